@@ -1,0 +1,107 @@
+/**
+ * The contract between the sidebar and the server functions it calls through google.script.run.
+ * Every value is JSON-safe (no Date, no Map): amounts are decimal strings, dates ISO strings.
+ */
+
+export interface CreditView {
+  creditId: string;
+  /** Sheet row number (1-based) when read. */
+  row: number;
+  period: string;
+  accountId: string;
+  payerAccountId: string;
+  customerId: string;
+  assetId: string;
+  resellerId: string;
+  service: string;
+  description: string;
+  amount: string;
+  currency: string;
+  status: 'PENDING_ASSIGN' | 'ASSIGNED' | 'PROCESSING' | 'PROCESSED';
+  allocation: string;
+  distributorKeeps: string;
+  ruleId: string;
+  usageFileId: string;
+  usageRecordId: string;
+  processingDate: string;
+  lastChange: string;
+  locked: boolean;
+}
+
+export interface AllocationLineView {
+  role: 'customer' | 'reseller' | 'distributor';
+  targetId: string;
+  /** "60" or "12.5"; null for fixed amounts and the distributor line. */
+  percent: string | null;
+  amount: string;
+}
+
+export interface SuggestionView {
+  /** A Rule ID, or "default" when no rule matches. */
+  ruleId: string;
+  ruleName: string;
+  reason: string;
+  matching: { ruleId: string; name: string; why: string }[];
+  allocation: string;
+  lines: AllocationLineView[];
+}
+
+export interface TargetOption {
+  role: 'customer' | 'reseller';
+  id: string;
+  name: string;
+}
+
+export interface SelectedCreditResponse {
+  credit: CreditView | null;
+  /** Why no credit is shown (e.g. "Select a row on the Credits tab"). */
+  message: string;
+  suggestion: SuggestionView | null;
+  targets: TargetOption[];
+}
+
+export type RuleScope = 'selection' | 'pending';
+
+export interface RulesPreview {
+  scope: RuleScope;
+  credits: number;
+  /** Credits left alone because staff adjusted them by hand (unless overwriteManual). */
+  skippedManual: number;
+  byRule: { ruleId: string; name: string; credits: number }[];
+  totals: { role: string; targetId: string; currency: string; amount: string }[];
+}
+
+export interface ApplyResult {
+  applied: number;
+  skipped: number;
+  message: string;
+}
+
+export interface RuleProblemView {
+  row: number;
+  ruleId: string;
+  field: string;
+  severity: 'error' | 'warning';
+  message: string;
+}
+
+export interface DownloadFile {
+  filename: string;
+  mimeType: string;
+  /** Text content (CSV) — base64 when `base64` is true (XLSX). */
+  content: string;
+  base64: boolean;
+  rows: number;
+}
+
+/** The server functions, by name; addon/main.ts declares each as a top-level function. */
+export interface ServerApi {
+  getSelectedCredit(): SelectedCreditResponse;
+  assignCredit(creditId: string, allocation: string): CreditView;
+  unassignCredit(creditId: string): CreditView;
+  assignSelectedWithDefault(): ApplyResult;
+  previewRules(scope: RuleScope, overwriteManual: boolean): RulesPreview;
+  applyRules(scope: RuleScope, overwriteManual: boolean): ApplyResult;
+  validateRules(): RuleProblemView[];
+  downloadFilteredRows(format: 'csv' | 'xlsx'): DownloadFile;
+}

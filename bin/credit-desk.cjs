@@ -1,0 +1,14 @@
+#!/usr/bin/env node
+// The `credit-desk` command. The CLI is TypeScript, loaded through tsx so that a clone runs with no build step.
+const { register } = require('tsx/cjs/api');
+register();
+const { main } = require('../sync-service/cli.ts');
+main(process.argv).then(
+  (code) => {
+    process.exitCode = code;
+  },
+  (err) => {
+    console.error(err instanceof Error ? err.message : String(err));
+    process.exitCode = 1;
+  },
+);

@@ -1,0 +1,54 @@
+/**
+ * A credit as the sheet holds it, and a credit as the CUR query returns it.
+ */
+import type { Minor } from './money';
+import type { Status } from './status';
+
+/** One row of the Credits tab, typed. */
+export interface Credit {
+  key: string;
+  creditId: string;
+  period: string; // YYYY-MM
+  accountId: string; // AWS usage account (line_item_usage_account_id)
+  payerAccountId: string;
+  customerId: string;
+  assetId: string;
+  resellerId: string;
+  service: string; // product code, e.g. AmazonEC2
+  description: string;
+  /** The credit's value, positive, in minor units. CUR stores it as a negative cost. */
+  amount: Minor;
+  currency: string;
+  status: Status;
+  /** The allocation in its text form (see core/allocation.ts); empty when nothing is assigned. */
+  allocation: string;
+  /** What stays with the distributor after the allocation, in minor units; null when unassigned. */
+  distributorKeeps: Minor | null;
+  /** The rule that produced the allocation: a Rule ID, `default`, `manual`, or empty. */
+  ruleId: string;
+  usageFileId: string;
+  usageRecordId: string;
+  processingDate: string; // YYYY-MM-DD
+  flags: string;
+  notes: string;
+  lastChange: string; // ISO timestamp
+}
+
+/** One credit as the source query returns it, already validated (see core/cur.ts). */
+export interface CurCredit {
+  period: string;
+  payerAccountId: string;
+  accountId: string;
+  service: string;
+  description: string;
+  currency: string;
+  /** Positive credit value in minor units. */
+  amount: Minor;
+}
+
+/** Rule IDs with a special meaning in the Rule column. */
+export const RULE_DEFAULT = 'default';
+export const RULE_MANUAL = 'manual';
+
+/** Flags the sync sets on a credit. */
+export const FLAG_UNKNOWN_ACCOUNT = 'UNKNOWN_ACCOUNT';

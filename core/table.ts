@@ -1,0 +1,149 @@
+/**
+ * Tabs as grids of cells, and the mapping between a grid row and a typed record. Columns are found by
+ * header text, so staff can reorder columns or add their own without breaking anything.
+ */
+import { CreditDeskError } from './errors';
+import { fromSheetValue, toSheetNumber } from './money';
+import { isStatus } from './status';
+import type { Credit } from './credit';
+import { CREDIT_COLUMNS, TABS, type CreditField, type TabId } from './sheet-contract';
+
+/** A spreadsheet cell value as both Google Sheets (unformatted) and ExcelJS give it, after adapters turn dates into ISO text. */
+export type Cell = string | number | boolean | null;
+
+export interface Grid {
+  headers: string[];
+  /** Data rows in sheet order; rows[i] is sheet row i + 2 (row 1 is the header). */
+  rows: Cell[][];
+}
+
+export type ColumnIndex<F extends string> = Record<F, number>;
+
+/**
+ * Finds each contract column in a header row. Missing headers are an error that names them; extra
+ * headers (staff columns) are fine.
+ */
+export function indexColumns<F extends string>(tab: TabId, headers: readonly Cell[]): ColumnIndex<F> {
+  const spec = TABS[tab];
+  const positions = new Map<string, number>();
+  headers.forEach((h, i) => {
+    const text = typeof h === 'string' ? h.trim() : String(h ?? '');
+    if (text && !positions.has(text.toLowerCase())) positions.set(text.toLowerCase(), i);
+  });
+  const index = {} as Record<string, number>;
+  const missing: string[] = [];
+  for (const col of spec.columns) {
+    const at = positions.get(col.header.toLowerCase());
+    if (at === undefined) missing.push(col.header);
+    else index[col.field] = at;
+  }
+  if (missing.length) {
+    throw new CreditDeskError(
+      'BAD_SHEET',
+      `The ${spec.name} tab is missing the column${missing.length > 1 ? 's' : ''} ${missing.map((m) => `"${m}"`).join(', ')}.`,
+      `Restore the header${missing.length > 1 ? 's' : ''} in row 1 of ${spec.name} (a renamed header counts as missing).`,
+    );
+  }
+  return index as ColumnIndex<F>;
+}
+
+export function text(cell: Cell | undefined): string {
+  if (cell === null || cell === undefined) return '';
+  if (typeof cell === 'number') return Number.isInteger(cell) ? String(cell) : String(cell);
+  return String(cell).trim();
+}
+
+/** AWS account IDs are 12 digits; a sheet that turned one into a number loses leading zeros. */
+export function accountText(cell: Cell | undefined): string {
+  const t = text(cell);
+  return /^\d{1,12}$/.test(t) ? t.padStart(12, '0') : t;
+}
+
+/** Reads a Credits row. Returns null for a row without a key (a blank or staff-inserted row). */
+export function creditFromRow(row: readonly Cell[], idx: ColumnIndex<CreditField>, sheetRow: number): Credit | null {
+  const key = text(row[idx.key]);
+  if (!key) return null;
+  const status = text(row[idx.status]) || 'PENDING_ASSIGN';
+  const where = `Credits row ${sheetRow}`;
+  if (!isStatus(status)) {
+    throw new CreditDeskError(
+      'BAD_SHEET',
+      `${where}: Status "${status}" is not a status.`,
+      'Use PENDING_ASSIGN, ASSIGNED, PROCESSING or PROCESSED (pick from the dropdown).',
+    );
+  }
+  const currency = text(row[idx.currency]) || 'USD';
+  let amount: number;
+  try {
+    amount = fromSheetValue(row[idx.amount], currency);
+  } catch (e) {
+    throw new CreditDeskError('BAD_SHEET', `${where}: the Amount cell is unreadable (${(e as Error).message.split('\n')[0]}).`, 'Restore the amount; the next sync rewrites it for unlocked rows.');
+  }
+  const keepsCell = row[idx.distributorKeeps];
+  const keeps = keepsCell === null || keepsCell === undefined || keepsCell === '' ? null : fromSheetValue(keepsCell, currency);
+  return {
+    key,
+    creditId: text(row[idx.creditId]),
+    period: text(row[idx.period]),
+    accountId: accountText(row[idx.accountId]),
+    payerAccountId: accountText(row[idx.payerAccountId]),
+    customerId: text(row[idx.customerId]),
+    assetId: text(row[idx.assetId]),
+    resellerId: text(row[idx.resellerId]),
+    service: text(row[idx.service]),
+    description: row[idx.description] === null || row[idx.description] === undefined ? '' : String(row[idx.description]),
+    amount,
+    currency,
+    status,
+    allocation: text(row[idx.allocation]),
+    distributorKeeps: keeps,
+    ruleId: text(row[idx.ruleId]),
+    usageFileId: text(row[idx.usageFileId]),
+    usageRecordId: text(row[idx.usageRecordId]),
+    processingDate: text(row[idx.processingDate]),
+    flags: text(row[idx.flags]),
+    notes: row[idx.notes] === null || row[idx.notes] === undefined ? '' : String(row[idx.notes]),
+    lastChange: text(row[idx.lastChange]),
+  };
+}
+
+/** The cell value each credit field is written as. Money becomes a number; everything else text. */
+export function creditCell(credit: Credit, field: CreditField): Cell {
+  switch (field) {
+    case 'amount':
+      return toSheetNumber(credit.amount, credit.currency);
+    case 'distributorKeeps':
+      return credit.distributorKeeps === null ? '' : toSheetNumber(credit.distributorKeeps, credit.currency);
+    default:
+      return credit[field] as string;
+  }
+}
+
+export function creditToCells(credit: Credit): Record<CreditField, Cell> {
+  const out = {} as Record<CreditField, Cell>;
+  for (const c of CREDIT_COLUMNS) out[c.field] = creditCell(credit, c.field);
+  return out;
+}
+
+/** Places a record on a header row: contract columns by header, staff columns left empty. */
+export function recordToRow<F extends string>(record: Partial<Record<F, Cell>>, idx: ColumnIndex<F>, width: number): Cell[] {
+  const row: Cell[] = new Array(width).fill('');
+  for (const [field, at] of Object.entries(idx) as [F, number][]) {
+    const v = record[field];
+    if (v !== undefined) row[at] = v;
+  }
+  return row;
+}
+
+/** Reads a whole tab into records keyed by field, remembering each one's sheet row number. */
+export function readRecords<F extends string>(tab: TabId, grid: Grid): { row: number; record: Record<F, Cell> }[] {
+  const idx = indexColumns<F>(tab, grid.headers);
+  const out: { row: number; record: Record<F, Cell> }[] = [];
+  grid.rows.forEach((cells, i) => {
+    if (cells.every((c) => c === null || c === '')) return;
+    const record = {} as Record<F, Cell>;
+    for (const [field, at] of Object.entries(idx) as [F, number][]) record[field] = cells[at] ?? '';
+    out.push({ row: i + 2, record });
+  });
+  return out;
+}
