@@ -1,0 +1,79 @@
+/**
+ * Identity. A credit's key says which CUR credit it is (stable across report versions, unlike
+ * identity_line_item_id); its Credit ID is the human handle staff quote (AWSC-YYYYMM-NNNN-NNNN).
+ *
+ * Credit IDs are derived from the key by hash, then probed past any ID already taken, so they are
+ * deterministic for a given sheet, unique, and never reused: callers pass every ID ever issued (the Credits
+ * tab and the Audit tab), so a deleted row's ID is still "taken".
+ */
+import { sha256 } from '@noble/hashes/sha2';
+import { bytesToHex, utf8ToBytes } from '@noble/hashes/utils';
+
+export interface KeyParts {
+  period: string;
+  payerAccountId: string;
+  accountId: string;
+  description: string;
+  service: string;
+  currency: string;
+}
+
+/** Whitespace and Unicode normalisation, so "MAP  credit" and "MAP credit" in two report versions are one credit. */
+function norm(s: string): string {
+  return s.normalize('NFC').trim().replace(/\s+/g, ' ');
+}
+
+export function creditKey(p: KeyParts): string {
+  const canonical = JSON.stringify([p.period, p.payerAccountId, p.accountId, p.service, p.currency, norm(p.description)]);
+  return 'k1-' + bytesToHex(sha256(utf8ToBytes(canonical))).slice(0, 32);
+}
+
+export const CREDIT_ID_PATTERN = /^AWSC-\d{6}-\d{4}-\d{4}$/;
+
+function digitsFrom(seed: string, count: number): string {
+  const bytes = sha256(utf8ToBytes(seed));
+  let out = '';
+  for (let i = 0; out.length < count; i++) out += String(bytes[i % bytes.length] % 10);
+  return out;
+}
+
+/**
+ * Issues IDs for new credits. `taken` holds every ID already issued; it is updated as IDs are handed out.
+ * Keys are processed in sorted order so that the same input always yields the same IDs.
+ */
+export function issueCreditIds(newCredits: { key: string; period: string }[], taken: Set<string>): Map<string, string> {
+  const ids = new Map<string, string>();
+  const sorted = [...newCredits].sort((a, b) => (a.key < b.key ? -1 : a.key > b.key ? 1 : 0));
+  for (const { key, period } of sorted) {
+    if (ids.has(key)) continue;
+    const yyyymm = period.replace('-', '');
+    for (let attempt = 0; ; attempt++) {
+      const d = digitsFrom(`${key}#${attempt}`, 8);
+      const id = `AWSC-${yyyymm}-${d.slice(0, 4)}-${d.slice(4)}`;
+      if (!taken.has(id)) {
+        taken.add(id);
+        ids.set(key, id);
+        break;
+      }
+      if (attempt > 10_000) throw new Error(`no free credit ID for period ${period}`);
+    }
+  }
+  return ids;
+}
+
+export const USAGE_FILE_ID_PATTERN = /^UF-\d{4}-\d{2}-\d{4}-\d{4}$/;
+
+/** A usage file ID in Connect's shape, UF-YYYY-MM-NNNN-NNNN, for the month the file is created in. */
+export function usageFileId(nowIso: string, seed: string, taken: ReadonlySet<string>): string {
+  const yyyy_mm = nowIso.slice(0, 7);
+  for (let attempt = 0; ; attempt++) {
+    const d = digitsFrom(`${seed}#${nowIso}#${attempt}`, 8);
+    const id = `UF-${yyyy_mm}-${d.slice(0, 4)}-${d.slice(4)}`;
+    if (!taken.has(id)) return id;
+  }
+}
+
+/** Record IDs belong to their file: UF-2026-11-1234-5678 → UR-2026-11-1234-5678-00001. */
+export function usageRecordId(fileId: string, index: number): string {
+  return `${fileId.replace(/^UF-/, 'UR-')}-${String(index + 1).padStart(5, '0')}`;
+}

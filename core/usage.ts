@@ -1,0 +1,160 @@
+/**
+ * The usage process: the billing step that picks ASSIGNED credits up for invoicing.
+ *
+ * collect: every ASSIGNED credit (optionally of one period) goes into ONE usage file (UF-YYYY-MM-NNNN-NNNN),
+ *          each credit gets a usage record ID and a processing date, and becomes PROCESSING (read-only).
+ * close:   a usage file's credits become PROCESSED (invoiced).
+ *
+ * The file is planned here, purely; the caller writes it to disk first and then the sheet, so a run killed in
+ * between can be completed from the file (see `resumeCollect`).
+ */
+import type { AuditEntry } from './audit';
+import type { Credit } from './credit';
+import { CreditDeskError } from './errors';
+import { usageFileId, usageRecordId } from './ids';
+import { addMinor, formatMinor, type Minor } from './money';
+import { parseAllocation, resolveAllocation, type AllocationLine } from './allocation';
+import type { AccountDirectory } from './accounts';
+
+export const USAGE_ACTOR = 'usage process';
+
+export interface UsageRecord {
+  usageRecordId: string;
+  creditId: string;
+  key: string;
+  period: string;
+  accountId: string;
+  customerId: string;
+  assetId: string;
+  resellerId: string;
+  service: string;
+  description: string;
+  currency: string;
+  amount: Minor;
+  allocation: string;
+  lines: AllocationLine[];
+  ruleId: string;
+}
+
+export interface UsageFile {
+  usageFileId: string;
+  /** collecting: written, sheet not yet updated; ready: the sheet shows its credits as PROCESSING; closed: PROCESSED. */
+  status: 'collecting' | 'ready' | 'closed';
+  createdAt: string;
+  closedAt: string | null;
+  processingDate: string;
+  period: string | null;
+  records: UsageRecord[];
+  totals: { currency: string; amount: Minor; credits: number }[];
+}
+
+export interface UsageChange {
+  /** Credits after the change, by key. */
+  credits: Credit[];
+  audit: AuditEntry[];
+}
+
+/** Plans a usage file for the ASSIGNED credits (of `period` if given). Null when there is nothing to collect. */
+export function planCollect(
+  credits: Credit[],
+  opts: { period?: string; now: string; takenFileIds: ReadonlySet<string>; directory: AccountDirectory },
+): UsageFile | null {
+  const chosen = credits
+    .filter((c) => c.status === 'ASSIGNED' && (!opts.period || c.period === opts.period))
+    .sort((a, b) => a.period.localeCompare(b.period) || a.creditId.localeCompare(b.creditId));
+  if (chosen.length === 0) return null;
+  const fileId = usageFileId(opts.now, chosen.map((c) => c.key).join(','), opts.takenFileIds);
+  const totals = new Map<string, { currency: string; amount: Minor; credits: number }>();
+  const records = chosen.map((c, i): UsageRecord => {
+    const resolved = resolveAllocation(parseAllocation(c.allocation, c.currency), {
+      creditId: c.creditId,
+      amount: c.amount,
+      currency: c.currency,
+      customerId: c.customerId,
+      resellerId: c.resellerId,
+      knownCustomers: opts.directory.customers,
+      knownResellers: opts.directory.resellers,
+    });
+    const t = totals.get(c.currency) ?? { currency: c.currency, amount: 0, credits: 0 };
+    t.amount = addMinor(t.amount, c.amount);
+    t.credits++;
+    totals.set(c.currency, t);
+    return {
+      usageRecordId: usageRecordId(fileId, i),
+      creditId: c.creditId,
+      key: c.key,
+      period: c.period,
+      accountId: c.accountId,
+      customerId: c.customerId,
+      assetId: c.assetId,
+      resellerId: c.resellerId,
+      service: c.service,
+      description: c.description,
+      currency: c.currency,
+      amount: c.amount,
+      allocation: c.allocation,
+      lines: resolved.lines,
+      ruleId: c.ruleId,
+    };
+  });
+  return {
+    usageFileId: fileId,
+    status: 'collecting',
+    createdAt: opts.now,
+    closedAt: null,
+    processingDate: opts.now.slice(0, 10),
+    period: opts.period ?? null,
+    records,
+    totals: [...totals.values()],
+  };
+}
+
+/**
+ * The sheet side of a collection: credits named by the file that are still ASSIGNED with the same allocation
+ * become PROCESSING. Credits already PROCESSING in this file are left (that is how a resumed run completes
+ * without doing anything twice). A credit changed since the file was written is an error.
+ */
+export function applyCollect(file: UsageFile, credits: Credit[], now: string): UsageChange {
+  const byKey = new Map(credits.map((c) => [c.key, c]));
+  const out: UsageChange = { credits: [], audit: [] };
+  for (const r of file.records) {
+    const c = byKey.get(r.key);
+    if (!c) throw new CreditDeskError('USAGE', `Usage file ${file.usageFileId}: credit ${r.creditId} is no longer in the sheet.`, 'Restore the row (undo the deletion) and run the command again.');
+    if (c.status === 'PROCESSING' && c.usageFileId === file.usageFileId) continue;
+    if (c.status !== 'ASSIGNED' || c.allocation !== r.allocation) {
+      throw new CreditDeskError(
+        'USAGE',
+        `Usage file ${file.usageFileId}: credit ${r.creditId} is ${c.status} with allocation "${c.allocation}", not ASSIGNED with "${r.allocation}" as collected.`,
+        'Someone changed it after collection started. Put it back, or delete the incomplete usage file and collect again.',
+      );
+    }
+    out.credits.push({ ...c, status: 'PROCESSING', usageFileId: file.usageFileId, usageRecordId: r.usageRecordId, processingDate: file.processingDate, lastChange: now });
+    out.audit.push(
+      { when: now, who: USAGE_ACTOR, action: 'collect', creditId: c.creditId, field: 'status', before: 'ASSIGNED', after: 'PROCESSING' },
+      { when: now, who: USAGE_ACTOR, action: 'collect', creditId: c.creditId, field: 'usageRecordId', before: '', after: r.usageRecordId },
+    );
+  }
+  return out;
+}
+
+/** Closing a usage file: its credits become PROCESSED (invoiced). Idempotent. */
+export function applyClose(fileId: string, credits: Credit[], now: string): UsageChange {
+  const inFile = credits.filter((c) => c.usageFileId === fileId);
+  if (inFile.length === 0) {
+    throw new CreditDeskError('USAGE', `No credit in the sheet belongs to usage file ${fileId}.`, 'Check the ID (credit-desk usage list shows the files), or collect first.');
+  }
+  const out: UsageChange = { credits: [], audit: [] };
+  for (const c of inFile) {
+    if (c.status === 'PROCESSED') continue;
+    if (c.status !== 'PROCESSING') {
+      throw new CreditDeskError('USAGE', `Credit ${c.creditId} in ${fileId} is ${c.status}, not PROCESSING.`, 'Only collected credits can be closed.');
+    }
+    out.credits.push({ ...c, status: 'PROCESSED', lastChange: now });
+    out.audit.push({ when: now, who: USAGE_ACTOR, action: 'close', creditId: c.creditId, field: 'status', before: 'PROCESSING', after: 'PROCESSED' });
+  }
+  return out;
+}
+
+export function usageTotalsText(file: UsageFile): string {
+  return file.totals.map((t) => `${formatMinor(t.amount, t.currency)} ${t.currency} (${t.credits} credits)`).join(', ');
+}
