@@ -165,7 +165,8 @@ function parseShare(piece: string, n: number, currency: string): ShareSpec {
   }
   const targetId = rest.length === 1 ? rest[0] : null;
   if (targetId !== null) {
-    if (isQuantityLike(targetId)) {
+    // An ID may look like a number (found by position), but never like a percentage.
+    if (PERCENT_LIKE.test(targetId)) {
       throw badAllocation(
         `${where}: two quantities (${targetId} and ${quantity}); a share has either a percentage or an amount.`,
         `Keep one, for example "${role} ${quantity}", or split it into two shares for two different targets.`,
