@@ -1,0 +1,36 @@
+/**
+ * `credit-desk assign <credit-id> <allocation>` and `credit-desk unassign <credit-id>`: the same checks as the
+ * add-on's sidebar (status, allocation, known targets), written to the sheet with an Audit entry.
+ */
+import { assignCredit, unassignCredit, type AssignOutcome } from '../../core/assignment';
+import { CreditDeskError } from '../../core/errors';
+import { buildChangeSet, readState, type SheetState } from '../sheet-state';
+import type { Sink } from '../sinks/sink';
+
+function findCredit(state: SheetState, creditId: string) {
+  const found = state.credits.find((e) => e.credit.creditId === creditId.trim().toUpperCase());
+  if (!found) {
+    throw new CreditDeskError('UNKNOWN_CREDIT', `No credit ${creditId} in the Credits tab.`, 'Check the ID (credit-desk export lists them), or run credit-desk sync first.');
+  }
+  return found;
+}
+
+async function change(sink: Sink, creditId: string, act: (state: SheetState, found: ReturnType<typeof findCredit>) => AssignOutcome): Promise<AssignOutcome> {
+  const state = readState(await sink.read());
+  const found = findCredit(state, creditId);
+  const outcome = act(state, found);
+  await sink.write(buildChangeSet([{ before: found, after: outcome.credit }], outcome.audit));
+  return outcome;
+}
+
+export function runAssign(creditId: string, allocation: string, deps: { sink: Sink; now: Date; actor: string }): Promise<AssignOutcome> {
+  return change(deps.sink, creditId, (state, found) =>
+    assignCredit(found.credit, allocation, { directory: state.directory, actor: deps.actor, now: deps.now.toISOString() }),
+  );
+}
+
+export function runUnassign(creditId: string, deps: { sink: Sink; now: Date; actor: string }): Promise<AssignOutcome> {
+  return change(deps.sink, creditId, (state, found) =>
+    unassignCredit(found.credit, { directory: state.directory, actor: deps.actor, now: deps.now.toISOString() }),
+  );
+}

@@ -1,0 +1,172 @@
+/**
+ * `credit-desk sync`: the credits of the most recent closed billing period (and late credits of the one before)
+ * from the CUR into the sheet, keeping every staff edit.
+ */
+import type { AuditEntry } from '../../core/audit';
+import type { Credit, CurCredit } from '../../core/credit';
+import { validateCurRows, type RejectedRow } from '../../core/cur';
+import { CreditDeskError } from '../../core/errors';
+import { mergeCredits, type MergeResult } from '../../core/merge';
+import { displayMoney } from '../../core/money';
+import type { Grid } from '../../core/table';
+import { readCsvGrid } from '../io/csv-file';
+import { chooseClosedPeriod, periodsToSync } from '../periods';
+import type { Reporter } from '../progress';
+import type { Settings } from '../settings';
+import { buildChangeSet, readState, type CreditChange, type SheetState } from '../sheet-state';
+import { isEmptyChangeSet, type ChangeSet, type Sink } from '../sinks/sink';
+import type { CreditSource } from '../sources/source';
+import { upsertTab } from '../tab-upsert';
+import { planAndApplyRules, type RulesOutcome } from './apply-rules';
+
+export const SYNC_ACTOR = 'credit-desk sync';
+
+export interface SyncFlags {
+  applyRules?: boolean;
+  dryRun?: boolean;
+  skipInvalid?: boolean;
+  /** Also re-read the period before the target for late credits (default true). */
+  previous?: boolean;
+}
+
+export interface SyncReport {
+  periods: string[];
+  merge: MergeResult;
+  rejected: RejectedRow[];
+  rules: RulesOutcome | null;
+  changes: ChangeSet;
+  written: boolean;
+  sourceLabel: string;
+  sinkLabel: string;
+}
+
+export async function fetchIncoming(
+  source: CreditSource,
+  periods: string[],
+  flags: SyncFlags,
+  reporter: Reporter,
+): Promise<{ incoming: CurCredit[]; rejected: RejectedRow[]; label: string }> {
+  const incoming: CurCredit[] = [];
+  const rejected: RejectedRow[] = [];
+  let label = '';
+  for (const period of periods) {
+    reporter.progress(`querying credits for ${period}…`);
+    const result = await source.fetchCredits(period, (m) => reporter.progress(`${period}: ${m}`));
+    label = result.label;
+    const checked = validateCurRows(result.rows, period);
+    incoming.push(...checked.credits);
+    rejected.push(...checked.rejected);
+    reporter.info(`${period}: ${checked.credits.length} credits from ${result.rows.length} query rows`);
+  }
+  if (rejected.length && !flags.skipInvalid) {
+    const list = rejected.slice(0, 20).map((r) => `    - ${r.reason}`).join('\n');
+    throw new CreditDeskError(
+      'BAD_CUR_ROW',
+      `${rejected.length} CUR credit row${rejected.length > 1 ? 's are' : ' is'} invalid; nothing was written:\n${list}${rejected.length > 20 ? `\n    … and ${rejected.length - 20} more` : ''}`,
+      'Fix the CUR data, or pass --skip-invalid to import the valid credits and list the rejected ones.',
+    );
+  }
+  return { incoming, rejected, label };
+}
+
+/** Loads --accounts and --rules files into the snapshot's tabs (upsert by ID), returning the tabs to write back. */
+export function loadReferenceFiles(state: SheetState['snapshot'], settings: Settings, reporter: Reporter): ChangeSet['replaceTabs'] {
+  const replace: NonNullable<ChangeSet['replaceTabs']> = {};
+  const load = (tab: 'accounts' | 'rules', idField: string, file: string) => {
+    const fileGrid: Grid = readCsvGrid(file);
+    const { grid, added, updated } = upsertTab(tab, idField, state.tabs[tab], fileGrid, file);
+    if (added || updated) {
+      state.tabs[tab] = grid;
+      replace[tab] = grid;
+      reporter.info(`${file}: ${added} added, ${updated} updated in the ${tab === 'accounts' ? 'Accounts' : 'Rules'} tab`);
+    }
+  };
+  if (settings.accounts) load('accounts', 'accountId', settings.accounts);
+  if (settings.rules) load('rules', 'ruleId', settings.rules);
+  return Object.keys(replace).length ? replace : undefined;
+}
+
+export async function runSync(
+  settings: Settings,
+  flags: SyncFlags,
+  deps: { source: CreditSource; sink: Sink; reporter: Reporter; now: Date },
+): Promise<SyncReport> {
+  const { source, sink, reporter } = deps;
+  const now = deps.now.toISOString();
+  const available = await source.listPeriods();
+  const target = settings.period || chooseClosedPeriod(available, deps.now);
+  const periods = periodsToSync(available, target, flags.previous !== false);
+  const { incoming, rejected, label } = await fetchIncoming(source, periods, flags, reporter);
+
+  reporter.progress(`reading ${sink.label}…`);
+  const snapshot = await sink.read();
+  const replaceTabs = loadReferenceFiles(snapshot, settings, reporter);
+  const state = readState(snapshot);
+  const merge = mergeCredits({
+    existing: state.credits,
+    incoming,
+    directory: state.directory,
+    takenIds: state.takenIds,
+    recordedDrift: state.recordedDrift,
+    now,
+    actor: SYNC_ACTOR,
+  });
+
+  const working = new Map<string, CreditChange>();
+  for (const u of merge.updates) working.set(u.key, { before: state.byKey.get(u.key)!, after: u.after });
+  for (const a of merge.adds) working.set(a.key, { before: null, after: a });
+  const audit: AuditEntry[] = [...merge.audit];
+
+  let rules: RulesOutcome | null = null;
+  if (flags.applyRules) {
+    const current: Credit[] = [
+      ...state.credits.map((e) => working.get(e.credit.key)?.after ?? e.credit),
+      ...merge.adds,
+    ].filter((c) => c.status === 'PENDING_ASSIGN');
+    rules = planAndApplyRules(current, state, { overwriteManual: false, actor: SYNC_ACTOR, now });
+    for (const o of rules.outcomes) {
+      const prior = working.get(o.credit.key);
+      working.set(o.credit.key, { before: prior ? prior.before : state.byKey.get(o.credit.key)!, after: o.credit });
+      audit.push(...o.audit);
+    }
+  }
+
+  const changes = buildChangeSet([...working.values()], audit);
+  if (replaceTabs) changes.replaceTabs = replaceTabs;
+  let written = false;
+  if (!flags.dryRun && !isEmptyChangeSet(changes)) {
+    reporter.progress(`writing ${sink.label}…`);
+    await sink.write(changes);
+    written = true;
+  }
+  reporter.done();
+  return { periods, merge, rejected, rules, changes, written, sourceLabel: label, sinkLabel: sink.label };
+}
+
+export function formatSyncReport(r: SyncReport, dryRun: boolean): string {
+  const m = r.merge;
+  const lines: string[] = [];
+  lines.push(`${dryRun ? 'Dry run — nothing written. Would sync' : 'Synced'} ${r.periods.join(' and ')} from ${r.sourceLabel} into ${r.sinkLabel}`);
+  const row = (label: string, n: number, extra = '') => lines.push(`  ${label.padEnd(10)} ${String(n).padStart(7)}${extra ? '  ' + extra : ''}`);
+  row('added', m.adds.length);
+  row('updated', m.updates.length);
+  row('unchanged', m.unchanged);
+  row('locked', m.locked, m.locked ? 'PROCESSING/PROCESSED rows, left as they are' : '');
+  row('drift', m.drift.length, m.drift.length ? 'locked rows that differ from the CUR (see the Audit tab)' : '');
+  const unknown = [...new Set(m.flagged.map((c) => c.accountId))];
+  row('flagged', m.flagged.length, unknown.length ? `accounts not in Accounts: ${unknown.slice(0, 5).join(', ')}${unknown.length > 5 ? ', …' : ''}` : '');
+  if (r.rejected.length) row('rejected', r.rejected.length, 'invalid CUR rows skipped (--skip-invalid)');
+  if (r.rules) {
+    row('assigned', r.rules.outcomes.length, r.rules.byRule.map((b) => `${b.ruleId}: ${b.credits}`).join(', '));
+    if (r.rules.failed.length) row('unassigned', r.rules.failed.length, 'no allocation possible (see the warnings above)');
+  }
+  lines.push('Totals per period and currency (source query → sheet):');
+  for (const t of m.totals) {
+    const ok = t.source === t.sheet;
+    lines.push(`  ${t.period} ${t.currency}  ${displayMoney(t.source, t.currency).padStart(18)} → ${displayMoney(t.sheet, t.currency).padStart(18)}  ${ok ? 'reconciled' : 'DIFFERS (drift on locked rows)'}  (${t.credits} credits)`);
+  }
+  if (dryRun) {
+    lines.push(`Would write: ${r.changes.updates.length} row updates, ${r.changes.appends.length} new rows, ${r.changes.audit.length} audit entries.`);
+  }
+  return lines.join('\n');
+}

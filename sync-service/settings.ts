@@ -1,0 +1,191 @@
+/**
+ * Where the sync reads from and writes to. Every setting can come from a command-line option, an environment
+ * variable or a config file (credit-desk.config.json, or --config FILE), in that order of precedence. They are
+ * validated once, at start, with messages that name the setting, where it came from, and how to fix it.
+ */
+import { existsSync, readFileSync } from 'node:fs';
+import { assertPeriod } from './sources/credits-query';
+
+export interface Settings {
+  source: 'duckdb' | 'athena';
+  cur: string;
+  layout: 'auto' | 'cur2' | 'legacy';
+  athena: {
+    database: string;
+    table: string;
+    workgroup: string;
+    catalog: string;
+    output: string;
+    region: string;
+    /** Tests only: a local Athena-protocol server. */
+    endpoint: string;
+  };
+  workbook: string;
+  spreadsheet: string;
+  /** Tests only: a local Sheets v4 server. */
+  sheetsRootUrl: string;
+  accounts: string;
+  rules: string;
+  usageDir: string;
+  period: string;
+}
+
+type Key = Exclude<keyof Settings, 'athena'> | `athena.${keyof Settings['athena']}`;
+
+const ENV: Record<Key, string> = {
+  source: 'CREDIT_DESK_SOURCE',
+  cur: 'CREDIT_DESK_CUR',
+  layout: 'CREDIT_DESK_LAYOUT',
+  'athena.database': 'CREDIT_DESK_ATHENA_DATABASE',
+  'athena.table': 'CREDIT_DESK_ATHENA_TABLE',
+  'athena.workgroup': 'CREDIT_DESK_ATHENA_WORKGROUP',
+  'athena.catalog': 'CREDIT_DESK_ATHENA_CATALOG',
+  'athena.output': 'CREDIT_DESK_ATHENA_OUTPUT',
+  'athena.region': 'CREDIT_DESK_AWS_REGION',
+  'athena.endpoint': 'CREDIT_DESK_ATHENA_ENDPOINT',
+  workbook: 'CREDIT_DESK_WORKBOOK',
+  spreadsheet: 'CREDIT_DESK_SPREADSHEET',
+  sheetsRootUrl: 'CREDIT_DESK_SHEETS_ROOT_URL',
+  accounts: 'CREDIT_DESK_ACCOUNTS',
+  rules: 'CREDIT_DESK_RULES',
+  usageDir: 'CREDIT_DESK_USAGE_DIR',
+  period: 'CREDIT_DESK_PERIOD',
+};
+
+const DEFAULTS: Record<Key, string> = {
+  source: 'duckdb',
+  cur: 'demo-data/cur',
+  layout: 'auto',
+  'athena.database': '',
+  'athena.table': '',
+  'athena.workgroup': 'primary',
+  'athena.catalog': 'AwsDataCatalog',
+  'athena.output': '',
+  'athena.region': '',
+  'athena.endpoint': '',
+  workbook: 'credits.xlsx',
+  spreadsheet: '',
+  sheetsRootUrl: '',
+  accounts: '',
+  rules: '',
+  usageDir: 'usage-files',
+  period: '',
+};
+
+/** Command-line option names (commander camelCase) for each setting. */
+const CLI: Partial<Record<Key, string>> = {
+  source: 'source',
+  cur: 'cur',
+  layout: 'layout',
+  'athena.database': 'database',
+  'athena.table': 'table',
+  'athena.workgroup': 'workgroup',
+  'athena.catalog': 'catalog',
+  'athena.output': 'output',
+  'athena.region': 'region',
+  workbook: 'workbook',
+  spreadsheet: 'spreadsheet',
+  accounts: 'accounts',
+  rules: 'rules',
+  usageDir: 'usageDir',
+  period: 'period',
+};
+
+export class SettingsError extends Error {}
+
+function readConfigFile(path: string | undefined, explicit: boolean): Record<string, unknown> {
+  const file = path ?? 'credit-desk.config.json';
+  if (!existsSync(file)) {
+    if (explicit) throw new SettingsError(`Config file ${file} does not exist. Check the --config path.`);
+    return {};
+  }
+  try {
+    const parsed = JSON.parse(readFileSync(file, 'utf8'));
+    if (typeof parsed !== 'object' || parsed === null || Array.isArray(parsed)) throw new Error('not a JSON object');
+    return parsed as Record<string, unknown>;
+  } catch (e) {
+    throw new SettingsError(`Config file ${file} is not valid JSON (${(e as Error).message}). Fix it or remove it.`);
+  }
+}
+
+function fromFile(config: Record<string, unknown>, key: Key): string | undefined {
+  const [a, b] = key.split('.');
+  const v = b ? (config[a] as Record<string, unknown> | undefined)?.[b] : config[a];
+  return v === undefined || v === null ? undefined : String(v);
+}
+
+export function resolveSettings(cli: Record<string, unknown>, env: NodeJS.ProcessEnv = process.env): Settings {
+  const config = readConfigFile(cli.config as string | undefined, Boolean(cli.config));
+  const origin = new Map<Key, string>();
+  const value = (key: Key): string => {
+    const opt = CLI[key];
+    if (opt && cli[opt] !== undefined && cli[opt] !== '') {
+      origin.set(key, `--${opt.replace(/[A-Z]/g, (c) => '-' + c.toLowerCase())}`);
+      return String(cli[opt]);
+    }
+    if (env[ENV[key]]) {
+      origin.set(key, ENV[key]);
+      return String(env[ENV[key]]);
+    }
+    const f = fromFile(config, key);
+    if (f !== undefined) {
+      origin.set(key, `config file "${key}"`);
+      return f;
+    }
+    origin.set(key, 'default');
+    return DEFAULTS[key];
+  };
+  const s: Settings = {
+    source: value('source') as Settings['source'],
+    cur: value('cur'),
+    layout: value('layout') as Settings['layout'],
+    athena: {
+      database: value('athena.database'),
+      table: value('athena.table'),
+      workgroup: value('athena.workgroup'),
+      catalog: value('athena.catalog'),
+      output: value('athena.output'),
+      region: value('athena.region'),
+      endpoint: value('athena.endpoint'),
+    },
+    workbook: value('workbook'),
+    spreadsheet: value('spreadsheet'),
+    sheetsRootUrl: value('sheetsRootUrl'),
+    accounts: value('accounts'),
+    rules: value('rules'),
+    usageDir: value('usageDir'),
+    period: value('period'),
+  };
+  const fail = (key: Key, problem: string, fix: string) => {
+    throw new SettingsError(`Setting ${key} (from ${origin.get(key)}) ${problem}. ${fix}`);
+  };
+  if (!['duckdb', 'athena'].includes(s.source)) fail('source', `is "${s.source}"`, 'Use duckdb (local CUR files) or athena.');
+  if (!['auto', 'cur2', 'legacy'].includes(s.layout)) fail('layout', `is "${s.layout}"`, 'Use auto, cur2 or legacy.');
+  if (s.period) {
+    try {
+      assertPeriod(s.period);
+    } catch (e) {
+      fail('period', `is "${s.period}"`, (e as Error).message);
+    }
+  }
+  if (s.source === 'athena') {
+    const ident = /^[A-Za-z_][A-Za-z0-9_]{0,127}$/;
+    if (!s.athena.database) fail('athena.database', 'is missing', `Pass --database, or set ${ENV['athena.database']}.`);
+    if (!ident.test(s.athena.database)) fail('athena.database', `is "${s.athena.database}"`, 'A Glue database name uses letters, digits and underscores.');
+    if (!s.athena.table) fail('athena.table', 'is missing', `Pass --table, or set ${ENV['athena.table']}.`);
+    if (!ident.test(s.athena.table)) fail('athena.table', `is "${s.athena.table}"`, 'A table name uses letters, digits and underscores.');
+    if (s.athena.output && !/^s3:\/\/[a-z0-9.-]{3,63}(\/.*)?$/.test(s.athena.output)) fail('athena.output', `is "${s.athena.output}"`, 'Use an S3 URI such as s3://my-athena-results/credit-desk/ (or leave it out for a workgroup with managed results).');
+    if (s.athena.region && !/^[a-z]{2}(-[a-z]+)+-\d$/.test(s.athena.region)) fail('athena.region', `is "${s.athena.region}"`, 'Use a region code such as us-east-1.');
+  }
+  if (s.spreadsheet && !/^[A-Za-z0-9_-]{20,100}$/.test(s.spreadsheet)) {
+    fail('spreadsheet', `is "${s.spreadsheet}"`, 'Use the ID from the sheet URL: https://docs.google.com/spreadsheets/d/<ID>/edit.');
+  }
+  return s;
+}
+
+export function settingsHelp(): string {
+  return (Object.keys(ENV) as Key[])
+    .filter((k) => !['athena.endpoint', 'sheetsRootUrl'].includes(k))
+    .map((k) => `  ${k.padEnd(18)} ${ENV[k].padEnd(30)} default: ${DEFAULTS[k] || '(none)'}`)
+    .join('\n');
+}

@@ -1,0 +1,83 @@
+/**
+ * Reads a sink's snapshot into the domain (credits with their rows, accounts, rules, default configuration,
+ * IDs ever issued), and turns domain changes back into a ChangeSet that writes only the fields that changed.
+ */
+import { buildDirectory, type AccountDirectory } from '../core/accounts';
+import { auditCells, type AuditEntry } from '../core/audit';
+import { parseConfig } from '../core/config';
+import type { Credit } from '../core/credit';
+import { CREDIT_ID_PATTERN } from '../core/ids';
+import { driftKey, indexExisting, type ExistingCredit } from '../core/merge';
+import type { AccountField, AuditField, ConfigField, CreditField, RuleField } from '../core/sheet-contract';
+import { creditCell, creditFromRow, creditToCells, indexColumns, readRecords, text, type Cell } from '../core/table';
+import type { DefaultConfiguration } from '../core/rules/types';
+import type { ChangeSet, Snapshot } from './sinks/sink';
+
+export interface SheetState {
+  snapshot: Snapshot;
+  credits: ExistingCredit[];
+  byKey: Map<string, ExistingCredit>;
+  directory: AccountDirectory;
+  ruleRecords: { row: number; record: Record<RuleField, Cell> }[];
+  defaults: DefaultConfiguration;
+  takenIds: Set<string>;
+  recordedDrift: Set<string>;
+  usageFileIds: Set<string>;
+}
+
+export function readState(snapshot: Snapshot): SheetState {
+  const grid = snapshot.tabs.credits;
+  const idx = indexColumns<CreditField>('credits', grid.headers);
+  const credits: ExistingCredit[] = [];
+  grid.rows.forEach((row, i) => {
+    const credit = creditFromRow(row, idx, i + 2);
+    if (credit) credits.push({ row: i, credit });
+  });
+  const byKey = indexExisting(credits);
+  const directory = buildDirectory(readRecords<AccountField>('accounts', snapshot.tabs.accounts), 'Accounts tab');
+  const ruleRecords = readRecords<RuleField>('rules', snapshot.tabs.rules);
+  const defaults = parseConfig(readRecords<ConfigField>('config', snapshot.tabs.config));
+  const audit = readRecords<AuditField>('audit', snapshot.tabs.audit);
+
+  const takenIds = new Set<string>();
+  const usageFileIds = new Set<string>();
+  for (const { credit } of credits) {
+    if (credit.creditId) takenIds.add(credit.creditId);
+    if (credit.usageFileId) usageFileIds.add(credit.usageFileId);
+  }
+  const recordedDrift = new Set<string>();
+  for (const { record } of audit) {
+    const id = text(record.creditId);
+    if (CREDIT_ID_PATTERN.test(id)) takenIds.add(id);
+    if (text(record.action) === 'drift') recordedDrift.add(driftKey(id, text(record.field), text(record.after)));
+  }
+  return { snapshot, credits, byKey, directory, ruleRecords, defaults, takenIds, recordedDrift, usageFileIds };
+}
+
+export interface CreditChange {
+  before: ExistingCredit | null;
+  after: Credit;
+  /** Fields to write for an existing row; ignored for a new one (all fields are written). */
+  fields?: (keyof Credit)[];
+}
+
+/** Fields that differ between two versions of a credit, by their cell values. */
+export function changedFields(before: Credit, after: Credit): CreditField[] {
+  return (Object.keys(after) as CreditField[]).filter((f) => creditCell(before, f) !== creditCell(after, f));
+}
+
+export function buildChangeSet(changes: CreditChange[], audit: AuditEntry[]): ChangeSet {
+  const set: ChangeSet = { updates: [], appends: [], audit: audit.map(auditCells) };
+  for (const ch of changes) {
+    if (!ch.before) {
+      set.appends.push(creditToCells(ch.after));
+      continue;
+    }
+    const fields = (ch.fields as CreditField[] | undefined) ?? changedFields(ch.before.credit, ch.after);
+    if (fields.length === 0) continue;
+    const cells: Partial<Record<CreditField, Cell>> = {};
+    for (const f of fields) cells[f] = creditCell(ch.after, f);
+    set.updates.push({ key: ch.after.key, row: ch.before.row, fields: cells });
+  }
+  return set;
+}
