@@ -1,0 +1,49 @@
+/**
+ * A typed promise wrapper over google.script.run: `await callServer('assignCredit', id, text)` is checked
+ * against ServerApi (addon/api.ts), the contract the server's top-level functions implement.
+ */
+import type { ServerApi } from '../api';
+
+/** The part of the client-side google.script.run API we use (no @types package is installed for it). */
+export interface ScriptRunner {
+  withSuccessHandler(handler: (value: unknown) => void): ScriptRunner;
+  withFailureHandler(handler: (error: unknown) => void): ScriptRunner;
+  [serverFunction: string]: unknown;
+}
+
+declare global {
+  interface Window {
+    google?: { script?: { run?: ScriptRunner } };
+  }
+}
+
+export type ServerFunction = keyof ServerApi;
+
+/** Outside Apps Script (a plain browser) there is no google.script.run: say so instead of failing obscurely. */
+function runner(): ScriptRunner {
+  const run = window.google?.script?.run;
+  if (!run)
+    throw new Error(
+      'google.script.run is not available: open this sidebar from the Credit Desk menu in Google Sheets.',
+    );
+  return run;
+}
+
+export function callServer<K extends ServerFunction>(
+  fn: K,
+  ...args: Parameters<ServerApi[K]>
+): Promise<ReturnType<ServerApi[K]>> {
+  return new Promise((resolve, reject) => {
+    const bound = runner()
+      .withSuccessHandler((value) => resolve(value as ReturnType<ServerApi[K]>))
+      .withFailureHandler((error) => reject(error instanceof Error ? error : new Error(String(error))));
+    const call = bound[fn];
+    if (typeof call !== 'function') {
+      reject(
+        new Error(`The server has no function ${fn}; the add-on may be out of date. Reload the sidebar.`),
+      );
+      return;
+    }
+    (call as (...a: unknown[]) => void).apply(bound, args);
+  });
+}

@@ -1,0 +1,46 @@
+/**
+ * The sidebar's entry: loads the selected credit and shows the Edit panel (PENDING_ASSIGN / ASSIGNED) or
+ * the read-only View panel (PROCESSING / PROCESSED). Bundled by addon/build.mjs into dist/Sidebar.html.
+ */
+import type { SelectedCreditResponse } from '../api';
+import { createFeedback } from './busy';
+import { byId } from './dom';
+import { callServer } from './run';
+import { setupBulkPanel } from './views/bulk';
+import { renderCredit } from './views/credit';
+import { createEditPanel } from './views/edit';
+import { hideLockedView, showLockedView } from './views/locked';
+import { setupToolsPanel } from './views/tools';
+
+function start(): void {
+  const feedback = createFeedback();
+  const editPanel = createEditPanel(feedback, refresh);
+
+  function show(response: SelectedCreditResponse): void {
+    renderCredit(response);
+    const credit = response.credit;
+    if (credit && !credit.locked && (credit.status === 'PENDING_ASSIGN' || credit.status === 'ASSIGNED')) {
+      hideLockedView();
+      editPanel.show(response, credit);
+    } else if (credit) {
+      editPanel.hide();
+      showLockedView(credit);
+    } else {
+      editPanel.hide();
+      hideLockedView();
+    }
+  }
+
+  async function refresh(): Promise<void> {
+    const response = await feedback.run('loading the selected credit', () => callServer('getSelectedCredit'));
+    if (response) show(response);
+  }
+
+  byId('refresh').addEventListener('click', () => void refresh());
+  setupBulkPanel(feedback, refresh);
+  setupToolsPanel(feedback);
+  void refresh();
+}
+
+if (document.readyState === 'loading') document.addEventListener('DOMContentLoaded', start);
+else start();
