@@ -103,8 +103,8 @@ function capBytes(text: string, maxBytes: number): string {
 
 function cleanPart(part: string): string {
   return String(part ?? '')
+    .replace(/\s+/g, ' ') // tabs and newlines read as spaces, before other control characters become _
     .replace(ILLEGAL_IN_FILENAME, '_')
-    .replace(/\s+/g, ' ')
     .trim()
     .replace(/^[.\s]+|[.\s]+$/g, ''); // no hidden (".x") names, and Windows drops trailing dots and spaces
 }
