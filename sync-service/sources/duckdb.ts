@@ -44,12 +44,18 @@ export function viewSql(folder: CurFolder, firstPeriod?: string): string {
 /** DuckDB's first line is the useful one ("… File 'x.parquet' too small to be a Parquet file"); the rest is SQL context. */
 function readError(err: unknown, root: string): CreditDeskError {
   if (isCreditDeskError(err)) return err;
-  const detail = (err instanceof Error ? err.message : String(err)).split('\n')[0];
-  if (/Referenced column|not found in FROM clause/i.test(detail)) {
+  // Not `instanceof Error`: errors from the native binding may come from another realm (as under jest).
+  const message =
+    typeof (err as { message?: unknown })?.message === 'string'
+      ? (err as { message: string }).message
+      : String(err);
+  const detail = message.split('\n')[0];
+  const missing = /Referenced column "([^"]+)" not found/.exec(detail);
+  if (missing) {
     return new CreditDeskError(
       'BAD_CUR_ROW',
-      `The CUR files under ${root} lack a column the credits query needs: ${detail}`,
-      'Export the CUR with Athena-style column names (line_item_unblended_cost, …): CUR 2.0 or legacy CUR with Athena integration.',
+      `The CUR files under ${root} lack the column "${missing[1]}" that the credits query needs.`,
+      'Export the CUR with Athena-style column names (line_item_unblended_cost, …): CUR 2.0, or legacy CUR with Athena integration.',
     );
   }
   return new CreditDeskError(
