@@ -19,7 +19,7 @@ import { runDemoData } from './commands/demo-data';
 import { readState } from './sheet-state';
 import { displayMoney } from '../core/money';
 import { usageTotalsText } from '../core/usage';
-import { LEAST_PRIVILEGE_IAM_POLICY } from './sources/athena';
+
 import { readCsvGrid } from './io/csv-file';
 
 function actor(): string {
@@ -84,8 +84,8 @@ export async function main(argv: string[]): Promise<number> {
     .option('--no-previous', 'do not re-read the previous period for late credits')
     .action(async (opts) => {
       const settings = settingsOf(opts);
-      const source = openSource(settings, reporter, controller.signal);
-      const sink = openSink(settings, reporter);
+      const source = await openSource(settings, reporter, controller.signal);
+      const sink = await openSink(settings, reporter);
       try {
         const report = await runSync(settings, { applyRules: opts.applyRules, dryRun: opts.dryRun, skipInvalid: opts.skipInvalid, previous: opts.previous }, { source, sink, reporter, now: new Date() });
         console.log(formatSyncReport(report, Boolean(opts.dryRun)));
@@ -100,7 +100,7 @@ export async function main(argv: string[]): Promise<number> {
     .option('--period <YYYY-MM>', 'only credits of this period')
     .option('--dry-run', 'show the plan; write nothing')
     .action(async (opts) => {
-      const sink = openSink(settingsOf(opts), reporter);
+      const sink = await openSink(settingsOf(opts), reporter);
       try {
         const { outcome } = await runApplyRules({ dryRun: opts.dryRun, period: opts.period }, { sink, reporter, now: new Date(), actor: actor() });
         console.log(formatRulesOutcome(outcome, Boolean(opts.dryRun)));
@@ -114,7 +114,7 @@ export async function main(argv: string[]): Promise<number> {
     .argument('<credit-id>')
     .argument('<allocation>', 'e.g. "customer 100%", "customer 60%, reseller 40%", "customer CUST-000042 25.00"')
     .action(async (creditId: string, allocation: string, opts) => {
-      const sink = openSink(settingsOf(opts), reporter);
+      const sink = await openSink(settingsOf(opts), reporter);
       try {
         const o = await runAssign(creditId, allocation, { sink, now: new Date(), actor: actor() });
         console.log(`${o.credit.creditId} is ASSIGNED: ${o.credit.allocation}`);
@@ -128,7 +128,7 @@ export async function main(argv: string[]): Promise<number> {
     .description('delete the assignment of an ASSIGNED credit (back to PENDING_ASSIGN)')
     .argument('<credit-id>')
     .action(async (creditId: string, opts) => {
-      const sink = openSink(settingsOf(opts), reporter);
+      const sink = await openSink(settingsOf(opts), reporter);
       try {
         const o = await runUnassign(creditId, { sink, now: new Date(), actor: actor() });
         console.log(`${o.credit.creditId} is ${o.credit.status}.`);
@@ -144,7 +144,7 @@ export async function main(argv: string[]): Promise<number> {
     .addOption(new Option('--format <format>', 'output format').choices(['csv', 'json']).default('csv'))
     .option('--out <file>', 'write to a file instead of standard output')
     .action(async (opts) => {
-      const sink = openSink(settingsOf({ ...opts, period: undefined }), reporter);
+      const sink = await openSink(settingsOf({ ...opts, period: undefined }), reporter);
       try {
         const { text, count } = await runExport({ status: opts.status, period: opts.period, format: opts.format, out: opts.out }, { sink });
         if (opts.out) reporter.info(`${count} credits written to ${opts.out}`);
@@ -160,7 +160,7 @@ export async function main(argv: string[]): Promise<number> {
     .option('--period <YYYY-MM>', 'only credits of this period')
     .action(async (opts) => {
       const settings = settingsOf(opts);
-      const sink = openSink(settings, reporter);
+      const sink = await openSink(settings, reporter);
       try {
         const r = await runCollect({ period: opts.period }, { sink, usageDir: settings.usageDir, reporter, now: new Date() });
         for (const id of r.resumed) console.log(`Completed the interrupted collection ${id}.`);
@@ -175,7 +175,7 @@ export async function main(argv: string[]): Promise<number> {
     .argument('<usage-file-id>')
     .action(async (fileId: string, opts) => {
       const settings = settingsOf(opts);
-      const sink = openSink(settings, reporter);
+      const sink = await openSink(settings, reporter);
       try {
         const r = await runClose(fileId, { sink, usageDir: settings.usageDir, reporter, now: new Date() });
         console.log(`${fileId.toUpperCase()}: ${r.closed} credit${r.closed === 1 ? '' : 's'} marked PROCESSED.`);
@@ -193,7 +193,7 @@ export async function main(argv: string[]): Promise<number> {
   sheetOptions(rules.command('validate'))
     .description('report bad regular expressions, percentages over 100, unknown IDs, rules that can never win')
     .action(async (opts) => {
-      const sink = openSink(settingsOf(opts), reporter);
+      const sink = await openSink(settingsOf(opts), reporter);
       try {
         const state = readState(await sink.read());
         const problems = validateRules(state.ruleRecords, state.directory);
@@ -220,7 +220,9 @@ export async function main(argv: string[]): Promise<number> {
   program
     .command('iam-policy')
     .description('print the least IAM policy the Athena sync needs (fill in the ARNs)')
-    .action(() => {
+    .action(async () => {
+      // eslint-disable-next-line @typescript-eslint/no-require-imports
+      const { LEAST_PRIVILEGE_IAM_POLICY } = require('./sources/athena-policy') as typeof import('./sources/athena-policy');
       console.log(JSON.stringify(LEAST_PRIVILEGE_IAM_POLICY, null, 2));
     });
 
@@ -240,8 +242,8 @@ export async function main(argv: string[]): Promise<number> {
         rules: settings.rules || (existsSync(settings.workbook) ? '' : join(demoDir, 'rules.csv')),
       };
       if (withFiles.rules) readCsvGrid(withFiles.rules);
-      const source = openSource(withFiles, reporter, controller.signal);
-      const sink = openSink(withFiles, reporter);
+      const source = await openSource(withFiles, reporter, controller.signal);
+      const sink = await openSink(withFiles, reporter);
       try {
         const report = await runSync(withFiles, { applyRules: true }, { source, sink, reporter, now: new Date() });
         console.log(formatSyncReport(report, false));
