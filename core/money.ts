@@ -101,7 +101,13 @@ export function fromSheetValue(value: unknown, currency: string): Minor {
     if (!Number.isFinite(value)) throw new CreditDeskError('BAD_MONEY', `amount ${value} is not a number`);
     return parseDecimal(numberToPlainString(value), currency, { round: true });
   }
-  if (typeof value === 'string' && value.trim() !== '') return parseDecimal(value.replace(/,/g, ''), currency, { round: true });
+  if (typeof value === 'string' && value.trim() !== '') {
+    const t = value.trim();
+    // Commas are thousands separators only in well-formed groups ("1,234.56"); "12,34" (a decimal comma) is refused
+    // rather than silently read as 1234.
+    const plain = /^[+-]?\d{1,3}(,\d{3})+(\.\d+)?$/.test(t) ? t.replace(/,/g, '') : t;
+    return parseDecimal(plain, currency, { round: true });
+  }
   throw new CreditDeskError('BAD_MONEY', `amount cell is empty or not a number (${JSON.stringify(value)})`, 'Restore the amount or re-run the sync.');
 }
 

@@ -264,3 +264,11 @@ describe('exact arithmetic', () => {
     expect(assertMinor(-42)).toBe(-42);
   });
 });
+
+describe('fromSheetValue with text', () => {
+  it('reads thousands separators in well-formed groups and refuses a decimal comma instead of misreading it', () => {
+    expect(fromSheetValue('1,234.56', 'USD')).toBe(123456);
+    expect(() => fromSheetValue('12,34', 'USD')).toThrow(/not a decimal amount/);
+    expect(() => fromSheetValue('1,5', 'EUR')).toThrow(/not a decimal amount/);
+  });
+});
