@@ -1,5 +1,6 @@
 /**
- * Credit rules, after CloudBlue's credit manager. CONTRACT — implementation in progress (helper B).
+ * Credit rules, after CloudBlue's credit manager. The types the rest of the tool codes against; the logic
+ * lives in parse.ts (Rules tab → Rule), select.ts (which rule a credit gets) and validate.ts.
  */
 export type MatchType = 'exact' | 'contains' | 'regex';
 export type ContextMode = 'ALL' | 'ONLY' | 'EXCLUDE';
@@ -44,9 +45,18 @@ export interface RuleProblem {
   row: number;
   ruleId: string;
   field: string;
-  severity: 'error' | 'warning';
+  /**
+   * 'error': the rule is left out until fixed. 'warning': the rule is used but probably not as meant
+   * (unknown IDs, a rule that can never win). 'info': worth knowing, nothing is wrong (a disabled rule).
+   */
+  severity: RuleProblemSeverity;
   message: string;
 }
+
+export type RuleProblemSeverity = 'error' | 'warning' | 'info';
+
+/** The ranking steps, in order, that decide between rules that all admit a credit (see select.ts). */
+export type RankStep = 'description' | 'customer' | 'reseller' | 'service' | 'created' | 'ruleId';
 
 export interface DefaultConfiguration {
   customerBp: number;
