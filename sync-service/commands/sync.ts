@@ -158,7 +158,11 @@ export function formatSyncReport(r: SyncReport, dryRun: boolean): string {
   if (r.rejected.length) row('rejected', r.rejected.length, 'invalid CUR rows skipped (--skip-invalid)');
   if (r.rules) {
     row('assigned', r.rules.outcomes.length, r.rules.byRule.map((b) => `${b.ruleId}: ${b.credits}`).join(', '));
-    if (r.rules.failed.length) row('unassigned', r.rules.failed.length, 'no allocation possible (see the warnings above)');
+    if (r.rules.failed.length) {
+      const first = r.rules.failed[0];
+      row('unassigned', r.rules.failed.length, `left PENDING_ASSIGN, e.g. ${first.credit.creditId}: ${first.message.split('\n')[0]}`);
+      lines.push(`             Fix the Accounts tab (or assign by hand), then run credit-desk apply-rules.`);
+    }
   }
   lines.push('Totals per period and currency (source query → sheet):');
   for (const t of m.totals) {
