@@ -205,7 +205,7 @@ export async function generateDemoData(opts: DemoOptions): Promise<DemoResult> {
         grantCount: parties.grants.length,
         productCount: PRODUCTS.length,
       });
-      await conn.run(`COPY (${sql}) TO ${sqlString(file)} (FORMAT PARQUET, COMPRESSION ZSTD)`);
+      await conn.run(`COPY (${sql}) TO ${sqlString(file)} (FORMAT PARQUET)`);
       parquetFiles.push(file);
       progress(`month ${period}: ${linesPerMonth.toLocaleString('en-US')} lines`);
     }

@@ -73,7 +73,9 @@ describe('generateDemoData, CUR 2.0 layout', () => {
   });
 
   it('uses CUR 2.0 column names and types, with no billing_period column inside the files', async () => {
-    const cols = await query(`DESCRIBE SELECT * FROM read_parquet(${csvPath(result.parquetFiles[0])}, hive_partitioning = false)`);
+    const cols = await query(
+      `DESCRIBE SELECT * FROM read_parquet(${csvPath(result.parquetFiles[0])}, hive_partitioning = false)`,
+    );
     const types = Object.fromEntries(cols.map((c) => [c.column_name, c.column_type]));
     for (const name of [
       'identity_line_item_id',
