@@ -1,0 +1,272 @@
+/**
+ * One Athena query from start to last page: StartQueryExecution (one ClientRequestToken per logical query, so
+ * a retried start is not a second query), polling GetQueryExecution with growing intervals, StopQueryExecution
+ * on abort or timeout, then GetQueryResults page by page. It knows nothing about credits.
+ */
+import {
+  GetQueryExecutionCommand,
+  GetQueryResultsCommand,
+  StartQueryExecutionCommand,
+  StopQueryExecutionCommand,
+  type AthenaClient,
+  type ColumnInfo,
+  type QueryExecution,
+  type Row,
+} from '@aws-sdk/client-athena';
+import { setTimeout as delay } from 'node:timers/promises';
+import { AthenaQueryError } from './athena-errors';
+import { describeScan } from './athena-cost';
+import { describeAwsError, withRetry, type RetryPolicy } from './athena-retry';
+
+export interface QuerySettings {
+  workgroup: string;
+  catalog: string;
+  database: string;
+  outputLocation?: string;
+  /** First poll interval; it grows ×1.5 up to maxPollIntervalMs. */
+  pollIntervalMs: number;
+  maxPollIntervalMs: number;
+  timeoutMs: number;
+  /** GetQueryResults MaxResults (1–1000). */
+  pageSize: number;
+  retry: RetryPolicy;
+  signal?: AbortSignal;
+  clientRequestToken: () => string;
+  progress: (msg: string) => void;
+}
+
+export interface QueryOutput {
+  queryExecutionId: string;
+  columns: ColumnInfo[];
+  /** Data rows, header removed. */
+  rows: Row[];
+  pages: number;
+  bytesScanned: number;
+}
+
+type TerminalState = 'SUCCEEDED' | 'FAILED' | 'CANCELLED';
+
+export async function runAthenaQuery(
+  client: AthenaClient,
+  sql: string,
+  executionParameters: string[],
+  s: QuerySettings,
+  label: string,
+): Promise<QueryOutput> {
+  if (s.signal?.aborted) throw aborted(label);
+  const id = await startQuery(client, sql, executionParameters, s, label);
+  const execution = await waitForQuery(client, id, s, label);
+  const bytesScanned = execution.Statistics?.DataScannedInBytes ?? 0;
+  const seconds = ((execution.Statistics?.TotalExecutionTimeInMillis ?? 0) / 1000).toFixed(1);
+  s.progress(`Athena query ${id} (${label}) succeeded in ${seconds} s: ${describeScan(bytesScanned)}`);
+  const { columns, rows, pages } = await fetchResults(client, id, s, label);
+  return { queryExecutionId: id, columns, rows, pages, bytesScanned };
+}
+
+async function startQuery(
+  client: AthenaClient,
+  sql: string,
+  executionParameters: string[],
+  s: QuerySettings,
+  label: string,
+): Promise<string> {
+  // Built once, so every retry sends the same token and Athena answers with the same query id.
+  const command = new StartQueryExecutionCommand({
+    QueryString: sql,
+    ClientRequestToken: s.clientRequestToken(),
+    WorkGroup: s.workgroup,
+    QueryExecutionContext: { Catalog: s.catalog, Database: s.database },
+    ...(executionParameters.length > 0 ? { ExecutionParameters: executionParameters } : {}),
+    ...(s.outputLocation ? { ResultConfiguration: { OutputLocation: s.outputLocation } } : {}),
+  });
+  let id: string | undefined;
+  try {
+    // Not cancelled by the signal mid-flight: a start whose answer we never read would leave a query running.
+    ({ QueryExecutionId: id } = await withRetry('StartQueryExecution', () => client.send(command), s.retry));
+  } catch (err) {
+    if (err instanceof AthenaQueryError) throw err;
+    throw new AthenaQueryError(
+      'REQUEST',
+      `Athena refused to start the query (${label}): ${describeAwsError(err)}`,
+      requestHint(err),
+    );
+  }
+  if (!id)
+    throw new AthenaQueryError('REQUEST', `Athena started the query (${label}) but sent no query id.`, '');
+  s.progress(`Athena query ${id} (${label}) started in workgroup ${s.workgroup}`);
+  if (s.signal?.aborted) {
+    await stopQuery(client, id, s);
+    throw aborted(label, id);
+  }
+  return id;
+}
+
+async function waitForQuery(
+  client: AthenaClient,
+  id: string,
+  s: QuerySettings,
+  label: string,
+): Promise<QueryExecution> {
+  const deadline = Date.now() + s.timeoutMs;
+  let interval = s.pollIntervalMs;
+  let lastState: string | undefined;
+  try {
+    for (;;) {
+      const { QueryExecution: execution } = await withRetry(
+        'GetQueryExecution',
+        () => client.send(new GetQueryExecutionCommand({ QueryExecutionId: id })),
+        s.retry,
+        s.signal,
+      );
+      const state = execution?.Status?.State;
+      if (state !== lastState) {
+        // RUNNING → QUEUED happens when Athena retries the query after a transient failure of its own.
+        const note = lastState === 'RUNNING' && state === 'QUEUED' ? ' again (Athena is retrying it)' : '';
+        s.progress(`Athena query ${id} (${label}): ${state}${note}`);
+        lastState = state;
+      }
+      if (isTerminal(state)) return finished(execution!, state, id, label);
+      if (s.signal?.aborted) throw s.signal.reason;
+      const remaining = deadline - Date.now();
+      if (remaining <= 0) {
+        await stopQuery(client, id, s);
+        throw new AthenaQueryError(
+          'TIMEOUT',
+          `Athena query ${id} (${label}) did not finish within ${Math.round(s.timeoutMs / 1000)} s; it was stopped.`,
+          'Athena may be busy (queued queries count against the concurrency quota): run again later, or ' +
+            'allow more time with the timeout option.',
+          id,
+        );
+      }
+      await delay(Math.min(interval, remaining), undefined, { signal: s.signal });
+      interval = Math.min(s.maxPollIntervalMs, interval * 1.5);
+    }
+  } catch (err) {
+    if (err instanceof AthenaQueryError || !s.signal?.aborted) throw err;
+    await stopQuery(client, id, s);
+    throw aborted(label, id);
+  }
+}
+
+function isTerminal(state: string | undefined): state is TerminalState {
+  return state === 'SUCCEEDED' || state === 'FAILED' || state === 'CANCELLED';
+}
+
+function finished(
+  execution: QueryExecution,
+  state: TerminalState,
+  id: string,
+  label: string,
+): QueryExecution {
+  if (state === 'SUCCEEDED') return execution;
+  const status = execution.Status;
+  if (state === 'CANCELLED') {
+    throw new AthenaQueryError(
+      'CANCELLED',
+      `Athena query ${id} (${label}) was cancelled${status?.StateChangeReason ? `: ${status.StateChangeReason}` : ''}.`,
+      'Someone or something stopped it (the Athena console, or a workgroup limit): run the sync again.',
+      id,
+    );
+  }
+  const reason = status?.AthenaError?.ErrorMessage ?? status?.StateChangeReason ?? 'Athena gave no reason';
+  throw new AthenaQueryError(
+    'FAILED',
+    `Athena query ${id} (${label}) failed: ${reason}`,
+    failureHint(reason, status?.AthenaError?.Retryable),
+    id,
+  );
+}
+
+function failureHint(reason: string, retryable: boolean | undefined): string {
+  if (/TABLE_NOT_FOUND|SCHEMA_NOT_FOUND|does not exist/i.test(reason)) {
+    return (
+      'Check the Athena database and table options: they must name the Glue database and table of your CUR ' +
+      '(Athena console → Data → Tables), in the same region and catalog.'
+    );
+  }
+  if (/access denied|not authorized|AccessDenied|insufficient/i.test(reason)) {
+    return 'The identity running the sync lacks a permission: grant the least-privilege policy from the README.';
+  }
+  if (retryable) return 'Athena says this failure is transient: run the sync again.';
+  return 'Open the query in the Athena console (Recent queries, by its id) for details.';
+}
+
+function requestHint(err: unknown): string {
+  const text = describeAwsError(err);
+  if (/credential|ExpiredToken|security token|sso/i.test(text)) {
+    return (
+      'Sign in to AWS: run `aws sso login` for your profile, or set AWS_PROFILE, or provide credentials in ' +
+      'the environment; then run again.'
+    );
+  }
+  if (/WorkGroup/i.test(text)) return 'Check the workgroup option: the workgroup must exist in this region.';
+  if (/output location/i.test(text)) {
+    return 'Give an s3:// output location for query results, or use a workgroup that has one (or managed results).';
+  }
+  if (/AccessDenied|not authorized/i.test(text)) {
+    return 'The identity running the sync lacks a permission: grant the least-privilege policy from the README.';
+  }
+  return 'Check the Athena options (region, workgroup, database) and run again.';
+}
+
+async function stopQuery(client: AthenaClient, id: string, s: QuerySettings): Promise<void> {
+  s.progress(`Stopping Athena query ${id}`);
+  try {
+    // No signal here: the run is being abandoned, and the stop must still go out.
+    await withRetry(
+      'StopQueryExecution',
+      () => client.send(new StopQueryExecutionCommand({ QueryExecutionId: id })),
+      s.retry,
+    );
+  } catch (err) {
+    s.progress(
+      `Could not stop Athena query ${id} (${describeAwsError(err)}); stop it in the Athena console.`,
+    );
+  }
+}
+
+function aborted(label: string, id?: string): AthenaQueryError {
+  return new AthenaQueryError(
+    'ABORTED',
+    id
+      ? `Cancelled: Athena query ${id} (${label}) was stopped.`
+      : `Cancelled before the Athena query (${label}) started.`,
+    '',
+    id,
+  );
+}
+
+async function fetchResults(
+  client: AthenaClient,
+  id: string,
+  s: QuerySettings,
+  label: string,
+): Promise<{ columns: ColumnInfo[]; rows: Row[]; pages: number }> {
+  let columns: ColumnInfo[] | undefined;
+  const rows: Row[] = [];
+  let pages = 0;
+  let nextToken: string | undefined;
+  do {
+    if (s.signal?.aborted) throw aborted(label, id);
+    const token = nextToken;
+    const page = await withRetry(
+      'GetQueryResults',
+      () =>
+        client.send(
+          new GetQueryResultsCommand({ QueryExecutionId: id, MaxResults: s.pageSize, NextToken: token }),
+        ),
+      s.retry,
+      s.signal,
+    ).catch((err: unknown) => {
+      throw s.signal?.aborted ? aborted(label, id) : err;
+    });
+    const pageRows = page.ResultSet?.Rows ?? [];
+    // Only the first page of a SELECT starts with the header row; later pages never repeat it.
+    rows.push(...(pages === 0 ? pageRows.slice(1) : pageRows));
+    columns ??= page.ResultSet?.ResultSetMetadata?.ColumnInfo ?? [];
+    pages++;
+    nextToken = page.NextToken;
+    if (nextToken) s.progress(`Athena query ${id}: ${rows.length} rows read (${pages} pages)`);
+  } while (nextToken);
+  return { columns: columns ?? [], rows, pages };
+}

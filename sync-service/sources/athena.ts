@@ -1,0 +1,207 @@
+/**
+ * The Athena credit source: runs the one credits query (credits-query.ts) against the CUR table in Athena,
+ * with the billing period passed only as an execution parameter, and returns the rows as the DuckDB source
+ * does. The AWS SDK finds credentials and region itself (env, shared config and SSO profiles, container and
+ * instance roles); nothing here reads, stores or logs them.
+ */
+import { AthenaClient, type AthenaClientConfig } from '@aws-sdk/client-athena';
+import { randomUUID } from 'node:crypto';
+import { CreditDeskError } from '../../core/errors';
+import {
+  assertPeriod,
+  creditsQuery,
+  periodParams,
+  periodsQuery,
+  quoteTable,
+  type CurLayout,
+} from './credits-query';
+import { runAthenaQuery, type QuerySettings } from './athena-query';
+import { assertCreditColumns, periodsFromRecords, toRawCreditRow, toRecords } from './athena-results';
+import { DEFAULT_RETRY_POLICY } from './athena-retry';
+import type { CreditSource, SourceResult } from './source';
+
+export { LEAST_PRIVILEGE_IAM_POLICY, renderIamPolicy } from './athena-policy';
+export { AthenaQueryError } from './athena-errors';
+
+export interface AthenaSourceOptions {
+  /** Glue database of the CUR table. */
+  database: string;
+  table: string;
+  workgroup?: string;
+  catalog?: string;
+  /** s3://… for query results; leave out for a workgroup with its own (or managed) results location. */
+  outputLocation?: string;
+  region?: string;
+  /** 'auto' (default) looks at the table's columns: billing_period → CUR 2.0, year/month → legacy. */
+  layout?: CurLayout | 'auto';
+  /** Tests only: a local Athena-protocol server. */
+  endpoint?: string;
+  /** Tests only; production leaves this out and the SDK's default chain applies. */
+  credentials?: AthenaClientConfig['credentials'];
+  pollIntervalMs?: number;
+  maxPollIntervalMs?: number;
+  timeoutMs?: number;
+  /** Attempts per API call (throttling, 5xx, dropped connections), including the first. */
+  maxAttempts?: number;
+  retryBaseDelayMs?: number;
+  /** GetQueryResults page size, 1–1000. */
+  pageSize?: number;
+  onProgress?: (msg: string) => void;
+  signal?: AbortSignal;
+  clientRequestToken?: () => string;
+}
+
+const ATHENA_NAME = /^[A-Za-z0-9._-]{1,128}$/;
+
+function checkIdentifier(option: string, value: string): void {
+  let ok = !value.includes('.');
+  try {
+    quoteTable(value);
+  } catch {
+    ok = false;
+  }
+  if (!ok) {
+    throw new CreditDeskError(
+      'BAD_CONFIG',
+      `The Athena ${option} option "${value}" is not a valid name.`,
+      `Use the ${option} name as the Athena console shows it: letters, digits and underscores only, ` +
+        'starting with a letter or underscore (for example cur_reports).',
+    );
+  }
+}
+
+function checkName(option: string, value: string): void {
+  if (!ATHENA_NAME.test(value)) {
+    throw new CreditDeskError(
+      'BAD_CONFIG',
+      `The Athena ${option} option "${value}" is not a valid name.`,
+      `Use the ${option} name as the Athena console shows it (letters, digits, '.', '_' and '-').`,
+    );
+  }
+}
+
+/** A SQL string literal for an execution parameter: Athena substitutes parameters as SQL text. */
+export function sqlStringLiteral(value: string): string {
+  return `'${value.replace(/'/g, "''")}'`;
+}
+
+/** Picks the layout from a table's column names (lower-cased). */
+export function layoutFromColumns(columns: string[], tableName: string): CurLayout {
+  const names = new Set(columns.map((c) => c.toLowerCase()));
+  if (names.has('billing_period')) return 'cur2';
+  if (names.has('year') && names.has('month')) return 'legacy';
+  throw new CreditDeskError(
+    'BAD_CONFIG',
+    `The Athena table ${tableName} has neither a billing_period column (CUR 2.0) nor year and month columns ` +
+      `(legacy CUR), so it does not look like a CUR table.`,
+    'Point the table option at the CUR table, or set the layout option to cur2 or legacy.',
+  );
+}
+
+export function createAthenaSource(opts: AthenaSourceOptions): CreditSource {
+  checkIdentifier('database', opts.database);
+  checkIdentifier('table', opts.table);
+  const workgroup = opts.workgroup ?? 'primary';
+  const catalog = opts.catalog ?? 'AwsDataCatalog';
+  checkName('workgroup', workgroup);
+  checkName('catalog', catalog);
+  if (opts.outputLocation !== undefined && !/^s3:\/\/[^/]+/.test(opts.outputLocation)) {
+    throw new CreditDeskError(
+      'BAD_CONFIG',
+      `The Athena output location "${opts.outputLocation}" is not an s3:// address.`,
+      "Write it as s3://bucket/prefix/, or leave it out to use the workgroup's own result location.",
+    );
+  }
+  const pageSize = opts.pageSize ?? 1000;
+  if (!Number.isInteger(pageSize) || pageSize < 1 || pageSize > 1000) {
+    throw new CreditDeskError(
+      'BAD_CONFIG',
+      `The Athena page size ${pageSize} is out of range.`,
+      'Use 1 to 1000.',
+    );
+  }
+
+  const tableName = `${opts.database}.${opts.table}`;
+  const quoted = quoteTable(tableName);
+  // The SDK's own retries are off (maxAttempts 1): the policy in athena-retry.ts is the only one.
+  const client = new AthenaClient({
+    maxAttempts: 1,
+    ...(opts.region ? { region: opts.region } : {}),
+    ...(opts.endpoint ? { endpoint: opts.endpoint } : {}),
+    ...(opts.credentials ? { credentials: opts.credentials } : {}),
+  });
+  const settings = (progress?: (msg: string) => void): QuerySettings => ({
+    workgroup,
+    catalog,
+    database: opts.database,
+    outputLocation: opts.outputLocation,
+    pollIntervalMs: opts.pollIntervalMs ?? 250,
+    maxPollIntervalMs: opts.maxPollIntervalMs ?? 5000,
+    timeoutMs: opts.timeoutMs ?? 30 * 60_000,
+    pageSize,
+    retry: {
+      ...DEFAULT_RETRY_POLICY,
+      maxAttempts: opts.maxAttempts ?? 6,
+      baseDelayMs: opts.retryBaseDelayMs ?? 250,
+    },
+    signal: opts.signal,
+    clientRequestToken: opts.clientRequestToken ?? randomUUID,
+    progress: progress ?? opts.onProgress ?? (() => {}),
+  });
+
+  let layout: Promise<CurLayout> | undefined =
+    opts.layout && opts.layout !== 'auto' ? Promise.resolve(opts.layout) : undefined;
+  /**
+   * Layout detection runs `SELECT * FROM t LIMIT 0` and reads the column names from the result metadata: it
+   * works in any catalog and needs no extra permission (GetTableMetadata would need Glue rights of its own).
+   * It reads no data, but Athena may still bill its 10 MB minimum ($0.00005).
+   */
+  const resolveLayout = (progress?: (msg: string) => void): Promise<CurLayout> => {
+    layout ??= runAthenaQuery(
+      client,
+      `SELECT * FROM ${quoted} LIMIT 0`,
+      [],
+      settings(progress),
+      'table layout',
+    ).then((out) =>
+      layoutFromColumns(
+        out.columns.map((c) => c.Name ?? ''),
+        tableName,
+      ),
+    );
+    layout.catch(() => (layout = undefined)); // a failed detection is retried next time
+    return layout;
+  };
+  const label = (l: CurLayout) => `athena ${tableName} (${l === 'cur2' ? 'CUR 2.0' : 'legacy CUR'})`;
+
+  return {
+    async listPeriods() {
+      const l = await resolveLayout();
+      const out = await runAthenaQuery(client, periodsQuery(quoted, l), [], settings(), 'billing periods');
+      return periodsFromRecords(toRecords(out.columns, out.rows));
+    },
+
+    async fetchCredits(period, progress): Promise<SourceResult> {
+      assertPeriod(period); // before any request
+      const l = await resolveLayout(progress);
+      // Quoted SQL literals, never spliced into the text: Athena binds them to the `?` in the WHERE clause.
+      const params = periodParams(l, period).map(sqlStringLiteral);
+      const out = await runAthenaQuery(
+        client,
+        creditsQuery(quoted, l),
+        params,
+        settings(progress),
+        `credits ${period}`,
+      );
+      assertCreditColumns(out.columns);
+      return {
+        rows: toRecords(out.columns, out.rows).map((r) => toRawCreditRow(r, period)),
+        label: label(l),
+      };
+    },
+
+    async close() {
+      client.destroy();
+    },
+  };
+}
