@@ -116,7 +116,7 @@ export function createEditPanel(feedback: Feedback, onChanged: () => Promise<voi
     });
     const remove = el(
       'button',
-      { type: 'button', class: 'gray', 'aria-label': `Remove target ${n}` },
+      { type: 'button', class: 'gray', 'aria-label': `Remove extra share ${n}` },
       'Remove',
     );
     remove.addEventListener('click', () => {
@@ -136,7 +136,7 @@ export function createEditPanel(feedback: Feedback, onChanged: () => Promise<voi
       );
     return el(
       'div',
-      { class: 'extra-row', role: 'group', 'aria-label': `Target ${n}` },
+      { class: 'extra-row', role: 'group', 'aria-label': `Extra share ${n}` },
       el('div', { class: 'pair' }, field(roleSelect, `Role ${n}`), field(modeSelect, `Share type ${n}`)),
       field(targetSelect, `Target ${n}`, id('target-error')),
       field(valueInput, `Value ${n}`, id('value-error')),

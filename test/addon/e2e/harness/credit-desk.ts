@@ -1,0 +1,205 @@
+/**
+ * The system under test: the built add-on (dist/Code.js + dist/Sidebar.html from `node addon/build.mjs`)
+ * with dist/Code.js running in a vm whose globals are the in-memory Apps Script fakes, over a small
+ * Credit Desk spreadsheet. Server functions are called as the top-level functions Apps Script would see.
+ */
+import { execFileSync } from 'node:child_process';
+import { existsSync, readFileSync } from 'node:fs';
+import path from 'node:path';
+import type { Credit } from '../../../../core/credit';
+import { CREDIT_COLUMNS } from '../../../../core/sheet-contract';
+import type { ServerApi } from '../../../../addon/api';
+import { createFakeAppsScript, loadBundle, type FakeAppsScript } from '../../../fakes/apps-script';
+import type { FakeSheet, FakeSpreadsheet } from '../../../fakes/spreadsheet';
+import { buildWorkbook } from '../../../fakes/workbook';
+import type { ServerCall } from './bridge-server';
+
+export const REPO_ROOT = path.resolve(__dirname, '../../../..');
+const DIST = path.join(REPO_ROOT, 'dist');
+const SERVER_FUNCTIONS: readonly (keyof ServerApi)[] = [
+  'getSelectedCredit',
+  'assignCredit',
+  'unassignCredit',
+  'assignSelectedWithDefault',
+  'previewRules',
+  'applyRules',
+  'validateRules',
+  'downloadFilteredRows',
+];
+
+/** Runs the real build once per test file; returns the sidebar HTML and the path of Code.js. */
+export function buildAddon(): { sidebarHtml: string; codePath: string } {
+  const script = path.join(REPO_ROOT, 'addon/build.mjs');
+  if (!existsSync(script))
+    throw new Error('addon/build.mjs is missing: the e2e tests need the real add-on build.');
+  execFileSync(process.execPath, [script], { cwd: REPO_ROOT, stdio: 'pipe' });
+  const sidebarPath = path.join(DIST, 'Sidebar.html');
+  const codePath = path.join(DIST, 'Code.js');
+  for (const p of [sidebarPath, codePath])
+    if (!existsSync(p)) throw new Error(`The build did not write ${p}.`);
+  return { sidebarHtml: readFileSync(sidebarPath, 'utf8'), codePath };
+}
+
+export const HYPERLINK_DESCRIPTION = '=HYPERLINK("http://attacker.example/x","Click me")';
+export const SCRIPT_DESCRIPTION = '<img src=x onerror="window.__pwned=1"><script>window.__pwned=2</script>';
+
+const base = {
+  period: '2025-05',
+  payerAccountId: '999999999999',
+  assetId: 'ASSET-1',
+  status: 'PENDING_ASSIGN',
+  allocation: '',
+  distributorKeeps: null,
+  ruleId: '',
+  usageFileId: '',
+  usageRecordId: '',
+  processingDate: '',
+  flags: '',
+  notes: '',
+  lastChange: '',
+  currency: 'USD',
+} as const;
+
+function credit(id: string, fields: Partial<Credit>): Credit {
+  return {
+    ...base,
+    key: `key-${id}`,
+    creditId: id,
+    accountId: '111111111111',
+    customerId: 'CUST-1',
+    resellerId: 'RES-1',
+    service: 'AmazonEC2',
+    description: 'EDP discount',
+    amount: 123457,
+    ...fields,
+  } as Credit;
+}
+
+/** Rows 2.. of the Credits tab, in this order. */
+export const CREDITS: Credit[] = [
+  credit('CR-SPLIT', { amount: 123457, description: 'Promotional credit Q2' }),
+  credit('CR-EDP-1', { amount: 50000, description: 'EDP discount' }),
+  credit('CR-EDP-2', {
+    amount: 33333,
+    description: 'EDP discount',
+    accountId: '222222222222',
+    customerId: 'CUST-2',
+  }),
+  credit('CR-LOCKED', {
+    status: 'PROCESSING',
+    allocation: 'customer 100%',
+    distributorKeeps: 0,
+    ruleId: 'manual',
+    usageFileId: 'UF-2025-05-01',
+    usageRecordId: 'UR-77',
+    processingDate: '2025-06-03',
+  }),
+  credit('CR-HYPERLINK', { amount: 1000, description: HYPERLINK_DESCRIPTION }),
+  credit('CR-SCRIPT', { amount: 2000, description: SCRIPT_DESCRIPTION, service: 'AmazonS3' }),
+];
+
+export function rowOf(creditId: string): number {
+  const i = CREDITS.findIndex((c) => c.creditId === creditId);
+  if (i < 0) throw new Error(`no fixture credit ${creditId}`);
+  return i + 2;
+}
+
+export interface CreditDesk {
+  fake: FakeAppsScript;
+  spreadsheet: FakeSpreadsheet;
+  credits: FakeSheet;
+  /** The bridge's call: a top-level function of the bundle, by name. */
+  call: ServerCall;
+  /** A Credits cell by header, for assertions (formulas show as their text). */
+  cell(creditId: string, header: string): unknown;
+  select(creditId: string): void;
+}
+
+export interface DeskOptions {
+  /** Adds rule R-2 with a 150 % customer share, for "Validate rules". */
+  brokenRule?: boolean;
+}
+
+export function openCreditDesk(codePath: string, sidebarHtml: string, opts: DeskOptions = {}): CreditDesk {
+  const spreadsheet = buildWorkbook({
+    credits: CREDITS,
+    accounts: [
+      {
+        accountId: '111111111111',
+        accountName: 'Acme prod',
+        customerId: 'CUST-1',
+        customerName: 'Acme Corp',
+        assetId: 'ASSET-1',
+        resellerId: 'RES-1',
+        resellerName: 'Best Reseller',
+      },
+      {
+        accountId: '222222222222',
+        accountName: 'Globex prod',
+        customerId: 'CUST-2',
+        customerName: 'Globex',
+        assetId: 'ASSET-2',
+        resellerId: 'RES-1',
+        resellerName: 'Best Reseller',
+      },
+    ],
+    rules: [
+      {
+        ruleId: 'R-1',
+        name: 'EDP pass-through',
+        description: 'EDP',
+        match: 'contains',
+        customerPercent: '80',
+        resellerPercent: '10',
+        customerContext: 'ALL',
+        resellerContext: 'ALL',
+        serviceContext: 'ALL',
+        enabled: true,
+      },
+      ...(opts.brokenRule
+        ? [
+            {
+              ruleId: 'R-2',
+              name: 'Broken',
+              description: 'Promo',
+              match: 'contains',
+              customerPercent: '150',
+              enabled: true,
+            },
+          ]
+        : []),
+    ],
+  });
+  const credits = spreadsheet._sheet('Credits');
+  // The sync writes descriptions as text; a leading apostrophe is how a sheet keeps "=..." from being a formula.
+  const descriptionCol = CREDIT_COLUMNS.findIndex((c) => c.field === 'description') + 1;
+  credits._set(rowOf('CR-HYPERLINK'), descriptionCol, `'${HYPERLINK_DESCRIPTION}`);
+
+  const fake = createFakeAppsScript(spreadsheet, { htmlFiles: { Sidebar: sidebarHtml } });
+  const context = loadBundle(codePath, fake);
+  const call: ServerCall = (fn, args) => {
+    const f = context[fn];
+    if (!SERVER_FUNCTIONS.includes(fn as keyof ServerApi) || typeof f !== 'function') {
+      throw new Error(`Script function not found: ${fn}`);
+    }
+    return (f as (...a: unknown[]) => unknown)(...args);
+  };
+  const headers = credits._rows[0].map(String);
+  return {
+    fake,
+    spreadsheet,
+    credits,
+    call,
+    cell(creditId, header) {
+      const col = headers.indexOf(header) + 1;
+      if (col === 0) throw new Error(`no Credits column "${header}"`);
+      return credits._get(rowOf(creditId), col);
+    },
+    select(creditId) {
+      spreadsheet._select(
+        'Credits',
+        `A${rowOf(creditId)}:${String.fromCharCode(64 + Math.min(26, headers.length))}${rowOf(creditId)}`,
+      );
+    },
+  };
+}
