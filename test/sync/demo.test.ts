@@ -5,6 +5,7 @@ import fc from 'fast-check';
 import { DuckDBInstance, type DuckDBConnection } from '@duckdb/node-api';
 import { buildDirectory } from '../../core/accounts';
 import { ACCOUNT_COLUMNS, RULE_COLUMNS } from '../../core/sheet-contract';
+import { parseRules } from '../../core/rules';
 import { readRecords } from '../../core/table';
 import { runDemoData } from '../../sync-service/commands/demo-data';
 import { AWKWARD_CREDIT_DESCRIPTIONS, LINE_TYPE_SHARES } from '../../sync-service/demo/catalog';
@@ -199,6 +200,9 @@ describe('generateDemoData, CUR 2.0 layout', () => {
     expect(csv.rows.some((r) => r[col('Match')] === 'regex')).toBe(true);
     expect(csv.rows.some((r) => r[col('From')] !== '' && r[col('To')] !== '')).toBe(true);
     expect(csv.rows.some((r) => r[col('Reseller Context')] === 'ONLY')).toBe(true);
+    const parsed = parseRules(readRecords('rules', csv));
+    expect(parsed.problems).toEqual([]);
+    expect(parsed.rules).toHaveLength(csv.rows.length);
   });
 });
 
