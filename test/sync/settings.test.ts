@@ -1,0 +1,51 @@
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { resolveSettings, SettingsError } from '../../sync-service/settings';
+import { chooseClosedPeriod, periodsToSync, previousPeriod } from '../../sync-service/periods';
+
+describe('settings', () => {
+  let dir: string;
+  beforeAll(() => {
+    dir = mkdtempSync(join(tmpdir(), 'credit-desk-settings-'));
+  });
+  afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+  it('takes the command line over the environment over the config file over defaults', () => {
+    const file = join(dir, 'c.json');
+    writeFileSync(file, JSON.stringify({ workbook: 'from-file.xlsx', cur: 'file-cur', athena: { workgroup: 'wg-file' } }));
+    const s = resolveSettings({ config: file, workbook: 'cli.xlsx' }, { CREDIT_DESK_CUR: 'env-cur' });
+    expect(s.workbook).toBe('cli.xlsx');
+    expect(s.cur).toBe('env-cur');
+    expect(s.athena.workgroup).toBe('wg-file');
+    expect(s.usageDir).toBe('usage-files');
+  });
+
+  it('names the setting, where it came from and how to fix it', () => {
+    expect(() => resolveSettings({ source: 'athena' }, {})).toThrow(/athena.database \(from default\) is missing.*--database/);
+    expect(() => resolveSettings({ source: 'athena', table: 't' }, { CREDIT_DESK_ATHENA_DATABASE: 'bad name; drop' })).toThrow(
+      /athena.database \(from CREDIT_DESK_ATHENA_DATABASE\)/,
+    );
+    expect(() => resolveSettings({ period: '2026-13' }, {})).toThrow(/period \(from --period\).*YYYY-MM/);
+    expect(() => resolveSettings({ spreadsheet: 'not/an/id' }, {})).toThrow(/spreadsheet.*docs.google.com/);
+    expect(() => resolveSettings({ source: 'athena', database: 'cur', table: 'c', output: 'http://x' }, {})).toThrow(/s3:\/\//);
+    expect(() => resolveSettings({ config: join(dir, 'missing.json') }, {})).toThrow(SettingsError);
+    const broken = join(dir, 'broken.json');
+    writeFileSync(broken, '{ not json');
+    expect(() => resolveSettings({ config: broken }, {})).toThrow(/not valid JSON/);
+  });
+});
+
+describe('periods', () => {
+  const now = new Date('2026-11-26T10:00:00Z');
+  it('defaults to the most recent closed period and re-reads the one before for late credits', () => {
+    expect(chooseClosedPeriod(['2026-11', '2026-10', '2026-09'], now)).toBe('2026-10');
+    expect(periodsToSync(['2026-11', '2026-10', '2026-09'], '2026-10', true)).toEqual(['2026-09', '2026-10']);
+    expect(periodsToSync(['2026-10'], '2026-10', true)).toEqual(['2026-10']);
+    expect(previousPeriod('2026-01')).toBe('2025-12');
+  });
+  it('explains an open-only or unknown period', () => {
+    expect(() => chooseClosedPeriod(['2026-11'], now)).toThrow(/still open.*--period/s);
+    expect(() => periodsToSync(['2026-10', '2026-09'], '2025-01', true)).toThrow(/Periods with data: 2026-10, 2026-09/);
+  });
+});
