@@ -298,12 +298,6 @@ describe('Athena source: failures', () => {
     expect(err.message).toMatch(/SCHEMA_NOT_FOUND: Schema 'nodb' does not exist/);
   });
 
-  test('a table without CUR partition columns is refused by layout detection', async () => {
-    // other.broken has billing_period, so use a fake column list through the pure helper instead.
-    const { layoutFromColumns } = await import('../../sync-service/sources/athena');
-    expect(() => layoutFromColumns(['a', 'b'], 'db.t')).toThrow(/neither a billing_period column/);
-  });
-
   test('an unknown workgroup is an error from the start call, with a hint', async () => {
     const err = await failure(source({ workgroup: 'nope', layout: 'cur2' }).fetchCredits('2026-10'));
     expect(err).toBeInstanceOf(AthenaQueryError);
