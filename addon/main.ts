@@ -1,0 +1,69 @@
+/**
+ * The add-on's entry points: ONLY the functions Apps Script calls (triggers, menu items, and the ServerApi
+ * functions the sidebar reaches through google.script.run). Each is a one-line delegation; the work is in
+ * addon/server/.
+ *
+ * addon/build.mjs reads this module's exports and appends, after the esbuild bundle, one real top-level
+ * `function name(...args) { return CreditDesk.name(...args); }` per export: Apps Script only sees
+ * top-level function declarations. So: export nothing else from here.
+ */
+import type { ServerApi } from './api';
+import { assignCredit as assignCreditAction, unassignCredit as unassignCreditAction } from './server/assign';
+import { downloadFilteredRows as downloadAction } from './server/download';
+import { buildMenu, menuActions } from './server/menu';
+import { handleEdit } from './server/on-edit';
+import * as rules from './server/rules';
+import { getSelectedCredit as selectedAction } from './server/selected';
+
+// Triggers -------------------------------------------------------------------------------------------------
+
+export function onOpen(e?: { authMode?: unknown }): void {
+  buildMenu(e);
+}
+
+export function onInstall(e?: { authMode?: unknown }): void {
+  buildMenu(e);
+}
+
+export function onEdit(e: GoogleAppsScript.Events.SheetsOnEdit): void {
+  handleEdit(e);
+}
+
+// Menu items -----------------------------------------------------------------------------------------------
+
+export function openSidebar(): void {
+  menuActions.openSidebar();
+}
+export function menuAssignSelectedWithDefault(): void {
+  menuActions.menuAssignSelectedWithDefault();
+}
+export function menuApplyRulesToSelection(): void {
+  menuActions.menuApplyRulesToSelection();
+}
+export function menuApplyRulesToPending(): void {
+  menuActions.menuApplyRulesToPending();
+}
+export function menuDownloadFilteredRows(): void {
+  menuActions.menuDownloadFilteredRows();
+}
+export function menuValidateRules(): void {
+  menuActions.menuValidateRules();
+}
+export function menuHelp(): void {
+  menuActions.menuHelp();
+}
+
+// google.script.run (ServerApi) ----------------------------------------------------------------------------
+
+export const getSelectedCredit: ServerApi['getSelectedCredit'] = () => selectedAction();
+export const assignCredit: ServerApi['assignCredit'] = (creditId, allocation) =>
+  assignCreditAction(creditId, allocation);
+export const unassignCredit: ServerApi['unassignCredit'] = (creditId) => unassignCreditAction(creditId);
+export const assignSelectedWithDefault: ServerApi['assignSelectedWithDefault'] = () =>
+  rules.assignSelectedWithDefault();
+export const previewRules: ServerApi['previewRules'] = (scope, overwriteManual) =>
+  rules.previewRules(scope, overwriteManual);
+export const applyRules: ServerApi['applyRules'] = (scope, overwriteManual) =>
+  rules.applyRules(scope, overwriteManual);
+export const validateRules: ServerApi['validateRules'] = () => rules.validateRules();
+export const downloadFilteredRows: ServerApi['downloadFilteredRows'] = (format) => downloadAction(format);

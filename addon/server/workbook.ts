@@ -1,0 +1,70 @@
+/**
+ * The Credit Desk tabs as one action needs them: each tab read once, parsed by the core. Everything an
+ * action decides is then computed in memory.
+ */
+import { buildDirectory, EMPTY_DIRECTORY, type AccountDirectory } from '../../core/accounts';
+import { parseConfig } from '../../core/config';
+import type { Credit } from '../../core/credit';
+import { parseRules, RuleIndex, type DefaultConfiguration, type Rule } from '../../core/rules';
+import type { AccountField, ConfigField, CreditField, RuleField } from '../../core/sheet-contract';
+import { TABS } from '../../core/sheet-contract';
+import { creditFromRow, indexColumns, readRecords, type Cell, type ColumnIndex } from '../../core/table';
+import { readTab, requireTab, type TabData } from '../services/tabs';
+
+type Spreadsheet = GoogleAppsScript.Spreadsheet.Spreadsheet;
+
+export interface CreditsTab extends TabData {
+  idx: ColumnIndex<CreditField>;
+  /** Credits in sheet order, each with its sheet row number. */
+  credits: { row: number; credit: Credit }[];
+}
+
+export interface RulesData {
+  records: { row: number; record: Record<RuleField, Cell> }[];
+  rules: Rule[];
+  index: RuleIndex;
+}
+
+export function openSpreadsheet(): { ss: Spreadsheet; timeZone: string } {
+  const ss = SpreadsheetApp.getActiveSpreadsheet();
+  return { ss, timeZone: ss.getSpreadsheetTimeZone() };
+}
+
+export function parseCreditsTab(tab: TabData): CreditsTab {
+  const idx = indexColumns<CreditField>('credits', tab.grid.headers);
+  const credits: CreditsTab['credits'] = [];
+  tab.grid.rows.forEach((cells, i) => {
+    const credit = creditFromRow(cells, idx, i + 2);
+    if (credit) credits.push({ row: i + 2, credit });
+  });
+  return { ...tab, idx, credits };
+}
+
+export function readCredits(ss: Spreadsheet, timeZone: string): CreditsTab {
+  return parseCreditsTab(requireTab(ss, TABS.credits.name, timeZone));
+}
+
+/** The Accounts tab as a directory; an absent tab is an empty directory (every target is then unknown). */
+export function readDirectory(ss: Spreadsheet, timeZone: string): AccountDirectory {
+  const tab = readTab(ss, TABS.accounts.name, timeZone);
+  if (!tab) return EMPTY_DIRECTORY;
+  return buildDirectory(readRecords<AccountField>('accounts', tab.grid), 'Accounts tab');
+}
+
+export function readRuleRecords(ss: Spreadsheet, timeZone: string): RulesData['records'] {
+  const tab = readTab(ss, TABS.rules.name, timeZone);
+  return tab ? readRecords<RuleField>('rules', tab.grid) : [];
+}
+
+/** The enabled, valid rules, indexed. Invalid rules are left out here; "Validate rules" reports them. */
+export function readRules(ss: Spreadsheet, timeZone: string): RulesData {
+  const records = readRuleRecords(ss, timeZone);
+  const { rules } = parseRules(records);
+  return { records, rules, index: new RuleIndex(rules) };
+}
+
+export function readDefaults(ss: Spreadsheet, timeZone: string): DefaultConfiguration {
+  const tab = readTab(ss, TABS.config.name, timeZone);
+  if (!tab) return parseConfig([]);
+  return parseConfig(readRecords<ConfigField>('config', tab.grid));
+}

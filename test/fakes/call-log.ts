@@ -1,0 +1,91 @@
+/**
+ * Counts every call a caller makes on a fake Apps Script object, per "Class.method", so tests and the bench
+ * can assert that an action's spreadsheet calls do not grow with the number of rows.
+ *
+ * Fakes hand callers Proxies made by `wrap`; a fake's own code works on the raw objects, so calls between
+ * fakes are not counted — only what the add-on's code does is.
+ */
+export class CallLog {
+  private readonly counts = new Map<string, number>();
+
+  hit(name: string): void {
+    this.counts.set(name, (this.counts.get(name) ?? 0) + 1);
+  }
+
+  /** Calls of one "Class.method", or of every method whose name matches the predicate. */
+  count(nameOrFilter: string | ((name: string) => boolean)): number {
+    const match = typeof nameOrFilter === 'string' ? (n: string) => n === nameOrFilter : nameOrFilter;
+    let total = 0;
+    for (const [name, n] of this.counts) if (match(name)) total += n;
+    return total;
+  }
+
+  /** Every call on the spreadsheet service (SpreadsheetApp and the objects it hands out). */
+  spreadsheetCalls(): number {
+    return this.count((n) => SPREADSHEET_CLASSES.has(n.split('.')[0]));
+  }
+
+  /** Calls that move cell contents (values, notes, formulas) between the script and the sheet. */
+  dataCalls(): number {
+    return this.count((n) => DATA_METHODS.has(n.split('.')[1] ?? ''));
+  }
+
+  snapshot(): Record<string, number> {
+    return Object.fromEntries([...this.counts].sort(([a], [b]) => a.localeCompare(b)));
+  }
+
+  reset(): void {
+    this.counts.clear();
+  }
+
+  /** A Proxy over `target` that counts each method call as `className.method`. Names starting with `_` are internal. */
+  wrap<T extends object>(target: T, className: string): T {
+    return new Proxy(target, {
+      get: (obj, prop, receiver) => {
+        const value = Reflect.get(obj, prop, receiver);
+        if (
+          typeof value !== 'function' ||
+          typeof prop !== 'string' ||
+          prop.startsWith('_') ||
+          prop === 'constructor'
+        ) {
+          return value;
+        }
+        return (...args: unknown[]) => {
+          this.hit(`${className}.${prop}`);
+          return (value as (...a: unknown[]) => unknown).apply(obj, args);
+        };
+      },
+    });
+  }
+}
+
+const SPREADSHEET_CLASSES = new Set([
+  'SpreadsheetApp',
+  'Spreadsheet',
+  'Sheet',
+  'Range',
+  'RangeList',
+  'Filter',
+  'FilterCriteria',
+  'FilterCriteriaBuilder',
+  'Protection',
+]);
+
+const DATA_METHODS = new Set([
+  'getValues',
+  'getDisplayValues',
+  'setValues',
+  'getValue',
+  'setValue',
+  'getNotes',
+  'setNotes',
+  'getNote',
+  'setNote',
+  'clearNote',
+  'getFormulas',
+  'appendRow',
+  'clearContent',
+  'clear',
+  'isRowHiddenByFilter',
+]);

@@ -1,0 +1,781 @@
+/**
+ * An in-memory stand-in for the parts of SpreadsheetApp the add-on uses: Spreadsheet, Sheet, Range,
+ * RangeList, Filter, FilterCriteria, Protection and notes, with the real method names and semantics:
+ * 1-based rows and columns, getValues returns a fresh 2-D array (Date objects for date cells), a string
+ * starting with "=" becomes a formula and one starting with "'" stays literal text, filters hide rows by
+ * criteria, protections refuse writes by users who are not editors, notes live per cell.
+ *
+ * Every object handed to a caller is wrapped by a CallLog, so each method call is counted.
+ */
+import { CallLog } from './call-log';
+
+export type Value = string | number | boolean | Date;
+
+function copyValue(v: Value | undefined): Value {
+  if (v === undefined) return '';
+  return v instanceof Date ? new Date(v.getTime()) : v;
+}
+
+function isBlank(v: Value | undefined): boolean {
+  return v === undefined || v === '';
+}
+
+// -------------------------------------------------------------------------------------------------------
+// A1 notation
+
+export function columnLetter(col: number): string {
+  let s = '';
+  for (let n = col; n > 0; n = Math.floor((n - 1) / 26)) s = String.fromCharCode(65 + ((n - 1) % 26)) + s;
+  return s;
+}
+
+function columnNumber(letters: string): number {
+  let n = 0;
+  for (const ch of letters.toUpperCase()) n = n * 26 + (ch.charCodeAt(0) - 64);
+  return n;
+}
+
+/** "B3", "A1:C10", "A:C" (whole columns), "2:5" (whole rows) → row, col, numRows, numCols. */
+function parseA1(a1: string, maxRows: number, maxCols: number): [number, number, number, number] {
+  const cell = /^([A-Z]*)(\d*)$/i;
+  const [from, to = from] = a1.replace(/\$/g, '').split(':');
+  const a = cell.exec(from);
+  const b = cell.exec(to);
+  if (!a || !b || (!a[1] && !a[2])) throw new Error(`Range not found: ${a1}`);
+  const r1 = a[2] ? Number(a[2]) : 1;
+  const c1 = a[1] ? columnNumber(a[1]) : 1;
+  const r2 = b[2] ? Number(b[2]) : maxRows;
+  const c2 = b[1] ? columnNumber(b[1]) : maxCols;
+  return [Math.min(r1, r2), Math.min(c1, c2), Math.abs(r2 - r1) + 1, Math.abs(c2 - c1) + 1];
+}
+
+// -------------------------------------------------------------------------------------------------------
+// Filter criteria
+
+export const BooleanCriteria = {
+  CELL_EMPTY: 'CELL_EMPTY',
+  CELL_NOT_EMPTY: 'CELL_NOT_EMPTY',
+  TEXT_CONTAINS: 'TEXT_CONTAINS',
+  TEXT_DOES_NOT_CONTAIN: 'TEXT_DOES_NOT_CONTAIN',
+  TEXT_EQUAL_TO: 'TEXT_EQUAL_TO',
+  TEXT_NOT_EQUAL_TO: 'TEXT_NOT_EQUAL_TO',
+  TEXT_STARTS_WITH: 'TEXT_STARTS_WITH',
+  TEXT_ENDS_WITH: 'TEXT_ENDS_WITH',
+  NUMBER_EQUAL_TO: 'NUMBER_EQUAL_TO',
+  NUMBER_NOT_EQUAL_TO: 'NUMBER_NOT_EQUAL_TO',
+  NUMBER_GREATER_THAN: 'NUMBER_GREATER_THAN',
+  NUMBER_GREATER_THAN_OR_EQUAL_TO: 'NUMBER_GREATER_THAN_OR_EQUAL_TO',
+  NUMBER_LESS_THAN: 'NUMBER_LESS_THAN',
+  NUMBER_LESS_THAN_OR_EQUAL_TO: 'NUMBER_LESS_THAN_OR_EQUAL_TO',
+  NUMBER_BETWEEN: 'NUMBER_BETWEEN',
+  NUMBER_NOT_BETWEEN: 'NUMBER_NOT_BETWEEN',
+  CUSTOM_FORMULA: 'CUSTOM_FORMULA',
+} as const;
+export type CriteriaType = keyof typeof BooleanCriteria;
+
+export class FakeFilterCriteria {
+  constructor(
+    readonly _hidden: string[] | null,
+    readonly _visible: string[] | null,
+    readonly _type: CriteriaType | null,
+    readonly _args: Value[],
+  ) {}
+  getHiddenValues(): string[] | null {
+    return this._hidden ? [...this._hidden] : null;
+  }
+  getVisibleValues(): string[] | null {
+    return this._visible ? [...this._visible] : null;
+  }
+  getCriteriaType(): CriteriaType | null {
+    return this._type;
+  }
+  getCriteriaValues(): Value[] {
+    return this._args.map(copyValue);
+  }
+  copy(): FakeFilterCriteriaBuilder {
+    const b = new FakeFilterCriteriaBuilder();
+    b._hidden = this._hidden;
+    b._visible = this._visible;
+    b._type = this._type;
+    b._args = this._args;
+    return b;
+  }
+
+  /** Whether a cell passes; this is the fake's own reading of Sheets' filter semantics (text is case-insensitive). */
+  _admits(value: Value, display: string): boolean {
+    if (this._hidden && this._hidden.includes(display)) return false;
+    if (this._visible && !this._visible.includes(display)) return false;
+    if (!this._type) return true;
+    const t = display.toLowerCase();
+    const a = String(this._args[0] ?? '').toLowerCase();
+    const n = typeof value === 'number' ? value : Number.NaN;
+    const [x, y] = this._args.map(Number);
+    switch (this._type) {
+      case 'CELL_EMPTY':
+        return display === '';
+      case 'CELL_NOT_EMPTY':
+        return display !== '';
+      case 'TEXT_CONTAINS':
+        return t.includes(a);
+      case 'TEXT_DOES_NOT_CONTAIN':
+        return !t.includes(a);
+      case 'TEXT_EQUAL_TO':
+        return t === a;
+      case 'TEXT_NOT_EQUAL_TO':
+        return t !== a;
+      case 'TEXT_STARTS_WITH':
+        return t.startsWith(a);
+      case 'TEXT_ENDS_WITH':
+        return t.endsWith(a);
+      case 'NUMBER_EQUAL_TO':
+        return n === x;
+      case 'NUMBER_NOT_EQUAL_TO':
+        return n !== x;
+      case 'NUMBER_GREATER_THAN':
+        return n > x;
+      case 'NUMBER_GREATER_THAN_OR_EQUAL_TO':
+        return n >= x;
+      case 'NUMBER_LESS_THAN':
+        return n < x;
+      case 'NUMBER_LESS_THAN_OR_EQUAL_TO':
+        return n <= x;
+      case 'NUMBER_BETWEEN':
+        return n >= Math.min(x, y) && n <= Math.max(x, y);
+      case 'NUMBER_NOT_BETWEEN':
+        return !(n >= Math.min(x, y) && n <= Math.max(x, y));
+      case 'CUSTOM_FORMULA':
+        // The fake cannot evaluate formulas; a test sets FakeFilterCriteria.formulaHides to decide.
+        return !(FakeFilterCriteria.formulaHides?.(value) ?? false);
+    }
+  }
+
+  /** How a CUSTOM_FORMULA criterion decides in the fake (tests set it). */
+  static formulaHides: ((value: Value) => boolean) | null = null;
+}
+
+export class FakeFilterCriteriaBuilder {
+  _hidden: string[] | null = null;
+  _visible: string[] | null = null;
+  _type: CriteriaType | null = null;
+  _args: Value[] = [];
+  constructor(private readonly log?: CallLog) {}
+  private when(type: CriteriaType, ...args: Value[]): this {
+    this._type = type;
+    this._args = args;
+    return this;
+  }
+  setHiddenValues(values: string[]): this {
+    this._hidden = [...values];
+    return this;
+  }
+  setVisibleValues(values: string[]): this {
+    this._visible = [...values];
+    return this;
+  }
+  whenCellEmpty(): this {
+    return this.when('CELL_EMPTY');
+  }
+  whenCellNotEmpty(): this {
+    return this.when('CELL_NOT_EMPTY');
+  }
+  whenTextContains(text: string): this {
+    return this.when('TEXT_CONTAINS', text);
+  }
+  whenTextDoesNotContain(text: string): this {
+    return this.when('TEXT_DOES_NOT_CONTAIN', text);
+  }
+  whenTextEqualTo(text: string): this {
+    return this.when('TEXT_EQUAL_TO', text);
+  }
+  whenTextStartsWith(text: string): this {
+    return this.when('TEXT_STARTS_WITH', text);
+  }
+  whenTextEndsWith(text: string): this {
+    return this.when('TEXT_ENDS_WITH', text);
+  }
+  whenNumberGreaterThan(n: number): this {
+    return this.when('NUMBER_GREATER_THAN', n);
+  }
+  whenNumberGreaterThanOrEqualTo(n: number): this {
+    return this.when('NUMBER_GREATER_THAN_OR_EQUAL_TO', n);
+  }
+  whenNumberLessThan(n: number): this {
+    return this.when('NUMBER_LESS_THAN', n);
+  }
+  whenNumberLessThanOrEqualTo(n: number): this {
+    return this.when('NUMBER_LESS_THAN_OR_EQUAL_TO', n);
+  }
+  whenNumberEqualTo(n: number): this {
+    return this.when('NUMBER_EQUAL_TO', n);
+  }
+  whenNumberBetween(a: number, b: number): this {
+    return this.when('NUMBER_BETWEEN', a, b);
+  }
+  whenFormulaSatisfied(formula: string): this {
+    return this.when('CUSTOM_FORMULA', formula);
+  }
+  build(): FakeFilterCriteria {
+    const c = new FakeFilterCriteria(this._hidden, this._visible, this._type, this._args);
+    return this.log ? this.log.wrap(c, 'FilterCriteria') : c;
+  }
+}
+
+export class FakeFilter {
+  readonly _criteria = new Map<number, FakeFilterCriteria>();
+  constructor(
+    readonly _sheet: FakeSheet,
+    readonly _area: { row: number; col: number; numRows: number; numCols: number },
+  ) {}
+  getRange(): FakeRange {
+    const a = this._area;
+    return this._sheet._range(a.row, a.col, a.numRows, a.numCols);
+  }
+  getColumnFilterCriteria(col: number): FakeFilterCriteria | null {
+    const c = this._criteria.get(col);
+    return c ? this._sheet._log.wrap(c, 'FilterCriteria') : null;
+  }
+  setColumnFilterCriteria(col: number, criteria: FakeFilterCriteria | null): this {
+    if (col < this._area.col || col >= this._area.col + this._area.numCols) {
+      throw new Error(`The column ${col} is outside the filter range.`);
+    }
+    if (criteria) this._criteria.set(col, criteria);
+    else this._criteria.delete(col);
+    return this;
+  }
+  removeColumnFilterCriteria(col: number): this {
+    this._criteria.delete(col);
+    return this;
+  }
+  remove(): void {
+    this._sheet._filter = null;
+  }
+  /** Rows below the filter's header row that some column's criteria hide. */
+  _hides(row: number): boolean {
+    const a = this._area;
+    if (row <= a.row || row >= a.row + a.numRows) return false;
+    for (const [col, c] of this._criteria) {
+      const v = this._sheet._get(row, col);
+      if (!c._admits(v ?? '', this._sheet._display(v))) return true;
+    }
+    return false;
+  }
+}
+
+// -------------------------------------------------------------------------------------------------------
+// Protections
+
+export class FakeProtection {
+  _description = '';
+  _warningOnly = false;
+  _editors: string[];
+  constructor(
+    readonly _sheet: FakeSheet,
+    readonly _area: { row: number; col: number; numRows: number; numCols: number } | null,
+    creator: string,
+  ) {
+    // As in Sheets: the creating user stays an editor and cannot be removed.
+    this._editors = [creator];
+  }
+  getProtectionType(): 'RANGE' | 'SHEET' {
+    return this._area ? 'RANGE' : 'SHEET';
+  }
+  getRange(): FakeRange {
+    const a = this._area ?? { row: 1, col: 1, numRows: this._sheet._maxRows, numCols: this._sheet._maxCols };
+    return this._sheet._range(a.row, a.col, a.numRows, a.numCols);
+  }
+  setDescription(d: string): this {
+    this._description = d;
+    return this;
+  }
+  getDescription(): string {
+    return this._description;
+  }
+  setWarningOnly(w: boolean): this {
+    this._warningOnly = w;
+    return this;
+  }
+  isWarningOnly(): boolean {
+    return this._warningOnly;
+  }
+  addEditor(email: string): this {
+    if (!this._editors.includes(email)) this._editors.push(email);
+    return this;
+  }
+  removeEditors(emails: string[]): this {
+    this._editors = this._editors.filter((e, i) => i === 0 || !emails.includes(e));
+    return this;
+  }
+  getEditors(): { getEmail(): string }[] {
+    return this._editors.map((e) => ({ getEmail: () => e }));
+  }
+  canEdit(): boolean {
+    return this._editors.includes(this._sheet._parent._user());
+  }
+  remove(): void {
+    const list = this._sheet._protections;
+    list.splice(list.indexOf(this), 1);
+  }
+  _covers(row: number, col: number, numRows: number, numCols: number): boolean {
+    const a = this._area;
+    if (!a) return true;
+    return (
+      row < a.row + a.numRows && a.row < row + numRows && col < a.col + a.numCols && a.col < col + numCols
+    );
+  }
+}
+
+// -------------------------------------------------------------------------------------------------------
+// Range and RangeList
+
+export class FakeRange {
+  constructor(
+    readonly _sheet: FakeSheet,
+    readonly _row: number,
+    readonly _col: number,
+    readonly _numRows: number,
+    readonly _numCols: number,
+  ) {
+    if (_row < 1 || _col < 1 || _numRows < 1 || _numCols < 1) {
+      throw new Error(`The coordinates of the range are outside the dimensions of the sheet.`);
+    }
+  }
+  private grid<T>(cell: (r: number, c: number) => T): T[][] {
+    const out: T[][] = [];
+    for (let r = 0; r < this._numRows; r++) {
+      const line: T[] = [];
+      for (let c = 0; c < this._numCols; c++) line.push(cell(this._row + r, this._col + c));
+      out.push(line);
+    }
+    return out;
+  }
+  private checkShape(values: unknown[][], what: string): void {
+    if (!Array.isArray(values) || values.length !== this._numRows) {
+      throw new Error(
+        `The number of rows in the ${what} does not match the number of rows in the range. The ${what} has ${values?.length} but the range has ${this._numRows}.`,
+      );
+    }
+    for (const line of values) {
+      if (!Array.isArray(line) || line.length !== this._numCols) {
+        throw new Error(
+          `The number of columns in the ${what} does not match the number of columns in the range. The ${what} has ${line?.length} but the range has ${this._numCols}.`,
+        );
+      }
+    }
+  }
+  getRow(): number {
+    return this._row;
+  }
+  getColumn(): number {
+    return this._col;
+  }
+  getNumRows(): number {
+    return this._numRows;
+  }
+  getNumColumns(): number {
+    return this._numCols;
+  }
+  getLastRow(): number {
+    return this._row + this._numRows - 1;
+  }
+  getLastColumn(): number {
+    return this._col + this._numCols - 1;
+  }
+  getSheet(): FakeSheet {
+    return this._sheet._wrapped();
+  }
+  getA1Notation(): string {
+    const start = `${columnLetter(this._col)}${this._row}`;
+    if (this._numRows === 1 && this._numCols === 1) return start;
+    return `${start}:${columnLetter(this.getLastColumn())}${this.getLastRow()}`;
+  }
+  getValues(): Value[][] {
+    return this.grid((r, c) => copyValue(this._sheet._get(r, c)));
+  }
+  getDisplayValues(): string[][] {
+    return this.grid((r, c) => this._sheet._display(this._sheet._get(r, c)));
+  }
+  getFormulas(): string[][] {
+    return this.grid((r, c) => this._sheet._formulas.get(`${r}:${c}`) ?? '');
+  }
+  getValue(): Value {
+    return copyValue(this._sheet._get(this._row, this._col));
+  }
+  setValues(values: unknown[][]): this {
+    this.checkShape(values, 'data');
+    this._sheet._checkEditable(this._row, this._col, this._numRows, this._numCols);
+    values.forEach((line, r) => line.forEach((v, c) => this._sheet._set(this._row + r, this._col + c, v)));
+    return this;
+  }
+  setValue(value: unknown): this {
+    this._sheet._checkEditable(this._row, this._col, this._numRows, this._numCols);
+    for (let r = 0; r < this._numRows; r++)
+      for (let c = 0; c < this._numCols; c++) this._sheet._set(this._row + r, this._col + c, value);
+    return this;
+  }
+  clearContent(): this {
+    return this.setValue('');
+  }
+  getNote(): string {
+    return this._sheet._notes.get(`${this._row}:${this._col}`) ?? '';
+  }
+  getNotes(): string[][] {
+    return this.grid((r, c) => this._sheet._notes.get(`${r}:${c}`) ?? '');
+  }
+  setNote(note: string | null): this {
+    for (let r = 0; r < this._numRows; r++)
+      for (let c = 0; c < this._numCols; c++) this._sheet._setNote(this._row + r, this._col + c, note);
+    return this;
+  }
+  setNotes(notes: (string | null)[][]): this {
+    this.checkShape(notes, 'notes');
+    notes.forEach((line, r) => line.forEach((n, c) => this._sheet._setNote(this._row + r, this._col + c, n)));
+    return this;
+  }
+  clearNote(): this {
+    return this.setNote(null);
+  }
+  activate(): this {
+    this._sheet._parent._setSelection(this._sheet, [this]);
+    return this;
+  }
+  createFilter(): FakeFilter {
+    if (this._sheet._filter)
+      throw new Error("You can't create a filter in a sheet that already has a filter.");
+    this._sheet._filter = new FakeFilter(this._sheet, {
+      row: this._row,
+      col: this._col,
+      numRows: this._numRows,
+      numCols: this._numCols,
+    });
+    return this._sheet._log.wrap(this._sheet._filter, 'Filter');
+  }
+  getFilter(): FakeFilter | null {
+    return this._sheet.getFilter();
+  }
+  protect(): FakeProtection {
+    const p = new FakeProtection(
+      this._sheet,
+      { row: this._row, col: this._col, numRows: this._numRows, numCols: this._numCols },
+      this._sheet._parent._user(),
+    );
+    this._sheet._protections.push(p);
+    return this._sheet._log.wrap(p, 'Protection');
+  }
+}
+
+export class FakeRangeList {
+  constructor(private readonly ranges: FakeRange[]) {}
+  getRanges(): FakeRange[] {
+    return [...this.ranges];
+  }
+}
+
+// -------------------------------------------------------------------------------------------------------
+// Sheet
+
+export class FakeSheet {
+  _rows: Value[][] = [];
+  _maxRows = 1000;
+  _maxCols = 26;
+  readonly _notes = new Map<string, string>();
+  readonly _formulas = new Map<string, string>();
+  readonly _userHidden = new Set<number>();
+  readonly _protections: FakeProtection[] = [];
+  _filter: FakeFilter | null = null;
+  _hidden = false;
+
+  constructor(
+    readonly _parent: FakeSpreadsheet,
+    public _name: string,
+    readonly _id: number,
+  ) {}
+
+  get _log(): CallLog {
+    return this._parent._log;
+  }
+  _wrapped(): FakeSheet {
+    return this._log.wrap(this, 'Sheet');
+  }
+  _range(row: number, col: number, numRows: number, numCols: number): FakeRange {
+    return this._log.wrap(new FakeRange(this, row, col, numRows, numCols), 'Range');
+  }
+  _get(row: number, col: number): Value | undefined {
+    return this._rows[row - 1]?.[col - 1];
+  }
+  _set(row: number, col: number, raw: unknown): void {
+    const key = `${row}:${col}`;
+    this._formulas.delete(key);
+    let v: Value;
+    if (raw === null || raw === undefined) v = '';
+    else if (raw instanceof Date) v = new Date(raw.getTime());
+    else if (typeof raw === 'string' && raw.startsWith("'"))
+      v = raw.slice(1); // forced text
+    else if (typeof raw === 'string' && raw.length > 1 && raw.startsWith('=')) {
+      // A formula: the fake cannot compute it, so the cell shows '' and getFormulas reports it.
+      this._formulas.set(key, raw);
+      v = '';
+    } else if (typeof raw === 'string' || typeof raw === 'number' || typeof raw === 'boolean') v = raw;
+    else throw new Error(`Cannot store a ${typeof raw} in a cell.`);
+    while (this._rows.length < row) this._rows.push([]);
+    const line = this._rows[row - 1];
+    while (line.length < col) line.push('');
+    line[col - 1] = v;
+    this._maxRows = Math.max(this._maxRows, row);
+    this._maxCols = Math.max(this._maxCols, col);
+  }
+  _setNote(row: number, col: number, note: string | null): void {
+    if (note === null || note === '') this._notes.delete(`${row}:${col}`);
+    else this._notes.set(`${row}:${col}`, String(note));
+  }
+  _display(v: Value | undefined): string {
+    if (v === undefined || v === '') return '';
+    if (v instanceof Date) return v.toISOString().slice(0, 10);
+    if (typeof v === 'boolean') return v ? 'TRUE' : 'FALSE';
+    return String(v);
+  }
+  _checkEditable(row: number, col: number, numRows: number, numCols: number): void {
+    const user = this._parent._user();
+    for (const p of this._protections) {
+      if (!p._warningOnly && !p._editors.includes(user) && p._covers(row, col, numRows, numCols)) {
+        throw new Error(
+          'You are trying to edit a protected cell or object. Please contact the spreadsheet owner to remove protection if you need to edit.',
+        );
+      }
+    }
+  }
+
+  getName(): string {
+    return this._name;
+  }
+  setName(name: string): this {
+    this._name = name;
+    return this;
+  }
+  getSheetId(): number {
+    return this._id;
+  }
+  getParent(): FakeSpreadsheet {
+    return this._parent._wrapped();
+  }
+  getLastRow(): number {
+    for (let r = this._rows.length; r > 0; r--) if (this._rows[r - 1].some((v) => !isBlank(v))) return r;
+    return 0;
+  }
+  getLastColumn(): number {
+    let last = 0;
+    for (const line of this._rows)
+      for (let c = line.length; c > last; c--) if (!isBlank(line[c - 1])) last = c;
+    return last;
+  }
+  getMaxRows(): number {
+    return this._maxRows;
+  }
+  getMaxColumns(): number {
+    return this._maxCols;
+  }
+  getDataRange(): FakeRange {
+    return this._range(1, 1, Math.max(1, this.getLastRow()), Math.max(1, this.getLastColumn()));
+  }
+  getRange(a: number | string, col?: number, numRows = 1, numCols = 1): FakeRange {
+    if (typeof a === 'string') return this._range(...parseA1(a, this._maxRows, this._maxCols));
+    if (col === undefined) throw new Error('getRange(row) needs a column.');
+    return this._range(a, col, numRows, numCols);
+  }
+  getRangeList(a1s: string[]): FakeRangeList {
+    return this._log.wrap(new FakeRangeList(a1s.map((a) => this.getRange(a))), 'RangeList');
+  }
+  appendRow(values: unknown[]): this {
+    const row = this.getLastRow() + 1;
+    this._checkEditable(row, 1, 1, values.length);
+    values.forEach((v, c) => this._set(row, c + 1, v));
+    return this;
+  }
+  /** Inserts `howMany` blank rows before `before`; values, notes and formulas below move down. */
+  insertRowsBefore(before: number, howMany: number): this {
+    this._rows.splice(before - 1, 0, ...Array.from({ length: howMany }, () => [] as Value[]));
+    this.shiftKeyed(before, howMany);
+    this._maxRows += howMany;
+    return this;
+  }
+  insertRows(before: number, howMany = 1): this {
+    return this.insertRowsBefore(before, howMany);
+  }
+  deleteRow(row: number): this {
+    this._rows.splice(row - 1, 1);
+    for (const map of [this._notes, this._formulas])
+      map.forEach((_v, k) => Number(k.split(':')[0]) === row && map.delete(k));
+    this.shiftKeyed(row + 1, -1);
+    this._maxRows -= 1;
+    return this;
+  }
+  private shiftKeyed(from: number, by: number): void {
+    for (const map of [this._notes, this._formulas]) {
+      const moved = [...map].map(([k, v]) => {
+        const [r, c] = k.split(':').map(Number);
+        return [r >= from ? `${r + by}:${c}` : k, v] as [string, string];
+      });
+      map.clear();
+      for (const [k, v] of moved) map.set(k, v);
+    }
+  }
+  hideRows(row: number, howMany = 1): void {
+    for (let r = row; r < row + howMany; r++) this._userHidden.add(r);
+  }
+  showRows(row: number, howMany = 1): void {
+    for (let r = row; r < row + howMany; r++) this._userHidden.delete(r);
+  }
+  isRowHiddenByUser(row: number): boolean {
+    return this._userHidden.has(row);
+  }
+  isRowHiddenByFilter(row: number): boolean {
+    return this._filter ? this._filter._hides(row) : false;
+  }
+  getFilter(): FakeFilter | null {
+    return this._filter ? this._log.wrap(this._filter, 'Filter') : null;
+  }
+  hideSheet(): this {
+    this._hidden = true;
+    return this;
+  }
+  showSheet(): this {
+    this._hidden = false;
+    return this;
+  }
+  isSheetHidden(): boolean {
+    return this._hidden;
+  }
+  clear(): this {
+    this._rows = [];
+    this._notes.clear();
+    this._formulas.clear();
+    return this;
+  }
+  clearContents(): this {
+    this._rows = [];
+    this._formulas.clear();
+    return this;
+  }
+  setFrozenRows(_n: number): void {}
+  activate(): FakeSheet {
+    this._parent._setSelection(this, [new FakeRange(this, 1, 1, 1, 1)]);
+    return this._wrapped();
+  }
+  protect(): FakeProtection {
+    let p = this._protections.find((x) => x._area === null);
+    if (!p) {
+      p = new FakeProtection(this, null, this._parent._user());
+      this._protections.push(p);
+    }
+    return this._log.wrap(p, 'Protection');
+  }
+  getProtections(type: 'RANGE' | 'SHEET'): FakeProtection[] {
+    return this._protections
+      .filter((p) => p.getProtectionType() === String(type))
+      .map((p) => this._log.wrap(p, 'Protection'));
+  }
+}
+
+// -------------------------------------------------------------------------------------------------------
+// Spreadsheet
+
+export interface Toast {
+  message: string;
+  title: string;
+}
+
+export class FakeSpreadsheet {
+  readonly _log: CallLog;
+  readonly _sheets: FakeSheet[] = [];
+  readonly _toasts: Toast[] = [];
+  _timeZone = 'Etc/UTC';
+  private nextId = 1;
+  private active: { sheet: FakeSheet; ranges: FakeRange[] } | null = null;
+  /** Who is acting: the protections check it; the Session fake reads it. */
+  _activeUser = 'staff@example.com';
+
+  constructor(
+    log = new CallLog(),
+    readonly _name = 'Credit Desk',
+  ) {
+    this._log = log;
+  }
+
+  _wrapped(): FakeSpreadsheet {
+    return this._log.wrap(this, 'Spreadsheet');
+  }
+  _user(): string {
+    return this._activeUser;
+  }
+  _sheet(name: string): FakeSheet {
+    const s = this._sheets.find((x) => x._name === name);
+    if (!s) throw new Error(`no sheet ${name}`);
+    return s;
+  }
+  /** Test helper: a new tab holding `rows` from A1 (raw, uncounted). */
+  _addSheet(name: string, rows: unknown[][] = []): FakeSheet {
+    const sheet = new FakeSheet(this, name, this.nextId++);
+    rows.forEach((line, r) => line.forEach((v, c) => sheet._set(r + 1, c + 1, v)));
+    this._sheets.push(sheet);
+    return sheet;
+  }
+  _setSelection(sheet: FakeSheet, ranges: FakeRange[]): void {
+    this.active = { sheet, ranges };
+  }
+  /** Test helper: select A1 ranges on a tab (several = a multi-range selection). */
+  _select(sheetName: string, ...a1s: string[]): void {
+    const sheet = this._sheet(sheetName);
+    this._setSelection(
+      sheet,
+      a1s.map((a) => new FakeRange(sheet, ...parseA1(a, sheet._maxRows, sheet._maxCols))),
+    );
+  }
+
+  getName(): string {
+    return this._name;
+  }
+  getId(): string {
+    return 'fake-spreadsheet-id';
+  }
+  getSpreadsheetTimeZone(): string {
+    return this._timeZone;
+  }
+  getSheets(): FakeSheet[] {
+    return this._sheets.map((s) => s._wrapped());
+  }
+  getSheetByName(name: string): FakeSheet | null {
+    const s = this._sheets.find((x) => x._name === name);
+    return s ? s._wrapped() : null;
+  }
+  insertSheet(name: string): FakeSheet {
+    if (this._sheets.some((s) => s._name === name)) {
+      throw new Error(`A sheet with the name "${name}" already exists. Please enter another name.`);
+    }
+    return this._addSheet(name)._wrapped();
+  }
+  getActiveSheet(): FakeSheet {
+    const sheet = this.active?.sheet ?? this._sheets[0];
+    return sheet._wrapped();
+  }
+  getActiveRange(): FakeRange | null {
+    const r = this.active?.ranges[this.active.ranges.length - 1];
+    return r ? this._log.wrap(r, 'Range') : null;
+  }
+  getActiveRangeList(): FakeRangeList | null {
+    if (!this.active) return null;
+    return this._log.wrap(
+      new FakeRangeList(this.active.ranges.map((r) => this._log.wrap(r, 'Range'))),
+      'RangeList',
+    );
+  }
+  getRange(a1: string): FakeRange {
+    const m = /^'?([^'!]+)'?!(.+)$/.exec(a1);
+    if (!m) throw new Error(`Range not found: ${a1}`);
+    return this._sheet(m[1]).getRange(m[2]);
+  }
+  toast(message: string, title = '', _timeoutSeconds?: number): void {
+    this._toasts.push({ message: String(message), title: String(title) });
+  }
+  getProtections(type: 'RANGE' | 'SHEET'): FakeProtection[] {
+    return this._sheets.flatMap((s) => s.getProtections(type));
+  }
+}

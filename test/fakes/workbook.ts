@@ -1,0 +1,98 @@
+/**
+ * Builds a fake Credit Desk spreadsheet (Credits, Accounts, Rules, Config, Audit tabs) from core records,
+ * laid out exactly as the sheet contract says, for tests and the bench.
+ */
+import type { Account } from '../../core/accounts';
+import type { Credit } from '../../core/credit';
+import { CONFIG_DEFAULTS, CREDIT_COLUMNS, headersOf, type RuleField } from '../../core/sheet-contract';
+import { creditToCells, type Cell } from '../../core/table';
+import { CallLog } from './call-log';
+import { FakeSpreadsheet, type FakeSheet } from './spreadsheet';
+
+export type RuleRecord = Partial<Record<RuleField, Cell>>;
+
+export interface WorkbookInput {
+  credits: Credit[];
+  accounts?: Account[];
+  rules?: RuleRecord[];
+  config?: { setting: string; value: string }[];
+  /** Cells as Dates, as Sheets returns date cells: Last Change and Processing Date become Date objects. */
+  datesAsDates?: boolean;
+}
+
+export function creditRow(credit: Credit, datesAsDates = true): unknown[] {
+  const cells = creditToCells(credit);
+  return CREDIT_COLUMNS.map(({ field }) => {
+    const v = cells[field];
+    if (
+      datesAsDates &&
+      (field === 'lastChange' || field === 'processingDate') &&
+      typeof v === 'string' &&
+      v
+    ) {
+      return new Date(field === 'processingDate' ? `${v}T00:00:00Z` : v);
+    }
+    return v;
+  });
+}
+
+export function buildWorkbook(input: WorkbookInput, log = new CallLog()): FakeSpreadsheet {
+  const ss = new FakeSpreadsheet(log);
+  const dates = input.datesAsDates ?? true;
+  ss._addSheet('Credits', [headersOf('credits'), ...input.credits.map((c) => creditRow(c, dates))]);
+  const accountHeaders = headersOf('accounts');
+  ss._addSheet('Accounts', [
+    accountHeaders,
+    ...(input.accounts ?? []).map((a) => [
+      a.accountId,
+      a.accountName,
+      a.customerId,
+      a.customerName,
+      a.assetId,
+      a.resellerId,
+      a.resellerName,
+    ]),
+  ]);
+  const ruleFields: RuleField[] = [
+    'ruleId',
+    'name',
+    'description',
+    'match',
+    'customerPercent',
+    'resellerPercent',
+    'from',
+    'to',
+    'customerContext',
+    'customers',
+    'resellerContext',
+    'resellers',
+    'serviceContext',
+    'services',
+    'created',
+    'enabled',
+  ];
+  ss._addSheet('Rules', [
+    headersOf('rules'),
+    ...(input.rules ?? []).map((r) => ruleFields.map((f) => r[f] ?? '')),
+  ]);
+  ss._addSheet('Config', [
+    headersOf('config'),
+    ...(input.config ?? CONFIG_DEFAULTS).map((c) => [c.setting, c.value, '']),
+  ]);
+  ss._addSheet('Audit', [headersOf('audit')]);
+  ss._select('Credits', 'A1');
+  return ss;
+}
+
+/** The data rows of a tab as getValues would give them (header row dropped). */
+export function dataRows(sheet: FakeSheet): unknown[][] {
+  return sheet._rows.slice(1).map((r) => [...r]);
+}
+
+/** A tab's rows as records keyed by header (for assertions). */
+export function records(sheet: FakeSheet): Record<string, unknown>[] {
+  const [headers = [], ...rows] = sheet._rows;
+  return rows
+    .filter((r) => r.some((v) => v !== ''))
+    .map((r) => Object.fromEntries(headers.map((h, i) => [String(h), r[i] ?? ''])));
+}
