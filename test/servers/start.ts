@@ -1,0 +1,39 @@
+/**
+ * `npm run servers`: the local Athena and Sheets v4 servers, for trying the real clients by hand. Athena serves
+ * the demo CUR (demo-data/cur, generated if missing) as table cur.cur2; the Sheets server holds one empty
+ * spreadsheet. Prints the command that syncs through both. Ctrl-C stops them.
+ */
+import { existsSync } from 'node:fs';
+import { resolve } from 'node:path';
+import { generateDemoData } from '../../sync-service/demo/generate';
+import { startAthenaServer } from './athena-server';
+import { startSheetsServer } from './sheets-server';
+
+const SPREADSHEET_ID = 'local-credit-desk-sheet-0001';
+
+async function main(): Promise<void> {
+  const curDir = resolve('demo-data/cur');
+  if (!existsSync(curDir)) {
+    console.log('No demo-data/cur yet: generating demo data…');
+    await generateDemoData({ outDir: resolve('demo-data') });
+  }
+  const athena = await startAthenaServer({ tables: { 'cur.cur2': { dir: curDir, layout: 'cur2' } }, port: Number(process.env.ATHENA_PORT ?? 0) });
+  const sheets = await startSheetsServer({ spreadsheetId: SPREADSHEET_ID });
+  console.log(`Athena (JSON 1.1) server:  ${athena.endpoint}   table cur.cur2 → ${curDir}`);
+  console.log(`Sheets v4 server:          ${sheets.rootUrl}   spreadsheet ${SPREADSHEET_ID}`);
+  console.log('\nIn another shell:\n');
+  console.log(
+    `  CREDIT_DESK_ATHENA_ENDPOINT=${athena.endpoint} CREDIT_DESK_SHEETS_ROOT_URL=${sheets.rootUrl} \\\n` +
+      `  AWS_ACCESS_KEY_ID=local AWS_SECRET_ACCESS_KEY=local \\\n` +
+      `  npx credit-desk sync --source athena --database cur --table cur2 --region us-east-1 \\\n` +
+      `    --spreadsheet ${SPREADSHEET_ID} --accounts demo-data/accounts.csv --rules demo-data/rules.csv --apply-rules\n`,
+  );
+  const stop = async () => {
+    await Promise.all([athena.close(), sheets.close()]);
+    process.exit(0);
+  };
+  process.on('SIGINT', () => void stop());
+  process.on('SIGTERM', () => void stop());
+}
+
+void main();
