@@ -13,16 +13,17 @@
  *   and cached; exact-match rules are found through a Map, only contains/regex rules are tested;
  * - customer-ONLY rules sit in a Map by customer ID, so only the ones naming this customer are looked at,
  *   and they come before EXCLUDE and ALL rules anyway (customer context is the second ranking step);
- * - the result is cached per (description, period, customer, reseller, service), since many credits repeat
- *   those five fields.
+ * - each rule's period and context test is specialised once (an open period or an ALL context costs
+ *   nothing). A per-credit result cache was tried and dropped: building its keys cost more than it saved.
  */
 import {
   admits,
-  admitsOutsideDescription,
   compileRule,
   fold,
+  foldKeys,
   foldSubject,
   type CompiledRule,
+  type FoldedKeys,
   type FoldedSubject,
 } from './match';
 import { compareRank, RANK_STEP_REASON, rankDifference, rankKey } from './rank';
@@ -36,12 +37,10 @@ interface Segment {
 
 interface DescriptionEntry {
   segment: Segment;
-  results: Map<string, CompiledRule | null>;
 }
 
 /** Bounds on the caches, so a run with unusually many distinct descriptions cannot grow memory without end. */
 const MAX_CACHED_DESCRIPTIONS = 10_000;
-const MAX_CACHED_RESULTS_PER_DESCRIPTION = 20_000;
 
 export class RuleIndex {
   /** Every enabled rule, best first. */
@@ -73,7 +72,7 @@ export class RuleIndex {
 
   /** The most appropriate rule for a credit, or null when the default configuration applies. */
   choose(subject: RuleSubject): Rule | null {
-    return this.chooseCompiled(foldSubject(subject))?.rule ?? null;
+    return this.chooseCompiled(subject)?.rule ?? null;
   }
 
   /** The choice, why, and every rule that admits the credit, best first. */
@@ -91,31 +90,26 @@ export class RuleIndex {
     };
   }
 
-  private chooseCompiled(s: FoldedSubject): CompiledRule | null {
-    const entry = this.entryFor(s);
-    const key = `${s.period}\u0000${s.customerId}\u0000${s.resellerId}\u0000${s.service}`;
-    const cached = entry.results.get(key);
-    if (cached !== undefined) return cached;
-    const found = firstAdmitting(entry.segment, s) ?? firstAdmitting(this.blankSegment, s);
-    if (entry.results.size >= MAX_CACHED_RESULTS_PER_DESCRIPTION) entry.results.clear();
-    entry.results.set(key, found);
-    return found;
+  private chooseCompiled(subject: RuleSubject): CompiledRule | null {
+    // The description is folded only when it is new to the index; most credits share one already seen.
+    const entry = this.byDescription.get(subject.description) ?? this.entryFor(subject.description);
+    const s = foldKeys(subject);
+    return firstAdmitting(entry.segment, s) ?? firstAdmitting(this.blankSegment, s);
   }
 
-  private entryFor(s: FoldedSubject): DescriptionEntry {
-    let entry = this.byDescription.get(s.description);
-    if (entry) return entry;
-    const exact = this.exactByText.get(s.foldedDescription.trim()) ?? [];
-    const tested = this.scanned.filter((c) => c.testDescription(s.description, s.foldedDescription));
+  private entryFor(description: string): DescriptionEntry {
+    const folded = fold(description);
+    const exact = this.exactByText.get(folded.trim()) ?? [];
+    const tested = this.scanned.filter((c) => c.testDescription(description, folded));
     const matched =
       exact.length && tested.length
         ? [...exact, ...tested].sort((a, b) => this.position.get(a)! - this.position.get(b)!)
         : exact.length
           ? exact
           : tested;
-    entry = { segment: segmentOf(matched), results: new Map() };
+    const entry = { segment: segmentOf(matched) };
     if (this.byDescription.size >= MAX_CACHED_DESCRIPTIONS) this.byDescription.clear();
-    this.byDescription.set(s.description, entry);
+    this.byDescription.set(description, entry);
     return entry;
   }
 }
@@ -143,10 +137,10 @@ function segmentOf(ranked: CompiledRule[]): Segment {
 }
 
 /** Customer-ONLY rules naming this customer rank above every EXCLUDE and ALL rule, so they are tried first. */
-function firstAdmitting(segment: Segment, s: FoldedSubject): CompiledRule | null {
+function firstAdmitting(segment: Segment, s: FoldedKeys): CompiledRule | null {
   const only = s.customerId === '' ? undefined : segment.onlyByCustomer.get(s.customerId);
-  if (only) for (const c of only) if (admitsOutsideDescription(c, s)) return c;
-  for (const c of segment.rest) if (admitsOutsideDescription(c, s)) return c;
+  if (only) for (const c of only) if (c.admitsKeys(s)) return c;
+  for (const c of segment.rest) if (c.admitsKeys(s)) return c;
   return null;
 }
 

@@ -1,0 +1,100 @@
+/**
+ * Rule selection speed: 1,000 random rules, 100,000 credits (deterministic PRNG, so runs compare), timing
+ * the index build and choose() for every credit. Prints nothing; bench/index.ts reports the numbers.
+ */
+import { RuleIndex, type Context, type Rule, type RuleSubject } from '../core/rules';
+
+const RULES = 1_000;
+const CREDITS = 100_000;
+
+/** mulberry32: a tiny, well-known 32-bit PRNG; the seed makes every run see the same data. */
+function prng(seed: number): () => number {
+  let a = seed >>> 0;
+  return () => {
+    a = (a + 0x6d2b79f5) >>> 0;
+    let t = a;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
+
+const DESCRIPTIONS = [
+  'AWS Activate Credit',
+  'MAP 2.0 Migration Acceleration Program credit',
+  'AWS Promotional Credit for Marketplace',
+  'Solution Provider Program discount credit',
+  'AWS Training credit',
+  'EDP refund credit',
+  'Credit for service interruption (SLA)',
+  'クレジット プロモーション',
+];
+const SERVICES = ['AmazonEC2', 'AmazonS3', 'AWSLambda', 'AmazonRDS', 'AmazonCloudFront', 'AmazonDynamoDB'];
+const PERIODS = ['2025-10', '2025-11', '2025-12', '2026-01', '2026-02', '2026-03'];
+
+export async function benchRules(): Promise<{ name: string; value: number; unit: string }[]> {
+  const random = prng(20260301);
+  const pickOf = <T>(xs: readonly T[]): T => xs[Math.floor(random() * xs.length)];
+  const customers = Array.from({ length: 2_000 }, (_, i) => `CUST-${i}`);
+  const resellers = Array.from({ length: 50 }, (_, i) => `RES-${i}`);
+  const context = (ids: string[], pSpecific: number): Context => {
+    if (random() >= pSpecific) return { mode: 'ALL', ids: [] };
+    return {
+      mode: random() < 0.7 ? 'ONLY' : 'EXCLUDE',
+      ids: Array.from({ length: 1 + Math.floor(random() * 5) }, () => pickOf(ids)),
+    };
+  };
+  const rules: Rule[] = Array.from({ length: RULES }, (_, i) => {
+    const kind = random();
+    const base = pickOf(DESCRIPTIONS);
+    const [match, description] =
+      kind < 0.3
+        ? (['exact', base] as const)
+        : kind < 0.6
+          ? (['contains', base.split(' ')[1]] as const)
+          : kind < 0.75
+            ? (['regex', `^${base.split(' ')[0]}\\s`] as const)
+            : (['exact', ''] as const);
+    return {
+      ruleId: `R-${i}`,
+      name: `Rule ${i}`,
+      description,
+      match,
+      customerBp: 6000,
+      resellerBp: 2000,
+      from: random() < 0.3 ? pickOf(PERIODS) : null,
+      to: null,
+      customer: context(customers, 0.6),
+      reseller: context(resellers, 0.3),
+      service: context(SERVICES, 0.3),
+      created: `2025-${String(1 + Math.floor(random() * 12)).padStart(2, '0')}-${String(1 + Math.floor(random() * 28)).padStart(2, '0')}`,
+      enabled: random() < 0.95,
+      row: i + 2,
+    };
+  });
+  const credits: RuleSubject[] = Array.from({ length: CREDITS }, () => ({
+    description: pickOf(DESCRIPTIONS),
+    period: pickOf(PERIODS),
+    customerId: pickOf(customers),
+    resellerId: pickOf(resellers),
+    service: pickOf(SERVICES),
+  }));
+
+  const started = performance.now();
+  const index = new RuleIndex(rules);
+  const built = performance.now();
+  let chosen = 0;
+  for (const credit of credits) if (index.choose(credit)) chosen++;
+  const done = performance.now();
+
+  return [
+    { name: 'rules: build index (1,000 rules)', value: round(built - started), unit: 'ms' },
+    { name: 'rules: choose for 100,000 credits', value: round(done - built), unit: 'ms' },
+    { name: 'rules: build + choose, total', value: round(done - started), unit: 'ms' },
+    { name: 'rules: credits that got a rule', value: chosen, unit: 'credits' },
+  ];
+}
+
+function round(ms: number): number {
+  return Math.round(ms * 10) / 10;
+}
