@@ -119,9 +119,8 @@ export function checkRegex(source: string): RegexVerdict {
       );
     }
   }
-  for (const alt of tree.alternatives) {
-    const first = alt.find((t) => t.kind !== 'zero-width' || t.source === '^');
-    if (first && first.source !== '^' && first.max === Infinity && crossesWords(first)) {
+  for (const first of leadingAtoms(tree.alternatives)) {
+    if (first.max === Infinity && crossesWords(first)) {
       return refuse(
         'leading-quantifier',
         `the pattern starts with ${first.source}${first.quantifier}, which is retried from every position of the description (slow on long descriptions)`,
@@ -318,6 +317,21 @@ function atomsOverlap(a: Token, b: Token): boolean {
   const ra = new RegExp(`^(?:${a.source})$`, REGEX_FLAGS);
   const rb = new RegExp(`^(?:${b.source})$`, REGEX_FLAGS);
   return SAMPLE_CHARACTERS.some((ch) => ra.test(ch) && rb.test(ch));
+}
+
+/**
+ * The atoms a match can start with: the first atom of each branch, looking inside a group that is not
+ * repeated, e.g. (?:.*x|y) starts with .* or y. A branch anchored with ^ is tried at one position only.
+ */
+function leadingAtoms(alternatives: Token[][]): Token[] {
+  const out: Token[] = [];
+  for (const branch of alternatives) {
+    const first = branch.find((t) => t.kind !== 'zero-width' || t.source === '^');
+    if (!first || first.source === '^') continue;
+    if (first.kind === 'group' && first.max === 1) out.push(...leadingAtoms(first.alternatives ?? []));
+    else out.push(first);
+  }
+  return out;
 }
 
 /** A single-character atom that matches letters and spaces alike, so a repetition of it runs across words. */

@@ -10,6 +10,7 @@ describe('checkRegex', () => {
     ['MAP.*.*credit', 'overlapping-quantifiers'],
     ['.*credit', 'leading-quantifier'],
     ['[^,]*credit', 'leading-quantifier'],
+    ['(?:x|.*credit)', 'leading-quantifier'],
     ['(a)\\1', 'backreference'],
     ['(?<word>a)\\k<word>', 'backreference'],
     ['(?<=MAP )credit', 'lookbehind'],
@@ -26,6 +27,7 @@ describe('checkRegex', () => {
   it.each([
     'MAP\\s+2\\.0',
     '^.*credit',
+    '(?:^.*credit|refund)',
     '(credit|refund)+ applied',
     '\\d+\\s*credit',
     'a*b*c',
