@@ -1,0 +1,84 @@
+/**
+ * Replaces a file so that a crash, a kill or a full disk never leaves it half-written: the new bytes go to a
+ * temp file in the same directory (same file system, so the final rename is atomic), are flushed to disk,
+ * the previous file is kept as a backup, and only then is the temp file renamed over the target.
+ */
+import { constants } from 'node:fs';
+import { copyFile, open, rename, unlink, type FileHandle } from 'node:fs/promises';
+import { basename, dirname, join } from 'node:path';
+
+/** Writes the bytes to the open temp file. Replaceable so tests can simulate a full disk mid-write. */
+export type TempWriter = (file: FileHandle, bytes: Uint8Array) => Promise<void>;
+
+export interface AtomicWriteOptions {
+  /** Where the previous version is kept (for example "credits.xlsx.bak"); no backup when omitted. */
+  backupPath?: string;
+  writeTemp?: TempWriter;
+}
+
+const writeAll: TempWriter = async (file, bytes) => {
+  await file.writeFile(bytes);
+};
+
+/** `.credits.xlsx.<pid>.tmp` next to the target: hidden, unique per process, ignored by git (*.xlsx.tmp*). */
+export function tempPathFor(target: string): string {
+  return join(dirname(target), `.${basename(target)}.${process.pid}.tmp`);
+}
+
+export async function writeFileAtomically(
+  target: string,
+  bytes: Uint8Array,
+  opts: AtomicWriteOptions = {},
+): Promise<void> {
+  const temp = tempPathFor(target);
+  const backupTemp = opts.backupPath ? tempPathFor(opts.backupPath) : undefined;
+  try {
+    const file = await open(temp, 'w');
+    try {
+      await (opts.writeTemp ?? writeAll)(file, bytes);
+      await file.sync();
+    } finally {
+      await file.close();
+    }
+    if (opts.backupPath && backupTemp) await keepBackup(target, backupTemp, opts.backupPath);
+    await rename(temp, target);
+  } catch (err) {
+    await removeQuietly(temp);
+    if (backupTemp) await removeQuietly(backupTemp);
+    throw err;
+  }
+  await syncDirectory(dirname(target));
+}
+
+/** Copies the current target to the backup path (via its own temp file, so the backup is never half a file either). */
+async function keepBackup(target: string, backupTemp: string, backupPath: string): Promise<void> {
+  try {
+    await copyFile(target, backupTemp, constants.COPYFILE_FICLONE);
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code === 'ENOENT') return; // first save: nothing to keep
+    throw err;
+  }
+  await rename(backupTemp, backupPath);
+}
+
+async function removeQuietly(path: string): Promise<void> {
+  try {
+    await unlink(path);
+  } catch {
+    // already gone or never created
+  }
+}
+
+/** Makes the rename itself durable. Not possible on every platform (Windows refuses to open a directory). */
+async function syncDirectory(dir: string): Promise<void> {
+  try {
+    const handle = await open(dir, 'r');
+    try {
+      await handle.sync();
+    } finally {
+      await handle.close();
+    }
+  } catch {
+    // best effort
+  }
+}

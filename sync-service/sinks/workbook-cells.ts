@@ -1,0 +1,85 @@
+/**
+ * Cell values between ExcelJS and the domain's `Cell`. Pure: no file I/O.
+ *
+ * Reading normalises whatever a person (or Excel) left in a cell to a plain value: rich text, hyperlinks and
+ * formulas become their text or cached result (a formula staff typed is never re-evaluated here), dates become
+ * ISO text. Writing never produces a formula: strings are written as strings, whatever they start with.
+ */
+import type { CellValue } from 'exceljs';
+import type { Cell } from '../../core/table';
+import type { CellKind } from '../../core/sheet-contract';
+
+const ISO_DATE = /^(\d{4})-(\d{2})-(\d{2})$/;
+
+/** The Cell a stored ExcelJS value stands for. `kind` decides how a date is shown (unknown kind: date-only when it has no time). */
+export function cellFromExcel(value: CellValue | undefined, kind?: CellKind): Cell {
+  if (value === null || value === undefined) return '';
+  if (typeof value === 'string' || typeof value === 'number' || typeof value === 'boolean') return value;
+  if (value instanceof Date) return dateText(value, kind);
+  if (typeof value !== 'object') return String(value);
+  if ('richText' in value && Array.isArray(value.richText)) return value.richText.map((r) => r.text).join('');
+  if ('formula' in value || 'sharedFormula' in value) {
+    // Only the cached result counts; a formula without one (never calculated) reads as empty.
+    const result = (value as { result?: unknown }).result;
+    return cellFromExcel(result as CellValue | undefined, kind);
+  }
+  if ('hyperlink' in value && 'text' in value) return cellFromExcel(value.text as CellValue, kind);
+  if ('error' in value) return String(value.error);
+  return '';
+}
+
+function dateText(d: Date, kind?: CellKind): string {
+  if (Number.isNaN(d.getTime())) return '';
+  const iso = d.toISOString();
+  if (kind === 'date') return iso.slice(0, 10);
+  if (kind === 'datetime') return iso;
+  return iso.endsWith('T00:00:00.000Z') ? iso.slice(0, 10) : iso;
+}
+
+/**
+ * The ExcelJS value to store for a Cell in a column of `kind`. Empty text clears the cell. A `date` column
+ * holding YYYY-MM-DD becomes a real date (UTC midnight, which ExcelJS maps to that calendar day).
+ */
+export function excelValueFor(value: Cell | undefined, kind: CellKind | undefined): CellValue {
+  if (value === null || value === undefined || value === '') return null;
+  if (typeof value === 'number') {
+    if (!Number.isFinite(value)) throw new Error(`cannot write ${value} to a workbook cell`);
+    return value;
+  }
+  if (typeof value === 'boolean') return value;
+  if (kind === 'date') {
+    const m = ISO_DATE.exec(value.trim());
+    if (m) {
+      const d = new Date(Date.UTC(Number(m[1]), Number(m[2]) - 1, Number(m[3])));
+      if (d.toISOString().startsWith(value.trim())) return d;
+    }
+  }
+  return encodeXlsxText(value);
+}
+
+/**
+ * XML 1.0 cannot hold most control characters, lone surrogates or U+FFFE/U+FFFF; ExcelJS writes them raw and
+ * the file becomes unreadable. OOXML escapes them as `_xHHHH_` (ECMA-376 ST_Xstring), which Excel and ExcelJS
+ * decode on read; a literal `_xHHHH_` in the text is protected by escaping its underscore as `_x005F_`.
+ * Nothing is lost: reading the cell back gives the original string.
+ */
+export function encodeXlsxText(text: string): string {
+  // eslint-disable-next-line no-control-regex
+  if (!/_x[0-9A-Fa-f]{4}_|[\u0000-\u0008\u000B\u000C\u000E-\u001F\uD800-\uDFFF\uFFFE\uFFFF]/.test(text))
+    return text;
+  return (
+    text
+      .replace(/_(?=x[0-9A-Fa-f]{4}_)/g, '_x005F_')
+      // Keep well-formed surrogate pairs; escape lone halves and the XML-invalid controls.
+      // eslint-disable-next-line no-control-regex
+      .replace(
+        /[\uD800-\uDBFF][\uDC00-\uDFFF]|[\u0000-\u0008\u000B\u000C\u000E-\u001F\uD800-\uDFFF\uFFFE\uFFFF]/g,
+        (ch) => (ch.length === 2 ? ch : `_x${ch.charCodeAt(0).toString(16).toUpperCase().padStart(4, '0')}_`),
+      )
+  );
+}
+
+/** True when a row has nothing in it (formatting alone does not count). */
+export function isBlank(cell: Cell): boolean {
+  return cell === null || cell === '';
+}

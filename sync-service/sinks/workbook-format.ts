@@ -1,0 +1,210 @@
+/**
+ * Formatting and protection of the workbook's tabs, recomputed over the whole tab on every save so the file
+ * always matches the Status column: PROCESSING / PROCESSED rows are locked, every other row (and the empty
+ * rows below, through the column styles) stays editable.
+ *
+ * ExcelJS shares one style object between every cell loaded with the same style id, so a cell's style is
+ * never mutated here: each cell gets a derived style object (memoised, so the file still holds few styles).
+ */
+import type { Cell as ExcelCell, Column, DataValidation, Style, Worksheet } from 'exceljs';
+import { minorDigits } from '../../core/money';
+import { STATUSES, isLocked, isStatus } from '../../core/status';
+import { TABS, type ColumnSpec, type TabId } from '../../core/sheet-contract';
+import { text } from '../../core/table';
+import { cellFromExcel } from './workbook-cells';
+import { readHeaderIndex, type HeaderIndex } from './workbook-layout';
+
+/**
+ * Sheet protection guards against accidental edits; it is not security (anyone can open the zip). So no
+ * password: the desk lead can still unprotect a tab in Excel (Review → Unprotect Sheet) to repair a mistake,
+ * no secret sits in this repository, and the next save protects it again. Without a password ExcelJS also
+ * skips the slow spin-count hashing.
+ */
+const PROTECTION_PASSWORD = '';
+
+const CREDITS_PROTECTION = {
+  selectLockedCells: true,
+  selectUnlockedCells: true,
+  formatColumns: true,
+  sort: true,
+  autoFilter: true,
+};
+
+const AUDIT_PROTECTION = {
+  selectLockedCells: true,
+  selectUnlockedCells: true,
+  formatColumns: true,
+  sort: true,
+  autoFilter: true,
+};
+
+/** Empty columns right of the table that stay unlocked, so staff can add a column of their own. */
+const SPARE_COLUMNS = 10;
+
+const DATE_FORMAT = 'yyyy-mm-dd';
+const TEXT_FORMAT = '@';
+
+type StylePatch = Partial<Style>;
+
+const EMPTY_STYLE: Partial<Style> = Object.freeze({}) as Partial<Style>;
+const derivedStyles = new WeakMap<object, Map<string, Partial<Style>>>();
+
+/** `base` with `patch` on top, the same object for the same (base, patch) pair. */
+function deriveStyle(base: Partial<Style> | undefined, patchKey: string, patch: StylePatch): Partial<Style> {
+  const from = base ?? EMPTY_STYLE;
+  let byPatch = derivedStyles.get(from);
+  if (!byPatch) derivedStyles.set(from, (byPatch = new Map()));
+  let style = byPatch.get(patchKey);
+  if (!style) byPatch.set(patchKey, (style = { ...from, ...patch }));
+  return style;
+}
+
+function restyle(target: ExcelCell | Column, patchKey: string, patch: StylePatch): void {
+  const next = deriveStyle(target.style, patchKey, patch);
+  if (next !== target.style) target.style = next as Style;
+}
+
+const LOCKED: StylePatch = { protection: { locked: true } };
+const UNLOCKED: StylePatch = { protection: { locked: false } };
+
+/** '#,##0.00' for USD, '#,##0' for JPY, '#,##0.000' for KWD; two decimals when the currency is unreadable. */
+export function moneyFormat(currency: string): string {
+  let digits = 2;
+  try {
+    digits = minorDigits(currency || 'USD');
+  } catch {
+    // a typo in the Currency cell is reported by the domain when it reads the row; format it like USD
+  }
+  return digits === 0 ? '#,##0' : `#,##0.${'0'.repeat(digits)}`;
+}
+
+function columnLetter(col: number): string {
+  let out = '';
+  for (let n = col; n > 0; n = Math.floor((n - 1) / 26)) out = String.fromCharCode(65 + ((n - 1) % 26)) + out;
+  return out;
+}
+
+/** Header bold and frozen, contract widths on columns that have none yet (a width staff chose is kept). */
+function formatHeader(ws: Worksheet, tab: TabId, headers: HeaderIndex, width: number): void {
+  const header = ws.getRow(1);
+  for (let c = 1; c <= width; c++) {
+    const cell = header.getCell(c);
+    // Header cells stay locked (the default) on protected tabs: renaming one would break the column lookup.
+    restyle(cell, 'header', { font: { ...(cell.style?.font ?? {}), bold: true } });
+  }
+  const existing = ws.views?.[0];
+  const xSplit = existing && existing.state === 'frozen' ? (existing.xSplit ?? 0) : 0;
+  ws.views = [{ state: 'frozen', xSplit, ySplit: 1 }];
+  for (const spec of TABS[tab].columns as readonly ColumnSpec[]) {
+    const col = headers.get(spec.header.toLowerCase());
+    if (col === undefined) continue;
+    const column = ws.getColumn(col);
+    if (column.width === undefined && spec.width) column.width = spec.width;
+  }
+}
+
+/** The widest row of a tab (header and data rows). */
+function usedWidth(ws: Worksheet, lastRow: number): number {
+  let width = 0;
+  for (let r = 1; r <= lastRow; r++) {
+    const row = ws.findRow(r);
+    if (row) width = Math.max(width, row.cellCount);
+  }
+  return width;
+}
+
+/**
+ * Formats the Credits tab and protects it. Returns how many rows are locked (PROCESSING / PROCESSED).
+ */
+export async function formatCreditsTab(ws: Worksheet, lastRow: number): Promise<number> {
+  const headers = readHeaderIndex(ws);
+  const col = (header: string) => headers.get(header.toLowerCase());
+  const statusCol = col('Status');
+  const currencyCol = col('Currency');
+  const keyCol = col('Key');
+  const moneyCols = [col('Amount'), col('Distributor Keeps')].filter((c): c is number => c !== undefined);
+  const dateCol = col('Processing Date');
+  const textCols = [col('Last Change'), col('AWS Account'), col('Payer Account'), col('Key')].filter(
+    (c): c is number => c !== undefined,
+  );
+  const width = Math.max(usedWidth(ws, lastRow), headers.size);
+
+  formatHeader(ws, 'credits', headers, width);
+  for (let c = 1; c <= width; c++) restyle(ws.getRow(1).getCell(c), 'locked', LOCKED);
+  for (let c = 1; c <= width + SPARE_COLUMNS; c++) restyle(ws.getColumn(c), 'unlocked', UNLOCKED);
+  if (keyCol !== undefined) ws.getColumn(keyCol).hidden = true;
+
+  let locked = 0;
+  for (let r = 2; r <= lastRow; r++) {
+    const row = ws.getRow(r);
+    const status = statusCol === undefined ? '' : text(cellFromExcel(row.findCell(statusCol)?.value));
+    const isRowLocked = isStatus(status) && isLocked(status);
+    if (isRowLocked) locked++;
+    const currency =
+      currencyCol === undefined ? 'USD' : text(cellFromExcel(row.findCell(currencyCol)?.value));
+    const money = moneyFormat(currency);
+    const protection = isRowLocked ? LOCKED : UNLOCKED;
+    for (let c = 1; c <= width; c++) {
+      let numFmt: string | undefined;
+      if (moneyCols.includes(c)) numFmt = money;
+      else if (c === dateCol) numFmt = DATE_FORMAT;
+      else if (textCols.includes(c)) numFmt = TEXT_FORMAT;
+      const cell = row.getCell(c);
+      const patch = numFmt ? { ...protection, numFmt } : protection;
+      restyle(cell, `${isRowLocked ? 'L' : 'U'}|${numFmt ?? ''}`, patch);
+    }
+  }
+
+  if (statusCol !== undefined) setStatusDropdown(ws, columnLetter(statusCol), lastRow);
+  ws.autoFilter = `A1:${columnLetter(Math.max(width, 1))}${Math.max(lastRow, 1)}`;
+  await ws.protect(PROTECTION_PASSWORD, { ...CREDITS_PROTECTION });
+  return locked;
+}
+
+/** ExcelJS keeps a sheet's validations by address (a cell, or a range we add); its typings omit the collection. */
+interface DataValidationCollection {
+  model: Record<string, DataValidation | undefined>;
+  add(address: string, validation: DataValidation): void;
+}
+
+function dataValidationsOf(ws: Worksheet): DataValidationCollection {
+  return (ws as unknown as { dataValidations: DataValidationCollection }).dataValidations;
+}
+
+const CELL_OR_RANGE = /^\$?([A-Z]+)\$?\d+(?::\$?([A-Z]+)\$?\d+)?$/;
+
+/** One list validation over the Status cells of every data row, replacing whatever the column had. */
+function setStatusDropdown(ws: Worksheet, letter: string, lastRow: number): void {
+  const validations = dataValidationsOf(ws);
+  const model = validations.model;
+  for (const address of Object.keys(model)) {
+    const m = CELL_OR_RANGE.exec(address);
+    // Deleted, not set to undefined: ExcelJS would render an undefined entry as an empty validation.
+    if (m && m[1] === letter && (m[2] === undefined || m[2] === letter)) delete model[address];
+  }
+  if (lastRow < 2) return;
+  validations.add(`${letter}2:${letter}${lastRow}`, {
+    type: 'list',
+    allowBlank: true,
+    formulae: [`"${STATUSES.join(',')}"`],
+    showErrorMessage: true,
+    errorStyle: 'stop',
+    errorTitle: 'Status',
+    error: `Pick one of ${STATUSES.join(', ')}.`,
+  });
+}
+
+/** Audit is append-only by the program: every cell locked, the sheet protected, filtering still allowed. */
+export async function formatAuditTab(ws: Worksheet, lastRow: number): Promise<void> {
+  const headers = readHeaderIndex(ws);
+  const width = Math.max(usedWidth(ws, lastRow), headers.size);
+  formatHeader(ws, 'audit', headers, width);
+  ws.autoFilter = `A1:${columnLetter(Math.max(width, 1))}${Math.max(lastRow, 1)}`;
+  await ws.protect(PROTECTION_PASSWORD, { ...AUDIT_PROTECTION });
+}
+
+/** Accounts, Rules, Config: staff own them, so only a bold frozen header and widths; no protection. */
+export function formatStaffTab(ws: Worksheet, tab: TabId): void {
+  const headers = readHeaderIndex(ws);
+  formatHeader(ws, tab, headers, Math.max(usedWidth(ws, 1), headers.size));
+}

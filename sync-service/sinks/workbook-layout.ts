@@ -1,0 +1,184 @@
+/**
+ * The shape of the workbook: which tabs exist, where each header is, which row holds which key. Columns are
+ * found by header text (case and spaces ignored), so staff may reorder columns or add their own; a missing
+ * contract tab or header is added (a header at the end of row 1), never moved.
+ */
+import type { Row, Workbook, Worksheet } from 'exceljs';
+import { CreditDeskError } from '../../core/errors';
+import { CONFIG_DEFAULTS, TABS, type CellKind, type ColumnSpec, type TabId } from '../../core/sheet-contract';
+import { text, type Cell, type Grid } from '../../core/table';
+import { cellFromExcel, excelValueFor, isBlank } from './workbook-cells';
+
+export const TAB_ORDER: readonly TabId[] = ['credits', 'accounts', 'rules', 'config', 'audit'];
+
+export type Seed = { accounts?: Grid; rules?: Grid };
+
+/** Header text → 1-based column number, for the header row of a tab. */
+export type HeaderIndex = Map<string, number>;
+
+export function headerKey(value: Cell): string {
+  return text(value).toLowerCase();
+}
+
+export function readHeaderIndex(ws: Worksheet): HeaderIndex {
+  const index: HeaderIndex = new Map();
+  ws.getRow(1).eachCell((cell, col) => {
+    const key = headerKey(cellFromExcel(cell.value));
+    if (key && !index.has(key)) index.set(key, col);
+  });
+  return index;
+}
+
+/** The column of a contract header, or an error naming the tab and header. */
+export function columnOf(ws: Worksheet, headers: HeaderIndex, header: string): number {
+  const col = headers.get(header.toLowerCase());
+  if (col === undefined) throw new Error(`${ws.name} has no "${header}" column`); // ensureLayout added it; a bug if reached
+  return col;
+}
+
+/** The last row (1-based) holding any value; 1 when the tab has only its header. Formatting alone does not count. */
+export function lastUsedRow(ws: Worksheet): number {
+  for (let r = ws.rowCount; r > 1; r--) {
+    if (rowHasValues(ws.findRow(r))) return r;
+  }
+  return 1;
+}
+
+function rowHasValues(row: Row | undefined): boolean {
+  if (!row) return false;
+  let found = false;
+  row.eachCell((cell) => {
+    if (!found && !isBlank(cellFromExcel(cell.value))) found = true;
+  });
+  return found;
+}
+
+/**
+ * Makes the workbook hold every contract tab with every contract header. A new tab gets the contract headers
+ * (Config its default settings, Accounts/Rules the seed when given).
+ */
+export function ensureLayout(wb: Workbook, seed: Seed = {}): void {
+  for (const tab of TAB_ORDER) {
+    const spec = TABS[tab];
+    const existing = wb.getWorksheet(spec.name);
+    if (existing) addMissingHeaders(existing, tab);
+    else createTab(wb, tab, seed);
+  }
+}
+
+function createTab(wb: Workbook, tab: TabId, seed: Seed): void {
+  const spec = TABS[tab];
+  const ws = wb.addWorksheet(spec.name);
+  const columns: readonly ColumnSpec[] = spec.columns;
+  const seedGrid = tab === 'accounts' ? seed.accounts : tab === 'rules' ? seed.rules : undefined;
+  const extra = (seedGrid?.headers ?? []).filter(
+    (h) => text(h) && !columns.some((c) => headerKey(c.header) === headerKey(h)),
+  );
+  const headers = [...columns.map((c) => c.header), ...extra];
+  writeRowValues(ws.getRow(1), headers);
+  if (tab === 'config')
+    CONFIG_DEFAULTS.forEach((d, i) => writeRowValues(ws.getRow(i + 2), [d.setting, d.value, d.notes]));
+  if (seedGrid) writeGridRows(ws, headers, columns, seedGrid);
+}
+
+function writeRowValues(row: Row, values: string[]): void {
+  values.forEach((v, i) => {
+    row.getCell(i + 1).value = excelValueFor(v, 'text');
+  });
+}
+
+/** Writes a grid's rows under `headers`, matching columns by header text. */
+export function writeGridRows(
+  ws: Worksheet,
+  headers: string[],
+  columns: readonly ColumnSpec[],
+  grid: Grid,
+): void {
+  const target = headers.map(headerKey);
+  const from = grid.headers.map((h) => headerKey(h));
+  const kinds = kindsByHeader(columns);
+  grid.rows.forEach((cells, i) => {
+    const row = ws.getRow(i + 2);
+    from.forEach((key, j) => {
+      const col = target.indexOf(key);
+      if (col < 0 || !key) return;
+      const value = excelValueFor(cells[j], kinds.get(key));
+      if (value !== null) row.getCell(col + 1).value = value;
+    });
+  });
+}
+
+function addMissingHeaders(ws: Worksheet, tab: TabId): void {
+  const spec = TABS[tab];
+  const headers = readHeaderIndex(ws);
+  const missing = spec.columns.filter((c) => !headers.has(c.header.toLowerCase()));
+  if (!missing.length) return;
+  if (tab === 'credits' && missing.some((c) => c.field === 'key') && lastUsedRow(ws) > 1) {
+    throw new CreditDeskError(
+      'BAD_SHEET',
+      'The Credits tab has rows but no "Key" column, so its rows cannot be matched to credits.',
+      'Restore the "Key" header in row 1 (the column is hidden: unhide all columns to find it), or restore the workbook from its .bak backup.',
+    );
+  }
+  let col = 0;
+  ws.getRow(1).eachCell((cell, c) => {
+    if (!isBlank(cellFromExcel(cell.value))) col = c;
+  });
+  for (const spec of missing) ws.getRow(1).getCell(++col).value = spec.header;
+}
+
+export function kindsByHeader(columns: readonly ColumnSpec[]): Map<string, CellKind> {
+  return new Map(columns.map((c) => [headerKey(c.header), c.kind]));
+}
+
+/** The tab as a Grid: header row plus every row down to the last one holding a value, cells normalised. */
+export function readGrid(ws: Worksheet, columns: readonly ColumnSpec[]): Grid {
+  const last = lastUsedRow(ws);
+  const kindOfHeader = kindsByHeader(columns);
+  let width = 0;
+  const raw: Cell[][] = [];
+  for (let r = 1; r <= last; r++) {
+    const row = ws.findRow(r);
+    const cells: Cell[] = [];
+    row?.eachCell((cell, c) => {
+      cells[c - 1] = cell.value as never; // normalised below, once the kinds are known
+      width = Math.max(width, c);
+    });
+    raw.push(cells);
+  }
+  const headerCells = raw[0] ?? [];
+  const headers: string[] = [];
+  for (let c = 0; c < width; c++) headers.push(text(cellFromExcel(headerCells[c] as never)));
+  const kinds = headers.map((h) => kindOfHeader.get(headerKey(h)));
+  const rows = raw.slice(1).map((cells) => {
+    const out: Cell[] = new Array(width);
+    for (let c = 0; c < width; c++) out[c] = cellFromExcel(cells[c] as never, kinds[c]);
+    return out;
+  });
+  return { headers, rows };
+}
+
+/** Key text → sheet row (1-based) for every Credits row with a key. Duplicate keys are an error naming the rows. */
+export function indexKeys(ws: Worksheet, keyCol: number, lastRow = lastUsedRow(ws)): Map<string, number> {
+  const rowsByKey = new Map<string, number>();
+  const duplicates = new Map<string, number[]>();
+  for (let r = 2; r <= lastRow; r++) {
+    const key = text(cellFromExcel(ws.findRow(r)?.findCell(keyCol)?.value));
+    if (!key) continue;
+    const first = rowsByKey.get(key);
+    if (first === undefined) rowsByKey.set(key, r);
+    else duplicates.set(key, [...(duplicates.get(key) ?? [first]), r]);
+  }
+  if (duplicates.size) {
+    const listed = [...duplicates.entries()]
+      .slice(0, 5)
+      .map(([key, rows]) => `rows ${rows.join(' and ')} (Key ${key})`);
+    const more = duplicates.size > 5 ? ` and ${duplicates.size - 5} more` : '';
+    throw new CreditDeskError(
+      'BAD_SHEET',
+      `The Credits tab holds the same credit more than once: ${listed.join('; ')}${more}.`,
+      'Each credit must appear once. Delete the copied row (keep the one with the assignment you want), then run again.',
+    );
+  }
+  return rowsByKey;
+}

@@ -1,0 +1,260 @@
+/**
+ * The local .xlsx workbook sink (the offline default "sheet"), on ExcelJS's in-memory model.
+ *
+ * read() loads the file (or starts a new workbook with the contract tabs) and returns every tab as a grid;
+ * write() applies a change set by Key, re-formats and re-protects the Credits tab from its Status column, and
+ * saves atomically (temp file + fsync + rename, the previous file kept as <name>.bak).
+ *
+ * If someone saved the file between read() and write() (a person sorting rows in Excel), write() reloads
+ * it first, so their edits are kept and each update still lands on the row that holds its Key.
+ */
+import { stat } from 'node:fs/promises';
+import { basename, dirname, join } from 'node:path';
+import ExcelJS from 'exceljs';
+import { CreditDeskError } from '../../core/errors';
+import { CREDIT_COLUMNS, TABS, type CreditField, type TabId } from '../../core/sheet-contract';
+import { text, type Cell, type Grid } from '../../core/table';
+import { writeFileAtomically } from './atomic-file';
+import type { ChangeSet, Sink, Snapshot, WriteReport } from './sink';
+import { excelValueFor } from './workbook-cells';
+import { fileAccessError, openInExcel, unreadableWorkbook } from './workbook-errors';
+import { formatAuditTab, formatCreditsTab, formatStaffTab } from './workbook-format';
+import {
+  TAB_ORDER,
+  columnOf,
+  ensureLayout,
+  headerKey,
+  indexKeys,
+  lastUsedRow,
+  readGrid,
+  readHeaderIndex,
+  writeGridRows,
+  type Seed,
+} from './workbook-layout';
+
+export interface WorkbookSinkOptions {
+  path: string;
+  onProgress?: (msg: string) => void;
+  /** Accounts / Rules rows for a workbook created by this run. */
+  seed?: Seed;
+  /** Saves the bytes; defaults to an atomic replace keeping `<path>.bak`. Replaceable to simulate failures. */
+  saveFile?: (path: string, bytes: Uint8Array) => Promise<void>;
+}
+
+/** What identifies the file version we loaded; a different one at write time means someone else saved it. */
+interface FileVersion {
+  size: number;
+  mtimeMs: number;
+  ino: number;
+}
+
+const PROGRESS_EVERY_ROWS = 10_000;
+
+export function createWorkbookSink(opts: WorkbookSinkOptions): Sink {
+  const label = basename(opts.path);
+  const backupPath = `${opts.path}.bak`;
+  const progress = opts.onProgress ?? (() => undefined);
+  const save =
+    opts.saveFile ?? ((path: string, bytes: Uint8Array) => writeFileAtomically(path, bytes, { backupPath }));
+  let workbook: ExcelJS.Workbook | undefined;
+  let loadedVersion: FileVersion | null = null;
+
+  async function load(): Promise<ExcelJS.Workbook> {
+    const version = await fileVersion(opts.path, label);
+    const wb = new ExcelJS.Workbook();
+    if (version) {
+      progress(`reading ${label}`);
+      try {
+        await wb.xlsx.readFile(opts.path);
+      } catch (err) {
+        if (isFileSystemError(err)) throw fileAccessError(label, 'read', err);
+        throw unreadableWorkbook(label, basename(backupPath), err);
+      }
+    } else {
+      progress(`${label} does not exist yet; starting a new workbook`);
+    }
+    ensureLayout(wb, version ? {} : (opts.seed ?? {}));
+    const credits = sheet(wb, 'credits');
+    indexKeys(credits, columnOf(credits, readHeaderIndex(credits), 'Key'));
+    loadedVersion = version;
+    return wb;
+  }
+
+  return {
+    label,
+
+    async read(): Promise<Snapshot> {
+      workbook = await load();
+      const tabs = {} as Record<TabId, Grid>;
+      for (const tab of TAB_ORDER) tabs[tab] = readGrid(sheet(workbook, tab), TABS[tab].columns);
+      const rows = tabs.credits.rows.length;
+      if (rows >= PROGRESS_EVERY_ROWS) progress(`read ${label}: ${rows.toLocaleString('en-US')} credit rows`);
+      return { tabs };
+    },
+
+    async write(changes: ChangeSet): Promise<WriteReport> {
+      const current = await fileVersion(opts.path, label);
+      if (!workbook || !sameVersion(current, loadedVersion)) {
+        if (workbook) progress(`${label} changed since it was read; reloading it so those edits are kept`);
+        workbook = await load();
+      }
+      await refuseIfOpenInExcel(opts.path, label);
+      const wb = workbook;
+      const report = applyChanges(wb, changes);
+
+      const credits = sheet(wb, 'credits');
+      const lastRow = lastUsedRow(credits);
+      if (lastRow - 1 >= PROGRESS_EVERY_ROWS)
+        progress(`writing ${label}: ${(lastRow - 1).toLocaleString('en-US')} rows`);
+      const lockedRows = await formatCreditsTab(credits, lastRow);
+      const audit = sheet(wb, 'audit');
+      await formatAuditTab(audit, lastUsedRow(audit));
+      for (const tab of ['accounts', 'rules', 'config'] as const) formatStaffTab(sheet(wb, tab), tab);
+
+      const bytes = new Uint8Array(await wb.xlsx.writeBuffer());
+      try {
+        await save(opts.path, bytes);
+      } catch (err) {
+        // The in-memory workbook now holds changes the file does not: drop it so the next read starts clean.
+        workbook = undefined;
+        if (err instanceof CreditDeskError) throw err;
+        throw fileAccessError(label, 'save', err);
+      }
+      loadedVersion = await fileVersion(opts.path, label);
+      return { ...report, lockedRows };
+    },
+
+    async close(): Promise<void> {
+      workbook = undefined;
+      loadedVersion = null;
+    },
+  };
+}
+
+function sheet(wb: ExcelJS.Workbook, tab: TabId): ExcelJS.Worksheet {
+  const ws = wb.getWorksheet(TABS[tab].name);
+  if (!ws) throw new Error(`the ${TABS[tab].name} tab is missing after ensureLayout`); // a bug if reached
+  return ws;
+}
+
+/**
+ * Applies updates (by Key, only the named fields), appends and audit rows. Everything is checked before the
+ * first cell changes, so a bad change set leaves the workbook as it was.
+ */
+function applyChanges(wb: ExcelJS.Workbook, changes: ChangeSet): Omit<WriteReport, 'lockedRows'> {
+  const credits = sheet(wb, 'credits');
+  const headers = readHeaderIndex(credits);
+  const keyCol = columnOf(credits, headers, 'Key');
+  let lastRow = lastUsedRow(credits);
+  const rowOfKey = indexKeys(credits, keyCol, lastRow);
+  const creditCol = (field: CreditField) =>
+    columnOf(credits, headers, CREDIT_COLUMNS.find((c) => c.field === field)!.header);
+  const kindOf = new Map(CREDIT_COLUMNS.map((c) => [c.field, c.kind]));
+
+  const unknown = changes.updates.filter((u) => !rowOfKey.has(u.key));
+  if (unknown.length) {
+    throw new CreditDeskError(
+      'UNKNOWN_CREDIT',
+      `The Credits tab no longer has a row with Key ${unknown
+        .slice(0, 3)
+        .map((u) => u.key)
+        .join(
+          ', ',
+        )}${unknown.length > 3 ? ` (and ${unknown.length - 3} more)` : ''}; the row was deleted after it was read.`,
+      'Nothing was written. Run again: the next run reads the tab as it is now.',
+    );
+  }
+  const appendedKeys = new Set<string>();
+  for (const record of changes.appends) {
+    const key = text(record.key);
+    if (!key || rowOfKey.has(key) || appendedKeys.has(key)) {
+      throw new CreditDeskError(
+        'BAD_SHEET',
+        key
+          ? `A new credit row would repeat Key ${key}, which the Credits tab already holds.`
+          : 'A new credit row has no Key.',
+        'Nothing was written. This is a bug in the merge; report it with the command you ran.',
+      );
+    }
+    appendedKeys.add(key);
+  }
+
+  for (const update of changes.updates) {
+    const row = credits.getRow(rowOfKey.get(update.key)!);
+    for (const [field, value] of Object.entries(update.fields) as [CreditField, Cell][]) {
+      row.getCell(creditCol(field)).value = excelValueFor(value, kindOf.get(field));
+    }
+  }
+  for (const record of changes.appends) {
+    const row = credits.getRow(++lastRow);
+    for (const spec of CREDIT_COLUMNS) {
+      const value = excelValueFor(record[spec.field], spec.kind);
+      if (value !== null) row.getCell(creditCol(spec.field)).value = value;
+    }
+  }
+  if (changes.audit.length) appendRecords(sheet(wb, 'audit'), 'audit', changes.audit);
+  for (const [tab, grid] of Object.entries(changes.replaceTabs ?? {}) as [TabId, Grid][])
+    replaceTab(sheet(wb, tab), tab, grid);
+
+  return {
+    updatedRows: new Set(changes.updates.map((u) => u.key)).size,
+    appendedRows: changes.appends.length,
+  };
+}
+
+function appendRecords(ws: ExcelJS.Worksheet, tab: TabId, records: Record<string, Cell>[]): void {
+  const headers = readHeaderIndex(ws);
+  let last = lastUsedRow(ws);
+  for (const record of records) {
+    const row = ws.getRow(++last);
+    for (const spec of TABS[tab].columns) {
+      const value = excelValueFor((record as Record<string, Cell>)[spec.field], spec.kind);
+      if (value !== null) row.getCell(columnOf(ws, headers, spec.header)).value = value;
+    }
+  }
+}
+
+/** The tab's rows become the grid's (the tab is owned by this run); contract headers the grid lacks are added at the end. */
+function replaceTab(ws: ExcelJS.Worksheet, tab: TabId, grid: Grid): void {
+  ws.spliceRows(1, ws.rowCount);
+  const given = grid.headers.map((h) => text(h));
+  const missing = TABS[tab].columns
+    .map((c) => c.header)
+    .filter((h) => !given.some((g) => headerKey(g) === headerKey(h)));
+  const headers = [...given, ...missing];
+  headers.forEach((h, i) => {
+    ws.getRow(1).getCell(i + 1).value = excelValueFor(h, 'text');
+  });
+  writeGridRows(ws, headers, TABS[tab].columns, grid);
+}
+
+async function fileVersion(path: string, label: string): Promise<FileVersion | null> {
+  try {
+    const s = await stat(path);
+    if (s.isDirectory()) throw Object.assign(new Error('is a directory'), { code: 'EISDIR' });
+    return { size: s.size, mtimeMs: s.mtimeMs, ino: s.ino };
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code === 'ENOENT') return null;
+    throw fileAccessError(label, 'read', err);
+  }
+}
+
+function sameVersion(a: FileVersion | null, b: FileVersion | null): boolean {
+  if (!a || !b) return a === b;
+  return a.size === b.size && a.mtimeMs === b.mtimeMs && a.ino === b.ino;
+}
+
+async function refuseIfOpenInExcel(path: string, label: string): Promise<void> {
+  const lockFile = `~$${basename(path)}`;
+  try {
+    await stat(join(dirname(path), lockFile));
+  } catch {
+    return;
+  }
+  throw openInExcel(label, lockFile);
+}
+
+function isFileSystemError(err: unknown): boolean {
+  const code = (err as NodeJS.ErrnoException | undefined)?.code;
+  return typeof code === 'string' && /^E[A-Z]+$/.test(code);
+}
