@@ -122,7 +122,7 @@ function onCreditsEdit(e: EditEvent, sheet: GoogleAppsScript.Spreadsheet.Sheet):
         .trim()
         .toLowerCase();
       if (entry && entry.cells.has(header)) back.push(entry.cells.get(header));
-      else if (single) back.push(e.oldValue ?? '');
+      else if (single) back.push(fromOldValue(e.oldValue));
       else back.push(undefined);
     }
     if (back.some((v) => v === undefined)) {
@@ -174,6 +174,16 @@ function onCreditsEdit(e: EditEvent, sheet: GoogleAppsScript.Spreadsheet.Sheet):
       `Row${unrestorable.length > 1 ? 's' : ''} ${unrestorable.join(', ')} ${unrestorable.length > 1 ? 'are' : 'is'} locked; press Undo (Ctrl+Z) to put ${unrestorable.length > 1 ? 'them' : 'it'} back.`,
     );
   if (notices.length) toast(notices.join(' '));
+}
+
+/**
+ * e.oldValue is always text. A number cell's old value comes back as a number (so "-5" stays -5 instead of
+ * being written as the text "-5"); anything else is restored as text.
+ */
+function fromOldValue(old: unknown): unknown {
+  if (old === undefined || old === null) return '';
+  const t = String(old);
+  return /^-?\d+(\.\d+)?$/.test(t) ? Number(t) : t;
 }
 
 /** The mirror entry of a locked row: by the key in the row, or, when the edit covered the key, by row number. */
