@@ -64,20 +64,23 @@ export function excelValueFor(value: Cell | undefined, kind: CellKind | undefine
  * Nothing is lost: reading the cell back gives the original string.
  */
 export function encodeXlsxText(text: string): string {
-  // eslint-disable-next-line no-control-regex
-  if (!/_x[0-9A-Fa-f]{4}_|[\u0000-\u0008\u000B\u000C\u000E-\u001F\uD800-\uDFFF\uFFFE\uFFFF]/.test(text))
-    return text;
-  return (
-    text
-      .replace(/_(?=x[0-9A-Fa-f]{4}_)/g, '_x005F_')
-      // Keep well-formed surrogate pairs; escape lone halves and the XML-invalid controls.
-      // eslint-disable-next-line no-control-regex
-      .replace(
-        /[\uD800-\uDBFF][\uDC00-\uDFFF]|[\u0000-\u0008\u000B\u000C\u000E-\u001F\uD800-\uDFFF\uFFFE\uFFFF]/g,
-        (ch) => (ch.length === 2 ? ch : `_x${ch.charCodeAt(0).toString(16).toUpperCase().padStart(4, '0')}_`),
-      )
-  );
+  if (!NEEDS_ESCAPE.test(text)) return text;
+  return text
+    .replace(LITERAL_ESCAPE, '_x005F_')
+    .replace(XML_INVALID, (ch) =>
+      ch.length === 2 ? ch : `_x${ch.charCodeAt(0).toString(16).toUpperCase().padStart(4, '0')}_`,
+    );
 }
+
+/** An `_xHHHH_` that is text, not an escape: its underscore gets escaped. */
+const LITERAL_ESCAPE = /_(?=x[0-9A-Fa-f]{4}_)/g;
+// A well-formed surrogate pair (kept as it is), or a character XML 1.0 cannot hold: C0 controls other than
+// tab / LF / CR, a lone surrogate half, U+FFFE, U+FFFF. Control characters are the point of these patterns.
+/* eslint-disable no-control-regex */
+const XML_INVALID =
+  /[\uD800-\uDBFF][\uDC00-\uDFFF]|[\u0000-\u0008\u000B\u000C\u000E-\u001F\uD800-\uDFFF\uFFFE\uFFFF]/g;
+const NEEDS_ESCAPE = /_x[0-9A-Fa-f]{4}_|[\u0000-\u0008\u000B\u000C\u000E-\u001F\uD800-\uDFFF\uFFFE\uFFFF]/;
+/* eslint-enable no-control-regex */
 
 /** True when a row has nothing in it (formatting alone does not count). */
 export function isBlank(cell: Cell): boolean {
