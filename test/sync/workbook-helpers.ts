@@ -75,3 +75,8 @@ export function record(grid: Grid, key: string): Record<string, Cell> {
   if (!row) throw new Error(`no row with key ${key}`);
   return Object.fromEntries(grid.headers.map((h, i) => [h, row[i]]));
 }
+
+/** The sheet protection ExcelJS read back (its typings omit the property). */
+export function protectionOf(ws: ExcelJS.Worksheet): Record<string, unknown> | null {
+  return (ws as unknown as { sheetProtection: Record<string, unknown> | null }).sheetProtection ?? null;
+}

@@ -11,6 +11,7 @@ import {
   credit,
   creditsSheet,
   loadWorkbook,
+  protectionOf,
   record,
   rowOfKey,
   withTempDir,
@@ -254,13 +255,13 @@ describe('workbook sink: locked rows', () => {
 
       const wb = await loadWorkbook(path);
       const ws = creditsSheet(wb);
-      expect(ws.sheetProtection).toMatchObject({
+      expect(protectionOf(ws)).toMatchObject({
         sheet: true,
         sort: true,
         autoFilter: true,
         formatColumns: true,
       });
-      expect(ws.sheetProtection.hashValue).toBeUndefined(); // no password, on purpose
+      expect(protectionOf(ws)?.hashValue).toBeUndefined(); // no password, on purpose
       // Excel's default is locked, so a cell without `locked: false` is locked once the sheet is protected.
       const locked = (r: number, c: number) => [c, ws.getRow(r).getCell(c).protection?.locked !== false];
       const width = headersOf('credits').length;
@@ -271,9 +272,9 @@ describe('workbook sink: locked rows', () => {
         expect(locked(50, c)).toEqual([c, false]); // empty rows below stay open for input
       }
       expect(locked(1, 1)).toEqual([1, true]); // headers cannot be renamed by accident
-      expect(wb.getWorksheet('Audit')!.sheetProtection).toMatchObject({ sheet: true });
+      expect(protectionOf(wb.getWorksheet('Audit')!)).toMatchObject({ sheet: true });
       for (const name of ['Accounts', 'Rules', 'Config'])
-        expect(wb.getWorksheet(name)!.sheetProtection ?? null).toBeNull();
+        expect(protectionOf(wb.getWorksheet(name)!) ?? null).toBeNull();
     }));
 });
 
@@ -486,7 +487,7 @@ describe('workbook sink: the file is never damaged', () => {
       const dump = async () => {
         const wb = await loadWorkbook(path);
         return wb.worksheets.map((ws) => {
-          const cells: unknown[] = [ws.name, ws.autoFilter, ws.sheetProtection, ws.views];
+          const cells: unknown[] = [ws.name, ws.autoFilter, protectionOf(ws), ws.views];
           ws.eachRow((row) =>
             row.eachCell((cell) =>
               cells.push([cell.address, cell.value, cell.numFmt, cell.protection, cell.dataValidation]),
