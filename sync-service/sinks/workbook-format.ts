@@ -67,6 +67,15 @@ function restyle(target: ExcelCell | Column, patchKey: string, patch: StylePatch
 const LOCKED: StylePatch = { protection: { locked: true } };
 const UNLOCKED: StylePatch = { protection: { locked: false } };
 
+function memo<T>(compute: (key: string) => T): (key: string) => T {
+  const cache = new Map<string, T>();
+  return (key) => {
+    let value = cache.get(key);
+    if (value === undefined) cache.set(key, (value = compute(key)));
+    return value;
+  };
+}
+
 /** '#,##0.00' for USD, '#,##0' for JPY, '#,##0.000' for KWD; two decimals when the currency is unreadable. */
 export function moneyFormat(currency: string): string {
   let digits = 2;
@@ -134,6 +143,17 @@ export async function formatCreditsTab(ws: Worksheet, lastRow: number): Promise<
   for (let c = 1; c <= width + SPARE_COLUMNS; c++) restyle(ws.getColumn(c), 'unlocked', UNLOCKED);
   if (keyCol !== undefined) ws.getColumn(keyCol).hidden = true;
 
+  // One patch object per (lock, number format), built once: this loop touches every cell of 100,000 rows.
+  const patchFor = memo((key: string) => {
+    const [lock, numFmt] = key.split('|');
+    return {
+      key,
+      patch: numFmt ? { ...(lock === 'L' ? LOCKED : UNLOCKED), numFmt } : lock === 'L' ? LOCKED : UNLOCKED,
+    };
+  });
+  const formatOfCurrency = memo(moneyFormat);
+  const fixedFormat = (c: number) => (c === dateCol ? DATE_FORMAT : textCols.includes(c) ? TEXT_FORMAT : '');
+
   let locked = 0;
   for (let r = 2; r <= lastRow; r++) {
     const row = ws.getRow(r);
@@ -142,16 +162,11 @@ export async function formatCreditsTab(ws: Worksheet, lastRow: number): Promise<
     if (isRowLocked) locked++;
     const currency =
       currencyCol === undefined ? 'USD' : text(cellFromExcel(row.findCell(currencyCol)?.value));
-    const money = moneyFormat(currency);
-    const protection = isRowLocked ? LOCKED : UNLOCKED;
+    const lock = isRowLocked ? 'L' : 'U';
     for (let c = 1; c <= width; c++) {
-      let numFmt: string | undefined;
-      if (moneyCols.includes(c)) numFmt = money;
-      else if (c === dateCol) numFmt = DATE_FORMAT;
-      else if (textCols.includes(c)) numFmt = TEXT_FORMAT;
-      const cell = row.getCell(c);
-      const patch = numFmt ? { ...protection, numFmt } : protection;
-      restyle(cell, `${isRowLocked ? 'L' : 'U'}|${numFmt ?? ''}`, patch);
+      const numFmt = moneyCols.includes(c) ? formatOfCurrency(currency) : fixedFormat(c);
+      const { key, patch } = patchFor(`${lock}|${numFmt}`);
+      restyle(row.getCell(c), key, patch);
     }
   }
 
