@@ -15,7 +15,6 @@ import { buildWorkbook } from '../../../fakes/workbook';
 import type { ServerCall } from './bridge-server';
 
 export const REPO_ROOT = path.resolve(__dirname, '../../../..');
-const DIST = path.join(REPO_ROOT, 'dist');
 const SERVER_FUNCTIONS: readonly (keyof ServerApi)[] = [
   'getSelectedCredit',
   'assignCredit',
@@ -27,14 +26,17 @@ const SERVER_FUNCTIONS: readonly (keyof ServerApi)[] = [
   'downloadFilteredRows',
 ];
 
-/** Runs the real build once per test file; returns the sidebar HTML and the path of Code.js. */
-export function buildAddon(): { sidebarHtml: string; codePath: string } {
+/**
+ * Runs the real build (`node addon/build.mjs --out <outDir>`) into a folder of the test's own, so tests in
+ * parallel workers never read a dist/ another one is rewriting. Returns the sidebar HTML and Code.js path.
+ */
+export function buildAddon(outDir: string): { sidebarHtml: string; codePath: string } {
   const script = path.join(REPO_ROOT, 'addon/build.mjs');
   if (!existsSync(script))
     throw new Error('addon/build.mjs is missing: the e2e tests need the real add-on build.');
-  execFileSync(process.execPath, [script], { cwd: REPO_ROOT, stdio: 'pipe' });
-  const sidebarPath = path.join(DIST, 'Sidebar.html');
-  const codePath = path.join(DIST, 'Code.js');
+  execFileSync(process.execPath, [script, '--out', outDir], { cwd: REPO_ROOT, stdio: 'pipe' });
+  const sidebarPath = path.join(outDir, 'Sidebar.html');
+  const codePath = path.join(outDir, 'Code.js');
   for (const p of [sidebarPath, codePath])
     if (!existsSync(p)) throw new Error(`The build did not write ${p}.`);
   return { sidebarHtml: readFileSync(sidebarPath, 'utf8'), codePath };
@@ -176,7 +178,10 @@ export function openCreditDesk(codePath: string, sidebarHtml: string, opts: Desk
   credits._set(rowOf('CR-HYPERLINK'), descriptionCol, `'${HYPERLINK_DESCRIPTION}`);
 
   const fake = createFakeAppsScript(spreadsheet, { htmlFiles: { Sidebar: sidebarHtml } });
-  const context = loadBundle(codePath, fake);
+  // In Apps Script the script and SpreadsheetApp share one realm: a date cell reads as a Date the script's
+  // `instanceof Date` recognises, and a Date the script writes is a Date to the sheet. The fake lives in
+  // Node's realm, so the bundle gets Node's Date too (without it every date cell would look foreign).
+  const context = loadBundle(codePath, { ...fake, globals: { ...fake.globals, Date } });
   const call: ServerCall = (fn, args) => {
     const f = context[fn];
     if (!SERVER_FUNCTIONS.includes(fn as keyof ServerApi) || typeof f !== 'function') {
