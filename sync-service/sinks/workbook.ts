@@ -50,6 +50,21 @@ interface FileVersion {
 
 const PROGRESS_EVERY_ROWS = 10_000;
 
+/**
+ * Excel shows at most 32,767 characters of a cell. Longer text (a CUR description can be) is still written in
+ * full: it is an input to the credit's key, and our own read gets it back whole. Only Excel truncates, so a
+ * warning says so.
+ */
+const EXCEL_CELL_LIMIT = 32_767;
+
+function countOverlong(changes: ChangeSet): number {
+  const long = (v: Cell | undefined) => typeof v === 'string' && v.length > EXCEL_CELL_LIMIT;
+  let n = 0;
+  for (const u of changes.updates) n += Object.values(u.fields).filter(long).length;
+  for (const r of [...changes.appends, ...changes.audit]) n += Object.values(r).filter(long).length;
+  return n;
+}
+
 export function createWorkbookSink(opts: WorkbookSinkOptions): Sink {
   const label = basename(opts.path);
   const backupPath = `${opts.path}.bak`;
@@ -101,6 +116,13 @@ export function createWorkbookSink(opts: WorkbookSinkOptions): Sink {
       await refuseIfOpenInExcel(opts.path, label);
       const wb = workbook;
       const report = applyChanges(wb, changes);
+      const overlong = countOverlong(changes);
+      if (overlong) {
+        progress(
+          `warning: ${overlong} cell(s) are longer than Excel's ${EXCEL_CELL_LIMIT.toLocaleString('en-US')}-character limit; ` +
+            `${label} keeps them in full, but Excel shows them cut off and would shorten them if the workbook is saved in Excel`,
+        );
+      }
 
       const credits = sheet(wb, 'credits');
       const lastRow = lastUsedRow(credits);

@@ -314,9 +314,13 @@ describe('workbook sink: text stays text', () => {
         '  padded  ',
         long,
       ];
-      const sink = createWorkbookSink({ path });
+      const messages: string[] = [];
+      const sink = createWorkbookSink({ path, onProgress: (m) => messages.push(m) });
       await sink.read();
       await sink.write(changes({ appends: texts.map((t, i) => credit(i, { description: t })) }));
+      expect(messages).toContainEqual(
+        expect.stringMatching(/^warning: 1 cell\(s\) are longer than Excel's 32,767-character limit/),
+      );
       const snapshot = await createWorkbookSink({ path }).read();
       expect(texts.map((_, i) => record(snapshot.tabs.credits, `key-${i}`).Description)).toEqual(texts);
     }));
