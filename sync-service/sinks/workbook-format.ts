@@ -48,14 +48,31 @@ type StylePatch = Partial<Style>;
 
 const EMPTY_STYLE: Partial<Style> = Object.freeze({}) as Partial<Style>;
 const derivedStyles = new WeakMap<object, Map<string, Partial<Style>>>();
+/** Style object → the first equal one seen. Cells created in memory each get their own `{}`, loaded cells share. */
+const canonicalStyles = new WeakMap<object, Partial<Style>>();
+const stylesByContent = new Map<string, WeakRef<Partial<Style>>>();
 
-/** `base` with `patch` on top, the same object for the same (base, patch) pair. */
+function canonical(style: Partial<Style>): Partial<Style> {
+  let found = canonicalStyles.get(style);
+  if (!found) {
+    const content = JSON.stringify(style);
+    found = stylesByContent.get(content)?.deref();
+    if (!found) stylesByContent.set(content, new WeakRef((found = style)));
+    canonicalStyles.set(style, found);
+  }
+  return found;
+}
+
+/** `base` with `patch` on top, the same object for equal bases and the same patch. */
 function deriveStyle(base: Partial<Style> | undefined, patchKey: string, patch: StylePatch): Partial<Style> {
-  const from = base ?? EMPTY_STYLE;
+  const from = base ? canonical(base) : EMPTY_STYLE;
   let byPatch = derivedStyles.get(from);
   if (!byPatch) derivedStyles.set(from, (byPatch = new Map()));
   let style = byPatch.get(patchKey);
-  if (!style) byPatch.set(patchKey, (style = { ...from, ...patch }));
+  if (!style) {
+    byPatch.set(patchKey, (style = { ...from, ...patch }));
+    canonicalStyles.set(style, style);
+  }
   return style;
 }
 
