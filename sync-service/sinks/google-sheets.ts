@@ -1,0 +1,325 @@
+/**
+ * The Google Sheets sink: the staff's spreadsheet through the Sheets API v4.
+ *
+ * A sync is a small constant number of requests whatever the number of rows:
+ *   read():  spreadsheets.get → values.batchGet (all five tabs) → [one batchUpdate if the layout is incomplete]
+ *   write(): lock (get, batchUpdate, get) → values.batchGet of the header row, Key, Status and Audit columns →
+ *            [one batchUpdate growing the grids] → one values.batchUpdate per ~2 MB chunk (RAW) →
+ *            one batchUpdate with the protection changes and the lock release.
+ * Rows are matched by key at write time, so staff may sort, insert and delete rows between read and write.
+ */
+import { randomUUID } from 'node:crypto';
+import type { sheets_v4 } from '@googleapis/sheets';
+import { CreditDeskError } from '../../core/errors';
+import { TABS, type AuditField, type CreditField, type TabId } from '../../core/sheet-contract';
+import { isLocked, isStatus } from '../../core/status';
+import { indexColumns, text, type Cell, type ColumnIndex, type Grid } from '../../core/table';
+import { a1Column, a1Row, quoteSheet } from './sheets-a1';
+import { createGateway, defaultAuth, type SheetsAuth, type SheetsGateway } from './sheets-gateway';
+import { gridFromValues, planLayout, TAB_IDS, type TabInfo } from './sheets-layout';
+import { SheetLock } from './sheets-lock';
+import { planProtection } from './sheets-protection';
+import type { RetryHooks, RetryPolicy } from './sheets-retry';
+import {
+  chunkRanges,
+  keyRowsFrom,
+  planAppends,
+  planReplace,
+  planUpdates,
+  rowsPerBlock,
+} from './sheets-writes';
+import type { ChangeSet, Sink, Snapshot, WriteReport } from './sink';
+
+export interface SheetsProgress {
+  phase: 'layout' | 'read' | 'lock' | 'write' | 'protect';
+  done: number;
+  total: number;
+}
+
+export interface GoogleSheetsSinkOptions {
+  spreadsheetId: string;
+  /** Tests: the local server. Production: unset (https://sheets.googleapis.com/). */
+  rootUrl?: string;
+  /** Default: Application Default Credentials with the spreadsheets scope only. */
+  auth?: SheetsAuth;
+  /** The only editor of locked rows; default: the credentials' client_email. */
+  syncIdentity?: string;
+  maxWriteRequestsPerMinute?: number;
+  retry?: Partial<RetryPolicy>;
+  /** Tests: a fake sleep/random to keep retries instant and reproducible. */
+  retryHooks?: RetryHooks;
+  onProgress?: (p: SheetsProgress) => void;
+  now?: () => Date;
+  lockTtlMs?: number;
+  /** How often and how long to wait for another run's lock. */
+  lockWait?: { attempts: number; ms: number };
+  /** Per values.batchUpdate request body. Google recommends ≤ 2 MB. */
+  maxRequestBytes?: number;
+  /** Tests: called after each write request, to simulate a crash between two writes. */
+  afterWriteRequest?: (n: number) => void;
+}
+
+export interface GoogleSheetsWriteReport extends WriteReport {
+  /** Updates not applied because their key is no longer in the sheet. */
+  skipped: { key: string; reason: string }[];
+}
+
+interface Layout {
+  info: Record<TabId, TabInfo>;
+  tabs: Record<TabId, Grid>;
+  credits: ColumnIndex<CreditField>;
+  audit: ColumnIndex<AuditField>;
+}
+
+const DEFAULT_MAX_BYTES = 1_900_000;
+
+export function createGoogleSheetsSink(
+  opts: GoogleSheetsSinkOptions,
+): Sink & { write(changes: ChangeSet): Promise<GoogleSheetsWriteReport> } {
+  const auth = opts.auth ?? (opts.rootUrl ? undefined : defaultAuth());
+  let identity = opts.syncIdentity;
+  const gw: SheetsGateway = createGateway({
+    spreadsheetId: opts.spreadsheetId,
+    rootUrl: opts.rootUrl,
+    auth,
+    maxWriteRequestsPerMinute: opts.maxWriteRequestsPerMinute,
+    retry: opts.retry,
+    retryHooks: opts.retryHooks,
+    identity: () => identity,
+  });
+  const now = opts.now ?? (() => new Date());
+  const maxBytes = opts.maxRequestBytes ?? DEFAULT_MAX_BYTES;
+  const progress = opts.onProgress ?? (() => undefined);
+  let layout: Layout | null = null;
+
+  async function syncIdentity(): Promise<string> {
+    if (identity) return identity;
+    const a = auth as { getCredentials?: () => Promise<{ client_email?: string }> } | undefined;
+    const email = a?.getCredentials ? (await a.getCredentials()).client_email : undefined;
+    if (!email) {
+      throw new CreditDeskError(
+        'BAD_CONFIG',
+        'The Google Sheets sync does not know its own identity, needed to protect PROCESSING/PROCESSED rows.',
+        'Use a service account key (GOOGLE_APPLICATION_CREDENTIALS) or pass the service account email as the sync identity.',
+      );
+    }
+    identity = email;
+    return email;
+  }
+
+  async function read(): Promise<Snapshot> {
+    progress({ phase: 'read', done: 0, total: 2 });
+    const ss = await gw.get('reading the spreadsheet layout');
+    const titles = new Set((ss.sheets ?? []).map((s) => s.properties?.title));
+    const present = TAB_IDS.filter((t) => titles.has(TABS[t].name));
+    const values = present.length
+      ? await gw.batchGet(
+          'reading the tabs',
+          present.map((t) => quoteSheet(TABS[t].name)),
+        )
+      : [];
+    const grids: Partial<Record<TabId, Grid>> = {};
+    present.forEach((t, i) => (grids[t] = gridFromValues(values[i]?.values)));
+    progress({ phase: 'read', done: 1, total: 2 });
+
+    const plan = planLayout(ss, grids, (taken) => {
+      let id = 1 + Math.floor(Math.random() * 2_000_000_000);
+      while (taken.has(id)) id++;
+      return id;
+    });
+    if (plan.requests.length) {
+      progress({ phase: 'layout', done: 0, total: 1 });
+      await gw.batchUpdate('creating the missing tabs and headers', plan.requests);
+    }
+    layout = {
+      info: plan.info,
+      tabs: plan.tabs,
+      credits: indexColumns<CreditField>('credits', plan.tabs.credits.headers),
+      audit: indexColumns<AuditField>('audit', plan.tabs.audit.headers),
+    };
+    progress({ phase: 'read', done: 2, total: 2 });
+    return { tabs: plan.tabs };
+  }
+
+  async function write(changes: ChangeSet): Promise<GoogleSheetsWriteReport> {
+    const l = layout ?? (await read(), layout!);
+    const editor = await syncIdentity();
+    const lock = new SheetLock(gw, {
+      owner: randomUUID(),
+      ttlMs: opts.lockTtlMs ?? 10 * 60_000,
+      now,
+      waitAttempts: opts.lockWait?.attempts ?? 5,
+      waitMs: opts.lockWait?.ms ?? 15_000,
+      sleep: opts.retryHooks?.sleep ?? ((ms) => new Promise((done) => setTimeout(done, ms))),
+    });
+    progress({ phase: 'lock', done: 0, total: 1 });
+    // Grow the grids as far as read() says will be needed, in the lock's own request.
+    const ss = await lock.acquire(
+      growRequests([
+        { info: l.info.credits, rows: 1 + l.tabs.credits.rows.length + changes.appends.length, cols: 0 },
+        { info: l.info.audit, rows: 1 + l.tabs.audit.rows.length + changes.audit.length, cols: 0 },
+      ]),
+    );
+    try {
+      return await writeLocked(l, changes, ss, lock, editor);
+    } finally {
+      if (lock.isHeld) await lock.release().catch(() => undefined); // the original error matters more
+    }
+  }
+
+  async function writeLocked(
+    l: Layout,
+    changes: ChangeSet,
+    ss: sheets_v4.Schema$Spreadsheet,
+    lock: SheetLock,
+    editor: string,
+  ): Promise<GoogleSheetsWriteReport> {
+    const credits = l.info.credits;
+    const audit = l.info.audit;
+    const [header, keyCol, statusCol, auditCol] = await gw.batchGet('re-reading the Key and Status columns', [
+      a1Row(credits.title, 0),
+      a1Column(credits.title, l.credits.key),
+      a1Column(credits.title, l.credits.status),
+      a1Column(audit.title, l.audit.when),
+    ]);
+    assertSameColumns(l, header?.values?.[0] ?? []);
+    const { keyRows, duplicates } = keyRowsFrom(keyCol?.values ?? undefined);
+    if (duplicates.size) {
+      const list = [...duplicates].slice(0, 10).map(([k, rows]) => `"${k}" in rows ${rows.join(', ')}`);
+      throw new CreditDeskError(
+        'BAD_SHEET',
+        `The Credits tab has duplicated Keys: ${list.join('; ')}.`,
+        'Delete the extra copy of each row and run again.',
+      );
+    }
+    const statusValues = (statusCol?.values ?? []).slice(1);
+    // Last row seen: appends go right after it (explicit ranges, never values.append's table guessing).
+    const creditRows = Math.max((keyCol?.values?.length ?? 1) - 1, statusValues.length);
+    const auditRows = Math.max((auditCol?.values?.length ?? 1) - 1, 0);
+
+    const updates = planUpdates(credits.title, changes.updates, keyRows, l.credits);
+    const blockRows = rowsPerBlock(changes.appends[0], maxBytes);
+    const appends = planAppends(credits.title, changes.appends, creditRows, l.credits, blockRows);
+    const auditRanges = planAppends(
+      audit.title,
+      changes.audit,
+      auditRows,
+      l.audit,
+      rowsPerBlock(changes.audit[0], maxBytes),
+    );
+    const replaced = Object.entries(changes.replaceTabs ?? {}).map(([tab, grid]) => {
+      const old = l.tabs[tab as TabId];
+      return {
+        tab: tab as TabId,
+        range: planReplace(
+          l.info[tab as TabId].title,
+          grid!.headers,
+          grid!.rows,
+          old.rows.length + 1,
+          old.headers.length,
+        ),
+        grid: grid!,
+      };
+    });
+
+    // Grow grids still too small (rows inserted by staff since read(), or replaced tabs) before writing past their end.
+    const current = (info: TabInfo): TabInfo => {
+      const gp =
+        (ss.sheets ?? []).find((s) => s.properties?.sheetId === info.sheetId)?.properties?.gridProperties ??
+        {};
+      return { ...info, rowCount: gp.rowCount ?? 0, columnCount: gp.columnCount ?? 0 };
+    };
+    const grow = growRequests([
+      { info: current(credits), rows: 1 + creditRows + changes.appends.length, cols: 0 },
+      { info: current(audit), rows: 1 + auditRows + changes.audit.length, cols: 0 },
+      ...replaced.map((r) => ({
+        info: current(l.info[r.tab]),
+        rows: r.range.values!.length,
+        cols: r.range.values![0].length,
+      })),
+    ]);
+    if (grow.length) await gw.batchUpdate('adding rows for new credits', grow);
+
+    const chunks = chunkRanges(
+      [...updates.ranges, ...appends, ...auditRanges, ...replaced.map((r) => r.range)],
+      maxBytes,
+    );
+    let n = 0;
+    for (const chunk of chunks) {
+      progress({ phase: 'write', done: n, total: chunks.length });
+      await gw.writeValues(`writing credits (request ${n + 1} of ${chunks.length})`, chunk);
+      opts.afterWriteRequest?.(++n);
+    }
+    progress({ phase: 'write', done: chunks.length, total: chunks.length });
+
+    // Statuses after the write: the re-read column, overlaid with what we just wrote.
+    const statuses: string[] = [];
+    for (let i = 0; i < creditRows; i++) statuses.push(text(statusValues[i]?.[0] as Cell));
+    for (const u of changes.updates) {
+      const row = updates.rows.get(u.key);
+      if (row !== undefined && u.fields.status !== undefined) statuses[row] = text(u.fields.status);
+    }
+    for (const a of changes.appends) statuses.push(text(a.status));
+    const locked = statuses.map((s) => isStatus(s) && isLocked(s));
+    const creditsSheet = (ss.sheets ?? []).find((s) => s.properties?.sheetId === credits.sheetId);
+    const protect = planProtection({
+      sheetId: credits.sheetId,
+      locked,
+      existing: creditsSheet?.protectedRanges ?? [],
+      editor,
+    });
+    progress({ phase: 'protect', done: 0, total: 1 });
+    await gw.batchUpdate(protect.length ? 'protecting locked rows' : 'releasing the sync lock', [
+      ...protect,
+      lock.releaseRequest(),
+    ]);
+    lock.markReleased();
+    progress({ phase: 'protect', done: 1, total: 1 });
+
+    // Keep the cached layout in step with what we wrote, for a write() without a new read().
+    for (const r of replaced) l.tabs[r.tab] = r.grid;
+    return {
+      updatedRows: updates.rows.size,
+      appendedRows: changes.appends.length,
+      lockedRows: locked.filter(Boolean).length,
+      skipped: updates.skipped,
+    };
+  }
+
+  return {
+    label: `Google Sheet ${opts.spreadsheetId}`,
+    read,
+    write,
+    close: async () => undefined,
+  };
+}
+
+/** appendDimension requests for tabs whose grid is smaller than needed. */
+function growRequests(needs: { info: TabInfo; rows: number; cols: number }[]): sheets_v4.Schema$Request[] {
+  const out: sheets_v4.Schema$Request[] = [];
+  for (const { info, rows, cols } of needs) {
+    if (rows > info.rowCount)
+      out.push({
+        appendDimension: { sheetId: info.sheetId, dimension: 'ROWS', length: rows - info.rowCount },
+      });
+    if (cols > info.columnCount)
+      out.push({
+        appendDimension: { sheetId: info.sheetId, dimension: 'COLUMNS', length: cols - info.columnCount },
+      });
+  }
+  return out;
+}
+
+/** The columns the write will address must still be where read() found them. */
+function assertSameColumns(l: Layout, header: readonly unknown[]): void {
+  const moved = TABS.credits.columns.filter(
+    (c) => text(header[l.credits[c.field]] as Cell).toLowerCase() !== c.header.toLowerCase(),
+  );
+  if (moved.length) {
+    throw new CreditDeskError(
+      'BAD_SHEET',
+      `Columns of the Credits tab moved while the sync was running (${moved.map((c) => `"${c.header}"`).join(', ')}); nothing was written.`,
+      'Run the sync again; it reads the new column positions.',
+    );
+  }
+}

@@ -1,0 +1,93 @@
+/**
+ * The four Sheets API calls the sink makes, each behind the one retry policy, writes behind the rate limiter.
+ * Nothing here decides anything; it is the edge between the sink's plans and the HTTP client.
+ */
+import { auth as googleAuth, sheets, type sheets_v4 } from '@googleapis/sheets';
+import { tokenBucket, type RateLimiter } from './sheets-rate-limit';
+import { withRetry, DEFAULT_RETRY, type RetryHooks, type RetryPolicy } from './sheets-retry';
+
+export const SHEETS_SCOPE = 'https://www.googleapis.com/auth/spreadsheets';
+
+export type SheetsAuth = sheets_v4.Options['auth'];
+
+export interface GatewayOptions {
+  spreadsheetId: string;
+  rootUrl?: string;
+  auth?: SheetsAuth;
+  maxWriteRequestsPerMinute?: number;
+  retry?: Partial<RetryPolicy>;
+  retryHooks?: RetryHooks;
+  identity?: () => string | undefined;
+}
+
+export interface SheetsGateway {
+  spreadsheetId: string;
+  get(what: string): Promise<sheets_v4.Schema$Spreadsheet>;
+  batchGet(what: string, ranges: string[]): Promise<sheets_v4.Schema$ValueRange[]>;
+  writeValues(what: string, data: sheets_v4.Schema$ValueRange[]): Promise<void>;
+  batchUpdate(what: string, requests: sheets_v4.Schema$Request[]): Promise<sheets_v4.Schema$Response[]>;
+}
+
+/** Application Default Credentials limited to the spreadsheets scope (a key file via GOOGLE_APPLICATION_CREDENTIALS, or workload identity). */
+export function defaultAuth(): SheetsAuth {
+  return new googleAuth.GoogleAuth({ scopes: [SHEETS_SCOPE] });
+}
+
+export function createGateway(opts: GatewayOptions): SheetsGateway {
+  const policy: RetryPolicy = { ...DEFAULT_RETRY, ...opts.retry };
+  const limiter: RateLimiter = tokenBucket(opts.maxWriteRequestsPerMinute ?? 60);
+  // retry: false turns gaxios's own retries off, so this module's policy is the only one. Node's own fetch
+  // replaces gaxios's lazy `import('node-fetch')`, which fails inside VM sandboxes such as jest.
+  const api = sheets({
+    version: 'v4',
+    auth: opts.auth,
+    retry: false,
+    fetchImplementation: fetch,
+    ...(opts.rootUrl ? { rootUrl: opts.rootUrl } : {}),
+  });
+  const spreadsheetId = opts.spreadsheetId;
+  const ctx = (what: string) => ({ what, spreadsheetId, identity: opts.identity?.() });
+  const read = <T>(what: string, call: () => Promise<T>) =>
+    withRetry(ctx(what), call, policy, opts.retryHooks);
+  const write = <T>(what: string, call: () => Promise<T>) =>
+    withRetry(
+      ctx(what),
+      async () => {
+        await limiter.take(); // every attempt is a request against the quota
+        return call();
+      },
+      policy,
+      opts.retryHooks,
+    );
+
+  return {
+    spreadsheetId,
+    get: (what) =>
+      read(what, async () => (await api.spreadsheets.get({ spreadsheetId, includeGridData: false })).data),
+    batchGet: (what, ranges) =>
+      read(what, async () => {
+        const res = await api.spreadsheets.values.batchGet({
+          spreadsheetId,
+          ranges,
+          majorDimension: 'ROWS',
+          valueRenderOption: 'UNFORMATTED_VALUE',
+          dateTimeRenderOption: 'FORMATTED_STRING',
+        });
+        return res.data.valueRanges ?? [];
+      }),
+    writeValues: (what, data) =>
+      write(what, async () => {
+        await api.spreadsheets.values.batchUpdate({
+          spreadsheetId,
+          requestBody: { valueInputOption: 'RAW', data },
+        });
+      }),
+    batchUpdate: (what, requests) =>
+      write(
+        what,
+        async () =>
+          (await api.spreadsheets.batchUpdate({ spreadsheetId, requestBody: { requests } })).data.replies ??
+          [],
+      ),
+  };
+}

@@ -1,0 +1,697 @@
+/**
+ * The in-memory spreadsheet behind the local Sheets v4 server: grids of cells, sheet properties, protected
+ * ranges, developer metadata, validation and formats, and the operations the API applies to them. Shapes follow
+ * the `sheets_v4` types so the real client's requests and our replies type-check against the same schema.
+ *
+ * Deliberate simplifications: one "table" per sheet for values.append; formulas are stored, never evaluated
+ * (a test checks the flag to prove RAW was used); validation and formats are remembered as the rules sent.
+ */
+import type { sheets_v4 } from '@googleapis/sheets';
+
+type GridRange = sheets_v4.Schema$GridRange;
+
+/** A stored cell. `{ f }` is a formula (only ever created by USER_ENTERED input). Empty cells are null. */
+export type Stored = string | number | boolean | { f: string } | null;
+
+export interface SheetState {
+  properties: {
+    sheetId: number;
+    title: string;
+    index: number;
+    sheetType: 'GRID';
+    gridProperties: { rowCount: number; columnCount: number; frozenRowCount?: number };
+  };
+  basicFilter?: sheets_v4.Schema$BasicFilter;
+  protectedRanges: sheets_v4.Schema$ProtectedRange[];
+  developerMetadata: sheets_v4.Schema$DeveloperMetadata[];
+  cells: Stored[][];
+  validations: { range: GridRange; rule?: sheets_v4.Schema$DataValidationRule }[];
+  formats: { range: GridRange; cell: sheets_v4.Schema$CellData; fields: string }[];
+  hiddenColumns: number[];
+}
+
+export interface SpreadsheetState {
+  spreadsheetId: string;
+  properties: { title: string };
+  sheets: SheetState[];
+  developerMetadata: sheets_v4.Schema$DeveloperMetadata[];
+  nextId: number;
+}
+
+/** An error the server turns into Google's `{ error: { code, message, status } }` body. */
+export class ApiError extends Error {
+  constructor(
+    readonly code: number,
+    message: string,
+  ) {
+    super(message);
+  }
+  get status(): string {
+    return (
+      {
+        400: 'INVALID_ARGUMENT',
+        403: 'PERMISSION_DENIED',
+        404: 'NOT_FOUND',
+        429: 'RESOURCE_EXHAUSTED',
+        500: 'INTERNAL',
+        503: 'UNAVAILABLE',
+      }[this.code] ?? 'UNKNOWN'
+    );
+  }
+}
+
+export function newSpreadsheet(spreadsheetId: string, sheetTitles: string[] = ['Sheet1']): SpreadsheetState {
+  const ss: SpreadsheetState = {
+    spreadsheetId,
+    properties: { title: 'Test sheet' },
+    sheets: [],
+    developerMetadata: [],
+    nextId: 1000,
+  };
+  sheetTitles.forEach((title) => addSheet(ss, { title }));
+  return ss;
+}
+
+// ---------------------------------------------------------------------------------------------------------
+// A1 notation
+
+export interface A1 {
+  sheet: SheetState;
+  startRow: number;
+  endRow?: number;
+  startCol: number;
+  endCol?: number;
+}
+
+export function columnIndex(letters: string): number {
+  let n = 0;
+  for (const ch of letters.toUpperCase()) n = n * 26 + (ch.charCodeAt(0) - 64);
+  return n - 1;
+}
+
+export function columnLetters(index: number): string {
+  let n = index + 1;
+  let s = '';
+  while (n > 0) {
+    const r = (n - 1) % 26;
+    s = String.fromCharCode(65 + r) + s;
+    n = Math.floor((n - 1) / 26);
+  }
+  return s;
+}
+
+export function a1Of(
+  sheet: SheetState,
+  startRow: number,
+  endRow: number,
+  startCol: number,
+  endCol: number,
+): string {
+  const title = /^[A-Za-z0-9_]+$/.test(sheet.properties.title)
+    ? sheet.properties.title
+    : `'${sheet.properties.title.replace(/'/g, "''")}'`;
+  return `${title}!${columnLetters(startCol)}${startRow + 1}:${columnLetters(endCol - 1)}${endRow}`;
+}
+
+export function parseA1(ss: SpreadsheetState, range: string): A1 {
+  const bang = range.lastIndexOf('!');
+  let title = bang >= 0 ? range.slice(0, bang) : range;
+  const cells = bang >= 0 ? range.slice(bang + 1) : '';
+  if (title.startsWith("'") && title.endsWith("'")) title = title.slice(1, -1).replace(/''/g, "'");
+  const sheet = ss.sheets.find((s) => s.properties.title === title);
+  if (!sheet) throw new ApiError(400, `Unable to parse range: ${range}`);
+  if (!cells) return { sheet, startRow: 0, startCol: 0 };
+  const m = /^([A-Za-z]*)(\d*)(?::([A-Za-z]*)(\d*))?$/.exec(cells);
+  if (!m) throw new ApiError(400, `Unable to parse range: ${range}`);
+  const [, c1, r1, c2, r2] = m;
+  const hasEnd = m[3] !== undefined || m[4] !== undefined;
+  const a1: A1 = {
+    sheet,
+    startCol: c1 ? columnIndex(c1) : 0,
+    startRow: r1 ? Number(r1) - 1 : 0,
+  };
+  if (hasEnd) {
+    if (c2) a1.endCol = columnIndex(c2) + 1;
+    else if (!c1) a1.endCol = undefined;
+    if (r2) a1.endRow = Number(r2);
+    else if (!r1) a1.endRow = undefined;
+  } else {
+    // A single cell ("A5"), a column ("A") or a row ("5").
+    if (c1) a1.endCol = a1.startCol + 1;
+    if (r1) a1.endRow = a1.startRow + 1;
+  }
+  return a1;
+}
+
+// ---------------------------------------------------------------------------------------------------------
+// Values
+
+function isEmpty(v: Stored | undefined): boolean {
+  return v === null || v === undefined || v === '';
+}
+
+export function lastRowWithData(sheet: SheetState, startCol = 0, endCol = Number.MAX_SAFE_INTEGER): number {
+  for (let r = sheet.cells.length - 1; r >= 0; r--) {
+    const row = sheet.cells[r] ?? [];
+    for (let c = startCol; c < Math.min(endCol, row.length); c++) if (!isEmpty(row[c])) return r + 1;
+  }
+  return 0;
+}
+
+function rendered(v: Stored, render: string): string | number | boolean {
+  if (v !== null && typeof v === 'object') return render === 'FORMULA' ? v.f : v.f; // never evaluated
+  if (render === 'FORMATTED_VALUE' && typeof v !== 'string') return String(v);
+  return v as string | number | boolean;
+}
+
+/** values.get semantics: rows in order, trailing empty cells and rows trimmed, `values` omitted when empty. */
+export function readValues(
+  ss: SpreadsheetState,
+  range: string,
+  render = 'FORMATTED_VALUE',
+): sheets_v4.Schema$ValueRange {
+  const a1 = parseA1(ss, range);
+  const grid = a1.sheet.properties.gridProperties;
+  const endRow = Math.min(a1.endRow ?? grid.rowCount, grid.rowCount);
+  const endCol = Math.min(a1.endCol ?? grid.columnCount, grid.columnCount);
+  const out: (string | number | boolean)[][] = [];
+  for (let r = a1.startRow; r < endRow; r++) {
+    const row = a1.sheet.cells[r] ?? [];
+    const vals: (string | number | boolean)[] = [];
+    let last = -1;
+    for (let c = a1.startCol; c < Math.min(endCol, row.length); c++) {
+      const v = row[c];
+      vals.push(isEmpty(v) ? '' : rendered(v, render));
+      if (!isEmpty(v)) last = c - a1.startCol;
+    }
+    out.push(vals.slice(0, last + 1));
+  }
+  while (out.length && out[out.length - 1].length === 0) out.pop();
+  const result: sheets_v4.Schema$ValueRange = {
+    range: a1Of(
+      a1.sheet,
+      a1.startRow,
+      Math.max(endRow, a1.startRow + 1),
+      a1.startCol,
+      Math.max(endCol, a1.startCol + 1),
+    ),
+    majorDimension: 'ROWS',
+  };
+  if (out.length) result.values = out;
+  return result;
+}
+
+function parseUserEntered(v: unknown): Stored {
+  if (typeof v !== 'string') return v as Stored;
+  if (v.startsWith('=')) return { f: v };
+  if (/^-?\d+(\.\d+)?$/.test(v.trim())) return Number(v);
+  if (/^(true|false)$/i.test(v.trim())) return v.trim().toUpperCase() === 'TRUE';
+  return v;
+}
+
+/** Writes a ValueRange at its range's top-left cell. null/undefined skip a cell; '' clears it (as documented). */
+export function writeValues(
+  ss: SpreadsheetState,
+  range: string,
+  values: unknown[][],
+  inputOption: string,
+): { updatedRange: string; updatedRows: number; updatedColumns: number; updatedCells: number } {
+  if (inputOption !== 'RAW' && inputOption !== 'USER_ENTERED')
+    throw new ApiError(400, `Invalid valueInputOption: ${inputOption}`);
+  const a1 = parseA1(ss, range);
+  const grid = a1.sheet.properties.gridProperties;
+  const rows = values.length;
+  const cols = Math.max(0, ...values.map((r) => r.length));
+  if (a1.startRow + rows > grid.rowCount || a1.startCol + cols > grid.columnCount) {
+    throw new ApiError(
+      400,
+      `Range (${range}) exceeds grid limits. Max rows: ${grid.rowCount}, max columns: ${grid.columnCount}`,
+    );
+  }
+  let updatedCells = 0;
+  values.forEach((vals, i) => {
+    const r = a1.startRow + i;
+    const row = (a1.sheet.cells[r] ??= []);
+    vals.forEach((v, j) => {
+      if (v === null || v === undefined) return;
+      if (typeof v === 'object') throw new ApiError(400, `Invalid values[${i}][${j}]: struct value`);
+      row[a1.startCol + j] = v === '' ? null : inputOption === 'RAW' ? (v as Stored) : parseUserEntered(v);
+      updatedCells++;
+    });
+  });
+  for (let r = 0; r < a1.sheet.cells.length; r++) a1.sheet.cells[r] ??= [];
+  return {
+    updatedRange: a1Of(
+      a1.sheet,
+      a1.startRow,
+      a1.startRow + Math.max(rows, 1),
+      a1.startCol,
+      a1.startCol + Math.max(cols, 1),
+    ),
+    updatedRows: rows,
+    updatedColumns: cols,
+    updatedCells,
+  };
+}
+
+// ---------------------------------------------------------------------------------------------------------
+// Structure
+
+function sheetById(ss: SpreadsheetState, sheetId: number | null | undefined): SheetState {
+  const sheet = ss.sheets.find((s) => s.properties.sheetId === (sheetId ?? 0));
+  if (!sheet) throw new ApiError(400, `No grid with id: ${sheetId}`);
+  return sheet;
+}
+
+export function addSheet(ss: SpreadsheetState, props: sheets_v4.Schema$SheetProperties): SheetState {
+  const title = props.title ?? `Sheet${ss.sheets.length + 1}`;
+  if (ss.sheets.some((s) => s.properties.title.toLowerCase() === title.toLowerCase())) {
+    throw new ApiError(
+      400,
+      `Invalid requests[0].addSheet: A sheet with the name "${title}" already exists. Please enter another name.`,
+    );
+  }
+  const sheetId = props.sheetId ?? (ss.sheets.length === 0 ? 0 : ss.nextId++);
+  if (ss.sheets.some((s) => s.properties.sheetId === sheetId))
+    throw new ApiError(400, `Sheet with id ${sheetId} already exists`);
+  const gp = props.gridProperties ?? {};
+  const sheet: SheetState = {
+    properties: {
+      sheetId,
+      title,
+      index: props.index ?? ss.sheets.length,
+      sheetType: 'GRID',
+      gridProperties: {
+        rowCount: gp.rowCount ?? 1000,
+        columnCount: gp.columnCount ?? 26,
+        ...(gp.frozenRowCount ? { frozenRowCount: gp.frozenRowCount } : {}),
+      },
+    },
+    protectedRanges: [],
+    developerMetadata: [],
+    cells: [],
+    validations: [],
+    formats: [],
+    hiddenColumns: [],
+  };
+  ss.sheets.push(sheet);
+  return sheet;
+}
+
+/** Sets the dotted `fields` of `patch` on `target` ("*" = every field present in the patch). */
+function applyFieldMask(
+  target: Record<string, unknown>,
+  patch: Record<string, unknown>,
+  fields: string,
+): void {
+  if (!fields) throw new ApiError(400, 'At least one field must be specified.');
+  const paths = fields === '*' ? Object.keys(patch) : fields.split(',').map((f) => f.trim());
+  for (const path of paths) {
+    const parts = path.split('.');
+    let t = target;
+    let p: Record<string, unknown> | undefined = patch;
+    for (let i = 0; i < parts.length - 1; i++) {
+      t = (t[parts[i]] ??= {}) as Record<string, unknown>;
+      p = p?.[parts[i]] as Record<string, unknown> | undefined;
+    }
+    const last = parts[parts.length - 1];
+    if (p && p[last] !== undefined) t[last] = p[last];
+    else delete t[last];
+  }
+}
+
+type Dim = 'ROWS' | 'COLUMNS';
+
+function shiftIndex(
+  b: number | null | undefined,
+  dim: Dim,
+  want: Dim,
+  at: number,
+  delta: number,
+  isEnd: boolean,
+): number | null | undefined {
+  if (b === null || b === undefined || dim !== want) return b;
+  if (delta > 0) return b > at || (!isEnd && b === at) ? b + delta : b;
+  const end = at - delta; // deleted [at, end)
+  if (b >= end) return b + delta;
+  if (b > at) return at;
+  return b;
+}
+
+function shiftGridRange(range: GridRange, dim: Dim, at: number, delta: number): GridRange | null {
+  const r: GridRange = { ...range };
+  r.startRowIndex = shiftIndex(r.startRowIndex, dim, 'ROWS', at, delta, false);
+  r.endRowIndex = shiftIndex(r.endRowIndex, dim, 'ROWS', at, delta, true);
+  r.startColumnIndex = shiftIndex(r.startColumnIndex, dim, 'COLUMNS', at, delta, false);
+  r.endColumnIndex = shiftIndex(r.endColumnIndex, dim, 'COLUMNS', at, delta, true);
+  const emptyRows = r.endRowIndex != null && (r.startRowIndex ?? 0) >= r.endRowIndex;
+  const emptyCols = r.endColumnIndex != null && (r.startColumnIndex ?? 0) >= r.endColumnIndex;
+  return emptyRows || emptyCols ? null : r;
+}
+
+/** Inserts (delta > 0) or deletes (delta < 0, [at, at - delta)) rows or columns; everything anchored to cells moves. */
+export function shiftDimension(sheet: SheetState, dim: Dim, at: number, delta: number): void {
+  const gp = sheet.properties.gridProperties;
+  if (dim === 'ROWS') {
+    if (delta > 0)
+      sheet.cells.splice(Math.min(at, sheet.cells.length), 0, ...Array.from({ length: delta }, () => []));
+    else sheet.cells.splice(at, -delta);
+    gp.rowCount += delta;
+  } else {
+    for (const row of sheet.cells) {
+      if (delta > 0) {
+        if (row.length > at) row.splice(at, 0, ...Array.from({ length: delta }, () => null));
+      } else row.splice(at, -delta);
+    }
+    sheet.hiddenColumns = sheet.hiddenColumns
+      .filter((c) => delta > 0 || !(c >= at && c < at - delta))
+      .map((c) => shiftIndex(c, dim, 'COLUMNS', at, delta, false) as number);
+    gp.columnCount += delta;
+  }
+  sheet.protectedRanges = sheet.protectedRanges.flatMap((p) => {
+    const range = p.range ? shiftGridRange(p.range, dim, at, delta) : p.range;
+    return range === null ? [] : [{ ...p, range }];
+  });
+  sheet.validations = sheet.validations.flatMap((v) => {
+    const range = shiftGridRange(v.range, dim, at, delta);
+    return range ? [{ ...v, range }] : [];
+  });
+  sheet.formats = sheet.formats.flatMap((v) => {
+    const range = shiftGridRange(v.range, dim, at, delta);
+    return range ? [{ ...v, range }] : [];
+  });
+  if (sheet.basicFilter?.range)
+    sheet.basicFilter.range = shiftGridRange(sheet.basicFilter.range, dim, at, delta) ?? undefined;
+  sheet.developerMetadata = sheet.developerMetadata.flatMap((m) => {
+    const d = m.location?.dimensionRange;
+    if (!d || d.dimension !== dim) return [m];
+    const start = shiftIndex(d.startIndex, dim, dim, at, delta, false) as number;
+    const end = shiftIndex(d.endIndex, dim, dim, at, delta, true) as number;
+    if (start >= end) return [];
+    return [
+      { ...m, location: { ...m.location, dimensionRange: { ...d, startIndex: start, endIndex: end } } },
+    ];
+  });
+}
+
+function allMetadata(ss: SpreadsheetState): sheets_v4.Schema$DeveloperMetadata[] {
+  return [...ss.developerMetadata, ...ss.sheets.flatMap((s) => s.developerMetadata)];
+}
+
+function matchesLookup(
+  m: sheets_v4.Schema$DeveloperMetadata,
+  f: sheets_v4.Schema$DataFilter | undefined,
+): boolean {
+  const l = f?.developerMetadataLookup;
+  if (!l)
+    throw new ApiError(400, 'Only developerMetadataLookup data filters are supported by the local server');
+  if (l.metadataId != null && l.metadataId !== m.metadataId) return false;
+  if (l.metadataKey != null && l.metadataKey !== m.metadataKey) return false;
+  if (l.metadataValue != null && l.metadataValue !== m.metadataValue) return false;
+  return true;
+}
+
+function removeMetadata(
+  ss: SpreadsheetState,
+  keep: (m: sheets_v4.Schema$DeveloperMetadata) => boolean,
+): void {
+  ss.developerMetadata = ss.developerMetadata.filter(keep);
+  for (const s of ss.sheets) s.developerMetadata = s.developerMetadata.filter(keep);
+}
+
+function toStored(v: sheets_v4.Schema$ExtendedValue | undefined): Stored {
+  if (!v) return null;
+  if (v.formulaValue != null) return { f: v.formulaValue };
+  if (v.numberValue != null) return v.numberValue;
+  if (v.boolValue != null) return v.boolValue;
+  if (v.stringValue != null) return v.stringValue === '' ? null : v.stringValue;
+  return null;
+}
+
+function sortRowsByFilter(sheet: SheetState, filter: sheets_v4.Schema$BasicFilter): void {
+  const spec = filter.sortSpecs?.[0];
+  if (!spec) return;
+  const col = spec.dimensionIndex ?? 0;
+  const from = (filter.range?.startRowIndex ?? 0) + 1;
+  sortRows(sheet, from, col, spec.sortOrder === 'DESCENDING');
+}
+
+/** Physically reorders rows [from, last data row) by one column, like a person's "Sort sheet A→Z". */
+export function sortRows(sheet: SheetState, from: number, col: number, descending = false): void {
+  const rows = sheet.cells.slice(from);
+  const key = (r: Stored[]) => {
+    const v = r[col];
+    return v === null || v === undefined ? '' : typeof v === 'object' ? v.f : String(v);
+  };
+  rows.sort((a, b) => key(a).localeCompare(key(b), 'en', { numeric: true }) * (descending ? -1 : 1));
+  sheet.cells.splice(from, rows.length, ...rows);
+}
+
+/** Applies one request of spreadsheets.batchUpdate and returns its reply. */
+export function applyRequest(ss: SpreadsheetState, req: sheets_v4.Schema$Request): sheets_v4.Schema$Response {
+  const kind = Object.keys(req).filter((k) => (req as Record<string, unknown>)[k] != null);
+  if (kind.length !== 1)
+    throw new ApiError(400, `Each request must set exactly one kind; got ${kind.join(', ') || 'none'}`);
+  if (req.addSheet) {
+    const sheet = addSheet(ss, req.addSheet.properties ?? {});
+    return { addSheet: { properties: structuredClone(sheet.properties) } };
+  }
+  if (req.updateSheetProperties) {
+    const p = req.updateSheetProperties.properties ?? {};
+    const sheet = sheetById(ss, p.sheetId);
+    applyFieldMask(
+      sheet.properties as unknown as Record<string, unknown>,
+      p as Record<string, unknown>,
+      req.updateSheetProperties.fields ?? '',
+    );
+    return {};
+  }
+  if (req.appendDimension) {
+    const a = req.appendDimension;
+    const sheet = sheetById(ss, a.sheetId);
+    if (!a.length || a.length < 1) throw new ApiError(400, 'appendDimension.length must be positive');
+    if (a.dimension === 'ROWS') sheet.properties.gridProperties.rowCount += a.length;
+    else sheet.properties.gridProperties.columnCount += a.length;
+    return {};
+  }
+  if (req.insertDimension || req.deleteDimension) {
+    const r = (req.insertDimension?.range ?? req.deleteDimension?.range)!;
+    const sheet = sheetById(ss, r.sheetId);
+    const n = (r.endIndex ?? 0) - (r.startIndex ?? 0);
+    if (n <= 0) throw new ApiError(400, 'dimension range is empty');
+    shiftDimension(sheet, r.dimension as Dim, r.startIndex ?? 0, req.insertDimension ? n : -n);
+    return {};
+  }
+  if (req.setBasicFilter) {
+    const f = req.setBasicFilter.filter ?? {};
+    const sheet = sheetById(ss, f.range?.sheetId);
+    sheet.basicFilter = structuredClone(f);
+    sortRowsByFilter(sheet, f);
+    return {};
+  }
+  if (req.setDataValidation) {
+    const r = req.setDataValidation.range ?? {};
+    const sheet = sheetById(ss, r.sheetId);
+    sheet.validations.push({
+      range: r,
+      ...(req.setDataValidation.rule ? { rule: req.setDataValidation.rule } : {}),
+    });
+    return {};
+  }
+  if (req.repeatCell) {
+    const r = req.repeatCell.range ?? {};
+    sheetById(ss, r.sheetId).formats.push({
+      range: r,
+      cell: req.repeatCell.cell ?? {},
+      fields: req.repeatCell.fields ?? '',
+    });
+    return {};
+  }
+  if (req.updateDimensionProperties) {
+    const u = req.updateDimensionProperties;
+    const r = u.range ?? {};
+    const sheet = sheetById(ss, r.sheetId);
+    if (r.dimension === 'COLUMNS' && (u.fields ?? '').includes('hiddenByUser')) {
+      for (let c = r.startIndex ?? 0; c < (r.endIndex ?? 0); c++) {
+        sheet.hiddenColumns = sheet.hiddenColumns.filter((x) => x !== c);
+        if (u.properties?.hiddenByUser) sheet.hiddenColumns.push(c);
+      }
+    }
+    return {};
+  }
+  if (req.updateCells) {
+    const u = req.updateCells;
+    const sheet = sheetById(ss, u.start?.sheetId ?? u.range?.sheetId);
+    const r0 = u.start?.rowIndex ?? u.range?.startRowIndex ?? 0;
+    const c0 = u.start?.columnIndex ?? u.range?.startColumnIndex ?? 0;
+    (u.rows ?? []).forEach((row, i) => {
+      if (r0 + i >= sheet.properties.gridProperties.rowCount)
+        throw new ApiError(400, 'updateCells exceeds grid limits');
+      const target = (sheet.cells[r0 + i] ??= []);
+      (row.values ?? []).forEach((cell, j) => {
+        if (c0 + j >= sheet.properties.gridProperties.columnCount)
+          throw new ApiError(400, 'updateCells exceeds grid limits');
+        target[c0 + j] = toStored(cell.userEnteredValue);
+      });
+    });
+    for (let r = 0; r < sheet.cells.length; r++) sheet.cells[r] ??= [];
+    return {};
+  }
+  if (req.addProtectedRange) {
+    const p = structuredClone(req.addProtectedRange.protectedRange ?? {});
+    const sheet = sheetById(ss, p.range?.sheetId);
+    const all = ss.sheets.flatMap((s) => s.protectedRanges);
+    if (p.protectedRangeId != null && all.some((x) => x.protectedRangeId === p.protectedRangeId)) {
+      throw new ApiError(
+        400,
+        `Invalid requests.addProtectedRange: protected range with id ${p.protectedRangeId} already exists`,
+      );
+    }
+    p.protectedRangeId ??= ss.nextId++;
+    p.requestingUserCanEdit = true;
+    sheet.protectedRanges.push(p);
+    return { addProtectedRange: { protectedRange: structuredClone(p) } };
+  }
+  if (req.updateProtectedRange) {
+    const patch = req.updateProtectedRange.protectedRange ?? {};
+    const sheet = ss.sheets.find((s) =>
+      s.protectedRanges.some((x) => x.protectedRangeId === patch.protectedRangeId),
+    );
+    const target = sheet?.protectedRanges.find((x) => x.protectedRangeId === patch.protectedRangeId);
+    if (!sheet || !target) throw new ApiError(400, `No protected range with id: ${patch.protectedRangeId}`);
+    applyFieldMask(
+      target as Record<string, unknown>,
+      structuredClone(patch) as Record<string, unknown>,
+      req.updateProtectedRange.fields ?? '',
+    );
+    if (target.range && target.range.sheetId !== sheet.properties.sheetId) {
+      sheet.protectedRanges = sheet.protectedRanges.filter((x) => x !== target);
+      sheetById(ss, target.range.sheetId).protectedRanges.push(target);
+    }
+    return {};
+  }
+  if (req.deleteProtectedRange) {
+    const id = req.deleteProtectedRange.protectedRangeId;
+    const sheet = ss.sheets.find((s) => s.protectedRanges.some((x) => x.protectedRangeId === id));
+    if (!sheet) throw new ApiError(400, `No protected range with id: ${id}`);
+    sheet.protectedRanges = sheet.protectedRanges.filter((x) => x.protectedRangeId !== id);
+    return {};
+  }
+  if (req.createDeveloperMetadata) {
+    const m = structuredClone(req.createDeveloperMetadata.developerMetadata ?? {});
+    if (!m.metadataKey) throw new ApiError(400, 'developerMetadata.metadataKey is required');
+    if (m.metadataId != null && allMetadata(ss).some((x) => x.metadataId === m.metadataId)) {
+      throw new ApiError(
+        400,
+        `Invalid requests.createDeveloperMetadata: Developer metadata with id ${m.metadataId} already exists.`,
+      );
+    }
+    m.metadataId ??= ss.nextId++;
+    m.visibility ??= 'DOCUMENT';
+    const loc = m.location ?? {};
+    if (loc.spreadsheet) ss.developerMetadata.push(m);
+    else sheetById(ss, loc.sheetId ?? loc.dimensionRange?.sheetId).developerMetadata.push(m);
+    m.location = {
+      ...loc,
+      locationType: loc.spreadsheet
+        ? 'SPREADSHEET'
+        : loc.dimensionRange
+          ? loc.dimensionRange.dimension === 'ROWS'
+            ? 'ROW'
+            : 'COLUMN'
+          : 'SHEET',
+    };
+    return { createDeveloperMetadata: { developerMetadata: structuredClone(m) } };
+  }
+  if (req.updateDeveloperMetadata) {
+    const u = req.updateDeveloperMetadata;
+    const matched = allMetadata(ss).filter((m) => (u.dataFilters ?? []).some((f) => matchesLookup(m, f)));
+    for (const m of matched) {
+      applyFieldMask(
+        m as Record<string, unknown>,
+        (u.developerMetadata ?? {}) as Record<string, unknown>,
+        u.fields ?? '',
+      );
+    }
+    return { updateDeveloperMetadata: { developerMetadata: structuredClone(matched) } };
+  }
+  if (req.deleteDeveloperMetadata) {
+    const f = req.deleteDeveloperMetadata.dataFilter ?? undefined;
+    const deleted = allMetadata(ss).filter((m) => matchesLookup(m, f));
+    removeMetadata(ss, (m) => !deleted.includes(m));
+    return { deleteDeveloperMetadata: { deletedDeveloperMetadata: structuredClone(deleted) } };
+  }
+  throw new ApiError(400, `The local Sheets server does not implement request kind "${kind[0]}"`);
+}
+
+/** The Spreadsheet resource as spreadsheets.get returns it (grid data only when asked). */
+export function spreadsheetResource(
+  ss: SpreadsheetState,
+  includeGridData: boolean,
+): sheets_v4.Schema$Spreadsheet {
+  return {
+    spreadsheetId: ss.spreadsheetId,
+    properties: { title: ss.properties.title, locale: 'en_US', timeZone: 'Etc/GMT' },
+    sheets: [...ss.sheets]
+      .sort((a, b) => a.properties.index - b.properties.index)
+      .map((s) => ({
+        properties: structuredClone(s.properties),
+        ...(s.basicFilter ? { basicFilter: structuredClone(s.basicFilter) } : {}),
+        ...(s.protectedRanges.length ? { protectedRanges: structuredClone(s.protectedRanges) } : {}),
+        ...(s.developerMetadata.length ? { developerMetadata: structuredClone(s.developerMetadata) } : {}),
+        ...(includeGridData
+          ? {
+              data: [
+                {
+                  startRow: 0,
+                  startColumn: 0,
+                  rowData: s.cells.map((row) => ({
+                    values: row.map((v) => (isEmpty(v) ? {} : { effectiveValue: extended(v) })),
+                  })),
+                  columnMetadata: Array.from({ length: s.properties.gridProperties.columnCount }, (_, c) => ({
+                    hiddenByUser: s.hiddenColumns.includes(c),
+                  })),
+                },
+              ],
+            }
+          : {}),
+      })),
+    ...(ss.developerMetadata.length ? { developerMetadata: structuredClone(ss.developerMetadata) } : {}),
+    spreadsheetUrl: `https://docs.google.com/spreadsheets/d/${ss.spreadsheetId}/edit`,
+  };
+}
+
+function extended(v: Stored): sheets_v4.Schema$ExtendedValue {
+  if (typeof v === 'number') return { numberValue: v };
+  if (typeof v === 'boolean') return { boolValue: v };
+  if (v !== null && typeof v === 'object') return { formulaValue: v.f };
+  return { stringValue: v ?? '' };
+}
+
+/** values.append: finds the end of the table in the range's columns and writes below it (growing the grid). */
+export function appendValues(
+  ss: SpreadsheetState,
+  range: string,
+  values: unknown[][],
+  inputOption: string,
+  insertDataOption: string,
+): { tableRange?: string; updates: ReturnType<typeof writeValues> } {
+  const a1 = parseA1(ss, range);
+  const width = Math.max(1, ...values.map((r) => r.length));
+  const last = lastRowWithData(a1.sheet);
+  const at = Math.max(last, a1.startRow);
+  const gp = a1.sheet.properties.gridProperties;
+  if (insertDataOption === 'INSERT_ROWS') shiftDimension(a1.sheet, 'ROWS', at, values.length);
+  else if (at + values.length > gp.rowCount) gp.rowCount = at + values.length;
+  if (a1.startCol + width > gp.columnCount) gp.columnCount = a1.startCol + width;
+  const updates = writeValues(
+    ss,
+    a1Of(a1.sheet, at, at + values.length, a1.startCol, a1.startCol + width),
+    values,
+    inputOption,
+  );
+  return {
+    ...(last > 0 ? { tableRange: a1Of(a1.sheet, 0, last, a1.startCol, a1.startCol + width) } : {}),
+    updates,
+  };
+}

@@ -1,0 +1,432 @@
+/**
+ * A local Google Sheets API v4 server for tests and benchmarks: Node http on 127.0.0.1, state in memory
+ * (./sheets-model.ts), the subset of endpoints the Google Sheets sink and the `google-spreadsheet` library use,
+ * request/byte counting, fault injection (429/5xx, reset connections before or after applying, slow replies)
+ * and hooks that let a test act as a person between two requests.
+ */
+import http from 'node:http';
+import type { AddressInfo } from 'node:net';
+import type { sheets_v4 } from '@googleapis/sheets';
+import {
+  ApiError,
+  appendValues,
+  applyRequest,
+  newSpreadsheet,
+  readValues,
+  spreadsheetResource,
+  writeValues,
+  type SpreadsheetState,
+} from './sheets-model';
+
+export type Op =
+  | 'get'
+  | 'batchUpdate'
+  | 'values.get'
+  | 'values.update'
+  | 'values.append'
+  | 'values.clear'
+  | 'values.batchGet'
+  | 'values.batchUpdate'
+  | 'unknown';
+
+export interface RequestRecord {
+  n: number;
+  method: string;
+  path: string;
+  op: Op;
+  /** Request body bytes plus response body bytes. */
+  bytes: number;
+  requestBytes: number;
+  responseBytes: number;
+  fault?: string;
+}
+
+export interface Match {
+  op?: Op;
+  method?: string;
+  path?: RegExp;
+  /** The n-th (1-based, over all requests) request only. */
+  nth?: number;
+}
+
+export type Fault =
+  | { status: 403 | 404 | 429 | 500 | 502 | 503 | 504; message?: string }
+  | { reset: 'before' | 'after' }
+  | { delayMs: number }
+  /** Applies the request, then answers 500 — like a server that did the work but failed to say so. */
+  | { failAfterApply: true };
+
+export interface InjectRule {
+  match?: Match;
+  fault: Fault;
+  /** How many matching requests to hit (default 1; Infinity for all). */
+  times?: number;
+}
+
+export interface ChaosOptions {
+  /** Probability that a request fails. */
+  rate: number;
+  seed?: number;
+  faults?: Fault[];
+}
+
+export interface BetweenHook {
+  match: Match;
+  run(state: ServerState): void | Promise<void>;
+}
+
+export interface ServerState {
+  spreadsheets: Map<string, SpreadsheetState>;
+  /** The spreadsheet a test created (or the first one). */
+  sheet(id?: string): SpreadsheetState;
+}
+
+export interface SheetsServer {
+  rootUrl: string;
+  state: ServerState;
+  stats: {
+    requests: RequestRecord[];
+    count(op?: Op): number;
+    bytes(op?: Op): number;
+    reset(): void;
+  };
+  /** Creates (or replaces) a spreadsheet with these empty tabs. */
+  createSpreadsheet(id: string, sheetTitles?: string[]): SpreadsheetState;
+  inject(rule: InjectRule): void;
+  chaos(opts: ChaosOptions | null): void;
+  /** Runs `hook.run` once, just before the first request matching `hook.match` is handled. */
+  onBetween(hook: BetweenHook): void;
+  /** Header values of the most recent requests, for checking what a client sent (never printed). */
+  lastAuthorization(): string | undefined;
+  close(): Promise<void>;
+}
+
+const DEFAULT_CHAOS_FAULTS: Fault[] = [
+  { status: 429 },
+  { status: 500 },
+  { status: 503 },
+  { reset: 'before' },
+  { reset: 'after' },
+];
+
+function matches(m: Match | undefined, n: number, method: string, path: string, op: Op): boolean {
+  if (!m) return true;
+  if (m.nth !== undefined && m.nth !== n) return false;
+  if (m.op && m.op !== op) return false;
+  if (m.method && m.method.toUpperCase() !== method) return false;
+  if (m.path && !m.path.test(path)) return false;
+  return true;
+}
+
+/** mulberry32: a small seeded generator so chaos runs are reproducible. */
+function seeded(seed: number): () => number {
+  let a = seed >>> 0;
+  return () => {
+    a = (a + 0x6d2b79f5) >>> 0;
+    let t = a;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
+
+interface Route {
+  op: Op;
+  spreadsheetId: string;
+  range?: string;
+}
+
+function route(method: string, pathname: string): Route {
+  const m = /^\/v4\/spreadsheets\/([A-Za-z0-9_-]+)(.*)$/.exec(pathname);
+  if (!m) return { op: 'unknown', spreadsheetId: '' };
+  const [, spreadsheetId, rest] = m;
+  const decoded = decodeURIComponent(rest);
+  if (rest === '' && method === 'GET') return { op: 'get', spreadsheetId };
+  if (rest === ':batchUpdate' && method === 'POST') return { op: 'batchUpdate', spreadsheetId };
+  if (decoded === '/values:batchGet' && method === 'GET') return { op: 'values.batchGet', spreadsheetId };
+  if (decoded === '/values:batchUpdate' && method === 'POST')
+    return { op: 'values.batchUpdate', spreadsheetId };
+  if (decoded.startsWith('/values/')) {
+    const range = decoded.slice('/values/'.length);
+    if (method === 'POST' && range.endsWith(':append'))
+      return { op: 'values.append', spreadsheetId, range: range.slice(0, -':append'.length) };
+    if (method === 'POST' && range.endsWith(':clear'))
+      return { op: 'values.clear', spreadsheetId, range: range.slice(0, -':clear'.length) };
+    if (method === 'GET') return { op: 'values.get', spreadsheetId, range };
+    if (method === 'PUT') return { op: 'values.update', spreadsheetId, range };
+  }
+  return { op: 'unknown', spreadsheetId };
+}
+
+type Body = Record<string, unknown>;
+
+/** Handles one API call on the state; throws ApiError for Google-shaped errors. */
+function handle(state: ServerState, r: Route, query: URLSearchParams, body: Body): unknown {
+  const ss = state.spreadsheets.get(r.spreadsheetId);
+  if (r.op === 'unknown') throw new ApiError(404, 'Method not found.');
+  if (!ss) throw new ApiError(404, 'Requested entity was not found.');
+  switch (r.op) {
+    case 'get':
+      return spreadsheetResource(ss, query.get('includeGridData') === 'true');
+    case 'values.get':
+      return readValues(ss, r.range!, query.get('valueRenderOption') ?? 'FORMATTED_VALUE');
+    case 'values.batchGet':
+      return {
+        spreadsheetId: ss.spreadsheetId,
+        valueRanges: query
+          .getAll('ranges')
+          .map((range) => readValues(ss, range, query.get('valueRenderOption') ?? 'FORMATTED_VALUE')),
+      };
+    case 'values.update': {
+      const res = writeValues(
+        ss,
+        r.range!,
+        (body.values as unknown[][]) ?? [],
+        query.get('valueInputOption') ?? '',
+      );
+      return {
+        spreadsheetId: ss.spreadsheetId,
+        ...res,
+        ...(query.get('includeValuesInResponse') === 'true'
+          ? { updatedData: readValues(ss, res.updatedRange, 'FORMATTED_VALUE') }
+          : {}),
+      };
+    }
+    case 'values.append': {
+      const res = appendValues(
+        ss,
+        r.range!,
+        (body.values as unknown[][]) ?? [],
+        query.get('valueInputOption') ?? '',
+        query.get('insertDataOption') ?? 'OVERWRITE',
+      );
+      return {
+        spreadsheetId: ss.spreadsheetId,
+        ...(res.tableRange ? { tableRange: res.tableRange } : {}),
+        updates: {
+          spreadsheetId: ss.spreadsheetId,
+          ...res.updates,
+          ...(query.get('includeValuesInResponse') === 'true'
+            ? { updatedData: readValues(ss, res.updates.updatedRange, 'FORMATTED_VALUE') }
+            : {}),
+        },
+      };
+    }
+    case 'values.clear': {
+      const cleared = readValues(ss, r.range!);
+      const rows = (cleared.values ?? []).map((row) => row.map(() => ''));
+      if (rows.length) writeValues(ss, r.range!, rows, 'RAW');
+      return { spreadsheetId: ss.spreadsheetId, clearedRange: cleared.range };
+    }
+    case 'values.batchUpdate': {
+      const b = body as sheets_v4.Schema$BatchUpdateValuesRequest;
+      // Atomic: apply to a copy, keep it only if every range succeeds.
+      const copy = structuredClone(ss);
+      const responses = (b.data ?? []).map((vr) =>
+        writeValues(copy, vr.range ?? '', (vr.values as unknown[][]) ?? [], b.valueInputOption ?? ''),
+      );
+      state.spreadsheets.set(ss.spreadsheetId, copy);
+      return {
+        spreadsheetId: ss.spreadsheetId,
+        totalUpdatedRows: responses.reduce((s, x) => s + x.updatedRows, 0),
+        totalUpdatedColumns: Math.max(0, ...responses.map((x) => x.updatedColumns)),
+        totalUpdatedCells: responses.reduce((s, x) => s + x.updatedCells, 0),
+        totalUpdatedSheets: new Set(responses.map((x) => x.updatedRange.split('!')[0])).size,
+        responses: responses.map((x) => ({ spreadsheetId: ss.spreadsheetId, ...x })),
+      };
+    }
+    case 'batchUpdate': {
+      const b = body as sheets_v4.Schema$BatchUpdateSpreadsheetRequest;
+      const copy = structuredClone(ss);
+      const replies = (b.requests ?? []).map((req, i) => {
+        try {
+          return applyRequest(copy, req);
+        } catch (e) {
+          if (e instanceof ApiError) throw new ApiError(e.code, `Invalid requests[${i}]: ${e.message}`);
+          throw e;
+        }
+      });
+      state.spreadsheets.set(ss.spreadsheetId, copy);
+      return {
+        spreadsheetId: ss.spreadsheetId,
+        replies,
+        ...(b.includeSpreadsheetInResponse ? { updatedSpreadsheet: spreadsheetResource(copy, false) } : {}),
+      };
+    }
+  }
+}
+
+export async function startSheetsServer(
+  opts: { spreadsheetId?: string; sheetTitles?: string[] } = {},
+): Promise<SheetsServer> {
+  const spreadsheets = new Map<string, SpreadsheetState>();
+  const state: ServerState = {
+    spreadsheets,
+    sheet(id) {
+      const ss = id ? spreadsheets.get(id) : spreadsheets.values().next().value;
+      if (!ss) throw new Error(`no spreadsheet ${id ?? ''} on the local server`);
+      return ss;
+    },
+  };
+  if (opts.spreadsheetId)
+    spreadsheets.set(opts.spreadsheetId, newSpreadsheet(opts.spreadsheetId, opts.sheetTitles));
+
+  const requests: RequestRecord[] = [];
+  const rules: (InjectRule & { left: number })[] = [];
+  const hooks: BetweenHook[] = [];
+  let chaos: { rate: number; faults: Fault[]; random: () => number } | null = null;
+  let counter = 0;
+  let lastAuth: string | undefined;
+
+  function pickFault(n: number, method: string, path: string, op: Op): Fault | undefined {
+    for (const rule of rules) {
+      if (rule.left > 0 && matches(rule.match, n, method, path, op)) {
+        rule.left--;
+        return rule.fault;
+      }
+    }
+    if (chaos && chaos.random() < chaos.rate)
+      return chaos.faults[Math.floor(chaos.random() * chaos.faults.length)];
+    return undefined;
+  }
+
+  const server = http.createServer((req, res) => {
+    const chunks: Buffer[] = [];
+    req.on('data', (c: Buffer) => chunks.push(c));
+    req.on('end', () => {
+      void (async () => {
+        const n = ++counter;
+        const method = (req.method ?? 'GET').toUpperCase();
+        const url = new URL(req.url ?? '/', 'http://127.0.0.1');
+        const r = route(method, url.pathname);
+        const raw = Buffer.concat(chunks);
+        const record: RequestRecord = {
+          n,
+          method,
+          path: url.pathname,
+          op: r.op,
+          bytes: raw.length,
+          requestBytes: raw.length,
+          responseBytes: 0,
+        };
+        requests.push(record);
+        lastAuth = req.headers.authorization;
+
+        for (const hook of [...hooks]) {
+          if (matches(hook.match, n, method, url.pathname, r.op)) {
+            hooks.splice(hooks.indexOf(hook), 1);
+            await hook.run(state);
+          }
+        }
+
+        const fault = pickFault(n, method, url.pathname, r.op);
+        if (fault) record.fault = JSON.stringify(fault);
+        if (fault && 'reset' in fault && fault.reset === 'before') {
+          req.socket.destroy();
+          return;
+        }
+        if (fault && 'status' in fault) {
+          send(
+            res,
+            record,
+            fault.status,
+            errorBody(fault.status, fault.message ?? defaultMessage(fault.status)),
+          );
+          return;
+        }
+        if (fault && 'delayMs' in fault) await new Promise((done) => setTimeout(done, fault.delayMs));
+
+        let status = 200;
+        let payload: unknown;
+        try {
+          const body = raw.length ? (JSON.parse(raw.toString('utf8')) as Body) : {};
+          payload = handle(state, r, url.searchParams, body);
+        } catch (e) {
+          const err =
+            e instanceof ApiError
+              ? e
+              : new ApiError(400, `Invalid JSON payload received. ${(e as Error).message}`);
+          status = err.code;
+          payload = errorBody(err.code, err.message);
+        }
+        if (fault && 'reset' in fault) {
+          req.socket.destroy(); // applied, but the client never hears back
+          return;
+        }
+        if (fault && 'failAfterApply' in fault) {
+          send(res, record, 500, errorBody(500, 'Internal error encountered.'));
+          return;
+        }
+        send(res, record, status, payload);
+      })().catch((e: unknown) => {
+        send(res, { responseBytes: 0, bytes: 0 } as RequestRecord, 500, errorBody(500, String(e)));
+      });
+    });
+  });
+  server.keepAliveTimeout = 1000;
+
+  await new Promise<void>((done) => server.listen(0, '127.0.0.1', done));
+  const { port } = server.address() as AddressInfo;
+
+  return {
+    rootUrl: `http://127.0.0.1:${port}/`,
+    state,
+    stats: {
+      requests,
+      count: (op) => requests.filter((r) => !op || r.op === op).length,
+      bytes: (op) => requests.filter((r) => !op || r.op === op).reduce((s, r) => s + r.bytes, 0),
+      reset: () => {
+        requests.length = 0;
+      },
+    },
+    createSpreadsheet(id, titles = ['Sheet1']) {
+      const ss = newSpreadsheet(id, titles);
+      spreadsheets.set(id, ss);
+      return ss;
+    },
+    inject(rule) {
+      rules.push({ ...rule, left: rule.times ?? 1 });
+    },
+    chaos(o) {
+      chaos = o
+        ? { rate: o.rate, faults: o.faults ?? DEFAULT_CHAOS_FAULTS, random: seeded(o.seed ?? 1) }
+        : null;
+    },
+    onBetween(hook) {
+      hooks.push(hook);
+    },
+    lastAuthorization: () => lastAuth,
+    close: () =>
+      new Promise<void>((done, fail) => {
+        server.close((e) => (e ? fail(e) : done()));
+        server.closeAllConnections();
+      }),
+  };
+}
+
+function defaultMessage(status: number): string {
+  switch (status) {
+    case 429:
+      return "Quota exceeded for quota metric 'Write requests' and limit 'Write requests per minute per user' of service 'sheets.googleapis.com'.";
+    case 403:
+      return 'The caller does not have permission';
+    case 404:
+      return 'Requested entity was not found.';
+    case 503:
+      return 'The service is currently unavailable.';
+    default:
+      return 'Internal error encountered.';
+  }
+}
+
+function errorBody(code: number, message: string) {
+  return { error: { code, message, status: new ApiError(code, message).status } };
+}
+
+function send(res: http.ServerResponse, record: RequestRecord, status: number, payload: unknown): void {
+  const text = JSON.stringify(payload);
+  record.responseBytes = Buffer.byteLength(text);
+  record.bytes += record.responseBytes;
+  res.writeHead(status, { 'content-type': 'application/json; charset=UTF-8' });
+  res.end(text);
+}

