@@ -45,7 +45,7 @@ export function dateToText(date: Date, timeZone: string): string {
 
 export function toCell(value: unknown, timeZone: string): Cell {
   if (value === null || value === undefined) return '';
-  if (value instanceof Date) return dateToText(value, timeZone);
+  if (isDate(value)) return dateToText(value, timeZone);
   if (typeof value === 'string' || typeof value === 'number' || typeof value === 'boolean') return value;
   return String(value);
 }
@@ -62,4 +62,12 @@ export function toGrid(values: unknown[][], timeZone: string): Grid {
 /** A value as it is handed to setValues: formula-looking text is made literal; Dates and numbers pass. */
 export function toSheetValue(value: unknown): unknown {
   return typeof value === 'string' ? sanitizeCell(value) : value;
+}
+
+/**
+ * A realm-safe Date check: values from SpreadsheetApp (or a test double in another vm realm) are Dates of
+ * another global, for which `instanceof Date` is false.
+ */
+function isDate(value: unknown): value is Date {
+  return Object.prototype.toString.call(value) === '[object Date]';
 }

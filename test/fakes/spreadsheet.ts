@@ -13,7 +13,7 @@ export type Value = string | number | boolean | Date;
 
 function copyValue(v: Value | undefined): Value {
   if (v === undefined) return '';
-  return v instanceof Date ? new Date(v.getTime()) : v;
+  return isDate(v) ? new Date(v.getTime()) : v;
 }
 
 function isBlank(v: Value | undefined): boolean {
@@ -507,7 +507,7 @@ export class FakeSheet {
     this._formulas.delete(key);
     let v: Value;
     if (raw === null || raw === undefined) v = '';
-    else if (raw instanceof Date) v = new Date(raw.getTime());
+    else if (isDate(raw)) v = new Date(raw.getTime());
     else if (typeof raw === 'string' && raw.startsWith("'"))
       v = raw.slice(1); // forced text
     else if (typeof raw === 'string' && raw.length > 1 && raw.startsWith('=')) {
@@ -529,7 +529,7 @@ export class FakeSheet {
   }
   _display(v: Value | undefined): string {
     if (v === undefined || v === '') return '';
-    if (v instanceof Date) return v.toISOString().slice(0, 10);
+    if (isDate(v)) return v.toISOString().slice(0, 10);
     if (typeof v === 'boolean') return v ? 'TRUE' : 'FALSE';
     return String(v);
   }
@@ -778,4 +778,9 @@ export class FakeSpreadsheet {
   getProtections(type: 'RANGE' | 'SHEET'): FakeProtection[] {
     return this._sheets.flatMap((s) => s.getProtections(type));
   }
+}
+
+/** Realm-safe (the add-on bundle runs in a vm context with its own Date). */
+function isDate(value: unknown): value is Date {
+  return Object.prototype.toString.call(value) === '[object Date]';
 }
