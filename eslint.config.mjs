@@ -17,7 +17,19 @@ export default tseslint.config(
     rules: {
       'no-restricted-imports': [
         'error',
-        { patterns: ['node:*', 'fs', 'path', 'os', 'child_process', 'http', 'https', '../sync-service/*', '../addon/*'] },
+        {
+          patterns: [
+            'node:*',
+            'fs',
+            'path',
+            'os',
+            'child_process',
+            'http',
+            'https',
+            '../sync-service/*',
+            '../addon/*',
+          ],
+        },
       ],
       'no-restricted-globals': ['error', 'process', 'SpreadsheetApp', 'Buffer', 'require', 'console'],
     },
@@ -29,7 +41,16 @@ export default tseslint.config(
   },
   {
     files: ['**/*.cjs', '**/*.js'],
-    languageOptions: { sourceType: 'commonjs', globals: { require: 'readonly', module: 'writable', process: 'readonly', __dirname: 'readonly', console: 'readonly' } },
+    languageOptions: {
+      sourceType: 'commonjs',
+      globals: {
+        require: 'readonly',
+        module: 'writable',
+        process: 'readonly',
+        __dirname: 'readonly',
+        console: 'readonly',
+      },
+    },
     rules: { '@typescript-eslint/no-require-imports': 'off' },
   },
   {

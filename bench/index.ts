@@ -8,25 +8,61 @@ import type { Figure } from './figures';
 type Bench = () => Promise<Figure[]>;
 
 const BENCHES: Record<string, { title: string; target: string; load: () => Bench }> = {
-  rules: { title: 'Rule selection', target: '100,000 credits × 1,000 rules < 1 s', load: () => require('./rules').benchRules },
-  merge: { title: 'Merge', target: '100,000 into 100,000 rows < 1 s', load: () => require('./sync').benchMerge },
-  duckdb: { title: 'DuckDB credits query', target: '5 M CUR lines < 5 s, peak < 1.5 GB', load: () => require('./duckdb').benchDuckDb },
-  sync: { title: 'Full local sync', target: '50,000 credits into a new workbook < 30 s', load: () => require('./sync').benchFullSync },
-  workbook: { title: 'Workbook sink', target: '(informational)', load: () => require('./workbook').benchWorkbook },
-  sheets: { title: 'Google Sheets sink vs google-spreadsheet (local Sheets v4 server)', target: '≥ 50× fewer requests', load: () => require('./sheets').benchSheets },
-  athena: { title: 'Athena source (local Athena server, DuckDB engine)', target: '5 M CUR lines', load: () => require('./athena').benchAthena },
-  addon: { title: 'Add-on: apply rules to pending credits (in-memory SpreadsheetApp)', target: '≤ 10 spreadsheet calls', load: () => require('./addon').benchAddon },
+  rules: {
+    title: 'Rule selection',
+    target: '100,000 credits × 1,000 rules < 1 s',
+    load: () => require('./rules').benchRules,
+  },
+  merge: {
+    title: 'Merge',
+    target: '100,000 into 100,000 rows < 1 s',
+    load: () => require('./sync').benchMerge,
+  },
+  duckdb: {
+    title: 'DuckDB credits query',
+    target: '5 M CUR lines < 5 s, peak < 1.5 GB',
+    load: () => require('./duckdb').benchDuckDb,
+  },
+  sync: {
+    title: 'Full local sync',
+    target: '50,000 credits into a new workbook < 30 s',
+    load: () => require('./sync').benchFullSync,
+  },
+  workbook: {
+    title: 'Workbook sink',
+    target: '(informational)',
+    load: () => require('./workbook').benchWorkbook,
+  },
+  sheets: {
+    title: 'Google Sheets sink vs google-spreadsheet (local Sheets v4 server)',
+    target: '≥ 50× fewer requests',
+    load: () => require('./sheets').benchSheets,
+  },
+  athena: {
+    title: 'Athena source (local Athena server, DuckDB engine)',
+    target: '5 M CUR lines',
+    load: () => require('./athena').benchAthena,
+  },
+  addon: {
+    title: 'Add-on: apply rules to pending credits (in-memory SpreadsheetApp)',
+    target: '≤ 10 spreadsheet calls',
+    load: () => require('./addon').benchAddon,
+  },
 };
 
 function fmt(f: Figure): string {
-  const v = Number.isInteger(f.value) ? f.value.toLocaleString('en') : f.value.toLocaleString('en', { maximumFractionDigits: 3 });
+  const v = Number.isInteger(f.value)
+    ? f.value.toLocaleString('en')
+    : f.value.toLocaleString('en', { maximumFractionDigits: 3 });
   return `  ${f.name.padEnd(72)} ${v.padStart(14)} ${f.unit}`;
 }
 
 async function main(): Promise<void> {
   const wanted = process.argv.slice(2).filter((a) => !a.startsWith('-'));
   const names = wanted.length ? wanted : Object.keys(BENCHES);
-  console.log(`Credit Desk benchmarks — ${cpus().length} cores (${cpus()[0]?.model ?? 'unknown CPU'}), ${(totalmem() / 2 ** 30).toFixed(0)} GiB, Node ${process.version}\n`);
+  console.log(
+    `Credit Desk benchmarks — ${cpus().length} cores (${cpus()[0]?.model ?? 'unknown CPU'}), ${(totalmem() / 2 ** 30).toFixed(0)} GiB, Node ${process.version}\n`,
+  );
   let failed = 0;
   for (const name of names) {
     const b = BENCHES[name];

@@ -39,23 +39,53 @@ function makeIncoming(n: number, period: string, seed: number): CurCredit[] {
 const directory = buildDirectory(
   Array.from({ length: 5000 }, (_, i) => ({
     row: i + 2,
-    record: { accountId: accountId(i), accountName: '', customerId: `CUST-${i % 800}`, customerName: '', assetId: `AS-${i}`, resellerId: `RES-${i % 40}`, resellerName: '' },
+    record: {
+      accountId: accountId(i),
+      accountName: '',
+      customerId: `CUST-${i % 800}`,
+      customerName: '',
+      assetId: `AS-${i}`,
+      resellerId: `RES-${i % 40}`,
+      resellerName: '',
+    },
   })),
   'bench',
 );
 
 export async function benchMerge(): Promise<Figure[]> {
   const incoming = makeIncoming(100_000, '2026-10', 1);
-  const first = mergeCredits({ existing: [], incoming, directory, takenIds: new Set(), recordedDrift: new Set(), now: '2026-11-01T00:00:00Z', actor: 'bench' });
+  const first = mergeCredits({
+    existing: [],
+    incoming,
+    directory,
+    takenIds: new Set(),
+    recordedDrift: new Set(),
+    now: '2026-11-01T00:00:00Z',
+    actor: 'bench',
+  });
   const existing: ExistingCredit[] = first.adds.map((credit, row) => ({ row, credit }));
   // 1 % of the credits changed amount, 1,000 are new
-  const next = incoming.map((c, i) => (i % 100 === 0 ? { ...c, amount: c.amount + 1 } : c)).concat(makeIncoming(1000, '2026-10', 2).map((c) => ({ ...c, description: c.description + ' late' })));
+  const next = incoming
+    .map((c, i) => (i % 100 === 0 ? { ...c, amount: c.amount + 1 } : c))
+    .concat(makeIncoming(1000, '2026-10', 2).map((c) => ({ ...c, description: c.description + ' late' })));
   const t0 = performance.now();
-  const r = mergeCredits({ existing, incoming: next, directory, takenIds: new Set(existing.map((e) => e.credit.creditId)), recordedDrift: new Set(), now: '2026-11-02T00:00:00Z', actor: 'bench' });
+  const r = mergeCredits({
+    existing,
+    incoming: next,
+    directory,
+    takenIds: new Set(existing.map((e) => e.credit.creditId)),
+    recordedDrift: new Set(),
+    now: '2026-11-02T00:00:00Z',
+    actor: 'bench',
+  });
   const s = seconds(t0);
   return [
     { name: 'merge 101,000 incoming into a 100,000-row sheet', value: s, unit: 's' },
-    { name: '  of which updates / adds', value: r.updates.length * 10000 + r.adds.length, unit: '(updates×10000+adds)' },
+    {
+      name: '  of which updates / adds',
+      value: r.updates.length * 10000 + r.adds.length,
+      unit: '(updates×10000+adds)',
+    },
   ];
 }
 
@@ -85,14 +115,30 @@ export async function benchFullSync(): Promise<Figure[]> {
     const settings = resolveSettings({ workbook: join(dir, 'credits.xlsx'), period: '2026-10' }, {});
     const sink = createWorkbookSink({ path: settings.workbook });
     const t0 = performance.now();
-    const report = await runSync(settings, { applyRules: true, previous: false }, { source, sink, reporter: silentReporter, now: new Date('2026-11-26T00:00:00Z') });
+    const report = await runSync(
+      settings,
+      { applyRules: true, previous: false },
+      { source, sink, reporter: silentReporter, now: new Date('2026-11-26T00:00:00Z') },
+    );
     const total = seconds(t0);
     const sink2 = createWorkbookSink({ path: settings.workbook });
     const t1 = performance.now();
-    const again = await runSync(settings, { previous: false }, { source, sink: sink2, reporter: silentReporter, now: new Date('2026-11-27T00:00:00Z') });
+    const again = await runSync(
+      settings,
+      { previous: false },
+      { source, sink: sink2, reporter: silentReporter, now: new Date('2026-11-27T00:00:00Z') },
+    );
     return [
-      { name: `full sync of ${report.merge.adds.length.toLocaleString('en')} credits into a new workbook (rules applied)`, value: total, unit: 's' },
-      { name: `re-sync, same data (${again.merge.unchanged.toLocaleString('en')} unchanged, nothing written)`, value: seconds(t1), unit: 's' },
+      {
+        name: `full sync of ${report.merge.adds.length.toLocaleString('en')} credits into a new workbook (rules applied)`,
+        value: total,
+        unit: 's',
+      },
+      {
+        name: `re-sync, same data (${again.merge.unchanged.toLocaleString('en')} unchanged, nothing written)`,
+        value: seconds(t1),
+        unit: 's',
+      },
     ];
   } finally {
     rmSync(dir, { recursive: true, force: true });

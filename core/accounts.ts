@@ -27,7 +27,10 @@ const ACCOUNT_ID = /^\d{12}$/;
  * Builds the directory from records (the Accounts tab or an accounts file). `source` names where they came
  * from, so errors can point at the file and row. Duplicate accounts and malformed IDs are errors.
  */
-export function buildDirectory(records: { row: number; record: Record<AccountField, Cell> }[], source: string): AccountDirectory {
+export function buildDirectory(
+  records: { row: number; record: Record<AccountField, Cell> }[],
+  source: string,
+): AccountDirectory {
   const byAccount = new Map<string, Account>();
   const firstRow = new Map<string, number>();
   const problems: string[] = [];
@@ -69,4 +72,8 @@ export function buildDirectory(records: { row: number; record: Record<AccountFie
   return { byAccount, customers, resellers };
 }
 
-export const EMPTY_DIRECTORY: AccountDirectory = { byAccount: new Map(), customers: new Set(), resellers: new Set() };
+export const EMPTY_DIRECTORY: AccountDirectory = {
+  byAccount: new Map(),
+  customers: new Set(),
+  resellers: new Set(),
+};

@@ -7,7 +7,14 @@ import type { AuditEntry } from './audit';
 import type { Credit } from './credit';
 import type { Minor } from './money';
 import type { DefaultConfiguration, RuleIndex } from './rules';
-import { formatAllocation, parseAllocation, percentAllocation, resolveAllocation, type AllocationSpec, type ResolvedAllocation } from './allocation';
+import {
+  formatAllocation,
+  parseAllocation,
+  percentAllocation,
+  resolveAllocation,
+  type AllocationSpec,
+  type ResolvedAllocation,
+} from './allocation';
 import { RULE_DEFAULT, RULE_MANUAL } from './credit';
 import { CreditDeskError } from './errors';
 import { addMinor, formatMinor } from './money';
@@ -70,11 +77,17 @@ function contextFor(credit: Credit, directory: AccountDirectory) {
 const ASSIGNMENT_FIELDS = ['status', 'allocation', 'distributorKeeps', 'ruleId', 'flags'] as const;
 
 function showField(credit: Credit, field: (typeof ASSIGNMENT_FIELDS)[number]): string {
-  if (field === 'distributorKeeps') return credit.distributorKeeps === null ? '' : formatMinor(credit.distributorKeeps, credit.currency);
+  if (field === 'distributorKeeps')
+    return credit.distributorKeeps === null ? '' : formatMinor(credit.distributorKeeps, credit.currency);
   return String(credit[field]);
 }
 
-function auditDiff(before: Credit, after: Credit, action: AuditEntry['action'], ctx: AssignContext): AuditEntry[] {
+function auditDiff(
+  before: Credit,
+  after: Credit,
+  action: AuditEntry['action'],
+  ctx: AssignContext,
+): AuditEntry[] {
   return ASSIGNMENT_FIELDS.filter((f) => showField(before, f) !== showField(after, f)).map((field) => ({
     when: ctx.now,
     who: ctx.actor,
@@ -93,7 +106,14 @@ function withoutReviewFlag(flags: string): string {
     .join(' ');
 }
 
-function assignResolved(credit: Credit, spec: AllocationSpec, resolved: ResolvedAllocation, ruleId: string, ctx: AssignContext, action: AuditEntry['action']): AssignOutcome {
+function assignResolved(
+  credit: Credit,
+  spec: AllocationSpec,
+  resolved: ResolvedAllocation,
+  ruleId: string,
+  ctx: AssignContext,
+  action: AuditEntry['action'],
+): AssignOutcome {
   const status = transition(credit.creditId, credit.status, 'assign');
   const after: Credit = {
     ...credit,
@@ -109,11 +129,20 @@ function assignResolved(credit: Credit, spec: AllocationSpec, resolved: Resolved
 }
 
 /** Assign (or edit) by hand: validates status and allocation; Rule becomes `manual` unless ruleId is given. */
-export function assignCredit(credit: Credit, allocationText: string, ctx: AssignContext, ruleId: string = RULE_MANUAL): AssignOutcome {
+export function assignCredit(
+  credit: Credit,
+  allocationText: string,
+  ctx: AssignContext,
+  ruleId: string = RULE_MANUAL,
+): AssignOutcome {
   // Refuse a locked credit before looking at the allocation: the status is the first thing staff need to know.
   if (isLocked(credit.status)) transition(credit.creditId, credit.status, 'assign');
   if (allocationText.trim() === '') {
-    throw new CreditDeskError('BAD_ALLOCATION', `The allocation for ${credit.creditId} is empty.`, 'Type who gets the credit, e.g. "customer 100%", or use Delete assignment to unassign it.');
+    throw new CreditDeskError(
+      'BAD_ALLOCATION',
+      `The allocation for ${credit.creditId} is empty.`,
+      'Type who gets the credit, e.g. "customer 100%", or use Delete assignment to unassign it.',
+    );
   }
   const spec = parseAllocation(allocationText, credit.currency);
   const resolved = resolveAllocation(spec, contextFor(credit, ctx.directory));
@@ -123,7 +152,14 @@ export function assignCredit(credit: Credit, allocationText: string, ctx: Assign
 /** Delete the assignment: ASSIGNED → PENDING_ASSIGN, allocation/rule/keeps cleared. */
 export function unassignCredit(credit: Credit, ctx: AssignContext): AssignOutcome {
   const status = transition(credit.creditId, credit.status, 'unassign');
-  const after: Credit = { ...credit, status, allocation: '', distributorKeeps: null, ruleId: '', lastChange: ctx.now };
+  const after: Credit = {
+    ...credit,
+    status,
+    allocation: '',
+    distributorKeeps: null,
+    ruleId: '',
+    lastChange: ctx.now,
+  };
   return { credit: after, resolved: null, audit: auditDiff(credit, after, 'unassign', ctx) };
 }
 
@@ -149,17 +185,27 @@ export function planRules(
       plan.skippedManual.push(credit);
       continue;
     }
-    const subject = { description: credit.description, period: credit.period, customerId: credit.customerId, resellerId: credit.resellerId, service: credit.service };
+    const subject = {
+      description: credit.description,
+      period: credit.period,
+      customerId: credit.customerId,
+      resellerId: credit.resellerId,
+      service: credit.service,
+    };
     // choose(), not explain(): a bulk run needs the winner only; collecting every matching rule for each of
     // 100,000 credits costs time and memory for an explanation nobody reads (the sidebar explains one credit).
     const rule = opts.useDefaultOnly ? null : index.choose(subject);
-    const spec = rule ? percentAllocation(rule.customerBp, rule.resellerBp) : percentAllocation(defaults.customerBp, defaults.resellerBp);
+    const spec = rule
+      ? percentAllocation(rule.customerBp, rule.resellerBp)
+      : percentAllocation(defaults.customerBp, defaults.resellerBp);
     try {
       const resolved = resolveAllocation(spec, contextFor(credit, directory));
       plan.items.push({
         credit,
         ruleId: rule ? rule.ruleId : RULE_DEFAULT,
-        ruleName: rule ? rule.name : `Default configuration (customer ${formatPercentBp(defaults.customerBp)}%, reseller ${formatPercentBp(defaults.resellerBp)}%)`,
+        ruleName: rule
+          ? rule.name
+          : `Default configuration (customer ${formatPercentBp(defaults.customerBp)}%, reseller ${formatPercentBp(defaults.resellerBp)}%)`,
         allocation: formatAllocation(spec, credit.currency),
         resolved,
       });
@@ -173,7 +219,14 @@ export function planRules(
 /** Carry out a plan: each item becomes ASSIGNED with its rule's allocation. */
 export function applyPlan(plan: RulePlan, ctx: AssignContext): AssignOutcome[] {
   return plan.items.map((item) =>
-    assignResolved(item.credit, parseAllocation(item.allocation, item.credit.currency), item.resolved, item.ruleId, ctx, 'rule-applied'),
+    assignResolved(
+      item.credit,
+      parseAllocation(item.allocation, item.credit.currency),
+      item.resolved,
+      item.ruleId,
+      ctx,
+      'rule-applied',
+    ),
   );
 }
 
@@ -187,13 +240,23 @@ export function planTotals(plan: RulePlan): PlanTotals {
     for (const line of item.resolved.lines) {
       if (line.amount === 0) continue;
       const k = `${line.role}|${line.targetId}|${item.credit.currency}`;
-      const t = byTarget.get(k) ?? { role: line.role, targetId: line.targetId, currency: item.credit.currency, amount: 0 };
+      const t = byTarget.get(k) ?? {
+        role: line.role,
+        targetId: line.targetId,
+        currency: item.credit.currency,
+        amount: 0,
+      };
       t.amount = addMinor(t.amount, line.amount);
       byTarget.set(k, t);
     }
   }
   return {
     byRule: [...byRule.values()].sort((a, b) => b.credits - a.credits || a.ruleId.localeCompare(b.ruleId)),
-    byTarget: [...byTarget.values()].sort((a, b) => a.currency.localeCompare(b.currency) || a.role.localeCompare(b.role) || a.targetId.localeCompare(b.targetId)),
+    byTarget: [...byTarget.values()].sort(
+      (a, b) =>
+        a.currency.localeCompare(b.currency) ||
+        a.role.localeCompare(b.role) ||
+        a.targetId.localeCompare(b.targetId),
+    ),
   };
 }

@@ -21,22 +21,33 @@ export function formatPercentBp(bp: number): string {
   return f === 0 ? String(i) : `${i}.${String(f).padStart(2, '0').replace(/0$/, '')}`;
 }
 
-export function parseConfig(records: { row: number; record: Record<ConfigField, Cell> }[]): DefaultConfiguration {
+export function parseConfig(
+  records: { row: number; record: Record<ConfigField, Cell> }[],
+): DefaultConfiguration {
   const settings = new Map<string, { row: number; value: Cell }>();
-  for (const { row, record } of records) settings.set(text(record.setting).toLowerCase(), { row, value: record.value });
+  for (const { row, record } of records)
+    settings.set(text(record.setting).toLowerCase(), { row, value: record.value });
   const read = (name: string, fallback: number): number => {
     const s = settings.get(name.toLowerCase());
     if (!s || text(s.value) === '') return fallback;
     const bp = parsePercentBp(s.value);
     if (bp === null) {
-      throw new CreditDeskError('BAD_CONFIG', `Config row ${s.row}: "${name}" is "${text(s.value)}", not a percentage from 0 to 100.`, 'Write a number such as 100 or 12.5.');
+      throw new CreditDeskError(
+        'BAD_CONFIG',
+        `Config row ${s.row}: "${name}" is "${text(s.value)}", not a percentage from 0 to 100.`,
+        'Write a number such as 100 or 12.5.',
+      );
     }
     return bp;
   };
   const customerBp = read('Default customer %', 10000);
   const resellerBp = read('Default reseller %', 0);
   if (customerBp + resellerBp > 10000) {
-    throw new CreditDeskError('BAD_CONFIG', `Config: the default customer % and reseller % add up to ${formatPercentBp(customerBp + resellerBp)}%, over 100%.`, 'Lower one of them so the two add up to 100 or less.');
+    throw new CreditDeskError(
+      'BAD_CONFIG',
+      `Config: the default customer % and reseller % add up to ${formatPercentBp(customerBp + resellerBp)}%, over 100%.`,
+      'Lower one of them so the two add up to 100 or less.',
+    );
   }
   return { customerBp, resellerBp };
 }

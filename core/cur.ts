@@ -30,7 +30,10 @@ function describe(r: RawCurRow): string {
   return `payer ${r.payer_account_id ?? 'NULL'}, account ${r.usage_account_id ?? 'NULL'}, service ${r.product_code ?? 'NULL'}, "${d.length > 60 ? d.slice(0, 57) + '...' : d}"`;
 }
 
-export function validateCurRows(rows: RawCurRow[], period: string): { credits: CurCredit[]; rejected: RejectedRow[] } {
+export function validateCurRows(
+  rows: RawCurRow[],
+  period: string,
+): { credits: CurCredit[]; rejected: RejectedRow[] } {
   const credits: CurCredit[] = [];
   const rejected: RejectedRow[] = [];
   rows.forEach((r, index) => {
@@ -38,10 +41,18 @@ export function validateCurRows(rows: RawCurRow[], period: string): { credits: C
     const account = (r.usage_account_id ?? '').trim();
     const payer = (r.payer_account_id ?? '').trim();
     const currency = (r.currency_code ?? '').trim().toUpperCase();
-    if (!ACCOUNT.test(account)) return reject(`usage account is ${r.usage_account_id === null ? 'NULL' : `"${account}"`}, not a 12-digit AWS account`);
-    if (!ACCOUNT.test(payer)) return reject(`payer account is ${r.payer_account_id === null ? 'NULL' : `"${payer}"`}, not a 12-digit AWS account`);
-    if (!isCurrencyCode(currency)) return reject(`currency "${r.currency_code ?? 'NULL'}" is not an ISO 4217 code`);
-    if (Number(r.bad_cost_lines ?? 0) > 0) return reject(`${r.bad_cost_lines} CUR line(s) have a cost that is not a number`);
+    if (!ACCOUNT.test(account))
+      return reject(
+        `usage account is ${r.usage_account_id === null ? 'NULL' : `"${account}"`}, not a 12-digit AWS account`,
+      );
+    if (!ACCOUNT.test(payer))
+      return reject(
+        `payer account is ${r.payer_account_id === null ? 'NULL' : `"${payer}"`}, not a 12-digit AWS account`,
+      );
+    if (!isCurrencyCode(currency))
+      return reject(`currency "${r.currency_code ?? 'NULL'}" is not an ISO 4217 code`);
+    if (Number(r.bad_cost_lines ?? 0) > 0)
+      return reject(`${r.bad_cost_lines} CUR line(s) have a cost that is not a number`);
     if (r.amount === null) return reject('the cost is NULL');
     let cost: number;
     try {
@@ -49,7 +60,10 @@ export function validateCurRows(rows: RawCurRow[], period: string): { credits: C
     } catch {
       return reject(`the cost "${r.amount}" is not a number`);
     }
-    if (cost > 0) return reject(`the credit lines add up to a positive cost (${r.amount}); credits are negative in the CUR`);
+    if (cost > 0)
+      return reject(
+        `the credit lines add up to a positive cost (${r.amount}); credits are negative in the CUR`,
+      );
     if (cost === 0) return; // fully reversed within the period: nothing to pass on
     credits.push({
       period,

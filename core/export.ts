@@ -73,5 +73,8 @@ export function creditToJson(c: Credit, directory: AccountDirectory): CreditJson
 /** The visible Credits columns (not the hidden key), in contract order, for a CSV download. */
 export function exportTable(credits: Credit[]): { headers: string[]; rows: Cell[][] } {
   const cols = CREDIT_COLUMNS.filter((c) => !c.hidden);
-  return { headers: cols.map((c) => c.header), rows: credits.map((cr) => cols.map((c) => creditCell(cr, c.field))) };
+  return {
+    headers: cols.map((c) => c.header),
+    rows: credits.map((cr) => cols.map((c) => creditCell(cr, c.field))),
+  };
 }

@@ -24,7 +24,14 @@ function norm(s: string): string {
 }
 
 export function creditKey(p: KeyParts): string {
-  const canonical = JSON.stringify([p.period, p.payerAccountId, p.accountId, p.service, p.currency, norm(p.description)]);
+  const canonical = JSON.stringify([
+    p.period,
+    p.payerAccountId,
+    p.accountId,
+    p.service,
+    p.currency,
+    norm(p.description),
+  ]);
   return 'k1-' + bytesToHex(sha256(utf8ToBytes(canonical))).slice(0, 32);
 }
 
@@ -41,7 +48,10 @@ function digitsFrom(seed: string, count: number): string {
  * Issues IDs for new credits. `taken` holds every ID already issued; it is updated as IDs are handed out.
  * Keys are processed in sorted order so that the same input always yields the same IDs.
  */
-export function issueCreditIds(newCredits: { key: string; period: string }[], taken: Set<string>): Map<string, string> {
+export function issueCreditIds(
+  newCredits: { key: string; period: string }[],
+  taken: Set<string>,
+): Map<string, string> {
   const ids = new Map<string, string>();
   const sorted = [...newCredits].sort((a, b) => (a.key < b.key ? -1 : a.key > b.key ? 1 : 0));
   for (const { key, period } of sorted) {

@@ -135,17 +135,37 @@ export function mergeCredits(input: MergeInput): MergeResult {
   const { directory, now, actor } = input;
   const existing = indexExisting(input.existing);
   const incoming = collapseIncoming(input.incoming);
-  const result: MergeResult = { adds: [], updates: [], unchanged: 0, locked: 0, drift: [], flagged: [], audit: [], totals: [] };
+  const result: MergeResult = {
+    adds: [],
+    updates: [],
+    unchanged: 0,
+    locked: 0,
+    drift: [],
+    flagged: [],
+    audit: [],
+    totals: [],
+  };
   const totals = new Map<string, PeriodTotal>();
-  const audit = (action: AuditEntry['action'], creditId: string, field: string, before: string, after: string) =>
-    result.audit.push({ when: now, who: actor, action, creditId, field, before, after });
+  const audit = (
+    action: AuditEntry['action'],
+    creditId: string,
+    field: string,
+    before: string,
+    after: string,
+  ) => result.audit.push({ when: now, who: actor, action, creditId, field, before, after });
 
   const newOnes: { key: string; cur: CurCredit }[] = [];
   for (const [key, cur] of incoming) {
     const found = existing.get(key);
     const view = syncView(cur, directory, found?.credit.flags);
     const tKey = `${cur.period}|${cur.currency}`;
-    const total = totals.get(tKey) ?? { period: cur.period, currency: cur.currency, source: 0, sheet: 0, credits: 0 };
+    const total = totals.get(tKey) ?? {
+      period: cur.period,
+      currency: cur.currency,
+      source: 0,
+      sheet: 0,
+      credits: 0,
+    };
     totals.set(tKey, total);
     total.source = addMinor(total.source, cur.amount);
     total.credits++;
@@ -160,9 +180,17 @@ export function mergeCredits(input: MergeInput): MergeResult {
       result.locked++;
       total.sheet = addMinor(total.sheet, before.amount);
       for (const field of changed) {
-        const d: Drift = { row: found.row, creditId: before.creditId, status: before.status, field, sheet: show(field, before), source: show(field, { ...before, ...view }) };
+        const d: Drift = {
+          row: found.row,
+          creditId: before.creditId,
+          status: before.status,
+          field,
+          sheet: show(field, before),
+          source: show(field, { ...before, ...view }),
+        };
         result.drift.push(d);
-        if (!input.recordedDrift.has(driftKey(d.creditId, field, d.source))) audit('drift', d.creditId, field, d.sheet, d.source);
+        if (!input.recordedDrift.has(driftKey(d.creditId, field, d.source)))
+          audit('drift', d.creditId, field, d.sheet, d.source);
       }
       continue;
     }
@@ -175,7 +203,8 @@ export function mergeCredits(input: MergeInput): MergeResult {
     const fields: (keyof Credit)[] = [...changed, 'lastChange'];
     if (changed.includes('amount') && before.status === 'ASSIGNED') {
       after = recheckAssignment(after, directory);
-      for (const f of ['distributorKeeps', 'status', 'flags'] as const) if (after[f] !== before[f] && !fields.includes(f)) fields.push(f);
+      for (const f of ['distributorKeeps', 'status', 'flags'] as const)
+        if (after[f] !== before[f] && !fields.includes(f)) fields.push(f);
     }
     for (const f of fields) {
       if (f === 'lastChange') continue;
@@ -187,7 +216,10 @@ export function mergeCredits(input: MergeInput): MergeResult {
     result.updates.push({ row: found.row, key, creditId: before.creditId, before, after, fields });
   }
 
-  const ids = issueCreditIds(newOnes.map((n) => ({ key: n.key, period: n.cur.period })), input.takenIds);
+  const ids = issueCreditIds(
+    newOnes.map((n) => ({ key: n.key, period: n.cur.period })),
+    input.takenIds,
+  );
   for (const { key, cur } of newOnes) {
     const credit: Credit = {
       key,
@@ -213,8 +245,16 @@ export function mergeCredits(input: MergeInput): MergeResult {
     audit('sync-add', credit.creditId, 'amount', '', formatMinor(credit.amount, credit.currency));
   }
   // Adds in a stable, readable order: period, then account, then description.
-  result.adds.sort((a, b) => a.period.localeCompare(b.period) || a.accountId.localeCompare(b.accountId) || a.description.localeCompare(b.description) || a.key.localeCompare(b.key));
-  result.totals = [...totals.values()].sort((a, b) => a.period.localeCompare(b.period) || a.currency.localeCompare(b.currency));
+  result.adds.sort(
+    (a, b) =>
+      a.period.localeCompare(b.period) ||
+      a.accountId.localeCompare(b.accountId) ||
+      a.description.localeCompare(b.description) ||
+      a.key.localeCompare(b.key),
+  );
+  result.totals = [...totals.values()].sort(
+    (a, b) => a.period.localeCompare(b.period) || a.currency.localeCompare(b.currency),
+  );
   return result;
 }
 

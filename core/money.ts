@@ -9,8 +9,30 @@ export type Minor = number;
 
 /** ISO 4217 exponents that differ from 2. */
 const MINOR_DIGITS: Record<string, number> = {
-  BHD: 3, BIF: 0, CLP: 0, DJF: 0, GNF: 0, IQD: 3, ISK: 0, JOD: 3, JPY: 0, KMF: 0, KRW: 0, KWD: 3,
-  LYD: 3, OMR: 3, PYG: 0, RWF: 0, TND: 3, UGX: 0, UYI: 0, VND: 0, VUV: 0, XAF: 0, XOF: 0, XPF: 0,
+  BHD: 3,
+  BIF: 0,
+  CLP: 0,
+  DJF: 0,
+  GNF: 0,
+  IQD: 3,
+  ISK: 0,
+  JOD: 3,
+  JPY: 0,
+  KMF: 0,
+  KRW: 0,
+  KWD: 3,
+  LYD: 3,
+  OMR: 3,
+  PYG: 0,
+  RWF: 0,
+  TND: 3,
+  UGX: 0,
+  UYI: 0,
+  VND: 0,
+  VUV: 0,
+  XAF: 0,
+  XOF: 0,
+  XPF: 0,
 };
 
 const CURRENCY_CODE = /^[A-Z]{3}$/;
@@ -22,14 +44,22 @@ export function isCurrencyCode(code: string): boolean {
 /** How many decimal digits the currency's minor unit has (2 for USD, 0 for JPY, 3 for KWD). */
 export function minorDigits(currency: string): number {
   if (!isCurrencyCode(currency)) {
-    throw new CreditDeskError('BAD_MONEY', `"${currency}" is not an ISO 4217 currency code`, 'Use three capital letters, such as USD.');
+    throw new CreditDeskError(
+      'BAD_MONEY',
+      `"${currency}" is not an ISO 4217 currency code`,
+      'Use three capital letters, such as USD.',
+    );
   }
   return MINOR_DIGITS[currency] ?? 2;
 }
 
 export function assertMinor(value: number, what = 'amount'): Minor {
   if (!Number.isSafeInteger(value)) {
-    throw new CreditDeskError('BAD_MONEY', `${what} ${value} is out of the exact range`, 'Amounts must stay below 90 trillion.');
+    throw new CreditDeskError(
+      'BAD_MONEY',
+      `${what} ${value} is out of the exact range`,
+      'Amounts must stay below 90 trillion.',
+    );
   }
   return value;
 }
@@ -56,7 +86,11 @@ export function parseDecimal(text: string, currency: string, opts: { round?: boo
   const trimmed = String(text).trim();
   const m = DECIMAL.exec(trimmed);
   if (!m) {
-    throw new CreditDeskError('BAD_MONEY', `"${truncate(trimmed)}" is not a decimal amount`, 'Write amounts like 1234.56, with a dot and no thousands separators.');
+    throw new CreditDeskError(
+      'BAD_MONEY',
+      `"${truncate(trimmed)}" is not a decimal amount`,
+      'Write amounts like 1234.56, with a dot and no thousands separators.',
+    );
   }
   const sign = (m[1] ?? m[4]) === '-' ? -1 : 1;
   const intPart = m[2] ?? '0';
@@ -64,7 +98,11 @@ export function parseDecimal(text: string, currency: string, opts: { round?: boo
   const kept = fracPart.slice(0, digits).padEnd(digits, '0');
   const dropped = fracPart.slice(digits);
   if (dropped && /[1-9]/.test(dropped) && !opts.round) {
-    throw new CreditDeskError('BAD_MONEY', `"${truncate(trimmed)}" has more than ${digits} decimals for ${currency}`, `Round it to ${digits} decimals.`);
+    throw new CreditDeskError(
+      'BAD_MONEY',
+      `"${truncate(trimmed)}" has more than ${digits} decimals for ${currency}`,
+      `Round it to ${digits} decimals.`,
+    );
   }
   let minor = BigInt(intPart + kept);
   if (dropped && opts.round) {
@@ -108,7 +146,11 @@ export function fromSheetValue(value: unknown, currency: string): Minor {
     const plain = /^[+-]?\d{1,3}(,\d{3})+(\.\d+)?$/.test(t) ? t.replace(/,/g, '') : t;
     return parseDecimal(plain, currency, { round: true });
   }
-  throw new CreditDeskError('BAD_MONEY', `amount cell is empty or not a number (${JSON.stringify(value)})`, 'Restore the amount or re-run the sync.');
+  throw new CreditDeskError(
+    'BAD_MONEY',
+    `amount cell is empty or not a number (${JSON.stringify(value)})`,
+    'Restore the amount or re-run the sync.',
+  );
 }
 
 /** 1e-7 → "0.0000001": JS prints small and large numbers in exponent form, which parseDecimal refuses. */

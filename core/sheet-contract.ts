@@ -60,10 +60,24 @@ export const CREDIT_COLUMNS: readonly ColumnSpec<CreditField>[] = [
   { field: 'resellerId', header: 'Reseller ID', owner: 'sync', kind: 'text', width: 14 },
   { field: 'service', header: 'Service', owner: 'sync', kind: 'text', width: 16 },
   { field: 'description', header: 'Description', owner: 'sync', kind: 'text', width: 48 },
-  { field: 'amount', header: 'Amount', owner: 'sync', kind: 'money', width: 12, note: 'Credit value, positive' },
+  {
+    field: 'amount',
+    header: 'Amount',
+    owner: 'sync',
+    kind: 'money',
+    width: 12,
+    note: 'Credit value, positive',
+  },
   { field: 'currency', header: 'Currency', owner: 'sync', kind: 'text', width: 9 },
   { field: 'status', header: 'Status', owner: 'assignment', kind: 'status', width: 16 },
-  { field: 'allocation', header: 'Allocation', owner: 'assignment', kind: 'text', width: 36, note: 'e.g. customer 60%, reseller 40%' },
+  {
+    field: 'allocation',
+    header: 'Allocation',
+    owner: 'assignment',
+    kind: 'text',
+    width: 36,
+    note: 'e.g. customer 60%, reseller 40%',
+  },
   { field: 'distributorKeeps', header: 'Distributor Keeps', owner: 'assignment', kind: 'money', width: 12 },
   { field: 'ruleId', header: 'Rule', owner: 'assignment', kind: 'text', width: 14 },
   { field: 'usageFileId', header: 'Usage File ID', owner: 'usage', kind: 'text', width: 22 },
@@ -75,7 +89,8 @@ export const CREDIT_COLUMNS: readonly ColumnSpec<CreditField>[] = [
   { field: 'key', header: 'Key', owner: 'sync', kind: 'text', hidden: true, width: 10 },
 ];
 
-export type AccountField = 'accountId' | 'accountName' | 'customerId' | 'customerName' | 'assetId' | 'resellerId' | 'resellerName';
+export type AccountField =
+  'accountId' | 'accountName' | 'customerId' | 'customerName' | 'assetId' | 'resellerId' | 'resellerName';
 
 export const ACCOUNT_COLUMNS: readonly ColumnSpec<AccountField>[] = [
   { field: 'accountId', header: 'AWS Account', owner: 'staff', kind: 'text', width: 14 },
@@ -108,18 +123,53 @@ export type RuleField =
 export const RULE_COLUMNS: readonly ColumnSpec<RuleField>[] = [
   { field: 'ruleId', header: 'Rule ID', owner: 'staff', kind: 'text', width: 10 },
   { field: 'name', header: 'Name', owner: 'staff', kind: 'text', width: 24 },
-  { field: 'description', header: 'Credit Description', owner: 'staff', kind: 'text', width: 32, note: 'blank matches any description' },
-  { field: 'match', header: 'Match', owner: 'staff', kind: 'text', width: 9, note: 'exact | contains | regex' },
+  {
+    field: 'description',
+    header: 'Credit Description',
+    owner: 'staff',
+    kind: 'text',
+    width: 32,
+    note: 'blank matches any description',
+  },
+  {
+    field: 'match',
+    header: 'Match',
+    owner: 'staff',
+    kind: 'text',
+    width: 9,
+    note: 'exact | contains | regex',
+  },
   { field: 'customerPercent', header: 'Customer %', owner: 'staff', kind: 'percent', width: 11 },
   { field: 'resellerPercent', header: 'Reseller %', owner: 'staff', kind: 'percent', width: 11 },
   { field: 'from', header: 'From', owner: 'staff', kind: 'text', width: 9, note: 'YYYY-MM, blank = open' },
   { field: 'to', header: 'To', owner: 'staff', kind: 'text', width: 9, note: 'YYYY-MM, blank = open' },
-  { field: 'customerContext', header: 'Customer Context', owner: 'staff', kind: 'text', width: 12, note: 'ALL | ONLY | EXCLUDE' },
-  { field: 'customers', header: 'Customers', owner: 'staff', kind: 'text', width: 24, note: 'Customer IDs, comma separated' },
+  {
+    field: 'customerContext',
+    header: 'Customer Context',
+    owner: 'staff',
+    kind: 'text',
+    width: 12,
+    note: 'ALL | ONLY | EXCLUDE',
+  },
+  {
+    field: 'customers',
+    header: 'Customers',
+    owner: 'staff',
+    kind: 'text',
+    width: 24,
+    note: 'Customer IDs, comma separated',
+  },
   { field: 'resellerContext', header: 'Reseller Context', owner: 'staff', kind: 'text', width: 12 },
   { field: 'resellers', header: 'Resellers', owner: 'staff', kind: 'text', width: 24 },
   { field: 'serviceContext', header: 'Service Context', owner: 'staff', kind: 'text', width: 12 },
-  { field: 'services', header: 'Services', owner: 'staff', kind: 'text', width: 24, note: 'Product codes, e.g. AmazonEC2' },
+  {
+    field: 'services',
+    header: 'Services',
+    owner: 'staff',
+    kind: 'text',
+    width: 24,
+    note: 'Product codes, e.g. AmazonEC2',
+  },
   { field: 'created', header: 'Created', owner: 'staff', kind: 'date', width: 12 },
   { field: 'enabled', header: 'Enabled', owner: 'staff', kind: 'boolean', width: 9 },
 ];
@@ -134,8 +184,16 @@ export const CONFIG_COLUMNS: readonly ColumnSpec<ConfigField>[] = [
 
 /** The settings the Config tab holds, with the values a new sheet starts with. */
 export const CONFIG_DEFAULTS: readonly { setting: string; value: string; notes: string }[] = [
-  { setting: 'Default customer %', value: '100', notes: 'Default configuration: share passed to the customer when no rule matches' },
-  { setting: 'Default reseller %', value: '0', notes: 'Default configuration: share passed to the reseller when no rule matches' },
+  {
+    setting: 'Default customer %',
+    value: '100',
+    notes: 'Default configuration: share passed to the customer when no rule matches',
+  },
+  {
+    setting: 'Default reseller %',
+    value: '0',
+    notes: 'Default configuration: share passed to the reseller when no rule matches',
+  },
 ];
 
 export type AuditField = 'when' | 'who' | 'action' | 'creditId' | 'field' | 'before' | 'after';

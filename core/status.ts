@@ -51,5 +51,9 @@ export function transition(creditId: string, status: Status, action: Action): St
   const hint = isLocked(status)
     ? `${creditId} was collected by the usage process; it can no longer change.`
     : `Allowed for ${status}: ${allowed.join(', ')}.`;
-  throw new CreditDeskError('BAD_TRANSITION', `Cannot ${action} credit ${creditId}: it is ${status} (${allowedText}).`, hint);
+  throw new CreditDeskError(
+    'BAD_TRANSITION',
+    `Cannot ${action} credit ${creditId}: it is ${status} (${allowedText}).`,
+    hint,
+  );
 }

@@ -60,7 +60,11 @@ export function accountText(cell: Cell | undefined): string {
 }
 
 /** Reads a Credits row. Returns null for a row without a key (a blank or staff-inserted row). */
-export function creditFromRow(row: readonly Cell[], idx: ColumnIndex<CreditField>, sheetRow: number): Credit | null {
+export function creditFromRow(
+  row: readonly Cell[],
+  idx: ColumnIndex<CreditField>,
+  sheetRow: number,
+): Credit | null {
   const key = text(row[idx.key]);
   if (!key) return null;
   const status = text(row[idx.status]) || 'PENDING_ASSIGN';
@@ -77,10 +81,17 @@ export function creditFromRow(row: readonly Cell[], idx: ColumnIndex<CreditField
   try {
     amount = fromSheetValue(row[idx.amount], currency);
   } catch (e) {
-    throw new CreditDeskError('BAD_SHEET', `${where}: the Amount cell is unreadable (${(e as Error).message.split('\n')[0]}).`, 'Restore the amount; the next sync rewrites it for unlocked rows.');
+    throw new CreditDeskError(
+      'BAD_SHEET',
+      `${where}: the Amount cell is unreadable (${(e as Error).message.split('\n')[0]}).`,
+      'Restore the amount; the next sync rewrites it for unlocked rows.',
+    );
   }
   const keepsCell = row[idx.distributorKeeps];
-  const keeps = keepsCell === null || keepsCell === undefined || keepsCell === '' ? null : fromSheetValue(keepsCell, currency);
+  const keeps =
+    keepsCell === null || keepsCell === undefined || keepsCell === ''
+      ? null
+      : fromSheetValue(keepsCell, currency);
   return {
     key,
     creditId: text(row[idx.creditId]),
@@ -91,7 +102,8 @@ export function creditFromRow(row: readonly Cell[], idx: ColumnIndex<CreditField
     assetId: text(row[idx.assetId]),
     resellerId: text(row[idx.resellerId]),
     service: text(row[idx.service]),
-    description: row[idx.description] === null || row[idx.description] === undefined ? '' : String(row[idx.description]),
+    description:
+      row[idx.description] === null || row[idx.description] === undefined ? '' : String(row[idx.description]),
     amount,
     currency,
     status,
@@ -126,7 +138,11 @@ export function creditToCells(credit: Credit): Record<CreditField, Cell> {
 }
 
 /** Places a record on a header row: contract columns by header, staff columns left empty. */
-export function recordToRow<F extends string>(record: Partial<Record<F, Cell>>, idx: ColumnIndex<F>, width: number): Cell[] {
+export function recordToRow<F extends string>(
+  record: Partial<Record<F, Cell>>,
+  idx: ColumnIndex<F>,
+  width: number,
+): Cell[] {
   const row: Cell[] = new Array(width).fill('');
   for (const [field, at] of Object.entries(idx) as [F, number][]) {
     const v = record[field];
@@ -136,7 +152,10 @@ export function recordToRow<F extends string>(record: Partial<Record<F, Cell>>, 
 }
 
 /** Reads a whole tab into records keyed by field, remembering each one's sheet row number. */
-export function readRecords<F extends string>(tab: TabId, grid: Grid): { row: number; record: Record<F, Cell> }[] {
+export function readRecords<F extends string>(
+  tab: TabId,
+  grid: Grid,
+): { row: number; record: Record<F, Cell> }[] {
   const idx = indexColumns<F>(tab, grid.headers);
   const out: { row: number; record: Record<F, Cell> }[] = [];
   grid.rows.forEach((cells, i) => {

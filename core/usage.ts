@@ -119,7 +119,12 @@ export function applyCollect(file: UsageFile, credits: Credit[], now: string): U
   const out: UsageChange = { credits: [], audit: [] };
   for (const r of file.records) {
     const c = byKey.get(r.key);
-    if (!c) throw new CreditDeskError('USAGE', `Usage file ${file.usageFileId}: credit ${r.creditId} is no longer in the sheet.`, 'Restore the row (undo the deletion) and run the command again.');
+    if (!c)
+      throw new CreditDeskError(
+        'USAGE',
+        `Usage file ${file.usageFileId}: credit ${r.creditId} is no longer in the sheet.`,
+        'Restore the row (undo the deletion) and run the command again.',
+      );
     if (c.status === 'PROCESSING' && c.usageFileId === file.usageFileId) continue;
     if (c.status !== 'ASSIGNED' || c.allocation !== r.allocation) {
       throw new CreditDeskError(
@@ -128,10 +133,33 @@ export function applyCollect(file: UsageFile, credits: Credit[], now: string): U
         'Someone changed it after collection started. Put it back, or delete the incomplete usage file and collect again.',
       );
     }
-    out.credits.push({ ...c, status: 'PROCESSING', usageFileId: file.usageFileId, usageRecordId: r.usageRecordId, processingDate: file.processingDate, lastChange: now });
+    out.credits.push({
+      ...c,
+      status: 'PROCESSING',
+      usageFileId: file.usageFileId,
+      usageRecordId: r.usageRecordId,
+      processingDate: file.processingDate,
+      lastChange: now,
+    });
     out.audit.push(
-      { when: now, who: USAGE_ACTOR, action: 'collect', creditId: c.creditId, field: 'status', before: 'ASSIGNED', after: 'PROCESSING' },
-      { when: now, who: USAGE_ACTOR, action: 'collect', creditId: c.creditId, field: 'usageRecordId', before: '', after: r.usageRecordId },
+      {
+        when: now,
+        who: USAGE_ACTOR,
+        action: 'collect',
+        creditId: c.creditId,
+        field: 'status',
+        before: 'ASSIGNED',
+        after: 'PROCESSING',
+      },
+      {
+        when: now,
+        who: USAGE_ACTOR,
+        action: 'collect',
+        creditId: c.creditId,
+        field: 'usageRecordId',
+        before: '',
+        after: r.usageRecordId,
+      },
     );
   }
   return out;
@@ -141,20 +169,38 @@ export function applyCollect(file: UsageFile, credits: Credit[], now: string): U
 export function applyClose(fileId: string, credits: Credit[], now: string): UsageChange {
   const inFile = credits.filter((c) => c.usageFileId === fileId);
   if (inFile.length === 0) {
-    throw new CreditDeskError('USAGE', `No credit in the sheet belongs to usage file ${fileId}.`, 'Check the ID (credit-desk usage list shows the files), or collect first.');
+    throw new CreditDeskError(
+      'USAGE',
+      `No credit in the sheet belongs to usage file ${fileId}.`,
+      'Check the ID (credit-desk usage list shows the files), or collect first.',
+    );
   }
   const out: UsageChange = { credits: [], audit: [] };
   for (const c of inFile) {
     if (c.status === 'PROCESSED') continue;
     if (c.status !== 'PROCESSING') {
-      throw new CreditDeskError('USAGE', `Credit ${c.creditId} in ${fileId} is ${c.status}, not PROCESSING.`, 'Only collected credits can be closed.');
+      throw new CreditDeskError(
+        'USAGE',
+        `Credit ${c.creditId} in ${fileId} is ${c.status}, not PROCESSING.`,
+        'Only collected credits can be closed.',
+      );
     }
     out.credits.push({ ...c, status: 'PROCESSED', lastChange: now });
-    out.audit.push({ when: now, who: USAGE_ACTOR, action: 'close', creditId: c.creditId, field: 'status', before: 'PROCESSING', after: 'PROCESSED' });
+    out.audit.push({
+      when: now,
+      who: USAGE_ACTOR,
+      action: 'close',
+      creditId: c.creditId,
+      field: 'status',
+      before: 'PROCESSING',
+      after: 'PROCESSED',
+    });
   }
   return out;
 }
 
 export function usageTotalsText(file: UsageFile): string {
-  return file.totals.map((t) => `${formatMinor(t.amount, t.currency)} ${t.currency} (${t.credits} credits)`).join(', ');
+  return file.totals
+    .map((t) => `${formatMinor(t.amount, t.currency)} ${t.currency} (${t.credits} credits)`)
+    .join(', ');
 }

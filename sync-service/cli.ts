@@ -69,16 +69,25 @@ export async function main(argv: string[]): Promise<number> {
     .name('credit-desk')
     .description('Pass AWS credits from the CUR on to the customers and resellers who earned them.')
     .showHelpAfterError()
-    .addHelpText('after', `\nSettings can also come from environment variables or credit-desk.config.json:\n${settingsHelp()}\n`);
+    .addHelpText(
+      'after',
+      `\nSettings can also come from environment variables or credit-desk.config.json:\n${settingsHelp()}\n`,
+    );
 
   const settingsOf = (opts: Record<string, unknown>): Settings => resolveSettings(opts);
 
   sourceOptions(sheetOptions(program.command('sync')))
     .description('pull the credits of the most recent closed billing period into the sheet')
     .option('--period <YYYY-MM>', 'billing period (default: the most recent closed one in the data)')
-    .option('--accounts <file>', 'accounts CSV to load into the Accounts tab (AWS account → customer, asset, reseller)')
+    .option(
+      '--accounts <file>',
+      'accounts CSV to load into the Accounts tab (AWS account → customer, asset, reseller)',
+    )
     .option('--rules <file>', 'rules CSV to load into the Rules tab')
-    .option('--apply-rules', 'assign new credits with their most appropriate rule (or the default configuration)')
+    .option(
+      '--apply-rules',
+      'assign new credits with their most appropriate rule (or the default configuration)',
+    )
     .option('--dry-run', 'show what would change; write nothing')
     .option('--skip-invalid', 'import valid credits even if some CUR rows are invalid (they are listed)')
     .option('--no-previous', 'do not re-read the previous period for late credits')
@@ -87,7 +96,16 @@ export async function main(argv: string[]): Promise<number> {
       const source = await openSource(settings, reporter, controller.signal);
       const sink = await openSink(settings, reporter);
       try {
-        const report = await runSync(settings, { applyRules: opts.applyRules, dryRun: opts.dryRun, skipInvalid: opts.skipInvalid, previous: opts.previous }, { source, sink, reporter, now: new Date() });
+        const report = await runSync(
+          settings,
+          {
+            applyRules: opts.applyRules,
+            dryRun: opts.dryRun,
+            skipInvalid: opts.skipInvalid,
+            previous: opts.previous,
+          },
+          { source, sink, reporter, now: new Date() },
+        );
         console.log(formatSyncReport(report, Boolean(opts.dryRun)));
       } finally {
         await source.close();
@@ -96,13 +114,18 @@ export async function main(argv: string[]): Promise<number> {
     });
 
   sheetOptions(program.command('apply-rules'))
-    .description('assign every PENDING_ASSIGN credit with its most appropriate rule, else the default configuration')
+    .description(
+      'assign every PENDING_ASSIGN credit with its most appropriate rule, else the default configuration',
+    )
     .option('--period <YYYY-MM>', 'only credits of this period')
     .option('--dry-run', 'show the plan; write nothing')
     .action(async (opts) => {
       const sink = await openSink(settingsOf(opts), reporter);
       try {
-        const { outcome } = await runApplyRules({ dryRun: opts.dryRun, period: opts.period }, { sink, reporter, now: new Date(), actor: actor() });
+        const { outcome } = await runApplyRules(
+          { dryRun: opts.dryRun, period: opts.period },
+          { sink, reporter, now: new Date(), actor: actor() },
+        );
         console.log(formatRulesOutcome(outcome, Boolean(opts.dryRun)));
       } finally {
         await sink.close();
@@ -110,15 +133,23 @@ export async function main(argv: string[]): Promise<number> {
     });
 
   sheetOptions(program.command('assign'))
-    .description('assign (or edit) one credit: credit-desk assign AWSC-202610-1234-5678 "customer 60%, reseller 40%"')
+    .description(
+      'assign (or edit) one credit: credit-desk assign AWSC-202610-1234-5678 "customer 60%, reseller 40%"',
+    )
     .argument('<credit-id>')
-    .argument('<allocation>', 'e.g. "customer 100%", "customer 60%, reseller 40%", "customer CUST-000042 25.00"')
+    .argument(
+      '<allocation>',
+      'e.g. "customer 100%", "customer 60%, reseller 40%", "customer CUST-000042 25.00"',
+    )
     .action(async (creditId: string, allocation: string, opts) => {
       const sink = await openSink(settingsOf(opts), reporter);
       try {
         const o = await runAssign(creditId, allocation, { sink, now: new Date(), actor: actor() });
         console.log(`${o.credit.creditId} is ASSIGNED: ${o.credit.allocation}`);
-        for (const l of o.resolved?.lines ?? []) console.log(`  ${l.role.padEnd(11)} ${(l.targetId || '').padEnd(16)} ${displayMoney(l.amount, o.credit.currency)}`);
+        for (const l of o.resolved?.lines ?? [])
+          console.log(
+            `  ${l.role.padEnd(11)} ${(l.targetId || '').padEnd(16)} ${displayMoney(l.amount, o.credit.currency)}`,
+          );
       } finally {
         await sink.close();
       }
@@ -146,7 +177,10 @@ export async function main(argv: string[]): Promise<number> {
     .action(async (opts) => {
       const sink = await openSink(settingsOf({ ...opts, period: undefined }), reporter);
       try {
-        const { text, count } = await runExport({ status: opts.status, period: opts.period, format: opts.format, out: opts.out }, { sink });
+        const { text, count } = await runExport(
+          { status: opts.status, period: opts.period, format: opts.format, out: opts.out },
+          { sink },
+        );
         if (opts.out) reporter.info(`${count} credits written to ${opts.out}`);
         else process.stdout.write(text);
       } finally {
@@ -154,7 +188,9 @@ export async function main(argv: string[]): Promise<number> {
       }
     });
 
-  const usage = program.command('usage').description('the usage process: collect assigned credits for invoicing, close invoiced files');
+  const usage = program
+    .command('usage')
+    .description('the usage process: collect assigned credits for invoicing, close invoiced files');
   sheetOptions(usage.command('collect'))
     .description('take every ASSIGNED credit into one usage file; those credits become PROCESSING (locked)')
     .option('--period <YYYY-MM>', 'only credits of this period')
@@ -162,10 +198,16 @@ export async function main(argv: string[]): Promise<number> {
       const settings = settingsOf(opts);
       const sink = await openSink(settings, reporter);
       try {
-        const r = await runCollect({ period: opts.period }, { sink, usageDir: settings.usageDir, reporter, now: new Date() });
+        const r = await runCollect(
+          { period: opts.period },
+          { sink, usageDir: settings.usageDir, reporter, now: new Date() },
+        );
         for (const id of r.resumed) console.log(`Completed the interrupted collection ${id}.`);
         if (!r.file) console.log('Nothing to collect: no ASSIGNED credit.');
-        else console.log(`Usage file ${r.file.usageFileId}: ${r.file.records.length} credits, ${usageTotalsText(r.file)} → ${r.xlsxPath}\nThose credits are now PROCESSING and locked.`);
+        else
+          console.log(
+            `Usage file ${r.file.usageFileId}: ${r.file.records.length} credits, ${usageTotalsText(r.file)} → ${r.xlsxPath}\nThose credits are now PROCESSING and locked.`,
+          );
       } finally {
         await sink.close();
       }
@@ -178,7 +220,9 @@ export async function main(argv: string[]): Promise<number> {
       const sink = await openSink(settings, reporter);
       try {
         const r = await runClose(fileId, { sink, usageDir: settings.usageDir, reporter, now: new Date() });
-        console.log(`${fileId.toUpperCase()}: ${r.closed} credit${r.closed === 1 ? '' : 's'} marked PROCESSED.`);
+        console.log(
+          `${fileId.toUpperCase()}: ${r.closed} credit${r.closed === 1 ? '' : 's'} marked PROCESSED.`,
+        );
       } finally {
         await sink.close();
       }
@@ -191,14 +235,19 @@ export async function main(argv: string[]): Promise<number> {
 
   const rules = program.command('rules').description('credit rules');
   sheetOptions(rules.command('validate'))
-    .description('report bad regular expressions, percentages over 100, unknown IDs, rules that can never win')
+    .description(
+      'report bad regular expressions, percentages over 100, unknown IDs, rules that can never win',
+    )
     .action(async (opts) => {
       const sink = await openSink(settingsOf(opts), reporter);
       try {
         const state = readState(await sink.read());
         const problems = validateRules(state.ruleRecords, state.directory);
         if (problems.length === 0) console.log(`All ${state.ruleRecords.length} rules are valid.`);
-        for (const p of problems) console.log(`Rules row ${p.row} ${p.ruleId ? `(${p.ruleId}) ` : ''}${p.severity}: ${p.field}: ${p.message}`);
+        for (const p of problems)
+          console.log(
+            `Rules row ${p.row} ${p.ruleId ? `(${p.ruleId}) ` : ''}${p.severity}: ${p.field}: ${p.message}`,
+          );
         if (problems.some((p) => p.severity === 'error')) exitCode = 1;
       } finally {
         await sink.close();
@@ -214,7 +263,13 @@ export async function main(argv: string[]): Promise<number> {
     .option('--seed <n>', 'random seed (same seed, same data)', (v) => parseInt(v, 10), 42)
     .option('--legacy', 'legacy CUR layout (year=/month= partitions) instead of CUR 2.0')
     .action(async (opts) => {
-      exitCode = await runDemoData({ out: opts.out, months: opts.months, lines: opts.lines, seed: opts.seed, legacy: opts.legacy });
+      exitCode = await runDemoData({
+        out: opts.out,
+        months: opts.months,
+        lines: opts.lines,
+        seed: opts.seed,
+        legacy: opts.legacy,
+      });
     });
 
   program
@@ -222,12 +277,15 @@ export async function main(argv: string[]): Promise<number> {
     .description('print the least IAM policy the Athena sync needs (fill in the ARNs)')
     .action(async () => {
       // eslint-disable-next-line @typescript-eslint/no-require-imports
-      const { LEAST_PRIVILEGE_IAM_POLICY } = require('./sources/athena-policy') as typeof import('./sources/athena-policy');
+      const { LEAST_PRIVILEGE_IAM_POLICY } =
+        require('./sources/athena-policy') as typeof import('./sources/athena-policy');
       console.log(JSON.stringify(LEAST_PRIVILEGE_IAM_POLICY, null, 2));
     });
 
   sheetOptions(program.command('start'))
-    .description('the embedded default in one go: demo data if missing, sync into credits.xlsx, apply rules, summary')
+    .description(
+      'the embedded default in one go: demo data if missing, sync into credits.xlsx, apply rules, summary',
+    )
     .action(async (opts) => {
       const settings = settingsOf(opts);
       const demoDir = 'demo-data';
@@ -245,9 +303,15 @@ export async function main(argv: string[]): Promise<number> {
       const source = await openSource(withFiles, reporter, controller.signal);
       const sink = await openSink(withFiles, reporter);
       try {
-        const report = await runSync(withFiles, { applyRules: true }, { source, sink, reporter, now: new Date() });
+        const report = await runSync(
+          withFiles,
+          { applyRules: true },
+          { source, sink, reporter, now: new Date() },
+        );
         console.log(formatSyncReport(report, false));
-        console.log(`\nOpen ${settings.workbook} to see the credits. Next: credit-desk usage collect, then credit-desk usage close <UF-ID>.`);
+        console.log(
+          `\nOpen ${settings.workbook} to see the credits. Next: credit-desk usage collect, then credit-desk usage close <UF-ID>.`,
+        );
       } finally {
         await source.close();
         await sink.close();

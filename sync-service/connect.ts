@@ -14,7 +14,11 @@ function load<T>(path: string): T {
   return require(path) as T;
 }
 
-export async function openSource(s: Settings, reporter: Reporter, signal?: AbortSignal): Promise<CreditSource> {
+export async function openSource(
+  s: Settings,
+  reporter: Reporter,
+  signal?: AbortSignal,
+): Promise<CreditSource> {
   if (s.source === 'athena') {
     const { createAthenaSource } = load<typeof import('./sources/athena')>('./sources/athena');
     return createAthenaSource({
@@ -34,7 +38,11 @@ export async function openSource(s: Settings, reporter: Reporter, signal?: Abort
   return createDuckDbSource({ curDir: s.cur, layout: s.layout });
 }
 
-export async function openSink(s: Settings, reporter: Reporter, seed?: { accounts?: Grid; rules?: Grid }): Promise<Sink> {
+export async function openSink(
+  s: Settings,
+  reporter: Reporter,
+  seed?: { accounts?: Grid; rules?: Grid },
+): Promise<Sink> {
   if (s.spreadsheet) {
     const { createGoogleSheetsSink } = load<typeof import('./sinks/google-sheets')>('./sinks/google-sheets');
     return createGoogleSheetsSink({

@@ -16,12 +16,19 @@ export function previousPeriod(period: string): string {
 
 export function chooseClosedPeriod(available: string[], now: Date): string {
   const open = currentPeriod(now);
-  const closed = available.filter((p) => p < open).sort().reverse();
+  const closed = available
+    .filter((p) => p < open)
+    .sort()
+    .reverse();
   if (closed.length === 0) {
     throw new CreditDeskError(
       'NO_DATA',
-      available.length ? `The CUR data has no closed billing period yet (found ${available.join(', ')}; ${open} is still open).` : 'The CUR data holds no billing period at all.',
-      available.length ? 'Wait for the month to close, or pass --period YYYY-MM to sync an open period.' : 'Check --cur (or the Athena table), or run `credit-desk demo-data` for sample data.',
+      available.length
+        ? `The CUR data has no closed billing period yet (found ${available.join(', ')}; ${open} is still open).`
+        : 'The CUR data holds no billing period at all.',
+      available.length
+        ? 'Wait for the month to close, or pass --period YYYY-MM to sync an open period.'
+        : 'Check --cur (or the Athena table), or run `credit-desk demo-data` for sample data.',
     );
   }
   return closed[0];
@@ -32,7 +39,9 @@ export function periodsToSync(available: string[], target: string, withPrevious:
     throw new CreditDeskError(
       'NO_DATA',
       `The CUR data has no billing period ${target}.`,
-      available.length ? `Periods with data: ${available.slice(0, 12).join(', ')}.` : 'The source holds no data; check --cur or the Athena table.',
+      available.length
+        ? `Periods with data: ${available.slice(0, 12).join(', ')}.`
+        : 'The source holds no data; check --cur or the Athena table.',
     );
   }
   const prev = previousPeriod(target);

@@ -101,10 +101,13 @@ function readConfigFile(path: string | undefined, explicit: boolean): Record<str
   }
   try {
     const parsed = JSON.parse(readFileSync(file, 'utf8'));
-    if (typeof parsed !== 'object' || parsed === null || Array.isArray(parsed)) throw new Error('not a JSON object');
+    if (typeof parsed !== 'object' || parsed === null || Array.isArray(parsed))
+      throw new Error('not a JSON object');
     return parsed as Record<string, unknown>;
   } catch (e) {
-    throw new SettingsError(`Config file ${file} is not valid JSON (${(e as Error).message}). Fix it or remove it.`);
+    throw new SettingsError(
+      `Config file ${file} is not valid JSON (${(e as Error).message}). Fix it or remove it.`,
+    );
   }
 }
 
@@ -114,7 +117,10 @@ function fromFile(config: Record<string, unknown>, key: Key): string | undefined
   return v === undefined || v === null ? undefined : String(v);
 }
 
-export function resolveSettings(cli: Record<string, unknown>, env: NodeJS.ProcessEnv = process.env): Settings {
+export function resolveSettings(
+  cli: Record<string, unknown>,
+  env: NodeJS.ProcessEnv = process.env,
+): Settings {
   const config = readConfigFile(cli.config as string | undefined, Boolean(cli.config));
   const origin = new Map<Key, string>();
   const value = (key: Key): string => {
@@ -159,8 +165,10 @@ export function resolveSettings(cli: Record<string, unknown>, env: NodeJS.Proces
   const fail = (key: Key, problem: string, fix: string) => {
     throw new SettingsError(`Setting ${key} (from ${origin.get(key)}) ${problem}. ${fix}`);
   };
-  if (!['duckdb', 'athena'].includes(s.source)) fail('source', `is "${s.source}"`, 'Use duckdb (local CUR files) or athena.');
-  if (!['auto', 'cur2', 'legacy'].includes(s.layout)) fail('layout', `is "${s.layout}"`, 'Use auto, cur2 or legacy.');
+  if (!['duckdb', 'athena'].includes(s.source))
+    fail('source', `is "${s.source}"`, 'Use duckdb (local CUR files) or athena.');
+  if (!['auto', 'cur2', 'legacy'].includes(s.layout))
+    fail('layout', `is "${s.layout}"`, 'Use auto, cur2 or legacy.');
   if (s.period) {
     try {
       assertPeriod(s.period);
@@ -170,15 +178,32 @@ export function resolveSettings(cli: Record<string, unknown>, env: NodeJS.Proces
   }
   if (s.source === 'athena') {
     const ident = /^[A-Za-z_][A-Za-z0-9_]{0,127}$/;
-    if (!s.athena.database) fail('athena.database', 'is missing', `Pass --database, or set ${ENV['athena.database']}.`);
-    if (!ident.test(s.athena.database)) fail('athena.database', `is "${s.athena.database}"`, 'A Glue database name uses letters, digits and underscores.');
+    if (!s.athena.database)
+      fail('athena.database', 'is missing', `Pass --database, or set ${ENV['athena.database']}.`);
+    if (!ident.test(s.athena.database))
+      fail(
+        'athena.database',
+        `is "${s.athena.database}"`,
+        'A Glue database name uses letters, digits and underscores.',
+      );
     if (!s.athena.table) fail('athena.table', 'is missing', `Pass --table, or set ${ENV['athena.table']}.`);
-    if (!ident.test(s.athena.table)) fail('athena.table', `is "${s.athena.table}"`, 'A table name uses letters, digits and underscores.');
-    if (s.athena.output && !/^s3:\/\/[a-z0-9.-]{3,63}(\/.*)?$/.test(s.athena.output)) fail('athena.output', `is "${s.athena.output}"`, 'Use an S3 URI such as s3://my-athena-results/credit-desk/ (or leave it out for a workgroup with managed results).');
-    if (s.athena.region && !/^[a-z]{2}(-[a-z]+)+-\d$/.test(s.athena.region)) fail('athena.region', `is "${s.athena.region}"`, 'Use a region code such as us-east-1.');
+    if (!ident.test(s.athena.table))
+      fail('athena.table', `is "${s.athena.table}"`, 'A table name uses letters, digits and underscores.');
+    if (s.athena.output && !/^s3:\/\/[a-z0-9.-]{3,63}(\/.*)?$/.test(s.athena.output))
+      fail(
+        'athena.output',
+        `is "${s.athena.output}"`,
+        'Use an S3 URI such as s3://my-athena-results/credit-desk/ (or leave it out for a workgroup with managed results).',
+      );
+    if (s.athena.region && !/^[a-z]{2}(-[a-z]+)+-\d$/.test(s.athena.region))
+      fail('athena.region', `is "${s.athena.region}"`, 'Use a region code such as us-east-1.');
   }
   if (s.spreadsheet && !/^[A-Za-z0-9_-]{20,100}$/.test(s.spreadsheet)) {
-    fail('spreadsheet', `is "${s.spreadsheet}"`, 'Use the ID from the sheet URL: https://docs.google.com/spreadsheets/d/<ID>/edit.');
+    fail(
+      'spreadsheet',
+      `is "${s.spreadsheet}"`,
+      'Use the ID from the sheet URL: https://docs.google.com/spreadsheets/d/<ID>/edit.',
+    );
   }
   return s;
 }

@@ -9,7 +9,15 @@ import type { Credit } from '../core/credit';
 import { CREDIT_ID_PATTERN } from '../core/ids';
 import { driftKey, indexExisting, type ExistingCredit } from '../core/merge';
 import type { AccountField, AuditField, ConfigField, CreditField, RuleField } from '../core/sheet-contract';
-import { creditCell, creditFromRow, creditToCells, indexColumns, readRecords, text, type Cell } from '../core/table';
+import {
+  creditCell,
+  creditFromRow,
+  creditToCells,
+  indexColumns,
+  readRecords,
+  text,
+  type Cell,
+} from '../core/table';
 import type { DefaultConfiguration } from '../core/rules/types';
 import type { ChangeSet, Snapshot } from './sinks/sink';
 
@@ -34,7 +42,10 @@ export function readState(snapshot: Snapshot): SheetState {
     if (credit) credits.push({ row: i, credit });
   });
   const byKey = indexExisting(credits);
-  const directory = buildDirectory(readRecords<AccountField>('accounts', snapshot.tabs.accounts), 'Accounts tab');
+  const directory = buildDirectory(
+    readRecords<AccountField>('accounts', snapshot.tabs.accounts),
+    'Accounts tab',
+  );
   const ruleRecords = readRecords<RuleField>('rules', snapshot.tabs.rules);
   const defaults = parseConfig(readRecords<ConfigField>('config', snapshot.tabs.config));
   const audit = readRecords<AuditField>('audit', snapshot.tabs.audit);
@@ -49,9 +60,20 @@ export function readState(snapshot: Snapshot): SheetState {
   for (const { record } of audit) {
     const id = text(record.creditId);
     if (CREDIT_ID_PATTERN.test(id)) takenIds.add(id);
-    if (text(record.action) === 'drift') recordedDrift.add(driftKey(id, text(record.field), text(record.after)));
+    if (text(record.action) === 'drift')
+      recordedDrift.add(driftKey(id, text(record.field), text(record.after)));
   }
-  return { snapshot, credits, byKey, directory, ruleRecords, defaults, takenIds, recordedDrift, usageFileIds };
+  return {
+    snapshot,
+    credits,
+    byKey,
+    directory,
+    ruleRecords,
+    defaults,
+    takenIds,
+    recordedDrift,
+    usageFileIds,
+  };
 }
 
 export interface CreditChange {

@@ -5,7 +5,13 @@
 import { indexColumns, readRecords, recordToRow, text, type Cell, type Grid } from '../core/table';
 import type { TabId } from '../core/sheet-contract';
 
-export function upsertTab<F extends string>(tab: TabId, idField: F, sheet: Grid, file: Grid, fileName: string): { grid: Grid; added: number; updated: number } {
+export function upsertTab<F extends string>(
+  tab: TabId,
+  idField: F,
+  sheet: Grid,
+  file: Grid,
+  fileName: string,
+): { grid: Grid; added: number; updated: number } {
   let fileRecords: { row: number; record: Record<F, Cell> }[];
   try {
     fileRecords = readRecords<F>(tab, file);

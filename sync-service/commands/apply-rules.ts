@@ -2,7 +2,14 @@
  * `credit-desk apply-rules`: gives every PENDING_ASSIGN credit the allocation of its most appropriate rule, or
  * the default configuration. --dry-run shows the plan (rule per credit, totals per target) without writing.
  */
-import { applyPlan, planRules, planTotals, type AssignOutcome, type PlanTotals, type RulePlan } from '../../core/assignment';
+import {
+  applyPlan,
+  planRules,
+  planTotals,
+  type AssignOutcome,
+  type PlanTotals,
+  type RulePlan,
+} from '../../core/assignment';
 import type { Credit } from '../../core/credit';
 import { CreditDeskError } from '../../core/errors';
 import { displayMoney } from '../../core/money';
@@ -27,16 +34,22 @@ export function planAndApplyRules(
 ): RulesOutcome {
   const { rules, problems } = parseRules(state.ruleRecords);
   const index = new RuleIndex(rules);
-  const plan = planRules(credits, index, state.defaults, state.directory, { overwriteManual: opts.overwriteManual });
+  const plan = planRules(credits, index, state.defaults, state.directory, {
+    overwriteManual: opts.overwriteManual,
+  });
   const totals = planTotals(plan);
-  const outcomes = opts.dryRun ? [] : applyPlan(plan, { directory: state.directory, actor: opts.actor, now: opts.now });
+  const outcomes = opts.dryRun
+    ? []
+    : applyPlan(plan, { directory: state.directory, actor: opts.actor, now: opts.now });
   return {
     plan,
     outcomes,
     byRule: totals.byRule,
     totals: totals.byTarget,
     failed: plan.failed,
-    ruleProblems: problems.filter((p) => p.severity === 'error').map((p) => `Rules row ${p.row} (${p.ruleId || 'no ID'}): ${p.message}`),
+    ruleProblems: problems
+      .filter((p) => p.severity === 'error')
+      .map((p) => `Rules row ${p.row} (${p.ruleId || 'no ID'}): ${p.message}`),
   };
 }
 
@@ -50,10 +63,20 @@ export async function runApplyRules(
     .map((e) => e.credit)
     .filter((c) => c.status === 'PENDING_ASSIGN' && (!opts.period || c.period === opts.period));
   if (pending.length === 0) {
-    throw new CreditDeskError('NO_DATA', `No PENDING_ASSIGN credit${opts.period ? ` in ${opts.period}` : ''} to assign.`, 'Run `credit-desk sync` first, or check the Status column.');
+    throw new CreditDeskError(
+      'NO_DATA',
+      `No PENDING_ASSIGN credit${opts.period ? ` in ${opts.period}` : ''} to assign.`,
+      'Run `credit-desk sync` first, or check the Status column.',
+    );
   }
-  const outcome = planAndApplyRules(pending, state, { overwriteManual: Boolean(opts.overwriteManual), actor: deps.actor, now: deps.now.toISOString(), dryRun: opts.dryRun });
-  for (const p of outcome.ruleProblems) deps.reporter.warn(`${p} — this rule is ignored; run \`credit-desk rules validate\`.`);
+  const outcome = planAndApplyRules(pending, state, {
+    overwriteManual: Boolean(opts.overwriteManual),
+    actor: deps.actor,
+    now: deps.now.toISOString(),
+    dryRun: opts.dryRun,
+  });
+  for (const p of outcome.ruleProblems)
+    deps.reporter.warn(`${p} — this rule is ignored; run \`credit-desk rules validate\`.`);
   for (const f of outcome.failed) deps.reporter.warn(`${f.credit.creditId}: ${f.message.split('\n')[0]}`);
   if (opts.dryRun) return { outcome, written: false };
   const changes = buildChangeSet(
@@ -65,10 +88,16 @@ export async function runApplyRules(
 }
 
 export function formatRulesOutcome(o: RulesOutcome, dryRun: boolean): string {
-  const lines = [`${dryRun ? 'Dry run — would assign' : 'Assigned'} ${o.plan.items.length} credit${o.plan.items.length === 1 ? '' : 's'}${o.failed.length ? `; ${o.failed.length} could not be assigned (see warnings)` : ''}.`];
+  const lines = [
+    `${dryRun ? 'Dry run — would assign' : 'Assigned'} ${o.plan.items.length} credit${o.plan.items.length === 1 ? '' : 's'}${o.failed.length ? `; ${o.failed.length} could not be assigned (see warnings)` : ''}.`,
+  ];
   lines.push('By rule:');
-  for (const r of o.byRule) lines.push(`  ${r.ruleId.padEnd(10)} ${String(r.credits).padStart(6)}  ${r.name}`);
+  for (const r of o.byRule)
+    lines.push(`  ${r.ruleId.padEnd(10)} ${String(r.credits).padStart(6)}  ${r.name}`);
   lines.push('Totals passed on, per target and currency:');
-  for (const t of o.totals) lines.push(`  ${t.role.padEnd(11)} ${t.targetId.padEnd(16)} ${displayMoney(t.amount, t.currency).padStart(18)}`);
+  for (const t of o.totals)
+    lines.push(
+      `  ${t.role.padEnd(11)} ${t.targetId.padEnd(16)} ${displayMoney(t.amount, t.currency).padStart(18)}`,
+    );
   return lines.join('\n');
 }

@@ -10,12 +10,20 @@ import type { Sink } from '../sinks/sink';
 function findCredit(state: SheetState, creditId: string) {
   const found = state.credits.find((e) => e.credit.creditId === creditId.trim().toUpperCase());
   if (!found) {
-    throw new CreditDeskError('UNKNOWN_CREDIT', `No credit ${creditId} in the Credits tab.`, 'Check the ID (credit-desk export lists them), or run credit-desk sync first.');
+    throw new CreditDeskError(
+      'UNKNOWN_CREDIT',
+      `No credit ${creditId} in the Credits tab.`,
+      'Check the ID (credit-desk export lists them), or run credit-desk sync first.',
+    );
   }
   return found;
 }
 
-async function change(sink: Sink, creditId: string, act: (state: SheetState, found: ReturnType<typeof findCredit>) => AssignOutcome): Promise<AssignOutcome> {
+async function change(
+  sink: Sink,
+  creditId: string,
+  act: (state: SheetState, found: ReturnType<typeof findCredit>) => AssignOutcome,
+): Promise<AssignOutcome> {
   const state = readState(await sink.read());
   const found = findCredit(state, creditId);
   const outcome = act(state, found);
@@ -23,14 +31,29 @@ async function change(sink: Sink, creditId: string, act: (state: SheetState, fou
   return outcome;
 }
 
-export function runAssign(creditId: string, allocation: string, deps: { sink: Sink; now: Date; actor: string }): Promise<AssignOutcome> {
+export function runAssign(
+  creditId: string,
+  allocation: string,
+  deps: { sink: Sink; now: Date; actor: string },
+): Promise<AssignOutcome> {
   return change(deps.sink, creditId, (state, found) =>
-    assignCredit(found.credit, allocation, { directory: state.directory, actor: deps.actor, now: deps.now.toISOString() }),
+    assignCredit(found.credit, allocation, {
+      directory: state.directory,
+      actor: deps.actor,
+      now: deps.now.toISOString(),
+    }),
   );
 }
 
-export function runUnassign(creditId: string, deps: { sink: Sink; now: Date; actor: string }): Promise<AssignOutcome> {
+export function runUnassign(
+  creditId: string,
+  deps: { sink: Sink; now: Date; actor: string },
+): Promise<AssignOutcome> {
   return change(deps.sink, creditId, (state, found) =>
-    unassignCredit(found.credit, { directory: state.directory, actor: deps.actor, now: deps.now.toISOString() }),
+    unassignCredit(found.credit, {
+      directory: state.directory,
+      actor: deps.actor,
+      now: deps.now.toISOString(),
+    }),
   );
 }

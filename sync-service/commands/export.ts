@@ -17,18 +17,32 @@ export interface ExportOptions {
   out?: string;
 }
 
-export async function runExport(opts: ExportOptions, deps: { sink: Sink }): Promise<{ text: string; count: number }> {
+export async function runExport(
+  opts: ExportOptions,
+  deps: { sink: Sink },
+): Promise<{ text: string; count: number }> {
   const format = opts.format ?? 'csv';
-  if (format !== 'csv' && format !== 'json') throw new CreditDeskError('BAD_CONFIG', `--format ${format} is not supported.`, 'Use csv or json.');
+  if (format !== 'csv' && format !== 'json')
+    throw new CreditDeskError('BAD_CONFIG', `--format ${format} is not supported.`, 'Use csv or json.');
   const status = opts.status?.toUpperCase();
-  if (status && !isStatus(status)) throw new CreditDeskError('BAD_CONFIG', `--status ${opts.status} is not a status.`, 'Use PENDING_ASSIGN, ASSIGNED, PROCESSING or PROCESSED.');
+  if (status && !isStatus(status))
+    throw new CreditDeskError(
+      'BAD_CONFIG',
+      `--status ${opts.status} is not a status.`,
+      'Use PENDING_ASSIGN, ASSIGNED, PROCESSING or PROCESSED.',
+    );
   const state = readState(await deps.sink.read());
   const credits = state.credits
     .map((e) => e.credit)
     .filter((c) => (!status || c.status === status) && (!opts.period || c.period === opts.period));
   let text: string;
   if (format === 'json') {
-    text = JSON.stringify(credits.map((c) => creditToJson(c, state.directory)), null, 2) + '\n';
+    text =
+      JSON.stringify(
+        credits.map((c) => creditToJson(c, state.directory)),
+        null,
+        2,
+      ) + '\n';
   } else {
     const table = exportTable(credits);
     text = toCsv(table.headers, table.rows);

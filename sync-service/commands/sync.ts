@@ -59,7 +59,10 @@ export async function fetchIncoming(
     reporter.info(`${period}: ${checked.credits.length} credits from ${result.rows.length} query rows`);
   }
   if (rejected.length && !flags.skipInvalid) {
-    const list = rejected.slice(0, 20).map((r) => `    - ${r.reason}`).join('\n');
+    const list = rejected
+      .slice(0, 20)
+      .map((r) => `    - ${r.reason}`)
+      .join('\n');
     throw new CreditDeskError(
       'BAD_CUR_ROW',
       `${rejected.length} CUR credit row${rejected.length > 1 ? 's are' : ' is'} invalid; nothing was written:\n${list}${rejected.length > 20 ? `\n    … and ${rejected.length - 20} more` : ''}`,
@@ -70,7 +73,11 @@ export async function fetchIncoming(
 }
 
 /** Loads --accounts and --rules files into the snapshot's tabs (upsert by ID), returning the tabs to write back. */
-export function loadReferenceFiles(state: SheetState['snapshot'], settings: Settings, reporter: Reporter): ChangeSet['replaceTabs'] {
+export function loadReferenceFiles(
+  state: SheetState['snapshot'],
+  settings: Settings,
+  reporter: Reporter,
+): ChangeSet['replaceTabs'] {
   const replace: NonNullable<ChangeSet['replaceTabs']> = {};
   const load = (tab: 'accounts' | 'rules', idField: string, file: string) => {
     const fileGrid: Grid = readCsvGrid(file);
@@ -78,7 +85,9 @@ export function loadReferenceFiles(state: SheetState['snapshot'], settings: Sett
     if (added || updated) {
       state.tabs[tab] = grid;
       replace[tab] = grid;
-      reporter.info(`${file}: ${added} added, ${updated} updated in the ${tab === 'accounts' ? 'Accounts' : 'Rules'} tab`);
+      reporter.info(
+        `${file}: ${added} added, ${updated} updated in the ${tab === 'accounts' ? 'Accounts' : 'Rules'} tab`,
+      );
     }
   };
   if (settings.accounts) load('accounts', 'accountId', settings.accounts);
@@ -126,7 +135,10 @@ export async function runSync(
     rules = planAndApplyRules(current, state, { overwriteManual: false, actor: SYNC_ACTOR, now });
     for (const o of rules.outcomes) {
       const prior = working.get(o.credit.key);
-      working.set(o.credit.key, { before: prior ? prior.before : state.byKey.get(o.credit.key)!, after: o.credit });
+      working.set(o.credit.key, {
+        before: prior ? prior.before : state.byKey.get(o.credit.key)!,
+        after: o.credit,
+      });
       audit.push(...o.audit);
     }
   }
@@ -146,31 +158,56 @@ export async function runSync(
 export function formatSyncReport(r: SyncReport, dryRun: boolean): string {
   const m = r.merge;
   const lines: string[] = [];
-  lines.push(`${dryRun ? 'Dry run — nothing written. Would sync' : 'Synced'} ${r.periods.join(' and ')} from ${r.sourceLabel} into ${r.sinkLabel}`);
-  const row = (label: string, n: number, extra = '') => lines.push(`  ${label.padEnd(10)} ${String(n).padStart(7)}${extra ? '  ' + extra : ''}`);
+  lines.push(
+    `${dryRun ? 'Dry run — nothing written. Would sync' : 'Synced'} ${r.periods.join(' and ')} from ${r.sourceLabel} into ${r.sinkLabel}`,
+  );
+  const row = (label: string, n: number, extra = '') =>
+    lines.push(`  ${label.padEnd(10)} ${String(n).padStart(7)}${extra ? '  ' + extra : ''}`);
   row('added', m.adds.length);
   row('updated', m.updates.length);
   row('unchanged', m.unchanged);
   row('locked', m.locked, m.locked ? 'PROCESSING/PROCESSED rows, left as they are' : '');
-  row('drift', m.drift.length, m.drift.length ? 'locked rows that differ from the CUR (see the Audit tab)' : '');
+  row(
+    'drift',
+    m.drift.length,
+    m.drift.length ? 'locked rows that differ from the CUR (see the Audit tab)' : '',
+  );
   const unknown = [...new Set(m.flagged.map((c) => c.accountId))];
-  row('flagged', m.flagged.length, unknown.length ? `accounts not in Accounts: ${unknown.slice(0, 5).join(', ')}${unknown.length > 5 ? ', …' : ''}` : '');
+  row(
+    'flagged',
+    m.flagged.length,
+    unknown.length
+      ? `accounts not in Accounts: ${unknown.slice(0, 5).join(', ')}${unknown.length > 5 ? ', …' : ''}`
+      : '',
+  );
   if (r.rejected.length) row('rejected', r.rejected.length, 'invalid CUR rows skipped (--skip-invalid)');
   if (r.rules) {
-    row('assigned', r.rules.outcomes.length, r.rules.byRule.map((b) => `${b.ruleId}: ${b.credits}`).join(', '));
+    row(
+      'assigned',
+      r.rules.outcomes.length,
+      r.rules.byRule.map((b) => `${b.ruleId}: ${b.credits}`).join(', '),
+    );
     if (r.rules.failed.length) {
       const first = r.rules.failed[0];
-      row('unassigned', r.rules.failed.length, `left PENDING_ASSIGN, e.g. ${first.credit.creditId}: ${first.message.split('\n')[0]}`);
+      row(
+        'unassigned',
+        r.rules.failed.length,
+        `left PENDING_ASSIGN, e.g. ${first.credit.creditId}: ${first.message.split('\n')[0]}`,
+      );
       lines.push(`             Fix the Accounts tab (or assign by hand), then run credit-desk apply-rules.`);
     }
   }
   lines.push('Totals per period and currency (source query → sheet):');
   for (const t of m.totals) {
     const ok = t.source === t.sheet;
-    lines.push(`  ${t.period} ${t.currency}  ${displayMoney(t.source, t.currency).padStart(18)} → ${displayMoney(t.sheet, t.currency).padStart(18)}  ${ok ? 'reconciled' : 'DIFFERS (drift on locked rows)'}  (${t.credits} credits)`);
+    lines.push(
+      `  ${t.period} ${t.currency}  ${displayMoney(t.source, t.currency).padStart(18)} → ${displayMoney(t.sheet, t.currency).padStart(18)}  ${ok ? 'reconciled' : 'DIFFERS (drift on locked rows)'}  (${t.credits} credits)`,
+    );
   }
   if (dryRun) {
-    lines.push(`Would write: ${r.changes.updates.length} row updates, ${r.changes.appends.length} new rows, ${r.changes.audit.length} audit entries.`);
+    lines.push(
+      `Would write: ${r.changes.updates.length} row updates, ${r.changes.appends.length} new rows, ${r.changes.audit.length} audit entries.`,
+    );
   }
   return lines.join('\n');
 }

@@ -21,7 +21,11 @@ interface Deps {
   now: Date;
 }
 
-async function writeUsageChange(sink: Sink, state: SheetState, change: { credits: Credit[]; audit: import('../../core/audit').AuditEntry[] }) {
+async function writeUsageChange(
+  sink: Sink,
+  state: SheetState,
+  change: { credits: Credit[]; audit: import('../../core/audit').AuditEntry[] },
+) {
   const changes = buildChangeSet(
     change.credits.map((c) => ({ before: state.byKey.get(c.key)!, after: c })),
     change.audit,
@@ -35,19 +39,35 @@ export interface CollectResult {
   xlsxPath: string | null;
 }
 
-export async function runCollect(opts: { period?: string; crashAfterFile?: boolean }, deps: Deps): Promise<CollectResult> {
+export async function runCollect(
+  opts: { period?: string; crashAfterFile?: boolean },
+  deps: Deps,
+): Promise<CollectResult> {
   const now = deps.now.toISOString();
   let state = readState(await deps.sink.read());
   const resumed: string[] = [];
   for (const file of loadUsageFiles(deps.usageDir).filter((f) => f.status === 'collecting')) {
-    deps.reporter.info(`Completing the interrupted collection ${file.usageFileId} (${file.records.length} credits)…`);
-    await writeUsageChange(deps.sink, state, applyCollect(file, state.credits.map((e) => e.credit), now));
+    deps.reporter.info(
+      `Completing the interrupted collection ${file.usageFileId} (${file.records.length} credits)…`,
+    );
+    await writeUsageChange(
+      deps.sink,
+      state,
+      applyCollect(
+        file,
+        state.credits.map((e) => e.credit),
+        now,
+      ),
+    );
     saveUsageJson(deps.usageDir, { ...file, status: 'ready' });
     resumed.push(file.usageFileId);
     state = readState(await deps.sink.read());
   }
   const taken = new Set([...state.usageFileIds, ...loadUsageFiles(deps.usageDir).map((f) => f.usageFileId)]);
-  const file = planCollect(state.credits.map((e) => e.credit), { period: opts.period, now, takenFileIds: taken, directory: state.directory });
+  const file = planCollect(
+    state.credits.map((e) => e.credit),
+    { period: opts.period, now, takenFileIds: taken, directory: state.directory },
+  );
   if (!file) return { file: null, resumed, xlsxPath: null };
   deps.reporter.progress(`writing usage file ${file.usageFileId} (${file.records.length} records)…`);
   saveUsageJson(deps.usageDir, file);
@@ -55,28 +75,57 @@ export async function runCollect(opts: { period?: string; crashAfterFile?: boole
   // Test hook: stop here as a killed process would, with the file written and the sheet not yet updated.
   if (opts.crashAfterFile) throw new Error('simulated crash after writing the usage file');
   deps.reporter.progress(`locking ${file.records.length} credits in ${deps.sink.label}…`);
-  await writeUsageChange(deps.sink, state, applyCollect(file, state.credits.map((e) => e.credit), now));
+  await writeUsageChange(
+    deps.sink,
+    state,
+    applyCollect(
+      file,
+      state.credits.map((e) => e.credit),
+      now,
+    ),
+  );
   const ready: UsageFile = { ...file, status: 'ready' };
   saveUsageJson(deps.usageDir, ready);
   deps.reporter.done();
   return { file: ready, resumed, xlsxPath };
 }
 
-export async function runClose(fileId: string, deps: Deps): Promise<{ closed: number; file: UsageFile | null }> {
+export async function runClose(
+  fileId: string,
+  deps: Deps,
+): Promise<{ closed: number; file: UsageFile | null }> {
   const id = fileId.trim().toUpperCase();
   const file = loadUsageFiles(deps.usageDir).find((f) => f.usageFileId === id) ?? null;
   if (file && file.status === 'collecting') {
-    throw new CreditDeskError('USAGE', `Usage file ${id} was never completed.`, 'Run `credit-desk usage collect` first; it completes the interrupted collection.');
+    throw new CreditDeskError(
+      'USAGE',
+      `Usage file ${id} was never completed.`,
+      'Run `credit-desk usage collect` first; it completes the interrupted collection.',
+    );
   }
   const state = readState(await deps.sink.read());
-  const change = applyClose(id, state.credits.map((e) => e.credit), deps.now.toISOString());
+  const change = applyClose(
+    id,
+    state.credits.map((e) => e.credit),
+    deps.now.toISOString(),
+  );
   await writeUsageChange(deps.sink, state, change);
-  if (file) saveUsageJson(deps.usageDir, { ...file, status: 'closed', closedAt: file.closedAt ?? deps.now.toISOString() });
+  if (file)
+    saveUsageJson(deps.usageDir, {
+      ...file,
+      status: 'closed',
+      closedAt: file.closedAt ?? deps.now.toISOString(),
+    });
   return { closed: change.credits.length, file };
 }
 
 export function listUsageFiles(usageDir: string): string {
   const files = loadUsageFiles(usageDir);
   if (files.length === 0) return `No usage files in ${usageDir}.`;
-  return files.map((f) => `${f.usageFileId}  ${f.status.padEnd(10)} ${f.createdAt.slice(0, 10)}  ${f.records.length} records  ${usageTotalsText(f)}  ${usageJsonPath(usageDir, f.usageFileId)}`).join('\n');
+  return files
+    .map(
+      (f) =>
+        `${f.usageFileId}  ${f.status.padEnd(10)} ${f.createdAt.slice(0, 10)}  ${f.records.length} records  ${usageTotalsText(f)}  ${usageJsonPath(usageDir, f.usageFileId)}`,
+    )
+    .join('\n');
 }

@@ -19,9 +19,15 @@ export function readCsvGrid(path: string): Grid {
   }
   let records: string[][];
   try {
-    records = parse(textContent.replace(/^\uFEFF/, ''), { skip_empty_lines: true, relax_column_count: true, trim: true });
+    records = parse(textContent.replace(/^\uFEFF/, ''), {
+      skip_empty_lines: true,
+      relax_column_count: true,
+      trim: true,
+    });
   } catch (e) {
-    throw new Error(`${path} is not valid CSV: ${(e as Error).message}. Save it as CSV (UTF-8) and try again.`);
+    throw new Error(
+      `${path} is not valid CSV: ${(e as Error).message}. Save it as CSV (UTF-8) and try again.`,
+    );
   }
   if (records.length === 0) throw new Error(`${path} is empty: it needs a header row.`);
   const [headers, ...rows] = records;

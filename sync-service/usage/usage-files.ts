@@ -47,7 +47,9 @@ export function loadUsageFiles(dir: string): UsageFile[] {
       try {
         return JSON.parse(readFileSync(join(dir, n), 'utf8')) as UsageFile;
       } catch (e) {
-        throw new Error(`${join(dir, n)} is not a readable usage file (${(e as Error).message}). Move it away if it is not one.`);
+        throw new Error(
+          `${join(dir, n)} is not a readable usage file (${(e as Error).message}). Move it away if it is not one.`,
+        );
       }
     })
     .sort((a, b) => a.createdAt.localeCompare(b.createdAt));
@@ -79,21 +81,57 @@ export async function writeUsageXlsx(dir: string, file: UsageFile): Promise<stri
   ]);
   const records = wb.addWorksheet('records');
   const header = [
-    'usage_record_id', 'record_description', 'credit_id', 'asset_search_criteria', 'asset_search_value',
-    'item_search_criteria', 'item_search_value', 'quantity', 'amount', 'currency', 'start_time_utc', 'end_time_utc',
-    'customer_id', 'customer_amount', 'reseller_id', 'reseller_amount', 'distributor_amount', 'allocation', 'rule_id',
-    'aws_account_id', 'service',
+    'usage_record_id',
+    'record_description',
+    'credit_id',
+    'asset_search_criteria',
+    'asset_search_value',
+    'item_search_criteria',
+    'item_search_value',
+    'quantity',
+    'amount',
+    'currency',
+    'start_time_utc',
+    'end_time_utc',
+    'customer_id',
+    'customer_amount',
+    'reseller_id',
+    'reseller_amount',
+    'distributor_amount',
+    'allocation',
+    'rule_id',
+    'aws_account_id',
+    'service',
   ];
   records.addRow(header);
   for (const r of file.records) {
     const [start, end] = periodBounds(r.period);
-    const sumRole = (role: string) => r.lines.filter((l) => l.role === role).reduce((s, l) => s + l.amount, 0);
-    const ids = (role: string) => [...new Set(r.lines.filter((l) => l.role === role && l.amount !== 0).map((l) => l.targetId))].join(' ');
+    const sumRole = (role: string) =>
+      r.lines.filter((l) => l.role === role).reduce((s, l) => s + l.amount, 0);
+    const ids = (role: string) =>
+      [...new Set(r.lines.filter((l) => l.role === role && l.amount !== 0).map((l) => l.targetId))].join(' ');
     records.addRow([
-      r.usageRecordId, sanitizeCell(r.description), r.creditId, 'id', r.assetId, 'item.mpn', 'AWS-CREDIT', 1,
-      formatMinor(-r.amount, r.currency), r.currency, start, end,
-      ids('customer'), formatMinor(sumRole('customer'), r.currency), ids('reseller'), formatMinor(sumRole('reseller'), r.currency),
-      formatMinor(sumRole('distributor'), r.currency), r.allocation, r.ruleId, r.accountId, r.service,
+      r.usageRecordId,
+      sanitizeCell(r.description),
+      r.creditId,
+      'id',
+      r.assetId,
+      'item.mpn',
+      'AWS-CREDIT',
+      1,
+      formatMinor(-r.amount, r.currency),
+      r.currency,
+      start,
+      end,
+      ids('customer'),
+      formatMinor(sumRole('customer'), r.currency),
+      ids('reseller'),
+      formatMinor(sumRole('reseller'), r.currency),
+      formatMinor(sumRole('distributor'), r.currency),
+      r.allocation,
+      r.ruleId,
+      r.accountId,
+      r.service,
     ]);
   }
   records.getRow(1).font = { bold: true };

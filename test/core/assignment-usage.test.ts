@@ -13,8 +13,13 @@ const ctx = { directory: dir, actor: 'anna@example.com', now: NOW };
 /** An index that picks rule R-MAP for MAP credits and nothing else: enough to exercise planRules. */
 const mapRule = { ruleId: 'R-MAP', name: 'MAP credits', customerBp: 7000, resellerBp: 3000 } as Rule;
 function explain(s: { description: string }): Explanation {
-    return s.description.startsWith('MAP')
-      ? { chosen: mapRule, reason: 'matched', matching: [{ rule: mapRule, why: 'description' }], usedDefault: false }
+  return s.description.startsWith('MAP')
+    ? {
+        chosen: mapRule,
+        reason: 'matched',
+        matching: [{ rule: mapRule, why: 'description' }],
+        usedDefault: false,
+      }
     : { chosen: null, reason: 'no rule', matching: [], usedDefault: true };
 }
 const index = { explain, choose: (s: { description: string }) => explain(s).chosen } as unknown as RuleIndex;
@@ -25,7 +30,10 @@ describe('assigning by hand', () => {
     expect(out.credit).toMatchObject({ status: 'ASSIGNED', ruleId: 'manual', distributorKeeps: 1000 });
     expect(out.resolved!.lines.reduce((s, l) => s + l.amount, 0)).toBe(10001);
     expect(out.audit.every((a) => a.who === 'anna@example.com' && a.action === 'assign')).toBe(true);
-    expect(out.audit.find((a) => a.field === 'status')).toMatchObject({ before: 'PENDING_ASSIGN', after: 'ASSIGNED' });
+    expect(out.audit.find((a) => a.field === 'status')).toMatchObject({
+      before: 'PENDING_ASSIGN',
+      after: 'ASSIGNED',
+    });
   });
 
   it('treats re-assigning an ASSIGNED credit as an edit, and unassign clears it', () => {
@@ -33,7 +41,12 @@ describe('assigning by hand', () => {
     const edited = assignCredit(a, 'reseller 100%', ctx);
     expect(edited.audit[0].action).toBe('edit');
     const back = unassignCredit(edited.credit, ctx).credit;
-    expect(back).toMatchObject({ status: 'PENDING_ASSIGN', allocation: '', ruleId: '', distributorKeeps: null });
+    expect(back).toMatchObject({
+      status: 'PENDING_ASSIGN',
+      allocation: '',
+      ruleId: '',
+      distributorKeeps: null,
+    });
   });
 
   it('refuses locked credits before looking at the allocation, and refuses unknown targets and splits over 100%', () => {
@@ -50,11 +63,20 @@ describe('applying rules', () => {
     const credits = [
       credit({ creditId: 'A', description: 'MAP 2.0 credit', amount: 1001 }),
       credit({ creditId: 'B', description: 'AWS Promotional Credit', amount: 500 }),
-      credit({ creditId: 'C', status: 'ASSIGNED', ruleId: 'manual', allocation: 'customer 10%', distributorKeeps: 0 }),
+      credit({
+        creditId: 'C',
+        status: 'ASSIGNED',
+        ruleId: 'manual',
+        allocation: 'customer 10%',
+        distributorKeeps: 0,
+      }),
       credit({ creditId: 'D', status: 'PROCESSED' }),
     ];
     const plan = planRules(credits, index, defaults, dir, { overwriteManual: false });
-    expect(plan.items.map((i) => [i.credit.creditId, i.ruleId])).toEqual([['A', 'R-MAP'], ['B', 'default']]);
+    expect(plan.items.map((i) => [i.credit.creditId, i.ruleId])).toEqual([
+      ['A', 'R-MAP'],
+      ['B', 'default'],
+    ]);
     expect(plan.skippedManual.map((c) => c.creditId)).toEqual(['C']);
     expect(plan.skippedLocked.map((c) => c.creditId)).toEqual(['D']);
     const withManual = planRules(credits, index, defaults, dir, { overwriteManual: true });
@@ -76,18 +98,34 @@ describe('applying rules', () => {
 
   it('property: plan totals per currency equal the sum of planned credits, to the cent', () => {
     fc.assert(
-      fc.property(fc.array(fc.record({ amount: fc.integer({ min: 1, max: 10 ** 10 }), map: fc.boolean() }), { maxLength: 50 }), (rows) => {
-        const credits = rows.map((r, i) => credit({ creditId: `C${i}`, key: `k${i}`, amount: r.amount, description: r.map ? 'MAP x' : 'Promo' }));
-        const plan = planRules(credits, index, { customerBp: 3333, resellerBp: 3333 }, dir, { overwriteManual: false });
-        const t = planTotals(plan);
-        expect(t.byTarget.reduce((s, x) => s + x.amount, 0)).toBe(rows.reduce((s, r) => s + r.amount, 0));
-      }),
+      fc.property(
+        fc.array(fc.record({ amount: fc.integer({ min: 1, max: 10 ** 10 }), map: fc.boolean() }), {
+          maxLength: 50,
+        }),
+        (rows) => {
+          const credits = rows.map((r, i) =>
+            credit({
+              creditId: `C${i}`,
+              key: `k${i}`,
+              amount: r.amount,
+              description: r.map ? 'MAP x' : 'Promo',
+            }),
+          );
+          const plan = planRules(credits, index, { customerBp: 3333, resellerBp: 3333 }, dir, {
+            overwriteManual: false,
+          });
+          const t = planTotals(plan);
+          expect(t.byTarget.reduce((s, x) => s + x.amount, 0)).toBe(rows.reduce((s, r) => s + r.amount, 0));
+        },
+      ),
     );
   });
 });
 
 describe('usage process', () => {
-  const assigned = (id: string, key: string, amount = 1000) => ({ ...assignCredit(credit({ creditId: id, key, amount }), 'customer 100%', ctx).credit });
+  const assigned = (id: string, key: string, amount = 1000) => ({
+    ...assignCredit(credit({ creditId: id, key, amount }), 'customer 100%', ctx).credit,
+  });
 
   it('collects every ASSIGNED credit into one file, then closes it', () => {
     const credits = [assigned('A', 'ka'), assigned('B', 'kb', 250), credit({ creditId: 'P', key: 'kp' })];
@@ -102,7 +140,9 @@ describe('usage process', () => {
     ]);
     const sheet = credits.map((c) => collected.credits.find((x) => x.key === c.key) ?? c);
     // collecting again takes nothing: a credit is never in two files
-    expect(planCollect(sheet, { now: NOW, takenFileIds: new Set([file.usageFileId]), directory: dir })).toBeNull();
+    expect(
+      planCollect(sheet, { now: NOW, takenFileIds: new Set([file.usageFileId]), directory: dir }),
+    ).toBeNull();
     // re-applying the same file (a resumed run) does nothing twice
     expect(applyCollect(file, sheet, NOW).credits).toHaveLength(0);
     const closed = applyClose(file.usageFileId, sheet, NOW);

@@ -1,5 +1,12 @@
 import fc from 'fast-check';
-import { CREDIT_ID_PATTERN, creditKey, issueCreditIds, usageFileId, usageRecordId, USAGE_FILE_ID_PATTERN } from '../../core/ids';
+import {
+  CREDIT_ID_PATTERN,
+  creditKey,
+  issueCreditIds,
+  usageFileId,
+  usageRecordId,
+  USAGE_FILE_ID_PATTERN,
+} from '../../core/ids';
 import { cur } from '../helpers/domain';
 
 describe('credit key', () => {
@@ -38,17 +45,26 @@ describe('credit IDs', () => {
 
   it('are unique, never reuse a taken ID, and are the same for the same input', () => {
     fc.assert(
-      fc.property(fc.uniqueArray(fc.string({ minLength: 4, maxLength: 12 }), { minLength: 1, maxLength: 200 }), fc.array(fc.integer({ min: 0, max: 99999999 }), { maxLength: 50 }), (keys, takenNums) => {
-        const taken = new Set(takenNums.map((n) => `AWSC-202610-${String(n).padStart(8, '0').slice(0, 4)}-${String(n).padStart(8, '0').slice(4)}`));
-        const before = new Set(taken);
-        const input = keys.map((k) => ({ key: k, period: '2026-10' }));
-        const a = issueCreditIds(input, new Set(before));
-        const b = issueCreditIds([...input].reverse(), new Set(before));
-        const issued = [...a.values()];
-        expect(new Set(issued).size).toBe(issued.length);
-        for (const id of issued) expect(before.has(id)).toBe(false);
-        expect([...a.entries()].sort()).toEqual([...b.entries()].sort());
-      }),
+      fc.property(
+        fc.uniqueArray(fc.string({ minLength: 4, maxLength: 12 }), { minLength: 1, maxLength: 200 }),
+        fc.array(fc.integer({ min: 0, max: 99999999 }), { maxLength: 50 }),
+        (keys, takenNums) => {
+          const taken = new Set(
+            takenNums.map(
+              (n) =>
+                `AWSC-202610-${String(n).padStart(8, '0').slice(0, 4)}-${String(n).padStart(8, '0').slice(4)}`,
+            ),
+          );
+          const before = new Set(taken);
+          const input = keys.map((k) => ({ key: k, period: '2026-10' }));
+          const a = issueCreditIds(input, new Set(before));
+          const b = issueCreditIds([...input].reverse(), new Set(before));
+          const issued = [...a.values()];
+          expect(new Set(issued).size).toBe(issued.length);
+          for (const id of issued) expect(before.has(id)).toBe(false);
+          expect([...a.entries()].sort()).toEqual([...b.entries()].sort());
+        },
+      ),
     );
   });
 

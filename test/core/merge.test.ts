@@ -12,7 +12,15 @@ const dir = directory([
 
 function merge(existing: ExistingCredit[], incoming: CurCredit[], recorded = new Set<string>()): MergeResult {
   const taken = new Set(existing.map((e) => e.credit.creditId));
-  return mergeCredits({ existing, incoming, directory: dir, takenIds: taken, recordedDrift: recorded, now: NOW, actor: 'test' });
+  return mergeCredits({
+    existing,
+    incoming,
+    directory: dir,
+    takenIds: taken,
+    recordedDrift: recorded,
+    now: NOW,
+    actor: 'test',
+  });
 }
 
 /** What the sheet holds after writing a merge result (rows kept in place, adds appended). */
@@ -27,7 +35,13 @@ describe('merge', () => {
   it('adds new credits as PENDING_ASSIGN with an ID and the account mapping', () => {
     const r = merge([], [cur()]);
     expect(r.adds).toHaveLength(1);
-    expect(r.adds[0]).toMatchObject({ status: 'PENDING_ASSIGN', customerId: 'CUST-1', assetId: 'AS-1', resellerId: 'RES-1', flags: '' });
+    expect(r.adds[0]).toMatchObject({
+      status: 'PENDING_ASSIGN',
+      customerId: 'CUST-1',
+      assetId: 'AS-1',
+      resellerId: 'RES-1',
+      flags: '',
+    });
     expect(r.adds[0].creditId).toMatch(/^AWSC-202610-\d{4}-\d{4}$/);
     expect(r.audit.map((a) => a.action)).toEqual(['sync-add']);
   });
@@ -39,12 +53,29 @@ describe('merge', () => {
   });
 
   it('keeps staff columns and only updates sync-owned fields that differ', () => {
-    const existing = [{ row: 0, credit: credit({ status: 'ASSIGNED', allocation: 'customer 60%, reseller 40%', ruleId: 'manual', notes: 'agreed with Anna', customerId: 'OLD', distributorKeeps: 0 }) }];
+    const existing = [
+      {
+        row: 0,
+        credit: credit({
+          status: 'ASSIGNED',
+          allocation: 'customer 60%, reseller 40%',
+          ruleId: 'manual',
+          notes: 'agreed with Anna',
+          customerId: 'OLD',
+          distributorKeeps: 0,
+        }),
+      },
+    ];
     const r = merge(existing, [cur()]);
     expect(r.updates).toHaveLength(1);
     const after = r.updates[0].after;
     expect(after.customerId).toBe('CUST-1');
-    expect(after).toMatchObject({ status: 'ASSIGNED', allocation: 'customer 60%, reseller 40%', ruleId: 'manual', notes: 'agreed with Anna' });
+    expect(after).toMatchObject({
+      status: 'ASSIGNED',
+      allocation: 'customer 60%, reseller 40%',
+      ruleId: 'manual',
+      notes: 'agreed with Anna',
+    });
     expect(r.updates[0].fields).toEqual(['customerId', 'lastChange']);
   });
 
@@ -53,7 +84,14 @@ describe('merge', () => {
     const r1 = merge([{ row: 0, credit: locked }], [cur({ amount: 7000 })]);
     expect(r1.updates).toHaveLength(0);
     expect(r1.locked).toBe(1);
-    expect(r1.drift).toEqual([expect.objectContaining({ creditId: locked.creditId, field: 'amount', sheet: '50.00', source: '70.00' })]);
+    expect(r1.drift).toEqual([
+      expect.objectContaining({
+        creditId: locked.creditId,
+        field: 'amount',
+        sheet: '50.00',
+        source: '70.00',
+      }),
+    ]);
     expect(r1.audit.filter((a) => a.action === 'drift')).toHaveLength(1);
     const recorded = new Set([`${locked.creditId}|amount|70.00`]);
     const r2 = merge([{ row: 0, credit: locked }], [cur({ amount: 7000 })], recorded);
@@ -63,10 +101,24 @@ describe('merge', () => {
   });
 
   it('recomputes what the distributor keeps when an assigned credit grows, and sends it for review when a fixed amount no longer fits', () => {
-    const assigned = credit({ status: 'ASSIGNED', allocation: 'customer 50%', distributorKeeps: 5000, ruleId: 'R1' });
+    const assigned = credit({
+      status: 'ASSIGNED',
+      allocation: 'customer 50%',
+      distributorKeeps: 5000,
+      ruleId: 'R1',
+    });
     const grown = merge([{ row: 0, credit: assigned }], [cur({ amount: 20000 })]);
-    expect(grown.updates[0].after).toMatchObject({ status: 'ASSIGNED', amount: 20000, distributorKeeps: 10000 });
-    const fixed = credit({ status: 'ASSIGNED', allocation: 'customer CUST-1 90.00', distributorKeeps: 1000, ruleId: 'manual' });
+    expect(grown.updates[0].after).toMatchObject({
+      status: 'ASSIGNED',
+      amount: 20000,
+      distributorKeeps: 10000,
+    });
+    const fixed = credit({
+      status: 'ASSIGNED',
+      allocation: 'customer CUST-1 90.00',
+      distributorKeeps: 1000,
+      ruleId: 'manual',
+    });
     const shrunk = merge([{ row: 0, credit: fixed }], [cur({ amount: 5000 })]);
     expect(shrunk.updates[0].after).toMatchObject({ status: 'PENDING_ASSIGN', flags: FLAG_REVIEW });
     // and the review flag survives the next sync (the sync owns only its own flag)
@@ -83,7 +135,15 @@ describe('merge', () => {
 
   it('refuses a sheet that lists one key twice, naming both rows', () => {
     const c = credit();
-    expect(() => merge([{ row: 0, credit: c }, { row: 5, credit: { ...c, creditId: 'AWSC-202610-9999-9999' } }], [])).toThrow(/rows 2 and 7/);
+    expect(() =>
+      merge(
+        [
+          { row: 0, credit: c },
+          { row: 5, credit: { ...c, creditId: 'AWSC-202610-9999-9999' } },
+        ],
+        [],
+      ),
+    ).toThrow(/rows 2 and 7/);
   });
 
   const curArb = fc.record({
@@ -91,45 +151,66 @@ describe('merge', () => {
     payerAccountId: fc.constant('111111111111'),
     accountId: fc.constantFrom('222222222222', '333333333333', '444444444444'),
     service: fc.constantFrom('AmazonEC2', 'AmazonS3', 'AWSLambda'),
-    description: fc.constantFrom('AWS Promotional Credit', 'MAP 2.0 Migration Credit - MPE1', 'クレジット', '=HYPERLINK("x")'),
+    description: fc.constantFrom(
+      'AWS Promotional Credit',
+      'MAP 2.0 Migration Credit - MPE1',
+      'クレジット',
+      '=HYPERLINK("x")',
+    ),
     currency: fc.constantFrom('USD', 'EUR'),
     amount: fc.integer({ min: 1, max: 10 ** 9 }),
   });
 
   it('property: every incoming credit ends up exactly once, and a re-run with the same data changes nothing', () => {
     fc.assert(
-      fc.property(fc.array(curArb, { maxLength: 40 }), fc.array(curArb, { maxLength: 40 }), (first, second) => {
-        const sheet1 = applyResult([], merge([], first));
-        const r2 = merge(sheet1, second);
-        const sheet2 = applyResult(sheet1, r2);
-        const keys = sheet2.map((e) => e.credit.key);
-        expect(new Set(keys).size).toBe(keys.length);
-        for (const c of [...first, ...second]) expect(keys).toContain(creditKey(c));
-        const ids = sheet2.map((e) => e.credit.creditId);
-        expect(new Set(ids).size).toBe(ids.length);
-        const again = merge(sheet2, second);
-        expect(again.adds).toHaveLength(0);
-        expect(again.updates).toHaveLength(0);
-      }),
+      fc.property(
+        fc.array(curArb, { maxLength: 40 }),
+        fc.array(curArb, { maxLength: 40 }),
+        (first, second) => {
+          const sheet1 = applyResult([], merge([], first));
+          const r2 = merge(sheet1, second);
+          const sheet2 = applyResult(sheet1, r2);
+          const keys = sheet2.map((e) => e.credit.key);
+          expect(new Set(keys).size).toBe(keys.length);
+          for (const c of [...first, ...second]) expect(keys).toContain(creditKey(c));
+          const ids = sheet2.map((e) => e.credit.creditId);
+          expect(new Set(ids).size).toBe(ids.length);
+          const again = merge(sheet2, second);
+          expect(again.adds).toHaveLength(0);
+          expect(again.updates).toHaveLength(0);
+        },
+      ),
     );
   });
 
   it('property: rows are found by key whatever their order, and locked rows are never in the updates', () => {
     fc.assert(
-      fc.property(fc.array(curArb, { minLength: 1, maxLength: 30 }), fc.array(curArb, { maxLength: 30 }), fc.integer(), (first, second, seed) => {
-        const base = applyResult([], merge([], first)).map((e, i) => ({
-          ...e,
-          credit: { ...e.credit, status: (i % 3 === 0 ? 'PROCESSING' : 'PENDING_ASSIGN') as Credit['status'] },
-        }));
-        // a person sorted the sheet: same rows, other positions
-        const shuffled = [...base].sort((a, b) => ((a.credit.key.charCodeAt(5) * seed) % 7) - ((b.credit.key.charCodeAt(5) * seed) % 7)).map((e, i) => ({ row: i, credit: e.credit }));
-        const r = merge(shuffled, second);
-        for (const u of r.updates) {
-          const at = shuffled.find((e) => e.row === u.row)!;
-          expect(at.credit.key).toBe(u.key);
-          expect(at.credit.status).not.toBe('PROCESSING');
-        }
-      }),
+      fc.property(
+        fc.array(curArb, { minLength: 1, maxLength: 30 }),
+        fc.array(curArb, { maxLength: 30 }),
+        fc.integer(),
+        (first, second, seed) => {
+          const base = applyResult([], merge([], first)).map((e, i) => ({
+            ...e,
+            credit: {
+              ...e.credit,
+              status: (i % 3 === 0 ? 'PROCESSING' : 'PENDING_ASSIGN') as Credit['status'],
+            },
+          }));
+          // a person sorted the sheet: same rows, other positions
+          const shuffled = [...base]
+            .sort(
+              (a, b) => ((a.credit.key.charCodeAt(5) * seed) % 7) - ((b.credit.key.charCodeAt(5) * seed) % 7),
+            )
+            .map((e, i) => ({ row: i, credit: e.credit }));
+          const r = merge(shuffled, second);
+          for (const u of r.updates) {
+            const at = shuffled.find((e) => e.row === u.row)!;
+            expect(at.credit.key).toBe(u.key);
+            expect(at.credit.status).not.toBe('PROCESSING');
+          }
+        },
+      ),
     );
   });
 });

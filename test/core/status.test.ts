@@ -18,7 +18,9 @@ describe('credit statuses', () => {
     for (const status of STATUSES) {
       for (const action of actions) {
         if (ok.some(([f, a]) => f === status && a === action)) continue;
-        expect(() => transition('AWSC-202610-1111-2222', status, action)).toThrow(new RegExp(`AWSC-202610-1111-2222.*${status}`));
+        expect(() => transition('AWSC-202610-1111-2222', status, action)).toThrow(
+          new RegExp(`AWSC-202610-1111-2222.*${status}`),
+        );
       }
     }
     expect(() => transition('AWSC-X', 'PROCESSED', 'edit')).toThrow(/read-only/);

@@ -5,7 +5,9 @@ import { creditKey } from '../../core/ids';
 
 export const NOW = '2026-11-26T12:00:00.000Z';
 
-export function directory(accounts: { accountId: string; customerId?: string; resellerId?: string; assetId?: string }[]): AccountDirectory {
+export function directory(
+  accounts: { accountId: string; customerId?: string; resellerId?: string; assetId?: string }[],
+): AccountDirectory {
   return buildDirectory(
     accounts.map((a, i) => ({
       row: i + 2,

@@ -17,7 +17,10 @@ async function main(): Promise<void> {
     console.log('No demo-data/cur yet: generating demo data…');
     await generateDemoData({ outDir: resolve('demo-data') });
   }
-  const athena = await startAthenaServer({ tables: { 'cur.cur2': { dir: curDir, layout: 'cur2' } }, port: Number(process.env.ATHENA_PORT ?? 0) });
+  const athena = await startAthenaServer({
+    tables: { 'cur.cur2': { dir: curDir, layout: 'cur2' } },
+    port: Number(process.env.ATHENA_PORT ?? 0),
+  });
   const sheets = await startSheetsServer({ spreadsheetId: SPREADSHEET_ID });
   console.log(`Athena (JSON 1.1) server:  ${athena.endpoint}   table cur.cur2 → ${curDir}`);
   console.log(`Sheets v4 server:          ${sheets.rootUrl}   spreadsheet ${SPREADSHEET_ID}`);

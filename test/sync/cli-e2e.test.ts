@@ -11,7 +11,11 @@ import ExcelJS from 'exceljs';
 const BIN = join(__dirname, '../../bin/credit-desk.cjs');
 
 function run(args: string[], cwd: string) {
-  const r = spawnSync(process.execPath, [BIN, ...args], { cwd, encoding: 'utf8', env: { ...process.env, CREDIT_DESK_DEBUG: '' } });
+  const r = spawnSync(process.execPath, [BIN, ...args], {
+    cwd,
+    encoding: 'utf8',
+    env: { ...process.env, CREDIT_DESK_DEBUG: '' },
+  });
   return { code: r.status, out: r.stdout, err: r.stderr };
 }
 
@@ -45,21 +49,37 @@ describe('credit-desk end to end on the embedded default', () => {
   afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
   it('syncs the most recent closed period with rules applied, and the workbook opens with the tabs and filters', async () => {
-    const r = run(['sync', '--cur', 'demo/cur', '--accounts', 'demo/accounts.csv', '--rules', 'demo/rules.csv', '--apply-rules', ...common], dir);
+    const r = run(
+      [
+        'sync',
+        '--cur',
+        'demo/cur',
+        '--accounts',
+        'demo/accounts.csv',
+        '--rules',
+        'demo/rules.csv',
+        '--apply-rules',
+        ...common,
+      ],
+      dir,
+    );
     expect(r.err).not.toMatch(/^error/m);
     expect(r.code).toBe(0);
     expect(r.out).toMatch(/added\s+[1-9]/);
     expect(r.out).toMatch(/reconciled/);
     const wb = new ExcelJS.Workbook();
     await wb.xlsx.readFile(join(dir, 'credits.xlsx'));
-    expect(wb.worksheets.map((w) => w.name)).toEqual(expect.arrayContaining(['Credits', 'Accounts', 'Rules', 'Config', 'Audit']));
+    expect(wb.worksheets.map((w) => w.name)).toEqual(
+      expect.arrayContaining(['Credits', 'Accounts', 'Rules', 'Config', 'Audit']),
+    );
     const credits = wb.getWorksheet('Credits')!;
     expect(credits.autoFilter).toBeTruthy();
     const credits2 = exportJson();
     expect(credits2.length).toBeGreaterThan(10);
     const assigned = credits2.filter((c) => c.status === 'ASSIGNED');
     expect(assigned.length).toBeGreaterThan(0);
-    for (const c of assigned) expect(c.allocations.reduce((s, a) => s + cents(a.amount), 0)).toBe(cents(c.amount));
+    for (const c of assigned)
+      expect(c.allocations.reduce((s, a) => s + cents(a.amount), 0)).toBe(cents(c.amount));
   });
 
   it('a second sync changes nothing', () => {
@@ -88,7 +108,9 @@ describe('credit-desk end to end on the embedded default', () => {
   });
 
   it('usage collect puts every ASSIGNED credit in one file and locks them; close marks them PROCESSED', () => {
-    const assignedIds = exportJson().filter((c) => c.status === 'ASSIGNED').map((c) => c.creditId);
+    const assignedIds = exportJson()
+      .filter((c) => c.status === 'ASSIGNED')
+      .map((c) => c.creditId);
     const collect = run(['usage', 'collect', ...common], dir);
     expect(collect.code).toBe(0);
     const ufId = /(UF-\d{4}-\d{2}-\d{4}-\d{4})/.exec(collect.out)![1];
@@ -111,7 +133,11 @@ describe('credit-desk end to end on the embedded default', () => {
     expect(refused.err).toMatch(/PROCESSING/);
     const close = run(['usage', 'close', ufId, ...common], dir);
     expect(close.code).toBe(0);
-    expect(exportJson().filter((c) => c.usageFileId === ufId).every((c) => c.status === 'PROCESSED')).toBe(true);
+    expect(
+      exportJson()
+        .filter((c) => c.usageFileId === ufId)
+        .every((c) => c.status === 'PROCESSED'),
+    ).toBe(true);
   });
 
   it('says what to do when the CUR folder is missing or the period has no data', () => {

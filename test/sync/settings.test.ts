@@ -13,7 +13,10 @@ describe('settings', () => {
 
   it('takes the command line over the environment over the config file over defaults', () => {
     const file = join(dir, 'c.json');
-    writeFileSync(file, JSON.stringify({ workbook: 'from-file.xlsx', cur: 'file-cur', athena: { workgroup: 'wg-file' } }));
+    writeFileSync(
+      file,
+      JSON.stringify({ workbook: 'from-file.xlsx', cur: 'file-cur', athena: { workgroup: 'wg-file' } }),
+    );
     const s = resolveSettings({ config: file, workbook: 'cli.xlsx' }, { CREDIT_DESK_CUR: 'env-cur' });
     expect(s.workbook).toBe('cli.xlsx');
     expect(s.cur).toBe('env-cur');
@@ -22,13 +25,17 @@ describe('settings', () => {
   });
 
   it('names the setting, where it came from and how to fix it', () => {
-    expect(() => resolveSettings({ source: 'athena' }, {})).toThrow(/athena.database \(from default\) is missing.*--database/);
-    expect(() => resolveSettings({ source: 'athena', table: 't' }, { CREDIT_DESK_ATHENA_DATABASE: 'bad name; drop' })).toThrow(
-      /athena.database \(from CREDIT_DESK_ATHENA_DATABASE\)/,
+    expect(() => resolveSettings({ source: 'athena' }, {})).toThrow(
+      /athena.database \(from default\) is missing.*--database/,
     );
+    expect(() =>
+      resolveSettings({ source: 'athena', table: 't' }, { CREDIT_DESK_ATHENA_DATABASE: 'bad name; drop' }),
+    ).toThrow(/athena.database \(from CREDIT_DESK_ATHENA_DATABASE\)/);
     expect(() => resolveSettings({ period: '2026-13' }, {})).toThrow(/period \(from --period\).*YYYY-MM/);
     expect(() => resolveSettings({ spreadsheet: 'not/an/id' }, {})).toThrow(/spreadsheet.*docs.google.com/);
-    expect(() => resolveSettings({ source: 'athena', database: 'cur', table: 'c', output: 'http://x' }, {})).toThrow(/s3:\/\//);
+    expect(() =>
+      resolveSettings({ source: 'athena', database: 'cur', table: 'c', output: 'http://x' }, {}),
+    ).toThrow(/s3:\/\//);
     expect(() => resolveSettings({ config: join(dir, 'missing.json') }, {})).toThrow(SettingsError);
     const broken = join(dir, 'broken.json');
     writeFileSync(broken, '{ not json');
@@ -46,6 +53,8 @@ describe('periods', () => {
   });
   it('explains an open-only or unknown period', () => {
     expect(() => chooseClosedPeriod(['2026-11'], now)).toThrow(/still open.*--period/s);
-    expect(() => periodsToSync(['2026-10', '2026-09'], '2025-01', true)).toThrow(/Periods with data: 2026-10, 2026-09/);
+    expect(() => periodsToSync(['2026-10', '2026-09'], '2025-01', true)).toThrow(
+      /Periods with data: 2026-10, 2026-09/,
+    );
   });
 });
