@@ -6,8 +6,7 @@
  * deterministic for a given sheet, unique, and never reused: callers pass every ID ever issued (the Credits
  * tab and the Audit tab), so a deleted row's ID is still "taken".
  */
-import { sha256 } from '@noble/hashes/sha2';
-import { bytesToHex, utf8ToBytes } from '@noble/hashes/utils';
+import { murmur3x86_128Utf16 } from './hash';
 
 export interface KeyParts {
   period: string;
@@ -20,6 +19,8 @@ export interface KeyParts {
 
 /** Whitespace and Unicode normalisation, so "MAP  credit" and "MAP credit" in two report versions are one credit. */
 function norm(s: string): string {
+  // Plain single-spaced ASCII (almost every CUR description) is already normal: skip the costly normalize().
+  if (/^[\x21-\x7e]+( [\x21-\x7e]+)*$/.test(s)) return s;
   return s.normalize('NFC').trim().replace(/\s+/g, ' ');
 }
 
@@ -32,16 +33,18 @@ export function creditKey(p: KeyParts): string {
     p.currency,
     norm(p.description),
   ]);
-  return 'k1-' + bytesToHex(sha256(utf8ToBytes(canonical))).slice(0, 32);
+  return 'k1-' + murmur3x86_128Utf16(canonical);
 }
 
 export const CREDIT_ID_PATTERN = /^AWSC-\d{6}-\d{4}-\d{4}$/;
 
+/** `count` decimal digits (≤ 16) drawn from the hash of `seed`. */
 function digitsFrom(seed: string, count: number): string {
-  const bytes = sha256(utf8ToBytes(seed));
-  let out = '';
-  for (let i = 0; out.length < count; i++) out += String(bytes[i % bytes.length] % 10);
-  return out;
+  const hex = murmur3x86_128Utf16(seed);
+  // Two 32-bit words → two 8-digit groups: uniform enough for IDs, and collisions are probed past anyway.
+  const a = String(parseInt(hex.slice(0, 8), 16) % 1e8).padStart(8, '0');
+  const b = String(parseInt(hex.slice(8, 16), 16) % 1e8).padStart(8, '0');
+  return (a + b).slice(0, count);
 }
 
 /**
