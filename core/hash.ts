@@ -99,61 +99,14 @@ function murmurCore(
     h4 ^= k4;
     h4 = (Math.imul(rotl(h4, 13) + h1, 5) + 0x32ac3b17) | 0;
   }
-  let k1 = 0;
-  let k2 = 0;
-  let k3 = 0;
-  let k4 = 0;
-  const t = blocks;
-  switch (len & 15) {
-    case 15:
-      k4 ^= byteAt(t + 14) << 16;
-    // falls through
-    case 14:
-      k4 ^= byteAt(t + 13) << 8;
-    // falls through
-    case 13:
-      k4 ^= byteAt(t + 12);
-      h4 ^= Math.imul(rotl(Math.imul(k4, C4), 18), C1);
-    // falls through
-    case 12:
-      k3 ^= byteAt(t + 11) << 24;
-    // falls through
-    case 11:
-      k3 ^= byteAt(t + 10) << 16;
-    // falls through
-    case 10:
-      k3 ^= byteAt(t + 9) << 8;
-    // falls through
-    case 9:
-      k3 ^= byteAt(t + 8);
-      h3 ^= Math.imul(rotl(Math.imul(k3, C3), 17), C4);
-    // falls through
-    case 8:
-      k2 ^= byteAt(t + 7) << 24;
-    // falls through
-    case 7:
-      k2 ^= byteAt(t + 6) << 16;
-    // falls through
-    case 6:
-      k2 ^= byteAt(t + 5) << 8;
-    // falls through
-    case 5:
-      k2 ^= byteAt(t + 4);
-      h2 ^= Math.imul(rotl(Math.imul(k2, C2), 16), C3);
-    // falls through
-    case 4:
-      k1 ^= byteAt(t + 3) << 24;
-    // falls through
-    case 3:
-      k1 ^= byteAt(t + 2) << 16;
-    // falls through
-    case 2:
-      k1 ^= byteAt(t + 1) << 8;
-    // falls through
-    case 1:
-      k1 ^= byteAt(t);
-      h1 ^= Math.imul(rotl(Math.imul(k1, C1), 15), C2);
-  }
+  // The tail (len % 16 bytes) fills up to four more words, least significant byte first.
+  const rem = len & 15;
+  const k = [0, 0, 0, 0];
+  for (let i = 0; i < rem; i++) k[i >> 2] |= byteAt(blocks + i) << ((i & 3) * 8);
+  if (rem > 12) h4 ^= Math.imul(rotl(Math.imul(k[3], C4), 18), C1);
+  if (rem > 8) h3 ^= Math.imul(rotl(Math.imul(k[2], C3), 17), C4);
+  if (rem > 4) h2 ^= Math.imul(rotl(Math.imul(k[1], C2), 16), C3);
+  if (rem > 0) h1 ^= Math.imul(rotl(Math.imul(k[0], C1), 15), C2);
   h1 ^= len;
   h2 ^= len;
   h3 ^= len;
