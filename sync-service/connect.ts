@@ -48,7 +48,7 @@ export async function openSink(
     return createGoogleSheetsSink({
       spreadsheetId: s.spreadsheet,
       rootUrl: s.sheetsRootUrl || undefined,
-      onProgress: (m: string) => reporter.progress(m),
+      onProgress: (p) => reporter.progress(`Google Sheet: ${p.phase} ${p.done.toLocaleString('en')}/${p.total.toLocaleString('en')}`),
     });
   }
   const { createWorkbookSink } = load<typeof import('./sinks/workbook')>('./sinks/workbook');
