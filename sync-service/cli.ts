@@ -37,6 +37,10 @@ function sheetOptions(cmd: Command): Command {
   return cmd
     .option('--workbook <file>', 'local .xlsx workbook (default credits.xlsx)')
     .option('--spreadsheet <id>', 'Google Sheet ID (uses Application Default Credentials)')
+    .option(
+      '--sync-identity <email>',
+      'Google: the service account email that alone may edit locked rows (default: from the credentials)',
+    )
     .option('--usage-dir <dir>', 'where usage files are written (default usage-files)')
     .option('--config <file>', 'config file (default credit-desk.config.json if present)');
 }

@@ -48,7 +48,11 @@ export async function openSink(
     return createGoogleSheetsSink({
       spreadsheetId: s.spreadsheet,
       rootUrl: s.sheetsRootUrl || undefined,
-      onProgress: (p) => reporter.progress(`Google Sheet: ${p.phase} ${p.done.toLocaleString('en')}/${p.total.toLocaleString('en')}`),
+      syncIdentity: s.syncIdentity || undefined,
+      onProgress: (p) =>
+        reporter.progress(
+          `Google Sheet: ${p.phase} ${p.done.toLocaleString('en')}/${p.total.toLocaleString('en')}`,
+        ),
     });
   }
   const { createWorkbookSink } = load<typeof import('./sinks/workbook')>('./sinks/workbook');

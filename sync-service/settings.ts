@@ -22,6 +22,8 @@ export interface Settings {
   };
   workbook: string;
   spreadsheet: string;
+  /** The service account email that alone may edit locked rows (default: read from the credentials). */
+  syncIdentity: string;
   /** Tests only: a local Sheets v4 server. */
   sheetsRootUrl: string;
   accounts: string;
@@ -45,6 +47,7 @@ const ENV: Record<Key, string> = {
   'athena.endpoint': 'CREDIT_DESK_ATHENA_ENDPOINT',
   workbook: 'CREDIT_DESK_WORKBOOK',
   spreadsheet: 'CREDIT_DESK_SPREADSHEET',
+  syncIdentity: 'CREDIT_DESK_SYNC_IDENTITY',
   sheetsRootUrl: 'CREDIT_DESK_SHEETS_ROOT_URL',
   accounts: 'CREDIT_DESK_ACCOUNTS',
   rules: 'CREDIT_DESK_RULES',
@@ -65,6 +68,7 @@ const DEFAULTS: Record<Key, string> = {
   'athena.endpoint': '',
   workbook: 'credits.xlsx',
   spreadsheet: '',
+  syncIdentity: '',
   sheetsRootUrl: '',
   accounts: '',
   rules: '',
@@ -85,6 +89,7 @@ const CLI: Partial<Record<Key, string>> = {
   'athena.region': 'region',
   workbook: 'workbook',
   spreadsheet: 'spreadsheet',
+  syncIdentity: 'syncIdentity',
   accounts: 'accounts',
   rules: 'rules',
   usageDir: 'usageDir',
@@ -156,6 +161,7 @@ export function resolveSettings(
     },
     workbook: value('workbook'),
     spreadsheet: value('spreadsheet'),
+    syncIdentity: value('syncIdentity'),
     sheetsRootUrl: value('sheetsRootUrl'),
     accounts: value('accounts'),
     rules: value('rules'),
@@ -203,6 +209,13 @@ export function resolveSettings(
       'spreadsheet',
       `is "${s.spreadsheet}"`,
       'Use the ID from the sheet URL: https://docs.google.com/spreadsheets/d/<ID>/edit.',
+    );
+  }
+  if (s.syncIdentity && !/^[^@\s]+@[^@\s]+\.[^@\s]+$/.test(s.syncIdentity)) {
+    fail(
+      'syncIdentity',
+      `is "${s.syncIdentity}"`,
+      'Use the service account email, e.g. credit-desk@my-project.iam.gserviceaccount.com.',
     );
   }
   return s;
