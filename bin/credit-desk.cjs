@@ -3,6 +3,11 @@
 const { register } = require('tsx/cjs/api');
 register();
 const { main } = require('../sync-service/cli.ts');
+// `credit-desk export | head` closes the pipe early: that is not an error.
+process.stdout.on('error', (err) => {
+  if (err.code === 'EPIPE') process.exit(0);
+  throw err;
+});
 main(process.argv).then(
   (code) => {
     process.exitCode = code;
