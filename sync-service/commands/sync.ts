@@ -206,8 +206,32 @@ export function formatSyncReport(r: SyncReport, dryRun: boolean): string {
   }
   if (dryRun) {
     lines.push(
-      `Would write: ${r.changes.updates.length} row updates, ${r.changes.appends.length} new rows, ${r.changes.audit.length} audit entries.`,
+      `Would write: ${r.changes.updates.length} row updates, ${r.changes.appends.length} new rows, ${r.changes.audit.length} audit entries:`,
     );
+    lines.push(...describeChanges(r, 25));
   }
   return lines.join('\n');
+}
+
+/** The first `limit` changes a dry run would make, one line each, from the audit entries it would append. */
+function describeChanges(r: SyncReport, limit: number): string[] {
+  const out: string[] = [];
+  const adds = new Map(r.merge.adds.map((c) => [c.creditId, c]));
+  for (const a of r.changes.audit) {
+    if (out.length >= limit) break;
+    const c = adds.get(String(a.creditId));
+    if (a.action === 'sync-add' && c) {
+      const d = c.description.length > 40 ? c.description.slice(0, 37) + '...' : c.description;
+      out.push(
+        `  + ${c.creditId}  ${c.period}  ${c.accountId}  ${c.service.padEnd(14)} ${displayMoney(c.amount, c.currency).padStart(16)}  ${JSON.stringify(d)}`,
+      );
+    } else if (a.action !== 'sync-add') {
+      out.push(
+        `  ~ ${a.creditId}  ${String(a.field).padEnd(16)} ${JSON.stringify(a.before)} → ${JSON.stringify(a.after)}  (${a.action})`,
+      );
+    }
+  }
+  const total = r.changes.audit.length;
+  if (total > out.length) out.push(`  … and ${total - out.length} more changes`);
+  return out;
 }
