@@ -3,21 +3,11 @@
  * the index build and choose() for every credit. Prints nothing; bench/index.ts reports the numbers.
  */
 import { RuleIndex, type Context, type Rule, type RuleSubject } from '../core/rules';
+import { seededRandom as prng } from '../sync-service/demo/seeded-random';
 
 const RULES = 1_000;
 const CREDITS = 100_000;
 
-/** mulberry32: a tiny, well-known 32-bit PRNG; the seed makes every run see the same data. */
-function prng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 const DESCRIPTIONS = [
   'AWS Activate Credit',

@@ -16,6 +16,7 @@ import {
   type ResolvedAllocation,
 } from './allocation';
 import { RULE_DEFAULT, RULE_MANUAL } from './credit';
+import { allocationContext } from './credit-allocation';
 import { CreditDeskError } from './errors';
 import { addMinor, formatMinor } from './money';
 import { isLocked, transition } from './status';
@@ -60,18 +61,6 @@ export interface RulePlan {
 export interface PlanTotals {
   byRule: { ruleId: string; name: string; credits: number }[];
   byTarget: { role: string; targetId: string; currency: string; amount: Minor }[];
-}
-
-function contextFor(credit: Credit, directory: AccountDirectory) {
-  return {
-    creditId: credit.creditId,
-    amount: credit.amount,
-    currency: credit.currency,
-    customerId: credit.customerId,
-    resellerId: credit.resellerId,
-    knownCustomers: directory.customers,
-    knownResellers: directory.resellers,
-  };
 }
 
 const ASSIGNMENT_FIELDS = ['status', 'allocation', 'distributorKeeps', 'ruleId', 'flags'] as const;
@@ -145,7 +134,7 @@ export function assignCredit(
     );
   }
   const spec = parseAllocation(allocationText, credit.currency);
-  const resolved = resolveAllocation(spec, contextFor(credit, ctx.directory));
+  const resolved = resolveAllocation(spec, allocationContext(credit, ctx.directory));
   return assignResolved(credit, spec, resolved, ruleId, ctx, 'assign');
 }
 
@@ -199,7 +188,7 @@ export function planRules(
       ? percentAllocation(rule.customerBp, rule.resellerBp)
       : percentAllocation(defaults.customerBp, defaults.resellerBp);
     try {
-      const resolved = resolveAllocation(spec, contextFor(credit, directory));
+      const resolved = resolveAllocation(spec, allocationContext(credit, directory));
       plan.items.push({
         credit,
         ruleId: rule ? rule.ruleId : RULE_DEFAULT,

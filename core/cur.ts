@@ -5,6 +5,7 @@
 import type { CurCredit } from './credit';
 import { isCurrencyCode, parseDecimal } from './money';
 
+/** One row of the credits query (sync-service/sources/credits-query.ts), as the engine returns it. */
 export interface RawCurRow {
   billing_period: string | null;
   payer_account_id: string | null;
@@ -12,8 +13,11 @@ export interface RawCurRow {
   product_code: string | null;
   description: string | null;
   currency_code: string | null;
+  /** SUM of line_item_unblended_cost as an exact decimal string (negative for a credit). */
   amount: string | null;
+  /** Number of CUR lines aggregated. */
   line_count: string | number | null;
+  /** CUR lines in the group whose cost was not a number (null or text). */
   bad_cost_lines: string | number | null;
 }
 

@@ -3,7 +3,8 @@
  * CSV. Amounts are decimal strings so no consumer ever sees a binary float.
  */
 import type { AccountDirectory } from './accounts';
-import { allocationJson, parseAllocation, resolveAllocation } from './allocation';
+import { allocationJson } from './allocation';
+import { resolveCreditAllocation } from './credit-allocation';
 import type { Credit } from './credit';
 import { formatMinor } from './money';
 import type { Cell } from './table';
@@ -34,15 +35,7 @@ export function creditToJson(c: Credit, directory: AccountDirectory): CreditJson
   let allocations: CreditJson['allocations'] = [];
   if (c.allocation) {
     try {
-      const resolved = resolveAllocation(parseAllocation(c.allocation, c.currency), {
-        creditId: c.creditId,
-        amount: c.amount,
-        currency: c.currency,
-        customerId: c.customerId,
-        resellerId: c.resellerId,
-        knownCustomers: directory.customers,
-        knownResellers: directory.resellers,
-      });
+      const resolved = resolveCreditAllocation(c, directory);
       allocations = allocationJson(resolved, c.currency);
     } catch {
       // An allocation typed by hand that no longer resolves is exported as unresolved (empty); the status says PENDING.

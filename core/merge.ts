@@ -16,7 +16,7 @@ import { CreditDeskError } from './errors';
 import { creditKey, issueCreditIds } from './ids';
 import { addMinor, formatMinor, type Minor } from './money';
 import { isLocked } from './status';
-import { parseAllocation, resolveAllocation } from './allocation';
+import { resolveCreditAllocation } from './credit-allocation';
 
 export const FLAG_REVIEW = 'REVIEW_AMOUNT_CHANGED';
 
@@ -264,15 +264,7 @@ export function mergeCredits(input: MergeInput): MergeResult {
  */
 function recheckAssignment(credit: Credit, directory: AccountDirectory): Credit {
   try {
-    const resolved = resolveAllocation(parseAllocation(credit.allocation, credit.currency), {
-      creditId: credit.creditId,
-      amount: credit.amount,
-      currency: credit.currency,
-      customerId: credit.customerId,
-      resellerId: credit.resellerId,
-      knownCustomers: directory.customers,
-      knownResellers: directory.resellers,
-    });
+    const resolved = resolveCreditAllocation(credit, directory);
     return { ...credit, distributorKeeps: resolved.distributorKeeps };
   } catch {
     const flags = credit.flags ? `${credit.flags} ${FLAG_REVIEW}` : FLAG_REVIEW;

@@ -13,7 +13,8 @@ import type { Credit } from './credit';
 import { CreditDeskError } from './errors';
 import { usageFileId, usageRecordId } from './ids';
 import { addMinor, formatMinor, type Minor } from './money';
-import { parseAllocation, resolveAllocation, type AllocationLine } from './allocation';
+import type { AllocationLine } from './allocation';
+import { resolveCreditAllocation } from './credit-allocation';
 import type { AccountDirectory } from './accounts';
 
 export const USAGE_ACTOR = 'usage process';
@@ -66,15 +67,7 @@ export function planCollect(
   const fileId = usageFileId(opts.now, chosen.map((c) => c.key).join(','), opts.takenFileIds);
   const totals = new Map<string, { currency: string; amount: Minor; credits: number }>();
   const records = chosen.map((c, i): UsageRecord => {
-    const resolved = resolveAllocation(parseAllocation(c.allocation, c.currency), {
-      creditId: c.creditId,
-      amount: c.amount,
-      currency: c.currency,
-      customerId: c.customerId,
-      resellerId: c.resellerId,
-      knownCustomers: opts.directory.customers,
-      knownResellers: opts.directory.resellers,
-    });
+    const resolved = resolveCreditAllocation(c, opts.directory);
     const t = totals.get(c.currency) ?? { currency: c.currency, amount: 0, credits: 0 };
     t.amount = addMinor(t.amount, c.amount);
     t.credits++;

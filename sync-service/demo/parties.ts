@@ -2,6 +2,7 @@
  * Who is in the demo data: payers, linked accounts, customers, resellers, which credit programmes each
  * account earned, and sample credit rules. Pure and seeded, so the same seed always gives the same parties.
  */
+import { seededRandom } from './seeded-random';
 import { AWKWARD_CREDIT_DESCRIPTIONS, CREDIT_PRODUCTS, CREDIT_PROGRAMMES, SUPPORT_PRODUCT } from './catalog';
 
 export interface DemoReseller {
@@ -65,17 +66,6 @@ const PAYER_COUNT = 3;
 const LINKED_COUNT = 25;
 const UNLISTED_COUNT = 2;
 
-/** mulberry32: a tiny seeded PRNG; enough for picking demo names, not for anything secret. */
-export function seededRandom(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 function digits(rand: () => number, n: number): string {
   let s = '';
