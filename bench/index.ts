@@ -2,7 +2,9 @@
  * `npm run bench`: speed and memory figures, printed with the machine's core count. Each benchmark returns its
  * figures; a failing one is reported and the others still run. `npm run bench -- rules merge` runs a subset.
  */
+import { spawnSync } from 'node:child_process';
 import { cpus, totalmem } from 'node:os';
+import { join } from 'node:path';
 import type { Figure } from './figures';
 
 type Bench = () => Promise<Figure[]>;
@@ -57,12 +59,25 @@ function fmt(f: Figure): string {
   return `  ${f.name.padEnd(72)} ${v.padStart(14)} ${f.unit}`;
 }
 
-async function main(): Promise<void> {
-  const wanted = process.argv.slice(2).filter((a) => !a.startsWith('-'));
-  const names = wanted.length ? wanted : Object.keys(BENCHES);
+/** Each benchmark runs in its own process, so memory figures are not inflated by the benchmarks before it. */
+function runIsolated(names: string[]): void {
   console.log(
     `Credit Desk benchmarks — ${cpus().length} cores (${cpus()[0]?.model ?? 'unknown CPU'}), ${(totalmem() / 2 ** 30).toFixed(0)} GiB, Node ${process.version}\n`,
   );
+  let failed = 0;
+  for (const name of names) {
+    const runner = join(__dirname, '../bin/run-ts.cjs');
+    const r = spawnSync(process.execPath, [runner, __filename, '--child', name], { stdio: 'inherit' });
+    if (r.status !== 0) failed++;
+  }
+  process.exitCode = failed ? 1 : 0;
+}
+
+async function main(): Promise<void> {
+  const child = process.argv.includes('--child');
+  const wanted = process.argv.slice(2).filter((a) => !a.startsWith('-'));
+  const names = wanted.length ? wanted : Object.keys(BENCHES);
+  if (!child) return runIsolated(names);
   let failed = 0;
   for (const name of names) {
     const b = BENCHES[name];

@@ -81,11 +81,8 @@ export async function benchMerge(): Promise<Figure[]> {
   const s = seconds(t0);
   return [
     { name: 'merge 101,000 incoming into a 100,000-row sheet', value: s, unit: 's' },
-    {
-      name: '  of which updates / adds',
-      value: r.updates.length * 10000 + r.adds.length,
-      unit: '(updates×10000+adds)',
-    },
+    { name: '  rows updated (1 % changed amount)', value: r.updates.length, unit: 'rows' },
+    { name: '  rows added (late credits)', value: r.adds.length, unit: 'rows' },
   ];
 }
 
