@@ -16,9 +16,9 @@ function rules(n: number): RuleRecord[] {
   return Array.from({ length: n }, (_x, i) => ({
     ruleId: `R${i + 1}`,
     name: `Rule ${i + 1}`,
-    // Realistic rules name the credit they are for: each credit description is admitted by a few rules, not
-    // hundreds (core planRules keeps every admitting rule in each explanation).
-    description: i < 10 ? `promo ${i}` : `credit ${i % 500}`,
+    // Most rules name the credit they are for; every tenth is a broad rule (blank description) that admits
+    // many credits, so the index has real ranking work to do.
+    description: i % 10 === 9 ? '' : i < 10 ? `promo ${i}` : `credit ${i % 500}`,
     match: i < 10 ? 'contains' : 'exact',
     customerPercent: String(50 + (i % 50)),
     resellerPercent: String(i % 50 === 0 ? 0 : 50 - (i % 50)),
