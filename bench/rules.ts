@@ -8,7 +8,6 @@ import { seededRandom as prng } from '../sync-service/demo/seeded-random';
 const RULES = 1_000;
 const CREDITS = 100_000;
 
-
 const DESCRIPTIONS = [
   'AWS Activate Credit',
   'MAP 2.0 Migration Acceleration Program credit',

@@ -201,8 +201,18 @@ export function resolveSettings(
         `is "${s.athena.output}"`,
         'Use an S3 URI such as s3://my-athena-results/credit-desk/ (or leave it out for a workgroup with managed results).',
       );
-    if (!s.athena.region && !s.athena.endpoint && !env.AWS_REGION && !env.AWS_DEFAULT_REGION && !env.AWS_PROFILE) {
-      fail('athena.region', 'is missing', 'Pass --region (e.g. us-east-1), or set AWS_REGION, or use an AWS profile that names a region.');
+    if (
+      !s.athena.region &&
+      !s.athena.endpoint &&
+      !env.AWS_REGION &&
+      !env.AWS_DEFAULT_REGION &&
+      !env.AWS_PROFILE
+    ) {
+      fail(
+        'athena.region',
+        'is missing',
+        'Pass --region (e.g. us-east-1), or set AWS_REGION, or use an AWS profile that names a region.',
+      );
     }
     if (s.athena.region && !/^[a-z]{2}(-[a-z]+)+-\d$/.test(s.athena.region))
       fail('athena.region', `is "${s.athena.region}"`, 'Use a region code such as us-east-1.');

@@ -66,7 +66,6 @@ const PAYER_COUNT = 3;
 const LINKED_COUNT = 25;
 const UNLISTED_COUNT = 2;
 
-
 function digits(rand: () => number, n: number): string {
   let s = '';
   for (let i = 0; i < n; i++) s += Math.floor(rand() * 10);

@@ -25,8 +25,13 @@ describe('settings', () => {
   });
 
   it('names the setting, where it came from and how to fix it', () => {
-    expect(() => resolveSettings({ source: 'athena', database: 'cur', table: 'c' }, {})).toThrow(/athena.region.*AWS_REGION/);
-    expect(resolveSettings({ source: 'athena', database: 'cur', table: 'c' }, { AWS_REGION: 'eu-west-1' }).athena.region).toBe('');
+    expect(() => resolveSettings({ source: 'athena', database: 'cur', table: 'c' }, {})).toThrow(
+      /athena.region.*AWS_REGION/,
+    );
+    expect(
+      resolveSettings({ source: 'athena', database: 'cur', table: 'c' }, { AWS_REGION: 'eu-west-1' }).athena
+        .region,
+    ).toBe('');
     expect(() => resolveSettings({ source: 'athena' }, {})).toThrow(
       /athena.database \(from default\) is missing.*--database/,
     );
