@@ -21,6 +21,7 @@ import { displayMoney } from '../core/money';
 import { usageTotalsText } from '../core/usage';
 
 import { readCsvGrid } from './io/csv-file';
+import { LEAST_PRIVILEGE_IAM_POLICY } from './sources/athena-policy';
 
 function actor(): string {
   let name = 'unknown';
@@ -280,9 +281,6 @@ export async function main(argv: string[]): Promise<number> {
     .command('iam-policy')
     .description('print the least IAM policy the Athena sync needs (fill in the ARNs)')
     .action(async () => {
-      // eslint-disable-next-line @typescript-eslint/no-require-imports
-      const { LEAST_PRIVILEGE_IAM_POLICY } =
-        require('./sources/athena-policy') as typeof import('./sources/athena-policy');
       console.log(JSON.stringify(LEAST_PRIVILEGE_IAM_POLICY, null, 2));
     });
 
