@@ -19,7 +19,7 @@ import { createGateway, defaultAuth, type SheetsAuth, type SheetsGateway } from 
 import { gridFromValues, planLayout, TAB_IDS, type TabInfo } from './sheets-layout';
 import { SheetLock } from './sheets-lock';
 import { planProtection } from './sheets-protection';
-import type { RetryHooks, RetryPolicy } from './sheets-retry';
+import { SheetsApiError, type RetryHooks, type RetryPolicy } from './sheets-retry';
 import {
   chunkRanges,
   keyRowsFrom,
@@ -64,6 +64,10 @@ export interface GoogleSheetsWriteReport extends WriteReport {
   skipped: { key: string; reason: string }[];
 }
 
+export interface GoogleSheetsSink extends Sink {
+  write(changes: ChangeSet): Promise<GoogleSheetsWriteReport>;
+}
+
 interface Layout {
   info: Record<TabId, TabInfo>;
   tabs: Record<TabId, Grid>;
@@ -73,9 +77,7 @@ interface Layout {
 
 const DEFAULT_MAX_BYTES = 1_900_000;
 
-export function createGoogleSheetsSink(
-  opts: GoogleSheetsSinkOptions,
-): Sink & { write(changes: ChangeSet): Promise<GoogleSheetsWriteReport> } {
+export function createGoogleSheetsSink(opts: GoogleSheetsSinkOptions): GoogleSheetsSink {
   const auth = opts.auth ?? (opts.rootUrl ? undefined : defaultAuth());
   let identity = opts.syncIdentity;
   const gw: SheetsGateway = createGateway({
@@ -154,10 +156,18 @@ export function createGoogleSheetsSink(
     });
     progress({ phase: 'lock', done: 0, total: 1 });
     // Grow the grids as far as read() says will be needed, in the lock's own request.
-    const ss = await lock.acquire(
+    const ss = await lock.acquire((current) =>
       growRequests([
-        { info: l.info.credits, rows: 1 + l.tabs.credits.rows.length + changes.appends.length, cols: 0 },
-        { info: l.info.audit, rows: 1 + l.tabs.audit.rows.length + changes.audit.length, cols: 0 },
+        {
+          info: sized(current, l.info.credits),
+          rows: 1 + l.tabs.credits.rows.length + changes.appends.length,
+          cols: 0,
+        },
+        {
+          info: sized(current, l.info.audit),
+          rows: 1 + l.tabs.audit.rows.length + changes.audit.length,
+          cols: 0,
+        },
       ]),
     );
     try {
@@ -223,12 +233,7 @@ export function createGoogleSheetsSink(
     });
 
     // Grow grids still too small (rows inserted by staff since read(), or replaced tabs) before writing past their end.
-    const current = (info: TabInfo): TabInfo => {
-      const gp =
-        (ss.sheets ?? []).find((s) => s.properties?.sheetId === info.sheetId)?.properties?.gridProperties ??
-        {};
-      return { ...info, rowCount: gp.rowCount ?? 0, columnCount: gp.columnCount ?? 0 };
-    };
+    const current = (info: TabInfo) => sized(ss, info);
     const grow = growRequests([
       { info: current(credits), rows: 1 + creditRows + changes.appends.length, cols: 0 },
       { info: current(audit), rows: 1 + auditRows + changes.audit.length, cols: 0 },
@@ -261,18 +266,30 @@ export function createGoogleSheetsSink(
     }
     for (const a of changes.appends) statuses.push(text(a.status));
     const locked = statuses.map((s) => isStatus(s) && isLocked(s));
-    const creditsSheet = (ss.sheets ?? []).find((s) => s.properties?.sheetId === credits.sheetId);
-    const protect = planProtection({
-      sheetId: credits.sheetId,
-      locked,
-      existing: creditsSheet?.protectedRanges ?? [],
-      editor,
-    });
+    const plan = (sheet: sheets_v4.Schema$Spreadsheet) =>
+      planProtection({
+        sheetId: credits.sheetId,
+        locked,
+        existing:
+          (sheet.sheets ?? []).find((s) => s.properties?.sheetId === credits.sheetId)?.protectedRanges ?? [],
+        editor,
+        newId: () => 1 + Math.floor(Math.random() * 2_000_000_000),
+      });
     progress({ phase: 'protect', done: 0, total: 1 });
-    await gw.batchUpdate(protect.length ? 'protecting locked rows' : 'releasing the sync lock', [
-      ...protect,
-      lock.releaseRequest(),
-    ]);
+    let protect = plan(ss);
+    for (let round = 0; ; round++) {
+      try {
+        await gw.batchUpdate(protect.length ? 'protecting locked rows' : 'releasing the sync lock', [
+          ...protect,
+          lock.releaseRequest(),
+        ]);
+        break;
+      } catch (e) {
+        // A 400 after a lost reply means the first attempt was applied (our pinned ids now exist): re-plan from what is there.
+        if (!(e instanceof SheetsApiError && e.status === 400) || round >= 2) throw e;
+        protect = plan(await gw.get('re-reading the protected ranges'));
+      }
+    }
     lock.markReleased();
     progress({ phase: 'protect', done: 1, total: 1 });
 
@@ -292,6 +309,13 @@ export function createGoogleSheetsSink(
     write,
     close: async () => undefined,
   };
+}
+
+/** A tab's info with its grid size as `ss` has it now. */
+function sized(ss: sheets_v4.Schema$Spreadsheet, info: TabInfo): TabInfo {
+  const gp =
+    (ss.sheets ?? []).find((s) => s.properties?.sheetId === info.sheetId)?.properties?.gridProperties ?? {};
+  return { ...info, rowCount: gp.rowCount ?? 0, columnCount: gp.columnCount ?? 0 };
 }
 
 /** appendDimension requests for tabs whose grid is smaller than needed. */

@@ -62,7 +62,9 @@ export class SheetLock {
    * Takes the lock and returns the spreadsheet as read when ownership was confirmed. `alongWith` requests
    * (e.g. growing the grid) ride in the same atomic batchUpdate, saving a request per run.
    */
-  async acquire(alongWith: sheets_v4.Schema$Request[] = []): Promise<sheets_v4.Schema$Spreadsheet> {
+  async acquire(
+    alongWith: (current: sheets_v4.Schema$Spreadsheet) => sheets_v4.Schema$Request[] = () => [],
+  ): Promise<sheets_v4.Schema$Spreadsheet> {
     const { now, ttlMs, owner } = this.opts;
     let waits = 0;
     for (let round = 0; round < this.opts.waitAttempts + 8; round++) {
@@ -114,7 +116,7 @@ export class SheetLock {
                   },
                 },
               },
-          ...alongWith,
+          ...alongWith(ss), // computed from this round's read, so a retried round does not grow twice
         ]);
       } catch (e) {
         if (e instanceof SheetsApiError && e.status === 400) continue; // lost the race: re-read and look again

@@ -74,6 +74,11 @@ export function planProtection(args: {
   locked: readonly boolean[];
   existing: readonly sheets_v4.Schema$ProtectedRange[];
   editor: string;
+  /**
+   * Ids for new ranges, chosen here rather than by the server: a request retried after the server applied it
+   * then fails with "already exists" instead of silently adding a second copy of each range.
+   */
+  newId: () => number;
 }): sheets_v4.Schema$Request[] {
   const { sheetId, editor } = args;
   const ours = args.existing.filter(isOurs);
@@ -100,7 +105,7 @@ export function planProtection(args: {
         },
       });
     } else {
-      requests.push({ addProtectedRange: { protectedRange: want } });
+      requests.push({ addProtectedRange: { protectedRange: { ...want, protectedRangeId: args.newId() } } });
     }
   }
   for (const extra of unmatched)

@@ -35,11 +35,15 @@ export function httpStatus(err: unknown): number | undefined {
   return typeof s === 'number' ? s : undefined;
 }
 
+/** A connection-level failure code, looking through the error's `cause` chain (fetch wraps socket errors twice). */
 function networkCode(err: unknown): string | undefined {
-  const e = err as { code?: unknown; cause?: { code?: unknown }; message?: unknown } | null;
-  for (const c of [e?.code, e?.cause?.code]) if (typeof c === 'string' && NETWORK_CODES.has(c)) return c;
-  const msg = typeof e?.message === 'string' ? e.message : '';
-  if (/socket hang up|other side closed|fetch failed|network timeout/i.test(msg)) return 'ECONNRESET';
+  let e = err as { code?: unknown; cause?: unknown; message?: unknown } | null | undefined;
+  for (let depth = 0; e && depth < 5; depth++) {
+    if (typeof e.code === 'string' && NETWORK_CODES.has(e.code)) return e.code;
+    const msg = typeof e.message === 'string' ? e.message : '';
+    if (/socket hang up|other side closed|fetch failed|network timeout/i.test(msg)) return 'ECONNRESET';
+    e = e.cause as typeof e;
+  }
   return undefined;
 }
 

@@ -1,6 +1,8 @@
+import { inspect } from 'node:util';
 import { CONFIG_DEFAULTS, headersOf } from '../../core/sheet-contract';
 import { STATUSES } from '../../core/status';
 import { indexColumns } from '../../core/table';
+import { sortRows } from '../servers/sheets-model';
 import type { SheetsServer } from '../servers/sheets-server';
 import {
   changesFor,
@@ -158,9 +160,7 @@ describe('Google Sheets sink: writing', () => {
     expect(String(err)).toContain(
       'Share the spreadsheet with the service account credit-sync@demo-project.iam.gserviceaccount.com as Editor',
     );
-    expect(JSON.stringify(err) + String(err) + require('node:util').inspect(err, { depth: 8 })).not.toContain(
-      'ya29',
-    );
+    expect(JSON.stringify(err) + String(err) + inspect(err, { depth: 8 })).not.toContain('ya29');
   });
 
   test('404 says to check the spreadsheet ID', async () => {
@@ -294,7 +294,6 @@ describe('Google Sheets sink: protection of locked rows', () => {
       expect(last.requestBytes).toBeLessThan(400); // only the lock release: nothing to fix
     }
     // A person sorts the rows by Status: the old ranges now cover the wrong rows.
-    const { sortRows } = await import('../servers/sheets-model');
     sortRows(tab(ss(), 'Credits'), 1, indexColumns('credits', headersOf('credits')).status);
     const snap = await sink.read();
     await sink.write(

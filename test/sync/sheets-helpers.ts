@@ -133,7 +133,7 @@ export function comparable(ss: SpreadsheetState): unknown {
           return copy.map((v) => v ?? null);
         })
         .filter((r, i, all) => r.length > 0 || all.slice(i).some((x) => x.length > 0)),
-      filter: s.basicFilter,
+      filter: s.basicFilter ? { ...s.basicFilter, range: { ...s.basicFilter.range, sheetId: 'x' } } : null,
       validations: s.validations.map((v) => ({ ...v, range: { ...v.range, sheetId: 'x' } })),
       hidden: s.hiddenColumns,
       locks: s.properties.title === 'Credits' ? lockRanges(ss) : [],
