@@ -447,6 +447,17 @@ export function sortRows(sheet: SheetState, from: number, col: number, descendin
   sheet.cells.splice(from, rows.length, ...rows);
 }
 
+/** Ids of every protected range, kept per state object so a batch of 10,000 additions stays linear. */
+const idCache = new WeakMap<SpreadsheetState, Set<number>>();
+function protectedIds(ss: SpreadsheetState): Set<number> {
+  let ids = idCache.get(ss);
+  if (!ids) {
+    ids = new Set(ss.sheets.flatMap((s) => s.protectedRanges.map((p) => p.protectedRangeId ?? -1)));
+    idCache.set(ss, ids);
+  }
+  return ids;
+}
+
 /** Applies one request of spreadsheets.batchUpdate and returns its reply. */
 export function applyRequest(ss: SpreadsheetState, req: sheets_v4.Schema$Request): sheets_v4.Schema$Response {
   const kind = Object.keys(req).filter((k) => (req as Record<string, unknown>)[k] != null);
@@ -540,14 +551,15 @@ export function applyRequest(ss: SpreadsheetState, req: sheets_v4.Schema$Request
   if (req.addProtectedRange) {
     const p = structuredClone(req.addProtectedRange.protectedRange ?? {});
     const sheet = sheetById(ss, p.range?.sheetId);
-    const all = ss.sheets.flatMap((s) => s.protectedRanges);
-    if (p.protectedRangeId != null && all.some((x) => x.protectedRangeId === p.protectedRangeId)) {
+    const ids = protectedIds(ss);
+    if (p.protectedRangeId != null && ids.has(p.protectedRangeId)) {
       throw new ApiError(
         400,
         `Invalid requests.addProtectedRange: protected range with id ${p.protectedRangeId} already exists`,
       );
     }
     p.protectedRangeId ??= ss.nextId++;
+    ids.add(p.protectedRangeId);
     p.requestingUserCanEdit = true;
     sheet.protectedRanges.push(p);
     return { addProtectedRange: { protectedRange: structuredClone(p) } };
@@ -575,6 +587,7 @@ export function applyRequest(ss: SpreadsheetState, req: sheets_v4.Schema$Request
     const sheet = ss.sheets.find((s) => s.protectedRanges.some((x) => x.protectedRangeId === id));
     if (!sheet) throw new ApiError(400, `No protected range with id: ${id}`);
     sheet.protectedRanges = sheet.protectedRanges.filter((x) => x.protectedRangeId !== id);
+    protectedIds(ss).delete(id!);
     return {};
   }
   if (req.createDeveloperMetadata) {

@@ -16,6 +16,7 @@ import {
   spreadsheetResource,
   writeValues,
   type SpreadsheetState,
+  type Stored,
 } from './sheets-model';
 
 export type Op =
@@ -38,6 +39,8 @@ export interface RequestRecord {
   bytes: number;
   requestBytes: number;
   responseBytes: number;
+  /** Server-side handling time. */
+  ms: number;
   fault?: string;
 }
 
@@ -139,7 +142,9 @@ interface Route {
 function route(method: string, pathname: string): Route {
   const m = /^\/v4\/spreadsheets\/([A-Za-z0-9_-]+)(.*)$/.exec(pathname);
   if (!m) return { op: 'unknown', spreadsheetId: '' };
-  const [, spreadsheetId, rest] = m;
+  const [, spreadsheetId, raw] = m;
+  // ky (google-spreadsheet's client) joins its prefix with a slash: ".../ID/" and ".../ID/:batchUpdate".
+  const rest = raw === '/' ? '' : raw.startsWith('/:') ? raw.slice(1) : raw;
   const decoded = decodeURIComponent(rest);
   if (rest === '' && method === 'GET') return { op: 'get', spreadsheetId };
   if (rest === ':batchUpdate' && method === 'POST') return { op: 'batchUpdate', spreadsheetId };
@@ -221,7 +226,7 @@ function handle(state: ServerState, r: Route, query: URLSearchParams, body: Body
     case 'values.batchUpdate': {
       const b = body as sheets_v4.Schema$BatchUpdateValuesRequest;
       // Atomic: apply to a copy, keep it only if every range succeeds.
-      const copy = structuredClone(ss);
+      const copy = cloneState(ss);
       const responses = (b.data ?? []).map((vr) =>
         writeValues(copy, vr.range ?? '', (vr.values as unknown[][]) ?? [], b.valueInputOption ?? ''),
       );
@@ -237,7 +242,7 @@ function handle(state: ServerState, r: Route, query: URLSearchParams, body: Body
     }
     case 'batchUpdate': {
       const b = body as sheets_v4.Schema$BatchUpdateSpreadsheetRequest;
-      const copy = structuredClone(ss);
+      const copy = cloneState(ss);
       const replies = (b.requests ?? []).map((req, i) => {
         try {
           return applyRequest(copy, req);
@@ -308,8 +313,10 @@ export async function startSheetsServer(
           bytes: raw.length,
           requestBytes: raw.length,
           responseBytes: 0,
+          ms: 0,
         };
         requests.push(record);
+        const started = performance.now();
         lastAuth = req.headers.authorization;
 
         for (const hook of [...hooks]) {
@@ -357,9 +364,10 @@ export async function startSheetsServer(
           send(res, record, 500, errorBody(500, 'Internal error encountered.'));
           return;
         }
+        record.ms = Math.round(performance.now() - started);
         send(res, record, status, payload);
       })().catch((e: unknown) => {
-        send(res, { responseBytes: 0, bytes: 0 } as RequestRecord, 500, errorBody(500, String(e)));
+        send(res, { responseBytes: 0, bytes: 0, ms: 0 } as RequestRecord, 500, errorBody(500, String(e)));
       });
     });
   });
@@ -402,6 +410,13 @@ export async function startSheetsServer(
         server.closeAllConnections();
       }),
   };
+}
+
+/** A deep copy for atomic batches; rows are copied shallowly (stored cells are never mutated in place), which keeps 50k-row sheets cheap. */
+function cloneState(ss: SpreadsheetState): SpreadsheetState {
+  const copy = structuredClone({ ...ss, sheets: ss.sheets.map((s) => ({ ...s, cells: [] as Stored[][] })) });
+  copy.sheets.forEach((s, i) => (s.cells = ss.sheets[i].cells.map((r): Stored[] => (r ? [...r] : []))));
+  return copy;
 }
 
 function defaultMessage(status: number): string {
