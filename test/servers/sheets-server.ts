@@ -18,6 +18,7 @@ import {
   type SpreadsheetState,
   type Stored,
 } from './sheets-model';
+import { seededRandom } from '../../sync-service/demo/seeded-random';
 
 export type Op =
   | 'get'
@@ -119,18 +120,6 @@ function matches(m: Match | undefined, n: number, method: string, path: string, 
   if (m.method && m.method.toUpperCase() !== method) return false;
   if (m.path && !m.path.test(path)) return false;
   return true;
-}
-
-/** mulberry32: a small seeded generator so chaos runs are reproducible. */
-function seeded(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
 }
 
 interface Route {
@@ -397,7 +386,7 @@ export async function startSheetsServer(
     },
     chaos(o) {
       chaos = o
-        ? { rate: o.rate, faults: o.faults ?? DEFAULT_CHAOS_FAULTS, random: seeded(o.seed ?? 1) }
+        ? { rate: o.rate, faults: o.faults ?? DEFAULT_CHAOS_FAULTS, random: seededRandom(o.seed ?? 1) }
         : null;
     },
     onBetween(hook) {
