@@ -20,7 +20,6 @@ import { readState } from './sheet-state';
 import { displayMoney } from '../core/money';
 import { usageTotalsText } from '../core/usage';
 
-import { readCsvGrid } from './io/csv-file';
 import { LEAST_PRIVILEGE_IAM_POLICY } from './sources/athena-policy';
 
 function actor(): string {
@@ -301,7 +300,6 @@ export async function main(argv: string[]): Promise<number> {
         accounts: settings.accounts || join(demoDir, 'accounts.csv'),
         rules: settings.rules || (existsSync(settings.workbook) ? '' : join(demoDir, 'rules.csv')),
       };
-      if (withFiles.rules) readCsvGrid(withFiles.rules);
       const source = await openSource(withFiles, reporter, controller.signal);
       const sink = await openSink(withFiles, reporter);
       try {
