@@ -15,6 +15,21 @@ export function parsePercentBp(value: Cell): number | null {
   return bp <= 10000 ? bp : null;
 }
 
+/**
+ * A spreadsheet stores "70%" typed into a percent-formatted cell as the number 0.7. A numeric cell in (0, 1] is
+ * therefore ambiguous (70 % or 0.7 %?) and is refused rather than guessed; a misread share is a money error.
+ */
+export function isAmbiguousPercentCell(value: Cell): boolean {
+  return typeof value === 'number' && value > 0 && value <= 1;
+}
+
+export function ambiguousPercentMessage(label: string, value: Cell): string {
+  return `${label} is the number ${String(value)}, which is how a cell formatted as a percentage stores ${Math.round(Number(value) * 10000) / 100}%.`;
+}
+
+export const AMBIGUOUS_PERCENT_HINT =
+  'Format the column as a plain number and write the percentage from 0 to 100 (e.g. 70); for a share of 1% or less, write it as text such as "0.5%".';
+
 export function formatPercentBp(bp: number): string {
   const i = Math.floor(bp / 100);
   const f = bp % 100;
@@ -30,6 +45,13 @@ export function parseConfig(
   const read = (name: string, fallback: number): number => {
     const s = settings.get(name.toLowerCase());
     if (!s || text(s.value) === '') return fallback;
+    if (isAmbiguousPercentCell(s.value)) {
+      throw new CreditDeskError(
+        'BAD_CONFIG',
+        `Config row ${s.row}: ${ambiguousPercentMessage(`"${name}"`, s.value)}`,
+        AMBIGUOUS_PERCENT_HINT,
+      );
+    }
     const bp = parsePercentBp(s.value);
     if (bp === null) {
       throw new CreditDeskError(

@@ -2,7 +2,13 @@
  * Rules tab → Rule objects. A row with any error is left out (and reported with its row), so a typo can
  * never apply a rule that means something else; the remaining rules still work.
  */
-import { parsePercentBp, formatPercentBp } from '../config';
+import {
+  AMBIGUOUS_PERCENT_HINT,
+  ambiguousPercentMessage,
+  formatPercentBp,
+  isAmbiguousPercentCell,
+  parsePercentBp,
+} from '../config';
 import { RULE_DEFAULT, RULE_MANUAL } from '../credit';
 import { RULE_COLUMNS, type RuleField } from '../sheet-contract';
 import { text, type Cell } from '../table';
@@ -177,6 +183,10 @@ function readShares(
   }
   const read = (field: 'customerPercent' | 'resellerPercent', blank: boolean): number | undefined => {
     if (blank) return 0;
+    if (isAmbiguousPercentCell(record[field])) {
+      report(field, `${ambiguousPercentMessage(HEADER[field], record[field])} ${AMBIGUOUS_PERCENT_HINT}`);
+      return undefined;
+    }
     const bp = parsePercentBp(record[field]);
     if (bp === null) {
       report(

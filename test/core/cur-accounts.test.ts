@@ -1,6 +1,7 @@
 import { buildDirectory } from '../../core/accounts';
 import { validateCurRows, type RawCurRow } from '../../core/cur';
 import { parseConfig } from '../../core/config';
+import { parseRules } from '../../core/rules';
 
 const row = (p: Partial<RawCurRow> = {}): RawCurRow => ({
   billing_period: '2026-10',
@@ -86,5 +87,42 @@ describe('accounts and config', () => {
     expect(parseConfig([])).toEqual({ customerBp: 10000, resellerBp: 0 });
     expect(() => parseConfig(cfg('80', '30'))).toThrow(/over 100%/);
     expect(() => parseConfig(cfg('abc', '0'))).toThrow(/Config row 2/);
+  });
+});
+
+describe('percentages typed into percent-formatted cells', () => {
+  it("refuses a numeric 0.7 (a spreadsheet's 70%) instead of reading 0.7 %, in rules and config", () => {
+    const { rules, problems } = parseRules([
+      {
+        row: 4,
+        record: {
+          ruleId: 'R-1',
+          name: 'x',
+          description: '',
+          match: 'exact',
+          customerPercent: 0.7,
+          resellerPercent: 0.3,
+          from: '',
+          to: '',
+          customerContext: 'ALL',
+          customers: '',
+          resellerContext: 'ALL',
+          resellers: '',
+          serviceContext: 'ALL',
+          services: '',
+          created: '2026-01-01',
+          enabled: true,
+        },
+      },
+    ]);
+    expect(rules).toHaveLength(0);
+    expect(problems[0]).toMatchObject({ row: 4, field: 'Customer %' });
+    expect(problems[0].message).toMatch(/formatted as a percentage stores 70%/);
+    expect(() =>
+      parseConfig([{ row: 2, record: { setting: 'Default customer %', value: 1, notes: '' } }]),
+    ).toThrow(/Config row 2.*100%/s);
+    expect(
+      parseConfig([{ row: 2, record: { setting: 'Default customer %', value: 70, notes: '' } }]).customerBp,
+    ).toBe(7000);
   });
 });
