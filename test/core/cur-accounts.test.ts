@@ -2,6 +2,7 @@ import { buildDirectory } from '../../core/accounts';
 import { validateCurRows, type RawCurRow } from '../../core/cur';
 import { parseConfig } from '../../core/config';
 import { parseRules } from '../../core/rules';
+import { ruleRecord } from './rules/fixtures';
 
 const row = (p: Partial<RawCurRow> = {}): RawCurRow => ({
   billing_period: '2026-10',
@@ -93,27 +94,7 @@ describe('accounts and config', () => {
 describe('percentages typed into percent-formatted cells', () => {
   it("refuses a numeric 0.7 (a spreadsheet's 70%) instead of reading 0.7 %, in rules and config", () => {
     const { rules, problems } = parseRules([
-      {
-        row: 4,
-        record: {
-          ruleId: 'R-1',
-          name: 'x',
-          description: '',
-          match: 'exact',
-          customerPercent: 0.7,
-          resellerPercent: 0.3,
-          from: '',
-          to: '',
-          customerContext: 'ALL',
-          customers: '',
-          resellerContext: 'ALL',
-          resellers: '',
-          serviceContext: 'ALL',
-          services: '',
-          created: '2026-01-01',
-          enabled: true,
-        },
-      },
+      { row: 4, record: ruleRecord({ customerPercent: 0.7, resellerPercent: 0.3 }) },
     ]);
     expect(rules).toHaveLength(0);
     expect(problems[0]).toMatchObject({ row: 4, field: 'Customer %' });
