@@ -189,11 +189,7 @@ export function formatSyncReport(r: SyncReport, dryRun: boolean): string {
     );
     if (r.rules.failed.length) {
       const first = r.rules.failed[0];
-      row(
-        'unassigned',
-        r.rules.failed.length,
-        `left PENDING_ASSIGN, e.g. ${first.credit.creditId}: ${first.message.split('\n')[0]}`,
-      );
+      row('unassigned', r.rules.failed.length, `left PENDING_ASSIGN, e.g. ${first.message.split('\n')[0]}`);
       lines.push(`             Fix the Accounts tab (or assign by hand), then run credit-desk apply-rules.`);
     }
   }
