@@ -47,6 +47,13 @@ export function setupBulkPanel(feedback: Feedback, onChanged: () => Promise<void
     syncApply();
   });
 
+  /** Shows what a bulk action did (the server's message, else a count) and refreshes the credit panel. */
+  const showOutcome = async (applied: { message: string }, fallback: string) => {
+    clear(result);
+    append(result, el('p', { class: 'outcome' }, applied.message || fallback));
+    await onChanged();
+  };
+
   applyButton.addEventListener('click', async () => {
     const chosen = options();
     if (!same(previewed, chosen)) return;
@@ -56,16 +63,7 @@ export function setupBulkPanel(feedback: Feedback, onChanged: () => Promise<void
     previewed = null;
     syncApply();
     if (!applied) return;
-    clear(result);
-    append(
-      result,
-      el(
-        'p',
-        { class: 'outcome' },
-        applied.message || `Applied to ${applied.applied}, skipped ${applied.skipped}.`,
-      ),
-    );
-    await onChanged();
+    await showOutcome(applied, `Applied to ${applied.applied}, skipped ${applied.skipped}.`);
   });
 
   byId('assign-default').addEventListener('click', async () => {
@@ -73,16 +71,7 @@ export function setupBulkPanel(feedback: Feedback, onChanged: () => Promise<void
       callServer('assignSelectedWithDefault'),
     );
     if (!applied) return;
-    clear(result);
-    append(
-      result,
-      el(
-        'p',
-        { class: 'outcome' },
-        applied.message || `Assigned ${applied.applied}, skipped ${applied.skipped}.`,
-      ),
-    );
-    await onChanged();
+    await showOutcome(applied, `Assigned ${applied.applied}, skipped ${applied.skipped}.`);
   });
 }
 
