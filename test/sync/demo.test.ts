@@ -1,8 +1,6 @@
 import * as fs from 'node:fs';
-import * as os from 'node:os';
 import * as path from 'node:path';
 import fc from 'fast-check';
-import { DuckDBInstance, type DuckDBConnection } from '@duckdb/node-api';
 import { buildDirectory } from '../../core/accounts';
 import { ACCOUNT_COLUMNS, RULE_COLUMNS } from '../../core/sheet-contract';
 import { parseRules } from '../../core/rules';
@@ -11,28 +9,13 @@ import { runDemoData } from '../../sync-service/commands/demo-data';
 import { AWKWARD_CREDIT_DESCRIPTIONS, LINE_TYPE_SHARES } from '../../sync-service/demo/catalog';
 import { generateDemoData, monthsEnding, previousMonth } from '../../sync-service/demo/generate';
 import { createDuckDbSource } from '../../sync-service/sources/duckdb';
+import { useDuckDb, useTempDirs } from '../helpers/fixtures-io';
 
-const tmpRoots: string[] = [];
-function tmpDir(): string {
-  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'credit-desk-demo-'));
-  tmpRoots.push(dir);
-  return dir;
-}
-
-let db: DuckDBInstance;
-let conn: DuckDBConnection;
-beforeAll(async () => {
-  db = await DuckDBInstance.create(':memory:');
-  conn = await db.connect();
-});
-afterAll(() => {
-  conn.closeSync();
-  db.closeSync();
-  for (const dir of tmpRoots) fs.rmSync(dir, { recursive: true, force: true });
-});
+const tmpDir = useTempDirs('credit-desk-demo-');
+const db = useDuckDb();
 
 async function query(sql: string): Promise<Record<string, unknown>[]> {
-  return (await conn.runAndReadAll(sql)).getRowObjectsJson() as Record<string, unknown>[];
+  return (await db().runAndReadAll(sql)).getRowObjectsJson() as Record<string, unknown>[];
 }
 
 function csvPath(p: string): string {
@@ -41,7 +24,7 @@ function csvPath(p: string): string {
 
 /** Reads a CSV the way a sheet import would: every cell as text, header row kept apart. */
 async function readCsv(file: string): Promise<{ headers: string[]; rows: string[][] }> {
-  const reader = await conn.runAndReadAll(
+  const reader = await db().runAndReadAll(
     `SELECT * FROM read_csv(${csvPath(file)}, all_varchar = true, header = true)`,
   );
   return {

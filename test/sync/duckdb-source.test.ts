@@ -1,30 +1,13 @@
 import * as fs from 'node:fs';
-import * as os from 'node:os';
 import * as path from 'node:path';
 import fc from 'fast-check';
-import { DuckDBInstance, type DuckDBConnection } from '@duckdb/node-api';
 import { isCreditDeskError } from '../../core/errors';
 import { generateDemoData } from '../../sync-service/demo/generate';
 import { createDuckDbSource, type DuckDbSource } from '../../sync-service/sources/duckdb';
+import { useDuckDb, useTempDirs } from '../helpers/fixtures-io';
 
-const tmpRoots: string[] = [];
-function tmpDir(): string {
-  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'credit-desk-duckdb-'));
-  tmpRoots.push(dir);
-  return dir;
-}
-
-let db: DuckDBInstance;
-let conn: DuckDBConnection;
-beforeAll(async () => {
-  db = await DuckDBInstance.create(':memory:');
-  conn = await db.connect();
-});
-afterAll(() => {
-  conn.closeSync();
-  db.closeSync();
-  for (const dir of tmpRoots) fs.rmSync(dir, { recursive: true, force: true });
-});
+const tmpDir = useTempDirs('credit-desk-duckdb-');
+const db = useDuckDb();
 
 function sqlString(s: string): string {
   return `'${s.replace(/'/g, "''")}'`;
@@ -58,7 +41,8 @@ async function writeCur(
     )
     .map((row) => `(${row})`)
     .join(', ');
-  await conn.run(`COPY (SELECT * FROM (VALUES ${values}) t(bill_payer_account_id, line_item_usage_account_id, line_item_line_item_type,
+  await db()
+    .run(`COPY (SELECT * FROM (VALUES ${values}) t(bill_payer_account_id, line_item_usage_account_id, line_item_line_item_type,
       line_item_product_code, line_item_line_item_description, line_item_currency_code, line_item_unblended_cost))
     TO ${sqlString(file)} (FORMAT PARQUET)`);
 }
@@ -128,7 +112,8 @@ describe('DuckDB source over generated data', () => {
   it('aggregates the credit lines of the period only (checked against a direct DuckDB count)', async () => {
     const rows = (await withSource(cur2, (s) => s.fetchCredits('2026-08'))).rows;
     const [direct] = (
-      await conn.runAndReadAll(`SELECT count(*) AS n FROM read_parquet(${sqlString(path.join(cur2, 'billing_period=2026-08', '*.parquet'))}, hive_partitioning = false)
+      await db()
+        .runAndReadAll(`SELECT count(*) AS n FROM read_parquet(${sqlString(path.join(cur2, 'billing_period=2026-08', '*.parquet'))}, hive_partitioning = false)
         WHERE line_item_line_item_type = 'Credit'`)
     ).getRowObjectsJson();
     expect(rows.reduce((n, r) => n + Number(r.line_count), 0)).toBe(Number(direct.n));
@@ -300,7 +285,7 @@ describe('hand-made CUR files', () => {
   it('says which column is missing when the files are not CUR', async () => {
     const dir = path.join(tmpDir(), 'cur');
     fs.mkdirSync(path.join(dir, 'billing_period=2026-01'), { recursive: true });
-    await conn.run(
+    await db().run(
       `COPY (SELECT 1 AS something_else) TO ${sqlString(path.join(dir, 'billing_period=2026-01', 'x.parquet'))} (FORMAT PARQUET)`,
     );
     const err = await errorOf(withSource(dir, (s) => s.fetchCredits('2026-01')));
