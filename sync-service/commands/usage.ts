@@ -46,24 +46,16 @@ export async function runCollect(
   const now = deps.now.toISOString();
   let state = readState(await deps.sink.read());
   const resumed: string[] = [];
-  for (const file of loadUsageFiles(deps.usageDir).filter((f) => f.status === 'collecting')) {
+  const onDisk = loadUsageFiles(deps.usageDir);
+  for (const file of onDisk.filter((f) => f.status === 'collecting')) {
     deps.reporter.info(
       `Completing the interrupted collection ${file.usageFileId} (${file.records.length} credits)…`,
     );
-    await writeUsageChange(
-      deps.sink,
-      state,
-      applyCollect(
-        file,
-        state.credits.map((e) => e.credit),
-        now,
-      ),
-    );
-    saveUsageJson(deps.usageDir, { ...file, status: 'ready' });
+    await completeCollection(file, state, deps, now);
     resumed.push(file.usageFileId);
     state = readState(await deps.sink.read());
   }
-  const taken = new Set([...state.usageFileIds, ...loadUsageFiles(deps.usageDir).map((f) => f.usageFileId)]);
+  const taken = new Set([...state.usageFileIds, ...onDisk.map((f) => f.usageFileId)]);
   const file = planCollect(
     state.credits.map((e) => e.credit),
     { period: opts.period, now, takenFileIds: taken, directory: state.directory },
@@ -75,19 +67,27 @@ export async function runCollect(
   // Test hook: stop here as a killed process would, with the file written and the sheet not yet updated.
   if (opts.crashAfterFile) throw new Error('simulated crash after writing the usage file');
   deps.reporter.progress(`locking ${file.records.length} credits in ${deps.sink.label}…`);
-  await writeUsageChange(
-    deps.sink,
-    state,
-    applyCollect(
-      file,
-      state.credits.map((e) => e.credit),
-      now,
-    ),
-  );
-  const ready: UsageFile = { ...file, status: 'ready' };
-  saveUsageJson(deps.usageDir, ready);
+  const ready = await completeCollection(file, state, deps, now);
   deps.reporter.done();
   return { file: ready, resumed, xlsxPath };
+}
+
+/** The sheet side of a collection (idempotent), then the file is marked ready. */
+async function completeCollection(
+  file: UsageFile,
+  state: SheetState,
+  deps: Deps,
+  now: string,
+): Promise<UsageFile> {
+  const change = applyCollect(
+    file,
+    state.credits.map((e) => e.credit),
+    now,
+  );
+  await writeUsageChange(deps.sink, state, change);
+  const ready: UsageFile = { ...file, status: 'ready' };
+  saveUsageJson(deps.usageDir, ready);
+  return ready;
 }
 
 export async function runClose(
