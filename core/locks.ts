@@ -1,0 +1,58 @@
+/**
+ * Who is writing the spreadsheet right now: the one contract the sync (Sheets API) and the add-on
+ * (Apps Script) share so that they never write at the same time.
+ *
+ * Both live as spreadsheet-level developer metadata, which both sides can read and write:
+ * - SYNC_LOCK_KEY: taken by the sync (and every CLI command that writes) from its read to its last write.
+ * - ADDON_WRITE_KEY: set by the add-on for the few seconds one of its writes runs.
+ *
+ * Each side first sets its own marker and only then looks for the other's (set-then-check on both sides),
+ * so of two writers starting at once at least one sees the other and backs off. Markers expire, so a
+ * crashed writer never blocks anyone for longer than its time-to-live.
+ */
+export const SYNC_LOCK_KEY = 'credit-desk.lock';
+export const ADDON_WRITE_KEY = 'credit-desk.addon-write';
+
+/** How long an add-on write marker is honoured if the add-on dies before removing it. */
+export const ADDON_WRITE_TTL_MS = 2 * 60_000;
+
+export interface LockMarker {
+  /** Who holds it: "credit-desk sync (alice)", a person's email, or "add-on" when the email is blank. */
+  owner: string;
+  host?: string;
+  /** ISO time it was taken; shown in messages ("since 10:42 UTC"). */
+  since: string;
+  /** ISO time after which it is ignored. */
+  expiresAt: string;
+}
+
+/** Parses a marker's metadata value; null when it is not one of ours (treated as absent). */
+export function parseLockMarker(value: string | null | undefined): LockMarker | null {
+  if (!value) return null;
+  try {
+    const v = JSON.parse(value) as Partial<LockMarker>;
+    if (typeof v.owner !== 'string' || typeof v.since !== 'string' || typeof v.expiresAt !== 'string')
+      return null;
+    return {
+      owner: v.owner,
+      host: typeof v.host === 'string' ? v.host : undefined,
+      since: v.since,
+      expiresAt: v.expiresAt,
+    };
+  } catch {
+    return null;
+  }
+}
+
+/** A marker is live until it expires; an unreadable expiry counts as expired. */
+export function isLiveMarker(marker: LockMarker | null, now: Date): marker is LockMarker {
+  if (!marker) return false;
+  const t = Date.parse(marker.expiresAt);
+  return Number.isFinite(t) && t > now.getTime();
+}
+
+/** "credit-desk sync (alice) on build-7, since 2026-12-01 10:42 UTC" — for refusal and wait messages. */
+export function describeMarker(marker: LockMarker): string {
+  const since = marker.since.replace('T', ' ').replace(/:\d\d(\.\d+)?Z$/, ' UTC');
+  return `${marker.owner}${marker.host ? ` on ${marker.host}` : ''}, since ${since}`;
+}
