@@ -22,6 +22,7 @@ import { addMinor, formatMinor } from './money';
 import { isLocked, transition } from './status';
 import { formatPercentBp } from './config';
 import { FLAG_REVIEW } from './merge';
+import { isHeld } from './review';
 
 export interface AssignContext {
   directory: AccountDirectory;
@@ -54,6 +55,8 @@ export interface RulePlan {
   skippedManual: Credit[];
   /** PROCESSING / PROCESSED credits in the input: never touched. */
   skippedLocked: Credit[];
+  /** Credits held for review (a REVIEW_… hold flag, core/review.ts): rules never assign them. */
+  skippedHeld: Credit[];
   /** Credits whose allocation could not be resolved (e.g. no customer for the account), with the reason. */
   failed: { credit: Credit; message: string }[];
 }
@@ -164,10 +167,14 @@ export function planRules(
   directory: AccountDirectory,
   opts: { overwriteManual: boolean; useDefaultOnly?: boolean },
 ): RulePlan {
-  const plan: RulePlan = { items: [], skippedManual: [], skippedLocked: [], failed: [] };
+  const plan: RulePlan = { items: [], skippedManual: [], skippedLocked: [], skippedHeld: [], failed: [] };
   for (const credit of credits) {
     if (isLocked(credit.status)) {
       plan.skippedLocked.push(credit);
+      continue;
+    }
+    if (isHeld(credit)) {
+      plan.skippedHeld.push(credit);
       continue;
     }
     if (credit.status === 'ASSIGNED' && credit.ruleId === RULE_MANUAL && !opts.overwriteManual) {

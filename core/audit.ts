@@ -14,7 +14,9 @@ export type AuditAction =
   | 'rule-applied'
   | 'collect'
   | 'close'
-  | 'revert';
+  | 'revert'
+  /** A CUR line the sync could not read at all (creditId empty; Before names the line, After says why). */
+  | 'left-out';
 
 export interface AuditEntry {
   when: string; // ISO timestamp

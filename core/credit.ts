@@ -42,8 +42,12 @@ export interface CurCredit {
   service: string;
   description: string;
   currency: string;
-  /** Positive credit value in minor units. */
+  /** Credit value in minor units: positive, except for a credit held as REVIEW_NOT_POSITIVE (core/review.ts). */
   amount: Minor;
+  /** The key it is filed under, when the reader computed it from the CUR's raw text (core/cur.ts). */
+  key?: string;
+  /** Why it is held for review, when it is (core/review.ts): one entry per hold flag. */
+  review?: { flag: string; detail: string }[];
 }
 
 /** Rule IDs with a special meaning in the Rule column. */

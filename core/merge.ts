@@ -17,6 +17,7 @@ import { creditKey, issueCreditIds } from './ids';
 import { addMinor, formatMinor, type Minor } from './money';
 import { isLocked } from './status';
 import { resolveCreditAllocation } from './credit-allocation';
+import { raisedHolds, withFlags } from './review';
 
 export const FLAG_REVIEW = 'REVIEW_AMOUNT_CHANGED';
 
@@ -89,18 +90,21 @@ function show(field: SyncField, c: Credit): string {
 }
 
 /** What the sync says a credit's sync-owned fields should be, from the CUR row and the Accounts tab. */
-function syncView(cur: CurCredit, directory: AccountDirectory, currentFlags = ''): Pick<Credit, SyncField> {
+function syncView(cur: CurCredit, directory: AccountDirectory, before?: Credit): Pick<Credit, SyncField> {
   const account = directory.byAccount.get(cur.accountId);
   // The sync owns only its own flag; other flags (e.g. a review flag) stay until someone acts on them.
-  const others = currentFlags.split(/\s+/).filter((f) => f && f !== FLAG_UNKNOWN_ACCOUNT);
-  const flags = account ? others : [FLAG_UNKNOWN_ACCOUNT, ...others];
+  const others = (before?.flags ?? '').split(/\s+/).filter((f) => f && f !== FLAG_UNKNOWN_ACCOUNT);
+  const flags = withFlags(
+    (account ? others : [FLAG_UNKNOWN_ACCOUNT, ...others]).join(' '),
+    raisedHolds(cur, before),
+  );
   return {
     customerId: account?.customerId ?? '',
     assetId: account?.assetId ?? '',
     resellerId: account?.resellerId ?? '',
     description: cur.description,
     amount: cur.amount,
-    flags: flags.join(' '),
+    flags,
   };
 }
 
@@ -108,7 +112,7 @@ function syncView(cur: CurCredit, directory: AccountDirectory, currentFlags = ''
 function collapseIncoming(incoming: CurCredit[]): Map<string, CurCredit> {
   const byKey = new Map<string, CurCredit>();
   for (const cur of incoming) {
-    const key = creditKey(cur);
+    const key = cur.key ?? creditKey(cur);
     const prior = byKey.get(key);
     byKey.set(key, prior ? { ...prior, amount: addMinor(prior.amount, cur.amount) } : cur);
   }
@@ -157,7 +161,7 @@ export function mergeCredits(input: MergeInput): MergeResult {
   const newOnes: { key: string; cur: CurCredit }[] = [];
   for (const [key, cur] of incoming) {
     const found = existing.get(key);
-    const view = syncView(cur, directory, found?.credit.flags);
+    const view = syncView(cur, directory, found?.credit);
     const tKey = `${cur.period}|${cur.currency}`;
     const total = totals.get(tKey) ?? {
       period: cur.period,

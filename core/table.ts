@@ -88,10 +88,19 @@ export function creditFromRow(
     );
   }
   const keepsCell = row[idx.distributorKeeps];
-  const keeps =
-    keepsCell === null || keepsCell === undefined || keepsCell === ''
-      ? null
-      : fromSheetValue(keepsCell, currency);
+  let keeps: number | null = null;
+  try {
+    keeps =
+      keepsCell === null || keepsCell === undefined || keepsCell === ''
+        ? null
+        : fromSheetValue(keepsCell, currency);
+  } catch (e) {
+    throw new CreditDeskError(
+      'BAD_SHEET',
+      `${where}: the Distributor Keeps cell is unreadable (${(e as Error).message.split('\n')[0]}).`,
+      'Clear it or restore the amount; assigning the credit again recomputes it.',
+    );
+  }
   return {
     key,
     creditId: text(row[idx.creditId]),

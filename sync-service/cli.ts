@@ -12,6 +12,7 @@ import { createReporter } from './progress';
 import { resolveSettings, settingsHelp, SettingsError, type Settings } from './settings';
 import { formatSyncReport, runSync } from './commands/sync';
 import { formatRulesOutcome, runApplyRules } from './commands/apply-rules';
+import { EXIT_ATTENTION, syncExitCode } from './commands/sync-intake';
 import { runAssign, runUnassign } from './commands/assign';
 import { runExport } from './commands/export';
 import { listUsageFiles, runClose, runCollect } from './commands/usage';
@@ -93,7 +94,14 @@ export async function main(argv: string[]): Promise<number> {
       'assign new credits with their most appropriate rule (or the default configuration)',
     )
     .option('--dry-run', 'show what would change; write nothing')
-    .option('--skip-invalid', 'import valid credits even if some CUR rows are invalid (they are listed)')
+    .option(
+      '--allow-broken-rules',
+      'with --apply-rules: apply the valid rules even if some are broken (listed)',
+    )
+    .option(
+      '--skip-invalid',
+      'deprecated, does nothing: awkward CUR lines are imported and flagged for review',
+    )
     .option('--no-previous', 'do not re-read the previous period for late credits')
     .action(async (opts) => {
       const settings = settingsOf(opts);
@@ -106,11 +114,13 @@ export async function main(argv: string[]): Promise<number> {
             applyRules: opts.applyRules,
             dryRun: opts.dryRun,
             skipInvalid: opts.skipInvalid,
+            allowBrokenRules: opts.allowBrokenRules,
             previous: opts.previous,
           },
           { source, sink, reporter, now: new Date() },
         );
         console.log(formatSyncReport(report, Boolean(opts.dryRun)));
+        exitCode = syncExitCode(report);
       } finally {
         await source.close();
         await sink.close();
@@ -123,11 +133,12 @@ export async function main(argv: string[]): Promise<number> {
     )
     .option('--period <YYYY-MM>', 'only credits of this period')
     .option('--dry-run', 'show the plan; write nothing')
+    .option('--allow-broken-rules', 'apply the valid rules even if some are broken (they are listed)')
     .action(async (opts) => {
       const sink = await openSink(settingsOf(opts), reporter);
       try {
         const { outcome } = await runApplyRules(
-          { dryRun: opts.dryRun, period: opts.period },
+          { dryRun: opts.dryRun, period: opts.period, allowBrokenRules: opts.allowBrokenRules },
           { sink, reporter, now: new Date(), actor: actor() },
         );
         console.log(formatRulesOutcome(outcome, Boolean(opts.dryRun)));
@@ -207,6 +218,11 @@ export async function main(argv: string[]): Promise<number> {
           { sink, usageDir: settings.usageDir, reporter, now: new Date() },
         );
         for (const id of r.resumed) console.log(`Completed the interrupted collection ${id}.`);
+        for (const k of r.skipped)
+          console.log(
+            `Skipped Credits row ${k.sheetRow}${k.creditId ? ` (${k.creditId})` : ''}: ${k.reason}`,
+          );
+        if (r.skipped.length) exitCode = EXIT_ATTENTION;
         if (!r.file) console.log('Nothing to collect: no ASSIGNED credit.');
         else
           console.log(
@@ -309,6 +325,7 @@ export async function main(argv: string[]): Promise<number> {
           { source, sink, reporter, now: new Date() },
         );
         console.log(formatSyncReport(report, false));
+        exitCode = syncExitCode(report);
         console.log(
           `\nOpen ${settings.workbook} to see the credits. Next: credit-desk usage collect, then credit-desk usage close <UF-ID>.`,
         );

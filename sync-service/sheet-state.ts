@@ -31,15 +31,27 @@ export interface SheetState {
   takenIds: Set<string>;
   recordedDrift: Set<string>;
   usageFileIds: Set<string>;
+  /** Credits rows that could not be read, with why; only filled by a lenient read (else the read throws). */
+  unreadable: { sheetRow: number; message: string }[];
 }
 
-export function readState(snapshot: Snapshot): SheetState {
+/**
+ * `lenient`: a Credits row that cannot be read is listed in `unreadable` instead of failing the read. Only for
+ * bulk commands that skip such rows (usage collect); the sync must not, or it would add the credit again.
+ */
+export function readState(snapshot: Snapshot, opts: { lenient?: boolean } = {}): SheetState {
   const grid = snapshot.tabs.credits;
   const idx = indexColumns<CreditField>('credits', grid.headers);
   const credits: ExistingCredit[] = [];
+  const unreadable: SheetState['unreadable'] = [];
   grid.rows.forEach((row, i) => {
-    const credit = creditFromRow(row, idx, i + 2);
-    if (credit) credits.push({ row: i, credit });
+    try {
+      const credit = creditFromRow(row, idx, i + 2);
+      if (credit) credits.push({ row: i, credit });
+    } catch (e) {
+      if (!opts.lenient) throw e;
+      unreadable.push({ sheetRow: i + 2, message: (e as Error).message });
+    }
   });
   const byKey = indexExisting(credits);
   const directory = buildDirectory(
@@ -73,6 +85,7 @@ export function readState(snapshot: Snapshot): SheetState {
     takenIds,
     recordedDrift,
     usageFileIds,
+    unreadable,
   };
 }
 

@@ -13,6 +13,7 @@ import {
 import type { Credit } from '../../core/credit';
 import { CreditDeskError } from '../../core/errors';
 import { displayMoney } from '../../core/money';
+import { explainHold } from '../../core/review';
 import { parseRules, RuleIndex } from '../../core/rules';
 import type { Reporter } from '../progress';
 import { buildChangeSet, readState, type SheetState } from '../sheet-state';
@@ -24,15 +25,33 @@ export interface RulesOutcome {
   byRule: PlanTotals['byRule'];
   totals: PlanTotals['byTarget'];
   failed: RulePlan['failed'];
+  /** Broken rules (severity error), one line each: row, Rule ID, what is wrong. They are never applied. */
   ruleProblems: string[];
+  /** True when no rule was applied at all because some are broken and allowBrokenRules was not given. */
+  notApplied: boolean;
 }
 
 export function planAndApplyRules(
   credits: Credit[],
   state: SheetState,
-  opts: { overwriteManual: boolean; actor: string; now: string; dryRun?: boolean },
+  opts: {
+    overwriteManual: boolean;
+    actor: string;
+    now: string;
+    dryRun?: boolean;
+    allowBrokenRules?: boolean;
+  },
 ): RulesOutcome {
   const { rules, problems } = parseRules(state.ruleRecords);
+  const ruleProblems = problems
+    .filter((p) => p.severity === 'error')
+    .map((p) => `Rules row ${p.row} (${p.ruleId || 'no ID'}): ${p.field}: ${p.message}`);
+  if (ruleProblems.length && !opts.allowBrokenRules) {
+    // A broken rule might have been meant for these credits: falling back to the default configuration for them
+    // would quietly give the money to the wrong party. Nothing is assigned until the rules are fixed.
+    const plan: RulePlan = { items: [], skippedManual: [], skippedLocked: [], skippedHeld: [], failed: [] };
+    return { plan, outcomes: [], byRule: [], totals: [], failed: [], ruleProblems, notApplied: true };
+  }
   const index = new RuleIndex(rules);
   const plan = planRules(credits, index, state.defaults, state.directory, {
     overwriteManual: opts.overwriteManual,
@@ -47,14 +66,13 @@ export function planAndApplyRules(
     byRule: totals.byRule,
     totals: totals.byTarget,
     failed: plan.failed,
-    ruleProblems: problems
-      .filter((p) => p.severity === 'error')
-      .map((p) => `Rules row ${p.row} (${p.ruleId || 'no ID'}): ${p.message}`),
+    ruleProblems,
+    notApplied: false,
   };
 }
 
 export async function runApplyRules(
-  opts: { dryRun?: boolean; overwriteManual?: boolean; period?: string },
+  opts: { dryRun?: boolean; overwriteManual?: boolean; period?: string; allowBrokenRules?: boolean },
   deps: { sink: Sink; reporter: Reporter; now: Date; actor: string },
 ): Promise<{ outcome: RulesOutcome; written: boolean }> {
   const snapshot = await deps.sink.read();
@@ -74,10 +92,22 @@ export async function runApplyRules(
     actor: deps.actor,
     now: deps.now.toISOString(),
     dryRun: opts.dryRun,
+    allowBrokenRules: opts.allowBrokenRules,
   });
+  if (outcome.notApplied) {
+    throw new CreditDeskError(
+      'BAD_RULE',
+      `${outcome.ruleProblems.length} rule${outcome.ruleProblems.length === 1 ? ' is' : 's are'} broken, so no credit was assigned:\n${outcome.ruleProblems.map((p) => `    - ${p}`).join('\n')}`,
+      'Fix them in the Rules tab (credit-desk rules validate lists every problem), or pass --allow-broken-rules to apply the other rules and ignore these.',
+    );
+  }
   for (const p of outcome.ruleProblems)
-    deps.reporter.warn(`${p} — this rule is ignored; run \`credit-desk rules validate\`.`);
+    deps.reporter.warn(
+      `${p} — this rule is ignored (--allow-broken-rules); run \`credit-desk rules validate\`.`,
+    );
   for (const f of outcome.failed) deps.reporter.warn(`${f.credit.creditId}: ${f.message.split('\n')[0]}`);
+  for (const c of outcome.plan.skippedHeld)
+    deps.reporter.warn(`${c.creditId}: held for review (${explainHold(c.flags)}); not assigned by rules.`);
   if (opts.dryRun) return { outcome, written: false };
   const changes = buildChangeSet(
     outcome.outcomes.map((o) => ({ before: state.byKey.get(o.credit.key)!, after: o.credit })),
@@ -89,8 +119,12 @@ export async function runApplyRules(
 
 export function formatRulesOutcome(o: RulesOutcome, dryRun: boolean): string {
   const lines = [
-    `${dryRun ? 'Dry run — would assign' : 'Assigned'} ${o.plan.items.length} credit${o.plan.items.length === 1 ? '' : 's'}${o.failed.length ? `; ${o.failed.length} could not be assigned (see warnings)` : ''}.`,
+    `${dryRun ? 'Dry run — would assign' : 'Assigned'} ${o.plan.items.length} credit${o.plan.items.length === 1 ? '' : 's'}${o.failed.length ? `; ${o.failed.length} could not be assigned (see warnings)` : ''}${o.plan.skippedHeld.length ? `; ${o.plan.skippedHeld.length} held for review left alone` : ''}.`,
   ];
+  if (o.ruleProblems.length)
+    lines.push(
+      `Ignored ${o.ruleProblems.length} broken rule${o.ruleProblems.length === 1 ? '' : 's'} (see warnings).`,
+    );
   lines.push('By rule:');
   for (const r of o.byRule)
     lines.push(`  ${r.ruleId.padEnd(10)} ${String(r.credits).padStart(6)}  ${r.name}`);

@@ -3,9 +3,15 @@
  * from the CUR into the sheet, keeping every staff edit.
  */
 import type { AuditEntry } from '../../core/audit';
-import type { Credit, CurCredit } from '../../core/credit';
-import { validateCurRows, type RejectedRow } from '../../core/cur';
-import { CreditDeskError } from '../../core/errors';
+import type { Credit } from '../../core/credit';
+import { formatIntake, recordedLeftOut } from './sync-intake';
+import {
+  formatReconciliation,
+  intakeAudit,
+  readCurRows,
+  type CurReading,
+  type ReadCredit,
+} from '../../core/cur';
 import { mergeCredits, type MergeResult } from '../../core/merge';
 import { displayMoney } from '../../core/money';
 import type { Grid } from '../../core/table';
@@ -24,7 +30,10 @@ export const SYNC_ACTOR = 'credit-desk sync';
 export interface SyncFlags {
   applyRules?: boolean;
   dryRun?: boolean;
+  /** Deprecated, a no-op: nothing is dropped any more (see core/cur.ts). Accepted so old scripts still run. */
   skipInvalid?: boolean;
+  /** With applyRules: apply the valid rules even if some are broken (they are listed); else no rule is applied. */
+  allowBrokenRules?: boolean;
   /** Also re-read the period before the target for late credits (default true). */
   previous?: boolean;
 }
@@ -32,7 +41,8 @@ export interface SyncFlags {
 export interface SyncReport {
   periods: string[];
   merge: MergeResult;
-  rejected: RejectedRow[];
+  /** What the CUR reading found: held credits, left-out lines, CUR total = imported + flagged + left out. */
+  reading: CurReading;
   rules: RulesOutcome | null;
   changes: ChangeSet;
   written: boolean;
@@ -45,31 +55,24 @@ export async function fetchIncoming(
   periods: string[],
   flags: SyncFlags,
   reporter: Reporter,
-): Promise<{ incoming: CurCredit[]; rejected: RejectedRow[]; label: string }> {
-  const incoming: CurCredit[] = [];
-  const rejected: RejectedRow[] = [];
+): Promise<{ incoming: ReadCredit[]; reading: CurReading; label: string }> {
+  const reading: CurReading = { credits: [], leftOut: [], reconciliation: [] };
   let label = '';
+  if (flags.skipInvalid)
+    reporter.warn(
+      '--skip-invalid is no longer needed and does nothing: awkward CUR lines are imported and flagged for review, and only unreadable lines are left out (listed below and in Audit).',
+    );
   for (const period of periods) {
     reporter.progress(`querying credits for ${period}…`);
     const result = await source.fetchCredits(period, (m) => reporter.progress(`${period}: ${m}`));
     label = result.label;
-    const checked = validateCurRows(result.rows, period);
-    incoming.push(...checked.credits);
-    rejected.push(...checked.rejected);
-    reporter.info(`${period}: ${checked.credits.length} credits from ${result.rows.length} query rows`);
+    const read = readCurRows(result.rows, period);
+    reading.credits.push(...read.credits);
+    reading.leftOut.push(...read.leftOut);
+    reading.reconciliation.push(...read.reconciliation);
+    reporter.info(`${period}: ${read.credits.length} credits from ${result.rows.length} query rows`);
   }
-  if (rejected.length && !flags.skipInvalid) {
-    const list = rejected
-      .slice(0, 20)
-      .map((r) => `    - ${r.reason}`)
-      .join('\n');
-    throw new CreditDeskError(
-      'BAD_CUR_ROW',
-      `${rejected.length} CUR credit row${rejected.length > 1 ? 's are' : ' is'} invalid; nothing was written:\n${list}${rejected.length > 20 ? `\n    … and ${rejected.length - 20} more` : ''}`,
-      'Fix the CUR data, or pass --skip-invalid to import the valid credits and list the rejected ones.',
-    );
-  }
-  return { incoming, rejected, label };
+  return { incoming: reading.credits, reading, label };
 }
 
 /** Loads --accounts and --rules files into the snapshot's tabs (upsert by ID), returning the tabs to write back. */
@@ -105,7 +108,7 @@ export async function runSync(
   const available = await source.listPeriods();
   const target = settings.period || chooseClosedPeriod(available, deps.now);
   const periods = periodsToSync(available, target, flags.previous !== false);
-  const { incoming, rejected, label } = await fetchIncoming(source, periods, flags, reporter);
+  const { incoming, reading, label } = await fetchIncoming(source, periods, flags, reporter);
 
   reporter.progress(`reading ${sink.label}…`);
   const snapshot = await sink.read();
@@ -124,7 +127,14 @@ export async function runSync(
   const working = new Map<string, CreditChange>();
   for (const u of merge.updates) working.set(u.key, { before: state.byKey.get(u.key)!, after: u.after });
   for (const a of merge.adds) working.set(a.key, { before: null, after: a });
-  const audit: AuditEntry[] = [...merge.audit];
+  const audit: AuditEntry[] = [
+    ...merge.audit,
+    ...intakeAudit(reading, merge.adds, recordedLeftOut(snapshot), {
+      now,
+      actor: SYNC_ACTOR,
+      show: displayMoney,
+    }),
+  ];
 
   let rules: RulesOutcome | null = null;
   if (flags.applyRules) {
@@ -132,7 +142,12 @@ export async function runSync(
       ...state.credits.map((e) => working.get(e.credit.key)?.after ?? e.credit),
       ...merge.adds,
     ].filter((c) => c.status === 'PENDING_ASSIGN');
-    rules = planAndApplyRules(current, state, { overwriteManual: false, actor: SYNC_ACTOR, now });
+    rules = planAndApplyRules(current, state, {
+      overwriteManual: false,
+      actor: SYNC_ACTOR,
+      now,
+      allowBrokenRules: flags.allowBrokenRules,
+    });
     for (const o of rules.outcomes) {
       const prior = working.get(o.credit.key);
       working.set(o.credit.key, {
@@ -152,7 +167,7 @@ export async function runSync(
     written = true;
   }
   reporter.done();
-  return { periods, merge, rejected, rules, changes, written, sourceLabel: label, sinkLabel: sink.label };
+  return { periods, merge, reading, rules, changes, written, sourceLabel: label, sinkLabel: sink.label };
 }
 
 export function formatSyncReport(r: SyncReport, dryRun: boolean): string {
@@ -172,7 +187,7 @@ export function formatSyncReport(r: SyncReport, dryRun: boolean): string {
     m.drift.length,
     m.drift.length ? 'locked rows that differ from the CUR (see the Audit tab)' : '',
   );
-  const unknown = [...new Set(m.flagged.map((c) => c.accountId))];
+  const unknown = [...new Set(m.flagged.filter((c) => !c.customerId).map((c) => c.accountId))];
   row(
     'flagged',
     m.flagged.length,
@@ -180,7 +195,7 @@ export function formatSyncReport(r: SyncReport, dryRun: boolean): string {
       ? `accounts not in Accounts: ${unknown.slice(0, 5).join(', ')}${unknown.length > 5 ? ', …' : ''}`
       : '',
   );
-  if (r.rejected.length) row('rejected', r.rejected.length, 'invalid CUR rows skipped (--skip-invalid)');
+  lines.push(...formatIntake(r));
   if (r.rules) {
     row(
       'assigned',
@@ -193,6 +208,8 @@ export function formatSyncReport(r: SyncReport, dryRun: boolean): string {
       lines.push(`             Fix the Accounts tab (or assign by hand), then run credit-desk apply-rules.`);
     }
   }
+  lines.push('CUR total = imported + flagged + left out, per period and currency:');
+  for (const t of r.reading.reconciliation) lines.push(`  ${formatReconciliation(t, displayMoney)}`);
   lines.push('Totals per period and currency (source query → sheet):');
   for (const t of m.totals) {
     const ok = t.source === t.sheet;

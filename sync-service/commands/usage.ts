@@ -12,6 +12,7 @@ import type { Credit } from '../../core/credit';
 import type { Reporter } from '../progress';
 import { buildChangeSet, readState, type SheetState } from '../sheet-state';
 import { isEmptyChangeSet, type Sink } from '../sinks/sink';
+import { screenForCollect, type SkippedCredit } from '../../core/collect-check';
 import { loadUsageFiles, saveUsageJson, usageJsonPath, writeUsageXlsx } from '../usage/usage-files';
 
 interface Deps {
@@ -37,6 +38,8 @@ export interface CollectResult {
   file: UsageFile | null;
   resumed: string[];
   xlsxPath: string | null;
+  /** Credits left out of this collection, each with its sheet row and what to do (see core/collect-check.ts). */
+  skipped: SkippedCredit[];
 }
 
 export async function runCollect(
@@ -44,7 +47,8 @@ export async function runCollect(
   deps: Deps,
 ): Promise<CollectResult> {
   const now = deps.now.toISOString();
-  let state = readState(await deps.sink.read());
+  // Lenient: one unreadable row must not stop the others; it is skipped and named below.
+  let state = readState(await deps.sink.read(), { lenient: true });
   const resumed: string[] = [];
   const onDisk = loadUsageFiles(deps.usageDir);
   for (const file of onDisk.filter((f) => f.status === 'collecting')) {
@@ -53,14 +57,25 @@ export async function runCollect(
     );
     await completeCollection(file, state, deps, now);
     resumed.push(file.usageFileId);
-    state = readState(await deps.sink.read());
+    state = readState(await deps.sink.read(), { lenient: true });
   }
   const taken = new Set([...state.usageFileIds, ...onDisk.map((f) => f.usageFileId)]);
-  const file = planCollect(
-    state.credits.map((e) => e.credit),
-    { period: opts.period, now, takenFileIds: taken, directory: state.directory },
-  );
-  if (!file) return { file: null, resumed, xlsxPath: null };
+  const screened = screenForCollect(state.credits, state.directory, opts.period);
+  const skipped: SkippedCredit[] = [
+    ...state.unreadable.map((u) => ({
+      sheetRow: u.sheetRow,
+      creditId: '',
+      reason: u.message.split('\n')[0],
+    })),
+    ...screened.skipped,
+  ].sort((a, b) => a.sheetRow - b.sheetRow);
+  const file = planCollect(screened.collectable, {
+    period: opts.period,
+    now,
+    takenFileIds: taken,
+    directory: state.directory,
+  });
+  if (!file) return { file: null, resumed, xlsxPath: null, skipped };
   deps.reporter.progress(`writing usage file ${file.usageFileId} (${file.records.length} records)…`);
   saveUsageJson(deps.usageDir, file);
   const xlsxPath = await writeUsageXlsx(deps.usageDir, file);
@@ -69,7 +84,7 @@ export async function runCollect(
   deps.reporter.progress(`locking ${file.records.length} credits in ${deps.sink.label}…`);
   const ready = await completeCollection(file, state, deps, now);
   deps.reporter.done();
-  return { file: ready, resumed, xlsxPath };
+  return { file: ready, resumed, xlsxPath, skipped };
 }
 
 /** The sheet side of a collection (idempotent), then the file is marked ready. */

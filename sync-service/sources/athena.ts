@@ -149,6 +149,9 @@ export function createAthenaSource(opts: AthenaSourceOptions): CreditSource {
     progress: progress ?? opts.onProgress ?? (() => {}),
   });
 
+  // Whether the table has identity_line_item_id, to name unreadable lines by it; known only when the layout was
+  // detected from the columns (a forced --layout skips that query), else unreadable lines are named by their key.
+  let lineIds = false;
   let layout: Promise<CurLayout> | undefined =
     opts.layout && opts.layout !== 'auto' ? Promise.resolve(opts.layout) : undefined;
   /**
@@ -163,12 +166,11 @@ export function createAthenaSource(opts: AthenaSourceOptions): CreditSource {
       [],
       settings(progress),
       'table layout',
-    ).then((out) =>
-      layoutFromColumns(
-        out.columns.map((c) => c.Name ?? ''),
-        tableName,
-      ),
-    );
+    ).then((out) => {
+      const names = out.columns.map((c) => c.Name ?? '');
+      lineIds = names.some((n) => n.toLowerCase() === 'identity_line_item_id');
+      return layoutFromColumns(names, tableName);
+    });
     layout.catch(() => (layout = undefined)); // a failed detection is retried next time
     return layout;
   };
@@ -188,7 +190,7 @@ export function createAthenaSource(opts: AthenaSourceOptions): CreditSource {
       const params = periodParams(l, period).map(sqlStringLiteral);
       const out = await runAthenaQuery(
         client,
-        creditsQuery(quoted, l),
+        creditsQuery(quoted, l, { lineIds }),
         params,
         settings(progress),
         `credits ${period}`,

@@ -20,21 +20,30 @@ export function periodParams(layout: CurLayout, period: string): string[] {
   return [year, String(Number(month)), month];
 }
 
-export function creditsQuery(table: string, layout: CurLayout): string {
+/**
+ * Readable lines are summed per credit key (a reversal is a positive cost in the same key, so it nets). Lines
+ * whose cost is not a number cannot be summed: they come back as rows of their own, with `line_id` set to the
+ * CUR's identity_line_item_id (when the table has it: `lineIds`) so they can be named, never silently dropped.
+ */
+export function creditsQuery(table: string, layout: CurLayout, opts: { lineIds?: boolean } = {}): string {
+  const cost = 'TRY_CAST(line_item_unblended_cost AS DECIMAL(38, 10))';
+  const lineId = opts.lineIds ? "COALESCE(CAST(identity_line_item_id AS VARCHAR), '')" : "''";
   return `SELECT
   bill_payer_account_id AS payer_account_id,
   line_item_usage_account_id AS usage_account_id,
   line_item_product_code AS product_code,
   line_item_line_item_description AS description,
   line_item_currency_code AS currency_code,
-  CAST(SUM(TRY_CAST(line_item_unblended_cost AS DECIMAL(38, 10))) AS VARCHAR) AS amount,
+  CASE WHEN ${cost} IS NULL THEN ${lineId} END AS line_id,
+  CAST(SUM(${cost}) AS VARCHAR) AS amount,
   COUNT(*) AS line_count,
-  SUM(CASE WHEN TRY_CAST(line_item_unblended_cost AS DECIMAL(38, 10)) IS NULL THEN 1 ELSE 0 END) AS bad_cost_lines
+  SUM(CASE WHEN ${cost} IS NULL THEN 1 ELSE 0 END) AS bad_cost_lines,
+  MAX(CASE WHEN ${cost} IS NULL THEN CAST(line_item_unblended_cost AS VARCHAR) END) AS bad_cost
 FROM ${table}
 WHERE ${periodFilter(layout)}
   AND line_item_line_item_type = 'Credit'
-GROUP BY 1, 2, 3, 4, 5
-ORDER BY 1, 2, 3, 4, 5`;
+GROUP BY 1, 2, 3, 4, 5, 6
+ORDER BY 1, 2, 3, 4, 5, 6`;
 }
 
 /** Lists the billing periods with any data, newest first. */

@@ -99,7 +99,9 @@ export async function createDuckDbSource(opts: DuckDbSourceOptions): Promise<Duc
     let rows: RawCreditRow[];
     try {
       await conn.run(viewSql(folder, period));
-      const statement = await conn.prepare(creditsQuery(VIEW, layout));
+      const columns = (await conn.runAndReadAll(`DESCRIBE ${VIEW}`)).getRowObjectsJson();
+      const lineIds = columns.some((c) => String(c.column_name).toLowerCase() === 'identity_line_item_id');
+      const statement = await conn.prepare(creditsQuery(VIEW, layout, { lineIds }));
       periodParams(layout, period).forEach((value, i) => statement.bindVarchar(i + 1, value));
       const result = (await statement.runAndReadAll()).getRowObjectsJson();
       rows = result.map((r) => ({
@@ -112,6 +114,8 @@ export async function createDuckDbSource(opts: DuckDbSourceOptions): Promise<Duc
         amount: text(r.amount),
         line_count: text(r.line_count),
         bad_cost_lines: text(r.bad_cost_lines),
+        line_id: text(r.line_id),
+        bad_cost: text(r.bad_cost),
       }));
     } catch (err) {
       throw readError(err, root);

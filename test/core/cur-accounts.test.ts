@@ -1,5 +1,5 @@
 import { buildDirectory } from '../../core/accounts';
-import { validateCurRows, type RawCurRow } from '../../core/cur';
+import { readCurRows, type RawCurRow } from '../../core/cur';
 import { parseConfig } from '../../core/config';
 import { parseRules } from '../../core/rules';
 import { ruleRecord } from './rules/fixtures';
@@ -19,41 +19,100 @@ const row = (p: Partial<RawCurRow> = {}): RawCurRow => ({
 
 describe('CUR rows', () => {
   it('turns negative costs into positive credits, rounded half to even to the cent', () => {
-    const { credits, rejected } = validateCurRows(
+    const { credits, leftOut } = readCurRows(
       [row(), row({ amount: '-0.005', description: 'b' }), row({ amount: '-0.015', description: 'c' })],
       '2026-10',
     );
-    expect(rejected).toEqual([]);
-    expect(credits.map((c) => c.amount)).toEqual([1235, 0, 2].filter((a) => a !== 0));
+    expect(leftOut).toEqual([]);
+    expect(credits.map((c) => c.amount)).toEqual([1235, 0, 2]);
+    // The credit whose lines round to nothing is kept, held for review: money is never dropped silently.
+    expect(credits[1].review.map((r) => r.flag)).toEqual(['REVIEW_NOT_POSITIVE']);
   });
 
-  it('rejects null accounts, non-numeric costs, positive "credits" and bad currencies, saying which row', () => {
-    const { credits, rejected } = validateCurRows(
+  it('imports awkward rows and holds them for review, saying why; leaves out only what cannot be read', () => {
+    const { credits, leftOut } = readCurRows(
       [
-        row({ usage_account_id: null }),
-        row({ payer_account_id: '12ab' }),
-        row({ bad_cost_lines: 2 }),
-        row({ amount: 'abc' }),
-        row({ amount: '5.00' }),
-        row({ currency_code: 'dollars' }),
+        row({ usage_account_id: null, description: 'no usage' }),
+        row({ payer_account_id: '12ab', description: 'bad payer' }),
+        row({
+          bad_cost_lines: 1,
+          line_count: 1,
+          amount: null,
+          line_id: 'abc123',
+          bad_cost: 'n/a',
+          description: 'x',
+        }),
+        row({ amount: '5.00', description: 'reversed' }),
+        row({ currency_code: 'dollars', description: 'currency' }),
+        row({ usage_account_id: null, payer_account_id: null, description: 'nobody' }),
         row({ description: 'ok' }),
       ],
       '2026-10',
     );
+    const by = new Map(credits.map((c) => [c.description, c]));
+    expect(by.get('no usage')).toMatchObject({ accountId: '111111111111', amount: 1235 });
+    expect(by.get('no usage')!.review[0]).toMatchObject({
+      flag: 'REVIEW_NO_USAGE_ACCOUNT',
+      detail: expect.stringMatching(/usage account NULL; the payer 111111111111 is shown instead/),
+    });
+    expect(by.get('bad payer')!.review.map((r) => r.flag)).toEqual(['REVIEW_NO_PAYER_ACCOUNT']);
+    expect(by.get('reversed')).toMatchObject({ amount: -500 });
+    expect(by.get('reversed')!.review[0].detail).toMatch(/net to 5.00 USD/);
+    expect(by.get('currency')).toMatchObject({ currency: 'XXX' });
+    expect(by.get('currency')!.review[0].detail).toMatch(/"dollars" is not an ISO 4217 code/);
+    expect(by.get('ok')!.review).toEqual([]);
+    expect(leftOut).toEqual([
+      expect.objectContaining({
+        lineId: 'abc123',
+        lines: 1,
+        amount: null,
+        reason: 'the cost "n/a" is not a number',
+      }),
+      expect.objectContaining({
+        lineId: '',
+        amount: 1235,
+        reason: expect.stringMatching(/neither a usage account nor a payer/),
+      }),
+    ]);
+  });
+
+  it('nets the rows of one key (whitespace variants of a description), reversal included', () => {
+    const { credits, reconciliation } = readCurRows(
+      [
+        row({ amount: '-10.00', description: 'MAP  credit' }),
+        row({ amount: '4.00', description: 'MAP credit' }),
+      ],
+      '2026-10',
+    );
     expect(credits).toHaveLength(1);
-    expect(rejected.map((r) => r.index)).toEqual([0, 1, 2, 3, 4, 5]);
-    expect(rejected[0].reason).toMatch(/usage account is NULL.*payer 111111111111/);
-    expect(rejected[2].reason).toMatch(/2 CUR line\(s\) have a cost that is not a number/);
-    expect(rejected[4].reason).toMatch(/positive cost/);
-    expect(rejected[5].reason).toMatch(/ISO 4217/);
+    expect(credits[0]).toMatchObject({ amount: 600, review: [] });
+    expect(reconciliation).toEqual([
+      expect.objectContaining({ cur: 600, imported: 600, flagged: 0, leftOut: 0, importedCredits: 1 }),
+    ]);
+  });
+
+  it("does not merge a credit with no usage account into the payer's own credit of the same description", () => {
+    const { credits } = readCurRows(
+      [row({ usage_account_id: '111111111111' }), row({ usage_account_id: null })],
+      '2026-10',
+    );
+    expect(credits).toHaveLength(2);
+    expect(new Set(credits.map((c) => c.key)).size).toBe(2);
   });
 
   it('keeps non-Latin and formula-like descriptions exactly as they are', () => {
-    const { credits } = validateCurRows(
+    const { credits } = readCurRows(
       [row({ description: '=HYPERLINK("http://x")' }), row({ description: 'ائتمان クレジット' })],
       '2026-10',
     );
     expect(credits.map((c) => c.description)).toEqual(['=HYPERLINK("http://x")', 'ائتمان クレジット']);
+  });
+
+  it('replaces characters a spreadsheet cannot hold by a visible form, once, and keeps the key of the raw text', () => {
+    const raw = 'a\u0000b\u001bc\u007fd\ud800e _x0041_ \r\n\t';
+    const { credits } = readCurRows([row({ description: raw })], '2026-10');
+    expect(credits[0].description).toBe('a\u2400b\u241bc\u2421d\ufffde _x0041_ \r\n\t');
+    expect(credits[0].key).toBe(readCurRows([row({ description: raw })], '2026-10').credits[0].key);
   });
 });
 

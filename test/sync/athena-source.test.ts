@@ -37,6 +37,8 @@ const OCTOBER = [
     amount: '-15.1500000000',
     line_count: 2,
     bad_cost_lines: 0,
+    line_id: null,
+    bad_cost: null,
   },
   {
     billing_period: '2026-10',
@@ -48,6 +50,8 @@ const OCTOBER = [
     amount: '-0.3000000000',
     line_count: 2,
     bad_cost_lines: 0,
+    line_id: null,
+    bad_cost: null,
   },
   {
     billing_period: '2026-10',
@@ -59,6 +63,8 @@ const OCTOBER = [
     amount: '-1.0000000000',
     line_count: 1,
     bad_cost_lines: 0,
+    line_id: null,
+    bad_cost: null,
   },
 ];
 

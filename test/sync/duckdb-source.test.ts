@@ -197,6 +197,8 @@ describe('hand-made CUR files', () => {
         amount: '-0.3000000000',
         line_count: '3',
         bad_cost_lines: '0',
+        line_id: null,
+        bad_cost: null,
       },
     ]);
   });
@@ -247,7 +249,8 @@ describe('hand-made CUR files', () => {
       'VARCHAR',
     );
     const { rows } = await withSource(dir, (s) => s.fetchCredits('2026-06'));
-    const byAccount = new Map(rows.map((r) => [r.usage_account_id, r]));
+    const readable = rows.filter((r) => r.line_id === null);
+    const byAccount = new Map(readable.map((r) => [r.usage_account_id, r]));
     expect(byAccount.get(null)).toMatchObject({
       amount: '-4.2000000000',
       line_count: '1',
@@ -255,9 +258,40 @@ describe('hand-made CUR files', () => {
     });
     expect(byAccount.get('123456789012')).toMatchObject({
       amount: '-1.0000000000',
-      line_count: '3',
-      bad_cost_lines: '2',
+      line_count: '1',
+      bad_cost_lines: '0',
     });
+    // Unreadable costs come back on a row of their own (never summed away); this table has no
+    // identity_line_item_id, so line_id is '' and the row counts both lines.
+    expect(rows.filter((r) => r.line_id !== null)).toEqual([
+      expect.objectContaining({
+        usage_account_id: '123456789012',
+        amount: null,
+        line_count: '2',
+        bad_cost_lines: '2',
+        line_id: '',
+        bad_cost: 'n/a',
+      }),
+    ]);
+  });
+
+  it("names each unreadable line by the CUR's identity_line_item_id when the table has it", async () => {
+    const dir = path.join(tmpDir(), 'cur');
+    const file = path.join(dir, 'billing_period=2026-07', 'x.parquet');
+    fs.mkdirSync(path.dirname(file), { recursive: true });
+    await db().run(`COPY (SELECT * FROM (VALUES
+        ('id-1', '111111111111', '123456789012', 'Credit', 'AmazonEC2', 'Promo', 'USD', '-2.50'),
+        ('id-2', '111111111111', '123456789012', 'Credit', 'AmazonEC2', 'Promo', 'USD', 'oops'),
+        ('id-3', '111111111111', '123456789012', 'Credit', 'AmazonEC2', 'Promo', 'USD', NULL)
+      ) t(identity_line_item_id, bill_payer_account_id, line_item_usage_account_id, line_item_line_item_type,
+          line_item_product_code, line_item_line_item_description, line_item_currency_code, line_item_unblended_cost))
+      TO ${sqlString(file)} (FORMAT PARQUET)`);
+    const { rows } = await withSource(dir, (s) => s.fetchCredits('2026-07'));
+    expect(rows.map((r) => [r.line_id, r.amount, r.bad_cost_lines, r.bad_cost])).toEqual([
+      ['id-2', null, '1', 'oops'],
+      ['id-3', null, '1', null],
+      [null, '-2.5000000000', '0', null],
+    ]);
   });
 
   it('returns no rows (not an error) for a month that has data but no credits', async () => {

@@ -1,0 +1,50 @@
+/**
+ * Before the usage process collects, every candidate credit is checked on its own, so that one unreadable row
+ * (a garbage Allocation cell, a held credit) is skipped and named instead of stopping the whole collection.
+ */
+import type { AccountDirectory } from './accounts';
+import type { Credit } from './credit';
+import { resolveCreditAllocation } from './credit-allocation';
+import { explainHold, isHeld } from './review';
+
+export interface SkippedCredit {
+  /** Sheet row number (1 = the header row). */
+  sheetRow: number;
+  creditId: string;
+  reason: string;
+}
+
+/**
+ * Splits the ASSIGNED credits (of `period`, if given) into those the usage process can collect and those it must
+ * skip, with the reason and what to do. Credits in other statuses are passed through untouched.
+ */
+export function screenForCollect(
+  credits: readonly { row: number; credit: Credit }[],
+  directory: AccountDirectory,
+  period?: string,
+): { collectable: Credit[]; skipped: SkippedCredit[] } {
+  const collectable: Credit[] = [];
+  const skipped: SkippedCredit[] = [];
+  for (const { row, credit } of credits) {
+    if (credit.status !== 'ASSIGNED' || (period && credit.period !== period)) {
+      collectable.push(credit);
+      continue;
+    }
+    const skip = (reason: string) => skipped.push({ sheetRow: row + 2, creditId: credit.creditId, reason });
+    if (isHeld(credit)) {
+      skip(
+        `held for review: ${explainHold(credit.flags)}. Resolve it, then delete the flag from the Flags cell and collect again.`,
+      );
+      continue;
+    }
+    try {
+      resolveCreditAllocation(credit, directory);
+      collectable.push(credit);
+    } catch (e) {
+      skip(
+        `the Allocation ${JSON.stringify(credit.allocation)} cannot be used: ${(e as Error).message.split('\n')[0]}. Correct the cell (or unassign the credit), then collect again.`,
+      );
+    }
+  }
+  return { collectable, skipped };
+}
