@@ -54,12 +54,15 @@ export function excelValueFor(value: Cell | undefined, kind: CellKind | undefine
       if (d.toISOString().startsWith(value.trim())) return d;
     }
   }
-  return encodeXlsxText(value);
+  // The text as it is: escaping happens when the file is written (see the TextXform patch below), so that a cell
+  // read from the file and saved again untouched is escaped exactly like a cell written now.
+  return value;
 }
 
 /**
  * XML 1.0 cannot hold most control characters, lone surrogates or U+FFFE/U+FFFF; ExcelJS writes them raw and
- * the file becomes unreadable. OOXML escapes them as `_xHHHH_` (ECMA-376 ST_Xstring), which Excel and ExcelJS
+ * the file becomes unreadable. A CR it can hold, but every XML reader turns CR and CRLF into LF (XML 1.0 §2.11),
+ * so a CR would come back as LF after a save: it is escaped too. OOXML escapes them as `_xHHHH_` (ECMA-376 ST_Xstring), which Excel and ExcelJS
  * decode on read; a literal `_xHHHH_` in the text is protected by escaping its underscore as `_x005F_`.
  * Nothing is lost: reading the cell back gives the original string.
  */
@@ -72,14 +75,30 @@ export function encodeXlsxText(text: string): string {
     );
 }
 
+/**
+ * ExcelJS decodes `_xHHHH_` when it reads a file but writes text as it is, so a workbook read and saved again
+ * changes every cell it did not write ("_x0041_" becomes "A", CR becomes LF). Escaping in the one place ExcelJS
+ * turns a string into <t> text makes every save, of every cell, the exact inverse of ExcelJS's read.
+ */
+// eslint-disable-next-line @typescript-eslint/no-require-imports
+const TextXform = require('exceljs/lib/xlsx/xform/strings/text-xform') as {
+  prototype: { render(xmlStream: unknown, model: unknown): void; __creditDeskEscapes?: boolean };
+};
+if (!TextXform.prototype.__creditDeskEscapes) {
+  const render = TextXform.prototype.render;
+  TextXform.prototype.render = function (xmlStream: unknown, model: unknown) {
+    return render.call(this, xmlStream, typeof model === 'string' ? encodeXlsxText(model) : model);
+  };
+  TextXform.prototype.__creditDeskEscapes = true;
+}
+
 /** An `_xHHHH_` that is text, not an escape: its underscore gets escaped. */
 const LITERAL_ESCAPE = /_(?=x[0-9A-Fa-f]{4}_)/g;
 // A well-formed surrogate pair (kept as it is), or a character XML 1.0 cannot hold: C0 controls other than
-// tab / LF / CR, a lone surrogate half, U+FFFE, U+FFFF. Control characters are the point of these patterns.
+// tab / LF (CR included, see above), a lone surrogate half, U+FFFE, U+FFFF. Control characters are the point.
 /* eslint-disable no-control-regex */
-const XML_INVALID =
-  /[\uD800-\uDBFF][\uDC00-\uDFFF]|[\u0000-\u0008\u000B\u000C\u000E-\u001F\uD800-\uDFFF\uFFFE\uFFFF]/g;
-const NEEDS_ESCAPE = /_x[0-9A-Fa-f]{4}_|[\u0000-\u0008\u000B\u000C\u000E-\u001F\uD800-\uDFFF\uFFFE\uFFFF]/;
+const XML_INVALID = /[\uD800-\uDBFF][\uDC00-\uDFFF]|[\u0000-\u0008\u000B-\u001F\uD800-\uDFFF\uFFFE\uFFFF]/g;
+const NEEDS_ESCAPE = /_x[0-9A-Fa-f]{4}_|[\u0000-\u0008\u000B-\u001F\uD800-\uDFFF\uFFFE\uFFFF]/;
 /* eslint-enable no-control-regex */
 
 /** True when a row has nothing in it (formatting alone does not count). */

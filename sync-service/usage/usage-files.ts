@@ -8,6 +8,8 @@ import { join } from 'node:path';
 import ExcelJS from 'exceljs';
 import { formatMinor } from '../../core/money';
 import { sanitizeCell } from '../../core/csv';
+// Registers the exact text escaping for every ExcelJS save (a usage file's descriptions must read back as written).
+import '../sinks/workbook-cells';
 import type { UsageFile } from '../../core/usage';
 
 export function usageJsonPath(dir: string, id: string): string {
