@@ -15,6 +15,8 @@ export interface Grid {
   headers: string[];
   /** Data rows in sheet order; rows[i] is sheet row i + 2 (row 1 is the header). */
   rows: Cell[][];
+  /** For a grid read from a file: the line each data row starts on (blank lines and multi-line cells shift it). */
+  lines?: number[];
 }
 
 export type ColumnIndex<F extends string> = Record<F, number>;

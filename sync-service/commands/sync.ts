@@ -15,6 +15,7 @@ import {
 import { mergeCredits, type MergeResult } from '../../core/merge';
 import { displayMoney } from '../../core/money';
 import type { Grid } from '../../core/table';
+import { checkReferenceFile } from '../../core/input-check';
 import { readCsvGrid } from '../io/csv-file';
 import { chooseClosedPeriod, periodsToSync } from '../periods';
 import type { Reporter } from '../progress';
@@ -85,6 +86,7 @@ export function loadReferenceFiles(
   const load = (tab: 'accounts' | 'rules', idField: string, file: string) => {
     const fileGrid: Grid = readCsvGrid(file);
     const { grid, added, updated } = upsertTab(tab, idField, state.tabs[tab], fileGrid, file);
+    checkReferenceFile(tab, fileGrid, file);
     if (added || updated) {
       state.tabs[tab] = grid;
       replace[tab] = grid;

@@ -18,12 +18,17 @@ export function readCsvGrid(path: string): Grid {
     );
   }
   let records: string[][];
+  let lines: number[];
   try {
-    records = parse(textContent.replace(/^\uFEFF/, ''), {
-      skip_empty_lines: true,
-      relax_column_count: true,
-      trim: true,
-    });
+    const parsed: { record: string[]; raw: string; info: { lines: number } }[] = parse(
+      textContent.replace(/^\uFEFF/, ''),
+      { skip_empty_lines: true, relax_column_count: true, trim: true, info: true, raw: true },
+    ) as unknown as { record: string[]; raw: string; info: { lines: number } }[];
+    records = parsed.map((p) => p.record);
+    // info.lines is the line a record ends on; a quoted cell may span lines, so count back to where it starts.
+    lines = parsed.map(
+      (p) => p.info.lines - (p.raw.replace(/^[\r\n]+|[\r\n]+$/g, '').match(/\r\n|\r|\n/g)?.length ?? 0),
+    );
   } catch (e) {
     throw new Error(
       `${path} is not valid CSV: ${(e as Error).message}. Save it as CSV (UTF-8) and try again.`,
@@ -31,5 +36,5 @@ export function readCsvGrid(path: string): Grid {
   }
   if (records.length === 0) throw new Error(`${path} is empty: it needs a header row.`);
   const [headers, ...rows] = records;
-  return { headers, rows };
+  return { headers, rows, lines: lines.slice(1) };
 }
