@@ -19,16 +19,18 @@ export function readCsvGrid(path: string): Grid {
   }
   let records: string[][];
   let lines: number[];
+  const options = { skip_empty_lines: true, relax_column_count: true, trim: true };
   try {
-    const parsed: { record: string[]; raw: string; info: { lines: number } }[] = parse(
-      textContent.replace(/^\uFEFF/, ''),
-      { skip_empty_lines: true, relax_column_count: true, trim: true, info: true, raw: true },
-    ) as unknown as { record: string[]; raw: string; info: { lines: number } }[];
-    records = parsed.map((p) => p.record);
-    // info.lines is the line a record ends on; a quoted cell may span lines, so count back to where it starts.
-    lines = parsed.map(
-      (p) => p.info.lines - (p.raw.replace(/^[\r\n]+|[\r\n]+$/g, '').match(/\r\n|\r|\n/g)?.length ?? 0),
-    );
+    const body = textContent.replace(/^\uFEFF/, '');
+    records = parse(body, options);
+    // Line numbers, for messages that name the lines. csv-parse counts the CR and the LF of a CRLF apart inside
+    // quoted cells, so lines are counted on a copy with LF line ends (the same records). info.lines is the line
+    // a record ends on: a quoted cell spanning lines is counted back to where its record starts.
+    const located = parse(body.replace(/\r\n?/g, '\n'), { ...options, info: true, raw: true }) as unknown as {
+      raw: string;
+      info: { lines: number };
+    }[];
+    lines = located.map((p) => p.info.lines - (p.raw.replace(/^\n+|\n+$/g, '').match(/\n/g)?.length ?? 0));
   } catch (e) {
     throw new Error(
       `${path} is not valid CSV: ${(e as Error).message}. Save it as CSV (UTF-8) and try again.`,
