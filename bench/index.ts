@@ -15,6 +15,11 @@ const BENCHES: Record<string, { title: string; target: string; load: () => Bench
     target: '100,000 credits × 1,000 rules < 1 s',
     load: () => require('./rules').benchRules,
   },
+  validate: {
+    title: 'Rules validate',
+    target: '100,000 rules < 5 s',
+    load: () => require('./validate').benchValidate,
+  },
   merge: {
     title: 'Merge',
     target: '100,000 into 100,000 rows < 1 s',

@@ -12,7 +12,7 @@
  * detected; regexes that happen to be equivalent but written differently are not detected either.
  */
 import { fold, type CompiledRule } from './match';
-import { compareRank, rankDifference } from './rank';
+import { rankKey } from './rank';
 
 export function descriptionCovers(a: CompiledRule, b: CompiledRule): boolean {
   if (!a.hasDescription) return true;
@@ -68,18 +68,142 @@ export function covers(a: CompiledRule, b: CompiledRule): boolean {
   );
 }
 
-/** For each enabled rule that can never win, the best-ranked rule that shadows it. */
+/**
+ * For each enabled rule that can never win, the best-ranked rule that shadows it.
+ *
+ * Near-linear, not pairwise (100,000 rules must validate in seconds). Two facts narrow the rules that could
+ * shadow B to a few index look-ups, and `covers` then decides exactly, so the answer is the pairwise one:
+ *
+ * - A shadowing rule has B's blank-or-not description and B's three context modes. The ranking compares these
+ *   first, and in each context a more specific mode never covers a less specific one (ONLY covers only ONLY,
+ *   EXCLUDE never covers ALL), so a rule that ranks higher by a mode cannot cover B; one that ranks lower by
+ *   a mode is not better. What is left to rank them is Created and Rule ID.
+ * - Its description covers B's: blank (B blank too), the same exact text or regex, or a `contains` text found
+ *   in B's text (looked up by B's substrings of the lengths such texts have). Its customer context covers B's:
+ *   ONLY must hold one given customer of B; EXCLUDE may exclude only customers B excludes (looked up by its
+ *   first excluded ID).
+ *
+ * Rules are visited best first and indexed after their turn, so every candidate found ranks higher.
+ */
 export function findShadowed(enabled: CompiledRule[]): { shadowed: CompiledRule; by: CompiledRule }[] {
-  const ranked = [...enabled].sort(compareRank);
+  const ranked = sortByRank(enabled);
+  const position = new Map<CompiledRule, number>();
+  ranked.forEach((r, i) => position.set(r, i));
+  // group (blank?, modes) → description key → customer key → rules in rank order
+  const index = new Map<string, Map<string, Map<string, CompiledRule[]>>>();
+  const containsLengths = new Map<string, number[]>();
+  for (const r of ranked) {
+    if (r.rule.match !== 'contains' || !r.hasDescription) continue;
+    const g = groupKey(r);
+    const n = fold(r.rule.description.trim()).length;
+    const lengths = containsLengths.get(g) ?? [];
+    if (!lengths.includes(n)) lengths.push(n);
+    containsLengths.set(g, lengths);
+  }
+
   const out: { shadowed: CompiledRule; by: CompiledRule }[] = [];
-  ranked.forEach((b, j) => {
-    for (let i = 0; i < j; i++) {
-      const a = ranked[i];
-      if (rankDifference(a, b).order < 0 && covers(a, b)) {
-        out.push({ shadowed: b, by: a });
-        return;
+  for (const b of ranked) {
+    const g = groupKey(b);
+    const group = index.get(g);
+    if (group) {
+      let best: CompiledRule | null = null;
+      for (const dKey of descriptionQueryKeys(b, containsLengths.get(g) ?? [], group)) {
+        const byCustomer = group.get(dKey);
+        if (!byCustomer) continue;
+        for (const cKey of customerQueryKeys(b)) {
+          for (const a of byCustomer.get(cKey) ?? []) {
+            if (best && position.get(a)! >= position.get(best)!) break; // lists are in rank order
+            if (covers(a, b)) {
+              best = a;
+              break;
+            }
+          }
+        }
       }
+      if (best) out.push({ shadowed: b, by: best });
     }
-  });
+    let group2 = index.get(g);
+    if (!group2) index.set(g, (group2 = new Map()));
+    const dKey = descriptionKey(b);
+    let byCustomer = group2.get(dKey);
+    if (!byCustomer) group2.set(dKey, (byCustomer = new Map()));
+    for (const cKey of customerKeys(b)) {
+      const list = byCustomer.get(cKey);
+      if (list) list.push(b);
+      else byCustomer.set(cKey, [b]);
+    }
+  }
+  // In the order the pairwise check reported them (rank order of the shadowed rule).
   return out;
+}
+
+function groupKey(r: CompiledRule): string {
+  return `${r.hasDescription ? 'd' : 'b'}|${r.rule.customer.mode}|${r.rule.reseller.mode}|${r.rule.service.mode}`;
+}
+
+function descriptionKey(r: CompiledRule): string {
+  if (!r.hasDescription) return 'b';
+  const t = r.rule.description.trim();
+  return r.rule.match === 'regex' ? `r:${t}` : `${r.rule.match === 'exact' ? 'e' : 'c'}:${fold(t)}`;
+}
+
+/** The description keys of the rules that may cover `b` (see descriptionCovers). */
+function descriptionQueryKeys(b: CompiledRule, lengths: number[], group: Map<string, unknown>): string[] {
+  if (!b.hasDescription) return ['b'];
+  const t = b.rule.description.trim();
+  if (b.rule.match === 'regex') return [`r:${t}`];
+  const text = fold(t);
+  const keys = new Set<string>(b.rule.match === 'exact' ? [`e:${text}`] : []);
+  const padded = `c:${text}`; // substrings are taken with their "c:" prefix in place: one string per try
+  for (const n of lengths) {
+    if (n > text.length) continue;
+    for (let i = 0; i + n <= text.length; i++) {
+      const key = i === 0 ? padded.slice(0, n + 2) : `c:${text.slice(i, i + n)}`;
+      if (group.has(key)) keys.add(key);
+    }
+  }
+  return [...keys];
+}
+
+/**
+ * The ranked order of compareRank, with each rule's rank key computed once rather than twice per comparison
+ * (a sort of 100,000 rules makes ~1.7 million comparisons).
+ */
+function sortByRank(rules: CompiledRule[]): CompiledRule[] {
+  const keyed = rules.map((r) => ({ r, k: rankKey(r) }));
+  keyed.sort((a, b) => {
+    for (let i = 0; i < a.k.length; i++) if (a.k[i] !== b.k[i]) return a.k[i] < b.k[i] ? -1 : 1;
+    return 0;
+  });
+  return keyed.map((x) => x.r);
+}
+
+const ANY = '\u0000any';
+const NONE = '\u0000none';
+
+/** Where a rule is filed by its customer context. */
+function customerKeys(a: CompiledRule): string[] {
+  switch (a.rule.customer.mode) {
+    case 'ALL':
+      return [ANY];
+    case 'ONLY':
+      return [ANY, ...a.customers];
+    case 'EXCLUDE':
+      return [a.customers.size ? [...a.customers].sort()[0] : NONE];
+  }
+}
+
+/** Where the rules that may cover `b`'s customer context are filed (see contextCovers). */
+function customerQueryKeys(b: CompiledRule): string[] {
+  switch (b.rule.customer.mode) {
+    case 'ALL':
+      return [ANY];
+    case 'ONLY': {
+      // Any one of b's customers must be among a's: the first will do. No customers: any ONLY rule covers.
+      const first = b.customers.values().next();
+      return [first.done ? ANY : first.value];
+    }
+    case 'EXCLUDE':
+      return [NONE, ...b.customers];
+  }
 }
