@@ -17,12 +17,15 @@
  * admits a credit.
  */
 import type { CompiledRule } from './match';
+
+/** What ranking needs of a compiled rule (validation ranks rules without compiling their matchers). */
+export type Rankable = Pick<CompiledRule, 'rule' | 'hasDescription' | 'createdMs'>;
 import type { ContextMode, RankStep } from './types';
 
 export const CONTEXT_SPECIFICITY: Record<ContextMode, number> = { ONLY: 2, EXCLUDE: 1, ALL: 0 };
 
 /** The rank of a rule as a tuple; smaller sorts first (better). Useful for display and tests. */
-export function rankKey(c: CompiledRule): [number, number, number, number, number, string, string] {
+export function rankKey(c: Rankable): [number, number, number, number, number, string, string] {
   const r = c.rule;
   return [
     c.hasDescription ? 0 : 1,
@@ -41,7 +44,7 @@ const STEPS: RankStep[] = ['description', 'customer', 'reseller', 'service', 'cr
  * The first ranking step on which two rules differ, and which one is better there (negative: a is better).
  * Equal rules (same ID) give { step: null, order: 0 }.
  */
-export function rankDifference(a: CompiledRule, b: CompiledRule): { step: RankStep | null; order: number } {
+export function rankDifference(a: Rankable, b: Rankable): { step: RankStep | null; order: number } {
   const ka = rankKey(a);
   const kb = rankKey(b);
   for (let i = 0; i < ka.length; i++) {
@@ -54,7 +57,7 @@ export function rankDifference(a: CompiledRule, b: CompiledRule): { step: RankSt
   return { step: null, order: 0 };
 }
 
-export function compareRank(a: CompiledRule, b: CompiledRule): number {
+export function compareRank(a: Rankable, b: Rankable): number {
   return rankDifference(a, b).order;
 }
 /** Why the better of two rules wins at a given step, as the end of a sentence. */

@@ -9,10 +9,10 @@
  *   want to see them).
  */
 import type { AccountDirectory } from '../accounts';
-import { compileRule, fold } from './match';
+import { fold } from './match';
 import { headerOf, parseRules, type RuleRecord } from './parse';
 import { RANK_STEP_REASON, rankDifference } from './rank';
-import { findShadowed } from './shadow';
+import { findShadowed, shadowView } from './shadow';
 import type { Rule, RuleProblem } from './types';
 
 export function validateRules(records: RuleRecord[], directory?: AccountDirectory): RuleProblem[] {
@@ -30,7 +30,10 @@ export function validateRules(records: RuleRecord[], directory?: AccountDirector
       });
     }
   }
-  for (const { shadowed, by } of findShadowed(rules.filter((r) => r.enabled).map(compileRule))) {
+  const createdCache = new Map<string, number>(); // rules share few Created dates
+  for (const { shadowed, by } of findShadowed(
+    rules.filter((r) => r.enabled).map((r) => shadowView(r, createdCache)),
+  )) {
     const step = rankDifference(by, shadowed).step;
     out.push({
       row: shadowed.rule.row,

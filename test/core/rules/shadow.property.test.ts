@@ -38,7 +38,7 @@ const description = fc.oneof(
   fc.constant<[Rule['match'], string]>(['exact', '']),
   fc.tuple(
     fc.constantFrom<Rule['match']>('exact', 'contains', 'contains', 'regex'),
-    fc.constantFrom('MAP credit', 'map', 'credit', 'AP C', 'Promo credit', 'Promo', '^MAP'),
+    fc.constantFrom('MAP credit', 'map', 'credit', 'AP C', 'Promo credit', 'Promo', '^MAP', 'p', 'c', 'é'),
   ),
 );
 
