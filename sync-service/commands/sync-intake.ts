@@ -28,20 +28,27 @@ export function formatIntake(r: SyncReport): string[] {
   const ids = new Map<string, string>();
   for (const c of r.merge.adds) ids.set(c.key, c.creditId);
   for (const u of r.merge.updates) ids.set(u.key, u.creditId);
-  const held = r.reading.credits.filter((c) => c.review.length > 0);
-  if (held.length) {
+  // Listed: the awkward credits this sync added or changed. One a person already resolved (and the sync left
+  // alone) is not listed again; the reconciliation line still counts it among the flagged money.
+  const awkward = r.reading.credits.filter((c) => c.review.length > 0);
+  const held = awkward.filter((c) => ids.has(c.key));
+  if (awkward.length) {
     const byFlag = new Map<string, number>();
     for (const c of held) for (const v of c.review) byFlag.set(v.flag, (byFlag.get(v.flag) ?? 0) + 1);
     lines.push(
-      `  ${'held'.padEnd(10)} ${String(held.length).padStart(7)}  for review, never assigned by rules or collected until a person clears the flag: ${[
-        ...byFlag,
-      ]
-        .map(([f, n]) => `${f} ${n}`)
-        .join(', ')}`,
+      `  ${'held'.padEnd(10)} ${String(held.length).padStart(7)}  ${
+        held.length
+          ? `new or changed, held for review (never assigned by rules or collected until a person deletes the flag): ${[
+              ...byFlag,
+            ]
+              .map(([f, n]) => `${f} ${n}`)
+              .join(', ')}`
+          : `(${awkward.length} awkward credit${awkward.length === 1 ? '' : 's'} already in the sheet; see the Flags column)`
+      }`,
     );
     for (const c of held.slice(0, LIST))
       lines.push(
-        `             ${ids.get(c.key) ?? c.key} ${displayMoney(c.amount, c.currency)}: ${c.review.map((v) => `${v.flag} — ${v.detail}`).join('; ')}`,
+        `             ${ids.get(c.key)} ${displayMoney(c.amount, c.currency)}: ${c.review.map((v) => `${v.flag} — ${v.detail}`).join('; ')}`,
       );
     if (held.length > LIST)
       lines.push(`             … and ${held.length - LIST} more (Flags column, Audit tab)`);

@@ -135,6 +135,10 @@ async function checkMonth(ctx: Ctx, sink: () => Sink): Promise<void> {
     /2026-10 USD {2}CUR 137\.00 USD = imported 131\.00 USD \+ flagged 4\.00 USD \+ left out 2\.00 USD/,
   );
   expect(summary).toMatch(/identity_line_item_id id-10: the cost "n\/a" is not a number/);
+  // Every held credit is listed in the summary with its flag and what the CUR had.
+  expect(summary).toMatch(/held\s+4\s+new or changed, held for review/);
+  for (const c of first.merge.adds.filter((a) => /REVIEW_/.test(a.flags)))
+    expect(summary).toMatch(new RegExp(`${c.creditId} .*${c.flags} — `));
 
   const state = readState(await sink().read());
   const byDesc = new Map(state.credits.map((e) => [e.credit.description, e.credit]));
