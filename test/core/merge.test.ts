@@ -214,3 +214,37 @@ describe('merge', () => {
     );
   });
 });
+
+describe('merge: credits held for review (REVIEW_ hold flags)', () => {
+  const held = (amount: number) => ({
+    ...cur({ amount }),
+    review: [{ flag: 'REVIEW_NOT_POSITIVE', detail: 'nets to a charge' }],
+  });
+
+  it('a new credit gets the hold flags the CUR reading raised', () => {
+    const r = merge([], [held(-300)]);
+    expect(r.adds[0]).toMatchObject({ amount: -300, flags: 'REVIEW_NOT_POSITIVE', status: 'PENDING_ASSIGN' });
+  });
+
+  it('a known credit whose amount changes to zero or less is held again; an unchanged one is left as a person left it', () => {
+    const existing = [{ row: 0, credit: credit({ amount: 10000, flags: '' }) }];
+    const r = merge(existing, [held(0)]);
+    expect(r.updates[0].after.flags).toBe('REVIEW_NOT_POSITIVE');
+    expect(r.audit).toContainEqual(
+      expect.objectContaining({
+        action: 'sync-update',
+        field: 'flags',
+        before: '',
+        after: 'REVIEW_NOT_POSITIVE',
+      }),
+    );
+    // The flag was cleared by a person and the CUR still says -3.00: nothing is put back.
+    const resolved = [{ row: 0, credit: credit({ amount: -300, flags: '' }) }];
+    const again = merge(resolved, [held(-300)]);
+    expect(again.updates).toEqual([]);
+    expect(again.unchanged).toBe(1);
+    // A positive new amount raises nothing.
+    const up = merge(resolved, [cur({ amount: 500 })]);
+    expect(up.updates[0].after.flags).toBe('');
+  });
+});
