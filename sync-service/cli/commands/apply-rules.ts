@@ -1,0 +1,24 @@
+/** `credit-desk apply-rules`: every PENDING_ASSIGN credit gets its most appropriate rule or the default configuration. */
+import { Command } from 'commander';
+import { actor, withSink, type CliContext } from '../context';
+import { periodOption, settingsOf, sheetOptions } from '../options';
+
+export function applyRulesCommand(ctx: CliContext): Command {
+  return sheetOptions(new Command('apply-rules'))
+    .description(
+      'assign every PENDING_ASSIGN credit with its most appropriate rule, else the default configuration',
+    )
+    .addOption(periodOption('only credits of this period'))
+    .option('--dry-run', 'show the plan; write nothing')
+    .action(async (opts) => {
+      const { formatRulesOutcome, runApplyRules } =
+        require('../../commands/apply-rules') as typeof import('../../commands/apply-rules');
+      const { outcome } = await withSink(settingsOf(opts), ctx, (sink) =>
+        runApplyRules(
+          { dryRun: opts.dryRun, period: opts.period },
+          { sink, reporter: ctx.reporter, now: new Date(), actor: actor() },
+        ),
+      );
+      console.log(formatRulesOutcome(outcome, Boolean(opts.dryRun)));
+    });
+}

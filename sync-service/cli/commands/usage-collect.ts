@@ -1,0 +1,27 @@
+/** `credit-desk usage collect`: every ASSIGNED credit into one usage file; those credits lock. */
+import { Command } from 'commander';
+import { withSink, type CliContext } from '../context';
+import { periodOption, settingsOf, sheetOptions } from '../options';
+
+export function usageCollectCommand(ctx: CliContext): Command {
+  return sheetOptions(new Command('collect'))
+    .description('take every ASSIGNED credit into one usage file; those credits become PROCESSING (locked)')
+    .addOption(periodOption('only credits of this period'))
+    .action(async (opts) => {
+      const { usageTotalsText } = require('../../../core/usage') as typeof import('../../../core/usage');
+      const { runCollect } = require('../../commands/usage') as typeof import('../../commands/usage');
+      const settings = settingsOf(opts);
+      const r = await withSink(settings, ctx, (sink) =>
+        runCollect(
+          { period: opts.period },
+          { sink, usageDir: settings.usageDir, reporter: ctx.reporter, now: new Date() },
+        ),
+      );
+      for (const id of r.resumed) console.log(`Completed the interrupted collection ${id}.`);
+      if (!r.file) console.log('Nothing to collect: no ASSIGNED credit.');
+      else
+        console.log(
+          `Usage file ${r.file.usageFileId}: ${r.file.records.length} credits, ${usageTotalsText(r.file)} → ${r.xlsxPath}\nThose credits are now PROCESSING and locked.`,
+        );
+    });
+}
