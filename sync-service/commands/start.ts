@@ -54,10 +54,14 @@ export async function runStart(
 ): Promise<string> {
   const report = await runSync(settings, { applyRules: true }, deps);
   const state = readState(await deps.sink.read());
-  // A credit with both a customer and a reseller, so the suggested split resolves.
-  const example = state.credits
+  // A credit that can still be assigned and has both a customer and a reseller, so the suggested split
+  // resolves; a pending one if there is one, since assigning it shows the most.
+  const candidates = state.credits
     .map((e) => e.credit)
-    .find((c) => c.status === 'PENDING_ASSIGN' && c.customerId && c.resellerId);
+    .filter(
+      (c) => (c.status === 'PENDING_ASSIGN' || c.status === 'ASSIGNED') && c.customerId && c.resellerId,
+    );
+  const example = candidates.find((c) => c.status === 'PENDING_ASSIGN') ?? candidates[0];
   return [
     formatSyncReport(report, false),
     '',
@@ -74,7 +78,7 @@ function nextCommands(creditId: string | undefined): string[] {
     lines.push([`npx credit-desk assign ${creditId} "customer 60%, reseller 40%"`, 'assign one by hand']);
   lines.push(
     ['npx credit-desk usage collect', 'every ASSIGNED credit → one usage file; those rows lock'],
-    ['npx credit-desk usage list', 'the usage files and their IDs (UF-…)'],
+    ['npx credit-desk usage close UF-…', 'with the ID collect printed: invoiced, PROCESSED'],
     ['npm start -- --fresh', 'put the demo back as it was'],
   );
   const width = Math.max(...lines.map(([cmd]) => cmd.length));
