@@ -33,24 +33,29 @@ export function actor(): string {
 
 export interface SinkOptions {
   /**
-   * Only `sync` (and `start`) may create a workbook. Every other command refuses a path that does not exist,
+   * What to do when the workbook does not exist. Only `sync` and `start` create one ('create'; 'preview' for
+   * `sync --dry-run`, which writes nothing). Every other command refuses the path ('refuse', the default),
    * because a typo would otherwise read as an empty sheet ("nothing to collect", an empty export).
    */
-  create?: boolean;
+  missingWorkbook?: 'refuse' | 'create' | 'preview';
 }
 
 export async function withSink<T>(
   settings: Settings,
   ctx: CliContext,
   fn: (sink: Sink) => Promise<T>,
-  opts: SinkOptions = {},
+  { missingWorkbook = 'refuse' }: SinkOptions = {},
 ): Promise<T> {
   if (!settings.spreadsheet && !existsSync(settings.workbook)) {
-    if (!opts.create)
+    if (missingWorkbook === 'refuse')
       throw new SettingsError(
         `Workbook ${settings.workbook} does not exist. Check --workbook (or CREDIT_DESK_WORKBOOK), or create it with \`credit-desk sync\` (\`npm start\` for the demo).`,
       );
-    ctx.reporter.info(`Workbook ${settings.workbook} does not exist yet: creating it.`);
+    ctx.reporter.info(
+      missingWorkbook === 'create'
+        ? `Workbook ${settings.workbook} does not exist yet: creating it.`
+        : `Workbook ${settings.workbook} does not exist yet: showing what a sync would put in a new one.`,
+    );
   }
   const sink = await openSink(settings, ctx.reporter);
   try {

@@ -21,7 +21,7 @@ export function startCommand(ctx: CliContext): Command {
           ctx,
           (sink) => runStart(demo, { source, sink, reporter: ctx.reporter, now: new Date() }),
           {
-            create: true,
+            missingWorkbook: 'create',
           },
         ),
       );

@@ -38,7 +38,7 @@ export function syncCommand(ctx: CliContext): Command {
               },
               { source, sink, reporter: ctx.reporter, now: new Date() },
             ),
-          { create: !opts.dryRun },
+          { missingWorkbook: opts.dryRun ? 'preview' : 'create' },
         ),
       );
       console.log(formatSyncReport(report, Boolean(opts.dryRun)));
