@@ -11,8 +11,10 @@ export function applyRulesCommand(ctx: CliContext): Command {
     .addOption(periodOption('only credits of this period'))
     .option('--dry-run', 'show the plan; write nothing')
     .action(async (opts) => {
-      const { formatRulesOutcome, runApplyRules } =
-        require('../../commands/apply-rules') as typeof import('../../commands/apply-rules');
+      const {
+        formatRulesOutcome,
+        runApplyRules,
+      }: typeof import('../../commands/apply-rules') = require('../../commands/apply-rules');
       const { outcome } = await withSink(settingsOf(opts), ctx, (sink) =>
         runApplyRules(
           { dryRun: opts.dryRun, period: opts.period },

@@ -14,8 +14,8 @@ export function assignCommand(ctx: CliContext): Command {
       'e.g. "customer 100%", "customer 60%, reseller 40%", "customer CUST-000042 25.00 USD"',
     )
     .action(async (creditId: string, allocation: string, opts) => {
-      const { displayMoney } = require('../../../core/money') as typeof import('../../../core/money');
-      const { runAssign } = require('../../commands/assign') as typeof import('../../commands/assign');
+      const { displayMoney }: typeof import('../../../core/money') = require('../../../core/money');
+      const { runAssign }: typeof import('../../commands/assign') = require('../../commands/assign');
       const o = await withSink(settingsOf(opts), ctx, (sink) =>
         runAssign(creditId, allocation, { sink, now: new Date(), actor: actor() }),
       );

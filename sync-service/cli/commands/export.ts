@@ -11,7 +11,7 @@ export function exportCommand(ctx: CliContext): Command {
     .addOption(new Option('--format <format>', 'output format').choices(['csv', 'json']).default('csv'))
     .option('--out <file>', 'write to a file instead of standard output')
     .action(async (opts) => {
-      const { runExport } = require('../../commands/export') as typeof import('../../commands/export');
+      const { runExport }: typeof import('../../commands/export') = require('../../commands/export');
       // --period filters the export here; it is not the sync's target period setting.
       const { text, count } = await withSink(settingsOf({ ...opts, period: undefined }), ctx, (sink) =>
         runExport({ status: opts.status, period: opts.period, format: opts.format, out: opts.out }, { sink }),

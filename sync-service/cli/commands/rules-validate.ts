@@ -10,8 +10,10 @@ export function rulesValidateCommand(ctx: CliContext): Command {
       'report bad regular expressions, percentages over 100, unknown IDs, rules that can never win',
     )
     .action(async (opts) => {
-      const { formatRuleProblems, runValidateRules } =
-        require('../../commands/rules-validate') as typeof import('../../commands/rules-validate');
+      const {
+        formatRuleProblems,
+        runValidateRules,
+      }: typeof import('../../commands/rules-validate') = require('../../commands/rules-validate');
       const result = await withSink(settingsOf(opts), ctx, (sink) => runValidateRules(sink));
       console.log(formatRuleProblems(result));
       if (result.problems.some((p) => p.severity === 'error')) ctx.setExitCode(EXIT.dataProblem);

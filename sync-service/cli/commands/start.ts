@@ -10,8 +10,11 @@ export function startCommand(ctx: CliContext): Command {
     )
     .option('--fresh', 'first remove the workbook and the usage files, to walk through the demo again')
     .action(async (opts) => {
-      const { demoSettings, prepareDemo, runStart } =
-        require('../../commands/start') as typeof import('../../commands/start');
+      const {
+        demoSettings,
+        prepareDemo,
+        runStart,
+      }: typeof import('../../commands/start') = require('../../commands/start');
       const settings = settingsOf(opts);
       await prepareDemo(settings, Boolean(opts.fresh), ctx.reporter);
       const demo = demoSettings(settings);

@@ -20,8 +20,10 @@ export function syncCommand(ctx: CliContext): Command {
     .option('--skip-invalid', 'import valid credits even if some CUR rows are invalid (they are listed)')
     .option('--no-previous', 'do not re-read the previous period for late credits')
     .action(async (opts) => {
-      const { formatSyncReport, runSync } =
-        require('../../commands/sync') as typeof import('../../commands/sync');
+      const {
+        formatSyncReport,
+        runSync,
+      }: typeof import('../../commands/sync') = require('../../commands/sync');
       const settings = settingsOf(opts);
       const report = await withSource(settings, ctx, (source) =>
         withSink(

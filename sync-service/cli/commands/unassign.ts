@@ -8,7 +8,7 @@ export function unassignCommand(ctx: CliContext): Command {
     .description('delete the assignment of an ASSIGNED credit (back to PENDING_ASSIGN)')
     .argument('<credit-id>')
     .action(async (creditId: string, opts) => {
-      const { runUnassign } = require('../../commands/assign') as typeof import('../../commands/assign');
+      const { runUnassign }: typeof import('../../commands/assign') = require('../../commands/assign');
       const o = await withSink(settingsOf(opts), ctx, (sink) =>
         runUnassign(creditId, { sink, now: new Date(), actor: actor() }),
       );

@@ -8,7 +8,7 @@ export function usageCloseCommand(ctx: CliContext): Command {
     .description('mark the credits of an invoiced usage file PROCESSED')
     .argument('<usage-file-id>', 'a usage file ID (`credit-desk usage list` shows them)')
     .action(async (fileId: string, opts) => {
-      const { runClose } = require('../../commands/usage') as typeof import('../../commands/usage');
+      const { runClose }: typeof import('../../commands/usage') = require('../../commands/usage');
       const settings = settingsOf(opts);
       const r = await withSink(settings, ctx, (sink) =>
         runClose(fileId, { sink, usageDir: settings.usageDir, reporter: ctx.reporter, now: new Date() }),

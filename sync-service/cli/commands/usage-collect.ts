@@ -8,8 +8,8 @@ export function usageCollectCommand(ctx: CliContext): Command {
     .description('take every ASSIGNED credit into one usage file; those credits become PROCESSING (locked)')
     .addOption(periodOption('only credits of this period'))
     .action(async (opts) => {
-      const { usageTotalsText } = require('../../../core/usage') as typeof import('../../../core/usage');
-      const { runCollect } = require('../../commands/usage') as typeof import('../../commands/usage');
+      const { usageTotalsText }: typeof import('../../../core/usage') = require('../../../core/usage');
+      const { runCollect }: typeof import('../../commands/usage') = require('../../commands/usage');
       const settings = settingsOf(opts);
       const r = await withSink(settings, ctx, (sink) =>
         runCollect(

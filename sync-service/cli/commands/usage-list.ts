@@ -6,7 +6,7 @@ export function usageListCommand(): Command {
   return sheetOptions(new Command('list'))
     .description('list the usage files and their status')
     .action(async (opts) => {
-      const { listUsageFiles } = require('../../commands/usage') as typeof import('../../commands/usage');
+      const { listUsageFiles }: typeof import('../../commands/usage') = require('../../commands/usage');
       console.log(listUsageFiles(settingsOf(opts).usageDir));
     });
 }
