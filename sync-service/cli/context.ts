@@ -51,11 +51,11 @@ export async function withSink<T>(
       throw new SettingsError(
         `Workbook ${settings.workbook} does not exist. Check --workbook (or CREDIT_DESK_WORKBOOK), or create it with \`credit-desk sync\` (\`npm start\` for the demo).`,
       );
-    ctx.reporter.info(
-      missingWorkbook === 'create'
-        ? `Workbook ${settings.workbook} does not exist yet: creating it.`
-        : `Workbook ${settings.workbook} does not exist yet: showing what a sync would put in a new one.`,
-    );
+    // On 'create' the workbook sink itself says it is starting a new workbook.
+    if (missingWorkbook === 'preview')
+      ctx.reporter.info(
+        `Workbook ${settings.workbook} does not exist yet: showing what a sync would put in a new one.`,
+      );
   }
   const sink = await openSink(settings, ctx.reporter);
   try {

@@ -75,7 +75,10 @@ function nextCommands(creditId: string | undefined): string[] {
     ['npx credit-desk export --status ASSIGNED | head', 'what the rules assigned'],
   ];
   if (creditId)
-    lines.push([`npx credit-desk assign ${creditId} "customer 60%, reseller 40%"`, 'assign one by hand']);
+    lines.push([
+      `npx credit-desk assign ${creditId} "customer 60%, reseller 40%"`,
+      'assign one by hand (Rule: manual)',
+    ]);
   lines.push(
     ['npx credit-desk usage collect', 'every ASSIGNED credit → one usage file; those rows lock'],
     ['npx credit-desk usage close UF-…', 'with the ID collect printed: invoiced, PROCESSED'],

@@ -64,7 +64,7 @@ describe('credit-desk exit codes', () => {
       ],
       dir,
     );
-    expect(sync.err).toMatch(/credits\.xlsx does not exist yet: creating it/);
+    expect(sync.err).toMatch(/credits\.xlsx does not exist yet; starting a new workbook/);
     expect(sync.code).toBe(0);
     const exported = run(['export', '--format', 'json', '--status', 'ASSIGNED', '--workbook', workbook], dir);
     expect(exported.code).toBe(0);
