@@ -5,9 +5,8 @@
  */
 import { existsSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
-import { CreditDeskError } from '../../core/errors';
 import type { Reporter } from '../progress';
-import type { Settings } from '../settings';
+import { SettingsError, type Settings } from '../settings';
 import { readState } from '../sheet-state';
 import type { Sink } from '../sinks/sink';
 import type { CreditSource } from '../sources/source';
@@ -31,10 +30,8 @@ export function demoSettings(settings: Settings): Settings {
 export async function prepareDemo(settings: Settings, fresh: boolean, reporter: Reporter): Promise<void> {
   if (fresh) {
     if (settings.spreadsheet)
-      throw new CreditDeskError(
-        'BAD_CONFIG',
-        '--fresh removes the local demo workbook; it does not clear a Google Sheet.',
-        'Leave out --spreadsheet (or --fresh).',
+      throw new SettingsError(
+        '--fresh removes the local demo workbook; it does not clear a Google Sheet. Leave out --spreadsheet (or --fresh).',
       );
     for (const path of [settings.workbook, `${settings.workbook}.bak`, settings.usageDir]) {
       if (!existsSync(path)) continue;
