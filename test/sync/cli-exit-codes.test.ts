@@ -3,21 +3,10 @@
  * argument or setting — through the real `credit-desk` command, for every command. Typos must not pass for an
  * empty result: a workbook path that does not exist, a period or status in the wrong form.
  */
-import { spawnSync } from 'node:child_process';
-import { existsSync, mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { existsSync } from 'node:fs';
 import { join } from 'node:path';
-
-const BIN = join(__dirname, '../../bin/credit-desk.cjs');
-
-function run(args: string[], cwd: string) {
-  const r = spawnSync(process.execPath, [BIN, ...args], {
-    cwd,
-    encoding: 'utf8',
-    env: { ...process.env, CREDIT_DESK_DEBUG: '' },
-  });
-  return { code: r.status, out: r.stdout, err: r.stderr };
-}
+import { runCli } from '../helpers/cli';
+import { useTempDirs } from '../helpers/fixtures-io';
 
 /** Every command, with arguments that would be accepted. */
 const COMMANDS: string[][] = [
@@ -41,17 +30,18 @@ const READERS = COMMANDS.filter(([c]) => !['sync', 'start', 'demo-data', 'iam-po
 );
 
 describe('credit-desk exit codes', () => {
+  const tempDir = useTempDirs('credit-desk-exit-');
   let dir: string;
   let workbook: string;
   let creditId: string;
 
   beforeAll(() => {
-    dir = mkdtempSync(join(tmpdir(), 'credit-desk-exit-'));
+    dir = tempDir();
     workbook = join(dir, 'credits.xlsx');
     expect(
-      run(['demo-data', '--out', 'demo', '--months', '2', '--lines', '1500', '--seed', '3'], dir).code,
+      runCli(['demo-data', '--out', 'demo', '--months', '2', '--lines', '1500', '--seed', '3'], dir).code,
     ).toBe(0);
-    const sync = run(
+    const sync = runCli(
       [
         'sync',
         '--cur',
@@ -66,29 +56,31 @@ describe('credit-desk exit codes', () => {
     );
     expect(sync.err).toMatch(/credits\.xlsx does not exist yet; starting a new workbook/);
     expect(sync.code).toBe(0);
-    const exported = run(['export', '--format', 'json', '--status', 'ASSIGNED', '--workbook', workbook], dir);
+    const exported = runCli(
+      ['export', '--format', 'json', '--status', 'ASSIGNED', '--workbook', workbook],
+      dir,
+    );
     expect(exported.code).toBe(0);
     creditId = (JSON.parse(exported.out) as { creditId: string }[])[0].creditId;
   });
-  afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
   it('0 for help', () => {
-    expect(run(['--help'], dir).code).toBe(0);
-    expect(run(['usage', 'collect', '--help'], dir).code).toBe(0);
+    expect(runCli(['--help'], dir).code).toBe(0);
+    expect(runCli(['usage', 'collect', '--help'], dir).code).toBe(0);
   });
 
   it.each(COMMANDS.map((c) => [c.join(' '), c]))('2 for an unknown option: %s', (_name, args) => {
-    const r = run([...args, '--no-such-option'], dir);
+    const r = runCli([...args, '--no-such-option'], dir);
     expect(r.err).toMatch(/unknown option '--no-such-option'/);
     expect(r.code).toBe(2);
   });
 
   it('2 for an unknown command, a missing argument or a bad number', () => {
-    expect(run(['frobnicate'], dir).code).toBe(2);
-    const missing = run(['assign', creditId], dir);
+    expect(runCli(['frobnicate'], dir).code).toBe(2);
+    const missing = runCli(['assign', creditId], dir);
     expect(missing.err).toMatch(/missing required argument 'allocation'/);
     expect(missing.code).toBe(2);
-    const months = run(['demo-data', '--months', 'three'], dir);
+    const months = runCli(['demo-data', '--months', 'three'], dir);
     expect(months.err).toMatch(/"three" is not a whole number/);
     expect(months.code).toBe(2);
   });
@@ -96,7 +88,7 @@ describe('credit-desk exit codes', () => {
   it.each(READERS.map((c) => [c.join(' '), c]))(
     '2 for a workbook that does not exist, which is not created: %s',
     (_name, args) => {
-      const r = run([...args, '--workbook', 'typo.xlsx'], dir);
+      const r = runCli([...args, '--workbook', 'typo.xlsx'], dir);
       expect(r.err).toMatch(/Workbook typo\.xlsx does not exist\. Check --workbook/);
       expect(r.code).toBe(2);
       expect(existsSync(join(dir, 'typo.xlsx'))).toBe(false);
@@ -104,7 +96,7 @@ describe('credit-desk exit codes', () => {
   );
 
   it('sync --dry-run into a missing workbook previews and creates nothing', () => {
-    const r = run(['sync', '--cur', 'demo/cur', '--workbook', 'new.xlsx', '--dry-run'], dir);
+    const r = runCli(['sync', '--cur', 'demo/cur', '--workbook', 'new.xlsx', '--dry-run'], dir);
     expect(r.err).toMatch(/new\.xlsx does not exist yet: showing what a sync would put in a new one/);
     expect(r.code).toBe(0);
     expect(existsSync(join(dir, 'new.xlsx'))).toBe(false);
@@ -118,19 +110,19 @@ describe('credit-desk exit codes', () => {
     [['sync', '--cur', 'demo/cur', '--period', '202610'], /not a billing period/],
     [['export', '--config', 'missing.json'], /Config file missing\.json does not exist/],
   ])('2 for a value in the wrong form: %s', (args, message) => {
-    const r = run([...args, '--workbook', workbook], dir);
+    const r = runCli([...args, '--workbook', workbook], dir);
     expect(r.err).toMatch(message);
     expect(r.code).toBe(2);
   });
 
   it('1 for a problem with the data: an unknown credit, an allocation with no unit', () => {
-    const unknown = run(['assign', 'AWSC-190001-0000-0000', 'customer 100%', '--workbook', workbook], dir);
+    const unknown = runCli(['assign', 'AWSC-190001-0000-0000', 'customer 100%', '--workbook', workbook], dir);
     expect(unknown.err).toMatch(/No credit AWSC-190001-0000-0000/);
     expect(unknown.code).toBe(1);
-    const noUnit = run(['assign', creditId, 'customer 60', '--workbook', workbook], dir);
+    const noUnit = runCli(['assign', creditId, 'customer 60', '--workbook', workbook], dir);
     expect(noUnit.err).toMatch(/write 60% or 60\.00 USD/);
     expect(noUnit.code).toBe(1);
-    const ok = run(['assign', creditId, 'customer 60%', '--workbook', workbook], dir);
+    const ok = runCli(['assign', creditId, 'customer 60%', '--workbook', workbook], dir);
     expect(ok.code).toBe(0);
   });
 });

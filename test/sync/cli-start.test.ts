@@ -2,21 +2,10 @@
  * `npm start` (credit-desk start) for a newcomer: it ends with next commands whose Credit ID is real, the
  * printed command works as printed, and `start --fresh` puts the demo back as it was.
  */
-import { spawnSync } from 'node:child_process';
-import { existsSync, mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { existsSync } from 'node:fs';
 import { join } from 'node:path';
-
-const BIN = join(__dirname, '../../bin/credit-desk.cjs');
-
-function run(args: string[], cwd: string) {
-  const r = spawnSync(process.execPath, [BIN, ...args], {
-    cwd,
-    encoding: 'utf8',
-    env: { ...process.env, CREDIT_DESK_DEBUG: '' },
-  });
-  return { code: r.status, out: r.stdout, err: r.stderr };
-}
+import { runCli } from '../helpers/cli';
+import { useTempDirs } from '../helpers/fixtures-io';
 
 interface JsonCredit {
   creditId: string;
@@ -25,16 +14,16 @@ interface JsonCredit {
 }
 
 describe('credit-desk start', () => {
+  const tempDir = useTempDirs('credit-desk-start-');
   let dir: string;
-  const exportJson = (): JsonCredit[] => JSON.parse(run(['export', '--format', 'json'], dir).out);
+  const exportJson = (): JsonCredit[] => JSON.parse(runCli(['export', '--format', 'json'], dir).out);
 
   beforeAll(() => {
-    dir = mkdtempSync(join(tmpdir(), 'credit-desk-start-'));
+    dir = tempDir();
   });
-  afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
   it('prints next commands with a Credit ID from the data it made, and the printed assign works', () => {
-    const first = run(['start'], dir);
+    const first = runCli(['start'], dir);
     expect(first.err).not.toMatch(/^error/m);
     expect(first.code).toBe(0);
     expect(first.out).toMatch(/added\s+[1-9]/);
@@ -45,14 +34,14 @@ describe('credit-desk start', () => {
     expect(first.out).toMatch(/npx credit-desk usage collect/);
     expect(first.out).toMatch(/npm start -- --fresh/);
 
-    const r = run(['assign', creditId, allocation], dir);
+    const r = runCli(['assign', creditId, allocation], dir);
     expect(r.code).toBe(0);
     expect(exportJson().find((c) => c.creditId === creditId)!.ruleId).toBe('manual');
-    expect(run(['usage', 'collect'], dir).code).toBe(0);
+    expect(runCli(['usage', 'collect'], dir).code).toBe(0);
     expect(existsSync(join(dir, 'usage-files'))).toBe(true);
 
     // --fresh: the workbook and the usage files go, the same demo comes back, the hand edit is gone.
-    const fresh = run(['start', '--fresh'], dir);
+    const fresh = runCli(['start', '--fresh'], dir);
     expect(fresh.code).toBe(0);
     expect(fresh.err).toMatch(/Removed credits\.xlsx\./);
     expect(fresh.err).toMatch(/Removed usage-files\./);
@@ -62,7 +51,7 @@ describe('credit-desk start', () => {
   });
 
   it('refuses --fresh with a Google Sheet, which it cannot clear', () => {
-    const r = run(['start', '--fresh', '--spreadsheet', 'a'.repeat(30)], dir);
+    const r = runCli(['start', '--fresh', '--spreadsheet', 'a'.repeat(30)], dir);
     expect(r.err).toMatch(/--fresh removes the local demo workbook/);
     expect(r.code).toBe(2);
   });
