@@ -2,8 +2,32 @@ import js from '@eslint/js';
 import tseslint from 'typescript-eslint';
 import prettier from 'eslint-config-prettier';
 
+/** The import rules of one layer: no import (or require) whose path passes through a forbidden top folder. */
+function layer(files, forbidden, { message, extraPatterns = [], globals = [] }) {
+  const regex = `(^|/)(${forbidden.join('|')})(/|$)`;
+  return [
+    {
+      files: [files],
+      rules: {
+        'no-restricted-imports': [
+          'error',
+          { patterns: [{ regex, message }, ...extraPatterns.map((group) => ({ group: [group], message }))] },
+        ],
+        'no-restricted-syntax': [
+          'error',
+          {
+            selector: `CallExpression[callee.name='require'] > Literal[value=/${regex.replace(/\//g, '\\/')}/]`,
+            message,
+          },
+        ],
+        ...(globals.length ? { 'no-restricted-globals': ['error', ...globals] } : {}),
+      },
+    },
+  ];
+}
+
 export default tseslint.config(
-  { ignores: ['node_modules/', 'dist/', 'coverage/', 'demo-data/', 'usage-files/'] },
+  { ignores: ['node_modules/', 'dist/', 'build/', 'coverage/', 'demo-data/', 'usage-files/'] },
   js.configs.recommended,
   ...tseslint.configs.recommended,
   {
@@ -11,32 +35,32 @@ export default tseslint.config(
       '@typescript-eslint/no-unused-vars': ['error', { argsIgnorePattern: '^_', varsIgnorePattern: '^_' }],
     },
   },
-  {
-    // The shared domain must stay pure: it runs in Node and in Apps Script.
-    files: ['core/**/*.ts'],
-    rules: {
-      'no-restricted-imports': [
-        'error',
-        {
-          patterns: [
-            'node:*',
-            'fs',
-            'path',
-            'os',
-            'child_process',
-            'http',
-            'https',
-            '../sync-service/*',
-            '../addon/*',
-          ],
-        },
-      ],
-      'no-restricted-globals': ['error', 'process', 'SpreadsheetApp', 'Buffer', 'require', 'console'],
-    },
-  },
+  // The layers (README, "How the code is laid out"), at any folder depth: core imports nothing of the adapters,
+  // tests or benchmarks and no Node module; the sync and the add-on never import each other; production code
+  // never imports tests. The same paths are refused in require() calls. test/lint/layers.test.ts plants a
+  // violation of each rule to show that it fires.
+  ...layer('core/**/*.ts', ['sync-service', 'addon', 'test', 'bench'], {
+    message:
+      'core/ is the shared domain: it runs in Node and in Apps Script and imports no adapter, test or Node module.',
+    extraPatterns: ['node:*', 'fs', 'path', 'os', 'child_process', 'http', 'https'],
+    globals: ['process', 'SpreadsheetApp', 'Buffer', 'require', 'console'],
+  }),
+  ...layer('sync-service/**/*.ts', ['addon', 'test', 'bench'], {
+    message: 'sync-service/ and addon/ share code only through core/; production code never imports tests.',
+  }),
+  ...layer('addon/**/*.{ts,mjs}', ['sync-service', 'test', 'bench'], {
+    message: 'addon/ and sync-service/ share code only through core/; production code never imports tests.',
+  }),
   {
     // The benchmark runner loads each benchmark lazily, so one broken benchmark does not stop the others.
     files: ['bench/index.ts'],
+    rules: { '@typescript-eslint/no-require-imports': 'off' },
+  },
+  {
+    // A command file declares its options eagerly and require()s the module that does the work inside its
+    // action, and connect.ts requires the adapter a run names: a literal require() stays lazy in the esbuild
+    // bundle, so `credit-desk --help` loads no DuckDB, ExcelJS or cloud client (see bin/build-cli.cjs).
+    files: ['sync-service/cli/commands/*.ts', 'sync-service/connect.ts'],
     rules: { '@typescript-eslint/no-require-imports': 'off' },
   },
   {

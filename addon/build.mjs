@@ -11,7 +11,7 @@
  *
  * The entry-point names come from ONE place: the exports of addon/main.ts, read from esbuild's metafile.
  *
- * Sidebar convention (helper H's addon/sidebar/): sidebar.html contains `<!-- inline:style -->` inside
+ * Sidebar convention (addon/sidebar/): sidebar.html contains `<!-- inline:style -->` inside
  * <head> and `<!-- inline:script -->` before </body>; the build puts addon/sidebar/sidebar.css (if it
  * exists) in a <style> at the first marker and the bundled addon/sidebar/sidebar.ts in a <script> at the
  * second. Template literals are lowered to string concatenation in the sidebar bundle because HtmlService

@@ -10,6 +10,11 @@ import type { Figure } from './figures';
 type Bench = () => Promise<Figure[]>;
 
 const BENCHES: Record<string, { title: string; target: string; load: () => Bench }> = {
+  cli: {
+    title: 'CLI start-up',
+    target: 'credit-desk --help < 300 ms',
+    load: () => require('./cli').benchCli,
+  },
   rules: {
     title: 'Rule selection',
     target: '100,000 credits × 1,000 rules < 1 s',

@@ -38,8 +38,6 @@ export interface AssignOutcome {
   audit: AuditEntry[];
 }
 
-export type RuleScopeFilter = 'pending' | 'selection';
-
 export interface PlannedAssignment {
   credit: Credit;
   /** Rule ID or 'default'. */

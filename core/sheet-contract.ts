@@ -222,12 +222,6 @@ export function headersOf(tab: TabId): string[] {
   return TABS[tab].columns.map((c) => c.header);
 }
 
-export function creditColumn(field: CreditField): ColumnSpec<CreditField> {
-  const c = CREDIT_COLUMNS.find((x) => x.field === field);
-  if (!c) throw new Error(`no column for ${field}`);
-  return c;
-}
-
 export function creditFieldsOwnedBy(...owners: Owner[]): CreditField[] {
   return CREDIT_COLUMNS.filter((c) => owners.includes(c.owner)).map((c) => c.field);
 }

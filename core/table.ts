@@ -51,7 +51,7 @@ export function indexColumns<F extends string>(tab: TabId, headers: readonly Cel
 
 export function text(cell: Cell | undefined): string {
   if (cell === null || cell === undefined) return '';
-  if (typeof cell === 'number') return Number.isInteger(cell) ? String(cell) : String(cell);
+  if (typeof cell === 'number') return String(cell);
   return String(cell).trim();
 }
 

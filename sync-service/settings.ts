@@ -17,14 +17,14 @@ export interface Settings {
     catalog: string;
     output: string;
     region: string;
-    /** Tests only: a local Athena-protocol server. */
+    /** A local Athena-protocol server instead of AWS: the tests and `npm run servers` use it. */
     endpoint: string;
   };
   workbook: string;
   spreadsheet: string;
   /** The service account email that alone may edit locked rows (default: read from the credentials). */
   syncIdentity: string;
-  /** Tests only: a local Sheets v4 server. */
+  /** A local Sheets v4 server instead of Google: the tests and `npm run servers` use it. */
   sheetsRootUrl: string;
   accounts: string;
   rules: string;
@@ -235,8 +235,11 @@ export function resolveSettings(
 }
 
 export function settingsHelp(): string {
-  return (Object.keys(ENV) as Key[])
-    .filter((k) => !['athena.endpoint', 'sheetsRootUrl'].includes(k))
-    .map((k) => `  ${k.padEnd(18)} ${ENV[k].padEnd(30)} default: ${DEFAULTS[k] || '(none)'}`)
-    .join('\n');
+  const LOCAL: Key[] = ['athena.endpoint', 'sheetsRootUrl'];
+  const line = (k: Key) => `  ${k.padEnd(18)} ${ENV[k].padEnd(30)} default: ${DEFAULTS[k] || '(none)'}`;
+  return [
+    ...(Object.keys(ENV) as Key[]).filter((k) => !LOCAL.includes(k)).map(line),
+    'Local stand-ins for AWS and Google (the tests, and `npm run servers` prints them):',
+    ...LOCAL.map(line),
+  ].join('\n');
 }

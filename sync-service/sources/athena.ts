@@ -34,9 +34,9 @@ export interface AthenaSourceOptions {
   region?: string;
   /** 'auto' (default) looks at the table's columns: billing_period → CUR 2.0, year/month → legacy. */
   layout?: CurLayout | 'auto';
-  /** Tests only: a local Athena-protocol server. */
+  /** A local Athena-protocol server instead of AWS (the tests and `npm run servers`). */
   endpoint?: string;
-  /** Tests only; production leaves this out and the SDK's default chain applies. */
+  /** For a local server (the tests and `npm run servers`); against AWS leave it out and the SDK's default chain applies. */
   credentials?: AthenaClientConfig['credentials'];
   pollIntervalMs?: number;
   maxPollIntervalMs?: number;

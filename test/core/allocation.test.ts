@@ -122,7 +122,21 @@ describe('parseAllocation', () => {
       ['two IDs', 'customer A B 10%', /share 1 "customer A B 10%": expected at most one ID .* found 2 words/],
       ['two quantities', 'customer 50% 10', /two quantities \(50% and 10\)/],
       ['bad ID characters', 'customer a=b 10%', /"a=b" is not a valid ID/],
-      ['thousands separator', 'customer 1,000.00', /share 2 "000.00"/],
+      [
+        'thousands separator',
+        'customer 1,000.00',
+        /"1,000.00" looks like a number with a thousands separator/,
+      ],
+      [
+        'a whole number with no unit',
+        'customer 60',
+        /share 1 "customer 60": 60 has no unit; write 60% or 60.00 USD/,
+      ],
+      [
+        'no unit after an ID',
+        'reseller RES-7 5',
+        /share 1 "reseller RES-7 5": 5 has no unit; write 5% or 5.00 USD/,
+      ],
       ['percent without role', '60%', /say who gets 60%/],
       ['none combined', 'none, customer 5%', /"none" stands alone/],
     ])('%s', (_name, text, message) => {

@@ -1,0 +1,17 @@
+/** `credit-desk unassign <credit-id>`: an ASSIGNED credit goes back to PENDING_ASSIGN. */
+import { Command } from 'commander';
+import { actor, withSink, type CliContext } from '../context';
+import { settingsOf, sheetOptions } from '../options';
+
+export function unassignCommand(ctx: CliContext): Command {
+  return sheetOptions(new Command('unassign'))
+    .description('delete the assignment of an ASSIGNED credit (back to PENDING_ASSIGN)')
+    .argument('<credit-id>')
+    .action(async (creditId: string, opts) => {
+      const { runUnassign }: typeof import('../../commands/assign') = require('../../commands/assign');
+      const o = await withSink(settingsOf(opts), ctx, (sink) =>
+        runUnassign(creditId, { sink, now: new Date(), actor: actor() }),
+      );
+      console.log(`${o.credit.creditId} is ${o.credit.status}.`);
+    });
+}

@@ -1,0 +1,86 @@
+/**
+ * `npm start` / `credit-desk start`: the embedded default in one go, for a first look — demo data if there is
+ * none, a sync into the workbook with rules applied, and the next commands to try with real IDs from the data
+ * it just made. `--fresh` first removes the workbook and the usage files, so the walk can be repeated.
+ */
+import { existsSync, rmSync } from 'node:fs';
+import { join } from 'node:path';
+import type { Reporter } from '../progress';
+import { SettingsError, type Settings } from '../settings';
+import { readState } from '../sheet-state';
+import type { Sink } from '../sinks/sink';
+import type { CreditSource } from '../sources/source';
+import { runDemoData } from './demo-data';
+import { formatSyncReport, runSync } from './sync';
+
+export const DEMO_DIR = 'demo-data';
+
+/** The settings of the demo: its CUR folder, and its accounts and rules the first time. */
+export function demoSettings(settings: Settings): Settings {
+  return {
+    ...settings,
+    cur: join(DEMO_DIR, 'cur'),
+    accounts: settings.accounts || join(DEMO_DIR, 'accounts.csv'),
+    // Rules are loaded once: staff edits to the Rules tab survive the next `npm start`.
+    rules: settings.rules || (existsSync(settings.workbook) ? '' : join(DEMO_DIR, 'rules.csv')),
+  };
+}
+
+/** Makes the demo data if it is missing; with `fresh`, removes the workbook (and its backup) and the usage files. */
+export async function prepareDemo(settings: Settings, fresh: boolean, reporter: Reporter): Promise<void> {
+  if (fresh) {
+    if (settings.spreadsheet)
+      throw new SettingsError(
+        '--fresh removes the local demo workbook; it does not clear a Google Sheet. Leave out --spreadsheet (or --fresh).',
+      );
+    for (const path of [settings.workbook, `${settings.workbook}.bak`, settings.usageDir]) {
+      if (!existsSync(path)) continue;
+      rmSync(path, { recursive: true, force: true });
+      reporter.info(`Removed ${path}.`);
+    }
+  }
+  if (!existsSync(join(DEMO_DIR, 'cur'))) {
+    reporter.info(`No CUR data yet: generating demo data in ${DEMO_DIR}/ …`);
+    await runDemoData({ out: DEMO_DIR });
+  }
+}
+
+export async function runStart(
+  settings: Settings,
+  deps: { source: CreditSource; sink: Sink; reporter: Reporter; now: Date },
+): Promise<string> {
+  const report = await runSync(settings, { applyRules: true }, deps);
+  const state = readState(await deps.sink.read());
+  // A credit that can still be assigned and has both a customer and a reseller, so the suggested split
+  // resolves; a pending one if there is one, since assigning it shows the most.
+  const candidates = state.credits
+    .map((e) => e.credit)
+    .filter(
+      (c) => (c.status === 'PENDING_ASSIGN' || c.status === 'ASSIGNED') && c.customerId && c.resellerId,
+    );
+  const example = candidates.find((c) => c.status === 'PENDING_ASSIGN') ?? candidates[0];
+  return [
+    formatSyncReport(report, false),
+    '',
+    `Open ${settings.workbook} to see the credits. Then try:`,
+    ...nextCommands(example?.creditId),
+  ].join('\n');
+}
+
+function nextCommands(creditId: string | undefined): string[] {
+  const lines: [string, string][] = [
+    ['npx credit-desk export --status ASSIGNED | head', 'what the rules assigned'],
+  ];
+  if (creditId)
+    lines.push([
+      `npx credit-desk assign ${creditId} "customer 60%, reseller 40%"`,
+      'assign one by hand (Rule: manual)',
+    ]);
+  lines.push(
+    ['npx credit-desk usage collect', 'every ASSIGNED credit → one usage file; those rows lock'],
+    ['npx credit-desk usage close UF-…', 'with the ID collect printed: invoiced, PROCESSED'],
+    ['npm start -- --fresh', 'put the demo back as it was'],
+  );
+  const width = Math.max(...lines.map(([cmd]) => cmd.length));
+  return lines.map(([cmd, what]) => `  ${cmd.padEnd(width)}   # ${what}`);
+}
