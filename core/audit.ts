@@ -14,7 +14,8 @@ export type AuditAction =
   | 'rule-applied'
   | 'collect'
   | 'close'
-  | 'revert';
+  | 'revert'
+  | 'restore';
 
 export interface AuditEntry {
   when: string; // ISO timestamp

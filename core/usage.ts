@@ -35,6 +35,9 @@ export interface UsageRecord {
   allocation: string;
   lines: AllocationLine[];
   ruleId: string;
+  /** Absent in files written before the Ledger existed. */
+  payerAccountId?: string;
+  distributorKeeps?: Minor | null;
 }
 
 export interface UsageFile {
@@ -88,6 +91,8 @@ export function planCollect(
       allocation: c.allocation,
       lines: resolved.lines,
       ruleId: c.ruleId,
+      payerAccountId: c.payerAccountId,
+      distributorKeeps: resolved.distributorKeeps,
     };
   });
   return {
