@@ -128,7 +128,7 @@ export async function main(argv: string[]): Promise<number> {
       try {
         const { outcome } = await runApplyRules(
           { dryRun: opts.dryRun, period: opts.period },
-          { sink, reporter, now: new Date(), actor: actor() },
+          { sink, reporter, now: new Date(), actor: actor(), usageDir: settingsOf(opts).usageDir },
         );
         console.log(formatRulesOutcome(outcome, Boolean(opts.dryRun)));
       } finally {
@@ -148,7 +148,13 @@ export async function main(argv: string[]): Promise<number> {
     .action(async (creditId: string, allocation: string, opts) => {
       const sink = await openSink(settingsOf(opts), reporter);
       try {
-        const o = await runAssign(creditId, allocation, { sink, now: new Date(), actor: actor() });
+        const o = await runAssign(creditId, allocation, {
+          sink,
+          now: new Date(),
+          actor: actor(),
+          usageDir: settingsOf(opts).usageDir,
+          reporter,
+        });
         console.log(`${o.credit.creditId} is ASSIGNED: ${o.credit.allocation}`);
         for (const l of o.resolved?.lines ?? [])
           console.log(
@@ -165,7 +171,13 @@ export async function main(argv: string[]): Promise<number> {
     .action(async (creditId: string, opts) => {
       const sink = await openSink(settingsOf(opts), reporter);
       try {
-        const o = await runUnassign(creditId, { sink, now: new Date(), actor: actor() });
+        const o = await runUnassign(creditId, {
+          sink,
+          now: new Date(),
+          actor: actor(),
+          usageDir: settingsOf(opts).usageDir,
+          reporter,
+        });
         console.log(`${o.credit.creditId} is ${o.credit.status}.`);
       } finally {
         await sink.close();

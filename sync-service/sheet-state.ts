@@ -7,6 +7,7 @@ import { auditCells, type AuditEntry } from '../core/audit';
 import { parseConfig } from '../core/config';
 import type { Credit } from '../core/credit';
 import { CREDIT_ID_PATTERN } from '../core/ids';
+import { readLedger } from '../core/ledger';
 import { driftKey, indexExisting, type ExistingCredit } from '../core/merge';
 import type { AccountField, AuditField, ConfigField, CreditField, RuleField } from '../core/sheet-contract';
 import {
@@ -55,6 +56,11 @@ export function readState(snapshot: Snapshot): SheetState {
   for (const { credit } of credits) {
     if (credit.creditId) takenIds.add(credit.creditId);
     if (credit.usageFileId) usageFileIds.add(credit.usageFileId);
+  }
+  // A collected credit's ID and usage file ID are taken forever, whatever happened to its Credits row.
+  for (const e of readLedger(snapshot.tabs.ledger)) {
+    takenIds.add(e.creditId);
+    usageFileIds.add(e.usageFileId);
   }
   const recordedDrift = new Set<string>();
   for (const { record } of audit) {
