@@ -168,7 +168,9 @@ export function entryFromRecord(file: UsageFile, r: UsageRecord, status: Collect
 export function entriesFromUsageFiles(files: readonly UsageFile[]): LedgerEntry[] {
   return files
     .filter((f) => f.status !== 'collecting')
-    .flatMap((f) => f.records.map((r) => entryFromRecord(f, r, f.status === 'closed' ? 'PROCESSED' : 'PROCESSING')));
+    .flatMap((f) =>
+      f.records.map((r) => entryFromRecord(f, r, f.status === 'closed' ? 'PROCESSED' : 'PROCESSING')),
+    );
 }
 
 export interface LedgerUnion {

@@ -19,7 +19,7 @@
  */
 import type { AuditEntry } from './audit';
 import type { Credit } from './credit';
-import { CREDIT_ID_PATTERN, creditKey } from './ids';
+import { creditIdCandidate, creditKey } from './ids';
 import { creditOfEntry, type LedgerEntry } from './ledger';
 import { fromSheetValue, formatMinor } from './money';
 import { CREDIT_COLUMNS, type CreditField } from './sheet-contract';
@@ -74,6 +74,8 @@ export interface ReconcileInput {
   ledger: readonly LedgerEntry[];
   /** The sink created the Credits tab on this read (it did not exist). */
   creditsTabCreated?: boolean;
+  /** Every Credit ID the Audit tab shows as issued: lets a Credit ID edited by hand be put back. */
+  issuedIds?: ReadonlySet<string>;
   now: string;
   actor?: string;
 }
@@ -135,6 +137,15 @@ function shown(field: CreditField, cell: Cell | undefined, currency: string): st
   return field === 'description' ? (isBlankCell(cell) ? '' : String(cell)) : text(cell);
 }
 
+function readableAmount(cell: Cell | undefined, currency: string): boolean {
+  try {
+    fromSheetValue(cell, currency);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
 function withFlag(flags: string, flag: string): string {
   const list = flags.split(/\s+/).filter(Boolean);
   return list.includes(flag) ? list.join(' ') : [...list, flag].join(' ');
@@ -190,19 +201,27 @@ export function reconcile(input: ReconcileInput): ReconcileResult {
       claimed.add(at);
     }
   }
-  // A collected credit whose Key is gone: its row is the one with its Credit ID whose Key is blank or is not
-  // what its own cells compute to (an edited Key), and that no other entry claims.
-  for (const e of input.ledger) {
-    if (rowOfEntry.has(e.key)) continue;
-    const at = grid.rows.findIndex((row, i) => {
-      if (claimed.has(i) || text(row[idx.creditId]) !== e.creditId) return false;
-      const key = text(row[idx.key]);
-      if (key && ledgerByKey.has(key)) return false;
-      return !key || key !== keyOfRow(row, idx);
-    });
-    if (at >= 0) {
-      rowOfEntry.set(e.key, at);
-      claimed.add(at);
+  // A collected credit whose Key is gone: its row is one whose Key is blank or is not what its own cells
+  // compute to (an edited Key) and that no other entry claims — the one with its Credit ID, else the one whose
+  // cells compute to its key (Key and Credit ID both edited).
+  const tampered = (i: number) => {
+    const row = grid.rows[i];
+    const key = text(row[idx.key]);
+    if (claimed.has(i) || (key && ledgerByKey.has(key))) return false;
+    return !key || key !== keyOfRow(row, idx);
+  };
+  for (const pass of ['creditId', 'cells'] as const) {
+    for (const e of input.ledger) {
+      if (rowOfEntry.has(e.key)) continue;
+      const at = grid.rows.findIndex(
+        (row, i) =>
+          tampered(i) &&
+          (pass === 'creditId' ? text(row[idx.creditId]) === e.creditId : keyOfRow(row, idx) === e.key),
+      );
+      if (at >= 0) {
+        rowOfEntry.set(e.key, at);
+        claimed.add(at);
+      }
     }
   }
 
@@ -251,68 +270,121 @@ export function reconcile(input: ReconcileInput): ReconcileResult {
   }
 
   // 2. Every other row.
+  const idsInUse = new Set(grid.rows.map((row) => text(row[idx.creditId])).filter(Boolean));
   grid.rows.forEach((row, i) => {
     if (claimed.has(i)) return;
-    const key = text(row[idx.key]);
     const creditId = text(row[idx.creditId]);
+    if (!text(row[idx.key]) && !creditId) return; // a blank row or a note staff inserted: theirs
     const status = text(row[idx.status]);
     const fields: Partial<Record<CreditField, Cell>> = {};
     const changed: string[] = [];
+    const computed = keyOfRow(row, idx);
+    const readKey = text(row[idx.key]);
+    let key = readKey;
     if (!key) {
-      if (!creditId) return; // a blank row or a note staff inserted: theirs
-      const computed = keyOfRow(row, idx);
-      if (
-        computed &&
-        CREDIT_ID_PATTERN.test(creditId) &&
-        !rowsByKey.has(computed) &&
-        !ledgerByKey.has(computed) &&
-        !ledgerById.has(creditId)
-      ) {
-        fields.key = computed;
+      if (computed && !rowsByKey.has(computed) && !ledgerByKey.has(computed)) {
+        fields.key = key = computed;
         rowsByKey.set(computed, i);
         audit(creditId, 'key', '', computed);
-        changed.push('key');
+        changed.push('Key');
       } else {
-        const why = ledgerById.has(creditId)
-          ? `its Credit ID belongs to the collected credit on another row`
-          : 'it has no Key and its cells are not a credit the sheet does not already hold';
-        flagUnmatched(i, creditId, why);
+        flagUnmatched(
+          i,
+          creditId,
+          'it has no Key and its cells are not a credit the sheet does not already hold',
+        );
         return;
       }
-    } else if (creditId && ledgerById.has(creditId) && ledgerById.get(creditId)!.key !== key) {
-      flagUnmatched(i, creditId, `its Credit ID belongs to collected credit ${creditId} (another row)`);
+    }
+    if (!computed && !readableAmount(row[idx.amount], text(row[idx.currency]) || 'USD')) {
+      // A Key typed into a row that holds no credit (no period, accounts or amount): the Key column is the
+      // sync's, so the typed Key goes (Audit keeps it) and the row stays, flagged, as staff's.
+      fields.key = '';
+      audit(creditId, 'key', readKey, '');
+      flagUnmatched(i, creditId, 'a Key was typed into a row that holds no credit', fields);
+      write(i, readKey, creditId, fields, []);
       return;
     }
-    if (status === 'PROCESSING' || status === 'PROCESSED') {
-      const back = text(row[idx.allocation]) ? 'ASSIGNED' : 'PENDING_ASSIGN';
-      fields.status = back;
-      audit(creditId, 'status', status, back);
-      changed.push(`status ${status} → ${back} (in no usage record)`);
-      for (const f of ['usageFileId', 'usageRecordId', 'processingDate'] as const) {
-        if (isBlankCell(row[idx[f]])) continue;
-        fields[f] = '';
-        audit(creditId, f, text(row[idx[f]]), '');
+    const locked = status === 'PROCESSING' || status === 'PROCESSED';
+    // A Credit ID edited by hand: the ID the credit was issued is the first of its key's candidates that the
+    // Audit tab lists as issued. Without that, a row wearing a collected credit's ID cannot be trusted.
+    const wrongId =
+      !creditId || ledgerById.has(creditId) || (input.issuedIds && !input.issuedIds.has(creditId));
+    if (wrongId && input.issuedIds) {
+      const period = text(row[idx.period]);
+      let issued: string | undefined;
+      for (let attempt = 0; attempt < 32 && !issued; attempt++) {
+        const id = creditIdCandidate(key, period, attempt);
+        if (input.issuedIds.has(id) && !ledgerById.has(id) && (id === creditId || !idsInUse.has(id)))
+          issued = id;
+      }
+      if (issued && issued !== creditId) {
+        fields.creditId = issued;
+        idsInUse.add(issued);
+        audit(issued, 'creditId', creditId, issued);
+        changed.push(`Credit ID ${creditId || '(blank)'} → ${issued}`);
       }
     }
+    const id = text(fields.creditId ?? creditId);
+    if (ledgerById.has(id) || (locked && key !== computed)) {
+      const why = ledgerById.has(id)
+        ? `its Credit ID belongs to collected credit ${id} (another row)`
+        : 'it says it was collected, is in no usage record, and its Key does not match its cells';
+      flagUnmatched(i, id, why, fields);
+      if (locked) revertStatus(fields, changed, id);
+      write(i, readKey, id, fields, changed);
+      return;
+    }
+    if (locked) revertStatus(fields, changed, id);
     if (!changed.length) return;
     fields.flags = withFlag(text(row[idx.flags]), FLAG_RESTORED);
-    fields.lastChange = now;
-    if (key) repairs.updates.push({ key, row: i, fields });
-    else repairs.rowRepairs.push({ row: i, creditId, readKey: '', fields });
-    result.restored.push({ creditId, sheetRow: i + 2, what: changed.join(', ') });
+    write(i, readKey, id, fields, changed);
+
+    function revertStatus(f: typeof fields, list: string[], who: string): void {
+      const back = text(row[idx.allocation]) ? 'ASSIGNED' : 'PENDING_ASSIGN';
+      f.status = back;
+      audit(who, 'status', status, back);
+      list.push(`status ${status} → ${back} (in no usage record)`);
+      for (const u of ['usageFileId', 'usageRecordId', 'processingDate'] as const) {
+        if (isBlankCell(row[idx[u]])) continue;
+        f[u] = '';
+        audit(who, u, text(row[idx[u]]), '');
+      }
+    }
   });
 
-  function flagUnmatched(i: number, creditId: string, why: string): void {
+  /** Queues a repair of row `i`, found by the Key read when it is a usable one, else by Credit ID and Key read. */
+  function write(
+    i: number,
+    readKey: string,
+    creditId: string,
+    fields: Partial<Record<CreditField, Cell>>,
+    changed: string[],
+  ): void {
+    if (!Object.keys(fields).length) return;
+    fields.lastChange = now;
+    const byKey = readKey && !ledgerByKey.has(readKey) && rowsByKey.get(readKey) === i && !fields.key;
+    if (byKey) repairs.updates.push({ key: readKey, row: i, fields });
+    else repairs.rowRepairs.push({ row: i, creditId: text(grid.rows[i][idx.creditId]), readKey, fields });
+    if (changed.length) result.restored.push({ creditId, sheetRow: i + 2, what: changed.join(', ') });
+  }
+
+  /** Flags a row that matches no credit (it is kept); with `into`, the flag joins that row's other repairs. */
+  function flagUnmatched(
+    i: number,
+    creditId: string,
+    why: string,
+    into?: Partial<Record<CreditField, Cell>>,
+  ): void {
     const row = grid.rows[i];
-    const key = text(row[idx.key]);
     result.unmatched.push({ sheetRow: i + 2, creditId, why });
     const flags = text(row[idx.flags]);
-    if (flags.split(/\s+/).includes(FLAG_UNMATCHED)) return;
-    const fields = { flags: withFlag(flags, FLAG_UNMATCHED) };
-    audit(creditId, 'flags', flags, fields.flags);
-    // A row whose Key stays (another credit's) must not be found by it: write it by Credit ID and read Key.
-    if (key && !ledgerByKey.has(key) && rowsByKey.get(key) === i) repairs.updates.push({ key, row: i, fields });
-    else repairs.rowRepairs.push({ row: i, creditId, readKey: key, fields });
+    const fields = into ?? {};
+    if (!flags.split(/\s+/).includes(FLAG_UNMATCHED)) {
+      fields.flags = withFlag(flags, FLAG_UNMATCHED);
+      audit(creditId, 'flags', flags, text(fields.flags));
+    }
+    if (!into) write(i, text(row[idx.key]), creditId, fields, []);
   }
 
   return result;

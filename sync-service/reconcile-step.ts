@@ -14,7 +14,13 @@ import {
   type LedgerEntry,
 } from '../core/ledger';
 import { fromSheetValue } from '../core/money';
-import { applyRepairs, describeReconcile, isEmptyRepairs, reconcile, type ReconcileResult } from '../core/reconcile';
+import {
+  applyRepairs,
+  describeReconcile,
+  isEmptyRepairs,
+  reconcile,
+  type ReconcileResult,
+} from '../core/reconcile';
 import type { AuditField, CreditField, LedgerField } from '../core/sheet-contract';
 import { USAGE_FILE_ID_PATTERN } from '../core/ids';
 import { indexColumns, readRecords, recordToRow, text, type Cell, type Grid } from '../core/table';
@@ -108,7 +114,10 @@ function adoptLockedRows(credits: Grid, audit: Grid): LedgerEntry[] {
 function appendRows<F extends string>(tab: 'audit' | 'ledger', grid: Grid, records: Record<F, Cell>[]): Grid {
   if (!records.length) return grid;
   const idx = indexColumns<F>(tab, grid.headers);
-  return { headers: grid.headers, rows: [...grid.rows, ...records.map((r) => recordToRow(r, idx, grid.headers.length))] };
+  return {
+    headers: grid.headers,
+    rows: [...grid.rows, ...records.map((r) => recordToRow(r, idx, grid.headers.length))],
+  };
 }
 
 function updateLedgerGrid(grid: Grid, changes: LedgerChanges): Grid {
@@ -140,10 +149,14 @@ export async function readReconciled(sink: Sink, opts: ReconcileOptions): Promis
   const disk = opts.usageDir ? entriesFromUsageFiles(loadUsageFiles(opts.usageDir)) : [];
   const union = unionLedger([...fromTab, ...adopted], disk);
   const missing = [...adopted.filter((a) => union.entries.includes(a)), ...union.missing];
+  const issuedIds = new Set<string>();
+  for (const { record } of readRecords<AuditField>('audit', snapshot.tabs.audit))
+    issuedIds.add(text(record.creditId));
   const result = reconcile({
     credits: snapshot.tabs.credits,
     ledger: union.entries,
     creditsTabCreated: created.includes('credits'),
+    issuedIds,
     now,
   });
 
@@ -186,10 +199,19 @@ export async function readReconciled(sink: Sink, opts: ReconcileOptions): Promis
     ...snapshot,
     tabs: {
       ...snapshot.tabs,
-      credits: isEmptyRepairs(result.repairs) ? snapshot.tabs.credits : applyRepairs(snapshot.tabs.credits, result.repairs),
+      credits: isEmptyRepairs(result.repairs)
+        ? snapshot.tabs.credits
+        : applyRepairs(snapshot.tabs.credits, result.repairs),
       audit: appendRows<AuditField>('audit', snapshot.tabs.audit, changes.audit),
       ledger: updateLedgerGrid(snapshot.tabs.ledger, ledgerChanges),
     },
   };
-  return { snapshot: repaired, ledger: union.entries, result, ledgerAdded: missing.length, messages, written };
+  return {
+    snapshot: repaired,
+    ledger: union.entries,
+    result,
+    ledgerAdded: missing.length,
+    messages,
+    written,
+  };
 }

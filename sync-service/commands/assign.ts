@@ -43,11 +43,7 @@ async function change(
   return outcome;
 }
 
-export function runAssign(
-  creditId: string,
-  allocation: string,
-  deps: AssignDeps,
-): Promise<AssignOutcome> {
+export function runAssign(creditId: string, allocation: string, deps: AssignDeps): Promise<AssignOutcome> {
   return change(deps, creditId, (state, found) =>
     assignCredit(found.credit, allocation, {
       directory: state.directory,
@@ -57,10 +53,7 @@ export function runAssign(
   );
 }
 
-export function runUnassign(
-  creditId: string,
-  deps: AssignDeps,
-): Promise<AssignOutcome> {
+export function runUnassign(creditId: string, deps: AssignDeps): Promise<AssignOutcome> {
   return change(deps, creditId, (state, found) =>
     unassignCredit(found.credit, {
       directory: state.directory,

@@ -109,7 +109,9 @@ async function completeCollection(
   now: string,
 ): Promise<UsageFile> {
   if (!(await usageXlsxMatches(deps.usageDir, file))) {
-    deps.reporter.info(`Writing the usage file ${file.usageFileId}.xlsx, which the interrupted run did not write.`);
+    deps.reporter.info(
+      `Writing the usage file ${file.usageFileId}.xlsx, which the interrupted run did not write.`,
+    );
     await writeUsageXlsx(deps.usageDir, file);
     deps.crashAt?.('usage-file-written');
   }
@@ -145,12 +147,19 @@ async function verifyCollection(file: UsageFile, deps: Deps): Promise<void> {
   for (const r of file.records) {
     const entry = ledger.get(r.key);
     const row = rows.get(r.key);
-    if (!entry || entry.usageRecordId !== r.usageRecordId) problems.push(`${r.creditId} is not in the Ledger`);
-    else if (!row || row.usageFileId !== file.usageFileId || (row.status !== 'PROCESSING' && row.status !== 'PROCESSED'))
+    if (!entry || entry.usageRecordId !== r.usageRecordId)
+      problems.push(`${r.creditId} is not in the Ledger`);
+    else if (
+      !row ||
+      row.usageFileId !== file.usageFileId ||
+      (row.status !== 'PROCESSING' && row.status !== 'PROCESSED')
+    )
       problems.push(`${r.creditId} is not locked in the Credits tab`);
   }
-  if (ledger.size !== file.records.length) problems.push(`the Ledger holds ${ledger.size} credits of the file, the journal ${file.records.length}`);
-  if (!(await usageXlsxMatches(deps.usageDir, file))) problems.push(`${file.usageFileId}.xlsx is missing or incomplete`);
+  if (ledger.size !== file.records.length)
+    problems.push(`the Ledger holds ${ledger.size} credits of the file, the journal ${file.records.length}`);
+  if (!(await usageXlsxMatches(deps.usageDir, file)))
+    problems.push(`${file.usageFileId}.xlsx is missing or incomplete`);
   if (problems.length) {
     throw new CreditDeskError(
       'USAGE',
@@ -173,7 +182,11 @@ export async function runClose(
       'Run `credit-desk usage collect` first; it completes the interrupted collection.',
     );
   }
-  const rec = await readReconciled(deps.sink, { usageDir: deps.usageDir, now: deps.now, reporter: deps.reporter });
+  const rec = await readReconciled(deps.sink, {
+    usageDir: deps.usageDir,
+    now: deps.now,
+    reporter: deps.reporter,
+  });
   const state = readState(rec.snapshot);
   const now = deps.now.toISOString();
   const change = applyClose(

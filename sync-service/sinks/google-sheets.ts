@@ -11,7 +11,13 @@
 import { randomUUID } from 'node:crypto';
 import type { sheets_v4 } from '@googleapis/sheets';
 import { CreditDeskError } from '../../core/errors';
-import { TABS, type AuditField, type CreditField, type LedgerField, type TabId } from '../../core/sheet-contract';
+import {
+  TABS,
+  type AuditField,
+  type CreditField,
+  type LedgerField,
+  type TabId,
+} from '../../core/sheet-contract';
 import { isLocked, isStatus } from '../../core/status';
 import { indexColumns, text, type Cell, type ColumnIndex, type Grid } from '../../core/table';
 import { a1Column, a1Row, quoteSheet } from './sheets-a1';
@@ -229,8 +235,15 @@ export function createGoogleSheetsSink(opts: GoogleSheetsSinkOptions): GoogleShe
       idCol?.values,
       l.credits,
     );
-    for (const { repair, row } of repaired.rows) if (repair.fields.key) keyRows.set(text(repair.fields.key), row);
-    const ledgerRanges = planLedgerWrites(ledger.title, changes.ledger, ledgerKeyCol?.values, l.ledger, maxBytes);
+    for (const { repair, row } of repaired.rows)
+      if (repair.fields.key) keyRows.set(text(repair.fields.key), row);
+    const ledgerRanges = planLedgerWrites(
+      ledger.title,
+      changes.ledger,
+      ledgerKeyCol?.values,
+      l.ledger,
+      maxBytes,
+    );
     const ledgerRows = Math.max((ledgerKeyCol?.values?.length ?? 1) - 1, 0);
     const updates = planUpdates(credits.title, changes.updates, keyRows, l.credits);
     const blockRows = rowsPerBlock(changes.appends[0], maxBytes);

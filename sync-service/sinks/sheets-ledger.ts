@@ -30,7 +30,11 @@ export function planRowRepairs(
   keyValues: readonly (readonly unknown[])[] | null | undefined,
   idValues: readonly (readonly unknown[])[] | null | undefined,
   idx: ColumnIndex<CreditField>,
-): { ranges: ValueRange[]; rows: { repair: RowRepair; row: number }[]; skipped: { key: string; reason: string }[] } {
+): {
+  ranges: ValueRange[];
+  rows: { repair: RowRepair; row: number }[];
+  skipped: { key: string; reason: string }[];
+} {
   const keys = cellsOf(keyValues);
   const ids = cellsOf(idValues);
   const n = Math.max(keys.length, ids.length);
@@ -42,13 +46,20 @@ export function planRowRepairs(
     let at = x.row < n && fits(x.row, x) && !taken.has(x.row) ? x.row : -1;
     for (let i = 0; at < 0 && i < n; i++) if (fits(i, x) && !taken.has(i)) at = i;
     if (at < 0) {
-      skipped.push({ key: x.readKey, reason: `the row of ${x.creditId} changed since the read; the next run repairs it` });
+      skipped.push({
+        key: x.readKey,
+        reason: `the row of ${x.creditId} changed since the read; the next run repairs it`,
+      });
       continue;
     }
     taken.add(at);
     rows.push({ repair: x, row: at });
   }
-  const updates: CellUpdate[] = rows.map(({ repair, row }) => ({ key: `#${row}`, row, fields: repair.fields }));
+  const updates: CellUpdate[] = rows.map(({ repair, row }) => ({
+    key: `#${row}`,
+    row,
+    fields: repair.fields,
+  }));
   const ranges = planUpdates(title, updates, new Map(rows.map(({ row }) => [`#${row}`, row])), idx).ranges;
   return { ranges, rows, skipped };
 }
@@ -65,7 +76,11 @@ export function planLedgerWrites(
   const keys = cellsOf(keyValues);
   const keyRows = new Map<string, number>();
   keys.forEach((k, i) => k && !keyRows.has(k) && keyRows.set(k, i));
-  const updates: CellUpdate[] = changes.updates.map((u) => ({ key: u.key, row: -1, fields: u.fields as never }));
+  const updates: CellUpdate[] = changes.updates.map((u) => ({
+    key: u.key,
+    row: -1,
+    fields: u.fields as never,
+  }));
   const appends = changes.appends.filter((a) => {
     const at = keyRows.get(text(a.key));
     if (at !== undefined) updates.push({ key: text(a.key), row: at, fields: a as never });

@@ -5,7 +5,12 @@
 import type { Worksheet } from 'exceljs';
 import { CreditDeskError } from '../../core/errors';
 import type { RowRepair } from '../../core/reconcile';
-import { CREDIT_COLUMNS, LEDGER_COLUMNS, type CreditField, type LedgerField } from '../../core/sheet-contract';
+import {
+  CREDIT_COLUMNS,
+  LEDGER_COLUMNS,
+  type CreditField,
+  type LedgerField,
+} from '../../core/sheet-contract';
 import { text, type Cell } from '../../core/table';
 import { cellFromExcel, excelValueFor } from './workbook-cells';
 import { columnOf, lastUsedRow, readHeaderIndex, type HeaderIndex } from './workbook-layout';
@@ -27,7 +32,8 @@ export function applyRowRepairs(
   const keyCol = col('key');
   const idCol = col('creditId');
   const cellText = (r: number, c: number) => text(cellFromExcel(credits.findRow(r)?.findCell(c)?.value));
-  const fits = (r: number, x: RowRepair) => cellText(r, idCol) === x.creditId && cellText(r, keyCol) === x.readKey;
+  const fits = (r: number, x: RowRepair) =>
+    cellText(r, idCol) === x.creditId && cellText(r, keyCol) === x.readKey;
   const targets = repairs.map((x) => {
     const hinted = x.row + 2;
     if (hinted <= lastRow && fits(hinted, x)) return hinted;
