@@ -145,16 +145,21 @@ export async function readReconciled(sink: Sink, opts: ReconcileOptions): Promis
   const now = opts.now.toISOString();
   const created = snapshot.created ?? [];
   const fromTab = readLedger(snapshot.tabs.ledger);
-  const adopted = fromTab.length === 0 ? adoptLockedRows(snapshot.tabs.credits, snapshot.tabs.audit) : [];
   const disk = opts.usageDir ? entriesFromUsageFiles(loadUsageFiles(opts.usageDir)) : [];
-  const union = unionLedger([...fromTab, ...adopted], disk);
-  const missing = [...adopted.filter((a) => union.entries.includes(a)), ...union.missing];
+  const union = unionLedger(fromTab, disk);
+  const known = new Set(union.entries.map((e) => e.key));
+  const adopted =
+    fromTab.length === 0
+      ? adoptLockedRows(snapshot.tabs.credits, snapshot.tabs.audit).filter((a) => !known.has(a.key))
+      : [];
+  const entries = [...union.entries, ...adopted];
+  const missing = [...union.missing, ...adopted];
   const issuedIds = new Set<string>();
   for (const { record } of readRecords<AuditField>('audit', snapshot.tabs.audit))
     issuedIds.add(text(record.creditId));
   const result = reconcile({
     credits: snapshot.tabs.credits,
-    ledger: union.entries,
+    ledger: entries,
     creditsTabCreated: created.includes('credits'),
     issuedIds,
     now,
