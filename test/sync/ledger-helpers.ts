@@ -36,6 +36,16 @@ export function sourceOf(n: number): CreditSource {
   };
 }
 
+/** accounts.csv for the account sourceOf() uses; returns its path. */
+export function writeAccounts(dir: string): string {
+  const accounts = join(dir, 'accounts.csv');
+  writeFileSync(
+    accounts,
+    'AWS Account,Account Name,Customer ID,Customer Name,Asset ID,Reseller ID,Reseller Name\n222222222222,Prod,CUST-1,Acme,AS-1,RES-1,Partner\n',
+  );
+  return accounts;
+}
+
 export interface World {
   sink: () => Sink;
   usageDir: string;
@@ -59,11 +69,7 @@ export async function collectedWorld(
   extra: Record<string, string> = {},
   n = 7,
 ): Promise<World> {
-  const accounts = join(dir, 'accounts.csv');
-  writeFileSync(
-    accounts,
-    'AWS Account,Account Name,Customer ID,Customer Name,Asset ID,Reseller ID,Reseller Name\n222222222222,Prod,CUST-1,Acme,AS-1,RES-1,Partner\n',
-  );
+  const accounts = writeAccounts(dir);
   const usageDir = join(dir, 'usage');
   const settings = resolveSettings({ period: '2026-10', accounts, usageDir, ...extra }, {});
   const source = sourceOf(n);
