@@ -278,14 +278,17 @@ export function reconcile(input: ReconcileInput): ReconcileResult {
     const status = text(row[idx.status]);
     const fields: Partial<Record<CreditField, Cell>> = {};
     const changed: string[] = [];
-    const computed = keyOfRow(row, idx);
+    // Hashing every row's cells would cost as much as the merge; only the rows that need it pay.
+    let cached: string | null | undefined;
+    const computed = () => (cached === undefined ? (cached = keyOfRow(row, idx)) : cached);
     const readKey = text(row[idx.key]);
     let key = readKey;
     if (!key) {
-      if (computed && !rowsByKey.has(computed) && !ledgerByKey.has(computed)) {
-        fields.key = key = computed;
-        rowsByKey.set(computed, i);
-        audit(creditId, 'key', '', computed);
+      const k = computed();
+      if (k && !rowsByKey.has(k) && !ledgerByKey.has(k)) {
+        fields.key = key = k;
+        rowsByKey.set(k, i);
+        audit(creditId, 'key', '', k);
         changed.push('Key');
       } else {
         flagUnmatched(
@@ -296,7 +299,7 @@ export function reconcile(input: ReconcileInput): ReconcileResult {
         return;
       }
     }
-    if (!computed && !readableAmount(row[idx.amount], text(row[idx.currency]) || 'USD')) {
+    if (!readableAmount(row[idx.amount], text(row[idx.currency]) || 'USD') && !computed()) {
       // A Key typed into a row that holds no credit (no period, accounts or amount): the Key column is the
       // sync's, so the typed Key goes (Audit keeps it) and the row stays, flagged, as staff's.
       fields.key = '';
@@ -326,7 +329,7 @@ export function reconcile(input: ReconcileInput): ReconcileResult {
       }
     }
     const id = text(fields.creditId ?? creditId);
-    if (ledgerById.has(id) || (locked && key !== computed)) {
+    if (ledgerById.has(id) || (locked && key !== computed())) {
       const why = ledgerById.has(id)
         ? `its Credit ID belongs to collected credit ${id} (another row)`
         : 'it says it was collected, is in no usage record, and its Key does not match its cells';
