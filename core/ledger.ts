@@ -130,6 +130,19 @@ export function readLedger(grid: Grid): LedgerEntry[] {
   return out;
 }
 
+/** Only the Credit IDs and usage file IDs of the Ledger tab (no amounts parsed): the IDs taken forever. */
+export function ledgerIds(grid: Grid): { creditIds: string[]; usageFileIds: string[] } {
+  const out = { creditIds: [] as string[], usageFileIds: [] as string[] };
+  if (grid.rows.length === 0) return out;
+  const idx = indexColumns<LedgerField>('ledger', grid.headers);
+  for (const row of grid.rows) {
+    if (!text(row[idx.key])) continue;
+    out.creditIds.push(text(row[idx.creditId]));
+    out.usageFileIds.push(text(row[idx.usageFileId]));
+  }
+  return out;
+}
+
 function distributorShare(r: UsageRecord): Minor {
   return r.lines.filter((l) => l.role === 'distributor').reduce((s, l) => s + l.amount, 0);
 }

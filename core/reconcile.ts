@@ -102,6 +102,8 @@ const LEDGER_DECIDES: readonly CreditField[] = [
   'processingDate',
 ];
 
+const PERIOD = /^\d{4}-\d{2}$/;
+
 const isBlankCell = (c: Cell | undefined) => c === null || c === undefined || c === '';
 
 /** A cell as comparable text: money by value in minor units, accounts padded, other text trimmed. */
@@ -119,8 +121,7 @@ function cellText(field: CreditField, cell: Cell | undefined, currency: string):
   return text(cell);
 }
 
-function expectedText(field: CreditField, e: LedgerEntry): string {
-  const credit = { ...creditOfEntry(e), flags: '', notes: '', lastChange: '' } as Credit;
+function expectedText(field: CreditField, e: LedgerEntry, credit: Credit): string {
   if (field === 'amount') return String(e.amount);
   if (field === 'distributorKeeps') return e.distributorKeeps === null ? '' : String(e.distributorKeeps);
   return text(creditCell(credit, field));
@@ -156,8 +157,7 @@ function keyOfRow(row: readonly Cell[], idx: ColumnIndex<CreditField>): string |
   const period = text(row[idx.period]);
   const accountId = accountText(row[idx.accountId]);
   const payerAccountId = accountText(row[idx.payerAccountId]);
-  if (!/^\d{4}-\d{2}$/.test(period) || !/^\d{12}$/.test(accountId) || !/^\d{12}$/.test(payerAccountId))
-    return null;
+  if (!PERIOD.test(period) || !/^\d{12}$/.test(accountId) || !/^\d{12}$/.test(payerAccountId)) return null;
   const description = isBlankCell(row[idx.description]) ? '' : String(row[idx.description]);
   return creditKey({
     period,
@@ -204,23 +204,27 @@ export function reconcile(input: ReconcileInput): ReconcileResult {
   // A collected credit whose Key is gone: its row is one whose Key is blank or is not what its own cells
   // compute to (an edited Key) and that no other entry claims — the one with its Credit ID, else the one whose
   // cells compute to its key (Key and Credit ID both edited).
-  const tampered = (i: number) => {
-    const row = grid.rows[i];
-    const key = text(row[idx.key]);
-    if (claimed.has(i) || (key && ledgerByKey.has(key))) return false;
-    return !key || key !== keyOfRow(row, idx);
-  };
-  for (const pass of ['creditId', 'cells'] as const) {
-    for (const e of input.ledger) {
-      if (rowOfEntry.has(e.key)) continue;
-      const at = grid.rows.findIndex(
-        (row, i) =>
-          tampered(i) &&
-          (pass === 'creditId' ? text(row[idx.creditId]) === e.creditId : keyOfRow(row, idx) === e.key),
-      );
-      if (at >= 0) {
-        rowOfEntry.set(e.key, at);
-        claimed.add(at);
+  // Built once, and only when some entry has no row by Key: a scan per entry would hash every row per entry.
+  if (input.ledger.some((e) => !rowOfEntry.has(e.key))) {
+    const byId = new Map<string, number[]>();
+    const byCells = new Map<string, number[]>();
+    grid.rows.forEach((row, i) => {
+      const key = text(row[idx.key]);
+      if (claimed.has(i) || (key && ledgerByKey.has(key))) return;
+      const own = keyOfRow(row, idx);
+      if (key && key === own) return; // an intact row of some other credit
+      const id = text(row[idx.creditId]);
+      if (id) byId.set(id, [...(byId.get(id) ?? []), i]);
+      if (own) byCells.set(own, [...(byCells.get(own) ?? []), i]);
+    });
+    for (const pass of [byId, byCells]) {
+      for (const e of input.ledger) {
+        if (rowOfEntry.has(e.key)) continue;
+        const at = (pass.get(pass === byId ? e.creditId : e.key) ?? []).find((i) => !claimed.has(i));
+        if (at !== undefined) {
+          rowOfEntry.set(e.key, at);
+          claimed.add(at);
+        }
       }
     }
   }
@@ -247,11 +251,11 @@ export function reconcile(input: ReconcileInput): ReconcileResult {
     const readKey = text(row[idx.key]);
     const fields: Partial<Record<CreditField, Cell>> = {};
     const changed: string[] = [];
-    const credit = { ...creditOfEntry(e), flags: '', notes: '', lastChange: now } as Credit;
+    const credit = creditOfEntry(e) as Credit; // creditCell reads only the fields the Ledger decides
     for (const f of LEDGER_DECIDES) {
       if (f === 'payerAccountId' && !e.payerAccountId) continue; // unknown for files older than the Ledger
       // Amounts are read in the Ledger's currency: that is what they were written in, whatever the cell says now.
-      if (cellText(f, row[idx[f]], e.currency) === expectedText(f, e)) continue;
+      if (cellText(f, row[idx[f]], e.currency) === expectedText(f, e, credit)) continue;
       fields[f] = creditCell(credit, f);
       audit(e.creditId, f, shown(f, row[idx[f]], e.currency), shown(f, fields[f], e.currency));
       changed.push(f);
@@ -299,7 +303,10 @@ export function reconcile(input: ReconcileInput): ReconcileResult {
         return;
       }
     }
-    if (!readableAmount(row[idx.amount], text(row[idx.currency]) || 'USD') && !computed()) {
+    if (
+      !PERIOD.test(text(row[idx.period])) &&
+      !readableAmount(row[idx.amount], text(row[idx.currency]) || 'USD')
+    ) {
       // A Key typed into a row that holds no credit (no period, accounts or amount): the Key column is the
       // sync's, so the typed Key goes (Audit keeps it) and the row stays, flagged, as staff's.
       fields.key = '';
