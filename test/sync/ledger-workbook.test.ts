@@ -10,7 +10,7 @@ import { FLAG_RESTORED, FLAG_UNMATCHED } from '../../core/reconcile';
 import { headersOf } from '../../core/sheet-contract';
 import { runApplyRules } from '../../sync-service/commands/apply-rules';
 import { runAssign, runUnassign } from '../../sync-service/commands/assign';
-import { runCollect } from '../../sync-service/commands/usage';
+import { runClose, runCollect } from '../../sync-service/commands/usage';
 import { silentReporter } from '../../sync-service/progress';
 import { readState } from '../../sync-service/sheet-state';
 import { createWorkbookSink } from '../../sync-service/sinks/workbook';
@@ -251,6 +251,20 @@ describe('the Ledger on the workbook', () => {
     await byHand(w.path, (_, ws) => ws.spliceRows(2, ws.rowCount));
     await sync(w);
     expectSheetMatchesLedger(await creditsOf(w.sink()), ledger);
+    // …and `usage close` works from the Ledger alone
+    const closed = await runClose(w.open, {
+      sink: w.sink(),
+      usageDir: w.usageDir,
+      reporter: silentReporter,
+      now: NOW,
+    });
+    expect(closed.closed).toBe(3);
+    expect((await ledgerOf(w.sink())).filter((e) => e.usageFileId === w.open).map((e) => e.status)).toEqual([
+      'PROCESSED',
+      'PROCESSED',
+      'PROCESSED',
+    ]);
+    rmSync(w.usageDir, { recursive: true, force: true });
     // 2. the Ledger tab deleted, the usage files there: rebuilt from them
     const { mkdirSync, writeFileSync } = await import('node:fs');
     mkdirSync(w.usageDir);
@@ -260,9 +274,20 @@ describe('the Ledger on the workbook', () => {
     await sync(w, reporter);
     expect(reporter.warnings.join('\n')).toMatch(/missing from the Ledger tab and were put back/);
     const rebuilt = await ledgerOf(w.sink());
-    expect(rebuilt.map((e) => `${e.creditId} ${e.status} ${e.allocation}`).sort()).toEqual(
-      ledger.map((e) => `${e.creditId} ${e.status} ${e.allocation}`).sort(),
+    expect(rebuilt.map((e) => `${e.creditId} ${e.allocation}`).sort()).toEqual(
+      ledger.map((e) => `${e.creditId} ${e.allocation}`).sort(),
     );
+  });
+
+  it('sync --dry-run says what it would restore and writes nothing', async () => {
+    const w = await world();
+    const gone = (await ledgerOf(w.sink())).find((e) => e.status === 'PROCESSING')!;
+    await byHand(w.path, (_, ws) => ws.spliceRows(rowWith(ws, 'Credit ID', gone.creditId), 1));
+    const before = readFileSync(w.path);
+    const report = await sync(w, silentReporter, { dryRun: true });
+    expect(report.restored.join('\n')).toMatch(gone.creditId);
+    expect(report.merge.adds).toEqual([]); // the restored credit counts as existing even in a dry run
+    expect(readFileSync(w.path).equals(before)).toBe(true);
   });
 
   it('a second sync after the repairs changes nothing', async () => {
