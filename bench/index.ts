@@ -40,6 +40,11 @@ const BENCHES: Record<string, { title: string; target: string; load: () => Bench
     target: '50,000 credits into a new workbook < 30 s',
     load: () => require('./sync').benchFullSync,
   },
+  reconcile: {
+    title: 'Reconciliation against the usage record (Ledger)',
+    target: '< 10 % of a 50,000-credit re-sync',
+    load: () => require('./reconcile').benchReconcile,
+  },
   workbook: {
     title: 'Workbook sink',
     target: '(informational)',

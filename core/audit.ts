@@ -16,7 +16,9 @@ export type AuditAction =
   | 'close'
   | 'revert'
   /** A CUR line the sync could not read at all (creditId empty; Before names the line, After says why). */
-  | 'left-out';
+  | 'left-out'
+  /** A collected credit's row put back as the Ledger records it. */
+  | 'restore';
 
 export interface AuditEntry {
   when: string; // ISO timestamp

@@ -74,6 +74,15 @@ export function issueCreditIds(
   return ids;
 }
 
+/**
+ * The ID `issueCreditIds` tries for a key at probe `attempt`. The ID a credit was given is the first of these
+ * that was issued (the Audit tab lists every issued ID), so a Credit ID edited by hand can be put back.
+ */
+export function creditIdCandidate(key: string, period: string, attempt: number): string {
+  const d = digitsFrom(`${key}#${attempt}`, 8);
+  return `AWSC-${period.replace('-', '')}-${d.slice(0, 4)}-${d.slice(4)}`;
+}
+
 export const USAGE_FILE_ID_PATTERN = /^UF-\d{4}-\d{2}-\d{4}-\d{4}$/;
 
 /** A usage file ID in Connect's shape, UF-YYYY-MM-NNNN-NNNN, for the month the file is created in. */

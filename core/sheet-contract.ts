@@ -208,12 +208,75 @@ export const AUDIT_COLUMNS: readonly ColumnSpec<AuditField>[] = [
   { field: 'after', header: 'After', owner: 'sync', kind: 'text', width: 30 },
 ];
 
+/**
+ * The Ledger: what the usage process collected, one row per collected credit, owned by the usage process.
+ * Hidden and protected (only the sync identity may edit it in Google Sheets), so a hand edit of the Credits
+ * tab can always be undone from it. Its headers are those of the Credits tab where they exist; the add-on
+ * reads it by these headers, so keep them exactly.
+ */
+export type LedgerField =
+  | 'key'
+  | 'creditId'
+  | 'period'
+  | 'accountId'
+  | 'payerAccountId'
+  | 'customerId'
+  | 'assetId'
+  | 'resellerId'
+  | 'service'
+  | 'description'
+  | 'amount'
+  | 'currency'
+  | 'status'
+  | 'allocation'
+  | 'distributorKeeps'
+  | 'ruleId'
+  | 'usageFileId'
+  | 'usageRecordId'
+  | 'processingDate'
+  | 'collectedAt'
+  | 'closedAt';
+
+const asLedger = (field: CreditField & LedgerField): ColumnSpec<LedgerField> => {
+  const c = CREDIT_COLUMNS.find((x) => x.field === field)!;
+  return { ...c, field, owner: 'usage', hidden: false };
+};
+
+export const LEDGER_COLUMNS: readonly ColumnSpec<LedgerField>[] = [
+  asLedger('key'),
+  ...(
+    [
+      'creditId',
+      'period',
+      'accountId',
+      'payerAccountId',
+      'customerId',
+      'assetId',
+      'resellerId',
+      'service',
+      'description',
+      'amount',
+      'currency',
+      'status',
+      'allocation',
+      'distributorKeeps',
+      'ruleId',
+      'usageFileId',
+      'usageRecordId',
+      'processingDate',
+    ] as const
+  ).map(asLedger),
+  { field: 'collectedAt', header: 'Collected At', owner: 'usage', kind: 'datetime', width: 20 },
+  { field: 'closedAt', header: 'Closed At', owner: 'usage', kind: 'datetime', width: 20 },
+];
+
 export const TABS = {
   credits: { name: 'Credits', columns: CREDIT_COLUMNS },
   accounts: { name: 'Accounts', columns: ACCOUNT_COLUMNS },
   rules: { name: 'Rules', columns: RULE_COLUMNS },
   config: { name: 'Config', columns: CONFIG_COLUMNS },
   audit: { name: 'Audit', columns: AUDIT_COLUMNS },
+  ledger: { name: 'Ledger', columns: LEDGER_COLUMNS },
 } as const;
 
 export type TabId = keyof typeof TABS;

@@ -9,6 +9,7 @@
  * between can be completed from the file (see `resumeCollect`).
  */
 import type { AuditEntry } from './audit';
+import { FLAG_UNMATCHED } from './reconcile';
 import type { Credit } from './credit';
 import { CreditDeskError } from './errors';
 import { usageFileId, usageRecordId } from './ids';
@@ -35,6 +36,9 @@ export interface UsageRecord {
   allocation: string;
   lines: AllocationLine[];
   ruleId: string;
+  /** Absent in files written before the Ledger existed. */
+  payerAccountId?: string;
+  distributorKeeps?: Minor | null;
 }
 
 export interface UsageFile {
@@ -61,7 +65,13 @@ export function planCollect(
   opts: { period?: string; now: string; takenFileIds: ReadonlySet<string>; directory: AccountDirectory },
 ): UsageFile | null {
   const chosen = credits
-    .filter((c) => c.status === 'ASSIGNED' && (!opts.period || c.period === opts.period))
+    // A row flagged UNMATCHED matches no credit (core/reconcile.ts): never billed until someone checks it.
+    .filter(
+      (c) =>
+        c.status === 'ASSIGNED' &&
+        (!opts.period || c.period === opts.period) &&
+        !c.flags.split(/\s+/).includes(FLAG_UNMATCHED),
+    )
     .sort((a, b) => a.period.localeCompare(b.period) || a.creditId.localeCompare(b.creditId));
   if (chosen.length === 0) return null;
   const fileId = usageFileId(opts.now, chosen.map((c) => c.key).join(','), opts.takenFileIds);
@@ -88,6 +98,8 @@ export function planCollect(
       allocation: c.allocation,
       lines: resolved.lines,
       ruleId: c.ruleId,
+      payerAccountId: c.payerAccountId,
+      distributorKeeps: resolved.distributorKeeps,
     };
   });
   return {

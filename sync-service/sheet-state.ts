@@ -7,6 +7,7 @@ import { auditCells, type AuditEntry } from '../core/audit';
 import { parseConfig } from '../core/config';
 import type { Credit } from '../core/credit';
 import { CREDIT_ID_PATTERN } from '../core/ids';
+import { ledgerIds } from '../core/ledger';
 import { driftKey, indexExisting, type ExistingCredit } from '../core/merge';
 import type { AccountField, AuditField, ConfigField, CreditField, RuleField } from '../core/sheet-contract';
 import {
@@ -68,6 +69,10 @@ export function readState(snapshot: Snapshot, opts: { lenient?: boolean } = {}):
     if (credit.creditId) takenIds.add(credit.creditId);
     if (credit.usageFileId) usageFileIds.add(credit.usageFileId);
   }
+  // A collected credit's ID and usage file ID are taken forever, whatever happened to its Credits row.
+  const ledger = ledgerIds(snapshot.tabs.ledger);
+  for (const id of ledger.creditIds) takenIds.add(id);
+  for (const id of ledger.usageFileIds) usageFileIds.add(id);
   const recordedDrift = new Set<string>();
   for (const { record } of audit) {
     const id = text(record.creditId);

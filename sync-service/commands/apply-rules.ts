@@ -18,6 +18,7 @@ import { parseRules, RuleIndex } from '../../core/rules';
 import type { Reporter } from '../progress';
 import { buildChangeSet, readState, type SheetState } from '../sheet-state';
 import { isEmptyChangeSet, type Sink } from '../sinks/sink';
+import { readReconciled } from '../reconcile-step';
 
 export interface RulesOutcome {
   plan: RulePlan;
@@ -73,9 +74,14 @@ export function planAndApplyRules(
 
 export async function runApplyRules(
   opts: { dryRun?: boolean; overwriteManual?: boolean; period?: string; allowBrokenRules?: boolean },
-  deps: { sink: Sink; reporter: Reporter; now: Date; actor: string },
+  deps: { sink: Sink; reporter: Reporter; now: Date; actor: string; usageDir?: string },
 ): Promise<{ outcome: RulesOutcome; written: boolean }> {
-  const snapshot = await deps.sink.read();
+  const { snapshot } = await readReconciled(deps.sink, {
+    usageDir: deps.usageDir,
+    now: deps.now,
+    reporter: deps.reporter,
+    write: !opts.dryRun,
+  });
   const state = readState(snapshot);
   const pending = state.credits
     .map((e) => e.credit)

@@ -6,6 +6,17 @@ import { assignCredit, unassignCredit, type AssignOutcome } from '../../core/ass
 import { CreditDeskError } from '../../core/errors';
 import { buildChangeSet, readState, type SheetState } from '../sheet-state';
 import type { Sink } from '../sinks/sink';
+import type { Reporter } from '../progress';
+import { readReconciled } from '../reconcile-step';
+
+/** What assign/unassign need; usageDir and reporter are for reconciliation (see reconcile-step.ts). */
+export interface AssignDeps {
+  sink: Sink;
+  now: Date;
+  actor: string;
+  usageDir?: string;
+  reporter?: Reporter;
+}
 
 function findCredit(state: SheetState, creditId: string) {
   const found = state.credits.find((e) => e.credit.creditId === creditId.trim().toUpperCase());
@@ -20,23 +31,20 @@ function findCredit(state: SheetState, creditId: string) {
 }
 
 async function change(
-  sink: Sink,
+  deps: AssignDeps,
   creditId: string,
   act: (state: SheetState, found: ReturnType<typeof findCredit>) => AssignOutcome,
 ): Promise<AssignOutcome> {
-  const state = readState(await sink.read());
+  const { sink } = deps;
+  const state = readState((await readReconciled(sink, deps)).snapshot);
   const found = findCredit(state, creditId);
   const outcome = act(state, found);
   await sink.write(buildChangeSet([{ before: found, after: outcome.credit }], outcome.audit));
   return outcome;
 }
 
-export function runAssign(
-  creditId: string,
-  allocation: string,
-  deps: { sink: Sink; now: Date; actor: string },
-): Promise<AssignOutcome> {
-  return change(deps.sink, creditId, (state, found) =>
+export function runAssign(creditId: string, allocation: string, deps: AssignDeps): Promise<AssignOutcome> {
+  return change(deps, creditId, (state, found) =>
     assignCredit(found.credit, allocation, {
       directory: state.directory,
       actor: deps.actor,
@@ -45,11 +53,8 @@ export function runAssign(
   );
 }
 
-export function runUnassign(
-  creditId: string,
-  deps: { sink: Sink; now: Date; actor: string },
-): Promise<AssignOutcome> {
-  return change(deps.sink, creditId, (state, found) =>
+export function runUnassign(creditId: string, deps: AssignDeps): Promise<AssignOutcome> {
+  return change(deps, creditId, (state, found) =>
     unassignCredit(found.credit, {
       directory: state.directory,
       actor: deps.actor,

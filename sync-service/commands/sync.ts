@@ -24,6 +24,7 @@ import { buildChangeSet, readState, type CreditChange, type SheetState } from '.
 import { isEmptyChangeSet, type ChangeSet, type Sink } from '../sinks/sink';
 import type { CreditSource } from '../sources/source';
 import { upsertTab } from '../tab-upsert';
+import { readReconciled } from '../reconcile-step';
 import { planAndApplyRules, type RulesOutcome } from './apply-rules';
 
 export const SYNC_ACTOR = 'credit-desk sync';
@@ -49,6 +50,8 @@ export interface SyncReport {
   written: boolean;
   sourceLabel: string;
   sinkLabel: string;
+  /** What reconciliation against the usage record found and repaired (empty when nothing). */
+  restored: string[];
 }
 
 export async function fetchIncoming(
@@ -113,7 +116,12 @@ export async function runSync(
   const { incoming, reading, label } = await fetchIncoming(source, periods, flags, reporter);
 
   reporter.progress(`reading ${sink.label}…`);
-  const snapshot = await sink.read();
+  const { snapshot, messages: restored } = await readReconciled(sink, {
+    usageDir: settings.usageDir,
+    now: deps.now,
+    reporter,
+    write: !flags.dryRun,
+  });
   const replaceTabs = loadReferenceFiles(snapshot, settings, reporter);
   const state = readState(snapshot);
   const merge = mergeCredits({
@@ -169,7 +177,17 @@ export async function runSync(
     written = true;
   }
   reporter.done();
-  return { periods, merge, reading, rules, changes, written, sourceLabel: label, sinkLabel: sink.label };
+  return {
+    periods,
+    merge,
+    reading,
+    rules,
+    changes,
+    written,
+    sourceLabel: label,
+    sinkLabel: sink.label,
+    restored,
+  };
 }
 
 export function formatSyncReport(r: SyncReport, dryRun: boolean): string {
@@ -197,6 +215,7 @@ export function formatSyncReport(r: SyncReport, dryRun: boolean): string {
       ? `accounts not in Accounts: ${unknown.slice(0, 5).join(', ')}${unknown.length > 5 ? ', …' : ''}`
       : '',
   );
+  for (const m of r.restored) lines.push(`  ${dryRun ? 'would have ' : ''}${m}`);
   lines.push(...formatIntake(r));
   if (r.rules) {
     row(

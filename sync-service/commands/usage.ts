@@ -2,35 +2,54 @@
  * `credit-desk usage collect|close|list`: the billing step. Collect takes every ASSIGNED credit into one usage
  * file and locks those rows; close marks a file's credits PROCESSED.
  *
- * Crash safety: the usage file's JSON is written first with status "collecting", then the sheet, then the status
- * becomes "ready". A run killed in between leaves a "collecting" file; the next collect finishes it (the sheet
- * change is idempotent) before collecting anything new, so no credit is ever half-collected or in two files.
+ * Crash safety: the usage file's JSON is written first with status "collecting", then the usage .xlsx, then the
+ * Credits rows and the Ledger rows in one sink write, then the status becomes "ready" once journal, file, Ledger
+ * and sheet are checked to agree. A run killed anywhere in between leaves a "collecting" file; the next collect
+ * completes it (writing the .xlsx if it is missing; the sheet change is idempotent) before collecting anything
+ * new, so no credit is ever half-collected or in two files.
  */
 import { applyClose, applyCollect, planCollect, usageTotalsText, type UsageFile } from '../../core/usage';
 import { CreditDeskError } from '../../core/errors';
 import type { Credit } from '../../core/credit';
 import type { Reporter } from '../progress';
 import { buildChangeSet, readState, type SheetState } from '../sheet-state';
-import { isEmptyChangeSet, type Sink } from '../sinks/sink';
+import { isEmptyChangeSet, type LedgerChanges, type Sink } from '../sinks/sink';
 import { screenForCollect, type SkippedCredit } from '../../core/collect-check';
-import { loadUsageFiles, saveUsageJson, usageJsonPath, writeUsageXlsx } from '../usage/usage-files';
+import {
+  loadUsageFiles,
+  saveUsageJson,
+  usageJsonPath,
+  usageXlsxMatches,
+  writeUsageXlsx,
+} from '../usage/usage-files';
+import type { AuditEntry } from '../../core/audit';
+import { entryFromRecord, ledgerCells, readLedger, type LedgerEntry } from '../../core/ledger';
+import { readReconciled } from '../reconcile-step';
+
+/** The points a collection passes; a test can stop the run at any of them as a killed process would. */
+export type CollectStep = 'journal-written' | 'usage-file-written' | 'sheet-written' | 'verified' | 'ready';
 
 interface Deps {
   sink: Sink;
   usageDir: string;
   reporter: Reporter;
   now: Date;
+  /** Tests: called at each step boundary; throwing there is a crash at that point. */
+  crashAt?: (step: CollectStep) => void;
 }
 
+/** The collect/close change to the Credits rows, with the Ledger rows it implies, as ONE sink write. */
 async function writeUsageChange(
   sink: Sink,
   state: SheetState,
-  change: { credits: Credit[]; audit: import('../../core/audit').AuditEntry[] },
+  change: { credits: Credit[]; audit: AuditEntry[] },
+  ledger: LedgerChanges,
 ) {
   const changes = buildChangeSet(
     change.credits.map((c) => ({ before: state.byKey.get(c.key)!, after: c })),
     change.audit,
   );
+  changes.ledger = ledger;
   if (!isEmptyChangeSet(changes)) await sink.write(changes);
 }
 
@@ -47,17 +66,20 @@ export async function runCollect(
   deps: Deps,
 ): Promise<CollectResult> {
   const now = deps.now.toISOString();
+  const reconcileOpts = { usageDir: deps.usageDir, now: deps.now, reporter: deps.reporter };
+  let rec = await readReconciled(deps.sink, reconcileOpts);
   // Lenient: one unreadable row must not stop the others; it is skipped and named below.
-  let state = readState(await deps.sink.read(), { lenient: true });
+  let state = readState(rec.snapshot, { lenient: true });
   const resumed: string[] = [];
   const onDisk = loadUsageFiles(deps.usageDir);
   for (const file of onDisk.filter((f) => f.status === 'collecting')) {
     deps.reporter.info(
       `Completing the interrupted collection ${file.usageFileId} (${file.records.length} credits)…`,
     );
-    await completeCollection(file, state, deps, now);
+    await completeCollection(file, state, rec.ledger, deps, now);
     resumed.push(file.usageFileId);
-    state = readState(await deps.sink.read(), { lenient: true });
+    rec = await readReconciled(deps.sink, reconcileOpts);
+    state = readState(rec.snapshot, { lenient: true });
   }
   const taken = new Set([...state.usageFileIds, ...onDisk.map((f) => f.usageFileId)]);
   const screened = screenForCollect(state.credits, state.directory, opts.period);
@@ -78,31 +100,88 @@ export async function runCollect(
   if (!file) return { file: null, resumed, xlsxPath: null, skipped };
   deps.reporter.progress(`writing usage file ${file.usageFileId} (${file.records.length} records)…`);
   saveUsageJson(deps.usageDir, file);
+  deps.crashAt?.('journal-written');
   const xlsxPath = await writeUsageXlsx(deps.usageDir, file);
+  deps.crashAt?.('usage-file-written');
   // Test hook: stop here as a killed process would, with the file written and the sheet not yet updated.
   if (opts.crashAfterFile) throw new Error('simulated crash after writing the usage file');
   deps.reporter.progress(`locking ${file.records.length} credits in ${deps.sink.label}…`);
-  const ready = await completeCollection(file, state, deps, now);
+  const ready = await completeCollection(file, state, rec.ledger, deps, now);
   deps.reporter.done();
   return { file: ready, resumed, xlsxPath, skipped };
 }
 
-/** The sheet side of a collection (idempotent), then the file is marked ready. */
+/**
+ * Completes a collection, whether this run started it or a killed one did: the usage file is written if it is
+ * missing, the Credits rows and the Ledger rows change in one sink write (idempotent: what is already done is
+ * skipped), and only when journal, usage file, Ledger and sheet agree is the journal marked ready.
+ */
 async function completeCollection(
   file: UsageFile,
   state: SheetState,
+  ledger: readonly LedgerEntry[],
   deps: Deps,
   now: string,
 ): Promise<UsageFile> {
+  if (!(await usageXlsxMatches(deps.usageDir, file))) {
+    deps.reporter.info(
+      `Writing the usage file ${file.usageFileId}.xlsx, which the interrupted run did not write.`,
+    );
+    await writeUsageXlsx(deps.usageDir, file);
+    deps.crashAt?.('usage-file-written');
+  }
   const change = applyCollect(
     file,
     state.credits.map((e) => e.credit),
     now,
   );
-  await writeUsageChange(deps.sink, state, change);
+  const inLedger = new Set(ledger.filter((e) => e.usageFileId === file.usageFileId).map((e) => e.key));
+  const entries = file.records
+    .filter((r) => !inLedger.has(r.key))
+    .map((r) => ledgerCells(entryFromRecord(file, r, 'PROCESSING')));
+  await writeUsageChange(deps.sink, state, change, { appends: entries, updates: [] });
+  deps.crashAt?.('sheet-written');
+  await verifyCollection(file, deps);
+  deps.crashAt?.('verified');
   const ready: UsageFile = { ...file, status: 'ready' };
   saveUsageJson(deps.usageDir, ready);
+  deps.crashAt?.('ready');
   return ready;
+}
+
+/** Journal, usage file, Ledger and Credits tab must agree before a collection is called ready. */
+async function verifyCollection(file: UsageFile, deps: Deps): Promise<void> {
+  const snapshot = await deps.sink.read();
+  const ledger = new Map(
+    readLedger(snapshot.tabs.ledger)
+      .filter((e) => e.usageFileId === file.usageFileId)
+      .map((e) => [e.key, e]),
+  );
+  const rows = new Map(readState(snapshot).credits.map((e) => [e.credit.key, e.credit]));
+  const problems: string[] = [];
+  for (const r of file.records) {
+    const entry = ledger.get(r.key);
+    const row = rows.get(r.key);
+    if (!entry || entry.usageRecordId !== r.usageRecordId)
+      problems.push(`${r.creditId} is not in the Ledger`);
+    else if (
+      !row ||
+      row.usageFileId !== file.usageFileId ||
+      (row.status !== 'PROCESSING' && row.status !== 'PROCESSED')
+    )
+      problems.push(`${r.creditId} is not locked in the Credits tab`);
+  }
+  if (ledger.size !== file.records.length)
+    problems.push(`the Ledger holds ${ledger.size} credits of the file, the journal ${file.records.length}`);
+  if (!(await usageXlsxMatches(deps.usageDir, file)))
+    problems.push(`${file.usageFileId}.xlsx is missing or incomplete`);
+  if (problems.length) {
+    throw new CreditDeskError(
+      'USAGE',
+      `Usage file ${file.usageFileId} is not complete: ${problems.slice(0, 5).join('; ')}${problems.length > 5 ? `; … (${problems.length} problems)` : ''}.`,
+      'It stays "collecting"; run `credit-desk usage collect` again to complete it.',
+    );
+  }
 }
 
 export async function runClose(
@@ -118,18 +197,28 @@ export async function runClose(
       'Run `credit-desk usage collect` first; it completes the interrupted collection.',
     );
   }
-  const state = readState(await deps.sink.read());
+  const rec = await readReconciled(deps.sink, {
+    usageDir: deps.usageDir,
+    now: deps.now,
+    reporter: deps.reporter,
+  });
+  const state = readState(rec.snapshot);
+  const now = deps.now.toISOString();
   const change = applyClose(
     id,
     state.credits.map((e) => e.credit),
-    deps.now.toISOString(),
+    now,
   );
-  await writeUsageChange(deps.sink, state, change);
+  const closing = new Set(change.credits.map((c) => c.key));
+  const updates = rec.ledger
+    .filter((e) => e.usageFileId === id && e.status === 'PROCESSING' && closing.has(e.key))
+    .map((e) => ({ key: e.key, fields: { status: 'PROCESSED', closedAt: now } }));
+  await writeUsageChange(deps.sink, state, change, { appends: [], updates });
   if (file)
     saveUsageJson(deps.usageDir, {
       ...file,
       status: 'closed',
-      closedAt: file.closedAt ?? deps.now.toISOString(),
+      closedAt: file.closedAt ?? now,
     });
   return { closed: change.credits.length, file };
 }

@@ -11,12 +11,19 @@
 import { randomUUID } from 'node:crypto';
 import type { sheets_v4 } from '@googleapis/sheets';
 import { CreditDeskError } from '../../core/errors';
-import { TABS, type AuditField, type CreditField, type TabId } from '../../core/sheet-contract';
+import {
+  TABS,
+  type AuditField,
+  type CreditField,
+  type LedgerField,
+  type TabId,
+} from '../../core/sheet-contract';
 import { isLocked, isStatus } from '../../core/status';
 import { indexColumns, text, type Cell, type ColumnIndex, type Grid } from '../../core/table';
 import { a1Column, a1Row, quoteSheet } from './sheets-a1';
 import { createGateway, defaultAuth, type SheetsAuth, type SheetsGateway } from './sheets-gateway';
 import { gridFromValues, planLayout, TAB_IDS, type TabInfo } from './sheets-layout';
+import { ledgerSheetRequests, planLedgerWrites, planRowRepairs } from './sheets-ledger';
 import { SheetLock } from './sheets-lock';
 import { planProtection } from './sheets-protection';
 import { SheetsApiError, type RetryHooks, type RetryPolicy } from './sheets-retry';
@@ -73,6 +80,7 @@ interface Layout {
   tabs: Record<TabId, Grid>;
   credits: ColumnIndex<CreditField>;
   audit: ColumnIndex<AuditField>;
+  ledger: ColumnIndex<LedgerField>;
 }
 
 const DEFAULT_MAX_BYTES = 1_900_000;
@@ -138,9 +146,10 @@ export function createGoogleSheetsSink(opts: GoogleSheetsSinkOptions): GoogleShe
       tabs: plan.tabs,
       credits: indexColumns<CreditField>('credits', plan.tabs.credits.headers),
       audit: indexColumns<AuditField>('audit', plan.tabs.audit.headers),
+      ledger: indexColumns<LedgerField>('ledger', plan.tabs.ledger.headers),
     };
     progress({ phase: 'read', done: 2, total: 2 });
-    return { tabs: plan.tabs };
+    return { tabs: plan.tabs, created: TAB_IDS.filter((t) => !titles.has(TABS[t].name)) };
   }
 
   async function write(changes: ChangeSet): Promise<GoogleSheetsWriteReport> {
@@ -168,6 +177,11 @@ export function createGoogleSheetsSink(opts: GoogleSheetsSinkOptions): GoogleShe
           rows: 1 + l.tabs.audit.rows.length + changes.audit.length,
           cols: 0,
         },
+        {
+          info: sized(current, l.info.ledger),
+          rows: 1 + l.tabs.ledger.rows.length + (changes.ledger?.appends.length ?? 0),
+          cols: 0,
+        },
       ]),
     );
     try {
@@ -186,12 +200,18 @@ export function createGoogleSheetsSink(opts: GoogleSheetsSinkOptions): GoogleShe
   ): Promise<GoogleSheetsWriteReport> {
     const credits = l.info.credits;
     const audit = l.info.audit;
-    const [header, keyCol, statusCol, auditCol] = await gw.batchGet('re-reading the Key and Status columns', [
-      a1Row(credits.title, 0),
-      a1Column(credits.title, l.credits.key),
-      a1Column(credits.title, l.credits.status),
-      a1Column(audit.title, l.audit.when),
-    ]);
+    const ledger = l.info.ledger;
+    const [header, keyCol, statusCol, auditCol, idCol, ledgerKeyCol] = await gw.batchGet(
+      're-reading the Key and Status columns',
+      [
+        a1Row(credits.title, 0),
+        a1Column(credits.title, l.credits.key),
+        a1Column(credits.title, l.credits.status),
+        a1Column(audit.title, l.audit.when),
+        a1Column(credits.title, l.credits.creditId),
+        a1Column(ledger.title, l.ledger.key),
+      ],
+    );
     assertSameColumns(l, header?.values?.[0] ?? []);
     const { keyRows, duplicates } = keyRowsFrom(keyCol?.values ?? undefined);
     if (duplicates.size) {
@@ -207,6 +227,24 @@ export function createGoogleSheetsSink(opts: GoogleSheetsSinkOptions): GoogleShe
     const creditRows = Math.max((keyCol?.values?.length ?? 1) - 1, statusValues.length);
     const auditRows = Math.max((auditCol?.values?.length ?? 1) - 1, 0);
 
+    // Rows whose Key was blanked or edited get it back first (found by Credit ID), so updates by Key can follow.
+    const repaired = planRowRepairs(
+      credits.title,
+      changes.rowRepairs ?? [],
+      keyCol?.values,
+      idCol?.values,
+      l.credits,
+    );
+    for (const { repair, row } of repaired.rows)
+      if (repair.fields.key) keyRows.set(text(repair.fields.key), row);
+    const ledgerRanges = planLedgerWrites(
+      ledger.title,
+      changes.ledger,
+      ledgerKeyCol?.values,
+      l.ledger,
+      maxBytes,
+    );
+    const ledgerRows = Math.max((ledgerKeyCol?.values?.length ?? 1) - 1, 0);
     const updates = planUpdates(credits.title, changes.updates, keyRows, l.credits);
     const blockRows = rowsPerBlock(changes.appends[0], maxBytes);
     const appends = planAppends(credits.title, changes.appends, creditRows, l.credits, blockRows);
@@ -237,6 +275,7 @@ export function createGoogleSheetsSink(opts: GoogleSheetsSinkOptions): GoogleShe
     const grow = growRequests([
       { info: current(credits), rows: 1 + creditRows + changes.appends.length, cols: 0 },
       { info: current(audit), rows: 1 + auditRows + changes.audit.length, cols: 0 },
+      { info: current(ledger), rows: 1 + ledgerRows + (changes.ledger?.appends.length ?? 0), cols: 0 },
       ...replaced.map((r) => ({
         info: current(l.info[r.tab]),
         rows: r.range.values!.length,
@@ -245,8 +284,17 @@ export function createGoogleSheetsSink(opts: GoogleSheetsSinkOptions): GoogleShe
     ]);
     if (grow.length) await gw.batchUpdate('adding rows for new credits', grow);
 
+    // The Ledger first: a run that dies between two requests leaves the record ahead of the Credits tab, and
+    // the next run's reconciliation brings the tab in line with it (never the other way round).
     const chunks = chunkRanges(
-      [...updates.ranges, ...appends, ...auditRanges, ...replaced.map((r) => r.range)],
+      [
+        ...ledgerRanges,
+        ...repaired.ranges,
+        ...updates.ranges,
+        ...appends,
+        ...auditRanges,
+        ...replaced.map((r) => r.range),
+      ],
       maxBytes,
     );
     let n = 0;
@@ -260,6 +308,8 @@ export function createGoogleSheetsSink(opts: GoogleSheetsSinkOptions): GoogleShe
     // Statuses after the write: the re-read column, overlaid with what we just wrote.
     const statuses: string[] = [];
     for (let i = 0; i < creditRows; i++) statuses.push(text(statusValues[i]?.[0] as Cell));
+    for (const { repair, row } of repaired.rows)
+      if (repair.fields.status !== undefined) statuses[row] = text(repair.fields.status);
     for (const u of changes.updates) {
       const row = updates.rows.get(u.key);
       if (row !== undefined && u.fields.status !== undefined) statuses[row] = text(u.fields.status);
@@ -276,7 +326,9 @@ export function createGoogleSheetsSink(opts: GoogleSheetsSinkOptions): GoogleShe
         newId: () => 1 + Math.floor(Math.random() * 2_000_000_000),
       });
     progress({ phase: 'protect', done: 0, total: 1 });
-    let protect = plan(ss);
+    const ledgerSetup = (sheet: sheets_v4.Schema$Spreadsheet) =>
+      ledgerSheetRequests(sheet, ledger.sheetId, editor, () => 1 + Math.floor(Math.random() * 2_000_000_000));
+    let protect = [...plan(ss), ...ledgerSetup(ss)];
     for (let round = 0; ; round++) {
       try {
         await gw.batchUpdate(protect.length ? 'protecting locked rows' : 'releasing the sync lock', [
@@ -287,7 +339,8 @@ export function createGoogleSheetsSink(opts: GoogleSheetsSinkOptions): GoogleShe
       } catch (e) {
         // A 400 after a lost reply means the first attempt was applied (our pinned ids now exist): re-plan from what is there.
         if (!(e instanceof SheetsApiError && e.status === 400) || round >= 2) throw e;
-        protect = plan(await gw.get('re-reading the protected ranges'));
+        const again = await gw.get('re-reading the protected ranges');
+        protect = [...plan(again), ...ledgerSetup(again)];
       }
     }
     lock.markReleased();
@@ -299,7 +352,7 @@ export function createGoogleSheetsSink(opts: GoogleSheetsSinkOptions): GoogleShe
       updatedRows: updates.rows.size,
       appendedRows: changes.appends.length,
       lockedRows: locked.filter(Boolean).length,
-      skipped: updates.skipped,
+      skipped: [...repaired.skipped, ...updates.skipped],
     };
   }
 

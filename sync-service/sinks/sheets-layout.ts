@@ -143,6 +143,8 @@ export function planLayout(
             title: name,
             index: index++,
             gridProperties: { rowCount, columnCount: headers.length, frozenRowCount: 1 },
+            // The Ledger is the usage process's record, not a tab to work in (the write protects it too).
+            ...(tab === 'ledger' ? { hidden: true } : {}),
           },
         },
       });

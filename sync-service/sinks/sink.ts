@@ -4,11 +4,21 @@
  * the sink writes only what the change set names.
  */
 import type { Cell, Grid } from '../../core/table';
-import type { AuditField, CreditField, TabId } from '../../core/sheet-contract';
+import type { AuditField, CreditField, LedgerField, TabId } from '../../core/sheet-contract';
+import type { RowRepair } from '../../core/reconcile';
 
 export interface Snapshot {
   /** Every contract tab as a grid (header row + data rows). A tab that did not exist yet is returned empty with the contract headers. */
   tabs: Record<TabId, Grid>;
+  /** Contract tabs this read had to create (they did not exist): how a deleted or renamed Credits tab is noticed. */
+  created?: TabId[];
+}
+
+/** The Ledger tab's part of a change set (see core/ledger.ts). */
+export interface LedgerChanges {
+  appends: Record<LedgerField, Cell>[];
+  /** Rows found by Key in the Ledger tab, only the named fields written. */
+  updates: { key: string; fields: Partial<Record<LedgerField, Cell>> }[];
 }
 
 /** Write these fields of the credit whose Key is `key`, found at data row `row` (0-based; sheet row = row + 2) when read. */
@@ -26,7 +36,11 @@ export interface ChangeSet {
   /** Rows appended to the Audit tab. */
   audit: Record<AuditField, Cell>[];
   /** Full replacement of tabs the run owns entirely this time (e.g. Accounts loaded from --accounts). Rarely used. */
-  replaceTabs?: Partial<Record<Exclude<TabId, 'credits' | 'audit'>, Grid>>;
+  replaceTabs?: Partial<Record<Exclude<TabId, 'credits' | 'audit' | 'ledger'>, Grid>>;
+  /** Credits rows whose Key was blanked or edited, found by Credit ID and the Key read (core/reconcile.ts); applied before `updates`. */
+  rowRepairs?: RowRepair[];
+  /** Ledger rows; in the Google Sheet they are written before the Credits rows. */
+  ledger?: LedgerChanges;
 }
 
 export interface WriteReport {
@@ -50,5 +64,13 @@ export interface Sink {
 }
 
 export function isEmptyChangeSet(c: ChangeSet): boolean {
-  return c.updates.length === 0 && c.appends.length === 0 && c.audit.length === 0 && !c.replaceTabs;
+  return (
+    c.updates.length === 0 &&
+    c.appends.length === 0 &&
+    c.audit.length === 0 &&
+    !c.replaceTabs &&
+    !c.rowRepairs?.length &&
+    !c.ledger?.appends.length &&
+    !c.ledger?.updates.length
+  );
 }

@@ -235,6 +235,17 @@ export async function formatAuditTab(ws: Worksheet, lastRow: number): Promise<vo
   await ws.protect(PROTECTION_PASSWORD, { ...AUDIT_PROTECTION });
 }
 
+/**
+ * The Ledger is the usage process's record (core/ledger.ts): hidden, every cell locked, the sheet protected, so
+ * nobody edits it by accident (a desk lead can still unhide and unprotect it on purpose, in Excel).
+ */
+export async function formatLedgerTab(ws: Worksheet): Promise<void> {
+  const headers = readHeaderIndex(ws);
+  formatHeader(ws, 'ledger', headers, headers.size);
+  ws.state = 'hidden';
+  await ws.protect(PROTECTION_PASSWORD, { selectLockedCells: true, selectUnlockedCells: true });
+}
+
 /** Accounts, Rules, Config: staff own them, so only a bold frozen header and widths; no protection. */
 export function formatStaffTab(ws: Worksheet, tab: TabId): void {
   const headers = readHeaderIndex(ws);

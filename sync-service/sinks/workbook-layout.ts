@@ -9,7 +9,7 @@ import { CONFIG_DEFAULTS, TABS, type CellKind, type ColumnSpec, type TabId } fro
 import { text, type Cell, type Grid } from '../../core/table';
 import { cellFromExcel, excelValueFor, isBlank } from './workbook-cells';
 
-export const TAB_ORDER: readonly TabId[] = ['credits', 'accounts', 'rules', 'config', 'audit'];
+export const TAB_ORDER: readonly TabId[] = ['credits', 'accounts', 'rules', 'config', 'audit', 'ledger'];
 
 export type Seed = { accounts?: Grid; rules?: Grid };
 

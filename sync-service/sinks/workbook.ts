@@ -18,7 +18,8 @@ import { writeFileAtomically } from './atomic-file';
 import type { ChangeSet, Sink, Snapshot, WriteReport } from './sink';
 import { excelValueFor } from './workbook-cells';
 import { fileAccessError, openInExcel, unreadableWorkbook } from './workbook-errors';
-import { formatAuditTab, formatCreditsTab, formatStaffTab } from './workbook-format';
+import { formatAuditTab, formatCreditsTab, formatLedgerTab, formatStaffTab } from './workbook-format';
+import { applyLedgerChanges, applyRowRepairs } from './workbook-ledger';
 import {
   TAB_ORDER,
   columnOf,
@@ -73,6 +74,7 @@ export function createWorkbookSink(opts: WorkbookSinkOptions): Sink {
     opts.saveFile ?? ((path: string, bytes: Uint8Array) => writeFileAtomically(path, bytes, { backupPath }));
   let workbook: ExcelJS.Workbook | undefined;
   let loadedVersion: FileVersion | null = null;
+  let created: TabId[] = [];
 
   async function load(): Promise<ExcelJS.Workbook> {
     const version = await fileVersion(opts.path, label);
@@ -88,6 +90,7 @@ export function createWorkbookSink(opts: WorkbookSinkOptions): Sink {
     } else {
       progress(`${label} does not exist yet; starting a new workbook`);
     }
+    created = TAB_ORDER.filter((t) => !wb.getWorksheet(TABS[t].name));
     ensureLayout(wb, version ? {} : (opts.seed ?? {}));
     const credits = sheet(wb, 'credits');
     indexKeys(credits, columnOf(credits, readHeaderIndex(credits), 'Key'));
@@ -104,7 +107,7 @@ export function createWorkbookSink(opts: WorkbookSinkOptions): Sink {
       for (const tab of TAB_ORDER) tabs[tab] = readGrid(sheet(workbook, tab), TABS[tab].columns);
       const rows = tabs.credits.rows.length;
       if (rows >= PROGRESS_EVERY_ROWS) progress(`read ${label}: ${rows.toLocaleString('en-US')} credit rows`);
-      return { tabs };
+      return { tabs, created };
     },
 
     async write(changes: ChangeSet): Promise<WriteReport> {
@@ -132,6 +135,7 @@ export function createWorkbookSink(opts: WorkbookSinkOptions): Sink {
       const audit = sheet(wb, 'audit');
       await formatAuditTab(audit, lastUsedRow(audit));
       for (const tab of ['accounts', 'rules', 'config'] as const) formatStaffTab(sheet(wb, tab), tab);
+      await formatLedgerTab(sheet(wb, 'ledger'));
 
       const bytes = new Uint8Array(await wb.xlsx.writeBuffer());
       try {
@@ -168,6 +172,7 @@ function applyChanges(wb: ExcelJS.Workbook, changes: ChangeSet): Omit<WriteRepor
   const headers = readHeaderIndex(credits);
   const keyCol = columnOf(credits, headers, 'Key');
   let lastRow = lastUsedRow(credits);
+  applyRowRepairs(credits, headers, changes.rowRepairs ?? [], lastRow);
   const rowOfKey = indexKeys(credits, keyCol, lastRow);
   const creditCol = (field: CreditField) =>
     columnOf(credits, headers, CREDIT_COLUMNS.find((c) => c.field === field)!.header);
@@ -214,6 +219,7 @@ function applyChanges(wb: ExcelJS.Workbook, changes: ChangeSet): Omit<WriteRepor
       if (value !== null) row.getCell(creditCol(spec.field)).value = value;
     }
   }
+  applyLedgerChanges(sheet(wb, 'ledger'), changes.ledger);
   if (changes.audit.length) appendRecords(sheet(wb, 'audit'), 'audit', changes.audit);
   for (const [tab, grid] of Object.entries(changes.replaceTabs ?? {}) as [TabId, Grid][])
     replaceTab(sheet(wb, tab), tab, grid);

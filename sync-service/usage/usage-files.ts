@@ -3,7 +3,7 @@
  * that is also our journal (its status says how far a collection got). Both are written to a temporary name and
  * renamed, so a reader never sees half a file.
  */
-import { mkdirSync, readdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import ExcelJS from 'exceljs';
 import { formatMinor } from '../../core/money';
@@ -55,6 +55,28 @@ export function loadUsageFiles(dir: string): UsageFile[] {
       }
     })
     .sort((a, b) => a.createdAt.localeCompare(b.createdAt));
+}
+
+/**
+ * Whether the usage .xlsx of `file` exists and holds exactly its records (by usage record ID). A kill during the
+ * write leaves no file (it is renamed into place whole), so a missing or different one is rewritten.
+ */
+export async function usageXlsxMatches(dir: string, file: UsageFile): Promise<boolean> {
+  const path = usageXlsxPath(dir, file.usageFileId);
+  if (!existsSync(path)) return false;
+  const wb = new ExcelJS.Workbook();
+  try {
+    await wb.xlsx.readFile(path);
+  } catch {
+    return false;
+  }
+  const records = wb.getWorksheet('records');
+  if (!records) return false;
+  const ids: string[] = [];
+  records.eachRow((row, n) => {
+    if (n > 1) ids.push(String(row.getCell(1).value ?? ''));
+  });
+  return ids.length === file.records.length && file.records.every((r, i) => ids[i] === r.usageRecordId);
 }
 
 function periodBounds(period: string): [string, string] {

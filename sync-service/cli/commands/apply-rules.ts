@@ -16,10 +16,11 @@ export function applyRulesCommand(ctx: CliContext): Command {
         formatRulesOutcome,
         runApplyRules,
       }: typeof import('../../commands/apply-rules') = require('../../commands/apply-rules');
-      const { outcome } = await withSink(settingsOf(opts), ctx, (sink) =>
+      const settings = settingsOf(opts);
+      const { outcome } = await withSink(settings, ctx, (sink) =>
         runApplyRules(
           { dryRun: opts.dryRun, period: opts.period, allowBrokenRules: opts.allowBrokenRules },
-          { sink, reporter: ctx.reporter, now: new Date(), actor: actor() },
+          { sink, reporter: ctx.reporter, now: new Date(), actor: actor(), usageDir: settings.usageDir },
         ),
       );
       console.log(formatRulesOutcome(outcome, Boolean(opts.dryRun)));

@@ -16,8 +16,15 @@ export function assignCommand(ctx: CliContext): Command {
     .action(async (creditId: string, allocation: string, opts) => {
       const { displayMoney }: typeof import('../../../core/money') = require('../../../core/money');
       const { runAssign }: typeof import('../../commands/assign') = require('../../commands/assign');
-      const o = await withSink(settingsOf(opts), ctx, (sink) =>
-        runAssign(creditId, allocation, { sink, now: new Date(), actor: actor() }),
+      const settings = settingsOf(opts);
+      const o = await withSink(settings, ctx, (sink) =>
+        runAssign(creditId, allocation, {
+          sink,
+          now: new Date(),
+          actor: actor(),
+          usageDir: settings.usageDir,
+          reporter: ctx.reporter,
+        }),
       );
       console.log(`${o.credit.creditId} is ASSIGNED: ${o.credit.allocation}`);
       for (const l of o.resolved?.lines ?? [])

@@ -9,8 +9,15 @@ export function unassignCommand(ctx: CliContext): Command {
     .argument('<credit-id>')
     .action(async (creditId: string, opts) => {
       const { runUnassign }: typeof import('../../commands/assign') = require('../../commands/assign');
-      const o = await withSink(settingsOf(opts), ctx, (sink) =>
-        runUnassign(creditId, { sink, now: new Date(), actor: actor() }),
+      const settings = settingsOf(opts);
+      const o = await withSink(settings, ctx, (sink) =>
+        runUnassign(creditId, {
+          sink,
+          now: new Date(),
+          actor: actor(),
+          usageDir: settings.usageDir,
+          reporter: ctx.reporter,
+        }),
       );
       console.log(`${o.credit.creditId} is ${o.credit.status}.`);
     });

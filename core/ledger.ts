@@ -1,0 +1,260 @@
+/**
+ * The Ledger: the record of what the usage process collected. One entry per collected credit, written in the
+ * same sink write as the collection (and updated by close), kept in a hidden, protected tab of the sheet itself
+ * so it travels with the sheet — a sync on a fresh container each month has no local folder to trust — and
+ * completed from the usage files on disk when they are there.
+ *
+ * An entry is the truth about its credit forever: PROCESSING or PROCESSED with exactly that allocation, its key
+ * and Credit ID never issued again. core/reconcile.ts puts the Credits tab back in line with it.
+ */
+import type { Credit } from './credit';
+import { CreditDeskError } from './errors';
+import { fromSheetValue, toSheetNumber, type Minor } from './money';
+import type { LedgerField } from './sheet-contract';
+import { accountText, indexColumns, text, type Cell, type Grid } from './table';
+import type { UsageFile, UsageRecord } from './usage';
+
+export type CollectedStatus = 'PROCESSING' | 'PROCESSED';
+
+export interface LedgerEntry {
+  key: string;
+  creditId: string;
+  period: string;
+  accountId: string;
+  /** Empty only for entries rebuilt from usage files written before the Ledger existed. */
+  payerAccountId: string;
+  customerId: string;
+  assetId: string;
+  resellerId: string;
+  service: string;
+  description: string;
+  amount: Minor;
+  currency: string;
+  status: CollectedStatus;
+  allocation: string;
+  distributorKeeps: Minor | null;
+  ruleId: string;
+  usageFileId: string;
+  usageRecordId: string;
+  processingDate: string;
+  collectedAt: string;
+  closedAt: string;
+}
+
+/** The Ledger row of an entry, as cells (money as numbers, like the Credits tab). */
+export function ledgerCells(e: LedgerEntry): Record<LedgerField, Cell> {
+  return {
+    key: e.key,
+    creditId: e.creditId,
+    period: e.period,
+    accountId: e.accountId,
+    payerAccountId: e.payerAccountId,
+    customerId: e.customerId,
+    assetId: e.assetId,
+    resellerId: e.resellerId,
+    service: e.service,
+    description: e.description,
+    amount: toSheetNumber(e.amount, e.currency),
+    currency: e.currency,
+    status: e.status,
+    allocation: e.allocation,
+    distributorKeeps: e.distributorKeeps === null ? '' : toSheetNumber(e.distributorKeeps, e.currency),
+    ruleId: e.ruleId,
+    usageFileId: e.usageFileId,
+    usageRecordId: e.usageRecordId,
+    processingDate: e.processingDate,
+    collectedAt: e.collectedAt,
+    closedAt: e.closedAt,
+  };
+}
+
+/**
+ * Reads the Ledger tab. Rows without a Key are ignored (nothing else writes there); an unreadable row is an
+ * error, because guessing would let a collected credit be collected again.
+ */
+export function readLedger(grid: Grid): LedgerEntry[] {
+  if (grid.rows.length === 0) return [];
+  const idx = indexColumns<LedgerField>('ledger', grid.headers);
+  const out: LedgerEntry[] = [];
+  grid.rows.forEach((row, i) => {
+    const key = text(row[idx.key]);
+    if (!key) return;
+    const where = `Ledger row ${i + 2}`;
+    const currency = text(row[idx.currency]) || 'USD';
+    const status = text(row[idx.status]);
+    if (status !== 'PROCESSING' && status !== 'PROCESSED') {
+      throw new CreditDeskError(
+        'BAD_SHEET',
+        `${where}: Status "${status}" is not PROCESSING or PROCESSED.`,
+        'The Ledger tab is written only by the usage process. Undo the edit (File → Version history, or the workbook .bak), then run again.',
+      );
+    }
+    let amount: Minor;
+    let keeps: Minor | null;
+    try {
+      amount = fromSheetValue(row[idx.amount], currency);
+      const k = row[idx.distributorKeeps];
+      keeps = k === null || k === undefined || k === '' ? null : fromSheetValue(k, currency);
+    } catch (e) {
+      throw new CreditDeskError(
+        'BAD_SHEET',
+        `${where}: an amount is unreadable (${(e as Error).message.split('\n')[0]}).`,
+        'The Ledger tab is written only by the usage process. Undo the edit (File → Version history, or the workbook .bak), then run again.',
+      );
+    }
+    const raw = (c: Cell | undefined) => (c === null || c === undefined ? '' : String(c));
+    out.push({
+      key,
+      creditId: text(row[idx.creditId]),
+      period: text(row[idx.period]),
+      accountId: accountText(row[idx.accountId]),
+      payerAccountId: accountText(row[idx.payerAccountId]),
+      customerId: text(row[idx.customerId]),
+      assetId: text(row[idx.assetId]),
+      resellerId: text(row[idx.resellerId]),
+      service: text(row[idx.service]),
+      description: raw(row[idx.description]),
+      amount,
+      currency,
+      status,
+      allocation: text(row[idx.allocation]),
+      distributorKeeps: keeps,
+      ruleId: text(row[idx.ruleId]),
+      usageFileId: text(row[idx.usageFileId]),
+      usageRecordId: text(row[idx.usageRecordId]),
+      processingDate: text(row[idx.processingDate]),
+      collectedAt: text(row[idx.collectedAt]),
+      closedAt: text(row[idx.closedAt]),
+    });
+  });
+  return out;
+}
+
+/** Only the Credit IDs and usage file IDs of the Ledger tab (no amounts parsed): the IDs taken forever. */
+export function ledgerIds(grid: Grid): { creditIds: string[]; usageFileIds: string[] } {
+  const out = { creditIds: [] as string[], usageFileIds: [] as string[] };
+  if (grid.rows.length === 0) return out;
+  const idx = indexColumns<LedgerField>('ledger', grid.headers);
+  for (const row of grid.rows) {
+    if (!text(row[idx.key])) continue;
+    out.creditIds.push(text(row[idx.creditId]));
+    out.usageFileIds.push(text(row[idx.usageFileId]));
+  }
+  return out;
+}
+
+function distributorShare(r: UsageRecord): Minor {
+  return r.lines.filter((l) => l.role === 'distributor').reduce((s, l) => s + l.amount, 0);
+}
+
+/** The entry of one usage record, with the status its file is in. */
+export function entryFromRecord(file: UsageFile, r: UsageRecord, status: CollectedStatus): LedgerEntry {
+  return {
+    key: r.key,
+    creditId: r.creditId,
+    period: r.period,
+    accountId: r.accountId,
+    payerAccountId: r.payerAccountId ?? '',
+    customerId: r.customerId,
+    assetId: r.assetId,
+    resellerId: r.resellerId,
+    service: r.service,
+    description: r.description,
+    amount: r.amount,
+    currency: r.currency,
+    status,
+    allocation: r.allocation,
+    distributorKeeps: r.distributorKeeps !== undefined ? r.distributorKeeps : distributorShare(r),
+    ruleId: r.ruleId,
+    usageFileId: file.usageFileId,
+    usageRecordId: r.usageRecordId,
+    processingDate: file.processingDate,
+    collectedAt: file.createdAt,
+    closedAt: status === 'PROCESSED' ? (file.closedAt ?? '') : '',
+  };
+}
+
+/**
+ * Entries of the usage files on disk. A file still "collecting" is not collected yet (the run that wrote it
+ * died before the sheet changed; the next `usage collect` completes it), so it contributes nothing.
+ */
+export function entriesFromUsageFiles(files: readonly UsageFile[]): LedgerEntry[] {
+  return files
+    .filter((f) => f.status !== 'collecting')
+    .flatMap((f) =>
+      f.records.map((r) => entryFromRecord(f, r, f.status === 'closed' ? 'PROCESSED' : 'PROCESSING')),
+    );
+}
+
+export interface LedgerUnion {
+  /** One entry per key: the Ledger tab's, completed by the usage files. */
+  entries: LedgerEntry[];
+  /** Entries the usage files hold and the Ledger tab lacks: to be appended to the tab. */
+  missing: LedgerEntry[];
+  /** Entries the tab has as PROCESSING whose file on disk is closed: to be updated in the tab. */
+  closed: LedgerEntry[];
+  /** A credit found in two different usage files: reported, the earliest collection wins. */
+  conflicts: { key: string; creditId: string; files: string[] }[];
+}
+
+/** The tab's entries plus the usage files' (tab first: it is the record that travels with the sheet). */
+export function unionLedger(tab: readonly LedgerEntry[], disk: readonly LedgerEntry[]): LedgerUnion {
+  const byKey = new Map<string, LedgerEntry>();
+  const conflicts = new Map<string, { key: string; creditId: string; files: Set<string> }>();
+  const note = (a: LedgerEntry, b: LedgerEntry) => {
+    const c = conflicts.get(a.key) ?? { key: a.key, creditId: a.creditId, files: new Set<string>() };
+    c.files.add(a.usageFileId).add(b.usageFileId);
+    conflicts.set(a.key, c);
+  };
+  for (const e of tab) {
+    const prior = byKey.get(e.key);
+    if (!prior) byKey.set(e.key, e);
+    else if (prior.usageFileId !== e.usageFileId) note(prior, e);
+  }
+  const missing: LedgerEntry[] = [];
+  const closed: LedgerEntry[] = [];
+  for (const e of [...disk].sort((a, b) => a.collectedAt.localeCompare(b.collectedAt))) {
+    const prior = byKey.get(e.key);
+    if (!prior) {
+      byKey.set(e.key, e);
+      missing.push(e);
+    } else if (prior.usageFileId !== e.usageFileId) note(prior, e);
+    else if (prior.status === 'PROCESSING' && e.status === 'PROCESSED') {
+      const done = { ...prior, status: 'PROCESSED' as const, closedAt: e.closedAt };
+      byKey.set(e.key, done);
+      if (missing.includes(prior)) missing[missing.indexOf(prior)] = done;
+      else closed.push(done);
+    }
+  }
+  return {
+    entries: [...byKey.values()],
+    missing,
+    closed,
+    conflicts: [...conflicts.values()].map((c) => ({ ...c, files: [...c.files] })),
+  };
+}
+
+/** The Credits row a collected credit must have (staff's Notes and the row's Last Change are theirs to keep). */
+export function creditOfEntry(e: LedgerEntry): Omit<Credit, 'flags' | 'notes' | 'lastChange'> {
+  return {
+    key: e.key,
+    creditId: e.creditId,
+    period: e.period,
+    accountId: e.accountId,
+    payerAccountId: e.payerAccountId,
+    customerId: e.customerId,
+    assetId: e.assetId,
+    resellerId: e.resellerId,
+    service: e.service,
+    description: e.description,
+    amount: e.amount,
+    currency: e.currency,
+    status: e.status,
+    allocation: e.allocation,
+    distributorKeeps: e.distributorKeeps,
+    ruleId: e.ruleId,
+    usageFileId: e.usageFileId,
+    usageRecordId: e.usageRecordId,
+    processingDate: e.processingDate,
+  };
+}

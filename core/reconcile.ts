@@ -1,0 +1,466 @@
+/**
+ * Reconciliation: the Credits tab checked against the Ledger before any command writes.
+ *
+ * The sheet is the system of record for everything staff decide — except what the usage process collected.
+ * For a collected credit the Ledger is the truth, and a hand edit (a deleted row, a retyped Status, an edited
+ * allocation, a blanked Key or Credit ID, a renamed or deleted tab) is undone here:
+ *
+ * - a collected credit with no row is put back, with its own Credit ID, status, allocation and usage IDs;
+ * - a row whose Key was blanked or edited but whose Credit ID names a collected credit gets its Key back in
+ *   place (never a second row);
+ * - every field of a collected credit's row that differs from the Ledger is restored;
+ * - a row that says PROCESSING/PROCESSED but is in no usage record goes back to what its allocation says;
+ * - a row with no Key is given back the key its own cells compute to, when they are a credit's;
+ * - a row that matches no credit is kept and flagged UNMATCHED, never dropped.
+ *
+ * Every repair is an Audit entry (action `restore`, before/after) and sets the RESTORED flag. Pure: the
+ * repairs come back as cell writes that the sinks apply (rows found by Key, or by Credit ID where the Key is
+ * gone), and `applyRepairs` applies them to a grid in memory the same way (for dry runs and tests).
+ */
+import type { AuditEntry } from './audit';
+import type { Credit } from './credit';
+import { creditIdCandidate, creditKey } from './ids';
+import { creditOfEntry, type LedgerEntry } from './ledger';
+import { fromSheetValue, formatMinor } from './money';
+import { CREDIT_COLUMNS, type CreditField } from './sheet-contract';
+import { accountText, creditCell, indexColumns, text, type Cell, type ColumnIndex, type Grid } from './table';
+
+export const FLAG_RESTORED = 'RESTORED';
+export const FLAG_UNMATCHED = 'UNMATCHED';
+export const RECONCILE_ACTOR = 'credit-desk reconcile';
+
+/** Cells to write on a row found by its Key. */
+export interface KeyedRepair {
+  key: string;
+  row: number;
+  fields: Partial<Record<CreditField, Cell>>;
+}
+
+/**
+ * Cells to write on a row whose Key is gone or wrong: found at write time as the row whose Credit ID cell is
+ * `creditId` and whose Key cell is `readKey` (as read; '' for blank), `row` preferred when several match.
+ */
+export interface RowRepair {
+  row: number;
+  creditId: string;
+  readKey: string;
+  fields: Partial<Record<CreditField, Cell>>;
+}
+
+export interface Repairs {
+  updates: KeyedRepair[];
+  rowRepairs: RowRepair[];
+  appends: Record<CreditField, Cell>[];
+  audit: AuditEntry[];
+}
+
+export interface Restoration {
+  creditId: string;
+  /** Sheet row (1-based) of the repaired row, or null for a row put back. */
+  sheetRow: number | null;
+  what: string;
+}
+
+export interface ReconcileResult {
+  repairs: Repairs;
+  restored: Restoration[];
+  unmatched: { sheetRow: number; creditId: string; why: string }[];
+  /** The Credits tab was missing (renamed or deleted) while the Ledger holds collected credits. */
+  creditsTabMissing: boolean;
+}
+
+export interface ReconcileInput {
+  credits: Grid;
+  ledger: readonly LedgerEntry[];
+  /** The sink created the Credits tab on this read (it did not exist). */
+  creditsTabCreated?: boolean;
+  /** Every Credit ID the Audit tab shows as issued: lets a Credit ID edited by hand be put back. */
+  issuedIds?: ReadonlySet<string>;
+  now: string;
+  actor?: string;
+}
+
+/** The fields the Ledger decides for a collected credit (everything the Credits tab holds but staff columns). */
+const LEDGER_DECIDES: readonly CreditField[] = [
+  'creditId',
+  'period',
+  'accountId',
+  'payerAccountId',
+  'customerId',
+  'assetId',
+  'resellerId',
+  'service',
+  'description',
+  'amount',
+  'currency',
+  'status',
+  'allocation',
+  'distributorKeeps',
+  'ruleId',
+  'usageFileId',
+  'usageRecordId',
+  'processingDate',
+];
+
+const PERIOD = /^\d{4}-\d{2}$/;
+
+const isBlankCell = (c: Cell | undefined) => c === null || c === undefined || c === '';
+
+/** A cell as comparable text: money by value in minor units, accounts padded, other text trimmed. */
+function cellText(field: CreditField, cell: Cell | undefined, currency: string): string {
+  if (field === 'amount' || field === 'distributorKeeps') {
+    if (isBlankCell(cell)) return '';
+    try {
+      return String(fromSheetValue(cell, currency));
+    } catch {
+      return `unreadable:${text(cell)}`;
+    }
+  }
+  if (field === 'accountId' || field === 'payerAccountId') return accountText(cell);
+  if (field === 'description') return isBlankCell(cell) ? '' : String(cell);
+  return text(cell);
+}
+
+function expectedText(field: CreditField, e: LedgerEntry, credit: Credit): string {
+  if (field === 'amount') return String(e.amount);
+  if (field === 'distributorKeeps') return e.distributorKeeps === null ? '' : String(e.distributorKeeps);
+  return text(creditCell(credit, field));
+}
+
+function shown(field: CreditField, cell: Cell | undefined, currency: string): string {
+  if ((field === 'amount' || field === 'distributorKeeps') && typeof cell === 'number') {
+    try {
+      return formatMinor(fromSheetValue(cell, currency), currency);
+    } catch {
+      return text(cell);
+    }
+  }
+  return field === 'description' ? (isBlankCell(cell) ? '' : String(cell)) : text(cell);
+}
+
+function readableAmount(cell: Cell | undefined, currency: string): boolean {
+  try {
+    fromSheetValue(cell, currency);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+function withFlag(flags: string, flag: string): string {
+  const list = flags.split(/\s+/).filter(Boolean);
+  return list.includes(flag) ? list.join(' ') : [...list, flag].join(' ');
+}
+
+/** The key a row's own cells compute to, when they look like a credit's (null otherwise). */
+function keyOfRow(row: readonly Cell[], idx: ColumnIndex<CreditField>): string | null {
+  const period = text(row[idx.period]);
+  const accountId = accountText(row[idx.accountId]);
+  const payerAccountId = accountText(row[idx.payerAccountId]);
+  if (!PERIOD.test(period) || !/^\d{12}$/.test(accountId) || !/^\d{12}$/.test(payerAccountId)) return null;
+  const description = isBlankCell(row[idx.description]) ? '' : String(row[idx.description]);
+  return creditKey({
+    period,
+    payerAccountId,
+    accountId,
+    service: text(row[idx.service]),
+    currency: text(row[idx.currency]) || 'USD',
+    description,
+  });
+}
+
+export function reconcile(input: ReconcileInput): ReconcileResult {
+  const { credits: grid, now } = input;
+  const actor = input.actor ?? RECONCILE_ACTOR;
+  const idx = indexColumns<CreditField>('credits', grid.headers);
+  const result: ReconcileResult = {
+    repairs: { updates: [], rowRepairs: [], appends: [], audit: [] },
+    restored: [],
+    unmatched: [],
+    creditsTabMissing: Boolean(input.creditsTabCreated) && input.ledger.length > 0,
+  };
+  const { repairs } = result;
+  const audit = (creditId: string, field: string, before: string, after: string) =>
+    repairs.audit.push({ when: now, who: actor, action: 'restore', creditId, field, before, after });
+
+  const ledgerByKey = new Map(input.ledger.map((e) => [e.key, e]));
+  const ledgerById = new Map(input.ledger.map((e) => [e.creditId, e]));
+  const rowsByKey = new Map<string, number>();
+  grid.rows.forEach((row, i) => {
+    const key = text(row[idx.key]);
+    if (key && !rowsByKey.has(key)) rowsByKey.set(key, i);
+  });
+
+  /** Rows taken by a Ledger entry: entry key → row. */
+  const rowOfEntry = new Map<string, number>();
+  const claimed = new Set<number>();
+  for (const e of input.ledger) {
+    const at = rowsByKey.get(e.key);
+    if (at !== undefined) {
+      rowOfEntry.set(e.key, at);
+      claimed.add(at);
+    }
+  }
+  // A collected credit whose Key is gone: its row is one whose Key is blank or is not what its own cells
+  // compute to (an edited Key) and that no other entry claims — the one with its Credit ID, else the one whose
+  // cells compute to its key (Key and Credit ID both edited).
+  // Built once, and only when some entry has no row by Key: a scan per entry would hash every row per entry.
+  if (input.ledger.some((e) => !rowOfEntry.has(e.key))) {
+    const byId = new Map<string, number[]>();
+    const byCells = new Map<string, number[]>();
+    grid.rows.forEach((row, i) => {
+      const key = text(row[idx.key]);
+      if (claimed.has(i) || (key && ledgerByKey.has(key))) return;
+      const own = keyOfRow(row, idx);
+      if (key && key === own) return; // an intact row of some other credit
+      const id = text(row[idx.creditId]);
+      if (id) byId.set(id, [...(byId.get(id) ?? []), i]);
+      if (own) byCells.set(own, [...(byCells.get(own) ?? []), i]);
+    });
+    for (const pass of [byId, byCells]) {
+      for (const e of input.ledger) {
+        if (rowOfEntry.has(e.key)) continue;
+        const at = (pass.get(pass === byId ? e.creditId : e.key) ?? []).find((i) => !claimed.has(i));
+        if (at !== undefined) {
+          rowOfEntry.set(e.key, at);
+          claimed.add(at);
+        }
+      }
+    }
+  }
+
+  // 1. Collected credits: restore their row, or put it back.
+  for (const e of input.ledger) {
+    const at = rowOfEntry.get(e.key);
+    if (at === undefined) {
+      const restored: Credit = {
+        ...creditOfEntry(e),
+        flags: FLAG_RESTORED,
+        notes: '',
+        lastChange: now,
+      };
+      const cells = {} as Record<CreditField, Cell>;
+      for (const c of CREDIT_COLUMNS) cells[c.field] = creditCell(restored, c.field);
+      repairs.appends.push(cells);
+      const why = input.creditsTabCreated ? 'the Credits tab was missing' : 'its row was missing';
+      audit(e.creditId, 'row', '', `put back from the Ledger (${e.usageFileId}, ${e.status}): ${why}`);
+      result.restored.push({ creditId: e.creditId, sheetRow: null, what: `row put back (${why})` });
+      continue;
+    }
+    const row = grid.rows[at];
+    const readKey = text(row[idx.key]);
+    const fields: Partial<Record<CreditField, Cell>> = {};
+    const changed: string[] = [];
+    const credit = creditOfEntry(e) as Credit; // creditCell reads only the fields the Ledger decides
+    for (const f of LEDGER_DECIDES) {
+      if (f === 'payerAccountId' && !e.payerAccountId) continue; // unknown for files older than the Ledger
+      // Amounts are read in the Ledger's currency: that is what they were written in, whatever the cell says now.
+      if (cellText(f, row[idx[f]], e.currency) === expectedText(f, e, credit)) continue;
+      fields[f] = creditCell(credit, f);
+      audit(e.creditId, f, shown(f, row[idx[f]], e.currency), shown(f, fields[f], e.currency));
+      changed.push(f);
+    }
+    if (readKey !== e.key) {
+      fields.key = e.key;
+      audit(e.creditId, 'key', readKey, e.key);
+      changed.push('key');
+    }
+    if (!changed.length) continue;
+    fields.flags = withFlag(text(row[idx.flags]), FLAG_RESTORED);
+    fields.lastChange = now;
+    if (readKey === e.key) repairs.updates.push({ key: e.key, row: at, fields });
+    else repairs.rowRepairs.push({ row: at, creditId: text(row[idx.creditId]), readKey, fields });
+    result.restored.push({ creditId: e.creditId, sheetRow: at + 2, what: changed.join(', ') });
+  }
+
+  // 2. Every other row.
+  const idsInUse = new Set(grid.rows.map((row) => text(row[idx.creditId])).filter(Boolean));
+  grid.rows.forEach((row, i) => {
+    if (claimed.has(i)) return;
+    const creditId = text(row[idx.creditId]);
+    if (!text(row[idx.key]) && !creditId) return; // a blank row or a note staff inserted: theirs
+    const status = text(row[idx.status]);
+    const fields: Partial<Record<CreditField, Cell>> = {};
+    const changed: string[] = [];
+    // Hashing every row's cells would cost as much as the merge; only the rows that need it pay.
+    let cached: string | null | undefined;
+    const computed = () => (cached === undefined ? (cached = keyOfRow(row, idx)) : cached);
+    const readKey = text(row[idx.key]);
+    let key = readKey;
+    if (!key) {
+      const k = computed();
+      if (k && !rowsByKey.has(k) && !ledgerByKey.has(k)) {
+        fields.key = key = k;
+        rowsByKey.set(k, i);
+        audit(creditId, 'key', '', k);
+        changed.push('Key');
+      } else {
+        flagUnmatched(
+          i,
+          creditId,
+          'it has no Key and its cells are not a credit the sheet does not already hold',
+        );
+        return;
+      }
+    }
+    if (
+      !PERIOD.test(text(row[idx.period])) &&
+      !readableAmount(row[idx.amount], text(row[idx.currency]) || 'USD')
+    ) {
+      // A Key typed into a row that holds no credit (no period, accounts or amount): the Key column is the
+      // sync's, so the typed Key goes (Audit keeps it) and the row stays, flagged, as staff's.
+      fields.key = '';
+      audit(creditId, 'key', readKey, '');
+      flagUnmatched(i, creditId, 'a Key was typed into a row that holds no credit', fields);
+      write(i, readKey, creditId, fields, []);
+      return;
+    }
+    const locked = status === 'PROCESSING' || status === 'PROCESSED';
+    // A Credit ID edited by hand: the ID the credit was issued is the first of its key's candidates that the
+    // Audit tab lists as issued. Without that, a row wearing a collected credit's ID cannot be trusted.
+    const wrongId =
+      !creditId || ledgerById.has(creditId) || (input.issuedIds && !input.issuedIds.has(creditId));
+    if (wrongId && input.issuedIds) {
+      const period = text(row[idx.period]);
+      let issued: string | undefined;
+      for (let attempt = 0; attempt < 32 && !issued; attempt++) {
+        const id = creditIdCandidate(key, period, attempt);
+        if (input.issuedIds.has(id) && !ledgerById.has(id) && (id === creditId || !idsInUse.has(id)))
+          issued = id;
+      }
+      if (issued && issued !== creditId) {
+        fields.creditId = issued;
+        idsInUse.add(issued);
+        audit(issued, 'creditId', creditId, issued);
+        changed.push(`Credit ID ${creditId || '(blank)'} → ${issued}`);
+      }
+    }
+    const id = text(fields.creditId ?? creditId);
+    if (ledgerById.has(id) || (locked && key !== computed())) {
+      const why = ledgerById.has(id)
+        ? `its Credit ID belongs to collected credit ${id} (another row)`
+        : 'it says it was collected, is in no usage record, and its Key does not match its cells';
+      flagUnmatched(i, id, why, fields);
+      if (locked) revertStatus(fields, changed, id);
+      write(i, readKey, id, fields, changed);
+      return;
+    }
+    if (locked) revertStatus(fields, changed, id);
+    if (!changed.length) return;
+    fields.flags = withFlag(text(row[idx.flags]), FLAG_RESTORED);
+    write(i, readKey, id, fields, changed);
+
+    function revertStatus(f: typeof fields, list: string[], who: string): void {
+      const back = text(row[idx.allocation]) ? 'ASSIGNED' : 'PENDING_ASSIGN';
+      f.status = back;
+      audit(who, 'status', status, back);
+      list.push(`status ${status} → ${back} (in no usage record)`);
+      for (const u of ['usageFileId', 'usageRecordId', 'processingDate'] as const) {
+        if (isBlankCell(row[idx[u]])) continue;
+        f[u] = '';
+        audit(who, u, text(row[idx[u]]), '');
+      }
+    }
+  });
+
+  /** Queues a repair of row `i`, found by the Key read when it is a usable one, else by Credit ID and Key read. */
+  function write(
+    i: number,
+    readKey: string,
+    creditId: string,
+    fields: Partial<Record<CreditField, Cell>>,
+    changed: string[],
+  ): void {
+    if (!Object.keys(fields).length) return;
+    fields.lastChange = now;
+    const byKey = readKey && !ledgerByKey.has(readKey) && rowsByKey.get(readKey) === i && !fields.key;
+    if (byKey) repairs.updates.push({ key: readKey, row: i, fields });
+    else repairs.rowRepairs.push({ row: i, creditId: text(grid.rows[i][idx.creditId]), readKey, fields });
+    if (changed.length) result.restored.push({ creditId, sheetRow: i + 2, what: changed.join(', ') });
+  }
+
+  /** Flags a row that matches no credit (it is kept); with `into`, the flag joins that row's other repairs. */
+  function flagUnmatched(
+    i: number,
+    creditId: string,
+    why: string,
+    into?: Partial<Record<CreditField, Cell>>,
+  ): void {
+    const row = grid.rows[i];
+    result.unmatched.push({ sheetRow: i + 2, creditId, why });
+    const flags = text(row[idx.flags]);
+    const fields = into ?? {};
+    if (!flags.split(/\s+/).includes(FLAG_UNMATCHED)) {
+      fields.flags = withFlag(flags, FLAG_UNMATCHED);
+      audit(creditId, 'flags', flags, text(fields.flags));
+    }
+    if (!into) write(i, text(row[idx.key]), creditId, fields, []);
+  }
+
+  return result;
+}
+
+export function isEmptyRepairs(r: Repairs): boolean {
+  return !r.updates.length && !r.rowRepairs.length && !r.appends.length && !r.audit.length;
+}
+
+/**
+ * Applies repairs to a grid in memory, the way the sinks do: updates by Key, row repairs by Credit ID and read
+ * Key, appends after the last row. Returns a new grid; the input is not changed.
+ */
+export function applyRepairs(grid: Grid, repairs: Repairs): Grid {
+  const idx = indexColumns<CreditField>('credits', grid.headers);
+  const rows = grid.rows.map((r) => [...r]);
+  const width = grid.headers.length;
+  const set = (row: Cell[], fields: Partial<Record<CreditField, Cell>>) => {
+    for (const [f, v] of Object.entries(fields) as [CreditField, Cell][]) row[idx[f]] = v;
+  };
+  for (const r of repairs.rowRepairs) {
+    const fits = (row: Cell[]) => text(row[idx.creditId]) === r.creditId && text(row[idx.key]) === r.readKey;
+    const at = rows[r.row] && fits(rows[r.row]) ? r.row : rows.findIndex(fits);
+    if (at >= 0) set(rows[at], r.fields);
+  }
+  const byKey = new Map<string, number>();
+  rows.forEach((row, i) => {
+    const k = text(row[idx.key]);
+    if (k && !byKey.has(k)) byKey.set(k, i);
+  });
+  for (const u of repairs.updates) {
+    const at = byKey.get(u.key);
+    if (at !== undefined) set(rows[at], u.fields);
+  }
+  for (const a of repairs.appends) {
+    const row: Cell[] = new Array(width).fill('');
+    set(row, a);
+    rows.push(row);
+  }
+  return { headers: grid.headers, rows };
+}
+
+/** "restored 3 locked rows: AWSC-… (row put back), …" — for the command's summary. */
+export function describeReconcile(r: ReconcileResult, limit = 10): string[] {
+  const lines: string[] = [];
+  if (r.creditsTabMissing) {
+    lines.push(
+      `The Credits tab was missing (renamed or deleted): it was created again and the ${r.repairs.appends.length} collected credit(s) in the Ledger were put back. ` +
+        'Credits that were not collected yet are imported again by the next sync; if the old tab was renamed, copy staff notes from it, then delete it.',
+    );
+  }
+  if (r.restored.length) {
+    const list = r.restored
+      .slice(0, limit)
+      .map((x) => `${x.creditId || '(no Credit ID)'}${x.sheetRow ? ` row ${x.sheetRow}` : ''} (${x.what})`);
+    lines.push(
+      `restored ${r.restored.length} row${r.restored.length === 1 ? '' : 's'} from the usage record: ${list.join('; ')}${r.restored.length > limit ? `; … and ${r.restored.length - limit} more` : ''}. ` +
+        'Filter Flags on RESTORED to see them; the Audit tab has each change (action "restore").',
+    );
+  }
+  if (r.unmatched.length) {
+    const list = r.unmatched.slice(0, limit).map((u) => `row ${u.sheetRow} ${u.creditId} (${u.why})`);
+    lines.push(
+      `${r.unmatched.length} row${r.unmatched.length === 1 ? '' : 's'} match no credit and were kept, flagged UNMATCHED: ${list.join('; ')}. ` +
+        'Check them and delete the ones that are copies.',
+    );
+  }
+  return lines;
+}

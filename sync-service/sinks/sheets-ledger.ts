@@ -1,0 +1,128 @@
+/**
+ * What the Google Sheets sink does for the Ledger tab (core/ledger.ts) and for reconciliation's row repairs
+ * (core/reconcile.ts). Pure: value ranges and batchUpdate requests, no I/O.
+ *
+ * The Ledger tab is hidden and protected as a whole, editable only by the sync's identity — the same rule as
+ * locked Credits rows. The owner of a spreadsheet can still edit or delete it (Google's design); the usage
+ * files on disk, when present, restore what it lost, and every run reconciles the Credits tab against it.
+ */
+import type { sheets_v4 } from '@googleapis/sheets';
+import type { RowRepair } from '../../core/reconcile';
+import type { CreditField, LedgerField } from '../../core/sheet-contract';
+import { text, type Cell, type ColumnIndex } from '../../core/table';
+import type { CellUpdate, LedgerChanges } from './sink';
+import { planAppends, planUpdates, rowsPerBlock } from './sheets-writes';
+
+type ValueRange = sheets_v4.Schema$ValueRange;
+
+export const LEDGER_TAG = 'credit-desk:ledger';
+
+const cellsOf = (values: readonly (readonly unknown[])[] | null | undefined) =>
+  (values ?? []).slice(1).map((r) => text(r[0] as Cell));
+
+/**
+ * Row repairs found by Credit ID and the Key as read, in the re-read columns (first cell of each is the header).
+ * Returns the ranges, the data row of each repair found, and the repairs whose row is gone.
+ */
+export function planRowRepairs(
+  title: string,
+  repairs: readonly RowRepair[],
+  keyValues: readonly (readonly unknown[])[] | null | undefined,
+  idValues: readonly (readonly unknown[])[] | null | undefined,
+  idx: ColumnIndex<CreditField>,
+): {
+  ranges: ValueRange[];
+  rows: { repair: RowRepair; row: number }[];
+  skipped: { key: string; reason: string }[];
+} {
+  const keys = cellsOf(keyValues);
+  const ids = cellsOf(idValues);
+  const n = Math.max(keys.length, ids.length);
+  const fits = (i: number, x: RowRepair) => (ids[i] ?? '') === x.creditId && (keys[i] ?? '') === x.readKey;
+  const rows: { repair: RowRepair; row: number }[] = [];
+  const skipped: { key: string; reason: string }[] = [];
+  const taken = new Set<number>();
+  for (const x of repairs) {
+    let at = x.row < n && fits(x.row, x) && !taken.has(x.row) ? x.row : -1;
+    for (let i = 0; at < 0 && i < n; i++) if (fits(i, x) && !taken.has(i)) at = i;
+    if (at < 0) {
+      skipped.push({
+        key: x.readKey,
+        reason: `the row of ${x.creditId} changed since the read; the next run repairs it`,
+      });
+      continue;
+    }
+    taken.add(at);
+    rows.push({ repair: x, row: at });
+  }
+  const updates: CellUpdate[] = rows.map(({ repair, row }) => ({
+    key: `#${row}`,
+    row,
+    fields: repair.fields,
+  }));
+  const ranges = planUpdates(title, updates, new Map(rows.map(({ row }) => [`#${row}`, row])), idx).ranges;
+  return { ranges, rows, skipped };
+}
+
+/** Ledger appends after the last row seen, and updates by Key in the re-read Ledger Key column. */
+export function planLedgerWrites(
+  title: string,
+  changes: LedgerChanges | undefined,
+  keyValues: readonly (readonly unknown[])[] | null | undefined,
+  idx: ColumnIndex<LedgerField>,
+  maxBytes: number,
+): ValueRange[] {
+  if (!changes) return [];
+  const keys = cellsOf(keyValues);
+  const keyRows = new Map<string, number>();
+  keys.forEach((k, i) => k && !keyRows.has(k) && keyRows.set(k, i));
+  const updates: CellUpdate[] = changes.updates.map((u) => ({
+    key: u.key,
+    row: -1,
+    fields: u.fields as never,
+  }));
+  const appends = changes.appends.filter((a) => {
+    const at = keyRows.get(text(a.key));
+    if (at !== undefined) updates.push({ key: text(a.key), row: at, fields: a as never });
+    return at === undefined;
+  });
+  const cols = idx as unknown as ColumnIndex<CreditField>;
+  return [
+    ...planUpdates(title, updates, keyRows, cols).ranges,
+    ...planAppends(title, appends, keys.length, idx, rowsPerBlock(appends[0], maxBytes)),
+  ];
+}
+
+/** Hides the Ledger tab and protects it for `editor` alone, when it is not so already. */
+export function ledgerSheetRequests(
+  ss: sheets_v4.Schema$Spreadsheet,
+  sheetId: number,
+  editor: string,
+  newId: () => number,
+): sheets_v4.Schema$Request[] {
+  const sheet = (ss.sheets ?? []).find((s) => s.properties?.sheetId === sheetId);
+  if (!sheet) return [];
+  const out: sheets_v4.Schema$Request[] = [];
+  if (!sheet.properties?.hidden)
+    out.push({ updateSheetProperties: { properties: { sheetId, hidden: true }, fields: 'hidden' } });
+  const want = {
+    range: { sheetId },
+    description: LEDGER_TAG,
+    warningOnly: false,
+    editors: { users: [editor] },
+  };
+  const ours = (sheet.protectedRanges ?? []).filter((p) => p.description === LEDGER_TAG);
+  const right = ours.find(
+    (p) =>
+      !p.warningOnly &&
+      p.range?.startRowIndex == null &&
+      p.range?.endRowIndex == null &&
+      (p.editors?.users ?? []).map((u) => u.toLowerCase()).join() === editor.toLowerCase() &&
+      !(p.editors?.groups ?? []).length &&
+      !p.editors?.domainUsersCanEdit,
+  );
+  for (const p of ours)
+    if (p !== right) out.push({ deleteProtectedRange: { protectedRangeId: p.protectedRangeId } });
+  if (!right) out.push({ addProtectedRange: { protectedRange: { ...want, protectedRangeId: newId() } } });
+  return out;
+}

@@ -1,0 +1,92 @@
+/**
+ * What the workbook sink does for the Ledger (core/ledger.ts) and for reconciliation's row repairs
+ * (core/reconcile.ts): kept apart from workbook.ts so that file only calls in.
+ */
+import type { Worksheet } from 'exceljs';
+import { CreditDeskError } from '../../core/errors';
+import type { RowRepair } from '../../core/reconcile';
+import {
+  CREDIT_COLUMNS,
+  LEDGER_COLUMNS,
+  type CreditField,
+  type LedgerField,
+} from '../../core/sheet-contract';
+import { text, type Cell } from '../../core/table';
+import { cellFromExcel, excelValueFor } from './workbook-cells';
+import { columnOf, lastUsedRow, readHeaderIndex, type HeaderIndex } from './workbook-layout';
+import type { LedgerChanges } from './sink';
+
+/**
+ * Finds every repaired row (Credit ID and the Key as read; the row read there preferred) before writing any,
+ * so a repair that no longer fits leaves the workbook as it was.
+ */
+export function applyRowRepairs(
+  credits: Worksheet,
+  headers: HeaderIndex,
+  repairs: readonly RowRepair[],
+  lastRow: number,
+): void {
+  if (!repairs.length) return;
+  const col = (field: CreditField) =>
+    columnOf(credits, headers, CREDIT_COLUMNS.find((c) => c.field === field)!.header);
+  const keyCol = col('key');
+  const idCol = col('creditId');
+  const cellText = (r: number, c: number) => text(cellFromExcel(credits.findRow(r)?.findCell(c)?.value));
+  const fits = (r: number, x: RowRepair) =>
+    cellText(r, idCol) === x.creditId && cellText(r, keyCol) === x.readKey;
+  const targets = repairs.map((x) => {
+    const hinted = x.row + 2;
+    if (hinted <= lastRow && fits(hinted, x)) return hinted;
+    for (let r = 2; r <= lastRow; r++) if (fits(r, x)) return r;
+    throw new CreditDeskError(
+      'UNKNOWN_CREDIT',
+      `The Credits row of ${x.creditId || 'a credit'} (Key "${x.readKey}") changed after it was read; nothing was written.`,
+      'Run again: the next run reads the tab as it is now.',
+    );
+  });
+  const kindOf = new Map(CREDIT_COLUMNS.map((c) => [c.field, c.kind]));
+  repairs.forEach((x, i) => {
+    const row = credits.getRow(targets[i]);
+    for (const [field, value] of Object.entries(x.fields) as [CreditField, Cell][])
+      row.getCell(col(field)).value = excelValueFor(value, kindOf.get(field));
+  });
+}
+
+/** Ledger rows appended, and updated by Key (only the named fields). An update whose Key is not there is an error. */
+export function applyLedgerChanges(ledger: Worksheet, changes: LedgerChanges | undefined): void {
+  if (!changes || (!changes.appends.length && !changes.updates.length)) return;
+  const headers = readHeaderIndex(ledger);
+  const col = (field: LedgerField) =>
+    columnOf(ledger, headers, LEDGER_COLUMNS.find((c) => c.field === field)!.header);
+  const kindOf = new Map(LEDGER_COLUMNS.map((c) => [c.field, c.kind]));
+  let last = lastUsedRow(ledger);
+  const rowOfKey = new Map<string, number>();
+  for (let r = 2; r <= last; r++) {
+    const key = text(cellFromExcel(ledger.findRow(r)?.findCell(col('key'))?.value));
+    if (key && !rowOfKey.has(key)) rowOfKey.set(key, r);
+  }
+  const lost = changes.updates.filter((u) => !rowOfKey.has(u.key));
+  if (lost.length) {
+    throw new CreditDeskError(
+      'BAD_SHEET',
+      `The Ledger tab has no row for ${lost.length} collected credit(s) (Key ${lost[0].key}); nothing was written.`,
+      'Run `credit-desk sync` first: it restores the Ledger from the usage files, then run this command again.',
+    );
+  }
+  const write = (r: number, fields: Partial<Record<LedgerField, Cell>>) => {
+    const row = ledger.getRow(r);
+    for (const [field, value] of Object.entries(fields) as [LedgerField, Cell][]) {
+      const v = excelValueFor(value, kindOf.get(field));
+      row.getCell(col(field)).value = v;
+    }
+  };
+  for (const u of changes.updates) write(rowOfKey.get(u.key)!, u.fields);
+  for (const a of changes.appends) {
+    const key = text(a.key);
+    if (rowOfKey.has(key)) write(rowOfKey.get(key)!, a);
+    else {
+      write(++last, a);
+      rowOfKey.set(key, last);
+    }
+  }
+}
