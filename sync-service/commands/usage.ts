@@ -157,7 +157,7 @@ async function verifyCollection(file: UsageFile, deps: Deps): Promise<void> {
       .filter((e) => e.usageFileId === file.usageFileId)
       .map((e) => [e.key, e]),
   );
-  const rows = new Map(readState(snapshot).credits.map((e) => [e.credit.key, e.credit]));
+  const rows = new Map(readState(snapshot, { lenient: true }).credits.map((e) => [e.credit.key, e.credit]));
   const problems: string[] = [];
   for (const r of file.records) {
     const entry = ledger.get(r.key);
@@ -202,7 +202,7 @@ export async function runClose(
     now: deps.now,
     reporter: deps.reporter,
   });
-  const state = readState(rec.snapshot);
+  const state = readState(rec.snapshot, { lenient: true });
   const now = deps.now.toISOString();
   const change = applyClose(
     id,
