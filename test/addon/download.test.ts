@@ -63,7 +63,7 @@ describe('downloadFilteredRows', () => {
   test('criteria it cannot evaluate fall back to asking the sheet row by row', () => {
     desk = setUpDesk(makeCredits(4));
     filterOn(desk, (b) => b.whenFormulaSatisfied('=ISEVEN(ROW())'), 'Amount');
-    const { FakeFilterCriteria } = jest.requireActual('../fakes/spreadsheet');
+    const { FakeFilterCriteria } = jest.requireActual('../../emulators/spreadsheet-app');
     FakeFilterCriteria.formulaHides = (v: unknown) => v === 100.01 || v === 100.03;
     try {
       const file = downloadFilteredRows('csv');

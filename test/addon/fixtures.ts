@@ -2,7 +2,7 @@
 import type { Account } from '../../core/accounts';
 import type { Credit } from '../../core/credit';
 import { installFakeAppsScript, type FakeAppsScript } from '../fakes/apps-script';
-import type { FakeSheet, FakeSpreadsheet } from '../fakes/spreadsheet';
+import type { FakeSheet, FakeSpreadsheet } from '../../emulators/spreadsheet-app';
 import { buildWorkbook, records, type RuleRecord } from '../fakes/workbook';
 import { credit } from '../helpers/domain';
 

@@ -1,7 +1,7 @@
 import { buildMenu } from '../../addon/server/menu';
 import { handleEdit } from '../../addon/server/on-edit';
 import { CREDIT_COLUMNS } from '../../core/sheet-contract';
-import type { FakeSheet } from '../fakes/spreadsheet';
+import type { FakeSheet } from '../../emulators/spreadsheet-app';
 import { auditRows, creditsById, makeCredits, setUpDesk, type Desk } from './fixtures';
 
 let desk: Desk;

@@ -5,9 +5,9 @@
  */
 import { readFileSync } from 'node:fs';
 import vm from 'node:vm';
-import { CallLog } from './call-log';
+import { CallLog } from '../../emulators/call-log';
 import { FakeHtmlService, FakeLock, FakeProperties, FakeUi } from './services';
-import { BooleanCriteria, FakeFilterCriteriaBuilder, FakeSpreadsheet } from './spreadsheet';
+import { BooleanCriteria, FakeFilterCriteriaBuilder, FakeSpreadsheet } from '../../emulators/spreadsheet-app';
 
 export interface FakeAppsScript {
   spreadsheet: FakeSpreadsheet;

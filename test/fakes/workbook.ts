@@ -6,8 +6,8 @@ import type { Account } from '../../core/accounts';
 import type { Credit } from '../../core/credit';
 import { CONFIG_DEFAULTS, CREDIT_COLUMNS, headersOf, type RuleField } from '../../core/sheet-contract';
 import { creditToCells, type Cell } from '../../core/table';
-import { CallLog } from './call-log';
-import { FakeSpreadsheet, type FakeSheet } from './spreadsheet';
+import { CallLog } from '../../emulators/call-log';
+import { FakeSpreadsheet, type FakeSheet } from '../../emulators/spreadsheet-app';
 
 export type RuleRecord = Partial<Record<RuleField, Cell>>;
 
