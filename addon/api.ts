@@ -69,12 +69,19 @@ export interface RulesPreview {
   skippedManual: number;
   byRule: { ruleId: string; name: string; credits: number }[];
   totals: { role: string; targetId: string; currency: string; amount: string }[];
+  /** What was previewed, for applyRules: Apply writes exactly these credits and allocations. */
+  token: string;
+  /** Rules left out because they are broken, with why (core validateRules' errors). */
+  ignoredRules: RuleProblemView[];
 }
 
 export interface ApplyResult {
   applied: number;
   skipped: number;
   message: string;
+  /** Credits not applied because they changed since the preview (or were read), with why. */
+  changed?: { creditId: string; why: string }[];
+  ignoredRules?: RuleProblemView[];
 }
 
 export interface RuleProblemView {
@@ -101,7 +108,7 @@ export interface ServerApi {
   unassignCredit(creditId: string): CreditView;
   assignSelectedWithDefault(): ApplyResult;
   previewRules(scope: RuleScope, overwriteManual: boolean): RulesPreview;
-  applyRules(scope: RuleScope, overwriteManual: boolean): ApplyResult;
+  applyRules(scope: RuleScope, overwriteManual: boolean, previewToken: string): ApplyResult;
   validateRules(): RuleProblemView[];
   downloadFilteredRows(format: 'csv' | 'xlsx'): DownloadFile;
 }

@@ -63,7 +63,7 @@ export const assignSelectedWithDefault: ServerApi['assignSelectedWithDefault'] =
   rules.assignSelectedWithDefault();
 export const previewRules: ServerApi['previewRules'] = (scope, overwriteManual) =>
   rules.previewRules(scope, overwriteManual);
-export const applyRules: ServerApi['applyRules'] = (scope, overwriteManual) =>
-  rules.applyRules(scope, overwriteManual);
+export const applyRules: ServerApi['applyRules'] = (scope, overwriteManual, previewToken) =>
+  rules.applyRules(scope, overwriteManual, previewToken);
 export const validateRules: ServerApi['validateRules'] = () => rules.validateRules();
 export const downloadFilteredRows: ServerApi['downloadFilteredRows'] = (format) => downloadAction(format);

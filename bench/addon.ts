@@ -3,7 +3,7 @@
  * SpreadsheetApp: how many spreadsheet calls it makes (the cost that matters in Apps Script, where each
  * call is a round trip) and how long the work takes, for 50,000 and 100,000 pending credits and 1,000 rules.
  */
-import { applyRules } from '../addon/server/rules';
+import { applyRules, previewRules } from '../addon/server/rules';
 import type { RuleRecord } from '../test/fakes/workbook';
 import { buildWorkbook } from '../test/fakes/workbook';
 import { installFakeAppsScript } from '../test/fakes/apps-script';
@@ -39,9 +39,10 @@ async function run(credits: number, ruleCount: number): Promise<Figure[]> {
   });
   const fake = installFakeAppsScript(ss, { userEmail: 'bench@example.com' });
   try {
+    const token = previewRules('pending', false).token;
     fake.log.reset();
     const started = performance.now();
-    const result = applyRules('pending', false);
+    const result = applyRules('pending', false, token);
     const ms = performance.now() - started;
     if (result.applied === 0) throw new Error(`applyRules assigned nothing: ${result.message}`);
     const label = `${credits.toLocaleString('en')} pending × ${ruleCount.toLocaleString('en')} rules`;

@@ -26,13 +26,19 @@ export function readFilterSpec(sheet: Sheet, width: number): FilterSpec | null {
     const type = c.getCriteriaType();
     columns.push({
       col,
-      hiddenValues: c.getHiddenValues(),
-      visibleValues: c.getVisibleValues(),
+      // Both are String[]; an empty list means "not set". getVisibleValues is documented for pivot-table
+      // filters: on a basic filter it is [] — read as "no value is visible" it would drop every row.
+      hiddenValues: nonEmpty(c.getHiddenValues()),
+      visibleValues: nonEmpty(c.getVisibleValues()),
       type: type === null || type === undefined ? null : String(type),
       args: type ? (c.getCriteriaValues() as unknown[]) : [],
     });
   }
   return { row: range.getRow(), numRows: range.getNumRows(), columns };
+}
+
+function nonEmpty(values: string[] | null | undefined): string[] | null {
+  return Array.isArray(values) && values.length > 0 ? values.map(String) : null;
 }
 
 export function downloadFilteredRows(format: 'csv' | 'xlsx'): DownloadFile {

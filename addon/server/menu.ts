@@ -6,9 +6,8 @@
 import { formatPercentBp } from '../../core/config';
 import type { RuleScope } from '../api';
 import { alert, confirm, showSidebar, toast, TITLE } from '../services/ui';
-import { refreshSnapshot } from './locked-snapshot';
 import { applyRules, assignSelectedWithDefault, previewRules, validateRules } from './rules';
-import { openSpreadsheet, readCredits, readDefaults } from './workbook';
+import { openSpreadsheet, readDefaults } from './workbook';
 
 /** Menu captions → the top-level function names addon/main.ts declares. */
 export const MENU_ITEMS: readonly (readonly [string, string] | null)[] = [
@@ -32,14 +31,9 @@ export function buildMenu(e: AuthEvent): void {
     else menu.addSeparator();
   }
   menu.addToUi();
-  // Installed but not enabled in this document: only the menu may be built (no spreadsheet access).
-  if (e && String(e.authMode) === 'NONE') return;
-  try {
-    const { ss, timeZone } = openSpreadsheet();
-    refreshSnapshot(ss, readCredits(ss, timeZone));
-  } catch {
-    // A sheet without a Credits tab yet: nothing to mirror. The first action reports what is missing.
-  }
+  // Nothing else: onOpen is a simple trigger (30 s, and in AuthMode.NONE/LIMITED no or little access), and
+  // reading a 50,000-row tab there would slow every open. Every action reads what it needs when it runs.
+  void e;
 }
 
 /** Runs a menu action; a failure becomes an alert with the message instead of a red banner with a stack. */
@@ -72,7 +66,7 @@ function applyWithConfirmation(scope: RuleScope): void {
       `Assign ${preview.credits} credit${preview.credits === 1 ? '' : 's'}?\n\nBy rule:\n${byRule}\n\nTotals:\n${totals}` +
       (preview.skippedManual ? `\n\n${preview.skippedManual} set by hand will be left alone.` : '');
     if (!confirm(question)) return;
-    toast(applyRules(scope, false).message);
+    toast(applyRules(scope, false, preview.token).message);
   });
 }
 

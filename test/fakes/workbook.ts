@@ -7,7 +7,7 @@ import type { Credit } from '../../core/credit';
 import { CONFIG_DEFAULTS, CREDIT_COLUMNS, headersOf, type RuleField } from '../../core/sheet-contract';
 import { creditToCells, type Cell } from '../../core/table';
 import { CallLog } from '../../emulators/call-log';
-import { FakeSpreadsheet, type FakeSheet } from '../../emulators/spreadsheet-app';
+import { FakeProtection, FakeSpreadsheet, type FakeSheet } from '../../emulators/spreadsheet-app';
 
 export type RuleRecord = Partial<Record<RuleField, Cell>>;
 
@@ -82,6 +82,59 @@ export function buildWorkbook(input: WorkbookInput, log = new CallLog()): FakeSp
   ss._addSheet('Audit', [headersOf('audit')]);
   ss._select('Credits', 'A1');
   return ss;
+}
+
+/** The Ledger tab's headers, exactly as the usage process (issue 7) writes them. */
+export const LEDGER_HEADERS = [
+  'Key',
+  'Credit ID',
+  'Period',
+  'AWS Account',
+  'Payer Account',
+  'Customer ID',
+  'Asset ID',
+  'Reseller ID',
+  'Service',
+  'Description',
+  'Amount',
+  'Currency',
+  'Status',
+  'Allocation',
+  'Distributor Keeps',
+  'Rule',
+  'Usage File ID',
+  'Usage Record ID',
+  'Processing Date',
+  'Collected At',
+  'Closed At',
+];
+
+/**
+ * A hidden Ledger tab with one row per PROCESSING/PROCESSED credit, as the usage process writes it, protected
+ * so only `protector` (the sync's account) may edit it.
+ */
+export function addLedger(
+  ss: FakeSpreadsheet,
+  credits: Credit[],
+  protector = 'sync@project.iam.gserviceaccount.com',
+): FakeSheet {
+  const byHeader = new Map(CREDIT_COLUMNS.map((c) => [c.header, c.field]));
+  const rows = credits
+    .filter((c) => c.status === 'PROCESSING' || c.status === 'PROCESSED')
+    .map((c) => {
+      const cells = creditToCells(c);
+      return LEDGER_HEADERS.map((h) => {
+        if (h === 'Collected At') return '2026-11-03T10:00:00.000Z';
+        if (h === 'Closed At') return c.status === 'PROCESSED' ? '2026-11-20T10:00:00.000Z' : '';
+        const f = byHeader.get(h);
+        return f ? cells[f] : '';
+      });
+    });
+  const sheet = ss._addSheet('Ledger', [LEDGER_HEADERS, ...rows]);
+  sheet._hidden = true;
+  const p = new FakeProtection(sheet, null, protector);
+  sheet._protections.push(p);
+  return sheet;
 }
 
 /** The data rows of a tab as getValues would give them (header row dropped). */

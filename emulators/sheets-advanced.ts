@@ -1,0 +1,159 @@
+/**
+ * The Sheets advanced service (`Sheets.Spreadsheets…` in Apps Script: the Sheets API v4 called from a script)
+ * over the same in-memory spreadsheet as the SpreadsheetApp fake, so a test sees one sheet through both.
+ * Only what the add-on calls: spreadsheets.get (protected ranges, row metadata) and values.batchUpdate.
+ *
+ * Behaviours, from the Sheets API v4 reference:
+ * - values.batchUpdate is one request: it is applied entirely or not at all ("the requests are applied
+ *   atomically" — spreadsheets.batchUpdate; values.batchUpdate fails as a whole on any bad range). A range
+ *   the caller cannot edit fails the request with 403 PERMISSION_DENIED ("You are trying to edit a protected
+ *   cell or object…"); the spreadsheet's owner is never refused.
+ * - valueInputOption RAW: "the values the user has entered will not be parsed and will be stored as-is"
+ *   (a leading "=" stays text); USER_ENTERED parses as typing (see parseTyped).
+ * - A range beyond the grid is refused: "Range exceeds grid limits" (400); values.update does not add rows.
+ * - ProtectedRange.requestingUserCanEdit: "True if the user who requested this protected range can edit the
+ *   protected area" (read-only); editors are only returned to users who can edit.
+ * - RowMetadata (DimensionProperties): hiddenByFilter and hiddenByUser per row, for `sheets.data.rowMetadata`.
+ */
+import type { FakeSheet, FakeSpreadsheet } from './spreadsheet-app';
+import { parseA1, parseTyped } from './spreadsheet-app';
+
+export class SheetsApiError extends Error {
+  constructor(
+    readonly code: number,
+    message: string,
+  ) {
+    super(`API call to sheets.spreadsheets failed with error: ${message}`);
+  }
+}
+
+interface ValueRange {
+  range: string;
+  values: unknown[][];
+}
+
+function locate(
+  ss: FakeSpreadsheet,
+  a1: string,
+): { sheet: FakeSheet; rect: [number, number, number, number] } {
+  const m = /^'?((?:[^']|'')+?)'?!(.+)$/.exec(a1);
+  if (!m) throw new SheetsApiError(400, `Unable to parse range: ${a1}`);
+  const sheet = ss._sheets.find((s) => s._name === m[1].replace(/''/g, "'"));
+  if (!sheet) throw new SheetsApiError(400, `Unable to parse range: ${a1}`);
+  const rect = parseA1(m[2], sheet._maxRows, sheet._maxCols);
+  return { sheet, rect };
+}
+
+function userCanEdit(sheet: FakeSheet, r: number, c: number, nr: number, nc: number): boolean {
+  try {
+    sheet._checkEditable(r, c, nr, nc);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+export function createSheetsAdvancedService(ss: FakeSpreadsheet) {
+  const log = ss._log;
+  const Values = log.wrap(
+    {
+      batchUpdate(
+        resource: { valueInputOption?: string; data?: ValueRange[] },
+        spreadsheetId: string,
+      ): { totalUpdatedCells: number } {
+        if (spreadsheetId !== ss.getId()) throw new SheetsApiError(404, 'Requested entity was not found.');
+        const option = resource.valueInputOption;
+        if (option !== 'RAW' && option !== 'USER_ENTERED')
+          throw new SheetsApiError(400, "Invalid valueInputOption: ''");
+        const plan = (resource.data ?? []).map((d) => ({ ...locate(ss, d.range), values: d.values ?? [] }));
+        // Validate every range before writing any: the request is atomic.
+        for (const p of plan) {
+          const [r, c, nr, nc] = p.rect;
+          if (p.values.length > nr || p.values.some((line) => line.length > nc))
+            throw new SheetsApiError(
+              400,
+              `Requested writing within range [${p.sheet._name}], but tried writing to more cells.`,
+            );
+          if (r + p.values.length - 1 > p.sheet._maxRows)
+            throw new SheetsApiError(
+              400,
+              `Range ('${p.sheet._name}'!row ${r + p.values.length - 1}) exceeds grid limits. Max rows: ${p.sheet._maxRows}`,
+            );
+          if (!userCanEdit(p.sheet, r, c, Math.max(1, p.values.length), nc))
+            throw new SheetsApiError(
+              403,
+              'You are trying to edit a protected cell or object. Please contact the spreadsheet owner to remove protection if you need to edit.',
+            );
+        }
+        let cells = 0;
+        for (const p of plan) {
+          const [r, c] = p.rect;
+          p.values.forEach((line, i) =>
+            line.forEach((v, j) => {
+              if (v === null || v === undefined) return; // null leaves the cell as it is (ValueRange reference)
+              let stored: unknown = v;
+              if (typeof v === 'string') stored = option === 'RAW' ? v : parseTyped(v);
+              // RAW text is stored as text: prefix it the way the fake's raw store keeps literal strings.
+              if (option === 'RAW' && typeof v === 'string' && (v.startsWith("'") || v.startsWith('=')))
+                stored = `'${v}`;
+              p.sheet._set(r + i, c + j, stored);
+              cells++;
+            }),
+          );
+        }
+        return { totalUpdatedCells: cells };
+      },
+    },
+    'Sheets.Spreadsheets.Values',
+  );
+  const Spreadsheets = log.wrap(
+    {
+      Values,
+      get(spreadsheetId: string, optional: { fields?: string; ranges?: string[] } = {}) {
+        if (spreadsheetId !== ss.getId()) throw new SheetsApiError(404, 'Requested entity was not found.');
+        const fields = optional.fields ?? '';
+        const wantRows = /rowMetadata/.test(fields);
+        return {
+          spreadsheetId,
+          sheets: ss._sheets
+            .filter(
+              (s) => !optional.ranges || optional.ranges.some((r) => r.replace(/^'|'?!.*$/g, '') === s._name),
+            )
+            .map((s) => ({
+              properties: { sheetId: s._id, title: s._name },
+              protectedRanges: s._protections.map((p, i) => ({
+                protectedRangeId: i + 1,
+                description: p._description,
+                warningOnly: p._warningOnly,
+                requestingUserCanEdit: p.canEdit(),
+                range: p._area
+                  ? {
+                      sheetId: s._id,
+                      startRowIndex: p._area.row - 1,
+                      endRowIndex: p._area.row - 1 + p._area.numRows,
+                      startColumnIndex: p._area.col - 1,
+                      endColumnIndex: p._area.col - 1 + p._area.numCols,
+                    }
+                  : { sheetId: s._id },
+              })),
+              ...(wantRows
+                ? {
+                    data: [
+                      {
+                        rowMetadata: Array.from({ length: Math.max(s._rows.length, 1) }, (_x, i) => ({
+                          pixelSize: 21,
+                          ...(s.isRowHiddenByUser(i + 1) ? { hiddenByUser: true } : {}),
+                          ...(s.isRowHiddenByFilter(i + 1) ? { hiddenByFilter: true } : {}),
+                        })),
+                      },
+                    ],
+                  }
+                : {}),
+            })),
+        };
+      },
+    },
+    'Sheets.Spreadsheets',
+  );
+  return { Spreadsheets };
+}
