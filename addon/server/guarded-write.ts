@@ -296,17 +296,18 @@ export function guardedWrite(
     }
     const cols = [...fields].map((f) => idx[f] + 1);
     const lastRow = sheet.getLastRow();
-    // Re-read just the columns involved, one getValues per run of adjacent columns: current, whatever was read before.
+    // Re-read the columns involved just before writing: ONE getValues from the first to the last of them (a few
+    // columns more to read cost less than a call per column run).
     const current = new Map<number, Cell[]>(); // column → cells of rows 2..lastRow
     if (lastRow >= 2) {
-      for (const [c1, c2] of runs(cols)) {
-        const block = sheet.getRange(2, c1, lastRow - 1, c2 - c1 + 1).getValues() as unknown[][];
-        for (let c = c1; c <= c2; c++)
-          current.set(
-            c,
-            block.map((r) => toCell(r[c - c1], timeZone)),
-          );
-      }
+      const c1 = Math.min(...cols);
+      const c2 = Math.max(...cols);
+      const block = sheet.getRange(2, c1, lastRow - 1, c2 - c1 + 1).getValues() as unknown[][];
+      for (const c of cols)
+        current.set(
+          c,
+          block.map((r) => toCell(r[c - c1], timeZone)),
+        );
     }
     const cell = (row: number, field: CreditField): Cell => current.get(idx[field] + 1)?.[row - 2] ?? '';
     const rowsByKey = new Map<string, number[]>();
@@ -373,8 +374,9 @@ export function commit(ss: Spreadsheet, sheet: Sheet, cells: CellWrite[], audit:
   const api = sheetsService();
   if (api) {
     const target = audit.length ? auditSheetFor(ss, audit.length) : null;
+    const name = sheet.getName(); // once: a call per rectangle would grow with the interleaving
     const data = rects.map((r) => ({
-      range: a1(sheet.getName(), r.row, r.col, r.values.length, r.values[0].length),
+      range: a1(name, r.row, r.col, r.values.length, r.values[0].length),
       values: r.values as unknown[][],
     }));
     if (target) data.push(appendAuditRowsData(target, audit, a1));
