@@ -46,6 +46,9 @@ export function menuApplyRulesToPending(): void {
 export function menuDownloadFilteredRows(): void {
   menuActions.menuDownloadFilteredRows();
 }
+export function menuCheckSheet(): void {
+  menuActions.menuCheckSheet();
+}
 export function menuValidateRules(): void {
   menuActions.menuValidateRules();
 }

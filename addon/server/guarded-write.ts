@@ -276,7 +276,8 @@ export function creditsLayout(ss: Spreadsheet, timeZone: string): CreditsLayout 
 
 /**
  * Compare-and-set write of planned changes to Credits, with their Audit rows. Call under the document lock
- * (other add-on executions) — it takes the sync exclusion itself.
+ * (other add-on executions) — it takes the sync exclusion itself. `allowLocked` is for Check sheet only,
+ * which puts collected rows back as the Ledger records them.
  */
 export function guardedWrite(
   ss: Spreadsheet,
@@ -284,6 +285,7 @@ export function guardedWrite(
   layout: CreditsLayout,
   writes: PlannedWrite[],
   who: string,
+  opts: { allowLocked?: boolean } = {},
 ): WriteReport {
   const report: WriteReport = { written: [], changed: [], protectedIds: [], lockedIds: [], writeCalls: 0 };
   if (writes.length === 0) return report;
@@ -339,7 +341,7 @@ export function guardedWrite(
       }
       const row = rows[0];
       const status = text(cell(row, 'status'));
-      if (isStatus(status) && isLocked(status)) {
+      if (!opts.allowLocked && isStatus(status) && isLocked(status)) {
         report.lockedIds.push(w.creditId);
         continue;
       }

@@ -6,6 +6,7 @@
 import { formatPercentBp } from '../../core/config';
 import type { RuleScope } from '../api';
 import { alert, confirm, showSidebar, toast, TITLE } from '../services/ui';
+import { checkSheet } from './check-sheet';
 import { applyRules, assignSelectedWithDefault, previewRules, validateRules } from './rules';
 import { openSpreadsheet, readDefaults } from './workbook';
 
@@ -18,6 +19,7 @@ export const MENU_ITEMS: readonly (readonly [string, string] | null)[] = [
   ['Apply rules to all pending', 'menuApplyRulesToPending'],
   null,
   ['Download filtered rows', 'menuDownloadFilteredRows'],
+  ['Check sheet (repair collected credits)', 'menuCheckSheet'],
   ['Validate rules', 'menuValidateRules'],
   ['Help', 'menuHelp'],
 ];
@@ -94,6 +96,9 @@ export const menuActions = {
     showSidebar();
     toast('Use "Download filtered rows" in the sidebar: your browser saves the file.');
   },
+  menuCheckSheet(): void {
+    reporting(() => alert(checkSheet().message));
+  },
   menuValidateRules(): void {
     reporting(() => {
       const problems = validateRules();
@@ -125,4 +130,5 @@ export const HELP = [
   '• Type in the Allocation column directly, e.g. "customer 60%, reseller 40%": the row becomes ASSIGNED.',
   '• Apply rules assigns PENDING_ASSIGN credits by the most appropriate rule (Rules tab), else the default configuration (Config tab). Rows set by hand (Rule = manual) are left alone.',
   '• PROCESSING and PROCESSED rows were collected by the usage process and cannot change.',
+  '• After sorting, deleting or pasting rows, Check sheet puts collected credits back as the Ledger records them.',
 ].join('\n');

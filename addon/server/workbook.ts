@@ -48,6 +48,15 @@ export function parseCreditsTab(tab: TabData): CreditsTab {
   return { ...tab, idx, credits };
 }
 
+/** The Credits tab as cells, without parsing credits (a bad Status in some row does not stop a repair). */
+export function readCreditsLenient(
+  ss: Spreadsheet,
+  timeZone: string,
+): TabData & { idx: ColumnIndex<CreditField>; rows: Cell[][] } {
+  const tab = requireTab(ss, TABS.credits.name, timeZone);
+  return { ...tab, idx: indexColumns<CreditField>('credits', tab.grid.headers), rows: tab.grid.rows };
+}
+
 export function readCredits(ss: Spreadsheet, timeZone: string): CreditsTab {
   return parseCreditsTab(requireTab(ss, TABS.credits.name, timeZone));
 }
