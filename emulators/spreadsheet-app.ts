@@ -622,6 +622,33 @@ export class FakeSheet {
     }
     this._set(row, col, raw);
   }
+  /**
+   * A person typing or pasting `values` at (row, col): refused like Sheets refuses it when a protection stops
+   * them, parsed like typing, then onEdit fires with the documented event object — e.oldValue/e.value only for
+   * a single cell ("oldValue… only available if the edited range is a single cell"), AuthMode LIMITED for a
+   * simple trigger.
+   */
+  _typeByHand(row: number, col: number, values: unknown[][]): void {
+    const numCols = Math.max(...values.map((l) => l.length));
+    this._checkEditable(row, col, values.length, numCols);
+    const single = values.length === 1 && values[0].length === 1;
+    const old = single ? this._get(row, col) : undefined;
+    values.forEach((line, r) => line.forEach((v, c) => this._type(row + r, col + c, v)));
+    const handler = this._parent._onEdit;
+    if (!handler) return;
+    const e: Record<string, unknown> = {
+      range: this._range(row, col, values.length, numCols),
+      source: this._parent._wrapped(),
+      authMode: 'LIMITED',
+      user: { getEmail: () => (this._parent._emailHidden ? '' : this._parent._activeUser) },
+    };
+    if (single) {
+      // Empty cells have no oldValue; values are given as text.
+      if (old !== undefined && old !== '') e.oldValue = this._display(old);
+      e.value = this._display(this._get(row, col));
+    }
+    handler(e);
+  }
   _setNote(row: number, col: number, note: string | null): void {
     if (note === null || note === '') this._notes.delete(`${row}:${col}`);
     else this._notes.set(`${row}:${col}`, String(note));
@@ -859,6 +886,13 @@ export class FakeSpreadsheet {
    * Sheets still enforces protections against that user: this hides the email without changing who acts.
    */
   _emailHidden = false;
+  /**
+   * The add-on's onEdit, when a test installs it. Fired by `_typeByHand` only: "the onEdit(e) trigger runs
+   * automatically when a user changes the value of any cell" (Simple triggers reference) — not for changes
+   * made by scripts or API requests, and not for sorting or inserting/deleting rows (those are structure
+   * changes, onChange's business).
+   */
+  _onEdit: ((e: unknown) => void) | null = null;
   /** Spreadsheet-level developer metadata (key → value), as the Sheets API and SpreadsheetApp both see it. */
   readonly _metadata: { id: number; key: string; value: string }[] = [];
   private nextMetadataId = 1;

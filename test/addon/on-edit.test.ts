@@ -12,19 +12,10 @@ const ALLOCATION = col('Allocation');
 const STATUS = col('Status');
 const AMOUNT = col('Amount');
 
-/** Does what a person typing or pasting does: changes the cells (no trigger), then Apps Script fires onEdit. */
+/** A person types or pastes: the emulator checks protections, parses like typing, and fires onEdit. */
 function userEdits(sheet: FakeSheet, row: number, column: number, values: unknown[][]): void {
-  const oldValue = values.length === 1 && values[0].length === 1 ? sheet._get(row, column) : undefined;
-  values.forEach((line, r) => line.forEach((v, c) => sheet._set(row + r, column + c, v)));
-  const range = sheet._range(row, column, values.length, values[0].length);
-  const single = values.length === 1 && values[0].length === 1;
-  handleEdit({
-    range,
-    source: sheet._parent._wrapped(),
-    oldValue: single && oldValue !== '' ? String(oldValue) : undefined,
-    value: single ? values[0][0] : undefined,
-    authMode: 'LIMITED',
-  } as never);
+  sheet._parent._onEdit = (e) => handleEdit(e as never);
+  sheet._typeByHand(row, column, values);
 }
 
 const lockedCredit = {
