@@ -92,6 +92,25 @@ export interface RuleProblemView {
   message: string;
 }
 
+/** One part of a download: the sheet rows (runs of [first, last]) and a hash of their Keys. */
+export interface DownloadChunk {
+  index: number;
+  runs: [number, number][];
+  rows: number;
+  keysHash: string;
+}
+
+export interface DownloadPlan {
+  filename: string;
+  mimeType: string;
+  rows: number;
+  chunks: DownloadChunk[];
+  /** What the person should know (filter views or slicers present, hidden rows). */
+  notices: string[];
+  /** The file when no row is visible: the header line only. */
+  emptyFile: string;
+}
+
 export interface DownloadFile {
   filename: string;
   mimeType: string;
@@ -110,5 +129,7 @@ export interface ServerApi {
   previewRules(scope: RuleScope, overwriteManual: boolean): RulesPreview;
   applyRules(scope: RuleScope, overwriteManual: boolean, previewToken: string): ApplyResult;
   validateRules(): RuleProblemView[];
-  downloadFilteredRows(format: 'csv' | 'xlsx'): DownloadFile;
+  prepareDownload(format: 'csv' | 'xlsx', includeHiddenByHand: boolean): DownloadPlan;
+  /** One chunk's CSV (BOM and header line included; the sidebar drops them from every chunk but the first). */
+  downloadChunk(chunk: DownloadChunk): string;
 }

@@ -9,7 +9,7 @@
  */
 import type { ServerApi } from './api';
 import { assignCredit as assignCreditAction, unassignCredit as unassignCreditAction } from './server/assign';
-import { downloadFilteredRows as downloadAction } from './server/download';
+import { downloadChunk as chunkAction, prepareDownload as prepareAction } from './server/download';
 import { buildMenu, menuActions } from './server/menu';
 import { handleEdit } from './server/on-edit';
 import * as rules from './server/rules';
@@ -69,4 +69,6 @@ export const previewRules: ServerApi['previewRules'] = (scope, overwriteManual) 
 export const applyRules: ServerApi['applyRules'] = (scope, overwriteManual, previewToken) =>
   rules.applyRules(scope, overwriteManual, previewToken);
 export const validateRules: ServerApi['validateRules'] = () => rules.validateRules();
-export const downloadFilteredRows: ServerApi['downloadFilteredRows'] = (format) => downloadAction(format);
+export const prepareDownload: ServerApi['prepareDownload'] = (format, includeHiddenByHand) =>
+  prepareAction(format, includeHiddenByHand === true);
+export const downloadChunk: ServerApi['downloadChunk'] = (chunk) => chunkAction(chunk);

@@ -53,6 +53,13 @@ function userCanEdit(sheet: FakeSheet, r: number, c: number, nr: number, nc: num
   }
 }
 
+/** The sheet title of an A1 range ("'My tab'!A1:B2", "Credits"). */
+function rangeSheet(range: string): string {
+  const bang = range.lastIndexOf('!');
+  const t = bang >= 0 ? range.slice(0, bang) : range;
+  return t.startsWith("'") && t.endsWith("'") ? t.slice(1, -1).replace(/''/g, "'") : t;
+}
+
 export function createSheetsAdvancedService(ss: FakeSpreadsheet) {
   const log = ss._log;
   const Values = log.wrap(
@@ -116,11 +123,12 @@ export function createSheetsAdvancedService(ss: FakeSpreadsheet) {
         return {
           spreadsheetId,
           sheets: ss._sheets
-            .filter(
-              (s) => !optional.ranges || optional.ranges.some((r) => r.replace(/^'|'?!.*$/g, '') === s._name),
-            )
+            .filter((s) => !optional.ranges || optional.ranges.some((r) => rangeSheet(r) === s._name))
             .map((s) => ({
               properties: { sheetId: s._id, title: s._name },
+              // FilterView / Slicer: readable through the API (SpreadsheetApp cannot say which one a person has open).
+              filterViews: s._filterViews.map((title, i) => ({ filterViewId: i + 1, title })),
+              slicers: Array.from({ length: s._slicers }, (_x, i) => ({ slicerId: i + 1 })),
               protectedRanges: s._protections.map((p, i) => ({
                 protectedRangeId: i + 1,
                 description: p._description,

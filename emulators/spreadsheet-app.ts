@@ -570,6 +570,9 @@ export class FakeSheet {
   readonly _protections: FakeProtection[] = [];
   _filter: FakeFilter | null = null;
   _hidden = false;
+  /** Filter views (titles) and slicers a person made: not readable through SpreadsheetApp's Sheet. */
+  _filterViews: string[] = [];
+  _slicers = 0;
 
   constructor(
     readonly _parent: FakeSpreadsheet,

@@ -22,7 +22,8 @@ const SERVER_API: Record<keyof ServerApi, true> = {
   previewRules: true,
   applyRules: true,
   validateRules: true,
-  downloadFilteredRows: true,
+  prepareDownload: true,
+  downloadChunk: true,
 };
 const TRIGGERS = ['onOpen', 'onInstall', 'onEdit'];
 const MENU_FUNCTIONS = MENU_ITEMS.flatMap((i) => (i ? [i[1]] : []));

@@ -23,7 +23,8 @@ const SERVER_FUNCTIONS: readonly (keyof ServerApi)[] = [
   'previewRules',
   'applyRules',
   'validateRules',
-  'downloadFilteredRows',
+  'prepareDownload',
+  'downloadChunk',
 ];
 
 /**
