@@ -44,13 +44,30 @@ function locate(
   return { sheet, rect };
 }
 
-function userCanEdit(sheet: FakeSheet, r: number, c: number, nr: number, nc: number): boolean {
-  try {
-    sheet._checkEditable(r, c, nr, nc);
-    return true;
-  } catch {
-    return false;
+/**
+ * Whether the acting user may write a rectangle: the same rule as SpreadsheetApp (FakeSheet._checkEditable),
+ * indexed by row once per request so a sheet with tens of thousands of protected rows stays fast.
+ */
+function editChecker(sheet: FakeSheet): (r: number, c: number, nr: number, nc: number) => boolean {
+  const ss = sheet._parent;
+  const user = ss._user();
+  if (user === ss._owner) return () => true;
+  const blocking = sheet._protections.filter((p) => !p._warningOnly && !p._editors.includes(user));
+  if (blocking.some((p) => !p._area)) return () => false; // a protected sheet
+  const byRow = new Map<number, { col: number; numCols: number }[]>();
+  for (const p of blocking) {
+    const a = p._area as { row: number; col: number; numRows: number; numCols: number };
+    for (let r = a.row; r < a.row + a.numRows; r++) {
+      const list = byRow.get(r) ?? [];
+      list.push({ col: a.col, numCols: a.numCols });
+      byRow.set(r, list);
+    }
   }
+  return (r, c, nr, nc) => {
+    for (let row = r; row < r + nr; row++)
+      for (const a of byRow.get(row) ?? []) if (c < a.col + a.numCols && a.col < c + nc) return false;
+    return true;
+  };
 }
 
 /** The sheet title of an A1 range ("'My tab'!A1:B2", "Credits"). */
@@ -74,6 +91,12 @@ export function createSheetsAdvancedService(ss: FakeSpreadsheet) {
           throw new SheetsApiError(400, "Invalid valueInputOption: ''");
         const plan = (resource.data ?? []).map((d) => ({ ...locate(ss, d.range), values: d.values ?? [] }));
         // Validate every range before writing any: the request is atomic.
+        const checkers = new Map<FakeSheet, ReturnType<typeof editChecker>>();
+        const userCanEdit = (sheet: FakeSheet, r: number, c: number, nr: number, nc: number) => {
+          let check = checkers.get(sheet);
+          if (!check) checkers.set(sheet, (check = editChecker(sheet)));
+          return check(r, c, nr, nc);
+        };
         for (const p of plan) {
           const [r, c, nr, nc] = p.rect;
           if (p.values.length > nr || p.values.some((line) => line.length > nc))
