@@ -16,7 +16,7 @@
  * - RowMetadata (DimensionProperties): hiddenByFilter and hiddenByUser per row, for `sheets.data.rowMetadata`.
  */
 import type { FakeSheet, FakeSpreadsheet } from './spreadsheet-app';
-import { parseA1, parseTyped } from './spreadsheet-app';
+import { FakeProtection, parseA1, parseTyped } from './spreadsheet-app';
 
 export class SheetsApiError extends Error {
   constructor(
@@ -139,6 +139,70 @@ export function createSheetsAdvancedService(ss: FakeSpreadsheet) {
   const Spreadsheets = log.wrap(
     {
       Values,
+      /**
+       * spreadsheets.batchUpdate, the requests the sync uses on protections: addProtectedRange (editors: the
+       * requesting user stays one — "the user who created the range" can't be removed) and
+       * deleteProtectedRange. Atomic like every batchUpdate.
+       */
+      batchUpdate(
+        resource: {
+          requests?: {
+            addProtectedRange?: {
+              protectedRange: {
+                range: {
+                  sheetId: number;
+                  startRowIndex?: number;
+                  endRowIndex?: number;
+                  startColumnIndex?: number;
+                  endColumnIndex?: number;
+                };
+                description?: string;
+                editors?: { users?: string[] };
+                warningOnly?: boolean;
+              };
+            };
+            deleteProtectedRange?: { protectedRangeId: number };
+          }[];
+        },
+        spreadsheetId: string,
+      ): { replies: unknown[] } {
+        if (spreadsheetId !== ss.getId()) throw new SheetsApiError(404, 'Requested entity was not found.');
+        const replies: unknown[] = [];
+        for (const req of resource.requests ?? []) {
+          if (req.addProtectedRange) {
+            const pr = req.addProtectedRange.protectedRange;
+            const sheet = ss._sheets.find((s) => s._id === pr.range.sheetId);
+            if (!sheet) throw new SheetsApiError(400, `No grid with id: ${pr.range.sheetId}`);
+            const row = (pr.range.startRowIndex ?? 0) + 1;
+            const col = (pr.range.startColumnIndex ?? 0) + 1;
+            const p = new FakeProtection(
+              sheet,
+              {
+                row,
+                col,
+                numRows: (pr.range.endRowIndex ?? sheet._maxRows) - row + 1,
+                numCols: (pr.range.endColumnIndex ?? sheet._maxCols) - col + 1,
+              },
+              ss._user(),
+            );
+            for (const u of pr.editors?.users ?? []) p.addEditor(u);
+            p._description = pr.description ?? '';
+            p._warningOnly = pr.warningOnly === true;
+            sheet._protections.push(p);
+            replies.push({ addProtectedRange: { protectedRange: { protectedRangeId: p._id } } });
+          } else if (req.deleteProtectedRange) {
+            const id = req.deleteProtectedRange.protectedRangeId;
+            const sheet = ss._sheets.find((s) => s._protections.some((p) => p._id === id));
+            if (!sheet) throw new SheetsApiError(400, `No protected range with id: ${id}`);
+            sheet._protections.splice(
+              sheet._protections.findIndex((p) => p._id === id),
+              1,
+            );
+            replies.push({});
+          } else throw new SheetsApiError(400, 'Unsupported request in this emulator.');
+        }
+        return { replies };
+      },
       get(spreadsheetId: string, optional: { fields?: string; ranges?: string[] } = {}) {
         if (spreadsheetId !== ss.getId()) throw new SheetsApiError(404, 'Requested entity was not found.');
         const fields = optional.fields ?? '';
@@ -152,8 +216,8 @@ export function createSheetsAdvancedService(ss: FakeSpreadsheet) {
               // FilterView / Slicer: readable through the API (SpreadsheetApp cannot say which one a person has open).
               filterViews: s._filterViews.map((title, i) => ({ filterViewId: i + 1, title })),
               slicers: Array.from({ length: s._slicers }, (_x, i) => ({ slicerId: i + 1 })),
-              protectedRanges: s._protections.map((p, i) => ({
-                protectedRangeId: i + 1,
+              protectedRanges: s._protections.map((p) => ({
+                protectedRangeId: p._id,
                 description: p._description,
                 warningOnly: p._warningOnly,
                 requestingUserCanEdit: p.canEdit(),

@@ -313,7 +313,11 @@ export class FakeFilter {
 // -------------------------------------------------------------------------------------------------------
 // Protections
 
+let nextProtectionId = 1;
+
 export class FakeProtection {
+  /** ProtectedRange.protectedRangeId: stable for the protection's life. */
+  readonly _id = nextProtectionId++;
   _description = '';
   _warningOnly = false;
   _editors: string[];
@@ -786,6 +790,9 @@ export class FakeSheet {
    * only user changes to cell values fire it) — the caller runs no trigger.
    */
   _sort(from: number, col: number, descending = false): void {
+    // Sorting rewrites every cell it moves: a person who may not edit some protected row in it is refused
+    // ("You are trying to edit a protected cell"), the owner never is.
+    this._checkEditable(from, 1, Math.max(1, this._rows.length - from + 1), this._maxCols);
     const body = this._rows.slice(from - 1);
     const key = (r: Value[]) => r[col - 1];
     const order = body.map((r, i) => ({ r, i }));
