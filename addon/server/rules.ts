@@ -99,9 +99,16 @@ function plan(
 }
 
 /** Writes the plan's items (compare-and-set against the cells the plan read); `stale` were refused before. */
+/** Credits left alone before writing: set by hand, and collected. */
+interface Skips {
+  manual: number;
+  locked: number;
+}
+
 function carryOut(
   { ss, timeZone, tab, directory, plan: planned, ignored }: Planned,
   stale: { creditId: string; why: string }[] = [],
+  skips: Skips = { manual: planned.skippedManual.length, locked: planned.skippedLocked.length },
 ): ApplyResult {
   const ctx = assignContext(directory);
   const outcomes = applyPlan(planned, ctx);
@@ -111,8 +118,8 @@ function carryOut(
   const report = guardedWrite(ss, timeZone, layoutOf(tab), writes, ctx.actor);
   const changed = [...stale, ...report.changed];
   const skipped =
-    planned.skippedManual.length +
-    planned.skippedLocked.length +
+    skips.manual +
+    skips.locked +
     planned.failed.length +
     changed.length +
     report.protectedIds.length +
@@ -120,7 +127,7 @@ function carryOut(
   return {
     applied: report.written.length,
     skipped,
-    message: resultMessage(report.written.length, planned, report, changed, ignored),
+    message: resultMessage(report.written.length, planned, report, changed, ignored, skips),
     changed,
     ignoredRules: ignored,
   };
@@ -132,10 +139,11 @@ export function resultMessage(
   report?: WriteReport,
   changed: { creditId: string; why: string }[] = [],
   ignored: RuleProblemView[] = [],
+  skips: Skips = { manual: p.skippedManual.length, locked: p.skippedLocked.length },
 ): string {
   const parts = [`Assigned ${applied} credit${applied === 1 ? '' : 's'}.`];
-  if (p.skippedManual.length) parts.push(`${p.skippedManual.length} set by hand were left alone.`);
-  const locked = p.skippedLocked.length + (report?.lockedIds.length ?? 0);
+  if (skips.manual) parts.push(`${skips.manual} set by hand were left alone.`);
+  const locked = skips.locked + (report?.lockedIds.length ?? 0);
   if (locked) parts.push(`${locked} PROCESSING/PROCESSED were left alone.`);
   if (report?.protectedIds.length)
     parts.push(
@@ -213,9 +221,7 @@ export function applyRules(scope: RuleScope, overwriteManual: boolean, previewTo
       stale.push({ creditId: f.credit.creditId, why: f.message.split('\n')[0] });
     planned.plan.failed = [];
     // What the preview left alone is reported again (those credits are not in the token).
-    planned.plan.skippedManual = new Array(header.skippedManual).fill(null);
-    planned.plan.skippedLocked = new Array(header.skippedLocked).fill(null);
-    return carryOut(planned, stale);
+    return carryOut(planned, stale, { manual: header.skippedManual, locked: header.skippedLocked });
   });
 }
 

@@ -8,6 +8,7 @@ import { applyRules, previewRules } from '../../addon/server/rules';
 import { ADDON_WRITE_KEY, SYNC_LOCK_KEY } from '../../core/locks';
 import { CREDIT_COLUMNS } from '../../core/sheet-contract';
 import type { Credit } from '../../core/credit';
+import { installFakeAppsScript } from '../fakes/apps-script';
 import { auditRows, creditsById, makeCredits, setUpDesk, type Desk } from './fixtures';
 
 let desk: Desk;
@@ -215,5 +216,48 @@ describe('spreadsheet calls do not depend on how locked rows interleave', () => 
     expect(large.snapshot).toEqual(small.snapshot);
     expect(large.snapshot['Sheets.Spreadsheets.Values.batchUpdate']).toBe(1);
     expect(large.data).toBeLessThanOrEqual(10);
+  });
+});
+
+describe('without the Sheets advanced service', () => {
+  function withoutService(d: Desk): void {
+    d.fake.uninstall();
+    d.fake = installFakeAppsScript(d.ss, {
+      userEmail: 'ana@distributor.example',
+      noSheetsService: true,
+    }) as typeof d.fake;
+  }
+
+  test('the same cells are written with SpreadsheetApp, as text that stays text', () => {
+    desk = setUpDesk(makeCredits(3));
+    withoutService(desk);
+    const result = applyRules('pending', false, previewRules('pending', false).token);
+    expect(result.applied).toBe(3);
+    const row = creditsById(desk).get('AWSC-202610-0000-0000')!;
+    // Last Change is an ISO timestamp: SpreadsheetApp would have turned it into a Date without the apostrophe.
+    expect(typeof row['Last Change']).toBe('string');
+    expect(auditRows(desk).every((a) => typeof a.When === 'string')).toBe(true);
+    expect(desk.fake.log.count('Sheets.Spreadsheets.Values.batchUpdate')).toBe(0);
+  });
+
+  test('a write Sheets refuses (a protection that appeared after the check) does not stop the other rows', () => {
+    desk = setUpDesk(makeCredits(3));
+    withoutService(desk);
+    const token = previewRules('pending', false).token;
+    // The protection list is read empty; the sync protects row 3's Rule cell just after.
+    desk.credits.getProtections = () => {
+      const p = desk.credits.getRange(3, col('Rule'), 1, 1).protect();
+      (p as unknown as { _editors: string[] })._editors = [SYNC];
+      desk.credits.getProtections = () => [];
+      return [];
+    };
+    expect(() => applyRules('pending', false, token)).toThrow(
+      /1 credit could not be written .*AWSC-202610-0000-0001\. The others were written/,
+    );
+    const rows = creditsById(desk);
+    expect(rows.get('AWSC-202610-0000-0000')).toMatchObject({ Status: 'ASSIGNED' });
+    expect(rows.get('AWSC-202610-0000-0002')).toMatchObject({ Status: 'ASSIGNED' });
+    expect(rows.get('AWSC-202610-0000-0001')).toMatchObject({ Rule: '' });
+    expect(auditRows(desk).some((a) => a['Credit ID'] === 'AWSC-202610-0000-0001')).toBe(false);
   });
 });

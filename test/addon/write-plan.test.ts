@@ -1,5 +1,5 @@
 import fc from 'fast-check';
-import { dateToText, toCell } from '../../addon/services/cells';
+import { dateToText, literalText, toCell } from '../../addon/services/cells';
 import { cellRects } from '../../addon/server/guarded-write';
 import { runs } from '../../addon/server/write-plan';
 
@@ -81,5 +81,22 @@ describe('cells at the adapter', () => {
       toCell(null, 'Etc/UTC'),
       toCell('x', 'Etc/UTC'),
     ]).toEqual([1.5, true, '', 'x']);
+  });
+});
+
+describe('literalText: what SpreadsheetApp would parse is written with an apostrophe', () => {
+  test.each([
+    ['0012', "'0012"],
+    ['2026-01', "'2026-01"],
+    ['2026-12-01T20:00:00.000Z', "'2026-12-01T20:00:00.000Z"],
+    ['TRUE', "'TRUE"],
+    ['5%', "'5%"],
+    ['=SUM(A1)', "'=SUM(A1)"],
+    ['customer 60%, reseller 40%', 'customer 60%, reseller 40%'],
+    ['AWSC-202610-0001-0002', 'AWSC-202610-0001-0002'],
+    ['manual', 'manual'],
+    [12.5, 12.5],
+  ])('%p → %p', (value, written) => {
+    expect(literalText(value)).toBe(written);
   });
 });
