@@ -32,8 +32,9 @@ function isBlank(v: Value | undefined): boolean {
 
 /**
  * What a cell holds after a person types `text` into it, which is also what Range.setValue/setValues do with
- * a string ("the value is interpreted the same way as if it were typed in the cell", Range.setValue
- * reference; values.update USER_ENTERED "as if the user typed them into the UI"): numbers lose leading zeros
+ * a string (Range.setValue(s) reference: a string value is read the way typed input is — the behaviour
+ * users of "0012" and "2026-01" run into; Sheets API ValueInputOption USER_ENTERED: "The values will be
+ * parsed as if the user typed them into the UI"): numbers lose leading zeros
  * ("0012" → 12), thousands separators and percentages become numbers ("5%" → 0.05), TRUE/FALSE become
  * booleans, dates ("2026-01", "2026-01-15", ISO timestamps) become Dates. A leading apostrophe keeps the rest as
  * text, and a cell formatted as plain text ("@") keeps whatever is typed. Where unsure which inputs Sheets
@@ -668,8 +669,8 @@ export class FakeSheet {
   }
   _checkEditable(row: number, col: number, numRows: number, numCols: number): void {
     const user = this._parent._user();
-    // "The owner of the spreadsheet can always edit protected ranges and sheets" (Protection reference,
-    // and Sheets help "Protect, hide, and edit sheets"): protections never stop the owner.
+    // The spreadsheet's owner can always edit protected ranges and sheets (Sheets help "Protect, hide and
+    // edit sheets": owners can't be removed as editors of a protection; Protection reference): never stopped.
     if (user === this._parent._owner) return;
     for (const p of this._protections) {
       if (!p._warningOnly && !p._editors.includes(user) && p._covers(row, col, numRows, numCols)) {
@@ -757,9 +758,9 @@ export class FakeSheet {
   }
   /**
    * Row-anchored state moves with inserted and deleted rows: notes, formulas, formats, hand-hidden rows, and
-   * protected ranges ("if rows are inserted or deleted, the protected range expands or shrinks with them",
-   * as a ProtectedRange's range is a GridRange that Sheets keeps adjusted — Sheets API ProtectedRange; a
-   * range whose rows are all deleted is gone). `from` is the first row that moves; `by` rows (negative: up).
+   * protected ranges (a ProtectedRange's range is a GridRange that Sheets keeps adjusted when rows are
+   * inserted or deleted, like every range reference in the sheet — Sheets API ProtectedRange /
+   * insertDimension; a range whose rows are all deleted is gone). `from` is the first row that moves; `by` rows (negative: up).
    */
   private shiftKeyed(from: number, by: number): void {
     for (const map of [this._notes, this._formulas, this._formats]) {

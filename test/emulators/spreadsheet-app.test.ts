@@ -65,7 +65,7 @@ describe('protections (Protection reference; Sheets help "Protect, hide, and edi
   });
 });
 
-describe('setValue(s) parse strings like typing (Range.setValue: "interpreted as if typed")', () => {
+describe('setValue(s) parse strings like typing (USER_ENTERED: "parsed as if the user typed them")', () => {
   test.each([
     ['0012', 12],
     ['5%', 0.05],
