@@ -298,6 +298,8 @@ describe('sidebar in Chromium against the built add-on', () => {
 
   it('lists rule problems with their rows', async () => {
     const { page } = await openSidebar(null, { brokenRule: true });
+    // The sidebar says plainly that it shows the row selected when it opened (it does not poll the selection).
+    await waitForText(page.locator('#selection-hint'), 'then press Refresh');
     await page.getByRole('button', { name: 'Validate rules' }).click();
     const problems = page.getByRole('list', { name: 'Rule problems' });
     await problems.waitFor();
