@@ -391,7 +391,10 @@ export function commit(ss: Spreadsheet, sheet: Sheet, cells: CellWrite[], audit:
   let calls = 0;
   const failedIds = new Set<string>();
   for (const [creditId, rowCells] of groupBy(cells, (c) => c.creditId)) {
-    for (const r of cellRects(rowCells)) {
+    // The widest run first (Status … Rule): if Sheets refuses it, the credit's other cells (Last Change,
+    // Flags) are not written either, so a refused credit is not left half changed.
+    const rects = cellRects(rowCells).sort((a, b) => b.values[0].length - a.values[0].length);
+    for (const r of rects) {
       calls++;
       try {
         sheet
@@ -399,6 +402,7 @@ export function commit(ss: Spreadsheet, sheet: Sheet, cells: CellWrite[], audit:
           .setValues(r.values.map((line) => line.map(literalText)) as never[][]);
       } catch {
         failedIds.add(creditId);
+        break;
       }
     }
   }

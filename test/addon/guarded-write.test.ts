@@ -244,6 +244,7 @@ describe('without the Sheets advanced service', () => {
     desk = setUpDesk(makeCredits(3));
     withoutService(desk);
     const token = previewRules('pending', false).token;
+    const lastChangeBefore = creditsById(desk).get('AWSC-202610-0000-0001')!['Last Change'];
     // The protection list is read empty; the sync protects row 3's Rule cell just after.
     desk.credits.getProtections = () => {
       const p = desk.credits.getRange(3, col('Rule'), 1, 1).protect();
@@ -257,7 +258,11 @@ describe('without the Sheets advanced service', () => {
     const rows = creditsById(desk);
     expect(rows.get('AWSC-202610-0000-0000')).toMatchObject({ Status: 'ASSIGNED' });
     expect(rows.get('AWSC-202610-0000-0002')).toMatchObject({ Status: 'ASSIGNED' });
-    expect(rows.get('AWSC-202610-0000-0001')).toMatchObject({ Rule: '' });
+    expect(rows.get('AWSC-202610-0000-0001')).toMatchObject({
+      Rule: '',
+      Status: 'PENDING_ASSIGN',
+      'Last Change': lastChangeBefore, // not half written
+    });
     expect(auditRows(desk).some((a) => a['Credit ID'] === 'AWSC-202610-0000-0001')).toBe(false);
   });
 });
