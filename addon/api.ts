@@ -69,12 +69,19 @@ export interface RulesPreview {
   skippedManual: number;
   byRule: { ruleId: string; name: string; credits: number }[];
   totals: { role: string; targetId: string; currency: string; amount: string }[];
+  /** What was previewed, for applyRules: Apply writes exactly these credits and allocations. */
+  token: string;
+  /** Rules left out because they are broken, with why (core validateRules' errors). */
+  ignoredRules: RuleProblemView[];
 }
 
 export interface ApplyResult {
   applied: number;
   skipped: number;
   message: string;
+  /** Credits not applied because they changed since the preview (or were read), with why. */
+  changed?: { creditId: string; why: string }[];
+  ignoredRules?: RuleProblemView[];
 }
 
 export interface RuleProblemView {
@@ -83,6 +90,25 @@ export interface RuleProblemView {
   field: string;
   severity: 'error' | 'warning';
   message: string;
+}
+
+/** One part of a download: the sheet rows (runs of [first, last]) and a hash of their Keys. */
+export interface DownloadChunk {
+  index: number;
+  runs: [number, number][];
+  rows: number;
+  keysHash: string;
+}
+
+export interface DownloadPlan {
+  filename: string;
+  mimeType: string;
+  rows: number;
+  chunks: DownloadChunk[];
+  /** What the person should know (filter views or slicers present, hidden rows). */
+  notices: string[];
+  /** The file when no row is visible: the header line only. */
+  emptyFile: string;
 }
 
 export interface DownloadFile {
@@ -101,7 +127,9 @@ export interface ServerApi {
   unassignCredit(creditId: string): CreditView;
   assignSelectedWithDefault(): ApplyResult;
   previewRules(scope: RuleScope, overwriteManual: boolean): RulesPreview;
-  applyRules(scope: RuleScope, overwriteManual: boolean): ApplyResult;
+  applyRules(scope: RuleScope, overwriteManual: boolean, previewToken: string): ApplyResult;
   validateRules(): RuleProblemView[];
-  downloadFilteredRows(format: 'csv' | 'xlsx'): DownloadFile;
+  prepareDownload(format: 'csv' | 'xlsx', includeHiddenByHand: boolean): DownloadPlan;
+  /** One chunk's CSV (BOM and header line included; the sidebar drops them from every chunk but the first). */
+  downloadChunk(chunk: DownloadChunk): string;
 }

@@ -9,7 +9,7 @@
  */
 import type { ServerApi } from './api';
 import { assignCredit as assignCreditAction, unassignCredit as unassignCreditAction } from './server/assign';
-import { downloadFilteredRows as downloadAction } from './server/download';
+import { downloadChunk as chunkAction, prepareDownload as prepareAction } from './server/download';
 import { buildMenu, menuActions } from './server/menu';
 import { handleEdit } from './server/on-edit';
 import * as rules from './server/rules';
@@ -46,6 +46,9 @@ export function menuApplyRulesToPending(): void {
 export function menuDownloadFilteredRows(): void {
   menuActions.menuDownloadFilteredRows();
 }
+export function menuCheckSheet(): void {
+  menuActions.menuCheckSheet();
+}
 export function menuValidateRules(): void {
   menuActions.menuValidateRules();
 }
@@ -63,7 +66,9 @@ export const assignSelectedWithDefault: ServerApi['assignSelectedWithDefault'] =
   rules.assignSelectedWithDefault();
 export const previewRules: ServerApi['previewRules'] = (scope, overwriteManual) =>
   rules.previewRules(scope, overwriteManual);
-export const applyRules: ServerApi['applyRules'] = (scope, overwriteManual) =>
-  rules.applyRules(scope, overwriteManual);
+export const applyRules: ServerApi['applyRules'] = (scope, overwriteManual, previewToken) =>
+  rules.applyRules(scope, overwriteManual, previewToken);
 export const validateRules: ServerApi['validateRules'] = () => rules.validateRules();
-export const downloadFilteredRows: ServerApi['downloadFilteredRows'] = (format) => downloadAction(format);
+export const prepareDownload: ServerApi['prepareDownload'] = (format, includeHiddenByHand) =>
+  prepareAction(format, includeHiddenByHand === true);
+export const downloadChunk: ServerApi['downloadChunk'] = (chunk) => chunkAction(chunk);

@@ -5,8 +5,8 @@
  * the time says how the client behaves (polling, paging, parsing), not how fast real Athena is.
  */
 import { createAthenaSource } from '../sync-service/sources/athena';
-import { startAthenaServer } from '../test/servers/athena-server';
-import { generateCurParquet, makeTempDir } from '../test/servers/cur-fixture';
+import { startAthenaServer } from '../emulators/athena-server';
+import { generateCurParquet, makeTempDir } from '../emulators/cur-fixture';
 import { seconds, type Figure } from './figures';
 
 const PERIOD = '2026-09';

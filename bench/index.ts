@@ -61,8 +61,8 @@ const BENCHES: Record<string, { title: string; target: string; load: () => Bench
     load: () => require('./athena').benchAthena,
   },
   addon: {
-    title: 'Add-on: apply rules to pending credits (in-memory SpreadsheetApp)',
-    target: '≤ 10 spreadsheet calls',
+    title: 'Add-on: apply rules and filtered download on 50,000 rows, worst interleaving (emulator)',
+    target: '≤ 10 and ≤ 15 calls that move data',
     load: () => require('./addon').benchAddon,
   },
 };

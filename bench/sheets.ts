@@ -9,7 +9,7 @@ import { CREDIT_COLUMNS, type CreditField } from '../core/sheet-contract';
 import { indexColumns, text, type Cell } from '../core/table';
 import { createGoogleSheetsSink } from '../sync-service/sinks/google-sheets';
 import type { ChangeSet, Snapshot } from '../sync-service/sinks/sink';
-import { startSheetsServer, type SheetsServer } from '../test/servers/sheets-server';
+import { startSheetsServer, type SheetsServer } from '../emulators/sheets-server';
 import { seconds, type Figure } from './figures';
 
 const ROWS = 50_000;

@@ -1,7 +1,7 @@
 /**
  * assignCredit / unassignCredit from the sidebar. The row is found again BY CREDIT ID (the sidebar's row
  * number may be stale: staff sort and filter), and a PROCESSING/PROCESSED credit is refused here, whatever
- * the sidebar showed or sent.
+ * the sidebar showed or sent. The write is compare-and-set (guarded-write.ts).
  */
 import {
   assignCredit as coreAssign,
@@ -16,9 +16,8 @@ import { isLocked } from '../../core/status';
 import type { CreditView } from '../api';
 import { withDocumentLock } from '../services/lock';
 import { currentUserEmail } from '../services/session';
-import { appendAudit } from './audit-log';
-import { writeAssignments } from './credit-writes';
-import { refreshSnapshot } from './locked-snapshot';
+import { assignmentWrite } from './credit-writes';
+import { guardedWrite, layoutOf, type WriteReport } from './guarded-write';
 import { creditView } from './views';
 import { openSpreadsheet, readCredits, readDirectory, type CreditsTab } from './workbook';
 
@@ -49,16 +48,45 @@ export function refuseLocked(credit: Credit): void {
   }
 }
 
+/** A single-credit write that did not happen becomes an error that says why. */
+export function refuseUnwritten(creditId: string, report: WriteReport): void {
+  if (report.written.includes(creditId)) return;
+  if (report.lockedIds.length)
+    throw new CreditDeskError(
+      'LOCKED',
+      `Credit ${creditId} became PROCESSING/PROCESSED meanwhile: it can no longer change.`,
+      'Nothing was changed.',
+    );
+  if (report.protectedIds.length)
+    throw new CreditDeskError(
+      'LOCKED',
+      `Credit ${creditId}'s row is protected against you in this sheet.`,
+      'Nothing was changed. Ask the sheet owner, or the person who protected it.',
+    );
+  const why = report.changed[0]?.why ?? 'it changed';
+  throw new CreditDeskError(
+    'LOCKED',
+    `Credit ${creditId} was not changed: ${why}.`,
+    'Press Refresh to see it as it is now, then try again.',
+  );
+}
+
 function change(creditId: string, run: (credit: Credit, ctx: AssignContext) => AssignOutcome): CreditView {
   return withDocumentLock(() => {
     const { ss, timeZone } = openSpreadsheet();
     const tab = readCredits(ss, timeZone);
     const { row, credit } = findCredit(tab, creditId);
     refuseLocked(credit);
-    const outcome = run(credit, assignContext(readDirectory(ss, timeZone)));
-    writeAssignments(tab, [{ row, credit: outcome.credit }]);
-    appendAudit(ss, outcome.audit);
-    refreshSnapshot(ss, tab);
+    const ctx = assignContext(readDirectory(ss, timeZone));
+    const outcome = run(credit, ctx);
+    const report = guardedWrite(
+      ss,
+      timeZone,
+      layoutOf(tab),
+      [assignmentWrite(credit, outcome.credit, outcome.audit)],
+      ctx.actor,
+    );
+    refuseUnwritten(credit.creditId, report);
     return creditView(outcome.credit, row);
   });
 }

@@ -1,18 +1,29 @@
-/** Appends Audit rows: one setValues for the whole batch, columns placed by the Audit tab's headers. */
+/** Appends Audit rows: one write for the whole batch, columns placed by the Audit tab's headers. */
 import { auditCells, type AuditEntry } from '../../core/audit';
 import type { AuditField } from '../../core/sheet-contract';
 import { headersOf, TABS } from '../../core/sheet-contract';
-import { indexColumns, recordToRow } from '../../core/table';
-import { appendRows } from '../services/tabs';
+import { indexColumns, recordToRow, type Cell, type ColumnIndex } from '../../core/table';
+import { literalText } from '../services/cells';
 
 type Spreadsheet = GoogleAppsScript.Spreadsheet.Spreadsheet;
+type Sheet = GoogleAppsScript.Spreadsheet.Sheet;
 
-export function appendAudit(ss: Spreadsheet, entries: AuditEntry[]): void {
-  if (entries.length === 0) return;
+export interface AuditTarget {
+  sheet: Sheet;
+  idx: ColumnIndex<AuditField>;
+  width: number;
+  /** The first empty row, where the new rows go. */
+  firstRow: number;
+}
+
+/**
+ * The Audit tab ready for `count` new rows: created if someone deleted it (the trail is not lost), and grown
+ * when its grid is too short — a Sheets API values write does not add rows ("exceeds grid limits").
+ */
+export function auditSheetFor(ss: Spreadsheet, count: number): AuditTarget {
   let sheet = ss.getSheetByName(TABS.audit.name);
   let headers: string[];
   if (!sheet) {
-    // A deleted Audit tab is recreated rather than losing the trail.
     sheet = ss.insertSheet(TABS.audit.name);
     headers = headersOf('audit');
     sheet.getRange(1, 1, 1, headers.length).setValues([headers]);
@@ -22,8 +33,29 @@ export function appendAudit(ss: Spreadsheet, entries: AuditEntry[]): void {
     );
   }
   const idx = indexColumns<AuditField>('audit', headers);
-  appendRows(
-    sheet,
-    entries.map((e) => recordToRow(auditCells(e), idx, headers.length)),
-  );
+  const firstRow = Math.max(2, sheet.getLastRow() + 1);
+  const maxRows = sheet.getMaxRows();
+  const needed = firstRow + count - 1;
+  if (needed > maxRows) sheet.insertRowsAfter(maxRows, needed - maxRows);
+  return { sheet, idx, width: headers.length, firstRow };
+}
+
+/** The rows for `entries` under the target, as one range and its values. */
+export function appendAuditRowsData(
+  target: AuditTarget,
+  entries: AuditEntry[],
+  a1: (sheet: string, row: number, col: number, numRows: number, numCols: number) => string,
+): { range: string; values: Cell[][] } {
+  return {
+    range: a1(target.sheet.getName(), target.firstRow, 1, entries.length, target.width),
+    values: entries.map((e) => recordToRow(auditCells(e), target.idx, target.width)),
+  };
+}
+
+/** Appends Audit rows with one SpreadsheetApp setValues (onEdit, which may not use the Sheets API). */
+export function appendAudit(ss: Spreadsheet, entries: AuditEntry[]): void {
+  if (entries.length === 0) return;
+  const target = auditSheetFor(ss, entries.length);
+  const rows = entries.map((e) => recordToRow(auditCells(e), target.idx, target.width).map(literalText));
+  target.sheet.getRange(target.firstRow, 1, rows.length, target.width).setValues(rows as never[][]);
 }

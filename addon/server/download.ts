@@ -1,17 +1,36 @@
 /**
- * downloadFilteredRows: the Credits rows the user's filter shows, as a CSV the sidebar saves in the browser
- * (a Blob URL), so the add-on needs no Drive scope. CSV cells are formula-injection safe (core/csv).
+ * Download the Credits rows the person sees, as a CSV the sidebar saves in the browser (a Blob URL, so no
+ * Drive scope). CSV cells are formula-injection safe (core/csv).
+ *
+ * Which rows: those the sheet's BASIC filter shows — criteria this module can evaluate are evaluated in memory
+ * on the values already read (visible-rows.ts); for the others, Sheets is asked once for every row's
+ * `hiddenByFilter` (Sheets API rowMetadata), not once per row. Rows hidden by hand are left out unless the
+ * person asks to include them (the same one request says `hiddenByUser`). Filter views and slicers are not
+ * visible to Apps Script as "what this person is looking at", so when the sheet has any, the download says it
+ * follows the sheet's own filter.
+ *
+ * How: prepareDownload reads the tab once and returns a plan — the visible rows split into chunks of at most
+ * CHUNK_ROWS rows, each with a hash of its Keys. downloadChunk(chunk) reads only that chunk's rows, checks
+ * the Keys are still the same (a sort in between would otherwise mix rows up) and returns its CSV. No
+ * google.script.run call carries more than a few MB, and the sidebar shows progress per chunk.
  */
 import type { Credit } from '../../core/credit';
 import { csvFilename, toCsv } from '../../core/csv';
 import { CreditDeskError } from '../../core/errors';
 import { exportTable } from '../../core/export';
-import { TABS } from '../../core/sheet-contract';
-import type { DownloadFile } from '../api';
+import { TABS, type CreditField } from '../../core/sheet-contract';
+import { creditFromRow, indexColumns, text } from '../../core/table';
+import type { DownloadChunk, DownloadFile, DownloadPlan } from '../api';
+import { toCell, toGrid } from '../services/cells';
+import { sheetsService } from './guarded-write';
 import { describeFilter, shownRows, type FilterSpec } from './visible-rows';
-import { openSpreadsheet, readCredits } from './workbook';
+import { runs } from './write-plan';
+import { openSpreadsheet, parseCreditsTab } from './workbook';
 
 type Sheet = GoogleAppsScript.Spreadsheet.Sheet;
+
+/** ~2 MB of CSV per chunk at ~200 bytes a row: 50,000 rows are 5 chunks. */
+export const CHUNK_ROWS = 10_000;
 
 /** The filter's criteria as plain data: a few calls per FILTERED COLUMN, none per row. */
 export function readFilterSpec(sheet: Sheet, width: number): FilterSpec | null {
@@ -26,8 +45,10 @@ export function readFilterSpec(sheet: Sheet, width: number): FilterSpec | null {
     const type = c.getCriteriaType();
     columns.push({
       col,
-      hiddenValues: c.getHiddenValues(),
-      visibleValues: c.getVisibleValues(),
+      // Both are String[]; an empty list means "not set". getVisibleValues is documented for pivot-table
+      // filters: on a basic filter it is [] — read as "no value is visible" it would drop every row.
+      hiddenValues: nonEmpty(c.getHiddenValues()),
+      visibleValues: nonEmpty(c.getVisibleValues()),
       type: type === null || type === undefined ? null : String(type),
       args: type ? (c.getCriteriaValues() as unknown[]) : [],
     });
@@ -35,7 +56,70 @@ export function readFilterSpec(sheet: Sheet, width: number): FilterSpec | null {
   return { row: range.getRow(), numRows: range.getNumRows(), columns };
 }
 
-export function downloadFilteredRows(format: 'csv' | 'xlsx'): DownloadFile {
+function nonEmpty(values: string[] | null | undefined): string[] | null {
+  return Array.isArray(values) && values.length > 0 ? values.map(String) : null;
+}
+
+/** FNV-1a over the chunk's keys: detects rows that moved between the plan and the chunk. */
+function keysHash(keys: string[]): string {
+  let h = 0x811c9dc5;
+  for (const k of keys) {
+    for (let i = 0; i < k.length; i++) {
+      h ^= k.charCodeAt(i);
+      h = Math.imul(h, 0x01000193) >>> 0;
+    }
+    h ^= 0x0a;
+    h = Math.imul(h, 0x01000193) >>> 0;
+  }
+  return h.toString(16).padStart(8, '0');
+}
+
+interface RowFlags {
+  hiddenByFilter: boolean[];
+  hiddenByUser: boolean[];
+  filterViews: string[];
+  slicers: number;
+}
+
+/**
+ * One Sheets API request for what SpreadsheetApp can only tell row by row: hiddenByFilter / hiddenByUser per
+ * row, and the sheet's filter views and slicers. Null without the advanced service.
+ */
+function askSheets(sheet: Sheet): RowFlags | null {
+  const api = sheetsService() as unknown as {
+    Spreadsheets: {
+      get(
+        id: string,
+        o: { ranges: string[]; fields: string },
+      ): {
+        sheets?: {
+          properties?: { title?: string };
+          data?: { rowMetadata?: { hiddenByFilter?: boolean; hiddenByUser?: boolean }[] }[];
+          filterViews?: { title?: string }[];
+          slicers?: unknown[];
+        }[];
+      };
+    };
+  } | null;
+  if (!api) return null;
+  const name = sheet.getName();
+  const res = api.Spreadsheets.get(sheet.getParent().getId(), {
+    ranges: [`'${name.replace(/'/g, "''")}'`],
+    fields:
+      'sheets(properties(title),data(rowMetadata(hiddenByFilter,hiddenByUser)),filterViews(title),slicers(slicerId))',
+  });
+  const s = (res.sheets ?? []).find((x) => x.properties?.title === name) ?? res.sheets?.[0];
+  const meta = s?.data?.[0]?.rowMetadata ?? [];
+  return {
+    hiddenByFilter: meta.map((m) => m.hiddenByFilter === true),
+    hiddenByUser: meta.map((m) => m.hiddenByUser === true),
+    filterViews: (s?.filterViews ?? []).map((v) => v.title ?? '(untitled)'),
+    slicers: (s?.slicers ?? []).length,
+  };
+}
+
+/** Plans the download: which rows, in which chunks. `includeHiddenByHand`: keep rows hidden by hand. */
+export function prepareDownload(format: 'csv' | 'xlsx', includeHiddenByHand = false): DownloadPlan {
   if (format !== 'csv') {
     throw new CreditDeskError(
       'USAGE',
@@ -44,23 +128,133 @@ export function downloadFilteredRows(format: 'csv' | 'xlsx'): DownloadFile {
     );
   }
   const { ss, timeZone } = openSpreadsheet();
-  const tab = readCredits(ss, timeZone);
-  const spec = readFilterSpec(tab.sheet, tab.raw[0]?.length ?? 0);
-  let shown: boolean[] | null = tab.raw.map(() => true);
-  if (spec && spec.columns.length) {
-    const display = tab.sheet.getDataRange().getDisplayValues();
-    shown = shownRows(spec, tab.raw, display);
-    // Criteria this add-on cannot evaluate (dates, custom formulas): ask the sheet, one call per row.
-    if (!shown) shown = tab.raw.map((_r, i) => i === 0 || !tab.sheet.isRowHiddenByFilter(i + 1));
+  const sheet = ss.getSheetByName(TABS.credits.name);
+  if (!sheet)
+    throw new CreditDeskError('BAD_SHEET', `This spreadsheet has no "${TABS.credits.name}" tab.`, '');
+  const raw = sheet.getDataRange().getValues() as unknown[][];
+  const tab = parseCreditsTab({ sheet, raw, grid: toGrid(raw, timeZone) });
+  const spec = readFilterSpec(sheet, raw[0]?.length ?? 0);
+  const notices: string[] = [];
+
+  let shown: boolean[] | null = raw.map(() => true);
+  const filtered = !!spec && spec.columns.length > 0;
+  if (filtered) shown = shownRows(spec, raw, sheet.getDataRange().getDisplayValues());
+  // Sheets is asked (one request) when the filter has criteria we can't evaluate, or to leave out rows hidden
+  // by hand, or to see filter views and slicers.
+  const flags = askSheets(sheet);
+  if (!shown) {
+    if (flags) shown = raw.map((_r, i) => i === 0 || !flags.hiddenByFilter[i]);
+    // Without the advanced service: SpreadsheetApp only answers row by row.
+    else shown = raw.map((_r, i) => i === 0 || !sheet.isRowHiddenByFilter(i + 1));
   }
-  const visible: Credit[] = tab.credits.filter((c) => (shown as boolean[])[c.row - 1]).map((c) => c.credit);
-  const table = exportTable(visible);
+  if (!includeHiddenByHand && flags) {
+    shown = shown.map((s, i) => s && !flags.hiddenByUser[i]);
+  }
+  if (!includeHiddenByHand && !flags)
+    notices.push(
+      'Rows hidden by hand could not be told apart here (the Sheets service is off): they are included.',
+    );
+  if (flags && (flags.filterViews.length || flags.slicers)) {
+    const what = [
+      flags.filterViews.length
+        ? `filter view${flags.filterViews.length === 1 ? '' : 's'} (${flags.filterViews.slice(0, 3).join(', ')})`
+        : '',
+      flags.slicers ? `${flags.slicers} slicer${flags.slicers === 1 ? '' : 's'}` : '',
+    ]
+      .filter(Boolean)
+      .join(' and ');
+    notices.push(
+      `This sheet has ${what}. Apps Script can't see which view you are looking at: the download follows the sheet's own filter${filtered ? '' : ' (none: every row)'}.`,
+    );
+  }
+
+  const visible = tab.credits.filter((c) => (shown as boolean[])[c.row - 1]);
+  const chunks: DownloadChunk[] = [];
+  for (let i = 0; i < visible.length; i += CHUNK_ROWS) {
+    const part = visible.slice(i, i + CHUNK_ROWS);
+    chunks.push({
+      index: chunks.length,
+      runs: runs(part.map((c) => c.row)),
+      rows: part.length,
+      keysHash: keysHash(part.map((c) => c.credit.key)),
+    });
+  }
   const today = new Date().toISOString().slice(0, 10);
   return {
-    filename: csvFilename([TABS.credits.name, describeFilter(spec, tab.raw[0] ?? [])], today),
+    filename: csvFilename([TABS.credits.name, describeFilter(spec, raw[0] ?? [])], today),
     mimeType: 'text/csv',
-    content: toCsv(table.headers, table.rows),
-    base64: false,
     rows: visible.length,
+    chunks,
+    notices,
+    emptyFile: chunks.length ? '' : emptyCsv(),
   };
+}
+
+/**
+ * One chunk's CSV: header line, then its rows. Reads only the chunk's rows (one getValues from its first to
+ * its last row) and the header row; refuses when the rows moved since the plan.
+ */
+export function downloadChunk(chunk: DownloadChunk): string {
+  const { ss, timeZone } = openSpreadsheet();
+  const sheet = ss.getSheetByName(TABS.credits.name);
+  if (!sheet || !chunk || !Array.isArray(chunk.runs) || chunk.runs.length === 0)
+    throw new CreditDeskError('USAGE', 'This download is out of date.', 'Start the download again.');
+  const width = sheet.getLastColumn();
+  const headers = (sheet.getRange(1, 1, 1, width).getValues()[0] as unknown[]).map((h) =>
+    toCell(h, timeZone),
+  );
+  const idx = indexColumns<CreditField>('credits', headers);
+  const first = chunk.runs[0][0];
+  const last = chunk.runs[chunk.runs.length - 1][1];
+  const block = sheet.getRange(first, 1, last - first + 1, width).getValues() as unknown[][];
+  const credits: Credit[] = [];
+  for (const [a, b] of chunk.runs) {
+    for (let r = a; r <= b; r++) {
+      const cells = block[r - first].map((v) => toCell(v, timeZone));
+      const credit = creditFromRow(cells, idx, r);
+      if (credit) credits.push(credit);
+    }
+  }
+  if (
+    credits.length !== chunk.rows ||
+    keysHash(credits.map((c) => c.key)) !== chunk.keysHash ||
+    text(headers[0]) === ''
+  )
+    throw new CreditDeskError(
+      'USAGE',
+      'The Credits rows moved while downloading (someone sorted, inserted or deleted rows).',
+      'Start the download again.',
+    );
+  const table = exportTable(credits);
+  return toCsv(table.headers, table.rows);
+}
+
+/** The whole file in one process (menu, tests): the plan and every chunk, joined as the sidebar does. */
+export function downloadFilteredRows(
+  format: 'csv' | 'xlsx',
+  includeHiddenByHand = false,
+): DownloadFile & { notices: string[] } {
+  const plan = prepareDownload(format, includeHiddenByHand);
+  const parts = plan.chunks.map((c) => downloadChunk(c));
+  return {
+    filename: plan.filename,
+    mimeType: plan.mimeType,
+    content: parts.length ? joinChunks(parts) : plan.emptyFile,
+    base64: false,
+    rows: plan.rows,
+    notices: plan.notices,
+  };
+}
+
+function emptyCsv(): string {
+  const table = exportTable([]);
+  return toCsv(table.headers, table.rows);
+}
+
+/**
+ * Joins chunk CSVs into one file: the first keeps its BOM and header line, the others lose theirs. The header
+ * line holds only the contract's fixed headers, so its first CRLF ends it. (The sidebar does the same.)
+ */
+export function joinChunks(parts: string[]): string {
+  return parts.map((p, i) => (i === 0 ? p : p.slice(p.indexOf('\r\n') + 2))).join('');
 }

@@ -6,9 +6,9 @@
 import { formatPercentBp } from '../../core/config';
 import type { RuleScope } from '../api';
 import { alert, confirm, showSidebar, toast, TITLE } from '../services/ui';
-import { refreshSnapshot } from './locked-snapshot';
+import { checkSheet } from './check-sheet';
 import { applyRules, assignSelectedWithDefault, previewRules, validateRules } from './rules';
-import { openSpreadsheet, readCredits, readDefaults } from './workbook';
+import { openSpreadsheet, readDefaults } from './workbook';
 
 /** Menu captions → the top-level function names addon/main.ts declares. */
 export const MENU_ITEMS: readonly (readonly [string, string] | null)[] = [
@@ -19,6 +19,7 @@ export const MENU_ITEMS: readonly (readonly [string, string] | null)[] = [
   ['Apply rules to all pending', 'menuApplyRulesToPending'],
   null,
   ['Download filtered rows', 'menuDownloadFilteredRows'],
+  ['Check sheet (repair collected credits)', 'menuCheckSheet'],
   ['Validate rules', 'menuValidateRules'],
   ['Help', 'menuHelp'],
 ];
@@ -32,14 +33,9 @@ export function buildMenu(e: AuthEvent): void {
     else menu.addSeparator();
   }
   menu.addToUi();
-  // Installed but not enabled in this document: only the menu may be built (no spreadsheet access).
-  if (e && String(e.authMode) === 'NONE') return;
-  try {
-    const { ss, timeZone } = openSpreadsheet();
-    refreshSnapshot(ss, readCredits(ss, timeZone));
-  } catch {
-    // A sheet without a Credits tab yet: nothing to mirror. The first action reports what is missing.
-  }
+  // Nothing else: onOpen is a simple trigger (30 s, and in AuthMode.NONE/LIMITED no or little access), and
+  // reading a 50,000-row tab there would slow every open. Every action reads what it needs when it runs.
+  void e;
 }
 
 /** Runs a menu action; a failure becomes an alert with the message instead of a red banner with a stack. */
@@ -72,7 +68,7 @@ function applyWithConfirmation(scope: RuleScope): void {
       `Assign ${preview.credits} credit${preview.credits === 1 ? '' : 's'}?\n\nBy rule:\n${byRule}\n\nTotals:\n${totals}` +
       (preview.skippedManual ? `\n\n${preview.skippedManual} set by hand will be left alone.` : '');
     if (!confirm(question)) return;
-    toast(applyRules(scope, false).message);
+    toast(applyRules(scope, false, preview.token).message);
   });
 }
 
@@ -99,6 +95,9 @@ export const menuActions = {
   menuDownloadFilteredRows(): void {
     showSidebar();
     toast('Use "Download filtered rows" in the sidebar: your browser saves the file.');
+  },
+  menuCheckSheet(): void {
+    reporting(() => alert(checkSheet().message));
   },
   menuValidateRules(): void {
     reporting(() => {
@@ -131,4 +130,5 @@ export const HELP = [
   '• Type in the Allocation column directly, e.g. "customer 60%, reseller 40%": the row becomes ASSIGNED.',
   '• Apply rules assigns PENDING_ASSIGN credits by the most appropriate rule (Rules tab), else the default configuration (Config tab). Rows set by hand (Rule = manual) are left alone.',
   '• PROCESSING and PROCESSED rows were collected by the usage process and cannot change.',
+  '• After sorting, deleting or pasting rows, Check sheet puts collected credits back as the Ledger records them.',
 ].join('\n');

@@ -1,43 +1,46 @@
 /**
- * The simple onEdit trigger on the Credits tab.
+ * The simple onEdit trigger on the Credits tab: every way a person changes a cell keeps the lifecycle.
  *
- * 1. An edit that touches a PROCESSING/PROCESSED row (any column, single cell or a paste over many rows)
- *    is put back. Single-cell edits carry e.oldValue; multi-cell edits do not, so the old cells come from
- *    the "_locked" mirror (locked-snapshot.ts). This is the SECOND line of defence: the sync protects
- *    locked rows with its own account, and a protection never locks out the user who made it. A simple
- *    trigger runs as the editing user, for at most 30 seconds, and does not run for script writes.
- * 2. An edit of the Allocation column on other rows is validated by the core: valid → ASSIGNED, Rule
- *    "manual", Distributor Keeps and Last Change written, the cell's note cleared; cleared → back to
- *    PENDING_ASSIGN; invalid → a note on the cell says what is wrong and the status is left alone.
- * Every change and revert gets Audit rows with the user's email ("unknown user" when Apps Script does not
- * say who it is, which happens in simple triggers).
+ * 1. A collected credit (it is in the Ledger tab, found by Key or Credit ID — never by row number) is put
+ *    back from the Ledger: only the cells that differ are written. This is the second line of defence: the
+ *    sync protects those rows with its own account, but the spreadsheet's owner bypasses protections.
+ *    Without a Ledger entry, a single-cell edit is undone from e.oldValue; a paste cannot be (Apps Script gives
+ *    no old values for it) and the person is told to press Undo or run Check sheet.
+ * 2. A typed or pasted Status is validated (core/hand-edit): only PENDING_ASSIGN ⇄ ASSIGNED by hand, and
+ *    ASSIGNED only with an allocation; anything into or out of PROCESSING/PROCESSED is put back with a note on
+ *    the cell and an Audit row.
+ * 3. An Allocation edit is validated by the core: valid → ASSIGNED, Rule "manual", Distributor Keeps and Last
+ *    Change written, the note cleared; cleared → PENDING_ASSIGN; invalid → a note says what is wrong.
  *
- * Calls are constant per edit: the header row, the edited rows, the mirror (only when needed) and the
- * Accounts tab (only for allocation edits) are each read once; writes go per run of contiguous rows.
+ * Sheets fires onEdit only for a person's changes to cell values — not for sorts, row inserts or deletes — so
+ * those are repaired by Check sheet, not here. Each block is written in its own try: one failure (a row
+ * protected against this person) never skips the others. The trigger writes with SpreadsheetApp only: a
+ * simple trigger may not use services that need authorisation, such as the Sheets API.
  */
 import type { AuditEntry } from '../../core/audit';
 import { assignCredit, unassignCredit } from '../../core/assignment';
 import type { Credit } from '../../core/credit';
 import { isCreditDeskError } from '../../core/errors';
+import { decideStatusEdit, inferPriorStatus } from '../../core/hand-edit';
 import { TABS, type CreditField } from '../../core/sheet-contract';
-import { isLocked, isStatus } from '../../core/status';
-import { creditFromRow, indexColumns, text, type Cell, type ColumnIndex } from '../../core/table';
-import { toCell } from '../services/cells';
+import { isLocked, isStatus, type Status } from '../../core/status';
+import { creditCell, creditFromRow, indexColumns, text, type Cell, type ColumnIndex } from '../../core/table';
+import { literalText, toCell } from '../services/cells';
 import { currentUserEmail } from '../services/session';
-import { writeBlocks } from '../services/tabs';
 import { toast } from '../services/ui';
 import { assignContext } from './assign';
 import { appendAudit } from './audit-log';
-import { writeAssignments } from './credit-writes';
-import { readSnapshot, type LockedSnapshot } from './locked-snapshot';
+import { ASSIGNMENT_FIELDS } from './credit-writes';
+import { cellRects, type CellWrite } from './guarded-write';
+import { ledgerEntry, readLedger, type Ledger } from './ledger';
+import { readDirectory } from './workbook';
 import { runs } from './write-plan';
-import { readDirectory, type CreditsTab } from './workbook';
 
 type EditEvent = GoogleAppsScript.Events.SheetsOnEdit;
+type Sheet = GoogleAppsScript.Spreadsheet.Sheet;
 
 interface EditedRow {
   row: number;
-  raw: unknown[];
   cells: Cell[];
 }
 
@@ -64,12 +67,30 @@ function underLockIfPossible(work: () => void): void {
 
 export function handleEdit(e: EditEvent): void {
   if (!e || !e.range) return;
+  // AuthMode.NONE (an add-on installed but not enabled in this document) gives no spreadsheet access at all.
+  if (e.authMode !== undefined && String(e.authMode) === 'NONE') return;
   const sheet = e.range.getSheet();
   if (sheet.getName() !== TABS.credits.name) return;
   underLockIfPossible(() => onCreditsEdit(e, sheet));
 }
 
-function onCreditsEdit(e: EditEvent, sheet: GoogleAppsScript.Spreadsheet.Sheet): void {
+/** Cell writes, notes and audit collected while deciding, written at the end. */
+class Changes {
+  readonly cells: CellWrite[] = [];
+  readonly notes = new Map<string, { row: number; col: number; note: string }>();
+  readonly audit: AuditEntry[] = [];
+  readonly reverted = new Set<number>();
+  readonly unrestorable = new Set<number>();
+
+  set(row: number, col: number, value: Cell, creditId: string): void {
+    this.cells.push({ row, col, value, creditId });
+  }
+  note(row: number, col: number, note: string): void {
+    this.notes.set(`${row}:${col}`, { row, col, note });
+  }
+}
+
+function onCreditsEdit(e: EditEvent, sheet: Sheet): void {
   const range = e.range;
   const firstCol = range.getColumn();
   const lastCol = firstCol + range.getNumColumns() - 1;
@@ -79,189 +100,293 @@ function onCreditsEdit(e: EditEvent, sheet: GoogleAppsScript.Spreadsheet.Sheet):
   const ss = e.source;
   const timeZone = ss.getSpreadsheetTimeZone();
   const width = Math.max(lastCol, sheet.getLastColumn());
-  const headers = sheet.getRange(1, 1, 1, width).getValues()[0] as unknown[];
+  const headers = (sheet.getRange(1, 1, 1, width).getValues()[0] as unknown[]).map((h) =>
+    toCell(h, timeZone),
+  );
   let idx: ColumnIndex<CreditField>;
   try {
-    idx = indexColumns<CreditField>(
-      'credits',
-      headers.map((h) => toCell(h, timeZone)),
-    );
+    idx = indexColumns<CreditField>('credits', headers);
   } catch {
     return; // a renamed header: the next action reports it; onEdit has no one to tell
   }
   const values = sheet.getRange(first, 1, last - first + 1, width).getValues() as unknown[][];
   const rows: EditedRow[] = values.map((raw, i) => ({
     row: first + i,
-    raw,
     cells: raw.map((v) => toCell(v, timeZone)),
   }));
   const touches = (field: CreditField) => idx[field] + 1 >= firstCol && idx[field] + 1 <= lastCol;
   const single = range.getNumRows() === 1 && range.getNumColumns() === 1;
 
-  // The status in the sheet is trustworthy unless the edit covered it (or the key we find rows by).
-  const statusTrusted = !touches('status') && !touches('key');
-  const needSnapshot = !statusTrusted || rows.some((r) => lockedText(r.cells[idx.status]));
-  const snapshot = needSnapshot ? readSnapshot(ss) : null;
+  // The Ledger is read only when a row may be collected: its status says so, or the edit covered what tells.
+  const needLedger =
+    touches('status') ||
+    touches('key') ||
+    touches('creditId') ||
+    rows.some((r) => lockedText(r.cells[idx.status]));
+  const ledger = needLedger ? readLedger(ss, timeZone) : null;
 
   const who = currentUserEmail();
   const now = new Date().toISOString();
-  const audit: AuditEntry[] = [];
-  const restored = new Map<number, unknown[]>(); // row → values for columns firstCol..lastCol
-  const unrestorable: number[] = [];
-
+  const changes = new Changes();
+  const free: EditedRow[] = [];
   for (const r of rows) {
-    const entry = lockedEntry(r, idx, snapshot, statusTrusted);
-    const wasLocked =
-      entry !== null ||
-      (statusTrusted && lockedText(r.cells[idx.status])) ||
-      (single && touches('status') && lockedText(e.oldValue));
-    if (!wasLocked) continue;
-    const back: unknown[] = [];
-    for (let c = firstCol; c <= lastCol; c++) {
-      const header = String(headers[c - 1] ?? '')
-        .trim()
-        .toLowerCase();
-      if (entry && entry.cells.has(header)) back.push(entry.cells.get(header));
-      else if (single) back.push(fromOldValue(e.oldValue));
-      else back.push(undefined);
-    }
-    if (back.some((v) => v === undefined)) {
-      unrestorable.push(r.row);
-      continue;
-    }
-    restored.set(r.row, back);
-    const creditId = text(entry?.cells.get('credit id') as Cell) || text(r.cells[idx.creditId]);
-    back.forEach((v, i) => {
-      const attempted = text(r.cells[firstCol - 1 + i]);
-      const put = text(toCell(v, timeZone));
-      if (attempted !== put) {
-        audit.push({
-          when: now,
-          who,
-          action: 'revert',
-          creditId,
-          field: String(headers[firstCol - 1 + i] ?? ''),
-          before: attempted,
-          after: put,
-        });
-      }
-    });
+    if (!restoreCollected(r, e, headers, idx, ledger, firstCol, lastCol, single, changes, who, now, timeZone))
+      free.push(r);
   }
 
-  // Put locked rows back, one setValues per run of contiguous rows.
-  writeBlocks(
-    sheet,
-    runs(restored.keys()).map(([a, b]) => ({
-      row: a,
-      col: firstCol,
-      values: Array.from({ length: b - a + 1 }, (_x, i) => restored.get(a + i) as unknown[]),
-    })),
+  if (touches('status') || touches('allocation')) {
+    lifecycleEdits(e, ss, idx, free, touches, single, changes, who, now, timeZone);
+  }
+
+  const failed = writeEach(sheet, changes);
+  appendAudit(
+    ss,
+    changes.audit.filter((a) => !failed.has(a.creditId)),
   );
 
-  const lockedRows = new Set([...restored.keys(), ...unrestorable]);
-  if (touches('allocation')) {
-    audit.push(...allocationEdits(e, ss, sheet, headers, idx, rows, lockedRows, single, timeZone));
-  }
-  appendAudit(ss, audit);
-
   const notices: string[] = [];
-  if (restored.size)
+  const reverted = [...changes.reverted].sort((a, b) => a - b);
+  if (reverted.length)
     notices.push(
-      `Row${restored.size > 1 ? 's' : ''} ${[...restored.keys()].join(', ')} ${restored.size > 1 ? 'are' : 'is'} PROCESSING/PROCESSED and can't change; your edit was undone.`,
+      `Row${reverted.length > 1 ? 's' : ''} ${reverted.join(', ')} ${reverted.length > 1 ? 'are' : 'is'} PROCESSING/PROCESSED and can't change; your edit was undone.`,
     );
-  if (unrestorable.length)
+  const lost = [...changes.unrestorable].sort((a, b) => a - b);
+  if (lost.length)
     notices.push(
-      `Row${unrestorable.length > 1 ? 's' : ''} ${unrestorable.join(', ')} ${unrestorable.length > 1 ? 'are' : 'is'} locked; press Undo (Ctrl+Z) to put ${unrestorable.length > 1 ? 'them' : 'it'} back.`,
+      `Row${lost.length > 1 ? 's' : ''} ${lost.join(', ')} ${lost.length > 1 ? 'are' : 'is'} locked; press Undo (Ctrl+Z), or run Credit Desk › Check sheet.`,
     );
+  if (failed.size)
+    notices.push(`Some cells could not be put back (${[...failed].join(', ')}): run Check sheet.`);
   if (notices.length) toast(notices.join(' '));
 }
 
 /**
- * e.oldValue is always text. A number cell's old value comes back as a number (so "-5" stays -5 instead of
- * being written as the text "-5"); anything else is restored as text.
+ * Puts a collected credit's row back. Returns true when the row is collected (handled here, whatever the
+ * outcome), false when it is a free row for the lifecycle rules.
  */
-function fromOldValue(old: unknown): unknown {
+function restoreCollected(
+  r: EditedRow,
+  e: EditEvent,
+  headers: Cell[],
+  idx: ColumnIndex<CreditField>,
+  ledger: Ledger | null,
+  firstCol: number,
+  lastCol: number,
+  single: boolean,
+  changes: Changes,
+  who: string,
+  now: string,
+  timeZone: string,
+): boolean {
+  const touched = (f: CreditField) => idx[f] + 1 >= firstCol && idx[f] + 1 <= lastCol;
+  // A Key or Credit ID the edit overwrote tells nothing about which credit the row was.
+  const key = touched('key') ? '' : text(r.cells[idx.key]);
+  const creditId = touched('creditId') ? '' : text(r.cells[idx.creditId]);
+  const entry = ledgerEntry(ledger, key, creditId);
+  const statusTrusted = !touched('status');
+  const oldLocked = single && touched('status') && lockedText(e.oldValue);
+  const looksLocked = statusTrusted && lockedText(r.cells[idx.status]);
+  if (!entry && !oldLocked && !looksLocked) {
+    // Both identifiers overwritten by a paste that also put a locked status: can't tell which credit it was.
+    if (touched('key') && touched('creditId') && lockedText(r.cells[idx.status])) {
+      changes.unrestorable.add(r.row);
+      return true;
+    }
+    return false;
+  }
+  const id = entry?.creditId || text(r.cells[idx.creditId]);
+  for (let c = firstCol; c <= lastCol; c++) {
+    const header = text(headers[c - 1]).toLowerCase();
+    let want: Cell | undefined;
+    if (entry && entry.cells.has(header)) want = entry.cells.get(header);
+    else if (single && !(header === 'notes')) want = fromOldValue(e.oldValue);
+    if (want === undefined) {
+      if (!entry && header !== 'notes') changes.unrestorable.add(r.row);
+      continue;
+    }
+    const now_ = r.cells[c - 1];
+    if (text(now_) === text(want)) continue; // only cells that differ are written
+    changes.set(r.row, c, want, id);
+    changes.reverted.add(r.row);
+    changes.audit.push({
+      when: now,
+      who,
+      action: 'revert',
+      creditId: id,
+      field: text(headers[c - 1]),
+      before: text(toCell(now_, timeZone)),
+      after: text(want),
+    });
+  }
+  return true;
+}
+
+/**
+ * e.oldValue is text. A number cell's old value comes back as a number (so "-5" stays -5 instead of being
+ * written as the text "-5"); anything else is restored as text.
+ */
+function fromOldValue(old: unknown): Cell {
   if (old === undefined || old === null) return '';
   const t = String(old);
   return /^-?\d+(\.\d+)?$/.test(t) ? Number(t) : t;
 }
 
-/** The mirror entry of a locked row: by the key in the row, or, when the edit covered the key, by row number. */
-function lockedEntry(
-  r: EditedRow,
-  idx: ColumnIndex<CreditField>,
-  snapshot: LockedSnapshot | null,
-  statusTrusted: boolean,
-) {
-  if (!snapshot) return null;
-  const byKey = snapshot.byKey.get(text(r.cells[idx.key]));
-  if (byKey) return byKey;
-  return statusTrusted ? null : (snapshot.byRow.get(r.row) ?? null);
-}
-
-function allocationEdits(
+function lifecycleEdits(
   e: EditEvent,
   ss: GoogleAppsScript.Spreadsheet.Spreadsheet,
-  sheet: GoogleAppsScript.Spreadsheet.Sheet,
-  headers: unknown[],
   idx: ColumnIndex<CreditField>,
   rows: EditedRow[],
-  lockedRows: Set<number>,
+  touches: (f: CreditField) => boolean,
   single: boolean,
+  changes: Changes,
+  who: string,
+  now: string,
   timeZone: string,
-): AuditEntry[] {
-  const ctx = assignContext(readDirectory(ss, timeZone));
-  const notes = new Map<number, string>();
-  const changed: { row: number; credit: Credit }[] = [];
-  const credits: CreditsTab['credits'] = [];
-  const audit: AuditEntry[] = [];
+): void {
+  const ctx = { ...assignContext(readDirectory(ss, timeZone)), actor: who, now };
+  const statusCol = idx.status + 1;
+  const allocationCol = idx.allocation + 1;
   for (const r of rows) {
-    if (lockedRows.has(r.row)) continue;
+    const typedStatus = text(r.cells[idx.status]);
+    const allocation = text(r.cells[idx.allocation]);
     let credit: Credit | null;
     try {
-      credit = creditFromRow(r.cells, idx, r.row);
+      // Parse with a valid status; the typed one is judged below.
+      const cells = [...r.cells];
+      cells[idx.status] = isStatus(typedStatus) ? typedStatus : 'PENDING_ASSIGN';
+      credit = creditFromRow(cells, idx, r.row);
     } catch (err) {
-      notes.set(r.row, (err as Error).message);
+      changes.note(r.row, allocationCol, (err as Error).message);
       continue;
     }
     if (!credit) continue; // not a credit row (no key): staff may type there freely
-    credits.push({ row: r.row, credit });
-    const typed = credit.allocation;
-    // The cell already holds the new text; the audit's "before" is the old one (known for single cells only).
-    const before: Credit = { ...credit, allocation: single ? text((e.oldValue ?? '') as Cell) : '' };
-    try {
-      if (typed === '') {
-        if (credit.status === 'ASSIGNED') {
-          const outcome = unassignCredit(before, ctx);
-          changed.push({ row: r.row, credit: outcome.credit });
-          audit.push(...outcome.audit);
-        }
+
+    let status: Status = isStatus(typedStatus) ? typedStatus : 'PENDING_ASSIGN';
+    let act: 'allocation' | 'assign' | 'unassign' | 'none' = touches('allocation') ? 'allocation' : 'none';
+    if (touches('status')) {
+      let before: Status;
+      if (single)
+        before = isStatus(text((e.oldValue ?? '') as Cell))
+          ? (text(e.oldValue as Cell) as Status)
+          : 'PENDING_ASSIGN';
+      else if (touches('allocation') && (typedStatus === 'PENDING_ASSIGN' || typedStatus === 'ASSIGNED'))
+        before = typedStatus;
+      else before = inferPriorStatus(allocation);
+      const decision = decideStatusEdit(before, typedStatus, allocation);
+      if (decision.kind === 'revert') {
+        changes.set(r.row, statusCol, decision.to, credit.creditId);
+        changes.note(r.row, statusCol, decision.note);
+        changes.audit.push({
+          when: now,
+          who,
+          action: 'revert',
+          creditId: credit.creditId,
+          field: 'status',
+          before: typedStatus,
+          after: decision.to,
+        });
+        status = decision.to;
       } else {
-        const outcome = assignCredit(before, typed, ctx);
-        changed.push({ row: r.row, credit: outcome.credit });
-        audit.push(...outcome.audit);
+        status = before;
+        if (decision.kind === 'assign' || decision.kind === 'unassign') act = decision.kind;
+        else changes.note(r.row, statusCol, '');
       }
-      notes.set(r.row, '');
+    }
+    const prior: Credit = {
+      ...credit,
+      status,
+      // The cell already holds the new text; the audit's "before" is the old one (known for single cells only).
+      allocation:
+        single && touches('allocation')
+          ? text((e.oldValue ?? '') as Cell)
+          : act === 'assign'
+            ? ''
+            : credit.allocation,
+    };
+    try {
+      let outcome = null;
+      if (act === 'allocation') {
+        if (allocation === '') outcome = status === 'ASSIGNED' ? unassignCredit(prior, ctx) : null;
+        else outcome = assignCredit(prior, allocation, ctx);
+      } else if (act === 'assign') outcome = assignCredit(prior, allocation, ctx);
+      else if (act === 'unassign') outcome = unassignCredit({ ...prior, status: 'ASSIGNED' }, ctx);
+      if (outcome) {
+        const after = outcome.credit;
+        const fields: CreditField[] = [...ASSIGNMENT_FIELDS, 'flags'];
+        for (const f of fields) {
+          const v = creditCell(after, f);
+          if (text(r.cells[idx[f]]) !== text(v)) changes.set(r.row, idx[f] + 1, v, credit.creditId);
+        }
+        changes.audit.push(...outcome.audit);
+        if (touches('allocation')) changes.note(r.row, allocationCol, '');
+        if (act !== 'allocation') changes.note(r.row, statusCol, '');
+      }
     } catch (err) {
       if (!isCreditDeskError(err)) throw err;
-      notes.set(r.row, `Not applied: ${err.message}`);
+      if (act === 'assign') {
+        // A status typed as ASSIGNED with an allocation the core refuses: the status goes back.
+        changes.set(r.row, statusCol, 'PENDING_ASSIGN', credit.creditId);
+        changes.note(r.row, statusCol, `Not applied: ${err.message}`);
+        changes.audit.push({
+          when: now,
+          who,
+          action: 'revert',
+          creditId: credit.creditId,
+          field: 'status',
+          before: typedStatus,
+          after: 'PENDING_ASSIGN',
+        });
+      } else changes.note(r.row, allocationCol, `Not applied: ${err.message}`);
     }
   }
-  const raw: unknown[][] = [headers];
-  for (const r of rows) raw[r.row - 1] = r.raw;
-  writeAssignments({ sheet, raw, grid: { headers: [], rows: [] }, idx, credits }, changed);
-  const col = idx.allocation + 1;
-  writeNotes(sheet, col, notes);
-  return audit;
 }
 
-function writeNotes(
-  sheet: GoogleAppsScript.Spreadsheet.Sheet,
-  col: number,
-  notes: Map<number, string>,
-): void {
-  for (const [a, b] of runs(notes.keys())) {
-    const block = Array.from({ length: b - a + 1 }, (_x, i) => [notes.get(a + i) ?? '']);
-    sheet.getRange(a, col, block.length, 1).setNotes(block);
+/**
+ * Writes the cells — one setValues per rectangle of adjacent changed cells; a rectangle that fails (a row
+ * protected against this person) is retried row by row, so one failure never skips the others — then the
+ * notes, one setNotes per run of rows in a column. Returns the Credit IDs whose write failed.
+ */
+function writeEach(sheet: Sheet, changes: Changes): Set<string> {
+  const failed = new Set<string>();
+  // The last value set for a cell wins (a revert then a lifecycle write of the same cell).
+  const last = new Map<string, CellWrite>();
+  for (const c of changes.cells) last.set(`${c.row}:${c.col}`, c);
+  const cells = [...last.values()];
+  const put = (rect: { row: number; col: number; values: Cell[][] }) =>
+    sheet
+      .getRange(rect.row, rect.col, rect.values.length, rect.values[0].length)
+      .setValues(rect.values.map((l) => l.map(literalText)) as never[][]);
+  for (const rect of cellRects(cells)) {
+    try {
+      put(rect);
+    } catch {
+      for (let i = 0; i < rect.values.length; i++) {
+        const row = rect.row + i;
+        try {
+          put({ row, col: rect.col, values: [rect.values[i]] });
+        } catch {
+          const who = cells.find((c) => c.row === row);
+          if (who) failed.add(who.creditId);
+        }
+      }
+    }
   }
+  const byCol = new Map<number, Map<number, string>>();
+  for (const { row, col, note } of changes.notes.values()) {
+    const m = byCol.get(col) ?? new Map<number, string>();
+    m.set(row, note);
+    byCol.set(col, m);
+  }
+  for (const [col, notes] of byCol) {
+    for (const [a, b] of runs(notes.keys())) {
+      try {
+        sheet
+          .getRange(a, col, b - a + 1, 1)
+          .setNotes(Array.from({ length: b - a + 1 }, (_x, i) => [notes.get(a + i) ?? '']));
+      } catch {
+        // A note on a protected cell: the values written (or not) above are what matters.
+      }
+    }
+  }
+  return failed;
 }

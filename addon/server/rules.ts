@@ -13,9 +13,9 @@ import { validateRules as coreValidateRules } from '../../core/rules';
 import type { ApplyResult, RuleProblemView, RuleScope, RulesPreview } from '../api';
 import { withDocumentLock } from '../services/lock';
 import { assignContext } from './assign';
-import { appendAudit } from './audit-log';
-import { writeAssignments } from './credit-writes';
-import { refreshSnapshot } from './locked-snapshot';
+import { assignmentWrite } from './credit-writes';
+import { guardedWrite, layoutOf, type WriteReport } from './guarded-write';
+import { decodePreview, encodePreview, fingerprint, type PreviewedCredit } from './preview-token';
 import { problemView, rulesPreview } from './views';
 import {
   openSpreadsheet,
@@ -71,62 +71,158 @@ function creditsInScope(ss: Spreadsheet, tab: CreditsTab, scope: RuleScope): Cre
 
 interface Planned {
   ss: Spreadsheet;
+  timeZone: string;
   tab: CreditsTab;
   directory: AccountDirectory;
   plan: RulePlan;
+  /** Rules left out because they are broken (errors from core validateRules), with why. */
+  ignored: RuleProblemView[];
 }
 
-function plan(scope: RuleScope, overwriteManual: boolean, useDefaultOnly: boolean): Planned {
-  const { ss, timeZone } = openSpreadsheet();
-  const tab = readCredits(ss, timeZone);
-  const credits = creditsInScope(ss, tab, scope);
+function plan(
+  scope: RuleScope | Credit[],
+  overwriteManual: boolean,
+  useDefaultOnly: boolean,
+  read?: { ss: Spreadsheet; timeZone: string; tab: CreditsTab },
+): Planned {
+  const { ss, timeZone } = read ?? openSpreadsheet();
+  const tab = read?.tab ?? readCredits(ss, timeZone);
+  const credits = Array.isArray(scope) ? scope : creditsInScope(ss, tab, scope);
   const directory = readDirectory(ss, timeZone);
-  const { index } = readRules(ss, timeZone);
+  const { index, problems } = readRules(ss, timeZone);
   const planned = planRules(credits, index, readDefaults(ss, timeZone), directory, {
     overwriteManual: overwriteManual === true,
     useDefaultOnly,
   });
-  return { ss, tab, directory, plan: planned };
+  const ignored = useDefaultOnly ? [] : problems.filter((p) => p.severity === 'error').map(problemView);
+  return { ss, timeZone, tab, directory, plan: planned, ignored };
 }
 
-function carryOut({ ss, tab, directory, plan: planned }: Planned): ApplyResult {
-  const outcomes = applyPlan(planned, assignContext(directory));
-  const rowOf = new Map(tab.credits.map((c) => [c.credit.key, c.row]));
-  writeAssignments(
-    tab,
-    outcomes.map((o) => ({ row: rowOf.get(o.credit.key) as number, credit: o.credit })),
-  );
-  appendAudit(
-    ss,
-    outcomes.flatMap((o) => o.audit),
-  );
-  refreshSnapshot(ss, tab);
-  const skipped = planned.skippedManual.length + planned.skippedLocked.length + planned.failed.length;
-  return { applied: outcomes.length, skipped, message: resultMessage(outcomes.length, planned) };
+/** Writes the plan's items (compare-and-set against the cells the plan read); `stale` were refused before. */
+/** Credits left alone before writing: set by hand, and collected. */
+interface Skips {
+  manual: number;
+  locked: number;
 }
 
-export function resultMessage(applied: number, p: RulePlan): string {
+function carryOut(
+  { ss, timeZone, tab, directory, plan: planned, ignored }: Planned,
+  stale: { creditId: string; why: string }[] = [],
+  skips: Skips = { manual: planned.skippedManual.length, locked: planned.skippedLocked.length },
+): ApplyResult {
+  const ctx = assignContext(directory);
+  const outcomes = applyPlan(planned, ctx);
+  const writes = planned.items.map((item, i) =>
+    assignmentWrite(item.credit, outcomes[i].credit, outcomes[i].audit),
+  );
+  const report = guardedWrite(ss, timeZone, layoutOf(tab), writes, ctx.actor);
+  const changed = [...stale, ...report.changed];
+  const skipped =
+    skips.manual +
+    skips.locked +
+    planned.failed.length +
+    changed.length +
+    report.protectedIds.length +
+    report.lockedIds.length;
+  return {
+    applied: report.written.length,
+    skipped,
+    message: resultMessage(report.written.length, planned, report, changed, ignored, skips),
+    changed,
+    ignoredRules: ignored,
+  };
+}
+
+export function resultMessage(
+  applied: number,
+  p: RulePlan,
+  report?: WriteReport,
+  changed: { creditId: string; why: string }[] = [],
+  ignored: RuleProblemView[] = [],
+  skips: Skips = { manual: p.skippedManual.length, locked: p.skippedLocked.length },
+): string {
   const parts = [`Assigned ${applied} credit${applied === 1 ? '' : 's'}.`];
-  if (p.skippedManual.length) parts.push(`${p.skippedManual.length} set by hand were left alone.`);
-  if (p.skippedLocked.length) parts.push(`${p.skippedLocked.length} PROCESSING/PROCESSED were left alone.`);
+  if (skips.manual) parts.push(`${skips.manual} set by hand were left alone.`);
+  const locked = skips.locked + (report?.lockedIds.length ?? 0);
+  if (locked) parts.push(`${locked} PROCESSING/PROCESSED were left alone.`);
+  if (report?.protectedIds.length)
+    parts.push(
+      `${report.protectedIds.length} on rows protected against you were left alone (first: ${report.protectedIds[0]}).`,
+    );
+  if (changed.length)
+    parts.push(
+      `${changed.length} changed since the preview and were not applied (${changed
+        .slice(0, 3)
+        .map((c) => `${c.creditId}: ${c.why}`)
+        .join('; ')}${changed.length > 3 ? '; …' : ''}).`,
+    );
   if (p.failed.length) {
     const first = p.failed[0];
     parts.push(
       `${p.failed.length} could not be assigned (first: ${first.credit.creditId}: ${first.message.split('\n')[0]}).`,
     );
   }
+  if (ignored.length)
+    parts.push(
+      `${ignored.length} broken rule${ignored.length === 1 ? ' was' : 's were'} ignored (${ignored
+        .slice(0, 3)
+        .map((r) => `row ${r.row}${r.ruleId ? ` ${r.ruleId}` : ''}: ${r.message}`)
+        .join('; ')}${ignored.length > 3 ? '; …' : ''}).`,
+    );
   return parts.join(' ');
 }
 
 export function previewRules(scope: RuleScope, overwriteManual: boolean): RulesPreview {
   const s = checkScope(scope);
   const planned = plan(s, overwriteManual, false);
-  return rulesPreview(s, planned.plan, planTotals(planned.plan));
+  return {
+    ...rulesPreview(s, planned.plan, planTotals(planned.plan)),
+    token: encodePreview(planned.plan.items, {
+      skippedManual: planned.plan.skippedManual.length,
+      skippedLocked: planned.plan.skippedLocked.length,
+    }),
+    ignoredRules: planned.ignored,
+  };
 }
 
-export function applyRules(scope: RuleScope, overwriteManual: boolean): ApplyResult {
-  const s = checkScope(scope);
-  return withDocumentLock(() => carryOut(plan(s, overwriteManual, false)));
+/**
+ * Applies exactly what `previewToken` (from previewRules) showed: the same credits with the same rule and
+ * allocation. A credit whose cells changed since the preview, or for which the rules now choose otherwise, is
+ * not applied and is listed. The selection is not read again.
+ */
+export function applyRules(scope: RuleScope, overwriteManual: boolean, previewToken: string): ApplyResult {
+  checkScope(scope);
+  const { credits: previewed, header } = decodePreview(previewToken);
+  return withDocumentLock(() => {
+    const { ss, timeZone } = openSpreadsheet();
+    const tab = readCredits(ss, timeZone);
+    const byId = new Map(tab.credits.map((c) => [c.credit.creditId, c.credit]));
+    const stale: { creditId: string; why: string }[] = [];
+    const current: Credit[] = [];
+    for (const p of previewed) {
+      const credit = byId.get(p.creditId);
+      if (!credit) stale.push({ creditId: p.creditId, why: 'it is no longer on Credits' });
+      else if (fingerprint(credit) !== p.fingerprint)
+        stale.push({ creditId: p.creditId, why: 'its row changed since the preview' });
+      else current.push(credit);
+    }
+    const planned = plan(current, overwriteManual, false, { ss, timeZone, tab });
+    const wanted = new Map(previewed.map((p) => [p.creditId, p]));
+    planned.plan.items = planned.plan.items.filter((item) => {
+      const p = wanted.get(item.credit.creditId) as PreviewedCredit;
+      if (p.ruleId === item.ruleId && p.allocation === item.allocation) return true;
+      stale.push({
+        creditId: p.creditId,
+        why: `the rules now give ${item.ruleId} (${item.allocation}) instead of ${p.ruleId} (${p.allocation})`,
+      });
+      return false;
+    });
+    for (const f of planned.plan.failed)
+      stale.push({ creditId: f.credit.creditId, why: f.message.split('\n')[0] });
+    planned.plan.failed = [];
+    // What the preview left alone is reported again (those credits are not in the token).
+    return carryOut(planned, stale, { manual: header.skippedManual, locked: header.skippedLocked });
+  });
 }
 
 export function assignSelectedWithDefault(): ApplyResult {

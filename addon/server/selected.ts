@@ -18,7 +18,8 @@ export function getSelectedCredit(): SelectedCreditResponse {
   const range = ss.getActiveRange();
   const row = range ? range.getRow() : 0;
   if (row < 2) return nothing('Select a credit (row 2 or below) on the Credits tab.');
-  // Only the header row and the selected row are read: this runs on every selection change.
+  // Only the header row and the selected row are read: this runs when the sidebar opens and on every Refresh
+  // (the sidebar does not follow the selection by itself; it says so).
   const width = Math.max(1, sheet.getLastColumn());
   const headers = (sheet.getRange(1, 1, 1, width).getValues()[0] as unknown[]).map((v) =>
     toCell(v, timeZone),

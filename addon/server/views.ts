@@ -113,7 +113,11 @@ export function targetOptions(directory: AccountDirectory): TargetOption[] {
   return [...seen.values()].sort((x, y) => x.role.localeCompare(y.role) || x.id.localeCompare(y.id));
 }
 
-export function rulesPreview(scope: RuleScope, plan: RulePlan, totals: PlanTotals): RulesPreview {
+export function rulesPreview(
+  scope: RuleScope,
+  plan: RulePlan,
+  totals: PlanTotals,
+): Omit<RulesPreview, 'token' | 'ignoredRules'> {
   return {
     scope,
     credits: plan.items.length,

@@ -5,7 +5,13 @@
 import { buildDirectory, EMPTY_DIRECTORY, type AccountDirectory } from '../../core/accounts';
 import { parseConfig } from '../../core/config';
 import type { Credit } from '../../core/credit';
-import { parseRules, RuleIndex, type DefaultConfiguration, type Rule } from '../../core/rules';
+import {
+  parseRules,
+  RuleIndex,
+  type DefaultConfiguration,
+  type Rule,
+  type RuleProblem,
+} from '../../core/rules';
 import type { AccountField, ConfigField, CreditField, RuleField } from '../../core/sheet-contract';
 import { TABS } from '../../core/sheet-contract';
 import { creditFromRow, indexColumns, readRecords, type Cell, type ColumnIndex } from '../../core/table';
@@ -23,6 +29,8 @@ export interface RulesData {
   records: { row: number; record: Record<RuleField, Cell> }[];
   rules: Rule[];
   index: RuleIndex;
+  /** Why rules were left out (errors) or may not act as meant (warnings). */
+  problems: RuleProblem[];
 }
 
 export function openSpreadsheet(): { ss: Spreadsheet; timeZone: string } {
@@ -38,6 +46,15 @@ export function parseCreditsTab(tab: TabData): CreditsTab {
     if (credit) credits.push({ row: i + 2, credit });
   });
   return { ...tab, idx, credits };
+}
+
+/** The Credits tab as cells, without parsing credits (a bad Status in some row does not stop a repair). */
+export function readCreditsLenient(
+  ss: Spreadsheet,
+  timeZone: string,
+): TabData & { idx: ColumnIndex<CreditField>; rows: Cell[][] } {
+  const tab = requireTab(ss, TABS.credits.name, timeZone);
+  return { ...tab, idx: indexColumns<CreditField>('credits', tab.grid.headers), rows: tab.grid.rows };
 }
 
 export function readCredits(ss: Spreadsheet, timeZone: string): CreditsTab {
@@ -59,8 +76,8 @@ export function readRuleRecords(ss: Spreadsheet, timeZone: string): RulesData['r
 /** The enabled, valid rules, indexed. Invalid rules are left out here; "Validate rules" reports them. */
 export function readRules(ss: Spreadsheet, timeZone: string): RulesData {
   const records = readRuleRecords(ss, timeZone);
-  const { rules } = parseRules(records);
-  return { records, rules, index: new RuleIndex(rules) };
+  const { rules, problems } = parseRules(records);
+  return { records, rules, index: new RuleIndex(rules), problems };
 }
 
 export function readDefaults(ss: Spreadsheet, timeZone: string): DefaultConfiguration {

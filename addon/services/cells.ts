@@ -71,3 +71,19 @@ export function toSheetValue(value: unknown): unknown {
 function isDate(value: unknown): value is Date {
   return Object.prototype.toString.call(value) === '[object Date]';
 }
+
+/**
+ * Text a person typing it would NOT get back as text: numbers ("0012"), percentages, TRUE/FALSE, dates and
+ * times, and what a sheet runs as a formula. SpreadsheetApp's setValue(s) parse strings like typing
+ * (Range.setValue reference), so such text is written with the leading apostrophe that keeps it literal.
+ */
+const PARSED_AS_NON_TEXT =
+  /^\s*([+-]?(\d[\d,]*)?(\.\d+)?(e[+-]?\d+)?%?|true|false|\d{1,4}[-/.]\d{1,2}([-/.]\d{1,4})?([T ]\d.*)?|\d{1,2}:\d{2}.*)\s*$/i;
+
+/** A value for SpreadsheetApp setValues that stays exactly what it is: text stays text, never a formula. */
+export function literalText(value: unknown): unknown {
+  if (typeof value !== 'string') return value;
+  const safe = sanitizeCell(value);
+  if (safe !== value) return safe;
+  return value !== '' && /\d|true|false/i.test(value) && PARSED_AS_NON_TEXT.test(value) ? `'${value}` : value;
+}

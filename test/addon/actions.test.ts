@@ -203,7 +203,7 @@ describe('previewRules / applyRules', () => {
       { ruleId: 'R1', name: 'MAP split', credits: 3 },
       { ruleId: 'R2', name: 'Promo to Globex', credits: 2 },
     ]);
-    const result = applyRules('selection', false);
+    const result = applyRules('selection', false, preview.token);
     expect(result).toMatchObject({ applied: 5, skipped: 1 });
 
     // Totals recomputed from what was written: customer/reseller amounts per target.
@@ -226,7 +226,10 @@ describe('previewRules / applyRules', () => {
     ).toBe(true);
 
     desk.ss._select('Credits', 'A7');
-    expect(applyRules('selection', true)).toMatchObject({ applied: 1, skipped: 0 });
+    expect(applyRules('selection', true, previewRules('selection', true).token)).toMatchObject({
+      applied: 1,
+      skipped: 0,
+    });
     expect(creditsById(desk).get('AWSC-202610-0000-0005')).toMatchObject({ Rule: 'R2' });
   });
 
@@ -239,7 +242,7 @@ describe('previewRules / applyRules', () => {
     desk = setUpDesk(credits);
     desk.credits.getRange(4, 1, 1, 22).protect(); // the sync's protection: only its account may edit
     desk.credits._protections[0]._editors = ['sync@project.iam.gserviceaccount.com'];
-    const r = applyRules('pending', false);
+    const r = applyRules('pending', false, previewRules('pending', false).token);
     expect(r.applied).toBe(4);
     const rows = creditsById(desk);
     expect(rows.get('AWSC-202610-0000-0002')).toMatchObject({ Status: 'PROCESSED', Rule: 'default' });
@@ -266,7 +269,8 @@ describe('previewRules / applyRules', () => {
     desk = setUpDesk(makeCredits(1));
     expect(() => previewRules('everything' as never, false)).toThrow(/"everything" is not a scope/);
     desk.ss._select('Rules', 'A1');
-    expect(() => applyRules('selection', false)).toThrow(/Nothing is selected on the Credits tab/);
+    expect(() => previewRules('selection', false)).toThrow(/Nothing is selected on the Credits tab/);
+    expect(() => applyRules('selection', false, '')).toThrow(/preview to apply is missing/);
   });
 });
 

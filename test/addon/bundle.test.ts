@@ -22,7 +22,8 @@ const SERVER_API: Record<keyof ServerApi, true> = {
   previewRules: true,
   applyRules: true,
   validateRules: true,
-  downloadFilteredRows: true,
+  prepareDownload: true,
+  downloadChunk: true,
 };
 const TRIGGERS = ['onOpen', 'onInstall', 'onEdit'];
 const MENU_FUNCTIONS = MENU_ITEMS.flatMap((i) => (i ? [i[1]] : []));
@@ -85,9 +86,14 @@ test('the manifest asks for the least scopes and is copied', () => {
     runtimeVersion: 'V8',
     exceptionLogging: 'STACKDRIVER',
   });
+  // spreadsheets (not .currentonly): the Sheets advanced service — one atomic values.batchUpdate per action,
+  // whatever the interleaving of locked rows — accepts only the full scope (README, "Why the Sheets API").
   expect(manifest.oauthScopes.sort()).toEqual([
     'https://www.googleapis.com/auth/script.container.ui',
-    'https://www.googleapis.com/auth/spreadsheets.currentonly',
+    'https://www.googleapis.com/auth/spreadsheets',
     'https://www.googleapis.com/auth/userinfo.email',
+  ]);
+  expect(manifest.dependencies.enabledAdvancedServices).toEqual([
+    { userSymbol: 'Sheets', serviceId: 'sheets', version: 'v4' },
   ]);
 });

@@ -1,4 +1,11 @@
-import { downloadFilteredRows } from '../../addon/server/download';
+import {
+  CHUNK_ROWS,
+  downloadChunk,
+  downloadFilteredRows,
+  joinChunks,
+  prepareDownload,
+} from '../../addon/server/download';
+import { installFakeAppsScript } from '../fakes/apps-script';
 import { shownRows, type ColumnCriteria } from '../../addon/server/visible-rows';
 import { CREDIT_COLUMNS } from '../../core/sheet-contract';
 import { makeCredits, setUpDesk, type Desk } from './fixtures';
@@ -60,18 +67,76 @@ describe('downloadFilteredRows', () => {
     expect(desk.fake.log.count('Sheet.isRowHiddenByFilter')).toBe(0);
   });
 
-  test('criteria it cannot evaluate fall back to asking the sheet row by row', () => {
+  test('criteria it cannot evaluate are asked of Sheets in ONE request, not row by row', () => {
     desk = setUpDesk(makeCredits(4));
     filterOn(desk, (b) => b.whenFormulaSatisfied('=ISEVEN(ROW())'), 'Amount');
-    const { FakeFilterCriteria } = jest.requireActual('../fakes/spreadsheet');
+    const { FakeFilterCriteria } = jest.requireActual('../../emulators/spreadsheet-app');
     FakeFilterCriteria.formulaHides = (v: unknown) => v === 100.01 || v === 100.03;
     try {
+      desk.fake.log.reset();
       const file = downloadFilteredRows('csv');
       expect(file.rows).toBe(2);
-      expect(desk.fake.log.count('Sheet.isRowHiddenByFilter')).toBe(4); // one per data row
+      expect(desk.fake.log.count('Sheet.isRowHiddenByFilter')).toBe(0);
+      expect(desk.fake.log.count('Sheets.Spreadsheets.get')).toBe(1);
     } finally {
       FakeFilterCriteria.formulaHides = null;
     }
+  });
+
+  test('rows hidden by hand are left out unless the person includes them', () => {
+    desk = setUpDesk(makeCredits(4));
+    desk.credits.hideRows(3, 2); // 0001 and 0002
+    expect(downloadFilteredRows('csv').rows).toBe(2);
+    const all = downloadFilteredRows('csv', true);
+    expect(all.rows).toBe(4);
+    expect(dataLines(all.content)).toHaveLength(4);
+  });
+
+  test("a filter view or slicer on the sheet is announced: the download follows the sheet's own filter", () => {
+    desk = setUpDesk(makeCredits(2));
+    desk.credits._filterViews = ['Ana’s view'];
+    desk.credits._slicers = 1;
+    expect(downloadFilteredRows('csv').notices).toEqual([
+      expect.stringMatching(
+        /filter view \(Ana’s view\) and 1 slicer.*follows the sheet's own filter \(none: every row\)/,
+      ),
+    ]);
+  });
+
+  test('25,001 rows come in 3 chunks; each chunk reads only its rows; joined, they are one CSV', () => {
+    desk = setUpDesk(makeCredits(25_001), { ledger: false });
+    filterOn(desk, (b) => b.setHiddenValues(['100.02']), 'Amount');
+    desk.fake.log.reset();
+    const plan = prepareDownload('csv', false);
+    expect(plan.rows).toBe(25_000);
+    expect(plan.chunks.map((c) => c.rows)).toEqual([CHUNK_ROWS, CHUNK_ROWS, 5_000]);
+    const parts = plan.chunks.map((c) => downloadChunk(c));
+    const csv = joinChunks(parts);
+    expect(csv.match(/\r\n/g)).toHaveLength(25_001); // header + rows
+    expect(csv.startsWith('\uFEFFCredit ID,')).toBe(true);
+    expect(csv).not.toContain('AWSC-202610-0000-0002,');
+    // Bounded: reads that move data do not grow with rows (plan: values, display values, one Sheets request;
+    // each chunk: header and its rows).
+    expect(desk.fake.log.dataCalls()).toBe(3 + 2 * plan.chunks.length);
+  });
+
+  test('rows that moved between the plan and a chunk are refused, not mixed up', () => {
+    desk = setUpDesk(makeCredits(5));
+    const plan = prepareDownload('csv', false);
+    desk.credits._sort(2, col('Amount'), true);
+    expect(() => downloadChunk(plan.chunks[0])).toThrow(/rows moved while downloading/);
+  });
+
+  test('without the Sheets service: evaluated criteria still need no per-row call', () => {
+    desk = setUpDesk(makeCredits(6));
+    desk.fake.uninstall();
+    desk.fake = installFakeAppsScript(desk.ss, { noSheetsService: true }) as typeof desk.fake;
+    filterOn(desk, (b) => b.whenNumberGreaterThan(100.03), 'Amount');
+    desk.fake.log.reset();
+    const file = downloadFilteredRows('csv');
+    expect(file.rows).toBe(2);
+    expect(desk.fake.log.count('Sheet.isRowHiddenByFilter')).toBe(0);
+    expect(file.notices[0]).toMatch(/hidden by hand could not be told apart/);
   });
 
   test('the CSV is formula-injection safe', () => {

@@ -1,6 +1,6 @@
 /** The in-memory SpreadsheetApp behaves like the real one where the add-on depends on it. */
 import { createFakeAppsScript } from '../fakes/apps-script';
-import { FakeSpreadsheet } from '../fakes/spreadsheet';
+import { FakeSpreadsheet } from '../../emulators/spreadsheet-app';
 
 function setUp() {
   const ss = new FakeSpreadsheet();

@@ -2,8 +2,8 @@
 import type { Account } from '../../core/accounts';
 import type { Credit } from '../../core/credit';
 import { installFakeAppsScript, type FakeAppsScript } from '../fakes/apps-script';
-import type { FakeSheet, FakeSpreadsheet } from '../fakes/spreadsheet';
-import { buildWorkbook, records, type RuleRecord } from '../fakes/workbook';
+import type { FakeSheet, FakeSpreadsheet } from '../../emulators/spreadsheet-app';
+import { addLedger, buildWorkbook, records, type RuleRecord } from '../fakes/workbook';
 import { credit } from '../helpers/domain';
 
 export const ACCOUNTS: Account[] = [
@@ -76,8 +76,13 @@ export interface Desk {
   audit: FakeSheet;
 }
 
-export function setUpDesk(credits: Credit[], opts: { rules?: RuleRecord[]; user?: string } = {}): Desk {
+export function setUpDesk(
+  credits: Credit[],
+  opts: { rules?: RuleRecord[]; user?: string; ledger?: boolean } = {},
+): Desk {
   const ss = buildWorkbook({ credits, accounts: ACCOUNTS, rules: opts.rules ?? RULES });
+  // The Ledger the usage process keeps for collected credits (issue 7); a test may leave it out.
+  if (opts.ledger !== false) addLedger(ss, credits);
   const fake = installFakeAppsScript(ss, {
     userEmail: opts.user ?? 'ana@distributor.example',
     htmlFiles: { Sidebar: '<p>sidebar</p>' },

@@ -1,7 +1,7 @@
 import { buildMenu } from '../../addon/server/menu';
 import { handleEdit } from '../../addon/server/on-edit';
 import { CREDIT_COLUMNS } from '../../core/sheet-contract';
-import type { FakeSheet } from '../fakes/spreadsheet';
+import type { FakeSheet } from '../../emulators/spreadsheet-app';
 import { auditRows, creditsById, makeCredits, setUpDesk, type Desk } from './fixtures';
 
 let desk: Desk;
@@ -10,22 +10,12 @@ afterEach(() => desk?.fake.uninstall());
 const col = (header: string) => CREDIT_COLUMNS.findIndex((c) => c.header === header) + 1;
 const ALLOCATION = col('Allocation');
 const STATUS = col('Status');
-const NOTES = col('Notes');
 const AMOUNT = col('Amount');
 
-/** Does what a person typing or pasting does: changes the cells (no trigger), then Apps Script fires onEdit. */
+/** A person types or pastes: the emulator checks protections, parses like typing, and fires onEdit. */
 function userEdits(sheet: FakeSheet, row: number, column: number, values: unknown[][]): void {
-  const oldValue = values.length === 1 && values[0].length === 1 ? sheet._get(row, column) : undefined;
-  values.forEach((line, r) => line.forEach((v, c) => sheet._set(row + r, column + c, v)));
-  const range = sheet._range(row, column, values.length, values[0].length);
-  const single = values.length === 1 && values[0].length === 1;
-  handleEdit({
-    range,
-    source: sheet._parent._wrapped(),
-    oldValue: single && oldValue !== '' ? String(oldValue) : undefined,
-    value: single ? values[0][0] : undefined,
-    authMode: 'LIMITED',
-  } as never);
+  sheet._parent._onEdit = (e) => handleEdit(e as never);
+  sheet._typeByHand(row, column, values);
 }
 
 const lockedCredit = {
@@ -116,9 +106,83 @@ describe('onEdit: the Allocation column', () => {
   });
 });
 
-describe('onEdit: PROCESSING/PROCESSED rows are put back', () => {
-  test('a single-cell edit is reverted from e.oldValue, even without a mirror', () => {
-    desk = setUpDesk(makeCredits(2, (i) => (i === 1 ? lockedCredit : {})));
+describe('onEdit: the Status column keeps the lifecycle', () => {
+  test('PROCESSED typed into a pending row is put back, with a note and an Audit row', () => {
+    desk = setUpDesk(makeCredits(1));
+    userEdits(desk.credits, 2, STATUS, [['PROCESSED']]);
+    expect(creditsById(desk).get('AWSC-202610-0000-0000')).toMatchObject({ Status: 'PENDING_ASSIGN' });
+    expect(desk.credits._notes.get(`2:${STATUS}`)).toMatch(/Only the usage process/);
+    expect(auditRows(desk)).toEqual([
+      expect.objectContaining({
+        Action: 'revert',
+        Field: 'status',
+        Before: 'PROCESSED',
+        After: 'PENDING_ASSIGN',
+      }),
+    ]);
+  });
+
+  test('ASSIGNED without an allocation is put back; with one it assigns the credit', () => {
+    desk = setUpDesk(makeCredits(2));
+    userEdits(desk.credits, 2, STATUS, [['ASSIGNED']]);
+    expect(creditsById(desk).get('AWSC-202610-0000-0000')).toMatchObject({ Status: 'PENDING_ASSIGN' });
+    expect(desk.credits._notes.get(`2:${STATUS}`)).toMatch(/Type an allocation/);
+    // An allocation left in a pending row (it was refused earlier), then the status picked from the dropdown.
+    desk.credits._set(3, ALLOCATION, 'customer 100%');
+    userEdits(desk.credits, 3, STATUS, [['ASSIGNED']]);
+    expect(creditsById(desk).get('AWSC-202610-0000-0001')).toMatchObject({
+      Status: 'ASSIGNED',
+      Rule: 'manual',
+      'Distributor Keeps': 0,
+    });
+    expect(
+      auditRows(desk)
+        .filter((a) => a.Action === 'assign')
+        .map((a) => a.Field),
+    ).toContain('status');
+  });
+
+  test('PENDING_ASSIGN typed on an ASSIGNED row unassigns it (allocation cleared, audited)', () => {
+    desk = setUpDesk(
+      makeCredits(1, () => ({
+        status: 'ASSIGNED',
+        allocation: 'customer 100%',
+        distributorKeeps: 0,
+        ruleId: 'R1',
+      })),
+    );
+    userEdits(desk.credits, 2, STATUS, [['PENDING_ASSIGN']]);
+    expect(creditsById(desk).get('AWSC-202610-0000-0000')).toMatchObject({
+      Status: 'PENDING_ASSIGN',
+      Allocation: '',
+      Rule: '',
+    });
+    expect(auditRows(desk).find((a) => a.Field === 'allocation')).toMatchObject({ Action: 'unassign' });
+  });
+
+  test('a pasted column of statuses: each row judged on its own, nothing processed by hand', () => {
+    desk = setUpDesk(
+      makeCredits(3, (i) =>
+        i === 1 ? { status: 'ASSIGNED', allocation: 'customer 100%', distributorKeeps: 0, ruleId: 'R1' } : {},
+      ),
+    );
+    userEdits(desk.credits, 2, STATUS, [['PROCESSING'], ['PROCESSED'], ['nonsense']]);
+    const rows = creditsById(desk);
+    expect(['0000', '0001', '0002'].map((n) => rows.get(`AWSC-202610-0000-${n}`)!.Status)).toEqual([
+      'PENDING_ASSIGN',
+      'ASSIGNED',
+      'PENDING_ASSIGN',
+    ]);
+    expect(auditRows(desk).filter((a) => a.Action === 'revert')).toHaveLength(3);
+  });
+});
+
+describe('onEdit: PROCESSING/PROCESSED rows are put back from the Ledger', () => {
+  test('a single-cell edit is reverted from e.oldValue, even without a Ledger', () => {
+    desk = setUpDesk(
+      makeCredits(2, (i) => (i === 1 ? lockedCredit : {})),
+      { ledger: false },
+    );
     userEdits(desk.credits, 3, AMOUNT, [[1]]);
     expect(creditsById(desk).get('AWSC-202610-0000-0001')).toMatchObject({ Amount: 100.01 });
     expect(auditRows(desk)).toEqual([
@@ -133,54 +197,106 @@ describe('onEdit: PROCESSING/PROCESSED rows are put back', () => {
     expect(creditsById(desk).get('AWSC-202610-0000-0000')).toMatchObject({ Status: 'PROCESSED' });
   });
 
-  test('a paste over several rows restores the locked rows from the mirror and keeps the others', () => {
+  test('a paste over several rows restores the collected rows, writing only the cells that differ', () => {
     desk = setUpDesk(makeCredits(4, (i) => (i === 1 || i === 2 ? lockedCredit : {})));
-    buildMenu({ authMode: 'LIMITED' }); // onOpen writes the mirror
-    expect(desk.ss._sheet('_locked').isSheetHidden()).toBe(true);
+    desk.fake.log.reset();
+    // Status and Allocation pasted over four rows; on row 3 the pasted Allocation equals the Ledger's.
     userEdits(desk.credits, 2, STATUS, [
-      ['PENDING_ASSIGN'],
-      ['PENDING_ASSIGN'],
-      ['PENDING_ASSIGN'],
-      ['PENDING_ASSIGN'],
+      ['PENDING_ASSIGN', ''],
+      ['PENDING_ASSIGN', 'customer 100%'],
+      ['PENDING_ASSIGN', 'reseller 1%'],
+      ['PENDING_ASSIGN', ''],
     ]);
-    userEdits(desk.credits, 2, NOTES, [['a'], ['b'], ['c'], ['d']]);
     const rows = creditsById(desk);
     expect(
       ['0000', '0001', '0002', '0003'].map((n) => [
         rows.get(`AWSC-202610-0000-${n}`)!.Status,
-        rows.get(`AWSC-202610-0000-${n}`)!.Notes,
+        rows.get(`AWSC-202610-0000-${n}`)!.Allocation,
       ]),
     ).toEqual([
-      ['PENDING_ASSIGN', 'a'],
-      ['PROCESSED', 'collected'],
-      ['PROCESSED', 'collected'],
-      ['PENDING_ASSIGN', 'd'],
+      ['PENDING_ASSIGN', ''],
+      ['PROCESSED', 'customer 100%'],
+      ['PROCESSED', 'customer 100%'],
+      ['PENDING_ASSIGN', ''],
     ]);
+    // Row 3: Status only; row 4: Status and Allocation.
     expect(
       auditRows(desk)
         .filter((a) => a.Action === 'revert')
-        .map((a) => a.Field),
-    ).toEqual(['Status', 'Status', 'Notes', 'Notes']);
+        .map((a) => [a['Credit ID'], a.Field]),
+    ).toEqual([
+      ['AWSC-202610-0000-0001', 'Status'],
+      ['AWSC-202610-0000-0002', 'Status'],
+      ['AWSC-202610-0000-0002', 'Allocation'],
+    ]);
   });
 
-  test('a paste that overwrote whole rows (Key included) is restored by row number', () => {
-    desk = setUpDesk(makeCredits(2, (i) => (i === 0 ? lockedCredit : {})));
-    buildMenu({ authMode: 'LIMITED' });
-    const original = desk.credits._rows[1].map((v) => (v instanceof Date ? v.getTime() : v));
+  test('after a sort, a paste over whole rows never copies a collected credit onto another one', () => {
+    desk = setUpDesk(makeCredits(3, (i) => (i === 0 ? lockedCredit : {})));
+    // The person sorts by Amount, descending: no onEdit fires; the collected credit moves to row 4.
+    desk.credits._sort(2, AMOUNT, true);
+    expect(desk.credits._get(4, 1)).toBe('AWSC-202610-0000-0000');
     userEdits(desk.credits, 2, 1, [Array(CREDIT_COLUMNS.length).fill('x')]);
-    expect(desk.credits._rows[1].map((v) => (v instanceof Date ? v.getTime() : v))).toEqual(original);
+    const ids = desk.credits._rows.slice(1).map((r) => r[0]);
+    expect(ids.filter((id) => id === 'AWSC-202610-0000-0000')).toHaveLength(1);
+    expect(desk.credits._get(4, STATUS)).toBe('PROCESSED');
   });
 
-  test('without a mirror a multi-cell edit on a locked row cannot be restored: the user is told to undo', () => {
+  test('a paste over a collected row’s assignment and usage cells is restored from the Ledger, by Credit ID', () => {
     desk = setUpDesk(makeCredits(2, (i) => (i === 0 ? lockedCredit : {})));
-    userEdits(desk.credits, 2, NOTES, [['a'], ['b']]);
-    expect(desk.ss._toasts.at(-1)?.message).toMatch(/Row 2 is locked; press Undo/);
+    // Only part of the row: Status .. Usage File ID, and Credit ID stays: found by Credit ID.
+    userEdits(desk.credits, 2, STATUS, [['x', 'x', 'x', 'x', 'x']]);
+    expect(creditsById(desk).get('AWSC-202610-0000-0000')).toMatchObject({
+      Status: 'PROCESSED',
+      Allocation: 'customer 100%',
+      'Distributor Keeps': 0,
+      Rule: 'default',
+      'Usage File ID': 'UF-2026-11-0001-0001',
+    });
   });
 
-  test('edits on other tabs are ignored', () => {
+  test('without a Ledger a multi-cell edit on a locked row cannot be restored: the user is told what to do', () => {
+    desk = setUpDesk(
+      makeCredits(2, (i) => (i === 0 ? lockedCredit : {})),
+      { ledger: false },
+    );
+    userEdits(desk.credits, 2, AMOUNT, [[1], [2]]);
+    expect(desk.ss._toasts.at(-1)?.message).toMatch(/Row 2 is locked; press Undo .* Check sheet/);
+  });
+
+  test('a cell that cannot be written (protected against this person) does not stop the other rows', () => {
+    desk = setUpDesk(makeCredits(3));
+    const p = desk.credits.getRange(3, STATUS, 1, 1).protect();
+    (p as unknown as { _editors: string[] })._editors = ['boss@distributor.example'];
+    userEdits(desk.credits, 2, ALLOCATION, [['customer 100%'], ['customer 100%'], ['customer 100%']]);
+    const rows = creditsById(desk);
+    expect(['0000', '0001', '0002'].map((n) => rows.get(`AWSC-202610-0000-${n}`)!.Status)).toEqual([
+      'ASSIGNED',
+      'PENDING_ASSIGN',
+      'ASSIGNED',
+    ]);
+    expect(auditRows(desk).some((a) => a['Credit ID'] === 'AWSC-202610-0000-0001')).toBe(false);
+    expect(desk.ss._toasts.at(-1)?.message).toMatch(/AWSC-202610-0000-0001/);
+  });
+
+  test('edits on other tabs are ignored; AuthMode NONE does nothing', () => {
     desk = setUpDesk(makeCredits(1));
     desk.fake.log.reset();
     userEdits(desk.ss._sheet('Rules'), 2, 1, [['R5']]);
     expect(desk.fake.log.dataCalls()).toBe(0);
+    handleEdit({
+      range: desk.credits._range(2, ALLOCATION, 1, 1),
+      source: desk.ss._wrapped(),
+      authMode: 'NONE',
+    } as never);
+    expect(desk.fake.log.dataCalls()).toBe(0);
+  });
+
+  test('onOpen builds the menu and reads nothing', () => {
+    desk = setUpDesk(makeCredits(3));
+    desk.fake.log.reset();
+    buildMenu({ authMode: 'LIMITED' });
+    expect(desk.fake.log.dataCalls()).toBe(0);
+    expect(desk.fake.log.count((n) => n.startsWith('Sheet.') || n.startsWith('Spreadsheet.'))).toBe(0);
   });
 });

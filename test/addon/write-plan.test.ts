@@ -1,6 +1,7 @@
 import fc from 'fast-check';
-import { dateToText, toCell } from '../../addon/services/cells';
-import { planRects, rectValues, rowSpans, runs } from '../../addon/server/write-plan';
+import { dateToText, literalText, toCell } from '../../addon/services/cells';
+import { cellRects } from '../../addon/server/guarded-write';
+import { runs } from '../../addon/server/write-plan';
 
 describe('write plan', () => {
   test('runs groups adjacent numbers', () => {
@@ -11,48 +12,56 @@ describe('write plan', () => {
     ]);
   });
 
-  test('spans stop at fenced rows only', () => {
-    expect(rowSpans([2, 3, 7, 9, 20], new Set([8, 15]))).toEqual([
-      [2, 7],
-      [9, 9],
-      [20, 20],
-    ]);
-  });
-
-  test('property: every changed cell is covered once, no fenced row is touched, and rects are few', () => {
+  test('property: cellRects covers exactly the changed cells, once, and merges rows with the same columns', () => {
     fc.assert(
       fc.property(
-        fc.uniqueArray(fc.integer({ min: 2, max: 200 }), { minLength: 1, maxLength: 80 }),
-        fc.uniqueArray(fc.integer({ min: 2, max: 200 }), { maxLength: 20 }),
-        fc.uniqueArray(fc.integer({ min: 1, max: 25 }), { minLength: 1, maxLength: 6 }),
-        (rowsIn, fencedIn, columns) => {
-          const fenced = new Set(fencedIn.filter((r) => !rowsIn.includes(r)));
-          const rects = planRects(rowsIn, columns, fenced);
-          const covered = new Map<string, number>();
-          for (const r of rects) {
-            for (let y = r.row; y < r.row + r.numRows; y++) {
-              expect(fenced.has(y)).toBe(false);
-              for (let x = r.col; x < r.col + r.numCols; x++)
-                covered.set(`${y}:${x}`, (covered.get(`${y}:${x}`) ?? 0) + 1);
-            }
-          }
-          for (const y of rowsIn) for (const x of columns) expect(covered.get(`${y}:${x}`)).toBe(1);
-          expect(rects.length).toBeLessThanOrEqual(runs(columns).length * (fenced.size + 1));
+        fc.uniqueArray(fc.tuple(fc.integer({ min: 2, max: 60 }), fc.integer({ min: 1, max: 12 })), {
+          minLength: 1,
+          maxLength: 120,
+          selector: ([r, c]) => `${r}:${c}`,
+        }),
+        (pairs) => {
+          const cells = pairs.map(([row, col]) => ({
+            row,
+            col,
+            value: `${row}:${col}`,
+            creditId: String(row),
+          }));
+          const rects = cellRects(cells);
+          const covered = new Map<string, unknown>();
+          for (const r of rects)
+            r.values.forEach((line, i) =>
+              line.forEach((v, j) => {
+                const k = `${r.row + i}:${r.col + j}`;
+                expect(covered.has(k)).toBe(false);
+                covered.set(k, v);
+              }),
+            );
+          expect(covered).toEqual(new Map(cells.map((c) => [c.value, c.value])));
+          // Never more rectangles than (row, column run) pairs.
+          const byRow = new Map<number, number[]>();
+          for (const c of cells) byRow.set(c.row, [...(byRow.get(c.row) ?? []), c.col]);
+          const bound = [...byRow.values()].reduce((n, cols) => n + runs(cols).length, 0);
+          expect(rects.length).toBeLessThanOrEqual(bound);
         },
       ),
     );
   });
 
-  test('rectValues lays changes over what was read', () => {
-    const raw = [
-      ['h1', 'h2'],
-      ['a', 'b'],
-      ['c', 'd'],
-    ];
-    const patch = new Map([[3, new Map([[2, 'X']])]]);
-    expect(rectValues({ row: 2, col: 1, numRows: 2, numCols: 2 }, raw, patch)).toEqual([
-      ['a', 'b'],
-      ['c', 'X'],
+  test('cellRects: the same column run in adjacent rows is one rectangle', () => {
+    const cells = [2, 3, 4].flatMap((row) =>
+      [13, 14].map((col) => ({ row, col, value: row * 100 + col, creditId: '' })),
+    );
+    expect(cellRects(cells)).toEqual([
+      {
+        row: 2,
+        col: 13,
+        values: [
+          [213, 214],
+          [313, 314],
+          [413, 414],
+        ],
+      },
     ]);
   });
 });
@@ -72,5 +81,22 @@ describe('cells at the adapter', () => {
       toCell(null, 'Etc/UTC'),
       toCell('x', 'Etc/UTC'),
     ]).toEqual([1.5, true, '', 'x']);
+  });
+});
+
+describe('literalText: what SpreadsheetApp would parse is written with an apostrophe', () => {
+  test.each([
+    ['0012', "'0012"],
+    ['2026-01', "'2026-01"],
+    ['2026-12-01T20:00:00.000Z', "'2026-12-01T20:00:00.000Z"],
+    ['TRUE', "'TRUE"],
+    ['5%', "'5%"],
+    ['=SUM(A1)', "'=SUM(A1)"],
+    ['customer 60%, reseller 40%', 'customer 60%, reseller 40%'],
+    ['AWSC-202610-0001-0002', 'AWSC-202610-0001-0002'],
+    ['manual', 'manual'],
+    [12.5, 12.5],
+  ])('%p → %p', (value, written) => {
+    expect(literalText(value)).toBe(written);
   });
 });

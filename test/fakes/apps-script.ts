@@ -5,9 +5,10 @@
  */
 import { readFileSync } from 'node:fs';
 import vm from 'node:vm';
-import { CallLog } from './call-log';
+import { CallLog } from '../../emulators/call-log';
 import { FakeHtmlService, FakeLock, FakeProperties, FakeUi } from './services';
-import { BooleanCriteria, FakeFilterCriteriaBuilder, FakeSpreadsheet } from './spreadsheet';
+import { BooleanCriteria, FakeFilterCriteriaBuilder, FakeSpreadsheet } from '../../emulators/spreadsheet-app';
+import { createSheetsAdvancedService } from '../../emulators/sheets-advanced';
 
 export interface FakeAppsScript {
   spreadsheet: FakeSpreadsheet;
@@ -25,6 +26,10 @@ export interface FakeOptions {
   htmlFiles?: Record<string, string>;
   /** Session.getActiveUser().getEmail(); '' simulates a simple trigger that may not know the user. */
   userEmail?: string;
+  /** Session returns '' for the email although the user (for protections) is userEmail. */
+  emailHidden?: boolean;
+  /** Leave the Sheets advanced service out (a project that has not enabled it). */
+  noSheetsService?: boolean;
 }
 
 export function createFakeAppsScript(spreadsheet: FakeSpreadsheet, opts: FakeOptions = {}): FakeAppsScript {
@@ -35,7 +40,8 @@ export function createFakeAppsScript(spreadsheet: FakeSpreadsheet, opts: FakeOpt
   const userProperties = new FakeProperties();
   const scriptProperties = new FakeProperties();
   if (opts.userEmail !== undefined) spreadsheet._activeUser = opts.userEmail;
-  const user = () => ({ getEmail: () => spreadsheet._activeUser });
+  if (opts.emailHidden !== undefined) spreadsheet._emailHidden = opts.emailHidden;
+  const user = () => ({ getEmail: () => (spreadsheet._emailHidden ? '' : spreadsheet._activeUser) });
   const ss = () => spreadsheet._wrapped();
 
   const SpreadsheetApp = log.wrap(
@@ -77,6 +83,7 @@ export function createFakeAppsScript(spreadsheet: FakeSpreadsheet, opts: FakeOpt
     },
     Logger: { log: () => undefined },
   };
+  if (!opts.noSheetsService) globals.Sheets = createSheetsAdvancedService(spreadsheet);
   return { spreadsheet, log, ui, lock, documentProperties, userProperties, globals };
 }
 

@@ -3,7 +3,7 @@
  * PropertiesService, Session and HtmlService. Same method names and semantics as the real ones, as far as
  * the add-on uses them; every call is counted by the spreadsheet's CallLog.
  */
-import type { CallLog } from './call-log';
+import type { CallLog } from '../../emulators/call-log';
 
 // -------------------------------------------------------------------------------------------------------
 // Ui

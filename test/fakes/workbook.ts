@@ -6,8 +6,8 @@ import type { Account } from '../../core/accounts';
 import type { Credit } from '../../core/credit';
 import { CONFIG_DEFAULTS, CREDIT_COLUMNS, headersOf, type RuleField } from '../../core/sheet-contract';
 import { creditToCells, type Cell } from '../../core/table';
-import { CallLog } from './call-log';
-import { FakeSpreadsheet, type FakeSheet } from './spreadsheet';
+import { CallLog } from '../../emulators/call-log';
+import { FakeProtection, FakeSpreadsheet, type FakeSheet } from '../../emulators/spreadsheet-app';
 
 export type RuleRecord = Partial<Record<RuleField, Cell>>;
 
@@ -82,6 +82,37 @@ export function buildWorkbook(input: WorkbookInput, log = new CallLog()): FakeSp
   ss._addSheet('Audit', [headersOf('audit')]);
   ss._select('Credits', 'A1');
   return ss;
+}
+
+/** The Ledger tab's headers, from the sheet contract the usage process writes it by. */
+export const LEDGER_HEADERS = headersOf('ledger');
+
+/**
+ * A hidden Ledger tab with one row per PROCESSING/PROCESSED credit, as the usage process writes it, protected
+ * so only `protector` (the sync's account) may edit it.
+ */
+export function addLedger(
+  ss: FakeSpreadsheet,
+  credits: Credit[],
+  protector = 'sync@project.iam.gserviceaccount.com',
+): FakeSheet {
+  const byHeader = new Map(CREDIT_COLUMNS.map((c) => [c.header, c.field]));
+  const rows = credits
+    .filter((c) => c.status === 'PROCESSING' || c.status === 'PROCESSED')
+    .map((c) => {
+      const cells = creditToCells(c);
+      return LEDGER_HEADERS.map((h) => {
+        if (h === 'Collected At') return '2026-11-03T10:00:00.000Z';
+        if (h === 'Closed At') return c.status === 'PROCESSED' ? '2026-11-20T10:00:00.000Z' : '';
+        const f = byHeader.get(h);
+        return f ? cells[f] : '';
+      });
+    });
+  const sheet = ss._addSheet('Ledger', [LEDGER_HEADERS, ...rows]);
+  sheet._hidden = true;
+  const p = new FakeProtection(sheet, null, protector);
+  sheet._protections.push(p);
+  return sheet;
 }
 
 /** The data rows of a tab as getValues would give them (header row dropped). */

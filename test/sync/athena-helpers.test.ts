@@ -19,7 +19,7 @@ import {
   type RetryPolicy,
 } from '../../sync-service/sources/athena-retry';
 import { AthenaQueryError } from '../../sync-service/sources/athena-errors';
-import { parseExecutionParameter } from '../servers/athena-parameters';
+import { parseExecutionParameter } from '../../emulators/athena-parameters';
 
 const awsError = (name: string, extra: Record<string, unknown> = {}) =>
   Object.assign(new Error('boom'), { name, ...extra });

@@ -11,8 +11,8 @@ import {
 } from '@aws-sdk/client-athena';
 import { stat } from 'node:fs/promises';
 import { join } from 'node:path';
-import { startAthenaServer, type AthenaServer } from '../servers/athena-server';
-import { makeTempDir, partitionDir, writeCurFixture } from '../servers/cur-fixture';
+import { startAthenaServer, type AthenaServer } from '../../emulators/athena-server';
+import { makeTempDir, partitionDir, writeCurFixture } from '../../emulators/cur-fixture';
 
 let server: AthenaServer;
 let client: AthenaClient;

@@ -9,8 +9,8 @@ import {
   type AthenaSourceOptions,
 } from '../../sync-service/sources/athena';
 import { CreditDeskError } from '../../core/errors';
-import { startAthenaServer, type AthenaServer } from '../servers/athena-server';
-import { makeTempDir, writeCurFixture, type CurLine } from '../servers/cur-fixture';
+import { startAthenaServer, type AthenaServer } from '../../emulators/athena-server';
+import { makeTempDir, writeCurFixture, type CurLine } from '../../emulators/cur-fixture';
 
 const ACTIVATE = '444455556666';
 const PROMO = '777788889999';

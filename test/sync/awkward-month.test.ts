@@ -20,7 +20,7 @@ import type { Sink } from '../../sync-service/sinks/sink';
 import { createWorkbookSink } from '../../sync-service/sinks/workbook';
 import { createDuckDbSource } from '../../sync-service/sources/duckdb';
 import { useDuckDb, useTempDirs } from '../helpers/fixtures-io';
-import type { SheetsServer } from '../servers/sheets-server';
+import type { SheetsServer } from '../../emulators/sheets-server';
 import { makeSink, startServer } from './sheets-helpers';
 
 const tmpDir = useTempDirs('credit-desk-awkward-');

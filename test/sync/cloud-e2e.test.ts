@@ -8,8 +8,8 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { generateDemoData } from '../../sync-service/demo/generate';
-import { startAthenaServer, type AthenaServer } from '../servers/athena-server';
-import { startSheetsServer, type SheetsServer } from '../servers/sheets-server';
+import { startAthenaServer, type AthenaServer } from '../../emulators/athena-server';
+import { startSheetsServer, type SheetsServer } from '../../emulators/sheets-server';
 
 const BIN = join(__dirname, '../../bin/credit-desk.cjs');
 const SHEET_ID = 'cloud-e2e-spreadsheet-00001';

@@ -2,8 +2,8 @@ import { inspect } from 'node:util';
 import { CONFIG_DEFAULTS, headersOf } from '../../core/sheet-contract';
 import { STATUSES } from '../../core/status';
 import { indexColumns } from '../../core/table';
-import { sortRows } from '../servers/sheets-model';
-import type { SheetsServer } from '../servers/sheets-server';
+import { sortRows } from '../../emulators/sheets-model';
+import type { SheetsServer } from '../../emulators/sheets-server';
 import {
   changesFor,
   creditRow,

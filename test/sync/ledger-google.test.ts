@@ -10,7 +10,7 @@ import { headersOf } from '../../core/sheet-contract';
 import { runApplyRules } from '../../sync-service/commands/apply-rules';
 import { runCollect } from '../../sync-service/commands/usage';
 import { silentReporter } from '../../sync-service/progress';
-import type { SheetsServer } from '../servers/sheets-server';
+import type { SheetsServer } from '../../emulators/sheets-server';
 import { useTempDirs } from '../helpers/fixtures-io';
 import {
   collectedWorld,

@@ -8,8 +8,8 @@ import { CREDIT_COLUMNS, type CreditField } from '../../core/sheet-contract';
 import { indexColumns, text, type Cell } from '../../core/table';
 import { createGoogleSheetsSink, type GoogleSheetsSinkOptions } from '../../sync-service/sinks/google-sheets';
 import type { ChangeSet, Snapshot } from '../../sync-service/sinks/sink';
-import { startSheetsServer, type SheetsServer } from '../servers/sheets-server';
-import type { SpreadsheetState } from '../servers/sheets-model';
+import { startSheetsServer, type SheetsServer } from '../../emulators/sheets-server';
+import type { SpreadsheetState } from '../../emulators/sheets-model';
 
 export const SHEET_ID = 'sheet-1';
 export const IDENTITY = 'credit-sync@demo-project.iam.gserviceaccount.com';

@@ -4,7 +4,7 @@ import { lockedRuns, planProtection, LOCK_TAG } from '../../sync-service/sinks/s
 import { tokenBucket } from '../../sync-service/sinks/sheets-rate-limit';
 import { backoffMs, isRetryable } from '../../sync-service/sinks/sheets-retry';
 import { chunkRanges, planUpdates } from '../../sync-service/sinks/sheets-writes';
-import { applyRequest, newSpreadsheet } from '../servers/sheets-model';
+import { applyRequest, newSpreadsheet } from '../../emulators/sheets-model';
 
 describe('protection plan', () => {
   const editor = 'sync@p.iam.gserviceaccount.com';

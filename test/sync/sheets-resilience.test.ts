@@ -1,7 +1,7 @@
 import { headersOf } from '../../core/sheet-contract';
 import { indexColumns } from '../../core/table';
-import { shiftDimension, sortRows } from '../servers/sheets-model';
-import type { SheetsServer } from '../servers/sheets-server';
+import { shiftDimension, sortRows } from '../../emulators/sheets-model';
+import type { SheetsServer } from '../../emulators/sheets-server';
 import { LOCK_KEY } from '../../sync-service/sinks/sheets-lock';
 import {
   changesFor,

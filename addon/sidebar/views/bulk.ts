@@ -1,8 +1,9 @@
 /**
  * The bulk panel: preview the rules for a scope, then apply them. Apply is enabled only after a preview
- * made with the same options, so staff always see what they are about to write.
+ * made with the same options, and it sends the preview back: the server applies exactly the previewed credits
+ * and allocations, and lists those that changed in between instead of applying them.
  */
-import type { RuleScope, RulesPreview } from '../../api';
+import type { ApplyResult, RuleProblemView, RuleScope, RulesPreview } from '../../api';
 import type { Feedback } from '../busy';
 import { append, byId, clear, el } from '../dom';
 import { callServer } from '../run';
@@ -12,11 +13,15 @@ interface BulkOptions {
   overwriteManual: boolean;
 }
 
+interface Previewed extends BulkOptions {
+  token: string;
+}
+
 export function setupBulkPanel(feedback: Feedback, onChanged: () => Promise<void>): void {
   const applyButton = byId<HTMLButtonElement>('apply-rules');
   const overwrite = byId<HTMLInputElement>('overwrite-manual');
   const result = byId('rules-result');
-  let previewed: BulkOptions | null = null;
+  let previewed: Previewed | null = null;
 
   const options = (): BulkOptions => {
     const checked = document.querySelector<HTMLInputElement>('input[name="scope"]:checked');
@@ -43,22 +48,33 @@ export function setupBulkPanel(feedback: Feedback, onChanged: () => Promise<void
     if (!preview) return;
     clear(result);
     result.appendChild(previewElement(preview));
-    previewed = chosen;
+    previewed = { ...chosen, token: preview.token };
     syncApply();
   });
 
   /** Shows what a bulk action did (the server's message, else a count) and refreshes the credit panel. */
-  const showOutcome = async (applied: { message: string }, fallback: string) => {
+  const showOutcome = async (applied: ApplyResult, fallback: string) => {
     clear(result);
     append(result, el('p', { class: 'outcome' }, applied.message || fallback));
+    if (applied.changed && applied.changed.length) {
+      const list = el('ul', {
+        class: 'changed-credits',
+        'aria-label': 'Not applied: changed since the preview',
+      });
+      for (const c of applied.changed.slice(0, 50)) append(list, el('li', {}, `${c.creditId}: ${c.why}`));
+      if (applied.changed.length > 50)
+        append(list, el('li', {}, `… and ${applied.changed.length - 50} more`));
+      append(result, list);
+    }
     await onChanged();
   };
 
   applyButton.addEventListener('click', async () => {
     const chosen = options();
-    if (!same(previewed, chosen)) return;
+    if (!previewed || !same(previewed, chosen)) return;
+    const token = previewed.token;
     const applied = await feedback.run('applying the rules', () =>
-      callServer('applyRules', chosen.scope, chosen.overwriteManual),
+      callServer('applyRules', chosen.scope, chosen.overwriteManual, token),
     );
     previewed = null;
     syncApply();
@@ -127,5 +143,21 @@ function previewElement(preview: RulesPreview): HTMLElement {
       ),
     );
   }
+  if (preview.ignoredRules.length > 0) append(box, ignoredElement(preview.ignoredRules));
   return box;
+}
+
+/** Broken rules the preview (and Apply) leave out, with why: fix them in the Rules tab. */
+function ignoredElement(problems: RuleProblemView[]): HTMLElement {
+  const list = el('ul', { class: 'ignored-rules', 'aria-label': 'Rules ignored because they are broken' });
+  for (const p of problems.slice(0, 20))
+    append(list, el('li', {}, `Row ${p.row}${p.ruleId ? ` (${p.ruleId})` : ''}, ${p.field}: ${p.message}`));
+  if (problems.length > 20)
+    append(list, el('li', {}, `… and ${problems.length - 20} more (Validate rules lists them all)`));
+  return el(
+    'div',
+    { class: 'warning' },
+    el('p', {}, `${problems.length} broken rule${problems.length === 1 ? ' is' : 's are'} ignored:`),
+    list,
+  );
 }

@@ -33,20 +33,41 @@ export function setupToolsPanel(feedback: Feedback): void {
     );
   });
 
+  // The download comes in chunks (one google.script.run call each, a few MB at most), with progress.
   byId('download-rows').addEventListener('click', async () => {
-    const file = await feedback.run('preparing the download', () =>
-      callServer('downloadFilteredRows', 'csv'),
-    );
-    if (!file) return;
-    saveDownload(file);
+    const includeHidden = byId<HTMLInputElement>('include-hidden').checked;
+    const done = await feedback.run('preparing the download', async () => {
+      const plan = await callServer('prepareDownload', 'csv', includeHidden);
+      const parts: string[] = [];
+      for (const chunk of plan.chunks) {
+        feedback.status(`Working… downloading rows: part ${chunk.index + 1} of ${plan.chunks.length}`);
+        parts.push(await callServer('downloadChunk', chunk));
+      }
+      return { plan, parts };
+    });
+    if (!done) return;
+    const { plan, parts } = done;
+    saveDownload({
+      filename: plan.filename,
+      mimeType: plan.mimeType,
+      content: parts.length ? joinCsvChunks(parts) : plan.emptyFile,
+      base64: false,
+      rows: plan.rows,
+    });
     clear(result);
     append(
       result,
       el(
         'p',
         { class: 'outcome' },
-        `Saved ${file.filename} (${file.rows} row${file.rows === 1 ? '' : 's'}).`,
+        `Saved ${plan.filename} (${plan.rows} row${plan.rows === 1 ? '' : 's'}).`,
       ),
     );
+    for (const n of plan.notices) append(result, el('p', { class: 'warning filter-notice' }, n));
   });
+}
+
+/** The chunks as one CSV: the first keeps its BOM and header line; the others drop theirs (up to the first CRLF). */
+export function joinCsvChunks(parts: string[]): string {
+  return parts.map((p, i) => (i === 0 ? p : p.slice(p.indexOf('\r\n') + 2))).join('');
 }

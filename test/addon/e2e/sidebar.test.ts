@@ -145,7 +145,7 @@ describe('sidebar in Chromium against the built add-on', () => {
     assertEqual(await page.getByRole('button', { name: 'Delete assignment' }).count(), 0);
   });
 
-  it('previews the rules, enables Apply only for the previewed options, then applies them', async () => {
+  it('previews the rules, enables Apply only for the previewed options, then applies exactly the preview', async () => {
     const { desk, page, bridge } = await openSidebar('CR-EDP-1');
     const apply = page.getByRole('button', { name: 'Apply', exact: true });
     assertEqual(await apply.isDisabled(), true);
@@ -173,18 +173,27 @@ describe('sidebar in Chromium against the built add-on', () => {
     await page.getByLabel('Also overwrite rows adjusted by hand').uncheck();
     assertEqual(await apply.isDisabled(), false);
 
+    // Between the preview and Apply, a teammate assigns CR-EDP-2 by hand in the grid.
+    const col = (field: string) => CREDIT_COLUMNS.findIndex((c) => c.field === field) + 1;
+    desk.credits._set(rowOf('CR-EDP-2'), col('allocation'), 'reseller 100%');
+    desk.credits._set(rowOf('CR-EDP-2'), col('status'), 'ASSIGNED');
+    desk.credits._set(rowOf('CR-EDP-2'), col('ruleId'), 'manual');
+
     await apply.click();
     await page.locator('#rules-result .outcome').waitFor();
-    assertEqual(
-      bridge.calls.filter((c) => c.fn === 'applyRules'),
-      [{ fn: 'applyRules', args: ['pending', false] }],
-    );
-    for (const id of ['CR-EDP-1', 'CR-EDP-2']) {
-      assertEqual(desk.cell(id, header('status')), 'ASSIGNED');
-      assertEqual(desk.cell(id, header('ruleId')), 'R-1');
-      assertEqual(desk.cell(id, header('allocation')), 'customer 80%, reseller 10%');
-    }
-    assertEqual(String(desk.cell('CR-EDP-2', header('distributorKeeps'))), '33.33');
+    const applyCalls = bridge.calls.filter((c) => c.fn === 'applyRules');
+    assertEqual(applyCalls.length, 1);
+    assertEqual(applyCalls[0].args.slice(0, 2), ['pending', false]);
+    // The preview itself goes back to the server: Apply writes what was shown, not what is selected now.
+    assertEqual(typeof applyCalls[0].args[2], 'string');
+    assertEqual(desk.cell('CR-EDP-1', header('status')), 'ASSIGNED');
+    assertEqual(desk.cell('CR-EDP-1', header('ruleId')), 'R-1');
+    assertEqual(desk.cell('CR-EDP-1', header('allocation')), 'customer 80%, reseller 10%');
+    // The teammate's allocation stands, and the sidebar says so.
+    assertEqual(desk.cell('CR-EDP-2', header('allocation')), 'reseller 100%');
+    assertEqual(desk.cell('CR-EDP-2', header('ruleId')), 'manual');
+    await waitForText(page.locator('#rules-result .outcome'), '1 changed since the preview');
+    await waitForText(page.getByRole('list', { name: 'Not applied: changed since the preview' }), 'CR-EDP-2');
     assertEqual(await apply.isDisabled(), true);
   });
 
@@ -251,6 +260,9 @@ describe('sidebar in Chromium against the built add-on', () => {
     );
     if (!sheet.isRowHiddenByFilter(rowOf('CR-SCRIPT')))
       throw new Error('the fixture filter should hide CR-SCRIPT');
+    // A row hidden by hand is left out too (the checkbox is off); a filter view is announced.
+    sheet.hideRows(rowOf('CR-EDP-2'));
+    sheet._filterViews = ['Only mine'];
 
     const downloading = page.waitForEvent('download');
     await page.getByRole('button', { name: 'Download filtered rows' }).click();
@@ -262,6 +274,11 @@ describe('sidebar in Chromium against the built add-on', () => {
     for (const id of ['CR-SPLIT', 'CR-EDP-1', 'CR-LOCKED', 'CR-HYPERLINK'])
       if (!csv.includes(id)) throw new Error(`${id} missing from the CSV`);
     if (csv.includes('CR-SCRIPT')) throw new Error('the row hidden by the filter is in the CSV');
+    if (csv.includes('CR-EDP-2')) throw new Error('the row hidden by hand is in the CSV');
+    await waitForText(
+      page.locator('#tools-result .filter-notice'),
+      /filter view \(Only mine\).*sheet's own filter/,
+    );
     const quoted = HYPERLINK_DESCRIPTION.replace(/"/g, '""');
     if (!csv.includes(`'${quoted}`))
       throw new Error(`the HYPERLINK description is not prefixed with ': ${csv}`);
@@ -281,6 +298,8 @@ describe('sidebar in Chromium against the built add-on', () => {
 
   it('lists rule problems with their rows', async () => {
     const { page } = await openSidebar(null, { brokenRule: true });
+    // The sidebar says plainly that it shows the row selected when it opened (it does not poll the selection).
+    await waitForText(page.locator('#selection-hint'), 'then press Refresh');
     await page.getByRole('button', { name: 'Validate rules' }).click();
     const problems = page.getByRole('list', { name: 'Rule problems' });
     await problems.waitFor();

@@ -10,7 +10,7 @@ import type { Credit } from '../../../../core/credit';
 import { CREDIT_COLUMNS } from '../../../../core/sheet-contract';
 import type { ServerApi } from '../../../../addon/api';
 import { createFakeAppsScript, loadBundle, type FakeAppsScript } from '../../../fakes/apps-script';
-import type { FakeSheet, FakeSpreadsheet } from '../../../fakes/spreadsheet';
+import type { FakeSheet, FakeSpreadsheet } from '../../../../emulators/spreadsheet-app';
 import { buildWorkbook } from '../../../fakes/workbook';
 import type { ServerCall } from './bridge-server';
 
@@ -23,7 +23,8 @@ const SERVER_FUNCTIONS: readonly (keyof ServerApi)[] = [
   'previewRules',
   'applyRules',
   'validateRules',
-  'downloadFilteredRows',
+  'prepareDownload',
+  'downloadChunk',
 ];
 
 /**

@@ -22,12 +22,12 @@ export class CallLog {
 
   /** Every call on the spreadsheet service (SpreadsheetApp and the objects it hands out). */
   spreadsheetCalls(): number {
-    return this.count((n) => SPREADSHEET_CLASSES.has(n.split('.')[0]));
+    return this.count((n) => SPREADSHEET_CLASSES.has(n.slice(0, n.lastIndexOf('.'))));
   }
 
   /** Calls that move cell contents (values, notes, formulas) between the script and the sheet. */
   dataCalls(): number {
-    return this.count((n) => DATA_METHODS.has(n.split('.')[1] ?? ''));
+    return this.count((n) => DATA_METHODS.has(n.slice(n.lastIndexOf('.') + 1)));
   }
 
   snapshot(): Record<string, number> {
@@ -70,6 +70,10 @@ const SPREADSHEET_CLASSES = new Set([
   'FilterCriteria',
   'FilterCriteriaBuilder',
   'Protection',
+  'DeveloperMetadata',
+  'DeveloperMetadataFinder',
+  'Sheets.Spreadsheets',
+  'Sheets.Spreadsheets.Values',
 ]);
 
 const DATA_METHODS = new Set([
@@ -88,4 +92,7 @@ const DATA_METHODS = new Set([
   'clearContent',
   'clear',
   'isRowHiddenByFilter',
+  'batchUpdate',
+  'batchGet',
+  'get',
 ]);

@@ -6,6 +6,13 @@
  * criteria, protections refuse writes by users who are not editors, notes live per cell.
  *
  * Every object handed to a caller is wrapped by a CallLog, so each method call is counted.
+ *
+ * Behaviours modelled after Google's documentation (each cited where it is implemented): the spreadsheet's
+ * owner bypasses protections; protected ranges move with row inserts and deletes; a write by a user who is
+ * not an editor of a protected range throws; strings given to setValue(s) are parsed as a person typing them
+ * would be, unless the cell is formatted as plain text ("@"); FilterCriteria value lists are arrays (empty
+ * when unset, and getVisibleValues is for pivot filters, so always empty on a basic filter); spreadsheet-level
+ * developer metadata; the Session email may be blank while protections still know who is acting.
  */
 import { CallLog } from './call-log';
 
@@ -18,6 +25,43 @@ function copyValue(v: Value | undefined): Value {
 
 function isBlank(v: Value | undefined): boolean {
   return v === undefined || v === '';
+}
+
+// -------------------------------------------------------------------------------------------------------
+// Typing
+
+/**
+ * What a cell holds after a person types `text` into it, which is also what Range.setValue/setValues do with
+ * a string (Range.setValue(s) reference: a string value is read the way typed input is — the behaviour
+ * users of "0012" and "2026-01" run into; Sheets API ValueInputOption USER_ENTERED: "The values will be
+ * parsed as if the user typed them into the UI"): numbers lose leading zeros
+ * ("0012" → 12), thousands separators and percentages become numbers ("5%" → 0.05), TRUE/FALSE become
+ * booleans, dates ("2026-01", "2026-01-15", ISO timestamps) become Dates. A leading apostrophe keeps the rest as
+ * text, and a cell formatted as plain text ("@") keeps whatever is typed. Where unsure which inputs Sheets
+ * parses (ISO timestamps, "2026-01"), this models the stricter behaviour: parsed.
+ */
+export function parseTyped(text: string): Value {
+  const t = text.trim();
+  if (t === '') return '';
+  if (/^(true|false)$/i.test(t)) return t.toUpperCase() === 'TRUE';
+  const num = /^[+-]?(\d{1,3}(,\d{3})+|\d+)?(\.\d+)?(e[+-]?\d+)?(%)?$/i.exec(t);
+  if (num && /\d/.test(t)) {
+    const n = Number(t.replace(/[,%]/g, ''));
+    if (Number.isFinite(n)) return num[5] ? n / 100 : n;
+  }
+  const ym = /^(\d{4})-(\d{1,2})$/.exec(t);
+  if (ym && Number(ym[2]) >= 1 && Number(ym[2]) <= 12)
+    return new Date(Date.UTC(Number(ym[1]), Number(ym[2]) - 1, 1));
+  const ymd = /^(\d{4})-(\d{1,2})-(\d{1,2})$/.exec(t);
+  if (ymd) {
+    const d = new Date(Date.UTC(Number(ymd[1]), Number(ymd[2]) - 1, Number(ymd[3])));
+    if (d.getUTCDate() === Number(ymd[3])) return d;
+  }
+  if (/^\d{4}-\d{2}-\d{2}[T ]\d{2}:\d{2}(:\d{2}(\.\d+)?)?(Z|[+-]\d{2}:?\d{2})?$/.test(t)) {
+    const d = new Date(t);
+    if (!Number.isNaN(d.getTime())) return d;
+  }
+  return text;
 }
 
 // -------------------------------------------------------------------------------------------------------
@@ -36,7 +80,7 @@ function columnNumber(letters: string): number {
 }
 
 /** "B3", "A1:C10", "A:C" (whole columns), "2:5" (whole rows) → row, col, numRows, numCols. */
-function parseA1(a1: string, maxRows: number, maxCols: number): [number, number, number, number] {
+export function parseA1(a1: string, maxRows: number, maxCols: number): [number, number, number, number] {
   const cell = /^([A-Z]*)(\d*)$/i;
   const [from, to = from] = a1.replace(/\$/g, '').split(':');
   const a = cell.exec(from);
@@ -80,11 +124,17 @@ export class FakeFilterCriteria {
     readonly _type: CriteriaType | null,
     readonly _args: Value[],
   ) {}
-  getHiddenValues(): string[] | null {
-    return this._hidden ? [...this._hidden] : null;
+  /** FilterCriteria.getHiddenValues(): String[] — an array, empty when no value is hidden (reference: FilterCriteria). */
+  getHiddenValues(): string[] {
+    return this._hidden ? [...this._hidden] : [];
   }
-  getVisibleValues(): string[] | null {
-    return this._visible ? [...this._visible] : null;
+  /**
+   * FilterCriteria.getVisibleValues(): "Returns the values that the pivot table filter shows." On a basic
+   * filter's criteria we return [] (the stricter reading: the add-on must not take [] as "nothing shown").
+   * Visible values set through the builder still filter (the fake's `_visible`), as in a pivot table.
+   */
+  getVisibleValues(): string[] {
+    return [];
   }
   getCriteriaType(): CriteriaType | null {
     return this._type;
@@ -264,7 +314,11 @@ export class FakeFilter {
 // -------------------------------------------------------------------------------------------------------
 // Protections
 
+let nextProtectionId = 1;
+
 export class FakeProtection {
+  /** ProtectedRange.protectedRangeId: stable for the protection's life. */
+  readonly _id = nextProtectionId++;
   _description = '';
   _warningOnly = false;
   _editors: string[];
@@ -308,8 +362,34 @@ export class FakeProtection {
   getEditors(): { getEmail(): string }[] {
     return this._editors.map((e) => ({ getEmail: () => e }));
   }
+  /** Protection.canEdit(): whether the user has permission to edit — always true for the owner. */
   canEdit(): boolean {
-    return this._editors.includes(this._sheet._parent._user());
+    const user = this._sheet._parent._user();
+    return user === this._sheet._parent._owner || this._editors.includes(user);
+  }
+  /** Shifts the protected area with a row insert (by > 0) or delete (by < 0) at `at`; false when deleted away. */
+  _shiftRows(at: number, by: number): boolean {
+    const a = this._area;
+    if (!a) return true;
+    let first = a.row;
+    let last = a.row + a.numRows - 1;
+    if (by > 0) {
+      if (at <= first) {
+        first += by;
+        last += by;
+      } else if (at <= last) last += by;
+    } else {
+      const delFirst = at;
+      const delLast = at - by - 1;
+      const removedBefore = Math.max(0, Math.min(delLast, first - 1) - delFirst + 1);
+      const removedInside = Math.max(0, Math.min(delLast, last) - Math.max(delFirst, first) + 1);
+      first -= removedBefore;
+      last -= removedBefore + removedInside;
+      if (last < first) return false;
+    }
+    a.row = first;
+    a.numRows = last - first + 1;
+    return true;
   }
   remove(): void {
     const list = this._sheet._protections;
@@ -403,14 +483,24 @@ export class FakeRange {
   setValues(values: unknown[][]): this {
     this.checkShape(values, 'data');
     this._sheet._checkEditable(this._row, this._col, this._numRows, this._numCols);
-    values.forEach((line, r) => line.forEach((v, c) => this._sheet._set(this._row + r, this._col + c, v)));
+    values.forEach((line, r) => line.forEach((v, c) => this._sheet._type(this._row + r, this._col + c, v)));
     return this;
   }
   setValue(value: unknown): this {
     this._sheet._checkEditable(this._row, this._col, this._numRows, this._numCols);
     for (let r = 0; r < this._numRows; r++)
-      for (let c = 0; c < this._numCols; c++) this._sheet._set(this._row + r, this._col + c, value);
+      for (let c = 0; c < this._numCols; c++) this._sheet._type(this._row + r, this._col + c, value);
     return this;
+  }
+  /** Range.setNumberFormat("@") makes cells plain text: what is typed or set afterwards stays a string. */
+  setNumberFormat(format: string): this {
+    for (let r = 0; r < this._numRows; r++)
+      for (let c = 0; c < this._numCols; c++)
+        this._sheet._formats.set(`${this._row + r}:${this._col + c}`, format);
+    return this;
+  }
+  getNumberFormats(): string[][] {
+    return this.grid((r, c) => this._sheet._formats.get(`${r}:${c}`) ?? 'General');
   }
   clearContent(): this {
     return this.setValue('');
@@ -479,10 +569,15 @@ export class FakeSheet {
   _maxCols = 26;
   readonly _notes = new Map<string, string>();
   readonly _formulas = new Map<string, string>();
+  /** Number formats by "row:col" ("@" = plain text). */
+  readonly _formats = new Map<string, string>();
   readonly _userHidden = new Set<number>();
   readonly _protections: FakeProtection[] = [];
   _filter: FakeFilter | null = null;
   _hidden = false;
+  /** Filter views (titles) and slicers a person made: not readable through SpreadsheetApp's Sheet. */
+  _filterViews: string[] = [];
+  _slicers = 0;
 
   constructor(
     readonly _parent: FakeSpreadsheet,
@@ -523,6 +618,45 @@ export class FakeSheet {
     this._maxRows = Math.max(this._maxRows, row);
     this._maxCols = Math.max(this._maxCols, col);
   }
+  /** A value as SpreadsheetApp's setValue(s) stores it: strings are parsed like typing unless the cell is text ("@"). */
+  _type(row: number, col: number, raw: unknown): void {
+    if (typeof raw === 'string' && !raw.startsWith("'") && !raw.startsWith('=')) {
+      if (this._formats.get(`${row}:${col}`) !== '@') {
+        this._set(row, col, parseTyped(raw));
+        return;
+      }
+      this._set(row, col, raw);
+      return;
+    }
+    this._set(row, col, raw);
+  }
+  /**
+   * A person typing or pasting `values` at (row, col): refused like Sheets refuses it when a protection stops
+   * them, parsed like typing, then onEdit fires with the documented event object — e.oldValue/e.value only for
+   * a single cell ("oldValue… only available if the edited range is a single cell"), AuthMode LIMITED for a
+   * simple trigger.
+   */
+  _typeByHand(row: number, col: number, values: unknown[][]): void {
+    const numCols = Math.max(...values.map((l) => l.length));
+    this._checkEditable(row, col, values.length, numCols);
+    const single = values.length === 1 && values[0].length === 1;
+    const old = single ? this._get(row, col) : undefined;
+    values.forEach((line, r) => line.forEach((v, c) => this._type(row + r, col + c, v)));
+    const handler = this._parent._onEdit;
+    if (!handler) return;
+    const e: Record<string, unknown> = {
+      range: this._range(row, col, values.length, numCols),
+      source: this._parent._wrapped(),
+      authMode: 'LIMITED',
+      user: { getEmail: () => (this._parent._emailHidden ? '' : this._parent._activeUser) },
+    };
+    if (single) {
+      // Empty cells have no oldValue; values are given as text.
+      if (old !== undefined && old !== '') e.oldValue = this._display(old);
+      e.value = this._display(this._get(row, col));
+    }
+    handler(e);
+  }
   _setNote(row: number, col: number, note: string | null): void {
     if (note === null || note === '') this._notes.delete(`${row}:${col}`);
     else this._notes.set(`${row}:${col}`, String(note));
@@ -535,6 +669,9 @@ export class FakeSheet {
   }
   _checkEditable(row: number, col: number, numRows: number, numCols: number): void {
     const user = this._parent._user();
+    // The spreadsheet's owner can always edit protected ranges and sheets (Sheets help "Protect, hide and
+    // edit sheets": owners can't be removed as editors of a protection; Protection reference): never stopped.
+    if (user === this._parent._owner) return;
     for (const p of this._protections) {
       if (!p._warningOnly && !p._editors.includes(user) && p._covers(row, col, numRows, numCols)) {
         throw new Error(
@@ -587,7 +724,7 @@ export class FakeSheet {
   appendRow(values: unknown[]): this {
     const row = this.getLastRow() + 1;
     this._checkEditable(row, 1, 1, values.length);
-    values.forEach((v, c) => this._set(row, c + 1, v));
+    values.forEach((v, c) => this._type(row, c + 1, v));
     return this;
   }
   /** Inserts `howMany` blank rows before `before`; values, notes and formulas below move down. */
@@ -597,22 +734,82 @@ export class FakeSheet {
     this._maxRows += howMany;
     return this;
   }
+  /** Deletes `howMany` rows from `row` (Sheet.deleteRows); everything below moves up. */
+  deleteRows(row: number, howMany: number): this {
+    for (let i = 0; i < howMany; i++) this.deleteRow(row);
+    return this;
+  }
+  /** Sheet.insertRowsAfter(afterPosition, howMany). */
+  insertRowsAfter(after: number, howMany: number): this {
+    return this.insertRowsBefore(after + 1, howMany);
+  }
   insertRows(before: number, howMany = 1): this {
     return this.insertRowsBefore(before, howMany);
   }
   deleteRow(row: number): this {
+    // Deleting a row removes its protected cells: a non-editor is refused as for a write.
+    this._checkEditable(row, 1, 1, this._maxCols);
     this._rows.splice(row - 1, 1);
-    for (const map of [this._notes, this._formulas])
+    for (const map of [this._notes, this._formulas, this._formats])
       map.forEach((_v, k) => Number(k.split(':')[0]) === row && map.delete(k));
     this.shiftKeyed(row + 1, -1);
     this._maxRows -= 1;
     return this;
   }
+  /**
+   * Row-anchored state moves with inserted and deleted rows: notes, formulas, formats, hand-hidden rows, and
+   * protected ranges (a ProtectedRange's range is a GridRange that Sheets keeps adjusted when rows are
+   * inserted or deleted, like every range reference in the sheet — Sheets API ProtectedRange /
+   * insertDimension; a range whose rows are all deleted is gone). `from` is the first row that moves; `by` rows (negative: up).
+   */
   private shiftKeyed(from: number, by: number): void {
-    for (const map of [this._notes, this._formulas]) {
+    for (const map of [this._notes, this._formulas, this._formats]) {
       const moved = [...map].map(([k, v]) => {
         const [r, c] = k.split(':').map(Number);
         return [r >= from ? `${r + by}:${c}` : k, v] as [string, string];
+      });
+      map.clear();
+      for (const [k, v] of moved) map.set(k, v);
+    }
+    const hidden = [...this._userHidden].filter((r) => !(by < 0 && r === from + by));
+    this._userHidden.clear();
+    for (const r of hidden) this._userHidden.add(r >= from ? r + by : r);
+    const at = by > 0 ? from : from + by;
+    for (const p of [...this._protections]) {
+      if (!p._shiftRows(at, by)) this._protections.splice(this._protections.indexOf(p), 1);
+    }
+    if (this._filter) {
+      const a = this._filter._area;
+      if (at < a.row) a.row += by;
+      else if (at < a.row + a.numRows) a.numRows = Math.max(1, a.numRows + by);
+    }
+  }
+  /**
+   * A person sorting rows from `from` down by a column (Data › Sort range). Cell contents, notes and formats move
+   * with their rows; protections stay on their row positions (a protected range is a GridRange, not a set of
+   * cells). Sorting fires no onEdit ("onEdit … is not triggered by … sorting", simple triggers reference:
+   * only user changes to cell values fire it) — the caller runs no trigger.
+   */
+  _sort(from: number, col: number, descending = false): void {
+    // Sorting rewrites every cell it moves: a person who may not edit some protected row in it is refused
+    // ("You are trying to edit a protected cell"), the owner never is.
+    this._checkEditable(from, 1, Math.max(1, this._rows.length - from + 1), this._maxCols);
+    const body = this._rows.slice(from - 1);
+    const key = (r: Value[]) => r[col - 1];
+    const order = body.map((r, i) => ({ r, i }));
+    order.sort((x, y) => {
+      const a = key(x.r) ?? '';
+      const b = key(y.r) ?? '';
+      const c = a < b ? -1 : a > b ? 1 : x.i - y.i;
+      return descending ? -c : c;
+    });
+    this._rows.splice(from - 1, body.length, ...order.map((o) => o.r));
+    for (const map of [this._notes, this._formats]) {
+      const moved = [...map].map(([k, v]) => {
+        const [r, c] = k.split(':').map(Number);
+        if (r < from) return [k, v] as [string, string];
+        const to = order.findIndex((o) => o.i === r - from) + from;
+        return [`${to}:${c}`, v] as [string, string];
       });
       map.clear();
       for (const [k, v] of moved) map.set(k, v);
@@ -692,6 +889,24 @@ export class FakeSpreadsheet {
   private active: { sheet: FakeSheet; ranges: FakeRange[] } | null = null;
   /** Who is acting: the protections check it; the Session fake reads it. */
   _activeUser = 'staff@example.com';
+  /** The spreadsheet's owner: bypasses every protection. */
+  _owner = 'owner@example.com';
+  /**
+   * Session.getActiveUser().getEmail() returns '' in many contexts ("If the security policies do not allow
+   * access to the user's identity, User.getEmail() returns a blank string", Session reference) even though
+   * Sheets still enforces protections against that user: this hides the email without changing who acts.
+   */
+  _emailHidden = false;
+  /**
+   * The add-on's onEdit, when a test installs it. Fired by `_typeByHand` only: "the onEdit(e) trigger runs
+   * automatically when a user changes the value of any cell" (Simple triggers reference) — not for changes
+   * made by scripts or API requests, and not for sorting or inserting/deleting rows (those are structure
+   * changes, onChange's business).
+   */
+  _onEdit: ((e: unknown) => void) | null = null;
+  /** Spreadsheet-level developer metadata (key → value), as the Sheets API and SpreadsheetApp both see it. */
+  readonly _metadata: { id: number; key: string; value: string }[] = [];
+  private nextMetadataId = 1;
 
   constructor(
     log = new CallLog(),
@@ -736,6 +951,17 @@ export class FakeSpreadsheet {
   getId(): string {
     return 'fake-spreadsheet-id';
   }
+  /** Spreadsheet.addDeveloperMetadata(key, value): spreadsheet-level, visible to every script and API client. */
+  addDeveloperMetadata(key: string, value: string): this {
+    this._metadata.push({ id: this.nextMetadataId++, key: String(key), value: String(value) });
+    return this;
+  }
+  getDeveloperMetadata(): FakeDeveloperMetadata[] {
+    return this._metadata.map((m) => this._log.wrap(new FakeDeveloperMetadata(this, m), 'DeveloperMetadata'));
+  }
+  createDeveloperMetadataFinder(): FakeDeveloperMetadataFinder {
+    return this._log.wrap(new FakeDeveloperMetadataFinder(this), 'DeveloperMetadataFinder');
+  }
   getSpreadsheetTimeZone(): string {
     return this._timeZone;
   }
@@ -777,6 +1003,45 @@ export class FakeSpreadsheet {
   }
   getProtections(type: 'RANGE' | 'SHEET'): FakeProtection[] {
     return this._sheets.flatMap((s) => s.getProtections(type));
+  }
+}
+
+export class FakeDeveloperMetadata {
+  constructor(
+    private readonly ss: FakeSpreadsheet,
+    private readonly m: { id: number; key: string; value: string },
+  ) {}
+  getId(): number {
+    return this.m.id;
+  }
+  getKey(): string {
+    return this.m.key;
+  }
+  getValue(): string {
+    return this.m.value;
+  }
+  setValue(value: string): this {
+    this.m.value = String(value);
+    return this;
+  }
+  remove(): void {
+    const i = this.ss._metadata.indexOf(this.m);
+    if (i >= 0) this.ss._metadata.splice(i, 1);
+  }
+}
+
+/** Spreadsheet.createDeveloperMetadataFinder(): withKey(k).find() — spreadsheet-level metadata only here. */
+export class FakeDeveloperMetadataFinder {
+  private key: string | null = null;
+  constructor(private readonly ss: FakeSpreadsheet) {}
+  withKey(key: string): this {
+    this.key = String(key);
+    return this;
+  }
+  find(): FakeDeveloperMetadata[] {
+    return this.ss._metadata
+      .filter((m) => this.key === null || m.key === this.key)
+      .map((m) => this.ss._log.wrap(new FakeDeveloperMetadata(this.ss, m), 'DeveloperMetadata'));
   }
 }
 

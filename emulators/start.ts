@@ -5,7 +5,7 @@
  */
 import { existsSync } from 'node:fs';
 import { resolve } from 'node:path';
-import { generateDemoData } from '../../sync-service/demo/generate';
+import { generateDemoData } from '../sync-service/demo/generate';
 import { startAthenaServer } from './athena-server';
 import { startSheetsServer } from './sheets-server';
 

@@ -18,7 +18,7 @@ import {
   type SpreadsheetState,
   type Stored,
 } from './sheets-model';
-import { seededRandom } from '../../sync-service/demo/seeded-random';
+import { seededRandom } from '../sync-service/demo/seeded-random';
 
 export type Op =
   | 'get'

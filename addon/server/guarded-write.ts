@@ -1,0 +1,439 @@
+/**
+ * The one way the add-on's actions write the Credits tab, built so that a write can't overwrite anyone:
+ *
+ * 1. Exclusion with the sync (core/locks): set our ADDON_WRITE_KEY marker, then look for the sync's
+ *    SYNC_LOCK_KEY; a live one refuses the whole action, naming who holds it and since when.
+ * 2. Compare-and-set: just before writing, the rows are found again BY KEY (rows move) and the cells the
+ *    decision was based on are re-read; a credit whose cells changed since (a teammate typed, the sync set a
+ *    status) is skipped and listed, never overwritten.
+ * 3. Rows that Sheets would refuse are skipped up front: PROCESSING/PROCESSED rows, and rows covered by a
+ *    protection the current user cannot edit (asked of Sheets, not guessed from Status).
+ * 4. Only the cells whose value changes are written — no span rewrites the rows in between — and the Audit
+ *    rows go in the SAME request: one Sheets API values.batchUpdate (advanced service), which Google applies
+ *    entirely or not at all. So the number of spreadsheet calls does not depend on how locked rows
+ *    interleave with changed ones, and no write is half done.
+ *
+ * Without the advanced service (a copy of the script that has not enabled it), the same cells are written
+ * with one SpreadsheetApp setValues per run of adjacent cells, each in its own try, then Audit for what was
+ * written: correct, but the calls grow with the interleaving. See the README, "Why the Sheets API".
+ */
+import { appendAuditRowsData, auditSheetFor } from './audit-log';
+import type { AuditEntry } from '../../core/audit';
+import { CreditDeskError } from '../../core/errors';
+import {
+  ADDON_WRITE_KEY,
+  ADDON_WRITE_TTL_MS,
+  describeMarker,
+  isLiveMarker,
+  parseLockMarker,
+  SYNC_LOCK_KEY,
+  type LockMarker,
+} from '../../core/locks';
+import { TABS, type CreditField } from '../../core/sheet-contract';
+import { isLocked, isStatus } from '../../core/status';
+import { indexColumns, text, type Cell, type ColumnIndex } from '../../core/table';
+import { literalText, toCell } from '../services/cells';
+import { runs } from './write-plan';
+
+type Spreadsheet = GoogleAppsScript.Spreadsheet.Spreadsheet;
+type Sheet = GoogleAppsScript.Spreadsheet.Sheet;
+
+export interface PlannedWrite {
+  key: string;
+  creditId: string;
+  /** What the decision was based on (field → cell text as read); compared just before writing. */
+  expect: Partial<Record<CreditField, string>>;
+  /** The new values. Cells already holding them are not written. */
+  set: Partial<Record<CreditField, Cell>>;
+  audit: AuditEntry[];
+}
+
+export interface WriteReport {
+  /** Credit IDs written. */
+  written: string[];
+  /** Credits skipped because their cells changed since they were read (or they moved away). */
+  changed: { creditId: string; why: string }[];
+  /** Credits skipped because a protection stops the current user. */
+  protectedIds: string[];
+  /** Credits skipped because they are PROCESSING/PROCESSED now. */
+  lockedIds: string[];
+  /** Spreadsheet write calls made (1 with the Sheets API). */
+  writeCalls: number;
+}
+
+interface SheetsService {
+  Spreadsheets: {
+    get(
+      id: string,
+      optional?: { fields?: string },
+    ): {
+      sheets?: {
+        properties?: { sheetId?: number; title?: string };
+        protectedRanges?: {
+          range?: {
+            sheetId?: number;
+            startRowIndex?: number;
+            endRowIndex?: number;
+            startColumnIndex?: number;
+            endColumnIndex?: number;
+          };
+          warningOnly?: boolean;
+          requestingUserCanEdit?: boolean;
+        }[];
+      }[];
+    };
+    Values: {
+      batchUpdate(
+        resource: { valueInputOption: string; data: { range: string; values: unknown[][] }[] },
+        id: string,
+      ): unknown;
+    };
+  };
+}
+
+/** The Sheets advanced service when the project enabled it. */
+export function sheetsService(): SheetsService | null {
+  const g = globalThis as { Sheets?: SheetsService };
+  return g.Sheets && g.Sheets.Spreadsheets ? g.Sheets : null;
+}
+
+// ---------------------------------------------------------------------------------------------------------
+// Exclusion with the sync
+
+/** The sync's live lock marker, or null. */
+export function liveSyncLock(ss: Spreadsheet, now = new Date()): LockMarker | null {
+  for (const m of ss.createDeveloperMetadataFinder().withKey(SYNC_LOCK_KEY).find()) {
+    const marker = parseLockMarker(m.getValue());
+    if (isLiveMarker(marker, now)) return marker;
+  }
+  return null;
+}
+
+export function refuseWhileSyncing(marker: LockMarker): never {
+  throw new CreditDeskError(
+    'LOCKED',
+    `The Credit Desk sync is writing this spreadsheet right now (${describeMarker(marker)}). Nothing was changed.`,
+    'Try again when the sync has finished (usually within a minute).',
+  );
+}
+
+/** Runs `work` with our write marker set; refuses (without running it) while the sync's lock is live. */
+export function withSyncExclusion<T>(ss: Spreadsheet, who: string, work: () => T): T {
+  const now = new Date();
+  const marker: LockMarker = {
+    owner: who,
+    since: now.toISOString(),
+    expiresAt: new Date(now.getTime() + ADDON_WRITE_TTL_MS).toISOString(),
+  };
+  const value = JSON.stringify(marker);
+  // Set ours first, then check theirs (core/locks: of two writers starting at once, one sees the other).
+  ss.addDeveloperMetadata(ADDON_WRITE_KEY, value);
+  try {
+    const sync = liveSyncLock(ss, now);
+    if (sync) refuseWhileSyncing(sync);
+    return work();
+  } finally {
+    for (const m of ss.createDeveloperMetadataFinder().withKey(ADDON_WRITE_KEY).find()) {
+      if (m.getValue() === value) m.remove();
+    }
+  }
+}
+
+// ---------------------------------------------------------------------------------------------------------
+// Protected rows
+
+/**
+ * Sheet rows (1-based) of `sheet` where a protection stops the current user from writing any of `columns`.
+ * One Sheets API call (ProtectedRange.requestingUserCanEdit); without the service, one getProtections call
+ * plus a few per protection.
+ */
+export function rowsProtectedAgainstMe(ss: Spreadsheet, sheet: Sheet, columns: number[]): Set<number> {
+  const out = new Set<number>();
+  const lo = Math.min(...columns);
+  const hi = Math.max(...columns);
+  const maxRows = () => sheet.getMaxRows();
+  const addArea = (r1: number, r2: number, c1: number, c2: number) => {
+    if (c2 < lo || c1 > hi) return;
+    if (!columns.some((c) => c >= c1 && c <= c2)) return;
+    for (let r = r1; r <= r2; r++) out.add(r);
+  };
+  const api = sheetsService();
+  if (api) {
+    const res = api.Spreadsheets.get(ss.getId(), {
+      fields: 'sheets(properties(sheetId,title),protectedRanges(range,warningOnly,requestingUserCanEdit))',
+    });
+    const mine = (res.sheets ?? []).find((s) => s.properties?.title === sheet.getName());
+    let max: number | null = null;
+    for (const p of mine?.protectedRanges ?? []) {
+      if (p.warningOnly || p.requestingUserCanEdit) continue;
+      const r = p.range ?? {};
+      const r1 = (r.startRowIndex ?? 0) + 1;
+      const r2 = r.endRowIndex ?? (max ??= maxRows());
+      addArea(r1, r2, (r.startColumnIndex ?? 0) + 1, r.endColumnIndex ?? Number.MAX_SAFE_INTEGER);
+    }
+    return out;
+  }
+  for (const p of [
+    ...sheet.getProtections(SpreadsheetApp.ProtectionType.SHEET),
+    ...sheet.getProtections(SpreadsheetApp.ProtectionType.RANGE),
+  ]) {
+    if (p.isWarningOnly() || p.canEdit()) continue;
+    const r = p.getRange();
+    addArea(r.getRow(), r.getLastRow(), r.getColumn(), r.getLastColumn());
+  }
+  return out;
+}
+
+// ---------------------------------------------------------------------------------------------------------
+// The write
+
+function quoteSheet(name: string): string {
+  return `'${name.replace(/'/g, "''")}'`;
+}
+
+function a1(sheet: string, row: number, col: number, numRows: number, numCols: number): string {
+  const letter = (c: number) => {
+    let s = '';
+    for (let n = c; n > 0; n = Math.floor((n - 1) / 26)) s = String.fromCharCode(65 + ((n - 1) % 26)) + s;
+    return s;
+  };
+  return `${quoteSheet(sheet)}!${letter(col)}${row}:${letter(col + numCols - 1)}${row + numRows - 1}`;
+}
+
+/** Same value as a person would see it: numbers and text compare by their text. */
+function same(a: Cell | undefined, b: Cell | undefined): boolean {
+  return text(a ?? '') === text(b ?? '');
+}
+
+export interface CellWrite {
+  row: number;
+  col: number;
+  value: Cell;
+  creditId: string;
+}
+
+/** Groups cells into rectangles: runs of adjacent columns in a row, merged down while rows have the same runs. */
+export function cellRects(cells: CellWrite[]): { row: number; col: number; values: Cell[][] }[] {
+  const byRow = new Map<number, Map<number, Cell>>();
+  for (const c of cells) {
+    let m = byRow.get(c.row);
+    if (!m) byRow.set(c.row, (m = new Map()));
+    m.set(c.col, c.value);
+  }
+  const rowRects: { row: number; col: number; width: number; values: Cell[] }[] = [];
+  for (const row of [...byRow.keys()].sort((a, b) => a - b)) {
+    const m = byRow.get(row) as Map<number, Cell>;
+    for (const [c1, c2] of runs(m.keys())) {
+      const values: Cell[] = [];
+      for (let c = c1; c <= c2; c++) values.push(m.get(c) as Cell);
+      rowRects.push({ row, col: c1, width: c2 - c1 + 1, values });
+    }
+  }
+  const out: { row: number; col: number; width: number; values: Cell[][] }[] = [];
+  const open = new Map<string, (typeof out)[number]>();
+  for (const r of rowRects) {
+    const k = `${r.col}:${r.width}`;
+    const prev = open.get(k);
+    if (prev && prev.row + prev.values.length === r.row) prev.values.push(r.values);
+    else {
+      const rect = { row: r.row, col: r.col, width: r.width, values: [r.values] };
+      out.push(rect);
+      open.set(k, rect);
+    }
+  }
+  return out.map(({ row, col, values }) => ({ row, col, values }));
+}
+
+export interface CreditsLayout {
+  sheet: Sheet;
+  idx: ColumnIndex<CreditField>;
+  headers: readonly Cell[];
+}
+
+export function layoutOf(tab: {
+  sheet: Sheet;
+  idx: ColumnIndex<CreditField>;
+  grid: { headers: readonly Cell[] };
+}): CreditsLayout {
+  return { sheet: tab.sheet, idx: tab.idx, headers: tab.grid.headers };
+}
+
+/** The Credits tab's header row (one read), for actions that don't read the whole tab. */
+export function creditsLayout(ss: Spreadsheet, timeZone: string): CreditsLayout {
+  const sheet = ss.getSheetByName(TABS.credits.name);
+  if (!sheet)
+    throw new CreditDeskError(
+      'BAD_SHEET',
+      `This spreadsheet has no "${TABS.credits.name}" tab.`,
+      'Run the Credit Desk sync to create it.',
+    );
+  const width = Math.max(1, sheet.getLastColumn());
+  const headers = (sheet.getRange(1, 1, 1, width).getValues()[0] as unknown[]).map((h) =>
+    toCell(h, timeZone),
+  );
+  return { sheet, idx: indexColumns<CreditField>('credits', headers), headers };
+}
+
+/**
+ * Compare-and-set write of planned changes to Credits, with their Audit rows. Call under the document lock
+ * (other add-on executions) — it takes the sync exclusion itself. `allowLocked` is for Check sheet only,
+ * which puts collected rows back as the Ledger records them.
+ */
+export function guardedWrite(
+  ss: Spreadsheet,
+  timeZone: string,
+  layout: CreditsLayout,
+  writes: PlannedWrite[],
+  who: string,
+  opts: { allowLocked?: boolean } = {},
+): WriteReport {
+  const report: WriteReport = { written: [], changed: [], protectedIds: [], lockedIds: [], writeCalls: 0 };
+  if (writes.length === 0) return report;
+  return withSyncExclusion(ss, who, () => {
+    const { sheet, idx } = layout;
+    const fields = new Set<CreditField>(['key', 'creditId', 'status']);
+    for (const w of writes) {
+      for (const f of Object.keys(w.expect) as CreditField[]) fields.add(f);
+      for (const f of Object.keys(w.set) as CreditField[]) fields.add(f);
+    }
+    const cols = [...fields].map((f) => idx[f] + 1);
+    const lastRow = sheet.getLastRow();
+    // Re-read the columns involved just before writing: ONE getValues from the first to the last of them (a few
+    // columns more to read cost less than a call per column run).
+    const current = new Map<number, Cell[]>(); // column → cells of rows 2..lastRow
+    if (lastRow >= 2) {
+      const c1 = Math.min(...cols);
+      const c2 = Math.max(...cols);
+      const block = sheet.getRange(2, c1, lastRow - 1, c2 - c1 + 1).getValues() as unknown[][];
+      for (const c of cols)
+        current.set(
+          c,
+          block.map((r) => toCell(r[c - c1], timeZone)),
+        );
+    }
+    const cell = (row: number, field: CreditField): Cell => current.get(idx[field] + 1)?.[row - 2] ?? '';
+    const rowsByKey = new Map<string, number[]>();
+    const keys = current.get(idx.key + 1) ?? [];
+    keys.forEach((k, i) => {
+      const key = text(k);
+      if (!key) return;
+      const list = rowsByKey.get(key) ?? [];
+      list.push(i + 2);
+      rowsByKey.set(key, list);
+    });
+    const writtenCols = [
+      ...new Set(writes.flatMap((w) => (Object.keys(w.set) as CreditField[]).map((f) => idx[f] + 1))),
+    ];
+    const fenced = writtenCols.length ? rowsProtectedAgainstMe(ss, sheet, writtenCols) : new Set<number>();
+
+    const cells: CellWrite[] = [];
+    const audit: AuditEntry[] = [];
+    for (const w of writes) {
+      const rows = rowsByKey.get(w.key) ?? [];
+      if (rows.length !== 1) {
+        report.changed.push({
+          creditId: w.creditId,
+          why: rows.length
+            ? 'its row appears twice on Credits (run Check sheet)'
+            : 'it is no longer on Credits',
+        });
+        continue;
+      }
+      const row = rows[0];
+      const status = text(cell(row, 'status'));
+      if (!opts.allowLocked && isStatus(status) && isLocked(status)) {
+        report.lockedIds.push(w.creditId);
+        continue;
+      }
+      const moved = (Object.keys(w.expect) as CreditField[]).filter((f) => !same(cell(row, f), w.expect[f]));
+      if (moved.length) {
+        report.changed.push({
+          creditId: w.creditId,
+          why: `${moved.map((f) => text(layout.headers[idx[f]])).join(', ')} changed since it was read`,
+        });
+        continue;
+      }
+      if (fenced.has(row)) {
+        report.protectedIds.push(w.creditId);
+        continue;
+      }
+      for (const f of Object.keys(w.set) as CreditField[]) {
+        const v = w.set[f] as Cell;
+        if (!same(cell(row, f), v)) cells.push({ row, col: idx[f] + 1, value: v, creditId: w.creditId });
+      }
+      report.written.push(w.creditId);
+      audit.push(...w.audit);
+    }
+    report.writeCalls = commit(ss, sheet, cells, audit);
+    return report;
+  });
+}
+
+/** Writes the cells and appends the audit rows; returns the write calls made. */
+export function commit(ss: Spreadsheet, sheet: Sheet, cells: CellWrite[], audit: AuditEntry[]): number {
+  if (cells.length === 0 && audit.length === 0) return 0;
+  const rects = cellRects(cells);
+  const api = sheetsService();
+  if (api) {
+    const target = audit.length ? auditSheetFor(ss, audit.length) : null;
+    const name = sheet.getName(); // once: a call per rectangle would grow with the interleaving
+    const data = rects.map((r) => ({
+      range: a1(name, r.row, r.col, r.values.length, r.values[0].length),
+      values: r.values as unknown[][],
+    }));
+    if (target) data.push(appendAuditRowsData(target, audit, a1));
+    // RAW: text is stored as typed by no one — never parsed ("0012" stays text) and never a formula.
+    api.Spreadsheets.Values.batchUpdate({ valueInputOption: 'RAW', data }, ss.getId());
+    return 1;
+  }
+  // Without the API: one setValues per run of adjacent cells in a row; one that fails (a protection added
+  // meanwhile) does not stop the others, and Audit is appended for the credits actually written.
+  let calls = 0;
+  const failedIds = new Set<string>();
+  for (const [creditId, rowCells] of groupBy(cells, (c) => c.creditId)) {
+    // The widest run first (Status … Rule): if Sheets refuses it, the credit's other cells (Last Change,
+    // Flags) are not written either, so a refused credit is not left half changed.
+    const rects = cellRects(rowCells).sort((a, b) => b.values[0].length - a.values[0].length);
+    for (const r of rects) {
+      calls++;
+      try {
+        sheet
+          .getRange(r.row, r.col, r.values.length, r.values[0].length)
+          .setValues(r.values.map((line) => line.map(literalText)) as never[][]);
+      } catch {
+        failedIds.add(creditId);
+        break;
+      }
+    }
+  }
+  const kept = audit.filter((e) => !failedIds.has(e.creditId));
+  if (kept.length) {
+    const target = auditSheetFor(ss, kept.length);
+    const block = appendAuditRowsData(target, kept, (_s, row, col, numRows, numCols) =>
+      [row, col, numRows, numCols].join(','),
+    );
+    const [row, col, numRows, numCols] = block.range.split(',').map(Number);
+    target.sheet
+      .getRange(row, col, numRows, numCols)
+      .setValues(block.values.map((line) => line.map(literalText)) as never[][]);
+    calls++;
+  }
+  if (failedIds.size)
+    throw new CreditDeskError(
+      'LOCKED',
+      `${failedIds.size} credit${failedIds.size === 1 ? '' : 's'} could not be written (a protection stopped ${failedIds.size === 1 ? 'it' : 'them'}): ${[...failedIds].slice(0, 5).join(', ')}. The others were written.`,
+      'Run Check sheet, then try again.',
+    );
+  return calls;
+}
+
+function groupBy<T>(items: T[], key: (t: T) => string): Map<string, T[]> {
+  const out = new Map<string, T[]>();
+  for (const i of items) {
+    const k = key(i);
+    const list = out.get(k);
+    if (list) list.push(i);
+    else out.set(k, [i]);
+  }
+  return out;
+}

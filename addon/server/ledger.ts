@@ -1,0 +1,71 @@
+/**
+ * The Ledger tab: written by the usage process (the sync), one row per collected credit, hidden and protected.
+ * It is the record the add-on repairs PROCESSING/PROCESSED rows from — keyed by Credit ID (and Key), never by
+ * row number, because staff sort, insert and delete rows. Read by headers, like every tab.
+ */
+import { TABS } from '../../core/sheet-contract';
+import type { Cell } from '../../core/table';
+import { text } from '../../core/table';
+import { toCell } from '../services/cells';
+
+type Spreadsheet = GoogleAppsScript.Spreadsheet.Spreadsheet;
+
+/** The tab's name, from the sheet contract the usage process writes it by (core/sheet-contract.ts). */
+export const LEDGER_TAB = TABS.ledger.name;
+
+/** Ledger columns that are not Credits columns (the Ledger's own bookkeeping). */
+const LEDGER_ONLY = new Set(['collected at', 'closed at']);
+
+export interface LedgerEntry {
+  key: string;
+  creditId: string;
+  /** Credits-column values by lower-case header (only headers the Credits tab also has matter). */
+  cells: Map<string, Cell>;
+}
+
+export interface Ledger {
+  byKey: Map<string, LedgerEntry>;
+  byId: Map<string, LedgerEntry>;
+  size: number;
+}
+
+export const EMPTY_LEDGER: Ledger = { byKey: new Map(), byId: new Map(), size: 0 };
+
+export function parseLedger(values: unknown[][], timeZone: string): Ledger {
+  const [head = [], ...rows] = values;
+  const headers = head.map((h) =>
+    String(h ?? '')
+      .trim()
+      .toLowerCase(),
+  );
+  const keyAt = headers.indexOf('key');
+  const idAt = headers.indexOf('credit id');
+  const ledger: Ledger = { byKey: new Map(), byId: new Map(), size: 0 };
+  if (keyAt < 0 && idAt < 0) return ledger;
+  for (const r of rows) {
+    const key = keyAt >= 0 ? text(toCell(r[keyAt], timeZone)) : '';
+    const creditId = idAt >= 0 ? text(toCell(r[idAt], timeZone)) : '';
+    if (!key && !creditId) continue;
+    const cells = new Map<string, Cell>();
+    headers.forEach((h, i) => {
+      if (h && !LEDGER_ONLY.has(h)) cells.set(h, toCell(r[i], timeZone));
+    });
+    const entry = { key, creditId, cells };
+    if (key) ledger.byKey.set(key, entry);
+    if (creditId) ledger.byId.set(creditId, entry);
+    ledger.size++;
+  }
+  return ledger;
+}
+
+/** One getDataRange().getValues() of the Ledger; an absent tab is an empty ledger (nothing collected yet). */
+export function readLedger(ss: Spreadsheet, timeZone: string): Ledger | null {
+  const sheet = ss.getSheetByName(LEDGER_TAB);
+  if (!sheet) return null;
+  return parseLedger(sheet.getDataRange().getValues() as unknown[][], timeZone);
+}
+
+export function ledgerEntry(ledger: Ledger | null, key: string, creditId: string): LedgerEntry | null {
+  if (!ledger) return null;
+  return (key && ledger.byKey.get(key)) || (creditId && ledger.byId.get(creditId)) || null;
+}

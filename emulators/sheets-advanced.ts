@@ -1,0 +1,254 @@
+/**
+ * The Sheets advanced service (`Sheets.Spreadsheets…` in Apps Script: the Sheets API v4 called from a script)
+ * over the same in-memory spreadsheet as the SpreadsheetApp fake, so a test sees one sheet through both.
+ * Only what the add-on calls: spreadsheets.get (protected ranges, row metadata) and values.batchUpdate.
+ *
+ * Behaviours, from the Sheets API v4 reference:
+ * - values.batchUpdate is one request: it is applied entirely or not at all ("the requests are applied
+ *   atomically" — spreadsheets.batchUpdate; values.batchUpdate fails as a whole on any bad range). A range
+ *   the caller cannot edit fails the request with 403 PERMISSION_DENIED ("You are trying to edit a protected
+ *   cell or object…"); the spreadsheet's owner is never refused.
+ * - valueInputOption RAW: "the values the user has entered will not be parsed and will be stored as-is"
+ *   (a leading "=" stays text); USER_ENTERED parses as typing (see parseTyped).
+ * - A range beyond the grid is refused: "Range exceeds grid limits" (400); values.update does not add rows.
+ * - ProtectedRange.requestingUserCanEdit: "True if the user who requested this protected range can edit the
+ *   protected area" (read-only); editors are only returned to users who can edit.
+ * - RowMetadata (DimensionProperties): hiddenByFilter and hiddenByUser per row, for `sheets.data.rowMetadata`.
+ */
+import type { FakeSheet, FakeSpreadsheet } from './spreadsheet-app';
+import { FakeProtection, parseA1, parseTyped } from './spreadsheet-app';
+
+export class SheetsApiError extends Error {
+  constructor(
+    readonly code: number,
+    message: string,
+  ) {
+    super(`API call to sheets.spreadsheets failed with error: ${message}`);
+  }
+}
+
+interface ValueRange {
+  range: string;
+  values: unknown[][];
+}
+
+function locate(
+  ss: FakeSpreadsheet,
+  a1: string,
+): { sheet: FakeSheet; rect: [number, number, number, number] } {
+  const m = /^'?((?:[^']|'')+?)'?!(.+)$/.exec(a1);
+  if (!m) throw new SheetsApiError(400, `Unable to parse range: ${a1}`);
+  const sheet = ss._sheets.find((s) => s._name === m[1].replace(/''/g, "'"));
+  if (!sheet) throw new SheetsApiError(400, `Unable to parse range: ${a1}`);
+  const rect = parseA1(m[2], sheet._maxRows, sheet._maxCols);
+  return { sheet, rect };
+}
+
+/**
+ * Whether the acting user may write a rectangle: the same rule as SpreadsheetApp (FakeSheet._checkEditable),
+ * indexed by row once per request so a sheet with tens of thousands of protected rows stays fast.
+ */
+function editChecker(sheet: FakeSheet): (r: number, c: number, nr: number, nc: number) => boolean {
+  const ss = sheet._parent;
+  const user = ss._user();
+  if (user === ss._owner) return () => true;
+  const blocking = sheet._protections.filter((p) => !p._warningOnly && !p._editors.includes(user));
+  if (blocking.some((p) => !p._area)) return () => false; // a protected sheet
+  const byRow = new Map<number, { col: number; numCols: number }[]>();
+  for (const p of blocking) {
+    const a = p._area as { row: number; col: number; numRows: number; numCols: number };
+    for (let r = a.row; r < a.row + a.numRows; r++) {
+      const list = byRow.get(r) ?? [];
+      list.push({ col: a.col, numCols: a.numCols });
+      byRow.set(r, list);
+    }
+  }
+  return (r, c, nr, nc) => {
+    for (let row = r; row < r + nr; row++)
+      for (const a of byRow.get(row) ?? []) if (c < a.col + a.numCols && a.col < c + nc) return false;
+    return true;
+  };
+}
+
+/** The sheet title of an A1 range ("'My tab'!A1:B2", "Credits"). */
+function rangeSheet(range: string): string {
+  const bang = range.lastIndexOf('!');
+  const t = bang >= 0 ? range.slice(0, bang) : range;
+  return t.startsWith("'") && t.endsWith("'") ? t.slice(1, -1).replace(/''/g, "'") : t;
+}
+
+export function createSheetsAdvancedService(ss: FakeSpreadsheet) {
+  const log = ss._log;
+  const Values = log.wrap(
+    {
+      batchUpdate(
+        resource: { valueInputOption?: string; data?: ValueRange[] },
+        spreadsheetId: string,
+      ): { totalUpdatedCells: number } {
+        if (spreadsheetId !== ss.getId()) throw new SheetsApiError(404, 'Requested entity was not found.');
+        const option = resource.valueInputOption;
+        if (option !== 'RAW' && option !== 'USER_ENTERED')
+          throw new SheetsApiError(400, "Invalid valueInputOption: ''");
+        const plan = (resource.data ?? []).map((d) => ({ ...locate(ss, d.range), values: d.values ?? [] }));
+        // Validate every range before writing any: the request is atomic.
+        const checkers = new Map<FakeSheet, ReturnType<typeof editChecker>>();
+        const userCanEdit = (sheet: FakeSheet, r: number, c: number, nr: number, nc: number) => {
+          let check = checkers.get(sheet);
+          if (!check) checkers.set(sheet, (check = editChecker(sheet)));
+          return check(r, c, nr, nc);
+        };
+        for (const p of plan) {
+          const [r, c, nr, nc] = p.rect;
+          if (p.values.length > nr || p.values.some((line) => line.length > nc))
+            throw new SheetsApiError(
+              400,
+              `Requested writing within range [${p.sheet._name}], but tried writing to more cells.`,
+            );
+          if (r + p.values.length - 1 > p.sheet._maxRows)
+            throw new SheetsApiError(
+              400,
+              `Range ('${p.sheet._name}'!row ${r + p.values.length - 1}) exceeds grid limits. Max rows: ${p.sheet._maxRows}`,
+            );
+          if (!userCanEdit(p.sheet, r, c, Math.max(1, p.values.length), nc))
+            throw new SheetsApiError(
+              403,
+              'You are trying to edit a protected cell or object. Please contact the spreadsheet owner to remove protection if you need to edit.',
+            );
+        }
+        let cells = 0;
+        for (const p of plan) {
+          const [r, c] = p.rect;
+          p.values.forEach((line, i) =>
+            line.forEach((v, j) => {
+              if (v === null || v === undefined) return; // null leaves the cell as it is (ValueRange reference)
+              let stored: unknown = v;
+              if (typeof v === 'string') stored = option === 'RAW' ? v : parseTyped(v);
+              // RAW text is stored as text: prefix it the way the fake's raw store keeps literal strings.
+              if (option === 'RAW' && typeof v === 'string' && (v.startsWith("'") || v.startsWith('=')))
+                stored = `'${v}`;
+              p.sheet._set(r + i, c + j, stored);
+              cells++;
+            }),
+          );
+        }
+        return { totalUpdatedCells: cells };
+      },
+    },
+    'Sheets.Spreadsheets.Values',
+  );
+  const Spreadsheets = log.wrap(
+    {
+      Values,
+      /**
+       * spreadsheets.batchUpdate, the requests the sync uses on protections: addProtectedRange (editors: the
+       * requesting user stays one — "the user who created the range" can't be removed) and
+       * deleteProtectedRange. Atomic like every batchUpdate.
+       */
+      batchUpdate(
+        resource: {
+          requests?: {
+            addProtectedRange?: {
+              protectedRange: {
+                range: {
+                  sheetId: number;
+                  startRowIndex?: number;
+                  endRowIndex?: number;
+                  startColumnIndex?: number;
+                  endColumnIndex?: number;
+                };
+                description?: string;
+                editors?: { users?: string[] };
+                warningOnly?: boolean;
+              };
+            };
+            deleteProtectedRange?: { protectedRangeId: number };
+          }[];
+        },
+        spreadsheetId: string,
+      ): { replies: unknown[] } {
+        if (spreadsheetId !== ss.getId()) throw new SheetsApiError(404, 'Requested entity was not found.');
+        const replies: unknown[] = [];
+        for (const req of resource.requests ?? []) {
+          if (req.addProtectedRange) {
+            const pr = req.addProtectedRange.protectedRange;
+            const sheet = ss._sheets.find((s) => s._id === pr.range.sheetId);
+            if (!sheet) throw new SheetsApiError(400, `No grid with id: ${pr.range.sheetId}`);
+            const row = (pr.range.startRowIndex ?? 0) + 1;
+            const col = (pr.range.startColumnIndex ?? 0) + 1;
+            const p = new FakeProtection(
+              sheet,
+              {
+                row,
+                col,
+                numRows: (pr.range.endRowIndex ?? sheet._maxRows) - row + 1,
+                numCols: (pr.range.endColumnIndex ?? sheet._maxCols) - col + 1,
+              },
+              ss._user(),
+            );
+            for (const u of pr.editors?.users ?? []) p.addEditor(u);
+            p._description = pr.description ?? '';
+            p._warningOnly = pr.warningOnly === true;
+            sheet._protections.push(p);
+            replies.push({ addProtectedRange: { protectedRange: { protectedRangeId: p._id } } });
+          } else if (req.deleteProtectedRange) {
+            const id = req.deleteProtectedRange.protectedRangeId;
+            const sheet = ss._sheets.find((s) => s._protections.some((p) => p._id === id));
+            if (!sheet) throw new SheetsApiError(400, `No protected range with id: ${id}`);
+            sheet._protections.splice(
+              sheet._protections.findIndex((p) => p._id === id),
+              1,
+            );
+            replies.push({});
+          } else throw new SheetsApiError(400, 'Unsupported request in this emulator.');
+        }
+        return { replies };
+      },
+      get(spreadsheetId: string, optional: { fields?: string; ranges?: string[] } = {}) {
+        if (spreadsheetId !== ss.getId()) throw new SheetsApiError(404, 'Requested entity was not found.');
+        const fields = optional.fields ?? '';
+        const wantRows = /rowMetadata/.test(fields);
+        return {
+          spreadsheetId,
+          sheets: ss._sheets
+            .filter((s) => !optional.ranges || optional.ranges.some((r) => rangeSheet(r) === s._name))
+            .map((s) => ({
+              properties: { sheetId: s._id, title: s._name },
+              // FilterView / Slicer: readable through the API (SpreadsheetApp cannot say which one a person has open).
+              filterViews: s._filterViews.map((title, i) => ({ filterViewId: i + 1, title })),
+              slicers: Array.from({ length: s._slicers }, (_x, i) => ({ slicerId: i + 1 })),
+              protectedRanges: s._protections.map((p) => ({
+                protectedRangeId: p._id,
+                description: p._description,
+                warningOnly: p._warningOnly,
+                requestingUserCanEdit: p.canEdit(),
+                range: p._area
+                  ? {
+                      sheetId: s._id,
+                      startRowIndex: p._area.row - 1,
+                      endRowIndex: p._area.row - 1 + p._area.numRows,
+                      startColumnIndex: p._area.col - 1,
+                      endColumnIndex: p._area.col - 1 + p._area.numCols,
+                    }
+                  : { sheetId: s._id },
+              })),
+              ...(wantRows
+                ? {
+                    data: [
+                      {
+                        rowMetadata: Array.from({ length: Math.max(s._rows.length, 1) }, (_x, i) => ({
+                          pixelSize: 21,
+                          ...(s.isRowHiddenByUser(i + 1) ? { hiddenByUser: true } : {}),
+                          ...(s.isRowHiddenByFilter(i + 1) ? { hiddenByFilter: true } : {}),
+                        })),
+                      },
+                    ],
+                  }
+                : {}),
+            })),
+        };
+      },
+    },
+    'Sheets.Spreadsheets',
+  );
+  return { Spreadsheets };
+}
