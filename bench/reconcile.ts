@@ -126,7 +126,7 @@ export async function benchReconcile(): Promise<Figure[]> {
     const pct = (part: number) => Math.round((part / resync) * 1000) / 10;
     return [
       {
-        name: `re-sync of ${again.merge.unchanged.toLocaleString('en')} credits, ${COLLECTED.toLocaleString('en')} collected`,
+        name: `re-sync of ${(again.merge.unchanged + again.merge.locked).toLocaleString('en')} credits, ${COLLECTED.toLocaleString('en')} collected`,
         value: resync,
         unit: 's',
       },

@@ -67,7 +67,14 @@ describe('workbook sink: a new workbook', () => {
       expect(report).toEqual({ updatedRows: 0, appendedRows: 3, lockedRows: 1 });
 
       const wb = await loadWorkbook(path);
-      expect(wb.worksheets.map((w) => w.name)).toEqual(['Credits', 'Accounts', 'Rules', 'Config', 'Audit', 'Ledger']);
+      expect(wb.worksheets.map((w) => w.name)).toEqual([
+        'Credits',
+        'Accounts',
+        'Rules',
+        'Config',
+        'Audit',
+        'Ledger',
+      ]);
       expect(wb.getWorksheet('Ledger')!.state).toBe('hidden');
       const ws = creditsSheet(wb);
       expect(ws.views[0]).toMatchObject({ state: 'frozen', ySplit: 1 });
@@ -363,7 +370,14 @@ describe('workbook sink: reading what people leave in a workbook', () => {
         Amount: 12.5,
         Flags: '',
       });
-      expect(Object.keys(snapshot.tabs)).toEqual(['credits', 'accounts', 'rules', 'config', 'audit', 'ledger']);
+      expect(Object.keys(snapshot.tabs)).toEqual([
+        'credits',
+        'accounts',
+        'rules',
+        'config',
+        'audit',
+        'ledger',
+      ]);
       expect(snapshot.tabs.rules.headers).toEqual(headersOf('rules'));
     }));
 
