@@ -179,7 +179,9 @@ export async function main(argv: string[]): Promise<number> {
     .addOption(new Option('--format <format>', 'output format').choices(['csv', 'json']).default('csv'))
     .option('--out <file>', 'write to a file instead of standard output')
     .action(async (opts) => {
-      const sink = await openSink(settingsOf({ ...opts, period: undefined }), reporter);
+      const sink = await openSink(settingsOf({ ...opts, period: undefined }), reporter, undefined, {
+        readOnly: true,
+      });
       try {
         const { text, count } = await runExport(
           { status: opts.status, period: opts.period, format: opts.format, out: opts.out },
@@ -243,7 +245,7 @@ export async function main(argv: string[]): Promise<number> {
       'report bad regular expressions, percentages over 100, unknown IDs, rules that can never win',
     )
     .action(async (opts) => {
-      const sink = await openSink(settingsOf(opts), reporter);
+      const sink = await openSink(settingsOf(opts), reporter, undefined, { readOnly: true });
       try {
         const state = readState(await sink.read());
         const problems = validateRules(state.ruleRecords, state.directory);

@@ -4,15 +4,21 @@
  */
 import type { Grid } from '../core/table';
 import type { Reporter } from './progress';
-import type { Settings } from './settings';
+import { userInfo } from 'node:os';
+import { SettingsError, type Settings } from './settings';
 import type { Sink } from './sinks/sink';
 import type { CreditSource } from './sources/source';
 
-/** A synchronous, lazy require: the module is loaded the first time a run needs it. */
-function load<T>(path: string): T {
-  // eslint-disable-next-line @typescript-eslint/no-require-imports
-  return require(path) as T;
-}
+/*
+ * Lazy requires with literal paths: the module is loaded the first time a run needs it, and a bundler
+ * (esbuild, used by the process-race tests) can still follow them.
+ */
+/* eslint-disable @typescript-eslint/no-require-imports */
+const loadAthena = () => require('./sources/athena') as typeof import('./sources/athena');
+const loadDuckDb = () => require('./sources/duckdb') as typeof import('./sources/duckdb');
+const loadSheets = () => require('./sinks/google-sheets') as typeof import('./sinks/google-sheets');
+const loadWorkbook = () => require('./sinks/workbook') as typeof import('./sinks/workbook');
+/* eslint-enable @typescript-eslint/no-require-imports */
 
 export async function openSource(
   s: Settings,
@@ -20,7 +26,7 @@ export async function openSource(
   signal?: AbortSignal,
 ): Promise<CreditSource> {
   if (s.source === 'athena') {
-    const { createAthenaSource } = load<typeof import('./sources/athena')>('./sources/athena');
+    const { createAthenaSource } = loadAthena();
     return createAthenaSource({
       database: s.athena.database,
       table: s.athena.table,
@@ -34,17 +40,57 @@ export async function openSource(
       signal,
     });
   }
-  const { createDuckDbSource } = load<typeof import('./sources/duckdb')>('./sources/duckdb');
+  const { createDuckDbSource } = loadDuckDb();
   return createDuckDbSource({ curDir: s.cur, layout: s.layout });
+}
+
+export interface OpenSinkOptions {
+  /** Read-only commands (export, rules validate) take no writer lock and never wait for one. */
+  readOnly?: boolean;
+}
+
+/**
+ * How long a writer waits for another one before giving up: CREDIT_DESK_LOCK_WAIT seconds (default 30).
+ * An environment variable rather than an option because every command that writes honours it alike.
+ */
+export function lockWaitMs(env: NodeJS.ProcessEnv = process.env): number {
+  const raw = (env.CREDIT_DESK_LOCK_WAIT ?? '').trim();
+  if (!raw) return 30_000;
+  const seconds = Number(raw);
+  if (!Number.isFinite(seconds) || seconds < 0) {
+    throw new SettingsError(
+      `CREDIT_DESK_LOCK_WAIT must be a number of seconds (0 or more); got "${raw}". Unset it for the default of 30.`,
+    );
+  }
+  return Math.round(seconds * 1000);
+}
+
+/** "credit-desk usage collect" / "credit-desk assign AWSC-…": what another run is told it waits for. */
+export function commandLine(argv: readonly string[] = process.argv): string {
+  const words: string[] = [];
+  for (const a of argv.slice(2)) {
+    if (a.startsWith('-') || words.length >= 3) break;
+    words.push(a.length > 40 ? a.slice(0, 37) + '...' : a);
+  }
+  let user = '';
+  try {
+    user = userInfo().username;
+  } catch {
+    // some containers have no passwd entry
+  }
+  return `credit-desk ${words.join(' ') || 'run'}${user ? ` (${user})` : ''}`;
 }
 
 export async function openSink(
   s: Settings,
   reporter: Reporter,
   seed?: { accounts?: Grid; rules?: Grid },
+  open: OpenSinkOptions = {},
 ): Promise<Sink> {
+  const waitMs = lockWaitMs();
+  const command = commandLine();
   if (s.spreadsheet) {
-    const { createGoogleSheetsSink } = load<typeof import('./sinks/google-sheets')>('./sinks/google-sheets');
+    const { createGoogleSheetsSink } = loadSheets();
     return createGoogleSheetsSink({
       spreadsheetId: s.spreadsheet,
       rootUrl: s.sheetsRootUrl || undefined,
@@ -53,8 +99,17 @@ export async function openSink(
         reporter.progress(
           `Google Sheet: ${p.phase} ${p.done.toLocaleString('en')}/${p.total.toLocaleString('en')}`,
         ),
+      readOnly: open.readOnly,
+      lockOwner: command,
+      lockWaitMs: waitMs,
+      onLockWait: (m: string) => reporter.warn(m),
     });
   }
-  const { createWorkbookSink } = load<typeof import('./sinks/workbook')>('./sinks/workbook');
-  return createWorkbookSink({ path: s.workbook, onProgress: (m: string) => reporter.progress(m), seed });
+  const { createWorkbookSink } = loadWorkbook();
+  return createWorkbookSink({
+    path: s.workbook,
+    onProgress: (m: string) => reporter.progress(m),
+    seed,
+    lock: open.readOnly ? undefined : { command, waitMs, onWait: (m: string) => reporter.warn(m) },
+  });
 }
