@@ -16,7 +16,7 @@ import { displayMoney } from '../../core/money';
 import { parseRules, RuleIndex } from '../../core/rules';
 import type { Reporter } from '../progress';
 import { buildChangeSet, readState, type SheetState } from '../sheet-state';
-import { isEmptyChangeSet, type Sink } from '../sinks/sink';
+import { describeSkipped, isEmptyChangeSet, type Sink } from '../sinks/sink';
 
 export interface RulesOutcome {
   plan: RulePlan;
@@ -83,7 +83,10 @@ export async function runApplyRules(
     outcome.outcomes.map((o) => ({ before: state.byKey.get(o.credit.key)!, after: o.credit })),
     outcome.outcomes.flatMap((o) => o.audit),
   );
-  if (!isEmptyChangeSet(changes)) await deps.sink.write(changes);
+  if (!isEmptyChangeSet(changes)) {
+    const report = await deps.sink.write(changes);
+    for (const line of describeSkipped(report.skipped)) deps.reporter.warn(line);
+  }
   return { outcome, written: !isEmptyChangeSet(changes) };
 }
 

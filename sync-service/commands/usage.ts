@@ -6,13 +6,26 @@
  * becomes "ready". A run killed in between leaves a "collecting" file; the next collect finishes it (the sheet
  * change is idempotent) before collecting anything new, so no credit is ever half-collected or in two files.
  */
-import { applyClose, applyCollect, planCollect, usageTotalsText, type UsageFile } from '../../core/usage';
+import {
+  applyClose,
+  applyCollect,
+  planCollect,
+  usageTotalsText,
+  withoutRecords,
+  type UsageFile,
+} from '../../core/usage';
 import { CreditDeskError } from '../../core/errors';
 import type { Credit } from '../../core/credit';
 import type { Reporter } from '../progress';
 import { buildChangeSet, readState, type SheetState } from '../sheet-state';
-import { isEmptyChangeSet, type Sink } from '../sinks/sink';
-import { loadUsageFiles, saveUsageJson, usageJsonPath, writeUsageXlsx } from '../usage/usage-files';
+import { describeSkipped, isEmptyChangeSet, type Sink, type SkippedChange } from '../sinks/sink';
+import {
+  loadUsageFiles,
+  removeUsageFile,
+  saveUsageJson,
+  usageJsonPath,
+  writeUsageXlsx,
+} from '../usage/usage-files';
 
 interface Deps {
   sink: Sink;
@@ -30,7 +43,8 @@ async function writeUsageChange(
     change.credits.map((c) => ({ before: state.byKey.get(c.key)!, after: c })),
     change.audit,
   );
-  if (!isEmptyChangeSet(changes)) await sink.write(changes);
+  if (isEmptyChangeSet(changes)) return [];
+  return (await sink.write(changes)).skipped;
 }
 
 export interface CollectResult {
@@ -63,29 +77,47 @@ export async function runCollect(
   if (!file) return { file: null, resumed, xlsxPath: null };
   deps.reporter.progress(`writing usage file ${file.usageFileId} (${file.records.length} records)…`);
   saveUsageJson(deps.usageDir, file);
-  const xlsxPath = await writeUsageXlsx(deps.usageDir, file);
+  let xlsxPath: string | null = await writeUsageXlsx(deps.usageDir, file);
   // Test hook: stop here as a killed process would, with the file written and the sheet not yet updated.
   if (opts.crashAfterFile) throw new Error('simulated crash after writing the usage file');
   deps.reporter.progress(`locking ${file.records.length} credits in ${deps.sink.label}…`);
   const ready = await completeCollection(file, state, deps, now);
+  if (!ready) xlsxPath = null;
   deps.reporter.done();
   return { file: ready, resumed, xlsxPath };
 }
 
-/** The sheet side of a collection (idempotent), then the file is marked ready. */
+/**
+ * The sheet side of a collection (idempotent), then the file is marked ready. A credit the sheet refused to
+ * collect (someone changed its Status or Allocation while this ran: compare-and-set) is taken out of the
+ * file before it becomes ready, so a usage file never names a credit the sheet does not show as collected
+ * by it. Null when no credit was left (the file is removed).
+ */
 async function completeCollection(
   file: UsageFile,
   state: SheetState,
   deps: Deps,
   now: string,
-): Promise<UsageFile> {
+): Promise<UsageFile | null> {
   const change = applyCollect(
     file,
     state.credits.map((e) => e.credit),
     now,
   );
-  await writeUsageChange(deps.sink, state, change);
-  const ready: UsageFile = { ...file, status: 'ready' };
+  const skipped: SkippedChange[] = await writeUsageChange(deps.sink, state, change);
+  let kept: UsageFile | null = file;
+  if (skipped.length) {
+    for (const line of describeSkipped(skipped))
+      deps.reporter.warn(`${line}; left out of ${file.usageFileId}`);
+    kept = withoutRecords(file, new Set(skipped.map((s) => s.key)));
+    if (!kept) {
+      removeUsageFile(deps.usageDir, file.usageFileId);
+      return null;
+    }
+    saveUsageJson(deps.usageDir, kept);
+    await writeUsageXlsx(deps.usageDir, kept);
+  }
+  const ready: UsageFile = { ...kept, status: 'ready' };
   saveUsageJson(deps.usageDir, ready);
   return ready;
 }

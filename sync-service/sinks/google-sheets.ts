@@ -53,16 +53,21 @@ export interface GoogleSheetsSinkOptions {
   lockTtlMs?: number;
   /** How often and how long to wait for another run's lock. */
   lockWait?: { attempts: number; ms: number };
+  /** Total time to wait for another writer (the sync lock or an add-on write); overrides lockWait's product. */
+  lockWaitMs?: number;
+  /** Told once when this run starts waiting, and for whom. */
+  onLockWait?: (message: string) => void;
+  /** Who this run is, in the lock marker another writer is shown ("credit-desk assign … (alice)"). */
+  lockOwner?: string;
+  /** Read-only use (export): take no lock; write() is refused. */
+  readOnly?: boolean;
   /** Per values.batchUpdate request body. Google recommends ≤ 2 MB. */
   maxRequestBytes?: number;
   /** Tests: called after each write request, to simulate a crash between two writes. */
   afterWriteRequest?: (n: number) => void;
 }
 
-export interface GoogleSheetsWriteReport extends WriteReport {
-  /** Updates not applied because their key is no longer in the sheet. */
-  skipped: { key: string; reason: string }[];
-}
+export type GoogleSheetsWriteReport = WriteReport;
 
 export interface GoogleSheetsSink extends Sink {
   write(changes: ChangeSet): Promise<GoogleSheetsWriteReport>;
