@@ -9,6 +9,10 @@
 import { copyFileSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import ExcelJS from 'exceljs';
+import { spawn } from 'node:child_process';
+import { existsSync } from 'node:fs';
+import { hostname } from 'node:os';
+import { acquireFileLock } from '../../sync-service/sinks/file-lock';
 import { useCliBundle, runCli, type RunResult } from '../helpers/cli-bundle';
 import { useTempDirs } from '../helpers/fixtures-io';
 import { writeCurFixture } from '../servers/cur-fixture';
@@ -321,6 +325,68 @@ describe('racing writers on one workbook (real processes)', () => {
         // The sync's own work is there too: every other pending credit got the default configuration.
         for (const id of [ids[2], ids[3], ids[4]]) expect(credits.get(id)!.status).toBe('ASSIGNED');
       });
+    },
+    TEST_TIMEOUT_MS,
+  );
+
+  test(
+    'a writer that cannot get the lock says whom it waits for, then exits 1 naming holder and since when; export does not wait',
+    async () => {
+      const dir = trial();
+      const held = await acquireFileLock(join(dir, 'credits.xlsx'), {
+        command: 'credit-desk usage collect (alice)',
+        now: () => new Date('2026-12-01T10:42:07Z'),
+      });
+      try {
+        const [assign, exported] = await Promise.all([
+          runCli(bundle(), ['assign', ids[2], 'customer 100%', ...common(dir)], {
+            cwd: dir,
+            env: { CREDIT_DESK_LOCK_WAIT: '1' },
+          }),
+          runCli(bundle(), ['export', '--format', 'json', ...common(dir)], { cwd: dir }),
+        ]);
+        const holder = `credit-desk usage collect (alice) (pid ${process.pid} on ${hostname()}), since 2026-12-01 10:42:07 UTC`;
+        expect(assign.code).toBe(1);
+        expect(assign.err).toContain(
+          `warning: credits.xlsx is being changed by ${holder}; waiting up to 1 s…`,
+        );
+        expect(assign.err).toContain(
+          `error: credits.xlsx is being changed by ${holder}; gave up after waiting 1 s.`,
+        );
+        expect(assign.err).toMatch(/→ Wait for it to finish and run again/);
+        expect(exported.code).toBe(0);
+        expect(JSON.parse(exported.out)).toHaveLength(6);
+      } finally {
+        await held.release();
+      }
+      const { credits } = await readWorkbook(join(dir, 'credits.xlsx'));
+      expect(credits.get(ids[2])!.status).toBe('PENDING_ASSIGN');
+    },
+    TEST_TIMEOUT_MS,
+  );
+
+  test(
+    'a run killed mid-write leaves no lock or temp file that stops the next one',
+    async () => {
+      const dir = trial();
+      const child = spawn(process.execPath, [bundle(), 'assign', ids[2], 'customer 100%', ...common(dir)], {
+        cwd: dir,
+        stdio: 'ignore',
+      });
+      // Kill it once it holds the lock (or after 5 s, whatever it was doing).
+      const lock = join(dir, 'credits.xlsx.lock');
+      for (let i = 0; i < 500 && !existsSync(lock); i++) await new Promise((d) => setTimeout(d, 10));
+      child.kill('SIGKILL');
+      await new Promise((done) => child.on('close', done));
+      const next = await runCli(bundle(), ['assign', ids[3], 'reseller 100%', ...common(dir)], {
+        cwd: dir,
+        env: { CREDIT_DESK_LOCK_WAIT: '5' },
+      });
+      expect([next.code, next.err.match(/^error.*/m)?.[0]]).toEqual([0, undefined]);
+      expect(readdirSync(dir).filter((n) => n.endsWith('.tmp') || n.endsWith('.lock'))).toEqual([]);
+      expect((await readWorkbook(join(dir, 'credits.xlsx'))).credits.get(ids[3])!.allocation).toBe(
+        'reseller 100%',
+      );
     },
     TEST_TIMEOUT_MS,
   );
