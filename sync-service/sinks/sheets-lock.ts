@@ -99,7 +99,8 @@ export class SheetLock {
       run: randomUUID(), // makes the value unique, so "is it ours?" is an exact comparison
     });
 
-    for (let round = 0; round < 1000; round++) {
+    // Waiting is bounded by time (waitFor); this only bounds rounds lost to other runs taking the lock first.
+    for (let lost = 0; lost < 50;) {
       const ss = await this.gw.get('reading the sync lock');
       const cur = readLock(ss);
       const mine = cur?.meta.metadataValue === value;
@@ -143,12 +144,18 @@ export class SheetLock {
                 },
           ]);
         } catch (e) {
-          if (e instanceof SheetsApiError && e.status === 400) continue; // lost the race, or our own lost reply
+          if (e instanceof SheetsApiError && e.status === 400) {
+            lost++; // lost the race, or our own create whose reply was lost: the next round tells which
+            continue;
+          }
           throw e;
         }
       }
       const confirm = await this.gw.get('confirming the sync lock');
-      if (readLock(confirm)?.meta.metadataValue !== value) continue;
+      if (readLock(confirm)?.meta.metadataValue !== value) {
+        lost++;
+        continue;
+      }
       this.held = value;
 
       // Our marker is set: now the add-on's. It checks ours before each write, so none starts from here on.
