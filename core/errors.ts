@@ -15,6 +15,8 @@ export type ErrorCode =
   | 'UNKNOWN_CREDIT'
   | 'UNKNOWN_TARGET'
   | 'LOCKED'
+  /** Someone else changed what this command read before it could write (compare-and-set refused). */
+  | 'CONFLICT'
   | 'NO_DATA'
   | 'USAGE';
 

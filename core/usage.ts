@@ -204,6 +204,23 @@ export function applyClose(fileId: string, credits: Credit[], now: string): Usag
   return out;
 }
 
+/**
+ * The file without the credits of `keys` (the sheet refused to collect them because someone changed them
+ * while the collection ran), totals recomputed. The other records keep their IDs. Null when none is left.
+ */
+export function withoutRecords(file: UsageFile, keys: ReadonlySet<string>): UsageFile | null {
+  const records = file.records.filter((r) => !keys.has(r.key));
+  if (records.length === 0) return null;
+  const totals = new Map<string, { currency: string; amount: Minor; credits: number }>();
+  for (const r of records) {
+    const t = totals.get(r.currency) ?? { currency: r.currency, amount: 0, credits: 0 };
+    t.amount = addMinor(t.amount, r.amount);
+    t.credits++;
+    totals.set(r.currency, t);
+  }
+  return { ...file, records, totals: [...totals.values()] };
+}
+
 export function usageTotalsText(file: UsageFile): string {
   return file.totals
     .map((t) => `${formatMinor(t.amount, t.currency)} ${t.currency} (${t.credits} credits)`)

@@ -265,6 +265,9 @@ function sheetById(ss: SpreadsheetState, sheetId: number | null | undefined): Sh
 
 export function addSheet(ss: SpreadsheetState, props: sheets_v4.Schema$SheetProperties): SheetState {
   const title = props.title ?? `Sheet${ss.sheets.length + 1}`;
+  // Titles are unique and a pinned sheetId must be new ("It is an error to specify the ID of a sheet that
+  // already exists", AddSheetRequest: https://developers.google.com/sheets/api/reference/rest/v4/spreadsheets/request#AddSheetRequest);
+  // a repeated addSheet after a lost reply is refused with this message.
   if (ss.sheets.some((s) => s.properties.title.toLowerCase() === title.toLowerCase())) {
     throw new ApiError(
       400,
@@ -552,6 +555,8 @@ export function applyRequest(ss: SpreadsheetState, req: sheets_v4.Schema$Request
     const p = structuredClone(req.addProtectedRange.protectedRange ?? {});
     const sheet = sheetById(ss, p.range?.sheetId);
     const ids = protectedIds(ss);
+    // "It is an error to specify the ID of a range that already exists" (ProtectedRange.protectedRangeId,
+    // https://developers.google.com/sheets/api/reference/rest/v4/spreadsheets/sheets#ProtectedRange).
     if (p.protectedRangeId != null && ids.has(p.protectedRangeId)) {
       throw new ApiError(
         400,
@@ -593,6 +598,9 @@ export function applyRequest(ss: SpreadsheetState, req: sheets_v4.Schema$Request
   if (req.createDeveloperMetadata) {
     const m = structuredClone(req.createDeveloperMetadata.developerMetadata ?? {});
     if (!m.metadataKey) throw new ApiError(400, 'developerMetadata.metadataKey is required');
+    // metadataId "may be chosen by you" and must be unique in the spreadsheet
+    // (https://developers.google.com/sheets/api/reference/rest/v4/spreadsheets.developerMetadata): a second
+    // create with the same id — another writer's, or our own retried after a lost reply — is refused.
     if (m.metadataId != null && allMetadata(ss).some((x) => x.metadataId === m.metadataId)) {
       throw new ApiError(
         400,

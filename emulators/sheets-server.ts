@@ -51,13 +51,21 @@ export interface Match {
   path?: RegExp;
   /** The n-th (1-based, over all requests) request only. */
   nth?: number;
+  /** Requests whose body matches, e.g. /"addSheet"/ for the batchUpdate that creates tabs. */
+  body?: RegExp;
 }
 
 export type Fault =
   | { status: 403 | 404 | 429 | 500 | 502 | 503 | 504; message?: string }
   | { reset: 'before' | 'after' }
   | { delayMs: number }
-  /** Applies the request, then answers 500 — like a server that did the work but failed to say so. */
+  /**
+   * Applies the request, then answers 500 — like a server that did the work but failed to say so. For a
+   * spreadsheets.batchUpdate the whole batch was applied (Google applies a batch atomically:
+   * https://developers.google.com/sheets/api/reference/rest/v4/spreadsheets/batchUpdate), so a client that
+   * retries it sends "add the Credits tab" (or a pinned protected-range / metadata id) a second time and
+   * gets Google's 400 "already exists" (see sheets-model.ts addSheet, addProtectedRange, createDeveloperMetadata).
+   */
   | { failAfterApply: true };
 
 export interface InjectRule {
@@ -98,6 +106,12 @@ export interface SheetsServer {
   createSpreadsheet(id: string, sheetTitles?: string[]): SpreadsheetState;
   inject(rule: InjectRule): void;
   chaos(opts: ChaosOptions | null): void;
+  /**
+   * Every request waits this long before it is handled (null: none), like a slow network or a busy Google
+   * backend; writes of two clients then overlap in time. Google documents only the 180 s timeout
+   * (https://developers.google.com/sheets/api/limits), so any latency below that is realistic.
+   */
+  latency(ms: number | null): void;
   /** Runs `hook.run` once, just before the first request matching `hook.match` is handled. */
   onBetween(hook: BetweenHook): void;
   /** Header values of the most recent requests, for checking what a client sent (never printed). */
@@ -113,8 +127,9 @@ const DEFAULT_CHAOS_FAULTS: Fault[] = [
   { reset: 'after' },
 ];
 
-function matches(m: Match | undefined, n: number, method: string, path: string, op: Op): boolean {
+function matches(m: Match | undefined, n: number, method: string, path: string, op: Op, body = ''): boolean {
   if (!m) return true;
+  if (m.body && !m.body.test(body)) return false;
   if (m.nth !== undefined && m.nth !== n) return false;
   if (m.op && m.op !== op) return false;
   if (m.method && m.method.toUpperCase() !== method) return false;
@@ -271,10 +286,11 @@ export async function startSheetsServer(
   let chaos: { rate: number; faults: Fault[]; random: () => number } | null = null;
   let counter = 0;
   let lastAuth: string | undefined;
+  let latencyMs = 0;
 
-  function pickFault(n: number, method: string, path: string, op: Op): Fault | undefined {
+  function pickFault(n: number, method: string, path: string, op: Op, body: string): Fault | undefined {
     for (const rule of rules) {
-      if (rule.left > 0 && matches(rule.match, n, method, path, op)) {
+      if (rule.left > 0 && matches(rule.match, n, method, path, op, body)) {
         rule.left--;
         return rule.fault;
       }
@@ -315,7 +331,8 @@ export async function startSheetsServer(
           }
         }
 
-        const fault = pickFault(n, method, url.pathname, r.op);
+        if (latencyMs) await new Promise((done) => setTimeout(done, latencyMs));
+        const fault = pickFault(n, method, url.pathname, r.op, raw.toString('utf8'));
         if (fault) record.fault = JSON.stringify(fault);
         if (fault && 'reset' in fault && fault.reset === 'before') {
           req.socket.destroy();
@@ -388,6 +405,9 @@ export async function startSheetsServer(
       chaos = o
         ? { rate: o.rate, faults: o.faults ?? DEFAULT_CHAOS_FAULTS, random: seededRandom(o.seed ?? 1) }
         : null;
+    },
+    latency(ms) {
+      latencyMs = ms ?? 0;
     },
     onBetween(hook) {
       hooks.push(hook);

@@ -20,7 +20,18 @@ import {
   type Cell,
 } from '../core/table';
 import type { DefaultConfiguration } from '../core/rules/types';
-import type { ChangeSet, Snapshot } from './sinks/sink';
+import type { CellUpdate, ChangeSet, Snapshot } from './sinks/sink';
+
+/** Fields whose change means the plan decided about the credit's assignment (or collection). */
+const ASSIGNMENT_FIELDS = new Set<CreditField>([
+  'status',
+  'allocation',
+  'distributorKeeps',
+  'ruleId',
+  'usageFileId',
+  'usageRecordId',
+  'processingDate',
+]);
 
 export interface SheetState {
   snapshot: Snapshot;
@@ -117,7 +128,17 @@ export function buildChangeSet(changes: CreditChange[], audit: AuditEntry[]): Ch
     if (fields.length === 0) continue;
     const cells: Partial<Record<CreditField, Cell>> = {};
     for (const f of fields) cells[f] = creditCell(ch.after, f);
-    set.updates.push({ key: ch.after.key, row: ch.before.row, fields: cells });
+    // Compare-and-set: the plan holds only while the Status read is still there (a row collected meanwhile
+    // is locked), and, when this change touches the assignment, while the Allocation read is too.
+    const expect: CellUpdate['expect'] = { status: ch.before.credit.status };
+    if (fields.some((f) => ASSIGNMENT_FIELDS.has(f))) expect.allocation = ch.before.credit.allocation;
+    set.updates.push({
+      key: ch.after.key,
+      row: ch.before.row,
+      fields: cells,
+      creditId: ch.after.creditId,
+      expect,
+    });
   }
   return set;
 }

@@ -38,13 +38,15 @@ export interface SinkOptions {
    * because a typo would otherwise read as an empty sheet ("nothing to collect", an empty export).
    */
   missingWorkbook?: 'refuse' | 'create' | 'preview';
+  /** Commands that only read (export, rules validate) take no writer lock, so they never wait for one. */
+  readOnly?: boolean;
 }
 
 export async function withSink<T>(
   settings: Settings,
   ctx: CliContext,
   fn: (sink: Sink) => Promise<T>,
-  { missingWorkbook = 'refuse' }: SinkOptions = {},
+  { missingWorkbook = 'refuse', readOnly = false }: SinkOptions = {},
 ): Promise<T> {
   if (!settings.spreadsheet && !existsSync(settings.workbook)) {
     if (missingWorkbook === 'refuse')
@@ -57,7 +59,7 @@ export async function withSink<T>(
         `Workbook ${settings.workbook} does not exist yet: showing what a sync would put in a new one.`,
       );
   }
-  const sink = await openSink(settings, ctx.reporter);
+  const sink = await openSink(settings, ctx.reporter, { readOnly });
   try {
     return await fn(sink);
   } finally {

@@ -17,7 +17,7 @@ import { explainHold } from '../../core/review';
 import { parseRules, RuleIndex } from '../../core/rules';
 import type { Reporter } from '../progress';
 import { buildChangeSet, readState, type SheetState } from '../sheet-state';
-import { isEmptyChangeSet, type Sink } from '../sinks/sink';
+import { describeSkipped, isEmptyChangeSet, type Sink } from '../sinks/sink';
 import { readReconciled } from '../reconcile-step';
 
 export interface RulesOutcome {
@@ -119,7 +119,10 @@ export async function runApplyRules(
     outcome.outcomes.map((o) => ({ before: state.byKey.get(o.credit.key)!, after: o.credit })),
     outcome.outcomes.flatMap((o) => o.audit),
   );
-  if (!isEmptyChangeSet(changes)) await deps.sink.write(changes);
+  if (!isEmptyChangeSet(changes)) {
+    const report = await deps.sink.write(changes);
+    for (const line of describeSkipped(report.skipped)) deps.reporter.warn(line);
+  }
   return { outcome, written: !isEmptyChangeSet(changes) };
 }
 

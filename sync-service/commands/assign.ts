@@ -39,7 +39,16 @@ async function change(
   const state = readState((await readReconciled(sink, deps)).snapshot);
   const found = findCredit(state, creditId);
   const outcome = act(state, found);
-  await sink.write(buildChangeSet([{ before: found, after: outcome.credit }], outcome.audit));
+  const report = await sink.write(buildChangeSet([{ before: found, after: outcome.credit }], outcome.audit));
+  const skipped = report.skipped.find((s) => s.key === found.credit.key);
+  if (skipped) {
+    // Compare-and-set refused: someone else changed this credit between our read and our write.
+    throw new CreditDeskError(
+      'CONFLICT',
+      `${found.credit.creditId} was not changed: ${skipped.reason}.`,
+      `Look at it again (credit-desk export --format json | grep ${found.credit.creditId}) and run the command again if it still needs changing.`,
+    );
+  }
   return outcome;
 }
 

@@ -21,7 +21,7 @@ import { chooseClosedPeriod, periodsToSync } from '../periods';
 import type { Reporter } from '../progress';
 import type { Settings } from '../settings';
 import { buildChangeSet, readState, type CreditChange, type SheetState } from '../sheet-state';
-import { isEmptyChangeSet, type ChangeSet, type Sink } from '../sinks/sink';
+import { describeSkipped, isEmptyChangeSet, type ChangeSet, type Sink } from '../sinks/sink';
 import type { CreditSource } from '../sources/source';
 import { upsertTab } from '../tab-upsert';
 import { readReconciled } from '../reconcile-step';
@@ -173,7 +173,8 @@ export async function runSync(
   let written = false;
   if (!flags.dryRun && !isEmptyChangeSet(changes)) {
     reporter.progress(`writing ${sink.label}…`);
-    await sink.write(changes);
+    const report = await sink.write(changes);
+    for (const line of describeSkipped(report.skipped)) reporter.warn(line);
     written = true;
   }
   reporter.done();

@@ -8,15 +8,29 @@
  * completes it (writing the .xlsx if it is missing; the sheet change is idempotent) before collecting anything
  * new, so no credit is ever half-collected or in two files.
  */
-import { applyClose, applyCollect, planCollect, usageTotalsText, type UsageFile } from '../../core/usage';
+import {
+  applyClose,
+  applyCollect,
+  planCollect,
+  usageTotalsText,
+  withoutRecords,
+  type UsageFile,
+} from '../../core/usage';
 import { CreditDeskError } from '../../core/errors';
 import type { Credit } from '../../core/credit';
 import type { Reporter } from '../progress';
 import { buildChangeSet, readState, type SheetState } from '../sheet-state';
-import { isEmptyChangeSet, type LedgerChanges, type Sink } from '../sinks/sink';
+import {
+  describeSkipped,
+  isEmptyChangeSet,
+  type LedgerChanges,
+  type Sink,
+  type SkippedChange,
+} from '../sinks/sink';
 import { screenForCollect, type SkippedCredit } from '../../core/collect-check';
 import {
   loadUsageFiles,
+  removeUsageFile,
   saveUsageJson,
   usageJsonPath,
   usageXlsxMatches,
@@ -50,7 +64,8 @@ async function writeUsageChange(
     change.audit,
   );
   changes.ledger = ledger;
-  if (!isEmptyChangeSet(changes)) await sink.write(changes);
+  if (isEmptyChangeSet(changes)) return [];
+  return (await sink.write(changes)).skipped;
 }
 
 export interface CollectResult {
@@ -101,12 +116,13 @@ export async function runCollect(
   deps.reporter.progress(`writing usage file ${file.usageFileId} (${file.records.length} records)…`);
   saveUsageJson(deps.usageDir, file);
   deps.crashAt?.('journal-written');
-  const xlsxPath = await writeUsageXlsx(deps.usageDir, file);
+  let xlsxPath: string | null = await writeUsageXlsx(deps.usageDir, file);
   deps.crashAt?.('usage-file-written');
   // Test hook: stop here as a killed process would, with the file written and the sheet not yet updated.
   if (opts.crashAfterFile) throw new Error('simulated crash after writing the usage file');
   deps.reporter.progress(`locking ${file.records.length} credits in ${deps.sink.label}…`);
   const ready = await completeCollection(file, state, rec.ledger, deps, now);
+  if (!ready) xlsxPath = null;
   deps.reporter.done();
   return { file: ready, resumed, xlsxPath, skipped };
 }
@@ -115,6 +131,9 @@ export async function runCollect(
  * Completes a collection, whether this run started it or a killed one did: the usage file is written if it is
  * missing, the Credits rows and the Ledger rows change in one sink write (idempotent: what is already done is
  * skipped), and only when journal, usage file, Ledger and sheet agree is the journal marked ready.
+ * A credit the sheet refused to collect (someone changed its Status or Allocation while this ran:
+ * compare-and-set) is taken out of the file before it becomes ready, so a usage file never names a credit the
+ * sheet does not show as collected by it. Null when no credit was left (the file is removed).
  */
 async function completeCollection(
   file: UsageFile,
@@ -122,7 +141,7 @@ async function completeCollection(
   ledger: readonly LedgerEntry[],
   deps: Deps,
   now: string,
-): Promise<UsageFile> {
+): Promise<UsageFile | null> {
   if (!(await usageXlsxMatches(deps.usageDir, file))) {
     deps.reporter.info(
       `Writing the usage file ${file.usageFileId}.xlsx, which the interrupted run did not write.`,
@@ -139,11 +158,26 @@ async function completeCollection(
   const entries = file.records
     .filter((r) => !inLedger.has(r.key))
     .map((r) => ledgerCells(entryFromRecord(file, r, 'PROCESSING')));
-  await writeUsageChange(deps.sink, state, change, { appends: entries, updates: [] });
+  const skipped: SkippedChange[] = await writeUsageChange(deps.sink, state, change, {
+    appends: entries,
+    updates: [],
+  });
   deps.crashAt?.('sheet-written');
-  await verifyCollection(file, deps);
+  let kept: UsageFile | null = file;
+  if (skipped.length) {
+    for (const line of describeSkipped(skipped))
+      deps.reporter.warn(`${line}; left out of ${file.usageFileId}`);
+    kept = withoutRecords(file, new Set(skipped.map((s) => s.key)));
+    if (!kept) {
+      removeUsageFile(deps.usageDir, file.usageFileId);
+      return null;
+    }
+    saveUsageJson(deps.usageDir, kept);
+    await writeUsageXlsx(deps.usageDir, kept);
+  }
+  await verifyCollection(kept, deps);
   deps.crashAt?.('verified');
-  const ready: UsageFile = { ...file, status: 'ready' };
+  const ready: UsageFile = { ...kept, status: 'ready' };
   saveUsageJson(deps.usageDir, ready);
   deps.crashAt?.('ready');
   return ready;

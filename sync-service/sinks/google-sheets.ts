@@ -2,13 +2,18 @@
  * The Google Sheets sink: the staff's spreadsheet through the Sheets API v4.
  *
  * A sync is a small constant number of requests whatever the number of rows:
- *   read():  spreadsheets.get → values.batchGet (all five tabs) → [one batchUpdate if the layout is incomplete]
- *   write(): lock (get, batchUpdate, get) → values.batchGet of the header row, Key, Status and Audit columns →
+ *   read():  lock (get, batchUpdate, get) → values.batchGet (all five tabs) →
+ *            [one batchUpdate if the layout is incomplete]
+ *   write(): values.batchGet of the header row, Key, Status, Allocation and Audit columns →
  *            [one batchUpdate growing the grids] → one values.batchUpdate per ~2 MB chunk (RAW) →
  *            one batchUpdate with the protection changes and the lock release.
- * Rows are matched by key at write time, so staff may sort, insert and delete rows between read and write.
+ *
+ * The lock (./sheets-lock.ts) is taken before the read, so read → plan → write is one critical section
+ * against other syncs and the add-on. Staff typing in the grid are not stopped by it, so the write still
+ * re-reads under the lock: rows are matched by key (staff may sort, insert and delete rows), a new row is
+ * appended only if its key is still absent, and an update whose Status or Allocation a person changed since
+ * the read is skipped (CellUpdate.expect) and reported.
  */
-import { randomUUID } from 'node:crypto';
 import type { sheets_v4 } from '@googleapis/sheets';
 import { CreditDeskError } from '../../core/errors';
 import {
@@ -35,7 +40,16 @@ import {
   planUpdates,
   rowsPerBlock,
 } from './sheets-writes';
-import type { ChangeSet, Sink, Snapshot, WriteReport } from './sink';
+import {
+  auditWithout,
+  conflictOf,
+  withoutKeys,
+  type ChangeSet,
+  type Sink,
+  type SkippedChange,
+  type Snapshot,
+  type WriteReport,
+} from './sink';
 
 export interface SheetsProgress {
   phase: 'layout' | 'read' | 'lock' | 'write' | 'protect';
@@ -60,16 +74,21 @@ export interface GoogleSheetsSinkOptions {
   lockTtlMs?: number;
   /** How often and how long to wait for another run's lock. */
   lockWait?: { attempts: number; ms: number };
+  /** Total time to wait for another writer (the sync lock or an add-on write); overrides lockWait's product. */
+  lockWaitMs?: number;
+  /** Told once when this run starts waiting, and for whom. */
+  onLockWait?: (message: string) => void;
+  /** Who this run is, in the lock marker another writer is shown ("credit-desk assign … (alice)"). */
+  lockOwner?: string;
+  /** Read-only use (export): take no lock; write() is refused. */
+  readOnly?: boolean;
   /** Per values.batchUpdate request body. Google recommends ≤ 2 MB. */
   maxRequestBytes?: number;
   /** Tests: called after each write request, to simulate a crash between two writes. */
   afterWriteRequest?: (n: number) => void;
 }
 
-export interface GoogleSheetsWriteReport extends WriteReport {
-  /** Updates not applied because their key is no longer in the sheet. */
-  skipped: { key: string; reason: string }[];
-}
+export type GoogleSheetsWriteReport = WriteReport;
 
 export interface GoogleSheetsSink extends Sink {
   write(changes: ChangeSet): Promise<GoogleSheetsWriteReport>;
@@ -117,9 +136,46 @@ export function createGoogleSheetsSink(opts: GoogleSheetsSinkOptions): GoogleShe
     return email;
   }
 
+  const sleep = opts.retryHooks?.sleep ?? ((ms: number) => new Promise<void>((done) => setTimeout(done, ms)));
+  const lock: SheetLock | null = opts.readOnly
+    ? null
+    : new SheetLock(gw, {
+        owner: opts.lockOwner ?? `credit-desk sync`,
+        ttlMs: opts.lockTtlMs ?? 10 * 60_000,
+        now,
+        waitMs: opts.lockWaitMs ?? (opts.lockWait ? opts.lockWait.attempts * opts.lockWait.ms : 30_000),
+        pollMs: opts.lockWait?.ms ?? 1_000,
+        sleep,
+        onWait: opts.onLockWait,
+        label: `Google Sheet ${opts.spreadsheetId}`,
+      });
+
+  /** The spreadsheet as read under our lock (taken now if not held), or plainly for a read-only sink. */
+  async function lockedGet(): Promise<sheets_v4.Schema$Spreadsheet> {
+    if (!lock) return gw.get('reading the spreadsheet layout');
+    if (lock.isHeld) return gw.get('reading the spreadsheet layout');
+    progress({ phase: 'lock', done: 0, total: 1 });
+    const ss = await lock.acquire();
+    progress({ phase: 'lock', done: 1, total: 1 });
+    return ss;
+  }
+
   async function read(): Promise<Snapshot> {
     progress({ phase: 'read', done: 0, total: 2 });
-    const ss = await gw.get('reading the spreadsheet layout');
+    let ss = await lockedGet();
+    // A layout request Google applied but whose reply was lost is retried and refused ("A sheet with the name
+    // Credits already exists", 400): read again and plan only what is still missing.
+    for (let round = 0; ; round++) {
+      try {
+        return await readWith(ss);
+      } catch (e) {
+        if (!(e instanceof SheetsApiError && e.status === 400) || round >= 2) throw e;
+        ss = await gw.get('re-reading the layout after a refused request');
+      }
+    }
+  }
+
+  async function readWith(ss: sheets_v4.Schema$Spreadsheet): Promise<Snapshot> {
     const titles = new Set((ss.sheets ?? []).map((s) => s.properties?.title));
     const present = TAB_IDS.filter((t) => titles.has(TABS[t].name));
     const values = present.length
@@ -153,37 +209,20 @@ export function createGoogleSheetsSink(opts: GoogleSheetsSinkOptions): GoogleShe
   }
 
   async function write(changes: ChangeSet): Promise<GoogleSheetsWriteReport> {
+    if (!lock) {
+      throw new CreditDeskError(
+        'BAD_CONFIG',
+        `Google Sheet ${opts.spreadsheetId} was opened read-only; nothing was written.`,
+        'This is a bug in the command that opened it; report it with the command you ran.',
+      );
+    }
     const l = layout ?? (await read(), layout!);
     const editor = await syncIdentity();
-    const lock = new SheetLock(gw, {
-      owner: randomUUID(),
-      ttlMs: opts.lockTtlMs ?? 10 * 60_000,
-      now,
-      waitAttempts: opts.lockWait?.attempts ?? 5,
-      waitMs: opts.lockWait?.ms ?? 15_000,
-      sleep: opts.retryHooks?.sleep ?? ((ms) => new Promise((done) => setTimeout(done, ms))),
-    });
-    progress({ phase: 'lock', done: 0, total: 1 });
-    // Grow the grids as far as read() says will be needed, in the lock's own request.
-    const ss = await lock.acquire((current) =>
-      growRequests([
-        {
-          info: sized(current, l.info.credits),
-          rows: 1 + l.tabs.credits.rows.length + changes.appends.length,
-          cols: 0,
-        },
-        {
-          info: sized(current, l.info.audit),
-          rows: 1 + l.tabs.audit.rows.length + changes.audit.length,
-          cols: 0,
-        },
-        {
-          info: sized(current, l.info.ledger),
-          rows: 1 + l.tabs.ledger.rows.length + (changes.ledger?.appends.length ?? 0),
-          cols: 0,
-        },
-      ]),
-    );
+    // Normally held since read(); a second write after the first released it takes it again (its
+    // re-read below still guards against anything that changed in between).
+    // Read again even under our lock: staff may have inserted or sorted rows since read(), which moves our
+    // protected ranges, and the protection plan must start from where they are now.
+    const ss = lock.isHeld ? await gw.get('reading the protected ranges') : await lockedGet();
     try {
       return await writeLocked(l, changes, ss, lock, editor);
     } finally {
@@ -201,12 +240,13 @@ export function createGoogleSheetsSink(opts: GoogleSheetsSinkOptions): GoogleShe
     const credits = l.info.credits;
     const audit = l.info.audit;
     const ledger = l.info.ledger;
-    const [header, keyCol, statusCol, auditCol, idCol, ledgerKeyCol] = await gw.batchGet(
-      're-reading the Key and Status columns',
+    const [header, keyCol, statusCol, allocationCol, auditCol, idCol, ledgerKeyCol] = await gw.batchGet(
+      're-reading the Key, Status and Allocation columns',
       [
         a1Row(credits.title, 0),
         a1Column(credits.title, l.credits.key),
         a1Column(credits.title, l.credits.status),
+        a1Column(credits.title, l.credits.allocation),
         a1Column(audit.title, l.audit.when),
         a1Column(credits.title, l.credits.creditId),
         a1Column(ledger.title, l.ledger.key),
@@ -223,8 +263,13 @@ export function createGoogleSheetsSink(opts: GoogleSheetsSinkOptions): GoogleShe
       );
     }
     const statusValues = (statusCol?.values ?? []).slice(1);
+    const allocationValues = (allocationCol?.values ?? []).slice(1);
     // Last row seen: appends go right after it (explicit ranges, never values.append's table guessing).
-    const creditRows = Math.max((keyCol?.values?.length ?? 1) - 1, statusValues.length);
+    const creditRows = Math.max(
+      (keyCol?.values?.length ?? 1) - 1,
+      statusValues.length,
+      allocationValues.length,
+    );
     const auditRows = Math.max((auditCol?.values?.length ?? 1) - 1, 0);
 
     // Rows whose Key was blanked or edited get it back first (found by Credit ID), so updates by Key can follow.
@@ -237,23 +282,53 @@ export function createGoogleSheetsSink(opts: GoogleSheetsSinkOptions): GoogleShe
     );
     for (const { repair, row } of repaired.rows)
       if (repair.fields.key) keyRows.set(text(repair.fields.key), row);
+
+    // Compare-and-set against the cells as they are now; a new row only for a key still absent.
+    const skipped: SkippedChange[] = [];
+    const current = { status: statusValues, allocation: allocationValues };
+    const guarded = changes.updates.filter((u) => {
+      const row = keyRows.get(u.key);
+      if (row === undefined) return true; // planUpdates reports it
+      const conflict = conflictOf(u, (f) => current[f][row]?.[0] as Cell | undefined);
+      if (!conflict) return true;
+      skipped.push({
+        key: u.key,
+        creditId: u.creditId ?? '',
+        reason: `its ${conflict.field === 'status' ? 'Status' : 'Allocation'} was changed to "${conflict.now}" by someone else after this command read it; their change is kept`,
+      });
+      return false;
+    });
+    const newRows = changes.appends.filter((r) => {
+      const row = keyRows.get(text(r.key));
+      if (row === undefined) return true;
+      skipped.push({
+        key: text(r.key),
+        creditId: text(r.creditId),
+        reason: `it is already in the Credits tab (row ${row + 2}), added by someone else after this command read it; that row is kept`,
+      });
+      return false;
+    });
+    const updates = planUpdates(credits.title, guarded, keyRows, l.credits);
+    skipped.push(...updates.skipped);
+    // A credit whose Credits change was skipped keeps its Ledger row as it was: the two go together.
+    const ledgerChanges = withoutKeys(changes.ledger, new Set(skipped.map((x) => x.key)));
     const ledgerRanges = planLedgerWrites(
       ledger.title,
-      changes.ledger,
+      ledgerChanges,
       ledgerKeyCol?.values,
       l.ledger,
       maxBytes,
     );
     const ledgerRows = Math.max((ledgerKeyCol?.values?.length ?? 1) - 1, 0);
-    const updates = planUpdates(credits.title, changes.updates, keyRows, l.credits);
-    const blockRows = rowsPerBlock(changes.appends[0], maxBytes);
-    const appends = planAppends(credits.title, changes.appends, creditRows, l.credits, blockRows);
+    const auditRecords = auditWithout(changes.audit, new Set(skipped.map((x) => x.creditId).filter(Boolean)));
+    const blockRows = rowsPerBlock(newRows[0], maxBytes);
+    const appends = planAppends(credits.title, newRows, creditRows, l.credits, blockRows);
     const auditRanges = planAppends(
       audit.title,
-      changes.audit,
+      auditRecords,
       auditRows,
       l.audit,
-      rowsPerBlock(changes.audit[0], maxBytes),
+      rowsPerBlock(auditRecords[0], maxBytes),
     );
     const replaced = Object.entries(changes.replaceTabs ?? {}).map(([tab, grid]) => {
       const old = l.tabs[tab as TabId];
@@ -271,13 +346,13 @@ export function createGoogleSheetsSink(opts: GoogleSheetsSinkOptions): GoogleShe
     });
 
     // Grow grids still too small (rows inserted by staff since read(), or replaced tabs) before writing past their end.
-    const current = (info: TabInfo) => sized(ss, info);
+    const now = (info: TabInfo) => sized(ss, info);
     const grow = growRequests([
-      { info: current(credits), rows: 1 + creditRows + changes.appends.length, cols: 0 },
-      { info: current(audit), rows: 1 + auditRows + changes.audit.length, cols: 0 },
-      { info: current(ledger), rows: 1 + ledgerRows + (changes.ledger?.appends.length ?? 0), cols: 0 },
+      { info: now(credits), rows: 1 + creditRows + newRows.length, cols: 0 },
+      { info: now(audit), rows: 1 + auditRows + auditRecords.length, cols: 0 },
+      { info: now(ledger), rows: 1 + ledgerRows + (ledgerChanges?.appends.length ?? 0), cols: 0 },
       ...replaced.map((r) => ({
-        info: current(l.info[r.tab]),
+        info: now(l.info[r.tab]),
         rows: r.range.values!.length,
         cols: r.range.values![0].length,
       })),
@@ -310,11 +385,11 @@ export function createGoogleSheetsSink(opts: GoogleSheetsSinkOptions): GoogleShe
     for (let i = 0; i < creditRows; i++) statuses.push(text(statusValues[i]?.[0] as Cell));
     for (const { repair, row } of repaired.rows)
       if (repair.fields.status !== undefined) statuses[row] = text(repair.fields.status);
-    for (const u of changes.updates) {
+    for (const u of guarded) {
       const row = updates.rows.get(u.key);
       if (row !== undefined && u.fields.status !== undefined) statuses[row] = text(u.fields.status);
     }
-    for (const a of changes.appends) statuses.push(text(a.status));
+    for (const a of newRows) statuses.push(text(a.status));
     const locked = statuses.map((s) => isStatus(s) && isLocked(s));
     const plan = (sheet: sheets_v4.Schema$Spreadsheet) =>
       planProtection({
@@ -350,9 +425,9 @@ export function createGoogleSheetsSink(opts: GoogleSheetsSinkOptions): GoogleShe
     for (const r of replaced) l.tabs[r.tab] = r.grid;
     return {
       updatedRows: updates.rows.size,
-      appendedRows: changes.appends.length,
+      appendedRows: newRows.length,
       lockedRows: locked.filter(Boolean).length,
-      skipped: [...repaired.skipped, ...updates.skipped],
+      skipped: [...repaired.skipped.map((r) => ({ ...r, creditId: '' })), ...skipped],
     };
   }
 
@@ -360,7 +435,10 @@ export function createGoogleSheetsSink(opts: GoogleSheetsSinkOptions): GoogleShe
     label: `Google Sheet ${opts.spreadsheetId}`,
     read,
     write,
-    close: async () => undefined,
+    // A run that read but wrote nothing (a dry run, a refused assign) still frees the sheet.
+    close: async () => {
+      if (lock?.isHeld) await lock.release();
+    },
   };
 }
 

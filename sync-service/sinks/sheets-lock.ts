@@ -1,53 +1,70 @@
 /**
- * One writer at a time, with the lock held IN the spreadsheet (so two machines, or a CLI run and a scheduled
- * job, see the same lock): spreadsheet-level developer metadata "credit-desk.lock" whose value is
- * {owner, host, expiresAt}. It expires, so a crashed run never blocks forever.
+ * One writer at a time, with the lock held IN the spreadsheet (so two machines, a CLI run and a scheduled job
+ * all see the same lock): spreadsheet-level developer metadata SYNC_LOCK_KEY whose value is a LockMarker
+ * (core/locks.ts, the contract shared with the add-on) plus a per-run token. It expires, so a crashed run
+ * never blocks anyone for longer than its time-to-live.
  *
- * Acquire: read; if someone else holds an unexpired lock, wait and re-read a few times, then fail saying
- * since when and until when. Otherwise create it under a fixed metadata id (a second creator gets
- * "already exists") or take over an expired one with a lookup on its old value (a compare-and-set: if
- * someone changed it meanwhile nothing matches). Then re-read to confirm we own it; a loser backs off.
- * Release deletes it only if the value is still ours.
+ * Acquire: read; while someone else holds an unexpired lock, wait (bounded), then fail naming them and since
+ * when. Otherwise create it under a fixed metadata id (a second creator gets "already exists") or take over
+ * an expired one with a lookup on its old value (a compare-and-set: if someone changed it meanwhile nothing
+ * matches). Re-read to confirm we own it; a loser goes round again.
+ *
+ * Then the add-on: with our marker set, look for its ADDON_WRITE_KEY marker (set-then-check on both sides, so
+ * of two writers starting at once at least one sees the other). While a live one is there, wait (bounded) —
+ * the add-on sees our marker and starts no new write — then give up, removing ours, naming who and since when.
+ *
+ * Every request here is safe to repeat when Google applied it but the reply was lost: a repeated create
+ * fails with "already exists" (400) and the next round finds our own marker; update and delete are lookups
+ * on the exact value.
  */
+import { randomUUID } from 'node:crypto';
 import { hostname } from 'node:os';
 import type { sheets_v4 } from '@googleapis/sheets';
 import { CreditDeskError } from '../../core/errors';
+import {
+  ADDON_WRITE_KEY,
+  SYNC_LOCK_KEY,
+  describeMarker,
+  isLiveMarker,
+  parseLockMarker,
+  type LockMarker,
+} from '../../core/locks';
 import { SheetsApiError } from './sheets-retry';
 import type { SheetsGateway } from './sheets-gateway';
 
-export const LOCK_KEY = 'credit-desk.lock';
+/** Kept for callers that named the old constant; the key itself is the shared SYNC_LOCK_KEY. */
+export const LOCK_KEY = SYNC_LOCK_KEY;
 /** A fixed id, so two runs creating the lock at once collide instead of both succeeding. */
 export const LOCK_METADATA_ID = 1_430_771_001;
 
-export interface LockValue {
-  owner: string;
-  host: string;
-  /** Set when taken; for the message another run shows. */
-  since: string;
-  expiresAt: string;
-}
-
 export interface LockOptions {
+  /** Who we are, as other writers are told: "credit-desk sync (alice)". */
   owner: string;
   ttlMs: number;
   now: () => Date;
-  /** How many times to re-read a lock held by someone else before giving up. */
-  waitAttempts: number;
+  /** How long to wait, in total, for another sync or an add-on write before giving up. */
   waitMs: number;
+  /** How long to sleep between two looks while waiting. */
+  pollMs: number;
   sleep: (ms: number) => Promise<void>;
+  /** Told once when this run starts waiting, and for whom. */
+  onWait?: (message: string) => void;
+  /** For messages: "Google Sheet 1AbC…". */
+  label?: string;
 }
 
-export function readLock(
+/** A spreadsheet-level marker and its parsed value (null when unreadable: treated as absent/expired). */
+export function readMarker(
   ss: sheets_v4.Schema$Spreadsheet,
-): { meta: sheets_v4.Schema$DeveloperMetadata; value: LockValue | null } | null {
-  const meta = (ss.developerMetadata ?? []).find((m) => m.metadataKey === LOCK_KEY);
+  key: string,
+): { meta: sheets_v4.Schema$DeveloperMetadata; value: LockMarker | null } | null {
+  const meta = (ss.developerMetadata ?? []).find((m) => m.metadataKey === key);
   if (!meta) return null;
-  try {
-    const v = JSON.parse(meta.metadataValue ?? '') as LockValue;
-    return { meta, value: typeof v?.owner === 'string' && typeof v.expiresAt === 'string' ? v : null };
-  } catch {
-    return { meta, value: null }; // unreadable: treat as expired, it will be replaced
-  }
+  return { meta, value: parseLockMarker(meta.metadataValue) };
+}
+
+export function readLock(ss: sheets_v4.Schema$Spreadsheet) {
+  return readMarker(ss, SYNC_LOCK_KEY);
 }
 
 export class SheetLock {
@@ -58,75 +75,99 @@ export class SheetLock {
     private readonly opts: LockOptions,
   ) {}
 
-  /**
-   * Takes the lock and returns the spreadsheet as read when ownership was confirmed. `alongWith` requests
-   * (e.g. growing the grid) ride in the same atomic batchUpdate, saving a request per run.
-   */
-  async acquire(
-    alongWith: (current: sheets_v4.Schema$Spreadsheet) => sheets_v4.Schema$Request[] = () => [],
-  ): Promise<sheets_v4.Schema$Spreadsheet> {
+  /** Takes the lock and returns the spreadsheet as read once ownership (and no add-on write) was confirmed. */
+  async acquire(): Promise<sheets_v4.Schema$Spreadsheet> {
     const { now, ttlMs, owner } = this.opts;
-    let waits = 0;
-    for (let round = 0; round < this.opts.waitAttempts + 8; round++) {
+    const label = this.opts.label ?? 'The spreadsheet';
+    const deadline = Date.now() + this.opts.waitMs;
+    const waitSeconds = Math.round(this.opts.waitMs / 1000);
+    let announced = false;
+    const waitFor = async (who: string): Promise<boolean> => {
+      if (!announced) {
+        announced = true;
+        this.opts.onWait?.(`${label} is being changed by ${who}; waiting up to ${waitSeconds} s…`);
+      }
+      if (Date.now() >= deadline) return false;
+      await this.opts.sleep(this.opts.pollMs);
+      return true;
+    };
+    const value = JSON.stringify({
+      owner,
+      host: hostname(),
+      since: now().toISOString(),
+      expiresAt: new Date(now().getTime() + ttlMs).toISOString(),
+      run: randomUUID(), // makes the value unique, so "is it ours?" is an exact comparison
+    });
+
+    // Waiting is bounded by time (waitFor); this only bounds rounds lost to other runs taking the lock first.
+    for (let lost = 0; lost < 50;) {
       const ss = await this.gw.get('reading the sync lock');
       const cur = readLock(ss);
-      const expired = !cur?.value || Date.parse(cur.value.expiresAt) <= now().getTime();
-      if (cur?.value && !expired && cur.value.owner !== owner) {
-        if (waits++ >= this.opts.waitAttempts) {
-          throw new CreditDeskError(
-            'LOCKED',
-            `Another sync (run ${cur.value.owner} on ${cur.value.host}) is running on this sheet since ${cur.value.since}.`,
-            `Wait for it to finish and run again. If it crashed, its lock expires at ${cur.value.expiresAt}.`,
-          );
-        }
-        await this.opts.sleep(this.opts.waitMs);
-        continue;
+      const mine = cur?.meta.metadataValue === value;
+      if (!mine && isLiveMarker(cur?.value ?? null, now())) {
+        const other = cur!.value!;
+        if (await waitFor(`another run (${describeMarker(other)})`)) continue;
+        throw new CreditDeskError(
+          'LOCKED',
+          `${label} is being changed by another run: ${describeMarker(other)}; gave up after waiting ${waitSeconds} s.`,
+          `Wait for it to finish and run again (CREDIT_DESK_LOCK_WAIT=<seconds> waits longer). If it crashed, its lock expires at ${other.expiresAt}.`,
+        );
       }
-      const value = JSON.stringify({
-        owner,
-        host: hostname(),
-        since: now().toISOString(),
-        expiresAt: new Date(now().getTime() + ttlMs).toISOString(),
-      } satisfies LockValue);
-      try {
-        await this.gw.batchUpdate('taking the sync lock', [
-          cur
-            ? {
-                updateDeveloperMetadata: {
-                  dataFilters: [
-                    {
-                      developerMetadataLookup: {
-                        metadataId: cur.meta.metadataId,
-                        metadataValue: cur.meta.metadataValue,
+      if (!mine) {
+        try {
+          await this.gw.batchUpdate('taking the sync lock', [
+            cur
+              ? {
+                  updateDeveloperMetadata: {
+                    dataFilters: [
+                      {
+                        developerMetadataLookup: {
+                          metadataId: cur.meta.metadataId,
+                          metadataValue: cur.meta.metadataValue,
+                        },
                       },
+                    ],
+                    developerMetadata: { metadataValue: value },
+                    fields: 'metadataValue',
+                  },
+                }
+              : {
+                  createDeveloperMetadata: {
+                    developerMetadata: {
+                      metadataId: LOCK_METADATA_ID,
+                      metadataKey: SYNC_LOCK_KEY,
+                      metadataValue: value,
+                      location: { spreadsheet: true },
+                      visibility: 'DOCUMENT',
                     },
-                  ],
-                  developerMetadata: { metadataValue: value },
-                  fields: 'metadataValue',
-                },
-              }
-            : {
-                createDeveloperMetadata: {
-                  developerMetadata: {
-                    metadataId: LOCK_METADATA_ID,
-                    metadataKey: LOCK_KEY,
-                    metadataValue: value,
-                    location: { spreadsheet: true },
-                    visibility: 'DOCUMENT',
                   },
                 },
-              },
-          ...alongWith(ss), // computed from this round's read, so a retried round does not grow twice
-        ]);
-      } catch (e) {
-        if (e instanceof SheetsApiError && e.status === 400) continue; // lost the race: re-read and look again
-        throw e;
+          ]);
+        } catch (e) {
+          if (e instanceof SheetsApiError && e.status === 400) {
+            lost++; // lost the race, or our own create whose reply was lost: the next round tells which
+            continue;
+          }
+          throw e;
+        }
       }
       const confirm = await this.gw.get('confirming the sync lock');
-      if (readLock(confirm)?.meta.metadataValue === value) {
-        this.held = value;
-        return confirm;
+      if (readLock(confirm)?.meta.metadataValue !== value) {
+        lost++;
+        continue;
       }
+      this.held = value;
+
+      // Our marker is set: now the add-on's. It checks ours before each write, so none starts from here on.
+      const addon = readMarker(confirm, ADDON_WRITE_KEY)?.value ?? null;
+      if (!isLiveMarker(addon, now())) return confirm;
+      if (await waitFor(`the add-on (${describeMarker(addon)})`)) continue;
+      await this.release().catch(() => undefined);
+      throw new CreditDeskError(
+        'LOCKED',
+        `${label} is being changed in the add-on by ${describeMarker(addon)}; gave up after waiting ${waitSeconds} s.`,
+        `Run again when that person's action has finished. If the add-on was interrupted, its marker expires at ${addon.expiresAt}.`,
+      );
     }
     throw new CreditDeskError(
       'LOCKED',

@@ -10,7 +10,7 @@
 import type { sheets_v4 } from '@googleapis/sheets';
 import type { AuditField, CreditField } from '../../core/sheet-contract';
 import { text, type Cell, type ColumnIndex } from '../../core/table';
-import type { CellUpdate } from './sink';
+import type { CellUpdate, SkippedChange } from './sink';
 import { a1Range } from './sheets-a1';
 
 type ValueRange = sheets_v4.Schema$ValueRange;
@@ -36,7 +36,7 @@ export interface UpdatePlan {
   ranges: ValueRange[];
   /** Data rows (0-based) written, after relocation by key. */
   rows: Map<string, number>;
-  skipped: { key: string; reason: string }[];
+  skipped: SkippedChange[];
 }
 
 /** Relocates updates by key (`keyRows`: key → current 0-based data row) and builds per-row cell ranges. */
@@ -52,7 +52,11 @@ export function planUpdates(
   for (const u of updates) {
     const row = keyRows.get(u.key);
     if (row === undefined) {
-      skipped.push({ key: u.key, reason: 'its row is gone from the Credits tab (deleted since the read?)' });
+      skipped.push({
+        key: u.key,
+        creditId: u.creditId ?? '',
+        reason: 'its row is gone from the Credits tab (deleted since the read?)',
+      });
       continue;
     }
     const fields = Object.keys(u.fields) as CreditField[];

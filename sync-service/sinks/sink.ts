@@ -3,7 +3,7 @@
  * (core/sheet-contract.ts). The commands read a snapshot, decide in the core, and hand back a change set;
  * the sink writes only what the change set names.
  */
-import type { Cell, Grid } from '../../core/table';
+import { text, type Cell, type Grid } from '../../core/table';
 import type { AuditField, CreditField, LedgerField, TabId } from '../../core/sheet-contract';
 import type { RowRepair } from '../../core/reconcile';
 
@@ -26,6 +26,49 @@ export interface CellUpdate {
   key: string;
   row: number;
   fields: Partial<Record<CreditField, Cell>>;
+  /** For messages and for dropping the credit's Audit rows when the update is skipped. */
+  creditId?: string;
+  /**
+   * Compare-and-set on the cells people own: the values of these fields as read. If the sheet holds
+   * something else when the sink is about to write (someone assigned, unassigned or collected the credit
+   * meanwhile), the whole update is skipped, its Audit rows are dropped, and it is listed in
+   * WriteReport.skipped. Their edit is kept; the command says so.
+   */
+  expect?: Partial<Record<GuardedField, Cell>>;
+}
+
+/** The cells whose change between a read and a write means a plan made from the read is out of date. */
+export const GUARDED_FIELDS = ['status', 'allocation'] as const;
+export type GuardedField = (typeof GUARDED_FIELDS)[number];
+
+/** Does the sheet's cell still hold what the plan read? Compared as the domain reads it (an empty Status is PENDING_ASSIGN). */
+export function stillAsRead(
+  field: GuardedField,
+  current: Cell | undefined,
+  expected: Cell | undefined,
+): boolean {
+  const norm = (v: Cell | undefined) => text(v) || (field === 'status' ? 'PENDING_ASSIGN' : '');
+  return norm(current) === norm(expected);
+}
+
+/** The first guarded field that no longer holds what was read, with its value now; null when all still match. */
+export function conflictOf(
+  update: CellUpdate,
+  current: (field: GuardedField) => Cell | undefined,
+): { field: GuardedField; now: string } | null {
+  for (const f of GUARDED_FIELDS) {
+    if (!update.expect || !(f in update.expect)) continue;
+    const now = current(f);
+    if (!stillAsRead(f, now, update.expect[f])) return { field: f, now: text(now) };
+  }
+  return null;
+}
+
+/** An update or new row the sink did not write, and why. */
+export interface SkippedChange {
+  key: string;
+  creditId: string;
+  reason: string;
 }
 
 export interface ChangeSet {
@@ -47,12 +90,18 @@ export interface WriteReport {
   updatedRows: number;
   appendedRows: number;
   lockedRows: number;
+  /** Changes not written because the sheet changed under them (see CellUpdate.expect); empty when all were. */
+  skipped: SkippedChange[];
 }
 
 export interface Sink {
   /** "credits.xlsx" or "Google Sheet 1AbC…" — for messages. Never contains credentials. */
   readonly label: string;
-  /** Reads every contract tab, creating missing tabs/headers/formatting first (idempotent). */
+  /**
+   * Reads every contract tab, creating missing tabs/headers/formatting first (idempotent). A sink opened for
+   * writing takes its writer lock here (waiting a bounded time for another writer) and keeps it until close(),
+   * so what is read cannot be changed by another command before this one writes.
+   */
   read(): Promise<Snapshot>;
   /**
    * Applies the change set, then makes the protection of locked rows (PROCESSING / PROCESSED) match the
@@ -60,6 +109,7 @@ export interface Sink {
    * Rows are located by `key` at write time; a key that moved since the read is followed, not overwritten.
    */
   write(changes: ChangeSet): Promise<WriteReport>;
+  /** Releases the writer lock, if held. Always call it (in a finally). */
   close(): Promise<void>;
 }
 
@@ -73,4 +123,31 @@ export function isEmptyChangeSet(c: ChangeSet): boolean {
     !c.ledger?.appends.length &&
     !c.ledger?.updates.length
   );
+}
+
+/** One line per skipped change, for a command's output. */
+export function describeSkipped(skipped: readonly SkippedChange[]): string[] {
+  return skipped.map((s) => `${s.creditId || s.key}: not changed — ${s.reason}`);
+}
+
+/** Audit rows of credits whose change was skipped are dropped with it. */
+export function auditWithout<T extends { creditId?: Cell }>(
+  audit: readonly T[],
+  creditIds: ReadonlySet<string>,
+): T[] {
+  if (!creditIds.size) return [...audit];
+  return audit.filter((a) => !creditIds.has(text(a.creditId)));
+}
+
+/** A collected credit whose Credits change was skipped keeps its Ledger as it was: the two are written together. */
+export function withoutKeys(
+  ledger: LedgerChanges | undefined,
+  keys: ReadonlySet<string>,
+): LedgerChanges | undefined {
+  if (!ledger || !keys.size) return ledger;
+  const key = (r: Record<LedgerField, Cell>) => text(r.key);
+  return {
+    appends: ledger.appends.filter((r) => !keys.has(key(r))),
+    updates: ledger.updates.filter((u) => !keys.has(u.key)),
+  };
 }

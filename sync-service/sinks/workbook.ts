@@ -5,8 +5,12 @@
  * write() applies a change set by Key, re-formats and re-protects the Credits tab from its Status column, and
  * saves atomically (temp file + fsync + rename, the previous file kept as <name>.bak).
  *
- * If someone saved the file between read() and write() (a person sorting rows in Excel), write() reloads
- * it first, so their edits are kept and each update still lands on the row that holds its Key.
+ * Opened for writing (`lock`), the sink holds `<name>.lock` (./file-lock.ts) from its first read to close(),
+ * so no other credit-desk command can change the file between this one's read and its rename.
+ *
+ * Excel does not know that lock: if someone saved the file between read() and write() (a person sorting
+ * rows), write() reloads it first, so their edits are kept, each update still lands on the row that holds
+ * its Key, and an update whose Status or Allocation they changed is skipped (CellUpdate.expect).
  */
 import { stat } from 'node:fs/promises';
 import { basename, dirname, join } from 'node:path';
@@ -15,8 +19,19 @@ import { CreditDeskError } from '../../core/errors';
 import { CREDIT_COLUMNS, TABS, type CreditField, type TabId } from '../../core/sheet-contract';
 import { text, type Cell, type Grid } from '../../core/table';
 import { writeFileAtomically } from './atomic-file';
-import type { ChangeSet, Sink, Snapshot, WriteReport } from './sink';
-import { excelValueFor } from './workbook-cells';
+import { acquireFileLock, removeLeftoverTemps, type FileLock, type FileLockOptions } from './file-lock';
+import {
+  auditWithout,
+  conflictOf,
+  withoutKeys,
+  type ChangeSet,
+  type GuardedField,
+  type Sink,
+  type SkippedChange,
+  type Snapshot,
+  type WriteReport,
+} from './sink';
+import { cellFromExcel, excelValueFor } from './workbook-cells';
 import { fileAccessError, openInExcel, unreadableWorkbook } from './workbook-errors';
 import { formatAuditTab, formatCreditsTab, formatLedgerTab, formatStaffTab } from './workbook-format';
 import { applyLedgerChanges, applyRowRepairs } from './workbook-ledger';
@@ -40,6 +55,8 @@ export interface WorkbookSinkOptions {
   seed?: Seed;
   /** Saves the bytes; defaults to an atomic replace keeping `<path>.bak`. Replaceable to simulate failures. */
   saveFile?: (path: string, bytes: Uint8Array) => Promise<void>;
+  /** Take the writer lock `<path>.lock` at the first read and hold it until close(). Off for read-only use. */
+  lock?: FileLockOptions;
 }
 
 /** What identifies the file version we loaded; a different one at write time means someone else saved it. */
@@ -75,6 +92,16 @@ export function createWorkbookSink(opts: WorkbookSinkOptions): Sink {
   let workbook: ExcelJS.Workbook | undefined;
   let loadedVersion: FileVersion | null = null;
   let created: TabId[] = [];
+  let lock: FileLock | null = null;
+
+  /** Taken before the first read, so the read, the plan and the rename all happen under it. */
+  async function ensureLock(): Promise<void> {
+    if (!opts.lock || lock) return;
+    lock = await acquireFileLock(opts.path, opts.lock);
+    const removed = removeLeftoverTemps(opts.path);
+    if (removed.length)
+      progress(`removed ${removed.length} temporary file(s) a killed run left: ${removed.join(', ')}`);
+  }
 
   async function load(): Promise<ExcelJS.Workbook> {
     const version = await fileVersion(opts.path, label);
@@ -102,6 +129,7 @@ export function createWorkbookSink(opts: WorkbookSinkOptions): Sink {
     label,
 
     async read(): Promise<Snapshot> {
+      await ensureLock();
       workbook = await load();
       const tabs = {} as Record<TabId, Grid>;
       for (const tab of TAB_ORDER) tabs[tab] = readGrid(sheet(workbook, tab), TABS[tab].columns);
@@ -111,6 +139,7 @@ export function createWorkbookSink(opts: WorkbookSinkOptions): Sink {
     },
 
     async write(changes: ChangeSet): Promise<WriteReport> {
+      await ensureLock();
       const current = await fileVersion(opts.path, label);
       if (!workbook || !sameVersion(current, loadedVersion)) {
         if (workbook) progress(`${label} changed since it was read; reloading it so those edits are kept`);
@@ -153,6 +182,9 @@ export function createWorkbookSink(opts: WorkbookSinkOptions): Sink {
     async close(): Promise<void> {
       workbook = undefined;
       loadedVersion = null;
+      const held = lock;
+      lock = null;
+      await held?.release();
     },
   };
 }
@@ -178,6 +210,8 @@ function applyChanges(wb: ExcelJS.Workbook, changes: ChangeSet): Omit<WriteRepor
     columnOf(credits, headers, CREDIT_COLUMNS.find((c) => c.field === field)!.header);
   const kindOf = new Map(CREDIT_COLUMNS.map((c) => [c.field, c.kind]));
 
+  const cellAt = (r: number, field: CreditField) =>
+    cellFromExcel(credits.getRow(r).getCell(creditCol(field)).value, kindOf.get(field));
   const unknown = changes.updates.filter((u) => !rowOfKey.has(u.key));
   if (unknown.length) {
     throw new CreditDeskError(
@@ -191,42 +225,65 @@ function applyChanges(wb: ExcelJS.Workbook, changes: ChangeSet): Omit<WriteRepor
       'Nothing was written. Run again: the next run reads the tab as it is now.',
     );
   }
+  // Compare-and-set: an update planned from a Status/Allocation that is no longer there is not written.
+  const skipped: SkippedChange[] = [];
+  const updates = changes.updates.filter((u) => {
+    const r = rowOfKey.get(u.key)!;
+    const conflict = conflictOf(u, (f: GuardedField) => cellAt(r, f));
+    if (!conflict) return true;
+    skipped.push({
+      key: u.key,
+      creditId: u.creditId || text(cellAt(r, 'creditId')),
+      reason: `its ${conflict.field === 'status' ? 'Status' : 'Allocation'} was changed to "${conflict.now}" by someone else after this command read it; their change is kept`,
+    });
+    return false;
+  });
   const appendedKeys = new Set<string>();
-  for (const record of changes.appends) {
+  const appends = changes.appends.filter((record) => {
     const key = text(record.key);
-    if (!key || rowOfKey.has(key) || appendedKeys.has(key)) {
+    if (!key || appendedKeys.has(key)) {
       throw new CreditDeskError(
         'BAD_SHEET',
-        key
-          ? `A new credit row would repeat Key ${key}, which the Credits tab already holds.`
-          : 'A new credit row has no Key.',
+        key ? `The change set adds Key ${key} twice.` : 'A new credit row has no Key.',
         'Nothing was written. This is a bug in the merge; report it with the command you ran.',
       );
     }
     appendedKeys.add(key);
-  }
+    if (!rowOfKey.has(key)) return true;
+    // Someone (Excel, or a run without the lock) added it since the read: theirs is kept, never doubled.
+    skipped.push({
+      key,
+      creditId: text(record.creditId),
+      reason: `it was added to the Credits tab by someone else after this command read it (row ${rowOfKey.get(key)}); that row is kept`,
+    });
+    return false;
+  });
+  const skippedIds = new Set(skipped.map((s) => s.creditId).filter(Boolean));
 
-  for (const update of changes.updates) {
+  for (const update of updates) {
     const row = credits.getRow(rowOfKey.get(update.key)!);
     for (const [field, value] of Object.entries(update.fields) as [CreditField, Cell][]) {
       row.getCell(creditCol(field)).value = excelValueFor(value, kindOf.get(field));
     }
   }
-  for (const record of changes.appends) {
+  for (const record of appends) {
     const row = credits.getRow(++lastRow);
     for (const spec of CREDIT_COLUMNS) {
       const value = excelValueFor(record[spec.field], spec.kind);
       if (value !== null) row.getCell(creditCol(spec.field)).value = value;
     }
   }
-  applyLedgerChanges(sheet(wb, 'ledger'), changes.ledger);
-  if (changes.audit.length) appendRecords(sheet(wb, 'audit'), 'audit', changes.audit);
+  const skippedKeys = new Set(skipped.map((s) => s.key));
+  applyLedgerChanges(sheet(wb, 'ledger'), withoutKeys(changes.ledger, skippedKeys));
+  const audit = auditWithout(changes.audit, skippedIds);
+  if (audit.length) appendRecords(sheet(wb, 'audit'), 'audit', audit);
   for (const [tab, grid] of Object.entries(changes.replaceTabs ?? {}) as [TabId, Grid][])
     replaceTab(sheet(wb, tab), tab, grid);
 
   return {
-    updatedRows: new Set(changes.updates.map((u) => u.key)).size,
-    appendedRows: changes.appends.length,
+    updatedRows: new Set(updates.map((u) => u.key)).size,
+    appendedRows: appends.length,
+    skipped,
   };
 }
 

@@ -36,6 +36,12 @@ export function saveUsageJson(dir: string, file: UsageFile): void {
   atomicWrite(usageJsonPath(dir, file.usageFileId), JSON.stringify(file, null, 2) + '\n');
 }
 
+/** Removes a usage file that ended up with no credit (its JSON last: it is the journal). */
+export function removeUsageFile(dir: string, id: string): void {
+  rmSync(usageXlsxPath(dir, id), { force: true });
+  rmSync(usageJsonPath(dir, id), { force: true });
+}
+
 export function loadUsageFiles(dir: string): UsageFile[] {
   let names: string[];
   try {

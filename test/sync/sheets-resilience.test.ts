@@ -177,8 +177,8 @@ describe('A person editing between read and write', () => {
 describe('The sync lock', () => {
   test('blocks a second writer while held, names the holder, and expires', async () => {
     const server = await startServer();
+    await makeSink(server, { readOnly: true }).read(); // the tabs exist
     const sink = makeSink(server);
-    await sink.read();
     const ss = server.state.sheet(SHEET_ID);
     const expiresAt = new Date(Date.now() + 60_000).toISOString();
     ss.developerMetadata.push({
@@ -193,9 +193,14 @@ describe('The sync lock', () => {
       location: { spreadsheet: true },
       visibility: 'DOCUMENT',
     });
-    await expect(sink.write({ updates: [], appends: [creditRow(1)], audit: [] })).rejects.toMatchObject({
+    // The lock is taken before the read, so the read → plan → write of another run never interleaves.
+    await expect(sink.read()).rejects.toMatchObject({
       code: 'LOCKED',
-      message: expect.stringContaining(`its lock expires at ${expiresAt}`),
+      message: expect.stringMatching(
+        new RegExp(
+          `being changed by another run: other-run on ci-box, since 2024-06-01 00:00 UTC[\\s\\S]*its lock expires at ${expiresAt}`,
+        ),
+      ),
     });
     expect(creditsByKey(ss).size).toBe(0);
     const later = makeSink(server, { now: () => new Date(Date.now() + 120_000) });
@@ -208,13 +213,11 @@ describe('The sync lock', () => {
 
   test('two concurrent writers: one waits for the other, no rows lost or duplicated', async () => {
     const server = await startServer();
-    const a = makeSink(server, { lockWait: { attempts: 50, ms: 20 } });
-    const b = makeSink(server, { lockWait: { attempts: 50, ms: 20 } });
-    await a.read();
-    await b.read();
+    const a = makeSink(server, { lockWait: { attempts: 500, ms: 20 } });
+    const b = makeSink(server, { lockWait: { attempts: 500, ms: 20 } });
     await Promise.all([
-      a.write({ updates: [], appends: [creditRow(1), creditRow(2)], audit: [] }),
-      b.write({ updates: [], appends: [creditRow(3), creditRow(4)], audit: [] }),
+      a.read().then(() => a.write({ updates: [], appends: [creditRow(1), creditRow(2)], audit: [] })),
+      b.read().then(() => b.write({ updates: [], appends: [creditRow(3), creditRow(4)], audit: [] })),
     ]);
     expect([...creditsByKey(server.state.sheet(SHEET_ID)).keys()].sort()).toEqual([
       'K000001',

@@ -64,7 +64,7 @@ describe('workbook sink: a new workbook', () => {
           ],
         }),
       );
-      expect(report).toEqual({ updatedRows: 0, appendedRows: 3, lockedRows: 1 });
+      expect(report).toEqual({ updatedRows: 0, appendedRows: 3, lockedRows: 1, skipped: [] });
 
       const wb = await loadWorkbook(path);
       expect(wb.worksheets.map((w) => w.name)).toEqual([

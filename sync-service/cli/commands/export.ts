@@ -13,8 +13,15 @@ export function exportCommand(ctx: CliContext): Command {
     .action(async (opts) => {
       const { runExport }: typeof import('../../commands/export') = require('../../commands/export');
       // --period filters the export here; it is not the sync's target period setting.
-      const { text, count } = await withSink(settingsOf({ ...opts, period: undefined }), ctx, (sink) =>
-        runExport({ status: opts.status, period: opts.period, format: opts.format, out: opts.out }, { sink }),
+      const { text, count } = await withSink(
+        settingsOf({ ...opts, period: undefined }),
+        ctx,
+        (sink) =>
+          runExport(
+            { status: opts.status, period: opts.period, format: opts.format, out: opts.out },
+            { sink },
+          ),
+        { readOnly: true },
       );
       if (opts.out) ctx.reporter.info(`${count} credits written to ${opts.out}`);
       else process.stdout.write(text);

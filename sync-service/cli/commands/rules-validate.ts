@@ -14,7 +14,9 @@ export function rulesValidateCommand(ctx: CliContext): Command {
         formatRuleProblems,
         runValidateRules,
       }: typeof import('../../commands/rules-validate') = require('../../commands/rules-validate');
-      const result = await withSink(settingsOf(opts), ctx, (sink) => runValidateRules(sink));
+      const result = await withSink(settingsOf(opts), ctx, (sink) => runValidateRules(sink), {
+        readOnly: true,
+      });
       console.log(formatRuleProblems(result));
       if (result.problems.some((p) => p.severity === 'error')) ctx.setExitCode(EXIT.dataProblem);
     });
