@@ -65,10 +65,26 @@ export function recordingReporter(): Reporter & { warnings: string[] } {
 /** n credits synced; 2 collected and closed (PROCESSED), 2 more collected (PROCESSING), 1 ASSIGNED, the rest pending. */
 export async function collectedWorld(
   dir: string,
-  sink: () => Sink,
+  openSink: () => Sink,
   extra: Record<string, string> = {},
   n = 7,
 ): Promise<World> {
+  // Each command gets a fresh sink, and the one before it is closed first, as the CLI closes a command's sink
+  // when it ends: a sink opened for writing holds the writer lock from its first read until it is closed.
+  let previous: Sink | null = null;
+  const sink = (): Sink => {
+    const done = previous;
+    const next = openSink();
+    previous = next;
+    return {
+      ...next,
+      label: next.label,
+      read: async () => {
+        if (done) await done.close();
+        return next.read();
+      },
+    };
+  };
   const accounts = writeAccounts(dir);
   const usageDir = join(dir, 'usage');
   const settings = resolveSettings({ period: '2026-10', accounts, usageDir, ...extra }, {});
@@ -96,12 +112,21 @@ export async function collectedWorld(
   };
 }
 
+/** Reads and closes: a sink opened for writing holds the writer lock from its read until it is closed. */
 export async function creditsOf(sink: Sink): Promise<Credit[]> {
-  return readState(await sink.read()).credits.map((e) => e.credit);
+  try {
+    return readState(await sink.read()).credits.map((e) => e.credit);
+  } finally {
+    await sink.close();
+  }
 }
 
 export async function ledgerOf(sink: Sink): Promise<LedgerEntry[]> {
-  return readLedger((await sink.read()).tabs.ledger);
+  try {
+    return readLedger((await sink.read()).tabs.ledger);
+  } finally {
+    await sink.close();
+  }
 }
 
 export function sync(w: World, reporter: Reporter = silentReporter, flags = {}): Promise<SyncReport> {

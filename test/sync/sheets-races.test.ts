@@ -4,7 +4,7 @@
  * doubled, no edit is lost, and every run completes or says why.
  */
 import { ADDON_WRITE_KEY, SYNC_LOCK_KEY } from '../../core/locks';
-import type { CreditField } from '../../core/sheet-contract';
+import { TABS, type CreditField } from '../../core/sheet-contract';
 import type { Cell } from '../../core/table';
 import { columnLetters } from '../../emulators/sheets-model';
 import type { SheetsServer } from '../../emulators/sheets-server';
@@ -127,13 +127,10 @@ describe('two syncs at once on a slow Google Sheet that loses replies', () => {
       expect(snapshot.tabs.credits.headers).toContain('Key');
       expect(server.stats.requests.some((r) => r.fault?.includes('failAfterApply'))).toBe(true);
       await sink.write(changesFor(snapshot, desired.slice(0, 3)));
+      // Each contract tab exactly once: the refused retry did not add a second copy of any.
       expect(server.state.sheet(SHEET_ID).sheets.map((s) => s.properties.title)).toEqual([
         'Sheet1',
-        'Credits',
-        'Accounts',
-        'Rules',
-        'Config',
-        'Audit',
+        ...Object.values(TABS).map((t) => t.name),
       ]);
       expect(creditsByKey(server.state.sheet(SHEET_ID)).size).toBe(3);
     } finally {
