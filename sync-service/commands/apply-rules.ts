@@ -16,7 +16,8 @@ import { displayMoney } from '../../core/money';
 import { parseRules, RuleIndex } from '../../core/rules';
 import type { Reporter } from '../progress';
 import { buildChangeSet, readState, type SheetState } from '../sheet-state';
-import { isEmptyChangeSet, type Sink } from '../sinks/sink';
+import { hasWork, isEmptyChangeSet, type Sink } from '../sinks/sink';
+import { summaryLayoutAfter } from '../summary-step';
 
 export interface RulesOutcome {
   plan: RulePlan;
@@ -83,7 +84,12 @@ export async function runApplyRules(
     outcome.outcomes.map((o) => ({ before: state.byKey.get(o.credit.key)!, after: o.credit })),
     outcome.outcomes.flatMap((o) => o.audit),
   );
-  if (!isEmptyChangeSet(changes)) await deps.sink.write(changes);
+  changes.summary = summaryLayoutAfter(
+    state,
+    outcome.outcomes.map((o) => o.credit),
+    deps.now,
+  );
+  if (hasWork(changes)) await deps.sink.write(changes);
   return { outcome, written: !isEmptyChangeSet(changes) };
 }
 

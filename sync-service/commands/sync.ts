@@ -10,11 +10,13 @@ import { mergeCredits, type MergeResult } from '../../core/merge';
 import { displayMoney } from '../../core/money';
 import type { Grid } from '../../core/table';
 import { readCsvGrid } from '../io/csv-file';
-import { chooseClosedPeriod, periodsToSync } from '../periods';
+import { chooseClosedPeriod, currentPeriod, periodsToSync } from '../periods';
 import type { Reporter } from '../progress';
 import type { Settings } from '../settings';
 import { buildChangeSet, readState, type CreditChange, type SheetState } from '../sheet-state';
-import { isEmptyChangeSet, type ChangeSet, type Sink } from '../sinks/sink';
+import { hasWork, isEmptyChangeSet, type ChangeSet, type Sink } from '../sinks/sink';
+import { summaryLayoutAfter } from '../summary-step';
+import { cellBudget, cellBudgetLines, type CellBudget } from '../../core/cell-budget';
 import type { CreditSource } from '../sources/source';
 import { upsertTab } from '../tab-upsert';
 import { planAndApplyRules, type RulesOutcome } from './apply-rules';
@@ -38,6 +40,9 @@ export interface SyncReport {
   written: boolean;
   sourceLabel: string;
   sinkLabel: string;
+  /** Cells in use against Google's limit, after the write (null when the sink cannot tell). */
+  budget: CellBudget | null;
+  currentPeriod: string;
 }
 
 export async function fetchIncoming(
@@ -145,14 +150,33 @@ export async function runSync(
 
   const changes = buildChangeSet([...working.values()], audit);
   if (replaceTabs) changes.replaceTabs = replaceTabs;
+  const cur = merge.totals.map((t) => ({ period: t.period, currency: t.currency, amount: t.source }));
+  changes.summary = summaryLayoutAfter(
+    state,
+    [...working.values()].map((w) => w.after),
+    deps.now,
+    cur,
+  );
   let written = false;
-  if (!flags.dryRun && !isEmptyChangeSet(changes)) {
+  if (!flags.dryRun && hasWork(changes)) {
     reporter.progress(`writing ${sink.label}…`);
     await sink.write(changes);
-    written = true;
+    written = !isEmptyChangeSet(changes);
   }
+  const budget = sink.gridSize ? cellBudget(await sink.gridSize()) : null;
   reporter.done();
-  return { periods, merge, rejected, rules, changes, written, sourceLabel: label, sinkLabel: sink.label };
+  return {
+    periods,
+    merge,
+    rejected,
+    rules,
+    changes,
+    written,
+    sourceLabel: label,
+    sinkLabel: sink.label,
+    budget,
+    currentPeriod: currentPeriod(deps.now),
+  };
 }
 
 export function formatSyncReport(r: SyncReport, dryRun: boolean): string {
@@ -200,6 +224,7 @@ export function formatSyncReport(r: SyncReport, dryRun: boolean): string {
       `  ${t.period} ${t.currency}  ${displayMoney(t.source, t.currency).padStart(18)} → ${displayMoney(t.sheet, t.currency).padStart(18)}  ${ok ? 'reconciled' : 'DIFFERS (drift on locked rows)'}  (${t.credits} credits)`,
     );
   }
+  if (r.budget) lines.push(...cellBudgetLines(r.budget, r.currentPeriod));
   if (dryRun) {
     lines.push(
       `Would write: ${r.changes.updates.length} row updates, ${r.changes.appends.length} new rows, ${r.changes.audit.length} audit entries:`,

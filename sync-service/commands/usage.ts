@@ -11,7 +11,8 @@ import { CreditDeskError } from '../../core/errors';
 import type { Credit } from '../../core/credit';
 import type { Reporter } from '../progress';
 import { buildChangeSet, readState, type SheetState } from '../sheet-state';
-import { isEmptyChangeSet, type Sink } from '../sinks/sink';
+import { hasWork, type Sink } from '../sinks/sink';
+import { summaryLayoutAfter } from '../summary-step';
 import { loadUsageFiles, saveUsageJson, usageJsonPath, writeUsageXlsx } from '../usage/usage-files';
 
 interface Deps {
@@ -25,12 +26,14 @@ async function writeUsageChange(
   sink: Sink,
   state: SheetState,
   change: { credits: Credit[]; audit: import('../../core/audit').AuditEntry[] },
+  now: Date,
 ) {
   const changes = buildChangeSet(
     change.credits.map((c) => ({ before: state.byKey.get(c.key)!, after: c })),
     change.audit,
   );
-  if (!isEmptyChangeSet(changes)) await sink.write(changes);
+  changes.summary = summaryLayoutAfter(state, change.credits, now);
+  if (hasWork(changes)) await sink.write(changes);
 }
 
 export interface CollectResult {
@@ -84,7 +87,7 @@ async function completeCollection(
     state.credits.map((e) => e.credit),
     now,
   );
-  await writeUsageChange(deps.sink, state, change);
+  await writeUsageChange(deps.sink, state, change, deps.now);
   const ready: UsageFile = { ...file, status: 'ready' };
   saveUsageJson(deps.usageDir, ready);
   return ready;
@@ -109,7 +112,7 @@ export async function runClose(
     state.credits.map((e) => e.credit),
     deps.now.toISOString(),
   );
-  await writeUsageChange(deps.sink, state, change);
+  await writeUsageChange(deps.sink, state, change, deps.now);
   if (file)
     saveUsageJson(deps.usageDir, {
       ...file,

@@ -19,6 +19,8 @@ import { createGateway, defaultAuth, type SheetsAuth, type SheetsGateway } from 
 import { gridFromValues, planLayout, TAB_IDS, type TabInfo } from './sheets-layout';
 import { SheetLock } from './sheets-lock';
 import { planProtection } from './sheets-protection';
+import { planSummaryRequests } from './sheets-summary';
+import { sheetsTabSizes } from './grid-size';
 import { SheetsApiError, type RetryHooks, type RetryPolicy } from './sheets-retry';
 import {
   chunkRanges,
@@ -276,7 +278,12 @@ export function createGoogleSheetsSink(opts: GoogleSheetsSinkOptions): GoogleShe
         newId: () => 1 + Math.floor(Math.random() * 2_000_000_000),
       });
     progress({ phase: 'protect', done: 0, total: 1 });
-    let protect = plan(ss);
+    // The Summary tab and its charts ride in this same request (see sheets-summary.ts).
+    const summary = (sheet: sheets_v4.Schema$Spreadsheet) =>
+      changes.summary
+        ? planSummaryRequests(sheet, changes.summary, { editor, newSheetId: () => freeSheetId(sheet) })
+        : [];
+    let protect = [...plan(ss), ...summary(ss)];
     for (let round = 0; ; round++) {
       try {
         await gw.batchUpdate(protect.length ? 'protecting locked rows' : 'releasing the sync lock', [
@@ -287,7 +294,8 @@ export function createGoogleSheetsSink(opts: GoogleSheetsSinkOptions): GoogleShe
       } catch (e) {
         // A 400 after a lost reply means the first attempt was applied (our pinned ids now exist): re-plan from what is there.
         if (!(e instanceof SheetsApiError && e.status === 400) || round >= 2) throw e;
-        protect = plan(await gw.get('re-reading the protected ranges'));
+        const again = await gw.get('re-reading the protected ranges');
+        protect = [...plan(again), ...summary(again)];
       }
     }
     lock.markReleased();
@@ -307,8 +315,17 @@ export function createGoogleSheetsSink(opts: GoogleSheetsSinkOptions): GoogleShe
     label: `Google Sheet ${opts.spreadsheetId}`,
     read,
     write,
+    gridSize: async () => sheetsTabSizes(await gw.get('counting cells')),
     close: async () => undefined,
   };
+}
+
+/** A sheet ID no tab uses yet. */
+function freeSheetId(ss: sheets_v4.Schema$Spreadsheet): number {
+  const taken = new Set((ss.sheets ?? []).map((s) => s.properties?.sheetId));
+  let id = 1 + Math.floor(Math.random() * 2_000_000_000);
+  while (taken.has(id)) id++;
+  return id;
 }
 
 /** A tab's info with its grid size as `ss` has it now. */

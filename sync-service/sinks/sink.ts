@@ -5,6 +5,8 @@
  */
 import type { Cell, Grid } from '../../core/table';
 import type { AuditField, CreditField, TabId } from '../../core/sheet-contract';
+import type { SummaryLayout } from '../../core/summary-layout';
+import type { TabSize } from '../../core/cell-budget';
 
 export interface Snapshot {
   /** Every contract tab as a grid (header row + data rows). A tab that did not exist yet is returned empty with the contract headers. */
@@ -27,6 +29,8 @@ export interface ChangeSet {
   audit: Record<AuditField, Cell>[];
   /** Full replacement of tabs the run owns entirely this time (e.g. Accounts loaded from --accounts). Rarely used. */
   replaceTabs?: Partial<Record<Exclude<TabId, 'credits' | 'audit'>, Grid>>;
+  /** The Summary tab to draw (it is rebuilt, never edited); a sink skips it when the tab already shows it. */
+  summary?: SummaryLayout;
 }
 
 export interface WriteReport {
@@ -46,9 +50,17 @@ export interface Sink {
    * Rows are located by `key` at write time; a key that moved since the read is followed, not overwritten.
    */
   write(changes: ChangeSet): Promise<WriteReport>;
+  /** Every tab's grid size, for the cell budget. Optional so test doubles need not implement it. */
+  gridSize?(): Promise<TabSize[]>;
   close(): Promise<void>;
 }
 
+/** True when no row of a tab changes (the Summary, always rebuilt, does not count). */
 export function isEmptyChangeSet(c: ChangeSet): boolean {
   return c.updates.length === 0 && c.appends.length === 0 && c.audit.length === 0 && !c.replaceTabs;
+}
+
+/** Whether a command should call write(): rows change, or there is a Summary to (re)draw. */
+export function hasWork(c: ChangeSet): boolean {
+  return !isEmptyChangeSet(c) || Boolean(c.summary);
 }

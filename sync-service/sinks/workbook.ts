@@ -15,10 +15,12 @@ import { CreditDeskError } from '../../core/errors';
 import { CREDIT_COLUMNS, TABS, type CreditField, type TabId } from '../../core/sheet-contract';
 import { text, type Cell, type Grid } from '../../core/table';
 import { writeFileAtomically } from './atomic-file';
-import type { ChangeSet, Sink, Snapshot, WriteReport } from './sink';
+import { isEmptyChangeSet, type ChangeSet, type Sink, type Snapshot, type WriteReport } from './sink';
 import { excelValueFor } from './workbook-cells';
 import { fileAccessError, openInExcel, unreadableWorkbook } from './workbook-errors';
 import { formatAuditTab, formatCreditsTab, formatStaffTab } from './workbook-format';
+import { renderWorkbookSummary } from './workbook-summary';
+import { workbookTabSizes } from './grid-size';
 import {
   TAB_ORDER,
   columnOf,
@@ -116,6 +118,8 @@ export function createWorkbookSink(opts: WorkbookSinkOptions): Sink {
       await refuseIfOpenInExcel(opts.path, label);
       const wb = workbook;
       const report = applyChanges(wb, changes);
+      const summaryChanged = changes.summary ? await renderWorkbookSummary(wb, changes.summary) : false;
+      if (isEmptyChangeSet(changes) && !summaryChanged) return { ...report, lockedRows: 0 };
       const overlong = countOverlong(changes);
       if (overlong) {
         progress(
@@ -145,6 +149,8 @@ export function createWorkbookSink(opts: WorkbookSinkOptions): Sink {
       loadedVersion = await fileVersion(opts.path, label);
       return { ...report, lockedRows };
     },
+
+    gridSize: async () => workbookTabSizes(workbook ?? (await load())),
 
     async close(): Promise<void> {
       workbook = undefined;
