@@ -21,6 +21,7 @@ import { displayMoney } from '../core/money';
 import { usageTotalsText } from '../core/usage';
 
 import { LEAST_PRIVILEGE_IAM_POLICY } from './sources/athena-policy';
+import { registerMonthCommands } from './commands/month-cli';
 
 function actor(): string {
   let name = 'unknown';
@@ -236,6 +237,15 @@ export async function main(argv: string[]): Promise<number> {
     .action(async (opts) => {
       console.log(listUsageFiles(settingsOf(opts).usageDir));
     });
+
+  registerMonthCommands(program, {
+    reporter,
+    signal: controller.signal,
+    sheetOptions,
+    sourceOptions,
+    settingsOf,
+    setExitCode: (code) => (exitCode = code),
+  });
 
   const rules = program.command('rules').description('credit rules');
   sheetOptions(rules.command('validate'))

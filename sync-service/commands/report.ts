@@ -7,6 +7,7 @@
  */
 import { toCsv } from '../../core/csv';
 import { CreditDeskError } from '../../core/errors';
+import type { Minor } from '../../core/money';
 import { buildSummary, summaryJson, type Summary } from '../../core/summary';
 import { cellText, summaryTables } from '../../core/summary-layout';
 import { currentPeriod } from '../periods';
@@ -15,13 +16,17 @@ import type { Sink } from '../sinks/sink';
 
 export type ReportFormat = 'table' | 'json' | 'csv';
 
-export async function loadSummary(deps: { sink: Sink; now: Date }, period?: string): Promise<Summary> {
+export async function loadSummary(
+  deps: { sink: Sink; now: Date },
+  period?: string,
+  cur?: { period: string; currency: string; amount: Minor }[],
+): Promise<Summary> {
   if (period && !/^\d{4}-(0[1-9]|1[0-2])$/.test(period))
     throw new CreditDeskError('BAD_CONFIG', `--period ${period} is not a billing period.`, 'Use YYYY-MM.');
   const state = readState(await deps.sink.read());
   return buildSummary(
     state.credits.map((e) => e.credit),
-    { directory: state.directory, currentPeriod: currentPeriod(deps.now), period },
+    { directory: state.directory, currentPeriod: currentPeriod(deps.now), period, cur },
   );
 }
 
