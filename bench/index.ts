@@ -45,6 +45,11 @@ const BENCHES: Record<string, { title: string; target: string; load: () => Bench
     target: '5 M CUR lines',
     load: () => require('./athena').benchAthena,
   },
+  summary: {
+    title: 'Summary tab: cost on a 50,000-credit sheet, and Sheets requests for the Summary and charts',
+    target: '< 10 % of a sync; requests constant (not per row)',
+    load: () => require('./summary').benchSummary,
+  },
   addon: {
     title: 'Add-on: apply rules to pending credits (in-memory SpreadsheetApp)',
     target: '≤ 10 spreadsheet calls',

@@ -9,7 +9,13 @@
  */
 import type { AccountDirectory } from './accounts';
 import type { Credit } from './credit';
-import { resolveCreditAllocation } from './credit-allocation';
+import {
+  parseAllocation,
+  resolveAllocation,
+  type AllocationSpec,
+  type ResolvedAllocation,
+} from './allocation';
+import { allocationContext } from './credit-allocation';
 import { addMinor, formatMinor, type Minor } from './money';
 import { STATUSES, type Status } from './status';
 
@@ -120,8 +126,7 @@ export function buildSummary(credits: readonly Credit[], opts: SummaryOptions): 
   const files = new Map<string, UsageFileTotal & { statuses: Set<Status>; periodSet: Set<string> }>();
   const stale = new Map<string, Tally & { period: string; currency: string }>();
   const flags = new Map<string, FlagTotal>();
-  // Resolving an allocation parses its text; many credits share one (a rule's), so cache by what decides the split.
-  const resolved = new Map<string, ReturnType<typeof resolveCreditAllocation> | null>();
+  const specs = new Map<string, AllocationSpec | null>();
 
   const flag = (name: string, c: Credit) =>
     add(
@@ -157,15 +162,24 @@ export function buildSummary(credits: readonly Credit[], opts: SummaryOptions): 
     }
     if (c.status === 'PENDING_ASSIGN' || !c.allocation) continue;
 
-    const cacheKey = [c.allocation, c.amount, c.currency, c.customerId, c.resellerId].join('\u0000');
-    let lines = resolved.get(cacheKey);
-    if (lines === undefined) {
+    // Parsing the text is the costly part and many credits share one (a rule's), so parse each text once.
+    const specKey = `${c.currency}|${c.allocation}`;
+    let spec = specs.get(specKey);
+    if (spec === undefined) {
       try {
-        lines = resolveCreditAllocation(c, opts.directory);
+        spec = parseAllocation(c.allocation, c.currency);
+      } catch {
+        spec = null;
+      }
+      specs.set(specKey, spec);
+    }
+    let lines: ResolvedAllocation | null = null;
+    if (spec) {
+      try {
+        lines = resolveAllocation(spec, allocationContext(c, opts.directory));
       } catch {
         lines = null;
       }
-      resolved.set(cacheKey, lines);
     }
     if (!lines) {
       flag(FLAG_ALLOCATION_INVALID, c);
