@@ -22,6 +22,7 @@ import { usageTotalsText } from '../core/usage';
 
 import { LEAST_PRIVILEGE_IAM_POLICY } from './sources/athena-policy';
 import { registerMonthCommands } from './commands/month-cli';
+import { defaultArchiveDir, readArchivedIndex } from './archive/archive-files';
 
 function actor(): string {
   let name = 'unknown';
@@ -109,7 +110,7 @@ export async function main(argv: string[]): Promise<number> {
             skipInvalid: opts.skipInvalid,
             previous: opts.previous,
           },
-          { source, sink, reporter, now: new Date() },
+          { source, sink, reporter, now: new Date(), archived: readArchivedIndex(defaultArchiveDir()) },
         );
         console.log(formatSyncReport(report, Boolean(opts.dryRun)));
       } finally {
@@ -179,11 +180,19 @@ export async function main(argv: string[]): Promise<number> {
     .option('--period <YYYY-MM>', 'billing period')
     .addOption(new Option('--format <format>', 'output format').choices(['csv', 'json']).default('csv'))
     .option('--out <file>', 'write to a file instead of standard output')
+    .option('--include-archive [dir]', 'also the archived credits (default folder: archive)')
     .action(async (opts) => {
       const sink = await openSink(settingsOf({ ...opts, period: undefined }), reporter);
       try {
+        const archive = opts.includeArchive === true ? defaultArchiveDir() : opts.includeArchive;
         const { text, count } = await runExport(
-          { status: opts.status, period: opts.period, format: opts.format, out: opts.out },
+          {
+            status: opts.status,
+            period: opts.period,
+            format: opts.format,
+            out: opts.out,
+            includeArchive: archive,
+          },
           { sink },
         );
         if (opts.out) reporter.info(`${count} credits written to ${opts.out}`);

@@ -12,6 +12,8 @@ import { summaryJson } from '../../core/summary';
 import { formatReport, loadSummary, type ReportFormat } from './report';
 import { failureText, runMonth } from './run-month';
 import { formatSyncReport } from './sync';
+import { runArchive } from './archive';
+import { defaultArchiveDir, readArchivedIndex } from '../archive/archive-files';
 
 export interface CliKit {
   reporter: Reporter;
@@ -35,6 +37,29 @@ export function registerMonthCommands(program: Command, kit: CliKit): void {
       try {
         const summary = await loadSummary({ sink, now: new Date() }, opts.period);
         process.stdout.write(formatReport(summary, opts.format as ReportFormat));
+      } finally {
+        await sink.close();
+      }
+    });
+
+  kit
+    .sheetOptions(program.command('archive'))
+    .description(
+      'move PROCESSED credits of periods before YYYY-MM, and their Audit rows, to archive/credits-YYYY.xlsx',
+    )
+    .requiredOption('--before <YYYY-MM>', 'archive credits of billing periods before this one')
+    .option('--archive-dir <dir>', 'archive folder (default archive, or CREDIT_DESK_ARCHIVE_DIR)')
+    .option('--dry-run', 'say what would move; change nothing')
+    .action(async (opts) => {
+      const sink = await openSink(kit.settingsOf({ ...opts, period: undefined }), kit.reporter);
+      try {
+        const r = await runArchive(
+          { before: opts.before, dir: opts.archiveDir || defaultArchiveDir(), dryRun: opts.dryRun },
+          { sink, reporter: kit.reporter, now: new Date() },
+        );
+        console.log(
+          `${opts.dryRun ? 'Would archive' : 'Archived'} ${r.credits} PROCESSED credits and ${r.auditRows} Audit rows${r.files.length ? ` → ${r.files.join(', ')}` : ''}.`,
+        );
       } finally {
         await sink.close();
       }
@@ -74,7 +99,7 @@ export function registerMonthCommands(program: Command, kit: CliKit): void {
               usageDir: settings.usageDir,
               webhook,
             },
-            { source, sink, reporter, now: new Date() },
+            { source, sink, reporter, now: new Date(), archived: readArchivedIndex(defaultArchiveDir()) },
           );
           if (json) {
             const target = [...r.sync.periods].sort().pop();

@@ -36,6 +36,7 @@ export interface RunMonthDeps {
   reporter: Reporter;
   now: Date;
   fetchImpl?: typeof fetch;
+  archived?: { keys: ReadonlySet<string>; creditIds: ReadonlySet<string> };
 }
 
 export interface RunMonthResult {

@@ -7,6 +7,7 @@ import type { Credit, CurCredit } from '../../core/credit';
 import { validateCurRows, type RejectedRow } from '../../core/cur';
 import { CreditDeskError } from '../../core/errors';
 import { mergeCredits, type MergeResult } from '../../core/merge';
+import { withoutArchived } from '../../core/archive';
 import { displayMoney } from '../../core/money';
 import type { Grid } from '../../core/table';
 import { readCsvGrid } from '../io/csv-file';
@@ -103,14 +104,25 @@ export function loadReferenceFiles(
 export async function runSync(
   settings: Settings,
   flags: SyncFlags,
-  deps: { source: CreditSource; sink: Sink; reporter: Reporter; now: Date },
+  deps: {
+    source: CreditSource;
+    sink: Sink;
+    reporter: Reporter;
+    now: Date;
+    /** Keys and Credit IDs of archived credits (today: archive/archived-keys.tsv; to be: the Ledger tab). */
+    archived?: { keys: ReadonlySet<string>; creditIds: ReadonlySet<string> };
+  },
 ): Promise<SyncReport> {
   const { source, sink, reporter } = deps;
   const now = deps.now.toISOString();
   const available = await source.listPeriods();
   const target = settings.period || chooseClosedPeriod(available, deps.now);
   const periods = periodsToSync(available, target, flags.previous !== false);
-  const { incoming, rejected, label } = await fetchIncoming(source, periods, flags, reporter);
+  const fetched = await fetchIncoming(source, periods, flags, reporter);
+  const { rejected, label } = fetched;
+  // Archived credits never come back as new ones, and their Credit IDs stay taken (see core/archive.ts).
+  const { kept: incoming, skipped } = withoutArchived(fetched.incoming, deps.archived?.keys ?? new Set());
+  if (skipped) reporter.info(`${skipped} credits were archived earlier and are not imported again`);
 
   reporter.progress(`reading ${sink.label}…`);
   const snapshot = await sink.read();
@@ -120,7 +132,7 @@ export async function runSync(
     existing: state.credits,
     incoming,
     directory: state.directory,
-    takenIds: state.takenIds,
+    takenIds: deps.archived ? new Set([...state.takenIds, ...deps.archived.creditIds]) : state.takenIds,
     recordedDrift: state.recordedDrift,
     now,
     actor: SYNC_ACTOR,

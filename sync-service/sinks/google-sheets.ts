@@ -146,6 +146,12 @@ export function createGoogleSheetsSink(opts: GoogleSheetsSinkOptions): GoogleShe
   }
 
   async function write(changes: ChangeSet): Promise<GoogleSheetsWriteReport> {
+    if (changes.remove)
+      throw new CreditDeskError(
+        'BAD_CONFIG',
+        'Archiving from a Google Sheet is not available yet; nothing was removed.',
+        'Archive from a workbook for now, or wait for the Google Sheets support.',
+      );
     const l = layout ?? (await read(), layout!);
     const editor = await syncIdentity();
     const lock = new SheetLock(gw, {

@@ -31,6 +31,8 @@ export interface ChangeSet {
   replaceTabs?: Partial<Record<Exclude<TabId, 'credits' | 'audit'>, Grid>>;
   /** The Summary tab to draw (it is rebuilt, never edited); a sink skips it when the tab already shows it. */
   summary?: SummaryLayout;
+  /** Rows that leave the sheet (archived): Credits rows by Key, Audit rows by Credit ID. */
+  remove?: { keys: string[]; auditCreditIds: string[] };
 }
 
 export interface WriteReport {
@@ -57,7 +59,9 @@ export interface Sink {
 
 /** True when no row of a tab changes (the Summary, always rebuilt, does not count). */
 export function isEmptyChangeSet(c: ChangeSet): boolean {
-  return c.updates.length === 0 && c.appends.length === 0 && c.audit.length === 0 && !c.replaceTabs;
+  return (
+    c.updates.length === 0 && c.appends.length === 0 && c.audit.length === 0 && !c.replaceTabs && !c.remove
+  );
 }
 
 /** Whether a command should call write(): rows change, or there is a Summary to (re)draw. */

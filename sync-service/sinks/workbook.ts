@@ -21,6 +21,7 @@ import { fileAccessError, openInExcel, unreadableWorkbook } from './workbook-err
 import { formatAuditTab, formatCreditsTab, formatStaffTab } from './workbook-format';
 import { renderWorkbookSummary } from './workbook-summary';
 import { workbookTabSizes } from './grid-size';
+import { removeRows } from './workbook-remove';
 import {
   TAB_ORDER,
   columnOf,
@@ -118,6 +119,7 @@ export function createWorkbookSink(opts: WorkbookSinkOptions): Sink {
       await refuseIfOpenInExcel(opts.path, label);
       const wb = workbook;
       const report = applyChanges(wb, changes);
+      if (changes.remove) removeRows(sheet(wb, 'credits'), sheet(wb, 'audit'), changes.remove);
       const summaryChanged = changes.summary ? await renderWorkbookSummary(wb, changes.summary) : false;
       if (isEmptyChangeSet(changes) && !summaryChanged) return { ...report, lockedRows: 0 };
       const overlong = countOverlong(changes);
