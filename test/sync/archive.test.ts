@@ -150,7 +150,29 @@ describe('archive', () => {
     const auditRows = (await live()).snapshot.tabs.audit.rows.length;
     const bin = join(__dirname, '../../bin/credit-desk.cjs');
     const args = ['archive', '--before', '2026-10', '--workbook', wbPath(), '--archive-dir', archiveDir()];
-    for (const delayMs of [400, 1200, 2200]) {
+    // How long a whole run takes here (start-up included), on a copy, so the kills land during the run.
+    const copy = mkdtempSync(join(tmpdir(), 'credit-desk-archive-timing-'));
+    cpSync(template, copy, { recursive: true });
+    const t0 = Date.now();
+    await new Promise((done) =>
+      spawn(
+        process.execPath,
+        [
+          bin,
+          'archive',
+          '--before',
+          '2026-10',
+          '--workbook',
+          join(copy, 'credits.xlsx'),
+          '--archive-dir',
+          join(copy, 'archive'),
+        ],
+        { cwd: copy, stdio: 'ignore' },
+      ).once('exit', done),
+    );
+    const whole = Date.now() - t0;
+    rmSync(copy, { recursive: true, force: true });
+    for (const delayMs of [0.6, 0.8, 0.9, 0.97].map((f) => Math.round(whole * f))) {
       const child = spawn(process.execPath, [bin, ...args], { cwd: dir, stdio: 'ignore' });
       await new Promise((done) => setTimeout(done, delayMs));
       child.kill('SIGKILL');
