@@ -14,6 +14,7 @@ import { buildMenu, menuActions } from './server/menu';
 import { handleEdit } from './server/on-edit';
 import * as rules from './server/rules';
 import { getSelectedCredit as selectedAction } from './server/selected';
+import { getMonthSummary as monthAction } from './server/month';
 
 // Triggers -------------------------------------------------------------------------------------------------
 
@@ -67,3 +68,4 @@ export const applyRules: ServerApi['applyRules'] = (scope, overwriteManual) =>
   rules.applyRules(scope, overwriteManual);
 export const validateRules: ServerApi['validateRules'] = () => rules.validateRules();
 export const downloadFilteredRows: ServerApi['downloadFilteredRows'] = (format) => downloadAction(format);
+export const getMonthSummary: ServerApi['getMonthSummary'] = (period) => monthAction(period);

@@ -23,6 +23,7 @@ const SERVER_API: Record<keyof ServerApi, true> = {
   applyRules: true,
   validateRules: true,
   downloadFilteredRows: true,
+  getMonthSummary: true,
 };
 const TRIGGERS = ['onOpen', 'onInstall', 'onEdit'];
 const MENU_FUNCTIONS = MENU_ITEMS.flatMap((i) => (i ? [i[1]] : []));

@@ -24,6 +24,7 @@ const SERVER_FUNCTIONS: readonly (keyof ServerApi)[] = [
   'applyRules',
   'validateRules',
   'downloadFilteredRows',
+  'getMonthSummary',
 ];
 
 /**
