@@ -21,6 +21,7 @@ import { SheetLock } from './sheets-lock';
 import { planProtection } from './sheets-protection';
 import { planSummaryRequests } from './sheets-summary';
 import { sheetsTabSizes } from './grid-size';
+import { removeArchivedRows } from './sheets-remove';
 import { SheetsApiError, type RetryHooks, type RetryPolicy } from './sheets-retry';
 import {
   chunkRanges,
@@ -146,12 +147,6 @@ export function createGoogleSheetsSink(opts: GoogleSheetsSinkOptions): GoogleShe
   }
 
   async function write(changes: ChangeSet): Promise<GoogleSheetsWriteReport> {
-    if (changes.remove)
-      throw new CreditDeskError(
-        'BAD_CONFIG',
-        'Archiving from a Google Sheet is not available yet; nothing was removed.',
-        'Archive from a workbook for now, or wait for the Google Sheets support.',
-      );
     const l = layout ?? (await read(), layout!);
     const editor = await syncIdentity();
     const lock = new SheetLock(gw, {
@@ -179,6 +174,26 @@ export function createGoogleSheetsSink(opts: GoogleSheetsSinkOptions): GoogleShe
       ]),
     );
     try {
+      if (changes.remove) {
+        const { remove, ...rest } = changes;
+        await removeArchivedRows(
+          gw,
+          {
+            credits: l.info.credits,
+            audit: l.info.audit,
+            keyCol: l.credits.key,
+            auditIdCol: l.audit.creditId,
+          },
+          remove,
+        );
+        return await writeLocked(
+          l,
+          rest,
+          await gw.get('re-reading after removing archived rows'),
+          lock,
+          editor,
+        );
+      }
       return await writeLocked(l, changes, ss, lock, editor);
     } finally {
       if (lock.isHeld) await lock.release().catch(() => undefined); // the original error matters more

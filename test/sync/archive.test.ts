@@ -21,6 +21,7 @@ import { readState } from '../../sync-service/sheet-state';
 import { createWorkbookSink } from '../../sync-service/sinks/workbook';
 import type { CreditSource, RawCreditRow } from '../../sync-service/sources/source';
 import { cur } from '../helpers/domain';
+import { IDENTITY, lockRanges, makeSink, SHEET_ID, startServer } from './sheets-helpers';
 
 const PERIODS = ['2026-08', '2026-09', '2026-10'];
 const rows: RawCreditRow[] = PERIODS.flatMap((p, k) =>
@@ -206,3 +207,64 @@ async function checkInvariantsLoose(auditRows: number) {
   const liveAudit = state.snapshot.tabs.audit.rows.length;
   expect(liveAudit + archived.audit.length).toBeGreaterThanOrEqual(auditRows);
 }
+
+describe('archive from a Google Sheet (local Sheets server)', () => {
+  test('rows leave the sheet only after the archive is written; protections follow; re-sync imports nothing', async () => {
+    const server = await startServer();
+    try {
+      const gsink = () => makeSink(server);
+      const accounts = join(dir, 'accounts.csv');
+      for (const period of PERIODS) {
+        const settings = resolveSettings({ workbook: join(dir, 'unused.xlsx'), period, accounts }, {});
+        await runSync(
+          settings,
+          { applyRules: true, previous: false },
+          { source, sink: gsink(), reporter: silentReporter, now },
+        );
+      }
+      const deps = { usageDir: join(dir, 'usage-g'), reporter: silentReporter, now };
+      const collected = await runCollect({}, { ...deps, sink: gsink() });
+      await runClose(collected.file!.usageFileId, { ...deps, sink: gsink() });
+      const before = (await runExport({ format: 'json' }, { sink: gsink() })).text;
+      const auditBefore = readState(await gsink().read()).snapshot.tabs.audit.rows.length;
+
+      const r = await runArchive(
+        { before: '2026-10', dir: join(dir, 'archive-g') },
+        { sink: gsink(), reporter: silentReporter, now },
+      );
+      expect(r.credits).toBe(8);
+      const state = readState(await gsink().read());
+      expect(state.credits.map((e) => e.credit.period)).toEqual(['2026-10', '2026-10', '2026-10', '2026-10']);
+      const archived = await readArchive(join(dir, 'archive-g', 'credits-2026.xlsx'));
+      expect(archived.credits).toHaveLength(8);
+      expect(state.snapshot.tabs.audit.rows.length + archived.audit.length).toBe(auditBefore);
+      // The four PROCESSED rows left are protected as one range right under the header.
+      expect(lockRanges(server.state.sheet(SHEET_ID))).toEqual([`1-5:${IDENTITY}`]);
+
+      const restored = JSON.parse(
+        (await runExport({ format: 'json', includeArchive: join(dir, 'archive-g') }, { sink: gsink() })).text,
+      );
+      const byId = (a: { creditId: string }, b: { creditId: string }) => a.creditId.localeCompare(b.creditId);
+      expect(restored.sort(byId)).toEqual(JSON.parse(before).sort(byId));
+
+      const settings = resolveSettings(
+        { workbook: join(dir, 'unused.xlsx'), period: '2026-09', accounts },
+        {},
+      );
+      const rep = await runSync(
+        settings,
+        { applyRules: true, previous: true },
+        {
+          source,
+          sink: gsink(),
+          reporter: silentReporter,
+          now,
+          archived: readArchivedIndex(join(dir, 'archive-g')),
+        },
+      );
+      expect(rep.merge.adds).toHaveLength(0);
+    } finally {
+      server.close();
+    }
+  }, 60_000);
+});
