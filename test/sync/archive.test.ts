@@ -173,7 +173,7 @@ describe('archive', () => {
     );
     const whole = Date.now() - t0;
     rmSync(copy, { recursive: true, force: true });
-    for (const delayMs of [0.6, 0.8, 0.9, 0.97].map((f) => Math.round(whole * f))) {
+    for (const delayMs of [0.6, 0.85, 0.97].map((f) => Math.round(whole * f))) {
       const child = spawn(process.execPath, [bin, ...args], { cwd: dir, stdio: 'ignore' });
       await new Promise((done) => setTimeout(done, delayMs));
       child.kill('SIGKILL');
@@ -185,7 +185,8 @@ describe('archive', () => {
       { sink: sink(), reporter: silentReporter, now },
     );
     await checkInvariants(12, auditRows);
-  }, 60_000);
+    // Each kill starts a fresh CLI (tsx start-up); on a busy machine that is slow, hence the generous limit.
+  }, 240_000);
 
   test('refuses an open or malformed period, and the re-import check drops exactly the archived keys', () => {
     expect(() => checkArchiveBefore('2026-12', '2026-11')).toThrow(/future/);
