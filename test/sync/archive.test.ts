@@ -175,9 +175,11 @@ describe('archive', () => {
     rmSync(copy, { recursive: true, force: true });
     for (const delayMs of [0.6, 0.85, 0.97].map((f) => Math.round(whole * f))) {
       const child = spawn(process.execPath, [bin, ...args], { cwd: dir, stdio: 'ignore' });
+      // Listen from the start: a run faster than the delay has already exited when the kill comes.
+      const exited = new Promise((done) => child.once('exit', done));
       await new Promise((done) => setTimeout(done, delayMs));
       child.kill('SIGKILL');
-      await new Promise((done) => child.once('exit', done));
+      await exited;
       if (existsSync(join(archiveDir(), 'credits-2026.xlsx'))) await checkInvariantsLoose(auditRows);
     }
     await runArchive(
