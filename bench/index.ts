@@ -50,6 +50,11 @@ const BENCHES: Record<string, { title: string; target: string; load: () => Bench
     target: '< 10 % of a sync; requests constant (not per row)',
     load: () => require('./summary').benchSummary,
   },
+  year: {
+    title: 'A year: 12 months × 20,000 credits through sync, rules, collect, close and archive (workbook)',
+    target: 'cells in the live sheet stay flat once archiving starts',
+    load: () => require('./year').benchYear,
+  },
   addon: {
     title: 'Add-on: apply rules to pending credits (in-memory SpreadsheetApp)',
     target: '≤ 10 spreadsheet calls',
