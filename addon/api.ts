@@ -120,6 +120,33 @@ export interface DownloadFile {
   rows: number;
 }
 
+/** The Month view: the Summary tab's figures for one billing period (see addon/server/month.ts). */
+export interface MonthView {
+  asOf: string;
+  /** Periods present, newest first. */
+  periods: string[];
+  period: string;
+  totals: {
+    currency: string;
+    credits: number;
+    amount: string;
+    byStatus: { status: string; credits: number; amount: string }[];
+  }[];
+  parties: {
+    role: string;
+    targetId: string;
+    name: string;
+    currency: string;
+    credits: number;
+    amount: string;
+  }[];
+  usageFiles: { usageFileId: string; status: string; currency: string; credits: number; amount: string }[];
+  stale: { period: string; currency: string; credits: number; amount: string }[];
+  flags: { flag: string; currency: string; credits: number; amount: string }[];
+  /** Amount by status of the last periods, in minor units of one currency, for the inline SVG chart. */
+  chart: { currency: string; bars: { period: string; segments: { status: string; minor: number }[] }[] };
+}
+
 /** The server functions, by name; addon/main.ts declares each as a top-level function. */
 export interface ServerApi {
   getSelectedCredit(): SelectedCreditResponse;
@@ -132,4 +159,5 @@ export interface ServerApi {
   prepareDownload(format: 'csv' | 'xlsx', includeHiddenByHand: boolean): DownloadPlan;
   /** One chunk's CSV (BOM and header line included; the sidebar drops them from every chunk but the first). */
   downloadChunk(chunk: DownloadChunk): string;
+  getMonthSummary(period: string | null): MonthView;
 }

@@ -14,6 +14,7 @@ import { buildMenu, menuActions } from './server/menu';
 import { handleEdit } from './server/on-edit';
 import * as rules from './server/rules';
 import { getSelectedCredit as selectedAction } from './server/selected';
+import { getMonthSummary as monthAction } from './server/month';
 
 // Triggers -------------------------------------------------------------------------------------------------
 
@@ -72,3 +73,4 @@ export const validateRules: ServerApi['validateRules'] = () => rules.validateRul
 export const prepareDownload: ServerApi['prepareDownload'] = (format, includeHiddenByHand) =>
   prepareAction(format, includeHiddenByHand === true);
 export const downloadChunk: ServerApi['downloadChunk'] = (chunk) => chunkAction(chunk);
+export const getMonthSummary: ServerApi['getMonthSummary'] = (period) => monthAction(period);

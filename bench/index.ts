@@ -60,6 +60,16 @@ const BENCHES: Record<string, { title: string; target: string; load: () => Bench
     target: '5 M CUR lines',
     load: () => require('./athena').benchAthena,
   },
+  summary: {
+    title: 'Summary tab: cost on a 50,000-credit sheet, and Sheets requests for the Summary and charts',
+    target: '< 10 % of a sync; requests constant (not per row)',
+    load: () => require('./summary').benchSummary,
+  },
+  year: {
+    title: 'A year: 12 months × 20,000 credits through sync, rules, collect, close and archive (workbook)',
+    target: 'cells in the live sheet stay flat once archiving starts',
+    load: () => require('./year').benchYear,
+  },
   addon: {
     title: 'Add-on: apply rules and filtered download on 50,000 rows, worst interleaving (emulator)',
     target: '≤ 10 and ≤ 15 calls that move data',

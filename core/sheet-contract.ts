@@ -281,6 +281,13 @@ export const TABS = {
 
 export type TabId = keyof typeof TABS;
 
+/**
+ * The Summary tab: owned by the sync, rebuilt (never edited) by every sync and usage run, protected. It holds
+ * titled tables rather than one header-row table, so it is not in TABS (snapshots never read it back); its
+ * layout is core/summary-layout.ts.
+ */
+export const SUMMARY_TAB = { name: 'Summary', owner: 'sync' as Owner } as const;
+
 export function headersOf(tab: TabId): string[] {
   return TABS[tab].columns.map((c) => c.header);
 }

@@ -7,6 +7,7 @@
  * (a test checks the flag to prove RAW was used); validation and formats are remembered as the rules sent.
  */
 import type { sheets_v4 } from '@googleapis/sheets';
+import { applyChartRequest, chartsResource } from './sheets-charts';
 
 type GridRange = sheets_v4.Schema$GridRange;
 
@@ -642,6 +643,8 @@ export function applyRequest(ss: SpreadsheetState, req: sheets_v4.Schema$Request
     removeMetadata(ss, (m) => !deleted.includes(m));
     return { deleteDeveloperMetadata: { deletedDeveloperMetadata: structuredClone(deleted) } };
   }
+  const charted = applyChartRequest(ss, req); // addChart, updateChartSpec, deleteEmbeddedObject
+  if (charted) return charted;
   throw new ApiError(400, `The local Sheets server does not implement request kind "${kind[0]}"`);
 }
 
@@ -660,6 +663,7 @@ export function spreadsheetResource(
         ...(s.basicFilter ? { basicFilter: structuredClone(s.basicFilter) } : {}),
         ...(s.protectedRanges.length ? { protectedRanges: structuredClone(s.protectedRanges) } : {}),
         ...(s.developerMetadata.length ? { developerMetadata: structuredClone(s.developerMetadata) } : {}),
+        ...chartsResource(s),
         ...(includeGridData
           ? {
               data: [

@@ -27,6 +27,7 @@ import { indexColumns, readRecords, recordToRow, text, type Cell, type Grid } fr
 import type { Reporter } from './progress';
 import { isEmptyChangeSet, type ChangeSet, type LedgerChanges, type Sink, type Snapshot } from './sinks/sink';
 import { loadUsageFiles } from './usage/usage-files';
+import { defaultArchiveDir, readArchivedIndex } from './archive/archive-files';
 
 export interface ReconcileOptions {
   /** Where the usage files are; absent or missing on a fresh container, which is why the Ledger tab exists. */
@@ -35,6 +36,11 @@ export interface ReconcileOptions {
   reporter?: Reporter;
   /** False for a dry run: repair in memory only. */
   write?: boolean;
+  /**
+   * Keys of credits moved to the archive (`credit-desk archive`): still collected, still in the Ledger, but
+   * their rows left the live sheet on purpose and are not put back. Default: the archive folder's index.
+   */
+  archivedKeys?: ReadonlySet<string>;
 }
 
 export interface Reconciled {
@@ -157,9 +163,10 @@ export async function readReconciled(sink: Sink, opts: ReconcileOptions): Promis
   const issuedIds = new Set<string>();
   for (const { record } of readRecords<AuditField>('audit', snapshot.tabs.audit))
     issuedIds.add(text(record.creditId));
+  const archived = opts.archivedKeys ?? readArchivedIndex(defaultArchiveDir()).keys;
   const result = reconcile({
     credits: snapshot.tabs.credits,
-    ledger: entries,
+    ledger: archived.size ? entries.filter((e) => !archived.has(e.key)) : entries,
     creditsTabCreated: created.includes('credits'),
     issuedIds,
     now,

@@ -11,6 +11,7 @@ import { renderCredit } from './views/credit';
 import { createEditPanel } from './views/edit';
 import { hideLockedView, showLockedView } from './views/locked';
 import { setupToolsPanel } from './views/tools';
+import { setupMonthPanel } from './views/month';
 
 function start(): void {
   const feedback = createFeedback();
@@ -39,6 +40,7 @@ function start(): void {
   byId('refresh').addEventListener('click', () => void refresh());
   setupBulkPanel(feedback, refresh);
   setupToolsPanel(feedback);
+  setupMonthPanel(feedback);
   void refresh();
 }
 

@@ -35,8 +35,8 @@ export function sourceOptions(cmd: Command): Command {
 }
 
 /** `--period YYYY-MM`, checked as it is parsed: `--period 202610` is a usage error, not an empty result. */
-export function periodOption(description: string): Option {
-  return new Option('--period <YYYY-MM>', description).argParser((value: string) => {
+export function periodOption(description: string, flags = '--period <YYYY-MM>'): Option {
+  return new Option(flags, description).argParser((value: string) => {
     try {
       assertPeriod(value);
     } catch (e) {

@@ -6,10 +6,13 @@
 import { Command } from 'commander';
 import { settingsHelp } from '../settings';
 import { applyRulesCommand } from './commands/apply-rules';
+import { archiveCommand } from './commands/archive';
 import { assignCommand } from './commands/assign';
 import { demoDataCommand } from './commands/demo-data';
 import { exportCommand } from './commands/export';
 import { iamPolicyCommand } from './commands/iam-policy';
+import { reportCommand } from './commands/report';
+import { runMonthCommand } from './commands/run-month';
 import { rulesValidateCommand } from './commands/rules-validate';
 import { startCommand } from './commands/start';
 import { syncCommand } from './commands/sync';
@@ -46,6 +49,9 @@ export function makeProgram(ctx: CliContext): Command {
   add(usage, usageListCommand());
   const rules = add(program, new Command('rules').description('credit rules'));
   add(rules, rulesValidateCommand(ctx));
+  add(program, reportCommand(ctx));
+  add(program, runMonthCommand(ctx));
+  add(program, archiveCommand(ctx));
   add(program, demoDataCommand(ctx));
   add(program, iamPolicyCommand());
   add(program, startCommand(ctx));

@@ -17,8 +17,9 @@ import { explainHold } from '../../core/review';
 import { parseRules, RuleIndex } from '../../core/rules';
 import type { Reporter } from '../progress';
 import { buildChangeSet, readState, type SheetState } from '../sheet-state';
-import { describeSkipped, isEmptyChangeSet, type Sink } from '../sinks/sink';
+import { describeSkipped, hasWork, isEmptyChangeSet, type Sink } from '../sinks/sink';
 import { readReconciled } from '../reconcile-step';
+import { summaryLayoutAfter } from '../summary-step';
 
 export interface RulesOutcome {
   plan: RulePlan;
@@ -119,7 +120,12 @@ export async function runApplyRules(
     outcome.outcomes.map((o) => ({ before: state.byKey.get(o.credit.key)!, after: o.credit })),
     outcome.outcomes.flatMap((o) => o.audit),
   );
-  if (!isEmptyChangeSet(changes)) {
+  changes.summary = summaryLayoutAfter(
+    state,
+    outcome.outcomes.map((o) => o.credit),
+    deps.now,
+  );
+  if (hasWork(changes)) {
     const report = await deps.sink.write(changes);
     for (const line of describeSkipped(report.skipped)) deps.reporter.warn(line);
   }

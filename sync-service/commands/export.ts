@@ -8,6 +8,7 @@ import { CreditDeskError } from '../../core/errors';
 import { creditToJson, exportTable } from '../../core/export';
 import { isStatus } from '../../core/status';
 import { readState } from '../sheet-state';
+import { readAllArchives } from '../archive/archive-files';
 import type { Sink } from '../sinks/sink';
 
 export interface ExportOptions {
@@ -15,6 +16,8 @@ export interface ExportOptions {
   period?: string;
   format?: 'csv' | 'json';
   out?: string;
+  /** Also the archived credits, from this archive folder. */
+  includeArchive?: string;
 }
 
 export async function runExport(
@@ -32,9 +35,10 @@ export async function runExport(
       'Use PENDING_ASSIGN, ASSIGNED, PROCESSING or PROCESSED.',
     );
   const state = readState(await deps.sink.read());
-  const credits = state.credits
-    .map((e) => e.credit)
-    .filter((c) => (!status || c.status === status) && (!opts.period || c.period === opts.period));
+  const archived = opts.includeArchive ? await readAllArchives(opts.includeArchive) : [];
+  const credits = [...state.credits.map((e) => e.credit), ...archived].filter(
+    (c) => (!status || c.status === status) && (!opts.period || c.period === opts.period),
+  );
   let text: string;
   if (format === 'json') {
     text =

@@ -13,15 +13,18 @@ import {
   type ReadCredit,
 } from '../../core/cur';
 import { mergeCredits, type MergeResult } from '../../core/merge';
+import { withoutArchived } from '../../core/archive';
 import { displayMoney } from '../../core/money';
 import type { Grid } from '../../core/table';
 import { checkReferenceFile } from '../../core/input-check';
 import { readCsvGrid } from '../io/csv-file';
-import { chooseClosedPeriod, periodsToSync } from '../periods';
+import { chooseClosedPeriod, currentPeriod, periodsToSync } from '../periods';
 import type { Reporter } from '../progress';
 import type { Settings } from '../settings';
 import { buildChangeSet, readState, type CreditChange, type SheetState } from '../sheet-state';
-import { describeSkipped, isEmptyChangeSet, type ChangeSet, type Sink } from '../sinks/sink';
+import { describeSkipped, hasWork, isEmptyChangeSet, type ChangeSet, type Sink } from '../sinks/sink';
+import { summaryLayoutAfter } from '../summary-step';
+import { cellBudget, cellBudgetLines, type CellBudget } from '../../core/cell-budget';
 import type { CreditSource } from '../sources/source';
 import { upsertTab } from '../tab-upsert';
 import { readReconciled } from '../reconcile-step';
@@ -52,6 +55,9 @@ export interface SyncReport {
   sinkLabel: string;
   /** What reconciliation against the usage record found and repaired (empty when nothing). */
   restored: string[];
+  /** Cells in use against Google's limit, after the write (null when the sink cannot tell). */
+  budget: CellBudget | null;
+  currentPeriod: string;
 }
 
 export async function fetchIncoming(
@@ -106,14 +112,25 @@ export function loadReferenceFiles(
 export async function runSync(
   settings: Settings,
   flags: SyncFlags,
-  deps: { source: CreditSource; sink: Sink; reporter: Reporter; now: Date },
+  deps: {
+    source: CreditSource;
+    sink: Sink;
+    reporter: Reporter;
+    now: Date;
+    /** Keys and Credit IDs of archived credits (today: archive/archived-keys.tsv; to be: the Ledger tab). */
+    archived?: { keys: ReadonlySet<string>; creditIds: ReadonlySet<string> };
+  },
 ): Promise<SyncReport> {
   const { source, sink, reporter } = deps;
   const now = deps.now.toISOString();
   const available = await source.listPeriods();
   const target = settings.period || chooseClosedPeriod(available, deps.now);
   const periods = periodsToSync(available, target, flags.previous !== false);
-  const { incoming, reading, label } = await fetchIncoming(source, periods, flags, reporter);
+  const fetched = await fetchIncoming(source, periods, flags, reporter);
+  const { reading, label } = fetched;
+  // Archived credits never come back as new ones, and their Credit IDs stay taken (see core/archive.ts).
+  const { kept: incoming, skipped } = withoutArchived(fetched.incoming, deps.archived?.keys ?? new Set());
+  if (skipped) reporter.info(`${skipped} credits were archived earlier and are not imported again`);
 
   reporter.progress(`reading ${sink.label}…`);
   const { snapshot, messages: restored } = await readReconciled(sink, {
@@ -128,7 +145,7 @@ export async function runSync(
     existing: state.credits,
     incoming,
     directory: state.directory,
-    takenIds: state.takenIds,
+    takenIds: deps.archived ? new Set([...state.takenIds, ...deps.archived.creditIds]) : state.takenIds,
     recordedDrift: state.recordedDrift,
     now,
     actor: SYNC_ACTOR,
@@ -170,13 +187,21 @@ export async function runSync(
 
   const changes = buildChangeSet([...working.values()], audit);
   if (replaceTabs) changes.replaceTabs = replaceTabs;
+  const cur = merge.totals.map((t) => ({ period: t.period, currency: t.currency, amount: t.source }));
+  changes.summary = summaryLayoutAfter(
+    state,
+    [...working.values()].map((w) => w.after),
+    deps.now,
+    cur,
+  );
   let written = false;
-  if (!flags.dryRun && !isEmptyChangeSet(changes)) {
+  if (!flags.dryRun && hasWork(changes)) {
     reporter.progress(`writing ${sink.label}…`);
     const report = await sink.write(changes);
     for (const line of describeSkipped(report.skipped)) reporter.warn(line);
-    written = true;
+    written = !isEmptyChangeSet(changes);
   }
+  const budget = sink.gridSize ? cellBudget(await sink.gridSize()) : null;
   reporter.done();
   return {
     periods,
@@ -188,6 +213,8 @@ export async function runSync(
     sourceLabel: label,
     sinkLabel: sink.label,
     restored,
+    budget,
+    currentPeriod: currentPeriod(deps.now),
   };
 }
 
@@ -239,6 +266,7 @@ export function formatSyncReport(r: SyncReport, dryRun: boolean): string {
       `  ${t.period} ${t.currency}  ${displayMoney(t.source, t.currency).padStart(18)} → ${displayMoney(t.sheet, t.currency).padStart(18)}  ${ok ? 'reconciled' : 'DIFFERS (drift on locked rows)'}  (${t.credits} credits)`,
     );
   }
+  if (r.budget) lines.push(...cellBudgetLines(r.budget, r.currentPeriod));
   if (dryRun) {
     lines.push(
       `Would write: ${r.changes.updates.length} row updates, ${r.changes.appends.length} new rows, ${r.changes.audit.length} audit entries:`,

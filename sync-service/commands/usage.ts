@@ -20,13 +20,7 @@ import { CreditDeskError } from '../../core/errors';
 import type { Credit } from '../../core/credit';
 import type { Reporter } from '../progress';
 import { buildChangeSet, readState, type SheetState } from '../sheet-state';
-import {
-  describeSkipped,
-  isEmptyChangeSet,
-  type LedgerChanges,
-  type Sink,
-  type SkippedChange,
-} from '../sinks/sink';
+import { describeSkipped, hasWork, type LedgerChanges, type Sink, type SkippedChange } from '../sinks/sink';
 import { screenForCollect, type SkippedCredit } from '../../core/collect-check';
 import {
   loadUsageFiles,
@@ -42,6 +36,7 @@ import { readReconciled } from '../reconcile-step';
 
 /** The points a collection passes; a test can stop the run at any of them as a killed process would. */
 export type CollectStep = 'journal-written' | 'usage-file-written' | 'sheet-written' | 'verified' | 'ready';
+import { summaryLayoutAfter } from '../summary-step';
 
 interface Deps {
   sink: Sink;
@@ -58,13 +53,15 @@ async function writeUsageChange(
   state: SheetState,
   change: { credits: Credit[]; audit: AuditEntry[] },
   ledger: LedgerChanges,
+  now: Date,
 ) {
   const changes = buildChangeSet(
     change.credits.map((c) => ({ before: state.byKey.get(c.key)!, after: c })),
     change.audit,
   );
   changes.ledger = ledger;
-  if (isEmptyChangeSet(changes)) return [];
+  changes.summary = summaryLayoutAfter(state, change.credits, now);
+  if (!hasWork(changes)) return [];
   return (await sink.write(changes)).skipped;
 }
 
@@ -158,10 +155,13 @@ async function completeCollection(
   const entries = file.records
     .filter((r) => !inLedger.has(r.key))
     .map((r) => ledgerCells(entryFromRecord(file, r, 'PROCESSING')));
-  const skipped: SkippedChange[] = await writeUsageChange(deps.sink, state, change, {
-    appends: entries,
-    updates: [],
-  });
+  const skipped: SkippedChange[] = await writeUsageChange(
+    deps.sink,
+    state,
+    change,
+    { appends: entries, updates: [] },
+    deps.now,
+  );
   deps.crashAt?.('sheet-written');
   let kept: UsageFile | null = file;
   if (skipped.length) {
@@ -247,7 +247,7 @@ export async function runClose(
   const updates = rec.ledger
     .filter((e) => e.usageFileId === id && e.status === 'PROCESSING' && closing.has(e.key))
     .map((e) => ({ key: e.key, fields: { status: 'PROCESSED', closedAt: now } }));
-  await writeUsageChange(deps.sink, state, change, { appends: [], updates });
+  await writeUsageChange(deps.sink, state, change, { appends: [], updates }, deps.now);
   if (file)
     saveUsageJson(deps.usageDir, {
       ...file,

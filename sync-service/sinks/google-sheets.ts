@@ -31,6 +31,9 @@ import { gridFromValues, planLayout, TAB_IDS, type TabInfo } from './sheets-layo
 import { ledgerSheetRequests, planLedgerWrites, planRowRepairs } from './sheets-ledger';
 import { SheetLock } from './sheets-lock';
 import { planProtection } from './sheets-protection';
+import { planSummaryRequests } from './sheets-summary';
+import { sheetsTabSizes } from './grid-size';
+import { removeArchivedRows } from './sheets-remove';
 import { SheetsApiError, type RetryHooks, type RetryPolicy } from './sheets-retry';
 import {
   chunkRanges,
@@ -224,6 +227,26 @@ export function createGoogleSheetsSink(opts: GoogleSheetsSinkOptions): GoogleShe
     // protected ranges, and the protection plan must start from where they are now.
     const ss = lock.isHeld ? await gw.get('reading the protected ranges') : await lockedGet();
     try {
+      if (changes.remove) {
+        const { remove, ...rest } = changes;
+        await removeArchivedRows(
+          gw,
+          {
+            credits: l.info.credits,
+            audit: l.info.audit,
+            keyCol: l.credits.key,
+            auditIdCol: l.audit.creditId,
+          },
+          remove,
+        );
+        return await writeLocked(
+          l,
+          rest,
+          await gw.get('re-reading after removing archived rows'),
+          lock,
+          editor,
+        );
+      }
       return await writeLocked(l, changes, ss, lock, editor);
     } finally {
       if (lock.isHeld) await lock.release().catch(() => undefined); // the original error matters more
@@ -403,7 +426,12 @@ export function createGoogleSheetsSink(opts: GoogleSheetsSinkOptions): GoogleShe
     progress({ phase: 'protect', done: 0, total: 1 });
     const ledgerSetup = (sheet: sheets_v4.Schema$Spreadsheet) =>
       ledgerSheetRequests(sheet, ledger.sheetId, editor, () => 1 + Math.floor(Math.random() * 2_000_000_000));
-    let protect = [...plan(ss), ...ledgerSetup(ss)];
+    // The Summary tab and its charts ride in this same request (see sheets-summary.ts).
+    const summary = (sheet: sheets_v4.Schema$Spreadsheet) =>
+      changes.summary
+        ? planSummaryRequests(sheet, changes.summary, { editor, newSheetId: () => freeSheetId(sheet) })
+        : [];
+    let protect = [...plan(ss), ...ledgerSetup(ss), ...summary(ss)];
     for (let round = 0; ; round++) {
       try {
         await gw.batchUpdate(protect.length ? 'protecting locked rows' : 'releasing the sync lock', [
@@ -415,7 +443,7 @@ export function createGoogleSheetsSink(opts: GoogleSheetsSinkOptions): GoogleShe
         // A 400 after a lost reply means the first attempt was applied (our pinned ids now exist): re-plan from what is there.
         if (!(e instanceof SheetsApiError && e.status === 400) || round >= 2) throw e;
         const again = await gw.get('re-reading the protected ranges');
-        protect = [...plan(again), ...ledgerSetup(again)];
+        protect = [...plan(again), ...ledgerSetup(again), ...summary(again)];
       }
     }
     lock.markReleased();
@@ -435,11 +463,20 @@ export function createGoogleSheetsSink(opts: GoogleSheetsSinkOptions): GoogleShe
     label: `Google Sheet ${opts.spreadsheetId}`,
     read,
     write,
+    gridSize: async () => sheetsTabSizes(await gw.get('counting cells')),
     // A run that read but wrote nothing (a dry run, a refused assign) still frees the sheet.
     close: async () => {
       if (lock?.isHeld) await lock.release();
     },
   };
+}
+
+/** A sheet ID no tab uses yet. */
+function freeSheetId(ss: sheets_v4.Schema$Spreadsheet): number {
+  const taken = new Set((ss.sheets ?? []).map((s) => s.properties?.sheetId));
+  let id = 1 + Math.floor(Math.random() * 2_000_000_000);
+  while (taken.has(id)) id++;
+  return id;
 }
 
 /** A tab's info with its grid size as `ss` has it now. */

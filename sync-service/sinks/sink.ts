@@ -6,6 +6,8 @@
 import { text, type Cell, type Grid } from '../../core/table';
 import type { AuditField, CreditField, LedgerField, TabId } from '../../core/sheet-contract';
 import type { RowRepair } from '../../core/reconcile';
+import type { SummaryLayout } from '../../core/summary-layout';
+import type { TabSize } from '../../core/cell-budget';
 
 export interface Snapshot {
   /** Every contract tab as a grid (header row + data rows). A tab that did not exist yet is returned empty with the contract headers. */
@@ -84,6 +86,10 @@ export interface ChangeSet {
   rowRepairs?: RowRepair[];
   /** Ledger rows; in the Google Sheet they are written before the Credits rows. */
   ledger?: LedgerChanges;
+  /** The Summary tab to draw (it is rebuilt, never edited); a sink skips it when the tab already shows it. */
+  summary?: SummaryLayout;
+  /** Rows that leave the sheet (archived): Credits rows by Key, Audit rows by Credit ID. */
+  remove?: { keys: string[]; auditCreditIds: string[] };
 }
 
 export interface WriteReport {
@@ -109,10 +115,13 @@ export interface Sink {
    * Rows are located by `key` at write time; a key that moved since the read is followed, not overwritten.
    */
   write(changes: ChangeSet): Promise<WriteReport>;
+  /** Every tab's grid size, for the cell budget. Optional so test doubles need not implement it. */
+  gridSize?(): Promise<TabSize[]>;
   /** Releases the writer lock, if held. Always call it (in a finally). */
   close(): Promise<void>;
 }
 
+/** True when no row of a tab changes (the Summary, always rebuilt, does not count). */
 export function isEmptyChangeSet(c: ChangeSet): boolean {
   return (
     c.updates.length === 0 &&
@@ -121,8 +130,14 @@ export function isEmptyChangeSet(c: ChangeSet): boolean {
     !c.replaceTabs &&
     !c.rowRepairs?.length &&
     !c.ledger?.appends.length &&
-    !c.ledger?.updates.length
+    !c.ledger?.updates.length &&
+    !c.remove
   );
+}
+
+/** Whether a command should call write(): rows change, or there is a Summary to (re)draw. */
+export function hasWork(c: ChangeSet): boolean {
+  return !isEmptyChangeSet(c) || Boolean(c.summary);
 }
 
 /** One line per skipped change, for a command's output. */

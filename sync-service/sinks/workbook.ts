@@ -23,6 +23,7 @@ import { acquireFileLock, removeLeftoverTemps, type FileLock, type FileLockOptio
 import {
   auditWithout,
   conflictOf,
+  isEmptyChangeSet,
   withoutKeys,
   type ChangeSet,
   type GuardedField,
@@ -35,6 +36,9 @@ import { cellFromExcel, excelValueFor } from './workbook-cells';
 import { fileAccessError, openInExcel, unreadableWorkbook } from './workbook-errors';
 import { formatAuditTab, formatCreditsTab, formatLedgerTab, formatStaffTab } from './workbook-format';
 import { applyLedgerChanges, applyRowRepairs } from './workbook-ledger';
+import { renderWorkbookSummary } from './workbook-summary';
+import { workbookTabSizes } from './grid-size';
+import { removeRows } from './workbook-remove';
 import {
   TAB_ORDER,
   columnOf,
@@ -148,6 +152,9 @@ export function createWorkbookSink(opts: WorkbookSinkOptions): Sink {
       await refuseIfOpenInExcel(opts.path, label);
       const wb = workbook;
       const report = applyChanges(wb, changes);
+      if (changes.remove) removeRows(sheet(wb, 'credits'), sheet(wb, 'audit'), changes.remove);
+      const summaryChanged = changes.summary ? await renderWorkbookSummary(wb, changes.summary) : false;
+      if (isEmptyChangeSet(changes) && !summaryChanged) return { ...report, lockedRows: 0 };
       const overlong = countOverlong(changes);
       if (overlong) {
         progress(
@@ -178,6 +185,8 @@ export function createWorkbookSink(opts: WorkbookSinkOptions): Sink {
       loadedVersion = await fileVersion(opts.path, label);
       return { ...report, lockedRows };
     },
+
+    gridSize: async () => workbookTabSizes(workbook ?? (await load())),
 
     async close(): Promise<void> {
       workbook = undefined;

@@ -24,6 +24,7 @@ const SERVER_API: Record<keyof ServerApi, true> = {
   validateRules: true,
   prepareDownload: true,
   downloadChunk: true,
+  getMonthSummary: true,
 };
 const TRIGGERS = ['onOpen', 'onInstall', 'onEdit'];
 const MENU_FUNCTIONS = MENU_ITEMS.flatMap((i) => (i ? [i[1]] : []));

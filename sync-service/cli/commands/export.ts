@@ -10,15 +10,26 @@ export function exportCommand(ctx: CliContext): Command {
     .addOption(periodOption('billing period'))
     .addOption(new Option('--format <format>', 'output format').choices(['csv', 'json']).default('csv'))
     .option('--out <file>', 'write to a file instead of standard output')
+    .option('--include-archive [dir]', 'also the archived credits (default folder: archive)')
     .action(async (opts) => {
       const { runExport }: typeof import('../../commands/export') = require('../../commands/export');
+      const {
+        defaultArchiveDir,
+      }: typeof import('../../archive/archive-files') = require('../../archive/archive-files');
+      const archive = opts.includeArchive === true ? defaultArchiveDir() : opts.includeArchive;
       // --period filters the export here; it is not the sync's target period setting.
       const { text, count } = await withSink(
         settingsOf({ ...opts, period: undefined }),
         ctx,
         (sink) =>
           runExport(
-            { status: opts.status, period: opts.period, format: opts.format, out: opts.out },
+            {
+              status: opts.status,
+              period: opts.period,
+              format: opts.format,
+              out: opts.out,
+              includeArchive: archive,
+            },
             { sink },
           ),
         { readOnly: true },

@@ -35,6 +35,7 @@ export function syncCommand(ctx: CliContext): Command {
       const {
         syncExitCode,
       }: typeof import('../../commands/sync-intake') = require('../../commands/sync-intake');
+      const archives: typeof import('../../archive/archive-files') = require('../../archive/archive-files');
       const settings = settingsOf(opts);
       const report = await withSource(settings, ctx, (source) =>
         withSink(
@@ -50,7 +51,13 @@ export function syncCommand(ctx: CliContext): Command {
                 allowBrokenRules: opts.allowBrokenRules,
                 previous: opts.previous,
               },
-              { source, sink, reporter: ctx.reporter, now: new Date() },
+              {
+                source,
+                sink,
+                reporter: ctx.reporter,
+                now: new Date(),
+                archived: archives.readArchivedIndex(archives.defaultArchiveDir()),
+              },
             ),
           { missingWorkbook: opts.dryRun ? 'preview' : 'create' },
         ),

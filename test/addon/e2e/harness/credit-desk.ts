@@ -25,6 +25,7 @@ const SERVER_FUNCTIONS: readonly (keyof ServerApi)[] = [
   'validateRules',
   'prepareDownload',
   'downloadChunk',
+  'getMonthSummary',
 ];
 
 /**

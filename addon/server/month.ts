@@ -1,0 +1,91 @@
+/**
+ * getMonthSummary: the sidebar's Month view — the Summary tab's figures for one billing period, from the same
+ * core/summary.ts over the same Credits and Accounts tabs (each read once), plus the amounts by status of the
+ * last six periods for the view's small chart. Amounts are decimal strings; the chart gets minor units.
+ */
+import { buildSummary, FLAG_STALE_UNASSIGNED, mainCurrency } from '../../core/summary';
+import { formatMinor } from '../../core/money';
+import { STATUSES } from '../../core/status';
+import type { MonthView } from '../api';
+import { openSpreadsheet, readCredits, readDirectory } from './workbook';
+
+const CHART_PERIODS = 6;
+const TOP_PARTIES = 8;
+
+export function getMonthSummary(period: string | null, now: Date = new Date()): MonthView {
+  const { ss, timeZone } = openSpreadsheet();
+  const credits = readCredits(ss, timeZone).credits.map((c) => c.credit);
+  const s = buildSummary(credits, {
+    directory: readDirectory(ss, timeZone),
+    currentPeriod: now.toISOString().slice(0, 7),
+  });
+  const periods = [...new Set(s.periods.map((p) => p.period))].sort().reverse();
+  const shown = period && periods.includes(period) ? period : (periods[0] ?? '');
+  const money = (minor: number, currency: string) => formatMinor(minor, currency);
+  const currency = mainCurrency(s);
+  const chartPeriods = periods.slice(0, CHART_PERIODS).reverse();
+  return {
+    asOf: s.asOf,
+    periods,
+    period: shown,
+    totals: s.periods
+      .filter((p) => p.period === shown)
+      .map((p) => ({
+        currency: p.currency,
+        credits: p.credits,
+        amount: money(p.amount, p.currency),
+        byStatus: STATUSES.map((st) => ({
+          status: st,
+          credits: p.byStatus[st].credits,
+          amount: money(p.byStatus[st].amount, p.currency),
+        })),
+      })),
+    parties: (['customer', 'reseller', 'distributor'] as const).flatMap((role) =>
+      s.parties
+        .filter((p) => p.period === shown && p.role === role)
+        .slice(0, TOP_PARTIES)
+        .map((p) => ({
+          role,
+          targetId: p.targetId,
+          name: p.name,
+          currency: p.currency,
+          credits: p.credits,
+          amount: money(p.amount, p.currency),
+        })),
+    ),
+    usageFiles: s.usageFiles
+      .filter((f) => f.periods.includes(shown))
+      .map((f) => ({
+        usageFileId: f.usageFileId,
+        status: f.status,
+        currency: f.currency,
+        credits: f.credits,
+        amount: money(f.amount, f.currency),
+      })),
+    stale: s.staleUnassigned.map((t) => ({
+      period: t.period,
+      currency: t.currency,
+      credits: t.credits,
+      amount: money(t.amount, t.currency),
+    })),
+    flags: s.flags
+      // Stale unassigned credits are listed by period (`stale`), not again as a flag.
+      .filter((f) => f.period === shown && f.flag !== FLAG_STALE_UNASSIGNED)
+      .map((f) => ({
+        flag: f.flag,
+        currency: f.currency,
+        credits: f.credits,
+        amount: money(f.amount, f.currency),
+      })),
+    chart: {
+      currency,
+      bars: chartPeriods.map((p) => {
+        const t = s.periods.find((x) => x.period === p && x.currency === currency);
+        return {
+          period: p,
+          segments: STATUSES.map((st) => ({ status: st, minor: t ? t.byStatus[st].amount : 0 })),
+        };
+      }),
+    },
+  };
+}

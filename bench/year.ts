@@ -1,0 +1,109 @@
+/**
+ * A year of credits through the workbook: each month, 20,000 new credits are synced with rules applied,
+ * collected, closed, and PROCESSED credits older than the last two periods archived. Printed per month: the
+ * time of each step and the cells in the live sheet (what the same tabs would cost in Google Sheets), which
+ * stays flat once archiving starts instead of growing with the year.
+ * CREDIT_DESK_BENCH_MONTHS and CREDIT_DESK_BENCH_CREDITS make it smaller (for a quick check).
+ */
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { cellBudget, suggestedArchiveBefore } from '../core/cell-budget';
+import { runArchive } from '../sync-service/commands/archive';
+import { runSync } from '../sync-service/commands/sync';
+import { runClose, runCollect } from '../sync-service/commands/usage';
+import { readArchivedIndex } from '../sync-service/archive/archive-files';
+import { silentReporter } from '../sync-service/progress';
+import { resolveSettings } from '../sync-service/settings';
+import { createWorkbookSink } from '../sync-service/sinks/workbook';
+import type { CreditSource, RawCreditRow } from '../sync-service/sources/source';
+import { prng, seconds, type Figure } from './figures';
+
+const MONTHS = Number(process.env.CREDIT_DESK_BENCH_MONTHS || 12);
+const PER_MONTH = Number(process.env.CREDIT_DESK_BENCH_CREDITS || 20_000);
+const ACCOUNTS = 2000;
+const account = (i: number) => String(100000000000 + (i % ACCOUNTS));
+
+function period(m: number): string {
+  const d = new Date(Date.UTC(2026, m, 1));
+  return `${d.getUTCFullYear()}-${String(d.getUTCMonth() + 1).padStart(2, '0')}`;
+}
+
+function rowsFor(p: string, seed: number): RawCreditRow[] {
+  const rnd = prng(seed);
+  return Array.from({ length: PER_MONTH }, (_, i) => ({
+    billing_period: p,
+    payer_account_id: '999999999999',
+    usage_account_id: account(i),
+    product_code: ['AmazonEC2', 'AmazonS3', 'AWSLambda'][i % 3],
+    description: `Promotional credit ${p} #${i}`,
+    currency_code: 'USD',
+    amount: `-${(1 + Math.floor(rnd() * 100_000)) / 100}`,
+    line_count: 1,
+    bad_cost_lines: 0,
+  }));
+}
+
+export async function benchYear(): Promise<Figure[]> {
+  const dir = mkdtempSync(join(tmpdir(), 'credit-desk-bench-year-'));
+  const figures: Figure[] = [];
+  try {
+    const accounts = join(dir, 'accounts.csv');
+    writeFileSync(
+      accounts,
+      'AWS Account,Account Name,Customer ID,Customer Name,Asset ID,Reseller ID,Reseller Name\n' +
+        Array.from(
+          { length: ACCOUNTS },
+          (_, i) => `${account(i)},A${i},CUST-${i % 300},C${i % 300},AS-${i},RES-${i % 20},R${i % 20}`,
+        ).join('\n') +
+        '\n',
+    );
+    const workbook = join(dir, 'credits.xlsx');
+    const archiveDir = join(dir, 'archive');
+    const usageDir = join(dir, 'usage-files');
+    for (let m = 0; m < MONTHS; m++) {
+      const p = period(m);
+      const now = new Date(Date.UTC(2026, m + 1, 3));
+      const rows = rowsFor(p, m + 1);
+      const source: CreditSource = {
+        listPeriods: async () => [p],
+        fetchCredits: async () => ({ rows, label: 'bench' }),
+        close: async () => {},
+      };
+      const sink = () => createWorkbookSink({ path: workbook });
+      const settings = resolveSettings({ workbook, period: p, accounts: m === 0 ? accounts : '' }, {});
+      let t = performance.now();
+      await runSync(
+        settings,
+        { applyRules: true, previous: false },
+        { source, sink: sink(), reporter: silentReporter, now, archived: readArchivedIndex(archiveDir) },
+      );
+      const sync = seconds(t);
+      t = performance.now();
+      const c = await runCollect({}, { sink: sink(), usageDir, reporter: silentReporter, now });
+      const collect = seconds(t);
+      t = performance.now();
+      if (c.file)
+        await runClose(c.file.usageFileId, { sink: sink(), usageDir, reporter: silentReporter, now });
+      const close = seconds(t);
+      t = performance.now();
+      const before = suggestedArchiveBefore(period(m + 1)); // keeps the last two periods live
+      const a = await runArchive(
+        { before, dir: archiveDir },
+        { sink: sink(), reporter: silentReporter, now },
+      );
+      const archive = seconds(t);
+      const s = sink();
+      await s.read();
+      const cells = cellBudget(await s.gridSize!()).used;
+      figures.push({
+        name: `${p}: sync+rules ${sync} s, collect ${collect} s, close ${close} s, archive ${archive} s (${a.credits.toLocaleString('en')} moved); cells`,
+        value: cells,
+        unit: 'cells',
+      });
+    }
+    return figures;
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+}

@@ -1,0 +1,27 @@
+/** `credit-desk report`: the Summary figures in the terminal (the work is in commands/report.ts). */
+import { Command, Option } from 'commander';
+import { withSink, type CliContext } from '../context';
+import { periodOption, settingsOf, sheetOptions } from '../options';
+
+export function reportCommand(ctx: CliContext): Command {
+  return sheetOptions(new Command('report'))
+    .description('the Summary figures: per period and currency by status, passed on, usage files, flags')
+    .addOption(periodOption('only this billing period'))
+    .addOption(
+      new Option('--format <format>', 'output format').choices(['table', 'json', 'csv']).default('table'),
+    )
+    .action(async (opts) => {
+      const {
+        formatReport,
+        loadSummary,
+      }: typeof import('../../commands/report') = require('../../commands/report');
+      // --period filters the report here; it is not the sync's target period setting.
+      const summary = await withSink(
+        settingsOf({ ...opts, period: undefined }),
+        ctx,
+        (sink) => loadSummary({ sink, now: new Date() }, opts.period),
+        { readOnly: true },
+      );
+      process.stdout.write(formatReport(summary, opts.format));
+    });
+}

@@ -1,0 +1,77 @@
+/**
+ * `credit-desk report [--period P] [--format table|json|csv]`: the Summary tab's figures in the terminal, from
+ * the same core/summary.ts over the same Credits tab, so the numbers are the tab's numbers.
+ *
+ * table: one aligned block per table; json: the summary with amounts as decimal strings; csv: one block per
+ * table (a title line, the header line, the rows), separated by an empty line, formula-safe like `export`.
+ */
+import { toCsv } from '../../core/csv';
+import { CreditDeskError } from '../../core/errors';
+import type { Minor } from '../../core/money';
+import { buildSummary, summaryJson, type Summary } from '../../core/summary';
+import { cellText, summaryTables } from '../../core/summary-layout';
+import { currentPeriod } from '../periods';
+import { readState } from '../sheet-state';
+import type { Sink } from '../sinks/sink';
+
+export type ReportFormat = 'table' | 'json' | 'csv';
+
+export async function loadSummary(
+  deps: { sink: Sink; now: Date },
+  period?: string,
+  cur?: { period: string; currency: string; amount: Minor }[],
+): Promise<Summary> {
+  if (period && !/^\d{4}-(0[1-9]|1[0-2])$/.test(period))
+    throw new CreditDeskError('BAD_CONFIG', `--period ${period} is not a billing period.`, 'Use YYYY-MM.');
+  const state = readState(await deps.sink.read());
+  return buildSummary(
+    state.credits.map((e) => e.credit),
+    { directory: state.directory, currentPeriod: currentPeriod(deps.now), period, cur },
+  );
+}
+
+export function formatReport(s: Summary, format: ReportFormat): string {
+  if (format === 'json') return JSON.stringify(summaryJson(s), null, 2) + '\n';
+  // The chart tables repeat figures of the others in chart form; the terminal has no chart to feed.
+  const tables = summaryTables(s).filter((t) => !t.id.startsWith('chart-'));
+  if (format === 'csv') {
+    const noBom = (csv: string) => csv.replace(/^\uFEFF/, '');
+    const blocks = tables.map(
+      (t) =>
+        noBom(toCsv([t.title], [])) +
+        noBom(
+          toCsv(
+            t.headers,
+            t.rows.map((r) => r.map((c) => cellText(c))),
+          ),
+        ),
+    );
+    return '\uFEFF' + blocks.join('\r\n');
+  }
+  if (format !== 'table')
+    throw new CreditDeskError(
+      'BAD_CONFIG',
+      `--format ${String(format)} is not supported.`,
+      'Use table, json or csv.',
+    );
+  const out: string[] = [];
+  for (const t of tables) {
+    out.push(t.title);
+    const cells = [t.headers, ...t.rows.map((r) => r.map((c) => cellText(c, true)))];
+    const widths = t.headers.map((_, j) => Math.max(...cells.map((r) => (r[j] ?? '').length)));
+    const numeric = t.headers.map((_, j) =>
+      t.rows.some((r) => typeof r[j] === 'number' || (r[j] !== null && typeof r[j] === 'object')),
+    );
+    for (const r of cells)
+      out.push(
+        '  ' +
+          r
+            .map((c, j) => (numeric[j] ? (c ?? '').padStart(widths[j]) : (c ?? '').padEnd(widths[j])))
+            .join('  ')
+            .trimEnd(),
+      );
+    if (t.rows.length === 0) out.push('  (none)');
+    out.push('');
+  }
+  return out.join('\n');
+}

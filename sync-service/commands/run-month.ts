@@ -1,0 +1,148 @@
+/**
+ * `credit-desk run-month`: the month in one unattended command — sync the most recent closed period (and late
+ * credits of the one before), apply rules to what is new, optionally collect the assigned credits into a usage
+ * file, rebuild the Summary, check the cell budget, and post a short summary to a chat webhook.
+ *
+ * Made for schedulers: no prompt and no TTY needed; `--log-format json` for log collectors; the exit code says
+ * what happened (0 done, 3 done but a person should look — see `attention` — 1 failed, 2 bad settings).
+ */
+import { cellBudgetLines } from '../../core/cell-budget';
+import { displayMoney } from '../../core/money';
+import { STATUSES } from '../../core/status';
+import type { Summary } from '../../core/summary';
+import type { Reporter } from '../progress';
+import type { Settings } from '../settings';
+import type { Sink } from '../sinks/sink';
+import type { CreditSource } from '../sources/source';
+import { postWebhook, type WebhookResult } from '../notify/webhook';
+import { loadSummary } from './report';
+import { runSync, type SyncReport } from './sync';
+import { runCollect, type CollectResult } from './usage';
+
+export const EXIT_OK = 0;
+export const EXIT_ATTENTION = 3;
+
+export interface RunMonthOptions {
+  collect?: boolean;
+  skipInvalid?: boolean;
+  previous?: boolean;
+  usageDir: string;
+  webhook?: URL | null;
+}
+
+export interface RunMonthDeps {
+  source: CreditSource;
+  sink: Sink;
+  reporter: Reporter;
+  now: Date;
+  fetchImpl?: typeof fetch;
+  archived?: { keys: ReadonlySet<string>; creditIds: ReadonlySet<string> };
+}
+
+export interface RunMonthResult {
+  exitCode: typeof EXIT_OK | typeof EXIT_ATTENTION;
+  attention: string[];
+  sync: SyncReport;
+  collected: CollectResult | null;
+  summary: Summary;
+  webhook: WebhookResult | null;
+  text: string;
+}
+
+export async function runMonth(
+  settings: Settings,
+  opts: RunMonthOptions,
+  deps: RunMonthDeps,
+): Promise<RunMonthResult> {
+  const { reporter } = deps;
+  const sync = await runSync(
+    settings,
+    { applyRules: true, skipInvalid: opts.skipInvalid, previous: opts.previous },
+    deps,
+  );
+  reporter.info(
+    `synced ${sync.periods.join(', ')}: ${sync.merge.adds.length} added, ${sync.merge.updates.length} updated, ${sync.rules?.outcomes.length ?? 0} assigned by rules`,
+  );
+  let collected: CollectResult | null = null;
+  if (opts.collect) {
+    collected = await runCollect({}, { sink: deps.sink, usageDir: opts.usageDir, reporter, now: deps.now });
+    reporter.info(
+      collected.file
+        ? `usage file ${collected.file.usageFileId}: ${collected.file.records.length} credits`
+        : 'nothing to collect',
+    );
+  }
+  // The sheet as it is now, with the CUR totals this run read, so the Check column is filled in.
+  const cur = sync.merge.totals.map((t) => ({ period: t.period, currency: t.currency, amount: t.source }));
+  const summary = await loadSummary(deps, undefined, cur);
+
+  const attention: string[] = [];
+  const failed = sync.rules?.failed.length ?? 0;
+  if (failed) attention.push(`${failed} new credit(s) could not be assigned by a rule; assign them by hand`);
+  for (const t of sync.merge.totals)
+    if (t.source !== t.sheet)
+      attention.push(
+        `${t.period} ${t.currency}: the sheet (${displayMoney(t.sheet, t.currency)}) differs from the CUR (${displayMoney(t.source, t.currency)})`,
+      );
+  const stale = summary.staleUnassigned.reduce((n, t) => n + t.credits, 0);
+  if (stale) attention.push(`${stale} credit(s) unassigned for more than one period`);
+  if (sync.budget?.warn) attention.push(...cellBudgetLines(sync.budget, sync.currentPeriod).slice(1));
+  for (const a of attention) reporter.warn(a);
+
+  const text = monthText(sync, collected, summary, attention);
+  let webhook: WebhookResult | null = null;
+  if (opts.webhook) {
+    webhook = await postWebhook(
+      opts.webhook,
+      { text, status: attention.length ? 'attention' : 'ok' },
+      {
+        fetchImpl: deps.fetchImpl,
+      },
+    );
+    if (webhook.ok) reporter.info(`summary posted to the chat webhook (${webhook.detail})`);
+    else reporter.warn(`the chat webhook did not take the summary (${webhook.detail})`);
+  }
+  return {
+    exitCode: attention.length ? EXIT_ATTENTION : EXIT_OK,
+    attention,
+    sync,
+    collected,
+    summary,
+    webhook,
+    text,
+  };
+}
+
+/** The chat message: a few lines a person reads on a phone. */
+export function monthText(
+  sync: SyncReport,
+  collected: CollectResult | null,
+  summary: Summary,
+  attention: string[],
+): string {
+  const target = [...sync.periods].sort().pop();
+  const lines = [
+    `Credit Desk month run, ${target} → ${sync.sinkLabel}: ${attention.length ? 'needs attention' : 'done'}`,
+    `Synced ${sync.periods.join(' and ')}: ${sync.merge.adds.length} added, ${sync.merge.updates.length} updated, ${sync.rules?.outcomes.length ?? 0} assigned by rules.`,
+  ];
+  if (collected?.file)
+    lines.push(
+      `Usage file ${collected.file.usageFileId}: ${collected.file.records.length} credits collected.`,
+    );
+  for (const p of summary.periods.filter((x) => sync.periods.includes(x.period))) {
+    const parts = STATUSES.filter((s) => p.byStatus[s].credits).map(
+      (s) => `${s} ${p.byStatus[s].credits} (${displayMoney(p.byStatus[s].amount, p.currency)})`,
+    );
+    lines.push(
+      `${p.period} ${p.currency}: ${p.credits} credits, ${displayMoney(p.amount, p.currency)} — ${parts.join(', ')}`,
+    );
+  }
+  if (sync.budget) lines.push(cellBudgetLines(sync.budget, sync.currentPeriod)[0]);
+  for (const a of attention) lines.push(`• ${a}`);
+  return lines.join('\n');
+}
+
+/** The message posted when the run fails: what failed, never a credential or the webhook URL. */
+export function failureText(message: string): string {
+  return `Credit Desk month run FAILED: ${message.split('\n')[0]}\nRuns are safe to repeat: fix the cause and run again.`;
+}

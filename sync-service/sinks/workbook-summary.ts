@@ -1,0 +1,98 @@
+/**
+ * The Summary tab of the workbook: the layout of core/summary-layout.ts drawn with ExcelJS, money as numbers in
+ * the currency's precision, and data bars (a native Excel picture ExcelJS can write; it cannot write charts) on
+ * the amount columns. The tab is owned by the sync: rebuilt from scratch when its figures change, protected.
+ */
+import type { Workbook, Worksheet } from 'exceljs';
+import { minorDigits, toSheetNumber } from '../../core/money';
+import { SUMMARY_TAB } from '../../core/sheet-contract';
+import { isMoneyCell, summaryGrid, type SummaryCell, type SummaryLayout } from '../../core/summary-layout';
+
+type Plain = string | number | null;
+
+function plain(c: SummaryCell): Plain {
+  if (isMoneyCell(c)) return toSheetNumber(c.money, c.currency);
+  return c;
+}
+
+function moneyFormat(currency: string): string {
+  const d = minorDigits(currency);
+  return d === 0 ? '#,##0' : `#,##0.${'0'.repeat(d)}`;
+}
+
+function columnLetter(n: number): string {
+  let s = '';
+  for (let x = n; x > 0; x = Math.floor((x - 1) / 26)) s = String.fromCharCode(65 + ((x - 1) % 26)) + s;
+  return s;
+}
+
+/** The values the tab holds now, as plain cells over the given size (to compare with a new layout). */
+function currentValues(ws: Worksheet, rows: number, cols: number): Plain[][] {
+  const out: Plain[][] = [];
+  for (let r = 1; r <= rows; r++) {
+    const row = ws.findRow(r);
+    const cells: Plain[] = [];
+    for (let c = 1; c <= cols; c++) {
+      const v = row?.findCell(c)?.value;
+      cells.push(typeof v === 'number' || typeof v === 'string' ? v : null);
+    }
+    out.push(cells);
+  }
+  return out;
+}
+
+/**
+ * Makes the workbook's Summary tab show `layout`. Returns false, touching nothing, when it already does, so
+ * a run that changes nothing does not rewrite the file.
+ */
+export async function renderWorkbookSummary(wb: Workbook, layout: SummaryLayout): Promise<boolean> {
+  const grid = summaryGrid(layout);
+  const want = grid.map((r) => r.map(plain));
+  const existing = wb.getWorksheet(SUMMARY_TAB.name);
+  if (existing) {
+    const size = Math.max(existing.rowCount, want.length);
+    const width = Math.max(existing.columnCount, layout.colCount);
+    const padded = Array.from({ length: size }, (_, r) =>
+      Array.from({ length: width }, (_, c) => want[r]?.[c] ?? null),
+    );
+    if (JSON.stringify(currentValues(existing, size, width)) === JSON.stringify(padded)) return false;
+    // Rebuilt rather than edited: a fresh tab drops old rows, formats and data bars in one step.
+    wb.removeWorksheet(existing.id);
+  }
+  const ws = wb.addWorksheet(SUMMARY_TAB.name, { properties: { tabColor: { argb: 'FF4472C4' } } });
+  grid.forEach((cells, r) => {
+    const row = ws.getRow(r + 1);
+    cells.forEach((c, j) => {
+      if (c === null) return;
+      const cell = row.getCell(j + 1);
+      cell.value = plain(c);
+      if (isMoneyCell(c)) cell.numFmt = moneyFormat(c.currency);
+    });
+  });
+  ws.getCell(1, 1).font = { bold: true, size: 13 };
+  for (const t of layout.tables) {
+    ws.getCell(t.top + 1, t.left + 1).font = { bold: true, size: 12 };
+    for (let j = 0; j < t.headers.length; j++) ws.getCell(t.top + 2, t.left + j + 1).font = { bold: true };
+    if (t.bar !== undefined && t.rows.length) {
+      const col = columnLetter(t.left + t.bar + 1);
+      ws.addConditionalFormatting({
+        ref: `${col}${t.top + 3}:${col}${t.top + 2 + t.rows.length}`,
+        rules: [
+          {
+            type: 'dataBar',
+            priority: 1,
+            gradient: false,
+            cfvo: [{ type: 'min' }, { type: 'max' }],
+            color: { argb: 'FF5B9BD5' },
+          } as never, // ExcelJS's DataBarRuleType omits `color`, which it does write
+        ],
+      });
+    }
+  }
+  const widths = [12, 10, 16, 14, 16, 16, 16, 14, 16, 4, 14, 16, 16, 16, 16];
+  widths.forEach((w, i) => (ws.getColumn(i + 1).width = w));
+  ws.views = [{ state: 'frozen', ySplit: 1 }];
+  // Protected like Audit: no password (see workbook-format.ts), so it guards against accidents, not people.
+  await ws.protect('', { selectLockedCells: true, selectUnlockedCells: true, formatColumns: true });
+  return true;
+}
