@@ -138,6 +138,7 @@ export async function runSync(
     now: deps.now,
     reporter,
     write: !flags.dryRun,
+    archivedKeys: deps.archived?.keys,
   });
   const replaceTabs = loadReferenceFiles(snapshot, settings, reporter);
   const state = readState(snapshot);

@@ -21,7 +21,7 @@ import { readState } from '../../sync-service/sheet-state';
 import { createWorkbookSink } from '../../sync-service/sinks/workbook';
 import type { CreditSource, RawCreditRow } from '../../sync-service/sources/source';
 import { cur } from '../helpers/domain';
-import { IDENTITY, lockRanges, makeSink, SHEET_ID, startServer } from './sheets-helpers';
+import { IDENTITY, lockRanges, makeSink, oneAtATime, SHEET_ID, startServer } from './sheets-helpers';
 
 const PERIODS = ['2026-08', '2026-09', '2026-10'];
 const rows: RawCreditRow[] = PERIODS.flatMap((p, k) =>
@@ -215,7 +215,7 @@ describe('archive from a Google Sheet (local Sheets server)', () => {
   test('rows leave the sheet only after the archive is written; protections follow; re-sync imports nothing', async () => {
     const server = await startServer();
     try {
-      const gsink = () => makeSink(server);
+      const gsink = oneAtATime(() => makeSink(server));
       const accounts = join(dir, 'accounts.csv');
       for (const period of PERIODS) {
         const settings = resolveSettings({ workbook: join(dir, 'unused.xlsx'), period, accounts }, {});

@@ -21,7 +21,7 @@ import { createWorkbookSink } from '../../sync-service/sinks/workbook';
 import { createDuckDbSource } from '../../sync-service/sources/duckdb';
 import { useDuckDb, useTempDirs } from '../helpers/fixtures-io';
 import type { SheetsServer } from '../../emulators/sheets-server';
-import { makeSink, startServer } from './sheets-helpers';
+import { oneAtATime, makeSink, startServer } from './sheets-helpers';
 
 const tmpDir = useTempDirs('credit-desk-awkward-');
 const db = useDuckDb();
@@ -214,7 +214,10 @@ describe('a month of awkward CUR lines', () => {
     afterAll(async () => server.close());
 
     it('lands whole', async () => {
-      await checkMonth(ctx, () => makeSink(server));
+      await checkMonth(
+        ctx,
+        oneAtATime(() => makeSink(server)),
+      );
     });
   });
 
