@@ -54,8 +54,9 @@ export async function fetchIncoming(
     const result = await source.fetchCredits(period, (m) => reporter.progress(`${period}: ${m}`));
     label = result.label;
     const checked = validateCurRows(result.rows, period);
-    incoming.push(...checked.credits);
-    rejected.push(...checked.rejected);
+    // A loop, not push(...array): spreading 150,000 arguments overflows the call stack.
+    for (const c of checked.credits) incoming.push(c);
+    for (const r of checked.rejected) rejected.push(r);
     reporter.info(`${period}: ${checked.credits.length} credits from ${result.rows.length} query rows`);
   }
   if (rejected.length && !flags.skipInvalid) {
@@ -139,7 +140,7 @@ export async function runSync(
         before: prior ? prior.before : state.byKey.get(o.credit.key)!,
         after: o.credit,
       });
-      audit.push(...o.audit);
+      for (const a of o.audit) audit.push(a);
     }
   }
 
