@@ -10,7 +10,7 @@ import { mergeCredits, type MergeResult } from '../../core/merge';
 import { displayMoney } from '../../core/money';
 import type { Grid } from '../../core/table';
 import { readCsvGrid } from '../io/csv-file';
-import { chooseClosedPeriod, periodsToSync } from '../periods';
+import { chooseClosedPeriod, periodsToSync, previousPeriod } from '../periods';
 import type { Reporter } from '../progress';
 import type { Settings } from '../settings';
 import { buildChangeSet, readState, type CreditChange, type SheetState } from '../sheet-state';
@@ -73,6 +73,30 @@ export async function fetchIncoming(
   return { incoming, rejected, label };
 }
 
+async function fetchGivenPeriod(
+  source: CreditSource,
+  period: string,
+  withPrevious: boolean,
+  flags: SyncFlags,
+  reporter: Reporter,
+): Promise<{ periods: string[]; fetched: Awaited<ReturnType<typeof fetchIncoming>> }> {
+  const target = await fetchIncoming(source, [period], flags, reporter);
+  if (!withPrevious) return { periods: [period], fetched: target };
+  const prev = previousPeriod(period);
+  try {
+    const before = await fetchIncoming(source, [prev], flags, reporter);
+    if (before.incoming.length === 0 && before.rejected.length === 0)
+      return { periods: [period], fetched: target };
+    for (const c of target.incoming) before.incoming.push(c);
+    for (const r of target.rejected) before.rejected.push(r);
+    return { periods: [prev, period], fetched: { ...before, label: target.label } };
+  } catch (err) {
+    if (err instanceof CreditDeskError && err.code === 'NO_DATA')
+      return { periods: [period], fetched: target };
+    throw err;
+  }
+}
+
 /** Loads --accounts and --rules files into the snapshot's tabs (upsert by ID), returning the tabs to write back. */
 export function loadReferenceFiles(
   state: SheetState['snapshot'],
@@ -103,10 +127,21 @@ export async function runSync(
 ): Promise<SyncReport> {
   const { source, sink, reporter } = deps;
   const now = deps.now.toISOString();
-  const available = await source.listPeriods();
-  const target = settings.period || chooseClosedPeriod(available, deps.now);
-  const periods = periodsToSync(available, target, flags.previous !== false);
-  const { incoming, rejected, label } = await fetchIncoming(source, periods, flags, reporter);
+  const withPrevious = flags.previous !== false;
+  let periods: string[];
+  let fetched: Awaited<ReturnType<typeof fetchIncoming>>;
+  if (settings.period) {
+    // The period is given: no discovery query (on Athena, one query fewer). The target is read first, so an
+    // absent one fails as before; the period before it is optional and skipped when the source has none.
+    ({ periods, fetched } = await fetchGivenPeriod(source, settings.period, withPrevious, flags, reporter));
+  } else {
+    const available = await source.listPeriods();
+    periods = periodsToSync(available, chooseClosedPeriod(available, deps.now), withPrevious);
+    fetched = await fetchIncoming(source, periods, flags, reporter);
+  }
+  const { incoming, rejected, label } = fetched;
+  if (settings.period && !incoming.some((c) => c.period === settings.period) && !rejected.length)
+    periodsToSync(await source.listPeriods(), settings.period, false); // no credits: is the period there at all?
 
   reporter.progress(`reading ${sink.label}…`);
   const snapshot = await sink.read();

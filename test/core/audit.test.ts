@@ -81,7 +81,7 @@ describe('compactAudit', () => {
     'rule-applied',
     'collect',
   ];
-  const entryArb = fc.record({
+  const entryArb: fc.Arbitrary<AuditEntry> = fc.record({
     when: fc.constantFrom('2026-11-01T00:00:00.000Z', '2026-11-02T00:00:00.000Z'),
     who: fc.constantFrom('credit-desk sync', 'ana@example.com'),
     action: fc.constantFrom(...actions),
