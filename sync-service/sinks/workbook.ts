@@ -19,6 +19,7 @@ import type { ChangeSet, Sink, Snapshot, WriteReport } from './sink';
 import { excelValueFor } from './workbook-cells';
 import { fileAccessError, openInExcel, unreadableWorkbook } from './workbook-errors';
 import { formatAuditTab, formatCreditsTab, formatStaffTab } from './workbook-format';
+import { readPlainWorkbook } from './workbook-read';
 import {
   TAB_ORDER,
   columnOf,
@@ -99,6 +100,17 @@ export function createWorkbookSink(opts: WorkbookSinkOptions): Sink {
     label,
 
     async read(): Promise<Snapshot> {
+      // The fast path reads the grids straight from the file; write() loads ExcelJS's model when it needs it.
+      const version = await fileVersion(opts.path, label);
+      const plain = version ? await readPlainWorkbook(opts.path).catch(() => null) : null;
+      if (plain) {
+        workbook = undefined;
+        loadedVersion = version;
+        const rows = plain.credits.rows.length;
+        if (rows >= PROGRESS_EVERY_ROWS)
+          progress(`read ${label}: ${rows.toLocaleString('en-US')} credit rows`);
+        return { tabs: plain };
+      }
       workbook = await load();
       const tabs = {} as Record<TabId, Grid>;
       for (const tab of TAB_ORDER) tabs[tab] = readGrid(sheet(workbook, tab), TABS[tab].columns);
