@@ -21,6 +21,11 @@ const BENCHES: Record<string, { title: string; target: string; load: () => Bench
     target: '100,000 credits × 1,000 rules < 1 s',
     load: () => require('./rules').benchRules,
   },
+  'rules-distinct': {
+    title: 'Rule selection, every description distinct (bench/big-month.ts)',
+    target: '100,000 distinct descriptions × 1,000 rules (100 regex) < 1 s',
+    load: () => require('./rules').benchRulesDistinct,
+  },
   merge: {
     title: 'Merge',
     target: '100,000 into 100,000 rows < 1 s',

@@ -63,13 +63,17 @@ export class PatternSet {
     return this.children.length - 1;
   }
 
-  /** Calls `found(id)` for every pattern occurring in `text` (once per occurrence; callers de-duplicate). */
-  search(text: string, found: (id: number) => void): void {
+  /**
+   * Calls `found(id)` for every pattern occurring in `text` (once per occurrence; callers de-duplicate).
+   * `asciiLowered`: search asciiLower(text) without building it (patterns must then be lower case).
+   */
+  search(text: string, found: (id: number) => void, asciiLowered = false): void {
     if (!this.built) throw new Error('PatternSet: search() before build()');
     if (this.children.length === 1) return;
     let node = 0;
     for (let i = 0; i < text.length; i++) {
-      const c = text.charCodeAt(i);
+      let c = text.charCodeAt(i);
+      if (asciiLowered && c >= 65 && c <= 90) c += 32;
       let next = this.children[node].get(c);
       while (next === undefined && node !== 0) {
         node = this.fail[node];

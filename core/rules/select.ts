@@ -29,7 +29,7 @@ import {
   type FoldedKeys,
   type FoldedSubject,
 } from './match';
-import { asciiLower, PatternSet, requiredFragments } from './multi-match';
+import { PatternSet, requiredFragments } from './multi-match';
 import { compareRank, RANK_STEP_REASON, rankDifference, rankKey } from './rank';
 import type { Context, Explanation, Rule, RuleSubject } from './types';
 
@@ -54,12 +54,18 @@ const CACHE_GENERATION = 20_000;
 const SEGMENT_MAP_FROM = 16;
 
 const EMPTY_SEGMENT: Segment = { onlyByCustomer: new Map(), rest: [] };
+const EMPTY_ENTRY: DescriptionEntry = { segment: EMPTY_SEGMENT };
 
 export class RuleIndex {
   /** Every enabled rule, best first. */
   private readonly ranked: CompiledRule[];
   private readonly blankSegment: Segment;
-  private readonly exactByText = new Map<string, CompiledRule[]>();
+  /** exact rules by folded text: an ID per distinct text, and the rules of each. */
+  private readonly exactIdByText = new Map<string, number>();
+  private readonly exactLists: CompiledRule[][] = [];
+  /** Which regex rules were tested for the current description (a stamp per rank position). */
+  private readonly tested: Int32Array;
+  private stamp = 0;
   /** contains rules, by pattern ID (one ID per distinct folded text). */
   private readonly containsPatterns = new PatternSet();
   private readonly containsById: CompiledRule[][] = [];
@@ -70,6 +76,8 @@ export class RuleIndex {
   private readonly position = new Map<CompiledRule, number>();
   private cache = new Map<string, DescriptionEntry>();
   private previousCache = new Map<string, DescriptionEntry>();
+  /** Entries by the set of rules they hold (rank positions), shared between descriptions. */
+  private readonly bySignature = new Map<string, DescriptionEntry>();
 
   constructor(rules: Rule[]) {
     this.ranked = rules
@@ -77,6 +85,7 @@ export class RuleIndex {
       .map(compileRule)
       .sort(compareRank);
     this.ranked.forEach((c, i) => this.position.set(c, i));
+    this.tested = new Int32Array(this.ranked.length);
     const described = this.ranked.filter((c) => c.hasDescription);
     this.blankSegment = segmentOf(this.ranked.filter((c) => !c.hasDescription));
     const containsIds = new Map<string, number>();
@@ -95,9 +104,7 @@ export class RuleIndex {
     for (const c of described) {
       const wanted = fold(c.rule.description.trim());
       if (c.rule.match === 'exact') {
-        const list = this.exactByText.get(wanted) ?? [];
-        list.push(c);
-        this.exactByText.set(wanted, list);
+        listed(this.exactIdByText, this.exactLists, wanted, c);
       } else if (c.rule.match === 'contains') {
         const known = containsIds.has(wanted);
         const id = listed(containsIds, this.containsById, wanted, c);
@@ -162,29 +169,55 @@ export class RuleIndex {
     this.cache.set(description, entry);
   }
 
-  /** The description-matching rules for one description, in rank order: one pass per automaton. */
+  /**
+   * The description-matching rules for one description, in rank order: one pass per automaton. Descriptions
+   * that hit the same exact text, contains patterns and regex rules share one entry (keyed by those IDs), so
+   * 100,000 distinct descriptions make a few hundred entries, not 100,000 rule lists.
+   */
   private entryFor(description: string): DescriptionEntry {
     const folded = fold(description);
-    const matched = new Set<CompiledRule>(this.exactByText.get(folded.trim()));
-    this.containsPatterns.search(folded, (id) => {
-      for (const c of this.containsById[id]) matched.add(c);
-    });
-    const candidates = new Set<CompiledRule>(this.unfilteredRegex);
-    if (this.regexByFragment.length)
-      this.fragmentPatterns.search(asciiLower(description), (id) => {
-        for (const c of this.regexByFragment[id]) candidates.add(c);
-      });
-    for (const c of candidates) if (!matched.has(c) && c.testDescription(description, folded)) matched.add(c);
-    const list = [...matched];
-    if (list.length > 1) list.sort((a, b) => this.position.get(a)! - this.position.get(b)!);
-    const entry = {
-      segment:
-        list.length === 0
-          ? EMPTY_SEGMENT
-          : list.length < SEGMENT_MAP_FROM
-            ? { onlyByCustomer: EMPTY_SEGMENT.onlyByCustomer, rest: list }
-            : segmentOf(list),
+    const exactId = this.exactIdByText.get(folded.trim());
+    const containsHits: number[] = [];
+    this.containsPatterns.search(folded, (id) => containsHits.push(id));
+    const regexHits: number[] = [];
+    const stamp = ++this.stamp;
+    const test = (c: CompiledRule) => {
+      const at = this.position.get(c)!;
+      if (this.tested[at] === stamp) return;
+      this.tested[at] = stamp;
+      if (c.testDescription(description, folded)) regexHits.push(at);
     };
+    for (const c of this.unfilteredRegex) test(c);
+    if (this.regexByFragment.length)
+      this.fragmentPatterns.search(
+        description,
+        (id) => {
+          for (const c of this.regexByFragment[id]) test(c);
+        },
+        true,
+      );
+    let entry = EMPTY_ENTRY;
+    if (exactId !== undefined || containsHits.length || regexHits.length) {
+      containsHits.sort((a, b) => a - b);
+      regexHits.sort((a, b) => a - b);
+      const signature = `${exactId ?? ''}|${containsHits.join(',')}|${regexHits.join(',')}`;
+      const shared = this.bySignature.get(signature);
+      if (shared) entry = shared;
+      else {
+        const rules = new Set<CompiledRule>(exactId === undefined ? [] : this.exactLists[exactId]);
+        for (const id of containsHits) for (const c of this.containsById[id]) rules.add(c);
+        for (const at of regexHits) rules.add(this.ranked[at]);
+        const list = [...rules].sort((a, b) => this.position.get(a)! - this.position.get(b)!);
+        entry = {
+          segment:
+            list.length < SEGMENT_MAP_FROM
+              ? { onlyByCustomer: EMPTY_SEGMENT.onlyByCustomer, rest: list }
+              : segmentOf(list),
+        };
+        if (this.bySignature.size >= CACHE_GENERATION) this.bySignature.clear();
+        this.bySignature.set(signature, entry);
+      }
+    }
     this.remember(description, entry);
     return entry;
   }

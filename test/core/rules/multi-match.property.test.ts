@@ -38,6 +38,30 @@ describe('PatternSet (Aho–Corasick)', () => {
     );
   });
 
+  it('with asciiLowered, finds exactly the patterns asciiLower(text) contains', () => {
+    fc.assert(
+      fc.property(
+        fc.array(
+          textArb.map(asciiLower).filter((p) => p !== ''),
+          { maxLength: 12 },
+        ),
+        fc.array(textArb, { minLength: 1, maxLength: 8 }),
+        (patterns, texts) => {
+          const set = new PatternSet();
+          patterns.forEach((p, i) => set.add(p, i));
+          set.build();
+          for (const text of texts) {
+            const found = new Set<number>();
+            set.search(text, (id) => found.add(id), true);
+            const expected = patterns.flatMap((p, i) => (asciiLower(text).includes(p) ? [i] : []));
+            expect([...found].sort((a, b) => a - b)).toEqual(expected);
+          }
+        },
+      ),
+      { numRuns: 300 },
+    );
+  });
+
   it('finds overlapping and nested patterns (the classic he/she/his/hers)', () => {
     const set = new PatternSet();
     ['he', 'she', 'his', 'hers'].forEach((p, i) => set.add(p, i));
