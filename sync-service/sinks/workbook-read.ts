@@ -95,8 +95,12 @@ function decodeEntities(s: string): string {
   );
 }
 
+const ATTRIBUTE = new Map<string, RegExp>();
+
 function attr(tag: string, name: string): string | undefined {
-  const m = new RegExp(`\\s${name}="([^"]*)"`).exec(tag);
+  let re = ATTRIBUTE.get(name);
+  if (!re) ATTRIBUTE.set(name, (re = new RegExp(`\\s${name}="([^"]*)"`)));
+  const m = re.exec(tag);
   return m ? decodeEntities(m[1]) : undefined;
 }
 
