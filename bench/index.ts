@@ -25,6 +25,11 @@ const BENCHES: Record<string, { title: string; target: string; load: () => Bench
     target: '100,000 rules < 5 s',
     load: () => require('./validate').benchValidate,
   },
+  'rules-distinct': {
+    title: 'Rule selection, every description distinct (bench/big-month.ts)',
+    target: '100,000 distinct descriptions × 1,000 rules (100 regex) < 1 s',
+    load: () => require('./rules').benchRulesDistinct,
+  },
   merge: {
     title: 'Merge',
     target: '100,000 into 100,000 rows < 1 s',
@@ -74,6 +79,12 @@ const BENCHES: Record<string, { title: string; target: string; load: () => Bench
     title: 'Add-on: apply rules and filtered download on 50,000 rows, worst interleaving (emulator)',
     target: '≤ 10 and ≤ 15 calls that move data',
     load: () => require('./addon').benchAddon,
+  },
+  big: {
+    title: "The real job at a big distributor's size (bench/big-month.ts; a process per run)",
+    target:
+      'sync 50k < 30 s, linear to 150k; assign 1 of 50k < 2 s; export / no-op re-sync 50k < 3 s / < 5 s',
+    load: () => require('./big').benchBig,
   },
 };
 

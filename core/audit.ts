@@ -1,5 +1,6 @@
 /**
- * The Audit tab: one row per changed field, appended, never edited. Who, when, which credit, before and after.
+ * The Audit tab: one row per change (the fields one action changed in one credit), appended, never edited.
+ * Who, when, which credit, which fields, before and after.
  */
 import type { Cell } from './table';
 import type { AuditField } from './sheet-contract';
@@ -44,4 +45,48 @@ export function auditCells(entry: AuditEntry): Record<AuditField, Cell> {
     before: cut(entry.before),
     after: cut(entry.after),
   };
+}
+
+/**
+ * One Audit row per change, not per field: the entries one action makes to one credit at one moment become
+ * one row whose Field lists the fields ("status, allocation, distributorKeeps, ruleId") and whose Before and
+ * After hold one `field: value` line each. A credit added and assigned by rules in the same sync is one change:
+ * its rule-applied fields join its sync-add row. Drift stays one row per field (a re-run looks each one up).
+ * A single-field change is written exactly as before. Order: each row where its first entry was.
+ */
+export function compactAudit(entries: readonly AuditEntry[]): AuditEntry[] {
+  const groups = new Map<string, AuditEntry[]>();
+  const order: (AuditEntry[] | AuditEntry)[] = [];
+  for (const e of entries) {
+    if (e.action === 'drift') {
+      order.push(e);
+      continue;
+    }
+    const base = `${e.when}\u0000${e.who}\u0000${e.creditId}\u0000`;
+    const added = e.action === 'rule-applied' ? groups.get(`${base}sync-add`) : undefined;
+    const key = `${base}${e.action}`;
+    const group = added ?? groups.get(key);
+    if (group) {
+      group.push(e);
+      continue;
+    }
+    const fresh = [e];
+    groups.set(key, fresh);
+    order.push(fresh);
+  }
+  const out: AuditEntry[] = [];
+  for (const item of order) {
+    if (!Array.isArray(item)) out.push(item);
+    else if (item.length === 1) out.push(item[0]);
+    else {
+      const lines = (pick: (e: AuditEntry) => string) => item.map((e) => `${e.field}: ${pick(e)}`).join('\n');
+      out.push({
+        ...item[0],
+        field: item.map((e) => e.field).join(', '),
+        before: item.every((e) => e.before === '') ? '' : lines((e) => e.before),
+        after: lines((e) => e.after),
+      });
+    }
+  }
+  return out;
 }

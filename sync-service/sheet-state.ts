@@ -3,7 +3,7 @@
  * IDs ever issued), and turns domain changes back into a ChangeSet that writes only the fields that changed.
  */
 import { buildDirectory, type AccountDirectory } from '../core/accounts';
-import { auditCells, type AuditEntry } from '../core/audit';
+import { auditCells, compactAudit, type AuditEntry } from '../core/audit';
 import { parseConfig } from '../core/config';
 import type { Credit } from '../core/credit';
 import { CREDIT_ID_PATTERN } from '../core/ids';
@@ -118,7 +118,7 @@ export function changedFields(before: Credit, after: Credit): CreditField[] {
 }
 
 export function buildChangeSet(changes: CreditChange[], audit: AuditEntry[]): ChangeSet {
-  const set: ChangeSet = { updates: [], appends: [], audit: audit.map(auditCells) };
+  const set: ChangeSet = { updates: [], appends: [], audit: compactAudit(audit).map(auditCells) };
   for (const ch of changes) {
     if (!ch.before) {
       set.appends.push(creditToCells(ch.after));

@@ -7,10 +7,13 @@
  *      likewise; newest Created; Rule ID ascending.
  *   3. No candidate: the caller uses the default configuration (Config tab).
  *
- * How it stays fast (100,000 credits × 1,000 rules): the rules are sorted once into rank order, and the
- * first rule that admits a credit is the answer. Rather than scanning every rule for every credit:
- * - the description-matching rules are worked out once per distinct description (credits share a handful)
- *   and cached; exact-match rules are found through a Map, only contains/regex rules are tested;
+ * How it stays fast (100,000 credits × 1,000 rules, whatever the variety of descriptions): the rules are sorted
+ * once into rank order, and the first rule that admits a credit is the answer. Rather than scanning every rule
+ * for every credit:
+ * - the description-matching rules are worked out once per distinct description, at a cost that does not grow
+ *   with the number of rules (multi-match.ts): exact rules through a Map, contains rules by one Aho–Corasick
+ *   pass, regex rules only where one of their literal fragments occurs (found by a second pass); the result
+ *   is cached in two generations, so more distinct descriptions than the cache holds degrade gently;
  * - customer-ONLY rules sit in a Map by customer ID, so only the ones naming this customer are looked at,
  *   and they come before EXCLUDE and ALL rules anyway (customer context is the second ranking step);
  * - each rule's period and context test is specialised once (an open period or an ALL context costs
@@ -26,6 +29,7 @@ import {
   type FoldedKeys,
   type FoldedSubject,
 } from './match';
+import { PatternSet, requiredFragments } from './multi-match';
 import { compareRank, RANK_STEP_REASON, rankDifference, rankKey } from './rank';
 import type { Context, Explanation, Rule, RuleSubject } from './types';
 
@@ -39,18 +43,41 @@ interface DescriptionEntry {
   segment: Segment;
 }
 
-/** Bounds on the caches, so a run with unusually many distinct descriptions cannot grow memory without end. */
-const MAX_CACHED_DESCRIPTIONS = 10_000;
+/**
+ * The per-description cache holds two generations of this many entries: when the current one is full it becomes
+ * the previous one (still read) and a new one starts. Memory stays bounded and a run with more distinct
+ * descriptions than that loses only the oldest half, never the whole cache at once.
+ */
+const CACHE_GENERATION = 20_000;
+
+/** Lists shorter than this are scanned in rank order; longer ones get a customer-ONLY map (segmentOf). */
+const SEGMENT_MAP_FROM = 16;
+
+const EMPTY_SEGMENT: Segment = { onlyByCustomer: new Map(), rest: [] };
+const EMPTY_ENTRY: DescriptionEntry = { segment: EMPTY_SEGMENT };
 
 export class RuleIndex {
   /** Every enabled rule, best first. */
   private readonly ranked: CompiledRule[];
   private readonly blankSegment: Segment;
-  private readonly exactByText = new Map<string, CompiledRule[]>();
-  /** contains and regex rules: tested once per distinct description. */
-  private readonly scanned: CompiledRule[];
+  /** exact rules by folded text: an ID per distinct text, and the rules of each. */
+  private readonly exactIdByText = new Map<string, number>();
+  private readonly exactLists: CompiledRule[][] = [];
+  /** Which regex rules were tested for the current description (a stamp per rank position). */
+  private readonly tested: Int32Array;
+  private stamp = 0;
+  /** contains rules, by pattern ID (one ID per distinct folded text). */
+  private readonly containsPatterns = new PatternSet();
+  private readonly containsById: CompiledRule[][] = [];
+  /** regex rules with literal fragments, by fragment ID; and those without, tested on every description. */
+  private readonly fragmentPatterns = new PatternSet();
+  private readonly regexByFragment: CompiledRule[][] = [];
+  private readonly unfilteredRegex: CompiledRule[];
   private readonly position = new Map<CompiledRule, number>();
-  private readonly byDescription = new Map<string, DescriptionEntry>();
+  private cache = new Map<string, DescriptionEntry>();
+  private previousCache = new Map<string, DescriptionEntry>();
+  /** Entries by the set of rules they hold (rank positions), shared between descriptions. */
+  private readonly bySignature = new Map<string, DescriptionEntry>();
 
   constructor(rules: Rule[]) {
     this.ranked = rules
@@ -58,16 +85,46 @@ export class RuleIndex {
       .map(compileRule)
       .sort(compareRank);
     this.ranked.forEach((c, i) => this.position.set(c, i));
+    this.tested = new Int32Array(this.ranked.length);
     const described = this.ranked.filter((c) => c.hasDescription);
     this.blankSegment = segmentOf(this.ranked.filter((c) => !c.hasDescription));
+    const containsIds = new Map<string, number>();
+    const fragmentIds = new Map<string, number>();
+    const unfiltered: CompiledRule[] = [];
+    const listed = <K>(map: Map<K, number>, lists: CompiledRule[][], key: K, c: CompiledRule): number => {
+      let id = map.get(key);
+      if (id === undefined) {
+        id = lists.length;
+        map.set(key, id);
+        lists.push([]);
+      }
+      lists[id].push(c);
+      return id;
+    };
     for (const c of described) {
-      if (c.rule.match !== 'exact') continue;
-      const key = fold(c.rule.description.trim());
-      const list = this.exactByText.get(key) ?? [];
-      list.push(c);
-      this.exactByText.set(key, list);
+      const wanted = fold(c.rule.description.trim());
+      if (c.rule.match === 'exact') {
+        listed(this.exactIdByText, this.exactLists, wanted, c);
+      } else if (c.rule.match === 'contains') {
+        const known = containsIds.has(wanted);
+        const id = listed(containsIds, this.containsById, wanted, c);
+        if (!known) this.containsPatterns.add(wanted, id);
+      } else {
+        const fragments = requiredFragments(c.rule.description.trim());
+        if (!fragments) {
+          unfiltered.push(c);
+          continue;
+        }
+        for (const f of new Set(fragments)) {
+          const known = fragmentIds.has(f);
+          const id = listed(fragmentIds, this.regexByFragment, f, c);
+          if (!known) this.fragmentPatterns.add(f, id);
+        }
+      }
     }
-    this.scanned = described.filter((c) => c.rule.match !== 'exact');
+    this.containsPatterns.build();
+    this.fragmentPatterns.build();
+    this.unfilteredRegex = unfiltered;
   }
 
   /** The most appropriate rule for a credit, or null when the default configuration applies. */
@@ -91,25 +148,77 @@ export class RuleIndex {
   }
 
   private chooseCompiled(subject: RuleSubject): CompiledRule | null {
-    // The description is folded only when it is new to the index; most credits share one already seen.
-    const entry = this.byDescription.get(subject.description) ?? this.entryFor(subject.description);
+    const entry = this.cached(subject.description) ?? this.entryFor(subject.description);
     const s = foldKeys(subject);
     return firstAdmitting(entry.segment, s) ?? firstAdmitting(this.blankSegment, s);
   }
 
+  private cached(description: string): DescriptionEntry | undefined {
+    const hit = this.cache.get(description);
+    if (hit) return hit;
+    const old = this.previousCache.get(description);
+    if (old) this.remember(description, old);
+    return old;
+  }
+
+  private remember(description: string, entry: DescriptionEntry): void {
+    if (this.cache.size >= CACHE_GENERATION) {
+      this.previousCache = this.cache;
+      this.cache = new Map();
+    }
+    this.cache.set(description, entry);
+  }
+
+  /**
+   * The description-matching rules for one description, in rank order: one pass per automaton. Descriptions
+   * that hit the same exact text, contains patterns and regex rules share one entry (keyed by those IDs), so
+   * 100,000 distinct descriptions make a few hundred entries, not 100,000 rule lists.
+   */
   private entryFor(description: string): DescriptionEntry {
     const folded = fold(description);
-    const exact = this.exactByText.get(folded.trim()) ?? [];
-    const tested = this.scanned.filter((c) => c.testDescription(description, folded));
-    const matched =
-      exact.length && tested.length
-        ? [...exact, ...tested].sort((a, b) => this.position.get(a)! - this.position.get(b)!)
-        : exact.length
-          ? exact
-          : tested;
-    const entry = { segment: segmentOf(matched) };
-    if (this.byDescription.size >= MAX_CACHED_DESCRIPTIONS) this.byDescription.clear();
-    this.byDescription.set(description, entry);
+    const exactId = this.exactIdByText.get(folded.trim());
+    const containsHits: number[] = [];
+    this.containsPatterns.search(folded, (id) => containsHits.push(id));
+    const regexHits: number[] = [];
+    const stamp = ++this.stamp;
+    const test = (c: CompiledRule) => {
+      const at = this.position.get(c)!;
+      if (this.tested[at] === stamp) return;
+      this.tested[at] = stamp;
+      if (c.testDescription(description, folded)) regexHits.push(at);
+    };
+    for (const c of this.unfilteredRegex) test(c);
+    if (this.regexByFragment.length)
+      this.fragmentPatterns.search(
+        description,
+        (id) => {
+          for (const c of this.regexByFragment[id]) test(c);
+        },
+        true,
+      );
+    let entry = EMPTY_ENTRY;
+    if (exactId !== undefined || containsHits.length || regexHits.length) {
+      containsHits.sort((a, b) => a - b);
+      regexHits.sort((a, b) => a - b);
+      const signature = `${exactId ?? ''}|${containsHits.join(',')}|${regexHits.join(',')}`;
+      const shared = this.bySignature.get(signature);
+      if (shared) entry = shared;
+      else {
+        const rules = new Set<CompiledRule>(exactId === undefined ? [] : this.exactLists[exactId]);
+        for (const id of containsHits) for (const c of this.containsById[id]) rules.add(c);
+        for (const at of regexHits) rules.add(this.ranked[at]);
+        const list = [...rules].sort((a, b) => this.position.get(a)! - this.position.get(b)!);
+        entry = {
+          segment:
+            list.length < SEGMENT_MAP_FROM
+              ? { onlyByCustomer: EMPTY_SEGMENT.onlyByCustomer, rest: list }
+              : segmentOf(list),
+        };
+        if (this.bySignature.size >= CACHE_GENERATION) this.bySignature.clear();
+        this.bySignature.set(signature, entry);
+      }
+    }
+    this.remember(description, entry);
     return entry;
   }
 }

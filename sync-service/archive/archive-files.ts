@@ -74,7 +74,7 @@ export async function readAllArchives(dir: string): Promise<Credit[]> {
     .filter((f) => /^credits-\d{4}\.xlsx$/.test(f))
     .sort();
   const out: Credit[] = [];
-  for (const f of files) out.push(...(await readArchive(join(dir, f))).credits);
+  for (const f of files) for (const c of (await readArchive(join(dir, f))).credits) out.push(c);
   return out;
 }
 

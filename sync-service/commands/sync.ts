@@ -15,10 +15,11 @@ import {
 import { mergeCredits, type MergeResult } from '../../core/merge';
 import { withoutArchived } from '../../core/archive';
 import { displayMoney } from '../../core/money';
+import { CreditDeskError } from '../../core/errors';
 import type { Grid } from '../../core/table';
 import { checkReferenceFile } from '../../core/input-check';
 import { readCsvGrid } from '../io/csv-file';
-import { chooseClosedPeriod, currentPeriod, periodsToSync } from '../periods';
+import { chooseClosedPeriod, currentPeriod, periodsToSync, previousPeriod } from '../periods';
 import type { Reporter } from '../progress';
 import type { Settings } from '../settings';
 import { buildChangeSet, readState, type CreditChange, type SheetState } from '../sheet-state';
@@ -77,12 +78,42 @@ export async function fetchIncoming(
     const result = await source.fetchCredits(period, (m) => reporter.progress(`${period}: ${m}`));
     label = result.label;
     const read = readCurRows(result.rows, period);
-    reading.credits.push(...read.credits);
-    reading.leftOut.push(...read.leftOut);
-    reading.reconciliation.push(...read.reconciliation);
+    // Loops, not push(...array): spreading 150,000 arguments overflows the call stack.
+    for (const c of read.credits) reading.credits.push(c);
+    for (const l of read.leftOut) reading.leftOut.push(l);
+    for (const r of read.reconciliation) reading.reconciliation.push(r);
     reporter.info(`${period}: ${read.credits.length} credits from ${result.rows.length} query rows`);
   }
   return { incoming: reading.credits, reading, label };
+}
+
+async function fetchGivenPeriod(
+  source: CreditSource,
+  period: string,
+  withPrevious: boolean,
+  flags: SyncFlags,
+  reporter: Reporter,
+): Promise<{ periods: string[]; fetched: Awaited<ReturnType<typeof fetchIncoming>> }> {
+  const target = await fetchIncoming(source, [period], flags, reporter);
+  if (!withPrevious) return { periods: [period], fetched: target };
+  const prev = previousPeriod(period);
+  try {
+    const before = await fetchIncoming(source, [prev], { ...flags, skipInvalid: false }, reporter);
+    if (before.reading.credits.length === 0 && before.reading.leftOut.length === 0)
+      return { periods: [period], fetched: target };
+    // The earlier period first, as a discovered pair is read; loops, never push(...array).
+    for (const c of target.reading.credits) before.reading.credits.push(c);
+    for (const l of target.reading.leftOut) before.reading.leftOut.push(l);
+    for (const r of target.reading.reconciliation) before.reading.reconciliation.push(r);
+    return {
+      periods: [prev, period],
+      fetched: { incoming: before.reading.credits, reading: before.reading, label: target.label },
+    };
+  } catch (err) {
+    if (err instanceof CreditDeskError && err.code === 'NO_DATA')
+      return { periods: [period], fetched: target };
+    throw err;
+  }
 }
 
 /** Loads --accounts and --rules files into the snapshot's tabs (upsert by ID), returning the tabs to write back. */
@@ -123,11 +154,25 @@ export async function runSync(
 ): Promise<SyncReport> {
   const { source, sink, reporter } = deps;
   const now = deps.now.toISOString();
-  const available = await source.listPeriods();
-  const target = settings.period || chooseClosedPeriod(available, deps.now);
-  const periods = periodsToSync(available, target, flags.previous !== false);
-  const fetched = await fetchIncoming(source, periods, flags, reporter);
+  const withPrevious = flags.previous !== false;
+  let periods: string[];
+  let fetched: Awaited<ReturnType<typeof fetchIncoming>>;
+  if (settings.period) {
+    // The period is given: no discovery query (on Athena, one query fewer). The target is read first, so an
+    // absent one fails as before; the period before it is optional and skipped when the source has none.
+    ({ periods, fetched } = await fetchGivenPeriod(source, settings.period, withPrevious, flags, reporter));
+  } else {
+    const available = await source.listPeriods();
+    periods = periodsToSync(available, chooseClosedPeriod(available, deps.now), withPrevious);
+    fetched = await fetchIncoming(source, periods, flags, reporter);
+  }
   const { reading, label } = fetched;
+  if (
+    settings.period &&
+    !fetched.incoming.some((c) => c.period === settings.period) &&
+    !reading.leftOut.length
+  )
+    periodsToSync(await source.listPeriods(), settings.period, false); // no credits: is the period there at all?
   // Archived credits never come back as new ones, and their Credit IDs stay taken (see core/archive.ts).
   const { kept: incoming, skipped } = withoutArchived(fetched.incoming, deps.archived?.keys ?? new Set());
   if (skipped) reporter.info(`${skipped} credits were archived earlier and are not imported again`);
@@ -182,7 +227,7 @@ export async function runSync(
         before: prior ? prior.before : state.byKey.get(o.credit.key)!,
         after: o.credit,
       });
-      audit.push(...o.audit);
+      for (const a of o.audit) audit.push(a);
     }
   }
 

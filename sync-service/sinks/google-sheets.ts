@@ -2,7 +2,8 @@
  * The Google Sheets sink: the staff's spreadsheet through the Sheets API v4.
  *
  * A sync is a small constant number of requests whatever the number of rows:
- *   read():  lock (get, batchUpdate, get) → values.batchGet (all five tabs) →
+ *   read():  lock (get, batchUpdate, get) → values.batchGet (every tab but Audit, and Audit's header) →
+ *            values.batchGet (Audit's Credit ID and Action columns; never the whole Audit tab) →
  *            [one batchUpdate if the layout is incomplete]
  *   write(): values.batchGet of the header row, Key, Status, Allocation and Audit columns →
  *            [one batchUpdate growing the grids] → one values.batchUpdate per ~2 MB chunk (RAW) →
@@ -25,7 +26,7 @@ import {
 } from '../../core/sheet-contract';
 import { isLocked, isStatus } from '../../core/status';
 import { indexColumns, text, type Cell, type ColumnIndex, type Grid } from '../../core/table';
-import { a1Column, a1Row, quoteSheet } from './sheets-a1';
+import { a1Column, a1Range, a1Row, quoteSheet } from './sheets-a1';
 import { createGateway, defaultAuth, type SheetsAuth, type SheetsGateway } from './sheets-gateway';
 import { gridFromValues, planLayout, TAB_IDS, type TabInfo } from './sheets-layout';
 import { ledgerSheetRequests, planLedgerWrites, planRowRepairs } from './sheets-ledger';
@@ -181,14 +182,16 @@ export function createGoogleSheetsSink(opts: GoogleSheetsSinkOptions): GoogleShe
   async function readWith(ss: sheets_v4.Schema$Spreadsheet): Promise<Snapshot> {
     const titles = new Set((ss.sheets ?? []).map((s) => s.properties?.title));
     const present = TAB_IDS.filter((t) => titles.has(TABS[t].name));
+    // Audit only grows: its header row here, then only the columns the sync needs (readAuditColumns).
     const values = present.length
       ? await gw.batchGet(
           'reading the tabs',
-          present.map((t) => quoteSheet(TABS[t].name)),
+          present.map((t) => (t === 'audit' ? a1Row(TABS.audit.name, 0) : quoteSheet(TABS[t].name))),
         )
       : [];
     const grids: Partial<Record<TabId, Grid>> = {};
     present.forEach((t, i) => (grids[t] = gridFromValues(values[i]?.values)));
+    if (grids.audit) grids.audit = await readAuditColumns(gw, grids.audit.headers);
     progress({ phase: 'read', done: 1, total: 2 });
 
     const plan = planLayout(ss, grids, (taken) => {
@@ -332,7 +335,7 @@ export function createGoogleSheetsSink(opts: GoogleSheetsSinkOptions): GoogleShe
       return false;
     });
     const updates = planUpdates(credits.title, guarded, keyRows, l.credits);
-    skipped.push(...updates.skipped);
+    for (const s of updates.skipped) skipped.push(s);
     // A credit whose Credits change was skipped keeps its Ledger row as it was: the two go together.
     const ledgerChanges = withoutKeys(changes.ledger, new Set(skipped.map((x) => x.key)));
     const ledgerRanges = planLedgerWrites(
@@ -480,6 +483,65 @@ function freeSheetId(ss: sheets_v4.Schema$Spreadsheet): number {
 }
 
 /** A tab's info with its grid size as `ss` has it now. */
+/**
+ * The Audit tab as the sync needs it, without downloading it: Credit ID and Action for every row (Credit IDs
+ * ever issued), Field and After only on drift rows (drift already recorded). Other cells of the grid are
+ * empty. Two small requests; a third only when there is drift. The Audit tab is only ever appended to.
+ */
+async function readAuditColumns(gw: SheetsGateway, headers: string[]): Promise<Grid> {
+  const title = TABS.audit.name;
+  const at = (field: AuditField) => {
+    const header = TABS.audit.columns.find((c) => c.field === field)!.header.toLowerCase();
+    return headers.findIndex((h) => h.trim().toLowerCase() === header);
+  };
+  const [idCol, actionCol, fieldCol, afterCol] = [at('creditId'), at('action'), at('field'), at('after')];
+  if (idCol < 0 || actionCol < 0 || fieldCol < 0 || afterCol < 0)
+    return gridFromValues((await gw.batchGet('reading the Audit tab', [quoteSheet(title)]))[0]?.values);
+  const [ids, actions] = await gw.batchGet('reading the Audit tab (Credit ID, Action)', [
+    a1Column(title, idCol),
+    a1Column(title, actionCol),
+  ]);
+  const cell = (v: sheets_v4.Schema$ValueRange | undefined, r: number) =>
+    (v?.values?.[r]?.[0] ?? null) as Cell;
+  const n = Math.max(ids?.values?.length ?? 1, actions?.values?.length ?? 1) - 1;
+  const rows: Cell[][] = [];
+  const drift: number[] = [];
+  for (let r = 1; r <= n; r++) {
+    const row: Cell[] = new Array<Cell>(headers.length).fill(null);
+    row[idCol] = cell(ids, r);
+    row[actionCol] = cell(actions, r);
+    if (text(row[actionCol]) === 'drift') drift.push(r);
+    rows.push(row);
+  }
+  if (drift.length) {
+    // Runs of consecutive drift rows, each one range; past a few hundred, the two columns whole.
+    const runs: [number, number][] = [];
+    for (const r of drift) {
+      const last = runs[runs.length - 1];
+      if (last && last[1] === r) last[1] = r + 1;
+      else runs.push([r, r + 1]);
+    }
+    const ranges =
+      runs.length > 200
+        ? [a1Column(title, fieldCol), a1Column(title, afterCol)]
+        : runs.flatMap(([r0, r1]) => [
+            a1Range(title, r0, fieldCol, r1, fieldCol + 1),
+            a1Range(title, r0, afterCol, r1, afterCol + 1),
+          ]);
+    const got = await gw.batchGet('reading the drift recorded in Audit', ranges);
+    const pairs = runs.length > 200 ? [[0, n + 1] as [number, number]] : runs;
+    pairs.forEach(([r0, r1], i) => {
+      const [f, a] = [got[2 * i], got[2 * i + 1]];
+      for (let r = r0; r < r1; r++) {
+        if (r < 1 || r > n) continue;
+        rows[r - 1][fieldCol] = cell(f, r - r0);
+        rows[r - 1][afterCol] = cell(a, r - r0);
+      }
+    });
+  }
+  return { headers, rows };
+}
+
 function sized(ss: sheets_v4.Schema$Spreadsheet, info: TabInfo): TabInfo {
   const gp =
     (ss.sheets ?? []).find((s) => s.properties?.sheetId === info.sheetId)?.properties?.gridProperties ?? {};

@@ -262,7 +262,7 @@ async function fetchResults(
     });
     const pageRows = page.ResultSet?.Rows ?? [];
     // Only the first page of a SELECT starts with the header row; later pages never repeat it.
-    rows.push(...(pages === 0 ? pageRows.slice(1) : pageRows));
+    for (let i = pages === 0 ? 1 : 0; i < pageRows.length; i++) rows.push(pageRows[i]);
     columns ??= page.ResultSet?.ResultSetMetadata?.ColumnInfo ?? [];
     pages++;
     nextToken = page.NextToken;

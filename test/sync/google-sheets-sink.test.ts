@@ -59,7 +59,7 @@ describe('Google Sheets sink: layout', () => {
     server.stats.reset();
     const snap = await makeSink(server, { readOnly: true }).read(); // read-only: no lock either
     expect(server.stats.count('batchUpdate')).toBe(0);
-    expect(server.stats.count()).toBe(2);
+    expect(server.stats.count()).toBe(3); // get + batchGet (four tabs, Audit's header) + batchGet (Audit's Credit ID, Action)
     expect(JSON.stringify(ss())).toBe(before);
     expect(snap.tabs.audit.headers).toEqual(headersOf('audit'));
   });

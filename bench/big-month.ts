@@ -1,0 +1,231 @@
+/**
+ * A big distributor's month, deterministic from a seed: N distinct credits over K accounts (most of them in the
+ * Accounts tab, the rest flagged UNKNOWN_ACCOUNT), a Rules tab of R rules of all three match kinds with the
+ * variety real rules have (whole descriptions, programme names, code prefixes, regexes over codes, customer /
+ * reseller / service contexts, periods), and descriptions that are nearly all distinct, as CUR descriptions
+ * are once they carry programme codes, case numbers and portfolio names.
+ *
+ * `demo-data` cannot make this: it grows CUR lines, not credits.
+ */
+import { writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { toCsv } from '../core/csv';
+import { ACCOUNT_COLUMNS, RULE_COLUMNS, type AccountField, type RuleField } from '../core/sheet-contract';
+import { seededRandom } from '../sync-service/demo/seeded-random';
+import type { RawCreditRow } from '../sync-service/sources/source';
+
+export interface BigMonthSpec {
+  credits: number;
+  /** AWS accounts the credits are spread over; default credits / 10. */
+  accounts?: number;
+  rules?: number;
+  /** Of the rules, how many are regex rules (≤ 100 keeps within the rule-selection target). Default rules / 10. */
+  regexRules?: number;
+  /** Share of accounts listed in the Accounts tab. Default 0.9. */
+  mappedShare?: number;
+  period?: string;
+  seed?: number;
+}
+
+export interface BigMonth {
+  period: string;
+  rows: RawCreditRow[];
+  accounts: Record<AccountField, string>[];
+  rules: Record<RuleField, string>[];
+  /** Distinct descriptions among the credits. */
+  distinctDescriptions: number;
+}
+
+const SERVICES = [
+  'AmazonEC2',
+  'AmazonS3',
+  'AWSLambda',
+  'AmazonRDS',
+  'AmazonCloudFront',
+  'AmazonDynamoDB',
+  'AmazonEKS',
+  'AmazonSageMaker',
+];
+const RESELLERS = 120;
+
+/** A short code that differs for every index (base 36 of a scrambled index, upper case). */
+function code(i: number, salt: number): string {
+  return ((Math.imul(i + 1, 2654435761) ^ salt) >>> 0).toString(36).toUpperCase().padStart(6, '0');
+}
+
+/** Description templates, weighted by how common such credits are. `i` makes each one distinct. */
+const TEMPLATES: { weight: number; make: (i: number, r: () => number) => string }[] = [
+  {
+    weight: 25,
+    make: (i) => `MAP 2.0 Migration Credit - MPE${String(10000 + (i % 90000))} ${code(i, 1)}`,
+  },
+  {
+    weight: 20,
+    make: (i, r) => `AWS Activate Credit - Portfolio Org-${Math.floor(r() * 400)} (${code(i, 2)})`,
+  },
+  { weight: 15, make: (i) => `AWS Promotional Credit PC-${code(i, 3)}` },
+  {
+    weight: 12,
+    make: (i, r) => `Solution Provider Program Credit ${2024 + Math.floor(r() * 3)} SPP-${code(i, 4)}`,
+  },
+  { weight: 8, make: (i, r) => `AWS Credit - re:Invent ${2022 + Math.floor(r() * 4)} ${code(i, 5)}` },
+  { weight: 8, make: (i, r) => `EDP commit credit tranche ${1 + Math.floor(r() * 12)} / ${code(i, 6)}` },
+  { weight: 7, make: (i) => `Credit for service interruption (SLA) case ${code(i, 7)}` },
+  { weight: 5, make: (i) => `クレジット プロモーション ${code(i, 8)}` },
+];
+const TOTAL_WEIGHT = TEMPLATES.reduce((s, t) => s + t.weight, 0);
+
+function accountId(i: number): string {
+  return String(100000000000 + i * 7919);
+}
+
+export function bigMonth(spec: BigMonthSpec): BigMonth {
+  const n = spec.credits;
+  const k = spec.accounts ?? Math.max(10, Math.floor(n / 10));
+  const nRules = spec.rules ?? 1000;
+  const nRegex = Math.min(spec.regexRules ?? Math.floor(nRules / 10), nRules);
+  const mapped = spec.mappedShare ?? 0.9;
+  const period = spec.period ?? '2026-10';
+  const r = seededRandom(spec.seed ?? 20261101);
+  const pick = <T>(xs: readonly T[]): T => xs[Math.floor(r() * xs.length)];
+
+  const accounts: Record<AccountField, string>[] = [];
+  const customerOf: string[] = [];
+  const resellerOf: string[] = [];
+  for (let a = 0; a < k; a++) {
+    const customerId = `CUST-${String(1 + Math.floor(a / 3)).padStart(6, '0')}`; // ~3 accounts per customer
+    const resellerId = `RES-${String(1 + (Math.floor(a / 3) % RESELLERS)).padStart(4, '0')}`;
+    customerOf.push(customerId);
+    resellerOf.push(resellerId);
+    if (r() >= mapped) continue; // not in Accounts: the credit is imported and flagged
+    accounts.push({
+      accountId: accountId(a),
+      accountName: `Account ${a}`,
+      customerId,
+      customerName: `Customer ${Math.floor(a / 3)}`,
+      assetId: `AS-${code(a, 11).slice(0, 4)}-${String(a).padStart(6, '0')}`,
+      resellerId,
+      resellerName: `Reseller ${resellerId.slice(4)}`,
+    });
+  }
+
+  const rows: RawCreditRow[] = [];
+  const creditAccount: number[] = [];
+  for (let i = 0; i < n; i++) {
+    let w = r() * TOTAL_WEIGHT;
+    let t = TEMPLATES[0];
+    for (const tpl of TEMPLATES) {
+      if ((w -= tpl.weight) < 0) {
+        t = tpl;
+        break;
+      }
+    }
+    const a = Math.floor(r() * k);
+    creditAccount.push(a);
+    const cents = 100 + Math.floor(r() * r() * 5_000_000);
+    rows.push({
+      billing_period: period,
+      payer_account_id: '999999999999',
+      usage_account_id: accountId(a),
+      product_code: pick(SERVICES),
+      description: t.make(i, r),
+      currency_code: 'USD',
+      amount: `-${Math.floor(cents / 100)}.${String(cents % 100).padStart(2, '0')}`,
+      line_count: 1 + Math.floor(r() * 4),
+      bad_cost_lines: 0,
+    });
+  }
+
+  const rules: Record<RuleField, string>[] = [];
+  const customers = [...new Set(customerOf)];
+  const resellers = [...new Set(resellerOf)];
+  const context = (ids: string[], pOnly: number, pExclude: number): [string, string] => {
+    const x = r();
+    const list = () =>
+      Array.from({ length: 1 + Math.floor(r() * 4) }, () => pick(ids))
+        .filter((v, j, all) => all.indexOf(v) === j)
+        .join(', ');
+    if (x < pOnly) return ['ONLY', list()];
+    if (x < pOnly + pExclude) return ['EXCLUDE', list()];
+    return ['ALL', ''];
+  };
+  const REGEXES = [
+    () => `^MAP 2\\.0 Migration Credit - MPE${1 + Math.floor(r() * 9)}\\d{4}\\b`,
+    () => `re:Invent 20(2[2-5]) ${code(Math.floor(r() * n), 5).slice(0, 1)}`,
+    () => `^AWS Promotional Credit PC-${code(Math.floor(r() * n), 3).slice(0, 2)}`,
+    () => `Portfolio Org-${Math.floor(r() * 40)}\\d? \\(`,
+    () => `SPP-[0-9A-Z]{2}${code(Math.floor(r() * n), 4).slice(2, 3)}`,
+    () => `tranche (${1 + Math.floor(r() * 9)}|1[0-2]) /`,
+    () => `\\(SLA\\) case ${code(Math.floor(r() * n), 7).slice(0, 2)}`,
+  ];
+  const CONTAINS = [
+    () => 'MAP 2.0 Migration Credit',
+    () => `MPE${String(10000 + Math.floor(r() * 90000)).slice(0, 3)}`,
+    () => `Portfolio Org-${Math.floor(r() * 400)} `,
+    () => `PC-${code(Math.floor(r() * n), 3).slice(0, 3)}`,
+    () => `Solution Provider Program Credit ${2024 + Math.floor(r() * 3)}`,
+    () => `re:Invent ${2022 + Math.floor(r() * 4)}`,
+    () => `tranche ${1 + Math.floor(r() * 12)} /`,
+    () => 'プロモーション',
+    () => 'activate credit',
+  ];
+  for (let j = 0; j < nRules; j++) {
+    const x = j < nRegex ? -1 : r();
+    let match: 'exact' | 'contains' | 'regex';
+    let description: string;
+    if (x < 0) [match, description] = ['regex', pick(REGEXES)()];
+    else if (x < 0.35) [match, description] = ['exact', rows[Math.floor(r() * n)].description ?? ''];
+    else if (x < 0.9) [match, description] = ['contains', pick(CONTAINS)()];
+    else [match, description] = ['exact', '']; // blank: a per-customer or per-reseller deal
+    const [customerContext, customersList] = context(customers, description ? 0.25 : 0.7, 0.1);
+    const [resellerContext, resellersList] = context(resellers, 0.15, 0.05);
+    const [serviceContext, services] = context(SERVICES, 0.1, 0.05);
+    const customerPercent = 10 * Math.floor(r() * 11);
+    rules.push({
+      ruleId: `R-${String(j + 1).padStart(4, '0')}`,
+      name: `Rule ${j + 1}`,
+      description,
+      match,
+      customerPercent: String(customerPercent),
+      resellerPercent: String(Math.floor(r() * (100 - customerPercent + 1))),
+      from: r() < 0.2 ? '2026-01' : '',
+      to: r() < 0.05 ? '2026-06' : '',
+      customerContext,
+      customers: customersList,
+      resellerContext,
+      resellers: resellersList,
+      serviceContext,
+      services,
+      created: `2026-${String(1 + Math.floor(r() * 9)).padStart(2, '0')}-${String(1 + Math.floor(r() * 28)).padStart(2, '0')}`,
+      enabled: r() < 0.95 ? 'TRUE' : 'FALSE',
+    });
+  }
+  return {
+    period,
+    rows,
+    accounts,
+    rules,
+    distinctDescriptions: new Set(rows.map((x) => x.description)).size,
+  };
+}
+
+/** accounts.csv and rules.csv for `sync --accounts --rules`. */
+export function writeReferenceFiles(dir: string, month: BigMonth): { accounts: string; rules: string } {
+  const accounts = join(dir, 'accounts.csv');
+  const rules = join(dir, 'rules.csv');
+  writeFileSync(
+    accounts,
+    toCsv(
+      ACCOUNT_COLUMNS.map((c) => c.header),
+      month.accounts.map((a) => ACCOUNT_COLUMNS.map((c) => a[c.field])),
+    ),
+  );
+  writeFileSync(
+    rules,
+    toCsv(
+      RULE_COLUMNS.map((c) => c.header),
+      month.rules.map((x) => RULE_COLUMNS.map((c) => x[c.field])),
+    ),
+  );
+  return { accounts, rules };
+}

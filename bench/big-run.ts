@@ -1,0 +1,132 @@
+/**
+ * One measured run of one job on a big month, in its own process (bench/big.ts starts it), so peak RSS is the
+ * job's own. Prints one JSON line: wall seconds, CPU seconds, peak RSS in MiB and the job's counts.
+ *
+ *   node bin/run-ts.cjs bench/big-run.ts <job> <dir> [sheetsRootUrl spreadsheetId]
+ *
+ * Jobs: sync (new credits, --accounts --rules --apply-rules), resync (same data again), assign (one credit),
+ * export (JSON), sync-google / resync-google (the same against the local Sheets server), and prep (not
+ * measured: every 4th credit becomes PROCESSED, interleaved, as after a few usage runs).
+ *
+ * <dir> holds rows.json (the CUR query's rows), accounts.csv, rules.csv and the workbook. The source reads
+ * rows.json inside fetchCredits, so parsing it counts like a real source's work would.
+ */
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { runAssign } from '../sync-service/commands/assign';
+import { runExport } from '../sync-service/commands/export';
+import { runSync } from '../sync-service/commands/sync';
+import { silentReporter } from '../sync-service/progress';
+import { resolveSettings } from '../sync-service/settings';
+import { createGoogleSheetsSink } from '../sync-service/sinks/google-sheets';
+import { buildChangeSet, readState, type CreditChange } from '../sync-service/sheet-state';
+import type { Sink } from '../sync-service/sinks/sink';
+import { createWorkbookSink } from '../sync-service/sinks/workbook';
+import type { CreditSource, RawCreditRow } from '../sync-service/sources/source';
+
+export type Job = 'sync' | 'resync' | 'assign' | 'export' | 'sync-google' | 'resync-google' | 'prep';
+
+/** Assign alternates between two allocations, so every run really changes the credit. */
+export const ALLOCATIONS = ['customer 60%, reseller 40%', 'customer 50%, reseller 50%'];
+
+async function main(): Promise<void> {
+  const [job, dir, rootUrl, spreadsheetId, runArg] = process.argv.slice(2) as [
+    Job,
+    string,
+    string | undefined,
+    string | undefined,
+    string | undefined,
+  ];
+  const meta = JSON.parse(readFileSync(join(dir, 'meta.json'), 'utf8')) as {
+    period: string;
+    assignId: string;
+  };
+  const source: CreditSource = {
+    listPeriods: async () => [meta.period],
+    fetchCredits: async () => ({
+      rows: JSON.parse(readFileSync(join(dir, 'rows.json'), 'utf8')) as RawCreditRow[],
+      label: 'bench CUR rows',
+    }),
+    close: async () => {},
+  };
+  const google = job.endsWith('-google');
+  const sink: Sink = google
+    ? createGoogleSheetsSink({
+        spreadsheetId: spreadsheetId!,
+        rootUrl,
+        syncIdentity: 'credit-sync@bench.iam.gserviceaccount.com',
+        maxWriteRequestsPerMinute: 1_000_000,
+      })
+    : createWorkbookSink({ path: join(dir, 'credits.xlsx') });
+  const settings = resolveSettings(
+    {
+      workbook: join(dir, 'credits.xlsx'),
+      period: meta.period,
+      ...(job === 'sync' || job === 'sync-google'
+        ? { accounts: join(dir, 'accounts.csv'), rules: join(dir, 'rules.csv') }
+        : {}),
+    },
+    {},
+  );
+  const cpu0 = process.cpuUsage();
+  const t0 = performance.now();
+  const counts: Record<string, number> = {};
+  if (job === 'prep') {
+    await prepProcessed(sink);
+  } else if (job === 'assign') {
+    await runAssign(meta.assignId, ALLOCATIONS[Number(runArg ?? 0) % 2], {
+      sink,
+      now: new Date('2026-11-28T00:00:00Z'),
+      actor: 'bench@example.com',
+    });
+  } else if (job === 'export') {
+    counts.credits = (await runExport({ format: 'json', out: join(dir, 'export.json') }, { sink })).count;
+  } else {
+    const report = await runSync(
+      settings,
+      { applyRules: true, previous: false },
+      { source, sink, reporter: silentReporter, now: new Date('2026-11-26T00:00:00Z') },
+    );
+    counts.added = report.merge.adds.length;
+    counts.unchanged = report.merge.unchanged;
+    counts.locked = report.merge.locked;
+    counts.assigned = report.rules?.outcomes.length ?? 0;
+    counts.auditRows = report.changes.audit.length;
+    counts.written = report.written ? 1 : 0;
+  }
+  await sink.close();
+  const cpu = process.cpuUsage(cpu0);
+  console.log(
+    JSON.stringify({
+      wall: (performance.now() - t0) / 1000,
+      cpu: (cpu.user + cpu.system) / 1e6,
+      rssMiB: process.resourceUsage().maxRSS / 1024,
+      counts,
+    }),
+  );
+}
+
+/** Every 4th credit (in sheet order) becomes PROCESSED with a usage file, as the usage process would leave it. */
+async function prepProcessed(sink: Sink): Promise<void> {
+  const state = readState(await sink.read());
+  const changes: CreditChange[] = [];
+  state.credits.forEach((e, i) => {
+    if (i % 4 !== 0 || e.credit.status !== 'ASSIGNED') return;
+    changes.push({
+      before: e,
+      after: {
+        ...e.credit,
+        status: 'PROCESSED',
+        usageFileId: 'UF-2026-11-0001-0001',
+        usageRecordId: `UR-${e.credit.creditId.slice(5)}`,
+        processingDate: '2026-11-27',
+      },
+    });
+  });
+  await sink.write(buildChangeSet(changes, []));
+}
+
+main().catch((e: unknown) => {
+  console.error((e as Error).stack ?? e);
+  process.exit(1);
+});

@@ -1,0 +1,195 @@
+/**
+ * The real job at a big distributor's size (bench/big-month.ts): each figure is a separate process per run
+ * (bench/big-run.ts), so time, CPU and peak RSS are that run's own; min / median / max over BENCH_RUNS runs
+ * (default 3).
+ *
+ * - workbook, at 50,000 credits: sync of a new month (accounts, 1,000 rules applied), re-sync with nothing
+ *   to write, `assign` of one credit, `export --format json` — the last three on a workbook where every 4th
+ *   credit is PROCESSED (interleaved);
+ * - workbook sync of 100,000 and 150,000 credits (linear?);
+ * - Google Sheets sink (local Sheets v4 server, in this process): first load and re-sync of 50,000, with requests.
+ *
+ * BENCH_BIG_SIZES=50000,100000 changes the sync sizes; the first is used for everything else.
+ */
+import { spawn } from 'node:child_process';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { startSheetsServer, type SheetsServer } from '../emulators/sheets-server';
+import { bigMonth, writeReferenceFiles } from './big-month';
+import type { Job } from './big-run';
+import type { Figure } from './figures';
+
+const RUNS = Number(process.env.BENCH_RUNS ?? 3);
+const SIZES = (process.env.BENCH_BIG_SIZES ?? '50000,100000,150000').split(',').map(Number);
+
+interface RunResult {
+  wall: number;
+  cpu: number;
+  rssMiB: number;
+  counts: Record<string, number>;
+}
+
+function runJob(job: Job, dir: string, extra: string[] = []): Promise<RunResult> {
+  const runner = join(__dirname, '../bin/run-ts.cjs');
+  return new Promise((resolve, reject) => {
+    const child = spawn(process.execPath, [runner, join(__dirname, 'big-run.ts'), job, dir, ...extra], {
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    let out = '';
+    let err = '';
+    child.stdout.on('data', (d: Buffer) => (out += d.toString()));
+    child.stderr.on('data', (d: Buffer) => (err += d.toString()));
+    child.on('close', (code) => {
+      if (code !== 0) return reject(new Error(`${job} failed (exit ${code}): ${err.slice(-2000)}`));
+      const line = out.trim().split('\n').pop() ?? '';
+      resolve(JSON.parse(line) as RunResult);
+    });
+  });
+}
+
+function stats(values: number[]): { min: number; median: number; max: number } {
+  const s = [...values].sort((a, b) => a - b);
+  return { min: s[0], median: s[Math.floor((s.length - 1) / 2)], max: s[s.length - 1] };
+}
+
+const r2 = (x: number) => Math.round(x * 100) / 100;
+
+/** Three figures per job: wall, CPU, peak RSS, each as median with min and max in the unit column. */
+function summarize(label: string, runs: RunResult[]): Figure[] {
+  const line = (what: string, unit: string, pick: (r: RunResult) => number): Figure => {
+    const s = stats(runs.map(pick));
+    return {
+      name: `${label}: ${what}`,
+      value: r2(s.median),
+      unit: `${unit} median (min ${r2(s.min)}, max ${r2(s.max)}; ${runs.length} runs)`,
+    };
+  };
+  return [
+    line('wall', 's', (r) => r.wall),
+    line('CPU', 's', (r) => r.cpu),
+    line('peak RSS', 'MiB', (r) => r.rssMiB),
+  ];
+}
+
+function countFigures(label: string, counts: Record<string, number>): Figure[] {
+  return Object.entries(counts).map(([k, v]) => ({ name: `${label}: ${k}`, value: v, unit: '' }));
+}
+
+/** rows.json, accounts.csv, rules.csv and meta.json for one size. */
+function prepare(n: number): string {
+  const dir = mkdtempSync(join(tmpdir(), `credit-desk-big-${n}-`));
+  const month = bigMonth({ credits: n });
+  writeFileSync(join(dir, 'rows.json'), JSON.stringify(month.rows));
+  writeReferenceFiles(dir, month);
+  writeFileSync(join(dir, 'meta.json'), JSON.stringify({ period: month.period, assignId: '' }));
+  return dir;
+}
+
+async function repeat(job: Job, dir: string, before?: () => void, extra?: (i: number) => string[]) {
+  const runs: RunResult[] = [];
+  for (let i = 0; i < RUNS; i++) {
+    before?.();
+    runs.push(await runJob(job, dir, extra?.(i)));
+  }
+  return runs;
+}
+
+const fresh = (dir: string) => () => {
+  rmSync(join(dir, 'credits.xlsx'), { force: true });
+  rmSync(join(dir, 'credits.xlsx.bak'), { force: true });
+};
+
+const k = (n: number) => `${n / 1000}k`;
+
+export async function benchBig(): Promise<Figure[]> {
+  const figures: Figure[] = [];
+  const print = (fs: Figure[]) => {
+    for (const f of fs) console.log(`  ${f.name.padEnd(58)} ${String(f.value).padStart(10)} ${f.unit}`);
+    figures.push(...fs);
+  };
+  const [base, ...larger] = SIZES;
+  const dirs: string[] = [];
+  try {
+    // --- workbook, base size: sync, then the jobs on a workbook with PROCESSED rows interleaved ---------
+    const dir = prepare(base);
+    dirs.push(dir);
+    const sync = await repeat('sync', dir, fresh(dir));
+    print(summarize(`workbook sync ${k(base)} new credits (accounts, rules)`, sync));
+    print(countFigures(`  sync ${k(base)}`, sync[0].counts));
+    await runJob('prep', dir);
+    const assignId = await pickAssignable(dir);
+    writeFileSync(join(dir, 'meta.json'), JSON.stringify({ period: '2026-10', assignId }));
+    const resync = await repeat('resync', dir);
+    print(summarize(`workbook re-sync ${k(base)}, nothing to write`, resync));
+    print(countFigures(`  re-sync ${k(base)}`, resync[0].counts));
+    print(
+      summarize(
+        `workbook assign 1 credit on ${k(base)}`,
+        await repeat('assign', dir, undefined, (i) => ['', '', String(i)]),
+      ),
+    );
+    print(summarize(`workbook export --format json ${k(base)}`, await repeat('export', dir)));
+    rmSync(dir, { recursive: true, force: true });
+
+    // --- workbook sync at larger sizes ----------------------------------------------------------------
+    for (const n of larger) {
+      const d = prepare(n);
+      dirs.push(d);
+      const runs = await repeat('sync', d, fresh(d));
+      print(summarize(`workbook sync ${k(n)} new credits (accounts, rules)`, runs));
+      rmSync(d, { recursive: true, force: true });
+    }
+
+    // --- Google Sheets sink against the local server -------------------------------------------------
+    const g = prepare(base);
+    dirs.push(g);
+    const server: SheetsServer = await startSheetsServer();
+    try {
+      const firsts: RunResult[] = [];
+      const firstRequests: number[] = [];
+      for (let i = 0; i < RUNS; i++) {
+        const id = `bench-big-${i}`;
+        server.createSpreadsheet(id, ['Sheet1']);
+        server.stats.reset();
+        firsts.push(await runJob('sync-google', g, [server.rootUrl, id]));
+        firstRequests.push(server.stats.count());
+      }
+      print(summarize(`Google sync ${k(base)} new credits (local server)`, firsts));
+      print([
+        { name: `  Google first load: requests`, value: stats(firstRequests).median, unit: 'requests' },
+      ]);
+      const resyncRequests: number[] = [];
+      const resyncs: RunResult[] = [];
+      for (let i = 0; i < RUNS; i++) {
+        server.stats.reset();
+        resyncs.push(await runJob('resync-google', g, [server.rootUrl, `bench-big-${RUNS - 1}`]));
+        resyncRequests.push(server.stats.count());
+      }
+      print(summarize(`Google re-sync ${k(base)}, nothing to write`, resyncs));
+      print([
+        { name: `  Google re-sync: requests`, value: stats(resyncRequests).median, unit: 'requests' },
+        { name: `  Google re-sync: bytes`, value: server.stats.bytes(), unit: 'bytes (last run)' },
+      ]);
+    } finally {
+      await server.close();
+    }
+  } finally {
+    for (const d of dirs) rmSync(d, { recursive: true, force: true });
+  }
+  // Already printed as they came (a long bench shows progress); nothing more for bench/index.ts to print.
+  return [];
+}
+
+/** The Credit ID of a credit that can be assigned (not locked): run an export and take the first ASSIGNED. */
+async function pickAssignable(dir: string): Promise<string> {
+  await runJob('export', dir);
+  const credits = JSON.parse(readFileSync(join(dir, 'export.json'), 'utf8')) as {
+    creditId: string;
+    status: string;
+  }[];
+  const c =
+    credits.find((x) => x.status === 'ASSIGNED') ?? credits.find((x) => x.status === 'PENDING_ASSIGN');
+  if (!c) throw new Error('no assignable credit in the bench workbook');
+  return c.creditId;
+}

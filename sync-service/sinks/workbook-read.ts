@@ -1,0 +1,291 @@
+/**
+ * A fast read of the workbook's tabs as grids, straight from the .xlsx zip, without building ExcelJS's model
+ * (which costs seconds and gigabytes at 50,000 rows). Commands that only read — export, a re-sync with nothing
+ * to write — never load ExcelJS at all; commands that write load it at write time (workbook.ts).
+ *
+ * It gives exactly the grids `readGrid` gives after ExcelJS's load (test/sync/workbook-read.property.test.ts),
+ * by turning each cell into the value ExcelJS would hold and passing it through the same `cellFromExcel`.
+ * It understands the cells the sink writes and plain values staff type: shared strings, numbers, dates (by
+ * the style's number format, as ExcelJS decides), booleans. Anything else — formulas, rich text, inline
+ * strings, errors, merged cells, zip64, a missing tab or header, duplicate Keys — returns null and the caller
+ * reads the file with ExcelJS as before, so the fast path can only be faster, never different.
+ */
+import { readFile } from 'node:fs/promises';
+import { inflateRawSync } from 'node:zlib';
+import type { CellValue } from 'exceljs';
+import { TABS, type TabId } from '../../core/sheet-contract';
+import { text, type Cell, type Grid } from '../../core/table';
+import { cellFromExcel, isBlank } from './workbook-cells';
+import { TAB_ORDER, headerKey, kindsByHeader } from './workbook-layout';
+
+// ExcelJS's own helpers, so dates are decided and converted exactly as its load does.
+// eslint-disable-next-line @typescript-eslint/no-require-imports
+const excelUtils = require('exceljs/lib/utils/utils') as {
+  isDateFmt(fmt: string | undefined): boolean;
+  excelToDate(v: number, date1904: boolean): Date;
+};
+// eslint-disable-next-line @typescript-eslint/no-require-imports
+const NumFmtXform = require('exceljs/lib/xlsx/xform/style/numfmt-xform') as {
+  getDefaultFmtCode(id: number): string | undefined;
+};
+
+/** Thrown inside, caught at the top: the file holds something only ExcelJS should interpret. */
+class NotPlain extends Error {}
+
+const notPlain = (why: string): never => {
+  throw new NotPlain(why);
+};
+
+/** The five contract tabs as grids, or null when the file needs ExcelJS (see above). */
+export async function readPlainWorkbook(path: string): Promise<Record<TabId, Grid> | null> {
+  try {
+    return readEntries(unzip(await readFile(path)));
+  } catch (err) {
+    if (err instanceof NotPlain || err instanceof RangeError) return null; // RangeError: a string too long
+    throw err;
+  }
+}
+
+// --- zip ---------------------------------------------------------------------------------------------------
+
+function unzip(buf: Buffer): Map<string, () => string> {
+  const eocd = findEndOfCentralDirectory(buf);
+  const entries = buf.readUInt16LE(eocd + 10);
+  const cdOffset = buf.readUInt32LE(eocd + 16);
+  if (entries === 0xffff || cdOffset === 0xffffffff) notPlain('zip64');
+  const files = new Map<string, () => string>();
+  let p = cdOffset;
+  for (let i = 0; i < entries; i++) {
+    if (buf.readUInt32LE(p) !== 0x02014b50) notPlain('bad central directory');
+    const method = buf.readUInt16LE(p + 10);
+    const compressed = buf.readUInt32LE(p + 20);
+    const nameLen = buf.readUInt16LE(p + 28);
+    const extraLen = buf.readUInt16LE(p + 30);
+    const commentLen = buf.readUInt16LE(p + 32);
+    const local = buf.readUInt32LE(p + 42);
+    const name = buf.toString('utf8', p + 46, p + 46 + nameLen);
+    p += 46 + nameLen + extraLen + commentLen;
+    if (compressed === 0xffffffff || local === 0xffffffff) notPlain('zip64');
+    if (buf.readUInt32LE(local) !== 0x04034b50) notPlain('bad local header');
+    const start = local + 30 + buf.readUInt16LE(local + 26) + buf.readUInt16LE(local + 28);
+    const data = buf.subarray(start, start + compressed);
+    if (method !== 0 && method !== 8) notPlain(`zip method ${method}`);
+    files.set(name.replace(/^\//, ''), () => (method === 8 ? inflateRawSync(data) : data).toString('utf8'));
+  }
+  return files;
+}
+
+function findEndOfCentralDirectory(buf: Buffer): number {
+  for (let i = buf.length - 22; i >= Math.max(0, buf.length - 65_557); i--)
+    if (buf.readUInt32LE(i) === 0x06054b50) return i;
+  return notPlain('not a zip file');
+}
+
+// --- XML helpers -------------------------------------------------------------------------------------------
+
+const ENTITY = /&(amp|lt|gt|quot|apos|#\d+|#x[0-9a-fA-F]+);/g;
+const NAMED: Record<string, string> = { amp: '&', lt: '<', gt: '>', quot: '"', apos: "'" };
+
+function decodeEntities(s: string): string {
+  if (!s.includes('&')) return s;
+  return s.replace(ENTITY, (_m, e: string) =>
+    e[0] === '#'
+      ? String.fromCodePoint(e[1] === 'x' ? parseInt(e.slice(2), 16) : parseInt(e.slice(1), 10))
+      : NAMED[e],
+  );
+}
+
+const ATTRIBUTE = new Map<string, RegExp>();
+
+function attr(tag: string, name: string): string | undefined {
+  let re = ATTRIBUTE.get(name);
+  if (!re) ATTRIBUTE.set(name, (re = new RegExp(`\\s${name}="([^"]*)"`)));
+  const m = re.exec(tag);
+  return m ? decodeEntities(m[1]) : undefined;
+}
+
+function entry(files: Map<string, () => string>, name: string): string {
+  const read = files.get(name);
+  return read ? read() : notPlain(`missing ${name}`);
+}
+
+// --- the parts ---------------------------------------------------------------------------------------------
+
+function readEntries(files: Map<string, () => string>): Record<TabId, Grid> {
+  const workbook = entry(files, 'xl/workbook.xml');
+  const date1904 = /<(?:\w+:)?workbookPr\b[^>]*\sdate1904="(1|true)"/.test(workbook);
+  const rels = entry(files, 'xl/_rels/workbook.xml.rels');
+  const targetOf = new Map<string, string>();
+  for (const m of rels.matchAll(/<Relationship\b[^>]*>/g)) {
+    const id = attr(m[0], 'Id');
+    const target = attr(m[0], 'Target');
+    if (id && target) targetOf.set(id, target.startsWith('/') ? target.slice(1) : `xl/${target}`);
+  }
+  const sheetPath = new Map<string, string>();
+  for (const m of workbook.matchAll(/<(?:\w+:)?sheet\b[^>]*>/g)) {
+    const name = attr(m[0], 'name');
+    const rid = attr(m[0], 'r:id');
+    if (name !== undefined && rid && targetOf.has(rid)) sheetPath.set(name, targetOf.get(rid)!);
+  }
+  const strings = files.has('xl/sharedStrings.xml')
+    ? sharedStrings(entry(files, 'xl/sharedStrings.xml'))
+    : [];
+  const dateStyles = files.has('xl/styles.xml')
+    ? dateStyleIds(entry(files, 'xl/styles.xml'))
+    : new Set<number>();
+
+  const grids = {} as Record<TabId, Grid>;
+  for (const tab of TAB_ORDER) {
+    const path = sheetPath.get(TABS[tab].name) ?? notPlain(`no ${TABS[tab].name} tab`);
+    const grid = sheetGrid(entry(files, path), strings, dateStyles, date1904, tab);
+    const present = new Set(grid.headers.map((h) => headerKey(h)));
+    for (const c of TABS[tab].columns) if (!present.has(headerKey(c.header))) notPlain(`missing ${c.header}`);
+    grids[tab] = grid;
+  }
+  assertUniqueKeys(grids.credits);
+  return grids;
+}
+
+/** Plain shared strings as ExcelJS reads them; a rich or phonetic one is null (using it means ExcelJS). */
+function sharedStrings(xml: string): (string | null)[] {
+  if (xml.includes('<![CDATA[')) notPlain('CDATA');
+  const out: (string | null)[] = [];
+  for (const m of xml.matchAll(/<si>([\s\S]*?)<\/si>|<si\/>/g)) {
+    const body = m[1] ?? '';
+    if (/<r>|<r\s|<rPh\b/.test(body)) {
+      out.push(null);
+      continue;
+    }
+    const t = /^<t(?:\s[^>]*)?>([\s\S]*)<\/t>$|^<t(?:\s[^>]*)?\/>$|^$/.exec(body);
+    out.push(t && !(t[1] ?? '').includes('<') ? decodeXString(decodeEntities(t[1] ?? '')) : null);
+  }
+  return out;
+}
+
+/** ExcelJS decodes `_xHHHH_` (upper-case hex) in <t> text. */
+function decodeXString(s: string): string {
+  return s.includes('_x')
+    ? s.replace(/_x([0-9A-F]{4})_/g, (_m, h: string) => String.fromCharCode(parseInt(h, 16)))
+    : s;
+}
+
+/** The cellXfs indexes whose number format ExcelJS treats as a date. */
+function dateStyleIds(xml: string): Set<number> {
+  const custom = new Map<number, string>();
+  for (const m of xml.matchAll(/<numFmt\b[^>]*>/g)) {
+    const id = attr(m[0], 'numFmtId');
+    const code = attr(m[0], 'formatCode');
+    if (id !== undefined && code !== undefined) custom.set(Number(id), code);
+  }
+  const out = new Set<number>();
+  const cellXfs = /<cellXfs\b[^>]*>([\s\S]*?)<\/cellXfs>/.exec(xml)?.[1] ?? '';
+  let i = 0;
+  for (const m of cellXfs.matchAll(/<xf\b[^>]*>/g)) {
+    const id = Number(attr(m[0], 'numFmtId') ?? 0);
+    if (id) {
+      const code = custom.get(id) ?? NumFmtXform.getDefaultFmtCode(id);
+      if (excelUtils.isDateFmt(code)) out.add(i);
+    }
+    i++;
+  }
+  return out;
+}
+
+function columnNumber(ref: string): number {
+  let n = 0;
+  for (let i = 0; i < ref.length; i++) {
+    const c = ref.charCodeAt(i);
+    if (c < 65 || c > 90) break;
+    n = n * 26 + (c - 64);
+  }
+  return n;
+}
+
+const CELL = /<c\b([^>]*?)(\/>|>([\s\S]*?)<\/c>)/g;
+const ROW = /<row\b([^>]*?)(\/>|>([\s\S]*?)<\/row>)/g;
+
+/** The tab as readGrid returns it: header row plus every row down to the last one holding a value. */
+function sheetGrid(
+  xml: string,
+  strings: (string | null)[],
+  dateStyles: Set<number>,
+  date1904: boolean,
+  tab: TabId,
+): Grid {
+  if (/<mergeCell\b/.test(xml)) notPlain('merged cells');
+  const start = xml.indexOf('<sheetData');
+  const end = xml.lastIndexOf('</sheetData>');
+  const data = start === -1 || end === -1 ? '' : xml.slice(start, end);
+  const rows = new Map<number, CellValue[]>();
+  let maxRow = 0;
+  for (const rm of data.matchAll(ROW)) {
+    const r = Number(attr(rm[1], 'r') ?? notPlain('row without r'));
+    const cells: CellValue[] = [];
+    for (const cm of (rm[3] ?? '').matchAll(CELL)) {
+      const attrs = cm[1];
+      const ref = attr(attrs, 'r') ?? notPlain('cell without r');
+      const col = columnNumber(ref);
+      const body = cm[3];
+      const s = attr(attrs, 's');
+      if (body === undefined || !body.includes('<v')) {
+        if (body !== undefined && body.trim() !== '') notPlain('cell with content but no value');
+        if (s === undefined) notPlain('a cell with neither value nor style'); // ExcelJS: a merge cell
+        continue; // style only: ExcelJS skips it
+      }
+      if (/<f\b|<is\b/.test(body)) notPlain('formula or inline string');
+      const v = /<v>([\s\S]*?)<\/v>|<v\/>/.exec(body);
+      const raw = decodeEntities(v?.[1] ?? '');
+      const t = attr(attrs, 't');
+      let value: CellValue;
+      if (t === 's') {
+        const str = strings[parseInt(raw, 10)];
+        value = typeof str === 'string' ? str : notPlain('rich or missing shared string');
+      } else if (t === 'b') value = parseInt(raw, 10) !== 0;
+      else if (t === undefined || t === 'n') {
+        const num = parseFloat(raw);
+        // ExcelJS looks a style up only for a non-zero style id
+        const date = s !== undefined && Number(s) !== 0 && dateStyles.has(Number(s));
+        value = date ? excelUtils.excelToDate(num, date1904) : num;
+      } else return notPlain(`cell type ${t}`);
+      cells[col - 1] = value;
+    }
+    rows.set(r, cells);
+    if (r > maxRow) maxRow = r;
+  }
+
+  let last = 1;
+  for (let r = maxRow; r > 1; r--) {
+    const cells = rows.get(r);
+    if (cells && cells.some((v) => v !== undefined && !isBlank(cellFromExcel(v)))) {
+      last = r;
+      break;
+    }
+  }
+  let width = 0;
+  for (let r = 1; r <= last; r++) width = Math.max(width, rows.get(r)?.length ?? 0);
+  const headerCells = rows.get(1) ?? [];
+  const headers: string[] = [];
+  for (let c = 0; c < width; c++) headers.push(text(cellFromExcel(headerCells[c])));
+  const kindOfHeader = kindsByHeader(TABS[tab].columns);
+  const kinds = headers.map((h) => kindOfHeader.get(headerKey(h)));
+  const out: Cell[][] = [];
+  for (let r = 2; r <= last; r++) {
+    const cells = rows.get(r) ?? [];
+    const row: Cell[] = new Array(width);
+    for (let c = 0; c < width; c++) row[c] = cellFromExcel(cells[c], kinds[c]);
+    out.push(row);
+  }
+  return { headers, rows: out };
+}
+
+/** Duplicate Keys are reported by the ExcelJS path, with the rows named: leave them to it. */
+function assertUniqueKeys(grid: Grid): void {
+  const col = grid.headers.findIndex((h) => headerKey(h) === headerKey('Key'));
+  const seen = new Set<string>();
+  for (const row of grid.rows) {
+    const key = text(row[col]);
+    if (!key) continue;
+    if (seen.has(key)) notPlain('duplicate keys');
+    seen.add(key);
+  }
+}
