@@ -29,9 +29,9 @@ import {
   SYNC_LOCK_KEY,
   type LockMarker,
 } from '../../core/locks';
-import { TABS, type CreditField } from '../../core/sheet-contract';
+import type { CreditField } from '../../core/sheet-contract';
 import { isLocked, isStatus } from '../../core/status';
-import { indexColumns, text, type Cell, type ColumnIndex } from '../../core/table';
+import { text, type Cell, type ColumnIndex } from '../../core/table';
 import { literalText, toCell } from '../services/cells';
 import { runs } from './write-plan';
 
@@ -256,22 +256,6 @@ export function layoutOf(tab: {
   grid: { headers: readonly Cell[] };
 }): CreditsLayout {
   return { sheet: tab.sheet, idx: tab.idx, headers: tab.grid.headers };
-}
-
-/** The Credits tab's header row (one read), for actions that don't read the whole tab. */
-export function creditsLayout(ss: Spreadsheet, timeZone: string): CreditsLayout {
-  const sheet = ss.getSheetByName(TABS.credits.name);
-  if (!sheet)
-    throw new CreditDeskError(
-      'BAD_SHEET',
-      `This spreadsheet has no "${TABS.credits.name}" tab.`,
-      'Run the Credit Desk sync to create it.',
-    );
-  const width = Math.max(1, sheet.getLastColumn());
-  const headers = (sheet.getRange(1, 1, 1, width).getValues()[0] as unknown[]).map((h) =>
-    toCell(h, timeZone),
-  );
-  return { sheet, idx: indexColumns<CreditField>('credits', headers), headers };
 }
 
 /**

@@ -29,8 +29,6 @@ export interface Ledger {
   size: number;
 }
 
-export const EMPTY_LEDGER: Ledger = { byKey: new Map(), byId: new Map(), size: 0 };
-
 export function parseLedger(values: unknown[][], timeZone: string): Ledger {
   const [head = [], ...rows] = values;
   const headers = head.map((h) =>

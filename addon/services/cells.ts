@@ -59,11 +59,6 @@ export function toGrid(values: unknown[][], timeZone: string): Grid {
   };
 }
 
-/** A value as it is handed to setValues: formula-looking text is made literal; Dates and numbers pass. */
-export function toSheetValue(value: unknown): unknown {
-  return typeof value === 'string' ? sanitizeCell(value) : value;
-}
-
 /**
  * A realm-safe Date check: values from SpreadsheetApp (or a test double in another vm realm) are Dates of
  * another global, for which `instanceof Date` is false.
