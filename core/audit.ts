@@ -51,14 +51,17 @@ export function auditCells(entry: AuditEntry): Record<AuditField, Cell> {
  * One Audit row per change, not per field: the entries one action makes to one credit at one moment become
  * one row whose Field lists the fields ("status, allocation, distributorKeeps, ruleId") and whose Before and
  * After hold one `field: value` line each. A credit added and assigned by rules in the same sync is one change:
- * its rule-applied fields join its sync-add row. Drift stays one row per field (a re-run looks each one up).
+ * its rule-applied fields join its sync-add row. Drift stays one row per field and a left-out CUR line one row
+ * per line (a re-run looks each one up).
  * A single-field change is written exactly as before. Order: each row where its first entry was.
  */
 export function compactAudit(entries: readonly AuditEntry[]): AuditEntry[] {
   const groups = new Map<string, AuditEntry[]>();
   const order: (AuditEntry[] | AuditEntry)[] = [];
   for (const e of entries) {
-    if (e.action === 'drift') {
+    // Drift and left-out lines stay one row each: a re-run looks each one up to not record it twice, and
+    // left-out lines have no Credit ID to group by.
+    if (e.action === 'drift' || e.action === 'left-out' || !e.creditId) {
       order.push(e);
       continue;
     }

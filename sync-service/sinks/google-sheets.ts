@@ -191,7 +191,13 @@ export function createGoogleSheetsSink(opts: GoogleSheetsSinkOptions): GoogleShe
       : [];
     const grids: Partial<Record<TabId, Grid>> = {};
     present.forEach((t, i) => (grids[t] = gridFromValues(values[i]?.values)));
-    if (grids.audit) grids.audit = await readAuditColumns(gw, grids.audit.headers);
+    if (grids.audit) {
+      // Rows whose details a run looks up: drift (recorded once), left-out CUR lines (recorded once), and, only
+      // while the Ledger is still empty (a sheet from before it), the collections its locked rows are adopted from.
+      const detail = new Set(['drift', 'left-out']);
+      if (!grids.ledger?.rows.length) detail.add('collect');
+      grids.audit = await readAuditColumns(gw, grids.audit.headers, detail);
+    }
     progress({ phase: 'read', done: 1, total: 2 });
 
     const plan = planLayout(ss, grids, (taken) => {
@@ -485,17 +491,28 @@ function freeSheetId(ss: sheets_v4.Schema$Spreadsheet): number {
 /** A tab's info with its grid size as `ss` has it now. */
 /**
  * The Audit tab as the sync needs it, without downloading it: Credit ID and Action for every row (Credit IDs
- * ever issued), Field and After only on drift rows (drift already recorded). Other cells of the grid are
- * empty. Two small requests; a third only when there is drift. The Audit tab is only ever appended to.
+ * ever issued), Field, Before and After only on rows whose action is in `detail` (drift and left-out lines
+ * already recorded). Other cells of the grid are empty. Two small requests; a third only when such rows exist.
+ * The Audit tab is only ever appended to.
  */
-async function readAuditColumns(gw: SheetsGateway, headers: string[]): Promise<Grid> {
+async function readAuditColumns(
+  gw: SheetsGateway,
+  headers: string[],
+  detail: ReadonlySet<string>,
+): Promise<Grid> {
   const title = TABS.audit.name;
   const at = (field: AuditField) => {
     const header = TABS.audit.columns.find((c) => c.field === field)!.header.toLowerCase();
     return headers.findIndex((h) => h.trim().toLowerCase() === header);
   };
-  const [idCol, actionCol, fieldCol, afterCol] = [at('creditId'), at('action'), at('field'), at('after')];
-  if (idCol < 0 || actionCol < 0 || fieldCol < 0 || afterCol < 0)
+  const [idCol, actionCol, fieldCol, beforeCol, afterCol] = [
+    at('creditId'),
+    at('action'),
+    at('field'),
+    at('before'),
+    at('after'),
+  ];
+  if (idCol < 0 || actionCol < 0 || fieldCol < 0 || beforeCol < 0 || afterCol < 0)
     return gridFromValues((await gw.batchGet('reading the Audit tab', [quoteSheet(title)]))[0]?.values);
   const [ids, actions] = await gw.batchGet('reading the Audit tab (Credit ID, Action)', [
     a1Column(title, idCol),
@@ -510,11 +527,11 @@ async function readAuditColumns(gw: SheetsGateway, headers: string[]): Promise<G
     const row: Cell[] = new Array<Cell>(headers.length).fill(null);
     row[idCol] = cell(ids, r);
     row[actionCol] = cell(actions, r);
-    if (text(row[actionCol]) === 'drift') drift.push(r);
+    if (detail.has(text(row[actionCol]))) drift.push(r);
     rows.push(row);
   }
   if (drift.length) {
-    // Runs of consecutive drift rows, each one range; past a few hundred, the two columns whole.
+    // Runs of consecutive rows, each one range per column; past a few hundred, the three columns whole.
     const runs: [number, number][] = [];
     for (const r of drift) {
       const last = runs[runs.length - 1];
@@ -523,18 +540,20 @@ async function readAuditColumns(gw: SheetsGateway, headers: string[]): Promise<G
     }
     const ranges =
       runs.length > 200
-        ? [a1Column(title, fieldCol), a1Column(title, afterCol)]
+        ? [a1Column(title, fieldCol), a1Column(title, beforeCol), a1Column(title, afterCol)]
         : runs.flatMap(([r0, r1]) => [
             a1Range(title, r0, fieldCol, r1, fieldCol + 1),
+            a1Range(title, r0, beforeCol, r1, beforeCol + 1),
             a1Range(title, r0, afterCol, r1, afterCol + 1),
           ]);
-    const got = await gw.batchGet('reading the drift recorded in Audit', ranges);
+    const got = await gw.batchGet('reading the drift and left-out lines recorded in Audit', ranges);
     const pairs = runs.length > 200 ? [[0, n + 1] as [number, number]] : runs;
     pairs.forEach(([r0, r1], i) => {
-      const [f, a] = [got[2 * i], got[2 * i + 1]];
+      const [f, b, a] = [got[3 * i], got[3 * i + 1], got[3 * i + 2]];
       for (let r = r0; r < r1; r++) {
         if (r < 1 || r > n) continue;
         rows[r - 1][fieldCol] = cell(f, r - r0);
+        rows[r - 1][beforeCol] = cell(b, r - r0);
         rows[r - 1][afterCol] = cell(a, r - r0);
       }
     });

@@ -16,7 +16,7 @@ afterEach(() => server.close());
 const BIG = 'x'.repeat(2_000);
 
 describe('Google Sheets sink: reading Audit', () => {
-  it('gets Credit ID and Action of every row, Field and After of drift rows, and none of the long texts', async () => {
+  it('gets Credit ID and Action of every row, Field, Before and After of drift rows only, and none of the other long texts', async () => {
     const sink = makeSink(server);
     await sink.read();
     const audit = Array.from({ length: 300 }, (_, i) => ({
@@ -25,14 +25,14 @@ describe('Google Sheets sink: reading Audit', () => {
       action: i % 50 === 7 || i % 50 === 8 ? 'drift' : 'sync-add',
       creditId: `AWSC-202610-0000-${String(i).padStart(4, '0')}`,
       field: i % 50 === 7 || i % 50 === 8 ? 'amount' : 'amount, status',
-      before: BIG,
+      before: i % 50 === 7 || i % 50 === 8 ? `${i - 1}.00` : BIG,
       after: i % 50 === 7 || i % 50 === 8 ? `${i}.00` : BIG,
     }));
     await sink.write({ updates: [], appends: [], audit });
 
     server.stats.reset();
     const snap = await makeSink(server).read();
-    // 300 rows × 2 long cells would be 1.2 MB; only the drift rows' After (short) is read of those columns.
+    // 300 rows × 2 long cells would be 1.2 MB; only the drift rows' Before and After (short) are read of those columns.
     expect(server.stats.bytes()).toBeLessThan(100_000);
     const idx = indexColumns('audit', headersOf('audit'));
     expect(snap.tabs.audit.headers).toEqual(headersOf('audit'));
@@ -43,7 +43,7 @@ describe('Google Sheets sink: reading Audit', () => {
       expect(text(row[idx.action])).toBe(audit[i].action);
       expect(text(row[idx.field])).toBe(drift ? 'amount' : '');
       expect(text(row[idx.after])).toBe(drift ? `${i}.00` : '');
-      expect(text(row[idx.before])).toBe('');
+      expect(text(row[idx.before])).toBe(drift ? `${i - 1}.00` : '');
     });
   });
 });
