@@ -22,7 +22,7 @@ import type { Credit } from './credit';
 import { creditIdCandidate, creditKey } from './ids';
 import { creditOfEntry, type LedgerEntry } from './ledger';
 import { fromSheetValue, formatMinor } from './money';
-import { CREDIT_COLUMNS, type CreditField } from './sheet-contract';
+import { CREDIT_COLUMNS, LEDGER_CREDIT_FIELDS, type CreditField } from './sheet-contract';
 import { accountText, creditCell, indexColumns, text, type Cell, type ColumnIndex, type Grid } from './table';
 
 export const FLAG_RESTORED = 'RESTORED';
@@ -81,26 +81,7 @@ export interface ReconcileInput {
 }
 
 /** The fields the Ledger decides for a collected credit (everything the Credits tab holds but staff columns). */
-const LEDGER_DECIDES: readonly CreditField[] = [
-  'creditId',
-  'period',
-  'accountId',
-  'payerAccountId',
-  'customerId',
-  'assetId',
-  'resellerId',
-  'service',
-  'description',
-  'amount',
-  'currency',
-  'status',
-  'allocation',
-  'distributorKeeps',
-  'ruleId',
-  'usageFileId',
-  'usageRecordId',
-  'processingDate',
-];
+const LEDGER_DECIDES: readonly CreditField[] = LEDGER_CREDIT_FIELDS;
 
 const PERIOD = /^\d{4}-\d{2}$/;
 
@@ -273,8 +254,19 @@ export function reconcile(input: ReconcileInput): ReconcileResult {
     result.restored.push({ creditId: e.creditId, sheetRow: at + 2, what: changed.join(', ') });
   }
 
-  // 2. Every other row.
-  const idsInUse = new Set(grid.rows.map((row) => text(row[idx.creditId])).filter(Boolean));
+  // 2. Every other row. A row matched to a collected credit holds that credit's Credit ID once step 1 has run,
+  // whatever its cell says now: counting the cell instead would keep a Credit ID a person copied onto it
+  // "in use", and the credit it was copied from would get its own ID back only on the next run.
+  const idsInUse = new Set<string>();
+  const entryIdOfRow = new Map<number, string>();
+  for (const e of input.ledger) {
+    const at = rowOfEntry.get(e.key);
+    if (at !== undefined) entryIdOfRow.set(at, e.creditId);
+  }
+  grid.rows.forEach((row, i) => {
+    const id = entryIdOfRow.get(i) ?? text(row[idx.creditId]);
+    if (id) idsInUse.add(id);
+  });
   grid.rows.forEach((row, i) => {
     if (claimed.has(i)) return;
     const creditId = text(row[idx.creditId]);

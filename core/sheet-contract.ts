@@ -242,30 +242,31 @@ const asLedger = (field: CreditField & LedgerField): ColumnSpec<LedgerField> => 
   return { ...c, field, owner: 'usage', hidden: false };
 };
 
+/** The Credits fields the Ledger records, and so decides, for a collected credit (all but staff columns). */
+export const LEDGER_CREDIT_FIELDS = [
+  'creditId',
+  'period',
+  'accountId',
+  'payerAccountId',
+  'customerId',
+  'assetId',
+  'resellerId',
+  'service',
+  'description',
+  'amount',
+  'currency',
+  'status',
+  'allocation',
+  'distributorKeeps',
+  'ruleId',
+  'usageFileId',
+  'usageRecordId',
+  'processingDate',
+] as const satisfies readonly CreditField[];
+
 export const LEDGER_COLUMNS: readonly ColumnSpec<LedgerField>[] = [
   asLedger('key'),
-  ...(
-    [
-      'creditId',
-      'period',
-      'accountId',
-      'payerAccountId',
-      'customerId',
-      'assetId',
-      'resellerId',
-      'service',
-      'description',
-      'amount',
-      'currency',
-      'status',
-      'allocation',
-      'distributorKeeps',
-      'ruleId',
-      'usageFileId',
-      'usageRecordId',
-      'processingDate',
-    ] as const
-  ).map(asLedger),
+  ...LEDGER_CREDIT_FIELDS.map(asLedger),
   { field: 'collectedAt', header: 'Collected At', owner: 'usage', kind: 'datetime', width: 20 },
   { field: 'closedAt', header: 'Closed At', owner: 'usage', kind: 'datetime', width: 20 },
 ];
