@@ -9,9 +9,9 @@
  */
 import type { Credit } from './credit';
 import { CreditDeskError } from './errors';
-import { fromSheetValue, toSheetNumber, type Minor } from './money';
-import type { LedgerField } from './sheet-contract';
-import { accountText, indexColumns, text, type Cell, type Grid } from './table';
+import { fromSheetValue, type Minor } from './money';
+import { LEDGER_CREDIT_FIELDS, type LedgerField } from './sheet-contract';
+import { accountText, creditCell, indexColumns, text, type Cell, type Grid } from './table';
 import type { UsageFile, UsageRecord } from './usage';
 
 export type CollectedStatus = 'PROCESSING' | 'PROCESSED';
@@ -41,31 +41,12 @@ export interface LedgerEntry {
   closedAt: string;
 }
 
-/** The Ledger row of an entry, as cells (money as numbers, like the Credits tab). */
+/** The Ledger row of an entry, as cells: the Credits cells of its credit (creditCell), plus the Ledger's own. */
 export function ledgerCells(e: LedgerEntry): Record<LedgerField, Cell> {
-  return {
-    key: e.key,
-    creditId: e.creditId,
-    period: e.period,
-    accountId: e.accountId,
-    payerAccountId: e.payerAccountId,
-    customerId: e.customerId,
-    assetId: e.assetId,
-    resellerId: e.resellerId,
-    service: e.service,
-    description: e.description,
-    amount: toSheetNumber(e.amount, e.currency),
-    currency: e.currency,
-    status: e.status,
-    allocation: e.allocation,
-    distributorKeeps: e.distributorKeeps === null ? '' : toSheetNumber(e.distributorKeeps, e.currency),
-    ruleId: e.ruleId,
-    usageFileId: e.usageFileId,
-    usageRecordId: e.usageRecordId,
-    processingDate: e.processingDate,
-    collectedAt: e.collectedAt,
-    closedAt: e.closedAt,
-  };
+  const credit: Credit = { ...creditOfEntry(e), flags: '', notes: '', lastChange: '' };
+  const cells = { key: e.key, collectedAt: e.collectedAt, closedAt: e.closedAt } as Record<LedgerField, Cell>;
+  for (const f of LEDGER_CREDIT_FIELDS) cells[f] = creditCell(credit, f);
+  return cells;
 }
 
 /**
