@@ -23,6 +23,9 @@ import type { CreditSource, RawCreditRow } from '../../sync-service/sources/sour
 import { cur } from '../helpers/domain';
 import { IDENTITY, lockRanges, makeSink, oneAtATime, SHEET_ID, startServer } from './sheets-helpers';
 
+// Never the repo's own usage-files/ (a developer's `npm start` walk leaves one there): an empty folder of its own.
+const ISOLATED_USAGE_DIR = mkdtempSync(join(tmpdir(), 'credit-desk-usage-'));
+
 const PERIODS = ['2026-08', '2026-09', '2026-10'];
 const rows: RawCreditRow[] = PERIODS.flatMap((p, k) =>
   [1, 2, 3, 4].map((i) => ({
@@ -55,7 +58,7 @@ beforeAll(async () => {
   );
   const workbook = join(template, 'credits.xlsx');
   for (const period of PERIODS) {
-    const settings = resolveSettings({ workbook, period, accounts }, {});
+    const settings = resolveSettings({ usageDir: ISOLATED_USAGE_DIR, workbook, period, accounts }, {});
     await runSync(
       settings,
       { applyRules: true, previous: false },
@@ -130,7 +133,7 @@ describe('archive', () => {
     const archived = readArchivedIndex(archiveDir());
     expect(archived.keys.size).toBe(8);
     for (const period of ['2026-08', '2026-09']) {
-      const settings = resolveSettings({ workbook: wbPath(), period }, {});
+      const settings = resolveSettings({ usageDir: ISOLATED_USAGE_DIR, workbook: wbPath(), period }, {});
       const rep = await runSync(
         settings,
         { applyRules: true, previous: false },
@@ -218,7 +221,10 @@ describe('archive from a Google Sheet (local Sheets server)', () => {
       const gsink = oneAtATime(() => makeSink(server));
       const accounts = join(dir, 'accounts.csv');
       for (const period of PERIODS) {
-        const settings = resolveSettings({ workbook: join(dir, 'unused.xlsx'), period, accounts }, {});
+        const settings = resolveSettings(
+          { usageDir: ISOLATED_USAGE_DIR, workbook: join(dir, 'unused.xlsx'), period, accounts },
+          {},
+        );
         await runSync(
           settings,
           { applyRules: true, previous: false },
@@ -251,7 +257,7 @@ describe('archive from a Google Sheet (local Sheets server)', () => {
       expect(restored.sort(byId)).toEqual(JSON.parse(before).sort(byId));
 
       const settings = resolveSettings(
-        { workbook: join(dir, 'unused.xlsx'), period: '2026-09', accounts },
+        { usageDir: ISOLATED_USAGE_DIR, workbook: join(dir, 'unused.xlsx'), period: '2026-09', accounts },
         {},
       );
       const rep = await runSync(

@@ -1,3 +1,6 @@
+import { mkdtempSync } from 'node:fs';
+import { join } from 'node:path';
+import { tmpdir } from 'node:os';
 /**
  * Awkward input to the commands: reference files listing an ID twice are refused with both line numbers before
  * anything is written; broken rules are loud (sync --apply-rules assigns nothing and says why, unless
@@ -18,6 +21,9 @@ import { readState } from '../../sync-service/sheet-state';
 import { createWorkbookSink } from '../../sync-service/sinks/workbook';
 import type { CreditSource, RawCreditRow } from '../../sync-service/sources/source';
 import { useTempDirs } from '../helpers/fixtures-io';
+
+// Never the repo's own usage-files/ (a developer's `npm start` walk leaves one there): an empty folder of its own.
+const ISOLATED_USAGE_DIR = mkdtempSync(join(tmpdir(), 'credit-desk-usage-'));
 
 const tmpDir = useTempDirs('credit-desk-awkward-cmd-');
 const NOW = new Date('2026-11-05T09:00:00Z');
@@ -63,7 +69,10 @@ async function syncInto(
 ) {
   const { a, r } = files(dir, accounts, rules);
   const workbook = path.join(dir, 'credits.xlsx');
-  const settings = resolveSettings({ workbook, period: '2026-10', accounts: a, rules: r }, {});
+  const settings = resolveSettings(
+    { usageDir: ISOLATED_USAGE_DIR, workbook, period: '2026-10', accounts: a, rules: r },
+    {},
+  );
   const report = await runSync(
     settings,
     { previous: false, ...flags },

@@ -1,3 +1,6 @@
+import { mkdtempSync } from 'node:fs';
+import { join } from 'node:path';
+import { tmpdir } from 'node:os';
 /**
  * A month with every kind of awkward CUR line, synced from real Parquet through DuckDB into both sinks (a
  * workbook, and a Google Sheet on the local Sheets v4 server): nothing blocks, every cent is accounted for
@@ -22,6 +25,9 @@ import { createDuckDbSource } from '../../sync-service/sources/duckdb';
 import { useDuckDb, useTempDirs } from '../helpers/fixtures-io';
 import type { SheetsServer } from '../../emulators/sheets-server';
 import { oneAtATime, makeSink, SHEET_ID, startServer, tab } from './sheets-helpers';
+
+// Never the repo's own usage-files/ (a developer's `npm start` walk leaves one there): an empty folder of its own.
+const ISOLATED_USAGE_DIR = mkdtempSync(join(tmpdir(), 'credit-desk-usage-'));
 
 const tmpDir = useTempDirs('credit-desk-awkward-');
 const db = useDuckDb();
@@ -90,6 +96,7 @@ interface Ctx {
 async function sync(ctx: Ctx, sink: Sink, opts: { files?: boolean } = {}): Promise<SyncReport> {
   const settings = resolveSettings(
     {
+      usageDir: ISOLATED_USAGE_DIR,
       workbook: path.join(ctx.dir, 'unused.xlsx'),
       period: '2026-10',
       ...(opts.files ? { accounts: ctx.inputs.accounts, rules: ctx.inputs.rules } : {}),

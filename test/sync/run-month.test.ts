@@ -17,6 +17,9 @@ import { resolveSettings } from '../../sync-service/settings';
 import { createWorkbookSink } from '../../sync-service/sinks/workbook';
 import type { CreditSource, RawCreditRow } from '../../sync-service/sources/source';
 
+// Never the repo's own usage-files/ (a developer's `npm start` walk leaves one there): an empty folder of its own.
+const ISOLATED_USAGE_DIR = mkdtempSync(join(tmpdir(), 'credit-desk-usage-'));
+
 const row = (i: number, account = '222222222222'): RawCreditRow => ({
   billing_period: '2026-10',
   payer_account_id: '111111111111',
@@ -74,7 +77,7 @@ function settingsFor() {
     accounts,
     'AWS Account,Account Name,Customer ID,Customer Name,Asset ID,Reseller ID,Reseller Name\n222222222222,Prod,CUST-1,Acme,AS-1,RES-1,Partner\n',
   );
-  return resolveSettings({ workbook: join(dir, 'credits.xlsx'), accounts }, {});
+  return resolveSettings({ usageDir: ISOLATED_USAGE_DIR, workbook: join(dir, 'credits.xlsx'), accounts }, {});
 }
 
 describe('run-month', () => {

@@ -14,6 +14,9 @@ import { readState } from '../../sync-service/sheet-state';
 import { createWorkbookSink } from '../../sync-service/sinks/workbook';
 import type { CreditSource, RawCreditRow } from '../../sync-service/sources/source';
 
+// Never the repo's own usage-files/ (a developer's `npm start` walk leaves one there): an empty folder of its own.
+const ISOLATED_USAGE_DIR = mkdtempSync(join(tmpdir(), 'credit-desk-usage-'));
+
 const rows: RawCreditRow[] = [1, 2, 3].map((i) => ({
   billing_period: '2026-10',
   payer_account_id: '111111111111',
@@ -45,7 +48,7 @@ describe('usage collect / close on a workbook', () => {
       'AWS Account,Account Name,Customer ID,Customer Name,Asset ID,Reseller ID,Reseller Name\n222222222222,Prod,CUST-1,Acme,AS-1,RES-1,Partner\n',
     );
     const settings = resolveSettings(
-      { workbook: join(dir, 'credits.xlsx'), period: '2026-10', accounts },
+      { usageDir: ISOLATED_USAGE_DIR, workbook: join(dir, 'credits.xlsx'), period: '2026-10', accounts },
       {},
     );
     await runSync(settings, { previous: false }, { source, sink: sink(), reporter: silentReporter, now });
