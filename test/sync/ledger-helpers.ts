@@ -13,6 +13,7 @@ import { silentReporter, type Reporter } from '../../sync-service/progress';
 import { resolveSettings, type Settings } from '../../sync-service/settings';
 import { readState } from '../../sync-service/sheet-state';
 import type { Sink } from '../../sync-service/sinks/sink';
+import { oneAtATime } from '../helpers/sinks';
 import type { CreditSource, RawCreditRow } from '../../sync-service/sources/source';
 
 export const NOW = new Date('2026-11-26T10:00:00Z');
@@ -69,22 +70,8 @@ export async function collectedWorld(
   extra: Record<string, string> = {},
   n = 7,
 ): Promise<World> {
-  // Each command gets a fresh sink, and the one before it is closed first, as the CLI closes a command's sink
-  // when it ends: a sink opened for writing holds the writer lock from its first read until it is closed.
-  let previous: Sink | null = null;
-  const sink = (): Sink => {
-    const done = previous;
-    const next = openSink();
-    previous = next;
-    return {
-      ...next,
-      label: next.label,
-      read: async () => {
-        if (done) await done.close();
-        return next.read();
-      },
-    };
-  };
+  // One sink per command, each closed before the next one reads, as the CLI does it.
+  const sink = oneAtATime(openSink);
   const accounts = writeAccounts(dir);
   const usageDir = join(dir, 'usage');
   const settings = resolveSettings({ period: '2026-10', accounts, usageDir, ...extra }, {});

@@ -7,7 +7,8 @@ import { auth as googleAuth } from '@googleapis/sheets';
 import { CREDIT_COLUMNS, type CreditField } from '../../core/sheet-contract';
 import { indexColumns, text, type Cell } from '../../core/table';
 import { createGoogleSheetsSink, type GoogleSheetsSinkOptions } from '../../sync-service/sinks/google-sheets';
-import type { ChangeSet, Sink, Snapshot } from '../../sync-service/sinks/sink';
+import type { ChangeSet, Snapshot } from '../../sync-service/sinks/sink';
+export { oneAtATime } from '../helpers/sinks';
 import { startSheetsServer, type SheetsServer } from '../../emulators/sheets-server';
 import type { SpreadsheetState } from '../../emulators/sheets-model';
 
@@ -26,32 +27,6 @@ export function fakeAuth() {
   const client = new googleAuth.OAuth2();
   client.setCredentials({ access_token: TOKEN, expiry_date: Date.now() + 3_600_000 });
   return client;
-}
-
-/**
- * One sink per command, as the CLI does it: the sink before is closed when the next one first reads. A sink
- * opened for writing holds the writer lock from its first read until close(), so a test that opens a sink per
- * step without closing it would otherwise lock itself out. Not for the race tests, which want two at once.
- */
-export function oneAtATime(open: () => Sink): () => Sink {
-  let previous: Sink | null = null;
-  return () => {
-    const done = previous;
-    const next = open();
-    previous = next;
-    return {
-      ...next,
-      label: next.label,
-      read: async () => {
-        if (done) await done.close();
-        return next.read();
-      },
-      write: async (changes) => {
-        if (done) await done.close();
-        return next.write(changes);
-      },
-    };
-  };
 }
 
 export function makeSink(server: SheetsServer, extra: Partial<GoogleSheetsSinkOptions> = {}) {
