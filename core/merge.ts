@@ -12,9 +12,10 @@
 import type { AccountDirectory } from './accounts';
 import type { AuditEntry } from './audit';
 import { FLAG_UNKNOWN_ACCOUNT, type Credit, type CurCredit } from './credit';
-import { CreditDeskError } from './errors';
 import { creditKey, issueCreditIds } from './ids';
 import { addMinor, formatMinor, type Minor } from './money';
+import { duplicateKeysError } from './sheet-layout';
+import { TABS } from './sheet-contract';
 import { isLocked } from './status';
 import { resolveCreditAllocation } from './credit-allocation';
 import { raisedHolds, withFlags } from './review';
@@ -121,17 +122,13 @@ function collapseIncoming(incoming: CurCredit[]): Map<string, CurCredit> {
 
 export function indexExisting(existing: ExistingCredit[]): Map<string, ExistingCredit> {
   const byKey = new Map<string, ExistingCredit>();
+  const repeats = new Map<string, number[]>();
   for (const e of existing) {
     const prior = byKey.get(e.credit.key);
-    if (prior) {
-      throw new CreditDeskError(
-        'BAD_SHEET',
-        `Credits rows ${prior.row + 2} and ${e.row + 2} have the same Key (${e.credit.key}); a credit is listed twice.`,
-        `Delete the copy that staff did not work on (keep ${prior.credit.creditId || 'the first'}), then run again.`,
-      );
-    }
-    byKey.set(e.credit.key, e);
+    if (prior) repeats.set(e.credit.key, [...(repeats.get(e.credit.key) ?? [prior.row + 2]), e.row + 2]);
+    else byKey.set(e.credit.key, e);
   }
+  if (repeats.size) throw duplicateKeysError(TABS.credits.name, repeats);
   return byKey;
 }
 

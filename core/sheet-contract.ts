@@ -21,6 +21,8 @@ export interface ColumnSpec<F extends string = string> {
   owner: Owner;
   kind: CellKind;
   hidden?: boolean;
+  /** 'text': cells formatted as plain text, so an ID a person types ("0012") or pastes stays as typed. */
+  format?: 'text';
   /** Width in characters, for a new tab. */
   width?: number;
   note?: string;
@@ -53,8 +55,15 @@ export type CreditField =
 export const CREDIT_COLUMNS: readonly ColumnSpec<CreditField>[] = [
   { field: 'creditId', header: 'Credit ID', owner: 'sync', kind: 'text', width: 22 },
   { field: 'period', header: 'Period', owner: 'sync', kind: 'text', width: 9 },
-  { field: 'accountId', header: 'AWS Account', owner: 'sync', kind: 'text', width: 14 },
-  { field: 'payerAccountId', header: 'Payer Account', owner: 'sync', kind: 'text', width: 14 },
+  { field: 'accountId', header: 'AWS Account', owner: 'sync', kind: 'text', format: 'text', width: 14 },
+  {
+    field: 'payerAccountId',
+    header: 'Payer Account',
+    owner: 'sync',
+    kind: 'text',
+    format: 'text',
+    width: 14,
+  },
   { field: 'customerId', header: 'Customer ID', owner: 'sync', kind: 'text', width: 14 },
   { field: 'assetId', header: 'Asset ID', owner: 'sync', kind: 'text', width: 16 },
   { field: 'resellerId', header: 'Reseller ID', owner: 'sync', kind: 'text', width: 14 },
@@ -85,8 +94,15 @@ export const CREDIT_COLUMNS: readonly ColumnSpec<CreditField>[] = [
   { field: 'processingDate', header: 'Processing Date', owner: 'usage', kind: 'date', width: 12 },
   { field: 'flags', header: 'Flags', owner: 'sync', kind: 'text', width: 18 },
   { field: 'notes', header: 'Notes', owner: 'staff', kind: 'text', width: 24 },
-  { field: 'lastChange', header: 'Last Change', owner: 'assignment', kind: 'datetime', width: 20 },
-  { field: 'key', header: 'Key', owner: 'sync', kind: 'text', hidden: true, width: 10 },
+  {
+    field: 'lastChange',
+    header: 'Last Change',
+    owner: 'assignment',
+    kind: 'datetime',
+    format: 'text',
+    width: 20,
+  },
+  { field: 'key', header: 'Key', owner: 'sync', kind: 'text', format: 'text', hidden: true, width: 10 },
 ];
 
 export type AccountField =

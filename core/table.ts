@@ -21,6 +21,11 @@ export interface Grid {
 
 export type ColumnIndex<F extends string> = Record<F, number>;
 
+/** How a header cell is matched to a contract header: trimmed, case ignored ("credit id " is "Credit ID"). */
+export function headerKey(header: Cell | undefined): string {
+  return text(header).toLowerCase();
+}
+
 /**
  * Finds each contract column in a header row. Missing headers are an error that names them; extra
  * headers (staff columns) are fine.
@@ -29,13 +34,13 @@ export function indexColumns<F extends string>(tab: TabId, headers: readonly Cel
   const spec = TABS[tab];
   const positions = new Map<string, number>();
   headers.forEach((h, i) => {
-    const text = typeof h === 'string' ? h.trim() : String(h ?? '');
-    if (text && !positions.has(text.toLowerCase())) positions.set(text.toLowerCase(), i);
+    const key = headerKey(h);
+    if (key && !positions.has(key)) positions.set(key, i);
   });
   const index = {} as Record<string, number>;
   const missing: string[] = [];
   for (const col of spec.columns) {
-    const at = positions.get(col.header.toLowerCase());
+    const at = positions.get(headerKey(col.header));
     if (at === undefined) missing.push(col.header);
     else index[col.field] = at;
   }

@@ -28,7 +28,7 @@ import { isLocked, isStatus } from '../../core/status';
 import { indexColumns, text, type Cell, type ColumnIndex, type Grid } from '../../core/table';
 import { a1Column, a1Range, a1Row, quoteSheet } from './sheets-a1';
 import { createGateway, defaultAuth, type SheetsAuth, type SheetsGateway } from './sheets-gateway';
-import { gridFromValues, planLayout, TAB_IDS, type TabInfo } from './sheets-layout';
+import { gridFromValues, moneyFormatRequests, planLayout, TAB_IDS, type TabInfo } from './sheets-layout';
 import { ledgerSheetRequests, planLedgerWrites, planRowRepairs } from './sheets-ledger';
 import { SheetLock } from './sheets-lock';
 import { planProtection } from './sheets-protection';
@@ -285,15 +285,7 @@ export function createGoogleSheetsSink(opts: GoogleSheetsSinkOptions): GoogleShe
       ],
     );
     assertSameColumns(l, header?.values?.[0] ?? []);
-    const { keyRows, duplicates } = keyRowsFrom(keyCol?.values ?? undefined);
-    if (duplicates.size) {
-      const list = [...duplicates].slice(0, 10).map(([k, rows]) => `"${k}" in rows ${rows.join(', ')}`);
-      throw new CreditDeskError(
-        'BAD_SHEET',
-        `The Credits tab has duplicated Keys: ${list.join('; ')}.`,
-        'Delete the extra copy of each row and run again.',
-      );
-    }
+    const keyRows = keyRowsFrom(keyCol?.values ?? undefined, credits.title);
     const statusValues = (statusCol?.values ?? []).slice(1);
     const allocationValues = (allocationCol?.values ?? []).slice(1);
     // Last row seen: appends go right after it (explicit ranges, never values.append's table guessing).
@@ -440,7 +432,14 @@ export function createGoogleSheetsSink(opts: GoogleSheetsSinkOptions): GoogleShe
       changes.summary
         ? planSummaryRequests(sheet, changes.summary, { editor, newSheetId: () => freeSheetId(sheet) })
         : [];
-    let protect = [...plan(ss), ...ledgerSetup(ss), ...summary(ss)];
+    // New rows in a currency with other minor units than the column's default get their own money format.
+    const moneyFormats = moneyFormatRequests(
+      credits.sheetId,
+      [l.credits.amount, l.credits.distributorKeeps],
+      creditRows,
+      newRows.map((r) => text(r.currency)),
+    );
+    let protect = [...plan(ss), ...ledgerSetup(ss), ...summary(ss), ...moneyFormats];
     for (let round = 0; ; round++) {
       try {
         await gw.batchUpdate(protect.length ? 'protecting locked rows' : 'releasing the sync lock', [
@@ -452,7 +451,7 @@ export function createGoogleSheetsSink(opts: GoogleSheetsSinkOptions): GoogleShe
         // A 400 after a lost reply means the first attempt was applied (our pinned ids now exist): re-plan from what is there.
         if (!(e instanceof SheetsApiError && e.status === 400) || round >= 2) throw e;
         const again = await gw.get('re-reading the protected ranges');
-        protect = [...plan(again), ...ledgerSetup(again), ...summary(again)];
+        protect = [...plan(again), ...ledgerSetup(again), ...summary(again), ...moneyFormats];
       }
     }
     lock.markReleased();

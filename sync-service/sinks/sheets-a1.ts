@@ -3,17 +3,7 @@
  * GridRange; the strings are 1-based like the sheet. Sheet names are always quoted so a tab called
  * "Q1 2024" or "Rules!" still parses.
  */
-
-export function columnLetter(index: number): string {
-  let n = index + 1;
-  let s = '';
-  while (n > 0) {
-    const r = (n - 1) % 26;
-    s = String.fromCharCode(65 + r) + s;
-    n = Math.floor((n - 1) / 26);
-  }
-  return s;
-}
+import { columnLetter } from '../../core/sheet-layout';
 
 export function quoteSheet(title: string): string {
   return `'${title.replace(/'/g, "''")}'`;

@@ -9,13 +9,19 @@
  * nothing and staff's own formatting is never overwritten.
  */
 import type { sheets_v4 } from '@googleapis/sheets';
-import { CreditDeskError } from '../../core/errors';
+import {
+  cellFormat,
+  indexKeys,
+  planHeaders,
+  TAB_ORDER,
+  TAB_TRAITS,
+  type CellFormat,
+  type ColumnSetup,
+} from '../../core/sheet-layout';
 import { CONFIG_DEFAULTS, TABS, type TabId } from '../../core/sheet-contract';
-import { STATUSES } from '../../core/status';
 import { text, type Cell, type Grid } from '../../core/table';
 
-export const TAB_IDS = Object.keys(TABS) as TabId[];
-export const MONEY_FORMAT = { type: 'NUMBER', pattern: '#,##0.00' };
+export const TAB_IDS = TAB_ORDER;
 const MIN_ROWS = 1000;
 
 export interface TabInfo {
@@ -46,60 +52,43 @@ function stringCell(v: string): sheets_v4.Schema$CellData {
   return { userEnteredValue: { stringValue: v } };
 }
 
-/** Rows of the Key column that share a key, as "rows 5 and 9". Throws BAD_SHEET naming them. */
-export function assertUniqueKeys(grid: Grid, keyCol: number, tabName: string): Map<string, number> {
-  const seen = new Map<string, number>();
-  const dupes = new Map<string, number[]>();
-  grid.rows.forEach((row, i) => {
-    const key = text(row[keyCol]);
-    if (!key) return;
-    const first = seen.get(key);
-    if (first === undefined) seen.set(key, i);
-    else dupes.set(key, [...(dupes.get(key) ?? [first + 2]), i + 2]);
-  });
-  if (dupes.size) {
-    const list = [...dupes].slice(0, 10).map(([k, rows]) => `"${k}" in rows ${rows.join(', ')}`);
-    throw new CreditDeskError(
-      'BAD_SHEET',
-      `The ${tabName} tab has ${dupes.size} duplicated Key${dupes.size > 1 ? 's' : ''}: ${list.join('; ')}${dupes.size > 10 ? '; …' : ''}.`,
-      'A copied or pasted row duplicated a credit. Delete the extra copy (keep the row with the staff edits you want) and run again.',
-    );
-  }
-  return seen;
+/** A core cell format as a Sheets NumberFormat (https://developers.google.com/sheets/api/reference/rest/v4/spreadsheets/cells#NumberFormat). */
+export function sheetsNumberFormat(format: CellFormat): sheets_v4.Schema$NumberFormat {
+  if (format.type === 'money') return { type: 'NUMBER', pattern: format.pattern };
+  if (format.type === 'date') return { type: 'DATE', pattern: format.pattern };
+  return { type: 'TEXT' };
 }
 
 function columnRange(sheetId: number, col: number): sheets_v4.Schema$GridRange {
   return { sheetId, startRowIndex: 1, startColumnIndex: col, endColumnIndex: col + 1 };
 }
 
-/** Formatting a contract column gets when the sync creates it. */
-function columnSetup(tab: TabId, header: string, sheetId: number, col: number): sheets_v4.Schema$Request[] {
-  if (tab !== 'credits') return [];
-  const spec = TABS.credits.columns.find((c) => c.header === header);
-  if (!spec) return [];
+/** The requests that give a column the core's set-up (format, dropdown, hidden) when the sync creates it. */
+function columnRequests(setup: ColumnSetup, sheetId: number): sheets_v4.Schema$Request[] {
+  const { col, format, choices, hidden } = setup;
   const out: sheets_v4.Schema$Request[] = [];
-  if (spec.kind === 'status') {
+  if (choices) {
     out.push({
       setDataValidation: {
         range: columnRange(sheetId, col),
         rule: {
-          condition: { type: 'ONE_OF_LIST', values: STATUSES.map((s) => ({ userEnteredValue: s })) },
+          condition: { type: 'ONE_OF_LIST', values: choices.map((s) => ({ userEnteredValue: s })) },
           strict: true,
           showCustomUi: true,
         },
       },
     });
   }
-  if (spec.kind === 'money') {
+  if (format) {
     out.push({
       repeatCell: {
         range: columnRange(sheetId, col),
-        cell: { userEnteredFormat: { numberFormat: MONEY_FORMAT } },
+        cell: { userEnteredFormat: { numberFormat: sheetsNumberFormat(format) } },
         fields: 'userEnteredFormat.numberFormat',
       },
     });
   }
-  if (spec.hidden) {
+  if (hidden) {
     out.push({
       updateDimensionProperties: {
         range: { sheetId, dimension: 'COLUMNS', startIndex: col, endIndex: col + 1 },
@@ -107,6 +96,48 @@ function columnSetup(tab: TabId, header: string, sheetId: number, col: number): 
         fields: 'hiddenByUser',
       },
     });
+  }
+  return out;
+}
+
+/**
+ * Money cells of new rows whose currency has other minor units than the column's default (JPY: none, KWD:
+ * three), as repeatCell requests over runs of consecutive rows: the workbook formats each row by its currency,
+ * and the same credit must look the same in both sinks. Usually none (USD months), so no request at all.
+ * `currencies[i]` is the currency of data row `firstRow + i` (0-based data rows).
+ */
+export function moneyFormatRequests(
+  sheetId: number,
+  moneyCols: readonly number[],
+  firstRow: number,
+  currencies: readonly string[],
+): sheets_v4.Schema$Request[] {
+  const spec = TABS.credits.columns.find((c) => c.kind === 'money')!;
+  const defaultPattern = cellFormat(spec)!.pattern;
+  const out: sheets_v4.Schema$Request[] = [];
+  let i = 0;
+  while (i < currencies.length) {
+    const format = cellFormat(spec, currencies[i])!;
+    let j = i + 1;
+    while (j < currencies.length && currencies[j] === currencies[i]) j++;
+    if (format.pattern !== defaultPattern) {
+      for (const col of moneyCols) {
+        out.push({
+          repeatCell: {
+            range: {
+              sheetId,
+              startRowIndex: firstRow + i + 1,
+              endRowIndex: firstRow + j + 1,
+              startColumnIndex: col,
+              endColumnIndex: col + 1,
+            },
+            cell: { userEnteredFormat: { numberFormat: sheetsNumberFormat(format) } },
+            fields: 'userEnteredFormat.numberFormat',
+          },
+        });
+      }
+    }
+    i = j;
   }
   return out;
 }
@@ -129,6 +160,7 @@ export function planLayout(
 
   for (const tab of TAB_IDS) {
     const { name, columns } = TABS[tab];
+    const traits = TAB_TRAITS[tab];
     const headers = columns.map((c) => c.header);
     const existing = byTitle.get(name);
     if (!existing) {
@@ -142,9 +174,8 @@ export function planLayout(
             sheetId,
             title: name,
             index: index++,
-            gridProperties: { rowCount, columnCount: headers.length, frozenRowCount: 1 },
-            // The Ledger is the usage process's record, not a tab to work in (the write protects it too).
-            ...(tab === 'ledger' ? { hidden: true } : {}),
+            gridProperties: { rowCount, columnCount: headers.length, frozenRowCount: traits.frozenRows },
+            ...(traits.hidden ? { hidden: true } : {}),
           },
         },
       });
@@ -155,8 +186,9 @@ export function planLayout(
           fields: 'userEnteredValue',
         },
       });
-      headers.forEach((h, col) => requests.push(...columnSetup(tab, h, sheetId, col)));
-      if (tab === 'credits')
+      for (const setup of planHeaders(tab, null, false).missing)
+        requests.push(...columnRequests(setup, sheetId));
+      if (traits.filter)
         requests.push({ setBasicFilter: { filter: { range: { sheetId, startRowIndex: 0 } } } });
       tabs[tab] = { headers: [...headers], rows: seed.map((r) => [...r]) };
       info[tab] = { sheetId, title: name, rowCount, columnCount: headers.length };
@@ -167,25 +199,18 @@ export function planLayout(
     const sheetId = props.sheetId ?? 0;
     const gp = props.gridProperties ?? {};
     const grid = values[tab] ?? { headers: [], rows: [] };
-    const present = new Set(grid.headers.map((h) => h.toLowerCase()));
-    const missing = headers.filter((h) => !present.has(h.toLowerCase()));
     const hasData = grid.rows.some((r) => r.some((c) => c !== null && c !== ''));
-    if (tab === 'credits' && hasData && missing.includes('Key')) {
-      throw new CreditDeskError(
-        'BAD_SHEET',
-        'The Credits tab has rows but no "Key" column, so its rows cannot be matched to credits.',
-        'The Key column is hidden at the right of Credits: unhide columns and restore the header "Key" (or undo its deletion from File → Version history). Do not type new keys.',
-      );
-    }
-    if (tab === 'credits' && !missing.includes('Key')) {
-      assertUniqueKeys(
-        grid,
-        grid.headers.findIndex((h) => h.toLowerCase() === 'key'),
-        name,
-      );
+    const headerPlan = planHeaders(tab, grid.headers, hasData);
+    if (tab === 'credits') {
+      const keyCol = headerPlan.headers.findIndex((h) => h.toLowerCase() === 'key');
+      if (keyCol < grid.headers.length)
+        indexKeys(
+          grid.rows.map((r) => r[keyCol]),
+          name,
+        );
     }
     let columnCount = gp.columnCount ?? 26;
-    const at = grid.headers.length;
+    const { missing, at } = headerPlan;
     if (missing.length) {
       if (at + missing.length > columnCount) {
         requests.push({
@@ -196,24 +221,24 @@ export function planLayout(
       requests.push({
         updateCells: {
           start: { sheetId, rowIndex: 0, columnIndex: at },
-          rows: [{ values: missing.map(stringCell) }],
+          rows: [{ values: missing.map((m) => stringCell(m.spec.header)) }],
           fields: 'userEnteredValue',
         },
       });
-      missing.forEach((h, i) => requests.push(...columnSetup(tab, h, sheetId, at + i)));
+      for (const setup of missing) requests.push(...columnRequests(setup, sheetId));
     }
-    if ((gp.frozenRowCount ?? 0) < 1) {
+    if ((gp.frozenRowCount ?? 0) < traits.frozenRows) {
       requests.push({
         updateSheetProperties: {
-          properties: { sheetId, gridProperties: { frozenRowCount: 1 } },
+          properties: { sheetId, gridProperties: { frozenRowCount: traits.frozenRows } },
           fields: 'gridProperties.frozenRowCount',
         },
       });
     }
-    if (tab === 'credits' && !existing.basicFilter) {
+    if (traits.filter && !existing.basicFilter) {
       requests.push({ setBasicFilter: { filter: { range: { sheetId, startRowIndex: 0 } } } });
     }
-    tabs[tab] = { headers: [...grid.headers, ...missing], rows: grid.rows };
+    tabs[tab] = { headers: headerPlan.headers, rows: grid.rows };
     info[tab] = { sheetId, title: name, rowCount: gp.rowCount ?? 1000, columnCount };
   }
   return { requests, tabs, info };

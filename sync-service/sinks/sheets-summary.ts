@@ -10,7 +10,8 @@
  * (UpdateChartSpecRequest) rather than added again; a chart of ours seen twice is deleted.
  */
 import type { sheets_v4 } from '@googleapis/sheets';
-import { minorDigits, toSheetNumber } from '../../core/money';
+import { toSheetNumber } from '../../core/money';
+import { moneyPattern } from '../../core/sheet-layout';
 import { SUMMARY_TAB } from '../../core/sheet-contract';
 import {
   isMoneyCell,
@@ -27,12 +28,9 @@ type Request = sheets_v4.Schema$Request;
 function cellData(c: SummaryCell, bold: boolean): sheets_v4.Schema$CellData {
   if (c === null) return {};
   if (isMoneyCell(c)) {
-    const d = minorDigits(c.currency);
     return {
       userEnteredValue: { numberValue: toSheetNumber(c.money, c.currency) },
-      userEnteredFormat: {
-        numberFormat: { type: 'NUMBER', pattern: d ? `#,##0.${'0'.repeat(d)}` : '#,##0' },
-      },
+      userEnteredFormat: { numberFormat: { type: 'NUMBER', pattern: moneyPattern(c.currency) } },
     };
   }
   return {

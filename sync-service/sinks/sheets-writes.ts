@@ -8,8 +8,9 @@
  * Pure: no I/O.
  */
 import type { sheets_v4 } from '@googleapis/sheets';
-import type { AuditField, CreditField } from '../../core/sheet-contract';
-import { text, type Cell, type ColumnIndex } from '../../core/table';
+import type { CreditField } from '../../core/sheet-contract';
+import { indexKeys } from '../../core/sheet-layout';
+import { type Cell, type ColumnIndex } from '../../core/table';
 import type { CellUpdate, SkippedChange } from './sink';
 import { a1Range } from './sheets-a1';
 
@@ -152,21 +153,13 @@ export function rowsPerBlock(sample: Partial<Record<string, Cell>> | undefined, 
   return Math.max(1, Math.floor((maxBytes * 0.8) / bytes));
 }
 
-/** key → 0-based data row from a re-read Key column (first cell is the header). */
-export function keyRowsFrom(values: readonly (readonly unknown[])[] | undefined): {
-  keyRows: Map<string, number>;
-  duplicates: Map<string, number[]>;
-} {
-  const keyRows = new Map<string, number>();
-  const duplicates = new Map<string, number[]>();
-  (values ?? []).slice(1).forEach((r, i) => {
-    const key = text(r[0] as Cell);
-    if (!key) return;
-    const first = keyRows.get(key);
-    if (first === undefined) keyRows.set(key, i);
-    else duplicates.set(key, [...(duplicates.get(key) ?? [first + 2]), i + 2]);
-  });
-  return { keyRows, duplicates };
+/** key → 0-based data row from a re-read Key column (first cell is the header); a key twice is an error naming the rows. */
+export function keyRowsFrom(
+  values: readonly (readonly unknown[])[] | undefined,
+  tabName: string,
+): Map<string, number> {
+  return indexKeys(
+    (values ?? []).slice(1).map((r) => r[0] as Cell),
+    tabName,
+  );
 }
-
-export type AuditRecord = Record<AuditField, Cell>;

@@ -7,9 +7,9 @@
  * never mutated here: each cell gets a derived style object (memoised, so the file still holds few styles).
  */
 import type { Cell as ExcelCell, Column, DataValidation, Style, Worksheet } from 'exceljs';
-import { minorDigits } from '../../core/money';
-import { STATUSES, isLocked, isStatus } from '../../core/status';
+import { isLocked, isStatus } from '../../core/status';
 import { TABS, type ColumnSpec, type TabId } from '../../core/sheet-contract';
+import { cellChoices, cellFormat, columnLetter as letterOf, TAB_TRAITS } from '../../core/sheet-layout';
 import { text } from '../../core/table';
 import { cellFromExcel } from './workbook-cells';
 import { readHeaderIndex, type HeaderIndex } from './workbook-layout';
@@ -40,9 +40,6 @@ const AUDIT_PROTECTION = {
 
 /** Empty columns right of the table that stay unlocked, so staff can add a column of their own. */
 const SPARE_COLUMNS = 10;
-
-const DATE_FORMAT = 'yyyy-mm-dd';
-const TEXT_FORMAT = '@';
 
 type StylePatch = Partial<Style>;
 
@@ -93,23 +90,6 @@ function memo<T>(compute: (key: string) => T): (key: string) => T {
   };
 }
 
-/** '#,##0.00' for USD, '#,##0' for JPY, '#,##0.000' for KWD; two decimals when the currency is unreadable. */
-export function moneyFormat(currency: string): string {
-  let digits = 2;
-  try {
-    digits = minorDigits(currency || 'USD');
-  } catch {
-    // a typo in the Currency cell is reported by the domain when it reads the row; format it like USD
-  }
-  return digits === 0 ? '#,##0' : `#,##0.${'0'.repeat(digits)}`;
-}
-
-function columnLetter(col: number): string {
-  let out = '';
-  for (let n = col; n > 0; n = Math.floor((n - 1) / 26)) out = String.fromCharCode(65 + ((n - 1) % 26)) + out;
-  return out;
-}
-
 /** Header bold and frozen, contract widths on columns that have none yet (a width staff chose is kept). */
 function formatHeader(ws: Worksheet, tab: TabId, headers: HeaderIndex, width: number): void {
   const header = ws.getRow(1);
@@ -120,7 +100,7 @@ function formatHeader(ws: Worksheet, tab: TabId, headers: HeaderIndex, width: nu
   }
   const existing = ws.views?.[0];
   const xSplit = existing && existing.state === 'frozen' ? (existing.xSplit ?? 0) : 0;
-  ws.views = [{ state: 'frozen', xSplit, ySplit: 1 }];
+  ws.views = [{ state: 'frozen', xSplit, ySplit: TAB_TRAITS[tab].frozenRows }];
   for (const spec of TABS[tab].columns as readonly ColumnSpec[]) {
     const col = headers.get(spec.header.toLowerCase());
     if (col === undefined) continue;
@@ -147,18 +127,25 @@ export async function formatCreditsTab(ws: Worksheet, lastRow: number): Promise<
   const col = (header: string) => headers.get(header.toLowerCase());
   const statusCol = col('Status');
   const currencyCol = col('Currency');
-  const keyCol = col('Key');
-  const moneyCols = [col('Amount'), col('Distributor Keeps')].filter((c): c is number => c !== undefined);
-  const dateCol = col('Processing Date');
-  const textCols = [col('Last Change'), col('AWS Account'), col('Payer Account'), col('Key')].filter(
-    (c): c is number => c !== undefined,
+  // The core's plan of each contract column (sheet-layout.ts): its format, dropdown and visibility.
+  const specs: { spec: ColumnSpec; col: number }[] = [];
+  for (const spec of TABS.credits.columns as readonly ColumnSpec[]) {
+    const c = col(spec.header);
+    if (c !== undefined) specs.push({ spec, col: c });
+  }
+  const moneyCols = specs.filter((x) => x.spec.kind === 'money').map((x) => x.col);
+  const fixedFormats = new Map(
+    specs.flatMap(({ spec, col: c }) => {
+      const format = spec.kind === 'money' ? null : cellFormat(spec);
+      return format ? [[c, format.pattern] as const] : [];
+    }),
   );
   const width = Math.max(usedWidth(ws, lastRow), headers.size);
 
   formatHeader(ws, 'credits', headers, width);
   for (let c = 1; c <= width; c++) restyle(ws.getRow(1).getCell(c), 'locked', LOCKED);
   for (let c = 1; c <= width + SPARE_COLUMNS; c++) restyle(ws.getColumn(c), 'unlocked', UNLOCKED);
-  if (keyCol !== undefined) ws.getColumn(keyCol).hidden = true;
+  for (const { spec, col: c } of specs) if (spec.hidden) ws.getColumn(c).hidden = true;
 
   // One patch object per (lock, number format), built once: this loop touches every cell of 100,000 rows.
   const patchFor = memo((key: string) => {
@@ -168,8 +155,9 @@ export async function formatCreditsTab(ws: Worksheet, lastRow: number): Promise<
       patch: numFmt ? { ...(lock === 'L' ? LOCKED : UNLOCKED), numFmt } : lock === 'L' ? LOCKED : UNLOCKED,
     };
   });
-  const formatOfCurrency = memo(moneyFormat);
-  const fixedFormat = (c: number) => (c === dateCol ? DATE_FORMAT : textCols.includes(c) ? TEXT_FORMAT : '');
+  const moneySpec = specs.find((x) => x.spec.kind === 'money')?.spec;
+  const formatOfCurrency = memo((currency) => (moneySpec ? cellFormat(moneySpec, currency)!.pattern : ''));
+  const fixedFormat = (c: number) => fixedFormats.get(c) ?? '';
 
   let locked = 0;
   for (let r = 2; r <= lastRow; r++) {
@@ -187,8 +175,12 @@ export async function formatCreditsTab(ws: Worksheet, lastRow: number): Promise<
     }
   }
 
-  if (statusCol !== undefined) setStatusDropdown(ws, columnLetter(statusCol), lastRow);
-  ws.autoFilter = `A1:${columnLetter(Math.max(width, 1))}${Math.max(lastRow, 1)}`;
+  for (const { spec, col: c } of specs) {
+    const choices = cellChoices(spec);
+    if (choices) setDropdown(ws, spec.header, choices, letterOf(c - 1), lastRow);
+  }
+  if (TAB_TRAITS.credits.filter)
+    ws.autoFilter = `A1:${letterOf(Math.max(width, 1) - 1)}${Math.max(lastRow, 1)}`;
   await ws.protect(PROTECTION_PASSWORD, { ...CREDITS_PROTECTION });
   return locked;
 }
@@ -205,8 +197,14 @@ function dataValidationsOf(ws: Worksheet): DataValidationCollection {
 
 const CELL_OR_RANGE = /^\$?([A-Z]+)\$?\d+(?::\$?([A-Z]+)\$?\d+)?$/;
 
-/** One list validation over the Status cells of every data row, replacing whatever the column had. */
-function setStatusDropdown(ws: Worksheet, letter: string, lastRow: number): void {
+/** One list validation over a column's cells in every data row, replacing whatever the column had. */
+function setDropdown(
+  ws: Worksheet,
+  header: string,
+  choices: readonly string[],
+  letter: string,
+  lastRow: number,
+): void {
   const validations = dataValidationsOf(ws);
   const model = validations.model;
   for (const address of Object.keys(model)) {
@@ -218,11 +216,11 @@ function setStatusDropdown(ws: Worksheet, letter: string, lastRow: number): void
   validations.add(`${letter}2:${letter}${lastRow}`, {
     type: 'list',
     allowBlank: true,
-    formulae: [`"${STATUSES.join(',')}"`],
+    formulae: [`"${choices.join(',')}"`],
     showErrorMessage: true,
     errorStyle: 'stop',
-    errorTitle: 'Status',
-    error: `Pick one of ${STATUSES.join(', ')}.`,
+    errorTitle: header,
+    error: `Pick one of ${choices.join(', ')}.`,
   });
 }
 
@@ -231,7 +229,8 @@ export async function formatAuditTab(ws: Worksheet, lastRow: number): Promise<vo
   const headers = readHeaderIndex(ws);
   const width = Math.max(usedWidth(ws, lastRow), headers.size);
   formatHeader(ws, 'audit', headers, width);
-  ws.autoFilter = `A1:${columnLetter(Math.max(width, 1))}${Math.max(lastRow, 1)}`;
+  if (TAB_TRAITS.audit.filter)
+    ws.autoFilter = `A1:${letterOf(Math.max(width, 1) - 1)}${Math.max(lastRow, 1)}`;
   await ws.protect(PROTECTION_PASSWORD, { ...AUDIT_PROTECTION });
 }
 
@@ -242,7 +241,7 @@ export async function formatAuditTab(ws: Worksheet, lastRow: number): Promise<vo
 export async function formatLedgerTab(ws: Worksheet): Promise<void> {
   const headers = readHeaderIndex(ws);
   formatHeader(ws, 'ledger', headers, headers.size);
-  ws.state = 'hidden';
+  if (TAB_TRAITS.ledger.hidden) ws.state = 'hidden';
   await ws.protect(PROTECTION_PASSWORD, { selectLockedCells: true, selectUnlockedCells: true });
 }
 

@@ -4,21 +4,15 @@
  * contract tab or header is added (a header at the end of row 1), never moved.
  */
 import type { Row, Workbook, Worksheet } from 'exceljs';
-import { CreditDeskError } from '../../core/errors';
 import { CONFIG_DEFAULTS, TABS, type CellKind, type ColumnSpec, type TabId } from '../../core/sheet-contract';
-import { text, type Cell, type Grid } from '../../core/table';
+import { indexKeys as indexKeyCells, planHeaders, TAB_ORDER } from '../../core/sheet-layout';
+import { headerKey, text, type Cell, type Grid } from '../../core/table';
 import { cellFromExcel, excelValueFor, isBlank } from './workbook-cells';
-
-export const TAB_ORDER: readonly TabId[] = ['credits', 'accounts', 'rules', 'config', 'audit', 'ledger'];
 
 export type Seed = { accounts?: Grid; rules?: Grid };
 
 /** Header text → 1-based column number, for the header row of a tab. */
 export type HeaderIndex = Map<string, number>;
-
-export function headerKey(value: Cell): string {
-  return text(value).toLowerCase();
-}
 
 export function readHeaderIndex(ws: Worksheet): HeaderIndex {
   const index: HeaderIndex = new Map();
@@ -109,22 +103,16 @@ export function writeGridRows(
 }
 
 function addMissingHeaders(ws: Worksheet, tab: TabId): void {
-  const spec = TABS[tab];
-  const headers = readHeaderIndex(ws);
-  const missing = spec.columns.filter((c) => !headers.has(c.header.toLowerCase()));
-  if (!missing.length) return;
-  if (tab === 'credits' && missing.some((c) => c.field === 'key') && lastUsedRow(ws) > 1) {
-    throw new CreditDeskError(
-      'BAD_SHEET',
-      'The Credits tab has rows but no "Key" column, so its rows cannot be matched to credits.',
-      'Restore the "Key" header in row 1 (the column is hidden: unhide all columns to find it), or restore the workbook from its .bak backup.',
-    );
-  }
-  let col = 0;
+  const header: Cell[] = [];
   ws.getRow(1).eachCell((cell, c) => {
-    if (!isBlank(cellFromExcel(cell.value))) col = c;
+    header[c - 1] = cellFromExcel(cell.value);
   });
-  for (const spec of missing) ws.getRow(1).getCell(++col).value = spec.header;
+  const { missing } = planHeaders(
+    tab,
+    Array.from(header, (h) => h ?? null),
+    lastUsedRow(ws) > 1,
+  );
+  for (const m of missing) ws.getRow(1).getCell(m.col + 1).value = m.spec.header;
 }
 
 export function kindsByHeader(columns: readonly ColumnSpec[]): Map<string, CellKind> {
@@ -160,25 +148,9 @@ export function readGrid(ws: Worksheet, columns: readonly ColumnSpec[]): Grid {
 
 /** Key text → sheet row (1-based) for every Credits row with a key. Duplicate keys are an error naming the rows. */
 export function indexKeys(ws: Worksheet, keyCol: number, lastRow = lastUsedRow(ws)): Map<string, number> {
-  const rowsByKey = new Map<string, number>();
-  const duplicates = new Map<string, number[]>();
-  for (let r = 2; r <= lastRow; r++) {
-    const key = text(cellFromExcel(ws.findRow(r)?.findCell(keyCol)?.value));
-    if (!key) continue;
-    const first = rowsByKey.get(key);
-    if (first === undefined) rowsByKey.set(key, r);
-    else duplicates.set(key, [...(duplicates.get(key) ?? [first]), r]);
-  }
-  if (duplicates.size) {
-    const listed = [...duplicates.entries()]
-      .slice(0, 5)
-      .map(([key, rows]) => `rows ${rows.join(' and ')} (Key ${key})`);
-    const more = duplicates.size > 5 ? ` and ${duplicates.size - 5} more` : '';
-    throw new CreditDeskError(
-      'BAD_SHEET',
-      `The Credits tab holds the same credit more than once: ${listed.join('; ')}${more}.`,
-      'Each credit must appear once. Delete the copied row (keep the one with the assignment you want), then run again.',
-    );
-  }
-  return rowsByKey;
+  const keys: Cell[] = [];
+  for (let r = 2; r <= lastRow; r++) keys.push(cellFromExcel(ws.findRow(r)?.findCell(keyCol)?.value));
+  const rows = new Map<string, number>();
+  for (const [key, i] of indexKeyCells(keys, ws.name)) rows.set(key, i + 2);
+  return rows;
 }

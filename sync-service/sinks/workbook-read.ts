@@ -14,9 +14,10 @@ import { readFile } from 'node:fs/promises';
 import { inflateRawSync } from 'node:zlib';
 import type { CellValue } from 'exceljs';
 import { TABS, type TabId } from '../../core/sheet-contract';
-import { text, type Cell, type Grid } from '../../core/table';
+import { TAB_ORDER, indexKeys } from '../../core/sheet-layout';
+import { headerKey, text, type Cell, type Grid } from '../../core/table';
 import { cellFromExcel, isBlank } from './workbook-cells';
-import { TAB_ORDER, headerKey, kindsByHeader } from './workbook-layout';
+import { kindsByHeader } from './workbook-layout';
 
 // ExcelJS's own helpers, so dates are decided and converted exactly as its load does.
 // eslint-disable-next-line @typescript-eslint/no-require-imports
@@ -278,14 +279,11 @@ function sheetGrid(
   return { headers, rows: out };
 }
 
-/** Duplicate Keys are reported by the ExcelJS path, with the rows named: leave them to it. */
+/** A credit listed twice is the same error, with the rows named, whichever reader finds it. */
 function assertUniqueKeys(grid: Grid): void {
   const col = grid.headers.findIndex((h) => headerKey(h) === headerKey('Key'));
-  const seen = new Set<string>();
-  for (const row of grid.rows) {
-    const key = text(row[col]);
-    if (!key) continue;
-    if (seen.has(key)) notPlain('duplicate keys');
-    seen.add(key);
-  }
+  indexKeys(
+    grid.rows.map((row) => row[col]),
+    TABS.credits.name,
+  );
 }

@@ -4,7 +4,8 @@
  * the amount columns. The tab is owned by the sync: rebuilt from scratch when its figures change, protected.
  */
 import type { Workbook, Worksheet } from 'exceljs';
-import { minorDigits, toSheetNumber } from '../../core/money';
+import { toSheetNumber } from '../../core/money';
+import { columnLetter, moneyPattern } from '../../core/sheet-layout';
 import { SUMMARY_TAB } from '../../core/sheet-contract';
 import { isMoneyCell, summaryGrid, type SummaryCell, type SummaryLayout } from '../../core/summary-layout';
 
@@ -13,17 +14,6 @@ type Plain = string | number | null;
 function plain(c: SummaryCell): Plain {
   if (isMoneyCell(c)) return toSheetNumber(c.money, c.currency);
   return c;
-}
-
-function moneyFormat(currency: string): string {
-  const d = minorDigits(currency);
-  return d === 0 ? '#,##0' : `#,##0.${'0'.repeat(d)}`;
-}
-
-function columnLetter(n: number): string {
-  let s = '';
-  for (let x = n; x > 0; x = Math.floor((x - 1) / 26)) s = String.fromCharCode(65 + ((x - 1) % 26)) + s;
-  return s;
 }
 
 /** The values the tab holds now, as plain cells over the given size (to compare with a new layout). */
@@ -66,7 +56,7 @@ export async function renderWorkbookSummary(wb: Workbook, layout: SummaryLayout)
       if (c === null) return;
       const cell = row.getCell(j + 1);
       cell.value = plain(c);
-      if (isMoneyCell(c)) cell.numFmt = moneyFormat(c.currency);
+      if (isMoneyCell(c)) cell.numFmt = moneyPattern(c.currency);
     });
   });
   ws.getCell(1, 1).font = { bold: true, size: 13 };
@@ -74,7 +64,7 @@ export async function renderWorkbookSummary(wb: Workbook, layout: SummaryLayout)
     ws.getCell(t.top + 1, t.left + 1).font = { bold: true, size: 12 };
     for (let j = 0; j < t.headers.length; j++) ws.getCell(t.top + 2, t.left + j + 1).font = { bold: true };
     if (t.bar !== undefined && t.rows.length) {
-      const col = columnLetter(t.left + t.bar + 1);
+      const col = columnLetter(t.left + t.bar); // 0-based, like the layout
       ws.addConditionalFormatting({
         ref: `${col}${t.top + 3}:${col}${t.top + 2 + t.rows.length}`,
         rules: [

@@ -18,7 +18,8 @@ import { basename, dirname, join } from 'node:path';
 import ExcelJS from 'exceljs';
 import { CreditDeskError } from '../../core/errors';
 import { CREDIT_COLUMNS, TABS, type CreditField, type TabId } from '../../core/sheet-contract';
-import { text, type Cell, type Grid } from '../../core/table';
+import { TAB_ORDER } from '../../core/sheet-layout';
+import { headerKey, text, type Cell, type Grid } from '../../core/table';
 import { writeFileAtomically } from './atomic-file';
 import { acquireFileLock, removeLeftoverTemps, type FileLock, type FileLockOptions } from './file-lock';
 import {
@@ -42,10 +43,8 @@ import { renderWorkbookSummary } from './workbook-summary';
 import { workbookTabSizes } from './grid-size';
 import { removeRows } from './workbook-remove';
 import {
-  TAB_ORDER,
   columnOf,
   ensureLayout,
-  headerKey,
   indexKeys,
   lastUsedRow,
   readGrid,

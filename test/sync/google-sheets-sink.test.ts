@@ -40,9 +40,18 @@ describe('Google Sheets sink: layout', () => {
     expect(credits.hiddenColumns).toEqual([idx.key]);
     const dropdown = credits.validations.find((v) => v.range.startColumnIndex === idx.status);
     expect(dropdown?.rule?.condition?.values?.map((v) => v.userEnteredValue)).toEqual([...STATUSES]);
-    const moneyCols = credits.formats.map((f) => f.range.startColumnIndex).sort();
-    expect(moneyCols).toEqual([idx.amount, idx.distributorKeeps].sort());
+    // The formats of core/sheet-layout.ts, the same the workbook uses: money, a date, text for typed IDs.
+    const formatOf = (col: number) =>
+      credits.formats.find((f) => f.range.startColumnIndex === col)?.cell?.userEnteredFormat?.numberFormat;
+    expect(formatOf(idx.amount)).toEqual({ type: 'NUMBER', pattern: '#,##0.00' });
+    expect(formatOf(idx.distributorKeeps)).toEqual({ type: 'NUMBER', pattern: '#,##0.00' });
+    expect(formatOf(idx.processingDate)).toEqual({ type: 'DATE', pattern: 'yyyy-mm-dd' });
+    for (const col of [idx.accountId, idx.payerAccountId, idx.lastChange, idx.key])
+      expect(formatOf(col)).toEqual({ type: 'TEXT' });
+    expect(credits.formats).toHaveLength(7);
     expect(credits.formats.every((f) => f.fields === 'userEnteredFormat.numberFormat')).toBe(true);
+    const audit = tab(ss(), 'Audit');
+    expect(audit.basicFilter?.range).toEqual({ sheetId: audit.properties.sheetId, startRowIndex: 0 });
     expect(
       tab(ss(), 'Config')
         .cells.slice(1)
@@ -102,12 +111,43 @@ describe('Google Sheets sink: layout', () => {
     });
     await expect(makeSink(server).read()).rejects.toMatchObject({
       code: 'BAD_SHEET',
-      message: expect.stringContaining('"K000001" in rows 2, 4'),
+      message: expect.stringContaining('rows 2 and 4 (Key K000001)'),
     });
   });
 });
 
 describe('Google Sheets sink: writing', () => {
+  test('money cells of new rows show their currency’s minor units, like the workbook; USD rows need no request', async () => {
+    const sink = makeSink(server);
+    await sink.read();
+    const before = tab(ss(), 'Credits').formats.length;
+    await sink.write({
+      updates: [],
+      appends: [
+        creditRow(1),
+        creditRow(2, { currency: 'JPY', amount: 1200 }),
+        creditRow(3, { currency: 'JPY', amount: 50 }),
+        creditRow(4),
+        creditRow(5, { currency: 'KWD', amount: 1.125 }),
+      ],
+      audit: [],
+    });
+    const idx = indexColumns('credits', headersOf('credits'));
+    const added = tab(ss(), 'Credits').formats.slice(before);
+    const rowsOf = (pattern: string, col: number) =>
+      added
+        .filter(
+          (f) =>
+            f.cell.userEnteredFormat?.numberFormat?.pattern === pattern && f.range.startColumnIndex === col,
+        )
+        .map((f) => [f.range.startRowIndex, f.range.endRowIndex]);
+    // Data rows 2–3 (sheet rows 3–4) are JPY, one run; row 5 (sheet row 6) is KWD; USD rows keep the column's format.
+    expect(rowsOf('#,##0', idx.amount)).toEqual([[2, 4]]);
+    expect(rowsOf('#,##0', idx.distributorKeeps)).toEqual([[2, 4]]);
+    expect(rowsOf('#,##0.000', idx.amount)).toEqual([[5, 6]]);
+    expect(added).toHaveLength(4);
+  });
+
   test('RAW keeps formula-like text as text', async () => {
     const sink = makeSink(server);
     await sink.read();

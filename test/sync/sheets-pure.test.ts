@@ -1,5 +1,6 @@
 import fc from 'fast-check';
-import { a1Column, a1Range, columnLetter } from '../../sync-service/sinks/sheets-a1';
+import { columnLetter } from '../../core/sheet-layout';
+import { a1Column, a1Range } from '../../sync-service/sinks/sheets-a1';
 import { lockedRuns, planProtection, LOCK_TAG } from '../../sync-service/sinks/sheets-protection';
 import { tokenBucket } from '../../sync-service/sinks/sheets-rate-limit';
 import { backoffMs, isRetryable } from '../../sync-service/sinks/sheets-retry';

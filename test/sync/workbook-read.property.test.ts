@@ -8,7 +8,8 @@ import { join } from 'node:path';
 import { TABS, type TabId } from '../../core/sheet-contract';
 import type { Grid } from '../../core/table';
 import { createWorkbookSink } from '../../sync-service/sinks/workbook';
-import { TAB_ORDER, readGrid } from '../../sync-service/sinks/workbook-layout';
+import { TAB_ORDER } from '../../core/sheet-layout';
+import { readGrid } from '../../sync-service/sinks/workbook-layout';
 import { readPlainWorkbook } from '../../sync-service/sinks/workbook-read';
 import { changes, col, credit, creditsSheet, loadWorkbook, withTempDir } from './workbook-helpers';
 
