@@ -19,7 +19,7 @@ import { runSync } from '../sync-service/commands/sync';
 import { silentReporter } from '../sync-service/progress';
 import { resolveSettings } from '../sync-service/settings';
 import { createGoogleSheetsSink } from '../sync-service/sinks/google-sheets';
-import { buildChangeSet, readState, type CreditChange } from '../sync-service/sheet-state';
+import { buildChangeSet, readState, type CreditChange } from '../core/sheet-state';
 import type { Sink } from '../sync-service/sinks/sink';
 import { createWorkbookSink } from '../sync-service/sinks/workbook';
 import type { CreditSource, RawCreditRow } from '../sync-service/sources/source';

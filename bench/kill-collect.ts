@@ -25,7 +25,7 @@ import { runApplyRules } from '../sync-service/commands/apply-rules';
 import { runSync } from '../sync-service/commands/sync';
 import { silentReporter } from '../sync-service/progress';
 import { resolveSettings } from '../sync-service/settings';
-import { readState } from '../sync-service/sheet-state';
+import { readState } from '../core/sheet-state';
 import { createWorkbookSink } from '../sync-service/sinks/workbook';
 import type { CreditSource, RawCreditRow } from '../sync-service/sources/source';
 import { usageXlsxMatches } from '../sync-service/usage/usage-files';

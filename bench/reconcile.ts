@@ -13,7 +13,7 @@ import { planCollect } from '../core/usage';
 import { runSync } from '../sync-service/commands/sync';
 import { silentReporter } from '../sync-service/progress';
 import { resolveSettings } from '../sync-service/settings';
-import { buildChangeSet, readState } from '../sync-service/sheet-state';
+import { buildChangeSet, readState } from '../core/sheet-state';
 import { createWorkbookSink } from '../sync-service/sinks/workbook';
 import type { CreditSource, RawCreditRow } from '../sync-service/sources/source';
 import { prng, seconds, type Figure } from './figures';

@@ -7,7 +7,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { CreditField } from '../core/sheet-contract';
 import type { Cell } from '../core/table';
-import type { CellUpdate } from '../sync-service/sinks/sink';
+import type { CellUpdate } from '../core/sheet-changes';
 import { createWorkbookSink } from '../sync-service/sinks/workbook';
 
 const ROWS = 50_000;

@@ -25,7 +25,8 @@ import type { AuditField, CreditField, LedgerField } from '../core/sheet-contrac
 import { USAGE_FILE_ID_PATTERN } from '../core/ids';
 import { indexColumns, readRecords, recordToRow, text, type Cell, type Grid } from '../core/table';
 import type { Reporter } from './progress';
-import { isEmptyChangeSet, type ChangeSet, type LedgerChanges, type Sink, type Snapshot } from './sinks/sink';
+import { type Sink } from './sinks/sink';
+import { isEmptyChangeSet, type ChangeSet, type LedgerChanges, type Snapshot } from '../core/sheet-changes';
 import { loadUsageFiles } from './usage/usage-files';
 import { defaultArchiveDir, readArchivedIndex } from './archive/archive-files';
 

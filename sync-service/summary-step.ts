@@ -6,11 +6,11 @@ import type { Credit } from '../core/credit';
 import type { Minor } from '../core/money';
 import { buildSummary, type Summary } from '../core/summary';
 import { summaryLayout, type SummaryLayout } from '../core/summary-layout';
-import { currentPeriod } from './periods';
-import type { SheetState } from './sheet-state';
+import { currentPeriod } from '../core/periods';
+import type { DeskState } from '../core/sheet-state';
 
 /** The credits after a run: every row of the snapshot, changed ones replaced, new ones added. */
-export function creditsAfter(state: SheetState, changed: readonly Credit[]): Credit[] {
+export function creditsAfter(state: DeskState, changed: readonly Credit[]): Credit[] {
   const byKey = new Map(changed.map((c) => [c.key, c]));
   const out = state.credits.map((e) => {
     const c = byKey.get(e.credit.key);
@@ -21,7 +21,7 @@ export function creditsAfter(state: SheetState, changed: readonly Credit[]): Cre
 }
 
 export function summaryAfter(
-  state: SheetState,
+  state: DeskState,
   changed: readonly Credit[],
   now: Date,
   cur?: readonly { period: string; currency: string; amount: Minor }[],
@@ -34,7 +34,7 @@ export function summaryAfter(
 }
 
 export function summaryLayoutAfter(
-  state: SheetState,
+  state: DeskState,
   changed: readonly Credit[],
   now: Date,
   cur?: readonly { period: string; currency: string; amount: Minor }[],

@@ -16,8 +16,9 @@ import { displayMoney } from '../../core/money';
 import { explainHold } from '../../core/review';
 import { parseRules, RuleIndex } from '../../core/rules';
 import type { Reporter } from '../progress';
-import { buildChangeSet, readState, type SheetState } from '../sheet-state';
-import { describeSkipped, hasWork, isEmptyChangeSet, type Sink } from '../sinks/sink';
+import { buildChangeSet, readState, type DeskState } from '../../core/sheet-state';
+import { type Sink } from '../sinks/sink';
+import { describeSkipped, hasWork, isEmptyChangeSet } from '../../core/sheet-changes';
 import { readReconciled } from '../reconcile-step';
 import { summaryLayoutAfter } from '../summary-step';
 
@@ -35,7 +36,7 @@ export interface RulesOutcome {
 
 export function planAndApplyRules(
   credits: Credit[],
-  state: SheetState,
+  state: DeskState,
   opts: {
     overwriteManual: boolean;
     actor: string;

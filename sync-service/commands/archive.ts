@@ -14,9 +14,9 @@ import { buildSummary } from '../../core/summary';
 import { summaryLayout } from '../../core/summary-layout';
 import { readRecords } from '../../core/table';
 import { addToArchivedIndex, archivePath, readArchive, writeArchive } from '../archive/archive-files';
-import { currentPeriod } from '../periods';
+import { currentPeriod } from '../../core/periods';
 import type { Reporter } from '../progress';
-import { readState } from '../sheet-state';
+import { readState } from '../../core/sheet-state';
 import type { Sink } from '../sinks/sink';
 
 export interface ArchiveResult {

@@ -4,7 +4,7 @@
  */
 import { assignCredit, unassignCredit, type AssignOutcome } from '../../core/assignment';
 import { CreditDeskError } from '../../core/errors';
-import { buildChangeSet, readState, type SheetState } from '../sheet-state';
+import { buildChangeSet, readState, type DeskState } from '../../core/sheet-state';
 import type { Sink } from '../sinks/sink';
 import type { Reporter } from '../progress';
 import { readReconciled } from '../reconcile-step';
@@ -18,7 +18,7 @@ export interface AssignDeps {
   reporter?: Reporter;
 }
 
-function findCredit(state: SheetState, creditId: string) {
+function findCredit(state: DeskState, creditId: string) {
   const found = state.credits.find((e) => e.credit.creditId === creditId.trim().toUpperCase());
   if (!found) {
     throw new CreditDeskError(
@@ -33,7 +33,7 @@ function findCredit(state: SheetState, creditId: string) {
 async function change(
   deps: AssignDeps,
   creditId: string,
-  act: (state: SheetState, found: ReturnType<typeof findCredit>) => AssignOutcome,
+  act: (state: DeskState, found: ReturnType<typeof findCredit>) => AssignOutcome,
 ): Promise<AssignOutcome> {
   const { sink } = deps;
   const state = readState((await readReconciled(sink, deps)).snapshot);

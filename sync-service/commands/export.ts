@@ -7,7 +7,7 @@ import { toCsv } from '../../core/csv';
 import { CreditDeskError } from '../../core/errors';
 import { creditToJson, exportTable } from '../../core/export';
 import { isStatus } from '../../core/status';
-import { readState } from '../sheet-state';
+import { readState } from '../../core/sheet-state';
 import { readAllArchives } from '../archive/archive-files';
 import type { Sink } from '../sinks/sink';
 

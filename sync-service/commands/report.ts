@@ -10,8 +10,8 @@ import { CreditDeskError } from '../../core/errors';
 import type { Minor } from '../../core/money';
 import { buildSummary, summaryJson, type Summary } from '../../core/summary';
 import { cellText, summaryTables } from '../../core/summary-layout';
-import { currentPeriod } from '../periods';
-import { readState } from '../sheet-state';
+import { currentPeriod } from '../../core/periods';
+import { readState } from '../../core/sheet-state';
 import type { Sink } from '../sinks/sink';
 
 export type ReportFormat = 'table' | 'json' | 'csv';

@@ -4,7 +4,7 @@
  */
 import { validateRules } from '../../core/rules';
 import type { RuleProblem } from '../../core/rules/types';
-import { readState } from '../sheet-state';
+import { readState } from '../../core/sheet-state';
 import type { Sink } from '../sinks/sink';
 
 export interface RulesValidation {

@@ -7,7 +7,7 @@ import { existsSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Reporter } from '../progress';
 import { SettingsError, type Settings } from '../settings';
-import { readState } from '../sheet-state';
+import { readState } from '../../core/sheet-state';
 import type { Sink } from '../sinks/sink';
 import type { CreditSource } from '../sources/source';
 import { runDemoData } from './demo-data';

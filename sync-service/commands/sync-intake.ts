@@ -7,7 +7,7 @@ import { leftOutText } from '../../core/cur';
 import { displayMoney } from '../../core/money';
 import { readRecords, text } from '../../core/table';
 import type { AuditField } from '../../core/sheet-contract';
-import type { Snapshot } from '../sinks/sink';
+import type { Snapshot } from '../../core/sheet-changes';
 import type { SyncReport } from './sync';
 
 /** Exit code of a command that finished but left something for a person (documented in the README). */

@@ -19,15 +19,16 @@ import { CreditDeskError } from '../../core/errors';
 import type { Grid } from '../../core/table';
 import { checkReferenceFile } from '../../core/input-check';
 import { readCsvGrid } from '../io/csv-file';
-import { chooseClosedPeriod, currentPeriod, periodsToSync, previousPeriod } from '../periods';
+import { chooseClosedPeriod, currentPeriod, periodsToSync, previousPeriod } from '../../core/periods';
 import type { Reporter } from '../progress';
 import type { Settings } from '../settings';
-import { buildChangeSet, readState, type CreditChange, type SheetState } from '../sheet-state';
-import { describeSkipped, hasWork, isEmptyChangeSet, type ChangeSet, type Sink } from '../sinks/sink';
+import { buildChangeSet, readState, type CreditChange, type DeskState } from '../../core/sheet-state';
+import { type Sink } from '../sinks/sink';
+import { describeSkipped, hasWork, isEmptyChangeSet, type ChangeSet } from '../../core/sheet-changes';
 import { summaryLayoutAfter } from '../summary-step';
 import { cellBudget, cellBudgetLines, type CellBudget } from '../../core/cell-budget';
 import type { CreditSource } from '../sources/source';
-import { upsertTab } from '../tab-upsert';
+import { upsertTab } from '../../core/tab-upsert';
 import { readReconciled } from '../reconcile-step';
 import { planAndApplyRules, type RulesOutcome } from './apply-rules';
 
@@ -118,7 +119,7 @@ async function fetchGivenPeriod(
 
 /** Loads --accounts and --rules files into the snapshot's tabs (upsert by ID), returning the tabs to write back. */
 export function loadReferenceFiles(
-  state: SheetState['snapshot'],
+  state: DeskState['snapshot'],
   settings: Settings,
   reporter: Reporter,
 ): ChangeSet['replaceTabs'] {

@@ -19,8 +19,9 @@ import {
 import { CreditDeskError } from '../../core/errors';
 import type { Credit } from '../../core/credit';
 import type { Reporter } from '../progress';
-import { buildChangeSet, readState, type SheetState } from '../sheet-state';
-import { describeSkipped, hasWork, type LedgerChanges, type Sink, type SkippedChange } from '../sinks/sink';
+import { buildChangeSet, readState, type DeskState } from '../../core/sheet-state';
+import { type Sink } from '../sinks/sink';
+import { describeSkipped, hasWork, type LedgerChanges, type SkippedChange } from '../../core/sheet-changes';
 import { screenForCollect, type SkippedCredit } from '../../core/collect-check';
 import {
   loadUsageFiles,
@@ -50,7 +51,7 @@ interface Deps {
 /** The collect/close change to the Credits rows, with the Ledger rows it implies, as ONE sink write. */
 async function writeUsageChange(
   sink: Sink,
-  state: SheetState,
+  state: DeskState,
   change: { credits: Credit[]; audit: AuditEntry[] },
   ledger: LedgerChanges,
   now: Date,
@@ -134,7 +135,7 @@ export async function runCollect(
  */
 async function completeCollection(
   file: UsageFile,
-  state: SheetState,
+  state: DeskState,
   ledger: readonly LedgerEntry[],
   deps: Deps,
   now: string,

@@ -44,16 +44,16 @@ import {
   planUpdates,
   rowsPerBlock,
 } from './sheets-writes';
+import { type Sink } from './sink';
 import {
   auditWithout,
   conflictOf,
   withoutKeys,
   type ChangeSet,
-  type Sink,
   type SkippedChange,
   type Snapshot,
   type WriteReport,
-} from './sink';
+} from '../../core/sheet-changes';
 
 export interface SheetsProgress {
   phase: 'layout' | 'read' | 'lock' | 'write' | 'protect';

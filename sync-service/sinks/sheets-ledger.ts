@@ -10,7 +10,7 @@ import type { sheets_v4 } from '@googleapis/sheets';
 import type { RowRepair } from '../../core/reconcile';
 import type { CreditField, LedgerField } from '../../core/sheet-contract';
 import { text, type Cell, type ColumnIndex } from '../../core/table';
-import type { CellUpdate, LedgerChanges } from './sink';
+import type { CellUpdate, LedgerChanges } from '../../core/sheet-changes';
 import { planAppends, planUpdates, rowsPerBlock } from './sheets-writes';
 
 type ValueRange = sheets_v4.Schema$ValueRange;

@@ -11,7 +11,7 @@ import type { sheets_v4 } from '@googleapis/sheets';
 import type { CreditField } from '../../core/sheet-contract';
 import { indexKeys } from '../../core/sheet-layout';
 import { type Cell, type ColumnIndex } from '../../core/table';
-import type { CellUpdate, SkippedChange } from './sink';
+import type { CellUpdate, SkippedChange } from '../../core/sheet-changes';
 import { a1Range } from './sheets-a1';
 
 type ValueRange = sheets_v4.Schema$ValueRange;

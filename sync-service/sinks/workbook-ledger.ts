@@ -14,7 +14,7 @@ import {
 import { text, type Cell } from '../../core/table';
 import { cellFromExcel, excelValueFor } from './workbook-cells';
 import { columnOf, lastUsedRow, readHeaderIndex, type HeaderIndex } from './workbook-layout';
-import type { LedgerChanges } from './sink';
+import type { LedgerChanges } from '../../core/sheet-changes';
 
 /**
  * Finds every repaired row (Credit ID and the Key as read; the row read there preferred) before writing any,

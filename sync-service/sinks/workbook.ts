@@ -22,6 +22,7 @@ import { TAB_ORDER } from '../../core/sheet-layout';
 import { headerKey, text, type Cell, type Grid } from '../../core/table';
 import { writeFileAtomically } from './atomic-file';
 import { acquireFileLock, removeLeftoverTemps, type FileLock, type FileLockOptions } from './file-lock';
+import { type Sink } from './sink';
 import {
   auditWithout,
   conflictOf,
@@ -29,11 +30,10 @@ import {
   withoutKeys,
   type ChangeSet,
   type GuardedField,
-  type Sink,
   type SkippedChange,
   type Snapshot,
   type WriteReport,
-} from './sink';
+} from '../../core/sheet-changes';
 import { cellFromExcel, excelValueFor } from './workbook-cells';
 import { fileAccessError, openInExcel, unreadableWorkbook } from './workbook-errors';
 import { formatAuditTab, formatCreditsTab, formatLedgerTab, formatStaffTab } from './workbook-format';

@@ -50,7 +50,7 @@ const REFUSED: [string, string][] = [
     "import { x } from '../../addon/server/workbook';\nexport const y = x;\n",
   ],
   ['sync-service/cli/commands/planted.ts', "export const y = require('../../../addon/api');\n"],
-  ['addon/server/planted.ts', "import { x } from '../../sync-service/periods';\nexport const y = x;\n"],
+  ['addon/server/planted.ts', "import { x } from '../../sync-service/settings';\nexport const y = x;\n"],
   ['addon/planted.ts', "import { x } from '../test/fakes/spreadsheet';\nexport const y = x;\n"],
   ['sync-service/planted.ts', "import { x } from '../bench/figures';\nexport const y = x;\n"],
 ];
@@ -67,7 +67,7 @@ const ALLOWED: [string, string][] = [
   ],
   [
     'test/core/planted.test.ts',
-    "import { x } from '../../sync-service/periods';\nimport { y } from '../../addon/api';\nexport const z = [x, y];\n",
+    "import { x } from '../../sync-service/settings';\nimport { y } from '../../addon/api';\nexport const z = [x, y];\n",
   ],
 ];
 

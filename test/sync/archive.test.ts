@@ -17,7 +17,7 @@ import { runSync } from '../../sync-service/commands/sync';
 import { runClose, runCollect } from '../../sync-service/commands/usage';
 import { silentReporter } from '../../sync-service/progress';
 import { resolveSettings } from '../../sync-service/settings';
-import { readState } from '../../sync-service/sheet-state';
+import { readState } from '../../core/sheet-state';
 import { createWorkbookSink } from '../../sync-service/sinks/workbook';
 import type { CreditSource, RawCreditRow } from '../../sync-service/sources/source';
 import { cur } from '../helpers/domain';

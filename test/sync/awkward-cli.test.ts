@@ -6,7 +6,7 @@
 import { spawnSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { readState } from '../../sync-service/sheet-state';
+import { readState } from '../../core/sheet-state';
 import { createWorkbookSink } from '../../sync-service/sinks/workbook';
 import { useDuckDb, useTempDirs } from '../helpers/fixtures-io';
 

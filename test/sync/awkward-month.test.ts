@@ -18,7 +18,7 @@ import { syncExitCode } from '../../sync-service/commands/sync-intake';
 import { runCollect } from '../../sync-service/commands/usage';
 import { silentReporter } from '../../sync-service/progress';
 import { resolveSettings } from '../../sync-service/settings';
-import { readState } from '../../sync-service/sheet-state';
+import { readState } from '../../core/sheet-state';
 import type { Sink } from '../../sync-service/sinks/sink';
 import { createWorkbookSink } from '../../sync-service/sinks/workbook';
 import { createDuckDbSource } from '../../sync-service/sources/duckdb';

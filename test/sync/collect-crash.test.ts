@@ -16,7 +16,7 @@ import { runSync } from '../../sync-service/commands/sync';
 import { runCollect, type CollectStep } from '../../sync-service/commands/usage';
 import { silentReporter } from '../../sync-service/progress';
 import { resolveSettings } from '../../sync-service/settings';
-import { readState } from '../../sync-service/sheet-state';
+import { readState } from '../../core/sheet-state';
 import { createWorkbookSink } from '../../sync-service/sinks/workbook';
 import { writeFileAtomically } from '../../sync-service/sinks/atomic-file';
 import { usageXlsxMatches } from '../../sync-service/usage/usage-files';

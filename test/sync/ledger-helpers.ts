@@ -11,7 +11,7 @@ import { runSync, type SyncReport } from '../../sync-service/commands/sync';
 import { runClose, runCollect } from '../../sync-service/commands/usage';
 import { silentReporter, type Reporter } from '../../sync-service/progress';
 import { resolveSettings, type Settings } from '../../sync-service/settings';
-import { readState } from '../../sync-service/sheet-state';
+import { readState } from '../../core/sheet-state';
 import type { Sink } from '../../sync-service/sinks/sink';
 import { oneAtATime } from '../helpers/sinks';
 import type { CreditSource, RawCreditRow } from '../../sync-service/sources/source';

@@ -12,7 +12,7 @@ import { runApplyRules } from '../../sync-service/commands/apply-rules';
 import { runAssign, runUnassign } from '../../sync-service/commands/assign';
 import { runClose, runCollect } from '../../sync-service/commands/usage';
 import { silentReporter } from '../../sync-service/progress';
-import { readState } from '../../sync-service/sheet-state';
+import { readState } from '../../core/sheet-state';
 import { createWorkbookSink } from '../../sync-service/sinks/workbook';
 import { useTempDirs } from '../helpers/fixtures-io';
 import {

@@ -2,7 +2,7 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { resolveSettings, SettingsError } from '../../sync-service/settings';
-import { chooseClosedPeriod, periodsToSync, previousPeriod } from '../../sync-service/periods';
+import { chooseClosedPeriod, periodsToSync, previousPeriod } from '../../core/periods';
 
 describe('settings', () => {
   let dir: string;

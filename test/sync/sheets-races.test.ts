@@ -8,7 +8,7 @@ import { TABS, type CreditField } from '../../core/sheet-contract';
 import type { Cell } from '../../core/table';
 import { columnLetters } from '../../emulators/sheets-model';
 import type { SheetsServer } from '../../emulators/sheets-server';
-import type { ChangeSet, Snapshot } from '../../sync-service/sinks/sink';
+import type { ChangeSet, Snapshot } from '../../core/sheet-changes';
 import { SHEET_ID, changesFor, creditRow, creditsByKey, makeSink, startServer, tab } from './sheets-helpers';
 
 /** Waiting for another writer: up to 20 s, looking every 10 ms. */

@@ -10,7 +10,7 @@ import { runClose, runCollect } from '../../sync-service/commands/usage';
 import { runSync } from '../../sync-service/commands/sync';
 import { silentReporter } from '../../sync-service/progress';
 import { resolveSettings } from '../../sync-service/settings';
-import { readState } from '../../sync-service/sheet-state';
+import { readState } from '../../core/sheet-state';
 import { createWorkbookSink } from '../../sync-service/sinks/workbook';
 import type { CreditSource, RawCreditRow } from '../../sync-service/sources/source';
 

@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import ExcelJS from 'exceljs';
 import { CREDIT_COLUMNS, type CreditField } from '../../core/sheet-contract';
 import type { Cell, Grid } from '../../core/table';
-import type { ChangeSet } from '../../sync-service/sinks/sink';
+import type { ChangeSet } from '../../core/sheet-changes';
 
 export async function withTempDir<T>(work: (dir: string) => Promise<T>): Promise<T> {
   const dir = await mkdtemp(join(tmpdir(), 'credit-desk-workbook-'));

@@ -10,7 +10,7 @@ import { join } from 'node:path';
 import { runAssign } from '../../sync-service/commands/assign';
 import { runCollect } from '../../sync-service/commands/usage';
 import { silentReporter } from '../../sync-service/progress';
-import { readState } from '../../sync-service/sheet-state';
+import { readState } from '../../core/sheet-state';
 import { acquireFileLock, lockPathFor } from '../../sync-service/sinks/file-lock';
 import { createWorkbookSink } from '../../sync-service/sinks/workbook';
 import { changes, credit, withTempDir } from './workbook-helpers';

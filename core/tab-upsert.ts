@@ -2,8 +2,8 @@
  * Loading a reference tab (Accounts, Rules) from a file without losing what staff added in the sheet: file rows
  * replace the sheet rows with the same ID, sheet rows the file does not mention stay, staff columns stay.
  */
-import { indexColumns, readRecords, recordToRow, text, type Cell, type Grid } from '../core/table';
-import type { TabId } from '../core/sheet-contract';
+import { indexColumns, readRecords, recordToRow, text, type Cell, type Grid } from './table';
+import type { TabId } from './sheet-contract';
 
 export function upsertTab<F extends string>(
   tab: TabId,

@@ -3,7 +3,7 @@
  * that ended before the current UTC month began. (AWS may still add late credits to a closed month; the sync
  * also re-reads the period before it to pick those up.)
  */
-import { CreditDeskError } from '../core/errors';
+import { CreditDeskError } from './errors';
 
 export function currentPeriod(now: Date): string {
   return now.toISOString().slice(0, 7);

@@ -2,14 +2,14 @@
  * Reads a sink's snapshot into the domain (credits with their rows, accounts, rules, default configuration,
  * IDs ever issued), and turns domain changes back into a ChangeSet that writes only the fields that changed.
  */
-import { buildDirectory, type AccountDirectory } from '../core/accounts';
-import { auditCells, compactAudit, type AuditEntry } from '../core/audit';
-import { parseConfig } from '../core/config';
-import type { Credit } from '../core/credit';
-import { CREDIT_ID_PATTERN } from '../core/ids';
-import { ledgerIds } from '../core/ledger';
-import { driftKey, indexExisting, type ExistingCredit } from '../core/merge';
-import type { AccountField, AuditField, ConfigField, CreditField, RuleField } from '../core/sheet-contract';
+import { buildDirectory, type AccountDirectory } from './accounts';
+import { auditCells, compactAudit, type AuditEntry } from './audit';
+import { parseConfig } from './config';
+import type { Credit } from './credit';
+import { CREDIT_ID_PATTERN } from './ids';
+import { ledgerIds } from './ledger';
+import { driftKey, indexExisting, type ExistingCredit } from './merge';
+import type { AccountField, AuditField, ConfigField, CreditField, RuleField } from './sheet-contract';
 import {
   creditCell,
   creditFromRow,
@@ -18,9 +18,9 @@ import {
   readRecords,
   text,
   type Cell,
-} from '../core/table';
-import type { DefaultConfiguration } from '../core/rules/types';
-import type { CellUpdate, ChangeSet, Snapshot } from './sinks/sink';
+} from './table';
+import type { DefaultConfiguration } from './rules/types';
+import type { CellUpdate, ChangeSet, Snapshot } from './sheet-changes';
 
 /** Fields whose change means the plan decided about the credit's assignment (or collection). */
 const ASSIGNMENT_FIELDS = new Set<CreditField>([
@@ -33,7 +33,8 @@ const ASSIGNMENT_FIELDS = new Set<CreditField>([
   'processingDate',
 ]);
 
-export interface SheetState {
+/** The sheet as the domain reads it (not to be confused with the emulator's per-tab SheetState). */
+export interface DeskState {
   snapshot: Snapshot;
   credits: ExistingCredit[];
   byKey: Map<string, ExistingCredit>;
@@ -51,11 +52,11 @@ export interface SheetState {
  * `lenient`: a Credits row that cannot be read is listed in `unreadable` instead of failing the read. Only for
  * bulk commands that skip such rows (usage collect); the sync must not, or it would add the credit again.
  */
-export function readState(snapshot: Snapshot, opts: { lenient?: boolean } = {}): SheetState {
+export function readState(snapshot: Snapshot, opts: { lenient?: boolean } = {}): DeskState {
   const grid = snapshot.tabs.credits;
   const idx = indexColumns<CreditField>('credits', grid.headers);
   const credits: ExistingCredit[] = [];
-  const unreadable: SheetState['unreadable'] = [];
+  const unreadable: DeskState['unreadable'] = [];
   grid.rows.forEach((row, i) => {
     try {
       const credit = creditFromRow(row, idx, i + 2);
