@@ -46,7 +46,7 @@ function changesFor(snapshot: Snapshot, rows: Record<CreditField, Cell>[]): Chan
     const row = at.get(String(d.key));
     if (row === undefined) changes.appends.push(d);
     else if (text(grid.rows[row][idx.description]) !== text(d.description)) {
-      changes.updates.push({ key: String(d.key), row, fields: { description: d.description } });
+      changes.updates.push({ key: String(d.key), fields: { description: d.description } });
     }
   }
   return changes;

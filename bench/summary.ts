@@ -211,7 +211,6 @@ async function summaryRequests(): Promise<Figure[]> {
       const update = (from: number) => ({
         updates: Array.from({ length: 10 }, (_, i) => ({
           key: `K${from + i}`,
-          row: from + i,
           fields: { description: `changed ${from + i}` },
         })),
         appends: [],

@@ -63,7 +63,7 @@ export async function benchMerge(): Promise<Figure[]> {
     now: '2026-11-01T00:00:00Z',
     actor: 'bench',
   });
-  const existing: ExistingCredit[] = first.adds.map((credit, row) => ({ row, credit }));
+  const existing: ExistingCredit[] = first.adds.map((credit, i) => ({ sheetRow: i + 2, credit }));
   // 1 % of the credits changed amount, 1,000 are new
   const next = incoming
     .map((c, i) => (i % 100 === 0 ? { ...c, amount: c.amount + 1 } : c))

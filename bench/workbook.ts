@@ -66,7 +66,6 @@ export async function benchWorkbook(): Promise<{ name: string; value: number; un
     for (let i = 0; i < snapshot.tabs.credits.rows.length; i += 100) {
       updates.push({
         key: String(snapshot.tabs.credits.rows[i][keyAt]),
-        row: i,
         fields: { notes: 'x', lastChange: '2024-06-02T10:00:00.000Z' },
       });
     }

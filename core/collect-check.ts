@@ -19,18 +19,18 @@ export interface SkippedCredit {
  * skip, with the reason and what to do. Credits in other statuses are passed through untouched.
  */
 export function screenForCollect(
-  credits: readonly { row: number; credit: Credit }[],
+  credits: readonly { sheetRow: number; credit: Credit }[],
   directory: AccountDirectory,
   period?: string,
 ): { collectable: Credit[]; skipped: SkippedCredit[] } {
   const collectable: Credit[] = [];
   const skipped: SkippedCredit[] = [];
-  for (const { row, credit } of credits) {
+  for (const { sheetRow, credit } of credits) {
     if (credit.status !== 'ASSIGNED' || (period && credit.period !== period)) {
       collectable.push(credit);
       continue;
     }
-    const skip = (reason: string) => skipped.push({ sheetRow: row + 2, creditId: credit.creditId, reason });
+    const skip = (reason: string) => skipped.push({ sheetRow, creditId: credit.creditId, reason });
     if (isHeld(credit)) {
       skip(
         `held for review: ${explainHold(credit.flags)}. Resolve it, then delete the flag from the Flags cell and collect again.`,

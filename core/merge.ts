@@ -23,8 +23,8 @@ import { raisedHolds, withFlags } from './review';
 export const FLAG_REVIEW = 'REVIEW_AMOUNT_CHANGED';
 
 export interface ExistingCredit {
-  /** 0-based data row index as read (sheet row = row + 2). */
-  row: number;
+  /** The sheet row it was read from (1-based; row 1 is the header), the numbering a person sees. */
+  sheetRow: number;
   credit: Credit;
 }
 
@@ -44,7 +44,8 @@ export type SyncField = 'customerId' | 'assetId' | 'resellerId' | 'description' 
 const SYNC_FIELDS: SyncField[] = ['customerId', 'assetId', 'resellerId', 'description', 'amount', 'flags'];
 
 export interface RowUpdate {
-  row: number;
+  /** 1-based, as ExistingCredit.sheetRow. */
+  sheetRow: number;
   key: string;
   creditId: string;
   before: Credit;
@@ -54,7 +55,8 @@ export interface RowUpdate {
 }
 
 export interface Drift {
-  row: number;
+  /** 1-based, as ExistingCredit.sheetRow. */
+  sheetRow: number;
   creditId: string;
   status: string;
   field: SyncField;
@@ -125,7 +127,7 @@ export function indexExisting(existing: ExistingCredit[]): Map<string, ExistingC
   const repeats = new Map<string, number[]>();
   for (const e of existing) {
     const prior = byKey.get(e.credit.key);
-    if (prior) repeats.set(e.credit.key, [...(repeats.get(e.credit.key) ?? [prior.row + 2]), e.row + 2]);
+    if (prior) repeats.set(e.credit.key, [...(repeats.get(e.credit.key) ?? [prior.sheetRow]), e.sheetRow]);
     else byKey.set(e.credit.key, e);
   }
   if (repeats.size) throw duplicateKeysError(TABS.credits.name, repeats);
@@ -182,7 +184,7 @@ export function mergeCredits(input: MergeInput): MergeResult {
       total.sheet = addMinor(total.sheet, before.amount);
       for (const field of changed) {
         const d: Drift = {
-          row: found.row,
+          sheetRow: found.sheetRow,
           creditId: before.creditId,
           status: before.status,
           field,
@@ -214,7 +216,7 @@ export function mergeCredits(input: MergeInput): MergeResult {
       if (b !== a) audit('sync-update', before.creditId, f, b, a);
     }
     if (after.flags.includes(FLAG_UNKNOWN_ACCOUNT)) result.flagged.push(after);
-    result.updates.push({ row: found.row, key, creditId: before.creditId, before, after, fields });
+    result.updates.push({ sheetRow: found.sheetRow, key, creditId: before.creditId, before, after, fields });
   }
 
   const ids = issueCreditIds(

@@ -32,16 +32,15 @@ export const RECONCILE_ACTOR = 'credit-desk reconcile';
 /** Cells to write on a row found by its Key. */
 export interface KeyedRepair {
   key: string;
-  row: number;
   fields: Partial<Record<CreditField, Cell>>;
 }
 
 /**
  * Cells to write on a row whose Key is gone or wrong: found at write time as the row whose Credit ID cell is
- * `creditId` and whose Key cell is `readKey` (as read; '' for blank), `row` preferred when several match.
+ * `creditId` and whose Key cell is `readKey` (as read; '' for blank), `sheetRow` (1-based) preferred when several match.
  */
 export interface RowRepair {
-  row: number;
+  sheetRow: number;
   creditId: string;
   readKey: string;
   fields: Partial<Record<CreditField, Cell>>;
@@ -249,8 +248,8 @@ export function reconcile(input: ReconcileInput): ReconcileResult {
     if (!changed.length) continue;
     fields.flags = withFlag(text(row[idx.flags]), FLAG_RESTORED);
     fields.lastChange = now;
-    if (readKey === e.key) repairs.updates.push({ key: e.key, row: at, fields });
-    else repairs.rowRepairs.push({ row: at, creditId: text(row[idx.creditId]), readKey, fields });
+    if (readKey === e.key) repairs.updates.push({ key: e.key, fields });
+    else repairs.rowRepairs.push({ sheetRow: at + 2, creditId: text(row[idx.creditId]), readKey, fields });
     result.restored.push({ creditId: e.creditId, sheetRow: at + 2, what: changed.join(', ') });
   }
 
@@ -366,8 +365,14 @@ export function reconcile(input: ReconcileInput): ReconcileResult {
     if (!Object.keys(fields).length) return;
     fields.lastChange = now;
     const byKey = readKey && !ledgerByKey.has(readKey) && rowsByKey.get(readKey) === i && !fields.key;
-    if (byKey) repairs.updates.push({ key: readKey, row: i, fields });
-    else repairs.rowRepairs.push({ row: i, creditId: text(grid.rows[i][idx.creditId]), readKey, fields });
+    if (byKey) repairs.updates.push({ key: readKey, fields });
+    else
+      repairs.rowRepairs.push({
+        sheetRow: i + 2,
+        creditId: text(grid.rows[i][idx.creditId]),
+        readKey,
+        fields,
+      });
     if (changed.length) result.restored.push({ creditId, sheetRow: i + 2, what: changed.join(', ') });
   }
 
@@ -409,7 +414,8 @@ export function applyRepairs(grid: Grid, repairs: Repairs): Grid {
   };
   for (const r of repairs.rowRepairs) {
     const fits = (row: Cell[]) => text(row[idx.creditId]) === r.creditId && text(row[idx.key]) === r.readKey;
-    const at = rows[r.row] && fits(rows[r.row]) ? r.row : rows.findIndex(fits);
+    const hint = r.sheetRow - 2;
+    const at = rows[hint] && fits(rows[hint]) ? hint : rows.findIndex(fits);
     if (at >= 0) set(rows[at], r.fields);
   }
   const byKey = new Map<string, number>();

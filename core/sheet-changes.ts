@@ -22,10 +22,9 @@ export interface LedgerChanges {
   updates: { key: string; fields: Partial<Record<LedgerField, Cell>> }[];
 }
 
-/** Write these fields of the credit whose Key is `key`, found at data row `row` (0-based; sheet row = row + 2) when read. */
+/** Write these fields of the credit whose Key is `key` (the sink finds its row by Key when it writes). */
 export interface CellUpdate {
   key: string;
-  row: number;
   fields: Partial<Record<CreditField, Cell>>;
   /** For messages and for dropping the credit's Audit rows when the update is skipped. */
   creditId?: string;

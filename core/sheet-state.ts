@@ -60,7 +60,7 @@ export function readState(snapshot: Snapshot, opts: { lenient?: boolean } = {}):
   grid.rows.forEach((row, i) => {
     try {
       const credit = creditFromRow(row, idx, i + 2);
-      if (credit) credits.push({ row: i, credit });
+      if (credit) credits.push({ sheetRow: i + 2, credit });
     } catch (e) {
       if (!opts.lenient) throw e;
       unreadable.push({ sheetRow: i + 2, message: (e as Error).message });
@@ -135,7 +135,6 @@ export function buildChangeSet(changes: CreditChange[], audit: AuditEntry[]): Ch
     if (fields.some((f) => ASSIGNMENT_FIELDS.has(f))) expect.allocation = ch.before.credit.allocation;
     set.updates.push({
       key: ch.after.key,
-      row: ch.before.row,
       fields: cells,
       creditId: ch.after.creditId,
       expect,

@@ -43,7 +43,8 @@ export function planRowRepairs(
   const skipped: { key: string; reason: string }[] = [];
   const taken = new Set<number>();
   for (const x of repairs) {
-    let at = x.row < n && fits(x.row, x) && !taken.has(x.row) ? x.row : -1;
+    const hint = x.sheetRow - 2; // 0-based, like the values read
+    let at = hint >= 0 && hint < n && fits(hint, x) && !taken.has(hint) ? hint : -1;
     for (let i = 0; at < 0 && i < n; i++) if (fits(i, x) && !taken.has(i)) at = i;
     if (at < 0) {
       skipped.push({
@@ -57,7 +58,6 @@ export function planRowRepairs(
   }
   const updates: CellUpdate[] = rows.map(({ repair, row }) => ({
     key: `#${row}`,
-    row,
     fields: repair.fields,
   }));
   const ranges = planUpdates(title, updates, new Map(rows.map(({ row }) => [`#${row}`, row])), idx).ranges;
@@ -78,12 +78,11 @@ export function planLedgerWrites(
   keys.forEach((k, i) => k && !keyRows.has(k) && keyRows.set(k, i));
   const updates: CellUpdate[] = changes.updates.map((u) => ({
     key: u.key,
-    row: -1,
     fields: u.fields as never,
   }));
   const appends = changes.appends.filter((a) => {
     const at = keyRows.get(text(a.key));
-    if (at !== undefined) updates.push({ key: text(a.key), row: at, fields: a as never });
+    if (at !== undefined) updates.push({ key: text(a.key), fields: a as never });
     return at === undefined;
   });
   const cols = idx as unknown as ColumnIndex<CreditField>;

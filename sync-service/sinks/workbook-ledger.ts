@@ -35,7 +35,7 @@ export function applyRowRepairs(
   const fits = (r: number, x: RowRepair) =>
     cellText(r, idCol) === x.creditId && cellText(r, keyCol) === x.readKey;
   const targets = repairs.map((x) => {
-    const hinted = x.row + 2;
+    const hinted = x.sheetRow;
     if (hinted <= lastRow && fits(hinted, x)) return hinted;
     for (let r = 2; r <= lastRow; r++) if (fits(r, x)) return r;
     throw new CreditDeskError(

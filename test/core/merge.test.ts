@@ -26,8 +26,8 @@ function merge(existing: ExistingCredit[], incoming: CurCredit[], recorded = new
 /** What the sheet holds after writing a merge result (rows kept in place, adds appended). */
 function applyResult(existing: ExistingCredit[], r: MergeResult): ExistingCredit[] {
   const byKey = new Map(r.updates.map((u) => [u.key, u.after]));
-  const rows = existing.map((e) => ({ row: e.row, credit: byKey.get(e.credit.key) ?? e.credit }));
-  r.adds.forEach((c, i) => rows.push({ row: existing.length + i, credit: c }));
+  const rows = existing.map((e) => ({ sheetRow: e.sheetRow, credit: byKey.get(e.credit.key) ?? e.credit }));
+  r.adds.forEach((c, i) => rows.push({ sheetRow: existing.length + i + 2, credit: c }));
   return rows;
 }
 
@@ -55,7 +55,7 @@ describe('merge', () => {
   it('keeps staff columns and only updates sync-owned fields that differ', () => {
     const existing = [
       {
-        row: 0,
+        sheetRow: 2,
         credit: credit({
           status: 'ASSIGNED',
           allocation: 'customer 60%, reseller 40%',
@@ -81,7 +81,7 @@ describe('merge', () => {
 
   it('never modifies PROCESSING/PROCESSED rows and reports drift once', () => {
     const locked = credit({ status: 'PROCESSING', amount: 5000, usageFileId: 'UF-2026-11-0000-0001' });
-    const r1 = merge([{ row: 0, credit: locked }], [cur({ amount: 7000 })]);
+    const r1 = merge([{ sheetRow: 2, credit: locked }], [cur({ amount: 7000 })]);
     expect(r1.updates).toHaveLength(0);
     expect(r1.locked).toBe(1);
     expect(r1.drift).toEqual([
@@ -94,7 +94,7 @@ describe('merge', () => {
     ]);
     expect(r1.audit.filter((a) => a.action === 'drift')).toHaveLength(1);
     const recorded = new Set([`${locked.creditId}|amount|70.00`]);
-    const r2 = merge([{ row: 0, credit: locked }], [cur({ amount: 7000 })], recorded);
+    const r2 = merge([{ sheetRow: 2, credit: locked }], [cur({ amount: 7000 })], recorded);
     expect(r2.drift).toHaveLength(1);
     expect(r2.audit).toHaveLength(0);
     expect(r1.totals[0]).toMatchObject({ source: 7000, sheet: 5000 });
@@ -107,7 +107,7 @@ describe('merge', () => {
       distributorKeeps: 5000,
       ruleId: 'R1',
     });
-    const grown = merge([{ row: 0, credit: assigned }], [cur({ amount: 20000 })]);
+    const grown = merge([{ sheetRow: 2, credit: assigned }], [cur({ amount: 20000 })]);
     expect(grown.updates[0].after).toMatchObject({
       status: 'ASSIGNED',
       amount: 20000,
@@ -119,16 +119,16 @@ describe('merge', () => {
       distributorKeeps: 1000,
       ruleId: 'manual',
     });
-    const shrunk = merge([{ row: 0, credit: fixed }], [cur({ amount: 5000 })]);
+    const shrunk = merge([{ sheetRow: 2, credit: fixed }], [cur({ amount: 5000 })]);
     expect(shrunk.updates[0].after).toMatchObject({ status: 'PENDING_ASSIGN', flags: FLAG_REVIEW });
     // and the review flag survives the next sync (the sync owns only its own flag)
-    const again = merge([{ row: 0, credit: shrunk.updates[0].after }], [cur({ amount: 5000 })]);
+    const again = merge([{ sheetRow: 2, credit: shrunk.updates[0].after }], [cur({ amount: 5000 })]);
     expect(again.updates).toHaveLength(0);
   });
 
   it('keeps rows the CUR no longer returns (last month’s unassigned credits stay listed)', () => {
     const old = credit({ period: '2026-09' });
-    const r = merge([{ row: 0, credit: old }], [cur()]);
+    const r = merge([{ sheetRow: 2, credit: old }], [cur()]);
     expect(r.adds).toHaveLength(1);
     expect(r.updates).toHaveLength(0);
   });
@@ -138,8 +138,8 @@ describe('merge', () => {
     expect(() =>
       merge(
         [
-          { row: 0, credit: c },
-          { row: 5, credit: { ...c, creditId: 'AWSC-202610-9999-9999' } },
+          { sheetRow: 2, credit: c },
+          { sheetRow: 7, credit: { ...c, creditId: 'AWSC-202610-9999-9999' } },
         ],
         [],
       ),
@@ -202,10 +202,10 @@ describe('merge', () => {
             .sort(
               (a, b) => ((a.credit.key.charCodeAt(5) * seed) % 7) - ((b.credit.key.charCodeAt(5) * seed) % 7),
             )
-            .map((e, i) => ({ row: i, credit: e.credit }));
+            .map((e, i) => ({ sheetRow: i + 2, credit: e.credit }));
           const r = merge(shuffled, second);
           for (const u of r.updates) {
-            const at = shuffled.find((e) => e.row === u.row)!;
+            const at = shuffled.find((e) => e.sheetRow === u.sheetRow)!;
             expect(at.credit.key).toBe(u.key);
             expect(at.credit.status).not.toBe('PROCESSING');
           }
@@ -227,7 +227,7 @@ describe('merge: credits held for review (REVIEW_ hold flags)', () => {
   });
 
   it('a known credit whose amount changes to zero or less is held again; an unchanged one is left as a person left it', () => {
-    const existing = [{ row: 0, credit: credit({ amount: 10000, flags: '' }) }];
+    const existing = [{ sheetRow: 2, credit: credit({ amount: 10000, flags: '' }) }];
     const r = merge(existing, [held(0)]);
     expect(r.updates[0].after.flags).toBe('REVIEW_NOT_POSITIVE');
     expect(r.audit).toContainEqual(
@@ -239,7 +239,7 @@ describe('merge: credits held for review (REVIEW_ hold flags)', () => {
       }),
     );
     // The flag was cleared by a person and the CUR still says -3.00: nothing is put back.
-    const resolved = [{ row: 0, credit: credit({ amount: -300, flags: '' }) }];
+    const resolved = [{ sheetRow: 2, credit: credit({ amount: -300, flags: '' }) }];
     const again = merge(resolved, [held(-300)]);
     expect(again.updates).toEqual([]);
     expect(again.unchanged).toBe(1);

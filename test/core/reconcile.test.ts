@@ -99,7 +99,7 @@ type World = ReturnType<typeof world>;
 function syncInMemory(w: World, grid: Grid, extra: Partial<ReconcileInput> = {}) {
   const result = reconcile({ credits: grid, ledger: w.ledger, issuedIds: w.issuedIds, now: LATER, ...extra });
   const repaired = applyRepairs(grid, result.repairs);
-  const existing = creditsOf(repaired).map((credit, row) => ({ credit, row }));
+  const existing = creditsOf(repaired).map((credit, i) => ({ credit, sheetRow: i + 2 }));
   const taken = new Set([...w.issuedIds, ...w.ledger.map((e) => e.creditId)]);
   const merged = mergeCredits({
     existing,

@@ -87,7 +87,7 @@ describe('credit-desk exit codes on awkward input', () => {
     const state = readState(await sink.read());
     const first = state.credits[0];
     await sink.write({
-      updates: [{ key: first.credit.key, row: first.row, fields: { allocation: 'everything to Bob' } }],
+      updates: [{ key: first.credit.key, fields: { allocation: 'everything to Bob' } }],
       appends: [],
       audit: [],
     });
@@ -95,7 +95,7 @@ describe('credit-desk exit codes on awkward input', () => {
     expect(collect.code).toBe(3);
     expect(collect.out).toMatch(
       new RegExp(
-        `Skipped Credits row ${first.row + 2} \\(${first.credit.creditId}\\): the Allocation "everything to Bob" cannot be used`,
+        `Skipped Credits row ${first.sheetRow} \\(${first.credit.creditId}\\): the Allocation "everything to Bob" cannot be used`,
       ),
     );
     expect(collect.out).toMatch(/Usage file UF-\S+: 1 credits/);

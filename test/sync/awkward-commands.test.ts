@@ -215,8 +215,8 @@ describe('usage collect skips and names, it does not abort', () => {
     const [garbage, badKeeps] = after;
     await sink().write({
       updates: [
-        { key: garbage.credit.key, row: garbage.row, fields: { allocation: 'customer 40%, customer 70%' } },
-        { key: badKeeps.credit.key, row: badKeeps.row, fields: { distributorKeeps: 'lots' } },
+        { key: garbage.credit.key, fields: { allocation: 'customer 40%, customer 70%' } },
+        { key: badKeeps.credit.key, fields: { distributorKeeps: 'lots' } },
       ],
       appends: [],
       audit: [],
@@ -228,14 +228,14 @@ describe('usage collect skips and names, it does not abort', () => {
     expect(r.file!.records.map((x) => x.creditId)).toEqual([after[2].credit.creditId]);
     expect(r.skipped).toEqual([
       expect.objectContaining({
-        sheetRow: garbage.row + 2,
+        sheetRow: garbage.sheetRow,
         creditId: garbage.credit.creditId,
         reason: expect.stringMatching(
           /the Allocation "customer 40%, customer 70%" cannot be used: .*Correct the cell/,
         ),
       }),
       expect.objectContaining({
-        sheetRow: badKeeps.row + 2,
+        sheetRow: badKeeps.sheetRow,
         reason: expect.stringMatching(/Credits row \d+: the Distributor Keeps cell is unreadable/),
       }),
     ]);

@@ -255,7 +255,7 @@ describe('a month of awkward CUR lines', () => {
     const orphan = before.credits.find((e) => e.credit.description === 'Orphan credit')!;
     // A collection now skips no held credit silently: it is not ASSIGNED, so it is simply not collected.
     await sink().write({
-      updates: [{ key: orphan.credit.key, row: orphan.row, fields: { flags: '' } }],
+      updates: [{ key: orphan.credit.key, fields: { flags: '' } }],
       appends: [],
       audit: [],
     });

@@ -86,7 +86,7 @@ export function changesFor(
     const cur = grid.rows[row];
     const diff: Partial<Record<CreditField, Cell>> = {};
     for (const f of fields) if (text(cur[idx[f]]) !== text(d[f])) diff[f] = d[f];
-    if (Object.keys(diff).length) changes.updates.push({ key: String(d.key), row, fields: diff });
+    if (Object.keys(diff).length) changes.updates.push({ key: String(d.key), fields: diff });
   }
   return changes;
 }

@@ -121,7 +121,7 @@ describe('writes', () => {
     const idx = { description: 8, amount: 9, status: 11 } as never;
     const plan = planUpdates(
       'Credits',
-      [{ key: 'k', row: 0, fields: { description: 'd', amount: 1, status: 'ASSIGNED' } }],
+      [{ key: 'k', fields: { description: 'd', amount: 1, status: 'ASSIGNED' } }],
       new Map([['k', 6]]),
       idx,
     );

@@ -153,11 +153,10 @@ describe('a person edits between the sync read and its write', () => {
     const idx = snapshot.tabs.credits.headers;
     const at = (h: string) => idx.indexOf(h);
     const out: ChangeSet = { updates: [], appends: [], audit: [] };
-    snapshot.tabs.credits.rows.forEach((r, row) => {
+    snapshot.tabs.credits.rows.forEach((r) => {
       const creditId = String(r[at('Credit ID')]);
       out.updates.push({
         key: String(r[at('Key')]),
-        row,
         creditId,
         fields: { status: 'ASSIGNED', allocation: 'customer 100%', ruleId: 'default' } as Partial<
           Record<CreditField, Cell>

@@ -57,9 +57,7 @@ async function roundTrip(sink: () => Sink, texts: string[], saves: number): Prom
   for (let n = 0; n < saves; n++) {
     const s = sink();
     await s.read();
-    await s.write(
-      changes({ updates: [{ key: 'key-other', row: texts.length, fields: { notes: `save ${n}` } }] }),
-    );
+    await s.write(changes({ updates: [{ key: 'key-other', fields: { notes: `save ${n}` } }] }));
   }
   return descriptions((await sink().read()).tabs.credits, keys);
 }

@@ -142,7 +142,6 @@ describe('workbook sink: updates by key', () => {
           updates: [
             {
               key: 'key-2',
-              row: 1,
               fields: { status: 'ASSIGNED', allocation: 'customer 100%', ruleId: 'manual' },
             },
           ],
@@ -181,9 +180,7 @@ describe('workbook sink: updates by key', () => {
       });
       await sink.write(
         changes({
-          updates: [
-            { key: 'key-1', row: readRow, fields: { status: 'ASSIGNED', allocation: 'customer 100%' } },
-          ],
+          updates: [{ key: 'key-1', fields: { status: 'ASSIGNED', allocation: 'customer 100%' } }],
         }),
       );
 
@@ -200,9 +197,7 @@ describe('workbook sink: updates by key', () => {
       const bytes = await readFile(path);
       const sink = createWorkbookSink({ path });
       await sink.read();
-      const write = sink.write(
-        changes({ updates: [{ key: 'key-9', row: 0, fields: { status: 'ASSIGNED' } }] }),
-      );
+      const write = sink.write(changes({ updates: [{ key: 'key-9', fields: { status: 'ASSIGNED' } }] }));
       await expect(write).rejects.toMatchObject({
         code: 'UNKNOWN_CREDIT',
         message: expect.stringContaining('key-9'),
@@ -256,7 +251,7 @@ describe('workbook sink: locked rows', () => {
       await second.read();
       const report = await second.write(
         changes({
-          updates: [{ key: 'key-2', row: 1, fields: { status: 'PROCESSING', usageFileId: 'UF-1' } }],
+          updates: [{ key: 'key-2', fields: { status: 'PROCESSING', usageFileId: 'UF-1' } }],
         }),
       );
       expect(report.lockedRows).toBe(2);
