@@ -112,7 +112,7 @@ export async function runCollect(
   });
   if (!file) return { file: null, resumed, xlsxPath: null, skipped };
   deps.reporter.progress(`writing usage file ${file.usageFileId} (${file.records.length} records)…`);
-  saveUsageJson(deps.usageDir, file);
+  await saveUsageJson(deps.usageDir, file);
   deps.crashAt?.('journal-written');
   let xlsxPath: string | null = await writeUsageXlsx(deps.usageDir, file);
   deps.crashAt?.('usage-file-written');
@@ -173,13 +173,13 @@ async function completeCollection(
       removeUsageFile(deps.usageDir, file.usageFileId);
       return null;
     }
-    saveUsageJson(deps.usageDir, kept);
+    await saveUsageJson(deps.usageDir, kept);
     await writeUsageXlsx(deps.usageDir, kept);
   }
   await verifyCollection(kept, deps);
   deps.crashAt?.('verified');
   const ready: UsageFile = { ...kept, status: 'ready' };
-  saveUsageJson(deps.usageDir, ready);
+  await saveUsageJson(deps.usageDir, ready);
   deps.crashAt?.('ready');
   return ready;
 }
@@ -250,7 +250,7 @@ export async function runClose(
     .map((e) => ({ key: e.key, fields: { status: 'PROCESSED', closedAt: now } }));
   await writeUsageChange(deps.sink, state, change, { appends: [], updates }, deps.now);
   if (file)
-    saveUsageJson(deps.usageDir, {
+    await saveUsageJson(deps.usageDir, {
       ...file,
       status: 'closed',
       closedAt: file.closedAt ?? now,

@@ -3,13 +3,14 @@
  * that is also our journal (its status says how far a collection got). Both are written to a temporary name and
  * renamed, so a reader never sees half a file.
  */
-import { existsSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import ExcelJS from 'exceljs';
 import { formatMinor } from '../../core/money';
 import { sanitizeCell } from '../../core/csv';
 // Registers the exact text escaping for every ExcelJS save (a usage file's descriptions must read back as written).
 import '../sinks/workbook-cells';
+import { writeFileAtomically } from '../sinks/atomic-file';
 import type { UsageFile } from '../../core/usage';
 
 export function usageJsonPath(dir: string, id: string): string {
@@ -20,20 +21,11 @@ export function usageXlsxPath(dir: string, id: string): string {
   return join(dir, `${id}.xlsx`);
 }
 
-function atomicWrite(path: string, data: string | Buffer): void {
-  const tmp = `${path}.${process.pid}.tmp`;
-  try {
-    writeFileSync(tmp, data);
-    renameSync(tmp, path);
-  } catch (e) {
-    rmSync(tmp, { force: true });
-    throw e;
-  }
-}
-
-export function saveUsageJson(dir: string, file: UsageFile): void {
+/** The JSON twin is the collection's journal: written like the workbook (temp file, fsync, rename), never half. */
+export async function saveUsageJson(dir: string, file: UsageFile): Promise<void> {
   mkdirSync(dir, { recursive: true });
-  atomicWrite(usageJsonPath(dir, file.usageFileId), JSON.stringify(file, null, 2) + '\n');
+  const json = JSON.stringify(file, null, 2) + '\n';
+  await writeFileAtomically(usageJsonPath(dir, file.usageFileId), new TextEncoder().encode(json));
 }
 
 /** Removes a usage file that ended up with no credit (its JSON last: it is the journal). */
@@ -168,6 +160,6 @@ export async function writeUsageXlsx(dir: string, file: UsageFile): Promise<stri
   records.views = [{ state: 'frozen', ySplit: 1 }];
   const path = usageXlsxPath(dir, file.usageFileId);
   const buffer = Buffer.from(await wb.xlsx.writeBuffer());
-  atomicWrite(path, buffer);
+  await writeFileAtomically(path, new Uint8Array(buffer));
   return path;
 }

@@ -4,6 +4,8 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import { DuckDBInstance, type DuckDBConnection } from '@duckdb/node-api';
 
+const tempDir = (prefix: string) => fs.mkdtempSync(path.join(os.tmpdir(), prefix));
+
 /** Returns a maker of temporary folders (named with `prefix`) that are all removed after the test file. */
 export function useTempDirs(prefix: string): () => string {
   const made: string[] = [];
@@ -11,10 +13,23 @@ export function useTempDirs(prefix: string): () => string {
     for (const dir of made) fs.rmSync(dir, { recursive: true, force: true });
   });
   return () => {
-    const dir = fs.mkdtempSync(path.join(os.tmpdir(), prefix));
+    const dir = tempDir(prefix);
     made.push(dir);
     return dir;
   };
+}
+
+/** Runs `work` in a fresh temporary folder, removed afterwards whatever happens. */
+export async function withTempDir<T>(
+  work: (dir: string) => Promise<T>,
+  prefix = 'credit-desk-test-',
+): Promise<T> {
+  const dir = tempDir(prefix);
+  try {
+    return await work(dir);
+  } finally {
+    fs.rmSync(dir, { recursive: true, force: true });
+  }
 }
 
 /** An in-memory DuckDB connection for the test file: `db()` gives the connection once beforeAll has run. */

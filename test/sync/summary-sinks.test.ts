@@ -18,7 +18,8 @@ import { newSpreadsheet } from '../../emulators/sheets-model';
 import type { SheetsServer } from '../../emulators/sheets-server';
 import { credit as domainCredit, directory } from '../helpers/domain';
 import { changesFor, creditRow, makeSink, SHEET_ID, startServer, tab, IDENTITY } from './sheets-helpers';
-import { changes, loadWorkbook, protectionOf, withTempDir } from './workbook-helpers';
+import { changes, loadWorkbook, protectionOf } from './workbook-helpers';
+import { withTempDir } from '../helpers/fixtures-io';
 
 const dir = directory([{ accountId: '222222222222', customerId: 'CUST-1', resellerId: 'RES-1' }]);
 

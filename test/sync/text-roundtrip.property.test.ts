@@ -10,7 +10,8 @@ import { importText } from '../../core/text';
 import { createWorkbookSink } from '../../sync-service/sinks/workbook';
 import type { Sink } from '../../sync-service/sinks/sink';
 import { creditRow, makeSink, startServer } from './sheets-helpers';
-import { changes, record, withTempDir } from './workbook-helpers';
+import { changes, record } from './workbook-helpers';
+import { withTempDir } from '../helpers/fixtures-io';
 
 const tricky = fc.string({
   unit: fc.constantFrom(

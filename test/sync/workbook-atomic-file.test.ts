@@ -1,7 +1,7 @@
 import { readdir, readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { tempPathFor, writeFileAtomically } from '../../sync-service/sinks/atomic-file';
-import { withTempDir } from './workbook-helpers';
+import { withTempDir } from '../helpers/fixtures-io';
 
 const bytes = (s: string) => new TextEncoder().encode(s);
 

@@ -1,20 +1,8 @@
-/** Shared setup for the workbook sink tests: temp folders, credit rows, and ExcelJS access to the saved file. */
-import { mkdtemp, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+/** Shared setup for the workbook sink tests: credit rows, and ExcelJS access to the saved file. */
 import ExcelJS from 'exceljs';
 import { CREDIT_COLUMNS, type CreditField } from '../../core/sheet-contract';
 import type { Cell, Grid } from '../../core/table';
 import type { ChangeSet } from '../../core/sheet-changes';
-
-export async function withTempDir<T>(work: (dir: string) => Promise<T>): Promise<T> {
-  const dir = await mkdtemp(join(tmpdir(), 'credit-desk-workbook-'));
-  try {
-    return await work(dir);
-  } finally {
-    await rm(dir, { recursive: true, force: true });
-  }
-}
 
 export function credit(n: number, over: Partial<Record<CreditField, Cell>> = {}): Record<CreditField, Cell> {
   const base = Object.fromEntries(CREDIT_COLUMNS.map((c) => [c.field, ''])) as Record<CreditField, Cell>;

@@ -13,7 +13,8 @@ import { silentReporter } from '../../sync-service/progress';
 import { readState } from '../../core/sheet-state';
 import { acquireFileLock, lockPathFor } from '../../sync-service/sinks/file-lock';
 import { createWorkbookSink } from '../../sync-service/sinks/workbook';
-import { changes, credit, withTempDir } from './workbook-helpers';
+import { changes, credit } from './workbook-helpers';
+import { withTempDir } from '../helpers/fixtures-io';
 
 /** A pid that is certainly not running: a process that has already exited. */
 function deadPid(): number {

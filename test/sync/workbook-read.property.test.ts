@@ -11,7 +11,8 @@ import { createWorkbookSink } from '../../sync-service/sinks/workbook';
 import { TAB_ORDER } from '../../core/sheet-layout';
 import { readGrid } from '../../sync-service/sinks/workbook-layout';
 import { readPlainWorkbook } from '../../sync-service/sinks/workbook-read';
-import { changes, col, credit, creditsSheet, loadWorkbook, withTempDir } from './workbook-helpers';
+import { changes, col, credit, creditsSheet, loadWorkbook } from './workbook-helpers';
+import { withTempDir } from '../helpers/fixtures-io';
 
 async function excelGrids(path: string): Promise<Record<TabId, Grid>> {
   const wb = await loadWorkbook(path);

@@ -14,8 +14,8 @@ import {
   protectionOf,
   record,
   rowOfKey,
-  withTempDir,
 } from './workbook-helpers';
+import { withTempDir } from '../helpers/fixtures-io';
 
 describe('workbook sink: a new workbook', () => {
   it('starts with the five contract tabs, Config defaults and the seed, before anything is saved', () =>

@@ -6,7 +6,8 @@ import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { CreditDeskError } from '../../core/errors';
 import { cellsThatFit, createWorkbookSink } from '../../sync-service/sinks/workbook';
-import { changes, credit, withTempDir } from './workbook-helpers';
+import { changes, credit } from './workbook-helpers';
+import { withTempDir } from '../helpers/fixtures-io';
 
 describe('workbook size check', () => {
   it('refuses a write past the limit with the number that fits, and writes nothing', async () => {
