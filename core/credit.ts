@@ -34,6 +34,25 @@ export interface Credit {
   lastChange: string; // ISO timestamp
 }
 
+/** The fields that say which credit this is and whose: the CUR's, and the Accounts tab's mapping. */
+export const CREDIT_IDENTITY_FIELDS = [
+  'creditId',
+  'period',
+  'accountId',
+  'payerAccountId',
+  'customerId',
+  'assetId',
+  'resellerId',
+  'service',
+  'description',
+] as const satisfies readonly (keyof Credit)[];
+
+/** The text fields of a credit that every view of it (export, Ledger, add-on) carries as they are. */
+export type CreditIdentity = Pick<Credit, (typeof CREDIT_IDENTITY_FIELDS)[number]>;
+
+/** The usage process's identifiers of a collected credit. */
+export type UsageIds = Pick<Credit, 'usageFileId' | 'usageRecordId' | 'processingDate'>;
+
 /** One credit as the source query returns it, already validated (see core/cur.ts). */
 export interface CurCredit {
   period: string;

@@ -5,30 +5,20 @@
 import type { AccountDirectory } from './accounts';
 import { allocationJson } from './allocation';
 import { resolveCreditAllocation } from './credit-allocation';
-import type { Credit } from './credit';
+import { CREDIT_IDENTITY_FIELDS, type Credit, type CreditIdentity, type UsageIds } from './credit';
 import { formatMinor } from './money';
 import type { Cell } from './table';
 import { CREDIT_COLUMNS } from './sheet-contract';
 import { creditCell } from './table';
 
-export interface CreditJson {
-  creditId: string;
-  period: string;
-  accountId: string;
-  payerAccountId: string;
-  customerId: string;
-  assetId: string;
-  resellerId: string;
-  service: string;
-  description: string;
+/** The JSON contract of one credit (README: `export --format json`): keep its field names and order stable. */
+export interface CreditJson extends CreditIdentity, UsageIds {
+  /** A decimal string in the currency's minor units, e.g. "1234.50". */
   amount: string;
   currency: string;
   status: string;
   allocations: { role: string; targetId: string; percent: string | null; amount: string }[];
   ruleId: string;
-  usageFileId: string;
-  usageRecordId: string;
-  processingDate: string;
 }
 
 export function creditToJson(c: Credit, directory: AccountDirectory): CreditJson {
@@ -42,16 +32,11 @@ export function creditToJson(c: Credit, directory: AccountDirectory): CreditJson
       allocations = [];
     }
   }
+  // Copied in the identity list's order, so the JSON's keys keep the contract's order whatever Credit's is.
+  const identity = {} as CreditIdentity;
+  for (const f of CREDIT_IDENTITY_FIELDS) identity[f] = c[f];
   return {
-    creditId: c.creditId,
-    period: c.period,
-    accountId: c.accountId,
-    payerAccountId: c.payerAccountId,
-    customerId: c.customerId,
-    assetId: c.assetId,
-    resellerId: c.resellerId,
-    service: c.service,
-    description: c.description,
+    ...identity,
     amount: formatMinor(c.amount, c.currency),
     currency: c.currency,
     status: c.status,
