@@ -2,6 +2,7 @@
  * A credit as the sheet holds it, and a credit as the CUR query returns it.
  */
 import type { Minor } from './money';
+import type { CREDIT_IDENTITY_FIELDS } from './sheet-contract';
 import type { Status } from './status';
 
 /** One row of the Credits tab, typed. */
@@ -33,19 +34,6 @@ export interface Credit {
   notes: string;
   lastChange: string; // ISO timestamp
 }
-
-/** The fields that say which credit this is and whose: the CUR's, and the Accounts tab's mapping. */
-export const CREDIT_IDENTITY_FIELDS = [
-  'creditId',
-  'period',
-  'accountId',
-  'payerAccountId',
-  'customerId',
-  'assetId',
-  'resellerId',
-  'service',
-  'description',
-] as const satisfies readonly (keyof Credit)[];
 
 /** The text fields of a credit that every view of it (export, Ledger, add-on) carries as they are. */
 export type CreditIdentity = Pick<Credit, (typeof CREDIT_IDENTITY_FIELDS)[number]>;

@@ -5,10 +5,10 @@
 import type { AccountDirectory } from './accounts';
 import { allocationJson } from './allocation';
 import { resolveCreditAllocation } from './credit-allocation';
-import { CREDIT_IDENTITY_FIELDS, type Credit, type CreditIdentity, type UsageIds } from './credit';
+import type { Credit, CreditIdentity, UsageIds } from './credit';
 import { formatMinor } from './money';
 import type { Cell } from './table';
-import { CREDIT_COLUMNS } from './sheet-contract';
+import { CREDIT_COLUMNS, CREDIT_IDENTITY_FIELDS } from './sheet-contract';
 import { creditCell } from './table';
 
 /** The JSON contract of one credit (README: `export --format json`): keep its field names and order stable. */

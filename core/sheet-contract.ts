@@ -230,36 +230,8 @@ export const AUDIT_COLUMNS: readonly ColumnSpec<AuditField>[] = [
  * tab can always be undone from it. Its headers are those of the Credits tab where they exist; the add-on
  * reads it by these headers, so keep them exactly.
  */
-export type LedgerField =
-  | 'key'
-  | 'creditId'
-  | 'period'
-  | 'accountId'
-  | 'payerAccountId'
-  | 'customerId'
-  | 'assetId'
-  | 'resellerId'
-  | 'service'
-  | 'description'
-  | 'amount'
-  | 'currency'
-  | 'status'
-  | 'allocation'
-  | 'distributorKeeps'
-  | 'ruleId'
-  | 'usageFileId'
-  | 'usageRecordId'
-  | 'processingDate'
-  | 'collectedAt'
-  | 'closedAt';
-
-const asLedger = (field: CreditField & LedgerField): ColumnSpec<LedgerField> => {
-  const c = CREDIT_COLUMNS.find((x) => x.field === field)!;
-  return { ...c, field, owner: 'usage', hidden: false };
-};
-
-/** The Credits fields the Ledger records, and so decides, for a collected credit (all but staff columns). */
-export const LEDGER_CREDIT_FIELDS = [
+/** The fields that say which credit this is and whose: the CUR's, and the Accounts tab's mapping. */
+export const CREDIT_IDENTITY_FIELDS = [
   'creditId',
   'period',
   'accountId',
@@ -269,8 +241,10 @@ export const LEDGER_CREDIT_FIELDS = [
   'resellerId',
   'service',
   'description',
-  'amount',
-  'currency',
+] as const satisfies readonly CreditField[];
+
+/** The fields that hold a decision about the credit: its assignment, and the usage process's collection of it. */
+export const DECISION_FIELDS = [
   'status',
   'allocation',
   'distributorKeeps',
@@ -279,6 +253,21 @@ export const LEDGER_CREDIT_FIELDS = [
   'usageRecordId',
   'processingDate',
 ] as const satisfies readonly CreditField[];
+
+/** The Credits fields the Ledger records, and so decides, for a collected credit (all but staff columns). */
+export const LEDGER_CREDIT_FIELDS = [
+  ...CREDIT_IDENTITY_FIELDS,
+  'amount',
+  'currency',
+  ...DECISION_FIELDS,
+] as const satisfies readonly CreditField[];
+
+export type LedgerField = 'key' | (typeof LEDGER_CREDIT_FIELDS)[number] | 'collectedAt' | 'closedAt';
+
+const asLedger = (field: CreditField & LedgerField): ColumnSpec<LedgerField> => {
+  const c = CREDIT_COLUMNS.find((x) => x.field === field)!;
+  return { ...c, field, owner: 'usage', hidden: false };
+};
 
 export const LEDGER_COLUMNS: readonly ColumnSpec<LedgerField>[] = [
   asLedger('key'),

@@ -9,7 +9,14 @@ import type { Credit } from './credit';
 import { CREDIT_ID_PATTERN } from './ids';
 import { ledgerIds } from './ledger';
 import { driftKey, indexExisting, type ExistingCredit } from './merge';
-import type { AccountField, AuditField, ConfigField, CreditField, RuleField } from './sheet-contract';
+import {
+  DECISION_FIELDS,
+  type AccountField,
+  type AuditField,
+  type ConfigField,
+  type CreditField,
+  type RuleField,
+} from './sheet-contract';
 import {
   creditCell,
   creditFromRow,
@@ -23,15 +30,7 @@ import type { DefaultConfiguration } from './rules/types';
 import type { CellUpdate, ChangeSet, Snapshot } from './sheet-changes';
 
 /** Fields whose change means the plan decided about the credit's assignment (or collection). */
-const ASSIGNMENT_FIELDS = new Set<CreditField>([
-  'status',
-  'allocation',
-  'distributorKeeps',
-  'ruleId',
-  'usageFileId',
-  'usageRecordId',
-  'processingDate',
-]);
+const ASSIGNMENT_FIELDS = new Set<CreditField>(DECISION_FIELDS);
 
 /** The sheet as the domain reads it (not to be confused with the emulator's per-tab SheetState). */
 export interface DeskState {
