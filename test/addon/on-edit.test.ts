@@ -304,15 +304,14 @@ describe('onEdit: PROCESSING/PROCESSED rows are put back from the Ledger', () =>
 
 describe('onEdit while the sync holds its lock', () => {
   function syncRunning(d: Desk): void {
-    d.ss._metadata.push({
-      id: 42,
-      key: SYNC_LOCK_KEY,
-      value: JSON.stringify({
+    d.ss._putMetadata(
+      SYNC_LOCK_KEY,
+      JSON.stringify({
         owner: 'credit-desk sync (alice)',
         since: new Date().toISOString(),
         expiresAt: new Date(Date.now() + 60_000).toISOString(),
       }),
-    });
+    );
   }
 
   test('writes nothing: the edit stays as typed for the sync to keep or repair, and the person is told', () => {
@@ -339,7 +338,7 @@ describe('onEdit while the sync holds its lock', () => {
     syncRunning(desk);
     userEdits(desk.credits, 2, ALLOCATION, [['customer 100%']]);
     expect(creditsById(desk).get('AWSC-202610-0000-0000')).toMatchObject({ Status: 'PENDING_ASSIGN' });
-    desk.ss._metadata.splice(0, desk.ss._metadata.length);
+    for (const m of desk.ss._metadata) desk.ss._dropMetadata(m.id);
     userEdits(desk.credits, 2, ALLOCATION, [['customer 100%']]);
     expect(creditsById(desk).get('AWSC-202610-0000-0000')).toMatchObject({
       Status: 'ASSIGNED',

@@ -139,21 +139,17 @@ test('sync → add-on → usage collect → people sort, delete, paste, retype �
   });
 
   // The usage process collects every ASSIGNED credit, holding the sync's lock; an add-on write meanwhile is refused.
-  desk.ss._metadata.push({
-    id: 7,
-    key: SYNC_LOCK_KEY,
-    value: JSON.stringify({
+  const lockId = desk.ss._putMetadata(
+    SYNC_LOCK_KEY,
+    JSON.stringify({
       owner: 'usage process',
       since: new Date().toISOString(),
       expiresAt: new Date(Date.now() + 60_000).toISOString(),
     }),
-  });
+  );
   expect(() => assignCredit('AWSC-202610-0000-0002', 'customer 100%')).toThrow(/sync is writing/);
   const collected = usageCollect(desk, 'UF-2026-11-0001-0001');
-  desk.ss._metadata.splice(
-    desk.ss._metadata.findIndex((m) => m.key === SYNC_LOCK_KEY),
-    1,
-  );
+  desk.ss._dropMetadata(lockId);
   expect(collected).toHaveLength(6);
   const pending = ['AWSC-202610-0000-0002', 'AWSC-202610-0000-0005'];
 
