@@ -100,6 +100,9 @@ export interface DownloadChunk {
   runs: [number, number][];
   rows: number;
   keysHash: string;
+  /** The plan's width of Credits and the spreadsheet's time zone, so each chunk need not ask again. */
+  columns: number;
+  timeZone: string;
 }
 
 export interface DownloadPlan {
