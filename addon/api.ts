@@ -58,6 +58,8 @@ export interface SelectedCreditResponse {
   message: string;
   suggestion: SuggestionView | null;
   targets: TargetOption[];
+  /** The selection this answer is for (getSelectionKey's value then): the sidebar polls for a change of it. */
+  selection: string;
 }
 
 export type RuleScope = 'selection' | 'pending';
@@ -98,6 +100,9 @@ export interface DownloadChunk {
   runs: [number, number][];
   rows: number;
   keysHash: string;
+  /** The plan's width of Credits and the spreadsheet's time zone, so each chunk need not ask again. */
+  columns: number;
+  timeZone: string;
 }
 
 export interface DownloadPlan {
@@ -150,6 +155,8 @@ export interface MonthView {
 /** The server functions, by name; addon/main.ts declares each as a top-level function. */
 export interface ServerApi {
   getSelectedCredit(): SelectedCreditResponse;
+  /** Where the selection is ("Credits!5"), cheaply: the sidebar polls it and reloads the credit on a change. */
+  getSelectionKey(): string;
   assignCredit(creditId: string, allocation: string): CreditView;
   unassignCredit(creditId: string): CreditView;
   assignSelectedWithDefault(): ApplyResult;

@@ -13,7 +13,10 @@ import { downloadChunk as chunkAction, prepareDownload as prepareAction } from '
 import { buildMenu, menuActions } from './server/menu';
 import { handleEdit } from './server/on-edit';
 import * as rules from './server/rules';
-import { getSelectedCredit as selectedAction } from './server/selected';
+import {
+  getSelectedCredit as selectedAction,
+  getSelectionKey as selectionKeyAction,
+} from './server/selected';
 import { getMonthSummary as monthAction } from './server/month';
 
 // Triggers -------------------------------------------------------------------------------------------------
@@ -60,6 +63,7 @@ export function menuHelp(): void {
 // google.script.run (ServerApi) ----------------------------------------------------------------------------
 
 export const getSelectedCredit: ServerApi['getSelectedCredit'] = () => selectedAction();
+export const getSelectionKey: ServerApi['getSelectionKey'] = () => selectionKeyAction();
 export const assignCredit: ServerApi['assignCredit'] = (creditId, allocation) =>
   assignCreditAction(creditId, allocation);
 export const unassignCredit: ServerApi['unassignCredit'] = (creditId) => unassignCreditAction(creditId);

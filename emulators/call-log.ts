@@ -40,7 +40,7 @@ export class CallLog {
 
   /** A Proxy over `target` that counts each method call as `className.method`. Names starting with `_` are internal. */
   wrap<T extends object>(target: T, className: string): T {
-    return new Proxy(target, {
+    const proxy: T = new Proxy(target, {
       get: (obj, prop, receiver) => {
         const value = Reflect.get(obj, prop, receiver);
         if (
@@ -53,10 +53,14 @@ export class CallLog {
         }
         return (...args: unknown[]) => {
           this.hit(`${className}.${prop}`);
-          return (value as (...a: unknown[]) => unknown).apply(obj, args);
+          const out = (value as (...a: unknown[]) => unknown).apply(obj, args);
+          // A chaining method (withKey, setDescription, …) returns its own object: hand back the counted
+          // proxy, so the next call in the chain (withKey(k).find()) is counted too.
+          return out === obj ? proxy : out;
         };
       },
     });
+    return proxy;
   }
 }
 

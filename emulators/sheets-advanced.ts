@@ -16,7 +16,8 @@
  * - RowMetadata (DimensionProperties): hiddenByFilter and hiddenByUser per row, for `sheets.data.rowMetadata`.
  */
 import type { FakeSheet, FakeSpreadsheet } from './spreadsheet-app';
-import { FakeProtection, parseA1, parseTyped } from './spreadsheet-app';
+import { ApiError, applyRequest } from './sheets-model';
+import { parseA1, parseTyped } from './spreadsheet-app';
 
 export class SheetsApiError extends Error {
   constructor(
@@ -167,40 +168,29 @@ export function createSheetsAdvancedService(ss: FakeSpreadsheet) {
         spreadsheetId: string,
       ): { replies: unknown[] } {
         if (spreadsheetId !== ss.getId()) throw new SheetsApiError(404, 'Requested entity was not found.');
-        const replies: unknown[] = [];
-        for (const req of resource.requests ?? []) {
-          if (req.addProtectedRange) {
-            const pr = req.addProtectedRange.protectedRange;
-            const sheet = ss._sheets.find((s) => s._id === pr.range.sheetId);
-            if (!sheet) throw new SheetsApiError(400, `No grid with id: ${pr.range.sheetId}`);
-            const row = (pr.range.startRowIndex ?? 0) + 1;
-            const col = (pr.range.startColumnIndex ?? 0) + 1;
-            const p = new FakeProtection(
-              sheet,
-              {
-                row,
-                col,
-                numRows: (pr.range.endRowIndex ?? sheet._maxRows) - row + 1,
-                numCols: (pr.range.endColumnIndex ?? sheet._maxCols) - col + 1,
-              },
-              ss._user(),
-            );
-            for (const u of pr.editors?.users ?? []) p.addEditor(u);
-            p._description = pr.description ?? '';
-            p._warningOnly = pr.warningOnly === true;
-            sheet._protections.push(p);
-            replies.push({ addProtectedRange: { protectedRange: { protectedRangeId: p._id } } });
-          } else if (req.deleteProtectedRange) {
-            const id = req.deleteProtectedRange.protectedRangeId;
-            const sheet = ss._sheets.find((s) => s._protections.some((p) => p._id === id));
-            if (!sheet) throw new SheetsApiError(400, `No protected range with id: ${id}`);
-            sheet._protections.splice(
-              sheet._protections.findIndex((p) => p._id === id),
-              1,
-            );
-            replies.push({});
-          } else throw new SheetsApiError(400, 'Unsupported request in this emulator.');
+        const requests = structuredClone(resource.requests ?? []);
+        for (const req of requests) {
+          if (!req.addProtectedRange && !req.deleteProtectedRange)
+            throw new SheetsApiError(400, 'Unsupported request in this emulator.');
+          // The requesting user is always an editor of a range it protects (it "can't be removed"): added
+          // here, as Sheets does, so the fake's creator rule holds for API-made protections too.
+          const pr = req.addProtectedRange?.protectedRange;
+          if (pr) {
+            const users = (pr.editors ??= {}).users ?? [];
+            pr.editors.users = users.includes(ss._user()) ? users : [ss._user(), ...users];
+          }
         }
+        // The same requests the Sheets v4 server applies, on the same store: validated on a copy first, as
+        // a batch is atomic.
+        const state = ss._state();
+        const trial = structuredClone({ ...state, sheets: state.sheets.map((x) => ({ ...x, cells: [] })) });
+        try {
+          for (const req of requests) applyRequest(trial, req as never);
+        } catch (e) {
+          if (e instanceof ApiError) throw new SheetsApiError(e.code, e.message);
+          throw e;
+        }
+        const replies = requests.map((req) => applyRequest(state, req as never));
         return { replies };
       },
       get(spreadsheetId: string, optional: { fields?: string; ranges?: string[] } = {}) {

@@ -11,8 +11,22 @@ import { applyChartRequest, chartsResource } from './sheets-charts';
 
 type GridRange = sheets_v4.Schema$GridRange;
 
-/** A stored cell. `{ f }` is a formula (only ever created by USER_ENTERED input). Empty cells are null. */
-export type Stored = string | number | boolean | { f: string } | null;
+/**
+ * A stored cell. `{ f }` is a formula (created by USER_ENTERED input, or typed "=…" through the SpreadsheetApp
+ * front). Empty cells are null (or '' from the SpreadsheetApp front). A Date is a date cell, which only the
+ * SpreadsheetApp front creates (a person typing "2026-01-15", or setValue(new Date())).
+ */
+export type Stored = string | number | boolean | Date | { f: string } | null;
+
+/** Realm-safe Date test (the add-on bundle runs in a vm context with its own Date). */
+export function isDateCell(v: unknown): v is Date {
+  return Object.prototype.toString.call(v) === '[object Date]';
+}
+
+/** Sheets' serial number of a date: days since 1899-12-30 (DateTimeRenderOption SERIAL_NUMBER). */
+function serialOf(d: Date): number {
+  return d.getTime() / 86_400_000 + 25_569;
+}
 
 export interface SheetState {
   properties: {
@@ -160,6 +174,9 @@ export function lastRowWithData(sheet: SheetState, startCol = 0, endCol = Number
 }
 
 function rendered(v: Stored, render: string): string | number | boolean {
+  // A date: formatted as the SpreadsheetApp front displays it, or the serial number when unformatted
+  // ("dateTimeRenderOption … default SERIAL_NUMBER": values.get reference, DateTimeRenderOption).
+  if (isDateCell(v)) return render === 'FORMATTED_VALUE' ? v.toISOString().slice(0, 10) : serialOf(v);
   if (v !== null && typeof v === 'object') return render === 'FORMULA' ? v.f : v.f; // never evaluated
   if (render === 'FORMATTED_VALUE' && typeof v !== 'string') return String(v);
   return v as string | number | boolean;
@@ -445,6 +462,7 @@ export function sortRows(sheet: SheetState, from: number, col: number, descendin
   const rows = sheet.cells.slice(from);
   const key = (r: Stored[]) => {
     const v = r[col];
+    if (isDateCell(v)) return v.toISOString();
     return v === null || v === undefined ? '' : typeof v === 'object' ? v.f : String(v);
   };
   rows.sort((a, b) => key(a).localeCompare(key(b), 'en', { numeric: true }) * (descending ? -1 : 1));
@@ -558,7 +576,13 @@ export function applyRequest(ss: SpreadsheetState, req: sheets_v4.Schema$Request
     const ids = protectedIds(ss);
     // "It is an error to specify the ID of a range that already exists" (ProtectedRange.protectedRangeId,
     // https://developers.google.com/sheets/api/reference/rest/v4/spreadsheets/sheets#ProtectedRange).
-    if (p.protectedRangeId != null && ids.has(p.protectedRangeId)) {
+    // (The id set is a cache: a hit is confirmed against the ranges, which a front may have removed since.)
+    const pinned = p.protectedRangeId;
+    if (
+      pinned != null &&
+      ids.has(pinned) &&
+      ss.sheets.some((s) => s.protectedRanges.some((x) => x.protectedRangeId === pinned))
+    ) {
       throw new ApiError(
         400,
         `Invalid requests.addProtectedRange: protected range with id ${p.protectedRangeId} already exists`,
@@ -687,6 +711,7 @@ export function spreadsheetResource(
 }
 
 function extended(v: Stored): sheets_v4.Schema$ExtendedValue {
+  if (isDateCell(v)) return { numberValue: serialOf(v) };
   if (typeof v === 'number') return { numberValue: v };
   if (typeof v === 'boolean') return { boolValue: v };
   if (v !== null && typeof v === 'object') return { formulaValue: v.f };

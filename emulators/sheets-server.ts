@@ -3,6 +3,10 @@
  * (./sheets-model.ts), the subset of endpoints the Google Sheets sink and the `google-spreadsheet` library use,
  * request/byte counting, fault injection (429/5xx, reset connections before or after applying, slow replies)
  * and hooks that let a test act as a person between two requests.
+ *
+ * The caller is the sync's service account; the server does not check protected ranges against it (the sync is
+ * an editor of every range it protects, and the tests protect nothing against it). The same spreadsheet can be
+ * opened through SpreadsheetApp as a person (shared-spreadsheet.ts): one store, two fronts.
  */
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';

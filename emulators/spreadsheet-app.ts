@@ -7,6 +7,11 @@
  *
  * Every object handed to a caller is wrapped by a CallLog, so each method call is counted.
  *
+ * The spreadsheet lives in a SpreadsheetState (sheets-model.ts), the same store the local Sheets v4 server
+ * serves: a FakeSpreadsheet made with a store (shared-spreadsheet.ts) is a second front of the server's
+ * spreadsheet; one made without has a store of its own. Cells, tabs, grid sizes, protected ranges and
+ * developer metadata are the store's; notes, number formats, hand-hidden rows and the filter are this front's.
+ *
  * Behaviours modelled after Google's documentation (each cited where it is implemented): the spreadsheet's
  * owner bypasses protections; protected ranges move with row inserts and deletes; a write by a user who is
  * not an editor of a protected range throws; strings given to setValue(s) are parsed as a person typing them
@@ -14,7 +19,16 @@
  * when unset, and getVisibleValues is for pivot filters, so always empty on a basic filter); spreadsheet-level
  * developer metadata; the Session email may be blank while protections still know who is acting.
  */
+import type { sheets_v4 } from '@googleapis/sheets';
 import { CallLog } from './call-log';
+import {
+  addSheet,
+  newSpreadsheet,
+  shiftDimension,
+  type SheetState,
+  type SpreadsheetState,
+  type Stored,
+} from './sheets-model';
 
 export type Value = string | number | boolean | Date;
 
@@ -23,8 +37,8 @@ function copyValue(v: Value | undefined): Value {
   return isDate(v) ? new Date(v.getTime()) : v;
 }
 
-function isBlank(v: Value | undefined): boolean {
-  return v === undefined || v === '';
+function isBlank(v: Stored | undefined): boolean {
+  return v === undefined || v === null || v === '';
 }
 
 // -------------------------------------------------------------------------------------------------------
@@ -314,21 +328,105 @@ export class FakeFilter {
 // -------------------------------------------------------------------------------------------------------
 // Protections
 
-let nextProtectionId = 1;
+type ProtectedRange = sheets_v4.Schema$ProtectedRange;
+export interface Area {
+  row: number;
+  col: number;
+  numRows: number;
+  numCols: number;
+}
 
+/**
+ * A Protection is a view over one ProtectedRange of the shared store (sheets-model.ts), so a range the sync
+ * protects through the Sheets API is the same object a person meets here, and the other way round. It finds its
+ * ProtectedRange by protectedRangeId ("stable for the protection's life"): an atomic API batch replaces the
+ * stored objects, never the ids.
+ */
 export class FakeProtection {
-  /** ProtectedRange.protectedRangeId: stable for the protection's life. */
-  readonly _id = nextProtectionId++;
-  _description = '';
-  _warningOnly = false;
-  _editors: string[];
+  private cached: { list: ProtectedRange[]; length: number; pr: ProtectedRange } | null = null;
   constructor(
     readonly _sheet: FakeSheet,
-    readonly _area: { row: number; col: number; numRows: number; numCols: number } | null,
-    creator: string,
+    readonly _id: number,
+    pr?: ProtectedRange,
   ) {
-    // As in Sheets: the creating user stays an editor and cannot be removed.
-    this._editors = [creator];
+    if (pr)
+      this.cached = { list: _sheet._state.protectedRanges, length: _sheet._state.protectedRanges.length, pr };
+  }
+  /**
+   * A new protection of `area` (null: the whole sheet) by `creator`, added to the store. As in Sheets, the
+   * creating user is an editor and cannot be removed (Protection.removeEditor: "the owner and the current user
+   * cannot be removed").
+   */
+  static _create(sheet: FakeSheet, area: Area | null, creator: string): FakeProtection {
+    const st = sheet._state;
+    const id = sheet._parent._state().nextId++;
+    const range: sheets_v4.Schema$GridRange = { sheetId: st.properties.sheetId };
+    if (area) {
+      range.startRowIndex = area.row - 1;
+      range.endRowIndex = area.row - 1 + area.numRows;
+      range.startColumnIndex = area.col - 1;
+      range.endColumnIndex = area.col - 1 + area.numCols;
+    }
+    const pr: ProtectedRange = {
+      protectedRangeId: id,
+      range,
+      description: '',
+      warningOnly: false,
+      requestingUserCanEdit: true,
+      editors: { users: [creator] },
+    };
+    st.protectedRanges.push(pr);
+    return new FakeProtection(sheet, id, pr);
+  }
+  get _pr(): ProtectedRange {
+    const list = this._sheet._state.protectedRanges;
+    const c = this.cached;
+    if (c && c.list === list && c.length === list.length) return c.pr;
+    const pr = list.find((x) => x.protectedRangeId === this._id);
+    if (!pr) throw new Error('This protection has been removed.');
+    this.cached = { list, length: list.length, pr };
+    return pr;
+  }
+  get _description(): string {
+    return this._pr.description ?? '';
+  }
+  set _description(d: string) {
+    this._pr.description = d;
+  }
+  get _warningOnly(): boolean {
+    return this._pr.warningOnly === true;
+  }
+  set _warningOnly(w: boolean) {
+    this._pr.warningOnly = w;
+  }
+  /** ProtectedRange.editors.users, live: changing it changes the store. */
+  get _editors(): string[] {
+    const pr = this._pr;
+    pr.editors ??= {};
+    return (pr.editors.users ??= []);
+  }
+  set _editors(users: string[]) {
+    this._pr.editors = { ...this._pr.editors, users: [...users] };
+  }
+  /** The protected rectangle, 1-based (null: the whole sheet — a GridRange with only a sheetId). */
+  get _area(): Area | null {
+    const r = this._pr.range ?? {};
+    if (
+      r.startRowIndex == null &&
+      r.endRowIndex == null &&
+      r.startColumnIndex == null &&
+      r.endColumnIndex == null
+    )
+      return null;
+    const gp = this._sheet._state.properties.gridProperties;
+    const row = (r.startRowIndex ?? 0) + 1;
+    const col = (r.startColumnIndex ?? 0) + 1;
+    return {
+      row,
+      col,
+      numRows: (r.endRowIndex ?? gp.rowCount) - row + 1,
+      numCols: (r.endColumnIndex ?? gp.columnCount) - col + 1,
+    };
   }
   getProtectionType(): 'RANGE' | 'SHEET' {
     return this._area ? 'RANGE' : 'SHEET';
@@ -367,33 +465,9 @@ export class FakeProtection {
     const user = this._sheet._parent._user();
     return user === this._sheet._parent._owner || this._editors.includes(user);
   }
-  /** Shifts the protected area with a row insert (by > 0) or delete (by < 0) at `at`; false when deleted away. */
-  _shiftRows(at: number, by: number): boolean {
-    const a = this._area;
-    if (!a) return true;
-    let first = a.row;
-    let last = a.row + a.numRows - 1;
-    if (by > 0) {
-      if (at <= first) {
-        first += by;
-        last += by;
-      } else if (at <= last) last += by;
-    } else {
-      const delFirst = at;
-      const delLast = at - by - 1;
-      const removedBefore = Math.max(0, Math.min(delLast, first - 1) - delFirst + 1);
-      const removedInside = Math.max(0, Math.min(delLast, last) - Math.max(delFirst, first) + 1);
-      first -= removedBefore;
-      last -= removedBefore + removedInside;
-      if (last < first) return false;
-    }
-    a.row = first;
-    a.numRows = last - first + 1;
-    return true;
-  }
   remove(): void {
-    const list = this._sheet._protections;
-    list.splice(list.indexOf(this), 1);
+    const st = this._sheet._state;
+    st.protectedRanges = st.protectedRanges.filter((x) => x.protectedRangeId !== this._id);
   }
   _covers(row: number, col: number, numRows: number, numCols: number): boolean {
     const a = this._area;
@@ -475,7 +549,10 @@ export class FakeRange {
     return this.grid((r, c) => this._sheet._display(this._sheet._get(r, c)));
   }
   getFormulas(): string[][] {
-    return this.grid((r, c) => this._sheet._formulas.get(`${r}:${c}`) ?? '');
+    return this.grid((r, c) => {
+      const v = this._sheet._rows[r - 1]?.[c - 1];
+      return isFormula(v) ? v.f : '';
+    });
   }
   getValue(): Value {
     return copyValue(this._sheet._get(this._row, this._col));
@@ -543,12 +620,11 @@ export class FakeRange {
     return this._sheet.getFilter();
   }
   protect(): FakeProtection {
-    const p = new FakeProtection(
+    const p = FakeProtection._create(
       this._sheet,
       { row: this._row, col: this._col, numRows: this._numRows, numCols: this._numCols },
       this._sheet._parent._user(),
     );
-    this._sheet._protections.push(p);
     return this._sheet._log.wrap(p, 'Protection');
   }
 }
@@ -563,27 +639,84 @@ export class FakeRangeList {
 // -------------------------------------------------------------------------------------------------------
 // Sheet
 
+/**
+ * A tab, as a view over its SheetState in the shared store: cells, grid size, title, hidden flag and protected
+ * ranges are the store's, so the Sheets API front (sheets-server.ts) and this one see and change the same sheet.
+ * Cell notes, number formats, rows hidden by hand and the basic filter are kept by this front only (the HTTP
+ * front neither reads nor writes them: a simplification the sync does not meet, as it uses none of them on
+ * Credits); they move with this front's own row inserts, deletes and sorts.
+ */
 export class FakeSheet {
-  _rows: Value[][] = [];
-  _maxRows = 1000;
-  _maxCols = 26;
   readonly _notes = new Map<string, string>();
-  readonly _formulas = new Map<string, string>();
   /** Number formats by "row:col" ("@" = plain text). */
   readonly _formats = new Map<string, string>();
   readonly _userHidden = new Set<number>();
-  readonly _protections: FakeProtection[] = [];
   _filter: FakeFilter | null = null;
-  _hidden = false;
   /** Filter views (titles) and slicers a person made: not readable through SpreadsheetApp's Sheet. */
   _filterViews: string[] = [];
   _slicers = 0;
+  private cache: { ss: SpreadsheetState; sheet: SheetState } | null = null;
 
   constructor(
     readonly _parent: FakeSpreadsheet,
-    public _name: string,
     readonly _id: number,
   ) {}
+
+  /** This tab's state in the store (found by sheetId: an atomic API batch replaces the objects, not the ids). */
+  get _state(): SheetState {
+    const ss = this._parent._state();
+    if (this.cache && this.cache.ss === ss) return this.cache.sheet;
+    const sheet = ss.sheets.find((x) => x.properties.sheetId === this._id);
+    if (!sheet) throw new Error('This sheet has been deleted.');
+    this.cache = { ss, sheet };
+    return sheet;
+  }
+  get _name(): string {
+    return this._state.properties.title;
+  }
+  set _name(title: string) {
+    this._state.properties.title = title;
+  }
+  /** The stored cells, row by row (null or '' empty, { f } a formula, Date a date). */
+  get _rows(): Stored[][] {
+    return this._state.cells;
+  }
+  set _rows(rows: Stored[][]) {
+    this._state.cells = rows;
+  }
+  get _maxRows(): number {
+    return this._state.properties.gridProperties.rowCount;
+  }
+  set _maxRows(n: number) {
+    this._state.properties.gridProperties.rowCount = n;
+  }
+  get _maxCols(): number {
+    return this._state.properties.gridProperties.columnCount;
+  }
+  set _maxCols(n: number) {
+    this._state.properties.gridProperties.columnCount = n;
+  }
+  /** SheetProperties.hidden, as the sync sets it on the Ledger through the API. */
+  get _hidden(): boolean {
+    return (this._state.properties as { hidden?: boolean }).hidden === true;
+  }
+  set _hidden(h: boolean) {
+    (this._state.properties as { hidden?: boolean }).hidden = h;
+  }
+  /** The protections of this tab: views over the store's protected ranges. */
+  get _protections(): FakeProtection[] {
+    return this._state.protectedRanges.map((pr) => new FakeProtection(this, pr.protectedRangeId ?? -1, pr));
+  }
+  /** Formulas by "row:col" (a snapshot; the cells hold them as { f }). */
+  get _formulas(): Map<string, string> {
+    const out = new Map<string, string>();
+    this._rows.forEach((line, r) =>
+      (line ?? []).forEach((v, c) => {
+        if (isFormula(v)) out.set(`${r + 1}:${c + 1}`, v.f);
+      }),
+    );
+    return out;
+  }
 
   get _log(): CallLog {
     return this._parent._log;
@@ -594,21 +727,23 @@ export class FakeSheet {
   _range(row: number, col: number, numRows: number, numCols: number): FakeRange {
     return this._log.wrap(new FakeRange(this, row, col, numRows, numCols), 'Range');
   }
+  /** A cell's value as getValues gives it: empty is undefined or ''; a formula's value is '' (never computed). */
   _get(row: number, col: number): Value | undefined {
-    return this._rows[row - 1]?.[col - 1];
+    const v = this._rows[row - 1]?.[col - 1];
+    if (v === null) return '';
+    if (isFormula(v)) return '';
+    return v;
   }
   _set(row: number, col: number, raw: unknown): void {
-    const key = `${row}:${col}`;
-    this._formulas.delete(key);
-    let v: Value;
+    let v: Stored;
     if (raw === null || raw === undefined) v = '';
     else if (isDate(raw)) v = new Date(raw.getTime());
     else if (typeof raw === 'string' && raw.startsWith("'"))
       v = raw.slice(1); // forced text
     else if (typeof raw === 'string' && raw.length > 1 && raw.startsWith('=')) {
-      // A formula: the fake cannot compute it, so the cell shows '' and getFormulas reports it.
-      this._formulas.set(key, raw);
-      v = '';
+      // A formula: stored as the Sheets API front stores USER_ENTERED "=…" ({ f }); never computed, so the
+      // cell reads as '' and getFormulas reports it.
+      v = { f: raw };
     } else if (typeof raw === 'string' || typeof raw === 'number' || typeof raw === 'boolean') v = raw;
     else throw new Error(`Cannot store a ${typeof raw} in a cell.`);
     while (this._rows.length < row) this._rows.push([]);
@@ -669,8 +804,9 @@ export class FakeSheet {
   }
   _checkEditable(row: number, col: number, numRows: number, numCols: number): void {
     const user = this._parent._user();
-    // The spreadsheet's owner can always edit protected ranges and sheets (Sheets help "Protect, hide and
-    // edit sheets": owners can't be removed as editors of a protection; Protection reference): never stopped.
+    // "The spreadsheet owner is always able to edit protected ranges and sheets" (Protection.canEdit
+    // reference; removeEditor: "Neither the owner of the spreadsheet nor the current user can be removed"):
+    // never stopped.
     if (user === this._parent._owner) return;
     for (const p of this._protections) {
       if (!p._warningOnly && !p._editors.includes(user) && p._covers(row, col, numRows, numCols)) {
@@ -695,13 +831,14 @@ export class FakeSheet {
     return this._parent._wrapped();
   }
   getLastRow(): number {
-    for (let r = this._rows.length; r > 0; r--) if (this._rows[r - 1].some((v) => !isBlank(v))) return r;
+    for (let r = this._rows.length; r > 0; r--)
+      if ((this._rows[r - 1] ?? []).some((v) => !isBlank(v))) return r;
     return 0;
   }
   getLastColumn(): number {
     let last = 0;
     for (const line of this._rows)
-      for (let c = line.length; c > last; c--) if (!isBlank(line[c - 1])) last = c;
+      for (let c = (line ?? []).length; c > last; c--) if (!isBlank(line[c - 1])) last = c;
     return last;
   }
   getMaxRows(): number {
@@ -727,11 +864,14 @@ export class FakeSheet {
     values.forEach((v, c) => this._type(row, c + 1, v));
     return this;
   }
-  /** Inserts `howMany` blank rows before `before`; values, notes and formulas below move down. */
+  /**
+   * Inserts `howMany` blank rows before `before`. The store moves cells and everything anchored to them —
+   * protected ranges included ("ranges … are adjusted" when rows are inserted: Sheets API insertDimension /
+   * ProtectedRange, sheets-model.ts shiftDimension) — and this front moves its notes and formats.
+   */
   insertRowsBefore(before: number, howMany: number): this {
-    this._rows.splice(before - 1, 0, ...Array.from({ length: howMany }, () => [] as Value[]));
+    shiftDimension(this._state, 'ROWS', before - 1, howMany);
     this.shiftKeyed(before, howMany);
-    this._maxRows += howMany;
     return this;
   }
   /** Deletes `howMany` rows from `row` (Sheet.deleteRows); everything below moves up. */
@@ -749,21 +889,20 @@ export class FakeSheet {
   deleteRow(row: number): this {
     // Deleting a row removes its protected cells: a non-editor is refused as for a write.
     this._checkEditable(row, 1, 1, this._maxCols);
-    this._rows.splice(row - 1, 1);
-    for (const map of [this._notes, this._formulas, this._formats])
+    for (const map of [this._notes, this._formats])
       map.forEach((_v, k) => Number(k.split(':')[0]) === row && map.delete(k));
+    // A protected range whose rows are all deleted is gone; one that spanned the row shrinks (shiftDimension).
+    shiftDimension(this._state, 'ROWS', row - 1, -1);
     this.shiftKeyed(row + 1, -1);
-    this._maxRows -= 1;
     return this;
   }
   /**
-   * Row-anchored state moves with inserted and deleted rows: notes, formulas, formats, hand-hidden rows, and
-   * protected ranges (a ProtectedRange's range is a GridRange that Sheets keeps adjusted when rows are
-   * inserted or deleted, like every range reference in the sheet — Sheets API ProtectedRange /
-   * insertDimension; a range whose rows are all deleted is gone). `from` is the first row that moves; `by` rows (negative: up).
+   * This front's row-anchored state moves with inserted and deleted rows: notes, formats, hand-hidden rows and
+   * the filter's area (the store moves cells and protected ranges). `from` is the first row that moves; `by`
+   * rows (negative: up).
    */
   private shiftKeyed(from: number, by: number): void {
-    for (const map of [this._notes, this._formulas, this._formats]) {
+    for (const map of [this._notes, this._formats]) {
       const moved = [...map].map(([k, v]) => {
         const [r, c] = k.split(':').map(Number);
         return [r >= from ? `${r + by}:${c}` : k, v] as [string, string];
@@ -775,9 +914,6 @@ export class FakeSheet {
     this._userHidden.clear();
     for (const r of hidden) this._userHidden.add(r >= from ? r + by : r);
     const at = by > 0 ? from : from + by;
-    for (const p of [...this._protections]) {
-      if (!p._shiftRows(at, by)) this._protections.splice(this._protections.indexOf(p), 1);
-    }
     if (this._filter) {
       const a = this._filter._area;
       if (at < a.row) a.row += by;
@@ -795,7 +931,7 @@ export class FakeSheet {
     // ("You are trying to edit a protected cell"), the owner never is.
     this._checkEditable(from, 1, Math.max(1, this._rows.length - from + 1), this._maxCols);
     const body = this._rows.slice(from - 1);
-    const key = (r: Value[]) => r[col - 1];
+    const key = (r: Stored[]) => sortKey(r?.[col - 1]);
     const order = body.map((r, i) => ({ r, i }));
     order.sort((x, y) => {
       const a = key(x.r) ?? '';
@@ -844,12 +980,10 @@ export class FakeSheet {
   clear(): this {
     this._rows = [];
     this._notes.clear();
-    this._formulas.clear();
     return this;
   }
   clearContents(): this {
     this._rows = [];
-    this._formulas.clear();
     return this;
   }
   setFrozenRows(_n: number): void {}
@@ -859,10 +993,7 @@ export class FakeSheet {
   }
   protect(): FakeProtection {
     let p = this._protections.find((x) => x._area === null);
-    if (!p) {
-      p = new FakeProtection(this, null, this._parent._user());
-      this._protections.push(p);
-    }
+    if (!p) p = FakeProtection._create(this, null, this._parent._user());
     return this._log.wrap(p, 'Protection');
   }
   getProtections(type: 'RANGE' | 'SHEET'): FakeProtection[] {
@@ -880,12 +1011,19 @@ export interface Toast {
   title: string;
 }
 
+/**
+ * The store a FakeSpreadsheet is a front of: its own (a spreadsheet nobody else sees), or the Sheets v4
+ * server's (`state()` returns the server's current SpreadsheetState for the id, which an atomic API batch
+ * replaces as a whole).
+ */
+export type Store = () => SpreadsheetState;
+
 export class FakeSpreadsheet {
   readonly _log: CallLog;
-  readonly _sheets: FakeSheet[] = [];
   readonly _toasts: Toast[] = [];
   _timeZone = 'Etc/UTC';
-  private nextId = 1;
+  readonly _state: Store;
+  private readonly views = new Map<number, FakeSheet>();
   private active: { sheet: FakeSheet; ranges: FakeRange[] } | null = null;
   /** Who is acting: the protections check it; the Session fake reads it. */
   _activeUser = 'staff@example.com';
@@ -904,15 +1042,55 @@ export class FakeSpreadsheet {
    * changes, onChange's business).
    */
   _onEdit: ((e: unknown) => void) | null = null;
-  /** Spreadsheet-level developer metadata (key → value), as the Sheets API and SpreadsheetApp both see it. */
-  readonly _metadata: { id: number; key: string; value: string }[] = [];
-  private nextMetadataId = 1;
 
   constructor(
     log = new CallLog(),
     readonly _name = 'Credit Desk',
+    store?: Store,
   ) {
     this._log = log;
+    const own = store ? null : newSpreadsheet('fake-spreadsheet-id', []);
+    this._state = store ?? (() => own!);
+  }
+
+  /** The tabs in the store, in tab order, each as this front's FakeSheet (one per sheetId). */
+  get _sheets(): FakeSheet[] {
+    return [...this._state().sheets]
+      .sort((a, b) => a.properties.index - b.properties.index)
+      .map((st) => {
+        let view = this.views.get(st.properties.sheetId);
+        if (!view) this.views.set(st.properties.sheetId, (view = new FakeSheet(this, st.properties.sheetId)));
+        return view;
+      });
+  }
+  /**
+   * Spreadsheet-level developer metadata as {id, key, value} (a snapshot): it lives in the store, so what the
+   * sync writes through the Sheets API (its lock) is what DeveloperMetadataFinder finds here.
+   */
+  get _metadata(): { id: number; key: string; value: string }[] {
+    return this._state().developerMetadata.map((m) => ({
+      id: m.metadataId ?? -1,
+      key: m.metadataKey ?? '',
+      value: m.metadataValue ?? '',
+    }));
+  }
+  /** Test helper: spreadsheet-level metadata as another client (the sync) would write it; returns its id. */
+  _putMetadata(key: string, value: string): number {
+    const st = this._state();
+    const id = st.nextId++;
+    st.developerMetadata.push({
+      metadataId: id,
+      metadataKey: key,
+      metadataValue: value,
+      location: { spreadsheet: true, locationType: 'SPREADSHEET' },
+      visibility: 'DOCUMENT',
+    });
+    return id;
+  }
+  /** Test helper: removes spreadsheet-level metadata by id. */
+  _dropMetadata(id: number): void {
+    const st = this._state();
+    st.developerMetadata = st.developerMetadata.filter((m) => m.metadataId !== id);
   }
 
   _wrapped(): FakeSpreadsheet {
@@ -928,9 +1106,10 @@ export class FakeSpreadsheet {
   }
   /** Test helper: a new tab holding `rows` from A1 (raw, uncounted). */
   _addSheet(name: string, rows: unknown[][] = []): FakeSheet {
-    const sheet = new FakeSheet(this, name, this.nextId++);
+    const st = addSheet(this._state(), { title: name });
+    const sheet = new FakeSheet(this, st.properties.sheetId);
+    this.views.set(st.properties.sheetId, sheet);
     rows.forEach((line, r) => line.forEach((v, c) => sheet._set(r + 1, c + 1, v)));
-    this._sheets.push(sheet);
     return sheet;
   }
   _setSelection(sheet: FakeSheet, ranges: FakeRange[]): void {
@@ -949,15 +1128,17 @@ export class FakeSpreadsheet {
     return this._name;
   }
   getId(): string {
-    return 'fake-spreadsheet-id';
+    return this._state().spreadsheetId;
   }
   /** Spreadsheet.addDeveloperMetadata(key, value): spreadsheet-level, visible to every script and API client. */
   addDeveloperMetadata(key: string, value: string): this {
-    this._metadata.push({ id: this.nextMetadataId++, key: String(key), value: String(value) });
+    this._putMetadata(String(key), String(value));
     return this;
   }
   getDeveloperMetadata(): FakeDeveloperMetadata[] {
-    return this._metadata.map((m) => this._log.wrap(new FakeDeveloperMetadata(this, m), 'DeveloperMetadata'));
+    return this._metadata.map((m) =>
+      this._log.wrap(new FakeDeveloperMetadata(this, m.id), 'DeveloperMetadata'),
+    );
   }
   createDeveloperMetadataFinder(): FakeDeveloperMetadataFinder {
     return this._log.wrap(new FakeDeveloperMetadataFinder(this), 'DeveloperMetadataFinder');
@@ -1006,27 +1187,32 @@ export class FakeSpreadsheet {
   }
 }
 
+/** One spreadsheet-level DeveloperMetadata of the store, found by its metadataId. */
 export class FakeDeveloperMetadata {
   constructor(
     private readonly ss: FakeSpreadsheet,
-    private readonly m: { id: number; key: string; value: string },
+    private readonly id: number,
   ) {}
+  private get m(): sheets_v4.Schema$DeveloperMetadata {
+    const m = this.ss._state().developerMetadata.find((x) => x.metadataId === this.id);
+    if (!m) throw new Error('This developer metadata has been removed.');
+    return m;
+  }
   getId(): number {
-    return this.m.id;
+    return this.id;
   }
   getKey(): string {
-    return this.m.key;
+    return this.m.metadataKey ?? '';
   }
   getValue(): string {
-    return this.m.value;
+    return this.m.metadataValue ?? '';
   }
   setValue(value: string): this {
-    this.m.value = String(value);
+    this.m.metadataValue = String(value);
     return this;
   }
   remove(): void {
-    const i = this.ss._metadata.indexOf(this.m);
-    if (i >= 0) this.ss._metadata.splice(i, 1);
+    this.ss._dropMetadata(this.id);
   }
 }
 
@@ -1041,8 +1227,21 @@ export class FakeDeveloperMetadataFinder {
   find(): FakeDeveloperMetadata[] {
     return this.ss._metadata
       .filter((m) => this.key === null || m.key === this.key)
-      .map((m) => this.ss._log.wrap(new FakeDeveloperMetadata(this.ss, m), 'DeveloperMetadata'));
+      .map((m) => this.ss._log.wrap(new FakeDeveloperMetadata(this.ss, m.id), 'DeveloperMetadata'));
   }
+}
+
+/** What a sort compares for a stored cell: the value (dates by time); empty cells and formulas as ''. */
+function sortKey(v: Stored | undefined): string | number {
+  if (v === undefined || v === null) return '';
+  if (isDate(v)) return v.getTime();
+  if (isFormula(v)) return '';
+  if (typeof v === 'boolean') return String(v);
+  return v;
+}
+
+function isFormula(v: unknown): v is { f: string } {
+  return v !== null && typeof v === 'object' && !isDate(v) && typeof (v as { f?: unknown }).f === 'string';
 }
 
 /** Realm-safe (the add-on bundle runs in a vm context with its own Date). */

@@ -47,7 +47,7 @@ export function appendAuditRowsData(
   a1: (sheet: string, row: number, col: number, numRows: number, numCols: number) => string,
 ): { range: string; values: Cell[][] } {
   return {
-    range: a1(target.sheet.getName(), target.firstRow, 1, entries.length, target.width),
+    range: a1(TABS.audit.name, target.firstRow, 1, entries.length, target.width), // the tab auditSheetFor opened
     values: entries.map((e) => recordToRow(auditCells(e), target.idx, target.width)),
   };
 }

@@ -38,8 +38,9 @@ export function readFilterSpec(sheet: Sheet, width: number): FilterSpec | null {
   if (!filter) return null;
   const range = filter.getRange();
   const first = range.getColumn();
+  const end = first + range.getNumColumns(); // asked once, not once per column
   const columns: FilterSpec['columns'] = [];
-  for (let col = first; col < first + range.getNumColumns() && col <= width; col++) {
+  for (let col = first; col < end && col <= width; col++) {
     const c = filter.getColumnFilterCriteria(col);
     if (!c) continue;
     const type = c.getCriteriaType();
@@ -85,7 +86,7 @@ interface RowFlags {
  * One Sheets API request for what SpreadsheetApp can only tell row by row: hiddenByFilter / hiddenByUser per
  * row, and the sheet's filter views and slicers. Null without the advanced service.
  */
-function askSheets(sheet: Sheet): RowFlags | null {
+function askSheets(spreadsheetId: string, name: string): RowFlags | null {
   const api = sheetsService() as unknown as {
     Spreadsheets: {
       get(
@@ -102,8 +103,7 @@ function askSheets(sheet: Sheet): RowFlags | null {
     };
   } | null;
   if (!api) return null;
-  const name = sheet.getName();
-  const res = api.Spreadsheets.get(sheet.getParent().getId(), {
+  const res = api.Spreadsheets.get(spreadsheetId, {
     ranges: [`'${name.replace(/'/g, "''")}'`],
     fields:
       'sheets(properties(title),data(rowMetadata(hiddenByFilter,hiddenByUser)),filterViews(title),slicers(slicerId))',
@@ -131,17 +131,18 @@ export function prepareDownload(format: 'csv' | 'xlsx', includeHiddenByHand = fa
   const sheet = ss.getSheetByName(TABS.credits.name);
   if (!sheet)
     throw new CreditDeskError('BAD_SHEET', `This spreadsheet has no "${TABS.credits.name}" tab.`, '');
-  const raw = sheet.getDataRange().getValues() as unknown[][];
+  const data = sheet.getDataRange();
+  const raw = data.getValues() as unknown[][];
   const tab = parseCreditsTab({ sheet, raw, grid: toGrid(raw, timeZone) });
   const spec = readFilterSpec(sheet, raw[0]?.length ?? 0);
   const notices: string[] = [];
 
   let shown: boolean[] | null = raw.map(() => true);
   const filtered = !!spec && spec.columns.length > 0;
-  if (filtered) shown = shownRows(spec, raw, sheet.getDataRange().getDisplayValues());
+  if (filtered) shown = shownRows(spec, raw, data.getDisplayValues());
   // Sheets is asked (one request) when the filter has criteria we can't evaluate, or to leave out rows hidden
   // by hand, or to see filter views and slicers.
-  const flags = askSheets(sheet);
+  const flags = askSheets(ss.getId(), TABS.credits.name);
   if (!shown) {
     if (flags) shown = raw.map((_r, i) => i === 0 || !flags.hiddenByFilter[i]);
     // Without the advanced service: SpreadsheetApp only answers row by row.
@@ -177,6 +178,8 @@ export function prepareDownload(format: 'csv' | 'xlsx', includeHiddenByHand = fa
       runs: runs(part.map((c) => c.row)),
       rows: part.length,
       keysHash: keysHash(part.map((c) => c.credit.key)),
+      columns: raw[0]?.length ?? 0,
+      timeZone,
     });
   }
   const today = new Date().toISOString().slice(0, 10);
@@ -195,11 +198,19 @@ export function prepareDownload(format: 'csv' | 'xlsx', includeHiddenByHand = fa
  * its last row) and the header row; refuses when the rows moved since the plan.
  */
 export function downloadChunk(chunk: DownloadChunk): string {
-  const { ss, timeZone } = openSpreadsheet();
-  const sheet = ss.getSheetByName(TABS.credits.name);
-  if (!sheet || !chunk || !Array.isArray(chunk.runs) || chunk.runs.length === 0)
+  const sheet = SpreadsheetApp.getActiveSpreadsheet().getSheetByName(TABS.credits.name);
+  if (
+    !sheet ||
+    !chunk ||
+    !Array.isArray(chunk.runs) ||
+    chunk.runs.length === 0 ||
+    !(chunk.columns >= 1) ||
+    typeof chunk.timeZone !== 'string'
+  )
     throw new CreditDeskError('USAGE', 'This download is out of date.', 'Start the download again.');
-  const width = sheet.getLastColumn();
+  // The plan's width and time zone (two calls fewer per chunk). A column inserted since the plan moves the
+  // headers: they are found at their new places below, or the chunk is refused when one moved past the width.
+  const { columns: width, timeZone } = chunk;
   const headers = (sheet.getRange(1, 1, 1, width).getValues()[0] as unknown[]).map((h) =>
     toCell(h, timeZone),
   );

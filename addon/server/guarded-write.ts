@@ -29,7 +29,7 @@ import {
   SYNC_LOCK_KEY,
   type LockMarker,
 } from '../../core/locks';
-import type { CreditField } from '../../core/sheet-contract';
+import { TABS, type CreditField } from '../../core/sheet-contract';
 import { isLocked, isStatus } from '../../core/status';
 import { text, type Cell, type ColumnIndex } from '../../core/table';
 import { literalText, toCell } from '../services/cells';
@@ -147,7 +147,13 @@ export function withSyncExclusion<T>(ss: Spreadsheet, who: string, work: () => T
  * One Sheets API call (ProtectedRange.requestingUserCanEdit); without the service, one getProtections call
  * plus a few per protection.
  */
-export function rowsProtectedAgainstMe(ss: Spreadsheet, sheet: Sheet, columns: number[]): Set<number> {
+export function rowsProtectedAgainstMe(
+  ss: Spreadsheet,
+  sheet: Sheet,
+  columns: number[],
+  // The caller knows the tab's name and the spreadsheet's id: asking again would cost a call each.
+  known: { name: string; spreadsheetId: string } = { name: sheet.getName(), spreadsheetId: ss.getId() },
+): Set<number> {
   const out = new Set<number>();
   const lo = Math.min(...columns);
   const hi = Math.max(...columns);
@@ -159,10 +165,10 @@ export function rowsProtectedAgainstMe(ss: Spreadsheet, sheet: Sheet, columns: n
   };
   const api = sheetsService();
   if (api) {
-    const res = api.Spreadsheets.get(ss.getId(), {
+    const res = api.Spreadsheets.get(known.spreadsheetId, {
       fields: 'sheets(properties(sheetId,title),protectedRanges(range,warningOnly,requestingUserCanEdit))',
     });
-    const mine = (res.sheets ?? []).find((s) => s.properties?.title === sheet.getName());
+    const mine = (res.sheets ?? []).find((s) => s.properties?.title === known.name);
     let max: number | null = null;
     for (const p of mine?.protectedRanges ?? []) {
       if (p.warningOnly || p.requestingUserCanEdit) continue;
@@ -308,7 +314,11 @@ export function guardedWrite(
     const writtenCols = [
       ...new Set(writes.flatMap((w) => (Object.keys(w.set) as CreditField[]).map((f) => idx[f] + 1))),
     ];
-    const fenced = writtenCols.length ? rowsProtectedAgainstMe(ss, sheet, writtenCols) : new Set<number>();
+    // Credits is the tab this writes (CreditsLayout); its name and the id are known without asking.
+    const known = { name: TABS.credits.name, spreadsheetId: ss.getId() };
+    const fenced = writtenCols.length
+      ? rowsProtectedAgainstMe(ss, sheet, writtenCols, known)
+      : new Set<number>();
 
     const cells: CellWrite[] = [];
     const audit: AuditEntry[] = [];
@@ -348,26 +358,32 @@ export function guardedWrite(
       report.written.push(w.creditId);
       audit.push(...w.audit);
     }
-    report.writeCalls = commit(ss, sheet, cells, audit);
+    report.writeCalls = commit(ss, sheet, cells, audit, known);
     return report;
   });
 }
 
 /** Writes the cells and appends the audit rows; returns the write calls made. */
-export function commit(ss: Spreadsheet, sheet: Sheet, cells: CellWrite[], audit: AuditEntry[]): number {
+export function commit(
+  ss: Spreadsheet,
+  sheet: Sheet,
+  cells: CellWrite[],
+  audit: AuditEntry[],
+  known: { name: string; spreadsheetId: string },
+): number {
   if (cells.length === 0 && audit.length === 0) return 0;
   const rects = cellRects(cells);
   const api = sheetsService();
   if (api) {
     const target = audit.length ? auditSheetFor(ss, audit.length) : null;
-    const name = sheet.getName(); // once: a call per rectangle would grow with the interleaving
+    const name = known.name;
     const data = rects.map((r) => ({
       range: a1(name, r.row, r.col, r.values.length, r.values[0].length),
       values: r.values as unknown[][],
     }));
     if (target) data.push(appendAuditRowsData(target, audit, a1));
     // RAW: text is stored as typed by no one — never parsed ("0012" stays text) and never a formula.
-    api.Spreadsheets.Values.batchUpdate({ valueInputOption: 'RAW', data }, ss.getId());
+    api.Spreadsheets.Values.batchUpdate({ valueInputOption: 'RAW', data }, known.spreadsheetId);
     return 1;
   }
   // Without the API: one setValues per run of adjacent cells in a row; one that fails (a protection added

@@ -12,6 +12,8 @@
  * 3. An Allocation edit is validated by the core: valid → ASSIGNED, Rule "manual", Distributor Keeps and Last
  *    Change written, the note cleared; cleared → PENDING_ASSIGN; invalid → a note says what is wrong.
  *
+ * 4. While the sync holds its lock, nothing is written (see SYNC_RUNNING below for why).
+ *
  * Sheets fires onEdit only for a person's changes to cell values — not for sorts, row inserts or deletes — so
  * those are repaired by Check sheet, not here. Each block is written in its own try: one failure (a row
  * protected against this person) never skips the others. The trigger writes with SpreadsheetApp only: a
@@ -31,7 +33,7 @@ import { toast } from '../services/ui';
 import { assignContext } from './assign';
 import { appendAudit } from './audit-log';
 import { ASSIGNMENT_FIELDS } from './credit-writes';
-import { cellRects, type CellWrite } from './guarded-write';
+import { cellRects, withSyncExclusion, type CellWrite } from './guarded-write';
 import { ledgerEntry, readLedger, type Ledger } from './ledger';
 import { readDirectory } from './workbook';
 import { runs } from './write-plan';
@@ -71,8 +73,29 @@ export function handleEdit(e: EditEvent): void {
   if (e.authMode !== undefined && String(e.authMode) === 'NONE') return;
   const sheet = e.range.getSheet();
   if (sheet.getName() !== TABS.credits.name) return;
-  underLockIfPossible(() => onCreditsEdit(e, sheet));
+  underLockIfPossible(() => {
+    try {
+      withSyncExclusion(e.source, currentUserEmail() || 'add-on (onEdit)', () => onCreditsEdit(e, sheet));
+    } catch (err) {
+      if (!(isCreditDeskError(err) && err.code === 'LOCKED')) throw err;
+      toast(SYNC_RUNNING);
+    }
+  });
 }
+
+/**
+ * A person's edit while the sync holds its lock (core/locks SYNC_LOCK_KEY) is left exactly as typed: onEdit
+ * writes nothing — no revert, no Status, no note, no Audit row. Why: the sync read the sheet before this edit
+ * and writes by compare-and-set on Status and Allocation, so it keeps the person's edit (that credit is skipped
+ * and listed); a revert or an ASSIGNED written by onEdit in between would itself be a second writer racing the
+ * sync (a usage collection writes the Ledger, then Credits — a revert read from a half-written Ledger could put
+ * back a status the sync is changing). The next sync's reconcile puts back collected rows from the Ledger and
+ * undoes statuses typed into or out of PROCESSING/PROCESSED; the person is told to re-type an allocation after
+ * the sync (or run Check sheet). Like the add-on's other writes, onEdit sets its own write marker first, so a
+ * sync starting while onEdit writes waits for it (withSyncExclusion).
+ */
+const SYNC_RUNNING =
+  'The Credit Desk sync is writing this sheet right now, so your edit was not checked or applied. The sync keeps it and will put back anything locked; type an allocation again once the sync has finished, or run Credit Desk › Check sheet.';
 
 /** Cell writes, notes and audit collected while deciding, written at the end. */
 class Changes {

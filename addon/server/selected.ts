@@ -1,4 +1,7 @@
-/** getSelectedCredit: what the sidebar shows for the row the user has selected on Credits. */
+/**
+ * getSelectedCredit: what the sidebar shows for the row the user has selected on Credits; getSelectionKey:
+ * where the selection is, for the sidebar's poll (addon/sidebar/follow-selection.ts).
+ */
 import { TABS, type CreditField } from '../../core/sheet-contract';
 import { isLocked } from '../../core/status';
 import { creditFromRow, indexColumns } from '../../core/table';
@@ -7,19 +10,39 @@ import { toCell } from '../services/cells';
 import { creditView, suggestionView, targetOptions } from './views';
 import { openSpreadsheet, readDefaults, readDirectory, readRules } from './workbook';
 
-function nothing(message: string): SelectedCreditResponse {
-  return { credit: null, message, suggestion: null, targets: [] };
+type Spreadsheet = GoogleAppsScript.Spreadsheet.Spreadsheet;
+type Sheet = GoogleAppsScript.Spreadsheet.Sheet;
+
+/**
+ * The tab and first row of the active range: four spreadsheet calls and no cell read, so the sidebar can ask
+ * every few seconds. A sort that brings another credit under an unmoved selection does not change it (Refresh).
+ */
+function selectionOf(ss: Spreadsheet): { sheet: Sheet; tab: string; row: number; key: string } {
+  const sheet = ss.getActiveSheet();
+  const tab = sheet.getName();
+  const range = ss.getActiveRange();
+  const row = range ? range.getRow() : 0;
+  return { sheet, tab, row, key: `${tab}!${row}` };
+}
+
+export function getSelectionKey(): string {
+  return selectionOf(SpreadsheetApp.getActiveSpreadsheet()).key;
 }
 
 export function getSelectedCredit(): SelectedCreditResponse {
   const { ss, timeZone } = openSpreadsheet();
-  const sheet = ss.getActiveSheet();
-  if (sheet.getName() !== TABS.credits.name) return nothing('Select a row on the Credits tab.');
-  const range = ss.getActiveRange();
-  const row = range ? range.getRow() : 0;
+  const { sheet, tab, row, key: selection } = selectionOf(ss);
+  const nothing = (message: string): SelectedCreditResponse => ({
+    credit: null,
+    message,
+    suggestion: null,
+    targets: [],
+    selection,
+  });
+  if (tab !== TABS.credits.name) return nothing('Select a row on the Credits tab.');
   if (row < 2) return nothing('Select a credit (row 2 or below) on the Credits tab.');
-  // Only the header row and the selected row are read: this runs when the sidebar opens and on every Refresh
-  // (the sidebar does not follow the selection by itself; it says so).
+  // Only the header row and the selected row are read: this runs when the sidebar opens, on Refresh and
+  // when the sidebar's poll sees the selection move.
   const width = Math.max(1, sheet.getLastColumn());
   const headers = (sheet.getRange(1, 1, 1, width).getValues()[0] as unknown[]).map((v) =>
     toCell(v, timeZone),
@@ -36,6 +59,7 @@ export function getSelectedCredit(): SelectedCreditResponse {
       message: `${credit.creditId} is ${credit.status}: the usage process collected it, so it can no longer change.`,
       suggestion: null,
       targets: [],
+      selection,
     };
   }
   const directory = readDirectory(ss, timeZone);
@@ -45,5 +69,6 @@ export function getSelectedCredit(): SelectedCreditResponse {
     message: '',
     suggestion: suggestionView(credit, index, readDefaults(ss, timeZone), directory),
     targets: targetOptions(directory),
+    selection,
   };
 }

@@ -16,6 +16,7 @@ import { makeCredits, ACCOUNTS, RULES } from './fixtures';
 // Compile-time completeness: adding a function to ServerApi without listing it here fails the type check.
 const SERVER_API: Record<keyof ServerApi, true> = {
   getSelectedCredit: true,
+  getSelectionKey: true,
   assignCredit: true,
   unassignCredit: true,
   assignSelectedWithDefault: true,

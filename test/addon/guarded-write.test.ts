@@ -34,16 +34,15 @@ function protectRow(d: Desk, row: number): void {
 }
 
 function syncLock(d: Desk, expiresInMs: number): void {
-  d.ss._metadata.push({
-    id: 99,
-    key: SYNC_LOCK_KEY,
-    value: JSON.stringify({
+  d.ss._putMetadata(
+    SYNC_LOCK_KEY,
+    JSON.stringify({
       owner: 'credit-desk sync (alice)',
       host: 'build-7',
       since: '2026-12-01T10:42:00.000Z',
       expiresAt: new Date(Date.now() + expiresInMs).toISOString(),
     }),
-  });
+  );
 }
 
 describe('Apply applies what was previewed', () => {

@@ -1,5 +1,6 @@
 import { buildMenu } from '../../addon/server/menu';
 import { handleEdit } from '../../addon/server/on-edit';
+import { ADDON_WRITE_KEY, SYNC_LOCK_KEY } from '../../core/locks';
 import { CREDIT_COLUMNS } from '../../core/sheet-contract';
 import type { FakeSheet } from '../../emulators/spreadsheet-app';
 import { auditRows, creditsById, makeCredits, setUpDesk, type Desk } from './fixtures';
@@ -298,5 +299,50 @@ describe('onEdit: PROCESSING/PROCESSED rows are put back from the Ledger', () =>
     buildMenu({ authMode: 'LIMITED' });
     expect(desk.fake.log.dataCalls()).toBe(0);
     expect(desk.fake.log.count((n) => n.startsWith('Sheet.') || n.startsWith('Spreadsheet.'))).toBe(0);
+  });
+});
+
+describe('onEdit while the sync holds its lock', () => {
+  function syncRunning(d: Desk): void {
+    d.ss._putMetadata(
+      SYNC_LOCK_KEY,
+      JSON.stringify({
+        owner: 'credit-desk sync (alice)',
+        since: new Date().toISOString(),
+        expiresAt: new Date(Date.now() + 60_000).toISOString(),
+      }),
+    );
+  }
+
+  test('writes nothing: the edit stays as typed for the sync to keep or repair, and the person is told', () => {
+    desk = setUpDesk(makeCredits(2));
+    syncRunning(desk);
+    const auditBefore = auditRows(desk).length;
+    userEdits(desk.credits, 2, STATUS, [['PROCESSED']]);
+    userEdits(desk.credits, 3, ALLOCATION, [['customer 100%']]);
+    expect(creditsById(desk).get('AWSC-202610-0000-0000')).toMatchObject({ Status: 'PROCESSED' });
+    expect(creditsById(desk).get('AWSC-202610-0000-0001')).toMatchObject({
+      Status: 'PENDING_ASSIGN',
+      Allocation: 'customer 100%',
+      Rule: '',
+    });
+    expect(desk.credits._notes.size).toBe(0);
+    expect(auditRows(desk)).toHaveLength(auditBefore);
+    expect(desk.ss._toasts.at(-1)?.message).toMatch(/sync is writing this sheet right now/);
+    // onEdit's own write marker is gone again.
+    expect(desk.ss._metadata.filter((m) => m.key === ADDON_WRITE_KEY)).toEqual([]);
+  });
+
+  test('once the lock is gone, the allocation typed again is applied as usual', () => {
+    desk = setUpDesk(makeCredits(1));
+    syncRunning(desk);
+    userEdits(desk.credits, 2, ALLOCATION, [['customer 100%']]);
+    expect(creditsById(desk).get('AWSC-202610-0000-0000')).toMatchObject({ Status: 'PENDING_ASSIGN' });
+    for (const m of desk.ss._metadata) desk.ss._dropMetadata(m.id);
+    userEdits(desk.credits, 2, ALLOCATION, [['customer 100%']]);
+    expect(creditsById(desk).get('AWSC-202610-0000-0000')).toMatchObject({
+      Status: 'ASSIGNED',
+      Rule: 'manual',
+    });
   });
 });

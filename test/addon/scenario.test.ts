@@ -1,245 +1,238 @@
 /**
- * A month in one spreadsheet, over the emulator's one store with two fronts: the "sync" and the "usage
- * process" act as the sync's service account through the Sheets API front (values.batchUpdate, protected
- * ranges, developer metadata); the add-on and the people act through SpreadsheetApp, and their typing fires
- * onEdit. Then: nothing lost, nothing processed by hand, collected credits as the Ledger records them.
- *
- * What this does NOT run: the real sync CLI against the local Sheets v4 HTTP server (that store is the other
- * emulator, sheets-model.ts); the sync's steps here write what the sync writes, by hand.
+ * A month in one spreadsheet, over the emulator's one store with two fronts: the sync's own commands (runSync,
+ * runCollect with the Google Sheets sink and its real `@googleapis/sheets` client, as the sync's service account)
+ * talk to the local Sheets v4 server; the add-on and the people act on the same spreadsheet through
+ * SpreadsheetApp, and their typing fires onEdit. Then: nothing lost, nothing processed by hand, the protections
+ * on the collected credits, and the Ledger agrees with the sheet.
  */
+import { writeFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { assignCredit } from '../../addon/server/assign';
 import { checkSheet } from '../../addon/server/check-sheet';
 import { handleEdit } from '../../addon/server/on-edit';
 import { applyRules, previewRules } from '../../addon/server/rules';
-import { SYNC_LOCK_KEY } from '../../core/locks';
-import { CREDIT_COLUMNS } from '../../core/sheet-contract';
+import { FLAG_RESTORED } from '../../core/reconcile';
+import { runSync } from '../../sync-service/commands/sync';
+import { runCollect } from '../../sync-service/commands/usage';
+import { silentReporter } from '../../sync-service/progress';
+import { resolveSettings } from '../../sync-service/settings';
+import type { Sink } from '../../sync-service/sinks/sink';
+import { LOCK_TAG } from '../../sync-service/sinks/sheets-protection';
+import { spreadsheetAppFront } from '../../emulators/shared-spreadsheet';
 import { createSheetsAdvancedService } from '../../emulators/sheets-advanced';
-import { LEDGER_HEADERS } from '../fakes/workbook';
-import { auditRows, creditsById, makeCredits, setUpDesk, type Desk } from './fixtures';
+import type { SheetsServer } from '../../emulators/sheets-server';
+import type { FakeSheet, FakeSpreadsheet } from '../../emulators/spreadsheet-app';
+import { installFakeAppsScript } from '../fakes/apps-script';
+import { records } from '../fakes/workbook';
+import { useTempDirs } from '../helpers/fixtures-io';
+import {
+  creditsOf,
+  expectSheetMatchesLedger,
+  ledgerOf,
+  NOW,
+  sourceOf,
+  writeAccounts,
+} from '../sync/ledger-helpers';
+import { IDENTITY, makeSink, SHEET_ID, startServer } from '../sync/sheets-helpers';
 
-let desk: Desk;
-afterEach(() => desk?.fake.uninstall());
-
-const SYNC = 'sync@project.iam.gserviceaccount.com';
+const tempDir = useTempDirs('credit-desk-addon-scenario-');
 const ANA = 'ana@distributor.example';
-const OWNER = 'owner@example.com';
-const col = (h: string) => CREDIT_COLUMNS.findIndex((c) => c.header === h) + 1;
-const letter = (c: number) => String.fromCharCode(64 + c);
+const MO = 'mo@distributor.example';
+const RULES_CSV =
+  'Rule ID,Name,Credit Description,Match,Customer %,Reseller %,From,To,Customer Context,Customers,Reseller Context,Resellers,Service Context,Services,Created,Enabled\n' +
+  'R1,Split,Credit,contains,60,40,,,ALL,,ALL,,ALL,,2026-01-01,TRUE\n';
 
-/** Acts as `who` for the duration of `work` (the emulator's acting user: protections and Session). */
-function as<T>(d: Desk, who: string, work: () => T): T {
-  const before = d.ss._activeUser;
-  d.ss._activeUser = who;
+let server: SheetsServer;
+let uninstall: (() => void) | null = null;
+afterEach(async () => {
+  uninstall?.();
+  await server?.close();
+});
+
+/** Acts as `who` for the duration of `work` (the SpreadsheetApp front's acting user: protections and Session). */
+function as<T>(ss: FakeSpreadsheet, who: string, work: () => T): T {
+  const before = ss._activeUser;
+  ss._activeUser = who;
   try {
     return work();
   } finally {
-    d.ss._activeUser = before;
+    ss._activeUser = before;
   }
 }
 
-/**
- * The usage process, as the sync's account through the Sheets API: every ASSIGNED credit → PROCESSING with a
- * usage file and record, a Ledger row each, and a protected range per row only the sync may edit.
- */
-function usageCollect(d: Desk, usageFileId: string): string[] {
-  return as(d, SYNC, () => {
-    const api = createSheetsAdvancedService(d.ss).Spreadsheets;
-    const rows = d.credits._rows;
-    const data: { range: string; values: unknown[][] }[] = [];
-    const ledger: unknown[][] = [];
-    const protect: number[] = [];
-    const collected: string[] = [];
-    rows.forEach((r, i) => {
-      if (i === 0 || r[col('Status') - 1] !== 'ASSIGNED') return;
-      const row = i + 1;
-      const id = String(r[col('Credit ID') - 1]);
-      const record = `UR-${collected.length + 1}`;
-      collected.push(id);
-      data.push({
-        range: `'Credits'!${letter(col('Status'))}${row}`,
-        values: [['PROCESSING']],
-      });
-      data.push({
-        range: `'Credits'!${letter(col('Usage File ID'))}${row}:${letter(col('Usage Record ID'))}${row}`,
-        values: [[usageFileId, record]],
-      });
-      const byHeader = new Map(rows[0].map((h, c) => [String(h), r[c]]));
-      ledger.push(
-        LEDGER_HEADERS.map((h) =>
-          h === 'Status'
-            ? 'PROCESSING'
-            : h === 'Usage File ID'
-              ? usageFileId
-              : h === 'Usage Record ID'
-                ? record
-                : h === 'Collected At'
-                  ? '2026-11-03T10:00:00.000Z'
-                  : (byHeader.get(h) ?? ''),
-        ),
-      );
-      protect.push(row);
-    });
-    const ledgerSheet = d.ss._sheet('Ledger');
-    const first = ledgerSheet.getLastRow() + 1;
-    data.push({
-      range: `'Ledger'!A${first}:${letter(LEDGER_HEADERS.length)}${first + ledger.length - 1}`,
-      values: ledger,
-    });
-    api.Values.batchUpdate({ valueInputOption: 'RAW', data: data as never }, d.ss.getId());
-    api.batchUpdate(
-      {
-        requests: protect.map((row) => ({
-          addProtectedRange: {
-            protectedRange: {
-              range: { sheetId: d.credits._id, startRowIndex: row - 1, endRowIndex: row },
-              description: 'credit-desk:locked',
-              editors: { users: [SYNC] },
-            },
-          },
-        })),
-      },
-      d.ss.getId(),
+test('sync → add-on → usage collect → people sort, delete, paste, retype → sync → add-on: the lifecycle holds', async () => {
+  server = await startServer();
+  const dir = tempDir();
+  const rules = join(dir, 'rules.csv');
+  writeFileSync(rules, RULES_CSV);
+  const usageDir = join(dir, 'usage');
+  const settings = resolveSettings({ period: '2026-10', accounts: writeAccounts(dir), rules, usageDir }, {});
+  // One sink per command, closed when it is done (its writer lock, the sync's lock, goes with it), as the CLI does.
+  const sink = () => makeSink(server);
+  async function closing<T>(work: (s: Sink) => Promise<T>): Promise<T> {
+    const s = sink();
+    try {
+      return await work(s);
+    } finally {
+      await s.close();
+    }
+  }
+  const source = sourceOf(8);
+  const sync = (now: Date) =>
+    closing((s) =>
+      runSync(settings, { previous: false }, { source, sink: s, reporter: silentReporter, now }),
     );
-    return collected;
-  });
-}
 
-function person(d: Desk, who: string, row: number, column: number, values: unknown[][]): void {
-  as(d, who, () => {
-    d.ss._onEdit = (e) => handleEdit(e as never);
-    d.credits._typeByHand(row, column, values);
-  });
-}
+  // The sync imports eight credits, the Accounts and the Rules.
+  await sync(NOW);
 
-function rowOf(d: Desk, creditId: string): number {
-  return d.credits._rows.findIndex((r) => r[0] === creditId) + 1;
-}
+  // The add-on on the same spreadsheet, through SpreadsheetApp.
+  const ss = spreadsheetAppFront(server, SHEET_ID);
+  const fake = installFakeAppsScript(ss, { userEmail: ANA, htmlFiles: { Sidebar: '<p>sidebar</p>' } });
+  uninstall = fake.uninstall;
+  const credits = (): FakeSheet => ss._sheet('Credits');
+  const headers = () => credits()._rows[0].map(String);
+  const col = (h: string) => headers().indexOf(h) + 1;
+  /** Rows covered by the sync's protected ranges (only the sync's account may edit them). */
+  const lockedRows = () => {
+    const rows = new Set<number>();
+    for (const p of credits()._protections.filter((x) => x._description === LOCK_TAG)) {
+      expect(p._editors).toEqual([IDENTITY]);
+      const a = p._area!;
+      for (let r = a.row; r < a.row + a.numRows; r++) rows.add(r);
+    }
+    return [...rows].sort((a, b) => a - b);
+  };
+  const byId = () => new Map(records(credits()).map((r) => [String(r['Credit ID']), r]));
+  const rowOf = (id: string) => credits()._rows.findIndex((r) => r[col('Credit ID') - 1] === id) + 1;
+  const person = (who: string, row: number, column: number, values: unknown[][]) =>
+    as(ss, who, () => {
+      ss._onEdit = (e) => handleEdit(e as never);
+      credits()._typeByHand(row, column, values);
+    });
+  const ids = [...byId().keys()].sort();
+  expect(ids).toHaveLength(8);
 
-test('sync → add-on → usage collect → people sort, delete, paste, retype → Check sheet → add-on: the lifecycle holds', () => {
-  desk = setUpDesk(makeCredits(8), { user: ANA });
-
-  // The add-on: Ana previews the rules for every pending credit, a teammate assigns one by hand meanwhile,
-  // then Ana applies the preview.
+  // Ana previews the rules for every pending credit; a teammate assigns one by hand meanwhile; Ana applies
+  // the preview: the teammate's credit is skipped and listed, the other seven get the rule.
   const preview = previewRules('pending', false);
   expect(preview.credits).toBe(8);
-  assignCredit('AWSC-202610-0000-0007', 'reseller 100%');
+  as(ss, MO, () => assignCredit(ids[7], 'reseller 100%'));
   const applied = applyRules('pending', false, preview.token);
   expect(applied.applied).toBe(7);
-  expect(applied.changed?.map((c) => c.creditId)).toEqual(['AWSC-202610-0000-0007']);
-  expect(creditsById(desk).get('AWSC-202610-0000-0007')).toMatchObject({ Allocation: 'reseller 100%' });
+  expect(applied.changed?.map((c) => c.creditId)).toEqual([ids[7]]);
+  expect(byId().get(ids[7])).toMatchObject({ Allocation: 'reseller 100%', Status: 'ASSIGNED' });
 
-  // Ana unassigns two, so they stay out of the usage run.
-  as(desk, ANA, () => {
-    person(desk, ANA, rowOf(desk, 'AWSC-202610-0000-0002'), col('Allocation'), [['']]);
-    person(desk, ANA, rowOf(desk, 'AWSC-202610-0000-0005'), col('Status'), [['PENDING_ASSIGN']]);
-  });
-  expect(creditsById(desk).get('AWSC-202610-0000-0005')).toMatchObject({
-    Status: 'PENDING_ASSIGN',
-    Allocation: '',
-  });
+  // Ana unassigns two by typing, so they stay out of the usage run.
+  person(ANA, rowOf(ids[2]), col('Allocation'), [['']]);
+  person(ANA, rowOf(ids[5]), col('Status'), [['PENDING_ASSIGN']]);
+  expect(byId().get(ids[5])).toMatchObject({ Status: 'PENDING_ASSIGN', Allocation: '' });
+  const pending = [ids[2], ids[5]];
 
-  // The usage process collects every ASSIGNED credit, holding the sync's lock; an add-on write meanwhile is refused.
-  desk.ss._metadata.push({
-    id: 7,
-    key: SYNC_LOCK_KEY,
-    value: JSON.stringify({
-      owner: 'usage process',
-      since: new Date().toISOString(),
-      expiresAt: new Date(Date.now() + 60_000).toISOString(),
-    }),
+  // The usage process collects every ASSIGNED credit through the API; an add-on write while it holds the
+  // sync's lock is refused.
+  let refusal = '';
+  server.onBetween({
+    match: { op: 'values.batchUpdate' },
+    run: () => {
+      try {
+        assignCredit(ids[2], 'customer 100%');
+      } catch (e) {
+        refusal = (e as Error).message;
+      }
+    },
   });
-  expect(() => assignCredit('AWSC-202610-0000-0002', 'customer 100%')).toThrow(/sync is writing/);
-  const collected = usageCollect(desk, 'UF-2026-11-0001-0001');
-  desk.ss._metadata.splice(
-    desk.ss._metadata.findIndex((m) => m.key === SYNC_LOCK_KEY),
-    1,
+  const collect = await closing((s) =>
+    runCollect({}, { sink: s, usageDir, reporter: silentReporter, now: NOW }),
   );
-  expect(collected).toHaveLength(6);
-  const pending = ['AWSC-202610-0000-0002', 'AWSC-202610-0000-0005'];
+  expect(refusal).toMatch(/sync is writing this spreadsheet right now/);
+  const collected = collect.file!.records.map((r) => r.creditId).sort();
+  expect(collected).toEqual(ids.filter((id) => !pending.includes(id)));
+  expect(byId().get(ids[2])).toMatchObject({ Status: 'PENDING_ASSIGN' });
 
-  // Ana (not an editor of the protected rows) cannot type into a collected row, nor sort over it.
-  const lockedRow = rowOf(desk, collected[0]);
-  expect(() => person(desk, ANA, lockedRow, col('Allocation'), [['customer 1%']])).toThrow(/protected cell/);
-  expect(() => as(desk, ANA, () => desk.credits._sort(2, col('Amount'), true))).toThrow(/protected cell/);
-  // She pastes statuses over the two pending rows: PROCESSED by hand is put back.
-  const p1 = rowOf(desk, pending[0]);
-  person(desk, ANA, p1, col('Status'), [['PROCESSED']]);
-  expect(creditsById(desk).get(pending[0])).toMatchObject({ Status: 'PENDING_ASSIGN' });
+  // Ana (not an editor of the sync's protected rows) can't type into a collected row, nor sort over one.
+  expect(() => person(ANA, rowOf(collected[0]), col('Allocation'), [['customer 1%']])).toThrow(
+    /protected cell/,
+  );
+  expect(() => as(ss, ANA, () => credits()._sort(2, col('Amount'), true))).toThrow(/protected cell/);
+  // She pastes PROCESSED over a pending row: put back at once.
+  person(ANA, rowOf(pending[0]), col('Status'), [['PROCESSED']]);
+  expect(byId().get(pending[0])).toMatchObject({ Status: 'PENDING_ASSIGN' });
 
-  // The owner (protections don't stop owners) sorts, retypes a collected status, pastes over two rows, and
-  // deletes a collected row.
-  as(desk, OWNER, () => desk.credits._sort(2, col('Amount'), true)); // no onEdit
-  person(desk, OWNER, rowOf(desk, collected[1]), col('Status'), [['ASSIGNED']]);
-  expect(creditsById(desk).get(collected[1])).toMatchObject({ Status: 'PROCESSING' }); // put back at once
-  const r = rowOf(desk, collected[2]);
-  person(desk, OWNER, r, col('Status'), [
+  // The owner (protections never stop owners) sorts — the sync's ranges stay on their rows, now other
+  // credits; then (below) Ana edits again — and the owner retypes a collected status, pastes over a collected row and the one below, deletes a collected
+  // row, and changes a collected allocation through the API (no onEdit for that).
+  const OWNER = ss._owner;
+  as(ss, OWNER, () => credits()._sort(2, col('Amount'), true)); // no onEdit
+  const rowsOf = (list: string[]) => list.map(rowOf).sort((a, b) => a - b);
+  expect(lockedRows()).not.toEqual(rowsOf(collected)); // the ranges now cover other credits
+  // Then Ana: a collected credit the sort moved out from under the ranges is open to her; onEdit puts her edit
+  // back from the Ledger. A pending credit the sort moved under a range is closed to her until the next sync.
+  const exposed = collected.find((id) => !lockedRows().includes(rowOf(id)))!;
+  const allocation = byId().get(exposed)!.Allocation;
+  person(ANA, rowOf(exposed), col('Allocation'), [['reseller 1%']]);
+  expect(byId().get(exposed)).toMatchObject({ Status: 'PROCESSING', Allocation: allocation });
+  const open = pending.filter((id) => !lockedRows().includes(rowOf(id)));
+  for (const id of open) person(ANA, rowOf(id), col('Status'), [['PROCESSING']]);
+  for (const id of pending) expect(byId().get(id)).toMatchObject({ Status: 'PENDING_ASSIGN' });
+  person(OWNER, rowOf(collected[1]), col('Status'), [['ASSIGNED']]);
+  expect(byId().get(collected[1])).toMatchObject({ Status: 'PROCESSING' }); // put back from the Ledger
+  expect(col('Allocation')).toBe(col('Status') + 1);
+  person(OWNER, rowOf(collected[2]), col('Status'), [
     ['PENDING_ASSIGN', 'customer 5%'],
     ['PENDING_ASSIGN', 'customer 5%'],
   ]);
-  as(desk, OWNER, () => desk.credits.deleteRow(rowOf(desk, collected[3])));
-  // And a hand edit onEdit cannot see: the owner's script-free change of a collected allocation through the API.
-  as(desk, OWNER, () =>
-    createSheetsAdvancedService(desk.ss).Spreadsheets.Values.batchUpdate(
+  expect(byId().get(collected[2])).toMatchObject({ Status: 'PROCESSING' });
+  as(ss, OWNER, () => credits().deleteRow(rowOf(collected[3])));
+  as(ss, OWNER, () =>
+    createSheetsAdvancedService(ss).Spreadsheets.Values.batchUpdate(
       {
         valueInputOption: 'RAW',
         data: [
           {
-            range: `'Credits'!${letter(col('Allocation'))}${rowOf(desk, collected[4])}`,
+            range: `'Credits'!${String.fromCharCode(64 + col('Allocation'))}${rowOf(collected[4])}`,
             values: [['customer 1%']],
           },
         ],
       },
-      desk.ss.getId(),
+      ss.getId(),
     ),
   );
+  expect(byId().has(collected[3])).toBe(false);
 
-  // The add-on: Check sheet puts back what onEdit could not.
-  const check = as(desk, OWNER, () => checkSheet());
-  expect(check.repaired).toContain(collected[4]);
-  expect(check.missing).toEqual([collected[3]]);
+  // The next sync repairs what onEdit could not see, from the Ledger, and protects the collected rows where
+  // they are now.
+  const report = await sync(new Date('2026-12-02T08:00:00Z'));
+  expect(report.merge.adds).toEqual([]);
+  expect(report.restored.join('\n')).toMatch(collected[3]);
+  expect(byId().get(collected[3])).toMatchObject({ Status: 'PROCESSING', Flags: FLAG_RESTORED });
+  expect(byId().get(collected[4])).toMatchObject({ Status: 'PROCESSING' });
 
-  // Then the rules for what is pending (the owner's paste may have assigned one by hand); collected credits are
-  // left alone.
-  const stillPending = [...creditsById(desk).values()].filter((c) => c.Status === 'PENDING_ASSIGN').length;
+  // The add-on: Check sheet finds nothing left to repair; the rules assign what is pending.
+  const check = as(ss, OWNER, () => checkSheet());
+  expect(check.repaired).toEqual([]);
+  expect(check.missing).toEqual([]);
+  const stillPending = [...byId().values()].filter((c) => c.Status === 'PENDING_ASSIGN').length;
   expect(stillPending).toBeGreaterThan(0);
   const again = previewRules('pending', false);
-  const result = applyRules('pending', false, again.token);
+  expect(applyRules('pending', false, again.token).applied).toBe(stillPending);
 
-  // Nothing processed by hand: every PROCESSING/PROCESSED credit on Credits is in the Ledger, as it records it.
-  const ledger = new Map(
-    desk.ss
-      ._sheet('Ledger')
-      ._rows.slice(1)
-      .map((l) => [String(l[1]), l]),
-  );
-  const rows = creditsById(desk);
-  for (const [id, row] of rows) {
-    if (row.Status === 'PROCESSING' || row.Status === 'PROCESSED') {
-      expect(ledger.has(id)).toBe(true);
-      const l = ledger.get(id)!;
-      expect([row.Allocation, row['Usage File ID'], row['Usage Record ID']]).toEqual([
-        l[LEDGER_HEADERS.indexOf('Allocation')],
-        l[LEDGER_HEADERS.indexOf('Usage File ID')],
-        l[LEDGER_HEADERS.indexOf('Usage Record ID')],
-      ]);
-    }
-  }
-  // Nothing lost: every collected credit is still collected (or reported missing, for the sync to restore), and
-  // the pending ones were assigned by the rules.
-  for (const id of collected.filter((c) => c !== collected[3]))
-    expect(rows.get(id)!.Status).toBe('PROCESSING');
-  for (const id of pending) expect(rows.get(id)).toMatchObject({ Status: 'ASSIGNED' });
-  expect(result.applied).toBe(stillPending);
-  // The protections the usage process made are all still there (the deleted row's went with it), and nothing
-  // Ana did changed a collected credit.
-  expect(desk.credits._protections.filter((p) => p._description === 'credit-desk:locked')).toHaveLength(5);
+  // Nothing lost, nothing processed by hand, and the Ledger agrees: every collected credit is once in the
+  // sheet exactly as the Ledger records it, and every other credit is PENDING_ASSIGN or ASSIGNED.
+  const sheet = await creditsOf(sink());
+  const ledger = await ledgerOf(sink());
+  expect(sheet.map((c) => c.creditId).sort()).toEqual(ids);
+  expect(ledger.map((e) => e.creditId).sort()).toEqual(collected);
+  expectSheetMatchesLedger(sheet, ledger);
+  for (const id of pending) expect(byId().get(id)).toMatchObject({ Status: 'ASSIGNED' });
+
+  // The sync's protections are on the collected credits' rows, and only there, editable only by the sync.
+  expect(lockedRows()).toEqual(rowsOf(collected));
+
+  // Nothing Ana did changed a collected credit: her one edit of one was put back, and the Audit says so.
   expect(
-    auditRows(desk).filter(
-      (a) =>
-        a.Who === ANA &&
-        collected.includes(String(a['Credit ID'])) &&
-        a.Action !== 'rule-applied' &&
-        a.Action !== 'assign',
-    ),
-  ).toEqual([]);
+    records(ss._sheet('Audit'))
+      .filter((a) => a.Who === ANA && a.Action === 'revert' && collected.includes(String(a['Credit ID'])))
+      .map((a) => [a['Credit ID'], a.Field, a.Before]),
+  ).toEqual([[exposed, 'Allocation', 'reseller 1%']]);
 });

@@ -110,8 +110,7 @@ export function addLedger(
     });
   const sheet = ss._addSheet('Ledger', [LEDGER_HEADERS, ...rows]);
   sheet._hidden = true;
-  const p = new FakeProtection(sheet, null, protector);
-  sheet._protections.push(p);
+  FakeProtection._create(sheet, null, protector);
   return sheet;
 }
 

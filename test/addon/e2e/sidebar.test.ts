@@ -288,6 +288,21 @@ describe('sidebar in Chromium against the built add-on', () => {
     await waitForText(page.locator('#tools-result'), 'Saved');
   });
 
+  it('follows the selection: another row selected in the sheet shows in the sidebar, without Refresh', async () => {
+    const { desk, bridge, page, pageErrors } = await openSidebar('CR-SPLIT');
+    await waitForText(page.locator('#selection-hint'), 'Follows the row you select');
+    desk.select('CR-SCRIPT');
+    await waitForText(page.locator('#credit-details'), 'CR-SCRIPT');
+    desk.fake.spreadsheet._select('Accounts', 'A2');
+    await waitForText(page.locator('#credit-message'), 'Select a row on the Credits tab.');
+    // The poll is the cheap call; the credit is reloaded only when the selection moved (twice here), and no two
+    // polls overlap (each waits for the previous answer, checked by the bridge's order of calls).
+    const polls = bridge.calls.filter((c) => c.fn === 'getSelectionKey').length;
+    expect(polls).toBeGreaterThanOrEqual(2);
+    expect(bridge.calls.filter((c) => c.fn === 'getSelectedCredit')).toHaveLength(3);
+    assertEqual(pageErrors, []);
+  });
+
   it('shows descriptions as text, never as HTML', async () => {
     const { page, pageErrors } = await openSidebar('CR-SCRIPT');
     await waitForText(page.locator('#credit-details dd'), SCRIPT_DESCRIPTION);
@@ -298,8 +313,6 @@ describe('sidebar in Chromium against the built add-on', () => {
 
   it('lists rule problems with their rows', async () => {
     const { page } = await openSidebar(null, { brokenRule: true });
-    // The sidebar says plainly that it shows the row selected when it opened (it does not poll the selection).
-    await waitForText(page.locator('#selection-hint'), 'then press Refresh');
     await page.getByRole('button', { name: 'Validate rules' }).click();
     const problems = page.getByRole('list', { name: 'Rule problems' });
     await problems.waitFor();

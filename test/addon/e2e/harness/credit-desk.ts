@@ -17,6 +17,7 @@ import type { ServerCall } from './bridge-server';
 export const REPO_ROOT = path.resolve(__dirname, '../../../..');
 const SERVER_FUNCTIONS: readonly (keyof ServerApi)[] = [
   'getSelectedCredit',
+  'getSelectionKey',
   'assignCredit',
   'unassignCredit',
   'assignSelectedWithDefault',
