@@ -5,8 +5,8 @@
 
 export interface CreditView {
   creditId: string;
-  /** Sheet row number (1-based) when read. */
-  row: number;
+  /** Sheet row (1-based) when read, as everywhere in Credit Desk. */
+  sheetRow: number;
   period: string;
   accountId: string;
   payerAccountId: string;
@@ -119,9 +119,8 @@ export interface DownloadPlan {
 export interface DownloadFile {
   filename: string;
   mimeType: string;
-  /** Text content (CSV) — base64 when `base64` is true (XLSX). */
+  /** The CSV text (formula-safe, see core/csv.ts). */
   content: string;
-  base64: boolean;
   rows: number;
 }
 
@@ -163,7 +162,7 @@ export interface ServerApi {
   previewRules(scope: RuleScope, overwriteManual: boolean): RulesPreview;
   applyRules(scope: RuleScope, overwriteManual: boolean, previewToken: string): ApplyResult;
   validateRules(): RuleProblemView[];
-  prepareDownload(format: 'csv' | 'xlsx', includeHiddenByHand: boolean): DownloadPlan;
+  prepareDownload(format: 'csv', includeHiddenByHand: boolean): DownloadPlan;
   /** One chunk's CSV (BOM and header line included; the sidebar drops them from every chunk but the first). */
   downloadChunk(chunk: DownloadChunk): string;
   getMonthSummary(period: string | null): MonthView;

@@ -10,8 +10,8 @@
 import { downloadChunk, prepareDownload } from '../addon/server/download';
 import { applyRules, previewRules } from '../addon/server/rules';
 import { CREDIT_COLUMNS } from '../core/sheet-contract';
-import type { RuleRecord } from '../test/fakes/workbook';
-import { addLedger, buildWorkbook } from '../test/fakes/workbook';
+import type { RuleRow } from '../test/fakes/sheet-builder';
+import { addLedger, buildSpreadsheet } from '../test/fakes/sheet-builder';
 import { installFakeAppsScript } from '../test/fakes/apps-script';
 import { ACCOUNTS, makeCredits } from '../test/addon/fixtures';
 import type { Figure } from './figures';
@@ -19,7 +19,7 @@ import type { Figure } from './figures';
 const SERVICES = ['AmazonEC2', 'AmazonS3', 'AmazonRDS', 'AWSLambda'];
 const SYNC = 'sync@project.iam.gserviceaccount.com';
 
-function rules(n: number): RuleRecord[] {
+function rules(n: number): RuleRow[] {
   return Array.from({ length: n }, (_x, i) => ({
     ruleId: `R${i + 1}`,
     name: `Rule ${i + 1}`,
@@ -46,7 +46,7 @@ function desk(credits: number, ruleCount: number) {
       ? { status: 'PROCESSING' as const, allocation: 'customer 100%', distributorKeeps: 0, ruleId: 'default' }
       : {}),
   }));
-  const ss = buildWorkbook({ credits: all, accounts: ACCOUNTS, rules: rules(ruleCount) });
+  const ss = buildSpreadsheet({ credits: all, accounts: ACCOUNTS, rules: rules(ruleCount) });
   addLedger(ss, all);
   const sheet = ss._sheet('Credits');
   ss._activeUser = SYNC; // the sync protects each collected row with its own account

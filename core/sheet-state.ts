@@ -25,6 +25,8 @@ import {
   readRecords,
   text,
   type Cell,
+  type ColumnIndex,
+  type Grid,
 } from './table';
 import type { DefaultConfiguration } from './rules/types';
 import type { CellUpdate, ChangeSet, Snapshot } from './sheet-changes';
@@ -48,12 +50,14 @@ export interface DeskState {
 }
 
 /**
- * `lenient`: a Credits row that cannot be read is listed in `unreadable` instead of failing the read. Only for
- * bulk commands that skip such rows (usage collect); the sync must not, or it would add the credit again.
+ * The credits of a Credits grid, each with its sheet row (1-based); blank rows skipped. The sync and the add-on
+ * both read credits here, so a row has one number everywhere. `lenient`: see readState.
  */
-export function readState(snapshot: Snapshot, opts: { lenient?: boolean } = {}): DeskState {
-  const grid = snapshot.tabs.credits;
-  const idx = indexColumns<CreditField>('credits', grid.headers);
+export function readCreditRows(
+  grid: Grid,
+  idx: ColumnIndex<CreditField> = indexColumns<CreditField>('credits', grid.headers),
+  opts: { lenient?: boolean } = {},
+): { credits: ExistingCredit[]; unreadable: DeskState['unreadable'] } {
   const credits: ExistingCredit[] = [];
   const unreadable: DeskState['unreadable'] = [];
   grid.rows.forEach((row, i) => {
@@ -65,6 +69,15 @@ export function readState(snapshot: Snapshot, opts: { lenient?: boolean } = {}):
       unreadable.push({ sheetRow: i + 2, message: (e as Error).message });
     }
   });
+  return { credits, unreadable };
+}
+
+/**
+ * `lenient`: a Credits row that cannot be read is listed in `unreadable` instead of failing the read. Only for
+ * bulk commands that skip such rows (usage collect); the sync must not, or it would add the credit again.
+ */
+export function readState(snapshot: Snapshot, opts: { lenient?: boolean } = {}): DeskState {
+  const { credits, unreadable } = readCreditRows(snapshot.tabs.credits, undefined, opts);
   const byKey = indexExisting(credits);
   const directory = buildDirectory(
     readRecords<AccountField>('accounts', snapshot.tabs.accounts),

@@ -19,13 +19,14 @@ import { currentUserEmail } from '../services/session';
 import { assignmentWrite } from './credit-writes';
 import { guardedWrite, layoutOf, type WriteReport } from './guarded-write';
 import { creditView } from './views';
-import { openSpreadsheet, readCredits, readDirectory, type CreditsTab } from './workbook';
+import type { ExistingCredit } from '../../core/merge';
+import { openSpreadsheet, readCredits, readDirectory, type CreditsTab } from './live-sheet';
 
 export function assignContext(directory: AccountDirectory): AssignContext {
   return { directory, actor: currentUserEmail(), now: new Date().toISOString() };
 }
 
-export function findCredit(tab: CreditsTab, creditId: string): { row: number; credit: Credit } {
+function findCredit(tab: CreditsTab, creditId: string): ExistingCredit {
   const id = String(creditId ?? '').trim();
   const found = tab.credits.find((c) => c.credit.creditId === id);
   if (!found) {
@@ -75,7 +76,7 @@ function change(creditId: string, run: (credit: Credit, ctx: AssignContext) => A
   return withDocumentLock(() => {
     const { ss, timeZone } = openSpreadsheet();
     const tab = readCredits(ss, timeZone);
-    const { row, credit } = findCredit(tab, creditId);
+    const { sheetRow, credit } = findCredit(tab, creditId);
     refuseLocked(credit);
     const ctx = assignContext(readDirectory(ss, timeZone));
     const outcome = run(credit, ctx);
@@ -87,7 +88,7 @@ function change(creditId: string, run: (credit: Credit, ctx: AssignContext) => A
       ctx.actor,
     );
     refuseUnwritten(credit.creditId, report);
-    return creditView(outcome.credit, row);
+    return creditView(outcome.credit, sheetRow);
   });
 }
 

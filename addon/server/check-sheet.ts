@@ -17,7 +17,7 @@ import { withDocumentLock } from '../services/lock';
 import { currentUserEmail } from '../services/session';
 import { guardedWrite, layoutOf, type PlannedWrite } from './guarded-write';
 import { readLedger, LEDGER_TAB } from './ledger';
-import { openSpreadsheet, readCreditsLenient } from './workbook';
+import { openSpreadsheet, readCreditsLenient } from './live-sheet';
 
 export interface CheckResult {
   repaired: string[];

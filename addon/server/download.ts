@@ -25,7 +25,7 @@ import { toCell, toGrid } from '../services/cells';
 import { sheetsService } from './guarded-write';
 import { describeFilter, shownRows, type FilterSpec } from './visible-rows';
 import { runs } from './write-plan';
-import { openSpreadsheet, parseCreditsTab } from './workbook';
+import { openSpreadsheet, parseCreditsTab } from './live-sheet';
 
 type Sheet = GoogleAppsScript.Spreadsheet.Sheet;
 
@@ -119,7 +119,7 @@ function askSheets(spreadsheetId: string, name: string): RowFlags | null {
 }
 
 /** Plans the download: which rows, in which chunks. `includeHiddenByHand`: keep rows hidden by hand. */
-export function prepareDownload(format: 'csv' | 'xlsx', includeHiddenByHand = false): DownloadPlan {
+export function prepareDownload(format: 'csv', includeHiddenByHand = false): DownloadPlan {
   if (format !== 'csv') {
     throw new CreditDeskError(
       'USAGE',
@@ -169,13 +169,13 @@ export function prepareDownload(format: 'csv' | 'xlsx', includeHiddenByHand = fa
     );
   }
 
-  const visible = tab.credits.filter((c) => (shown as boolean[])[c.row - 1]);
+  const visible = tab.credits.filter((c) => (shown as boolean[])[c.sheetRow - 1]);
   const chunks: DownloadChunk[] = [];
   for (let i = 0; i < visible.length; i += CHUNK_ROWS) {
     const part = visible.slice(i, i + CHUNK_ROWS);
     chunks.push({
       index: chunks.length,
-      runs: runs(part.map((c) => c.row)),
+      runs: runs(part.map((c) => c.sheetRow)),
       rows: part.length,
       keysHash: keysHash(part.map((c) => c.credit.key)),
       columns: raw[0]?.length ?? 0,
@@ -242,7 +242,7 @@ export function downloadChunk(chunk: DownloadChunk): string {
 
 /** The whole file in one process (menu, tests): the plan and every chunk, joined as the sidebar does. */
 export function downloadFilteredRows(
-  format: 'csv' | 'xlsx',
+  format: 'csv',
   includeHiddenByHand = false,
 ): DownloadFile & { notices: string[] } {
   const plan = prepareDownload(format, includeHiddenByHand);
@@ -251,7 +251,6 @@ export function downloadFilteredRows(
     filename: plan.filename,
     mimeType: plan.mimeType,
     content: parts.length ? joinChunks(parts) : plan.emptyFile,
-    base64: false,
     rows: plan.rows,
     notices: plan.notices,
   };

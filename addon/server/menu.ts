@@ -8,7 +8,7 @@ import type { RuleScope } from '../api';
 import { alert, confirm, showSidebar, toast, TITLE } from '../services/ui';
 import { checkSheet } from './check-sheet';
 import { applyRules, assignSelectedWithDefault, previewRules, validateRules } from './rules';
-import { openSpreadsheet, readDefaults } from './workbook';
+import { openSpreadsheet, readDefaults } from './live-sheet';
 
 /** Menu captions → the top-level function names addon/main.ts declares. */
 export const MENU_ITEMS: readonly (readonly [string, string] | null)[] = [

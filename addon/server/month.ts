@@ -7,7 +7,7 @@ import { buildSummary, FLAG_STALE_UNASSIGNED, mainCurrency } from '../../core/su
 import { formatMinor } from '../../core/money';
 import { STATUSES } from '../../core/status';
 import type { MonthView } from '../api';
-import { openSpreadsheet, readCredits, readDirectory } from './workbook';
+import { openSpreadsheet, readCredits, readDirectory } from './live-sheet';
 
 const CHART_PERIODS = 6;
 const TOP_PARTIES = 8;

@@ -35,7 +35,7 @@ import { appendAudit } from './audit-log';
 import { ASSIGNMENT_FIELDS } from './credit-writes';
 import { cellRects, withSyncExclusion, type CellWrite } from './guarded-write';
 import { ledgerEntry, readLedger, type Ledger } from './ledger';
-import { readDirectory } from './workbook';
+import { readDirectory } from './live-sheet';
 import { runs } from './write-plan';
 
 type EditEvent = GoogleAppsScript.Events.SheetsOnEdit;

@@ -25,7 +25,7 @@ import {
   readRuleRecords,
   readRules,
   type CreditsTab,
-} from './workbook';
+} from './live-sheet';
 
 type Spreadsheet = GoogleAppsScript.Spreadsheet.Spreadsheet;
 
@@ -58,7 +58,7 @@ function creditsInScope(ss: Spreadsheet, tab: CreditsTab, scope: RuleScope): Cre
   if (scope === 'pending')
     return tab.credits.filter((c) => c.credit.status === 'PENDING_ASSIGN').map((c) => c.credit);
   const rows = selectedRows(ss);
-  const picked = tab.credits.filter((c) => rows.has(c.row)).map((c) => c.credit);
+  const picked = tab.credits.filter((c) => rows.has(c.sheetRow)).map((c) => c.credit);
   if (picked.length === 0) {
     throw new CreditDeskError(
       'USAGE',

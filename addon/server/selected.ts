@@ -8,7 +8,7 @@ import { creditFromRow, indexColumns } from '../../core/table';
 import type { SelectedCreditResponse } from '../api';
 import { toCell } from '../services/cells';
 import { creditView, suggestionView, targetOptions } from './views';
-import { openSpreadsheet, readDefaults, readDirectory, readRules } from './workbook';
+import { openSpreadsheet, readDefaults, readDirectory, readRules } from './live-sheet';
 
 type Spreadsheet = GoogleAppsScript.Spreadsheet.Spreadsheet;
 type Sheet = GoogleAppsScript.Spreadsheet.Sheet;

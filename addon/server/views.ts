@@ -23,10 +23,10 @@ import type {
   TargetOption,
 } from '../api';
 
-export function creditView(credit: Credit, row: number): CreditView {
+export function creditView(credit: Credit, sheetRow: number): CreditView {
   return {
     creditId: credit.creditId,
-    row,
+    sheetRow,
     period: credit.period,
     accountId: credit.accountId,
     payerAccountId: credit.payerAccountId,

@@ -16,7 +16,7 @@ describe('assignCredit / unassignCredit', () => {
       status: 'ASSIGNED',
       ruleId: 'manual',
       distributorKeeps: '0.00',
-      row: 3,
+      sheetRow: 3,
       locked: false,
     });
     let row = creditsById(desk).get(id)!;
@@ -67,7 +67,7 @@ describe('assignCredit / unassignCredit', () => {
     desk = setUpDesk(makeCredits(3));
     desk.credits.insertRowsBefore(2, 2); // staff inserted rows above: the sidebar's row number is stale
     const view = assignCredit('AWSC-202610-0000-0002', 'reseller 25%');
-    expect(view.row).toBe(6);
+    expect(view.sheetRow).toBe(6);
     expect(desk.credits._rows[5][11]).toBe('ASSIGNED');
   });
 
@@ -130,7 +130,7 @@ describe('getSelectedCredit', () => {
       creditId: 'AWSC-202610-0000-0000',
       amount: '100.00',
       locked: false,
-      row: 2,
+      sheetRow: 2,
     });
     expect(res.suggestion).toMatchObject({
       ruleId: 'R1',

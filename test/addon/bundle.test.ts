@@ -10,7 +10,7 @@ import { parse } from 'acorn';
 import type { ServerApi } from '../../addon/api';
 import { MENU_ITEMS } from '../../addon/server/menu';
 import { createFakeAppsScript, loadBundle } from '../fakes/apps-script';
-import { buildWorkbook } from '../fakes/workbook';
+import { buildSpreadsheet } from '../fakes/sheet-builder';
 import { makeCredits, ACCOUNTS, RULES } from './fixtures';
 
 // Compile-time completeness: adding a function to ServerApi without listing it here fails the type check.
@@ -53,7 +53,7 @@ test('every entry point is a top-level function declaration of the script', () =
 test('the bundle has no import/export and runs with only the Apps Script globals', () => {
   expect(code).not.toMatch(/^\s*(import|export)\s/m);
   const fake = createFakeAppsScript(
-    buildWorkbook({ credits: makeCredits(3), accounts: ACCOUNTS, rules: RULES }),
+    buildSpreadsheet({ credits: makeCredits(3), accounts: ACCOUNTS, rules: RULES }),
   );
   const ctx = loadBundle(join(out, 'Code.js'), fake);
   for (const name of ENTRY_POINTS) expect(typeof ctx[name]).toBe('function');

@@ -3,7 +3,7 @@ import type { Account } from '../../core/accounts';
 import type { Credit } from '../../core/credit';
 import { installFakeAppsScript, type FakeAppsScript } from '../fakes/apps-script';
 import type { FakeSheet, FakeSpreadsheet } from '../../emulators/spreadsheet-app';
-import { addLedger, buildWorkbook, records, type RuleRecord } from '../fakes/workbook';
+import { addLedger, buildSpreadsheet, records, type RuleRow } from '../fakes/sheet-builder';
 import { credit } from '../helpers/domain';
 
 export const ACCOUNTS: Account[] = [
@@ -27,7 +27,7 @@ export const ACCOUNTS: Account[] = [
   },
 ];
 
-export const RULES: RuleRecord[] = [
+export const RULES: RuleRow[] = [
   {
     ruleId: 'R1',
     name: 'MAP split',
@@ -78,9 +78,9 @@ export interface Desk {
 
 export function setUpDesk(
   credits: Credit[],
-  opts: { rules?: RuleRecord[]; user?: string; ledger?: boolean } = {},
+  opts: { rules?: RuleRow[]; user?: string; ledger?: boolean } = {},
 ): Desk {
-  const ss = buildWorkbook({ credits, accounts: ACCOUNTS, rules: opts.rules ?? RULES });
+  const ss = buildSpreadsheet({ credits, accounts: ACCOUNTS, rules: opts.rules ?? RULES });
   // The Ledger the usage process keeps for collected credits (issue 7); a test may leave it out.
   if (opts.ledger !== false) addLedger(ss, credits);
   const fake = installFakeAppsScript(ss, {

@@ -23,7 +23,7 @@ import { createSheetsAdvancedService } from '../../emulators/sheets-advanced';
 import type { SheetsServer } from '../../emulators/sheets-server';
 import type { FakeSheet, FakeSpreadsheet } from '../../emulators/spreadsheet-app';
 import { installFakeAppsScript } from '../fakes/apps-script';
-import { records } from '../fakes/workbook';
+import { records } from '../fakes/sheet-builder';
 import { useTempDirs } from '../helpers/fixtures-io';
 import {
   creditsOf,

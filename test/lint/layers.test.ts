@@ -47,7 +47,7 @@ const REFUSED: [string, string][] = [
   ['core/planted.ts', "import { readFileSync } from 'node:fs';\nexport const y = readFileSync;\n"],
   [
     'sync-service/sinks/planted.ts',
-    "import { x } from '../../addon/server/workbook';\nexport const y = x;\n",
+    "import { x } from '../../addon/server/live-sheet';\nexport const y = x;\n",
   ],
   ['sync-service/cli/commands/planted.ts', "export const y = require('../../../addon/api');\n"],
   ['addon/server/planted.ts', "import { x } from '../../sync-service/settings';\nexport const y = x;\n"],

@@ -24,7 +24,7 @@ export function renderCredit(response: SelectedCreditResponse): void {
   details.appendChild(
     definitionList([
       ['Credit ID', credit.creditId],
-      ['Row', String(credit.row)],
+      ['Row', String(credit.sheetRow)],
       ['Period', credit.period],
       ['Account', credit.accountId],
       ['Customer', party(credit.customerId, nameOf('customer', credit.customerId))],

@@ -51,7 +51,6 @@ export function setupToolsPanel(feedback: Feedback): void {
       filename: plan.filename,
       mimeType: plan.mimeType,
       content: parts.length ? joinCsvChunks(parts) : plan.emptyFile,
-      base64: false,
       rows: plan.rows,
     });
     clear(result);

@@ -11,7 +11,7 @@ import { CREDIT_COLUMNS } from '../../../../core/sheet-contract';
 import type { ServerApi } from '../../../../addon/api';
 import { createFakeAppsScript, loadBundle, type FakeAppsScript } from '../../../fakes/apps-script';
 import type { FakeSheet, FakeSpreadsheet } from '../../../../emulators/spreadsheet-app';
-import { buildWorkbook } from '../../../fakes/workbook';
+import { buildSpreadsheet } from '../../../fakes/sheet-builder';
 import type { ServerCall } from './bridge-server';
 
 export const REPO_ROOT = path.resolve(__dirname, '../../../..');
@@ -126,7 +126,7 @@ export interface DeskOptions {
 }
 
 export function openCreditDesk(codePath: string, sidebarHtml: string, opts: DeskOptions = {}): CreditDesk {
-  const spreadsheet = buildWorkbook({
+  const spreadsheet = buildSpreadsheet({
     credits: CREDITS,
     accounts: [
       {

@@ -9,12 +9,12 @@ import { creditToCells, type Cell } from '../../core/table';
 import { CallLog } from '../../emulators/call-log';
 import { FakeProtection, FakeSpreadsheet, type FakeSheet } from '../../emulators/spreadsheet-app';
 
-export type RuleRecord = Partial<Record<RuleField, Cell>>;
+export type RuleRow = Partial<Record<RuleField, Cell>>;
 
-export interface WorkbookInput {
+export interface SpreadsheetInput {
   credits: Credit[];
   accounts?: Account[];
-  rules?: RuleRecord[];
+  rules?: RuleRow[];
   config?: { setting: string; value: string }[];
   /** Cells as Dates, as Sheets returns date cells: Last Change and Processing Date become Date objects. */
   datesAsDates?: boolean;
@@ -36,7 +36,7 @@ export function creditRow(credit: Credit, datesAsDates = true): unknown[] {
   });
 }
 
-export function buildWorkbook(input: WorkbookInput, log = new CallLog()): FakeSpreadsheet {
+export function buildSpreadsheet(input: SpreadsheetInput, log = new CallLog()): FakeSpreadsheet {
   const ss = new FakeSpreadsheet(log);
   const dates = input.datesAsDates ?? true;
   ss._addSheet('Credits', [headersOf('credits'), ...input.credits.map((c) => creditRow(c, dates))]);
@@ -112,11 +112,6 @@ export function addLedger(
   sheet._hidden = true;
   FakeProtection._create(sheet, null, protector);
   return sheet;
-}
-
-/** The data rows of a tab as getValues would give them (header row dropped). */
-export function dataRows(sheet: FakeSheet): unknown[][] {
-  return sheet._rows.slice(1).map((r) => [...r]);
 }
 
 /** A tab's rows as records keyed by header (for assertions). */

@@ -1,10 +1,11 @@
 /**
- * The Credit Desk tabs as one action needs them: each tab read once, parsed by the core. Everything an
- * action decides is then computed in memory.
+ * The live spreadsheet's Credit Desk tabs as one add-on action needs them: each tab read once through
+ * SpreadsheetApp and parsed by the core (core/sheet-state.ts reads credits the same way for the sync), so
+ * everything an action decides is computed in memory. ("Workbook" in this codebase means the .xlsx file.)
  */
 import { buildDirectory, EMPTY_DIRECTORY, type AccountDirectory } from '../../core/accounts';
 import { parseConfig } from '../../core/config';
-import type { Credit } from '../../core/credit';
+import type { ExistingCredit } from '../../core/merge';
 import {
   parseRules,
   RuleIndex,
@@ -14,15 +15,16 @@ import {
 } from '../../core/rules';
 import type { AccountField, ConfigField, CreditField, RuleField } from '../../core/sheet-contract';
 import { TABS } from '../../core/sheet-contract';
-import { creditFromRow, indexColumns, readRecords, type Cell, type ColumnIndex } from '../../core/table';
+import { readCreditRows } from '../../core/sheet-state';
+import { indexColumns, readRecords, type Cell, type ColumnIndex } from '../../core/table';
 import { readTab, requireTab, type TabData } from '../services/tabs';
 
 type Spreadsheet = GoogleAppsScript.Spreadsheet.Spreadsheet;
 
 export interface CreditsTab extends TabData {
   idx: ColumnIndex<CreditField>;
-  /** Credits in sheet order, each with its sheet row number. */
-  credits: { row: number; credit: Credit }[];
+  /** Credits in sheet order, each with its sheet row (1-based), as the sync reads them. */
+  credits: ExistingCredit[];
 }
 
 export interface RulesData {
@@ -40,12 +42,7 @@ export function openSpreadsheet(): { ss: Spreadsheet; timeZone: string } {
 
 export function parseCreditsTab(tab: TabData): CreditsTab {
   const idx = indexColumns<CreditField>('credits', tab.grid.headers);
-  const credits: CreditsTab['credits'] = [];
-  tab.grid.rows.forEach((cells, i) => {
-    const credit = creditFromRow(cells, idx, i + 2);
-    if (credit) credits.push({ row: i + 2, credit });
-  });
-  return { ...tab, idx, credits };
+  return { ...tab, idx, credits: readCreditRows(tab.grid, idx).credits };
 }
 
 /** The Credits tab as cells, without parsing credits (a bad Status in some row does not stop a repair). */
