@@ -8,6 +8,7 @@ import { parseConfig } from '../core/config';
 import type { Credit } from '../core/credit';
 import { CREDIT_ID_PATTERN } from '../core/ids';
 import { ledgerIds } from '../core/ledger';
+import { readArchivedLedger, type ArchivedSet } from '../core/archived-ledger';
 import { driftKey, indexExisting, type ExistingCredit } from '../core/merge';
 import type { AccountField, AuditField, ConfigField, CreditField, RuleField } from '../core/sheet-contract';
 import {
@@ -41,6 +42,8 @@ export interface SheetState {
   ruleRecords: { row: number; record: Record<RuleField, Cell> }[];
   defaults: DefaultConfiguration;
   takenIds: Set<string>;
+  /** Credits moved to the archive, as the Ledger tab lists them: never imported again, IDs never reused. */
+  archived: ArchivedSet;
   recordedDrift: Set<string>;
   usageFileIds: Set<string>;
   /** Credits rows that could not be read, with why; only filled by a lenient read (else the read throws). */
@@ -99,6 +102,7 @@ export function readState(snapshot: Snapshot, opts: { lenient?: boolean } = {}):
     ruleRecords,
     defaults,
     takenIds,
+    archived: readArchivedLedger(snapshot.tabs.ledger),
     recordedDrift,
     usageFileIds,
     unreadable,

@@ -1,17 +1,25 @@
 /**
- * The archive on disk: one workbook per year, `archive/credits-YYYY.xlsx`, with a Credits and an Audit tab in
- * the live sheet's columns, and `archive/archived-keys.tsv` (key, Credit ID per line), the set the sync checks
- * so an archived credit is never imported again and its ID never reused. Every file is replaced atomically.
+ * The archive on disk: one workbook per year, `archive/credits-YYYY.xlsx`, with Credits, Audit and Ledger tabs in
+ * the live sheet's columns. Every file is replaced atomically.
  *
- * The index stands in for the Ledger tab (the lifecycle record in the sheet) until the two are wired together:
- * on a fresh container the archive folder must be on durable storage, like the usage files.
+ * Which credits are archived (never to be imported again, their IDs never reused) is recorded in the sheet's
+ * own Ledger tab (core/archived-ledger.ts). Earlier versions kept it in `archive/archived-keys.tsv` (key, Credit
+ * ID per line); that file is still read when it is there, and `archive` copies what it lists into the Ledger.
  */
 import { existsSync, mkdirSync, readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import ExcelJS from 'exceljs';
-import type { AuditRecord } from '../../core/archive';
+import type { ArchiveContent } from '../../core/archive';
+import type { ArchivedCredit } from '../../core/archived-ledger';
 import type { Credit } from '../../core/credit';
-import { AUDIT_COLUMNS, CREDIT_COLUMNS, type AuditField, type CreditField } from '../../core/sheet-contract';
+import { ledgerCells, readLedger } from '../../core/ledger';
+import {
+  AUDIT_COLUMNS,
+  CREDIT_COLUMNS,
+  LEDGER_COLUMNS,
+  type AuditField,
+  type CreditField,
+} from '../../core/sheet-contract';
 import { creditFromRow, creditToCells, indexColumns, readRecords } from '../../core/table';
 import { writeFileAtomically } from '../sinks/atomic-file';
 import { excelValueFor } from '../sinks/workbook-cells';
@@ -28,13 +36,8 @@ export function archivePath(dir: string, year: string): string {
   return join(dir, `credits-${year}.xlsx`);
 }
 
-export interface ArchiveContent {
-  credits: Credit[];
-  audit: AuditRecord[];
-}
-
 export async function readArchive(path: string): Promise<ArchiveContent> {
-  if (!existsSync(path)) return { credits: [], audit: [] };
+  if (!existsSync(path)) return { credits: [], audit: [], ledger: [] };
   const wb = new ExcelJS.Workbook();
   await wb.xlsx.readFile(path);
   const creditsGrid = readGrid(wb.getWorksheet('Credits')!, CREDIT_COLUMNS);
@@ -47,7 +50,10 @@ export async function readArchive(path: string): Promise<ArchiveContent> {
   const audit = readRecords<AuditField>('audit', readGrid(wb.getWorksheet('Audit')!, AUDIT_COLUMNS)).map(
     (r) => r.record,
   );
-  return { credits, audit };
+  // Archives written before the Ledger was archived have no Ledger tab.
+  const ledgerTab = wb.getWorksheet('Ledger');
+  const ledger = ledgerTab ? readLedger(readGrid(ledgerTab, LEDGER_COLUMNS)) : [];
+  return { credits, audit, ledger };
 }
 
 export async function writeArchive(path: string, content: ArchiveContent): Promise<void> {
@@ -62,7 +68,13 @@ export async function writeArchive(path: string, content: ArchiveContent): Promi
   audit.addRow(AUDIT_COLUMNS.map((c) => c.header));
   for (const a of content.audit)
     audit.addRow(AUDIT_COLUMNS.map((col) => excelValueFor(a[col.field], col.kind)));
-  for (const ws of [credits, audit]) ws.views = [{ state: 'frozen', ySplit: 1 }];
+  const ledger = wb.addWorksheet('Ledger');
+  ledger.addRow(LEDGER_COLUMNS.map((c) => c.header));
+  for (const e of content.ledger) {
+    const cells = ledgerCells(e);
+    ledger.addRow(LEDGER_COLUMNS.map((col) => excelValueFor(cells[col.field], col.kind)));
+  }
+  for (const ws of [credits, audit, ledger]) ws.views = [{ state: 'frozen', ySplit: 1 }];
   mkdirSync(join(path, '..'), { recursive: true });
   await writeFileAtomically(path, new Uint8Array(await wb.xlsx.writeBuffer()));
 }
@@ -78,34 +90,23 @@ export async function readAllArchives(dir: string): Promise<Credit[]> {
   return out;
 }
 
-export interface ArchivedIndex {
-  keys: Set<string>;
-  creditIds: Set<string>;
-}
-
-export function readArchivedIndex(dir: string): ArchivedIndex {
-  const keys = new Set<string>();
-  const creditIds = new Set<string>();
+/** The credits an older version listed in archived-keys.tsv (key, Credit ID per line); [] when there is none. */
+export function readArchivedIndexEntries(dir: string): ArchivedCredit[] {
   const path = join(dir, INDEX_FILE);
-  if (!existsSync(path)) return { keys, creditIds };
+  if (!existsSync(path)) return [];
+  const out: ArchivedCredit[] = [];
   for (const line of readFileSync(path, 'utf8').split('\n')) {
     const [key, id] = line.split('\t');
-    if (key) keys.add(key);
-    if (id) creditIds.add(id.trim());
+    if (key?.trim()) out.push({ key: key.trim(), creditId: (id ?? '').trim(), usageFileId: '' });
   }
-  return { keys, creditIds };
+  return out;
 }
 
-/** Adds credits to the index (a union: re-running with the same credits changes nothing). */
-export async function addToArchivedIndex(dir: string, credits: readonly Credit[]): Promise<void> {
-  const path = join(dir, INDEX_FILE);
-  const lines = existsSync(path) ? readFileSync(path, 'utf8').split('\n').filter(Boolean) : [];
-  const seen = new Set(lines.map((l) => l.split('\t')[0]));
-  for (const c of credits) {
-    if (seen.has(c.key)) continue;
-    seen.add(c.key);
-    lines.push(`${c.key}\t${c.creditId}`);
-  }
-  mkdirSync(dir, { recursive: true });
-  await writeFileAtomically(path, new TextEncoder().encode(lines.join('\n') + '\n'));
+/** The keys and Credit IDs archived-keys.tsv lists (back-compat: the Ledger tab is the record now). */
+export function readArchivedIndex(dir: string): { keys: Set<string>; creditIds: Set<string> } {
+  const entries = readArchivedIndexEntries(dir);
+  return {
+    keys: new Set(entries.map((e) => e.key)),
+    creditIds: new Set(entries.map((e) => e.creditId).filter(Boolean)),
+  };
 }

@@ -1,16 +1,21 @@
 /**
- * The archive round trip on a workbook: PROCESSED credits of closed periods and their Audit rows move to
- * archive/credits-YYYY.xlsx; a run killed after writing the archive (simulated, and a real kill -9 of the CLI
- * at several moments) is finished by the next run with nothing lost and nothing in both places; a re-sync of
- * the same periods imports nothing again; `export --include-archive` equals the export before archiving.
+ * The archive round trip on a workbook: PROCESSED credits of closed periods, their Audit rows and their Ledger
+ * rows move to archive/credits-YYYY.xlsx, and the Ledger keeps only their packed key / Credit ID list; a run
+ * killed after writing the archive (simulated, and a real kill -9 of the CLI at several moments) is finished by
+ * the next run with nothing lost and nothing in both places; a re-sync of the same periods, with the usage files
+ * on disk, imports nothing again and restores nothing; `export --include-archive` equals the export before.
  */
 import { spawn } from 'node:child_process';
 import { cpSync, existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { checkArchiveBefore, withoutArchived } from '../../core/archive';
+import { checkArchiveBefore, planArchive, withoutArchived } from '../../core/archive';
+import { archivedLedgerRows } from '../../core/archived-ledger';
 import { creditKey } from '../../core/ids';
-import { readArchive, readArchivedIndex } from '../../sync-service/archive/archive-files';
+import { readLedger } from '../../core/ledger';
+import type { AuditField } from '../../core/sheet-contract';
+import { readRecords } from '../../core/table';
+import { readArchive, writeArchive } from '../../sync-service/archive/archive-files';
 import { runArchive } from '../../sync-service/commands/archive';
 import { runExport } from '../../sync-service/commands/export';
 import { runSync } from '../../sync-service/commands/sync';
@@ -87,7 +92,10 @@ const exportAll = async (includeArchive?: string) => {
   return (JSON.parse(text) as { creditId: string }[]).sort((a, b) => a.creditId.localeCompare(b.creditId));
 };
 
-/** Nothing lost, nothing in both places: each credit once in live ∪ archive, each Audit row once. */
+/**
+ * Nothing lost, nothing in both places: each credit once in live ∪ archive, each Audit row once, each collected
+ * credit's full Ledger row once (live Ledger or archive), and every archived credit listed in the live Ledger.
+ */
 async function checkInvariants(expectedCredits: number, expectedAudit: number) {
   const state = await live();
   const archived = await readArchive(join(archiveDir(), 'credits-2026.xlsx'));
@@ -99,6 +107,37 @@ async function checkInvariants(expectedCredits: number, expectedAudit: number) {
     r.some((c) => c !== null && c !== ''),
   ).length;
   expect(liveAudit + archived.audit.length).toBe(expectedAudit);
+  checkLedger(state, archived, expectedCredits);
+}
+
+/** The Ledger after an archive: full rows of live credits only; archived ones in the archive and listed. */
+function checkLedger(
+  state: ReturnType<typeof readState>,
+  archived: Awaited<ReturnType<typeof readArchive>>,
+  collected: number,
+) {
+  const liveLedger = readLedger(state.snapshot.tabs.ledger).map((e) => e.key);
+  const archivedLedger = archived.ledger.map((e) => e.key);
+  expect(liveLedger.length + archivedLedger.length).toBe(collected);
+  expect(new Set([...liveLedger, ...archivedLedger]).size).toBe(collected);
+  expect(new Set(liveLedger)).toEqual(new Set(state.credits.map((e) => e.credit.key)));
+  expect(state.archived.keys).toEqual(new Set(archived.credits.map((c) => c.key)));
+  expect(state.archived.creditIds).toEqual(new Set(archived.credits.map((c) => c.creditId)));
+  // Archived Credit IDs are still taken: never issued to a new credit.
+  for (const c of archived.credits) expect(state.takenIds.has(c.creditId)).toBe(true);
+  // The archive's Ledger rows are the usage record of exactly the archived credits, money exact.
+  const byKey = new Map(archived.credits.map((c) => [c.key, c]));
+  for (const e of archived.ledger) {
+    const c = byKey.get(e.key)!;
+    expect([e.creditId, e.amount, e.allocation, e.distributorKeeps, e.usageRecordId, e.status]).toEqual([
+      c.creditId,
+      c.amount,
+      c.allocation,
+      c.distributorKeeps,
+      c.usageRecordId,
+      'PROCESSED',
+    ]);
+  }
 }
 
 describe('archive', () => {
@@ -129,18 +168,24 @@ describe('archive', () => {
     ).toBe(0);
     await checkInvariants(12, auditRows);
 
-    // Re-sync the archived periods: nothing comes back.
-    const archived = readArchivedIndex(archiveDir());
-    expect(archived.keys.size).toBe(8);
+    // The Ledger's cells: 8 full rows became one packed row.
+    const ledgerRows = (await live()).snapshot.tabs.ledger.rows.length;
+    expect(ledgerRows).toBe(4 + 1);
+
+    // Re-sync the archived periods, with the usage files (which still hold the archived credits) on disk and
+    // no archived-keys.tsv: nothing comes back, nothing is restored, the Ledger stays as it is.
+    expect(existsSync(join(archiveDir(), 'archived-keys.tsv'))).toBe(false);
     for (const period of ['2026-08', '2026-09']) {
-      const settings = resolveSettings({ usageDir: ISOLATED_USAGE_DIR, workbook: wbPath(), period }, {});
+      const settings = resolveSettings({ usageDir: join(dir, 'usage'), workbook: wbPath(), period }, {});
       const rep = await runSync(
         settings,
         { applyRules: true, previous: false },
-        { source, sink: sink(), reporter: silentReporter, now, archived },
+        { source, sink: sink(), reporter: silentReporter, now },
       );
       expect(rep.merge.adds).toHaveLength(0);
     }
+    await checkInvariants(12, auditRows);
+    expect((await live()).snapshot.tabs.ledger.rows.length).toBe(ledgerRows);
     expect((await live()).credits).toHaveLength(4);
 
     expect(await exportAll(archiveDir())).toEqual(before);
@@ -193,6 +238,78 @@ describe('archive', () => {
     // Each kill starts a fresh CLI (tsx start-up); on a busy machine that is slow, hence the generous limit.
   }, 240_000);
 
+  test('killed between listing the archived credits and removing their rows (Google: two requests): nothing is reverted, the re-run finishes', async () => {
+    const auditRows = (await live()).snapshot.tabs.audit.rows.length;
+    const deps = { reporter: silentReporter, now };
+    await expect(
+      runArchive(
+        { before: '2026-10', dir: archiveDir(), crashAfterArchive: true },
+        { ...deps, sink: sink() },
+      ),
+    ).rejects.toThrow(/simulated crash/);
+    // The state a kill leaves between the Google sink's two requests: the list written, no row removed yet.
+    const state = await live();
+    const plan = planArchive(
+      state.credits.map((e) => e.credit),
+      [],
+      '2026-10',
+      { ledger: readLedger(state.snapshot.tabs.ledger) },
+    );
+    await sink().write({
+      updates: [],
+      appends: [],
+      audit: [],
+      ledger: { appends: archivedLedgerRows(plan.listed, state.archived, 'test'), updates: [] },
+    });
+    // A sync now (usage files on disk) must neither revert the listed PROCESSED rows nor restore anything.
+    const settings = resolveSettings(
+      { usageDir: join(dir, 'usage'), workbook: wbPath(), period: '2026-09' },
+      {},
+    );
+    const rep = await runSync(
+      settings,
+      { applyRules: true, previous: true },
+      { ...deps, source, sink: sink() },
+    );
+    expect(rep.merge.adds).toHaveLength(0);
+    const mid = await live();
+    expect(mid.credits.map((e) => e.credit.status)).toEqual(Array(12).fill('PROCESSED'));
+    expect(mid.credits.some((e) => e.credit.flags.includes('RESTORED'))).toBe(false);
+    // The next archive run removes them (the list already names them: not listed twice).
+    await runArchive({ before: '2026-10', dir: archiveDir() }, { ...deps, sink: sink() });
+    await checkInvariants(12, auditRows);
+    expect((await live()).snapshot.tabs.ledger.rows).toHaveLength(4 + 1);
+  });
+
+  test('an archive made by an older version (archived-keys.tsv, full Ledger rows left in the sheet) is completed', async () => {
+    const auditRows = (await live()).snapshot.tabs.audit.rows.length;
+    const state = await live();
+    const audit = readRecords<AuditField>('audit', state.snapshot.tabs.audit).map((r) => r.record);
+    const plan = planArchive(
+      state.credits.map((e) => e.credit),
+      audit,
+      '2026-10',
+    );
+    // What the older version did: Credits and Audit to the archive (no Ledger tab), keys to the tsv, rows removed.
+    for (const b of plan.batches) await writeArchive(join(archiveDir(), `credits-${b.year}.xlsx`), b);
+    const legacy = plan.batches.flatMap((b) => b.credits.map((c) => `${c.key}\t${c.creditId}`));
+    writeFileSync(join(archiveDir(), 'archived-keys.tsv'), legacy.join('\n') + '\n');
+    await sink().write({
+      updates: [],
+      appends: [],
+      audit: [],
+      remove: { keys: [...plan.keys], auditCreditIds: [...plan.creditIds] },
+    });
+    expect(readLedger((await live()).snapshot.tabs.ledger)).toHaveLength(12);
+
+    const r = await runArchive(
+      { before: '2026-10', dir: archiveDir() },
+      { sink: sink(), reporter: silentReporter, now },
+    );
+    expect(r).toMatchObject({ credits: 0, ledgerRows: 8 });
+    await checkInvariants(12, auditRows);
+  });
+
   test('refuses an open or malformed period, and the re-import check drops exactly the archived keys', () => {
     expect(() => checkArchiveBefore('2026-12', '2026-11')).toThrow(/future/);
     expect(() => checkArchiveBefore('2026-13', '2026-11')).toThrow(/not a billing period/);
@@ -212,6 +329,14 @@ async function checkInvariantsLoose(auditRows: number) {
   expect(new Set(archived.credits.map((c) => c.key)).size).toBe(archived.credits.length);
   const liveAudit = state.snapshot.tabs.audit.rows.length;
   expect(liveAudit + archived.audit.length).toBeGreaterThanOrEqual(auditRows);
+  // Every collected credit's Ledger row is somewhere, and a key is listed as archived only once it is archived.
+  const ledgerKeys = new Set([
+    ...readLedger(state.snapshot.tabs.ledger).map((e) => e.key),
+    ...archived.ledger.map((e) => e.key),
+  ]);
+  expect(ledgerKeys.size).toBe(12);
+  const inArchive = new Set(archived.ledger.map((e) => e.key));
+  for (const k of state.archived.keys) expect(inArchive.has(k)).toBe(true);
 }
 
 describe('archive from a Google Sheet (local Sheets server)', () => {
@@ -256,22 +381,31 @@ describe('archive from a Google Sheet (local Sheets server)', () => {
       const byId = (a: { creditId: string }, b: { creditId: string }) => a.creditId.localeCompare(b.creditId);
       expect(restored.sort(byId)).toEqual(JSON.parse(before).sort(byId));
 
+      // The Ledger: full rows of the four live credits, the eight archived ones packed in one row.
+      expect(
+        readLedger(state.snapshot.tabs.ledger)
+          .map((e) => e.key)
+          .sort(),
+      ).toEqual(state.credits.map((e) => e.credit.key).sort());
+      expect(state.snapshot.tabs.ledger.rows).toHaveLength(5);
+      expect(state.archived.keys).toEqual(new Set(archived.credits.map((c) => c.key)));
+      expect(archived.ledger.map((e) => e.key).sort()).toEqual(archived.credits.map((c) => c.key).sort());
+
+      // Re-sync with the usage files on disk and no archive folder at all (a fresh container): the sheet's
+      // own list keeps the archived credits out, and reconciliation restores none of them.
       const settings = resolveSettings(
-        { usageDir: ISOLATED_USAGE_DIR, workbook: join(dir, 'unused.xlsx'), period: '2026-09', accounts },
+        { usageDir: deps.usageDir, workbook: join(dir, 'unused.xlsx'), period: '2026-09', accounts },
         {},
       );
       const rep = await runSync(
         settings,
         { applyRules: true, previous: true },
-        {
-          source,
-          sink: gsink(),
-          reporter: silentReporter,
-          now,
-          archived: readArchivedIndex(join(dir, 'archive-g')),
-        },
+        { source, sink: gsink(), reporter: silentReporter, now },
       );
       expect(rep.merge.adds).toHaveLength(0);
+      const after = readState(await gsink().read());
+      expect(after.credits).toHaveLength(4);
+      expect(after.snapshot.tabs.ledger.rows).toHaveLength(5);
     } finally {
       server.close();
     }

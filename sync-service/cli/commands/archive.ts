@@ -28,7 +28,7 @@ export function archiveCommand(ctx: CliContext): Command {
         ),
       );
       console.log(
-        `${opts.dryRun ? 'Would archive' : 'Archived'} ${r.credits} PROCESSED credits and ${r.auditRows} Audit rows${r.files.length ? ` → ${r.files.join(', ')}` : ''}.`,
+        `${opts.dryRun ? 'Would archive' : 'Archived'} ${r.credits} PROCESSED credits, ${r.auditRows} Audit rows and ${r.ledgerRows} Ledger rows${r.files.length ? ` → ${r.files.join(', ')}` : ''}.`,
       );
     });
 }
