@@ -1,11 +1,12 @@
 /**
  * `credit-desk archive --before YYYY-MM`: PROCESSED credits of closed periods before YYYY-MM — their Credits
  * rows, their Audit rows and their full Ledger rows — move from the live sheet to `archive/credits-YYYY.xlsx`
- * (one workbook per year of the period). What the lifecycle still needs of them (key, Credit ID, usage file
+ * (one workbook per year of the period), with `credits-YYYY.parquet` and `audit-YYYY.parquet` beside it for
+ * DuckDB (sync-service/archive/archive-parquet.ts). What the lifecycle still needs of them (key, Credit ID, usage file
  * ID) stays in the Ledger tab, packed (core/archived-ledger.ts): it is what keeps them from being imported again.
  *
  * Order, so a kill -9 at any point loses nothing: (1) each year's archive is written (merged by key with what
- * it already holds, atomically replaced); (2) only then does the sheet change, in one write: the packed list
+ * it already holds, atomically replaced; the Parquet files rewritten from the merged year); (2) only then does the sheet change, in one write: the packed list
  * gains the credits and their Credits, Audit and Ledger rows go (workbook: one atomic save; Google: the list is
  * written before the rows are deleted). A run killed after (1) leaves the credits in both places; the next run
  * archives them again — the merge by key and by Audit row makes that a no-op — and removes them. A run killed
@@ -20,6 +21,7 @@ import { buildSummary } from '../../core/summary';
 import { summaryLayout } from '../../core/summary-layout';
 import { readRecords } from '../../core/table';
 import { archivePath, readArchive, readArchivedIndexEntries, writeArchive } from '../archive/archive-files';
+import { writeArchiveParquet } from '../archive/archive-parquet';
 import { currentPeriod } from '../periods';
 import type { Reporter } from '../progress';
 import { readState } from '../sheet-state';
@@ -67,7 +69,9 @@ export async function runArchive(
   for (const b of plan.batches) {
     const path = archivePath(opts.dir, b.year);
     deps.reporter.progress(`writing ${path} (${b.credits.length} credits)…`);
-    await writeArchive(path, mergeArchive(await readArchive(path), b));
+    const content = mergeArchive(await readArchive(path), b);
+    await writeArchive(path, content);
+    await writeArchiveParquet(opts.dir, b.year, content);
   }
   // Test hook: stop as a killed process would, with the archive written and the live sheet untouched.
   if (opts.crashAfterArchive) throw new Error('simulated crash after writing the archive');

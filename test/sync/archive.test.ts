@@ -9,10 +9,12 @@ import { spawn } from 'node:child_process';
 import { cpSync, existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { DuckDBInstance } from '@duckdb/node-api';
 import { checkArchiveBefore, planArchive, withoutArchived } from '../../core/archive';
 import { archivedLedgerRows } from '../../core/archived-ledger';
 import { creditKey } from '../../core/ids';
 import { readLedger } from '../../core/ledger';
+import { minorDigits } from '../../core/money';
 import type { AuditField } from '../../core/sheet-contract';
 import { readRecords } from '../../core/table';
 import { readArchive, writeArchive } from '../../sync-service/archive/archive-files';
@@ -193,6 +195,34 @@ describe('archive', () => {
       (c) => c.period,
     );
     expect(new Set(archivedPeriods)).toEqual(new Set(['2026-08', '2026-09']));
+
+    // Parquet beside the workbook, read back with DuckDB: the archived credits once each (the crashed run and
+    // its re-run wrote the same files), money exact, and their Audit rows.
+    const archivedNow = await readArchive(join(archiveDir(), 'credits-2026.xlsx'));
+    const fromParquet = await duckRows(
+      `SELECT credit_id, CAST(amount AS VARCHAR) AS amount, CAST(distributor_keeps AS VARCHAR) AS keeps,
+              currency, allocation, status, usage_record_id, closed_at <> '' AS closed
+         FROM read_parquet('${join(archiveDir(), 'credits-*.parquet')}') ORDER BY credit_id`,
+    );
+    const closedKeys = new Set(archivedNow.ledger.filter((e) => e.closedAt).map((e) => e.key));
+    expect(fromParquet).toEqual(
+      [...archivedNow.credits]
+        .sort((a, b) => a.creditId.localeCompare(b.creditId))
+        .map((c) => ({
+          credit_id: c.creditId,
+          amount: decimal4(c.amount, c.currency),
+          keeps: c.distributorKeeps === null ? null : decimal4(c.distributorKeeps, c.currency),
+          currency: c.currency,
+          allocation: c.allocation,
+          status: 'PROCESSED',
+          usage_record_id: c.usageRecordId,
+          closed: closedKeys.has(c.key),
+        })),
+    );
+    const auditCount = await duckRows(
+      `SELECT count(*)::INTEGER AS n FROM read_parquet('${join(archiveDir(), 'audit-*.parquet')}')`,
+    );
+    expect(auditCount).toEqual([{ n: archivedNow.audit.length }]);
   });
 
   test('kill -9 of the CLI at several moments: the next run finishes, nothing lost, nothing in both places', async () => {
@@ -235,6 +265,12 @@ describe('archive', () => {
       { sink: sink(), reporter: silentReporter, now },
     );
     await checkInvariants(12, auditRows);
+    // The Parquet files hold each archived credit once, whatever moment the kills landed on.
+    expect(
+      await duckRows(
+        `SELECT count(*)::INTEGER AS n, count(DISTINCT credit_id)::INTEGER AS ids FROM read_parquet('${join(archiveDir(), 'credits-*.parquet')}')`,
+      ),
+    ).toEqual([{ n: 8, ids: 8 }]);
     // Each kill starts a fresh CLI (tsx start-up); on a busy machine that is slow, hence the generous limit.
   }, 240_000);
 
@@ -319,6 +355,25 @@ describe('archive', () => {
     expect(r).toEqual({ kept: [b], skipped: 1 });
   });
 });
+
+/** Rows of a DuckDB query, as JSON-safe objects. */
+async function duckRows(sql: string): Promise<Record<string, unknown>[]> {
+  const instance = await DuckDBInstance.create(':memory:');
+  const conn = await instance.connect();
+  try {
+    return (await conn.runAndReadAll(sql)).getRowObjectsJson() as Record<string, unknown>[];
+  } finally {
+    conn.closeSync();
+    instance.closeSync();
+  }
+}
+
+/** Minor units as the DECIMAL(18,4) text DuckDB prints, computed exactly with integers. */
+function decimal4(minor: number, currency: string): string {
+  const scaled = BigInt(minor) * 10n ** BigInt(4 - minorDigits(currency));
+  const abs = scaled < 0n ? -scaled : scaled;
+  return `${scaled < 0n ? '-' : ''}${abs / 10_000n}.${String(abs % 10_000n).padStart(4, '0')}`;
+}
 
 /** Mid-way (after a kill): every credit at least once, and the live sheet still whole or already trimmed. */
 async function checkInvariantsLoose(auditRows: number) {
