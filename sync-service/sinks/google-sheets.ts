@@ -89,7 +89,10 @@ export interface GoogleSheetsSinkOptions {
   readOnly?: boolean;
   /** Per values.batchUpdate request body. Google recommends ≤ 2 MB. */
   maxRequestBytes?: number;
-  /** Tests: called after each write request, to simulate a crash between two writes. */
+  /**
+   * Tests: called after each write request, to simulate a crash between two writes (n = 0: after the Ledger
+   * rows an archive writes ahead of its deletions).
+   */
   afterWriteRequest?: (n: number) => void;
 }
 
@@ -286,6 +289,7 @@ export function createGoogleSheetsSink(opts: GoogleSheetsSinkOptions): GoogleShe
     if (grow.length) await gw.batchUpdate('adding Ledger rows', grow);
     const ranges = planLedgerWrites(ledger.title, changes, keyCol?.values, l.ledger, maxBytes);
     for (const chunk of chunkRanges(ranges, maxBytes)) await gw.writeValues('writing the Ledger', chunk);
+    opts.afterWriteRequest?.(0);
   }
 
   async function writeLocked(

@@ -465,4 +465,68 @@ describe('archive from a Google Sheet (local Sheets server)', () => {
       server.close();
     }
   }, 60_000);
+
+  test('killed after the Ledger lists the archived credits and before their rows are deleted: a sync reverts nothing, the re-run finishes', async () => {
+    const server = await startServer();
+    try {
+      const gsink = oneAtATime(() => makeSink(server));
+      const accounts = join(dir, 'accounts.csv');
+      const usageDir = join(dir, 'usage-k');
+      for (const period of PERIODS) {
+        const settings = resolveSettings(
+          { usageDir, workbook: join(dir, 'unused.xlsx'), period, accounts },
+          {},
+        );
+        await runSync(
+          settings,
+          { applyRules: true, previous: false },
+          { source, sink: gsink(), reporter: silentReporter, now },
+        );
+      }
+      const collected = await runCollect({}, { usageDir, reporter: silentReporter, now, sink: gsink() });
+      await runClose(collected.file!.usageFileId, { usageDir, reporter: silentReporter, now, sink: gsink() });
+      const killed = oneAtATime(() =>
+        makeSink(server, {
+          afterWriteRequest: (n) => {
+            if (n === 0) throw new Error('killed after the Ledger write');
+          },
+        }),
+      );
+      await expect(
+        runArchive(
+          { before: '2026-10', dir: join(dir, 'archive-k') },
+          { sink: killed(), reporter: silentReporter, now },
+        ),
+      ).rejects.toThrow(/killed after the Ledger write/);
+      const mid = readState(await gsink().read());
+      expect(mid.credits).toHaveLength(12);
+      expect(mid.archived.keys.size).toBe(8);
+
+      const settings = resolveSettings(
+        { usageDir, workbook: join(dir, 'unused.xlsx'), period: '2026-09', accounts },
+        {},
+      );
+      const rep = await runSync(
+        settings,
+        { applyRules: true, previous: true },
+        { source, sink: gsink(), reporter: silentReporter, now },
+      );
+      expect(rep.merge.adds).toHaveLength(0);
+      const synced = readState(await gsink().read());
+      expect(synced.credits.map((e) => e.credit.status)).toEqual(Array(12).fill('PROCESSED'));
+
+      await runArchive(
+        { before: '2026-10', dir: join(dir, 'archive-k') },
+        { sink: gsink(), reporter: silentReporter, now },
+      );
+      const done = readState(await gsink().read());
+      expect(done.credits).toHaveLength(4);
+      expect(done.snapshot.tabs.ledger.rows).toHaveLength(5); // 4 live, the 8 archived listed once
+      expect(done.archived.keys.size).toBe(8);
+      const archived = await readArchive(join(dir, 'archive-k', 'credits-2026.xlsx'));
+      expect(new Set(archived.ledger.map((e) => e.key))).toEqual(done.archived.keys);
+    } finally {
+      server.close();
+    }
+  }, 60_000);
 });
