@@ -1,6 +1,7 @@
 /**
  * Archiving: PROCESSED credits of closed periods (their Credits rows, their Audit rows and their full Ledger
- * rows) leave the live sheet for an archive workbook per year, so the sheet stays under Google's cell limit.
+ * rows) leave the live sheet for an archive workbook per billing period (in a folder per year), so the sheet
+ * stays under Google's cell limit.
  * Pure decisions only; the files are sync-service/archive/.
  *
  * An archived credit must never come back as a new credit: the sync drops incoming credits whose key is in the
@@ -17,8 +18,9 @@ import { text, type Cell } from './table';
 
 export type AuditRecord = Record<AuditField, Cell>;
 
+/** One archive file's share: the credits of one billing period (a file per period, so a run writes only its own). */
 export interface ArchiveBatch {
-  year: string;
+  period: string;
   credits: Credit[];
   audit: AuditRecord[];
   /** The credits' full Ledger rows: the usage record of each, kept in the archive with it. */
@@ -63,42 +65,41 @@ export function planArchive(
   opts: { ledger?: readonly LedgerEntry[]; archived?: ArchivedSet } = {},
 ): ArchivePlan {
   const archived = opts.archived?.keys ?? new Set<string>();
-  const byYear = new Map<string, ArchiveBatch>();
+  const byPeriod = new Map<string, ArchiveBatch>();
   const batch = (period: string) => {
-    const year = period.slice(0, 4);
-    let b = byYear.get(year);
-    if (!b) byYear.set(year, (b = { year, credits: [], audit: [], ledger: [] }));
+    let b = byPeriod.get(period);
+    if (!b) byPeriod.set(period, (b = { period, credits: [], audit: [], ledger: [] }));
     return b;
   };
   const keys = new Set<string>();
   const creditIds = new Set<string>();
   const ledgerKeys = new Set<string>();
   const listed = new Map<string, ArchivedCredit>();
-  const yearOfId = new Map<string, string>();
+  const periodOfId = new Map<string, string>();
   for (const c of credits) {
     if (!archived.has(c.key) && (c.status !== 'PROCESSED' || !(c.period < before))) continue;
     batch(c.period).credits.push(c);
     keys.add(c.key);
     creditIds.add(c.creditId);
-    yearOfId.set(c.creditId, c.period.slice(0, 4));
+    periodOfId.set(c.creditId, c.period);
     listed.set(c.key, { key: c.key, creditId: c.creditId, usageFileId: c.usageFileId });
   }
   for (const e of opts.ledger ?? []) {
     if (!keys.has(e.key) && !archived.has(e.key)) continue;
     batch(e.period).ledger.push(e);
     ledgerKeys.add(e.key);
-    if (!yearOfId.has(e.creditId)) {
+    if (!periodOfId.has(e.creditId)) {
       creditIds.add(e.creditId);
-      yearOfId.set(e.creditId, e.period.slice(0, 4));
+      periodOfId.set(e.creditId, e.period);
     }
     listed.set(e.key, { key: e.key, creditId: e.creditId, usageFileId: e.usageFileId });
   }
   for (const a of audit) {
-    const year = yearOfId.get(text(a.creditId));
-    if (year) byYear.get(year)!.audit.push(a);
+    const period = periodOfId.get(text(a.creditId));
+    if (period) byPeriod.get(period)!.audit.push(a);
   }
   return {
-    batches: [...byYear.values()].sort((a, b) => a.year.localeCompare(b.year)),
+    batches: [...byPeriod.values()].sort((a, b) => a.period.localeCompare(b.period)),
     keys,
     creditIds,
     ledgerKeys,

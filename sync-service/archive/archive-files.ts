@@ -1,6 +1,13 @@
 /**
- * The archive on disk: one workbook per year, `archive/credits-YYYY.xlsx`, with Credits, Audit and Ledger tabs in
- * the live sheet's columns. Every file is replaced atomically.
+ * The archive on disk: a folder per year and in it one workbook per billing period,
+ * `archive/YYYY/credits-YYYY-MM.xlsx`, with Credits, Audit and Ledger tabs in the live sheet's columns. Every
+ * file is replaced atomically.
+ *
+ * Per period rather than one workbook per year: a run archives about one period, and a workbook cannot be
+ * appended to, only rewritten whole — a year file would be read and rewritten by every run, growing all year
+ * (at 20,000 credits a month, past what ExcelJS holds in memory well before December). A period's file is
+ * written by the run that archives it and read again only by a re-run after a crash. Year workbooks
+ * (`archive/credits-YYYY.xlsx`) written by earlier versions are still read.
  *
  * Which credits are archived (never to be imported again, their IDs never reused) is recorded in the sheet's
  * own Ledger tab (core/archived-ledger.ts). Earlier versions kept it in `archive/archived-keys.tsv` (key, Credit
@@ -9,7 +16,7 @@
 import { existsSync, mkdirSync, readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import ExcelJS from 'exceljs';
-import type { ArchiveContent } from '../../core/archive';
+import { mergeArchive, type ArchiveContent } from '../../core/archive';
 import type { ArchivedCredit } from '../../core/archived-ledger';
 import type { Credit } from '../../core/credit';
 import { ledgerCells, readLedger } from '../../core/ledger';
@@ -32,8 +39,22 @@ export function defaultArchiveDir(): string {
   return process.env[ARCHIVE_DIR_ENV] || 'archive';
 }
 
-export function archivePath(dir: string, year: string): string {
-  return join(dir, `credits-${year}.xlsx`);
+/** The archive workbook of one billing period (YYYY-MM). */
+export function archivePath(dir: string, period: string): string {
+  return join(dir, period.slice(0, 4), `credits-${period}.xlsx`);
+}
+
+/** Every archive workbook under `dir`: the period files, and year files of earlier versions. */
+export function archiveFiles(dir: string): string[] {
+  if (!existsSync(dir)) return [];
+  const out: string[] = [];
+  for (const entry of readdirSync(dir, { withFileTypes: true })) {
+    if (entry.isFile() && /^credits-\d{4}\.xlsx$/.test(entry.name)) out.push(join(dir, entry.name));
+    if (!entry.isDirectory() || !/^\d{4}$/.test(entry.name)) continue;
+    for (const f of readdirSync(join(dir, entry.name)))
+      if (/^credits-\d{4}-\d{2}\.xlsx$/.test(f)) out.push(join(dir, entry.name, f));
+  }
+  return out.sort();
 }
 
 export async function readArchive(path: string): Promise<ArchiveContent> {
@@ -79,15 +100,16 @@ export async function writeArchive(path: string, content: ArchiveContent): Promi
   await writeFileAtomically(path, new Uint8Array(await wb.xlsx.writeBuffer()));
 }
 
+/** The whole archive: every file's credits, Audit and Ledger rows (each credit once, by key). */
+export async function readAllArchiveContent(dir: string): Promise<ArchiveContent> {
+  let all: ArchiveContent = { credits: [], audit: [], ledger: [] };
+  for (const f of archiveFiles(dir)) all = mergeArchive(all, await readArchive(f));
+  return all;
+}
+
 /** Every archived credit (all years), for `export --include-archive`. */
 export async function readAllArchives(dir: string): Promise<Credit[]> {
-  if (!existsSync(dir)) return [];
-  const files = readdirSync(dir)
-    .filter((f) => /^credits-\d{4}\.xlsx$/.test(f))
-    .sort();
-  const out: Credit[] = [];
-  for (const f of files) for (const c of (await readArchive(join(dir, f))).credits) out.push(c);
-  return out;
+  return (await readAllArchiveContent(dir)).credits;
 }
 
 /** The credits an older version listed in archived-keys.tsv (key, Credit ID per line); [] when there is none. */

@@ -1,8 +1,10 @@
 /**
  * Parquet beside the archive workbooks, so DuckDB (or Athena, Spark, pandas) can query years of decisions
- * without opening a spreadsheet: `credits-YYYY.parquet` (one row per archived credit, with its usage record's
- * collected/closed times) and `audit-YYYY.parquet` (the credits' Audit rows), rewritten from the year's whole
- * archive on every run — so a re-run after a kill writes the same files, never a second copy of a row.
+ * without opening a spreadsheet: `YYYY/credits-YYYY-MM.parquet` (one row per archived credit of the period, with
+ * its usage record's collected/closed times) and `YYYY/audit-YYYY-MM.parquet` (the credits' Audit rows),
+ * rewritten from the period's whole archive workbook on every run that touches it — so a re-run after a kill
+ * writes the same files, never a second copy of a row. One glob over the year folders reads every year at
+ * once (see the README).
  *
  * Money is DECIMAL(18,4): exact, and wide enough for every ISO 4217 minor unit (0 to 4 digits); the amount is
  * handed to DuckDB as the decimal text the export uses, never as a binary float.
@@ -14,8 +16,12 @@ import type { ArchiveContent } from '../../core/archive';
 import { formatMinor } from '../../core/money';
 import { text } from '../../core/table';
 
-export function parquetPaths(dir: string, year: string): { credits: string; audit: string } {
-  return { credits: join(dir, `credits-${year}.parquet`), audit: join(dir, `audit-${year}.parquet`) };
+export function parquetPaths(dir: string, period: string): { credits: string; audit: string } {
+  const year = period.slice(0, 4);
+  return {
+    credits: join(dir, year, `credits-${period}.parquet`),
+    audit: join(dir, year, `audit-${period}.parquet`),
+  };
 }
 
 /** Column name → SQL expression over the all-text staging table (money cast to an exact decimal). */
@@ -72,9 +78,13 @@ async function copyRows(
   renameSync(temp, target);
 }
 
-/** Writes (replaces) the year's two Parquet files from the year's whole archive. */
-export async function writeArchiveParquet(dir: string, year: string, content: ArchiveContent): Promise<void> {
-  const paths = parquetPaths(dir, year);
+/** Writes (replaces) the period's two Parquet files from the period's whole archive. */
+export async function writeArchiveParquet(
+  dir: string,
+  period: string,
+  content: ArchiveContent,
+): Promise<void> {
+  const paths = parquetPaths(dir, period);
   const ledger = new Map(content.ledger.map((e) => [e.key, e]));
   const credits = content.credits.map((c) => {
     const e = ledger.get(c.key);

@@ -1,12 +1,12 @@
 /**
  * `credit-desk archive --before YYYY-MM`: PROCESSED credits of closed periods before YYYY-MM — their Credits
- * rows, their Audit rows and their full Ledger rows — move from the live sheet to `archive/credits-YYYY.xlsx`
- * (one workbook per year of the period), with `credits-YYYY.parquet` and `audit-YYYY.parquet` beside it for
- * DuckDB (sync-service/archive/archive-parquet.ts). What the lifecycle still needs of them (key, Credit ID, usage file
+ * rows, their Audit rows and their full Ledger rows — move from the live sheet to
+ * `archive/YYYY/credits-YYYY-MM.xlsx` (one workbook per billing period, see archive-files.ts), with
+ * `credits-YYYY-MM.parquet` and `audit-YYYY-MM.parquet` beside it for DuckDB (archive-parquet.ts). What the lifecycle still needs of them (key, Credit ID, usage file
  * ID) stays in the Ledger tab, packed (core/archived-ledger.ts): it is what keeps them from being imported again.
  *
- * Order, so a kill -9 at any point loses nothing: (1) each year's archive is written (merged by key with what
- * it already holds, atomically replaced; the Parquet files rewritten from the merged year); (2) only then does the sheet change, in one write: the packed list
+ * Order, so a kill -9 at any point loses nothing: (1) each period's archive is written (merged by key with what
+ * it already holds, atomically replaced; the Parquet files rewritten from the merged period); (2) only then does the sheet change, in one write: the packed list
  * gains the credits and their Credits, Audit and Ledger rows go (workbook: one atomic save; Google: the list is
  * written before the rows are deleted). A run killed after (1) leaves the credits in both places; the next run
  * archives them again — the merge by key and by Audit row makes that a no-op — and removes them. A run killed
@@ -52,7 +52,7 @@ export async function runArchive(
     ledger: readLedger(state.snapshot.tabs.ledger),
     archived,
   });
-  const files = plan.batches.map((b) => archivePath(opts.dir, b.year));
+  const files = plan.batches.map((b) => archivePath(opts.dir, b.period));
   const result = {
     credits: plan.keys.size,
     auditRows: plan.batches.reduce((n, b) => n + b.audit.length, 0),
@@ -67,11 +67,11 @@ export async function runArchive(
   if ((plan.keys.size === 0 && plan.ledgerKeys.size === 0 && !packed.length) || opts.dryRun) return result;
 
   for (const b of plan.batches) {
-    const path = archivePath(opts.dir, b.year);
+    const path = archivePath(opts.dir, b.period);
     deps.reporter.progress(`writing ${path} (${b.credits.length} credits)…`);
     const content = mergeArchive(await readArchive(path), b);
     await writeArchive(path, content);
-    await writeArchiveParquet(opts.dir, b.year, content);
+    await writeArchiveParquet(opts.dir, b.period, content);
   }
   // Test hook: stop as a killed process would, with the archive written and the live sheet untouched.
   if (opts.crashAfterArchive) throw new Error('simulated crash after writing the archive');

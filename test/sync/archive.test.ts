@@ -17,7 +17,7 @@ import { readLedger } from '../../core/ledger';
 import { minorDigits } from '../../core/money';
 import type { AuditField } from '../../core/sheet-contract';
 import { readRecords } from '../../core/table';
-import { readArchive, writeArchive } from '../../sync-service/archive/archive-files';
+import { archiveFiles, readAllArchiveContent, writeArchive } from '../../sync-service/archive/archive-files';
 import { runArchive } from '../../sync-service/commands/archive';
 import { runExport } from '../../sync-service/commands/export';
 import { runSync } from '../../sync-service/commands/sync';
@@ -100,7 +100,7 @@ const exportAll = async (includeArchive?: string) => {
  */
 async function checkInvariants(expectedCredits: number, expectedAudit: number) {
   const state = await live();
-  const archived = await readArchive(join(archiveDir(), 'credits-2026.xlsx'));
+  const archived = await readAllArchiveContent(archiveDir());
   const liveKeys = state.credits.map((e) => e.credit.key);
   const archivedKeys = archived.credits.map((c) => c.key);
   expect(new Set([...liveKeys, ...archivedKeys]).size).toBe(expectedCredits);
@@ -115,7 +115,7 @@ async function checkInvariants(expectedCredits: number, expectedAudit: number) {
 /** The Ledger after an archive: full rows of live credits only; archived ones in the archive and listed. */
 function checkLedger(
   state: ReturnType<typeof readState>,
-  archived: Awaited<ReturnType<typeof readArchive>>,
+  archived: Awaited<ReturnType<typeof readAllArchiveContent>>,
   collected: number,
 ) {
   const liveLedger = readLedger(state.snapshot.tabs.ledger).map((e) => e.key);
@@ -155,12 +155,16 @@ describe('archive', () => {
       runArchive({ before: '2026-10', dir: archiveDir(), crashAfterArchive: true }, deps),
     ).rejects.toThrow(/simulated crash/);
     // Killed after the archive: everything is in the archive, and still in the live sheet.
-    expect((await readArchive(join(archiveDir(), 'credits-2026.xlsx'))).credits).toHaveLength(8);
+    expect((await readAllArchiveContent(archiveDir())).credits).toHaveLength(8);
     expect((await live()).credits).toHaveLength(12);
 
     const r = await runArchive({ before: '2026-10', dir: archiveDir() }, { ...deps, sink: sink() });
     expect(r.credits).toBe(8);
     await checkInvariants(12, auditRows);
+    // One workbook per billing period, in a folder per year.
+    expect(archiveFiles(archiveDir())).toEqual(
+      ['2026-08', '2026-09'].map((p) => join(archiveDir(), '2026', `credits-${p}.xlsx`)),
+    );
     const left = (await live()).credits.map((e) => e.credit.period);
     expect(new Set(left)).toEqual(new Set(['2026-10']));
 
@@ -191,18 +195,16 @@ describe('archive', () => {
     expect((await live()).credits).toHaveLength(4);
 
     expect(await exportAll(archiveDir())).toEqual(before);
-    const archivedPeriods = (await readArchive(join(archiveDir(), 'credits-2026.xlsx'))).credits.map(
-      (c) => c.period,
-    );
+    const archivedPeriods = (await readAllArchiveContent(archiveDir())).credits.map((c) => c.period);
     expect(new Set(archivedPeriods)).toEqual(new Set(['2026-08', '2026-09']));
 
     // Parquet beside the workbook, read back with DuckDB: the archived credits once each (the crashed run and
     // its re-run wrote the same files), money exact, and their Audit rows.
-    const archivedNow = await readArchive(join(archiveDir(), 'credits-2026.xlsx'));
+    const archivedNow = await readAllArchiveContent(archiveDir());
     const fromParquet = await duckRows(
       `SELECT credit_id, CAST(amount AS VARCHAR) AS amount, CAST(distributor_keeps AS VARCHAR) AS keeps,
               currency, allocation, status, usage_record_id, closed_at <> '' AS closed
-         FROM read_parquet('${join(archiveDir(), 'credits-*.parquet')}') ORDER BY credit_id`,
+         FROM read_parquet('${join(archiveDir(), '*', 'credits-*.parquet')}') ORDER BY credit_id`,
     );
     const closedKeys = new Set(archivedNow.ledger.filter((e) => e.closedAt).map((e) => e.key));
     expect(fromParquet).toEqual(
@@ -220,7 +222,7 @@ describe('archive', () => {
         })),
     );
     const auditCount = await duckRows(
-      `SELECT count(*)::INTEGER AS n FROM read_parquet('${join(archiveDir(), 'audit-*.parquet')}')`,
+      `SELECT count(*)::INTEGER AS n FROM read_parquet('${join(archiveDir(), '*', 'audit-*.parquet')}')`,
     );
     expect(auditCount).toEqual([{ n: archivedNow.audit.length }]);
   });
@@ -258,7 +260,7 @@ describe('archive', () => {
       await new Promise((done) => setTimeout(done, delayMs));
       child.kill('SIGKILL');
       await exited;
-      if (existsSync(join(archiveDir(), 'credits-2026.xlsx'))) await checkInvariantsLoose(auditRows);
+      if (archiveFiles(archiveDir()).length) await checkInvariantsLoose(auditRows);
     }
     await runArchive(
       { before: '2026-10', dir: archiveDir() },
@@ -268,7 +270,7 @@ describe('archive', () => {
     // The Parquet files hold each archived credit once, whatever moment the kills landed on.
     expect(
       await duckRows(
-        `SELECT count(*)::INTEGER AS n, count(DISTINCT credit_id)::INTEGER AS ids FROM read_parquet('${join(archiveDir(), 'credits-*.parquet')}')`,
+        `SELECT count(*)::INTEGER AS n, count(DISTINCT credit_id)::INTEGER AS ids FROM read_parquet('${join(archiveDir(), '*', 'credits-*.parquet')}')`,
       ),
     ).toEqual([{ n: 8, ids: 8 }]);
     // Each kill starts a fresh CLI (tsx start-up); on a busy machine that is slow, hence the generous limit.
@@ -327,7 +329,12 @@ describe('archive', () => {
       '2026-10',
     );
     // What the older version did: Credits and Audit to the archive (no Ledger tab), keys to the tsv, rows removed.
-    for (const b of plan.batches) await writeArchive(join(archiveDir(), `credits-${b.year}.xlsx`), b);
+    // (one workbook per year then: the year files are still read)
+    await writeArchive(join(archiveDir(), 'credits-2026.xlsx'), {
+      credits: plan.batches.flatMap((b) => b.credits),
+      audit: plan.batches.flatMap((b) => b.audit),
+      ledger: [],
+    });
     const legacy = plan.batches.flatMap((b) => b.credits.map((c) => `${c.key}\t${c.creditId}`));
     writeFileSync(join(archiveDir(), 'archived-keys.tsv'), legacy.join('\n') + '\n');
     await sink().write({
@@ -378,7 +385,7 @@ function decimal4(minor: number, currency: string): string {
 /** Mid-way (after a kill): every credit at least once, and the live sheet still whole or already trimmed. */
 async function checkInvariantsLoose(auditRows: number) {
   const state = await live();
-  const archived = await readArchive(join(archiveDir(), 'credits-2026.xlsx'));
+  const archived = await readAllArchiveContent(archiveDir());
   const all = new Set([...state.credits.map((e) => e.credit.key), ...archived.credits.map((c) => c.key)]);
   expect(all.size).toBe(12);
   expect(new Set(archived.credits.map((c) => c.key)).size).toBe(archived.credits.length);
@@ -424,7 +431,7 @@ describe('archive from a Google Sheet (local Sheets server)', () => {
       expect(r.credits).toBe(8);
       const state = readState(await gsink().read());
       expect(state.credits.map((e) => e.credit.period)).toEqual(['2026-10', '2026-10', '2026-10', '2026-10']);
-      const archived = await readArchive(join(dir, 'archive-g', 'credits-2026.xlsx'));
+      const archived = await readAllArchiveContent(join(dir, 'archive-g'));
       expect(archived.credits).toHaveLength(8);
       expect(state.snapshot.tabs.audit.rows.length + archived.audit.length).toBe(auditBefore);
       // The four PROCESSED rows left are protected as one range right under the header.
@@ -523,7 +530,7 @@ describe('archive from a Google Sheet (local Sheets server)', () => {
       expect(done.credits).toHaveLength(4);
       expect(done.snapshot.tabs.ledger.rows).toHaveLength(5); // 4 live, the 8 archived listed once
       expect(done.archived.keys.size).toBe(8);
-      const archived = await readArchive(join(dir, 'archive-k', 'credits-2026.xlsx'));
+      const archived = await readAllArchiveContent(join(dir, 'archive-k'));
       expect(new Set(archived.ledger.map((e) => e.key))).toEqual(done.archived.keys);
     } finally {
       server.close();

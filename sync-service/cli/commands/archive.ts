@@ -6,7 +6,7 @@ import { periodOption, settingsOf, sheetOptions } from '../options';
 export function archiveCommand(ctx: CliContext): Command {
   return sheetOptions(new Command('archive'))
     .description(
-      'move PROCESSED credits of periods before YYYY-MM, and their Audit rows, to archive/credits-YYYY.xlsx',
+      'move PROCESSED credits of periods before YYYY-MM, their Audit and Ledger rows, to archive/YYYY/credits-YYYY-MM.xlsx',
     )
     .addOption(
       periodOption(
