@@ -1,30 +1,42 @@
 /**
- * Archiving: PROCESSED credits of closed periods (and their Audit rows) leave the live sheet for an archive
- * workbook per year, so the sheet stays under Google's cell limit. Pure decisions only; the files are
- * sync-service/archive/.
+ * Archiving: PROCESSED credits of closed periods (their Credits rows, their Audit rows and their full Ledger
+ * rows) leave the live sheet for an archive workbook per billing period (in a folder per year), so the sheet
+ * stays under Google's cell limit.
+ * Pure decisions only; the files are sync-service/archive/.
  *
  * An archived credit must never come back as a new credit: the sync drops incoming credits whose key is in the
- * archived set (`withoutArchived`), and the archived Credit IDs stay taken. Where that set comes from is the
- * lifecycle record (the Ledger tab); this module only needs the set.
+ * archived set (`withoutArchived`), and the archived Credit IDs stay taken. That set is kept in the Ledger tab
+ * itself, packed (core/archived-ledger.ts), so it travels with the sheet.
  */
+import type { ArchivedCredit, ArchivedSet } from './archived-ledger';
 import type { AuditField } from './sheet-contract';
 import type { Credit, CurCredit } from './credit';
+import type { LedgerEntry } from './ledger';
 import { CreditDeskError } from './errors';
 import { creditKey } from './ids';
 import { text, type Cell } from './table';
 
 export type AuditRecord = Record<AuditField, Cell>;
 
+/** One archive file's share: the credits of one billing period (a file per period, so a run writes only its own). */
 export interface ArchiveBatch {
-  year: string;
+  period: string;
   credits: Credit[];
   audit: AuditRecord[];
+  /** The credits' full Ledger rows: the usage record of each, kept in the archive with it. */
+  ledger: LedgerEntry[];
 }
 
 export interface ArchivePlan {
   batches: ArchiveBatch[];
+  /** Credits rows to remove, by Key. */
   keys: Set<string>;
+  /** Audit rows to remove, by Credit ID. */
   creditIds: Set<string>;
+  /** Full Ledger rows to remove, by Key (each is in a batch, so it is written to the archive first). */
+  ledgerKeys: Set<string>;
+  /** What the Ledger's packed archived list must name afterwards (those already listed are skipped on write). */
+  listed: ArchivedCredit[];
 }
 
 const PERIOD = /^\d{4}-(0[1-9]|1[0-2])$/;
@@ -41,31 +53,58 @@ export function checkArchiveBefore(before: string, currentPeriod: string): void 
     );
 }
 
-/** What leaves the live sheet: PROCESSED credits of periods before `before`, with every Audit row naming them. */
+/**
+ * What leaves the live sheet: PROCESSED credits of periods before `before`, with every Audit row naming them
+ * and their Ledger rows. Also whatever an earlier run killed half-way left behind: a Credits or Ledger row whose
+ * key is already `archived` goes too (it is in the archive already; merging it again changes nothing).
+ */
 export function planArchive(
   credits: readonly Credit[],
   audit: readonly AuditRecord[],
   before: string,
+  opts: { ledger?: readonly LedgerEntry[]; archived?: ArchivedSet } = {},
 ): ArchivePlan {
-  const byYear = new Map<string, ArchiveBatch>();
+  const archived = opts.archived?.keys ?? new Set<string>();
+  const byPeriod = new Map<string, ArchiveBatch>();
+  const batch = (period: string) => {
+    let b = byPeriod.get(period);
+    if (!b) byPeriod.set(period, (b = { period, credits: [], audit: [], ledger: [] }));
+    return b;
+  };
   const keys = new Set<string>();
   const creditIds = new Set<string>();
-  const yearOfId = new Map<string, string>();
+  const ledgerKeys = new Set<string>();
+  const listed = new Map<string, ArchivedCredit>();
+  const periodOfId = new Map<string, string>();
   for (const c of credits) {
-    if (c.status !== 'PROCESSED' || !(c.period < before)) continue;
-    const year = c.period.slice(0, 4);
-    let b = byYear.get(year);
-    if (!b) byYear.set(year, (b = { year, credits: [], audit: [] }));
-    b.credits.push(c);
+    if (!archived.has(c.key) && (c.status !== 'PROCESSED' || !(c.period < before))) continue;
+    batch(c.period).credits.push(c);
     keys.add(c.key);
     creditIds.add(c.creditId);
-    yearOfId.set(c.creditId, year);
+    periodOfId.set(c.creditId, c.period);
+    listed.set(c.key, { key: c.key, creditId: c.creditId, usageFileId: c.usageFileId });
+  }
+  for (const e of opts.ledger ?? []) {
+    if (!keys.has(e.key) && !archived.has(e.key)) continue;
+    batch(e.period).ledger.push(e);
+    ledgerKeys.add(e.key);
+    if (!periodOfId.has(e.creditId)) {
+      creditIds.add(e.creditId);
+      periodOfId.set(e.creditId, e.period);
+    }
+    listed.set(e.key, { key: e.key, creditId: e.creditId, usageFileId: e.usageFileId });
   }
   for (const a of audit) {
-    const year = yearOfId.get(text(a.creditId));
-    if (year) byYear.get(year)!.audit.push(a);
+    const period = periodOfId.get(text(a.creditId));
+    if (period) byPeriod.get(period)!.audit.push(a);
   }
-  return { batches: [...byYear.values()].sort((a, b) => a.year.localeCompare(b.year)), keys, creditIds };
+  return {
+    batches: [...byPeriod.values()].sort((a, b) => a.period.localeCompare(b.period)),
+    keys,
+    creditIds,
+    ledgerKeys,
+    listed: [...listed.values()],
+  };
 }
 
 /** An Audit row's identity, so a re-run after a crash does not add the same row to the archive twice. */
@@ -75,13 +114,18 @@ export function auditSignature(a: AuditRecord): string {
   );
 }
 
-/** Rows already archived merged with new ones: credits by key (the newer copy wins), audit rows once each. */
-export function mergeArchive(
-  existing: { credits: Credit[]; audit: AuditRecord[] },
-  adding: { credits: Credit[]; audit: AuditRecord[] },
-): { credits: Credit[]; audit: AuditRecord[] } {
+export interface ArchiveContent {
+  credits: Credit[];
+  audit: AuditRecord[];
+  ledger: LedgerEntry[];
+}
+
+/** Rows already archived merged with new ones: credits and Ledger rows by key (the newer copy wins), audit rows once each. */
+export function mergeArchive(existing: ArchiveContent, adding: ArchiveContent): ArchiveContent {
   const byKey = new Map(existing.credits.map((c) => [c.key, c]));
   for (const c of adding.credits) byKey.set(c.key, c);
+  const ledger = new Map(existing.ledger.map((e) => [e.key, e]));
+  for (const e of adding.ledger) ledger.set(e.key, e);
   const seen = new Set(existing.audit.map(auditSignature));
   const audit = [...existing.audit];
   for (const a of adding.audit) {
@@ -91,7 +135,7 @@ export function mergeArchive(
       audit.push(a);
     }
   }
-  return { credits: [...byKey.values()], audit };
+  return { credits: [...byKey.values()], audit, ledger: [...ledger.values()] };
 }
 
 /**

@@ -11,7 +11,8 @@ import type { Credit } from './credit';
 import { CreditDeskError } from './errors';
 import { fromSheetValue, type Minor } from './money';
 import { LEDGER_CREDIT_FIELDS, type LedgerField } from './sheet-contract';
-import { accountText, creditCell, indexColumns, text, type Cell, type Grid } from './table';
+import { creditCell, creditOfRow, indexColumns, text, type Cell, type Grid } from './table';
+import { isArchivedRow, readArchivedLedger } from './archived-ledger';
 import type { UsageFile, UsageRecord } from './usage';
 
 export type CollectedStatus = 'PROCESSING' | 'PROCESSED';
@@ -50,8 +51,9 @@ export function ledgerCells(e: LedgerEntry): Record<LedgerField, Cell> {
 }
 
 /**
- * Reads the Ledger tab. Rows without a Key are ignored (nothing else writes there); an unreadable row is an
- * error, because guessing would let a collected credit be collected again.
+ * Reads the Ledger tab's collected credits. Rows without a Key are ignored (nothing else writes there), and so
+ * are the packed rows of archived credits (core/archived-ledger.ts); an unreadable row is an error, because
+ * guessing would let a collected credit be collected again.
  */
 export function readLedger(grid: Grid): LedgerEntry[] {
   if (grid.rows.length === 0) return [];
@@ -59,7 +61,7 @@ export function readLedger(grid: Grid): LedgerEntry[] {
   const out: LedgerEntry[] = [];
   grid.rows.forEach((row, i) => {
     const key = text(row[idx.key]);
-    if (!key) return;
+    if (!key || isArchivedRow(row, idx.status)) return; // archived credits: core/archived-ledger.ts
     const where = `Ledger row ${i + 2}`;
     const currency = text(row[idx.currency]) || 'USD';
     const status = text(row[idx.status]);
@@ -83,27 +85,8 @@ export function readLedger(grid: Grid): LedgerEntry[] {
         'The Ledger tab is written only by the usage process. Undo the edit (File → Version history, or the workbook .bak), then run again.',
       );
     }
-    const raw = (c: Cell | undefined) => (c === null || c === undefined ? '' : String(c));
     out.push({
-      key,
-      creditId: text(row[idx.creditId]),
-      period: text(row[idx.period]),
-      accountId: accountText(row[idx.accountId]),
-      payerAccountId: accountText(row[idx.payerAccountId]),
-      customerId: text(row[idx.customerId]),
-      assetId: text(row[idx.assetId]),
-      resellerId: text(row[idx.resellerId]),
-      service: text(row[idx.service]),
-      description: raw(row[idx.description]),
-      amount,
-      currency,
-      status,
-      allocation: text(row[idx.allocation]),
-      distributorKeeps: keeps,
-      ruleId: text(row[idx.ruleId]),
-      usageFileId: text(row[idx.usageFileId]),
-      usageRecordId: text(row[idx.usageRecordId]),
-      processingDate: text(row[idx.processingDate]),
+      ...creditOfRow(row, idx, { key, amount, currency, status, distributorKeeps: keeps }),
       collectedAt: text(row[idx.collectedAt]),
       closedAt: text(row[idx.closedAt]),
     });
@@ -111,16 +94,22 @@ export function readLedger(grid: Grid): LedgerEntry[] {
   return out;
 }
 
-/** Only the Credit IDs and usage file IDs of the Ledger tab (no amounts parsed): the IDs taken forever. */
+/**
+ * Only the Credit IDs and usage file IDs of the Ledger tab (no amounts parsed): the IDs taken forever, archived
+ * credits' included.
+ */
 export function ledgerIds(grid: Grid): { creditIds: string[]; usageFileIds: string[] } {
   const out = { creditIds: [] as string[], usageFileIds: [] as string[] };
   if (grid.rows.length === 0) return out;
   const idx = indexColumns<LedgerField>('ledger', grid.headers);
   for (const row of grid.rows) {
-    if (!text(row[idx.key])) continue;
+    if (!text(row[idx.key]) || isArchivedRow(row, idx.status)) continue;
     out.creditIds.push(text(row[idx.creditId]));
     out.usageFileIds.push(text(row[idx.usageFileId]));
   }
+  const archived = readArchivedLedger(grid);
+  out.creditIds.push(...archived.creditIds);
+  out.usageFileIds.push(...archived.usageFileIds);
   return out;
 }
 

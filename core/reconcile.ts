@@ -77,6 +77,13 @@ export interface ReconcileInput {
   issuedIds?: ReadonlySet<string>;
   now: string;
   actor?: string;
+  /**
+   * Keys of archived credits (`credit-desk archive`). Their Ledger rows have left the sheet and the caller leaves
+   * them out of `ledger`; a row of one still in Credits (an archive run killed before it removed the rows) is
+   * left exactly as it is — not reverted as "in no usage record", which would let it be collected and paid
+   * again — for the next archive run to remove.
+   */
+  archivedKeys?: ReadonlySet<string>;
 }
 
 /** The fields the Ledger decides for a collected credit (everything the Credits tab holds but staff columns). */
@@ -268,6 +275,7 @@ export function reconcile(input: ReconcileInput): ReconcileResult {
   });
   grid.rows.forEach((row, i) => {
     if (claimed.has(i)) return;
+    if (input.archivedKeys?.has(text(row[idx.key]))) return;
     const creditId = text(row[idx.creditId]);
     if (!text(row[idx.key]) && !creditId) return; // a blank row or a note staff inserted: theirs
     const status = text(row[idx.status]);

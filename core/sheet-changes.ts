@@ -86,8 +86,17 @@ export interface ChangeSet {
   ledger?: LedgerChanges;
   /** The Summary tab to draw (it is rebuilt, never edited); a sink skips it when the tab already shows it. */
   summary?: SummaryLayout;
-  /** Rows that leave the sheet (archived): Credits rows by Key, Audit rows by Credit ID. */
-  remove?: { keys: string[]; auditCreditIds: string[] };
+  /**
+   * Rows that leave the sheet (archived): Credits rows by Key, Audit rows by Credit ID, full Ledger rows by Key
+   * (never the Ledger's packed rows of archived credits, which `ledger.appends` may add in the same write).
+   */
+  remove?: RemoveRows;
+}
+
+export interface RemoveRows {
+  keys: string[];
+  auditCreditIds: string[];
+  ledgerKeys?: string[];
 }
 
 export interface WriteReport {

@@ -8,6 +8,7 @@ import { parseConfig } from './config';
 import type { Credit } from './credit';
 import { CREDIT_ID_PATTERN } from './ids';
 import { ledgerIds } from './ledger';
+import { readArchivedLedger, type ArchivedSet } from './archived-ledger';
 import { driftKey, indexExisting, type ExistingCredit } from './merge';
 import {
   DECISION_FIELDS,
@@ -43,6 +44,8 @@ export interface DeskState {
   ruleRecords: { row: number; record: Record<RuleField, Cell> }[];
   defaults: DefaultConfiguration;
   takenIds: Set<string>;
+  /** Credits moved to the archive, as the Ledger tab lists them: never imported again, IDs never reused. */
+  archived: ArchivedSet;
   recordedDrift: Set<string>;
   usageFileIds: Set<string>;
   /** Credits rows that could not be read, with why; only filled by a lenient read (else the read throws). */
@@ -112,6 +115,7 @@ export function readState(snapshot: Snapshot, opts: { lenient?: boolean } = {}):
     ruleRecords,
     defaults,
     takenIds,
+    archived: readArchivedLedger(snapshot.tabs.ledger),
     recordedDrift,
     usageFileIds,
     unreadable,

@@ -66,6 +66,50 @@ export function accountText(cell: Cell | undefined): string {
   return /^\d{1,12}$/.test(t) ? t.padStart(12, '0') : t;
 }
 
+/** The Credits fields both the Credits tab and the Ledger tab hold as plain text (money and status are parsed). */
+export type CreditTextField = Exclude<
+  CreditField,
+  'key' | 'amount' | 'currency' | 'status' | 'distributorKeeps' | 'flags' | 'notes' | 'lastChange'
+>;
+
+/** What each tab's reader parses (and checks, with its own message) before the row's text fields are read. */
+export interface ParsedCreditCells<S extends string> {
+  key: string;
+  amount: number;
+  currency: string;
+  status: S;
+  distributorKeeps: number | null;
+}
+
+/**
+ * A credit from a row of either tab — one mapping, so the Credits reader and the Ledger reader cannot drift
+ * apart: accounts padded back to 12 digits, the description kept exactly (spaces and line breaks are the CUR's).
+ */
+export function creditOfRow<S extends string>(
+  row: readonly Cell[],
+  idx: Record<CreditTextField, number>,
+  parsed: ParsedCreditCells<S>,
+): Pick<Credit, CreditTextField> & ParsedCreditCells<S> {
+  const d = row[idx.description];
+  return {
+    ...parsed,
+    creditId: text(row[idx.creditId]),
+    period: text(row[idx.period]),
+    accountId: accountText(row[idx.accountId]),
+    payerAccountId: accountText(row[idx.payerAccountId]),
+    customerId: text(row[idx.customerId]),
+    assetId: text(row[idx.assetId]),
+    resellerId: text(row[idx.resellerId]),
+    service: text(row[idx.service]),
+    description: d === null || d === undefined ? '' : String(d),
+    allocation: text(row[idx.allocation]),
+    ruleId: text(row[idx.ruleId]),
+    usageFileId: text(row[idx.usageFileId]),
+    usageRecordId: text(row[idx.usageRecordId]),
+    processingDate: text(row[idx.processingDate]),
+  };
+}
+
 /** Reads a Credits row. Returns null for a row without a key (a blank or staff-inserted row). */
 export function creditFromRow(
   row: readonly Cell[],
@@ -109,26 +153,7 @@ export function creditFromRow(
     );
   }
   return {
-    key,
-    creditId: text(row[idx.creditId]),
-    period: text(row[idx.period]),
-    accountId: accountText(row[idx.accountId]),
-    payerAccountId: accountText(row[idx.payerAccountId]),
-    customerId: text(row[idx.customerId]),
-    assetId: text(row[idx.assetId]),
-    resellerId: text(row[idx.resellerId]),
-    service: text(row[idx.service]),
-    description:
-      row[idx.description] === null || row[idx.description] === undefined ? '' : String(row[idx.description]),
-    amount,
-    currency,
-    status,
-    allocation: text(row[idx.allocation]),
-    distributorKeeps: keeps,
-    ruleId: text(row[idx.ruleId]),
-    usageFileId: text(row[idx.usageFileId]),
-    usageRecordId: text(row[idx.usageRecordId]),
-    processingDate: text(row[idx.processingDate]),
+    ...creditOfRow(row, idx, { key, amount, currency, status, distributorKeeps: keeps }),
     flags: text(row[idx.flags]),
     notes: row[idx.notes] === null || row[idx.notes] === undefined ? '' : String(row[idx.notes]),
     lastChange: text(row[idx.lastChange]),

@@ -29,6 +29,7 @@ import { type Sink } from './sinks/sink';
 import { isEmptyChangeSet, type ChangeSet, type LedgerChanges, type Snapshot } from '../core/sheet-changes';
 import { loadUsageFiles } from './usage/usage-files';
 import { defaultArchiveDir, readArchivedIndex } from './archive/archive-files';
+import { readArchivedLedger, unionArchived } from '../core/archived-ledger';
 
 export interface ReconcileOptions {
   /** Where the usage files are; absent or missing on a fresh container, which is why the Ledger tab exists. */
@@ -38,8 +39,10 @@ export interface ReconcileOptions {
   /** False for a dry run: repair in memory only. */
   write?: boolean;
   /**
-   * Keys of credits moved to the archive (`credit-desk archive`): still collected, still in the Ledger, but
-   * their rows left the live sheet on purpose and are not put back. Default: the archive folder's index.
+   * Keys of credits moved to the archive (`credit-desk archive`) that an older version listed in
+   * archive/archived-keys.tsv (default: that file in the archive folder, when it is there). The Ledger tab's own
+   * list of archived credits is always read as well. Their rows left the live sheet on purpose: never put back,
+   * neither from the Ledger nor from the usage files on disk.
    */
   archivedKeys?: ReadonlySet<string>;
 }
@@ -152,22 +155,30 @@ export async function readReconciled(sink: Sink, opts: ReconcileOptions): Promis
   const now = opts.now.toISOString();
   const created = snapshot.created ?? [];
   const fromTab = readLedger(snapshot.tabs.ledger);
-  const disk = opts.usageDir ? entriesFromUsageFiles(loadUsageFiles(opts.usageDir)) : [];
+  const archived = unionArchived(readArchivedLedger(snapshot.tabs.ledger), {
+    keys: new Set(opts.archivedKeys ?? readArchivedIndex(defaultArchiveDir()).keys),
+  }).keys;
+  // The usage files on disk still hold archived credits; they are not "missing" from the Ledger.
+  const disk = (opts.usageDir ? entriesFromUsageFiles(loadUsageFiles(opts.usageDir)) : []).filter(
+    (e) => !archived.has(e.key),
+  );
   const union = unionLedger(fromTab, disk);
   const known = new Set(union.entries.map((e) => e.key));
   const adopted =
     fromTab.length === 0
-      ? adoptLockedRows(snapshot.tabs.credits, snapshot.tabs.audit).filter((a) => !known.has(a.key))
+      ? adoptLockedRows(snapshot.tabs.credits, snapshot.tabs.audit).filter(
+          (a) => !known.has(a.key) && !archived.has(a.key),
+        )
       : [];
   const entries = [...union.entries, ...adopted];
   const missing = [...union.missing, ...adopted];
   const issuedIds = new Set<string>();
   for (const { record } of readRecords<AuditField>('audit', snapshot.tabs.audit))
     issuedIds.add(text(record.creditId));
-  const archived = opts.archivedKeys ?? readArchivedIndex(defaultArchiveDir()).keys;
   const result = reconcile({
     credits: snapshot.tabs.credits,
     ledger: archived.size ? entries.filter((e) => !archived.has(e.key)) : entries,
+    archivedKeys: archived,
     creditsTabCreated: created.includes('credits'),
     issuedIds,
     now,

@@ -3,6 +3,7 @@
  * It is the record the add-on repairs PROCESSING/PROCESSED rows from — keyed by Credit ID (and Key), never by
  * row number, because staff sort, insert and delete rows. Read by headers, like every tab.
  */
+import { ARCHIVED_STATUS } from '../../core/archived-ledger';
 import { TABS } from '../../core/sheet-contract';
 import type { Cell } from '../../core/table';
 import { text } from '../../core/table';
@@ -38,12 +39,15 @@ export function parseLedger(values: unknown[][], timeZone: string): Ledger {
   );
   const keyAt = headers.indexOf('key');
   const idAt = headers.indexOf('credit id');
+  const statusAt = headers.indexOf('status');
   const ledger: Ledger = { byKey: new Map(), byId: new Map(), size: 0 };
   if (keyAt < 0 && idAt < 0) return ledger;
   for (const r of rows) {
     const key = keyAt >= 0 ? text(toCell(r[keyAt], timeZone)) : '';
     const creditId = idAt >= 0 ? text(toCell(r[idAt], timeZone)) : '';
     if (!key && !creditId) continue;
+    // A packed list of archived credits (core/archived-ledger.ts): they left the sheet, nothing to repair.
+    if (statusAt >= 0 && text(toCell(r[statusAt], timeZone)) === ARCHIVED_STATUS) continue;
     const cells = new Map<string, Cell>();
     headers.forEach((h, i) => {
       if (h && !LEDGER_ONLY.has(h)) cells.set(h, toCell(r[i], timeZone));

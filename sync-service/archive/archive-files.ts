@@ -1,17 +1,32 @@
 /**
- * The archive on disk: one workbook per year, `archive/credits-YYYY.xlsx`, with a Credits and an Audit tab in
- * the live sheet's columns, and `archive/archived-keys.tsv` (key, Credit ID per line), the set the sync checks
- * so an archived credit is never imported again and its ID never reused. Every file is replaced atomically.
+ * The archive on disk: a folder per year and in it one workbook per billing period,
+ * `archive/YYYY/credits-YYYY-MM.xlsx`, with Credits, Audit and Ledger tabs in the live sheet's columns. Every
+ * file is replaced atomically.
  *
- * The index stands in for the Ledger tab (the lifecycle record in the sheet) until the two are wired together:
- * on a fresh container the archive folder must be on durable storage, like the usage files.
+ * Per period rather than one workbook per year: a run archives about one period, and a workbook cannot be
+ * appended to, only rewritten whole — a year file would be read and rewritten by every run, growing all year
+ * (at 20,000 credits a month, past what ExcelJS holds in memory well before December). A period's file is
+ * written by the run that archives it and read again only by a re-run after a crash. Year workbooks
+ * (`archive/credits-YYYY.xlsx`) written by earlier versions are still read.
+ *
+ * Which credits are archived (never to be imported again, their IDs never reused) is recorded in the sheet's
+ * own Ledger tab (core/archived-ledger.ts). Earlier versions kept it in `archive/archived-keys.tsv` (key, Credit
+ * ID per line); that file is still read when it is there, and `archive` copies what it lists into the Ledger.
  */
 import { existsSync, mkdirSync, readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import ExcelJS from 'exceljs';
-import type { AuditRecord } from '../../core/archive';
+import { mergeArchive, type ArchiveContent } from '../../core/archive';
+import type { ArchivedCredit } from '../../core/archived-ledger';
 import type { Credit } from '../../core/credit';
-import { AUDIT_COLUMNS, CREDIT_COLUMNS, type AuditField, type CreditField } from '../../core/sheet-contract';
+import { ledgerCells, readLedger } from '../../core/ledger';
+import {
+  AUDIT_COLUMNS,
+  CREDIT_COLUMNS,
+  LEDGER_COLUMNS,
+  type AuditField,
+  type CreditField,
+} from '../../core/sheet-contract';
 import { creditFromRow, creditToCells, indexColumns, readRecords } from '../../core/table';
 import { writeFileAtomically } from '../sinks/atomic-file';
 import { excelValueFor } from '../sinks/workbook-cells';
@@ -24,17 +39,26 @@ export function defaultArchiveDir(): string {
   return process.env[ARCHIVE_DIR_ENV] || 'archive';
 }
 
-export function archivePath(dir: string, year: string): string {
-  return join(dir, `credits-${year}.xlsx`);
+/** The archive workbook of one billing period (YYYY-MM). */
+export function archivePath(dir: string, period: string): string {
+  return join(dir, period.slice(0, 4), `credits-${period}.xlsx`);
 }
 
-export interface ArchiveContent {
-  credits: Credit[];
-  audit: AuditRecord[];
+/** Every archive workbook under `dir`: the period files, and year files of earlier versions. */
+export function archiveFiles(dir: string): string[] {
+  if (!existsSync(dir)) return [];
+  const out: string[] = [];
+  for (const entry of readdirSync(dir, { withFileTypes: true })) {
+    if (entry.isFile() && /^credits-\d{4}\.xlsx$/.test(entry.name)) out.push(join(dir, entry.name));
+    if (!entry.isDirectory() || !/^\d{4}$/.test(entry.name)) continue;
+    for (const f of readdirSync(join(dir, entry.name)))
+      if (/^credits-\d{4}-\d{2}\.xlsx$/.test(f)) out.push(join(dir, entry.name, f));
+  }
+  return out.sort();
 }
 
 export async function readArchive(path: string): Promise<ArchiveContent> {
-  if (!existsSync(path)) return { credits: [], audit: [] };
+  if (!existsSync(path)) return { credits: [], audit: [], ledger: [] };
   const wb = new ExcelJS.Workbook();
   await wb.xlsx.readFile(path);
   const creditsGrid = readGrid(wb.getWorksheet('Credits')!, CREDIT_COLUMNS);
@@ -47,7 +71,10 @@ export async function readArchive(path: string): Promise<ArchiveContent> {
   const audit = readRecords<AuditField>('audit', readGrid(wb.getWorksheet('Audit')!, AUDIT_COLUMNS)).map(
     (r) => r.record,
   );
-  return { credits, audit };
+  // Archives written before the Ledger was archived have no Ledger tab.
+  const ledgerTab = wb.getWorksheet('Ledger');
+  const ledger = ledgerTab ? readLedger(readGrid(ledgerTab, LEDGER_COLUMNS)) : [];
+  return { credits, audit, ledger };
 }
 
 export async function writeArchive(path: string, content: ArchiveContent): Promise<void> {
@@ -62,50 +89,46 @@ export async function writeArchive(path: string, content: ArchiveContent): Promi
   audit.addRow(AUDIT_COLUMNS.map((c) => c.header));
   for (const a of content.audit)
     audit.addRow(AUDIT_COLUMNS.map((col) => excelValueFor(a[col.field], col.kind)));
-  for (const ws of [credits, audit]) ws.views = [{ state: 'frozen', ySplit: 1 }];
+  const ledger = wb.addWorksheet('Ledger');
+  ledger.addRow(LEDGER_COLUMNS.map((c) => c.header));
+  for (const e of content.ledger) {
+    const cells = ledgerCells(e);
+    ledger.addRow(LEDGER_COLUMNS.map((col) => excelValueFor(cells[col.field], col.kind)));
+  }
+  for (const ws of [credits, audit, ledger]) ws.views = [{ state: 'frozen', ySplit: 1 }];
   mkdirSync(join(path, '..'), { recursive: true });
   await writeFileAtomically(path, new Uint8Array(await wb.xlsx.writeBuffer()));
 }
 
+/** The whole archive: every file's credits, Audit and Ledger rows (each credit once, by key). */
+export async function readAllArchiveContent(dir: string): Promise<ArchiveContent> {
+  let all: ArchiveContent = { credits: [], audit: [], ledger: [] };
+  for (const f of archiveFiles(dir)) all = mergeArchive(all, await readArchive(f));
+  return all;
+}
+
 /** Every archived credit (all years), for `export --include-archive`. */
 export async function readAllArchives(dir: string): Promise<Credit[]> {
-  if (!existsSync(dir)) return [];
-  const files = readdirSync(dir)
-    .filter((f) => /^credits-\d{4}\.xlsx$/.test(f))
-    .sort();
-  const out: Credit[] = [];
-  for (const f of files) for (const c of (await readArchive(join(dir, f))).credits) out.push(c);
+  return (await readAllArchiveContent(dir)).credits;
+}
+
+/** The credits an older version listed in archived-keys.tsv (key, Credit ID per line); [] when there is none. */
+export function readArchivedIndexEntries(dir: string): ArchivedCredit[] {
+  const path = join(dir, INDEX_FILE);
+  if (!existsSync(path)) return [];
+  const out: ArchivedCredit[] = [];
+  for (const line of readFileSync(path, 'utf8').split('\n')) {
+    const [key, id] = line.split('\t');
+    if (key?.trim()) out.push({ key: key.trim(), creditId: (id ?? '').trim(), usageFileId: '' });
+  }
   return out;
 }
 
-export interface ArchivedIndex {
-  keys: Set<string>;
-  creditIds: Set<string>;
-}
-
-export function readArchivedIndex(dir: string): ArchivedIndex {
-  const keys = new Set<string>();
-  const creditIds = new Set<string>();
-  const path = join(dir, INDEX_FILE);
-  if (!existsSync(path)) return { keys, creditIds };
-  for (const line of readFileSync(path, 'utf8').split('\n')) {
-    const [key, id] = line.split('\t');
-    if (key) keys.add(key);
-    if (id) creditIds.add(id.trim());
-  }
-  return { keys, creditIds };
-}
-
-/** Adds credits to the index (a union: re-running with the same credits changes nothing). */
-export async function addToArchivedIndex(dir: string, credits: readonly Credit[]): Promise<void> {
-  const path = join(dir, INDEX_FILE);
-  const lines = existsSync(path) ? readFileSync(path, 'utf8').split('\n').filter(Boolean) : [];
-  const seen = new Set(lines.map((l) => l.split('\t')[0]));
-  for (const c of credits) {
-    if (seen.has(c.key)) continue;
-    seen.add(c.key);
-    lines.push(`${c.key}\t${c.creditId}`);
-  }
-  mkdirSync(dir, { recursive: true });
-  await writeFileAtomically(path, new TextEncoder().encode(lines.join('\n') + '\n'));
+/** The keys and Credit IDs archived-keys.tsv lists (back-compat: the Ledger tab is the record now). */
+export function readArchivedIndex(dir: string): { keys: Set<string>; creditIds: Set<string> } {
+  const entries = readArchivedIndexEntries(dir);
+  return {
+    keys: new Set(entries.map((e) => e.key)),
+    creditIds: new Set(entries.map((e) => e.creditId).filter(Boolean)),
+  };
 }

@@ -14,6 +14,7 @@ import {
 } from '../../core/cur';
 import { mergeCredits, type MergeResult } from '../../core/merge';
 import { withoutArchived } from '../../core/archive';
+import { unionArchived } from '../../core/archived-ledger';
 import { displayMoney } from '../../core/money';
 import { CreditDeskError } from '../../core/errors';
 import type { Grid } from '../../core/table';
@@ -149,7 +150,10 @@ export async function runSync(
     sink: Sink;
     reporter: Reporter;
     now: Date;
-    /** Keys and Credit IDs of archived credits (today: archive/archived-keys.tsv; to be: the Ledger tab). */
+    /**
+     * Keys and Credit IDs of archived credits listed in an older version's archive/archived-keys.tsv; those the
+     * Ledger tab lists are read from the sheet whatever this holds.
+     */
     archived?: { keys: ReadonlySet<string>; creditIds: ReadonlySet<string> };
   },
 ): Promise<SyncReport> {
@@ -174,10 +178,6 @@ export async function runSync(
     !reading.leftOut.length
   )
     periodsToSync(await source.listPeriods(), settings.period, false); // no credits: is the period there at all?
-  // Archived credits never come back as new ones, and their Credit IDs stay taken (see core/archive.ts).
-  const { kept: incoming, skipped } = withoutArchived(fetched.incoming, deps.archived?.keys ?? new Set());
-  if (skipped) reporter.info(`${skipped} credits were archived earlier and are not imported again`);
-
   reporter.progress(`reading ${sink.label}…`);
   const { snapshot, messages: restored } = await readReconciled(sink, {
     usageDir: settings.usageDir,
@@ -188,11 +188,16 @@ export async function runSync(
   });
   const replaceTabs = loadReferenceFiles(snapshot, settings, reporter);
   const state = readState(snapshot);
+  // Archived credits never come back as new ones, and their Credit IDs stay taken (see core/archive.ts): the
+  // Ledger's list of them (state.archived, its IDs already in takenIds), and an older archived-keys.tsv.
+  const archived = unionArchived(state.archived, deps.archived ?? {});
+  const { kept: incoming, skipped } = withoutArchived(fetched.incoming, archived.keys);
+  if (skipped) reporter.info(`${skipped} credits were archived earlier and are not imported again`);
   const merge = mergeCredits({
     existing: state.credits,
     incoming,
     directory: state.directory,
-    takenIds: deps.archived ? new Set([...state.takenIds, ...deps.archived.creditIds]) : state.takenIds,
+    takenIds: new Set([...state.takenIds, ...archived.creditIds]),
     recordedDrift: state.recordedDrift,
     now,
     actor: SYNC_ACTOR,

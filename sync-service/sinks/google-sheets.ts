@@ -50,6 +50,7 @@ import {
   conflictOf,
   withoutKeys,
   type ChangeSet,
+  type LedgerChanges,
   type SkippedChange,
   type Snapshot,
   type WriteReport,
@@ -88,7 +89,10 @@ export interface GoogleSheetsSinkOptions {
   readOnly?: boolean;
   /** Per values.batchUpdate request body. Google recommends ≤ 2 MB. */
   maxRequestBytes?: number;
-  /** Tests: called after each write request, to simulate a crash between two writes. */
+  /**
+   * Tests: called after each write request, to simulate a crash between two writes (n = 0: after the Ledger
+   * rows an archive writes ahead of its deletions).
+   */
   afterWriteRequest?: (n: number) => void;
 }
 
@@ -237,14 +241,21 @@ export function createGoogleSheetsSink(opts: GoogleSheetsSinkOptions): GoogleShe
     const ss = lock.isHeld ? await gw.get('reading the protected ranges') : await lockedGet();
     try {
       if (changes.remove) {
-        const { remove, ...rest } = changes;
+        const { remove, ledger, ...rest } = changes;
+        // The Ledger's list of archived credits is written before any row is deleted: a run that dies in
+        // between leaves rows whose key is listed (the next archive run removes them), never a removed credit
+        // the sheet no longer knows was archived (which the next sync would import again).
+        await writeLedgerRows(l, ledger, ss);
         await removeArchivedRows(
           gw,
           {
             credits: l.info.credits,
             audit: l.info.audit,
+            ledger: l.info.ledger,
             keyCol: l.credits.key,
             auditIdCol: l.audit.creditId,
+            ledgerKeyCol: l.ledger.key,
+            ledgerStatusCol: l.ledger.status,
           },
           remove,
         );
@@ -260,6 +271,25 @@ export function createGoogleSheetsSink(opts: GoogleSheetsSinkOptions): GoogleShe
     } finally {
       if (lock.isHeld) await lock.release().catch(() => undefined); // the original error matters more
     }
+  }
+
+  /** Ledger rows alone, in their own requests (for `archive`, ahead of the deletions). */
+  async function writeLedgerRows(
+    l: Layout,
+    changes: LedgerChanges | undefined,
+    ss: sheets_v4.Schema$Spreadsheet,
+  ): Promise<void> {
+    if (!changes || (!changes.appends.length && !changes.updates.length)) return;
+    const ledger = l.info.ledger;
+    const [keyCol] = await gw.batchGet('re-reading the Ledger keys', [a1Column(ledger.title, l.ledger.key)]);
+    const rows = Math.max((keyCol?.values?.length ?? 1) - 1, 0);
+    const grow = growRequests([
+      { info: sized(ss, ledger), rows: 1 + rows + changes.appends.length, cols: 0 },
+    ]);
+    if (grow.length) await gw.batchUpdate('adding Ledger rows', grow);
+    const ranges = planLedgerWrites(ledger.title, changes, keyCol?.values, l.ledger, maxBytes);
+    for (const chunk of chunkRanges(ranges, maxBytes)) await gw.writeValues('writing the Ledger', chunk);
+    opts.afterWriteRequest?.(0);
   }
 
   async function writeLocked(

@@ -7,6 +7,7 @@
  * files on disk, when present, restore what it lost, and every run reconciles the Credits tab against it.
  */
 import type { sheets_v4 } from '@googleapis/sheets';
+import { ARCHIVED_STATUS } from '../../core/archived-ledger';
 import type { RowRepair } from '../../core/reconcile';
 import type { CreditField, LedgerField } from '../../core/sheet-contract';
 import { text, type Cell, type ColumnIndex } from '../../core/table';
@@ -81,6 +82,7 @@ export function planLedgerWrites(
     fields: u.fields as never,
   }));
   const appends = changes.appends.filter((a) => {
+    if (text(a.status) === ARCHIVED_STATUS) return true; // a packed row of archived credits: always a new row
     const at = keyRows.get(text(a.key));
     if (at !== undefined) updates.push({ key: text(a.key), fields: a as never });
     return at === undefined;

@@ -3,6 +3,7 @@
  * (core/reconcile.ts): kept apart from workbook.ts so that file only calls in.
  */
 import type { Worksheet } from 'exceljs';
+import { ARCHIVED_STATUS } from '../../core/archived-ledger';
 import { CreditDeskError } from '../../core/errors';
 import type { RowRepair } from '../../core/reconcile';
 import {
@@ -61,9 +62,12 @@ export function applyLedgerChanges(ledger: Worksheet, changes: LedgerChanges | u
   const kindOf = new Map(LEDGER_COLUMNS.map((c) => [c.field, c.kind]));
   let last = lastUsedRow(ledger);
   const rowOfKey = new Map<string, number>();
+  const cellAt = (r: number, f: LedgerField) =>
+    text(cellFromExcel(ledger.findRow(r)?.findCell(col(f))?.value));
   for (let r = 2; r <= last; r++) {
-    const key = text(cellFromExcel(ledger.findRow(r)?.findCell(col('key'))?.value));
-    if (key && !rowOfKey.has(key)) rowOfKey.set(key, r);
+    const key = cellAt(r, 'key');
+    // A packed row of archived credits is no credit's row, even when it lists a single key.
+    if (key && !rowOfKey.has(key) && cellAt(r, 'status') !== ARCHIVED_STATUS) rowOfKey.set(key, r);
   }
   const lost = changes.updates.filter((u) => !rowOfKey.has(u.key));
   if (lost.length) {
@@ -83,7 +87,8 @@ export function applyLedgerChanges(ledger: Worksheet, changes: LedgerChanges | u
   for (const u of changes.updates) write(rowOfKey.get(u.key)!, u.fields);
   for (const a of changes.appends) {
     const key = text(a.key);
-    if (rowOfKey.has(key)) write(rowOfKey.get(key)!, a);
+    if (text(a.status) === ARCHIVED_STATUS) write(++last, a);
+    else if (rowOfKey.has(key)) write(rowOfKey.get(key)!, a);
     else {
       write(++last, a);
       rowOfKey.set(key, last);

@@ -213,7 +213,8 @@ export function createWorkbookSink(opts: WorkbookSinkOptions): Sink {
       await refuseIfOpenInExcel(opts.path, label);
       const wb = workbook;
       const report = applyChanges(wb, changes);
-      if (changes.remove) removeRows(sheet(wb, 'credits'), sheet(wb, 'audit'), changes.remove);
+      if (changes.remove)
+        removeRows(sheet(wb, 'credits'), sheet(wb, 'audit'), sheet(wb, 'ledger'), changes.remove);
       const summaryChanged = changes.summary ? await renderWorkbookSummary(wb, changes.summary) : false;
       if (isEmptyChangeSet(changes) && !summaryChanged) return { ...report, lockedRows: 0 };
       const overlong = countOverlong(changes);

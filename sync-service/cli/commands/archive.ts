@@ -6,7 +6,7 @@ import { periodOption, settingsOf, sheetOptions } from '../options';
 export function archiveCommand(ctx: CliContext): Command {
   return sheetOptions(new Command('archive'))
     .description(
-      'move PROCESSED credits of periods before YYYY-MM, and their Audit rows, to archive/credits-YYYY.xlsx',
+      'move PROCESSED credits of periods before YYYY-MM, their Audit and Ledger rows, to archive/YYYY/credits-YYYY-MM.xlsx',
     )
     .addOption(
       periodOption(
@@ -28,7 +28,7 @@ export function archiveCommand(ctx: CliContext): Command {
         ),
       );
       console.log(
-        `${opts.dryRun ? 'Would archive' : 'Archived'} ${r.credits} PROCESSED credits and ${r.auditRows} Audit rows${r.files.length ? ` → ${r.files.join(', ')}` : ''}.`,
+        `${opts.dryRun ? 'Would archive' : 'Archived'} ${r.credits} PROCESSED credits, ${r.auditRows} Audit rows and ${r.ledgerRows} Ledger rows${r.files.length ? ` → ${r.files.join(', ')}` : ''}.`,
       );
     });
 }
