@@ -38,8 +38,13 @@ const notPlain = (why: string): never => {
 
 /** The five contract tabs as grids, or null when the file needs ExcelJS (see above). */
 export async function readPlainWorkbook(path: string): Promise<Record<TabId, Grid> | null> {
+  return readPlainWorkbookBytes(await readFile(path));
+}
+
+/** The same, from the file's bytes (the patching writer reads them once for both). */
+export function readPlainWorkbookBytes(bytes: Buffer): Record<TabId, Grid> | null {
   try {
-    return readEntries(unzip(await readFile(path)));
+    return readEntries(unzip(bytes));
   } catch (err) {
     if (err instanceof NotPlain || err instanceof RangeError) return null; // RangeError: a string too long
     throw err;
@@ -86,7 +91,7 @@ function findEndOfCentralDirectory(buf: Buffer): number {
 const ENTITY = /&(amp|lt|gt|quot|apos|#\d+|#x[0-9a-fA-F]+);/g;
 const NAMED: Record<string, string> = { amp: '&', lt: '<', gt: '>', quot: '"', apos: "'" };
 
-function decodeEntities(s: string): string {
+export function decodeEntities(s: string): string {
   if (!s.includes('&')) return s;
   return s.replace(ENTITY, (_m, e: string) =>
     e[0] === '#'
@@ -114,19 +119,7 @@ function entry(files: Map<string, () => string>, name: string): string {
 function readEntries(files: Map<string, () => string>): Record<TabId, Grid> {
   const workbook = entry(files, 'xl/workbook.xml');
   const date1904 = /<(?:\w+:)?workbookPr\b[^>]*\sdate1904="(1|true)"/.test(workbook);
-  const rels = entry(files, 'xl/_rels/workbook.xml.rels');
-  const targetOf = new Map<string, string>();
-  for (const m of rels.matchAll(/<Relationship\b[^>]*>/g)) {
-    const id = attr(m[0], 'Id');
-    const target = attr(m[0], 'Target');
-    if (id && target) targetOf.set(id, target.startsWith('/') ? target.slice(1) : `xl/${target}`);
-  }
-  const sheetPath = new Map<string, string>();
-  for (const m of workbook.matchAll(/<(?:\w+:)?sheet\b[^>]*>/g)) {
-    const name = attr(m[0], 'name');
-    const rid = attr(m[0], 'r:id');
-    if (name !== undefined && rid && targetOf.has(rid)) sheetPath.set(name, targetOf.get(rid)!);
-  }
+  const sheetPath = sheetPartPaths(workbook, entry(files, 'xl/_rels/workbook.xml.rels'));
   const strings = files.has('xl/sharedStrings.xml')
     ? sharedStrings(entry(files, 'xl/sharedStrings.xml'))
     : [];
@@ -146,8 +139,25 @@ function readEntries(files: Map<string, () => string>): Record<TabId, Grid> {
   return grids;
 }
 
+/** Tab name → the zip path of its sheet XML, from workbook.xml and its relationships. */
+export function sheetPartPaths(workbook: string, rels: string): Map<string, string> {
+  const targetOf = new Map<string, string>();
+  for (const m of rels.matchAll(/<Relationship\b[^>]*>/g)) {
+    const id = attr(m[0], 'Id');
+    const target = attr(m[0], 'Target');
+    if (id && target) targetOf.set(id, target.startsWith('/') ? target.slice(1) : `xl/${target}`);
+  }
+  const sheetPath = new Map<string, string>();
+  for (const m of workbook.matchAll(/<(?:\w+:)?sheet\b[^>]*>/g)) {
+    const name = attr(m[0], 'name');
+    const rid = attr(m[0], 'r:id');
+    if (name !== undefined && rid && targetOf.has(rid)) sheetPath.set(name, targetOf.get(rid)!);
+  }
+  return sheetPath;
+}
+
 /** Plain shared strings as ExcelJS reads them; a rich or phonetic one is null (using it means ExcelJS). */
-function sharedStrings(xml: string): (string | null)[] {
+export function sharedStrings(xml: string): (string | null)[] {
   if (xml.includes('<![CDATA[')) notPlain('CDATA');
   const out: (string | null)[] = [];
   for (const m of xml.matchAll(/<si>([\s\S]*?)<\/si>|<si\/>/g)) {

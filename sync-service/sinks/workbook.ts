@@ -12,7 +12,7 @@
  * rows), write() reloads it first, so their edits are kept, each update still lands on the row that holds
  * its Key, and an update whose Status or Allocation they changed is skipped (CellUpdate.expect).
  */
-import { stat } from 'node:fs/promises';
+import { readFile, stat } from 'node:fs/promises';
 import { getHeapStatistics } from 'node:v8';
 import { basename, dirname, join } from 'node:path';
 import ExcelJS from 'exceljs';
@@ -37,7 +37,8 @@ import { cellFromExcel, excelValueFor } from './workbook-cells';
 import { fileAccessError, openInExcel, unreadableWorkbook } from './workbook-errors';
 import { formatAuditTab, formatCreditsTab, formatLedgerTab, formatStaffTab } from './workbook-format';
 import { applyLedgerChanges, applyRowRepairs } from './workbook-ledger';
-import { readPlainWorkbook } from './workbook-read';
+import { patchWorkbook } from './workbook-patch';
+import { readPlainWorkbook, readPlainWorkbookBytes } from './workbook-read';
 import { renderWorkbookSummary } from './workbook-summary';
 import { workbookTabSizes } from './grid-size';
 import { removeRows } from './workbook-remove';
@@ -63,6 +64,8 @@ export interface WorkbookSinkOptions {
   saveFile?: (path: string, bytes: Uint8Array) => Promise<void>;
   /** Take the writer lock `<path>.lock` at the first read and hold it until close(). Off for read-only use. */
   lock?: FileLockOptions;
+  /** Patch a few changed rows into the file (workbook-patch.ts) rather than rewrite it whole; default true. Off in tests that compare the two. */
+  patch?: boolean;
   /** Cells the write may hold; default: what fits in this process's heap (cellsThatFit). For tests. */
   maxCells?: number;
 }
@@ -144,6 +147,27 @@ export function createWorkbookSink(opts: WorkbookSinkOptions): Sink {
   /** What read() returned, for the size check before a write. */
   let lastRead: Snapshot['tabs'] | undefined;
 
+  function warnOverlong(changes: ChangeSet): void {
+    const overlong = countOverlong(changes);
+    if (!overlong) return;
+    progress(
+      `warning: ${overlong} cell(s) are longer than Excel's ${EXCEL_CELL_LIMIT.toLocaleString('en-US')}-character limit; ` +
+        `${label} keeps them in full, but Excel shows them cut off and would shorten them if the workbook is saved in Excel`,
+    );
+  }
+
+  async function saveBytes(bytes: Uint8Array): Promise<void> {
+    try {
+      await save(opts.path, bytes);
+    } catch (err) {
+      // The in-memory workbook now holds changes the file does not: drop it so the next read starts clean.
+      workbook = undefined;
+      if (err instanceof CreditDeskError) throw err;
+      throw fileAccessError(label, 'save', err);
+    }
+    loadedVersion = await fileVersion(opts.path, label);
+  }
+
   /** Taken before the first read, so the read, the plan and the rename all happen under it. */
   async function ensureLock(): Promise<void> {
     if (!opts.lock || lock) return;
@@ -205,8 +229,26 @@ export function createWorkbookSink(opts: WorkbookSinkOptions): Sink {
 
     async write(changes: ChangeSet): Promise<WriteReport> {
       await ensureLock();
-      refuseIfTooBig(label, lastRead, changes, opts.maxCells ?? cellsThatFit());
       const current = await fileVersion(opts.path, label);
+      // A few rows on a plain workbook: patch the zip (workbook-patch.ts) instead of rebuilding it in ExcelJS.
+      if (!workbook && current && opts.patch !== false) {
+        await refuseIfOpenInExcel(opts.path, label);
+        const bytes = await readFileBytes(opts.path, label);
+        const grids =
+          lastRead && sameVersion(current, loadedVersion) ? lastRead : readPlainWorkbookBytes(bytes);
+        const outcome = grids
+          ? await patchWorkbook(bytes, grids, changes)
+          : { kind: 'fallback' as const, reason: 'the file holds cells only ExcelJS reads' };
+        if (outcome.kind === 'unchanged') return outcome.report;
+        if (outcome.kind === 'patched') {
+          warnOverlong(changes);
+          await saveBytes(outcome.bytes);
+          lastRead = undefined; // the grids read are out of date now; the next write re-reads them from the file
+          return outcome.report;
+        }
+        progress(`writing the whole of ${label} (${outcome.reason})`);
+      }
+      refuseIfTooBig(label, lastRead, changes, opts.maxCells ?? cellsThatFit());
       if (!workbook || !sameVersion(current, loadedVersion)) {
         if (workbook) progress(`${label} changed since it was read; reloading it so those edits are kept`);
         workbook = await load();
@@ -217,13 +259,7 @@ export function createWorkbookSink(opts: WorkbookSinkOptions): Sink {
       if (changes.remove) removeRows(sheet(wb, 'credits'), sheet(wb, 'audit'), changes.remove);
       const summaryChanged = changes.summary ? await renderWorkbookSummary(wb, changes.summary) : false;
       if (isEmptyChangeSet(changes) && !summaryChanged) return { ...report, lockedRows: 0 };
-      const overlong = countOverlong(changes);
-      if (overlong) {
-        progress(
-          `warning: ${overlong} cell(s) are longer than Excel's ${EXCEL_CELL_LIMIT.toLocaleString('en-US')}-character limit; ` +
-            `${label} keeps them in full, but Excel shows them cut off and would shorten them if the workbook is saved in Excel`,
-        );
-      }
+      warnOverlong(changes);
 
       const credits = sheet(wb, 'credits');
       const lastRow = lastUsedRow(credits);
@@ -235,16 +271,7 @@ export function createWorkbookSink(opts: WorkbookSinkOptions): Sink {
       for (const tab of ['accounts', 'rules', 'config'] as const) formatStaffTab(sheet(wb, tab), tab);
       await formatLedgerTab(sheet(wb, 'ledger'));
 
-      const bytes = new Uint8Array(await wb.xlsx.writeBuffer());
-      try {
-        await save(opts.path, bytes);
-      } catch (err) {
-        // The in-memory workbook now holds changes the file does not: drop it so the next read starts clean.
-        workbook = undefined;
-        if (err instanceof CreditDeskError) throw err;
-        throw fileAccessError(label, 'save', err);
-      }
-      loadedVersion = await fileVersion(opts.path, label);
+      await saveBytes(new Uint8Array(await wb.xlsx.writeBuffer()));
       return { ...report, lockedRows };
     },
 
@@ -399,6 +426,14 @@ async function fileVersion(path: string, label: string): Promise<FileVersion | n
 function sameVersion(a: FileVersion | null, b: FileVersion | null): boolean {
   if (!a || !b) return a === b;
   return a.size === b.size && a.mtimeMs === b.mtimeMs && a.ino === b.ino;
+}
+
+async function readFileBytes(path: string, label: string): Promise<Buffer> {
+  try {
+    return await readFile(path);
+  } catch (err) {
+    throw fileAccessError(label, 'read', err);
+  }
 }
 
 async function refuseIfOpenInExcel(path: string, label: string): Promise<void> {
