@@ -34,7 +34,15 @@ import { headerKey } from './workbook-layout';
 import { sharedStrings, sheetPartPaths } from './workbook-read';
 import { StylesEditor, withLock } from './workbook-styles';
 import { patchSummary } from './workbook-summary-patch';
-import { entryText, newEntry, readZip, writeZip, ZipShapeError, type ZipEntry } from './workbook-zip';
+import {
+  entryBytes,
+  entryText,
+  newEntry,
+  readZip,
+  writeZip,
+  ZipShapeError,
+  type ZipEntry,
+} from './workbook-zip';
 
 // eslint-disable-next-line @typescript-eslint/no-require-imports
 const excelUtils = require('exceljs/lib/utils/utils') as { dateToExcel(d: Date, date1904: boolean): number };
@@ -63,9 +71,10 @@ export async function patchWorkbook(
   file: Buffer,
   tabs: Record<TabId, Grid>,
   changes: ChangeSet,
+  inflated: ReadonlyMap<string, Buffer> = new Map(),
 ): Promise<PatchOutcome> {
   try {
-    return await patch(file, tabs, changes);
+    return await patch(file, tabs, changes, inflated);
   } catch (err) {
     if (err instanceof CannotPatch || err instanceof ZipShapeError)
       return { kind: 'fallback', reason: err.message };
@@ -73,7 +82,12 @@ export async function patchWorkbook(
   }
 }
 
-async function patch(file: Buffer, tabs: Record<TabId, Grid>, changes: ChangeSet): Promise<PatchOutcome> {
+async function patch(
+  file: Buffer,
+  tabs: Record<TabId, Grid>,
+  changes: ChangeSet,
+  inflated: ReadonlyMap<string, Buffer>,
+): Promise<PatchOutcome> {
   if (changes.appends.length) cannot('new Credits rows');
   if (changes.rowRepairs?.length) cannot('Credits rows to repair');
   if (changes.remove) cannot('rows to remove');
@@ -89,6 +103,9 @@ async function patch(file: Buffer, tabs: Record<TabId, Grid>, changes: ChangeSet
   const entries = readZip(file);
   const byName = new Map(entries.map((e) => [e.name.replace(/^\//, ''), e]));
   const part = (name: string) => byName.get(name) ?? cannot(`no ${name}`);
+  // The sheet parts as XML bytes: the ones the read inflated are reused, and they are edited as bytes, never
+  // decoded whole (decoding and re-encoding 40 MB of Credits XML would cost more than the edit).
+  const bytesOf = (name: string) => inflated.get(name) ?? entryBytes(part(name));
   const workbookXml = entryText(part('xl/workbook.xml'));
   const paths = sheetPartPaths(workbookXml, entryText(part('xl/_rels/workbook.xml.rels')));
   const pathOf = (name: string) => paths.get(name) ?? cannot(`no ${name} tab`);
@@ -97,14 +114,16 @@ async function patch(file: Buffer, tabs: Record<TabId, Grid>, changes: ChangeSet
     cannot('the Ledger tab is not hidden');
 
   const styles = new StylesEditor(entryText(part('xl/styles.xml')));
-  const strings = new SharedStrings(byName.get('xl/sharedStrings.xml'));
+  const strings = new SharedStrings(() =>
+    byName.has('xl/sharedStrings.xml') ? bytesOf('xl/sharedStrings.xml') : cannot('no sharedStrings.xml'),
+  );
   const cells = new CellWriter(styles, strings, date1904);
-  const replaced = new Map<string, string>();
+  const replaced = new Map<string, Buffer[]>();
 
   // --- Credits: the updated cells, and the row's lock from its Status -----------------------------------
   if (plan.updates.length) {
     const path = pathOf(TABS.credits.name);
-    let xml = entryText(part(path));
+    const xml = bytesOf(path);
     expectCreditsShape(xml, tabs.credits);
     const edits = new Map<number, (row: string) => string>();
     for (const u of plan.updates) {
@@ -123,8 +142,7 @@ async function patch(file: Buffer, tabs: Record<TabId, Grid>, changes: ChangeSet
         ),
       );
     }
-    xml = editRows(xml, edits);
-    replaced.set(path, xml);
+    replaced.set(path, editRows(xml, edits));
   }
 
   // --- Ledger: updates by Key, then appends ---------------------------------------------------------------
@@ -132,8 +150,8 @@ async function patch(file: Buffer, tabs: Record<TabId, Grid>, changes: ChangeSet
   const ledger = withoutKeys(changes.ledger, skippedKeys);
   if (ledger && (ledger.appends.length || ledger.updates.length)) {
     const path = pathOf(TABS.ledger.name);
-    let xml = entryText(part(path));
-    if (!xml.includes('<sheetProtection sheet="1"/>')) cannot('the Ledger tab is not protected');
+    const xml = bytesOf(path);
+    if (!tail(xml).includes('<sheetProtection sheet="1"/>')) cannot('the Ledger tab is not protected');
     const grid = tabs.ledger;
     const colOf = columnsOf(grid, 'ledger');
     const keyAt = colOf.get('key')! - 1;
@@ -172,9 +190,9 @@ async function patch(file: Buffer, tabs: Record<TabId, Grid>, changes: ChangeSet
     const rowEdits = new Map<number, (row: string) => string>();
     for (const [r, list] of edits)
       rowEdits.set(r, (row) => editRow(row, r, list, (cell) => cellStyle(cell), cells));
-    xml = editRows(xml, rowEdits);
-    xml = appendRows(xml, grid.rows.length + 1, appended, cells);
-    replaced.set(path, xml);
+    const edited = editRows(xml, rowEdits);
+    const whole = edited.length === 1 ? edited[0] : Buffer.concat(edited);
+    replaced.set(path, appendRows(whole, grid.rows.length + 1, appended, cells));
   }
 
   // --- Audit: rows appended -------------------------------------------------------------------------------
@@ -182,8 +200,8 @@ async function patch(file: Buffer, tabs: Record<TabId, Grid>, changes: ChangeSet
   const audit = auditWithout(changes.audit, skippedIds);
   if (audit.length) {
     const path = pathOf(TABS.audit.name);
-    const xml = entryText(part(path));
-    if (!xml.includes(PROTECTED)) cannot('the Audit tab is not protected as the sink leaves it');
+    const xml = bytesOf(path);
+    if (!tail(xml).includes(PROTECTED)) cannot('the Audit tab is not protected as the sink leaves it');
     const colOf = columnsOf(tabs.audit, 'audit');
     const kinds = kindsOf('audit');
     const rows = audit.map((record) =>
@@ -197,14 +215,10 @@ async function patch(file: Buffer, tabs: Record<TabId, Grid>, changes: ChangeSet
   if (changes.summary) {
     const path = pathOf('Summary');
     if (byName.has(path.replace(/([^/]+)$/, '_rels/$1.rels'))) cannot('the Summary tab has relationships');
-    const drawn = await patchSummary(
-      entryText(part(path)),
-      changes.summary as SummaryLayout,
-      styles,
-      strings,
-    );
+    const current = bytesOf(path).toString('utf8'); // small
+    const drawn = await patchSummary(current, changes.summary as SummaryLayout, styles, strings);
     if (drawn !== null) {
-      replaced.set(path, drawn);
+      replaced.set(path, [Buffer.from(drawn, 'utf8')]);
       summaryChanged = true;
     }
   }
@@ -226,7 +240,7 @@ async function patch(file: Buffer, tabs: Record<TabId, Grid>, changes: ChangeSet
     return { kind: 'unchanged', report };
 
   if (strings.changed) replaced.set('xl/sharedStrings.xml', strings.toXml());
-  if (styles.changed) replaced.set('xl/styles.xml', styles.toXml());
+  if (styles.changed) replaced.set('xl/styles.xml', [Buffer.from(styles.toXml(), 'utf8')]);
   const out: ZipEntry[] = entries.map((e) => {
     const name = e.name.replace(/^\//, '');
     const content = replaced.get(name);
@@ -316,7 +330,8 @@ function kindsOf(tab: TabId): Map<string, CellKind> {
 }
 
 /** The Credits tab as formatCreditsTab leaves it: protected, filtered and with the Status dropdown over every row. */
-function expectCreditsShape(xml: string, grid: Grid): void {
+function expectCreditsShape(bytes: Buffer, grid: Grid): void {
+  const xml = head(bytes) + tail(bytes);
   const last = grid.rows.length + 1;
   const statusCol = grid.headers.findIndex((h) => headerKey(h) === headerKey('Status')) + 1;
   const letter = columnLetter(statusCol);
@@ -333,39 +348,47 @@ function expectCreditsShape(xml: string, grid: Grid): void {
 
 type Value = ReturnType<typeof excelValueFor>;
 
-/** Text of new cells: shared strings appended to sharedStrings.xml (see the file comment for why not inline). */
+/**
+ * Shared strings, for the text that needs them. New text is written inline (<is><t>), which leaves the 15 MB
+ * sharedStrings.xml of a big workbook untouched; but ExcelJS decodes `_xHHHH_` escapes only in shared strings,
+ * so text that needs escaping (CR, control characters, a literal `_x0041_`) is appended here, exactly as the
+ * full writer would write it. The file is only looked at when such text, or the Summary's comparison, needs it.
+ */
 class SharedStrings {
-  private readonly xml: string;
-  private readonly base: number;
+  private xml: Buffer | undefined;
   private readonly offsets: number[] = [];
   private readonly added: string[] = [];
   private readonly index = new Map<string, number>();
 
-  constructor(entry: ZipEntry | undefined) {
-    this.xml = entry ? entryText(entry) : cannot('no sharedStrings.xml');
-    for (let p = this.xml.indexOf('<si'); p !== -1; p = this.xml.indexOf('<si', p + 3)) {
-      const c = this.xml.charCodeAt(p + 3);
-      if (c === 62 /* > */ || c === 47 /* / */ || c === 32) this.offsets.push(p);
-    }
-    this.base = this.offsets.length;
-  }
+  constructor(private readonly load: () => Buffer) {}
 
-  /** The text of string i as ExcelJS reads it (null: rich text); only the few the Summary compares are parsed. */
-  text(i: number): string | null {
-    if (i >= this.base) return this.added[i - this.base] ?? null;
-    const at = this.offsets[i];
-    if (at === undefined) return null;
-    const close = this.xml.indexOf('</si>', at);
-    const selfClosed = this.xml.indexOf('/>', at) === this.xml.indexOf('>', at) - 1;
-    const end = selfClosed ? this.xml.indexOf('>', at) + 1 : close + 5;
-    return sharedStrings(this.xml.slice(at, end))[0] ?? null;
+  private get bytes(): Buffer {
+    if (!this.xml) {
+      const xml = (this.xml = this.load());
+      for (let p = xml.indexOf('<si'); p !== -1; p = xml.indexOf('<si', p + 3)) {
+        const c = xml[p + 3];
+        if (c === 62 /* > */ || c === 47 /* / */ || c === 32) this.offsets.push(p);
+      }
+    }
+    return this.xml;
   }
 
   get changed(): boolean {
     return this.added.length > 0;
   }
 
-  id(s: string): number {
+  /** The cell type and body for a text. */
+  cell(s: string): { t: string; body: string } {
+    const encoded = encodeXlsxText(s);
+    if (encoded === s) {
+      // ExcelJS's rule for keeping the spaces (text-xform.js).
+      const space = /^\s|\n|\s$/.test(s) ? ' xml:space="preserve"' : '';
+      return { t: 'inlineStr', body: `<is><t${space}>${escapeText(s)}</t></is>` };
+    }
+    return { t: 's', body: `<v>${this.id(s)}</v>` };
+  }
+
+  private id(s: string): number {
     let i = this.index.get(s);
     if (i === undefined) {
       i = this.base + this.added.length;
@@ -375,25 +398,44 @@ class SharedStrings {
     return i;
   }
 
-  toXml(): string {
+  private get base(): number {
+    return this.bytes && this.offsets.length;
+  }
+
+  /** The text of string i as ExcelJS reads it (null: rich text); only the few the Summary compares are parsed. */
+  text(i: number): string | null {
+    const xml = this.bytes;
+    if (i >= this.base) return this.added[i - this.base] ?? null;
+    const at = this.offsets[i];
+    const gt = xml.indexOf('>', at);
+    const end = xml[gt - 1] === 47 /* / */ ? gt + 1 : xml.indexOf('</si>', at) + 5;
+    return sharedStrings(xml.toString('utf8', at, end))[0] ?? null;
+  }
+
+  toXml(): Buffer[] {
     const items = this.added.map((s) => {
       const t = escapeText(encodeXlsxText(s));
-      // ExcelJS's rule for keeping the spaces (text-xform.js), on the escaped text as it tests it.
       return /^\s|\n|\s$/.test(t) ? `<si><t xml:space="preserve">${t}</t></si>` : `<si><t>${t}</t></si>`;
     });
-    const end = this.xml.lastIndexOf('</sst>');
-    if (end === -1) cannot('sharedStrings.xml has no </sst>');
-    const head = this.xml
-      .slice(0, end)
+    const xml = this.bytes;
+    const end = xml.lastIndexOf('</sst>');
+    const open = xml.indexOf('>', xml.indexOf('<sst'));
+    if (end === -1 || open === -1) cannot('sharedStrings.xml has no <sst>');
+    const head = xml
+      .toString('utf8', 0, open)
       .replace(
         /(<sst\b[^>]*?)\scount="(\d+)"/,
         (_m, a: string, n: string) => `${a} count="${Number(n) + items.length}"`,
+      )
+      .replace(
+        /(<sst\b[^>]*?)\suniqueCount="(\d+)"/,
+        (_m, a: string) => `${a} uniqueCount="${this.base + items.length}"`,
       );
-    const withUnique = head.replace(
-      /(<sst\b[^>]*?)\suniqueCount="(\d+)"/,
-      (_m, a: string) => `${a} uniqueCount="${this.base + items.length}"`,
-    );
-    return `${withUnique}${items.join('')}</sst>`;
+    return [
+      Buffer.from(head, 'utf8'),
+      xml.subarray(open, end),
+      Buffer.from(`${items.join('')}</sst>`, 'utf8'),
+    ];
   }
 }
 
@@ -415,7 +457,10 @@ class CellWriter {
     if (value === null || value === undefined) return st ? `<c r="${ref}"${st}/>` : '';
     if (typeof value === 'number') return `<c r="${ref}"${st}><v>${value}</v></c>`;
     if (typeof value === 'boolean') return `<c r="${ref}"${st} t="b"><v>${value ? 1 : 0}</v></c>`;
-    if (typeof value === 'string') return `<c r="${ref}"${st} t="s"><v>${this.strings.id(value)}</v></c>`;
+    if (typeof value === 'string') {
+      const { t, body } = this.strings.cell(value);
+      return `<c r="${ref}"${st} t="${t}">${body}</c>`;
+    }
     return cannot('a value the patcher does not write');
   }
 }
@@ -471,38 +516,54 @@ function editRow(
 }
 
 /** One forward pass over <sheetData>: each edited row's XML replaced; rows must be in ascending order. */
-function editRows(xml: string, edits: Map<number, (row: string) => string>): string {
-  if (!edits.size) return xml;
+function editRows(xml: Buffer, edits: Map<number, (row: string) => string>): Buffer[] {
+  if (!edits.size) return [xml];
   const wanted = [...edits.keys()].sort((a, b) => a - b);
-  const out: string[] = [];
+  const out: Buffer[] = [];
   let from = 0;
   let p = xml.indexOf('<sheetData');
   for (const r of wanted) {
     const needle = `<row r="${r}"`;
     let at = xml.indexOf(needle, p);
-    while (at !== -1 && !/[\s/>]/.test(xml[at + needle.length])) at = xml.indexOf(needle, at + 1);
+    while (at !== -1 && ![32, 47, 62].includes(xml[at + needle.length])) at = xml.indexOf(needle, at + 1);
     if (at === -1) cannot(`row ${r} is not where the patcher looks for it`);
-    const selfClosing = xml.indexOf('>', at);
-    const end = xml[selfClosing - 1] === '/' ? selfClosing + 1 : xml.indexOf('</row>', at) + 6;
-    out.push(xml.slice(from, at), edits.get(r)!(xml.slice(at, end)));
+    const gt = xml.indexOf('>', at);
+    const end = xml[gt - 1] === 47 /* / */ ? gt + 1 : xml.indexOf('</row>', at) + 6;
+    out.push(xml.subarray(from, at), Buffer.from(edits.get(r)!(xml.toString('utf8', at, end)), 'utf8'));
     from = p = end;
   }
-  out.push(xml.slice(from));
-  return out.join('');
+  out.push(xml.subarray(from));
+  return out;
+}
+
+/** The part before <sheetData> (dimension, views, columns): small. */
+function head(xml: Buffer): string {
+  const at = xml.indexOf('<sheetData');
+  return xml.toString('utf8', 0, at === -1 ? xml.length : at);
+}
+
+/** The part after </sheetData> (protection, filter, validations): small. */
+function tail(xml: Buffer): string {
+  const at = xml.lastIndexOf('</sheetData>');
+  return at === -1 ? '' : xml.toString('utf8', at);
 }
 
 /** Rows appended after `lastRow` (the last row holding a value), with <dimension> and the filter following. */
 function appendRows(
-  xml: string,
+  xml: Buffer,
   lastRow: number,
   rows: { col: number; value: Value }[][],
   writer: CellWriter,
-): string {
-  if (!rows.length) return xml;
+): Buffer[] {
+  if (!rows.length) return [xml];
+  const start = xml.indexOf('<sheetData');
   const end = xml.lastIndexOf('</sheetData>');
-  if (end === -1) cannot('a tab without rows');
+  if (start === -1 || end === -1) cannot('a tab without rows');
   const lastRowAt = xml.lastIndexOf('<row ', end);
-  const lastInFile = Number(/^<row\b[^>]*?\sr="(\d+)"/.exec(xml.slice(lastRowAt, lastRowAt + 200))?.[1] ?? 0);
+  const lastInFile =
+    lastRowAt < start
+      ? 0
+      : Number(/^<row\b[^>]*?\sr="(\d+)"/.exec(xml.toString('utf8', lastRowAt, lastRowAt + 200))?.[1] ?? 0);
   if (lastInFile !== lastRow) cannot(`rows below the last one holding a value (row ${lastInFile})`);
   let r = lastRow;
   let width = 0;
@@ -512,19 +573,16 @@ function appendRows(
     for (const c of sorted) if (c.value !== null) width = Math.max(width, c.col);
     return `<row r="${r}">${sorted.map((c) => writer.cell(`${columnLetter(c.col)}${r}`, c.value, undefined)).join('')}</row>`;
   });
-  let out = `${xml.slice(0, end)}${added.join('')}${xml.slice(end)}`;
-  out = out.replace(
+  const before = head(xml).replace(
     /<dimension ref="([A-Z]+)(\d+)(?::([A-Z]+)\d+)?"\/>/,
-    (_m, c1: string, r1: string, c2?: string) => {
-      const right = columnLetter(Math.max(columnNumber(c2 ?? c1), width));
-      return `<dimension ref="${c1}${r1}:${right}${r}"/>`;
-    },
+    (_m, c1: string, r1: string, c2?: string) =>
+      `<dimension ref="${c1}${r1}:${columnLetter(Math.max(columnNumber(c2 ?? c1), width))}${r}"/>`,
   );
-  out = out.replace(
+  const after = tail(xml).replace(
     /<autoFilter ref="([A-Z]+\d+):([A-Z]+)\d+"\/>/,
     (_m, from: string, col: string) => `<autoFilter ref="${from}:${col}${r}"/>`,
   );
-  return out;
+  return [Buffer.from(before, 'utf8'), xml.subarray(start, end), Buffer.from(added.join('') + after, 'utf8')];
 }
 
 function escapeText(s: string): string {

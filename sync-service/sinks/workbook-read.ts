@@ -38,13 +38,19 @@ const notPlain = (why: string): never => {
 
 /** The five contract tabs as grids, or null when the file needs ExcelJS (see above). */
 export async function readPlainWorkbook(path: string): Promise<Record<TabId, Grid> | null> {
-  return readPlainWorkbookBytes(await readFile(path));
+  return readPlainWorkbookParts(await readFile(path))?.tabs ?? null;
 }
 
-/** The same, from the file's bytes (the patching writer reads them once for both). */
-export function readPlainWorkbookBytes(bytes: Buffer): Record<TabId, Grid> | null {
+/**
+ * The grids, and the parts inflated to read them (zip path → XML bytes): the patching writer edits those
+ * bytes instead of inflating the same 70 MB again.
+ */
+export function readPlainWorkbookParts(
+  bytes: Buffer,
+): { tabs: Record<TabId, Grid>; parts: Map<string, Buffer> } | null {
+  const parts = new Map<string, Buffer>();
   try {
-    return readEntries(unzip(bytes));
+    return { tabs: readEntries(unzip(bytes, parts)), parts };
   } catch (err) {
     if (err instanceof NotPlain || err instanceof RangeError) return null; // RangeError: a string too long
     throw err;
@@ -53,7 +59,7 @@ export function readPlainWorkbookBytes(bytes: Buffer): Record<TabId, Grid> | nul
 
 // --- zip ---------------------------------------------------------------------------------------------------
 
-function unzip(buf: Buffer): Map<string, () => string> {
+function unzip(buf: Buffer, inflated: Map<string, Buffer>): Map<string, () => string> {
   const eocd = findEndOfCentralDirectory(buf);
   const entries = buf.readUInt16LE(eocd + 10);
   const cdOffset = buf.readUInt32LE(eocd + 16);
@@ -64,6 +70,7 @@ function unzip(buf: Buffer): Map<string, () => string> {
     if (buf.readUInt32LE(p) !== 0x02014b50) notPlain('bad central directory');
     const method = buf.readUInt16LE(p + 10);
     const compressed = buf.readUInt32LE(p + 20);
+    const size = buf.readUInt32LE(p + 24);
     const nameLen = buf.readUInt16LE(p + 28);
     const extraLen = buf.readUInt16LE(p + 30);
     const commentLen = buf.readUInt16LE(p + 32);
@@ -75,7 +82,13 @@ function unzip(buf: Buffer): Map<string, () => string> {
     const start = local + 30 + buf.readUInt16LE(local + 26) + buf.readUInt16LE(local + 28);
     const data = buf.subarray(start, start + compressed);
     if (method !== 0 && method !== 8) notPlain(`zip method ${method}`);
-    files.set(name.replace(/^\//, ''), () => (method === 8 ? inflateRawSync(data) : data).toString('utf8'));
+    const path = name.replace(/^\//, '');
+    files.set(path, () => {
+      // One output chunk of the known size: zlib's default 16 KB chunks cost a second copy of 40 MB.
+      const bytes = method === 8 ? inflateRawSync(data, { chunkSize: Math.max(64, size + 64) }) : data;
+      inflated.set(path, bytes);
+      return bytes.toString('utf8');
+    });
   }
   return files;
 }
@@ -211,10 +224,28 @@ function columnNumber(ref: string): number {
   return n;
 }
 
-const CELL = /<c\b([^>]*?)(\/>|>([\s\S]*?)<\/c>)/g;
-const ROW = /<row\b([^>]*?)(\/>|>([\s\S]*?)<\/row>)/g;
+/** An element name ends here (what `\b` meant in the regular expressions this scanner replaced). */
+function nameEnds(xml: string, at: number): boolean {
+  const c = xml.charCodeAt(at);
+  return c === 32 || c === 62 || c === 47 || c === 9 || c === 10 || c === 13;
+}
 
-/** The tab as readGrid returns it: header row plus every row down to the last one holding a value. */
+/** attr() without a regular expression for the usual case: attributes separated by single spaces. */
+function quickAttr(attrs: string, name: string): string | undefined {
+  if (/[\t\n\r]/.test(attrs)) return attr(attrs, name);
+  const needle = ` ${name}="`;
+  const at = attrs.indexOf(needle);
+  if (at === -1) return undefined;
+  const from = at + needle.length;
+  const value = attrs.slice(from, attrs.indexOf('"', from));
+  return value.includes('&') ? decodeEntities(value) : value;
+}
+
+/**
+ * The tab as readGrid returns it: header row plus every row down to the last one holding a value. Rows and
+ * cells are found with indexOf rather than regular expressions over the whole part: at 50,000 credits the
+ * Credits XML is ~40 MB and this loop is most of a read's time.
+ */
 function sheetGrid(
   xml: string,
   strings: (string | null)[],
@@ -228,39 +259,41 @@ function sheetGrid(
   const data = start === -1 || end === -1 ? '' : xml.slice(start, end);
   const rows = new Map<number, CellValue[]>();
   let maxRow = 0;
-  for (const rm of data.matchAll(ROW)) {
-    const r = Number(attr(rm[1], 'r') ?? notPlain('row without r'));
+  for (let p = data.indexOf('<row'); p !== -1; p = data.indexOf('<row', p)) {
+    if (!nameEnds(data, p + 4)) {
+      p += 4;
+      continue;
+    }
+    const tagEnd = data.indexOf('>', p);
+    if (tagEnd === -1) notPlain('unclosed row');
+    const selfClosing = data.charCodeAt(tagEnd - 1) === 47;
+    const r = Number(
+      quickAttr(data.slice(p + 4, selfClosing ? tagEnd - 1 : tagEnd), 'r') ?? notPlain('row without r'),
+    );
+    const rowEnd = selfClosing ? tagEnd : data.indexOf('</row>', tagEnd);
+    if (rowEnd === -1) notPlain('unclosed row');
     const cells: CellValue[] = [];
-    for (const cm of (rm[3] ?? '').matchAll(CELL)) {
-      const attrs = cm[1];
-      const ref = attr(attrs, 'r') ?? notPlain('cell without r');
-      const col = columnNumber(ref);
-      const body = cm[3];
-      const s = attr(attrs, 's');
-      if (body === undefined || !body.includes('<v')) {
-        if (body !== undefined && body.trim() !== '') notPlain('cell with content but no value');
-        if (s === undefined) notPlain('a cell with neither value nor style'); // ExcelJS: a merge cell
-        continue; // style only: ExcelJS skips it
+    for (let q = data.indexOf('<c', tagEnd); q !== -1 && q < rowEnd; q = data.indexOf('<c', q)) {
+      if (!nameEnds(data, q + 2)) {
+        q += 2;
+        continue;
       }
-      if (/<f\b|<is\b/.test(body)) notPlain('formula or inline string');
-      const v = /<v>([\s\S]*?)<\/v>|<v\/>/.exec(body);
-      const raw = decodeEntities(v?.[1] ?? '');
-      const t = attr(attrs, 't');
-      let value: CellValue;
-      if (t === 's') {
-        const str = strings[parseInt(raw, 10)];
-        value = typeof str === 'string' ? str : notPlain('rich or missing shared string');
-      } else if (t === 'b') value = parseInt(raw, 10) !== 0;
-      else if (t === undefined || t === 'n') {
-        const num = parseFloat(raw);
-        // ExcelJS looks a style up only for a non-zero style id
-        const date = s !== undefined && Number(s) !== 0 && dateStyles.has(Number(s));
-        value = date ? excelUtils.excelToDate(num, date1904) : num;
-      } else return notPlain(`cell type ${t}`);
-      cells[col - 1] = value;
+      const cellEnd = data.indexOf('>', q);
+      const closed = data.charCodeAt(cellEnd - 1) === 47;
+      const attrs = data.slice(q + 2, closed ? cellEnd - 1 : cellEnd);
+      let body: string | undefined;
+      if (closed) q = cellEnd + 1;
+      else {
+        const close = data.indexOf('</c>', cellEnd);
+        if (close === -1) notPlain('unclosed cell');
+        body = data.slice(cellEnd + 1, close);
+        q = close + 4;
+      }
+      readCell(attrs, body, cells, strings, dateStyles, date1904);
     }
     rows.set(r, cells);
     if (r > maxRow) maxRow = r;
+    p = selfClosing ? tagEnd + 1 : rowEnd + 6;
   }
 
   let last = 1;
@@ -286,6 +319,49 @@ function sheetGrid(
     out.push(row);
   }
   return { headers, rows: out };
+}
+
+/** One <c>: its value as ExcelJS would hold it, into `cells` (style-only cells are skipped, as ExcelJS does). */
+function readCell(
+  attrs: string,
+  body: string | undefined,
+  cells: CellValue[],
+  strings: (string | null)[],
+  dateStyles: Set<number>,
+  date1904: boolean,
+): void {
+  const ref = quickAttr(attrs, 'r') ?? notPlain('cell without r');
+  const col = columnNumber(ref);
+  const s = quickAttr(attrs, 's');
+  const t = quickAttr(attrs, 't');
+  if (t === 'inlineStr' && body !== undefined) {
+    // The patching writer's text (workbook-patch.ts). ExcelJS reads <is><t> as it stands (no _xHHHH_
+    // decoding, and its XML parser turns CR into LF): text where that matters is left to ExcelJS.
+    const it = /^<is><t(?:\s[^>]*)?>([^<]*)<\/t><\/is>$/.exec(body) ?? notPlain('rich inline string');
+    if (/_x|\r/.test(it[1])) notPlain('inline string with escapes');
+    cells[col - 1] = decodeEntities(it[1]);
+    return;
+  }
+  if (body === undefined || !body.includes('<v')) {
+    if (body !== undefined && body.trim() !== '') notPlain('cell with content but no value');
+    if (s === undefined) notPlain('a cell with neither value nor style'); // ExcelJS: a merge cell
+    return; // style only: ExcelJS skips it
+  }
+  if (/<f\b|<is\b/.test(body)) notPlain('formula or inline string');
+  const v = /<v>([\s\S]*?)<\/v>|<v\/>/.exec(body);
+  const raw = decodeEntities(v?.[1] ?? '');
+  let value: CellValue;
+  if (t === 's') {
+    const str = strings[parseInt(raw, 10)];
+    value = typeof str === 'string' ? str : notPlain('rich or missing shared string');
+  } else if (t === 'b') value = parseInt(raw, 10) !== 0;
+  else if (t === undefined || t === 'n') {
+    const num = parseFloat(raw);
+    // ExcelJS looks a style up only for a non-zero style id
+    const date = s !== undefined && Number(s) !== 0 && dateStyles.has(Number(s));
+    value = date ? excelUtils.excelToDate(num, date1904) : num;
+  } else return notPlain(`cell type ${t}`);
+  cells[col - 1] = value;
 }
 
 /** Duplicate Keys are reported by the ExcelJS path, with the rows named: leave them to it. */

@@ -13,9 +13,9 @@ import { decodeEntities, sharedStrings } from './workbook-read';
 import { StylesEditor } from './workbook-styles';
 import { entryText, readZip } from './workbook-zip';
 
-/** What the patcher's shared strings offer: the id of a text (appended when new). */
+/** What the patcher's strings offer: how a text is written in a cell, and the file's shared string i. */
 interface StringTable {
-  id(s: string): number;
+  cell(s: string): { t: string; body: string };
   text(i: number): string | null;
 }
 
@@ -65,7 +65,8 @@ export async function patchSummary(
         const v = /<v>(\d+)<\/v>/.exec(body);
         const str = v ? ownStrings[Number(v[1])] : null;
         if (typeof str !== 'string') throw new Error('the Summary holds a rich text'); // never drawn
-        return `<c${a}><v>${strings.id(str)}</v></c>`;
+        const { t, body: written } = strings.cell(str);
+        return `<c${a.replace(/\st="s"/, ` t="${t}"`)}>${written}</c>`;
       }
       return `<c${a}${close}`;
     },

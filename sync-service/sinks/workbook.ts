@@ -38,7 +38,7 @@ import { fileAccessError, openInExcel, unreadableWorkbook } from './workbook-err
 import { formatAuditTab, formatCreditsTab, formatLedgerTab, formatStaffTab } from './workbook-format';
 import { applyLedgerChanges, applyRowRepairs } from './workbook-ledger';
 import { patchWorkbook } from './workbook-patch';
-import { readPlainWorkbook, readPlainWorkbookBytes } from './workbook-read';
+import { readPlainWorkbookParts } from './workbook-read';
 import { renderWorkbookSummary } from './workbook-summary';
 import { workbookTabSizes } from './grid-size';
 import { removeRows } from './workbook-remove';
@@ -146,6 +146,8 @@ export function createWorkbookSink(opts: WorkbookSinkOptions): Sink {
   let lock: FileLock | null = null;
   /** What read() returned, for the size check before a write. */
   let lastRead: Snapshot['tabs'] | undefined;
+  /** The file read() parsed and the XML parts it inflated, for the patching writer. */
+  let readBytes: { bytes: Buffer; parts: Map<string, Buffer> } | undefined;
 
   function warnOverlong(changes: ChangeSet): void {
     const overlong = countOverlong(changes);
@@ -207,11 +209,14 @@ export function createWorkbookSink(opts: WorkbookSinkOptions): Sink {
       // The fast path reads the grids straight from the file; write() loads ExcelJS's model when it needs it.
       // It gives up (null) on a missing tab or header, so a tab to create always goes through load() below.
       const version = await fileVersion(opts.path, label);
-      const plain = version ? await readPlainWorkbook(opts.path).catch(() => null) : null;
-      if (plain) {
+      const bytes = version ? await readFile(opts.path).catch(() => null) : null;
+      const read = bytes ? readPlainWorkbookParts(bytes) : null;
+      const plain = read?.tabs;
+      if (plain && bytes) {
         workbook = undefined;
         loadedVersion = version;
         created = [];
+        readBytes = { bytes, parts: read.parts };
         const rows = plain.credits.rows.length;
         if (rows >= PROGRESS_EVERY_ROWS)
           progress(`read ${label}: ${rows.toLocaleString('en-US')} credit rows`);
@@ -233,11 +238,14 @@ export function createWorkbookSink(opts: WorkbookSinkOptions): Sink {
       // A few rows on a plain workbook: patch the zip (workbook-patch.ts) instead of rebuilding it in ExcelJS.
       if (!workbook && current && opts.patch !== false) {
         await refuseIfOpenInExcel(opts.path, label);
-        const bytes = await readFileBytes(opts.path, label);
-        const grids =
-          lastRead && sameVersion(current, loadedVersion) ? lastRead : readPlainWorkbookBytes(bytes);
-        const outcome = grids
-          ? await patchWorkbook(bytes, grids, changes)
+        // What read() parsed, when the file is still that version; otherwise (a second write, or someone
+        // saved the file meanwhile) the file as it is now, so their edits are kept and compared against.
+        const fresh = lastRead && readBytes && sameVersion(current, loadedVersion);
+        const bytes = fresh ? readBytes!.bytes : await readFileBytes(opts.path, label);
+        const read = fresh ? { tabs: lastRead!, parts: readBytes!.parts } : readPlainWorkbookParts(bytes);
+        readBytes = undefined;
+        const outcome = read
+          ? await patchWorkbook(bytes, read.tabs, changes, read.parts)
           : { kind: 'fallback' as const, reason: 'the file holds cells only ExcelJS reads' };
         if (outcome.kind === 'unchanged') return outcome.report;
         if (outcome.kind === 'patched') {
@@ -280,6 +288,7 @@ export function createWorkbookSink(opts: WorkbookSinkOptions): Sink {
     async close(): Promise<void> {
       workbook = undefined;
       lastRead = undefined;
+      readBytes = undefined;
       loadedVersion = null;
       const held = lock;
       lock = null;
