@@ -107,8 +107,11 @@ export interface Sink {
    * Reads every contract tab, creating missing tabs/headers/formatting first (idempotent). A sink opened for
    * writing takes its writer lock here (waiting a bounded time for another writer) and keeps it until close(),
    * so what is read cannot be changed by another command before this one writes.
+   *
+   * `only`: a read-only command that needs just these tabs says so; a sink may then return the other tabs
+   * empty (contract headers, no rows) to save their reading. Never for a snapshot a write is planned from.
    */
-  read(): Promise<Snapshot>;
+  read(opts?: { only?: readonly TabId[] }): Promise<Snapshot>;
   /**
    * Applies the change set, then makes the protection of locked rows (PROCESSING / PROCESSED) match the
    * Status column. Must be all-or-nothing as far as the medium allows (workbook: temp file + rename).

@@ -47,10 +47,11 @@ export async function readPlainWorkbook(path: string): Promise<Record<TabId, Gri
  */
 export function readPlainWorkbookParts(
   bytes: Buffer,
+  only: readonly TabId[] = TAB_ORDER,
 ): { tabs: Record<TabId, Grid>; parts: Map<string, Buffer> } | null {
   const parts = new Map<string, Buffer>();
   try {
-    return { tabs: readEntries(unzip(bytes, parts)), parts };
+    return { tabs: readEntries(unzip(bytes, parts), only), parts };
   } catch (err) {
     if (err instanceof NotPlain || err instanceof RangeError) return null; // RangeError: a string too long
     throw err;
@@ -129,7 +130,8 @@ function entry(files: Map<string, () => string>, name: string): string {
 
 // --- the parts ---------------------------------------------------------------------------------------------
 
-function readEntries(files: Map<string, () => string>): Record<TabId, Grid> {
+/** The tabs in `only` as grids; the others empty, with their contract headers (Sink.read's `only`). */
+function readEntries(files: Map<string, () => string>, only: readonly TabId[]): Record<TabId, Grid> {
   const workbook = entry(files, 'xl/workbook.xml');
   const date1904 = /<(?:\w+:)?workbookPr\b[^>]*\sdate1904="(1|true)"/.test(workbook);
   const sheetPath = sheetPartPaths(workbook, entry(files, 'xl/_rels/workbook.xml.rels'));
@@ -143,6 +145,10 @@ function readEntries(files: Map<string, () => string>): Record<TabId, Grid> {
   const grids = {} as Record<TabId, Grid>;
   for (const tab of TAB_ORDER) {
     const path = sheetPath.get(TABS[tab].name) ?? notPlain(`no ${TABS[tab].name} tab`);
+    if (!only.includes(tab)) {
+      grids[tab] = { headers: TABS[tab].columns.map((c) => c.header), rows: [] };
+      continue;
+    }
     const grid = sheetGrid(entry(files, path), strings, dateStyles, date1904, tab);
     const present = new Set(grid.headers.map((h) => headerKey(h)));
     for (const c of TABS[tab].columns) if (!present.has(headerKey(c.header))) notPlain(`missing ${c.header}`);

@@ -204,23 +204,25 @@ export function createWorkbookSink(opts: WorkbookSinkOptions): Sink {
   return {
     label,
 
-    async read(): Promise<Snapshot> {
+    async read(readOpts?: { only?: readonly TabId[] }): Promise<Snapshot> {
       await ensureLock();
       // The fast path reads the grids straight from the file; write() loads ExcelJS's model when it needs it.
       // It gives up (null) on a missing tab or header, so a tab to create always goes through load() below.
       const version = await fileVersion(opts.path, label);
       const bytes = version ? await readFile(opts.path).catch(() => null) : null;
-      const read = bytes ? readPlainWorkbookParts(bytes) : null;
+      const only = readOpts?.only;
+      const read = bytes ? readPlainWorkbookParts(bytes, only) : null;
       const plain = read?.tabs;
       if (plain && bytes) {
         workbook = undefined;
-        loadedVersion = version;
         created = [];
-        readBytes = { bytes, parts: read.parts };
         const rows = plain.credits.rows.length;
         if (rows >= PROGRESS_EVERY_ROWS)
           progress(`read ${label}: ${rows.toLocaleString('en-US')} credit rows`);
-        lastRead = plain;
+        // Some tabs left out: nothing a write could be planned from, so nothing is kept for one.
+        loadedVersion = only ? null : version;
+        readBytes = only ? undefined : { bytes, parts: read.parts };
+        lastRead = only ? undefined : plain;
         return { tabs: plain, created };
       }
       workbook = await load();
