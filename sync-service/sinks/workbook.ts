@@ -38,7 +38,7 @@ import { fileAccessError, openInExcel, unreadableWorkbook } from './workbook-err
 import { formatAuditTab, formatCreditsTab, formatLedgerTab, formatStaffTab } from './workbook-format';
 import { applyLedgerChanges, applyRowRepairs } from './workbook-ledger';
 import { patchWorkbook } from './workbook-patch';
-import { readPlainWorkbookParts } from './workbook-read';
+import { plainTabSizes, readPlainWorkbookParts } from './workbook-read';
 import { renderWorkbookSummary } from './workbook-summary';
 import { workbookTabSizes } from './grid-size';
 import { removeRows } from './workbook-remove';
@@ -285,7 +285,10 @@ export function createWorkbookSink(opts: WorkbookSinkOptions): Sink {
       return { ...report, lockedRows };
     },
 
-    gridSize: async () => workbookTabSizes(workbook ?? (await load())),
+    gridSize: async () =>
+      workbook
+        ? workbookTabSizes(workbook)
+        : ((await plainTabSizes(opts.path)) ?? workbookTabSizes(await load())),
 
     async close(): Promise<void> {
       workbook = undefined;

@@ -15,7 +15,8 @@ import { LEDGER_COLUMNS, type LedgerField } from '../../core/sheet-contract';
 import type { Cell } from '../../core/table';
 import type { ChangeSet } from '../../sync-service/sinks/sink';
 import { createWorkbookSink } from '../../sync-service/sinks/workbook';
-import { readPlainWorkbook } from '../../sync-service/sinks/workbook-read';
+import { workbookTabSizes } from '../../sync-service/sinks/grid-size';
+import { plainTabSizes, readPlainWorkbook } from '../../sync-service/sinks/workbook-read';
 import { entryText, readZip } from '../../sync-service/sinks/workbook-zip';
 import { credit as domainCredit, directory } from '../helpers/domain';
 import { changes, credit, loadWorkbook, protectionOf, withTempDir } from './workbook-helpers';
@@ -225,6 +226,22 @@ describe('patching writer', () => {
       );
     });
   }, 300_000);
+
+  it('gives the tab sizes ExcelJS gives (the cell budget), without loading ExcelJS', async () => {
+    await withTempDir(async (tmp) => {
+      const path = join(tmp, 'credits.xlsx');
+      const sink = createWorkbookSink({ path });
+      await sink.read();
+      await sink.write(
+        changes({ appends: [credit(1), credit(2, { status: 'PROCESSED' })], summary: layoutOf(5) }),
+      );
+      const patched = createWorkbookSink({ path });
+      await patched.read();
+      await patched.write(changes({ audit: [auditRow(1, 'x'), auditRow(2, 'y')], summary: layoutOf(9) }));
+      const wb = await loadWorkbook(path);
+      expect(await plainTabSizes(path)).toEqual(workbookTabSizes(wb));
+    });
+  });
 
   it('falls back to the full writer, and says why, when new credits are added', async () => {
     await withTempDir(async (tmp) => {
