@@ -13,6 +13,7 @@
  */
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { ledgerCells } from '../core/ledger';
 import { runAssign } from '../sync-service/commands/assign';
 import { runExport } from '../sync-service/commands/export';
 import { runSync } from '../sync-service/commands/sync';
@@ -106,7 +107,11 @@ async function main(): Promise<void> {
   );
 }
 
-/** Every 4th credit (in sheet order) becomes PROCESSED with a usage file, as the usage process would leave it. */
+/**
+ * Every 4th credit (in sheet order) becomes PROCESSED with a usage file, as the usage process would leave it:
+ * the Credits rows and their Ledger rows. (Without the Ledger rows every later command's reconciliation put
+ * the 12,500 rows back to ASSIGNED first, and that repair was what the `assign` figure measured.)
+ */
 async function prepProcessed(sink: Sink): Promise<void> {
   const state = readState(await sink.read());
   const changes: CreditChange[] = [];
@@ -123,7 +128,19 @@ async function prepProcessed(sink: Sink): Promise<void> {
       },
     });
   });
-  await sink.write(buildChangeSet(changes, []));
+  const set = buildChangeSet(changes, []);
+  set.ledger = {
+    appends: changes.map(({ after: c }) =>
+      ledgerCells({
+        ...c,
+        status: 'PROCESSED',
+        collectedAt: '2026-11-27T00:00:00.000Z',
+        closedAt: '2026-11-28T00:00:00.000Z',
+      }),
+    ),
+    updates: [],
+  };
+  await sink.write(set);
 }
 
 main().catch((e: unknown) => {

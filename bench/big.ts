@@ -12,8 +12,8 @@
  * BENCH_BIG_SIZES=50000,100000 changes the sync sizes; the first is used for everything else.
  */
 import { spawn } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { copyFileSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { startSheetsServer, type SheetsServer } from '../emulators/sheets-server';
 import { bigMonth, writeReferenceFiles } from './big-month';
@@ -178,6 +178,46 @@ export async function benchBig(): Promise<Figure[]> {
     for (const d of dirs) rmSync(d, { recursive: true, force: true });
   }
   // Already printed as they came (a long bench shows progress); nothing more for bench/index.ts to print.
+  return [];
+}
+
+/**
+ * `npm run bench -- workbook-ops`: the one-credit and read-only jobs on a 50,000-credit workbook (every 4th
+ * credit PROCESSED, interleaved, with its Ledger row), without big's repeated first loads: `assign` of one
+ * credit (each run on a fresh copy of the same workbook), `export --format json`, and a re-sync with nothing
+ * to write (after one unmeasured re-sync, which draws the Summary the preparation left out). Each run is a
+ * process of its own; its figures start after the modules are loaded (bench/big-run.ts).
+ */
+export async function benchWorkbookOps(): Promise<Figure[]> {
+  const figures: Figure[] = [];
+  const print = (fs: Figure[]) => {
+    for (const f of fs) console.log(`  ${f.name.padEnd(58)} ${String(f.value).padStart(10)} ${f.unit}`);
+    figures.push(...fs);
+  };
+  const n = SIZES[0];
+  const dir = prepare(n);
+  try {
+    await runJob('sync', dir);
+    await runJob('prep', dir);
+    await runJob('resync', dir);
+    const assignId = await pickAssignable(dir);
+    writeFileSync(join(dir, 'meta.json'), JSON.stringify({ period: '2026-10', assignId }));
+    const base = join(dir, 'base.xlsx');
+    copyFileSync(join(dir, 'credits.xlsx'), base);
+    const load = () => `load average ${loadavg()[0].toFixed(1)}`;
+    console.log(`  (${load()} at the start)`);
+    print(summarize(`workbook re-sync ${k(n)}, nothing to write`, await repeat('resync', dir)));
+    print(
+      summarize(
+        `workbook assign 1 credit on ${k(n)}`,
+        await repeat('assign', dir, () => copyFileSync(base, join(dir, 'credits.xlsx'))),
+      ),
+    );
+    print(summarize(`workbook export --format json ${k(n)}`, await repeat('export', dir)));
+    console.log(`  (${load()} at the end)`);
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
   return [];
 }
 

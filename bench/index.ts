@@ -86,6 +86,12 @@ const BENCHES: Record<string, { title: string; target: string; load: () => Bench
       'sync 50k < 30 s, linear to 150k; assign 1 of 50k < 2 s; export / no-op re-sync 50k < 3 s / < 5 s',
     load: () => require('./big').benchBig,
   },
+  'workbook-ops': {
+    title:
+      'One-credit and read-only jobs on a 50,000-credit workbook (bench/big-month.ts; a process per run)',
+    target: 'assign 1 of 50k < 2 s; export 50k < 3 s; no-op re-sync 50k < 5 s',
+    load: () => require('./big').benchWorkbookOps,
+  },
 };
 
 function fmt(f: Figure): string {

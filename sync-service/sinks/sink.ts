@@ -4,6 +4,7 @@
  * (core/sheet-changes.ts); the sink writes only what the change set names.
  */
 import type { TabSize } from '../../core/cell-budget';
+import type { TabId } from '../../core/sheet-contract';
 import type { ChangeSet, Snapshot, WriteReport } from '../../core/sheet-changes';
 
 export interface Sink {
@@ -13,8 +14,11 @@ export interface Sink {
    * Reads every contract tab, creating missing tabs/headers/formatting first (idempotent). A sink opened for
    * writing takes its writer lock here (waiting a bounded time for another writer) and keeps it until close(),
    * so what is read cannot be changed by another command before this one writes.
+   *
+   * `only`: a read-only command that needs just these tabs says so; a sink may then return the other tabs
+   * empty (contract headers, no rows) to save their reading. Never for a snapshot a write is planned from.
    */
-  read(): Promise<Snapshot>;
+  read(opts?: { only?: readonly TabId[] }): Promise<Snapshot>;
   /**
    * Applies the change set, then makes the protection of locked rows (PROCESSING / PROCESSED) match the
    * Status column. Must be all-or-nothing as far as the medium allows (workbook: temp file + rename).

@@ -13,6 +13,7 @@
 import { readFile } from 'node:fs/promises';
 import { inflateRawSync } from 'node:zlib';
 import type { CellValue } from 'exceljs';
+import type { TabSize } from '../../core/cell-budget';
 import { TABS, type TabId } from '../../core/sheet-contract';
 import { TAB_ORDER, indexKeys } from '../../core/sheet-layout';
 import { headerKey, text, type Cell, type Grid } from '../../core/table';
@@ -39,17 +40,66 @@ const notPlain = (why: string): never => {
 
 /** The five contract tabs as grids, or null when the file needs ExcelJS (see above). */
 export async function readPlainWorkbook(path: string): Promise<Record<TabId, Grid> | null> {
+  return readPlainWorkbookParts(await readFile(path))?.tabs ?? null;
+}
+
+/**
+ * The grids, and the parts inflated to read them (zip path → XML bytes): the patching writer edits those
+ * bytes instead of inflating the same 70 MB again.
+ */
+export function readPlainWorkbookParts(
+  bytes: Buffer,
+  only: readonly TabId[] = TAB_ORDER,
+): { tabs: Record<TabId, Grid>; parts: Map<string, Buffer> } | null {
+  const parts = new Map<string, Buffer>();
   try {
-    return readEntries(unzip(await readFile(path)));
+    return { tabs: readEntries(unzip(bytes, parts), only), parts };
   } catch (err) {
     if (err instanceof NotPlain || err instanceof RangeError) return null; // RangeError: a string too long
     throw err;
   }
 }
 
+/**
+ * Every tab's size as ExcelJS's rowCount / columnCount give it (grid-size.ts: the cell budget), straight from
+ * the XML: the last row, and the last cell of the widest row, style-only ones included. Loading ExcelJS's model
+ * for that cost a sync ~20 s of CPU at 50,000 credits, even when it had nothing to write.
+ */
+export async function plainTabSizes(path: string): Promise<TabSize[] | null> {
+  try {
+    const files = unzip(await readFile(path), new Map());
+    const paths = sheetPartPaths(entry(files, 'xl/workbook.xml'), entry(files, 'xl/_rels/workbook.xml.rels'));
+    return [...paths].map(([name, part]) => ({ name, ...sheetSize(entry(files, part)) }));
+  } catch (err) {
+    if (err instanceof NotPlain || err instanceof RangeError) return null;
+    throw err;
+  }
+}
+
+function sheetSize(xml: string): { rows: number; cols: number } {
+  let rows = 0;
+  let cols = 0;
+  for (let p = xml.indexOf('<row'); p !== -1; p = xml.indexOf('<row', p + 4)) {
+    if (!nameEnds(xml, p + 4)) continue;
+    const tagEnd = xml.indexOf('>', p);
+    const selfClosing = xml.charCodeAt(tagEnd - 1) === 47;
+    rows = Math.max(rows, Number(quickAttr(xml.slice(p + 4, selfClosing ? tagEnd - 1 : tagEnd), 'r') ?? 0));
+    if (selfClosing) continue;
+    const rowEnd = xml.indexOf('</row>', tagEnd);
+    for (let c = xml.lastIndexOf('<c', rowEnd); c > tagEnd; c = xml.lastIndexOf('<c', c - 1)) {
+      if (!nameEnds(xml, c + 2)) continue;
+      const ref = quickAttr(xml.slice(c + 2, xml.indexOf('>', c)), 'r');
+      if (ref) cols = Math.max(cols, columnNumber(ref));
+      break;
+    }
+    p = rowEnd;
+  }
+  return { rows, cols };
+}
+
 // --- zip ---------------------------------------------------------------------------------------------------
 
-function unzip(buf: Buffer): Map<string, () => string> {
+function unzip(buf: Buffer, inflated: Map<string, Buffer>): Map<string, () => string> {
   const eocd = findEndOfCentralDirectory(buf);
   const entries = buf.readUInt16LE(eocd + 10);
   const cdOffset = buf.readUInt32LE(eocd + 16);
@@ -60,6 +110,7 @@ function unzip(buf: Buffer): Map<string, () => string> {
     if (buf.readUInt32LE(p) !== 0x02014b50) notPlain('bad central directory');
     const method = buf.readUInt16LE(p + 10);
     const compressed = buf.readUInt32LE(p + 20);
+    const size = buf.readUInt32LE(p + 24);
     const nameLen = buf.readUInt16LE(p + 28);
     const extraLen = buf.readUInt16LE(p + 30);
     const commentLen = buf.readUInt16LE(p + 32);
@@ -71,7 +122,13 @@ function unzip(buf: Buffer): Map<string, () => string> {
     const start = local + 30 + buf.readUInt16LE(local + 26) + buf.readUInt16LE(local + 28);
     const data = buf.subarray(start, start + compressed);
     if (method !== 0 && method !== 8) notPlain(`zip method ${method}`);
-    files.set(name.replace(/^\//, ''), () => (method === 8 ? inflateRawSync(data) : data).toString('utf8'));
+    const path = name.replace(/^\//, '');
+    files.set(path, () => {
+      // One output chunk of the known size: zlib's default 16 KB chunks cost a second copy of 40 MB.
+      const bytes = method === 8 ? inflateRawSync(data, { chunkSize: Math.max(64, size + 64) }) : data;
+      inflated.set(path, bytes);
+      return bytes.toString('utf8');
+    });
   }
   return files;
 }
@@ -87,7 +144,7 @@ function findEndOfCentralDirectory(buf: Buffer): number {
 const ENTITY = /&(amp|lt|gt|quot|apos|#\d+|#x[0-9a-fA-F]+);/g;
 const NAMED: Record<string, string> = { amp: '&', lt: '<', gt: '>', quot: '"', apos: "'" };
 
-function decodeEntities(s: string): string {
+export function decodeEntities(s: string): string {
   if (!s.includes('&')) return s;
   return s.replace(ENTITY, (_m, e: string) =>
     e[0] === '#'
@@ -112,10 +169,36 @@ function entry(files: Map<string, () => string>, name: string): string {
 
 // --- the parts ---------------------------------------------------------------------------------------------
 
-function readEntries(files: Map<string, () => string>): Record<TabId, Grid> {
+/** The tabs in `only` as grids; the others empty, with their contract headers (Sink.read's `only`). */
+function readEntries(files: Map<string, () => string>, only: readonly TabId[]): Record<TabId, Grid> {
   const workbook = entry(files, 'xl/workbook.xml');
   const date1904 = /<(?:\w+:)?workbookPr\b[^>]*\sdate1904="(1|true)"/.test(workbook);
-  const rels = entry(files, 'xl/_rels/workbook.xml.rels');
+  const sheetPath = sheetPartPaths(workbook, entry(files, 'xl/_rels/workbook.xml.rels'));
+  const strings = files.has('xl/sharedStrings.xml')
+    ? sharedStrings(entry(files, 'xl/sharedStrings.xml'))
+    : [];
+  const dateStyles = files.has('xl/styles.xml')
+    ? dateStyleIds(entry(files, 'xl/styles.xml'))
+    : new Set<number>();
+
+  const grids = {} as Record<TabId, Grid>;
+  for (const tab of TAB_ORDER) {
+    const path = sheetPath.get(TABS[tab].name) ?? notPlain(`no ${TABS[tab].name} tab`);
+    if (!only.includes(tab)) {
+      grids[tab] = { headers: TABS[tab].columns.map((c) => c.header), rows: [] };
+      continue;
+    }
+    const grid = sheetGrid(entry(files, path), strings, dateStyles, date1904, tab);
+    const present = new Set(grid.headers.map((h) => headerKey(h)));
+    for (const c of TABS[tab].columns) if (!present.has(headerKey(c.header))) notPlain(`missing ${c.header}`);
+    grids[tab] = grid;
+  }
+  assertUniqueKeys(grids.credits);
+  return grids;
+}
+
+/** Tab name → the zip path of its sheet XML, from workbook.xml and its relationships. */
+export function sheetPartPaths(workbook: string, rels: string): Map<string, string> {
   const targetOf = new Map<string, string>();
   for (const m of rels.matchAll(/<Relationship\b[^>]*>/g)) {
     const id = attr(m[0], 'Id');
@@ -128,27 +211,11 @@ function readEntries(files: Map<string, () => string>): Record<TabId, Grid> {
     const rid = attr(m[0], 'r:id');
     if (name !== undefined && rid && targetOf.has(rid)) sheetPath.set(name, targetOf.get(rid)!);
   }
-  const strings = files.has('xl/sharedStrings.xml')
-    ? sharedStrings(entry(files, 'xl/sharedStrings.xml'))
-    : [];
-  const dateStyles = files.has('xl/styles.xml')
-    ? dateStyleIds(entry(files, 'xl/styles.xml'))
-    : new Set<number>();
-
-  const grids = {} as Record<TabId, Grid>;
-  for (const tab of TAB_ORDER) {
-    const path = sheetPath.get(TABS[tab].name) ?? notPlain(`no ${TABS[tab].name} tab`);
-    const grid = sheetGrid(entry(files, path), strings, dateStyles, date1904, tab);
-    const present = new Set(grid.headers.map((h) => headerKey(h)));
-    for (const c of TABS[tab].columns) if (!present.has(headerKey(c.header))) notPlain(`missing ${c.header}`);
-    grids[tab] = grid;
-  }
-  assertUniqueKeys(grids.credits);
-  return grids;
+  return sheetPath;
 }
 
 /** Plain shared strings as ExcelJS reads them; a rich or phonetic one is null (using it means ExcelJS). */
-function sharedStrings(xml: string): (string | null)[] {
+export function sharedStrings(xml: string): (string | null)[] {
   if (xml.includes('<![CDATA[')) notPlain('CDATA');
   const out: (string | null)[] = [];
   for (const m of xml.matchAll(/<si>([\s\S]*?)<\/si>|<si\/>/g)) {
@@ -202,10 +269,28 @@ function columnNumber(ref: string): number {
   return n;
 }
 
-const CELL = /<c\b([^>]*?)(\/>|>([\s\S]*?)<\/c>)/g;
-const ROW = /<row\b([^>]*?)(\/>|>([\s\S]*?)<\/row>)/g;
+/** An element name ends here (what `\b` meant in the regular expressions this scanner replaced). */
+function nameEnds(xml: string, at: number): boolean {
+  const c = xml.charCodeAt(at);
+  return c === 32 || c === 62 || c === 47 || c === 9 || c === 10 || c === 13;
+}
 
-/** The tab as readGrid returns it: header row plus every row down to the last one holding a value. */
+/** attr() without a regular expression for the usual case: attributes separated by single spaces. */
+function quickAttr(attrs: string, name: string): string | undefined {
+  if (/[\t\n\r]/.test(attrs)) return attr(attrs, name);
+  const needle = ` ${name}="`;
+  const at = attrs.indexOf(needle);
+  if (at === -1) return undefined;
+  const from = at + needle.length;
+  const value = attrs.slice(from, attrs.indexOf('"', from));
+  return value.includes('&') ? decodeEntities(value) : value;
+}
+
+/**
+ * The tab as readGrid returns it: header row plus every row down to the last one holding a value. Rows and
+ * cells are found with indexOf rather than regular expressions over the whole part: at 50,000 credits the
+ * Credits XML is ~40 MB and this loop is most of a read's time.
+ */
 function sheetGrid(
   xml: string,
   strings: (string | null)[],
@@ -219,39 +304,41 @@ function sheetGrid(
   const data = start === -1 || end === -1 ? '' : xml.slice(start, end);
   const rows = new Map<number, CellValue[]>();
   let maxRow = 0;
-  for (const rm of data.matchAll(ROW)) {
-    const r = Number(attr(rm[1], 'r') ?? notPlain('row without r'));
+  for (let p = data.indexOf('<row'); p !== -1; p = data.indexOf('<row', p)) {
+    if (!nameEnds(data, p + 4)) {
+      p += 4;
+      continue;
+    }
+    const tagEnd = data.indexOf('>', p);
+    if (tagEnd === -1) notPlain('unclosed row');
+    const selfClosing = data.charCodeAt(tagEnd - 1) === 47;
+    const r = Number(
+      quickAttr(data.slice(p + 4, selfClosing ? tagEnd - 1 : tagEnd), 'r') ?? notPlain('row without r'),
+    );
+    const rowEnd = selfClosing ? tagEnd : data.indexOf('</row>', tagEnd);
+    if (rowEnd === -1) notPlain('unclosed row');
     const cells: CellValue[] = [];
-    for (const cm of (rm[3] ?? '').matchAll(CELL)) {
-      const attrs = cm[1];
-      const ref = attr(attrs, 'r') ?? notPlain('cell without r');
-      const col = columnNumber(ref);
-      const body = cm[3];
-      const s = attr(attrs, 's');
-      if (body === undefined || !body.includes('<v')) {
-        if (body !== undefined && body.trim() !== '') notPlain('cell with content but no value');
-        if (s === undefined) notPlain('a cell with neither value nor style'); // ExcelJS: a merge cell
-        continue; // style only: ExcelJS skips it
+    for (let q = data.indexOf('<c', tagEnd); q !== -1 && q < rowEnd; q = data.indexOf('<c', q)) {
+      if (!nameEnds(data, q + 2)) {
+        q += 2;
+        continue;
       }
-      if (/<f\b|<is\b/.test(body)) notPlain('formula or inline string');
-      const v = /<v>([\s\S]*?)<\/v>|<v\/>/.exec(body);
-      const raw = decodeEntities(v?.[1] ?? '');
-      const t = attr(attrs, 't');
-      let value: CellValue;
-      if (t === 's') {
-        const str = strings[parseInt(raw, 10)];
-        value = typeof str === 'string' ? str : notPlain('rich or missing shared string');
-      } else if (t === 'b') value = parseInt(raw, 10) !== 0;
-      else if (t === undefined || t === 'n') {
-        const num = parseFloat(raw);
-        // ExcelJS looks a style up only for a non-zero style id
-        const date = s !== undefined && Number(s) !== 0 && dateStyles.has(Number(s));
-        value = date ? excelUtils.excelToDate(num, date1904) : num;
-      } else return notPlain(`cell type ${t}`);
-      cells[col - 1] = value;
+      const cellEnd = data.indexOf('>', q);
+      const closed = data.charCodeAt(cellEnd - 1) === 47;
+      const attrs = data.slice(q + 2, closed ? cellEnd - 1 : cellEnd);
+      let body: string | undefined;
+      if (closed) q = cellEnd + 1;
+      else {
+        const close = data.indexOf('</c>', cellEnd);
+        if (close === -1) notPlain('unclosed cell');
+        body = data.slice(cellEnd + 1, close);
+        q = close + 4;
+      }
+      readCell(attrs, body, cells, strings, dateStyles, date1904);
     }
     rows.set(r, cells);
     if (r > maxRow) maxRow = r;
+    p = selfClosing ? tagEnd + 1 : rowEnd + 6;
   }
 
   let last = 1;
@@ -277,6 +364,49 @@ function sheetGrid(
     out.push(row);
   }
   return { headers, rows: out };
+}
+
+/** One <c>: its value as ExcelJS would hold it, into `cells` (style-only cells are skipped, as ExcelJS does). */
+function readCell(
+  attrs: string,
+  body: string | undefined,
+  cells: CellValue[],
+  strings: (string | null)[],
+  dateStyles: Set<number>,
+  date1904: boolean,
+): void {
+  const ref = quickAttr(attrs, 'r') ?? notPlain('cell without r');
+  const col = columnNumber(ref);
+  const s = quickAttr(attrs, 's');
+  const t = quickAttr(attrs, 't');
+  if (t === 'inlineStr' && body !== undefined) {
+    // The patching writer's text (workbook-patch.ts). ExcelJS reads <is><t> as it stands (no _xHHHH_
+    // decoding, and its XML parser turns CR into LF): text where that matters is left to ExcelJS.
+    const it = /^<is><t(?:\s[^>]*)?>([^<]*)<\/t><\/is>$/.exec(body) ?? notPlain('rich inline string');
+    if (/_x|\r/.test(it[1])) notPlain('inline string with escapes');
+    cells[col - 1] = decodeEntities(it[1]);
+    return;
+  }
+  if (body === undefined || !body.includes('<v')) {
+    if (body !== undefined && body.trim() !== '') notPlain('cell with content but no value');
+    if (s === undefined) notPlain('a cell with neither value nor style'); // ExcelJS: a merge cell
+    return; // style only: ExcelJS skips it
+  }
+  if (/<f\b|<is\b/.test(body)) notPlain('formula or inline string');
+  const v = /<v>([\s\S]*?)<\/v>|<v\/>/.exec(body);
+  const raw = decodeEntities(v?.[1] ?? '');
+  let value: CellValue;
+  if (t === 's') {
+    const str = strings[parseInt(raw, 10)];
+    value = typeof str === 'string' ? str : notPlain('rich or missing shared string');
+  } else if (t === 'b') value = parseInt(raw, 10) !== 0;
+  else if (t === undefined || t === 'n') {
+    const num = parseFloat(raw);
+    // ExcelJS looks a style up only for a non-zero style id
+    const date = s !== undefined && Number(s) !== 0 && dateStyles.has(Number(s));
+    value = date ? excelUtils.excelToDate(num, date1904) : num;
+  } else return notPlain(`cell type ${t}`);
+  cells[col - 1] = value;
 }
 
 /** A credit listed twice is the same error, with the rows named, whichever reader finds it. */

@@ -9,9 +9,9 @@ import { columnLetter, moneyPattern } from '../../core/sheet-layout';
 import { SUMMARY_TAB } from '../../core/sheet-contract';
 import { isMoneyCell, summaryGrid, type SummaryCell, type SummaryLayout } from '../../core/summary-layout';
 
-type Plain = string | number | null;
+export type Plain = string | number | null;
 
-function plain(c: SummaryCell): Plain {
+export function plain(c: SummaryCell): Plain {
   if (isMoneyCell(c)) return toSheetNumber(c.money, c.currency);
   return c;
 }

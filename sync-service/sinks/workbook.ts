@@ -12,7 +12,7 @@
  * rows), write() reloads it first, so their edits are kept, each update still lands on the row that holds
  * its Key, and an update whose Status or Allocation they changed is skipped (CellUpdate.expect).
  */
-import { stat } from 'node:fs/promises';
+import { readFile, stat } from 'node:fs/promises';
 import { getHeapStatistics } from 'node:v8';
 import { basename, dirname, join } from 'node:path';
 import ExcelJS from 'exceljs';
@@ -38,7 +38,8 @@ import { cellFromExcel, excelValueFor } from './workbook-cells';
 import { fileAccessError, openInExcel, unreadableWorkbook } from './workbook-errors';
 import { formatAuditTab, formatCreditsTab, formatLedgerTab, formatStaffTab } from './workbook-format';
 import { applyLedgerChanges, applyRowRepairs } from './workbook-ledger';
-import { readPlainWorkbook } from './workbook-read';
+import { patchWorkbook } from './workbook-patch';
+import { plainTabSizes, readPlainWorkbookParts } from './workbook-read';
 import { renderWorkbookSummary } from './workbook-summary';
 import { workbookTabSizes } from './grid-size';
 import { removeRows } from './workbook-remove';
@@ -62,6 +63,8 @@ export interface WorkbookSinkOptions {
   saveFile?: (path: string, bytes: Uint8Array) => Promise<void>;
   /** Take the writer lock `<path>.lock` at the first read and hold it until close(). Off for read-only use. */
   lock?: FileLockOptions;
+  /** Patch a few changed rows into the file (workbook-patch.ts) rather than rewrite it whole; default true. Off in tests that compare the two. */
+  patch?: boolean;
   /** Cells the write may hold; default: what fits in this process's heap (cellsThatFit). For tests. */
   maxCells?: number;
 }
@@ -142,6 +145,29 @@ export function createWorkbookSink(opts: WorkbookSinkOptions): Sink {
   let lock: FileLock | null = null;
   /** What read() returned, for the size check before a write. */
   let lastRead: Snapshot['tabs'] | undefined;
+  /** The file read() parsed and the XML parts it inflated, for the patching writer. */
+  let readBytes: { bytes: Buffer; parts: Map<string, Buffer> } | undefined;
+
+  function warnOverlong(changes: ChangeSet): void {
+    const overlong = countOverlong(changes);
+    if (!overlong) return;
+    progress(
+      `warning: ${overlong} cell(s) are longer than Excel's ${EXCEL_CELL_LIMIT.toLocaleString('en-US')}-character limit; ` +
+        `${label} keeps them in full, but Excel shows them cut off and would shorten them if the workbook is saved in Excel`,
+    );
+  }
+
+  async function saveBytes(bytes: Uint8Array): Promise<void> {
+    try {
+      await save(opts.path, bytes);
+    } catch (err) {
+      // The in-memory workbook now holds changes the file does not: drop it so the next read starts clean.
+      workbook = undefined;
+      if (err instanceof CreditDeskError) throw err;
+      throw fileAccessError(label, 'save', err);
+    }
+    loadedVersion = await fileVersion(opts.path, label);
+  }
 
   /** Taken before the first read, so the read, the plan and the rename all happen under it. */
   async function ensureLock(): Promise<void> {
@@ -177,20 +203,25 @@ export function createWorkbookSink(opts: WorkbookSinkOptions): Sink {
   return {
     label,
 
-    async read(): Promise<Snapshot> {
+    async read(readOpts?: { only?: readonly TabId[] }): Promise<Snapshot> {
       await ensureLock();
       // The fast path reads the grids straight from the file; write() loads ExcelJS's model when it needs it.
       // It gives up (null) on a missing tab or header, so a tab to create always goes through load() below.
       const version = await fileVersion(opts.path, label);
-      const plain = version ? await readPlainWorkbook(opts.path).catch(() => null) : null;
-      if (plain) {
+      const bytes = version ? await readFile(opts.path).catch(() => null) : null;
+      const only = readOpts?.only;
+      const read = bytes ? readPlainWorkbookParts(bytes, only) : null;
+      const plain = read?.tabs;
+      if (plain && bytes) {
         workbook = undefined;
-        loadedVersion = version;
         created = [];
         const rows = plain.credits.rows.length;
         if (rows >= PROGRESS_EVERY_ROWS)
           progress(`read ${label}: ${rows.toLocaleString('en-US')} credit rows`);
-        lastRead = plain;
+        // Some tabs left out: nothing a write could be planned from, so nothing is kept for one.
+        loadedVersion = only ? null : version;
+        readBytes = only ? undefined : { bytes, parts: read.parts };
+        lastRead = only ? undefined : plain;
         return { tabs: plain, created };
       }
       workbook = await load();
@@ -204,8 +235,29 @@ export function createWorkbookSink(opts: WorkbookSinkOptions): Sink {
 
     async write(changes: ChangeSet): Promise<WriteReport> {
       await ensureLock();
-      refuseIfTooBig(label, lastRead, changes, opts.maxCells ?? cellsThatFit());
       const current = await fileVersion(opts.path, label);
+      // A few rows on a plain workbook: patch the zip (workbook-patch.ts) instead of rebuilding it in ExcelJS.
+      if (!workbook && current && opts.patch !== false) {
+        await refuseIfOpenInExcel(opts.path, label);
+        // What read() parsed, when the file is still that version; otherwise (a second write, or someone
+        // saved the file meanwhile) the file as it is now, so their edits are kept and compared against.
+        const fresh = lastRead && readBytes && sameVersion(current, loadedVersion);
+        const bytes = fresh ? readBytes!.bytes : await readFileBytes(opts.path, label);
+        const read = fresh ? { tabs: lastRead!, parts: readBytes!.parts } : readPlainWorkbookParts(bytes);
+        readBytes = undefined;
+        const outcome = read
+          ? await patchWorkbook(bytes, read.tabs, changes, read.parts)
+          : { kind: 'fallback' as const, reason: 'the file holds cells only ExcelJS reads' };
+        if (outcome.kind === 'unchanged') return outcome.report;
+        if (outcome.kind === 'patched') {
+          warnOverlong(changes);
+          await saveBytes(outcome.bytes);
+          lastRead = undefined; // the grids read are out of date now; the next write re-reads them from the file
+          return outcome.report;
+        }
+        progress(`writing the whole of ${label} (${outcome.reason})`);
+      }
+      refuseIfTooBig(label, lastRead, changes, opts.maxCells ?? cellsThatFit());
       if (!workbook || !sameVersion(current, loadedVersion)) {
         if (workbook) progress(`${label} changed since it was read; reloading it so those edits are kept`);
         workbook = await load();
@@ -217,13 +269,7 @@ export function createWorkbookSink(opts: WorkbookSinkOptions): Sink {
         removeRows(sheet(wb, 'credits'), sheet(wb, 'audit'), sheet(wb, 'ledger'), changes.remove);
       const summaryChanged = changes.summary ? await renderWorkbookSummary(wb, changes.summary) : false;
       if (isEmptyChangeSet(changes) && !summaryChanged) return { ...report, lockedRows: 0 };
-      const overlong = countOverlong(changes);
-      if (overlong) {
-        progress(
-          `warning: ${overlong} cell(s) are longer than Excel's ${EXCEL_CELL_LIMIT.toLocaleString('en-US')}-character limit; ` +
-            `${label} keeps them in full, but Excel shows them cut off and would shorten them if the workbook is saved in Excel`,
-        );
-      }
+      warnOverlong(changes);
 
       const credits = sheet(wb, 'credits');
       const lastRow = lastUsedRow(credits);
@@ -235,24 +281,19 @@ export function createWorkbookSink(opts: WorkbookSinkOptions): Sink {
       for (const tab of ['accounts', 'rules', 'config'] as const) formatStaffTab(sheet(wb, tab), tab);
       await formatLedgerTab(sheet(wb, 'ledger'));
 
-      const bytes = new Uint8Array(await wb.xlsx.writeBuffer());
-      try {
-        await save(opts.path, bytes);
-      } catch (err) {
-        // The in-memory workbook now holds changes the file does not: drop it so the next read starts clean.
-        workbook = undefined;
-        if (err instanceof CreditDeskError) throw err;
-        throw fileAccessError(label, 'save', err);
-      }
-      loadedVersion = await fileVersion(opts.path, label);
+      await saveBytes(new Uint8Array(await wb.xlsx.writeBuffer()));
       return { ...report, lockedRows };
     },
 
-    gridSize: async () => workbookTabSizes(workbook ?? (await load())),
+    gridSize: async () =>
+      workbook
+        ? workbookTabSizes(workbook)
+        : ((await plainTabSizes(opts.path)) ?? workbookTabSizes(await load())),
 
     async close(): Promise<void> {
       workbook = undefined;
       lastRead = undefined;
+      readBytes = undefined;
       loadedVersion = null;
       const held = lock;
       lock = null;
@@ -399,6 +440,14 @@ async function fileVersion(path: string, label: string): Promise<FileVersion | n
 function sameVersion(a: FileVersion | null, b: FileVersion | null): boolean {
   if (!a || !b) return a === b;
   return a.size === b.size && a.mtimeMs === b.mtimeMs && a.ino === b.ino;
+}
+
+async function readFileBytes(path: string, label: string): Promise<Buffer> {
+  try {
+    return await readFile(path);
+  } catch (err) {
+    throw fileAccessError(label, 'read', err);
+  }
 }
 
 async function refuseIfOpenInExcel(path: string, label: string): Promise<void> {

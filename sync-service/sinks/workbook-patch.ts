@@ -1,0 +1,602 @@
+/**
+ * The patching writer: a change set that touches a few rows (assign, unassign, apply-rules or collect of a few
+ * credits, the Audit and Ledger rows they append, the Summary they redraw) is written by editing only the
+ * sheet parts it changes inside the .xlsx zip; every other part is copied byte for byte, still compressed.
+ * `assign` on a 50,000-credit workbook then costs a second instead of the ~40 s of rebuilding the whole file
+ * in ExcelJS.
+ *
+ * It writes what the full writer (workbook.ts over ExcelJS) would: the same values, the style id of the
+ * cell's format with the lock its row's Status calls for (workbook-format.ts), new text as shared strings
+ * (ExcelJS decodes `_xHHHH_` escapes only there, so CR and control characters round-trip exactly as
+ * through the full writer), Audit and Ledger rows appended after the last row with `<dimension>` and the
+ * auto-filter following. test/sync/workbook-patch.property.test.ts checks it against the full writer.
+ *
+ * Whenever the change or the file is not what it expects — new Credits rows, repairs, removals, replaced
+ * tabs, many rows, a tab without its protection or validation (someone unprotected it in Excel), rows below
+ * the last one — it returns a reason instead, and the caller writes the whole workbook with ExcelJS.
+ */
+import { CreditDeskError } from '../../core/errors';
+import { isLocked, isStatus } from '../../core/status';
+import { TABS, type CellKind, type TabId } from '../../core/sheet-contract';
+import { text, type Cell, type Grid } from '../../core/table';
+import type { SummaryLayout } from '../../core/summary-layout';
+import {
+  auditWithout,
+  conflictOf,
+  withoutKeys,
+  type ChangeSet,
+  type GuardedField,
+  type SkippedChange,
+  type WriteReport,
+} from '../../core/sheet-changes';
+import { encodeXlsxText, excelValueFor } from './workbook-cells';
+import { headerKey } from '../../core/table';
+import { sharedStrings, sheetPartPaths } from './workbook-read';
+import { StylesEditor, withLock } from './workbook-styles';
+import { patchSummary } from './workbook-summary-patch';
+import {
+  entryBytes,
+  entryText,
+  newEntry,
+  readZip,
+  writeZip,
+  ZipShapeError,
+  type ZipEntry,
+} from './workbook-zip';
+
+// eslint-disable-next-line @typescript-eslint/no-require-imports
+const excelUtils = require('exceljs/lib/utils/utils') as { dateToExcel(d: Date, date1904: boolean): number };
+
+/**
+ * Above this many changed rows the full writer is used: the patch's cost grows with the rows it edits, the
+ * full write's does not, and a big change (a month's sync) is the full writer's tested path anyway.
+ */
+export const MAX_PATCHED_ROWS = 2_000;
+
+export type PatchOutcome =
+  | { kind: 'patched'; bytes: Buffer; report: WriteReport }
+  | { kind: 'unchanged'; report: WriteReport }
+  | { kind: 'fallback'; reason: string };
+
+class CannotPatch extends Error {}
+const cannot = (why: string): never => {
+  throw new CannotPatch(why);
+};
+
+/** What ExcelJS writes for a Date cell with no number format of its own. */
+const DATE_XF = '<xf numFmtId="14" fontId="0" fillId="0" borderId="0" xfId="0" applyNumberFormat="1"/>';
+const PROTECTED = '<sheetProtection sheet="1" formatColumns="0" sort="0" autoFilter="0"/>';
+
+export async function patchWorkbook(
+  file: Buffer,
+  tabs: Record<TabId, Grid>,
+  changes: ChangeSet,
+  inflated: ReadonlyMap<string, Buffer> = new Map(),
+): Promise<PatchOutcome> {
+  try {
+    return await patch(file, tabs, changes, inflated);
+  } catch (err) {
+    if (err instanceof CannotPatch || err instanceof ZipShapeError)
+      return { kind: 'fallback', reason: err.message };
+    throw err;
+  }
+}
+
+async function patch(
+  file: Buffer,
+  tabs: Record<TabId, Grid>,
+  changes: ChangeSet,
+  inflated: ReadonlyMap<string, Buffer>,
+): Promise<PatchOutcome> {
+  if (changes.appends.length) cannot('new Credits rows');
+  if (changes.rowRepairs?.length) cannot('Credits rows to repair');
+  if (changes.remove) cannot('rows to remove');
+  if (changes.replaceTabs) cannot('a tab to replace');
+  const rowCount =
+    changes.updates.length +
+    changes.audit.length +
+    (changes.ledger?.appends.length ?? 0) +
+    (changes.ledger?.updates.length ?? 0);
+  if (rowCount > MAX_PATCHED_ROWS) cannot(`${rowCount.toLocaleString('en-US')} rows change`);
+
+  const plan = planCredits(tabs.credits, changes);
+  const entries = readZip(file);
+  const byName = new Map(entries.map((e) => [e.name.replace(/^\//, ''), e]));
+  const part = (name: string) => byName.get(name) ?? cannot(`no ${name}`);
+  // The sheet parts as XML bytes: the ones the read inflated are reused, and they are edited as bytes, never
+  // decoded whole (decoding and re-encoding 40 MB of Credits XML would cost more than the edit).
+  const bytesOf = (name: string) => inflated.get(name) ?? entryBytes(part(name));
+  const workbookXml = entryText(part('xl/workbook.xml'));
+  const paths = sheetPartPaths(workbookXml, entryText(part('xl/_rels/workbook.xml.rels')));
+  const pathOf = (name: string) => paths.get(name) ?? cannot(`no ${name} tab`);
+  const date1904 = /<(?:\w+:)?workbookPr\b[^>]*\sdate1904="(1|true)"/.test(workbookXml);
+  if (!/<sheet\b[^>]*name="Ledger"[^>]*state="hidden"/.test(workbookXml))
+    cannot('the Ledger tab is not hidden');
+
+  const styles = new StylesEditor(entryText(part('xl/styles.xml')));
+  const strings = new SharedStrings(() =>
+    byName.has('xl/sharedStrings.xml') ? bytesOf('xl/sharedStrings.xml') : cannot('no sharedStrings.xml'),
+  );
+  const cells = new CellWriter(styles, strings, date1904);
+  const replaced = new Map<string, Buffer[]>();
+
+  // --- Credits: the updated cells, and the row's lock from its Status -----------------------------------
+  if (plan.updates.length) {
+    const path = pathOf(TABS.credits.name);
+    const xml = bytesOf(path);
+    expectCreditsShape(xml, tabs.credits);
+    const edits = new Map<number, (row: string) => string>();
+    for (const u of plan.updates) {
+      edits.set(u.sheetRow, (row) =>
+        editRow(
+          row,
+          u.sheetRow,
+          u.cells,
+          (cell, col) => {
+            const s = cellStyle(cell);
+            if (s === undefined) return cannot(`a Credits cell without a style (column ${col})`);
+            const xf = styles.xf(s) ?? cannot(`style ${s} is not in styles.xml`);
+            return styles.xfId(withLock(xf, u.locked));
+          },
+          cells,
+        ),
+      );
+    }
+    replaced.set(path, editRows(xml, edits));
+  }
+
+  // --- Ledger: updates by Key, then appends ---------------------------------------------------------------
+  const skippedKeys = new Set(plan.skipped.map((s) => s.key));
+  const ledger = withoutKeys(changes.ledger, skippedKeys);
+  if (ledger && (ledger.appends.length || ledger.updates.length)) {
+    const path = pathOf(TABS.ledger.name);
+    const xml = bytesOf(path);
+    if (!tail(xml).includes('<sheetProtection sheet="1"/>')) cannot('the Ledger tab is not protected');
+    const grid = tabs.ledger;
+    const colOf = columnsOf(grid, 'ledger');
+    const keyAt = colOf.get('key')! - 1;
+    const rowOfKey = new Map<string, number>();
+    grid.rows.forEach((r, i) => {
+      const k = text(r[keyAt]);
+      if (k && !rowOfKey.has(k)) rowOfKey.set(k, i + 2);
+    });
+    const lost = ledger.updates.filter((u) => !rowOfKey.has(u.key));
+    if (lost.length) {
+      throw new CreditDeskError(
+        'BAD_SHEET',
+        `The Ledger tab has no row for ${lost.length} collected credit(s) (Key ${lost[0].key}); nothing was written.`,
+        'Run `credit-desk sync` first: it restores the Ledger from the usage files, then run this command again.',
+      );
+    }
+    const kinds = kindsOf('ledger');
+    const rowCells = (fields: Record<string, Cell | undefined>) =>
+      Object.entries(fields).map(([f, v]) => ({ col: colOf.get(f)!, value: excelValueFor(v, kinds.get(f)) }));
+    const edits = new Map<number, { col: number; value: ReturnType<typeof excelValueFor> }[]>();
+    const appended: { col: number; value: ReturnType<typeof excelValueFor> }[][] = [];
+    const edit = (r: number, fields: Record<string, Cell | undefined>) =>
+      edits.set(r, [...(edits.get(r) ?? []), ...rowCells(fields)]);
+    for (const u of ledger.updates) edit(rowOfKey.get(u.key)!, u.fields);
+    let last = grid.rows.length + 1;
+    for (const a of ledger.appends) {
+      const key = text(a.key);
+      const at = rowOfKey.get(key);
+      if (at !== undefined && at <= grid.rows.length + 1) edit(at, a);
+      else if (at !== undefined) appended[at - grid.rows.length - 2].push(...rowCells(a));
+      else {
+        rowOfKey.set(key, ++last);
+        appended.push(rowCells(a));
+      }
+    }
+    const rowEdits = new Map<number, (row: string) => string>();
+    for (const [r, list] of edits)
+      rowEdits.set(r, (row) => editRow(row, r, list, (cell) => cellStyle(cell), cells));
+    const edited = editRows(xml, rowEdits);
+    const whole = edited.length === 1 ? edited[0] : Buffer.concat(edited);
+    replaced.set(path, appendRows(whole, grid.rows.length + 1, appended, cells));
+  }
+
+  // --- Audit: rows appended -------------------------------------------------------------------------------
+  const skippedIds = new Set(plan.skipped.map((s) => s.creditId).filter(Boolean));
+  const audit = auditWithout(changes.audit, skippedIds);
+  if (audit.length) {
+    const path = pathOf(TABS.audit.name);
+    const xml = bytesOf(path);
+    if (!tail(xml).includes(PROTECTED)) cannot('the Audit tab is not protected as the sink leaves it');
+    const colOf = columnsOf(tabs.audit, 'audit');
+    const kinds = kindsOf('audit');
+    const rows = audit.map((record) =>
+      Object.entries(record).map(([f, v]) => ({ col: colOf.get(f)!, value: excelValueFor(v, kinds.get(f)) })),
+    );
+    replaced.set(path, appendRows(xml, tabs.audit.rows.length + 1, rows, cells));
+  }
+
+  // --- Summary: redrawn when its figures changed ----------------------------------------------------------
+  let summaryChanged = false;
+  if (changes.summary) {
+    const path = pathOf('Summary');
+    if (byName.has(path.replace(/([^/]+)$/, '_rels/$1.rels'))) cannot('the Summary tab has relationships');
+    const current = bytesOf(path).toString('utf8'); // small
+    const drawn = await patchSummary(current, changes.summary as SummaryLayout, styles, strings);
+    if (drawn !== null) {
+      replaced.set(path, [Buffer.from(drawn, 'utf8')]);
+      summaryChanged = true;
+    }
+  }
+
+  const report: WriteReport = {
+    updatedRows: new Set(plan.updates.map((u) => u.key)).size,
+    appendedRows: 0,
+    lockedRows: plan.lockedRows,
+    skipped: plan.skipped,
+  };
+  if (!replaced.size) return { kind: 'unchanged', report };
+  if (
+    !summaryChanged &&
+    !plan.updates.length &&
+    !audit.length &&
+    !ledger?.appends.length &&
+    !ledger?.updates.length
+  )
+    return { kind: 'unchanged', report };
+
+  if (strings.changed) replaced.set('xl/sharedStrings.xml', strings.toXml());
+  if (styles.changed) replaced.set('xl/styles.xml', [Buffer.from(styles.toXml(), 'utf8')]);
+  const out: ZipEntry[] = entries.map((e) => {
+    const name = e.name.replace(/^\//, '');
+    const content = replaced.get(name);
+    return content === undefined ? e : newEntry(e.name, content, e);
+  });
+  return { kind: 'patched', bytes: writeZip(out), report };
+}
+
+// --- the Credits plan (what applyChanges in workbook.ts decides, on the grid that was read) ----------------
+
+interface CreditEdit {
+  key: string;
+  sheetRow: number;
+  locked: boolean;
+  cells: { col: number; value: ReturnType<typeof excelValueFor> }[];
+}
+
+function planCredits(
+  grid: Grid,
+  changes: ChangeSet,
+): { updates: CreditEdit[]; skipped: SkippedChange[]; lockedRows: number } {
+  const colOf = columnsOf(grid, 'credits');
+  const at = (field: string) => colOf.get(field)! - 1;
+  const rowOfKey = new Map<string, number>();
+  grid.rows.forEach((r, i) => {
+    const k = text(r[at('key')]);
+    if (k) rowOfKey.set(k, i);
+  });
+  const unknown = changes.updates.filter((u) => !rowOfKey.has(u.key));
+  if (unknown.length) {
+    throw new CreditDeskError(
+      'UNKNOWN_CREDIT',
+      `The Credits tab no longer has a row with Key ${unknown
+        .slice(0, 3)
+        .map((u) => u.key)
+        .join(
+          ', ',
+        )}${unknown.length > 3 ? ` (and ${unknown.length - 3} more)` : ''}; the row was deleted after it was read.`,
+      'Nothing was written. Run again: the next run reads the tab as it is now.',
+    );
+  }
+  const kinds = kindsOf('credits');
+  const skipped: SkippedChange[] = [];
+  const statusNow = grid.rows.map((r) => text(r[at('status')]));
+  const byRow = new Map<number, CreditEdit>();
+  for (const u of changes.updates) {
+    const i = rowOfKey.get(u.key)!;
+    const row = grid.rows[i];
+    const conflict = conflictOf(u, (f: GuardedField) => row[at(f)]);
+    if (conflict) {
+      skipped.push({
+        key: u.key,
+        creditId: u.creditId || text(row[at('creditId')]),
+        reason: `its ${conflict.field === 'status' ? 'Status' : 'Allocation'} was changed to "${conflict.now}" by someone else after this command read it; their change is kept`,
+      });
+      continue;
+    }
+    if ('currency' in u.fields && text(u.fields.currency) !== text(row[at('currency')]))
+      cannot('a Currency changes (its money formats with it)');
+    if ('status' in u.fields) statusNow[i] = text(u.fields.status);
+    const edit = byRow.get(i) ?? { key: u.key, sheetRow: i + 2, locked: false, cells: [] };
+    for (const [f, v] of Object.entries(u.fields))
+      edit.cells.push({ col: colOf.get(f)!, value: excelValueFor(v, kinds.get(f)) });
+    byRow.set(i, edit);
+  }
+  const lockedAt = (i: number) => isStatus(statusNow[i]) && isLocked(statusNow[i]);
+  for (const [i, e] of byRow) e.locked = lockedAt(i);
+  const lockedRows = statusNow.filter((_, i) => lockedAt(i)).length;
+  return { updates: [...byRow.values()], skipped, lockedRows };
+}
+
+function columnsOf(grid: Grid, tab: TabId): Map<string, number> {
+  const out = new Map<string, number>();
+  const at = new Map(grid.headers.map((h, i) => [headerKey(h), i] as const));
+  for (const c of TABS[tab].columns) {
+    const i = at.get(headerKey(c.header));
+    if (i === undefined) cannot(`no ${c.header} column in ${TABS[tab].name}`);
+    out.set(c.field, i! + 1);
+  }
+  return out;
+}
+
+function kindsOf(tab: TabId): Map<string, CellKind> {
+  return new Map(
+    (TABS[tab].columns as readonly { field: string; kind: CellKind }[]).map((c) => [c.field, c.kind]),
+  );
+}
+
+/** The Credits tab as formatCreditsTab leaves it: protected, filtered and with the Status dropdown over every row. */
+function expectCreditsShape(bytes: Buffer, grid: Grid): void {
+  const xml = head(bytes) + tail(bytes);
+  const last = grid.rows.length + 1;
+  const statusCol = grid.headers.findIndex((h) => headerKey(h) === headerKey('Status')) + 1;
+  const letter = columnLetter(statusCol);
+  if (!xml.includes(PROTECTED)) cannot('the Credits tab is not protected as the sink leaves it');
+  if (!new RegExp(`<autoFilter ref="A1:[A-Z]+${last}"/>`).test(xml))
+    cannot('the Credits filter does not cover the rows');
+  if (last >= 2 && !xml.includes(`sqref="${letter}2:${letter}${last}"`))
+    cannot('the Status dropdown does not cover the rows');
+  if (!/<dataValidations count="1">/.test(xml) && last >= 2) cannot('the Credits tab has other validations');
+  if (!/<pane\b[^>]*ySplit="1"[^>]*state="frozen"/.test(xml)) cannot('the Credits header is not frozen');
+}
+
+// --- XML editing -------------------------------------------------------------------------------------------
+
+type Value = ReturnType<typeof excelValueFor>;
+
+/**
+ * Shared strings, for the text that needs them. New text is written inline (<is><t>), which leaves the 15 MB
+ * sharedStrings.xml of a big workbook untouched; but ExcelJS decodes `_xHHHH_` escapes only in shared strings,
+ * so text that needs escaping (CR, control characters, a literal `_x0041_`) is appended here, exactly as the
+ * full writer would write it. The file is only looked at when such text, or the Summary's comparison, needs it.
+ */
+class SharedStrings {
+  private xml: Buffer | undefined;
+  private readonly offsets: number[] = [];
+  private readonly added: string[] = [];
+  private readonly index = new Map<string, number>();
+
+  constructor(private readonly load: () => Buffer) {}
+
+  private get bytes(): Buffer {
+    if (!this.xml) {
+      const xml = (this.xml = this.load());
+      for (let p = xml.indexOf('<si'); p !== -1; p = xml.indexOf('<si', p + 3)) {
+        const c = xml[p + 3];
+        if (c === 62 /* > */ || c === 47 /* / */ || c === 32) this.offsets.push(p);
+      }
+    }
+    return this.xml;
+  }
+
+  get changed(): boolean {
+    return this.added.length > 0;
+  }
+
+  /** The cell type and body for a text. */
+  cell(s: string): { t: string; body: string } {
+    const encoded = encodeXlsxText(s);
+    if (encoded === s) {
+      // ExcelJS's rule for keeping the spaces (text-xform.js).
+      const space = /^\s|\n|\s$/.test(s) ? ' xml:space="preserve"' : '';
+      return { t: 'inlineStr', body: `<is><t${space}>${escapeText(s)}</t></is>` };
+    }
+    return { t: 's', body: `<v>${this.id(s)}</v>` };
+  }
+
+  private id(s: string): number {
+    let i = this.index.get(s);
+    if (i === undefined) {
+      i = this.base + this.added.length;
+      this.added.push(s);
+      this.index.set(s, i);
+    }
+    return i;
+  }
+
+  private get base(): number {
+    return this.bytes && this.offsets.length;
+  }
+
+  /** The text of string i as ExcelJS reads it (null: rich text); only the few the Summary compares are parsed. */
+  text(i: number): string | null {
+    const xml = this.bytes;
+    if (i >= this.base) return this.added[i - this.base] ?? null;
+    const at = this.offsets[i];
+    const gt = xml.indexOf('>', at);
+    const end = xml[gt - 1] === 47 /* / */ ? gt + 1 : xml.indexOf('</si>', at) + 5;
+    return sharedStrings(xml.toString('utf8', at, end))[0] ?? null;
+  }
+
+  toXml(): Buffer[] {
+    const items = this.added.map((s) => {
+      const t = escapeText(encodeXlsxText(s));
+      return /^\s|\n|\s$/.test(t) ? `<si><t xml:space="preserve">${t}</t></si>` : `<si><t>${t}</t></si>`;
+    });
+    const xml = this.bytes;
+    const end = xml.lastIndexOf('</sst>');
+    const open = xml.indexOf('>', xml.indexOf('<sst'));
+    if (end === -1 || open === -1) cannot('sharedStrings.xml has no <sst>');
+    const head = xml
+      .toString('utf8', 0, open)
+      .replace(
+        /(<sst\b[^>]*?)\scount="(\d+)"/,
+        (_m, a: string, n: string) => `${a} count="${Number(n) + items.length}"`,
+      )
+      .replace(
+        /(<sst\b[^>]*?)\suniqueCount="(\d+)"/,
+        (_m, a: string) => `${a} uniqueCount="${this.base + items.length}"`,
+      );
+    return [
+      Buffer.from(head, 'utf8'),
+      xml.subarray(open, end),
+      Buffer.from(`${items.join('')}</sst>`, 'utf8'),
+    ];
+  }
+}
+
+class CellWriter {
+  private dateXf: number | undefined;
+  constructor(
+    private readonly styles: StylesEditor,
+    readonly strings: SharedStrings,
+    private readonly date1904: boolean,
+  ) {}
+
+  /** The <c> element for a value, with style `s` (a Date with no style gets ExcelJS's default date format). */
+  cell(ref: string, value: Value, s: number | undefined): string {
+    if (value instanceof Date) {
+      const style = s ?? (this.dateXf ??= this.styles.xfId(DATE_XF));
+      return `<c r="${ref}" s="${style}"><v>${excelUtils.dateToExcel(value, this.date1904)}</v></c>`;
+    }
+    const st = s === undefined ? '' : ` s="${s}"`;
+    if (value === null || value === undefined) return st ? `<c r="${ref}"${st}/>` : '';
+    if (typeof value === 'number') return `<c r="${ref}"${st}><v>${value}</v></c>`;
+    if (typeof value === 'boolean') return `<c r="${ref}"${st} t="b"><v>${value ? 1 : 0}</v></c>`;
+    if (typeof value === 'string') {
+      const { t, body } = this.strings.cell(value);
+      return `<c r="${ref}"${st} t="${t}">${body}</c>`;
+    }
+    return cannot('a value the patcher does not write');
+  }
+}
+
+function cellStyle(cellXml: string | undefined): number | undefined {
+  if (!cellXml) return undefined;
+  const m = /^<c\b[^>]*?\ss="(\d+)"/.exec(cellXml);
+  return m ? Number(m[1]) : undefined;
+}
+
+const CELL = /<c\b[^>]*?(?:\/>|>[\s\S]*?<\/c>)/g;
+
+/** The row with these cells written; other cells kept as they are, in column order. */
+function editRow(
+  rowXml: string,
+  r: number,
+  changes: { col: number; value: Value }[],
+  styleFor: (cellXml: string | undefined, col: number) => number | undefined,
+  writer: CellWriter,
+): string {
+  const open = /^<row\b[^>]*?(\/?)>/.exec(rowXml) ?? cannot(`row ${r} is not a row`);
+  const body = open[1] ? '' : rowXml.slice(open[0].length, rowXml.lastIndexOf('</row>'));
+  const cells = new Map<number, string>();
+  for (const m of body.matchAll(CELL)) {
+    const ref =
+      /^<c\b[^>]*?\sr="([A-Z]+)(\d+)"/.exec(m[0]) ?? cannot(`a cell without a reference in row ${r}`);
+    if (Number(ref[2]) !== r) cannot(`cell ${ref[1]}${ref[2]} in row ${r}`);
+    cells.set(columnNumber(ref[1]), m[0]);
+  }
+  if (body.replace(CELL, '').trim()) cannot(`row ${r} holds more than cells`);
+  // The whole row is restyled (lock follows Status), the changed cells get their new values.
+  const next = new Map(cells);
+  const valueAt = new Map(changes.map((c) => [c.col, c.value]));
+  for (const col of new Set([...cells.keys(), ...valueAt.keys()])) {
+    const old = cells.get(col);
+    const s = styleFor(old, col);
+    const ref = `${columnLetter(col)}${r}`;
+    if (valueAt.has(col)) next.set(col, writer.cell(ref, valueAt.get(col)!, s));
+    else if (old !== undefined && s !== cellStyle(old)) {
+      next.set(
+        col,
+        s === undefined
+          ? old.replace(/\ss="\d+"/, '')
+          : old.replace(/^<c\b[^>]*?(?=\/?>)/, (h) =>
+              /\ss="\d+"/.test(h) ? h.replace(/\ss="\d+"/, ` s="${s}"`) : `${h} s="${s}"`,
+            ),
+      );
+    }
+  }
+  const head = open[1] ? open[0].replace(/\/>$/, '>') : open[0];
+  const ordered = [...next.entries()].sort((a, b) => a[0] - b[0]).map(([, x]) => x);
+  return `${head}${ordered.join('')}</row>`;
+}
+
+/** One forward pass over <sheetData>: each edited row's XML replaced; rows must be in ascending order. */
+function editRows(xml: Buffer, edits: Map<number, (row: string) => string>): Buffer[] {
+  if (!edits.size) return [xml];
+  const wanted = [...edits.keys()].sort((a, b) => a - b);
+  const out: Buffer[] = [];
+  let from = 0;
+  let p = xml.indexOf('<sheetData');
+  for (const r of wanted) {
+    const needle = `<row r="${r}"`;
+    let at = xml.indexOf(needle, p);
+    while (at !== -1 && ![32, 47, 62].includes(xml[at + needle.length])) at = xml.indexOf(needle, at + 1);
+    if (at === -1) cannot(`row ${r} is not where the patcher looks for it`);
+    const gt = xml.indexOf('>', at);
+    const end = xml[gt - 1] === 47 /* / */ ? gt + 1 : xml.indexOf('</row>', at) + 6;
+    out.push(xml.subarray(from, at), Buffer.from(edits.get(r)!(xml.toString('utf8', at, end)), 'utf8'));
+    from = p = end;
+  }
+  out.push(xml.subarray(from));
+  return out;
+}
+
+/** The part before <sheetData> (dimension, views, columns): small. */
+function head(xml: Buffer): string {
+  const at = xml.indexOf('<sheetData');
+  return xml.toString('utf8', 0, at === -1 ? xml.length : at);
+}
+
+/** The part after </sheetData> (protection, filter, validations): small. */
+function tail(xml: Buffer): string {
+  const at = xml.lastIndexOf('</sheetData>');
+  return at === -1 ? '' : xml.toString('utf8', at);
+}
+
+/** Rows appended after `lastRow` (the last row holding a value), with <dimension> and the filter following. */
+function appendRows(
+  xml: Buffer,
+  lastRow: number,
+  rows: { col: number; value: Value }[][],
+  writer: CellWriter,
+): Buffer[] {
+  if (!rows.length) return [xml];
+  const start = xml.indexOf('<sheetData');
+  const end = xml.lastIndexOf('</sheetData>');
+  if (start === -1 || end === -1) cannot('a tab without rows');
+  const lastRowAt = xml.lastIndexOf('<row ', end);
+  const lastInFile =
+    lastRowAt < start
+      ? 0
+      : Number(/^<row\b[^>]*?\sr="(\d+)"/.exec(xml.toString('utf8', lastRowAt, lastRowAt + 200))?.[1] ?? 0);
+  if (lastInFile !== lastRow) cannot(`rows below the last one holding a value (row ${lastInFile})`);
+  let r = lastRow;
+  let width = 0;
+  const added = rows.map((cells) => {
+    r++;
+    const sorted = [...cells].sort((a, b) => a.col - b.col);
+    for (const c of sorted) if (c.value !== null) width = Math.max(width, c.col);
+    return `<row r="${r}">${sorted.map((c) => writer.cell(`${columnLetter(c.col)}${r}`, c.value, undefined)).join('')}</row>`;
+  });
+  const before = head(xml).replace(
+    /<dimension ref="([A-Z]+)(\d+)(?::([A-Z]+)\d+)?"\/>/,
+    (_m, c1: string, r1: string, c2?: string) =>
+      `<dimension ref="${c1}${r1}:${columnLetter(Math.max(columnNumber(c2 ?? c1), width))}${r}"/>`,
+  );
+  const after = tail(xml).replace(
+    /<autoFilter ref="([A-Z]+\d+):([A-Z]+)\d+"\/>/,
+    (_m, from: string, col: string) => `<autoFilter ref="${from}:${col}${r}"/>`,
+  );
+  return [Buffer.from(before, 'utf8'), xml.subarray(start, end), Buffer.from(added.join('') + after, 'utf8')];
+}
+
+function escapeText(s: string): string {
+  return s.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;');
+}
+
+function columnLetter(col: number): string {
+  let out = '';
+  for (let n = col; n > 0; n = Math.floor((n - 1) / 26)) out = String.fromCharCode(65 + ((n - 1) % 26)) + out;
+  return out;
+}
+
+function columnNumber(letters: string): number {
+  let n = 0;
+  for (let i = 0; i < letters.length; i++) n = n * 26 + (letters.charCodeAt(i) - 64);
+  return n;
+}

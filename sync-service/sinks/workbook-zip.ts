@@ -1,0 +1,167 @@
+/**
+ * The .xlsx zip container, at the level the patching writer needs: list the entries with their compressed
+ * bytes, and write a new zip where most entries are those bytes copied as they are (no inflate, no deflate)
+ * and a few are new content. A 50,000-credit workbook is ~9 MB compressed and ~100 MB of XML: copying the
+ * tabs a command did not touch is what makes a one-credit edit cheap.
+ *
+ * Only what ExcelJS and Excel write is understood (stored or deflated entries, no zip64, no encryption);
+ * anything else is a ZipShapeError and the caller writes the whole workbook with ExcelJS instead.
+ */
+import { constants, crc32, deflateRawSync, inflateRawSync } from 'node:zlib';
+
+export class ZipShapeError extends Error {}
+
+export interface ZipEntry {
+  name: string;
+  /** 0 stored, 8 deflated. */
+  method: number;
+  crc: number;
+  compressedSize: number;
+  size: number;
+  /** DOS time and date, kept for copied entries. */
+  time: number;
+  date: number;
+  /** The entry's data as stored in the file (compressed when method is 8). */
+  raw: Buffer;
+}
+
+const LOCAL = 0x04034b50;
+const CENTRAL = 0x02014b50;
+const END = 0x06054b50;
+const UTF8_NAMES = 0x0800;
+
+export function readZip(buf: Buffer): ZipEntry[] {
+  const eocd = findEnd(buf);
+  const count = buf.readUInt16LE(eocd + 10);
+  const cdOffset = buf.readUInt32LE(eocd + 16);
+  if (count === 0xffff || cdOffset === 0xffffffff) throw new ZipShapeError('zip64');
+  const out: ZipEntry[] = [];
+  let p = cdOffset;
+  for (let i = 0; i < count; i++) {
+    if (buf.readUInt32LE(p) !== CENTRAL) throw new ZipShapeError('bad central directory');
+    const flags = buf.readUInt16LE(p + 8);
+    const method = buf.readUInt16LE(p + 10);
+    const time = buf.readUInt16LE(p + 12);
+    const date = buf.readUInt16LE(p + 14);
+    const crc = buf.readUInt32LE(p + 16);
+    const compressedSize = buf.readUInt32LE(p + 20);
+    const size = buf.readUInt32LE(p + 24);
+    const nameLen = buf.readUInt16LE(p + 28);
+    const extraLen = buf.readUInt16LE(p + 30);
+    const commentLen = buf.readUInt16LE(p + 32);
+    const local = buf.readUInt32LE(p + 42);
+    const name = buf.toString('utf8', p + 46, p + 46 + nameLen);
+    p += 46 + nameLen + extraLen + commentLen;
+    if (flags & 0x0001) throw new ZipShapeError('encrypted entry');
+    if (method !== 0 && method !== 8) throw new ZipShapeError(`zip method ${method}`);
+    if ([compressedSize, size, local].includes(0xffffffff)) throw new ZipShapeError('zip64');
+    if (buf.readUInt32LE(local) !== LOCAL) throw new ZipShapeError('bad local header');
+    const start = local + 30 + buf.readUInt16LE(local + 26) + buf.readUInt16LE(local + 28);
+    const raw = buf.subarray(start, start + compressedSize);
+    out.push({ name, method, crc, compressedSize, size, time, date, raw });
+  }
+  return out;
+}
+
+function findEnd(buf: Buffer): number {
+  for (let i = buf.length - 22; i >= Math.max(0, buf.length - 65_557); i--)
+    if (buf.readUInt32LE(i) === END) return i;
+  throw new ZipShapeError('not a zip file');
+}
+
+export function entryBytes(e: ZipEntry): Buffer {
+  return e.method === 8 ? inflateRawSync(e.raw, { chunkSize: Math.max(64, e.size + 64) }) : e.raw;
+}
+
+export function entryText(e: ZipEntry): string {
+  return entryBytes(e).toString('utf8');
+}
+
+/**
+ * A new deflated entry from its XML in pieces (the untouched run of a sheet and the few edited rows around
+ * it), never joined: each piece but the last is deflated ending in a sync flush, which leaves the stream
+ * byte-aligned and open, so the compressed pieces simply follow one another (as pigz does); joining 40 MB of
+ * XML first would cost a copy. Level 1: the big sheet parts are tens of MB of repetitive XML, where level 1 is
+ * several times faster than the default and the file only a little larger (Excel and ExcelJS read any level).
+ */
+export function newEntry(name: string, pieces: readonly Buffer[], like?: ZipEntry): ZipEntry {
+  const parts = pieces.filter((p) => p.length > 0);
+  let crc = 0;
+  let size = 0;
+  const compressed = parts.map((data, i) => {
+    crc = crc32(data, crc);
+    size += data.length;
+    const last = i === parts.length - 1;
+    return deflateRawSync(data, {
+      level: 1,
+      chunkSize: Math.max(64 * 1024, data.length >> 2),
+      ...(last ? {} : { finishFlush: constants.Z_SYNC_FLUSH }),
+    });
+  });
+  const raw = parts.length ? Buffer.concat(compressed) : deflateRawSync(Buffer.alloc(0));
+  const now = dosDateTime(new Date());
+  return {
+    name,
+    method: 8,
+    crc: crc >>> 0,
+    compressedSize: raw.length,
+    size,
+    time: like?.time ?? now.time,
+    date: like?.date ?? now.date,
+    raw,
+  };
+}
+
+function dosDateTime(d: Date): { time: number; date: number } {
+  return {
+    time: (d.getHours() << 11) | (d.getMinutes() << 5) | Math.floor(d.getSeconds() / 2),
+    date: ((d.getFullYear() - 1980) << 9) | ((d.getMonth() + 1) << 5) | d.getDate(),
+  };
+}
+
+/** The zip of these entries, in this order; sizes and CRCs in the local headers (no data descriptors). */
+export function writeZip(entries: readonly ZipEntry[]): Buffer {
+  const parts: Buffer[] = [];
+  const central: Buffer[] = [];
+  let offset = 0;
+  for (const e of entries) {
+    const name = Buffer.from(e.name, 'utf8');
+    if (offset > 0xfffffffe || e.compressedSize > 0xfffffffe) throw new ZipShapeError('zip64 needed');
+    const local = Buffer.alloc(30);
+    local.writeUInt32LE(LOCAL, 0);
+    local.writeUInt16LE(20, 4);
+    local.writeUInt16LE(UTF8_NAMES, 6);
+    local.writeUInt16LE(e.method, 8);
+    local.writeUInt16LE(e.time, 10);
+    local.writeUInt16LE(e.date, 12);
+    local.writeUInt32LE(e.crc, 14);
+    local.writeUInt32LE(e.compressedSize, 18);
+    local.writeUInt32LE(e.size, 22);
+    local.writeUInt16LE(name.length, 26);
+    local.writeUInt16LE(0, 28);
+    const cd = Buffer.alloc(46);
+    cd.writeUInt32LE(CENTRAL, 0);
+    cd.writeUInt16LE(20, 4);
+    cd.writeUInt16LE(20, 6);
+    cd.writeUInt16LE(UTF8_NAMES, 8);
+    cd.writeUInt16LE(e.method, 10);
+    cd.writeUInt16LE(e.time, 12);
+    cd.writeUInt16LE(e.date, 14);
+    cd.writeUInt32LE(e.crc, 16);
+    cd.writeUInt32LE(e.compressedSize, 20);
+    cd.writeUInt32LE(e.size, 24);
+    cd.writeUInt16LE(name.length, 28);
+    cd.writeUInt32LE(offset, 42);
+    parts.push(local, name, e.raw);
+    central.push(cd, name);
+    offset += 30 + name.length + e.raw.length;
+  }
+  const cdSize = central.reduce((n, b) => n + b.length, 0);
+  const end = Buffer.alloc(22);
+  end.writeUInt32LE(END, 0);
+  end.writeUInt16LE(entries.length, 8);
+  end.writeUInt16LE(entries.length, 10);
+  end.writeUInt32LE(cdSize, 12);
+  end.writeUInt32LE(offset, 16);
+  return Buffer.concat([...parts, ...central, end]);
+}

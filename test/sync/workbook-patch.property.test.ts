@@ -1,0 +1,280 @@
+/**
+ * The patching writer (workbook-patch.ts) against the full ExcelJS writer: the same change set applied to two
+ * copies of one workbook, one each way, must read back the same — through ExcelJS (values, number formats,
+ * fonts, cell locks, sheet protection, data validations, filters, tab state, the Summary's data bars) and
+ * through the fast reader — and the patched file must keep the invariants Excel relies on (shared-string and
+ * style indexes in range, rows and cells in ascending order, no row twice).
+ */
+import fc from 'fast-check';
+import { copyFile, readFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import type ExcelJS from 'exceljs';
+import { buildSummary } from '../../core/summary';
+import { summaryLayout } from '../../core/summary-layout';
+import { LEDGER_COLUMNS, type LedgerField } from '../../core/sheet-contract';
+import type { Cell } from '../../core/table';
+import type { ChangeSet } from '../../core/sheet-changes';
+import { createWorkbookSink } from '../../sync-service/sinks/workbook';
+import { workbookTabSizes } from '../../sync-service/sinks/grid-size';
+import { plainTabSizes, readPlainWorkbook } from '../../sync-service/sinks/workbook-read';
+import { entryText, readZip } from '../../sync-service/sinks/workbook-zip';
+import { credit as domainCredit, directory } from '../helpers/domain';
+import { changes, credit, loadWorkbook, protectionOf } from './workbook-helpers';
+import { withTempDir } from '../helpers/fixtures-io';
+
+const STATUSES = ['PENDING_ASSIGN', 'ASSIGNED', 'PROCESSING', 'PROCESSED'] as const;
+const BASE_CREDITS = 8;
+
+const textArb = fc
+  .array(
+    fc.constantFrom('a', 'Z', ' ', '&', '<', '"', '\n', '\r', '\t', '\u0001', '😀', '_x0041_', '=', '0'),
+    {
+      maxLength: 6,
+    },
+  )
+  .map((cs) => cs.join(''));
+
+const dir = directory([{ accountId: '000123456789', customerId: 'CUST-1', resellerId: 'RES-1' }]);
+
+function layoutOf(n: number) {
+  const credits = Array.from({ length: n }, (_, i) =>
+    domainCredit({ key: `k${i}`, amount: 1000 + i * 7, status: STATUSES[i % 4] }),
+  );
+  return summaryLayout(buildSummary(credits, { directory: dir, currentPeriod: '2026-11' }));
+}
+
+function ledgerRow(n: number, over: Partial<Record<LedgerField, Cell>> = {}): Record<LedgerField, Cell> {
+  const c = credit(n, { status: 'PROCESSING', usageFileId: 'UF-1', processingDate: '2024-06-02' });
+  const row = Object.fromEntries(LEDGER_COLUMNS.map((col) => [col.field, ''])) as Record<LedgerField, Cell>;
+  for (const col of LEDGER_COLUMNS) if (col.field in c) row[col.field] = c[col.field as keyof typeof c];
+  return { ...row, collectedAt: '2024-06-02T10:00:00.000Z', ...over };
+}
+
+function auditRow(n: number, text: string) {
+  return {
+    when: '2024-06-01T10:00:00.000Z',
+    who: 'me',
+    action: 'edit',
+    creditId: `CR-${n}`,
+    field: 'notes',
+    before: '',
+    after: text,
+  };
+}
+
+const updateArb = fc.record(
+  {
+    n: fc.integer({ min: 0, max: BASE_CREDITS - 1 }),
+    status: fc.constantFrom(...STATUSES),
+    allocation: textArb,
+    notes: textArb,
+    distributorKeeps: fc.integer({ min: 0, max: 100_000 }).map((c) => c / 100),
+    processingDate: fc.constantFrom('', '2024-07-01', '2025-01-31'),
+    stale: fc.boolean(),
+  },
+  { requiredKeys: ['n', 'stale'] },
+);
+
+const changeArb = fc.record({
+  updates: fc.array(updateArb, { maxLength: 4 }),
+  audit: fc.array(textArb, { maxLength: 3 }),
+  ledgerAppends: fc.integer({ min: 0, max: 2 }),
+  ledgerCloses: fc.subarray([0, 1]),
+  summary: fc.option(fc.integer({ min: 1, max: 12 }), { nil: undefined }),
+});
+
+type Drawn = typeof changeArb extends fc.Arbitrary<infer T> ? T : never;
+
+function changeSetOf(d: Drawn): ChangeSet {
+  return changes({
+    updates: d.updates.map((u) => {
+      const { n, stale, ...fields } = u;
+      // A stale plan (expect ≠ what the sheet holds) is skipped by both writers, its Audit rows with it.
+      return {
+        key: `key-${n}`,
+        creditId: `CR-${n}`,
+        fields,
+        expect: stale ? { status: 'nonsense' } : undefined,
+      };
+    }),
+    audit: d.audit.map((t, i) => auditRow(i, t)),
+    ledger: {
+      appends: Array.from({ length: d.ledgerAppends }, (_, i) => ledgerRow(100 + i)),
+      updates: d.ledgerCloses.map((n) => ({
+        key: `key-${n}`,
+        fields: { status: 'PROCESSED', closedAt: '2024-07-01T00:00:00.000Z' },
+      })),
+    },
+    summary: d.summary === undefined ? undefined : layoutOf(d.summary),
+  });
+}
+
+/** Everything about a workbook that the two writers must agree on, through ExcelJS. */
+function describeWorkbook(wb: ExcelJS.Workbook): unknown {
+  return wb.worksheets.map((ws) => {
+    const rows: unknown[] = [];
+    ws.eachRow({ includeEmpty: false }, (row, r) => {
+      const cells: unknown[] = [];
+      row.eachCell({ includeEmpty: true }, (c, col) => {
+        const v = c.value instanceof Date ? c.value.toISOString() : c.value;
+        cells.push([col, v, c.numFmt ?? null, c.style?.protection?.locked ?? true, c.font ?? null]);
+      });
+      rows.push([r, cells]);
+    });
+    const dv = (ws as unknown as { dataValidations: { model: unknown } }).dataValidations.model;
+    const cf = (
+      ws as unknown as { conditionalFormattings: { ref: string; rules: { type: string }[] }[] }
+    ).conditionalFormattings.map((f) => [f.ref, f.rules.map((x) => x.type)]);
+    return {
+      name: ws.name,
+      state: ws.state,
+      rows,
+      protection: protectionOf(ws),
+      dv,
+      cf,
+      filter: ws.autoFilter ?? null,
+      views: ws.views,
+    };
+  });
+}
+
+/** Shared strings and styles in range, rows and cells ascending, no row twice — in every sheet part. */
+async function checkInvariants(path: string): Promise<void> {
+  const parts = new Map(readZip(await readFile(path)).map((e) => [e.name, entryText(e)]));
+  const sst = parts.get('xl/sharedStrings.xml')!;
+  const strings = (sst.match(/<si>|<si\/>/g) ?? []).length;
+  expect(Number(/uniqueCount="(\d+)"/.exec(sst)![1])).toBe(strings);
+  const styles = parts.get('xl/styles.xml')!;
+  const xfs = /<cellXfs count="(\d+)">([\s\S]*?)<\/cellXfs>/.exec(styles)!;
+  expect((xfs[2].match(/<xf\b/g) ?? []).length).toBe(Number(xfs[1]));
+  for (const [name, xml] of parts) {
+    if (!/^xl\/worksheets\/sheet\d+\.xml$/.test(name)) continue;
+    let lastRow = 0;
+    for (const row of xml.matchAll(/<row\b[^>]*?\sr="(\d+)"[^>]*?(?:\/>|>([\s\S]*?)<\/row>)/g)) {
+      const r = Number(row[1]);
+      expect(r).toBeGreaterThan(lastRow);
+      lastRow = r;
+      let lastCol = '';
+      for (const c of (row[2] ?? '').matchAll(/<c\b([^>]*?)(?:\/>|>([\s\S]*?)<\/c>)/g)) {
+        const ref = /\sr="([A-Z]+)(\d+)"/.exec(c[1])!;
+        expect(Number(ref[2])).toBe(r);
+        const col = ref[1].padStart(3, ' ');
+        expect(col > lastCol).toBe(true);
+        lastCol = col;
+        const s = /\ss="(\d+)"/.exec(c[1]);
+        if (s) expect(Number(s[1])).toBeLessThan(Number(xfs[1]));
+        if (/\st="s"/.test(c[1])) expect(Number(/<v>(\d+)<\/v>/.exec(c[2] ?? '')![1])).toBeLessThan(strings);
+      }
+    }
+  }
+}
+
+describe('patching writer', () => {
+  it('writes what the full writer writes, for random small change sets', async () => {
+    await withTempDir(async (tmp) => {
+      const base = join(tmp, 'base.xlsx');
+      const seed = createWorkbookSink({ path: base, patch: false });
+      await seed.read();
+      await seed.write(
+        changes({
+          appends: Array.from({ length: BASE_CREDITS }, (_, n) =>
+            credit(n, {
+              status: STATUSES[n % 4],
+              allocation: n % 4 ? 'customer 100%' : '',
+              processingDate: n % 4 > 1 ? '2024-06-02' : '',
+              currency: n === 5 ? 'JPY' : 'USD',
+              amount: n === 5 ? 1500 : 10 + n / 100,
+            }),
+          ),
+          audit: [auditRow(0, 'first')],
+          ledger: { appends: [ledgerRow(0), ledgerRow(1)], updates: [] },
+          summary: layoutOf(3),
+        }),
+      );
+      await seed.close();
+
+      let run = 0;
+      await fc.assert(
+        fc.asyncProperty(changeArb, async (drawn) => {
+          run++;
+          const full = join(tmp, `full-${run}.xlsx`);
+          const patched = join(tmp, `patched-${run}.xlsx`);
+          await copyFile(base, full);
+          await copyFile(base, patched);
+          const change = changeSetOf(drawn);
+
+          const fullSink = createWorkbookSink({ path: full, patch: false });
+          await fullSink.read();
+          const fullReport = await fullSink.write(structuredClone(change));
+          const messages: string[] = [];
+          const patchSink = createWorkbookSink({ path: patched, onProgress: (m) => messages.push(m) });
+          await patchSink.read();
+          const patchReport = await patchSink.write(structuredClone(change));
+          expect(messages.filter((m) => m.startsWith('writing the whole'))).toEqual([]);
+          expect(patchReport.skipped).toEqual(fullReport.skipped);
+          expect(patchReport.updatedRows).toBe(fullReport.updatedRows);
+
+          expect(describeWorkbook(await loadWorkbook(patched))).toEqual(
+            describeWorkbook(await loadWorkbook(full)),
+          );
+          const fast = await readPlainWorkbook(patched);
+          expect(fast).not.toBeNull();
+          expect(fast).toEqual(await readPlainWorkbook(full));
+          await checkInvariants(patched);
+        }),
+        { numRuns: 30 },
+      );
+    });
+  }, 300_000);
+
+  it('gives the tab sizes ExcelJS gives (the cell budget), without loading ExcelJS', async () => {
+    await withTempDir(async (tmp) => {
+      const path = join(tmp, 'credits.xlsx');
+      const sink = createWorkbookSink({ path });
+      await sink.read();
+      await sink.write(
+        changes({ appends: [credit(1), credit(2, { status: 'PROCESSED' })], summary: layoutOf(5) }),
+      );
+      const patched = createWorkbookSink({ path });
+      await patched.read();
+      await patched.write(changes({ audit: [auditRow(1, 'x'), auditRow(2, 'y')], summary: layoutOf(9) }));
+      const wb = await loadWorkbook(path);
+      expect(await plainTabSizes(path)).toEqual(workbookTabSizes(wb));
+    });
+  });
+
+  it('falls back to the full writer, and says why, when new credits are added', async () => {
+    await withTempDir(async (tmp) => {
+      const path = join(tmp, 'credits.xlsx');
+      const first = createWorkbookSink({ path });
+      await first.read();
+      await first.write(changes({ appends: [credit(1)] }));
+      const messages: string[] = [];
+      const sink = createWorkbookSink({ path, onProgress: (m) => messages.push(m) });
+      await sink.read();
+      await sink.write(changes({ appends: [credit(2)] }));
+      expect(messages).toContain('writing the whole of credits.xlsx (new Credits rows)');
+      expect((await readPlainWorkbook(path))!.credits.rows).toHaveLength(2);
+    });
+  });
+
+  it('falls back when someone unprotected the Credits tab, so the next save protects it again', async () => {
+    await withTempDir(async (tmp) => {
+      const path = join(tmp, 'credits.xlsx');
+      const first = createWorkbookSink({ path });
+      await first.read();
+      await first.write(changes({ appends: [credit(1), credit(2)] }));
+      const wb = await loadWorkbook(path);
+      wb.getWorksheet('Credits')!.unprotect();
+      await wb.xlsx.writeFile(path);
+      const messages: string[] = [];
+      const sink = createWorkbookSink({ path, onProgress: (m) => messages.push(m) });
+      await sink.read();
+      await sink.write(changes({ updates: [{ key: 'key-1', fields: { notes: 'x' } }] }));
+      expect(messages.some((m) => m.includes('the Credits tab is not protected'))).toBe(true);
+      expect(protectionOf((await loadWorkbook(path)).getWorksheet('Credits')!)).toMatchObject({
+        sheet: true,
+      });
+    });
+  });
+});
