@@ -169,6 +169,20 @@ export function duplicateKeysError(tabName: string, repeats: Map<string, number[
   );
 }
 
+/**
+ * The 1-based column of a cell reference's letters ("A1" → 1, "AB7" → 28); reading stops at the first character
+ * that is not a capital letter, so a whole reference can be passed.
+ */
+export function columnNumber(ref: string): number {
+  let n = 0;
+  for (let i = 0; i < ref.length; i++) {
+    const c = ref.charCodeAt(i);
+    if (c < 65 || c > 90) break;
+    n = n * 26 + (c - 64);
+  }
+  return n;
+}
+
 /** 'A' for column 0, 'Z' for 25, 'AA' for 26: spreadsheet column letters of a 0-based column. */
 export function columnLetter(col: number): string {
   let s = '';

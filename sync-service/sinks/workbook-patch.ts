@@ -18,7 +18,8 @@
 import { CreditDeskError } from '../../core/errors';
 import { isLocked, isStatus } from '../../core/status';
 import { TABS, type CellKind, type TabId } from '../../core/sheet-contract';
-import { text, type Cell, type Grid } from '../../core/table';
+import { columnLetter as letterOf, columnNumber } from '../../core/sheet-layout';
+import { headerKey, text, type Cell, type Grid } from '../../core/table';
 import type { SummaryLayout } from '../../core/summary-layout';
 import {
   auditWithout,
@@ -30,7 +31,6 @@ import {
   type WriteReport,
 } from '../../core/sheet-changes';
 import { encodeXlsxText, excelValueFor } from './workbook-cells';
-import { headerKey } from '../../core/table';
 import { sharedStrings, sheetPartPaths } from './workbook-read';
 import { StylesEditor, withLock } from './workbook-styles';
 import { patchSummary } from './workbook-summary-patch';
@@ -589,14 +589,5 @@ function escapeText(s: string): string {
   return s.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;');
 }
 
-function columnLetter(col: number): string {
-  let out = '';
-  for (let n = col; n > 0; n = Math.floor((n - 1) / 26)) out = String.fromCharCode(65 + ((n - 1) % 26)) + out;
-  return out;
-}
-
-function columnNumber(letters: string): number {
-  let n = 0;
-  for (let i = 0; i < letters.length; i++) n = n * 26 + (letters.charCodeAt(i) - 64);
-  return n;
-}
+/** 1-based, like the XML's references. */
+const columnLetter = (col: number) => letterOf(col - 1);

@@ -15,7 +15,7 @@ import { inflateRawSync } from 'node:zlib';
 import type { CellValue } from 'exceljs';
 import type { TabSize } from '../../core/cell-budget';
 import { TABS, type TabId } from '../../core/sheet-contract';
-import { TAB_ORDER, indexKeys } from '../../core/sheet-layout';
+import { columnNumber, TAB_ORDER, indexKeys } from '../../core/sheet-layout';
 import { headerKey, text, type Cell, type Grid } from '../../core/table';
 import { cellFromExcel, isBlank } from './workbook-cells';
 import { kindsByHeader } from './workbook-layout';
@@ -257,16 +257,6 @@ function dateStyleIds(xml: string): Set<number> {
     i++;
   }
   return out;
-}
-
-function columnNumber(ref: string): number {
-  let n = 0;
-  for (let i = 0; i < ref.length; i++) {
-    const c = ref.charCodeAt(i);
-    if (c < 65 || c > 90) break;
-    n = n * 26 + (c - 64);
-  }
-  return n;
 }
 
 /** An element name ends here (what `\b` meant in the regular expressions this scanner replaced). */

@@ -8,6 +8,7 @@
 import ExcelJS from 'exceljs';
 import { summaryGrid, type SummaryLayout } from '../../core/summary-layout';
 import { SUMMARY_TAB } from '../../core/sheet-contract';
+import { columnLetter } from '../../core/sheet-layout';
 import { plain, renderWorkbookSummary, type Plain } from './workbook-summary';
 import { decodeEntities, sharedStrings } from './workbook-read';
 import { StylesEditor } from './workbook-styles';
@@ -105,8 +106,5 @@ function sameValues(current: Map<string, Plain>, want: Plain[][]): boolean {
   return present === wanted;
 }
 
-function letter(col: number): string {
-  let out = '';
-  for (let n = col; n > 0; n = Math.floor((n - 1) / 26)) out = String.fromCharCode(65 + ((n - 1) % 26)) + out;
-  return out;
-}
+/** 1-based, like the XML's references. */
+const letter = (col: number) => columnLetter(col - 1);

@@ -5,6 +5,7 @@ import {
   cellChoices,
   cellFormat,
   columnLetter,
+  columnNumber,
   indexKeys,
   moneyPattern,
   planHeaders,
@@ -44,8 +45,12 @@ describe('cell formats: one plan for both sinks', () => {
     expect(TAB_ORDER.filter((t) => TAB_TRAITS[t].filter)).toEqual(['credits', 'audit']);
   });
 
-  test('column letters', () => {
+  test('column letters, and back', () => {
     expect([0, 25, 26, 27, 701, 702].map(columnLetter)).toEqual(['A', 'Z', 'AA', 'AB', 'ZZ', 'AAA']);
+    expect(['A1', 'Z9', 'AA', 'AB12', 'ZZ3', 'AAA'].map(columnNumber)).toEqual([1, 26, 27, 28, 702, 703]);
+    fc.assert(
+      fc.property(fc.integer({ min: 0, max: 20_000 }), (c) => columnNumber(columnLetter(c)) === c + 1),
+    );
   });
 });
 
