@@ -5,11 +5,9 @@
  * ResultConfiguration.OutputLocation (Athena User Guide, "Find query output files in Amazon S3":
  * https://docs.aws.amazon.com/athena/latest/ug/querying-finding-output-files.html).
  *
- * The file is CSV with a header row and every value double-quoted (quotes doubled inside); a NULL is an
- * empty field WITHOUT quotes, an empty string is `""` (PyAthena docs/null_handling.rst, "CSV Format
- * Limitation", checked against Athena). It carries no types: the caller passes the ColumnInfo of the
- * first GetQueryResults page, and the rows come back in GetQueryResults' own shape (VarCharValue, absent for
- * NULL), so athena-results.ts reads both paths with the same code.
+ * The file is CSV in Athena's dialect (athena-csv.ts reads it as it streams in). It carries no types: the
+ * caller passes the ColumnInfo of the first GetQueryResults page, and the rows come back in GetQueryResults'
+ * own shape (VarCharValue, absent for NULL), so athena-results.ts reads both paths with the same code.
  *
  * All or nothing: rows are returned only once the whole file has been read and its length checked against
  * Content-Length; a connection dropped mid-stream is retried from the start (the policy in athena-retry.ts)
@@ -17,8 +15,8 @@
  */
 import { GetObjectCommand, type S3Client } from '@aws-sdk/client-s3';
 import type { ColumnInfo, Row } from '@aws-sdk/client-athena';
-import { parse } from 'csv-parse';
 import type { Readable } from 'node:stream';
+import { athenaCsvRecords } from './athena-csv';
 import { AthenaQueryError } from './athena-errors';
 import { describeAwsError, withRetry, type RetryPolicy } from './athena-retry';
 
@@ -131,11 +129,16 @@ async function readOnce(
   const body = out.Body as Readable | undefined;
   if (!body) throw new Error('S3 GetObject returned no body');
   let bytes = 0;
-  body.on('data', (chunk: Buffer) => (bytes += chunk.length));
+  async function* counted(): AsyncGenerator<Buffer> {
+    for await (const chunk of body as AsyncIterable<Buffer>) {
+      bytes += chunk.length;
+      yield chunk;
+    }
+  }
   const short = () => out.ContentLength !== undefined && bytes !== out.ContentLength;
   let rows: Row[];
   try {
-    rows = await parseResultCsv(body, columns);
+    rows = await parseResultCsv(counted(), columns);
   } catch (err) {
     // A cut-off body often shows up first as a CSV error (an unclosed quote): the length says what happened.
     if (short()) throw new TruncatedBody(bytes, out.ContentLength!);
@@ -149,16 +152,14 @@ async function readOnce(
  * Athena's result CSV → GetQueryResults-shaped rows. The header must name the columns of the metadata, in
  * order: a file of another query, or another layout, is refused rather than read into the wrong fields.
  */
-export async function parseResultCsv(input: Readable, columns: ColumnInfo[]): Promise<Row[]> {
-  // An unquoted empty field is NULL; a quoted one (`""`) is the empty string.
-  const parser = parse({ cast: (value, ctx) => (value === '' && !ctx.quoting ? null : value) });
-  // pipe() does not forward errors: a dropped connection must end the parse, not leave it waiting.
-  input.on('error', (err) => parser.destroy(err));
-  input.pipe(parser);
+export async function parseResultCsv(
+  input: AsyncIterable<Buffer | string>,
+  columns: ColumnInfo[],
+): Promise<Row[]> {
   const names = columns.map((c) => (c.Name ?? c.Label ?? '').toLowerCase());
   const rows: Row[] = [];
   let header = true;
-  for await (const record of parser as AsyncIterable<(string | null)[]>) {
+  for await (const record of athenaCsvRecords(input)) {
     if (header) {
       const got = record.map((h) => (h ?? '').toLowerCase());
       if (got.join('\u0000') !== names.join('\u0000')) {
