@@ -5,7 +5,8 @@
  *   node bin/run-ts.cjs bench/big-run.ts <job> <dir> [sheetsRootUrl spreadsheetId]
  *
  * Jobs: sync (new credits, --accounts --rules --apply-rules), resync (same data again), assign (one credit),
- * export (JSON), sync-google / resync-google (the same against the local Sheets server), and prep (not
+ * export (JSON), sync-google / resync-google (the same against the local Sheets server), sync-gslib /
+ * resync-gslib (the same sync through the `google-spreadsheet` library instead: bench/gs-lib-sink.ts), and prep (not
  * measured: every 4th credit becomes PROCESSED, interleaved, as after a few usage runs).
  *
  * <dir> holds rows.json (the CUR query's rows), accounts.csv, rules.csv and the workbook. The source reads
@@ -23,8 +24,18 @@ import { buildChangeSet, readState, type CreditChange } from '../sync-service/sh
 import type { Sink } from '../sync-service/sinks/sink';
 import { createWorkbookSink } from '../sync-service/sinks/workbook';
 import type { CreditSource, RawCreditRow } from '../sync-service/sources/source';
+import { createGoogleSpreadsheetLibSink } from './gs-lib-sink';
 
-export type Job = 'sync' | 'resync' | 'assign' | 'export' | 'sync-google' | 'resync-google' | 'prep';
+export type Job =
+  | 'sync'
+  | 'resync'
+  | 'assign'
+  | 'export'
+  | 'sync-google'
+  | 'resync-google'
+  | 'sync-gslib'
+  | 'resync-gslib'
+  | 'prep';
 
 /** Assign alternates between two allocations, so every run really changes the credit. */
 export const ALLOCATIONS = ['customer 60%, reseller 40%', 'customer 50%, reseller 50%'];
@@ -50,19 +61,21 @@ async function main(): Promise<void> {
     close: async () => {},
   };
   const google = job.endsWith('-google');
-  const sink: Sink = google
-    ? createGoogleSheetsSink({
-        spreadsheetId: spreadsheetId!,
-        rootUrl,
-        syncIdentity: 'credit-sync@bench.iam.gserviceaccount.com',
-        maxWriteRequestsPerMinute: 1_000_000,
-      })
-    : createWorkbookSink({ path: join(dir, 'credits.xlsx') });
+  const sink: Sink = job.endsWith('-gslib')
+    ? await createGoogleSpreadsheetLibSink(rootUrl!, spreadsheetId!)
+    : google
+      ? createGoogleSheetsSink({
+          spreadsheetId: spreadsheetId!,
+          rootUrl,
+          syncIdentity: 'credit-sync@bench.iam.gserviceaccount.com',
+          maxWriteRequestsPerMinute: 1_000_000,
+        })
+      : createWorkbookSink({ path: join(dir, 'credits.xlsx') });
   const settings = resolveSettings(
     {
       workbook: join(dir, 'credits.xlsx'),
       period: meta.period,
-      ...(job === 'sync' || job === 'sync-google'
+      ...(job === 'sync' || job === 'sync-google' || job === 'sync-gslib'
         ? { accounts: join(dir, 'accounts.csv'), rules: join(dir, 'rules.csv') }
         : {}),
     },

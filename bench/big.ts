@@ -7,9 +7,12 @@
  *   to write, `assign` of one credit, `export --format json` — the last three on a workbook where every 4th
  *   credit is PROCESSED (interleaved);
  * - workbook sync of 100,000 and 150,000 credits (linear?);
- * - Google Sheets sink (local Sheets v4 server, in this process): first load and re-sync of 50,000, with requests.
+ * - Google Sheets sink (local Sheets v4 server, in this process): first load and re-sync of 50,000, with requests;
+ * - the same two jobs with the `google-spreadsheet` library doing the sheet I/O (bench/gs-lib-sink.ts: same
+ *   tabs, same rows), and the ratios library ÷ sink of requests, wall and CPU.
  *
  * BENCH_BIG_SIZES=50000,100000 changes the sync sizes; the first is used for everything else.
+ * BENCH_BIG_PARTS=workbook,larger,google runs a subset (default all three; google includes the library).
  */
 import { spawn } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
@@ -22,6 +25,7 @@ import type { Figure } from './figures';
 
 const RUNS = Number(process.env.BENCH_RUNS ?? 3);
 const SIZES = (process.env.BENCH_BIG_SIZES ?? '50000,100000,150000').split(',').map(Number);
+const PARTS = new Set((process.env.BENCH_BIG_PARTS ?? 'workbook,larger,google').split(','));
 
 interface RunResult {
   wall: number;
@@ -112,28 +116,30 @@ export async function benchBig(): Promise<Figure[]> {
   const dirs: string[] = [];
   try {
     // --- workbook, base size: sync, then the jobs on a workbook with PROCESSED rows interleaved ---------
-    const dir = prepare(base);
-    dirs.push(dir);
-    const sync = await repeat('sync', dir, fresh(dir));
-    print(summarize(`workbook sync ${k(base)} new credits (accounts, rules)`, sync));
-    print(countFigures(`  sync ${k(base)}`, sync[0].counts));
-    await runJob('prep', dir);
-    const assignId = await pickAssignable(dir);
-    writeFileSync(join(dir, 'meta.json'), JSON.stringify({ period: '2026-10', assignId }));
-    const resync = await repeat('resync', dir);
-    print(summarize(`workbook re-sync ${k(base)}, nothing to write`, resync));
-    print(countFigures(`  re-sync ${k(base)}`, resync[0].counts));
-    print(
-      summarize(
-        `workbook assign 1 credit on ${k(base)}`,
-        await repeat('assign', dir, undefined, (i) => ['', '', String(i)]),
-      ),
-    );
-    print(summarize(`workbook export --format json ${k(base)}`, await repeat('export', dir)));
-    rmSync(dir, { recursive: true, force: true });
+    if (PARTS.has('workbook')) {
+      const dir = prepare(base);
+      dirs.push(dir);
+      const sync = await repeat('sync', dir, fresh(dir));
+      print(summarize(`workbook sync ${k(base)} new credits (accounts, rules)`, sync));
+      print(countFigures(`  sync ${k(base)}`, sync[0].counts));
+      await runJob('prep', dir);
+      const assignId = await pickAssignable(dir);
+      writeFileSync(join(dir, 'meta.json'), JSON.stringify({ period: '2026-10', assignId }));
+      const resync = await repeat('resync', dir);
+      print(summarize(`workbook re-sync ${k(base)}, nothing to write`, resync));
+      print(countFigures(`  re-sync ${k(base)}`, resync[0].counts));
+      print(
+        summarize(
+          `workbook assign 1 credit on ${k(base)}`,
+          await repeat('assign', dir, undefined, (i) => ['', '', String(i)]),
+        ),
+      );
+      print(summarize(`workbook export --format json ${k(base)}`, await repeat('export', dir)));
+      rmSync(dir, { recursive: true, force: true });
+    }
 
     // --- workbook sync at larger sizes ----------------------------------------------------------------
-    for (const n of larger) {
+    for (const n of PARTS.has('larger') ? larger : []) {
       const d = prepare(n);
       dirs.push(d);
       const runs = await repeat('sync', d, fresh(d));
@@ -141,7 +147,8 @@ export async function benchBig(): Promise<Figure[]> {
       rmSync(d, { recursive: true, force: true });
     }
 
-    // --- Google Sheets sink against the local server -------------------------------------------------
+    // --- Google Sheets sink against the local server, then google-spreadsheet on the same job ------------
+    if (!PARTS.has('google')) return [];
     const g = prepare(base);
     dirs.push(g);
     const server: SheetsServer = await startSheetsServer();
@@ -170,6 +177,62 @@ export async function benchBig(): Promise<Figure[]> {
       print([
         { name: `  Google re-sync: requests`, value: stats(resyncRequests).median, unit: 'requests' },
         { name: `  Google re-sync: bytes`, value: server.stats.bytes(), unit: 'bytes (last run)' },
+      ]);
+
+      // The same sync with google-spreadsheet doing the sheet I/O: same tabs, same rows, same server.
+      const libFirsts: RunResult[] = [];
+      const libFirstRequests: number[] = [];
+      for (let i = 0; i < RUNS; i++) {
+        const id = `bench-big-gslib-${i}`;
+        server.createSpreadsheet(id, ['Sheet1']);
+        server.stats.reset();
+        libFirsts.push(await runJob('sync-gslib', g, [server.rootUrl, id]));
+        libFirstRequests.push(server.stats.count());
+      }
+      print(summarize(`google-spreadsheet sync ${k(base)} new credits (same tabs)`, libFirsts));
+      print(countFigures(`  google-spreadsheet sync ${k(base)}`, libFirsts[0].counts));
+      const libResyncs: RunResult[] = [];
+      const libResyncRequests: number[] = [];
+      for (let i = 0; i < RUNS; i++) {
+        server.stats.reset();
+        libResyncs.push(await runJob('resync-gslib', g, [server.rootUrl, `bench-big-gslib-${RUNS - 1}`]));
+        libResyncRequests.push(server.stats.count());
+      }
+      print(summarize(`google-spreadsheet re-sync ${k(base)}, nothing to write`, libResyncs));
+      const ratio = (lib: number[], sink: number[]) =>
+        Math.round((stats(lib).median / Math.max(stats(sink).median, 1e-9)) * 100) / 100;
+      const line = (what: string, lib: number[], sink: number[], unit: string): Figure => ({
+        name: `  ${what}, google-spreadsheet ÷ sink`,
+        value: ratio(lib, sink),
+        unit: `× (medians: ${r2(stats(lib).median)} vs ${r2(stats(sink).median)} ${unit})`,
+      });
+      print([
+        line('first load: requests', libFirstRequests, firstRequests, 'requests'),
+        line(
+          'first load: wall',
+          libFirsts.map((r) => r.wall),
+          firsts.map((r) => r.wall),
+          's',
+        ),
+        line(
+          'first load: CPU',
+          libFirsts.map((r) => r.cpu),
+          firsts.map((r) => r.cpu),
+          's',
+        ),
+        line('re-sync: requests', libResyncRequests, resyncRequests, 'requests'),
+        line(
+          're-sync: wall',
+          libResyncs.map((r) => r.wall),
+          resyncs.map((r) => r.wall),
+          's',
+        ),
+        line(
+          're-sync: CPU',
+          libResyncs.map((r) => r.cpu),
+          resyncs.map((r) => r.cpu),
+          's',
+        ),
       ]);
     } finally {
       await server.close();
