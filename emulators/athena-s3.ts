@@ -11,7 +11,7 @@
 import { createHash, randomUUID } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 
-export type GetObjectFault = 'ConnectionReset' | 'DropMidStream';
+type GetObjectFault = 'ConnectionReset' | 'DropMidStream';
 
 export interface S3Objects {
   put(bucket: string, key: string, body: Buffer): void;

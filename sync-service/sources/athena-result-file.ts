@@ -20,7 +20,7 @@ import { athenaCsvRecords } from './athena-csv';
 import { AthenaQueryError } from './athena-errors';
 import { describeAwsError, withRetry, type RetryPolicy } from './athena-retry';
 
-export interface S3Address {
+interface S3Address {
   bucket: string;
   key: string;
 }
@@ -43,12 +43,14 @@ export function resultPrefixArn({ bucket, key }: S3Address): string {
  * NoSuchKey 404, NoSuchBucket 404). Paging through GetQueryResults still works then: Athena reads the file
  * with its own rights for that call.
  */
-const UNREADABLE = new Set(['AccessDenied', 'NoSuchKey', 'NoSuchBucket', 'Forbidden', 'NotFound']);
-
-function unreadable(err: unknown): boolean {
+function unreadable(err: unknown): 'denied' | 'missing' | null {
   const e = err as { name?: string; $metadata?: { httpStatusCode?: number } };
   const status = e?.$metadata?.httpStatusCode;
-  return UNREADABLE.has(e?.name ?? '') || status === 403 || status === 404;
+  if (e?.name === 'AccessDenied' || e?.name === 'Forbidden' || status === 403) return 'denied';
+  if (e?.name === 'NoSuchKey' || e?.name === 'NoSuchBucket' || e?.name === 'NotFound' || status === 404) {
+    return 'missing';
+  }
+  return null;
 }
 
 /** A body shorter than its Content-Length: the connection dropped. ECONNRESET makes athena-retry retry it. */
@@ -68,7 +70,7 @@ export interface ResultFileReader {
   read(location: string, columns: ColumnInfo[], label: string): Promise<Row[] | null>;
 }
 
-export interface ResultFileReaderOptions {
+interface ResultFileReaderOptions {
   client: S3Client;
   retry: RetryPolicy;
   signal?: AbortSignal;
@@ -89,13 +91,24 @@ export function createResultFileReader(opts: ResultFileReaderOptions): ResultFil
           opts.signal,
         );
       } catch (err) {
-        if (unreadable(err)) {
+        const why = unreadable(err);
+        const paging =
+          'Reading the results page by page instead (GetQueryResults, one request per 1,000 rows)';
+        if (why === 'denied') {
+          // Once per source: a denied right stays denied for this run, so later queries page at once.
           denied = true;
           opts.warn(
             `Could not read the Athena result file ${location} (${describeAwsError(err)}): the identity running ` +
-              `the sync needs s3:GetObject on ${resultPrefixArn(address)}. Reading the results page by page ` +
-              'instead (GetQueryResults, one request per 1,000 rows); grant that right (npx credit-desk ' +
-              'iam-policy) to read them in one request.',
+              `the sync needs s3:GetObject on ${resultPrefixArn(address)} (and kms:Decrypt if that location is ` +
+              `encrypted with a KMS key). ${paging}; grant that right (npx credit-desk iam-policy) to read ` +
+              'them in one request.',
+          );
+          return null;
+        }
+        if (why === 'missing') {
+          opts.warn(
+            `The Athena result file ${location} is not there (${describeAwsError(err)}), though Athena reported ` +
+              `it: a lifecycle rule on the result location may remove files too early. ${paging}.`,
           );
           return null;
         }

@@ -7,7 +7,14 @@
 import fc from 'fast-check';
 import { Readable } from 'node:stream';
 import { createAthenaSource, type AthenaSourceOptions } from '../../sync-service/sources/athena';
-import { parseResultCsv, parseS3Uri, resultPrefixArn } from '../../sync-service/sources/athena-result-file';
+import type { S3Client } from '@aws-sdk/client-s3';
+import {
+  createResultFileReader,
+  parseResultCsv,
+  parseS3Uri,
+  resultPrefixArn,
+} from '../../sync-service/sources/athena-result-file';
+import { DEFAULT_RETRY_POLICY } from '../../sync-service/sources/athena-retry';
 import { startAthenaServer, type AthenaServer } from '../../emulators/athena-server';
 import { makeTempDir, writeCurFixture, type CurLine } from '../../emulators/cur-fixture';
 import type { RawCreditRow } from '../../sync-service/sources/source';
@@ -210,6 +217,32 @@ describe('Athena result file: when it cannot be read', () => {
     );
     expect(err?.message).toMatch(/failed 3 times in a row .*ended after \d+ of \d+ bytes/);
   });
+});
+
+test('a result file Athena reported but S3 does not have (NoSuchKey) is paged, with a warning each time', async () => {
+  // A stub client: the local server always has the file it reported, so the error is made here.
+  let calls = 0;
+  const client = {
+    send: async () => {
+      calls++;
+      throw Object.assign(new Error('The specified key does not exist.'), {
+        name: 'NoSuchKey',
+        $metadata: { httpStatusCode: 404 },
+      });
+    },
+  } as unknown as S3Client;
+  const warnings: string[] = [];
+  const reader = createResultFileReader({
+    client,
+    retry: DEFAULT_RETRY_POLICY,
+    warn: (m) => warnings.push(m),
+  });
+  expect(await reader.read('s3://b/p/q1.csv', [], 'credits')).toBeNull();
+  expect(await reader.read('s3://b/p/q2.csv', [], 'credits')).toBeNull();
+  // Not remembered like a denied right: the next query's file may well be there.
+  expect(calls).toBe(2);
+  expect(warnings).toHaveLength(2);
+  expect(warnings[0]).toMatch(/s3:\/\/b\/p\/q1\.csv is not there \(NoSuchKey.*lifecycle rule.*page by page/);
 });
 
 describe('Athena result CSV parsing', () => {
