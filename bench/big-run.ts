@@ -10,7 +10,9 @@
  * measured: every 4th credit becomes PROCESSED, interleaved, as after a few usage runs).
  *
  * <dir> holds rows.json (the CUR query's rows), accounts.csv, rules.csv and the workbook. The source reads
- * rows.json inside fetchCredits, so parsing it counts like a real source's work would.
+ * rows.json inside fetchCredits, so parsing it counts like a real source's work would. With BENCH_CHANGE_EVERY=N
+ * every Nth credit's amount changes by (run + 1) cents (the fifth argument is the run), as a CUR that AWS
+ * revised: a re-sync with that many updates.
  */
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -55,7 +57,10 @@ async function main(): Promise<void> {
   const source: CreditSource = {
     listPeriods: async () => [meta.period],
     fetchCredits: async () => ({
-      rows: JSON.parse(readFileSync(join(dir, 'rows.json'), 'utf8')) as RawCreditRow[],
+      rows: revised(
+        JSON.parse(readFileSync(join(dir, 'rows.json'), 'utf8')) as RawCreditRow[],
+        Number(runArg ?? 0),
+      ),
       label: 'bench CUR rows',
     }),
     close: async () => {},
@@ -116,6 +121,17 @@ async function main(): Promise<void> {
       rssMiB: process.resourceUsage().maxRSS / 1024,
       counts,
     }),
+  );
+}
+
+/** Every BENCH_CHANGE_EVERY-th credit's amount moved by (run + 1) cents; the rows as they are without it. */
+function revised(rows: RawCreditRow[], run: number): RawCreditRow[] {
+  const every = Number(process.env.BENCH_CHANGE_EVERY ?? 0);
+  if (!every) return rows;
+  return rows.map((r, i) =>
+    i % every === 0 && r.amount !== null
+      ? { ...r, amount: (Number(r.amount) - (run + 1) / 100).toFixed(2) }
+      : r,
   );
 }
 

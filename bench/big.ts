@@ -9,10 +9,12 @@
  * - workbook sync of 100,000 and 150,000 credits (linear?);
  * - Google Sheets sink (local Sheets v4 server, in this process): first load and re-sync of 50,000, with requests;
  * - the same two jobs with the `google-spreadsheet` library doing the sheet I/O (bench/gs-lib-sink.ts: same
- *   tabs, same rows), and the ratios library ÷ sink of requests, wall and CPU.
+ *   tabs, same rows), and the ratios library ÷ sink of requests, wall and CPU;
+ * - changes: a re-sync where AWS revised 1 % of the amounts (every 100th credit), sink and library, after a first
+ *   load of each (not shown): the monthly case where the library's one-request-per-row shows.
  *
  * BENCH_BIG_SIZES=50000,100000 changes the sync sizes; the first is used for everything else.
- * BENCH_BIG_PARTS=workbook,larger,google runs a subset (default all three; google includes the library).
+ * BENCH_BIG_PARTS=workbook,larger,google,changes runs a subset (default all; google includes the library).
  */
 import { spawn } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
@@ -25,7 +27,7 @@ import type { Figure } from './figures';
 
 const RUNS = Number(process.env.BENCH_RUNS ?? 3);
 const SIZES = (process.env.BENCH_BIG_SIZES ?? '50000,100000,150000').split(',').map(Number);
-const PARTS = new Set((process.env.BENCH_BIG_PARTS ?? 'workbook,larger,google').split(','));
+const PARTS = new Set((process.env.BENCH_BIG_PARTS ?? 'workbook,larger,google,changes').split(','));
 
 interface RunResult {
   wall: number;
@@ -34,11 +36,17 @@ interface RunResult {
   counts: Record<string, number>;
 }
 
-function runJob(job: Job, dir: string, extra: string[] = []): Promise<RunResult> {
+function runJob(
+  job: Job,
+  dir: string,
+  extra: string[] = [],
+  env: NodeJS.ProcessEnv = process.env,
+): Promise<RunResult> {
   const runner = join(__dirname, '../bin/run-ts.cjs');
   return new Promise((resolve, reject) => {
     const child = spawn(process.execPath, [runner, join(__dirname, 'big-run.ts'), job, dir, ...extra], {
       stdio: ['ignore', 'pipe', 'pipe'],
+      env,
     });
     let out = '';
     let err = '';
@@ -148,11 +156,13 @@ export async function benchBig(): Promise<Figure[]> {
     }
 
     // --- Google Sheets sink against the local server, then google-spreadsheet on the same job ------------
-    if (!PARTS.has('google')) return [];
+    if (!PARTS.has('google') && !PARTS.has('changes')) return [];
     const g = prepare(base);
     dirs.push(g);
     const server: SheetsServer = await startSheetsServer();
     try {
+      if (PARTS.has('changes')) await changedResyncs(g, server, print);
+      if (!PARTS.has('google')) return [];
       const firsts: RunResult[] = [];
       const firstRequests: number[] = [];
       for (let i = 0; i < RUNS; i++) {
@@ -242,6 +252,72 @@ export async function benchBig(): Promise<Figure[]> {
   }
   // Already printed as they came (a long bench shows progress); nothing more for bench/index.ts to print.
   return [];
+}
+
+/**
+ * A re-sync where every 100th credit's amount was revised, through the sink and through google-spreadsheet:
+ * each on a spreadsheet of its own first loaded with the month (not measured), then BENCH_RUNS re-syncs, each
+ * revising the amounts again so every run has the same number of updates.
+ */
+async function changedResyncs(
+  dir: string,
+  server: SheetsServer,
+  print: (fs: Figure[]) => void,
+): Promise<void> {
+  const results: Record<string, { runs: RunResult[]; requests: number[] }> = {};
+  for (const [kind, first, resync] of [
+    ['sink', 'sync-google', 'resync-google'],
+    ['google-spreadsheet', 'sync-gslib', 'resync-gslib'],
+  ] as const) {
+    const id = `bench-big-changes-${kind}`;
+    server.createSpreadsheet(id, ['Sheet1']);
+    await runJob(first, dir, [server.rootUrl, id]);
+    const runs: RunResult[] = [];
+    const requests: number[] = [];
+    for (let i = 0; i < RUNS; i++) {
+      server.stats.reset();
+      runs.push(
+        await runJob(resync, dir, [server.rootUrl, id, String(i)], {
+          ...process.env,
+          BENCH_CHANGE_EVERY: '100',
+        }),
+      );
+      requests.push(server.stats.count());
+    }
+    results[kind] = { runs, requests };
+    print(summarize(`${kind}: re-sync ${k(SIZES[0])} with 1 % of amounts revised`, runs));
+    print([
+      {
+        name: `  ${kind} re-sync with 1 % revised: requests`,
+        value: stats(requests).median,
+        unit: 'requests',
+      },
+    ]);
+  }
+  const lib = results['google-spreadsheet'];
+  const sink = results.sink;
+  const ratio = (a: number[], b: number[]) =>
+    Math.round((stats(a).median / Math.max(stats(b).median, 1e-9)) * 10) / 10;
+  print([
+    {
+      name: '  re-sync with 1 % revised: requests, google-spreadsheet ÷ sink',
+      value: ratio(lib.requests, sink.requests),
+      unit: '×',
+    },
+    {
+      name: '  re-sync with 1 % revised: CPU, google-spreadsheet ÷ sink',
+      value: ratio(
+        lib.runs.map((r) => r.cpu),
+        sink.runs.map((r) => r.cpu),
+      ),
+      unit: '×',
+    },
+    {
+      name: '  re-sync with 1 % revised: at 60 write requests/min, google-spreadsheet (at least)',
+      value: Math.round((stats(lib.requests).median / 60) * 10) / 10,
+      unit: 'min',
+    },
+  ]);
 }
 
 /** The Credit ID of a credit that can be assigned (not locked): run an export and take the first ASSIGNED. */
