@@ -5,11 +5,14 @@
  *   node bin/run-ts.cjs bench/big-run.ts <job> <dir> [sheetsRootUrl spreadsheetId]
  *
  * Jobs: sync (new credits, --accounts --rules --apply-rules), resync (same data again), assign (one credit),
- * export (JSON), sync-google / resync-google (the same against the local Sheets server), and prep (not
+ * export (JSON), sync-google / resync-google (the same against the local Sheets server), sync-gslib /
+ * resync-gslib (the same sync through the `google-spreadsheet` library instead: bench/gs-lib-sink.ts), and prep (not
  * measured: every 4th credit becomes PROCESSED, interleaved, as after a few usage runs).
  *
  * <dir> holds rows.json (the CUR query's rows), accounts.csv, rules.csv and the workbook. The source reads
- * rows.json inside fetchCredits, so parsing it counts like a real source's work would.
+ * rows.json inside fetchCredits, so parsing it counts like a real source's work would. With BENCH_CHANGE_EVERY=N
+ * every Nth credit's amount changes by (run + 1) cents (the fifth argument is the run), as a CUR that AWS
+ * revised: a re-sync with that many updates.
  */
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -24,8 +27,18 @@ import { buildChangeSet, readState, type CreditChange } from '../core/sheet-stat
 import type { Sink } from '../sync-service/sinks/sink';
 import { createWorkbookSink } from '../sync-service/sinks/workbook';
 import type { CreditSource, RawCreditRow } from '../sync-service/sources/source';
+import { createGoogleSpreadsheetLibSink } from './gs-lib-sink';
 
-export type Job = 'sync' | 'resync' | 'assign' | 'export' | 'sync-google' | 'resync-google' | 'prep';
+export type Job =
+  | 'sync'
+  | 'resync'
+  | 'assign'
+  | 'export'
+  | 'sync-google'
+  | 'resync-google'
+  | 'sync-gslib'
+  | 'resync-gslib'
+  | 'prep';
 
 /** Assign alternates between two allocations, so every run really changes the credit. */
 export const ALLOCATIONS = ['customer 60%, reseller 40%', 'customer 50%, reseller 50%'];
@@ -45,25 +58,30 @@ async function main(): Promise<void> {
   const source: CreditSource = {
     listPeriods: async () => [meta.period],
     fetchCredits: async () => ({
-      rows: JSON.parse(readFileSync(join(dir, 'rows.json'), 'utf8')) as RawCreditRow[],
+      rows: revised(
+        JSON.parse(readFileSync(join(dir, 'rows.json'), 'utf8')) as RawCreditRow[],
+        Number(runArg ?? 0),
+      ),
       label: 'bench CUR rows',
     }),
     close: async () => {},
   };
   const google = job.endsWith('-google');
-  const sink: Sink = google
-    ? createGoogleSheetsSink({
-        spreadsheetId: spreadsheetId!,
-        rootUrl,
-        syncIdentity: 'credit-sync@bench.iam.gserviceaccount.com',
-        maxWriteRequestsPerMinute: 1_000_000,
-      })
-    : createWorkbookSink({ path: join(dir, 'credits.xlsx') });
+  const sink: Sink = job.endsWith('-gslib')
+    ? await createGoogleSpreadsheetLibSink(rootUrl!, spreadsheetId!)
+    : google
+      ? createGoogleSheetsSink({
+          spreadsheetId: spreadsheetId!,
+          rootUrl,
+          syncIdentity: 'credit-sync@bench.iam.gserviceaccount.com',
+          maxWriteRequestsPerMinute: 1_000_000,
+        })
+      : createWorkbookSink({ path: join(dir, 'credits.xlsx') });
   const settings = resolveSettings(
     {
       workbook: join(dir, 'credits.xlsx'),
       period: meta.period,
-      ...(job === 'sync' || job === 'sync-google'
+      ...(job === 'sync' || job === 'sync-google' || job === 'sync-gslib'
         ? { accounts: join(dir, 'accounts.csv'), rules: join(dir, 'rules.csv') }
         : {}),
     },
@@ -104,6 +122,17 @@ async function main(): Promise<void> {
       rssMiB: process.resourceUsage().maxRSS / 1024,
       counts,
     }),
+  );
+}
+
+/** Every BENCH_CHANGE_EVERY-th credit's amount moved by (run + 1) cents; the rows as they are without it. */
+function revised(rows: RawCreditRow[], run: number): RawCreditRow[] {
+  const every = Number(process.env.BENCH_CHANGE_EVERY ?? 0);
+  if (!every) return rows;
+  return rows.map((r, i) =>
+    i % every === 0 && r.amount !== null
+      ? { ...r, amount: (Number(r.amount) - (run + 1) / 100).toFixed(2) }
+      : r,
   );
 }
 

@@ -7,9 +7,14 @@
  *   to write, `assign` of one credit, `export --format json` — the last three on a workbook where every 4th
  *   credit is PROCESSED (interleaved);
  * - workbook sync of 100,000 and 150,000 credits (linear?);
- * - Google Sheets sink (local Sheets v4 server, in this process): first load and re-sync of 50,000, with requests.
+ * - Google Sheets sink (local Sheets v4 server, in this process): first load and re-sync of 50,000, with requests;
+ * - the same two jobs with the `google-spreadsheet` library doing the sheet I/O (bench/gs-lib-sink.ts: same
+ *   tabs, same rows), and the ratios library ÷ sink of requests, wall and CPU;
+ * - changes: a re-sync where AWS revised 1 % of the amounts (every 100th credit), sink and library, after a first
+ *   load of each (not shown): the monthly case where the library's one-request-per-row shows.
  *
  * BENCH_BIG_SIZES=50000,100000 changes the sync sizes; the first is used for everything else.
+ * BENCH_BIG_PARTS=workbook,larger,google,changes runs a subset (default all; google includes the library).
  */
 import { spawn } from 'node:child_process';
 import { copyFileSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
@@ -22,6 +27,7 @@ import type { Figure } from './figures';
 
 const RUNS = Number(process.env.BENCH_RUNS ?? 3);
 const SIZES = (process.env.BENCH_BIG_SIZES ?? '50000,100000,150000').split(',').map(Number);
+const PARTS = new Set((process.env.BENCH_BIG_PARTS ?? 'workbook,larger,google,changes').split(','));
 
 interface RunResult {
   wall: number;
@@ -30,11 +36,17 @@ interface RunResult {
   counts: Record<string, number>;
 }
 
-function runJob(job: Job, dir: string, extra: string[] = []): Promise<RunResult> {
+function runJob(
+  job: Job,
+  dir: string,
+  extra: string[] = [],
+  env: NodeJS.ProcessEnv = process.env,
+): Promise<RunResult> {
   const runner = join(__dirname, '../bin/run-ts.cjs');
   return new Promise((resolve, reject) => {
     const child = spawn(process.execPath, [runner, join(__dirname, 'big-run.ts'), job, dir, ...extra], {
       stdio: ['ignore', 'pipe', 'pipe'],
+      env,
     });
     let out = '';
     let err = '';
@@ -112,28 +124,30 @@ export async function benchBig(): Promise<Figure[]> {
   const dirs: string[] = [];
   try {
     // --- workbook, base size: sync, then the jobs on a workbook with PROCESSED rows interleaved ---------
-    const dir = prepare(base);
-    dirs.push(dir);
-    const sync = await repeat('sync', dir, fresh(dir));
-    print(summarize(`workbook sync ${k(base)} new credits (accounts, rules)`, sync));
-    print(countFigures(`  sync ${k(base)}`, sync[0].counts));
-    await runJob('prep', dir);
-    const assignId = await pickAssignable(dir);
-    writeFileSync(join(dir, 'meta.json'), JSON.stringify({ period: '2026-10', assignId }));
-    const resync = await repeat('resync', dir);
-    print(summarize(`workbook re-sync ${k(base)}, nothing to write`, resync));
-    print(countFigures(`  re-sync ${k(base)}`, resync[0].counts));
-    print(
-      summarize(
-        `workbook assign 1 credit on ${k(base)}`,
-        await repeat('assign', dir, undefined, (i) => ['', '', String(i)]),
-      ),
-    );
-    print(summarize(`workbook export --format json ${k(base)}`, await repeat('export', dir)));
-    rmSync(dir, { recursive: true, force: true });
+    if (PARTS.has('workbook')) {
+      const dir = prepare(base);
+      dirs.push(dir);
+      const sync = await repeat('sync', dir, fresh(dir));
+      print(summarize(`workbook sync ${k(base)} new credits (accounts, rules)`, sync));
+      print(countFigures(`  sync ${k(base)}`, sync[0].counts));
+      await runJob('prep', dir);
+      const assignId = await pickAssignable(dir);
+      writeFileSync(join(dir, 'meta.json'), JSON.stringify({ period: '2026-10', assignId }));
+      const resync = await repeat('resync', dir);
+      print(summarize(`workbook re-sync ${k(base)}, nothing to write`, resync));
+      print(countFigures(`  re-sync ${k(base)}`, resync[0].counts));
+      print(
+        summarize(
+          `workbook assign 1 credit on ${k(base)}`,
+          await repeat('assign', dir, undefined, (i) => ['', '', String(i)]),
+        ),
+      );
+      print(summarize(`workbook export --format json ${k(base)}`, await repeat('export', dir)));
+      rmSync(dir, { recursive: true, force: true });
+    }
 
     // --- workbook sync at larger sizes ----------------------------------------------------------------
-    for (const n of larger) {
+    for (const n of PARTS.has('larger') ? larger : []) {
       const d = prepare(n);
       dirs.push(d);
       const runs = await repeat('sync', d, fresh(d));
@@ -141,11 +155,14 @@ export async function benchBig(): Promise<Figure[]> {
       rmSync(d, { recursive: true, force: true });
     }
 
-    // --- Google Sheets sink against the local server -------------------------------------------------
+    // --- Google Sheets sink against the local server, then google-spreadsheet on the same job ------------
+    if (!PARTS.has('google') && !PARTS.has('changes')) return [];
     const g = prepare(base);
     dirs.push(g);
     const server: SheetsServer = await startSheetsServer();
     try {
+      if (PARTS.has('changes')) await changedResyncs(g, server, print);
+      if (!PARTS.has('google')) return [];
       const firsts: RunResult[] = [];
       const firstRequests: number[] = [];
       for (let i = 0; i < RUNS; i++) {
@@ -170,6 +187,62 @@ export async function benchBig(): Promise<Figure[]> {
       print([
         { name: `  Google re-sync: requests`, value: stats(resyncRequests).median, unit: 'requests' },
         { name: `  Google re-sync: bytes`, value: server.stats.bytes(), unit: 'bytes (last run)' },
+      ]);
+
+      // The same sync with google-spreadsheet doing the sheet I/O: same tabs, same rows, same server.
+      const libFirsts: RunResult[] = [];
+      const libFirstRequests: number[] = [];
+      for (let i = 0; i < RUNS; i++) {
+        const id = `bench-big-gslib-${i}`;
+        server.createSpreadsheet(id, ['Sheet1']);
+        server.stats.reset();
+        libFirsts.push(await runJob('sync-gslib', g, [server.rootUrl, id]));
+        libFirstRequests.push(server.stats.count());
+      }
+      print(summarize(`google-spreadsheet sync ${k(base)} new credits (same tabs)`, libFirsts));
+      print(countFigures(`  google-spreadsheet sync ${k(base)}`, libFirsts[0].counts));
+      const libResyncs: RunResult[] = [];
+      const libResyncRequests: number[] = [];
+      for (let i = 0; i < RUNS; i++) {
+        server.stats.reset();
+        libResyncs.push(await runJob('resync-gslib', g, [server.rootUrl, `bench-big-gslib-${RUNS - 1}`]));
+        libResyncRequests.push(server.stats.count());
+      }
+      print(summarize(`google-spreadsheet re-sync ${k(base)}, nothing to write`, libResyncs));
+      const ratio = (lib: number[], sink: number[]) =>
+        Math.round((stats(lib).median / Math.max(stats(sink).median, 1e-9)) * 100) / 100;
+      const line = (what: string, lib: number[], sink: number[], unit: string): Figure => ({
+        name: `  ${what}, google-spreadsheet ÷ sink`,
+        value: ratio(lib, sink),
+        unit: `× (medians: ${r2(stats(lib).median)} vs ${r2(stats(sink).median)} ${unit})`,
+      });
+      print([
+        line('first load: requests', libFirstRequests, firstRequests, 'requests'),
+        line(
+          'first load: wall',
+          libFirsts.map((r) => r.wall),
+          firsts.map((r) => r.wall),
+          's',
+        ),
+        line(
+          'first load: CPU',
+          libFirsts.map((r) => r.cpu),
+          firsts.map((r) => r.cpu),
+          's',
+        ),
+        line('re-sync: requests', libResyncRequests, resyncRequests, 'requests'),
+        line(
+          're-sync: wall',
+          libResyncs.map((r) => r.wall),
+          resyncs.map((r) => r.wall),
+          's',
+        ),
+        line(
+          're-sync: CPU',
+          libResyncs.map((r) => r.cpu),
+          resyncs.map((r) => r.cpu),
+          's',
+        ),
       ]);
     } finally {
       await server.close();
@@ -219,6 +292,72 @@ export async function benchWorkbookOps(): Promise<Figure[]> {
     rmSync(dir, { recursive: true, force: true });
   }
   return [];
+}
+
+/**
+ * A re-sync where every 100th credit's amount was revised, through the sink and through google-spreadsheet:
+ * each on a spreadsheet of its own first loaded with the month (not measured), then BENCH_RUNS re-syncs, each
+ * revising the amounts again so every run has the same number of updates.
+ */
+async function changedResyncs(
+  dir: string,
+  server: SheetsServer,
+  print: (fs: Figure[]) => void,
+): Promise<void> {
+  const results: Record<string, { runs: RunResult[]; requests: number[] }> = {};
+  for (const [kind, first, resync] of [
+    ['sink', 'sync-google', 'resync-google'],
+    ['google-spreadsheet', 'sync-gslib', 'resync-gslib'],
+  ] as const) {
+    const id = `bench-big-changes-${kind}`;
+    server.createSpreadsheet(id, ['Sheet1']);
+    await runJob(first, dir, [server.rootUrl, id]);
+    const runs: RunResult[] = [];
+    const requests: number[] = [];
+    for (let i = 0; i < RUNS; i++) {
+      server.stats.reset();
+      runs.push(
+        await runJob(resync, dir, [server.rootUrl, id, String(i)], {
+          ...process.env,
+          BENCH_CHANGE_EVERY: '100',
+        }),
+      );
+      requests.push(server.stats.count());
+    }
+    results[kind] = { runs, requests };
+    print(summarize(`${kind}: re-sync ${k(SIZES[0])} with 1 % of amounts revised`, runs));
+    print([
+      {
+        name: `  ${kind} re-sync with 1 % revised: requests`,
+        value: stats(requests).median,
+        unit: 'requests',
+      },
+    ]);
+  }
+  const lib = results['google-spreadsheet'];
+  const sink = results.sink;
+  const ratio = (a: number[], b: number[]) =>
+    Math.round((stats(a).median / Math.max(stats(b).median, 1e-9)) * 10) / 10;
+  print([
+    {
+      name: '  re-sync with 1 % revised: requests, google-spreadsheet ÷ sink',
+      value: ratio(lib.requests, sink.requests),
+      unit: '×',
+    },
+    {
+      name: '  re-sync with 1 % revised: CPU, google-spreadsheet ÷ sink',
+      value: ratio(
+        lib.runs.map((r) => r.cpu),
+        sink.runs.map((r) => r.cpu),
+      ),
+      unit: '×',
+    },
+    {
+      name: '  re-sync with 1 % revised: at 60 write requests/min, google-spreadsheet (at least)',
+      value: Math.round((stats(lib.requests).median / 60) * 10) / 10,
+      unit: 'min',
+    },
+  ]);
 }
 
 /** The Credit ID of a credit that can be assigned (not locked): run an export and take the first ASSIGNED. */

@@ -65,6 +65,11 @@ const BENCHES: Record<string, { title: string; target: string; load: () => Bench
     target: '5 M CUR lines',
     load: () => require('./athena').benchAthena,
   },
+  'athena-big': {
+    title: 'Athena source at 100,000 credits: S3 result file vs paging (local Athena server)',
+    target: 'one query, few round trips (BENCH_ATHENA_CREDITS changes the size)',
+    load: () => require('./athena').benchAthenaBig,
+  },
   summary: {
     title: 'Summary tab: cost on a 50,000-credit sheet, and Sheets requests for the Summary and charts',
     target: '< 10 % of a sync; requests constant (not per row)',

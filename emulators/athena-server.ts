@@ -5,12 +5,18 @@
  * states QUEUED → RUNNING → SUCCEEDED | FAILED | CANCELLED. Faults are injected on demand: throttling,
  * the concurrent-query limit, 5xx, a connection reset before the request is handled, or a response lost
  * after it was handled (to exercise ClientRequestToken idempotency).
+ *
+ * A successful query with an output location also leaves its result file, `<OutputLocation><id>.csv`
+ * (athena-result-file.ts), which the same port serves through a minimal path-style S3 GetObject
+ * (athena-s3.ts) — what the source reads instead of paging through a big result.
  */
 import { randomUUID } from 'node:crypto';
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { setTimeout as delay } from 'node:timers/promises';
 import { AthenaEngine, AthenaEngineError, type AthenaColumn, type TableSpec } from './athena-engine';
+import { resultCsv } from './athena-result-file';
+import { createS3Objects, type S3Objects } from './athena-s3';
 
 export type AthenaOperation =
   'StartQueryExecution' | 'GetQueryExecution' | 'GetQueryResults' | 'StopQueryExecution';
@@ -58,6 +64,8 @@ export interface AthenaServer {
   /** Every request body in arrival order (bodies carry no credentials: those are in signed headers). */
   requests: RecordedRequest[];
   executions(): ExecutionView[];
+  /** The result files (S3 objects) queries wrote, and GetObject faults: AccessDenied, resets, cut-off bodies. */
+  s3: Pick<S3Objects, 'has' | 'denyGetObject' | 'failNextGetObject'>;
   /** The next `times` requests of `operation` fail with `fault` (queued after earlier faults). */
   failNext(operation: AthenaOperation, fault: AthenaFault, times?: number): void;
   /** Every query stays RUNNING at least this long after DuckDB has answered. */
@@ -116,6 +124,7 @@ export async function startAthenaServer(options: AthenaServerOptions): Promise<A
   let queryDelayMs = 0;
   let pendingBounces = 0;
   const inFlight = new Set<Promise<void>>();
+  const objects = createS3Objects(stats);
 
   const complete = (e: Execution) => {
     if (e.state === 'RUNNING' && e.outcome && e.bouncesLeft === 0 && !e.requeued) e.outcome();
@@ -142,6 +151,9 @@ export async function startAthenaServer(options: AthenaServerOptions): Promise<A
         e.result = { columns: result.columns, rows: result.rows };
         e.bytesScanned = result.bytesScanned;
         e.completed = Date.now();
+        // Written before the query reports SUCCEEDED, as Athena's file is there once the state says so.
+        const file = /^s3:\/\/([^/]+)\/(.+)$/.exec(e.outputLocation);
+        if (file) objects.put(file[1], file[2], resultCsv(result.columns, result.rows));
       };
     } catch (err) {
       const error =
@@ -371,6 +383,8 @@ export async function startAthenaServer(options: AthenaServerOptions): Promise<A
   };
 
   const handle = async (req: IncomingMessage, res: ServerResponse) => {
+    // Athena's API is POST only; a GET or HEAD is a path-style S3 request for a result file.
+    if (objects.handle(req, res)) return;
     const chunks: Buffer[] = [];
     for await (const chunk of req) chunks.push(chunk as Buffer);
     const target = String(req.headers['x-amz-target'] ?? '');
@@ -417,6 +431,7 @@ export async function startAthenaServer(options: AthenaServerOptions): Promise<A
     endpoint: `http://127.0.0.1:${port}`,
     stats,
     requests,
+    s3: objects,
     executions: () =>
       [...executions.values()].map((e) => ({
         id: e.id,

@@ -1,7 +1,9 @@
 /**
  * `npm run servers`: the local Athena and Sheets v4 servers, for trying the real clients by hand. Athena serves
  * the demo CUR (demo-data/cur, generated if missing) as table cur.cur2; the Sheets server holds one empty
- * spreadsheet. Prints the command that syncs through both. Ctrl-C stops them.
+ * spreadsheet. Its primary workgroup has a result location, so a big result is read from its result file
+ * over the same port's S3 GetObject, as against AWS. Prints the command that syncs through both. Ctrl-C stops
+ * them.
  */
 import { existsSync } from 'node:fs';
 import { resolve } from 'node:path';
@@ -10,6 +12,7 @@ import { startAthenaServer } from './athena-server';
 import { startSheetsServer } from './sheets-server';
 
 const SPREADSHEET_ID = 'local-credit-desk-sheet-0001';
+const RESULTS = 's3://local-athena-results/credit-desk/';
 
 async function main(): Promise<void> {
   const curDir = resolve('demo-data/cur');
@@ -20,9 +23,11 @@ async function main(): Promise<void> {
   const athena = await startAthenaServer({
     tables: { 'cur.cur2': { dir: curDir, layout: 'cur2' } },
     port: Number(process.env.ATHENA_PORT ?? 0),
+    workgroups: { primary: { outputLocation: RESULTS } },
   });
   const sheets = await startSheetsServer({ spreadsheetId: SPREADSHEET_ID });
   console.log(`Athena (JSON 1.1) server:  ${athena.endpoint}   table cur.cur2 → ${curDir}`);
+  console.log(`  and S3 GetObject (path-style) on the same port for result files under ${RESULTS}`);
   console.log(`Sheets v4 server:          ${sheets.rootUrl}   spreadsheet ${SPREADSHEET_ID}`);
   console.log('\nIn another shell:\n');
   console.log(

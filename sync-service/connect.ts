@@ -30,6 +30,7 @@ export async function openSource(
       layout: s.layout,
       endpoint: s.athena.endpoint || undefined,
       onProgress: (m: string) => reporter.progress(m),
+      onWarning: (m: string) => reporter.warn(m),
       signal,
     });
   }

@@ -1,7 +1,8 @@
 /**
  * The least IAM a sync needs to read credits through Athena, with placeholders in <angle brackets> (the README
  * and `credit-desk` print it). Athena reads the CUR through Glue and S3 with the caller's permissions, and
- * writes results to S3 unless the workgroup uses managed results (then the last statement can go).
+ * writes results to S3 unless the workgroup uses managed results (then the last three statements can go: the
+ * sync then pages through GetQueryResults).
  */
 export const IAM_POLICY_PLACEHOLDERS = [
   '<region>',
@@ -60,9 +61,20 @@ export const LEAST_PRIVILEGE_IAM_POLICY = {
       Resource: 'arn:aws:s3:::<results-bucket>',
     },
     {
-      Sid: 'QueryResultsObjects',
+      // Athena writes each result with the caller's rights.
+      Sid: 'WriteQueryResults',
       Effect: 'Allow',
-      Action: ['s3:GetObject', 's3:PutObject', 's3:AbortMultipartUpload'],
+      Action: ['s3:PutObject', 's3:AbortMultipartUpload'],
+      Resource: 'arn:aws:s3:::<results-bucket>/<results-prefix>/*',
+    },
+    {
+      // GetQueryResults reads the result with the caller's rights, and the sync reads a big result's
+      // <query-id>.csv itself in one request (athena-result-file.ts). On the result prefix only: with
+      // s3:GetObject an identity can read any result there, even without athena:GetQueryResults (Athena
+      // User Guide, "Work with query results and recent queries").
+      Sid: 'ReadQueryResultFiles',
+      Effect: 'Allow',
+      Action: ['s3:GetObject'],
       Resource: 'arn:aws:s3:::<results-bucket>/<results-prefix>/*',
     },
   ],

@@ -1,7 +1,9 @@
 /**
  * One Athena query from start to last page: StartQueryExecution (one ClientRequestToken per logical query, so
  * a retried start is not a second query), polling GetQueryExecution with growing intervals, StopQueryExecution
- * on abort or timeout, then GetQueryResults page by page. It knows nothing about credits.
+ * on abort or timeout, then GetQueryResults page by page — or, when the first page says more are coming and a
+ * result-file reader is given, the whole result file from S3 in one request (athena-result-file.ts). It
+ * knows nothing about credits.
  */
 import {
   GetQueryExecutionCommand,
@@ -17,6 +19,7 @@ import { setTimeout as delay } from 'node:timers/promises';
 import { AthenaQueryError } from './athena-errors';
 import { describeScan } from './athena-cost';
 import { describeAwsError, withRetry, type RetryPolicy } from './athena-retry';
+import type { ResultFileReader } from './athena-result-file';
 
 export interface QuerySettings {
   workgroup: string;
@@ -33,6 +36,8 @@ export interface QuerySettings {
   signal?: AbortSignal;
   clientRequestToken: () => string;
   progress: (msg: string) => void;
+  /** Reads a result of more than one page from its S3 result file; without it, every page is requested. */
+  resultFile?: ResultFileReader;
 }
 
 export interface QueryOutput {
@@ -42,6 +47,8 @@ export interface QueryOutput {
   rows: Row[];
   pages: number;
   bytesScanned: number;
+  /** The rows came from the S3 result file (pages is then 1: the page that gave the column types). */
+  fromResultFile: boolean;
 }
 
 type TerminalState = 'SUCCEEDED' | 'FAILED' | 'CANCELLED';
@@ -59,8 +66,9 @@ export async function runAthenaQuery(
   const bytesScanned = execution.Statistics?.DataScannedInBytes ?? 0;
   const seconds = ((execution.Statistics?.TotalExecutionTimeInMillis ?? 0) / 1000).toFixed(1);
   s.progress(`Athena query ${id} (${label}) succeeded in ${seconds} s: ${describeScan(bytesScanned)}`);
-  const { columns, rows, pages } = await fetchResults(client, id, s, label);
-  return { queryExecutionId: id, columns, rows, pages, bytesScanned };
+  const location = execution.ResultConfiguration?.OutputLocation;
+  const { columns, rows, pages, fromResultFile } = await fetchResults(client, id, location, s, label);
+  return { queryExecutionId: id, columns, rows, pages, bytesScanned, fromResultFile };
 }
 
 async function startQuery(
@@ -239,9 +247,10 @@ function aborted(label: string, id?: string): AthenaQueryError {
 async function fetchResults(
   client: AthenaClient,
   id: string,
+  location: string | undefined,
   s: QuerySettings,
   label: string,
-): Promise<{ columns: ColumnInfo[]; rows: Row[]; pages: number }> {
+): Promise<{ columns: ColumnInfo[]; rows: Row[]; pages: number; fromResultFile: boolean }> {
   let columns: ColumnInfo[] | undefined;
   const rows: Row[] = [];
   let pages = 0;
@@ -266,7 +275,16 @@ async function fetchResults(
     columns ??= page.ResultSet?.ResultSetMetadata?.ColumnInfo ?? [];
     pages++;
     nextToken = page.NextToken;
+    // The first page holds the column types (the file has none) and shows whether the result is big: a
+    // result that fits one page costs no more than before; a bigger one is read whole from the file. When
+    // the file cannot be read (no s3:GetObject, managed results), paging goes on from this page's token.
+    if (pages === 1 && nextToken && s.resultFile && location) {
+      s.progress(`Athena query ${id}: more than one page of results; reading the result file ${location}`);
+      const fileRows = await s.resultFile.read(location, columns, label);
+      if (s.signal?.aborted) throw aborted(label, id);
+      if (fileRows) return { columns, rows: fileRows, pages, fromResultFile: true };
+    }
     if (nextToken) s.progress(`Athena query ${id}: ${rows.length} rows read (${pages} pages)`);
   } while (nextToken);
-  return { columns: columns ?? [], rows, pages };
+  return { columns: columns ?? [], rows, pages, fromResultFile: false };
 }

@@ -1,10 +1,12 @@
 /**
  * The Athena credit source: runs the one credits query (credits-query.ts) against the CUR table in Athena,
  * with the billing period passed only as an execution parameter, and returns the rows as the DuckDB source
- * does. The AWS SDK finds credentials and region itself (env, shared config and SSO profiles, container and
+ * does. A result bigger than one page is read from its S3 result file in one request (athena-result-file.ts),
+ * falling back to paging when the identity may not read it. The AWS SDK finds credentials and region itself (env, shared config and SSO profiles, container and
  * instance roles); nothing here reads, stores or logs them.
  */
 import { AthenaClient, type AthenaClientConfig } from '@aws-sdk/client-athena';
+import { S3Client } from '@aws-sdk/client-s3';
 import { randomUUID } from 'node:crypto';
 import { CreditDeskError } from '../../core/errors';
 import {
@@ -18,6 +20,7 @@ import {
 import { runAthenaQuery, type QuerySettings } from './athena-query';
 import { assertCreditColumns, periodsFromRecords, toRawCreditRow, toRecords } from './athena-results';
 import { DEFAULT_RETRY_POLICY } from './athena-retry';
+import { createResultFileReader, type ResultFileReader } from './athena-result-file';
 import type { CreditSource, SourceResult } from './source';
 
 export { LEAST_PRIVILEGE_IAM_POLICY, renderIamPolicy } from './athena-policy';
@@ -46,7 +49,16 @@ export interface AthenaSourceOptions {
   retryBaseDelayMs?: number;
   /** GetQueryResults page size, 1–1000. */
   pageSize?: number;
+  /**
+   * Read a result of more than one page from its S3 result file (one GetObject) instead of paging; default
+   * true. Off, or without s3:GetObject on the result location, every page is a GetQueryResults request.
+   */
+  resultFile?: boolean;
+  /** A local S3 for the result file (path-style); defaults to `endpoint`, whose local server also serves S3. */
+  s3Endpoint?: string;
   onProgress?: (msg: string) => void;
+  /** Said once, not overwritten by progress: e.g. that the result file could not be read and why. */
+  onWarning?: (msg: string) => void;
   signal?: AbortSignal;
   clientRequestToken?: () => string;
 }
@@ -130,6 +142,32 @@ export function createAthenaSource(opts: AthenaSourceOptions): CreditSource {
     ...(opts.endpoint ? { endpoint: opts.endpoint } : {}),
     ...(opts.credentials ? { credentials: opts.credentials } : {}),
   });
+  const retry = {
+    ...DEFAULT_RETRY_POLICY,
+    maxAttempts: opts.maxAttempts ?? 6,
+    baseDelayMs: opts.retryBaseDelayMs ?? 250,
+  };
+  const s3Endpoint = opts.s3Endpoint ?? opts.endpoint;
+  // Same region and credentials as Athena (the result location must be in the workgroup's region); retries
+  // are athena-retry.ts's, as for Athena. A local endpoint has no virtual-host buckets: path-style addresses.
+  const s3 =
+    opts.resultFile === false
+      ? undefined
+      : new S3Client({
+          maxAttempts: 1,
+          followRegionRedirects: true,
+          ...(opts.region ? { region: opts.region } : {}),
+          ...(s3Endpoint ? { endpoint: s3Endpoint, forcePathStyle: true } : {}),
+          ...(opts.credentials ? { credentials: opts.credentials } : {}),
+        });
+  const resultFile: ResultFileReader | undefined = s3
+    ? createResultFileReader({
+        client: s3,
+        retry,
+        signal: opts.signal,
+        warn: opts.onWarning ?? opts.onProgress ?? (() => {}),
+      })
+    : undefined;
   const settings = (progress?: (msg: string) => void): QuerySettings => ({
     workgroup,
     catalog,
@@ -139,11 +177,8 @@ export function createAthenaSource(opts: AthenaSourceOptions): CreditSource {
     maxPollIntervalMs: opts.maxPollIntervalMs ?? 5000,
     timeoutMs: opts.timeoutMs ?? 30 * 60_000,
     pageSize,
-    retry: {
-      ...DEFAULT_RETRY_POLICY,
-      maxAttempts: opts.maxAttempts ?? 6,
-      baseDelayMs: opts.retryBaseDelayMs ?? 250,
-    },
+    retry,
+    resultFile,
     signal: opts.signal,
     clientRequestToken: opts.clientRequestToken ?? randomUUID,
     progress: progress ?? opts.onProgress ?? (() => {}),
@@ -204,6 +239,7 @@ export function createAthenaSource(opts: AthenaSourceOptions): CreditSource {
 
     async close() {
       client.destroy();
+      s3?.destroy();
     },
   };
 }

@@ -221,6 +221,15 @@ describe('least-privilege IAM policy', () => {
       'athena:StartQueryExecution',
       'athena:StopQueryExecution',
     ]);
+    // s3:GetObject on the CUR files and on the result prefix, never a whole bucket (the result file is read
+    // with it; athena-result-file.ts).
+    const getObject = LEAST_PRIVILEGE_IAM_POLICY.Statement.filter((s) =>
+      (s.Action as readonly string[]).includes('s3:GetObject'),
+    ).map((s) => s.Resource);
+    expect(getObject.sort()).toEqual([
+      'arn:aws:s3:::<cur-bucket>/<cur-prefix>/*',
+      'arn:aws:s3:::<results-bucket>/<results-prefix>/*',
+    ]);
     const rendered = JSON.parse(renderIamPolicy({ '<region>': 'eu-west-1', '<workgroup>': 'wg"x' }));
     expect(rendered.Statement[0].Resource).toBe('arn:aws:athena:eu-west-1:<account-id>:workgroup/wg"x');
   });

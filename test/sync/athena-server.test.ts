@@ -1,6 +1,7 @@
 /**
  * The local Athena server's own fidelity, spoken to with the raw AthenaClient: parameter binding and
- * refusal, the scan estimate's partition pruning, idempotency rules, and API errors shaped as Athena's.
+ * refusal, the scan estimate's partition pruning, idempotency rules, API errors shaped as Athena's, and
+ * the result file it leaves at the output location (read with the raw S3Client).
  */
 import {
   AthenaClient,
@@ -9,6 +10,7 @@ import {
   StartQueryExecutionCommand,
   type QueryExecutionState,
 } from '@aws-sdk/client-athena';
+import { GetObjectCommand, S3Client } from '@aws-sdk/client-s3';
 import { stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import { startAthenaServer, type AthenaServer } from '../../emulators/athena-server';
@@ -135,4 +137,48 @@ test('a workgroup without a result location needs an OutputLocation', async () =
     ResultConfiguration: { OutputLocation: 's3://r/p/' },
   });
   expect(ok.execution.ResultConfiguration?.OutputLocation).toBe(`s3://r/p/${ok.id}.csv`);
+});
+
+test('the result file is written at the OutputLocation and read back over S3 GetObject; S3 errors as S3 sends them', async () => {
+  const s3 = new S3Client({
+    region: 'us-east-1',
+    endpoint: server.endpoint,
+    forcePathStyle: true,
+    credentials: { accessKeyId: 'test', secretAccessKey: 'test' },
+    maxAttempts: 1,
+  });
+  try {
+    const { id, execution } = await run(
+      `SELECT 'say "hi", twice' AS a, CAST(NULL AS VARCHAR) AS b, '' AS c, '東京\n🚀' AS d`,
+      undefined,
+      { ResultConfiguration: { OutputLocation: 's3://results/athena/' } },
+    );
+    expect(execution.ResultConfiguration?.OutputLocation).toBe(`s3://results/athena/${id}.csv`);
+    const object = await s3.send(new GetObjectCommand({ Bucket: 'results', Key: `athena/${id}.csv` }));
+    expect(await object.Body?.transformToString()).toBe(
+      '"a","b","c","d"\n"say ""hi"", twice",,"","東京\n🚀"\n',
+    );
+    await expect(
+      s3.send(new GetObjectCommand({ Bucket: 'results', Key: 'athena/none.csv' })),
+    ).rejects.toMatchObject({
+      name: 'NoSuchKey',
+      $metadata: { httpStatusCode: 404 },
+    });
+    await expect(
+      s3.send(new GetObjectCommand({ Bucket: 'elsewhere', Key: `athena/${id}.csv` })),
+    ).rejects.toMatchObject({
+      name: 'NoSuchBucket',
+    });
+    server.s3.denyGetObject();
+    await expect(
+      s3.send(new GetObjectCommand({ Bucket: 'results', Key: `athena/${id}.csv` })),
+    ).rejects.toMatchObject({
+      name: 'AccessDenied',
+      message: 'Access Denied',
+      $metadata: { httpStatusCode: 403 },
+    });
+  } finally {
+    server.s3.denyGetObject(false);
+    s3.destroy();
+  }
 });
