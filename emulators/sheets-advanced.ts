@@ -1,7 +1,9 @@
 /**
  * The Sheets advanced service (`Sheets.Spreadsheets…` in Apps Script: the Sheets API v4 called from a script)
  * over the same in-memory spreadsheet as the SpreadsheetApp fake, so a test sees one sheet through both.
- * Only what the add-on calls: spreadsheets.get (protected ranges, row metadata) and values.batchUpdate.
+ * Only what the add-on calls: spreadsheets.get (time zone, protected ranges, basic filter, row metadata,
+ * developer metadata), spreadsheets.batchUpdate (protections, developer metadata), values.batchGet and
+ * values.batchUpdate.
  *
  * Behaviours, from the Sheets API v4 reference:
  * - values.batchUpdate is one request: it is applied entirely or not at all ("the requests are applied
@@ -300,6 +302,19 @@ export function createSheetsAdvancedService(ss: FakeSpreadsheet) {
               };
             };
             deleteProtectedRange?: { protectedRangeId: number };
+            // CreateDeveloperMetadataRequest / DeleteDeveloperMetadataRequest (dataFilter.developerMetadataLookup):
+            // the same model the Sheets v4 server applies (sheets-model.ts cites the reference).
+            createDeveloperMetadata?: {
+              developerMetadata: {
+                metadataKey: string;
+                metadataValue?: string;
+                location?: { spreadsheet?: boolean };
+                visibility?: string;
+              };
+            };
+            deleteDeveloperMetadata?: {
+              dataFilter: { developerMetadataLookup: { metadataKey?: string; metadataValue?: string } };
+            };
           }[];
         },
         spreadsheetId: string,
@@ -307,7 +322,12 @@ export function createSheetsAdvancedService(ss: FakeSpreadsheet) {
         if (spreadsheetId !== ss.getId()) throw new SheetsApiError(404, 'Requested entity was not found.');
         const requests = structuredClone(resource.requests ?? []);
         for (const req of requests) {
-          if (!req.addProtectedRange && !req.deleteProtectedRange)
+          if (
+            !req.addProtectedRange &&
+            !req.deleteProtectedRange &&
+            !req.createDeveloperMetadata &&
+            !req.deleteDeveloperMetadata
+          )
             throw new SheetsApiError(400, 'Unsupported request in this emulator.');
           // The requesting user is always an editor of a range it protects (it "can't be removed"): added
           // here, as Sheets does, so the fake's creator rule holds for API-made protections too.
@@ -337,6 +357,9 @@ export function createSheetsAdvancedService(ss: FakeSpreadsheet) {
         return {
           spreadsheetId,
           properties: { title: ss.getName(), timeZone: ss._timeZone },
+          // Spreadsheet.developerMetadata: "The developer metadata associated with a spreadsheet" — the
+          // spreadsheet-level entries (sheet- and row-level ones are under sheets[]).
+          developerMetadata: structuredClone(ss._state().developerMetadata),
           sheets: ss._sheets
             .filter((s) => !optional.ranges || optional.ranges.some((r) => rangeSheet(r) === s._name))
             .map((s) => ({
