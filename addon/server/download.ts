@@ -26,7 +26,7 @@ import { toCell, toGrid } from '../services/cells';
 import { apiRowsToCells, gridOf, quoteSheet, type ValuesApi } from '../services/sheets-values';
 import { readCreditRows } from '../../core/sheet-state';
 import { sheetsService } from './guarded-write';
-import { describeFilter, shownRows, type FilterSpec } from './visible-rows';
+import { describeFilter, isSupported, shownRows, type FilterSpec } from './visible-rows';
 import { runs } from './write-plan';
 import { openSpreadsheet, parseCreditsTab } from './live-sheet';
 
@@ -278,7 +278,10 @@ export function prepareDownload(format: 'csv', includeHiddenByHand = false): Dow
 
   let shown: boolean[] | null = raw.map(() => true);
   const filtered = !!spec && spec.columns.length > 0;
-  if (filtered) shown = shownRows(spec, raw, read.display());
+  // Displayed text is read (one more call) only when every criterion can be evaluated here; otherwise Sheets'
+  // own hiddenByFilter decides and the text is not needed.
+  if (filtered && spec.columns.every(isSupported)) shown = shownRows(spec, raw, read.display());
+  else if (filtered) shown = null;
   if (!shown) {
     if (flags) shown = raw.map((_r, i) => i === 0 || !flags.hiddenByFilter[i]);
     // Without the advanced service: SpreadsheetApp only answers row by row.
