@@ -12,7 +12,7 @@
  * date IS a number with a date format.) Empty trailing cells and rows are omitted by the API (ValueRange
  * reference): rows are padded back to a rectangle, as getDataRange().getValues() returns.
  */
-import { TABS } from '../../core/sheet-contract';
+import { TABS, type TabId } from '../../core/sheet-contract';
 import type { Cell, Grid } from '../../core/table';
 import { partsIn } from './cells';
 
@@ -80,4 +80,28 @@ export function apiRowsToCells(rows: unknown[][], timeZone: string, headers?: re
 export function gridOf(cells: Cell[][]): Grid {
   const [header = [], ...rows] = cells;
   return { headers: header.map((h) => String(h)), rows };
+}
+
+/**
+ * Whole tabs, in one values.batchGet: each as Cells (header row first), or null for a tab the spreadsheet
+ * does not have — the API fails the whole request on an unknown range, so only `present` tabs are asked.
+ */
+export function readTabsOnce(
+  api: ValuesApi,
+  spreadsheetId: string,
+  timeZone: string,
+  tabs: TabId[],
+  present: Set<string>,
+): Map<TabId, Cell[][] | null> {
+  const asked = tabs.filter((t) => present.has(TABS[t].name));
+  const res = asked.length
+    ? api.batchGet(spreadsheetId, {
+        ranges: asked.map((t) => quoteSheet(TABS[t].name)),
+        valueRenderOption: 'UNFORMATTED_VALUE',
+        dateTimeRenderOption: 'SERIAL_NUMBER',
+      })
+    : { valueRanges: [] };
+  const out = new Map<TabId, Cell[][] | null>(tabs.map((t) => [t, null]));
+  asked.forEach((t, i) => out.set(t, apiRowsToCells(res.valueRanges?.[i]?.values ?? [], timeZone)));
+  return out;
 }
