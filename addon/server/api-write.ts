@@ -111,7 +111,11 @@ export function writeFromRead(
   return report;
 }
 
-/** Where the Audit rows go, from the read: after its last row with content, the grid grown when short. */
+/**
+ * Where the Audit rows go, from the read: after its last row with content, the grid grown when short. The
+ * whole Audit tab is in the read for that (values.batchGet omits trailing empty rows, so its length is the
+ * last row): a long Audit makes that read bigger, not the calls more.
+ */
 function auditTarget(
   ss: Spreadsheet,
   read: DeskRead,

@@ -123,7 +123,12 @@ function withApiSource<T>(api: DeskApi, exclusive: boolean, work: (src: Source) 
   const ss = SpreadsheetApp.getActiveSpreadsheet();
   const id = ss.getId();
   const run = () => {
-    const read = readDesk(api, id, [...RULE_TABS]);
+    // Audit is read only to append to it: a preview (not exclusive) leaves it out.
+    const read = readDesk(
+      api,
+      id,
+      RULE_TABS.filter((t) => exclusive || t !== 'audit'),
+    );
     if (exclusive && read.syncLock) refuseWhileSyncing(read.syncLock);
     const grid = (t: (typeof RULE_TABS)[number]) => {
       const cells = read.cells.get(t);
