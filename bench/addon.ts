@@ -4,8 +4,8 @@
  * make — the cost that matters in Apps Script, where each call is a round trip — and how long the work takes.
  *
  * The sheet is the WORST interleaving for writes: every other row is a collected (PROCESSING) credit protected
- * by the sync's account, so no two pending rows are adjacent. Targets: apply-rules ≤ 10 calls that move data,
- * download ≤ 15.
+ * by the sync's account, so no two pending rows are adjacent. Targets: apply-rules ≤ 10 spreadsheet calls,
+ * download ≤ 15 — all calls, not only those that move data (both counts are printed).
  */
 import { downloadChunk, prepareDownload } from '../addon/server/download';
 import { applyRules, previewRules } from '../addon/server/rules';

@@ -1,7 +1,9 @@
 /**
  * The Sheets advanced service (`Sheets.Spreadsheets…` in Apps Script: the Sheets API v4 called from a script)
  * over the same in-memory spreadsheet as the SpreadsheetApp fake, so a test sees one sheet through both.
- * Only what the add-on calls: spreadsheets.get (protected ranges, row metadata) and values.batchUpdate.
+ * Only what the add-on calls: spreadsheets.get (time zone, protected ranges, basic filter, row metadata,
+ * developer metadata), spreadsheets.batchUpdate (protections, developer metadata), values.batchGet and
+ * values.batchUpdate.
  *
  * Behaviours, from the Sheets API v4 reference:
  * - values.batchUpdate is one request: it is applied entirely or not at all ("the requests are applied
@@ -14,10 +16,98 @@
  * - ProtectedRange.requestingUserCanEdit: "True if the user who requested this protected range can edit the
  *   protected area" (read-only); editors are only returned to users who can edit.
  * - RowMetadata (DimensionProperties): hiddenByFilter and hiddenByUser per row, for `sheets.data.rowMetadata`.
+ * - values.batchGet (https://developers.google.com/sheets/api/reference/rest/v4/spreadsheets.values/batchGet):
+ *   one ValueRange per requested range, in order; "empty trailing rows and columns are omitted"
+ *   (ValueRange reference). ValueRenderOption FORMATTED_VALUE (default) gives the displayed text, as
+ *   getDisplayValues does; UNFORMATTED_VALUE gives numbers, booleans and text as stored, and a date/time as
+ *   its serial number ("days since December 30th 1899", in the spreadsheet's time zone) when
+ *   dateTimeRenderOption is SERIAL_NUMBER (the default), or as its formatted text when FORMATTED_STRING
+ *   (DateTimeRenderOption reference). A range may be a bare sheet name ("all cells in the sheet": A1 notation).
+ * - spreadsheets.get properties.timeZone: "The time zone of the spreadsheet, in CLDR format" (SpreadsheetProperties).
+ * - Sheet.basicFilter (BasicFilter): range plus filterSpecs[] of { columnIndex (0-based), filterCriteria:
+ *   { hiddenValues, condition: { type: ConditionType, values: [{ userEnteredValue }] } } } — the API's
+ *   ConditionType names (TEXT_EQ, NUMBER_GREATER, BLANK, CUSTOM_FORMULA …), not SpreadsheetApp's.
  */
 import type { FakeSheet, FakeSpreadsheet } from './spreadsheet-app';
 import { ApiError, applyRequest } from './sheets-model';
-import { parseA1, parseTyped } from './spreadsheet-app';
+import { BooleanCriteria, parseA1, parseTyped, type FakeFilter } from './spreadsheet-app';
+
+/**
+ * SpreadsheetApp BooleanCriteria → Sheets API ConditionType (BooleanCondition reference:
+ * https://developers.google.com/sheets/api/reference/rest/v4/spreadsheets/other#ConditionType).
+ */
+const CONDITION_TYPES: Record<keyof typeof BooleanCriteria, string> = {
+  CELL_EMPTY: 'BLANK',
+  CELL_NOT_EMPTY: 'NOT_BLANK',
+  TEXT_CONTAINS: 'TEXT_CONTAINS',
+  TEXT_DOES_NOT_CONTAIN: 'TEXT_NOT_CONTAINS',
+  TEXT_EQUAL_TO: 'TEXT_EQ',
+  TEXT_NOT_EQUAL_TO: 'TEXT_NOT_EQ',
+  TEXT_STARTS_WITH: 'TEXT_STARTS_WITH',
+  TEXT_ENDS_WITH: 'TEXT_ENDS_WITH',
+  NUMBER_EQUAL_TO: 'NUMBER_EQ',
+  NUMBER_NOT_EQUAL_TO: 'NUMBER_NOT_EQ',
+  NUMBER_GREATER_THAN: 'NUMBER_GREATER',
+  NUMBER_GREATER_THAN_OR_EQUAL_TO: 'NUMBER_GREATER_THAN_EQ',
+  NUMBER_LESS_THAN: 'NUMBER_LESS',
+  NUMBER_LESS_THAN_OR_EQUAL_TO: 'NUMBER_LESS_THAN_EQ',
+  NUMBER_BETWEEN: 'NUMBER_BETWEEN',
+  NUMBER_NOT_BETWEEN: 'NUMBER_NOT_BETWEEN',
+  CUSTOM_FORMULA: 'CUSTOM_FORMULA',
+};
+
+/** The fake's basic filter as the API's BasicFilter resource. */
+function basicFilterResource(sheetId: number, f: FakeFilter) {
+  const a = f._area;
+  return {
+    range: {
+      sheetId,
+      startRowIndex: a.row - 1,
+      endRowIndex: a.row - 1 + a.numRows,
+      startColumnIndex: a.col - 1,
+      endColumnIndex: a.col - 1 + a.numCols,
+    },
+    filterSpecs: [...f._criteria]
+      .sort(([x], [y]) => x - y)
+      .map(([col, c]) => ({
+        columnIndex: col - 1,
+        filterCriteria: {
+          ...(c._hidden ? { hiddenValues: [...c._hidden] } : {}),
+          ...(c._visible ? { visibleValues: [...c._visible] } : {}),
+          ...(c._type
+            ? {
+                condition: {
+                  type: CONDITION_TYPES[c._type],
+                  ...(c._args.length
+                    ? { values: c._args.map((v) => ({ userEnteredValue: String(v) })) }
+                    : {}),
+                },
+              }
+            : {}),
+        },
+      })),
+  };
+}
+
+/** A Date's serial number in `timeZone`: its wall-clock there, as days since 1899-12-30 (DateTimeRenderOption). */
+function serialIn(d: Date, timeZone: string): number {
+  const parts = Object.fromEntries(
+    new Intl.DateTimeFormat('en-CA', {
+      timeZone,
+      year: 'numeric',
+      month: '2-digit',
+      day: '2-digit',
+      hour: '2-digit',
+      minute: '2-digit',
+      second: '2-digit',
+      hourCycle: 'h23',
+    })
+      .formatToParts(d)
+      .map((p) => [p.type, p.value]),
+  );
+  const wall = Date.UTC(+parts.year, +parts.month - 1, +parts.day, +parts.hour, +parts.minute, +parts.second);
+  return (wall + d.getUTCMilliseconds()) / 86_400_000 + 25_569;
+}
 
 export class SheetsApiError extends Error {
   constructor(
@@ -82,6 +172,55 @@ export function createSheetsAdvancedService(ss: FakeSpreadsheet) {
   const log = ss._log;
   const Values = log.wrap(
     {
+      batchGet(
+        spreadsheetId: string,
+        optional: { ranges?: string[]; valueRenderOption?: string; dateTimeRenderOption?: string } = {},
+      ): {
+        spreadsheetId: string;
+        valueRanges: { range: string; majorDimension: 'ROWS'; values?: unknown[][] }[];
+      } {
+        if (spreadsheetId !== ss.getId()) throw new SheetsApiError(404, 'Requested entity was not found.');
+        const render = optional.valueRenderOption ?? 'FORMATTED_VALUE';
+        const dates = optional.dateTimeRenderOption ?? 'SERIAL_NUMBER';
+        if (!['FORMATTED_VALUE', 'UNFORMATTED_VALUE', 'FORMULA'].includes(render))
+          throw new SheetsApiError(400, `Invalid valueRenderOption: '${render}'`);
+        const valueRanges = (optional.ranges ?? []).map((range) => {
+          const bang = range.lastIndexOf('!');
+          const { sheet, rect } =
+            bang >= 0
+              ? locate(ss, range)
+              : (() => {
+                  const sheet = ss._sheets.find((s) => s._name === rangeSheet(range));
+                  if (!sheet) throw new SheetsApiError(400, `Unable to parse range: ${range}`);
+                  return {
+                    sheet,
+                    rect: [1, 1, sheet._maxRows, sheet._maxCols] as [number, number, number, number],
+                  };
+                })();
+          const [r1, c1, nr, nc] = rect;
+          const out: unknown[][] = [];
+          for (let r = r1; r < r1 + nr && r <= sheet._rows.length; r++) {
+            const line: unknown[] = [];
+            let last = -1;
+            for (let c = c1; c < c1 + nc && c <= (sheet._rows[r - 1]?.length ?? 0); c++) {
+              const raw = sheet._rows[r - 1][c - 1];
+              const v = sheet._get(r, c);
+              let cell: unknown;
+              if (render === 'FORMULA' && raw !== null && typeof raw === 'object' && 'f' in raw) cell = raw.f;
+              else if (render === 'FORMATTED_VALUE') cell = sheet._display(v);
+              else if (v instanceof Date || Object.prototype.toString.call(v) === '[object Date]')
+                cell = dates === 'FORMATTED_STRING' ? sheet._display(v) : serialIn(v as Date, ss._timeZone);
+              else cell = v ?? '';
+              line.push(cell);
+              if (cell !== '') last = line.length - 1;
+            }
+            out.push(line.slice(0, last + 1));
+          }
+          while (out.length && out[out.length - 1].length === 0) out.pop();
+          return { range, majorDimension: 'ROWS' as const, ...(out.length ? { values: out } : {}) };
+        });
+        return { spreadsheetId, valueRanges };
+      },
       batchUpdate(
         resource: { valueInputOption?: string; data?: ValueRange[] },
         spreadsheetId: string,
@@ -163,6 +302,19 @@ export function createSheetsAdvancedService(ss: FakeSpreadsheet) {
               };
             };
             deleteProtectedRange?: { protectedRangeId: number };
+            // CreateDeveloperMetadataRequest / DeleteDeveloperMetadataRequest (dataFilter.developerMetadataLookup):
+            // the same model the Sheets v4 server applies (sheets-model.ts cites the reference).
+            createDeveloperMetadata?: {
+              developerMetadata: {
+                metadataKey: string;
+                metadataValue?: string;
+                location?: { spreadsheet?: boolean };
+                visibility?: string;
+              };
+            };
+            deleteDeveloperMetadata?: {
+              dataFilter: { developerMetadataLookup: { metadataKey?: string; metadataValue?: string } };
+            };
           }[];
         },
         spreadsheetId: string,
@@ -170,7 +322,12 @@ export function createSheetsAdvancedService(ss: FakeSpreadsheet) {
         if (spreadsheetId !== ss.getId()) throw new SheetsApiError(404, 'Requested entity was not found.');
         const requests = structuredClone(resource.requests ?? []);
         for (const req of requests) {
-          if (!req.addProtectedRange && !req.deleteProtectedRange)
+          if (
+            !req.addProtectedRange &&
+            !req.deleteProtectedRange &&
+            !req.createDeveloperMetadata &&
+            !req.deleteDeveloperMetadata
+          )
             throw new SheetsApiError(400, 'Unsupported request in this emulator.');
           // The requesting user is always an editor of a range it protects (it "can't be removed"): added
           // here, as Sheets does, so the fake's creator rule holds for API-made protections too.
@@ -199,10 +356,19 @@ export function createSheetsAdvancedService(ss: FakeSpreadsheet) {
         const wantRows = /rowMetadata/.test(fields);
         return {
           spreadsheetId,
+          properties: { title: ss.getName(), timeZone: ss._timeZone },
+          // Spreadsheet.developerMetadata: "The developer metadata associated with a spreadsheet" — the
+          // spreadsheet-level entries (sheet- and row-level ones are under sheets[]).
+          developerMetadata: structuredClone(ss._state().developerMetadata),
           sheets: ss._sheets
             .filter((s) => !optional.ranges || optional.ranges.some((r) => rangeSheet(r) === s._name))
             .map((s) => ({
-              properties: { sheetId: s._id, title: s._name },
+              properties: {
+                sheetId: s._id,
+                title: s._name,
+                gridProperties: { rowCount: s._maxRows, columnCount: s._maxCols },
+              },
+              ...(s._filter ? { basicFilter: basicFilterResource(s._id, s._filter) } : {}),
               // FilterView / Slicer: readable through the API (SpreadsheetApp cannot say which one a person has open).
               filterViews: s._filterViews.map((title, i) => ({ filterViewId: i + 1, title })),
               slicers: Array.from({ length: s._slicers }, (_x, i) => ({ slicerId: i + 1 })),

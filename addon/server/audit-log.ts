@@ -42,7 +42,7 @@ export function auditSheetFor(ss: Spreadsheet, count: number): AuditTarget {
 
 /** The rows for `entries` under the target, as one range and its values. */
 export function appendAuditRowsData(
-  target: AuditTarget,
+  target: Pick<AuditTarget, 'idx' | 'width' | 'firstRow'>,
   entries: AuditEntry[],
   a1: (sheet: string, row: number, col: number, numRows: number, numCols: number) => string,
 ): { range: string; values: Cell[][] } {

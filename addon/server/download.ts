@@ -15,15 +15,18 @@
  * google.script.run call carries more than a few MB, and the sidebar shows progress per chunk.
  */
 import type { Credit } from '../../core/credit';
+import type { ExistingCredit } from '../../core/merge';
 import { csvFilename, toCsv } from '../../core/csv';
 import { CreditDeskError } from '../../core/errors';
 import { exportTable } from '../../core/export';
 import { TABS, type CreditField } from '../../core/sheet-contract';
-import { creditFromRow, indexColumns, text } from '../../core/table';
+import { creditFromRow, indexColumns, text, type Cell } from '../../core/table';
 import type { DownloadChunk, DownloadFile, DownloadPlan } from '../api';
 import { toCell, toGrid } from '../services/cells';
+import { apiRowsToCells, gridOf, quoteSheet, type ValuesApi } from '../services/sheets-values';
+import { readCreditRows } from '../../core/sheet-state';
 import { sheetsService } from './guarded-write';
-import { describeFilter, shownRows, type FilterSpec } from './visible-rows';
+import { describeFilter, isSupported, shownRows, type FilterSpec } from './visible-rows';
 import { runs } from './write-plan';
 import { openSpreadsheet, parseCreditsTab } from './live-sheet';
 
@@ -83,38 +86,180 @@ interface RowFlags {
 }
 
 /**
- * One Sheets API request for what SpreadsheetApp can only tell row by row: hiddenByFilter / hiddenByUser per
- * row, and the sheet's filter views and slicers. Null without the advanced service.
+ * Sheets API ConditionType → the SpreadsheetApp BooleanCriteria names visible-rows.ts evaluates (BooleanCondition
+ * reference, https://developers.google.com/sheets/api/reference/rest/v4/spreadsheets/other#ConditionType).
+ * A type not listed keeps its API name, which visible-rows does not support: Sheets' hiddenByFilter decides.
  */
-function askSheets(spreadsheetId: string, name: string): RowFlags | null {
-  const api = sheetsService() as unknown as {
-    Spreadsheets: {
-      get(
-        id: string,
-        o: { ranges: string[]; fields: string },
-      ): {
-        sheets?: {
-          properties?: { title?: string };
-          data?: { rowMetadata?: { hiddenByFilter?: boolean; hiddenByUser?: boolean }[] }[];
-          filterViews?: { title?: string }[];
-          slicers?: unknown[];
-        }[];
-      };
+const CONDITION_NAMES: Record<string, string> = {
+  BLANK: 'CELL_EMPTY',
+  NOT_BLANK: 'CELL_NOT_EMPTY',
+  TEXT_CONTAINS: 'TEXT_CONTAINS',
+  TEXT_NOT_CONTAINS: 'TEXT_DOES_NOT_CONTAIN',
+  TEXT_EQ: 'TEXT_EQUAL_TO',
+  TEXT_NOT_EQ: 'TEXT_NOT_EQUAL_TO',
+  TEXT_STARTS_WITH: 'TEXT_STARTS_WITH',
+  TEXT_ENDS_WITH: 'TEXT_ENDS_WITH',
+  NUMBER_EQ: 'NUMBER_EQUAL_TO',
+  NUMBER_NOT_EQ: 'NUMBER_NOT_EQUAL_TO',
+  NUMBER_GREATER: 'NUMBER_GREATER_THAN',
+  NUMBER_GREATER_THAN_EQ: 'NUMBER_GREATER_THAN_OR_EQUAL_TO',
+  NUMBER_LESS: 'NUMBER_LESS_THAN',
+  NUMBER_LESS_THAN_EQ: 'NUMBER_LESS_THAN_OR_EQUAL_TO',
+  NUMBER_BETWEEN: 'NUMBER_BETWEEN',
+  NUMBER_NOT_BETWEEN: 'NUMBER_NOT_BETWEEN',
+  CUSTOM_FORMULA: 'CUSTOM_FORMULA',
+};
+
+interface ApiFilterCriteria {
+  hiddenValues?: string[];
+  visibleValues?: string[];
+  condition?: { type?: string; values?: { userEnteredValue?: string }[] };
+}
+
+export interface ApiBasicFilter {
+  range?: { startRowIndex?: number; endRowIndex?: number };
+  filterSpecs?: { columnIndex?: number; filterCriteria?: ApiFilterCriteria }[];
+  /** Deprecated map (column index → criteria) that older filters still carry (BasicFilter reference). */
+  criteria?: Record<string, ApiFilterCriteria>;
+}
+
+/** The Sheets API's BasicFilter as the FilterSpec readFilterSpec builds from SpreadsheetApp: no call at all. */
+export function filterSpecFromApi(f: ApiBasicFilter | undefined, width: number): FilterSpec | null {
+  if (!f) return null;
+  const specs =
+    f.filterSpecs ??
+    Object.entries(f.criteria ?? {}).map(([i, c]) => ({ columnIndex: Number(i), filterCriteria: c }));
+  const columns: FilterSpec['columns'] = [];
+  for (const spec of [...specs].sort((a, b) => (a.columnIndex ?? 0) - (b.columnIndex ?? 0))) {
+    const col = (spec.columnIndex ?? 0) + 1;
+    const c = spec.filterCriteria ?? {};
+    if (col > width) continue;
+    const type = c.condition?.type;
+    columns.push({
+      col,
+      hiddenValues: nonEmpty(c.hiddenValues),
+      visibleValues: nonEmpty(c.visibleValues),
+      type: type ? (CONDITION_NAMES[type] ?? type) : null,
+      args: (c.condition?.values ?? []).map((v) => v.userEnteredValue ?? ''),
+    });
+  }
+  const start = f.range?.startRowIndex ?? 0;
+  // No endRowIndex: "unbounded" (GridRange reference).
+  const numRows = (f.range?.endRowIndex ?? Number.MAX_SAFE_INTEGER) - start;
+  return { row: start + 1, numRows, columns };
+}
+
+interface ApiSheetMeta extends RowFlags {
+  timeZone: string;
+  filter: ApiBasicFilter | undefined;
+}
+
+type DownloadApi = {
+  Spreadsheets: {
+    get(
+      id: string,
+      o: { ranges: string[]; fields: string },
+    ): {
+      properties?: { timeZone?: string };
+      sheets?: {
+        properties?: { title?: string };
+        basicFilter?: ApiBasicFilter;
+        data?: { rowMetadata?: { hiddenByFilter?: boolean; hiddenByUser?: boolean }[] }[];
+        filterViews?: { title?: string }[];
+        slicers?: unknown[];
+      }[];
     };
-  } | null;
-  if (!api) return null;
+    Values: ValuesApi;
+  };
+};
+
+/**
+ * Everything about the tab but its cells in ONE spreadsheets.get (fields mask, see the Spreadsheet resource
+ * reference): the spreadsheet's time zone, the basic filter's criteria, hiddenByFilter / hiddenByUser per row
+ * (sheets.data.rowMetadata, DimensionProperties), filter views and slicers.
+ */
+function sheetMeta(api: DownloadApi, spreadsheetId: string, name: string): ApiSheetMeta {
   const res = api.Spreadsheets.get(spreadsheetId, {
-    ranges: [`'${name.replace(/'/g, "''")}'`],
+    ranges: [quoteSheet(name)],
     fields:
-      'sheets(properties(title),data(rowMetadata(hiddenByFilter,hiddenByUser)),filterViews(title),slicers(slicerId))',
+      'properties(timeZone),sheets(properties(title),basicFilter,data(rowMetadata(hiddenByFilter,hiddenByUser)),filterViews(title),slicers(slicerId))',
   });
-  const s = (res.sheets ?? []).find((x) => x.properties?.title === name) ?? res.sheets?.[0];
-  const meta = s?.data?.[0]?.rowMetadata ?? [];
+  const s = (res.sheets ?? []).find((x) => x.properties?.title === name);
+  if (!s) throw new CreditDeskError('BAD_SHEET', `This spreadsheet has no "${name}" tab.`, '');
+  const meta = s.data?.[0]?.rowMetadata ?? [];
   return {
+    timeZone: res.properties?.timeZone ?? 'Etc/UTC',
+    filter: s?.basicFilter,
     hiddenByFilter: meta.map((m) => m.hiddenByFilter === true),
     hiddenByUser: meta.map((m) => m.hiddenByUser === true),
     filterViews: (s?.filterViews ?? []).map((v) => v.title ?? '(untitled)'),
     slicers: (s?.slicers ?? []).length,
+  };
+}
+
+interface DownloadRead {
+  /** Credits as read, header row first (Dates as getValues gives them, or as their text through the API). */
+  raw: unknown[][];
+  credits: ExistingCredit[];
+  spec: FilterSpec | null;
+  flags: RowFlags | null;
+  timeZone: string;
+  /** The displayed text of the tab, read only when a criterion compares it. */
+  display(): string[][];
+  isRowHiddenByFilter(row: number): boolean;
+  /** Set when the chunks can read through the Sheets API. */
+  spreadsheetId?: string;
+}
+
+/**
+ * With the Sheets API: 5 calls whatever the rows and the filter (active spreadsheet, its id, one
+ * spreadsheets.get, one values.batchGet, and a second for displayed text only when a criterion compares it).
+ * Without: SpreadsheetApp, a few calls per filtered column.
+ */
+function readForDownload(): DownloadRead {
+  const api = sheetsService() as unknown as DownloadApi | null;
+  const name = TABS.credits.name;
+  if (api) {
+    const spreadsheetId = SpreadsheetApp.getActiveSpreadsheet().getId();
+    const meta = sheetMeta(api, spreadsheetId, name);
+    const get = (valueRenderOption: string) =>
+      api.Spreadsheets.Values.batchGet(spreadsheetId, {
+        ranges: [quoteSheet(name)],
+        valueRenderOption,
+        dateTimeRenderOption: 'SERIAL_NUMBER',
+      }).valueRanges?.[0]?.values ?? [];
+    const raw = apiRowsToCells(get('UNFORMATTED_VALUE'), meta.timeZone);
+    const grid = gridOf(raw);
+    const idx = indexColumns<CreditField>('credits', grid.headers);
+    return {
+      raw,
+      credits: readCreditRows(grid, idx).credits,
+      spec: filterSpecFromApi(meta.filter, raw[0]?.length ?? 0),
+      flags: meta,
+      timeZone: meta.timeZone,
+      // FORMATTED_VALUE: the text the person sees, as getDisplayValues (ValueRenderOption reference).
+      display: () => {
+        const shown = get('FORMATTED_VALUE');
+        return raw.map((r, i) => r.map((_c, j) => String(shown[i]?.[j] ?? '')));
+      },
+      isRowHiddenByFilter: (row) => meta.hiddenByFilter[row - 1] === true,
+      spreadsheetId,
+    };
+  }
+  const { ss, timeZone } = openSpreadsheet();
+  const sheet = ss.getSheetByName(name);
+  if (!sheet) throw new CreditDeskError('BAD_SHEET', `This spreadsheet has no "${name}" tab.`, '');
+  const data = sheet.getDataRange();
+  const raw = data.getValues() as unknown[][];
+  const tab = parseCreditsTab({ sheet, raw, grid: toGrid(raw, timeZone) });
+  return {
+    raw,
+    credits: tab.credits,
+    spec: readFilterSpec(sheet, raw[0]?.length ?? 0),
+    flags: null,
+    timeZone,
+    display: () => data.getDisplayValues(),
+    isRowHiddenByFilter: (row) => sheet.isRowHiddenByFilter(row),
   };
 }
 
@@ -127,26 +272,20 @@ export function prepareDownload(format: 'csv', includeHiddenByHand = false): Dow
       'Choose CSV; Excel and Sheets open it.',
     );
   }
-  const { ss, timeZone } = openSpreadsheet();
-  const sheet = ss.getSheetByName(TABS.credits.name);
-  if (!sheet)
-    throw new CreditDeskError('BAD_SHEET', `This spreadsheet has no "${TABS.credits.name}" tab.`, '');
-  const data = sheet.getDataRange();
-  const raw = data.getValues() as unknown[][];
-  const tab = parseCreditsTab({ sheet, raw, grid: toGrid(raw, timeZone) });
-  const spec = readFilterSpec(sheet, raw[0]?.length ?? 0);
+  const read = readForDownload();
+  const { raw, spec, flags, timeZone } = read;
   const notices: string[] = [];
 
   let shown: boolean[] | null = raw.map(() => true);
   const filtered = !!spec && spec.columns.length > 0;
-  if (filtered) shown = shownRows(spec, raw, data.getDisplayValues());
-  // Sheets is asked (one request) when the filter has criteria we can't evaluate, or to leave out rows hidden
-  // by hand, or to see filter views and slicers.
-  const flags = askSheets(ss.getId(), TABS.credits.name);
+  // Displayed text is read (one more call) only when every criterion can be evaluated here; otherwise Sheets'
+  // own hiddenByFilter decides and the text is not needed.
+  if (filtered && spec.columns.every(isSupported)) shown = shownRows(spec, raw, read.display());
+  else if (filtered) shown = null;
   if (!shown) {
     if (flags) shown = raw.map((_r, i) => i === 0 || !flags.hiddenByFilter[i]);
     // Without the advanced service: SpreadsheetApp only answers row by row.
-    else shown = raw.map((_r, i) => i === 0 || !sheet.isRowHiddenByFilter(i + 1));
+    else shown = raw.map((_r, i) => i === 0 || !read.isRowHiddenByFilter(i + 1));
   }
   if (!includeHiddenByHand && flags) {
     shown = shown.map((s, i) => s && !flags.hiddenByUser[i]);
@@ -169,7 +308,7 @@ export function prepareDownload(format: 'csv', includeHiddenByHand = false): Dow
     );
   }
 
-  const visible = tab.credits.filter((c) => (shown as boolean[])[c.sheetRow - 1]);
+  const visible = read.credits.filter((c) => (shown as boolean[])[c.sheetRow - 1]);
   const chunks: DownloadChunk[] = [];
   for (let i = 0; i < visible.length; i += CHUNK_ROWS) {
     const part = visible.slice(i, i + CHUNK_ROWS);
@@ -180,6 +319,7 @@ export function prepareDownload(format: 'csv', includeHiddenByHand = false): Dow
       keysHash: keysHash(part.map((c) => c.credit.key)),
       columns: raw[0]?.length ?? 0,
       timeZone,
+      ...(read.spreadsheetId ? { spreadsheetId: read.spreadsheetId } : {}),
     });
   }
   const today = new Date().toISOString().slice(0, 10);
@@ -198,9 +338,7 @@ export function prepareDownload(format: 'csv', includeHiddenByHand = false): Dow
  * its last row) and the header row; refuses when the rows moved since the plan.
  */
 export function downloadChunk(chunk: DownloadChunk): string {
-  const sheet = SpreadsheetApp.getActiveSpreadsheet().getSheetByName(TABS.credits.name);
   if (
-    !sheet ||
     !chunk ||
     !Array.isArray(chunk.runs) ||
     chunk.runs.length === 0 ||
@@ -210,18 +348,14 @@ export function downloadChunk(chunk: DownloadChunk): string {
     throw new CreditDeskError('USAGE', 'This download is out of date.', 'Start the download again.');
   // The plan's width and time zone (two calls fewer per chunk). A column inserted since the plan moves the
   // headers: they are found at their new places below, or the chunk is refused when one moved past the width.
-  const { columns: width, timeZone } = chunk;
-  const headers = (sheet.getRange(1, 1, 1, width).getValues()[0] as unknown[]).map((h) =>
-    toCell(h, timeZone),
-  );
-  const idx = indexColumns<CreditField>('credits', headers);
   const first = chunk.runs[0][0];
   const last = chunk.runs[chunk.runs.length - 1][1];
-  const block = sheet.getRange(first, 1, last - first + 1, width).getValues() as unknown[][];
+  const { headers, block } = readChunkCells(chunk, first, last);
+  const idx = indexColumns<CreditField>('credits', headers);
   const credits: Credit[] = [];
   for (const [a, b] of chunk.runs) {
     for (let r = a; r <= b; r++) {
-      const cells = block[r - first].map((v) => toCell(v, timeZone));
+      const cells = block[r - first] ?? [];
       const credit = creditFromRow(cells, idx, r);
       if (credit) credits.push(credit);
     }
@@ -238,6 +372,51 @@ export function downloadChunk(chunk: DownloadChunk): string {
     );
   const table = exportTable(credits);
   return toCsv(table.headers, table.rows);
+}
+
+/**
+ * The header row and rows first..last as Cells. With the chunk's spreadsheet id: ONE values.batchGet of both
+ * ranges (UNFORMATTED_VALUE, dates turned back from serial numbers by services/sheets-values.ts). Without:
+ * SpreadsheetApp, one getValues each.
+ */
+function readChunkCells(
+  chunk: DownloadChunk,
+  first: number,
+  last: number,
+): { headers: Cell[]; block: Cell[][] } {
+  const { columns: width, timeZone } = chunk;
+  const api = chunk.spreadsheetId ? (sheetsService() as unknown as DownloadApi | null) : null;
+  if (api && chunk.spreadsheetId) {
+    const name = quoteSheet(TABS.credits.name);
+    const end = columnLetter(width);
+    const res = api.Spreadsheets.Values.batchGet(chunk.spreadsheetId, {
+      ranges: [`${name}!A1:${end}1`, `${name}!A${first}:${end}${last}`],
+      valueRenderOption: 'UNFORMATTED_VALUE',
+      dateTimeRenderOption: 'SERIAL_NUMBER',
+    });
+    const headerRow = res.valueRanges?.[0]?.values?.[0] ?? [];
+    const pad = (rows: unknown[][]) => rows.map((r) => Array.from({ length: width }, (_x, i) => r[i]));
+    const headers = apiRowsToCells(pad([headerRow]), timeZone)[0];
+    const rows = pad(res.valueRanges?.[1]?.values ?? []);
+    while (rows.length < last - first + 1) rows.push(new Array<unknown>(width).fill(''));
+    return { headers, block: apiRowsToCells(rows, timeZone, headers) };
+  }
+  const sheet = SpreadsheetApp.getActiveSpreadsheet().getSheetByName(TABS.credits.name);
+  if (!sheet)
+    throw new CreditDeskError('USAGE', 'This download is out of date.', 'Start the download again.');
+  const headers = (sheet.getRange(1, 1, 1, width).getValues()[0] as unknown[]).map((h) =>
+    toCell(h, timeZone),
+  );
+  const block = (sheet.getRange(first, 1, last - first + 1, width).getValues() as unknown[][]).map((r) =>
+    r.map((v) => toCell(v, timeZone)),
+  );
+  return { headers, block };
+}
+
+function columnLetter(col: number): string {
+  let s = '';
+  for (let n = col; n > 0; n = Math.floor((n - 1) / 26)) s = String.fromCharCode(65 + ((n - 1) % 26)) + s;
+  return s;
 }
 
 /** The whole file in one process (menu, tests): the plan and every chunk, joined as the sidebar does. */

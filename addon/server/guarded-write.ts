@@ -142,6 +142,33 @@ export function withSyncExclusion<T>(ss: Spreadsheet, who: string, work: () => T
 // ---------------------------------------------------------------------------------------------------------
 // Protected rows
 
+export type ApiProtectedRange = NonNullable<
+  NonNullable<ReturnType<SheetsService['Spreadsheets']['get']>['sheets']>[number]['protectedRanges']
+>[number];
+
+/**
+ * Rows (1-based) where one of the Sheets API's ProtectedRanges stops the requesting user from writing any of
+ * `columns` (requestingUserCanEdit false, not warning-only). `maxRows` is asked only for an unbounded range.
+ */
+export function protectedRowsFromApi(
+  ranges: ApiProtectedRange[],
+  columns: number[],
+  maxRows: () => number,
+): Set<number> {
+  const out = new Set<number>();
+  let max: number | null = null;
+  for (const p of ranges) {
+    if (p.warningOnly || p.requestingUserCanEdit) continue;
+    const r = p.range ?? {};
+    const c1 = (r.startColumnIndex ?? 0) + 1;
+    const c2 = r.endColumnIndex ?? Number.MAX_SAFE_INTEGER;
+    if (!columns.some((c) => c >= c1 && c <= c2)) continue;
+    const r2 = r.endRowIndex ?? (max ??= maxRows());
+    for (let row = (r.startRowIndex ?? 0) + 1; row <= r2; row++) out.add(row);
+  }
+  return out;
+}
+
 /**
  * Sheet rows (1-based) of `sheet` where a protection stops the current user from writing any of `columns`.
  * One Sheets API call (ProtectedRange.requestingUserCanEdit); without the service, one getProtections call
@@ -169,15 +196,7 @@ export function rowsProtectedAgainstMe(
       fields: 'sheets(properties(sheetId,title),protectedRanges(range,warningOnly,requestingUserCanEdit))',
     });
     const mine = (res.sheets ?? []).find((s) => s.properties?.title === known.name);
-    let max: number | null = null;
-    for (const p of mine?.protectedRanges ?? []) {
-      if (p.warningOnly || p.requestingUserCanEdit) continue;
-      const r = p.range ?? {};
-      const r1 = (r.startRowIndex ?? 0) + 1;
-      const r2 = r.endRowIndex ?? (max ??= maxRows());
-      addArea(r1, r2, (r.startColumnIndex ?? 0) + 1, r.endColumnIndex ?? Number.MAX_SAFE_INTEGER);
-    }
-    return out;
+    return protectedRowsFromApi(mine?.protectedRanges ?? [], columns, maxRows);
   }
   for (const p of [
     ...sheet.getProtections(SpreadsheetApp.ProtectionType.SHEET),
@@ -197,7 +216,7 @@ function quoteSheet(name: string): string {
   return `'${name.replace(/'/g, "''")}'`;
 }
 
-function a1(sheet: string, row: number, col: number, numRows: number, numCols: number): string {
+export function a1(sheet: string, row: number, col: number, numRows: number, numCols: number): string {
   const letter = (c: number) => {
     let s = '';
     for (let n = c; n > 0; n = Math.floor((n - 1) / 26)) s = String.fromCharCode(65 + ((n - 1) % 26)) + s;
@@ -302,15 +321,7 @@ export function guardedWrite(
         );
     }
     const cell = (row: number, field: CreditField): Cell => current.get(idx[field] + 1)?.[row - 2] ?? '';
-    const rowsByKey = new Map<string, number[]>();
-    const keys = current.get(idx.key + 1) ?? [];
-    keys.forEach((k, i) => {
-      const key = text(k);
-      if (!key) return;
-      const list = rowsByKey.get(key) ?? [];
-      list.push(i + 2);
-      rowsByKey.set(key, list);
-    });
+    const rowsByKey = rowsByKeyOf(current.get(idx.key + 1) ?? []);
     const writtenCols = [
       ...new Set(writes.flatMap((w) => (Object.keys(w.set) as CreditField[]).map((f) => idx[f] + 1))),
     ];
@@ -320,47 +331,79 @@ export function guardedWrite(
       ? rowsProtectedAgainstMe(ss, sheet, writtenCols, known)
       : new Set<number>();
 
-    const cells: CellWrite[] = [];
-    const audit: AuditEntry[] = [];
-    for (const w of writes) {
-      const rows = rowsByKey.get(w.key) ?? [];
-      if (rows.length !== 1) {
-        report.changed.push({
-          creditId: w.creditId,
-          why: rows.length
-            ? 'its row appears twice on Credits (run Check sheet)'
-            : 'it is no longer on Credits',
-        });
-        continue;
-      }
-      const row = rows[0];
-      const status = text(cell(row, 'status'));
-      if (!opts.allowLocked && isStatus(status) && isLocked(status)) {
-        report.lockedIds.push(w.creditId);
-        continue;
-      }
-      const moved = (Object.keys(w.expect) as CreditField[]).filter((f) => !same(cell(row, f), w.expect[f]));
-      if (moved.length) {
-        report.changed.push({
-          creditId: w.creditId,
-          why: `${moved.map((f) => text(layout.headers[idx[f]])).join(', ')} changed since it was read`,
-        });
-        continue;
-      }
-      if (fenced.has(row)) {
-        report.protectedIds.push(w.creditId);
-        continue;
-      }
-      for (const f of Object.keys(w.set) as CreditField[]) {
-        const v = w.set[f] as Cell;
-        if (!same(cell(row, f), v)) cells.push({ row, col: idx[f] + 1, value: v, creditId: w.creditId });
-      }
-      report.written.push(w.creditId);
-      audit.push(...w.audit);
-    }
+    const { cells, audit } = decideWrites(writes, layout.headers, idx, cell, rowsByKey, fenced, report, opts);
     report.writeCalls = commit(ss, sheet, cells, audit, known);
     return report;
   });
+}
+
+/** Rows of Credits by Key (several when a key appears twice), from the Key column's cells (row 2 first). */
+export function rowsByKeyOf(keys: readonly Cell[]): Map<string, number[]> {
+  const rowsByKey = new Map<string, number[]>();
+  keys.forEach((k, i) => {
+    const key = text(k);
+    if (!key) return;
+    const list = rowsByKey.get(key) ?? [];
+    list.push(i + 2);
+    rowsByKey.set(key, list);
+  });
+  return rowsByKey;
+}
+
+/**
+ * The compare-and-set decision for each planned write, on cells read after our write marker was set: skipped
+ * when its row moved away or appears twice, when it is locked now, when a cell it was based on changed, or
+ * when a protection stops the user; otherwise its changed cells and its Audit rows are kept. Fills `report`.
+ */
+export function decideWrites(
+  writes: PlannedWrite[],
+  headers: readonly Cell[],
+  idx: ColumnIndex<CreditField>,
+  cell: (row: number, field: CreditField) => Cell,
+  rowsByKey: Map<string, number[]>,
+  fenced: Set<number>,
+  report: WriteReport,
+  opts: { allowLocked?: boolean },
+): { cells: CellWrite[]; audit: AuditEntry[] } {
+  const cells: CellWrite[] = [];
+  const audit: AuditEntry[] = [];
+  for (const w of writes) {
+    const rows = rowsByKey.get(w.key) ?? [];
+    if (rows.length !== 1) {
+      report.changed.push({
+        creditId: w.creditId,
+        why: rows.length
+          ? 'its row appears twice on Credits (run Check sheet)'
+          : 'it is no longer on Credits',
+      });
+      continue;
+    }
+    const row = rows[0];
+    const status = text(cell(row, 'status'));
+    if (!opts.allowLocked && isStatus(status) && isLocked(status)) {
+      report.lockedIds.push(w.creditId);
+      continue;
+    }
+    const moved = (Object.keys(w.expect) as CreditField[]).filter((f) => !same(cell(row, f), w.expect[f]));
+    if (moved.length) {
+      report.changed.push({
+        creditId: w.creditId,
+        why: `${moved.map((f) => text(headers[idx[f]])).join(', ')} changed since it was read`,
+      });
+      continue;
+    }
+    if (fenced.has(row)) {
+      report.protectedIds.push(w.creditId);
+      continue;
+    }
+    for (const f of Object.keys(w.set) as CreditField[]) {
+      const v = w.set[f] as Cell;
+      if (!same(cell(row, f), v)) cells.push({ row, col: idx[f] + 1, value: v, creditId: w.creditId });
+    }
+    report.written.push(w.creditId);
+    audit.push(...w.audit);
+  }
+  return { cells, audit };
 }
 
 /** Writes the cells and appends the audit rows; returns the write calls made. */

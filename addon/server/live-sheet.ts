@@ -16,10 +16,11 @@ import {
 import type { AccountField, ConfigField, CreditField, RuleField } from '../../core/sheet-contract';
 import { TABS } from '../../core/sheet-contract';
 import { readCreditRows } from '../../core/sheet-state';
-import { indexColumns, readRecords, type Cell, type ColumnIndex } from '../../core/table';
+import { indexColumns, readRecords, type Cell, type ColumnIndex, type Grid } from '../../core/table';
 import { readTab, requireTab, type TabData } from '../services/tabs';
 
 type Spreadsheet = GoogleAppsScript.Spreadsheet.Spreadsheet;
+type Sheet = GoogleAppsScript.Spreadsheet.Sheet;
 
 export interface CreditsTab extends TabData {
   idx: ColumnIndex<CreditField>;
@@ -45,6 +46,16 @@ export function parseCreditsTab(tab: TabData): CreditsTab {
   return { ...tab, idx, credits: readCreditRows(tab.grid, idx).credits };
 }
 
+/**
+ * The Credits tab from cells read elsewhere (the Sheets API): the Sheet object is fetched only if some path
+ * asks for it — a getter, so no call is made for nothing (and not copied by a spread, which would call it).
+ */
+export function creditsTabFrom(grid: Grid, raw: unknown[][], sheet: () => Sheet): CreditsTab {
+  const idx = indexColumns<CreditField>('credits', grid.headers);
+  const tab = { raw, grid, idx, credits: readCreditRows(grid, idx).credits } as Omit<CreditsTab, 'sheet'>;
+  return Object.defineProperty(tab, 'sheet', { get: sheet, enumerable: true }) as CreditsTab;
+}
+
 /** The Credits tab as cells, without parsing credits (a bad Status in some row does not stop a repair). */
 export function readCreditsLenient(
   ss: Spreadsheet,
@@ -59,26 +70,37 @@ export function readCredits(ss: Spreadsheet, timeZone: string): CreditsTab {
 }
 
 /** The Accounts tab as a directory; an absent tab is an empty directory (every target is then unknown). */
-export function readDirectory(ss: Spreadsheet, timeZone: string): AccountDirectory {
-  const tab = readTab(ss, TABS.accounts.name, timeZone);
-  if (!tab) return EMPTY_DIRECTORY;
-  return buildDirectory(readRecords<AccountField>('accounts', tab.grid), 'Accounts tab');
+export function directoryFrom(grid: Grid | null): AccountDirectory {
+  if (!grid) return EMPTY_DIRECTORY;
+  return buildDirectory(readRecords<AccountField>('accounts', grid), 'Accounts tab');
 }
 
-export function readRuleRecords(ss: Spreadsheet, timeZone: string): RulesData['records'] {
-  const tab = readTab(ss, TABS.rules.name, timeZone);
-  return tab ? readRecords<RuleField>('rules', tab.grid) : [];
+export function ruleRecordsFrom(grid: Grid | null): RulesData['records'] {
+  return grid ? readRecords<RuleField>('rules', grid) : [];
 }
 
 /** The enabled, valid rules, indexed. Invalid rules are left out here; "Validate rules" reports them. */
-export function readRules(ss: Spreadsheet, timeZone: string): RulesData {
-  const records = readRuleRecords(ss, timeZone);
+export function rulesFrom(records: RulesData['records']): RulesData {
   const { rules, problems } = parseRules(records);
   return { records, rules, index: new RuleIndex(rules), problems };
 }
 
+export function defaultsFrom(grid: Grid | null): DefaultConfiguration {
+  return parseConfig(grid ? readRecords<ConfigField>('config', grid) : []);
+}
+
+export function readDirectory(ss: Spreadsheet, timeZone: string): AccountDirectory {
+  return directoryFrom(readTab(ss, TABS.accounts.name, timeZone)?.grid ?? null);
+}
+
+export function readRuleRecords(ss: Spreadsheet, timeZone: string): RulesData['records'] {
+  return ruleRecordsFrom(readTab(ss, TABS.rules.name, timeZone)?.grid ?? null);
+}
+
+export function readRules(ss: Spreadsheet, timeZone: string): RulesData {
+  return rulesFrom(readRuleRecords(ss, timeZone));
+}
+
 export function readDefaults(ss: Spreadsheet, timeZone: string): DefaultConfiguration {
-  const tab = readTab(ss, TABS.config.name, timeZone);
-  if (!tab) return parseConfig([]);
-  return parseConfig(readRecords<ConfigField>('config', tab.grid));
+  return defaultsFrom(readTab(ss, TABS.config.name, timeZone)?.grid ?? null);
 }

@@ -14,17 +14,35 @@ import type { ApplyResult, RuleProblemView, RuleScope, RulesPreview } from '../a
 import { withDocumentLock } from '../services/lock';
 import { assignContext } from './assign';
 import { assignmentWrite } from './credit-writes';
-import { guardedWrite, layoutOf, type WriteReport } from './guarded-write';
+import {
+  guardedWrite,
+  layoutOf,
+  refuseWhileSyncing,
+  sheetsService,
+  type PlannedWrite,
+  type WriteReport,
+} from './guarded-write';
+import { withApiExclusion, writeFromRead } from './api-write';
+import { readDesk, type DeskApi } from './desk-read';
+import { currentUserEmail } from '../services/session';
+import { gridOf } from '../services/sheets-values';
+import type { DefaultConfiguration } from '../../core/rules';
 import { decodePreview, encodePreview, fingerprint, type PreviewedCredit } from './preview-token';
 import { problemView, rulesPreview } from './views';
 import {
+  defaultsFrom,
+  directoryFrom,
   openSpreadsheet,
+  creditsTabFrom,
   readCredits,
   readDefaults,
   readDirectory,
   readRuleRecords,
   readRules,
+  ruleRecordsFrom,
+  rulesFrom,
   type CreditsTab,
+  type RulesData,
 } from './live-sheet';
 
 type Spreadsheet = GoogleAppsScript.Spreadsheet.Spreadsheet;
@@ -69,10 +87,86 @@ function creditsInScope(ss: Spreadsheet, tab: CreditsTab, scope: RuleScope): Cre
   return picked;
 }
 
-interface Planned {
+/**
+ * What an action reads and how it writes: through the Sheets API when the project enabled it (desk-read.ts:
+ * every tab in two calls, the write in one — api-write.ts), else through SpreadsheetApp, a tab at a time.
+ */
+interface Source {
   ss: Spreadsheet;
-  timeZone: string;
   tab: CreditsTab;
+  directory(): AccountDirectory;
+  rules(): RulesData;
+  defaults(): DefaultConfiguration;
+  write(writes: PlannedWrite[], who: string): WriteReport;
+}
+
+const RULE_TABS = ['credits', 'accounts', 'rules', 'config', 'audit'] as const;
+
+function appSource(): Source {
+  const { ss, timeZone } = openSpreadsheet();
+  const tab = readCredits(ss, timeZone);
+  return {
+    ss,
+    tab,
+    directory: () => readDirectory(ss, timeZone),
+    rules: () => readRules(ss, timeZone),
+    defaults: () => readDefaults(ss, timeZone),
+    write: (writes, who) => guardedWrite(ss, timeZone, layoutOf(tab), writes, who),
+  };
+}
+
+/**
+ * The Sheets API source. `exclusive`: the read is taken with our write marker set and the sync's lock checked,
+ * so it is also the compare-and-set read; the marker is removed when `work` returns.
+ */
+function withApiSource<T>(api: DeskApi, exclusive: boolean, work: (src: Source) => T): T {
+  const ss = SpreadsheetApp.getActiveSpreadsheet();
+  const id = ss.getId();
+  const run = () => {
+    // Audit is read only to append to it: a preview (not exclusive) leaves it out.
+    const read = readDesk(
+      api,
+      id,
+      RULE_TABS.filter((t) => exclusive || t !== 'audit'),
+    );
+    if (exclusive && read.syncLock) refuseWhileSyncing(read.syncLock);
+    const grid = (t: (typeof RULE_TABS)[number]) => {
+      const cells = read.cells.get(t);
+      return cells ? gridOf(cells) : null;
+    };
+    const credits = grid('credits');
+    if (!credits)
+      throw new CreditDeskError(
+        'BAD_SHEET',
+        `This spreadsheet has no "${TABS.credits.name}" tab.`,
+        `Run the Credit Desk sync to create it, or rename the tab back to "${TABS.credits.name}".`,
+      );
+    const raw = read.cells.get('credits') as unknown[][];
+    const tab = creditsTabFrom(
+      credits,
+      raw,
+      () => ss.getSheetByName(TABS.credits.name) as GoogleAppsScript.Spreadsheet.Sheet,
+    );
+    return work({
+      ss,
+      tab,
+      directory: () => directoryFrom(grid('accounts')),
+      rules: () => rulesFrom(ruleRecordsFrom(grid('rules'))),
+      defaults: () => defaultsFrom(grid('config')),
+      write: (writes) => writeFromRead(api, ss, read, { idx: tab.idx, headers: credits.headers }, writes),
+    });
+  };
+  return exclusive ? withApiExclusion(api, id, currentUserEmail(), run) : run();
+}
+
+/** Runs `work` on the API source when there is one, else on SpreadsheetApp. */
+function withSource<T>(exclusive: boolean, work: (src: Source) => T): T {
+  const api = sheetsService() as unknown as DeskApi | null;
+  return api ? withApiSource(api, exclusive, work) : work(appSource());
+}
+
+interface Planned {
+  src: Source;
   directory: AccountDirectory;
   plan: RulePlan;
   /** Rules left out because they are broken (errors from core validateRules), with why. */
@@ -83,30 +177,28 @@ function plan(
   scope: RuleScope | Credit[],
   overwriteManual: boolean,
   useDefaultOnly: boolean,
-  read?: { ss: Spreadsheet; timeZone: string; tab: CreditsTab },
+  src: Source,
 ): Planned {
-  const { ss, timeZone } = read ?? openSpreadsheet();
-  const tab = read?.tab ?? readCredits(ss, timeZone);
-  const credits = Array.isArray(scope) ? scope : creditsInScope(ss, tab, scope);
-  const directory = readDirectory(ss, timeZone);
-  const { index, problems } = readRules(ss, timeZone);
-  const planned = planRules(credits, index, readDefaults(ss, timeZone), directory, {
+  const credits = Array.isArray(scope) ? scope : creditsInScope(src.ss, src.tab, scope);
+  const directory = src.directory();
+  const { index, problems } = src.rules();
+  const planned = planRules(credits, index, src.defaults(), directory, {
     overwriteManual: overwriteManual === true,
     useDefaultOnly,
   });
   const ignored = useDefaultOnly ? [] : problems.filter((p) => p.severity === 'error').map(problemView);
-  return { ss, timeZone, tab, directory, plan: planned, ignored };
+  return { src, directory, plan: planned, ignored };
 }
 
-/** Writes the plan's items (compare-and-set against the cells the plan read); `stale` were refused before. */
 /** Credits left alone before writing: set by hand, and collected. */
 interface Skips {
   manual: number;
   locked: number;
 }
 
+/** Writes the plan's items (compare-and-set against the cells the plan read); `stale` were refused before. */
 function carryOut(
-  { ss, timeZone, tab, directory, plan: planned, ignored }: Planned,
+  { src, directory, plan: planned, ignored }: Planned,
   stale: { creditId: string; why: string }[] = [],
   skips: Skips = { manual: planned.skippedManual.length, locked: planned.skippedLocked.length },
 ): ApplyResult {
@@ -115,7 +207,7 @@ function carryOut(
   const writes = planned.items.map((item, i) =>
     assignmentWrite(item.credit, outcomes[i].credit, outcomes[i].audit),
   );
-  const report = guardedWrite(ss, timeZone, layoutOf(tab), writes, ctx.actor);
+  const report = src.write(writes, ctx.actor);
   const changed = [...stale, ...report.changed];
   const skipped =
     skips.manual +
@@ -174,7 +266,7 @@ export function resultMessage(
 
 export function previewRules(scope: RuleScope, overwriteManual: boolean): RulesPreview {
   const s = checkScope(scope);
-  const planned = plan(s, overwriteManual, false);
+  const planned = withSource(false, (src) => plan(s, overwriteManual, false, src));
   return {
     ...rulesPreview(s, planned.plan, planTotals(planned.plan)),
     token: encodePreview(planned.plan.items, {
@@ -193,40 +285,40 @@ export function previewRules(scope: RuleScope, overwriteManual: boolean): RulesP
 export function applyRules(scope: RuleScope, overwriteManual: boolean, previewToken: string): ApplyResult {
   checkScope(scope);
   const { credits: previewed, header } = decodePreview(previewToken);
-  return withDocumentLock(() => {
-    const { ss, timeZone } = openSpreadsheet();
-    const tab = readCredits(ss, timeZone);
-    const byId = new Map(tab.credits.map((c) => [c.credit.creditId, c.credit]));
-    const stale: { creditId: string; why: string }[] = [];
-    const current: Credit[] = [];
-    for (const p of previewed) {
-      const credit = byId.get(p.creditId);
-      if (!credit) stale.push({ creditId: p.creditId, why: 'it is no longer on Credits' });
-      else if (fingerprint(credit) !== p.fingerprint)
-        stale.push({ creditId: p.creditId, why: 'its row changed since the preview' });
-      else current.push(credit);
-    }
-    const planned = plan(current, overwriteManual, false, { ss, timeZone, tab });
-    const wanted = new Map(previewed.map((p) => [p.creditId, p]));
-    planned.plan.items = planned.plan.items.filter((item) => {
-      const p = wanted.get(item.credit.creditId) as PreviewedCredit;
-      if (p.ruleId === item.ruleId && p.allocation === item.allocation) return true;
-      stale.push({
-        creditId: p.creditId,
-        why: `the rules now give ${item.ruleId} (${item.allocation}) instead of ${p.ruleId} (${p.allocation})`,
+  return withDocumentLock(() =>
+    withSource(true, (src) => {
+      const byId = new Map(src.tab.credits.map((c) => [c.credit.creditId, c.credit]));
+      const stale: { creditId: string; why: string }[] = [];
+      const current: Credit[] = [];
+      for (const p of previewed) {
+        const credit = byId.get(p.creditId);
+        if (!credit) stale.push({ creditId: p.creditId, why: 'it is no longer on Credits' });
+        else if (fingerprint(credit) !== p.fingerprint)
+          stale.push({ creditId: p.creditId, why: 'its row changed since the preview' });
+        else current.push(credit);
+      }
+      const planned = plan(current, overwriteManual, false, src);
+      const wanted = new Map(previewed.map((p) => [p.creditId, p]));
+      planned.plan.items = planned.plan.items.filter((item) => {
+        const p = wanted.get(item.credit.creditId) as PreviewedCredit;
+        if (p.ruleId === item.ruleId && p.allocation === item.allocation) return true;
+        stale.push({
+          creditId: p.creditId,
+          why: `the rules now give ${item.ruleId} (${item.allocation}) instead of ${p.ruleId} (${p.allocation})`,
+        });
+        return false;
       });
-      return false;
-    });
-    for (const f of planned.plan.failed)
-      stale.push({ creditId: f.credit.creditId, why: f.message.split('\n')[0] });
-    planned.plan.failed = [];
-    // What the preview left alone is reported again (those credits are not in the token).
-    return carryOut(planned, stale, { manual: header.skippedManual, locked: header.skippedLocked });
-  });
+      for (const f of planned.plan.failed)
+        stale.push({ creditId: f.credit.creditId, why: f.message.split('\n')[0] });
+      planned.plan.failed = [];
+      // What the preview left alone is reported again (those credits are not in the token).
+      return carryOut(planned, stale, { manual: header.skippedManual, locked: header.skippedLocked });
+    }),
+  );
 }
 
 export function assignSelectedWithDefault(): ApplyResult {
-  return withDocumentLock(() => carryOut(plan('selection', false, true)));
+  return withDocumentLock(() => withSource(true, (src) => carryOut(plan('selection', false, true, src))));
 }
 
 export function validateRules(): RuleProblemView[] {

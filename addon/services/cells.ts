@@ -15,7 +15,7 @@ import type { Cell, Grid } from '../../core/table';
 
 const formatters = new Map<string, Intl.DateTimeFormat>();
 
-function partsIn(date: Date, timeZone: string): Record<string, string> {
+export function partsIn(date: Date, timeZone: string): Record<string, string> {
   let f = formatters.get(timeZone);
   if (!f) {
     f = new Intl.DateTimeFormat('en-CA', {

@@ -1,11 +1,18 @@
 /**
  * Spreadsheet calls must not grow with the number of rows: each action is run on 10 and on 2,000 credits
- * and the per-method call counts must be identical.
+ * and the per-method call counts must be identical. Apply-rules and download are then held to the issue's
+ * targets on ALL spreadsheet calls (SpreadsheetApp and the Sheets advanced service: getSheetByName, getId,
+ * spreadsheets.get … not only the calls that move cells), on the worst interleaving of locked rows.
  */
 import { assignCredit } from '../../addon/server/assign';
-import { downloadFilteredRows } from '../../addon/server/download';
 import { getSelectedCredit } from '../../addon/server/selected';
 import { applyRules, previewRules } from '../../addon/server/rules';
+import {
+  CHUNK_ROWS,
+  downloadChunk,
+  downloadFilteredRows,
+  prepareDownload,
+} from '../../addon/server/download';
 import { handleEdit } from '../../addon/server/on-edit';
 import { CREDIT_COLUMNS } from '../../core/sheet-contract';
 import { makeCredits, setUpDesk, type Desk } from './fixtures';
@@ -78,4 +85,69 @@ test.each(ACTIONS)('%s: the same calls for 10 and 2,000 rows', (_name, action) =
   expect(large).toEqual(small);
   // A download reads the filter's criteria once per column of the filter (22 here): still no per-row calls.
   expect(Object.values(large).reduce((a, b) => a + b, 0)).toBeLessThan(100);
+});
+
+describe('the targets on all spreadsheet calls, every other row collected and protected by the sync', () => {
+  const SYNC = 'sync@project.iam.gserviceaccount.com';
+  const col = (h: string) => CREDIT_COLUMNS.findIndex((c) => c.header === h) + 1;
+
+  function worstDesk(rows: number): Desk {
+    const desk = setUpDesk(
+      makeCredits(rows, (i) =>
+        i % 2 === 1
+          ? { status: 'PROCESSING', allocation: 'customer 100%', distributorKeeps: 0, ruleId: 'default' }
+          : {},
+      ),
+    );
+    for (let r = 3; r <= rows + 1; r += 2) {
+      const p = desk.credits.getRange(r, 1, 1, CREDIT_COLUMNS.length).protect();
+      (p as unknown as { _editors: string[] })._editors = [SYNC];
+    }
+    desk.audit._maxRows = rows * 4;
+    return desk;
+  }
+
+  test.each([10, 2_000, 20_000])('apply-rules on %i rows: ≤ 10 calls in all', (rows) => {
+    const desk = worstDesk(rows);
+    try {
+      const token = previewRules('pending', false).token;
+      desk.fake.log.reset();
+      expect(applyRules('pending', false, token).applied).toBe(rows / 2);
+      expect(desk.fake.log.spreadsheetCalls()).toBeLessThanOrEqual(10);
+      // Fixed: marker set, one get, one batchGet, one batchUpdate, marker removed, active spreadsheet, its id.
+      expect(desk.fake.log.spreadsheetCalls()).toBe(7);
+    } finally {
+      desk.fake.uninstall();
+    }
+  });
+
+  test.each([10, 2 * CHUNK_ROWS + 1])(
+    'download on %i rows (hidden values, a custom formula, rows hidden by hand): 4 calls + 1 per chunk, ≤ 15',
+    (rows) => {
+      const desk = worstDesk(rows);
+      try {
+        const filter = desk.credits.getDataRange().createFilter();
+        const criteria = () => SpreadsheetApp.newFilterCriteria();
+        filter.setColumnFilterCriteria(
+          col('Service'),
+          criteria().setHiddenValues(['AWSLambda']).build() as never,
+        );
+        filter.setColumnFilterCriteria(
+          col('Amount'),
+          criteria().whenFormulaSatisfied('=MOD(ROW(),7)<>0').build() as never,
+        );
+        desk.credits.hideRows(4, 2);
+        desk.fake.log.reset();
+        const plan = prepareDownload('csv', false);
+        for (const c of plan.chunks) downloadChunk(c);
+        expect(plan.rows).toBe(rows - 2);
+        // Active spreadsheet, id, spreadsheets.get, values.batchGet; no displayed text (the custom formula is
+        // Sheets' to decide, so its hiddenByFilter is used); then one values.batchGet per chunk.
+        expect(desk.fake.log.spreadsheetCalls()).toBe(4 + plan.chunks.length);
+        expect(desk.fake.log.spreadsheetCalls()).toBeLessThanOrEqual(15);
+      } finally {
+        desk.fake.uninstall();
+      }
+    },
+  );
 });

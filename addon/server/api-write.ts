@@ -1,0 +1,132 @@
+/**
+ * guarded-write.ts's rules — exclusion with the sync, compare-and-set, protected rows skipped, only changed
+ * cells written, Audit in the same request — carried out on ONE read taken after our write marker is set
+ * (desk-read.ts), so the action's read is also the compare-and-set read. With the Sheets API, an action is
+ * then a fixed number of calls whatever the rows and however locked rows interleave:
+ * createDeveloperMetadata (our marker), spreadsheets.get + values.batchGet (desk-read), values.batchUpdate
+ * (cells and Audit, atomic), deleteDeveloperMetadata (our marker).
+ */
+import type { AuditEntry } from '../../core/audit';
+import { ADDON_WRITE_KEY, ADDON_WRITE_TTL_MS, type LockMarker } from '../../core/locks';
+import { TABS, type AuditField, type CreditField } from '../../core/sheet-contract';
+import { indexColumns, type Cell, type ColumnIndex } from '../../core/table';
+import { appendAuditRowsData, auditSheetFor } from './audit-log';
+import type { DeskApi, DeskRead } from './desk-read';
+import {
+  a1,
+  cellRects,
+  decideWrites,
+  protectedRowsFromApi,
+  rowsByKeyOf,
+  type PlannedWrite,
+  type WriteReport,
+} from './guarded-write';
+
+type Spreadsheet = GoogleAppsScript.Spreadsheet.Spreadsheet;
+
+/**
+ * Runs `work` with our write marker set (spreadsheet-level developer metadata, as Spreadsheet.addDeveloperMetadata
+ * sets it), removed after by key AND value so another execution's marker is left alone. The caller reads
+ * after this sets the marker and refuses on the sync's live lock (core/locks: of two writers starting at
+ * once, one sees the other).
+ */
+export function withApiExclusion<T>(api: DeskApi, spreadsheetId: string, who: string, work: () => T): T {
+  const now = new Date();
+  const marker: LockMarker = {
+    owner: who,
+    since: now.toISOString(),
+    expiresAt: new Date(now.getTime() + ADDON_WRITE_TTL_MS).toISOString(),
+  };
+  const value = JSON.stringify(marker);
+  api.Spreadsheets.batchUpdate(
+    {
+      requests: [
+        {
+          createDeveloperMetadata: {
+            developerMetadata: {
+              metadataKey: ADDON_WRITE_KEY,
+              metadataValue: value,
+              location: { spreadsheet: true },
+              visibility: 'DOCUMENT',
+            },
+          },
+        },
+      ],
+    },
+    spreadsheetId,
+  );
+  try {
+    return work();
+  } finally {
+    api.Spreadsheets.batchUpdate(
+      {
+        requests: [
+          {
+            deleteDeveloperMetadata: {
+              dataFilter: { developerMetadataLookup: { metadataKey: ADDON_WRITE_KEY, metadataValue: value } },
+            },
+          },
+        ],
+      },
+      spreadsheetId,
+    );
+  }
+}
+
+/**
+ * The compare-and-set write of `writes` against `read` (taken under our marker). `ss` is used only in the rare
+ * cases the API write can't do alone: the Audit tab is missing (created) or too short (grown: a values write
+ * does not add rows, "exceeds grid limits").
+ */
+export function writeFromRead(
+  api: DeskApi,
+  ss: Spreadsheet,
+  read: DeskRead,
+  layout: { idx: ColumnIndex<CreditField>; headers: readonly Cell[] },
+  writes: PlannedWrite[],
+): WriteReport {
+  const report: WriteReport = { written: [], changed: [], protectedIds: [], lockedIds: [], writeCalls: 0 };
+  if (writes.length === 0) return report;
+  const { idx } = layout;
+  const rows = read.cells.get('credits') ?? [];
+  const cell = (row: number, field: CreditField): Cell => rows[row - 1]?.[idx[field]] ?? '';
+  const rowsByKey = rowsByKeyOf(rows.slice(1).map((r) => r[idx.key] ?? ''));
+  const writtenCols = [
+    ...new Set(writes.flatMap((w) => (Object.keys(w.set) as CreditField[]).map((f) => idx[f] + 1))),
+  ];
+  const credits = read.sheets.get(TABS.credits.name);
+  const fenced = writtenCols.length
+    ? protectedRowsFromApi(credits?.protectedRanges ?? [], writtenCols, () => credits?.rowCount ?? 0)
+    : new Set<number>();
+  const { cells, audit } = decideWrites(writes, layout.headers, idx, cell, rowsByKey, fenced, report, {});
+  if (cells.length === 0 && audit.length === 0) return report;
+  const data = cellRects(cells).map((r) => ({
+    range: a1(TABS.credits.name, r.row, r.col, r.values.length, r.values[0].length),
+    values: r.values as unknown[][],
+  }));
+  if (audit.length) data.push(appendAuditRowsData(auditTarget(ss, read, audit), audit, a1));
+  // RAW: text is stored as given — never parsed ("0012" stays text) and never a formula.
+  api.Spreadsheets.Values.batchUpdate({ valueInputOption: 'RAW', data }, read.spreadsheetId);
+  report.writeCalls = 1;
+  return report;
+}
+
+/**
+ * Where the Audit rows go, from the read: after its last row with content, the grid grown when short. The
+ * whole Audit tab is in the read for that (values.batchGet omits trailing empty rows, so its length is the
+ * last row): a long Audit makes that read bigger, not the calls more.
+ */
+function auditTarget(
+  ss: Spreadsheet,
+  read: DeskRead,
+  audit: AuditEntry[],
+): { idx: ColumnIndex<AuditField>; width: number; firstRow: number } {
+  const rows = read.cells.get('audit');
+  if (!rows || rows.length === 0) return auditSheetFor(ss, audit.length);
+  const headers = rows[0].map((h) => String(h));
+  const firstRow = Math.max(2, rows.length + 1); // values.batchGet omits trailing empty rows
+  const needed = firstRow + audit.length - 1;
+  const rowCount = read.sheets.get(TABS.audit.name)?.rowCount ?? 0;
+  if (needed > rowCount) ss.getSheetByName(TABS.audit.name)?.insertRowsAfter(rowCount, needed - rowCount);
+  return { idx: indexColumns<AuditField>('audit', headers), width: headers.length, firstRow };
+}
