@@ -31,6 +31,7 @@ import {
   type WriteReport,
 } from '../../core/sheet-changes';
 import { encodeXlsxText, excelValueFor } from './workbook-cells';
+import { rowsGoneError } from './workbook-errors';
 import { sharedStrings, sheetPartPaths } from './workbook-read';
 import { StylesEditor, withLock } from './workbook-styles';
 import { patchSummary } from './workbook-summary-patch';
@@ -270,18 +271,7 @@ function planCredits(
     if (k) rowOfKey.set(k, i);
   });
   const unknown = changes.updates.filter((u) => !rowOfKey.has(u.key));
-  if (unknown.length) {
-    throw new CreditDeskError(
-      'UNKNOWN_CREDIT',
-      `The Credits tab no longer has a row with Key ${unknown
-        .slice(0, 3)
-        .map((u) => u.key)
-        .join(
-          ', ',
-        )}${unknown.length > 3 ? ` (and ${unknown.length - 3} more)` : ''}; the row was deleted after it was read.`,
-      'Nothing was written. Run again: the next run reads the tab as it is now.',
-    );
-  }
+  if (unknown.length) throw rowsGoneError(unknown.map((u) => u.key));
   const kinds = kindsOf('credits');
   const skipped: SkippedChange[] = [];
   const statusNow = grid.rows.map((r) => text(r[at('status')]));

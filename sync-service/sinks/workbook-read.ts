@@ -11,13 +11,13 @@
  * reads the file with ExcelJS as before, so the fast path can only be faster, never different.
  */
 import { readFile } from 'node:fs/promises';
-import { inflateRawSync } from 'node:zlib';
 import type { CellValue } from 'exceljs';
 import type { TabSize } from '../../core/cell-budget';
 import { TABS, type TabId } from '../../core/sheet-contract';
 import { columnNumber, TAB_ORDER, indexKeys } from '../../core/sheet-layout';
 import { headerKey, text, type Cell, type Grid } from '../../core/table';
 import { cellFromExcel, isBlank } from './workbook-cells';
+import { entryBytes, readZip, ZipShapeError } from './workbook-zip';
 import { kindsByHeader } from './workbook-layout';
 
 // ExcelJS's own helpers, so dates are decided and converted exactly as its load does.
@@ -55,7 +55,7 @@ export function readPlainWorkbookParts(
   try {
     return { tabs: readEntries(unzip(bytes, parts), only), parts };
   } catch (err) {
-    if (err instanceof NotPlain || err instanceof RangeError) return null; // RangeError: a string too long
+    if (err instanceof NotPlain || err instanceof ZipShapeError || err instanceof RangeError) return null; // RangeError: a string too long
     throw err;
   }
 }
@@ -71,7 +71,7 @@ export async function plainTabSizes(path: string): Promise<TabSize[] | null> {
     const paths = sheetPartPaths(entry(files, 'xl/workbook.xml'), entry(files, 'xl/_rels/workbook.xml.rels'));
     return [...paths].map(([name, part]) => ({ name, ...sheetSize(entry(files, part)) }));
   } catch (err) {
-    if (err instanceof NotPlain || err instanceof RangeError) return null;
+    if (err instanceof NotPlain || err instanceof ZipShapeError || err instanceof RangeError) return null;
     throw err;
   }
 }
@@ -99,44 +99,18 @@ function sheetSize(xml: string): { rows: number; cols: number } {
 
 // --- zip ---------------------------------------------------------------------------------------------------
 
+/** The zip's entries as lazy XML texts (zip path → text); each one inflated is kept in `inflated` as bytes. */
 function unzip(buf: Buffer, inflated: Map<string, Buffer>): Map<string, () => string> {
-  const eocd = findEndOfCentralDirectory(buf);
-  const entries = buf.readUInt16LE(eocd + 10);
-  const cdOffset = buf.readUInt32LE(eocd + 16);
-  if (entries === 0xffff || cdOffset === 0xffffffff) notPlain('zip64');
   const files = new Map<string, () => string>();
-  let p = cdOffset;
-  for (let i = 0; i < entries; i++) {
-    if (buf.readUInt32LE(p) !== 0x02014b50) notPlain('bad central directory');
-    const method = buf.readUInt16LE(p + 10);
-    const compressed = buf.readUInt32LE(p + 20);
-    const size = buf.readUInt32LE(p + 24);
-    const nameLen = buf.readUInt16LE(p + 28);
-    const extraLen = buf.readUInt16LE(p + 30);
-    const commentLen = buf.readUInt16LE(p + 32);
-    const local = buf.readUInt32LE(p + 42);
-    const name = buf.toString('utf8', p + 46, p + 46 + nameLen);
-    p += 46 + nameLen + extraLen + commentLen;
-    if (compressed === 0xffffffff || local === 0xffffffff) notPlain('zip64');
-    if (buf.readUInt32LE(local) !== 0x04034b50) notPlain('bad local header');
-    const start = local + 30 + buf.readUInt16LE(local + 26) + buf.readUInt16LE(local + 28);
-    const data = buf.subarray(start, start + compressed);
-    if (method !== 0 && method !== 8) notPlain(`zip method ${method}`);
-    const path = name.replace(/^\//, '');
+  for (const entry of readZip(buf)) {
+    const path = entry.name.replace(/^\//, '');
     files.set(path, () => {
-      // One output chunk of the known size: zlib's default 16 KB chunks cost a second copy of 40 MB.
-      const bytes = method === 8 ? inflateRawSync(data, { chunkSize: Math.max(64, size + 64) }) : data;
+      const bytes = entryBytes(entry);
       inflated.set(path, bytes);
       return bytes.toString('utf8');
     });
   }
   return files;
-}
-
-function findEndOfCentralDirectory(buf: Buffer): number {
-  for (let i = buf.length - 22; i >= Math.max(0, buf.length - 65_557); i--)
-    if (buf.readUInt32LE(i) === 0x06054b50) return i;
-  return notPlain('not a zip file');
 }
 
 // --- XML helpers -------------------------------------------------------------------------------------------

@@ -35,7 +35,7 @@ import {
   type WriteReport,
 } from '../../core/sheet-changes';
 import { cellFromExcel, excelValueFor } from './workbook-cells';
-import { fileAccessError, openInExcel, unreadableWorkbook } from './workbook-errors';
+import { fileAccessError, openInExcel, unreadableWorkbook, rowsGoneError } from './workbook-errors';
 import { formatAuditTab, formatCreditsTab, formatLedgerTab, formatStaffTab } from './workbook-format';
 import { applyLedgerChanges, applyRowRepairs } from './workbook-ledger';
 import { patchWorkbook } from './workbook-patch';
@@ -326,18 +326,7 @@ function applyChanges(wb: ExcelJS.Workbook, changes: ChangeSet): Omit<WriteRepor
   const cellAt = (r: number, field: CreditField) =>
     cellFromExcel(credits.getRow(r).getCell(creditCol(field)).value, kindOf.get(field));
   const unknown = changes.updates.filter((u) => !rowOfKey.has(u.key));
-  if (unknown.length) {
-    throw new CreditDeskError(
-      'UNKNOWN_CREDIT',
-      `The Credits tab no longer has a row with Key ${unknown
-        .slice(0, 3)
-        .map((u) => u.key)
-        .join(
-          ', ',
-        )}${unknown.length > 3 ? ` (and ${unknown.length - 3} more)` : ''}; the row was deleted after it was read.`,
-      'Nothing was written. Run again: the next run reads the tab as it is now.',
-    );
-  }
+  if (unknown.length) throw rowsGoneError(unknown.map((u) => u.key));
   // Compare-and-set: an update planned from a Status/Allocation that is no longer there is not written.
   const skipped: SkippedChange[] = [];
   const updates = changes.updates.filter((u) => {
