@@ -27,6 +27,15 @@ export interface LockMarker {
 }
 
 /** Parses a marker's metadata value; null when it is not one of ours (treated as absent). */
+/** The marker an add-on write sets while it runs: who, since when, and when it stops counting if never removed. */
+export function addonWriteMarker(owner: string, now: Date): LockMarker {
+  return {
+    owner,
+    since: now.toISOString(),
+    expiresAt: new Date(now.getTime() + ADDON_WRITE_TTL_MS).toISOString(),
+  };
+}
+
 export function parseLockMarker(value: string | null | undefined): LockMarker | null {
   if (!value) return null;
   try {

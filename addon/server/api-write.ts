@@ -7,7 +7,7 @@
  * (cells and Audit, atomic), deleteDeveloperMetadata (our marker).
  */
 import type { AuditEntry } from '../../core/audit';
-import { ADDON_WRITE_KEY, ADDON_WRITE_TTL_MS, type LockMarker } from '../../core/locks';
+import { ADDON_WRITE_KEY, addonWriteMarker } from '../../core/locks';
 import { TABS, type AuditField, type CreditField } from '../../core/sheet-contract';
 import { indexColumns, type Cell, type ColumnIndex } from '../../core/table';
 import { appendAuditRowsData, auditSheetFor } from './audit-log';
@@ -32,12 +32,7 @@ type Spreadsheet = GoogleAppsScript.Spreadsheet.Spreadsheet;
  */
 export function withApiExclusion<T>(api: DeskApi, spreadsheetId: string, who: string, work: () => T): T {
   const now = new Date();
-  const marker: LockMarker = {
-    owner: who,
-    since: now.toISOString(),
-    expiresAt: new Date(now.getTime() + ADDON_WRITE_TTL_MS).toISOString(),
-  };
-  const value = JSON.stringify(marker);
+  const value = JSON.stringify(addonWriteMarker(who, now));
   api.Spreadsheets.batchUpdate(
     {
       requests: [

@@ -22,7 +22,7 @@ import type { AuditEntry } from '../../core/audit';
 import { CreditDeskError } from '../../core/errors';
 import {
   ADDON_WRITE_KEY,
-  ADDON_WRITE_TTL_MS,
+  addonWriteMarker,
   describeMarker,
   isLiveMarker,
   parseLockMarker,
@@ -120,12 +120,7 @@ export function refuseWhileSyncing(marker: LockMarker): never {
 /** Runs `work` with our write marker set; refuses (without running it) while the sync's lock is live. */
 export function withSyncExclusion<T>(ss: Spreadsheet, who: string, work: () => T): T {
   const now = new Date();
-  const marker: LockMarker = {
-    owner: who,
-    since: now.toISOString(),
-    expiresAt: new Date(now.getTime() + ADDON_WRITE_TTL_MS).toISOString(),
-  };
-  const value = JSON.stringify(marker);
+  const value = JSON.stringify(addonWriteMarker(who, now));
   // Set ours first, then check theirs (core/locks: of two writers starting at once, one sees the other).
   ss.addDeveloperMetadata(ADDON_WRITE_KEY, value);
   try {
