@@ -248,7 +248,8 @@ export async function runSync(
   );
   let written = false;
   if (!flags.dryRun && hasWork(changes)) {
-    reporter.progress(`writing ${sink.label}…`);
+    // Only the Summary to (maybe) redraw: the sink skips it when the tab already shows it, so say nothing.
+    if (!isEmptyChangeSet(changes)) reporter.progress(`writing ${sink.label}…`);
     const report = await sink.write(changes);
     for (const line of describeSkipped(report.skipped)) reporter.warn(line);
     written = !isEmptyChangeSet(changes);
