@@ -288,6 +288,51 @@ describe('sidebar in Chromium against the built add-on', () => {
     await waitForText(page.locator('#tools-result'), 'Saved');
   });
 
+  it('downloads a filtered 50,000-row sheet in chunks: exactly the visible rows, one server call per chunk', async () => {
+    const extra = 50_000;
+    const { desk, bridge, page } = await openSidebar(null, { extraCredits: extra });
+    const sheet = desk.credits;
+    const serviceCol = CREDIT_COLUMNS.findIndex((c) => c.field === 'service') + 1;
+    const app = desk.fake.globals.SpreadsheetApp as {
+      newFilterCriteria(): { setHiddenValues(v: string[]): { build(): unknown } };
+    };
+    sheet
+      .getRange(1, 1, sheet.getLastRow(), sheet.getLastColumn())
+      .createFilter()
+      .setColumnFilterCriteria(
+        serviceCol,
+        app.newFilterCriteria().setHiddenValues(['AmazonS3']).build() as never,
+      );
+    const visible: string[] = [];
+    for (let r = 2; r <= sheet.getLastRow(); r++)
+      if (!sheet.isRowHiddenByFilter(r)) visible.push(String(sheet.getRange(r, 1).getValue()));
+    if (visible.length < 30_000)
+      throw new Error(`fixture: expected over 30,000 visible rows, got ${visible.length}`);
+
+    bridge.calls.length = 0;
+    const downloading = page.waitForEvent('download', { timeout: 120_000 });
+    await page.getByRole('button', { name: 'Download filtered rows' }).click();
+    const csv = readFileSync(await (await downloading).path(), 'utf8');
+    const ids = csv
+      .split(/\r?\n/)
+      .slice(1)
+      .filter(Boolean)
+      .map((line) => line.split(',')[0]);
+    if (ids.length !== visible.length)
+      throw new Error(`CSV has ${ids.length} rows, ${visible.length} are visible`);
+    if (ids.join('\n') !== visible.join('\n'))
+      throw new Error('the CSV rows are not the visible rows in sheet order');
+    if (csv.includes('CR-BIG-0,')) throw new Error('a row hidden by the filter is in the CSV');
+    // One plan, then one call per chunk: never one 10 MB string through google.script.run.
+    const chunks = bridge.calls.filter((c) => c.fn === 'downloadChunk').length;
+    const plans = bridge.calls.filter((c) => c.fn === 'prepareDownload').length;
+    if (plans !== 1 || chunks !== Math.ceil(visible.length / 10_000) || chunks < 2)
+      throw new Error(
+        `expected 1 plan and ${Math.ceil(visible.length / 10_000)} chunks, got ${plans} and ${chunks}`,
+      );
+    await page.locator('#tools-result').filter({ hasText: `Saved` }).first().waitFor({ timeout: 120_000 });
+  }, 240_000);
+
   it('follows the selection: another row selected in the sheet shows in the sidebar, without Refresh', async () => {
     const { desk, bridge, page, pageErrors } = await openSidebar('CR-SPLIT');
     await waitForText(page.locator('#selection-hint'), 'Follows the row you select');

@@ -123,11 +123,20 @@ export interface CreditDesk {
 export interface DeskOptions {
   /** Adds rule R-2 with a 150 % customer share, for "Validate rules". */
   brokenRule?: boolean;
+  /** Adds this many generated pending credits after the fixtures (every 3rd an AmazonS3 one), for a big sheet. */
+  extraCredits?: number;
+}
+
+/** `n` pending credits CR-BIG-0…, every 3rd of them an AmazonS3 credit (the one a filter can hide). */
+function bigCredits(n: number): Credit[] {
+  return Array.from({ length: n }, (_, i) =>
+    credit(`CR-BIG-${i}`, { amount: 100 + i, service: i % 3 === 0 ? 'AmazonS3' : 'AmazonEC2' }),
+  );
 }
 
 export function openCreditDesk(codePath: string, sidebarHtml: string, opts: DeskOptions = {}): CreditDesk {
   const spreadsheet = buildSpreadsheet({
-    credits: CREDITS,
+    credits: opts.extraCredits ? [...CREDITS, ...bigCredits(opts.extraCredits)] : CREDITS,
     accounts: [
       {
         accountId: '111111111111',
