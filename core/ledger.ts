@@ -17,27 +17,16 @@ import type { UsageFile, UsageRecord } from './usage';
 
 export type CollectedStatus = 'PROCESSING' | 'PROCESSED';
 
-export interface LedgerEntry {
-  key: string;
-  creditId: string;
-  period: string;
-  accountId: string;
-  /** Empty only for entries rebuilt from usage files written before the Ledger existed. */
-  payerAccountId: string;
-  customerId: string;
-  assetId: string;
-  resellerId: string;
-  service: string;
-  description: string;
-  amount: Minor;
-  currency: string;
+/**
+ * A collected credit as the Ledger records it: the credit's own fields the Ledger keeps (LEDGER_CREDIT_FIELDS, with
+ * the same types as Credit), a collected status, and when it was collected and closed. `payerAccountId` is empty
+ * only for entries rebuilt from usage files written before the Ledger existed.
+ */
+export interface LedgerEntry extends Omit<
+  Pick<Credit, 'key' | (typeof LEDGER_CREDIT_FIELDS)[number]>,
+  'status'
+> {
   status: CollectedStatus;
-  allocation: string;
-  distributorKeeps: Minor | null;
-  ruleId: string;
-  usageFileId: string;
-  usageRecordId: string;
-  processingDate: string;
   collectedAt: string;
   closedAt: string;
 }
