@@ -74,11 +74,17 @@ export function readLedger(grid: Grid): LedgerEntry[] {
         'The Ledger tab is written only by the usage process. Undo the edit (File → Version history, or the workbook .bak), then run again.',
       );
     }
-    out.push({
-      ...creditOfRow(row, idx, { key, amount, currency, status, distributorKeeps: keeps }),
-      collectedAt: text(row[idx.collectedAt]),
-      closedAt: text(row[idx.closedAt]),
-    });
+    out.push(
+      creditOfRow(row, idx, {
+        key,
+        amount,
+        currency,
+        status,
+        distributorKeeps: keeps,
+        collectedAt: text(row[idx.collectedAt]),
+        closedAt: text(row[idx.closedAt]),
+      }),
+    );
   });
   return out;
 }

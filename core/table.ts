@@ -85,29 +85,30 @@ export interface ParsedCreditCells<S extends string> {
  * A credit from a row of either tab — one mapping, so the Credits reader and the Ledger reader cannot drift
  * apart: accounts padded back to 12 digits, the description kept exactly (spaces and line breaks are the CUR's).
  */
-export function creditOfRow<S extends string>(
+export function creditOfRow<P extends ParsedCreditCells<string>>(
   row: readonly Cell[],
   idx: Record<CreditTextField, number>,
-  parsed: ParsedCreditCells<S>,
-): Pick<Credit, CreditTextField> & ParsedCreditCells<S> {
+  parsed: P,
+): P & Pick<Credit, CreditTextField> {
+  // The text fields are added to the caller's object rather than spread into a new one: `{ ...parsed, … }` is
+  // V8's slow object-spread path, ten times this function's cost at 50,000 rows (0.6 s of every workbook command).
+  const out = parsed as P & Pick<Credit, CreditTextField>;
   const d = row[idx.description];
-  return {
-    ...parsed,
-    creditId: text(row[idx.creditId]),
-    period: text(row[idx.period]),
-    accountId: accountText(row[idx.accountId]),
-    payerAccountId: accountText(row[idx.payerAccountId]),
-    customerId: text(row[idx.customerId]),
-    assetId: text(row[idx.assetId]),
-    resellerId: text(row[idx.resellerId]),
-    service: text(row[idx.service]),
-    description: d === null || d === undefined ? '' : String(d),
-    allocation: text(row[idx.allocation]),
-    ruleId: text(row[idx.ruleId]),
-    usageFileId: text(row[idx.usageFileId]),
-    usageRecordId: text(row[idx.usageRecordId]),
-    processingDate: text(row[idx.processingDate]),
-  };
+  out.creditId = text(row[idx.creditId]);
+  out.period = text(row[idx.period]);
+  out.accountId = accountText(row[idx.accountId]);
+  out.payerAccountId = accountText(row[idx.payerAccountId]);
+  out.customerId = text(row[idx.customerId]);
+  out.assetId = text(row[idx.assetId]);
+  out.resellerId = text(row[idx.resellerId]);
+  out.service = text(row[idx.service]);
+  out.description = d === null || d === undefined ? '' : String(d);
+  out.allocation = text(row[idx.allocation]);
+  out.ruleId = text(row[idx.ruleId]);
+  out.usageFileId = text(row[idx.usageFileId]);
+  out.usageRecordId = text(row[idx.usageRecordId]);
+  out.processingDate = text(row[idx.processingDate]);
+  return out;
 }
 
 /** Reads a Credits row. Returns null for a row without a key (a blank or staff-inserted row). */
@@ -152,12 +153,17 @@ export function creditFromRow(
       'Clear it or restore the amount; assigning the credit again recomputes it.',
     );
   }
-  return {
-    ...creditOfRow(row, idx, { key, amount, currency, status, distributorKeeps: keeps }),
+  const notes = row[idx.notes];
+  return creditOfRow(row, idx, {
+    key,
+    amount,
+    currency,
+    status,
+    distributorKeeps: keeps,
     flags: text(row[idx.flags]),
-    notes: row[idx.notes] === null || row[idx.notes] === undefined ? '' : String(row[idx.notes]),
+    notes: notes === null || notes === undefined ? '' : String(notes),
     lastChange: text(row[idx.lastChange]),
-  };
+  });
 }
 
 /** The cell value each credit field is written as. Money becomes a number; everything else text. */

@@ -50,10 +50,13 @@ export async function readPlainWorkbook(path: string): Promise<Record<TabId, Gri
 export function readPlainWorkbookParts(
   bytes: Buffer,
   only: readonly TabId[] = TAB_ORDER,
-): { tabs: Record<TabId, Grid>; parts: Map<string, Buffer> } | null {
+): { tabs: Record<TabId, Grid>; parts: Map<string, Buffer>; sizes: () => TabSize[] | null } | null {
   const parts = new Map<string, Buffer>();
   try {
-    return { tabs: readEntries(unzip(bytes, parts), only), parts };
+    const files = unzip(bytes, parts);
+    const measured = new Map<string, { rows: number; cols: number }>();
+    const tabs = readEntries(files, only, measured);
+    return { tabs, parts, sizes: () => tabSizes(files, measured) };
   } catch (err) {
     if (err instanceof NotPlain || err instanceof ZipShapeError || err instanceof RangeError) return null; // RangeError: a string too long
     throw err;
@@ -66,12 +69,32 @@ export function readPlainWorkbookParts(
  * for that cost a sync ~20 s of CPU at 50,000 credits, even when it had nothing to write.
  */
 export async function plainTabSizes(path: string): Promise<TabSize[] | null> {
+  return tabSizes(unzipOrNull(await readFile(path)), new Map());
+}
+
+/** The sizes, taking those a read already measured (sheet part path → size) instead of decoding the part again. */
+function tabSizes(
+  files: Map<string, () => string> | null,
+  measured: ReadonlyMap<string, { rows: number; cols: number }>,
+): TabSize[] | null {
+  if (!files) return null;
   try {
-    const files = unzip(await readFile(path), new Map());
     const paths = sheetPartPaths(entry(files, 'xl/workbook.xml'), entry(files, 'xl/_rels/workbook.xml.rels'));
-    return [...paths].map(([name, part]) => ({ name, ...sheetSize(entry(files, part)) }));
+    return [...paths].map(([name, part]) => ({
+      name,
+      ...(measured.get(part) ?? sheetSize(entry(files, part))),
+    }));
   } catch (err) {
     if (err instanceof NotPlain || err instanceof ZipShapeError || err instanceof RangeError) return null;
+    throw err;
+  }
+}
+
+function unzipOrNull(bytes: Buffer): Map<string, () => string> | null {
+  try {
+    return unzip(bytes, new Map());
+  } catch (err) {
+    if (err instanceof ZipShapeError) return null;
     throw err;
   }
 }
@@ -144,7 +167,11 @@ function entry(files: Map<string, () => string>, name: string): string {
 // --- the parts ---------------------------------------------------------------------------------------------
 
 /** The tabs in `only` as grids; the others empty, with their contract headers (Sink.read's `only`). */
-function readEntries(files: Map<string, () => string>, only: readonly TabId[]): Record<TabId, Grid> {
+function readEntries(
+  files: Map<string, () => string>,
+  only: readonly TabId[],
+  measured: Map<string, { rows: number; cols: number }>,
+): Record<TabId, Grid> {
   const workbook = entry(files, 'xl/workbook.xml');
   const date1904 = /<(?:\w+:)?workbookPr\b[^>]*\sdate1904="(1|true)"/.test(workbook);
   const sheetPath = sheetPartPaths(workbook, entry(files, 'xl/_rels/workbook.xml.rels'));
@@ -162,7 +189,8 @@ function readEntries(files: Map<string, () => string>, only: readonly TabId[]): 
       grids[tab] = { headers: TABS[tab].columns.map((c) => c.header), rows: [] };
       continue;
     }
-    const grid = sheetGrid(entry(files, path), strings, dateStyles, date1904, tab);
+    const { grid, size } = sheetGrid(entry(files, path), strings, dateStyles, date1904, tab);
+    measured.set(path, size);
     const present = new Set(grid.headers.map((h) => headerKey(h)));
     for (const c of TABS[tab].columns) if (!present.has(headerKey(c.header))) notPlain(`missing ${c.header}`);
     grids[tab] = grid;
@@ -261,13 +289,14 @@ function sheetGrid(
   dateStyles: Set<number>,
   date1904: boolean,
   tab: TabId,
-): Grid {
+): { grid: Grid; size: { rows: number; cols: number } } {
   if (/<mergeCell\b/.test(xml)) notPlain('merged cells');
   const start = xml.indexOf('<sheetData');
   const end = xml.lastIndexOf('</sheetData>');
   const data = start === -1 || end === -1 ? '' : xml.slice(start, end);
   const rows = new Map<number, CellValue[]>();
   let maxRow = 0;
+  let maxCol = 0; // of every cell, style-only ones too: the size sheetSize gives
   for (let p = data.indexOf('<row'); p !== -1; p = data.indexOf('<row', p)) {
     if (!nameEnds(data, p + 4)) {
       p += 4;
@@ -298,7 +327,8 @@ function sheetGrid(
         body = data.slice(cellEnd + 1, close);
         q = close + 4;
       }
-      readCell(attrs, body, cells, strings, dateStyles, date1904);
+      const col = readCell(attrs, body, cells, strings, dateStyles, date1904);
+      if (col > maxCol) maxCol = col;
     }
     rows.set(r, cells);
     if (r > maxRow) maxRow = r;
@@ -327,10 +357,13 @@ function sheetGrid(
     for (let c = 0; c < width; c++) row[c] = cellFromExcel(cells[c], kinds[c]);
     out.push(row);
   }
-  return { headers, rows: out };
+  return { grid: { headers, rows: out }, size: { rows: maxRow, cols: maxCol } };
 }
 
-/** One <c>: its value as ExcelJS would hold it, into `cells` (style-only cells are skipped, as ExcelJS does). */
+/**
+ * One <c>: its value as ExcelJS would hold it, into `cells` (style-only cells are skipped, as ExcelJS does).
+ * Returns its column number.
+ */
 function readCell(
   attrs: string,
   body: string | undefined,
@@ -338,7 +371,7 @@ function readCell(
   strings: (string | null)[],
   dateStyles: Set<number>,
   date1904: boolean,
-): void {
+): number {
   const ref = quickAttr(attrs, 'r') ?? notPlain('cell without r');
   const col = columnNumber(ref);
   const s = quickAttr(attrs, 's');
@@ -349,12 +382,12 @@ function readCell(
     const it = /^<is><t(?:\s[^>]*)?>([^<]*)<\/t><\/is>$/.exec(body) ?? notPlain('rich inline string');
     if (/_x|\r/.test(it[1])) notPlain('inline string with escapes');
     cells[col - 1] = decodeEntities(it[1]);
-    return;
+    return col;
   }
   if (body === undefined || !body.includes('<v')) {
     if (body !== undefined && body.trim() !== '') notPlain('cell with content but no value');
     if (s === undefined) notPlain('a cell with neither value nor style'); // ExcelJS: a merge cell
-    return; // style only: ExcelJS skips it
+    return col; // style only: ExcelJS skips it
   }
   if (/<f\b|<is\b/.test(body)) notPlain('formula or inline string');
   const v = /<v>([\s\S]*?)<\/v>|<v\/>/.exec(body);
@@ -371,6 +404,7 @@ function readCell(
     value = date ? excelUtils.excelToDate(num, date1904) : num;
   } else return notPlain(`cell type ${t}`);
   cells[col - 1] = value;
+  return col;
 }
 
 /** A credit listed twice is the same error, with the rows named, whichever reader finds it. */

@@ -42,6 +42,7 @@ import { patchWorkbook } from './workbook-patch';
 import { plainTabSizes, readPlainWorkbookParts } from './workbook-read';
 import { renderWorkbookSummary } from './workbook-summary';
 import { workbookTabSizes } from './grid-size';
+import type { TabSize } from '../../core/cell-budget';
 import { removeRows } from './workbook-remove';
 import {
   columnOf,
@@ -147,6 +148,8 @@ export function createWorkbookSink(opts: WorkbookSinkOptions): Sink {
   let lastRead: Snapshot['tabs'] | undefined;
   /** The file read() parsed and the XML parts it inflated, for the patching writer. */
   let readBytes: { bytes: Buffer; parts: Map<string, Buffer> } | undefined;
+  /** The tab sizes of the file version read() parsed (measured while parsing), for gridSize. */
+  let readSizes: { version: FileVersion; sizes: () => TabSize[] | null } | undefined;
 
   function warnOverlong(changes: ChangeSet): void {
     const overlong = countOverlong(changes);
@@ -222,6 +225,7 @@ export function createWorkbookSink(opts: WorkbookSinkOptions): Sink {
         loadedVersion = only ? null : version;
         readBytes = only ? undefined : { bytes, parts: read.parts };
         lastRead = only ? undefined : plain;
+        readSizes = version ? { version, sizes: read.sizes } : undefined;
         return { tabs: plain, created };
       }
       workbook = await load();
@@ -285,15 +289,22 @@ export function createWorkbookSink(opts: WorkbookSinkOptions): Sink {
       return { ...report, lockedRows };
     },
 
-    gridSize: async () =>
-      workbook
-        ? workbookTabSizes(workbook)
-        : ((await plainTabSizes(opts.path)) ?? workbookTabSizes(await load())),
+    async gridSize(): Promise<TabSize[]> {
+      if (workbook) return workbookTabSizes(workbook);
+      // The file read() parsed, still unchanged (nothing written since): its sizes were measured then.
+      const unchanged = readSizes && sameVersion(await fileVersion(opts.path, label), readSizes.version);
+      return (
+        (unchanged ? readSizes!.sizes() : null) ??
+        (await plainTabSizes(opts.path)) ??
+        workbookTabSizes(await load())
+      );
+    },
 
     async close(): Promise<void> {
       workbook = undefined;
       lastRead = undefined;
       readBytes = undefined;
+      readSizes = undefined;
       loadedVersion = null;
       const held = lock;
       lock = null;

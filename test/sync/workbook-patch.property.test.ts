@@ -16,7 +16,11 @@ import type { Cell } from '../../core/table';
 import type { ChangeSet } from '../../core/sheet-changes';
 import { createWorkbookSink } from '../../sync-service/sinks/workbook';
 import { workbookTabSizes } from '../../sync-service/sinks/grid-size';
-import { plainTabSizes, readPlainWorkbook } from '../../sync-service/sinks/workbook-read';
+import {
+  plainTabSizes,
+  readPlainWorkbook,
+  readPlainWorkbookParts,
+} from '../../sync-service/sinks/workbook-read';
 import { entryText, readZip } from '../../sync-service/sinks/workbook-zip';
 import { credit as domainCredit, directory } from '../helpers/domain';
 import { changes, credit, loadWorkbook, protectionOf } from './workbook-helpers';
@@ -240,6 +244,13 @@ describe('patching writer', () => {
       await patched.write(changes({ audit: [auditRow(1, 'x'), auditRow(2, 'y')], summary: layoutOf(9) }));
       const wb = await loadWorkbook(path);
       expect(await plainTabSizes(path)).toEqual(workbookTabSizes(wb));
+      // Measured while parsing (what a sync with nothing to write reports), for every tab or only some.
+      const bytes = await readFile(path);
+      expect(readPlainWorkbookParts(bytes)!.sizes()).toEqual(workbookTabSizes(wb));
+      expect(readPlainWorkbookParts(bytes, ['credits'])!.sizes()).toEqual(workbookTabSizes(wb));
+      const reader = createWorkbookSink({ path });
+      await reader.read();
+      expect(await reader.gridSize!()).toEqual(workbookTabSizes(wb));
     });
   });
 
