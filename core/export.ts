@@ -32,20 +32,19 @@ export function creditToJson(c: Credit, directory: AccountDirectory): CreditJson
       allocations = [];
     }
   }
-  // Copied in the identity list's order, so the JSON's keys keep the contract's order whatever Credit's is.
-  const identity = {} as CreditIdentity;
-  for (const f of CREDIT_IDENTITY_FIELDS) identity[f] = c[f];
-  return {
-    ...identity,
-    amount: formatMinor(c.amount, c.currency),
-    currency: c.currency,
-    status: c.status,
-    allocations,
-    ruleId: c.ruleId,
-    usageFileId: c.usageFileId,
-    usageRecordId: c.usageRecordId,
-    processingDate: c.processingDate,
-  };
+  // Copied in the identity list's order, so the JSON's keys keep the contract's order whatever Credit's is;
+  // the other fields are added to that object, not spread into a new one (V8's slow path, 0.4 s at 50,000).
+  const out = {} as CreditJson;
+  for (const f of CREDIT_IDENTITY_FIELDS) out[f] = c[f];
+  out.amount = formatMinor(c.amount, c.currency);
+  out.currency = c.currency;
+  out.status = c.status;
+  out.allocations = allocations;
+  out.ruleId = c.ruleId;
+  out.usageFileId = c.usageFileId;
+  out.usageRecordId = c.usageRecordId;
+  out.processingDate = c.processingDate;
+  return out;
 }
 
 /** The visible Credits columns (not the hidden key), in contract order, for a CSV download. */
