@@ -4,38 +4,30 @@
  * to write — never load ExcelJS at all; commands that write load it at write time (workbook.ts).
  *
  * It gives exactly the grids `readGrid` gives after ExcelJS's load (test/sync/workbook-read.property.test.ts),
- * by turning each cell into the value ExcelJS would hold and passing it through the same `cellFromExcel`.
- * It understands the cells the sink writes and plain values staff type: shared strings, numbers, dates (by
- * the style's number format, as ExcelJS decides), booleans. Anything else — formulas, rich text, inline
- * strings, errors, merged cells, zip64, a missing tab or header, duplicate Keys — returns null and the caller
- * reads the file with ExcelJS as before, so the fast path can only be faster, never different.
+ * by turning each cell into the value ExcelJS would hold and passing it through the same `cellFromExcel`
+ * (workbook-sheet-scan.ts reads the sheet parts). It understands the cells the sink writes and plain values
+ * staff type: shared strings, numbers, dates (by the style's number format, as ExcelJS decides), booleans.
+ * Anything else — formulas, rich text, inline strings, errors, merged cells, zip64, a missing tab or header,
+ * duplicate Keys — returns null and the caller reads the file with ExcelJS as before, so the fast path can
+ * only be faster, never different.
  */
 import { readFile } from 'node:fs/promises';
-import type { CellValue } from 'exceljs';
 import type { TabSize } from '../../core/cell-budget';
 import { TABS, type TabId } from '../../core/sheet-contract';
 import { columnNumber, TAB_ORDER, indexKeys } from '../../core/sheet-layout';
-import { headerKey, text, type Cell, type Grid } from '../../core/table';
-import { cellFromExcel, isBlank } from './workbook-cells';
+import { headerKey, type Grid } from '../../core/table';
+import { sheetGrid } from './workbook-sheet-scan';
 import { entryBytes, readZip, ZipShapeError } from './workbook-zip';
-import { kindsByHeader } from './workbook-layout';
+import { attr, decodeEntities, nameEnds, NotPlain, notPlain, quickAttr } from './workbook-xml';
 
-// ExcelJS's own helpers, so dates are decided and converted exactly as its load does.
+// ExcelJS's own helpers, so dates are decided exactly as its load does.
 // eslint-disable-next-line @typescript-eslint/no-require-imports
 const excelUtils = require('exceljs/lib/utils/utils') as {
   isDateFmt(fmt: string | undefined): boolean;
-  excelToDate(v: number, date1904: boolean): Date;
 };
 // eslint-disable-next-line @typescript-eslint/no-require-imports
 const NumFmtXform = require('exceljs/lib/xlsx/xform/style/numfmt-xform') as {
   getDefaultFmtCode(id: number): string | undefined;
-};
-
-/** Thrown inside, caught at the top: the file holds something only ExcelJS should interpret. */
-class NotPlain extends Error {}
-
-const notPlain = (why: string): never => {
-  throw new NotPlain(why);
 };
 
 /** The five contract tabs as grids, or null when the file needs ExcelJS (see above). */
@@ -74,7 +66,7 @@ export async function plainTabSizes(path: string): Promise<TabSize[] | null> {
 
 /** The sizes, taking those a read already measured (sheet part path → size) instead of decoding the part again. */
 function tabSizes(
-  files: Map<string, () => string> | null,
+  files: Map<string, ZipPart> | null,
   measured: ReadonlyMap<string, { rows: number; cols: number }>,
 ): TabSize[] | null {
   if (!files) return null;
@@ -90,7 +82,7 @@ function tabSizes(
   }
 }
 
-function unzipOrNull(bytes: Buffer): Map<string, () => string> | null {
+function unzipOrNull(bytes: Buffer): Map<string, ZipPart> | null {
   try {
     return unzip(bytes, new Map());
   } catch (err) {
@@ -122,53 +114,40 @@ function sheetSize(xml: string): { rows: number; cols: number } {
 
 // --- zip ---------------------------------------------------------------------------------------------------
 
-/** The zip's entries as lazy XML texts (zip path → text); each one inflated is kept in `inflated` as bytes. */
-function unzip(buf: Buffer, inflated: Map<string, Buffer>): Map<string, () => string> {
-  const files = new Map<string, () => string>();
+/** One zip entry, inflated on first use (and kept in the read's `inflated` map for the patching writer). */
+interface ZipPart {
+  bytes(): Buffer;
+  text(): string;
+}
+
+/** The zip's entries as lazy parts (zip path → part); each one inflated is kept in `inflated` as bytes. */
+function unzip(buf: Buffer, inflated: Map<string, Buffer>): Map<string, ZipPart> {
+  const files = new Map<string, ZipPart>();
   for (const entry of readZip(buf)) {
     const path = entry.name.replace(/^\//, '');
-    files.set(path, () => {
-      const bytes = entryBytes(entry);
-      inflated.set(path, bytes);
-      return bytes.toString('utf8');
-    });
+    const bytes = () => {
+      let b = inflated.get(path);
+      if (!b) inflated.set(path, (b = entryBytes(entry)));
+      return b;
+    };
+    files.set(path, { bytes, text: () => bytes().toString('utf8') });
   }
   return files;
 }
 
-// --- XML helpers -------------------------------------------------------------------------------------------
-
-const ENTITY = /&(amp|lt|gt|quot|apos|#\d+|#x[0-9a-fA-F]+);/g;
-const NAMED: Record<string, string> = { amp: '&', lt: '<', gt: '>', quot: '"', apos: "'" };
-
-export function decodeEntities(s: string): string {
-  if (!s.includes('&')) return s;
-  return s.replace(ENTITY, (_m, e: string) =>
-    e[0] === '#'
-      ? String.fromCodePoint(e[1] === 'x' ? parseInt(e.slice(2), 16) : parseInt(e.slice(1), 10))
-      : NAMED[e],
-  );
+function part(files: Map<string, ZipPart>, name: string): ZipPart {
+  return files.get(name) ?? notPlain(`missing ${name}`);
 }
 
-const ATTRIBUTE = new Map<string, RegExp>();
-
-function attr(tag: string, name: string): string | undefined {
-  let re = ATTRIBUTE.get(name);
-  if (!re) ATTRIBUTE.set(name, (re = new RegExp(`\\s${name}="([^"]*)"`)));
-  const m = re.exec(tag);
-  return m ? decodeEntities(m[1]) : undefined;
-}
-
-function entry(files: Map<string, () => string>, name: string): string {
-  const read = files.get(name);
-  return read ? read() : notPlain(`missing ${name}`);
+function entry(files: Map<string, ZipPart>, name: string): string {
+  return part(files, name).text();
 }
 
 // --- the parts ---------------------------------------------------------------------------------------------
 
 /** The tabs in `only` as grids; the others empty, with their contract headers (Sink.read's `only`). */
 function readEntries(
-  files: Map<string, () => string>,
+  files: Map<string, ZipPart>,
   only: readonly TabId[],
   measured: Map<string, { rows: number; cols: number }>,
 ): Record<TabId, Grid> {
@@ -189,7 +168,7 @@ function readEntries(
       grids[tab] = { headers: TABS[tab].columns.map((c) => c.header), rows: [] };
       continue;
     }
-    const { grid, size } = sheetGrid(entry(files, path), strings, dateStyles, date1904, tab);
+    const { grid, size } = sheetGrid(part(files, path).bytes(), { strings, dateStyles, date1904 }, tab);
     measured.set(path, size);
     const present = new Set(grid.headers.map((h) => headerKey(h)));
     for (const c of TABS[tab].columns) if (!present.has(headerKey(c.header))) notPlain(`missing ${c.header}`);
@@ -259,152 +238,6 @@ function dateStyleIds(xml: string): Set<number> {
     i++;
   }
   return out;
-}
-
-/** An element name ends here (what `\b` meant in the regular expressions this scanner replaced). */
-function nameEnds(xml: string, at: number): boolean {
-  const c = xml.charCodeAt(at);
-  return c === 32 || c === 62 || c === 47 || c === 9 || c === 10 || c === 13;
-}
-
-/** attr() without a regular expression for the usual case: attributes separated by single spaces. */
-function quickAttr(attrs: string, name: string): string | undefined {
-  if (/[\t\n\r]/.test(attrs)) return attr(attrs, name);
-  const needle = ` ${name}="`;
-  const at = attrs.indexOf(needle);
-  if (at === -1) return undefined;
-  const from = at + needle.length;
-  const value = attrs.slice(from, attrs.indexOf('"', from));
-  return value.includes('&') ? decodeEntities(value) : value;
-}
-
-/**
- * The tab as readGrid returns it: header row plus every row down to the last one holding a value. Rows and
- * cells are found with indexOf rather than regular expressions over the whole part: at 50,000 credits the
- * Credits XML is ~40 MB and this loop is most of a read's time.
- */
-function sheetGrid(
-  xml: string,
-  strings: (string | null)[],
-  dateStyles: Set<number>,
-  date1904: boolean,
-  tab: TabId,
-): { grid: Grid; size: { rows: number; cols: number } } {
-  if (/<mergeCell\b/.test(xml)) notPlain('merged cells');
-  const start = xml.indexOf('<sheetData');
-  const end = xml.lastIndexOf('</sheetData>');
-  const data = start === -1 || end === -1 ? '' : xml.slice(start, end);
-  const rows = new Map<number, CellValue[]>();
-  let maxRow = 0;
-  let maxCol = 0; // of every cell, style-only ones too: the size sheetSize gives
-  for (let p = data.indexOf('<row'); p !== -1; p = data.indexOf('<row', p)) {
-    if (!nameEnds(data, p + 4)) {
-      p += 4;
-      continue;
-    }
-    const tagEnd = data.indexOf('>', p);
-    if (tagEnd === -1) notPlain('unclosed row');
-    const selfClosing = data.charCodeAt(tagEnd - 1) === 47;
-    const r = Number(
-      quickAttr(data.slice(p + 4, selfClosing ? tagEnd - 1 : tagEnd), 'r') ?? notPlain('row without r'),
-    );
-    const rowEnd = selfClosing ? tagEnd : data.indexOf('</row>', tagEnd);
-    if (rowEnd === -1) notPlain('unclosed row');
-    const cells: CellValue[] = [];
-    for (let q = data.indexOf('<c', tagEnd); q !== -1 && q < rowEnd; q = data.indexOf('<c', q)) {
-      if (!nameEnds(data, q + 2)) {
-        q += 2;
-        continue;
-      }
-      const cellEnd = data.indexOf('>', q);
-      const closed = data.charCodeAt(cellEnd - 1) === 47;
-      const attrs = data.slice(q + 2, closed ? cellEnd - 1 : cellEnd);
-      let body: string | undefined;
-      if (closed) q = cellEnd + 1;
-      else {
-        const close = data.indexOf('</c>', cellEnd);
-        if (close === -1) notPlain('unclosed cell');
-        body = data.slice(cellEnd + 1, close);
-        q = close + 4;
-      }
-      const col = readCell(attrs, body, cells, strings, dateStyles, date1904);
-      if (col > maxCol) maxCol = col;
-    }
-    rows.set(r, cells);
-    if (r > maxRow) maxRow = r;
-    p = selfClosing ? tagEnd + 1 : rowEnd + 6;
-  }
-
-  let last = 1;
-  for (let r = maxRow; r > 1; r--) {
-    const cells = rows.get(r);
-    if (cells && cells.some((v) => v !== undefined && !isBlank(cellFromExcel(v)))) {
-      last = r;
-      break;
-    }
-  }
-  let width = 0;
-  for (let r = 1; r <= last; r++) width = Math.max(width, rows.get(r)?.length ?? 0);
-  const headerCells = rows.get(1) ?? [];
-  const headers: string[] = [];
-  for (let c = 0; c < width; c++) headers.push(text(cellFromExcel(headerCells[c])));
-  const kindOfHeader = kindsByHeader(TABS[tab].columns);
-  const kinds = headers.map((h) => kindOfHeader.get(headerKey(h)));
-  const out: Cell[][] = [];
-  for (let r = 2; r <= last; r++) {
-    const cells = rows.get(r) ?? [];
-    const row: Cell[] = new Array(width);
-    for (let c = 0; c < width; c++) row[c] = cellFromExcel(cells[c], kinds[c]);
-    out.push(row);
-  }
-  return { grid: { headers, rows: out }, size: { rows: maxRow, cols: maxCol } };
-}
-
-/**
- * One <c>: its value as ExcelJS would hold it, into `cells` (style-only cells are skipped, as ExcelJS does).
- * Returns its column number.
- */
-function readCell(
-  attrs: string,
-  body: string | undefined,
-  cells: CellValue[],
-  strings: (string | null)[],
-  dateStyles: Set<number>,
-  date1904: boolean,
-): number {
-  const ref = quickAttr(attrs, 'r') ?? notPlain('cell without r');
-  const col = columnNumber(ref);
-  const s = quickAttr(attrs, 's');
-  const t = quickAttr(attrs, 't');
-  if (t === 'inlineStr' && body !== undefined) {
-    // The patching writer's text (workbook-patch.ts). ExcelJS reads <is><t> as it stands (no _xHHHH_
-    // decoding, and its XML parser turns CR into LF): text where that matters is left to ExcelJS.
-    const it = /^<is><t(?:\s[^>]*)?>([^<]*)<\/t><\/is>$/.exec(body) ?? notPlain('rich inline string');
-    if (/_x|\r/.test(it[1])) notPlain('inline string with escapes');
-    cells[col - 1] = decodeEntities(it[1]);
-    return col;
-  }
-  if (body === undefined || !body.includes('<v')) {
-    if (body !== undefined && body.trim() !== '') notPlain('cell with content but no value');
-    if (s === undefined) notPlain('a cell with neither value nor style'); // ExcelJS: a merge cell
-    return col; // style only: ExcelJS skips it
-  }
-  if (/<f\b|<is\b/.test(body)) notPlain('formula or inline string');
-  const v = /<v>([\s\S]*?)<\/v>|<v\/>/.exec(body);
-  const raw = decodeEntities(v?.[1] ?? '');
-  let value: CellValue;
-  if (t === 's') {
-    const str = strings[parseInt(raw, 10)];
-    value = typeof str === 'string' ? str : notPlain('rich or missing shared string');
-  } else if (t === 'b') value = parseInt(raw, 10) !== 0;
-  else if (t === undefined || t === 'n') {
-    const num = parseFloat(raw);
-    // ExcelJS looks a style up only for a non-zero style id
-    const date = s !== undefined && Number(s) !== 0 && dateStyles.has(Number(s));
-    value = date ? excelUtils.excelToDate(num, date1904) : num;
-  } else return notPlain(`cell type ${t}`);
-  cells[col - 1] = value;
-  return col;
 }
 
 /** A credit listed twice is the same error, with the rows named, whichever reader finds it. */

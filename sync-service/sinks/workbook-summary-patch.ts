@@ -10,7 +10,8 @@ import { summaryGrid, type SummaryLayout } from '../../core/summary-layout';
 import { SUMMARY_TAB } from '../../core/sheet-contract';
 import { columnLetter } from '../../core/sheet-layout';
 import { plain, renderWorkbookSummary, type Plain } from './workbook-summary';
-import { decodeEntities, sharedStrings } from './workbook-read';
+import { sharedStrings } from './workbook-read';
+import { decodeEntities } from './workbook-xml';
 import { StylesEditor } from './workbook-styles';
 import { entryText, readZip } from './workbook-zip';
 

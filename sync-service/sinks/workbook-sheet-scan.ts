@@ -1,0 +1,336 @@
+/**
+ * One sheet part of the .xlsx as the grid `readGrid` gives after ExcelJS's load, read from the XML bytes
+ * without decoding them to a string: at 50,000 credits the Credits part is ~42 MB, and decoding it (and the
+ * garbage the substrings left) was a third of every workbook command's read.
+ *
+ * The cells the sink writes and the values staff type have one shape, `<c r="B7" s="3" t="s"><v>12</v></c>`
+ * or a style-only `<c r="B7" s="3"/>`; those are read straight from the bytes. Any other cell (attributes
+ * spread over lines, entities, an inline string, a formula, an unknown type…) is decoded and read by
+ * `readCellText`, the exact reading the fast path must agree with; what even that cannot read is NotPlain,
+ * and the caller falls back to ExcelJS.
+ */
+import type { CellValue } from 'exceljs';
+import { TABS, type TabId } from '../../core/sheet-contract';
+import { columnNumber } from '../../core/sheet-layout';
+import { headerKey, text, type Cell, type Grid } from '../../core/table';
+import { cellFromExcel, isBlank } from './workbook-cells';
+import { kindsByHeader } from './workbook-layout';
+import { decodeEntities, notPlain, quickAttr } from './workbook-xml';
+
+// ExcelJS's own helper, so dates are converted exactly as its load does.
+// eslint-disable-next-line @typescript-eslint/no-require-imports
+const excelUtils = require('exceljs/lib/utils/utils') as {
+  excelToDate(v: number, date1904: boolean): Date;
+};
+
+/** What a part's cells are read against: the shared strings, the styles that are dates, the date system. */
+export interface CellContext {
+  strings: (string | null)[];
+  dateStyles: Set<number>;
+  date1904: boolean;
+}
+
+const LT = 60;
+const GT = 62;
+const SLASH = 47;
+const QUOTE = 34;
+const EQUALS = 61;
+const AMP = 38;
+// Needles as bytes: a string needle is converted on every Buffer.indexOf call (1 µs each, measured).
+const ROW_OPEN = Buffer.from('<row');
+const ROW_CLOSE = Buffer.from('</row>');
+const CELL_CLOSE = Buffer.from('</c>');
+
+/** workbook-xml's nameEnds on a byte; kept here, since this loop calls it once per cell. */
+function isNameEnd(c: number): boolean {
+  return c === 32 || c === 62 || c === 47 || c === 9 || c === 10 || c === 13;
+}
+
+/**
+ * The tab as readGrid returns it: header row plus every row down to the last one holding a value; and the
+ * part's size as ExcelJS counts it (last row, widest cell, style-only cells included) for the cell budget.
+ */
+export function sheetGrid(
+  xml: Buffer,
+  ctx: CellContext,
+  tab: TabId,
+): { grid: Grid; size: { rows: number; cols: number } } {
+  if (hasElement(xml, '<mergeCell')) notPlain('merged cells');
+  const start = xml.indexOf('<sheetData');
+  const end = start === -1 ? -1 : xml.lastIndexOf('</sheetData>');
+  const rows = new Map<number, CellValue[]>();
+  let maxRow = 0;
+  let maxCol = 0;
+  const limit = start === -1 || end === -1 ? 0 : end;
+  for (let p = start === -1 ? -1 : xml.indexOf(ROW_OPEN, start); p !== -1 && p + 4 <= limit;) {
+    if (p + 4 >= limit || !isNameEnd(xml[p + 4])) {
+      p = xml.indexOf(ROW_OPEN, p + 4);
+      continue;
+    }
+    const tagEnd = xml.indexOf(GT, p);
+    if (tagEnd === -1 || tagEnd >= limit) return notPlain('unclosed row');
+    const selfClosing = xml[tagEnd - 1] === SLASH;
+    const r = Number(
+      quickAttr(xml.toString('utf8', p + 4, selfClosing ? tagEnd - 1 : tagEnd), 'r') ??
+        notPlain('row without r'),
+    );
+    const rowEnd = selfClosing ? tagEnd : xml.indexOf(ROW_CLOSE, tagEnd);
+    if (rowEnd === -1 || rowEnd + 6 > limit) return notPlain('unclosed row');
+    const cells: CellValue[] = [];
+    let q = nextCell(xml, tagEnd, rowEnd);
+    while (q !== -1) {
+      const read = readCellBytes(xml, q, rowEnd, cells, ctx);
+      if (read.col > maxCol) maxCol = read.col;
+      q = nextCell(xml, read.next, rowEnd);
+    }
+    rows.set(r, cells);
+    if (r > maxRow) maxRow = r;
+    p = xml.indexOf(ROW_OPEN, selfClosing ? tagEnd + 1 : rowEnd + 6);
+  }
+  return { grid: toGrid(rows, maxRow, tab), size: { rows: maxRow, cols: maxCol } };
+}
+
+/** An element of this name (and not one whose name only starts so) anywhere in the part. */
+function hasElement(xml: Buffer, open: string): boolean {
+  for (let at = xml.indexOf(open); at !== -1; at = xml.indexOf(open, at + open.length)) {
+    const c = xml[at + open.length];
+    const wordChar = (c >= 48 && c <= 57) || (c >= 65 && c <= 90) || (c >= 97 && c <= 122) || c === 95; // \w
+    if (!wordChar) return true;
+  }
+  return false;
+}
+
+/** The next `<c` element (not `<col…`) at or after `from` and before `rowEnd`, or -1. */
+function nextCell(xml: Buffer, from: number, rowEnd: number): number {
+  for (let i = from; i < rowEnd - 1; i++) {
+    if (xml[i] === LT && xml[i + 1] === 99 /* c */ && isNameEnd(xml[i + 2])) return i;
+  }
+  return -1;
+}
+
+/** Rows (sheet row → ExcelJS values) as the grid readGrid gives. */
+function toGrid(rows: Map<number, CellValue[]>, maxRow: number, tab: TabId): Grid {
+  let last = 1;
+  for (let r = maxRow; r > 1; r--) {
+    const cells = rows.get(r);
+    if (cells && cells.some((v) => v !== undefined && !isBlank(cellFromExcel(v)))) {
+      last = r;
+      break;
+    }
+  }
+  let width = 0;
+  for (let r = 1; r <= last; r++) width = Math.max(width, rows.get(r)?.length ?? 0);
+  const headerCells = rows.get(1) ?? [];
+  const headers: string[] = [];
+  for (let c = 0; c < width; c++) headers.push(text(cellFromExcel(headerCells[c])));
+  const kindOfHeader = kindsByHeader(TABS[tab].columns);
+  const kinds = headers.map((h) => kindOfHeader.get(headerKey(h)));
+  const out: Cell[][] = [];
+  for (let r = 2; r <= last; r++) {
+    const cells = rows.get(r) ?? [];
+    const row: Cell[] = new Array(width);
+    for (let c = 0; c < width; c++) row[c] = cellFromExcel(cells[c], kinds[c]);
+    out.push(row);
+  }
+  return { headers, rows: out };
+}
+
+// --- one cell ------------------------------------------------------------------------------------------------
+
+/** The attributes of a `<c>` read from bytes, or null when they need the text reading (see the file comment). */
+interface CellAttrs {
+  col: number;
+  /** The style id, or -1 when there is none. */
+  style: number;
+  /** 0 none, or the char code of a one-letter type (s, n, b); -1 any other type. */
+  type: number;
+}
+
+/**
+ * Reads the `<c>` at `q` into `cells`; returns its column and where reading goes on. The usual shapes are read
+ * from the bytes; anything else is decoded and read by readCellText.
+ */
+function readCellBytes(
+  xml: Buffer,
+  q: number,
+  rowEnd: number,
+  cells: CellValue[],
+  ctx: CellContext,
+): { col: number; next: number } {
+  let cellEnd = q + 2;
+  while (cellEnd < rowEnd && xml[cellEnd] !== GT) cellEnd++;
+  if (cellEnd >= rowEnd) return notPlain('unclosed cell');
+  const closed = xml[cellEnd - 1] === SLASH;
+  const attrs = cellAttrs(xml, q + 2, closed ? cellEnd - 1 : cellEnd);
+  if (attrs && closed) {
+    if (attrs.style === -1) notPlain('a cell with neither value nor style'); // ExcelJS: a merge cell
+    return { col: attrs.col, next: cellEnd + 1 }; // style only: ExcelJS skips it
+  }
+  const value = attrs && attrs.type !== -1 ? plainValue(xml, cellEnd + 1, rowEnd) : null;
+  if (attrs && value) {
+    const raw = value.raw;
+    let v: CellValue;
+    if (attrs.type === 115 /* s */) {
+      const str = ctx.strings[digitsValue(xml, raw.from, raw.to)];
+      v = typeof str === 'string' ? str : notPlain('rich or missing shared string');
+    } else if (attrs.type === 98 /* b */) {
+      v = digitsValue(xml, raw.from, raw.to) !== 0;
+    } else if (attrs.type === 0 || attrs.type === 110 /* n */) {
+      const num = parseFloat(xml.toString('utf8', raw.from, raw.to));
+      // ExcelJS looks a style up only for a non-zero style id
+      const date = attrs.style > 0 && ctx.dateStyles.has(attrs.style);
+      v = date ? excelUtils.excelToDate(num, ctx.date1904) : num;
+    } else return notPlain(`cell type ${String.fromCharCode(attrs.type)}`);
+    cells[attrs.col - 1] = v;
+    return { col: attrs.col, next: value.next };
+  }
+  // Not the usual shape: the text reading decides.
+  const attrText = xml.toString('utf8', q + 2, closed ? cellEnd - 1 : cellEnd);
+  if (closed) return { col: readCellText(attrText, undefined, cells, ctx), next: cellEnd + 1 };
+  const close = xml.indexOf(CELL_CLOSE, cellEnd);
+  if (close === -1 || close >= rowEnd) return notPlain('unclosed cell');
+  const body = xml.toString('utf8', cellEnd + 1, close);
+  return { col: readCellText(attrText, body, cells, ctx), next: close + 4 };
+}
+
+/**
+ * r, s and t of a cell, when every attribute is `name="value"` and those three hold no entity, s is digits
+ * and r is present; else null. The first occurrence of a name counts, as in quickAttr.
+ */
+function cellAttrs(xml: Buffer, from: number, to: number): CellAttrs | null {
+  let col = -1;
+  let style = -1;
+  let type = 0;
+  let seenS = false;
+  let seenT = false;
+  let i = from;
+  while (i < to) {
+    const c = xml[i];
+    if (c === 32 || c === 9 || c === 10 || c === 13) {
+      i++;
+      continue;
+    }
+    const nameStart = i;
+    while (i < to && xml[i] !== EQUALS && !isNameEnd(xml[i])) i++;
+    if (xml[i] !== EQUALS || xml[i + 1] !== QUOTE) return null;
+    const one = i - nameStart === 1 ? xml[nameStart] : 0;
+    const valueStart = i + 2;
+    let j = valueStart;
+    while (j < to && xml[j] !== QUOTE) j++;
+    if (j >= to) return null;
+    if (one === 114 /* r */ || one === 115 /* s */ || one === 116 /* t */) {
+      for (let k = valueStart; k < j; k++) if (xml[k] === AMP) return null;
+      if (one === 114 && col === -1) col = lettersValue(xml, valueStart, j);
+      else if (one === 115 && !seenS) {
+        seenS = true;
+        if (valueStart === j) return null;
+        style = 0;
+        for (let k = valueStart; k < j; k++) {
+          const d = xml[k] - 48;
+          if (d < 0 || d > 9) return null;
+          style = style * 10 + d;
+        }
+      } else if (one === 116 && !seenT) {
+        seenT = true;
+        type = j - valueStart === 1 ? xml[valueStart] : -1;
+        if (type !== 115 && type !== 110 && type !== 98) type = -1;
+      }
+    }
+    i = j + 1;
+  }
+  return col === -1 ? null : { col, style, type };
+}
+
+/** columnNumber on bytes: the letters A–Z the reference starts with. */
+function lettersValue(xml: Buffer, from: number, to: number): number {
+  let n = 0;
+  for (let i = from; i < to; i++) {
+    const c = xml[i];
+    if (c < 65 || c > 90) break;
+    n = n * 26 + (c - 64);
+  }
+  return n;
+}
+
+/** A shared string index or boolean: parseInt of plain digits (NaN otherwise, as parseInt would give none). */
+function digitsValue(xml: Buffer, from: number, to: number): number {
+  if (from === to) return NaN;
+  let n = 0;
+  for (let i = from; i < to; i++) {
+    const d = xml[i] - 48;
+    if (d < 0 || d > 9) return parseInt(xml.toString('utf8', from, to), 10);
+    n = n * 10 + d;
+  }
+  return n;
+}
+
+/** A body that is exactly `<v>raw</v></c>` with no entity in raw: where raw is, and where reading goes on. */
+function plainValue(
+  xml: Buffer,
+  at: number,
+  rowEnd: number,
+): { raw: { from: number; to: number }; next: number } | null {
+  if (xml[at] !== LT || xml[at + 1] !== 118 /* v */ || xml[at + 2] !== GT) return null;
+  let i = at + 3;
+  while (i < rowEnd && xml[i] !== LT) {
+    if (xml[i] === AMP) return null;
+    i++;
+  }
+  // </v></c>
+  if (
+    xml[i + 1] !== SLASH ||
+    xml[i + 2] !== 118 ||
+    xml[i + 3] !== GT ||
+    xml[i + 4] !== LT ||
+    xml[i + 5] !== SLASH ||
+    xml[i + 6] !== 99 ||
+    xml[i + 7] !== GT
+  )
+    return null;
+  return { raw: { from: at + 3, to: i }, next: i + 8 };
+}
+
+/**
+ * One <c> from its text: its value as ExcelJS would hold it, into `cells` (style-only cells are skipped, as
+ * ExcelJS does). Returns its column number. The reading every cell the byte path does not take goes through.
+ */
+export function readCellText(
+  attrs: string,
+  body: string | undefined,
+  cells: CellValue[],
+  ctx: CellContext,
+): number {
+  const ref = quickAttr(attrs, 'r') ?? notPlain('cell without r');
+  const col = columnNumber(ref);
+  const s = quickAttr(attrs, 's');
+  const t = quickAttr(attrs, 't');
+  if (t === 'inlineStr' && body !== undefined) {
+    // The patching writer's text (workbook-patch.ts). ExcelJS reads <is><t> as it stands (no _xHHHH_
+    // decoding, and its XML parser turns CR into LF): text where that matters is left to ExcelJS.
+    const it = /^<is><t(?:\s[^>]*)?>([^<]*)<\/t><\/is>$/.exec(body) ?? notPlain('rich inline string');
+    if (/_x|\r/.test(it[1])) notPlain('inline string with escapes');
+    cells[col - 1] = decodeEntities(it[1]);
+    return col;
+  }
+  if (body === undefined || !body.includes('<v')) {
+    if (body !== undefined && body.trim() !== '') notPlain('cell with content but no value');
+    if (s === undefined) notPlain('a cell with neither value nor style'); // ExcelJS: a merge cell
+    return col; // style only: ExcelJS skips it
+  }
+  if (/<f\b|<is\b/.test(body)) notPlain('formula or inline string');
+  const v = /<v>([\s\S]*?)<\/v>|<v\/>/.exec(body);
+  const raw = decodeEntities(v?.[1] ?? '');
+  let value: CellValue;
+  if (t === 's') {
+    const str = ctx.strings[parseInt(raw, 10)];
+    value = typeof str === 'string' ? str : notPlain('rich or missing shared string');
+  } else if (t === 'b') value = parseInt(raw, 10) !== 0;
+  else if (t === undefined || t === 'n') {
+    const num = parseFloat(raw);
+    // ExcelJS looks a style up only for a non-zero style id
+    const date = s !== undefined && Number(s) !== 0 && ctx.dateStyles.has(Number(s));
+    value = date ? excelUtils.excelToDate(num, ctx.date1904) : num;
+  } else return notPlain(`cell type ${t}`);
+  cells[col - 1] = value;
+  return col;
+}
