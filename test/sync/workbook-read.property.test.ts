@@ -10,7 +10,9 @@ import type { Grid } from '../../core/table';
 import { createWorkbookSink } from '../../sync-service/sinks/workbook';
 import { TAB_ORDER } from '../../core/sheet-layout';
 import { readGrid } from '../../sync-service/sinks/workbook-layout';
-import { readPlainWorkbook } from '../../sync-service/sinks/workbook-read';
+import { readPlainWorkbook, sheetPartPaths } from '../../sync-service/sinks/workbook-read';
+import { entryText, newEntry, readZip, writeZip } from '../../sync-service/sinks/workbook-zip';
+import { readFile, writeFile } from 'node:fs/promises';
 import { changes, col, credit, creditsSheet, loadWorkbook } from './workbook-helpers';
 import { withTempDir } from '../helpers/fixtures-io';
 
@@ -101,6 +103,69 @@ describe('readPlainWorkbook', () => {
       ),
       { numRuns: 25 },
     );
+  }, 120_000);
+
+  // Excel and other tools spell the same cells differently from ExcelJS: attributes in another order, spread
+  // over lines, with extra attributes, values with character references. The byte reader takes the usual
+  // spelling in place and sends the rest through its text reading; either way the grids must be ExcelJS's.
+  it('reads cells spelled as other tools write them exactly as ExcelJS does', async () => {
+    const spellingArb = fc.record({
+      reorder: fc.boolean(),
+      separator: fc.constantFrom(' ', '  ', '\n\t', '\r\n '),
+      extraAttr: fc.boolean(),
+      referencedDigits: fc.boolean(),
+      emptyBody: fc.boolean(),
+      rowExtras: fc.boolean(),
+    });
+    await withTempDir(async (dir) => {
+      const path = join(dir, 'credits.xlsx');
+      const sink = createWorkbookSink({ path });
+      await sink.read();
+      await sink.write(
+        changes({
+          appends: [credit(1), credit(2, { status: 'PROCESSED', processingDate: '2026-11-03' }), credit(3)],
+        }),
+      );
+      const original = await readFile(path);
+      const entries = readZip(original);
+      const workbookXml = entryText(entries.find((e) => e.name === 'xl/workbook.xml')!);
+      const rels = entryText(entries.find((e) => e.name === 'xl/_rels/workbook.xml.rels')!);
+      const creditsPart = sheetPartPaths(workbookXml, rels).get(TABS.credits.name)!;
+      const creditsXml = entryText(entries.find((e) => e.name === creditsPart)!);
+      await fc.assert(
+        fc.asyncProperty(fc.array(spellingArb, { minLength: 1, maxLength: 8 }), async (spellings) => {
+          let n = 0;
+          const respell = (cell: string): string => {
+            const sp = spellings[n++ % spellings.length];
+            const m = /^<c((?:\s+[\w:]+="[^"]*")*)\s*(\/?)>([\s\S]*)$/.exec(cell);
+            if (!m) return cell;
+            let attrs = [...m[1].matchAll(/[\w:]+="[^"]*"/g)].map((a) => a[0]);
+            if (sp.reorder) attrs = attrs.reverse();
+            if (sp.extraAttr) attrs.push('cm="1"');
+            let body = m[3];
+            if (sp.referencedDigits)
+              body = body.replace(/<v>(\d)/, (_x, d: string) => `<v>&#${d.charCodeAt(0)};`);
+            const open = `<c${sp.separator}${attrs.join(sp.separator)}`;
+            if (m[2]) return sp.emptyBody ? `${open}></c>` : `${open}/>`;
+            return `${open}>${body}`;
+          };
+          const xml = creditsXml
+            .replace(/<c\b[^>]*?(?:\/>|>[\s\S]*?<\/c>)/g, respell)
+            .replace(/<row r="(\d+)"/g, (r) => (spellings[0].rowExtras ? `${r}\n  thickBot="0"` : r));
+          const file = join(dir, 'respelled.xlsx');
+          await writeFile(
+            file,
+            writeZip(
+              entries.map((e) => (e.name === creditsPart ? newEntry(e.name, [Buffer.from(xml)], e) : e)),
+            ),
+          );
+          const fast = await readPlainWorkbook(file);
+          expect(fast).not.toBeNull();
+          expect(fast).toEqual(await excelGrids(file));
+        }),
+        { numRuns: 20 },
+      );
+    });
   }, 120_000);
 
   it('leaves formulas and rich text to ExcelJS (returns null), and the sink still reads them', async () => {
