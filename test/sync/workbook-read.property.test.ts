@@ -10,7 +10,12 @@ import type { Grid } from '../../core/table';
 import { createWorkbookSink } from '../../sync-service/sinks/workbook';
 import { TAB_ORDER } from '../../core/sheet-layout';
 import { readGrid } from '../../sync-service/sinks/workbook-layout';
-import { readPlainWorkbook, sheetPartPaths } from '../../sync-service/sinks/workbook-read';
+import {
+  readPlainWorkbook,
+  sharedStrings,
+  sharedStringsOf,
+  sheetPartPaths,
+} from '../../sync-service/sinks/workbook-read';
 import { entryText, newEntry, readZip, writeZip } from '../../sync-service/sinks/workbook-zip';
 import { readFile, writeFile } from 'node:fs/promises';
 import { changes, col, credit, creditsSheet, loadWorkbook } from './workbook-helpers';
@@ -188,5 +193,34 @@ describe('readPlainWorkbook', () => {
         expect(snapshot.tabs).toEqual(await excelGrids(path));
       }
     });
+  });
+});
+
+describe('shared strings read from bytes', () => {
+  const item = fc.oneof(
+    fc.constantFrom(
+      '<si/>',
+      '<si></si>',
+      '<si><t/></si>',
+      '<si><r><t>rich</t></r></si>',
+      '<si><t>a</t><rPh><t>b</t></rPh></si>',
+    ),
+    fc
+      .tuple(
+        fc.constantFrom('<t>', '<t xml:space="preserve">', '<t  xml:space="preserve">'),
+        fc.array(fc.constantFrom('a', ' ', 'é', '😀', '&amp;', '&lt;', '&#65;', '_x0041_', '_x000D_', '\n'), {
+          maxLength: 6,
+        }),
+      )
+      .map(([open, text]) => `<si>${open}${text.join('')}</t></si>`),
+  );
+  it('equals the text reading on any mix of plain, preserved, rich and empty items', () => {
+    fc.assert(
+      fc.property(fc.array(item, { maxLength: 12 }), (items) => {
+        const xml = `<?xml version="1.0"?><sst count="${items.length}">${items.join('')}</sst>`;
+        expect(sharedStringsOf(Buffer.from(xml))).toEqual(sharedStrings(xml));
+      }),
+      { numRuns: 500 },
+    );
   });
 });
