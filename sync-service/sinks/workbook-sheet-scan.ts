@@ -40,6 +40,11 @@ const AMP = 38;
 const ROW_OPEN = Buffer.from('<row');
 const ROW_CLOSE = Buffer.from('</row>');
 const CELL_CLOSE = Buffer.from('</c>');
+const INLINE_STR = Buffer.from('inlineStr');
+const INLINE_OPEN = Buffer.from('<is><t>');
+const INLINE_CLOSE = Buffer.from('</t></is></c>');
+/** CellAttrs.type of t="inlineStr". */
+const INLINE = 1;
 
 /** workbook-xml's nameEnds on a byte; kept here, since this loop calls it once per cell. */
 function isNameEnd(c: number): boolean {
@@ -142,7 +147,7 @@ interface CellAttrs {
   col: number;
   /** The style id, or -1 when there is none. */
   style: number;
-  /** 0 none, or the char code of a one-letter type (s, n, b); -1 any other type. */
+  /** 0 none, the char code of a one-letter type (s, n, b), INLINE for inlineStr; -1 any other type. */
   type: number;
 }
 
@@ -166,7 +171,15 @@ function readCellBytes(
     if (attrs.style === -1) notPlain('a cell with neither value nor style'); // ExcelJS: a merge cell
     return { col: attrs.col, next: cellEnd + 1 }; // style only: ExcelJS skips it
   }
-  const value = attrs && attrs.type !== -1 ? plainValue(xml, cellEnd + 1, rowEnd) : null;
+  if (attrs && attrs.type === INLINE) {
+    const inline = plainInlineString(xml, cellEnd + 1, rowEnd);
+    if (inline) {
+      cells[attrs.col - 1] = decodeEntities(xml.toString('utf8', inline.from, inline.to));
+      return { col: attrs.col, next: inline.next };
+    }
+  }
+  const value =
+    attrs && attrs.type !== -1 && attrs.type !== INLINE ? plainValue(xml, cellEnd + 1, rowEnd) : null;
   if (attrs && value) {
     const raw = value.raw;
     let v: CellValue;
@@ -234,6 +247,11 @@ function cellAttrs(xml: Buffer, from: number, to: number): CellAttrs | null {
         seenT = true;
         type = j - valueStart === 1 ? xml[valueStart] : -1;
         if (type !== 115 && type !== 110 && type !== 98) type = -1;
+        if (
+          j - valueStart === INLINE_STR.length &&
+          xml.compare(INLINE_STR, 0, INLINE_STR.length, valueStart, j) === 0
+        )
+          type = INLINE;
       }
     }
     i = j + 1;
@@ -288,6 +306,31 @@ function plainValue(
   )
     return null;
   return { raw: { from: at + 3, to: i }, next: i + 8 };
+}
+
+/**
+ * The patching writer's text, `<is><t>text</t></is></c>` with no markup, no `_x` and no CR in the text (those
+ * are the text reading's to refuse): where the text is, and where reading goes on; else null.
+ */
+function plainInlineString(
+  xml: Buffer,
+  at: number,
+  rowEnd: number,
+): { from: number; to: number; next: number } | null {
+  if (
+    at + INLINE_OPEN.length > rowEnd ||
+    xml.compare(INLINE_OPEN, 0, INLINE_OPEN.length, at, at + INLINE_OPEN.length) !== 0
+  )
+    return null;
+  const from = at + INLINE_OPEN.length;
+  let i = from;
+  while (i < rowEnd && xml[i] !== LT) {
+    if (xml[i] === 13 || (xml[i] === 95 /* _ */ && xml[i + 1] === 120) /* _x */) return null;
+    i++;
+  }
+  const end = i + INLINE_CLOSE.length;
+  if (end > rowEnd || xml.compare(INLINE_CLOSE, 0, INLINE_CLOSE.length, i, end) !== 0) return null;
+  return { from, to: i, next: end };
 }
 
 /**

@@ -120,6 +120,7 @@ describe('readPlainWorkbook', () => {
       extraAttr: fc.boolean(),
       referencedDigits: fc.boolean(),
       emptyBody: fc.boolean(),
+      inline: fc.boolean(),
       rowExtras: fc.boolean(),
     });
     await withTempDir(async (dir) => {
@@ -137,6 +138,7 @@ describe('readPlainWorkbook', () => {
       const rels = entryText(entries.find((e) => e.name === 'xl/_rels/workbook.xml.rels')!);
       const creditsPart = sheetPartPaths(workbookXml, rels).get(TABS.credits.name)!;
       const creditsXml = entryText(entries.find((e) => e.name === creditsPart)!);
+      const strings = sharedStrings(entryText(entries.find((e) => e.name === 'xl/sharedStrings.xml')!));
       await fc.assert(
         fc.asyncProperty(fc.array(spellingArb, { minLength: 1, maxLength: 8 }), async (spellings) => {
           let n = 0;
@@ -148,6 +150,13 @@ describe('readPlainWorkbook', () => {
             if (sp.reorder) attrs = attrs.reverse();
             if (sp.extraAttr) attrs.push('cm="1"');
             let body = m[3];
+            const shared = /^<v>(\d+)<\/v><\/c>$/.exec(body);
+            const str = shared && attrs.includes('t="s"') ? strings[Number(shared[1])] : null;
+            if (sp.inline && typeof str === 'string' && !/_x|\r|[<&]/.test(str)) {
+              // As the patching writer writes new text.
+              attrs = attrs.map((a) => (a === 't="s"' ? 't="inlineStr"' : a));
+              body = `<is><t>${str}</t></is></c>`;
+            }
             if (sp.referencedDigits)
               body = body.replace(/<v>(\d)/, (_x, d: string) => `<v>&#${d.charCodeAt(0)};`);
             const open = `<c${sp.separator}${attrs.join(sp.separator)}`;
