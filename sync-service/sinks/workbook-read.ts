@@ -13,10 +13,10 @@
  */
 import { readFile } from 'node:fs/promises';
 import type { TabSize } from '../../core/cell-budget';
-import { TABS, type TabId } from '../../core/sheet-contract';
+import { TABS, type ColumnSpec, type TabId } from '../../core/sheet-contract';
 import { columnNumber, TAB_ORDER, indexKeys } from '../../core/sheet-layout';
 import { headerKey, type Grid } from '../../core/table';
-import { sheetGrid } from './workbook-sheet-scan';
+import { sheetGrid, type CellContext } from './workbook-sheet-scan';
 import { entryBytes, readZip, ZipShapeError } from './workbook-zip';
 import { attr, decodeEntities, nameEnds, NotPlain, notPlain, quickAttr } from './workbook-xml';
 
@@ -151,6 +151,26 @@ function readEntries(
   only: readonly TabId[],
   measured: Map<string, { rows: number; cols: number }>,
 ): Record<TabId, Grid> {
+  const { sheetPath, ctx } = workbookParts(files);
+  const grids = {} as Record<TabId, Grid>;
+  for (const tab of TAB_ORDER) {
+    const path = sheetPath.get(TABS[tab].name) ?? notPlain(`no ${TABS[tab].name} tab`);
+    if (!only.includes(tab)) {
+      grids[tab] = { headers: TABS[tab].columns.map((c) => c.header), rows: [] };
+      continue;
+    }
+    const { grid, size } = sheetGrid(part(files, path).bytes(), ctx, TABS[tab].columns);
+    measured.set(path, size);
+    const present = new Set(grid.headers.map((h) => headerKey(h)));
+    for (const c of TABS[tab].columns) if (!present.has(headerKey(c.header))) notPlain(`missing ${c.header}`);
+    grids[tab] = grid;
+  }
+  assertUniqueKeys(grids.credits);
+  return grids;
+}
+
+/** What every sheet part is read against: where each tab is, the shared strings, the date styles. */
+function workbookParts(files: Map<string, ZipPart>): { sheetPath: Map<string, string>; ctx: CellContext } {
   const workbook = entry(files, 'xl/workbook.xml');
   const date1904 = /<(?:\w+:)?workbookPr\b[^>]*\sdate1904="(1|true)"/.test(workbook);
   const sheetPath = sheetPartPaths(workbook, entry(files, 'xl/_rels/workbook.xml.rels'));
@@ -160,22 +180,27 @@ function readEntries(
   const dateStyles = files.has('xl/styles.xml')
     ? dateStyleIds(entry(files, 'xl/styles.xml'))
     : new Set<number>();
+  return { sheetPath, ctx: { strings, dateStyles, date1904 } };
+}
 
-  const grids = {} as Record<TabId, Grid>;
-  for (const tab of TAB_ORDER) {
-    const path = sheetPath.get(TABS[tab].name) ?? notPlain(`no ${TABS[tab].name} tab`);
-    if (!only.includes(tab)) {
-      grids[tab] = { headers: TABS[tab].columns.map((c) => c.header), rows: [] };
-      continue;
-    }
-    const { grid, size } = sheetGrid(part(files, path).bytes(), { strings, dateStyles, date1904 }, tab);
-    measured.set(path, size);
-    const present = new Set(grid.headers.map((h) => headerKey(h)));
-    for (const c of TABS[tab].columns) if (!present.has(headerKey(c.header))) notPlain(`missing ${c.header}`);
-    grids[tab] = grid;
+/**
+ * One tab of any workbook (a usage file, an archive) as a grid, read the same fast way; null when the tab is
+ * missing or holds what only ExcelJS reads. `columns` name the date columns, as for readGrid.
+ */
+export function readPlainSheet(
+  bytes: Buffer,
+  name: string,
+  columns: readonly ColumnSpec[] = [],
+): Grid | null {
+  try {
+    const files = unzip(bytes, new Map());
+    const { sheetPath, ctx } = workbookParts(files);
+    const path = sheetPath.get(name);
+    return path ? sheetGrid(part(files, path).bytes(), ctx, columns).grid : null;
+  } catch (err) {
+    if (err instanceof NotPlain || err instanceof ZipShapeError || err instanceof RangeError) return null;
+    throw err;
   }
-  assertUniqueKeys(grids.credits);
-  return grids;
 }
 
 /** Tab name → the zip path of its sheet XML, from workbook.xml and its relationships. */

@@ -10,7 +10,7 @@
  * and the caller falls back to ExcelJS.
  */
 import type { CellValue } from 'exceljs';
-import { TABS, type TabId } from '../../core/sheet-contract';
+import type { ColumnSpec } from '../../core/sheet-contract';
 import { columnNumber } from '../../core/sheet-layout';
 import { headerKey, text, type Cell, type Grid } from '../../core/table';
 import { cellFromExcel, isBlank } from './workbook-cells';
@@ -52,13 +52,14 @@ function isNameEnd(c: number): boolean {
 }
 
 /**
- * The tab as readGrid returns it: header row plus every row down to the last one holding a value; and the
+ * The tab as readGrid returns it (`columns` say which hold dates): header row plus every row down to the last
+ * one holding a value; and the
  * part's size as ExcelJS counts it (last row, widest cell, style-only cells included) for the cell budget.
  */
 export function sheetGrid(
   xml: Buffer,
   ctx: CellContext,
-  tab: TabId,
+  columns: readonly ColumnSpec[],
 ): { grid: Grid; size: { rows: number; cols: number } } {
   if (hasElement(xml, '<mergeCell')) notPlain('merged cells');
   const start = xml.indexOf('<sheetData');
@@ -92,7 +93,7 @@ export function sheetGrid(
     if (r > maxRow) maxRow = r;
     p = xml.indexOf(ROW_OPEN, selfClosing ? tagEnd + 1 : rowEnd + 6);
   }
-  return { grid: toGrid(rows, maxRow, tab), size: { rows: maxRow, cols: maxCol } };
+  return { grid: toGrid(rows, maxRow, columns), size: { rows: maxRow, cols: maxCol } };
 }
 
 /** An element of this name (and not one whose name only starts so) anywhere in the part. */
@@ -114,7 +115,7 @@ function nextCell(xml: Buffer, from: number, rowEnd: number): number {
 }
 
 /** Rows (sheet row → ExcelJS values) as the grid readGrid gives. */
-function toGrid(rows: Map<number, CellValue[]>, maxRow: number, tab: TabId): Grid {
+function toGrid(rows: Map<number, CellValue[]>, maxRow: number, columns: readonly ColumnSpec[]): Grid {
   let last = 1;
   for (let r = maxRow; r > 1; r--) {
     const cells = rows.get(r);
@@ -128,7 +129,7 @@ function toGrid(rows: Map<number, CellValue[]>, maxRow: number, tab: TabId): Gri
   const headerCells = rows.get(1) ?? [];
   const headers: string[] = [];
   for (let c = 0; c < width; c++) headers.push(text(cellFromExcel(headerCells[c])));
-  const kindOfHeader = kindsByHeader(TABS[tab].columns);
+  const kindOfHeader = kindsByHeader(columns);
   const kinds = headers.map((h) => kindOfHeader.get(headerKey(h)));
   const out: Cell[][] = [];
   for (let r = 2; r <= last; r++) {
