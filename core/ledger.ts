@@ -103,8 +103,10 @@ export function ledgerIds(grid: Grid): { creditIds: string[]; usageFileIds: stri
     out.usageFileIds.push(text(row[idx.usageFileId]));
   }
   const archived = readArchivedLedger(grid);
-  out.creditIds.push(...archived.creditIds);
-  out.usageFileIds.push(...archived.usageFileIds);
+  // One push per ID, not push(...ids): after a few months of archiving at 20,000 credits a month the list passes
+  // the ~120,000 arguments a call can take (the year bench stopped in October with a stack overflow).
+  for (const id of archived.creditIds) out.creditIds.push(id);
+  for (const id of archived.usageFileIds) out.usageFileIds.push(id);
   return out;
 }
 

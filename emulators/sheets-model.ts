@@ -374,9 +374,13 @@ function shiftGridRange(range: GridRange, dim: Dim, at: number, delta: number): 
 export function shiftDimension(sheet: SheetState, dim: Dim, at: number, delta: number): void {
   const gp = sheet.properties.gridProperties;
   if (dim === 'ROWS') {
-    if (delta > 0)
-      sheet.cells.splice(Math.min(at, sheet.cells.length), 0, ...Array.from({ length: delta }, () => []));
-    else sheet.cells.splice(at, -delta);
+    if (delta > 0) {
+      // Rebuilt rather than splice(at, 0, ...new rows): thousands of inserted rows would exceed a call's arguments.
+      const at2 = Math.min(at, sheet.cells.length);
+      const after = sheet.cells.splice(at2);
+      for (let i = 0; i < delta; i++) sheet.cells.push([]);
+      for (const r of after) sheet.cells.push(r);
+    } else sheet.cells.splice(at, -delta);
     gp.rowCount += delta;
   } else {
     for (const row of sheet.cells) {
@@ -466,7 +470,8 @@ export function sortRows(sheet: SheetState, from: number, col: number, descendin
     return v === null || v === undefined ? '' : typeof v === 'object' ? v.f : String(v);
   };
   rows.sort((a, b) => key(a).localeCompare(key(b), 'en', { numeric: true }) * (descending ? -1 : 1));
-  sheet.cells.splice(from, rows.length, ...rows);
+  // Written back in place, not splice(from, n, ...rows): a sheet's rows can outnumber a call's arguments.
+  for (let i = 0; i < rows.length; i++) sheet.cells[from + i] = rows[i];
 }
 
 /** Ids of every protected range, kept per state object so a batch of 10,000 additions stays linear. */

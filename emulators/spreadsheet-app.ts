@@ -772,7 +772,7 @@ export class FakeSheet {
    * simple trigger.
    */
   _typeByHand(row: number, col: number, values: unknown[][]): void {
-    const numCols = Math.max(...values.map((l) => l.length));
+    const numCols = values.reduce((n, l) => Math.max(n, l.length), 0);
     this._checkEditable(row, col, values.length, numCols);
     const single = values.length === 1 && values[0].length === 1;
     const old = single ? this._get(row, col) : undefined;
@@ -939,7 +939,9 @@ export class FakeSheet {
       const c = a < b ? -1 : a > b ? 1 : x.i - y.i;
       return descending ? -c : c;
     });
-    this._rows.splice(from - 1, body.length, ...order.map((o) => o.r));
+    // In place, not splice(…, ...rows): a sheet's rows can outnumber a call's arguments. A for loop, not forEach,
+    // so a hole in the rows is written back as one (undefined), as the spread did.
+    for (let i = 0; i < order.length; i++) this._rows[from - 1 + i] = order[i]?.r;
     for (const map of [this._notes, this._formats]) {
       const moved = [...map].map(([k, v]) => {
         const [r, c] = k.split(':').map(Number);

@@ -58,7 +58,8 @@ export function formatReport(s: Summary, format: ReportFormat): string {
   for (const t of tables) {
     out.push(t.title);
     const cells = [t.headers, ...t.rows.map((r) => r.map((c) => cellText(c, true)))];
-    const widths = t.headers.map((_, j) => Math.max(...cells.map((r) => (r[j] ?? '').length)));
+    // A reduce, not Math.max(...): a table of every customer can be longer than a call's argument limit.
+    const widths = t.headers.map((_, j) => cells.reduce((w, r) => Math.max(w, (r[j] ?? '').length), 0));
     const numeric = t.headers.map((_, j) =>
       t.rows.some((r) => typeof r[j] === 'number' || (r[j] !== null && typeof r[j] === 'object')),
     );
