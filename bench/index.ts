@@ -139,7 +139,9 @@ async function main(): Promise<void> {
       for (const f of figures) console.log(fmt(f));
     } catch (e) {
       failed++;
-      console.log(`  FAILED: ${(e as Error).message}`);
+      // Where it failed too: the 12-month year bench's stack overflow said only its message.
+      const where = ((e as Error).stack ?? '').split('\n').slice(1, 6).join('\n');
+      console.log(`  FAILED: ${(e as Error).message}${where ? `\n${where}` : ''}`);
     }
     console.log('');
   }
