@@ -53,8 +53,8 @@ function isNameEnd(c: number): boolean {
 
 /**
  * The tab as readGrid returns it (`columns` say which hold dates): header row plus every row down to the last
- * one holding a value; and the
- * part's size as ExcelJS counts it (last row, widest cell, style-only cells included) for the cell budget.
+ * one holding a value; and the part's size as ExcelJS counts it (last row, widest cell, style-only cells
+ * included) for the cell budget.
  */
 export function sheetGrid(
   xml: Buffer,
