@@ -19,8 +19,8 @@
  */
 import { CreditDeskError } from '../../core/errors';
 import { isLocked, isStatus } from '../../core/status';
-import { TABS, type CellKind, type TabId } from '../../core/sheet-contract';
-import { columnLetter as letterOf, columnNumber } from '../../core/sheet-layout';
+import { TABS, type CellKind, type ColumnSpec, type TabId } from '../../core/sheet-contract';
+import { cellFormat, columnLetter as letterOf, columnNumber } from '../../core/sheet-layout';
 import { headerKey, text, type Cell, type Grid } from '../../core/table';
 import type { SummaryLayout } from '../../core/summary-layout';
 import {
@@ -49,6 +49,11 @@ import {
 
 // eslint-disable-next-line @typescript-eslint/no-require-imports
 const excelUtils = require('exceljs/lib/utils/utils') as { dateToExcel(d: Date, date1904: boolean): number };
+// ExcelJS's own map of built-in number formats, so a new cell's format gets the id the full write gives it.
+// eslint-disable-next-line @typescript-eslint/no-require-imports
+const NumFmtXform = require('exceljs/lib/xlsx/xform/style/numfmt-xform') as {
+  getDefaultFmtId(code: string): number | undefined;
+};
 
 export type PatchOutcome =
   | { kind: 'patched'; bytes: Buffer; report: WriteReport }
@@ -85,7 +90,6 @@ async function patch(
   changes: ChangeSet,
   inflated: ReadonlyMap<string, Buffer>,
 ): Promise<PatchOutcome> {
-  if (changes.appends.length) cannot('new Credits rows');
   if (changes.rowRepairs?.length) cannot('Credits rows to repair');
   if (changes.remove) cannot('rows to remove');
   if (changes.replaceTabs) cannot('a tab to replace');
@@ -111,8 +115,8 @@ async function patch(
   const cells = new CellWriter(styles, strings, date1904);
   const replaced = new Map<string, Buffer[]>();
 
-  // --- Credits: the updated cells, and the row's lock from its Status -----------------------------------
-  if (plan.updates.length) {
+  // --- Credits: the updated cells, and the row's lock from its Status; then the new rows ------------------
+  if (plan.updates.length || changes.appends.length) {
     const path = pathOf(TABS.credits.name);
     const xml = bytesOf(path);
     expectCreditsShape(xml, tabs.credits);
@@ -133,7 +137,12 @@ async function patch(
         ),
       );
     }
-    replaced.set(path, editRows(xml, edits));
+    const edited = editRows(xml, edits);
+    if (!changes.appends.length) replaced.set(path, edited);
+    else {
+      const whole = edited.length === 1 ? edited[0] : Buffer.concat(edited);
+      replaced.set(path, appendCredits(whole, tabs.credits, changes.appends, styles, cells));
+    }
   }
 
   // --- Ledger: updates by Key, then appends ---------------------------------------------------------------
@@ -216,14 +225,15 @@ async function patch(
 
   const report: WriteReport = {
     updatedRows: new Set(plan.updates.map((u) => u.key)).size,
-    appendedRows: 0,
-    lockedRows: plan.lockedRows,
+    appendedRows: changes.appends.length,
+    lockedRows: plan.lockedRows + changes.appends.filter((a) => lockedStatus(text(a.status))).length,
     skipped: plan.skipped,
   };
   if (!replaced.size) return { kind: 'unchanged', report };
   if (
     !summaryChanged &&
     !plan.updates.length &&
+    !changes.appends.length &&
     !audit.length &&
     !ledger?.appends.length &&
     !ledger?.updates.length
@@ -286,10 +296,125 @@ function planCredits(
       edit.cells.push({ col: colOf.get(f)!, value: excelValueFor(v, kinds.get(f)) });
     byRow.set(i, edit);
   }
-  const lockedAt = (i: number) => isStatus(statusNow[i]) && isLocked(statusNow[i]);
+  const lockedAt = (i: number) => lockedStatus(statusNow[i]);
   for (const [i, e] of byRow) e.locked = lockedAt(i);
   const lockedRows = statusNow.filter((_, i) => lockedAt(i)).length;
   return { updates: [...byRow.values()], skipped, lockedRows };
+}
+
+function lockedStatus(status: string): boolean {
+  return isStatus(status) && isLocked(status);
+}
+
+// --- new Credits rows (a sync's new credits) ------------------------------------------------------------
+
+/**
+ * New Credits rows after the last one, styled as formatCreditsTab styles every row on a full write: each cell
+ * of the row's width gets its column's style with the lock its Status calls for and its number format (money
+ * in the row's currency, IDs as text, dates), empty cells style-only; the Status dropdown and the filter are
+ * extended over them.
+ */
+function appendCredits(
+  xml: Buffer,
+  grid: Grid,
+  appends: readonly Record<string, Cell | undefined>[],
+  styles: StylesEditor,
+  writer: CellWriter,
+): Buffer[] {
+  const colOf = columnsOf(grid, 'credits');
+  const kinds = kindsOf('credits');
+  const lastRow = grid.rows.length + 1;
+  if (lastRow < 2) cannot("a Credits tab without rows (its dropdown is the full writer's to add)");
+  const before = head(xml);
+  // The full writer styles every row to the widest one (header included); the patcher edits no old row, so
+  // a row wider than the header (staff typed right of the table) is the full writer's to restyle.
+  const width = Math.max(lastCellColumn(xml, 1), grid.headers.length);
+  if (lastRow > 1 && lastCellColumn(xml, lastRow) > width) cannot('a Credits row wider than the header');
+  const specAt = new Map<number, ColumnSpec>();
+  for (const c of TABS.credits.columns as readonly ColumnSpec[]) specAt.set(colOf.get(c.field)!, c);
+  const columnStyle = columnStyles(before);
+  const styleIds = new Map<string, number>();
+  const styleOf = (col: number, locked: boolean, currency: string): number => {
+    const key = `${col}|${locked ? 'L' : 'U'}|${currency}`;
+    let id = styleIds.get(key);
+    if (id === undefined) {
+      const spec = specAt.get(col);
+      const pattern = spec
+        ? cellFormat(spec, spec.kind === 'money' ? currency : undefined)?.pattern
+        : undefined;
+      let xf = styles.xf(columnStyle.get(col) ?? 0) ?? cannot(`column ${col}'s style is not in styles.xml`);
+      if (pattern) xf = withNumFmt(xf, styles.numFmtId(pattern, NumFmtXform.getDefaultFmtId(pattern)));
+      styleIds.set(key, (id = styles.xfId(withLock(xf, locked))));
+    }
+    return id;
+  };
+  const rows = appends.map((record) => {
+    const locked = lockedStatus(text(record.status));
+    const currency = text(record.currency);
+    const valueAt = new Map<number, Value>();
+    for (const [f, v] of Object.entries(record)) {
+      const col = colOf.get(f);
+      if (col !== undefined) valueAt.set(col, excelValueFor(v, kinds.get(f)));
+    }
+    return Array.from({ length: width }, (_, i) => ({
+      col: i + 1,
+      value: valueAt.get(i + 1) ?? null,
+      s: styleOf(i + 1, locked, currency),
+    }));
+  });
+  const pieces = appendRows(xml, lastRow, rows, writer);
+  // The Status dropdown covers every data row (expectCreditsShape checked it covers the old ones).
+  const letter = columnLetter(colOf.get('status')!);
+  const tailAt = pieces.length - 1;
+  pieces[tailAt] = Buffer.from(
+    pieces[tailAt]
+      .toString('utf8')
+      .replace(
+        `sqref="${letter}2:${letter}${lastRow}"`,
+        `sqref="${letter}2:${letter}${lastRow + appends.length}"`,
+      ),
+    'utf8',
+  );
+  return pieces;
+}
+
+/** The column of the last cell in row r (0 when the row is not there). */
+function lastCellColumn(xml: Buffer, r: number): number {
+  const needle = `<row r="${r}"`;
+  let at = xml.indexOf(needle);
+  while (at !== -1 && ![32, 47, 62].includes(xml[at + needle.length])) at = xml.indexOf(needle, at + 1);
+  if (at === -1) return 0;
+  const gt = xml.indexOf('>', at);
+  if (xml[gt - 1] === 47) return 0;
+  const end = xml.indexOf('</row>', gt);
+  const row = xml.toString('utf8', gt, end);
+  const last = [...row.matchAll(/<c\b[^>]*?\sr="([A-Z]+)\d+"/g)].pop();
+  return last ? columnNumber(last[1]) : 0;
+}
+
+/** Column number → its style id, from <cols> (the column styles a new cell starts from, as in ExcelJS). */
+function columnStyles(before: string): Map<number, number> {
+  const out = new Map<number, number>();
+  for (const m of before.matchAll(/<col\b[^>]*\/>/g)) {
+    const min = Number(/\smin="(\d+)"/.exec(m[0])?.[1] ?? NaN);
+    const max = Number(/\smax="(\d+)"/.exec(m[0])?.[1] ?? NaN);
+    const style = /\sstyle="(\d+)"/.exec(m[0])?.[1];
+    if (style === undefined || !(min <= max)) continue;
+    for (let c = min; c <= max; c++) out.set(c, Number(style));
+  }
+  return out;
+}
+
+/** The xf with this number format, as ExcelJS writes one (applyNumberFormat after xfId). */
+function withNumFmt(xf: string, id: number): string {
+  let out = /\snumFmtId="\d+"/.test(xf)
+    ? xf.replace(/\snumFmtId="\d+"/, ` numFmtId="${id}"`)
+    : xf.replace(/^<xf\b/, `<xf numFmtId="${id}"`);
+  if (!/\sapplyNumberFormat="1"/.test(out))
+    out = /\sxfId="\d+"/.test(out)
+      ? out.replace(/(\sxfId="\d+")/, '$1 applyNumberFormat="1"')
+      : out.replace(/^<xf\b[^>]*?(?=\/?>)/, (h) => `${h} applyNumberFormat="1"`);
+  return out;
 }
 
 function columnsOf(grid: Grid, tab: TabId): Map<string, number> {
@@ -532,7 +657,7 @@ function tail(xml: Buffer): string {
 function appendRows(
   xml: Buffer,
   lastRow: number,
-  rows: { col: number; value: Value }[][],
+  rows: { col: number; value: Value; s?: number }[][],
   writer: CellWriter,
 ): Buffer[] {
   if (!rows.length) return [xml];
@@ -551,7 +676,7 @@ function appendRows(
     r++;
     const sorted = [...cells].sort((a, b) => a.col - b.col);
     for (const c of sorted) if (c.value !== null) width = Math.max(width, c.col);
-    return `<row r="${r}">${sorted.map((c) => writer.cell(`${columnLetter(c.col)}${r}`, c.value, undefined)).join('')}</row>`;
+    return `<row r="${r}">${sorted.map((c) => writer.cell(`${columnLetter(c.col)}${r}`, c.value, c.s)).join('')}</row>`;
   });
   const before = head(xml).replace(
     /<dimension ref="([A-Z]+)(\d+)(?::([A-Z]+)\d+)?"\/>/,

@@ -79,8 +79,21 @@ const updateArb = fc.record(
   { requiredKeys: ['n', 'stale'] },
 );
 
+// A sync's new credits: any status (a restored credit can arrive locked), dollars, yen or dinars, text that
+// stresses the escapes, a processing date or none.
+const appendArb = fc.record({
+  status: fc.constantFrom(...STATUSES),
+  currency: fc.constantFrom('USD', 'JPY', 'KWD'),
+  description: textArb,
+  allocation: textArb,
+  cents: fc.integer({ min: 1, max: 10_000_000 }),
+  distributorKeeps: fc.option(fc.integer({ min: 0, max: 1000 }), { nil: undefined }),
+  processingDate: fc.constantFrom('', '2024-07-01'),
+});
+
 const changeArb = fc.record({
   updates: fc.array(updateArb, { maxLength: 4 }),
+  appends: fc.array(appendArb, { maxLength: 3 }),
   audit: fc.array(textArb, { maxLength: 3 }),
   ledgerAppends: fc.integer({ min: 0, max: 2 }),
   ledgerCloses: fc.subarray([0, 1]),
@@ -91,6 +104,17 @@ type Drawn = typeof changeArb extends fc.Arbitrary<infer T> ? T : never;
 
 function changeSetOf(d: Drawn): ChangeSet {
   return changes({
+    appends: d.appends.map((a, i) =>
+      credit(200 + i, {
+        status: a.status,
+        currency: a.currency,
+        description: a.description,
+        allocation: a.allocation,
+        amount: a.currency === 'JPY' ? a.cents : a.cents / (a.currency === 'KWD' ? 1000 : 100),
+        distributorKeeps: a.distributorKeeps ?? '',
+        processingDate: a.processingDate,
+      }),
+    ),
     updates: d.updates.map((u) => {
       const { n, stale, ...fields } = u;
       // A stale plan (expect ≠ what the sheet holds) is skipped by both writers, its Audit rows with it.
@@ -217,6 +241,8 @@ describe('patching writer', () => {
           expect(messages.filter((m) => m.startsWith('writing the whole'))).toEqual([]);
           expect(patchReport.skipped).toEqual(fullReport.skipped);
           expect(patchReport.updatedRows).toBe(fullReport.updatedRows);
+          expect(patchReport.appendedRows).toBe(fullReport.appendedRows);
+          expect(patchReport.lockedRows).toBe(fullReport.lockedRows);
 
           expect(describeWorkbook(await loadWorkbook(patched))).toEqual(
             describeWorkbook(await loadWorkbook(full)),
@@ -254,17 +280,24 @@ describe('patching writer', () => {
     });
   });
 
-  it('falls back to the full writer, and says why, when new credits are added', async () => {
+  it('falls back to the full writer, and says why, when the first credits are added', async () => {
     await withTempDir(async (tmp) => {
       const path = join(tmp, 'credits.xlsx');
       const first = createWorkbookSink({ path });
       await first.read();
-      await first.write(changes({ appends: [credit(1)] }));
+      await first.write(changes({ audit: [auditRow(1, 'x')] })); // the tabs, no credit yet
       const messages: string[] = [];
       const sink = createWorkbookSink({ path, onProgress: (m) => messages.push(m) });
       await sink.read();
-      await sink.write(changes({ appends: [credit(2)] }));
-      expect(messages).toContain('writing the whole of credits.xlsx (new Credits rows)');
+      await sink.write(changes({ appends: [credit(1)] }));
+      expect(
+        messages.some((m) => m.startsWith('writing the whole of credits.xlsx (a Credits tab without rows')),
+      ).toBe(true);
+      const patched: string[] = [];
+      const next = createWorkbookSink({ path, onProgress: (m) => patched.push(m) });
+      await next.read();
+      await next.write(changes({ appends: [credit(2)] }));
+      expect(patched.filter((m) => m.startsWith('writing the whole'))).toEqual([]); // later syncs patch
       expect((await readPlainWorkbook(path))!.credits.rows).toHaveLength(2);
     });
   });
