@@ -14,6 +14,7 @@ import {
 } from '../../core/sheet-contract';
 import { text, type Cell } from '../../core/table';
 import { cellFromExcel, excelValueFor } from './workbook-cells';
+import { ledgerRowsLostError } from './workbook-errors';
 import { columnOf, lastUsedRow, readHeaderIndex, type HeaderIndex } from './workbook-layout';
 import type { LedgerChanges } from '../../core/sheet-changes';
 
@@ -70,13 +71,7 @@ export function applyLedgerChanges(ledger: Worksheet, changes: LedgerChanges | u
     if (key && !rowOfKey.has(key) && cellAt(r, 'status') !== ARCHIVED_STATUS) rowOfKey.set(key, r);
   }
   const lost = changes.updates.filter((u) => !rowOfKey.has(u.key));
-  if (lost.length) {
-    throw new CreditDeskError(
-      'BAD_SHEET',
-      `The Ledger tab has no row for ${lost.length} collected credit(s) (Key ${lost[0].key}); nothing was written.`,
-      'Run `credit-desk sync` first: it restores the Ledger from the usage files, then run this command again.',
-    );
-  }
+  if (lost.length) throw ledgerRowsLostError(lost.map((u) => u.key));
   const write = (r: number, fields: Partial<Record<LedgerField, Cell>>) => {
     const row = ledger.getRow(r);
     for (const [field, value] of Object.entries(fields) as [LedgerField, Cell][]) {

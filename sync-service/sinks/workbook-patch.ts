@@ -18,7 +18,6 @@
  * or validation (someone unprotected it in Excel), rows below the last one, a row wider than the header — it
  * returns a reason instead, and the caller writes the whole workbook with ExcelJS.
  */
-import { CreditDeskError } from '../../core/errors';
 import { isLocked, isStatus } from '../../core/status';
 import { TABS, type CellKind, type ColumnSpec, type TabId } from '../../core/sheet-contract';
 import { cellFormat, columnLetter as letterOf, columnNumber } from '../../core/sheet-layout';
@@ -34,9 +33,9 @@ import {
   type WriteReport,
 } from '../../core/sheet-changes';
 import { encodeXlsxText, excelValueFor } from './workbook-cells';
-import { rowsGoneError } from './workbook-errors';
+import { ledgerRowsLostError, rowsGoneError } from './workbook-errors';
 import { sharedStrings, sheetPartPaths } from './workbook-read';
-import { StylesEditor, withLock } from './workbook-styles';
+import { StylesEditor, withLock, withNumFmt } from './workbook-styles';
 import { patchSummary } from './workbook-summary-patch';
 import {
   entryBytes,
@@ -162,13 +161,7 @@ async function patch(
       if (k && !rowOfKey.has(k)) rowOfKey.set(k, i + 2);
     });
     const lost = ledger.updates.filter((u) => !rowOfKey.has(u.key));
-    if (lost.length) {
-      throw new CreditDeskError(
-        'BAD_SHEET',
-        `The Ledger tab has no row for ${lost.length} collected credit(s) (Key ${lost[0].key}); nothing was written.`,
-        'Run `credit-desk sync` first: it restores the Ledger from the usage files, then run this command again.',
-      );
-    }
+    if (lost.length) throw ledgerRowsLostError(lost.map((u) => u.key));
     const kinds = kindsOf('ledger');
     const rowCells = (fields: Record<string, Cell | undefined>) =>
       Object.entries(fields).map(([f, v]) => ({ col: colOf.get(f)!, value: excelValueFor(v, kinds.get(f)) }));
@@ -381,16 +374,21 @@ function appendCredits(
 
 /** The column of the last cell in row r (0 when the row is not there). */
 function lastCellColumn(xml: Buffer, r: number): number {
-  const needle = `<row r="${r}"`;
-  let at = xml.indexOf(needle);
-  while (at !== -1 && ![32, 47, 62].includes(xml[at + needle.length])) at = xml.indexOf(needle, at + 1);
-  if (at === -1) return 0;
-  const gt = xml.indexOf('>', at);
-  if (xml[gt - 1] === 47) return 0;
-  const end = xml.indexOf('</row>', gt);
-  const row = xml.toString('utf8', gt, end);
+  const at = rowAt(xml, r, 0);
+  if (!at) return 0;
+  const row = xml.toString('utf8', at.start, at.end);
   const last = [...row.matchAll(/<c\b[^>]*?\sr="([A-Z]+)\d+"/g)].pop();
   return last ? columnNumber(last[1]) : 0;
+}
+
+/** Where row r's element starts and ends (after `</row>`, or after `/>`), searching from `from`; or null. */
+function rowAt(xml: Buffer, r: number, from: number): { start: number; end: number } | null {
+  const needle = `<row r="${r}"`;
+  let at = xml.indexOf(needle, from);
+  while (at !== -1 && ![32, 47, 62].includes(xml[at + needle.length])) at = xml.indexOf(needle, at + 1);
+  if (at === -1) return null;
+  const gt = xml.indexOf('>', at);
+  return { start: at, end: xml[gt - 1] === 47 /* / */ ? gt + 1 : xml.indexOf('</row>', at) + 6 };
 }
 
 /** Column number → its style id, from <cols> (the column styles a new cell starts from, as in ExcelJS). */
@@ -403,18 +401,6 @@ function columnStyles(before: string): Map<number, number> {
     if (style === undefined || !(min <= max)) continue;
     for (let c = min; c <= max; c++) out.set(c, Number(style));
   }
-  return out;
-}
-
-/** The xf with this number format, as ExcelJS writes one (applyNumberFormat after xfId). */
-function withNumFmt(xf: string, id: number): string {
-  let out = /\snumFmtId="\d+"/.test(xf)
-    ? xf.replace(/\snumFmtId="\d+"/, ` numFmtId="${id}"`)
-    : xf.replace(/^<xf\b/, `<xf numFmtId="${id}"`);
-  if (!/\sapplyNumberFormat="1"/.test(out))
-    out = /\sxfId="\d+"/.test(out)
-      ? out.replace(/(\sxfId="\d+")/, '$1 applyNumberFormat="1"')
-      : out.replace(/^<xf\b[^>]*?(?=\/?>)/, (h) => `${h} applyNumberFormat="1"`);
   return out;
 }
 
@@ -629,13 +615,8 @@ function editRows(xml: Buffer, edits: Map<number, (row: string) => string>): Buf
   let from = 0;
   let p = xml.indexOf('<sheetData');
   for (const r of wanted) {
-    const needle = `<row r="${r}"`;
-    let at = xml.indexOf(needle, p);
-    while (at !== -1 && ![32, 47, 62].includes(xml[at + needle.length])) at = xml.indexOf(needle, at + 1);
-    if (at === -1) cannot(`row ${r} is not where the patcher looks for it`);
-    const gt = xml.indexOf('>', at);
-    const end = xml[gt - 1] === 47 /* / */ ? gt + 1 : xml.indexOf('</row>', at) + 6;
-    out.push(xml.subarray(from, at), Buffer.from(edits.get(r)!(xml.toString('utf8', at, end)), 'utf8'));
+    const { start, end } = rowAt(xml, r, p) ?? cannot(`row ${r} is not where the patcher looks for it`);
+    out.push(xml.subarray(from, start), Buffer.from(edits.get(r)!(xml.toString('utf8', start, end)), 'utf8'));
     from = p = end;
   }
   out.push(xml.subarray(from));

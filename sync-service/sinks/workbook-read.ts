@@ -44,13 +44,21 @@ export function readPlainWorkbookParts(
   only: readonly TabId[] = TAB_ORDER,
 ): { tabs: Record<TabId, Grid>; parts: Map<string, Buffer>; sizes: () => TabSize[] | null } | null {
   const parts = new Map<string, Buffer>();
-  try {
+  return plainOrNull(() => {
     const files = unzip(bytes, parts);
     const measured = new Map<string, { rows: number; cols: number }>();
     const tabs = readEntries(files, only, measured);
     return { tabs, parts, sizes: () => tabSizes(files, measured) };
+  });
+}
+
+/** What a fast read gives, or null when the file is one only ExcelJS should read. */
+function plainOrNull<T>(read: () => T): T | null {
+  try {
+    return read();
   } catch (err) {
-    if (err instanceof NotPlain || err instanceof ZipShapeError || err instanceof RangeError) return null; // RangeError: a string too long
+    // RangeError: a string too long for V8
+    if (err instanceof NotPlain || err instanceof ZipShapeError || err instanceof RangeError) return null;
     throw err;
   }
 }
@@ -70,25 +78,17 @@ function tabSizes(
   measured: ReadonlyMap<string, { rows: number; cols: number }>,
 ): TabSize[] | null {
   if (!files) return null;
-  try {
+  return plainOrNull(() => {
     const paths = sheetPartPaths(entry(files, 'xl/workbook.xml'), entry(files, 'xl/_rels/workbook.xml.rels'));
     return [...paths].map(([name, part]) => ({
       name,
       ...(measured.get(part) ?? sheetSize(entry(files, part))),
     }));
-  } catch (err) {
-    if (err instanceof NotPlain || err instanceof ZipShapeError || err instanceof RangeError) return null;
-    throw err;
-  }
+  });
 }
 
 function unzipOrNull(bytes: Buffer): Map<string, ZipPart> | null {
-  try {
-    return unzip(bytes, new Map());
-  } catch (err) {
-    if (err instanceof ZipShapeError) return null;
-    throw err;
-  }
+  return plainOrNull(() => unzip(bytes, new Map()));
 }
 
 function sheetSize(xml: string): { rows: number; cols: number } {
@@ -192,15 +192,12 @@ export function readPlainSheet(
   name: string,
   columns: readonly ColumnSpec[] = [],
 ): Grid | null {
-  try {
+  return plainOrNull(() => {
     const files = unzip(bytes, new Map());
     const { sheetPath, ctx } = workbookParts(files);
     const path = sheetPath.get(name);
     return path ? sheetGrid(part(files, path).bytes(), ctx, columns).grid : null;
-  } catch (err) {
-    if (err instanceof NotPlain || err instanceof ZipShapeError || err instanceof RangeError) return null;
-    throw err;
-  }
+  });
 }
 
 /** Tab name → the zip path of its sheet XML, from workbook.xml and its relationships. */

@@ -113,6 +113,18 @@ export function withLock(xf: string, locked: boolean): string {
   return inner ? `${head}>${inner}</xf>` : `${head}/>`;
 }
 
+/** The xf with this number format, as ExcelJS writes one (applyNumberFormat after xfId). */
+export function withNumFmt(xf: string, id: number): string {
+  let out = /\snumFmtId="\d+"/.test(xf)
+    ? xf.replace(/\snumFmtId="\d+"/, ` numFmtId="${id}"`)
+    : xf.replace(/^<xf\b/, `<xf numFmtId="${id}"`);
+  if (!/\sapplyNumberFormat="1"/.test(out))
+    out = /\sxfId="\d+"/.test(out)
+      ? out.replace(/(\sxfId="\d+")/, '$1 applyNumberFormat="1"')
+      : out.replace(/^<xf\b[^>]*?(?=\/?>)/, (h) => `${h} applyNumberFormat="1"`);
+  return out;
+}
+
 function decode(s: string): string {
   return s
     .replace(/&quot;/g, '"')
