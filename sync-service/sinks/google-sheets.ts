@@ -29,7 +29,7 @@ import { indexColumns, text, type Cell, type ColumnIndex, type Grid } from '../.
 import { a1Column, a1Range, a1Row, quoteSheet } from './sheets-a1';
 import { createGateway, defaultAuth, type SheetsAuth, type SheetsGateway } from './sheets-gateway';
 import { gridFromValues, moneyFormatRequests, planLayout, TAB_IDS, type TabInfo } from './sheets-layout';
-import { ledgerSheetRequests, planLedgerWrites, planRowRepairs } from './sheets-ledger';
+import { ledgerRowsSeen, ledgerSheetRequests, planLedgerWrites, planRowRepairs } from './sheets-ledger';
 import { SheetLock } from './sheets-lock';
 import { planProtection } from './sheets-protection';
 import { planSummaryRequests } from './sheets-summary';
@@ -281,13 +281,23 @@ export function createGoogleSheetsSink(opts: GoogleSheetsSinkOptions): GoogleShe
   ): Promise<void> {
     if (!changes || (!changes.appends.length && !changes.updates.length)) return;
     const ledger = l.info.ledger;
-    const [keyCol] = await gw.batchGet('re-reading the Ledger keys', [a1Column(ledger.title, l.ledger.key)]);
-    const rows = Math.max((keyCol?.values?.length ?? 1) - 1, 0);
+    const [keyCol, statusCol] = await gw.batchGet('re-reading the Ledger keys', [
+      a1Column(ledger.title, l.ledger.key),
+      a1Column(ledger.title, l.ledger.status),
+    ]);
+    const rows = ledgerRowsSeen(keyCol?.values, statusCol?.values);
     const grow = growRequests([
       { info: sized(ss, ledger), rows: 1 + rows + changes.appends.length, cols: 0 },
     ]);
     if (grow.length) await gw.batchUpdate('adding Ledger rows', grow);
-    const ranges = planLedgerWrites(ledger.title, changes, keyCol?.values, l.ledger, maxBytes);
+    const ranges = planLedgerWrites(
+      ledger.title,
+      changes,
+      keyCol?.values,
+      statusCol?.values,
+      l.ledger,
+      maxBytes,
+    );
     for (const chunk of chunkRanges(ranges, maxBytes)) await gw.writeValues('writing the Ledger', chunk);
     opts.afterWriteRequest?.(0);
   }
@@ -302,9 +312,8 @@ export function createGoogleSheetsSink(opts: GoogleSheetsSinkOptions): GoogleShe
     const credits = l.info.credits;
     const audit = l.info.audit;
     const ledger = l.info.ledger;
-    const [header, keyCol, statusCol, allocationCol, auditCol, idCol, ledgerKeyCol] = await gw.batchGet(
-      're-reading the Key, Status and Allocation columns',
-      [
+    const [header, keyCol, statusCol, allocationCol, auditCol, idCol, ledgerKeyCol, ledgerStatusCol] =
+      await gw.batchGet('re-reading the Key, Status and Allocation columns', [
         a1Row(credits.title, 0),
         a1Column(credits.title, l.credits.key),
         a1Column(credits.title, l.credits.status),
@@ -312,8 +321,8 @@ export function createGoogleSheetsSink(opts: GoogleSheetsSinkOptions): GoogleShe
         a1Column(audit.title, l.audit.when),
         a1Column(credits.title, l.credits.creditId),
         a1Column(ledger.title, l.ledger.key),
-      ],
-    );
+        a1Column(ledger.title, l.ledger.status),
+      ]);
     assertSameColumns(l, header?.values?.[0] ?? []);
     const keyRows = keyRowsFrom(keyCol?.values ?? undefined, credits.title);
     const statusValues = (statusCol?.values ?? []).slice(1);
@@ -370,10 +379,11 @@ export function createGoogleSheetsSink(opts: GoogleSheetsSinkOptions): GoogleShe
       ledger.title,
       ledgerChanges,
       ledgerKeyCol?.values,
+      ledgerStatusCol?.values,
       l.ledger,
       maxBytes,
     );
-    const ledgerRows = Math.max((ledgerKeyCol?.values?.length ?? 1) - 1, 0);
+    const ledgerRows = ledgerRowsSeen(ledgerKeyCol?.values, ledgerStatusCol?.values);
     const auditRecords = auditWithout(changes.audit, new Set(skipped.map((x) => x.creditId).filter(Boolean)));
     const blockRows = rowsPerBlock(newRows[0], maxBytes);
     const appends = planAppends(credits.title, newRows, creditRows, l.credits, blockRows);

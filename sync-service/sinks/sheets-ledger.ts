@@ -7,7 +7,7 @@
  * files on disk, when present, restore what it lost, and every run reconciles the Credits tab against it.
  */
 import type { sheets_v4 } from '@googleapis/sheets';
-import { ARCHIVED_STATUS } from '../../core/archived-ledger';
+import { placeLedgerChanges } from '../../core/ledger-placement';
 import type { RowRepair } from '../../core/reconcile';
 import type { CreditField, LedgerField } from '../../core/sheet-contract';
 import { text, type Cell, type ColumnIndex } from '../../core/table';
@@ -65,33 +65,47 @@ export function planRowRepairs(
   return { ranges, rows, skipped };
 }
 
-/** Ledger appends after the last row seen, and updates by Key in the re-read Ledger Key column. */
+/**
+ * Ledger appends after the last row seen, and updates by Key in the re-read Key and Status columns (first cell of
+ * each is the header). Rows are placed by core/ledger-placement.ts, as the workbook sink places them; an update
+ * whose row is gone throws before anything is written.
+ */
 export function planLedgerWrites(
   title: string,
   changes: LedgerChanges | undefined,
   keyValues: readonly (readonly unknown[])[] | null | undefined,
+  statusValues: readonly (readonly unknown[])[] | null | undefined,
   idx: ColumnIndex<LedgerField>,
   maxBytes: number,
 ): ValueRange[] {
   if (!changes) return [];
   const keys = cellsOf(keyValues);
-  const keyRows = new Map<string, number>();
-  keys.forEach((k, i) => k && !keyRows.has(k) && keyRows.set(k, i));
-  const updates: CellUpdate[] = changes.updates.map((u) => ({
-    key: u.key,
-    fields: u.fields as never,
-  }));
-  const appends = changes.appends.filter((a) => {
-    if (text(a.status) === ARCHIVED_STATUS) return true; // a packed row of archived credits: always a new row
-    const at = keyRows.get(text(a.key));
-    if (at !== undefined) updates.push({ key: text(a.key), fields: a as never });
-    return at === undefined;
-  });
+  const statuses = cellsOf(statusValues);
+  const count = ledgerRowsSeen(keyValues, statusValues);
+  const placed = placeLedgerChanges(
+    count,
+    (i) => ({ key: keys[i] ?? '', status: statuses[i] ?? '' }),
+    changes,
+  );
+  const rowOf = new Map<string, number>();
+  const updates: CellUpdate[] = [];
+  for (const [i, fields] of placed.edits) {
+    rowOf.set(`#${i}`, i);
+    updates.push({ key: `#${i}`, fields: fields as never });
+  }
   const cols = idx as unknown as ColumnIndex<CreditField>;
   return [
-    ...planUpdates(title, updates, keyRows, cols).ranges,
-    ...planAppends(title, appends, keys.length, idx, rowsPerBlock(appends[0], maxBytes)),
+    ...planUpdates(title, updates, rowOf, cols).ranges,
+    ...planAppends(title, placed.appended, count, idx, rowsPerBlock(placed.appended[0], maxBytes)),
   ];
+}
+
+/** Data rows of the Ledger as re-read: Google leaves trailing empty cells out of a column, so the longer column counts. */
+export function ledgerRowsSeen(
+  keyValues: readonly (readonly unknown[])[] | null | undefined,
+  statusValues: readonly (readonly unknown[])[] | null | undefined,
+): number {
+  return Math.max((keyValues?.length ?? 1) - 1, (statusValues?.length ?? 1) - 1, 0);
 }
 
 /** Hides the Ledger tab and protects it for `editor` alone, when it is not so already. */

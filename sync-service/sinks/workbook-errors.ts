@@ -90,12 +90,3 @@ export function rowsGoneError(keys: readonly string[]): CreditDeskError {
     'Nothing was written. Run again: the next run reads the tab as it is now.',
   );
 }
-
-/** Collected credits the change closes whose Ledger rows are gone (the patching and the full writer alike). */
-export function ledgerRowsLostError(keys: readonly string[]): CreditDeskError {
-  return new CreditDeskError(
-    'BAD_SHEET',
-    `The Ledger tab has no row for ${keys.length} collected credit(s) (Key ${keys[0]}); nothing was written.`,
-    'Run `credit-desk sync` first: it restores the Ledger from the usage files, then run this command again.',
-  );
-}

@@ -3,8 +3,8 @@
  * (core/reconcile.ts): kept apart from workbook.ts so that file only calls in.
  */
 import type { Worksheet } from 'exceljs';
-import { ARCHIVED_STATUS } from '../../core/archived-ledger';
 import { CreditDeskError } from '../../core/errors';
+import { placeLedgerChanges, type LedgerFields } from '../../core/ledger-placement';
 import type { RowRepair } from '../../core/reconcile';
 import {
   CREDIT_COLUMNS,
@@ -14,7 +14,6 @@ import {
 } from '../../core/sheet-contract';
 import { text, type Cell } from '../../core/table';
 import { cellFromExcel, excelValueFor } from './workbook-cells';
-import { ledgerRowsLostError } from './workbook-errors';
 import { columnOf, lastUsedRow, readHeaderIndex, type HeaderIndex } from './workbook-layout';
 import type { LedgerChanges } from '../../core/sheet-changes';
 
@@ -61,32 +60,19 @@ export function applyLedgerChanges(ledger: Worksheet, changes: LedgerChanges | u
   const col = (field: LedgerField) =>
     columnOf(ledger, headers, LEDGER_COLUMNS.find((c) => c.field === field)!.header);
   const kindOf = new Map(LEDGER_COLUMNS.map((c) => [c.field, c.kind]));
-  let last = lastUsedRow(ledger);
-  const rowOfKey = new Map<string, number>();
+  const last = lastUsedRow(ledger);
   const cellAt = (r: number, f: LedgerField) =>
     text(cellFromExcel(ledger.findRow(r)?.findCell(col(f))?.value));
-  for (let r = 2; r <= last; r++) {
-    const key = cellAt(r, 'key');
-    // A packed row of archived credits is no credit's row, even when it lists a single key.
-    if (key && !rowOfKey.has(key) && cellAt(r, 'status') !== ARCHIVED_STATUS) rowOfKey.set(key, r);
-  }
-  const lost = changes.updates.filter((u) => !rowOfKey.has(u.key));
-  if (lost.length) throw ledgerRowsLostError(lost.map((u) => u.key));
-  const write = (r: number, fields: Partial<Record<LedgerField, Cell>>) => {
+  const placed = placeLedgerChanges(
+    last - 1,
+    (i) => ({ key: cellAt(i + 2, 'key'), status: cellAt(i + 2, 'status') }),
+    changes,
+  );
+  const write = (r: number, fields: LedgerFields) => {
     const row = ledger.getRow(r);
-    for (const [field, value] of Object.entries(fields) as [LedgerField, Cell][]) {
-      const v = excelValueFor(value, kindOf.get(field));
-      row.getCell(col(field)).value = v;
-    }
+    for (const [field, value] of Object.entries(fields) as [LedgerField, Cell][])
+      row.getCell(col(field)).value = excelValueFor(value, kindOf.get(field));
   };
-  for (const u of changes.updates) write(rowOfKey.get(u.key)!, u.fields);
-  for (const a of changes.appends) {
-    const key = text(a.key);
-    if (text(a.status) === ARCHIVED_STATUS) write(++last, a);
-    else if (rowOfKey.has(key)) write(rowOfKey.get(key)!, a);
-    else {
-      write(++last, a);
-      rowOfKey.set(key, last);
-    }
-  }
+  for (const [i, fields] of placed.edits) write(i + 2, fields);
+  placed.appended.forEach((fields, n) => write(last + 1 + n, fields));
 }

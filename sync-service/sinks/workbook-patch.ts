@@ -33,7 +33,8 @@ import {
   type WriteReport,
 } from '../../core/sheet-changes';
 import { encodeXlsxText, excelValueFor } from './workbook-cells';
-import { ledgerRowsLostError, rowsGoneError } from './workbook-errors';
+import { rowsGoneError } from './workbook-errors';
+import { placeLedgerChanges, type LedgerFields } from '../../core/ledger-placement';
 import { sharedStrings, sheetPartPaths } from './workbook-read';
 import { StylesEditor, withLock, withNumFmt } from './workbook-styles';
 import { patchSummary } from './workbook-summary-patch';
@@ -155,32 +156,18 @@ async function patch(
     const grid = tabs.ledger;
     const colOf = columnsOf(grid, 'ledger');
     const keyAt = colOf.get('key')! - 1;
-    const rowOfKey = new Map<string, number>();
-    grid.rows.forEach((r, i) => {
-      const k = text(r[keyAt]);
-      if (k && !rowOfKey.has(k)) rowOfKey.set(k, i + 2);
-    });
-    const lost = ledger.updates.filter((u) => !rowOfKey.has(u.key));
-    if (lost.length) throw ledgerRowsLostError(lost.map((u) => u.key));
+    const statusAt = colOf.get('status')! - 1;
+    const placed = placeLedgerChanges(
+      grid.rows.length,
+      (i) => ({ key: text(grid.rows[i][keyAt]), status: text(grid.rows[i][statusAt]) }),
+      ledger,
+    );
     const kinds = kindsOf('ledger');
-    const rowCells = (fields: Record<string, Cell | undefined>) =>
+    const rowCells = (fields: LedgerFields) =>
       Object.entries(fields).map(([f, v]) => ({ col: colOf.get(f)!, value: excelValueFor(v, kinds.get(f)) }));
-    const edits = new Map<number, { col: number; value: ReturnType<typeof excelValueFor> }[]>();
-    const appended: { col: number; value: ReturnType<typeof excelValueFor> }[][] = [];
-    const edit = (r: number, fields: Record<string, Cell | undefined>) =>
-      edits.set(r, [...(edits.get(r) ?? []), ...rowCells(fields)]);
-    for (const u of ledger.updates) edit(rowOfKey.get(u.key)!, u.fields);
-    let last = grid.rows.length + 1;
-    for (const a of ledger.appends) {
-      const key = text(a.key);
-      const at = rowOfKey.get(key);
-      if (at !== undefined && at <= grid.rows.length + 1) edit(at, a);
-      else if (at !== undefined) appended[at - grid.rows.length - 2].push(...rowCells(a));
-      else {
-        rowOfKey.set(key, ++last);
-        appended.push(rowCells(a));
-      }
-    }
+    const edits = new Map<number, ReturnType<typeof rowCells>>();
+    for (const [i, fields] of placed.edits) edits.set(i + 2, rowCells(fields));
+    const appended = placed.appended.map(rowCells);
     const rowEdits = new Map<number, (row: string) => string>();
     for (const [r, list] of edits)
       rowEdits.set(r, (row) => editRow(row, r, list, (cell) => cellStyle(cell), cells));

@@ -1,5 +1,9 @@
 import fc from 'fast-check';
+import { ARCHIVED_STATUS } from '../../core/archived-ledger';
+import { headersOf, type LedgerField } from '../../core/sheet-contract';
 import { columnLetter } from '../../core/sheet-layout';
+import { indexColumns } from '../../core/table';
+import { planLedgerWrites } from '../../sync-service/sinks/sheets-ledger';
 import { a1Column, a1Range } from '../../sync-service/sinks/sheets-a1';
 import { lockedRuns, planProtection, LOCK_TAG } from '../../sync-service/sinks/sheets-protection';
 import { tokenBucket } from '../../sync-service/sinks/sheets-rate-limit';
@@ -146,5 +150,38 @@ describe('writes', () => {
         },
       ),
     );
+  });
+
+  test('the Ledger: a close lands on the live row of its key, never on a packed row of archived credits', () => {
+    const idx = indexColumns<LedgerField>('ledger', headersOf('ledger'));
+    const column = (name: string, cells: string[]) => [[name], ...cells.map((c) => [c])];
+    const keys = column('Key', ['k1', 'k2', 'k1']);
+    const statuses = column('Status', [ARCHIVED_STATUS, 'PROCESSING', 'PROCESSING']);
+    const ranges = planLedgerWrites(
+      'Ledger',
+      { updates: [{ key: 'k1', fields: { status: 'PROCESSED' } }], appends: [] },
+      keys,
+      statuses,
+      idx,
+      100_000,
+    );
+    // Row 4 of the sheet: the header, the packed row, k2, then k1's own row.
+    expect(ranges).toEqual([
+      {
+        range: `'Ledger'!${columnLetter(idx.status)}4:${columnLetter(idx.status)}4`,
+        values: [['PROCESSED']],
+      },
+    ]);
+    // When the packed row is the only row with the key, the close is refused and nothing is written.
+    expect(() =>
+      planLedgerWrites(
+        'Ledger',
+        { updates: [{ key: 'k1', fields: { status: 'PROCESSED' } }], appends: [] },
+        column('Key', ['k1']),
+        column('Status', [ARCHIVED_STATUS]),
+        idx,
+        100_000,
+      ),
+    ).toThrow(/no row for 1 collected credit/);
   });
 });

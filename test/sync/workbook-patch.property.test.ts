@@ -9,6 +9,7 @@ import fc from 'fast-check';
 import { copyFile, readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import type ExcelJS from 'exceljs';
+import { ARCHIVED_STATUS } from '../../core/archived-ledger';
 import { buildSummary } from '../../core/summary';
 import { summaryLayout } from '../../core/summary-layout';
 import { LEDGER_COLUMNS, type LedgerField } from '../../core/sheet-contract';
@@ -54,6 +55,12 @@ function ledgerRow(n: number, over: Partial<Record<LedgerField, Cell>> = {}): Re
   return { ...row, collectedAt: '2024-06-02T10:00:00.000Z', ...over };
 }
 
+/** A packed row of archived credits (core/archived-ledger.ts) listing a single key that is also a live key. */
+function packedRow(key: string): Record<LedgerField, Cell> {
+  const row = Object.fromEntries(LEDGER_COLUMNS.map((col) => [col.field, ''])) as Record<LedgerField, Cell>;
+  return { ...row, key, creditId: 'AWSC-000000-0000-0099', status: ARCHIVED_STATUS };
+}
+
 function auditRow(n: number, text: string) {
   return {
     when: '2024-06-01T10:00:00.000Z',
@@ -97,6 +104,7 @@ const changeArb = fc.record({
   audit: fc.array(textArb, { maxLength: 3 }),
   ledgerAppends: fc.integer({ min: 0, max: 2 }),
   ledgerCloses: fc.subarray([0, 1]),
+  ledgerPacked: fc.boolean(),
   summary: fc.option(fc.integer({ min: 1, max: 12 }), { nil: undefined }),
 });
 
@@ -127,7 +135,10 @@ function changeSetOf(d: Drawn): ChangeSet {
     }),
     audit: d.audit.map((t, i) => auditRow(i, t)),
     ledger: {
-      appends: Array.from({ length: d.ledgerAppends }, (_, i) => ledgerRow(100 + i)),
+      appends: [
+        ...Array.from({ length: d.ledgerAppends }, (_, i) => ledgerRow(100 + i)),
+        ...(d.ledgerPacked ? [packedRow('key-0')] : []),
+      ],
       updates: d.ledgerCloses.map((n) => ({
         key: `key-${n}`,
         fields: { status: 'PROCESSED', closedAt: '2024-07-01T00:00:00.000Z' },
@@ -215,7 +226,8 @@ describe('patching writer', () => {
             }),
           ),
           audit: [auditRow(0, 'first')],
-          ledger: { appends: [ledgerRow(0), ledgerRow(1)], updates: [] },
+          // The packed row comes first, so a writer that took any row with the Key would close it instead.
+          ledger: { appends: [packedRow('key-1'), ledgerRow(0), ledgerRow(1)], updates: [] },
           summary: layoutOf(3),
         }),
       );
@@ -251,6 +263,20 @@ describe('patching writer', () => {
           expect(fast).not.toBeNull();
           expect(fast).toEqual(await readPlainWorkbook(full));
           await checkInvariants(patched);
+          // A credit whose Credits change was skipped (a stale plan) keeps its Ledger as it was.
+          const skipped = new Set(patchReport.skipped.map((x) => x.key));
+          const closes = (n: number) => drawn.ledgerCloses.includes(n) && !skipped.has(`key-${n}`);
+          const ledger = fast!.ledger;
+          const at = (h: string) => ledger.headers.indexOf(h);
+          const rowsOf = (key: string) =>
+            ledger.rows.filter((r) => r[at('Key')] === key).map((r) => [r[at('Status')], r[at('Closed At')]]);
+          expect(rowsOf('key-1')).toEqual([
+            [ARCHIVED_STATUS, ''],
+            closes(1) ? ['PROCESSED', '2024-07-01T00:00:00.000Z'] : ['PROCESSING', ''],
+          ]);
+          expect(rowsOf('key-0').filter(([s]) => s === ARCHIVED_STATUS)).toHaveLength(
+            drawn.ledgerPacked && !skipped.has('key-0') ? 1 : 0,
+          );
         }),
         { numRuns: 30 },
       );
