@@ -75,6 +75,26 @@ export function readCreditRows(
   return { credits, unreadable };
 }
 
+/** The Accounts tab as the account directory. */
+export function readDirectory(snapshot: Snapshot): AccountDirectory {
+  return buildDirectory(readRecords<AccountField>('accounts', snapshot.tabs.accounts), 'Accounts tab');
+}
+
+/**
+ * The credit with this Credit ID (trimmed, upper-cased), the first row holding it as in readState; null when
+ * none does. Only that row is parsed: a command changing one credit has no use for the other 50,000.
+ */
+export function findCreditById(grid: Grid, creditId: string): ExistingCredit | null {
+  const idx = indexColumns<CreditField>('credits', grid.headers);
+  const wanted = creditId.trim().toUpperCase();
+  for (let i = 0; i < grid.rows.length; i++) {
+    if (text(grid.rows[i][idx.creditId]) !== wanted) continue;
+    const credit = creditFromRow(grid.rows[i], idx, i + 2);
+    if (credit) return { sheetRow: i + 2, credit };
+  }
+  return null;
+}
+
 /**
  * `lenient`: a Credits row that cannot be read is listed in `unreadable` instead of failing the read. Only for
  * bulk commands that skip such rows (usage collect); the sync must not, or it would add the credit again.
@@ -82,10 +102,7 @@ export function readCreditRows(
 export function readState(snapshot: Snapshot, opts: { lenient?: boolean } = {}): DeskState {
   const { credits, unreadable } = readCreditRows(snapshot.tabs.credits, undefined, opts);
   const byKey = indexExisting(credits);
-  const directory = buildDirectory(
-    readRecords<AccountField>('accounts', snapshot.tabs.accounts),
-    'Accounts tab',
-  );
+  const directory = readDirectory(snapshot);
   const ruleRecords = readRecords<RuleField>('rules', snapshot.tabs.rules);
   const defaults = parseConfig(readRecords<ConfigField>('config', snapshot.tabs.config));
   const audit = readRecords<AuditField>('audit', snapshot.tabs.audit);

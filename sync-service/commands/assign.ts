@@ -4,7 +4,10 @@
  */
 import { assignCredit, unassignCredit, type AssignOutcome } from '../../core/assignment';
 import { CreditDeskError } from '../../core/errors';
-import { buildChangeSet, readState, type DeskState } from '../../core/sheet-state';
+import type { AccountDirectory } from '../../core/accounts';
+import { buildChangeSet, findCreditById, readDirectory } from '../../core/sheet-state';
+import type { ExistingCredit } from '../../core/merge';
+import type { Snapshot } from '../../core/sheet-changes';
 import type { Sink } from '../sinks/sink';
 import type { Reporter } from '../progress';
 import { readReconciled } from '../reconcile-step';
@@ -18,8 +21,8 @@ export interface AssignDeps {
   reporter?: Reporter;
 }
 
-function findCredit(state: DeskState, creditId: string) {
-  const found = state.credits.find((e) => e.credit.creditId === creditId.trim().toUpperCase());
+function findCredit(snapshot: Snapshot, creditId: string): ExistingCredit {
+  const found = findCreditById(snapshot.tabs.credits, creditId);
   if (!found) {
     throw new CreditDeskError(
       'UNKNOWN_CREDIT',
@@ -33,12 +36,12 @@ function findCredit(state: DeskState, creditId: string) {
 async function change(
   deps: AssignDeps,
   creditId: string,
-  act: (state: DeskState, found: ReturnType<typeof findCredit>) => AssignOutcome,
+  act: (directory: AccountDirectory, found: ExistingCredit) => AssignOutcome,
 ): Promise<AssignOutcome> {
   const { sink } = deps;
-  const state = readState((await readReconciled(sink, deps)).snapshot);
-  const found = findCredit(state, creditId);
-  const outcome = act(state, found);
+  const { snapshot } = await readReconciled(sink, deps);
+  const found = findCredit(snapshot, creditId);
+  const outcome = act(readDirectory(snapshot), found);
   const report = await sink.write(buildChangeSet([{ before: found, after: outcome.credit }], outcome.audit));
   const skipped = report.skipped.find((s) => s.key === found.credit.key);
   if (skipped) {
@@ -53,9 +56,9 @@ async function change(
 }
 
 export function runAssign(creditId: string, allocation: string, deps: AssignDeps): Promise<AssignOutcome> {
-  return change(deps, creditId, (state, found) =>
+  return change(deps, creditId, (directory, found) =>
     assignCredit(found.credit, allocation, {
-      directory: state.directory,
+      directory,
       actor: deps.actor,
       now: deps.now.toISOString(),
     }),
@@ -63,9 +66,9 @@ export function runAssign(creditId: string, allocation: string, deps: AssignDeps
 }
 
 export function runUnassign(creditId: string, deps: AssignDeps): Promise<AssignOutcome> {
-  return change(deps, creditId, (state, found) =>
+  return change(deps, creditId, (directory, found) =>
     unassignCredit(found.credit, {
-      directory: state.directory,
+      directory,
       actor: deps.actor,
       now: deps.now.toISOString(),
     }),

@@ -223,11 +223,12 @@ async function patch(
 
   if (strings.changed) replaced.set('xl/sharedStrings.xml', strings.toXml());
   if (styles.changed) replaced.set('xl/styles.xml', [Buffer.from(styles.toXml(), 'utf8')]);
-  const out: ZipEntry[] = entries.map((e) => {
-    const name = e.name.replace(/^\//, '');
-    const content = replaced.get(name);
-    return content === undefined ? e : newEntry(e.name, content, e);
-  });
+  const out: ZipEntry[] = await Promise.all(
+    entries.map((e) => {
+      const content = replaced.get(e.name.replace(/^\//, ''));
+      return content === undefined ? e : newEntry(e.name, content, e);
+    }),
+  );
   return { kind: 'patched', bytes: writeZip(out), report };
 }
 

@@ -213,7 +213,7 @@ export function createWorkbookSink(opts: WorkbookSinkOptions): Sink {
       const version = await fileVersion(opts.path, label);
       const bytes = version ? await readFile(opts.path).catch(() => null) : null;
       const only = readOpts?.only;
-      const read = bytes ? readPlainWorkbookParts(bytes, only) : null;
+      const read = bytes ? await readPlainWorkbookParts(bytes, only) : null;
       const plain = read?.tabs;
       if (plain && bytes) {
         workbook = undefined;
@@ -247,7 +247,9 @@ export function createWorkbookSink(opts: WorkbookSinkOptions): Sink {
         // saved the file meanwhile) the file as it is now, so their edits are kept and compared against.
         const fresh = lastRead && readBytes && sameVersion(current, loadedVersion);
         const bytes = fresh ? readBytes!.bytes : await readFileBytes(opts.path, label);
-        const read = fresh ? { tabs: lastRead!, parts: readBytes!.parts } : readPlainWorkbookParts(bytes);
+        const read = fresh
+          ? { tabs: lastRead!, parts: readBytes!.parts }
+          : await readPlainWorkbookParts(bytes);
         readBytes = undefined;
         const outcome = read
           ? await patchWorkbook(bytes, read.tabs, changes, read.parts)

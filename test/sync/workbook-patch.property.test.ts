@@ -298,8 +298,8 @@ describe('patching writer', () => {
       expect(await plainTabSizes(path)).toEqual(workbookTabSizes(wb));
       // Measured while parsing (what a sync with nothing to write reports), for every tab or only some.
       const bytes = await readFile(path);
-      expect(readPlainWorkbookParts(bytes)!.sizes()).toEqual(workbookTabSizes(wb));
-      expect(readPlainWorkbookParts(bytes, ['credits'])!.sizes()).toEqual(workbookTabSizes(wb));
+      expect((await readPlainWorkbookParts(bytes))!.sizes()).toEqual(workbookTabSizes(wb));
+      expect((await readPlainWorkbookParts(bytes, ['credits']))!.sizes()).toEqual(workbookTabSizes(wb));
       const reader = createWorkbookSink({ path });
       await reader.read();
       expect(await reader.gridSize!()).toEqual(workbookTabSizes(wb));

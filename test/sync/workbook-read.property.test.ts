@@ -16,6 +16,7 @@ import {
   sharedStringsOf,
   sheetPartPaths,
 } from '../../sync-service/sinks/workbook-read';
+import { sheetGrid } from '../../sync-service/sinks/workbook-sheet-scan';
 import { entryText, newEntry, readZip, writeZip } from '../../sync-service/sinks/workbook-zip';
 import { readFile, writeFile } from 'node:fs/promises';
 import { changes, col, credit, creditsSheet, loadWorkbook } from './workbook-helpers';
@@ -170,7 +171,9 @@ describe('readPlainWorkbook', () => {
           await writeFile(
             file,
             writeZip(
-              entries.map((e) => (e.name === creditsPart ? newEntry(e.name, [Buffer.from(xml)], e) : e)),
+              await Promise.all(
+                entries.map((e) => (e.name === creditsPart ? newEntry(e.name, [Buffer.from(xml)], e) : e)),
+              ),
             ),
           );
           const fast = await readPlainWorkbook(file);
@@ -230,6 +233,31 @@ describe('shared strings read from bytes', () => {
         expect(sharedStringsOf(Buffer.from(xml))).toEqual(sharedStrings(xml));
       }),
       { numRuns: 500 },
+    );
+  });
+});
+
+describe('numbers read from bytes', () => {
+  const sheetWith = (raw: string) =>
+    Buffer.from(
+      '<worksheet><sheetData><row r="1"><c r="A1" t="s"><v>0</v></c></row>' +
+        `<row r="2"><c r="A2"><v>${raw}</v></c></row></sheetData></worksheet>`,
+    );
+  const read = (raw: string) =>
+    sheetGrid(sheetWith(raw), { strings: ['N'], dateStyles: new Set(), date1904: false }, []).grid.rows[0][0];
+  const digits = fc.stringMatching(/^[0-9]{0,20}$/);
+  const numeral = fc.oneof(
+    fc.tuple(fc.constantFrom('', '-', '+'), digits, fc.constantFrom('', '.'), digits).map((p) => p.join('')),
+    fc.double({ noNaN: true }).map(String),
+    fc.constantFrom('1e5', '-0', '0.1', '1.', '.5', '9007199254740993', '123456789012345.5', ' 7'),
+  );
+  it('equal parseFloat of the text, to the bit (the fast path included)', () => {
+    fc.assert(
+      fc.property(numeral, (raw) => {
+        fc.pre(raw.trim() !== '' && !Number.isNaN(parseFloat(raw)));
+        expect(Object.is(read(raw), parseFloat(raw))).toBe(true);
+      }),
+      { numRuns: 3000 },
     );
   });
 });
