@@ -277,11 +277,7 @@ function cellAttrs(xml: Buffer, from: number, to: number): boolean {
         seenT = true;
         type = j - valueStart === 1 ? xml[valueStart] : -1;
         if (type !== 115 && type !== 110 && type !== 98) type = -1;
-        if (
-          j - valueStart === INLINE_STR.length &&
-          xml.compare(INLINE_STR, 0, INLINE_STR.length, valueStart, j) === 0
-        )
-          type = INLINE;
+        if (j - valueStart === INLINE_STR.length && bytesAt(xml, valueStart, INLINE_STR)) type = INLINE;
       }
     }
     i = j + 1;
@@ -380,11 +376,7 @@ function plainValue(xml: Buffer, at: number, rowEnd: number): number {
  * are the text reading's to refuse): where reading goes on (the text in scan.from and scan.to), else -1.
  */
 function plainInlineString(xml: Buffer, at: number, rowEnd: number): number {
-  if (
-    at + INLINE_OPEN.length > rowEnd ||
-    xml.compare(INLINE_OPEN, 0, INLINE_OPEN.length, at, at + INLINE_OPEN.length) !== 0
-  )
-    return -1;
+  if (at + INLINE_OPEN.length > rowEnd || !bytesAt(xml, at, INLINE_OPEN)) return -1;
   const from = at + INLINE_OPEN.length;
   let i = from;
   while (i < rowEnd && xml[i] !== LT) {
@@ -392,10 +384,16 @@ function plainInlineString(xml: Buffer, at: number, rowEnd: number): number {
     i++;
   }
   const end = i + INLINE_CLOSE.length;
-  if (end > rowEnd || xml.compare(INLINE_CLOSE, 0, INLINE_CLOSE.length, i, end) !== 0) return -1;
+  if (end > rowEnd || !bytesAt(xml, i, INLINE_CLOSE)) return -1;
   scan.from = from;
   scan.to = i;
   return end;
+}
+
+/** `needle` is at `at` in `xml`: a loop, since Buffer.compare's call costs more than a short needle. */
+function bytesAt(xml: Buffer, at: number, needle: Buffer): boolean {
+  for (let k = 0; k < needle.length; k++) if (xml[at + k] !== needle[k]) return false;
+  return true;
 }
 
 /**
