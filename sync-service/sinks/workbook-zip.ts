@@ -10,8 +10,8 @@
 import {
   constants,
   crc32,
-  deflateRaw,
   deflateRawSync,
+  createDeflateRaw,
   createInflateRaw,
   inflateRawSync,
   type ZlibOptions,
@@ -130,7 +130,7 @@ export async function newEntry(name: string, pieces: readonly Buffer[], like?: Z
       }),
     ),
   );
-  const raw = parts.length ? Buffer.concat(compressed) : deflateRawSync(Buffer.alloc(0));
+  const raw = parts.length ? Buffer.concat(compressed.flat()) : deflateRawSync(Buffer.alloc(0));
   const now = dosDateTime(new Date());
   return {
     name,
@@ -144,10 +144,16 @@ export async function newEntry(name: string, pieces: readonly Buffer[], like?: Z
   };
 }
 
-function deflated(data: Buffer, options: ZlibOptions): Promise<Buffer> {
-  return new Promise((resolve, reject) =>
-    deflateRaw(data, options, (err, out) => (err ? reject(err) : resolve(out))),
-  );
+/** deflateRaw on libuv's threads, its output chunks as zlib hands them over (views, no copy joining them). */
+function deflated(data: Buffer, options: ZlibOptions): Promise<Buffer[]> {
+  return new Promise((resolve, reject) => {
+    const chunks: Buffer[] = [];
+    const deflate = createDeflateRaw(options);
+    deflate.on('data', (chunk: Buffer) => chunks.push(chunk));
+    deflate.on('end', () => resolve(chunks));
+    deflate.on('error', reject);
+    deflate.end(data);
+  });
 }
 
 const CHUNK_BYTES = 4 * 1024 * 1024;
