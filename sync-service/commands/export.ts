@@ -2,7 +2,6 @@
  * `credit-desk export`: the credits as CSV (formula-safe, for people) or JSON (the scripting contract, see the
  * README), filtered by status and period.
  */
-import { writeFileSync } from 'node:fs';
 import { toCsv } from '../../core/csv';
 import { CreditDeskError } from '../../core/errors';
 import { creditToJson, exportTable } from '../../core/export';
@@ -10,6 +9,7 @@ import { isStatus } from '../../core/status';
 import { readState } from '../../core/sheet-state';
 import { readAllArchives } from '../archive/archive-files';
 import type { Sink } from '../sinks/sink';
+import { replaceFile } from '../sinks/atomic-file';
 
 export interface ExportOptions {
   status?: string;
@@ -52,6 +52,26 @@ export async function runExport(
     const table = exportTable(credits);
     text = toCsv(table.headers, table.rows);
   }
-  if (opts.out) writeFileSync(opts.out, text);
+  if (opts.out) await replaceFile(opts.out, text).catch((err: unknown) => refuseOut(opts.out!, err));
   return { text, count: credits.length };
+}
+
+/** Why --out could not be written, and what to do; the file that was there (if any) is as it was. */
+function refuseOut(out: string, err: unknown): never {
+  const code = (err as NodeJS.ErrnoException).code ?? '';
+  const why =
+    code === 'ENOENT'
+      ? 'its folder does not exist'
+      : code === 'EACCES' || code === 'EPERM'
+        ? `permission denied (${code})`
+        : code === 'EISDIR'
+          ? 'it is a folder'
+          : code === 'ENOSPC'
+            ? 'the disk is full'
+            : (err as Error).message;
+  throw new CreditDeskError(
+    'BAD_CONFIG',
+    `The export could not be written to ${out}: ${why}. Nothing was changed there.`,
+    'Choose another path with --out <file>, or leave --out off to print the export.',
+  );
 }

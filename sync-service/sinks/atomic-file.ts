@@ -4,7 +4,7 @@
  * the previous file is kept as a backup, and only then is the temp file renamed over the target.
  */
 import { constants } from 'node:fs';
-import { copyFile, open, rename, unlink, type FileHandle } from 'node:fs/promises';
+import { copyFile, open, rename, unlink, writeFile, type FileHandle } from 'node:fs/promises';
 import { basename, dirname, join } from 'node:path';
 
 /** Writes the bytes to the open temp file. Replaceable so tests can simulate a full disk mid-write. */
@@ -48,6 +48,22 @@ export async function writeFileAtomically(
     throw err;
   }
   await syncDirectory(dirname(target));
+}
+
+/**
+ * The file replaced in one rename, without the flush to disk and the backup: for what can be made again (an
+ * export). A script reading the file never sees half of it, and a new file is written instead of truncating the
+ * old one, which costs ~0.1 s per 40 MB on a file system mounted with `discard` (measured).
+ */
+export async function replaceFile(target: string, data: string | Uint8Array): Promise<void> {
+  const temp = tempPathFor(target);
+  try {
+    await writeFile(temp, data);
+    await rename(temp, target);
+  } catch (err) {
+    await removeQuietly(temp);
+    throw err;
+  }
 }
 
 /** Copies the current target to the backup path (via its own temp file, so the backup is never half a file either). */

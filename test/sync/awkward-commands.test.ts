@@ -11,6 +11,7 @@ import * as path from 'node:path';
 import { isCreditDeskError } from '../../core/errors';
 import { runApplyRules } from '../../sync-service/commands/apply-rules';
 import { runAssign } from '../../sync-service/commands/assign';
+import { runExport } from '../../sync-service/commands/export';
 import { formatSyncReport, runSync } from '../../sync-service/commands/sync';
 import { syncExitCode } from '../../sync-service/commands/sync-intake';
 import { runCollect } from '../../sync-service/commands/usage';
@@ -241,5 +242,33 @@ describe('usage collect skips and names, it does not abort', () => {
     ]);
     const statuses = readState(await sink().read(), { lenient: true }).credits.map((e) => e.credit.status);
     expect(statuses.filter((s) => s === 'PROCESSING')).toHaveLength(1);
+  });
+});
+
+describe('export --out', () => {
+  const tempDir = useTempDirs('credit-desk-export-');
+
+  it('replaces the file whole (a reader never sees half of it) and says plainly when it cannot be written', async () => {
+    const dir = tempDir();
+    const { workbook } = await syncInto(dir, GOOD_ACCOUNTS, GOOD_RULE);
+    const sink = () => createWorkbookSink({ path: workbook });
+    const out = path.join(dir, 'credits.json');
+    fs.writeFileSync(out, 'an older export, much longer than the new one '.repeat(100_000));
+    const { count } = await runExport({ format: 'json', out }, { sink: sink() });
+    const written = JSON.parse(fs.readFileSync(out, 'utf8')) as unknown[];
+    expect(written).toHaveLength(count);
+    expect(count).toBeGreaterThan(0);
+
+    const missing = path.join(dir, 'no-such-folder', 'credits.json');
+    expect(await refusal(runExport({ format: 'json', out: missing }, { sink: sink() }))).toBe(
+      `The export could not be written to ${missing}: its folder does not exist. Nothing was changed there.\n` +
+        '  → Choose another path with --out <file>, or leave --out off to print the export.',
+    );
+    fs.mkdirSync(path.join(dir, 'folder'));
+    expect(await refusal(runExport({ out: path.join(dir, 'folder') }, { sink: sink() }))).toMatch(
+      /it is a folder/,
+    );
+    // Nothing left behind but what was there.
+    expect(fs.readdirSync(dir).filter((f) => f.includes('.tmp'))).toEqual([]);
   });
 });
