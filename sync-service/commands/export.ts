@@ -4,7 +4,7 @@
  */
 import { toCsv } from '../../core/csv';
 import { CreditDeskError } from '../../core/errors';
-import { creditToJson, exportTable } from '../../core/export';
+import { creditToJson, exportTable, jsonPieces } from '../../core/export';
 import { isStatus } from '../../core/status';
 import { readState } from '../../core/sheet-state';
 import { readAllArchives } from '../archive/archive-files';
@@ -40,20 +40,19 @@ export async function runExport(
   const credits = [...state.credits.map((e) => e.credit), ...archived].filter(
     (c) => (!status || c.status === status) && (!opts.period || c.period === opts.period),
   );
-  let text: string;
-  if (format === 'json') {
-    text =
-      JSON.stringify(
-        credits.map((c) => creditToJson(c, state.directory)),
-        null,
-        2,
-      ) + '\n';
-  } else {
-    const table = exportTable(credits);
-    text = toCsv(table.headers, table.rows);
+  const table = format === 'csv' ? exportTable(credits) : undefined;
+  const pieces = table
+    ? [toCsv(table.headers, table.rows)]
+    : jsonPieces(credits, (c) => creditToJson(c, state.directory));
+  if (opts.out) {
+    try {
+      replaceFile(opts.out, pieces);
+    } catch (err) {
+      refuseOut(opts.out, err);
+    }
+    return { text: '', count: credits.length };
   }
-  if (opts.out) await replaceFile(opts.out, text).catch((err: unknown) => refuseOut(opts.out!, err));
-  return { text, count: credits.length };
+  return { text: pieces.join(''), count: credits.length };
 }
 
 /** Why --out could not be written, and what to do; the file that was there (if any) is as it was. */

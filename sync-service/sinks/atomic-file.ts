@@ -3,8 +3,8 @@
  * temp file in the same directory (same file system, so the final rename is atomic), are flushed to disk,
  * the previous file is kept as a backup, and only then is the temp file renamed over the target.
  */
-import { constants } from 'node:fs';
-import { copyFile, open, rename, unlink, writeFile, type FileHandle } from 'node:fs/promises';
+import { closeSync, constants, openSync, renameSync, rmSync, writeFileSync, writeSync } from 'node:fs';
+import { copyFile, open, rename, unlink, type FileHandle } from 'node:fs/promises';
 import { basename, dirname, join } from 'node:path';
 
 /** Writes the bytes to the open temp file. Replaceable so tests can simulate a full disk mid-write. */
@@ -53,15 +53,24 @@ export async function writeFileAtomically(
 /**
  * The file replaced in one rename, without the flush to disk and the backup: for what can be made again (an
  * export). A script reading the file never sees half of it, and a new file is written instead of truncating the
- * old one, which costs ~0.1 s per 40 MB on a file system mounted with `discard` (measured).
+ * old one, which costs ~0.1 s per 40 MB on a file system mounted with `discard` (measured). Written with
+ * synchronous calls: fs.promises.writeFile took twice as long for 44 MB of JSON. Pieces are written one by one.
  */
-export async function replaceFile(target: string, data: string | Uint8Array): Promise<void> {
+export function replaceFile(target: string, data: string | Uint8Array | readonly string[]): void {
   const temp = tempPathFor(target);
   try {
-    await writeFile(temp, data);
-    await rename(temp, target);
+    if (typeof data === 'string' || data instanceof Uint8Array) writeFileSync(temp, data);
+    else {
+      const fd = openSync(temp, 'w');
+      try {
+        for (const piece of data) writeSync(fd, piece);
+      } finally {
+        closeSync(fd);
+      }
+    }
+    renameSync(temp, target);
   } catch (err) {
-    await removeQuietly(temp);
+    rmSync(temp, { force: true });
     throw err;
   }
 }
