@@ -15,7 +15,7 @@
  */
 import { existsSync, mkdirSync, readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import ExcelJS from 'exceljs';
+import { excelJs } from '../sinks/exceljs-lazy';
 import { mergeArchive, type ArchiveContent } from '../../core/archive';
 import type { ArchivedCredit } from '../../core/archived-ledger';
 import type { Credit } from '../../core/credit';
@@ -59,7 +59,7 @@ export function archiveFiles(dir: string): string[] {
 
 export async function readArchive(path: string): Promise<ArchiveContent> {
   if (!existsSync(path)) return { credits: [], audit: [], ledger: [] };
-  const wb = new ExcelJS.Workbook();
+  const wb = new (excelJs().Workbook)();
   await wb.xlsx.readFile(path);
   const creditsGrid = readGrid(wb.getWorksheet('Credits')!, CREDIT_COLUMNS);
   const idx = indexColumns<CreditField>('credits', creditsGrid.headers);
@@ -78,7 +78,7 @@ export async function readArchive(path: string): Promise<ArchiveContent> {
 }
 
 export async function writeArchive(path: string, content: ArchiveContent): Promise<void> {
-  const wb = new ExcelJS.Workbook();
+  const wb = new (excelJs().Workbook)();
   const credits = wb.addWorksheet('Credits');
   credits.addRow(CREDIT_COLUMNS.map((c) => c.header));
   for (const c of content.credits) {

@@ -5,7 +5,7 @@
  * the real file's styles.xml and sharedStrings.xml. Like renderWorkbookSummary, a Summary whose figures are
  * already in the tab is not redrawn (null), so a run that changes nothing writes nothing.
  */
-import ExcelJS from 'exceljs';
+import { excelJs } from './exceljs-lazy';
 import { summaryGrid, type SummaryLayout } from '../../core/summary-layout';
 import { SUMMARY_TAB } from '../../core/sheet-contract';
 import { columnLetter } from '../../core/sheet-layout';
@@ -31,7 +31,7 @@ export async function patchSummary(
   const want = summaryGrid(layout).map((r) => r.map(plain));
   if (sameValues(currentValues(currentXml, strings), want)) return null;
 
-  const wb = new ExcelJS.Workbook();
+  const wb = new (excelJs().Workbook)();
   await renderWorkbookSummary(wb, layout);
   const parts = new Map(readZip(Buffer.from(await wb.xlsx.writeBuffer())).map((e) => [e.name, e]));
   const sheetName = [...parts.keys()].find((n) => /^xl\/worksheets\/sheet\d+\.xml$/.test(n));

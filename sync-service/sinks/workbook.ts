@@ -15,7 +15,8 @@
 import { readFile, stat } from 'node:fs/promises';
 import { getHeapStatistics } from 'node:v8';
 import { basename, dirname, join } from 'node:path';
-import ExcelJS from 'exceljs';
+import type ExcelJS from 'exceljs';
+import { excelJs } from './exceljs-lazy';
 import { CreditDeskError } from '../../core/errors';
 import { CREDIT_COLUMNS, TABS, type CreditField, type TabId } from '../../core/sheet-contract';
 import { TAB_ORDER } from '../../core/sheet-layout';
@@ -183,7 +184,7 @@ export function createWorkbookSink(opts: WorkbookSinkOptions): Sink {
 
   async function load(): Promise<ExcelJS.Workbook> {
     const version = await fileVersion(opts.path, label);
-    const wb = new ExcelJS.Workbook();
+    const wb = new (excelJs().Workbook)();
     if (version) {
       progress(`reading ${label}`);
       try {

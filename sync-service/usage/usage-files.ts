@@ -5,7 +5,7 @@
  */
 import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
-import ExcelJS from 'exceljs';
+import { excelJs } from '../sinks/exceljs-lazy';
 import { formatMinor } from '../../core/money';
 import { sanitizeCell } from '../../core/csv';
 // Registers the exact text escaping for every ExcelJS save (a usage file's descriptions must read back as written).
@@ -69,7 +69,7 @@ export async function usageXlsxMatches(dir: string, file: UsageFile): Promise<bo
     const ids = grid.rows.map((r) => String(r[0] ?? ''));
     return ids.length === file.records.length && file.records.every((r, i) => ids[i] === r.usageRecordId);
   }
-  const wb = new ExcelJS.Workbook();
+  const wb = new (excelJs().Workbook)();
   try {
     await wb.xlsx.readFile(path);
   } catch {
@@ -93,7 +93,7 @@ function periodBounds(period: string): [string, string] {
 /** The Connect-style workbook: `general` (one setting per row) and `records` (one usage record per credit). */
 export async function writeUsageXlsx(dir: string, file: UsageFile): Promise<string> {
   mkdirSync(dir, { recursive: true });
-  const wb = new ExcelJS.Workbook();
+  const wb = new (excelJs().Workbook)();
   const general = wb.addWorksheet('general');
   general.columns = [
     { header: 'name', key: 'k', width: 22 },
