@@ -1,0 +1,45 @@
+/**
+ * `assign` and `unassign` find their credit by Credit ID without parsing the other rows
+ * (core/sheet-state.ts findCreditById): the same credit readState would find, whatever the case or spaces typed,
+ * and a malformed row elsewhere does not stop a one-credit edit.
+ */
+import { findCreditById, readState } from '../../core/sheet-state';
+import { CREDIT_COLUMNS, headersOf } from '../../core/sheet-contract';
+import { creditCell, type Cell, type Grid } from '../../core/table';
+import { TAB_ORDER } from '../../core/sheet-layout';
+import type { Snapshot } from '../../core/sheet-changes';
+import { credit } from '../helpers/domain';
+
+function grid(rows: Cell[][]): Grid {
+  return { headers: headersOf('credits'), rows };
+}
+const emptyTabs = () =>
+  Object.fromEntries(TAB_ORDER.map((t) => [t, { headers: headersOf(t), rows: [] }])) as Snapshot['tabs'];
+const rowOf = (c: ReturnType<typeof credit>) => CREDIT_COLUMNS.map((col) => creditCell(c, col.field));
+
+describe('finding one credit by Credit ID', () => {
+  const a = credit({ key: 'k-a', creditId: 'AWSC-202610-0000-0001' });
+  const b = credit({ key: 'k-b', creditId: 'AWSC-202610-0000-0002', description: 'second' });
+
+  it('finds what readState finds, typed in any case and with spaces, with its sheet row', () => {
+    const g = grid([rowOf(a), rowOf(b)]);
+    const tabs = Object.fromEntries(
+      TAB_ORDER.map((t) => [t, { headers: headersOf(t), rows: [] }]),
+    ) as Snapshot['tabs'];
+    const state = readState({ tabs: { ...tabs, credits: g } });
+    const viaState = state.credits.find((e) => e.credit.creditId === b.creditId);
+    expect(findCreditById(g, '  awsc-202610-0000-0002 ')).toEqual(viaState);
+    expect(findCreditById(g, 'AWSC-202610-0000-0002')!.sheetRow).toBe(3);
+    expect(findCreditById(g, 'AWSC-202610-0000-0003')).toBeNull();
+  });
+
+  it('takes the first row holding the ID, and is not stopped by a malformed row elsewhere', () => {
+    const broken = rowOf(credit({ key: 'k-x', creditId: 'AWSC-202610-0000-0009' }));
+    broken[CREDIT_COLUMNS.findIndex((c) => c.field === 'amount')] = 'twelve dollars';
+    const twice = { ...b, key: 'k-b2', description: 'a copy pasted below' };
+    const g = grid([broken, rowOf(b), rowOf(twice)]);
+    expect(() => readState({ tabs: { ...emptyTabs(), credits: g } })).toThrow(); // the whole-tab read refuses it
+    expect(findCreditById(g, b.creditId)!.credit.description).toBe('second');
+    expect(findCreditById(g, b.creditId)!.sheetRow).toBe(3);
+  });
+});
