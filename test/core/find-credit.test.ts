@@ -13,8 +13,11 @@ import { credit } from '../helpers/domain';
 function grid(rows: Cell[][]): Grid {
   return { headers: headersOf('credits'), rows };
 }
-const emptyTabs = () =>
-  Object.fromEntries(TAB_ORDER.map((t) => [t, { headers: headersOf(t), rows: [] }])) as Snapshot['tabs'];
+const emptyTabs = (): Snapshot['tabs'] => {
+  const tabs = {} as Snapshot['tabs'];
+  for (const t of TAB_ORDER) tabs[t] = { headers: headersOf(t), rows: [] };
+  return tabs;
+};
 const rowOf = (c: ReturnType<typeof credit>) => CREDIT_COLUMNS.map((col) => creditCell(c, col.field));
 
 describe('finding one credit by Credit ID', () => {
@@ -23,10 +26,7 @@ describe('finding one credit by Credit ID', () => {
 
   it('finds what readState finds, typed in any case and with spaces, with its sheet row', () => {
     const g = grid([rowOf(a), rowOf(b)]);
-    const tabs = Object.fromEntries(
-      TAB_ORDER.map((t) => [t, { headers: headersOf(t), rows: [] }]),
-    ) as Snapshot['tabs'];
-    const state = readState({ tabs: { ...tabs, credits: g } });
+    const state = readState({ tabs: { ...emptyTabs(), credits: g } });
     const viaState = state.credits.find((e) => e.credit.creditId === b.creditId);
     expect(findCreditById(g, '  awsc-202610-0000-0002 ')).toEqual(viaState);
     expect(findCreditById(g, 'AWSC-202610-0000-0002')!.sheetRow).toBe(3);
