@@ -63,7 +63,11 @@ export function replaceFile(target: string, data: string | Uint8Array | readonly
     else {
       const fd = openSync(temp, 'w');
       try {
-        for (const piece of data) writeSync(fd, piece);
+        for (const piece of data) {
+          const bytes = Buffer.from(piece, 'utf8');
+          // write(2) may write less than asked; writeFileSync loops the same way.
+          for (let at = 0; at < bytes.length;) at += writeSync(fd, bytes, at);
+        }
       } finally {
         closeSync(fd);
       }
