@@ -171,7 +171,21 @@ export function applyCollect(file: UsageFile, credits: Credit[], now: string): U
 }
 
 /** Closing a usage file: its credits become PROCESSED (invoiced). Idempotent. */
+/**
+ * A blank usage file ID names no file: without this check it would match every credit not yet collected (their
+ * Usage File ID cell is blank too) and the refusal would name one of them instead of the mistake.
+ */
+export function requireUsageFileId(fileId: string): void {
+  if (fileId.trim()) return;
+  throw new CreditDeskError(
+    'USAGE',
+    'No usage file ID was given.',
+    'Name the file to close: credit-desk usage list shows them (UF-…), and usage collect prints the one it wrote.',
+  );
+}
+
 export function applyClose(fileId: string, credits: Credit[], now: string): UsageChange {
+  requireUsageFileId(fileId);
   const inFile = credits.filter((c) => c.usageFileId === fileId);
   if (inFile.length === 0) {
     throw new CreditDeskError(

@@ -12,6 +12,7 @@ import {
   applyClose,
   applyCollect,
   planCollect,
+  requireUsageFileId,
   usageTotalsText,
   withoutRecords,
   type UsageFile,
@@ -224,6 +225,7 @@ export async function runClose(
   deps: Deps,
 ): Promise<{ closed: number; file: UsageFile | null }> {
   const id = fileId.trim().toUpperCase();
+  requireUsageFileId(id); // before reconciliation writes anything
   const file = loadUsageFiles(deps.usageDir).find((f) => f.usageFileId === id) ?? null;
   if (file && file.status === 'collecting') {
     throw new CreditDeskError(

@@ -82,4 +82,11 @@ describe('usage collect / close on a workbook', () => {
     // closing twice is harmless
     expect((await runClose(resumed.resumed[0], { ...deps, sink: sink() })).closed).toBe(0);
   });
+
+  it('usage close with a blank ID (a shell variable left empty) is refused before anything is read or written', async () => {
+    const deps = { usageDir: join(dir, 'usage'), reporter: silentReporter, now };
+    const before = readFileSync(join(dir, 'credits.xlsx'));
+    await expect(runClose('  ', { ...deps, sink: sink() })).rejects.toThrow('No usage file ID was given.');
+    expect(readFileSync(join(dir, 'credits.xlsx')).equals(before)).toBe(true);
+  });
 });
