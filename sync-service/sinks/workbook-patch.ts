@@ -35,6 +35,7 @@ import {
 import { encodeXlsxText, excelValueFor } from './workbook-cells';
 import { rowsGoneError } from './workbook-errors';
 import { placeLedgerChanges, type LedgerFields } from '../../core/ledger-placement';
+import { ARCHIVED_STATUS } from '../../core/archived-ledger';
 import { sharedStrings, sheetPartPaths } from './workbook-read';
 import { StylesEditor, withLock, withNumFmt } from './workbook-styles';
 import { patchSummary } from './workbook-summary-patch';
@@ -92,7 +93,10 @@ async function patch(
   inflated: ReadonlyMap<string, Buffer>,
 ): Promise<PatchOutcome> {
   if (changes.rowRepairs?.length) cannot('Credits rows to repair');
-  if (changes.remove) cannot('rows to remove');
+  // Rows are removed by `archive` alone, whose change set holds nothing else but the Ledger's packed rows and the
+  // Summary; rows removed under other edits would move those edits' rows.
+  if (changes.remove && (changes.updates.length || changes.appends.length || changes.audit.length))
+    cannot('rows to remove alongside other changes');
   if (changes.replaceTabs) cannot('a tab to replace');
 
   const plan = planCredits(tabs.credits, changes);
@@ -149,6 +153,7 @@ async function patch(
   // --- Ledger: updates by Key, then appends ---------------------------------------------------------------
   const skippedKeys = new Set(plan.skipped.map((s) => s.key));
   const ledger = withoutKeys(changes.ledger, skippedKeys);
+  let ledgerAppended = 0; // new Ledger rows, below which rows are not looked for when removing
   if (ledger && (ledger.appends.length || ledger.updates.length)) {
     const path = pathOf(TABS.ledger.name);
     const xml = bytesOf(path);
@@ -168,6 +173,7 @@ async function patch(
     const edits = new Map<number, ReturnType<typeof rowCells>>();
     for (const [i, fields] of placed.edits) edits.set(i + 2, rowCells(fields));
     const appended = placed.appended.map(rowCells);
+    ledgerAppended = appended.length;
     const rowEdits = new Map<number, (row: string) => string>();
     for (const [r, list] of edits)
       rowEdits.set(r, (row) => editRow(row, r, list, (cell) => cellStyle(cell), cells));
@@ -191,6 +197,48 @@ async function patch(
     replaced.set(path, appendRows(xml, tabs.audit.rows.length + 1, rows, cells));
   }
 
+  // --- Rows removed (archive): Credits by Key, Audit by Credit ID, full Ledger rows by Key -------------------
+  const removed = { credits: 0, audit: 0, ledger: 0 };
+  if (changes.remove) {
+    const drop = changes.remove;
+    const keys = new Set(drop.keys);
+    const auditIds = new Set(drop.auditCreditIds);
+    const ledgerKeys = new Set(drop.ledgerKeys ?? []);
+    const creditsCol = columnsOf(tabs.credits, 'credits');
+    const ledgerCol = columnsOf(tabs.ledger, 'ledger');
+    const auditCol = columnsOf(tabs.audit, 'audit');
+    const rowsWhere = (grid: Grid, test: (row: readonly Cell[]) => boolean) => {
+      const out = new Set<number>();
+      grid.rows.forEach((row, i) => test(row) && out.add(i + 2));
+      return out;
+    };
+    const cellOf = (row: readonly Cell[], col: number | undefined) => text(row[col! - 1]);
+    const plans: [TabId, Set<number>][] = [
+      ['credits', rowsWhere(tabs.credits, (r) => keys.has(cellOf(r, creditsCol.get('key'))))],
+      ['audit', rowsWhere(tabs.audit, (r) => auditIds.has(cellOf(r, auditCol.get('creditId'))))],
+      // A packed row of archived credits always stays (as in workbook-remove.ts), the ones just appended too.
+      [
+        'ledger',
+        rowsWhere(
+          tabs.ledger,
+          (r) =>
+            ledgerKeys.has(cellOf(r, ledgerCol.get('key'))) &&
+            cellOf(r, ledgerCol.get('status')) !== ARCHIVED_STATUS,
+        ),
+      ],
+    ];
+    for (const [tab, rows] of plans) {
+      if (!rows.size) continue;
+      const path = pathOf(TABS[tab].name);
+      const current = replaced.get(path);
+      const xml = current ? (current.length === 1 ? current[0] : Buffer.concat(current)) : bytesOf(path);
+      if (tab === 'credits') expectCreditsShape(xml, tabs.credits);
+      const lastRow = tabs[tab].rows.length + 1 + (tab === 'ledger' ? ledgerAppended : 0);
+      replaced.set(path, removeRows(xml, rows, lastRow, tab === 'credits'));
+      removed[tab as keyof typeof removed] = rows.size;
+    }
+  }
+
   // --- Summary: redrawn when its figures changed ----------------------------------------------------------
   let summaryChanged = false;
   if (changes.summary) {
@@ -207,7 +255,10 @@ async function patch(
   const report: WriteReport = {
     updatedRows: new Set(plan.updates.map((u) => u.key)).size,
     appendedRows: changes.appends.length,
-    lockedRows: plan.lockedRows + changes.appends.filter((a) => lockedStatus(text(a.status))).length,
+    lockedRows:
+      plan.lockedRows +
+      changes.appends.filter((a) => lockedStatus(text(a.status))).length -
+      removedLocked(tabs.credits, changes.remove?.keys),
     skipped: plan.skipped,
   };
   if (!replaced.size) return { kind: 'unchanged', report };
@@ -217,7 +268,10 @@ async function patch(
     !changes.appends.length &&
     !audit.length &&
     !ledger?.appends.length &&
-    !ledger?.updates.length
+    !ledger?.updates.length &&
+    !removed.credits &&
+    !removed.audit &&
+    !removed.ledger
   )
     return { kind: 'unchanged', report };
 
@@ -282,6 +336,16 @@ function planCredits(
   for (const [i, e] of byRow) e.locked = lockedAt(i);
   const lockedRows = statusNow.filter((_, i) => lockedAt(i)).length;
   return { updates: [...byRow.values()], skipped, lockedRows };
+}
+
+/** Locked Credits rows among those removed by Key (the report counts the locked rows left). */
+function removedLocked(grid: Grid, keys: readonly string[] | undefined): number {
+  if (!keys?.length) return 0;
+  const colOf = columnsOf(grid, 'credits');
+  const drop = new Set(keys);
+  return grid.rows.filter(
+    (r) => drop.has(text(r[colOf.get('key')! - 1])) && lockedStatus(text(r[colOf.get('status')! - 1])),
+  ).length;
 }
 
 function lockedStatus(status: string): boolean {
@@ -658,6 +722,84 @@ function appendRows(
     (_m, from: string, col: string) => `<autoFilter ref="${from}:${col}${r}"/>`,
   );
   return [Buffer.from(before, 'utf8'), xml.subarray(start, end), Buffer.from(added.join('') + after, 'utf8')];
+}
+
+/**
+ * Rows removed from a sheet part, and every row below moved up: its r and each cell's reference renumbered, in
+ * one forward pass (rows above the first removed one are copied as they are). <dimension>, the filter and, on
+ * the Credits tab, the Status dropdown end at the new last row. A tab left without data rows is the full
+ * writer's (the dropdown and filter of an empty tab are its to shape).
+ */
+function removeRows(xml: Buffer, drop: ReadonlySet<number>, lastRow: number, credits: boolean): Buffer[] {
+  const start = xml.indexOf('<sheetData');
+  const end = xml.lastIndexOf('</sheetData>');
+  if (start === -1 || end === -1) cannot('a tab without rows');
+  const lastRowAt = xml.lastIndexOf('<row ', end);
+  const lastInFile =
+    lastRowAt < start
+      ? 0
+      : Number(/^<row\b[^>]*?\sr="(\d+)"/.exec(xml.toString('utf8', lastRowAt, lastRowAt + 200))?.[1] ?? 0);
+  if (lastInFile !== lastRow) cannot(`rows below the last one holding a value (row ${lastInFile})`);
+  const newLast = lastRow - [...drop].filter((r) => r >= 2 && r <= lastRow).length;
+  if (newLast < 2) cannot('every data row removed');
+  const first = Math.min(...[...drop].filter((r) => r >= 2));
+  const firstAt = rowAt(xml, first, start) ?? cannot(`row ${first} is not where the patcher looks for it`);
+  const out: Buffer[] = [xml.subarray(start, firstAt.start)];
+  let moved: string[] = [];
+  let movedBytes = 0;
+  const flush = () => {
+    if (moved.length) out.push(Buffer.from(moved.join(''), 'latin1'));
+    moved = [];
+    movedBytes = 0;
+  };
+  let shift = 0;
+  let p = firstAt.start;
+  while (p < end) {
+    const at = xml.indexOf('<row', p);
+    if (at === -1 || at >= end) break;
+    if (at > p) moved.push(xml.toString('latin1', p, at)); // whitespace between rows, kept
+    const gt = xml.indexOf('>', at);
+    const rowEnd = xml[gt - 1] === 47 /* / */ ? gt + 1 : xml.indexOf('</row>', gt) + 6;
+    // Latin-1 keeps every byte as it is (UTF-8 text included); only the ASCII references are rewritten.
+    const row = xml.toString('latin1', at, rowEnd);
+    const r = Number(/^<row\b[^>]*?\sr="(\d+)"/.exec(row)?.[1] ?? cannot('a row without r'));
+    if (drop.has(r)) shift++;
+    else if (!shift) moved.push(row);
+    else {
+      const to = r - shift;
+      moved.push(
+        row
+          .replace(/^(<row\b[^>]*?\sr=")\d+"/, `$1${to}"`)
+          .replace(/(<c\b[^>]*?\sr="[A-Z]+)(\d+)"/g, (_m, ref: string, n: string) => {
+            if (Number(n) !== r) cannot(`cell ${ref.slice(ref.lastIndexOf('"') + 1)}${n} in row ${r}`);
+            return `${ref}${to}"`;
+          }),
+      );
+    }
+    movedBytes += rowEnd - at;
+    if (movedBytes >= 4 * 1024 * 1024) flush();
+    p = rowEnd;
+  }
+  flush();
+  // Every row meant to go was there (a blank row has no element to remove): else the references would be off.
+  if (lastRow - shift !== newLast) cannot('a row to remove is not in the part');
+  const before = head(xml).replace(
+    /<dimension ref="([A-Z]+\d+):([A-Z]+)\d+"\/>/,
+    (_m, from: string, col: string) => `<dimension ref="${from}:${col}${newLast}"/>`,
+  );
+  out.unshift(Buffer.from(before, 'utf8'));
+  let after = xml
+    .toString('utf8', end)
+    .replace(
+      /<autoFilter ref="([A-Z]+\d+):([A-Z]+)\d+"\/>/,
+      (_m, from: string, col: string) => `<autoFilter ref="${from}:${col}${newLast}"/>`,
+    );
+  if (credits)
+    after = after.replace(/sqref="([A-Z]+)2:([A-Z]+)(\d+)"/, (m, c1: string, c2: string, n: string) =>
+      Number(n) === lastRow ? `sqref="${c1}2:${c2}${newLast}"` : m,
+    );
+  out.push(xml.subarray(p, end), Buffer.from(after, 'utf8'));
+  return out;
 }
 
 function escapeText(s: string): string {

@@ -283,6 +283,78 @@ describe('patching writer', () => {
     });
   }, 300_000);
 
+  it('removes rows as the full writer does (archive): Credits by Key, Audit by Credit ID, Ledger rows but packed ones', async () => {
+    await withTempDir(async (tmp) => {
+      const base = join(tmp, 'base.xlsx');
+      const seed = createWorkbookSink({ path: base, patch: false });
+      await seed.read();
+      await seed.write(
+        changes({
+          appends: Array.from({ length: BASE_CREDITS }, (_, n) =>
+            credit(n, {
+              status: STATUSES[n % 4],
+              allocation: n % 4 ? 'customer 100%' : '',
+              processingDate: n % 4 > 1 ? '2024-06-02' : '',
+              description: n === 3 ? 'Crédit é 😀 & <b>' : `credit ${n}`,
+            }),
+          ),
+          audit: Array.from({ length: BASE_CREDITS + 2 }, (_, i) => auditRow(i % BASE_CREDITS, `é ${i}`)),
+          ledger: { appends: [packedRow('key-1'), ledgerRow(0), ledgerRow(1), ledgerRow(2)], updates: [] },
+          summary: layoutOf(3),
+        }),
+      );
+      await seed.close();
+
+      const keyArb = fc.subarray(Array.from({ length: BASE_CREDITS }, (_, n) => n));
+      const removeArb = fc.record({
+        keys: keyArb,
+        audit: keyArb,
+        ledger: fc.subarray([0, 1, 2, 5]),
+        packed: fc.subarray([0, 1, 2]),
+        summary: fc.option(fc.integer({ min: 1, max: 12 }), { nil: undefined }),
+      });
+      let run = 0;
+      await fc.assert(
+        fc.asyncProperty(removeArb, async (d) => {
+          run++;
+          const full = join(tmp, `rm-full-${run}.xlsx`);
+          const patched = join(tmp, `rm-patched-${run}.xlsx`);
+          await copyFile(base, full);
+          await copyFile(base, patched);
+          const change = changes({
+            ledger: { appends: d.packed.map((n) => packedRow(`key-${n}`)), updates: [] },
+            remove: {
+              keys: d.keys.map((n) => `key-${n}`),
+              auditCreditIds: d.audit.map((n) => `CR-${n}`),
+              ledgerKeys: d.ledger.map((n) => `key-${n}`),
+            },
+            summary: d.summary === undefined ? undefined : layoutOf(d.summary),
+          });
+          const fullSink = createWorkbookSink({ path: full, patch: false });
+          await fullSink.read();
+          const fullReport = await fullSink.write(structuredClone(change));
+          const messages: string[] = [];
+          const patchSink = createWorkbookSink({ path: patched, onProgress: (m) => messages.push(m) });
+          await patchSink.read();
+          const patchReport = await patchSink.write(structuredClone(change));
+          // Only a tab left with no data rows is the full writer's.
+          if (d.keys.length < BASE_CREDITS && d.audit.length < BASE_CREDITS)
+            expect(messages.filter((m) => m.startsWith('writing the whole'))).toEqual([]);
+          expect(patchReport).toEqual(fullReport);
+          expect(describeWorkbook(await loadWorkbook(patched))).toEqual(
+            describeWorkbook(await loadWorkbook(full)),
+          );
+          const fast = await readPlainWorkbook(patched);
+          expect(fast).not.toBeNull();
+          expect(fast).toEqual(await readPlainWorkbook(full));
+          expect(await plainTabSizes(patched)).toEqual(await plainTabSizes(full));
+          await checkInvariants(patched);
+        }),
+        { numRuns: 25 },
+      );
+    });
+  }, 300_000);
+
   it('gives the tab sizes ExcelJS gives (the cell budget), without loading ExcelJS', async () => {
     await withTempDir(async (tmp) => {
       const path = join(tmp, 'credits.xlsx');
