@@ -687,14 +687,11 @@ function tail(xml: Buffer): string {
   return at === -1 ? '' : xml.toString('utf8', at);
 }
 
-/** Rows appended after `lastRow` (the last row holding a value), with <dimension> and the filter following. */
-function appendRows(
-  xml: Buffer,
-  lastRow: number,
-  rows: { col: number; value: Value; s?: number }[][],
-  writer: CellWriter,
-): Buffer[] {
-  if (!rows.length) return [xml];
+/**
+ * Where <sheetData> starts and where it closes, after checking that its last row is `lastRow` (the last one
+ * holding a value): rows below it (style-only rows Excel leaves) are the full writer's.
+ */
+function sheetDataOf(xml: Buffer, lastRow: number): { start: number; end: number } {
   const start = xml.indexOf('<sheetData');
   const end = xml.lastIndexOf('</sheetData>');
   if (start === -1 || end === -1) cannot('a tab without rows');
@@ -704,6 +701,18 @@ function appendRows(
       ? 0
       : Number(/^<row\b[^>]*?\sr="(\d+)"/.exec(xml.toString('utf8', lastRowAt, lastRowAt + 200))?.[1] ?? 0);
   if (lastInFile !== lastRow) cannot(`rows below the last one holding a value (row ${lastInFile})`);
+  return { start, end };
+}
+
+/** Rows appended after `lastRow` (the last row holding a value), with <dimension> and the filter following. */
+function appendRows(
+  xml: Buffer,
+  lastRow: number,
+  rows: { col: number; value: Value; s?: number }[][],
+  writer: CellWriter,
+): Buffer[] {
+  if (!rows.length) return [xml];
+  const { start, end } = sheetDataOf(xml, lastRow);
   let r = lastRow;
   let width = 0;
   const added = rows.map((cells) => {
@@ -731,18 +740,16 @@ function appendRows(
  * writer's (the dropdown and filter of an empty tab are its to shape).
  */
 function removeRows(xml: Buffer, drop: ReadonlySet<number>, lastRow: number, credits: boolean): Buffer[] {
-  const start = xml.indexOf('<sheetData');
-  const end = xml.lastIndexOf('</sheetData>');
-  if (start === -1 || end === -1) cannot('a tab without rows');
-  const lastRowAt = xml.lastIndexOf('<row ', end);
-  const lastInFile =
-    lastRowAt < start
-      ? 0
-      : Number(/^<row\b[^>]*?\sr="(\d+)"/.exec(xml.toString('utf8', lastRowAt, lastRowAt + 200))?.[1] ?? 0);
-  if (lastInFile !== lastRow) cannot(`rows below the last one holding a value (row ${lastInFile})`);
-  const newLast = lastRow - [...drop].filter((r) => r >= 2 && r <= lastRow).length;
+  const { start, end } = sheetDataOf(xml, lastRow);
+  let first = Infinity; // no Math.min(...rows): 150,000 arguments overflow the stack
+  let dropped = 0;
+  for (const r of drop)
+    if (r >= 2 && r <= lastRow) {
+      dropped++;
+      if (r < first) first = r;
+    }
+  const newLast = lastRow - dropped;
   if (newLast < 2) cannot('every data row removed');
-  const first = Math.min(...[...drop].filter((r) => r >= 2));
   const firstAt = rowAt(xml, first, start) ?? cannot(`row ${first} is not where the patcher looks for it`);
   const out: Buffer[] = [xml.subarray(start, firstAt.start)];
   let moved: string[] = [];

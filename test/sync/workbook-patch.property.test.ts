@@ -12,7 +12,7 @@ import type ExcelJS from 'exceljs';
 import { ARCHIVED_STATUS } from '../../core/archived-ledger';
 import { buildSummary } from '../../core/summary';
 import { summaryLayout } from '../../core/summary-layout';
-import { LEDGER_COLUMNS, type LedgerField } from '../../core/sheet-contract';
+import { LEDGER_COLUMNS, type CreditField, type LedgerField } from '../../core/sheet-contract';
 import type { Cell } from '../../core/table';
 import type { ChangeSet } from '../../core/sheet-changes';
 import { createWorkbookSink } from '../../sync-service/sinks/workbook';
@@ -208,30 +208,45 @@ async function checkInvariants(path: string): Promise<void> {
   }
 }
 
+/** The workbook both writers start from, written whole: BASE_CREDITS credits of every status, and the tabs given. */
+async function seedWorkbook(
+  path: string,
+  with_: {
+    credit: (n: number) => Partial<Record<CreditField, Cell>>;
+    audit: ReturnType<typeof auditRow>[];
+    ledger: Record<LedgerField, Cell>[];
+  },
+): Promise<void> {
+  const seed = createWorkbookSink({ path, patch: false });
+  await seed.read();
+  await seed.write(
+    changes({
+      appends: Array.from({ length: BASE_CREDITS }, (_, n) =>
+        credit(n, {
+          status: STATUSES[n % 4],
+          allocation: n % 4 ? 'customer 100%' : '',
+          processingDate: n % 4 > 1 ? '2024-06-02' : '',
+          ...with_.credit(n),
+        }),
+      ),
+      audit: with_.audit,
+      ledger: { appends: with_.ledger, updates: [] },
+      summary: layoutOf(3),
+    }),
+  );
+  await seed.close();
+}
+
 describe('patching writer', () => {
   it('writes what the full writer writes, for random small change sets', async () => {
     await withTempDir(async (tmp) => {
       const base = join(tmp, 'base.xlsx');
-      const seed = createWorkbookSink({ path: base, patch: false });
-      await seed.read();
-      await seed.write(
-        changes({
-          appends: Array.from({ length: BASE_CREDITS }, (_, n) =>
-            credit(n, {
-              status: STATUSES[n % 4],
-              allocation: n % 4 ? 'customer 100%' : '',
-              processingDate: n % 4 > 1 ? '2024-06-02' : '',
-              currency: n === 5 ? 'JPY' : 'USD',
-              amount: n === 5 ? 1500 : 10 + n / 100,
-            }),
-          ),
-          audit: [auditRow(0, 'first')],
-          // The packed row comes first, so a writer that took any row with the Key would close it instead.
-          ledger: { appends: [packedRow('key-1'), ledgerRow(0), ledgerRow(1)], updates: [] },
-          summary: layoutOf(3),
-        }),
-      );
-      await seed.close();
+      await seedWorkbook(base, {
+        credit: (n) => ({ currency: n === 5 ? 'JPY' : 'USD', amount: n === 5 ? 1500 : 10 + n / 100 }),
+        audit: [auditRow(0, 'first')],
+        // The packed row comes first, so a writer that took any row with the Key would close it instead.
+        ledger: [packedRow('key-1'), ledgerRow(0), ledgerRow(1)],
+      });
 
       let run = 0;
       await fc.assert(
@@ -286,24 +301,11 @@ describe('patching writer', () => {
   it('removes rows as the full writer does (archive): Credits by Key, Audit by Credit ID, Ledger rows but packed ones', async () => {
     await withTempDir(async (tmp) => {
       const base = join(tmp, 'base.xlsx');
-      const seed = createWorkbookSink({ path: base, patch: false });
-      await seed.read();
-      await seed.write(
-        changes({
-          appends: Array.from({ length: BASE_CREDITS }, (_, n) =>
-            credit(n, {
-              status: STATUSES[n % 4],
-              allocation: n % 4 ? 'customer 100%' : '',
-              processingDate: n % 4 > 1 ? '2024-06-02' : '',
-              description: n === 3 ? 'Crédit é 😀 & <b>' : `credit ${n}`,
-            }),
-          ),
-          audit: Array.from({ length: BASE_CREDITS + 2 }, (_, i) => auditRow(i % BASE_CREDITS, `é ${i}`)),
-          ledger: { appends: [packedRow('key-1'), ledgerRow(0), ledgerRow(1), ledgerRow(2)], updates: [] },
-          summary: layoutOf(3),
-        }),
-      );
-      await seed.close();
+      await seedWorkbook(base, {
+        credit: (n) => ({ description: n === 3 ? 'Crédit é 😀 & <b>' : `credit ${n}` }),
+        audit: Array.from({ length: BASE_CREDITS + 2 }, (_, i) => auditRow(i % BASE_CREDITS, `é ${i}`)),
+        ledger: [packedRow('key-1'), ledgerRow(0), ledgerRow(1), ledgerRow(2)],
+      });
 
       const keyArb = fc.subarray(Array.from({ length: BASE_CREDITS }, (_, n) => n));
       const removeArb = fc.record({
