@@ -237,6 +237,18 @@ async function seedWorkbook(
   await seed.close();
 }
 
+/** One change set written to two copies: by the full writer, and by the sink as it is (the patcher first). */
+async function writeBothWays(full: string, patched: string, change: ChangeSet) {
+  const fullSink = createWorkbookSink({ path: full, patch: false });
+  await fullSink.read();
+  const fullReport = await fullSink.write(structuredClone(change));
+  const messages: string[] = [];
+  const patchSink = createWorkbookSink({ path: patched, onProgress: (m) => messages.push(m) });
+  await patchSink.read();
+  const patchReport = await patchSink.write(structuredClone(change));
+  return { fullReport, patchReport, messages };
+}
+
 describe('patching writer', () => {
   it('writes what the full writer writes, for random small change sets', async () => {
     await withTempDir(async (tmp) => {
@@ -258,13 +270,7 @@ describe('patching writer', () => {
           await copyFile(base, patched);
           const change = changeSetOf(drawn);
 
-          const fullSink = createWorkbookSink({ path: full, patch: false });
-          await fullSink.read();
-          const fullReport = await fullSink.write(structuredClone(change));
-          const messages: string[] = [];
-          const patchSink = createWorkbookSink({ path: patched, onProgress: (m) => messages.push(m) });
-          await patchSink.read();
-          const patchReport = await patchSink.write(structuredClone(change));
+          const { fullReport, patchReport, messages } = await writeBothWays(full, patched, change);
           expect(messages.filter((m) => m.startsWith('writing the whole'))).toEqual([]);
           expect(patchReport.skipped).toEqual(fullReport.skipped);
           expect(patchReport.updatedRows).toBe(fullReport.updatedRows);
@@ -332,13 +338,7 @@ describe('patching writer', () => {
             },
             summary: d.summary === undefined ? undefined : layoutOf(d.summary),
           });
-          const fullSink = createWorkbookSink({ path: full, patch: false });
-          await fullSink.read();
-          const fullReport = await fullSink.write(structuredClone(change));
-          const messages: string[] = [];
-          const patchSink = createWorkbookSink({ path: patched, onProgress: (m) => messages.push(m) });
-          await patchSink.read();
-          const patchReport = await patchSink.write(structuredClone(change));
+          const { fullReport, patchReport, messages } = await writeBothWays(full, patched, change);
           // Only a tab left with no data rows is the full writer's.
           if (d.keys.length < BASE_CREDITS && d.audit.length < BASE_CREDITS)
             expect(messages.filter((m) => m.startsWith('writing the whole'))).toEqual([]);
