@@ -198,7 +198,8 @@ async function patch(
   }
 
   // --- Rows removed (archive): Credits by Key, Audit by Credit ID, full Ledger rows by Key -------------------
-  const removed = { credits: 0, audit: 0, ledger: 0 };
+  let removedRows = 0;
+  let removedLocked = 0; // the report counts the locked Credits rows left
   if (changes.remove) {
     const drop = changes.remove;
     const keys = new Set(drop.keys);
@@ -235,7 +236,10 @@ async function patch(
       if (tab === 'credits') expectCreditsShape(xml, tabs.credits);
       const lastRow = tabs[tab].rows.length + 1 + (tab === 'ledger' ? ledgerAppended : 0);
       replaced.set(path, removeRows(xml, rows, lastRow, tab === 'credits'));
-      removed[tab as keyof typeof removed] = rows.size;
+      removedRows += rows.size;
+      if (tab === 'credits')
+        for (const r of rows)
+          if (lockedStatus(cellOf(tabs.credits.rows[r - 2], creditsCol.get('status')))) removedLocked++;
     }
   }
 
@@ -256,9 +260,7 @@ async function patch(
     updatedRows: new Set(plan.updates.map((u) => u.key)).size,
     appendedRows: changes.appends.length,
     lockedRows:
-      plan.lockedRows +
-      changes.appends.filter((a) => lockedStatus(text(a.status))).length -
-      removedLocked(tabs.credits, changes.remove?.keys),
+      plan.lockedRows + changes.appends.filter((a) => lockedStatus(text(a.status))).length - removedLocked,
     skipped: plan.skipped,
   };
   if (!replaced.size) return { kind: 'unchanged', report };
@@ -269,9 +271,7 @@ async function patch(
     !audit.length &&
     !ledger?.appends.length &&
     !ledger?.updates.length &&
-    !removed.credits &&
-    !removed.audit &&
-    !removed.ledger
+    !removedRows
   )
     return { kind: 'unchanged', report };
 
@@ -336,16 +336,6 @@ function planCredits(
   for (const [i, e] of byRow) e.locked = lockedAt(i);
   const lockedRows = statusNow.filter((_, i) => lockedAt(i)).length;
   return { updates: [...byRow.values()], skipped, lockedRows };
-}
-
-/** Locked Credits rows among those removed by Key (the report counts the locked rows left). */
-function removedLocked(grid: Grid, keys: readonly string[] | undefined): number {
-  if (!keys?.length) return 0;
-  const colOf = columnsOf(grid, 'credits');
-  const drop = new Set(keys);
-  return grid.rows.filter(
-    (r) => drop.has(text(r[colOf.get('key')! - 1])) && lockedStatus(text(r[colOf.get('status')! - 1])),
-  ).length;
 }
 
 function lockedStatus(status: string): boolean {

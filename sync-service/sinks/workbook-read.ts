@@ -47,11 +47,13 @@ export async function readPlainWorkbookParts(
   const parts = new Map<string, Buffer>();
   return plainOrNullAsync(async () => {
     const files = unzip(bytes, parts);
-    const { sheetPath } = workbookShape(files);
-    const needed = only.map((tab) => sheetPath.get(TABS[tab].name) ?? notPlain(`no ${TABS[tab].name} tab`));
+    const shape = workbookShape(files);
+    const needed = only.map(
+      (tab) => shape.sheetPath.get(TABS[tab].name) ?? notPlain(`no ${TABS[tab].name} tab`),
+    );
     startInflating(files, ['xl/sharedStrings.xml', ...needed]);
     const measured = new Map<string, { rows: number; cols: number }>();
-    const tabs = await readEntries(files, only, measured);
+    const tabs = await readEntries(files, shape, only, measured);
     return { tabs, parts, sizes: () => tabSizes(files, measured) };
   });
 }
@@ -76,7 +78,7 @@ async function plainOrNullAsync<T>(read: () => Promise<T>): Promise<T | null> {
   try {
     return await read();
   } catch (err) {
-    if (err instanceof NotPlain || err instanceof ZipShapeError || err instanceof RangeError) return null;
+    if (forExcelJs(err)) return null;
     throw err;
   }
 }
@@ -86,10 +88,14 @@ function plainOrNull<T>(read: () => T): T | null {
   try {
     return read();
   } catch (err) {
-    // RangeError: a string too long for V8
-    if (err instanceof NotPlain || err instanceof ZipShapeError || err instanceof RangeError) return null;
+    if (forExcelJs(err)) return null;
     throw err;
   }
+}
+
+/** The fast read gave up: the file needs ExcelJS (RangeError: a string too long for V8). */
+function forExcelJs(err: unknown): boolean {
+  return err instanceof NotPlain || err instanceof ZipShapeError || err instanceof RangeError;
 }
 
 /**
@@ -192,14 +198,12 @@ function entry(files: Map<string, ZipPart>, name: string): string {
 /** The tabs in `only` as grids; the others empty, with their contract headers (Sink.read's `only`). */
 async function readEntries(
   files: Map<string, ZipPart>,
+  { sheetPath, date1904 }: WorkbookShape,
   only: readonly TabId[],
   measured: Map<string, { rows: number; cols: number }>,
 ): Promise<Record<TabId, Grid>> {
-  const { sheetPath, date1904 } = workbookShape(files);
-  const strings = files.has('xl/sharedStrings.xml')
-    ? sharedStringsOf(await part(files, 'xl/sharedStrings.xml').ready())
-    : [];
-  const ctx: CellContext = { strings, dateStyles: dateStylesOf(files), date1904 };
+  const sharedStrings = files.get('xl/sharedStrings.xml');
+  const ctx = cellContext(files, sharedStrings && (await sharedStrings.ready()), date1904);
   const grids = {} as Record<TabId, Grid>;
   for (const tab of TAB_ORDER) {
     const path = sheetPath.get(TABS[tab].name) ?? notPlain(`no ${TABS[tab].name} tab`);
@@ -218,7 +222,12 @@ async function readEntries(
 }
 
 /** Where each tab is, and the workbook's date system. */
-function workbookShape(files: Map<string, ZipPart>): { sheetPath: Map<string, string>; date1904: boolean } {
+interface WorkbookShape {
+  sheetPath: Map<string, string>;
+  date1904: boolean;
+}
+
+function workbookShape(files: Map<string, ZipPart>): WorkbookShape {
   const workbook = entry(files, 'xl/workbook.xml');
   return {
     sheetPath: sheetPartPaths(workbook, entry(files, 'xl/_rels/workbook.xml.rels')),
@@ -226,17 +235,23 @@ function workbookShape(files: Map<string, ZipPart>): { sheetPath: Map<string, st
   };
 }
 
-function dateStylesOf(files: Map<string, ZipPart>): Set<number> {
-  return files.has('xl/styles.xml') ? dateStyleIds(entry(files, 'xl/styles.xml')) : new Set<number>();
+/** What every sheet part is read against: the shared strings (their part's bytes, if any), the date styles. */
+function cellContext(
+  files: Map<string, ZipPart>,
+  sharedStrings: Buffer | undefined,
+  date1904: boolean,
+): CellContext {
+  return {
+    strings: sharedStrings ? sharedStringsOf(sharedStrings) : [],
+    dateStyles: files.has('xl/styles.xml') ? dateStyleIds(entry(files, 'xl/styles.xml')) : new Set<number>(),
+    date1904,
+  };
 }
 
-/** What every sheet part is read against: where each tab is, the shared strings, the date styles. */
+/** Where each tab is, and what every sheet part is read against (readPlainSheet's synchronous read). */
 function workbookParts(files: Map<string, ZipPart>): { sheetPath: Map<string, string>; ctx: CellContext } {
   const { sheetPath, date1904 } = workbookShape(files);
-  const strings = files.has('xl/sharedStrings.xml')
-    ? sharedStringsOf(part(files, 'xl/sharedStrings.xml').bytes())
-    : [];
-  return { sheetPath, ctx: { strings, dateStyles: dateStylesOf(files), date1904 } };
+  return { sheetPath, ctx: cellContext(files, files.get('xl/sharedStrings.xml')?.bytes(), date1904) };
 }
 
 /**
