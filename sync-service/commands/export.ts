@@ -4,7 +4,7 @@
  */
 import { toCsv } from '../../core/csv';
 import { CreditDeskError } from '../../core/errors';
-import { creditToJson, exportTable, jsonPieces } from '../../core/export';
+import { creditJsonText, creditToJson, exportTable, jsonArrayTexts } from '../../core/export';
 import { isStatus } from '../../core/status';
 import { readState } from '../../core/sheet-state';
 import { readAllArchives } from '../archive/archive-files';
@@ -41,18 +41,18 @@ export async function runExport(
     (c) => (!status || c.status === status) && (!opts.period || c.period === opts.period),
   );
   const table = format === 'csv' ? exportTable(credits) : undefined;
-  const pieces = table
+  const texts = table
     ? [toCsv(table.headers, table.rows)]
-    : jsonPieces(credits, (c) => creditToJson(c, state.directory));
+    : jsonArrayTexts(credits, (c) => creditJsonText(creditToJson(c, state.directory)));
   if (opts.out) {
     try {
-      replaceFile(opts.out, pieces);
+      replaceFile(opts.out, texts);
     } catch (err) {
       refuseOut(opts.out, err);
     }
     return { text: '', count: credits.length };
   }
-  return { text: pieces.join(''), count: credits.length };
+  return { text: [...texts].join(''), count: credits.length };
 }
 
 /** Why --out could not be written, and what to do; the file that was there (if any) is as it was. */
