@@ -44,7 +44,7 @@ import {
   entryText,
   newEntry,
   readZip,
-  writeZip,
+  zipPieces,
   ZipShapeError,
   type ZipEntry,
 } from './workbook-zip';
@@ -58,7 +58,7 @@ const NumFmtXform = require('exceljs/lib/xlsx/xform/style/numfmt-xform') as {
 };
 
 export type PatchOutcome =
-  | { kind: 'patched'; bytes: Buffer; report: WriteReport }
+  | { kind: 'patched'; bytes: Buffer[]; report: WriteReport }
   | { kind: 'unchanged'; report: WriteReport }
   | { kind: 'fallback'; reason: string };
 
@@ -283,7 +283,7 @@ async function patch(
       return content === undefined ? e : newEntry(e.name, content, e);
     }),
   );
-  return { kind: 'patched', bytes: writeZip(out), report };
+  return { kind: 'patched', bytes: zipPieces(out), report };
 }
 
 // --- the Credits plan (what applyChanges in workbook.ts decides, on the grid that was read) ----------------

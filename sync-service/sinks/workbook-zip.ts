@@ -196,6 +196,14 @@ function dosDateTime(d: Date): { time: number; date: number } {
 
 /** The zip of these entries, in this order; sizes and CRCs in the local headers (no data descriptors). */
 export function writeZip(entries: readonly ZipEntry[]): Buffer {
+  return Buffer.concat(zipPieces(entries));
+}
+
+/**
+ * writeZip as the pieces to write one after another: headers, and each entry's data as it is (for an entry copied
+ * from the file read, a view into that file's bytes), so a save never joins 13 MB first.
+ */
+export function zipPieces(entries: readonly ZipEntry[]): Buffer[] {
   const parts: Buffer[] = [];
   const central: Buffer[] = [];
   let offset = 0;
@@ -238,5 +246,5 @@ export function writeZip(entries: readonly ZipEntry[]): Buffer {
   end.writeUInt16LE(entries.length, 10);
   end.writeUInt32LE(cdSize, 12);
   end.writeUInt32LE(offset, 16);
-  return Buffer.concat([...parts, ...central, end]);
+  return [...parts, Buffer.concat([...central, end])];
 }

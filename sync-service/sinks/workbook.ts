@@ -21,7 +21,7 @@ import { CreditDeskError } from '../../core/errors';
 import { CREDIT_COLUMNS, TABS, type CreditField, type TabId } from '../../core/sheet-contract';
 import { TAB_ORDER } from '../../core/sheet-layout';
 import { headerKey, text, type Cell, type Grid } from '../../core/table';
-import { writeFileAtomically } from './atomic-file';
+import { writeFileAtomically, type FileBytes } from './atomic-file';
 import { acquireFileLock, removeLeftoverTemps, type FileLock, type FileLockOptions } from './file-lock';
 import { type Sink } from './sink';
 import {
@@ -62,7 +62,7 @@ export interface WorkbookSinkOptions {
   /** Accounts / Rules rows for a workbook created by this run. */
   seed?: Seed;
   /** Saves the bytes; defaults to an atomic replace keeping `<path>.bak`. Replaceable to simulate failures. */
-  saveFile?: (path: string, bytes: Uint8Array) => Promise<void>;
+  saveFile?: (path: string, bytes: FileBytes) => Promise<void>;
   /** Take the writer lock `<path>.lock` at the first read and hold it until close(). Off for read-only use. */
   lock?: FileLockOptions;
   /** Patch a few changed rows into the file (workbook-patch.ts) rather than rewrite it whole; default true. Off in tests that compare the two. */
@@ -140,7 +140,7 @@ export function createWorkbookSink(opts: WorkbookSinkOptions): Sink {
   const backupPath = `${opts.path}.bak`;
   const progress = opts.onProgress ?? (() => undefined);
   const save =
-    opts.saveFile ?? ((path: string, bytes: Uint8Array) => writeFileAtomically(path, bytes, { backupPath }));
+    opts.saveFile ?? ((path: string, bytes: FileBytes) => writeFileAtomically(path, bytes, { backupPath }));
   let workbook: ExcelJS.Workbook | undefined;
   let loadedVersion: FileVersion | null = null;
   let created: TabId[] = [];
@@ -161,7 +161,7 @@ export function createWorkbookSink(opts: WorkbookSinkOptions): Sink {
     );
   }
 
-  async function saveBytes(bytes: Uint8Array): Promise<void> {
+  async function saveBytes(bytes: FileBytes): Promise<void> {
     try {
       await save(opts.path, bytes);
     } catch (err) {

@@ -18,7 +18,7 @@ import { silentReporter } from '../../sync-service/progress';
 import { resolveSettings } from '../../sync-service/settings';
 import { readState } from '../../core/sheet-state';
 import { createWorkbookSink } from '../../sync-service/sinks/workbook';
-import { writeFileAtomically } from '../../sync-service/sinks/atomic-file';
+import { writeFileAtomically, type FileBytes } from '../../sync-service/sinks/atomic-file';
 import { usageXlsxMatches } from '../../sync-service/usage/usage-files';
 import { useTempDirs } from '../helpers/fixtures-io';
 import { NOW, sourceOf, writeAccounts } from './ledger-helpers';
@@ -111,7 +111,7 @@ describe('usage collect killed at a random step', () => {
                 ? async () => {
                     throw new Error('killed while saving the workbook');
                   }
-                : (p: string, bytes: Uint8Array) => writeFileAtomically(p, bytes, { backupPath: `${p}.bak` });
+                : (p: string, bytes: FileBytes) => writeFileAtomically(p, bytes, { backupPath: `${p}.bak` });
             // In some trials a credit is assigned between two runs: a second batch exercises "nothing twice".
             if (i === 1 && extra) {
               const sink = createWorkbookSink({ path });

@@ -18,6 +18,26 @@ describe('writeFileAtomically', () => {
       expect((await readdir(dir)).sort()).toEqual(['book.xlsx', 'book.xlsx.bak']);
     }));
 
+  it('writes pieces one after another, as many as there are, and their failure as a whole write fails', () =>
+    withTempDir(async (dir) => {
+      const target = join(dir, 'book.xlsx');
+      // More pieces than one writev(2) takes (IOV_MAX is 1024 on Linux), of every size.
+      const pieces = Array.from({ length: 2500 }, (_, i) => bytes(String(i).repeat(i % 7)));
+      await writeFileAtomically(target, pieces, { backupPath: `${target}.bak` });
+      expect(await readFile(target)).toEqual(Buffer.concat(pieces));
+      let written = 0;
+      const failure = writeFileAtomically(target, pieces, {
+        backupPath: `${target}.bak`,
+        writeTemp: async (file, data) => {
+          if (++written === 3) throw Object.assign(new Error('no space left'), { code: 'ENOSPC' });
+          await file.write(data);
+        },
+      });
+      await expect(failure).rejects.toMatchObject({ code: 'ENOSPC' });
+      expect(await readFile(target)).toEqual(Buffer.concat(pieces));
+      expect(await readdir(dir)).toEqual(['book.xlsx']); // the first version: no backup, no temp file left
+    }));
+
   it('names its temp file next to the target, hidden and per process', () => {
     expect(tempPathFor('/data/credits.xlsx')).toBe(`/data/.credits.xlsx.${process.pid}.tmp`);
   });
