@@ -39,15 +39,8 @@ import { ARCHIVED_STATUS } from '../../core/archived-ledger';
 import { sharedStrings, sheetPartPaths } from './workbook-read';
 import { StylesEditor, withLock, withNumFmt } from './workbook-styles';
 import { patchSummary } from './workbook-summary-patch';
-import {
-  entryBytes,
-  entryText,
-  newEntry,
-  readZip,
-  zipPieces,
-  ZipShapeError,
-  type ZipEntry,
-} from './workbook-zip';
+import { mapFor, recordOf, type ChunkRecord } from './workbook-chunk-maps';
+import { entryBytes, entryText, newEntry, readZip, zipPieces, ZipShapeError } from './workbook-zip';
 
 // eslint-disable-next-line @typescript-eslint/no-require-imports
 const excelUtils = require('exceljs/lib/utils/utils') as { dateToExcel(d: Date, date1904: boolean): number };
@@ -58,7 +51,13 @@ const NumFmtXform = require('exceljs/lib/xlsx/xform/style/numfmt-xform') as {
 };
 
 export type PatchOutcome =
-  | { kind: 'patched'; bytes: Buffer[]; report: WriteReport }
+  | {
+      kind: 'patched';
+      bytes: Buffer[];
+      report: WriteReport;
+      /** The chunk maps of the new file's entries, for the next patch (workbook-chunk-maps.ts). */
+      chunkRecords: Map<string, ChunkRecord>;
+    }
   | { kind: 'unchanged'; report: WriteReport }
   | { kind: 'fallback'; reason: string };
 
@@ -76,9 +75,11 @@ export async function patchWorkbook(
   tabs: Record<TabId, Grid>,
   changes: ChangeSet,
   inflated: ReadonlyMap<string, Buffer> = new Map(),
+  chunkRecords: ReadonlyMap<string, ChunkRecord> = new Map(),
+  chunkBytes?: number,
 ): Promise<PatchOutcome> {
   try {
-    return await patch(file, tabs, changes, inflated);
+    return await patch(file, tabs, changes, inflated, chunkRecords, chunkBytes);
   } catch (err) {
     if (err instanceof CannotPatch || err instanceof ZipShapeError)
       return { kind: 'fallback', reason: err.message };
@@ -91,6 +92,8 @@ async function patch(
   tabs: Record<TabId, Grid>,
   changes: ChangeSet,
   inflated: ReadonlyMap<string, Buffer>,
+  chunkRecords: ReadonlyMap<string, ChunkRecord>,
+  chunkBytes: number | undefined,
 ): Promise<PatchOutcome> {
   if (changes.rowRepairs?.length) cannot('Credits rows to repair');
   // Rows are removed by `archive` alone, whose change set holds nothing else but the Ledger's packed rows and the
@@ -104,8 +107,15 @@ async function patch(
   const byName = new Map(entries.map((e) => [e.name.replace(/^\//, ''), e]));
   const part = (name: string) => byName.get(name) ?? cannot(`no ${name}`);
   // The sheet parts as XML bytes: the ones the read inflated are reused, and they are edited as bytes, never
-  // decoded whole (decoding and re-encoding 40 MB of Credits XML would cost more than the edit).
-  const bytesOf = (name: string) => inflated.get(name) ?? entryBytes(part(name));
+  // decoded whole (decoding and re-encoding 40 MB of Credits XML would cost more than the edit). Each is kept: its
+  // chunks that no edit touches are copied compressed (newEntry), found as views into these very bytes.
+  const xmlOf = new Map<string, Buffer>();
+  const bytesOf = (name: string) => {
+    let xml = xmlOf.get(name) ?? inflated.get(name);
+    if (!xml) xml = entryBytes(part(name));
+    xmlOf.set(name, xml);
+    return xml;
+  };
   const workbookXml = entryText(part('xl/workbook.xml'));
   const paths = sheetPartPaths(workbookXml, entryText(part('xl/_rels/workbook.xml.rels')));
   const pathOf = (name: string) => paths.get(name) ?? cannot(`no ${name} tab`);
@@ -121,7 +131,7 @@ async function patch(
   const replaced = new Map<string, Buffer[]>();
 
   // --- Credits: the updated cells, and the row's lock from its Status; then the new rows ------------------
-  if (plan.updates.length || changes.appends.length) {
+  if (plan.updates.length || plan.appends.length) {
     const path = pathOf(TABS.credits.name);
     const xml = bytesOf(path);
     expectCreditsShape(xml, tabs.credits);
@@ -143,10 +153,10 @@ async function patch(
       );
     }
     const edited = editRows(xml, edits);
-    if (!changes.appends.length) replaced.set(path, edited);
+    if (!plan.appends.length) replaced.set(path, edited);
     else {
       const whole = edited.length === 1 ? edited[0] : Buffer.concat(edited);
-      replaced.set(path, appendCredits(whole, tabs.credits, changes.appends, styles, cells));
+      replaced.set(path, appendCredits(whole, tabs.credits, plan.appends, styles, cells));
     }
   }
 
@@ -258,16 +268,16 @@ async function patch(
 
   const report: WriteReport = {
     updatedRows: new Set(plan.updates.map((u) => u.key)).size,
-    appendedRows: changes.appends.length,
+    appendedRows: plan.appends.length,
     lockedRows:
-      plan.lockedRows + changes.appends.filter((a) => lockedStatus(text(a.status))).length - removedLocked,
+      plan.lockedRows + plan.appends.filter((a) => lockedStatus(text(a.status))).length - removedLocked,
     skipped: plan.skipped,
   };
   if (!replaced.size) return { kind: 'unchanged', report };
   if (
     !summaryChanged &&
     !plan.updates.length &&
-    !changes.appends.length &&
+    !plan.appends.length &&
     !audit.length &&
     !ledger?.appends.length &&
     !ledger?.updates.length &&
@@ -277,13 +287,26 @@ async function patch(
 
   if (strings.changed) replaced.set('xl/sharedStrings.xml', strings.toXml());
   if (styles.changed) replaced.set('xl/styles.xml', [Buffer.from(styles.toXml(), 'utf8')]);
-  const out: ZipEntry[] = await Promise.all(
-    entries.map((e) => {
-      const content = replaced.get(e.name.replace(/^\//, ''));
-      return content === undefined ? e : newEntry(e.name, content, e);
+  const records = new Map<string, ChunkRecord>();
+  const out = await Promise.all(
+    entries.map(async (e) => {
+      const name = e.name.replace(/^\//, '');
+      const content = replaced.get(name);
+      if (content === undefined) {
+        // Copied as they are: still described by their record, if it is theirs (not one left from another version).
+        const kept = chunkRecords.get(e.name);
+        if (kept && mapFor(kept, e)) records.set(e.name, kept);
+        return e;
+      }
+      const xml = xmlOf.get(name);
+      const map = xml && mapFor(chunkRecords.get(e.name), e);
+      const reuse = map ? { xml, raw: e.raw, map } : undefined;
+      const written = await newEntry(e.name, content, { like: e, reuse, chunkBytes });
+      records.set(e.name, recordOf(written));
+      return written;
     }),
   );
-  return { kind: 'patched', bytes: zipPieces(out), report };
+  return { kind: 'patched', bytes: zipPieces(out), report, chunkRecords: records };
 }
 
 // --- the Credits plan (what applyChanges in workbook.ts decides, on the grid that was read) ----------------
@@ -298,7 +321,12 @@ interface CreditEdit {
 function planCredits(
   grid: Grid,
   changes: ChangeSet,
-): { updates: CreditEdit[]; skipped: SkippedChange[]; lockedRows: number } {
+): {
+  updates: CreditEdit[];
+  appends: ChangeSet['appends'];
+  skipped: SkippedChange[];
+  lockedRows: number;
+} {
   const colOf = columnsOf(grid, 'credits');
   const at = (field: string) => colOf.get(field)! - 1;
   const rowOfKey = new Map<string, number>();
@@ -335,7 +363,22 @@ function planCredits(
   const lockedAt = (i: number) => lockedStatus(statusNow[i]);
   for (const [i, e] of byRow) e.locked = lockedAt(i);
   const lockedRows = statusNow.filter((_, i) => lockedAt(i)).length;
-  return { updates: [...byRow.values()], skipped, lockedRows };
+  // As applyChanges: a new credit without a Key or added twice is the full writer's error to raise; one whose Key
+  // someone else added since the read (Excel, or a run without the lock) is skipped: theirs is kept, never doubled.
+  const appendedKeys = new Set<string>();
+  const appends = changes.appends.filter((record) => {
+    const key = text(record.key);
+    if (!key || appendedKeys.has(key)) cannot('a new credit without a Key, or added twice');
+    appendedKeys.add(key);
+    if (!rowOfKey.has(key)) return true;
+    skipped.push({
+      key,
+      creditId: text(record.creditId),
+      reason: `it was added to the Credits tab by someone else after this command read it (row ${rowOfKey.get(key)! + 2}); that row is kept`,
+    });
+    return false;
+  });
+  return { updates: [...byRow.values()], appends, skipped, lockedRows };
 }
 
 function lockedStatus(status: string): boolean {

@@ -104,44 +104,197 @@ export function entryText(e: ZipEntry): string {
 }
 
 /**
+ * Where an entry this writer deflated can be cut without inflating it: chunk k is the part's bytes
+ * [u[k], u[k+1]) deflated on their own (no reference to earlier bytes) into the entry's compressed bytes
+ * [c[k], c[k+1]), ending in a sync flush — but the last chunk, which ends the stream.
+ */
+export interface ChunkMap {
+  u: readonly number[];
+  c: readonly number[];
+}
+
+/** The part an entry is rewritten from, when its chunk map is known: the chunks no edit touches are copied. */
+export interface Reusable {
+  /** The part's bytes as read (inflated); the new content's untouched stretches are views into them. */
+  xml: Buffer;
+  /** The entry's compressed bytes, as read. */
+  raw: Buffer;
+  map: ChunkMap;
+}
+
+/** An entry this writer made: its compressed bytes as pieces (views into the file read where reused), and its map. */
+export interface WrittenEntry extends Omit<ZipEntry, 'raw'> {
+  raw: readonly Buffer[];
+  chunks: ChunkMap;
+  /** CRC-32 of the compressed bytes: what a saved map is checked against before it is trusted. */
+  rawCrc: number;
+}
+
+/**
  * A new deflated entry from its XML in pieces (the untouched runs of a sheet and the edited rows between
- * them). Small neighbouring pieces are joined into chunks of a few MB (thousands of edited rows would
- * otherwise mean thousands of deflate calls, each setting up zlib: 7 s for 22,000 rows, measured); each chunk
- * but the last is deflated ending in a sync flush, which leaves the stream byte-aligned and open, so the
- * compressed chunks simply follow one another (as pigz does). Level 1: the big sheet parts are tens of MB of
+ * them). The stream is made of chunks of a few MB, each deflated on its own and ending in a sync flush, which
+ * leaves the stream byte-aligned and open, so the compressed chunks simply follow one another (as pigz does).
+ * With `reuse` (the part as read and where its chunks are), a chunk whose bytes are untouched — inside one piece
+ * that is a view into the part read — is copied compressed as it is: a one-credit edit deflates one chunk of the
+ * 42 MB Credits part instead of all of them. The others are joined into chunks of at least CHUNK_BYTES (thousands
+ * of edited rows would otherwise mean thousands of deflate calls, each setting up zlib: 7 s for 22,000 rows,
+ * measured) and deflated side by side on libuv's threads. Level 1: the big sheet parts are tens of MB of
  * repetitive XML, where level 1 is several times faster than the default and the file only a little larger
  * (Excel and ExcelJS read any level).
  */
-export async function newEntry(name: string, pieces: readonly Buffer[], like?: ZipEntry): Promise<ZipEntry> {
-  const parts = chunked(pieces.filter((p) => p.length > 0));
+export async function newEntry(
+  name: string,
+  pieces: readonly Buffer[],
+  {
+    like,
+    reuse,
+    chunkBytes = CHUNK_BYTES,
+  }: {
+    /** The entry it replaces: its time stamp is kept. */
+    like?: ZipEntry;
+    reuse?: Reusable;
+    /** For tests: smaller chunks, so small parts have many. */
+    chunkBytes?: number;
+  } = {},
+): Promise<WrittenEntry> {
   let crc = 0;
   let size = 0;
-  for (const data of parts) {
+  for (const data of pieces) {
+    // Node 20's zlib.crc32 returns 0 for an empty view of an empty ArrayBuffer, whatever the running value.
+    if (!data.length) continue;
     crc = crc32(data, crc);
     size += data.length;
   }
+  const plan = segments(pieces, reuse).map((seg) =>
+    'chunk' in seg ? seg : { data: chunked(seg.bytes, chunkBytes) },
+  );
+  const jobs: { data: Buffer; last: boolean }[] = [];
+  plan.forEach((seg, i) => {
+    if ('data' in seg)
+      seg.data.forEach((data, j) =>
+        jobs.push({ data, last: i === plan.length - 1 && j === seg.data.length - 1 }),
+      );
+  });
   // The chunks are deflated side by side on libuv's threads: on two cores, half the wait of one after another.
   const compressed = await Promise.all(
-    parts.map((data, i) =>
+    jobs.map(({ data, last }) =>
       deflated(data, {
         level: 1,
         chunkSize: Math.max(64 * 1024, data.length >> 2),
-        ...(i === parts.length - 1 ? {} : { finishFlush: constants.Z_SYNC_FLUSH }),
+        ...(last ? {} : { finishFlush: constants.Z_SYNC_FLUSH }),
       }),
     ),
   );
-  const raw = parts.length ? Buffer.concat(compressed.flat()) : deflateRawSync(Buffer.alloc(0));
+  const raw: Buffer[] = [];
+  const u = [0];
+  const c = [0];
+  const add = (uncompressed: number, bytes: readonly Buffer[]) => {
+    let n = 0;
+    for (const b of bytes) {
+      raw.push(b);
+      n += b.length;
+    }
+    u.push(u[u.length - 1] + uncompressed);
+    c.push(c[c.length - 1] + n);
+  };
+  let job = 0;
+  for (const seg of plan) {
+    if ('data' in seg) for (const data of seg.data) add(data.length, compressed[job++]);
+    else {
+      const { u: from, c: at } = reuse!.map;
+      add(from[seg.chunk + 1] - from[seg.chunk], [reuse!.raw.subarray(at[seg.chunk], at[seg.chunk + 1])]);
+    }
+  }
+  if (!raw.length) add(0, [deflateRawSync(Buffer.alloc(0))]); // an empty part is one final empty block
+  let rawCrc = 0;
+  for (const b of raw) if (b.length) rawCrc = crc32(b, rawCrc);
   const now = dosDateTime(new Date());
   return {
     name,
     method: 8,
     crc: crc >>> 0,
-    compressedSize: raw.length,
+    compressedSize: c[c.length - 1],
     size,
     time: like?.time ?? now.time,
     date: like?.date ?? now.date,
     raw,
+    chunks: { u, c },
+    rawCrc: rawCrc >>> 0,
   };
+}
+
+type Segment = { chunk: number } | { bytes: Buffer[] };
+
+/**
+ * The new content as a sequence of old chunks to copy and runs of bytes to deflate. An old chunk is copied when
+ * its whole byte range lies inside one piece that is a view into the part read (so the new content holds exactly
+ * those bytes there). The old stream's last chunk ends with the final block: it is copied only to end the new
+ * stream, and a chunk that did not end the old stream is not copied to end the new one; either is deflated again.
+ */
+function segments(pieces: readonly Buffer[], reuse?: Reusable): Segment[] {
+  const out: Segment[] = [];
+  const fresh = (b: Buffer) => {
+    if (!b.length) return;
+    const last = out[out.length - 1];
+    if (last && 'bytes' in last) last.bytes.push(b);
+    else out.push({ bytes: [b] });
+  };
+  for (const p of pieces) {
+    const at = reuse ? offsetIn(reuse.xml, p) : -1;
+    if (at === -1) {
+      fresh(p);
+      continue;
+    }
+    const { u } = reuse!.map;
+    const end = at + p.length;
+    let k = firstAtOrAfter(u, at);
+    let from = at;
+    for (; k < u.length - 1 && u[k + 1] <= end; k++) {
+      if (u[k + 1] === u[k]) continue; // an empty chunk holds nothing to copy
+      if (u[k] > from) fresh(p.subarray(from - at, u[k] - at));
+      out.push({ chunk: k });
+      from = u[k + 1];
+    }
+    if (from < end) fresh(p.subarray(from - at));
+  }
+  const finalChunk = reuse ? reuse.map.u.length - 2 : -1;
+  const bad = (seg: Segment, i: number) =>
+    'chunk' in seg && (seg.chunk === finalChunk) !== (i === out.length - 1);
+  if (!out.some(bad)) return out;
+  // Copy again with those chunks as bytes, joined to the runs around them.
+  const fixed: Segment[] = [];
+  out.forEach((seg, i) => {
+    const bytes =
+      'bytes' in seg
+        ? seg.bytes
+        : bad(seg, i)
+          ? [reuse!.xml.subarray(reuse!.map.u[seg.chunk], reuse!.map.u[seg.chunk + 1])]
+          : null;
+    const last = fixed[fixed.length - 1];
+    if (!bytes) fixed.push(seg);
+    else if (last && 'bytes' in last) last.bytes.push(...bytes);
+    else fixed.push({ bytes: [...bytes] });
+  });
+  return fixed;
+}
+
+/** Where `piece` starts inside `whole` when it is a view into the same memory, else -1. */
+function offsetIn(whole: Buffer, piece: Buffer): number {
+  if (piece.buffer !== whole.buffer) return -1;
+  const at = piece.byteOffset - whole.byteOffset;
+  return at >= 0 && at + piece.length <= whole.length ? at : -1;
+}
+
+/** The first k with sorted[k] >= value (sorted.length when none). */
+function firstAtOrAfter(sorted: readonly number[], value: number): number {
+  let lo = 0;
+  let hi = sorted.length;
+  while (lo < hi) {
+    const mid = (lo + hi) >> 1;
+    if (sorted[mid] < value) lo = mid + 1;
+    else hi = mid;
+  }
+  return lo;
 }
 
 /** deflateRaw on libuv's threads, its output chunks as zlib hands them over (views, no copy joining them). */
@@ -159,10 +312,10 @@ function deflated(data: Buffer, options: ZlibOptions): Promise<Buffer[]> {
 const CHUNK_BYTES = 4 * 1024 * 1024;
 
 /**
- * Consecutive pieces joined until each chunk holds at least CHUNK_BYTES, and a big piece cut into chunks of
- * CHUNK_BYTES (views, not copies), so there are chunks for both cores to deflate.
+ * Consecutive pieces joined until each chunk holds at least chunkBytes, and a big piece cut into chunks of
+ * chunkBytes (views, not copies), so there are chunks for both cores to deflate.
  */
-function chunked(pieces: readonly Buffer[]): Buffer[] {
+function chunked(pieces: readonly Buffer[], chunkBytes: number): Buffer[] {
   const out: Buffer[] = [];
   let run: Buffer[] = [];
   let runBytes = 0;
@@ -172,16 +325,17 @@ function chunked(pieces: readonly Buffer[]): Buffer[] {
     runBytes = 0;
   };
   for (const p of pieces) {
-    if (p.length >= CHUNK_BYTES) {
+    if (!p.length) continue;
+    if (p.length >= chunkBytes) {
       flush();
       let at = 0;
-      for (; p.length - at >= 2 * CHUNK_BYTES; at += CHUNK_BYTES) out.push(p.subarray(at, at + CHUNK_BYTES));
+      for (; p.length - at >= 2 * chunkBytes; at += chunkBytes) out.push(p.subarray(at, at + chunkBytes));
       out.push(p.subarray(at));
       continue;
     }
     run.push(p);
     runBytes += p.length;
-    if (runBytes >= CHUNK_BYTES) flush();
+    if (runBytes >= chunkBytes) flush();
   }
   flush();
   return out;
@@ -195,7 +349,7 @@ function dosDateTime(d: Date): { time: number; date: number } {
 }
 
 /** The zip of these entries, in this order; sizes and CRCs in the local headers (no data descriptors). */
-export function writeZip(entries: readonly ZipEntry[]): Buffer {
+export function writeZip(entries: readonly (ZipEntry | WrittenEntry)[]): Buffer {
   return Buffer.concat(zipPieces(entries));
 }
 
@@ -203,7 +357,7 @@ export function writeZip(entries: readonly ZipEntry[]): Buffer {
  * writeZip as the pieces to write one after another: headers, and each entry's data as it is (for an entry copied
  * from the file read, a view into that file's bytes), so a save never joins 13 MB first.
  */
-export function zipPieces(entries: readonly ZipEntry[]): Buffer[] {
+export function zipPieces(entries: readonly (ZipEntry | WrittenEntry)[]): Buffer[] {
   const parts: Buffer[] = [];
   const central: Buffer[] = [];
   let offset = 0;
@@ -235,9 +389,9 @@ export function zipPieces(entries: readonly ZipEntry[]): Buffer[] {
     cd.writeUInt32LE(e.size, 24);
     cd.writeUInt16LE(name.length, 28);
     cd.writeUInt32LE(offset, 42);
-    parts.push(local, name, e.raw);
+    parts.push(local, name, ...(Buffer.isBuffer(e.raw) ? [e.raw] : e.raw));
     central.push(cd, name);
-    offset += 30 + name.length + e.raw.length;
+    offset += 30 + name.length + e.compressedSize;
   }
   const cdSize = central.reduce((n, b) => n + b.length, 0);
   const end = Buffer.alloc(22);

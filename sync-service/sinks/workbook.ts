@@ -40,6 +40,7 @@ import { fileAccessError, openInExcel, unreadableWorkbook, rowsGoneError } from 
 import { formatAuditTab, formatCreditsTab, formatLedgerTab, formatStaffTab } from './workbook-format';
 import { applyLedgerChanges, applyRowRepairs } from './workbook-ledger';
 import { patchWorkbook } from './workbook-patch';
+import { readChunkRecords, removeChunkRecords, writeChunkRecords } from './workbook-chunk-maps';
 import { plainTabSizes, readPlainWorkbookParts } from './workbook-read';
 import { renderWorkbookSummary } from './workbook-summary';
 import { workbookTabSizes } from './grid-size';
@@ -67,6 +68,8 @@ export interface WorkbookSinkOptions {
   lock?: FileLockOptions;
   /** Patch a few changed rows into the file (workbook-patch.ts) rather than rewrite it whole; default true. Off in tests that compare the two. */
   patch?: boolean;
+  /** For tests: the patcher's deflate chunk size (workbook-zip.ts), small so that small parts have many chunks. */
+  zipChunkBytes?: number;
   /** Cells the write may hold; default: what fits in this process's heap (cellsThatFit). For tests. */
   maxCells?: number;
 }
@@ -253,12 +256,20 @@ export function createWorkbookSink(opts: WorkbookSinkOptions): Sink {
           : await readPlainWorkbookParts(bytes);
         readBytes = undefined;
         const outcome = read
-          ? await patchWorkbook(bytes, read.tabs, changes, read.parts)
+          ? await patchWorkbook(
+              bytes,
+              read.tabs,
+              changes,
+              read.parts,
+              readChunkRecords(opts.path),
+              opts.zipChunkBytes,
+            )
           : { kind: 'fallback' as const, reason: 'the file holds cells only ExcelJS reads' };
         if (outcome.kind === 'unchanged') return outcome.report;
         if (outcome.kind === 'patched') {
           warnOverlong(changes);
           await saveBytes(outcome.bytes);
+          writeChunkRecords(opts.path, outcome.chunkRecords);
           lastRead = undefined; // the grids read are out of date now; the next write re-reads them from the file
           return outcome.report;
         }
@@ -289,6 +300,7 @@ export function createWorkbookSink(opts: WorkbookSinkOptions): Sink {
       await formatLedgerTab(sheet(wb, 'ledger'));
 
       await saveBytes(new Uint8Array(await wb.xlsx.writeBuffer()));
+      removeChunkRecords(opts.path); // ExcelJS wrote every part anew: no map describes them
       return { ...report, lockedRows };
     },
 

@@ -23,9 +23,16 @@ import {
   readPlainWorkbookParts,
 } from '../../sync-service/sinks/workbook-read';
 import { entryText, readZip } from '../../sync-service/sinks/workbook-zip';
+import { mapFor, readChunkRecords } from '../../sync-service/sinks/workbook-chunk-maps';
 import { credit as domainCredit, directory } from '../helpers/domain';
 import { changes, credit, loadWorkbook, protectionOf } from './workbook-helpers';
 import { withTempDir } from '../helpers/fixtures-io';
+
+// zlib as it is, its createDeflateRaw counted: how many chunks the patcher deflated rather than copied.
+jest.mock('node:zlib', () => {
+  const actual = jest.requireActual<typeof import('node:zlib')>('node:zlib');
+  return { ...actual, createDeflateRaw: jest.fn(actual.createDeflateRaw) };
+});
 
 const STATUSES = ['PENDING_ASSIGN', 'ASSIGNED', 'PROCESSING', 'PROCESSED'] as const;
 const BASE_CREDITS = 8;
@@ -301,6 +308,90 @@ describe('patching writer', () => {
         }),
         { numRuns: 30 },
       );
+    });
+  }, 300_000);
+
+  /**
+   * The patcher copies the deflated chunks no edit touches, found through the map it keeps next to the workbook
+   * (workbook-chunk-maps.ts). With chunks of 256 bytes, so these small parts have dozens: change sets applied one
+   * after another to the same two files still read back the same, the map always describes the file as saved, and
+   * a map left from another version of the file (the workbook restored from an older copy) is not used.
+   */
+  it('writes what the full writer writes, change set after change set, copying untouched chunks', async () => {
+    await withTempDir(async (tmp) => {
+      const base = join(tmp, 'base.xlsx');
+      await seedWorkbook(base, {
+        credit: (n) => ({ description: `credit ${n} `.repeat(n + 1) }),
+        audit: Array.from({ length: 40 }, (_, i) => auditRow(i % BASE_CREDITS, `note ${i}`)),
+        ledger: [ledgerRow(0), ledgerRow(1)],
+      });
+      let run = 0;
+      // After the first step (which has no map yet): chunks in the entries the patcher rewrote, and the chunks it
+      // deflated; the others it copied.
+      let written = 0;
+      let deflated = 0;
+      const deflate = jest.requireMock<{ createDeflateRaw: jest.Mock }>('node:zlib').createDeflateRaw;
+      await fc.assert(
+        fc.asyncProperty(
+          fc.array(changeArb, { minLength: 2, maxLength: 3 }),
+          fc.boolean(),
+          async (steps, restore) => {
+            run++;
+            const full = join(tmp, `chain-full-${run}.xlsx`);
+            const patched = join(tmp, `chain-patched-${run}.xlsx`);
+            await copyFile(base, full);
+            await copyFile(base, patched);
+            const older = join(tmp, `chain-older-${run}.xlsx`);
+            for (const [i, drawn] of steps.entries()) {
+              if (restore && i === steps.length - 1) {
+                // The workbook put back as it was one step ago, on both sides; the map describes the newer file.
+                await copyFile(older, patched);
+                await copyFile(`${older}.full`, full);
+              }
+              await copyFile(patched, older);
+              await copyFile(full, `${older}.full`);
+              const change = changeSetOf({ ...drawn, summary: undefined });
+              const fullSink = createWorkbookSink({ path: full, patch: false });
+              await fullSink.read();
+              await fullSink.write(structuredClone(change));
+              const messages: string[] = [];
+              const patchSink = createWorkbookSink({
+                path: patched,
+                zipChunkBytes: 256,
+                onProgress: (m) => messages.push(m),
+              });
+              const before = await readFile(patched);
+              const deflatedBefore = deflate.mock.calls.length;
+              await patchSink.read();
+              await patchSink.write(structuredClone(change));
+              expect(messages.filter((m) => m.startsWith('writing the whole'))).toEqual([]);
+              expect(describeWorkbook(await loadWorkbook(patched))).toEqual(
+                describeWorkbook(await loadWorkbook(full)),
+              );
+              expect(await readPlainWorkbook(patched)).toEqual(await readPlainWorkbook(full));
+              await checkInvariants(patched);
+              // Once the patcher saved the file, the map describes it as it is: every entry it deflated, and those it
+              // copied that a map described before. (Nothing to write: the file and the map are left as they were.)
+              const after = await readFile(patched);
+              if (!after.equals(before)) {
+                const records = readChunkRecords(patched);
+                expect(records.size).toBeGreaterThan(0);
+                const previous = new Map(readZip(before).map((e) => [e.name, e]));
+                const later = i > 0 && !(restore && i === steps.length - 1);
+                if (later) deflated += deflate.mock.calls.length - deflatedBefore;
+                for (const e of readZip(after)) {
+                  const record = records.get(e.name);
+                  if (!record) continue;
+                  expect(mapFor(record, e)).toBeDefined();
+                  if (later && !previous.get(e.name)?.raw.equals(e.raw)) written += record.u.length - 1;
+                }
+              }
+            }
+          },
+        ),
+        { numRuns: 12 },
+      );
+      expect(deflated).toBeLessThan(written / 2);
     });
   }, 300_000);
 

@@ -172,7 +172,7 @@ describe('readPlainWorkbook', () => {
             file,
             writeZip(
               await Promise.all(
-                entries.map((e) => (e.name === creditsPart ? newEntry(e.name, [Buffer.from(xml)], e) : e)),
+                entries.map((e) => (e.name === creditsPart ? newEntry(e.name, [Buffer.from(xml)], { like: e }) : e)),
               ),
             ),
           );
