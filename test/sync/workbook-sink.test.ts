@@ -191,6 +191,43 @@ describe('workbook sink: updates by key', () => {
       expect(ws.getRow(rowOfKey(ws, 'key-3')).getCell(col(ws, 'Notes')).value).toBe('moved');
     }));
 
+  it('skips a new credit someone else added after our read, patched as written whole: their row is kept, never doubled', () =>
+    withTempDir(async (dir) => {
+      for (const patch of [true, false]) {
+        const path = join(dir, `book-${patch}.xlsx`);
+        await writeFile(path, await readFile(await seeded(dir, 2)));
+        const sink = createWorkbookSink({ path, patch });
+        await sink.read();
+        // Another writer (no lock: Excel, or a run without it) adds the same credit first, its own way.
+        const other = createWorkbookSink({ path });
+        await other.read();
+        await other.write(changes({ appends: [credit(3, { notes: 'theirs' })] }));
+        const audit = {
+          when: '2024-06-02T08:00:00.000Z',
+          who: 'sync',
+          action: 'add',
+          creditId: 'CR-3',
+          field: '',
+          before: '',
+          after: '',
+        };
+        const report = await sink.write(changes({ appends: [credit(3), credit(4)], audit: [audit] }));
+        expect(report.appendedRows).toBe(1);
+        expect(report.skipped).toEqual([
+          {
+            key: 'key-3',
+            creditId: 'CR-3',
+            reason: expect.stringContaining('added to the Credits tab by someone else'),
+          },
+        ]);
+        const { tabs } = await createWorkbookSink({ path }).read();
+        const keyAt = tabs.credits.headers.indexOf('Key');
+        expect(tabs.credits.rows.map((r) => r[keyAt])).toEqual(['key-1', 'key-2', 'key-3', 'key-4']);
+        expect(record(tabs.credits, 'key-3').Notes).toBe('theirs');
+        expect(tabs.audit.rows).toEqual([]); // the skipped credit's Audit entry goes with it
+      }
+    }));
+
   it('refuses an update for a key that is gone, and writes nothing', () =>
     withTempDir(async (dir) => {
       const path = await seeded(dir);
