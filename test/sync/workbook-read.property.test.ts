@@ -172,7 +172,9 @@ describe('readPlainWorkbook', () => {
             file,
             writeZip(
               await Promise.all(
-                entries.map((e) => (e.name === creditsPart ? newEntry(e.name, [Buffer.from(xml)], { like: e }) : e)),
+                entries.map((e) =>
+                  e.name === creditsPart ? newEntry(e.name, [Buffer.from(xml)], { like: e }) : e,
+                ),
               ),
             ),
           );
