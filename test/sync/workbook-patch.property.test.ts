@@ -391,7 +391,7 @@ describe('patching writer', () => {
         ),
         { numRuns: 12 },
       );
-      expect(deflated).toBeLessThan(written / 2);
+      expect(deflated).toBeLessThan(written); // all of them when nothing is copied
     });
   }, 300_000);
 
