@@ -67,6 +67,7 @@ export function sheetGrid(
   const rows = new Map<number, CellValue[]>();
   let maxRow = 0;
   let maxCol = 0;
+  let width = 0; // the widest row read so far, by its last value
   const limit = start === -1 || end === -1 ? 0 : end;
   for (let p = start === -1 ? -1 : xml.indexOf(ROW_OPEN, start); p !== -1 && p + 4 <= limit;) {
     if (p + 4 >= limit || !isNameEnd(xml[p + 4])) {
@@ -79,13 +80,19 @@ export function sheetGrid(
     const r = rowNumber(xml, p + 4, selfClosing ? tagEnd - 1 : tagEnd);
     const rowEnd = selfClosing ? tagEnd : xml.indexOf(ROW_CLOSE, tagEnd);
     if (rowEnd === -1 || rowEnd + 6 > limit) return notPlain('unclosed row');
-    const cells: CellValue[] = [];
+    // Made as wide as the widest row so far, not grown cell by cell (growing a 22-cell row allocated room for
+    // 58); trailing holes are cut off after, so each row's length is still that of its last value.
+    const cells: CellValue[] = width ? new Array<CellValue>(width) : [];
     let q = nextCell(xml, tagEnd, rowEnd);
     while (q !== -1) {
       const next = readCellBytes(xml, q, rowEnd, cells, ctx);
       if (scan.col > maxCol) maxCol = scan.col;
       q = nextCell(xml, next, rowEnd);
     }
+    let used = cells.length;
+    while (used > 0 && cells[used - 1] === undefined) used--;
+    if (used < cells.length) cells.length = used;
+    if (used > width) width = used;
     rows.set(r, cells);
     if (r > maxRow) maxRow = r;
     p = xml.indexOf(ROW_OPEN, selfClosing ? tagEnd + 1 : rowEnd + 6);
