@@ -64,7 +64,8 @@ export function sheetGrid(
   if (hasElement(xml, '<mergeCell')) notPlain('merged cells');
   const start = xml.indexOf('<sheetData');
   const end = start === -1 ? -1 : xml.lastIndexOf('</sheetData>');
-  const rows = new Map<number, CellValue[]>();
+  // Sheet row → its cells; rows come in order, so this grows like a list (a Map of 50,000 rows rehashed as it grew).
+  const rows: (CellValue[] | undefined)[] = [];
   let maxRow = 0;
   let maxCol = 0;
   let width = 0; // the widest row read so far, by its last value
@@ -93,7 +94,7 @@ export function sheetGrid(
     while (used > 0 && cells[used - 1] === undefined) used--;
     if (used < cells.length) cells.length = used;
     if (used > width) width = used;
-    rows.set(r, cells);
+    rows[r] = cells;
     if (r > maxRow) maxRow = r;
     p = xml.indexOf(ROW_OPEN, selfClosing ? tagEnd + 1 : rowEnd + 6);
   }
@@ -142,18 +143,22 @@ function nextCell(xml: Buffer, from: number, rowEnd: number): number {
 }
 
 /** Rows (sheet row → ExcelJS values) as the grid readGrid gives. */
-function toGrid(rows: Map<number, CellValue[]>, maxRow: number, columns: readonly ColumnSpec[]): Grid {
+function toGrid(
+  rows: readonly (CellValue[] | undefined)[],
+  maxRow: number,
+  columns: readonly ColumnSpec[],
+): Grid {
   let last = 1;
   for (let r = maxRow; r > 1; r--) {
-    const cells = rows.get(r);
+    const cells = rows[r];
     if (cells && cells.some((v) => v !== undefined && !isBlank(cellFromExcel(v)))) {
       last = r;
       break;
     }
   }
   let width = 0;
-  for (let r = 1; r <= last; r++) width = Math.max(width, rows.get(r)?.length ?? 0);
-  const headerCells = rows.get(1) ?? [];
+  for (let r = 1; r <= last; r++) width = Math.max(width, rows[r]?.length ?? 0);
+  const headerCells = rows[1] ?? [];
   const headers: string[] = [];
   for (let c = 0; c < width; c++) headers.push(text(cellFromExcel(headerCells[c])));
   const kindOfHeader = kindsByHeader(columns);
@@ -162,7 +167,7 @@ function toGrid(rows: Map<number, CellValue[]>, maxRow: number, columns: readonl
   // allocations at 50,000 credits, for the garbage collector to move.
   const out: Cell[][] = [];
   for (let r = 2; r <= last; r++) {
-    const row = (rows.get(r) ?? []) as unknown[];
+    const row = (rows[r] ?? []) as unknown[];
     for (let c = 0; c < width; c++) row[c] = cellFromExcel(row[c] as CellValue | undefined, kinds[c]);
     row.length = width;
     out.push(row as Cell[]);
