@@ -18,7 +18,7 @@ import { columnNumber, TAB_ORDER, indexKeys } from '../../core/sheet-layout';
 import { headerKey, type Grid } from '../../core/table';
 import { sheetGrid, type CellContext } from './workbook-sheet-scan';
 import { entryBytes, entryBytesAsync, readZip, ZipShapeError } from './workbook-zip';
-import { attr, decodeEntities, nameEnds, NotPlain, notPlain, quickAttr } from './workbook-xml';
+import { attr, decodeEntities, isNameEnd, NotPlain, notPlain, quickAttr } from './workbook-xml';
 
 // ExcelJS's own helpers, so dates are decided exactly as its load does.
 // eslint-disable-next-line @typescript-eslint/no-require-imports
@@ -43,7 +43,12 @@ export async function readPlainWorkbook(path: string): Promise<Record<TabId, Gri
 export async function readPlainWorkbookParts(
   bytes: Buffer,
   only: readonly TabId[] = TAB_ORDER,
-): Promise<{ tabs: Record<TabId, Grid>; parts: Map<string, Buffer>; sizes: () => TabSize[] | null } | null> {
+): Promise<{
+  tabs: Record<TabId, Grid>;
+  parts: Map<string, Buffer>;
+  sizes: () => TabSize[] | null;
+  measured: MeasuredSizes;
+} | null> {
   const parts = new Map<string, Buffer>();
   return plainOrNullAsync(async () => {
     const files = unzip(bytes, parts);
@@ -52,9 +57,9 @@ export async function readPlainWorkbookParts(
       (tab) => shape.sheetPath.get(TABS[tab].name) ?? notPlain(`no ${TABS[tab].name} tab`),
     );
     startInflating(files, ['xl/sharedStrings.xml', ...needed]);
-    const measured = new Map<string, { rows: number; cols: number }>();
+    const measured: MeasuredSizes = new Map();
     const tabs = await readEntries(files, shape, only, measured);
-    return { tabs, parts, sizes: () => tabSizes(files, measured) };
+    return { tabs, parts, sizes: () => tabSizes(files, measured), measured };
   });
 }
 
@@ -99,26 +104,36 @@ function forExcelJs(err: unknown): boolean {
 }
 
 /**
+ * Sheet sizes measured while reading, by part path, with the part's CRC-32 and length: still right for a later
+ * version of the file whose part has the same CRC and length (a patch that rewrote other parts).
+ */
+export type MeasuredSizes = Map<string, { crc: number; length: number; rows: number; cols: number }>;
+
+/**
  * Every tab's size as ExcelJS's rowCount / columnCount give it (grid-size.ts: the cell budget), straight from
  * the XML: the last row, and the last cell of the widest row, style-only ones included. Loading ExcelJS's model
- * for that cost a sync ~20 s of CPU at 50,000 credits, even when it had nothing to write.
+ * for that cost a sync ~20 s of CPU at 50,000 credits, even when it had nothing to write. `known`: sizes an
+ * earlier read measured; a part they still describe is not inflated again (a sync that redrew only the Summary
+ * spent 0.8 s inflating and decoding the 42 MB Credits part here, measured).
  */
-export async function plainTabSizes(path: string): Promise<TabSize[] | null> {
-  return tabSizes(unzipOrNull(await readFile(path)), new Map());
+export async function plainTabSizes(
+  path: string,
+  known: MeasuredSizes = new Map(),
+): Promise<TabSize[] | null> {
+  return tabSizes(unzipOrNull(await readFile(path)), known);
 }
 
-/** The sizes, taking those a read already measured (sheet part path → size) instead of decoding the part again. */
-function tabSizes(
-  files: Map<string, ZipPart> | null,
-  measured: ReadonlyMap<string, { rows: number; cols: number }>,
-): TabSize[] | null {
+/** The sizes, taking those a read already measured instead of decoding the part again. */
+function tabSizes(files: Map<string, ZipPart> | null, measured: MeasuredSizes): TabSize[] | null {
   if (!files) return null;
   return plainOrNull(() => {
     const paths = sheetPartPaths(entry(files, 'xl/workbook.xml'), entry(files, 'xl/_rels/workbook.xml.rels'));
-    return [...paths].map(([name, part]) => ({
-      name,
-      ...(measured.get(part) ?? sheetSize(entry(files, part))),
-    }));
+    return [...paths].map(([name, path]) => {
+      const zipPart = part(files, path);
+      const m = measured.get(path);
+      const same = m && m.crc === zipPart.crc && m.length === zipPart.length;
+      return { name, ...(same ? { rows: m.rows, cols: m.cols } : sheetSize(zipPart.bytes())) };
+    });
   });
 }
 
@@ -126,19 +141,26 @@ function unzipOrNull(bytes: Buffer): Map<string, ZipPart> | null {
   return plainOrNull(() => unzip(bytes, new Map()));
 }
 
-function sheetSize(xml: string): { rows: number; cols: number } {
+const ROW = Buffer.from('<row');
+const ROW_END = Buffer.from('</row>');
+const CELL = Buffer.from('<c');
+
+/** The size of one sheet part, from its bytes (markup is ASCII: byte and character positions agree). */
+function sheetSize(xml: Buffer): { rows: number; cols: number } {
+  const nameEndsAt = (at: number) => isNameEnd(xml[at]);
   let rows = 0;
   let cols = 0;
-  for (let p = xml.indexOf('<row'); p !== -1; p = xml.indexOf('<row', p + 4)) {
-    if (!nameEnds(xml, p + 4)) continue;
+  for (let p = xml.indexOf(ROW); p !== -1; p = xml.indexOf(ROW, p + 4)) {
+    if (!nameEndsAt(p + 4)) continue;
     const tagEnd = xml.indexOf('>', p);
-    const selfClosing = xml.charCodeAt(tagEnd - 1) === 47;
-    rows = Math.max(rows, Number(quickAttr(xml.slice(p + 4, selfClosing ? tagEnd - 1 : tagEnd), 'r') ?? 0));
+    const selfClosing = xml[tagEnd - 1] === 47;
+    const attrs = xml.toString('latin1', p + 4, selfClosing ? tagEnd - 1 : tagEnd);
+    rows = Math.max(rows, Number(quickAttr(attrs, 'r') ?? 0));
     if (selfClosing) continue;
-    const rowEnd = xml.indexOf('</row>', tagEnd);
-    for (let c = xml.lastIndexOf('<c', rowEnd); c > tagEnd; c = xml.lastIndexOf('<c', c - 1)) {
-      if (!nameEnds(xml, c + 2)) continue;
-      const ref = quickAttr(xml.slice(c + 2, xml.indexOf('>', c)), 'r');
+    const rowEnd = xml.indexOf(ROW_END, tagEnd);
+    for (let c = xml.lastIndexOf(CELL, rowEnd); c > tagEnd; c = xml.lastIndexOf(CELL, c - 1)) {
+      if (!nameEndsAt(c + 2)) continue;
+      const ref = quickAttr(xml.toString('latin1', c + 2, xml.indexOf('>', c)), 'r');
       if (ref) cols = Math.max(cols, columnNumber(ref));
       break;
     }
@@ -154,6 +176,9 @@ function sheetSize(xml: string): { rows: number; cols: number } {
  * ahead of use on libuv's threads once startInflate() is called; ready() waits for that.
  */
 interface ZipPart {
+  /** The entry's CRC-32 and uncompressed length, from the zip's directory (no inflating). */
+  crc: number;
+  length: number;
   bytes(): Buffer;
   text(): string;
   startInflate(): void;
@@ -180,7 +205,14 @@ function unzip(buf: Buffer, inflated: Map<string, Buffer>): Map<string, ZipPart>
       ahead.catch(() => undefined); // a read that gives up early leaves no unhandled rejection behind
     };
     const ready = async () => (ahead ? await ahead : bytes());
-    files.set(path, { bytes, text: () => bytes().toString('utf8'), startInflate, ready });
+    files.set(path, {
+      crc: entry.crc,
+      length: entry.size,
+      bytes,
+      text: () => bytes().toString('utf8'),
+      startInflate,
+      ready,
+    });
   }
   return files;
 }
@@ -200,7 +232,7 @@ async function readEntries(
   files: Map<string, ZipPart>,
   { sheetPath, date1904 }: WorkbookShape,
   only: readonly TabId[],
-  measured: Map<string, { rows: number; cols: number }>,
+  measured: MeasuredSizes,
 ): Promise<Record<TabId, Grid>> {
   const sharedStrings = files.get('xl/sharedStrings.xml');
   const ctx = cellContext(files, sharedStrings && (await sharedStrings.ready()), date1904);
@@ -211,8 +243,9 @@ async function readEntries(
       grids[tab] = { headers: TABS[tab].columns.map((c) => c.header), rows: [] };
       continue;
     }
-    const { grid, size } = sheetGrid(await part(files, path).ready(), ctx, TABS[tab].columns);
-    measured.set(path, size);
+    const zipPart = part(files, path);
+    const { grid, size } = sheetGrid(await zipPart.ready(), ctx, TABS[tab].columns);
+    measured.set(path, { crc: zipPart.crc, length: zipPart.length, ...size });
     const present = new Set(grid.headers.map((h) => headerKey(h)));
     for (const c of TABS[tab].columns) if (!present.has(headerKey(c.header))) notPlain(`missing ${c.header}`);
     grids[tab] = grid;

@@ -46,7 +46,7 @@ const INLINE_CLOSE = Buffer.from('</t></is></c>');
 /** CellAttrs.type of t="inlineStr". */
 const INLINE = 1;
 
-/** workbook-xml's nameEnds on a byte; kept here, since this loop calls it once per cell. */
+/** workbook-xml's isNameEnd; kept here, since this loop calls it once per cell. */
 function isNameEnd(c: number): boolean {
   return c === 32 || c === 62 || c === 47 || c === 9 || c === 10 || c === 13;
 }

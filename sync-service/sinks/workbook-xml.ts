@@ -42,8 +42,10 @@ export function quickAttr(attrs: string, name: string): string | undefined {
   return value.includes('&') ? decodeEntities(value) : value;
 }
 
-/** An element name ends here (what `\b` meant in the regular expressions these scanners replaced). */
-export function nameEnds(xml: string, at: number): boolean {
-  const c = xml.charCodeAt(at);
+/**
+ * The byte after an element's name: it ends there (what `\b` meant in the regular expressions these scanners
+ * replaced).
+ */
+export function isNameEnd(c: number): boolean {
   return c === 32 || c === 62 || c === 47 || c === 9 || c === 10 || c === 13;
 }

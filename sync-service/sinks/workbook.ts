@@ -41,7 +41,7 @@ import { formatAuditTab, formatCreditsTab, formatLedgerTab, formatStaffTab } fro
 import { applyLedgerChanges, applyRowRepairs } from './workbook-ledger';
 import { patchWorkbook } from './workbook-patch';
 import { readChunkRecords, removeChunkRecords, writeChunkRecords } from './workbook-chunk-maps';
-import { plainTabSizes, readPlainWorkbookParts } from './workbook-read';
+import { plainTabSizes, readPlainWorkbookParts, type MeasuredSizes } from './workbook-read';
 import { renderWorkbookSummary } from './workbook-summary';
 import { workbookTabSizes } from './grid-size';
 import type { TabSize } from '../../core/cell-budget';
@@ -154,6 +154,8 @@ export function createWorkbookSink(opts: WorkbookSinkOptions): Sink {
   let readBytes: { bytes: Buffer; parts: Map<string, Buffer> } | undefined;
   /** The tab sizes of the file version read() parsed (measured while parsing), for gridSize. */
   let readSizes: { version: FileVersion; sizes: () => TabSize[] | null } | undefined;
+  /** The sheet sizes the last fast read measured, by part and CRC: a part a write left as it was is not measured again. */
+  let measured: MeasuredSizes | undefined;
 
   function warnOverlong(changes: ChangeSet): void {
     const overlong = countOverlong(changes);
@@ -230,6 +232,7 @@ export function createWorkbookSink(opts: WorkbookSinkOptions): Sink {
         readBytes = only ? undefined : { bytes, parts: read.parts };
         lastRead = only ? undefined : plain;
         readSizes = version ? { version, sizes: read.sizes } : undefined;
+        measured = read.measured;
         return { tabs: plain, created };
       }
       workbook = await load();
@@ -310,7 +313,7 @@ export function createWorkbookSink(opts: WorkbookSinkOptions): Sink {
       const unchanged = readSizes && sameVersion(await fileVersion(opts.path, label), readSizes.version);
       return (
         (unchanged ? readSizes!.sizes() : null) ??
-        (await plainTabSizes(opts.path)) ??
+        (await plainTabSizes(opts.path, measured)) ??
         workbookTabSizes(await load())
       );
     },
@@ -320,6 +323,7 @@ export function createWorkbookSink(opts: WorkbookSinkOptions): Sink {
       lastRead = undefined;
       readBytes = undefined;
       readSizes = undefined;
+      measured = undefined;
       loadedVersion = null;
       const held = lock;
       lock = null;

@@ -468,6 +468,12 @@ describe('patching writer', () => {
       const reader = createWorkbookSink({ path });
       await reader.read();
       expect(await reader.gridSize!()).toEqual(workbookTabSizes(wb));
+      // After a patched write (a sync's last step): the parts the patch left as they were keep the sizes the read
+      // measured, the others are measured again, and together they are still what ExcelJS counts.
+      await reader.write(changes({ appends: [credit(3)], audit: [auditRow(3, 'z')] }));
+      const after = await loadWorkbook(path);
+      expect(workbookTabSizes(after)).not.toEqual(workbookTabSizes(wb));
+      expect(await reader.gridSize!()).toEqual(workbookTabSizes(after));
     });
   });
 
