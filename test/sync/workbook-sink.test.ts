@@ -111,6 +111,17 @@ describe('workbook sink: a new workbook', () => {
     }));
 });
 
+/** The Audit entry of a sync adding credit 3. */
+const ADD_CR3 = {
+  when: '2024-06-02T08:00:00.000Z',
+  who: 'sync',
+  action: 'add',
+  creditId: 'CR-3',
+  field: '',
+  before: '',
+  after: '',
+};
+
 describe('workbook sink: updates by key', () => {
   async function seeded(dir: string, n = 3) {
     const path = join(dir, 'credits.xlsx');
@@ -202,16 +213,7 @@ describe('workbook sink: updates by key', () => {
         const other = createWorkbookSink({ path });
         await other.read();
         await other.write(changes({ appends: [credit(3, { notes: 'theirs' })] }));
-        const audit = {
-          when: '2024-06-02T08:00:00.000Z',
-          who: 'sync',
-          action: 'add',
-          creditId: 'CR-3',
-          field: '',
-          before: '',
-          after: '',
-        };
-        const report = await sink.write(changes({ appends: [credit(3), credit(4)], audit: [audit] }));
+        const report = await sink.write(changes({ appends: [credit(3), credit(4)], audit: [ADD_CR3] }));
         expect(report.appendedRows).toBe(1);
         expect(report.skipped).toEqual([
           {
@@ -247,16 +249,7 @@ describe('workbook sink: updates by key', () => {
       const path = await seeded(dir, 2);
       const sink = createWorkbookSink({ path });
       await sink.read();
-      const audit = {
-        when: '2024-06-02T08:00:00.000Z',
-        who: 'sync',
-        action: 'add',
-        creditId: 'CR-3',
-        field: '',
-        before: '',
-        after: '',
-      };
-      await sink.write(changes({ appends: [credit(3)], audit: [audit] }));
+      await sink.write(changes({ appends: [credit(3)], audit: [ADD_CR3] }));
       const snapshot = await createWorkbookSink({ path }).read();
       expect(snapshot.tabs.credits.rows.map((r) => r[snapshot.tabs.credits.headers.indexOf('Key')])).toEqual([
         'key-1',
