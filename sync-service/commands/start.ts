@@ -5,6 +5,7 @@
  */
 import { existsSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
+import { chunkMapPath } from '../sinks/workbook-chunk-maps';
 import type { Reporter } from '../progress';
 import { SettingsError, type Settings } from '../settings';
 import { readState } from '../../core/sheet-state';
@@ -26,14 +27,23 @@ export function demoSettings(settings: Settings): Settings {
   };
 }
 
-/** Makes the demo data if it is missing; with `fresh`, removes the workbook (and its backup) and the usage files. */
+/**
+ * Makes the demo data if it is missing; with `fresh`, removes the workbook (with its backup and its chunk map) and the
+ * usage files.
+ */
 export async function prepareDemo(settings: Settings, fresh: boolean, reporter: Reporter): Promise<void> {
   if (fresh) {
     if (settings.spreadsheet)
       throw new SettingsError(
         '--fresh removes the local demo workbook; it does not clear a Google Sheet. Leave out --spreadsheet (or --fresh).',
       );
-    for (const path of [settings.workbook, `${settings.workbook}.bak`, settings.usageDir]) {
+    const removable = [
+      settings.workbook,
+      `${settings.workbook}.bak`,
+      chunkMapPath(settings.workbook),
+      settings.usageDir,
+    ];
+    for (const path of removable) {
       if (!existsSync(path)) continue;
       rmSync(path, { recursive: true, force: true });
       reporter.info(`Removed ${path}.`);

@@ -70,6 +70,8 @@ export interface WorkbookSinkOptions {
   patch?: boolean;
   /** For tests: the patcher's deflate chunk size (workbook-zip.ts), small so that small parts have many chunks. */
   zipChunkBytes?: number;
+  /** New credits from which a first load is written as one row by ExcelJS and the rest patched; for tests. */
+  firstLoadSplit?: number;
   /** Cells the write may hold; default: what fits in this process's heap (cellsThatFit). For tests. */
   maxCells?: number;
 }
@@ -82,6 +84,9 @@ interface FileVersion {
 }
 
 const PROGRESS_EVERY_ROWS = 10_000;
+
+/** A first load of this many new credits or more is written by firstLoadPatched. */
+const FIRST_LOAD_SPLIT = 1_000;
 
 /**
  * Writing goes through ExcelJS's in-memory model, which holds every cell of the workbook. Measured with
@@ -209,6 +214,58 @@ export function createWorkbookSink(opts: WorkbookSinkOptions): Sink {
     return wb;
   }
 
+  /**
+   * The first credits of a workbook (a new file, or an empty Credits tab): ExcelJS writes the first one, with
+   * everything else the change set holds but the other new rows and the Audit, into bytes in memory, and the
+   * patcher appends the rest to those bytes; the file is saved once, as by the whole write. ExcelJS's model of
+   * 150,000 new credits took ~100 s and most of the heap, superlinear in the credits; the patcher's rows are
+   * linear. Null when this is not a first load or the patcher cannot take the rest: the caller writes whole.
+   */
+  async function firstLoadPatched(
+    changes: ChangeSet,
+    current: FileVersion | null,
+  ): Promise<WriteReport | null> {
+    if (changes.updates.length || changes.rowRepairs?.length || changes.remove) return null;
+    // A Key twice or none: the whole write's error to raise, with its message.
+    const keys = new Set(changes.appends.map((a) => text(a.key)));
+    if (keys.size !== changes.appends.length || keys.has('')) return null;
+    if (!workbook || !sameVersion(current, loadedVersion)) workbook = await load();
+    const wb = workbook;
+    if (lastUsedRow(sheet(wb, 'credits')) > 1) return null;
+    workbook = undefined; // the model gets the first row below and is never saved itself
+    await refuseIfOpenInExcel(opts.path, label);
+    const first: ChangeSet = { ...changes, appends: changes.appends.slice(0, 1), audit: [] };
+    const rest: ChangeSet = { updates: [], appends: changes.appends.slice(1), audit: changes.audit };
+    const firstReport = applyChanges(wb, first);
+    if (first.summary) await renderWorkbookSummary(wb, first.summary);
+    await formatCreditsTab(sheet(wb, 'credits'), lastUsedRow(sheet(wb, 'credits')));
+    await formatAuditTab(sheet(wb, 'audit'), lastUsedRow(sheet(wb, 'audit')));
+    for (const tab of ['accounts', 'rules', 'config'] as const) formatStaffTab(sheet(wb, tab), tab);
+    await formatLedgerTab(sheet(wb, 'ledger'));
+    const bytes = Buffer.from(await wb.xlsx.writeBuffer());
+    progress(`writing ${label}: ${changes.appends.length.toLocaleString('en-US')} new credit rows`);
+    let outcome: Awaited<ReturnType<typeof patchWorkbook>>;
+    try {
+      const read = await readPlainWorkbookParts(bytes);
+      if (!read) return null;
+      outcome = await patchWorkbook(bytes, read.tabs, rest, read.parts, new Map(), opts.zipChunkBytes);
+    } catch (err) {
+      if (err instanceof RangeError) return null; // rows too many for one string: the whole write decides
+      throw err;
+    }
+    if (outcome.kind !== 'patched') return null;
+    warnOverlong(changes);
+    await saveBytes(outcome.bytes);
+    writeChunkRecords(opts.path, outcome.chunkRecords);
+    lastRead = undefined;
+    return {
+      updatedRows: 0,
+      appendedRows: firstReport.appendedRows + outcome.report.appendedRows,
+      skipped: [...firstReport.skipped, ...outcome.report.skipped],
+      lockedRows: outcome.report.lockedRows,
+    };
+  }
+
   return {
     label,
 
@@ -277,6 +334,10 @@ export function createWorkbookSink(opts: WorkbookSinkOptions): Sink {
           return outcome.report;
         }
         progress(`writing the whole of ${label} (${outcome.reason})`);
+      }
+      if (opts.patch !== false && changes.appends.length >= (opts.firstLoadSplit ?? FIRST_LOAD_SPLIT)) {
+        const loaded = await firstLoadPatched(changes, current);
+        if (loaded) return loaded;
       }
       refuseIfTooBig(label, lastRead, changes, opts.maxCells ?? cellsThatFit());
       if (!workbook || !sameVersion(current, loadedVersion)) {

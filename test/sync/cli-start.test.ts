@@ -39,6 +39,8 @@ describe('credit-desk start', () => {
     expect(exportJson().find((c) => c.creditId === creditId)!.ruleId).toBe('manual');
     expect(runCli(['usage', 'collect'], dir).code).toBe(0);
     expect(existsSync(join(dir, 'usage-files'))).toBe(true);
+    // The patched writes left the chunk map beside the workbook (workbook-chunk-maps.ts).
+    expect(existsSync(join(dir, '.credits.xlsx.chunks.json'))).toBe(true);
 
     // --fresh: the workbook and the usage files go, the same demo comes back, the hand edit is gone.
     const fresh = runCli(['start', '--fresh'], dir);
@@ -46,6 +48,7 @@ describe('credit-desk start', () => {
     expect(fresh.err).toMatch(/Removed credits\.xlsx\./);
     expect(fresh.err).toMatch(/Removed usage-files\./);
     expect(existsSync(join(dir, 'usage-files'))).toBe(false);
+    expect(fresh.err).toMatch(/Removed \.credits\.xlsx\.chunks\.json\./);
     expect(fresh.out).toContain(`npx credit-desk assign ${creditId} `);
     expect(exportJson().find((c) => c.creditId === creditId)!.ruleId).not.toBe('manual');
   });

@@ -6,6 +6,7 @@
  * style indexes in range, rows and cells in ascending order, no row twice).
  */
 import fc from 'fast-check';
+import { existsSync } from 'node:fs';
 import { copyFile, readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import type ExcelJS from 'exceljs';
@@ -23,7 +24,7 @@ import {
   readPlainWorkbookParts,
 } from '../../sync-service/sinks/workbook-read';
 import { entryText, readZip } from '../../sync-service/sinks/workbook-zip';
-import { mapFor, readChunkRecords } from '../../sync-service/sinks/workbook-chunk-maps';
+import { chunkMapPath, mapFor, readChunkRecords } from '../../sync-service/sinks/workbook-chunk-maps';
 import { credit as domainCredit, directory } from '../helpers/domain';
 import { changes, credit, loadWorkbook, protectionOf } from './workbook-helpers';
 import { withTempDir } from '../helpers/fixtures-io';
@@ -392,6 +393,62 @@ describe('patching writer', () => {
         { numRuns: 12 },
       );
       expect(deflated).toBeLessThan(written); // all of them when nothing is copied
+    });
+  }, 300_000);
+
+  /**
+   * A first load (a new workbook): ExcelJS writes the first credit with the tabs, the Summary and the Ledger, and
+   * the patcher appends the other credits and the Audit (workbook.ts firstLoadPatched). It must give the workbook
+   * the whole write gives, whatever the credits.
+   */
+  it('writes a first load as the whole write does: one row by ExcelJS, the rest patched', async () => {
+    await withTempDir(async (tmp) => {
+      let run = 0;
+      await fc.assert(
+        fc.asyncProperty(
+          fc.array(appendArb, { minLength: 2, maxLength: 8 }),
+          fc.array(textArb, { maxLength: 3 }),
+          fc.integer({ min: 0, max: 2 }),
+          fc.option(fc.integer({ min: 1, max: 12 }), { nil: undefined }),
+          async (appends, audit, ledgerAppends, summary) => {
+            run++;
+            const change = changeSetOf({
+              updates: [],
+              appends,
+              audit,
+              ledgerAppends,
+              ledgerCloses: [],
+              ledgerPacked: false,
+              summary,
+            });
+            const full = join(tmp, `first-full-${run}.xlsx`);
+            const split = join(tmp, `first-split-${run}.xlsx`);
+            const fullSink = createWorkbookSink({ path: full, patch: false });
+            await fullSink.read();
+            const fullReport = await fullSink.write(structuredClone(change));
+            const messages: string[] = [];
+            const splitSink = createWorkbookSink({
+              path: split,
+              firstLoadSplit: 2,
+              onProgress: (m) => messages.push(m),
+            });
+            await splitSink.read();
+            const splitReport = await splitSink.write(structuredClone(change));
+            expect(messages.filter((m) => m.startsWith('writing the whole'))).toEqual([]);
+            // Patched (only the patcher leaves a chunk map; the whole write removes it).
+            expect(existsSync(chunkMapPath(split))).toBe(true);
+            expect(existsSync(chunkMapPath(full))).toBe(false);
+            expect(splitReport).toEqual(fullReport);
+            expect(describeWorkbook(await loadWorkbook(split))).toEqual(
+              describeWorkbook(await loadWorkbook(full)),
+            );
+            expect(await readPlainWorkbook(split)).toEqual(await readPlainWorkbook(full));
+            await checkInvariants(split);
+            expect(await plainTabSizes(split)).toEqual(await plainTabSizes(full));
+          },
+        ),
+        { numRuns: 15 },
+      );
     });
   }, 300_000);
 
