@@ -29,6 +29,24 @@ describe('workbook size check', () => {
     });
   });
 
+  it('lets a patched first load hold twice what the whole write may, and refuses past that the same way', async () => {
+    await withTempDir(async (dir) => {
+      const path = join(dir, 'credits.xlsx');
+      const sink = createWorkbookSink({ path, maxCells: 2_000, firstLoadSplit: 2 });
+      await sink.read();
+      const tooMany = changes({ appends: Array.from({ length: 200 }, (_, i) => credit(i)) });
+      const err = await sink.write(tooMany).catch((e: unknown) => e);
+      expect((err as Error).message).toMatch(
+        /would hold 200 credits .* fits about \d+ credits in a workbook/,
+      );
+      expect(existsSync(path)).toBe(false);
+      // 100 credits are past the whole write's limit (above) but within the patched first load's.
+      const report = await sink.write(changes({ appends: Array.from({ length: 100 }, (_, i) => credit(i)) }));
+      expect(report.appendedRows).toBe(100);
+      expect(existsSync(path)).toBe(true);
+    });
+  });
+
   it('the default limit follows the heap: 4 GiB fits millions of cells, not tens of millions', () => {
     const fits = cellsThatFit(4 * 2 ** 30);
     expect(fits).toBeGreaterThan(2_000_000);
