@@ -263,3 +263,33 @@ describe('numbers read from bytes', () => {
     );
   });
 });
+
+describe('inline strings read from bytes', () => {
+  // A column whose values repeat row after row, as the patcher's appended rows have them: the reader hands back
+  // the row above's string when the bytes repeat, and must never hand back a stale one.
+  const value = fc.constantFrom('USD', 'EUR', 'USE', 'A&B', 'A&amp;B', 'é', 'éa', 'ab', 'ba', '😀');
+  const escape = (t: string) => t.replace(/&(?!amp;)/g, '&amp;');
+  it('gives every cell its own text, in every column, whatever repeats', () => {
+    fc.assert(
+      fc.property(fc.array(fc.tuple(value, value), { minLength: 1, maxLength: 30 }), (rows) => {
+        const xml =
+          '<worksheet><sheetData><row r="1"><c r="A1" t="s"><v>0</v></c><c r="B1" t="s"><v>1</v></c></row>' +
+          rows
+            .map(
+              ([a, b], i) =>
+                `<row r="${i + 2}"><c r="A${i + 2}" t="inlineStr"><is><t>${escape(a)}</t></is></c>` +
+                `<c r="B${i + 2}" t="inlineStr"><is><t>${escape(b)}</t></is></c></row>`,
+            )
+            .join('') +
+          '</sheetData></worksheet>';
+        const ctx = { strings: ['A', 'B'], dateStyles: new Set<number>(), date1904: false };
+        const { grid } = sheetGrid(Buffer.from(xml), ctx, []);
+        const decoded = (t: string) => (t === '' ? null : t.replace(/&amp;/g, '&'));
+        expect(grid.rows.map((r) => r.map((c) => (c === '' ? null : c)))).toEqual(
+          rows.map(([a, b]) => [decoded(escape(a)), decoded(escape(b))]),
+        );
+      }),
+      { numRuns: 500 },
+    );
+  });
+});
