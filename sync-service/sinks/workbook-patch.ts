@@ -441,7 +441,7 @@ function appendCredits(
       s: styleOf(i + 1, locked, currency),
     }));
   });
-  const pieces = appendRows(xml, lastRow, rows, writer);
+  const pieces = appendRows(xml, lastRow, rows, writer, true);
   // The Status dropdown covers every data row (expectCreditsShape checked it covers the old ones).
   const letter = columnLetter(colOf.get('status')!);
   const tailAt = pieces.length - 1;
@@ -554,10 +554,14 @@ class SharedStrings {
     return this.added.length > 0;
   }
 
-  /** The cell type and body for a text. */
-  cell(s: string): { t: string; body: string } {
+  /**
+   * The cell type and body for a text: inline, unless ExcelJS needs it shared (escapes) or `shared` asks for it
+   * (new Credits rows: every later command reads them, and a shared string is an index into one table where an
+   * inline one is a string made per cell; the table's unchanged chunks are copied, workbook-chunk-maps.ts).
+   */
+  cell(s: string, shared = false): { t: string; body: string } {
     const encoded = encodeXlsxText(s);
-    if (encoded === s) {
+    if (encoded === s && !shared) {
       // ExcelJS's rule for keeping the spaces (text-xform.js).
       const space = /^\s|\n|\s$/.test(s) ? ' xml:space="preserve"' : '';
       return { t: 'inlineStr', body: `<is><t${space}>${escapeText(s)}</t></is>` };
@@ -624,8 +628,11 @@ class CellWriter {
     private readonly date1904: boolean,
   ) {}
 
-  /** The <c> element for a value, with style `s` (a Date with no style gets ExcelJS's default date format). */
-  cell(ref: string, value: Value, s: number | undefined): string {
+  /**
+   * The <c> element for a value, with style `s` (a Date with no style gets ExcelJS's default date format); text
+   * as a shared string when `sharedText`.
+   */
+  cell(ref: string, value: Value, s: number | undefined, sharedText = false): string {
     if (value instanceof Date) {
       const style = s ?? (this.dateXf ??= this.styles.xfId(DATE_XF));
       return `<c r="${ref}" s="${style}"><v>${excelUtils.dateToExcel(value, this.date1904)}</v></c>`;
@@ -635,7 +642,7 @@ class CellWriter {
     if (typeof value === 'number') return `<c r="${ref}"${st}><v>${value}</v></c>`;
     if (typeof value === 'boolean') return `<c r="${ref}"${st} t="b"><v>${value ? 1 : 0}</v></c>`;
     if (typeof value === 'string') {
-      const { t, body } = this.strings.cell(value);
+      const { t, body } = this.strings.cell(value, sharedText);
       return `<c r="${ref}"${st} t="${t}">${body}</c>`;
     }
     return cannot('a value the patcher does not write');
@@ -743,6 +750,7 @@ function appendRows(
   lastRow: number,
   rows: { col: number; value: Value; s?: number }[][],
   writer: CellWriter,
+  sharedText = false,
 ): Buffer[] {
   if (!rows.length) return [xml];
   const { start, end } = sheetDataOf(xml, lastRow);
@@ -752,7 +760,7 @@ function appendRows(
     r++;
     const sorted = [...cells].sort((a, b) => a.col - b.col);
     for (const c of sorted) if (c.value !== null) width = Math.max(width, c.col);
-    return `<row r="${r}">${sorted.map((c) => writer.cell(`${columnLetter(c.col)}${r}`, c.value, c.s)).join('')}</row>`;
+    return `<row r="${r}">${sorted.map((c) => writer.cell(`${columnLetter(c.col)}${r}`, c.value, c.s, sharedText)).join('')}</row>`;
   });
   const before = head(xml).replace(
     /<dimension ref="([A-Z]+)(\d+)(?::([A-Z]+)\d+)?"\/>/,
