@@ -250,7 +250,7 @@ export function createWorkbookSink(opts: WorkbookSinkOptions): Sink {
     try {
       const read = await readPlainWorkbookParts(bytes);
       if (!read) return null;
-      outcome = await patchWorkbook(bytes, read.tabs, rest, read.parts, new Map(), opts.zipChunkBytes);
+      outcome = await patchWorkbook(bytes, read.tabs, rest, read.parts, new Map(), opts.zipChunkBytes, true);
     } catch (err) {
       if (err instanceof RangeError) return null; // rows too many for one string: the whole write decides
       throw err;

@@ -445,6 +445,14 @@ describe('patching writer', () => {
             expect(await readPlainWorkbook(split)).toEqual(await readPlainWorkbook(full));
             await checkInvariants(split);
             expect(await plainTabSizes(split)).toEqual(await plainTabSizes(full));
+            // The first load's text is shared; a later sync's new row is inline (the table would grow all year).
+            const creditsXml = () =>
+              readFile(split).then((b) => entryText(readZip(b).find((e) => e.name.endsWith('sheet1.xml'))!));
+            expect(await creditsXml()).not.toContain('inlineStr');
+            const later = createWorkbookSink({ path: split });
+            await later.read();
+            await later.write(changes({ appends: [credit(900, { description: 'later' })] }));
+            expect(await creditsXml()).toContain('<is><t>later</t></is>');
           },
         ),
         { numRuns: 15 },
