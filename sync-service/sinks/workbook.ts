@@ -240,10 +240,7 @@ export function createWorkbookSink(opts: WorkbookSinkOptions): Sink {
     const rest: ChangeSet = { updates: [], appends: changes.appends.slice(1), audit: changes.audit };
     const firstReport = applyChanges(wb, first);
     if (first.summary) await renderWorkbookSummary(wb, first.summary);
-    await formatCreditsTab(sheet(wb, 'credits'), lastUsedRow(sheet(wb, 'credits')));
-    await formatAuditTab(sheet(wb, 'audit'), lastUsedRow(sheet(wb, 'audit')));
-    for (const tab of ['accounts', 'rules', 'config'] as const) formatStaffTab(sheet(wb, tab), tab);
-    await formatLedgerTab(sheet(wb, 'ledger'));
+    await formatTabs(wb);
     const bytes = Buffer.from(await wb.xlsx.writeBuffer());
     progress(`writing ${label}: ${changes.appends.length.toLocaleString('en-US')} new credit rows`);
     let outcome: Awaited<ReturnType<typeof patchWorkbook>>;
@@ -362,11 +359,7 @@ export function createWorkbookSink(opts: WorkbookSinkOptions): Sink {
       const lastRow = lastUsedRow(credits);
       if (lastRow - 1 >= PROGRESS_EVERY_ROWS)
         progress(`writing ${label}: ${(lastRow - 1).toLocaleString('en-US')} rows`);
-      const lockedRows = await formatCreditsTab(credits, lastRow);
-      const audit = sheet(wb, 'audit');
-      await formatAuditTab(audit, lastUsedRow(audit));
-      for (const tab of ['accounts', 'rules', 'config'] as const) formatStaffTab(sheet(wb, tab), tab);
-      await formatLedgerTab(sheet(wb, 'ledger'));
+      const lockedRows = await formatTabs(wb, lastRow);
 
       await saveBytes(new Uint8Array(await wb.xlsx.writeBuffer()));
       removeChunkRecords(opts.path); // ExcelJS wrote every part anew: no map describes them
@@ -396,6 +389,18 @@ export function createWorkbookSink(opts: WorkbookSinkOptions): Sink {
       await held?.release();
     },
   };
+}
+
+/** Every tab formatted and protected as a whole write leaves it; the locked Credits rows. */
+async function formatTabs(
+  wb: ExcelJS.Workbook,
+  creditsLastRow = lastUsedRow(sheet(wb, 'credits')),
+): Promise<number> {
+  const lockedRows = await formatCreditsTab(sheet(wb, 'credits'), creditsLastRow);
+  await formatAuditTab(sheet(wb, 'audit'), lastUsedRow(sheet(wb, 'audit')));
+  for (const tab of ['accounts', 'rules', 'config'] as const) formatStaffTab(sheet(wb, tab), tab);
+  await formatLedgerTab(sheet(wb, 'ledger'));
+  return lockedRows;
 }
 
 function sheet(wb: ExcelJS.Workbook, tab: TabId): ExcelJS.Worksheet {

@@ -16,7 +16,7 @@ import { summaryLayout } from '../../core/summary-layout';
 import { LEDGER_COLUMNS, type CreditField, type LedgerField } from '../../core/sheet-contract';
 import type { Cell } from '../../core/table';
 import type { ChangeSet } from '../../core/sheet-changes';
-import { createWorkbookSink } from '../../sync-service/sinks/workbook';
+import { createWorkbookSink, type WorkbookSinkOptions } from '../../sync-service/sinks/workbook';
 import { workbookTabSizes } from '../../sync-service/sinks/grid-size';
 import {
   plainTabSizes,
@@ -245,13 +245,21 @@ async function seedWorkbook(
   await seed.close();
 }
 
-/** One change set written to two copies: by the full writer, and by the sink as it is (the patcher first). */
-async function writeBothWays(full: string, patched: string, change: ChangeSet) {
+/**
+ * One change set written to two copies: by the full writer, and by the sink as it is (the patcher first), with
+ * `options` for that sink.
+ */
+async function writeBothWays(
+  full: string,
+  patched: string,
+  change: ChangeSet,
+  options: Partial<WorkbookSinkOptions> = {},
+) {
   const fullSink = createWorkbookSink({ path: full, patch: false });
   await fullSink.read();
   const fullReport = await fullSink.write(structuredClone(change));
   const messages: string[] = [];
-  const patchSink = createWorkbookSink({ path: patched, onProgress: (m) => messages.push(m) });
+  const patchSink = createWorkbookSink({ ...options, path: patched, onProgress: (m) => messages.push(m) });
   await patchSink.read();
   const patchReport = await patchSink.write(structuredClone(change));
   return { fullReport, patchReport, messages };
@@ -423,17 +431,11 @@ describe('patching writer', () => {
             });
             const full = join(tmp, `first-full-${run}.xlsx`);
             const split = join(tmp, `first-split-${run}.xlsx`);
-            const fullSink = createWorkbookSink({ path: full, patch: false });
-            await fullSink.read();
-            const fullReport = await fullSink.write(structuredClone(change));
-            const messages: string[] = [];
-            const splitSink = createWorkbookSink({
-              path: split,
-              firstLoadSplit: 2,
-              onProgress: (m) => messages.push(m),
-            });
-            await splitSink.read();
-            const splitReport = await splitSink.write(structuredClone(change));
+            const {
+              fullReport,
+              patchReport: splitReport,
+              messages,
+            } = await writeBothWays(full, split, change, { firstLoadSplit: 2 });
             expect(messages.filter((m) => m.startsWith('writing the whole'))).toEqual([]);
             // Patched (only the patcher leaves a chunk map; the whole write removes it).
             expect(existsSync(chunkMapPath(split))).toBe(true);
