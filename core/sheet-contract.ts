@@ -26,6 +26,13 @@ export interface ColumnSpec<F extends string = string> {
   /** Width in characters, for a new tab. */
   width?: number;
   note?: string;
+  /**
+   * May be added empty to a tab that already has rows (core/sheet-layout.ts planHeaders): a blank cell in it
+   * loses nothing and decides nothing. Every other column of a tab with rows must be there: a renamed or deleted
+   * header added back empty would read every row's value as blank (an Allocation, a hold flag, a rule's
+   * description filter), and money would move on that.
+   */
+  addable?: true;
 }
 
 export type CreditField =
@@ -93,7 +100,7 @@ export const CREDIT_COLUMNS: readonly ColumnSpec<CreditField>[] = [
   { field: 'usageRecordId', header: 'Usage Record ID', owner: 'usage', kind: 'text', width: 26 },
   { field: 'processingDate', header: 'Processing Date', owner: 'usage', kind: 'date', width: 12 },
   { field: 'flags', header: 'Flags', owner: 'sync', kind: 'text', width: 18 },
-  { field: 'notes', header: 'Notes', owner: 'staff', kind: 'text', width: 24 },
+  { field: 'notes', header: 'Notes', owner: 'staff', kind: 'text', width: 24, addable: true },
   {
     field: 'lastChange',
     header: 'Last Change',
@@ -101,6 +108,7 @@ export const CREDIT_COLUMNS: readonly ColumnSpec<CreditField>[] = [
     kind: 'datetime',
     format: 'text',
     width: 20,
+    addable: true,
   },
   { field: 'key', header: 'Key', owner: 'sync', kind: 'text', format: 'text', hidden: true, width: 10 },
 ];
@@ -110,12 +118,12 @@ export type AccountField =
 
 export const ACCOUNT_COLUMNS: readonly ColumnSpec<AccountField>[] = [
   { field: 'accountId', header: 'AWS Account', owner: 'staff', kind: 'text', width: 14 },
-  { field: 'accountName', header: 'Account Name', owner: 'staff', kind: 'text', width: 24 },
+  { field: 'accountName', header: 'Account Name', owner: 'staff', kind: 'text', width: 24, addable: true },
   { field: 'customerId', header: 'Customer ID', owner: 'staff', kind: 'text', width: 14 },
-  { field: 'customerName', header: 'Customer Name', owner: 'staff', kind: 'text', width: 24 },
+  { field: 'customerName', header: 'Customer Name', owner: 'staff', kind: 'text', width: 24, addable: true },
   { field: 'assetId', header: 'Asset ID', owner: 'staff', kind: 'text', width: 16 },
   { field: 'resellerId', header: 'Reseller ID', owner: 'staff', kind: 'text', width: 14 },
-  { field: 'resellerName', header: 'Reseller Name', owner: 'staff', kind: 'text', width: 24 },
+  { field: 'resellerName', header: 'Reseller Name', owner: 'staff', kind: 'text', width: 24, addable: true },
 ];
 
 export type RuleField =
@@ -138,7 +146,7 @@ export type RuleField =
 
 export const RULE_COLUMNS: readonly ColumnSpec<RuleField>[] = [
   { field: 'ruleId', header: 'Rule ID', owner: 'staff', kind: 'text', width: 10 },
-  { field: 'name', header: 'Name', owner: 'staff', kind: 'text', width: 24 },
+  { field: 'name', header: 'Name', owner: 'staff', kind: 'text', width: 24, addable: true },
   {
     field: 'description',
     header: 'Credit Description',
@@ -195,7 +203,7 @@ export type ConfigField = 'setting' | 'value' | 'notes';
 export const CONFIG_COLUMNS: readonly ColumnSpec<ConfigField>[] = [
   { field: 'setting', header: 'Setting', owner: 'staff', kind: 'text', width: 28 },
   { field: 'value', header: 'Value', owner: 'staff', kind: 'text', width: 14 },
-  { field: 'notes', header: 'Notes', owner: 'staff', kind: 'text', width: 60 },
+  { field: 'notes', header: 'Notes', owner: 'staff', kind: 'text', width: 60, addable: true },
 ];
 
 /** The settings the Config tab holds, with the values a new sheet starts with. */

@@ -119,12 +119,55 @@ export function planHeaders(tab: TabId, existing: readonly Cell[] | null, hasRow
         'its deletion: File → Version history in Google Sheets, the .bak copy beside a workbook). Do not type new keys.',
     );
   }
+  const lost = hasRows ? missingSpecs.filter((c) => !c.addable) : [];
+  if (lost.length) throw missingColumnsError(tab, lost, existing ?? []);
   const headers = [...(existing ?? []).slice(0, at).map((h) => text(h))];
   const missing = missingSpecs.map((spec, i) => {
     headers.push(spec.header);
     return columnSetup(spec, at + i, tab);
   });
   return { headers, missing, at };
+}
+
+/**
+ * A tab with rows lacks contract headers whose blank would decide something (ColumnSpec.addable): nothing is
+ * added and nothing is written. The message names each missing header and, when row 1 has a header that looks
+ * like it (a rename: "Allocation (typed)"), that one.
+ */
+function missingColumnsError(tab: TabId, lost: readonly ColumnSpec[], existing: readonly Cell[]): CreditDeskError {
+  const { name } = TABS[tab];
+  const known = new Set(TABS[tab].columns.map((c) => headerKey(c.header)));
+  const strays = existing.map((h) => text(h)).filter((h) => h && !known.has(headerKey(h)));
+  const fixes = lost.map((c) => {
+    const like = strays.find((h) => looksLike(h, c.header));
+    return like ? `rename "${like}" back to "${c.header}"` : `restore the header "${c.header}"`;
+  });
+  const list = lost.map((c) => `"${c.header}"`).join(', ');
+  return new CreditDeskError(
+    'BAD_SHEET',
+    `The ${name} tab has rows but no ${list} column${lost.length > 1 ? 's' : ''} (renamed or deleted), so what its rows hold there cannot be read. Nothing was changed: adding ${lost.length > 1 ? 'them' : 'it'} back empty would read every row's value as blank.`,
+    `In row 1 of ${name}, ${fixes.join('; ')} (or undo the change: File → Version history in Google Sheets, the .bak copy beside a workbook), then run the command again.`,
+  );
+}
+
+/** A header a person probably renamed from `header`: one contains the other, or they differ by a typo or two. */
+function looksLike(found: string, header: string): boolean {
+  const a = headerKey(found).replace(/[^a-z0-9%]+/g, ' ').trim();
+  const b = headerKey(header).replace(/[^a-z0-9%]+/g, ' ').trim();
+  if (!a || !b) return false;
+  if (a.includes(b) || (b.includes(a) && a.length >= 3)) return true;
+  return editDistance(a, b) <= Math.min(2, Math.floor(b.length / 4));
+}
+
+function editDistance(a: string, b: string): number {
+  let prev = Array.from({ length: b.length + 1 }, (_, j) => j);
+  for (let i = 1; i <= a.length; i++) {
+    const cur = [i];
+    for (let j = 1; j <= b.length; j++)
+      cur[j] = Math.min(prev[j] + 1, cur[j - 1] + 1, prev[j - 1] + (a[i - 1] === b[j - 1] ? 0 : 1));
+    prev = cur;
+  }
+  return prev[b.length];
 }
 
 export function columnSetup(spec: ColumnSpec, col: number, tab: TabId): ColumnSetup {

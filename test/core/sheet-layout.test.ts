@@ -67,11 +67,32 @@ describe('planHeaders', () => {
   });
 
   test('missing headers go after the last header, whatever order staff gave the others; staff columns stay', () => {
-    const existing = ['Notes', 'My column', ...headers.filter((h) => h !== 'Flags' && h !== 'Notes'), '', ''];
+    const existing = ['Flags', 'My column', ...headers.filter((h) => h !== 'Flags' && h !== 'Notes'), '', ''];
     const plan = planHeaders('credits', existing, true);
-    expect(plan.missing.map((m) => m.spec.header)).toEqual(['Flags']);
+    expect(plan.missing.map((m) => m.spec.header)).toEqual(['Notes']);
     expect(plan.at).toBe(existing.length - 2);
-    expect(plan.headers).toEqual([...existing.slice(0, -2), 'Flags']);
+    expect(plan.headers).toEqual([...existing.slice(0, -2), 'Notes']);
+  });
+
+  test('a tab with rows never gets a deciding column added empty: a renamed header is named, with its fix', () => {
+    const renamed = headers.map((h) => (h === 'Allocation' ? 'Allocation (typed)' : h));
+    expect(() => planHeaders('credits', renamed, true)).toThrow(
+      /no "Allocation" column[\s\S]*rename "Allocation \(typed\)" back to "Allocation"/,
+    );
+    // every column but the addable ones stops it, on every tab
+    for (const tab of ['credits', 'ledger', 'audit', 'rules', 'accounts', 'config'] as const) {
+      for (const c of TABS[tab].columns) {
+        const without = TABS[tab].columns.filter((x) => x !== c).map((x) => x.header);
+        if (tab === 'credits' && c.field === 'key') continue; // its own message, below
+        if (c.addable) expect(planHeaders(tab, without, true).missing.map((m) => m.spec)).toEqual([c]);
+        else expect(() => planHeaders(tab, without, true)).toThrow(new RegExp(`no "${c.header}" column`));
+        expect(planHeaders(tab, without, false).missing.map((m) => m.spec)).toEqual([c]);
+      }
+    }
+    const deleted = headers.filter((h) => h !== 'Flags' && h !== 'Status');
+    expect(() => planHeaders('credits', deleted, true)).toThrow(
+      /no "Status", "Flags" columns[\s\S]*restore the header "Status"; restore the header "Flags"/,
+    );
   });
 
   test('headers match ignoring case and spaces', () => {
