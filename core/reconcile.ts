@@ -19,7 +19,7 @@
  */
 import type { AuditEntry } from './audit';
 import type { Credit } from './credit';
-import { creditIdCandidate, creditKey } from './ids';
+import { creditIdCandidate, creditKey, USAGE_FILE_ID_PATTERN } from './ids';
 import { creditOfEntry, type LedgerEntry } from './ledger';
 import { fromSheetValue, formatMinor } from './money';
 import { CREDIT_COLUMNS, LEDGER_CREDIT_FIELDS, type CreditField } from './sheet-contract';
@@ -64,6 +64,12 @@ export interface ReconcileResult {
   repairs: Repairs;
   restored: Restoration[];
   unmatched: { sheetRow: number; creditId: string; why: string }[];
+  /**
+   * Locked rows naming a usage file and record that no record knows (Ledger, usage files, Audit): the record of
+   * their collection was lost, not typed. Left locked as they are, never reverted to ASSIGNED (that would bill
+   * them again); `usage collect` refuses to run while there are any.
+   */
+  unrecorded: { sheetRow: number; creditId: string; usageFileId: string; usageRecordId: string }[];
   /** The Credits tab was missing (renamed or deleted) while the Ledger holds collected credits. */
   creditsTabMissing: boolean;
 }
@@ -84,6 +90,8 @@ export interface ReconcileInput {
    * again — for the next archive run to remove.
    */
   archivedKeys?: ReadonlySet<string>;
+  /** Usage file IDs the record knows beyond `ledger` (archived ones): a row naming one was not lost. */
+  knownUsageFiles?: ReadonlySet<string>;
 }
 
 /** The fields the Ledger decides for a collected credit (everything the Credits tab holds but staff columns). */
@@ -164,6 +172,7 @@ export function reconcile(input: ReconcileInput): ReconcileResult {
     repairs: { updates: [], rowRepairs: [], appends: [], audit: [] },
     restored: [],
     unmatched: [],
+    unrecorded: [],
     creditsTabMissing: Boolean(input.creditsTabCreated) && input.ledger.length > 0,
   };
   const { repairs } = result;
@@ -171,6 +180,7 @@ export function reconcile(input: ReconcileInput): ReconcileResult {
     repairs.audit.push({ when: now, who: actor, action: 'restore', creditId, field, before, after });
 
   const ledgerByKey = new Map(input.ledger.map((e) => [e.key, e]));
+  const knownFiles = new Set([...input.ledger.map((e) => e.usageFileId), ...(input.knownUsageFiles ?? [])]);
   const ledgerById = new Map(input.ledger.map((e) => [e.creditId, e]));
   const rowsByKey = new Map<string, number>();
   grid.rows.forEach((row, i) => {
@@ -344,6 +354,16 @@ export function reconcile(input: ReconcileInput): ReconcileResult {
       write(i, readKey, id, fields, changed);
       return;
     }
+    if (locked && lostRecord(row)) {
+      result.unrecorded.push({
+        sheetRow: i + 2,
+        creditId: id,
+        usageFileId: text(row[idx.usageFileId]),
+        usageRecordId: text(row[idx.usageRecordId]),
+      });
+      if (changed.length) write(i, readKey, id, fields, changed);
+      return;
+    }
     if (locked) revertStatus(fields, changed, id);
     if (!changed.length) return;
     fields.flags = withFlag(text(row[idx.flags]), FLAG_RESTORED);
@@ -361,6 +381,22 @@ export function reconcile(input: ReconcileInput): ReconcileResult {
       }
     }
   });
+
+  /**
+   * A locked row whose usage file and record IDs belong together (UF-x and UR-x-NNNNN) and whose file no record
+   * holds at all: its collection's record was lost (the Ledger tab deleted, the usage folder gone, the Audit
+   * cleared), which a hand edit does not produce. A file the record knows, a record ID of another file, or a
+   * blank one: typed by hand, reverted.
+   */
+  function lostRecord(row: readonly Cell[]): boolean {
+    const fileId = text(row[idx.usageFileId]);
+    const recordId = text(row[idx.usageRecordId]);
+    return (
+      USAGE_FILE_ID_PATTERN.test(fileId) &&
+      !knownFiles.has(fileId) &&
+      new RegExp(`^${fileId.replace(/^UF-/, 'UR-')}-\\d{5}$`).test(recordId)
+    );
+  }
 
   /** Queues a repair of row `i`, found by the Key read when it is a usable one, else by Credit ID and Key read. */
   function write(
@@ -459,6 +495,16 @@ export function describeReconcile(r: ReconcileResult, limit = 10): string[] {
     lines.push(
       `restored ${r.restored.length} row${r.restored.length === 1 ? '' : 's'} from the usage record: ${list.join('; ')}${r.restored.length > limit ? `; … and ${r.restored.length - limit} more` : ''}. ` +
         'Filter Flags on RESTORED to see them; the Audit tab has each change (action "restore").',
+    );
+  }
+  if (r.unrecorded.length) {
+    const files = [...new Set(r.unrecorded.map((u) => u.usageFileId))];
+    const list = r.unrecorded
+      .slice(0, limit)
+      .map((u) => `row ${u.sheetRow} ${u.creditId} (${u.usageFileId})`);
+    lines.push(
+      `${r.unrecorded.length} row${r.unrecorded.length === 1 ? '' : 's'} say they were collected into ${files.slice(0, 5).join(', ')}${files.length > 5 ? ', …' : ''}, but no record of ${files.length === 1 ? 'that usage file' : 'those usage files'} survives (not in the Ledger tab, the usage folder or the Audit tab): ${list.join('; ')}${r.unrecorded.length > limit ? `; … and ${r.unrecorded.length - limit} more` : ''}. ` +
+        'They stay locked as they are, and `usage collect` refuses to run until the record is back: restore the Ledger tab (File → Version history, or the workbook .bak) or copy the usage files back into the usage folder. If a row was never invoiced, clear its Usage File ID and Usage Record ID cells.',
     );
   }
   if (r.unmatched.length) {

@@ -134,7 +134,11 @@ export function planHeaders(tab: TabId, existing: readonly Cell[] | null, hasRow
  * added and nothing is written. The message names each missing header and, when row 1 has a header that looks
  * like it (a rename: "Allocation (typed)"), that one.
  */
-function missingColumnsError(tab: TabId, lost: readonly ColumnSpec[], existing: readonly Cell[]): CreditDeskError {
+function missingColumnsError(
+  tab: TabId,
+  lost: readonly ColumnSpec[],
+  existing: readonly Cell[],
+): CreditDeskError {
   const { name } = TABS[tab];
   const known = new Set(TABS[tab].columns.map((c) => headerKey(c.header)));
   const strays = existing.map((h) => text(h)).filter((h) => h && !known.has(headerKey(h)));
@@ -152,8 +156,12 @@ function missingColumnsError(tab: TabId, lost: readonly ColumnSpec[], existing: 
 
 /** A header a person probably renamed from `header`: one contains the other, or they differ by a typo or two. */
 function looksLike(found: string, header: string): boolean {
-  const a = headerKey(found).replace(/[^a-z0-9%]+/g, ' ').trim();
-  const b = headerKey(header).replace(/[^a-z0-9%]+/g, ' ').trim();
+  const a = headerKey(found)
+    .replace(/[^a-z0-9%]+/g, ' ')
+    .trim();
+  const b = headerKey(header)
+    .replace(/[^a-z0-9%]+/g, ' ')
+    .trim();
   if (!a || !b) return false;
   if (a.includes(b) || (b.includes(a) && a.length >= 3)) return true;
   return editDistance(a, b) <= Math.min(2, Math.floor(b.length / 4));

@@ -17,6 +17,8 @@ import { addMinor, formatMinor, type Minor } from './money';
 import type { AllocationLine } from './allocation';
 import { resolveCreditAllocation } from './credit-allocation';
 import type { AccountDirectory } from './accounts';
+import { traceEntry } from './collect-trace';
+import { holdFlags, isHeld } from './review';
 
 export const USAGE_ACTOR = 'usage process';
 
@@ -43,6 +45,8 @@ export interface UsageRecord {
 
 export interface UsageFile {
   usageFileId: string;
+  /** The sheet that collected it (core/sheet-identity.ts); absent in files written before files carried it. */
+  sheetId?: string;
   /** collecting: written, sheet not yet updated; ready: the sheet shows its credits as PROCESSING; closed: PROCESSED. */
   status: 'collecting' | 'ready' | 'closed';
   createdAt: string;
@@ -62,7 +66,13 @@ export interface UsageChange {
 /** Plans a usage file for the ASSIGNED credits (of `period` if given). Null when there is nothing to collect. */
 export function planCollect(
   credits: Credit[],
-  opts: { period?: string; now: string; takenFileIds: ReadonlySet<string>; directory: AccountDirectory },
+  opts: {
+    period?: string;
+    now: string;
+    takenFileIds: ReadonlySet<string>;
+    directory: AccountDirectory;
+    sheetId: string;
+  },
 ): UsageFile | null {
   const chosen = credits
     // A row flagged UNMATCHED matches no credit (core/reconcile.ts): never billed until someone checks it.
@@ -104,6 +114,7 @@ export function planCollect(
   });
   return {
     usageFileId: fileId,
+    sheetId: opts.sheetId,
     status: 'collecting',
     createdAt: opts.now,
     closedAt: null,
@@ -114,57 +125,80 @@ export function planCollect(
   };
 }
 
+/** A credit of a "collecting" file that the sheet no longer shows as it was collected. */
+export interface LeftOut {
+  key: string;
+  creditId: string;
+  reason: string;
+}
+
 /**
  * The sheet side of a collection: credits named by the file that are still ASSIGNED with the same allocation
  * become PROCESSING. Credits already PROCESSING in this file are left (that is how a resumed run completes
- * without doing anything twice). A credit changed since the file was written is an error.
+ * without doing anything twice). A credit whose row is gone or that someone changed since the file was written
+ * (a person in the sheet, the add-on) is `left` out: the file is still "collecting", sent nowhere, so it is
+ * taken out of it rather than collected as it no longer is — or the collection never completing.
  */
-export function applyCollect(file: UsageFile, credits: Credit[], now: string): UsageChange {
+export function applyCollect(
+  file: UsageFile,
+  credits: Credit[],
+  now: string,
+): UsageChange & { left: LeftOut[] } {
   const byKey = new Map(credits.map((c) => [c.key, c]));
-  const out: UsageChange = { credits: [], audit: [] };
+  const out: UsageChange & { left: LeftOut[] } = { credits: [], audit: [], left: [] };
   for (const r of file.records) {
     const c = byKey.get(r.key);
-    if (!c)
-      throw new CreditDeskError(
-        'USAGE',
-        `Usage file ${file.usageFileId}: credit ${r.creditId} is no longer in the sheet.`,
-        'Restore the row (undo the deletion) and run the command again.',
-      );
-    if (c.status === 'PROCESSING' && c.usageFileId === file.usageFileId) continue;
-    if (c.status !== 'ASSIGNED' || c.allocation !== r.allocation) {
-      throw new CreditDeskError(
-        'USAGE',
-        `Usage file ${file.usageFileId}: credit ${r.creditId} is ${c.status} with allocation "${c.allocation}", not ASSIGNED with "${r.allocation}" as collected.`,
-        'Someone changed it after collection started. Put it back, or delete the incomplete usage file and collect again.',
-      );
+    if (!c) {
+      out.left.push({ key: r.key, creditId: r.creditId, reason: 'its row is no longer in the sheet' });
+      continue;
     }
+    if (c.status === 'PROCESSING' && c.usageFileId === file.usageFileId) continue;
+    const changed =
+      c.status !== 'ASSIGNED' || c.allocation !== r.allocation
+        ? `it is ${c.status} with allocation "${c.allocation}" now, not ASSIGNED with "${r.allocation}" as collected`
+        : c.amount !== r.amount || c.currency !== r.currency
+          ? `its amount is ${formatMinor(c.amount, c.currency)} ${c.currency} now, not ${formatMinor(r.amount, r.currency)} ${r.currency} as collected`
+          : isHeld(c)
+            ? `it is held for review now (${holdFlags(c.flags).join(' ')})`
+            : null;
+    if (changed) {
+      out.left.push({ key: r.key, creditId: r.creditId, reason: changed });
+      continue;
+    }
+    // What the distributor keeps is what the collected allocation leaves: an Allocation typed into the sheet
+    // by hand never recomputed the cell, and the Ledger, the usage file and the row must all say the same.
+    const keeps = r.distributorKeeps !== undefined ? r.distributorKeeps : c.distributorKeeps;
     out.credits.push({
       ...c,
       status: 'PROCESSING',
+      distributorKeeps: keeps,
       usageFileId: file.usageFileId,
       usageRecordId: r.usageRecordId,
       processingDate: file.processingDate,
       lastChange: now,
     });
+    const base = { when: now, who: USAGE_ACTOR, creditId: c.creditId };
+    out.audit.push({ ...base, action: 'collect', field: 'status', before: 'ASSIGNED', after: 'PROCESSING' });
+    if (keeps !== c.distributorKeeps)
+      out.audit.push({
+        ...base,
+        action: 'collect',
+        field: 'distributorKeeps',
+        before: c.distributorKeeps === null ? '' : formatMinor(c.distributorKeeps, c.currency),
+        after: keeps === null ? '' : formatMinor(keeps, c.currency),
+      });
     out.audit.push(
-      {
-        when: now,
-        who: USAGE_ACTOR,
-        action: 'collect',
-        creditId: c.creditId,
-        field: 'status',
-        before: 'ASSIGNED',
-        after: 'PROCESSING',
-      },
-      {
-        when: now,
-        who: USAGE_ACTOR,
-        action: 'collect',
-        creditId: c.creditId,
-        field: 'usageRecordId',
-        before: '',
-        after: r.usageRecordId,
-      },
+      { ...base, action: 'collect', field: 'usageRecordId', before: '', after: r.usageRecordId },
+      traceEntry(base, {
+        key: r.key,
+        usageFileId: file.usageFileId,
+        usageRecordId: r.usageRecordId,
+        processingDate: file.processingDate,
+        allocation: r.allocation,
+        amount: r.amount,
+        currency: r.currency,
+        distributorKeeps: keeps,
+      }),
     );
   }
   return out;

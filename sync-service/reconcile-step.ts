@@ -9,6 +9,7 @@ import { auditCells } from '../core/audit';
 import {
   entriesFromUsageFiles,
   ledgerCells,
+  ledgerIds,
   readLedger,
   unionLedger,
   type LedgerEntry,
@@ -22,12 +23,14 @@ import {
   type ReconcileResult,
 } from '../core/reconcile';
 import type { AuditField, CreditField, LedgerField } from '../core/sheet-contract';
-import { USAGE_FILE_ID_PATTERN } from '../core/ids';
-import { indexColumns, readRecords, recordToRow, text, type Cell, type Grid } from '../core/table';
+import { accountText, indexColumns, recordToRow, text, type Cell, type Grid } from '../core/table';
+import { readCollectTraces, type CollectTrace } from '../core/collect-trace';
 import type { Reporter } from './progress';
 import { type Sink } from './sinks/sink';
 import { isEmptyChangeSet, type ChangeSet, type LedgerChanges, type Snapshot } from '../core/sheet-changes';
 import { loadUsageFiles } from './usage/usage-files';
+import { ownUsageFiles, readSheetId } from '../core/sheet-identity';
+import type { UsageFile } from '../core/usage';
 import { defaultArchiveDir, readArchivedIndex } from './archive/archive-files';
 import { readArchivedLedger, unionArchived } from '../core/archived-ledger';
 
@@ -55,51 +58,62 @@ export interface Reconciled {
   result: ReconcileResult;
   /** Ledger rows the run added (from the usage files, or adopted from a sheet older than the Ledger). */
   ledgerAdded: number;
+  /** The usage files in the usage folder that are this sheet's (core/sheet-identity.ts), oldest first. */
+  usageFiles: UsageFile[];
+  /** The sheet's ID (its Config tab), or null before its first collection. */
+  sheetId: string | null;
   /** Lines for the command's summary (also sent to the reporter as warnings). */
   messages: string[];
   written: boolean;
 }
 
 /**
- * A sheet from before the Ledger existed (or whose Ledger tab the owner deleted) holds collected credits only
- * as locked rows. Those whose collection the Audit tab shows (a `collect` entry with that usage record ID) are
- * taken into the Ledger as they are, rather than reverted to ASSIGNED and billed a second time; a Status typed
- * by hand has no such entry and is reverted.
+ * Collected credits that neither the Ledger tab nor the usage files hold any more, proven by the Audit tab
+ * (core/collect-trace.ts): say the Ledger tab was deleted and the usage folder is gone. A row whose Credit ID
+ * the Audit shows collected is taken into the Ledger with the allocation, amounts and usage IDs the Audit
+ * recorded (the row's own cells only where a row written by an older version recorded less), whatever its
+ * Status says now — never reverted to ASSIGNED and billed a second time. A Status typed by hand has no such
+ * Audit row and is reverted by reconciliation as before.
  */
-function adoptLockedRows(credits: Grid, audit: Grid): LedgerEntry[] {
-  if (!credits.rows.length) return [];
-  const collected = new Set<string>();
-  for (const { record } of readRecords<AuditField>('audit', audit)) {
-    if (text(record.action) === 'collect' && text(record.field) === 'usageRecordId')
-      collected.add(`${text(record.creditId)}|${text(record.after)}`);
-  }
-  if (!collected.size) return [];
+function adoptFromAudit(
+  credits: Grid,
+  traces: ReadonlyMap<string, CollectTrace>,
+  skip: (key: string) => boolean,
+): LedgerEntry[] {
+  if (!credits.rows.length || !traces.size) return [];
   const idx = indexColumns<CreditField>('credits', credits.headers);
   const out: LedgerEntry[] = [];
   for (const row of credits.rows) {
-    const status = text(row[idx.status]);
-    const key = text(row[idx.key]);
-    const fileId = text(row[idx.usageFileId]);
-    if ((status !== 'PROCESSING' && status !== 'PROCESSED') || !key || !USAGE_FILE_ID_PATTERN.test(fileId))
-      continue;
-    if (!collected.has(`${text(row[idx.creditId])}|${text(row[idx.usageRecordId])}`)) continue;
-    const currency = text(row[idx.currency]) || 'USD';
+    const t = (f: CreditField) => text(row[idx[f]]);
+    const trace = traces.get(t('creditId'));
+    if (!trace) continue;
+    const key = t('key');
+    if (!key || skip(key) || (trace.key !== undefined && trace.key !== key)) continue;
+    const status = t('status');
+    const locked = status === 'PROCESSING' || status === 'PROCESSED';
+    // A row an older version collected records only its usage record ID: the row must still show it, locked.
+    if (trace.amount === undefined && (!locked || t('usageRecordId') !== trace.usageRecordId)) continue;
+    const currency = trace.currency ?? (t('currency') || 'USD');
     let amount: number;
     let keeps: number | null;
     try {
-      amount = fromSheetValue(row[idx.amount], currency);
+      amount = trace.amount ?? fromSheetValue(row[idx.amount], currency);
       const k = row[idx.distributorKeeps];
-      keeps = k === null || k === '' || k === undefined ? null : fromSheetValue(k, currency);
+      keeps =
+        trace.distributorKeeps !== undefined
+          ? trace.distributorKeeps
+          : k === null || k === '' || k === undefined
+            ? null
+            : fromSheetValue(k, currency);
     } catch {
-      continue; // not readable as a collected credit: reconciliation reverts it instead
+      continue; // not readable as a collected credit: reconciliation reports the row instead
     }
-    const t = (f: CreditField) => text(row[idx[f]]);
     out.push({
       key,
       creditId: t('creditId'),
       period: t('period'),
-      accountId: t('accountId').padStart(12, '0'),
-      payerAccountId: t('payerAccountId') ? t('payerAccountId').padStart(12, '0') : '',
+      accountId: accountText(row[idx.accountId]),
+      payerAccountId: accountText(row[idx.payerAccountId]),
       customerId: t('customerId'),
       assetId: t('assetId'),
       resellerId: t('resellerId'),
@@ -107,18 +121,38 @@ function adoptLockedRows(credits: Grid, audit: Grid): LedgerEntry[] {
       description: row[idx.description] === null ? '' : String(row[idx.description] ?? ''),
       amount,
       currency,
-      status,
-      allocation: t('allocation'),
+      status: trace.closedAt !== undefined ? 'PROCESSED' : 'PROCESSING',
+      allocation: trace.allocation ?? t('allocation'),
       distributorKeeps: keeps,
       ruleId: t('ruleId'),
-      usageFileId: fileId,
-      usageRecordId: t('usageRecordId'),
-      processingDate: t('processingDate'),
-      collectedAt: t('processingDate'),
-      closedAt: '',
+      usageFileId: trace.usageFileId,
+      usageRecordId: trace.usageRecordId,
+      processingDate: trace.processingDate ?? t('processingDate'),
+      collectedAt: trace.when,
+      closedAt: trace.closedAt ?? '',
     });
   }
   return out;
+}
+
+/** The usage folder's files split into this sheet's and other sheets' (core/sheet-identity.ts). */
+function sheetsUsageFiles(
+  snapshot: Snapshot,
+  files: UsageFile[],
+  traces: ReadonlyMap<string, CollectTrace>,
+): { own: UsageFile[]; foreign: UsageFile[]; sheetId: string | null } {
+  const sheetId = readSheetId(snapshot.tabs.config);
+  const named = new Set<string>(ledgerIds(snapshot.tabs.ledger).usageFileIds);
+  for (const t of traces.values()) named.add(t.usageFileId);
+  const credits = snapshot.tabs.credits;
+  if (credits.rows.length) {
+    const at = indexColumns<CreditField>('credits', credits.headers).usageFileId;
+    for (const row of credits.rows) {
+      const id = text(row[at]);
+      if (id) named.add(id);
+    }
+  }
+  return { ...ownUsageFiles(files, { sheetId, namedFiles: named }), sheetId };
 }
 
 function appendRows<F extends string>(tab: 'audit' | 'ledger', grid: Grid, records: Record<F, Cell>[]): Grid {
@@ -158,18 +192,16 @@ export async function readReconciled(sink: Sink, opts: ReconcileOptions): Promis
   const archived = unionArchived(readArchivedLedger(snapshot.tabs.ledger), {
     keys: new Set(opts.archivedKeys ?? readArchivedIndex(defaultArchiveDir()).keys),
   }).keys;
+  const traces = readCollectTraces(snapshot.tabs.audit);
+  const usageFiles = opts.usageDir
+    ? sheetsUsageFiles(snapshot, loadUsageFiles(opts.usageDir), traces)
+    : { own: [], foreign: [], sheetId: readSheetId(snapshot.tabs.config) };
   // The usage files on disk still hold archived credits; they are not "missing" from the Ledger.
-  const disk = (opts.usageDir ? entriesFromUsageFiles(loadUsageFiles(opts.usageDir)) : []).filter(
-    (e) => !archived.has(e.key),
-  );
+  const disk = entriesFromUsageFiles(usageFiles.own).filter((e) => !archived.has(e.key));
   const union = unionLedger(fromTab, disk);
   const known = new Set(union.entries.map((e) => e.key));
-  const adopted =
-    fromTab.length === 0
-      ? adoptLockedRows(snapshot.tabs.credits, snapshot.tabs.audit).filter(
-          (a) => !known.has(a.key) && !archived.has(a.key),
-        )
-      : [];
+  // Every run, not only when the Ledger tab is empty: rows deleted from the Ledger lose their record too.
+  const adopted = adoptFromAudit(snapshot.tabs.credits, traces, (k) => known.has(k) || archived.has(k));
   const entries = [...union.entries, ...adopted];
   const missing = [...union.missing, ...adopted];
   // Only the Credit ID column: a record object per Audit row cost a 50,000-credit assign 50 ms.
@@ -198,9 +230,18 @@ export async function readReconciled(sink: Sink, opts: ReconcileOptions): Promis
   };
 
   const messages = describeReconcile(result);
+  if (usageFiles.foreign.length)
+    messages.push(
+      `${opts.usageDir} also holds ${usageFiles.foreign.length} usage file(s) of another sheet (${usageFiles.foreign
+        .slice(0, 3)
+        .map((f) => f.usageFileId)
+        .join(
+          ', ',
+        )}${usageFiles.foreign.length > 3 ? ', …' : ''}); they were not read. Give each sheet its own usage folder (usageDir, CREDIT_DESK_USAGE_DIR).`,
+    );
   if (adopted.length)
     messages.push(
-      `The Ledger held no record of ${adopted.length} locked row(s); they were taken into it as collected (usage files ${[...new Set(adopted.map((a) => a.usageFileId))].slice(0, 5).join(', ')}).`,
+      `The Ledger and the usage files held no record of ${adopted.length} collected credit(s) the Audit tab shows collected; they were taken into the Ledger as the Audit recorded them (usage files ${[...new Set(adopted.map((a) => a.usageFileId))].slice(0, 5).join(', ')}).`,
     );
   if (union.missing.length)
     messages.push(
@@ -233,7 +274,9 @@ export async function readReconciled(sink: Sink, opts: ReconcileOptions): Promis
   };
   return {
     snapshot: repaired,
-    ledger: union.entries,
+    ledger: entries,
+    usageFiles: usageFiles.own,
+    sheetId: usageFiles.sheetId,
     result,
     ledgerAdded: missing.length,
     messages,

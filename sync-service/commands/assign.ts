@@ -11,6 +11,7 @@ import type { Snapshot } from '../../core/sheet-changes';
 import type { Sink } from '../sinks/sink';
 import type { Reporter } from '../progress';
 import { readReconciled } from '../reconcile-step';
+import type { UsageFile } from '../../core/usage';
 
 /** What assign/unassign need; usageDir and reporter are for reconciliation (see reconcile-step.ts). */
 export interface AssignDeps {
@@ -33,14 +34,31 @@ function findCredit(snapshot: Snapshot, creditId: string): ExistingCredit {
   return found;
 }
 
+/**
+ * A credit an interrupted `usage collect` wrote into its journal ("collecting") is on its way into a usage file:
+ * changing it now would leave the collection to be completed with a credit that is no longer as collected.
+ */
+function refuseWhileCollecting(found: ExistingCredit, files: readonly UsageFile[]): void {
+  const file = files.find(
+    (f) => f.status === 'collecting' && f.records.some((r) => r.key === found.credit.key),
+  );
+  if (!file) return;
+  throw new CreditDeskError(
+    'USAGE',
+    `${found.credit.creditId} was not changed: it is in ${file.usageFileId}, a collection an interrupted \`usage collect\` left unfinished.`,
+    'Run `credit-desk usage collect` to complete that collection first; the credit is then PROCESSING and read-only.',
+  );
+}
+
 async function change(
   deps: AssignDeps,
   creditId: string,
   act: (directory: AccountDirectory, found: ExistingCredit) => AssignOutcome,
 ): Promise<AssignOutcome> {
   const { sink } = deps;
-  const { snapshot } = await readReconciled(sink, deps);
+  const { snapshot, usageFiles } = await readReconciled(sink, deps);
   const found = findCredit(snapshot, creditId);
+  refuseWhileCollecting(found, usageFiles);
   const outcome = act(readDirectory(snapshot), found);
   const report = await sink.write(buildChangeSet([{ before: found, after: outcome.credit }], outcome.audit));
   const skipped = report.skipped.find((s) => s.key === found.credit.key);

@@ -34,7 +34,9 @@ import {
 } from '../usage/usage-files';
 import type { AuditEntry } from '../../core/audit';
 import { entryFromRecord, ledgerCells, readLedger, type LedgerEntry } from '../../core/ledger';
-import { readReconciled } from '../reconcile-step';
+import { readReconciled, type Reconciled } from '../reconcile-step';
+import { withSheetId } from '../../core/sheet-identity';
+import { randomUUID } from 'node:crypto';
 
 /** The points a collection passes; a test can stop the run at any of them as a killed process would. */
 export type CollectStep = 'journal-written' | 'usage-file-written' | 'sheet-written' | 'verified' | 'ready';
@@ -82,11 +84,12 @@ export async function runCollect(
   const now = deps.now.toISOString();
   const reconcileOpts = { usageDir: deps.usageDir, now: deps.now, reporter: deps.reporter };
   let rec = await readReconciled(deps.sink, reconcileOpts);
+  refuseLostRecords(rec);
   // Lenient: one unreadable row must not stop the others; it is skipped and named below.
   let state = readState(rec.snapshot, { lenient: true });
   const resumed: string[] = [];
-  const onDisk = loadUsageFiles(deps.usageDir);
-  for (const file of onDisk.filter((f) => f.status === 'collecting')) {
+  // Only this sheet's own interrupted collections (core/sheet-identity.ts): another sheet's are not ours to finish.
+  for (const file of rec.usageFiles.filter((f) => f.status === 'collecting')) {
     deps.reporter.info(
       `Completing the interrupted collection ${file.usageFileId} (${file.records.length} credits)…`,
     );
@@ -95,7 +98,8 @@ export async function runCollect(
     rec = await readReconciled(deps.sink, reconcileOpts);
     state = readState(rec.snapshot, { lenient: true });
   }
-  const taken = new Set([...state.usageFileIds, ...onDisk.map((f) => f.usageFileId)]);
+  // Every file in the folder, another sheet's too: two files with one ID could not both be told apart.
+  const taken = new Set([...state.usageFileIds, ...loadUsageFiles(deps.usageDir).map((f) => f.usageFileId)]);
   const screened = screenForCollect(state.credits, state.directory, opts.period);
   const skipped: SkippedCredit[] = [
     ...state.unreadable.map((u) => ({
@@ -105,11 +109,15 @@ export async function runCollect(
     })),
     ...screened.skipped,
   ].sort((a, b) => a.sheetRow - b.sheetRow);
+  const candidates = screened.collectable.filter((c) => c.status === 'ASSIGNED');
+  if (!candidates.length) return { file: null, resumed, xlsxPath: null, skipped };
+  const sheetId = rec.sheetId ?? (await stampSheetId(deps.sink, rec));
   const file = planCollect(screened.collectable, {
     period: opts.period,
     now,
     takenFileIds: taken,
     directory: state.directory,
+    sheetId,
   });
   if (!file) return { file: null, resumed, xlsxPath: null, skipped };
   deps.reporter.progress(`writing usage file ${file.usageFileId} (${file.records.length} records)…`);
@@ -127,36 +135,80 @@ export async function runCollect(
 }
 
 /**
+ * Rows that say they were collected into a usage file no record holds any more (core/reconcile.ts `unrecorded`):
+ * the Ledger tab, the usage files and the Audit rows of that collection were all lost. Collecting anything now
+ * could bill those credits again once someone "repairs" their rows, so nothing is collected until the record
+ * is back.
+ */
+function refuseLostRecords(rec: Reconciled): void {
+  const lost = rec.result.unrecorded;
+  if (!lost.length) return;
+  const files = [...new Set(lost.map((u) => u.usageFileId))];
+  throw new CreditDeskError(
+    'USAGE',
+    `Nothing was collected: ${lost.length} row(s) say they were collected into ${files.slice(0, 5).join(', ')}${files.length > 5 ? ', …' : ''}, and no record of that collection survives (Ledger tab, usage folder, Audit tab).`,
+    'Restore the Ledger tab (File → Version history in Google Sheets, the .bak copy beside a workbook) or copy the usage files back into the usage folder, then collect again. ' +
+      'Only if those credits were never invoiced: clear their Usage File ID and Usage Record ID cells, and the next run puts them back to ASSIGNED.',
+  );
+}
+
+/** Gives the sheet its ID before its first usage file is written (core/sheet-identity.ts). */
+async function stampSheetId(sink: Sink, rec: Reconciled): Promise<string> {
+  const id = `CD-${randomUUID()}`;
+  await sink.write({
+    updates: [],
+    appends: [],
+    audit: [],
+    replaceTabs: { config: withSheetId(rec.snapshot.tabs.config, id) },
+  });
+  return id;
+}
+
+/**
  * Completes a collection, whether this run started it or a killed one did: the usage file is written if it is
  * missing, the Credits rows and the Ledger rows change in one sink write (idempotent: what is already done is
  * skipped), and only when journal, usage file, Ledger and sheet agree is the journal marked ready.
- * A credit the sheet refused to collect (someone changed its Status or Allocation while this ran:
- * compare-and-set) is taken out of the file before it becomes ready, so a usage file never names a credit the
- * sheet does not show as collected by it. Null when no credit was left (the file is removed).
+ * A credit the sheet no longer shows as collected (someone changed its Status, Allocation or amount, or deleted
+ * its row, while the file was "collecting"; or the sheet's compare-and-set refused the write) is taken out of
+ * the file before it becomes ready, so a usage file never names a credit the sheet does not show as collected
+ * by it. Null when no credit was left (the file is removed).
  */
 async function completeCollection(
-  file: UsageFile,
+  planned: UsageFile,
   state: DeskState,
   ledger: readonly LedgerEntry[],
   deps: Deps,
   now: string,
 ): Promise<UsageFile | null> {
-  if (!(await usageXlsxMatches(deps.usageDir, file))) {
-    deps.reporter.info(
-      `Writing the usage file ${file.usageFileId}.xlsx, which the interrupted run did not write.`,
-    );
-    await writeUsageXlsx(deps.usageDir, file);
-    deps.crashAt?.('usage-file-written');
-  }
+  let file: UsageFile | null = planned;
   const change = applyCollect(
     file,
     state.credits.map((e) => e.credit),
     now,
   );
+  if (change.left.length) {
+    for (const l of change.left)
+      deps.reporter.warn(`${l.creditId}: ${l.reason}; left out of ${planned.usageFileId}`);
+    file = withoutRecords(file, new Set(change.left.map((l) => l.key)));
+    if (!file) {
+      removeUsageFile(deps.usageDir, planned.usageFileId);
+      return null;
+    }
+    await saveUsageJson(deps.usageDir, file);
+  }
+  if (!(await usageXlsxMatches(deps.usageDir, file))) {
+    if (file === planned)
+      deps.reporter.info(
+        `Writing the usage file ${file.usageFileId}.xlsx, which the interrupted run did not write.`,
+      );
+    await writeUsageXlsx(deps.usageDir, file);
+    deps.crashAt?.('usage-file-written');
+  }
   const inLedger = new Set(ledger.filter((e) => e.usageFileId === file.usageFileId).map((e) => e.key));
-  const entries = file.records
+  const collecting = file;
+  const entries = collecting.records
     .filter((r) => !inLedger.has(r.key))
-    .map((r) => ledgerCells(entryFromRecord(file, r, 'PROCESSING')));
+    .map((r) => ledgerCells(entryFromRecord(collecting, r, 'PROCESSING')));
   const skipped: SkippedChange[] = await writeUsageChange(
     deps.sink,
     state,
@@ -226,7 +278,13 @@ export async function runClose(
 ): Promise<{ closed: number; file: UsageFile | null }> {
   const id = fileId.trim().toUpperCase();
   requireUsageFileId(id); // before reconciliation writes anything
-  const file = loadUsageFiles(deps.usageDir).find((f) => f.usageFileId === id) ?? null;
+  const rec = await readReconciled(deps.sink, {
+    usageDir: deps.usageDir,
+    now: deps.now,
+    reporter: deps.reporter,
+  });
+  // Only this sheet's own file (core/sheet-identity.ts): another sheet's file of the same ID is not marked closed.
+  const file = rec.usageFiles.find((f) => f.usageFileId === id) ?? null;
   if (file && file.status === 'collecting') {
     throw new CreditDeskError(
       'USAGE',
@@ -234,11 +292,6 @@ export async function runClose(
       'Run `credit-desk usage collect` first; it completes the interrupted collection.',
     );
   }
-  const rec = await readReconciled(deps.sink, {
-    usageDir: deps.usageDir,
-    now: deps.now,
-    reporter: deps.reporter,
-  });
   const state = readState(rec.snapshot, { lenient: true });
   const now = deps.now.toISOString();
   const change = applyClose(

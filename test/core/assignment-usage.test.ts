@@ -3,6 +3,7 @@ import { applyPlan, assignCredit, planRules, planTotals, unassignCredit } from '
 import type { RuleIndex, Rule, Explanation } from '../../core/rules';
 import { applyClose, applyCollect, planCollect } from '../../core/usage';
 import { directory, NOW, credit } from '../helpers/domain';
+import type { Credit } from '../../core/credit';
 
 const dir = directory([
   { accountId: '222222222222', customerId: 'CUST-1', resellerId: 'RES-1', assetId: 'AS-1' },
@@ -129,7 +130,12 @@ describe('usage process', () => {
 
   it('collects every ASSIGNED credit into one file, then closes it', () => {
     const credits = [assigned('A', 'ka'), assigned('B', 'kb', 250), credit({ creditId: 'P', key: 'kp' })];
-    const file = planCollect(credits, { now: NOW, takenFileIds: new Set(), directory: dir })!;
+    const file = planCollect(credits, {
+      now: NOW,
+      takenFileIds: new Set(),
+      directory: dir,
+      sheetId: 'CD-T',
+    })!;
     expect(file.records.map((r) => r.creditId)).toEqual(['A', 'B']);
     expect(new Set(file.records.map((r) => r.usageRecordId)).size).toBe(2);
     expect(file.totals).toEqual([{ currency: 'USD', amount: 1250, credits: 2 }]);
@@ -141,7 +147,12 @@ describe('usage process', () => {
     const sheet = credits.map((c) => collected.credits.find((x) => x.key === c.key) ?? c);
     // collecting again takes nothing: a credit is never in two files
     expect(
-      planCollect(sheet, { now: NOW, takenFileIds: new Set([file.usageFileId]), directory: dir }),
+      planCollect(sheet, {
+        now: NOW,
+        takenFileIds: new Set([file.usageFileId]),
+        directory: dir,
+        sheetId: 'CD-T',
+      }),
     ).toBeNull();
     // re-applying the same file (a resumed run) does nothing twice
     expect(applyCollect(file, sheet, NOW).credits).toHaveLength(0);
@@ -149,11 +160,35 @@ describe('usage process', () => {
     expect(closed.credits.map((c) => c.status)).toEqual(['PROCESSED', 'PROCESSED']);
   });
 
-  it('refuses to complete a collection when a credit changed in between, and to close an unknown file', () => {
+  it('leaves out of a collection a credit changed, held, re-priced or deleted in between; refuses to close an unknown file', () => {
     const credits = [assigned('A', 'ka')];
-    const file = planCollect(credits, { now: NOW, takenFileIds: new Set(), directory: dir })!;
+    const file = planCollect(credits, {
+      now: NOW,
+      takenFileIds: new Set(),
+      directory: dir,
+      sheetId: 'CD-T',
+    })!;
     const changed = [{ ...credits[0], allocation: 'reseller 100%' }];
-    expect(() => applyCollect(file, changed, NOW)).toThrow(/changed/);
+    expect(applyCollect(file, changed, NOW)).toMatchObject({
+      credits: [],
+      audit: [],
+      left: [{ key: 'ka', reason: expect.stringMatching(/allocation "reseller 100%" now/) }],
+    });
+    const cases: [Credit[], RegExp][] = [
+      [[{ ...credits[0], amount: credits[0].amount + 1 }], /its amount is/],
+      [[{ ...credits[0], flags: 'REVIEW_NOT_POSITIVE' }], /held for review now \(REVIEW_NOT_POSITIVE\)/],
+      [[{ ...credits[0], status: 'PENDING_ASSIGN', allocation: '' }], /PENDING_ASSIGN/],
+      [[], /no longer in the sheet/],
+    ];
+    for (const [sheet, why] of cases)
+      expect(applyCollect(file, sheet, NOW).left).toEqual([
+        { key: 'ka', creditId: 'A', reason: expect.stringMatching(why) },
+      ]);
+    // as collected: PROCESSING, Keeps from the allocation, and the Audit's own record of the collection
+    const done = applyCollect(file, credits, NOW);
+    expect(done.left).toEqual([]);
+    expect(done.credits[0]).toMatchObject({ status: 'PROCESSING', usageFileId: file.usageFileId });
+    expect(done.audit.map((a) => a.field)).toContain('record');
     expect(() => applyClose('UF-2026-11-0000-0000', credits, NOW)).toThrow(/No credit/);
   });
 });

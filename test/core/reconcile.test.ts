@@ -81,7 +81,12 @@ function world(n = 8, collected = 4, closed = 2) {
       : c,
   );
   const toCollect = credits.slice(0, collected);
-  const file = planCollect(toCollect, { now: NOW, takenFileIds: new Set(), directory: DIR })!;
+  const file = planCollect(toCollect, {
+    now: NOW,
+    takenFileIds: new Set(),
+    directory: DIR,
+    sheetId: 'CD-T',
+  })!;
   const change = applyCollect(file, credits, NOW);
   const after = new Map(change.credits.map((c) => [c.key, c]));
   credits = credits.map((c) => after.get(c.key) ?? c);
