@@ -67,7 +67,7 @@ export async function benchReconcile(): Promise<Figure[]> {
     const file = planCollect(chosen, {
       now: now.toISOString(),
       takenFileIds: new Set(),
-      sheetId: 'CD-BENCH',
+      deskId: 'CD-BENCH',
       directory: state.directory,
     })!;
     const changes = buildChangeSet(

@@ -45,8 +45,8 @@ export interface UsageRecord {
 
 export interface UsageFile {
   usageFileId: string;
-  /** The sheet that collected it (core/sheet-identity.ts); absent in files written before files carried it. */
-  sheetId?: string;
+  /** The sheet that collected it (core/desk-id.ts); absent in files written before files carried it. */
+  deskId?: string;
   /** collecting: written, sheet not yet updated; ready: the sheet shows its credits as PROCESSING; closed: PROCESSED. */
   status: 'collecting' | 'ready' | 'closed';
   createdAt: string;
@@ -71,7 +71,7 @@ export function planCollect(
     now: string;
     takenFileIds: ReadonlySet<string>;
     directory: AccountDirectory;
-    sheetId: string;
+    deskId: string;
   },
 ): UsageFile | null {
   const chosen = credits
@@ -114,7 +114,7 @@ export function planCollect(
   });
   return {
     usageFileId: fileId,
-    sheetId: opts.sheetId,
+    deskId: opts.deskId,
     status: 'collecting',
     createdAt: opts.now,
     closedAt: null,

@@ -29,7 +29,7 @@ import type { Reporter } from './progress';
 import { type Sink } from './sinks/sink';
 import { isEmptyChangeSet, type ChangeSet, type LedgerChanges, type Snapshot } from '../core/sheet-changes';
 import { loadUsageFiles } from './usage/usage-files';
-import { ownUsageFiles, readSheetId } from '../core/sheet-identity';
+import { ownUsageFiles, readDeskId } from '../core/desk-id';
 import type { UsageFile } from '../core/usage';
 import { defaultArchiveDir, readArchivedIndex } from './archive/archive-files';
 import { readArchivedLedger, unionArchived } from '../core/archived-ledger';
@@ -58,10 +58,10 @@ export interface Reconciled {
   result: ReconcileResult;
   /** Ledger rows the run added (from the usage files, or adopted from a sheet older than the Ledger). */
   ledgerAdded: number;
-  /** The usage files in the usage folder that are this sheet's (core/sheet-identity.ts), oldest first. */
+  /** The usage files in the usage folder that are this sheet's (core/desk-id.ts), oldest first. */
   usageFiles: UsageFile[];
   /** The sheet's ID (its Config tab), or null before its first collection. */
-  sheetId: string | null;
+  deskId: string | null;
   /** Lines for the command's summary (also sent to the reporter as warnings). */
   messages: string[];
   written: boolean;
@@ -82,13 +82,19 @@ function adoptFromAudit(
 ): LedgerEntry[] {
   if (!credits.rows.length || !traces.size) return [];
   const idx = indexColumns<CreditField>('credits', credits.headers);
+  // By key first: a row the sync imported again after its own was deleted may carry another Credit ID.
+  const byKey = new Map<string, CollectTrace>();
+  for (const trace of traces.values()) if (trace.key) byKey.set(trace.key, trace);
   const out: LedgerEntry[] = [];
+  const taken = new Set<string>();
   for (const row of credits.rows) {
     const t = (f: CreditField) => text(row[idx[f]]);
-    const trace = traces.get(t('creditId'));
-    if (!trace) continue;
     const key = t('key');
-    if (!key || skip(key) || (trace.key !== undefined && trace.key !== key)) continue;
+    if (!key || skip(key) || taken.has(key)) continue;
+    const byId = traces.get(t('creditId'));
+    const trace = byKey.get(key) ?? (byId && (byId.key === undefined || byId.key === key) ? byId : undefined);
+    if (!trace) continue;
+    taken.add(key);
     const status = t('status');
     const locked = status === 'PROCESSING' || status === 'PROCESSED';
     // A row an older version collected records only its usage record ID: the row must still show it, locked.
@@ -110,7 +116,7 @@ function adoptFromAudit(
     }
     out.push({
       key,
-      creditId: t('creditId'),
+      creditId: trace.creditId,
       period: t('period'),
       accountId: accountText(row[idx.accountId]),
       payerAccountId: accountText(row[idx.payerAccountId]),
@@ -135,13 +141,13 @@ function adoptFromAudit(
   return out;
 }
 
-/** The usage folder's files split into this sheet's and other sheets' (core/sheet-identity.ts). */
+/** The usage folder's files split into this sheet's and other sheets' (core/desk-id.ts). */
 function sheetsUsageFiles(
   snapshot: Snapshot,
   files: UsageFile[],
   traces: ReadonlyMap<string, CollectTrace>,
-): { own: UsageFile[]; foreign: UsageFile[]; sheetId: string | null } {
-  const sheetId = readSheetId(snapshot.tabs.config);
+): { own: UsageFile[]; foreign: UsageFile[]; deskId: string | null } {
+  const deskId = readDeskId(snapshot.tabs.config);
   const named = new Set<string>(ledgerIds(snapshot.tabs.ledger).usageFileIds);
   for (const t of traces.values()) named.add(t.usageFileId);
   const credits = snapshot.tabs.credits;
@@ -152,7 +158,7 @@ function sheetsUsageFiles(
       if (id) named.add(id);
     }
   }
-  return { ...ownUsageFiles(files, { sheetId, namedFiles: named }), sheetId };
+  return { ...ownUsageFiles(files, { deskId, namedFiles: named }), deskId };
 }
 
 function appendRows<F extends string>(tab: 'audit' | 'ledger', grid: Grid, records: Record<F, Cell>[]): Grid {
@@ -195,7 +201,7 @@ export async function readReconciled(sink: Sink, opts: ReconcileOptions): Promis
   const traces = readCollectTraces(snapshot.tabs.audit);
   const usageFiles = opts.usageDir
     ? sheetsUsageFiles(snapshot, loadUsageFiles(opts.usageDir), traces)
-    : { own: [], foreign: [], sheetId: readSheetId(snapshot.tabs.config) };
+    : { own: [], foreign: [], deskId: readDeskId(snapshot.tabs.config) };
   // The usage files on disk still hold archived credits; they are not "missing" from the Ledger.
   const disk = entriesFromUsageFiles(usageFiles.own).filter((e) => !archived.has(e.key));
   const union = unionLedger(fromTab, disk);
@@ -276,7 +282,7 @@ export async function readReconciled(sink: Sink, opts: ReconcileOptions): Promis
     snapshot: repaired,
     ledger: entries,
     usageFiles: usageFiles.own,
-    sheetId: usageFiles.sheetId,
+    deskId: usageFiles.deskId,
     result,
     ledgerAdded: missing.length,
     messages,

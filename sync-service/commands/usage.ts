@@ -35,8 +35,8 @@ import {
 import type { AuditEntry } from '../../core/audit';
 import { entryFromRecord, ledgerCells, readLedger, type LedgerEntry } from '../../core/ledger';
 import { readReconciled, type Reconciled } from '../reconcile-step';
-import { withSheetId } from '../../core/sheet-identity';
-import { randomUUID } from 'node:crypto';
+import { withDeskId } from '../../core/desk-id';
+import { newDeskId } from '../new-desk-id';
 
 /** The points a collection passes; a test can stop the run at any of them as a killed process would. */
 export type CollectStep = 'journal-written' | 'usage-file-written' | 'sheet-written' | 'verified' | 'ready';
@@ -88,7 +88,7 @@ export async function runCollect(
   // Lenient: one unreadable row must not stop the others; it is skipped and named below.
   let state = readState(rec.snapshot, { lenient: true });
   const resumed: string[] = [];
-  // Only this sheet's own interrupted collections (core/sheet-identity.ts): another sheet's are not ours to finish.
+  // Only this sheet's own interrupted collections (core/desk-id.ts): another sheet's are not ours to finish.
   for (const file of rec.usageFiles.filter((f) => f.status === 'collecting')) {
     deps.reporter.info(
       `Completing the interrupted collection ${file.usageFileId} (${file.records.length} credits)…`,
@@ -111,13 +111,13 @@ export async function runCollect(
   ].sort((a, b) => a.sheetRow - b.sheetRow);
   const candidates = screened.collectable.filter((c) => c.status === 'ASSIGNED');
   if (!candidates.length) return { file: null, resumed, xlsxPath: null, skipped };
-  const sheetId = rec.sheetId ?? (await stampSheetId(deps.sink, rec));
+  const deskId = rec.deskId ?? (await stampDeskId(deps.sink, rec));
   const file = planCollect(screened.collectable, {
     period: opts.period,
     now,
     takenFileIds: taken,
     directory: state.directory,
-    sheetId,
+    deskId,
   });
   if (!file) return { file: null, resumed, xlsxPath: null, skipped };
   deps.reporter.progress(`writing usage file ${file.usageFileId} (${file.records.length} records)…`);
@@ -152,14 +152,17 @@ function refuseLostRecords(rec: Reconciled): void {
   );
 }
 
-/** Gives the sheet its ID before its first usage file is written (core/sheet-identity.ts). */
-async function stampSheetId(sink: Sink, rec: Reconciled): Promise<string> {
-  const id = `CD-${randomUUID()}`;
+/**
+ * Gives a sheet made before Credit Desk IDs existed its ID, before its first usage file is written
+ * (core/desk-id.ts). A new sheet has one from the start: this whole-tab write happens once per old sheet.
+ */
+async function stampDeskId(sink: Sink, rec: Reconciled): Promise<string> {
+  const id = newDeskId();
   await sink.write({
     updates: [],
     appends: [],
     audit: [],
-    replaceTabs: { config: withSheetId(rec.snapshot.tabs.config, id) },
+    replaceTabs: { config: withDeskId(rec.snapshot.tabs.config, id) },
   });
   return id;
 }
@@ -283,7 +286,7 @@ export async function runClose(
     now: deps.now,
     reporter: deps.reporter,
   });
-  // Only this sheet's own file (core/sheet-identity.ts): another sheet's file of the same ID is not marked closed.
+  // Only this sheet's own file (core/desk-id.ts): another sheet's file of the same ID is not marked closed.
   const file = rec.usageFiles.find((f) => f.usageFileId === id) ?? null;
   if (file && file.status === 'collecting') {
     throw new CreditDeskError(

@@ -18,7 +18,9 @@ import {
   type CellFormat,
   type ColumnSetup,
 } from '../../core/sheet-layout';
-import { CONFIG_DEFAULTS, TABS, type TabId } from '../../core/sheet-contract';
+import { TABS, type TabId } from '../../core/sheet-contract';
+import { configSeed } from '../../core/desk-id';
+import { newDeskId } from '../new-desk-id';
 import { text, type Cell, type Grid } from '../../core/table';
 
 export const TAB_IDS = TAB_ORDER;
@@ -166,7 +168,7 @@ export function planLayout(
     if (!existing) {
       const sheetId = newSheetId(taken);
       taken.add(sheetId);
-      const seed = tab === 'config' ? CONFIG_DEFAULTS.map((d) => [d.setting, d.value, d.notes]) : [];
+      const seed = tab === 'config' ? configSeed(newDeskId()) : [];
       const rowCount = Math.max(MIN_ROWS, seed.length + 1);
       requests.push({
         addSheet: {

@@ -4,7 +4,9 @@
  * contract tab or header is added (a header at the end of row 1), never moved.
  */
 import type { Row, Workbook, Worksheet } from 'exceljs';
-import { CONFIG_DEFAULTS, TABS, type CellKind, type ColumnSpec, type TabId } from '../../core/sheet-contract';
+import { TABS, type CellKind, type ColumnSpec, type TabId } from '../../core/sheet-contract';
+import { configSeed } from '../../core/desk-id';
+import { newDeskId } from '../new-desk-id';
 import { indexKeys as indexKeyCells, planHeaders, TAB_ORDER } from '../../core/sheet-layout';
 import { headerKey, text, type Cell, type Grid } from '../../core/table';
 import { cellFromExcel, excelValueFor, isBlank } from './workbook-cells';
@@ -70,8 +72,7 @@ function createTab(wb: Workbook, tab: TabId, seed: Seed): void {
   );
   const headers = [...columns.map((c) => c.header), ...extra];
   writeRowValues(ws.getRow(1), headers);
-  if (tab === 'config')
-    CONFIG_DEFAULTS.forEach((d, i) => writeRowValues(ws.getRow(i + 2), [d.setting, d.value, d.notes]));
+  if (tab === 'config') configSeed(newDeskId()).forEach((r, i) => writeRowValues(ws.getRow(i + 2), r));
   if (seedGrid) writeGridRows(ws, headers, columns, seedGrid);
 }
 

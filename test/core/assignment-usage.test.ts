@@ -134,7 +134,7 @@ describe('usage process', () => {
       now: NOW,
       takenFileIds: new Set(),
       directory: dir,
-      sheetId: 'CD-T',
+      deskId: 'CD-T',
     })!;
     expect(file.records.map((r) => r.creditId)).toEqual(['A', 'B']);
     expect(new Set(file.records.map((r) => r.usageRecordId)).size).toBe(2);
@@ -151,7 +151,7 @@ describe('usage process', () => {
         now: NOW,
         takenFileIds: new Set([file.usageFileId]),
         directory: dir,
-        sheetId: 'CD-T',
+        deskId: 'CD-T',
       }),
     ).toBeNull();
     // re-applying the same file (a resumed run) does nothing twice
@@ -166,7 +166,7 @@ describe('usage process', () => {
       now: NOW,
       takenFileIds: new Set(),
       directory: dir,
-      sheetId: 'CD-T',
+      deskId: 'CD-T',
     })!;
     const changed = [{ ...credits[0], allocation: 'reseller 100%' }];
     expect(applyCollect(file, changed, NOW)).toMatchObject({

@@ -85,7 +85,7 @@ function world(n = 8, collected = 4, closed = 2) {
     now: NOW,
     takenFileIds: new Set(),
     directory: DIR,
-    sheetId: 'CD-T',
+    deskId: 'CD-T',
   })!;
   const change = applyCollect(file, credits, NOW);
   const after = new Map(change.credits.map((c) => [c.key, c]));
