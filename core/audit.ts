@@ -93,3 +93,24 @@ export function compactAudit(entries: readonly AuditEntry[]): AuditEntry[] {
   }
   return out;
 }
+
+/**
+ * The After values of an Audit row by field: a single-field row is its own value; a compacted row's After holds
+ * one `field: value` line per field listed in Field (a value may itself span lines).
+ */
+export function auditAfterValues(field: string, after: string): Map<string, string> {
+  const names = field.split(', ');
+  if (names.length === 1) return new Map([[field, after]]);
+  const out = new Map<string, string>();
+  let current: string | null = null;
+  let next = 0;
+  for (const line of after.split('\n')) {
+    const name = names[next];
+    if (name !== undefined && line.startsWith(`${name}: `)) {
+      current = name;
+      out.set(name, line.slice(name.length + 2));
+      next++;
+    } else if (current !== null) out.set(current, `${out.get(current)}\n${line}`);
+  }
+  return out;
+}

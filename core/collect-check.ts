@@ -6,6 +6,9 @@ import type { AccountDirectory } from './accounts';
 import type { Credit } from './credit';
 import { resolveCreditAllocation } from './credit-allocation';
 import { explainHold, isHeld } from './review';
+import { formatMinor } from './money';
+import { isSyncedAmount } from './amount-proof';
+import { text, type Cell } from './table';
 
 export interface SkippedCredit {
   /** Sheet row number (1 = the header row). */
@@ -22,6 +25,8 @@ export function screenForCollect(
   credits: readonly { sheetRow: number; credit: Credit }[],
   directory: AccountDirectory,
   period?: string,
+  /** Credit ID → the amount the sync last recorded (core/amount-proof.ts); absent: amounts are not checked. */
+  syncedAmounts?: ReadonlyMap<string, Cell>,
 ): { collectable: Credit[]; skipped: SkippedCredit[] } {
   const collectable: Credit[] = [];
   const skipped: SkippedCredit[] = [];
@@ -34,6 +39,23 @@ export function screenForCollect(
     if (isHeld(credit)) {
       skip(
         `held for review: ${explainHold(credit.flags)}. Resolve it, then delete the flag from the Flags cell and collect again.`,
+      );
+      continue;
+    }
+    if (
+      syncedAmounts &&
+      !isSyncedAmount(syncedAmounts.get(credit.creditId), credit.amount, credit.currency)
+    ) {
+      const amount = formatMinor(credit.amount, credit.currency);
+      const synced = syncedAmounts.get(credit.creditId);
+      if (synced === undefined || synced === null || synced === '') {
+        skip(
+          `the Audit tab has no record of the sync reading its amount (${amount} ${credit.currency}) from the CUR (were Audit rows deleted?). Run credit-desk sync, which records it again, then collect.`,
+        );
+        continue;
+      }
+      skip(
+        `its Amount ${amount} ${credit.currency} is not the ${text(synced)} the last sync read from the CUR (typed by hand?). Run credit-desk sync to put the CUR's amount back, then collect.`,
       );
       continue;
     }

@@ -9,7 +9,7 @@
  * listed in Field and one `field: value` line each in Before and After), so the reader here takes both forms,
  * and also the rows older versions wrote (`status, usageRecordId` only: the record ID, no amounts).
  */
-import type { AuditEntry } from './audit';
+import { auditAfterValues, type AuditEntry } from './audit';
 import { USAGE_FILE_ID_PATTERN } from './ids';
 import type { Minor } from './money';
 import type { AuditField } from './sheet-contract';
@@ -61,27 +61,6 @@ export function traceEntry(
     distributorKeeps: record.distributorKeeps,
   };
   return { ...base, action: 'collect', field: TRACE_FIELD, before: '', after: JSON.stringify(json) };
-}
-
-/**
- * The After values of an Audit row by field: a single-field row is its own value; a compacted row's After holds
- * one `field: value` line per field listed in Field (a value may itself span lines).
- */
-export function auditAfterValues(field: string, after: string): Map<string, string> {
-  const names = field.split(', ');
-  if (names.length === 1) return new Map([[field, after]]);
-  const out = new Map<string, string>();
-  let current: string | null = null;
-  let next = 0;
-  for (const line of after.split('\n')) {
-    const name = names[next];
-    if (name !== undefined && line.startsWith(`${name}: `)) {
-      current = name;
-      out.set(name, line.slice(name.length + 2));
-      next++;
-    } else if (current !== null) out.set(current, `${out.get(current)}\n${line}`);
-  }
-  return out;
 }
 
 function parseJson(value: string | undefined): Partial<TraceJson> | null {

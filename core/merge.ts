@@ -36,6 +36,12 @@ export interface MergeInput {
   takenIds: Set<string>;
   /** Drift already recorded in Audit, as driftKey() strings, so a re-run does not record it again. */
   recordedDrift: ReadonlySet<string>;
+  /**
+   * Credit IDs the Audit tab has a sync row for (core/amount-proof.ts). An uncollected credit not among them
+   * (its Audit rows were deleted) gets a `sync-update` row of its amount: the proof the usage process needs to
+   * bill it. Absent: no such rows.
+   */
+  amountsRecorded?: ReadonlySet<string>;
   now: string;
   actor: string;
 }
@@ -198,6 +204,8 @@ export function mergeCredits(input: MergeInput): MergeResult {
       continue;
     }
     total.sheet = addMinor(total.sheet, view.amount);
+    if (input.amountsRecorded && !changed.includes('amount') && !input.amountsRecorded.has(before.creditId))
+      audit('sync-update', before.creditId, 'amount', '', formatMinor(view.amount, before.currency));
     if (changed.length === 0) {
       result.unchanged++;
       continue;

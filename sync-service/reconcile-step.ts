@@ -5,7 +5,7 @@
  * write, before the command decides anything, so the command works on a sheet where every collected credit
  * is as it was collected. A dry run writes nothing and works on the repaired snapshot in memory.
  */
-import { auditCells } from '../core/audit';
+import { auditCells, type AuditAction } from '../core/audit';
 import {
   entriesFromUsageFiles,
   ledgerCells,
@@ -48,6 +48,8 @@ export interface ReconcileOptions {
    * neither from the Ledger nor from the usage files on disk.
    */
   archivedKeys?: ReadonlySet<string>;
+  /** Audit actions whose detail the command needs (sink.read's `auditDetail`). */
+  auditDetail?: readonly AuditAction[];
 }
 
 export interface Reconciled {
@@ -191,7 +193,7 @@ function updateLedgerGrid(grid: Grid, changes: LedgerChanges): Grid {
 
 /** Reads the sink, reconciles it against the usage record, writes the repairs (unless a dry run). */
 export async function readReconciled(sink: Sink, opts: ReconcileOptions): Promise<Reconciled> {
-  const snapshot = await sink.read();
+  const snapshot = await sink.read({ auditDetail: opts.auditDetail });
   const now = opts.now.toISOString();
   const created = snapshot.created ?? [];
   const fromTab = readLedger(snapshot.tabs.ledger);
@@ -261,7 +263,11 @@ export async function readReconciled(sink: Sink, opts: ReconcileOptions): Promis
   const write = opts.write !== false;
   let written = false;
   if (!isEmptyChangeSet(changes) && write) {
-    opts.reporter?.progress(`restoring ${result.restored.length} row(s) from the usage record…`);
+    opts.reporter?.progress(
+      result.restored.length || !missing.length
+        ? `restoring ${result.restored.length} row(s) from the usage record…`
+        : `putting ${missing.length} collected credit(s) back into the Ledger tab…`,
+    );
     await sink.write(changes);
     written = true;
   }

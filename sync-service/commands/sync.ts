@@ -2,6 +2,7 @@
  * `credit-desk sync`: the credits of the most recent closed billing period (and late credits of the one before)
  * from the CUR into the sheet, keeping every staff edit.
  */
+import { creditsWithSyncRows } from '../../core/amount-proof';
 import type { AuditEntry } from '../../core/audit';
 import type { Credit } from '../../core/credit';
 import { formatIntake, recordedLeftOut } from './sync-intake';
@@ -199,6 +200,7 @@ export async function runSync(
     directory: state.directory,
     takenIds: new Set([...state.takenIds, ...archived.creditIds]),
     recordedDrift: state.recordedDrift,
+    amountsRecorded: creditsWithSyncRows(snapshot.tabs.audit),
     now,
     actor: SYNC_ACTOR,
   });

@@ -24,6 +24,7 @@ import { buildChangeSet, readState, type DeskState } from '../../core/sheet-stat
 import { type Sink } from '../sinks/sink';
 import { describeSkipped, hasWork, type LedgerChanges, type SkippedChange } from '../../core/sheet-changes';
 import { screenForCollect, type SkippedCredit } from '../../core/collect-check';
+import { readSyncedAmounts } from '../../core/amount-proof';
 import {
   loadUsageFiles,
   removeUsageFile,
@@ -82,7 +83,13 @@ export async function runCollect(
   deps: Deps,
 ): Promise<CollectResult> {
   const now = deps.now.toISOString();
-  const reconcileOpts = { usageDir: deps.usageDir, now: deps.now, reporter: deps.reporter };
+  const reconcileOpts = {
+    usageDir: deps.usageDir,
+    now: deps.now,
+    reporter: deps.reporter,
+    // the amounts the sync recorded: a credit is billed only for the amount the CUR confirmed (core/amount-proof.ts)
+    auditDetail: ['sync-add', 'sync-update'] as const,
+  };
   let rec = await readReconciled(deps.sink, reconcileOpts);
   refuseLostRecords(rec);
   // Lenient: one unreadable row must not stop the others; it is skipped and named below.
@@ -100,7 +107,12 @@ export async function runCollect(
   }
   // Every file in the folder, another sheet's too: two files with one ID could not both be told apart.
   const taken = new Set([...state.usageFileIds, ...loadUsageFiles(deps.usageDir).map((f) => f.usageFileId)]);
-  const screened = screenForCollect(state.credits, state.directory, opts.period);
+  const screened = screenForCollect(
+    state.credits,
+    state.directory,
+    opts.period,
+    readSyncedAmounts(rec.snapshot.tabs.audit),
+  );
   const skipped: SkippedCredit[] = [
     ...state.unreadable.map((u) => ({
       sheetRow: u.sheetRow,

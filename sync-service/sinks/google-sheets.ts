@@ -25,7 +25,8 @@ import {
   type TabId,
 } from '../../core/sheet-contract';
 import { isLocked, isStatus } from '../../core/status';
-import { indexColumns, text, type Cell, type ColumnIndex, type Grid } from '../../core/table';
+import { headerKey, indexColumns, text, type Cell, type ColumnIndex, type Grid } from '../../core/table';
+import { isArchivedRow } from '../../core/archived-ledger';
 import { a1Column, a1Range, a1Row, quoteSheet } from './sheets-a1';
 import { createGateway, defaultAuth, type SheetsAuth, type SheetsGateway } from './sheets-gateway';
 import { gridFromValues, moneyFormatRequests, planLayout, TAB_IDS, type TabInfo } from './sheets-layout';
@@ -44,7 +45,7 @@ import {
   planUpdates,
   rowsPerBlock,
 } from './sheets-writes';
-import { type Sink } from './sink';
+import { type ReadOptions, type Sink } from './sink';
 import {
   auditWithout,
   conflictOf,
@@ -168,14 +169,14 @@ export function createGoogleSheetsSink(opts: GoogleSheetsSinkOptions): GoogleShe
     return ss;
   }
 
-  async function read(): Promise<Snapshot> {
+  async function read(opts: ReadOptions = {}): Promise<Snapshot> {
     progress({ phase: 'read', done: 0, total: 2 });
     let ss = await lockedGet();
     // A layout request Google applied but whose reply was lost is retried and refused ("A sheet with the name
     // Credits already exists", 400): read again and plan only what is still missing.
     for (let round = 0; ; round++) {
       try {
-        return await readWith(ss);
+        return await readWith(ss, opts);
       } catch (e) {
         if (!(e instanceof SheetsApiError && e.status === 400) || round >= 2) throw e;
         ss = await gw.get('re-reading the layout after a refused request');
@@ -183,7 +184,7 @@ export function createGoogleSheetsSink(opts: GoogleSheetsSinkOptions): GoogleShe
     }
   }
 
-  async function readWith(ss: sheets_v4.Schema$Spreadsheet): Promise<Snapshot> {
+  async function readWith(ss: sheets_v4.Schema$Spreadsheet, opts: ReadOptions): Promise<Snapshot> {
     const titles = new Set((ss.sheets ?? []).map((s) => s.properties?.title));
     const present = TAB_IDS.filter((t) => titles.has(TABS[t].name));
     // Audit only grows: its header row here, then only the columns the sync needs (readAuditColumns).
@@ -196,11 +197,11 @@ export function createGoogleSheetsSink(opts: GoogleSheetsSinkOptions): GoogleShe
     const grids: Partial<Record<TabId, Grid>> = {};
     present.forEach((t, i) => (grids[t] = gridFromValues(values[i]?.values)));
     if (grids.audit) {
-      // Rows whose details a run looks up: drift (recorded once), left-out CUR lines (recorded once), and, only
-      // while the Ledger is still empty (a sheet from before it), the collections its locked rows are adopted from.
-      const detail = new Set(['drift', 'left-out']);
-      if (!grids.ledger?.rows.length) detail.add('collect');
-      grids.audit = await readAuditColumns(gw, grids.audit.headers, detail);
+      // Rows whose details a run looks up: drift (recorded once), left-out CUR lines (recorded once), what the
+      // command asks for, and the collections (core/collect-trace.ts) when the Audit shows more of them than the
+      // Ledger holds credits: the record a lost Ledger row is rebuilt from.
+      const detail = new Set<string>(['drift', 'left-out', ...(opts.auditDetail ?? [])]);
+      grids.audit = await readAuditColumns(gw, grids.audit.headers, detail, liveLedgerRows(grids.ledger));
     }
     progress({ phase: 'read', done: 1, total: 2 });
 
@@ -534,10 +535,20 @@ function freeSheetId(ss: sheets_v4.Schema$Spreadsheet): number {
  * already recorded). Other cells of the grid are empty. Two small requests; a third only when such rows exist.
  * The Audit tab is only ever appended to.
  */
+/** The Ledger's rows of collected credits still in the sheet (not the packed rows of archived ones). */
+function liveLedgerRows(ledger: Grid | undefined): number {
+  if (!ledger?.rows.length) return 0;
+  const key = ledger.headers.findIndex((h) => headerKey(h) === 'key');
+  const status = ledger.headers.findIndex((h) => headerKey(h) === 'status');
+  if (key < 0 || status < 0) return 0;
+  return ledger.rows.filter((r) => text(r[key]) && !isArchivedRow(r, status)).length;
+}
+
 async function readAuditColumns(
   gw: SheetsGateway,
   headers: string[],
-  detail: ReadonlySet<string>,
+  wanted: ReadonlySet<string>,
+  ledgerRows: number,
 ): Promise<Grid> {
   const title = TABS.audit.name;
   const at = (field: AuditField) => {
@@ -560,6 +571,9 @@ async function readAuditColumns(
   const cell = (v: sheets_v4.Schema$ValueRange | undefined, r: number) =>
     (v?.values?.[r]?.[0] ?? null) as Cell;
   const n = Math.max(ids?.values?.length ?? 1, actions?.values?.length ?? 1) - 1;
+  let collections = 0;
+  for (let r = 1; r <= n; r++) if (text(cell(actions, r)) === 'collect') collections++;
+  const detail = collections > ledgerRows ? new Set([...wanted, 'collect']) : wanted;
   const rows: Cell[][] = [];
   const drift: number[] = [];
   for (let r = 1; r <= n; r++) {

@@ -3,9 +3,24 @@
  * (core/sheet-contract.ts). The commands read a snapshot, decide in the core, and hand back a change set
  * (core/sheet-changes.ts); the sink writes only what the change set names.
  */
+import type { AuditAction } from '../../core/audit';
 import type { TabSize } from '../../core/cell-budget';
 import type { TabId } from '../../core/sheet-contract';
 import type { ChangeSet, Snapshot, WriteReport } from '../../core/sheet-changes';
+
+export interface ReadOptions {
+  /**
+   * A read-only command that needs just these tabs says so; a sink may then return the other tabs empty
+   * (contract headers, no rows) to save their reading. Never for a snapshot a write is planned from.
+   */
+  only?: readonly TabId[];
+  /**
+   * Audit actions whose Field, Before and After cells the command needs (`usage collect`: the amounts the sync
+   * recorded, core/amount-proof.ts). A sink that reads only some Audit columns (Google Sheets) reads these
+   * rows' too; the others always come whole.
+   */
+  auditDetail?: readonly AuditAction[];
+}
 
 export interface Sink {
   /** "credits.xlsx" or "Google Sheet 1AbC…" — for messages. Never contains credentials. */
@@ -14,11 +29,8 @@ export interface Sink {
    * Reads every contract tab, creating missing tabs/headers/formatting first (idempotent). A sink opened for
    * writing takes its writer lock here (waiting a bounded time for another writer) and keeps it until close(),
    * so what is read cannot be changed by another command before this one writes.
-   *
-   * `only`: a read-only command that needs just these tabs says so; a sink may then return the other tabs
-   * empty (contract headers, no rows) to save their reading. Never for a snapshot a write is planned from.
    */
-  read(opts?: { only?: readonly TabId[] }): Promise<Snapshot>;
+  read(opts?: ReadOptions): Promise<Snapshot>;
   /**
    * Applies the change set, then makes the protection of locked rows (PROCESSING / PROCESSED) match the
    * Status column. Must be all-or-nothing as far as the medium allows (workbook: temp file + rename).

@@ -23,7 +23,7 @@ import { TAB_ORDER } from '../../core/sheet-layout';
 import { headerKey, text, type Cell, type Grid } from '../../core/table';
 import { writeFileAtomically, type FileBytes } from './atomic-file';
 import { acquireFileLock, removeLeftoverTemps, type FileLock, type FileLockOptions } from './file-lock';
-import { type Sink } from './sink';
+import { type ReadOptions, type Sink } from './sink';
 import {
   auditWithout,
   conflictOf,
@@ -268,7 +268,7 @@ export function createWorkbookSink(opts: WorkbookSinkOptions): Sink {
   return {
     label,
 
-    async read(readOpts?: { only?: readonly TabId[] }): Promise<Snapshot> {
+    async read(readOpts?: ReadOptions): Promise<Snapshot> {
       await ensureLock();
       // The fast path reads the grids straight from the file; write() loads ExcelJS's model when it needs it.
       // It gives up (null) on a missing tab or header, so a tab to create always goes through load() below.

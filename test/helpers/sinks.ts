@@ -14,9 +14,9 @@ export function oneAtATime(open: () => Sink): () => Sink {
     return {
       ...next,
       label: next.label,
-      read: async () => {
+      read: async (opts) => {
         if (done) await done.close();
-        return next.read();
+        return next.read(opts);
       },
       write: async (changes) => {
         if (done) await done.close();

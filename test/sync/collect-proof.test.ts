@@ -270,6 +270,42 @@ describe.each([
     expectSheetMatchesLedger(await creditsOf(w.sink()), await ledgerOf(w.sink()));
   });
 
+  it('an Amount typed by hand is not billed: collect skips it until a sync has put the CUR amount back', async () => {
+    const w = await medium.world(dir);
+    const assigned = (await creditsOf(w.sink())).find((c) => c.status === 'ASSIGNED')!;
+    await medium.hand().setCell(assigned.creditId, 'Amount', 99999.99);
+    const typed = await collect(w);
+    expect(typed.file).toBeNull();
+    expect(typed.skipped).toEqual([
+      expect.objectContaining({
+        creditId: assigned.creditId,
+        reason: expect.stringMatching(/Amount 99999.99 USD is not the .* the last sync read from the CUR/),
+      }),
+    ]);
+    await sync(w);
+    const again = await collect(w);
+    expect(again.file!.records).toEqual([
+      expect.objectContaining({ creditId: assigned.creditId, amount: assigned.amount }),
+    ]);
+  });
+
+  it('with the Audit tab deleted, no amount is proven until a sync records the amounts again', async () => {
+    const w = await medium.world(dir);
+    const assigned = (await creditsOf(w.sink())).find((c) => c.status === 'ASSIGNED')!;
+    await medium.hand().deleteTab('Audit');
+    const blind = await collect(w);
+    expect(blind.file).toBeNull();
+    expect(blind.skipped.map((s) => s.reason).join('\n')).toMatch(
+      /the Audit tab has no record of the sync reading its amount .* Run credit-desk sync/,
+    );
+    await sync(w);
+    const again = await collect(w);
+    expect(again.file!.records.map((r) => [r.creditId, r.amount])).toEqual([
+      [assigned.creditId, assigned.amount],
+    ]);
+    expectNoKeyTwice(usageFilesIn(w.usageDir));
+  });
+
   it('an allocation typed into the sheet is collected with the Distributor Keeps it leaves, and stays so', async () => {
     const w = await medium.world(dir);
     const pending = (await creditsOf(w.sink())).find((c) => c.status === 'PENDING_ASSIGN')!;

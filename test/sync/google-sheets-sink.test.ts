@@ -1,3 +1,4 @@
+import { DESK_ID_SETTING, readDeskId } from '../../core/desk-id';
 import { inspect } from 'node:util';
 import { CONFIG_DEFAULTS, headersOf } from '../../core/sheet-contract';
 import { STATUSES } from '../../core/status';
@@ -56,8 +57,9 @@ describe('Google Sheets sink: layout', () => {
       tab(ss(), 'Config')
         .cells.slice(1)
         .map((r) => r[0]),
-    ).toEqual(CONFIG_DEFAULTS.map((d) => d.setting));
-    expect(snap.tabs.config.rows).toHaveLength(CONFIG_DEFAULTS.length);
+    ).toEqual([...CONFIG_DEFAULTS.map((d) => d.setting), DESK_ID_SETTING]);
+    // a new sheet has its own Credit Desk ID from the start (core/desk-id.ts)
+    expect(readDeskId(snap.tabs.config)).toMatch(/^CD-[0-9a-f-]{36}$/);
     expect(snap.tabs.credits.headers).toEqual(headersOf('credits'));
     expect(tab(ss(), 'Sheet1')).toBeDefined(); // staff's own tab untouched
   });
