@@ -8,13 +8,29 @@
  * - only lines that cannot be read at all are left out: a cost that is not a number, or neither a usage nor a
  *   payer account to attach the credit to. They are listed with the CUR's own line identity.
  *
- * Per period and currency: CUR total = imported + flagged + left out, exactly, in minor units.
+ * Money is netted before it is rounded: the query rows of one credit (rows whose descriptions differ only in
+ * whitespace or Unicode form are one credit) are summed exactly, at the engine's full scale, and the credit is
+ * rounded to minor units once, half to even (parseDecimal's rule). Rounding each row first would make two rows
+ * of -0.015 USD a credit of 0.04 instead of 0.03.
+ *
+ * Per period and currency: CUR total = imported + flagged + left out + rounding, exactly, in minor units (see
+ * Reconciliation).
  */
 import type { AuditEntry } from './audit';
 import type { CurCredit } from './credit';
 import { NO_CURRENCY, isKnownCurrency } from './currencies';
 import { creditKey } from './ids';
-import { addMinor, formatMinor, parseDecimal, type Minor } from './money';
+import {
+  EXACT_ZERO,
+  addExact,
+  addMinor,
+  assertMinor,
+  formatMinor,
+  parseExact,
+  roundExact,
+  type ExactDecimal,
+  type Minor,
+} from './money';
 import {
   FLAG_CURRENCY,
   FLAG_NOT_POSITIVE,
@@ -73,14 +89,22 @@ export interface LeftOutLine {
   where: string;
 }
 
+/**
+ * CUR total = imported + flagged + left out + rounding. `cur` is what the CUR says, the exact sum of the lines
+ * rounded once; the other three add up amounts that were each rounded on their own (a credit, a left-out row),
+ * so they can differ from it by a few minor units. That difference is `rounding`, shown rather than hidden in
+ * one of the other terms, so the line balances exactly and every term is true.
+ */
 export interface Reconciliation {
   period: string;
   currency: string;
-  /** Every readable credit line of the period and currency, as a positive credit value. */
+  /** Every readable credit line of the period and currency, as a positive credit value, summed exactly. */
   cur: Minor;
   imported: Minor;
   flagged: Minor;
   leftOut: Minor;
+  /** cur − (imported + flagged + leftOut): what rounding each credit and left-out row on its own made. */
+  rounding: Minor;
   importedCredits: number;
   flaggedCredits: number;
   /** Lines left out whose cost could be read (their value is in leftOut). */
@@ -109,7 +133,10 @@ function count(v: string | number | null | undefined): number {
 
 /** Reads the query rows of one or more periods; `period` is used for rows that do not carry their own. */
 export function readCurRows(rows: RawCurRow[], period: string): CurReading {
-  const byKey = new Map<string, ReadCredit>();
+  // Each credit with the exact sum of its rows, and each reconciliation line's exact total: rounded once, after
+  // every row is read.
+  const byKey = new Map<string, { credit: ReadCredit; exact: ExactDecimal }>();
+  const curExact = new Map<Reconciliation, ExactDecimal>();
   const leftOut: LeftOutLine[] = [];
   const recon = new Map<string, Reconciliation>();
   const reconOf = (p: string, currency: string): Reconciliation => {
@@ -123,6 +150,7 @@ export function readCurRows(rows: RawCurRow[], period: string): CurReading {
         imported: 0,
         flagged: 0,
         leftOut: 0,
+        rounding: 0,
         importedCredits: 0,
         flaggedCredits: 0,
         leftOutLines: 0,
@@ -155,9 +183,12 @@ export function readCurRows(rows: RawCurRow[], period: string): CurReading {
     }
     if (unreadableRow || r.amount === null || count(r.line_count) <= bad) continue;
 
-    let cost: Minor;
+    let cost: ExactDecimal;
     try {
-      cost = parseDecimal(r.amount, currency, { round: true });
+      cost = parseExact(r.amount);
+      // A row of a trillion or more may be too large for exact minor units: refused here, as it always was, so
+      // that it is left out rather than stopping the month. (Below that, every currency fits: 10^15 < 2^53.)
+      if (Math.abs(Number(r.amount)) >= 1e12) roundExact(cost, currency);
     } catch {
       // The engine summed decimals, so this cannot happen with the real query; count it rather than lose it.
       reconOf(p, currency).unreadableLines += count(r.line_count) - bad;
@@ -172,22 +203,25 @@ export function readCurRows(rows: RawCurRow[], period: string): CurReading {
       });
       continue;
     }
-    const value = cost === 0 ? 0 : -cost; // a credit is a negative cost
+    const value: ExactDecimal = { units: -cost.units, scale: cost.scale }; // a credit is a negative cost
     const total = reconOf(p, currency);
-    total.cur = addMinor(total.cur, value);
+    const totalSoFar = curExact.get(total);
+    curExact.set(total, totalSoFar ? addExact(totalSoFar, value) : value);
 
     const usage = (r.usage_account_id ?? '').trim();
     const payer = (r.payer_account_id ?? '').trim();
     const usageOk = ACCOUNT.test(usage);
     const payerOk = ACCOUNT.test(payer);
     if (!usageOk && !payerOk) {
-      total.leftOut = addMinor(total.leftOut, value);
+      // Listed row by row, so each row is rounded on its own; any difference this makes is in `rounding`.
+      const amount = roundExact(value, currency);
+      total.leftOut = addMinor(total.leftOut, amount);
       total.leftOutLines += count(r.line_count) - bad;
       leftOut.push({
         period: p,
         lineId: '',
         lines: count(r.line_count) - bad,
-        amount: value,
+        amount,
         currency,
         reason: `neither a usage account nor a payer account (usage ${JSON.stringify(r.usage_account_id)}, payer ${JSON.stringify(r.payer_account_id)}): the credit cannot be attributed`,
         where,
@@ -224,11 +258,12 @@ export function readCurRows(rows: RawCurRow[], period: string): CurReading {
     });
     const prior = byKey.get(key);
     if (prior) {
-      prior.amount = addMinor(prior.amount, value);
-      for (const rv of review) if (!prior.review.some((x) => x.flag === rv.flag)) prior.review.push(rv);
+      prior.exact = addExact(prior.exact, value);
+      const held = prior.credit.review;
+      for (const rv of review) if (!held.some((x) => x.flag === rv.flag)) held.push(rv);
       continue;
     }
-    byKey.set(key, {
+    const credit: ReadCredit = {
       key,
       period: p,
       payerAccountId: payer,
@@ -236,13 +271,16 @@ export function readCurRows(rows: RawCurRow[], period: string): CurReading {
       service,
       description: importText(rawDescription),
       currency,
-      amount: value,
+      amount: 0, // rounded from the exact sum once every row is in
       review,
-    });
+    };
+    byKey.set(key, { credit, exact: value });
   }
 
-  const credits = [...byKey.values()];
-  for (const c of credits) {
+  const credits: ReadCredit[] = [];
+  for (const { credit: c, exact } of byKey.values()) {
+    c.amount = roundExact(exact, c.currency);
+    credits.push(c);
     if (c.amount <= 0)
       c.review.push({
         flag: FLAG_NOT_POSITIVE,
@@ -257,6 +295,10 @@ export function readCurRows(rows: RawCurRow[], period: string): CurReading {
       total.importedCredits++;
     }
   }
+  for (const total of recon.values()) {
+    total.cur = roundExact(curExact.get(total) ?? EXACT_ZERO, total.currency);
+    total.rounding = assertMinor(total.cur - total.imported - total.flagged - total.leftOut, 'rounding');
+  }
   return {
     credits,
     leftOut,
@@ -266,7 +308,10 @@ export function readCurRows(rows: RawCurRow[], period: string): CurReading {
   };
 }
 
-/** One summary line: "2026-10 USD: CUR 1,234.56 = imported 1,200.00 + flagged 30.00 + left out 4.56 …". */
+/**
+ * One summary line: "2026-10 USD: CUR 1,234.56 = imported 1,200.00 + flagged 30.00 + left out 4.56 …", with
+ * "+ rounding 0.01" before the counts when rounding each credit on its own made a difference (see Reconciliation).
+ */
 export function formatReconciliation(r: Reconciliation, show: (m: Minor, c: string) => string): string {
   const extra = [
     `${r.importedCredits} imported`,
@@ -276,7 +321,7 @@ export function formatReconciliation(r: Reconciliation, show: (m: Minor, c: stri
       ? `${r.unreadableLines} line${r.unreadableLines === 1 ? '' : 's'} with an unreadable cost left out, value unknown`
       : '',
   ].filter(Boolean);
-  return `${r.period} ${r.currency}  CUR ${show(r.cur, r.currency)} = imported ${show(r.imported, r.currency)} + flagged ${show(r.flagged, r.currency)} + left out ${show(r.leftOut, r.currency)}  (${extra.join(', ')})`;
+  return `${r.period} ${r.currency}  CUR ${show(r.cur, r.currency)} = imported ${show(r.imported, r.currency)} + flagged ${show(r.flagged, r.currency)} + left out ${show(r.leftOut, r.currency)}${r.rounding ? ` + rounding ${show(r.rounding, r.currency)}` : ''}  (${extra.join(', ')})`;
 }
 
 /** The Audit entry's Before for a left-out line: the period and the CUR's own line identity. */

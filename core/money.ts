@@ -83,18 +83,8 @@ const DECIMAL = /^([+-])?(\d+)(?:\.(\d*))?$|^([+-])?\.(\d+)$/;
  */
 export function parseDecimal(text: string, currency: string, opts: { round?: boolean } = {}): Minor {
   const digits = minorDigits(currency);
-  const trimmed = String(text).trim();
-  const m = DECIMAL.exec(trimmed);
-  if (!m) {
-    throw new CreditDeskError(
-      'BAD_MONEY',
-      `"${truncate(trimmed)}" is not a decimal amount`,
-      'Write amounts like 1234.56, with a dot and no thousands separators.',
-    );
-  }
-  const sign = (m[1] ?? m[4]) === '-' ? -1 : 1;
-  const intPart = m[2] ?? '0';
-  const fracPart = m[3] ?? m[5] ?? '';
+  const { trimmed, negative, intPart, fracPart } = splitDecimal(text);
+  const sign = negative ? -1 : 1;
   const kept = fracPart.slice(0, digits).padEnd(digits, '0');
   const dropped = fracPart.slice(digits);
   if (dropped && /[1-9]/.test(dropped) && !opts.round) {
@@ -113,6 +103,63 @@ export function parseDecimal(text: string, currency: string, opts: { round?: boo
   }
   const value = Number(minor) * sign;
   return assertMinor(value === 0 ? 0 : value);
+}
+
+/** The parts of a decimal string, or the error parseDecimal and parseExact give for anything else. */
+function splitDecimal(text: string): {
+  trimmed: string;
+  negative: boolean;
+  intPart: string;
+  fracPart: string;
+} {
+  const trimmed = String(text).trim();
+  const m = DECIMAL.exec(trimmed);
+  if (!m) {
+    throw new CreditDeskError(
+      'BAD_MONEY',
+      `"${truncate(trimmed)}" is not a decimal amount`,
+      'Write amounts like 1234.56, with a dot and no thousands separators.',
+    );
+  }
+  return { trimmed, negative: (m[1] ?? m[4]) === '-', intPart: m[2] ?? '0', fracPart: m[3] ?? m[5] ?? '' };
+}
+
+/**
+ * An exact decimal, units × 10^-scale, with every digit it was written with. Amounts that are summed before
+ * they are rounded (the CUR rows of one credit, core/cur.ts) are kept in this form, so that the sum is exact
+ * and is rounded to minor units once, at the end.
+ */
+export interface ExactDecimal {
+  units: bigint;
+  scale: number;
+}
+
+export const EXACT_ZERO: ExactDecimal = { units: 0n, scale: 0 };
+
+/** "-0.0150000000" → -150000000 × 10^-10. Refuses what parseDecimal refuses as not a decimal amount. */
+export function parseExact(text: string): ExactDecimal {
+  const { negative, intPart, fracPart } = splitDecimal(text);
+  const units = BigInt(intPart + fracPart);
+  return { units: negative ? -units : units, scale: fracPart.length };
+}
+
+/** a + b, exactly, at the larger of the two scales. */
+export function addExact(a: ExactDecimal, b: ExactDecimal): ExactDecimal {
+  if (a.scale === b.scale) return { units: a.units + b.units, scale: a.scale }; // the engine's rows: one scale
+  const scale = Math.max(a.scale, b.scale);
+  const at = (d: ExactDecimal) => d.units * 10n ** BigInt(scale - d.scale);
+  return { units: at(a) + at(b), scale };
+}
+
+/**
+ * Rounds an exact decimal to the currency's minor units. It goes through parseDecimal's rounding (half to even)
+ * rather than a second implementation of it, so a summed amount rounds exactly as a single one always has.
+ */
+export function roundExact(d: ExactDecimal, currency: string): Minor {
+  const digits = (d.units < 0n ? -d.units : d.units).toString().padStart(d.scale + 1, '0');
+  const cut = digits.length - d.scale;
+  const text = d.scale === 0 ? digits : `${digits.slice(0, cut)}.${digits.slice(cut)}`;
+  return parseDecimal(d.units < 0n ? `-${text}` : text, currency, { round: true });
 }
 
 /** Formats minor units as a plain decimal string: 123456 USD → "1234.56", -5 → "-0.05". */

@@ -312,7 +312,8 @@ export function formatSyncReport(r: SyncReport, dryRun: boolean): string {
       lines.push(`             Fix the Accounts tab (or assign by hand), then run credit-desk apply-rules.`);
     }
   }
-  lines.push('CUR total = imported + flagged + left out, per period and currency:');
+  // Each credit is rounded on its own and the CUR total once, so a few minor units can differ: shown as rounding.
+  lines.push('CUR total = imported + flagged + left out (+ rounding), per period and currency:');
   for (const t of r.reading.reconciliation) lines.push(`  ${formatReconciliation(t, displayMoney)}`);
   lines.push('Totals per period and currency (source query → sheet):');
   for (const t of m.totals) {

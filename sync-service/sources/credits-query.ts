@@ -21,9 +21,11 @@ export function periodParams(layout: CurLayout, period: string): string[] {
 }
 
 /**
- * Readable lines are summed per credit key (a reversal is a positive cost in the same key, so it nets). Lines
- * whose cost is not a number cannot be summed: they come back as rows of their own, with `line_id` set to the
- * CUR's identity_line_item_id (when the table has it: `lineIds`) so they can be named, never silently dropped.
+ * Readable lines are summed exactly per group (a reversal is a positive cost in the same group, so it nets).
+ * The groups are the CUR's raw text, so one credit can come back as several rows (descriptions that differ only
+ * in whitespace or Unicode form): core/cur.ts sums those exactly too and rounds each credit once. Lines whose
+ * cost is not a number cannot be summed: they come back as rows of their own, with `line_id` set to the CUR's
+ * identity_line_item_id (when the table has it: `lineIds`) so they can be named, never silently dropped.
  */
 export function creditsQuery(table: string, layout: CurLayout, opts: { lineIds?: boolean } = {}): string {
   const cost = 'TRY_CAST(line_item_unblended_cost AS DECIMAL(38, 10))';

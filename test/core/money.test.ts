@@ -1,6 +1,7 @@
 import fc from 'fast-check';
 import { CreditDeskError } from '../../core/errors';
 import {
+  addExact,
   addMinor,
   assertMinor,
   displayMoney,
@@ -9,6 +10,8 @@ import {
   isCurrencyCode,
   minorDigits,
   parseDecimal,
+  parseExact,
+  roundExact,
   sumMinor,
   toSheetNumber,
 } from '../../core/money';
@@ -262,6 +265,51 @@ describe('exact arithmetic', () => {
     expect(() => sumMinor([Number.MAX_SAFE_INTEGER, 1])).toThrow(CreditDeskError);
     expect(() => assertMinor(0.5)).toThrow(/0.5 is out of the exact range/);
     expect(assertMinor(-42)).toBe(-42);
+  });
+});
+
+describe('exact decimals (summed first, rounded once)', () => {
+  it('keeps every digit and adds across scales', () => {
+    expect(parseExact('-0.0150000000')).toEqual({ units: -150000000n, scale: 10 });
+    expect(parseExact('+.5')).toEqual({ units: 5n, scale: 1 });
+    expect(parseExact('12')).toEqual({ units: 12n, scale: 0 });
+    expect(addExact(parseExact('-0.015'), parseExact('-0.0150000000'))).toEqual({
+      units: -300000000n,
+      scale: 10,
+    });
+    expect(errorOf(() => parseExact('1e-7')).message).toMatch(/not a decimal amount/);
+  });
+
+  it('rounds the sum once: two costs of -0.015 make -0.03, where rounding each first makes -0.04', () => {
+    const line = parseExact('-0.015');
+    expect(roundExact(addExact(line, line), 'USD')).toBe(-3);
+    expect(2 * parseDecimal('-0.015', 'USD', { round: true })).toBe(-4);
+    expect(Object.is(roundExact(parseExact('-0.004'), 'USD'), 0)).toBe(true);
+    expect(roundExact(parseExact('-1.0005'), 'KWD')).toBe(-1000);
+    expect(roundExact(parseExact('2.5'), 'JPY')).toBe(2);
+  });
+
+  it('property: rounding an exact sum matches the half-to-even reference on the summed text', () => {
+    fc.assert(
+      fc.property(
+        currencyArb,
+        fc.array(fc.tuple(fc.bigInt({ min: -(10n ** 12n), max: 10n ** 12n }), fc.nat({ max: 10 })), {
+          minLength: 1,
+          maxLength: 8,
+        }),
+        (currency, parts) => {
+          const exact = parts.map(([units, scale]) => ({ units, scale }));
+          const sum = exact.reduce(addExact);
+          // The reference: every part brought to scale 10 by hand, summed, and rounded from its text.
+          const at10 = exact.reduce((n, d) => n + d.units * 10n ** BigInt(10 - d.scale), 0n);
+          const abs = (at10 < 0n ? -at10 : at10).toString().padStart(11, '0');
+          const text = `${at10 < 0n ? '-' : ''}${abs.slice(0, -10)}.${abs.slice(-10)}`;
+          const expected = referenceRound(text, minorDigits(currency));
+          if (!Number.isSafeInteger(Number(expected))) return; // out of range: refused, as parseDecimal refuses it
+          expect(roundExact(sum, currency)).toBe(Number(expected) || 0);
+        },
+      ),
+    );
   });
 });
 

@@ -1,6 +1,7 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import fc from 'fast-check';
+import { readCurRows } from '../../core/cur';
 import { isCreditDeskError } from '../../core/errors';
 import { generateDemoData } from '../../sync-service/demo/generate';
 import { createDuckDbSource, type DuckDbSource } from '../../sync-service/sources/duckdb';
@@ -233,6 +234,27 @@ describe('hand-made CUR files', () => {
     } finally {
       await source.close();
     }
+  });
+
+  it('nets a credit whose lines the query keeps apart (whitespace, NFC/NFD) before rounding: 2 × -0.015 is 0.03', async () => {
+    const dir = path.join(tmpDir(), 'cur');
+    const lines = [
+      { account: '123456789012', cost: '-0.015', description: 'MAP credit' },
+      { account: '123456789012', cost: '-0.015', description: 'MAP  credit ' },
+      { account: '210987654321', cost: '-0.015', description: 'Crédit MAP'.normalize('NFC') },
+      { account: '210987654321', cost: '-0.015', description: 'Crédit MAP'.normalize('NFD') },
+    ];
+    await writeCur(path.join(dir, 'billing_period=2026-08', 'x.parquet'), lines);
+    const { rows } = await withSource(dir, (s) => s.fetchCredits('2026-08'));
+    expect(rows.map((r) => r.amount)).toEqual(Array(4).fill('-0.0150000000')); // four rows, summed apart
+    const { credits, reconciliation } = readCurRows(rows, '2026-08');
+    expect(credits.map((c) => [c.accountId, c.amount])).toEqual([
+      ['123456789012', 3],
+      ['210987654321', 3],
+    ]);
+    expect(reconciliation).toEqual([
+      expect.objectContaining({ cur: 6, imported: 6, flagged: 0, leftOut: 0, rounding: 0 }),
+    ]);
   });
 
   it('passes a null account and non-numeric costs through to the caller', async () => {
