@@ -3,6 +3,7 @@
  * one is core/merge.ts; these tests only need "update what differs, append what is missing"), and a comparable
  * view of the server state.
  */
+import { withoutDeskIds } from './workbook-helpers';
 import { auth as googleAuth } from '@googleapis/sheets';
 import { CREDIT_COLUMNS, type CreditField } from '../../core/sheet-contract';
 import { indexColumns, text, type Cell } from '../../core/table';
@@ -131,7 +132,7 @@ export function comparable(ss: SpreadsheetState): unknown {
           const copy = [...r];
           while (copy.length && (copy[copy.length - 1] === null || copy[copy.length - 1] === undefined))
             copy.pop();
-          return copy.map((v) => v ?? null);
+          return copy.map((v) => withoutDeskIds(v ?? null));
         })
         .filter((r, i, all) => r.length > 0 || all.slice(i).some((x) => x.length > 0)),
       filter: s.basicFilter ? { ...s.basicFilter, range: { ...s.basicFilter.range, sheetId: 'x' } } : null,

@@ -68,3 +68,15 @@ export function record(grid: Grid, key: string): Record<string, Cell> {
 export function protectionOf(ws: ExcelJS.Worksheet): Record<string, unknown> | null {
   return (ws as unknown as { sheetProtection: Record<string, unknown> | null }).sheetProtection ?? null;
 }
+
+/**
+ * A value with every Credit Desk ID (core/desk-id.ts) replaced by one placeholder: each new sheet draws its own
+ * at random, so two sheets written the same way differ only there.
+ */
+export function withoutDeskIds<T>(value: T): T {
+  if (typeof value === 'string') return (/^CD-[0-9a-f]{8}-[0-9a-f-]{27}$/.test(value) ? 'CD-…' : value) as T;
+  if (Array.isArray(value)) return value.map((v) => withoutDeskIds(v)) as T;
+  if (value && typeof value === 'object' && Object.getPrototypeOf(value) === Object.prototype)
+    return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, withoutDeskIds(v)])) as T;
+  return value;
+}

@@ -11,6 +11,7 @@ import { runAssign } from '../../sync-service/commands/assign';
 import { runCollect } from '../../sync-service/commands/usage';
 import { silentReporter } from '../../sync-service/progress';
 import { readState } from '../../core/sheet-state';
+import { auditCells } from '../../core/audit';
 import { acquireFileLock, lockPathFor } from '../../sync-service/sinks/file-lock';
 import { createWorkbookSink } from '../../sync-service/sinks/workbook';
 import { changes, credit } from './workbook-helpers';
@@ -176,6 +177,18 @@ describe('compare-and-set against an Excel save between read and write', () => {
             resellerId: 'RES-1',
           }),
         ),
+        // as a sync records them: the amounts the usage process may bill (core/amount-proof.ts)
+        audit: [1, 2, 3].map((n) =>
+          auditCells({
+            when: '2024-06-01T10:00:00.000Z',
+            who: 'credit-desk sync',
+            action: 'sync-add',
+            creditId: `AWSC-202405-0000-000${n}`,
+            field: 'amount',
+            before: '',
+            after: String(credit(n).amount),
+          }),
+        ),
       }),
     );
   }
@@ -206,7 +219,10 @@ describe('compare-and-set against an Excel save between read and write', () => {
       expect(
         state.credits.find((c) => c.credit.creditId === 'AWSC-202405-0000-0002')!.credit.allocation,
       ).toBe('reseller 100%');
-      const audit = state.snapshot.tabs.audit.rows.filter((r) => r.includes('AWSC-202405-0000-0002'));
+      const audit = state.snapshot.tabs.audit.rows.filter(
+        (r) => r.includes('AWSC-202405-0000-0002') && !r.includes('sync-add'),
+      );
+      expect(audit.length).toBeGreaterThan(0);
       expect(audit.every((r) => r.includes('excel user'))).toBe(true);
     }));
 

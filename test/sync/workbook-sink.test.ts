@@ -1,4 +1,6 @@
+import { readDeskId } from '../../core/desk-id';
 import { readdir, readFile, writeFile } from 'node:fs/promises';
+import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import ExcelJS from 'exceljs';
 import { CreditDeskError } from '../../core/errors';
@@ -31,7 +33,10 @@ describe('workbook sink: a new workbook', () => {
 
       expect(snapshot.tabs.credits).toEqual({ headers: headersOf('credits'), rows: [] });
       expect(snapshot.tabs.audit.headers).toEqual(headersOf('audit'));
-      expect(snapshot.tabs.config.rows).toEqual(CONFIG_DEFAULTS.map((d) => [d.setting, d.value, d.notes]));
+      expect(snapshot.tabs.config.rows.slice(0, -1)).toEqual(
+        CONFIG_DEFAULTS.map((d) => [d.setting, d.value, d.notes]),
+      );
+      expect(readDeskId(snapshot.tabs.config)).toMatch(/^CD-/); // the new sheet's own ID (core/desk-id.ts)
       expect(snapshot.tabs.accounts.headers).toEqual([...headersOf('accounts'), 'Region']);
       const accounts = snapshot.tabs.accounts;
       const at = (h: string) => accounts.rows[0][accounts.headers.indexOf(h)];
@@ -365,15 +370,15 @@ describe('workbook sink: reading what people leave in a workbook', () => {
       const path = join(dir, 'credits.xlsx');
       const wb = new ExcelJS.Workbook();
       const ws = wb.addWorksheet('Credits');
-      const headers = headersOf('credits').filter((h) => h !== 'Flags');
-      ws.addRow([...headers, 'Team']);
+      const headers = headersOf('credits').filter((h) => h !== 'Notes');
+      ws.addRow([...headers, 'Team', 'Ticket']);
       const row = ws.addRow(
         headers.map((h) => (h === 'Key' ? 'k1' : h === 'Amount' ? 12.5 : h === 'Status' ? 'ASSIGNED' : '')),
       );
       row.getCell(headers.indexOf('Description') + 1).value = {
         richText: [{ text: 'rich ' }, { text: 'text', font: { bold: true } }],
       };
-      row.getCell(headers.indexOf('Notes') + 1).value = {
+      row.getCell(headers.length + 2).value = {
         text: 'ticket',
         hyperlink: 'https://example.com/t/1',
       };
@@ -384,16 +389,16 @@ describe('workbook sink: reading what people leave in a workbook', () => {
       await wb.xlsx.writeFile(path);
 
       const snapshot = await createWorkbookSink({ path }).read();
-      expect(snapshot.tabs.credits.headers).toEqual([...headers, 'Team', 'Flags']);
+      expect(snapshot.tabs.credits.headers).toEqual([...headers, 'Team', 'Ticket', 'Notes']);
       expect(record(snapshot.tabs.credits, 'k1')).toMatchObject({
         Description: 'rich text',
-        Notes: 'ticket',
+        Ticket: 'ticket',
+        Notes: '',
         'Distributor Keeps': 1.25,
         'Processing Date': '2024-07-09',
         'Last Change': '2024-07-09T13:05:00.000Z',
         Team: true,
         Amount: 12.5,
-        Flags: '',
       });
       expect(Object.keys(snapshot.tabs)).toEqual([
         'credits',
@@ -404,6 +409,24 @@ describe('workbook sink: reading what people leave in a workbook', () => {
         'ledger',
       ]);
       expect(snapshot.tabs.rules.headers).toEqual(headersOf('rules'));
+    }));
+
+  it('refuses a Credits tab with rows but no Flags column (a hold flag would read as blank), and writes nothing', () =>
+    withTempDir(async (dir) => {
+      const path = join(dir, 'credits.xlsx');
+      const wb = new ExcelJS.Workbook();
+      const ws = wb.addWorksheet('Credits');
+      const headers = headersOf('credits').map((h) => (h === 'Flags' ? 'Flags (old)' : h));
+      ws.addRow(headers);
+      ws.addRow(headers.map((h) => (h === 'Key' ? 'k1' : h === 'Flags (old)' ? 'REVIEW_NOT_POSITIVE' : '')));
+      await wb.xlsx.writeFile(path);
+      const before = readFileSync(path);
+      await expect(createWorkbookSink({ path }).read()).rejects.toMatchObject({
+        code: 'BAD_SHEET',
+        message: expect.stringContaining('no "Flags" column'),
+        hint: expect.stringContaining('rename "Flags (old)" back to "Flags"'),
+      });
+      expect(readFileSync(path).equals(before)).toBe(true);
     }));
 
   it('refuses a Credits tab with rows but no Key column', () =>
