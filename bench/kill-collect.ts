@@ -2,7 +2,8 @@
  * `npm run kill-collect [-- --trials 60 --credits 300]`: real `kill -9` of `credit-desk usage collect` at random
  * moments, each followed by a normal run (sometimes killed too), then a check that every collection is complete:
  * every journal "ready" with its usage .xlsx holding exactly its records, the Ledger tab and the Credits tab
- * agreeing with the files, and no credit in two files. Exits 1 on the first trial that breaks that.
+ * agreeing with the files, no credit in two files, and no temp file of a killed run left in the usage folder.
+ * Exits 1 on the first trial that breaks that.
  *
  * Kill moments are drawn uniformly over a measured full run, so they land in start-up, the read, the journal,
  * the .xlsx, the workbook save and the final checks alike; the summary counts what each kill left behind.
@@ -127,13 +128,15 @@ function journals(usageDir: string): UsageFile[] {
 
 /** What a kill left behind, for the summary. */
 async function leftBehind(path: string, usageDir: string): Promise<string> {
+  const temp =
+    existsSync(usageDir) && readdirSync(usageDir).some((n) => n.endsWith('.tmp')) ? ', a temp file' : '';
   const files = journals(usageDir);
   const collecting = files.filter((f) => f.status === 'collecting');
-  if (!collecting.length) return files.length ? 'finished before the kill' : 'nothing started';
+  if (!collecting.length) return (files.length ? 'finished before the kill' : 'nothing started') + temp;
   const f = collecting[0];
   const xlsx = await usageXlsxMatches(usageDir, f);
   const ledger = readLedger((await createWorkbookSink({ path }).read()).tabs.ledger).length;
-  return `journal "collecting", ${xlsx ? 'with' : 'WITHOUT'} its .xlsx, ${ledger ? 'sheet written' : 'sheet not written'}`;
+  return `journal "collecting", ${xlsx ? 'with' : 'WITHOUT'} its .xlsx, ${ledger ? 'sheet written' : 'sheet not written'}${temp}`;
 }
 
 async function problems(path: string, usageDir: string, assigned: number): Promise<string[]> {
@@ -146,6 +149,9 @@ async function problems(path: string, usageDir: string, assigned: number): Promi
   const keys = files.flatMap((f) => f.records.map((r) => r.key));
   if (new Set(keys).size !== keys.length) out.push('a credit is in two usage files');
   if (keys.length !== assigned) out.push(`${keys.length} credits collected, ${assigned} were assigned`);
+  // The resuming run removes the temp files of the killed one (loadUsageFiles → removeStaleTemps).
+  const temps = readdirSync(usageDir).filter((n) => n.endsWith('.tmp'));
+  if (temps.length) out.push(`temp files left in the usage folder: ${temps.join(', ')}`);
   const snapshot = await createWorkbookSink({ path }).read();
   const ledger = readLedger(snapshot.tabs.ledger);
   const fileOf = new Map(files.flatMap((f) => f.records.map((r) => [r.key, f.usageFileId] as const)));

@@ -9,6 +9,11 @@
  * Each side first sets its own marker and only then looks for the other's (set-then-check on both sides),
  * so of two writers starting at once at least one sees the other and backs off. Markers expire, so a
  * crashed writer never blocks anyone for longer than its time-to-live.
+ *
+ * The sync's marker also names its process (host, pid, and on Linux where the pid is valid and when it started),
+ * so that a sync on the same machine can see at once that the holder was killed, without waiting for the expiry.
+ * Only the sync side can check that (this file is pure); the add-on, like any other machine, goes by the expiry.
+ * Markers written before these fields existed have none of them and are judged by the expiry alone.
  */
 export const SYNC_LOCK_KEY = 'credit-desk.lock';
 export const ADDON_WRITE_KEY = 'credit-desk.addon-write';
@@ -20,6 +25,12 @@ export interface LockMarker {
   /** Who holds it: "credit-desk sync (alice)", a person's email, or "add-on" when the email is blank. */
   owner: string;
   host?: string;
+  /** The holding process (the sync's marker only). */
+  pid?: number;
+  /** Where that pid is valid: `<boot id>/<pid namespace>` (Linux). */
+  pidSpace?: string;
+  /** When that process started (Linux clock ticks after boot), to tell it from a later one with its pid. */
+  pidStart?: string;
   /** ISO time it was taken; shown in messages ("since 10:42 UTC"). */
   since: string;
   /** ISO time after which it is ignored. */
@@ -45,6 +56,9 @@ export function parseLockMarker(value: string | null | undefined): LockMarker | 
     return {
       owner: v.owner,
       host: typeof v.host === 'string' ? v.host : undefined,
+      ...(Number.isSafeInteger(v.pid) && { pid: v.pid }),
+      ...(typeof v.pidSpace === 'string' && { pidSpace: v.pidSpace }),
+      ...(typeof v.pidStart === 'string' && { pidStart: v.pidStart }),
       since: v.since,
       expiresAt: v.expiresAt,
     };

@@ -93,6 +93,7 @@ export async function openSink(s: Settings, reporter: Reporter, open: OpenSinkOp
       lockOwner: command,
       lockWaitMs: waitMs,
       onLockWait: (m: string) => reporter.warn(m),
+      onLockTakeOver: (m: string) => reporter.warn(m),
     });
   }
   const { createWorkbookSink } = require('./sinks/workbook') as typeof import('./sinks/workbook');

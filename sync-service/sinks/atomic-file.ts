@@ -3,9 +3,20 @@
  * temp file in the same directory (same file system, so the final rename is atomic), are flushed to disk,
  * the previous file is kept as a backup, and only then is the temp file renamed over the target.
  */
-import { closeSync, constants, openSync, renameSync, rmSync, writeFileSync, writeSync } from 'node:fs';
+import {
+  closeSync,
+  constants,
+  openSync,
+  readdirSync,
+  renameSync,
+  rmSync,
+  unlinkSync,
+  writeFileSync,
+  writeSync,
+} from 'node:fs';
 import { copyFile, open, rename, unlink, type FileHandle } from 'node:fs/promises';
-import { basename, dirname, join } from 'node:path';
+import { basename, dirname, join, resolve } from 'node:path';
+import { pidAlive } from './owner-process';
 
 /** Writes the bytes to the open temp file. Replaceable so tests can simulate a full disk mid-write. */
 export type TempWriter = (file: FileHandle, bytes: Uint8Array) => Promise<void>;
@@ -38,6 +49,7 @@ export async function writeFileAtomically(
 ): Promise<void> {
   const temp = tempPathFor(target);
   const backupTemp = opts.backupPath ? tempPathFor(opts.backupPath) : undefined;
+  const done = [claimTemp(temp), backupTemp ? claimTemp(backupTemp) : () => undefined];
   try {
     const file = await open(temp, 'w');
     try {
@@ -54,6 +66,8 @@ export async function writeFileAtomically(
     await removeQuietly(temp);
     if (backupTemp) await removeQuietly(backupTemp);
     throw err;
+  } finally {
+    for (const release of done) release();
   }
   await syncDirectory(dirname(target));
 }
@@ -67,6 +81,7 @@ export async function writeFileAtomically(
  */
 export function replaceFile(target: string, data: string | Uint8Array | Iterable<string>): void {
   const temp = tempPathFor(target);
+  const done = claimTemp(temp);
   try {
     if (typeof data === 'string' || data instanceof Uint8Array) writeFileSync(temp, data);
     else {
@@ -81,6 +96,8 @@ export function replaceFile(target: string, data: string | Uint8Array | Iterable
   } catch (err) {
     rmSync(temp, { force: true });
     throw err;
+  } finally {
+    done();
   }
 }
 
@@ -145,4 +162,60 @@ async function syncDirectory(dir: string): Promise<void> {
   } catch {
     // best effort
   }
+}
+
+/**
+ * The temp files this process is writing now. A temp named with our own pid that is not one of them was left by
+ * an earlier process that had the same pid: pids are reused, and a container's command may be pid 1 every run.
+ */
+const writing = new Set<string>();
+
+/** Marks a temp file as being written by this process, until the returned function is called. */
+export function claimTemp(path: string): () => void {
+  const key = resolve(path);
+  writing.add(key);
+  return () => writing.delete(key);
+}
+
+/** `.<name>.<pid>.tmp`, or a lock's `.<name>.<pid>.<token>.tmp` (file-lock.ts): the pid is the writer's. */
+const TEMP_NAME = /^\..+?\.(\d+)(?:\.[0-9a-f]{8})?\.tmp$/;
+
+export interface StaleTempOptions {
+  /** Only names that start with this (".credits.xlsx."); default: every temp file in the folder. */
+  prefix?: string;
+  /** Stale even if its pid is running: the caller holds the lock that every writer of that temp holds. */
+  evenIfLive?: (name: string) => boolean;
+}
+
+/**
+ * Removes the temp files that runs killed between creating and renaming them left in `dir`, and returns their
+ * names. Judged by the pid in the name, because nothing else tells whether the writer still runs (a temp's age
+ * does not: the next run may start a second after the kill, and a live writer's temp may be about to be
+ * renamed): a temp of a running pid is kept; stale are those of a pid that is not running, and those of our own
+ * pid that this process is not writing. Pids mean something on one machine and in one pid namespace only, so a
+ * folder written at the same time from two machines or two containers is not cleaned safely this way.
+ */
+export function removeStaleTemps(dir: string, opts: StaleTempOptions = {}): string[] {
+  let names: string[];
+  try {
+    names = readdirSync(dir);
+  } catch {
+    return []; // no folder, no temps
+  }
+  const removed: string[] = [];
+  for (const name of names) {
+    const pid = Number(TEMP_NAME.exec(name)?.[1]);
+    if (!pid || (opts.prefix && !name.startsWith(opts.prefix))) continue;
+    const path = join(dir, name);
+    const stale =
+      pid === process.pid ? !writing.has(resolve(path)) : opts.evenIfLive?.(name) || !pidAlive(pid);
+    if (!stale) continue;
+    try {
+      unlinkSync(path);
+      removed.push(name);
+    } catch {
+      // already gone
+    }
+  }
+  return removed;
 }

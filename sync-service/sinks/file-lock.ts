@@ -15,11 +15,13 @@
  * A waiter waits up to `waitMs`, saying once for whom, then fails with who holds it and since when.
  */
 import { randomUUID } from 'node:crypto';
-import { readdirSync, readFileSync, unlinkSync } from 'node:fs';
+import { readFileSync, unlinkSync } from 'node:fs';
 import { link, readFile, stat, unlink, utimes, writeFile } from 'node:fs/promises';
 import { hostname } from 'node:os';
 import { basename, dirname, join } from 'node:path';
 import { CreditDeskError } from '../../core/errors';
+import { claimTemp, removeStaleTemps } from './atomic-file';
+import { pidAlive } from './owner-process';
 
 export interface FileLockHolder {
   pid: number;
@@ -115,15 +117,20 @@ export async function acquireFileLock(target: string, opts: FileLockOptions): Pr
 /** Creates the lock atomically with its content; false when it already exists. */
 async function tryCreate(path: string, holder: FileLockHolder): Promise<boolean> {
   const temp = join(dirname(path), `.${basename(path)}.${holder.pid}.${holder.token.slice(0, 8)}.tmp`);
-  await writeFile(temp, JSON.stringify(holder), { flag: 'wx' });
+  const done = claimTemp(temp); // another lock of this process must not clean it away before the link
   try {
-    await link(temp, path);
-    return true;
-  } catch (err) {
-    if ((err as NodeJS.ErrnoException).code === 'EEXIST') return false;
-    throw err;
+    await writeFile(temp, JSON.stringify(holder), { flag: 'wx' });
+    try {
+      await link(temp, path);
+      return true;
+    } catch (err) {
+      if ((err as NodeJS.ErrnoException).code === 'EEXIST') return false;
+      throw err;
+    } finally {
+      await unlink(temp).catch(() => undefined);
+    }
   } finally {
-    await unlink(temp).catch(() => undefined);
+    done();
   }
 }
 
@@ -151,15 +158,6 @@ async function isStale(path: string, h: FileLockHolder | null, staleAfterMs: num
     return Date.now() - (await stat(path)).mtimeMs > staleAfterMs;
   } catch {
     return false; // gone: the next round takes it
-  }
-}
-
-export function pidAlive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (err) {
-    return (err as NodeJS.ErrnoException).code === 'EPERM'; // exists, owned by someone else
   }
 }
 
@@ -228,30 +226,14 @@ function unlinkOwnSync(path: string, token: string): void {
 
 /**
  * Removes temp files a killed run left beside the target (`.credits.xlsx.<pid>.tmp`, backup temps, lock
- * temps). Called while holding the lock: every writer holds it, so any such file belongs to a dead run.
+ * temps). Called while holding the lock: every writer holds it, so a workbook or backup temp of another pid
+ * belongs to a dead run even if that pid runs something else now; a lock temp is a waiter's, judged by its pid.
  */
 export function removeLeftoverTemps(target: string): string[] {
-  const dir = dirname(target);
-  const base = basename(target);
-  const removed: string[] = [];
-  let names: string[];
-  try {
-    names = readdirSync(dir);
-  } catch {
-    return removed;
-  }
-  for (const name of names) {
-    if (!name.startsWith(`.${base}.`) || !name.endsWith('.tmp')) continue;
-    const pid = Number(/\.(\d+)(?:\.[0-9a-f]{8})?\.tmp$/.exec(name)?.[1]);
-    if (pid === process.pid || (Number.isFinite(pid) && pidAlive(pid) && name.includes('.lock.'))) continue;
-    try {
-      unlinkSync(join(dir, name));
-      removed.push(name);
-    } catch {
-      // already gone
-    }
-  }
-  return removed;
+  return removeStaleTemps(dirname(target), {
+    prefix: `.${basename(target)}.`,
+    evenIfLive: (name) => !name.includes('.lock.'),
+  });
 }
 
 function sleep(ms: number): Promise<void> {

@@ -84,6 +84,8 @@ export interface GoogleSheetsSinkOptions {
   lockWaitMs?: number;
   /** Told once when this run starts waiting, and for whom. */
   onLockWait?: (message: string) => void;
+  /** Told when this run takes over the lock of a run killed on this machine (see sheets-lock.ts). */
+  onLockTakeOver?: (message: string) => void;
   /** Who this run is, in the lock marker another writer is shown ("credit-desk assign … (alice)"). */
   lockOwner?: string;
   /** Read-only use (export): take no lock; write() is refused. */
@@ -156,6 +158,7 @@ export function createGoogleSheetsSink(opts: GoogleSheetsSinkOptions): GoogleShe
         pollMs: opts.lockWait?.ms ?? 1_000,
         sleep,
         onWait: opts.onLockWait,
+        onTakeOver: opts.onLockTakeOver,
         label: `Google Sheet ${opts.spreadsheetId}`,
       });
 

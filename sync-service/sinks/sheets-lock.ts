@@ -4,6 +4,13 @@
  * (core/locks.ts, the contract shared with the add-on) plus a per-run token. It expires, so a crashed run
  * never blocks anyone for longer than its time-to-live.
  *
+ * A run killed on this machine (kill -9, OOM, a closed terminal) need not be waited for: the marker names its
+ * process (owner-process.ts), and a lock whose process is certainly gone is taken over at once, saying whose it
+ * was. One left on another machine, or by a version that did not record its process, cannot be told from a
+ * live one, so it is waited for until it expires (the message says when). A shorter time-to-live kept alive
+ * by a heartbeat would shorten that wait, but the heartbeat would change the marker's value under the
+ * release that rides in the run's last write (a lookup on the exact value), so it is not done.
+ *
  * Acquire: read; while someone else holds an unexpired lock, wait (bounded), then fail naming them and since
  * when. Otherwise create it under a fixed metadata id (a second creator gets "already exists") or take over
  * an expired one with a lookup on its old value (a compare-and-set: if someone changed it meanwhile nothing
@@ -18,7 +25,6 @@
  * on the exact value.
  */
 import { randomUUID } from 'node:crypto';
-import { hostname } from 'node:os';
 import type { sheets_v4 } from '@googleapis/sheets';
 import { CreditDeskError } from '../../core/errors';
 import {
@@ -29,6 +35,7 @@ import {
   parseLockMarker,
   type LockMarker,
 } from '../../core/locks';
+import { ownerIsGone, thisProcess } from './owner-process';
 import { SheetsApiError } from './sheets-retry';
 import type { SheetsGateway } from './sheets-gateway';
 
@@ -49,6 +56,8 @@ export interface LockOptions {
   sleep: (ms: number) => Promise<void>;
   /** Told once when this run starts waiting, and for whom. */
   onWait?: (message: string) => void;
+  /** Told when this run takes over the lock of a run that is no longer running. */
+  onTakeOver?: (message: string) => void;
   /** For messages: "Google Sheet 1AbC…". */
   label?: string;
 }
@@ -65,6 +74,18 @@ export function readMarker(
 
 export function readLock(ss: sheets_v4.Schema$Spreadsheet) {
   return readMarker(ss, SYNC_LOCK_KEY);
+}
+
+/** What to tell someone whose run is refused a live lock: whether it can be taken over, and when it expires. */
+function ifCrashed(other: LockMarker, now: Date): string {
+  const me = thisProcess();
+  if (other.pid !== undefined && other.host === me.host && other.pidSpace === me.pidSpace)
+    return `It is still running on this machine as process ${other.pid}; if it hangs, stop it, and the next run takes its lock over at once.`;
+  const minutes = Math.max(1, Math.ceil((Date.parse(other.expiresAt) - now.getTime()) / 60_000));
+  return (
+    `If it crashed, its lock expires at ${other.expiresAt} (in ${minutes} min); until then a run killed on ` +
+    `another machine${other.pid === undefined ? ' or by an older version' : ''} cannot be told from a live one.`
+  );
 }
 
 export class SheetLock {
@@ -93,7 +114,7 @@ export class SheetLock {
     };
     const value = JSON.stringify({
       owner,
-      host: hostname(),
+      ...thisProcess(), // host, pid, and where and when that pid started: see ownerIsGone
       since: now().toISOString(),
       expiresAt: new Date(now().getTime() + ttlMs).toISOString(),
       run: randomUUID(), // makes the value unique, so "is it ours?" is an exact comparison
@@ -104,13 +125,18 @@ export class SheetLock {
       const ss = await this.gw.get('reading the sync lock');
       const cur = readLock(ss);
       const mine = cur?.meta.metadataValue === value;
-      if (!mine && isLiveMarker(cur?.value ?? null, now())) {
-        const other = cur!.value!;
+      const other = mine ? null : (cur?.value ?? null);
+      if (isLiveMarker(other, now()) && ownerIsGone(other)) {
+        // Taken over below just like an expired lock: an update with a lookup on this exact value.
+        this.opts.onTakeOver?.(
+          `${label}: taking over the sync lock of ${describeMarker(other)}: its process (pid ${other.pid}) is no longer running on this machine.`,
+        );
+      } else if (isLiveMarker(other, now())) {
         if (await waitFor(`another run (${describeMarker(other)})`)) continue;
         throw new CreditDeskError(
           'LOCKED',
           `${label} is being changed by another run: ${describeMarker(other)}; gave up after waiting ${waitSeconds} s.`,
-          `Wait for it to finish and run again (CREDIT_DESK_LOCK_WAIT=<seconds> waits longer). If it crashed, its lock expires at ${other.expiresAt}.`,
+          `Wait for it to finish and run again (CREDIT_DESK_LOCK_WAIT=<seconds> waits longer). ${ifCrashed(other, now())}`,
         );
       }
       if (!mine) {

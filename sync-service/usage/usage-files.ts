@@ -10,7 +10,7 @@ import { formatMinor } from '../../core/money';
 import { sanitizeCell } from '../../core/csv';
 // Registers the exact text escaping for every ExcelJS save (a usage file's descriptions must read back as written).
 import '../sinks/workbook-cells';
-import { writeFileAtomically } from '../sinks/atomic-file';
+import { removeStaleTemps, writeFileAtomically } from '../sinks/atomic-file';
 import { readPlainSheet } from '../sinks/workbook-read';
 import type { UsageFile } from '../../core/usage';
 
@@ -35,7 +35,13 @@ export function removeUsageFile(dir: string, id: string): void {
   rmSync(usageJsonPath(dir, id), { force: true });
 }
 
+/**
+ * The usage files in `dir`, oldest first. Every usage command (collect, close, list) and every reconciliation
+ * starts here, so this is also where the temp files of a run killed mid-write are removed (removeStaleTemps:
+ * those of processes no longer running; a live run's temp is left alone, since it may be about to rename it).
+ */
 export function loadUsageFiles(dir: string): UsageFile[] {
+  removeStaleTemps(dir, { prefix: '.UF-' });
   let names: string[];
   try {
     names = readdirSync(dir);
