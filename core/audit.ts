@@ -14,6 +14,8 @@ export type AuditAction =
   | 'unassign'
   | 'rule-applied'
   | 'collect'
+  /** `usage collect` left a credit out and flagged it NOT_COLLECTED (After: the flags, then why), or cleared it. */
+  | 'collect-skip'
   | 'close'
   | 'revert'
   /** A CUR line the sync could not read at all (creditId empty; Before names the line, After says why). */

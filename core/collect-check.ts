@@ -1,11 +1,15 @@
 /**
  * Before the usage process collects, every candidate credit is checked on its own, so that one unreadable row
  * (a garbage Allocation cell, a held credit) is skipped and named instead of stopping the whole collection.
+ * A skipped credit is also flagged NOT_COLLECTED in the sheet (with its reason in the Audit tab), so staff can
+ * filter for what the last collection left behind; the next collection that takes it, or no longer skips it,
+ * removes the flag.
  */
 import type { AccountDirectory } from './accounts';
 import type { Credit } from './credit';
 import { resolveCreditAllocation } from './credit-allocation';
-import { explainHold, isHeld } from './review';
+import { explainHold, isHeld, splitFlags, withFlags } from './review';
+import type { AuditEntry } from './audit';
 import { formatMinor } from './money';
 import { isSyncedAmount } from './amount-proof';
 import { text, type Cell } from './table';
@@ -17,6 +21,20 @@ export interface SkippedCredit {
   reason: string;
 }
 
+/** Left out of the last `usage collect`: the Audit tab (action `collect-skip`) says why. Not a hold. */
+export const FLAG_NOT_COLLECTED = 'NOT_COLLECTED';
+
+export interface CollectScreenOptions {
+  period?: string;
+  /** Credit ID → the amount the sync last recorded (core/amount-proof.ts); absent: amounts are not checked. */
+  syncedAmounts?: ReadonlyMap<string, Cell>;
+  /**
+   * Keys and Credit IDs the record shows collected (Ledger, usage files, Audit) → their usage file. Reconciliation
+   * has already put such rows back as collected; this is the last check that nothing collected is taken again.
+   */
+  collected?: ReadonlyMap<string, string>;
+}
+
 /**
  * Splits the ASSIGNED credits (of `period`, if given) into those the usage process can collect and those it must
  * skip, with the reason and what to do. Credits in other statuses are passed through untouched.
@@ -24,10 +42,9 @@ export interface SkippedCredit {
 export function screenForCollect(
   credits: readonly { sheetRow: number; credit: Credit }[],
   directory: AccountDirectory,
-  period?: string,
-  /** Credit ID → the amount the sync last recorded (core/amount-proof.ts); absent: amounts are not checked. */
-  syncedAmounts?: ReadonlyMap<string, Cell>,
+  opts: CollectScreenOptions = {},
 ): { collectable: Credit[]; skipped: SkippedCredit[] } {
+  const { period, syncedAmounts, collected } = opts;
   const collectable: Credit[] = [];
   const skipped: SkippedCredit[] = [];
   for (const { sheetRow, credit } of credits) {
@@ -36,6 +53,13 @@ export function screenForCollect(
       continue;
     }
     const skip = (reason: string) => skipped.push({ sheetRow, creditId: credit.creditId, reason });
+    const before = collected?.get(credit.key) ?? collected?.get(credit.creditId);
+    if (before) {
+      skip(
+        `it was collected before, into ${before}, and a credit is billed once. Check the row against that usage file; the next sync puts it back as collected.`,
+      );
+      continue;
+    }
     if (isHeld(credit)) {
       skip(
         `held for review: ${explainHold(credit.flags)}. Resolve it, then delete the flag from the Flags cell and collect again.`,
@@ -69,4 +93,44 @@ export function screenForCollect(
     }
   }
   return { collectable, skipped };
+}
+
+/**
+ * The Flags changes a collection's screening implies: NOT_COLLECTED added to each skipped credit that lacks it
+ * (with an Audit row of the reason), and removed from every other ASSIGNED credit of the screened period that
+ * has it. Pure: the caller writes the credits and the Audit entries.
+ */
+export function notCollectedFlags(
+  credits: readonly { credit: Credit }[],
+  skipped: readonly SkippedCredit[],
+  ctx: { now: string; actor: string; period?: string },
+): { changes: { before: Credit; after: Credit }[]; audit: AuditEntry[] } {
+  const why = new Map(skipped.filter((s) => s.creditId).map((s) => [s.creditId, s.reason]));
+  const out: { changes: { before: Credit; after: Credit }[]; audit: AuditEntry[] } = {
+    changes: [],
+    audit: [],
+  };
+  for (const { credit } of credits) {
+    if (credit.status !== 'ASSIGNED' || (ctx.period && credit.period !== ctx.period)) continue;
+    const flags = splitFlags(credit.flags);
+    const has = flags.includes(FLAG_NOT_COLLECTED);
+    const reason = why.get(credit.creditId);
+    if (reason === undefined && !has) continue;
+    if (reason !== undefined && has) continue; // flagged already; its Audit row says why
+    const after =
+      reason !== undefined
+        ? withFlags(credit.flags, [FLAG_NOT_COLLECTED])
+        : flags.filter((f) => f !== FLAG_NOT_COLLECTED).join(' ');
+    out.changes.push({ before: credit, after: { ...credit, flags: after, lastChange: ctx.now } });
+    out.audit.push({
+      when: ctx.now,
+      who: ctx.actor,
+      action: 'collect-skip',
+      creditId: credit.creditId,
+      field: 'flags',
+      before: credit.flags,
+      after: reason !== undefined ? `${after}\n${reason}` : after,
+    });
+  }
+  return out;
 }

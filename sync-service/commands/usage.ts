@@ -13,6 +13,7 @@ import {
   applyCollect,
   planCollect,
   requireUsageFileId,
+  USAGE_ACTOR,
   usageTotalsText,
   withoutRecords,
   type UsageFile,
@@ -23,7 +24,8 @@ import type { Reporter } from '../progress';
 import { buildChangeSet, readState, type DeskState } from '../../core/sheet-state';
 import { type Sink } from '../sinks/sink';
 import { describeSkipped, hasWork, type LedgerChanges, type SkippedChange } from '../../core/sheet-changes';
-import { screenForCollect, type SkippedCredit } from '../../core/collect-check';
+import { notCollectedFlags, screenForCollect, type SkippedCredit } from '../../core/collect-check';
+import { readCollectTraces } from '../../core/collect-trace';
 import { readSyncedAmounts } from '../../core/amount-proof';
 import {
   loadUsageFiles,
@@ -107,12 +109,11 @@ export async function runCollect(
   }
   // Every file in the folder, another sheet's too: two files with one ID could not both be told apart.
   const taken = new Set([...state.usageFileIds, ...loadUsageFiles(deps.usageDir).map((f) => f.usageFileId)]);
-  const screened = screenForCollect(
-    state.credits,
-    state.directory,
-    opts.period,
-    readSyncedAmounts(rec.snapshot.tabs.audit),
-  );
+  const screened = screenForCollect(state.credits, state.directory, {
+    period: opts.period,
+    syncedAmounts: readSyncedAmounts(rec.snapshot.tabs.audit),
+    collected: collectedIndex(rec),
+  });
   const skipped: SkippedCredit[] = [
     ...state.unreadable.map((u) => ({
       sheetRow: u.sheetRow,
@@ -121,6 +122,7 @@ export async function runCollect(
     })),
     ...screened.skipped,
   ].sort((a, b) => a.sheetRow - b.sheetRow);
+  await markNotCollected(deps, state, screened.skipped, opts.period, now);
   const candidates = screened.collectable.filter((c) => c.status === 'ASSIGNED');
   if (!candidates.length) return { file: null, resumed, xlsxPath: null, skipped };
   const deskId = rec.deskId ?? (await stampDeskId(deps.sink, rec));
@@ -144,6 +146,39 @@ export async function runCollect(
   if (!ready) xlsxPath = null;
   deps.reporter.done();
   return { file: ready, resumed, xlsxPath, skipped };
+}
+
+/** Every key and Credit ID the record shows collected (Ledger, usage files, Audit) → its usage file. */
+function collectedIndex(rec: Reconciled): Map<string, string> {
+  const out = new Map<string, string>();
+  for (const e of rec.ledger) out.set(e.key, e.usageFileId).set(e.creditId, e.usageFileId);
+  for (const t of readCollectTraces(rec.snapshot.tabs.audit).values()) {
+    out.set(t.creditId, t.usageFileId);
+    if (t.key) out.set(t.key, t.usageFileId);
+  }
+  return out;
+}
+
+/** Flags what this collection skips NOT_COLLECTED, and clears the flag where it no longer applies (one write). */
+async function markNotCollected(
+  deps: Deps,
+  state: DeskState,
+  skipped: readonly SkippedCredit[],
+  period: string | undefined,
+  now: string,
+): Promise<void> {
+  const marks = notCollectedFlags(state.credits, skipped, { now, actor: USAGE_ACTOR, period });
+  if (!marks.changes.length) return;
+  const changes = buildChangeSet(
+    marks.changes.map((c) => ({ before: state.byKey.get(c.before.key)!, after: c.after })),
+    marks.audit,
+  );
+  changes.summary = summaryLayoutAfter(
+    state,
+    marks.changes.map((c) => c.after),
+    deps.now,
+  );
+  await deps.sink.write(changes);
 }
 
 /**

@@ -6,6 +6,7 @@
 import { existsSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { FLAG_RESTORED } from '../../core/reconcile';
+import { FLAG_NOT_COLLECTED } from '../../core/collect-check';
 import type { UsageFile } from '../../core/usage';
 import type { Cell } from '../../core/table';
 import { runAssign } from '../../sync-service/commands/assign';
@@ -282,11 +283,18 @@ describe.each([
         reason: expect.stringMatching(/Amount 99999.99 USD is not the .* the last sync read from the CUR/),
       }),
     ]);
+    // skipped, named, and flagged in the sheet for staff to find
+    const flagged = (await creditsOf(w.sink())).find((c) => c.key === assigned.key)!;
+    expect(flagged).toMatchObject({ status: 'ASSIGNED', flags: FLAG_NOT_COLLECTED });
     await sync(w);
     const again = await collect(w);
     expect(again.file!.records).toEqual([
       expect.objectContaining({ creditId: assigned.creditId, amount: assigned.amount }),
     ]);
+    expect((await creditsOf(w.sink())).find((c) => c.key === assigned.key)!).toMatchObject({
+      status: 'PROCESSING',
+      flags: '',
+    });
   });
 
   it('with the Audit tab deleted, no amount is proven until a sync records the amounts again', async () => {
