@@ -2,7 +2,7 @@
  * Issue 27.1 through the real commands on a workbook: sync, assign, `usage collect`, and every usage file written
  * checked by the Connect usage-file check (emulators/connect-usage-file.ts).
  */
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import ExcelJS from 'exceljs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -15,6 +15,7 @@ import { readState } from '../../core/sheet-state';
 import { createWorkbookSink } from '../../sync-service/sinks/workbook';
 import type { CreditSource, RawCreditRow } from '../../sync-service/sources/source';
 import { expectConnectValid } from '../helpers/connect-usage';
+import type { UsageFile } from '../../core/usage';
 
 const HEADER = 'AWS Account,Account Name,Customer ID,Customer Name,Asset ID,Reseller ID,Reseller Name\n';
 const ACCOUNTS = [
@@ -142,5 +143,79 @@ describe('usage collect writes what Connect bills (issue 27.1)', () => {
     const split = credits.get('Split credit')!;
     expect(split.status).toBe('PROCESSING');
     expect(usd.check.records.map((r) => r.recordId)).toContain(`${split.usageRecordId}-1`);
+  });
+});
+
+describe('a collection in two currencies killed between its files (issue 27.1)', () => {
+  let dir: string;
+  const now = new Date('2026-11-26T10:00:00Z');
+  const sink = () => createWorkbookSink({ path: join(dir, 'credits.xlsx') });
+  beforeAll(() => {
+    dir = mkdtempSync(join(tmpdir(), 'credit-desk-connect-crash-'));
+  });
+  afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+  it('leaves every file collecting; the next collect completes them all, each credit once', async () => {
+    const file = join(dir, 'accounts.csv');
+    writeFileSync(file, HEADER + ACCOUNTS.join('\n') + '\n');
+    const settings = resolveSettings(
+      {
+        usageDir: join(dir, 'usage'),
+        workbook: join(dir, 'credits.xlsx'),
+        period: '2026-10',
+        accounts: file,
+      },
+      {},
+    );
+    const twoCurrencies = [rows[0], rows[1], rows[2]];
+    await runSync(
+      settings,
+      { previous: false },
+      {
+        source: { ...source, fetchCredits: async () => ({ rows: twoCurrencies, label: 'test' }) },
+        sink: sink(),
+        reporter: silentReporter,
+        now,
+      },
+    );
+    for (const { credit } of readState(await sink().read()).credits)
+      await runAssign(credit.creditId, 'customer 70%, reseller 30%', { sink: sink(), now, actor: 'a@x' });
+    const deps = { usageDir: join(dir, 'usage'), reporter: silentReporter, now };
+    await expect(
+      runCollect(
+        {},
+        {
+          ...deps,
+          sink: sink(),
+          crashAt: (step) => {
+            if (step === 'usage-file-written') throw new Error('killed');
+          },
+        },
+      ),
+    ).rejects.toThrow('killed');
+    const journals = () =>
+      readdirSync(deps.usageDir)
+        .filter((n) => n.endsWith('.json'))
+        .map((n) => JSON.parse(readFileSync(join(deps.usageDir, n), 'utf8')) as UsageFile);
+    expect(
+      journals()
+        .map((f) => [f.currency, f.status])
+        .sort(),
+    ).toEqual([
+      ['EUR', 'collecting'],
+      ['USD', 'collecting'],
+    ]);
+
+    const next = await runCollect({}, { ...deps, sink: sink() });
+    expect(next.resumed.sort()).toEqual(
+      journals()
+        .map((f) => f.usageFileId)
+        .sort(),
+    );
+    expect(next.files).toEqual([]);
+    expect(journals().map((f) => f.status)).toEqual(['ready', 'ready']);
+    const credits = readState(await sink().read()).credits.map((e) => e.credit);
+    expect(credits.map((c) => c.status)).toEqual(['PROCESSING', 'PROCESSING', 'PROCESSING']);
+    await expectConnectValid(deps.usageDir, ASSETS);
   });
 });
