@@ -8,7 +8,8 @@
  * https://connect.cloudblue.com/community/modules/usage_module/usage-file-format/ lists the records columns).
  * We read the tier levels as the usage-file-format page's records table defines them: 0 is the end customer's
  * charge, 1 the Tier-1 reseller's, 2 the Tier-2 reseller's (the Tier-1/Tier-2 models of the AWS Discount and
- * Credit Manager: ../shared/reference/credits-domain.md §1.1).
+ * Credit Manager: ../shared/reference/credits-domain.md §1.1). The OpenAPI only says `tier` is an integer ≥ 0;
+ * check the levels against the product's own usage template (Connect, product → usage) before the first upload.
  *
  * So, for each line of a credit's allocation:
  * - a customer's share is a tier-0 record on THAT customer's asset (the Accounts tab maps customer → asset);
