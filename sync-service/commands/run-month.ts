@@ -65,12 +65,13 @@ export async function runMonth(
   );
   let collected: CollectResult | null = null;
   if (opts.collect) {
-    collected = await runCollect({}, { sink: deps.sink, usageDir: opts.usageDir, reporter, now: deps.now });
-    reporter.info(
-      collected.file
-        ? `usage file ${collected.file.usageFileId}: ${collected.file.records.length} credits`
-        : 'nothing to collect',
+    collected = await runCollect(
+      {},
+      { sink: deps.sink, usageDir: opts.usageDir, reporter, now: deps.now, connect: settings.connect },
     );
+    for (const { file } of collected.files)
+      reporter.info(`usage file ${file.usageFileId}: ${file.records.length} credits`);
+    if (!collected.files.length) reporter.info('nothing to collect');
   }
   // The sheet as it is now, with the CUR totals this run read, so the Check column is filled in.
   const cur = sync.merge.totals.map((t) => ({ period: t.period, currency: t.currency, amount: t.source }));
@@ -125,10 +126,8 @@ export function monthText(
     `Credit Desk month run, ${target} → ${sync.sinkLabel}: ${attention.length ? 'needs attention' : 'done'}`,
     `Synced ${sync.periods.join(' and ')}: ${sync.merge.adds.length} added, ${sync.merge.updates.length} updated, ${sync.rules?.outcomes.length ?? 0} assigned by rules.`,
   ];
-  if (collected?.file)
-    lines.push(
-      `Usage file ${collected.file.usageFileId}: ${collected.file.records.length} credits collected.`,
-    );
+  for (const { file } of collected?.files ?? [])
+    lines.push(`Usage file ${file.usageFileId}: ${file.records.length} credits collected.`);
   for (const p of summary.periods.filter((x) => sync.periods.includes(x.period))) {
     const parts = STATUSES.filter((s) => p.byStatus[s].credits).map(
       (s) => `${s} ${p.byStatus[s].credits} (${displayMoney(p.byStatus[s].amount, p.currency)})`,
