@@ -87,7 +87,7 @@ function nextCommands(creditId: string | undefined): string[] {
       'assign one by hand (Rule: manual)',
     ]);
   lines.push(
-    ['npx credit-desk usage collect', 'every ASSIGNED credit → one usage file; those rows lock'],
+    ['npx credit-desk usage collect', 'every ASSIGNED credit → a usage file per currency; those rows lock'],
     ['npx credit-desk usage close UF-…', 'with the ID collect printed: invoiced, PROCESSED'],
     ['npm start -- --fresh', 'put the demo back as it was'],
   );
