@@ -16,6 +16,7 @@ import type { Sink } from '../sinks/sink';
 import type { CreditSource } from '../sources/source';
 import { postWebhook, type WebhookResult } from '../notify/webhook';
 import { loadSummary } from './report';
+import { differingPeriods } from './sync-totals';
 import { runSync, type SyncReport } from './sync';
 import { runCollect, type CollectResult } from './usage';
 
@@ -80,11 +81,10 @@ export async function runMonth(
   const attention: string[] = [];
   const failed = sync.rules?.failed.length ?? 0;
   if (failed) attention.push(`${failed} new credit(s) could not be assigned by a rule; assign them by hand`);
-  for (const t of sync.merge.totals)
-    if (t.source !== t.sheet)
-      attention.push(
-        `${t.period} ${t.currency}: the sheet (${displayMoney(t.sheet, t.currency)}) differs from the CUR (${displayMoney(t.source, t.currency)})`,
-      );
+  for (const p of differingPeriods(summary))
+    attention.push(
+      `${p.period} ${p.currency}: the sheet (${displayMoney(p.amount, p.currency)}) differs from the CUR (${displayMoney(p.cur ?? 0, p.currency)})`,
+    );
   const stale = summary.staleUnassigned.reduce((n, t) => n + t.credits, 0);
   if (stale) attention.push(`${stale} credit(s) unassigned for more than one period`);
   if (sync.budget?.warn) attention.push(...cellBudgetLines(sync.budget, sync.currentPeriod).slice(1));
