@@ -107,6 +107,14 @@ export interface MergeResult {
   totals: CurTotal[];
 }
 
+type AddAudit = (
+  action: AuditEntry['action'],
+  creditId: string,
+  field: string,
+  before: string,
+  after: string,
+) => void;
+
 export function driftKey(creditId: string, field: string, source: string): string {
   return `${creditId}|${field}|${source}`;
 }
@@ -183,13 +191,8 @@ export function mergeCredits(input: MergeInput): MergeResult {
     if (!total) totals.set(tKey, (total = { period, currency, source: 0, credits: 0 }));
     return total;
   };
-  const audit = (
-    action: AuditEntry['action'],
-    creditId: string,
-    field: string,
-    before: string,
-    after: string,
-  ) => result.audit.push({ when: now, who: actor, action, creditId, field, before, after });
+  const audit: AddAudit = (action, creditId, field, before, after) =>
+    result.audit.push({ when: now, who: actor, action, creditId, field, before, after });
 
   const newOnes: { key: string; cur: CurCredit }[] = [];
   for (const [key, cur] of incoming) {
@@ -309,13 +312,7 @@ function flagNotInCur(
   incoming: ReadonlyMap<string, CurCredit>,
   totalOf: (period: string, currency: string) => CurTotal,
   result: MergeResult,
-  audit: (
-    action: AuditEntry['action'],
-    creditId: string,
-    field: string,
-    before: string,
-    after: string,
-  ) => void,
+  audit: AddAudit,
 ): void {
   const read = new Set(input.periods);
   for (const [key, { sheetRow, credit: before }] of existing) {
