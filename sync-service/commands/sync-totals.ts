@@ -61,7 +61,7 @@ export function formatTotals(r: SyncReport): string[] {
         ? 'reconciled'
         : `DIFFERS by ${displayMoney(Math.abs(d), p.currency)} (the sheet holds ${d > 0 ? 'more' : 'less'}): ${differenceHint(r, p)}`;
     lines.push(
-      `  ${p.period} ${p.currency}  ${displayMoney(p.cur ?? 0, p.currency).padStart(18)} → ${displayMoney(p.amount, p.currency).padStart(18)}  ${check}  (${cur?.credits ?? 0} credits in the CUR, ${p.credits} in the sheet)`,
+      `  ${p.period} ${p.currency}  ${displayMoney(p.cur ?? 0, p.currency).padStart(18)} → ${displayMoney(p.amount, p.currency).padStart(18)}  ${check}  (${plural(cur?.credits ?? 0, 'credit')} in the CUR, ${p.credits} in the sheet)`,
     );
   }
   return lines;
