@@ -201,7 +201,8 @@ async function scenario(ctx: Ctx, sink: () => Sink, auditGrid: () => Promise<Gri
   const reporter = warnings();
   const back = await sync(ctx, sink(), { reporter });
   now = await credits(sink);
-  expect(now.get('Promo credit')).toMatchObject({ status: 'ASSIGNED', flags: '' });
+  // Only the sync's own flag goes; the collection's NOT_COLLECTED is the next collection's to clear.
+  expect(now.get('Promo credit')).toMatchObject({ status: 'ASSIGNED', flags: 'NOT_COLLECTED' });
   const kept = now.get('MAP credit')!;
   expect(kept).toMatchObject({ status: 'PROCESSING', flags: '' });
   expect(back.merge.collectedNotInCur.map((c) => c.creditId)).toEqual([kept.creditId]);
@@ -215,7 +216,7 @@ async function scenario(ctx: Ctx, sink: () => Sink, auditGrid: () => Promise<Gri
     .map((r) => r.record)
     .filter((a) => a.creditId === gone.creditId && text(a.after).includes('cleared'));
   expect(cleared).toHaveLength(1);
-  expect(text(cleared[0].before)).toBe('flags: REVIEW_NOT_IN_CUR\nreview: REVIEW_NOT_IN_CUR');
+  expect(text(cleared[0].before)).toBe('flags: REVIEW_NOT_IN_CUR NOT_COLLECTED\nreview: REVIEW_NOT_IN_CUR');
 
   // Everything back: the period reconciles, nothing is written.
   await writeCur(ctx.curDir, [GONE, KEPT]);
@@ -223,6 +224,13 @@ async function scenario(ctx: Ctx, sink: () => Sink, auditGrid: () => Promise<Gri
   expect(totalsLine(whole, '2026-10')).toMatch(/ 2,856\.19 USD → +2,856\.19 USD {2}reconciled/);
   expect(whole.changes.audit).toEqual([]);
   expect(syncExitCode(whole)).toBe(0);
+
+  // Collectable again: the next collection bills it.
+  const later = await runCollect(
+    { period: '2026-10' },
+    { sink: sink(), usageDir: ctx.usageDir, reporter: silentReporter, now: new Date('2026-11-07T09:00:00Z') },
+  );
+  expect(later.file!.records.map((r) => r.creditId)).toEqual([gone.creditId]);
 }
 
 /** Account IDs that lost their leading zeros, in the CUR and in the Accounts tab: the same credits, nothing new. */
