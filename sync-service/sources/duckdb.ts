@@ -1,13 +1,18 @@
 /**
- * The offline credits source: runs the one credits query (credits-query.ts) with DuckDB over local CUR
- * Parquet files. The files are exposed as a view `cur` over read_parquet with hive partitioning, partition
- * columns pinned to VARCHAR (as Athena has them), and the period is always a bound parameter; DuckDB prunes
- * the partitions that do not match it, so only the requested month's files are opened.
+ * The offline credits source: runs the one credits query (credits-query.ts) with DuckDB over a local copy of
+ * the CUR as AWS delivers it (cur-folder.ts finds the files of the current version of each month). For the
+ * requested month only, its files are exposed as a view `cur`: read_parquet or read_csv (gzip is detected from
+ * the name), CSV as text so costs are summed from the exact decimals AWS wrote, legacy `category/Name` headers
+ * renamed to the Athena names (cur-column-names.ts), and the partition columns the query filters on added as the
+ * text Athena has them. The period is always a bound parameter. Files of other months are never opened, so a
+ * damaged file elsewhere neither breaks the schema nor the query.
  */
 import { DuckDBInstance, type DuckDBConnection } from '@duckdb/node-api';
 import { CreditDeskError, isCreditDeskError } from '../../core/errors';
-import { assertPeriod, creditsQuery, periodParams, periodsQuery, type CurLayout } from './credits-query';
-import { inspectCurFolder, type CurFolder } from './cur-folder';
+import { assertPeriod, creditsQuery, periodParams, type CurLayout } from './credits-query';
+import { athenaColumns, isLegacyHeader } from './cur-column-names';
+import { checkCsvFile } from './cur-file-check';
+import { inspectCurFolder, type CurPeriod } from './cur-folder';
 import type { CreditSource, RawCreditRow, SourceResult } from './source';
 
 export interface DuckDbSourceOptions {
@@ -26,19 +31,35 @@ function sqlString(value: string): string {
   return `'${value.replace(/'/g, "''")}'`;
 }
 
-/**
- * read_parquet over one glob per partition. DuckDB takes the schema from the first file it lists, so the
- * requested period's folders go first: a damaged file in another month then neither breaks the schema
- * nor (thanks to pruning) the query.
- */
-export function viewSql(folder: CurFolder, firstPeriod?: string): string {
-  const ordered = [
-    ...folder.partitions.filter((p) => p.period === firstPeriod),
-    ...folder.partitions.filter((p) => p.period !== firstPeriod),
-  ];
-  const globs = ordered.map((p) => sqlString(`${p.dir}/**/*.parquet`)).join(', ');
-  const hiveTypes = folder.keys.map((k) => `${sqlString(k)}: VARCHAR`).join(', ');
-  return `CREATE OR REPLACE TEMP VIEW ${VIEW} AS SELECT * FROM read_parquet([${globs}], hive_partitioning = true, hive_types = {${hiveTypes}})`;
+function ident(name: string): string {
+  return `"${name.replace(/"/g, '""')}"`;
+}
+
+/** The table function over one month's files. CSV: AWS writes RFC 4180 with a header line. */
+export function readSql(p: CurPeriod): string {
+  const list = `[${p.files.map(sqlString).join(', ')}]`;
+  return p.format === 'parquet'
+    ? `read_parquet(${list}, union_by_name = true, hive_partitioning = false)`
+    : `read_csv(${list}, header = true, all_varchar = true, union_by_name = true, delim = ',', quote = '"', escape = '"')`;
+}
+
+/** The partition columns the query filters on, as Athena has them (text; legacy month unpadded). */
+function partitionColumns(layout: CurLayout, period: string): Record<string, string> {
+  const [year, month] = period.split('-');
+  return layout === 'cur2' ? { billing_period: period } : { year, month: String(Number(month)) };
+}
+
+/** The view over one month, given the columns its files have. */
+export function viewSql(layout: CurLayout, p: CurPeriod, columns: readonly string[]): string {
+  const partitions = partitionColumns(layout, p.period);
+  const isPartition = (name: string): boolean => name.toLowerCase() in partitions;
+  const select = isLegacyHeader(columns)
+    ? athenaColumns(columns)
+        .filter((c) => !isPartition(c.name))
+        .map((c) => (c.header === c.name ? ident(c.name) : `${ident(c.header)} AS ${ident(c.name)}`))
+    : columns.filter((c) => !isPartition(c)).map(ident);
+  const constants = Object.entries(partitions).map(([k, v]) => `${sqlString(v)} AS ${ident(k)}`);
+  return `CREATE OR REPLACE TEMP VIEW ${VIEW} AS SELECT ${[...select, ...constants].join(', ')} FROM ${readSql(p)}`;
 }
 
 /** DuckDB's first line is the useful one ("… File 'x.parquet' too small to be a Parquet file"); the rest is SQL context. */
@@ -55,7 +76,7 @@ function readError(err: unknown, root: string): CreditDeskError {
     return new CreditDeskError(
       'BAD_CUR_ROW',
       `The CUR files under ${root} lack the column "${missing[1]}" that the credits query needs.`,
-      'Export the CUR with Athena-style column names (line_item_unblended_cost, …): CUR 2.0, or legacy CUR with Athena integration.',
+      'Point --cur at a CUR: a CUR 2.0 export, or a legacy CUR (CSV, or Parquet with the Athena integration). Other exports (FOCUS, Cost Explorer CSV) have other columns and are not read.',
     );
   }
   return new CreditDeskError(
@@ -72,21 +93,12 @@ function text(v: unknown): string | null {
 export async function createDuckDbSource(opts: DuckDbSourceOptions): Promise<DuckDbSource> {
   const folder = inspectCurFolder(opts.curDir, opts.layout ?? 'auto');
   const { layout, root } = folder;
-  const label = `${root} (${layout === 'cur2' ? 'CUR 2.0' : 'legacy CUR'})`;
+  const label = `${root} (${folder.delivery})`;
   const instance = await DuckDBInstance.create(':memory:');
   const conn: DuckDBConnection = await instance.connect();
 
   async function listPeriods(): Promise<string[]> {
-    try {
-      await conn.run(viewSql(folder));
-      const rows = (await conn.runAndReadAll(periodsQuery(VIEW, layout))).getRowObjectsJson();
-      const periods = rows.map((r) =>
-        layout === 'cur2' ? String(r.period) : `${String(r.year)}-${String(r.month).padStart(2, '0')}`,
-      );
-      return [...new Set(periods)].sort().reverse();
-    } catch (err) {
-      throw readError(err, root);
-    }
+    return folder.periods.map((p) => p.period);
   }
 
   async function fetchCredits(period: string, progress?: (msg: string) => void): Promise<SourceResult> {
@@ -95,10 +107,31 @@ export async function createDuckDbSource(opts: DuckDbSourceOptions): Promise<Duc
     } catch (err) {
       throw new CreditDeskError('USAGE', (err as Error).message);
     }
+    const month = folder.periods.find((p) => p.period === period);
+    if (!month) {
+      // No credits is normal for a month; no data at all means a wrong period or a missing export.
+      const periods = folder.periods.map((p) => p.period);
+      throw new CreditDeskError(
+        'NO_DATA',
+        `No CUR data for ${period} in ${label}.`,
+        `Periods with data: ${periods.join(', ')}. Pick one of them, or add the ${period} export.`,
+      );
+    }
     progress?.(`reading credits for ${period} from ${label}`);
+    for (const note of month.notes) progress?.(note);
     let rows: RawCreditRow[];
     try {
-      await conn.run(viewSql(folder, period));
+      if (month.format === 'csv') for (const file of month.files) await checkCsvFile(file);
+      const described = (
+        await conn.runAndReadAll(`DESCRIBE SELECT * FROM ${readSql(month)}`)
+      ).getRowObjectsJson();
+      await conn.run(
+        viewSql(
+          layout,
+          month,
+          described.map((c) => String(c.column_name)),
+        ),
+      );
       const columns = (await conn.runAndReadAll(`DESCRIBE ${VIEW}`)).getRowObjectsJson();
       const lineIds = columns.some((c) => String(c.column_name).toLowerCase() === 'identity_line_item_id');
       const statement = await conn.prepare(creditsQuery(VIEW, layout, { lineIds }));
@@ -119,19 +152,6 @@ export async function createDuckDbSource(opts: DuckDbSourceOptions): Promise<Duc
       }));
     } catch (err) {
       throw readError(err, root);
-    }
-    if (rows.length === 0) {
-      // No credits is normal for a month; no data at all means a wrong period or a missing export.
-      const periods = await listPeriods();
-      if (!periods.includes(period)) {
-        throw new CreditDeskError(
-          'NO_DATA',
-          `No CUR data for ${period} in ${label}.`,
-          periods.length
-            ? `Periods with data: ${periods.join(', ')}. Pick one of them, or add the ${period} export.`
-            : 'The folder holds no CUR lines at all.',
-        );
-      }
     }
     progress?.(`${rows.length} credit groups for ${period}`);
     return { rows, label };

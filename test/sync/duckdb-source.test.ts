@@ -362,12 +362,12 @@ describe('folder errors', () => {
     [
       'a folder of something else',
       (d: string) => (fs.mkdirSync(path.join(d, 'reports')), d),
-      /neither billing_period=YYYY-MM nor year=YYYY\/month=M folders \(found: reports\)/,
+      /holds no CUR: neither billing_period=YYYY-MM, year=YYYY\/month=M nor yyyymmdd-yyyymmdd folders.*\(found: reports\)/,
     ],
     [
       'partition folders without Parquet',
       (d: string) => (fs.mkdirSync(path.join(d, 'billing_period=2026-01')), d),
-      /No Parquet files under .*1 partition folder, all empty/,
+      /No CUR data files \(\.parquet, \.csv or \.csv\.gz\) under .*1 partition folder, all empty/,
     ],
     [
       'a bad partition value',
