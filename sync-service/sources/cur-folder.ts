@@ -10,7 +10,7 @@
  *   `<report>/<yyyymmdd-yyyymmdd>/<report>-Manifest.json`
  *   (https://docs.aws.amazon.com/cur/latest/userguide/understanding-report-versions.html).
  *
- * `--cur` may name the folder of the partitions or any folder up to two levels above it (the export's or the
+ * `--cur` may name the folder of the partitions or any folder up to three levels above it (the export's or the
  * report's root, or the prefix that holds it). Which version of a month is read is cur-versions.ts's job; what
  * the files hold is left to DuckDB. Errors say what was found and what to do, because this is the first thing a
  * new user hits.
@@ -79,10 +79,10 @@ function kindOf(dir: string): Kind | 'mixed' | null {
   return names.some((n) => RANGE_DIR.test(n)) ? 'csv' : null;
 }
 
-/** The nearest folder at or up to two levels below `dir` that holds partitions; more than one is ambiguous. */
+/** The nearest folder at or up to three levels below `dir` that holds partitions; more than one is ambiguous. */
 function findRoot(dir: string): { root: string; kind: Kind } | null {
   let level = [dir];
-  for (let depth = 0; depth <= 2 && level.length; depth++) {
+  for (let depth = 0; depth <= 3 && level.length; depth++) {
     const found: { root: string; kind: Kind }[] = [];
     for (const d of level) {
       const kind = kindOf(d);
@@ -205,7 +205,7 @@ export function inspectCurFolder(curDir: string, expected: CurLayout | 'auto' = 
       entries.slice(0, 5).join(', ') + (entries.length > 5 ? `, … (${entries.length} entries)` : '');
     throw new CreditDeskError(
       'NO_DATA',
-      `${shown} holds no CUR: neither billing_period=YYYY-MM, year=YYYY/month=M nor yyyymmdd-yyyymmdd folders, here or two levels down (found: ${list}).`,
+      `${shown} holds no CUR: neither billing_period=YYYY-MM, year=YYYY/month=M nor yyyymmdd-yyyymmdd folders, here or up to three levels down (found: ${list}).`,
       HINT_LAYOUT,
     );
   }
