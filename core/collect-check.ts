@@ -53,6 +53,12 @@ export function screenForCollect(
       collectable.push(credit);
       continue;
     }
+    // A credit of 0.00 (worth less than one minor unit, BELOW_MINOR_UNIT) has nothing to bill: it is passed
+    // over, not skipped, so it gets no NOT_COLLECTED flag; planCollect leaves it out of the usage file.
+    if (credit.amount === 0 && !isHeld(credit)) {
+      collectable.push(credit);
+      continue;
+    }
     const skip = (reason: string) => skipped.push({ sheetRow, creditId: credit.creditId, reason });
     const before = collected?.get(credit.key) ?? collected?.get(credit.creditId);
     if (before) {

@@ -55,6 +55,8 @@ export interface CurCredit {
   key?: string;
   /** Why it is held for review, when it is (core/review.ts): one entry per hold flag. */
   review?: { flag: string; detail: string }[];
+  /** Every line is a credit, but they net to less than one minor unit: Amount 0, flagged BELOW_MINOR_UNIT. */
+  belowMinorUnit?: boolean;
 }
 
 /** Rule IDs with a special meaning in the Rule column. */
@@ -63,3 +65,10 @@ export const RULE_MANUAL = 'manual';
 
 /** Flags the sync sets on a credit. */
 export const FLAG_UNKNOWN_ACCOUNT = 'UNKNOWN_ACCOUNT';
+/**
+ * A real credit worth less than the currency's minor unit (AWS Free Tier credits of 0.0007 USD exist): imported
+ * with Amount 0.00 so the CUR total balances (the difference is in the rounding term), never held, never billed
+ * (`usage collect` passes over a 0.00 credit), and counted in the Summary's flags table. Not a hold; the sync
+ * sets and clears it on every run, like UNKNOWN_ACCOUNT.
+ */
+export const FLAG_BELOW_MINOR_UNIT = 'BELOW_MINOR_UNIT';

@@ -17,7 +17,7 @@
  * Reconciliation).
  */
 import type { AuditEntry } from './audit';
-import type { CurCredit } from './credit';
+import { FLAG_BELOW_MINOR_UNIT, type CurCredit } from './credit';
 import { NO_CURRENCY, isKnownCurrency } from './currencies';
 import { accountText, creditKey } from './ids';
 import {
@@ -26,6 +26,7 @@ import {
   addMinor,
   assertMinor,
   formatMinor,
+  minorDigits,
   parseExact,
   roundExact,
   type ExactDecimal,
@@ -55,6 +56,11 @@ export interface RawCurRow {
   /** CUR lines in the group whose cost was not a number (null or text). */
   bad_cost_lines: string | number | null;
   /**
+   * CUR lines in the group with a positive cost (a reversal or an adjustment). Absent or NULL when the source
+   * does not say: then no reversal is claimed.
+   */
+  positive_lines?: string | number | null;
+  /**
    * Set (possibly to '') only on a row that stands for unreadable lines: the CUR's identity_line_item_id of the
    * line, or '' when the table has no such column. NULL/absent on a row of readable lines.
    */
@@ -73,6 +79,8 @@ export interface Review {
 export interface ReadCredit extends CurCredit {
   key: string;
   review: Review[];
+  /** Set with belowMinorUnit: the exact value, for the Audit tab. */
+  belowMinorDetail?: string;
 }
 
 export interface LeftOutLine {
@@ -107,6 +115,8 @@ export interface Reconciliation {
   rounding: Minor;
   importedCredits: number;
   flaggedCredits: number;
+  /** Imported credits worth less than one minor unit (Amount 0, flagged BELOW_MINOR_UNIT): among importedCredits. */
+  belowMinorCredits: number;
   /** Lines left out whose cost could be read (their value is in leftOut). */
   leftOutLines: number;
   /** Lines left out whose cost could not be read: counted, no value. */
@@ -131,11 +141,50 @@ function count(v: string | number | null | undefined): number {
   return Number.isFinite(n) && n > 0 ? Math.floor(n) : 0;
 }
 
+/** The exact decimal as text ("0.0007180008"), without rounding. */
+function exactText(d: ExactDecimal): string {
+  const neg = d.units < 0n;
+  const digits = (neg ? -d.units : d.units).toString().padStart(d.scale + 1, '0');
+  const text = d.scale ? `${digits.slice(0, -d.scale)}.${digits.slice(-d.scale)}` : digits;
+  return `${neg ? '-' : ''}${text.includes('.') ? text.replace(/0+$/, '').replace(/\.$/, '') : text}`;
+}
+
+/**
+ * Why a credit is not a positive credit, saying only what the lines show: a reversal or adjustment only when some
+ * line is a positive cost; lines of zero when that is all there is; otherwise (the source did not count the
+ * positive lines) just what the lines net to.
+ */
+function notPositiveDetail(
+  value: ExactDecimal,
+  currency: string,
+  lines: number,
+  positive: number | null,
+): string {
+  const charge: ExactDecimal = { units: -value.units, scale: value.scale };
+  const rounded = roundExact(charge, currency);
+  // Whole minor units read as money ("5.00"); anything finer is shown exactly, not rounded.
+  const exact = addExact(charge, { units: -BigInt(rounded), scale: minorDigits(currency) }).units === 0n;
+  const net =
+    value.units === 0n
+      ? `net to exactly 0 ${currency}`
+      : `net to a charge of ${exact ? formatMinor(rounded, currency) : exactText(charge)} ${currency}`;
+  const many = lines === 1 ? 'line' : `${lines} lines`;
+  const head = `the CUR ${lines === 1 ? 'line' : 'lines'} ${lines === 1 ? net.replace('net to', 'comes to') : net}`;
+  if (positive === null) return head;
+  if (positive > 0)
+    return `${head}: ${positive} of the ${many} ${positive === 1 ? 'is a' : 'are'} positive cost${positive === 1 ? '' : 's'}, a reversal or adjustment at least as large as the credit`;
+  return `${head}: ${lines === 1 ? 'the line is' : 'every line is'} zero`;
+}
+
 /** Reads the query rows of one or more periods; `period` is used for rows that do not carry their own. */
 export function readCurRows(rows: RawCurRow[], period: string): CurReading {
   // Each credit with the exact sum of its rows, and each reconciliation line's exact total: rounded once, after
   // every row is read.
-  const byKey = new Map<string, { credit: ReadCredit; exact: ExactDecimal }>();
+  // `lines` and `positive` count the readable lines of the credit and those with a positive cost (null: unknown).
+  const byKey = new Map<
+    string,
+    { credit: ReadCredit; exact: ExactDecimal; lines: number; positive: number | null }
+  >();
   const curExact = new Map<Reconciliation, ExactDecimal>();
   const leftOut: LeftOutLine[] = [];
   const recon = new Map<string, Reconciliation>();
@@ -153,6 +202,7 @@ export function readCurRows(rows: RawCurRow[], period: string): CurReading {
         rounding: 0,
         importedCredits: 0,
         flaggedCredits: 0,
+        belowMinorCredits: 0,
         leftOutLines: 0,
         unreadableLines: 0,
       };
@@ -257,9 +307,14 @@ export function readCurRows(rows: RawCurRow[], period: string): CurReading {
       currency: rawCurrency,
       description: rawDescription,
     });
+    const lines = count(r.line_count) - bad;
+    const positive =
+      r.positive_lines === null || r.positive_lines === undefined ? null : count(r.positive_lines);
     const prior = byKey.get(key);
     if (prior) {
       prior.exact = addExact(prior.exact, value);
+      prior.lines += lines;
+      prior.positive = prior.positive === null || positive === null ? null : prior.positive + positive;
       const held = prior.credit.review;
       for (const rv of review) if (!held.some((x) => x.flag === rv.flag)) held.push(rv);
       continue;
@@ -275,18 +330,23 @@ export function readCurRows(rows: RawCurRow[], period: string): CurReading {
       amount: 0, // rounded from the exact sum once every row is in
       review,
     };
-    byKey.set(key, { credit, exact: value });
+    byKey.set(key, { credit, exact: value, lines, positive });
   }
 
   const credits: ReadCredit[] = [];
-  for (const { credit: c, exact } of byKey.values()) {
+  for (const { credit: c, exact, lines, positive } of byKey.values()) {
     c.amount = roundExact(exact, c.currency);
     credits.push(c);
-    if (c.amount <= 0)
+    if (c.amount === 0 && exact.units > 0n) {
+      // A true credit, too small to show in minor units: not held (nothing is wrong with it), never billed.
+      c.belowMinorUnit = true;
+      c.belowMinorDetail = `the ${lines === 1 ? 'CUR line is a credit' : `${lines} CUR lines net to a credit`} of ${exactText(exact)} ${c.currency}, less than ${formatMinor(1, c.currency)}: Amount shows ${formatMinor(0, c.currency)}, the CUR total balances through rounding, and it is never billed`;
+    } else if (c.amount <= 0) {
       c.review.push({
         flag: FLAG_NOT_POSITIVE,
-        detail: `the CUR lines net to ${formatMinor(-c.amount, c.currency)} ${c.currency} (a credit is negative): a reversal or adjustment is larger than the credit`,
+        detail: notPositiveDetail(exact, c.currency, lines, positive),
       });
+    }
     const total = reconOf(c.period, c.currency);
     if (c.review.length) {
       total.flagged = addMinor(total.flagged, c.amount);
@@ -294,6 +354,7 @@ export function readCurRows(rows: RawCurRow[], period: string): CurReading {
     } else {
       total.imported = addMinor(total.imported, c.amount);
       total.importedCredits++;
+      if (c.belowMinorUnit) total.belowMinorCredits++;
     }
   }
   for (const total of recon.values()) {
@@ -316,6 +377,9 @@ export function readCurRows(rows: RawCurRow[], period: string): CurReading {
 export function formatReconciliation(r: Reconciliation, show: (m: Minor, c: string) => string): string {
   const extra = [
     `${r.importedCredits} imported`,
+    r.belowMinorCredits
+      ? `${r.belowMinorCredits} of them worth less than ${show(1, r.currency)} and shown as ${show(0, r.currency)}`
+      : '',
     `${r.flaggedCredits} flagged`,
     r.leftOutLines ? `${r.leftOutLines} line${r.leftOutLines === 1 ? '' : 's'} left out` : '',
     r.unreadableLines
@@ -348,7 +412,18 @@ export function intakeAudit(
   const out: AuditEntry[] = [];
   const byKey = new Map(reading.credits.map((c) => [c.key, c]));
   for (const add of adds) {
-    for (const r of byKey.get(add.key)?.review ?? [])
+    const read = byKey.get(add.key);
+    if (read?.belowMinorDetail)
+      out.push({
+        when: ctx.now,
+        who: ctx.actor,
+        action: 'sync-add',
+        creditId: add.creditId,
+        field: 'flags',
+        before: '',
+        after: `${FLAG_BELOW_MINOR_UNIT}: ${read.belowMinorDetail}`,
+      });
+    for (const r of read?.review ?? [])
       out.push({
         when: ctx.now,
         who: ctx.actor,

@@ -13,7 +13,7 @@
  */
 import type { AccountDirectory } from './accounts';
 import type { AuditEntry } from './audit';
-import { FLAG_UNKNOWN_ACCOUNT, type Credit, type CurCredit } from './credit';
+import { FLAG_BELOW_MINOR_UNIT, FLAG_UNKNOWN_ACCOUNT, type Credit, type CurCredit } from './credit';
 import { creditKey, issueCreditIds } from './ids';
 import { addMinor, formatMinor, type Minor } from './money';
 import { duplicateKeysError } from './sheet-layout';
@@ -128,11 +128,14 @@ function syncView(cur: CurCredit, directory: AccountDirectory, before?: Credit):
   const account = directory.byAccount.get(cur.accountId);
   // The sync owns only its own flags; other flags (e.g. a review flag) stay until someone acts on them. The
   // credit is in the CUR, so a REVIEW_NOT_IN_CUR from an earlier sync goes.
-  const others = splitFlags(before?.flags ?? '').filter(
-    (f) => f !== FLAG_UNKNOWN_ACCOUNT && f !== FLAG_NOT_IN_CUR,
-  );
+  const own = new Set([FLAG_UNKNOWN_ACCOUNT, FLAG_NOT_IN_CUR, FLAG_BELOW_MINOR_UNIT]);
+  const others = splitFlags(before?.flags ?? '').filter((f) => !own.has(f));
   const flags = withFlags(
-    (account ? others : [FLAG_UNKNOWN_ACCOUNT, ...others]).join(' '),
+    [
+      ...(account ? [] : [FLAG_UNKNOWN_ACCOUNT]),
+      ...(cur.belowMinorUnit ? [FLAG_BELOW_MINOR_UNIT] : []),
+      ...others,
+    ].join(' '),
     raisedHolds(cur, before),
   );
   return {

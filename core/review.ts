@@ -7,7 +7,11 @@
  * the sync both sets it and clears it (core/merge.ts), each sync of the credit's period.
  */
 
-/** The credit's lines net to zero or to a charge (AWS reversed or adjusted more than it credited). */
+/**
+ * The credit's lines net to zero or to a charge: AWS reversed or adjusted at least as much as it credited, or the
+ * lines are all zero. A credit whose lines are all credits but net to less than one minor unit is not held
+ * (core/credit.ts FLAG_BELOW_MINOR_UNIT).
+ */
 export const FLAG_NOT_POSITIVE = 'REVIEW_NOT_POSITIVE';
 /** The CUR line had no usage account; AWS Account shows the payer (the account AWS bills), not a usage account. */
 export const FLAG_NO_USAGE_ACCOUNT = 'REVIEW_NO_USAGE_ACCOUNT';
@@ -32,7 +36,7 @@ export type HoldFlag = (typeof HOLD_FLAGS)[number];
 
 export const HOLD_FLAG_MEANING: Record<HoldFlag, string> = {
   REVIEW_NOT_POSITIVE:
-    "the credit's CUR lines net to zero or to a charge (a reversal or adjustment larger than the credit)",
+    "the credit's CUR lines net to zero or to a charge (the Audit tab says why: a reversal or adjustment at least as large as the credit, or lines of zero)",
   REVIEW_NO_USAGE_ACCOUNT:
     'the CUR line has no usage account; AWS Account shows the payer account AWS bills the credit to',
   REVIEW_NO_PAYER_ACCOUNT: 'the CUR line has no 12-digit payer account',
@@ -82,5 +86,7 @@ export function raisedHolds(
 ): string[] {
   const raised = (cur.review ?? []).map((r) => r.flag);
   if (!before) return raised;
-  return before.amount !== cur.amount && cur.amount <= 0 ? [FLAG_NOT_POSITIVE] : [];
+  // The reader says whether a credit is not positive; a credit below the minor unit has amount 0 and is not.
+  const notPositive = cur.review ? raised.includes(FLAG_NOT_POSITIVE) : cur.amount <= 0;
+  return before.amount !== cur.amount && notPositive ? [FLAG_NOT_POSITIVE] : [];
 }

@@ -98,9 +98,11 @@ export function planCollect(
 ): UsageFile | null {
   const chosen = credits
     // A row flagged UNMATCHED matches no credit (core/reconcile.ts): never billed until someone checks it.
+    // A credit of 0.00 (worth less than one minor unit, core/credit.ts FLAG_BELOW_MINOR_UNIT) has nothing to bill.
     .filter(
       (c) =>
         c.status === 'ASSIGNED' &&
+        c.amount > 0 &&
         (!opts.period || c.period === opts.period) &&
         !c.flags.split(/\s+/).includes(FLAG_UNMATCHED),
     )

@@ -93,6 +93,8 @@ export function toRawCreditRow(record: ResultRecord, period: string): RawCreditR
     amount: text(record.amount),
     line_count: count(record.line_count),
     bad_cost_lines: count(record.bad_cost_lines),
+    // Optional: results of an older query text lack it, and core/cur.ts then claims no reversal.
+    positive_lines: count(record.positive_lines),
     line_id: text(record.line_id),
     bad_cost: text(record.bad_cost),
   };

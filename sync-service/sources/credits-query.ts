@@ -28,6 +28,8 @@ export function periodParams(layout: CurLayout, period: string): string[] {
  * identity_line_item_id (when the table has it: `lineIds`) so they can be named, never silently dropped.
  * Account IDs come back as text whatever the column's type; a numeric column's lost leading zeros are put back
  * by the reader (core/ids.ts accountText), as SQL's LPAD would cut an over-long value instead of flagging it.
+ * `positive_lines` counts the lines with a positive cost (a reversal or an adjustment), so that a credit whose
+ * lines net to nothing is explained truthfully: by a reversal only when there is one.
  */
 export function creditsQuery(table: string, layout: CurLayout, opts: { lineIds?: boolean } = {}): string {
   const cost = 'TRY_CAST(line_item_unblended_cost AS DECIMAL(38, 10))';
@@ -42,6 +44,7 @@ export function creditsQuery(table: string, layout: CurLayout, opts: { lineIds?:
   CAST(SUM(${cost}) AS VARCHAR) AS amount,
   COUNT(*) AS line_count,
   SUM(CASE WHEN ${cost} IS NULL THEN 1 ELSE 0 END) AS bad_cost_lines,
+  SUM(CASE WHEN ${cost} > 0 THEN 1 ELSE 0 END) AS positive_lines,
   MAX(CASE WHEN ${cost} IS NULL THEN CAST(line_item_unblended_cost AS VARCHAR) END) AS bad_cost
 FROM ${table}
 WHERE ${periodFilter(layout)}

@@ -147,6 +147,7 @@ export async function createDuckDbSource(opts: DuckDbSourceOptions): Promise<Duc
         amount: text(r.amount),
         line_count: text(r.line_count),
         bad_cost_lines: text(r.bad_cost_lines),
+        positive_lines: text(r.positive_lines),
         line_id: text(r.line_id),
         bad_cost: text(r.bad_cost),
       }));

@@ -131,6 +131,14 @@ describe('usage process', () => {
   const plan = (credits: Credit[], taken: string[] = []) =>
     planCollect(credits, { now: NOW, takenFileIds: new Set(taken), directory: dir, deskId: 'CD-T' });
 
+  it('never bills a 0.00 credit (worth less than a cent, BELOW_MINOR_UNIT): it stays out of the file', () => {
+    const tiny = { ...assigned('T', 'kt', 0), flags: 'BELOW_MINOR_UNIT' };
+    expect(plan([tiny])).toBeNull();
+    const file = plan([assigned('A', 'ka'), tiny])!;
+    expect(file.records.map((r) => r.creditId)).toEqual(['A']);
+    expect(file.totals).toEqual([{ currency: 'USD', amount: 1000, credits: 1 }]);
+  });
+
   it('collects every ASSIGNED credit into one file, then closes it', () => {
     const credits = [assigned('A', 'ka'), assigned('B', 'kb', 250), credit({ creditId: 'P', key: 'kp' })];
     const file = plan(credits)!;

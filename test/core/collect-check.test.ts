@@ -66,6 +66,19 @@ describe('screenForCollect', () => {
     distributorKeeps: 0,
   });
 
+  it('passes over a 0.00 credit (worth less than a cent) without skipping or flagging it NOT_COLLECTED', () => {
+    const tiny = credit({
+      ...assigned,
+      key: 'k0',
+      creditId: 'AWSC-202610-0000-0009',
+      amount: 0,
+      flags: 'BELOW_MINOR_UNIT',
+    });
+    const screened = screenForCollect([{ sheetRow: 3, credit: tiny }], DIR, { syncedAmounts: new Map() });
+    expect(screened.skipped).toEqual([]);
+    expect(screened.collectable).toEqual([tiny]);
+  });
+
   it('takes an ASSIGNED credit only for the amount the sync recorded, and never one the record shows collected', () => {
     const rows = [{ sheetRow: 2, credit: assigned }];
     const ok = screenForCollect(rows, DIR, { syncedAmounts: new Map([[assigned.creditId, '100.00']]) });

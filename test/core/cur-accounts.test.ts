@@ -25,8 +25,37 @@ describe('CUR rows', () => {
     );
     expect(leftOut).toEqual([]);
     expect(credits.map((c) => c.amount)).toEqual([1235, 0, 2]);
-    // The credit whose lines round to nothing is kept, held for review: money is never dropped silently.
-    expect(credits[1].review.map((r) => r.flag)).toEqual(['REVIEW_NOT_POSITIVE']);
+    // A credit worth less than a cent is a credit: imported as 0.00 and marked, not held with a false reason.
+    expect(credits[1].review).toEqual([]);
+    expect(credits[1].belowMinorUnit).toBe(true);
+    expect(credits[1].belowMinorDetail).toMatch(/lines net to a credit of 0\.005 USD, less than 0\.01/);
+  });
+
+  it('explains REVIEW_NOT_POSITIVE only with what the lines show: a reversal when one is there, else zeros', () => {
+    const { credits } = readCurRows(
+      [
+        row({ amount: '2.5', line_count: 3, positive_lines: 1, description: 'reversed' }),
+        row({ amount: '0.0000', line_count: 2, positive_lines: 2, description: 'cancelled' }),
+        row({ amount: '0', line_count: 4, positive_lines: 0, description: 'zeros' }),
+        row({ amount: '0.0004', line_count: 2, positive_lines: 1, description: 'tiny charge' }),
+        row({ amount: '-0.0007180008', line_count: 157, positive_lines: 0, description: 'free tier' }),
+      ],
+      '2026-10',
+    );
+    const detail = new Map(credits.map((c) => [c.description, c.review.map((r) => r.detail).join('; ')]));
+    expect(detail.get('reversed')).toBe(
+      'the CUR lines net to a charge of 2.50 USD: 1 of the 3 lines is a positive cost, a reversal or adjustment at least as large as the credit',
+    );
+    expect(detail.get('cancelled')).toMatch(/net to exactly 0 USD: 2 of the 2 lines are positive costs/);
+    expect(detail.get('zeros')).toBe('the CUR lines net to exactly 0 USD: every line is zero');
+    expect(detail.get('tiny charge')).toMatch(
+      /net to a charge of 0\.0004 USD: 1 of the 2 lines is a positive cost/,
+    );
+    const free = credits.find((c) => c.description === 'free tier')!;
+    expect(free).toMatchObject({ amount: 0, review: [], belowMinorUnit: true });
+    expect(free.belowMinorDetail).toBe(
+      'the 157 CUR lines net to a credit of 0.0007180008 USD, less than 0.01: Amount shows 0.00, the CUR total balances through rounding, and it is never billed',
+    );
   });
 
   it('imports awkward rows and holds them for review, saying why; leaves out only what cannot be read', () => {
@@ -57,7 +86,8 @@ describe('CUR rows', () => {
     });
     expect(by.get('bad payer')!.review.map((r) => r.flag)).toEqual(['REVIEW_NO_PAYER_ACCOUNT']);
     expect(by.get('reversed')).toMatchObject({ amount: -500 });
-    expect(by.get('reversed')!.review[0].detail).toMatch(/net to 5.00 USD/);
+    // The row does not say how many lines are positive costs: no reversal is claimed.
+    expect(by.get('reversed')!.review[0].detail).toBe('the CUR lines net to a charge of 5.00 USD');
     expect(by.get('currency')).toMatchObject({ currency: 'XXX' });
     expect(by.get('currency')!.review[0].detail).toMatch(/"dollars" is not an ISO 4217 code/);
     expect(by.get('ok')!.review).toEqual([]);

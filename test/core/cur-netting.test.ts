@@ -77,8 +77,8 @@ describe('netting before rounding', () => {
   });
 
   it('prints the CUR total as the exact sum rounded once, with the rounding of separate credits as its own term', () => {
-    // Two different credits of 0.005 each: each rounds to 0.00 (half to even) and is held for review, but the CUR
-    // holds 0.01 of credit; the 0.01 shows as rounding instead of vanishing from the total.
+    // Two different credits of 0.005 each: each rounds to 0.00 (half to even) and is imported as a credit worth
+    // less than a cent, but the CUR holds 0.01 of credit; the 0.01 shows as rounding instead of vanishing.
     const { credits, reconciliation } = readCurRows(
       [row({ amount: '-0.005' }), row({ description: 'Promo', amount: '-0.005' })],
       '2026-10',
@@ -86,7 +86,7 @@ describe('netting before rounding', () => {
     expect(credits.map((c) => c.amount)).toEqual([0, 0]);
     expect(reconciliation[0]).toMatchObject({ cur: 1, imported: 0, flagged: 0, leftOut: 0, rounding: 1 });
     expect(formatReconciliation(reconciliation[0], displayMoney)).toMatch(
-      /CUR 0\.01 USD = imported 0\.00 USD \+ flagged 0\.00 USD \+ left out 0\.00 USD \+ rounding 0\.01 USD {2}\(0 imported, 2 flagged\)$/,
+      /CUR 0\.01 USD = imported 0\.00 USD \+ flagged 0\.00 USD \+ left out 0\.00 USD \+ rounding 0\.01 USD {2}\(2 imported, 2 of them worth less than 0\.01 USD and shown as 0\.00 USD, 0 flagged\)$/,
     );
   });
 

@@ -6,6 +6,7 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import * as zlib from 'node:zlib';
+import ExcelJS from 'exceljs';
 import { readCurRows } from '../../core/cur';
 import { isCreditDeskError } from '../../core/errors';
 import { createDuckDbSource, type DuckDbSource } from '../../sync-service/sources/duckdb';
@@ -31,20 +32,31 @@ function parseCsv(text: string): string[][] {
   let row: string[] = [];
   let field = '';
   let quoted = false;
+  const endField = (): void => {
+    row.push(field);
+    field = '';
+  };
+  const endRow = (): void => {
+    endField();
+    rows.push(row);
+    row = [];
+  };
   for (let i = 0; i < text.length; i++) {
     const ch = text[i];
     if (quoted) {
-      if (ch === '"' && text[i + 1] === '"') ((field += '"'), i++);
-      else if (ch === '"') quoted = false;
+      if (ch === '"' && text[i + 1] === '"') {
+        field += '"';
+        i++;
+      } else if (ch === '"') quoted = false;
       else field += ch;
     } else if (ch === '"') quoted = true;
-    else if (ch === ',') (row.push(field), (field = ''));
+    else if (ch === ',') endField();
     else if (ch === '\n' || ch === '\r') {
       if (ch === '\r' && text[i + 1] === '\n') i++;
-      (row.push(field), rows.push(row), (row = []), (field = ''));
+      endRow();
     } else field += ch;
   }
-  if (field || row.length) (row.push(field), rows.push(row));
+  if (field || row.length) endRow();
   return rows;
 }
 
@@ -260,7 +272,7 @@ describe('a CUR 2.0 Data Export in CSV, as delivered', () => {
     expect(err.message).toMatch(/starts with a byte-order mark.*→ Download the original file/s);
   });
 
-  it('syncs through the real command: exit 0, 7 credits of 47.68 USD', () => {
+  it('syncs through the real command: exit 0, 7 credits of 47.68 USD', async () => {
     const { bucket } = layCur2Export({ older: true });
     const dir = tmpDir();
     const r = runCli(
@@ -279,11 +291,37 @@ describe('a CUR 2.0 Data Export in CSV, as delivered', () => {
     );
     expect(r.err).not.toMatch(/^error/m);
     expect(r.code).toBe(0);
-    expect(r.out).toMatch(/2026-04 USD\s+CUR 47\.68 USD = imported 47\.68 USD \+ flagged 0\.00 USD/);
-    const exported = runCli(['export', '--format', 'json', '--workbook', path.join(dir, 'c.xlsx')], dir);
-    expect(exported.code).toBe(0);
-    const credits = JSON.parse(exported.out) as { amount: string }[];
-    expect(credits).toHaveLength(7);
+    // The two Free Tier credits worth less than a cent are imported as 0.00, not held with a false reason.
+    expect(r.out).toMatch(
+      /2026-04 USD\s+CUR 47\.68 USD = imported 47\.68 USD \+ flagged 0\.00 USD \+ left out 0\.00 USD {2}\(7 imported, 2 of them worth less than 0\.01 USD and shown as 0\.00 USD, 0 flagged\)/,
+    );
+    expect(r.out).not.toMatch(/REVIEW_NOT_POSITIVE|reversal/);
+    // In the sheet: Amount 0.00 and the BELOW_MINOR_UNIT flag; the others are ordinary credits.
+    const wb = new ExcelJS.Workbook();
+    await wb.xlsx.readFile(path.join(dir, 'c.xlsx'));
+    const sheet = wb.getWorksheet('Credits')!;
+    const headers = (sheet.getRow(1).values as unknown[]).map((v) => String(v ?? ''));
+    const col = (name: string): number => headers.indexOf(name);
+    const rows: { service: string; amount: number; flags: string }[] = [];
+    sheet.eachRow((row, n) => {
+      if (n > 1)
+        rows.push({
+          service: String(row.getCell(col('Service')).value),
+          amount: Number(row.getCell(col('Amount')).value),
+          flags: String(row.getCell(col('Flags')).value ?? ''),
+        });
+    });
+    expect(rows).toHaveLength(7);
+    expect(
+      rows
+        .filter((r) => r.flags.includes('BELOW_MINOR_UNIT'))
+        .map((r) => [r.service, r.amount])
+        .sort(),
+    ).toEqual([
+      ['AWSDataTransfer', 0],
+      ['AWSSecretsManager', 0],
+    ]);
+    expect(rows.some((r) => /REVIEW_/.test(r.flags))).toBe(false);
   });
 });
 
@@ -442,6 +480,19 @@ describe('the same export converted to Parquet by hand (billing_period folders)'
     expect(reading.credits).toHaveLength(7);
     const subCent = reading.credits.filter((c) => c.amount === 0);
     expect(subCent.map((c) => c.service).sort()).toEqual(['AWSDataTransfer', 'AWSSecretsManager']);
+    for (const c of subCent) expect(c.belowMinorUnit).toBe(true);
+    // The independent sums of those two: 157 and 9 lines, every one negative.
+    const fromCsv = creditGroups(fs.readFileSync(CUR2_CSV, 'utf8'), (n) => n).filter((g) =>
+      /AWSDataTransfer|AWSSecretsManager/.test(g.key),
+    );
+    expect(fromCsv.map((g) => [g.lines, g.negativeLines, show(-g.sum)])).toEqual([
+      [157, 157, '0.0007180008'],
+      [9, 9, '0.0000700000'],
+    ]);
+    expect(subCent.map((c) => c.belowMinorDetail).sort()).toEqual([
+      expect.stringMatching(/^the 157 CUR lines net to a credit of 0\.0007180008 USD, less than 0\.01/),
+      expect.stringMatching(/^the 9 CUR lines net to a credit of 0\.00007 USD, less than 0\.01/),
+    ]);
     for (const c of reading.credits) expect(c.review).toEqual([]);
     const [usd] = reading.reconciliation;
     expect(usd).toMatchObject({

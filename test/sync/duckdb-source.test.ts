@@ -198,6 +198,7 @@ describe('hand-made CUR files', () => {
         amount: '-0.3000000000',
         line_count: '3',
         bad_cost_lines: '0',
+        positive_lines: '0',
         line_id: null,
         bad_cost: null,
       },
