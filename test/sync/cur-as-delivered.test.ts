@@ -428,6 +428,31 @@ describe('a legacy CUR in CSV.gz, as delivered', () => {
   });
 });
 
+describe('other real legacy CSV and what is not a CUR', () => {
+  it('reads the anonymised legacy CUR (uncompressed CSV, 2023-11): Tax and Usage only, so no credits', async () => {
+    const report = path.join(tmpDir(), 'focus-sample');
+    put(
+      path.join(report, '20231101-20231201', 'assembly-1', 'focus-sample-1.csv'),
+      fs.readFileSync(path.join(REAL, 'focus-sample-anonymous-aws-export-dataset.csv')),
+    );
+    expect(await withSource(report, (s) => s.listPeriods())).toEqual(['2023-11']);
+    expect((await read(report, '2023-11')).rows).toEqual([]);
+  });
+
+  it('refuses CSV files that are not a CUR, naming the missing column', async () => {
+    const dir = tmpDir();
+    put(
+      path.join(dir, 'data', 'BILLING_PERIOD=2026-04', 'costs.csv'),
+      'date,service,cost\n2026-04-01,EC2,-1.00\n',
+    );
+    const err = await errorOf(read(dir, '2026-04'));
+    expect(err.code).toBe('BAD_CUR_ROW');
+    expect(err.message).toMatch(
+      /lack the column "\w+" that the credits query needs.*→ Point --cur at a CUR/s,
+    );
+  });
+});
+
 describe('a legacy CUR with the Athena integration (AWS Parquet), as delivered', () => {
   function layAthena(): string {
     const report = path.join(tmpDir(), 'WorkshopCUR');
