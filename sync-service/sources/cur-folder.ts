@@ -20,7 +20,7 @@ import * as path from 'node:path';
 import { CreditDeskError } from '../../core/errors';
 import type { CurLayout } from './credits-query';
 import { isManifestName } from './cur-manifest';
-import { chooseVersion, formatOf, type CurFormat } from './cur-versions';
+import { chooseVersion, dataFilesUnder, formatOf, type CurFormat } from './cur-versions';
 
 export interface CurPeriod {
   period: string;
@@ -76,7 +76,8 @@ function kindOf(dir: string): Kind | 'mixed' | null {
   if (cur2 && athena) return 'mixed';
   if (cur2) return 'cur2';
   if (athena) return 'athena';
-  return names.some((n) => RANGE_DIR.test(n)) ? 'csv' : null;
+  // Only month folders with data: a Parquet report's root can also hold yyyymmdd-yyyymmdd folders of manifests.
+  return names.some((n) => RANGE_DIR.test(n) && dataFilesUnder(path.join(dir, n)).length > 0) ? 'csv' : null;
 }
 
 /** The nearest folder at or up to three levels below `dir` that holds partitions; more than one is ambiguous. */
