@@ -140,7 +140,7 @@ export function createGoogleSheetsSink(opts: GoogleSheetsSinkOptions): GoogleShe
       throw new CreditDeskError(
         'BAD_CONFIG',
         'The Google Sheets sync does not know its own identity, needed to protect PROCESSING/PROCESSED rows.',
-        'Use a service account key (GOOGLE_APPLICATION_CREDENTIALS) or pass the service account email as the sync identity.',
+        'Use a service account key (GOOGLE_APPLICATION_CREDENTIALS), or name the service account: --sync-identity EMAIL (or CREDIT_DESK_SYNC_IDENTITY).',
       );
     }
     identity = email;
