@@ -40,6 +40,7 @@ import { entryFromRecord, ledgerCells, readLedger, type LedgerEntry } from '../.
 import { readReconciled, type Reconciled } from '../reconcile-step';
 import { withDeskId } from '../../core/desk-id';
 import { newDeskId } from '../new-desk-id';
+import { finishFromHere } from '../interrupt';
 
 /** The points a collection passes; a test can stop the run at any of them as a killed process would. */
 export type CollectStep = 'journal-written' | 'usage-file-written' | 'sheet-written' | 'verified' | 'ready';
@@ -136,6 +137,7 @@ export async function runCollect(
   if (!file) return { file: null, resumed, xlsxPath: null, skipped };
   deps.reporter.progress(`writing usage file ${file.usageFileId} (${file.records.length} records)…`);
   await saveUsageJson(deps.usageDir, file);
+  finishFromHere(); // the journal is written: Ctrl-C now completes this collection rather than leave it to the next run
   deps.crashAt?.('journal-written');
   let xlsxPath: string | null = await writeUsageXlsx(deps.usageDir, file);
   deps.crashAt?.('usage-file-written');
