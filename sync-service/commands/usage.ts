@@ -356,6 +356,7 @@ export async function runClose(
     .filter((e) => e.usageFileId === id && e.status === 'PROCESSING' && closing.has(e.key))
     .map((e) => ({ key: e.key, fields: { status: 'PROCESSED', closedAt: now } }));
   await writeUsageChange(deps.sink, state, change, { appends: [], updates }, deps.now);
+  finishFromHere(); // the sheet says PROCESSED: Ctrl-C now still marks the usage file closed to match
   if (file)
     await saveUsageJson(deps.usageDir, {
       ...file,
