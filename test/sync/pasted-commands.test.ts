@@ -1,6 +1,6 @@
 /**
  * Every command a user is told to paste works when pasted (issue 24): the README's walk, the next commands
- * `npm start` prints, and the sync command `npm run servers` prints. Each runs through bash in a scratch copy
+ * `npm start` prints, the close command `usage collect` prints, and the sync command `npm run servers` prints. Each runs through bash in a scratch copy
  * of the checkout, exactly as written, so a renamed option or a missing setting in any of them fails here.
  */
 import { readFileSync } from 'node:fs';
@@ -61,6 +61,15 @@ describe('commands pasted as written', () => {
     expect(hinted.err).not.toMatch(/^(error|FAILED)/m);
     expect(hinted.code).toBe(0);
     expect(hinted.out).toMatch(/PROCESSED/);
+
+    // The hints ended with `npm start -- --fresh`: a collect now has credits, and prints how to close them.
+    const collected = runPasted('./credit-desk usage collect', dir);
+    expect(collected.code).toBe(0);
+    const close = /Once invoiced: (.+)$/m.exec(collected.out)![1];
+    expect(close).toMatch(/^\.\/credit-desk usage close UF-/);
+    const closed = runPasted(close, dir);
+    expect(closed.err).not.toMatch(/^(error|FAILED)/m);
+    expect(closed.code).toBe(0);
   }, 180_000);
 
   it('the sync command `npm run servers` prints runs against those servers', async () => {

@@ -25,7 +25,7 @@ export function usageCollectCommand(ctx: CliContext): Command {
       if (!r.file) console.log('Nothing to collect: no ASSIGNED credit.');
       else
         console.log(
-          `Usage file ${r.file.usageFileId}: ${r.file.records.length} credits, ${usageTotalsText(r.file)} → ${r.xlsxPath}\nThose credits are now PROCESSING and locked. Once invoiced: credit-desk usage close ${r.file.usageFileId}`,
+          `Usage file ${r.file.usageFileId}: ${r.file.records.length} credits, ${usageTotalsText(r.file)} → ${r.xlsxPath}\nThose credits are now PROCESSING and locked. Once invoiced: ./credit-desk usage close ${r.file.usageFileId}`,
         );
     });
 }
