@@ -62,6 +62,7 @@ export async function benchMerge(): Promise<Figure[]> {
     recordedDrift: new Set(),
     now: '2026-11-01T00:00:00Z',
     actor: 'bench',
+    periods: ['2026-10'],
   });
   const existing: ExistingCredit[] = first.adds.map((credit, i) => ({ sheetRow: i + 2, credit }));
   // 1 % of the credits changed amount, 1,000 are new
@@ -77,6 +78,7 @@ export async function benchMerge(): Promise<Figure[]> {
     recordedDrift: new Set(),
     now: '2026-11-02T00:00:00Z',
     actor: 'bench',
+    periods: ['2026-10'],
   });
   const s = seconds(t0);
   return [

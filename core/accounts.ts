@@ -2,7 +2,8 @@
  * The Accounts tab: which customer, asset and reseller each AWS account belongs to.
  */
 import { CreditDeskError } from './errors';
-import { accountText, text, type Cell } from './table';
+import { accountText } from './ids';
+import { text, type Cell } from './table';
 import type { AccountField } from './sheet-contract';
 
 export interface Account {

@@ -23,6 +23,7 @@ import { isLocked, transition } from './status';
 import { formatPercentBp } from './config';
 import { FLAG_REVIEW } from './merge';
 import { isHeld } from './review';
+import { missingAssetHint, missingAssetText, missingAssets } from './usage-billing';
 
 export interface AssignContext {
   directory: AccountDirectory;
@@ -96,6 +97,24 @@ function withoutReviewFlag(flags: string): string {
     .join(' ');
 }
 
+/**
+ * A share Connect could not bill: its customer or reseller has no asset in the Accounts tab (core/usage-billing.ts).
+ * Refused when the allocation is set, not found at collect time, so staff fix the Accounts tab while they look.
+ */
+function refuseMissingAssets(
+  credit: Credit,
+  resolved: ResolvedAllocation,
+  directory: AccountDirectory,
+): void {
+  const missing = missingAssets(resolved.lines, credit, directory);
+  if (!missing.length) return;
+  throw new CreditDeskError(
+    'UNKNOWN_TARGET',
+    `credit ${credit.creditId}: ${missing.map(missingAssetText).join('; ')}.`,
+    missingAssetHint('assign it again'),
+  );
+}
+
 function assignResolved(
   credit: Credit,
   spec: AllocationSpec,
@@ -136,6 +155,7 @@ export function assignCredit(
   }
   const spec = parseAllocation(allocationText, credit.currency);
   const resolved = resolveAllocation(spec, allocationContext(credit, ctx.directory));
+  refuseMissingAssets(credit, resolved, ctx.directory);
   return assignResolved(credit, spec, resolved, ruleId, ctx, 'assign');
 }
 
@@ -194,6 +214,7 @@ export function planRules(
       : percentAllocation(defaults.customerBp, defaults.resellerBp);
     try {
       const resolved = resolveAllocation(spec, allocationContext(credit, directory));
+      refuseMissingAssets(credit, resolved, directory);
       plan.items.push({
         credit,
         ruleId: rule ? rule.ruleId : RULE_DEFAULT,

@@ -13,6 +13,7 @@ import type { AuditEntry } from './audit';
 import { formatMinor } from './money';
 import { isSyncedAmount } from './amount-proof';
 import { text, type Cell } from './table';
+import { missingAssetHint, missingAssetText, missingAssets } from './usage-billing';
 
 export interface SkippedCredit {
   /** Sheet row number (1 = the header row). */
@@ -84,7 +85,13 @@ export function screenForCollect(
       continue;
     }
     try {
-      resolveCreditAllocation(credit, directory);
+      const resolved = resolveCreditAllocation(credit, directory);
+      // A share with no asset to bill it on is never billed on someone else's: the credit waits until it has one.
+      const missing = missingAssets(resolved.lines, credit, directory);
+      if (missing.length) {
+        skip(`${missing.map(missingAssetText).join('; ')}. ${missingAssetHint('collect again')}`);
+        continue;
+      }
       collectable.push(credit);
     } catch (e) {
       skip(

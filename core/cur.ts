@@ -19,7 +19,7 @@
 import type { AuditEntry } from './audit';
 import type { CurCredit } from './credit';
 import { NO_CURRENCY, isKnownCurrency } from './currencies';
-import { creditKey } from './ids';
+import { accountText, creditKey } from './ids';
 import {
   EXACT_ZERO,
   addExact,
@@ -208,8 +208,9 @@ export function readCurRows(rows: RawCurRow[], period: string): CurReading {
     const totalSoFar = curExact.get(total);
     curExact.set(total, totalSoFar ? addExact(totalSoFar, value) : value);
 
-    const usage = (r.usage_account_id ?? '').trim();
-    const payer = (r.payer_account_id ?? '').trim();
+    // A CUR whose account columns are typed as numbers has dropped their leading zeros.
+    const usage = accountText(r.usage_account_id);
+    const payer = accountText(r.payer_account_id);
     const usageOk = ACCOUNT.test(usage);
     const payerOk = ACCOUNT.test(payer);
     if (!usageOk && !payerOk) {

@@ -7,6 +7,7 @@ import { allocationJson } from './allocation';
 import { resolveCreditAllocation } from './credit-allocation';
 import type { Credit, CreditIdentity, UsageIds } from './credit';
 import { formatMinor } from './money';
+import { splitFlags } from './review';
 import type { Cell } from './table';
 import { CREDIT_COLUMNS, CREDIT_IDENTITY_FIELDS } from './sheet-contract';
 import { creditCell } from './table';
@@ -19,6 +20,11 @@ export interface CreditJson extends CreditIdentity, UsageIds {
   status: string;
   allocations: { role: string; targetId: string; percent: string | null; amount: string }[];
   ruleId: string;
+  /**
+   * The words of the Flags cell, in the cell's order (`REVIEW_…` holds, UNMATCHED, NOT_COLLECTED, …): a script tells
+   * held credits from others by them. Last, so the fields before it keep their places.
+   */
+  flags: string[];
 }
 
 export function creditToJson(c: Credit, directory: AccountDirectory): CreditJson {
@@ -44,6 +50,7 @@ export function creditToJson(c: Credit, directory: AccountDirectory): CreditJson
   out.usageFileId = c.usageFileId;
   out.usageRecordId = c.usageRecordId;
   out.processingDate = c.processingDate;
+  out.flags = splitFlags(c.flags);
   return out;
 }
 
@@ -124,7 +131,12 @@ export function creditJsonText(json: CreditJson): string {
   for (const f of AFTER_ALLOCATIONS) {
     const v = json[f];
     if (typeof v !== 'string') return jsonElementText(json);
-    out += `    "${f}": ${quoted(v)}${f === 'processingDate' ? '\n' : ',\n'}`;
+    out += `    "${f}": ${quoted(v)},\n`;
   }
+  const { flags } = json;
+  if (!Array.isArray(flags) || flags.some((f) => typeof f !== 'string')) return jsonElementText(json);
+  out += flags.length
+    ? `    "flags": [\n${flags.map((f) => `      ${quoted(f)}`).join(',\n')}\n    ]\n`
+    : '    "flags": []\n';
   return out + '  }';
 }

@@ -24,11 +24,22 @@ function norm(s: string): string {
   return s.normalize('NFC').trim().replace(/\s+/g, ' ');
 }
 
+/**
+ * An AWS account ID as text. Account IDs are 12 digits, but a CUR column typed as a number (BIGINT), a sheet
+ * cell or a CSV a spreadsheet saved as a number drops the leading zeros: all-digit text shorter than 12 gets
+ * them back. Anything else (empty, letters, too long) is returned trimmed, for the caller to flag. Every
+ * reader of an account ID goes through here, so a credit has one key whatever type its source had.
+ */
+export function accountText(value: string | number | boolean | null | undefined): string {
+  const t = value === null || value === undefined ? '' : String(value).trim();
+  return /^\d{1,11}$/.test(t) ? t.padStart(12, '0') : t;
+}
+
 export function creditKey(p: KeyParts): string {
   const canonical = JSON.stringify([
     p.period,
-    p.payerAccountId,
-    p.accountId,
+    accountText(p.payerAccountId),
+    accountText(p.accountId),
     p.service,
     p.currency,
     norm(p.description),

@@ -7,7 +7,8 @@ import { buildDirectory } from './accounts';
 import { CreditDeskError } from './errors';
 import { fold } from './rules/match';
 import type { AccountField, RuleField } from './sheet-contract';
-import { accountText, readRecords, text, type Grid } from './table';
+import { accountText } from './ids';
+import { readRecords, text, type Grid } from './table';
 
 /** Throws, naming the file and the lines, when the file lists an ID twice (or, for accounts, a malformed ID). */
 export function checkReferenceFile(tab: 'accounts' | 'rules', file: Grid, fileName: string): void {

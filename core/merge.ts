@@ -6,7 +6,9 @@
  * - Only sync-owned fields of PENDING_ASSIGN / ASSIGNED rows are updated, and only when they differ, so a
  *   re-run with the same data changes nothing.
  * - PROCESSING / PROCESSED rows are never modified: a difference there is drift, reported (once) not written.
- * - Rows the CUR no longer returns are left alone (last month's unassigned credits stay listed).
+ * - A row of a period the sync read whose key the CUR no longer returns stays listed, flagged REVIEW_NOT_IN_CUR
+ *   (held from rules and collection) unless it is collected; the flag goes when the CUR returns the key again.
+ *   Rows of periods the sync did not read are left alone (last month's unassigned credits stay listed).
  * - A credit whose account is not in Accounts is imported and flagged, never dropped.
  */
 import type { AccountDirectory } from './accounts';
@@ -18,7 +20,7 @@ import { duplicateKeysError } from './sheet-layout';
 import { TABS } from './sheet-contract';
 import { isLocked } from './status';
 import { resolveCreditAllocation } from './credit-allocation';
-import { raisedHolds, withFlags } from './review';
+import { FLAG_NOT_IN_CUR, raisedHolds, splitFlags, withFlags } from './review';
 
 export const FLAG_REVIEW = 'REVIEW_AMOUNT_CHANGED';
 
@@ -44,6 +46,11 @@ export interface MergeInput {
   amountsRecorded?: ReadonlySet<string>;
   now: string;
   actor: string;
+  /**
+   * The billing periods this sync read from the CUR (whether or not it returned credits for them). Only their
+   * rows can be found missing from the CUR: a sync of 2026-11 says nothing about a 2026-09 row.
+   */
+  periods: readonly string[];
 }
 
 export type SyncField = 'customerId' | 'assetId' | 'resellerId' | 'description' | 'amount' | 'flags';
@@ -64,18 +71,24 @@ export interface Drift {
   /** 1-based, as ExistingCredit.sheetRow. */
   sheetRow: number;
   creditId: string;
+  /** The row's period and currency, for the period's check (what a difference comes from). */
+  period: string;
+  currency: string;
   status: string;
   field: SyncField;
   sheet: string;
   source: string;
 }
 
-export interface PeriodTotal {
+/**
+ * What the CUR returned for one period read and currency: every credit it returned, the flagged ones included.
+ * There is one for each currency of a period read that the CUR or the sheet has, so a currency whose credits all
+ * left the CUR still counts (as 0) when the sheet's whole period is compared with it (core/summary.ts).
+ */
+export interface CurTotal {
   period: string;
   currency: string;
   source: Minor;
-  /** What the sheet holds for the same credits after the merge (differs only by drift). */
-  sheet: Minor;
   credits: number;
 }
 
@@ -87,8 +100,20 @@ export interface MergeResult {
   drift: Drift[];
   flagged: Credit[];
   audit: AuditEntry[];
-  totals: PeriodTotal[];
+  /** Unlocked rows of a period read that the CUR no longer returns: flagged REVIEW_NOT_IN_CUR (now or before). */
+  notInCur: Credit[];
+  /** Collected rows of a period read that the CUR no longer returns: the Ledger's business, left as they are. */
+  collectedNotInCur: Credit[];
+  totals: CurTotal[];
 }
+
+type AddAudit = (
+  action: AuditEntry['action'],
+  creditId: string,
+  field: string,
+  before: string,
+  after: string,
+) => void;
 
 export function driftKey(creditId: string, field: string, source: string): string {
   return `${creditId}|${field}|${source}`;
@@ -101,8 +126,11 @@ function show(field: SyncField, c: Credit): string {
 /** What the sync says a credit's sync-owned fields should be, from the CUR row and the Accounts tab. */
 function syncView(cur: CurCredit, directory: AccountDirectory, before?: Credit): Pick<Credit, SyncField> {
   const account = directory.byAccount.get(cur.accountId);
-  // The sync owns only its own flag; other flags (e.g. a review flag) stay until someone acts on them.
-  const others = (before?.flags ?? '').split(/\s+/).filter((f) => f && f !== FLAG_UNKNOWN_ACCOUNT);
+  // The sync owns only its own flags; other flags (e.g. a review flag) stay until someone acts on them. The
+  // credit is in the CUR, so a REVIEW_NOT_IN_CUR from an earlier sync goes.
+  const others = splitFlags(before?.flags ?? '').filter(
+    (f) => f !== FLAG_UNKNOWN_ACCOUNT && f !== FLAG_NOT_IN_CUR,
+  );
   const flags = withFlags(
     (account ? others : [FLAG_UNKNOWN_ACCOUNT, ...others]).join(' '),
     raisedHolds(cur, before),
@@ -152,46 +180,41 @@ export function mergeCredits(input: MergeInput): MergeResult {
     drift: [],
     flagged: [],
     audit: [],
+    notInCur: [],
+    collectedNotInCur: [],
     totals: [],
   };
-  const totals = new Map<string, PeriodTotal>();
-  const audit = (
-    action: AuditEntry['action'],
-    creditId: string,
-    field: string,
-    before: string,
-    after: string,
-  ) => result.audit.push({ when: now, who: actor, action, creditId, field, before, after });
+  const totals = new Map<string, CurTotal>();
+  const totalOf = (period: string, currency: string): CurTotal => {
+    const tKey = `${period}|${currency}`;
+    let total = totals.get(tKey);
+    if (!total) totals.set(tKey, (total = { period, currency, source: 0, credits: 0 }));
+    return total;
+  };
+  const audit: AddAudit = (action, creditId, field, before, after) =>
+    result.audit.push({ when: now, who: actor, action, creditId, field, before, after });
 
   const newOnes: { key: string; cur: CurCredit }[] = [];
   for (const [key, cur] of incoming) {
     const found = existing.get(key);
     const view = syncView(cur, directory, found?.credit);
-    const tKey = `${cur.period}|${cur.currency}`;
-    const total = totals.get(tKey) ?? {
-      period: cur.period,
-      currency: cur.currency,
-      source: 0,
-      sheet: 0,
-      credits: 0,
-    };
-    totals.set(tKey, total);
+    const total = totalOf(cur.period, cur.currency);
     total.source = addMinor(total.source, cur.amount);
     total.credits++;
     if (!found) {
       newOnes.push({ key, cur });
-      total.sheet = addMinor(total.sheet, cur.amount);
       continue;
     }
     const before = found.credit;
     const changed = SYNC_FIELDS.filter((f) => before[f] !== view[f]);
     if (isLocked(before.status)) {
       result.locked++;
-      total.sheet = addMinor(total.sheet, before.amount);
       for (const field of changed) {
         const d: Drift = {
           sheetRow: found.sheetRow,
           creditId: before.creditId,
+          period: before.period,
+          currency: before.currency,
           status: before.status,
           field,
           sheet: show(field, before),
@@ -203,7 +226,6 @@ export function mergeCredits(input: MergeInput): MergeResult {
       }
       continue;
     }
-    total.sheet = addMinor(total.sheet, view.amount);
     if (input.amountsRecorded && !changed.includes('amount') && !input.amountsRecorded.has(before.creditId))
       audit('sync-update', before.creditId, 'amount', '', formatMinor(view.amount, before.currency));
     if (changed.length === 0) {
@@ -223,9 +245,19 @@ export function mergeCredits(input: MergeInput): MergeResult {
       const a = f === 'amount' ? formatMinor(after.amount, after.currency) : String(after[f] ?? '');
       if (b !== a) audit('sync-update', before.creditId, f, b, a);
     }
+    if (splitFlags(before.flags).includes(FLAG_NOT_IN_CUR))
+      audit(
+        'sync-update',
+        before.creditId,
+        'review',
+        FLAG_NOT_IN_CUR,
+        'cleared: the CUR returns the credit again',
+      );
     if (after.flags.includes(FLAG_UNKNOWN_ACCOUNT)) result.flagged.push(after);
     result.updates.push({ sheetRow: found.sheetRow, key, creditId: before.creditId, before, after, fields });
   }
+
+  flagNotInCur(input, existing, incoming, totalOf, result, audit);
 
   const ids = issueCreditIds(
     newOnes.map((n) => ({ key: n.key, period: n.cur.period })),
@@ -267,6 +299,56 @@ export function mergeCredits(input: MergeInput): MergeResult {
     (a, b) => a.period.localeCompare(b.period) || a.currency.localeCompare(b.currency),
   );
   return result;
+}
+
+/**
+ * Rows of a period read whose key the CUR did not return. An unlocked one is flagged REVIEW_NOT_IN_CUR (once:
+ * a row already flagged is left as it is), so nothing bills a credit whose CUR line is gone; a collected one is
+ * the Ledger's and is only listed. Its currency gets a CUR total (maybe 0), so the period's check sees the row.
+ */
+function flagNotInCur(
+  input: MergeInput,
+  existing: ReadonlyMap<string, ExistingCredit>,
+  incoming: ReadonlyMap<string, CurCredit>,
+  totalOf: (period: string, currency: string) => CurTotal,
+  result: MergeResult,
+  audit: AddAudit,
+): void {
+  const read = new Set(input.periods);
+  for (const [key, { sheetRow, credit: before }] of existing) {
+    if (!read.has(before.period) || incoming.has(key)) continue;
+    totalOf(before.period, before.currency);
+    if (isLocked(before.status)) {
+      result.collectedNotInCur.push(before);
+      continue;
+    }
+    if (splitFlags(before.flags).includes(FLAG_NOT_IN_CUR)) {
+      result.notInCur.push(before);
+      continue;
+    }
+    const after: Credit = {
+      ...before,
+      flags: withFlags(before.flags, [FLAG_NOT_IN_CUR]),
+      lastChange: input.now,
+    };
+    audit('sync-update', before.creditId, 'flags', before.flags, after.flags);
+    audit(
+      'sync-update',
+      before.creditId,
+      'review',
+      '',
+      `${FLAG_NOT_IN_CUR}: the ${before.period} CUR no longer returns this credit (payer ${before.payerAccountId}, account ${before.accountId}, service ${before.service}, ${formatMinor(before.amount, before.currency)} ${before.currency}); held from rules and collection until it does`,
+    );
+    result.updates.push({
+      sheetRow,
+      key,
+      creditId: before.creditId,
+      before,
+      after,
+      fields: ['flags', 'lastChange'],
+    });
+    result.notInCur.push(after);
+  }
 }
 
 /**

@@ -19,11 +19,11 @@
  */
 import type { AuditEntry } from './audit';
 import type { Credit } from './credit';
-import { creditIdCandidate, creditKey, USAGE_FILE_ID_PATTERN } from './ids';
+import { accountText, creditIdCandidate, creditKey, USAGE_FILE_ID_PATTERN } from './ids';
 import { creditOfEntry, type LedgerEntry } from './ledger';
 import { fromSheetValue, formatMinor } from './money';
 import { CREDIT_COLUMNS, LEDGER_CREDIT_FIELDS, type CreditField } from './sheet-contract';
-import { accountText, creditCell, indexColumns, text, type Cell, type ColumnIndex, type Grid } from './table';
+import { creditCell, indexColumns, text, type Cell, type ColumnIndex, type Grid } from './table';
 
 export const FLAG_RESTORED = 'RESTORED';
 export const FLAG_UNMATCHED = 'UNMATCHED';

@@ -3,7 +3,8 @@
  * each such credit with a REVIEW_… word in its Flags cell. While a hold flag is there, rules never assign the
  * credit and the usage process never collects it. A person resolves it by deleting the word from the Flags cell
  * (after assigning it by hand, or deciding it stays as it is); the sync never puts a cleared flag back unless the
- * CUR changes the credit's amount again.
+ * CUR changes the credit's amount again. REVIEW_NOT_IN_CUR is the exception: it states a fact about the CUR, so
+ * the sync both sets it and clears it (core/merge.ts), each sync of the credit's period.
  */
 
 /** The credit's lines net to zero or to a charge (AWS reversed or adjusted more than it credited). */
@@ -14,12 +15,18 @@ export const FLAG_NO_USAGE_ACCOUNT = 'REVIEW_NO_USAGE_ACCOUNT';
 export const FLAG_NO_PAYER_ACCOUNT = 'REVIEW_NO_PAYER_ACCOUNT';
 /** The currency was missing or not an ISO 4217 code; Currency shows XXX and the Audit tab the CUR's text. */
 export const FLAG_CURRENCY = 'REVIEW_CURRENCY';
+/**
+ * The sync read the credit's period and the CUR no longer returns the credit (AWS withdrew it, or it is filed
+ * under another key now): it must not be billed on the strength of a line that is gone.
+ */
+export const FLAG_NOT_IN_CUR = 'REVIEW_NOT_IN_CUR';
 
 export const HOLD_FLAGS = [
   FLAG_NOT_POSITIVE,
   FLAG_NO_USAGE_ACCOUNT,
   FLAG_NO_PAYER_ACCOUNT,
   FLAG_CURRENCY,
+  FLAG_NOT_IN_CUR,
 ] as const;
 export type HoldFlag = (typeof HOLD_FLAGS)[number];
 
@@ -31,6 +38,8 @@ export const HOLD_FLAG_MEANING: Record<HoldFlag, string> = {
   REVIEW_NO_PAYER_ACCOUNT: 'the CUR line has no 12-digit payer account',
   REVIEW_CURRENCY:
     'the CUR currency is missing or not an ISO 4217 code; shown as XXX (see Audit for the original)',
+  REVIEW_NOT_IN_CUR:
+    "the last sync of the credit's period did not find it in the CUR any more (withdrawn by AWS, or filed under another key); the sync removes the flag itself if the CUR returns it again",
 };
 
 const HOLD: ReadonlySet<string> = new Set(HOLD_FLAGS);

@@ -8,7 +8,7 @@
  */
 import { displayMoney, formatMinor, type Minor } from './money';
 import { STATUSES } from './status';
-import { mainCurrency, topResellers, type Summary } from './summary';
+import { curDifference, mainCurrency, topResellers, type Summary } from './summary';
 
 /** A money cell keeps its currency so each medium can format it (number + format, or a decimal string). */
 export interface MoneyCell {
@@ -87,7 +87,7 @@ export function summaryTables(s: Summary): Omit<SummaryTable, 'top' | 'left'>[] 
           p.credits,
           m(p.amount, p.currency),
           p.cur === null ? null : m(p.cur, p.currency),
-          p.cur === null ? 'not read by this run' : p.cur === p.amount ? 'reconciled' : 'DIFFERS',
+          p.cur === null ? 'not read by this run' : curDifference(p) === 0 ? 'reconciled' : 'DIFFERS',
         ],
       ]),
     },

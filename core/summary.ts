@@ -37,6 +37,15 @@ export interface PeriodTotal extends Tally {
   cur: Minor | null;
 }
 
+/**
+ * The check of a period and currency: the whole period in the sheet (every row, whatever its status or flags)
+ * less the whole period in the CUR, in minor units; 0 is "reconciled"; null when the run did not read the CUR.
+ * The Summary tab, `report --format json` and the sync's own totals all use this one comparison.
+ */
+export function curDifference(p: Pick<PeriodTotal, 'amount' | 'cur'>): Minor | null {
+  return p.cur === null ? null : addMinor(p.amount, -p.cur);
+}
+
 export type PartyRole = 'customer' | 'reseller' | 'distributor';
 
 export interface PartyTotal extends Tally {
@@ -80,7 +89,10 @@ export interface SummaryOptions {
   directory: AccountDirectory;
   /** The calendar month of the run, YYYY-MM. The most recent closed period is the month before. */
   currentPeriod: string;
-  /** CUR totals read by this run (sync): period + currency → amount. */
+  /**
+   * CUR totals read by this run (sync): period + currency → amount, for every currency of a period read that
+   * the CUR or the sheet has (core/merge.ts CurTotal), so a period's check covers all its rows.
+   */
   cur?: readonly { period: string; currency: string; amount: Minor }[];
   /** Only this billing period. */
   period?: string;
@@ -297,7 +309,7 @@ export function summaryJson(s: Summary): unknown {
       credits: p.credits,
       amount: m(p.amount, p.currency),
       cur: m(p.cur, p.currency),
-      reconciled: p.cur === null ? null : p.cur === p.amount,
+      reconciled: p.cur === null ? null : curDifference(p) === 0,
       byStatus: Object.fromEntries(
         STATUSES.map((st) => [
           st,

@@ -3,6 +3,7 @@
  * header text, so staff can reorder columns or add their own without breaking anything.
  */
 import { CreditDeskError } from './errors';
+import { accountText } from './ids';
 import { fromSheetValue, toSheetNumber } from './money';
 import { isStatus } from './status';
 import type { Credit } from './credit';
@@ -58,12 +59,6 @@ export function text(cell: Cell | undefined): string {
   if (cell === null || cell === undefined) return '';
   if (typeof cell === 'number') return String(cell);
   return String(cell).trim();
-}
-
-/** AWS account IDs are 12 digits; a sheet that turned one into a number loses leading zeros. */
-export function accountText(cell: Cell | undefined): string {
-  const t = text(cell);
-  return /^\d{1,12}$/.test(t) ? t.padStart(12, '0') : t;
 }
 
 /** The Credits fields both the Credits tab and the Ledger tab hold as plain text (money and status are parsed). */

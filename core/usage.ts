@@ -1,8 +1,11 @@
 /**
  * The usage process: the billing step that picks ASSIGNED credits up for invoicing.
  *
- * collect: every ASSIGNED credit (optionally of one period) goes into ONE usage file (UF-YYYY-MM-NNNN-NNNN),
- *          each credit gets a usage record ID and a processing date, and becomes PROCESSING (read-only).
+ * collect: every ASSIGNED credit (optionally of one period) goes into a usage file (UF-YYYY-MM-NNNN-NNNN), one
+ *          file per currency (Connect's usage file has one `currency`: usage-file-format, general tab); each
+ *          credit gets a usage record ID and a processing date, and becomes PROCESSING (read-only). The journal
+ *          keeps one record per credit (the Ledger and the sheet's Usage Record ID); the rows Connect bills, one
+ *          per beneficiary on its own asset, are planned into it too (core/usage-billing.ts).
  * close:   a usage file's credits become PROCESSED (invoiced).
  *
  * The file is planned here, purely; the caller writes it to disk first and then the sheet, so a run killed in
@@ -19,6 +22,7 @@ import { resolveCreditAllocation } from './credit-allocation';
 import type { AccountDirectory } from './accounts';
 import { traceEntry } from './collect-trace';
 import { holdFlags, isHeld } from './review';
+import { billedRows, type BilledRow } from './usage-billing';
 
 export const USAGE_ACTOR = 'usage process';
 
@@ -41,6 +45,19 @@ export interface UsageRecord {
   /** Absent in files written before the Ledger existed. */
   payerAccountId?: string;
   distributorKeeps?: Minor | null;
+  /**
+   * What Connect bills for this credit: one row per beneficiary, on its asset (core/usage-billing.ts), planned
+   * with the collection. Absent in journals written before files were split by beneficiary.
+   */
+  billed?: BilledRow[];
+}
+
+/** Where Connect files the usage: the settings connect.product, .marketplace, .contract and .item (MPN). */
+export interface ConnectTarget {
+  product: string;
+  marketplace: string;
+  contract: string;
+  item: string;
 }
 
 export interface UsageFile {
@@ -53,6 +70,10 @@ export interface UsageFile {
   closedAt: string | null;
   processingDate: string;
   period: string | null;
+  /** The file's one currency (Connect: one per file); absent in files written before files were split by it. */
+  currency?: string;
+  /** Product, marketplace, contract and item the file is for; absent in files written before they were set. */
+  connect?: ConnectTarget;
   records: UsageRecord[];
   totals: { currency: string; amount: Minor; credits: number }[];
 }
@@ -72,6 +93,7 @@ export function planCollect(
     takenFileIds: ReadonlySet<string>;
     directory: AccountDirectory;
     deskId: string;
+    connect?: ConnectTarget;
   },
 ): UsageFile | null {
   const chosen = credits
@@ -92,8 +114,9 @@ export function planCollect(
     t.amount = addMinor(t.amount, c.amount);
     t.credits++;
     totals.set(c.currency, t);
+    const recordId = usageRecordId(fileId, i);
     return {
-      usageRecordId: usageRecordId(fileId, i),
+      usageRecordId: recordId,
       creditId: c.creditId,
       key: c.key,
       period: c.period,
@@ -110,8 +133,10 @@ export function planCollect(
       ruleId: c.ruleId,
       payerAccountId: c.payerAccountId,
       distributorKeeps: resolved.distributorKeeps,
+      billed: billedRows(recordId, c.creditId, resolved.lines, c, opts.directory),
     };
   });
+  const currencies = [...totals.keys()];
   return {
     usageFileId: fileId,
     deskId: opts.deskId,
@@ -120,11 +145,50 @@ export function planCollect(
     closedAt: null,
     processingDate: opts.now.slice(0, 10),
     period: opts.period ?? null,
+    ...(currencies.length === 1 ? { currency: currencies[0] } : {}),
+    ...(opts.connect ? { connect: opts.connect } : {}),
     records,
     totals: [...totals.values()],
   };
 }
 
+/**
+ * A collection: one usage file per currency, because Connect's usage file has exactly one `currency` (general
+ * tab; https://connect.cloudblue.com/community/modules/usage_module/usage-file-format/). Each file has its own
+ * ID and journal; currencies in code order, so the same sheet plans the same files. Empty when nothing is
+ * collectable.
+ */
+export function planCollection(credits: Credit[], opts: Parameters<typeof planCollect>[1]): UsageFile[] {
+  const currencies = [
+    ...new Set(credits.filter((c) => c.status === 'ASSIGNED').map((c) => c.currency)),
+  ].sort();
+  const taken = new Set(opts.takenFileIds);
+  const files: UsageFile[] = [];
+  for (const currency of currencies) {
+    const file = planCollect(
+      credits.filter((c) => c.currency === currency),
+      { ...opts, takenFileIds: taken },
+    );
+    if (!file) continue;
+    taken.add(file.usageFileId);
+    files.push(file);
+  }
+  return files;
+}
+
+/**
+ * A journal written before rows were planned (an interrupted collection of an older version) gets them from
+ * the Accounts tab as it is now: it is still "collecting", sent nowhere. The same file when nothing was missing.
+ */
+export function withBilledRows(file: UsageFile, directory: AccountDirectory): UsageFile {
+  if (file.records.every((r) => r.billed)) return file;
+  return {
+    ...file,
+    records: file.records.map((r) =>
+      r.billed ? r : { ...r, billed: billedRows(r.usageRecordId, r.creditId, r.lines, r, directory) },
+    ),
+  };
+}
 /** A credit of a "collecting" file that the sheet no longer shows as it was collected. */
 export interface LeftOut {
   key: string;

@@ -23,7 +23,8 @@ import {
   type ReconcileResult,
 } from '../core/reconcile';
 import type { AuditField, CreditField, LedgerField } from '../core/sheet-contract';
-import { accountText, indexColumns, recordToRow, text, type Cell, type Grid } from '../core/table';
+import { accountText } from '../core/ids';
+import { indexColumns, recordToRow, text, type Cell, type Grid } from '../core/table';
 import { readCollectTraces, type CollectTrace } from '../core/collect-trace';
 import type { Reporter } from './progress';
 import { type Sink } from './sinks/sink';

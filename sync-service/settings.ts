@@ -6,6 +6,7 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { unknownKeysProblem } from './config-keys';
 import { assertPeriod } from './sources/credits-query';
+import type { ConnectTarget } from '../core/usage';
 
 export interface Settings {
   source: 'duckdb' | 'athena';
@@ -31,9 +32,19 @@ export interface Settings {
   rules: string;
   usageDir: string;
   period: string;
+  /**
+   * What the usage files are filed under in CloudBlue Connect (their `general` tab and each record's item):
+   * the product (PRD-…), marketplace (MP-…), distribution contract (CRD-…) and the pay-as-you-go item's MPN.
+   * See https://connect.cloudblue.com/community/modules/usage_module/usage-file-format/ (general tab: product_id,
+   * marketplace_id, distribution_contract_id; records tab: item_search_criteria item.mpn, item_search_value).
+   */
+  connect: ConnectTarget;
 }
 
-type Key = Exclude<keyof Settings, 'athena'> | `athena.${keyof Settings['athena']}`;
+type Key =
+  | Exclude<keyof Settings, 'athena' | 'connect'>
+  | `athena.${keyof Settings['athena']}`
+  | `connect.${keyof Settings['connect']}`;
 
 const ENV: Record<Key, string> = {
   source: 'CREDIT_DESK_SOURCE',
@@ -54,6 +65,10 @@ const ENV: Record<Key, string> = {
   rules: 'CREDIT_DESK_RULES',
   usageDir: 'CREDIT_DESK_USAGE_DIR',
   period: 'CREDIT_DESK_PERIOD',
+  'connect.product': 'CREDIT_DESK_CONNECT_PRODUCT',
+  'connect.marketplace': 'CREDIT_DESK_CONNECT_MARKETPLACE',
+  'connect.contract': 'CREDIT_DESK_CONNECT_CONTRACT',
+  'connect.item': 'CREDIT_DESK_CONNECT_ITEM',
 };
 
 const DEFAULTS: Record<Key, string> = {
@@ -75,6 +90,19 @@ const DEFAULTS: Record<Key, string> = {
   rules: '',
   usageDir: 'usage-files',
   period: '',
+  // Placeholders, obviously not real IDs: the demo's usage files name them; set the real ones to upload.
+  'connect.product': 'PRD-000-000-000',
+  'connect.marketplace': 'MP-00000',
+  'connect.contract': 'CRD-00000-00000-00000',
+  'connect.item': 'AWS-CREDIT',
+};
+
+/** The Connect IDs a collection uses when no settings are given (tests, scripts): the demo's placeholders. */
+export const PLACEHOLDER_CONNECT: ConnectTarget = {
+  product: DEFAULTS['connect.product'],
+  marketplace: DEFAULTS['connect.marketplace'],
+  contract: DEFAULTS['connect.contract'],
+  item: DEFAULTS['connect.item'],
 };
 
 /** Command-line option names (commander camelCase) for each setting. */
@@ -171,6 +199,12 @@ export function resolveSettings(
     rules: value('rules'),
     usageDir: value('usageDir'),
     period: value('period'),
+    connect: {
+      product: value('connect.product'),
+      marketplace: value('connect.marketplace'),
+      contract: value('connect.contract'),
+      item: value('connect.item'),
+    },
   };
   const fail = (key: Key, problem: string, fix: string) => {
     throw new SettingsError(`Setting ${key} (from ${origin.get(key)}) ${problem}. ${fix}`);
@@ -235,6 +269,20 @@ export function resolveSettings(
       'Use the service account email, e.g. credit-desk@my-project.iam.gserviceaccount.com.',
     );
   }
+  // Connect's ID shapes (connect-openapi30.yml examples; usage-file-format general tab: PRD-…, MP-…, CRD-…).
+  const connectIds: [Key, string, RegExp, string][] = [
+    ['connect.product', s.connect.product, /^PRD-\d{3}-\d{3}-\d{3}$/, 'a product ID such as PRD-123-456-789'],
+    ['connect.marketplace', s.connect.marketplace, /^MP-\d{3,}$/, 'a marketplace ID such as MP-12345'],
+    [
+      'connect.contract',
+      s.connect.contract,
+      /^CRD-\d{5}-\d{5}-\d{5}$/,
+      'a contract ID such as CRD-12345-12345-12345',
+    ],
+    ['connect.item', s.connect.item, /^\S{1,255}$/, "the pay-as-you-go item's MPN, one word"],
+  ];
+  for (const [key, v, shape, what] of connectIds)
+    if (!shape.test(v)) fail(key, `is "${v}"`, `Use ${what} (Connect, the product's page).`);
   return s;
 }
 

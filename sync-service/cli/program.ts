@@ -12,6 +12,7 @@ import { demoDataCommand } from './commands/demo-data';
 import { exportCommand } from './commands/export';
 import { iamPolicyCommand } from './commands/iam-policy';
 import { reportCommand } from './commands/report';
+import { statementCommand } from './commands/statement';
 import { runMonthCommand } from './commands/run-month';
 import { rulesValidateCommand } from './commands/rules-validate';
 import { startCommand } from './commands/start';
@@ -50,6 +51,7 @@ export function makeProgram(ctx: CliContext): Command {
   const rules = add(program, new Command('rules').description('credit rules'));
   add(rules, rulesValidateCommand(ctx));
   add(program, reportCommand(ctx));
+  add(program, statementCommand(ctx));
   add(program, runMonthCommand(ctx));
   add(program, archiveCommand(ctx));
   add(program, demoDataCommand(ctx));

@@ -16,6 +16,7 @@ import type { Sink } from '../sinks/sink';
 import type { CreditSource } from '../sources/source';
 import { postWebhook, type WebhookResult } from '../notify/webhook';
 import { loadSummary } from './report';
+import { differingPeriods } from './sync-totals';
 import { runSync, type SyncReport } from './sync';
 import { runCollect, type CollectResult } from './usage';
 
@@ -65,12 +66,13 @@ export async function runMonth(
   );
   let collected: CollectResult | null = null;
   if (opts.collect) {
-    collected = await runCollect({}, { sink: deps.sink, usageDir: opts.usageDir, reporter, now: deps.now });
-    reporter.info(
-      collected.file
-        ? `usage file ${collected.file.usageFileId}: ${collected.file.records.length} credits`
-        : 'nothing to collect',
+    collected = await runCollect(
+      {},
+      { sink: deps.sink, usageDir: opts.usageDir, reporter, now: deps.now, connect: settings.connect },
     );
+    for (const { file } of collected.files)
+      reporter.info(`usage file ${file.usageFileId}: ${file.records.length} credits`);
+    if (!collected.files.length) reporter.info('nothing to collect');
   }
   // The sheet as it is now, with the CUR totals this run read, so the Check column is filled in.
   const cur = sync.merge.totals.map((t) => ({ period: t.period, currency: t.currency, amount: t.source }));
@@ -79,11 +81,10 @@ export async function runMonth(
   const attention: string[] = [];
   const failed = sync.rules?.failed.length ?? 0;
   if (failed) attention.push(`${failed} new credit(s) could not be assigned by a rule; assign them by hand`);
-  for (const t of sync.merge.totals)
-    if (t.source !== t.sheet)
-      attention.push(
-        `${t.period} ${t.currency}: the sheet (${displayMoney(t.sheet, t.currency)}) differs from the CUR (${displayMoney(t.source, t.currency)})`,
-      );
+  for (const p of differingPeriods(summary))
+    attention.push(
+      `${p.period} ${p.currency}: the sheet (${displayMoney(p.amount, p.currency)}) differs from the CUR (${displayMoney(p.cur ?? 0, p.currency)})`,
+    );
   const stale = summary.staleUnassigned.reduce((n, t) => n + t.credits, 0);
   if (stale) attention.push(`${stale} credit(s) unassigned for more than one period`);
   if (sync.budget?.warn) attention.push(...cellBudgetLines(sync.budget, sync.currentPeriod).slice(1));
@@ -125,10 +126,8 @@ export function monthText(
     `Credit Desk month run, ${target} → ${sync.sinkLabel}: ${attention.length ? 'needs attention' : 'done'}`,
     `Synced ${sync.periods.join(' and ')}: ${sync.merge.adds.length} added, ${sync.merge.updates.length} updated, ${sync.rules?.outcomes.length ?? 0} assigned by rules.`,
   ];
-  if (collected?.file)
-    lines.push(
-      `Usage file ${collected.file.usageFileId}: ${collected.file.records.length} credits collected.`,
-    );
+  for (const { file } of collected?.files ?? [])
+    lines.push(`Usage file ${file.usageFileId}: ${file.records.length} credits collected.`);
   for (const p of summary.periods.filter((x) => sync.periods.includes(x.period))) {
     const parts = STATUSES.filter((s) => p.byStatus[s].credits).map(
       (s) => `${s} ${p.byStatus[s].credits} (${displayMoney(p.byStatus[s].amount, p.currency)})`,

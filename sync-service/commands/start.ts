@@ -89,7 +89,7 @@ function nextCommands(creditId: string | undefined): string[] {
       'assign one by hand (Rule: manual)',
     ]);
   lines.push(
-    ['./credit-desk usage collect', 'every ASSIGNED credit → one usage file; those rows lock'],
+    ['./credit-desk usage collect', 'every ASSIGNED credit → a usage file per currency; those rows lock'],
     [
       `UF=$(./credit-desk usage list | awk '$2 == "ready" { print $1 }' | tail -1)`,
       'the file just collected',

@@ -78,7 +78,11 @@ export function formatIntake(r: SyncReport): string[] {
   return lines;
 }
 
-/** 0, or EXIT_ATTENTION when lines were left out or rules were not applied because some are broken. */
+/**
+ * 0, or EXIT_ATTENTION when lines were left out, rules were not applied because some are broken, or credits of
+ * the periods read are no longer in the CUR.
+ */
 export function syncExitCode(r: SyncReport): number {
-  return r.reading.leftOut.length > 0 || r.rules?.notApplied ? EXIT_ATTENTION : 0;
+  const gone = r.merge.notInCur.length + r.merge.collectedNotInCur.length;
+  return r.reading.leftOut.length > 0 || r.rules?.notApplied || gone > 0 ? EXIT_ATTENTION : 0;
 }

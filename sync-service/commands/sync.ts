@@ -27,7 +27,10 @@ import type { Settings } from '../settings';
 import { buildChangeSet, readState, type CreditChange, type DeskState } from '../../core/sheet-state';
 import { type Sink } from '../sinks/sink';
 import { describeSkipped, hasWork, isEmptyChangeSet, type ChangeSet } from '../../core/sheet-changes';
-import { summaryLayoutAfter } from '../summary-step';
+import { summaryAfter } from '../summary-step';
+import { summaryLayout } from '../../core/summary-layout';
+import type { Summary } from '../../core/summary';
+import { collectedNotInCurWarning, formatNotInCur, formatTotals } from './sync-totals';
 import { cellBudget, cellBudgetLines, type CellBudget } from '../../core/cell-budget';
 import type { CreditSource } from '../sources/source';
 import { upsertTab } from '../../core/tab-upsert';
@@ -59,6 +62,11 @@ export interface SyncReport {
   sinkLabel: string;
   /** What reconciliation against the usage record found and repaired (empty when nothing). */
   restored: string[];
+  /**
+   * The sheet after the run as the Summary tab shows it, with the CUR totals of the periods read: their check
+   * (core/summary.ts curDifference) compares the whole period in the sheet with the whole period in the CUR.
+   */
+  summary: Summary;
   /** Cells in use against Google's limit, after the write (null when the sink cannot tell). */
   budget: CellBudget | null;
   currentPeriod: string;
@@ -203,7 +211,9 @@ export async function runSync(
     amountsRecorded: creditsWithSyncRows(snapshot.tabs.audit),
     now,
     actor: SYNC_ACTOR,
+    periods,
   });
+  for (const c of merge.collectedNotInCur) reporter.warn(collectedNotInCurWarning(c));
 
   const working = new Map<string, CreditChange>();
   for (const u of merge.updates) working.set(u.key, { before: state.byKey.get(u.key)!, after: u.after });
@@ -242,12 +252,13 @@ export async function runSync(
   const changes = buildChangeSet([...working.values()], audit);
   if (replaceTabs) changes.replaceTabs = replaceTabs;
   const cur = merge.totals.map((t) => ({ period: t.period, currency: t.currency, amount: t.source }));
-  changes.summary = summaryLayoutAfter(
+  const summary = summaryAfter(
     state,
     [...working.values()].map((w) => w.after),
     deps.now,
     cur,
   );
+  changes.summary = summaryLayout(summary);
   let written = false;
   if (!flags.dryRun && hasWork(changes)) {
     // Only the Summary to (maybe) redraw: the sink skips it when the tab already shows it, so say nothing.
@@ -268,6 +279,7 @@ export async function runSync(
     sourceLabel: label,
     sinkLabel: sink.label,
     restored,
+    summary,
     budget,
     currentPeriod: currentPeriod(deps.now),
   };
@@ -298,6 +310,7 @@ export function formatSyncReport(r: SyncReport, dryRun: boolean): string {
       ? `accounts not in Accounts: ${unknown.slice(0, 5).join(', ')}${unknown.length > 5 ? ', …' : ''}`
       : '',
   );
+  lines.push(...formatNotInCur(r));
   for (const m of r.restored) lines.push(`  ${dryRun ? 'would have ' : ''}${m}`);
   lines.push(...formatIntake(r));
   if (r.rules) {
@@ -315,13 +328,7 @@ export function formatSyncReport(r: SyncReport, dryRun: boolean): string {
   // Each credit is rounded on its own and the CUR total once, so a few minor units can differ: shown as rounding.
   lines.push('CUR total = imported + flagged + left out (+ rounding), per period and currency:');
   for (const t of r.reading.reconciliation) lines.push(`  ${formatReconciliation(t, displayMoney)}`);
-  lines.push('Totals per period and currency (source query → sheet):');
-  for (const t of m.totals) {
-    const ok = t.source === t.sheet;
-    lines.push(
-      `  ${t.period} ${t.currency}  ${displayMoney(t.source, t.currency).padStart(18)} → ${displayMoney(t.sheet, t.currency).padStart(18)}  ${ok ? 'reconciled' : 'DIFFERS (drift on locked rows)'}  (${t.credits} credits)`,
-    );
-  }
+  lines.push(...formatTotals(r));
   if (r.budget) lines.push(...cellBudgetLines(r.budget, r.currentPeriod));
   if (dryRun) {
     lines.push(

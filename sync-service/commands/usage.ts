@@ -1,21 +1,25 @@
 /**
- * `credit-desk usage collect|close|list`: the billing step. Collect takes every ASSIGNED credit into one usage
- * file and locks those rows; close marks a file's credits PROCESSED.
+ * `credit-desk usage collect|close|list`: the billing step. Collect takes every ASSIGNED credit into usage files,
+ * one per currency (Connect's file has one currency), and locks those rows; close marks a file's credits PROCESSED.
  *
  * Crash safety: the usage file's JSON is written first with status "collecting", then the usage .xlsx, then the
  * Credits rows and the Ledger rows in one sink write, then the status becomes "ready" once journal, file, Ledger
  * and sheet are checked to agree. A run killed anywhere in between leaves a "collecting" file; the next collect
  * completes it (writing the .xlsx if it is missing; the sheet change is idempotent) before collecting anything
- * new, so no credit is ever half-collected or in two files.
+ * new, so no credit is ever half-collected or in two files. A collection in several currencies writes every
+ * file's journal first, then completes the files one after another: a run killed between two leaves the rest
+ * "collecting", and the next collect completes them all the same way.
  */
 import {
   applyClose,
   applyCollect,
-  planCollect,
+  planCollection,
   requireUsageFileId,
   USAGE_ACTOR,
   usageTotalsText,
+  withBilledRows,
   withoutRecords,
+  type ConnectTarget,
   type UsageFile,
 } from '../../core/usage';
 import { CreditDeskError } from '../../core/errors';
@@ -40,7 +44,8 @@ import { entryFromRecord, ledgerCells, readLedger, type LedgerEntry } from '../.
 import { readReconciled, type Reconciled } from '../reconcile-step';
 import { withDeskId } from '../../core/desk-id';
 import { newDeskId } from '../new-desk-id';
-import { finishFromHere } from '../interrupt';
+import { finishFromHere, stopPoint } from '../interrupt';
+import { PLACEHOLDER_CONNECT } from '../settings';
 
 /** The points a collection passes; a test can stop the run at any of them as a killed process would. */
 export type CollectStep = 'journal-written' | 'usage-file-written' | 'sheet-written' | 'verified' | 'ready';
@@ -53,6 +58,8 @@ interface Deps {
   now: Date;
   /** Tests: called at each step boundary; throwing there is a crash at that point. */
   crashAt?: (step: CollectStep) => void;
+  /** Product, marketplace, contract and item the usage files are for (settings); the placeholders when absent. */
+  connect?: ConnectTarget;
 }
 
 /** The collect/close change to the Credits rows, with the Ledger rows it implies, as ONE sink write. */
@@ -74,6 +81,9 @@ async function writeUsageChange(
 }
 
 export interface CollectResult {
+  /** The usage files this run collected into, one per currency, each with its .xlsx. */
+  files: { file: UsageFile; xlsxPath: string }[];
+  /** The first of `files` (the only one when every credit has one currency); null when nothing was collected. */
   file: UsageFile | null;
   resumed: string[];
   xlsxPath: string | null;
@@ -125,29 +135,42 @@ export async function runCollect(
   ].sort((a, b) => a.sheetRow - b.sheetRow);
   await markNotCollected(deps, state, screened.skipped, opts.period, now);
   const candidates = screened.collectable.filter((c) => c.status === 'ASSIGNED');
-  if (!candidates.length) return { file: null, resumed, xlsxPath: null, skipped };
+  const none: CollectResult = { files: [], file: null, resumed, xlsxPath: null, skipped };
+  if (!candidates.length) return none;
   const deskId = rec.deskId ?? (await stampDeskId(deps.sink, rec));
-  const file = planCollect(screened.collectable, {
+  const planned = planCollection(screened.collectable, {
     period: opts.period,
     now,
     takenFileIds: taken,
     directory: state.directory,
     deskId,
+    connect: deps.connect ?? PLACEHOLDER_CONNECT,
   });
-  if (!file) return { file: null, resumed, xlsxPath: null, skipped };
-  deps.reporter.progress(`writing usage file ${file.usageFileId} (${file.records.length} records)…`);
-  await saveUsageJson(deps.usageDir, file);
-  finishFromHere(); // the journal is written: Ctrl-C now completes this collection rather than leave it to the next run
+  if (!planned.length) return none;
+  // The last point Ctrl-C stops at (interrupt.ts): from the journals on, this run completes the collection itself.
+  stopPoint();
+  finishFromHere();
+  // Every journal first: from here on, a killed run leaves the whole collection for the next one to complete.
+  for (const file of planned) await saveUsageJson(deps.usageDir, file);
   deps.crashAt?.('journal-written');
-  let xlsxPath: string | null = await writeUsageXlsx(deps.usageDir, file);
-  deps.crashAt?.('usage-file-written');
-  // Test hook: stop here as a killed process would, with the file written and the sheet not yet updated.
-  if (opts.crashAfterFile) throw new Error('simulated crash after writing the usage file');
-  deps.reporter.progress(`locking ${file.records.length} credits in ${deps.sink.label}…`);
-  const ready = await completeCollection(file, state, rec.ledger, deps, now);
-  if (!ready) xlsxPath = null;
+  const files: CollectResult['files'] = [];
+  for (const file of planned) {
+    deps.reporter.progress(`writing usage file ${file.usageFileId} (${file.records.length} records)…`);
+    const xlsxPath = await writeUsageXlsx(deps.usageDir, file);
+    deps.crashAt?.('usage-file-written');
+    // Test hook: stop here as a killed process would, with the file written and the sheet not yet updated.
+    if (opts.crashAfterFile) throw new Error('simulated crash after writing the usage file');
+    deps.reporter.progress(`locking ${file.records.length} credits in ${deps.sink.label}…`);
+    const ready = await completeCollection(file, state, rec.ledger, deps, now);
+    if (ready) files.push({ file: ready, xlsxPath });
+    if (file !== planned[planned.length - 1]) {
+      // The next file's completion reads the sheet as this one left it (its rows, the Ledger).
+      rec = await readReconciled(deps.sink, reconcileOpts);
+      state = readState(rec.snapshot, { lenient: true });
+    }
+  }
   deps.reporter.done();
-  return { file: ready, resumed, xlsxPath, skipped };
+  return { files, file: files[0]?.file ?? null, resumed, xlsxPath: files[0]?.xlsxPath ?? null, skipped };
 }
 
 /** Every key and Credit ID the record shows collected (Ledger, usage files, Audit) → its usage file. */
@@ -232,7 +255,10 @@ async function completeCollection(
   deps: Deps,
   now: string,
 ): Promise<UsageFile | null> {
-  let file: UsageFile | null = planned;
+  // A journal of an older version has no billed rows yet: planned now, from the Accounts tab as it is.
+  const journal = withBilledRows(planned, state.directory);
+  if (journal !== planned) await saveUsageJson(deps.usageDir, journal);
+  let file: UsageFile | null = journal;
   const change = applyCollect(
     file,
     state.credits.map((e) => e.credit),
@@ -249,7 +275,7 @@ async function completeCollection(
     await saveUsageJson(deps.usageDir, file);
   }
   if (!(await usageXlsxMatches(deps.usageDir, file))) {
-    if (file === planned)
+    if (file === journal)
       deps.reporter.info(
         `Writing the usage file ${file.usageFileId}.xlsx, which the interrupted run did not write.`,
       );

@@ -26,13 +26,15 @@ export function periodParams(layout: CurLayout, period: string): string[] {
  * in whitespace or Unicode form): core/cur.ts sums those exactly too and rounds each credit once. Lines whose
  * cost is not a number cannot be summed: they come back as rows of their own, with `line_id` set to the CUR's
  * identity_line_item_id (when the table has it: `lineIds`) so they can be named, never silently dropped.
+ * Account IDs come back as text whatever the column's type; a numeric column's lost leading zeros are put back
+ * by the reader (core/ids.ts accountText), as SQL's LPAD would cut an over-long value instead of flagging it.
  */
 export function creditsQuery(table: string, layout: CurLayout, opts: { lineIds?: boolean } = {}): string {
   const cost = 'TRY_CAST(line_item_unblended_cost AS DECIMAL(38, 10))';
   const lineId = opts.lineIds ? "COALESCE(CAST(identity_line_item_id AS VARCHAR), '')" : "''";
   return `SELECT
-  bill_payer_account_id AS payer_account_id,
-  line_item_usage_account_id AS usage_account_id,
+  CAST(bill_payer_account_id AS VARCHAR) AS payer_account_id,
+  CAST(line_item_usage_account_id AS VARCHAR) AS usage_account_id,
   line_item_product_code AS product_code,
   line_item_line_item_description AS description,
   line_item_currency_code AS currency_code,

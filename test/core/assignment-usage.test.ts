@@ -128,14 +128,12 @@ describe('usage process', () => {
     ...assignCredit(credit({ creditId: id, key, amount }), 'customer 100%', ctx).credit,
   });
 
+  const plan = (credits: Credit[], taken: string[] = []) =>
+    planCollect(credits, { now: NOW, takenFileIds: new Set(taken), directory: dir, deskId: 'CD-T' });
+
   it('collects every ASSIGNED credit into one file, then closes it', () => {
     const credits = [assigned('A', 'ka'), assigned('B', 'kb', 250), credit({ creditId: 'P', key: 'kp' })];
-    const file = planCollect(credits, {
-      now: NOW,
-      takenFileIds: new Set(),
-      directory: dir,
-      deskId: 'CD-T',
-    })!;
+    const file = plan(credits)!;
     expect(file.records.map((r) => r.creditId)).toEqual(['A', 'B']);
     expect(new Set(file.records.map((r) => r.usageRecordId)).size).toBe(2);
     expect(file.totals).toEqual([{ currency: 'USD', amount: 1250, credits: 2 }]);
@@ -146,14 +144,7 @@ describe('usage process', () => {
     ]);
     const sheet = credits.map((c) => collected.credits.find((x) => x.key === c.key) ?? c);
     // collecting again takes nothing: a credit is never in two files
-    expect(
-      planCollect(sheet, {
-        now: NOW,
-        takenFileIds: new Set([file.usageFileId]),
-        directory: dir,
-        deskId: 'CD-T',
-      }),
-    ).toBeNull();
+    expect(plan(sheet, [file.usageFileId])).toBeNull();
     // re-applying the same file (a resumed run) does nothing twice
     expect(applyCollect(file, sheet, NOW).credits).toHaveLength(0);
     const closed = applyClose(file.usageFileId, sheet, NOW);
@@ -162,12 +153,7 @@ describe('usage process', () => {
 
   it('leaves out of a collection a credit changed, held, re-priced or deleted in between; refuses to close an unknown file', () => {
     const credits = [assigned('A', 'ka')];
-    const file = planCollect(credits, {
-      now: NOW,
-      takenFileIds: new Set(),
-      directory: dir,
-      deskId: 'CD-T',
-    })!;
+    const file = plan(credits)!;
     const changed = [{ ...credits[0], allocation: 'reseller 100%' }];
     expect(applyCollect(file, changed, NOW)).toMatchObject({
       credits: [],

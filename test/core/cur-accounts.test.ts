@@ -100,6 +100,20 @@ describe('CUR rows', () => {
     expect(new Set(credits.map((c) => c.key)).size).toBe(2);
   });
 
+  it('reads account IDs that lost their leading zeros (a numeric CUR column) as the 12-digit text, same key', () => {
+    const text = readCurRows(
+      [row({ payer_account_id: '011111111111', usage_account_id: '002222222222' })],
+      '2026-10',
+    ).credits[0];
+    // As DuckDB or Athena hand over a BIGINT column, and as a number would reach the reader.
+    const numeric = readCurRows(
+      [row({ payer_account_id: '11111111111', usage_account_id: 2222222222 as unknown as string })],
+      '2026-10',
+    ).credits[0];
+    expect(numeric).toEqual(text);
+    expect(numeric).toMatchObject({ payerAccountId: '011111111111', accountId: '002222222222', review: [] });
+  });
+
   it('keeps non-Latin and formula-like descriptions exactly as they are', () => {
     const { credits } = readCurRows(
       [row({ description: '=HYPERLINK("http://x")' }), row({ description: 'ائتمان クレジット' })],

@@ -132,6 +132,7 @@ describe('CUR reconciliation (property)', () => {
           recordedDrift: new Set(),
           now: NOW,
           actor: 'test',
+          periods: ['2026-10'],
         });
         expect(merged.adds).toHaveLength(reading.credits.length);
         const byKey = new Map(merged.adds.map((c) => [c.key, c]));

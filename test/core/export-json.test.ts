@@ -72,12 +72,14 @@ const creditJson: fc.Arbitrary<CreditJson> = fc
       { maxLength: 4 },
     ),
     rest: fc.array(text, { minLength: 4, maxLength: 4 }),
+    flags: fc.array(text, { maxLength: 3 }),
   })
-  .map(({ identity, amount, currency, status, allocations, rest }) => {
+  .map(({ identity, amount, currency, status, allocations, rest, flags }) => {
     const out = {} as CreditJson;
     CREDIT_IDENTITY_FIELDS.forEach((f, i) => (out[f] = identity[i]));
     Object.assign(out, { amount, currency, status, allocations });
     [out.ruleId, out.usageFileId, out.usageRecordId, out.processingDate] = rest;
+    out.flags = flags;
     return out;
   });
 
@@ -116,7 +118,8 @@ describe('JSON export', () => {
         fc.constantFrom(...allocations),
         text,
         fc.integer({ min: 0, max: 10 ** 12 }),
-        (allocation, description, amount) => {
+        fc.constantFrom('', 'REVIEW_NOT_IN_CUR', ' UNKNOWN_ACCOUNT  REVIEW_CURRENCY '),
+        (allocation, description, amount, flags) => {
           const json = creditToJson(
             credit({
               accountId: '000000000001',
@@ -125,10 +128,14 @@ describe('JSON export', () => {
               allocation,
               description,
               amount,
+              flags,
             }),
             dir,
           );
           expect(creditJsonText(json)).toBe(jsonElementText(json));
+          // the Flags cell's words, in order; last in the object, after the fields scripts already read
+          expect(json.flags).toEqual(flags.split(/\s+/).filter(Boolean));
+          expect(Object.keys(json).slice(-2)).toEqual(['processingDate', 'flags']);
         },
       ),
       { numRuns: 300 },
@@ -139,7 +146,7 @@ describe('JSON export', () => {
     fc.assert(
       fc.property(
         creditJson,
-        fc.constantFrom('creditId', 'amount', 'ruleId', 'processingDate'),
+        fc.constantFrom('creditId', 'amount', 'ruleId', 'processingDate', 'flags'),
         value,
         (json, field, v) => {
           const odd = { ...json, [field]: v } as unknown as CreditJson;

@@ -1,5 +1,6 @@
 import fc from 'fast-check';
 import {
+  accountText,
   CREDIT_ID_PATTERN,
   creditKey,
   issueCreditIds,
@@ -29,6 +30,22 @@ describe('credit key', () => {
     ];
     const keys = new Set([creditKey(base), ...variants.map(creditKey)]);
     expect(keys.size).toBe(variants.length + 1);
+  });
+
+  it('is the same whether an account ID kept its leading zeros or was typed as a number', () => {
+    fc.assert(
+      fc.property(fc.bigInt({ min: 1n, max: 999_999_999_999n }), (n) => {
+        const padded = String(n).padStart(12, '0');
+        expect(accountText(Number(n))).toBe(padded);
+        expect(accountText(` ${String(n)} `)).toBe(padded);
+        expect(creditKey(cur({ accountId: String(n), payerAccountId: String(n) }))).toBe(
+          creditKey(cur({ accountId: padded, payerAccountId: padded })),
+        );
+      }),
+    );
+    // Not an account ID: left as it is (trimmed) for the reader to flag.
+    expect(['', '12ab', '1234567890123'].map(accountText)).toEqual(['', '12ab', '1234567890123']);
+    expect(accountText(null)).toBe('');
   });
 
   it('does not depend on the amount (a late line changes the amount, not the credit)', () => {

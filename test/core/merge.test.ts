@@ -2,6 +2,7 @@ import fc from 'fast-check';
 import type { Credit, CurCredit } from '../../core/credit';
 import { FLAG_UNKNOWN_ACCOUNT } from '../../core/credit';
 import { creditKey } from '../../core/ids';
+import { isHeld } from '../../core/review';
 import { FLAG_REVIEW, mergeCredits, type ExistingCredit, type MergeResult } from '../../core/merge';
 import { directory, NOW, cur, credit } from '../helpers/domain';
 
@@ -10,7 +11,13 @@ const dir = directory([
   { accountId: '333333333333', customerId: 'CUST-2', resellerId: 'RES-1', assetId: 'AS-2' },
 ]);
 
-function merge(existing: ExistingCredit[], incoming: CurCredit[], recorded = new Set<string>()): MergeResult {
+/** `periods`: the periods the sync read; by default those of the incoming credits. */
+function merge(
+  existing: ExistingCredit[],
+  incoming: CurCredit[],
+  recorded = new Set<string>(),
+  periods = [...new Set(incoming.map((c) => c.period))],
+): MergeResult {
   const taken = new Set(existing.map((e) => e.credit.creditId));
   return mergeCredits({
     existing,
@@ -20,6 +27,7 @@ function merge(existing: ExistingCredit[], incoming: CurCredit[], recorded = new
     recordedDrift: recorded,
     now: NOW,
     actor: 'test',
+    periods,
   });
 }
 
@@ -97,7 +105,7 @@ describe('merge', () => {
     const r2 = merge([{ sheetRow: 2, credit: locked }], [cur({ amount: 7000 })], recorded);
     expect(r2.drift).toHaveLength(1);
     expect(r2.audit).toHaveLength(0);
-    expect(r1.totals[0]).toMatchObject({ source: 7000, sheet: 5000 });
+    expect(r1.totals).toEqual([{ period: '2026-10', currency: 'USD', source: 7000, credits: 1 }]);
   });
 
   it('recomputes what the distributor keeps when an assigned credit grows, and sends it for review when a fixed amount no longer fits', () => {
@@ -131,6 +139,77 @@ describe('merge', () => {
     const r = merge([{ sheetRow: 2, credit: old }], [cur()]);
     expect(r.adds).toHaveLength(1);
     expect(r.updates).toHaveLength(0);
+  });
+
+  it('flags an unlocked row of a period read that the CUR no longer returns, and unflags it when it is back', () => {
+    const gone = credit({
+      status: 'ASSIGNED',
+      allocation: 'customer 100%',
+      distributorKeeps: 0,
+      ruleId: 'R1',
+    });
+    const other = cur({ description: 'Still there' });
+    const r1 = merge([{ sheetRow: 2, credit: gone }], [other]);
+    expect(r1.updates).toEqual([expect.objectContaining({ key: gone.key, fields: ['flags', 'lastChange'] })]);
+    const flagged = r1.updates[0].after;
+    expect(flagged).toMatchObject({ status: 'ASSIGNED', amount: gone.amount, flags: 'REVIEW_NOT_IN_CUR' });
+    expect(isHeld(flagged)).toBe(true);
+    expect(r1.notInCur).toEqual([flagged]);
+    expect(r1.audit.filter((a) => a.creditId === gone.creditId)).toEqual([
+      expect.objectContaining({
+        action: 'sync-update',
+        field: 'flags',
+        before: '',
+        after: 'REVIEW_NOT_IN_CUR',
+      }),
+      expect.objectContaining({
+        field: 'review',
+        after: expect.stringMatching(/^REVIEW_NOT_IN_CUR: the 2026-10 CUR no longer returns/),
+      }),
+    ]);
+    // Every currency of the period the sheet has is checked, even one the CUR has nothing of any more.
+    const eur = credit({ key: 'k-eur', creditId: 'AWSC-202610-0000-0002', currency: 'EUR' });
+    expect(merge([{ sheetRow: 3, credit: eur }], [other]).totals).toContainEqual({
+      period: '2026-10',
+      currency: 'EUR',
+      source: 0,
+      credits: 0,
+    });
+
+    // A second sync of the same CUR changes nothing; the row is still listed as not in the CUR.
+    const r2 = merge([{ sheetRow: 2, credit: flagged }], [other]);
+    expect(r2.updates).toEqual([]);
+    expect(r2.audit.filter((a) => a.creditId === gone.creditId)).toEqual([]);
+    expect(r2.notInCur.map((c) => c.creditId)).toEqual([gone.creditId]);
+
+    // Back in the CUR: the sync removes its own flag (and only it), saying so.
+    const back = merge(
+      [{ sheetRow: 2, credit: { ...flagged, flags: 'REVIEW_NOT_IN_CUR MY_NOTE' } }],
+      [cur(), other],
+    );
+    expect(back.updates[0].after).toMatchObject({ flags: 'MY_NOTE', status: 'ASSIGNED' });
+    expect(back.notInCur).toEqual([]);
+    expect(back.audit.filter((a) => a.creditId === gone.creditId)).toEqual([
+      expect.objectContaining({ field: 'flags', before: 'REVIEW_NOT_IN_CUR MY_NOTE', after: 'MY_NOTE' }),
+      expect.objectContaining({
+        field: 'review',
+        before: 'REVIEW_NOT_IN_CUR',
+        after: expect.stringMatching(/^cleared/),
+      }),
+    ]);
+  });
+
+  it('leaves a collected row missing from the CUR as it is, listing it; rows of periods not read are not looked at', () => {
+    const collected = credit({ status: 'PROCESSED', usageFileId: 'UF-2026-11-0000-0001' });
+    const r = merge([{ sheetRow: 2, credit: collected }], [], new Set(), ['2026-10']);
+    expect(r.updates).toEqual([]);
+    expect(r.audit).toEqual([]);
+    expect(r.collectedNotInCur).toEqual([collected]);
+    const september = merge([{ sheetRow: 2, credit: credit({ period: '2026-09' }) }], [], new Set(), [
+      '2026-10',
+    ]);
+    expect(september.updates).toEqual([]);
+    expect(september.notInCur).toEqual([]);
   });
 
   it('refuses a sheet that lists one key twice, naming both rows', () => {

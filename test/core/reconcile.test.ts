@@ -68,6 +68,7 @@ function world(n = 8, collected = 4, closed = 2) {
     recordedDrift: new Set(),
     now: NOW,
     actor: 'sync',
+    periods: ['2026-10'],
   });
   let credits = merged.adds.map((c, i) =>
     i < collected + 1
@@ -114,6 +115,7 @@ function syncInMemory(w: World, grid: Grid, extra: Partial<ReconcileInput> = {})
     recordedDrift: new Set(),
     now: LATER,
     actor: 'sync',
+    periods: ['2026-10'],
   });
   const after = new Map(merged.updates.map((u) => [u.key, u.after]));
   const credits = [...existing.map((e) => after.get(e.credit.key) ?? e.credit), ...merged.adds];

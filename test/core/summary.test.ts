@@ -10,9 +10,11 @@ import { parseDecimal } from '../../core/money';
 import { STATUSES, type Status } from '../../core/status';
 import {
   buildSummary,
+  curDifference,
   FLAG_ALLOCATION_INVALID,
   mainCurrency,
   previousPeriodOf,
+  summaryJson,
   topResellers,
 } from '../../core/summary';
 import { summaryGrid, summaryLayout, summaryTables } from '../../core/summary-layout';
@@ -167,6 +169,32 @@ describe('buildSummary', () => {
     ]);
     const rows = summaryTables(s).find((t) => t.id === 'periods')!.rows;
     expect(rows.filter((r) => r[2] === 'Total').map((r) => r[6])).toEqual(['reconciled', 'DIFFERS']);
+  });
+
+  it('checks the whole period: every row, a held or collected one too, against the CUR, with one comparison', () => {
+    const credits = [
+      credit({ key: 'a', amount: 1000 }),
+      credit({ key: 'b', amount: 275619, status: 'ASSIGNED', flags: 'REVIEW_NOT_IN_CUR' }),
+      credit({ key: 'c', amount: 50, status: 'PROCESSED' }),
+      credit({ key: 'd', amount: 700, currency: 'EUR', flags: 'REVIEW_NOT_IN_CUR' }),
+    ];
+    const s = buildSummary(credits, {
+      directory: dir,
+      currentPeriod: '2026-11',
+      // What a sync that no longer finds b and d in the CUR hands over: EUR is there, as 0.
+      cur: [
+        { period: '2026-10', currency: 'USD', amount: 1050 },
+        { period: '2026-10', currency: 'EUR', amount: 0 },
+      ],
+    });
+    expect(s.periods.map((p) => [p.currency, curDifference(p)])).toEqual([
+      ['EUR', 700],
+      ['USD', 275619],
+    ]);
+    expect(summaryJson(s)).toMatchObject({ periods: [{ reconciled: false }, { reconciled: false }] });
+    const rows = summaryTables(s).find((t) => t.id === 'periods')!.rows;
+    expect(rows.filter((r) => r[2] === 'Total').map((r) => r[6])).toEqual(['DIFFERS', 'DIFFERS']);
+    expect(curDifference({ amount: 5, cur: null })).toBeNull();
   });
 
   it('filters one period and picks the main currency and top resellers for the charts', () => {

@@ -20,6 +20,7 @@ import { readState } from '../../core/sheet-state';
 import { createWorkbookSink } from '../../sync-service/sinks/workbook';
 import { writeFileAtomically, type FileBytes } from '../../sync-service/sinks/atomic-file';
 import { usageXlsxMatches } from '../../sync-service/usage/usage-files';
+import { expectConnectValid } from '../helpers/connect-usage';
 import { useTempDirs } from '../helpers/fixtures-io';
 import { NOW, sourceOf, writeAccounts } from './ledger-helpers';
 
@@ -55,6 +56,7 @@ async function expectConsistent(path: string, usageDir: string, credits: number)
     expect({ id: f.usageFileId, status: f.status }).toEqual({ id: f.usageFileId, status: 'ready' });
     expect(await usageXlsxMatches(usageDir, f)).toBe(true);
   }
+  await expectConnectValid(usageDir, new Set(['AS-1']));
   const keys = files.flatMap((f) => f.records.map((r) => r.key));
   expect(new Set(keys).size).toBe(keys.length); // no credit in two files
   expect(keys).toHaveLength(credits); // and every credit collected once

@@ -24,6 +24,22 @@ describe('settings', () => {
     expect(s.usageDir).toBe('usage-files');
   });
 
+  it('names the Connect product, marketplace, contract and item, placeholders by default (issue 27.1)', () => {
+    const file = join(dir, 'connect.json');
+    writeFileSync(file, JSON.stringify({ connect: { marketplace: 'MP-12345', item: 'AWS-CREDITS-PAYG' } }));
+    const s = resolveSettings({ config: file }, { CREDIT_DESK_CONNECT_PRODUCT: 'PRD-123-456-789' });
+    expect(s.connect).toEqual({
+      product: 'PRD-123-456-789',
+      marketplace: 'MP-12345',
+      contract: 'CRD-00000-00000-00000',
+      item: 'AWS-CREDITS-PAYG',
+    });
+    expect(resolveSettings({}, {}).connect.product).toBe('PRD-000-000-000');
+    expect(() => resolveSettings({}, { CREDIT_DESK_CONNECT_CONTRACT: 'contract 7' })).toThrow(
+      /connect.contract \(from CREDIT_DESK_CONNECT_CONTRACT\) is "contract 7".*CRD-12345-12345-12345/,
+    );
+  });
+
   it('names the setting, where it came from and how to fix it', () => {
     expect(() => resolveSettings({ source: 'athena', database: 'cur', table: 'c' }, {})).toThrow(
       /athena.region.*AWS_REGION/,

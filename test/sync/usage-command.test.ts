@@ -13,6 +13,7 @@ import { resolveSettings } from '../../sync-service/settings';
 import { readState } from '../../core/sheet-state';
 import { createWorkbookSink } from '../../sync-service/sinks/workbook';
 import type { CreditSource, RawCreditRow } from '../../sync-service/sources/source';
+import { expectConnectValid } from '../helpers/connect-usage';
 
 // Never the repo's own usage-files/ (a developer's `npm start` walk leaves one there): an empty folder of its own.
 const ISOLATED_USAGE_DIR = mkdtempSync(join(tmpdir(), 'credit-desk-usage-'));
@@ -75,6 +76,7 @@ describe('usage collect / close on a workbook', () => {
     expect(processing).toHaveLength(2);
     expect(new Set(processing.map((c) => c.usageFileId))).toEqual(new Set([resumed.resumed[0]]));
     expect(readdirSync(deps.usageDir).filter((f) => f.endsWith('.json'))).toHaveLength(1);
+    await expectConnectValid(deps.usageDir, new Set(['AS-1']));
 
     const closed = await runClose(resumed.resumed[0], { ...deps, sink: sink() });
     expect(closed.closed).toBe(2);

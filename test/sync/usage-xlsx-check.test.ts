@@ -26,6 +26,9 @@ function usageFile(ids: string[]): UsageFile {
     allocation: 'customer 100%',
     lines: [{ role: 'customer', targetId: 'CUST-1', amount: 100 }] as UsageRecord['lines'],
     ruleId: '',
+    billed: [
+      { recordId: `${id}-1`, role: 'customer', targetId: 'CUST-1', assetId: 'AS-1', tier: 0, amount: 100 },
+    ],
   }));
   return {
     usageFileId: 'UF-2026-11-0001-0001',
@@ -34,6 +37,7 @@ function usageFile(ids: string[]): UsageFile {
     closedAt: null,
     processingDate: '2026-11-27',
     period: '2026-10',
+    currency: 'USD',
     records,
     totals: [{ currency: 'USD', amount: ids.length * 100, credits: ids.length }],
   };
@@ -48,10 +52,23 @@ describe('usageXlsxMatches', () => {
       expect(await usageXlsxMatches(dir, usageFile(ids))).toBe(true);
       // …decided by the fast read (ExcelJS only when that gives up)
       const path = usageXlsxPath(dir, usageFile(ids).usageFileId);
-      expect(readPlainSheet(readFileSync(path), 'records')?.rows.map((r) => r[0])).toEqual(ids);
+      expect(readPlainSheet(readFileSync(path), 'records')?.rows.map((r) => r[0])).toEqual(
+        ids.map((id) => `${id}-1`),
+      );
       expect(await usageXlsxMatches(dir, usageFile(['UR-1', 'UR-2']))).toBe(false);
       expect(await usageXlsxMatches(dir, usageFile(['UR-1', 'UR-2', 'UR-4']))).toBe(false);
       expect(await usageXlsxMatches(dir, usageFile([...ids, 'UR-5']))).toBe(false);
+      // Another beneficiary's asset or amount is another file.
+      const moved = usageFile(ids);
+      moved.records[1].billed = [{ ...moved.records[1].billed![0], assetId: 'AS-2' }];
+      expect(await usageXlsxMatches(dir, moved)).toBe(false);
+      const halved = usageFile(ids);
+      halved.records[2].billed = [{ ...halved.records[2].billed![0], amount: 50 }];
+      expect(await usageXlsxMatches(dir, halved)).toBe(false);
+      // A journal of an older version (no billed rows) never matches: its file is rewritten in the new layout.
+      const older = usageFile(ids);
+      for (const r of older.records) delete r.billed;
+      expect(await usageXlsxMatches(dir, older)).toBe(false);
     });
   });
 

@@ -1,4 +1,4 @@
-/** `credit-desk usage collect`: every ASSIGNED credit into one usage file; those credits lock. */
+/** `credit-desk usage collect`: every ASSIGNED credit into usage files, one per currency; those credits lock. */
 import { Command } from 'commander';
 import { withSink, type CliContext } from '../context';
 import { EXIT } from '../exit-codes';
@@ -6,7 +6,9 @@ import { periodOption, settingsOf, sheetOptions } from '../options';
 
 export function usageCollectCommand(ctx: CliContext): Command {
   return sheetOptions(new Command('collect'))
-    .description('take every ASSIGNED credit into one usage file; those credits become PROCESSING (locked)')
+    .description(
+      'take every ASSIGNED credit into usage files (one per currency); those credits become PROCESSING (locked)',
+    )
     .addOption(periodOption('only credits of this period'))
     .action(async (opts) => {
       const { usageTotalsText }: typeof import('../../../core/usage') = require('../../../core/usage');
@@ -15,17 +17,23 @@ export function usageCollectCommand(ctx: CliContext): Command {
       const r = await withSink(settings, ctx, (sink) =>
         runCollect(
           { period: opts.period },
-          { sink, usageDir: settings.usageDir, reporter: ctx.reporter, now: new Date() },
+          {
+            sink,
+            usageDir: settings.usageDir,
+            reporter: ctx.reporter,
+            now: new Date(),
+            connect: settings.connect,
+          },
         ),
       );
       for (const id of r.resumed) console.log(`Completed the interrupted collection ${id}.`);
       for (const k of r.skipped)
         console.log(`Skipped Credits row ${k.sheetRow}${k.creditId ? ` (${k.creditId})` : ''}: ${k.reason}`);
       if (r.skipped.length) ctx.setExitCode(EXIT.attention);
-      if (!r.file) console.log('Nothing to collect: no ASSIGNED credit.');
-      else
+      if (!r.files.length) console.log('Nothing to collect: no ASSIGNED credit.');
+      for (const { file, xlsxPath } of r.files)
         console.log(
-          `Usage file ${r.file.usageFileId}: ${r.file.records.length} credits, ${usageTotalsText(r.file)} → ${r.xlsxPath}\nThose credits are now PROCESSING and locked. Once invoiced: ./credit-desk usage close ${r.file.usageFileId}`,
+          `Usage file ${file.usageFileId}: ${file.records.length} credits, ${usageTotalsText(file)} → ${xlsxPath}\nThose credits are now PROCESSING and locked. Once invoiced: ./credit-desk usage close ${file.usageFileId}`,
         );
     });
 }
