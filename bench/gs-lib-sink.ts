@@ -34,7 +34,7 @@ export async function createGoogleSpreadsheetLibSink(rootUrl: string, spreadshee
   const { GoogleSpreadsheet } = await import('google-spreadsheet'); // an ES module
   const doc: Doc = new GoogleSpreadsheet(spreadsheetId, { token: 'bench-token' });
   // The library has Google's URL built in; point its HTTP client (ky) at the local server instead.
-  const local = doc.sheetsApi.extend({ prefix: `${rootUrl}v4/spreadsheets/${spreadsheetId}` });
+  const local = doc.sheetsApi.extend({ prefixUrl: `${rootUrl}v4/spreadsheets/${spreadsheetId}` });
   (doc as unknown as { sheetsApi: typeof local }).sheetsApi = local;
   const sheets = new Map<TabId, Sheet>();
   const headers = new Map<TabId, string[]>();

@@ -114,7 +114,7 @@ async function upsertWithGoogleSpreadsheet(
   const { GoogleSpreadsheet } = await import('google-spreadsheet'); // an ES module
   const doc = new GoogleSpreadsheet(SPREADSHEET, { token: 'bench-token' });
   // The library has Google's URL built in; point its HTTP client (ky) at the local server instead.
-  const local = doc.sheetsApi.extend({ prefix: `${server.rootUrl}v4/spreadsheets/${SPREADSHEET}` });
+  const local = doc.sheetsApi.extend({ prefixUrl: `${server.rootUrl}v4/spreadsheets/${SPREADSHEET}` });
   (doc as unknown as { sheetsApi: typeof local }).sheetsApi = local;
   await doc.loadInfo();
   const sheet = doc.sheetsByTitle.Credits;

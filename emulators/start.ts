@@ -13,6 +13,9 @@ import { startSheetsServer } from './sheets-server';
 
 const SPREADSHEET_ID = 'local-credit-desk-sheet-0001';
 const RESULTS = 's3://local-athena-results/credit-desk/';
+// The local Sheets server takes no credentials, so the sync cannot read its identity (the service account email
+// it protects locked rows for) from them: the printed command names one.
+const SYNC_IDENTITY = 'credit-desk-sync@local.iam.gserviceaccount.com';
 
 async function main(): Promise<void> {
   const curDir = resolve('demo-data/cur');
@@ -33,8 +36,9 @@ async function main(): Promise<void> {
   console.log(
     `  CREDIT_DESK_ATHENA_ENDPOINT=${athena.endpoint} CREDIT_DESK_SHEETS_ROOT_URL=${sheets.rootUrl} \\\n` +
       `  AWS_ACCESS_KEY_ID=local AWS_SECRET_ACCESS_KEY=local \\\n` +
-      `  npx credit-desk sync --source athena --database cur --table cur2 --region us-east-1 \\\n` +
-      `    --spreadsheet ${SPREADSHEET_ID} --accounts demo-data/accounts.csv --rules demo-data/rules.csv --apply-rules\n`,
+      `  ./credit-desk sync --source athena --database cur --table cur2 --region us-east-1 \\\n` +
+      `    --spreadsheet ${SPREADSHEET_ID} --sync-identity ${SYNC_IDENTITY} \\\n` +
+      `    --accounts demo-data/accounts.csv --rules demo-data/rules.csv --apply-rules\n`,
   );
   const stop = async () => {
     await Promise.all([athena.close(), sheets.close()]);

@@ -4,6 +4,7 @@
  * validated once, at start, with messages that name the setting, where it came from, and how to fix it.
  */
 import { existsSync, readFileSync } from 'node:fs';
+import { unknownKeysProblem } from './config-keys';
 import { assertPeriod } from './sources/credits-query';
 import type { ConnectTarget } from '../core/usage';
 
@@ -155,6 +156,9 @@ export function resolveSettings(
   env: NodeJS.ProcessEnv = process.env,
 ): Settings {
   const config = readConfigFile(cli.config as string | undefined, Boolean(cli.config));
+  const unknownKeys = unknownKeysProblem(config, Object.keys(ENV));
+  if (unknownKeys)
+    throw new SettingsError(`Config file ${String(cli.config ?? 'credit-desk.config.json')} ${unknownKeys}`);
   const origin = new Map<Key, string>();
   const value = (key: Key): string => {
     const opt = CLI[key];

@@ -5,11 +5,13 @@
  */
 import { existsSync } from 'node:fs';
 import { userInfo } from 'node:os';
+import { resolve } from 'node:path';
 import { openSink, openSource } from '../connect';
 import type { Reporter } from '../progress';
 import { SettingsError, type Settings } from '../settings';
 import type { Sink } from '../sinks/sink';
 import type { CreditSource } from '../sources/source';
+import { checkWorkbookFolderWritable } from '../workbook-path';
 import type { ExitCode } from './exit-codes';
 
 export interface CliContext {
@@ -49,9 +51,10 @@ export async function withSink<T>(
   { missingWorkbook = 'refuse', readOnly = false }: SinkOptions = {},
 ): Promise<T> {
   if (!settings.spreadsheet && !existsSync(settings.workbook)) {
+    // The full path: run from another folder, "credits.xlsx does not exist" alone does not say where it looked.
     if (missingWorkbook === 'refuse')
       throw new SettingsError(
-        `Workbook ${settings.workbook} does not exist. Check --workbook (or CREDIT_DESK_WORKBOOK), or create it with \`credit-desk sync\` (\`npm start\` for the demo).`,
+        `Workbook ${settings.workbook} does not exist (looked for ${resolve(settings.workbook)}). Check --workbook (or CREDIT_DESK_WORKBOOK) and the folder you run in, or create it with \`credit-desk sync\` (\`npm start\` for the demo).`,
       );
     // On 'create' the workbook sink itself says it is starting a new workbook.
     if (missingWorkbook === 'preview')
@@ -59,6 +62,8 @@ export async function withSink<T>(
         `Workbook ${settings.workbook} does not exist yet: showing what a sync would put in a new one.`,
       );
   }
+  if (!settings.spreadsheet && !readOnly && missingWorkbook !== 'preview')
+    checkWorkbookFolderWritable(settings.workbook);
   const sink = await openSink(settings, ctx.reporter, { readOnly });
   try {
     return await fn(sink);

@@ -4,6 +4,7 @@
  */
 import { CommanderError } from 'commander';
 import { isCreditDeskError } from '../../core/errors';
+import { EXIT_INTERRUPTED, Interrupted } from '../interrupt';
 import { SettingsError } from '../settings';
 
 export const EXIT = {
@@ -15,6 +16,8 @@ export const EXIT = {
   usage: 2,
   /** Done, but something was left for a person: CUR lines left out, credits skipped, rules not applied. */
   attention: 3,
+  /** Stopped by Ctrl-C or SIGTERM (interrupt.ts): nothing half-written, no lock left. */
+  interrupted: EXIT_INTERRUPTED,
 } as const;
 
 export type ExitCode = (typeof EXIT)[keyof typeof EXIT];
@@ -22,6 +25,10 @@ export type ExitCode = (typeof EXIT)[keyof typeof EXIT];
 /** Prints what went wrong (commander has already printed its own message) and returns the exit code. */
 export function reportError(err: unknown, debug: boolean): ExitCode {
   if (err instanceof CommanderError) return err.exitCode === 0 ? EXIT.ok : EXIT.usage;
+  if (err instanceof Interrupted) {
+    console.error(err.message);
+    return EXIT.interrupted;
+  }
   if (err instanceof SettingsError) {
     console.error(`error: ${err.message}`);
     return EXIT.usage;

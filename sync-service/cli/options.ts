@@ -6,6 +6,7 @@ import { InvalidArgumentError, Option, type Command } from 'commander';
 import { STATUSES } from '../../core/status';
 import { resolveSettings, type Settings } from '../settings';
 import { assertPeriod } from '../sources/credits-query';
+import { checkWorkbookSetting } from '../workbook-path';
 
 /** Options of every command that opens the sheet. */
 export function sheetOptions(cmd: Command): Command {
@@ -65,7 +66,7 @@ export function wholeNumber(min: number): (value: string) => number {
   };
 }
 
-/** Settings from the command's options, the environment and the config file (see settings.ts). */
+/** Settings from the command's options, the environment and the config file (see settings.ts), checked whole. */
 export function settingsOf(opts: Record<string, unknown>): Settings {
-  return resolveSettings(opts);
+  return checkWorkbookSetting(resolveSettings(opts));
 }

@@ -23,6 +23,7 @@ import { readRecords } from '../../core/table';
 import { archivePath, readArchive, readArchivedIndexEntries, writeArchive } from '../archive/archive-files';
 import { writeArchiveParquet } from '../archive/archive-parquet';
 import { currentPeriod } from '../../core/periods';
+import { finishFromHere } from '../interrupt';
 import type { Reporter } from '../progress';
 import { readState } from '../../core/sheet-state';
 import type { Sink } from '../sinks/sink';
@@ -73,6 +74,8 @@ export async function runArchive(
     await writeArchive(path, content);
     await writeArchiveParquet(opts.dir, b.period, content);
   }
+  // The archive holds the credits now: Ctrl-C completes their removal from the live sheet (interrupt.ts).
+  finishFromHere();
   // Test hook: stop as a killed process would, with the archive written and the live sheet untouched.
   if (opts.crashAfterArchive) throw new Error('simulated crash after writing the archive');
 

@@ -78,17 +78,23 @@ export async function runStart(
 }
 
 function nextCommands(creditId: string | undefined): string[] {
+  // Each line works pasted as it is, from the folder `npm start` ran in (test/sync/pasted-commands.test.ts
+  // runs them); `./credit-desk` rather than `npx credit-desk`, which spends about 2 s before starting.
   const lines: [string, string][] = [
-    ['npx credit-desk export --status ASSIGNED | head', 'what the rules assigned'],
+    ['./credit-desk export --status ASSIGNED | head', 'what the rules assigned'],
   ];
   if (creditId)
     lines.push([
-      `npx credit-desk assign ${creditId} "customer 60%, reseller 40%"`,
+      `./credit-desk assign ${creditId} "customer 60%, reseller 40%"`,
       'assign one by hand (Rule: manual)',
     ]);
   lines.push(
-    ['npx credit-desk usage collect', 'every ASSIGNED credit → a usage file per currency; those rows lock'],
-    ['npx credit-desk usage close UF-…', 'with the ID collect printed: invoiced, PROCESSED'],
+    ['./credit-desk usage collect', 'every ASSIGNED credit → a usage file per currency; those rows lock'],
+    [
+      `UF=$(./credit-desk usage list | awk '$2 == "ready" { print $1 }' | tail -1)`,
+      'the file just collected',
+    ],
+    ['./credit-desk usage close "$UF"', 'invoiced: its credits become PROCESSED'],
     ['npm start -- --fresh', 'put the demo back as it was'],
   );
   const width = Math.max(...lines.map(([cmd]) => cmd.length));

@@ -44,6 +44,7 @@ import { entryFromRecord, ledgerCells, readLedger, type LedgerEntry } from '../.
 import { readReconciled, type Reconciled } from '../reconcile-step';
 import { withDeskId } from '../../core/desk-id';
 import { newDeskId } from '../new-desk-id';
+import { finishFromHere, stopPoint } from '../interrupt';
 import { PLACEHOLDER_CONNECT } from '../settings';
 
 /** The points a collection passes; a test can stop the run at any of them as a killed process would. */
@@ -146,6 +147,9 @@ export async function runCollect(
     connect: deps.connect ?? PLACEHOLDER_CONNECT,
   });
   if (!planned.length) return none;
+  // The last point Ctrl-C stops at (interrupt.ts): from the journals on, this run completes the collection itself.
+  stopPoint();
+  finishFromHere();
   // Every journal first: from here on, a killed run leaves the whole collection for the next one to complete.
   for (const file of planned) await saveUsageJson(deps.usageDir, file);
   deps.crashAt?.('journal-written');
@@ -378,6 +382,7 @@ export async function runClose(
     .filter((e) => e.usageFileId === id && e.status === 'PROCESSING' && closing.has(e.key))
     .map((e) => ({ key: e.key, fields: { status: 'PROCESSED', closedAt: now } }));
   await writeUsageChange(deps.sink, state, change, { appends: [], updates }, deps.now);
+  finishFromHere(); // the sheet says PROCESSED: Ctrl-C now still marks the usage file closed to match
   if (file)
     await saveUsageJson(deps.usageDir, {
       ...file,

@@ -3,7 +3,8 @@
  * body with a `text` field). A webhook URL is a secret (whoever holds it can post to the channel), so it is
  * never printed: errors name the setting, the HTTP status or the network error code, never the URL.
  */
-import { CreditDeskError } from '../../core/errors';
+// A wrong URL is a wrong setting: exit 2, like every other (cli/exit-codes.ts).
+import { SettingsError } from '../settings';
 
 export const WEBHOOK_ENV = 'CREDIT_DESK_WEBHOOK_URL';
 
@@ -13,18 +14,14 @@ export function checkWebhookUrl(raw: string): URL {
   try {
     url = new URL(raw);
   } catch {
-    throw new CreditDeskError(
-      'BAD_CONFIG',
-      `The chat webhook URL (--webhook-url or ${WEBHOOK_ENV}) is not a URL.`,
-      'Paste the incoming-webhook URL your chat tool gave you.',
+    throw new SettingsError(
+      `The chat webhook URL (--webhook-url or ${WEBHOOK_ENV}) is not a URL. Paste the incoming-webhook URL your chat tool gave you.`,
     );
   }
   const loopback = ['127.0.0.1', 'localhost', '[::1]'].includes(url.hostname);
   if (url.protocol !== 'https:' && !(url.protocol === 'http:' && loopback)) {
-    throw new CreditDeskError(
-      'BAD_CONFIG',
-      `The chat webhook URL (--webhook-url or ${WEBHOOK_ENV}) must use https.`,
-      'Use the https:// URL your chat tool gave you.',
+    throw new SettingsError(
+      `The chat webhook URL (--webhook-url or ${WEBHOOK_ENV}) must use https. Use the https:// URL your chat tool gave you.`,
     );
   }
   return url;

@@ -16,6 +16,7 @@ import {
 } from 'node:fs';
 import { copyFile, open, rename, unlink, type FileHandle } from 'node:fs/promises';
 import { basename, dirname, join, resolve } from 'node:path';
+import { stopPoint } from '../interrupt';
 import { pidAlive } from './owner-process';
 
 /** Writes the bytes to the open temp file. Replaceable so tests can simulate a full disk mid-write. */
@@ -47,6 +48,7 @@ export async function writeFileAtomically(
   bytes: FileBytes,
   opts: AtomicWriteOptions = {},
 ): Promise<void> {
+  stopPoint(); // after Ctrl-C, the file is left as it is rather than replaced (interrupt.ts)
   const temp = tempPathFor(target);
   const backupTemp = opts.backupPath ? tempPathFor(opts.backupPath) : undefined;
   const done = [claimTemp(temp), backupTemp ? claimTemp(backupTemp) : () => undefined];
@@ -173,8 +175,20 @@ const writing = new Set<string>();
 /** Marks a temp file as being written by this process, until the returned function is called. */
 export function claimTemp(path: string): () => void {
   const key = resolve(path);
+  if (!writing.size) process.once('exit', removeTempsBeingWritten);
   writing.add(key);
-  return () => writing.delete(key);
+  return () => {
+    writing.delete(key);
+    if (!writing.size) process.removeListener('exit', removeTempsBeingWritten);
+  };
+}
+
+/**
+ * A process that exits mid-write (a second Ctrl-C, interrupt.ts) removes its half-written temps: the target was
+ * not replaced, and no later run should have to clear them.
+ */
+function removeTempsBeingWritten(): void {
+  for (const path of writing) rmSync(path, { force: true });
 }
 
 /** `.<name>.<pid>.tmp`, or a lock's `.<name>.<pid>.<token>.tmp` (file-lock.ts): the pid is the writer's. */

@@ -27,6 +27,7 @@ import {
 import { isLocked, isStatus } from '../../core/status';
 import { headerKey, indexColumns, text, type Cell, type ColumnIndex, type Grid } from '../../core/table';
 import { isArchivedRow } from '../../core/archived-ledger';
+import { stopPoint } from '../interrupt';
 import { a1Column, a1Range, a1Row, quoteSheet } from './sheets-a1';
 import { createGateway, defaultAuth, type SheetsAuth, type SheetsGateway } from './sheets-gateway';
 import { gridFromValues, moneyFormatRequests, planLayout, TAB_IDS, type TabInfo } from './sheets-layout';
@@ -140,7 +141,7 @@ export function createGoogleSheetsSink(opts: GoogleSheetsSinkOptions): GoogleShe
       throw new CreditDeskError(
         'BAD_CONFIG',
         'The Google Sheets sync does not know its own identity, needed to protect PROCESSING/PROCESSED rows.',
-        'Use a service account key (GOOGLE_APPLICATION_CREDENTIALS) or pass the service account email as the sync identity.',
+        'Use a service account key (GOOGLE_APPLICATION_CREDENTIALS), or name the service account: --sync-identity EMAIL (or CREDIT_DESK_SYNC_IDENTITY).',
       );
     }
     identity = email;
@@ -236,6 +237,7 @@ export function createGoogleSheetsSink(opts: GoogleSheetsSinkOptions): GoogleShe
         'This is a bug in the command that opened it; report it with the command you ran.',
       );
     }
+    stopPoint(); // after Ctrl-C, the sheet is left as it is (interrupt.ts)
     const l = layout ?? (await read(), layout!);
     const editor = await syncIdentity();
     // Normally held since read(); a second write after the first released it takes it again (its

@@ -46,6 +46,7 @@ import { renderWorkbookSummary } from './workbook-summary';
 import { workbookTabSizes } from './grid-size';
 import type { TabSize } from '../../core/cell-budget';
 import { removeRows } from './workbook-remove';
+import { stopPoint } from '../interrupt';
 import {
   columnOf,
   ensureLayout,
@@ -301,6 +302,7 @@ export function createWorkbookSink(opts: WorkbookSinkOptions): Sink {
     },
 
     async write(changes: ChangeSet): Promise<WriteReport> {
+      stopPoint(); // after Ctrl-C, not even the plan is built: the workbook stays as it is (interrupt.ts)
       await ensureLock();
       const current = await fileVersion(opts.path, label);
       // A few rows on a plain workbook: patch the zip (workbook-patch.ts) instead of rebuilding it in ExcelJS.

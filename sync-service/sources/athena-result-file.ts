@@ -100,7 +100,7 @@ export function createResultFileReader(opts: ResultFileReaderOptions): ResultFil
           opts.warn(
             `Could not read the Athena result file ${location} (${describeAwsError(err)}): the identity running ` +
               `the sync needs s3:GetObject on ${resultPrefixArn(address)} (and kms:Decrypt if that location is ` +
-              `encrypted with a KMS key). ${paging}; grant that right (npx credit-desk iam-policy) to read ` +
+              `encrypted with a KMS key). ${paging}; grant that right (./credit-desk iam-policy) to read ` +
               'them in one request.',
           );
           return null;

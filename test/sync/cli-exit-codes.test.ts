@@ -89,7 +89,9 @@ describe('credit-desk exit codes', () => {
     '2 for a workbook that does not exist, which is not created: %s',
     (_name, args) => {
       const r = runCli([...args, '--workbook', 'typo.xlsx'], dir);
-      expect(r.err).toMatch(/Workbook typo\.xlsx does not exist\. Check --workbook/);
+      expect(r.err).toMatch(
+        /Workbook typo\.xlsx does not exist \(looked for .*typo\.xlsx\)\. Check --workbook/,
+      );
       expect(r.code).toBe(2);
       expect(existsSync(join(dir, 'typo.xlsx'))).toBe(false);
     },

@@ -27,11 +27,11 @@ describe('credit-desk start', () => {
     expect(first.err).not.toMatch(/^error/m);
     expect(first.code).toBe(0);
     expect(first.out).toMatch(/added\s+[1-9]/);
-    const assign = /npx credit-desk (assign (AWSC-\d{6}-\d{4}-\d{4}) "([^"]+)")/.exec(first.out);
+    const assign = /\.\/credit-desk (assign (AWSC-\d{6}-\d{4}-\d{4}) "([^"]+)")/.exec(first.out);
     expect(assign).not.toBeNull();
     const [, , creditId, allocation] = assign!;
     expect(exportJson().map((c) => c.creditId)).toContain(creditId);
-    expect(first.out).toMatch(/npx credit-desk usage collect/);
+    expect(first.out).toMatch(/\.\/credit-desk usage collect/);
     expect(first.out).toMatch(/npm start -- --fresh/);
 
     const r = runCli(['assign', creditId, allocation], dir);
@@ -49,7 +49,7 @@ describe('credit-desk start', () => {
     expect(fresh.err).toMatch(/Removed usage-files\./);
     expect(existsSync(join(dir, 'usage-files'))).toBe(false);
     expect(fresh.err).toMatch(/Removed \.credits\.xlsx\.chunks\.json\./);
-    expect(fresh.out).toContain(`npx credit-desk assign ${creditId} `);
+    expect(fresh.out).toContain(`./credit-desk assign ${creditId} `);
     expect(exportJson().find((c) => c.creditId === creditId)!.ruleId).not.toBe('manual');
   });
 

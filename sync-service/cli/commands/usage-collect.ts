@@ -33,7 +33,7 @@ export function usageCollectCommand(ctx: CliContext): Command {
       if (!r.files.length) console.log('Nothing to collect: no ASSIGNED credit.');
       for (const { file, xlsxPath } of r.files)
         console.log(
-          `Usage file ${file.usageFileId}: ${file.records.length} credits, ${usageTotalsText(file)} → ${xlsxPath}\nThose credits are now PROCESSING and locked. Once invoiced: credit-desk usage close ${file.usageFileId}`,
+          `Usage file ${file.usageFileId}: ${file.records.length} credits, ${usageTotalsText(file)} → ${xlsxPath}\nThose credits are now PROCESSING and locked. Once invoiced: ./credit-desk usage close ${file.usageFileId}`,
         );
     });
 }

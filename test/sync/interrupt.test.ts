@@ -1,0 +1,35 @@
+/**
+ * interrupt.ts in one process: the first signal makes every later stop point throw, and a file about to be
+ * replaced is left as it was; once a run has committed to finishing, stop points let it go on.
+ */
+import { readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { writeFileAtomically } from '../../sync-service/sinks/atomic-file';
+import { finishFromHere, handleStopSignals, Interrupted, stopPoint } from '../../sync-service/interrupt';
+import { useTempDirs } from '../helpers/fixtures-io';
+
+describe('stop points', () => {
+  const tempDir = useTempDirs('credit-desk-stop-');
+
+  it('stop after a signal, leave the file as it was, and let a committed run finish', async () => {
+    const path = join(tempDir(), 'credits.xlsx');
+    writeFileSync(path, 'before');
+    const told: string[] = [];
+    const unhandle = handleStopSignals((s) => told.push(s));
+    try {
+      expect(() => stopPoint()).not.toThrow();
+      process.emit('SIGTERM', 'SIGTERM');
+      expect(told).toEqual(['SIGTERM']);
+      expect(() => stopPoint()).toThrow(Interrupted);
+      await expect(writeFileAtomically(path, new TextEncoder().encode('after'))).rejects.toThrow(/stopped/);
+      expect(readFileSync(path, 'utf8')).toBe('before');
+
+      finishFromHere();
+      expect(() => stopPoint()).not.toThrow();
+      await writeFileAtomically(path, new TextEncoder().encode('after'));
+      expect(readFileSync(path, 'utf8')).toBe('after');
+    } finally {
+      unhandle();
+    }
+  });
+});
