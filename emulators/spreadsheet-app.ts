@@ -766,15 +766,29 @@ export class FakeSheet {
     this._set(row, col, raw);
   }
   /**
-   * A person typing or pasting `values` at (row, col): refused like Sheets refuses it when a protection stops
-   * them, parsed like typing, then onEdit fires with the documented event object — e.oldValue/e.value only for
-   * a single cell ("oldValue… only available if the edited range is a single cell"), AuthMode LIMITED for a
-   * simple trigger.
+   * A person typing `values` at (row, col): refused like Sheets refuses it when a protection stops them, parsed
+   * like typing, then onEdit fires with the documented event object, AuthMode LIMITED for a simple trigger.
+   * Edit event reference (https://developers.google.com/apps-script/guides/triggers/events#edit): `oldValue`
+   * is "Cell value prior to the edit, if any. Only available if the edited range is a single cell. Will be
+   * undefined if the cell had no previous content"; `value` is "New cell value after the edit. Only available
+   * if the edited range is a single cell." So a range of several cells gives neither.
    */
   _typeByHand(row: number, col: number, values: unknown[][]): void {
+    this._byHand(row, col, values, 'typed');
+  }
+  /**
+   * A person pasting `values` at (row, col) (Ctrl+V). The event reference above is silent on pastes; observed
+   * behaviour ("When an user copied and pasted from other cell, e.oldValue and e.value of onEdit(e) are not
+   * shown anything", tanaikech's onEdit event notes, cited in /work/shared/reference/apps-script-review.md §1)
+   * is the stricter case, modelled here: no `oldValue` and no `value`, even when the paste covers one cell.
+   */
+  _pasteByHand(row: number, col: number, values: unknown[][]): void {
+    this._byHand(row, col, values, 'pasted');
+  }
+  private _byHand(row: number, col: number, values: unknown[][], how: 'typed' | 'pasted'): void {
     const numCols = values.reduce((n, l) => Math.max(n, l.length), 0);
     this._checkEditable(row, col, values.length, numCols);
-    const single = values.length === 1 && values[0].length === 1;
+    const single = how === 'typed' && values.length === 1 && values[0].length === 1;
     const old = single ? this._get(row, col) : undefined;
     values.forEach((line, r) => line.forEach((v, c) => this._type(row + r, col + c, v)));
     const handler = this._parent._onEdit;
@@ -1038,7 +1052,7 @@ export class FakeSpreadsheet {
    */
   _emailHidden = false;
   /**
-   * The add-on's onEdit, when a test installs it. Fired by `_typeByHand` only: "the onEdit(e) trigger runs
+   * The add-on's onEdit, when a test installs it. Fired by `_typeByHand` and `_pasteByHand` only: "the onEdit(e) trigger runs
    * automatically when a user changes the value of any cell" (Simple triggers reference) — not for changes
    * made by scripts or API requests, and not for sorting or inserting/deleting rows (those are structure
    * changes, onChange's business).

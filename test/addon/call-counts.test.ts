@@ -74,6 +74,7 @@ const ACTIONS: [string, (d: Desk) => void][] = [
         range: d.credits._range(4, ALLOCATION, 1, 1),
         source: d.ss._wrapped(),
         oldValue: undefined,
+        value: 'customer 100%', // typed into an empty cell (a paste would give no value)
       } as never);
     },
   ],

@@ -126,6 +126,16 @@ describe('onEdit fires for a person changing values only (Simple triggers refere
     expect(events[1].oldValue).toBeUndefined();
   });
 
+  test('a paste gives neither oldValue nor value, even on one cell (Edit event reference; stricter where silent)', () => {
+    const { ss, sheet } = sheetWith(5);
+    const events: Record<string, unknown>[] = [];
+    ss._onEdit = (e) => events.push(e as Record<string, unknown>);
+    sheet._pasteByHand(2, 2, [['7']]);
+    expect(sheet.getRange(2, 2).getValue()).toBe(7);
+    expect(events).toHaveLength(1);
+    expect('oldValue' in events[0] || 'value' in events[0]).toBe(false);
+  });
+
   test('a person cannot type into a cell protected against them (no event either)', () => {
     const { ss, sheet } = sheetWith(5);
     protect(ss, 2, 1);
