@@ -4,8 +4,9 @@
  * 1. A collected credit (it is in the Ledger tab, found by Key or Credit ID — never by row number) is put
  *    back from the Ledger: only the cells that differ are written. This is the second line of defence: the
  *    sync protects those rows with its own account, but the spreadsheet's owner bypasses protections.
- *    Without a Ledger entry, a single-cell edit is undone from e.oldValue; a paste cannot be (Apps Script gives
- *    no old values for it) and the person is told to press Undo or run Check sheet.
+ *    Without a Ledger entry, a typed single-cell edit is undone from e.oldValue; a paste or range edit cannot
+ *    be (Apps Script gives no old values for it, even for a paste into one cell): the cell keeps what was
+ *    pasted, an Audit row says who changed it, and the person is told to press Undo or run Check sheet.
  * 2. A typed or pasted Status is validated (core/hand-edit): only PENDING_ASSIGN ⇄ ASSIGNED by hand, and
  *    ASSIGNED only with an allocation; anything into or out of PROCESSING/PROCESSED is put back with a note on
  *    the cell and an Audit row.
@@ -138,7 +139,15 @@ function onCreditsEdit(e: EditEvent, sheet: Sheet): void {
     cells: raw.map((v) => toCell(v, timeZone)),
   }));
   const touches = (field: CreditField) => idx[field] + 1 >= firstCol && idx[field] + 1 <= lastCol;
-  const single = range.getNumRows() === 1 && range.getNumColumns() === 1;
+  // e.oldValue and e.value are "Only available if the edited range is a single cell" (Edit event reference,
+  // https://developers.google.com/apps-script/guides/triggers/events#edit), and a paste gives neither even on
+  // one cell. A typed edit always has e.value (oldValue is missing only for a cell that was empty), so an edit
+  // with neither is a paste: its old value is unknown and it takes the multi-cell path (prior status inferred
+  // from the row, locked rows restored from the Ledger only).
+  const single =
+    range.getNumRows() === 1 &&
+    range.getNumColumns() === 1 &&
+    (e.value !== undefined || e.oldValue !== undefined);
 
   // The Ledger is read only when a row may be collected: its status says so, or the edit covered what tells.
   const needLedger =
@@ -224,7 +233,20 @@ function restoreCollected(
     if (entry && entry.cells.has(header)) want = entry.cells.get(header);
     else if (single && !(header === 'notes')) want = fromOldValue(e.oldValue);
     if (want === undefined) {
-      if (!entry && header !== 'notes') changes.unrestorable.add(r.row);
+      if (!entry && header !== 'notes') {
+        changes.unrestorable.add(r.row);
+        // Not put back (its old value is unknown, and blanking it would lose the pasted value too): the
+        // Audit keeps a trace of who changed a locked row, for Check sheet or Undo to settle.
+        changes.audit.push({
+          when: now,
+          who,
+          action: 'edit',
+          creditId: id,
+          field: text(headers[c - 1]),
+          before: UNKNOWN_BEFORE,
+          after: text(r.cells[c - 1]),
+        });
+      }
       continue;
     }
     const now_ = r.cells[c - 1];
@@ -243,6 +265,9 @@ function restoreCollected(
   }
   return true;
 }
+
+/** The Audit's "before" for a locked cell changed by a paste or range edit: Apps Script does not say. */
+const UNKNOWN_BEFORE = '(not known: pasted or edited as a range)';
 
 /**
  * e.oldValue is text. A number cell's old value comes back as a number (so "-5" stays -5 instead of being

@@ -19,6 +19,12 @@ function userEdits(sheet: FakeSheet, row: number, column: number, values: unknow
   sheet._typeByHand(row, column, values);
 }
 
+/** A person pastes (Ctrl+V): onEdit gets no oldValue and no value, even for one cell. */
+function userPastes(sheet: FakeSheet, row: number, column: number, values: unknown[][]): void {
+  sheet._parent._onEdit = (e) => handleEdit(e as never);
+  sheet._pasteByHand(row, column, values);
+}
+
 const lockedCredit = {
   status: 'PROCESSED' as const,
   allocation: 'customer 100%',
@@ -299,6 +305,54 @@ describe('onEdit: PROCESSING/PROCESSED rows are put back from the Ledger', () =>
     buildMenu({ authMode: 'LIMITED' });
     expect(desk.fake.log.dataCalls()).toBe(0);
     expect(desk.fake.log.count((n) => n.startsWith('Sheet.') || n.startsWith('Spreadsheet.'))).toBe(0);
+  });
+});
+
+describe('onEdit: a paste into one cell is not a typed edit (no oldValue, no value)', () => {
+  test('PENDING_ASSIGN pasted on an ASSIGNED credit unassigns it whole, audited', () => {
+    desk = setUpDesk(
+      makeCredits(1, () => ({
+        status: 'ASSIGNED',
+        allocation: 'customer 100%',
+        distributorKeeps: 0,
+        ruleId: 'R1',
+      })),
+    );
+    userPastes(desk.credits, 2, STATUS, [['PENDING_ASSIGN']]);
+    expect(creditsById(desk).get('AWSC-202610-0000-0000')).toMatchObject({
+      Status: 'PENDING_ASSIGN',
+      Allocation: '',
+      Rule: '',
+      'Distributor Keeps': '',
+    });
+    expect(auditRows(desk).find((a) => a.Field === 'allocation')).toMatchObject({
+      Action: 'unassign',
+      Before: 'customer 100%',
+    });
+  });
+
+  test('a paste on a PROCESSED row without a Ledger entry keeps the pasted value, is audited, and the person is told', () => {
+    desk = setUpDesk(
+      makeCredits(2, (i) => (i === 1 ? lockedCredit : {})),
+      { ledger: false },
+    );
+    userPastes(desk.credits, 3, AMOUNT, [[1]]);
+    expect(creditsById(desk).get('AWSC-202610-0000-0001')).toMatchObject({ Amount: 1 });
+    expect(auditRows(desk)).toEqual([
+      expect.objectContaining({
+        Action: 'edit',
+        'Credit ID': 'AWSC-202610-0000-0001',
+        Field: 'Amount',
+        After: '1',
+      }),
+    ]);
+    expect(desk.ss._toasts.at(-1)?.message).toMatch(/Row 3 is locked; press Undo .* Check sheet/);
+  });
+
+  test('a paste on a PROCESSED row with a Ledger entry is put back from the Ledger', () => {
+    desk = setUpDesk(makeCredits(2, (i) => (i === 1 ? lockedCredit : {})));
+    userPastes(desk.credits, 3, AMOUNT, [[1]]);
+    expect(creditsById(desk).get('AWSC-202610-0000-0001')).toMatchObject({ Amount: 100.01 });
   });
 });
 
