@@ -41,9 +41,13 @@ export interface CellUpdate {
 export const GUARDED_FIELDS = ['status', 'allocation'] as const;
 export type GuardedField = (typeof GUARDED_FIELDS)[number];
 
-/** Does the sheet's cell still hold what the plan read? Compared as the domain reads it (an empty Status is PENDING_ASSIGN). */
+/**
+ * Does the sheet's cell still hold what the plan read? Compared as the domain reads it: by text (a number and
+ * its text agree), and an empty Status is PENDING_ASSIGN. The one "changed since it was read" rule for every
+ * writer — the sync's sinks and the add-on's guarded writes — so they never disagree about the same cell.
+ */
 export function stillAsRead(
-  field: GuardedField,
+  field: CreditField,
   current: Cell | undefined,
   expected: Cell | undefined,
 ): boolean {
@@ -51,17 +55,25 @@ export function stillAsRead(
   return norm(current) === norm(expected);
 }
 
+/** Every field of `expect` that no longer holds what was read, with its value now, in `expect`'s order. */
+export function conflictsOf<F extends CreditField>(
+  expect: Partial<Record<F, Cell>> | undefined,
+  current: (field: F) => Cell | undefined,
+): { field: F; now: string }[] {
+  const out: { field: F; now: string }[] = [];
+  for (const f of Object.keys(expect ?? {}) as F[]) {
+    const now = current(f);
+    if (!stillAsRead(f, now, expect![f])) out.push({ field: f, now: text(now) });
+  }
+  return out;
+}
+
 /** The first guarded field that no longer holds what was read, with its value now; null when all still match. */
 export function conflictOf(
   update: CellUpdate,
   current: (field: GuardedField) => Cell | undefined,
 ): { field: GuardedField; now: string } | null {
-  for (const f of GUARDED_FIELDS) {
-    if (!update.expect || !(f in update.expect)) continue;
-    const now = current(f);
-    if (!stillAsRead(f, now, update.expect[f])) return { field: f, now: text(now) };
-  }
-  return null;
+  return conflictsOf(update.expect, current)[0] ?? null;
 }
 
 /** An update or new row the sink did not write, and why. */

@@ -29,6 +29,7 @@ import {
   SYNC_LOCK_KEY,
   type LockMarker,
 } from '../../core/locks';
+import { conflictsOf } from '../../core/sheet-changes';
 import { TABS, type CreditField } from '../../core/sheet-contract';
 import { isLocked, isStatus } from '../../core/status';
 import { text, type Cell, type ColumnIndex } from '../../core/table';
@@ -220,11 +221,6 @@ export function a1(sheet: string, row: number, col: number, numRows: number, num
   return `${quoteSheet(sheet)}!${letter(col)}${row}:${letter(col + numCols - 1)}${row + numRows - 1}`;
 }
 
-/** Same value as a person would see it: numbers and text compare by their text. */
-function same(a: Cell | undefined, b: Cell | undefined): boolean {
-  return text(a ?? '') === text(b ?? '');
-}
-
 export interface CellWrite {
   row: number;
   col: number;
@@ -379,11 +375,12 @@ export function decideWrites(
       report.lockedIds.push(w.creditId);
       continue;
     }
-    const moved = (Object.keys(w.expect) as CreditField[]).filter((f) => !same(cell(row, f), w.expect[f]));
+    // Core's compare-and-set rule, the one the sync's sinks use: both writers judge a cell alike.
+    const moved = conflictsOf(w.expect, (f) => cell(row, f));
     if (moved.length) {
       report.changed.push({
         creditId: w.creditId,
-        why: `${moved.map((f) => text(headers[idx[f]])).join(', ')} changed since it was read`,
+        why: `${moved.map((m) => text(headers[idx[m.field]])).join(', ')} changed since it was read`,
       });
       continue;
     }
@@ -393,7 +390,9 @@ export function decideWrites(
     }
     for (const f of Object.keys(w.set) as CreditField[]) {
       const v = w.set[f] as Cell;
-      if (!same(cell(row, f), v)) cells.push({ row, col: idx[f] + 1, value: v, creditId: w.creditId });
+      // Cells already holding the value are not written (a blank Status still gets its PENDING_ASSIGN).
+      if (text(cell(row, f)) !== text(v))
+        cells.push({ row, col: idx[f] + 1, value: v, creditId: w.creditId });
     }
     report.written.push(w.creditId);
     audit.push(...w.audit);

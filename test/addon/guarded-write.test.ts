@@ -45,6 +45,20 @@ function syncLock(d: Desk, expiresInMs: number): void {
   );
 }
 
+describe('"changed since it was read" is core\'s rule (core/sheet-changes conflictOf), as in the sync', () => {
+  test('a blank Status reads as PENDING_ASSIGN: Assign and Apply write the credit instead of refusing it', () => {
+    desk = setUpDesk(makeCredits(2));
+    desk.credits._set(2, STATUS, '');
+    desk.credits._set(3, STATUS, '');
+    const view = assignCredit('AWSC-202610-0000-0000', 'customer 100%');
+    expect(view).toMatchObject({ status: 'ASSIGNED' });
+    const preview = previewRules('pending', false);
+    const result = applyRules('pending', false, preview.token);
+    expect(result.changed).toEqual([]);
+    expect(creditsById(desk).get('AWSC-202610-0000-0001')).toMatchObject({ Status: 'ASSIGNED' });
+  });
+});
+
 describe('Apply applies what was previewed', () => {
   test('a credit a teammate changed after the preview is skipped and listed; the others are applied', () => {
     desk = setUpDesk(makeCredits(4));
