@@ -18,8 +18,19 @@
 export const SYNC_LOCK_KEY = 'credit-desk.lock';
 export const ADDON_WRITE_KEY = 'credit-desk.addon-write';
 
-/** How long an add-on write marker is honoured if the add-on dies before removing it. */
-export const ADDON_WRITE_TTL_MS = 2 * 60_000;
+/**
+ * Apps Script's longest execution: "Script runtime 6 min / execution" (quotas page,
+ * https://developers.google.com/apps-script/guides/services/quotas; a simple onEdit gets 30 s). An execution
+ * killed at its limit runs no `finally`, so its marker is never removed: that is what the expiry is for.
+ */
+export const APPS_SCRIPT_MAX_RUN_MS = 6 * 60_000;
+
+/**
+ * How long an add-on write marker is honoured if the add-on dies before removing it: longer than the longest
+ * execution that can set it (with a minute to spare for clock skew between Google and the sync's machine), so
+ * a slow apply never outlives its own marker.
+ */
+export const ADDON_WRITE_TTL_MS = APPS_SCRIPT_MAX_RUN_MS + 60_000;
 
 export interface LockMarker {
   /** Who holds it: "credit-desk sync (alice)", a person's email, or "add-on" when the email is blank. */
@@ -35,17 +46,21 @@ export interface LockMarker {
   since: string;
   /** ISO time after which it is ignored. */
   expiresAt: string;
+  /** What an add-on marker covers: "onEdit" for the edit trigger; absent for the sidebar's actions. */
+  action?: string;
 }
 
-/** Parses a marker's metadata value; null when it is not one of ours (treated as absent). */
 /** The marker an add-on write sets while it runs: who, since when, and when it stops counting if never removed. */
-export function addonWriteMarker(owner: string, now: Date): LockMarker {
+export function addonWriteMarker(owner: string, now: Date, action?: string): LockMarker {
   return {
     owner,
     since: now.toISOString(),
     expiresAt: new Date(now.getTime() + ADDON_WRITE_TTL_MS).toISOString(),
+    ...(action && { action }),
   };
 }
+
+/** Parses a marker's metadata value; null when it is not one of ours (treated as absent). */
 
 export function parseLockMarker(value: string | null | undefined): LockMarker | null {
   if (!value) return null;
@@ -61,6 +76,7 @@ export function parseLockMarker(value: string | null | undefined): LockMarker | 
       ...(typeof v.pidStart === 'string' && { pidStart: v.pidStart }),
       since: v.since,
       expiresAt: v.expiresAt,
+      ...(typeof v.action === 'string' && { action: v.action }),
     };
   } catch {
     return null;
@@ -72,6 +88,24 @@ export function isLiveMarker(marker: LockMarker | null, now: Date): marker is Lo
   if (!marker) return false;
   const t = Date.parse(marker.expiresAt);
   return Number.isFinite(t) && t > now.getTime();
+}
+
+/**
+ * The first live marker among the values of every marker with one key. Every one is looked at: a killed
+ * execution's expired marker may be listed before a live one, and must not hide it.
+ */
+export function firstLiveMarker(values: Iterable<string | null | undefined>, now: Date): LockMarker | null {
+  for (const v of values) {
+    const marker = parseLockMarker(v);
+    if (isLiveMarker(marker, now)) return marker;
+  }
+  return null;
+}
+
+/** A marker of ours past its expiry: whoever sees it removes it (an unreadable value is not ours to remove). */
+export function isExpiredMarker(value: string | null | undefined, now: Date): boolean {
+  const marker = parseLockMarker(value);
+  return marker !== null && !isLiveMarker(marker, now);
 }
 
 /** "credit-desk sync (alice) on build-7, since 2026-12-01 10:42 UTC" — for refusal and wait messages. */

@@ -31,6 +31,7 @@ import {
   ADDON_WRITE_KEY,
   SYNC_LOCK_KEY,
   describeMarker,
+  firstLiveMarker,
   isLiveMarker,
   parseLockMarker,
   type LockMarker,
@@ -185,7 +186,13 @@ export class SheetLock {
       this.held = value;
 
       // Our marker is set: now the add-on's. It checks ours before each write, so none starts from here on.
-      const addon = readMarker(confirm, ADDON_WRITE_KEY)?.value ?? null;
+      // Any live add-on marker blocks: an expired one (an execution killed at its limit) may be listed first.
+      const addon = firstLiveMarker(
+        (confirm.developerMetadata ?? [])
+          .filter((m) => m.metadataKey === ADDON_WRITE_KEY)
+          .map((m) => m.metadataValue),
+        now(),
+      );
       if (!isLiveMarker(addon, now())) return confirm;
       if (await waitFor(`the add-on (${describeMarker(addon)})`)) continue;
       await this.release().catch(() => undefined);

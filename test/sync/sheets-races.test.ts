@@ -208,10 +208,10 @@ describe('the sync and the add-on exclude each other', () => {
   });
   afterEach(() => server.close());
 
-  function addonMarker(expiresInMs: number) {
+  function addonMarker(expiresInMs: number, metadataId = 77) {
     const since = new Date(Date.now() - 1000).toISOString();
     server.state.sheet(SHEET_ID).developerMetadata.push({
-      metadataId: 77,
+      metadataId,
       metadataKey: ADDON_WRITE_KEY,
       metadataValue: JSON.stringify({
         owner: 'alice@example.com',
@@ -259,6 +259,16 @@ describe('the sync and the add-on exclude each other', () => {
     const sink = makeSink(server, { lockWait: { attempts: 1, ms: 1 } });
     await sink.write(changesFor(await sink.read(), desired.slice(0, 2)));
     expect(creditsByKey(server.state.sheet(SHEET_ID)).size).toBe(2);
+  });
+
+  test('an expired add-on marker listed first (an execution killed at its limit) does not hide a live one', async () => {
+    addonMarker(-1000, 77);
+    addonMarker(60_000, 78);
+    const sink = makeSink(server, { lockWait: { attempts: 2, ms: 5 } });
+    await expect(sink.read()).rejects.toMatchObject({
+      code: 'LOCKED',
+      message: expect.stringMatching(/changed in the add-on by alice@example\.com/),
+    });
   });
 
   test('while the sync holds its lock, the add-on sees the shared marker (same key, readable format)', async () => {
