@@ -5,8 +5,37 @@
  * Fakes hand callers Proxies made by `wrap`; a fake's own code works on the raw objects, so calls between
  * fakes are not counted — only what the add-on's code does is.
  */
+/** Thrown into the script when its execution is killed (see CallLog.killExecutionAt). */
+export class ExecutionKilled extends Error {
+  constructor(at: string) {
+    super(`Exceeded maximum execution time (killed at ${at})`);
+  }
+}
+
 export class CallLog {
   private readonly counts = new Map<string, number>();
+  private killAt: ((name: string) => boolean) | null = null;
+  private killed = false;
+
+  /**
+   * Kills the running execution at the first call `when` matches, as Apps Script does at its runtime limit
+   * ("Script runtime 6 min / execution", https://developers.google.com/apps-script/guides/services/quotas; a
+   * simple trigger "can't run for longer than 30 seconds", https://developers.google.com/apps-script/guides/triggers).
+   * A killed execution runs nothing more — no catch, no `finally`. JavaScript always runs `finally` on a
+   * throw, so the emulator gets the same effect by making that call and every later one of the execution
+   * throw without doing anything. Google's pages don't say whether the call in flight at the limit takes
+   * effect; modelled the stricter way for a marker's owner: it does not, and nothing after it does.
+   */
+  killExecutionAt(when: (name: string) => boolean): void {
+    this.killAt = when;
+    this.killed = false;
+  }
+
+  /** The killed execution is over; the next one (another trigger, another sidebar call) runs normally. */
+  nextExecution(): void {
+    this.killAt = null;
+    this.killed = false;
+  }
 
   hit(name: string): void {
     this.counts.set(name, (this.counts.get(name) ?? 0) + 1);
@@ -52,7 +81,12 @@ export class CallLog {
           return value;
         }
         return (...args: unknown[]) => {
-          this.hit(`${className}.${prop}`);
+          const name = `${className}.${prop}`;
+          if (this.killed || this.killAt?.(name)) {
+            this.killed = true;
+            throw new ExecutionKilled(name);
+          }
+          this.hit(name);
           const out = (value as (...a: unknown[]) => unknown).apply(obj, args);
           // A chaining method (withKey, setDescription, …) returns its own object: hand back the counted
           // proxy, so the next call in the chain (withKey(k).find()) is counted too.
