@@ -4,7 +4,7 @@
  * (desk-read.ts), so the action's read is also the compare-and-set read. With the Sheets API, an action is
  * then a fixed number of calls whatever the rows and however locked rows interleave:
  * createDeveloperMetadata (our marker), spreadsheets.get + values.batchGet (desk-read), values.batchUpdate
- * (cells and Audit, atomic), deleteDeveloperMetadata (our marker).
+ * (cells and Audit, atomic), deleteDeveloperMetadata (our marker, and any expired one the read saw).
  */
 import type { AuditEntry } from '../../core/audit';
 import { ADDON_WRITE_KEY, addonWriteMarker } from '../../core/locks';
@@ -26,13 +26,20 @@ type Spreadsheet = GoogleAppsScript.Spreadsheet.Spreadsheet;
 
 /**
  * Runs `work` with our write marker set (spreadsheet-level developer metadata, as Spreadsheet.addDeveloperMetadata
- * sets it), removed after by key AND value so another execution's marker is left alone. The caller reads
+ * sets it), removed after by key AND value so another execution's live marker is left alone. The caller reads
  * after this sets the marker and refuses on the sync's live lock (core/locks: of two writers starting at
- * once, one sees the other).
+ * once, one sees the other). `work` is handed `sweep`: expired markers it saw (left by executions killed at
+ * their limit, which never run their finally) are removed in the same request as ours.
  */
-export function withApiExclusion<T>(api: DeskApi, spreadsheetId: string, who: string, work: () => T): T {
+export function withApiExclusion<T>(
+  api: DeskApi,
+  spreadsheetId: string,
+  who: string,
+  work: (sweep: (expired: string[]) => void) => T,
+): T {
   const now = new Date();
   const value = JSON.stringify(addonWriteMarker(who, now));
+  const remove = new Set([value]);
   api.Spreadsheets.batchUpdate(
     {
       requests: [
@@ -51,17 +58,15 @@ export function withApiExclusion<T>(api: DeskApi, spreadsheetId: string, who: st
     spreadsheetId,
   );
   try {
-    return work();
+    return work((expired) => expired.forEach((v) => remove.add(v)));
   } finally {
     api.Spreadsheets.batchUpdate(
       {
-        requests: [
-          {
-            deleteDeveloperMetadata: {
-              dataFilter: { developerMetadataLookup: { metadataKey: ADDON_WRITE_KEY, metadataValue: value } },
-            },
+        requests: [...remove].map((v) => ({
+          deleteDeveloperMetadata: {
+            dataFilter: { developerMetadataLookup: { metadataKey: ADDON_WRITE_KEY, metadataValue: v } },
           },
-        ],
+        })),
       },
       spreadsheetId,
     );

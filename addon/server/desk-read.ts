@@ -10,7 +10,14 @@
  *
  * SpreadsheetApp would need a getSheetByName, getDataRange and getValues per tab and several calls per fact.
  */
-import { isLiveMarker, parseLockMarker, SYNC_LOCK_KEY, type LockMarker } from '../../core/locks';
+import {
+  ADDON_WRITE_KEY,
+  isExpiredMarker,
+  isLiveMarker,
+  parseLockMarker,
+  SYNC_LOCK_KEY,
+  type LockMarker,
+} from '../../core/locks';
 import type { TabId } from '../../core/sheet-contract';
 import type { Cell } from '../../core/table';
 import { readTabsOnce, type ValuesApi } from '../services/sheets-values';
@@ -46,6 +53,8 @@ export interface DeskRead {
   cells: Map<TabId, Cell[][] | null>;
   /** The sync's live lock marker when read, or null. */
   syncLock: LockMarker | null;
+  /** Values of add-on write markers past their expiry (left by killed executions): for the writer to remove. */
+  expiredAddonMarkers: string[];
   /** Per tab name: grid rows and protected ranges. */
   sheets: Map<string, { rowCount: number; protectedRanges: ApiProtectedRange[] }>;
 }
@@ -64,11 +73,14 @@ export function readDesk(api: DeskApi, spreadsheetId: string, tabs: TabId[], now
     ]),
   );
   let syncLock: LockMarker | null = null;
+  const expiredAddonMarkers: string[] = [];
   for (const m of meta.developerMetadata ?? []) {
+    if (m.metadataKey === ADDON_WRITE_KEY && isExpiredMarker(m.metadataValue, now))
+      expiredAddonMarkers.push(m.metadataValue ?? '');
     if (m.metadataKey !== SYNC_LOCK_KEY) continue;
     const marker = parseLockMarker(m.metadataValue ?? '');
     if (isLiveMarker(marker, now)) syncLock = marker;
   }
   const cells = readTabsOnce(api.Spreadsheets.Values, spreadsheetId, timeZone, tabs, new Set(sheets.keys()));
-  return { spreadsheetId, timeZone, cells, syncLock, sheets };
+  return { spreadsheetId, timeZone, cells, syncLock, expiredAddonMarkers, sheets };
 }

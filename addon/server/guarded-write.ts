@@ -24,6 +24,8 @@ import {
   ADDON_WRITE_KEY,
   addonWriteMarker,
   describeMarker,
+  firstLiveMarker,
+  isExpiredMarker,
   isLiveMarker,
   parseLockMarker,
   SYNC_LOCK_KEY,
@@ -118,20 +120,50 @@ export function refuseWhileSyncing(marker: LockMarker): never {
   );
 }
 
-/** Runs `work` with our write marker set; refuses (without running it) while the sync's lock is live. */
-export function withSyncExclusion<T>(ss: Spreadsheet, who: string, work: () => T): T {
+/** The marker action of the edit trigger: two people's onEdits (a second or so each) don't wait for each other. */
+const ONEDIT_ACTION = 'onEdit';
+
+/** Another add-on execution's live write marker that an onEdit must not write under, or null. */
+function liveAddonWrite(ss: Spreadsheet, ours: string, now: Date): LockMarker | null {
+  const others = ss
+    .createDeveloperMetadataFinder()
+    .withKey(ADDON_WRITE_KEY)
+    .find()
+    .map((m) => m.getValue())
+    .filter((v) => v !== ours && parseLockMarker(v)?.action !== ONEDIT_ACTION);
+  return firstLiveMarker(others, now);
+}
+
+/**
+ * Runs `work` with our write marker set; refuses (without running it) while the sync's lock is live. For the
+ * edit trigger (`action` "onEdit"), also while another add-on action's marker is live (an Apply running in
+ * another execution): onEdit may run without the document lock (a simple trigger, or the wait ran out), and
+ * its writes would race that action's. Its refusal names the action's owner (the error's `marker`).
+ */
+export function withSyncExclusion<T>(ss: Spreadsheet, who: string, work: () => T, action?: 'onEdit'): T {
   const now = new Date();
-  const value = JSON.stringify(addonWriteMarker(who, now));
+  const value = JSON.stringify(addonWriteMarker(who, now, action));
   // Set ours first, then check theirs (core/locks: of two writers starting at once, one sees the other).
   ss.addDeveloperMetadata(ADDON_WRITE_KEY, value);
   try {
     const sync = liveSyncLock(ss, now);
     if (sync) refuseWhileSyncing(sync);
+    const other = action === ONEDIT_ACTION ? liveAddonWrite(ss, value, now) : null;
+    if (other) throw new AddonBusy(other);
     return work();
   } finally {
+    // Ours, and any expired marker: one left by an execution killed at its limit (it never ran its finally).
     for (const m of ss.createDeveloperMetadataFinder().withKey(ADDON_WRITE_KEY).find()) {
-      if (m.getValue() === value) m.remove();
+      const v = m.getValue();
+      if (v === value || isExpiredMarker(v, new Date())) m.remove();
     }
+  }
+}
+
+/** An onEdit refused because another add-on action is writing (see withSyncExclusion). */
+export class AddonBusy extends Error {
+  constructor(readonly marker: LockMarker) {
+    super(`Credit Desk is writing this sheet for ${describeMarker(marker)}.`);
   }
 }
 

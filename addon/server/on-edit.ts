@@ -13,7 +13,8 @@
  * 3. An Allocation edit is validated by the core: valid → ASSIGNED, Rule "manual", Distributor Keeps and Last
  *    Change written, the note cleared; cleared → PENDING_ASSIGN; invalid → a note says what is wrong.
  *
- * 4. While the sync holds its lock, nothing is written (see SYNC_RUNNING below for why).
+ * 4. While the sync holds its lock, or another add-on action (an Apply) has its write marker set, nothing is
+ *    written (see SYNC_RUNNING below for why).
  *
  * Sheets fires onEdit only for a person's changes to cell values — not for sorts, row inserts or deletes — so
  * those are repaired by Check sheet, not here. Each block is written in its own try: one failure (a row
@@ -26,6 +27,7 @@ import type { Credit } from '../../core/credit';
 import { isCreditDeskError } from '../../core/errors';
 import { decideStatusEdit, inferPriorStatus } from '../../core/hand-edit';
 import { TABS, type CreditField } from '../../core/sheet-contract';
+import { describeMarker } from '../../core/locks';
 import { isLocked, isStatus, type Status } from '../../core/status';
 import { creditCell, creditFromRow, indexColumns, text, type Cell, type ColumnIndex } from '../../core/table';
 import { literalText, toCell } from '../services/cells';
@@ -34,7 +36,7 @@ import { toast } from '../services/ui';
 import { assignContext } from './assign';
 import { appendAudit } from './audit-log';
 import { ASSIGNMENT_FIELDS } from './credit-writes';
-import { cellRects, withSyncExclusion, type CellWrite } from './guarded-write';
+import { AddonBusy, cellRects, withSyncExclusion, type CellWrite } from './guarded-write';
 import { ledgerEntry, readLedger, type Ledger } from './ledger';
 import { readDirectory } from './live-sheet';
 import { runs } from './write-plan';
@@ -76,10 +78,16 @@ export function handleEdit(e: EditEvent): void {
   if (sheet.getName() !== TABS.credits.name) return;
   underLockIfPossible(() => {
     try {
-      withSyncExclusion(e.source, currentUserEmail() || 'add-on (onEdit)', () => onCreditsEdit(e, sheet));
+      withSyncExclusion(
+        e.source,
+        currentUserEmail() || 'add-on (onEdit)',
+        () => onCreditsEdit(e, sheet),
+        'onEdit',
+      );
     } catch (err) {
-      if (!(isCreditDeskError(err) && err.code === 'LOCKED')) throw err;
-      toast(SYNC_RUNNING);
+      if (err instanceof AddonBusy) toast(addonRunning(describeMarker(err.marker)));
+      else if (isCreditDeskError(err) && err.code === 'LOCKED') toast(SYNC_RUNNING);
+      else throw err;
     }
   });
 }
@@ -97,6 +105,13 @@ export function handleEdit(e: EditEvent): void {
  */
 const SYNC_RUNNING =
   'The Credit Desk sync is writing this sheet right now, so your edit was not checked or applied. The sync keeps it and will put back anything locked; type an allocation again once the sync has finished, or run Credit Desk › Check sheet.';
+
+/**
+ * The same while another add-on action writes (an Apply by `who`, in another execution): onEdit writes nothing,
+ * for the same reason — a second writer between that action's read and its write.
+ */
+const addonRunning = (who: string) =>
+  `Credit Desk is writing this sheet right now (${who}), so your edit was not checked or applied. Type it again once that has finished, or run Credit Desk › Check sheet.`;
 
 /** Cell writes, notes and audit collected while deciding, written at the end. */
 class Changes {

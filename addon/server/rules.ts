@@ -122,13 +122,14 @@ function appSource(): Source {
 function withApiSource<T>(api: DeskApi, exclusive: boolean, work: (src: Source) => T): T {
   const ss = SpreadsheetApp.getActiveSpreadsheet();
   const id = ss.getId();
-  const run = () => {
+  const run = (sweep?: (expired: string[]) => void) => {
     // Audit is read only to append to it: a preview (not exclusive) leaves it out.
     const read = readDesk(
       api,
       id,
       RULE_TABS.filter((t) => exclusive || t !== 'audit'),
     );
+    sweep?.(read.expiredAddonMarkers);
     if (exclusive && read.syncLock) refuseWhileSyncing(read.syncLock);
     const grid = (t: (typeof RULE_TABS)[number]) => {
       const cells = read.cells.get(t);
