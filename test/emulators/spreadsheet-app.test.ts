@@ -2,6 +2,7 @@
  * The in-memory SpreadsheetApp and Sheets advanced service behave as Google documents them. Each test names
  * the behaviour and the reference it follows (the emulator's code cites it too).
  */
+import { ExecutionKilled } from '../../emulators/call-log';
 import { createSheetsAdvancedService } from '../../emulators/sheets-advanced';
 import { FakeFilterCriteriaBuilder, FakeSpreadsheet, parseTyped } from '../../emulators/spreadsheet-app';
 import { withDocumentLock } from '../../addon/services/lock';
@@ -143,6 +144,35 @@ describe('onEdit fires for a person changing values only (Simple triggers refere
     ss._onEdit = (e) => events.push(e);
     expect(() => sheet._typeByHand(2, 1, [['x']])).toThrow(PROTECTED);
     expect(events).toHaveLength(0);
+  });
+});
+
+describe('an execution killed at its runtime limit (quotas page: 6 min, 30 s for a simple trigger)', () => {
+  test('the call at the limit and every later one, finally included, do nothing; the next execution runs', () => {
+    const ss = new FakeSpreadsheet();
+    const fake = installFakeAppsScript(ss);
+    try {
+      ss._addSheet('Data', [['a']]);
+      const app = fake.globals.SpreadsheetApp as GoogleAppsScript.Spreadsheet.SpreadsheetApp;
+      const script = () => {
+        const doc = app.getActiveSpreadsheet();
+        doc.addDeveloperMetadata('marker', 'x');
+        try {
+          doc.getSheetByName('Data')!.getRange(1, 1).setValue('b');
+        } finally {
+          doc.getDeveloperMetadata().forEach((m) => m.remove());
+        }
+      };
+      fake.log.killExecutionAt((call) => call === 'Range.setValue');
+      expect(script).toThrow(ExecutionKilled);
+      fake.log.nextExecution();
+      expect(ss._metadata.map((m) => m.key)).toEqual(['marker']);
+      expect(ss._sheet('Data').getRange(1, 1).getValue()).toBe('a');
+      script();
+      expect(ss._metadata).toEqual([]);
+    } finally {
+      fake.uninstall();
+    }
   });
 });
 
