@@ -65,6 +65,8 @@ export interface Reconciled {
   usageFiles: UsageFile[];
   /** The sheet's ID (its Config tab), or null before its first collection. */
   deskId: string | null;
+  /** The collections the Audit tab records, by Credit ID (core/collect-trace.ts), as read for this run. */
+  traces: ReadonlyMap<string, CollectTrace>;
   /** Lines for the command's summary (also sent to the reporter as warnings). */
   messages: string[];
   written: boolean;
@@ -289,6 +291,7 @@ export async function readReconciled(sink: Sink, opts: ReconcileOptions): Promis
     snapshot: repaired,
     ledger: entries,
     usageFiles: usageFiles.own,
+    traces,
     deskId: usageFiles.deskId,
     result,
     ledgerAdded: missing.length,

@@ -29,7 +29,6 @@ import { buildChangeSet, readState, type DeskState } from '../../core/sheet-stat
 import { type Sink } from '../sinks/sink';
 import { describeSkipped, hasWork, type LedgerChanges, type SkippedChange } from '../../core/sheet-changes';
 import { notCollectedFlags, screenForCollect, type SkippedCredit } from '../../core/collect-check';
-import { readCollectTraces } from '../../core/collect-trace';
 import { readSyncedAmounts } from '../../core/amount-proof';
 import {
   loadUsageFiles,
@@ -177,7 +176,7 @@ export async function runCollect(
 function collectedIndex(rec: Reconciled): Map<string, string> {
   const out = new Map<string, string>();
   for (const e of rec.ledger) out.set(e.key, e.usageFileId).set(e.creditId, e.usageFileId);
-  for (const t of readCollectTraces(rec.snapshot.tabs.audit).values()) {
+  for (const t of rec.traces.values()) {
     out.set(t.creditId, t.usageFileId);
     if (t.key) out.set(t.key, t.usageFileId);
   }
