@@ -3,13 +3,12 @@
  * AWS delivers each, read through the DuckDB source and checked against sums this test makes on its own: a
  * small CSV parse and exact BigInt decimals, no DuckDB and no code of the reader.
  */
+import { errorOf, withSource } from './duckdb-helpers';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import * as zlib from 'node:zlib';
 import ExcelJS from 'exceljs';
 import { readCurRows } from '../../core/cur';
-import { isCreditDeskError } from '../../core/errors';
-import { createDuckDbSource, type DuckDbSource } from '../../sync-service/sources/duckdb';
 import { runCli } from '../helpers/cli';
 import { useDuckDb, useTempDirs } from '../helpers/fixtures-io';
 
@@ -155,25 +154,6 @@ function layCur2Export(opts: { older?: boolean; manifest?: boolean } = {}): {
       fs.readFileSync(CUR2_MANIFEST),
     );
   return { bucket, exportRoot };
-}
-
-async function withSource<T>(curDir: string, fn: (s: DuckDbSource) => Promise<T>): Promise<T> {
-  const source = await createDuckDbSource({ curDir });
-  try {
-    return await fn(source);
-  } finally {
-    await source.close();
-  }
-}
-
-async function errorOf(p: Promise<unknown>): Promise<{ code: string; message: string }> {
-  try {
-    await p;
-  } catch (err) {
-    if (!isCreditDeskError(err)) throw err;
-    return { code: err.code, message: err.message };
-  }
-  throw new Error('expected an error');
 }
 
 async function read(curDir: string, period: string) {

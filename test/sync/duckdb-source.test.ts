@@ -1,10 +1,10 @@
 import * as fs from 'node:fs';
+import { errorOf, withSource } from './duckdb-helpers';
 import * as path from 'node:path';
 import fc from 'fast-check';
 import { readCurRows } from '../../core/cur';
-import { isCreditDeskError } from '../../core/errors';
 import { generateDemoData } from '../../sync-service/demo/generate';
-import { createDuckDbSource, type DuckDbSource } from '../../sync-service/sources/duckdb';
+import { createDuckDbSource } from '../../sync-service/sources/duckdb';
 import { useDuckDb, useTempDirs } from '../helpers/fixtures-io';
 
 const tmpDir = useTempDirs('credit-desk-duckdb-');
@@ -46,29 +46,6 @@ async function writeCur(
     .run(`COPY (SELECT * FROM (VALUES ${values}) t(bill_payer_account_id, line_item_usage_account_id, line_item_line_item_type,
       line_item_product_code, line_item_line_item_description, line_item_currency_code, line_item_unblended_cost))
     TO ${sqlString(file)} (FORMAT PARQUET)`);
-}
-
-async function withSource<T>(
-  curDir: string,
-  fn: (s: DuckDbSource) => Promise<T>,
-  layout?: 'cur2' | 'legacy' | 'auto',
-): Promise<T> {
-  const source = await createDuckDbSource({ curDir, layout });
-  try {
-    return await fn(source);
-  } finally {
-    await source.close();
-  }
-}
-
-async function errorOf(p: Promise<unknown>): Promise<{ code: string; message: string }> {
-  try {
-    await p;
-  } catch (err) {
-    if (!isCreditDeskError(err)) throw err;
-    return { code: err.code, message: err.message };
-  }
-  throw new Error('expected an error');
 }
 
 describe('DuckDB source over generated data', () => {
