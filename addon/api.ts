@@ -129,6 +129,14 @@ export interface DownloadFile {
   rows: number;
 }
 
+/** A customer or reseller a statement can be downloaded for (the Month view's "Statement for…"). */
+export interface StatementPartyView {
+  role: 'customer' | 'reseller';
+  id: string;
+  /** From the Accounts tab; '' when the ID is not there. */
+  name?: string;
+}
+
 /** The Month view: the Summary tab's figures for one billing period (see addon/server/month.ts). */
 export interface MonthView {
   asOf: string;
@@ -152,6 +160,8 @@ export interface MonthView {
   usageFiles: { usageFileId: string; status: string; currency: string; credits: number; amount: string }[];
   stale: { period: string; currency: string; credits: number; amount: string }[];
   flags: { flag: string; currency: string; credits: number; amount: string }[];
+  /** Who "Statement for…" offers: every customer and reseller with a share in the period, or whose accounts got one. */
+  statementParties: StatementPartyView[];
   /** Amount by status of the last periods, in minor units of one currency, for the inline SVG chart. */
   chart: { currency: string; bars: { period: string; segments: { status: string; minor: number }[] }[] };
 }
@@ -171,4 +181,6 @@ export interface ServerApi {
   /** One chunk's CSV (BOM and header line included; the sidebar drops them from every chunk but the first). */
   downloadChunk(chunk: DownloadChunk): string;
   getMonthSummary(period: string | null): MonthView;
+  /** One party's credit statement for a period: the CSV `credit-desk statement` writes, byte for byte. */
+  downloadStatement(period: string, party: StatementPartyView): DownloadFile;
 }

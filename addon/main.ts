@@ -18,6 +18,7 @@ import {
   getSelectionKey as selectionKeyAction,
 } from './server/selected';
 import { getMonthSummary as monthAction } from './server/month';
+import { downloadStatement as statementAction } from './server/statement';
 
 // Triggers -------------------------------------------------------------------------------------------------
 
@@ -78,3 +79,5 @@ export const prepareDownload: ServerApi['prepareDownload'] = (format, includeHid
   prepareAction(format, includeHiddenByHand === true);
 export const downloadChunk: ServerApi['downloadChunk'] = (chunk) => chunkAction(chunk);
 export const getMonthSummary: ServerApi['getMonthSummary'] = (period) => monthAction(period);
+export const downloadStatement: ServerApi['downloadStatement'] = (period, party) =>
+  statementAction(period, party);

@@ -14,6 +14,7 @@ import type { Credit } from './credit';
 import { resolveCreditAllocation } from './credit-allocation';
 import { addMinor, formatMinor, type Minor } from './money';
 import { formatPercentBp } from './config';
+import { toCsv } from './csv';
 
 export interface StatementParty {
   role: Role;
@@ -229,4 +230,13 @@ export function statementTable(s: Statement): {
     rows.push(...s.customerLines.map((l) => row(l, l.forCustomer ?? '')));
   }
   return { headers, rows, totalRows: totals.length };
+}
+
+/**
+ * The statement as the CSV file `credit-desk statement` writes and the sidebar downloads: one function, so
+ * the two are byte for byte the same (formula-safe, BOM and CRLF: core/csv.ts).
+ */
+export function statementCsv(s: Statement): string {
+  const table = statementTable(s);
+  return toCsv(table.headers, table.rows);
 }

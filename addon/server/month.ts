@@ -6,8 +6,11 @@
 import { buildSummary, FLAG_STALE_UNASSIGNED, mainCurrency } from '../../core/summary';
 import { formatMinor } from '../../core/money';
 import { STATUSES } from '../../core/status';
-import type { MonthView } from '../api';
+import type { Credit } from '../../core/credit';
+import type { AccountDirectory } from '../../core/accounts';
+import type { MonthView, StatementPartyView } from '../api';
 import { openSpreadsheet, readCredits, readDirectory } from './live-sheet';
+import { targetOptions } from './views';
 
 const CHART_PERIODS = 6;
 const TOP_PARTIES = 8;
@@ -15,8 +18,9 @@ const TOP_PARTIES = 8;
 export function getMonthSummary(period: string | null, now: Date = new Date()): MonthView {
   const { ss, timeZone } = openSpreadsheet();
   const credits = readCredits(ss, timeZone).credits.map((c) => c.credit);
+  const directory = readDirectory(ss, timeZone);
   const s = buildSummary(credits, {
-    directory: readDirectory(ss, timeZone),
+    directory,
     currentPeriod: now.toISOString().slice(0, 7),
   });
   const periods = [...new Set(s.periods.map((p) => p.period))].sort().reverse();
@@ -77,6 +81,12 @@ export function getMonthSummary(period: string | null, now: Date = new Date()): 
         credits: f.credits,
         amount: money(f.amount, f.currency),
       })),
+    statementParties: statementParties(
+      credits,
+      directory,
+      s.parties.filter((p) => p.period === shown),
+      shown,
+    ),
     chart: {
       currency,
       bars: chartPeriods.map((p) => {
@@ -88,4 +98,28 @@ export function getMonthSummary(period: string | null, now: Date = new Date()): 
       }),
     },
   };
+}
+
+/**
+ * Who has a statement for the period: every customer and reseller with a share (the Summary's parties, all of
+ * them, not only the top ones shown), and every reseller whose accounts' credits were passed on (its statement
+ * lists what its customers received). Named from the Accounts tab, as everywhere else in the sidebar.
+ */
+function statementParties(
+  credits: readonly Credit[],
+  directory: AccountDirectory,
+  parties: readonly { role: string; targetId: string }[],
+  period: string,
+): StatementPartyView[] {
+  const names = new Map(targetOptions(directory).map((t) => [`${t.role}|${t.id}`, t.name]));
+  const out = new Map<string, StatementPartyView>();
+  const add = (role: StatementPartyView['role'], id: string) => {
+    if (id && !out.has(`${role}|${id}`))
+      out.set(`${role}|${id}`, { role, id, name: names.get(`${role}|${id}`) ?? '' });
+  };
+  for (const p of parties) if (p.role === 'customer' || p.role === 'reseller') add(p.role, p.targetId);
+  for (const c of credits)
+    if (c.period === period && c.status !== 'PENDING_ASSIGN' && c.allocation && c.resellerId)
+      add('reseller', c.resellerId);
+  return [...out.values()].sort((a, b) => a.role.localeCompare(b.role) || a.id.localeCompare(b.id));
 }

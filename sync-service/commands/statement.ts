@@ -5,12 +5,12 @@
  */
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
-import { toCsv } from '../../core/csv';
 import { CreditDeskError } from '../../core/errors';
 import { USAGE_FILE_ID_PATTERN } from '../../core/ids';
 import { readState } from '../../core/sheet-state';
 import {
   buildStatements,
+  statementCsv,
   statementName,
   statementTable,
   type Statement,
@@ -61,7 +61,7 @@ export async function runStatement(opts: StatementOptions, deps: { sink: Sink })
     const base = join(opts.outDir, statementName(s.party, opts));
     const table = statementTable(s);
     if (opts.formats.includes('csv')) {
-      await writeFileAtomically(`${base}.csv`, new TextEncoder().encode(toCsv(table.headers, table.rows)));
+      await writeFileAtomically(`${base}.csv`, new TextEncoder().encode(statementCsv(s)));
       files.push(`${base}.csv`);
     }
     if (opts.formats.includes('xlsx')) {

@@ -26,6 +26,7 @@ const SERVER_API: Record<keyof ServerApi, true> = {
   prepareDownload: true,
   downloadChunk: true,
   getMonthSummary: true,
+  downloadStatement: true,
 };
 const TRIGGERS = ['onOpen', 'onInstall', 'onEdit'];
 const MENU_FUNCTIONS = MENU_ITEMS.flatMap((i) => (i ? [i[1]] : []));

@@ -1,11 +1,13 @@
 /**
  * The Month view: the Summary tab's figures for one billing period (by status, passed on, usage files, flags)
  * and a small stacked-bar chart of the last periods, drawn as inline SVG — nothing is loaded from elsewhere.
- * Every text from the sheet (names, IDs) reaches the page as a text node.
+ * Every text from the sheet (names, IDs) reaches the page as a text node. "Statement for…" downloads one
+ * customer's or reseller's statement for the shown period (the CLI's CSV), saved by the browser.
  */
-import type { MonthView } from '../../api';
+import type { MonthView, StatementPartyView } from '../../api';
 import type { Feedback } from '../busy';
 import { append, byId, clear, el } from '../dom';
+import { saveDownload } from '../download';
 import { callServer } from '../run';
 
 const SVG = 'http://www.w3.org/2000/svg';
@@ -162,17 +164,84 @@ export function renderMonth(view: MonthView, target: HTMLElement): void {
   );
 }
 
+/** "Customer Acme Corp (CUST-1)": names where the sheet has them, as the other views show parties. */
+export function partyLabel(p: StatementPartyView): string {
+  const role = p.role === 'customer' ? 'Customer' : 'Reseller';
+  return p.name && p.name !== p.id ? `${role} ${p.name} (${p.id})` : `${role} ${p.id}`;
+}
+
 export function setupMonthPanel(feedback: Feedback): void {
   const select = byId<HTMLSelectElement>('month-period');
   const result = byId('month-result');
-  async function load(period: string | null): Promise<void> {
-    const view = await feedback.run('loading the month', () => callServer('getMonthSummary', period));
-    if (!view) return;
+  const partySelect = byId<HTMLSelectElement>('statement-party');
+  const download = byId<HTMLButtonElement>('statement-download');
+  const statementResult = byId('statement-result');
+  /** The view shown: the statement is for its period and one of its parties. */
+  let shown: MonthView | null = null;
+  /** Loads started; a late answer to an older one is dropped. */
+  let loads = 0;
+
+  function show(view: MonthView): void {
+    shown = view;
     clear(select);
     for (const p of view.periods) append(select, el('option', { value: p, selected: p === view.period }, p));
     select.disabled = view.periods.length === 0;
     renderMonth(view, result);
+    clear(partySelect);
+    clear(statementResult);
+    view.statementParties.forEach((p, i) =>
+      append(partySelect, el('option', { value: String(i) }, partyLabel(p))),
+    );
+    if (view.statementParties.length === 0)
+      append(partySelect, el('option', { value: '' }, 'No shares passed on in this period'));
+    partySelect.disabled = view.statementParties.length === 0;
+    download.disabled = view.statementParties.length === 0;
   }
+
+  async function load(period: string | null): Promise<void> {
+    const mine = ++loads;
+    const view = await feedback.run('loading the month', () => callServer('getMonthSummary', period));
+    if (view && mine === loads) show(view);
+  }
+
   byId('month-load').addEventListener('click', () => void load(select.value || null));
   select.addEventListener('change', () => void load(select.value || null));
+
+  download.addEventListener('click', async () => {
+    const view = shown;
+    const party = view?.statementParties[Number(partySelect.value)];
+    if (!view || !party) return;
+    const file = await feedback.run(`preparing the statement for ${party.id}`, () =>
+      callServer('downloadStatement', view.period, { role: party.role, id: party.id }),
+    );
+    if (!file) return;
+    saveDownload(file);
+    clear(statementResult);
+    append(
+      statementResult,
+      el(
+        'p',
+        { class: 'outcome' },
+        `Saved ${file.filename} (${file.rows} line${file.rows === 1 ? '' : 's'} for ${party.id}).`,
+      ),
+    );
+  });
+
+  // The periods (and the latest month) are there when the sidebar opens, not only after "Show month". Quietly:
+  // this first load disables no button and takes no status line; a failure is said here, and Show month retries.
+  const first = ++loads;
+  callServer('getMonthSummary', null).then(
+    (view) => {
+      if (first === loads) show(view);
+    },
+    (err: unknown) => {
+      if (first !== loads) return;
+      clear(result);
+      const why = err instanceof Error ? err.message : String(err);
+      append(
+        result,
+        el('p', { class: 'muted' }, `The months could not be loaded (${why}). Press Show month.`),
+      );
+    },
+  );
 }

@@ -6,6 +6,7 @@
 import { execFileSync } from 'node:child_process';
 import { existsSync, readFileSync } from 'node:fs';
 import path from 'node:path';
+import type { Account } from '../../../../core/accounts';
 import type { Credit } from '../../../../core/credit';
 import { CREDIT_COLUMNS } from '../../../../core/sheet-contract';
 import type { ServerApi } from '../../../../addon/api';
@@ -27,6 +28,7 @@ const SERVER_FUNCTIONS: readonly (keyof ServerApi)[] = [
   'prepareDownload',
   'downloadChunk',
   'getMonthSummary',
+  'downloadStatement',
 ];
 
 /**
@@ -125,6 +127,8 @@ export interface DeskOptions {
   brokenRule?: boolean;
   /** Adds this many generated pending credits after the fixtures (every 3rd an AmazonS3 one), for a big sheet. */
   extraCredits?: number;
+  /** Other Credits and Accounts tabs instead of the fixtures (e.g. read from a workbook the CLI wrote). */
+  sheet?: { credits: Credit[]; accounts: Account[] };
 }
 
 /** `n` pending credits CR-BIG-0…, every 3rd of them an AmazonS3 credit (the one a filter can hide). */
@@ -136,8 +140,9 @@ function bigCredits(n: number): Credit[] {
 
 export function openCreditDesk(codePath: string, sidebarHtml: string, opts: DeskOptions = {}): CreditDesk {
   const spreadsheet = buildSpreadsheet({
-    credits: opts.extraCredits ? [...CREDITS, ...bigCredits(opts.extraCredits)] : CREDITS,
-    accounts: [
+    credits:
+      opts.sheet?.credits ?? (opts.extraCredits ? [...CREDITS, ...bigCredits(opts.extraCredits)] : CREDITS),
+    accounts: opts.sheet?.accounts ?? [
       {
         accountId: '111111111111',
         accountName: 'Acme prod',
@@ -187,7 +192,12 @@ export function openCreditDesk(codePath: string, sidebarHtml: string, opts: Desk
   const credits = spreadsheet._sheet('Credits');
   // The sync writes descriptions as text; a leading apostrophe is how a sheet keeps "=..." from being a formula.
   const descriptionCol = CREDIT_COLUMNS.findIndex((c) => c.field === 'description') + 1;
-  credits._set(rowOf('CR-HYPERLINK'), descriptionCol, `'${HYPERLINK_DESCRIPTION}`);
+  if (!opts.sheet) credits._set(rowOf('CR-HYPERLINK'), descriptionCol, `'${HYPERLINK_DESCRIPTION}`);
+  // Tabs from elsewhere: their descriptions were written as text too, so one that looks like a formula keeps it.
+  else
+    opts.sheet.credits.forEach((c, i) => {
+      if (/^[='+\-@]/.test(c.description)) credits._set(i + 2, descriptionCol, `'${c.description}`);
+    });
 
   const fake = createFakeAppsScript(spreadsheet, { htmlFiles: { Sidebar: sidebarHtml } });
   // In Apps Script the script and SpreadsheetApp share one realm: a date cell reads as a Date the script's

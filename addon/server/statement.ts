@@ -1,0 +1,41 @@
+/**
+ * downloadStatement: the Month view's "Statement for…" — one customer's or reseller's credit statement for a
+ * billing period, as the CSV `credit-desk statement` writes (issue 23). It is built by the same core code
+ * (core/statement.ts: buildStatements, statementName, statementCsv) over the same Credits and Accounts tabs,
+ * so the file the browser saves has the CLI's bytes. The sidebar saves it client-side like the filtered rows:
+ * no Drive scope, nothing is written to the spreadsheet.
+ */
+import { CreditDeskError } from '../../core/errors';
+import { buildStatements, statementCsv, statementName } from '../../core/statement';
+import type { DownloadFile, StatementPartyView } from '../api';
+import { openSpreadsheet, readCredits, readDirectory } from './live-sheet';
+
+const PERIOD = /^\d{4}-\d{2}$/;
+
+export function downloadStatement(period: string, party: StatementPartyView): DownloadFile {
+  if (!PERIOD.test(String(period)))
+    throw new CreditDeskError(
+      'USAGE',
+      `"${String(period)}" is not a billing period.`,
+      'Choose a period in the Month panel (press Show month), then the party.',
+    );
+  const role = party?.role;
+  const id = typeof party?.id === 'string' ? party.id.trim() : '';
+  if ((role !== 'customer' && role !== 'reseller') || id === '')
+    throw new CreditDeskError(
+      'USAGE',
+      'A statement is for one customer or one reseller.',
+      'Choose one in "Statement for…" in the Month panel, then Download statement.',
+    );
+  const { ss, timeZone } = openSpreadsheet();
+  const credits = readCredits(ss, timeZone).credits.map((c) => c.credit);
+  const scope = { period, party: { role, id } };
+  const [statement] = buildStatements(credits, readDirectory(ss, timeZone), scope).statements;
+  const content = statementCsv(statement);
+  return {
+    filename: `${statementName(statement.party, scope)}.csv`,
+    mimeType: 'text/csv',
+    content,
+    rows: statement.lines.length,
+  };
+}
