@@ -32,6 +32,8 @@ export function createEditPanel(feedback: Feedback, onChanged: () => Promise<voi
   const suggestionButton = byId<HTMLButtonElement>('use-suggestion');
   const unassignButton = byId<HTMLButtonElement>('unassign');
   const confirmBox = byId('confirm-unassign');
+  /** The Edit panel's own alert region, beside its buttons: the top one is out of view down here. */
+  const editError = byId('edit-error');
 
   let credit: CreditView | null = null;
   let suggestion: SuggestionView | null = null;
@@ -59,6 +61,11 @@ export function createEditPanel(feedback: Feedback, onChanged: () => Promise<voi
     if (!credit) return;
     outcome = evaluateDraft(draft, credit, targets);
     showErrors(outcome.errors);
+    // Assign is off while a field is invalid (at 120 % it would only be refused), and says why beside it.
+    const invalid = outcome.text === null;
+    assignButton.toggleAttribute('data-off', invalid);
+    assignButton.disabled = invalid || document.body.getAttribute('aria-busy') === 'true';
+    byId('assign-hint').hidden = !invalid;
     byId('allocation-text').textContent = outcome.text ?? '(fix the fields marked in red)';
     renderPreview(outcome, credit.currency);
   }
@@ -246,8 +253,12 @@ export function createEditPanel(feedback: Feedback, onChanged: () => Promise<voi
     }
     const { creditId } = credit;
     const text = outcome.text;
-    const saved = await feedback.run(`assigning ${creditId}`, () =>
-      callServer('assignCredit', creditId, text),
+    const saved = await feedback.run(
+      `assigning ${creditId}`,
+      () => callServer('assignCredit', creditId, text),
+      {
+        errorAt: editError,
+      },
     );
     if (!saved) return;
     await onChanged();
@@ -270,8 +281,10 @@ export function createEditPanel(feedback: Feedback, onChanged: () => Promise<voi
     if (!credit) return;
     confirmBox.hidden = true;
     const { creditId } = credit;
-    const saved = await feedback.run(`deleting the assignment of ${creditId}`, () =>
-      callServer('unassignCredit', creditId),
+    const saved = await feedback.run(
+      `deleting the assignment of ${creditId}`,
+      () => callServer('unassignCredit', creditId),
+      { errorAt: editError },
     );
     if (!saved) return;
     await onChanged();

@@ -195,6 +195,7 @@ export function setupMonthPanel(feedback: Feedback): void {
     if (view.statementParties.length === 0)
       append(partySelect, el('option', { value: '' }, 'No shares passed on in this period'));
     partySelect.disabled = view.statementParties.length === 0;
+    download.toggleAttribute('data-off', view.statementParties.length === 0);
     download.disabled = view.statementParties.length === 0;
   }
 
@@ -211,8 +212,10 @@ export function setupMonthPanel(feedback: Feedback): void {
     const view = shown;
     const party = view?.statementParties[Number(partySelect.value)];
     if (!view || !party) return;
-    const file = await feedback.run(`preparing the statement for ${party.id}`, () =>
-      callServer('downloadStatement', view.period, { role: party.role, id: party.id }),
+    const file = await feedback.run(
+      `preparing the statement for ${party.id}`,
+      () => callServer('downloadStatement', view.period, { role: party.role, id: party.id }),
+      { errorAt: byId('statement-error') },
     );
     if (!file) return;
     saveDownload(file);

@@ -80,9 +80,18 @@ describe('sidebar in Chromium against the built add-on', () => {
     const { desk, bridge, page, pageErrors } = await openSidebar('CR-SPLIT');
 
     const customer = page.getByLabel('Customer %', exact);
+    const assign = page.getByRole('button', { name: 'Assign', exact: true });
     await customer.fill('120');
     await waitForText(page.locator('#customer-percent-error'), 'over 100 %');
     assertEqual(await customer.getAttribute('aria-invalid'), 'true');
+    // Assign is off while a field is invalid, and says why beside it (issue 24).
+    assertEqual(await assign.isDisabled(), true);
+    assertEqual(await page.locator('#assign-hint').isVisible(), true);
+    // 60 % + 60 %: each field is valid, the total is not.
+    await customer.fill('60');
+    await page.getByLabel('Reseller %', exact).fill('60');
+    await waitForText(page.locator('#total-error'), 'over 100 %');
+    assertEqual(await assign.isDisabled(), true);
 
     await customer.fill('50');
     await page.getByLabel('Reseller %', exact).fill('30');
@@ -103,12 +112,13 @@ describe('sidebar in Chromium against the built add-on', () => {
       'Distributor keeps146.91 USD',
     ]);
     assertEqual(await customer.getAttribute('aria-invalid'), 'false');
+    assertEqual(await assign.isDisabled(), false);
+    assertEqual(await page.locator('#assign-hint').isVisible(), false);
     await page.locator('#edit-panel').evaluate((e) => e.scrollIntoView());
     await page.screenshot({ path: path.join(SCREENSHOTS, 'sidebar-edit.png') });
 
     // While the server works: "Working…" in the status region and the buttons disabled.
     const release = bridge.hold();
-    const assign = page.getByRole('button', { name: 'Assign', exact: true });
     await assign.click();
     await waitForText(page.getByRole('status'), 'Working…');
     assertEqual(await assign.isDisabled(), true);
@@ -243,6 +253,14 @@ describe('sidebar in Chromium against the built add-on', () => {
     await error.waitFor();
     const shown = (await error.textContent()) ?? '';
     if (!/CR-EDP-1/.test(shown)) throw new Error(`the error should name the credit, got: ${shown}`);
+    // Beside the Assign button, in view: not in the region at the top of the sidebar (issue 24).
+    assertEqual(await error.getAttribute('id'), 'edit-error');
+    assertEqual(await page.locator('#error').isHidden(), true);
+    const inView = await error.evaluate((e) => {
+      const r = e.getBoundingClientRect();
+      return r.top >= 0 && r.bottom <= window.innerHeight;
+    });
+    assertEqual(inView, true);
     assertEqual(desk.cell('CR-EDP-1', header('status')), 'PROCESSING');
   });
 
