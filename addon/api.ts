@@ -52,6 +52,12 @@ export interface TargetOption {
   name: string;
 }
 
+/** A line of a collected credit's allocation, with the target's name, as the Edit preview shows it. */
+export interface PassedOnLine extends AllocationLineView {
+  /** From the Accounts tab ('Distributor keeps' on the distributor line; '' when the ID is not there). */
+  name: string;
+}
+
 export interface SelectedCreditResponse {
   credit: CreditView | null;
   /** Why no credit is shown (e.g. "Select a row on the Credits tab"). */
@@ -60,6 +66,10 @@ export interface SelectedCreditResponse {
   targets: TargetOption[];
   /** The selection this answer is for (getSelectionKey's value then): the sidebar polls for a change of it. */
   selection: string;
+  /** A locked credit's allocation line by line, with names (the View panel); absent otherwise. */
+  passedOn?: PassedOnLine[];
+  /** A locked credit's rule as the other views name it ("R1 MAP split", "Set by hand"); absent otherwise. */
+  ruleName?: string;
 }
 
 export type RuleScope = 'selection' | 'pending';
@@ -70,7 +80,8 @@ export interface RulesPreview {
   /** Credits left alone because staff adjusted them by hand (unless overwriteManual). */
   skippedManual: number;
   byRule: { ruleId: string; name: string; credits: number }[];
-  totals: { role: string; targetId: string; currency: string; amount: string }[];
+  /** `name`: the target's name from the Accounts tab ('' when the ID is not there). */
+  totals: { role: string; targetId: string; name: string; currency: string; amount: string }[];
   /** What was previewed, for applyRules: Apply writes exactly these credits and allocations. */
   token: string;
   /** Rules left out because they are broken, with why (core validateRules' errors). */

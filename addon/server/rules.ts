@@ -269,7 +269,7 @@ export function previewRules(scope: RuleScope, overwriteManual: boolean): RulesP
   const s = checkScope(scope);
   const planned = withSource(false, (src) => plan(s, overwriteManual, false, src));
   return {
-    ...rulesPreview(s, planned.plan, planTotals(planned.plan)),
+    ...rulesPreview(s, planned.plan, planTotals(planned.plan), planned.directory),
     token: encodePreview(planned.plan.items, {
       skippedManual: planned.plan.skippedManual.length,
       skippedLocked: planned.plan.skippedLocked.length,

@@ -7,7 +7,7 @@ import { isLocked } from '../../core/status';
 import { creditFromRow, indexColumns } from '../../core/table';
 import type { SelectedCreditResponse } from '../api';
 import { toCell } from '../services/cells';
-import { creditView, suggestionView, targetOptions } from './views';
+import { creditView, passedOnView, ruleLabel, suggestionView, targetOptions } from './views';
 import { openSpreadsheet, readDefaults, readDirectory, readRules } from './live-sheet';
 
 type Spreadsheet = GoogleAppsScript.Spreadsheet.Spreadsheet;
@@ -53,16 +53,19 @@ export function getSelectedCredit(): SelectedCreditResponse {
   const credit = creditFromRow(cells, indexColumns<CreditField>('credits', headers), row);
   if (!credit)
     return nothing(`Row ${row} holds no credit (its Key cell is empty). Select a row the sync wrote.`);
+  const directory = readDirectory(ss, timeZone);
   if (isLocked(credit.status)) {
+    // Shown by name like every other view: the targets for the Customer and Reseller fields, the lines and the rule.
     return {
       credit: creditView(credit, row),
       message: `${credit.creditId} is ${credit.status}: the usage process collected it, so it can no longer change.`,
       suggestion: null,
-      targets: [],
+      targets: targetOptions(directory),
       selection,
+      passedOn: passedOnView(credit, directory),
+      ruleName: ruleLabel(credit.ruleId, readRules(ss, timeZone).rules),
     };
   }
-  const directory = readDirectory(ss, timeZone);
   const { index } = readRules(ss, timeZone);
   return {
     credit: creditView(credit, row),

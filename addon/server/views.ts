@@ -10,12 +10,14 @@ import {
   resolveAllocation,
 } from '../../core/allocation';
 import type { PlanTotals, RulePlan } from '../../core/assignment';
-import { RULE_DEFAULT, type Credit } from '../../core/credit';
+import { resolveCreditAllocation } from '../../core/credit-allocation';
+import { RULE_DEFAULT, RULE_MANUAL, type Credit } from '../../core/credit';
 import { formatMinor } from '../../core/money';
-import type { DefaultConfiguration, RuleIndex, RuleProblem } from '../../core/rules';
+import type { DefaultConfiguration, Rule, RuleIndex, RuleProblem } from '../../core/rules';
 import { isLocked } from '../../core/status';
 import type {
   CreditView,
+  PassedOnLine,
   RuleProblemView,
   RuleScope,
   RulesPreview,
@@ -113,11 +115,44 @@ export function targetOptions(directory: AccountDirectory): TargetOption[] {
   return [...seen.values()].sort((x, y) => x.role.localeCompare(y.role) || x.id.localeCompare(y.id));
 }
 
+/** "customer|CUST-1" → "Acme": the names the other views show for targets. */
+function targetNames(directory: AccountDirectory): Map<string, string> {
+  return new Map(targetOptions(directory).map((t) => [`${t.role}|${t.id}`, t.name]));
+}
+
+/**
+ * A collected credit's allocation as exact lines with names, for the read-only View panel (the Edit panel's
+ * preview shows names too). An allocation that no longer resolves (Accounts changed since) shows no lines.
+ */
+export function passedOnView(credit: Credit, directory: AccountDirectory): PassedOnLine[] {
+  let resolved;
+  try {
+    resolved = resolveCreditAllocation(credit, directory);
+  } catch {
+    return [];
+  }
+  const names = targetNames(directory);
+  return allocationJson(resolved, credit.currency).map((l) => ({
+    ...l,
+    name: l.role === 'distributor' ? 'Distributor keeps' : (names.get(`${l.role}|${l.targetId}`) ?? ''),
+  }));
+}
+
+/** The rule as the suggestion names it: "R1 MAP split", "Default configuration", "Set by hand". */
+export function ruleLabel(ruleId: string, rules: readonly Rule[]): string {
+  if (ruleId === RULE_DEFAULT) return 'Default configuration';
+  if (ruleId === RULE_MANUAL) return 'Set by hand';
+  const rule = rules.find((r) => r.ruleId === ruleId);
+  return rule && rule.name ? `${ruleId} ${rule.name}` : ruleId;
+}
+
 export function rulesPreview(
   scope: RuleScope,
   plan: RulePlan,
   totals: PlanTotals,
+  directory: AccountDirectory,
 ): Omit<RulesPreview, 'token' | 'ignoredRules'> {
+  const names = targetNames(directory);
   return {
     scope,
     credits: plan.items.length,
@@ -126,6 +161,7 @@ export function rulesPreview(
     totals: totals.byTarget.map((t) => ({
       role: t.role,
       targetId: t.targetId,
+      name: t.role === 'distributor' ? '' : (names.get(`${t.role}|${t.targetId}`) ?? ''),
       currency: t.currency,
       amount: formatMinor(t.amount, t.currency),
     })),

@@ -30,7 +30,7 @@ function start(): void {
       editPanel.show(response, credit);
     } else if (credit) {
       editPanel.hide();
-      showLockedView(credit);
+      showLockedView(credit, response);
     } else {
       editPanel.hide();
       hideLockedView();

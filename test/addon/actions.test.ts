@@ -1,7 +1,7 @@
 import { applyRules, assignSelectedWithDefault, previewRules, validateRules } from '../../addon/server/rules';
 import { assignCredit, unassignCredit } from '../../addon/server/assign';
 import { getSelectedCredit } from '../../addon/server/selected';
-import { auditRows, creditsById, makeCredits, setUpDesk, type Desk } from './fixtures';
+import { ACCOUNTS, auditRows, creditsById, makeCredits, setUpDesk, type Desk } from './fixtures';
 
 let desk: Desk;
 afterEach(() => desk?.fake.uninstall());
@@ -166,6 +166,7 @@ describe('getSelectedCredit', () => {
         usageFileId: 'UF-2026-11-0001-0001',
         usageRecordId: 'UF-2026-11-0001-0001-000001',
         processingDate: '2026-11-20',
+        ruleId: 'R1',
       })),
     );
     desk.ss._select('Credits', 'B2');
@@ -176,6 +177,21 @@ describe('getSelectedCredit', () => {
       processingDate: '2026-11-20',
     });
     expect(res.suggestion).toBeNull();
+    // By name, as the other views show it: the targets, the lines passed on, the rule.
+    expect(res.targets.map((t) => t.name)).toEqual(
+      expect.arrayContaining([ACCOUNTS[0].customerName, ACCOUNTS[0].resellerName]),
+    );
+    expect(res.passedOn).toEqual([
+      {
+        role: 'customer',
+        targetId: 'CUST-1',
+        name: ACCOUNTS[0].customerName,
+        percent: '100',
+        amount: '100.00',
+      },
+      { role: 'distributor', targetId: '', name: 'Distributor keeps', percent: null, amount: '0.00' },
+    ]);
+    expect(res.ruleName).toBe('R1 MAP split');
   });
 
   test('outside Credits or on the header there is a message instead', () => {
@@ -217,6 +233,11 @@ describe('previewRules / applyRules', () => {
     expect(cents('CUST-1')).toBe(6000 + 6001 + 6002);
     expect(cents('RES-1')).toBe(4000 + 4001 + 4002);
     expect(cents('CUST-2')).toBe(10001 + 10003);
+    // Each target named from the Accounts tab (ACCOUNTS), as the other views name it.
+    for (const t of preview.totals.filter((x) => x.role !== 'distributor')) {
+      const a = ACCOUNTS.find((x) => (t.role === 'customer' ? x.customerId : x.resellerId) === t.targetId);
+      expect(t.name).toBe(t.role === 'customer' ? a?.customerName : a?.resellerName);
+    }
     expect(creditsById(desk).get('AWSC-202610-0000-0005')).toMatchObject({
       Rule: 'manual',
       Allocation: 'customer 10%',

@@ -118,7 +118,13 @@ function previewElement(preview: RulesPreview): HTMLElement {
         el(
           'tr',
           {},
-          el('td', {}, t.role === 'distributor' ? 'Distributor keeps' : `${t.role} ${t.targetId}`),
+          el(
+            'td',
+            { title: t.targetId },
+            t.role === 'distributor'
+              ? 'Distributor keeps'
+              : `${t.role === 'customer' ? 'Customer' : 'Reseller'} ${t.name || t.targetId}`,
+          ),
           el('td', { class: 'num' }, `${t.amount} ${t.currency}`),
         ),
       );

@@ -173,6 +173,16 @@ describe('sidebar in Chromium against the built add-on', () => {
     const edp = expected.byRule.find((r) => r.ruleId === 'R-1');
     if (!edp) throw new Error('the fixture expects rule R-1 to match the EDP credits');
     await waitForText(result, `R-1 EDP pass-through: ${edp.credits}`);
+    // Targets by name, as the Edit preview and the Month view show them (issue 24), the ID in the tooltip.
+    const targets = await result.locator('table tbody tr td:first-child').allTextContents();
+    assertEqual(targets.includes('Customer Acme Corp'), true);
+    assertEqual(targets.includes('Customer Globex'), true);
+    assertEqual(targets.includes('Reseller Best Reseller'), true);
+    assertEqual(
+      targets.filter((t) => /CUST-|RES-/.test(t)),
+      [],
+    );
+    assertEqual(await result.locator('td[title="CUST-2"]').textContent(), 'Customer Globex');
     assertEqual(await apply.isDisabled(), false);
     await page.locator('#bulk-panel').evaluate((e) => e.scrollIntoView());
     await page.screenshot({ path: path.join(SCREENSHOTS, 'sidebar-rules-preview.png') });
@@ -214,6 +224,14 @@ describe('sidebar in Chromium against the built add-on', () => {
     await waitForText(view, 'UR-77');
     await waitForText(view, '2025-06-03');
     await waitForText(view, 'locked');
+    // Names, as everywhere else (issue 24): the parties, the lines passed on and the rule.
+    await waitForText(page.locator('#credit-details'), 'Acme Corp (CUST-1)');
+    await waitForText(page.locator('#credit-details'), 'Best Reseller (RES-1)');
+    assertEqual(await view.locator('#view-lines tr').allTextContents(), [
+      'Customer Acme Corp100 %1234.57 USD',
+      'Distributor keeps0.00 USD',
+    ]);
+    await waitForText(view, 'Set by hand');
     assertEqual(await page.locator('#edit-panel').isHidden(), true);
     assertEqual(await page.getByRole('button', { name: 'Assign', exact: true }).count(), 0);
     assertEqual(await page.getByRole('button', { name: 'Delete assignment' }).count(), 0);
