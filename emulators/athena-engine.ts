@@ -1,8 +1,10 @@
 /**
  * The SQL side of the local Athena server: a DuckDB database whose catalog `awsdatacatalog` has one schema
- * per Glue database and one view per table over the table's hive-partitioned Parquet files (partition
- * columns typed VARCHAR, as Athena/Glue type them). Queries run with their execution parameters BOUND, and
- * DuckDB's answers are turned into Athena's: column types named as Athena names them, every value as text,
+ * per Glue database and one view per table. A CUR table is the union of its partitions, each the Parquet files
+ * athena-cur-table.ts found for it (the current version of the month only) with the partition columns added as
+ * the text Glue registers (VARCHAR, as Athena/Glue type them); columns are matched by name across partitions, as
+ * Athena reads Parquet, so months with other schemas line up. Queries run with their execution parameters BOUND,
+ * and DuckDB's answers are turned into Athena's: column types named as Athena names them, every value as text,
  * and failures worded as Athena words them (TABLE_NOT_FOUND, SCHEMA_NOT_FOUND, ...).
  */
 import {
@@ -11,14 +13,10 @@ import {
   type DuckDBPreparedStatement,
   type DuckDBType,
 } from '@duckdb/node-api';
-import { readdir, stat } from 'node:fs/promises';
-import { join, relative, sep } from 'node:path';
+import { CreditDeskError } from '../core/errors';
+import { readSql } from '../sync-service/sources/duckdb';
 import { parseExecutionParameter, type BoundValue } from './athena-parameters';
-
-export interface TableSpec {
-  dir: string;
-  layout: 'cur2' | 'legacy';
-}
+import type { CurTable, StatusTable, TableDefinition } from './athena-cur-table';
 
 export interface AthenaColumn {
   Name: string;
@@ -52,14 +50,35 @@ export class AthenaEngineError extends Error {
 
 export const CATALOG = 'awsdatacatalog';
 const IDENT = /^[A-Za-z_][A-Za-z0-9_]*$/;
-const PARTITION_KEYS: Record<TableSpec['layout'], string[]> = {
-  cur2: ['billing_period'],
-  legacy: ['year', 'month'],
-};
 
-interface Registered extends TableSpec {
+type Registered = TableDefinition & {
   database: string;
   table: string;
+};
+
+function sqlString(value: string): string {
+  return `'${value.replace(/'/g, "''")}'`;
+}
+
+/** One partition's rows: its files' columns but the partition keys, then the keys as the folder's text. */
+function partitionSelect(table: CurTable, p: CurTable['partitions'][number]): string {
+  const keys = table.partitionKeys.map(sqlString).join(', ');
+  const values = table.partitionKeys.map((k) => `${sqlString(p.values[k] ?? '')} AS "${k}"`).join(', ');
+  const read = readSql({ period: '', format: 'parquet', files: p.files.map((f) => f.path), notes: [] });
+  return `SELECT COLUMNS(c -> lower(c) NOT IN (${keys})), ${values} FROM ${read}`;
+}
+
+function viewBody(def: TableDefinition): string {
+  if (def.kind === 'cur')
+    return def.partitions.map((p) => partitionSelect(def, p)).join('\nUNION ALL BY NAME\n');
+  return statusBody(def);
+}
+
+/** AWS's status table has one string column; with no file yet it is empty, as a table over an empty folder is. */
+function statusBody(def: StatusTable): string {
+  if (!def.files.length) return 'SELECT CAST(NULL AS VARCHAR) AS status WHERE false';
+  const read = readSql({ period: '', format: 'parquet', files: def.files.map((f) => f.path), notes: [] });
+  return `SELECT CAST(status AS VARCHAR) AS status FROM ${read}`;
 }
 
 export class AthenaEngine {
@@ -68,7 +87,7 @@ export class AthenaEngine {
     private readonly tables: Map<string, Registered>,
   ) {}
 
-  static async create(tables: Record<string, TableSpec>): Promise<AthenaEngine> {
+  static async create(tables: Record<string, TableDefinition>): Promise<AthenaEngine> {
     const instance = await DuckDBInstance.create(':memory:');
     const conn = await instance.connect();
     const registered = new Map<string, Registered>();
@@ -79,18 +98,20 @@ export class AthenaEngine {
         if (!IDENT.test(database ?? '') || !IDENT.test(table ?? '') || extra !== undefined) {
           throw new Error(`athena-server: table "${name}" must be written "database.table"`);
         }
-        const hiveTypes = PARTITION_KEYS[spec.layout].map((k) => `'${k}': VARCHAR`).join(', ');
-        const glob = join(spec.dir, '**', '*.parquet').replace(/'/g, "''");
         await conn.run(`CREATE SCHEMA IF NOT EXISTS ${CATALOG}."${database}"`);
-        await conn.run(
-          `CREATE VIEW ${CATALOG}."${database}"."${table}" AS SELECT * FROM read_parquet('${glob}', ` +
-            `hive_partitioning = true, hive_types = {${hiveTypes}})`,
-        );
+        try {
+          await conn.run(`CREATE VIEW ${CATALOG}."${database}"."${table}" AS ${viewBody(spec)}`);
+        } catch (err) {
+          throw unreadable(`${database}.${table}`, spec.location, err);
+        }
         registered.set(`${database}.${table}`, { ...spec, database, table });
       }
-    } finally {
+    } catch (err) {
       conn.closeSync();
+      instance.closeSync();
+      throw err;
     }
+    conn.closeSync();
     return new AthenaEngine(instance, registered);
   }
 
@@ -149,7 +170,7 @@ export class AthenaEngine {
         .map((row) =>
           row.map((v) => (v === null ? null : typeof v === 'object' ? JSON.stringify(v) : String(v))),
         );
-      return { columns, rows, bytesScanned: await this.estimateScan(sql, refs, values) };
+      return { columns, rows, bytesScanned: this.estimateScan(sql, refs, values) };
     } finally {
       conn.closeSync();
     }
@@ -195,7 +216,7 @@ export class AthenaEngine {
    * string parameter or a quoted literal of the query; `LIMIT 0` reads nothing. Real Athena reads only the
    * needed columns and row groups, so this is an upper bound.
    */
-  private async estimateScan(sql: string, refs: Registered[], values: BoundValue[]): Promise<number> {
+  private estimateScan(sql: string, refs: Registered[], values: BoundValue[]): number {
     if (/\bLIMIT\s+0\b/i.test(sql)) return 0;
     const where = /\bWHERE\b([\s\S]*)$/i.exec(sql)?.[1] ?? '';
     const candidates = new Set<string>([
@@ -204,16 +225,33 @@ export class AthenaEngine {
       ),
       ...[...where.matchAll(/'((?:[^']|'')*)'/g)].map((m) => m[1].replace(/''/g, "'")),
     ]);
+    const size = (files: { size: number }[]) => files.reduce((n, f) => n + f.size, 0);
     let bytes = 0;
     for (const ref of new Set(refs)) {
-      const keys = PARTITION_KEYS[ref.layout].filter((k) => new RegExp(`\\b${k}\\b`, 'i').test(where));
-      for (const file of await parquetFiles(ref.dir)) {
-        const partitions = hivePartitions(relative(ref.dir, file.path));
-        if (keys.every((k) => candidates.has(partitions[k] ?? ''))) bytes += file.size;
+      if (ref.kind === 'status') {
+        bytes += size(ref.files);
+        continue;
+      }
+      const keys = ref.partitionKeys.filter((k) => new RegExp(`\\b${k}\\b`, 'i').test(where));
+      for (const p of ref.partitions) {
+        if (keys.every((k) => candidates.has(p.values[k] ?? ''))) bytes += size(p.files);
       }
     }
     return bytes;
   }
+}
+
+/** A table whose files DuckDB cannot read: named, with DuckDB's first line, before the server takes a query. */
+function unreadable(table: string, location: string, err: unknown): CreditDeskError {
+  const message =
+    typeof (err as { message?: unknown })?.message === 'string'
+      ? (err as { message: string }).message
+      : String(err);
+  return new CreditDeskError(
+    'BAD_CUR_ROW',
+    `The files of table ${table} (${location}) cannot be read as Parquet: ${message.split('\n')[0]}`,
+    'A file named above is damaged or not Parquet: download it again from the S3 bucket or move it out of the folder, then start the server again.',
+  );
 }
 
 function bind(statement: DuckDBPreparedStatement, index: number, v: BoundValue): void {
@@ -285,21 +323,4 @@ function translateDuckDbError(err: unknown): AthenaEngineError {
   if (/^INTERRUPT/i.test(message))
     return new AthenaEngineError('USER_CANCELLED', 'Query was cancelled by user', 3);
   return new AthenaEngineError('GENERIC_INTERNAL_ERROR', message, 1);
-}
-
-async function parquetFiles(dir: string): Promise<{ path: string; size: number }[]> {
-  const entries = await readdir(dir, { recursive: true, withFileTypes: true });
-  const files = entries
-    .filter((e) => e.isFile() && e.name.endsWith('.parquet'))
-    .map((e) => join(e.parentPath, e.name));
-  return Promise.all(files.map(async (path) => ({ path, size: (await stat(path)).size })));
-}
-
-function hivePartitions(relativePath: string): Record<string, string> {
-  const out: Record<string, string> = {};
-  for (const part of relativePath.split(sep)) {
-    const eq = part.indexOf('=');
-    if (eq > 0) out[part.slice(0, eq).toLowerCase()] = decodeURIComponent(part.slice(eq + 1));
-  }
-  return out;
 }

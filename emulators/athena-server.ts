@@ -14,7 +14,9 @@ import { randomUUID } from 'node:crypto';
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { setTimeout as delay } from 'node:timers/promises';
-import { AthenaEngine, AthenaEngineError, type AthenaColumn, type TableSpec } from './athena-engine';
+import type { CurLayout } from '../sync-service/sources/credits-query';
+import { awsCurSetup, curTable, type CurSetup, type TableDefinition } from './athena-cur-table';
+import { AthenaEngine, AthenaEngineError, type AthenaColumn } from './athena-engine';
 import { resultCsv } from './athena-result-file';
 import { createS3Objects, type S3Objects } from './athena-s3';
 
@@ -28,9 +30,20 @@ export type AthenaFault =
   | 'ResponseLost';
 type QueryState = 'QUEUED' | 'RUNNING' | 'SUCCEEDED' | 'FAILED' | 'CANCELLED';
 
+/** A CUR table over a folder inspectCurFolder reads; `layout` refuses the other layout ('auto' by default). */
+export interface TableSpec {
+  dir: string;
+  layout?: CurLayout | 'auto';
+}
+
 export interface AthenaServerOptions {
-  /** "database.table" → the folder of its Parquet files and its partition layout. */
-  tables: Record<string, TableSpec>;
+  /** "database.table" → the CUR folder it reads. */
+  tables?: Record<string, TableSpec>;
+  /**
+   * A CUR folder as AWS delivers it (`npm run servers -- --cur DIR`): its tables are created, and named, as AWS's
+   * own Athena set-up creates them for its layout (athena-cur-table.ts).
+   */
+  cur?: string;
   port?: number;
   /** Workgroups that exist; default { primary: { managedResults: true } } (no output location needed). */
   workgroups?: Record<string, { outputLocation?: string; managedResults?: boolean }>;
@@ -60,6 +73,8 @@ export interface AthenaServerStats {
 
 export interface AthenaServer {
   endpoint: string;
+  /** What `cur` set up: the database and table to point credit-desk at. */
+  cur?: CurSetup;
   stats: AthenaServerStats;
   /** Every request body in arrival order (bodies carry no credentials: those are in signed headers). */
   requests: RecordedRequest[];
@@ -114,7 +129,11 @@ class ApiError extends Error {
 const MAX_QUERY_BYTES = 262_144;
 
 export async function startAthenaServer(options: AthenaServerOptions): Promise<AthenaServer> {
-  const engine = await AthenaEngine.create(options.tables);
+  const cur = options.cur === undefined ? undefined : awsCurSetup(options.cur);
+  const tables: Record<string, TableDefinition> = { ...cur?.tables };
+  for (const [name, spec] of Object.entries(options.tables ?? {}))
+    tables[name] = curTable(spec.dir, spec.layout);
+  const engine = await AthenaEngine.create(tables);
   const workgroups = options.workgroups ?? { primary: { managedResults: true } };
   const executions = new Map<string, Execution>();
   const byToken = new Map<string, Execution>();
@@ -429,6 +448,7 @@ export async function startAthenaServer(options: AthenaServerOptions): Promise<A
 
   return {
     endpoint: `http://127.0.0.1:${port}`,
+    ...(cur ? { cur } : {}),
     stats,
     requests,
     s3: objects,
