@@ -75,6 +75,11 @@ export interface CurSetup {
 const PARTITION_KEYS: Record<CurLayout, string[]> = { cur2: ['billing_period'], legacy: ['year', 'month'] };
 const STATUS_TABLE = 'cost_and_usage_data_status';
 
+/** A path as a shell word, so the command in a message runs when pasted. */
+function shellWord(value: string): string {
+  return /^[\w./@%+=:,-]+$/.test(value) ? value : `'${value.replace(/'/g, `'\\''`)}'`;
+}
+
 function dataFile(file: string): DataFile {
   return { path: file, size: fs.statSync(file).size };
 }
@@ -108,7 +113,7 @@ export function curTable(
         .join(
           ', ',
         )}), and AWS's Athena set-up has no table for CSV: the legacy Athena integration and the CUR 2.0 export's Athena integration both deliver Parquet, and their crawler skips .csv and .gz files.`,
-      'Read these files without Athena (`credit-desk sync --cur DIR` reads CSV as delivered), or set the report or export to Parquet with the Athena integration and point --cur at that delivery.',
+      `Read these files without Athena (\`./credit-desk sync --cur ${shellWord(path.resolve(dir))}\` reads CSV as delivered), or set the report or export to Parquet with the Athena integration and point --cur at that delivery.`,
     );
   }
   const keys = PARTITION_KEYS[folder.layout];

@@ -1,14 +1,19 @@
 /**
  * `npm run servers`: the local Athena and Sheets v4 servers, for trying the real clients by hand. Athena serves
- * the demo CUR (demo-data/cur, generated if missing) as table cur.cur2; the Sheets server holds one empty
+ * the demo CUR (demo-data/cur, generated if missing) as table cur.cur2, or with `--cur DIR` that CUR folder, its
+ * tables created and named as AWS's Athena set-up does for its layout (athena-cur-table.ts); a folder it cannot
+ * serve is one message and exit code 1, a wrong argument exit code 2. The Sheets server holds one empty
  * spreadsheet. Its primary workgroup has a result location, so a big result is read from its result file
  * over the same port's S3 GetObject, as against AWS. Prints the command that syncs through both. Ctrl-C stops
  * them.
  */
 import { existsSync } from 'node:fs';
 import { resolve } from 'node:path';
+import { isCreditDeskError } from '../core/errors';
+import { EXIT, reportError } from '../sync-service/cli/exit-codes';
 import { generateDemoData } from '../sync-service/demo/generate';
 import { startAthenaServer } from './athena-server';
+import { parseServersArgs } from './servers-args';
 import { startSheetsServer } from './sheets-server';
 
 const SPREADSHEET_ID = 'local-credit-desk-sheet-0001';
@@ -18,27 +23,35 @@ const RESULTS = 's3://local-athena-results/credit-desk/';
 const SYNC_IDENTITY = 'credit-desk-sync@local.iam.gserviceaccount.com';
 
 async function main(): Promise<void> {
-  const curDir = resolve('demo-data/cur');
-  if (!existsSync(curDir)) {
+  const args = parseServersArgs(process.argv.slice(2));
+  const curDir = resolve(args.cur ?? 'demo-data/cur');
+  if (!args.cur && !existsSync(curDir)) {
     console.log('No demo-data/cur yet: generating demo data…');
     await generateDemoData({ outDir: resolve('demo-data') });
   }
   const athena = await startAthenaServer({
-    tables: { 'cur.cur2': { dir: curDir, layout: 'cur2' } },
+    cur: curDir,
     port: Number(process.env.ATHENA_PORT ?? 0),
     workgroups: { primary: { outputLocation: RESULTS } },
   });
+  const cur = athena.cur!;
   const sheets = await startSheetsServer({ spreadsheetId: SPREADSHEET_ID });
-  console.log(`Athena (JSON 1.1) server:  ${athena.endpoint}   table cur.cur2 → ${curDir}`);
+  console.log(
+    `Athena (JSON 1.1) server:  ${athena.endpoint}   table ${cur.database}.${cur.table} → ${cur.location}` +
+      ` (${cur.delivery}; ${cur.periods.join(', ')})`,
+  );
   console.log(`  and S3 GetObject (path-style) on the same port for result files under ${RESULTS}`);
   console.log(`Sheets v4 server:          ${sheets.rootUrl}   spreadsheet ${SPREADSHEET_ID}`);
   console.log('\nIn another shell:\n');
   console.log(
     `  CREDIT_DESK_ATHENA_ENDPOINT=${athena.endpoint} CREDIT_DESK_SHEETS_ROOT_URL=${sheets.rootUrl} \\\n` +
       `  AWS_ACCESS_KEY_ID=local AWS_SECRET_ACCESS_KEY=local \\\n` +
-      `  ./credit-desk sync --source athena --database cur --table cur2 --region us-east-1 \\\n` +
-      `    --spreadsheet ${SPREADSHEET_ID} --sync-identity ${SYNC_IDENTITY} \\\n` +
-      `    --accounts demo-data/accounts.csv --rules demo-data/rules.csv --apply-rules\n`,
+      `  ./credit-desk sync --source athena --database ${cur.database} --table ${cur.table} --region us-east-1 \\\n` +
+      `    --spreadsheet ${SPREADSHEET_ID} --sync-identity ${SYNC_IDENTITY}` +
+      // The demo's accounts and rules fit the demo CUR only.
+      (args.cur
+        ? '\n'
+        : ` \\\n    --accounts demo-data/accounts.csv --rules demo-data/rules.csv --apply-rules\n`),
   );
   const stop = async () => {
     await Promise.all([athena.close(), sheets.close()]);
@@ -48,4 +61,9 @@ async function main(): Promise<void> {
   process.on('SIGTERM', () => void stop());
 }
 
-void main();
+main().catch((err: unknown) => {
+  // A bad folder (missing, unreadable, not a CUR) or argument: its message, never a stack trace.
+  const usage = isCreditDeskError(err) && err.code === 'USAGE';
+  if (usage) console.error(`error: ${err.message}`);
+  process.exit(usage ? EXIT.usage : reportError(err, Boolean(process.env.CREDIT_DESK_DEBUG)));
+});

@@ -38,13 +38,20 @@ export function runPasted(script: string, cwd: string, env: NodeJS.ProcessEnv = 
   return { code: r.status, out: r.stdout, err: r.stderr };
 }
 
-/** `npm run <script>` left running (its own process group, so it can be stopped whole) until `ready` shows. */
+/**
+ * `npm run <script> [-- args]` left running (its own process group, so it can be stopped whole) until `ready`
+ * shows.
+ */
 export function startNpmScript(
   script: string,
   cwd: string,
   ready: RegExp,
+  args: string[] = [],
 ): Promise<{ out: string; stop: () => void }> {
-  const child = spawn('npm', ['run', '--silent', script], { cwd, detached: true });
+  const child = spawn('npm', ['run', '--silent', script, ...(args.length ? ['--', ...args] : [])], {
+    cwd,
+    detached: true,
+  });
   let out = '';
   const stop = () => {
     if (child.exitCode === null && child.pid) process.kill(-child.pid, 'SIGTERM');
