@@ -3,7 +3,9 @@
  * --cur DIR`, startAthenaServer({ cur })). The folder is read by the detector the DuckDB path uses
  * (sync-service/sources/cur-folder.ts), so both paths see the same layouts, upper-case `BILLING_PERIOD=` folders
  * and, per month, only the current version (its manifest's files, else the newest version folder: cur-versions.ts).
- * Each month's files become one partition of the table, with the partition values of their folders.
+ * Each month's files become one partition of the table, with the partition values of their folders. (Real
+ * Athena reads every file under a partition's folder; AWS's Athena integrations overwrite a month's files, so
+ * there is one version there. An export kept in "create new" mode is read here as the DuckDB path reads it.)
  *
  * - Legacy CUR with the Athena integration: what the crawler-cfn.yml AWS delivers beside the report sets up
  *   (https://docs.aws.amazon.com/cur/latest/userguide/use-athena-cf.html; the template as AWS ships it:
