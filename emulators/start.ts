@@ -24,7 +24,8 @@ const SYNC_IDENTITY = 'credit-desk-sync@local.iam.gserviceaccount.com';
 
 async function main(): Promise<void> {
   const args = parseServersArgs(process.argv.slice(2));
-  const curDir = resolve(args.cur ?? 'demo-data/cur');
+  // npm runs the script in the package's folder; a relative --cur is the user's, from where npm was run.
+  const curDir = args.cur ? resolve(process.env.INIT_CWD ?? '.', args.cur) : resolve('demo-data/cur');
   if (!args.cur && !existsSync(curDir)) {
     console.log('No demo-data/cur yet: generating demo data…');
     await generateDemoData({ outDir: resolve('demo-data') });

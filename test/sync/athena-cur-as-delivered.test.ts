@@ -371,6 +371,13 @@ describe('`npm run servers -- --cur DIR`', () => {
     expect(missing.code).toBe(1);
     expect(missing.err).toMatch(/^error: The CUR folder .*nope does not exist\./m);
     expect(missing.err).not.toMatch(/^\s+at /m);
+    // A relative folder is the user's, from where npm was run, not the package's folder.
+    fs.mkdirSync(path.join(checkout, 'sub'));
+    const relative = runPasted('cd sub && npm run --silent servers -- --cur ./nope', checkout);
+    expect(relative.code).toBe(1);
+    expect(relative.err).toContain(
+      `The CUR folder ${path.join(fs.realpathSync(checkout), 'sub', 'nope')} does not exist.`,
+    );
     const wrong = runPasted('npm run --silent servers -- --cru x', checkout);
     expect(wrong.code).toBe(2);
     expect(wrong.err).toMatch(
