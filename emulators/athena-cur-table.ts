@@ -8,8 +8,8 @@
  * there is one version there. An export kept in "create new" mode is read here as the DuckDB path reads it.)
  *
  * - Legacy CUR with the Athena integration: what the crawler-cfn.yml AWS delivers beside the report sets up
- *   (https://docs.aws.amazon.com/cur/latest/userguide/use-athena-cf.html; the template as AWS ships it:
- *   awslabs/aws-well-architected-labs, Cost/Cost_and_Usage_Analysis/300_Multi_Account_CUR_Access/Code/crawler-cfn.md):
+ *   (https://docs.aws.amazon.com/cur/latest/userguide/use-athena-cf.html; a copy of AWS's template, a lab's changes
+ *   marked: awslabs/aws-well-architected-labs, Cost/Cost_and_Usage_Analysis/300_Multi_Account_CUR_Access/Code/crawler-cfn.md):
  *   the Glue database `athenacurcfn_<report name>` (WorkshopCUR → athenacurcfn_workshop_c_u_r), a crawler over
  *   `<report>/<report>/` whose table is named after that folder, lower-cased, partitioned by `year` and `month`
  *   (strings, as the folders spell them: shared/reference/credits-domain.md §3.2), and the table
@@ -20,9 +20,10 @@
  *   https://docs.aws.amazon.com/cur/latest/userguide/dataexports-export-delivery.html lays them out). The
  *   reference names neither its Glue database nor its table: they are `cur.cur2` here, and the command the server
  *   prints carries them.
- * - CSV, legacy or CUR 2.0: both integrations deliver Parquet, and the crawler skips `**.csv` and `**.gz`
- *   (crawler-cfn.yml's exclusions), so AWS has no Athena table for it. Such a folder is refused with what AWS
- *   supports, rather than served as a table AWS would never have made.
+ * - CSV, legacy or CUR 2.0: the legacy integration's crawler excludes `**.csv` and `**.gz` (crawler-cfn.yml
+ *   above), so it catalogs the Parquet delivery only, and the CUR 2.0 integration is described with Parquet
+ *   (credits-domain.md §3.2's source). No reference shows an AWS Athena table over CSV CUR, so, as the stricter
+ *   reading, such a folder is refused with what AWS supports rather than served as a table AWS would not make.
  */
 import * as fs from 'node:fs';
 import * as path from 'node:path';
@@ -114,7 +115,7 @@ export function curTable(
         .map((p) => p.period)
         .join(
           ', ',
-        )}), and AWS's Athena set-up has no table for CSV: the legacy Athena integration and the CUR 2.0 export's Athena integration both deliver Parquet, and their crawler skips .csv and .gz files.`,
+        )}), and AWS's Athena set-up has no table for CSV: the legacy Athena integration and the CUR 2.0 export's Athena integration both deliver Parquet, and the legacy crawler skips .csv and .gz files.`,
       `Read these files without Athena (\`./credit-desk sync --cur ${shellWord(path.resolve(dir))}\` reads CSV as delivered), or set the report or export to Parquet with the Athena integration and point --cur at that delivery.`,
     );
   }
