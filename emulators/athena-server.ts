@@ -1,7 +1,8 @@
 /**
  * A local Amazon Athena for tests and benchmarks: Node http on 127.0.0.1 speaking the AWS JSON 1.1 protocol
  * (POST /, X-Amz-Target: AmazonAthena.<Operation>) that the real @aws-sdk/client-athena talks to through its
- * `endpoint` option. Queries run in DuckDB over CUR Parquet files (athena-engine.ts) and go through Athena's
+ * `endpoint` option. Queries run in DuckDB over CUR Parquet files (athena-engine.ts; a CUR folder's tables are
+ * made as AWS's Athena set-up makes them, athena-cur-table.ts) and go through Athena's
  * states QUEUED → RUNNING → SUCCEEDED | FAILED | CANCELLED. Faults are injected on demand: throttling,
  * the concurrent-query limit, 5xx, a connection reset before the request is handled, or a response lost
  * after it was handled (to exercise ClientRequestToken idempotency).
