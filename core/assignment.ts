@@ -23,6 +23,7 @@ import { isLocked, transition } from './status';
 import { formatPercentBp } from './config';
 import { FLAG_REVIEW } from './merge';
 import { isHeld } from './review';
+import { isCorrection } from './correction-key';
 import { missingAssetHint, missingAssetText, missingAssets } from './usage-billing';
 
 export interface AssignContext {
@@ -56,6 +57,11 @@ export interface RulePlan {
   skippedLocked: Credit[];
   /** Credits held for review (a REVIEW_… hold flag, core/review.ts): rules never assign them. */
   skippedHeld: Credit[];
+  /**
+   * Correction credits (core/correction.ts): their original's allocation is proposed, and a person confirms it
+   * with `assign`; a rule or the default configuration never decides how an invoiced credit is corrected.
+   */
+  skippedCorrections: Credit[];
   /** Credits whose allocation could not be resolved (e.g. no customer for the account), with the reason. */
   failed: { credit: Credit; message: string }[];
 }
@@ -185,7 +191,14 @@ export function planRules(
   directory: AccountDirectory,
   opts: { overwriteManual: boolean; useDefaultOnly?: boolean },
 ): RulePlan {
-  const plan: RulePlan = { items: [], skippedManual: [], skippedLocked: [], skippedHeld: [], failed: [] };
+  const plan: RulePlan = {
+    items: [],
+    skippedManual: [],
+    skippedLocked: [],
+    skippedHeld: [],
+    skippedCorrections: [],
+    failed: [],
+  };
   for (const credit of credits) {
     if (isLocked(credit.status)) {
       plan.skippedLocked.push(credit);
@@ -193,6 +206,10 @@ export function planRules(
     }
     if (isHeld(credit)) {
       plan.skippedHeld.push(credit);
+      continue;
+    }
+    if (isCorrection(credit)) {
+      plan.skippedCorrections.push(credit);
       continue;
     }
     if (credit.status === 'ASSIGNED' && credit.ruleId === RULE_MANUAL && !opts.overwriteManual) {

@@ -10,8 +10,11 @@ import {
   type ResolvedAllocation,
 } from './allocation';
 import type { Credit } from './credit';
+import { isCorrection } from './correction-key';
 
-type CreditFacts = Pick<Credit, 'creditId' | 'amount' | 'currency' | 'customerId' | 'resellerId'>;
+/** `key` tells a correction credit (core/correction.ts), whose negative amount bills its beneficiaries back. */
+type CreditFacts = Pick<Credit, 'creditId' | 'amount' | 'currency' | 'customerId' | 'resellerId'> &
+  Partial<Pick<Credit, 'key'>>;
 
 export function allocationContext(credit: CreditFacts, directory: AccountDirectory): AllocationContext {
   return {
@@ -22,6 +25,7 @@ export function allocationContext(credit: CreditFacts, directory: AccountDirecto
     resellerId: credit.resellerId,
     knownCustomers: directory.customers,
     knownResellers: directory.resellers,
+    billsBack: isCorrection(credit),
   };
 }
 

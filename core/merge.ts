@@ -6,6 +6,8 @@
  * - Only sync-owned fields of PENDING_ASSIGN / ASSIGNED rows are updated, and only when they differ, so a
  *   re-run with the same data changes nothing.
  * - PROCESSING / PROCESSED rows are never modified: a difference there is drift, reported (once) not written.
+ *   A PROCESSED credit whose amount the CUR changed gets a correction credit for the difference instead
+ *   (core/correction.ts); correction rows are never CUR credits, so they are neither updated nor found missing.
  * - A row of a period the sync read whose key the CUR no longer returns stays listed, flagged REVIEW_NOT_IN_CUR
  *   (held from rules and collection) unless it is collected; the flag goes when the CUR returns the key again.
  *   Rows of periods the sync did not read are left alone (last month's unassigned credits stay listed).
@@ -21,6 +23,14 @@ import { TABS } from './sheet-contract';
 import { isLocked } from './status';
 import { resolveCreditAllocation } from './credit-allocation';
 import { FLAG_NOT_IN_CUR, raisedHolds, splitFlags, withFlags } from './review';
+import { isCorrection, parseCorrectionKey } from './correction-key';
+import {
+  correctionAuditText,
+  correctionsByOriginal,
+  planCorrection,
+  proposedAllocation,
+  type PlannedCorrection,
+} from './correction';
 
 export const FLAG_REVIEW = 'REVIEW_AMOUNT_CHANGED';
 
@@ -92,7 +102,16 @@ export interface CurTotal {
   credits: number;
 }
 
+/** A correction credit: added by this sync, or added before and still waiting for a person to assign it. */
+export interface CorrectionNotice {
+  credit: Credit;
+  originalId: string;
+  /** The original's allocation, proposed; '' when none can be proposed (core/correction.ts). */
+  proposal: string;
+}
+
 export interface MergeResult {
+  /** New credits, the corrections among them (also in `corrections`). */
   adds: Credit[];
   updates: RowUpdate[];
   unchanged: number;
@@ -105,6 +124,10 @@ export interface MergeResult {
   /** Collected rows of a period read that the CUR no longer returns: the Ledger's business, left as they are. */
   collectedNotInCur: Credit[];
   totals: CurTotal[];
+  /** Corrections this sync added (core/correction.ts): PENDING_ASSIGN, their original's allocation proposed. */
+  corrections: CorrectionNotice[];
+  /** Corrections added by earlier syncs that are still PENDING_ASSIGN. */
+  awaitingCorrections: CorrectionNotice[];
 }
 
 type AddAudit = (
@@ -186,7 +209,11 @@ export function mergeCredits(input: MergeInput): MergeResult {
     notInCur: [],
     collectedNotInCur: [],
     totals: [],
+    corrections: [],
+    awaitingCorrections: [],
   };
+  const corrections = correctionsByOriginal(input.existing.map((e) => e.credit));
+  const newCorrections: PlannedCorrection[] = [];
   const totals = new Map<string, CurTotal>();
   const totalOf = (period: string, currency: string): CurTotal => {
     const tKey = `${period}|${currency}`;
@@ -212,6 +239,14 @@ export function mergeCredits(input: MergeInput): MergeResult {
     const changed = SYNC_FIELDS.filter((f) => before[f] !== view[f]);
     if (isLocked(before.status)) {
       result.locked++;
+      // An invoiced credit's amount change is a correction credit of its own, not drift: the row stays as
+      // invoiced, the correction balances the period. (A PROCESSING one is still drift: collect's amount proof
+      // keeps the usage file to what was read; its correction comes once it is PROCESSED.)
+      const corrected = before.status === 'PROCESSED';
+      const planned = corrected
+        ? planCorrection(before, view.amount, corrections.get(key) ?? [], directory, now)
+        : null;
+      if (planned) newCorrections.push(planned);
       for (const field of changed) {
         const d: Drift = {
           sheetRow: found.sheetRow,
@@ -223,7 +258,8 @@ export function mergeCredits(input: MergeInput): MergeResult {
           sheet: show(field, before),
           source: show(field, { ...before, ...view }),
         };
-        result.drift.push(d);
+        if (!(corrected && field === 'amount')) result.drift.push(d);
+        // The CUR's new amount of an invoiced credit is recorded here too, once, never written over the row.
         if (!input.recordedDrift.has(driftKey(d.creditId, field, d.source)))
           audit('drift', d.creditId, field, d.sheet, d.source);
       }
@@ -263,9 +299,29 @@ export function mergeCredits(input: MergeInput): MergeResult {
   flagNotInCur(input, existing, incoming, totalOf, result, audit);
 
   const ids = issueCreditIds(
-    newOnes.map((n) => ({ key: n.key, period: n.cur.period })),
+    [
+      ...newOnes.map((n) => ({ key: n.key, period: n.cur.period })),
+      ...newCorrections.map((p) => ({ key: p.credit.key, period: p.credit.period })),
+    ],
     input.takenIds,
   );
+  for (const p of newCorrections) {
+    const credit: Credit = { ...p.credit, creditId: ids.get(p.credit.key)! };
+    result.adds.push(credit);
+    result.corrections.push({ credit, originalId: p.original.creditId, proposal: p.proposal });
+    audit('sync-add', credit.creditId, 'amount', '', formatMinor(credit.amount, credit.currency));
+    audit('sync-add', credit.creditId, 'correction', '', correctionAuditText(p));
+  }
+  for (const { credit } of input.existing) {
+    const of = credit.status === 'PENDING_ASSIGN' ? parseCorrectionKey(credit.key) : null;
+    const original = of ? existing.get(of.originalKey)?.credit : undefined;
+    if (original)
+      result.awaitingCorrections.push({
+        credit,
+        originalId: original.creditId,
+        proposal: proposedAllocation(original, directory),
+      });
+  }
   for (const { key, cur } of newOnes) {
     const credit: Credit = {
       key,
@@ -321,6 +377,7 @@ function flagNotInCur(
   for (const [key, { sheetRow, credit: before }] of existing) {
     if (!read.has(before.period) || incoming.has(key)) continue;
     totalOf(before.period, before.currency);
+    if (isCorrection(before)) continue; // not a CUR credit: its original is the one the CUR returns, or not
     if (isLocked(before.status)) {
       result.collectedNotInCur.push(before);
       continue;

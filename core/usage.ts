@@ -11,6 +11,7 @@
  * The file is planned here, purely; the caller writes it to disk first and then the sheet, so a run killed in
  * between can be completed from the file (see `resumeCollect`).
  */
+import { isCorrection } from './correction-key';
 import type { AuditEntry } from './audit';
 import { FLAG_UNMATCHED } from './reconcile';
 import type { Credit } from './credit';
@@ -102,7 +103,8 @@ export function planCollect(
     .filter(
       (c) =>
         c.status === 'ASSIGNED' &&
-        c.amount > 0 &&
+        // A negative amount is billed only for a correction, which bills its beneficiaries back (0006).
+        (c.amount > 0 || (c.amount < 0 && isCorrection(c))) &&
         (!opts.period || c.period === opts.period) &&
         !c.flags.split(/\s+/).includes(FLAG_UNMATCHED),
     )

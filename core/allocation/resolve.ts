@@ -21,6 +21,16 @@ export function resolveAllocation(spec: AllocationSpec, ctx: AllocationContext):
   const { creditId, currency } = ctx;
   minorDigits(currency);
   assertMinor(ctx.amount, `credit ${creditId} amount`);
+  if (ctx.amount < 0 && ctx.billsBack) {
+    // A negative correction bills back: the same shares of the amount taken back, each negated, so the lines
+    // still add up to the amount and every party gives back what its share of the difference is.
+    const mirror = resolveAllocation(spec, { ...ctx, amount: -ctx.amount, billsBack: false });
+    const neg = (m: Minor) => (m === 0 ? 0 : -m);
+    return {
+      lines: mirror.lines.map((l) => ({ ...l, amount: neg(l.amount) })),
+      distributorKeeps: neg(mirror.distributorKeeps),
+    };
+  }
   if (ctx.amount < 0) {
     throw badAllocation(
       `credit ${creditId}: its amount is negative (${formatMinor(ctx.amount, currency)} ${currency}); only a positive credit can be passed on.`,

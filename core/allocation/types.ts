@@ -28,6 +28,12 @@ export interface AllocationContext {
   /** When given, explicit target IDs must be in these sets. */
   knownCustomers?: ReadonlySet<string>;
   knownResellers?: ReadonlySet<string>;
+  /**
+   * A correction credit (core/correction.ts): a negative amount takes back what its original passed on, so the
+   * allocation is resolved for the amount's absolute value and every line negated (docs/decisions/0006).
+   * Without it a negative amount is refused.
+   */
+  billsBack?: boolean;
 }
 
 export interface AllocationLine {

@@ -52,7 +52,14 @@ export function planAndApplyRules(
   if (ruleProblems.length && !opts.allowBrokenRules) {
     // A broken rule might have been meant for these credits: falling back to the default configuration for them
     // would quietly give the money to the wrong party. Nothing is assigned until the rules are fixed.
-    const plan: RulePlan = { items: [], skippedManual: [], skippedLocked: [], skippedHeld: [], failed: [] };
+    const plan: RulePlan = {
+      items: [],
+      skippedManual: [],
+      skippedLocked: [],
+      skippedHeld: [],
+      skippedCorrections: [],
+      failed: [],
+    };
     return { plan, outcomes: [], byRule: [], totals: [], failed: [], ruleProblems, notApplied: true };
   }
   const index = new RuleIndex(rules);

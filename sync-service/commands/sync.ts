@@ -30,6 +30,7 @@ import { describeSkipped, hasWork, isEmptyChangeSet, type ChangeSet } from '../.
 import { summaryAfter } from '../summary-step';
 import { summaryLayout } from '../../core/summary-layout';
 import type { Summary } from '../../core/summary';
+import { formatCorrections, sheetArgs } from './sync-corrections';
 import { collectedNotInCurWarning, formatNotInCur, formatTotals } from './sync-totals';
 import { cellBudget, cellBudgetLines, type CellBudget } from '../../core/cell-budget';
 import type { CreditSource } from '../sources/source';
@@ -70,6 +71,8 @@ export interface SyncReport {
   /** Cells in use against Google's limit, after the write (null when the sink cannot tell). */
   budget: CellBudget | null;
   currentPeriod: string;
+  /** The options a printed command needs to reach this sheet (` --workbook x.xlsx`, or '' for the default). */
+  sheetArgs: string;
 }
 
 export async function fetchIncoming(
@@ -282,6 +285,7 @@ export async function runSync(
     summary,
     budget,
     currentPeriod: currentPeriod(deps.now),
+    sheetArgs: sheetArgs(settings),
   };
 }
 
@@ -311,6 +315,7 @@ export function formatSyncReport(r: SyncReport, dryRun: boolean): string {
       : '',
   );
   lines.push(...formatNotInCur(r));
+  lines.push(...formatCorrections(m.corrections, m.awaitingCorrections, r.sheetArgs));
   for (const m of r.restored) lines.push(`  ${dryRun ? 'would have ' : ''}${m}`);
   lines.push(...formatIntake(r));
   if (r.rules) {

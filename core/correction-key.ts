@@ -1,0 +1,20 @@
+/**
+ * How a correction credit is told apart (core/correction.ts): its key is its original's with `#c<n>`. Kept apart
+ * so that the allocation code can ask "is this a correction?" without importing the correction planning.
+ */
+const CORRECTION_KEY = /^(.+)#c([1-9]\d*)$/;
+
+/** The key of the n-th correction (1-based) of the credit with key `originalKey`. */
+export function correctionKey(originalKey: string, n: number): string {
+  return `${originalKey}#c${n}`;
+}
+
+/** The original's key and the correction's number, when `key` is a correction's; null otherwise. */
+export function parseCorrectionKey(key: string): { originalKey: string; n: number } | null {
+  const m = CORRECTION_KEY.exec(key);
+  return m ? { originalKey: m[1], n: Number(m[2]) } : null;
+}
+
+export function isCorrection(credit: { key?: string }): boolean {
+  return credit.key !== undefined && CORRECTION_KEY.test(credit.key);
+}

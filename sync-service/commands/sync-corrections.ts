@@ -1,0 +1,63 @@
+/**
+ * The part of the sync summary about correction credits (core/correction.ts, docs/decisions/0006): the ones this
+ * run added and the ones still waiting for a person, each with the original it corrects and the exact `assign`
+ * command that accepts the proposed allocation — pasted as printed, it runs against the same sheet.
+ */
+import type { CorrectionNotice } from '../../core/merge';
+import { displayMoney } from '../../core/money';
+import type { Settings } from '../settings';
+
+const LIST = 20;
+
+/** A word for a POSIX shell: as it is when it holds nothing the shell reads, else single-quoted. */
+export function shellWord(s: string): string {
+  if (/^[A-Za-z0-9_%.,:/@+=-]+$/.test(s)) return s;
+  if (!/['\\$`!"]/.test(s)) return `"${s}"`; // the README's form: "customer 60%, reseller 40%"
+  return `'${s.replace(/'/g, `'\\''`)}'`;
+}
+
+/** The options that point a printed command at the sheet this run used ('' for the default workbook). */
+export function sheetArgs(settings: Pick<Settings, 'workbook' | 'spreadsheet'>): string {
+  if (settings.spreadsheet) return ` --spreadsheet ${shellWord(settings.spreadsheet)}`;
+  return settings.workbook && settings.workbook !== 'credits.xlsx'
+    ? ` --workbook ${shellWord(settings.workbook)}`
+    : '';
+}
+
+/** `./credit-desk assign AWSC-… "customer 60%, reseller 40%"` for a correction's proposal. */
+export function assignCommand(n: CorrectionNotice, sheet: string): string {
+  return `./credit-desk assign${sheet} ${n.credit.creditId} ${shellWord(n.proposal)}`;
+}
+
+/** The summary lines: what each correction corrects, for how much, and the command that accepts its proposal. */
+export function formatCorrections(
+  added: readonly CorrectionNotice[],
+  waiting: readonly CorrectionNotice[],
+  sheet: string,
+): string[] {
+  if (!added.length && !waiting.length) return [];
+  const lines: string[] = [];
+  const line = (n: CorrectionNotice) => {
+    const c = n.credit;
+    const head = `             ${c.creditId} ${displayMoney(c.amount, c.currency)} corrects invoiced ${n.originalId}`;
+    return n.proposal
+      ? `${head}; to give it the original's allocation: ${assignCommand(n, sheet)}`
+      : `${head}; its original's allocation cannot be proposed, type one: ./credit-desk assign${sheet} ${c.creditId} "<allocation>"`;
+  };
+  if (added.length) {
+    lines.push(
+      `  ${'corrected'.padEnd(10)} ${String(added.length).padStart(7)}  invoiced credits the CUR changed: each difference is a new correction credit, PENDING_ASSIGN (the invoiced row stays as invoiced)`,
+    );
+    for (const n of added.slice(0, LIST)) lines.push(line(n));
+    if (added.length > LIST)
+      lines.push(`             … and ${added.length - LIST} more (Audit tab: field correction)`);
+  }
+  if (waiting.length) {
+    lines.push(
+      `  ${'to confirm'.padEnd(10)} ${String(waiting.length).padStart(7)}  correction credits from earlier syncs still PENDING_ASSIGN:`,
+    );
+    for (const n of waiting.slice(0, LIST)) lines.push(line(n));
+    if (waiting.length > LIST) lines.push(`             … and ${waiting.length - LIST} more`);
+  }
+  return lines;
+}
