@@ -12,6 +12,7 @@ import { explainHold, isHeld, splitFlags, withFlags } from './review';
 import type { AuditEntry } from './audit';
 import { formatMinor } from './money';
 import { isSyncedAmount } from './amount-proof';
+import { isCorrection } from './correction-key';
 import { text, type Cell } from './table';
 import { missingAssetHint, missingAssetText, missingAssets } from './usage-billing';
 
@@ -79,6 +80,15 @@ export function screenForCollect(
     ) {
       const amount = formatMinor(credit.amount, credit.currency);
       const synced = syncedAmounts.get(credit.creditId);
+      if (isCorrection(credit)) {
+        // The sync does not rewrite a correction's amount (it is a difference, not a CUR line): say what to do.
+        skip(
+          synced === undefined || synced === null || synced === ''
+            ? `the Audit tab has no record of the sync adding this correction of ${amount} ${credit.currency} (were Audit rows deleted?). Delete its row and run credit-desk sync, which adds the difference again under a new Credit ID, then collect.`
+            : `its Amount ${amount} ${credit.currency} is not the ${text(synced)} the sync recorded for this correction (typed by hand?). Type ${text(synced)} back into its Amount cell, then collect.`,
+        );
+        continue;
+      }
       if (synced === undefined || synced === null || synced === '') {
         skip(
           `the Audit tab has no record of the sync reading its amount (${amount} ${credit.currency}) from the CUR (were Audit rows deleted?). Run credit-desk sync, which records it again, then collect.`,

@@ -208,7 +208,13 @@ describe("a correction's allocation", () => {
     const unproven = screenForCollect([{ sheetRow: 3, credit: assigned }], dir, {
       syncedAmounts: new Map([[assigned.creditId, '-25.00']]),
     });
-    expect(unproven.skipped).toHaveLength(1);
+    expect(unproven.skipped).toEqual([
+      expect.objectContaining({
+        reason: expect.stringContaining('Type -25.00 back into its Amount cell'),
+      }),
+    ]);
+    const lost = screenForCollect([{ sheetRow: 3, credit: assigned }], dir, { syncedAmounts: new Map() });
+    expect(lost.skipped[0].reason).toMatch(/Delete its row and run credit-desk sync/);
   });
 });
 
