@@ -18,3 +18,17 @@ export function parseCorrectionKey(key: string): { originalKey: string; n: numbe
 export function isCorrection(credit: { key?: string }): boolean {
   return credit.key !== undefined && CORRECTION_KEY.test(credit.key);
 }
+
+/** The Description a correction gets: "Correction <n> of <original Credit ID> (usage record …, …): …". */
+export function correctionDescription(
+  original: { creditId: string; usageRecordId: string; usageFileId: string; description: string },
+  n: number,
+): string {
+  return `Correction ${n} of ${original.creditId} (usage record ${original.usageRecordId}, ${original.usageFileId}): ${original.description}`;
+}
+
+/** The original's Credit ID and the correction's number a correction's Description names; null for any other. */
+export function correctionOfDescription(description: string): { originalId: string; n: number } | null {
+  const m = /^Correction ([1-9]\d*) of (AWSC-\d{6}-\d{4}-\d{4}) \(usage record /.exec(description);
+  return m ? { originalId: m[2], n: Number(m[1]) } : null;
+}

@@ -18,7 +18,7 @@ import type { AccountDirectory } from './accounts';
 import { formatAllocation, parseAllocation, type AllocationSpec, type ShareSpec } from './allocation';
 import type { Credit } from './credit';
 import { resolveCreditAllocation } from './credit-allocation';
-import { correctionKey, parseCorrectionKey } from './correction-key';
+import { correctionDescription, correctionKey, parseCorrectionKey } from './correction-key';
 import { addMinor, formatMinor, type Minor } from './money';
 
 /** The correction rows of the sheet, by the key of the credit they correct. */
@@ -123,11 +123,6 @@ export function planCorrection(
     cur: curAmount,
     covered,
   };
-}
-
-/** "Correction 1 of AWSC-… (usage record UR-…, UF-…): <the original's description>" — on the invoice too. */
-export function correctionDescription(original: Credit, n: number): string {
-  return `Correction ${n} of ${original.creditId} (usage record ${original.usageRecordId}, ${original.usageFileId}): ${original.description}`;
 }
 
 /** The Audit's account of a correction (its `sync-add` row, field `correction`): one line. */

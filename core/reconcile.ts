@@ -20,6 +20,7 @@
 import type { AuditEntry } from './audit';
 import type { Credit } from './credit';
 import { accountText, creditIdCandidate, creditKey, USAGE_FILE_ID_PATTERN } from './ids';
+import { correctionKey, correctionOfDescription } from './correction-key';
 import { creditOfEntry, type LedgerEntry } from './ledger';
 import { fromSheetValue, formatMinor } from './money';
 import { CREDIT_COLUMNS, LEDGER_CREDIT_FIELDS, type CreditField } from './sheet-contract';
@@ -147,13 +148,24 @@ function withFlag(flags: string, flag: string): string {
   return list.includes(flag) ? list.join(' ') : [...list, flag].join(' ');
 }
 
-/** The key a row's own cells compute to, when they look like a credit's (null otherwise). */
-function keyOfRow(row: readonly Cell[], idx: ColumnIndex<CreditField>): string | null {
+/**
+ * The key a row's own cells compute to, when they look like a credit's (null otherwise). A correction credit's
+ * cells are its original's but for the Description, which names the original (core/correction.ts): its key is
+ * the original's (from the Ledger, where every invoiced original is) with its `#c<n>`.
+ */
+function keyOfRow(
+  row: readonly Cell[],
+  idx: ColumnIndex<CreditField>,
+  ledgerById: ReadonlyMap<string, LedgerEntry>,
+): string | null {
   const period = text(row[idx.period]);
   const accountId = accountText(row[idx.accountId]);
   const payerAccountId = accountText(row[idx.payerAccountId]);
   if (!PERIOD.test(period) || !/^\d{12}$/.test(accountId) || !/^\d{12}$/.test(payerAccountId)) return null;
   const description = isBlankCell(row[idx.description]) ? '' : String(row[idx.description]);
+  const corrects = correctionOfDescription(description);
+  const original = corrects && ledgerById.get(corrects.originalId);
+  if (original) return correctionKey(original.key, corrects.n);
   return creditKey({
     period,
     payerAccountId,
@@ -208,7 +220,7 @@ export function reconcile(input: ReconcileInput): ReconcileResult {
     grid.rows.forEach((row, i) => {
       const key = text(row[idx.key]);
       if (claimed.has(i) || (key && ledgerByKey.has(key))) return;
-      const own = keyOfRow(row, idx);
+      const own = keyOfRow(row, idx, ledgerById);
       if (key && key === own) return; // an intact row of some other credit
       const id = text(row[idx.creditId]);
       if (id) byId.set(id, [...(byId.get(id) ?? []), i]);
@@ -293,7 +305,7 @@ export function reconcile(input: ReconcileInput): ReconcileResult {
     const changed: string[] = [];
     // Hashing every row's cells would cost as much as the merge; only the rows that need it pay.
     let cached: string | null | undefined;
-    const computed = () => (cached === undefined ? (cached = keyOfRow(row, idx)) : cached);
+    const computed = () => (cached === undefined ? (cached = keyOfRow(row, idx, ledgerById)) : cached);
     const readKey = text(row[idx.key]);
     let key = readKey;
     if (!key) {

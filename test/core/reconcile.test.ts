@@ -458,3 +458,33 @@ describe('reconcile: any person edits, then sync (property)', () => {
     );
   });
 });
+
+describe('a correction credit (core/correction.ts) whose Key was blanked', () => {
+  it('gets its correction key back from its Description, so the sync neither flags it nor corrects twice', () => {
+    const w = world();
+    const original = w.ledger.find((e) => e.status === 'PROCESSED')!;
+    // AWS amends the invoiced credit: the sync adds its correction.
+    const amended = {
+      ...w,
+      incoming: w.incoming.map((c) =>
+        c.description === original.description ? { ...c, amount: c.amount + 500 } : c,
+      ),
+    };
+    const first = syncInMemory(amended, w.grid);
+    const correction = first.merged.corrections[0].credit;
+    expect(correction.amount).toBe(500);
+    const issued = new Set([...w.issuedIds, correction.creditId]);
+    const blanked = gridOf(first.credits.map((c) => (c.key === correction.key ? { ...c, key: '' } : c)));
+    const again = syncInMemory({ ...amended, issuedIds: issued }, blanked);
+    expect(again.result.repairs.rowRepairs).toEqual([
+      expect.objectContaining({
+        creditId: correction.creditId,
+        fields: expect.objectContaining({ key: correction.key }),
+      }),
+    ]);
+    expect(again.result.unmatched).toEqual([]);
+    expect(again.merged.adds).toEqual([]);
+    expect(again.merged.notInCur).toEqual([]);
+    expect(again.credits.filter((c) => c.key === correction.key)).toHaveLength(1);
+  });
+});
