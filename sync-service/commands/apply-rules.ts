@@ -142,7 +142,7 @@ export async function runApplyRules(
 
 export function formatRulesOutcome(o: RulesOutcome, dryRun: boolean): string {
   const lines = [
-    `${dryRun ? 'Dry run — would assign' : 'Assigned'} ${o.plan.items.length} credit${o.plan.items.length === 1 ? '' : 's'}${o.failed.length ? `; ${o.failed.length} could not be assigned (see warnings)` : ''}${o.plan.skippedHeld.length ? `; ${o.plan.skippedHeld.length} held for review left alone` : ''}.`,
+    `${dryRun ? 'Dry run — would assign' : 'Assigned'} ${o.plan.items.length} credit${o.plan.items.length === 1 ? '' : 's'}${o.failed.length ? `; ${o.failed.length} could not be assigned (see warnings)` : ''}${o.plan.skippedHeld.length ? `; ${o.plan.skippedHeld.length} held for review left alone` : ''}${o.plan.skippedCorrections.length ? `; ${o.plan.skippedCorrections.length} correction credit(s) left for a person (\`credit-desk sync\` prints the command that accepts each proposal)` : ''}.`,
   ];
   if (o.ruleProblems.length)
     lines.push(

@@ -6,6 +6,7 @@
  * Made for schedulers: no prompt and no TTY needed; `--log-format json` for log collectors; the exit code says
  * what happened (0 done, 3 done but a person should look — see `attention` — 1 failed, 2 bad settings).
  */
+import { assignCommand } from './sync-corrections';
 import { cellBudgetLines } from '../../core/cell-budget';
 import { displayMoney } from '../../core/money';
 import { STATUSES } from '../../core/status';
@@ -84,6 +85,17 @@ export async function runMonth(
   for (const p of differingPeriods(summary))
     attention.push(
       `${p.period} ${p.currency}: the sheet (${displayMoney(p.amount, p.currency)}) differs from the CUR (${displayMoney(p.cur ?? 0, p.currency)})`,
+    );
+  // Rules never assign a correction of an invoiced credit (docs/decisions/0006): a person confirms each one.
+  const corrections = [...sync.merge.corrections, ...sync.merge.awaitingCorrections];
+  if (corrections.length)
+    attention.push(
+      `${corrections.length} correction credit(s) of invoiced credits the CUR changed wait for a person to confirm their allocation: ${corrections
+        .slice(0, 3)
+        .map((c) =>
+          c.proposal ? assignCommand(c, sync.sheetArgs) : `${c.credit.creditId} (type an allocation)`,
+        )
+        .join('; ')}${corrections.length > 3 ? '; … (credit-desk sync lists them all)' : ''}`,
     );
   const stale = summary.staleUnassigned.reduce((n, t) => n + t.credits, 0);
   if (stale) attention.push(`${stale} credit(s) unassigned for more than one period`);

@@ -160,11 +160,27 @@ describe('credit-desk: an invoiced credit that AWS amends', () => {
       }),
     ]);
 
+    // Rules never assign it, and the unattended month run asks a person, with the command.
+    expect(cli(['apply-rules', ...common], dir).out).toMatch(/1 correction credit\(s\) left for a person/);
+    const month = cli(
+      ['run-month', '--cur', 'cur', '--period', '2026-10', '--no-previous', ...common],
+      dir,
+      3,
+    );
+    expect(month.err + month.out).toContain(
+      `1 correction credit(s) of invoiced credits the CUR changed wait for a person to confirm their allocation: ./credit-desk assign --workbook ${WB} ${correction.creditId} "customer 60%, reseller 40%"`,
+    );
+    expect(exported(dir).filter((c) => c.description.startsWith('Correction '))).toEqual([
+      expect.objectContaining({ creditId: correction.creditId, status: 'PENDING_ASSIGN' }),
+    ]);
+
     // Paste the printed command; then collect and close the correction.
     expect(pastePrinted(second.out, dir)).toHaveLength(1);
     const file = collectAndClose(dir);
-    expect(file.records.map((r) => [r.creditId, r.amount])).toEqual([[correction.creditId, 2550]]);
-    expect(file.records[0].billed!.map((b) => b.amount)).toEqual([1530, 1020]);
+    // apply-rules gave the other credit the default configuration (customer 100%): it is collected too.
+    const record = file.records.find((r) => r.creditId === correction.creditId)!;
+    expect(record.amount).toBe(2550);
+    expect(record.billed!.map((b) => b.amount)).toEqual([1530, 1020]);
     credits = exported(dir);
     expect(credits.find((c) => c.creditId === correction.creditId)!.status).toBe('PROCESSED');
     expect(syncCur(dir).out).not.toMatch(/corrected|to confirm/);
@@ -183,13 +199,39 @@ describe('credit-desk: an invoiced credit that AWS amends', () => {
     expect(backFile.records[0].billed!.map((b) => b.amount)).toEqual([-2130, -1420]);
     const last = syncCur(dir);
     expect(last.out).toMatch(/2026-10 USD .*140\.00 USD\s+reconciled/);
-    // What each party got, over the original and both corrections, is its share of what AWS now says (90.00).
+    // What each party got, over the original and both corrections, is its share of what AWS now says (90.00),
+    // plus, for the customer, the other credit (50.00).
     expect(report(dir).parties.map((p) => [p.role, p.targetId, p.amount])).toEqual([
-      ['customer', 'CUST-1', '54.00'],
+      ['customer', 'CUST-1', '104.00'],
       ['reseller', 'RES-1', '36.00'],
       ['distributor', '', '0.00'],
     ]);
+    cli(
+      [
+        'statement',
+        '--period',
+        '2026-10',
+        '--customer',
+        'CUST-1',
+        '--format',
+        'csv',
+        '--out',
+        'st',
+        '--workbook',
+        WB,
+      ],
+      dir,
+    );
+    // The customer's statement: the invoiced line, both corrections (the negative one billed back), one total.
+    const statement = fs
+      .readFileSync(path.join(dir, 'st', 'statement-2026-10-customer-CUST-1.csv'), 'utf8')
+      .split('\r\n');
+    expect(statement.filter((l) => l.includes(`Correction 2 of ${original.creditId}`))).toEqual([
+      expect.stringContaining(',60,'),
+    ]);
+    expect(statement.find((l) => l.includes(`Correction 2 of ${original.creditId}`))).toContain('-21.30,USD');
+    expect(statement.find((l) => l.startsWith('Total USD,'))).toContain(',104.00,USD');
     const state = readState(await createWorkbookSink({ path: path.join(dir, WB) }).read());
-    expect(state.credits.filter((e) => e.credit.status === 'PROCESSED')).toHaveLength(3);
+    expect(state.credits.filter((e) => e.credit.status === 'PROCESSED')).toHaveLength(4);
   });
 });
