@@ -224,16 +224,22 @@ describe('property: any sequence of amendments and syncs', () => {
       fc.property(
         fc.integer({ min: 1, max: 1_000_000 }),
         // each step: the CUR amount of that sync (may go up, down, to zero or below) and how often it is synced
-        fc.array(fc.tuple(fc.integer({ min: -100_000, max: 2_000_000 }), fc.integer({ min: 1, max: 3 })), {
-          maxLength: 8,
-        }),
+        // and whether the corrections so far are then assigned, collected and closed (their status never matters)
+        fc.array(
+          fc.tuple(
+            fc.integer({ min: -100_000, max: 2_000_000 }),
+            fc.integer({ min: 1, max: 3 }),
+            fc.boolean(),
+          ),
+          { maxLength: 8 },
+        ),
         (invoiced, steps) => {
           const original = credit({ ...INVOICED, amount: invoiced });
           let sheet: ExistingCredit[] = [{ sheetRow: 2, credit: original }];
           const taken = new Set<string>();
           let covered = invoiced;
           let expectedCorrections = 0;
-          for (const [amount, times] of steps) {
+          for (const [amount, times, close] of steps) {
             if (amount !== covered) expectedCorrections++;
             for (let t = 0; t < times; t++) {
               const r = merge(sheet, [cur({ amount })], taken);
@@ -242,6 +248,12 @@ describe('property: any sequence of amendments and syncs', () => {
               sheet = written(sheet, r);
             }
             covered = amount;
+            if (close)
+              sheet = sheet.map((e) =>
+                isCorrection(e.credit)
+                  ? { ...e, credit: { ...e.credit, ...INVOICED, allocation: 'customer 100%' } }
+                  : e,
+              );
             const rows = sheet.map((e) => e.credit);
             expect(rows.find((c) => c.key === original.key)).toEqual(original); // stays as invoiced
             expect(sumMinor(rows.map((c) => c.amount))).toBe(amount);
