@@ -34,21 +34,25 @@ export function formatCorrections(
   added: readonly CorrectionNotice[],
   waiting: readonly CorrectionNotice[],
   sheet: string,
+  dryRun = false,
 ): string[] {
   if (!added.length && !waiting.length) return [];
   const lines: string[] = [];
-  const line = (n: CorrectionNotice) => {
+  const line = (n: CorrectionNotice, dry = false) => {
     const c = n.credit;
     const head = `             ${c.creditId} ${displayMoney(c.amount, c.currency)} corrects invoiced ${n.originalId}`;
+    // A dry run writes nothing: an assign of a correction that is not in the sheet would fail when pasted.
+    if (dry)
+      return `${head}; proposed allocation ${n.proposal ? JSON.stringify(n.proposal) : '(none)'} (the sync without --dry-run prints the command that accepts it)`;
     return n.proposal
       ? `${head}; to give it the original's allocation: ${assignCommand(n, sheet)}`
       : `${head}; its original's allocation cannot be proposed, type one: ./credit-desk assign${sheet} ${c.creditId} "<allocation>"`;
   };
   if (added.length) {
     lines.push(
-      `  ${'corrected'.padEnd(10)} ${String(added.length).padStart(7)}  invoiced credits the CUR changed: each difference is a new correction credit, PENDING_ASSIGN (the invoiced row stays as invoiced)`,
+      `  ${'corrected'.padEnd(10)} ${String(added.length).padStart(7)}  invoiced credits the CUR changed: each difference ${dryRun ? 'would be' : 'is'} a new correction credit, PENDING_ASSIGN (the invoiced row stays as invoiced)`,
     );
-    for (const n of added.slice(0, LIST)) lines.push(line(n));
+    for (const n of added.slice(0, LIST)) lines.push(line(n, dryRun));
     if (added.length > LIST)
       lines.push(`             … and ${added.length - LIST} more (Audit tab: field correction)`);
   }

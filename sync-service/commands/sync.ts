@@ -315,7 +315,7 @@ export function formatSyncReport(r: SyncReport, dryRun: boolean): string {
       : '',
   );
   lines.push(...formatNotInCur(r));
-  lines.push(...formatCorrections(m.corrections, m.awaitingCorrections, r.sheetArgs));
+  lines.push(...formatCorrections(m.corrections, m.awaitingCorrections, r.sheetArgs, dryRun));
   for (const m of r.restored) lines.push(`  ${dryRun ? 'would have ' : ''}${m}`);
   lines.push(...formatIntake(r));
   if (r.rules) {

@@ -119,6 +119,13 @@ describe('credit-desk: an invoiced credit that AWS amends', () => {
 
     // AWS amends the final report: 100.00 → 125.50.
     await writeCur(dir, '125.50');
+    const dry = cli(
+      ['sync', '--cur', 'cur', '--period', '2026-10', '--no-previous', '--dry-run', ...common],
+      dir,
+    );
+    expect(dry.out).toMatch(/each difference would be a new correction credit/);
+    expect(dry.out).toContain('proposed allocation "customer 60%, reseller 40%" (the sync without --dry-run');
+    expect(dry.out).not.toMatch(/\.\/credit-desk assign/);
     const first = syncCur(dir);
     const second = syncCur(dir);
     let credits = exported(dir);
