@@ -26,6 +26,11 @@ export interface CreditView {
   processingDate: string;
   lastChange: string;
   locked: boolean;
+  /**
+   * Present (true) on a correction credit of an invoiced one (docs/decisions/0006): a negative amount bills its
+   * beneficiaries back, so the allocation editor resolves it as the mirror of its positive split.
+   */
+  correction?: boolean;
 }
 
 export interface AllocationLineView {

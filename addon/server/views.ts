@@ -2,6 +2,7 @@
  * What the sidebar is shown (addon/api.ts), built from core values. Pure: amounts become decimal strings,
  * nothing here is a Date, so every value passes through google.script.run.
  */
+import { isCorrection } from '../../core/correction-key';
 import type { AccountDirectory } from '../../core/accounts';
 import {
   allocationJson,
@@ -49,6 +50,7 @@ export function creditView(credit: Credit, sheetRow: number): CreditView {
     processingDate: credit.processingDate,
     lastChange: credit.lastChange,
     locked: isLocked(credit.status),
+    ...(isCorrection(credit) ? { correction: true } : {}),
   };
 }
 

@@ -34,7 +34,10 @@ export interface AllocationDraft {
   extras: ExtraShareRow[];
 }
 
-export type DraftCredit = Pick<CreditView, 'creditId' | 'amount' | 'currency' | 'customerId' | 'resellerId'>;
+export type DraftCredit = Pick<
+  CreditView,
+  'creditId' | 'amount' | 'currency' | 'customerId' | 'resellerId' | 'correction'
+>;
 
 /** Where an error belongs: an input, or the allocation as a whole. */
 export type DraftField =
@@ -151,6 +154,8 @@ export function evaluateDraft(
       // Without a target list (an empty Accounts tab) the server is the judge of explicit IDs.
       knownCustomers: targets.length > 0 ? idsOf(targets, 'customer') : undefined,
       knownResellers: targets.length > 0 ? idsOf(targets, 'reseller') : undefined,
+      // A negative correction bills back (docs/decisions/0006); any other negative credit is refused.
+      billsBack: credit.correction === true,
     });
     const names = new Map(targets.map((t) => [`${t.role}:${t.id}`, t.name]));
     const lines = resolved.lines.map((l) => ({

@@ -168,4 +168,14 @@ describe('draftFromAllocation', () => {
     expect(draft).toEqual(emptyDraft());
     expect(warning).toMatch(/"cusomer" is not a role/);
   });
+
+  it('resolves a negative correction credit as the mirror of its positive split; refuses any other negative one', () => {
+    const draft: AllocationDraft = { customerPercent: '60', resellerPercent: '40', extras: [] };
+    const back = evaluateDraft(draft, { ...credit, amount: '-35.50', correction: true }, targets);
+    expect(back.errors).toEqual({});
+    expect(back.lines.map((l) => l.amount)).toEqual(['-21.30', '-14.20', '0.00']);
+    const refused = evaluateDraft(draft, { ...credit, amount: '-35.50' }, targets);
+    expect(refused.text).toBeNull();
+    expect(refused.errors.total).toMatch(/its amount is negative/);
+  });
 });
