@@ -17,12 +17,31 @@
  * - the full-width forms ＝ ＋ － ＠ (U+FF1D, U+FF0B, U+FF0D, U+FF20), which East Asian Excel locales
  *   treat like their ASCII counterparts.
  * Numbers are written as numbers, unprefixed: -5 is a negative number, not a formula. Only STRING cells
- * are checked, so callers must pass money as numbers (toSheetNumber), not as text.
+ * are checked, so callers must pass money as a number, not as text: as a `csvDecimal` (the exact text in the
+ * currency's own decimals, `732.60`, as the JSON export writes it), since a JS number loses trailing zeros
+ * (`732.6`) and a string would be taken for a formula when negative (`'-5.00`).
  *
  * Known limit (OWASP www-community issue #517): if someone opens the file in Excel and saves it as CSV
  * again, Excel drops the quote, and the re-saved file is unsafe. Nothing in the CSV itself can prevent that.
  */
 import type { Cell } from './table';
+
+/** Money for a CSV cell: its exact decimal text, written as a number (see the header). */
+export interface CsvDecimal {
+  readonly decimal: string;
+}
+
+/** A cell of toCsv: a sheet cell, or money in the currency's decimals. */
+export type CsvCell = Cell | CsvDecimal;
+
+const DECIMAL = /^-?\d+(\.\d+)?$/;
+
+/** `formatMinor`'s text as a CSV number; anything that is not a plain decimal is a caller bug and throws. */
+export function csvDecimal(text: string): CsvDecimal {
+  if (!DECIMAL.test(text))
+    throw new Error(`CSV money must be a decimal like 732.60, not ${JSON.stringify(text)}`);
+  return { decimal: text };
+}
 
 const BOM = '\uFEFF';
 const CRLF = '\r\n';
@@ -40,14 +59,15 @@ export function sanitizeCell(value: string): string {
 }
 
 /** One cell as CSV field text, before quoting. Non-finite numbers (a bug upstream) become empty cells. */
-function cellText(cell: Cell | undefined): string {
+function cellText(cell: CsvCell | undefined): string {
   if (cell === null || cell === undefined) return '';
+  if (typeof cell === 'object') return cell.decimal;
   if (typeof cell === 'number') return Number.isFinite(cell) ? String(cell) : '';
   if (typeof cell === 'boolean') return cell ? 'TRUE' : 'FALSE';
   return sanitizeCell(String(cell));
 }
 
-function field(cell: Cell | undefined): string {
+function field(cell: CsvCell | undefined): string {
   const t = cellText(cell);
   return NEEDS_QUOTES.test(t) ? `"${t.replace(/"/g, '""')}"` : t;
 }
@@ -57,7 +77,7 @@ function field(cell: Cell | undefined): string {
  * with empty fields so every record has the header's field count (RFC 4180 §2.4); a row longer than the
  * headers is a caller bug and throws rather than silently dropping or misaligning cells.
  */
-export function toCsv(headers: string[], rows: Cell[][]): string {
+export function toCsv(headers: string[], rows: CsvCell[][]): string {
   const width = headers.length;
   const lines: string[] = [headers.map(field).join(',')];
   rows.forEach((row, i) => {

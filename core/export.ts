@@ -8,8 +8,8 @@ import { resolveCreditAllocation } from './credit-allocation';
 import type { Credit, CreditIdentity, UsageIds } from './credit';
 import { formatMinor } from './money';
 import { splitFlags } from './review';
-import type { Cell } from './table';
-import { CREDIT_COLUMNS, CREDIT_IDENTITY_FIELDS } from './sheet-contract';
+import { csvDecimal, type CsvCell } from './csv';
+import { CREDIT_COLUMNS, CREDIT_IDENTITY_FIELDS, type CreditField } from './sheet-contract';
 import { creditCell } from './table';
 
 /** The JSON contract of one credit (README: `export --format json`): keep its field names and order stable. */
@@ -54,13 +54,25 @@ export function creditToJson(c: Credit, directory: AccountDirectory): CreditJson
   return out;
 }
 
-/** The visible Credits columns (not the hidden key), in contract order, for a CSV download. */
-export function exportTable(credits: Credit[]): { headers: string[]; rows: Cell[][] } {
+/**
+ * The visible Credits columns (not the hidden key), in contract order, for a CSV download. Money is written in
+ * the currency's own decimals, the JSON contract's text (`732.60`, `1500` for JPY), never a float's `732.6`.
+ */
+export function exportTable(credits: Credit[]): { headers: string[]; rows: CsvCell[][] } {
   const cols = CREDIT_COLUMNS.filter((c) => !c.hidden);
   return {
     headers: cols.map((c) => c.header),
-    rows: credits.map((cr) => cols.map((c) => creditCell(cr, c.field))),
+    rows: credits.map((cr) => cols.map((c) => exportCell(cr, c.field))),
   };
+}
+
+function exportCell(credit: Credit, field: CreditField): CsvCell {
+  if (field === 'amount') return csvDecimal(formatMinor(credit.amount, credit.currency));
+  if (field === 'distributorKeeps')
+    return credit.distributorKeeps === null
+      ? ''
+      : csvDecimal(formatMinor(credit.distributorKeeps, credit.currency));
+  return creditCell(credit, field);
 }
 
 /**

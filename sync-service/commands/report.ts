@@ -5,11 +5,11 @@
  * table: one aligned block per table; json: the summary with amounts as decimal strings; csv: one block per
  * table (a title line, the header line, the rows), separated by an empty line, formula-safe like `export`.
  */
-import { toCsv } from '../../core/csv';
+import { csvDecimal, toCsv } from '../../core/csv';
 import { CreditDeskError } from '../../core/errors';
 import type { Minor } from '../../core/money';
 import { buildSummary, summaryJson, type Summary } from '../../core/summary';
-import { cellText, summaryTables } from '../../core/summary-layout';
+import { cellText, isMoneyCell, summaryTables } from '../../core/summary-layout';
 import { currentPeriod } from '../../core/periods';
 import { readState } from '../../core/sheet-state';
 import type { Sink } from '../sinks/sink';
@@ -42,7 +42,8 @@ export function formatReport(s: Summary, format: ReportFormat): string {
         noBom(
           toCsv(
             t.headers,
-            t.rows.map((r) => r.map((c) => cellText(c))),
+            // money as a number in the currency's decimals (a negative one is no formula to defuse)
+            t.rows.map((r) => r.map((c) => (isMoneyCell(c) ? csvDecimal(cellText(c)) : cellText(c)))),
           ),
         ),
     );
