@@ -371,7 +371,7 @@ export function readCurRows(rows: RawCurRow[], period: string): CurReading {
 }
 
 /**
- * One summary line: "2026-10 USD: CUR 1,234.56 = imported 1,200.00 + flagged 30.00 + left out 4.56 …", with
+ * One summary line: "2026-10 USD: CUR 1,234.56 = imported 1,200.00 + held 30.00 + left out 4.56 …", with
  * "+ rounding 0.01" before the counts when rounding each credit on its own made a difference (see Reconciliation).
  */
 export function formatReconciliation(r: Reconciliation, show: (m: Minor, c: string) => string): string {
@@ -380,13 +380,15 @@ export function formatReconciliation(r: Reconciliation, show: (m: Minor, c: stri
     r.belowMinorCredits
       ? `${r.belowMinorCredits} of them worth less than ${show(1, r.currency)} and shown as ${show(0, r.currency)}`
       : '',
-    `${r.flaggedCredits} flagged`,
+    // "held", the word of the sync summary's held row and the README: "flagged" there is the Flags column's
+    // other words (UNKNOWN_ACCOUNT), a credit that is imported and not held.
+    `${r.flaggedCredits} held`,
     r.leftOutLines ? `${r.leftOutLines} line${r.leftOutLines === 1 ? '' : 's'} left out` : '',
     r.unreadableLines
       ? `${r.unreadableLines} line${r.unreadableLines === 1 ? '' : 's'} with an unreadable cost left out, value unknown`
       : '',
   ].filter(Boolean);
-  return `${r.period} ${r.currency}  CUR ${show(r.cur, r.currency)} = imported ${show(r.imported, r.currency)} + flagged ${show(r.flagged, r.currency)} + left out ${show(r.leftOut, r.currency)}${r.rounding ? ` + rounding ${show(r.rounding, r.currency)}` : ''}  (${extra.join(', ')})`;
+  return `${r.period} ${r.currency}  CUR ${show(r.cur, r.currency)} = imported ${show(r.imported, r.currency)} + held ${show(r.flagged, r.currency)} + left out ${show(r.leftOut, r.currency)}${r.rounding ? ` + rounding ${show(r.rounding, r.currency)}` : ''}  (${extra.join(', ')})`;
 }
 
 /** The Audit entry's Before for a left-out line: the period and the CUR's own line identity. */

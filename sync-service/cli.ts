@@ -13,7 +13,7 @@ export async function main(argv: string[]): Promise<number> {
   const controller = new AbortController();
   const unhandle = handleStopSignals((signal) => {
     reporter.warn(
-      `${signal === 'SIGINT' ? 'interrupted' : signal} — stopping before the next change (a running Athena query is cancelled); Ctrl-C again stops at once…`,
+      `${signal === 'SIGINT' ? 'interrupted' : signal} — stopping before the next change; Ctrl-C again stops at once…`,
     );
     controller.abort();
   });

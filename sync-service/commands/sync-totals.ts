@@ -47,7 +47,7 @@ function differenceHint(r: SyncReport, p: PeriodTotal): string {
 
 /** One line per period and currency read: "CUR → sheet  reconciled", or "DIFFERS by …: what to look at". */
 export function formatTotals(r: SyncReport): string[] {
-  const lines = ['Totals per period and currency, whole period (source query → sheet):'];
+  const lines = ['Totals per period and currency, whole period (CUR → sheet):'];
   // The Summary lists the newest period first; the run reads and reports them oldest first.
   const periods = [...r.summary.periods].sort(
     (a, b) => a.period.localeCompare(b.period) || a.currency.localeCompare(b.currency),

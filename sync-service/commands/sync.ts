@@ -4,7 +4,8 @@
  */
 import { creditsWithSyncRows } from '../../core/amount-proof';
 import type { AuditEntry } from '../../core/audit';
-import type { Credit } from '../../core/credit';
+import { FLAG_UNKNOWN_ACCOUNT, type Credit } from '../../core/credit';
+import { holdFlags, splitFlags } from '../../core/review';
 import { formatIntake, recordedLeftOut } from './sync-intake';
 import {
   formatReconciliation,
@@ -36,7 +37,8 @@ import { cellBudget, cellBudgetLines, type CellBudget } from '../../core/cell-bu
 import type { CreditSource } from '../sources/source';
 import { upsertTab } from '../../core/tab-upsert';
 import { readReconciled } from '../reconcile-step';
-import { planAndApplyRules, type RulesOutcome } from './apply-rules';
+import { plannedGrid } from './planned-grid';
+import { failedText, planAndApplyRules, type RulesOutcome } from './apply-rules';
 
 export const SYNC_ACTOR = 'credit-desk sync';
 
@@ -88,7 +90,8 @@ export async function fetchIncoming(
       '--skip-invalid is no longer needed and does nothing: awkward CUR lines are imported and flagged for review, and only unreadable lines are left out (listed below and in Audit).',
     );
   for (const period of periods) {
-    reporter.progress(`querying credits for ${period}…`);
+    // Source-neutral words: DuckDB reads files, Athena runs a query; each source reports its own steps.
+    reporter.progress(`reading the CUR for ${period}…`);
     const result = await source.fetchCredits(period, (m) => reporter.progress(`${period}: ${m}`));
     label = result.label;
     const read = readCurRows(result.rows, period);
@@ -96,7 +99,9 @@ export async function fetchIncoming(
     for (const c of read.credits) reading.credits.push(c);
     for (const l of read.leftOut) reading.leftOut.push(l);
     for (const r of read.reconciliation) reading.reconciliation.push(r);
-    reporter.info(`${period}: ${read.credits.length} credits from ${result.rows.length} query rows`);
+    reporter.info(
+      `${period}: ${read.credits.length} credits${result.rows.length === read.credits.length ? '' : ` from ${result.rows.length} grouped CUR rows`}`,
+    );
   }
   return { incoming: reading.credits, reading, label };
 }
@@ -270,7 +275,9 @@ export async function runSync(
     for (const line of describeSkipped(report.skipped)) reporter.warn(line);
     written = !isEmptyChangeSet(changes);
   }
-  const budget = sink.gridSize ? cellBudget(await sink.gridSize()) : null;
+  // A dry run wrote nothing: its budget is the sheet as the write would leave it (planned-grid.ts).
+  const grid = sink.gridSize ? await sink.gridSize() : null;
+  const budget = grid ? cellBudget(flags.dryRun ? plannedGrid(grid, changes) : grid) : null;
   reporter.done();
   return {
     periods,
@@ -306,17 +313,11 @@ export function formatSyncReport(r: SyncReport, dryRun: boolean): string {
     m.drift.length,
     m.drift.length ? 'locked rows that differ from the CUR (see the Audit tab)' : '',
   );
-  const unknown = [...new Set(m.flagged.filter((c) => !c.customerId).map((c) => c.accountId))];
-  row(
-    'flagged',
-    m.flagged.length,
-    unknown.length
-      ? `accounts not in Accounts: ${unknown.slice(0, 5).join(', ')}${unknown.length > 5 ? ', …' : ''}`
-      : '',
-  );
+  lines.push(...flaggedRow(m));
   lines.push(...formatNotInCur(r));
   lines.push(...formatCorrections(m.corrections, m.awaitingCorrections, r.sheetArgs, dryRun));
-  for (const m of r.restored) lines.push(`  ${dryRun ? 'would have ' : ''}${m}`);
+  // Only a repair reads differently in a dry run; a note (another sheet's usage files) is the same sentence.
+  for (const m of r.restored) lines.push(`  ${dryRun && m.startsWith('restored') ? `would have ${m}` : m}`);
   lines.push(...formatIntake(r));
   if (r.rules) {
     row(
@@ -326,15 +327,24 @@ export function formatSyncReport(r: SyncReport, dryRun: boolean): string {
     );
     if (r.rules.failed.length) {
       const first = r.rules.failed[0];
-      row('unassigned', r.rules.failed.length, `left PENDING_ASSIGN, e.g. ${first.message.split('\n')[0]}`);
+      row(
+        'unassigned',
+        r.rules.failed.length,
+        `left PENDING_ASSIGN, e.g. ${failedText(first.credit.creditId, first.message)}`,
+      );
       lines.push(`             Fix the Accounts tab (or assign by hand), then run credit-desk apply-rules.`);
     }
   }
   // Each credit is rounded on its own and the CUR total once, so a few minor units can differ: shown as rounding.
-  lines.push('CUR total = imported + flagged + left out (+ rounding), per period and currency:');
+  lines.push('CUR total = imported + held + left out (+ rounding), per period and currency:');
   for (const t of r.reading.reconciliation) lines.push(`  ${formatReconciliation(t, displayMoney)}`);
   lines.push(...formatTotals(r));
-  if (r.budget) lines.push(...cellBudgetLines(r.budget, r.currentPeriod));
+  if (r.budget)
+    lines.push(
+      ...cellBudgetLines(r.budget, r.currentPeriod).map((l, i) =>
+        dryRun && i === 0 ? `${l} (after the write this run would make)` : l,
+      ),
+    );
   if (dryRun) {
     lines.push(
       `Would write: ${r.changes.updates.length} row updates, ${r.changes.appends.length} new rows, ${r.changes.audit.length} audit entries:`,
@@ -342,6 +352,29 @@ export function formatSyncReport(r: SyncReport, dryRun: boolean): string {
     lines.push(...describeChanges(r, 25));
   }
   return lines.join('\n');
+}
+
+/**
+ * The credits this sync gave a Flags word that does not hold them (UNKNOWN_ACCOUNT, BELOW_MINOR_UNIT), by word:
+ * held ones (REVIEW_…) have their own row, so each credit is counted once, under the sheet's own word.
+ */
+function flaggedRow(m: MergeResult): string[] {
+  const byWord = new Map<string, number>();
+  let credits = 0;
+  for (const c of m.flagged) {
+    const words = splitFlags(c.flags).filter((f) => !holdFlags(f).length);
+    if (words.length) credits++;
+    for (const w of words) byWord.set(w, (byWord.get(w) ?? 0) + 1);
+  }
+  const unknown = [...new Set(m.flagged.filter((c) => !c.customerId).map((c) => c.accountId))];
+  const parts = [...byWord].map(([w, n]) =>
+    w === FLAG_UNKNOWN_ACCOUNT && unknown.length
+      ? `${w} ${n} (AWS accounts not in the Accounts tab: ${unknown.slice(0, 5).join(', ')}${unknown.length > 5 ? ', …' : ''})`
+      : `${w} ${n}`,
+  );
+  return [
+    `  ${'flagged'.padEnd(10)} ${String(credits).padStart(7)}${parts.length ? '  ' + parts.join(', ') : ''}`,
+  ];
 }
 
 /** The first `limit` changes a dry run would make, one line each, from the audit entries it would append. */

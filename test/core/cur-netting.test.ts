@@ -44,7 +44,7 @@ describe('netting before rounding', () => {
       }),
     ]);
     expect(formatReconciliation(reconciliation[0], displayMoney)).toMatch(
-      /^2026-10 USD {2}CUR 0\.03 USD = imported 0\.03 USD \+ flagged 0\.00 USD \+ left out 0\.00 USD {2}\(/,
+      /^2026-10 USD {2}CUR 0\.03 USD = imported 0\.03 USD \+ held 0\.00 USD \+ left out 0\.00 USD {2}\(/,
     );
   });
 
@@ -86,7 +86,7 @@ describe('netting before rounding', () => {
     expect(credits.map((c) => c.amount)).toEqual([0, 0]);
     expect(reconciliation[0]).toMatchObject({ cur: 1, imported: 0, flagged: 0, leftOut: 0, rounding: 1 });
     expect(formatReconciliation(reconciliation[0], displayMoney)).toMatch(
-      /CUR 0\.01 USD = imported 0\.00 USD \+ flagged 0\.00 USD \+ left out 0\.00 USD \+ rounding 0\.01 USD {2}\(2 imported, 2 of them worth less than 0\.01 USD and shown as 0\.00 USD, 0 flagged\)$/,
+      /CUR 0\.01 USD = imported 0\.00 USD \+ held 0\.00 USD \+ left out 0\.00 USD \+ rounding 0\.01 USD {2}\(2 imported, 2 of them worth less than 0\.01 USD and shown as 0\.00 USD, 0 held\)$/,
     );
   });
 

@@ -55,7 +55,7 @@ describe('credit-desk interrupted', () => {
       const before = readFileSync(join(dir, 'credits.xlsx'));
       const countBefore = exportJson(dir).length;
 
-      const r = await runCliSignalled([...syncArgs, '--apply-rules'], dir, /querying credits/, [signal]);
+      const r = await runCliSignalled([...syncArgs, '--apply-rules'], dir, /reading the CUR for/, [signal]);
       expect(r.err).toMatch(/stopping before the next change/);
       expect(r.code).toBe(130);
       expect(leftovers(dir)).toEqual([]);
