@@ -17,7 +17,7 @@ import { FLAG_UNMATCHED } from './reconcile';
 import type { Credit } from './credit';
 import { CreditDeskError } from './errors';
 import { usageFileId, usageRecordId } from './ids';
-import { addMinor, formatMinor, type Minor } from './money';
+import { addMinor, displayMoney, formatMinor, type Minor } from './money';
 import type { AllocationLine } from './allocation';
 import { resolveCreditAllocation } from './credit-allocation';
 import type { AccountDirectory } from './accounts';
@@ -337,8 +337,15 @@ export function withoutRecords(file: UsageFile, keys: ReadonlySet<string>): Usag
   return { ...file, records, totals: [...totals.values()] };
 }
 
+/**
+ * "265,015.57 USD": the file's money, as every other command shows money. Its credits are counted by the caller,
+ * once; per currency only for an older file that holds several (a file has one currency now).
+ */
 export function usageTotalsText(file: UsageFile): string {
   return file.totals
-    .map((t) => `${formatMinor(t.amount, t.currency)} ${t.currency} (${t.credits} credits)`)
+    .map(
+      (t) =>
+        `${displayMoney(t.amount, t.currency)}${file.totals.length > 1 ? ` (${t.credits} credits)` : ''}`,
+    )
     .join(', ');
 }

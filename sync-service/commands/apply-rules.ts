@@ -120,7 +120,7 @@ export async function runApplyRules(
     deps.reporter.warn(
       `${p} — this rule is ignored (--allow-broken-rules); run \`credit-desk rules validate\`.`,
     );
-  for (const f of outcome.failed) deps.reporter.warn(`${f.credit.creditId}: ${f.message.split('\n')[0]}`);
+  for (const f of outcome.failed) deps.reporter.warn(failedText(f.credit.creditId, f.message));
   for (const c of outcome.plan.skippedHeld)
     deps.reporter.warn(`${c.creditId}: held for review (${explainHold(c.flags)}); not assigned by rules.`);
   if (opts.dryRun) return { outcome, written: false };
@@ -148,13 +148,21 @@ export function formatRulesOutcome(o: RulesOutcome, dryRun: boolean): string {
     lines.push(
       `Ignored ${o.ruleProblems.length} broken rule${o.ruleProblems.length === 1 ? '' : 's'} (see warnings).`,
     );
-  lines.push('By rule:');
+  // A heading only over lines: "By rule:" with nothing under it reads as if something were missing.
+  if (o.byRule.length) lines.push('By rule:');
   for (const r of o.byRule)
     lines.push(`  ${r.ruleId.padEnd(10)} ${String(r.credits).padStart(6)}  ${r.name}`);
-  lines.push('Totals passed on, per target and currency:');
+  if (o.totals.length) lines.push('Totals passed on, per target and currency:');
   for (const t of o.totals)
     lines.push(
       `  ${t.role.padEnd(11)} ${t.targetId.padEnd(16)} ${displayMoney(t.amount, t.currency).padStart(18)}`,
     );
   return lines.join('\n');
+}
+
+/** A credit rules could not assign, named once: the allocation's message may already start "credit AWSC-…:". */
+export function failedText(creditId: string, message: string): string {
+  const first = message.split('\n')[0];
+  const own = `credit ${creditId}: `;
+  return `${creditId}: ${first.startsWith(own) ? first.slice(own.length) : first}`;
 }

@@ -81,7 +81,11 @@ export async function runMonth(
 
   const attention: string[] = [];
   const failed = sync.rules?.failed.length ?? 0;
-  if (failed) attention.push(`${failed} new credit(s) could not be assigned by a rule; assign them by hand`);
+  // Every PENDING_ASSIGN credit is tried, not only this run's new ones: "new" would be false on a re-run.
+  if (failed)
+    attention.push(
+      `${credits(failed)} PENDING_ASSIGN that neither a rule nor the default configuration could assign (the sync's "unassigned" row says why); fix the Accounts tab or assign them by hand`,
+    );
   for (const p of differingPeriods(summary))
     attention.push(
       `${p.period} ${p.currency}: the sheet (${displayMoney(p.amount, p.currency)}) differs from the CUR (${displayMoney(p.cur ?? 0, p.currency)})`,
@@ -98,7 +102,7 @@ export async function runMonth(
         .join('; ')}${corrections.length > 3 ? '; … (credit-desk sync lists them all)' : ''}`,
     );
   const stale = summary.staleUnassigned.reduce((n, t) => n + t.credits, 0);
-  if (stale) attention.push(`${stale} credit(s) unassigned for more than one period`);
+  if (stale) attention.push(`${credits(stale)} unassigned for more than one period`);
   if (sync.budget?.warn) attention.push(...cellBudgetLines(sync.budget, sync.currentPeriod).slice(1));
   for (const a of attention) reporter.warn(a);
 
@@ -125,6 +129,8 @@ export async function runMonth(
     text,
   };
 }
+
+const credits = (n: number) => `${n} credit${n === 1 ? '' : 's'}`;
 
 /** The chat message: a few lines a person reads on a phone. */
 export function monthText(

@@ -397,7 +397,7 @@ export function listUsageFiles(usageDir: string): string {
   return files
     .map(
       (f) =>
-        `${f.usageFileId}  ${f.status.padEnd(10)} ${f.createdAt.slice(0, 10)}  ${f.records.length} records  ${usageTotalsText(f)}  ${usageJsonPath(usageDir, f.usageFileId)}`,
+        `${f.usageFileId}  ${f.status.padEnd(10)} ${f.createdAt.slice(0, 10)}  ${f.records.length} credits  ${usageTotalsText(f)}  ${usageJsonPath(usageDir, f.usageFileId)}`,
     )
     .join('\n');
 }
