@@ -1,10 +1,12 @@
 /**
  * `npm start` / `credit-desk start`: the embedded default in one go, for a first look — demo data if there is
  * none, a sync into the workbook with rules applied, and the next commands to try with real IDs from the data
- * it just made. `--fresh` first removes the workbook and the usage files, so the walk can be repeated.
+ * it just made. `--fresh` first removes the workbook, the usage files and the archive, so the walk can be
+ * repeated.
  */
 import { existsSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
+import { ARCHIVE_DIR_ENV, defaultArchiveDir } from '../archive/archive-files';
 import { chunkMapPath } from '../sinks/workbook-chunk-maps';
 import type { Reporter } from '../progress';
 import { SettingsError, type Settings } from '../settings';
@@ -28,8 +30,8 @@ export function demoSettings(settings: Settings): Settings {
 }
 
 /**
- * Makes the demo data if it is missing; with `fresh`, removes the workbook (with its backup and its chunk map) and the
- * usage files.
+ * Makes the demo data if it is missing; with `fresh`, removes the workbook (with its backup and its chunk map), the
+ * usage files and the archive folder.
  */
 export async function prepareDemo(settings: Settings, fresh: boolean, reporter: Reporter): Promise<void> {
   if (fresh) {
@@ -37,11 +39,16 @@ export async function prepareDemo(settings: Settings, fresh: boolean, reporter: 
       throw new SettingsError(
         '--fresh removes the local demo workbook; it does not clear a Google Sheet. Leave out --spreadsheet (or --fresh).',
       );
+    // The demo's archive too: it holds credits that left this workbook, and the sheet that lists them as
+    // archived (its Ledger) goes with the workbook, so the re-synced demo would import them again and
+    // `export --include-archive` would have each twice. Only the default folder: one named by
+    // CREDIT_DESK_ARCHIVE_DIR may be a real archive's only copy, and is kept.
     const removable = [
       settings.workbook,
       `${settings.workbook}.bak`,
       chunkMapPath(settings.workbook),
       settings.usageDir,
+      ...(process.env[ARCHIVE_DIR_ENV] ? [] : [defaultArchiveDir()]),
     ];
     for (const path of removable) {
       if (!existsSync(path)) continue;

@@ -18,7 +18,7 @@ export function exportCommand(ctx: CliContext): Command {
       }: typeof import('../../archive/archive-files') = require('../../archive/archive-files');
       const archive = opts.includeArchive === true ? defaultArchiveDir() : opts.includeArchive;
       // --period filters the export here; it is not the sync's target period setting.
-      const { text, count } = await withSink(
+      const { text, count, warnings } = await withSink(
         settingsOf({ ...opts, period: undefined }),
         ctx,
         (sink) =>
@@ -34,6 +34,7 @@ export function exportCommand(ctx: CliContext): Command {
           ),
         { readOnly: true },
       );
+      for (const w of warnings) ctx.reporter.warn(w);
       if (opts.out) ctx.reporter.info(`${count} credits written to ${opts.out}`);
       else process.stdout.write(text);
     });

@@ -8,7 +8,10 @@ export function startCommand(ctx: CliContext): Command {
     .description(
       'the embedded default in one go: demo data if missing, sync into credits.xlsx, apply rules, summary',
     )
-    .option('--fresh', 'first remove the workbook and the usage files, to walk through the demo again')
+    .option(
+      '--fresh',
+      'first remove the workbook, the usage files and the archive, to walk through the demo again',
+    )
     .action(async (opts) => {
       const {
         demoSettings,
