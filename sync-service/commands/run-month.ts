@@ -1,7 +1,8 @@
 /**
  * `credit-desk run-month`: the month in one unattended command — sync the most recent closed period (and late
  * credits of the one before), apply rules to what is new, optionally collect the assigned credits into a usage
- * file, rebuild the Summary, check the cell budget, and post a short summary to a chat webhook.
+ * file, rebuild the Summary, check the cell budget, optionally write the period's credit statements, and post a
+ * short summary to a chat webhook.
  *
  * Made for schedulers: no prompt and no TTY needed; `--log-format json` for log collectors; the exit code says
  * what happened (0 done, 3 done but a person should look — see `attention` — 1 failed, 2 bad settings).
@@ -20,6 +21,12 @@ import { loadSummary } from './report';
 import { differingPeriods } from './sync-totals';
 import { runSync, type SyncReport } from './sync';
 import { runCollect, type CollectResult } from './usage';
+import {
+  statementAttention,
+  statementLines,
+  writeMonthStatements,
+  type MonthStatements,
+} from './month-statements';
 
 export const EXIT_OK = 0;
 export const EXIT_ATTENTION = 3;
@@ -30,6 +37,8 @@ export interface RunMonthOptions {
   previous?: boolean;
   usageDir: string;
   webhook?: URL | null;
+  /** Write the statements of the period processed into this folder (month-statements.ts). */
+  statementsDir?: string;
 }
 
 export interface RunMonthDeps {
@@ -46,6 +55,7 @@ export interface RunMonthResult {
   attention: string[];
   sync: SyncReport;
   collected: CollectResult | null;
+  statements: MonthStatements | null;
   summary: Summary;
   webhook: WebhookResult | null;
   text: string;
@@ -75,6 +85,10 @@ export async function runMonth(
       reporter.info(`usage file ${file.usageFileId}: ${file.records.length} credits`);
     if (!collected.files.length) reporter.info('nothing to collect');
   }
+  const statements = opts.statementsDir
+    ? await writeMonthStatements(opts.statementsDir, [...sync.periods].sort().pop()!, deps.sink)
+    : null;
+  if (statements) reporter.info(statementLines(statements)[0].replace(/:$/, ''));
   // The sheet as it is now, with the CUR totals this run read, so the Check column is filled in.
   const cur = sync.merge.totals.map((t) => ({ period: t.period, currency: t.currency, amount: t.source }));
   const summary = await loadSummary(deps, undefined, cur);
@@ -103,10 +117,11 @@ export async function runMonth(
     );
   const stale = summary.staleUnassigned.reduce((n, t) => n + t.credits, 0);
   if (stale) attention.push(`${credits(stale)} unassigned for more than one period`);
+  if (statements) attention.push(...statementAttention(statements));
   if (sync.budget?.warn) attention.push(...cellBudgetLines(sync.budget, sync.currentPeriod).slice(1));
   for (const a of attention) reporter.warn(a);
 
-  const text = monthText(sync, collected, summary, attention);
+  const text = monthText(sync, collected, summary, attention, statements);
   let webhook: WebhookResult | null = null;
   if (opts.webhook) {
     webhook = await postWebhook(
@@ -124,6 +139,7 @@ export async function runMonth(
     attention,
     sync,
     collected,
+    statements,
     summary,
     webhook,
     text,
@@ -138,6 +154,7 @@ export function monthText(
   collected: CollectResult | null,
   summary: Summary,
   attention: string[],
+  statements: MonthStatements | null = null,
 ): string {
   const target = [...sync.periods].sort().pop();
   const lines = [
@@ -154,6 +171,7 @@ export function monthText(
       `${p.period} ${p.currency}: ${p.credits} credits, ${displayMoney(p.amount, p.currency)} — ${parts.join(', ')}`,
     );
   }
+  if (statements) lines.push(...statementLines(statements, true));
   if (sync.budget) lines.push(cellBudgetLines(sync.budget, sync.currentPeriod)[0]);
   for (const a of attention) lines.push(`• ${a}`);
   return lines.join('\n');

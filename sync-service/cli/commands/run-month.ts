@@ -22,6 +22,10 @@ export function runMonthCommand(ctx: CliContext): Command {
     )
     .option('--no-previous', 'do not re-read the previous period for late credits')
     .option(
+      '--statements <dir>',
+      "also write the period's credit statements (.xlsx and .csv per customer and reseller) into this folder",
+    )
+    .option(
       '--webhook-url <url>',
       `chat webhook for the run's summary (or CREDIT_DESK_WEBHOOK_URL); never printed`,
     )
@@ -37,6 +41,9 @@ export function runMonthCommand(ctx: CliContext): Command {
         runMonth,
       }: typeof import('../../commands/run-month') = require('../../commands/run-month');
       const { formatSyncReport }: typeof import('../../commands/sync') = require('../../commands/sync');
+      const {
+        statementLines,
+      }: typeof import('../../commands/month-statements') = require('../../commands/month-statements');
       const archives: typeof import('../../archive/archive-files') = require('../../archive/archive-files');
 
       const json = opts.logFormat === 'json';
@@ -59,6 +66,7 @@ export function runMonthCommand(ctx: CliContext): Command {
                   previous: opts.previous,
                   usageDir: settings.usageDir,
                   webhook,
+                  statementsDir: opts.statements,
                 },
                 {
                   source,
@@ -89,6 +97,7 @@ export function runMonthCommand(ctx: CliContext): Command {
                 : null,
               attention: r.attention,
               webhook: r.webhook ? r.webhook.detail : null,
+              statements: r.statements?.files ?? null,
               summary: summaryJson({
                 ...r.summary,
                 periods: r.summary.periods.filter((p) => p.period === target),
@@ -101,6 +110,7 @@ export function runMonthCommand(ctx: CliContext): Command {
             console.log(
               `Usage file ${r.collected.file.usageFileId}: ${r.collected.file.records.length} credits`,
             );
+          if (r.statements) console.log(statementLines(r.statements).join('\n'));
           console.log(r.attention.length ? `Needs attention:\n  ${r.attention.join('\n  ')}` : 'Done.');
         }
         if (r.exitCode !== EXIT.ok) ctx.setExitCode(r.exitCode as ExitCode);
