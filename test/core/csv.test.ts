@@ -1,5 +1,6 @@
 import fc from 'fast-check';
-import { csvFilename, sanitizeCell, toCsv } from '../../core/csv';
+import { csvDecimal, csvFilename, sanitizeCell, toCsv } from '../../core/csv';
+import { formatMinor, minorDigits, parseDecimal } from '../../core/money';
 import type { Cell } from '../../core/table';
 
 /**
@@ -230,6 +231,30 @@ describe('toCsv', () => {
         },
       ),
     );
+  });
+});
+
+describe('money in a CSV (csvDecimal)', () => {
+  it('writes any amount in its currency’s decimals, as a number: unquoted, unprefixed, read back exactly', () => {
+    fc.assert(
+      fc.property(
+        fc.integer({ min: -1e12, max: 1e12 }),
+        fc.constantFrom('USD', 'JPY', 'BHD', 'EUR'),
+        (minor, currency) => {
+          const text = formatMinor(minor, currency);
+          const line = toCsv(['Amount'], [[csvDecimal(text)]]).split('\r\n')[1];
+          expect(line).toBe(text); // no quote, no formula prefix on a negative one
+          const decimals = line.split('.')[1] ?? '';
+          expect(decimals.length).toBe(minorDigits(currency)); // 732.60, never a float's 732.6
+          expect(parseDecimal(line, currency)).toBe(minor);
+        },
+      ),
+    );
+  });
+
+  it('refuses text that is not a plain decimal: a caller bug, never a cell to defuse', () => {
+    for (const bad of ['=1+1', '1,234.56', '', '-', '1e5', ' 1.00'])
+      expect(() => csvDecimal(bad)).toThrow(/CSV money must be a decimal/);
   });
 });
 
