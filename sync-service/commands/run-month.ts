@@ -98,7 +98,7 @@ export async function runMonth(
   // Every PENDING_ASSIGN credit is tried, not only this run's new ones: "new" would be false on a re-run.
   if (failed)
     attention.push(
-      `${credits(failed)} PENDING_ASSIGN that neither a rule nor the default configuration could assign (the sync's "unassigned" row says why); fix the Accounts tab or assign them by hand`,
+      `${credits(failed)} PENDING_ASSIGN that neither a rule nor the default configuration could assign (the sync's "unassigned" row says why); fix the Accounts tab or assign ${failed === 1 ? 'it' : 'them'} by hand`,
     );
   for (const p of differingPeriods(summary))
     attention.push(

@@ -60,7 +60,7 @@ describe('credit-desk exit codes on awkward input', () => {
     expect(sync.out).toMatch(/left out\s+1\s+CUR lines that cannot be read at all/);
     expect(sync.out).toMatch(/identity_line_item_id id-3: the cost "garbage" is not a number/);
     expect(sync.out).toMatch(
-      /2026-10 USD {2}CUR 30\.00 USD = imported 30\.00 USD \+ flagged 0\.00 USD \+ left out 0\.00 USD/,
+      /2026-10 USD {2}CUR 30\.00 USD = imported 30\.00 USD \+ held 0\.00 USD \+ left out 0\.00 USD/,
     );
 
     const rules = path.join(dir, 'rules.csv');

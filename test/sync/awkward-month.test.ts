@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 /**
  * A month with every kind of awkward CUR line, synced from real Parquet through DuckDB into both sinks (a
  * workbook, and a Google Sheet on the local Sheets v4 server): nothing blocks, every cent is accounted for
- * (CUR total = imported + flagged + left out), every held credit is explained, unreadable lines are named by
+ * (CUR total = imported + held + left out), every held credit is explained, unreadable lines are named by
  * their identity_line_item_id, and a second sync — and an unrelated save in between — changes nothing.
  */
 import * as fs from 'node:fs';
@@ -127,7 +127,7 @@ async function checkMonth(ctx: Ctx, sink: () => Sink, auditGrid?: () => Grid): P
   expect(first.written).toBe(true);
   expect(syncExitCode(first)).toBe(3);
 
-  // Every cent: CUR total = imported + flagged + left out, per currency, from the lines above by hand.
+  // Every cent: CUR total = imported + held + left out, per currency, from the lines above by hand.
   const usd = first.reading.reconciliation.find((r) => r.currency === 'USD')!;
   expect(usd).toMatchObject({
     cur: 13700, // 100 + 30 + 0 − 3 + 7 + 2 + 1
@@ -143,7 +143,7 @@ async function checkMonth(ctx: Ctx, sink: () => Sink, auditGrid?: () => Grid): P
   });
   const summary = formatSyncReport(first, false);
   expect(summary).toMatch(
-    /2026-10 USD {2}CUR 137\.00 USD = imported 131\.00 USD \+ flagged 4\.00 USD \+ left out 2\.00 USD/,
+    /2026-10 USD {2}CUR 137\.00 USD = imported 131\.00 USD \+ held 4\.00 USD \+ left out 2\.00 USD/,
   );
   expect(summary).toMatch(/identity_line_item_id id-10: the cost "n\/a" is not a number/);
   // Every held credit is listed in the summary with its flag and what the CUR had.

@@ -125,7 +125,9 @@ describe('run-month', () => {
       },
     );
     expect(r.exitCode).toBe(EXIT_ATTENTION);
-    expect(r.attention.join('\n')).toMatch(/1 new credit\(s\) could not be assigned/);
+    expect(r.attention.join('\n')).toMatch(
+      /^1 credit PENDING_ASSIGN that neither a rule nor the default configuration could assign .*assign it by hand$/m,
+    );
     expect(r.webhook).toEqual({ ok: false, detail: 'HTTP 500' });
     expect(posts[0].body.status).toBe('attention');
     expect(logged.join('')).toContain('the chat webhook did not take the summary (HTTP 500)');
