@@ -14,7 +14,7 @@ import type { Credit } from './credit';
 import { resolveCreditAllocation } from './credit-allocation';
 import { addMinor, formatMinor, type Minor } from './money';
 import { formatPercentBp } from './config';
-import { toCsv } from './csv';
+import { csvDecimal, toCsv } from './csv';
 
 export interface StatementParty {
   role: Role;
@@ -238,5 +238,11 @@ export function statementTable(s: Statement): {
  */
 export function statementCsv(s: Statement): string {
   const table = statementTable(s);
-  return toCsv(table.headers, table.rows);
+  // Money as a CSV number in the currency's decimals (core/csv.ts csvDecimal): a bill-back's -5.00 is a number,
+  // not text that starts like a formula and gets defused into '-5.00.
+  const amount = table.headers.indexOf('Amount');
+  return toCsv(
+    table.headers,
+    table.rows.map((r) => r.map((c, i) => (i === amount && c ? csvDecimal(c) : c))),
+  );
 }

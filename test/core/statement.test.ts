@@ -3,7 +3,7 @@
  * currency, to the cent; each share is in exactly one statement per role; the Summary's per-party figures agree.
  */
 import fc from 'fast-check';
-import { buildStatements, statementName, statementTable } from '../../core/statement';
+import { buildStatements, statementCsv, statementName, statementTable } from '../../core/statement';
 import { buildSummary } from '../../core/summary';
 import type { Credit } from '../../core/credit';
 import { credit, directory } from '../helpers/domain';
@@ -142,5 +142,43 @@ describe('credit statements', () => {
       ]),
     );
     expect(statementName(cust2.party, { period: '2026-10' })).toBe('statement-2026-10-customer-CUST-2');
+  });
+});
+
+describe('statement CSV money', () => {
+  it('writes amounts in the currency’s decimals as numbers: a bill-back is -50.00, not the defused text', () => {
+    const all = [
+      credit({
+        key: 'a',
+        creditId: 'AWSC-202610-0000-0001',
+        accountId: '000000000001',
+        customerId: 'CUST-1',
+        resellerId: 'RES-1',
+        status: 'ASSIGNED',
+        allocation: 'customer 100%',
+        amount: 12340,
+      }),
+      credit({
+        key: 'a#c1',
+        creditId: 'AWSC-202610-0000-0002',
+        accountId: '000000000001',
+        customerId: 'CUST-1',
+        resellerId: 'RES-1',
+        status: 'ASSIGNED',
+        allocation: 'customer 100%',
+        amount: -5000,
+      }),
+    ];
+    const [cust] = buildStatements(all, DIR, {
+      period: '2026-10',
+      party: { role: 'customer', id: 'CUST-1' },
+    }).statements;
+    const lines = statementCsv(cust)
+      .replace(/^\uFEFF/, '')
+      .split('\r\n');
+    const amountAt = lines[0].split(',').indexOf('Amount');
+    const amounts = lines.slice(1, 3).map((l) => l.split(',')[amountAt]);
+    expect(amounts.sort()).toEqual(['-50.00', '123.40']);
+    expect(lines.find((l) => l.startsWith('Total USD,'))!.split(',')[amountAt]).toBe('73.40');
   });
 });
