@@ -210,6 +210,18 @@ describe('the Connect client against the local Connect server', () => {
     ]);
   });
 
+  it('a submit whose reply was lost happened: getFile shows it pending', async () => {
+    const c = api();
+    const { id } = await c.createFile(create('UF-2026-11-0008-0001'));
+    await uploadAndSettle(c, id, await usageXlsx(journal('UF-2026-11-0008-0001', ASSETS)));
+    server.fault({ method: 'POST', path: `/usage/files/${id}/submit`, kind: 'lose-reply' });
+    const e = await errorOf(c.submitFile(id));
+    expect(e.message).toContain(`POST /usage/files/${id}/submit`);
+    expect((await c.getFile(id)).status).toBe('pending');
+    // Sending it again would be refused: it is no longer ready.
+    expect((await errorOf(c.submitFile(id))).message).toContain('is pending: submit moves a file from ready');
+  });
+
   it('a hung request times out with a clear error', async () => {
     server.fault({ path: '/usage/files/{id}', kind: 'hang', count: 5 });
     const e = await errorOf(api({ timeoutMs: 100, retry: { attempts: 2, baseDelayMs: 1 } }).getFile('UF-1'));
