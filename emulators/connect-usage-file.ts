@@ -23,6 +23,8 @@ export interface UsageFileCheck {
   problems: string[];
   currency: string;
   schema: string;
+  /** The general tab's attributes (product_id, distribution_contract_id, …), as written. */
+  general: Record<string, string>;
   /** The records, as read: what a test compares with what it collected. */
   records: {
     recordId: string;
@@ -85,7 +87,7 @@ export async function checkUsageFile(
   opts: { knownAssets?: ReadonlySet<string> } = {},
 ): Promise<UsageFileCheck> {
   const problems: string[] = [];
-  const out: UsageFileCheck = { problems, currency: '', schema: '', records: [], total: 0 };
+  const out: UsageFileCheck = { problems, currency: '', schema: '', general: {}, records: [], total: 0 };
   const wb = new ExcelJS.Workbook();
   try {
     await wb.xlsx.load(Buffer.from(bytes) as unknown as ArrayBuffer); // [F] the file is XLSX
@@ -113,6 +115,7 @@ export async function checkUsageFile(
     attrs.set(id, value ?? '');
   }
   for (const a of REQUIRED_GENERAL) if (!attrs.get(a)) problems.push(`general tab has no ${a}`);
+  out.general = Object.fromEntries(attrs);
   out.schema = attrs.get('usage_schema') ?? '';
   if (!SCHEMAS.includes(out.schema))
     problems.push(`usage_schema "${out.schema}" is not one of ${SCHEMAS.join(', ')}`);

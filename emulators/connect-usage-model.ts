@@ -201,6 +201,13 @@ export class ConnectUsageModel {
         problems.push(`usage_schema ${check.schema} is not the product's schema ${f.schema.toUpperCase()}`);
       if (f.currency && check.currency !== f.currency)
         problems.push(`currency ${check.currency} is not the file's currency ${f.currency}`);
+      // Stricter than [F] says outright: a file for another product or contract is not this usage file's.
+      if (check.general.product_id !== f.product)
+        problems.push(`product_id ${check.general.product_id} is not the file's product ${f.product}`);
+      if (check.general.distribution_contract_id !== f.contract)
+        problems.push(
+          `distribution_contract_id ${check.general.distribution_contract_id} is not the file's contract ${f.contract}`,
+        );
     }
     if (problems.length) {
       f.status = 'invalid';

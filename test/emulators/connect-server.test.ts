@@ -173,6 +173,7 @@ const CHECK_OK: UsageFileCheck = {
   problems: [],
   currency: 'USD',
   schema: 'TR',
+  general: { product_id: 'PRD-1', distribution_contract_id: 'CRD-1' },
   total: -300,
   records: [1, 2].map((i) => ({
     recordId: `R-${i}`,

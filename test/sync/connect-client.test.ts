@@ -140,6 +140,16 @@ describe('the Connect client against the local Connect server', () => {
       },
       'asset AS-9999-9999-9999 is not a known asset',
     ],
+    [
+      "another contract's general tab",
+      (wb: import('exceljs').Workbook) => {
+        wb.getWorksheet('general')!.eachRow((row) => {
+          if (row.getCell(1).value === 'distribution_contract_id')
+            row.getCell(2).value = 'CRD-99999-99999-99999';
+        });
+      },
+      "distribution_contract_id CRD-99999-99999-99999 is not the file's contract CRD-12345-12345-12345",
+    ],
   ])('finds an upload with %s invalid, and says why in error_detail', async (_what, edit, why) => {
     const c = api();
     const { id } = await c.createFile(create('UF-2026-11-0003-0001'));
