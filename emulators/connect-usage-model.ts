@@ -14,6 +14,7 @@
  *     status enums, and error replies `usage.any_400` ({error_code, errors}).
  * [F] https://connect.cloudblue.com/community/modules/usage_module/usage-file-format/ (emulators/connect-usage-file.ts
  *     checks an upload by it).
+ * An upload arrives whole in one request, so `uploading` is never seen: the reply already says `processing`.
  * Where a source is silent the stricter behaviour is modelled (each such place says so): an upload while one is
  * processing is refused; rejecting needs a note; closing a record needs both its external billing id and note.
  * The error codes are the emulator's own (USG_…): the description gives the shape, not the codes.
