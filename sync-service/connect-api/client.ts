@@ -76,7 +76,10 @@ function connectError(call: string, status: number | null, body: unknown, cause?
       : status === 404
         ? 'The file or record is not in this Connect account: check connect.endpoint and the IDs.'
         : status === 429 || status >= 500
-          ? 'Connect is busy or failing: run the command again later; nothing is lost.'
+          ? call.startsWith('GET')
+            ? 'Connect is busy or failing: run the command again later; nothing is lost.'
+            : 'Connect is busy or failing: run the command again later; it reads back what Connect has before ' +
+              'sending anything twice.'
           : 'Fix what Connect names, then run the command again.';
   return new CreditDeskError(
     'CONNECT',
@@ -102,9 +105,9 @@ export function createConnectUsageApi(opts: ConnectClientOptions): ConnectUsageA
       try {
         const res = await baseFetch(request.clone(), { signal: AbortSignal.timeout(timeoutMs) });
         if (i >= tries || !RETRYABLE(res.status)) return res;
-        const after = Number(res.headers.get('retry-after'));
-        if (res.status === 429 && Number.isFinite(after) && after >= 0)
-          wait = Math.min(maxDelay, after * 1000);
+        // Retry-After in seconds (RFC 9110 §10.2.3); a date or no header keeps the backoff.
+        const after = res.headers.get('retry-after')?.trim() ?? '';
+        if (res.status === 429 && /^\d+$/.test(after)) wait = Math.min(maxDelay, Number(after) * 1000);
         await res.body?.cancel();
       } catch (e) {
         if (i >= tries) throw e;

@@ -185,6 +185,7 @@ describe('the Connect client against the local Connect server', () => {
     );
     expect(isCreditDeskError(e) && e.code).toBe('CONNECT');
     expect(e.message).toContain(`Connect refused POST /usage/files/${id}/upload (HTTP 500, FAULT_500`);
+    expect(e.message).toContain('it reads back what Connect has before sending anything twice');
     expect(server.log.filter((l) => l.includes('/upload'))).toHaveLength(1);
   });
 
