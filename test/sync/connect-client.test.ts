@@ -189,6 +189,18 @@ describe('the Connect client against the local Connect server', () => {
     expect(server.log.filter((l) => l.includes('/upload'))).toHaveLength(1);
   });
 
+  it('retries a GET whose connection was dropped', async () => {
+    const c = api();
+    const { id } = await c.createFile(create('UF-2026-11-0009-0001'));
+    const before = server.log.length;
+    server.fault({ path: '/usage/files/{id}', kind: 'lose-reply' });
+    expect((await c.getFile(id)).id).toBe(id);
+    expect(server.log.slice(before)).toEqual([
+      `GET /public/v1/usage/files/${id} 200 (reply lost)`,
+      `GET /public/v1/usage/files/${id} 200`,
+    ]);
+  });
+
   it('gives up on a GET that keeps failing, saying what to do', async () => {
     server.fault({ path: '/usage/files/{id}', kind: 503, count: 10 });
     const e = await errorOf(api({ retry: { attempts: 3, baseDelayMs: 1 } }).getFile('UF-2026-11-0000-0000'));
