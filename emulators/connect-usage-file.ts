@@ -9,9 +9,9 @@
  *     records and categories tabs")
  * [A] ../shared/reference/connect-openapi30.yml, usage.UsageRecord (tier: integer ≥ 0; amount: number within
  *     ±10^16; params: [{parameter_name, parameter_value}]) and usage.UsageFileCreate (schema: tr, pr, qt, cr)
- * [H] cloudblue/connect-haxe-sdk, connect/models/UsageFile.hx, createSpreadsheet: a record's parameters are extra
- *     records columns after `tier`, one per parameter name (`paramNames`), which Connect keeps as the record's
- *     `params` ([A])
+ * [H] cloudblue/connect-haxe-sdk at 6ce3095742d2, connect/models/UsageFile.hx, createSpreadsheet: the records
+ *     columns end with `tier`, then one column per parameter name (`paramNames`, from the records' params), which
+ *     Connect keeps as the record's `params` ([A]). (Older versions of that file wrote no tier and no params.)
  *
  * Not a model of Connect's whole validation (it also matches assets and items against the product and the
  * contract); `knownAssets` stands in for the asset check.
