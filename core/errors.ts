@@ -17,6 +17,8 @@ export type ErrorCode =
   | 'LOCKED'
   /** Someone else changed what this command read before it could write (compare-and-set refused). */
   | 'CONFLICT'
+  /** Connect's API refused a call or did not answer (sync-service/connect-api/client.ts). */
+  | 'CONNECT'
   | 'NO_DATA'
   | 'USAGE';
 

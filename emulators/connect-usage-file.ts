@@ -8,7 +8,10 @@
  * [V] https://connect.cloudblue.com/community/modules/usage_module/vendor-portal/ ("the system processes only the
  *     records and categories tabs")
  * [A] ../shared/reference/connect-openapi30.yml, usage.UsageRecord (tier: integer ≥ 0; amount: number within
- *     ±10^16) and usage.UsageFileCreate (schema: tr, pr, qt, cr)
+ *     ±10^16; params: [{parameter_name, parameter_value}]) and usage.UsageFileCreate (schema: tr, pr, qt, cr)
+ * [H] cloudblue/connect-haxe-sdk at 6ce3095742d2, connect/models/UsageFile.hx, createSpreadsheet: the records
+ *     columns end with `tier`, then one column per parameter name (`paramNames`, from the records' params), which
+ *     Connect keeps as the record's `params` ([A]). (Older versions of that file wrote no tier and no params.)
  *
  * Not a model of Connect's whole validation (it also matches assets and items against the product and the
  * contract); `knownAssets` stands in for the asset check.
@@ -20,6 +23,8 @@ export interface UsageFileCheck {
   problems: string[];
   currency: string;
   schema: string;
+  /** The general tab's attributes (product_id, distribution_contract_id, …), as written. */
+  general: Record<string, string>;
   /** The records, as read: what a test compares with what it collected. */
   records: {
     recordId: string;
@@ -28,6 +33,12 @@ export interface UsageFileCheck {
     tier: number;
     amount: Minor;
     categoryId: string;
+    /** item_search_value, start_time_utc, end_time_utc as written. */
+    item: string;
+    start: string;
+    end: string;
+    /** [H] the columns after `tier`, by header: the record's parameters. */
+    params: Record<string, string>;
   }[];
   /** The sum of the records' amounts, in minor units of the file's currency. */
   total: Minor;
@@ -76,7 +87,7 @@ export async function checkUsageFile(
   opts: { knownAssets?: ReadonlySet<string> } = {},
 ): Promise<UsageFileCheck> {
   const problems: string[] = [];
-  const out: UsageFileCheck = { problems, currency: '', schema: '', records: [], total: 0 };
+  const out: UsageFileCheck = { problems, currency: '', schema: '', general: {}, records: [], total: 0 };
   const wb = new ExcelJS.Workbook();
   try {
     await wb.xlsx.load(Buffer.from(bytes) as unknown as ArrayBuffer); // [F] the file is XLSX
@@ -104,6 +115,7 @@ export async function checkUsageFile(
     attrs.set(id, value ?? '');
   }
   for (const a of REQUIRED_GENERAL) if (!attrs.get(a)) problems.push(`general tab has no ${a}`);
+  out.general = Object.fromEntries(attrs);
   out.schema = attrs.get('usage_schema') ?? '';
   if (!SCHEMAS.includes(out.schema))
     problems.push(`usage_schema "${out.schema}" is not one of ${SCHEMAS.join(', ')}`);
@@ -130,6 +142,14 @@ export async function checkUsageFile(
   for (const c of need) if (!records.header.includes(c)) problems.push(`records tab has no ${c} column`);
   if (problems.length) return out;
   const col = (name: string) => records.header.indexOf(name);
+  // [H] parameter columns follow `tier`; each needs a name, once.
+  const paramNames = col('tier') >= 0 ? records.header.slice(col('tier') + 1) : [];
+  paramNames.forEach((name, i) => {
+    if (!name)
+      problems.push(`records tab column ${col('tier') + i + 2} (a parameter after tier) has no name`);
+    else if (paramNames.indexOf(name) !== i) problems.push(`records tab names parameter ${name} twice`);
+  });
+  if (problems.length) return out;
   const seen = new Set<string>();
   records.rows.forEach((row, i) => {
     const at = `records row ${i + 2}`;
@@ -167,7 +187,19 @@ export async function checkUsageFile(
         );
       }
     }
-    out.records.push({ recordId, note: cell('record_note'), assetId, tier, amount, categoryId });
+    const params = Object.fromEntries(paramNames.map((name, k) => [name, row[col('tier') + 1 + k] ?? '']));
+    out.records.push({
+      recordId,
+      note: cell('record_note'),
+      assetId,
+      tier,
+      amount,
+      categoryId,
+      item: cell('item_search_value'),
+      start: cell('start_time_utc'),
+      end: cell('end_time_utc'),
+      params,
+    });
   });
   out.total = sumMinor(out.records.map((r) => r.amount));
   return out;

@@ -1,18 +1,22 @@
 /**
- * `npm run servers`: the local Athena and Sheets v4 servers, for trying the real clients by hand. Athena serves
- * the demo CUR (demo-data/cur, generated if missing) as table cur.cur2, or with `--cur DIR` that CUR folder, its
- * tables created and named as AWS's Athena set-up does for its layout (athena-cur-table.ts); a folder it cannot
- * serve is one message and exit code 1, a wrong argument exit code 2. The Sheets server holds one empty
- * spreadsheet. Its primary workgroup has a result location, so a big result is read from its result file
- * over the same port's S3 GetObject, as against AWS. Prints the command that syncs through both. Ctrl-C stops
- * them.
+ * `npm run servers`: the local Athena, Sheets v4 and Connect Usage API servers, for trying the real clients by
+ * hand. Athena serves the demo CUR (demo-data/cur, generated if missing) as table cur.cur2, or with `--cur DIR`
+ * that CUR folder, its tables created and named as AWS's Athena set-up does for its layout (athena-cur-table.ts);
+ * a folder it cannot serve is one message and exit code 1, a wrong argument exit code 2. The Sheets server holds
+ * one empty spreadsheet. Its primary workgroup has a result location, so a big result is read from its result
+ * file over the same port's S3 GetObject, as against AWS. The Connect server (connect-server.ts) takes the usage
+ * files `usage collect` writes; it knows the demo's assets (the Asset ID column of demo-data/accounts.csv), or
+ * with `--cur` those listed in CONNECT_ASSETS (comma-separated). Prints the command that syncs through them.
+ * Ctrl-C stops them.
  */
-import { existsSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
+import { parse } from 'csv-parse/sync';
 import { isCreditDeskError } from '../core/errors';
 import { EXIT, reportError } from '../sync-service/cli/exit-codes';
 import { generateDemoData } from '../sync-service/demo/generate';
 import { startAthenaServer } from './athena-server';
+import { startConnectServer } from './connect-server';
 import { parseServersArgs } from './servers-args';
 import { startSheetsServer } from './sheets-server';
 
@@ -21,6 +25,20 @@ const RESULTS = 's3://local-athena-results/credit-desk/';
 // The local Sheets server takes no credentials, so the sync cannot read its identity (the service account email
 // it protects locked rows for) from them: the printed command names one.
 const SYNC_IDENTITY = 'credit-desk-sync@local.iam.gserviceaccount.com';
+
+/** The assets the local Connect knows: the demo's accounts' (with the demo CUR), or CONNECT_ASSETS. */
+function knownAssets(ownCur: boolean): string[] {
+  if (ownCur)
+    return (process.env.CONNECT_ASSETS ?? '')
+      .split(',')
+      .map((a) => a.trim())
+      .filter(Boolean);
+  const rows = parse(readFileSync(resolve('demo-data/accounts.csv')), { columns: true }) as Record<
+    string,
+    string
+  >[];
+  return [...new Set(rows.map((r) => r['Asset ID']).filter(Boolean))];
+}
 
 async function main(): Promise<void> {
   const args = parseServersArgs(process.argv.slice(2));
@@ -37,15 +55,28 @@ async function main(): Promise<void> {
   });
   const cur = athena.cur!;
   const sheets = await startSheetsServer({ spreadsheetId: SPREADSHEET_ID });
+  const connect = await startConnectServer({
+    assets: knownAssets(Boolean(args.cur)),
+    port: Number(process.env.CONNECT_PORT ?? 0),
+  });
   console.log(
     `Athena (JSON 1.1) server:  ${athena.endpoint}   table ${cur.database}.${cur.table} → ${cur.location}` +
       ` (${cur.delivery}; ${cur.periods.join(', ')})`,
   );
   console.log(`  and S3 GetObject (path-style) on the same port for result files under ${RESULTS}`);
   console.log(`Sheets v4 server:          ${sheets.rootUrl}   spreadsheet ${SPREADSHEET_ID}`);
+  console.log(`Connect Usage API server:  ${connect.endpoint}   API key ${connect.apiKey}`);
+  if (args.cur && !process.env.CONNECT_ASSETS)
+    console.log('  it knows no asset: name them in CONNECT_ASSETS=AS-…,AS-… before npm run servers');
+  console.log(
+    '  the provider accepts, rejects and closes files with POST /__admin/files/<id>/accept|reject|close-all\n' +
+      '  (emulators/connect-server.ts); list the files with:\n' +
+      `  curl -s -H 'Authorization: ${connect.apiKey}' ${connect.endpoint}/usage/files`,
+  );
   console.log('\nIn another shell:\n');
   console.log(
     `  CREDIT_DESK_ATHENA_ENDPOINT=${athena.endpoint} CREDIT_DESK_SHEETS_ROOT_URL=${sheets.rootUrl} \\\n` +
+      `  CREDIT_DESK_CONNECT_ENDPOINT=${connect.endpoint} CONNECT_API_KEY='${connect.apiKey}' \\\n` +
       `  AWS_ACCESS_KEY_ID=local AWS_SECRET_ACCESS_KEY=local \\\n` +
       `  ./credit-desk sync --source athena --database ${cur.database} --table ${cur.table} --region us-east-1 \\\n` +
       `    --spreadsheet ${SPREADSHEET_ID} --sync-identity ${SYNC_IDENTITY}` +
@@ -55,7 +86,7 @@ async function main(): Promise<void> {
         : ` \\\n    --accounts demo-data/accounts.csv --rules demo-data/rules.csv --apply-rules\n`),
   );
   const stop = async () => {
-    await Promise.all([athena.close(), sheets.close()]);
+    await Promise.all([athena.close(), sheets.close(), connect.close()]);
     process.exit(0);
   };
   process.on('SIGINT', () => void stop());

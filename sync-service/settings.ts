@@ -39,12 +39,22 @@ export interface Settings {
    * marketplace_id, distribution_contract_id; records tab: item_search_criteria item.mpn, item_search_value).
    */
   connect: ConnectTarget;
+  /**
+   * Connect's Usage API (sync-service/connect-api/client.ts): its base URL (setting connect.endpoint; a local
+   * Connect server's in the tests and `npm run servers`) and the API key, read ONLY from the environment variable
+   * CONNECT_API_KEY (never a setting file, never logged: it is not enumerable, so no JSON or inspect shows it).
+   */
+  connectApi: { endpoint: string; readonly apiKey: string };
 }
 
+/** The environment variable the Connect API key is read from (and from nowhere else). */
+export const CONNECT_API_KEY_ENV = 'CONNECT_API_KEY';
+
 type Key =
-  | Exclude<keyof Settings, 'athena' | 'connect'>
+  | Exclude<keyof Settings, 'athena' | 'connect' | 'connectApi'>
   | `athena.${keyof Settings['athena']}`
-  | `connect.${keyof Settings['connect']}`;
+  | `connect.${keyof Settings['connect']}`
+  | 'connect.endpoint';
 
 const ENV: Record<Key, string> = {
   source: 'CREDIT_DESK_SOURCE',
@@ -69,6 +79,7 @@ const ENV: Record<Key, string> = {
   'connect.marketplace': 'CREDIT_DESK_CONNECT_MARKETPLACE',
   'connect.contract': 'CREDIT_DESK_CONNECT_CONTRACT',
   'connect.item': 'CREDIT_DESK_CONNECT_ITEM',
+  'connect.endpoint': 'CREDIT_DESK_CONNECT_ENDPOINT',
 };
 
 const DEFAULTS: Record<Key, string> = {
@@ -95,6 +106,8 @@ const DEFAULTS: Record<Key, string> = {
   'connect.marketplace': 'MP-00000',
   'connect.contract': 'CRD-00000-00000-00000',
   'connect.item': 'AWS-CREDIT',
+  // The description's server (../shared/reference/connect-openapi30.yml, `servers`).
+  'connect.endpoint': 'https://api.connect.cloudblue.com/public/v1',
 };
 
 /** The Connect IDs a collection uses when no settings are given (tests, scripts): the demo's placeholders. */
@@ -156,6 +169,14 @@ export function resolveSettings(
   env: NodeJS.ProcessEnv = process.env,
 ): Settings {
   const config = readConfigFile(cli.config as string | undefined, Boolean(cli.config));
+  const fileConnect = config.connect as Record<string, unknown> | undefined;
+  const keyInFile = Object.keys(fileConnect ?? {}).find((k) => /key|token|secret|auth/i.test(k));
+  if (keyInFile)
+    throw new SettingsError(
+      `Config file ${String(cli.config ?? 'credit-desk.config.json')} has "connect.${keyInFile}": the Connect API key ` +
+        `is never read from a file. Remove it from the file (and rotate the key if the file was shared), and set ` +
+        `${CONNECT_API_KEY_ENV} in the environment instead.`,
+    );
   const unknownKeys = unknownKeysProblem(config, Object.keys(ENV));
   if (unknownKeys)
     throw new SettingsError(`Config file ${String(cli.config ?? 'credit-desk.config.json')} ${unknownKeys}`);
@@ -205,6 +226,10 @@ export function resolveSettings(
       contract: value('connect.contract'),
       item: value('connect.item'),
     },
+    connectApi: Object.defineProperty({ endpoint: value('connect.endpoint') }, 'apiKey', {
+      value: env[CONNECT_API_KEY_ENV] ?? '',
+      enumerable: false,
+    }) as Settings['connectApi'],
   };
   const fail = (key: Key, problem: string, fix: string) => {
     throw new SettingsError(`Setting ${key} (from ${origin.get(key)}) ${problem}. ${fix}`);
@@ -283,15 +308,24 @@ export function resolveSettings(
   ];
   for (const [key, v, shape, what] of connectIds)
     if (!shape.test(v)) fail(key, `is "${v}"`, `Use ${what} (Connect, the product's page).`);
+  // HTTPS, except a local Connect server on loopback (`npm run servers`): the API key travels in a header.
+  const endpoint = /^(https:\/\/[^/\s]+|http:\/\/(127\.0\.0\.1|localhost)(:\d+)?)(\/\S*)?$/;
+  if (!endpoint.test(s.connectApi.endpoint))
+    fail(
+      'connect.endpoint',
+      `is "${s.connectApi.endpoint}"`,
+      'Use https://api.connect.cloudblue.com/public/v1, or a local Connect server (http://127.0.0.1:<port>/public/v1).',
+    );
   return s;
 }
 
 export function settingsHelp(): string {
-  const LOCAL: Key[] = ['athena.endpoint', 'sheetsRootUrl'];
+  const LOCAL: Key[] = ['athena.endpoint', 'sheetsRootUrl', 'connect.endpoint'];
   const line = (k: Key) => `  ${k.padEnd(18)} ${ENV[k].padEnd(30)} default: ${DEFAULTS[k] || '(none)'}`;
   return [
     ...(Object.keys(ENV) as Key[]).filter((k) => !LOCAL.includes(k)).map(line),
-    'Local stand-ins for AWS and Google (the tests, and `npm run servers` prints them):',
+    'Local stand-ins for AWS, Google and Connect (the tests, and `npm run servers` prints them):',
     ...LOCAL.map(line),
+    `The Connect API key is read only from ${CONNECT_API_KEY_ENV} (never from a file).`,
   ].join('\n');
 }

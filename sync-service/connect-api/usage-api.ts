@@ -4,6 +4,17 @@
  * (./client.ts, typed from the same description) and tests' fakes implement it, and the usage commands
  * depend on nothing else of Connect. The shapes are the description's own (UsageFileDetail, UsageRecord),
  * narrowed to the fields the usage process reads.
+ *
+ * The contract on failures (what the real client does, and what a caller must do):
+ * - Every method throws a CreditDeskError (code CONNECT) naming the call, Connect's error_code/errors and what
+ *   to do; never the API key.
+ * - GETs (findFile, getFile, listRecords) are retried by the client on 5xx, 429, network errors and timeouts.
+ * - POSTs (createFile, uploadFile, submitFile) are sent ONCE and never retried: a POST whose reply was lost may
+ *   have happened. The caller resolves it by re-reading before sending again: after a failed createFile,
+ *   findFile(externalId) (the file may exist); after a failed uploadFile or submitFile, getFile(id) (the status
+ *   shows whether it happened: processing/ready/invalid after an upload, pending after a submit).
+ * - uploadFile's reply is usually `processing`: Connect checks the file after answering; poll getFile until
+ *   `ready` or `invalid` (invalid carries errorDetail).
  */
 
 /** usage.UsageFileDetail.status */
@@ -57,8 +68,12 @@ export interface CreateUsageFile {
   product: string;
   contract: string;
   currency: string;
-  /** usage.UsageFileCreate.schema */
+  /**
+   * usage.UsageFileCreate.schema. Connect's create takes no schema (it files the file under the product's); the
+   * client refuses a file Connect filed under another one.
+   */
   schema: 'tr' | 'pr' | 'qt' | 'cr';
+  /** The period's first and last day, YYYY-MM-DD (the description's `format: date`; a timestamp's day is sent). */
   periodFrom: string;
   periodTo: string;
 }

@@ -1,6 +1,7 @@
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { inspect } from 'node:util';
 import { resolveSettings, SettingsError } from '../../sync-service/settings';
 import { chooseClosedPeriod, periodsToSync, previousPeriod } from '../../core/periods';
 
@@ -38,6 +39,34 @@ describe('settings', () => {
     expect(() => resolveSettings({}, { CREDIT_DESK_CONNECT_CONTRACT: 'contract 7' })).toThrow(
       /connect.contract \(from CREDIT_DESK_CONNECT_CONTRACT\) is "contract 7".*CRD-12345-12345-12345/,
     );
+  });
+
+  it("reads Connect's endpoint as a setting and its API key only from CONNECT_API_KEY, never showing it", () => {
+    const s = resolveSettings({}, { CONNECT_API_KEY: 'ApiKey SU-1:secret-key' });
+    expect(s.connectApi.endpoint).toBe('https://api.connect.cloudblue.com/public/v1');
+    expect(s.connectApi.apiKey).toBe('ApiKey SU-1:secret-key');
+    expect(JSON.stringify(s)).not.toContain('secret-key');
+    expect(inspect(s, { depth: 5 })).not.toContain('secret-key');
+    const local = { CREDIT_DESK_CONNECT_ENDPOINT: 'http://127.0.0.1:4010/public/v1' };
+    expect(resolveSettings({}, local).connectApi).toEqual({ endpoint: 'http://127.0.0.1:4010/public/v1' });
+    expect(() =>
+      resolveSettings({}, { CREDIT_DESK_CONNECT_ENDPOINT: 'http://connect.example.com/v1' }),
+    ).toThrow(
+      /connect.endpoint \(from CREDIT_DESK_CONNECT_ENDPOINT\) is "http:\/\/connect.example.com\/v1".*https:/,
+    );
+    const file = join(dir, 'key.json');
+    writeFileSync(file, JSON.stringify({ connect: { apiKey: 'ApiKey SU-1:secret-key' } }));
+    const e = (() => {
+      try {
+        resolveSettings({ config: file }, {});
+      } catch (err) {
+        return err as Error;
+      }
+    })();
+    expect(e?.message).toMatch(
+      /"connect.apiKey": the Connect API key is never read from a file.*CONNECT_API_KEY/,
+    );
+    expect(e?.message).not.toContain('secret-key');
   });
 
   it('names the setting, where it came from and how to fix it', () => {
