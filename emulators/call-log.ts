@@ -16,6 +16,11 @@ export class CallLog {
   private readonly counts = new Map<string, number>();
   private killAt: ((name: string) => boolean) | null = null;
   private killed = false;
+  /**
+   * Runs every counted call (`invoke`) for a front that needs to see it: the in-memory spreadsheet uses it to
+   * keep SpreadsheetApp's bundled operations out of the Sheets API's view until they land (spreadsheet-app.ts).
+   */
+  around: ((name: string, invoke: () => unknown) => unknown) | null = null;
 
   /**
    * Kills the running execution at the first call `when` matches, as Apps Script does at its runtime limit
@@ -31,10 +36,17 @@ export class CallLog {
     this.killed = false;
   }
 
+  private readonly ends: (() => void)[] = [];
+  /** `fn` runs whenever a test says an execution is over (nextExecution, reset). */
+  onExecutionEnd(fn: () => void): void {
+    this.ends.push(fn);
+  }
+
   /** The killed execution is over; the next one (another trigger, another sidebar call) runs normally. */
   nextExecution(): void {
     this.killAt = null;
     this.killed = false;
+    for (const fn of this.ends) fn();
   }
 
   hit(name: string): void {
@@ -63,8 +75,10 @@ export class CallLog {
     return Object.fromEntries([...this.counts].sort(([a], [b]) => a.localeCompare(b)));
   }
 
+  /** Counting starts again: a test does this before the execution it measures, so the one before is over. */
   reset(): void {
     this.counts.clear();
+    for (const fn of this.ends) fn();
   }
 
   /** A Proxy over `target` that counts each method call as `className.method`. Names starting with `_` are internal. */
@@ -87,7 +101,8 @@ export class CallLog {
             throw new ExecutionKilled(name);
           }
           this.hit(name);
-          const out = (value as (...a: unknown[]) => unknown).apply(obj, args);
+          const invoke = () => (value as (...a: unknown[]) => unknown).apply(obj, args);
+          const out = this.around ? this.around(name, invoke) : invoke();
           // A chaining method (withKey, setDescription, …) returns its own object: hand back the counted
           // proxy, so the next call in the chain (withKey(k).find()) is counted too.
           return out === obj ? proxy : out;

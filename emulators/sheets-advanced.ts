@@ -6,10 +6,20 @@
  * values.batchUpdate.
  *
  * Behaviours, from the Sheets API v4 reference:
- * - values.batchUpdate is one request: it is applied entirely or not at all ("the requests are applied
- *   atomically" — spreadsheets.batchUpdate; values.batchUpdate fails as a whole on any bad range). A range
- *   the caller cannot edit fails the request with 403 PERMISSION_DENIED ("You are trying to edit a protected
- *   cell or object…"); the spreadsheet's owner is never refused.
+ * - spreadsheets.batchUpdate is atomic: "The requests will be applied in the order they are specified. If any
+ *   request is not valid, no requests will be applied" (spreadsheets.batchUpdate reference,
+ *   https://developers.google.com/sheets/api/reference/rest/v4/spreadsheets/batchUpdate). values.batchUpdate
+ *   only "Sets values in one or more ranges of a spreadsheet": nothing says it is atomic, so it is modelled the
+ *   stricter way — its ranges are written in order and a refused one stops the request with the earlier ones
+ *   already written. A range the caller cannot edit is refused with 403 PERMISSION_DENIED ("You are trying to
+ *   edit a protected cell or object…"), in either call; the spreadsheet's owner is never refused.
+ * - Payload: "we recommend a 2 MB maximum payload" (https://developers.google.com/sheets/api/limits). What
+ *   happens above it is not documented; modelled the stricter way: a request body over 2,000,000 bytes of
+ *   JSON (UTF-8) is refused with 413.
+ * - Quotas: "If you exceed a quota, you'll get a 429: Too many requests HTTP status code response"; the fix is
+ *   "truncated exponential backoff" (same page). `failNext(n)` makes the next n calls fail that way (the
+ *   per-minute quota is 60 requests per user per project: a test cannot wait a minute), as Apps Script
+ *   reports it: a GoogleJsonResponseException whose `details.code` is 429.
  * - valueInputOption RAW: "the values the user has entered will not be parsed and will be stored as-is"
  *   (a leading "=" stays text); USER_ENTERED parses as typing (see parseTyped).
  * - A range beyond the grid is refused: "Range exceeds grid limits" (400); values.update does not add rows.
@@ -110,12 +120,33 @@ function serialIn(d: Date, timeZone: string): number {
 }
 
 export class SheetsApiError extends Error {
+  /** As Apps Script's GoogleJsonResponseException carries it. */
+  readonly details: { code: number; message: string };
   constructor(
     readonly code: number,
     message: string,
   ) {
     super(`API call to sheets.spreadsheets failed with error: ${message}`);
+    this.details = { code, message };
   }
+}
+
+/** The recommended maximum request payload (Sheets API limits page), enforced by this emulator. */
+export const MAX_PAYLOAD_BYTES = 2_000_000;
+
+/** A JSON body's size in UTF-8 bytes. */
+export function payloadBytes(body: unknown): number {
+  return Buffer.byteLength(JSON.stringify(body) ?? '', 'utf8');
+}
+
+function checkPayload(body: unknown, seen: number[], replaying: boolean): void {
+  const bytes = payloadBytes(body);
+  if (!replaying) seen.push(bytes);
+  if (bytes > MAX_PAYLOAD_BYTES)
+    throw new SheetsApiError(
+      413,
+      `Request payload of ${bytes} bytes is over the recommended ${MAX_PAYLOAD_BYTES} (https://developers.google.com/sheets/api/limits): split it.`,
+    );
 }
 
 interface ValueRange {
@@ -170,6 +201,18 @@ function rangeSheet(range: string): string {
 
 export function createSheetsAdvancedService(ss: FakeSpreadsheet) {
   const log = ss._log;
+  let failures = 0;
+  /** The size of every write request's body, in order (tests and the bench hold them under the limit). */
+  const payloads: number[] = [];
+  /** Every call first meets the injected quota failures (failNext). */
+  const quota = () => {
+    if (failures <= 0 || ss._replaying) return;
+    failures--;
+    throw new SheetsApiError(
+      429,
+      "Quota exceeded for quota metric 'Write requests' and limit 'Write requests per minute per user' of service 'sheets.googleapis.com'.",
+    );
+  };
   const Values = log.wrap(
     {
       batchGet(
@@ -179,6 +222,7 @@ export function createSheetsAdvancedService(ss: FakeSpreadsheet) {
         spreadsheetId: string;
         valueRanges: { range: string; majorDimension: 'ROWS'; values?: unknown[][] }[];
       } {
+        quota();
         if (spreadsheetId !== ss.getId()) throw new SheetsApiError(404, 'Requested entity was not found.');
         const render = optional.valueRenderOption ?? 'FORMATTED_VALUE';
         const dates = optional.dateTimeRenderOption ?? 'SERIAL_NUMBER';
@@ -225,12 +269,16 @@ export function createSheetsAdvancedService(ss: FakeSpreadsheet) {
         resource: { valueInputOption?: string; data?: ValueRange[] },
         spreadsheetId: string,
       ): { totalUpdatedCells: number } {
+        quota();
+        checkPayload(resource, payloads, ss._replaying);
         if (spreadsheetId !== ss.getId()) throw new SheetsApiError(404, 'Requested entity was not found.');
         const option = resource.valueInputOption;
         if (option !== 'RAW' && option !== 'USER_ENTERED')
           throw new SheetsApiError(400, "Invalid valueInputOption: ''");
         const plan = (resource.data ?? []).map((d) => ({ ...locate(ss, d.range), values: d.values ?? [] }));
-        // Validate every range before writing any: the request is atomic.
+        // Not documented as atomic (see the header): each range is checked, then written, in order; a refused
+        // one stops the request and the ranges before it stay written.
+        let cells = 0;
         const checkers = new Map<FakeSheet, ReturnType<typeof editChecker>>();
         const userCanEdit = (sheet: FakeSheet, r: number, c: number, nr: number, nc: number) => {
           let check = checkers.get(sheet);
@@ -254,10 +302,6 @@ export function createSheetsAdvancedService(ss: FakeSpreadsheet) {
               403,
               'You are trying to edit a protected cell or object. Please contact the spreadsheet owner to remove protection if you need to edit.',
             );
-        }
-        let cells = 0;
-        for (const p of plan) {
-          const [r, c] = p.rect;
           p.values.forEach((line, i) =>
             line.forEach((v, j) => {
               if (v === null || v === undefined) return; // null leaves the cell as it is (ValueRange reference)
@@ -282,7 +326,9 @@ export function createSheetsAdvancedService(ss: FakeSpreadsheet) {
       /**
        * spreadsheets.batchUpdate, the requests the sync uses on protections: addProtectedRange (editors: the
        * requesting user stays one — "the user who created the range" can't be removed) and
-       * deleteProtectedRange. Atomic like every batchUpdate.
+       * deleteProtectedRange; developer metadata; and the add-on's writes: updateCells (CellData.userEnteredValue:
+       * an ExtendedValue's stringValue is text, never parsed) and appendDimension (rows added at the end of a
+       * sheet, for Audit). Atomic like every batchUpdate: checked whole (payload, protections, grid) first.
        */
       batchUpdate(
         resource: {
@@ -315,20 +361,58 @@ export function createSheetsAdvancedService(ss: FakeSpreadsheet) {
             deleteDeveloperMetadata?: {
               dataFilter: { developerMetadataLookup: { metadataKey?: string; metadataValue?: string } };
             };
+            updateCells?: {
+              start?: { sheetId?: number; rowIndex?: number; columnIndex?: number };
+              rows?: { values?: { userEnteredValue?: Record<string, unknown> }[] }[];
+              fields?: string;
+            };
+            appendDimension?: { sheetId?: number; dimension?: string; length?: number };
           }[];
         },
         spreadsheetId: string,
       ): { replies: unknown[] } {
+        quota();
+        checkPayload(resource, payloads, ss._replaying);
         if (spreadsheetId !== ss.getId()) throw new SheetsApiError(404, 'Requested entity was not found.');
         const requests = structuredClone(resource.requests ?? []);
+        const checkers = new Map<FakeSheet, ReturnType<typeof editChecker>>();
         for (const req of requests) {
           if (
             !req.addProtectedRange &&
             !req.deleteProtectedRange &&
             !req.createDeveloperMetadata &&
-            !req.deleteDeveloperMetadata
+            !req.deleteDeveloperMetadata &&
+            !req.updateCells &&
+            !req.appendDimension
           )
             throw new SheetsApiError(400, 'Unsupported request in this emulator.');
+          const u = req.updateCells;
+          if (u) {
+            // Only userEnteredValue is modelled: another field would be silently dropped here.
+            if (u.fields !== 'userEnteredValue')
+              throw new SheetsApiError(
+                400,
+                `updateCells.fields '${u.fields ?? ''}' is not modelled: use userEnteredValue.`,
+              );
+            const sheet = ss._sheets.find((x) => x._id === u.start?.sheetId);
+            if (!sheet) throw new SheetsApiError(400, `No grid with id: ${u.start?.sheetId}`);
+            const rows = u.rows ?? [];
+            const width = Math.max(1, ...rows.map((r) => r.values?.length ?? 0));
+            let check = checkers.get(sheet);
+            if (!check) checkers.set(sheet, (check = editChecker(sheet)));
+            if (
+              !check(
+                (u.start?.rowIndex ?? 0) + 1,
+                (u.start?.columnIndex ?? 0) + 1,
+                Math.max(1, rows.length),
+                width,
+              )
+            )
+              throw new SheetsApiError(
+                403,
+                'You are trying to edit a protected cell or object. Please contact the spreadsheet owner to remove protection if you need to edit.',
+              );
+          }
           // The requesting user is always an editor of a range it protects (it "can't be removed"): added
           // here, as Sheets does, so the fake's creator rule holds for API-made protections too.
           const pr = req.addProtectedRange?.protectedRange;
@@ -351,6 +435,7 @@ export function createSheetsAdvancedService(ss: FakeSpreadsheet) {
         return { replies };
       },
       get(spreadsheetId: string, optional: { fields?: string; ranges?: string[] } = {}) {
+        quota();
         if (spreadsheetId !== ss.getId()) throw new SheetsApiError(404, 'Requested entity was not found.');
         const fields = optional.fields ?? '';
         const wantRows = /rowMetadata/.test(fields);
@@ -359,7 +444,8 @@ export function createSheetsAdvancedService(ss: FakeSpreadsheet) {
           properties: { title: ss.getName(), timeZone: ss._timeZone },
           // Spreadsheet.developerMetadata: "The developer metadata associated with a spreadsheet" — the
           // spreadsheet-level entries (sheet- and row-level ones are under sheets[]).
-          developerMetadata: structuredClone(ss._state().developerMetadata),
+          // With the PROJECT-visible entries this script's project made (spreadsheet-app.ts _projectMetadata).
+          developerMetadata: structuredClone(ss._allMetadata()),
           sheets: ss._sheets
             .filter((s) => !optional.ranges || optional.ranges.some((r) => rangeSheet(r) === s._name))
             .map((s) => ({
@@ -406,5 +492,15 @@ export function createSheetsAdvancedService(ss: FakeSpreadsheet) {
     },
     'Sheets.Spreadsheets',
   );
-  return { Spreadsheets };
+  return {
+    Spreadsheets,
+    /** Test helper: the next `n` calls fail with 429 (see the header: Sheets API limits). */
+    _failNext(n: number): void {
+      failures = n;
+    },
+    /** Test helper: the body sizes (bytes) of the write requests so far. */
+    _payloads(): number[] {
+      return [...payloads];
+    },
+  };
 }

@@ -165,15 +165,42 @@ export class FakeFilterCriteria {
     return b;
   }
 
+  /**
+   * The condition's values with formulas evaluated on `sheet`. ConditionValue.userEnteredValue: "The value the
+   * condition is based on. The value is parsed as if the user typed into a cell. Formulas are supported (and
+   * must begin with an = or a '+')" (https://developers.google.com/sheets/api/reference/rest/v4/spreadsheets/other#ConditionValue).
+   * A CUSTOM_FORMULA's own formula is not a value. The emulator evaluates a reference to one cell (=$Z$1, +B2,
+   * ='Other tab'!A1) and refuses any other formula loudly rather than compare it as text.
+   */
+  _resolvedArgs(sheet: FakeSheet): Value[] {
+    if (this._type === 'CUSTOM_FORMULA') return this._args;
+    return this._args.map((a) => {
+      if (typeof a !== 'string' || !/^[=+]/.test(a)) return a;
+      const m = /^[=+](?:'((?:[^']|'')+)'!|([A-Za-z0-9_]+)!)?\$?([A-Za-z]{1,3})\$?(\d+)$/.exec(a.trim());
+      if (!m)
+        throw new Error(
+          `The emulator cannot evaluate the filter condition formula ${a} (only a reference to one cell).`,
+        );
+      const name = m[1]?.replace(/''/g, "'") ?? m[2];
+      const target = name ? sheet._parent._sheets.find((x) => x._name === name) : sheet;
+      if (!target) throw new Error(`The filter condition formula ${a} names no tab of this spreadsheet.`);
+      const col = m[3]
+        .toUpperCase()
+        .split('')
+        .reduce((n, ch) => n * 26 + ch.charCodeAt(0) - 64, 0);
+      return target._get(Number(m[4]), col) ?? '';
+    });
+  }
+
   /** Whether a cell passes; this is the fake's own reading of Sheets' filter semantics (text is case-insensitive). */
-  _admits(value: Value, display: string): boolean {
+  _admits(value: Value, display: string, args: Value[] = this._args): boolean {
     if (this._hidden && this._hidden.includes(display)) return false;
     if (this._visible && !this._visible.includes(display)) return false;
     if (!this._type) return true;
     const t = display.toLowerCase();
-    const a = String(this._args[0] ?? '').toLowerCase();
+    const a = String(args[0] ?? '').toLowerCase();
     const n = typeof value === 'number' ? value : Number.NaN;
-    const [x, y] = this._args.map(Number);
+    const [x, y] = args.map(Number);
     switch (this._type) {
       case 'CELL_EMPTY':
         return display === '';
@@ -319,7 +346,7 @@ export class FakeFilter {
     if (row <= a.row || row >= a.row + a.numRows) return false;
     for (const [col, c] of this._criteria) {
       const v = this._sheet._get(row, col);
-      if (!c._admits(v ?? '', this._sheet._display(v))) return true;
+      if (!c._admits(v ?? '', this._sheet._display(v), c._resolvedArgs(this._sheet))) return true;
     }
     return false;
   }
@@ -655,7 +682,7 @@ export class FakeSheet {
   /** Filter views (titles) and slicers a person made: not readable through SpreadsheetApp's Sheet. */
   _filterViews: string[] = [];
   _slicers = 0;
-  private cache: { ss: SpreadsheetState; sheet: SheetState } | null = null;
+  private cache: { sheets: SheetState[]; sheet: SheetState } | null = null;
 
   constructor(
     readonly _parent: FakeSpreadsheet,
@@ -665,10 +692,11 @@ export class FakeSheet {
   /** This tab's state in the store (found by sheetId: an atomic API batch replaces the objects, not the ids). */
   get _state(): SheetState {
     const ss = this._parent._state();
-    if (this.cache && this.cache.ss === ss) return this.cache.sheet;
+    // Keyed by the sheets array, not the state: the bundle's landed view is swapped in place (see _landedView).
+    if (this.cache && this.cache.sheets === ss.sheets) return this.cache.sheet;
     const sheet = ss.sheets.find((x) => x.properties.sheetId === this._id);
     if (!sheet) throw new Error('This sheet has been deleted.');
-    this.cache = { ss, sheet };
+    this.cache = { sheets: ss.sheets, sheet };
     return sheet;
   }
   get _name(): string {
@@ -804,7 +832,11 @@ export class FakeSheet {
       if (old !== undefined && old !== '') e.oldValue = this._display(old);
       e.value = this._display(this._get(row, col));
     }
-    handler(e);
+    try {
+      handler(e);
+    } finally {
+      this._parent._land(); // the trigger's execution is over: its bundled operations land
+    }
   }
   _setNote(row: number, col: number, note: string | null): void {
     if (note === null || note === '') this._notes.delete(`${row}:${col}`);
@@ -1059,6 +1091,26 @@ export class FakeSpreadsheet {
    */
   _onEdit: ((e: unknown) => void) | null = null;
 
+  /**
+   * The spreadsheet as the Sheets API sees it while SpreadsheetApp operations are pending, or null when none
+   * are. SpreadsheetApp reference, flush(): "Applies all pending Spreadsheet changes. Spreadsheet operations are
+   * sometimes bundled together to improve performance, such as when doing multiple calls to Range.setValue().
+   * However, sometimes you may want to make sure that all pending changes are made right away"
+   * (https://developers.google.com/apps-script/reference/spreadsheet/spreadsheet-app#flush). Google does not
+   * say which operations are bundled or when a bundle lands other than flush() and the end of the execution;
+   * modelled the stricter way: EVERY SpreadsheetApp write (value, structure, developer metadata) stays out of
+   * the Sheets API's view (the advanced service, same execution) until flush() or the execution's end — even
+   * across SpreadsheetApp reads, which see their own pending writes. (Google's 2010 post "Optimizing
+   * Spreadsheet Operations" says a read commits the write cache; that is not in the current reference.) An
+   * execution here is one synchronous run of the script: it ends when control returns to the event loop
+   * (Apps Script runs a script synchronously), when the emulator ends a trigger it fired, or when a test says
+   * so (CallLog.nextExecution, or CallLog.reset before the execution it measures). The sync's HTTP
+   * front therefore never sees a pending bundle: its requests are served between executions.
+   */
+  private landed: SpreadsheetState | null = null;
+  /** True while a Sheets API write is applied a second time, to the live view (not a new request). */
+  _replaying = false;
+
   constructor(
     log = new CallLog(),
     readonly _name = 'Credit Desk',
@@ -1067,6 +1119,66 @@ export class FakeSpreadsheet {
     this._log = log;
     const own = store ? null : newSpreadsheet('fake-spreadsheet-id', []);
     this._state = store ?? (() => own!);
+    log.around ??= (name, invoke) => this._route(name, invoke);
+    log.onExecutionEnd(() => this._land());
+  }
+
+  /** Every counted call: SpreadsheetApp writes start (or join) a bundle, Sheets API calls see only what landed. */
+  private _route(name: string, invoke: () => unknown): unknown {
+    const dot = name.lastIndexOf('.');
+    const cls = name.slice(0, dot);
+    const method = name.slice(dot + 1);
+    if (cls.startsWith('Sheets.')) return this._landedView(method === 'batchUpdate', invoke);
+    if (name === 'SpreadsheetApp.flush') {
+      this._land();
+      return invoke();
+    }
+    if (BUNDLED_CLASSES.has(cls) && BUNDLED_WRITE.test(method)) this._bundle();
+    return invoke();
+  }
+  /** A SpreadsheetApp write is about to run: the landed view is kept as it is now, until the bundle lands. */
+  _bundle(): void {
+    if (this.landed) return;
+    this.landed = structuredClone(this._state());
+    queueMicrotask(() => this._land()); // the end of this execution
+  }
+  /** flush(), or the end of the execution: every pending operation is now what everyone sees. */
+  _land(): void {
+    this.landed = null;
+  }
+  /** Whether SpreadsheetApp operations are pending (not yet visible to the Sheets API). */
+  _pending(): boolean {
+    return this.landed !== null;
+  }
+  /**
+   * Runs a Sheets API call on the landed view (swapped into the store object in place, so every front's lookup
+   * finds it). A write is then applied to the live view too, as the pending operations land on top of it;
+   * its reply is the landed view's.
+   */
+  private _landedView(write: boolean, invoke: () => unknown): unknown {
+    const landed = this.landed;
+    if (!landed) return invoke();
+    const store = this._state();
+    const live = { ...store };
+    Object.assign(store, landed);
+    let out: unknown;
+    try {
+      out = invoke();
+    } finally {
+      this.landed = { ...store };
+      Object.assign(store, live);
+    }
+    if (write) {
+      this._replaying = true;
+      try {
+        invoke();
+      } catch {
+        // Refused on the live view only (e.g. a range a pending insert moved): the landed reply stands.
+      } finally {
+        this._replaying = false;
+      }
+    }
+    return out;
   }
 
   /** The tabs in the store, in tab order, each as this front's FakeSheet (one per sheetId). */
@@ -1084,22 +1196,34 @@ export class FakeSpreadsheet {
    * sync writes through the Sheets API (its lock) is what DeveloperMetadataFinder finds here.
    */
   get _metadata(): { id: number; key: string; value: string }[] {
-    return this._state().developerMetadata.map((m) => ({
+    return this._allMetadata().map((m) => ({
       id: m.metadataId ?? -1,
       key: m.metadataKey ?? '',
       value: m.metadataValue ?? '',
     }));
   }
+  /**
+   * PROJECT-visible spreadsheet-level metadata this front's script made. DeveloperMetadataVisibility reference:
+   * PROJECT "Project-visible metadata is only visible to and accessible by the developer project that created
+   * the metadata" (https://developers.google.com/apps-script/reference/spreadsheet/developer-metadata-visibility),
+   * so it is kept here — seen by this script's SpreadsheetApp and Sheets advanced service — and never in the
+   * store the sync's HTTP front serves (the sync is another project).
+   */
+  readonly _projectMetadata: sheets_v4.Schema$DeveloperMetadata[] = [];
+  /** Spreadsheet-level metadata this script can see: the document's and its own project's. */
+  _allMetadata(): sheets_v4.Schema$DeveloperMetadata[] {
+    return [...this._state().developerMetadata, ...this._projectMetadata];
+  }
   /** Test helper: spreadsheet-level metadata as another client (the sync) would write it; returns its id. */
-  _putMetadata(key: string, value: string): number {
+  _putMetadata(key: string, value: string, visibility: 'DOCUMENT' | 'PROJECT' = 'DOCUMENT'): number {
     const st = this._state();
     const id = st.nextId++;
-    st.developerMetadata.push({
+    (visibility === 'PROJECT' ? this._projectMetadata : st.developerMetadata).push({
       metadataId: id,
       metadataKey: key,
       metadataValue: value,
       location: { spreadsheet: true, locationType: 'SPREADSHEET' },
-      visibility: 'DOCUMENT',
+      visibility,
     });
     return id;
   }
@@ -1107,6 +1231,8 @@ export class FakeSpreadsheet {
   _dropMetadata(id: number): void {
     const st = this._state();
     st.developerMetadata = st.developerMetadata.filter((m) => m.metadataId !== id);
+    const i = this._projectMetadata.findIndex((m) => m.metadataId === id);
+    if (i >= 0) this._projectMetadata.splice(i, 1);
   }
 
   _wrapped(): FakeSpreadsheet {
@@ -1146,9 +1272,20 @@ export class FakeSpreadsheet {
   getId(): string {
     return this._state().spreadsheetId;
   }
-  /** Spreadsheet.addDeveloperMetadata(key, value): spreadsheet-level, visible to every script and API client. */
-  addDeveloperMetadata(key: string, value: string): this {
-    this._putMetadata(String(key), String(value));
+  /**
+   * Spreadsheet.addDeveloperMetadata(key[, value][, visibility]): spreadsheet-level. The reference does not say
+   * which visibility the overloads without one give; modelled the stricter way: PROJECT (only this script sees
+   * it — not the sync), so a marker other programs must see has to say DOCUMENT.
+   */
+  addDeveloperMetadata(key: string, value?: string, visibility?: string): this {
+    const isVisibility = (v: unknown): v is 'DOCUMENT' | 'PROJECT' => v === 'DOCUMENT' || v === 'PROJECT';
+    const [val, vis] =
+      visibility === undefined && isVisibility(value) ? [undefined, value] : [value, visibility];
+    if (vis !== undefined && !isVisibility(vis))
+      throw new Error(
+        `Invalid argument: visibility (${String(vis)}): use SpreadsheetApp.DeveloperMetadataVisibility.`,
+      );
+    this._putMetadata(String(key), val === undefined ? '' : String(val), vis ?? 'PROJECT');
     return this;
   }
   getDeveloperMetadata(): FakeDeveloperMetadata[] {
@@ -1203,6 +1340,15 @@ export class FakeSpreadsheet {
   }
 }
 
+/**
+ * The SpreadsheetApp writes that are bundled (see FakeSpreadsheet.landed): cell contents, rows and tabs, and
+ * developer metadata — what the add-on writes. Protections and filters are a person's, made in their own
+ * session (landed long before an add-on execution), so they are applied at once here.
+ */
+const BUNDLED_CLASSES = new Set(['Spreadsheet', 'Sheet', 'Range', 'RangeList', 'DeveloperMetadata']);
+const BUNDLED_WRITE =
+  /^(setValue|setValues|setNote|setNotes|setFormula|clear|insert|delete|addDeveloperMetadata|remove$|appendRow|sort)/;
+
 /** One spreadsheet-level DeveloperMetadata of the store, found by its metadataId. */
 export class FakeDeveloperMetadata {
   constructor(
@@ -1210,7 +1356,7 @@ export class FakeDeveloperMetadata {
     private readonly id: number,
   ) {}
   private get m(): sheets_v4.Schema$DeveloperMetadata {
-    const m = this.ss._state().developerMetadata.find((x) => x.metadataId === this.id);
+    const m = this.ss._allMetadata().find((x) => x.metadataId === this.id);
     if (!m) throw new Error('This developer metadata has been removed.');
     return m;
   }

@@ -19,6 +19,8 @@ export interface FakeAppsScript {
   userProperties: FakeProperties;
   /** The globals, by name. */
   globals: Record<string, unknown>;
+  /** Utilities.sleep calls (ms), in order. */
+  sleeps: number[];
 }
 
 export interface FakeOptions {
@@ -43,11 +45,13 @@ export function createFakeAppsScript(spreadsheet: FakeSpreadsheet, opts: FakeOpt
   if (opts.emailHidden !== undefined) spreadsheet._emailHidden = opts.emailHidden;
   const user = () => ({ getEmail: () => (spreadsheet._emailHidden ? '' : spreadsheet._activeUser) });
   const ss = () => spreadsheet._wrapped();
+  const sleeps: number[] = [];
 
   const SpreadsheetApp = log.wrap(
     {
       BooleanCriteria,
       ProtectionType: { RANGE: 'RANGE', SHEET: 'SHEET' },
+      DeveloperMetadataVisibility: { DOCUMENT: 'DOCUMENT', PROJECT: 'PROJECT' },
       getActiveSpreadsheet: ss,
       getActive: ss,
       getUi: () => log.wrap(ui, 'Ui'),
@@ -55,6 +59,7 @@ export function createFakeAppsScript(spreadsheet: FakeSpreadsheet, opts: FakeOpt
       getActiveRange: () => spreadsheet.getActiveRange(),
       getActiveRangeList: () => spreadsheet.getActiveRangeList(),
       newFilterCriteria: () => log.wrap(new FakeFilterCriteriaBuilder(log), 'FilterCriteriaBuilder'),
+      // Lands the bundled SpreadsheetApp operations (the CallLog routes 'SpreadsheetApp.flush' to the spreadsheet).
       flush: () => undefined,
     },
     'SpreadsheetApp',
@@ -82,9 +87,11 @@ export function createFakeAppsScript(spreadsheet: FakeSpreadsheet, opts: FakeOpt
       AuthMode: { NONE: 'NONE', LIMITED: 'LIMITED', FULL: 'FULL', CUSTOM_FUNCTION: 'CUSTOM_FUNCTION' },
     },
     Logger: { log: () => undefined },
+    // Utilities.sleep(ms): the add-on's backoff on 429 (services/api-retry.ts); recorded, never slept.
+    Utilities: log.wrap({ sleep: (ms: number) => void sleeps.push(ms) }, 'Utilities'),
   };
   if (!opts.noSheetsService) globals.Sheets = createSheetsAdvancedService(spreadsheet);
-  return { spreadsheet, log, ui, lock, documentProperties, userProperties, globals };
+  return { spreadsheet, log, ui, lock, documentProperties, userProperties, globals, sleeps };
 }
 
 /** Installs the fakes on Node's global (for tests that import addon/ modules); returns them and an uninstall. */
