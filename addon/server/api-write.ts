@@ -3,18 +3,17 @@
  * cells written, Audit in the same request — carried out on ONE read taken after our write marker is set
  * (desk-read.ts), so the action's read is also the compare-and-set read. With the Sheets API, an action is
  * then a fixed number of calls whatever the rows and however locked rows interleave:
- * createDeveloperMetadata (our marker), spreadsheets.get + values.batchGet (desk-read), values.batchUpdate
- * (cells and Audit, atomic), deleteDeveloperMetadata (our marker, and any expired one the read saw).
+ * createDeveloperMetadata (our marker), spreadsheets.get + values.batchGet (desk-read), spreadsheets.batchUpdate
+ * (cells and Audit, atomic; one more per ~1.8 MB of changes: api-batch.ts), deleteDeveloperMetadata (our
+ * marker, and any expired one the read saw).
  */
-import type { AuditEntry } from '../../core/audit';
 import { ADDON_WRITE_KEY, addonWriteMarker } from '../../core/locks';
 import { TABS, type AuditField, type CreditField } from '../../core/sheet-contract';
 import { indexColumns, type Cell, type ColumnIndex } from '../../core/table';
-import { appendAuditRowsData, auditSheetFor } from './audit-log';
+import { sendBatches, writeBatches, type AuditPlace } from './api-batch';
+import { auditSheetFor } from './audit-log';
 import type { DeskApi, DeskRead } from './desk-read';
 import {
-  a1,
-  cellRects,
   decideWrites,
   protectedRowsFromApi,
   rowsByKeyOf,
@@ -100,33 +99,34 @@ export function writeFromRead(
     : new Set<number>();
   const { cells, audit } = decideWrites(writes, layout.headers, idx, cell, rowsByKey, fenced, report, {});
   if (cells.length === 0 && audit.length === 0) return report;
-  const data = cellRects(cells).map((r) => ({
-    range: a1(TABS.credits.name, r.row, r.col, r.values.length, r.values[0].length),
-    values: r.values as unknown[][],
-  }));
-  if (audit.length) data.push(appendAuditRowsData(auditTarget(ss, read, audit), audit, a1));
-  // RAW: text is stored as given — never parsed ("0012" stays text) and never a formula.
-  api.Spreadsheets.Values.batchUpdate({ valueInputOption: 'RAW', data }, read.spreadsheetId);
-  report.writeCalls = 1;
+  const place = audit.length ? auditPlace(ss, read) : null;
+  // One spreadsheets.batchUpdate per ~1.8 MB, each atomic, each credit with its Audit rows (api-batch.ts).
+  const batches = writeBatches(credits?.sheetId ?? 0, place, cells, audit);
+  report.writeCalls = sendBatches(api, read.spreadsheetId, batches);
   return report;
 }
 
 /**
- * Where the Audit rows go, from the read: after its last row with content, the grid grown when short. The
- * whole Audit tab is in the read for that (values.batchGet omits trailing empty rows, so its length is the
- * last row): a long Audit makes that read bigger, not the calls more.
+ * Where the Audit rows go, from the read: after its last row with content; the batch grows the grid when short
+ * (appendDimension). The whole Audit tab is in the read for that (values.batchGet omits trailing empty rows,
+ * so its length is the last row): a long Audit makes that read bigger, not the calls more. A deleted Audit tab
+ * is made again with SpreadsheetApp and flushed, so the API batch that follows finds it.
  */
-function auditTarget(
-  ss: Spreadsheet,
-  read: DeskRead,
-  audit: AuditEntry[],
-): { idx: ColumnIndex<AuditField>; width: number; firstRow: number } {
+function auditPlace(ss: Spreadsheet, read: DeskRead): AuditPlace {
   const rows = read.cells.get('audit');
-  if (!rows || rows.length === 0) return auditSheetFor(ss, audit.length);
+  const tab = read.sheets.get(TABS.audit.name);
+  if (!rows || rows.length === 0 || !tab) {
+    const created = !tab;
+    const target = auditSheetFor(ss, 0);
+    if (created) SpreadsheetApp.flush();
+    return { ...target, sheetId: target.sheet.getSheetId(), rowCount: target.maxRows };
+  }
   const headers = rows[0].map((h) => String(h));
-  const firstRow = Math.max(2, rows.length + 1); // values.batchGet omits trailing empty rows
-  const needed = firstRow + audit.length - 1;
-  const rowCount = read.sheets.get(TABS.audit.name)?.rowCount ?? 0;
-  if (needed > rowCount) ss.getSheetByName(TABS.audit.name)?.insertRowsAfter(rowCount, needed - rowCount);
-  return { idx: indexColumns<AuditField>('audit', headers), width: headers.length, firstRow };
+  return {
+    idx: indexColumns<AuditField>('audit', headers),
+    width: headers.length,
+    firstRow: Math.max(2, rows.length + 1), // values.batchGet omits trailing empty rows
+    sheetId: tab.sheetId,
+    rowCount: tab.rowCount,
+  };
 }

@@ -14,6 +14,8 @@ export interface AuditTarget {
   width: number;
   /** The first empty row, where the new rows go. */
   firstRow: number;
+  /** The grid's rows once ready. */
+  maxRows: number;
 }
 
 /**
@@ -37,7 +39,7 @@ export function auditSheetFor(ss: Spreadsheet, count: number): AuditTarget {
   const maxRows = sheet.getMaxRows();
   const needed = firstRow + count - 1;
   if (needed > maxRows) sheet.insertRowsAfter(maxRows, needed - maxRows);
-  return { sheet, idx, width: headers.length, firstRow };
+  return { sheet, idx, width: headers.length, firstRow, maxRows: Math.max(maxRows, needed) };
 }
 
 /** The rows for `entries` under the target, as one range and its values. */

@@ -32,7 +32,7 @@ export interface DeskApi {
       properties?: { timeZone?: string };
       developerMetadata?: { metadataKey?: string; metadataValue?: string }[];
       sheets?: {
-        properties?: { title?: string; gridProperties?: { rowCount?: number } };
+        properties?: { sheetId?: number; title?: string; gridProperties?: { rowCount?: number } };
         protectedRanges?: ApiProtectedRange[];
       }[];
     };
@@ -55,21 +55,25 @@ export interface DeskRead {
   syncLock: LockMarker | null;
   /** Values of add-on write markers past their expiry (left by killed executions): for the writer to remove. */
   expiredAddonMarkers: string[];
-  /** Per tab name: grid rows and protected ranges. */
-  sheets: Map<string, { rowCount: number; protectedRanges: ApiProtectedRange[] }>;
+  /** Per tab name: its sheetId, grid rows and protected ranges. */
+  sheets: Map<string, { sheetId: number; rowCount: number; protectedRanges: ApiProtectedRange[] }>;
 }
 
 export function readDesk(api: DeskApi, spreadsheetId: string, tabs: TabId[], now = new Date()): DeskRead {
   const meta = api.Spreadsheets.get(spreadsheetId, {
     fields:
       'properties(timeZone),developerMetadata(metadataKey,metadataValue),' +
-      'sheets(properties(title,gridProperties(rowCount)),protectedRanges(range,warningOnly,requestingUserCanEdit))',
+      'sheets(properties(sheetId,title,gridProperties(rowCount)),protectedRanges(range,warningOnly,requestingUserCanEdit))',
   });
   const timeZone = meta.properties?.timeZone ?? 'Etc/UTC';
   const sheets = new Map(
     (meta.sheets ?? []).map((s) => [
       s.properties?.title ?? '',
-      { rowCount: s.properties?.gridProperties?.rowCount ?? 0, protectedRanges: s.protectedRanges ?? [] },
+      {
+        sheetId: s.properties?.sheetId ?? 0,
+        rowCount: s.properties?.gridProperties?.rowCount ?? 0,
+        protectedRanges: s.protectedRanges ?? [],
+      },
     ]),
   );
   let syncLock: LockMarker | null = null;

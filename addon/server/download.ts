@@ -2,9 +2,11 @@
  * Download the Credits rows the person sees, as a CSV the sidebar saves in the browser (a Blob URL, so no
  * Drive scope). CSV cells are formula-injection safe (core/csv).
  *
- * Which rows: those the sheet's BASIC filter shows — criteria this module can evaluate are evaluated in memory
- * on the values already read (visible-rows.ts); for the others, Sheets is asked once for every row's
- * `hiddenByFilter` (Sheets API rowMetadata), not once per row. Rows hidden by hand are left out unless the
+ * Which rows: those the sheet's BASIC filter shows, as Sheets says: every row's `hiddenByFilter` comes in the
+ * one spreadsheets.get the plan makes (Sheets API rowMetadata) — what the person sees, with formula condition
+ * values (=$Z$1) and data changed since the filter was applied. Without the advanced service, criteria this
+ * module can evaluate (and whose values are not formulas) are evaluated in memory (visible-rows.ts), the
+ * others asked of SpreadsheetApp row by row. Rows hidden by hand are left out unless the
  * person asks to include them (the same one request says `hiddenByUser`). Filter views and slicers are not
  * visible to Apps Script as "what this person is looking at", so when the sheet has any, the download says it
  * follows the sheet's own filter.
@@ -212,8 +214,8 @@ interface DownloadRead {
 }
 
 /**
- * With the Sheets API: 5 calls whatever the rows and the filter (active spreadsheet, its id, one
- * spreadsheets.get, one values.batchGet, and a second for displayed text only when a criterion compares it).
+ * With the Sheets API: 4 calls whatever the rows and the filter (active spreadsheet, its id, one
+ * spreadsheets.get with every row's hiddenByFilter, one values.batchGet).
  * Without: SpreadsheetApp, a few calls per filtered column.
  */
 function readForDownload(): DownloadRead {
@@ -237,11 +239,8 @@ function readForDownload(): DownloadRead {
       spec: filterSpecFromApi(meta.filter, raw[0]?.length ?? 0),
       flags: meta,
       timeZone: meta.timeZone,
-      // FORMATTED_VALUE: the text the person sees, as getDisplayValues (ValueRenderOption reference).
-      display: () => {
-        const shown = get('FORMATTED_VALUE');
-        return raw.map((r, i) => r.map((_c, j) => String(shown[i]?.[j] ?? '')));
-      },
+      // Never needed: with the API, Sheets' hiddenByFilter decides (prepareDownload).
+      display: () => [],
       isRowHiddenByFilter: (row) => meta.hiddenByFilter[row - 1] === true,
       spreadsheetId,
     };
@@ -263,6 +262,14 @@ function readForDownload(): DownloadRead {
   };
 }
 
+/**
+ * A condition value that is a formula: "Formulas are supported (and must begin with an = or a '+')"
+ * (ConditionValue.userEnteredValue). Its value depends on other cells, so it is never compared as text here.
+ */
+function hasFormulaArgument(c: { args: readonly unknown[] }): boolean {
+  return c.args.some((a) => typeof a === 'string' && /^[=+]/.test(a));
+}
+
 /** Plans the download: which rows, in which chunks. `includeHiddenByHand`: keep rows hidden by hand. */
 export function prepareDownload(format: 'csv', includeHiddenByHand = false): DownloadPlan {
   if (format !== 'csv') {
@@ -276,16 +283,19 @@ export function prepareDownload(format: 'csv', includeHiddenByHand = false): Dow
   const { raw, spec, flags, timeZone } = read;
   const notices: string[] = [];
 
-  let shown: boolean[] | null = raw.map(() => true);
+  let shown: boolean[];
   const filtered = !!spec && spec.columns.length > 0;
-  // Displayed text is read (one more call) only when every criterion can be evaluated here; otherwise Sheets'
-  // own hiddenByFilter decides and the text is not needed.
-  if (filtered && spec.columns.every(isSupported)) shown = shownRows(spec, raw, read.display());
-  else if (filtered) shown = null;
-  if (!shown) {
-    if (flags) shown = raw.map((_r, i) => i === 0 || !flags.hiddenByFilter[i]);
-    // Without the advanced service: SpreadsheetApp only answers row by row.
-    else shown = raw.map((_r, i) => i === 0 || !read.isRowHiddenByFilter(i + 1));
+  const rowByRow = () => raw.map((_r, i) => i === 0 || !filtered || !read.isRowHiddenByFilter(i + 1));
+  if (flags) {
+    // With the Sheets API, Sheets' own hiddenByFilter (already in the one spreadsheets.get) is the answer: it
+    // is what the person sees, formula conditions (=$Z$1) included, and needs no second read.
+    shown = raw.map((_r, i) => i === 0 || !flags.hiddenByFilter[i]);
+  } else if (filtered && spec.columns.every((c) => isSupported(c) && !hasFormulaArgument(c))) {
+    // Without it, criteria this module can evaluate are evaluated on the displayed text (one call) …
+    shown = shownRows(spec, raw, read.display()) ?? rowByRow();
+  } else {
+    // … and the others (custom formulas, formula values, dates, colours) asked row by row.
+    shown = rowByRow();
   }
   if (!includeHiddenByHand && flags) {
     shown = shown.map((s, i) => s && !flags.hiddenByUser[i]);

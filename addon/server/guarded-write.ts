@@ -18,6 +18,8 @@
  * written: correct, but the calls grow with the interleaving. See the README, "Why the Sheets API".
  */
 import { appendAuditRowsData, auditSheetFor } from './audit-log';
+import { sendBatches, writeBatches, type AuditPlace } from './api-batch';
+import { withBackoff } from '../services/api-retry';
 import type { AuditEntry } from '../../core/audit';
 import { CreditDeskError } from '../../core/errors';
 import {
@@ -85,6 +87,7 @@ interface SheetsService {
         }[];
       }[];
     };
+    batchUpdate(resource: { requests: object[] }, id: string): unknown;
     Values: {
       batchUpdate(
         resource: { valueInputOption: string; data: { range: string; values: unknown[][] }[] },
@@ -94,10 +97,11 @@ interface SheetsService {
   };
 }
 
-/** The Sheets advanced service when the project enabled it. */
+/** The Sheets advanced service when the project enabled it, each call retried on 429 (services/api-retry.ts). */
 export function sheetsService(): SheetsService | null {
-  const g = globalThis as { Sheets?: SheetsService };
-  return g.Sheets && g.Sheets.Spreadsheets ? g.Sheets : null;
+  const g = globalThis as { Sheets?: SheetsService & Parameters<typeof withBackoff>[0] };
+  if (!g.Sheets || !g.Sheets.Spreadsheets) return null;
+  return withBackoff(g.Sheets, (ms) => Utilities.sleep(ms));
 }
 
 // ---------------------------------------------------------------------------------------------------------
@@ -144,7 +148,12 @@ export function withSyncExclusion<T>(ss: Spreadsheet, who: string, work: () => T
   const now = new Date();
   const value = JSON.stringify(addonWriteMarker(who, now, action));
   // Set ours first, then check theirs (core/locks: of two writers starting at once, one sees the other).
-  ss.addDeveloperMetadata(ADDON_WRITE_KEY, value);
+  // DOCUMENT: the sync is another project, and PROJECT metadata "is only visible to … the developer project
+  // that created the metadata" (the overload without a visibility doesn't say which it gives). flush(): a
+  // SpreadsheetApp write may be bundled and land only later ("Applies all pending Spreadsheet changes",
+  // SpreadsheetApp.flush) — the marker must be there before we look for the sync's and before any API call.
+  ss.addDeveloperMetadata(ADDON_WRITE_KEY, value, SpreadsheetApp.DeveloperMetadataVisibility.DOCUMENT);
+  SpreadsheetApp.flush();
   try {
     const sync = liveSyncLock(ss, now);
     if (sync) refuseWhileSyncing(sync);
@@ -441,19 +450,19 @@ export function commit(
   known: { name: string; spreadsheetId: string },
 ): number {
   if (cells.length === 0 && audit.length === 0) return 0;
-  const rects = cellRects(cells);
   const api = sheetsService();
   if (api) {
-    const target = audit.length ? auditSheetFor(ss, audit.length) : null;
-    const name = known.name;
-    const data = rects.map((r) => ({
-      range: a1(name, r.row, r.col, r.values.length, r.values[0].length),
-      values: r.values as unknown[][],
-    }));
-    if (target) data.push(appendAuditRowsData(target, audit, a1));
-    // RAW: text is stored as typed by no one — never parsed ("0012" stays text) and never a formula.
-    api.Spreadsheets.Values.batchUpdate({ valueInputOption: 'RAW', data }, known.spreadsheetId);
-    return 1;
+    // The Audit tab found (or made) with SpreadsheetApp, flushed so the API batch sees it; rows it lacks are
+    // added by the batch itself (appendDimension), not by insertRowsAfter, which could land after the batch.
+    let place: AuditPlace | null = null;
+    if (audit.length) {
+      const created = !ss.getSheetByName(TABS.audit.name);
+      const target = auditSheetFor(ss, 0);
+      if (created) SpreadsheetApp.flush();
+      place = { ...target, sheetId: target.sheet.getSheetId(), rowCount: target.maxRows };
+    }
+    const batches = writeBatches(sheet.getSheetId(), place, cells, audit);
+    return sendBatches(api, known.spreadsheetId, batches);
   }
   // Without the API: one setValues per run of adjacent cells in a row; one that fails (a protection added
   // meanwhile) does not stop the others, and Audit is appended for the credits actually written.

@@ -14,6 +14,7 @@ import {
   prepareDownload,
 } from '../../addon/server/download';
 import { handleEdit } from '../../addon/server/on-edit';
+import { PAYLOAD_BUDGET } from '../../addon/server/api-batch';
 import { CREDIT_COLUMNS } from '../../core/sheet-contract';
 import { makeCredits, setUpDesk, type Desk } from './fixtures';
 
@@ -80,9 +81,18 @@ const ACTIONS: [string, (d: Desk) => void][] = [
   ],
 ];
 
-test.each(ACTIONS)('%s: the same calls for 10 and 2,000 rows', (_name, action) => {
+/** Write batches: every spreadsheets.batchUpdate but the marker's set and removal (apply-rules' API path). */
+const WRITES = 'Sheets.Spreadsheets.batchUpdate';
+
+test.each(ACTIONS)('%s: the same calls for 10 and 2,000 rows', (name, action) => {
   const small = calls(10, action);
   const large = calls(2000, action);
+  if (name === 'applyRules pending') {
+    // The one thing that grows, by design: a write batch per ~1.8 MB (api-batch.ts), checked below.
+    expect(large[WRITES]).toBeGreaterThan(small[WRITES]);
+    delete large[WRITES];
+    delete small[WRITES];
+  }
   expect(large).toEqual(small);
   // A download reads the filter's criteria once per column of the filter (22 here): still no per-row calls.
   expect(Object.values(large).reduce((a, b) => a + b, 0)).toBeLessThan(100);
@@ -108,15 +118,23 @@ describe('the targets on all spreadsheet calls, every other row collected and pr
     return desk;
   }
 
-  test.each([10, 2_000, 20_000])('apply-rules on %i rows: ≤ 10 calls in all', (rows) => {
+  test.each([10, 2_000, 20_000])('apply-rules on %i rows: 6 calls + 1 per ≤ 1.8 MB written', (rows) => {
     const desk = worstDesk(rows);
     try {
       const token = previewRules('pending', false).token;
       desk.fake.log.reset();
       expect(applyRules('pending', false, token).applied).toBe(rows / 2);
-      expect(desk.fake.log.spreadsheetCalls()).toBeLessThanOrEqual(10);
-      // Fixed: marker set, one get, one batchGet, one batchUpdate, marker removed, active spreadsheet, its id.
-      expect(desk.fake.log.spreadsheetCalls()).toBe(7);
+      // Fixed: marker set, one get, one batchGet, marker removed, active spreadsheet, its id; then the write:
+      // one atomic batch per ≤ 1.8 MB of changes (Google recommends ≤ 2 MB per request).
+      const writes = desk.fake.log.count(WRITES) - 2;
+      expect(desk.fake.log.spreadsheetCalls()).toBe(6 + writes);
+      const sheets = desk.fake.globals.Sheets as { _payloads(): number[] };
+      const sizes = sheets._payloads().slice(1, -1); // the write batches, between the marker's two calls
+      expect(sizes).toHaveLength(writes);
+      for (const size of sizes) expect(size).toBeLessThanOrEqual(PAYLOAD_BUDGET);
+      // Batches are full: no more of them than the bytes need (all but the last over half the budget).
+      for (const size of sizes.slice(0, -1)) expect(size).toBeGreaterThan(PAYLOAD_BUDGET / 2);
+      if (rows <= 10) expect(writes).toBe(1);
     } finally {
       desk.fake.uninstall();
     }

@@ -48,7 +48,9 @@ describe('Check sheet', () => {
       ]),
     );
     expect(auditRows(desk)).toHaveLength(2);
-    expect(desk.fake.log.count('Sheets.Spreadsheets.Values.batchUpdate')).toBe(1);
+    // One atomic spreadsheets.batchUpdate for the cells and their Audit rows (api-batch.ts).
+    expect(desk.fake.log.count('Sheets.Spreadsheets.batchUpdate')).toBe(1);
+    expect(desk.fake.log.count('Sheets.Spreadsheets.Values.batchUpdate')).toBe(0);
     // A second check finds nothing to do.
     expect(checkSheet().message).toMatch(/All 2 collected credits are as the Ledger records them/);
   });

@@ -115,11 +115,11 @@ describe('downloadFilteredRows', () => {
     expect(csv.match(/\r\n/g)).toHaveLength(25_001); // header + rows
     expect(csv.startsWith('\uFEFFCredit ID,')).toBe(true);
     expect(csv).not.toContain('AWSC-202610-0000-0002,');
-    // Bounded: reads do not grow with rows (plan: one spreadsheets.get, one values.batchGet for values and one
-    // for displayed text; each chunk: ONE values.batchGet of its header and rows).
-    expect(desk.fake.log.dataCalls()).toBe(3 + plan.chunks.length);
+    // Bounded: reads do not grow with rows (plan: one spreadsheets.get, whose hiddenByFilter decides, and one
+    // values.batchGet; each chunk: ONE values.batchGet of its header and rows).
+    expect(desk.fake.log.dataCalls()).toBe(2 + plan.chunks.length);
     // All calls: plus the active spreadsheet and its id, once for the plan.
-    expect(desk.fake.log.spreadsheetCalls()).toBe(5 + plan.chunks.length);
+    expect(desk.fake.log.spreadsheetCalls()).toBe(4 + plan.chunks.length);
   });
 
   test('rows that moved between the plan and a chunk are refused, not mixed up', () => {
