@@ -29,6 +29,23 @@ function runner(): ScriptRunner {
   return run;
 }
 
+/**
+ * Google refuses google.script.run from a browser signed in to several Google accounts: the call runs as the
+ * default account, which may not be the one that opened the sheet, and fails with PERMISSION_DENIED /
+ * "Authorization is required" — "Won't Fix (Intended Behavior)" (Google issue tracker 69270374 and 243636252,
+ * /work/shared/reference/apps-script-review.md §7). Said plainly, with what to do.
+ */
+export function explainFailure(error: unknown): Error {
+  const message = error instanceof Error ? error.message : String(error);
+  if (/PERMISSION_DENIED|Authorization is required|authori[sz]ation.*required/i.test(message))
+    return new Error(
+      'Google refused the call: this browser is signed in to more than one Google account. Open the ' +
+        'spreadsheet in a window signed in to one account only (a private or incognito window, or a separate ' +
+        'browser profile), then open the sidebar again.',
+    );
+  return error instanceof Error ? error : new Error(message);
+}
+
 export function callServer<K extends ServerFunction>(
   fn: K,
   ...args: Parameters<ServerApi[K]>
@@ -36,7 +53,7 @@ export function callServer<K extends ServerFunction>(
   return new Promise((resolve, reject) => {
     const bound = runner()
       .withSuccessHandler((value) => resolve(value as ReturnType<ServerApi[K]>))
-      .withFailureHandler((error) => reject(error instanceof Error ? error : new Error(String(error))));
+      .withFailureHandler((error) => reject(explainFailure(error)));
     const call = bound[fn];
     if (typeof call !== 'function') {
       reject(
