@@ -819,23 +819,67 @@ export class FakeSheet {
     const single = how === 'typed' && values.length === 1 && values[0].length === 1;
     const old = single ? this._get(row, col) : undefined;
     values.forEach((line, r) => line.forEach((v, c) => this._type(row + r, col + c, v)));
+    this._fireEdit(row, col, values.length, numCols, single ? { old } : null);
+  }
+  /** Fires the installed onEdit for a range; `single` gives the one cell's old value (typed edits only). */
+  private _fireEdit(
+    row: number,
+    col: number,
+    numRows: number,
+    numCols: number,
+    single: { old: Value | undefined } | null,
+  ): void {
     const handler = this._parent._onEdit;
     if (!handler) return;
     const e: Record<string, unknown> = {
-      range: this._range(row, col, values.length, numCols),
+      range: this._range(row, col, numRows, numCols),
       source: this._parent._wrapped(),
       authMode: 'LIMITED',
       user: { getEmail: () => (this._parent._emailHidden ? '' : this._parent._activeUser) },
     };
     if (single) {
       // Empty cells have no oldValue; values are given as text.
-      if (old !== undefined && old !== '') e.oldValue = this._display(old);
+      if (single.old !== undefined && single.old !== '') e.oldValue = this._display(single.old);
       e.value = this._display(this._get(row, col));
     }
     try {
       handler(e);
     } finally {
       this._parent._land(); // the trigger's execution is over: its bundled operations land
+    }
+  }
+  /**
+   * A person dragging `count` rows from `from` to before row `before` (rows with data). The simple-triggers
+   * page says only "onEdit(e) runs when a user changes a value in a spreadsheet"
+   * (https://developers.google.com/apps-script/guides/triggers#onedite); it is silent on moves and sorts, and a
+   * third-party test reports that moving rows with data fires onEdit (theappsscriptlab, "onEdit vs onChange",
+   * /work/shared/reference/apps-script-review.md §9). Modelled the stricter way: it fires, for the moved rows
+   * at their new place, as a range edit (no value, no oldValue). Protections stay on their row positions.
+   */
+  _moveRowsByHand(from: number, count: number, before: number): void {
+    const last = Math.max(from + count, before) - 1;
+    const first = Math.min(from, before);
+    this._checkEditable(first, 1, last - first + 1, this._maxCols);
+    const idx = Array.from({ length: last - first + 1 }, (_x, i) => first + i);
+    const moved = idx.filter((r) => r >= from && r < from + count);
+    const rest = idx.filter((r) => r < from || r >= from + count);
+    const at = rest.filter((r) => r < before).length;
+    const order = [...rest.slice(0, at), ...moved, ...rest.slice(at)]; // order[i]: the old row now at first + i
+    this._reorder(first, order);
+    this._fireEdit(first + at, 1, count, Math.max(1, this.getLastColumn()), null);
+  }
+  /** Rows first… take the contents (cells, notes, formats) of the old rows `order` lists. */
+  private _reorder(first: number, order: number[]): void {
+    const rows = order.map((r) => this._rows[r - 1]);
+    for (let i = 0; i < rows.length; i++) this._rows[first - 1 + i] = rows[i];
+    const to = new Map(order.map((r, i) => [r, first + i]));
+    for (const map of [this._notes, this._formats]) {
+      const entries = [...map].map(([k, v]) => {
+        const [r, c] = k.split(':').map(Number);
+        return [`${to.get(r) ?? r}:${c}`, v] as [string, string];
+      });
+      map.clear();
+      for (const [k, v] of entries) map.set(k, v);
     }
   }
   _setNote(row: number, col: number, note: string | null): void {
@@ -969,8 +1013,8 @@ export class FakeSheet {
   /**
    * A person sorting rows from `from` down by a column (Data › Sort range). Cell contents, notes and formats move
    * with their rows; protections stay on their row positions (a protected range is a GridRange, not a set of
-   * cells). Sorting fires no onEdit ("onEdit … is not triggered by … sorting", simple triggers reference:
-   * only user changes to cell values fire it) — the caller runs no trigger.
+   * cells). Whether a sort fires onEdit is not documented (see _moveRowsByHand); modelled the stricter way: it
+   * fires, for the sorted rows, as a range edit with no value and no oldValue.
    */
   _sort(from: number, col: number, descending = false): void {
     // Sorting rewrites every cell it moves: a person who may not edit some protected row in it is refused
@@ -998,6 +1042,7 @@ export class FakeSheet {
       map.clear();
       for (const [k, v] of moved) map.set(k, v);
     }
+    if (order.length) this._fireEdit(from, 1, order.length, Math.max(1, this.getLastColumn()), null);
   }
   hideRows(row: number, howMany = 1): void {
     for (let r = row; r < row + howMany; r++) this._userHidden.add(r);

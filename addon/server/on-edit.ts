@@ -16,8 +16,9 @@
  * 4. While the sync holds its lock, or another add-on action (an Apply) has its write marker set, nothing is
  *    written (see SYNC_RUNNING below for why).
  *
- * Sheets fires onEdit only for a person's changes to cell values — not for sorts, row inserts or deletes — so
- * those are repaired by Check sheet, not here. Each block is written in its own try: one failure (a row
+ * Google documents onEdit for "a user changes a value"; row inserts and deletes are onChange's, and moves and
+ * sorts may fire onEdit as whole rows with no values (wholeRows below): Check sheet repairs what onEdit cannot
+ * tell. Each block is written in its own try: one failure (a row
  * protected against this person) never skips the others. The trigger writes with SpreadsheetApp only: a
  * simple trigger may not use services that need authorisation, such as the Sheets API.
  */
@@ -163,6 +164,12 @@ function onCreditsEdit(e: EditEvent, sheet: Sheet): void {
     range.getNumRows() === 1 &&
     range.getNumColumns() === 1 &&
     (e.value !== undefined || e.oldValue !== undefined);
+  // Whole rows with no values: rows moved (dragged, or sorted) — a third-party test reports that moving rows
+  // with data fires onEdit, and Google's page is silent (README, "What Google really sends") — or whole rows
+  // pasted. Either way each row is a whole credit as it stands: its Key and Credit ID still name it, a collected
+  // one is checked against the Ledger, and nothing is re-decided (rule, status) and no "press Undo" is shown.
+  // Duplicated or moved-away credits are Check sheet's to report.
+  const wholeRows = !single && firstCol === 1 && lastCol >= headers.filter((h) => text(h) !== '').length;
 
   // The Ledger is read only when a row may be collected: its status says so, or the edit covered what tells.
   const needLedger =
@@ -177,11 +184,15 @@ function onCreditsEdit(e: EditEvent, sheet: Sheet): void {
   const changes = new Changes();
   const free: EditedRow[] = [];
   for (const r of rows) {
+    if (wholeRows) {
+      restoreFromLedger(r, headers, idx, ledger, changes, who, now, timeZone);
+      continue;
+    }
     if (!restoreCollected(r, e, headers, idx, ledger, firstCol, lastCol, single, changes, who, now, timeZone))
       free.push(r);
   }
 
-  if (touches('status') || touches('allocation')) {
+  if (!wholeRows && (touches('status') || touches('allocation'))) {
     lifecycleEdits(e, ss, idx, free, touches, single, changes, who, now, timeZone);
   }
 
@@ -279,6 +290,36 @@ function restoreCollected(
     });
   }
   return true;
+}
+
+/** A whole row as it stands (moved, or pasted whole): put back from the Ledger where it differs, else left. */
+function restoreFromLedger(
+  r: EditedRow,
+  headers: Cell[],
+  idx: ColumnIndex<CreditField>,
+  ledger: Ledger | null,
+  changes: Changes,
+  who: string,
+  now: string,
+  timeZone: string,
+): void {
+  const entry = ledgerEntry(ledger, text(r.cells[idx.key]), text(r.cells[idx.creditId]));
+  if (!entry) return;
+  headers.forEach((h, i) => {
+    const want = entry.cells.get(text(h).toLowerCase());
+    if (want === undefined || text(r.cells[i]) === text(want)) return;
+    changes.set(r.row, i + 1, want, entry.creditId);
+    changes.reverted.add(r.row);
+    changes.audit.push({
+      when: now,
+      who,
+      action: 'revert',
+      creditId: entry.creditId,
+      field: text(h),
+      before: text(toCell(r.cells[i], timeZone)),
+      after: text(want),
+    });
+  });
 }
 
 /** The Audit's "before" for a locked cell changed by a paste or range edit: Apps Script does not say. */

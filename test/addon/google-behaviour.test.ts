@@ -7,6 +7,7 @@
 import { sendBatches, writeBatches, PAYLOAD_BUDGET } from '../../addon/server/api-batch';
 import { assignCredit } from '../../addon/server/assign';
 import { downloadFilteredRows } from '../../addon/server/download';
+import { handleEdit } from '../../addon/server/on-edit';
 import { applyRules, previewRules } from '../../addon/server/rules';
 import { ADDON_WRITE_KEY } from '../../core/locks';
 import { CREDIT_COLUMNS } from '../../core/sheet-contract';
@@ -232,5 +233,39 @@ describe('8. developer metadata visibility and 429s', () => {
     expect(() => applyRules('pending', false, token)).toThrow(/Quota exceeded/);
     expect(desk.fake.sleeps).toHaveLength(5);
     for (const r of creditsById(desk).values()) expect(r.Status).toBe('PENDING_ASSIGN');
+  });
+});
+
+describe('10. rows moved or sorted may fire onEdit (whole rows, no values): nothing is re-decided', () => {
+  test('an ASSIGNED credit keeps its rule, a collected one its cells; no Audit row, no "press Undo"', () => {
+    desk = setUpDesk(
+      makeCredits(4, (i) =>
+        i === 0
+          ? {
+              status: 'ASSIGNED',
+              allocation: 'customer 60%, reseller 40%',
+              distributorKeeps: 0,
+              ruleId: 'R1',
+            }
+          : i === 1
+            ? {
+                status: 'PROCESSED',
+                allocation: 'customer 100%',
+                distributorKeeps: 0,
+                ruleId: 'default',
+                usageFileId: 'UF-2026-11-0001-0001',
+              }
+            : {},
+      ),
+      { user: 'owner@example.com' },
+    );
+    desk.ss._onEdit = (e) => handleEdit(e as never);
+    const before = creditsById(desk);
+    desk.credits._moveRowsByHand(2, 2, 6); // the ASSIGNED and the PROCESSED credit to the bottom
+    desk.credits._sort(2, col('Amount'), true);
+    const after = creditsById(desk);
+    for (const [id, row] of before) expect(after.get(id)).toEqual(row);
+    expect(auditRows(desk)).toEqual([]);
+    expect(desk.ss._toasts).toEqual([]);
   });
 });

@@ -112,19 +112,36 @@ describe('filter criteria (FilterCriteria reference)', () => {
 });
 
 describe('onEdit fires for a person changing values only (Simple triggers reference)', () => {
-  test('typing fires it with oldValue for a single cell; sorting, inserting and deleting rows do not', () => {
+  test('typing fires it with oldValue for a single cell; inserting and deleting rows do not', () => {
     const { ss, sheet } = sheetWith(5);
     const events: Record<string, unknown>[] = [];
     ss._onEdit = (e) => events.push(e as Record<string, unknown>);
-    sheet._sort(1, 2, true);
     sheet.insertRowsBefore(2, 1);
     sheet.deleteRow(2);
     expect(events).toHaveLength(0);
+    sheet._sort(1, 2, true);
+    events.length = 0; // a sort fires (next test)
     sheet._typeByHand(2, 2, [['7']]);
     expect(events).toHaveLength(1);
     expect(events[0]).toMatchObject({ oldValue: '4', value: '7', authMode: 'LIMITED' });
     sheet._typeByHand(2, 1, [['a'], ['b']]);
     expect(events[1].oldValue).toBeUndefined();
+  });
+
+  test('moving or sorting rows with data fires it for the rows, as a range with no values (stricter where silent)', () => {
+    const { ss, sheet } = sheetWith(5);
+    const events: { range: { getRow(): number; getNumRows(): number }; value?: unknown }[] = [];
+    ss._onEdit = (e) => events.push(e as never);
+    sheet._moveRowsByHand(1, 2, 5); // r1, r2 to before r5
+    expect(sheet.getRange(1, 1, 5, 1).getValues().flat()).toEqual(['r3', 'r4', 'r1', 'r2', 'r5']);
+    expect([events[0].range.getRow(), events[0].range.getNumRows(), 'value' in events[0]]).toEqual([
+      3,
+      2,
+      false,
+    ]);
+    sheet._sort(2, 2);
+    expect(events).toHaveLength(2);
+    expect([events[1].range.getRow(), events[1].range.getNumRows()]).toEqual([2, 4]);
   });
 
   test('a paste gives neither oldValue nor value, even on one cell (Edit event reference; stricter where silent)', () => {
