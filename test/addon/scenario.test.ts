@@ -9,6 +9,7 @@ import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { assignCredit } from '../../addon/server/assign';
 import { checkSheet } from '../../addon/server/check-sheet';
+import { downloadFilteredRows } from '../../addon/server/download';
 import { handleEdit } from '../../addon/server/on-edit';
 import { applyRules, previewRules } from '../../addon/server/rules';
 import { FLAG_RESTORED } from '../../core/reconcile';
@@ -60,7 +61,7 @@ function as<T>(ss: FakeSpreadsheet, who: string, work: () => T): T {
   }
 }
 
-test('sync → add-on → usage collect → people sort, delete, paste, retype → sync → add-on: the lifecycle holds', async () => {
+test('sync → add-on (an edit typed during an apply) → usage collect → people sort, delete, paste, retype → sync → add-on → a download under a formula filter: the lifecycle holds', async () => {
   server = await startServer();
   const dir = tempDir();
   const rules = join(dir, 'rules.csv');
@@ -118,10 +119,27 @@ test('sync → add-on → usage collect → people sort, delete, paste, retype �
   const preview = previewRules('pending', false);
   expect(preview.credits).toBe(8);
   as(ss, MO, () => assignCredit(ids[7], 'reseller 100%'));
+  // While the apply writes (its batch is on its way), Mo types an allocation into a credit it is assigning:
+  // his onEdit writes nothing under the apply's live marker and tells him; the apply's atomic batch lands.
+  const api = fake.globals.Sheets as { Spreadsheets: { batchUpdate: (...a: unknown[]) => unknown } };
+  const realBatch = api.Spreadsheets.batchUpdate;
+  let typedDuringApply = false;
+  api.Spreadsheets.batchUpdate = (...a: unknown[]) => {
+    const requests = (a[0] as { requests: object[] }).requests;
+    if (!typedDuringApply && requests.some((r) => 'updateCells' in r)) {
+      typedDuringApply = true;
+      person(MO, rowOf(ids[6]), col('Allocation'), [['customer 100%']]);
+    }
+    return realBatch(...a);
+  };
   const applied = applyRules('pending', false, preview.token);
+  api.Spreadsheets.batchUpdate = realBatch;
+  expect(typedDuringApply).toBe(true);
+  expect(ss._toasts.map((t) => t.message).join('\n')).toMatch(/Credit Desk is writing this sheet right now/);
   expect(applied.applied).toBe(7);
   expect(applied.changed?.map((c) => c.creditId)).toEqual([ids[7]]);
   expect(byId().get(ids[7])).toMatchObject({ Allocation: 'reseller 100%', Status: 'ASSIGNED' });
+  expect(byId().get(ids[6])).toMatchObject({ Status: 'ASSIGNED', Rule: 'R1' });
 
   // Ana unassigns two by typing, so they stay out of the usage run.
   person(ANA, rowOf(ids[2]), col('Allocation'), [['']]);
@@ -228,6 +246,20 @@ test('sync → add-on → usage collect → people sort, delete, paste, retype �
 
   // The sync's protections are on the collected credits' rows, and only there, editable only by the sync.
   expect(lockedRows()).toEqual(rowsOf(collected));
+
+  // Ana filters Credits on a condition whose value is a formula (a Status kept in another tab) and downloads
+  // what she sees: the rows Sheets shows, not none (the value is evaluated, never compared as "=…" text).
+  ss._addSheet('Lookups', [['PROCESSING']]);
+  credits()
+    .getDataRange()
+    .createFilter()
+    .setColumnFilterCriteria(
+      col('Status'),
+      SpreadsheetApp.newFilterCriteria().whenTextEqualTo("='Lookups'!$A$1").build() as never,
+    );
+  const file = as(ss, ANA, () => downloadFilteredRows('csv'));
+  expect(file.rows).toBe(collected.length);
+  for (const id of collected) expect(file.content).toContain(id);
 
   // Nothing Ana did changed a collected credit: her one edit of one was put back, and the Audit says so.
   expect(
