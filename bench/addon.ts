@@ -4,7 +4,8 @@
  * make — the cost that matters in Apps Script, where each call is a round trip — and how long the work takes.
  *
  * The sheet is the WORST interleaving for writes: every other row is a collected (PROCESSING) credit protected
- * by the sync's account, so no two pending rows are adjacent. Targets: apply-rules ≤ 10 spreadsheet calls,
+ * by the sync's account, so no two pending rows are adjacent. Targets: apply-rules 6 spreadsheet calls plus one
+ * atomic write batch per ≤ 1.8 MB of changes (no request over Google's recommended 2 MB: the largest is printed),
  * download ≤ 15 — all calls, not only those that move data (both counts are printed).
  */
 import { downloadChunk, prepareDownload } from '../addon/server/download';
@@ -66,7 +67,17 @@ async function applyFigures(credits: number, ruleCount: number): Promise<Figure[
     const ms = performance.now() - started;
     if (result.applied === 0) throw new Error(`applyRules assigned nothing: ${result.message}`);
     const label = `apply-rules, ${credits.toLocaleString('en')} rows (every other one locked) × ${ruleCount.toLocaleString('en')} rules`;
+    // The write is one atomic spreadsheets.batchUpdate per ≤ 1.8 MB (addon/server/api-batch.ts); the emulator
+    // refuses any request over Google's recommended 2 MB, so the largest body is bounded whatever the rows.
+    const payloads = (fake.globals.Sheets as { _payloads(): number[] })._payloads();
+    const batches = fake.log.count('Sheets.Spreadsheets.batchUpdate') - 2; // less the marker's set and removal
     return [
+      { name: `${label}: write batches (spreadsheets.batchUpdate)`, value: batches, unit: 'calls' },
+      {
+        name: `${label}: largest request body (limit 2,000,000)`,
+        value: Math.max(...payloads),
+        unit: 'bytes',
+      },
       { name: `${label}: calls that read or write cells`, value: fake.log.dataCalls(), unit: 'calls' },
       {
         name: `${label}: spreadsheet calls (all methods)`,

@@ -562,6 +562,7 @@ export function applyRequest(ss: SpreadsheetState, req: sheets_v4.Schema$Request
     const sheet = sheetById(ss, u.start?.sheetId ?? u.range?.sheetId);
     const r0 = u.start?.rowIndex ?? u.range?.startRowIndex ?? 0;
     const c0 = u.start?.columnIndex ?? u.range?.startColumnIndex ?? 0;
+    const before = sheet.cells.length;
     (u.rows ?? []).forEach((row, i) => {
       if (r0 + i >= sheet.properties.gridProperties.rowCount)
         throw new ApiError(400, 'updateCells exceeds grid limits');
@@ -572,7 +573,8 @@ export function applyRequest(ss: SpreadsheetState, req: sheets_v4.Schema$Request
         target[c0 + j] = toStored(cell.userEnteredValue);
       });
     });
-    for (let r = 0; r < sheet.cells.length; r++) sheet.cells[r] ??= [];
+    // Only rows this request added can be holes (a batch of many small updates must not rescan the sheet).
+    for (let r = before; r < sheet.cells.length; r++) sheet.cells[r] ??= [];
     return {};
   }
   if (req.addProtectedRange) {
