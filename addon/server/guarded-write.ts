@@ -8,10 +8,10 @@
  *    status) is skipped and listed, never overwritten.
  * 3. Rows that Sheets would refuse are skipped up front: PROCESSING/PROCESSED rows, and rows covered by a
  *    protection the current user cannot edit (asked of Sheets, not guessed from Status).
- * 4. Only the cells whose value changes are written — no span rewrites the rows in between — and the Audit
- *    rows go in the SAME request: one Sheets API values.batchUpdate (advanced service), which Google applies
- *    entirely or not at all. So the number of spreadsheet calls does not depend on how locked rows
- *    interleave with changed ones, and no write is half done.
+ * 4. Only the cells whose value changes are written — no span rewrites the rows in between — and each credit's
+ *    Audit rows go in the SAME request as its cells: a Sheets API spreadsheets.batchUpdate (advanced service),
+ *    the call Google documents as atomic, one per ≤ 1.8 MB (api-batch.ts: Google recommends ≤ 2 MB). So the
+ *    calls do not depend on how locked rows interleave with changed ones, and no credit is half written.
  *
  * Without the advanced service (a copy of the script that has not enabled it), the same cells are written
  * with one SpreadsheetApp setValues per run of adjacent cells, each in its own try, then Audit for what was
@@ -62,7 +62,7 @@ export interface WriteReport {
   protectedIds: string[];
   /** Credits skipped because they are PROCESSING/PROCESSED now. */
   lockedIds: string[];
-  /** Spreadsheet write calls made (1 with the Sheets API). */
+  /** Spreadsheet write calls made (with the Sheets API: 1 per ≤ 1.8 MB batch). */
   writeCalls: number;
 }
 
@@ -248,19 +248,6 @@ export function rowsProtectedAgainstMe(
 
 // ---------------------------------------------------------------------------------------------------------
 // The write
-
-function quoteSheet(name: string): string {
-  return `'${name.replace(/'/g, "''")}'`;
-}
-
-export function a1(sheet: string, row: number, col: number, numRows: number, numCols: number): string {
-  const letter = (c: number) => {
-    let s = '';
-    for (let n = c; n > 0; n = Math.floor((n - 1) / 26)) s = String.fromCharCode(65 + ((n - 1) % 26)) + s;
-    return s;
-  };
-  return `${quoteSheet(sheet)}!${letter(col)}${row}:${letter(col + numCols - 1)}${row + numRows - 1}`;
-}
 
 export interface CellWrite {
   row: number;
