@@ -432,6 +432,20 @@ export function createSheetsAdvancedService(ss: FakeSpreadsheet) {
           throw e;
         }
         const replies = requests.map((req) => applyRequest(state, req as never));
+        // This script's own PROJECT-visible metadata (kept by its front, not the store) matches lookups too.
+        for (const req of requests) {
+          const l = req.deleteDeveloperMetadata?.dataFilter.developerMetadataLookup;
+          if (!l) continue;
+          const own = ss._projectMetadata;
+          for (let i = own.length - 1; i >= 0; i--) {
+            const m = own[i];
+            if (
+              (l.metadataKey === undefined || m.metadataKey === l.metadataKey) &&
+              (l.metadataValue === undefined || m.metadataValue === l.metadataValue)
+            )
+              own.splice(i, 1);
+          }
+        }
         return { replies };
       },
       get(spreadsheetId: string, optional: { fields?: string; ranges?: string[] } = {}) {

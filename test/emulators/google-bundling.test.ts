@@ -67,7 +67,7 @@ describe('SpreadsheetApp operations land on flush() or at the end of the executi
 
 describe('developer metadata visibility (DeveloperMetadataVisibility)', () => {
   test('without a visibility it is PROJECT: kept from the store other programs read', () => {
-    const { ss, doc } = setUp();
+    const { ss, doc, api } = setUp();
     doc
       .addDeveloperMetadata('a', 'v')
       .addDeveloperMetadata('b', 'v', 'DOCUMENT')
@@ -80,6 +80,17 @@ describe('developer metadata visibility (DeveloperMetadataVisibility)', () => {
       ['c', ''],
     ]);
     expect(() => doc.addDeveloperMetadata('d', 'v', 'EVERYONE')).toThrow(/DeveloperMetadataVisibility/);
+    // The same project's Sheets API sees and deletes its PROJECT metadata.
+    expect(apiKeys(api, ss)).toEqual(['b', 'a', 'c']);
+    api.Spreadsheets.batchUpdate(
+      {
+        requests: [
+          { deleteDeveloperMetadata: { dataFilter: { developerMetadataLookup: { metadataKey: 'a' } } } },
+        ],
+      },
+      ss.getId(),
+    );
+    expect(ss._metadata.map((m) => m.key)).toEqual(['b', 'c']);
   });
 });
 
