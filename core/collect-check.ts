@@ -12,6 +12,7 @@ import { explainHold, isHeld, splitFlags, withFlags } from './review';
 import type { AuditEntry } from './audit';
 import { formatMinor } from './money';
 import { isSyncedAmount } from './amount-proof';
+import { notFinalReason } from './aws-bill';
 import { isCorrection } from './correction-key';
 import { text, type Cell } from './table';
 import { missingAssetHint, missingAssetText, missingAssets } from './usage-billing';
@@ -35,6 +36,13 @@ export interface CollectScreenOptions {
    * has already put such rows back as collected; this is the last check that nothing collected is taken again.
    */
   collected?: ReadonlyMap<string, string>;
+  /**
+   * Per period, whether AWS has finalised it as the Config tab records it (core/aws-bill.ts). Given, a credit of
+   * a period not recorded `final` is skipped (its amount may still change), unless `allowEstimated`.
+   */
+  awsBills?: ReadonlyMap<string, string>;
+  /** `usage collect --allow-estimated`: take credits of periods AWS has not finalised all the same. */
+  allowEstimated?: boolean;
 }
 
 /**
@@ -46,7 +54,7 @@ export function screenForCollect(
   directory: AccountDirectory,
   opts: CollectScreenOptions = {},
 ): { collectable: Credit[]; skipped: SkippedCredit[] } {
-  const { period, syncedAmounts, collected } = opts;
+  const { period, syncedAmounts, collected, awsBills, allowEstimated } = opts;
   const collectable: Credit[] = [];
   const skipped: SkippedCredit[] = [];
   for (const { sheetRow, credit } of credits) {
@@ -72,6 +80,12 @@ export function screenForCollect(
       skip(
         `held for review: ${explainHold(credit.flags)}. Resolve it, then delete the flag from the Flags cell and collect again.`,
       );
+      continue;
+    }
+    const notFinal =
+      awsBills && !allowEstimated ? notFinalReason(credit.period, awsBills.get(credit.period)) : null;
+    if (notFinal) {
+      skip(notFinal);
       continue;
     }
     if (

@@ -67,6 +67,11 @@ export interface RawCurRow {
   line_id?: string | null;
   /** The unreadable cost as text, for the message. */
   bad_cost?: string | null;
+  /**
+   * Lines of the whole period (not only this row's) that carry an invoice ID, the same on every row of a period;
+   * NULL/absent when the CUR has no invoice column. Read by core/aws-bill.ts: whether AWS finalised the month.
+   */
+  invoiced_lines?: string | number | null;
 }
 
 /** The reason a credit is held, and what exactly the CUR had. */

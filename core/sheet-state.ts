@@ -5,6 +5,7 @@
 import { buildDirectory, type AccountDirectory } from './accounts';
 import { auditCells, compactAudit, type AuditEntry } from './audit';
 import { parseConfig } from './config';
+import { readAwsBills } from './aws-bill';
 import type { Credit } from './credit';
 import { CREDIT_ID_PATTERN } from './ids';
 import { ledgerIds } from './ledger';
@@ -43,6 +44,8 @@ export interface DeskState {
   directory: AccountDirectory;
   ruleRecords: { row: number; record: Record<RuleField, Cell> }[];
   defaults: DefaultConfiguration;
+  /** Per period, whether AWS has finalised it as the Config tab records it (core/aws-bill.ts). */
+  awsBills: Map<string, string>;
   takenIds: Set<string>;
   /** Credits moved to the archive, as the Ledger tab lists them: never imported again, IDs never reused. */
   archived: ArchivedSet;
@@ -131,6 +134,7 @@ export function readState(snapshot: Snapshot, opts: { lenient?: boolean } = {}):
     directory,
     ruleRecords,
     defaults,
+    awsBills: readAwsBills(snapshot.tabs.config),
     takenIds,
     archived: readArchivedLedger(snapshot.tabs.ledger),
     recordedDrift,

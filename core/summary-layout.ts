@@ -68,7 +68,8 @@ export function summaryTables(s: Summary): Omit<SummaryTable, 'top' | 'left'>[] 
     {
       id: 'periods',
       title: 'Credits by period and status',
-      headers: ['Period', 'Currency', 'Status', 'Credits', 'Amount', 'CUR (this sync)', 'Check'],
+      // AWS bill: whether AWS has finalised the period (core/aws-bill.ts), on each row so a filter keeps it.
+      headers: ['Period', 'Currency', 'Status', 'Credits', 'Amount', 'CUR (this sync)', 'Check', 'AWS bill'],
       bar: 4,
       rows: s.periods.flatMap((p) => [
         ...STATUSES.map((st): SummaryCell[] => [
@@ -79,6 +80,7 @@ export function summaryTables(s: Summary): Omit<SummaryTable, 'top' | 'left'>[] 
           m(p.byStatus[st].amount, p.currency),
           null,
           null,
+          p.awsBill,
         ]),
         [
           p.period,
@@ -88,6 +90,7 @@ export function summaryTables(s: Summary): Omit<SummaryTable, 'top' | 'left'>[] 
           m(p.amount, p.currency),
           p.cur === null ? null : m(p.cur, p.currency),
           p.cur === null ? 'not read by this run' : curDifference(p) === 0 ? 'reconciled' : 'DIFFERS',
+          p.awsBill,
         ],
       ]),
     },

@@ -17,6 +17,7 @@ import {
 } from './allocation';
 import { allocationContext } from './credit-allocation';
 import { addMinor, formatMinor, type Minor } from './money';
+import { awsBillLabel } from './aws-bill';
 import { STATUSES, type Status } from './status';
 
 /** Flag for an assigned credit whose allocation no longer resolves (an ID removed from Accounts, …). */
@@ -35,6 +36,11 @@ export interface PeriodTotal extends Tally {
   byStatus: Record<Status, Tally>;
   /** What the CUR query returned for this period and currency in the run that built the summary; null when it did not read the CUR. */
   cur: Minor | null;
+  /**
+   * Whether AWS has finalised the period, as the Config tab records it (core/aws-bill.ts awsBillLabel: `final`,
+   * `estimated`, `unknown`, `not recorded`); null when the summary was built without the records.
+   */
+  awsBill: string | null;
 }
 
 /**
@@ -96,6 +102,8 @@ export interface SummaryOptions {
   cur?: readonly { period: string; currency: string; amount: Minor }[];
   /** Only this billing period. */
   period?: string;
+  /** Per period, what the Config tab records of AWS's finalisation (DeskState.awsBills); absent: not shown. */
+  awsBills?: ReadonlyMap<string, string>;
 }
 
 export function previousPeriodOf(period: string): string {
@@ -139,6 +147,8 @@ export function buildSummary(credits: readonly Credit[], opts: SummaryOptions): 
   const stale = new Map<string, Tally & { period: string; currency: string }>();
   const flags = new Map<string, FlagTotal>();
   const specs = new Map<string, AllocationSpec | null>();
+  const billOf = (period: string): string | null =>
+    opts.awsBills ? awsBillLabel(opts.awsBills.get(period)) : null;
 
   const flag = (name: string, c: Credit) =>
     add(
@@ -160,6 +170,7 @@ export function buildSummary(credits: readonly Credit[], opts: SummaryOptions): 
       ...zero(),
       byStatus: Object.fromEntries(STATUSES.map((s) => [s, zero()])) as Record<Status, Tally>,
       cur: null,
+      awsBill: billOf(c.period),
     }));
     add(total, c.amount);
     add(total.byStatus[c.status], c.amount);
@@ -246,6 +257,7 @@ export function buildSummary(credits: readonly Credit[], opts: SummaryOptions): 
       ...zero(),
       byStatus: Object.fromEntries(STATUSES.map((s) => [s, zero()])) as Record<Status, Tally>,
       cur: null,
+      awsBill: billOf(t.period),
     }));
     total.cur = addMinor(total.cur ?? 0, t.amount);
   }
@@ -310,6 +322,7 @@ export function summaryJson(s: Summary): unknown {
       amount: m(p.amount, p.currency),
       cur: m(p.cur, p.currency),
       reconciled: p.cur === null ? null : curDifference(p) === 0,
+      awsBill: p.awsBill,
       byStatus: Object.fromEntries(
         STATUSES.map((st) => [
           st,

@@ -51,6 +51,11 @@ export interface UsageRecord {
    * with the collection. Absent in journals written before files were split by beneficiary.
    */
   billed?: BilledRow[];
+  /**
+   * Set when the credit was collected with --allow-estimated from a period AWS had not finalised: what the
+   * Config tab recorded then (core/aws-bill.ts: `estimated`, `unknown`, …). Absent for a final period.
+   */
+  awsBill?: string;
 }
 
 /** Where Connect files the usage: the settings connect.product, .marketplace, .contract and .item (MPN). */
@@ -95,6 +100,8 @@ export function planCollect(
     directory: AccountDirectory;
     deskId: string;
     connect?: ConnectTarget;
+    /** Per period, what the Config tab records of AWS's finalisation; a record of a period not `final` says so. */
+    awsBills?: ReadonlyMap<string, string>;
   },
 ): UsageFile | null {
   const chosen = credits
@@ -138,6 +145,7 @@ export function planCollect(
       payerAccountId: c.payerAccountId,
       distributorKeeps: resolved.distributorKeeps,
       billed: billedRows(recordId, c.creditId, resolved.lines, c, opts.directory),
+      ...notFinal(opts.awsBills, c.period),
     };
   });
   const currencies = [...totals.keys()];
@@ -154,6 +162,13 @@ export function planCollect(
     records,
     totals: [...totals.values()],
   };
+}
+
+/** `{ awsBill }` for a credit of a period not recorded final (collected with --allow-estimated), else nothing. */
+function notFinal(bills: ReadonlyMap<string, string> | undefined, period: string): { awsBill?: string } {
+  if (!bills) return {};
+  const recorded = bills.get(period) ?? '';
+  return recorded === 'final' ? {} : { awsBill: recorded || 'not recorded' };
 }
 
 /**
@@ -254,6 +269,15 @@ export function applyCollect(
         field: 'distributorKeeps',
         before: c.distributorKeeps === null ? '' : formatMinor(c.distributorKeeps, c.currency),
         after: keeps === null ? '' : formatMinor(keeps, c.currency),
+      });
+    // Taken before AWS finalised the month (--allow-estimated): the Audit says so, next to the collection itself.
+    if (r.awsBill)
+      out.audit.push({
+        ...base,
+        action: 'collect',
+        field: 'awsBill',
+        before: r.awsBill,
+        after: `collected with --allow-estimated: AWS had not finalised ${r.period}, the amount may still change`,
       });
     out.audit.push(
       { ...base, action: 'collect', field: 'usageRecordId', before: '', after: r.usageRecordId },

@@ -18,6 +18,11 @@ export interface CurLine {
   product?: string;
   currency?: string;
   type?: string;
+  /**
+   * bill_invoice_id: blank until AWS finalises the month (core/aws-bill.ts); default a made-up invoice ID, so a
+   * fixture month is final unless a test says otherwise.
+   */
+  invoiceId?: string;
 }
 
 export async function makeTempDir(
@@ -38,7 +43,7 @@ const sqlPath = (path: string) => `'${path.replace(/'/g, "''")}'`;
 
 const COLUMNS = `bill_payer_account_id VARCHAR, line_item_usage_account_id VARCHAR, line_item_product_code VARCHAR,
   line_item_line_item_description VARCHAR, line_item_currency_code VARCHAR, line_item_unblended_cost DOUBLE,
-  line_item_line_item_type VARCHAR, period VARCHAR`;
+  line_item_line_item_type VARCHAR, bill_invoice_id VARCHAR, period VARCHAR`;
 
 /** Writes one Parquet file per period of `lines` under `root`. */
 export async function writeCurFixture(
@@ -52,7 +57,7 @@ export async function writeCurFixture(
   try {
     await conn.run(`CREATE TABLE cur (${COLUMNS})`);
     for (const l of lines) {
-      await conn.run('INSERT INTO cur VALUES (?, ?, ?, ?, ?, ?, ?, ?)', [
+      await conn.run('INSERT INTO cur VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)', [
         l.payer ?? '111122223333',
         l.account,
         l.product ?? 'AmazonEC2',
@@ -60,6 +65,7 @@ export async function writeCurFixture(
         l.currency ?? 'USD',
         l.cost,
         l.type ?? 'Credit',
+        l.invoiceId ?? 'INV-FIXTURE-0001',
         l.period,
       ]);
     }
@@ -103,7 +109,8 @@ export async function generateCurParquet(
                 'USD' AS line_item_currency_code,
                 CAST(CASE WHEN i % 33 = 0 THEN -((i % 997) + 1) / 100 ELSE ((i % 991) + 1) / 1000 END AS DOUBLE)
                   AS line_item_unblended_cost,
-                CASE WHEN i % 33 = 0 THEN 'Credit' ELSE 'Usage' END AS line_item_line_item_type
+                CASE WHEN i % 33 = 0 THEN 'Credit' ELSE 'Usage' END AS line_item_line_item_type,
+                'INV-BENCH-0001' AS bill_invoice_id
          FROM range(${Math.max(0, Math.floor(lineCount))}) t(i)
        ) TO ${sqlPath(join(dir, 'part-0.parquet'))} (FORMAT parquet)`,
     );

@@ -30,6 +30,7 @@ export function summaryAfter(
     directory: state.directory,
     currentPeriod: currentPeriod(now),
     cur,
+    awsBills: state.awsBills,
   });
 }
 

@@ -87,7 +87,9 @@ export async function runArchive(
     audit: [],
     ledger: { appends: packed, updates: [] },
     remove: { keys: [...plan.keys], auditCreditIds: [...plan.creditIds], ledgerKeys: [...plan.ledgerKeys] },
-    summary: summaryLayout(buildSummary(left, { directory: state.directory, currentPeriod: current })),
+    summary: summaryLayout(
+      buildSummary(left, { directory: state.directory, currentPeriod: current, awsBills: state.awsBills }),
+    ),
   });
   deps.reporter.done();
   return result;

@@ -26,7 +26,13 @@ export async function loadSummary(
   const state = readState(await deps.sink.read());
   return buildSummary(
     state.credits.map((e) => e.credit),
-    { directory: state.directory, currentPeriod: currentPeriod(deps.now), period, cur },
+    {
+      directory: state.directory,
+      currentPeriod: currentPeriod(deps.now),
+      period,
+      cur,
+      awsBills: state.awsBills,
+    },
   );
 }
 

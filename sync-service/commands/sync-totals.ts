@@ -9,6 +9,7 @@ import { addMinor, displayMoney, type Minor } from '../../core/money';
 import { FLAG_NOT_IN_CUR } from '../../core/review';
 import { curDifference, type PeriodTotal, type Summary } from '../../core/summary';
 import type { SyncReport } from './sync';
+import type { AwsBill } from '../../core/aws-bill';
 
 const LIST = 20;
 
@@ -95,4 +96,22 @@ export function formatNotInCur(r: SyncReport): string[] {
 /** The warning a collected credit missing from the CUR gets as the sync runs. */
 export function collectedNotInCurWarning(c: Credit): string {
   return `${c.creditId} (${c.status}, ${c.period}, ${displayMoney(c.amount, c.currency)}) is no longer in the CUR: ${COLLECTED}.`;
+}
+
+/** Whether AWS has finalised each period read (core/aws-bill.ts): what usage collect will make of it. */
+export function formatAwsBills(bills: SyncReport['bills']): string[] {
+  if (!bills.length) return [];
+  const what: Record<AwsBill, string> = {
+    final: 'final (invoice ID in the CUR)',
+    estimated:
+      'estimated: AWS has not finalised it (no invoice ID in the CUR yet); usage collect skips its credits until a sync reads the final CUR',
+    unknown:
+      'unknown: the CUR has no invoice ID column; usage collect skips its credits (or --allow-estimated)',
+  };
+  return [
+    'AWS bill per period (recorded in the Config tab):',
+    ...[...bills]
+      .sort((a, b) => a.period.localeCompare(b.period))
+      .map((b) => `  ${b.period}  ${what[b.bill]}`),
+  ];
 }

@@ -15,6 +15,7 @@ import {
   type ReadCredit,
 } from '../../core/cur';
 import { mergeCredits, type MergeResult } from '../../core/merge';
+import { awsBillOfRows, readAwsBills, withAwsBills, type AwsBill } from '../../core/aws-bill';
 import { withoutArchived } from '../../core/archive';
 import { unionArchived } from '../../core/archived-ledger';
 import { displayMoney } from '../../core/money';
@@ -32,7 +33,7 @@ import { summaryAfter } from '../summary-step';
 import { summaryLayout } from '../../core/summary-layout';
 import type { Summary } from '../../core/summary';
 import { formatCorrections, sheetArgs } from './sync-corrections';
-import { collectedNotInCurWarning, formatNotInCur, formatTotals } from './sync-totals';
+import { collectedNotInCurWarning, formatAwsBills, formatNotInCur, formatTotals } from './sync-totals';
 import { cellBudget, cellBudgetLines, type CellBudget } from '../../core/cell-budget';
 import type { CreditSource } from '../sources/source';
 import { upsertTab } from '../../core/tab-upsert';
@@ -55,6 +56,8 @@ export interface SyncFlags {
 
 export interface SyncReport {
   periods: string[];
+  /** Per period read, whether AWS has finalised it (core/aws-bill.ts), as now recorded in the Config tab. */
+  bills: { period: string; bill: AwsBill }[];
   merge: MergeResult;
   /** What the CUR reading found: held credits, left-out lines, CUR total = imported + flagged + left out. */
   reading: CurReading;
@@ -77,13 +80,22 @@ export interface SyncReport {
   sheetArgs: string;
 }
 
+/** What the CUR gave for the periods read, and per period whether AWS has finalised it (core/aws-bill.ts). */
+interface Fetched {
+  incoming: ReadCredit[];
+  reading: CurReading;
+  label: string;
+  bills: { period: string; bill: AwsBill }[];
+}
+
 export async function fetchIncoming(
   source: CreditSource,
   periods: string[],
   flags: SyncFlags,
   reporter: Reporter,
-): Promise<{ incoming: ReadCredit[]; reading: CurReading; label: string }> {
+): Promise<Fetched> {
   const reading: CurReading = { credits: [], leftOut: [], reconciliation: [] };
+  const bills: Fetched['bills'] = [];
   let label = '';
   if (flags.skipInvalid)
     reporter.warn(
@@ -95,6 +107,8 @@ export async function fetchIncoming(
     const result = await source.fetchCredits(period, (m) => reporter.progress(`${period}: ${m}`));
     label = result.label;
     const read = readCurRows(result.rows, period);
+    const bill = awsBillOfRows(result.rows);
+    if (bill) bills.push({ period, bill });
     // Loops, not push(...array): spreading 150,000 arguments overflows the call stack.
     for (const c of read.credits) reading.credits.push(c);
     for (const l of read.leftOut) reading.leftOut.push(l);
@@ -103,7 +117,7 @@ export async function fetchIncoming(
       `${period}: ${read.credits.length} credits${result.rows.length === read.credits.length ? '' : ` from ${result.rows.length} grouped CUR rows`}`,
     );
   }
-  return { incoming: reading.credits, reading, label };
+  return { incoming: reading.credits, reading, label, bills };
 }
 
 async function fetchGivenPeriod(
@@ -112,7 +126,7 @@ async function fetchGivenPeriod(
   withPrevious: boolean,
   flags: SyncFlags,
   reporter: Reporter,
-): Promise<{ periods: string[]; fetched: Awaited<ReturnType<typeof fetchIncoming>> }> {
+): Promise<{ periods: string[]; fetched: Fetched }> {
   const target = await fetchIncoming(source, [period], flags, reporter);
   if (!withPrevious) return { periods: [period], fetched: target };
   const prev = previousPeriod(period);
@@ -126,7 +140,12 @@ async function fetchGivenPeriod(
     for (const r of target.reading.reconciliation) before.reading.reconciliation.push(r);
     return {
       periods: [prev, period],
-      fetched: { incoming: before.reading.credits, reading: before.reading, label: target.label },
+      fetched: {
+        incoming: before.reading.credits,
+        reading: before.reading,
+        label: target.label,
+        bills: [...before.bills, ...target.bills],
+      },
     };
   } catch (err) {
     if (err instanceof CreditDeskError && err.code === 'NO_DATA')
@@ -178,7 +197,7 @@ export async function runSync(
   const now = deps.now.toISOString();
   const withPrevious = flags.previous !== false;
   let periods: string[];
-  let fetched: Awaited<ReturnType<typeof fetchIncoming>>;
+  let fetched: Fetched;
   if (settings.period) {
     // The period is given: no discovery query (on Athena, one query fewer). The target is read first, so an
     // absent one fails as before; the period before it is optional and skipped when the source has none.
@@ -203,8 +222,14 @@ export async function runSync(
     write: !flags.dryRun,
     archivedKeys: deps.archived?.keys,
   });
-  const replaceTabs = loadReferenceFiles(snapshot, settings, reporter);
+  const replaceTabs = loadReferenceFiles(snapshot, settings, reporter) ?? {};
   const state = readState(snapshot);
+  // Whether AWS has finalised each period read, recorded in Config for usage collect (core/aws-bill.ts).
+  const config = withAwsBills(snapshot.tabs.config, fetched.bills);
+  if (config) {
+    replaceTabs.config = config;
+    state.awsBills = readAwsBills(config);
+  }
   // Archived credits never come back as new ones, and their Credit IDs stay taken (see core/archive.ts): the
   // Ledger's list of them (state.archived, its IDs already in takenIds), and an older archived-keys.tsv.
   const archived = unionArchived(state.archived, deps.archived ?? {});
@@ -258,7 +283,7 @@ export async function runSync(
   }
 
   const changes = buildChangeSet([...working.values()], audit);
-  if (replaceTabs) changes.replaceTabs = replaceTabs;
+  if (Object.keys(replaceTabs).length) changes.replaceTabs = replaceTabs;
   const cur = merge.totals.map((t) => ({ period: t.period, currency: t.currency, amount: t.source }));
   const summary = summaryAfter(
     state,
@@ -281,6 +306,7 @@ export async function runSync(
   reporter.done();
   return {
     periods,
+    bills: fetched.bills.filter((b) => periods.includes(b.period)),
     merge,
     reading,
     rules,
@@ -339,6 +365,7 @@ export function formatSyncReport(r: SyncReport, dryRun: boolean): string {
   lines.push('CUR total = imported + held + left out (+ rounding), per period and currency:');
   for (const t of r.reading.reconciliation) lines.push(`  ${formatReconciliation(t, displayMoney)}`);
   lines.push(...formatTotals(r));
+  lines.push(...formatAwsBills(r.bills));
   if (r.budget)
     lines.push(
       ...cellBudgetLines(r.budget, r.currentPeriod).map((l, i) =>

@@ -88,10 +88,15 @@ export interface CollectResult {
   xlsxPath: string | null;
   /** Credits left out of this collection, each with its sheet row and what to do (see core/collect-check.ts). */
   skipped: SkippedCredit[];
+  /**
+   * With --allow-estimated: the periods this run collected credits of although AWS had not finalised them, with
+   * what the Config tab recorded (core/aws-bill.ts) and how many credits. Empty otherwise.
+   */
+  estimated: { period: string; awsBill: string; credits: number }[];
 }
 
 export async function runCollect(
-  opts: { period?: string; crashAfterFile?: boolean },
+  opts: { period?: string; crashAfterFile?: boolean; allowEstimated?: boolean },
   deps: Deps,
 ): Promise<CollectResult> {
   const now = deps.now.toISOString();
@@ -123,6 +128,9 @@ export async function runCollect(
     period: opts.period,
     syncedAmounts: readSyncedAmounts(rec.snapshot.tabs.audit),
     collected: collectedIndex(rec),
+    // Only months AWS has finalised (core/aws-bill.ts), unless --allow-estimated.
+    awsBills: state.awsBills,
+    allowEstimated: opts.allowEstimated,
   });
   const skipped: SkippedCredit[] = [
     ...state.unreadable.map((u) => ({
@@ -134,7 +142,7 @@ export async function runCollect(
   ].sort((a, b) => a.sheetRow - b.sheetRow);
   await markNotCollected(deps, state, screened.skipped, opts.period, now);
   const candidates = screened.collectable.filter((c) => c.status === 'ASSIGNED');
-  const none: CollectResult = { files: [], file: null, resumed, xlsxPath: null, skipped };
+  const none: CollectResult = { files: [], file: null, resumed, xlsxPath: null, skipped, estimated: [] };
   if (!candidates.length) return none;
   const deskId = rec.deskId ?? (await stampDeskId(deps.sink, rec));
   const planned = planCollection(screened.collectable, {
@@ -144,6 +152,7 @@ export async function runCollect(
     directory: state.directory,
     deskId,
     connect: deps.connect ?? PLACEHOLDER_CONNECT,
+    awsBills: state.awsBills,
   });
   if (!planned.length) return none;
   // The last point Ctrl-C stops at (interrupt.ts): from the journals on, this run completes the collection itself.
@@ -169,7 +178,26 @@ export async function runCollect(
     }
   }
   deps.reporter.done();
-  return { files, file: files[0]?.file ?? null, resumed, xlsxPath: files[0]?.xlsxPath ?? null, skipped };
+  return {
+    files,
+    file: files[0]?.file ?? null,
+    resumed,
+    xlsxPath: files[0]?.xlsxPath ?? null,
+    skipped,
+    estimated: estimatedPeriods(files.map((f) => f.file)),
+  };
+}
+
+/** The periods of the collected credits that AWS had not finalised (records with awsBill), oldest first. */
+function estimatedPeriods(files: readonly UsageFile[]): CollectResult['estimated'] {
+  const by = new Map<string, CollectResult['estimated'][number]>();
+  for (const r of files.flatMap((f) => f.records)) {
+    if (!r.awsBill) continue;
+    const e = by.get(r.period) ?? { period: r.period, awsBill: r.awsBill, credits: 0 };
+    e.credits++;
+    by.set(r.period, e);
+  }
+  return [...by.values()].sort((a, b) => a.period.localeCompare(b.period));
 }
 
 /** Every key and Credit ID the record shows collected (Ledger, usage files, Audit) → its usage file. */

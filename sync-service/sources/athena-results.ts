@@ -97,6 +97,8 @@ export function toRawCreditRow(record: ResultRecord, period: string): RawCreditR
     positive_lines: count(record.positive_lines),
     line_id: text(record.line_id),
     bad_cost: text(record.bad_cost),
+    // Optional like positive_lines: absent, AWS's finalisation of the month is unknown (core/aws-bill.ts).
+    invoiced_lines: count(record.invoiced_lines),
   };
 }
 

@@ -11,8 +11,8 @@ import { randomUUID } from 'node:crypto';
 import { CreditDeskError } from '../../core/errors';
 import {
   assertPeriod,
+  creditsParams,
   creditsQuery,
-  periodParams,
   periodsQuery,
   quoteTable,
   type CurLayout,
@@ -187,6 +187,10 @@ export function createAthenaSource(opts: AthenaSourceOptions): CreditSource {
   // Whether the table has identity_line_item_id, to name unreadable lines by it; known only when the layout was
   // detected from the columns (a forced --layout skips that query), else unreadable lines are named by their key.
   let lineIds = false;
+  // Whether the table has bill_invoice_id, to tell whether AWS finalised the month (credits-query.ts). Both CUR
+  // 2.0 and the legacy integration always include it (the data dictionaries list it among the bill columns), so
+  // a forced layout assumes it; detection reads it from the columns like lineIds.
+  let invoiceIds = true;
   let layout: Promise<CurLayout> | undefined =
     opts.layout && opts.layout !== 'auto' ? Promise.resolve(opts.layout) : undefined;
   /**
@@ -204,6 +208,7 @@ export function createAthenaSource(opts: AthenaSourceOptions): CreditSource {
     ).then((out) => {
       const names = out.columns.map((c) => c.Name ?? '');
       lineIds = names.some((n) => n.toLowerCase() === 'identity_line_item_id');
+      invoiceIds = names.some((n) => n.toLowerCase() === 'bill_invoice_id');
       return layoutFromColumns(names, tableName);
     });
     layout.catch(() => (layout = undefined)); // a failed detection is retried next time
@@ -222,10 +227,11 @@ export function createAthenaSource(opts: AthenaSourceOptions): CreditSource {
       assertPeriod(period); // before any request
       const l = await resolveLayout(progress);
       // Quoted SQL literals, never spliced into the text: Athena binds them to the `?` in the WHERE clause.
-      const params = periodParams(l, period).map(sqlStringLiteral);
+      const query = { lineIds, invoiceIds };
+      const params = creditsParams(l, period, query).map(sqlStringLiteral);
       const out = await runAthenaQuery(
         client,
-        creditsQuery(quoted, l, { lineIds }),
+        creditsQuery(quoted, l, query),
         params,
         settings(progress),
         `credits ${period}`,

@@ -20,6 +20,27 @@ export function periodParams(layout: CurLayout, period: string): string[] {
   return [year, String(Number(month)), month];
 }
 
+/** The bound values of creditsQuery, in the order of its `?`: the invoice count's period filter comes first. */
+export function creditsParams(layout: CurLayout, period: string, opts: CreditsQueryOptions = {}): string[] {
+  const one = periodParams(layout, period);
+  return opts.invoiceIds ? [...one, ...one] : one;
+}
+
+export interface CreditsQueryOptions {
+  /** The table has identity_line_item_id: unreadable lines are named by it. */
+  lineIds?: boolean;
+  /**
+   * The table has bill_invoice_id (CUR 2.0, and legacy bill/InvoiceId by its Athena name): `invoiced_lines`
+   * counts the lines of the WHOLE period (any line type) that carry an invoice ID. AWS leaves it blank "until
+   * the report is final" (https://docs.aws.amazon.com/cur/latest/userguide/table-dictionary-cur2-bill.html), so
+   * any such line says AWS has finalised the month (core/aws-bill.ts). Without the column it is NULL: unknown.
+   */
+  invoiceIds?: boolean;
+}
+
+/** A line that carries an invoice ID; counted over the whole period (any line type), not only its credits. */
+const INVOICED = "CASE WHEN TRIM(COALESCE(CAST(bill_invoice_id AS VARCHAR), '')) <> '' THEN 1 ELSE 0 END";
+
 /**
  * Readable lines are summed exactly per group (a reversal is a positive cost in the same group, so it nets).
  * The groups are the CUR's raw text, so one credit can come back as several rows (descriptions that differ only
@@ -30,8 +51,9 @@ export function periodParams(layout: CurLayout, period: string): string[] {
  * by the reader (core/ids.ts accountText), as SQL's LPAD would cut an over-long value instead of flagging it.
  * `positive_lines` counts the lines with a positive cost (a reversal or an adjustment), so that a credit whose
  * lines net to nothing is explained truthfully: by a reversal only when there is one.
+ * `invoiced_lines` (CreditsQueryOptions.invoiceIds) is the same on every row: the period's count.
  */
-export function creditsQuery(table: string, layout: CurLayout, opts: { lineIds?: boolean } = {}): string {
+export function creditsQuery(table: string, layout: CurLayout, opts: CreditsQueryOptions = {}): string {
   const cost = 'TRY_CAST(line_item_unblended_cost AS DECIMAL(38, 10))';
   const lineId = opts.lineIds ? "COALESCE(CAST(identity_line_item_id AS VARCHAR), '')" : "''";
   return `SELECT
@@ -45,8 +67,15 @@ export function creditsQuery(table: string, layout: CurLayout, opts: { lineIds?:
   COUNT(*) AS line_count,
   SUM(CASE WHEN ${cost} IS NULL THEN 1 ELSE 0 END) AS bad_cost_lines,
   SUM(CASE WHEN ${cost} > 0 THEN 1 ELSE 0 END) AS positive_lines,
-  MAX(CASE WHEN ${cost} IS NULL THEN CAST(line_item_unblended_cost AS VARCHAR) END) AS bad_cost
-FROM ${table}
+  MAX(CASE WHEN ${cost} IS NULL THEN CAST(line_item_unblended_cost AS VARCHAR) END) AS bad_cost,
+  ${opts.invoiceIds ? 'MAX(period_bill.invoiced_lines)' : 'CAST(NULL AS BIGINT)'} AS invoiced_lines
+FROM ${table}${
+    // A one-row derived table, not a CTE or a window: Athena broadcasts it, and a window over the whole month
+    // would put every line on one node. Its period filter takes the same bound values (creditsParams).
+    opts.invoiceIds
+      ? `\nCROSS JOIN (SELECT SUM(${INVOICED}) AS invoiced_lines FROM ${table} WHERE ${periodFilter(layout)}) period_bill`
+      : ''
+  }
 WHERE ${periodFilter(layout)}
   AND line_item_line_item_type = 'Credit'
 GROUP BY 1, 2, 3, 4, 5, 6

@@ -9,7 +9,7 @@
  */
 import { DuckDBInstance, type DuckDBConnection } from '@duckdb/node-api';
 import { CreditDeskError, isCreditDeskError } from '../../core/errors';
-import { assertPeriod, creditsQuery, periodParams, type CurLayout } from './credits-query';
+import { assertPeriod, creditsParams, creditsQuery, type CurLayout } from './credits-query';
 import { athenaColumns, isLegacyHeader } from './cur-column-names';
 import { checkCsvFile } from './cur-file-check';
 import { inspectCurFolder, type CurPeriod } from './cur-folder';
@@ -133,9 +133,11 @@ export async function createDuckDbSource(opts: DuckDbSourceOptions): Promise<Duc
         ),
       );
       const columns = (await conn.runAndReadAll(`DESCRIBE ${VIEW}`)).getRowObjectsJson();
-      const lineIds = columns.some((c) => String(c.column_name).toLowerCase() === 'identity_line_item_id');
-      const statement = await conn.prepare(creditsQuery(VIEW, layout, { lineIds }));
-      periodParams(layout, period).forEach((value, i) => statement.bindVarchar(i + 1, value));
+      const has = (name: string) => columns.some((c) => String(c.column_name).toLowerCase() === name);
+      // A CUR without the invoice column (FOCUS-like hand copies) cannot say whether AWS finalised the month.
+      const query = { lineIds: has('identity_line_item_id'), invoiceIds: has('bill_invoice_id') };
+      const statement = await conn.prepare(creditsQuery(VIEW, layout, query));
+      creditsParams(layout, period, query).forEach((value, i) => statement.bindVarchar(i + 1, value));
       const result = (await statement.runAndReadAll()).getRowObjectsJson();
       rows = result.map((r) => ({
         billing_period: period,
@@ -150,6 +152,7 @@ export async function createDuckDbSource(opts: DuckDbSourceOptions): Promise<Duc
         positive_lines: text(r.positive_lines),
         line_id: text(r.line_id),
         bad_cost: text(r.bad_cost),
+        invoiced_lines: text(r.invoiced_lines),
       }));
     } catch (err) {
       throw readError(err, root);

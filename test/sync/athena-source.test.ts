@@ -40,6 +40,8 @@ const OCTOBER = [
     positive_lines: 0,
     line_id: null,
     bad_cost: null,
+    // Every line of October (credits and usage alike) carries the fixture's invoice ID: the month is final.
+    invoiced_lines: 6,
   },
   {
     billing_period: '2026-10',
@@ -54,6 +56,8 @@ const OCTOBER = [
     positive_lines: 0,
     line_id: null,
     bad_cost: null,
+    // Every line of October (credits and usage alike) carries the fixture's invoice ID: the month is final.
+    invoiced_lines: 6,
   },
   {
     billing_period: '2026-10',
@@ -68,6 +72,8 @@ const OCTOBER = [
     positive_lines: 0,
     line_id: null,
     bad_cost: null,
+    // Every line of October (credits and usage alike) carries the fixture's invoice ID: the month is final.
+    invoiced_lines: 6,
   },
 ];
 
@@ -238,8 +244,9 @@ describe('Athena source: rows', () => {
 
 describe('Athena source: the period is a parameter, never SQL text', () => {
   test.each([
-    ['cur2', ["'2026-10'"]],
-    ['legacy', ["'2026'", "'10'", "'10'"]],
+    // Twice: the period's invoice count (credits-query.ts creditsParams) filters the period too.
+    ['cur2', ["'2026-10'", "'2026-10'"]],
+    ['legacy', ["'2026'", "'10'", "'10'", "'2026'", "'10'", "'10'"]],
   ])('%s: sent only as quoted ExecutionParameters', async (table, params) => {
     const rec = recorder();
     await source({ table, layout: table as 'cur2' | 'legacy' }).fetchCredits('2026-10');

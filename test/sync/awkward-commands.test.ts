@@ -43,6 +43,7 @@ const rows: RawCreditRow[] = [1, 2, 3].map((i) => ({
   amount: `-${i}0.00`,
   line_count: 1,
   bad_cost_lines: 0,
+  invoiced_lines: 1, // AWS has finalised the month (core/aws-bill.ts)
 }));
 const source: CreditSource = {
   listPeriods: async () => ['2026-10'],

@@ -29,6 +29,7 @@ export function sourceOf(n: number): CreditSource {
     amount: `-${i + 1}0.25`,
     line_count: 1,
     bad_cost_lines: 0,
+    invoiced_lines: 1, // AWS has finalised the month (core/aws-bill.ts)
   }));
   return {
     listPeriods: async () => ['2026-10'],

@@ -10,13 +10,17 @@ export function usageCollectCommand(ctx: CliContext): Command {
       'take every ASSIGNED credit into usage files (one per currency); those credits become PROCESSING (locked)',
     )
     .addOption(periodOption('only credits of this period'))
+    .option(
+      '--allow-estimated',
+      'also take credits of months AWS has not finalised (no invoice ID in the CUR yet); their amounts may still change',
+    )
     .action(async (opts) => {
       const { usageTotalsText }: typeof import('../../../core/usage') = require('../../../core/usage');
       const { runCollect }: typeof import('../../commands/usage') = require('../../commands/usage');
       const settings = settingsOf(opts);
       const r = await withSink(settings, ctx, (sink) =>
         runCollect(
-          { period: opts.period },
+          { period: opts.period, allowEstimated: opts.allowEstimated === true },
           {
             sink,
             usageDir: settings.usageDir,
@@ -31,6 +35,10 @@ export function usageCollectCommand(ctx: CliContext): Command {
         console.log(`Skipped Credits row ${k.sheetRow}${k.creditId ? ` (${k.creditId})` : ''}: ${k.reason}`);
       if (r.skipped.length) ctx.setExitCode(EXIT.attention);
       if (!r.files.length) console.log('Nothing to collect: no ASSIGNED credit.');
+      for (const e of r.estimated)
+        console.log(
+          `--allow-estimated: collected ${e.credits} credit(s) of ${e.period}, which AWS has not finalised (AWS bill: ${e.awsBill}); their amounts may still change. The Audit tab records it (field awsBill).`,
+        );
       for (const { file, xlsxPath } of r.files)
         console.log(
           `Usage file ${file.usageFileId}: ${file.records.length} credits, ${usageTotalsText(file)} → ${xlsxPath}\nThose credits are now PROCESSING and locked. Once invoiced: ./credit-desk usage close ${file.usageFileId}`,
