@@ -28,7 +28,8 @@ describe('credit-desk exit codes on awkward input', () => {
     const dir = tmpDir();
     const file = path.join(dir, 'cur', 'billing_period=2026-10', 'x.parquet');
     fs.mkdirSync(path.dirname(file), { recursive: true });
-    await db().run(`COPY (SELECT * FROM (VALUES
+    // Every line carries an invoice ID: AWS has finalised the month, so collect may take it (core/aws-bill.ts).
+    await db().run(`COPY (SELECT *, 'INV-1' AS bill_invoice_id FROM (VALUES
         ('id-1', '111111111111', '222222222222', 'Credit', 'AmazonEC2', 'Promo A', 'USD', '-10.00'),
         ('id-2', '111111111111', '222222222222', 'Credit', 'AmazonEC2', 'Promo B', 'USD', '-20.00'),
         ('id-3', '111111111111', '222222222222', 'Credit', 'AmazonEC2', 'Promo C', 'USD', 'garbage')

@@ -66,7 +66,9 @@ async function writeMonth(curDir: string): Promise<void> {
     ([id, acc, desc, cur, cost, payer, type]) =>
       `(${[id, payer, acc, type ?? 'Credit', 'AmazonEC2', desc, cur, cost].map(q).join(', ')})`,
   ).join(',\n');
-  await db().run(`COPY (SELECT * FROM (VALUES ${values}) t(identity_line_item_id, bill_payer_account_id,
+  // Every line carries an invoice ID: AWS has finalised the month, so collect may take it (core/aws-bill.ts).
+  await db()
+    .run(`COPY (SELECT *, 'INV-1' AS bill_invoice_id FROM (VALUES ${values}) t(identity_line_item_id, bill_payer_account_id,
       line_item_usage_account_id, line_item_line_item_type, line_item_product_code, line_item_line_item_description,
       line_item_currency_code, line_item_unblended_cost)) TO ${q(file)} (FORMAT PARQUET)`);
 }

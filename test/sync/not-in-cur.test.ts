@@ -54,7 +54,8 @@ async function writeCur(curDir: string, lines: Line[], numeric = false): Promise
   for (const period of ['2026-09', '2026-10']) {
     const file = path.join(curDir, `billing_period=${period}`, 'part-0.parquet');
     fs.mkdirSync(path.dirname(file), { recursive: true });
-    // A usage line keeps every period present (a period with no credits is still in the CUR).
+    // A usage line keeps every period present (a period with no credits is still in the CUR). Every line carries
+    // an invoice ID: AWS has finalised both months, so usage collect takes their credits (core/aws-bill.ts).
     const rows = [
       ...lines.filter((l) => l.period === period),
       { period, account: ACC2, description: 'EC2 usage', cost: '5.00', type: 'Usage' },
@@ -66,7 +67,7 @@ async function writeCur(curDir: string, lines: Line[], numeric = false): Promise
     await db()
       .run(`COPY (SELECT ${account('bill_payer_account_id')}, ${account('line_item_usage_account_id')},
         line_item_line_item_type, line_item_product_code, line_item_line_item_description, line_item_currency_code,
-        line_item_unblended_cost
+        line_item_unblended_cost, 'INV-1' AS bill_invoice_id
       FROM (VALUES ${rows.map((r) => `(${r})`).join(', ')}) t(bill_payer_account_id, line_item_usage_account_id,
         line_item_line_item_type, line_item_product_code, line_item_line_item_description, line_item_currency_code,
         line_item_unblended_cost)) TO ${q(file)} (FORMAT PARQUET)`);
