@@ -50,6 +50,7 @@ function source(n: number): CreditSource {
     amount: `-${(i % 97) + 1}.${String(i % 100).padStart(2, '0')}`,
     line_count: 1,
     bad_cost_lines: 0,
+    invoiced_lines: 1, // AWS has finalised the month (core/aws-bill.ts)
   }));
   return {
     listPeriods: async () => ['2026-10'],

@@ -42,6 +42,7 @@ function rowsFor(p: string, seed: number): RawCreditRow[] {
     amount: `-${(1 + Math.floor(rnd() * 100_000)) / 100}`,
     line_count: 1,
     bad_cost_lines: 0,
+    invoiced_lines: 1, // AWS has finalised the month (core/aws-bill.ts)
   }));
 }
 

@@ -22,6 +22,8 @@ export interface SkippedCredit {
   sheetRow: number;
   creditId: string;
   reason: string;
+  /** Set when it was skipped because AWS has not finalised its period (core/aws-bill.ts): that period. */
+  notFinalPeriod?: string;
 }
 
 /** Left out of the last `usage collect`: the Audit tab (action `collect-skip`) says why. Not a hold. */
@@ -85,7 +87,7 @@ export function screenForCollect(
     const notFinal =
       awsBills && !allowEstimated ? notFinalReason(credit.period, awsBills.get(credit.period)) : null;
     if (notFinal) {
-      skip(notFinal);
+      skipped.push({ sheetRow, creditId: credit.creditId, reason: notFinal, notFinalPeriod: credit.period });
       continue;
     }
     if (

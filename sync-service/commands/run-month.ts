@@ -115,6 +115,14 @@ export async function runMonth(
         )
         .join('; ')}${corrections.length > 3 ? '; … (credit-desk sync lists them all)' : ''}`,
     );
+  // Credits left ASSIGNED because AWS has not finalised their month (core/aws-bill.ts): collected by a later run.
+  const notFinal = new Map<string, number>();
+  for (const k of collected?.skipped ?? [])
+    if (k.notFinalPeriod) notFinal.set(k.notFinalPeriod, (notFinal.get(k.notFinalPeriod) ?? 0) + 1);
+  for (const [period, n] of notFinal)
+    attention.push(
+      `${n} credit(s) of ${period} not collected: AWS has not finalised ${period} yet (Config tab, AWS bill)`,
+    );
   const stale = summary.staleUnassigned.reduce((n, t) => n + t.credits, 0);
   if (stale) attention.push(`${credits(stale)} unassigned for more than one period`);
   if (statements) attention.push(...statementAttention(statements));

@@ -30,6 +30,7 @@ const row = (i: number, account = '222222222222'): RawCreditRow => ({
   amount: `-${i}0.01`,
   line_count: 1,
   bad_cost_lines: 0,
+  invoiced_lines: 1, // AWS has finalised the month (core/aws-bill.ts)
 });
 const sourceOf = (rows: RawCreditRow[]): CreditSource => ({
   listPeriods: async () => ['2026-10'],
@@ -111,6 +112,26 @@ describe('run-month', () => {
     expect(logged.join('')).toContain('summary posted to the chat webhook (HTTP 200)');
   });
 
+  test('needs attention (exit 3) when AWS has not finalised the month: its credits stay ASSIGNED, not collected', async () => {
+    const settings = settingsFor();
+    const estimated = [row(1), row(2)].map((r) => ({ ...r, invoiced_lines: 0 }));
+    const r = await runMonth(
+      settings,
+      { collect: true, usageDir: join(dir, 'usage'), previous: false },
+      {
+        source: sourceOf(estimated),
+        sink: createWorkbookSink({ path: settings.workbook }),
+        reporter: capture,
+        now,
+      },
+    );
+    expect(r.exitCode).toBe(EXIT_ATTENTION);
+    expect(r.collected?.files).toEqual([]);
+    expect(r.attention).toContain(
+      '2 credit(s) of 2026-10 not collected: AWS has not finalised 2026-10 yet (Config tab, AWS bill)',
+    );
+  });
+
   test('needs attention (exit 3) for credits no rule can assign; a failing webhook is a warning without the URL', async () => {
     const settings = settingsFor();
     status = 500;
@@ -165,6 +186,7 @@ describe('report formats', () => {
       currency: 'USD',
       credits: 3,
       amount: '60.03',
+      awsBill: 'final',
       byStatus: { ASSIGNED: { credits: 3, amount: '60.03' } },
     });
     expect(json.parties).toContainEqual(
@@ -175,8 +197,9 @@ describe('report formats', () => {
     expect(csv.startsWith('\uFEFF')).toBe(true);
     const lines = csv.replace(/^\uFEFF/, '').split('\r\n');
     expect(lines[0]).toBe('Credits by period and status');
-    expect(lines[1]).toBe('Period,Currency,Status,Credits,Amount,CUR (this sync),Check');
-    expect(lines).toContain('2026-10,USD,Total,3,60.03,,not read by this run');
+    expect(lines[1]).toBe('Period,Currency,Status,Credits,Amount,CUR (this sync),Check,AWS bill');
+    // AWS bill: what the sync recorded in the Config tab (the fake CUR's lines carry an invoice ID).
+    expect(lines).toContain('2026-10,USD,Total,3,60.03,,not read by this run,final');
     expect(lines).toContain('What each usage file carried');
 
     const table = formatReport(s, 'table');
