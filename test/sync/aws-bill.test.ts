@@ -11,6 +11,10 @@ import * as path from 'node:path';
 import * as zlib from 'node:zlib';
 import ExcelJS from 'exceljs';
 import { awsBillOfRows } from '../../core/aws-bill';
+import { generateDemoData } from '../../sync-service/demo/generate';
+import { createAthenaSource } from '../../sync-service/sources/athena';
+import { startAthenaServer } from '../../emulators/athena-server';
+import { makeTempDir, writeCurFixture, type CurLine } from '../../emulators/cur-fixture';
 import { FLAG_NOT_COLLECTED } from '../../core/collect-check';
 import type { Cell } from '../../core/table';
 import { runAssign } from '../../sync-service/commands/assign';
@@ -175,6 +179,19 @@ describe('whether AWS finalised the month, read from real CUR files in each layo
     );
     expect(Number(counted.getRowObjectsJson()[0].n)).toBeGreaterThan(0);
     expect(await billOf(report, '2018-10')).toBe('final');
+  });
+
+  it("the demo's months are all final, so `npm start` and the README's walk collect (both layouts)", async () => {
+    for (const layout of ['cur2', 'legacy'] as const) {
+      const demo = await generateDemoData({
+        outDir: tmpDir(),
+        months: 2,
+        linesPerMonth: 3_000,
+        endPeriod: '2026-11',
+        layout,
+      });
+      for (const period of demo.periods) expect(await billOf(demo.curDir, period)).toBe('final');
+    }
   });
 
   it('a CUR copy without the invoice column at all: unknown, never taken for final', async () => {
@@ -456,5 +473,72 @@ describe('usage collect through the real command, on the real CUR 2.0 export (es
     const report = runCli(['report', '--format', 'json', ...sheet], dir);
     const periods = (JSON.parse(report.out) as { periods: { period: string; awsBill: string }[] }).periods;
     expect(periods.map((p) => [p.period, p.awsBill])).toEqual([['2026-04', 'estimated']]);
+  });
+});
+
+// ---- the same query through the local Athena server, both layouts ----
+
+describe('whether AWS finalised the month, through Athena (local Athena-protocol server)', () => {
+  it('October final (an invoice ID on a usage line only), November estimated, without the column unknown; cur2 and legacy', async () => {
+    const lines: CurLine[] = [
+      // The credit's own line has no invoice ID: a usage line of the same month is enough.
+      { period: '2026-10', account: '444455556666', description: 'Credit', cost: -10, invoiceId: '' },
+      {
+        period: '2026-10',
+        account: '444455556666',
+        description: 'EC2',
+        cost: 5,
+        type: 'Usage',
+        invoiceId: 'INV-1',
+      },
+      { period: '2026-11', account: '444455556666', description: 'Credit', cost: -3, invoiceId: '' },
+      {
+        period: '2026-11',
+        account: '444455556666',
+        description: 'EC2',
+        cost: 2,
+        type: 'Usage',
+        invoiceId: '',
+      },
+    ];
+    const dirs = await Promise.all([makeTempDir(), makeTempDir(), makeTempDir()]);
+    await writeCurFixture(dirs[0].dir, 'cur2', lines);
+    await writeCurFixture(dirs[1].dir, 'legacy', lines);
+    await writeCurFixture(dirs[2].dir, 'cur2', lines, { omitColumns: ['bill_invoice_id'] });
+    const server = await startAthenaServer({
+      tables: {
+        'cur.cur2': { dir: dirs[0].dir, layout: 'cur2' },
+        'cur.legacy': { dir: dirs[1].dir, layout: 'legacy' },
+        'cur.noinvoice': { dir: dirs[2].dir, layout: 'cur2' },
+      },
+    });
+    const open = (table: string) =>
+      createAthenaSource({
+        database: 'cur',
+        table,
+        region: 'eu-west-1',
+        endpoint: server.endpoint,
+        credentials: { accessKeyId: 'test', secretAccessKey: 'test' },
+        pollIntervalMs: 5,
+        maxPollIntervalMs: 20,
+        retryBaseDelayMs: 5,
+      });
+    try {
+      for (const table of ['cur2', 'legacy', 'noinvoice']) {
+        const s = open(table); // layout detected from the columns, and with it whether bill_invoice_id is there
+        try {
+          const oct = awsBillOfRows((await s.fetchCredits('2026-10')).rows);
+          const nov = awsBillOfRows((await s.fetchCredits('2026-11')).rows);
+          expect([table, oct, nov]).toEqual(
+            table === 'noinvoice' ? [table, 'unknown', 'unknown'] : [table, 'final', 'estimated'],
+          );
+        } finally {
+          await s.close();
+        }
+      }
+    } finally {
+      await server.close();
+      await Promise.all(dirs.map((d) => d.remove()));
+    }
   });
 });
