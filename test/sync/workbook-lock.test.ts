@@ -12,6 +12,7 @@ import { runCollect } from '../../sync-service/commands/usage';
 import { silentReporter } from '../../sync-service/progress';
 import { readState } from '../../core/sheet-state';
 import { auditCells } from '../../core/audit';
+import { withAwsBills } from '../../core/aws-bill';
 import { acquireFileLock, lockPathFor } from '../../sync-service/sinks/file-lock';
 import { createWorkbookSink } from '../../sync-service/sinks/workbook';
 import { changes, credit } from './workbook-helpers';
@@ -166,9 +167,11 @@ describe('compare-and-set against an Excel save between read and write', () => {
         },
       },
     });
-    await sink.read();
+    const snapshot = await sink.read();
     await sink.write(
       changes({
+        // as a sync records it: AWS has finalised 2024-05, so the usage process may collect it (core/aws-bill.ts)
+        replaceTabs: { config: withAwsBills(snapshot.tabs.config, [{ period: '2024-05', bill: 'final' }])! },
         appends: [1, 2, 3].map((n) =>
           credit(n, {
             creditId: `AWSC-202405-0000-000${n}`,
