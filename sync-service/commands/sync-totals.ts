@@ -99,7 +99,7 @@ export function collectedNotInCurWarning(c: Credit): string {
 }
 
 /** Whether AWS has finalised each period read (core/aws-bill.ts): what usage collect will make of it. */
-export function formatAwsBills(bills: SyncReport['bills']): string[] {
+export function formatAwsBills(bills: SyncReport['bills'], dryRun = false): string[] {
   if (!bills.length) return [];
   const what: Record<AwsBill, string> = {
     final: 'final (invoice ID in the CUR)',
@@ -109,7 +109,7 @@ export function formatAwsBills(bills: SyncReport['bills']): string[] {
       'unknown: the CUR has no invoice ID column; usage collect skips its credits (or --allow-estimated)',
   };
   return [
-    'AWS bill per period (recorded in the Config tab):',
+    `AWS bill per period (${dryRun ? 'would be recorded' : 'recorded'} in the Config tab):`,
     ...[...bills]
       .sort((a, b) => a.period.localeCompare(b.period))
       .map((b) => `  ${b.period}  ${what[b.bill]}`),

@@ -365,7 +365,7 @@ export function formatSyncReport(r: SyncReport, dryRun: boolean): string {
   lines.push('CUR total = imported + held + left out (+ rounding), per period and currency:');
   for (const t of r.reading.reconciliation) lines.push(`  ${formatReconciliation(t, displayMoney)}`);
   lines.push(...formatTotals(r));
-  lines.push(...formatAwsBills(r.bills));
+  lines.push(...formatAwsBills(r.bills, dryRun));
   if (r.budget)
     lines.push(
       ...cellBudgetLines(r.budget, r.currentPeriod).map((l, i) =>
