@@ -450,6 +450,7 @@ describe('usage collect through the real command, on the real CUR 2.0 export (es
         ),
       );
     expect(skipped.out).toContain('./credit-desk usage collect --allow-estimated');
+    expect(skipped.out).toContain('Nothing collected: every ASSIGNED credit was skipped (above).');
     expect(fs.existsSync(path.join(dir, 'u')) ? fs.readdirSync(path.join(dir, 'u')) : []).toEqual([]);
     const flagged = JSON.parse(runCli(['export', '--format', 'json', ...sheet], dir).out) as {
       creditId: string;

@@ -34,7 +34,13 @@ export function usageCollectCommand(ctx: CliContext): Command {
       for (const k of r.skipped)
         console.log(`Skipped Credits row ${k.sheetRow}${k.creditId ? ` (${k.creditId})` : ''}: ${k.reason}`);
       if (r.skipped.length) ctx.setExitCode(EXIT.attention);
-      if (!r.files.length) console.log('Nothing to collect: no ASSIGNED credit.');
+      // Skipped credits are ASSIGNED: "no ASSIGNED credit" would contradict the lines above.
+      if (!r.files.length)
+        console.log(
+          r.skipped.length
+            ? 'Nothing collected: every ASSIGNED credit was skipped (above).'
+            : 'Nothing to collect: no ASSIGNED credit.',
+        );
       for (const e of r.estimated)
         console.log(
           `--allow-estimated: collected ${e.credits} credit(s) of ${e.period}, which AWS has not finalised (AWS bill: ${e.awsBill}); their amounts may still change. The Audit tab records it (field awsBill).`,
