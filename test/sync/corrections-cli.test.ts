@@ -26,7 +26,8 @@ async function writeCur(dir: string, amended: string): Promise<void> {
   fs.rmSync(curDir, { recursive: true, force: true });
   const file = path.join(curDir, 'billing_period=2026-10', 'part-0.parquet');
   fs.mkdirSync(path.dirname(file), { recursive: true });
-  await db().run(`COPY (SELECT * FROM (VALUES
+  // Every line carries an invoice ID: AWS has finalised 2026-10 (and amends it later), so collect may take it.
+  await db().run(`COPY (SELECT *, 'INV-1' AS bill_invoice_id FROM (VALUES
       ('id-1', '111111111111', '222222222222', 'Credit', 'AmazonEC2', '${AMENDED}', 'USD', '-${amended}'),
       ('id-2', '111111111111', '222222222222', 'Credit', 'AmazonEC2', '${OTHER}', 'USD', '-50.00')
     ) t(identity_line_item_id, bill_payer_account_id, line_item_usage_account_id, line_item_line_item_type,
