@@ -3,11 +3,33 @@
  * ranges, developer metadata, validation and formats, and the operations the API applies to them. Shapes follow
  * the `sheets_v4` types so the real client's requests and our replies type-check against the same schema.
  *
- * Deliberate simplifications: one "table" per sheet for values.append; formulas are stored, never evaluated
- * (a test checks the flag to prove RAW was used); validation and formats are remembered as the rules sent.
+ * Deliberate simplifications: one "table" per sheet for values.append; formulas are stored as typed and
+ * evaluated when read (arithmetic and cell references, ./sheets-formula.ts; anything else is refused when it is
+ * written); validation and formats are remembered as the rules sent. The differences from Google's answers that
+ * remain, and why they do not matter, are listed in ./sheets-known-differences.ts (held to the recordings by
+ * test/emulators/sheets-conformance.test.ts).
  */
 import type { sheets_v4 } from '@googleapis/sheets';
 import { applyChartRequest, chartsResource } from './sheets-charts';
+import { formatDate, parseTypedDate } from './sheets-dates';
+import {
+  CELL_DATA,
+  DEVELOPER_METADATA,
+  DIMENSION_PROPERTIES,
+  PROTECTED_RANGE,
+  SHEET_PROPERTIES,
+  SPREADSHEET_PROPERTIES,
+  checkedMask,
+  type Schema,
+} from './sheets-field-mask';
+import {
+  DIV0,
+  REF_ERROR,
+  UnsupportedFormula,
+  evaluate,
+  parseFormula,
+  type FormulaValue,
+} from './sheets-formula';
 
 type GridRange = sheets_v4.Schema$GridRange;
 
@@ -47,7 +69,8 @@ export interface SheetState {
 
 export interface SpreadsheetState {
   spreadsheetId: string;
-  properties: { title: string };
+  /** locale and timeZone: Google's defaults for a new spreadsheet are en_US and the creator's zone (Etc/GMT here). */
+  properties: { title: string; locale?: string; timeZone?: string };
   sheets: SheetState[];
   developerMetadata: sheets_v4.Schema$DeveloperMetadata[];
   nextId: number;
@@ -122,10 +145,15 @@ export function a1Of(
   startCol: number,
   endCol: number,
 ): string {
-  const title = /^[A-Za-z0-9_]+$/.test(sheet.properties.title)
-    ? sheet.properties.title
-    : `'${sheet.properties.title.replace(/'/g, "''")}'`;
-  return `${title}!${columnLetters(startCol)}${startRow + 1}:${columnLetters(endCol - 1)}${endRow}`;
+  // Google quotes a title unless it is a plain name: letters, digits and _ not starting with a digit, and not
+  // itself a cell reference ("'D3'!A1:D1", recorded in WorksheetTest.test_get_all_values_title_is_a1_notation.json).
+  const t = sheet.properties.title;
+  const plain = /^[A-Za-z_][A-Za-z0-9_]*$/.test(t) && !/^[A-Za-z]{1,3}\d+$/.test(t) && !/^R\d*C\d*$/i.test(t);
+  const title = plain ? t : `'${t.replace(/'/g, "''")}'`;
+  const start = `${columnLetters(startCol)}${startRow + 1}`;
+  // Google names a one-cell range by its cell ("Sheet1!B1", not "Sheet1!B1:B1"): every recorded values answer.
+  if (endRow === startRow + 1 && endCol === startCol + 1) return `${title}!${start}`;
+  return `${title}!${start}:${columnLetters(endCol - 1)}${endRow}`;
 }
 
 export function parseA1(ss: SpreadsheetState, range: string): A1 {
@@ -150,6 +178,11 @@ export function parseA1(ss: SpreadsheetState, range: string): A1 {
     else if (!c1) a1.endCol = undefined;
     if (r2) a1.endRow = Number(r2);
     else if (!r1) a1.endRow = undefined;
+    // A reversed range ("D4:A1") names the same cells as "A1:D4" (recorded in WorksheetTest.test_range_reversed.json).
+    if (a1.endRow !== undefined && a1.endRow <= a1.startRow)
+      [a1.startRow, a1.endRow] = [a1.endRow - 1, a1.startRow + 1];
+    if (a1.endCol !== undefined && a1.endCol <= a1.startCol)
+      [a1.startCol, a1.endCol] = [a1.endCol - 1, a1.startCol + 1];
   } else {
     // A single cell ("A5"), a column ("A") or a row ("5").
     if (c1) a1.endCol = a1.startCol + 1;
@@ -173,21 +206,147 @@ export function lastRowWithData(sheet: SheetState, startCol = 0, endCol = Number
   return 0;
 }
 
-function rendered(v: Stored, render: string): string | number | boolean {
-  // A date: formatted as the SpreadsheetApp front displays it, or the serial number when unformatted
-  // ("dateTimeRenderOption … default SERIAL_NUMBER": values.get reference, DateTimeRenderOption).
-  if (isDateCell(v)) return render === 'FORMATTED_VALUE' ? v.toISOString().slice(0, 10) : serialOf(v);
-  if (v !== null && typeof v === 'object') return render === 'FORMULA' ? v.f : v.f; // never evaluated
-  if (render === 'FORMATTED_VALUE' && typeof v !== 'string') return String(v);
-  return v as string | number | boolean;
+/** How a read renders: ValueRenderOption and DateTimeRenderOption (values.get query parameters). */
+export interface Render {
+  value: string;
+  dateTime: string;
+}
+
+const VALUE_RENDER = ['FORMATTED_VALUE', 'UNFORMATTED_VALUE', 'FORMULA'];
+const DATE_RENDER = ['SERIAL_NUMBER', 'FORMATTED_STRING'];
+
+/**
+ * The render options of a read, checked like Google checks enum parameters (an unknown value is a 400). The
+ * defaults are FORMATTED_VALUE and SERIAL_NUMBER (values.get:
+ * https://developers.google.com/sheets/api/reference/rest/v4/spreadsheets.values/get).
+ */
+export function renderOf(value?: string | null, dateTime?: string | null): Render {
+  const r = { value: value ?? 'FORMATTED_VALUE', dateTime: dateTime ?? 'SERIAL_NUMBER' };
+  if (!VALUE_RENDER.includes(r.value)) throw new ApiError(400, `Invalid valueRenderOption: '${r.value}'`);
+  if (!DATE_RENDER.includes(r.dateTime))
+    throw new ApiError(400, `Invalid dateTimeRenderOption: '${r.dateTime}'`);
+  return r;
+}
+
+/** The date pattern a person's typing gave this cell (the last format covering it that has one). */
+function datePattern(sheet: SheetState, row: number, col: number): string | undefined {
+  for (let i = sheet.formats.length - 1; i >= 0; i--) {
+    const f = sheet.formats[i];
+    const nf = f.cell.userEnteredFormat?.numberFormat;
+    const r = f.range;
+    if (
+      nf?.type === 'DATE' &&
+      nf.pattern &&
+      row >= (r.startRowIndex ?? 0) &&
+      row < (r.endRowIndex ?? Infinity) &&
+      col >= (r.startColumnIndex ?? 0) &&
+      col < (r.endColumnIndex ?? Infinity)
+    )
+      return nf.pattern;
+  }
+  return undefined;
+}
+
+/**
+ * One cell as a read renders it. A formula's value under FORMATTED_VALUE and UNFORMATTED_VALUE, its text under
+ * FORMULA (ValueRenderOption: https://developers.google.com/sheets/api/reference/rest/v4/ValueRenderOption).
+ * A date: its serial number under SERIAL_NUMBER; the text in the cell's own date format under FORMATTED_STRING
+ * or FORMATTED_VALUE ("This is ignored if valueRenderOption is FORMATTED_VALUE", DateTimeRenderOption:
+ * https://developers.google.com/sheets/api/reference/rest/v4/DateTimeRenderOption) — ISO when the cell has no
+ * date format (a Date the SpreadsheetApp front stored).
+ */
+function rendered(
+  ss: SpreadsheetState,
+  sheet: SheetState,
+  row: number,
+  col: number,
+  render: Render,
+): string | number | boolean {
+  const v = sheet.cells[row]?.[col] ?? null;
+  if (isDateCell(v)) {
+    if (
+      render.value === 'FORMULA' ||
+      (render.value === 'UNFORMATTED_VALUE' && render.dateTime === 'SERIAL_NUMBER')
+    )
+      return serialOf(v);
+    const pattern = datePattern(sheet, row, col);
+    return pattern ? formatDate(v, pattern) : v.toISOString().slice(0, 10);
+  }
+  if (v !== null && typeof v === 'object') {
+    if (render.value === 'FORMULA') return v.f;
+    const value = formulaValue(ss, sheet, row, col, new Set());
+    return render.value === 'FORMATTED_VALUE' ? formatted(value) : value;
+  }
+  if (render.value === 'FORMATTED_VALUE') return formatted(v ?? '');
+  return v ?? '';
+}
+
+/** A value as Sheets displays it with the default "Automatic" number format. */
+function formatted(v: string | number | boolean | Date): string {
+  if (typeof v === 'boolean') return v ? 'TRUE' : 'FALSE';
+  return String(v);
+}
+
+/**
+ * The value of the formula at (row, col), following references (an empty cell reads ''); a circular reference
+ * is Google's #REF! error.
+ */
+function formulaValue(
+  ss: SpreadsheetState,
+  sheet: SheetState,
+  row: number,
+  col: number,
+  visiting: Set<string>,
+): FormulaValue {
+  const key = `${sheet.properties.sheetId}:${row}:${col}`;
+  const v = sheet.cells[row]?.[col] ?? null;
+  if (v === null) return '';
+  if (isDateCell(v)) return serialOf(v);
+  if (typeof v !== 'object') return v;
+  if (visiting.has(key)) return REF_ERROR;
+  visiting.add(key);
+  try {
+    const result = evaluate(parseFormula(v.f), (title, r, c) => {
+      const target = title === undefined ? sheet : ss.sheets.find((s) => s.properties.title === title);
+      return target ? formulaValue(ss, target, r, c, visiting) : undefined;
+    });
+    return typeof result === 'number' && !Number.isFinite(result) ? DIV0 : result;
+  } finally {
+    visiting.delete(key);
+  }
 }
 
 /** values.get semantics: rows in order, trailing empty cells and rows trimmed, `values` omitted when empty. */
+/**
+ * values.get with majorDimension: COLUMNS gives the columns as lists (ValueRange.majorDimension:
+ * https://developers.google.com/sheets/api/reference/rest/v4/spreadsheets.values#ValueRange), trailing empties
+ * trimmed the same way.
+ */
+export function readValuesIn(
+  ss: SpreadsheetState,
+  range: string,
+  render: Render,
+  majorDimension: string | null,
+): sheets_v4.Schema$ValueRange {
+  const byRows = readValues(ss, range, render);
+  if (!majorDimension || majorDimension === 'ROWS') return byRows;
+  if (majorDimension !== 'COLUMNS') throw new ApiError(400, `Invalid majorDimension: '${majorDimension}'`);
+  const rows = byRows.values ?? [];
+  const width = Math.max(0, ...rows.map((r) => r.length));
+  const cols = Array.from({ length: width }, (_, c) => {
+    const col = rows.map((r) => (r[c] ?? '') as string | number | boolean);
+    while (col.length && col[col.length - 1] === '') col.pop();
+    return col;
+  });
+  return { range: byRows.range, majorDimension: 'COLUMNS', ...(cols.length ? { values: cols } : {}) };
+}
+
 export function readValues(
   ss: SpreadsheetState,
   range: string,
-  render = 'FORMATTED_VALUE',
+  render: Render | string = 'FORMATTED_VALUE',
 ): sheets_v4.Schema$ValueRange {
+  const how = typeof render === 'string' ? renderOf(render) : render;
   const a1 = parseA1(ss, range);
   const grid = a1.sheet.properties.gridProperties;
   const endRow = Math.min(a1.endRow ?? grid.rowCount, grid.rowCount);
@@ -199,7 +358,7 @@ export function readValues(
     let last = -1;
     for (let c = a1.startCol; c < Math.min(endCol, row.length); c++) {
       const v = row[c];
-      vals.push(isEmpty(v) ? '' : rendered(v, render));
+      vals.push(isEmpty(v) ? '' : rendered(ss, a1.sheet, r, c, how));
       if (!isEmpty(v)) last = c - a1.startCol;
     }
     out.push(vals.slice(0, last + 1));
@@ -219,11 +378,46 @@ export function readValues(
   return result;
 }
 
-function parseUserEntered(v: unknown): Stored {
+/**
+ * A formula the server can evaluate, else ApiError naming it: a formula the emulator would only store would read
+ * as its text where Google gives its value, so the test that wrote it is told at once instead.
+ */
+function formulaCell(f: string): { f: string } {
+  try {
+    parseFormula(f);
+  } catch (e) {
+    if (e instanceof UnsupportedFormula) throw new ApiError(400, e.message);
+    throw e;
+  }
+  return { f };
+}
+
+/**
+ * USER_ENTERED input "as if it were typed into the UI" (ValueInputOption:
+ * https://developers.google.com/sheets/api/reference/rest/v4/ValueInputOption): "=…" is a formula, numbers and
+ * TRUE/FALSE are typed values, a date in ISO or the locale's order becomes a date cell with a date format.
+ */
+function parseUserEntered(
+  ss: SpreadsheetState,
+  sheet: SheetState,
+  row: number,
+  col: number,
+  v: unknown,
+): Stored {
   if (typeof v !== 'string') return v as Stored;
-  if (v.startsWith('=')) return { f: v };
+  if (v.startsWith('=')) return formulaCell(v);
   if (/^-?\d+(\.\d+)?$/.test(v.trim())) return Number(v);
   if (/^(true|false)$/i.test(v.trim())) return v.trim().toUpperCase() === 'TRUE';
+  const typed = parseTypedDate(v, ss.properties.locale ?? 'en_US');
+  if (typed) {
+    const cell = { sheetId: sheet.properties.sheetId, startRowIndex: row, endRowIndex: row + 1 };
+    sheet.formats.push({
+      range: { ...cell, startColumnIndex: col, endColumnIndex: col + 1 },
+      cell: { userEnteredFormat: { numberFormat: { type: 'DATE', pattern: typed.pattern } } },
+      fields: 'userEnteredFormat.numberFormat',
+    });
+    return typed.date;
+  }
   return v;
 }
 
@@ -247,13 +441,24 @@ export function writeValues(
     );
   }
   let updatedCells = 0;
+  // updatedRows/updatedColumns count the rows and columns with at least one written cell: null skips a cell
+  // (recorded in WorksheetTest.test_update_cells_noncontiguous.json: 2 cells in A1:D6 are 2 rows, 2 columns).
+  const touchedRows = new Set<number>();
+  const touchedCols = new Set<number>();
   values.forEach((vals, i) => {
     const r = a1.startRow + i;
     const row = (a1.sheet.cells[r] ??= []);
     vals.forEach((v, j) => {
       if (v === null || v === undefined) return;
+      touchedRows.add(i);
+      touchedCols.add(j);
       if (typeof v === 'object') throw new ApiError(400, `Invalid values[${i}][${j}]: struct value`);
-      row[a1.startCol + j] = v === '' ? null : inputOption === 'RAW' ? (v as Stored) : parseUserEntered(v);
+      row[a1.startCol + j] =
+        v === ''
+          ? null
+          : inputOption === 'RAW'
+            ? (v as Stored)
+            : parseUserEntered(ss, a1.sheet, r, a1.startCol + j, v);
       updatedCells++;
     });
   });
@@ -266,8 +471,8 @@ export function writeValues(
       a1.startCol,
       a1.startCol + Math.max(cols, 1),
     ),
-    updatedRows: rows,
-    updatedColumns: cols,
+    updatedRows: touchedRows.size,
+    updatedColumns: touchedCols.size,
     updatedCells,
   };
 }
@@ -319,14 +524,19 @@ export function addSheet(ss: SpreadsheetState, props: sheets_v4.Schema$SheetProp
   return sheet;
 }
 
-/** Sets the dotted `fields` of `patch` on `target` ("*" = every field present in the patch). */
+/**
+ * Sets the `fields` of `patch` on `target` ("*" = every field present in the patch), after checking the mask
+ * against the message's schema (sheets-field-mask.ts: "/" or "." between names, unknown names refused).
+ */
 function applyFieldMask(
   target: Record<string, unknown>,
   patch: Record<string, unknown>,
   fields: string,
+  schema: Schema,
+  where: string,
 ): void {
-  if (!fields) throw new ApiError(400, 'At least one field must be specified.');
-  const paths = fields === '*' ? Object.keys(patch) : fields.split(',').map((f) => f.trim());
+  const mask = checkedMask(fields, schema, where);
+  const paths = mask === '*' ? Object.keys(patch) : mask;
   for (const path of paths) {
     const parts = path.split('.');
     let t = target;
@@ -446,7 +656,7 @@ function removeMetadata(
 
 function toStored(v: sheets_v4.Schema$ExtendedValue | undefined): Stored {
   if (!v) return null;
-  if (v.formulaValue != null) return { f: v.formulaValue };
+  if (v.formulaValue != null) return formulaCell(v.formulaValue);
   if (v.numberValue != null) return v.numberValue;
   if (v.boolValue != null) return v.boolValue;
   if (v.stringValue != null) return v.stringValue === '' ? null : v.stringValue;
@@ -474,6 +684,13 @@ export function sortRows(sheet: SheetState, from: number, col: number, descendin
   for (let i = 0; i < rows.length; i++) sheet.cells[from + i] = rows[i];
 }
 
+/** Adds `email` to a protected range's editors (once, compared case-insensitively like Google's accounts). */
+function withEditor(p: sheets_v4.Schema$ProtectedRange, email: string): void {
+  const users = p.editors?.users ?? [];
+  if (!users.some((u) => u.toLowerCase() === email.toLowerCase()))
+    p.editors = { ...p.editors, users: [email, ...users] };
+}
+
 /** Ids of every protected range, kept per state object so a batch of 10,000 additions stays linear. */
 const idCache = new WeakMap<SpreadsheetState, Set<number>>();
 function protectedIds(ss: SpreadsheetState): Set<number> {
@@ -485,8 +702,16 @@ function protectedIds(ss: SpreadsheetState): Set<number> {
   return ids;
 }
 
-/** Applies one request of spreadsheets.batchUpdate and returns its reply. */
-export function applyRequest(ss: SpreadsheetState, req: sheets_v4.Schema$Request): sheets_v4.Schema$Response {
+/**
+ * Applies one request of spreadsheets.batchUpdate and returns its reply. `caller` is the calling account's email
+ * (the server's; the advanced service's caller is a person the emulator does not name), which Google makes an
+ * editor of every range it protects.
+ */
+export function applyRequest(
+  ss: SpreadsheetState,
+  req: sheets_v4.Schema$Request,
+  caller?: string,
+): sheets_v4.Schema$Response {
   const kind = Object.keys(req).filter((k) => (req as Record<string, unknown>)[k] != null);
   if (kind.length !== 1)
     throw new ApiError(400, `Each request must set exactly one kind; got ${kind.join(', ') || 'none'}`);
@@ -497,11 +722,45 @@ export function applyRequest(ss: SpreadsheetState, req: sheets_v4.Schema$Request
   if (req.updateSheetProperties) {
     const p = req.updateSheetProperties.properties ?? {};
     const sheet = sheetById(ss, p.sheetId);
+    const before = structuredClone(sheet.properties);
     applyFieldMask(
       sheet.properties as unknown as Record<string, unknown>,
       p as Record<string, unknown>,
       req.updateSheetProperties.fields ?? '',
+      SHEET_PROPERTIES,
+      'updateSheetProperties',
     );
+    // A spreadsheet keeps one visible sheet: Google refuses to hide the last one (400, "You can't hide all the
+    // sheets in a document"; SheetProperties.hidden: https://developers.google.com/sheets/api/reference/rest/v4/spreadsheets/sheets#SheetProperties).
+    if (!ss.sheets.some((s) => !(s.properties as { hidden?: boolean }).hidden)) {
+      sheet.properties = before;
+      throw new ApiError(400, `You can't hide all the sheets in a document.`);
+    }
+    return {};
+  }
+  if (req.updateSpreadsheetProperties) {
+    const u = req.updateSpreadsheetProperties;
+    applyFieldMask(
+      ss.properties as Record<string, unknown>,
+      (u.properties ?? {}) as Record<string, unknown>,
+      u.fields ?? '',
+      SPREADSHEET_PROPERTIES,
+      'updateSpreadsheetProperties',
+    );
+    return {};
+  }
+  if (req.deleteSheet) {
+    const sheet = sheetById(ss, req.deleteSheet.sheetId);
+    // "You can't remove all the sheets in a document" (the same rule as hiding, DeleteSheetRequest).
+    if (ss.sheets.length === 1) throw new ApiError(400, `You can't remove all the sheets in a document.`);
+    ss.sheets = ss.sheets.filter((s) => s !== sheet);
+    ss.sheets
+      .sort((a, b) => a.properties.index - b.properties.index)
+      .forEach((s, i) => (s.properties.index = i));
+    return {};
+  }
+  if (req.clearBasicFilter) {
+    delete sheetById(ss, req.clearBasicFilter.sheetId).basicFilter;
     return {};
   }
   if (req.appendDimension) {
@@ -524,6 +783,18 @@ export function applyRequest(ss: SpreadsheetState, req: sheets_v4.Schema$Request
     const f = req.setBasicFilter.filter ?? {};
     const sheet = sheetById(ss, f.range?.sheetId);
     sheet.basicFilter = structuredClone(f);
+    // Google stores the filter's range with every bound explicit, an open end becoming the grid's edge
+    // (recorded: setBasicFilter {range: {sheetId: 0}} reads back as rows 0–20, columns 0–20 of a 20×20 grid,
+    // ../shared/reference/sheets-recordings/WorksheetTest.test_basic_filters.json).
+    const gp = sheet.properties.gridProperties;
+    const r = f.range ?? {};
+    sheet.basicFilter.range = {
+      sheetId: sheet.properties.sheetId,
+      startRowIndex: r.startRowIndex ?? 0,
+      endRowIndex: r.endRowIndex ?? gp.rowCount,
+      startColumnIndex: r.startColumnIndex ?? 0,
+      endColumnIndex: r.endColumnIndex ?? gp.columnCount,
+    };
     sortRowsByFilter(sheet, f);
     return {};
   }
@@ -538,6 +809,7 @@ export function applyRequest(ss: SpreadsheetState, req: sheets_v4.Schema$Request
   }
   if (req.repeatCell) {
     const r = req.repeatCell.range ?? {};
+    checkedMask(req.repeatCell.fields ?? '', CELL_DATA, 'repeatCell');
     sheetById(ss, r.sheetId).formats.push({
       range: r,
       cell: req.repeatCell.cell ?? {},
@@ -549,6 +821,7 @@ export function applyRequest(ss: SpreadsheetState, req: sheets_v4.Schema$Request
     const u = req.updateDimensionProperties;
     const r = u.range ?? {};
     const sheet = sheetById(ss, r.sheetId);
+    checkedMask(u.fields ?? '', DIMENSION_PROPERTIES, 'updateDimensionProperties');
     if (r.dimension === 'COLUMNS' && (u.fields ?? '').includes('hiddenByUser')) {
       for (let c = r.startIndex ?? 0; c < (r.endIndex ?? 0); c++) {
         sheet.hiddenColumns = sheet.hiddenColumns.filter((x) => x !== c);
@@ -560,6 +833,9 @@ export function applyRequest(ss: SpreadsheetState, req: sheets_v4.Schema$Request
   if (req.updateCells) {
     const u = req.updateCells;
     const sheet = sheetById(ss, u.start?.sheetId ?? u.range?.sheetId);
+    // Only the userEnteredValue of the cells is modelled; a mask without it (a note, a format) writes no value.
+    const mask = checkedMask(u.fields ?? '', CELL_DATA, 'updateCells');
+    if (mask !== '*' && !mask.some((m) => m.split('.')[0] === 'userEnteredValue')) return {};
     const r0 = u.start?.rowIndex ?? u.range?.startRowIndex ?? 0;
     const c0 = u.start?.columnIndex ?? u.range?.startColumnIndex ?? 0;
     const before = sheet.cells.length;
@@ -598,8 +874,16 @@ export function applyRequest(ss: SpreadsheetState, req: sheets_v4.Schema$Request
     p.protectedRangeId ??= ss.nextId++;
     ids.add(p.protectedRangeId);
     p.requestingUserCanEdit = true;
+    p.editors ??= {}; // Google's reply always carries an editors object, `{}` when none were sent
+    const reply = structuredClone(p);
+    // Google makes the calling account an editor of the range it protects: the reply echoes the editors sent,
+    // a later spreadsheets.get lists the caller too (recorded in
+    // ../shared/reference/sheets-recordings/WorksheetTest.test_add_protected_range_normal.json; "the requesting
+    // user can always edit", ProtectedRange.editors: https://developers.google.com/sheets/api/reference/rest/v4/spreadsheets/sheets#ProtectedRange).
+    // (A warning-only range too: recorded in WorksheetTest.test_add_protected_range_warning.json.)
+    if (caller) withEditor(p, caller);
     sheet.protectedRanges.push(p);
-    return { addProtectedRange: { protectedRange: structuredClone(p) } };
+    return { addProtectedRange: { protectedRange: reply } };
   }
   if (req.updateProtectedRange) {
     const patch = req.updateProtectedRange.protectedRange ?? {};
@@ -612,7 +896,10 @@ export function applyRequest(ss: SpreadsheetState, req: sheets_v4.Schema$Request
       target as Record<string, unknown>,
       structuredClone(patch) as Record<string, unknown>,
       req.updateProtectedRange.fields ?? '',
+      PROTECTED_RANGE,
+      'updateProtectedRange',
     );
+    if (caller) withEditor(target, caller); // as for addProtectedRange
     if (target.range && target.range.sheetId !== sheet.properties.sheetId) {
       sheet.protectedRanges = sheet.protectedRanges.filter((x) => x !== target);
       sheetById(ss, target.range.sheetId).protectedRanges.push(target);
@@ -664,6 +951,8 @@ export function applyRequest(ss: SpreadsheetState, req: sheets_v4.Schema$Request
         m as Record<string, unknown>,
         (u.developerMetadata ?? {}) as Record<string, unknown>,
         u.fields ?? '',
+        DEVELOPER_METADATA,
+        'updateDeveloperMetadata',
       );
     }
     return { updateDeveloperMetadata: { developerMetadata: structuredClone(matched) } };
@@ -686,7 +975,11 @@ export function spreadsheetResource(
 ): sheets_v4.Schema$Spreadsheet {
   return {
     spreadsheetId: ss.spreadsheetId,
-    properties: { title: ss.properties.title, locale: 'en_US', timeZone: 'Etc/GMT' },
+    properties: {
+      title: ss.properties.title,
+      locale: ss.properties.locale ?? 'en_US',
+      timeZone: ss.properties.timeZone ?? 'Etc/GMT',
+    },
     sheets: [...ss.sheets]
       .sort((a, b) => a.properties.index - b.properties.index)
       .map((s) => ({

@@ -4,9 +4,13 @@
  * request/byte counting, fault injection (429/5xx, reset connections before or after applying, slow replies)
  * and hooks that let a test act as a person between two requests.
  *
- * The caller is the sync's service account; the server does not check protected ranges against it (the sync is
- * an editor of every range it protects, and the tests protect nothing against it). The same spreadsheet can be
- * opened through SpreadsheetApp as a person (shared-spreadsheet.ts): one store, two fronts.
+ * The caller is the sync's service account (`callerEmail`); the server does not check protected ranges against it
+ * (the sync is an editor of every range it protects, and the tests protect nothing against it), but adds it to
+ * the editors of every range it protects, as Google does. The same spreadsheet can be opened through
+ * SpreadsheetApp as a person (shared-spreadsheet.ts): one store, two fronts.
+ *
+ * Answers are held to Google's recorded ones by test/emulators/sheets-conformance.test.ts; the differences left
+ * are listed, with why they do not matter, in ./sheets-known-differences.ts.
  */
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
@@ -14,14 +18,18 @@ import type { sheets_v4 } from '@googleapis/sheets';
 import {
   ApiError,
   appendValues,
+  parseA1,
   applyRequest,
   newSpreadsheet,
   readValues,
+  readValuesIn,
+  renderOf,
   spreadsheetResource,
   writeValues,
   type SpreadsheetState,
   type Stored,
 } from './sheets-model';
+import { selectFields } from './sheets-field-mask';
 import { seededRandom } from '../sync-service/demo/seeded-random';
 
 export type Op =
@@ -173,22 +181,39 @@ function route(method: string, pathname: string): Route {
 
 type Body = Record<string, unknown>;
 
+/**
+ * spreadsheets.get: `ranges` limits the sheets (and grid data) to the ones named, `fields` keeps only the fields
+ * selected (https://developers.google.com/sheets/api/reference/rest/v4/spreadsheets/get; field masks:
+ * https://developers.google.com/sheets/api/guides/field-masks). Both were ignored before, so a client that
+ * forgot a field in its mask still got it here and not on Google.
+ */
+function getSpreadsheet(ss: SpreadsheetState, query: URLSearchParams): sheets_v4.Schema$Spreadsheet {
+  const resource = spreadsheetResource(ss, query.get('includeGridData') === 'true');
+  const ranges = query.getAll('ranges');
+  if (ranges.length) {
+    const titles = new Set(ranges.map((range) => parseA1(ss, range).sheet.properties.title));
+    resource.sheets = resource.sheets?.filter((s) => titles.has(s.properties?.title ?? ''));
+  }
+  return selectFields(resource, query.get('fields'));
+}
+
 /** Handles one API call on the state; throws ApiError for Google-shaped errors. */
-function handle(state: ServerState, r: Route, query: URLSearchParams, body: Body): unknown {
+function handle(state: ServerState, r: Route, query: URLSearchParams, body: Body, caller: string): unknown {
   const ss = state.spreadsheets.get(r.spreadsheetId);
   if (r.op === 'unknown') throw new ApiError(404, 'Method not found.');
   if (!ss) throw new ApiError(404, 'Requested entity was not found.');
+  const render = () => renderOf(query.get('valueRenderOption'), query.get('dateTimeRenderOption'));
   switch (r.op) {
     case 'get':
-      return spreadsheetResource(ss, query.get('includeGridData') === 'true');
+      return getSpreadsheet(ss, query);
     case 'values.get':
-      return readValues(ss, r.range!, query.get('valueRenderOption') ?? 'FORMATTED_VALUE');
+      return readValuesIn(ss, r.range!, render(), query.get('majorDimension'));
     case 'values.batchGet':
       return {
         spreadsheetId: ss.spreadsheetId,
         valueRanges: query
           .getAll('ranges')
-          .map((range) => readValues(ss, range, query.get('valueRenderOption') ?? 'FORMATTED_VALUE')),
+          .map((range) => readValuesIn(ss, range, render(), query.get('majorDimension'))),
       };
     case 'values.update': {
       const res = writeValues(
@@ -253,7 +278,7 @@ function handle(state: ServerState, r: Route, query: URLSearchParams, body: Body
       const copy = cloneState(ss);
       const replies = (b.requests ?? []).map((req, i) => {
         try {
-          return applyRequest(copy, req);
+          return applyRequest(copy, req, caller);
         } catch (e) {
           if (e instanceof ApiError) throw new ApiError(e.code, `Invalid requests[${i}]: ${e.message}`);
           throw e;
@@ -269,9 +294,13 @@ function handle(state: ServerState, r: Route, query: URLSearchParams, body: Body
   }
 }
 
+/** The calling account when a test names none: the sync's service account in the tests' made-up project. */
+export const DEFAULT_CALLER = 'credit-desk-sync@credit-desk-tests.iam.gserviceaccount.com';
+
 export async function startSheetsServer(
-  opts: { spreadsheetId?: string; sheetTitles?: string[] } = {},
+  opts: { spreadsheetId?: string; sheetTitles?: string[]; callerEmail?: string } = {},
 ): Promise<SheetsServer> {
+  const caller = opts.callerEmail ?? DEFAULT_CALLER;
   const spreadsheets = new Map<string, SpreadsheetState>();
   const state: ServerState = {
     spreadsheets,
@@ -357,7 +386,7 @@ export async function startSheetsServer(
         let payload: unknown;
         try {
           const body = raw.length ? (JSON.parse(raw.toString('utf8')) as Body) : {};
-          payload = handle(state, r, url.searchParams, body);
+          payload = handle(state, r, url.searchParams, body, caller);
         } catch (e) {
           const err =
             e instanceof ApiError

@@ -13,6 +13,7 @@ import type { CreditField, LedgerField } from '../../core/sheet-contract';
 import { text, type Cell, type ColumnIndex } from '../../core/table';
 import type { CellUpdate, LedgerChanges } from '../../core/sheet-changes';
 import { planAppends, planUpdates, rowsPerBlock } from './sheets-writes';
+import { editableBy } from './sheets-protection';
 
 type ValueRange = sheets_v4.Schema$ValueRange;
 
@@ -128,13 +129,7 @@ export function ledgerSheetRequests(
   };
   const ours = (sheet.protectedRanges ?? []).filter((p) => p.description === LEDGER_TAG);
   const right = ours.find(
-    (p) =>
-      !p.warningOnly &&
-      p.range?.startRowIndex == null &&
-      p.range?.endRowIndex == null &&
-      (p.editors?.users ?? []).map((u) => u.toLowerCase()).join() === editor.toLowerCase() &&
-      !(p.editors?.groups ?? []).length &&
-      !p.editors?.domainUsersCanEdit,
+    (p) => p.range?.startRowIndex == null && p.range?.endRowIndex == null && editableBy(p, editor), // the caller Google adds is not a reason to rewrite (sheets-protection.ts)
   );
   for (const p of ours)
     if (p !== right) out.push({ deleteProtectedRange: { protectedRangeId: p.protectedRangeId } });

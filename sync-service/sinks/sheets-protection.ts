@@ -53,13 +53,22 @@ function sameRows(p: sheets_v4.Schema$ProtectedRange, sheetId: number, run: RowR
   );
 }
 
-function rightEditors(p: sheets_v4.Schema$ProtectedRange, editor: string): boolean {
+/**
+ * Whether a protection of ours is editable by the sync's identity and shut to everyone else that a request of
+ * ours could shut out. Google makes the calling account an editor of every range it protects (the reply echoes
+ * what was sent; spreadsheets.get lists the caller too: recorded in
+ * ../shared/reference/sheets-recordings/WorksheetTest.test_add_protected_range_normal.json), so when the
+ * identity named with --sync-identity is not the account calling, the range reads back with one more user than
+ * the sync asked for. Requiring exactly [editor] rewrote every protection on every run (and the rewrite came back
+ * with the caller again). So: the identity must be listed, with no group and no domain; other users are
+ * accounts Google added, which a rewrite cannot remove, or people who can already change the protection.
+ */
+export function editableBy(p: sheets_v4.Schema$ProtectedRange, editor: string): boolean {
   const e = p.editors ?? {};
   const users = (e.users ?? []).map((u) => u.toLowerCase());
   return (
     !p.warningOnly &&
-    users.length === 1 &&
-    users[0] === editor.toLowerCase() &&
+    users.includes(editor.toLowerCase()) &&
     !(e.groups ?? []).length &&
     !e.domainUsersCanEdit
   );
@@ -88,7 +97,7 @@ export function planProtection(args: {
   const unmatched = [...ours];
   const todo: RowRun[] = [];
   for (const run of wanted) {
-    const i = unmatched.findIndex((p) => sameRows(p, sheetId, run) && rightEditors(p, editor));
+    const i = unmatched.findIndex((p) => sameRows(p, sheetId, run) && editableBy(p, editor));
     if (i >= 0) unmatched.splice(i, 1);
     else todo.push(run);
   }

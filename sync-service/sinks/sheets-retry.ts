@@ -107,7 +107,7 @@ export function explain(err: unknown, ctx: CallContext, attempts: number): Error
       return new CreditDeskError(
         'BAD_CONFIG',
         `${where}: permission denied while ${ctx.what}.${detail}`,
-        `Share the spreadsheet with ${who} as Editor, and make sure the Google Sheets API is enabled in the service account's project.`,
+        `Share the spreadsheet with ${who} as Editor, make sure the Google Sheets API is enabled in the service account's project, and check the spreadsheet is not in Drive's trash (Google answers 403 for a deleted one).`,
       );
     case 404:
       return new CreditDeskError(

@@ -36,7 +36,15 @@ describe('Google Sheets sink: layout', () => {
     const credits = tab(ss(), 'Credits');
     expect(credits.cells[0]).toEqual(headersOf('credits'));
     expect(credits.properties.gridProperties.frozenRowCount).toBe(1);
-    expect(credits.basicFilter?.range).toEqual({ sheetId: credits.properties.sheetId, startRowIndex: 0 });
+    // Sent open-ended; Google stores it with explicit bounds at the grid's edge (sheets-model.ts setBasicFilter).
+    const grid = credits.properties.gridProperties;
+    expect(credits.basicFilter?.range).toEqual({
+      sheetId: credits.properties.sheetId,
+      startRowIndex: 0,
+      endRowIndex: grid.rowCount,
+      startColumnIndex: 0,
+      endColumnIndex: grid.columnCount,
+    });
     expect(credits.basicFilter?.sortSpecs).toBeUndefined();
     const idx = indexColumns('credits', headersOf('credits'));
     expect(credits.hiddenColumns).toEqual([idx.key]);
@@ -361,5 +369,31 @@ describe('Google Sheets sink: protection of locked rows', () => {
     expect(
       tab(ss(), 'Credits').protectedRanges.filter((p) => p.description === 'credit-desk:locked').length,
     ).toBeLessThanOrEqual(4);
+  });
+  test('Google adds the calling account to the editors: a sync named with another identity does not rewrite its protections every run', async () => {
+    // --sync-identity names one account, another one calls: Google lists both as editors (recorded,
+    // WorksheetTest.test_add_protected_range_normal.json). Comparing editors exactly rewrote every range each run.
+    const caller = 'deployer@other-project.iam.gserviceaccount.com';
+    const s = await startServer(['Sheet1'], caller);
+    try {
+      const sink = makeSink(s);
+      await sink.read();
+      await sink.write({
+        updates: [],
+        appends: statuses.map((st, i) => creditRow(i, { status: st })),
+        audit: [],
+      });
+      const credits = () => tab(s.state.sheet(SHEET_ID), 'Credits');
+      expect(credits().protectedRanges.filter((p) => p.description === 'credit-desk:locked')).toHaveLength(3);
+      for (const p of credits().protectedRanges) expect(p.editors?.users).toEqual([caller, IDENTITY]);
+      s.stats.reset();
+      await sink.write(changesFor(await sink.read(), []));
+      const sent = s.stats.requests.filter((r) => r.op === 'batchUpdate');
+      const protectionBytes = sent.reduce((n, r) => n + r.requestBytes, 0);
+      // Only the lock's marker and its release: no addProtectedRange / updateProtectedRange / delete.
+      expect(protectionBytes).toBeLessThan(2 * (400 + JSON.stringify(thisProcess()).length));
+    } finally {
+      await s.close();
+    }
   });
 });

@@ -17,8 +17,15 @@ export const SHEET_ID = 'sheet-1';
 export const IDENTITY = 'credit-sync@demo-project.iam.gserviceaccount.com';
 export const TOKEN = 'ya29.test-secret-token';
 
-export async function startServer(titles: string[] = ['Sheet1']): Promise<SheetsServer> {
-  const server = await startSheetsServer();
+/**
+ * The server's calling account is the sync's identity, as with a service account key (the identity is the key's
+ * client_email). Pass another `caller` for a sync named with --sync-identity while another account calls.
+ */
+export async function startServer(
+  titles: string[] = ['Sheet1'],
+  caller: string = IDENTITY,
+): Promise<SheetsServer> {
+  const server = await startSheetsServer({ callerEmail: caller });
   server.createSpreadsheet(SHEET_ID, titles);
   return server;
 }
