@@ -228,23 +228,32 @@ export function renderOf(value?: string | null, dateTime?: string | null): Rende
   return r;
 }
 
-/** The date pattern a person's typing gave this cell (the last format covering it that has one). */
-function datePattern(sheet: SheetState, row: number, col: number): string | undefined {
+/** The number format of a cell: the last format request covering it that set one. */
+function numberFormatAt(
+  sheet: SheetState,
+  row: number,
+  col: number,
+): sheets_v4.Schema$NumberFormat | undefined {
   for (let i = sheet.formats.length - 1; i >= 0; i--) {
     const f = sheet.formats[i];
     const nf = f.cell.userEnteredFormat?.numberFormat;
     const r = f.range;
     if (
-      nf?.type === 'DATE' &&
-      nf.pattern &&
+      nf &&
       row >= (r.startRowIndex ?? 0) &&
       row < (r.endRowIndex ?? Infinity) &&
       col >= (r.startColumnIndex ?? 0) &&
       col < (r.endColumnIndex ?? Infinity)
     )
-      return nf.pattern;
+      return nf;
   }
   return undefined;
+}
+
+/** The date pattern of a cell (a person's typing, or the sync's date column format). */
+function datePattern(sheet: SheetState, row: number, col: number): string | undefined {
+  const nf = numberFormatAt(sheet, row, col);
+  return nf?.type === 'DATE' && nf.pattern ? nf.pattern : undefined;
 }
 
 /**
@@ -405,6 +414,10 @@ function parseUserEntered(
   v: unknown,
 ): Stored {
   if (typeof v !== 'string') return v as Stored;
+  // A cell formatted as plain text keeps what is typed as text, "=…" and "2026-03" included (NumberFormatType
+  // TEXT: https://developers.google.com/sheets/api/reference/rest/v4/spreadsheets/cells#NumberFormatType) — the
+  // sync gives its text columns that format.
+  if (numberFormatAt(sheet, row, col)?.type === 'TEXT') return v;
   if (v.startsWith('=')) return formulaCell(v);
   if (/^-?\d+(\.\d+)?$/.test(v.trim())) return Number(v);
   if (/^(true|false)$/i.test(v.trim())) return v.trim().toUpperCase() === 'TRUE';

@@ -30,6 +30,7 @@ import { isArchivedRow } from '../../core/archived-ledger';
 import { stopPoint } from '../interrupt';
 import { a1Column, a1Range, a1Row, quoteSheet } from './sheets-a1';
 import { createGateway, defaultAuth, type SheetsAuth, type SheetsGateway } from './sheets-gateway';
+import { datesAsText } from './sheets-serial';
 import { gridFromValues, moneyFormatRequests, planLayout, TAB_IDS, type TabInfo } from './sheets-layout';
 import { ledgerRowsSeen, ledgerSheetRequests, planLedgerWrites, planRowRepairs } from './sheets-ledger';
 import { SheetLock } from './sheets-lock';
@@ -148,6 +149,19 @@ export function createGoogleSheetsSink(opts: GoogleSheetsSinkOptions): GoogleShe
     return email;
   }
 
+  /**
+   * The account the API calls are made as, when the credentials say (a service account key's client_email):
+   * Google adds it to the editors of every range the sync protects (sheets-protection.ts editableBy).
+   */
+  async function callingAccount(): Promise<string | undefined> {
+    const a = auth as { getCredentials?: () => Promise<{ client_email?: string }> } | undefined;
+    try {
+      return a?.getCredentials ? (await a.getCredentials()).client_email : undefined;
+    } catch {
+      return undefined; // credentials without an email (a user's OAuth token): only the identity is accepted
+    }
+  }
+
   const sleep = opts.retryHooks?.sleep ?? ((ms: number) => new Promise<void>((done) => setTimeout(done, ms)));
   const lock: SheetLock | null = opts.readOnly
     ? null
@@ -199,7 +213,9 @@ export function createGoogleSheetsSink(opts: GoogleSheetsSinkOptions): GoogleShe
         )
       : [];
     const grids: Partial<Record<TabId, Grid>> = {};
-    present.forEach((t, i) => (grids[t] = gridFromValues(values[i]?.values)));
+    // Read as serial numbers (sheets-gateway.ts); dates staff typed become ISO text here (sheets-serial.ts).
+    const timeZone = ss.properties?.timeZone ?? 'Etc/GMT';
+    present.forEach((t, i) => (grids[t] = datesAsText(gridFromValues(values[i]?.values), timeZone)));
     if (grids.audit) {
       // Rows whose details a run looks up: drift (recorded once), left-out CUR lines (recorded once), what the
       // command asks for, and the collections (core/collect-trace.ts) when the Audit shows more of them than the
@@ -318,6 +334,7 @@ export function createGoogleSheetsSink(opts: GoogleSheetsSinkOptions): GoogleShe
     const credits = l.info.credits;
     const audit = l.info.audit;
     const ledger = l.info.ledger;
+    const caller = await callingAccount();
     const [header, keyCol, statusCol, allocationCol, auditCol, idCol, ledgerKeyCol, ledgerStatusCol] =
       await gw.batchGet('re-reading the Key, Status and Allocation columns', [
         a1Row(credits.title, 0),
@@ -468,11 +485,18 @@ export function createGoogleSheetsSink(opts: GoogleSheetsSinkOptions): GoogleShe
         existing:
           (sheet.sheets ?? []).find((s) => s.properties?.sheetId === credits.sheetId)?.protectedRanges ?? [],
         editor,
+        caller,
         newId: () => 1 + Math.floor(Math.random() * 2_000_000_000),
       });
     progress({ phase: 'protect', done: 0, total: 1 });
     const ledgerSetup = (sheet: sheets_v4.Schema$Spreadsheet) =>
-      ledgerSheetRequests(sheet, ledger.sheetId, editor, () => 1 + Math.floor(Math.random() * 2_000_000_000));
+      ledgerSheetRequests(
+        sheet,
+        ledger.sheetId,
+        editor,
+        () => 1 + Math.floor(Math.random() * 2_000_000_000),
+        caller,
+      );
     // The Summary tab and its charts ride in this same request (see sheets-summary.ts).
     const summary = (sheet: sheets_v4.Schema$Spreadsheet) =>
       changes.summary

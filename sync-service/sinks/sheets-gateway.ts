@@ -71,7 +71,8 @@ export function createGateway(opts: GatewayOptions): SheetsGateway {
           ranges,
           majorDimension: 'ROWS',
           valueRenderOption: 'UNFORMATTED_VALUE',
-          dateTimeRenderOption: 'FORMATTED_STRING',
+          // Serial numbers, not the cell's own format ("06/12/2026"): sheets-serial.ts turns them into ISO text.
+          dateTimeRenderOption: 'SERIAL_NUMBER',
         });
         return res.data.valueRanges ?? [];
       }),

@@ -115,6 +115,7 @@ export function ledgerSheetRequests(
   sheetId: number,
   editor: string,
   newId: () => number,
+  caller?: string,
 ): sheets_v4.Schema$Request[] {
   const sheet = (ss.sheets ?? []).find((s) => s.properties?.sheetId === sheetId);
   if (!sheet) return [];
@@ -129,7 +130,7 @@ export function ledgerSheetRequests(
   };
   const ours = (sheet.protectedRanges ?? []).filter((p) => p.description === LEDGER_TAG);
   const right = ours.find(
-    (p) => p.range?.startRowIndex == null && p.range?.endRowIndex == null && editableBy(p, editor), // the caller Google adds is not a reason to rewrite (sheets-protection.ts)
+    (p) => p.range?.startRowIndex == null && p.range?.endRowIndex == null && editableBy(p, editor, caller), // the caller Google adds is not a reason to rewrite (sheets-protection.ts)
   );
   for (const p of ours)
     if (p !== right) out.push({ deleteProtectedRange: { protectedRangeId: p.protectedRangeId } });

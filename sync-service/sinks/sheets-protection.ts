@@ -54,21 +54,22 @@ function sameRows(p: sheets_v4.Schema$ProtectedRange, sheetId: number, run: RowR
 }
 
 /**
- * Whether a protection of ours is editable by the sync's identity and shut to everyone else that a request of
- * ours could shut out. Google makes the calling account an editor of every range it protects (the reply echoes
- * what was sent; spreadsheets.get lists the caller too: recorded in
- * ../shared/reference/sheets-recordings/WorksheetTest.test_add_protected_range_normal.json), so when the
- * identity named with --sync-identity is not the account calling, the range reads back with one more user than
- * the sync asked for. Requiring exactly [editor] rewrote every protection on every run (and the rewrite came back
- * with the caller again). So: the identity must be listed, with no group and no domain; other users are
- * accounts Google added, which a rewrite cannot remove, or people who can already change the protection.
+ * Whether a protection of ours is editable by the sync's identity alone. Google makes the calling account an
+ * editor of every range it protects (the reply echoes what was sent; spreadsheets.get lists the caller too:
+ * recorded in ../shared/reference/sheets-recordings/WorksheetTest.test_add_protected_range_normal.json), so when
+ * --sync-identity names another account than the one calling, the range reads back with the caller added.
+ * Requiring exactly [editor] then rewrote every protection on every run, and each rewrite came back with the
+ * caller again. So the caller (when known: the credentials' client_email) is accepted next to the identity;
+ * anyone else — a person who widened the range — is still put back.
  */
-export function editableBy(p: sheets_v4.Schema$ProtectedRange, editor: string): boolean {
+export function editableBy(p: sheets_v4.Schema$ProtectedRange, editor: string, caller?: string): boolean {
   const e = p.editors ?? {};
+  const allowed = new Set([editor.toLowerCase(), ...(caller ? [caller.toLowerCase()] : [])]);
   const users = (e.users ?? []).map((u) => u.toLowerCase());
   return (
     !p.warningOnly &&
     users.includes(editor.toLowerCase()) &&
+    users.every((u) => allowed.has(u)) &&
     !(e.groups ?? []).length &&
     !e.domainUsersCanEdit
   );
@@ -83,6 +84,8 @@ export function planProtection(args: {
   locked: readonly boolean[];
   existing: readonly sheets_v4.Schema$ProtectedRange[];
   editor: string;
+  /** The account calling the API, which Google adds to the editors (editableBy); undefined when unknown. */
+  caller?: string;
   /**
    * Ids for new ranges, chosen here rather than by the server: a request retried after the server applied it
    * then fails with "already exists" instead of silently adding a second copy of each range.
@@ -97,7 +100,7 @@ export function planProtection(args: {
   const unmatched = [...ours];
   const todo: RowRun[] = [];
   for (const run of wanted) {
-    const i = unmatched.findIndex((p) => sameRows(p, sheetId, run) && editableBy(p, editor));
+    const i = unmatched.findIndex((p) => sameRows(p, sheetId, run) && editableBy(p, editor, args.caller));
     if (i >= 0) unmatched.splice(i, 1);
     else todo.push(run);
   }

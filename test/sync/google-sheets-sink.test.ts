@@ -10,6 +10,7 @@ import {
   changesFor,
   creditRow,
   creditsByKey,
+  fakeAuth,
   IDENTITY,
   lockRanges,
   makeSink,
@@ -61,7 +62,13 @@ describe('Google Sheets sink: layout', () => {
     expect(credits.formats).toHaveLength(7);
     expect(credits.formats.every((f) => f.fields === 'userEnteredFormat.numberFormat')).toBe(true);
     const audit = tab(ss(), 'Audit');
-    expect(audit.basicFilter?.range).toEqual({ sheetId: audit.properties.sheetId, startRowIndex: 0 });
+    expect(audit.basicFilter?.range).toEqual({
+      sheetId: audit.properties.sheetId,
+      startRowIndex: 0,
+      endRowIndex: audit.properties.gridProperties.rowCount,
+      startColumnIndex: 0,
+      endColumnIndex: audit.properties.gridProperties.columnCount,
+    });
     expect(
       tab(ss(), 'Config')
         .cells.slice(1)
@@ -376,7 +383,11 @@ describe('Google Sheets sink: protection of locked rows', () => {
     const caller = 'deployer@other-project.iam.gserviceaccount.com';
     const s = await startServer(['Sheet1'], caller);
     try {
-      const sink = makeSink(s);
+      // The key file's client_email is the caller; --sync-identity names IDENTITY.
+      const auth = Object.assign(fakeAuth(), {
+        getCredentials: () => Promise.resolve({ client_email: caller }),
+      });
+      const sink = makeSink(s, { auth });
       await sink.read();
       await sink.write({
         updates: [],
