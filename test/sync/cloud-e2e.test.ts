@@ -59,7 +59,8 @@ describe('credit-desk sync --source athena --spreadsheet (local Athena and Sheet
       seed: 11,
     });
     athena = await startAthenaServer({ tables: { 'cur.cur2': { dir: demo.curDir, layout: 'cur2' } } });
-    sheets = await startSheetsServer({ spreadsheetId: SHEET_ID });
+    // The calling account is the sync's identity, as with its service account key (Google adds it to editors).
+    sheets = await startSheetsServer({ spreadsheetId: SHEET_ID, callerEmail: IDENTITY });
     env = {
       CREDIT_DESK_ATHENA_ENDPOINT: athena.endpoint,
       CREDIT_DESK_SHEETS_ROOT_URL: sheets.rootUrl,
