@@ -161,7 +161,9 @@ export async function benchBig(): Promise<Figure[]> {
     if (!PARTS.has('google') && !PARTS.has('changes')) return [];
     const g = prepare(base);
     dirs.push(g);
-    const server: SheetsServer = await startSheetsServer();
+    const server: SheetsServer = await startSheetsServer({
+      callerEmail: 'credit-sync@bench.iam.gserviceaccount.com',
+    });
     try {
       if (PARTS.has('changes')) await changedResyncs(g, server, print);
       if (!PARTS.has('google')) return [];

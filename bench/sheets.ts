@@ -71,7 +71,7 @@ function figures(label: string, m: { requests: number; bytes: number; secs: numb
 }
 
 async function withServer<T>(run: (server: SheetsServer) => Promise<T>): Promise<T> {
-  const server = await startSheetsServer();
+  const server = await startSheetsServer({ callerEmail: 'credit-sync@bench.iam.gserviceaccount.com' });
   server.createSpreadsheet(SPREADSHEET, ['Sheet1']);
   try {
     return await run(server);

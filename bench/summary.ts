@@ -194,7 +194,7 @@ function row(i: number): Record<CreditField, Cell> {
 async function summaryRequests(): Promise<Figure[]> {
   const out: Figure[] = [];
   for (const n of [1_000, 20_000]) {
-    const server = await startSheetsServer();
+    const server = await startSheetsServer({ callerEmail: 'sync@bench.iam.gserviceaccount.com' });
     try {
       server.createSpreadsheet('bench', ['Sheet1']);
       const sink = createGoogleSheetsSink({
