@@ -6,8 +6,8 @@
  * locale writes day first — and core's readers take ISO text only, so every typed Created date was refused on
  * Google (never in our tests, whose server ignored the option). Now the sync asks SERIAL_NUMBER ("days since
  * December 30th 1899", DateTimeRenderOption: https://developers.google.com/sheets/api/reference/rest/v4/DateTimeRenderOption)
- * and turns the serials in the contract's date and datetime columns into the ISO text the add-on makes of them
- * (addon/services/sheets-values.ts), so both fronts hand core the same cells.
+ * and turns the serials in the contract's date and datetime columns (and Rules' From/To) into the ISO text the
+ * add-on makes of them (addon/services/sheets-values.ts), so both fronts hand core the same cells.
  */
 import { TABS } from '../../core/sheet-contract';
 import type { Cell, Grid } from '../../core/table';
@@ -16,14 +16,19 @@ const DAY_MS = 86_400_000;
 /** Serial 0 is 1899-12-30, 25,569 days before 1970-01-01. */
 const EPOCH_SERIAL = 25_569;
 
-/** Contract headers typed as date or datetime (a header is typed the same on every tab). */
-const DATE_HEADERS = new Set(
-  Object.values(TABS).flatMap((t) =>
+/**
+ * Contract headers typed as date or datetime (a header is typed the same on every tab), and the Rules tab's
+ * From and To: months ("2026-03") that Sheets may store as a date when typed into their automatic-format cells
+ * (core/rules/cells.ts readPeriod reads the ISO day as its month; a bare number there is never valid).
+ */
+const DATE_HEADERS = new Set([
+  ...Object.values(TABS).flatMap((t) =>
     (t.columns as readonly { header: string; kind: string }[])
       .filter((c) => c.kind === 'date' || c.kind === 'datetime')
       .map((c) => c.header),
   ),
-);
+  ...TABS.rules.columns.filter((c) => c.field === 'from' || c.field === 'to').map((c) => c.header),
+]);
 
 /** Milliseconds the zone is ahead of UTC at `instant`. */
 function offsetAt(instant: number, timeZone: string): number {

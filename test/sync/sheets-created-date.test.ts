@@ -4,7 +4,7 @@
  * which readCreated refuses; both fronts must hand core ISO text for it.
  */
 import fc from 'fast-check';
-import { readCreated } from '../../core/rules/cells';
+import { readCreated, readPeriod } from '../../core/rules/cells';
 import { headersOf } from '../../core/sheet-contract';
 import { serialToText as addonSerialToText } from '../../addon/services/sheets-values';
 import { serialToText } from '../../sync-service/sinks/sheets-serial';
@@ -41,6 +41,23 @@ describe("the Rules tab's Created date typed by staff", () => {
       const cell = snap.tabs.rules.rows[0][col];
       expect(cell).toBe(iso);
       expect(readCreated(cell)).toEqual({ text: iso, ms: Date.parse(`${iso}T00:00:00Z`) });
+      await sink.close();
+    } finally {
+      await server.close();
+    }
+  });
+
+  test('a month typed as a date into From reaches core as that day, which readPeriod reads as its month', async () => {
+    const server = await startServer();
+    try {
+      const sink = makeSink(server);
+      await sink.read();
+      const col = headersOf('rules').indexOf('From');
+      await typeInto(server.rootUrl, `Rules!${String.fromCharCode(65 + col)}2`, '2026-03-01');
+      await typeInto(server.rootUrl, `Rules!A2`, 'R1');
+      const cell = (await sink.read()).tabs.rules.rows[0][col];
+      expect(cell).toBe('2026-03-01');
+      expect(readPeriod(cell, 'From')).toBe('2026-03');
       await sink.close();
     } finally {
       await server.close();
