@@ -76,10 +76,18 @@ export function conflictOf(
   return conflictsOf(update.expect, current)[0] ?? null;
 }
 
+/**
+ * Why a writer left a change out (core/write-contract.ts, its rules): a guarded cell changed since the read,
+ * the row is locked now, the row is gone, or the new row's Key was added by someone else meanwhile.
+ */
+export type SkipKind = 'changed' | 'locked' | 'gone' | 'added';
+
 /** An update or new row the sink did not write, and why. */
 export interface SkippedChange {
   key: string;
   creditId: string;
+  why: SkipKind;
+  /** For people: the sentence the command prints. */
   reason: string;
 }
 

@@ -58,6 +58,7 @@ import {
   type Snapshot,
   type WriteReport,
 } from '../../core/sheet-changes';
+import { skippedAsAdded, skippedAsChanged } from '../../core/write-contract';
 
 export interface SheetsProgress {
   phase: 'layout' | 'read' | 'lock' | 'write' | 'protect';
@@ -377,21 +378,15 @@ export function createGoogleSheetsSink(opts: GoogleSheetsSinkOptions): GoogleShe
       if (row === undefined) return true; // planUpdates reports it
       const conflict = conflictOf(u, (f) => current[f][row]?.[0] as Cell | undefined);
       if (!conflict) return true;
-      skipped.push({
-        key: u.key,
-        creditId: u.creditId ?? '',
-        reason: `its ${conflict.field === 'status' ? 'Status' : 'Allocation'} was changed to "${conflict.now}" by someone else after this command read it; their change is kept`,
-      });
+      skipped.push(
+        skippedAsChanged(u.key, u.creditId ?? '', conflict, current.status[row]?.[0] as Cell | undefined),
+      );
       return false;
     });
     const newRows = changes.appends.filter((r) => {
       const row = keyRows.get(text(r.key));
       if (row === undefined) return true;
-      skipped.push({
-        key: text(r.key),
-        creditId: text(r.creditId),
-        reason: `it is already in the Credits tab (row ${row + 2}), added by someone else after this command read it; that row is kept`,
-      });
+      skipped.push(skippedAsAdded(text(r.key), text(r.creditId), row + 2));
       return false;
     });
     const updates = planUpdates(credits.title, guarded, keyRows, l.credits);
@@ -533,7 +528,10 @@ export function createGoogleSheetsSink(opts: GoogleSheetsSinkOptions): GoogleShe
       updatedRows: updates.rows.size,
       appendedRows: newRows.length,
       lockedRows: locked.filter(Boolean).length,
-      skipped: [...repaired.skipped.map((r) => ({ ...r, creditId: '' })), ...skipped],
+      skipped: [
+        ...repaired.skipped.map((r) => ({ ...r, creditId: '', why: 'changed' as const })),
+        ...skipped,
+      ],
     };
   }
 

@@ -13,6 +13,7 @@ import { indexKeys } from '../../core/sheet-layout';
 import { type Cell, type ColumnIndex } from '../../core/table';
 import type { CellUpdate, SkippedChange } from '../../core/sheet-changes';
 import { a1Range } from './sheets-a1';
+import { skippedAsGone } from '../../core/write-contract';
 
 type ValueRange = sheets_v4.Schema$ValueRange;
 
@@ -53,11 +54,7 @@ export function planUpdates(
   for (const u of updates) {
     const row = keyRows.get(u.key);
     if (row === undefined) {
-      skipped.push({
-        key: u.key,
-        creditId: u.creditId ?? '',
-        reason: 'its row is gone from the Credits tab (deleted since the read?)',
-      });
+      skipped.push(skippedAsGone(u.key, u.creditId ?? ''));
       continue;
     }
     const fields = Object.keys(u.fields) as CreditField[];

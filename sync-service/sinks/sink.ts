@@ -35,6 +35,7 @@ export interface Sink {
    * Applies the change set, then makes the protection of locked rows (PROCESSING / PROCESSED) match the
    * Status column. Must be all-or-nothing as far as the medium allows (workbook: temp file + rename).
    * Rows are located by `key` at write time; a key that moved since the read is followed, not overwritten.
+   * Keeps the write contract (core/write-contract.ts); test/contract/ runs its suite against every sink.
    */
   write(changes: ChangeSet): Promise<WriteReport>;
   /** Every tab's grid size, for the cell budget. Optional so test doubles need not implement it. */

@@ -80,13 +80,3 @@ function firstLine(err: unknown): string {
   const msg = err instanceof Error ? err.message : String(err);
   return (msg.split('\n')[0] ?? '').slice(0, 200) || 'unknown error';
 }
-
-/** Updates whose Credits row (by Key) was deleted after the read: the whole write is refused, nothing half-done. */
-export function rowsGoneError(keys: readonly string[]): CreditDeskError {
-  const more = keys.length > 3 ? ` (and ${keys.length - 3} more)` : '';
-  return new CreditDeskError(
-    'UNKNOWN_CREDIT',
-    `The Credits tab no longer has a row with Key ${keys.slice(0, 3).join(', ')}${more}; the row was deleted after it was read.`,
-    'Nothing was written. Run again: the next run reads the tab as it is now.',
-  );
-}

@@ -33,7 +33,7 @@ import {
   type WriteReport,
 } from '../../core/sheet-changes';
 import { encodeXlsxText, excelValueFor } from './workbook-cells';
-import { rowsGoneError } from './workbook-errors';
+import { skippedAsAdded, skippedAsChanged, skippedAsGone } from '../../core/write-contract';
 import { placeLedgerChanges, type LedgerFields } from '../../core/ledger-placement';
 import { ARCHIVED_STATUS } from '../../core/archived-ledger';
 import { sharedStrings, sheetPartPaths } from './workbook-read';
@@ -337,22 +337,23 @@ function planCredits(
     const k = text(r[at('key')]);
     if (k) rowOfKey.set(k, i);
   });
-  const unknown = changes.updates.filter((u) => !rowOfKey.has(u.key));
-  if (unknown.length) throw rowsGoneError(unknown.map((u) => u.key));
   const kinds = kindsOf('credits');
   const skipped: SkippedChange[] = [];
   const statusNow = grid.rows.map((r) => text(r[at('status')]));
   const byRow = new Map<number, CreditEdit>();
+  // The write contract (core/write-contract.ts), as applyChanges in workbook.ts keeps it.
   for (const u of changes.updates) {
-    const i = rowOfKey.get(u.key)!;
+    const i = rowOfKey.get(u.key);
+    if (i === undefined) {
+      skipped.push(skippedAsGone(u.key, u.creditId ?? ''));
+      continue;
+    }
     const row = grid.rows[i];
     const conflict = conflictOf(u, (f: GuardedField) => row[at(f)]);
     if (conflict) {
-      skipped.push({
-        key: u.key,
-        creditId: u.creditId || text(row[at('creditId')]),
-        reason: `its ${conflict.field === 'status' ? 'Status' : 'Allocation'} was changed to "${conflict.now}" by someone else after this command read it; their change is kept`,
-      });
+      skipped.push(
+        skippedAsChanged(u.key, u.creditId || text(row[at('creditId')]), conflict, row[at('status')]),
+      );
       continue;
     }
     if ('currency' in u.fields && text(u.fields.currency) !== text(row[at('currency')]))
@@ -374,11 +375,7 @@ function planCredits(
     if (!key || appendedKeys.has(key)) cannot('a new credit without a Key, or added twice');
     appendedKeys.add(key);
     if (!rowOfKey.has(key)) return true;
-    skipped.push({
-      key,
-      creditId: text(record.creditId),
-      reason: `it was added to the Credits tab by someone else after this command read it (row ${rowOfKey.get(key)! + 2}); that row is kept`,
-    });
+    skipped.push(skippedAsAdded(key, text(record.creditId), rowOfKey.get(key)! + 2));
     return false;
   });
   return { updates: [...byRow.values()], appends, skipped, lockedRows };

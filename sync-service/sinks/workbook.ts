@@ -36,7 +36,8 @@ import {
   type WriteReport,
 } from '../../core/sheet-changes';
 import { cellFromExcel, excelValueFor } from './workbook-cells';
-import { fileAccessError, openInExcel, unreadableWorkbook, rowsGoneError } from './workbook-errors';
+import { fileAccessError, openInExcel, unreadableWorkbook } from './workbook-errors';
+import { skippedAsAdded, skippedAsChanged, skippedAsGone } from '../../core/write-contract';
 import { formatAuditTab, formatCreditsTab, formatLedgerTab, formatStaffTab } from './workbook-format';
 import { applyLedgerChanges, applyRowRepairs } from './workbook-ledger';
 import { patchWorkbook } from './workbook-patch';
@@ -428,19 +429,19 @@ function applyChanges(wb: ExcelJS.Workbook, changes: ChangeSet): Omit<WriteRepor
 
   const cellAt = (r: number, field: CreditField) =>
     cellFromExcel(credits.getRow(r).getCell(creditCol(field)).value, kindOf.get(field));
-  const unknown = changes.updates.filter((u) => !rowOfKey.has(u.key));
-  if (unknown.length) throw rowsGoneError(unknown.map((u) => u.key));
-  // Compare-and-set: an update planned from a Status/Allocation that is no longer there is not written.
+  // The write contract (core/write-contract.ts): by Key, compare-and-set, a row deleted meanwhile skipped.
   const skipped: SkippedChange[] = [];
   const updates = changes.updates.filter((u) => {
-    const r = rowOfKey.get(u.key)!;
+    const r = rowOfKey.get(u.key);
+    if (r === undefined) {
+      skipped.push(skippedAsGone(u.key, u.creditId ?? ''));
+      return false;
+    }
     const conflict = conflictOf(u, (f: GuardedField) => cellAt(r, f));
     if (!conflict) return true;
-    skipped.push({
-      key: u.key,
-      creditId: u.creditId || text(cellAt(r, 'creditId')),
-      reason: `its ${conflict.field === 'status' ? 'Status' : 'Allocation'} was changed to "${conflict.now}" by someone else after this command read it; their change is kept`,
-    });
+    skipped.push(
+      skippedAsChanged(u.key, u.creditId || text(cellAt(r, 'creditId')), conflict, cellAt(r, 'status')),
+    );
     return false;
   });
   const appendedKeys = new Set<string>();
@@ -456,11 +457,7 @@ function applyChanges(wb: ExcelJS.Workbook, changes: ChangeSet): Omit<WriteRepor
     appendedKeys.add(key);
     if (!rowOfKey.has(key)) return true;
     // Someone (Excel, or a run without the lock) added it since the read: theirs is kept, never doubled.
-    skipped.push({
-      key,
-      creditId: text(record.creditId),
-      reason: `it was added to the Credits tab by someone else after this command read it (row ${rowOfKey.get(key)}); that row is kept`,
-    });
+    skipped.push(skippedAsAdded(key, text(record.creditId), rowOfKey.get(key)!));
     return false;
   });
   const skippedIds = new Set(skipped.map((s) => s.creditId).filter(Boolean));

@@ -224,6 +224,7 @@ describe('workbook sink: updates by key', () => {
           {
             key: 'key-3',
             creditId: 'CR-3',
+            why: 'added',
             reason: expect.stringContaining('added to the Credits tab by someone else'),
           },
         ]);
@@ -235,17 +236,18 @@ describe('workbook sink: updates by key', () => {
       }
     }));
 
-  it('refuses an update for a key that is gone, and writes nothing', () =>
+  it('skips an update for a key that is gone and says so; the file is left as it was', () =>
     withTempDir(async (dir) => {
       const path = await seeded(dir);
       const bytes = await readFile(path);
       const sink = createWorkbookSink({ path });
       await sink.read();
-      const write = sink.write(changes({ updates: [{ key: 'key-9', fields: { status: 'ASSIGNED' } }] }));
-      await expect(write).rejects.toMatchObject({
-        code: 'UNKNOWN_CREDIT',
-        message: expect.stringContaining('key-9'),
-      });
+      const report = await sink.write(
+        changes({ updates: [{ key: 'key-9', creditId: 'CR-9', fields: { status: 'ASSIGNED' } }] }),
+      );
+      expect(report.skipped).toEqual([
+        { key: 'key-9', creditId: 'CR-9', why: 'gone', reason: expect.stringContaining('gone') },
+      ]);
       expect(await readFile(path)).toEqual(bytes);
     }));
 
