@@ -17,6 +17,16 @@ import { indexColumns, text, type Grid } from './table';
 
 export const TRACE_FIELD = 'record';
 
+/**
+ * The Audit field of a reopening (docs/decisions/0005): Connect rejected the usage file, the credit went back to
+ * ASSIGNED, and the After names the usage record ID whose collection no longer locks it. A collect trace of a
+ * reopened record ID is no collection, so losing the Ledger tab never locks a reopened credit again.
+ */
+export const REOPEN_FIELD = 'reopened';
+
+/** Set on a credit whose usage file Connect rejected (it is ASSIGNED again); the next collection clears it. */
+export const FLAG_REJECTED = 'REJECTED';
+
 /** A collection as the Audit tab records it. Amounts are absent only on rows older versions wrote. */
 export interface CollectTrace {
   creditId: string;
@@ -84,6 +94,7 @@ export function readCollectTraces(audit: Grid): Map<string, CollectTrace> {
   if (!audit.rows.length) return out;
   const idx = indexColumns<AuditField>('audit', audit.headers);
   const closes = new Map<string, string>();
+  const reopened = readReopenedIds(audit);
   for (const row of audit.rows) {
     const action = text(row[idx.action]);
     if (action === 'close') closes.set(text(row[idx.creditId]), text(row[idx.when]));
@@ -97,7 +108,7 @@ export function readCollectTraces(audit: Grid): Map<string, CollectTrace> {
     const json = parseJson(values.get(TRACE_FIELD));
     const usageRecordId = (json?.usageRecordId ?? values.get('usageRecordId') ?? '').trim();
     const usageFileId = usageRecordId.replace(/^UR-/, 'UF-').replace(/-\d{5}$/, '');
-    if (!USAGE_FILE_ID_PATTERN.test(usageFileId)) continue;
+    if (!USAGE_FILE_ID_PATTERN.test(usageFileId) || reopened.has(usageRecordId)) continue;
     const trace: CollectTrace = { creditId, usageFileId, usageRecordId, when: text(row[idx.when]) };
     if (json && typeof json.key === 'string') trace.key = json.key;
     if (json && typeof json.allocation === 'string') trace.allocation = json.allocation;
@@ -114,6 +125,23 @@ export function readCollectTraces(audit: Grid): Map<string, CollectTrace> {
   for (const [creditId, when] of closes) {
     const trace = out.get(creditId);
     if (trace && when >= trace.when) trace.closedAt = when;
+  }
+  return out;
+}
+
+/** The usage record IDs the Audit tab shows reopened (action `reopen`, field REOPEN_FIELD). */
+export function readReopenedIds(audit: Grid): Set<string> {
+  const out = new Set<string>();
+  if (!audit.rows.length) return out;
+  const idx = indexColumns<AuditField>('audit', audit.headers);
+  for (const row of audit.rows) {
+    if (text(row[idx.action]) !== 'reopen') continue;
+    const values = auditAfterValues(
+      text(row[idx.field]),
+      row[idx.after] === null ? '' : String(row[idx.after]),
+    );
+    const id = (values.get(REOPEN_FIELD) ?? '').trim();
+    if (id) out.add(id);
   }
   return out;
 }

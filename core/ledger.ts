@@ -18,6 +18,15 @@ import type { UsageFile, UsageRecord } from './usage';
 export type CollectedStatus = 'PROCESSING' | 'PROCESSED';
 
 /**
+ * The Status of a Ledger row whose collection Connect rejected (docs/decisions/0005): the credit went back to
+ * ASSIGNED, so the row is no longer a collected credit. Every reader treats it as "not collected"; its usage
+ * record ID is reopened for good (a trace of that collection in the Audit or a usage file never locks the credit
+ * again), and the next collection of the credit rewrites the row (core/ledger-placement.ts: a credit's append
+ * rewrites its row).
+ */
+export const REOPENED_STATUS = 'REOPENED';
+
+/**
  * A collected credit as the Ledger records it: the credit's own fields the Ledger keeps (LEDGER_CREDIT_FIELDS, with
  * the same types as Credit), a collected status, and when it was collected and closed. `payerAccountId` is empty
  * only for entries rebuilt from usage files written before the Ledger existed.
@@ -29,12 +38,20 @@ export interface LedgerEntry extends Omit<
   status: CollectedStatus;
   collectedAt: string;
   closedAt: string;
+  /** What Connect said on closing its records (external billing ID: note); '' when closed by hand or open. */
+  connectNote?: string;
 }
 
 /** The Ledger row of an entry, as cells: the Credits cells of its credit (creditCell), plus the Ledger's own. */
 export function ledgerCells(e: LedgerEntry): Record<LedgerField, Cell> {
   const credit: Credit = { ...creditOfEntry(e), flags: '', notes: '', lastChange: '' };
-  const cells = { key: e.key, collectedAt: e.collectedAt, closedAt: e.closedAt } as Record<LedgerField, Cell>;
+  const cells = {
+    key: e.key,
+    collectedAt: e.collectedAt,
+    closedAt: e.closedAt,
+    // Always written: a collection that rewrites a REOPENED row must not keep the rejection note.
+    connectNote: e.connectNote ?? '',
+  } as Record<LedgerField, Cell>;
   for (const f of LEDGER_CREDIT_FIELDS) cells[f] = creditCell(credit, f);
   return cells;
 }
@@ -54,10 +71,11 @@ export function readLedger(grid: Grid): LedgerEntry[] {
     const where = `Ledger row ${i + 2}`;
     const currency = text(row[idx.currency]) || 'USD';
     const status = text(row[idx.status]);
+    if (status === REOPENED_STATUS) return; // not collected any more: readReopened
     if (status !== 'PROCESSING' && status !== 'PROCESSED') {
       throw new CreditDeskError(
         'BAD_SHEET',
-        `${where}: Status "${status}" is not PROCESSING or PROCESSED.`,
+        `${where}: Status "${status}" is not PROCESSING, PROCESSED or ${REOPENED_STATUS}.`,
         'The Ledger tab is written only by the usage process. Undo the edit (File → Version history, or the workbook .bak), then run again.',
       );
     }
@@ -83,9 +101,41 @@ export function readLedger(grid: Grid): LedgerEntry[] {
         distributorKeeps: keeps,
         collectedAt: text(row[idx.collectedAt]),
         closedAt: text(row[idx.closedAt]),
+        // Only when Connect said something: an entry closed by hand or still open has none.
+        ...(text(row[idx.connectNote]) ? { connectNote: text(row[idx.connectNote]) } : {}),
       }),
     );
   });
+  return out;
+}
+
+/** A Ledger row whose collection was reopened (REOPENED_STATUS): which collection, and why. */
+export interface ReopenedEntry {
+  key: string;
+  creditId: string;
+  usageFileId: string;
+  usageRecordId: string;
+  /** When it was reopened (the Closed At cell) and Connect's rejection note (Connect Note). */
+  reopenedAt: string;
+  note: string;
+}
+
+/** The Ledger tab's REOPENED rows: collections that no longer lock their credit. */
+export function readReopened(grid: Grid): ReopenedEntry[] {
+  if (grid.rows.length === 0) return [];
+  const idx = indexColumns<LedgerField>('ledger', grid.headers);
+  const out: ReopenedEntry[] = [];
+  for (const row of grid.rows) {
+    if (text(row[idx.status]) !== REOPENED_STATUS || !text(row[idx.key])) continue;
+    out.push({
+      key: text(row[idx.key]),
+      creditId: text(row[idx.creditId]),
+      usageFileId: text(row[idx.usageFileId]),
+      usageRecordId: text(row[idx.usageRecordId]),
+      reopenedAt: text(row[idx.closedAt]),
+      note: text(row[idx.connectNote]),
+    });
+  }
   return out;
 }
 
@@ -143,11 +193,12 @@ export function entryFromRecord(file: UsageFile, r: UsageRecord, status: Collect
 
 /**
  * Entries of the usage files on disk. A file still "collecting" is not collected yet (the run that wrote it
- * died before the sheet changed; the next `usage collect` completes it), so it contributes nothing.
+ * died before the sheet changed; the next `usage collect` completes it), so it contributes nothing; nor does a
+ * file Connect rejected (its credits went back to ASSIGNED: docs/decisions/0005).
  */
 export function entriesFromUsageFiles(files: readonly UsageFile[]): LedgerEntry[] {
   return files
-    .filter((f) => f.status !== 'collecting')
+    .filter((f) => f.status !== 'collecting' && f.status !== 'rejected')
     .flatMap((f) =>
       f.records.map((r) => entryFromRecord(f, r, f.status === 'closed' ? 'PROCESSED' : 'PROCESSING')),
     );

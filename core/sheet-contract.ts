@@ -270,7 +270,8 @@ export const LEDGER_CREDIT_FIELDS = [
   ...DECISION_FIELDS,
 ] as const satisfies readonly CreditField[];
 
-export type LedgerField = 'key' | (typeof LEDGER_CREDIT_FIELDS)[number] | 'collectedAt' | 'closedAt';
+export type LedgerField =
+  'key' | (typeof LEDGER_CREDIT_FIELDS)[number] | 'collectedAt' | 'closedAt' | 'connectNote';
 
 const asLedger = (field: CreditField & LedgerField): ColumnSpec<LedgerField> => {
   const c = CREDIT_COLUMNS.find((x) => x.field === field)!;
@@ -282,6 +283,16 @@ export const LEDGER_COLUMNS: readonly ColumnSpec<LedgerField>[] = [
   ...LEDGER_CREDIT_FIELDS.map(asLedger),
   { field: 'collectedAt', header: 'Collected At', owner: 'usage', kind: 'datetime', width: 20 },
   { field: 'closedAt', header: 'Closed At', owner: 'usage', kind: 'datetime', width: 20 },
+  {
+    field: 'connectNote',
+    header: 'Connect Note',
+    owner: 'usage',
+    kind: 'text',
+    width: 40,
+    note: "What Connect said when it closed the credit's usage records (external billing ID: note) or rejected its usage file (the rejection note).",
+    // A Ledger from before Connect was followed has no such column: blank is "nothing heard from Connect".
+    addable: true,
+  },
 ];
 
 export const TABS = {

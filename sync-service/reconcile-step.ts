@@ -11,6 +11,7 @@ import {
   ledgerCells,
   ledgerIds,
   readLedger,
+  readReopened,
   unionLedger,
   type LedgerEntry,
 } from '../core/ledger';
@@ -25,7 +26,7 @@ import {
 import type { AuditField, CreditField, LedgerField } from '../core/sheet-contract';
 import { accountText } from '../core/ids';
 import { indexColumns, recordToRow, text, type Cell, type Grid } from '../core/table';
-import { readCollectTraces, type CollectTrace } from '../core/collect-trace';
+import { readCollectTraces, readReopenedIds, type CollectTrace } from '../core/collect-trace';
 import type { Reporter } from './progress';
 import { type Sink } from './sinks/sink';
 import { isEmptyChangeSet, type ChangeSet, type LedgerChanges, type Snapshot } from '../core/sheet-changes';
@@ -203,12 +204,22 @@ export async function readReconciled(sink: Sink, opts: ReconcileOptions): Promis
   const archived = unionArchived(readArchivedLedger(snapshot.tabs.ledger), {
     keys: new Set(opts.archivedKeys ?? readArchivedIndex(defaultArchiveDir()).keys),
   }).keys;
-  const traces = readCollectTraces(snapshot.tabs.audit);
+  // Collections Connect rejected (docs/decisions/0005): the Ledger's REOPENED rows and the Audit's `reopen`
+  // rows name their usage record IDs. No copy of the record may lock such a credit again — not an Audit trace,
+  // not a usage file restored from a backup — so they are left out of all three here.
+  const reopenedRows = readReopened(snapshot.tabs.ledger);
+  const reopened = readReopenedIds(snapshot.tabs.audit);
+  for (const r of reopenedRows) reopened.add(r.usageRecordId);
+  const traces = new Map(
+    [...readCollectTraces(snapshot.tabs.audit)].filter(([, t]) => !reopened.has(t.usageRecordId)),
+  );
   const usageFiles = opts.usageDir
     ? sheetsUsageFiles(snapshot, loadUsageFiles(opts.usageDir), traces)
     : { own: [], foreign: [], deskId: readDeskId(snapshot.tabs.config) };
   // The usage files on disk still hold archived credits; they are not "missing" from the Ledger.
-  const disk = entriesFromUsageFiles(usageFiles.own).filter((e) => !archived.has(e.key));
+  const disk = entriesFromUsageFiles(usageFiles.own).filter(
+    (e) => !archived.has(e.key) && !reopened.has(e.usageRecordId),
+  );
   const union = unionLedger(fromTab, disk);
   const known = new Set(union.entries.map((e) => e.key));
   // Every run, not only when the Ledger tab is empty: rows deleted from the Ledger lose their record too.
@@ -223,6 +234,8 @@ export async function readReconciled(sink: Sink, opts: ReconcileOptions): Promis
     credits: snapshot.tabs.credits,
     ledger: archived.size ? entries.filter((e) => !archived.has(e.key)) : entries,
     archivedKeys: archived,
+    // A row still naming a reopened collection was not lost: it is reverted like a typed one.
+    knownUsageFiles: new Set([...reopened].map((id) => id.replace(/^UR-/, 'UF-').replace(/-\d{5}$/, ''))),
     creditsTabCreated: created.includes('credits'),
     issuedIds,
     now,

@@ -4,6 +4,7 @@
  * row number, because staff sort, insert and delete rows. Read by headers, like every tab.
  */
 import { ARCHIVED_STATUS } from '../../core/archived-ledger';
+import { REOPENED_STATUS } from '../../core/ledger';
 import { TABS } from '../../core/sheet-contract';
 import type { Cell } from '../../core/table';
 import { text } from '../../core/table';
@@ -15,7 +16,7 @@ type Spreadsheet = GoogleAppsScript.Spreadsheet.Spreadsheet;
 export const LEDGER_TAB = TABS.ledger.name;
 
 /** Ledger columns that are not Credits columns (the Ledger's own bookkeeping). */
-const LEDGER_ONLY = new Set(['collected at', 'closed at']);
+const LEDGER_ONLY = new Set(['collected at', 'closed at', 'connect note']);
 
 export interface LedgerEntry {
   key: string;
@@ -48,6 +49,8 @@ export function parseLedger(values: unknown[][], timeZone: string): Ledger {
     if (!key && !creditId) continue;
     // A packed list of archived credits (core/archived-ledger.ts): they left the sheet, nothing to repair.
     if (statusAt >= 0 && text(toCell(r[statusAt], timeZone)) === ARCHIVED_STATUS) continue;
+    // A collection Connect rejected (docs/decisions/0005): the credit is ASSIGNED again, not collected.
+    if (statusAt >= 0 && text(toCell(r[statusAt], timeZone)) === REOPENED_STATUS) continue;
     const cells = new Map<string, Cell>();
     headers.forEach((h, i) => {
       if (h && !LEDGER_ONLY.has(h)) cells.set(h, toCell(r[i], timeZone));

@@ -87,6 +87,7 @@ describe('the Ledger on the workbook', () => {
       'Processing Date',
       'Collected At',
       'Closed At',
+      'Connect Note',
     ]);
     const ledger = await ledgerOf(w.sink());
     expect(ledger.map((e) => `${e.usageFileId} ${e.status}`).sort()).toEqual(
