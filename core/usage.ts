@@ -21,8 +21,8 @@ import { addMinor, displayMoney, formatMinor, type Minor } from './money';
 import type { AllocationLine } from './allocation';
 import { resolveCreditAllocation } from './credit-allocation';
 import type { AccountDirectory } from './accounts';
-import { traceEntry } from './collect-trace';
-import { holdFlags, isHeld } from './review';
+import { FLAG_REJECTED, traceEntry } from './collect-trace';
+import { holdFlags, isHeld, splitFlags } from './review';
 import { billedRows, type BilledRow } from './usage-billing';
 
 export const USAGE_ACTOR = 'usage process';
@@ -70,8 +70,12 @@ export interface UsageFile {
   usageFileId: string;
   /** The sheet that collected it (core/desk-id.ts); absent in files written before files carried it. */
   deskId?: string;
-  /** collecting: written, sheet not yet updated; ready: the sheet shows its credits as PROCESSING; closed: PROCESSED. */
-  status: 'collecting' | 'ready' | 'closed';
+  /**
+   * collecting: written, sheet not yet updated; ready: the sheet shows its credits as PROCESSING; closed: PROCESSED;
+   * rejected: Connect rejected it and its credits went back to ASSIGNED (written before the sheet changes, so a
+   * run killed in between is completed by the next: docs/decisions/0005).
+   */
+  status: 'collecting' | 'ready' | 'closed' | 'rejected';
   createdAt: string;
   closedAt: string | null;
   processingDate: string;
@@ -82,6 +86,20 @@ export interface UsageFile {
   connect?: ConnectTarget;
   records: UsageRecord[];
   totals: { currency: string; amount: Minor; credits: number }[];
+  /** The file in Connect, once created there (core/connect-trip.ts); absent while Connect has not been told. */
+  connectFile?: ConnectFileState;
+}
+
+/** Connect's copy of a usage file as the journal last saw it: a resumed run asks Connect again, never assumes. */
+export interface ConnectFileState {
+  /** Connect's own ID of the file. */
+  id: string;
+  /** usage.UsageFileDetail.status when last seen. */
+  status: string;
+  lastSeen: string;
+  /** Why Connect found the upload invalid (error_detail), or why it was rejected (rejection_note). */
+  errorDetail?: string;
+  rejectionNote?: string;
 }
 
 export interface UsageChange {
@@ -251,9 +269,12 @@ export function applyCollect(
     // What the distributor keeps is what the collected allocation leaves: an Allocation typed into the sheet
     // by hand never recomputed the cell, and the Ledger, the usage file and the row must all say the same.
     const keeps = r.distributorKeeps !== undefined ? r.distributorKeeps : c.distributorKeeps;
+    const flags = splitFlags(c.flags);
     out.credits.push({
       ...c,
       status: 'PROCESSING',
+      // Collected again after Connect rejected its earlier file: the rejection is history (Audit), not a state.
+      flags: flags.filter((f) => f !== FLAG_REJECTED).join(' '),
       distributorKeeps: keeps,
       usageFileId: file.usageFileId,
       usageRecordId: r.usageRecordId,
@@ -262,6 +283,14 @@ export function applyCollect(
     });
     const base = { when: now, who: USAGE_ACTOR, creditId: c.creditId };
     out.audit.push({ ...base, action: 'collect', field: 'status', before: 'ASSIGNED', after: 'PROCESSING' });
+    if (flags.includes(FLAG_REJECTED))
+      out.audit.push({
+        ...base,
+        action: 'collect',
+        field: 'flags',
+        before: c.flags,
+        after: flags.filter((f) => f !== FLAG_REJECTED).join(' '),
+      });
     if (keeps !== c.distributorKeeps)
       out.audit.push({
         ...base,

@@ -18,6 +18,7 @@
  * reseller's share (tier 1) of one credit are billed each to whom they belong; CR and PR report one cost or
  * price per record with no tier, which could only bill the whole credit one way.
  */
+import { CONNECT_RECORD_PARAM } from '../../core/connect-trip';
 import { formatMinor, toSheetNumber } from '../../core/money';
 import type { UsageFile } from '../../core/usage';
 import type { BilledRow } from '../../core/usage-billing';
@@ -51,6 +52,10 @@ export const RECORDS_HEADER = [
   'asset_search_value',
   'category_id',
   'tier',
+  // A parameter column: columns after `tier` become the record's `params` in Connect (cloudblue/connect-haxe-sdk
+  // connect/models/UsageFile.hx createSpreadsheet), echoed back on every record, so each of Connect's records
+  // maps to exactly one billed row (core/connect-trip.ts).
+  CONNECT_RECORD_PARAM,
 ] as const;
 
 export const CREDIT_CATEGORY = 'aws_credit';
@@ -119,6 +124,7 @@ export function recordRows(file: UsageFile, item: string): RecordCells[] {
       asset_search_value: b.assetId,
       category_id: CREDIT_CATEGORY,
       tier: b.tier,
+      [CONNECT_RECORD_PARAM]: b.recordId,
     }));
   });
 }
