@@ -45,6 +45,8 @@ import { withDeskId } from '../../core/desk-id';
 import { newDeskId } from '../new-desk-id';
 import { finishFromHere, stopPoint } from '../interrupt';
 import { PLACEHOLDER_CONNECT } from '../settings';
+import type { ConnectUsageApi } from '../connect-api/usage-api';
+import { completeReopenings, runConnectTrip } from './usage-connect';
 
 /** The points a collection passes; a test can stop the run at any of them as a killed process would. */
 export type CollectStep = 'journal-written' | 'usage-file-written' | 'sheet-written' | 'verified' | 'ready';
@@ -59,6 +61,29 @@ interface Deps {
   crashAt?: (step: CollectStep) => void;
   /** Product, marketplace, contract and item the usage files are for (settings); the placeholders when absent. */
   connect?: ConnectTarget;
+  /** Connect's Usage API when settings name it (connect.endpoint): its files' statuses are read first. */
+  connectApi?: ConnectUsageApi;
+}
+
+/**
+ * Before a usage command decides anything: what Connect says of the collected files (statuses, closed records, a
+ * rejection), or without Connect only the rejections a killed run left half-written. Connect being down never
+ * stops the command: it says so and goes on with the sheet as it is. Returns the keys sent back to ASSIGNED.
+ */
+async function followConnect(deps: Deps): Promise<Set<string>> {
+  const local = { sink: deps.sink, usageDir: deps.usageDir, reporter: deps.reporter, now: deps.now };
+  if (!deps.connectApi) return completeReopenings(local);
+  try {
+    const trip = await runConnectTrip({ submit: false }, { ...local, api: deps.connectApi });
+    for (const f of trip.files) for (const p of f.problems) deps.reporter.warn(p);
+    return trip.reopenedKeys;
+  } catch (e) {
+    if (e instanceof CreditDeskError) throw e;
+    deps.reporter.warn(
+      `Connect could not be read (${(e as Error).message.split('\n')[0]}); going on with the sheet as it is. Run \`credit-desk usage status\` once Connect answers.`,
+    );
+    return completeReopenings(local);
+  }
 }
 
 /** The collect/close change to the Credits rows, with the Ledger rows it implies, as ONE sink write. */
@@ -100,6 +125,8 @@ export async function runCollect(
   deps: Deps,
 ): Promise<CollectResult> {
   const now = deps.now.toISOString();
+  // Credits Connect just sent back to ASSIGNED wait for the next collection: a person may want to edit them first.
+  const reopenedNow = await followConnect(deps);
   const reconcileOpts = {
     usageDir: deps.usageDir,
     now: deps.now,
@@ -141,11 +168,16 @@ export async function runCollect(
     ...screened.skipped,
   ].sort((a, b) => a.sheetRow - b.sheetRow);
   await markNotCollected(deps, state, screened.skipped, opts.period, now);
-  const candidates = screened.collectable.filter((c) => c.status === 'ASSIGNED');
+  const collectable = screened.collectable.filter((c) => !reopenedNow.has(c.key));
+  if (reopenedNow.size)
+    deps.reporter.info(
+      `${reopenedNow.size} credit(s) Connect rejected are ASSIGNED again and wait for the next \`credit-desk usage collect\` (edit them first if needed).`,
+    );
+  const candidates = collectable.filter((c) => c.status === 'ASSIGNED');
   const none: CollectResult = { files: [], file: null, resumed, xlsxPath: null, skipped, estimated: [] };
   if (!candidates.length) return none;
   const deskId = rec.deskId ?? (await stampDeskId(deps.sink, rec));
-  const planned = planCollection(screened.collectable, {
+  const planned = planCollection(collectable, {
     period: opts.period,
     now,
     takenFileIds: taken,
@@ -390,6 +422,17 @@ export async function runClose(
   });
   // Only this sheet's own file (core/desk-id.ts): another sheet's file of the same ID is not marked closed.
   const file = rec.usageFiles.find((f) => f.usageFileId === id) ?? null;
+  if (file?.connectFile || file?.status === 'rejected') {
+    throw new CreditDeskError(
+      'USAGE',
+      file.status === 'rejected'
+        ? `Usage file ${id} was rejected in Connect; its credits are ASSIGNED again.`
+        : `Usage file ${id} is followed in Connect (${file.connectFile!.id}, ${file.connectFile!.status}): its credits become PROCESSED when Connect closes their records, not by hand.`,
+      file.status === 'rejected'
+        ? 'Collect them again: credit-desk usage collect'
+        : `Read Connect's status: credit-desk usage status ${id}`,
+    );
+  }
   if (file && file.status === 'collecting') {
     throw new CreditDeskError(
       'USAGE',
