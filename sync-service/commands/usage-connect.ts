@@ -52,7 +52,43 @@ export interface ConnectTripDeps {
   now: Date;
   api: ConnectUsageApi;
   crashAt?: (step: ConnectTripStep) => void;
+  /**
+   * Waits (ms) between reads of a file Connect is still checking after this run uploaded it (Connect usually
+   * answers an upload with `processing`): default 1, 2, 4 and 8 s, then the run says to submit later.
+   */
+  pollMs?: readonly number[];
 }
+
+/** Errors thrown by a Connect call (as opposed to the sheet's): a command that only reads Connect goes on without it. */
+const connectFailures = new WeakSet<object>();
+
+export function isConnectFailure(e: unknown): boolean {
+  return typeof e === 'object' && e !== null && connectFailures.has(e);
+}
+
+/** The same API, each call's failure marked as Connect's (isConnectFailure). */
+function marked(api: ConnectUsageApi): ConnectUsageApi {
+  const wrap =
+    <A extends unknown[], R>(call: (...args: A) => Promise<R>) =>
+    async (...args: A): Promise<R> => {
+      try {
+        return await call(...args);
+      } catch (e) {
+        if (typeof e === 'object' && e !== null) connectFailures.add(e);
+        throw e;
+      }
+    };
+  return {
+    findFile: wrap((x) => api.findFile(x)),
+    createFile: wrap((x) => api.createFile(x)),
+    uploadFile: wrap((id, xlsx, name) => api.uploadFile(id, xlsx, name)),
+    submitFile: wrap((id) => api.submitFile(id)),
+    getFile: wrap((id) => api.getFile(id)),
+    listRecords: wrap((id) => api.listRecords(id)),
+  };
+}
+
+const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
 /** What the sheet side needs (no Connect): completing a rejection a killed run recorded. */
 type LocalDeps = Pick<ConnectTripDeps, 'sink' | 'usageDir' | 'reporter' | 'now' | 'crashAt'>;
@@ -112,13 +148,17 @@ export async function runConnectTrip(
     if (!files.length) deps.reporter.info(`${id} is ${file.status}: nothing to do in Connect.`);
   }
   const out: ConnectTripResult = { files: [], reopenedKeys };
+  const api = marked(deps.api);
   for (const file of files) {
-    const report = await followFile(file, opts, deps);
+    const report = await followFile(file, opts, { ...deps, api });
     if (report.reopened) for (const r of file.records) out.reopenedKeys.add(r.key);
     out.files.push(report);
   }
   return out;
 }
+
+/** The statuses of a file Connect is still checking (credits-domain.md §1.4: uploading → processing → ready/invalid). */
+const CHECKING: ReadonlySet<string> = new Set(['uploading', 'uploaded', 'processing']);
 
 /** Saves what Connect said of the file into the journal (its ID first of all: a lost reply is found by it). */
 async function remember(
@@ -180,7 +220,9 @@ async function followFile(
   if (remote && (!journal.connectFile || journal.connectFile.status !== remote.status))
     journal = await remember(deps.usageDir, journal, remote, deps.now);
   let reupload = Boolean(opts.reupload);
-  for (let round = 0; round < 8; round++) {
+  const polls = [...(deps.pollMs ?? [1000, 2000, 4000, 8000])];
+  let uploaded = false;
+  for (let round = 0; round < 8 + polls.length; round++) {
     const step = nextConnectStep(remote?.status ?? null, { submit: opts.submit, reupload });
     report.step = step;
     report.status = remote?.status ?? null;
@@ -196,6 +238,7 @@ async function followFile(
       deps.reporter.progress(`uploading ${id}.xlsx to Connect (${remote!.id})…`);
       remote = await api.uploadFile(remote!.id, readFileSync(usageXlsxPath(deps.usageDir, id)), `${id}.xlsx`);
       reupload = false; // once per run: an invalid reply is shown, not uploaded again in a loop
+      uploaded = true;
       journal = await remember(deps.usageDir, journal, remote, deps.now);
       deps.crashAt?.('uploaded');
     } else if (step === 'submit') {
@@ -227,7 +270,19 @@ async function followFile(
     } else if (step === 'follow') {
       await followRecords(journal, remote!, report, deps);
       return report;
-    } else return report; // wait: Connect's turn (or a submit this run was not asked for)
+    } else if (uploaded && opts.submit && remote && CHECKING.has(remote.status) && polls.length) {
+      // Connect checks an upload after answering it: wait for its verdict, then submit in the same run.
+      await sleep(polls.shift()!);
+      remote = await api.getFile(remote.id);
+      if (remote.status !== journal.connectFile?.status)
+        journal = await remember(deps.usageDir, journal, remote, deps.now);
+    } else {
+      if (opts.submit && remote && CHECKING.has(remote.status))
+        report.problems.push(
+          `Connect is still checking ${id} (${remote.id}, ${remote.status}); run \`credit-desk usage submit ${id}\` again in a few minutes to submit it.`,
+        );
+      return report; // wait: Connect's turn (or a submit this run was not asked for)
+    }
   }
   return report;
 }

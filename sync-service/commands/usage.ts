@@ -46,7 +46,7 @@ import { newDeskId } from '../new-desk-id';
 import { finishFromHere, stopPoint } from '../interrupt';
 import { PLACEHOLDER_CONNECT } from '../settings';
 import type { ConnectUsageApi } from '../connect-api/usage-api';
-import { completeReopenings, runConnectTrip } from './usage-connect';
+import { completeReopenings, isConnectFailure, runConnectTrip } from './usage-connect';
 
 /** The points a collection passes; a test can stop the run at any of them as a killed process would. */
 export type CollectStep = 'journal-written' | 'usage-file-written' | 'sheet-written' | 'verified' | 'ready';
@@ -78,7 +78,7 @@ async function followConnect(deps: Deps): Promise<Set<string>> {
     for (const f of trip.files) for (const p of f.problems) deps.reporter.warn(p);
     return trip.reopenedKeys;
   } catch (e) {
-    if (e instanceof CreditDeskError) throw e;
+    if (!isConnectFailure(e)) throw e; // the sheet's or the folder's trouble is the command's
     deps.reporter.warn(
       `Connect could not be read (${(e as Error).message.split('\n')[0]}); going on with the sheet as it is. Run \`credit-desk usage status\` once Connect answers.`,
     );

@@ -28,6 +28,8 @@ interface StoredFile extends ConnectUsageFile {
   input: CreateUsageFile;
   records: ConnectUsageRecordState[];
   uploads: number;
+  /** With `checkLater`: the upload's verdict, shown on the next read (Connect checks after answering). */
+  verdict?: () => void;
 }
 
 export class FakeConnect implements ConnectUsageApi {
@@ -37,7 +39,13 @@ export class FakeConnect implements ConnectUsageApi {
   private faults: { method: Method; kind: 'fail' | 'lose' }[] = [];
   private seq = 0;
 
-  constructor(private readonly opts: { knownAssets?: ReadonlySet<string> } = {}) {}
+  constructor(
+    private readonly opts: {
+      knownAssets?: ReadonlySet<string>;
+      /** Answer an upload `processing` and show ready/invalid on the next read, as Connect usually does. */
+      checkLater?: boolean;
+    } = {},
+  ) {}
 
   failNext(method: Method): void {
     this.faults.push({ method, kind: 'fail' });
@@ -60,6 +68,10 @@ export class FakeConnect implements ConnectUsageApi {
   private file(id: string): StoredFile {
     const f = this.files.find((x) => x.id === id);
     if (!f) throw new Error(`Connect: 404 usage file ${id} not found`);
+    if (f.verdict) {
+      f.verdict();
+      delete f.verdict;
+    }
     return f;
   }
 
@@ -106,16 +118,19 @@ export class FakeConnect implements ConnectUsageApi {
       this.move(f, ['draft', 'invalid', 'rejected', 'ready'], 'processing', 'upload');
       f.uploads++;
       const check = await checkUsageFile(xlsx, { knownAssets: this.opts.knownAssets });
-      if (check.problems.length) {
+      const verdict = () => (check.problems.length ? invalid() : ready());
+      const invalid = () => {
         f.status = 'invalid';
         f.errorDetail = check.problems.join('; ');
         f.records = [];
-        return this.view(f);
-      }
-      f.status = 'ready';
-      f.errorDetail = null;
-      f.rejectionNote = null;
-      f.records = check.records.map((r, i) => ({
+      };
+      const ready = () => {
+        f.status = 'ready';
+        f.errorDetail = null;
+        f.rejectionNote = null;
+        f.records = records;
+      };
+      const records: ConnectUsageRecordState[] = check.records.map((r, i) => ({
         id: `UR-${f.id.slice(3)}-${String(i).padStart(5, '0')}`,
         status: 'valid',
         assetId: r.assetId,
@@ -125,6 +140,8 @@ export class FakeConnect implements ConnectUsageApi {
         externalBillingId: '',
         externalBillingNote: '',
       }));
+      if (this.opts.checkLater) f.verdict = verdict;
+      else verdict();
       return this.view(f);
     });
   }

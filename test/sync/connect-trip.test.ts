@@ -161,6 +161,25 @@ describe('the usage file in Connect', () => {
     expect(journal(d, uf).connectFile).toMatchObject({ id: d.connect.files[0].id, status: 'pending' });
   });
 
+  it('waits for Connect to check an upload, then submits in the same run; says to come back when it takes longer', async () => {
+    const d = await desk(2);
+    d.connect = new FakeConnect({ knownAssets: new Set(['AS-1']), checkLater: true });
+    const uf = (await runCollect({}, deps(d, 1))).file!.usageFileId;
+    const slow = await runConnectTrip({ submit: true }, { ...deps(d, 2), pollMs: [] });
+    expect(slow.files[0].status).toBe('processing');
+    expect(slow.files[0].problems[0]).toContain(`credit-desk usage submit ${uf}`);
+    expect(journal(d, uf).connectFile!.status).toBe('processing');
+    const next = await runConnectTrip({ submit: true }, { ...deps(d, 3), pollMs: [0] });
+    expect(next.files[0].status).toBe('pending');
+
+    const d2 = await desk(1);
+    d2.connect = new FakeConnect({ knownAssets: new Set(['AS-1']), checkLater: true });
+    await runCollect({}, deps(d2, 1));
+    const once = await runConnectTrip({ submit: true }, { ...deps(d2, 2), pollMs: [0, 0] });
+    expect(once.files[0]).toMatchObject({ status: 'pending', problems: [] });
+    expect(d2.connect.calls.filter((c) => c === 'uploadFile')).toHaveLength(1);
+  });
+
   it('collects when Connect is down, and leaves submission for later', async () => {
     const d = await desk(2);
     const reporter = recordingReporter();
