@@ -27,6 +27,8 @@ import {
   writeMonthStatements,
   type MonthStatements,
 } from './month-statements';
+import { isConnectFailure, runConnectTrip, type ConnectTripResult } from './usage-connect';
+import type { ConnectUsageApi } from '../connect-api/usage-api';
 
 export const EXIT_OK = 0;
 export const EXIT_ATTENTION = 3;
@@ -47,6 +49,8 @@ export interface RunMonthDeps {
   reporter: Reporter;
   now: Date;
   fetchImpl?: typeof fetch;
+  /** Connect's Usage API when settings name it: the usage files are followed there (and submitted with --collect). */
+  connectApi?: ConnectUsageApi;
   archived?: { keys: ReadonlySet<string>; creditIds: ReadonlySet<string> };
 }
 
@@ -56,6 +60,8 @@ export interface RunMonthResult {
   sync: SyncReport;
   collected: CollectResult | null;
   statements: MonthStatements | null;
+  /** What Connect said of the usage files (null: Connect not configured, or not reachable: see attention). */
+  connect: ConnectTripResult | null;
   summary: Summary;
   webhook: WebhookResult | null;
   text: string;
@@ -79,7 +85,14 @@ export async function runMonth(
   if (opts.collect) {
     collected = await runCollect(
       {},
-      { sink: deps.sink, usageDir: opts.usageDir, reporter, now: deps.now, connect: settings.connect },
+      {
+        sink: deps.sink,
+        usageDir: opts.usageDir,
+        reporter,
+        now: deps.now,
+        connect: settings.connect,
+        connectApi: deps.connectApi,
+      },
     );
     for (const { file } of collected.files)
       reporter.info(`usage file ${file.usageFileId}: ${file.records.length} credits`);
@@ -89,11 +102,13 @@ export async function runMonth(
     ? await writeMonthStatements(opts.statementsDir, [...sync.periods].sort().pop()!, deps.sink)
     : null;
   if (statements) reporter.info(statementLines(statements)[0].replace(/:$/, ''));
+  const attention: string[] = [];
+  for (const r of collected?.rejected ?? []) attention.push(rejectedText(r.usageFileId, r.credits));
+  const connect = deps.connectApi ? await followInConnect(deps, opts, attention) : null;
   // The sheet as it is now, with the CUR totals this run read, so the Check column is filled in.
   const cur = sync.merge.totals.map((t) => ({ period: t.period, currency: t.currency, amount: t.source }));
   const summary = await loadSummary(deps, undefined, cur);
 
-  const attention: string[] = [];
   const failed = sync.rules?.failed.length ?? 0;
   // Every PENDING_ASSIGN credit is tried, not only this run's new ones: "new" would be false on a re-run.
   if (failed)
@@ -148,6 +163,7 @@ export async function runMonth(
     sync,
     collected,
     statements,
+    connect,
     summary,
     webhook,
     text,
@@ -155,6 +171,46 @@ export async function runMonth(
 }
 
 const credits = (n: number) => `${n} credit${n === 1 ? '' : 's'}`;
+
+function rejectedText(usageFileId: string, credits: number): string {
+  return `Connect rejected ${usageFileId}: ${credits} credit(s) are ASSIGNED again (flag REJECTED); the next collection takes them`;
+}
+
+/**
+ * The usage files in Connect: read back (and, with --collect, the new ones submitted). Connect being down or a
+ * file it found invalid is something a person should look at, never a failed month.
+ */
+async function followInConnect(
+  deps: RunMonthDeps,
+  opts: RunMonthOptions,
+  attention: string[],
+): Promise<ConnectTripResult | null> {
+  try {
+    const trip = await runConnectTrip(
+      { submit: Boolean(opts.collect) },
+      {
+        sink: deps.sink,
+        usageDir: opts.usageDir,
+        reporter: deps.reporter,
+        now: deps.now,
+        api: deps.connectApi!,
+      },
+    );
+    for (const f of trip.files) {
+      attention.push(...f.problems);
+      if (f.reopened) attention.push(rejectedText(f.usageFileId, f.reopened));
+      if (f.processed)
+        deps.reporter.info(`${f.usageFileId}: ${f.processed} credit(s) closed in Connect, PROCESSED`);
+    }
+    return trip;
+  } catch (e) {
+    if (!isConnectFailure(e)) throw e;
+    attention.push(
+      `Connect could not be read (${(e as Error).message.split('\n')[0]}); run \`credit-desk usage status\` once it answers`,
+    );
+    return null;
+  }
+}
 
 /** The chat message: a few lines a person reads on a phone. */
 export function monthText(

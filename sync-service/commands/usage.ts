@@ -70,19 +70,24 @@ interface Deps {
  * rejection), or without Connect only the rejections a killed run left half-written. Connect being down never
  * stops the command: it says so and goes on with the sheet as it is. Returns the keys sent back to ASSIGNED.
  */
-async function followConnect(deps: Deps): Promise<Set<string>> {
+async function followConnect(
+  deps: Deps,
+): Promise<{ keys: Set<string>; rejected: CollectResult['rejected'] }> {
   const local = { sink: deps.sink, usageDir: deps.usageDir, reporter: deps.reporter, now: deps.now };
-  if (!deps.connectApi) return completeReopenings(local);
+  if (!deps.connectApi) return { keys: await completeReopenings(local), rejected: [] };
   try {
     const trip = await runConnectTrip({ submit: false }, { ...local, api: deps.connectApi });
     for (const f of trip.files) for (const p of f.problems) deps.reporter.warn(p);
-    return trip.reopenedKeys;
+    const rejected = trip.files
+      .filter((f) => f.reopened)
+      .map((f) => ({ usageFileId: f.usageFileId, credits: f.reopened }));
+    return { keys: trip.reopenedKeys, rejected };
   } catch (e) {
     if (!isConnectFailure(e)) throw e; // the sheet's or the folder's trouble is the command's
     deps.reporter.warn(
       `Connect could not be read (${(e as Error).message.split('\n')[0]}); going on with the sheet as it is. Run \`credit-desk usage status\` once Connect answers.`,
     );
-    return completeReopenings(local);
+    return { keys: await completeReopenings(local), rejected: [] };
   }
 }
 
@@ -118,6 +123,8 @@ export interface CollectResult {
    * what the Config tab recorded (core/aws-bill.ts) and how many credits. Empty otherwise.
    */
   estimated: { period: string; awsBill: string; credits: number }[];
+  /** Usage files Connect rejected, read at the start of this run: their credits are ASSIGNED again. */
+  rejected: { usageFileId: string; credits: number }[];
 }
 
 export async function runCollect(
@@ -126,7 +133,8 @@ export async function runCollect(
 ): Promise<CollectResult> {
   const now = deps.now.toISOString();
   // Credits Connect just sent back to ASSIGNED wait for the next collection: a person may want to edit them first.
-  const reopenedNow = await followConnect(deps);
+  const followed = await followConnect(deps);
+  const reopenedNow = followed.keys;
   const reconcileOpts = {
     usageDir: deps.usageDir,
     now: deps.now,
@@ -174,7 +182,16 @@ export async function runCollect(
       `${reopenedNow.size} credit(s) Connect rejected are ASSIGNED again and wait for the next \`credit-desk usage collect\` (edit them first if needed).`,
     );
   const candidates = collectable.filter((c) => c.status === 'ASSIGNED');
-  const none: CollectResult = { files: [], file: null, resumed, xlsxPath: null, skipped, estimated: [] };
+  const rejected = followed.rejected;
+  const none: CollectResult = {
+    files: [],
+    file: null,
+    resumed,
+    xlsxPath: null,
+    skipped,
+    estimated: [],
+    rejected,
+  };
   if (!candidates.length) return none;
   const deskId = rec.deskId ?? (await stampDeskId(deps.sink, rec));
   const planned = planCollection(collectable, {
@@ -217,6 +234,7 @@ export async function runCollect(
     xlsxPath: files[0]?.xlsxPath ?? null,
     skipped,
     estimated: estimatedPeriods(files.map((f) => f.file)),
+    rejected,
   };
 }
 

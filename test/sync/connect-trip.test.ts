@@ -13,6 +13,7 @@ import { runAssign } from '../../sync-service/commands/assign';
 import { runSync } from '../../sync-service/commands/sync';
 import { runClose, runCollect } from '../../sync-service/commands/usage';
 import { runConnectTrip } from '../../sync-service/commands/usage-connect';
+import { EXIT_ATTENTION, EXIT_OK, runMonth } from '../../sync-service/commands/run-month';
 import { silentReporter } from '../../sync-service/progress';
 import { resolveSettings } from '../../sync-service/settings';
 import { createWorkbookSink } from '../../sync-service/sinks/workbook';
@@ -24,6 +25,7 @@ import { NOW, recordingReporter, sourceOf, writeAccounts } from './ledger-helper
 const tempDir = useTempDirs('credit-desk-connect-');
 
 interface Desk {
+  settings: ReturnType<typeof resolveSettings>;
   path: string;
   usageDir: string;
   sink: () => ReturnType<typeof createWorkbookSink>;
@@ -49,7 +51,7 @@ async function desk(n = 3): Promise<Desk> {
   for (const { credit } of readState(await sink().read()).credits)
     await runAssign(credit.creditId, 'customer 100%', { sink: sink(), now: NOW, actor: 'a@x' });
   const connect = new FakeConnect({ knownAssets: new Set(['AS-1']) });
-  return { path, usageDir, sink, connect, at: (m) => new Date(NOW.getTime() + m * 60_000) };
+  return { settings, path, usageDir, sink, connect, at: (m) => new Date(NOW.getTime() + m * 60_000) };
 }
 
 function deps(d: Desk, minutes: number, reporter = silentReporter) {
@@ -248,5 +250,39 @@ describe('the usage file in Connect', () => {
     const d2 = await desk(1);
     const uf2 = (await runCollect({}, deps(d2, 1))).file!.usageFileId;
     expect((await runClose(uf2, deps(d2, 2))).closed).toBe(1);
+  });
+
+  it('run-month --collect submits the new file; the next run-month reports a rejection and a Connect outage as attention', async () => {
+    const d = await desk(2);
+    const month = (minutes: number) =>
+      runMonth(
+        d.settings,
+        { collect: true, usageDir: d.usageDir, previous: false },
+        {
+          source: sourceOf(2),
+          sink: d.sink(),
+          reporter: silentReporter,
+          now: d.at(minutes),
+          connectApi: d.connect,
+        },
+      );
+    const first = await month(1);
+    expect(first.exitCode).toBe(EXIT_OK);
+    const uf = first.collected!.files[0].file.usageFileId;
+    expect(first.connect!.files.map((f) => [f.usageFileId, f.status])).toEqual([[uf, 'pending']]);
+    d.connect.reject(d.connect.byExternal(uf).id, 'wrong contract');
+    const second = await month(2);
+    expect(second.exitCode).toBe(EXIT_ATTENTION);
+    expect(second.attention.join('\n')).toContain(`Connect rejected ${uf}: 2 credit(s) are ASSIGNED again`);
+    expect(second.collected!.files).toEqual([]); // left for the next collection, to be edited first
+    d.connect.failNext('findFile');
+    const third = await month(3);
+    expect(third.exitCode).toBe(EXIT_ATTENTION);
+    expect(third.attention.join('\n')).toContain('Connect could not be read (Connect: findFile failed');
+    expect(third.collected!.files).toHaveLength(1); // collected locally all the same, submitted next time
+    expect(d.connect.files).toHaveLength(1);
+    const fourth = await month(4);
+    expect(fourth.connect!.files.map((f) => f.status)).toEqual(['pending']);
+    expect(d.connect.files.map((f) => f.status)).toEqual(['rejected', 'pending']);
   });
 });
