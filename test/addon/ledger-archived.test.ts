@@ -26,3 +26,26 @@ test('parseLedger skips the packed rows of archived credits', () => {
   expect([...ledger.byKey.keys()]).toEqual(['k1-live']);
   expect(ledger.byId.has('AWSC-202601-0000-0001')).toBe(false);
 });
+
+test('parseLedger skips a REOPENED row: Connect rejected that collection, the credit is ASSIGNED again', () => {
+  const headers = headersOf('ledger');
+  const idx = indexColumns<LedgerField>('ledger', headers);
+  const row = (key: string, creditId: string, status: string) =>
+    recordToRow<LedgerField>(
+      { key, creditId, status, connectNote: 'rejected: wrong contract' },
+      idx,
+      headers.length,
+    );
+  const ledger = parseLedger(
+    [
+      [...headers],
+      row('k1', 'AWSC-202610-1111-2222', 'PROCESSING'),
+      row('k2', 'AWSC-202610-3333-4444', 'REOPENED'),
+    ],
+    'UTC',
+  );
+  expect([...ledger.byKey.keys()]).toEqual(['k1']);
+  expect(ledger.byId.has('AWSC-202610-3333-4444')).toBe(false);
+  // The Ledger's own note is no Credits column the add-on would compare.
+  expect(ledger.byKey.get('k1')!.cells.has('connect note')).toBe(false);
+});
