@@ -19,6 +19,8 @@ import { resolveSettings } from '../../sync-service/settings';
 import { createWorkbookSink } from '../../sync-service/sinks/workbook';
 import { usageJsonPath } from '../../sync-service/usage/usage-files';
 import { FakeConnect } from '../helpers/connect-fake';
+import { loadWorkbook } from './workbook-helpers';
+import { saveUsageJson } from '../../sync-service/usage/usage-files';
 import { useTempDirs } from '../helpers/fixtures-io';
 import { NOW, recordingReporter, sourceOf, writeAccounts } from './ledger-helpers';
 
@@ -284,5 +286,27 @@ describe('the usage file in Connect', () => {
     const fourth = await month(4);
     expect(fourth.connect!.files.map((f) => f.status)).toEqual(['pending']);
     expect(d.connect.files.map((f) => f.status)).toEqual(['rejected', 'pending']);
+  });
+
+  it('a rejected collection locks nothing again: not the Audit once the Ledger tab is deleted, not an old journal put back', async () => {
+    const d = await desk(2);
+    const uf = (await runCollect({}, deps(d, 1))).file!.usageFileId;
+    const before = journal(d, uf);
+    await runConnectTrip({ submit: true }, deps(d, 2));
+    d.connect.reject(d.connect.byExternal(uf).id, 'no');
+    await runConnectTrip({ submit: false }, deps(d, 3));
+    // The Ledger tab deleted, and the journal as it was before the rejection copied back into the folder.
+    const wb = await loadWorkbook(d.path);
+    wb.removeWorksheet(wb.getWorksheet('Ledger')!.id);
+    await wb.xlsx.writeFile(d.path);
+    await saveUsageJson(d.usageDir, before);
+    const r = await runCollect({}, deps(d, 4));
+    // The Audit's reopen rows prove the rejection: the credits are collected again, into a new file.
+    expect(r.file!.usageFileId).not.toBe(uf);
+    expect(r.file!.records).toHaveLength(2);
+    expect((await rows(d)).map((c) => [c.status, c.usageFileId])).toEqual([
+      ['PROCESSING', r.file!.usageFileId],
+      ['PROCESSING', r.file!.usageFileId],
+    ]);
   });
 });
