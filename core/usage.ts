@@ -88,6 +88,11 @@ export interface UsageFile {
   totals: { currency: string; amount: Minor; credits: number }[];
   /** The file in Connect, once created there (core/connect-trip.ts); absent while Connect has not been told. */
   connectFile?: ConnectFileState;
+  /**
+   * Collected while Connect was configured: `usage submit` sends it without being named. A file collected
+   * without Connect may have been uploaded by hand; it goes to Connect only when named (`usage submit UF-…`).
+   */
+  viaConnect?: true;
 }
 
 /** Connect's copy of a usage file as the journal last saw it: a resumed run asks Connect again, never assumes. */

@@ -128,7 +128,9 @@ export async function runConnectTrip(
     now: deps.now,
     reporter: deps.reporter,
   });
-  let files = rec.usageFiles.filter((f) => f.status === 'ready');
+  // Not named: only files Connect already has or that were collected for it (a file collected without Connect
+  // may have been uploaded by hand; sending it again would bill it twice).
+  let files = rec.usageFiles.filter((f) => f.status === 'ready' && (f.connectFile || f.viaConnect));
   if (opts.only) {
     const id = opts.only.trim().toUpperCase();
     const file = rec.usageFiles.find((f) => f.usageFileId === id);

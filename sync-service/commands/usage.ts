@@ -204,6 +204,7 @@ export async function runCollect(
     awsBills: state.awsBills,
   });
   if (!planned.length) return none;
+  if (deps.connectApi) for (const f of planned) f.viaConnect = true;
   // The last point Ctrl-C stops at (interrupt.ts): from the journals on, this run completes the collection itself.
   stopPoint();
   finishFromHere();
@@ -433,6 +434,7 @@ export async function runClose(
 ): Promise<{ closed: number; file: UsageFile | null }> {
   const id = fileId.trim().toUpperCase();
   requireUsageFileId(id); // before reconciliation writes anything
+  await followConnect(deps); // what Connect says first: a file it rejected is not closed by hand
   const rec = await readReconciled(deps.sink, {
     usageDir: deps.usageDir,
     now: deps.now,
@@ -486,7 +488,10 @@ export function listUsageFiles(usageDir: string): string {
   return files
     .map(
       (f) =>
-        `${f.usageFileId}  ${f.status.padEnd(10)} ${f.createdAt.slice(0, 10)}  ${f.records.length} credits  ${usageTotalsText(f)}  ${usageJsonPath(usageDir, f.usageFileId)}`,
+        `${f.usageFileId}  ${f.status.padEnd(10)} ${f.createdAt.slice(0, 10)}  ${f.records.length} credits  ${usageTotalsText(f)}  ${usageJsonPath(usageDir, f.usageFileId)}` +
+        (f.connectFile
+          ? `  Connect ${f.connectFile.id} ${f.connectFile.status} (${f.connectFile.lastSeen})`
+          : ''),
     )
     .join('\n');
 }

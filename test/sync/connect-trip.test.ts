@@ -57,7 +57,14 @@ async function desk(n = 3): Promise<Desk> {
 }
 
 function deps(d: Desk, minutes: number, reporter = silentReporter) {
-  return { sink: d.sink(), usageDir: d.usageDir, reporter, now: d.at(minutes), api: d.connect };
+  return {
+    sink: d.sink(),
+    usageDir: d.usageDir,
+    reporter,
+    now: d.at(minutes),
+    api: d.connect,
+    connectApi: d.connect,
+  };
 }
 
 const journal = (d: Desk, id: string) =>
@@ -308,5 +315,20 @@ describe('the usage file in Connect', () => {
       ['PROCESSING', r.file!.usageFileId],
       ['PROCESSING', r.file!.usageFileId],
     ]);
+  });
+
+  it('a file collected before Connect was configured goes to Connect only when named (it may have been uploaded by hand)', async () => {
+    const d = await desk(2);
+    const { connectApi: _none, ...local } = deps(d, 1);
+    const uf = (await runCollect({}, local)).file!.usageFileId;
+    const all = await runConnectTrip({ submit: true }, deps(d, 2));
+    expect(all.files).toEqual([]);
+    expect(d.connect.calls).toEqual([]); // not even looked up
+    const named = await runConnectTrip({ submit: true, only: uf }, deps(d, 3));
+    expect(named.files.map((f) => [f.usageFileId, f.status])).toEqual([[uf, 'pending']]);
+    // From then on Connect knows it: every status read follows it.
+    d.connect.accept(named.files[0].connectId!);
+    d.connect.close(named.files[0].connectId!);
+    expect((await runConnectTrip({ submit: false }, deps(d, 4))).files[0].step).toBe('closed');
   });
 });
