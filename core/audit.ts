@@ -17,7 +17,7 @@ export type AuditAction =
   /** `usage collect` left a credit out and flagged it NOT_COLLECTED (After: the flags, then why), or cleared it. */
   | 'collect-skip'
   | 'close'
-  /** Connect rejected the credit's usage file: back to ASSIGNED (docs/decisions/0005; After of `reopened`: the record ID). */
+  /** Connect rejected the credit's usage file: back to ASSIGNED (docs/decisions/0008; After of `reopened`: the record ID). */
   | 'reopen'
   /** What the usage process heard from Connect about a credit's records (a mismatch it will not guess about). */
   | 'connect'

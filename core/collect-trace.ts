@@ -18,7 +18,7 @@ import { indexColumns, text, type Grid } from './table';
 export const TRACE_FIELD = 'record';
 
 /**
- * The Audit field of a reopening (docs/decisions/0005): Connect rejected the usage file, the credit went back to
+ * The Audit field of a reopening (docs/decisions/0008): Connect rejected the usage file, the credit went back to
  * ASSIGNED, and the After names the usage record ID whose collection no longer locks it. A collect trace of a
  * reopened record ID is no collection, so losing the Ledger tab never locks a reopened credit again.
  */

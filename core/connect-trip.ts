@@ -12,7 +12,7 @@
  * - PROCESSING while the file is uploaded, ready, pending or accepted;
  * - PROCESSED only when Connect has closed every record billed for it (its external billing IDs and notes go
  *   into the Ledger and the Audit);
- * - a rejected file sends its credits back to ASSIGNED (docs/decisions/0005): the one way out of PROCESSING;
+ * - a rejected file sends its credits back to ASSIGNED (docs/decisions/0008): the one way out of PROCESSING;
  * - an invalid file keeps its credits locked in it (nothing is locked twice): Connect's error_detail is shown.
  * A record Connect has that the journal does not, or a journal record Connect lacks, is reported and its credit
  * flagged, never guessed at.

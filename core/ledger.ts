@@ -18,7 +18,7 @@ import type { UsageFile, UsageRecord } from './usage';
 export type CollectedStatus = 'PROCESSING' | 'PROCESSED';
 
 /**
- * The Status of a Ledger row whose collection Connect rejected (docs/decisions/0005): the credit went back to
+ * The Status of a Ledger row whose collection Connect rejected (docs/decisions/0008): the credit went back to
  * ASSIGNED, so the row is no longer a collected credit. Every reader treats it as "not collected"; its usage
  * record ID is reopened for good (a trace of that collection in the Audit or a usage file never locks the credit
  * again), and the next collection of the credit rewrites the row (core/ledger-placement.ts: a credit's append
@@ -194,7 +194,7 @@ export function entryFromRecord(file: UsageFile, r: UsageRecord, status: Collect
 /**
  * Entries of the usage files on disk. A file still "collecting" is not collected yet (the run that wrote it
  * died before the sheet changed; the next `usage collect` completes it), so it contributes nothing; nor does a
- * file Connect rejected (its credits went back to ASSIGNED: docs/decisions/0005).
+ * file Connect rejected (its credits went back to ASSIGNED: docs/decisions/0008).
  */
 export function entriesFromUsageFiles(files: readonly UsageFile[]): LedgerEntry[] {
   return files

@@ -73,7 +73,7 @@ export interface UsageFile {
   /**
    * collecting: written, sheet not yet updated; ready: the sheet shows its credits as PROCESSING; closed: PROCESSED;
    * rejected: Connect rejected it and its credits went back to ASSIGNED (written before the sheet changes, so a
-   * run killed in between is completed by the next: docs/decisions/0005).
+   * run killed in between is completed by the next: docs/decisions/0008).
    */
   status: 'collecting' | 'ready' | 'closed' | 'rejected';
   createdAt: string;

@@ -204,7 +204,7 @@ export async function readReconciled(sink: Sink, opts: ReconcileOptions): Promis
   const archived = unionArchived(readArchivedLedger(snapshot.tabs.ledger), {
     keys: new Set(opts.archivedKeys ?? readArchivedIndex(defaultArchiveDir()).keys),
   }).keys;
-  // Collections Connect rejected (docs/decisions/0005): the Ledger's REOPENED rows and the Audit's `reopen`
+  // Collections Connect rejected (docs/decisions/0008): the Ledger's REOPENED rows and the Audit's `reopen`
   // rows name their usage record IDs. No copy of the record may lock such a credit again — not an Audit trace,
   // not a usage file restored from a backup — so they are left out of all three here.
   const reopenedRows = readReopened(snapshot.tabs.ledger);

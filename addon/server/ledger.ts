@@ -49,7 +49,7 @@ export function parseLedger(values: unknown[][], timeZone: string): Ledger {
     if (!key && !creditId) continue;
     // A packed list of archived credits (core/archived-ledger.ts): they left the sheet, nothing to repair.
     if (statusAt >= 0 && text(toCell(r[statusAt], timeZone)) === ARCHIVED_STATUS) continue;
-    // A collection Connect rejected (docs/decisions/0005): the credit is ASSIGNED again, not collected.
+    // A collection Connect rejected (docs/decisions/0008): the credit is ASSIGNED again, not collected.
     if (statusAt >= 0 && text(toCell(r[statusAt], timeZone)) === REOPENED_STATUS) continue;
     const cells = new Map<string, Cell>();
     headers.forEach((h, i) => {
