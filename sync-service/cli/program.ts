@@ -21,6 +21,8 @@ import { unassignCommand } from './commands/unassign';
 import { usageCloseCommand } from './commands/usage-close';
 import { usageCollectCommand } from './commands/usage-collect';
 import { usageListCommand } from './commands/usage-list';
+import { usageStatusCommand } from './commands/usage-status';
+import { usageSubmitCommand } from './commands/usage-submit';
 import type { CliContext } from './context';
 
 export function makeProgram(ctx: CliContext): Command {
@@ -42,10 +44,12 @@ export function makeProgram(ctx: CliContext): Command {
   const usage = add(
     program,
     new Command('usage').description(
-      'the usage process: collect assigned credits for invoicing, close invoiced files',
+      'the usage process: collect assigned credits for invoicing, send them to Connect and follow them, close invoiced files',
     ),
   );
   add(usage, usageCollectCommand(ctx));
+  add(usage, usageSubmitCommand(ctx));
+  add(usage, usageStatusCommand(ctx));
   add(usage, usageCloseCommand(ctx));
   add(usage, usageListCommand());
   const rules = add(program, new Command('rules').description('credit rules'));

@@ -127,4 +127,12 @@ describe('credit-desk exit codes', () => {
     const ok = runCli(['assign', creditId, 'customer 60%', '--workbook', workbook], dir);
     expect(ok.code).toBe(0);
   });
+
+  it('2 for usage submit and usage status without Connect configured, naming what to set', () => {
+    for (const command of ['submit', 'status']) {
+      const r = runCli(['usage', command, '--workbook', workbook], dir);
+      expect({ command, code: r.code }).toEqual({ command, code: 2 });
+      expect(r.err).toContain('CONNECT_API_KEY is not set');
+    }
+  });
 });

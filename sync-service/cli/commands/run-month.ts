@@ -45,6 +45,7 @@ export function runMonthCommand(ctx: CliContext): Command {
         statementLines,
       }: typeof import('../../commands/month-statements') = require('../../commands/month-statements');
       const archives: typeof import('../../archive/archive-files') = require('../../archive/archive-files');
+      const { connectApiOf }: typeof import('../../usage/connect-open') = require('../../usage/connect-open');
 
       const json = opts.logFormat === 'json';
       const reporter = json ? createJsonReporter() : ctx.reporter;
@@ -74,6 +75,7 @@ export function runMonthCommand(ctx: CliContext): Command {
                   reporter,
                   now: new Date(),
                   archived: archives.readArchivedIndex(archives.defaultArchiveDir()),
+                  connectApi: connectApiOf(settings),
                 },
               ),
             { missingWorkbook: 'create' },

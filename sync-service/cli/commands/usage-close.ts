@@ -9,9 +9,17 @@ export function usageCloseCommand(ctx: CliContext): Command {
     .argument('<usage-file-id>', 'a usage file ID (`credit-desk usage list` shows them)')
     .action(async (fileId: string, opts) => {
       const { runClose }: typeof import('../../commands/usage') = require('../../commands/usage');
+      const { connectApiOf }: typeof import('../../usage/connect-open') = require('../../usage/connect-open');
       const settings = settingsOf(opts);
+      const connectApi = connectApiOf(settings);
       const r = await withSink(settings, ctx, (sink) =>
-        runClose(fileId, { sink, usageDir: settings.usageDir, reporter: ctx.reporter, now: new Date() }),
+        runClose(fileId, {
+          sink,
+          usageDir: settings.usageDir,
+          reporter: ctx.reporter,
+          now: new Date(),
+          connectApi,
+        }),
       );
       console.log(
         `${fileId.toUpperCase()}: ${r.closed} credit${r.closed === 1 ? '' : 's'} marked PROCESSED.`,

@@ -17,7 +17,9 @@ export function usageCollectCommand(ctx: CliContext): Command {
     .action(async (opts) => {
       const { usageTotalsText }: typeof import('../../../core/usage') = require('../../../core/usage');
       const { runCollect }: typeof import('../../commands/usage') = require('../../commands/usage');
+      const { connectApiOf }: typeof import('../../usage/connect-open') = require('../../usage/connect-open');
       const settings = settingsOf(opts);
+      const connectApi = connectApiOf(settings);
       const r = await withSink(settings, ctx, (sink) =>
         runCollect(
           { period: opts.period, allowEstimated: opts.allowEstimated === true },
@@ -27,6 +29,7 @@ export function usageCollectCommand(ctx: CliContext): Command {
             reporter: ctx.reporter,
             now: new Date(),
             connect: settings.connect,
+            connectApi,
           },
         ),
       );
@@ -45,9 +48,16 @@ export function usageCollectCommand(ctx: CliContext): Command {
         console.log(
           `--allow-estimated: collected ${e.credits} credit(s) of ${e.period}, which AWS has not finalised (AWS bill: ${e.awsBill}); their amounts may still change. The Audit tab records it (field awsBill).`,
         );
+      for (const x of r.rejected)
+        console.log(
+          `Connect rejected ${x.usageFileId}: ${x.credits} credit(s) are ASSIGNED again (flag REJECTED); the next usage collect takes them.`,
+        );
       for (const { file, xlsxPath } of r.files)
         console.log(
-          `Usage file ${file.usageFileId}: ${file.records.length} credits, ${usageTotalsText(file)} → ${xlsxPath}\nThose credits are now PROCESSING and locked. Once invoiced: ./credit-desk usage close ${file.usageFileId}`,
+          `Usage file ${file.usageFileId}: ${file.records.length} credits, ${usageTotalsText(file)} → ${xlsxPath}\nThose credits are now PROCESSING and locked. ` +
+            (connectApi
+              ? `Send it to Connect: ./credit-desk usage submit ${file.usageFileId}`
+              : `Once invoiced: ./credit-desk usage close ${file.usageFileId}`),
         );
     });
 }
