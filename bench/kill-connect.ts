@@ -9,7 +9,15 @@
  * Exits 1 on the first trial that breaks that, keeping its workbook and usage folder.
  */
 import { spawn } from 'node:child_process';
-import { copyFileSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import {
+  copyFileSync,
+  existsSync,
+  mkdtempSync,
+  readdirSync,
+  readFileSync,
+  rmSync,
+  writeFileSync,
+} from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { readLedger } from '../core/ledger';
@@ -42,6 +50,7 @@ function source(n: number): CreditSource {
     currency_code: 'USD',
     amount: `-${i + 1}1.25`,
     line_count: 1,
+    invoiced_lines: 1, // AWS has finalised the month (core/aws-bill.ts): collect takes it
     bad_cost_lines: 0,
   }));
   return {
@@ -100,7 +109,7 @@ function cli(args: string[], env: NodeJS.ProcessEnv, killAfterMs?: number): Prom
 }
 
 const journals = (usageDir: string) =>
-  readdirSync(usageDir)
+  (existsSync(usageDir) ? readdirSync(usageDir) : [])
     .filter((n) => /^UF-.*\.json$/.test(n))
     .map((n) => JSON.parse(readFileSync(join(usageDir, n), 'utf8')) as UsageFile);
 
@@ -178,8 +187,11 @@ async function main(): Promise<number> {
             throw new Error(`trial ${t}: ${args.join(' ')} kept failing (exit ${r.code}): ${r.out.trim()}`);
         }
       };
-      const connectId = (status: UsageFile['status']) =>
-        journals(usageDir).find((f) => f.status === status && f.connectFile)!.connectFile!.id;
+      const connectId = (status: UsageFile['status']) => {
+        const f = journals(usageDir).find((x) => x.status === status && x.connectFile);
+        if (!f) throw new Error(`trial ${t}: no ${status} usage file in Connect (kept in ${dir})`);
+        return f.connectFile!.id;
+      };
       await step(['usage', 'collect']);
       await step(['usage', 'submit']);
       await server.settled();
