@@ -69,7 +69,8 @@ describe('the Connect client against the local Connect server', () => {
     const file = journal('UF-2026-11-0001-0001', ASSETS);
     const bytes = await usageXlsx(
       file,
-      addParamColumn('credit_desk_record', (id) => `billed:${id}`),
+      // The writer names each billed row in credit_desk_record itself; a second parameter rides along.
+      addParamColumn('billing_hint', (id) => `billed:${id}`),
     );
     const { reply, file: ready } = await uploadAndSettle(c, created.id, bytes);
     expect(reply.status).toBe('processing');
@@ -83,7 +84,7 @@ describe('the Connect client against the local Connect server', () => {
         0,
         -r.amount / 100,
         'valid',
-        { credit_desk_record: `billed:${r.billed![0].recordId}` },
+        { credit_desk_record: r.billed![0].recordId, billing_hint: `billed:${r.billed![0].recordId}` },
       ]),
     );
     expect(server.log.filter((l) => l.startsWith('GET /public/v1/usage/records')).length).toBe(2);
