@@ -7,7 +7,8 @@
  * Jobs: sync (new credits, --accounts --rules --apply-rules), resync (same data again), assign (one credit),
  * export (JSON), sync-google / resync-google (the same against the local Sheets server), sync-gslib /
  * resync-gslib (the same sync through the `google-spreadsheet` library instead: bench/gs-lib-sink.ts), and prep (not
- * measured: every 4th credit becomes PROCESSED, interleaved, as after a few usage runs).
+ * measured: every 4th credit becomes PROCESSED, interleaved, as after a few usage runs), and collect (`usage collect`
+ * of every ASSIGNED credit into <dir>/usage).
  *
  * <dir> holds rows.json (the CUR query's rows), accounts.csv, rules.csv and the workbook. The source reads
  * rows.json inside fetchCredits, so parsing it counts like a real source's work would. With BENCH_CHANGE_EVERY=N
@@ -20,6 +21,7 @@ import { ledgerCells } from '../core/ledger';
 import { runAssign } from '../sync-service/commands/assign';
 import { runExport } from '../sync-service/commands/export';
 import { runSync } from '../sync-service/commands/sync';
+import { runCollect } from '../sync-service/commands/usage';
 import { silentReporter } from '../sync-service/progress';
 import { resolveSettings } from '../sync-service/settings';
 import { createGoogleSheetsSink } from '../sync-service/sinks/google-sheets';
@@ -38,6 +40,7 @@ export type Job =
   | 'resync-google'
   | 'sync-gslib'
   | 'resync-gslib'
+  | 'collect'
   | 'prep';
 
 /** Assign alternates between two allocations, so every run really changes the credit. */
@@ -98,6 +101,18 @@ async function main(): Promise<void> {
       now: new Date('2026-11-28T00:00:00Z'),
       actor: 'bench@example.com',
     });
+  } else if (job === 'collect') {
+    const collected = await runCollect(
+      {},
+      { sink, usageDir: join(dir, 'usage'), reporter: silentReporter, now: new Date('2026-11-27T00:00:00Z') },
+    );
+    counts.files = collected.files.length;
+    counts.credits = collected.files.reduce((n, f) => n + f.file.records.length, 0);
+    counts.records = collected.files.reduce(
+      (n, f) => n + f.file.records.reduce((m, r) => m + (r.billed?.length ?? 0), 0),
+      0,
+    );
+    counts.skipped = collected.skipped.length;
   } else if (job === 'export') {
     counts.credits = (await runExport({ format: 'json', out: join(dir, 'export.json') }, { sink })).count;
   } else {

@@ -17,7 +17,7 @@
  * BENCH_BIG_PARTS=workbook,larger,google,changes runs a subset (default all; google includes the library).
  */
 import { spawn } from 'node:child_process';
-import { copyFileSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { copyFileSync, existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { startSheetsServer, type SheetsServer } from '../emulators/sheets-server';
@@ -380,4 +380,53 @@ async function pickAssignable(dir: string): Promise<string> {
     credits.find((x) => x.status === 'ASSIGNED') ?? credits.find((x) => x.status === 'PENDING_ASSIGN');
   if (!c) throw new Error('no assignable credit in the bench workbook');
   return c.creditId;
+}
+
+/**
+ * `npm run bench -- collect`: `usage collect` of a whole month on the workbook, at BENCH_COLLECT_SIZES credits
+ * (default 50,000 and 150,000; bench/big-month.ts, synced with accounts and rules, not measured), each run a
+ * process of its own on a fresh copy of the synced workbook and an empty usage folder: time, CPU and peak RSS,
+ * and the CPU ratio of each size to the first (linear is the ratio of the sizes).
+ */
+export async function benchCollect(): Promise<Figure[]> {
+  const sizes = (process.env.BENCH_COLLECT_SIZES ?? '50000,150000').split(',').map(Number);
+  const figures: Figure[] = [];
+  const print = (fs: Figure[]) => {
+    for (const f of fs) console.log(`  ${f.name.padEnd(58)} ${String(f.value).padStart(10)} ${f.unit}`);
+    figures.push(...fs);
+  };
+  const cpuOf: number[] = [];
+  console.log(`  (load average ${loadavg()[0].toFixed(1)} at the start)`);
+  for (const n of sizes) {
+    const dir = prepare(n);
+    try {
+      await runJob('sync', dir);
+      const credits = join(dir, 'credits.xlsx');
+      const base = join(dir, 'base.xlsx');
+      const maps = existsSync(chunkMapPath(credits));
+      copyFileSync(credits, base);
+      if (maps) copyFileSync(chunkMapPath(credits), chunkMapPath(base));
+      const restore = () => {
+        copyFileSync(base, credits);
+        if (maps) copyFileSync(chunkMapPath(base), chunkMapPath(credits));
+        rmSync(join(dir, 'usage'), { recursive: true, force: true });
+      };
+      const runs = await repeat('collect', dir, restore);
+      print(summarize(`workbook usage collect ${k(n)}`, runs));
+      print(countFigures(`  collect ${k(n)}`, runs[0].counts));
+      cpuOf.push(stats(runs.map((r) => r.cpu)).median);
+      if (cpuOf.length > 1)
+        print([
+          {
+            name: `  collect ${k(n)} ÷ ${k(sizes[0])}: CPU`,
+            value: r2(cpuOf[cpuOf.length - 1] / cpuOf[0]),
+            unit: `× (sizes ×${r2(n / sizes[0])})`,
+          },
+        ]);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  }
+  console.log(`  (load average ${loadavg()[0].toFixed(1)} at the end)`);
+  return [];
 }

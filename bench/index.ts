@@ -92,6 +92,11 @@ const BENCHES: Record<string, { title: string; target: string; load: () => Bench
       'sync 50k < 30 s, linear to 150k; assign 1 of 50k < 2 s; export / no-op re-sync 50k < 3 s / < 5 s',
     load: () => require('./big').benchBig,
   },
+  collect: {
+    title: '`usage collect` of a whole month on the workbook (bench/big-month.ts; a process per run)',
+    target: 'linear (150k ≤ 3.2× the CPU of 50k), 50k < 8 s CPU, 250k within the default heap',
+    load: () => require('./big').benchCollect,
+  },
   'workbook-ops': {
     title:
       'One-credit and read-only jobs on a 50,000-credit workbook (bench/big-month.ts; a process per run)',
