@@ -341,15 +341,18 @@ function chunked(pieces: readonly Buffer[], chunkBytes: number): Buffer[] {
   return out;
 }
 
-function dosDateTime(d: Date): { time: number; date: number } {
+export function dosDateTime(d: Date): { time: number; date: number } {
   return {
     time: (d.getHours() << 11) | (d.getMinutes() << 5) | Math.floor(d.getSeconds() / 2),
     date: ((d.getFullYear() - 1980) << 9) | ((d.getMonth() + 1) << 5) | d.getDate(),
   };
 }
 
+/** What the zip writer needs of an entry: its header fields, and its stored bytes whole or in pieces. */
+type ZipOut = Omit<ZipEntry, 'raw'> & { raw: Buffer | readonly Buffer[] };
+
 /** The zip of these entries, in this order; sizes and CRCs in the local headers (no data descriptors). */
-export function writeZip(entries: readonly (ZipEntry | WrittenEntry)[]): Buffer {
+export function writeZip(entries: readonly ZipOut[]): Buffer {
   return Buffer.concat(zipPieces(entries));
 }
 
@@ -357,7 +360,7 @@ export function writeZip(entries: readonly (ZipEntry | WrittenEntry)[]): Buffer 
  * writeZip as the pieces to write one after another: headers, and each entry's data as it is (for an entry copied
  * from the file read, a view into that file's bytes), so a save never joins 13 MB first.
  */
-export function zipPieces(entries: readonly (ZipEntry | WrittenEntry)[]): Buffer[] {
+export function zipPieces(entries: readonly ZipOut[]): Buffer[] {
   const parts: Buffer[] = [];
   const central: Buffer[] = [];
   let offset = 0;

@@ -1,6 +1,7 @@
 /**
  * The cells of a usage file in CloudBlue Connect's format, from a collection's journal. Pure: usage-files.ts
- * writes them, usageXlsxMatches compares a file on disk with them, emulators/connect-usage-file.ts checks them.
+ * writes them (and usageXlsxMatches compares a file on disk with what they would write), whatever the columns;
+ * emulators/connect-usage-file.ts checks them.
  *
  * Source for every rule here: https://connect.cloudblue.com/community/modules/usage_module/usage-file-format/
  * (and ../shared/reference/credits-domain.md §1.4, which summarises it):
@@ -105,12 +106,15 @@ export const CATEGORY_ROWS: [string, string, string][] = [
   ],
 ];
 
-/** One records row per billed share, in journal order: a credit's rows follow each other. */
-export function recordRows(file: UsageFile, item: string): RecordCells[] {
+/**
+ * One records row per billed share, in journal order: a credit's rows follow each other. One at a time: the usage
+ * file is written and checked as a stream of rows (sync-service/sinks/xlsx-stream.ts), never all of them at once.
+ */
+export function* recordRows(file: UsageFile, item: string): Generator<RecordCells> {
   const currency = fileCurrency(file);
-  return file.records.flatMap((r) => {
+  for (const r of file.records) {
     const [start, end] = periodBounds(r.period);
-    return (r.billed ?? []).map((b: BilledRow) => ({
+    yield* (r.billed ?? []).map((b: BilledRow) => ({
       record_id: b.recordId,
       record_note: `${r.creditId} ${b.role} ${b.targetId}: ${formatMinor(b.amount, currency)} of ${formatMinor(r.amount, currency)} ${currency} (${r.allocation})`,
       item_search_criteria: 'item.mpn',
@@ -126,5 +130,5 @@ export function recordRows(file: UsageFile, item: string): RecordCells[] {
       tier: b.tier,
       [CONNECT_RECORD_PARAM]: b.recordId,
     }));
-  });
+  }
 }

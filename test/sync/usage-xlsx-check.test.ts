@@ -1,10 +1,11 @@
 /**
- * usageXlsxMatches decides whether a collection's usage .xlsx must be rewritten from its journal. It reads the
- * file the fast way and falls back to ExcelJS; both must say "same" only for exactly the journal's records.
+ * usageXlsxMatches decides whether a collection's usage .xlsx must be rewritten from its journal: "same" only for
+ * exactly the file writeUsageXlsx writes from that journal (sync-service/sinks/xlsx-stream.ts compares them).
  */
 import { readFileSync } from 'node:fs';
 import ExcelJS from 'exceljs';
 import type { UsageFile, UsageRecord } from '../../core/usage';
+import { checkUsageFile } from '../../emulators/connect-usage-file';
 import { readPlainSheet } from '../../sync-service/sinks/workbook-read';
 import { usageXlsxMatches, usageXlsxPath, writeUsageXlsx } from '../../sync-service/usage/usage-files';
 import { withTempDir } from '../helpers/fixtures-io';
@@ -50,7 +51,7 @@ describe('usageXlsxMatches', () => {
       expect(await usageXlsxMatches(dir, usageFile(ids))).toBe(false); // missing
       await writeUsageXlsx(dir, usageFile(ids));
       expect(await usageXlsxMatches(dir, usageFile(ids))).toBe(true);
-      // …decided by the fast read (ExcelJS only when that gives up)
+      // …and the file holds those records, read back another way
       const path = usageXlsxPath(dir, usageFile(ids).usageFileId);
       expect(readPlainSheet(readFileSync(path), 'records')?.rows.map((r) => r[0])).toEqual(
         ids.map((id) => `${id}-1`),
@@ -72,19 +73,37 @@ describe('usageXlsxMatches', () => {
     });
   });
 
-  it('gives the same answer through ExcelJS when the file holds what only ExcelJS reads', async () => {
+  it('is false for the same records saved by another writer: the file is rewritten from the journal', async () => {
     await withTempDir(async (dir) => {
       const ids = ['UR-1', 'UR-2'];
       await writeUsageXlsx(dir, usageFile(ids));
       const path = usageXlsxPath(dir, usageFile(ids).usageFileId);
+      // Opened and saved in ExcelJS (as Excel would): the same values, another file.
       const wb = new ExcelJS.Workbook();
       await wb.xlsx.readFile(path);
-      // A formula somewhere in the records sheet: the fast read gives up on the file.
-      wb.getWorksheet('records')!.getCell('Z1').value = { formula: '1+1', result: 2 } as never;
       await wb.xlsx.writeFile(path);
-      expect(readPlainSheet(readFileSync(path), 'records')).toBeNull();
+      expect(readPlainSheet(readFileSync(path), 'records')?.rows.map((r) => r[0])).toEqual([
+        'UR-1-1',
+        'UR-2-1',
+      ]);
+      expect(await usageXlsxMatches(dir, usageFile(ids))).toBe(false);
+      await writeUsageXlsx(dir, usageFile(ids));
       expect(await usageXlsxMatches(dir, usageFile(ids))).toBe(true);
-      expect(await usageXlsxMatches(dir, usageFile(['UR-1', 'UR-3']))).toBe(false);
+    });
+  });
+
+  it("writes a file Connect's check accepts, with every record as the journal has it, at 5,000 records", async () => {
+    await withTempDir(async (dir) => {
+      const ids = Array.from({ length: 5_000 }, (_, i) => `UR-${i}`);
+      const file = usageFile(ids);
+      await writeUsageXlsx(dir, file);
+      const check = await checkUsageFile(readFileSync(usageXlsxPath(dir, file.usageFileId)));
+      expect(check.problems).toEqual([]);
+      expect(check.records.map((r) => [r.recordId, r.assetId, r.tier, r.amount])).toEqual(
+        ids.map((id) => [`${id}-1`, 'AS-1', 0, -100]),
+      );
+      expect(check.total).toBe(-100 * ids.length);
+      expect(await usageXlsxMatches(dir, file)).toBe(true);
     });
   });
 });
