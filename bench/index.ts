@@ -97,6 +97,11 @@ const BENCHES: Record<string, { title: string; target: string; load: () => Bench
     target: 'linear (150k ≤ 3.2× the CPU of 50k), 50k < 8 s CPU, 250k within the default heap',
     load: () => require('./big').benchCollect,
   },
+  'usage-file': {
+    title: 'One usage file written by each candidate writer, and its exact check (a process per run)',
+    target: 'linear in the records; memory the compressed file, not a workbook model',
+    load: () => require('./usage-file').benchUsageFile,
+  },
   'workbook-ops': {
     title:
       'One-credit and read-only jobs on a 50,000-credit workbook (bench/big-month.ts; a process per run)',
