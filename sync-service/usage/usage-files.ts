@@ -4,7 +4,7 @@
  * that is also our journal (its status says how far a collection got). Both are written to a temporary name and
  * renamed, so a reader never sees half a file.
  */
-import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { sanitizeCell } from '../../core/csv';
 import { removeStaleTemps, writeFileAtomically } from '../sinks/atomic-file';
@@ -82,7 +82,32 @@ export async function usageXlsxMatches(dir: string, file: UsageFile): Promise<bo
   const path = usageXlsxPath(dir, file.usageFileId);
   if (!existsSync(path)) return false;
   if (file.records.some((r) => !r.billed)) return false; // an older journal: its file is rewritten
+  if (writtenHere(path, file)) return true;
   return xlsxMatches(readFileSync(path), usageSheets(file));
+}
+
+/**
+ * The journal each usage .xlsx was last written from by this process, with the file's identity just after the
+ * write. A collection checks the file it has just written twice (before the sheet write, and before "ready");
+ * when the journal is that very object (journals are never changed in place: core/usage.ts makes new ones) and
+ * the file is still the one written (same inode, size and modification time to the nanosecond), comparing its
+ * XML again could only say "same". A resumed collection, another process's file or a file touched since is
+ * compared in full.
+ */
+const written = new WeakMap<UsageFile, { path: string; stamp: string }>();
+
+function fileStamp(path: string): string | null {
+  try {
+    const s = statSync(path, { bigint: true });
+    return `${s.dev}:${s.ino}:${s.size}:${s.mtimeNs}`;
+  } catch {
+    return null;
+  }
+}
+
+function writtenHere(path: string, file: UsageFile): boolean {
+  const w = written.get(file);
+  return !!w && w.path === path && w.stamp === fileStamp(path);
 }
 
 /** The journal's Connect IDs, or the placeholders for a journal written before they were settings. */
@@ -99,6 +124,8 @@ export async function writeUsageXlsx(dir: string, file: UsageFile): Promise<stri
   mkdirSync(dir, { recursive: true });
   const path = usageXlsxPath(dir, file.usageFileId);
   await writeFileAtomically(path, await xlsxPieces(usageSheets(file)));
+  const stamp = fileStamp(path);
+  if (stamp) written.set(file, { path, stamp });
   return path;
 }
 

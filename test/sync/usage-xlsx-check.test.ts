@@ -2,7 +2,7 @@
  * usageXlsxMatches decides whether a collection's usage .xlsx must be rewritten from its journal: "same" only for
  * exactly the file writeUsageXlsx writes from that journal (sync-service/sinks/xlsx-stream.ts compares them).
  */
-import { readFileSync } from 'node:fs';
+import { copyFileSync, readFileSync, renameSync, rmSync } from 'node:fs';
 import ExcelJS from 'exceljs';
 import type { UsageFile, UsageRecord } from '../../core/usage';
 import { checkUsageFile } from '../../emulators/connect-usage-file';
@@ -89,6 +89,27 @@ describe('usageXlsxMatches', () => {
       expect(await usageXlsxMatches(dir, usageFile(ids))).toBe(false);
       await writeUsageXlsx(dir, usageFile(ids));
       expect(await usageXlsxMatches(dir, usageFile(ids))).toBe(true);
+    });
+  });
+
+  it('compares again a file touched after this process wrote it, even from the same journal', async () => {
+    await withTempDir(async (dir) => {
+      const file = usageFile(['UR-1', 'UR-2']);
+      const path = await writeUsageXlsx(dir, file);
+      expect(await usageXlsxMatches(dir, file)).toBe(true);
+      // Replaced by another file (another writer, a copy put back): its identity changed, so it is compared.
+      const wb = new ExcelJS.Workbook();
+      await wb.xlsx.readFile(path);
+      await wb.xlsx.writeFile(path);
+      expect(await usageXlsxMatches(dir, file)).toBe(false);
+      // Written again by another journal object of the same records: compared, and the same.
+      await writeUsageXlsx(dir, usageFile(['UR-1', 'UR-2']));
+      expect(await usageXlsxMatches(dir, file)).toBe(true);
+      // The same bytes put back under a new inode (a copy): compared, and the same.
+      copyFileSync(path, `${path}.copy`);
+      rmSync(path);
+      renameSync(`${path}.copy`, path);
+      expect(await usageXlsxMatches(dir, file)).toBe(true);
     });
   });
 
