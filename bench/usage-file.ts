@@ -138,6 +138,9 @@ async function excelJsStream(file: UsageFile, path: string): Promise<void> {
 async function child(writer: Writer, credits: number, dir: string): Promise<void> {
   const file = usageFile(credits);
   const path = usageXlsxPath(dir, file.usageFileId);
+  // The check is timed on a journal read afresh, as a resumed collect has it: for the object it has just written
+  // from, usageXlsxMatches knows the file is the same without comparing.
+  const journal = writer === 'check' ? usageFile(credits) : file;
   if (writer === 'check') await writeUsageXlsx(dir, file);
   const cpu0 = process.cpuUsage();
   const t0 = performance.now();
@@ -145,7 +148,7 @@ async function child(writer: Writer, credits: number, dir: string): Promise<void
   if (writer === 'exceljs') await inMemory(file, path);
   else if (writer === 'exceljs-stream') await excelJsStream(file, path);
   else if (writer === 'stream') await writeUsageXlsx(dir, file);
-  else ok = await usageXlsxMatches(dir, file);
+  else ok = await usageXlsxMatches(dir, journal);
   const cpu = process.cpuUsage(cpu0);
   if (!ok) throw new Error('the check said the file written does not match');
   const records = file.records.reduce((n, r) => n + (r.billed?.length ?? 0), 0);
