@@ -14,6 +14,8 @@ const base = require('./jest.config.js');
 const SLOW_IN_PROCESS = [
   'collect-proof',
   'connect-client',
+  'connect-crash',
+  'connect-trip',
   'google-sheets-sink',
   'ledger-google',
   'ledger-workbook',
