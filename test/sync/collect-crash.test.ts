@@ -4,6 +4,8 @@
  *
  * (a) 50 in-process crashes at random step boundaries (and inside the workbook save), on a real workbook;
  * (b) a few real `kill -9` of the CLI at random moments (bench/kill-collect.ts does 50+ of them).
+ * That is `npm run soak`; `npm test` runs (a) 12 times on a fixed seed, starting with a crash at each step, and
+ * (b) once (test/helpers/soak.ts).
  */
 import { spawn } from 'node:child_process';
 import { copyFileSync, existsSync, readdirSync, readFileSync } from 'node:fs';
@@ -23,6 +25,7 @@ import { usageXlsxMatches } from '../../sync-service/usage/usage-files';
 import { expectConnectValid } from '../helpers/connect-usage';
 import { useTempDirs } from '../helpers/fixtures-io';
 import { NOW, sourceOf, writeAccounts } from './ledger-helpers';
+import { propertyRuns, SOAK } from '../helpers/soak';
 
 const tempDir = useTempDirs('credit-desk-crash-');
 const BIN = join(__dirname, '../../bin/credit-desk.cjs');
@@ -90,7 +93,8 @@ describe('usage collect killed at a random step', () => {
     base = await template(6);
   });
 
-  it('50 in-process crashes: the next run completes each one, writes its usage file, and collects nothing twice', async () => {
+  const runs = propertyRuns(12, 50, 7);
+  it(`${runs.numRuns} in-process crashes: the next run completes each one, writes its usage file, and collects nothing twice`, async () => {
     let trials = 0;
     await fc.assert(
       fc.asyncProperty(
@@ -148,13 +152,20 @@ describe('usage collect killed at a random step', () => {
           await expectConsistent(path, usageDir, assigned);
         },
       ),
-      { numRuns: 50 },
+      // A crash at each step first (one with an assign between two runs), then random sequences.
+      {
+        ...runs,
+        examples: [
+          ...STEPS.map((s) => [[s], false] as [typeof STEPS, boolean]),
+          [['sheet-written', 'ready'], true],
+        ],
+      },
     );
-    expect(trials).toBeGreaterThanOrEqual(50);
+    expect(trials).toBeGreaterThanOrEqual(runs.numRuns);
   }, 600_000);
 
   it('a few real kill -9 of `credit-desk usage collect`: the next run completes it', async () => {
-    for (const delayMs of [300, 900, 1500]) {
+    for (const delayMs of SOAK ? [300, 900, 1500] : [900]) {
       const dir = tempDir();
       const path = join(dir, 'credits.xlsx');
       copyFileSync(base, path);

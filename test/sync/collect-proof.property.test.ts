@@ -6,7 +6,8 @@
  * a lost record): that is the safe outcome, and it must say so as a CreditDeskError, never fail otherwise.
  *
  * On the Google Sheet through the local Sheets v4 server, where a hand edit is a direct change of its state
- * (the owner of a spreadsheet can edit anything, protections included).
+ * (the owner of a spreadsheet can edit anything, protections included). 8 sequences in `npm test`, 25 in
+ * `npm run soak` (test/helpers/soak.ts), on the same seed: the first 8 are the soak's first 8.
  */
 import { existsSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import fc from 'fast-check';
@@ -17,12 +18,14 @@ import { runCollect } from '../../sync-service/commands/usage';
 import { silentReporter } from '../../sync-service/progress';
 import type { SheetsServer } from '../../emulators/sheets-server';
 import { useTempDirs } from '../helpers/fixtures-io';
+import { trialCount } from '../helpers/soak';
 import { collectedWorld, creditsOf, sync } from './ledger-helpers';
 import { makeSink, SHEET_ID, startServer, tab } from './sheets-helpers';
 import type { UsageFile } from '../../core/usage';
 import { join } from 'node:path';
 
 const tempDir = useTempDirs('credit-desk-collect-property-');
+const RUNS = trialCount(8, 25);
 
 type Op =
   | { kind: 'assign'; row: number; allocation: string }
@@ -128,10 +131,10 @@ test('property: after any hand edits, sync and collect never put a credit into t
         await server.close();
       }
     }),
-    { numRuns: 25, seed: 21 },
+    { numRuns: RUNS, seed: 21 },
   );
-  // the sequences did reach collections (not only refusals)
-  expect(collections).toBeGreaterThan(10);
+  // the sequences did reach collections (not only refusals): more than two in five
+  expect(collections).toBeGreaterThan((RUNS * 2) / 5);
 }, 180_000);
 
 let collections = 0;

@@ -4,6 +4,7 @@
  * fonts, cell locks, sheet protection, data validations, filters, tab state, the Summary's data bars) and
  * through the fast reader — and the patched file must keep the invariants Excel relies on (shared-string and
  * style indexes in range, rows and cells in ascending order, no row twice).
+ * Run counts: a third on a fixed seed in `npm test`, all of them in `npm run soak` (test/helpers/soak.ts).
  */
 import fc from 'fast-check';
 import { existsSync } from 'node:fs';
@@ -28,6 +29,7 @@ import { chunkMapPath, mapFor, readChunkRecords } from '../../sync-service/sinks
 import { credit as domainCredit, directory } from '../helpers/domain';
 import { changes, credit, loadWorkbook, protectionOf, withoutDeskIds } from './workbook-helpers';
 import { withTempDir } from '../helpers/fixtures-io';
+import { propertyRuns } from '../helpers/soak';
 
 // zlib as it is, its createDeflateRaw counted: how many chunks the patcher deflated rather than copied.
 jest.mock('node:zlib', () => {
@@ -315,7 +317,7 @@ describe('patching writer', () => {
             drawn.ledgerPacked && !skipped.has('key-0') ? 1 : 0,
           );
         }),
-        { numRuns: 30 },
+        propertyRuns(10, 30, 30),
       );
     });
   }, 300_000);
@@ -398,7 +400,7 @@ describe('patching writer', () => {
             }
           },
         ),
-        { numRuns: 12 },
+        propertyRuns(4, 12, 12),
       );
       expect(deflated).toBeLessThan(written); // all of them when nothing is copied
     });
@@ -459,7 +461,7 @@ describe('patching writer', () => {
             expect(await creditsXml()).toContain('<is><t>later</t></is>');
           },
         ),
-        { numRuns: 15 },
+        propertyRuns(5, 15, 15),
       );
     });
   }, 300_000);
@@ -512,7 +514,7 @@ describe('patching writer', () => {
           expect(await plainTabSizes(patched)).toEqual(await plainTabSizes(full));
           await checkInvariants(patched);
         }),
-        { numRuns: 25 },
+        propertyRuns(8, 25, 25),
       );
     });
   }, 300_000);

@@ -1,7 +1,9 @@
 /**
  * Two credit-desk commands writing the same workbook at the same time, as real processes: whatever the
  * interleaving, no edit is lost, no credit is in two usage files, and no locked (collected) row changes.
- * Each scenario runs ≥ 20 trials with random start offsets on a fresh copy of one small workbook.
+ * Each scenario runs 20 trials with random start offsets on a fresh copy of one small workbook under
+ * `npm run soak`; `npm test` runs 4, with fixed offsets: one side well ahead, the other, both at once, both
+ * half-way (test/helpers/soak.ts).
  *
  * The writer lock (sync-service/sinks/file-lock.ts) serialises them; the checks below are what the issue
  * reported broken without it: lost assignments, collections vanishing from the sheet, doubled collections.
@@ -16,8 +18,9 @@ import { acquireFileLock } from '../../sync-service/sinks/file-lock';
 import { useCliBundle, runCli, type RunResult } from '../helpers/cli-bundle';
 import { useTempDirs } from '../helpers/fixtures-io';
 import { writeCurFixture } from '../../emulators/cur-fixture';
+import { SOAK, trialCount } from '../helpers/soak';
 
-const TRIALS = 20;
+const TRIALS = trialCount(4, 20);
 /** Trials run this many at a time (each on its own copy): CI has two cores. */
 const CONCURRENCY = 2;
 
@@ -30,6 +33,13 @@ async function trials(n: number, run: (t: number) => Promise<void>): Promise<voi
   await Promise.all(Array.from({ length: CONCURRENCY }, worker));
 }
 const MAX_OFFSET_MS = 400;
+/** The start offsets of the two runs of a trial in `npm test`, trial after trial: each order, and a tie. */
+const FIXED_OFFSETS = [
+  [0, MAX_OFFSET_MS],
+  [MAX_OFFSET_MS, 0],
+  [0, 0],
+  [MAX_OFFSET_MS / 2, MAX_OFFSET_MS / 2],
+];
 /** About a minute each on an idle two-core machine; generous, because a shared one can be many times slower. */
 const TEST_TIMEOUT_MS = 600_000;
 const PERIOD = '2026-10';
@@ -135,7 +145,14 @@ describe('racing writers on one workbook (real processes)', () => {
     '--usage-dir',
     join(dir, 'usage'),
   ];
-  const offset = () => Math.floor(Math.random() * MAX_OFFSET_MS);
+  // Called once per run, first run then second, synchronously within a trial: call k is run k % 2 of pair k / 2.
+  let offsets = 0;
+  const offset = () => {
+    const k = offsets++;
+    return SOAK
+      ? Math.floor(Math.random() * MAX_OFFSET_MS)
+      : FIXED_OFFSETS[(k >> 1) % FIXED_OFFSETS.length][k & 1];
+  };
   let trialNo = 0;
   const trial = () => {
     const dir = join(base, `t${++trialNo}`);
