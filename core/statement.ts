@@ -7,6 +7,9 @@
  * same lines the usage file bills; so, per currency, every party's lines plus what the distributor keeps add up
  * to the credits exactly. A credit with no usable allocation (PENDING_ASSIGN, or an allocation that no longer
  * resolves) is in no statement.
+ *
+ * Once a credit is closed its line carries the external billing reference, read from the Ledger the caller passes
+ * (core/external-billing.ts): both the CLI and the sidebar pass it, so their CSVs stay byte-equal.
  */
 import type { AccountDirectory } from './accounts';
 import type { Role } from './allocation';
@@ -15,6 +18,7 @@ import { resolveCreditAllocation } from './credit-allocation';
 import { addMinor, formatMinor, type Minor } from './money';
 import { formatPercentBp } from './config';
 import { csvDecimal, toCsv } from './csv';
+import { externalBillingOf, type ClosedCredits } from './external-billing';
 
 export interface StatementParty {
   role: Role;
@@ -34,6 +38,8 @@ export interface StatementLine {
   status: Credit['status'];
   usageFileId: string;
   usageRecordId: string;
+  /** PROCESSED only: the external billing id(s) from the Ledger, or "closed by hand UF-…"; '' otherwise. */
+  externalBilling: string;
   /**
    * For a reseller's statement, the lines of credits of its customers' accounts: the customer that received the
    * share (the line's own party is then that customer, `forCustomer`), so the reseller can pass it on.
@@ -72,7 +78,7 @@ function inScope(c: Credit, f: StatementFilter): boolean {
   return (!f.period || c.period === f.period) && (!f.usageFileId || c.usageFileId === f.usageFileId);
 }
 
-function lineOf(c: Credit, percentBp: number | null, amount: Minor): StatementLine {
+function lineOf(c: Credit, percentBp: number | null, amount: Minor, closed: ClosedCredits): StatementLine {
   return {
     creditId: c.creditId,
     period: c.period,
@@ -85,6 +91,7 @@ function lineOf(c: Credit, percentBp: number | null, amount: Minor): StatementLi
     status: c.status,
     usageFileId: c.usageFileId,
     usageRecordId: c.usageRecordId,
+    externalBilling: externalBillingOf(c, closed),
   };
 }
 
@@ -113,10 +120,12 @@ function totalsOf(lines: readonly StatementLine[]): StatementTotal[] {
 /**
  * The statements of every party with a share in scope (or of `filter.party` alone, even when it has none), in
  * role then ID order; plus what the distributor keeps per currency, for reconciling them with the credits.
+ * `closed`: the Ledger's PROCESSED entries (core/external-billing.ts closedCredits), for the External billing column.
  */
 export function buildStatements(
   credits: readonly Credit[],
   directory: AccountDirectory,
+  closed: ClosedCredits,
   filter: StatementFilter = {},
 ): { statements: Statement[]; distributorKeeps: Map<string, Minor>; skipped: string[] } {
   const parties = new Map<string, Statement>();
@@ -143,7 +152,7 @@ export function buildStatements(
         continue;
       }
       if (l.amount === 0) continue;
-      const line = lineOf(c, l.percentBp, l.amount);
+      const line = lineOf(c, l.percentBp, l.amount, closed);
       statementOf(l.role, l.targetId).lines.push(line);
       // A reseller passes its customers' credits on: its statement lists what each of them received.
       if (l.role === 'customer' && c.resellerId)
@@ -192,6 +201,7 @@ export function statementTable(s: Statement): {
     'Status',
     'Usage File ID',
     'Usage Record ID',
+    'External billing',
     'Received by',
   ];
   const row = (l: StatementLine, who: string) => [
@@ -206,6 +216,7 @@ export function statementTable(s: Statement): {
     l.status,
     l.usageFileId,
     l.usageRecordId,
+    l.externalBilling,
     who,
   ];
   const rows: (string | null)[][] = s.lines.map((l) => row(l, s.party.id));
@@ -214,10 +225,11 @@ export function statementTable(s: Statement): {
     null,
     null,
     null,
-    `${t.credits} credit${t.credits === 1 ? '' : 's'}${t.notInvoiced ? `; ${formatMinor(t.notInvoiced, t.currency)} not invoiced yet (ASSIGNED or PROCESSING)` : '; all invoiced'}`,
+    `${t.credits} credit${t.credits === 1 ? '' : 's'}${t.notInvoiced ? `; ${formatMinor(t.notInvoiced, t.currency)} not invoiced yet (ASSIGNED or PROCESSING: no external billing reference yet)` : '; all invoiced'}`,
     null,
     formatMinor(t.amount, t.currency),
     t.currency,
+    null,
     null,
     null,
     null,

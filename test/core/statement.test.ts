@@ -13,6 +13,8 @@ const DIR = directory([
   { accountId: '000000000002', customerId: 'CUST-2', resellerId: 'RES-1', assetId: 'AS-2' },
   { accountId: '000000000003', customerId: 'CUST-3', resellerId: 'RES-2', assetId: 'AS-3' },
 ]);
+/** No Ledger: these tests are about shares and totals, not the External billing column (external-billing.test.ts). */
+const NO_LEDGER = new Map();
 const ACCOUNTS = { '000000000001': 'CUST-1', '000000000002': 'CUST-2', '000000000003': 'CUST-3' } as const;
 const RESELLER = { '000000000001': 'RES-1', '000000000002': 'RES-1', '000000000003': 'RES-2' } as const;
 
@@ -59,7 +61,7 @@ describe('credit statements', () => {
   it('property: statements plus what the distributor keeps are the credits, per currency, to the cent', () => {
     fc.assert(
       fc.property(credits, fc.constantFrom('2026-09', '2026-10'), (all, period) => {
-        const { statements, distributorKeeps, skipped } = buildStatements(all, DIR, { period });
+        const { statements, distributorKeeps, skipped } = buildStatements(all, DIR, NO_LEDGER, { period });
         // an allocation that does not resolve (a fixed 1.00 JPY) passes nothing on: named, in no statement
         for (const id of skipped) expect(all.find((c) => c.creditId === id)!.currency).toBe('JPY');
         const inPeriod = all.filter(
@@ -115,7 +117,7 @@ describe('credit statements', () => {
         amount: 5000,
       }),
     ];
-    const { statements } = buildStatements(all, DIR, {
+    const { statements } = buildStatements(all, DIR, NO_LEDGER, {
       period: '2026-10',
       party: { role: 'reseller', id: 'RES-1' },
     });
@@ -131,13 +133,15 @@ describe('credit statements', () => {
     expect(res.totals).toEqual([
       { currency: 'USD', amount: 40000, invoiced: 40000, notInvoiced: 0, credits: 1 },
     ]);
-    const cust2 = buildStatements(all, DIR, { period: '2026-10', party: { role: 'customer', id: 'CUST-2' } })
-      .statements[0];
+    const cust2 = buildStatements(all, DIR, NO_LEDGER, {
+      period: '2026-10',
+      party: { role: 'customer', id: 'CUST-2' },
+    }).statements[0];
     const table = statementTable(cust2);
     expect(table.rows.at(-1)).toEqual(
       expect.arrayContaining([
         'Total USD',
-        '1 credit; 50.00 not invoiced yet (ASSIGNED or PROCESSING)',
+        '1 credit; 50.00 not invoiced yet (ASSIGNED or PROCESSING: no external billing reference yet)',
         '50.00',
       ]),
     );
@@ -169,7 +173,7 @@ describe('statement CSV money', () => {
         amount: -5000,
       }),
     ];
-    const [cust] = buildStatements(all, DIR, {
+    const [cust] = buildStatements(all, DIR, NO_LEDGER, {
       period: '2026-10',
       party: { role: 'customer', id: 'CUST-1' },
     }).statements;
