@@ -23,6 +23,8 @@ export interface LedgerEntry {
   creditId: string;
   /** Credits-column values by lower-case header (only headers the Credits tab also has matter). */
   cells: Map<string, Cell>;
+  /** What Connect said on closing the credit (core/ledger.ts connectNote); '' when closed by hand or open. */
+  connectNote: string;
 }
 
 export interface Ledger {
@@ -41,6 +43,8 @@ export function parseLedger(values: unknown[][], timeZone: string): Ledger {
   const keyAt = headers.indexOf('key');
   const idAt = headers.indexOf('credit id');
   const statusAt = headers.indexOf('status');
+  // An older Ledger has no Connect Note column (it is addable): nothing heard from Connect.
+  const noteAt = headers.indexOf('connect note');
   const ledger: Ledger = { byKey: new Map(), byId: new Map(), size: 0 };
   if (keyAt < 0 && idAt < 0) return ledger;
   for (const r of rows) {
@@ -55,7 +59,8 @@ export function parseLedger(values: unknown[][], timeZone: string): Ledger {
     headers.forEach((h, i) => {
       if (h && !LEDGER_ONLY.has(h)) cells.set(h, toCell(r[i], timeZone));
     });
-    const entry = { key, creditId, cells };
+    const connectNote = noteAt >= 0 ? text(toCell(r[noteAt], timeZone)) : '';
+    const entry = { key, creditId, cells, connectNote };
     if (key) ledger.byKey.set(key, entry);
     if (creditId) ledger.byId.set(creditId, entry);
     ledger.size++;

@@ -1,12 +1,15 @@
 /**
  * `credit-desk statement`: one credit statement per customer or reseller (core/statement.ts), as a formatted
  * .xlsx (frozen header, a totals row per currency) and a formula-safe .csv, named so a folder of them sorts by
- * period, then role, then party. Read-only on the sheet; each file is written whole or not at all.
+ * period, then role, then party. Read-only on the sheet; each file is written whole or not at all. The Ledger is
+ * read for the closed credits' external billing references (core/external-billing.ts), as the sidebar reads it.
  */
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { CreditDeskError } from '../../core/errors';
+import { closedCredits } from '../../core/external-billing';
 import { USAGE_FILE_ID_PATTERN } from '../../core/ids';
+import { readLedger } from '../../core/ledger';
 import { readState } from '../../core/sheet-state';
 import {
   buildStatements,
@@ -49,10 +52,15 @@ export async function runStatement(opts: StatementOptions, deps: { sink: Sink })
       `--usage-file ${opts.usageFileId} is not a usage file ID.`,
       'Use an ID like UF-2026-11-1234-5678 (credit-desk usage list shows them).',
     );
-  const state = readState(await deps.sink.read({ only: ['credits', 'accounts'] }), { lenient: true });
+  const snapshot = await deps.sink.read({ only: ['credits', 'accounts', 'ledger'] });
+  const state = readState(snapshot, { lenient: true });
+  const closed = closedCredits(
+    readLedger(snapshot.tabs.ledger).map((e) => ({ ...e, connectNote: e.connectNote ?? '' })),
+  );
   const { statements, skipped } = buildStatements(
     state.credits.map((e) => e.credit),
     state.directory,
+    closed,
     opts,
   );
   mkdirSync(opts.outDir, { recursive: true });
