@@ -1,7 +1,8 @@
 /**
  * The Month panel's "Statement for…" end to end (issue 23): the CLI makes the demo workbook, collects and
  * closes a usage file and assigns one more credit by hand to the two parties (so statements mix PROCESSED, ASSIGNED and the
- * usage IDs); the same Credits and Accounts tabs are put in the in-memory spreadsheet; the real add-on build
+ * usage IDs, and the External billing of the credits closed by hand); the same Credits, Accounts and Ledger tabs
+ * are put in the in-memory spreadsheet; the real add-on build
  * in headless Chromium downloads a reseller's and a customer's statement, and each file must have exactly the
  * bytes of `credit-desk statement --format csv` for the same party and period.
  */
@@ -74,12 +75,14 @@ describe('"Statement for…" in Chromium', () => {
 
     // The same tabs in the in-memory spreadsheet the add-on reads.
     const sink = createWorkbookSink({ path: path.join(demo, 'credits.xlsx') });
-    const state = readState(await sink.read({ only: ['credits', 'accounts'] }));
+    const snapshot = await sink.read({ only: ['credits', 'accounts', 'ledger'] });
+    const state = readState(snapshot);
     await sink.close();
     const desk = openCreditDesk(built.codePath, built.sidebarHtml, {
       sheet: {
         credits: state.credits.map((e) => e.credit),
         accounts: [...state.directory.byAccount.values()],
+        ledger: snapshot.tabs.ledger,
       },
     });
     const bridge = await startBridgeServer(built.sidebarHtml, desk.call);
@@ -134,6 +137,8 @@ describe('"Statement for…" in Chromium', () => {
         const text = got.toString('utf8');
         expect(text).toMatch(/\r\nTotal USD,/);
         expect(text).toMatch(/,UF-\d{4}-\d{2}-\d{4}-\d{4},/);
+        // `usage close` gives no external id: the line says it was closed by hand, read from the Ledger.
+        expect(text).toMatch(/,PROCESSED,(UF-[\d-]+),[^,]+,closed by hand \1,/);
         expect(text).toContain(`${pending[0].creditId},${period},`);
         expect(text).toMatch(/not invoiced yet/);
         if (party.role === 'reseller') expect(text).toContain(`What ${party.id}'s customers received`);

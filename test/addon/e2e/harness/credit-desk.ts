@@ -8,7 +8,8 @@ import { existsSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import type { Account } from '../../../../core/accounts';
 import type { Credit } from '../../../../core/credit';
-import { CREDIT_COLUMNS } from '../../../../core/sheet-contract';
+import { CREDIT_COLUMNS, TABS } from '../../../../core/sheet-contract';
+import type { Grid } from '../../../../core/table';
 import type { ServerApi } from '../../../../addon/api';
 import { createFakeAppsScript, loadBundle, type FakeAppsScript } from '../../../fakes/apps-script';
 import type { FakeSheet, FakeSpreadsheet } from '../../../../emulators/spreadsheet-app';
@@ -127,8 +128,11 @@ export interface DeskOptions {
   brokenRule?: boolean;
   /** Adds this many generated pending credits after the fixtures (every 3rd an AmazonS3 one), for a big sheet. */
   extraCredits?: number;
-  /** Other Credits and Accounts tabs instead of the fixtures (e.g. read from a workbook the CLI wrote). */
-  sheet?: { credits: Credit[]; accounts: Account[] };
+  /**
+   * Other Credits and Accounts tabs instead of the fixtures (e.g. read from a workbook the CLI wrote), and that
+   * workbook's Ledger tab as it is (the statement reads its Connect Note and Closed status).
+   */
+  sheet?: { credits: Credit[]; accounts: Account[]; ledger?: Grid };
 }
 
 /** `n` pending credits CR-BIG-0…, every 3rd of them an AmazonS3 credit (the one a filter can hide). */
@@ -198,6 +202,9 @@ export function openCreditDesk(codePath: string, sidebarHtml: string, opts: Desk
     opts.sheet.credits.forEach((c, i) => {
       if (/^[='+\-@]/.test(c.description)) credits._set(i + 2, descriptionCol, `'${c.description}`);
     });
+
+  const ledger = opts.sheet?.ledger;
+  if (ledger?.headers.length) spreadsheet._addSheet(TABS.ledger.name, [ledger.headers, ...ledger.rows]);
 
   const fake = createFakeAppsScript(spreadsheet, { htmlFiles: { Sidebar: sidebarHtml } });
   // In Apps Script the script and SpreadsheetApp share one realm: a date cell reads as a Date the script's
