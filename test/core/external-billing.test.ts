@@ -88,6 +88,48 @@ describe('External billing on a statement line', () => {
     expect(externalBillingOf({ key: 'k', status: 'PROCESSED' }, noted)).toBe('INV-1');
   });
 
+  it('property: a line has a reference exactly when its credit is PROCESSED, and the Ledger decides which', () => {
+    const status = fc.constantFrom('ASSIGNED', 'PROCESSING', 'PROCESSED') as fc.Arbitrary<
+      'ASSIGNED' | 'PROCESSING' | 'PROCESSED'
+    >;
+    const ledgerOf = fc.option(
+      fc.record({
+        status: fc.constantFrom('PROCESSING', 'PROCESSED'),
+        note: fc.constantFrom('', 'INV-1: a', 'INV-1: a; INV-2: b'),
+      }),
+    );
+    fc.assert(
+      fc.property(fc.array(fc.tuple(status, ledgerOf), { maxLength: 8 }), (specs) => {
+        const credits = specs.map(([s], i) =>
+          on(`k${i}`, `AWSC-202610-0000-${String(i).padStart(4, '0')}`, s),
+        );
+        const ledger = closedCredits(
+          specs.flatMap(([, l], i) =>
+            l ? [{ key: `k${i}`, status: l.status, usageFileId: UF, connectNote: l.note }] : [],
+          ),
+        );
+        const [cust] = buildStatements(credits, DIR, ledger, {
+          period: '2026-10',
+          party: { role: 'customer', id: 'CUST-1' },
+        }).statements;
+        for (const line of cust.lines) {
+          const i = credits.findIndex((c) => c.creditId === line.creditId);
+          const [s, l] = specs[i];
+          const expected =
+            s !== 'PROCESSED'
+              ? ''
+              : !l || l.status !== 'PROCESSED'
+                ? 'no Ledger entry'
+                : l.note === ''
+                  ? `closed by hand ${UF}`
+                  : l.note.replace(/: [ab]/g, '');
+          expect(line.externalBilling).toBe(expected);
+        }
+        expect(cust.lines).toHaveLength(credits.length);
+      }),
+    );
+  });
+
   it('property: the ids read back from the Connect Note mapConnectRecords writes are Connect’s, in order', () => {
     // Ids are Connect's external_billing_id strings (connect-openapi30.yml, UsageRecord): any text with no
     // "; " or ": " in it; notes are free text without "; " (see billingIdsOfNote for that case).
