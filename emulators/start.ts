@@ -7,16 +7,18 @@
  * file over the same port's S3 GetObject, as against AWS. The Connect server (connect-server.ts) takes the usage
  * files `usage collect` writes; it knows the demo's assets (the Asset ID column of demo-data/accounts.csv), or
  * with `--cur` those listed in CONNECT_ASSETS (comma-separated). Prints the command that syncs through them.
- * Ctrl-C stops them.
+ * Its ports are the system's choice (two checkouts never collide), so it also writes them to local-servers.env in
+ * the folder it runs in: the README's Connect walk sources that file in another shell, pasted as it stands,
+ * instead of copying ports by hand. Ctrl-C stops them and removes the file, so it never names dead ports.
  */
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { parse } from 'csv-parse/sync';
 import { isCreditDeskError } from '../core/errors';
 import { EXIT, reportError } from '../sync-service/cli/exit-codes';
 import { generateDemoData } from '../sync-service/demo/generate';
 import { startAthenaServer } from './athena-server';
-import { startConnectServer } from './connect-server';
+import { CONNECT_BASE_PATH, startConnectServer } from './connect-server';
 import { parseServersArgs } from './servers-args';
 import { startSheetsServer } from './sheets-server';
 
@@ -25,6 +27,7 @@ const RESULTS = 's3://local-athena-results/credit-desk/';
 // The local Sheets server takes no credentials, so the sync cannot read its identity (the service account email
 // it protects locked rows for) from them: the printed command names one.
 const SYNC_IDENTITY = 'credit-desk-sync@local.iam.gserviceaccount.com';
+const ENV_FILE = 'local-servers.env';
 
 /** The assets the local Connect knows: the demo's accounts' (with the demo CUR), or CONNECT_ASSETS. */
 function knownAssets(ownCur: boolean): string[] {
@@ -73,6 +76,22 @@ async function main(): Promise<void> {
       '  (emulators/connect-server.ts); list the files with:\n' +
       `  curl -s -H 'Authorization: ${connect.apiKey}' ${connect.endpoint}/usage/files`,
   );
+  // The local key is made up and already printed above; a real key never goes near this file.
+  writeFileSync(
+    resolve(ENV_FILE),
+    '# Written by `npm run servers` (emulators/start.ts) for another shell: . ./local-servers.env\n' +
+      '# Removed when the servers stop.\n' +
+      `export CREDIT_DESK_ATHENA_ENDPOINT=${athena.endpoint}\n` +
+      `export CREDIT_DESK_SHEETS_ROOT_URL=${sheets.rootUrl}\n` +
+      `export CREDIT_DESK_CONNECT_ENDPOINT=${connect.endpoint}\n` +
+      `export CONNECT_API_KEY='${connect.apiKey}'\n` +
+      `# The local Connect's provider side (no auth, loopback only): POST $LOCAL_CONNECT_ADMIN/files/<id>/accept\n` +
+      `export LOCAL_CONNECT_ADMIN=${connect.endpoint.slice(0, -CONNECT_BASE_PATH.length)}/__admin\n`,
+  );
+  console.log(
+    `These endpoints and the key are in ${ENV_FILE} too: \`. ./${ENV_FILE}\` exports them in another shell` +
+      ' (the README\'s "Through Connect (local)").',
+  );
   console.log('\nIn another shell:\n');
   console.log(
     `  CREDIT_DESK_ATHENA_ENDPOINT=${athena.endpoint} CREDIT_DESK_SHEETS_ROOT_URL=${sheets.rootUrl} \\\n` +
@@ -86,6 +105,7 @@ async function main(): Promise<void> {
         : ` \\\n    --accounts demo-data/accounts.csv --rules demo-data/rules.csv --apply-rules\n`),
   );
   const stop = async () => {
+    rmSync(resolve(ENV_FILE), { force: true });
     await Promise.all([athena.close(), sheets.close(), connect.close()]);
     process.exit(0);
   };

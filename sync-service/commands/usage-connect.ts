@@ -101,6 +101,8 @@ export interface ConnectFileReport {
   /** What this run ended on for the file. */
   step: ConnectStep | 'closed';
   processed: number;
+  /** One credit this run made PROCESSED with Connect's billing id and note ('' if none): shows where they went. */
+  billed: string;
   reopened: number;
   /** Credits still open in Connect. */
   open: number;
@@ -212,6 +214,7 @@ async function followFile(
     status: null,
     step: 'wait',
     processed: 0,
+    billed: '',
     reopened: 0,
     open: 0,
     problems: [],
@@ -329,6 +332,8 @@ async function followRecords(
   const change = merge(closing, flagged);
   await writeChange(deps, state, change, { appends: [], updates });
   report.processed = closing.credits.length;
+  const first = closing.credits[0];
+  if (first) report.billed = `${first.creditId} billed as ${note.get(first.key)}`;
   deps.crashAt?.('sheet-written');
   const allClosed =
     remote.status === 'closed' && !mapping.open && !mapping.mismatched.length && !mapping.unknown.length;

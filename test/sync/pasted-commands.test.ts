@@ -2,9 +2,14 @@
  * Every command a user is told to paste works when pasted (issue 24): the README's walk, the next commands
  * `npm start` prints, the close command `usage collect` prints, and the sync command `npm run servers` prints. Each runs through bash in a scratch copy
  * of the checkout, exactly as written, so a renamed option or a missing setting in any of them fails here.
+ * The README's Connect walk (issue 27) runs the same way against the servers `npm run servers` started, the
+ * rejection its prose offers first, and must end with every credit PROCESSED and Connect's billing ids in the Ledger.
  */
-import { readFileSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { readLedger } from '../../core/ledger';
+import { EXIT } from '../../sync-service/cli/exit-codes';
+import { createWorkbookSink } from '../../sync-service/sinks/workbook';
 import { makeCheckoutCopy, runPasted, startNpmScript } from '../helpers/checkout-copy';
 import { useTempDirs } from '../helpers/fixtures-io';
 
@@ -85,4 +90,58 @@ describe('commands pasted as written', () => {
       servers.stop();
     }
   }, 180_000);
+
+  it("the README's Connect walk runs against `npm run servers`: rejected → ASSIGNED, then PROCESSED with billing ids", async () => {
+    const dir = makeCheckoutCopy(tempDir());
+    expect(runPasted('npm start --silent', dir).code).toBe(0);
+    const csvRows = (status: string) =>
+      runPasted(`./credit-desk export --status ${status}`, dir).out.trim().split('\n').slice(1);
+    const assigned = csvRows('ASSIGNED').map((l) => l.split(',')[0]);
+    expect(assigned.length).toBeGreaterThan(0);
+
+    expect(shBlockAfter('**Through Connect (local).**')).toEqual(['npm run servers']);
+    const servers = await startNpmScript('servers', dir, /--apply-rules\n/);
+    try {
+      const walk = shBlockAfter('In another, in the same folder');
+      expect(walk[0]).toBe('. ./local-servers.env');
+      expect(walk.join('\n')).not.toMatch(/127\.0\.0\.1|localhost|:\d{4,5}\b/); // no port typed in
+
+      // The prose's rejection, pasted in place of the accept line: the credits come back to ASSIGNED.
+      const reject = /paste `(curl [^`]+\/reject")`/.exec(README)![1];
+      const lookup = walk.findIndex((l) => l.startsWith('CF='));
+      expect(lookup).toBeGreaterThan(0);
+      const rejected = runPasted(
+        [...walk.slice(0, lookup + 1), reject, './credit-desk usage status'].join('\n'),
+        dir,
+      );
+      expect(rejected.err).not.toMatch(/^error/m);
+      expect(rejected.code).toBe(EXIT.attention);
+      expect(rejected.out).toContain(`${assigned.length} credit(s) ASSIGNED again (rejected)`);
+      expect(csvRows('ASSIGNED')).toHaveLength(assigned.length);
+
+      // The block as written: collected again into a new file, accepted, closed → PROCESSED.
+      const r = runPasted(walk.join('\n'), dir);
+      expect(r.err).not.toMatch(/^(error|FAILED)/m);
+      expect(r.code).toBe(0);
+      expect(r.out).toContain(`${assigned.length} credit(s) PROCESSED`);
+      const [, creditId, billingId] = /e\.g\. (AWSC-\S+) billed as (INV-\S+): invoiced/.exec(r.out)!;
+      expect(
+        csvRows('PROCESSED')
+          .map((l) => l.split(',')[0])
+          .sort(),
+      ).toEqual([...assigned].sort());
+
+      const snapshot = await createWorkbookSink({ path: join(dir, 'credits.xlsx') }).read();
+      const processed = readLedger(snapshot.tabs.ledger).filter((e) => e.status === 'PROCESSED');
+      expect(processed.map((e) => e.creditId).sort()).toEqual([...assigned].sort());
+      for (const e of processed) expect(e.connectNote).toMatch(/^INV-\S+: invoiced/);
+      expect(processed.find((e) => e.creditId === creditId)!.connectNote).toContain(`${billingId}: invoiced`);
+    } finally {
+      servers.stop();
+    }
+    // Stopped, the servers take their env file with them: it never names ports nobody listens on.
+    const envFile = join(dir, 'local-servers.env');
+    for (let i = 0; i < 50 && existsSync(envFile); i++) await new Promise((r) => setTimeout(r, 100));
+    expect(existsSync(envFile)).toBe(false);
+  }, 240_000);
 });

@@ -46,6 +46,8 @@ export function printConnectTrip(r: ConnectTripResult): boolean {
       console.log(`  Ready in Connect; submit it: ./credit-desk usage submit ${f.usageFileId}`);
     if (f.connectId === null)
       console.log(`  Send it to Connect: ./credit-desk usage submit ${f.usageFileId}`);
+    if (f.billed)
+      console.log(`  e.g. ${f.billed} (each credit's is in the Ledger's Connect Note and the Audit)`);
     for (const p of f.problems) console.log(`  ${p}`);
   }
   return r.files.some((f) => f.problems.length > 0 || f.reopened > 0);
