@@ -153,13 +153,16 @@ export async function createDuckDbSource(opts: DuckDbSourceOptions): Promise<Duc
     progress?.(`reading credits for ${period} from ${label}`);
     for (const note of month.notes) progress?.(note);
     let rows: RawCreditRow[];
+    // A FOCUS export is delivered as CUR 2.0 is; only its columns tell it apart, so the month says which it was.
+    let focus = false;
     try {
       if (month.format === 'csv') for (const file of month.files) await checkCsvFile(file);
       const described = (
         await conn.runAndReadAll(`DESCRIBE SELECT * FROM ${readSql(month)}`)
       ).getRowObjectsJson();
       const names = described.map((c) => String(c.column_name));
-      if (isFocusHeader(names)) checkFocus(names, root, period, progress);
+      focus = isFocusHeader(names);
+      if (focus) checkFocus(names, root, period, progress);
       await conn.run(viewSql(layout, month, names));
       const columns = (await conn.runAndReadAll(`DESCRIBE ${VIEW}`)).getRowObjectsJson();
       const has = (name: string) => columns.some((c) => String(c.column_name).toLowerCase() === name);
@@ -187,7 +190,7 @@ export async function createDuckDbSource(opts: DuckDbSourceOptions): Promise<Duc
       throw readError(err, root);
     }
     progress?.(`${rows.length} credit groups for ${period}`);
-    return { rows, label };
+    return { rows, label: focus ? `${root} (FOCUS 1.0 export)` : label };
   }
 
   return {

@@ -628,8 +628,9 @@ describe('a FOCUS 1.0 with AWS columns export in CSV, as delivered', () => {
   const expected = creditGroups(fs.readFileSync(CUR2_CSV, 'utf8'), (n) => n);
 
   it('reads its ChargeCategory = Credit lines: every group exactly, as the independent sum of the CUR says', async () => {
-    const { rows, notes, label } = await read(layFocusExport(), '2026-04');
-    expect(label).toContain(path.join('focus-1-0', 'data'));
+    const bucket = layFocusExport();
+    const { rows, notes, label } = await read(bucket, '2026-04');
+    expect(label).toBe(`${path.join(bucket, 'focus', 'focus-1-0', 'data')} (FOCUS 1.0 export)`);
     const got = queryGroups(rows).sort((a, b) => (a.amount! < b.amount! ? -1 : 1));
     const want = expected
       .map((g) => ({ amount: show(g.sum), lines: g.lines }))
@@ -649,6 +650,37 @@ describe('a FOCUS 1.0 with AWS columns export in CSV, as delivered', () => {
     expect(focus.reconciliation).toEqual(cur2.reconciliation);
     const { rows } = await read(layFocusExport(), '2026-04');
     expect(awsBillOfRows(rows)).toBe('unknown');
+  });
+
+  it("reads the same export as Parquet with AWS's types (BilledCost double, timestamps) to the same sums", async () => {
+    const bucket = layFocusExport();
+    const dataDir = path.join(bucket, 'focus', 'focus-1-0', 'data', 'BILLING_PERIOD=2026-04', EXEC);
+    const csv = path.join(dataDir, 'focus-1-0-00001.csv.gz');
+    const parquet = path.join(dataDir, 'focus-1-0-00001.snappy.parquet');
+    const q = (f: string): string => `'${f.replace(/'/g, "''")}'`;
+    await db().run(`COPY (SELECT * REPLACE (CAST(BilledCost AS DOUBLE) AS BilledCost,
+        CAST(BillingPeriodStart AS TIMESTAMP) AS BillingPeriodStart, CAST(BillingPeriodEnd AS TIMESTAMP) AS BillingPeriodEnd)
+      FROM read_csv(${q(csv)}, header = true, all_varchar = true)) TO ${q(parquet)} (FORMAT PARQUET)`);
+    fs.rmSync(csv);
+    fs.rmSync(path.join(bucket, 'focus', 'focus-1-0', 'metadata'), { recursive: true });
+    const { rows } = await read(bucket, '2026-04');
+    const got = queryGroups(rows).sort((a, b) => (a.amount! < b.amount! ? -1 : 1));
+    const want = expected
+      .map((g) => ({ amount: show(g.sum), lines: g.lines }))
+      .sort((a, b) => (a.amount < b.amount ? -1 : 1));
+    expect(got).toEqual(want);
+  });
+
+  it('syncs through the real command: exit 0, 7 credits of 47.68 USD, the month recorded unknown', () => {
+    const dir = tmpDir();
+    const workbook = path.join(dir, 'c.xlsx');
+    const args = ['--cur', layFocusExport(), '--period', '2026-04', '--workbook', workbook];
+    const r = runCli(['sync', ...args, '--usage-dir', path.join(dir, 'u')], dir);
+    expect(r.err).not.toMatch(/^error/m);
+    expect(r.code).toBe(0);
+    expect(r.out).toMatch(/2026-04 USD\s+CUR 47\.68 USD = imported 47\.68 USD \+ held 0\.00 USD/);
+    expect(r.out).toMatch(/^Synced 2026-04 from .*focus-1-0.data \(FOCUS 1\.0 export\)/m);
+    expect(r.out).toMatch(/2026-04 {2}unknown/);
   });
 
   it.each([['x_ServiceCode'], ['SubAccountId'], ['BilledCost'], ['ChargeCategory']])(
