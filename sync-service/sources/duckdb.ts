@@ -3,8 +3,8 @@
  * the CUR as AWS delivers it (cur-folder.ts finds the files of the current version of each month). For the
  * requested month only, its files are exposed as a view `cur`: read_parquet or read_csv (gzip is detected from
  * the name), CSV as text so costs are summed from the exact decimals AWS wrote, legacy `category/Name` headers
- * renamed to the Athena names and FOCUS 1.0 columns to the CUR names the query reads (cur-column-names.ts), and the partition columns the query filters on added as the
- * text Athena has them. The period is always a bound parameter. Files of other months are never opened, so a
+ * renamed to the Athena names and FOCUS 1.0 columns to the CUR names the query reads (cur-column-names.ts), and
+ * the partition columns the query filters on added as the text Athena has them. The period is always a bound parameter. Files of other months are never opened, so a
  * damaged file elsewhere neither breaks the schema nor the query.
  */
 import { DuckDBInstance, type DuckDBConnection } from '@duckdb/node-api';
