@@ -8,8 +8,8 @@
  * https://docs.aws.amazon.com/cur/latest/userguide/table-dictionary-cur2-bill.html; legacy `bill/InvoiceId`, the
  * same sentence in the legacy data dictionary; ../shared/reference/credits-domain.md, "Invoice" and
  * "Finalization"). So a period is `final` when any of its lines carries one, `estimated` when the CUR has the
- * column and none does, and `unknown` when the CUR has no such column at all: treated as not final (the stricter
- * reading), and said plainly.
+ * column and none does, and `unknown` when the CUR has no such column at all (a FOCUS 1.0 export never has: FOCUS
+ * adds InvoiceId only in 1.2): treated as not final (the stricter reading), and said plainly.
  *
  * The record is in Config, not in the Summary tab, because every command rebuilds the Summary from the sheet
  * while only the sync reads the CUR: a fact kept in the Summary would be lost by the next `assign`.
@@ -104,7 +104,7 @@ export function notFinalReason(period: string, recorded: string | undefined): st
   if (recorded === 'estimated')
     return `AWS has not finalised ${period} (no invoice ID in the CUR yet): its amounts may still change. Wait for the final CUR and run ./credit-desk sync --period ${period}, ${or}.`;
   if (recorded === 'unknown')
-    return `whether AWS has finalised ${period} is unknown: the CUR the sync read has no invoice ID column (bill_invoice_id, or bill/InvoiceId in a legacy CUR). Include it in the export and sync ${period} again, ${or}.`;
+    return `whether AWS has finalised ${period} is unknown: the CUR the sync read has no invoice ID column (bill_invoice_id, or bill/InvoiceId in a legacy CUR; a FOCUS 1.0 export has none). Sync ${period} again from a CUR 2.0 or legacy CUR export that includes it, ${or}.`;
   if (recorded === undefined || recorded === '')
     return `no sync has recorded whether AWS has finalised ${period} (the Config tab has no "${awsBillSetting(period)}" row). Run ./credit-desk sync --period ${period}, ${or}.`;
   return `the Config tab's "${awsBillSetting(period)}" row says "${recorded}", not final (it is written by the sync). Run ./credit-desk sync --period ${period} to record what the CUR says, ${or}.`;

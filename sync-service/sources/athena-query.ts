@@ -192,6 +192,14 @@ function failureHint(reason: string, retryable: boolean | undefined): string {
       '(Athena console → Data → Tables), in the same region and catalog.'
     );
   }
+  if (/COLUMN_NOT_FOUND|cannot be resolved/i.test(reason)) {
+    // The one credits query reads the CUR's own column names; a FOCUS export's table has others (README, "Local
+    // CUR files: what is read"), and only the local-files path renames them.
+    return (
+      'The table lacks a column the credits query reads: point the table option at a CUR 2.0 or legacy CUR table. ' +
+      "A FOCUS export is not read through Athena: copy it from S3 and read it with the sync command's --cur option."
+    );
+  }
   if (/access denied|not authorized|AccessDenied|insufficient/i.test(reason)) {
     return 'The identity running the sync lacks a permission: grant the least-privilege policy from the README.';
   }

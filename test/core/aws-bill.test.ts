@@ -129,7 +129,9 @@ describe('collect takes only credits of final months', () => {
     expect(why.get('AWSC-202611-0000-0002')).toMatch(
       /^AWS has not finalised 2026-11 \(no invoice ID in the CUR yet\).*sync --period 2026-11.*usage collect --allow-estimated/,
     );
-    expect(why.get('AWSC-202609-0000-0003')).toMatch(/finalised 2026-09 is unknown: .* no invoice ID column/);
+    expect(why.get('AWSC-202609-0000-0003')).toMatch(
+      /finalised 2026-09 is unknown: .* no invoice ID column .*a FOCUS 1\.0 export has none\)\. Sync 2026-09 again from a CUR 2\.0 or legacy CUR export that includes it/,
+    );
     expect(why.get('AWSC-202608-0000-0004')).toMatch(/no sync has recorded .* "AWS bill 2026-08" row/);
   });
 

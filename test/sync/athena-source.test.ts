@@ -300,7 +300,9 @@ describe('Athena source: failures', () => {
       /failed: COLUMN_NOT_FOUND: Column 'line_item_line_item_type' cannot be resolved/,
     );
     expect(e.message).toContain(e.queryExecutionId!);
-    expect(e.hint).toMatch(/Athena console/);
+    expect(e.hint).toMatch(
+      /lacks a column the credits query reads.*A FOCUS export is not read through Athena/,
+    );
   });
 
   test('an unknown table names the table and points at the options', async () => {

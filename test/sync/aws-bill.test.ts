@@ -477,6 +477,66 @@ describe('usage collect through the real command, on the real CUR 2.0 export (es
   });
 });
 
+describe('usage collect through the real command, on a FOCUS 1.0 export (unknown)', () => {
+  /**
+   * The real CUR 2.0 month written as FOCUS 1.0 with AWS columns (the columns a credit needs, named as AWS's data
+   * dictionary names them, plus two it does not read): FOCUS 1.0 has no invoice ID, so no FOCUS month is final.
+   */
+  async function layFocusExport(): Promise<string> {
+    const bucket = tmpDir();
+    const file = path.join(bucket, 'focus', 'data', 'BILLING_PERIOD=2026-04', EXEC, 'focus-00001.csv.gz');
+    fs.mkdirSync(path.dirname(file), { recursive: true });
+    const q = (f: string): string => `'${f.replace(/'/g, "''")}'`;
+    await db()
+      .run(`COPY (SELECT line_item_unblended_cost AS BilledCost, bill_payer_account_id AS BillingAccountId,
+        line_item_currency_code AS BillingCurrency, line_item_line_item_type AS ChargeCategory,
+        line_item_line_item_description AS ChargeDescription, 'Amazon Web Services' AS ServiceName,
+        line_item_usage_account_id AS SubAccountId, line_item_usage_type AS x_UsageType,
+        line_item_product_code AS x_ServiceCode
+      FROM read_csv(${q(CUR2_CSV)}, header = true, all_varchar = true)) TO ${q(file)} (HEADER, COMPRESSION gzip)`);
+    return bucket;
+  }
+
+  it('records the month unknown, skips its credits naming FOCUS, and takes them with --allow-estimated', async () => {
+    const dir = tmpDir();
+    const bucket = await layFocusExport();
+    const accounts = put(
+      path.join(dir, 'accounts.csv'),
+      'AWS Account,Account Name,Customer ID,Customer Name,Asset ID,Reseller ID,Reseller Name\n147303435917,HA project,CUST-1,Acme,AS-1,,\n',
+    );
+    const sheet = ['--workbook', path.join(dir, 'c.xlsx'), '--usage-dir', path.join(dir, 'u')];
+    const sync = runCli(
+      ['sync', '--cur', bucket, '--period', '2026-04', '--accounts', accounts, ...sheet],
+      dir,
+    );
+    expect(sync.err).not.toMatch(/^error/m);
+    expect(sync.code).toBe(0);
+    expect(sync.out).toMatch(/AWS bill per period \(recorded in the Config tab\):\n {2}2026-04 {2}unknown/);
+
+    const credits = (
+      JSON.parse(runCli(['export', '--format', 'json', ...sheet], dir).out) as {
+        creditId: string;
+        amount: string;
+      }[]
+    ).filter((c) => Number(c.amount) > 0);
+    expect(credits.length).toBe(5);
+    for (const c of credits)
+      expect(runCli(['assign', c.creditId, 'customer 100%', ...sheet], dir).code).toBe(0);
+
+    const skipped = runCli(['usage', 'collect', ...sheet], dir);
+    expect(skipped.code).toBe(3);
+    for (const c of credits)
+      expect(skipped.out).toMatch(
+        new RegExp(
+          `Skipped Credits row \\d+ \\(${c.creditId}\\): whether AWS has finalised 2026-04 is unknown: .*a FOCUS 1\\.0 export has none`,
+        ),
+      );
+    const taken = runCli(['usage', 'collect', '--allow-estimated', ...sheet], dir);
+    expect(taken.code).toBe(0);
+    expect(taken.out).toMatch(/collected 5 credit\(s\) of 2026-04, .*\(AWS bill: unknown\)/);
+  });
+});
+
 // ---- the same query through the local Athena server, both layouts ----
 
 describe('whether AWS finalised the month, through Athena (local Athena-protocol server)', () => {

@@ -8,6 +8,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import * as zlib from 'node:zlib';
 import ExcelJS from 'exceljs';
+import { awsBillOfRows } from '../../core/aws-bill';
 import { readCurRows } from '../../core/cur';
 import { runCli } from '../helpers/cli';
 import { useDuckDb, useTempDirs } from '../helpers/fixtures-io';
@@ -509,4 +510,186 @@ describe('the same export converted to Parquet by hand (billing_period folders)'
       importedCredits: 7,
     });
   });
+});
+
+/**
+ * FOCUS 1.0 with AWS columns, the 48 columns in the order of AWS's data dictionary
+ * (https://docs.aws.amazon.com/cur/latest/userguide/table-dictionary-focus-1-0-aws-columns.html): 43 FOCUS
+ * columns and the five AWS ones. No real FOCUS export with credits is published (the file named
+ * focus-sample-… in shared/real-cur is a legacy CUR, read as one above), so this test writes one from the real
+ * CUR 2.0 export, line for line, filling the columns a credit needs from the CUR columns AWS derives them from
+ * and leaving the others empty (said here, as the shared README asks).
+ */
+const FOCUS_1_0_AWS = [
+  'AvailabilityZone',
+  'BilledCost',
+  'BillingAccountId',
+  'BillingAccountName',
+  'BillingCurrency',
+  'BillingPeriodEnd',
+  'BillingPeriodStart',
+  'ChargeCategory',
+  'ChargeClass',
+  'ChargeDescription',
+  'ChargeFrequency',
+  'ChargePeriodEnd',
+  'ChargePeriodStart',
+  'CommitmentDiscountCategory',
+  'CommitmentDiscountId',
+  'CommitmentDiscountName',
+  'CommitmentDiscountStatus',
+  'CommitmentDiscountType',
+  'ConsumedQuantity',
+  'ConsumedUnit',
+  'ContractedCost',
+  'ContractedUnitPrice',
+  'EffectiveCost',
+  'InvoiceIssuerName',
+  'ListCost',
+  'ListUnitPrice',
+  'PricingCategory',
+  'PricingQuantity',
+  'PricingUnit',
+  'ProviderName',
+  'PublisherName',
+  'RegionId',
+  'RegionName',
+  'ResourceId',
+  'ResourceName',
+  'ResourceType',
+  'ServiceCategory',
+  'ServiceName',
+  'SkuId',
+  'SkuPriceId',
+  'SubAccountId',
+  'SubAccountName',
+  'Tags',
+  'x_CostCategories',
+  'x_Discounts',
+  'x_Operation',
+  'x_ServiceCode',
+  'x_UsageType',
+];
+
+/** Each FOCUS column the test fills, from the CUR 2.0 column of the same meaning. */
+const FOCUS_FROM_CUR2: Record<string, string> = {
+  AvailabilityZone: 'line_item_availability_zone',
+  BilledCost: 'line_item_unblended_cost',
+  BillingAccountId: 'bill_payer_account_id',
+  BillingAccountName: 'bill_payer_account_name',
+  BillingCurrency: 'line_item_currency_code',
+  BillingPeriodEnd: 'bill_billing_period_end_date',
+  BillingPeriodStart: 'bill_billing_period_start_date',
+  ChargeCategory: 'line_item_line_item_type',
+  ChargeDescription: 'line_item_line_item_description',
+  ChargePeriodEnd: 'line_item_usage_end_date',
+  ChargePeriodStart: 'line_item_usage_start_date',
+  RegionId: 'product_region_code',
+  SubAccountId: 'line_item_usage_account_id',
+  x_Operation: 'line_item_operation',
+  x_ServiceCode: 'line_item_product_code',
+  x_UsageType: 'line_item_usage_type',
+};
+
+function csvLine(cells: string[]): string {
+  return cells.map((c) => (/[",\n]/.test(c) ? `"${c.replace(/"/g, '""')}"` : c)).join(',');
+}
+
+/** The real CUR 2.0 month as a FOCUS 1.0 export; `drop` leaves a column out. Usage and Tax keep their names. */
+function focusFromCur2(drop: string[] = []): string {
+  const [header, ...rows] = parseCsv(fs.readFileSync(CUR2_CSV, 'utf8'));
+  const columns = FOCUS_1_0_AWS.filter((c) => !drop.includes(c));
+  const from = columns.map((c) => (FOCUS_FROM_CUR2[c] ? header.indexOf(FOCUS_FROM_CUR2[c]) : -1));
+  const lines = rows
+    .filter((r) => r.length === header.length)
+    .map((r) =>
+      csvLine(columns.map((c, i) => (c === 'ProviderName' ? 'AWS' : from[i] >= 0 ? r[from[i]] : ''))),
+    );
+  return [csvLine(columns), ...lines].join('\n') + '\n';
+}
+
+/** `<bucket>/focus/focus-1-0/{data,metadata}/BILLING_PERIOD=2026-04/…`: a Data Export, delivered as CUR 2.0 is. */
+function layFocusExport(drop: string[] = []): string {
+  const bucket = tmpDir();
+  const exportRoot = path.join(bucket, 'focus', 'focus-1-0');
+  const key = `BILLING_PERIOD=2026-04/${EXEC}/focus-1-0-00001.csv.gz`;
+  put(path.join(exportRoot, 'data', ...key.split('/')), zlib.gzipSync(focusFromCur2(drop)));
+  put(
+    path.join(exportRoot, 'metadata', 'BILLING_PERIOD=2026-04', 'focus-1-0-Manifest.json'),
+    JSON.stringify({
+      executionId: EXEC.slice(25),
+      dataFiles: [`s3://bucket/focus/focus-1-0/data/${key}`],
+    }),
+  );
+  return bucket;
+}
+
+describe('a FOCUS 1.0 with AWS columns export in CSV, as delivered', () => {
+  const expected = creditGroups(fs.readFileSync(CUR2_CSV, 'utf8'), (n) => n);
+
+  it('reads its ChargeCategory = Credit lines: every group exactly, as the independent sum of the CUR says', async () => {
+    const bucket = layFocusExport();
+    const { rows, notes, label } = await read(bucket, '2026-04');
+    expect(label).toBe(`${path.join(bucket, 'focus', 'focus-1-0', 'data')} (FOCUS 1.0 export)`);
+    const got = queryGroups(rows).sort((a, b) => (a.amount! < b.amount! ? -1 : 1));
+    const want = expected
+      .map((g) => ({ amount: show(g.sum), lines: g.lines }))
+      .sort((a, b) => (a.amount < b.amount ? -1 : 1));
+    expect(got).toEqual(want);
+    expect(rows.reduce((s, r) => s + Number(r.line_count), 0)).toBe(358);
+    expect(notes.join('\n')).toMatch(/FOCUS 1\.0 export: .*no invoice ID.*recorded as unknown/);
+  });
+
+  it('files each credit under the key the CUR 2.0 export gives it, and records the month unknown, not final', async () => {
+    const focus = readCurRows((await read(layFocusExport(), '2026-04')).rows, '2026-04');
+    const cur2 = readCurRows((await read(layCur2Export().bucket, '2026-04')).rows, '2026-04');
+    const keyed = (r: typeof focus) =>
+      r.credits.map((c) => [c.key, c.service, c.amount, c.belowMinorUnit]).sort();
+    expect(focus.credits).toHaveLength(7);
+    expect(keyed(focus)).toEqual(keyed(cur2));
+    expect(focus.reconciliation).toEqual(cur2.reconciliation);
+    const { rows } = await read(layFocusExport(), '2026-04');
+    expect(awsBillOfRows(rows)).toBe('unknown');
+  });
+
+  it("reads the same export as Parquet with AWS's types (BilledCost double, timestamps) to the same sums", async () => {
+    const bucket = layFocusExport();
+    const dataDir = path.join(bucket, 'focus', 'focus-1-0', 'data', 'BILLING_PERIOD=2026-04', EXEC);
+    const csv = path.join(dataDir, 'focus-1-0-00001.csv.gz');
+    const parquet = path.join(dataDir, 'focus-1-0-00001.snappy.parquet');
+    const q = (f: string): string => `'${f.replace(/'/g, "''")}'`;
+    await db().run(`COPY (SELECT * REPLACE (CAST(BilledCost AS DOUBLE) AS BilledCost,
+        CAST(BillingPeriodStart AS TIMESTAMP) AS BillingPeriodStart, CAST(BillingPeriodEnd AS TIMESTAMP) AS BillingPeriodEnd)
+      FROM read_csv(${q(csv)}, header = true, all_varchar = true)) TO ${q(parquet)} (FORMAT PARQUET)`);
+    fs.rmSync(csv);
+    fs.rmSync(path.join(bucket, 'focus', 'focus-1-0', 'metadata'), { recursive: true });
+    const { rows } = await read(bucket, '2026-04');
+    const got = queryGroups(rows).sort((a, b) => (a.amount! < b.amount! ? -1 : 1));
+    const want = expected
+      .map((g) => ({ amount: show(g.sum), lines: g.lines }))
+      .sort((a, b) => (a.amount < b.amount ? -1 : 1));
+    expect(got).toEqual(want);
+  });
+
+  it('syncs through the real command: exit 0, 7 credits of 47.68 USD, the month recorded unknown', () => {
+    const dir = tmpDir();
+    const workbook = path.join(dir, 'c.xlsx');
+    const args = ['--cur', layFocusExport(), '--period', '2026-04', '--workbook', workbook];
+    const r = runCli(['sync', ...args, '--usage-dir', path.join(dir, 'u')], dir);
+    expect(r.err).not.toMatch(/^error/m);
+    expect(r.code).toBe(0);
+    expect(r.out).toMatch(/2026-04 USD\s+CUR 47\.68 USD = imported 47\.68 USD \+ held 0\.00 USD/);
+    expect(r.out).toMatch(/^Synced 2026-04 from .*focus-1-0.data \(FOCUS 1\.0 export\)/m);
+    expect(r.out).toMatch(/2026-04 {2}unknown/);
+  });
+
+  it.each([['x_ServiceCode'], ['SubAccountId'], ['BilledCost'], ['ChargeCategory']])(
+    'refuses an export without %s, naming it',
+    async (column) => {
+      const err = await errorOf(read(layFocusExport([column]), '2026-04'));
+      expect(err.code).toBe('BAD_CUR_ROW');
+      expect(err.message).toContain(`lack "${column}", which a credit needs`);
+      expect(err.message).toMatch(/→ Export the Data Exports table "FOCUS 1\.0 with AWS columns"/);
+    },
+  );
 });
