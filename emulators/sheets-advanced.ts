@@ -38,6 +38,7 @@
  *   { hiddenValues, condition: { type: ConditionType, values: [{ userEnteredValue }] } } } — the API's
  *   ConditionType names (TEXT_EQ, NUMBER_GREATER, BLANK, CUSTOM_FORMULA …), not SpreadsheetApp's.
  */
+import { serialIn } from '../core/sheet-dates';
 import type { FakeSheet, FakeSpreadsheet } from './spreadsheet-app';
 import { ApiError, applyRequest } from './sheets-model';
 import { BooleanCriteria, parseA1, parseTyped, type FakeFilter } from './spreadsheet-app';
@@ -97,26 +98,6 @@ function basicFilterResource(sheetId: number, f: FakeFilter) {
         },
       })),
   };
-}
-
-/** A Date's serial number in `timeZone`: its wall-clock there, as days since 1899-12-30 (DateTimeRenderOption). */
-function serialIn(d: Date, timeZone: string): number {
-  const parts = Object.fromEntries(
-    new Intl.DateTimeFormat('en-CA', {
-      timeZone,
-      year: 'numeric',
-      month: '2-digit',
-      day: '2-digit',
-      hour: '2-digit',
-      minute: '2-digit',
-      second: '2-digit',
-      hourCycle: 'h23',
-    })
-      .formatToParts(d)
-      .map((p) => [p.type, p.value]),
-  );
-  const wall = Date.UTC(+parts.year, +parts.month - 1, +parts.day, +parts.hour, +parts.minute, +parts.second);
-  return (wall + d.getUTCMilliseconds()) / 86_400_000 + 25_569;
 }
 
 export class SheetsApiError extends Error {

@@ -4,44 +4,15 @@
  *
  * Reading: a date cell arrives as a Date, the instant of its wall-clock time in the SPREADSHEET's time zone.
  * Converting with the script's zone or UTC would shift dates by a day for sheets east or west of it, so the
- * parts are taken in the sheet's zone with Intl (no service call per cell): a date at midnight becomes
- * "YYYY-MM-DD", any other instant a full ISO timestamp.
+ * parts are taken in the sheet's zone (core/sheet-dates.ts dateToText, the rule the sync's Google sink keeps
+ * too): a date at midnight becomes "YYYY-MM-DD", any other instant a full ISO timestamp.
  *
  * Writing: strings that a sheet would run as a formula (=, +, -, @ …) get the leading apostrophe that makes
  * them text (core/csv sanitizeCell); Sheets does not show the apostrophe or return it from getValues.
  */
 import { sanitizeCell } from '../../core/csv';
+import { dateToText } from '../../core/sheet-dates';
 import type { Cell, Grid } from '../../core/table';
-
-const formatters = new Map<string, Intl.DateTimeFormat>();
-
-export function partsIn(date: Date, timeZone: string): Record<string, string> {
-  let f = formatters.get(timeZone);
-  if (!f) {
-    f = new Intl.DateTimeFormat('en-CA', {
-      timeZone,
-      year: 'numeric',
-      month: '2-digit',
-      day: '2-digit',
-      hour: '2-digit',
-      minute: '2-digit',
-      second: '2-digit',
-      hourCycle: 'h23',
-    });
-    formatters.set(timeZone, f);
-  }
-  const out: Record<string, string> = {};
-  for (const p of f.formatToParts(date)) out[p.type] = p.value;
-  return out;
-}
-
-export function dateToText(date: Date, timeZone: string): string {
-  if (Number.isNaN(date.getTime())) return '';
-  const p = partsIn(date, timeZone);
-  const midnight =
-    p.hour === '00' && p.minute === '00' && p.second === '00' && date.getUTCMilliseconds() === 0;
-  return midnight ? `${p.year}-${p.month}-${p.day}` : date.toISOString();
-}
 
 export function toCell(value: unknown, timeZone: string): Cell {
   if (value === null || value === undefined) return '';

@@ -13,8 +13,8 @@
  * reference): rows are padded back to a rectangle, as getDataRange().getValues() returns.
  */
 import { TABS, type TabId } from '../../core/sheet-contract';
+import { DATE_HEADERS, serialToText } from '../../core/sheet-dates';
 import type { Cell, Grid } from '../../core/table';
-import { partsIn } from './cells';
 
 export interface ValuesApi {
   batchGet(
@@ -23,41 +23,9 @@ export interface ValuesApi {
   ): { valueRanges?: { values?: unknown[][] }[] };
 }
 
-const DAY_MS = 86_400_000;
-/** Serial 0 is 1899-12-30 (DateTimeRenderOption reference); 25,569 days before 1970-01-01. */
-const EPOCH_SERIAL = 25_569;
-
 export function quoteSheet(name: string): string {
   return `'${name.replace(/'/g, "''")}'`;
 }
-
-/**
- * A serial number as toCell renders the Date getValues would give: "YYYY-MM-DD" at midnight, else the instant
- * in ISO form. The serial is wall-clock time in the spreadsheet's zone, so the instant is found by taking the
- * zone's offset at that time (checked twice for a DST edge).
- */
-export function serialToText(serial: number, timeZone: string): string {
-  const wall = Math.round((serial - EPOCH_SERIAL) * DAY_MS);
-  if (!Number.isFinite(wall)) return '';
-  if (wall % DAY_MS === 0) return new Date(wall).toISOString().slice(0, 10);
-  const offsetAt = (instant: number) => {
-    const p = partsIn(new Date(instant), timeZone);
-    const asUtc = Date.UTC(+p.year, +p.month - 1, +p.day, +p.hour, +p.minute, +p.second);
-    return asUtc - Math.floor(instant / 1000) * 1000;
-  };
-  let instant = wall - offsetAt(wall);
-  instant = wall - offsetAt(instant);
-  return new Date(instant).toISOString();
-}
-
-/** Column kinds by header, for every tab in the contract (a header is typed the same on every tab). */
-const DATE_HEADERS = new Set(
-  Object.values(TABS).flatMap((t) =>
-    (t.columns as readonly { header: string; kind: string }[])
-      .filter((c) => c.kind === 'date' || c.kind === 'datetime')
-      .map((c) => c.header),
-  ),
-);
 
 /** API rows (header first) as Cells; date columns (by header) turned back from serial numbers. */
 export function apiRowsToCells(rows: unknown[][], timeZone: string, headers?: readonly unknown[]): Cell[][] {

@@ -1,5 +1,6 @@
 import fc from 'fast-check';
-import { dateToText, literalText, toCell } from '../../addon/services/cells';
+import { literalText, toCell } from '../../addon/services/cells';
+import { dateToText } from '../../core/sheet-dates';
 import { cellRects } from '../../addon/server/guarded-write';
 import { runs } from '../../addon/server/write-plan';
 
