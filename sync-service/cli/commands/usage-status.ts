@@ -11,23 +11,32 @@ export function usageStatusCommand(ctx: CliContext): Command {
       "read the usage files' status and records back from Connect: PROCESSED when Connect closed them, ASSIGNED again when rejected",
     )
     .argument('[usage-file-id]', 'only this usage file (`credit-desk usage list` shows them)')
-    .action(async (fileId: string | undefined, opts) => {
-      const {
-        runConnectTrip,
-      }: typeof import('../../commands/usage-connect') = require('../../commands/usage-connect');
-      const {
-        requireConnectApi,
-      }: typeof import('../../usage/connect-open') = require('../../usage/connect-open');
-      const settings = settingsOf(opts);
-      const api = requireConnectApi(settings);
-      const r = await withSink(settings, ctx, (sink) =>
-        runConnectTrip(
-          { only: fileId, submit: false },
-          { sink, usageDir: settings.usageDir, reporter: ctx.reporter, now: new Date(), api },
-        ),
-      );
-      if (printConnectTrip(r)) ctx.setExitCode(EXIT.attention);
-    });
+    .action((fileId: string | undefined, opts) =>
+      followInConnect(ctx, opts, { only: fileId, submit: false }),
+    );
+}
+
+/**
+ * `usage status` and `usage submit`: one run of the Connect round trip (commands/usage-connect.ts) on the sheet
+ * the options name, printed; exit 3 when a person should look.
+ */
+export async function followInConnect(
+  ctx: CliContext,
+  opts: Record<string, unknown>,
+  trip: { only?: string; submit: boolean; reupload?: boolean },
+): Promise<void> {
+  const {
+    runConnectTrip,
+  }: typeof import('../../commands/usage-connect') = require('../../commands/usage-connect');
+  const {
+    requireConnectApi,
+  }: typeof import('../../usage/connect-open') = require('../../usage/connect-open');
+  const settings = settingsOf(opts);
+  const api = requireConnectApi(settings);
+  const r = await withSink(settings, ctx, (sink) =>
+    runConnectTrip(trip, { sink, usageDir: settings.usageDir, reporter: ctx.reporter, now: new Date(), api }),
+  );
+  if (printConnectTrip(r)) ctx.setExitCode(EXIT.attention);
 }
 
 /** One line per file, then what a person must look at; true when there is something. */
