@@ -24,10 +24,10 @@ import { runSync } from '../sync-service/commands/sync';
 import { runCollect } from '../sync-service/commands/usage';
 import { silentReporter } from '../sync-service/progress';
 import { resolveSettings } from '../sync-service/settings';
-import { createGoogleSheetsSink } from '../sync-service/sinks/google-sheets';
+import { createGoogleSheetsSink } from '../sync-service/sinks/google/google-sheets';
 import { buildChangeSet, readState, type CreditChange } from '../core/sheet-state';
 import type { Sink } from '../sync-service/sinks/sink';
-import { createWorkbookSink } from '../sync-service/sinks/workbook';
+import { createWorkbookSink } from '../sync-service/sinks/workbook/workbook';
 import type { CreditSource, RawCreditRow } from '../sync-service/sources/source';
 import { createGoogleSpreadsheetLibSink } from './gs-lib-sink';
 

@@ -21,7 +21,7 @@ import { copyFileSync, existsSync, mkdtempSync, readFileSync, rmSync, writeFileS
 import { loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { startSheetsServer, type SheetsServer } from '../emulators/sheets-server';
-import { chunkMapPath } from '../sync-service/sinks/workbook-chunk-maps';
+import { chunkMapPath } from '../sync-service/sinks/workbook/workbook-chunk-maps';
 import { bigMonth, writeReferenceFiles } from './big-month';
 import type { Job } from './big-run';
 import type { Figure } from './figures';

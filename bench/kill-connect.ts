@@ -28,7 +28,7 @@ import { runAssign } from '../sync-service/commands/assign';
 import { runSync } from '../sync-service/commands/sync';
 import { silentReporter } from '../sync-service/progress';
 import { resolveSettings } from '../sync-service/settings';
-import { createWorkbookSink } from '../sync-service/sinks/workbook';
+import { createWorkbookSink } from '../sync-service/sinks/workbook/workbook';
 import type { CreditSource, RawCreditRow } from '../sync-service/sources/source';
 import { prng } from './figures';
 

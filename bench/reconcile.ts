@@ -14,7 +14,7 @@ import { runSync } from '../sync-service/commands/sync';
 import { silentReporter } from '../sync-service/progress';
 import { resolveSettings } from '../sync-service/settings';
 import { buildChangeSet, readState } from '../core/sheet-state';
-import { createWorkbookSink } from '../sync-service/sinks/workbook';
+import { createWorkbookSink } from '../sync-service/sinks/workbook/workbook';
 import type { CreditSource, RawCreditRow } from '../sync-service/sources/source';
 import { prng, seconds, type Figure } from './figures';
 

@@ -7,7 +7,7 @@
  */
 import { CREDIT_COLUMNS, type CreditField } from '../core/sheet-contract';
 import { indexColumns, text, type Cell } from '../core/table';
-import { createGoogleSheetsSink } from '../sync-service/sinks/google-sheets';
+import { createGoogleSheetsSink } from '../sync-service/sinks/google/google-sheets';
 import type { ChangeSet, Snapshot } from '../core/sheet-changes';
 import { startSheetsServer, type SheetsServer } from '../emulators/sheets-server';
 import { seconds, type Figure } from './figures';

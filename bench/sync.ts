@@ -11,7 +11,7 @@ import { mergeCredits, type ExistingCredit } from '../core/merge';
 import { runSync } from '../sync-service/commands/sync';
 import { silentReporter } from '../sync-service/progress';
 import { resolveSettings } from '../sync-service/settings';
-import { createWorkbookSink } from '../sync-service/sinks/workbook';
+import { createWorkbookSink } from '../sync-service/sinks/workbook/workbook';
 import type { CreditSource, RawCreditRow } from '../sync-service/sources/source';
 import { prng, seconds, type Figure } from './figures';
 

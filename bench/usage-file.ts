@@ -2,7 +2,7 @@
  * `npm run bench -- usage-file`: one usage file of N credits (customer 60 % / reseller 40 % for every other
  * credit, so ~1.5 records a credit), written by each candidate writer, each run a process of its own (so peak
  * RSS is the writer's): ExcelJS's in-memory workbook (what wrote usage files before), ExcelJS's streaming
- * WorkbookWriter, and sync-service/sinks/xlsx-stream.ts (what writes them now); then the cost of the exact
+ * WorkbookWriter, and sync-service/xlsx/xlsx-stream.ts (what writes them now); then the cost of the exact
  * check of a file (usageXlsxMatches). BENCH_USAGE_FILE_SIZES changes the sizes (default 50000,150000);
  * BENCH_USAGE_FILE_WRITERS which writers run (default all three; the in-memory one only at the first size,
  * its cost at 150k is known: 40 s).
@@ -15,7 +15,7 @@ import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import type { UsageFile, UsageRecord } from '../core/usage';
 import { sanitizeCell } from '../core/csv';
-import { excelJs } from '../sync-service/sinks/exceljs-lazy';
+import { excelJs } from '../sync-service/xlsx/exceljs-lazy';
 import {
   CATEGORIES_HEADER,
   CATEGORY_ROWS,

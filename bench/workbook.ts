@@ -8,7 +8,7 @@ import { join } from 'node:path';
 import type { CreditField } from '../core/sheet-contract';
 import type { Cell } from '../core/table';
 import type { CellUpdate } from '../core/sheet-changes';
-import { createWorkbookSink } from '../sync-service/sinks/workbook';
+import { createWorkbookSink } from '../sync-service/sinks/workbook/workbook';
 
 const ROWS = 50_000;
 const STATUSES = ['PENDING_ASSIGN', 'ASSIGNED', 'PROCESSING', 'PROCESSED'];

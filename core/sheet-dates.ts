@@ -3,7 +3,7 @@
  * stores a date as a serial number, "days since December 30th 1899" in the spreadsheet's time zone
  * (DateTimeRenderOption: https://developers.google.com/sheets/api/reference/rest/v4/DateTimeRenderOption), and
  * SpreadsheetApp's getValues hands the same cell over as a Date at that wall-clock time. The sync's Google sink
- * (sync-service/sinks/sheets-serial.ts), the add-on (addon/services/cells.ts, sheets-values.ts) and the emulator
+ * (sync-service/sinks/google/sheets-serial.ts), the add-on (addon/services/cells.ts, sheets-values.ts) and the emulator
  * (emulators/sheets-advanced.ts) all need the wall-clock parts of an instant in the sheet's zone and the text a
  * date becomes ("YYYY-MM-DD" at midnight, else the ISO instant), and must agree to the character: they take
  * them from here. Pure (Intl only, no clock, no I/O).

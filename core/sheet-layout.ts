@@ -4,8 +4,8 @@
  * that a person's typing must not turn into a number), the Status dropdown, the hidden Key column, where a
  * missing header goes, and the one check that a tab lists each credit once.
  *
- * Pure. The Google Sheets sink (sync-service/sinks/sheets-layout.ts) and the .xlsx sink
- * (sync-service/sinks/workbook-layout.ts, workbook-format.ts) translate it into their own calls, so the same
+ * Pure. The Google Sheets sink (sync-service/sinks/google/sheets-layout.ts) and the .xlsx sink
+ * (sync-service/sinks/workbook/workbook-layout.ts, workbook-format.ts) translate it into their own calls, so the same
  * credit is shown the same way in both, and a sheet problem gets the same message whichever sink found it.
  */
 import { CreditDeskError } from './errors';

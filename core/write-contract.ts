@@ -1,6 +1,6 @@
 /**
  * The write contract: what every writer of the Credits tab does with the changes a command planned, stated once.
- * Four writers keep it — the whole-file workbook writer (sync-service/sinks/workbook.ts), the patcher
+ * Four writers keep it — the whole-file workbook writer (sync-service/sinks/workbook/workbook.ts), the patcher
  * (workbook-patch.ts), the Google Sheets sink (google-sheets.ts) and the add-on's guarded write
  * (addon/server/guarded-write.ts) — and test/contract/writer-contract.ts runs one suite against each of them, so
  * a new sink is one folder that passes that suite.

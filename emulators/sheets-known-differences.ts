@@ -37,7 +37,7 @@ export const KNOWN_DIFFERENCES: KnownDifference[] = [
     calls: ['get'],
     why:
       "Moving a sheet by updateSheetProperties' index does not renumber the other sheets here. The project never " +
-      'moves a sheet: the masks it sends are hidden, gridProperties.* and frozen rows (sync-service/sinks).',
+      'moves a sheet: the masks it sends are hidden, gridProperties.* and frozen rows (sync-service/sinks/google).',
   },
   {
     cassettes: /^ClientTest\.test_access_private_spreadsheet$/,

@@ -80,7 +80,7 @@ export async function openSink(s: Settings, reporter: Reporter, open: OpenSinkOp
   const command = commandLine();
   if (s.spreadsheet) {
     const { createGoogleSheetsSink } =
-      require('./sinks/google-sheets') as typeof import('./sinks/google-sheets');
+      require('./sinks/google/google-sheets') as typeof import('./sinks/google/google-sheets');
     return createGoogleSheetsSink({
       spreadsheetId: s.spreadsheet,
       rootUrl: s.sheetsRootUrl || undefined,
@@ -96,7 +96,8 @@ export async function openSink(s: Settings, reporter: Reporter, open: OpenSinkOp
       onLockTakeOver: (m: string) => reporter.warn(m),
     });
   }
-  const { createWorkbookSink } = require('./sinks/workbook') as typeof import('./sinks/workbook');
+  const { createWorkbookSink } =
+    require('./sinks/workbook/workbook') as typeof import('./sinks/workbook/workbook');
   return createWorkbookSink({
     path: s.workbook,
     onProgress: (m: string) => reporter.progress(m),

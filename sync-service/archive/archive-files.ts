@@ -15,7 +15,7 @@
  */
 import { existsSync, mkdirSync, readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { excelJs } from '../sinks/exceljs-lazy';
+import { excelJs } from '../xlsx/exceljs-lazy';
 import { mergeArchive, type ArchiveContent } from '../../core/archive';
 import type { ArchivedCredit } from '../../core/archived-ledger';
 import type { Credit } from '../../core/credit';
@@ -28,9 +28,9 @@ import {
   type CreditField,
 } from '../../core/sheet-contract';
 import { creditFromRow, creditToCells, indexColumns, readRecords } from '../../core/table';
-import { writeFileAtomically } from '../sinks/atomic-file';
-import { excelValueFor } from '../sinks/workbook-cells';
-import { readGrid } from '../sinks/workbook-layout';
+import { writeFileAtomically } from '../files/atomic-file';
+import { excelValueFor } from '../xlsx/workbook-cells';
+import { readGrid } from '../sinks/workbook/workbook-layout';
 
 export const ARCHIVE_DIR_ENV = 'CREDIT_DESK_ARCHIVE_DIR';
 export const INDEX_FILE = 'archived-keys.tsv';

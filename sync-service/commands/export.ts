@@ -10,7 +10,7 @@ import { isStatus } from '../../core/status';
 import { readState } from '../../core/sheet-state';
 import { readAllArchives } from '../archive/archive-files';
 import type { Sink } from '../sinks/sink';
-import { replaceFile } from '../sinks/atomic-file';
+import { replaceFile } from '../files/atomic-file';
 
 export interface ExportOptions {
   status?: string;

@@ -27,7 +27,7 @@ export function plannedGrid(now: readonly TabSize[], changes: ChangeSet): TabSiz
     const cols = Math.max(grid.headers.length, tabs.get(name)?.cols ?? 0);
     tabs.set(name, { name, rows: 1 + grid.rows.length, cols });
   }
-  // The Summary as Google sizes it (sinks/sheets-summary.ts): its layout's grid, never shrinking what is there.
+  // The Summary as Google sizes it (sinks/google/sheets-summary.ts): its layout's grid, never shrinking what is there.
   // A workbook stores only the cells written, so its measure after the write can be a little smaller.
   if (changes.summary) {
     const t = tabs.get(SUMMARY_TAB.name);

@@ -7,7 +7,7 @@
 import { existsSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { ARCHIVE_DIR_ENV, defaultArchiveDir } from '../archive/archive-files';
-import { chunkMapPath } from '../sinks/workbook-chunk-maps';
+import { chunkMapPath } from '../sinks/workbook/workbook-chunk-maps';
 import type { Reporter } from '../progress';
 import { SettingsError, type Settings } from '../settings';
 import { readState } from '../../core/sheet-state';

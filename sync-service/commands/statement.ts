@@ -19,10 +19,10 @@ import {
   type Statement,
   type StatementFilter,
 } from '../../core/statement';
-import { writeFileAtomically } from '../sinks/atomic-file';
-import { excelJs } from '../sinks/exceljs-lazy';
+import { writeFileAtomically } from '../files/atomic-file';
+import { excelJs } from '../xlsx/exceljs-lazy';
 // Registers the exact text escaping for every ExcelJS save (descriptions read back as written).
-import '../sinks/workbook-cells';
+import '../xlsx/workbook-cells';
 import type { Sink } from '../sinks/sink';
 
 export type StatementFormat = 'xlsx' | 'csv';

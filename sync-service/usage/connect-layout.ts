@@ -108,7 +108,7 @@ export const CATEGORY_ROWS: [string, string, string][] = [
 
 /**
  * One records row per billed share, in journal order: a credit's rows follow each other. One at a time: the usage
- * file is written and checked as a stream of rows (sync-service/sinks/xlsx-stream.ts), never all of them at once.
+ * file is written and checked as a stream of rows (sync-service/xlsx/xlsx-stream.ts), never all of them at once.
  */
 export function* recordRows(file: UsageFile, item: string): Generator<RecordCells> {
   const currency = fileCurrency(file);

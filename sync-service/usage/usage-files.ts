@@ -7,8 +7,8 @@
 import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { sanitizeCell } from '../../core/csv';
-import { removeStaleTemps, writeFileAtomically } from '../sinks/atomic-file';
-import { xlsxMatches, xlsxPieces, type XlsxSheet, type XlsxValue } from '../sinks/xlsx-stream';
+import { removeStaleTemps, writeFileAtomically } from '../files/atomic-file';
+import { xlsxMatches, xlsxPieces, type XlsxSheet, type XlsxValue } from '../xlsx/xlsx-stream';
 import type { ConnectTarget, UsageFile } from '../../core/usage';
 import { PLACEHOLDER_CONNECT } from '../settings';
 import {
@@ -73,7 +73,7 @@ export function loadUsageFiles(dir: string): UsageFile[] {
 
 /**
  * Whether the usage .xlsx of `file` exists and is exactly what writeUsageXlsx writes from this journal: the same
- * tabs, header and rows, cell for cell (sync-service/sinks/xlsx-stream.ts compares the file's XML, inflated as a
+ * tabs, header and rows, cell for cell (sync-service/xlsx/xlsx-stream.ts compares the file's XML, inflated as a
  * stream, with the XML the journal gives; nothing is parsed, nothing is whole in memory). A kill during the write
  * leaves no file (it is renamed into place whole), so a missing, older-layout or different one is rewritten from
  * the journal, which is the truth.
@@ -118,7 +118,7 @@ function connectOf(file: UsageFile): ConnectTarget {
 /**
  * The usage file in Connect's format (sync-service/usage/connect-layout.ts says which rule comes from where):
  * `general`, `categories` and `records`, one record per billed share of each credit, written as a stream of rows
- * (sync-service/sinks/xlsx-stream.ts): memory holds the journal and the compressed file, not a workbook.
+ * (sync-service/xlsx/xlsx-stream.ts): memory holds the journal and the compressed file, not a workbook.
  */
 export async function writeUsageXlsx(dir: string, file: UsageFile): Promise<string> {
   mkdirSync(dir, { recursive: true });

@@ -18,7 +18,7 @@ import { runCollect } from '../../sync-service/commands/usage';
 import { silentReporter } from '../../sync-service/progress';
 import { resolveSettings } from '../../sync-service/settings';
 import type { Sink } from '../../sync-service/sinks/sink';
-import { LOCK_TAG } from '../../sync-service/sinks/sheets-protection';
+import { LOCK_TAG } from '../../sync-service/sinks/google/sheets-protection';
 import { spreadsheetAppFront } from '../../emulators/shared-spreadsheet';
 import { createSheetsAdvancedService } from '../../emulators/sheets-advanced';
 import type { SheetsServer } from '../../emulators/sheets-server';

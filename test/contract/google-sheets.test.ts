@@ -1,5 +1,5 @@
 /**
- * The Google Sheets sink (sync-service/sinks/google-sheets.ts) keeps the write contract, through the local Sheets
+ * The Google Sheets sink (sync-service/sinks/google/google-sheets.ts) keeps the write contract, through the local Sheets
  * v4 server. A person's edits are made in the server's grid directly: the Sheets UI is not a client of ours.
  */
 import { CREDIT_COLUMNS, TABS, type CreditField } from '../../core/sheet-contract';

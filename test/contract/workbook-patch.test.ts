@@ -1,4 +1,4 @@
-/** The patching writer (sync-service/sinks/workbook-patch.ts) keeps the write contract, never falling back. */
+/** The patching writer (sync-service/sinks/workbook/workbook-patch.ts) keeps the write contract, never falling back. */
 import { describeWriterContract } from './writer-contract';
 import { workbookWriter } from './workbook-writer';
 

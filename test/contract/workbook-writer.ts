@@ -8,7 +8,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { CREDIT_COLUMNS, type AuditField, type CreditField } from '../../core/sheet-contract';
 import { indexColumns, text, type Cell, type Grid } from '../../core/table';
-import { createWorkbookSink } from '../../sync-service/sinks/workbook';
+import { createWorkbookSink } from '../../sync-service/sinks/workbook/workbook';
 import type { Sink } from '../../sync-service/sinks/sink';
 import { col, creditsSheet, loadWorkbook } from '../sync/workbook-helpers';
 import type { AuditRow, Row, WriterUnderTest } from './writer-contract';

@@ -1,4 +1,4 @@
-/** The whole-file workbook writer (sync-service/sinks/workbook.ts over ExcelJS) keeps the write contract. */
+/** The whole-file workbook writer (sync-service/sinks/workbook/workbook.ts over ExcelJS) keeps the write contract. */
 import { describeWriterContract } from './writer-contract';
 import { workbookWriter } from './workbook-writer';
 

@@ -1,6 +1,6 @@
 /**
  * The JSON export (core/export.ts) is written one credit at a time, each credit's text built field by field, and
- * encoded through a small reused buffer (sync-service/sinks/atomic-file.ts replaceFile). Whatever the route, the
+ * encoded through a small reused buffer (sync-service/files/atomic-file.ts replaceFile). Whatever the route, the
  * file's text is exactly JSON.stringify(credits, null, 2) plus a line break: the scripting contract's bytes do
  * not depend on how they were written.
  */
@@ -16,7 +16,7 @@ import {
   type CreditJson,
 } from '../../core/export';
 import { CREDIT_IDENTITY_FIELDS } from '../../core/sheet-contract';
-import { replaceFile } from '../../sync-service/sinks/atomic-file';
+import { replaceFile } from '../../sync-service/files/atomic-file';
 import { credit, directory } from '../helpers/domain';
 
 /** Text with what JSON escapes or treats specially: quotes, backslashes, controls, surrogates (paired and lone). */

@@ -27,7 +27,7 @@ export interface Cassette {
 
 /**
  * The spreadsheets.batchUpdate request kinds the replay accepts: every kind the sink sends (grep
- * sync-service/sinks for them) and the add-on sends, plus clearBasicFilter, deleteSheet and
+ * sync-service/sinks/google for them) and the add-on sends, plus clearBasicFilter, deleteSheet and
  * updateSpreadsheetProperties, which the cassettes use to set up or tear down around the calls we make.
  */
 const REQUEST_KINDS = new Set([

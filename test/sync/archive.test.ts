@@ -25,7 +25,7 @@ import { runClose, runCollect } from '../../sync-service/commands/usage';
 import { silentReporter } from '../../sync-service/progress';
 import { resolveSettings } from '../../sync-service/settings';
 import { readState } from '../../core/sheet-state';
-import { createWorkbookSink } from '../../sync-service/sinks/workbook';
+import { createWorkbookSink } from '../../sync-service/sinks/workbook/workbook';
 import type { CreditSource, RawCreditRow } from '../../sync-service/sources/source';
 import { cur } from '../helpers/domain';
 import { IDENTITY, lockRanges, makeSink, oneAtATime, SHEET_ID, startServer } from './sheets-helpers';

@@ -7,7 +7,7 @@ import { spawnSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { readState } from '../../core/sheet-state';
-import { createWorkbookSink } from '../../sync-service/sinks/workbook';
+import { createWorkbookSink } from '../../sync-service/sinks/workbook/workbook';
 import { useDuckDb, useTempDirs } from '../helpers/fixtures-io';
 
 const BIN = path.join(__dirname, '../../bin/credit-desk.cjs');

@@ -19,7 +19,7 @@ import { readCsvGrid } from '../../sync-service/io/csv-file';
 import { silentReporter, type Reporter } from '../../sync-service/progress';
 import { resolveSettings } from '../../sync-service/settings';
 import { readState } from '../../core/sheet-state';
-import { createWorkbookSink } from '../../sync-service/sinks/workbook';
+import { createWorkbookSink } from '../../sync-service/sinks/workbook/workbook';
 import type { CreditSource, RawCreditRow } from '../../sync-service/sources/source';
 import { useTempDirs } from '../helpers/fixtures-io';
 

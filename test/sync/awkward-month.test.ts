@@ -20,7 +20,7 @@ import { silentReporter } from '../../sync-service/progress';
 import { resolveSettings } from '../../sync-service/settings';
 import { readState } from '../../core/sheet-state';
 import type { Sink } from '../../sync-service/sinks/sink';
-import { createWorkbookSink } from '../../sync-service/sinks/workbook';
+import { createWorkbookSink } from '../../sync-service/sinks/workbook/workbook';
 import { createDuckDbSource } from '../../sync-service/sources/duckdb';
 import { useDuckDb, useTempDirs } from '../helpers/fixtures-io';
 import type { SheetsServer } from '../../emulators/sheets-server';

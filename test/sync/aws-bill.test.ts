@@ -23,7 +23,7 @@ import { runCollect } from '../../sync-service/commands/usage';
 import { silentReporter } from '../../sync-service/progress';
 import { resolveSettings } from '../../sync-service/settings';
 import type { Sink } from '../../sync-service/sinks/sink';
-import { createWorkbookSink } from '../../sync-service/sinks/workbook';
+import { createWorkbookSink } from '../../sync-service/sinks/workbook/workbook';
 import type { CreditSource, RawCreditRow } from '../../sync-service/sources/source';
 import type { SheetsServer } from '../../emulators/sheets-server';
 import { runCli } from '../helpers/cli';

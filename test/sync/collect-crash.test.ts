@@ -19,8 +19,8 @@ import { runCollect, type CollectStep } from '../../sync-service/commands/usage'
 import { silentReporter } from '../../sync-service/progress';
 import { resolveSettings } from '../../sync-service/settings';
 import { readState } from '../../core/sheet-state';
-import { createWorkbookSink } from '../../sync-service/sinks/workbook';
-import { writeFileAtomically, type FileBytes } from '../../sync-service/sinks/atomic-file';
+import { createWorkbookSink } from '../../sync-service/sinks/workbook/workbook';
+import { writeFileAtomically, type FileBytes } from '../../sync-service/files/atomic-file';
 import { usageXlsxMatches } from '../../sync-service/usage/usage-files';
 import { expectConnectValid } from '../helpers/connect-usage';
 import { useTempDirs } from '../helpers/fixtures-io';

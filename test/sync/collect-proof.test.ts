@@ -14,7 +14,7 @@ import { runSync } from '../../sync-service/commands/sync';
 import { runCollect, type CollectStep } from '../../sync-service/commands/usage';
 import { silentReporter } from '../../sync-service/progress';
 import { resolveSettings } from '../../sync-service/settings';
-import { createWorkbookSink } from '../../sync-service/sinks/workbook';
+import { createWorkbookSink } from '../../sync-service/sinks/workbook/workbook';
 import type { SheetsServer } from '../../emulators/sheets-server';
 import { useTempDirs } from '../helpers/fixtures-io';
 import { oneAtATime } from '../helpers/sinks';

@@ -21,8 +21,8 @@ import { runCollect, type CollectStep } from '../../sync-service/commands/usage'
 import { runConnectTrip, type ConnectTripStep } from '../../sync-service/commands/usage-connect';
 import { silentReporter } from '../../sync-service/progress';
 import { resolveSettings } from '../../sync-service/settings';
-import { writeFileAtomically, type FileBytes } from '../../sync-service/sinks/atomic-file';
-import { createWorkbookSink } from '../../sync-service/sinks/workbook';
+import { writeFileAtomically, type FileBytes } from '../../sync-service/files/atomic-file';
+import { createWorkbookSink } from '../../sync-service/sinks/workbook/workbook';
 import { FakeConnect } from '../helpers/connect-fake';
 import { useTempDirs } from '../helpers/fixtures-io';
 import { NOW, sourceOf, writeAccounts } from './ledger-helpers';

@@ -14,7 +14,7 @@ import { runCollect } from '../../sync-service/commands/usage';
 import { runConnectTrip } from '../../sync-service/commands/usage-connect';
 import { silentReporter } from '../../sync-service/progress';
 import { resolveSettings } from '../../sync-service/settings';
-import { createWorkbookSink } from '../../sync-service/sinks/workbook';
+import { createWorkbookSink } from '../../sync-service/sinks/workbook/workbook';
 import { startConnectServer, type ConnectServer } from '../../emulators/connect-server';
 import { useTempDirs } from '../helpers/fixtures-io';
 import { NOW, sourceOf, writeAccounts } from './ledger-helpers';

@@ -16,7 +16,7 @@ import { runConnectTrip } from '../../sync-service/commands/usage-connect';
 import { EXIT_ATTENTION, EXIT_OK, runMonth } from '../../sync-service/commands/run-month';
 import { silentReporter } from '../../sync-service/progress';
 import { resolveSettings } from '../../sync-service/settings';
-import { createWorkbookSink } from '../../sync-service/sinks/workbook';
+import { createWorkbookSink } from '../../sync-service/sinks/workbook/workbook';
 import { usageJsonPath } from '../../sync-service/usage/usage-files';
 import { FakeConnect } from '../helpers/connect-fake';
 import { loadWorkbook } from './workbook-helpers';

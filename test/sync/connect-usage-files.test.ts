@@ -12,7 +12,7 @@ import { runSync } from '../../sync-service/commands/sync';
 import { silentReporter } from '../../sync-service/progress';
 import { resolveSettings } from '../../sync-service/settings';
 import { readState } from '../../core/sheet-state';
-import { createWorkbookSink } from '../../sync-service/sinks/workbook';
+import { createWorkbookSink } from '../../sync-service/sinks/workbook/workbook';
 import type { CreditSource, RawCreditRow } from '../../sync-service/sources/source';
 import { expectConnectValid } from '../helpers/connect-usage';
 import type { UsageFile } from '../../core/usage';

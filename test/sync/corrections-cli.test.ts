@@ -9,7 +9,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { readState } from '../../core/sheet-state';
 import type { UsageFile } from '../../core/usage';
-import { createWorkbookSink } from '../../sync-service/sinks/workbook';
+import { createWorkbookSink } from '../../sync-service/sinks/workbook/workbook';
 import { runCli } from '../helpers/cli';
 import { useDuckDb, useTempDirs } from '../helpers/fixtures-io';
 

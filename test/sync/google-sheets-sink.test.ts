@@ -5,7 +5,7 @@ import { STATUSES } from '../../core/status';
 import { indexColumns } from '../../core/table';
 import { sortRows } from '../../emulators/sheets-model';
 import type { SheetsServer } from '../../emulators/sheets-server';
-import { thisProcess } from '../../sync-service/sinks/owner-process';
+import { thisProcess } from '../../sync-service/files/owner-process';
 import {
   changesFor,
   creditRow,

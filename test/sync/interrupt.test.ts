@@ -4,7 +4,7 @@
  */
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { writeFileAtomically } from '../../sync-service/sinks/atomic-file';
+import { writeFileAtomically } from '../../sync-service/files/atomic-file';
 import { finishFromHere, handleStopSignals, Interrupted, stopPoint } from '../../sync-service/interrupt';
 import { useTempDirs } from '../helpers/fixtures-io';
 

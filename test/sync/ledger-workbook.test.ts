@@ -13,7 +13,7 @@ import { runAssign, runUnassign } from '../../sync-service/commands/assign';
 import { runClose, runCollect } from '../../sync-service/commands/usage';
 import { silentReporter } from '../../sync-service/progress';
 import { readState } from '../../core/sheet-state';
-import { createWorkbookSink } from '../../sync-service/sinks/workbook';
+import { createWorkbookSink } from '../../sync-service/sinks/workbook/workbook';
 import { useTempDirs } from '../helpers/fixtures-io';
 import {
   collectedWorld,

@@ -9,7 +9,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { readLedger } from '../../core/ledger';
 import { EXIT } from '../../sync-service/cli/exit-codes';
-import { createWorkbookSink } from '../../sync-service/sinks/workbook';
+import { createWorkbookSink } from '../../sync-service/sinks/workbook/workbook';
 import { makeCheckoutCopy, runPasted, startNpmScript } from '../helpers/checkout-copy';
 import { useTempDirs } from '../helpers/fixtures-io';
 

@@ -14,7 +14,7 @@ import { createJsonReporter } from '../../sync-service/log-json';
 import { checkWebhookUrl } from '../../sync-service/notify/webhook';
 import type { Reporter } from '../../sync-service/progress';
 import { resolveSettings } from '../../sync-service/settings';
-import { createWorkbookSink } from '../../sync-service/sinks/workbook';
+import { createWorkbookSink } from '../../sync-service/sinks/workbook/workbook';
 import type { CreditSource, RawCreditRow } from '../../sync-service/sources/source';
 
 // Never the repo's own usage-files/ (a developer's `npm start` walk leaves one there): an empty folder of its own.

@@ -7,7 +7,10 @@ import { withoutDeskIds } from './workbook-helpers';
 import { auth as googleAuth } from '@googleapis/sheets';
 import { CREDIT_COLUMNS, type CreditField } from '../../core/sheet-contract';
 import { indexColumns, text, type Cell } from '../../core/table';
-import { createGoogleSheetsSink, type GoogleSheetsSinkOptions } from '../../sync-service/sinks/google-sheets';
+import {
+  createGoogleSheetsSink,
+  type GoogleSheetsSinkOptions,
+} from '../../sync-service/sinks/google/google-sheets';
 import type { ChangeSet, Snapshot } from '../../core/sheet-changes';
 export { oneAtATime } from '../helpers/sinks';
 import { startSheetsServer, type SheetsServer } from '../../emulators/sheets-server';

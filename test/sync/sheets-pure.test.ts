@@ -3,12 +3,12 @@ import { ARCHIVED_STATUS } from '../../core/archived-ledger';
 import { headersOf, type LedgerField } from '../../core/sheet-contract';
 import { columnLetter } from '../../core/sheet-layout';
 import { indexColumns } from '../../core/table';
-import { planLedgerWrites } from '../../sync-service/sinks/sheets-ledger';
-import { a1Column, a1Range } from '../../sync-service/sinks/sheets-a1';
-import { lockedRuns, planProtection, LOCK_TAG } from '../../sync-service/sinks/sheets-protection';
-import { tokenBucket } from '../../sync-service/sinks/sheets-rate-limit';
-import { backoffMs, isRetryable } from '../../sync-service/sinks/sheets-retry';
-import { chunkRanges, planUpdates } from '../../sync-service/sinks/sheets-writes';
+import { planLedgerWrites } from '../../sync-service/sinks/google/sheets-ledger';
+import { a1Column, a1Range } from '../../sync-service/sinks/google/sheets-a1';
+import { lockedRuns, planProtection, LOCK_TAG } from '../../sync-service/sinks/google/sheets-protection';
+import { tokenBucket } from '../../sync-service/sinks/google/sheets-rate-limit';
+import { backoffMs, isRetryable } from '../../sync-service/sinks/google/sheets-retry';
+import { chunkRanges, planUpdates } from '../../sync-service/sinks/google/sheets-writes';
 import { applyRequest, newSpreadsheet } from '../../emulators/sheets-model';
 
 describe('protection plan', () => {

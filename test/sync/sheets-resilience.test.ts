@@ -2,7 +2,7 @@ import { headersOf } from '../../core/sheet-contract';
 import { indexColumns } from '../../core/table';
 import { shiftDimension, sortRows } from '../../emulators/sheets-model';
 import type { SheetsServer } from '../../emulators/sheets-server';
-import { LOCK_KEY } from '../../sync-service/sinks/sheets-lock';
+import { LOCK_KEY } from '../../sync-service/sinks/google/sheets-lock';
 import {
   changesFor,
   comparable,

@@ -8,8 +8,8 @@ import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { join } from 'node:path';
 import { parseLockMarker, isLiveMarker, SYNC_LOCK_KEY } from '../../core/locks';
 import type { SheetsServer } from '../../emulators/sheets-server';
-import { processStart, thisProcess, type OwnerProcess } from '../../sync-service/sinks/owner-process';
-import { LOCK_METADATA_ID } from '../../sync-service/sinks/sheets-lock';
+import { processStart, thisProcess, type OwnerProcess } from '../../sync-service/files/owner-process';
+import { LOCK_METADATA_ID } from '../../sync-service/sinks/google/sheets-lock';
 import { changesFor, creditRow, creditsByKey, makeSink, SHEET_ID, startServer } from './sheets-helpers';
 
 const TEN_MINUTES = 10 * 60_000;

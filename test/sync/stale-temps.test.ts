@@ -7,8 +7,8 @@ import { existsSync, mkdirSync, readdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { listUsageFiles, runClose } from '../../sync-service/commands/usage';
 import { silentReporter } from '../../sync-service/progress';
-import { removeStaleTemps, writeFileAtomically } from '../../sync-service/sinks/atomic-file';
-import { createWorkbookSink } from '../../sync-service/sinks/workbook';
+import { removeStaleTemps, writeFileAtomically } from '../../sync-service/files/atomic-file';
+import { createWorkbookSink } from '../../sync-service/sinks/workbook/workbook';
 import { withTempDir } from '../helpers/fixtures-io';
 
 /** A pid that is certainly not running: a process that has already exited. */

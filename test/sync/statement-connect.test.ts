@@ -14,7 +14,7 @@ import { runCollect } from '../../sync-service/commands/usage';
 import { runConnectTrip } from '../../sync-service/commands/usage-connect';
 import { silentReporter } from '../../sync-service/progress';
 import { resolveSettings } from '../../sync-service/settings';
-import { createWorkbookSink } from '../../sync-service/sinks/workbook';
+import { createWorkbookSink } from '../../sync-service/sinks/workbook/workbook';
 import { usageJsonPath } from '../../sync-service/usage/usage-files';
 import { runCli } from '../helpers/cli';
 import { FakeConnect } from '../helpers/connect-fake';

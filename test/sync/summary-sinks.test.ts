@@ -12,7 +12,7 @@ import {
   SUMMARY_CHART_RESELLERS,
   SUMMARY_CHART_STATUS,
 } from '../../core/summary-layout';
-import { createWorkbookSink } from '../../sync-service/sinks/workbook';
+import { createWorkbookSink } from '../../sync-service/sinks/workbook/workbook';
 import { applyChartRequest, chartsResource } from '../../emulators/sheets-charts';
 import { newSpreadsheet } from '../../emulators/sheets-model';
 import type { SheetsServer } from '../../emulators/sheets-server';

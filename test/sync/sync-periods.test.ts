@@ -9,7 +9,7 @@ import { CreditDeskError } from '../../core/errors';
 import { runSync } from '../../sync-service/commands/sync';
 import { silentReporter } from '../../sync-service/progress';
 import { resolveSettings } from '../../sync-service/settings';
-import { createWorkbookSink } from '../../sync-service/sinks/workbook';
+import { createWorkbookSink } from '../../sync-service/sinks/workbook/workbook';
 import type { CreditSource, RawCreditRow } from '../../sync-service/sources/source';
 
 const row = (period: string, i: number): RawCreditRow => ({

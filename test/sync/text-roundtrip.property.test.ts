@@ -7,7 +7,7 @@ import { join } from 'node:path';
 import fc from 'fast-check';
 import type { Cell, Grid } from '../../core/table';
 import { importText } from '../../core/text';
-import { createWorkbookSink } from '../../sync-service/sinks/workbook';
+import { createWorkbookSink } from '../../sync-service/sinks/workbook/workbook';
 import type { Sink } from '../../sync-service/sinks/sink';
 import { creditRow, makeSink, startServer } from './sheets-helpers';
 import { changes, record } from './workbook-helpers';

@@ -1,12 +1,12 @@
 /**
  * usageXlsxMatches decides whether a collection's usage .xlsx must be rewritten from its journal: "same" only for
- * exactly the file writeUsageXlsx writes from that journal (sync-service/sinks/xlsx-stream.ts compares them).
+ * exactly the file writeUsageXlsx writes from that journal (sync-service/xlsx/xlsx-stream.ts compares them).
  */
 import { copyFileSync, readFileSync, renameSync, rmSync } from 'node:fs';
 import ExcelJS from 'exceljs';
 import type { UsageFile, UsageRecord } from '../../core/usage';
 import { checkUsageFile } from '../../emulators/connect-usage-file';
-import { readPlainSheet } from '../../sync-service/sinks/workbook-read';
+import { readPlainSheet } from '../../sync-service/sinks/workbook/workbook-read';
 import { usageXlsxMatches, usageXlsxPath, writeUsageXlsx } from '../../sync-service/usage/usage-files';
 import { withTempDir } from '../helpers/fixtures-io';
 

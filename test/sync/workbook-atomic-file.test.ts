@@ -1,6 +1,6 @@
 import { readdir, readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { tempPathFor, writeFileAtomically } from '../../sync-service/sinks/atomic-file';
+import { tempPathFor, writeFileAtomically } from '../../sync-service/files/atomic-file';
 import { withTempDir } from '../helpers/fixtures-io';
 
 const bytes = (s: string) => new TextEncoder().encode(s);

@@ -1,6 +1,6 @@
 import ExcelJS from 'exceljs';
 import fc from 'fast-check';
-import { cellFromExcel, encodeXlsxText, excelValueFor } from '../../sync-service/sinks/workbook-cells';
+import { cellFromExcel, encodeXlsxText, excelValueFor } from '../../sync-service/xlsx/workbook-cells';
 
 describe('cellFromExcel', () => {
   it('keeps numbers, strings and booleans; empties become ""', () => {

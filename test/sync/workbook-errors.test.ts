@@ -1,4 +1,4 @@
-import { fileAccessError, unreadableWorkbook } from '../../sync-service/sinks/workbook-errors';
+import { fileAccessError, unreadableWorkbook } from '../../sync-service/sinks/workbook/workbook-errors';
 
 const osError = (code: string) => Object.assign(new Error(`${code}: something`), { code });
 

@@ -1,5 +1,5 @@
 /**
- * The workbook's writer lock (sync-service/sinks/file-lock.ts) and compare-and-set, in-process: who waits,
+ * The workbook's writer lock (sync-service/files/file-lock.ts) and compare-and-set, in-process: who waits,
  * what they are told, stale locks of killed runs, temp files killed runs left, and an Excel save between a
  * command's read and write. The process races are in workbook-races.test.ts.
  */
@@ -13,8 +13,8 @@ import { silentReporter } from '../../sync-service/progress';
 import { readState } from '../../core/sheet-state';
 import { auditCells } from '../../core/audit';
 import { withAwsBills } from '../../core/aws-bill';
-import { acquireFileLock, lockPathFor } from '../../sync-service/sinks/file-lock';
-import { createWorkbookSink } from '../../sync-service/sinks/workbook';
+import { acquireFileLock, lockPathFor } from '../../sync-service/files/file-lock';
+import { createWorkbookSink } from '../../sync-service/sinks/workbook/workbook';
 import { changes, credit } from './workbook-helpers';
 import { withTempDir } from '../helpers/fixtures-io';
 

@@ -17,15 +17,19 @@ import { summaryLayout } from '../../core/summary-layout';
 import { LEDGER_COLUMNS, type CreditField, type LedgerField } from '../../core/sheet-contract';
 import type { Cell } from '../../core/table';
 import type { ChangeSet } from '../../core/sheet-changes';
-import { createWorkbookSink, type WorkbookSinkOptions } from '../../sync-service/sinks/workbook';
+import { createWorkbookSink, type WorkbookSinkOptions } from '../../sync-service/sinks/workbook/workbook';
 import { workbookTabSizes } from '../../sync-service/sinks/grid-size';
 import {
   plainTabSizes,
   readPlainWorkbook,
   readPlainWorkbookParts,
-} from '../../sync-service/sinks/workbook-read';
-import { entryText, readZip } from '../../sync-service/sinks/workbook-zip';
-import { chunkMapPath, mapFor, readChunkRecords } from '../../sync-service/sinks/workbook-chunk-maps';
+} from '../../sync-service/sinks/workbook/workbook-read';
+import { entryText, readZip } from '../../sync-service/xlsx/workbook-zip';
+import {
+  chunkMapPath,
+  mapFor,
+  readChunkRecords,
+} from '../../sync-service/sinks/workbook/workbook-chunk-maps';
 import { credit as domainCredit, directory } from '../helpers/domain';
 import { changes, credit, loadWorkbook, protectionOf, withoutDeskIds } from './workbook-helpers';
 import { withTempDir } from '../helpers/fixtures-io';

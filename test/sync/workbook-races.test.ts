@@ -5,7 +5,7 @@
  * `npm run soak`; `npm test` runs 4, with fixed offsets: one side well ahead, the other, both at once, both
  * half-way (test/helpers/soak.ts).
  *
- * The writer lock (sync-service/sinks/file-lock.ts) serialises them; the checks below are what the issue
+ * The writer lock (sync-service/files/file-lock.ts) serialises them; the checks below are what the issue
  * reported broken without it: lost assignments, collections vanishing from the sheet, doubled collections.
  */
 import { copyFileSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
@@ -14,7 +14,7 @@ import ExcelJS from 'exceljs';
 import { spawn } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { hostname } from 'node:os';
-import { acquireFileLock } from '../../sync-service/sinks/file-lock';
+import { acquireFileLock } from '../../sync-service/files/file-lock';
 import { useCliBundle, runCli, type RunResult } from '../helpers/cli-bundle';
 import { useTempDirs } from '../helpers/fixtures-io';
 import { writeCurFixture } from '../../emulators/cur-fixture';

@@ -7,17 +7,17 @@ import fc from 'fast-check';
 import { join } from 'node:path';
 import { TABS, type TabId } from '../../core/sheet-contract';
 import type { Grid } from '../../core/table';
-import { createWorkbookSink } from '../../sync-service/sinks/workbook';
+import { createWorkbookSink } from '../../sync-service/sinks/workbook/workbook';
 import { TAB_ORDER } from '../../core/sheet-layout';
-import { readGrid } from '../../sync-service/sinks/workbook-layout';
+import { readGrid } from '../../sync-service/sinks/workbook/workbook-layout';
 import {
   readPlainWorkbook,
   sharedStrings,
   sharedStringsOf,
   sheetPartPaths,
-} from '../../sync-service/sinks/workbook-read';
-import { sheetGrid } from '../../sync-service/sinks/workbook-sheet-scan';
-import { entryText, newEntry, readZip, writeZip } from '../../sync-service/sinks/workbook-zip';
+} from '../../sync-service/sinks/workbook/workbook-read';
+import { sheetGrid } from '../../sync-service/sinks/workbook/workbook-sheet-scan';
+import { entryText, newEntry, readZip, writeZip } from '../../sync-service/xlsx/workbook-zip';
 import { readFile, writeFile } from 'node:fs/promises';
 import { changes, col, credit, creditsSheet, loadWorkbook } from './workbook-helpers';
 import { withTempDir } from '../helpers/fixtures-io';

@@ -5,8 +5,8 @@ import { join } from 'node:path';
 import ExcelJS from 'exceljs';
 import { CreditDeskError } from '../../core/errors';
 import { CONFIG_DEFAULTS, headersOf } from '../../core/sheet-contract';
-import { writeFileAtomically } from '../../sync-service/sinks/atomic-file';
-import { createWorkbookSink } from '../../sync-service/sinks/workbook';
+import { writeFileAtomically } from '../../sync-service/files/atomic-file';
+import { createWorkbookSink } from '../../sync-service/sinks/workbook/workbook';
 import {
   changes,
   col,

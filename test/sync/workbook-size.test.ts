@@ -5,7 +5,7 @@
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { CreditDeskError } from '../../core/errors';
-import { cellsThatFit, createWorkbookSink } from '../../sync-service/sinks/workbook';
+import { cellsThatFit, createWorkbookSink } from '../../sync-service/sinks/workbook/workbook';
 import { changes, credit } from './workbook-helpers';
 import { withTempDir } from '../helpers/fixtures-io';
 

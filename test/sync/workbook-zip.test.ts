@@ -1,6 +1,6 @@
 import { constants, crc32, inflateRawSync } from 'node:zlib';
 import fc from 'fast-check';
-import { mapFor, recordOf } from '../../sync-service/sinks/workbook-chunk-maps';
+import { mapFor, recordOf } from '../../sync-service/sinks/workbook/workbook-chunk-maps';
 import {
   entryBytes,
   newEntry,
@@ -8,7 +8,7 @@ import {
   writeZip,
   type WrittenEntry,
   type ZipEntry,
-} from '../../sync-service/sinks/workbook-zip';
+} from '../../sync-service/xlsx/workbook-zip';
 
 /** The entry as a reader finds it in the file: one buffer of compressed bytes. */
 const asRead = (e: WrittenEntry): ZipEntry => readZip(writeZip([e]))[0];

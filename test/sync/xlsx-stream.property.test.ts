@@ -1,18 +1,13 @@
 /**
- * The streaming .xlsx writer (sync-service/sinks/xlsx-stream.ts), over any tabs, headers and rows: what ExcelJS
+ * The streaming .xlsx writer (sync-service/xlsx/xlsx-stream.ts), over any tabs, headers and rows: what ExcelJS
  * reads back is exactly what was written (text with escapes, CR, ampersands and spaces included; numbers to the
  * last digit), and xlsxMatches says "same" for exactly the rows written — one cell different, one row more or
  * less, or the same values saved by another writer, is "not the same".
  */
 import ExcelJS from 'exceljs';
 import fc from 'fast-check';
-import { cellFromExcel } from '../../sync-service/sinks/workbook-cells';
-import {
-  xlsxMatches,
-  xlsxPieces,
-  type XlsxSheet,
-  type XlsxValue,
-} from '../../sync-service/sinks/xlsx-stream';
+import { cellFromExcel } from '../../sync-service/xlsx/workbook-cells';
+import { xlsxMatches, xlsxPieces, type XlsxSheet, type XlsxValue } from '../../sync-service/xlsx/xlsx-stream';
 
 const text = fc.oneof(
   fc.string({ unit: 'binary', maxLength: 30 }),

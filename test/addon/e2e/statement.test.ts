@@ -11,7 +11,7 @@ import os from 'node:os';
 import path from 'node:path';
 import type { Browser } from 'playwright-core';
 import { readState } from '../../../core/sheet-state';
-import { createWorkbookSink } from '../../../sync-service/sinks/workbook';
+import { createWorkbookSink } from '../../../sync-service/sinks/workbook/workbook';
 import { runCli } from '../../helpers/cli';
 import { startBridgeServer } from './harness/bridge-server';
 import { launchChromium } from './harness/chromium';

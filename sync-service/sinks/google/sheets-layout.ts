@@ -17,11 +17,11 @@ import {
   TAB_TRAITS,
   type CellFormat,
   type ColumnSetup,
-} from '../../core/sheet-layout';
-import { TABS, type TabId } from '../../core/sheet-contract';
-import { configSeed } from '../../core/desk-id';
-import { newDeskId } from '../new-desk-id';
-import { text, type Cell, type Grid } from '../../core/table';
+} from '../../../core/sheet-layout';
+import { TABS, type TabId } from '../../../core/sheet-contract';
+import { configSeed } from '../../../core/desk-id';
+import { newDeskId } from '../../new-desk-id';
+import { text, type Cell, type Grid } from '../../../core/table';
 
 export const TAB_IDS = TAB_ORDER;
 const MIN_ROWS = 1000;

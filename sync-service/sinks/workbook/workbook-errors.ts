@@ -2,7 +2,7 @@
  * The messages a person sees when the workbook file cannot be read or saved. Each says which file, what is
  * wrong, and what to do next, and states that nothing was changed (both paths leave the file as it was).
  */
-import { CreditDeskError } from '../../core/errors';
+import { CreditDeskError } from '../../../core/errors';
 
 /** The file exists but is not an .xlsx we can parse (not a zip, truncated, damaged XML). */
 export function unreadableWorkbook(label: string, backupLabel: string, err: unknown): CreditDeskError {

@@ -6,12 +6,12 @@
  * write that follows re-plans them from the Status column anyway.
  */
 import type { sheets_v4 } from '@googleapis/sheets';
-import { ARCHIVED_STATUS } from '../../core/archived-ledger';
-import { text, type Cell } from '../../core/table';
+import { ARCHIVED_STATUS } from '../../../core/archived-ledger';
+import { text, type Cell } from '../../../core/table';
 import { a1Column } from './sheets-a1';
 import type { SheetsGateway } from './sheets-gateway';
 import type { TabInfo } from './sheets-layout';
-import type { RemoveRows } from '../../core/sheet-changes';
+import type { RemoveRows } from '../../../core/sheet-changes';
 
 /** 0-based sheet rows (the header, row 0, never) whose cell is in `wanted`. */
 export function matchingRows(values: unknown[][] | null | undefined, wanted: ReadonlySet<string>): number[] {

@@ -3,19 +3,19 @@
  * (core/reconcile.ts): kept apart from workbook.ts so that file only calls in.
  */
 import type { Worksheet } from 'exceljs';
-import { CreditDeskError } from '../../core/errors';
-import { placeLedgerChanges, type LedgerFields } from '../../core/ledger-placement';
-import type { RowRepair } from '../../core/reconcile';
+import { CreditDeskError } from '../../../core/errors';
+import { placeLedgerChanges, type LedgerFields } from '../../../core/ledger-placement';
+import type { RowRepair } from '../../../core/reconcile';
 import {
   CREDIT_COLUMNS,
   LEDGER_COLUMNS,
   type CreditField,
   type LedgerField,
-} from '../../core/sheet-contract';
-import { text, type Cell } from '../../core/table';
-import { cellFromExcel, excelValueFor } from './workbook-cells';
+} from '../../../core/sheet-contract';
+import { text, type Cell } from '../../../core/table';
+import { cellFromExcel, excelValueFor } from '../../xlsx/workbook-cells';
 import { columnOf, lastUsedRow, readHeaderIndex, type HeaderIndex } from './workbook-layout';
-import type { LedgerChanges } from '../../core/sheet-changes';
+import type { LedgerChanges } from '../../../core/sheet-changes';
 
 /**
  * Finds every repaired row (Credit ID and the Key as read; the row read there preferred) before writing any,

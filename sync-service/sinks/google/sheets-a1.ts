@@ -3,7 +3,7 @@
  * GridRange; the strings are 1-based like the sheet. Sheet names are always quoted so a tab called
  * "Q1 2024" or "Rules!" still parses.
  */
-import { columnLetter } from '../../core/sheet-layout';
+import { columnLetter } from '../../../core/sheet-layout';
 
 export function quoteSheet(title: string): string {
   return `'${title.replace(/'/g, "''")}'`;

@@ -5,15 +5,15 @@
  * the real file's styles.xml and sharedStrings.xml. Like renderWorkbookSummary, a Summary whose figures are
  * already in the tab is not redrawn (null), so a run that changes nothing writes nothing.
  */
-import { excelJs } from './exceljs-lazy';
-import { summaryGrid, type SummaryLayout } from '../../core/summary-layout';
-import { SUMMARY_TAB } from '../../core/sheet-contract';
-import { columnLetter } from '../../core/sheet-layout';
+import { excelJs } from '../../xlsx/exceljs-lazy';
+import { summaryGrid, type SummaryLayout } from '../../../core/summary-layout';
+import { SUMMARY_TAB } from '../../../core/sheet-contract';
+import { columnLetter } from '../../../core/sheet-layout';
 import { plain, renderWorkbookSummary, type Plain } from './workbook-summary';
 import { sharedStrings } from './workbook-read';
 import { decodeEntities } from './workbook-xml';
 import { StylesEditor } from './workbook-styles';
-import { entryText, readZip } from './workbook-zip';
+import { entryText, readZip } from '../../xlsx/workbook-zip';
 
 /** What the patcher's strings offer: how a text is written in a cell, and the file's shared string i. */
 interface StringTable {

@@ -12,12 +12,12 @@
  * only be faster, never different.
  */
 import { readFile } from 'node:fs/promises';
-import type { TabSize } from '../../core/cell-budget';
-import { TABS, type ColumnSpec, type TabId } from '../../core/sheet-contract';
-import { columnNumber, TAB_ORDER, indexKeys } from '../../core/sheet-layout';
-import { headerKey, type Grid } from '../../core/table';
+import type { TabSize } from '../../../core/cell-budget';
+import { TABS, type ColumnSpec, type TabId } from '../../../core/sheet-contract';
+import { columnNumber, TAB_ORDER, indexKeys } from '../../../core/sheet-layout';
+import { headerKey, type Grid } from '../../../core/table';
 import { sheetGrid, type CellContext } from './workbook-sheet-scan';
-import { entryBytes, entryBytesAsync, readZip, ZipShapeError } from './workbook-zip';
+import { entryBytes, entryBytesAsync, readZip, ZipShapeError } from '../../xlsx/workbook-zip';
 import { attr, decodeEntities, isNameEnd, NotPlain, notPlain, quickAttr } from './workbook-xml';
 
 // ExcelJS's own helpers, so dates are decided exactly as its load does.

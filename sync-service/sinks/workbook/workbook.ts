@@ -16,14 +16,19 @@ import { readFile, stat } from 'node:fs/promises';
 import { getHeapStatistics } from 'node:v8';
 import { basename, dirname, join } from 'node:path';
 import type ExcelJS from 'exceljs';
-import { excelJs } from './exceljs-lazy';
-import { CreditDeskError } from '../../core/errors';
-import { CREDIT_COLUMNS, TABS, type CreditField, type TabId } from '../../core/sheet-contract';
-import { TAB_ORDER } from '../../core/sheet-layout';
-import { headerKey, text, type Cell, type Grid } from '../../core/table';
-import { writeFileAtomically, type FileBytes } from './atomic-file';
-import { acquireFileLock, removeLeftoverTemps, type FileLock, type FileLockOptions } from './file-lock';
-import { type ReadOptions, type Sink } from './sink';
+import { excelJs } from '../../xlsx/exceljs-lazy';
+import { CreditDeskError } from '../../../core/errors';
+import { CREDIT_COLUMNS, TABS, type CreditField, type TabId } from '../../../core/sheet-contract';
+import { TAB_ORDER } from '../../../core/sheet-layout';
+import { headerKey, text, type Cell, type Grid } from '../../../core/table';
+import { writeFileAtomically, type FileBytes } from '../../files/atomic-file';
+import {
+  acquireFileLock,
+  removeLeftoverTemps,
+  type FileLock,
+  type FileLockOptions,
+} from '../../files/file-lock';
+import { type ReadOptions, type Sink } from '../sink';
 import {
   auditWithout,
   conflictOf,
@@ -34,20 +39,20 @@ import {
   type SkippedChange,
   type Snapshot,
   type WriteReport,
-} from '../../core/sheet-changes';
-import { cellFromExcel, excelValueFor } from './workbook-cells';
+} from '../../../core/sheet-changes';
+import { cellFromExcel, excelValueFor } from '../../xlsx/workbook-cells';
 import { fileAccessError, openInExcel, unreadableWorkbook } from './workbook-errors';
-import { skippedAsAdded, skippedAsChanged, skippedAsGone } from '../../core/write-contract';
+import { skippedAsAdded, skippedAsChanged, skippedAsGone } from '../../../core/write-contract';
 import { formatAuditTab, formatCreditsTab, formatLedgerTab, formatStaffTab } from './workbook-format';
 import { applyLedgerChanges, applyRowRepairs } from './workbook-ledger';
 import { patchWorkbook } from './workbook-patch';
 import { readChunkRecords, removeChunkRecords, writeChunkRecords } from './workbook-chunk-maps';
 import { plainTabSizes, readPlainWorkbookParts, type MeasuredSizes } from './workbook-read';
 import { renderWorkbookSummary } from './workbook-summary';
-import { workbookTabSizes } from './grid-size';
-import type { TabSize } from '../../core/cell-budget';
+import { workbookTabSizes } from '../grid-size';
+import type { TabSize } from '../../../core/cell-budget';
 import { removeRows } from './workbook-remove';
-import { stopPoint } from '../interrupt';
+import { stopPoint } from '../../interrupt';
 import {
   columnOf,
   ensureLayout,

@@ -26,7 +26,7 @@
  */
 import { randomUUID } from 'node:crypto';
 import type { sheets_v4 } from '@googleapis/sheets';
-import { CreditDeskError } from '../../core/errors';
+import { CreditDeskError } from '../../../core/errors';
 import {
   ADDON_WRITE_KEY,
   SYNC_LOCK_KEY,
@@ -35,8 +35,8 @@ import {
   isLiveMarker,
   parseLockMarker,
   type LockMarker,
-} from '../../core/locks';
-import { ownerIsGone, thisProcess } from './owner-process';
+} from '../../../core/locks';
+import { ownerIsGone, thisProcess } from '../../files/owner-process';
 import { SheetsApiError } from './sheets-retry';
 import type { SheetsGateway } from './sheets-gateway';
 

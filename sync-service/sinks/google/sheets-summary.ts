@@ -10,16 +10,16 @@
  * (UpdateChartSpecRequest) rather than added again; a chart of ours seen twice is deleted.
  */
 import type { sheets_v4 } from '@googleapis/sheets';
-import { toSheetNumber } from '../../core/money';
-import { moneyPattern } from '../../core/sheet-layout';
-import { SUMMARY_TAB } from '../../core/sheet-contract';
+import { toSheetNumber } from '../../../core/money';
+import { moneyPattern } from '../../../core/sheet-layout';
+import { SUMMARY_TAB } from '../../../core/sheet-contract';
 import {
   isMoneyCell,
   summaryGrid,
   type ChartPlan,
   type SummaryCell,
   type SummaryLayout,
-} from '../../core/summary-layout';
+} from '../../../core/summary-layout';
 
 export const SUMMARY_PROTECTION_TAG = 'credit-desk:summary';
 

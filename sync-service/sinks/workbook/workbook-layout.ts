@@ -4,12 +4,12 @@
  * contract tab or header is added (a header at the end of row 1), never moved.
  */
 import type { Row, Workbook, Worksheet } from 'exceljs';
-import { TABS, type CellKind, type ColumnSpec, type TabId } from '../../core/sheet-contract';
-import { configSeed } from '../../core/desk-id';
-import { newDeskId } from '../new-desk-id';
-import { indexKeys as indexKeyCells, planHeaders, TAB_ORDER } from '../../core/sheet-layout';
-import { headerKey, text, type Cell, type Grid } from '../../core/table';
-import { cellFromExcel, excelValueFor, isBlank } from './workbook-cells';
+import { TABS, type CellKind, type ColumnSpec, type TabId } from '../../../core/sheet-contract';
+import { configSeed } from '../../../core/desk-id';
+import { newDeskId } from '../../new-desk-id';
+import { indexKeys as indexKeyCells, planHeaders, TAB_ORDER } from '../../../core/sheet-layout';
+import { headerKey, text, type Cell, type Grid } from '../../../core/table';
+import { cellFromExcel, excelValueFor, isBlank } from '../../xlsx/workbook-cells';
 
 export type Seed = { accounts?: Grid; rules?: Grid };
 

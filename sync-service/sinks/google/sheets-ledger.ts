@@ -7,11 +7,11 @@
  * files on disk, when present, restore what it lost, and every run reconciles the Credits tab against it.
  */
 import type { sheets_v4 } from '@googleapis/sheets';
-import { placeLedgerChanges } from '../../core/ledger-placement';
-import type { RowRepair } from '../../core/reconcile';
-import type { CreditField, LedgerField } from '../../core/sheet-contract';
-import { text, type Cell, type ColumnIndex } from '../../core/table';
-import type { CellUpdate, LedgerChanges } from '../../core/sheet-changes';
+import { placeLedgerChanges } from '../../../core/ledger-placement';
+import type { RowRepair } from '../../../core/reconcile';
+import type { CreditField, LedgerField } from '../../../core/sheet-contract';
+import { text, type Cell, type ColumnIndex } from '../../../core/table';
+import type { CellUpdate, LedgerChanges } from '../../../core/sheet-changes';
 import { planAppends, planUpdates, rowsPerBlock } from './sheets-writes';
 import { editableBy } from './sheets-protection';
 

@@ -12,8 +12,8 @@
 import { readFileSync, rmSync } from 'node:fs';
 import { basename, dirname, join } from 'node:path';
 import { crc32 } from 'node:zlib';
-import { replaceFile } from './atomic-file';
-import type { ChunkMap, WrittenEntry, ZipEntry } from './workbook-zip';
+import { replaceFile } from '../../files/atomic-file';
+import type { ChunkMap, WrittenEntry, ZipEntry } from '../../xlsx/workbook-zip';
 
 /** One entry's map, with what identifies the entry it was written for. */
 export interface ChunkRecord extends ChunkMap {

@@ -5,10 +5,10 @@
  * row, staff columns included; the tab's formatting and protection are redone on save.
  */
 import type { CellValue, Worksheet } from 'exceljs';
-import { ARCHIVED_STATUS } from '../../core/archived-ledger';
-import { text } from '../../core/table';
-import type { RemoveRows } from '../../core/sheet-changes';
-import { cellFromExcel } from './workbook-cells';
+import { ARCHIVED_STATUS } from '../../../core/archived-ledger';
+import { text } from '../../../core/table';
+import type { RemoveRows } from '../../../core/sheet-changes';
+import { cellFromExcel } from '../../xlsx/workbook-cells';
 import { columnOf, lastUsedRow, readHeaderIndex } from './workbook-layout';
 
 /** `keep`: a column and a value that keeps a row whatever its `col` holds. */

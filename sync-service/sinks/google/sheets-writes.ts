@@ -8,12 +8,12 @@
  * Pure: no I/O.
  */
 import type { sheets_v4 } from '@googleapis/sheets';
-import type { CreditField } from '../../core/sheet-contract';
-import { indexKeys } from '../../core/sheet-layout';
-import { type Cell, type ColumnIndex } from '../../core/table';
-import type { CellUpdate, SkippedChange } from '../../core/sheet-changes';
+import type { CreditField } from '../../../core/sheet-contract';
+import { indexKeys } from '../../../core/sheet-layout';
+import { type Cell, type ColumnIndex } from '../../../core/table';
+import type { CellUpdate, SkippedChange } from '../../../core/sheet-changes';
 import { a1Range } from './sheets-a1';
-import { skippedAsGone } from '../../core/write-contract';
+import { skippedAsGone } from '../../../core/write-contract';
 
 type ValueRange = sheets_v4.Schema$ValueRange;
 

@@ -10,10 +10,10 @@
  * and the caller falls back to ExcelJS.
  */
 import type { CellValue } from 'exceljs';
-import type { ColumnSpec } from '../../core/sheet-contract';
-import { columnNumber } from '../../core/sheet-layout';
-import { headerKey, text, type Cell, type Grid } from '../../core/table';
-import { cellFromExcel, isBlank } from './workbook-cells';
+import type { ColumnSpec } from '../../../core/sheet-contract';
+import { columnNumber } from '../../../core/sheet-layout';
+import { headerKey, text, type Cell, type Grid } from '../../../core/table';
+import { cellFromExcel, isBlank } from '../../xlsx/workbook-cells';
 import { kindsByHeader } from './workbook-layout';
 import { decodeEntities, notPlain, quickAttr } from './workbook-xml';
 

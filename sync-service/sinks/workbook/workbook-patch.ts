@@ -18,11 +18,11 @@
  * or validation (someone unprotected it in Excel), rows below the last one, a row wider than the header — it
  * returns a reason instead, and the caller writes the whole workbook with ExcelJS.
  */
-import { isLocked, isStatus } from '../../core/status';
-import { TABS, type CellKind, type ColumnSpec, type TabId } from '../../core/sheet-contract';
-import { cellFormat, columnLetter as letterOf, columnNumber } from '../../core/sheet-layout';
-import { headerKey, text, type Cell, type Grid } from '../../core/table';
-import type { SummaryLayout } from '../../core/summary-layout';
+import { isLocked, isStatus } from '../../../core/status';
+import { TABS, type CellKind, type ColumnSpec, type TabId } from '../../../core/sheet-contract';
+import { cellFormat, columnLetter as letterOf, columnNumber } from '../../../core/sheet-layout';
+import { headerKey, text, type Cell, type Grid } from '../../../core/table';
+import type { SummaryLayout } from '../../../core/summary-layout';
 import {
   auditWithout,
   conflictOf,
@@ -31,16 +31,16 @@ import {
   type GuardedField,
   type SkippedChange,
   type WriteReport,
-} from '../../core/sheet-changes';
-import { encodeXlsxText, excelValueFor } from './workbook-cells';
-import { skippedAsAdded, skippedAsChanged, skippedAsGone } from '../../core/write-contract';
-import { placeLedgerChanges, type LedgerFields } from '../../core/ledger-placement';
-import { ARCHIVED_STATUS } from '../../core/archived-ledger';
+} from '../../../core/sheet-changes';
+import { encodeXlsxText, excelValueFor } from '../../xlsx/workbook-cells';
+import { skippedAsAdded, skippedAsChanged, skippedAsGone } from '../../../core/write-contract';
+import { placeLedgerChanges, type LedgerFields } from '../../../core/ledger-placement';
+import { ARCHIVED_STATUS } from '../../../core/archived-ledger';
 import { sharedStrings, sheetPartPaths } from './workbook-read';
 import { StylesEditor, withLock, withNumFmt } from './workbook-styles';
 import { patchSummary } from './workbook-summary-patch';
 import { mapFor, recordOf, type ChunkRecord } from './workbook-chunk-maps';
-import { entryBytes, entryText, newEntry, readZip, zipPieces, ZipShapeError } from './workbook-zip';
+import { entryBytes, entryText, newEntry, readZip, zipPieces, ZipShapeError } from '../../xlsx/workbook-zip';
 
 // eslint-disable-next-line @typescript-eslint/no-require-imports
 const excelUtils = require('exceljs/lib/utils/utils') as { dateToExcel(d: Date, date1904: boolean): number };

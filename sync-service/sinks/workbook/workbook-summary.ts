@@ -4,10 +4,10 @@
  * the amount columns. The tab is owned by the sync: rebuilt from scratch when its figures change, protected.
  */
 import type { Workbook, Worksheet } from 'exceljs';
-import { toSheetNumber } from '../../core/money';
-import { columnLetter, moneyPattern } from '../../core/sheet-layout';
-import { SUMMARY_TAB } from '../../core/sheet-contract';
-import { isMoneyCell, summaryGrid, type SummaryCell, type SummaryLayout } from '../../core/summary-layout';
+import { toSheetNumber } from '../../../core/money';
+import { columnLetter, moneyPattern } from '../../../core/sheet-layout';
+import { SUMMARY_TAB } from '../../../core/sheet-contract';
+import { isMoneyCell, summaryGrid, type SummaryCell, type SummaryLayout } from '../../../core/summary-layout';
 
 export type Plain = string | number | null;
 

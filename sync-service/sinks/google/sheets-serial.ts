@@ -9,8 +9,8 @@
  * and turns the serials in the contract's date and datetime columns (and Rules' From/To) into ISO text with the
  * same function the add-on uses (core/sheet-dates.ts), so both fronts hand core the same cells.
  */
-import { DATE_HEADERS, serialToText } from '../../core/sheet-dates';
-import type { Cell, Grid } from '../../core/table';
+import { DATE_HEADERS, serialToText } from '../../../core/sheet-dates';
+import type { Cell, Grid } from '../../../core/table';
 
 /** The grid with the numbers in its date and datetime columns (by header) turned into ISO text. */
 export function datesAsText(grid: Grid, timeZone: string): Grid {

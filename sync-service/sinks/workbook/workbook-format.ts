@@ -7,11 +7,11 @@
  * never mutated here: each cell gets a derived style object (memoised, so the file still holds few styles).
  */
 import type { Cell as ExcelCell, Column, DataValidation, Style, Worksheet } from 'exceljs';
-import { isLocked, isStatus } from '../../core/status';
-import { TABS, type ColumnSpec, type TabId } from '../../core/sheet-contract';
-import { cellChoices, cellFormat, columnLetter as letterOf, TAB_TRAITS } from '../../core/sheet-layout';
-import { text } from '../../core/table';
-import { cellFromExcel } from './workbook-cells';
+import { isLocked, isStatus } from '../../../core/status';
+import { TABS, type ColumnSpec, type TabId } from '../../../core/sheet-contract';
+import { cellChoices, cellFormat, columnLetter as letterOf, TAB_TRAITS } from '../../../core/sheet-layout';
+import { text } from '../../../core/table';
+import { cellFromExcel } from '../../xlsx/workbook-cells';
 import { readHeaderIndex, type HeaderIndex } from './workbook-layout';
 
 /**

@@ -7,7 +7,7 @@
  * Errors that end a call are rewritten into a message that says what to do, and carry no request config
  * (gaxios errors hold the Authorization header in `config`), so logging them can never leak a token.
  */
-import { CreditDeskError } from '../../core/errors';
+import { CreditDeskError } from '../../../core/errors';
 
 export interface RetryPolicy {
   maxAttempts: number;

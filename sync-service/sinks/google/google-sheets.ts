@@ -16,18 +16,18 @@
  * the read is skipped (CellUpdate.expect) and reported.
  */
 import type { sheets_v4 } from '@googleapis/sheets';
-import { CreditDeskError } from '../../core/errors';
+import { CreditDeskError } from '../../../core/errors';
 import {
   TABS,
   type AuditField,
   type CreditField,
   type LedgerField,
   type TabId,
-} from '../../core/sheet-contract';
-import { isLocked, isStatus } from '../../core/status';
-import { headerKey, indexColumns, text, type Cell, type ColumnIndex, type Grid } from '../../core/table';
-import { isArchivedRow } from '../../core/archived-ledger';
-import { stopPoint } from '../interrupt';
+} from '../../../core/sheet-contract';
+import { isLocked, isStatus } from '../../../core/status';
+import { headerKey, indexColumns, text, type Cell, type ColumnIndex, type Grid } from '../../../core/table';
+import { isArchivedRow } from '../../../core/archived-ledger';
+import { stopPoint } from '../../interrupt';
 import { a1Column, a1Range, a1Row, quoteSheet } from './sheets-a1';
 import { createGateway, defaultAuth, type SheetsAuth, type SheetsGateway } from './sheets-gateway';
 import { datesAsText } from './sheets-serial';
@@ -36,7 +36,7 @@ import { ledgerRowsSeen, ledgerSheetRequests, planLedgerWrites, planRowRepairs }
 import { SheetLock } from './sheets-lock';
 import { planProtection } from './sheets-protection';
 import { planSummaryRequests } from './sheets-summary';
-import { sheetsTabSizes } from './grid-size';
+import { sheetsTabSizes } from '../grid-size';
 import { removeArchivedRows } from './sheets-remove';
 import { SheetsApiError, type RetryHooks, type RetryPolicy } from './sheets-retry';
 import {
@@ -47,7 +47,7 @@ import {
   planUpdates,
   rowsPerBlock,
 } from './sheets-writes';
-import { type ReadOptions, type Sink } from './sink';
+import { type ReadOptions, type Sink } from '../sink';
 import {
   auditWithout,
   conflictOf,
@@ -57,8 +57,8 @@ import {
   type SkippedChange,
   type Snapshot,
   type WriteReport,
-} from '../../core/sheet-changes';
-import { skippedAsAdded, skippedAsChanged } from '../../core/write-contract';
+} from '../../../core/sheet-changes';
+import { skippedAsAdded, skippedAsChanged } from '../../../core/write-contract';
 
 export interface SheetsProgress {
   phase: 'layout' | 'read' | 'lock' | 'write' | 'protect';
