@@ -30,7 +30,7 @@ import {
 import { creditFromRow, creditToCells, indexColumns, readRecords } from '../../core/table';
 import { writeFileAtomically } from '../files/atomic-file';
 import { excelValueFor } from '../xlsx/workbook-cells';
-import { readGrid } from '../sinks/workbook/workbook-layout';
+import { readGrid } from '../xlsx/worksheet-grid';
 
 export const ARCHIVE_DIR_ENV = 'CREDIT_DESK_ARCHIVE_DIR';
 export const INDEX_FILE = 'archived-keys.tsv';

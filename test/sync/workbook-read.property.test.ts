@@ -9,7 +9,7 @@ import { TABS, type TabId } from '../../core/sheet-contract';
 import type { Grid } from '../../core/table';
 import { createWorkbookSink } from '../../sync-service/sinks/workbook/workbook';
 import { TAB_ORDER } from '../../core/sheet-layout';
-import { readGrid } from '../../sync-service/sinks/workbook/workbook-layout';
+import { readGrid } from '../../sync-service/xlsx/worksheet-grid';
 import {
   readPlainWorkbook,
   sharedStrings,

@@ -4,12 +4,13 @@
  * contract tab or header is added (a header at the end of row 1), never moved.
  */
 import type { Row, Workbook, Worksheet } from 'exceljs';
-import { TABS, type CellKind, type ColumnSpec, type TabId } from '../../../core/sheet-contract';
+import { TABS, type ColumnSpec, type TabId } from '../../../core/sheet-contract';
 import { configSeed } from '../../../core/desk-id';
 import { newDeskId } from '../../new-desk-id';
 import { indexKeys as indexKeyCells, planHeaders, TAB_ORDER } from '../../../core/sheet-layout';
 import { headerKey, text, type Cell, type Grid } from '../../../core/table';
-import { cellFromExcel, excelValueFor, isBlank } from '../../xlsx/workbook-cells';
+import { cellFromExcel, excelValueFor } from '../../xlsx/workbook-cells';
+import { kindsByHeader, lastUsedRow } from '../../xlsx/worksheet-grid';
 
 export type Seed = { accounts?: Grid; rules?: Grid };
 
@@ -30,23 +31,6 @@ export function columnOf(ws: Worksheet, headers: HeaderIndex, header: string): n
   const col = headers.get(header.toLowerCase());
   if (col === undefined) throw new Error(`${ws.name} has no "${header}" column`); // ensureLayout added it; a bug if reached
   return col;
-}
-
-/** The last row (1-based) holding any value; 1 when the tab has only its header. Formatting alone does not count. */
-export function lastUsedRow(ws: Worksheet): number {
-  for (let r = ws.rowCount; r > 1; r--) {
-    if (rowHasValues(ws.findRow(r))) return r;
-  }
-  return 1;
-}
-
-function rowHasValues(row: Row | undefined): boolean {
-  if (!row) return false;
-  let found = false;
-  row.eachCell((cell) => {
-    if (!found && !isBlank(cellFromExcel(cell.value))) found = true;
-  });
-  return found;
 }
 
 /**
@@ -114,37 +98,6 @@ function addMissingHeaders(ws: Worksheet, tab: TabId): void {
     lastUsedRow(ws) > 1,
   );
   for (const m of missing) ws.getRow(1).getCell(m.col + 1).value = m.spec.header;
-}
-
-export function kindsByHeader(columns: readonly ColumnSpec[]): Map<string, CellKind> {
-  return new Map(columns.map((c) => [headerKey(c.header), c.kind]));
-}
-
-/** The tab as a Grid: header row plus every row down to the last one holding a value, cells normalised. */
-export function readGrid(ws: Worksheet, columns: readonly ColumnSpec[]): Grid {
-  const last = lastUsedRow(ws);
-  const kindOfHeader = kindsByHeader(columns);
-  let width = 0;
-  const raw: Cell[][] = [];
-  for (let r = 1; r <= last; r++) {
-    const row = ws.findRow(r);
-    const cells: Cell[] = [];
-    row?.eachCell((cell, c) => {
-      cells[c - 1] = cell.value as never; // normalised below, once the kinds are known
-      width = Math.max(width, c);
-    });
-    raw.push(cells);
-  }
-  const headerCells = raw[0] ?? [];
-  const headers: string[] = [];
-  for (let c = 0; c < width; c++) headers.push(text(cellFromExcel(headerCells[c] as never)));
-  const kinds = headers.map((h) => kindOfHeader.get(headerKey(h)));
-  const rows = raw.slice(1).map((cells) => {
-    const out: Cell[] = new Array(width);
-    for (let c = 0; c < width; c++) out[c] = cellFromExcel(cells[c] as never, kinds[c]);
-    return out;
-  });
-  return { headers, rows };
 }
 
 /** Key text → sheet row (1-based) for every Credits row with a key. Duplicate keys are an error naming the rows. */

@@ -14,7 +14,8 @@ import {
 } from '../../../core/sheet-contract';
 import { text, type Cell } from '../../../core/table';
 import { cellFromExcel, excelValueFor } from '../../xlsx/workbook-cells';
-import { columnOf, lastUsedRow, readHeaderIndex, type HeaderIndex } from './workbook-layout';
+import { columnOf, readHeaderIndex, type HeaderIndex } from './workbook-layout';
+import { lastUsedRow } from '../../xlsx/worksheet-grid';
 import type { LedgerChanges } from '../../../core/sheet-changes';
 
 /**

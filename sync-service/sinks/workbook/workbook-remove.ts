@@ -9,7 +9,8 @@ import { ARCHIVED_STATUS } from '../../../core/archived-ledger';
 import { text } from '../../../core/table';
 import type { RemoveRows } from '../../../core/sheet-changes';
 import { cellFromExcel } from '../../xlsx/workbook-cells';
-import { columnOf, lastUsedRow, readHeaderIndex } from './workbook-layout';
+import { columnOf, readHeaderIndex } from './workbook-layout';
+import { lastUsedRow } from '../../xlsx/worksheet-grid';
 
 /** `keep`: a column and a value that keeps a row whatever its `col` holds. */
 function compact(

@@ -14,7 +14,7 @@ import type { ColumnSpec } from '../../../core/sheet-contract';
 import { columnNumber } from '../../../core/sheet-layout';
 import { headerKey, text, type Cell, type Grid } from '../../../core/table';
 import { cellFromExcel, isBlank } from '../../xlsx/workbook-cells';
-import { kindsByHeader } from './workbook-layout';
+import { kindsByHeader } from '../../xlsx/worksheet-grid';
 import { decodeEntities, notPlain, quickAttr } from './workbook-xml';
 
 // ExcelJS's own helper, so dates are converted exactly as its load does.

@@ -57,12 +57,11 @@ import {
   columnOf,
   ensureLayout,
   indexKeys,
-  lastUsedRow,
-  readGrid,
   readHeaderIndex,
   writeGridRows,
   type Seed,
 } from './workbook-layout';
+import { lastUsedRow, readGrid } from '../../xlsx/worksheet-grid';
 
 export interface WorkbookSinkOptions {
   path: string;
