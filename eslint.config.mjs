@@ -26,6 +26,10 @@ function layer(files, forbidden, { message, extraPatterns = [], globals = [] }) 
   ];
 }
 
+const SYNC_FORBIDS = ['addon', 'test', 'bench'];
+const SYNC_RULE =
+  'sync-service/ and addon/ share code only through core/; production code never imports tests.';
+
 export default tseslint.config(
   {
     // sync-service/connect-api/openapi.d.ts is generated (npm run gen:connect), never edited by hand.
@@ -56,9 +60,27 @@ export default tseslint.config(
     extraPatterns: ['node:*', 'fs', 'path', 'os', 'child_process', 'http', 'https'],
     globals: ['process', 'SpreadsheetApp', 'Buffer', 'require', 'console'],
   }),
-  ...layer('sync-service/**/*.ts', ['addon', 'test', 'bench'], {
-    message: 'sync-service/ and addon/ share code only through core/; production code never imports tests.',
+  ...layer('sync-service/**/*.ts', SYNC_FORBIDS, { message: SYNC_RULE }),
+  // Inside sync-service/, grouped by what each part talks to (README, "How the code is laid out"): the two sinks
+  // never import each other; usage/ and archive/ use the .xlsx format (xlsx/) and file I/O (files/), never a
+  // sink's insides; xlsx/ and files/ import no sink, command or use of theirs, so no folder circle can form. A
+  // later layer replaces the sync-service/ one for its files, so each repeats its forbidden folders.
+  ...layer('sync-service/sinks/workbook/**/*.ts', [...SYNC_FORBIDS, 'google'], {
+    message: `sinks/workbook/ never imports sinks/google/ (shared code lives in sinks/, xlsx/ or files/). ${SYNC_RULE}`,
   }),
+  ...layer('sync-service/sinks/google/**/*.ts', [...SYNC_FORBIDS, 'workbook'], {
+    message: `sinks/google/ never imports sinks/workbook/ (shared code lives in sinks/, xlsx/ or files/). ${SYNC_RULE}`,
+  }),
+  ...layer('sync-service/{usage,archive}/**/*.ts', [...SYNC_FORBIDS, 'sinks/workbook', 'sinks/google'], {
+    message: `usage/ and archive/ use xlsx/ and files/, never a sink's insides (sinks/workbook/, sinks/google/). ${SYNC_RULE}`,
+  }),
+  ...layer(
+    'sync-service/{xlsx,files}/**/*.ts',
+    [...SYNC_FORBIDS, 'sinks', 'usage', 'archive', 'commands', 'cli'],
+    {
+      message: `xlsx/ and files/ are used by the sinks, usage/ and archive/ and import none of them. ${SYNC_RULE}`,
+    },
+  ),
   ...layer('addon/**/*.{ts,mjs}', ['sync-service', 'test', 'bench'], {
     message: 'addon/ and sync-service/ share code only through core/; production code never imports tests.',
   }),

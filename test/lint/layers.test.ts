@@ -1,10 +1,12 @@
 /**
  * The layer rules in eslint.config.mjs fire: each test lints a planted file at a real path in the tree (nothing
  * is written) and expects the import to be refused — or, for the allowed imports, accepted, so a rule that
- * refused everything would fail here too.
+ * refused everything would fail here too. Lint sees one import at a time, so the last test reads the imports of
+ * sync-service's sinks, xlsx/, files/, usage/ and archive/ and expects no circle among them.
  */
 import { spawnSync } from 'node:child_process';
-import { join } from 'node:path';
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
+import { dirname, join, relative } from 'node:path';
 
 const ROOT = join(__dirname, '../..');
 
@@ -53,6 +55,39 @@ const REFUSED: [string, string][] = [
   ['addon/server/planted.ts', "import { x } from '../../sync-service/settings';\nexport const y = x;\n"],
   ['addon/planted.ts', "import { x } from '../test/fakes/spreadsheet';\nexport const y = x;\n"],
   ['sync-service/planted.ts', "import { x } from '../bench/figures';\nexport const y = x;\n"],
+  // Within sync-service/, by what each part talks to: the sinks never import each other, usage/ and archive/
+  // never a sink's insides, xlsx/ and files/ no sink or user of theirs; the base rules still hold there.
+  [
+    'sync-service/sinks/workbook/planted.ts',
+    "import { x } from '../google/sheets-a1';\nexport const y = x;\n",
+  ],
+  ['sync-service/sinks/google/planted.ts', "export const y = require('../workbook/workbook-layout');\n"],
+  [
+    'sync-service/usage/planted.ts',
+    "import { x } from '../sinks/workbook/workbook-read';\nexport const y = x;\n",
+  ],
+  [
+    'sync-service/archive/planted.ts',
+    "import { x } from '../sinks/google/sheets-a1';\nexport const y = x;\n",
+  ],
+  ['sync-service/xlsx/planted.ts', "import type { Sink } from '../sinks/sink';\nexport type Y = Sink;\n"],
+  ['sync-service/files/planted.ts', "import { x } from '../usage/usage-files';\nexport const y = x;\n"],
+  [
+    'sync-service/sinks/google/planted.ts',
+    "import { x } from '../../../test/fakes/spreadsheet';\nexport const y = x;\n",
+  ],
+];
+
+/** What the message of each refusal names: the folder rule it broke. */
+const REFUSED_BY = [
+  ...Array<RegExp>(9).fill(/core\/|production code never imports tests/),
+  /sinks\/workbook\/ never imports sinks\/google\//,
+  /sinks\/google\/ never imports sinks\/workbook\//,
+  /never a sink's insides/,
+  /never a sink's insides/,
+  /xlsx\/ and files\/ .* import none of them/,
+  /xlsx\/ and files\/ .* import none of them/,
+  /production code never imports tests/,
 ];
 
 const ALLOWED: [string, string][] = [
@@ -64,6 +99,22 @@ const ALLOWED: [string, string][] = [
   [
     'addon/server/planted.ts',
     "import { x } from '../../core/status';\nimport { y } from '../services/tabs';\nexport const z = [x, y];\n",
+  ],
+  [
+    'sync-service/archive/planted.ts',
+    "import { x } from '../xlsx/worksheet-grid';\nimport { y } from '../files/atomic-file';\nexport const z = [x, y];\n",
+  ],
+  [
+    'sync-service/sinks/google/planted.ts',
+    "import { x } from '../sink';\nimport { y } from '../../files/owner-process';\nexport const z = [x, y];\n",
+  ],
+  [
+    'sync-service/sinks/workbook/planted.ts',
+    "import { x } from '../grid-size';\nimport { y } from '../../xlsx/workbook-zip';\nexport const z = [x, y];\n",
+  ],
+  [
+    'sync-service/xlsx/planted.ts',
+    "import { x } from '../../core/table';\nimport { y } from '../files/atomic-file';\nexport const z = [x, y];\n",
   ],
   [
     'test/core/planted.test.ts',
@@ -84,7 +135,7 @@ describe('layer rules', () => {
 
   it.each(REFUSED.map(([file, code], i) => [label(file, code), i] as const))('refuses %s', (_label, i) => {
     expect(results[i]).toHaveLength(1);
-    expect(results[i][0]).toMatch(/core\/|production code never imports tests/);
+    expect(results[i][0]).toMatch(REFUSED_BY[i]);
   });
 
   it.each(ALLOWED.map(([file, code], i) => [label(file, code), REFUSED.length + i] as const))(
@@ -93,4 +144,80 @@ describe('layer rules', () => {
       expect(results[i]).toEqual([]);
     },
   );
+});
+
+const SYNC = join(ROOT, 'sync-service');
+const GROUPED = ['sinks', 'xlsx', 'files', 'usage', 'archive'];
+
+function tsFiles(dir: string): string[] {
+  return readdirSync(dir, { withFileTypes: true }).flatMap((e) =>
+    e.isDirectory() ? tsFiles(join(dir, e.name)) : e.name.endsWith('.ts') ? [join(dir, e.name)] : [],
+  );
+}
+
+/** The files of `files` that one file imports (import/export … from, import '…', require, import()). */
+function importsOf(file: string, files: Set<string>): string[] {
+  const code = readFileSync(file, 'utf8');
+  const specs = [...code.matchAll(/(?:from|import|require\(|import\()\s*['"](\.[^'"]+)['"]/g)].map(
+    (m) => m[1],
+  );
+  return specs
+    .map((spec) =>
+      [join(dirname(file), spec) + '.ts', join(dirname(file), spec, 'index.ts')].find(existsSync),
+    )
+    .filter((f): f is string => f !== undefined && files.has(f));
+}
+
+/** Every circle of the graph (Tarjan's strongly connected components of two or more, or a file importing itself). */
+function circles(graph: Map<string, string[]>): string[][] {
+  const index = new Map<string, number>();
+  const low = new Map<string, number>();
+  const stack: string[] = [];
+  const out: string[][] = [];
+  const visit = (v: string): void => {
+    index.set(v, index.size);
+    low.set(v, index.get(v)!);
+    stack.push(v);
+    for (const w of graph.get(v) ?? []) {
+      if (!index.has(w)) {
+        visit(w);
+        low.set(v, Math.min(low.get(v)!, low.get(w)!));
+      } else if (stack.includes(w)) low.set(v, Math.min(low.get(v)!, index.get(w)!));
+    }
+    if (low.get(v) === index.get(v)) {
+      const scc: string[] = [];
+      let w: string;
+      do scc.push((w = stack.pop()!));
+      while (w !== v);
+      if (scc.length > 1 || graph.get(v)?.includes(v)) out.push(scc.map((f) => relative(ROOT, f)));
+    }
+  };
+  for (const v of graph.keys()) if (!index.has(v)) visit(v);
+  return out;
+}
+
+describe('no import circles in the sinks, xlsx/, files/, usage/ and archive/', () => {
+  const files = new Set(GROUPED.flatMap((d) => tsFiles(join(SYNC, d))));
+  const graph = new Map([...files].map((f) => [f, importsOf(f, files)]));
+
+  it('reads the imports (a reader that found none would pass below)', () => {
+    const edges = [...graph.values()].reduce((n, to) => n + to.length, 0);
+    expect(edges).toBeGreaterThan(40);
+  });
+
+  it('has no circle between files', () => {
+    expect(circles(graph)).toEqual([]);
+  });
+
+  it('has no circle between folders', () => {
+    const folder = (f: string) => dirname(relative(SYNC, f));
+    const folders = new Map<string, string[]>();
+    for (const [f, to] of graph) {
+      const from = folder(f);
+      folders.set(from, [
+        ...new Set([...(folders.get(from) ?? []), ...to.map(folder).filter((t) => t !== from)]),
+      ]);
+    }
+    expect(circles(folders)).toEqual([]);
+  });
 });
