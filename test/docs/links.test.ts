@@ -45,6 +45,8 @@ describe('links in the README, the CHANGELOG and docs/', () => {
     expect(files.map((f) => relative(ROOT, f))).toEqual(
       expect.arrayContaining(['README.md', 'CHANGELOG.md', 'docs/user-guide.md', 'docs/decisions/README.md']),
     );
+    // Its last heading is outside any code block: a fence left open would hide the rest from a reader.
+    expect(anchors(join(ROOT, 'README.md'))).toContain('where-to-read-next');
   });
 
   it.each(files.map((f) => [relative(ROOT, f), f]))(
