@@ -1,6 +1,6 @@
 # Credit Desk for scheduled runs (Cloud Run jobs, ECS scheduled tasks, Kubernetes CronJobs): the CLI only —
 # no add-on, tests or bench. Every run starts from a fresh container, so it keeps nothing on its own disk: the
-# usage files and the archive folder belong on a mounted durable volume (see the README, "Unattended monthly
+# usage files and the archive folder belong on a mounted durable volume (see docs/operations.md, "Unattended monthly
 # runs"); the sheet itself, with its Ledger, is the rest of the record.
 
 # Build stage: the CLI is one esbuild bundle (build/credit-desk.cjs). `npm ci` needs bin/ and the sources in

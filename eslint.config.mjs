@@ -50,7 +50,7 @@ export default tseslint.config(
       '@typescript-eslint/no-unused-vars': ['error', { argsIgnorePattern: '^_', varsIgnorePattern: '^_' }],
     },
   },
-  // The layers (README, "How the code is laid out"), at any folder depth: core imports nothing of the adapters,
+  // The layers (docs/architecture.md, "How the code is laid out"), at any folder depth: core imports nothing of the adapters,
   // tests or benchmarks and no Node module; the sync and the add-on never import each other; production code
   // never imports tests. The same paths are refused in require() calls. test/lint/layers.test.ts plants a
   // violation of each rule to show that it fires.

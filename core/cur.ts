@@ -385,7 +385,7 @@ export function formatReconciliation(r: Reconciliation, show: (m: Minor, c: stri
     r.belowMinorCredits
       ? `${r.belowMinorCredits} of them worth less than ${show(1, r.currency)} and shown as ${show(0, r.currency)}`
       : '',
-    // "held", the word of the sync summary's held row and the README: "flagged" there is the Flags column's
+    // "held", the word of the sync summary's held row and the user guide: "flagged" there is the Flags column's
     // other words (UNKNOWN_ACCOUNT), a credit that is imported and not held.
     `${r.flaggedCredits} held`,
     r.leftOutLines ? `${r.leftOutLines} line${r.leftOutLines === 1 ? '' : 's'} left out` : '',

@@ -12,7 +12,7 @@ import { csvDecimal, type CsvCell } from './csv';
 import { CREDIT_COLUMNS, CREDIT_IDENTITY_FIELDS, type CreditField } from './sheet-contract';
 import { creditCell } from './table';
 
-/** The JSON contract of one credit (README: `export --format json`): keep its field names and order stable. */
+/** The JSON contract of one credit (docs/user-guide.md: `export --format json`): keep its field names and order stable. */
 export interface CreditJson extends CreditIdentity, UsageIds {
   /** A decimal string in the currency's minor units, e.g. "1234.50". */
   amount: string;

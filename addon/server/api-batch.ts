@@ -10,7 +10,7 @@
  * https://developers.google.com/sheets/api/limits): credits are packed whole, each with its Audit rows, into
  * batches of at most PAYLOAD_BUDGET bytes. So each batch is all-or-nothing and a credit is never written
  * without its Audit row; a write bigger than one batch is several batches, applied in order, and a failure
- * stops at the failing batch with the earlier ones written (the README says exactly this).
+ * stops at the failing batch with the earlier ones written (docs/addon.md says exactly this).
  */
 import { auditCells, type AuditEntry } from '../../core/audit';
 import { CreditDeskError } from '../../core/errors';

@@ -15,7 +15,7 @@
  *
  * Without the advanced service (a copy of the script that has not enabled it), the same cells are written
  * with one SpreadsheetApp setValues per run of adjacent cells, each in its own try, then Audit for what was
- * written: correct, but the calls grow with the interleaving. See the README, "Why the Sheets API".
+ * written: correct, but the calls grow with the interleaving. See docs/addon.md, "Why the Sheets API".
  */
 import { appendAuditRowsData, auditSheetFor } from './audit-log';
 import { sendBatches, writeBatches, type AuditPlace } from './api-batch';

@@ -165,7 +165,7 @@ function onCreditsEdit(e: EditEvent, sheet: Sheet): void {
     range.getNumColumns() === 1 &&
     (e.value !== undefined || e.oldValue !== undefined);
   // Whole rows with no values: rows moved (dragged, or sorted) — a third-party test reports that moving rows
-  // with data fires onEdit, and Google's page is silent (README, "What Google really sends") — or whole rows
+  // with data fires onEdit, and Google's page is silent (docs/addon.md, "What Google really sends") — or whole rows
   // pasted. Either way each row is a whole credit as it stands: its Key and Credit ID still name it, a collected
   // one is checked against the Ledger, and nothing is re-decided (rule, status) and no "press Undo" is shown.
   // Duplicated or moved-away credits are Check sheet's to report.

@@ -1,6 +1,6 @@
 /**
  * The ranking of rules that all admit a credit: "the most appropriate rule" after CloudBlue's credit
- * manager. The README copies this order.
+ * manager. docs/user-guide.md copies this order.
  *
  *   1. A rule whose (non-blank) description matched beats any rule with a blank description.
  *   2. Customer context: ONLY beats EXCLUDE beats ALL (the more specific selection wins).

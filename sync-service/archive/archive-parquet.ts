@@ -4,7 +4,7 @@
  * its usage record's collected/closed times) and `YYYY/audit-YYYY-MM.parquet` (the credits' Audit rows),
  * rewritten from the period's whole archive workbook on every run that touches it — so a re-run after a kill
  * writes the same files, never a second copy of a row. One glob over the year folders reads every year at
- * once (see the README).
+ * once (see docs/operations.md).
  *
  * Money is DECIMAL(18,4): exact, and wide enough for every ISO 4217 minor unit (0 to 4 digits); the amount is
  * handed to DuckDB as the decimal text the export uses, never as a binary float.

@@ -1,5 +1,5 @@
 /**
- * The exit codes the README documents, and the one place that maps an error to one of them. Commander's own
+ * The exit codes docs/user-guide.md ("The CLI") documents, and the one place that maps an error to one of them. Commander's own
  * errors (unknown option, missing argument, bad choice) are usage errors, like a bad setting.
  */
 import { CommanderError } from 'commander';

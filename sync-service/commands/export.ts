@@ -1,6 +1,6 @@
 /**
  * `credit-desk export`: the credits as CSV (formula-safe, for people) or JSON (the scripting contract, see the
- * README), filtered by status and period.
+ * docs/user-guide.md), filtered by status and period.
  */
 import { toCsv } from '../../core/csv';
 import type { Credit } from '../../core/credit';

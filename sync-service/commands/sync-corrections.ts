@@ -12,7 +12,7 @@ const LIST = 20;
 /** A word for a POSIX shell: as it is when it holds nothing the shell reads, else single-quoted. */
 export function shellWord(s: string): string {
   if (/^[A-Za-z0-9_%.,:/@+=-]+$/.test(s)) return s;
-  if (!/['\\$`!"]/.test(s)) return `"${s}"`; // the README's form: "customer 60%, reseller 40%"
+  if (!/['\\$`!"]/.test(s)) return `"${s}"`; // the user guide's form: "customer 60%, reseller 40%"
   return `'${s.replace(/'/g, `'\\''`)}'`;
 }
 

@@ -10,7 +10,7 @@ import type { AuditField } from '../../core/sheet-contract';
 import type { Snapshot } from '../../core/sheet-changes';
 import type { SyncReport } from './sync';
 
-/** Exit code of a command that finished but left something for a person (documented in the README). */
+/** Exit code of a command that finished but left something for a person (documented in docs/user-guide.md). */
 export const EXIT_ATTENTION = 3;
 
 const LIST = 20;

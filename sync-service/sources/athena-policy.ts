@@ -1,5 +1,5 @@
 /**
- * The least IAM a sync needs to read credits through Athena, with placeholders in <angle brackets> (the README
+ * The least IAM a sync needs to read credits through Athena, with placeholders in <angle brackets> (docs/operations.md
  * and `credit-desk` print it). Athena reads the CUR through Glue and S3 with the caller's permissions, and
  * writes results to S3 unless the workgroup uses managed results (then the last three statements can go: the
  * sync then pages through GetQueryResults).

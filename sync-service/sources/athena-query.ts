@@ -193,7 +193,7 @@ function failureHint(reason: string, retryable: boolean | undefined): string {
     );
   }
   if (/COLUMN_NOT_FOUND|cannot be resolved/i.test(reason)) {
-    // The one credits query reads the CUR's own column names; a FOCUS export's table has others (README, "Local
+    // The one credits query reads the CUR's own column names; a FOCUS export's table has others (docs/operations.md, "Local
     // CUR files: what is read"), and only the local-files path renames them.
     return (
       'The table lacks a column the credits query reads: point the table option at a CUR 2.0 or legacy CUR table. ' +
@@ -201,7 +201,7 @@ function failureHint(reason: string, retryable: boolean | undefined): string {
     );
   }
   if (/access denied|not authorized|AccessDenied|insufficient/i.test(reason)) {
-    return 'The identity running the sync lacks a permission: grant the least-privilege policy from the README.';
+    return 'The identity running the sync lacks a permission: grant the least-privilege policy `credit-desk iam-policy` prints.';
   }
   if (retryable) return 'Athena says this failure is transient: run the sync again.';
   return 'Open the query in the Athena console (Recent queries, by its id) for details.';
@@ -220,7 +220,7 @@ function requestHint(err: unknown): string {
     return 'Give an s3:// output location for query results, or use a workgroup that has one (or managed results).';
   }
   if (/AccessDenied|not authorized/i.test(text)) {
-    return 'The identity running the sync lacks a permission: grant the least-privilege policy from the README.';
+    return 'The identity running the sync lacks a permission: grant the least-privilege policy `credit-desk iam-policy` prints.';
   }
   return 'Check the Athena options (region, workgroup, database) and run again.';
 }

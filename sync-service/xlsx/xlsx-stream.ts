@@ -6,7 +6,7 @@
  * (`addStyleModel` alone: 0.58 s at 50k, 22.6 s at 150k; issue 25).
  *
  * Why this and not ExcelJS's own streaming writer (stream.xlsx.WorkbookWriter), measured on the same usage file
- * (`npm run bench -- usage-file`, README "`usage collect` and the usage file"): both are linear, but ExcelJS still
+ * (`npm run bench -- usage-file`, docs/benchmarks.md "`usage collect` and the usage file"): both are linear, but ExcelJS still
  * makes a cell object and a style per cell before it writes a row (150,000 credits: 11.8 s CPU against 4.7 s here,
  * and a 12 % larger file), and with shared strings it keeps every string for the end. Here a row is one string,
  * the header's one bold style is written once in styles.xml and shared by id, and the zip is workbook-zip.ts's,

@@ -90,7 +90,7 @@ test('the manifest asks for the least scopes and is copied', () => {
     exceptionLogging: 'STACKDRIVER',
   });
   // spreadsheets (not .currentonly): the Sheets advanced service — one atomic values.batchUpdate per action,
-  // whatever the interleaving of locked rows — accepts only the full scope (README, "Why the Sheets API").
+  // whatever the interleaving of locked rows — accepts only the full scope (docs/addon.md, "Why the Sheets API").
   expect(manifest.oauthScopes.sort()).toEqual([
     'https://www.googleapis.com/auth/script.container.ui',
     'https://www.googleapis.com/auth/spreadsheets',

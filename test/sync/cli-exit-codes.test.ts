@@ -1,5 +1,5 @@
 /**
- * The exit codes the README documents — 0 done, 1 a problem with the data or the sheet, 2 a wrong option,
+ * The exit codes docs/user-guide.md documents — 0 done, 1 a problem with the data or the sheet, 2 a wrong option,
  * argument or setting — through the real `credit-desk` command, for every command. Typos must not pass for an
  * empty result: a workbook path that does not exist, a period or status in the wrong form.
  */

@@ -3,7 +3,7 @@
  * demo: "flagged" for the Flags column's words and "held" for the credits held for review, never one word for
  * both; no "new" credits on a run that added none; a usage file's credits counted once; no Athena words on a
  * DuckDB run; a dry run's cell budget counting the rows it would write; money in the currency's decimals in the
- * CSV export as in the JSON; an export with the archive that lists each credit once; the README's tab count.
+ * CSV export as in the JSON; an export with the archive that lists each credit once; the user guide's tab count.
  */
 import { cpSync, existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -67,7 +67,7 @@ describe('sync output', () => {
         flaggedLines[0],
       )!;
     expect(Number(count)).toBeGreaterThan(0);
-    // The reconciliation counts held credits under that word, as the "held" row and the README do.
+    // The reconciliation counts held credits under that word, as the "held" row and the user guide do.
     const recon = start.out.split('\n').filter((l) => / CUR [\d,.]+ USD = imported /.test(l));
     expect(recon.length).toBeGreaterThan(0);
     for (const l of recon)
@@ -211,11 +211,11 @@ function freshWithArchive(): void {
   );
 }
 
-describe('README', () => {
+describe('the user guide', () => {
   it('counts the tabs the sheet has', () => {
-    const readme = readFileSync(join(__dirname, '../../README.md'), 'utf8');
+    const guide = readFileSync(join(__dirname, '../../docs/user-guide.md'), 'utf8');
     const words = ['zero', 'one', 'two', 'three', 'four', 'five', 'six', 'seven', 'eight', 'nine', 'ten'];
-    const said = /^(\w+) tabs \(/m.exec(readme.split('## The sheet')[1])![1].toLowerCase();
+    const said = /^(\w+) tabs \(/m.exec(guide.split('## The sheet')[1])![1].toLowerCase();
     // The contract's tabs and the Summary (core/sheet-contract.ts SUMMARY_TAB), which is not among them.
     expect(words.indexOf(said)).toBe(Object.keys(TABS).length + 1);
   });

@@ -2,7 +2,7 @@
  * The sidebar end to end: the real build (dist/Sidebar.html + dist/Code.js) in headless Chromium, with
  * google.script.run bridged to the bundle's top-level functions running on the in-memory spreadsheet.
  *
- * Screenshots go to $SIDEBAR_SCREENSHOTS_DIR (docs/screenshots when refreshing the README images), else
+ * Screenshots go to $SIDEBAR_SCREENSHOTS_DIR (docs/screenshots when refreshing the images in docs/addon.md), else
  * to a temporary folder, so a normal test run writes nothing into the repository.
  */
 import { mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
