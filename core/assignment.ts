@@ -71,9 +71,10 @@ export interface PlanTotals {
   byTarget: { role: string; targetId: string; currency: string; amount: Minor }[];
 }
 
-const ASSIGNMENT_FIELDS = ['status', 'allocation', 'distributorKeeps', 'ruleId', 'flags'] as const;
+/** The fields an assignment's Audit rows show, before and after. */
+const AUDITED_ASSIGNMENT_FIELDS = ['status', 'allocation', 'distributorKeeps', 'ruleId', 'flags'] as const;
 
-function showField(credit: Credit, field: (typeof ASSIGNMENT_FIELDS)[number]): string {
+function showField(credit: Credit, field: (typeof AUDITED_ASSIGNMENT_FIELDS)[number]): string {
   if (field === 'distributorKeeps')
     return credit.distributorKeeps === null ? '' : formatMinor(credit.distributorKeeps, credit.currency);
   return String(credit[field]);
@@ -85,15 +86,17 @@ function auditDiff(
   action: AuditEntry['action'],
   ctx: AssignContext,
 ): AuditEntry[] {
-  return ASSIGNMENT_FIELDS.filter((f) => showField(before, f) !== showField(after, f)).map((field) => ({
-    when: ctx.now,
-    who: ctx.actor,
-    action,
-    creditId: before.creditId,
-    field,
-    before: showField(before, field),
-    after: showField(after, field),
-  }));
+  return AUDITED_ASSIGNMENT_FIELDS.filter((f) => showField(before, f) !== showField(after, f)).map(
+    (field) => ({
+      when: ctx.now,
+      who: ctx.actor,
+      action,
+      creditId: before.creditId,
+      field,
+      before: showField(before, field),
+      after: showField(after, field),
+    }),
+  );
 }
 
 function withoutReviewFlag(flags: string): string {

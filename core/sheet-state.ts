@@ -34,7 +34,7 @@ import type { DefaultConfiguration } from './rules/types';
 import type { CellUpdate, ChangeSet, Snapshot } from './sheet-changes';
 
 /** Fields whose change means the plan decided about the credit's assignment (or collection). */
-const ASSIGNMENT_FIELDS = new Set<CreditField>(DECISION_FIELDS);
+const DECISION_FIELD_SET = new Set<CreditField>(DECISION_FIELDS);
 
 /** The sheet as the domain reads it (not to be confused with the emulator's per-tab SheetState). */
 export interface DeskState {
@@ -169,7 +169,7 @@ export function buildChangeSet(changes: CreditChange[], audit: AuditEntry[]): Ch
     // Compare-and-set: the plan holds only while the Status read is still there (a row collected meanwhile
     // is locked), and, when this change touches the assignment, while the Allocation read is too.
     const expect: CellUpdate['expect'] = { status: ch.before.credit.status };
-    if (fields.some((f) => ASSIGNMENT_FIELDS.has(f))) expect.allocation = ch.before.credit.allocation;
+    if (fields.some((f) => DECISION_FIELD_SET.has(f))) expect.allocation = ch.before.credit.allocation;
     set.updates.push({
       key: ch.after.key,
       fields: cells,

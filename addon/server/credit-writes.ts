@@ -9,13 +9,13 @@ import { creditFieldsOwnedBy, type CreditField } from '../../core/sheet-contract
 import { creditCell, text, type Cell } from '../../core/table';
 import type { PlannedWrite } from './guarded-write';
 
-export const ASSIGNMENT_FIELDS: CreditField[] = creditFieldsOwnedBy('assignment');
+export const ASSIGNMENT_OWNED_FIELDS: CreditField[] = creditFieldsOwnedBy('assignment');
 
 /**
  * The cells an assignment decision reads: if any of them changes between the read (or the preview) and the
  * write, the decision is stale. Last Change is not among them: it says when, not what.
  */
-export const DECISION_FIELDS: CreditField[] = [
+export const DECISION_INPUT_FIELDS: CreditField[] = [
   'status',
   'allocation',
   'distributorKeeps',
@@ -28,14 +28,14 @@ export const DECISION_FIELDS: CreditField[] = [
 
 export function decisionCells(credit: Credit): Partial<Record<CreditField, string>> {
   const out: Partial<Record<CreditField, string>> = {};
-  for (const f of DECISION_FIELDS) out[f] = text(creditCell(credit, f));
+  for (const f of DECISION_INPUT_FIELDS) out[f] = text(creditCell(credit, f));
   return out;
 }
 
 /** The write that turns `before` into `after`, with its Audit rows. */
 export function assignmentWrite(before: Credit, after: Credit, audit: AuditEntry[]): PlannedWrite {
   const set: Partial<Record<CreditField, Cell>> = {};
-  for (const f of ASSIGNMENT_FIELDS) set[f] = creditCell(after, f);
+  for (const f of ASSIGNMENT_OWNED_FIELDS) set[f] = creditCell(after, f);
   if (after.flags !== before.flags) set.flags = after.flags;
   return { key: before.key, creditId: before.creditId, expect: decisionCells(before), set, audit };
 }

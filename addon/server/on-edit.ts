@@ -36,7 +36,7 @@ import { currentUserEmail } from '../services/session';
 import { toast } from '../services/ui';
 import { assignContext } from './assign';
 import { appendAudit } from './audit-log';
-import { ASSIGNMENT_FIELDS } from './credit-writes';
+import { ASSIGNMENT_OWNED_FIELDS } from './credit-writes';
 import { AddonBusy, cellRects, withSyncExclusion, type CellWrite } from './guarded-write';
 import { ledgerEntry, readLedger, type Ledger } from './ledger';
 import { readDirectory } from './live-sheet';
@@ -416,7 +416,7 @@ function lifecycleEdits(
       else if (act === 'unassign') outcome = unassignCredit({ ...prior, status: 'ASSIGNED' }, ctx);
       if (outcome) {
         const after = outcome.credit;
-        const fields: CreditField[] = [...ASSIGNMENT_FIELDS, 'flags'];
+        const fields: CreditField[] = [...ASSIGNMENT_OWNED_FIELDS, 'flags'];
         for (const f of fields) {
           const v = creditCell(after, f);
           if (text(r.cells[idx[f]]) !== text(v)) changes.set(r.row, idx[f] + 1, v, credit.creditId);

@@ -5,11 +5,11 @@
  *
  * Layout: line 1 is JSON: the distinct [ruleId, allocation] choices and what the preview skipped; then one line per credit:
  * `creditId<TAB>choice index<TAB>fingerprint`, where the fingerprint is a hash of the cells the decision read
- * (credit-writes DECISION_FIELDS). ~40 bytes per credit: 50,000 credits are ~2 MB through google.script.run.
+ * (credit-writes DECISION_INPUT_FIELDS). ~40 bytes per credit: 50,000 credits are ~2 MB through google.script.run.
  */
 import type { Credit } from '../../core/credit';
 import { CreditDeskError } from '../../core/errors';
-import { decisionCells, DECISION_FIELDS } from './credit-writes';
+import { decisionCells, DECISION_INPUT_FIELDS } from './credit-writes';
 
 export interface PreviewedCredit {
   creditId: string;
@@ -30,7 +30,7 @@ function fnv1a(s: string): string {
 
 export function fingerprint(credit: Credit): string {
   const cells = decisionCells(credit);
-  return fnv1a(DECISION_FIELDS.map((f) => cells[f] ?? '').join('\u0001'));
+  return fnv1a(DECISION_INPUT_FIELDS.map((f) => cells[f] ?? '').join('\u0001'));
 }
 
 export interface PreviewHeader {

@@ -18,7 +18,7 @@ import {
 import { setTimeout as delay } from 'node:timers/promises';
 import { AthenaQueryError } from './athena-errors';
 import { describeScan } from './athena-cost';
-import { describeAwsError, withRetry, type RetryPolicy } from './athena-retry';
+import { describeAwsError, withRetry, type AthenaRetryPolicy } from './athena-retry';
 import type { ResultFileReader } from './athena-result-file';
 
 export interface QuerySettings {
@@ -32,7 +32,7 @@ export interface QuerySettings {
   timeoutMs: number;
   /** GetQueryResults MaxResults (1–1000). */
   pageSize: number;
-  retry: RetryPolicy;
+  retry: AthenaRetryPolicy;
   signal?: AbortSignal;
   clientRequestToken: () => string;
   progress: (msg: string) => void;

@@ -18,7 +18,7 @@ import type { ColumnInfo, Row } from '@aws-sdk/client-athena';
 import type { Readable } from 'node:stream';
 import { athenaCsvRecords } from './athena-csv';
 import { AthenaQueryError } from './athena-errors';
-import { describeAwsError, withRetry, type RetryPolicy } from './athena-retry';
+import { describeAwsError, withRetry, type AthenaRetryPolicy } from './athena-retry';
 
 interface S3Address {
   bucket: string;
@@ -72,7 +72,7 @@ export interface ResultFileReader {
 
 interface ResultFileReaderOptions {
   client: S3Client;
-  retry: RetryPolicy;
+  retry: AthenaRetryPolicy;
   signal?: AbortSignal;
   warn: (msg: string) => void;
 }

@@ -6,7 +6,7 @@
 import { setTimeout as delay } from 'node:timers/promises';
 import { AthenaQueryError } from './athena-errors';
 
-export interface RetryPolicy {
+export interface AthenaRetryPolicy {
   /** Attempts in all, including the first. */
   maxAttempts: number;
   baseDelayMs: number;
@@ -15,12 +15,16 @@ export interface RetryPolicy {
   random?: () => number;
 }
 
-export const DEFAULT_RETRY_POLICY: RetryPolicy = { maxAttempts: 6, baseDelayMs: 250, maxDelayMs: 20_000 };
+export const DEFAULT_RETRY_POLICY: AthenaRetryPolicy = {
+  maxAttempts: 6,
+  baseDelayMs: 250,
+  maxDelayMs: 20_000,
+};
 
 /** "Full jitter": a uniform delay between 0 and the exponential cap, so many clients don't retry in step. */
 export function retryDelayMs(
   failedAttempt: number,
-  policy: RetryPolicy,
+  policy: AthenaRetryPolicy,
   random: () => number = Math.random,
 ): number {
   const cap = Math.min(policy.maxDelayMs, policy.baseDelayMs * 2 ** (failedAttempt - 1));
@@ -83,7 +87,7 @@ export function describeAwsError(err: unknown): string {
 export async function withRetry<T>(
   operation: string,
   call: () => Promise<T>,
-  policy: RetryPolicy,
+  policy: AthenaRetryPolicy,
   signal?: AbortSignal,
 ): Promise<T> {
   for (let attempt = 1; ; attempt++) {

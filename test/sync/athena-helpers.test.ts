@@ -16,7 +16,7 @@ import {
   isRetryableAwsError,
   retryDelayMs,
   withRetry,
-  type RetryPolicy,
+  type AthenaRetryPolicy,
 } from '../../sync-service/sources/athena-retry';
 import { AthenaQueryError } from '../../sync-service/sources/athena-errors';
 import { parseExecutionParameter } from '../../emulators/athena-parameters';
@@ -25,7 +25,7 @@ const awsError = (name: string, extra: Record<string, unknown> = {}) =>
   Object.assign(new Error('boom'), { name, ...extra });
 
 describe('retry policy', () => {
-  const policy: RetryPolicy = { maxAttempts: 4, baseDelayMs: 100, maxDelayMs: 1000 };
+  const policy: AthenaRetryPolicy = { maxAttempts: 4, baseDelayMs: 100, maxDelayMs: 1000 };
 
   test('full jitter: each delay lies between 0 and the capped exponential', () => {
     fc.assert(

@@ -38,7 +38,7 @@ import { planProtection } from './sheets-protection';
 import { planSummaryRequests } from './sheets-summary';
 import { sheetsTabSizes } from '../grid-size';
 import { removeArchivedRows } from './sheets-remove';
-import { SheetsApiError, type RetryHooks, type RetryPolicy } from './sheets-retry';
+import { SheetsApiError, type RetryHooks, type SheetsRetryPolicy } from './sheets-retry';
 import {
   chunkRanges,
   keyRowsFrom,
@@ -75,7 +75,7 @@ export interface GoogleSheetsSinkOptions {
   /** The only editor of locked rows; default: the credentials' client_email. */
   syncIdentity?: string;
   maxWriteRequestsPerMinute?: number;
-  retry?: Partial<RetryPolicy>;
+  retry?: Partial<SheetsRetryPolicy>;
   /** Tests: a fake sleep/random to keep retries instant and reproducible. */
   retryHooks?: RetryHooks;
   onProgress?: (p: SheetsProgress) => void;

@@ -4,7 +4,7 @@
  */
 import { auth as googleAuth, sheets, type sheets_v4 } from '@googleapis/sheets';
 import { tokenBucket, type RateLimiter } from './sheets-rate-limit';
-import { withRetry, DEFAULT_RETRY, type RetryHooks, type RetryPolicy } from './sheets-retry';
+import { withRetry, DEFAULT_RETRY, type RetryHooks, type SheetsRetryPolicy } from './sheets-retry';
 
 export const SHEETS_SCOPE = 'https://www.googleapis.com/auth/spreadsheets';
 
@@ -15,7 +15,7 @@ export interface GatewayOptions {
   rootUrl?: string;
   auth?: SheetsAuth;
   maxWriteRequestsPerMinute?: number;
-  retry?: Partial<RetryPolicy>;
+  retry?: Partial<SheetsRetryPolicy>;
   retryHooks?: RetryHooks;
   identity?: () => string | undefined;
 }
@@ -34,7 +34,7 @@ export function defaultAuth(): SheetsAuth {
 }
 
 export function createGateway(opts: GatewayOptions): SheetsGateway {
-  const policy: RetryPolicy = { ...DEFAULT_RETRY, ...opts.retry };
+  const policy: SheetsRetryPolicy = { ...DEFAULT_RETRY, ...opts.retry };
   const limiter: RateLimiter = tokenBucket(opts.maxWriteRequestsPerMinute ?? 60);
   // retry: false turns gaxios's own retries off, so this module's policy is the only one. Node's own fetch
   // replaces gaxios's lazy `import('node-fetch')`, which fails inside VM sandboxes such as jest.

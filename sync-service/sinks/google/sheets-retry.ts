@@ -9,13 +9,13 @@
  */
 import { CreditDeskError } from '../../../core/errors';
 
-export interface RetryPolicy {
+export interface SheetsRetryPolicy {
   maxAttempts: number;
   baseMs: number;
   maxMs: number;
 }
 
-export const DEFAULT_RETRY: RetryPolicy = { maxAttempts: 6, baseMs: 1000, maxMs: 64_000 };
+export const DEFAULT_RETRY: SheetsRetryPolicy = { maxAttempts: 6, baseMs: 1000, maxMs: 64_000 };
 
 const RETRY_STATUSES = new Set([429, 500, 502, 503, 504]);
 const NETWORK_CODES = new Set([
@@ -54,7 +54,11 @@ export function isRetryable(err: unknown): boolean {
 }
 
 /** Wait before retry number `attempt` (0-based): min(2^attempt · base + random·base, cap). */
-export function backoffMs(attempt: number, policy: RetryPolicy, random: () => number = Math.random): number {
+export function backoffMs(
+  attempt: number,
+  policy: SheetsRetryPolicy,
+  random: () => number = Math.random,
+): number {
   return Math.min(2 ** attempt * policy.baseMs + random() * policy.baseMs, policy.maxMs);
 }
 
@@ -163,7 +167,7 @@ export interface RetryHooks {
 export async function withRetry<T>(
   ctx: CallContext,
   call: () => Promise<T>,
-  policy: RetryPolicy = DEFAULT_RETRY,
+  policy: SheetsRetryPolicy = DEFAULT_RETRY,
   hooks: RetryHooks = {},
 ): Promise<T> {
   const sleep = hooks.sleep ?? ((ms: number) => new Promise<void>((done) => setTimeout(done, ms)));
