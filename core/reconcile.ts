@@ -291,9 +291,17 @@ export function reconcile(input: ReconcileInput): ReconcileResult {
     const at = rowOfEntry.get(e.key);
     if (at !== undefined) entryIdOfRow.set(at, e.creditId);
   }
+  // A row with no Key that holds no credit either (a blank row someone typed or pasted an ID into) holds no ID:
+  // counting it would keep the credit whose ID was copied there from getting it back until a later run.
   grid.rows.forEach((row, i) => {
     const id = entryIdOfRow.get(i) ?? text(row[idx.creditId]);
-    if (id) idsInUse.add(id);
+    if (!id) return;
+    const holdsCredit =
+      entryIdOfRow.has(i) ||
+      text(row[idx.key]) !== '' ||
+      PERIOD.test(text(row[idx.period])) ||
+      readableAmount(row[idx.amount], text(row[idx.currency]) || 'USD');
+    if (holdsCredit) idsInUse.add(id);
   });
   grid.rows.forEach((row, i) => {
     if (claimed.has(i)) return;

@@ -454,7 +454,21 @@ describe('reconcile: any person edits, then sync (property)', () => {
         expect(again.repairs.appends).toEqual([]);
         expect(again.restored).toEqual([]);
       }),
-      { numRuns: 200 },
+      {
+        numRuns: 200,
+        // Found by CI: a blank row given a credit's ID, that credit given a collected one's. The first run must
+        // give the credit its own ID back, not leave it to the next (the blank row held no credit).
+        examples: [
+          [
+            [
+              { kind: 'insert', at: 16 },
+              { kind: 'editId', at: 28, other: 9 },
+              { kind: 'editId', at: 20, other: 0 },
+            ],
+            1,
+          ],
+        ],
+      },
     );
   });
 });
