@@ -19,7 +19,7 @@
  */
 import type { AuditEntry } from './audit';
 import { FLAG_REJECTED, REOPEN_FIELD } from './collect-trace';
-import type { Credit } from './credit';
+import { NOT_COLLECTED, type Credit } from './credit';
 import { splitFlags, withFlags } from './review';
 import { USAGE_ACTOR, type UsageFile } from './usage';
 
@@ -208,9 +208,7 @@ export function applyReopen(
     out.credits.push({
       ...c,
       status: 'ASSIGNED',
-      usageFileId: '',
-      usageRecordId: '',
-      processingDate: '',
+      ...NOT_COLLECTED,
       flags,
       lastChange: now,
     });

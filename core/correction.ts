@@ -16,7 +16,7 @@
  */
 import type { AccountDirectory } from './accounts';
 import { formatAllocation, parseAllocation, type AllocationSpec, type ShareSpec } from './allocation';
-import type { Credit } from './credit';
+import { UNDECIDED, type Credit } from './credit';
 import { resolveCreditAllocation } from './credit-allocation';
 import { correctionDescription, correctionKey, parseCorrectionKey } from './correction-key';
 import { addMinor, formatMinor, type Minor } from './money';
@@ -107,13 +107,7 @@ export function planCorrection(
       description: correctionDescription(original, n),
       amount: difference,
       currency: original.currency,
-      status: 'PENDING_ASSIGN',
-      allocation: '',
-      distributorKeeps: null,
-      ruleId: '',
-      usageFileId: '',
-      usageRecordId: '',
-      processingDate: '',
+      ...UNDECIDED,
       flags: '',
       notes: '',
       lastChange: now,

@@ -41,6 +41,18 @@ export type CreditIdentity = Pick<Credit, (typeof CREDIT_IDENTITY_FIELDS)[number
 /** The usage process's identifiers of a collected credit. */
 export type UsageIds = Pick<Credit, 'usageFileId' | 'usageRecordId' | 'processingDate'>;
 
+/** A credit no usage file holds: what it is before collection, and again after Connect rejects its file. */
+export const NOT_COLLECTED: UsageIds = { usageFileId: '', usageRecordId: '', processingDate: '' };
+
+/** The decision cells of a credit nobody has decided about yet: a new CUR credit, a correction. */
+export const UNDECIDED = {
+  status: 'PENDING_ASSIGN',
+  allocation: '',
+  distributorKeeps: null,
+  ruleId: '',
+  ...NOT_COLLECTED,
+} as const satisfies Pick<Credit, 'status' | 'allocation' | 'distributorKeeps' | 'ruleId'> & UsageIds;
+
 /** One credit as the source query returns it, already validated (see core/cur.ts). */
 export interface CurCredit {
   period: string;

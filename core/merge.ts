@@ -15,7 +15,13 @@
  */
 import type { AccountDirectory } from './accounts';
 import type { AuditEntry } from './audit';
-import { FLAG_BELOW_MINOR_UNIT, FLAG_UNKNOWN_ACCOUNT, type Credit, type CurCredit } from './credit';
+import {
+  FLAG_BELOW_MINOR_UNIT,
+  FLAG_UNKNOWN_ACCOUNT,
+  UNDECIDED,
+  type Credit,
+  type CurCredit,
+} from './credit';
 import { creditKey, issueCreditIds } from './ids';
 import { addMinor, formatMinor, type Minor } from './money';
 import { duplicateKeysError } from './sheet-layout';
@@ -332,13 +338,7 @@ export function mergeCredits(input: MergeInput): MergeResult {
       service: cur.service,
       currency: cur.currency,
       ...syncView(cur, directory),
-      status: 'PENDING_ASSIGN',
-      allocation: '',
-      distributorKeeps: null,
-      ruleId: '',
-      usageFileId: '',
-      usageRecordId: '',
-      processingDate: '',
+      ...UNDECIDED,
       notes: '',
       lastChange: now,
     };
