@@ -9,19 +9,10 @@
  * the .xlsx, the workbook save and the final checks alike; the summary counts what each kill left behind.
  */
 import { spawn } from 'node:child_process';
-import {
-  copyFileSync,
-  existsSync,
-  mkdtempSync,
-  readdirSync,
-  readFileSync,
-  rmSync,
-  writeFileSync,
-} from 'node:fs';
+import { copyFileSync, existsSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { readLedger } from '../core/ledger';
-import type { UsageFile } from '../core/usage';
 import { runApplyRules } from '../sync-service/commands/apply-rules';
 import { runSync } from '../sync-service/commands/sync';
 import { silentReporter } from '../sync-service/progress';
@@ -31,13 +22,9 @@ import { createWorkbookSink } from '../sync-service/sinks/workbook/workbook';
 import type { CreditSource, RawCreditRow } from '../sync-service/sources/source';
 import { usageXlsxMatches } from '../sync-service/usage/usage-files';
 import { prng } from './figures';
+import { arg, journals } from './kill-kit';
 
 const BIN = join(__dirname, '../bin/credit-desk.cjs');
-
-function arg(name: string, fallback: number): number {
-  const at = process.argv.indexOf(`--${name}`);
-  return at > 0 ? Number(process.argv[at + 1]) : fallback;
-}
 
 function source(n: number): CreditSource {
   const rows: RawCreditRow[] = Array.from({ length: n }, (_, i) => ({
@@ -118,13 +105,6 @@ function run(
       resolve({ code, ms: performance.now() - started, err });
     });
   });
-}
-
-function journals(usageDir: string): UsageFile[] {
-  if (!existsSync(usageDir)) return [];
-  return readdirSync(usageDir)
-    .filter((f) => /^UF-.*\.json$/.test(f))
-    .map((f) => JSON.parse(readFileSync(join(usageDir, f), 'utf8')) as UsageFile);
 }
 
 /** What a kill left behind, for the summary. */

@@ -9,15 +9,7 @@
  * Exits 1 on the first trial that breaks that, keeping its workbook and usage folder.
  */
 import { spawn } from 'node:child_process';
-import {
-  copyFileSync,
-  existsSync,
-  mkdtempSync,
-  readdirSync,
-  readFileSync,
-  rmSync,
-  writeFileSync,
-} from 'node:fs';
+import { copyFileSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { readLedger } from '../core/ledger';
@@ -31,14 +23,10 @@ import { resolveSettings } from '../sync-service/settings';
 import { createWorkbookSink } from '../sync-service/sinks/workbook/workbook';
 import type { CreditSource, RawCreditRow } from '../sync-service/sources/source';
 import { prng } from './figures';
+import { arg, journals } from './kill-kit';
 
 const BIN = join(__dirname, '../bin/credit-desk.cjs');
 const NOW = new Date('2026-11-26T10:00:00Z');
-
-function arg(name: string, fallback: number): number {
-  const at = process.argv.indexOf(`--${name}`);
-  return at > 0 ? Number(process.argv[at + 1]) : fallback;
-}
 
 function source(n: number): CreditSource {
   const rows: RawCreditRow[] = Array.from({ length: n }, (_, i) => ({
@@ -107,11 +95,6 @@ function cli(args: string[], env: NodeJS.ProcessEnv, killAfterMs?: number): Prom
     });
   });
 }
-
-const journals = (usageDir: string) =>
-  (existsSync(usageDir) ? readdirSync(usageDir) : [])
-    .filter((n) => /^UF-.*\.json$/.test(n))
-    .map((n) => JSON.parse(readFileSync(join(usageDir, n), 'utf8')) as UsageFile);
 
 async function problems(
   server: ConnectServer,
