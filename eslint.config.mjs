@@ -76,7 +76,7 @@ export default tseslint.config(
   }),
   ...layer(
     'sync-service/{xlsx,files}/**/*.ts',
-    [...SYNC_FORBIDS, 'sinks', 'usage', 'archive', 'commands', 'cli'],
+    [...SYNC_FORBIDS, 'sinks', 'usage', 'archive', 'jobs', 'cli'],
     {
       message: `xlsx/ and files/ are used by the sinks, usage/ and archive/ and import none of them. ${SYNC_RULE}`,
     },

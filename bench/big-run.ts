@@ -18,10 +18,10 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { ledgerCells } from '../core/ledger';
-import { runAssign } from '../sync-service/commands/assign';
-import { runExport } from '../sync-service/commands/export';
-import { runSync } from '../sync-service/commands/sync';
-import { runCollect } from '../sync-service/commands/usage';
+import { runAssign } from '../sync-service/jobs/assign';
+import { runExport } from '../sync-service/jobs/export';
+import { runSync } from '../sync-service/jobs/sync';
+import { runCollect } from '../sync-service/jobs/usage';
 import { silentReporter } from '../sync-service/progress';
 import { resolveSettings } from '../sync-service/settings';
 import { createGoogleSheetsSink } from '../sync-service/sinks/google/google-sheets';

@@ -13,8 +13,8 @@ import { copyFileSync, existsSync, mkdtempSync, readdirSync, rmSync, writeFileSy
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { readLedger } from '../core/ledger';
-import { runApplyRules } from '../sync-service/commands/apply-rules';
-import { runSync } from '../sync-service/commands/sync';
+import { runApplyRules } from '../sync-service/jobs/apply-rules';
+import { runSync } from '../sync-service/jobs/sync';
 import { silentReporter } from '../sync-service/progress';
 import { resolveSettings } from '../sync-service/settings';
 import { readState } from '../core/sheet-state';

@@ -10,7 +10,7 @@ import { join } from 'node:path';
 import { entryFromRecord, ledgerCells, readLedger } from '../core/ledger';
 import { reconcile } from '../core/reconcile';
 import { planCollect } from '../core/usage';
-import { runSync } from '../sync-service/commands/sync';
+import { runSync } from '../sync-service/jobs/sync';
 import { silentReporter } from '../sync-service/progress';
 import { resolveSettings } from '../sync-service/settings';
 import { buildChangeSet, readState } from '../core/sheet-state';

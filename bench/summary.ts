@@ -15,7 +15,7 @@ import type { Status } from '../core/status';
 import { buildSummary } from '../core/summary';
 import { summaryLayout } from '../core/summary-layout';
 import type { Cell } from '../core/table';
-import { runSync } from '../sync-service/commands/sync';
+import { runSync } from '../sync-service/jobs/sync';
 import { silentReporter } from '../sync-service/progress';
 import { resolveSettings } from '../sync-service/settings';
 import { createGoogleSheetsSink } from '../sync-service/sinks/google/google-sheets';

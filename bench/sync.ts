@@ -8,7 +8,7 @@ import { join } from 'node:path';
 import { buildDirectory } from '../core/accounts';
 import type { CurCredit } from '../core/credit';
 import { mergeCredits, type ExistingCredit } from '../core/merge';
-import { runSync } from '../sync-service/commands/sync';
+import { runSync } from '../sync-service/jobs/sync';
 import { silentReporter } from '../sync-service/progress';
 import { resolveSettings } from '../sync-service/settings';
 import { createWorkbookSink } from '../sync-service/sinks/workbook/workbook';

@@ -1,7 +1,7 @@
 /**
  * The usage file's round trip through CloudBlue Connect, decided purely: what to do next with a collected file
  * given what Connect says of it, and what Connect's records mean for the credits. The adapter
- * (sync-service/commands/usage-connect.ts) asks Connect, calls these, and writes journal, sheet and Ledger.
+ * (sync-service/jobs/usage-connect.ts) asks Connect, calls these, and writes journal, sheet and Ledger.
  *
  * The file's states are Connect's (../shared/reference/credits-domain.md §1.4, from cloudblue/connect-workflows
  * usage-files/*.md): draft → uploading → processing → ready or invalid; ready → (submit) pending; pending →

@@ -1,7 +1,7 @@
 /**
  * Credit statements: what each customer and reseller got, one statement per party, for a reseller or customer
  * asking "which credits did I get in October, and on which invoice lines?". Pure: the lines and totals; the CLI
- * writes them as .xlsx and .csv (sync-service/commands/statement.ts).
+ * writes them as .xlsx and .csv (sync-service/jobs/statement.ts).
  *
  * A party's share of a credit is its line of the credit's resolved allocation (core/credit-allocation.ts), the
  * same lines the usage file bills; so, per currency, every party's lines plus what the distributor keeps add up

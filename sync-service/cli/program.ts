@@ -1,6 +1,6 @@
 /**
  * The `credit-desk` program: every command, in the order `--help` lists them. A command is one file in
- * cli/commands/ that declares its options and calls a run* function in sync-service/commands/; this file only
+ * cli/commands/ that declares its options and calls a run* function in sync-service/jobs/; this file only
  * lists them and sets what they share (usage errors exit 2, help after an error, the settings help).
  */
 import { Command } from 'commander';

@@ -6,7 +6,7 @@
  * - usage-openapi.json: the `/usage/…` paths and every component they reference, transitively (what the local
  *   server validates requests and replies against);
  * - openapi.d.ts: openapi-typescript's types of that subset (what openapi-fetch types the client with).
- * test/sync/connect-openapi.test.ts regenerates both and expects the same bytes (a drift check).
+ * test/sync-service/connect-api/connect-openapi.test.ts regenerates both and expects the same bytes (a drift check).
  *
  * `--out DIR` writes them into DIR instead (the drift test compares those with the committed ones; it runs this
  * as a process because openapi-typescript loads an ES module jest cannot require).

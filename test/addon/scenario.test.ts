@@ -13,8 +13,8 @@ import { downloadFilteredRows } from '../../addon/server/download';
 import { handleEdit } from '../../addon/server/on-edit';
 import { applyRules, previewRules } from '../../addon/server/rules';
 import { FLAG_RESTORED } from '../../core/reconcile';
-import { runSync } from '../../sync-service/commands/sync';
-import { runCollect } from '../../sync-service/commands/usage';
+import { runSync } from '../../sync-service/jobs/sync';
+import { runCollect } from '../../sync-service/jobs/usage';
 import { silentReporter } from '../../sync-service/progress';
 import { resolveSettings } from '../../sync-service/settings';
 import type { Sink } from '../../sync-service/sinks/sink';
@@ -33,8 +33,8 @@ import {
   NOW,
   sourceOf,
   writeAccounts,
-} from '../sync/ledger-helpers';
-import { IDENTITY, makeSink, SHEET_ID, startServer } from '../sync/sheets-helpers';
+} from '../sync-service/jobs/ledger-helpers';
+import { IDENTITY, makeSink, SHEET_ID, startServer } from '../sync-service/sinks/google/sheets-helpers';
 
 const tempDir = useTempDirs('credit-desk-addon-scenario-');
 const ANA = 'ana@distributor.example';

@@ -6,7 +6,7 @@ import { CREDIT_COLUMNS, TABS, type CreditField } from '../../core/sheet-contrac
 import { text, type Cell } from '../../core/table';
 import type { SheetsServer } from '../../emulators/sheets-server';
 import type { Sink } from '../../sync-service/sinks/sink';
-import { makeSink, SHEET_ID, startServer, tab } from '../sync/sheets-helpers';
+import { makeSink, SHEET_ID, startServer, tab } from '../sync-service/sinks/google/sheets-helpers';
 import { describeWriterContract, type AuditRow, type Row, type WriterUnderTest } from './writer-contract';
 
 /** A tab's rows with a Credit ID, as field → cell, from the server's grid. */

@@ -10,7 +10,7 @@ import { CREDIT_COLUMNS, type AuditField, type CreditField } from '../../core/sh
 import { indexColumns, text, type Cell, type Grid } from '../../core/table';
 import { createWorkbookSink } from '../../sync-service/sinks/workbook/workbook';
 import type { Sink } from '../../sync-service/sinks/sink';
-import { col, creditsSheet, loadWorkbook } from '../sync/workbook-helpers';
+import { col, creditsSheet, loadWorkbook } from '../sync-service/sinks/workbook/workbook-helpers';
 import type { AuditRow, Row, WriterUnderTest } from './writer-contract';
 
 /** A tab's rows with a value in their first contract column, as field → cell. */

@@ -15,7 +15,7 @@ import {
   type SkipKind,
 } from '../../core/sheet-changes';
 import { text, type Cell } from '../../core/table';
-import { credit } from '../sync/workbook-helpers';
+import { credit } from '../sync-service/sinks/workbook/workbook-helpers';
 
 export type Row = Record<CreditField, Cell>;
 export type AuditRow = Record<AuditField, Cell>;

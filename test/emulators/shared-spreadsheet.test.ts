@@ -5,7 +5,7 @@
 import { sheets as sheetsApi, type sheets_v4 } from '@googleapis/sheets';
 import { spreadsheetAppFront } from '../../emulators/shared-spreadsheet';
 import { startSheetsServer, type SheetsServer } from '../../emulators/sheets-server';
-import { fakeAuth } from '../sync/sheets-helpers';
+import { fakeAuth } from '../sync-service/sinks/google/sheets-helpers';
 
 const ID = 'two-fronts-sheet';
 const SYNC = 'sync@project.iam.gserviceaccount.com';

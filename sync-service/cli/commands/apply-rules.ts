@@ -15,7 +15,7 @@ export function applyRulesCommand(ctx: CliContext): Command {
       const {
         formatRulesOutcome,
         runApplyRules,
-      }: typeof import('../../commands/apply-rules') = require('../../commands/apply-rules');
+      }: typeof import('../../jobs/apply-rules') = require('../../jobs/apply-rules');
       const settings = settingsOf(opts);
       const { outcome } = await withSink(settings, ctx, (sink) =>
         runApplyRules(

@@ -17,7 +17,7 @@ export function archiveCommand(ctx: CliContext): Command {
     .option('--archive-dir <dir>', 'archive folder (default archive, or CREDIT_DESK_ARCHIVE_DIR)')
     .option('--dry-run', 'say what would move; change nothing')
     .action(async (opts) => {
-      const { runArchive }: typeof import('../../commands/archive') = require('../../commands/archive');
+      const { runArchive }: typeof import('../../jobs/archive') = require('../../jobs/archive');
       const {
         defaultArchiveDir,
       }: typeof import('../../archive/archive-files') = require('../../archive/archive-files');

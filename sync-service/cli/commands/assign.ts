@@ -15,7 +15,7 @@ export function assignCommand(ctx: CliContext): Command {
     )
     .action(async (creditId: string, allocation: string, opts) => {
       const { displayMoney }: typeof import('../../../core/money') = require('../../../core/money');
-      const { runAssign }: typeof import('../../commands/assign') = require('../../commands/assign');
+      const { runAssign }: typeof import('../../jobs/assign') = require('../../jobs/assign');
       const settings = settingsOf(opts);
       const o = await withSink(settings, ctx, (sink) =>
         runAssign(creditId, allocation, {

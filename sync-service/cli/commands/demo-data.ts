@@ -13,7 +13,7 @@ export function demoDataCommand(ctx: CliContext): Command {
     .option('--seed <n>', 'random seed (same seed, same data)', wholeNumber(0), 42)
     .option('--legacy', 'legacy CUR layout (year=/month= partitions) instead of CUR 2.0')
     .action(async (opts) => {
-      const { runDemoData }: typeof import('../../commands/demo-data') = require('../../commands/demo-data');
+      const { runDemoData }: typeof import('../../jobs/demo-data') = require('../../jobs/demo-data');
       const code = await runDemoData({
         out: opts.out,
         months: opts.months,

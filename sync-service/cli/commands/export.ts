@@ -12,7 +12,7 @@ export function exportCommand(ctx: CliContext): Command {
     .option('--out <file>', 'write to a file instead of standard output')
     .option('--include-archive [dir]', 'also the archived credits (default folder: archive)')
     .action(async (opts) => {
-      const { runExport }: typeof import('../../commands/export') = require('../../commands/export');
+      const { runExport }: typeof import('../../jobs/export') = require('../../jobs/export');
       const {
         defaultArchiveDir,
       }: typeof import('../../archive/archive-files') = require('../../archive/archive-files');

@@ -11,10 +11,7 @@ export function reportCommand(ctx: CliContext): Command {
       new Option('--format <format>', 'output format').choices(['table', 'json', 'csv']).default('table'),
     )
     .action(async (opts) => {
-      const {
-        formatReport,
-        loadSummary,
-      }: typeof import('../../commands/report') = require('../../commands/report');
+      const { formatReport, loadSummary }: typeof import('../../jobs/report') = require('../../jobs/report');
       // --period filters the report here; it is not the sync's target period setting.
       const summary = await withSink(
         settingsOf({ ...opts, period: undefined }),

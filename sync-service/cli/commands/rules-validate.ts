@@ -13,7 +13,7 @@ export function rulesValidateCommand(ctx: CliContext): Command {
       const {
         formatRuleProblems,
         runValidateRules,
-      }: typeof import('../../commands/rules-validate') = require('../../commands/rules-validate');
+      }: typeof import('../../jobs/rules-validate') = require('../../jobs/rules-validate');
       const result = await withSink(settingsOf(opts), ctx, (sink) => runValidateRules(sink), {
         readOnly: true,
       });

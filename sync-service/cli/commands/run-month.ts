@@ -39,11 +39,11 @@ export function runMonthCommand(ctx: CliContext): Command {
       const {
         failureText,
         runMonth,
-      }: typeof import('../../commands/run-month') = require('../../commands/run-month');
-      const { formatSyncReport }: typeof import('../../commands/sync') = require('../../commands/sync');
+      }: typeof import('../../jobs/run-month') = require('../../jobs/run-month');
+      const { formatSyncReport }: typeof import('../../jobs/sync') = require('../../jobs/sync');
       const {
         statementLines,
-      }: typeof import('../../commands/month-statements') = require('../../commands/month-statements');
+      }: typeof import('../../jobs/month-statements') = require('../../jobs/month-statements');
       const archives: typeof import('../../archive/archive-files') = require('../../archive/archive-files');
       const { connectApiOf }: typeof import('../../usage/connect-open') = require('../../usage/connect-open');
 

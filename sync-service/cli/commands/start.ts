@@ -17,7 +17,7 @@ export function startCommand(ctx: CliContext): Command {
         demoSettings,
         prepareDemo,
         runStart,
-      }: typeof import('../../commands/start') = require('../../commands/start');
+      }: typeof import('../../jobs/start') = require('../../jobs/start');
       const settings = settingsOf(opts);
       await prepareDemo(settings, Boolean(opts.fresh), ctx.reporter);
       const demo = demoSettings(settings);

@@ -17,7 +17,7 @@ export function statementCommand(ctx: CliContext): Command {
     )
     .option('--out <dir>', 'folder to write them to', 'statements')
     .action(async (opts) => {
-      const { runStatement }: typeof import('../../commands/statement') = require('../../commands/statement');
+      const { runStatement }: typeof import('../../jobs/statement') = require('../../jobs/statement');
       const party = opts.customer
         ? { role: 'customer' as const, id: String(opts.customer) }
         : opts.reseller

@@ -28,13 +28,8 @@ export function syncCommand(ctx: CliContext): Command {
     )
     .option('--no-previous', 'do not re-read the previous period for late credits')
     .action(async (opts) => {
-      const {
-        formatSyncReport,
-        runSync,
-      }: typeof import('../../commands/sync') = require('../../commands/sync');
-      const {
-        syncExitCode,
-      }: typeof import('../../commands/sync-intake') = require('../../commands/sync-intake');
+      const { formatSyncReport, runSync }: typeof import('../../jobs/sync') = require('../../jobs/sync');
+      const { syncExitCode }: typeof import('../../jobs/sync-intake') = require('../../jobs/sync-intake');
       const archives: typeof import('../../archive/archive-files') = require('../../archive/archive-files');
       const settings = settingsOf(opts);
       const report = await withSource(settings, ctx, (source) =>

@@ -8,7 +8,7 @@ export function unassignCommand(ctx: CliContext): Command {
     .description('delete the assignment of an ASSIGNED credit (back to PENDING_ASSIGN)')
     .argument('<credit-id>')
     .action(async (creditId: string, opts) => {
-      const { runUnassign }: typeof import('../../commands/assign') = require('../../commands/assign');
+      const { runUnassign }: typeof import('../../jobs/assign') = require('../../jobs/assign');
       const settings = settingsOf(opts);
       const o = await withSink(settings, ctx, (sink) =>
         runUnassign(creditId, {

@@ -8,7 +8,7 @@ export function usageCloseCommand(ctx: CliContext): Command {
     .description('mark the credits of an invoiced usage file PROCESSED')
     .argument('<usage-file-id>', 'a usage file ID (`credit-desk usage list` shows them)')
     .action(async (fileId: string, opts) => {
-      const { runClose }: typeof import('../../commands/usage') = require('../../commands/usage');
+      const { runClose }: typeof import('../../jobs/usage') = require('../../jobs/usage');
       const { connectApiOf }: typeof import('../../usage/connect-open') = require('../../usage/connect-open');
       const settings = settingsOf(opts);
       const connectApi = connectApiOf(settings);

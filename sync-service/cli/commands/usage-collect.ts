@@ -16,7 +16,7 @@ export function usageCollectCommand(ctx: CliContext): Command {
     )
     .action(async (opts) => {
       const { usageTotalsText }: typeof import('../../../core/usage') = require('../../../core/usage');
-      const { runCollect }: typeof import('../../commands/usage') = require('../../commands/usage');
+      const { runCollect }: typeof import('../../jobs/usage') = require('../../jobs/usage');
       const { connectApiOf }: typeof import('../../usage/connect-open') = require('../../usage/connect-open');
       const settings = settingsOf(opts);
       const connectApi = connectApiOf(settings);

@@ -6,7 +6,7 @@ export function usageListCommand(): Command {
   return sheetOptions(new Command('list'))
     .description('list the usage files and their status')
     .action(async (opts) => {
-      const { listUsageFiles }: typeof import('../../commands/usage') = require('../../commands/usage');
+      const { listUsageFiles }: typeof import('../../jobs/usage') = require('../../jobs/usage');
       console.log(listUsageFiles(settingsOf(opts).usageDir));
     });
 }

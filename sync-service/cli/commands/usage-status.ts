@@ -3,7 +3,7 @@ import { Command } from 'commander';
 import { withSink, type CliContext } from '../context';
 import { EXIT } from '../exit-codes';
 import { settingsOf, sheetOptions } from '../options';
-import type { ConnectTripResult } from '../../commands/usage-connect';
+import type { ConnectTripResult } from '../../jobs/usage-connect';
 
 export function usageStatusCommand(ctx: CliContext): Command {
   return sheetOptions(new Command('status'))
@@ -25,9 +25,7 @@ export async function followInConnect(
   opts: Record<string, unknown>,
   trip: { only?: string; submit: boolean; reupload?: boolean },
 ): Promise<void> {
-  const {
-    runConnectTrip,
-  }: typeof import('../../commands/usage-connect') = require('../../commands/usage-connect');
+  const { runConnectTrip }: typeof import('../../jobs/usage-connect') = require('../../jobs/usage-connect');
   const {
     requireConnectApi,
   }: typeof import('../../usage/connect-open') = require('../../usage/connect-open');

@@ -10,7 +10,7 @@
  * cell from their column's style, number format and lock, new text as shared strings where ExcelJS needs them
  * (it decodes `_xHHHH_` escapes only there, so CR and control characters round-trip exactly as through the
  * full writer), rows appended after the last one with `<dimension>`, the auto-filter and the Status dropdown
- * following. test/sync/workbook-patch.property.test.ts checks it against the full writer.
+ * following. test/sync-service/sinks/workbook/workbook-patch.property.test.ts checks it against the full writer.
  *
  * Any number of rows can be edited: marking every 4th of 50,000 credits PROCESSED with its Ledger row (22,400
  * rows) took 4.8 s patched against 27 s for the full write (measured). Whenever the change or the file is not

@@ -3,7 +3,7 @@
  * (which costs seconds and gigabytes at 50,000 rows). Commands that only read — export, a re-sync with nothing
  * to write — never load ExcelJS at all; commands that write load it at write time (workbook.ts).
  *
- * It gives exactly the grids `readGrid` gives after ExcelJS's load (test/sync/workbook-read.property.test.ts),
+ * It gives exactly the grids `readGrid` gives after ExcelJS's load (test/sync-service/sinks/workbook/workbook-read.property.test.ts),
  * by turning each cell into the value ExcelJS would hold and passing it through the same `cellFromExcel`
  * (workbook-sheet-scan.ts reads the sheet parts). It understands the cells the sink writes and plain values
  * staff type: shared strings, numbers, dates (by the style's number format, as ExcelJS decides), booleans.

@@ -1,0 +1,174 @@
+/**
+ * Issue 7 on the Google Sheet, through the local Sheets v4 server: the Ledger tab is hidden and editable only by
+ * the sync identity, and the owner's hand edits (which a protected range never stops) are undone by the next
+ * run, with nothing imported, re-assigned or collected again.
+ */
+import { rmSync } from 'node:fs';
+import { join } from 'node:path';
+import { FLAG_RESTORED } from '../../../core/reconcile';
+import { headersOf } from '../../../core/sheet-contract';
+import { runApplyRules } from '../../../sync-service/jobs/apply-rules';
+import { runCollect } from '../../../sync-service/jobs/usage';
+import { silentReporter } from '../../../sync-service/progress';
+import type { SheetsServer } from '../../../emulators/sheets-server';
+import { useTempDirs } from '../../helpers/fixtures-io';
+import {
+  collectedWorld,
+  creditsOf,
+  expectSheetMatchesLedger,
+  ledgerOf,
+  NOW,
+  recordingReporter,
+  sync,
+  type World,
+} from './ledger-helpers';
+import { IDENTITY, lockRanges, makeSink, SHEET_ID, startServer, tab } from '../sinks/google/sheets-helpers';
+
+const tempDir = useTempDirs('credit-desk-ledger-google-');
+let server: SheetsServer;
+beforeEach(async () => {
+  server = await startServer();
+});
+afterEach(() => server.close());
+
+const ss = () => server.state.sheet(SHEET_ID);
+const credits = () => tab(ss(), 'Credits');
+const at = (header: string) => credits().cells[0].indexOf(header);
+const rowOf = (creditId: string) => credits().cells.findIndex((r) => r[at('Credit ID')] === creditId);
+
+function world(extra = {}): Promise<World> {
+  return collectedWorld(tempDir(), () => makeSink(server, extra));
+}
+
+describe('the Ledger on the Google Sheet', () => {
+  it('is a hidden tab with the contract headers that only the sync identity may edit', async () => {
+    const w = await world();
+    const ledger = tab(ss(), 'Ledger');
+    expect((ledger.properties as { hidden?: boolean }).hidden).toBe(true);
+    expect(ledger.cells[0]).toEqual(headersOf('ledger'));
+    const ours = ledger.protectedRanges.filter((p) => p.description === 'credit-desk:ledger');
+    expect(ours).toEqual([
+      expect.objectContaining({
+        range: { sheetId: ledger.properties.sheetId },
+        editors: { users: [IDENTITY] },
+      }),
+    ]);
+    expect(ledger.cells.slice(1).filter((r) => r[0])).toHaveLength(5);
+    expectSheetMatchesLedger(await creditsOf(w.sink()), await ledgerOf(w.sink()));
+  });
+
+  it('a PROCESSED row the owner deleted comes back on the next sync with its own Credit ID, and is locked again', async () => {
+    const w = await world();
+    const gone = (await ledgerOf(w.sink())).find((e) => e.status === 'PROCESSED')!;
+    credits().cells.splice(rowOf(gone.creditId), 1);
+    const report = await sync(w);
+    expect(report.merge.adds).toEqual([]);
+    expect(report.restored.join('\n')).toMatch(gone.creditId);
+    const back = (await creditsOf(w.sink())).find((c) => c.key === gone.key)!;
+    expect(back).toMatchObject({ creditId: gone.creditId, status: 'PROCESSED', flags: FLAG_RESTORED });
+    const row = rowOf(gone.creditId);
+    expect(
+      lockRanges(ss()).some((r) => {
+        const [span] = r.split(':');
+        const [from, to] = span.split('-').map(Number);
+        return from <= row && row < to;
+      }),
+    ).toBe(true);
+    expectSheetMatchesLedger(await creditsOf(w.sink()), await ledgerOf(w.sink()));
+  });
+
+  it('cleared Keys of collected rows are restored in place; nothing is added or collected twice', async () => {
+    const w = await world();
+    const before = (await creditsOf(w.sink())).length;
+    for (const row of credits().cells.slice(1))
+      if (String(row[at('Status')]).startsWith('PROCESS')) row[at('Key')] = null;
+    const report = await sync(w);
+    expect(report.merge.adds).toEqual([]);
+    const after = await creditsOf(w.sink());
+    expect(after).toHaveLength(before);
+    expectSheetMatchesLedger(after, await ledgerOf(w.sink()));
+    const next = await runCollect(
+      {},
+      { sink: w.sink(), usageDir: w.usageDir, reporter: silentReporter, now: NOW },
+    );
+    expect(next.file!.records).toHaveLength(1);
+  });
+
+  it('a renamed Credits tab: the collected credits are put back and the run says so', async () => {
+    const w = await world();
+    credits().properties.title = 'Credits (old)';
+    const reporter = recordingReporter();
+    await sync(w, reporter);
+    expect(reporter.warnings.join('\n')).toMatch(/The Credits tab was missing/);
+    expectSheetMatchesLedger(await creditsOf(w.sink()), await ledgerOf(w.sink()));
+    expect(tab(ss(), 'Credits (old)')).toBeDefined();
+  });
+
+  it('PROCESSED typed into a pending row and an edited allocation of a PROCESSED row are undone by apply-rules', async () => {
+    const w = await world();
+    const all = await creditsOf(w.sink());
+    const pending = all.find((c) => c.status === 'PENDING_ASSIGN')!;
+    const done = all.find((c) => c.status === 'PROCESSED')!;
+    credits().cells[rowOf(pending.creditId)][at('Status')] = 'PROCESSED';
+    credits().cells[rowOf(done.creditId)][at('Allocation')] = 'customer 100%';
+    await runApplyRules(
+      {},
+      { sink: w.sink(), reporter: silentReporter, now: NOW, actor: 'a@x', usageDir: w.usageDir },
+    );
+    const after = await creditsOf(w.sink());
+    // back to PENDING_ASSIGN, then assigned by the rules like any pending credit
+    expect(after.find((c) => c.key === pending.key)!.status).toBe('ASSIGNED');
+    expect(after.find((c) => c.key === done.key)).toMatchObject({
+      status: 'PROCESSED',
+      allocation: done.allocation,
+    });
+    const audit = tab(ss(), 'Audit').cells;
+    const restores = audit.filter((r) => r[2] === 'restore').map((r) => `${r[3]} ${r[4]} ${r[5]}→${r[6]}`);
+    expect(restores).toEqual(
+      expect.arrayContaining([
+        `${pending.creditId} status PROCESSED→PENDING_ASSIGN`,
+        `${done.creditId} allocation customer 100%→${done.allocation}`,
+      ]),
+    );
+  });
+
+  it('a fresh container: no usage folder, the Ledger tab alone restores the deleted rows', async () => {
+    const w = await world();
+    const ledger = await ledgerOf(w.sink());
+    rmSync(w.usageDir, { recursive: true });
+    credits().cells.splice(1, credits().cells.length - 1);
+    const report = await sync(w);
+    expectSheetMatchesLedger(await creditsOf(w.sink()), ledger);
+    expect(report.merge.adds).toHaveLength(2); // the two never collected, imported again
+  });
+
+  it('a collect that dies after the Ledger request and before the Credits request is completed by the next run', async () => {
+    const dir = tempDir();
+    let die = false;
+    const w = await collectedWorld(dir, () =>
+      makeSink(server, {
+        maxRequestBytes: 1500, // several value requests per write: the Ledger's go first
+        afterWriteRequest: (n) => {
+          if (die && n === 1) throw new Error('killed after the first write request');
+        },
+      }),
+    );
+    const c = (await creditsOf(w.sink())).find((x) => x.status === 'ASSIGNED')!;
+    die = true;
+    const deps = {
+      usageDir: join(dir, 'usage'),
+      reporter: silentReporter,
+      now: new Date('2026-11-28T10:00:00Z'),
+    };
+    await expect(runCollect({}, { ...deps, sink: w.sink() })).rejects.toThrow(/killed/);
+    die = false;
+    expect((await ledgerOf(w.sink())).some((e) => e.key === c.key)).toBe(true);
+    const resumed = await runCollect({}, { ...deps, sink: w.sink() });
+    expect(resumed.resumed).toHaveLength(1);
+    expect(resumed.file).toBeNull();
+    const after = (await creditsOf(w.sink())).find((x) => x.key === c.key)!;
+    expect(after.status).toBe('PROCESSING');
+    expect(after.usageFileId).toBe(resumed.resumed[0]);
+    expectSheetMatchesLedger(await creditsOf(w.sink()), await ledgerOf(w.sink()));
+  });
+});

@@ -1,0 +1,302 @@
+/**
+ * Issue 7 on the local workbook: after collect and close, a person edits the workbook by hand; the next run of
+ * any writing command puts every collected credit back as the Ledger says, and never imports, re-assigns or
+ * collects it again.
+ */
+import { readdirSync, readFileSync, rmSync } from 'node:fs';
+import { join } from 'node:path';
+import type ExcelJS from 'exceljs';
+import { FLAG_RESTORED, FLAG_UNMATCHED } from '../../../core/reconcile';
+import { headersOf } from '../../../core/sheet-contract';
+import { runApplyRules } from '../../../sync-service/jobs/apply-rules';
+import { runAssign, runUnassign } from '../../../sync-service/jobs/assign';
+import { runClose, runCollect } from '../../../sync-service/jobs/usage';
+import { silentReporter } from '../../../sync-service/progress';
+import { readState } from '../../../core/sheet-state';
+import { createWorkbookSink } from '../../../sync-service/sinks/workbook/workbook';
+import { useTempDirs } from '../../helpers/fixtures-io';
+import {
+  collectedWorld,
+  creditsOf,
+  expectSheetMatchesLedger,
+  ledgerOf,
+  NOW,
+  recordingReporter,
+  sync,
+  type World,
+} from './ledger-helpers';
+import { col, loadWorkbook, protectionOf } from '../sinks/workbook/workbook-helpers';
+
+const tempDir = useTempDirs('credit-desk-ledger-');
+
+async function world(): Promise<World & { path: string }> {
+  const dir = tempDir();
+  const path = join(dir, 'credits.xlsx');
+  const w = await collectedWorld(dir, () => createWorkbookSink({ path }), { workbook: path });
+  return { ...w, path };
+}
+
+/** A person's edit in Excel: open, change, save. */
+async function byHand(path: string, edit: (wb: ExcelJS.Workbook, credits: ExcelJS.Worksheet) => void) {
+  const wb = await loadWorkbook(path);
+  edit(wb, wb.getWorksheet('Credits')!);
+  await wb.xlsx.writeFile(path);
+}
+
+function rowWith(ws: ExcelJS.Worksheet, header: string, value: string): number {
+  const c = col(ws, header);
+  for (let r = 2; r <= ws.rowCount; r++) if (String(ws.getRow(r).getCell(c).value ?? '') === value) return r;
+  throw new Error(`no row with ${header} ${value}`);
+}
+
+async function auditRestores(path: string) {
+  const state = readState(await createWorkbookSink({ path }).read());
+  const audit = state.snapshot.tabs.audit;
+  const a = (h: string) => audit.headers.indexOf(h);
+  return audit.rows
+    .filter((r) => r[a('Action')] === 'restore')
+    .map((r) => `${r[a('Credit ID')]} ${r[a('Field')]}`);
+}
+
+describe('the Ledger on the workbook', () => {
+  it('is a hidden, protected tab with the contract headers, one row per collected credit, status updated on close', async () => {
+    const w = await world();
+    const wb = await loadWorkbook(w.path);
+    const ledgerTab = wb.getWorksheet('Ledger')!;
+    expect(ledgerTab.state).toBe('hidden');
+    expect(protectionOf(ledgerTab)).toMatchObject({ sheet: true });
+    expect(headersOf('ledger')).toEqual([
+      'Key',
+      'Credit ID',
+      'Period',
+      'AWS Account',
+      'Payer Account',
+      'Customer ID',
+      'Asset ID',
+      'Reseller ID',
+      'Service',
+      'Description',
+      'Amount',
+      'Currency',
+      'Status',
+      'Allocation',
+      'Distributor Keeps',
+      'Rule',
+      'Usage File ID',
+      'Usage Record ID',
+      'Processing Date',
+      'Collected At',
+      'Closed At',
+      'Connect Note',
+    ]);
+    const ledger = await ledgerOf(w.sink());
+    expect(ledger.map((e) => `${e.usageFileId} ${e.status}`).sort()).toEqual(
+      [
+        `${w.closed} PROCESSED`,
+        `${w.closed} PROCESSED`,
+        `${w.open} PROCESSING`,
+        `${w.open} PROCESSING`,
+        `${w.open} PROCESSING`,
+      ].sort(),
+    );
+    expect(ledger.filter((e) => e.status === 'PROCESSED').every((e) => e.closedAt)).toBe(true);
+    expectSheetMatchesLedger(await creditsOf(w.sink()), ledger);
+  });
+
+  it('a deleted PROCESSED row comes back with its own Credit ID on the next sync, not as a new credit', async () => {
+    const w = await world();
+    const gone = (await ledgerOf(w.sink())).find((e) => e.status === 'PROCESSED')!;
+    await byHand(w.path, (_, ws) => ws.spliceRows(rowWith(ws, 'Credit ID', gone.creditId), 1));
+    const reporter = recordingReporter();
+    const report = await sync(w, reporter);
+    expect(report.merge.adds).toEqual([]);
+    expect(report.restored.join('\n')).toMatch(new RegExp(`restored 1 row.*${gone.creditId}`));
+    const back = (await creditsOf(w.sink())).find((c) => c.key === gone.key)!;
+    expect(back).toMatchObject({
+      creditId: gone.creditId,
+      status: 'PROCESSED',
+      usageRecordId: gone.usageRecordId,
+    });
+    expect(back.flags).toContain(FLAG_RESTORED);
+    expect(await auditRestores(w.path)).toEqual([`${gone.creditId} row`]);
+    expectSheetMatchesLedger(await creditsOf(w.sink()), await ledgerOf(w.sink()));
+    // and the next collection takes only the one ASSIGNED credit
+    const next = await runCollect(
+      {},
+      { sink: w.sink(), usageDir: w.usageDir, reporter: silentReporter, now: NOW },
+    );
+    expect(next.file!.records).toHaveLength(1);
+  });
+
+  it('cleared Key cells of collected rows are restored in place: "added 0", no second row, nothing collected twice', async () => {
+    const w = await world();
+    const before = await creditsOf(w.sink());
+    await byHand(w.path, (_, ws) => {
+      const key = col(ws, 'Key');
+      const status = col(ws, 'Status');
+      for (let r = 2; r <= ws.rowCount; r++)
+        if (String(ws.getRow(r).getCell(status).value).startsWith('PROCESS'))
+          ws.getRow(r).getCell(key).value = null;
+    });
+    const report = await sync(w);
+    expect(report.merge.adds).toHaveLength(0);
+    const after = await creditsOf(w.sink());
+    expect(after).toHaveLength(before.length);
+    const collected = new Set((await ledgerOf(w.sink())).map((e) => e.key));
+    expectSheetMatchesLedger(after, await ledgerOf(w.sink()));
+    const next = await runCollect(
+      {},
+      { sink: w.sink(), usageDir: w.usageDir, reporter: silentReporter, now: NOW },
+    );
+    expect(next.file!.records).toHaveLength(1);
+    expect(collected.has(next.file!.records[0].key)).toBe(false);
+  });
+
+  it('a renamed Credits tab: the collected credits are put back in a new one and the run says so loudly', async () => {
+    const w = await world();
+    await byHand(w.path, (_, ws) => (ws.name = 'Credits (old)'));
+    const reporter = recordingReporter();
+    const report = await sync(w, reporter);
+    expect(reporter.warnings.join('\n')).toMatch(/The Credits tab was missing \(renamed or deleted\)/);
+    expect(report.restored.join('\n')).toMatch(/Credits tab was missing/);
+    const credits = await creditsOf(w.sink());
+    const ledger = await ledgerOf(w.sink());
+    expectSheetMatchesLedger(credits, ledger);
+    // the credits that were not collected come back as new rows, never as the collected ones again
+    expect(report.merge.adds).toHaveLength(2);
+    const next = await runCollect(
+      {},
+      { sink: w.sink(), usageDir: w.usageDir, reporter: silentReporter, now: NOW },
+    );
+    expect(next.file).toBeNull();
+    expect((await loadWorkbook(w.path)).getWorksheet('Credits (old)')).toBeDefined(); // staff's tab kept
+  });
+
+  it('PROCESSED typed into a pending row goes back to PENDING_ASSIGN; its allocation edited on a PROCESSED row is restored', async () => {
+    const w = await world();
+    const credits = await creditsOf(w.sink());
+    const pending = credits.find((c) => c.status === 'PENDING_ASSIGN')!;
+    const done = credits.find((c) => c.status === 'PROCESSED')!;
+    await byHand(w.path, (_, ws) => {
+      ws.getRow(rowWith(ws, 'Credit ID', pending.creditId)).getCell(col(ws, 'Status')).value = 'PROCESSED';
+      ws.getRow(rowWith(ws, 'Credit ID', done.creditId)).getCell(col(ws, 'Allocation')).value =
+        'customer 100%';
+    });
+    // any writing command reconciles first: here `assign` of another credit
+    const other = credits.find((c) => c.status === 'ASSIGNED')!;
+    await runAssign(other.creditId, 'customer 100%', {
+      sink: w.sink(),
+      now: NOW,
+      actor: 'a@x',
+      usageDir: w.usageDir,
+    });
+    const after = await creditsOf(w.sink());
+    expect(after.find((c) => c.key === pending.key)).toMatchObject({
+      status: 'PENDING_ASSIGN',
+      flags: FLAG_RESTORED,
+    });
+    expect(after.find((c) => c.key === done.key)).toMatchObject({
+      status: 'PROCESSED',
+      allocation: done.allocation,
+    });
+    expect(await auditRestores(w.path)).toEqual(
+      expect.arrayContaining([`${pending.creditId} status`, `${done.creditId} allocation`]),
+    );
+  });
+
+  it('a collected credit retyped ASSIGNED cannot be unassigned or re-assigned: it is restored before the command decides', async () => {
+    const w = await world();
+    const c = (await creditsOf(w.sink())).find((x) => x.status === 'PROCESSING')!;
+    await byHand(w.path, (_, ws) => {
+      ws.getRow(rowWith(ws, 'Credit ID', c.creditId)).getCell(col(ws, 'Status')).value = 'ASSIGNED';
+    });
+    await expect(runUnassign(c.creditId, { sink: w.sink(), now: NOW, actor: 'a@x' })).rejects.toThrow(
+      /it is PROCESSING/,
+    );
+    await expect(
+      runApplyRules({}, { sink: w.sink(), reporter: silentReporter, now: NOW, actor: 'a@x' }),
+    ).resolves.toBeDefined();
+    expect((await creditsOf(w.sink())).find((x) => x.key === c.key)).toMatchObject({
+      status: 'PROCESSING',
+      allocation: c.allocation,
+    });
+  });
+
+  it('an edited Credit ID on a collected row is restored from the Ledger; a row matching no credit is kept, flagged', async () => {
+    const w = await world();
+    const c = (await creditsOf(w.sink())).find((x) => x.status === 'PROCESSED')!;
+    await byHand(w.path, (_, ws) => {
+      ws.getRow(rowWith(ws, 'Credit ID', c.creditId)).getCell(col(ws, 'Credit ID')).value =
+        'AWSC-202610-0000-0000';
+      const stray = ws.getRow(ws.rowCount + 1);
+      stray.getCell(col(ws, 'Credit ID')).value = 'AWSC-202610-1234-0000';
+      stray.getCell(col(ws, 'Notes')).value = 'typed by hand';
+    });
+    const report = await sync(w);
+    expect(report.merge.adds).toEqual([]);
+    const credits = await creditsOf(w.sink());
+    expect(credits.find((x) => x.key === c.key)!.creditId).toBe(c.creditId);
+    const wb = await loadWorkbook(w.path);
+    const ws = wb.getWorksheet('Credits')!;
+    const stray = ws.getRow(rowWith(ws, 'Credit ID', 'AWSC-202610-1234-0000'));
+    expect(stray.getCell(col(ws, 'Flags')).value).toBe(FLAG_UNMATCHED);
+    expect(stray.getCell(col(ws, 'Notes')).value).toBe('typed by hand');
+  });
+
+  it('on a fresh container (no usage folder) the Ledger alone restores; a Ledger tab deleted is rebuilt from the usage files', async () => {
+    const w = await world();
+    const ledger = await ledgerOf(w.sink());
+    // 1. no usage files at all: the Ledger tab is the record
+    const saved = readdirSync(w.usageDir).map((f) => [f, readFileSync(join(w.usageDir, f))] as const);
+    rmSync(w.usageDir, { recursive: true });
+    await byHand(w.path, (_, ws) => ws.spliceRows(2, ws.rowCount));
+    await sync(w);
+    expectSheetMatchesLedger(await creditsOf(w.sink()), ledger);
+    // …and `usage close` works from the Ledger alone
+    const closed = await runClose(w.open, {
+      sink: w.sink(),
+      usageDir: w.usageDir,
+      reporter: silentReporter,
+      now: NOW,
+    });
+    expect(closed.closed).toBe(3);
+    expect((await ledgerOf(w.sink())).filter((e) => e.usageFileId === w.open).map((e) => e.status)).toEqual([
+      'PROCESSED',
+      'PROCESSED',
+      'PROCESSED',
+    ]);
+    rmSync(w.usageDir, { recursive: true, force: true });
+    // 2. the Ledger tab deleted, the usage files there: rebuilt from them
+    const { mkdirSync, writeFileSync } = await import('node:fs');
+    mkdirSync(w.usageDir);
+    for (const [f, bytes] of saved) writeFileSync(join(w.usageDir, f), bytes);
+    await byHand(w.path, (wb) => wb.removeWorksheet(wb.getWorksheet('Ledger')!.id));
+    const reporter = recordingReporter();
+    await sync(w, reporter);
+    expect(reporter.warnings.join('\n')).toMatch(/missing from the Ledger tab and were put back/);
+    const rebuilt = await ledgerOf(w.sink());
+    expect(rebuilt.map((e) => `${e.creditId} ${e.allocation}`).sort()).toEqual(
+      ledger.map((e) => `${e.creditId} ${e.allocation}`).sort(),
+    );
+  });
+
+  it('sync --dry-run says what it would restore and writes nothing', async () => {
+    const w = await world();
+    const gone = (await ledgerOf(w.sink())).find((e) => e.status === 'PROCESSING')!;
+    await byHand(w.path, (_, ws) => ws.spliceRows(rowWith(ws, 'Credit ID', gone.creditId), 1));
+    const before = readFileSync(w.path);
+    const report = await sync(w, silentReporter, { dryRun: true });
+    expect(report.restored.join('\n')).toMatch(gone.creditId);
+    expect(report.merge.adds).toEqual([]); // the restored credit counts as existing even in a dry run
+    expect(readFileSync(w.path).equals(before)).toBe(true);
+  });
+
+  it('a second sync after the repairs changes nothing', async () => {
+    const w = await world();
+    await byHand(w.path, (_, ws) => ws.spliceRows(2, 3));
+    await sync(w);
+    const again = await sync(w);
+    expect(again.restored).toEqual([]);
+    expect(again.written).toBe(false);
+  });
+});

@@ -1,0 +1,49 @@
+/**
+ * The Google sync reads from Audit only what it needs (Credit IDs ever issued, drift already recorded), never
+ * the whole tab: its Before / After texts are most of its bytes and only grow.
+ */
+import { headersOf } from '../../../../core/sheet-contract';
+import { indexColumns, text } from '../../../../core/table';
+import type { SheetsServer } from '../../../../emulators/sheets-server';
+import { makeSink, startServer } from './sheets-helpers';
+
+let server: SheetsServer;
+beforeEach(async () => {
+  server = await startServer();
+});
+afterEach(() => server.close());
+
+const BIG = 'x'.repeat(2_000);
+
+describe('Google Sheets sink: reading Audit', () => {
+  it('gets Credit ID and Action of every row, Field, Before and After of drift rows only, and none of the other long texts', async () => {
+    const sink = makeSink(server);
+    await sink.read();
+    const audit = Array.from({ length: 300 }, (_, i) => ({
+      when: '2026-11-01T00:00:00.000Z',
+      who: 'credit-desk sync',
+      action: i % 50 === 7 || i % 50 === 8 ? 'drift' : 'sync-add',
+      creditId: `AWSC-202610-0000-${String(i).padStart(4, '0')}`,
+      field: i % 50 === 7 || i % 50 === 8 ? 'amount' : 'amount, status',
+      before: i % 50 === 7 || i % 50 === 8 ? `${i - 1}.00` : BIG,
+      after: i % 50 === 7 || i % 50 === 8 ? `${i}.00` : BIG,
+    }));
+    await sink.write({ updates: [], appends: [], audit });
+
+    server.stats.reset();
+    const snap = await makeSink(server).read();
+    // 300 rows × 2 long cells would be 1.2 MB; only the drift rows' Before and After (short) are read of those columns.
+    expect(server.stats.bytes()).toBeLessThan(100_000);
+    const idx = indexColumns('audit', headersOf('audit'));
+    expect(snap.tabs.audit.headers).toEqual(headersOf('audit'));
+    expect(snap.tabs.audit.rows).toHaveLength(300);
+    snap.tabs.audit.rows.forEach((row, i) => {
+      const drift = i % 50 === 7 || i % 50 === 8;
+      expect(text(row[idx.creditId])).toBe(audit[i].creditId);
+      expect(text(row[idx.action])).toBe(audit[i].action);
+      expect(text(row[idx.field])).toBe(drift ? 'amount' : '');
+      expect(text(row[idx.after])).toBe(drift ? `${i}.00` : '');
+      expect(text(row[idx.before])).toBe(drift ? `${i - 1}.00` : '');
+    });
+  });
+});

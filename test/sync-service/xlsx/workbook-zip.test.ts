@@ -1,0 +1,159 @@
+import { constants, crc32, inflateRawSync } from 'node:zlib';
+import fc from 'fast-check';
+import { mapFor, recordOf } from '../../../sync-service/sinks/workbook/workbook-chunk-maps';
+import {
+  entryBytes,
+  newEntry,
+  readZip,
+  writeZip,
+  type WrittenEntry,
+  type ZipEntry,
+} from '../../../sync-service/xlsx/workbook-zip';
+
+/** The entry as a reader finds it in the file: one buffer of compressed bytes. */
+const asRead = (e: WrittenEntry): ZipEntry => readZip(writeZip([e]))[0];
+
+/** Every chunk of the map inflates, on its own, to its stretch of the content: what makes copying it safe. */
+function expectIndependentChunks(e: WrittenEntry, content: Buffer): void {
+  const raw = Buffer.concat(e.raw);
+  const { u, c } = e.chunks;
+  expect(u[u.length - 1]).toBe(content.length);
+  expect(c[c.length - 1]).toBe(raw.length);
+  for (let k = 0; k + 1 < u.length; k++) {
+    const alone = inflateRawSync(raw.subarray(c[k], c[k + 1]), { finishFlush: constants.Z_SYNC_FLUSH });
+    expect(alone.equals(content.subarray(u[k], u[k + 1]))).toBe(true);
+  }
+}
+
+describe('workbook zip entries written in pieces', () => {
+  it('inflates to the pieces joined, whatever their number and sizes (thousands of edited rows, pieces cut in chunks)', async () => {
+    await fc.assert(
+      fc.asyncProperty(
+        fc.array(
+          fc.oneof(fc.integer({ min: 0, max: 300 }), fc.integer({ min: 1_000_000, max: 13_000_000 })),
+          {
+            maxLength: 40,
+          },
+        ),
+        fc.integer({ min: 0, max: 3_000 }),
+        async (sizes, smallOnes) => {
+          const pieces = [...sizes, ...Array.from({ length: smallOnes }, (_, i) => i % 97)].map((n, i) =>
+            Buffer.alloc(n, `<row r="${i}"><c r="A${i}"><v>${i}</v></c></row>`),
+          );
+          const joined = Buffer.concat(pieces);
+          const entry = await newEntry('xl/worksheets/sheet1.xml', pieces);
+          expect(entry.size).toBe(joined.length);
+          expect(entry.crc).toBe(crc32(joined) >>> 0);
+          expect(inflateRawSync(Buffer.concat(entry.raw)).equals(joined)).toBe(true);
+          const [read] = readZip(writeZip([entry]));
+          expect(entryBytes(read).equals(joined)).toBe(true);
+        },
+      ),
+      { numRuns: 15 },
+    );
+  });
+
+  /**
+   * Rounds of edits as the patcher makes them: the new content is views into the part as read (the untouched
+   * stretches) with new bytes between them (edited, added or removed rows), rewritten with the previous round's
+   * chunk map. Whatever the edits, the entry inflates to the new content, every chunk of its new map inflates on
+   * its own to its stretch, and the chunks no edit touched are the old compressed bytes.
+   */
+  it('copies the chunks no edit touches and still inflates to the new content, round after round', async () => {
+    const edit = fc.record({
+      at: fc.double({ min: 0, max: 1, noNaN: true }),
+      cut: fc.integer({ min: 0, max: 300 }),
+      insert: fc.string({ maxLength: 200 }),
+    });
+    await fc.assert(
+      fc.asyncProperty(
+        fc.integer({ min: 0, max: 30_000 }),
+        fc.array(fc.array(edit, { maxLength: 4 }), { minLength: 1, maxLength: 4 }),
+        fc.integer({ min: 64, max: 4_000 }),
+        async (length, rounds, chunkBytes) => {
+          let content = Buffer.from(
+            Array.from(
+              { length: Math.ceil(length / 40) },
+              (_, i) => `<row r="${i}"><v>${i * 7}</v></row>`,
+            ).join(''),
+          ).subarray(0, length);
+          let entry = await newEntry('xl/worksheets/sheet1.xml', [content], { chunkBytes });
+          expectIndependentChunks(entry, content);
+          for (const edits of rounds) {
+            const read = asRead(entry);
+            const map = mapFor(recordOf(entry), read);
+            expect(map).toBeDefined();
+            const xml = entryBytes(read);
+            // The edits, in order, as the patcher's pieces: views of xml between them.
+            const spots = edits
+              .map((e) => ({ ...e, at: Math.floor(e.at * xml.length) }))
+              .sort((a, b) => a.at - b.at);
+            const pieces: Buffer[] = [];
+            const untouched: [number, number][] = [];
+            let from = 0;
+            for (const s of spots) {
+              if (s.at < from) continue;
+              pieces.push(xml.subarray(from, s.at), Buffer.from(s.insert));
+              untouched.push([from, s.at]);
+              from = Math.min(xml.length, s.at + s.cut);
+            }
+            pieces.push(xml.subarray(from));
+            untouched.push([from, xml.length]);
+            const next = Buffer.concat(pieces);
+            const written = await newEntry('xl/worksheets/sheet1.xml', pieces, {
+              reuse: { xml, raw: read.raw, map: map! },
+              chunkBytes,
+            });
+            expect(written.size).toBe(next.length);
+            expect(written.crc).toBe(crc32(next) >>> 0);
+            expect(inflateRawSync(Buffer.concat(written.raw)).equals(next)).toBe(true);
+            expectIndependentChunks(written, next);
+            // Each old chunk inside an untouched stretch, but the last, is copied: its compressed bytes reappear.
+            const { u, c } = map!;
+            const copied = Buffer.concat(written.raw);
+            for (let k = 0; k + 2 < u.length; k++) {
+              if (u[k + 1] === u[k] || !untouched.some(([a, b]) => a <= u[k] && u[k + 1] <= b)) continue;
+              expect(copied.includes(read.raw.subarray(c[k], c[k + 1]))).toBe(true);
+            }
+            entry = written;
+            content = next;
+          }
+        },
+      ),
+      { numRuns: 100 },
+    );
+  });
+
+  it('with nothing edited, writes the old compressed bytes as they are', async () => {
+    const content = Buffer.from('<row r="1"><v>1</v></row>'.repeat(2_000));
+    const first = await newEntry('xl/worksheets/sheet1.xml', [content], { chunkBytes: 1_000 });
+    const read = asRead(first);
+    const xml = entryBytes(read);
+    const again = await newEntry(
+      'xl/worksheets/sheet1.xml',
+      [xml.subarray(0, 30_000), xml.subarray(30_000)],
+      {
+        reuse: { xml, raw: read.raw, map: mapFor(recordOf(first), read)! },
+        chunkBytes: 1_000,
+      },
+    );
+    expect(Buffer.concat(again.raw).equals(read.raw)).toBe(true);
+  });
+
+  it('trusts a saved map only for the very bytes it was written for', async () => {
+    const content = Buffer.from('<row r="1"><v>1</v></row>'.repeat(500));
+    const entry = await newEntry('xl/worksheets/sheet1.xml', [content], { chunkBytes: 1_000 });
+    const read = asRead(entry);
+    const record = recordOf(entry);
+    expect(mapFor(record, read)).toEqual(entry.chunks);
+    // The same content deflated differently (another tool, another level): same CRC and size, other bytes.
+    const other = await newEntry('xl/worksheets/sheet1.xml', [content], { chunkBytes: 3_000 });
+    const otherRead = asRead(other);
+    expect(otherRead.crc).toBe(read.crc);
+    expect(mapFor(record, otherRead)).toBeUndefined();
+    expect(mapFor({ ...record, u: [...record.u.slice(0, -1), record.u.at(-1)! + 1] }, read)).toBeUndefined();
+    expect(mapFor({ ...record, c: [1, ...record.c.slice(1)] }, read)).toBeUndefined();
+    expect(mapFor({ ...record, u: 'x' as unknown as number[] }, read)).toBeUndefined();
+    expect(mapFor(undefined, read)).toBeUndefined();
+  });
+});
