@@ -21,8 +21,7 @@ import { CreditDeskError } from './errors';
 import { addMinor, formatMinor } from './money';
 import { isLocked, transition } from './status';
 import { formatPercentBp } from './config';
-import { FLAG_REVIEW } from './merge';
-import { isHeld } from './review';
+import { isHeld, withoutFlags } from './flags';
 import { isCorrection } from './correction-key';
 import { missingAssetHint, missingAssetText, missingAssets } from './usage-billing';
 
@@ -99,13 +98,6 @@ function auditDiff(
   );
 }
 
-function withoutReviewFlag(flags: string): string {
-  return flags
-    .split(/\s+/)
-    .filter((f) => f && f !== FLAG_REVIEW)
-    .join(' ');
-}
-
 /**
  * A share Connect could not bill: its customer or reseller has no asset in the Accounts tab (core/usage-billing.ts).
  * Refused when the allocation is set, not found at collect time, so staff fix the Accounts tab while they look.
@@ -139,7 +131,7 @@ function assignResolved(
     allocation: formatAllocation(spec, credit.currency),
     distributorKeeps: resolved.distributorKeeps,
     ruleId,
-    flags: withoutReviewFlag(credit.flags),
+    flags: withoutFlags(credit.flags, ['REVIEW_AMOUNT_CHANGED']),
     lastChange: ctx.now,
   };
   const kind: AuditEntry['action'] = action === 'assign' && credit.status === 'ASSIGNED' ? 'edit' : action;

@@ -8,7 +8,7 @@
 import type { AccountDirectory } from './accounts';
 import type { Credit } from './credit';
 import { resolveCreditAllocation } from './credit-allocation';
-import { explainHold, isHeld, splitFlags, withFlags } from './review';
+import { explainHold, hasFlag, isHeld, withFlags, withoutFlags } from './flags';
 import type { AuditEntry } from './audit';
 import { formatMinor } from './money';
 import { isSyncedAmount } from './amount-proof';
@@ -25,9 +25,6 @@ export interface SkippedCredit {
   /** Set when it was skipped because AWS has not finalised its period (core/aws-bill.ts): that period. */
   notFinalPeriod?: string;
 }
-
-/** Left out of the last `usage collect`: the Audit tab (action `collect-skip`) says why. Not a hold. */
-export const FLAG_NOT_COLLECTED = 'NOT_COLLECTED';
 
 export interface CollectScreenOptions {
   period?: string;
@@ -151,15 +148,14 @@ export function notCollectedFlags(
   };
   for (const { credit } of credits) {
     if (credit.status !== 'ASSIGNED' || (ctx.period && credit.period !== ctx.period)) continue;
-    const flags = splitFlags(credit.flags);
-    const has = flags.includes(FLAG_NOT_COLLECTED);
+    const has = hasFlag(credit.flags, 'NOT_COLLECTED');
     const reason = why.get(credit.creditId);
     if (reason === undefined && !has) continue;
     if (reason !== undefined && has) continue; // flagged already; its Audit row says why
     const after =
       reason !== undefined
-        ? withFlags(credit.flags, [FLAG_NOT_COLLECTED])
-        : flags.filter((f) => f !== FLAG_NOT_COLLECTED).join(' ');
+        ? withFlags(credit.flags, ['NOT_COLLECTED'])
+        : withoutFlags(credit.flags, ['NOT_COLLECTED']);
     out.changes.push({ before: credit, after: { ...credit, flags: after, lastChange: ctx.now } });
     out.audit.push({
       when: ctx.now,

@@ -24,9 +24,6 @@ export const TRACE_FIELD = 'record';
  */
 export const REOPEN_FIELD = 'reopened';
 
-/** Set on a credit whose usage file Connect rejected (it is ASSIGNED again); the next collection clears it. */
-export const FLAG_REJECTED = 'REJECTED';
-
 /** A collection as the Audit tab records it. Amounts are absent only on rows older versions wrote. */
 export interface CollectTrace {
   creditId: string;

@@ -18,9 +18,9 @@
  * flagged, never guessed at.
  */
 import type { AuditEntry } from './audit';
-import { FLAG_REJECTED, REOPEN_FIELD } from './collect-trace';
+import { REOPEN_FIELD } from './collect-trace';
 import { NOT_COLLECTED, type Credit } from './credit';
-import { splitFlags, withFlags } from './review';
+import { hasFlag, withFlags } from './flags';
 import { USAGE_ACTOR, type UsageFile } from './usage';
 
 /**
@@ -30,9 +30,6 @@ import { USAGE_ACTOR, type UsageFile } from './usage';
  * each of Connect's records maps back to exactly one billed row of one credit.
  */
 export const CONNECT_RECORD_PARAM = 'credit_desk_record';
-
-/** Set on a credit whose records Connect and the journal disagree about; a person checks it in Connect. */
-export const FLAG_CONNECT_MISMATCH = 'CONNECT_MISMATCH';
 
 /** What to do next with a collected file, from Connect's status of it (null: Connect has no such file). */
 export type ConnectStep =
@@ -204,7 +201,7 @@ export function applyReopen(
   for (const r of file.records) {
     const c = byKey.get(r.key);
     if (!c || c.status !== 'PROCESSING' || c.usageFileId !== file.usageFileId) continue;
-    const flags = withFlags(c.flags, [FLAG_REJECTED]);
+    const flags = withFlags(c.flags, ['REJECTED']);
     out.credits.push({
       ...c,
       status: 'ASSIGNED',
@@ -236,8 +233,8 @@ export function applyMismatchFlags(
   const out: CreditsChange = { credits: [], audit: [] };
   for (const m of mismatched) {
     const c = byKey.get(m.key);
-    if (!c || splitFlags(c.flags).includes(FLAG_CONNECT_MISMATCH)) continue;
-    const flags = withFlags(c.flags, [FLAG_CONNECT_MISMATCH]);
+    if (!c || hasFlag(c.flags, 'CONNECT_MISMATCH')) continue;
+    const flags = withFlags(c.flags, ['CONNECT_MISMATCH']);
     out.credits.push({ ...c, flags, lastChange: now });
     out.audit.push({
       when: now,

@@ -1,6 +1,7 @@
 /**
  * A credit as the sheet holds it, and a credit as the CUR query returns it.
  */
+import type { HoldFlag } from './flags';
 import type { Minor } from './money';
 import type { CREDIT_IDENTITY_FIELDS } from './sheet-contract';
 import type { Status } from './status';
@@ -61,26 +62,20 @@ export interface CurCredit {
   service: string;
   description: string;
   currency: string;
-  /** Credit value in minor units: positive, except for a credit held as REVIEW_NOT_POSITIVE (core/review.ts). */
+  /** Credit value in minor units: positive, except for a credit held as REVIEW_NOT_POSITIVE (core/flags.ts). */
   amount: Minor;
   /** The key it is filed under, when the reader computed it from the CUR's raw text (core/cur.ts). */
   key?: string;
-  /** Why it is held for review, when it is (core/review.ts): one entry per hold flag. */
-  review?: { flag: string; detail: string }[];
-  /** Every line is a credit, but they net to less than one minor unit: Amount 0, flagged BELOW_MINOR_UNIT. */
+  /** Why it is held for review, when it is (core/flags.ts): one entry per hold flag. */
+  review?: { flag: HoldFlag; detail: string }[];
+  /**
+   * Every line is a credit (AWS Free Tier credits of 0.0007 USD exist), but they net to less than one minor unit:
+   * imported with Amount 0.00 so the CUR total balances (the difference is in the rounding term), flagged
+   * BELOW_MINOR_UNIT, never held and never billed.
+   */
   belowMinorUnit?: boolean;
 }
 
 /** Rule IDs with a special meaning in the Rule column. */
 export const RULE_DEFAULT = 'default';
 export const RULE_MANUAL = 'manual';
-
-/** Flags the sync sets on a credit. */
-export const FLAG_UNKNOWN_ACCOUNT = 'UNKNOWN_ACCOUNT';
-/**
- * A real credit worth less than the currency's minor unit (AWS Free Tier credits of 0.0007 USD exist): imported
- * with Amount 0.00 so the CUR total balances (the difference is in the rounding term), never held, never billed
- * (`usage collect` passes over a 0.00 credit), and counted in the Summary's flags table. Not a hold; the sync
- * sets and clears it on every run, like UNKNOWN_ACCOUNT.
- */
-export const FLAG_BELOW_MINOR_UNIT = 'BELOW_MINOR_UNIT';

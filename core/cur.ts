@@ -17,7 +17,7 @@
  * Reconciliation).
  */
 import type { AuditEntry } from './audit';
-import { FLAG_BELOW_MINOR_UNIT, type CurCredit } from './credit';
+import type { CurCredit } from './credit';
 import { NO_CURRENCY, isKnownCurrency } from './currencies';
 import { accountText, creditKey } from './ids';
 import {
@@ -32,13 +32,7 @@ import {
   type ExactDecimal,
   type Minor,
 } from './money';
-import {
-  FLAG_CURRENCY,
-  FLAG_NOT_POSITIVE,
-  FLAG_NO_PAYER_ACCOUNT,
-  FLAG_NO_USAGE_ACCOUNT,
-  type HoldFlag,
-} from './review';
+import type { Flag, HoldFlag } from './flags';
 import { importText } from './text';
 
 /** One row of the credits query, as the engine returns it. */
@@ -287,17 +281,17 @@ export function readCurRows(rows: RawCurRow[], period: string): CurReading {
     const review: Review[] = [];
     if (!usageOk)
       review.push({
-        flag: FLAG_NO_USAGE_ACCOUNT,
+        flag: 'REVIEW_NO_USAGE_ACCOUNT',
         detail: `usage account ${r.usage_account_id === null ? 'NULL' : JSON.stringify(usage)}; the payer ${payer} is shown instead`,
       });
     if (!payerOk)
       review.push({
-        flag: FLAG_NO_PAYER_ACCOUNT,
+        flag: 'REVIEW_NO_PAYER_ACCOUNT',
         detail: `payer account ${r.payer_account_id === null ? 'NULL' : JSON.stringify(payer)}`,
       });
     if (!known)
       review.push({
-        flag: FLAG_CURRENCY,
+        flag: 'REVIEW_CURRENCY',
         detail: `currency ${r.currency_code === null ? 'NULL' : JSON.stringify(r.currency_code)} is not an ISO 4217 code; shown as ${NO_CURRENCY}`,
       });
     const rawDescription = r.description ?? '';
@@ -348,7 +342,7 @@ export function readCurRows(rows: RawCurRow[], period: string): CurReading {
       c.belowMinorDetail = `the ${lines === 1 ? 'CUR line is a credit' : `${lines} CUR lines net to a credit`} of ${exactText(exact)} ${c.currency}, less than ${formatMinor(1, c.currency)}: Amount shows ${formatMinor(0, c.currency)}, the CUR total balances through rounding, and it is never billed`;
     } else if (c.amount <= 0) {
       c.review.push({
-        flag: FLAG_NOT_POSITIVE,
+        flag: 'REVIEW_NOT_POSITIVE',
         detail: notPositiveDetail(exact, c.currency, lines, positive),
       });
     }
@@ -428,7 +422,7 @@ export function intakeAudit(
         creditId: add.creditId,
         field: 'flags',
         before: '',
-        after: `${FLAG_BELOW_MINOR_UNIT}: ${read.belowMinorDetail}`,
+        after: `${'BELOW_MINOR_UNIT' satisfies Flag}: ${read.belowMinorDetail}`,
       });
     for (const r of read?.review ?? [])
       out.push({

@@ -7,7 +7,7 @@ import { allocationJson } from './allocation';
 import { resolveCreditAllocation } from './credit-allocation';
 import type { Credit, CreditIdentity, UsageIds } from './credit';
 import { formatMinor } from './money';
-import { splitFlags } from './review';
+import { parseFlags } from './flags';
 import { csvDecimal, type CsvCell } from './csv';
 import { CREDIT_COLUMNS, CREDIT_IDENTITY_FIELDS, type CreditField } from './sheet-contract';
 import { creditCell } from './table';
@@ -50,7 +50,7 @@ export function creditToJson(c: Credit, directory: AccountDirectory): CreditJson
   out.usageFileId = c.usageFileId;
   out.usageRecordId = c.usageRecordId;
   out.processingDate = c.processingDate;
-  out.flags = splitFlags(c.flags);
+  out.flags = parseFlags(c.flags);
   return out;
 }
 

@@ -15,20 +15,14 @@
  */
 import type { AccountDirectory } from './accounts';
 import type { AuditEntry } from './audit';
-import {
-  FLAG_BELOW_MINOR_UNIT,
-  FLAG_UNKNOWN_ACCOUNT,
-  UNDECIDED,
-  type Credit,
-  type CurCredit,
-} from './credit';
+import { UNDECIDED, type Credit, type CurCredit } from './credit';
 import { creditKey, issueCreditIds } from './ids';
 import { addMinor, formatMinor, type Minor } from './money';
 import { duplicateKeysError } from './sheet-layout';
 import { TABS } from './sheet-contract';
 import { isLocked } from './status';
 import { resolveCreditAllocation } from './credit-allocation';
-import { FLAG_NOT_IN_CUR, raisedHolds, splitFlags, withFlags } from './review';
+import { hasFlag, parseFlags, SYNC_OWNED_FLAGS, withFlags, writeFlags, type Flag } from './flags';
 import { isCorrection, parseCorrectionKey } from './correction-key';
 import {
   correctionAuditText,
@@ -37,8 +31,6 @@ import {
   proposedAllocation,
   type PlannedCorrection,
 } from './correction';
-
-export const FLAG_REVIEW = 'REVIEW_AMOUNT_CHANGED';
 
 export interface ExistingCredit {
   /** The sheet row it was read from (1-based; row 1 is the header), the numbering a person sees. */
@@ -155,16 +147,15 @@ function show(field: SyncField, c: Credit): string {
 /** What the sync says a credit's sync-owned fields should be, from the CUR row and the Accounts tab. */
 function syncView(cur: CurCredit, directory: AccountDirectory, before?: Credit): Pick<Credit, SyncField> {
   const account = directory.byAccount.get(cur.accountId);
-  // The sync owns only its own flags; other flags (e.g. a review flag) stay until someone acts on them. The
-  // credit is in the CUR, so a REVIEW_NOT_IN_CUR from an earlier sync goes.
-  const own = new Set([FLAG_UNKNOWN_ACCOUNT, FLAG_NOT_IN_CUR, FLAG_BELOW_MINOR_UNIT]);
-  const others = splitFlags(before?.flags ?? '').filter((f) => !own.has(f));
+  // The sync owns only its own flags (core/flags.ts: set and cleared by the sync); other flags (e.g. a review
+  // flag) stay until someone acts on them. The credit is in the CUR, so a REVIEW_NOT_IN_CUR from an earlier sync goes.
+  const others = parseFlags(before?.flags ?? '').filter((f) => !(SYNC_OWNED_FLAGS as string[]).includes(f));
   const flags = withFlags(
-    [
-      ...(account ? [] : [FLAG_UNKNOWN_ACCOUNT]),
-      ...(cur.belowMinorUnit ? [FLAG_BELOW_MINOR_UNIT] : []),
+    writeFlags([
+      ...(account ? [] : ['UNKNOWN_ACCOUNT']),
+      ...(cur.belowMinorUnit ? ['BELOW_MINOR_UNIT'] : []),
       ...others,
-    ].join(' '),
+    ]),
     raisedHolds(cur, before),
   );
   return {
@@ -290,15 +281,15 @@ export function mergeCredits(input: MergeInput): MergeResult {
       const a = f === 'amount' ? formatMinor(after.amount, after.currency) : String(after[f] ?? '');
       if (b !== a) audit('sync-update', before.creditId, f, b, a);
     }
-    if (splitFlags(before.flags).includes(FLAG_NOT_IN_CUR))
+    if (hasFlag(before.flags, 'REVIEW_NOT_IN_CUR'))
       audit(
         'sync-update',
         before.creditId,
         'review',
-        FLAG_NOT_IN_CUR,
+        'REVIEW_NOT_IN_CUR',
         'cleared: the CUR returns the credit again',
       );
-    if (after.flags.includes(FLAG_UNKNOWN_ACCOUNT)) result.flagged.push(after);
+    if (hasFlag(after.flags, 'UNKNOWN_ACCOUNT')) result.flagged.push(after);
     result.updates.push({ sheetRow: found.sheetRow, key, creditId: before.creditId, before, after, fields });
   }
 
@@ -382,13 +373,13 @@ function flagNotInCur(
       result.collectedNotInCur.push(before);
       continue;
     }
-    if (splitFlags(before.flags).includes(FLAG_NOT_IN_CUR)) {
+    if (hasFlag(before.flags, 'REVIEW_NOT_IN_CUR')) {
       result.notInCur.push(before);
       continue;
     }
     const after: Credit = {
       ...before,
-      flags: withFlags(before.flags, [FLAG_NOT_IN_CUR]),
+      flags: withFlags(before.flags, ['REVIEW_NOT_IN_CUR']),
       lastChange: input.now,
     };
     audit('sync-update', before.creditId, 'flags', before.flags, after.flags);
@@ -397,7 +388,7 @@ function flagNotInCur(
       before.creditId,
       'review',
       '',
-      `${FLAG_NOT_IN_CUR}: the ${before.period} CUR no longer returns this credit (payer ${before.payerAccountId}, account ${before.accountId}, service ${before.service}, ${formatMinor(before.amount, before.currency)} ${before.currency}); held from rules and collection until it does`,
+      `${'REVIEW_NOT_IN_CUR' satisfies Flag}: the ${before.period} CUR no longer returns this credit (payer ${before.payerAccountId}, account ${before.accountId}, service ${before.service}, ${formatMinor(before.amount, before.currency)} ${before.currency}); held from rules and collection until it does`,
     );
     result.updates.push({
       sheetRow,
@@ -420,7 +411,20 @@ function recheckAssignment(credit: Credit, directory: AccountDirectory): Credit 
     const resolved = resolveCreditAllocation(credit, directory);
     return { ...credit, distributorKeeps: resolved.distributorKeeps };
   } catch {
-    const flags = credit.flags ? `${credit.flags} ${FLAG_REVIEW}` : FLAG_REVIEW;
+    const flags = withFlags(credit.flags, ['REVIEW_AMOUNT_CHANGED']);
     return { ...credit, status: 'PENDING_ASSIGN', distributorKeeps: null, flags };
   }
+}
+
+/**
+ * The hold flags a sync puts on a credit: all the CUR reading raised, when the credit is new; on a known credit
+ * only REVIEW_NOT_POSITIVE, and only when its amount changes to a value that is not a positive credit. A flag a
+ * person cleared is therefore not put back by the next sync of the same data.
+ */
+function raisedHolds(cur: CurCredit, before?: { amount: number }): Flag[] {
+  const raised = (cur.review ?? []).map((r) => r.flag);
+  if (!before) return raised;
+  // The reader says whether a credit is not positive; a credit below the minor unit has amount 0 and is not.
+  const notPositive = cur.review ? raised.includes('REVIEW_NOT_POSITIVE') : cur.amount <= 0;
+  return before.amount !== cur.amount && notPositive ? ['REVIEW_NOT_POSITIVE'] : [];
 }

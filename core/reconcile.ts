@@ -22,12 +22,11 @@ import type { Credit } from './credit';
 import { accountText, creditIdCandidate, creditKey, USAGE_FILE_ID_PATTERN } from './ids';
 import { correctionKey, correctionOfDescription } from './correction-key';
 import { creditOfEntry, type LedgerEntry } from './ledger';
+import { hasFlag, withFlags } from './flags';
 import { fromSheetValue, formatMinor } from './money';
 import { CREDIT_COLUMNS, LEDGER_CREDIT_FIELDS, type CreditField } from './sheet-contract';
 import { creditCell, indexColumns, text, type Cell, type ColumnIndex, type Grid } from './table';
 
-export const FLAG_RESTORED = 'RESTORED';
-export const FLAG_UNMATCHED = 'UNMATCHED';
 export const RECONCILE_ACTOR = 'credit-desk reconcile';
 
 /** Cells to write on a row found by its Key. */
@@ -143,11 +142,6 @@ function readableAmount(cell: Cell | undefined, currency: string): boolean {
   }
 }
 
-function withFlag(flags: string, flag: string): string {
-  const list = flags.split(/\s+/).filter(Boolean);
-  return list.includes(flag) ? list.join(' ') : [...list, flag].join(' ');
-}
-
 /**
  * The key a row's own cells compute to, when they look like a credit's (null otherwise). A correction credit's
  * cells are its original's but for the Description, which names the original (core/correction.ts): its key is
@@ -244,7 +238,7 @@ export function reconcile(input: ReconcileInput): ReconcileResult {
     if (at === undefined) {
       const restored: Credit = {
         ...creditOfEntry(e),
-        flags: FLAG_RESTORED,
+        flags: 'RESTORED',
         notes: '',
         lastChange: now,
       };
@@ -275,7 +269,7 @@ export function reconcile(input: ReconcileInput): ReconcileResult {
       changed.push('key');
     }
     if (!changed.length) continue;
-    fields.flags = withFlag(text(row[idx.flags]), FLAG_RESTORED);
+    fields.flags = withFlags(text(row[idx.flags]), ['RESTORED']);
     fields.lastChange = now;
     if (readKey === e.key) repairs.updates.push({ key: e.key, fields });
     else repairs.rowRepairs.push({ sheetRow: at + 2, creditId: text(row[idx.creditId]), readKey, fields });
@@ -386,7 +380,7 @@ export function reconcile(input: ReconcileInput): ReconcileResult {
     }
     if (locked) revertStatus(fields, changed, id);
     if (!changed.length) return;
-    fields.flags = withFlag(text(row[idx.flags]), FLAG_RESTORED);
+    fields.flags = withFlags(text(row[idx.flags]), ['RESTORED']);
     write(i, readKey, id, fields, changed);
 
     function revertStatus(f: typeof fields, list: string[], who: string): void {
@@ -451,8 +445,8 @@ export function reconcile(input: ReconcileInput): ReconcileResult {
     result.unmatched.push({ sheetRow: i + 2, creditId, why });
     const flags = text(row[idx.flags]);
     const fields = into ?? {};
-    if (!flags.split(/\s+/).includes(FLAG_UNMATCHED)) {
-      fields.flags = withFlag(flags, FLAG_UNMATCHED);
+    if (!hasFlag(flags, 'UNMATCHED')) {
+      fields.flags = withFlags(flags, ['UNMATCHED']);
       audit(creditId, 'flags', flags, text(fields.flags));
     }
     if (!into) write(i, text(row[idx.key]), creditId, fields, []);

@@ -18,12 +18,8 @@ import {
 import { allocationContext } from './credit-allocation';
 import { addMinor, formatMinor, type Minor } from './money';
 import { awsBillLabel } from './aws-bill';
+import { parseFlags } from './flags';
 import { STATUSES, type Status } from './status';
-
-/** Flag for an assigned credit whose allocation no longer resolves (an ID removed from Accounts, …). */
-export const FLAG_ALLOCATION_INVALID = 'ALLOCATION_INVALID';
-/** Flag for a PENDING_ASSIGN credit older than one period: it missed a month-end. */
-export const FLAG_STALE_UNASSIGNED = 'UNASSIGNED_OVER_ONE_PERIOD';
 
 export interface Tally {
   credits: number;
@@ -175,13 +171,13 @@ export function buildSummary(credits: readonly Credit[], opts: SummaryOptions): 
     add(total, c.amount);
     add(total.byStatus[c.status], c.amount);
 
-    for (const f of c.flags.split(/[\s,]+/).filter(Boolean)) flag(f, c);
+    for (const f of parseFlags(c.flags)) flag(f, c);
     if (c.status === 'PENDING_ASSIGN' && c.period < closed) {
       add(
         getOr(stale, pc, () => ({ period: c.period, currency: c.currency, ...zero() })),
         c.amount,
       );
-      flag(FLAG_STALE_UNASSIGNED, c);
+      flag('UNASSIGNED_OVER_ONE_PERIOD', c);
     }
     if (c.status === 'PENDING_ASSIGN' || !c.allocation) continue;
 
@@ -205,7 +201,7 @@ export function buildSummary(credits: readonly Credit[], opts: SummaryOptions): 
       }
     }
     if (!lines) {
-      flag(FLAG_ALLOCATION_INVALID, c);
+      flag('ALLOCATION_INVALID', c);
       continue;
     }
     let customer = 0;

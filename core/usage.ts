@@ -13,7 +13,6 @@
  */
 import { isCorrection } from './correction-key';
 import type { AuditEntry } from './audit';
-import { FLAG_UNMATCHED } from './reconcile';
 import type { Credit } from './credit';
 import { CreditDeskError } from './errors';
 import { usageFileId, usageRecordId } from './ids';
@@ -21,8 +20,8 @@ import { addMinor, displayMoney, formatMinor, type Minor } from './money';
 import type { AllocationLine } from './allocation';
 import { resolveCreditAllocation } from './credit-allocation';
 import type { AccountDirectory } from './accounts';
-import { FLAG_REJECTED, traceEntry } from './collect-trace';
-import { holdFlags, isHeld, splitFlags } from './review';
+import { traceEntry } from './collect-trace';
+import { hasFlag, heldFromCollection, holdFlags, isHeld, withoutFlags } from './flags';
 import { billedRows, type BilledRow } from './usage-billing';
 
 export const USAGE_ACTOR = 'usage process';
@@ -128,15 +127,16 @@ export function planCollect(
   },
 ): UsageFile | null {
   const chosen = credits
-    // A row flagged UNMATCHED matches no credit (core/reconcile.ts): never billed until someone checks it.
-    // A credit of 0.00 (worth less than one minor unit, core/credit.ts FLAG_BELOW_MINOR_UNIT) has nothing to bill.
+    // A row flagged UNMATCHED matches no credit (core/reconcile.ts): never billed until someone checks it; nor is a
+    // held credit (collect-check skips those first, and names them). A credit of 0.00 (worth less than one minor
+    // unit, BELOW_MINOR_UNIT) has nothing to bill.
     .filter(
       (c) =>
         c.status === 'ASSIGNED' &&
         // A negative amount is billed only for a correction, which bills its beneficiaries back (0006).
         (c.amount > 0 || (c.amount < 0 && isCorrection(c))) &&
         (!opts.period || c.period === opts.period) &&
-        !c.flags.split(/\s+/).includes(FLAG_UNMATCHED),
+        !heldFromCollection(c),
     )
     .sort((a, b) => a.period.localeCompare(b.period) || a.creditId.localeCompare(b.creditId));
   if (chosen.length === 0) return null;
@@ -274,12 +274,12 @@ export function applyCollect(
     // What the distributor keeps is what the collected allocation leaves: an Allocation typed into the sheet
     // by hand never recomputed the cell, and the Ledger, the usage file and the row must all say the same.
     const keeps = r.distributorKeeps !== undefined ? r.distributorKeeps : c.distributorKeeps;
-    const flags = splitFlags(c.flags);
+    const flags = withoutFlags(c.flags, ['REJECTED']);
     out.credits.push({
       ...c,
       status: 'PROCESSING',
       // Collected again after Connect rejected its earlier file: the rejection is history (Audit), not a state.
-      flags: flags.filter((f) => f !== FLAG_REJECTED).join(' '),
+      flags,
       distributorKeeps: keeps,
       usageFileId: file.usageFileId,
       usageRecordId: r.usageRecordId,
@@ -288,13 +288,13 @@ export function applyCollect(
     });
     const base = { when: now, who: USAGE_ACTOR, creditId: c.creditId };
     out.audit.push({ ...base, action: 'collect', field: 'status', before: 'ASSIGNED', after: 'PROCESSING' });
-    if (flags.includes(FLAG_REJECTED))
+    if (hasFlag(c.flags, 'REJECTED'))
       out.audit.push({
         ...base,
         action: 'collect',
         field: 'flags',
         before: c.flags,
-        after: flags.filter((f) => f !== FLAG_REJECTED).join(' '),
+        after: flags,
       });
     if (keeps !== c.distributorKeeps)
       out.audit.push({

@@ -3,7 +3,8 @@
  * core/summary.ts over the same Credits and Accounts tabs (each read once), plus the amounts by status of the
  * last six periods for the view's small chart. Amounts are decimal strings; the chart gets minor units.
  */
-import { buildSummary, FLAG_STALE_UNASSIGNED, mainCurrency } from '../../core/summary';
+import type { Flag } from '../../core/flags';
+import { buildSummary, mainCurrency } from '../../core/summary';
 import { formatMinor } from '../../core/money';
 import { STATUSES } from '../../core/status';
 import type { Credit } from '../../core/credit';
@@ -74,7 +75,7 @@ export function getMonthSummary(period: string | null, now: Date = new Date()): 
     })),
     flags: s.flags
       // Stale unassigned credits are listed by period (`stale`), not again as a flag.
-      .filter((f) => f.period === shown && f.flag !== FLAG_STALE_UNASSIGNED)
+      .filter((f) => f.period === shown && f.flag !== ('UNASSIGNED_OVER_ONE_PERIOD' satisfies Flag))
       .map((f) => ({
         flag: f.flag,
         currency: f.currency,

@@ -13,7 +13,7 @@ import {
 import type { Credit } from '../../core/credit';
 import { CreditDeskError } from '../../core/errors';
 import { displayMoney } from '../../core/money';
-import { explainHold } from '../../core/review';
+import { explainHold } from '../../core/flags';
 import { parseRules, RuleIndex } from '../../core/rules';
 import type { Reporter } from '../progress';
 import { buildChangeSet, readState, type DeskState } from '../../core/sheet-state';

@@ -6,7 +6,7 @@
  */
 import type { Credit } from '../../core/credit';
 import { addMinor, displayMoney, type Minor } from '../../core/money';
-import { FLAG_NOT_IN_CUR } from '../../core/review';
+import type { Flag } from '../../core/flags';
 import { curDifference, type PeriodTotal, type Summary } from '../../core/summary';
 import type { SyncReport } from './sync';
 import type { AwsBill } from '../../core/aws-bill';
@@ -36,7 +36,7 @@ function differenceHint(r: SyncReport, p: PeriodTotal): string {
   const held = r.merge.notInCur.filter(ofPeriod);
   if (held.length)
     hints.push(
-      `${plural(held.length, 'credit')} not in the CUR, flagged ${FLAG_NOT_IN_CUR} (${money(held)})`,
+      `${plural(held.length, 'credit')} not in the CUR, flagged ${'REVIEW_NOT_IN_CUR' satisfies Flag} (${money(held)})`,
     );
   const collected = r.merge.collectedNotInCur.filter(ofPeriod);
   if (collected.length)
@@ -69,7 +69,7 @@ export function formatTotals(r: SyncReport): string[] {
 }
 
 const COLLECTED = 'collected, left as it is (the Ledger records it); check it with AWS before it is invoiced';
-const HELD = `flagged ${FLAG_NOT_IN_CUR}, held from rules and collection`;
+const HELD = `flagged ${'REVIEW_NOT_IN_CUR' satisfies Flag}, held from rules and collection`;
 
 /** The credits of the periods read that the CUR no longer returns: held, or (collected) only reported. */
 export function formatNotInCur(r: SyncReport): string[] {
@@ -89,7 +89,9 @@ export function formatNotInCur(r: SyncReport): string[] {
       ),
   ];
   if (listed.length > LIST)
-    lines.push(`             … and ${listed.length - LIST} more (Flags column: ${FLAG_NOT_IN_CUR})`);
+    lines.push(
+      `             … and ${listed.length - LIST} more (Flags column: ${'REVIEW_NOT_IN_CUR' satisfies Flag})`,
+    );
   return lines;
 }
 

@@ -4,8 +4,8 @@
  */
 import { creditsWithSyncRows } from '../../core/amount-proof';
 import type { AuditEntry } from '../../core/audit';
-import { FLAG_UNKNOWN_ACCOUNT, type Credit } from '../../core/credit';
-import { holdFlags, splitFlags } from '../../core/review';
+import type { Credit } from '../../core/credit';
+import { isHeld, parseFlags, type Flag } from '../../core/flags';
 import { formatIntake, recordedLeftOut } from './sync-intake';
 import {
   formatReconciliation,
@@ -389,13 +389,13 @@ function flaggedRow(m: MergeResult): string[] {
   const byWord = new Map<string, number>();
   let credits = 0;
   for (const c of m.flagged) {
-    const words = splitFlags(c.flags).filter((f) => !holdFlags(f).length);
+    const words = parseFlags(c.flags).filter((f) => !isHeld({ flags: f }));
     if (words.length) credits++;
     for (const w of words) byWord.set(w, (byWord.get(w) ?? 0) + 1);
   }
   const unknown = [...new Set(m.flagged.filter((c) => !c.customerId).map((c) => c.accountId))];
   const parts = [...byWord].map(([w, n]) =>
-    w === FLAG_UNKNOWN_ACCOUNT && unknown.length
+    w === ('UNKNOWN_ACCOUNT' satisfies Flag) && unknown.length
       ? `${w} ${n} (AWS accounts not in the Accounts tab: ${unknown.slice(0, 5).join(', ')}${unknown.length > 5 ? ', …' : ''})`
       : `${w} ${n}`,
   );

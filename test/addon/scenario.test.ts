@@ -12,7 +12,6 @@ import { checkSheet } from '../../addon/server/check-sheet';
 import { downloadFilteredRows } from '../../addon/server/download';
 import { handleEdit } from '../../addon/server/on-edit';
 import { applyRules, previewRules } from '../../addon/server/rules';
-import { FLAG_RESTORED } from '../../core/reconcile';
 import { runSync } from '../../sync-service/jobs/sync';
 import { runCollect } from '../../sync-service/jobs/usage';
 import { silentReporter } from '../../sync-service/progress';
@@ -223,7 +222,7 @@ test('sync → add-on (an edit typed during an apply) → usage collect → peop
   const report = await sync(new Date('2026-12-02T08:00:00Z'));
   expect(report.merge.adds).toEqual([]);
   expect(report.restored.join('\n')).toMatch(collected[3]);
-  expect(byId().get(collected[3])).toMatchObject({ Status: 'PROCESSING', Flags: FLAG_RESTORED });
+  expect(byId().get(collected[3])).toMatchObject({ Status: 'PROCESSING', Flags: 'RESTORED' });
   expect(byId().get(collected[4])).toMatchObject({ Status: 'PROCESSING' });
 
   // The add-on: Check sheet finds nothing left to repair; the rules assign what is pending.

@@ -6,7 +6,7 @@
 import fc from 'fast-check';
 import { readCurRows, type RawCurRow } from '../../core/cur';
 import { mergeCredits } from '../../core/merge';
-import { holdFlags } from '../../core/review';
+import { holdFlags } from '../../core/flags';
 import { directory, NOW } from '../helpers/domain';
 
 interface Line {

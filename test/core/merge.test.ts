@@ -1,9 +1,8 @@
 import fc from 'fast-check';
 import type { Credit, CurCredit } from '../../core/credit';
-import { FLAG_UNKNOWN_ACCOUNT } from '../../core/credit';
 import { creditKey } from '../../core/ids';
-import { isHeld } from '../../core/review';
-import { FLAG_REVIEW, mergeCredits, type ExistingCredit, type MergeResult } from '../../core/merge';
+import { isHeld } from '../../core/flags';
+import { mergeCredits, type ExistingCredit, type MergeResult } from '../../core/merge';
 import { directory, NOW, cur, credit } from '../helpers/domain';
 
 const dir = directory([
@@ -56,7 +55,7 @@ describe('merge', () => {
 
   it('imports and flags a credit whose account is not in Accounts', () => {
     const r = merge([], [cur({ accountId: '999999999999' })]);
-    expect(r.adds[0].flags).toBe(FLAG_UNKNOWN_ACCOUNT);
+    expect(r.adds[0].flags).toBe('UNKNOWN_ACCOUNT');
     expect(r.flagged).toHaveLength(1);
   });
 
@@ -128,7 +127,10 @@ describe('merge', () => {
       ruleId: 'manual',
     });
     const shrunk = merge([{ sheetRow: 2, credit: fixed }], [cur({ amount: 5000 })]);
-    expect(shrunk.updates[0].after).toMatchObject({ status: 'PENDING_ASSIGN', flags: FLAG_REVIEW });
+    expect(shrunk.updates[0].after).toMatchObject({
+      status: 'PENDING_ASSIGN',
+      flags: 'REVIEW_AMOUNT_CHANGED',
+    });
     // and the review flag survives the next sync (the sync owns only its own flag)
     const again = merge([{ sheetRow: 2, credit: shrunk.updates[0].after }], [cur({ amount: 5000 })]);
     expect(again.updates).toHaveLength(0);
@@ -297,7 +299,7 @@ describe('merge', () => {
 describe('merge: credits held for review (REVIEW_ hold flags)', () => {
   const held = (amount: number) => ({
     ...cur({ amount }),
-    review: [{ flag: 'REVIEW_NOT_POSITIVE', detail: 'nets to a charge' }],
+    review: [{ flag: 'REVIEW_NOT_POSITIVE' as const, detail: 'nets to a charge' }],
   });
 
   it('a new credit gets the hold flags the CUR reading raised', () => {

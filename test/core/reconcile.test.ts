@@ -7,13 +7,7 @@ import fc from 'fast-check';
 import type { Credit, CurCredit } from '../../core/credit';
 import { entryFromRecord, type LedgerEntry } from '../../core/ledger';
 import { mergeCredits } from '../../core/merge';
-import {
-  applyRepairs,
-  FLAG_RESTORED,
-  FLAG_UNMATCHED,
-  reconcile,
-  type ReconcileInput,
-} from '../../core/reconcile';
+import { applyRepairs, reconcile, type ReconcileInput } from '../../core/reconcile';
 import { headersOf, type CreditField } from '../../core/sheet-contract';
 import {
   creditFromRow,
@@ -162,11 +156,11 @@ function assertInvariants(w: World, credits: Credit[]) {
       key: c.key,
       status: expect.stringMatching(/^(PENDING_ASSIGN|ASSIGNED)$/),
     });
-    if (ledgerIds.has(c.creditId)) expect(c.flags).toContain(FLAG_UNMATCHED);
+    if (ledgerIds.has(c.creditId)) expect(c.flags).toContain('UNMATCHED');
   }
   // The next collection takes nothing already collected: planCollect takes the ASSIGNED rows not flagged
   // UNMATCHED (its allocation checks are its own business, tested in assignment-usage.test.ts).
-  const collectable = credits.filter((c) => c.status === 'ASSIGNED' && !c.flags.includes(FLAG_UNMATCHED));
+  const collectable = credits.filter((c) => c.status === 'ASSIGNED' && !c.flags.includes('UNMATCHED'));
   for (const c of collectable) expect(ledgerKeys.has(c.key)).toBe(false);
 }
 
@@ -203,7 +197,7 @@ describe('reconcile: each hand edit the usage record undoes', () => {
       allocation: gone.allocation,
       usageRecordId: gone.usageRecordId,
     });
-    expect(back.flags).toContain(FLAG_RESTORED);
+    expect(back.flags).toContain('RESTORED');
     expect(result.repairs.audit).toEqual([
       expect.objectContaining({ action: 'restore', creditId: gone.creditId, field: 'row' }),
     ]);
@@ -249,7 +243,7 @@ describe('reconcile: each hand edit the usage record undoes', () => {
     const { result, credits } = syncInMemory(w, grid);
     expect(credits.find((c) => c.key === pending.key)).toMatchObject({
       status: 'PENDING_ASSIGN',
-      flags: FLAG_RESTORED,
+      flags: 'RESTORED',
     });
     expect(credits.find((c) => c.key === assigned.key)).toMatchObject({
       status: 'ASSIGNED',
@@ -315,7 +309,7 @@ describe('reconcile: each hand edit the usage record undoes', () => {
     const { result, repaired } = syncInMemory(w, grid);
     expect(result.unmatched).toEqual([expect.objectContaining({ creditId: 'AWSC-209901-0000-0000' })]);
     expect(repaired.rows).toHaveLength(grid.rows.length);
-    expect(text(repaired.rows[repaired.rows.length - 1][col('flags')])).toBe(FLAG_UNMATCHED);
+    expect(text(repaired.rows[repaired.rows.length - 1][col('flags')])).toBe('UNMATCHED');
   });
 
   it('a Credits tab that disappeared: the collected credits come back, and it says so', () => {

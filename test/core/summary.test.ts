@@ -11,7 +11,6 @@ import { STATUSES, type Status } from '../../core/status';
 import {
   buildSummary,
   curDifference,
-  FLAG_ALLOCATION_INVALID,
   mainCurrency,
   previousPeriodOf,
   summaryJson,
@@ -142,7 +141,7 @@ describe('buildSummary', () => {
           (c) => c.status !== 'PENDING_ASSIGN' && creditToJson(c, dir).allocations.length === 0,
         );
         expect(
-          s.flags.filter((f) => f.flag === FLAG_ALLOCATION_INVALID).reduce((n, f) => n + f.credits, 0),
+          s.flags.filter((f) => f.flag === 'ALLOCATION_INVALID').reduce((n, f) => n + f.credits, 0),
         ).toBe(invalid.length);
         const unknown = credits.filter((c) => c.flags.includes('UNKNOWN_ACCOUNT'));
         expect(s.flags.filter((f) => f.flag === 'UNKNOWN_ACCOUNT').reduce((n, f) => n + f.credits, 0)).toBe(

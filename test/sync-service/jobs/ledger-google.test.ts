@@ -5,7 +5,6 @@
  */
 import { rmSync } from 'node:fs';
 import { join } from 'node:path';
-import { FLAG_RESTORED } from '../../../core/reconcile';
 import { headersOf } from '../../../core/sheet-contract';
 import { runApplyRules } from '../../../sync-service/jobs/apply-rules';
 import { runCollect } from '../../../sync-service/jobs/usage';
@@ -65,7 +64,7 @@ describe('the Ledger on the Google Sheet', () => {
     expect(report.merge.adds).toEqual([]);
     expect(report.restored.join('\n')).toMatch(gone.creditId);
     const back = (await creditsOf(w.sink())).find((c) => c.key === gone.key)!;
-    expect(back).toMatchObject({ creditId: gone.creditId, status: 'PROCESSED', flags: FLAG_RESTORED });
+    expect(back).toMatchObject({ creditId: gone.creditId, status: 'PROCESSED', flags: 'RESTORED' });
     const row = rowOf(gone.creditId);
     expect(
       lockRanges(ss()).some((r) => {

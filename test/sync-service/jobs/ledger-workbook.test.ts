@@ -6,7 +6,6 @@
 import { readdirSync, readFileSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import type ExcelJS from 'exceljs';
-import { FLAG_RESTORED, FLAG_UNMATCHED } from '../../../core/reconcile';
 import { headersOf } from '../../../core/sheet-contract';
 import { runApplyRules } from '../../../sync-service/jobs/apply-rules';
 import { runAssign, runUnassign } from '../../../sync-service/jobs/assign';
@@ -117,7 +116,7 @@ describe('the Ledger on the workbook', () => {
       status: 'PROCESSED',
       usageRecordId: gone.usageRecordId,
     });
-    expect(back.flags).toContain(FLAG_RESTORED);
+    expect(back.flags).toContain('RESTORED');
     expect(await auditRestores(w.path)).toEqual([`${gone.creditId} row`]);
     expectSheetMatchesLedger(await creditsOf(w.sink()), await ledgerOf(w.sink()));
     // and the next collection takes only the one ASSIGNED credit
@@ -193,7 +192,7 @@ describe('the Ledger on the workbook', () => {
     const after = await creditsOf(w.sink());
     expect(after.find((c) => c.key === pending.key)).toMatchObject({
       status: 'PENDING_ASSIGN',
-      flags: FLAG_RESTORED,
+      flags: 'RESTORED',
     });
     expect(after.find((c) => c.key === done.key)).toMatchObject({
       status: 'PROCESSED',
@@ -239,7 +238,7 @@ describe('the Ledger on the workbook', () => {
     const wb = await loadWorkbook(w.path);
     const ws = wb.getWorksheet('Credits')!;
     const stray = ws.getRow(rowWith(ws, 'Credit ID', 'AWSC-202610-1234-0000'));
-    expect(stray.getCell(col(ws, 'Flags')).value).toBe(FLAG_UNMATCHED);
+    expect(stray.getCell(col(ws, 'Flags')).value).toBe('UNMATCHED');
     expect(stray.getCell(col(ws, 'Notes')).value).toBe('typed by hand');
   });
 
