@@ -40,7 +40,8 @@
  */
 import { serialIn } from '../core/sheet-dates';
 import type { FakeSheet, FakeSpreadsheet } from './spreadsheet-app';
-import { ApiError, applyRequest } from './sheets-model';
+import { applyRequest } from './sheets-model';
+import { ApiError } from './sheets-state';
 import { BooleanCriteria, parseA1, parseTyped, type FakeFilter } from './spreadsheet-app';
 
 /**

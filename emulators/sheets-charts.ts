@@ -9,7 +9,7 @@
  * update or delete. Charts are stored, never drawn.
  */
 import type { sheets_v4 } from '@googleapis/sheets';
-import { ApiError, type SheetState, type SpreadsheetState } from './sheets-model';
+import { ApiError, type SheetState, type SpreadsheetState } from './sheets-state';
 
 type Chart = sheets_v4.Schema$EmbeddedChart;
 

@@ -12,7 +12,7 @@
  *   ../shared/reference/sheets-recordings/WorksheetTest.test_clear_tab_color.json); https://developers.google.com/sheets/api/guides/field-masks#read_response_field_masks):
  *   only the named fields come back.
  */
-import { ApiError } from './sheets-model';
+import { ApiError } from './sheets-state';
 
 /** The fields of a message: each either a leaf (true), or a message of its own, or '*' for any sub-path. */
 export interface Schema {

@@ -16,7 +16,6 @@ import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { sheets_v4 } from '@googleapis/sheets';
 import {
-  ApiError,
   appendValues,
   parseA1,
   applyRequest,
@@ -26,9 +25,8 @@ import {
   renderOf,
   spreadsheetResource,
   writeValues,
-  type SpreadsheetState,
-  type Stored,
 } from './sheets-model';
+import { ApiError, type SpreadsheetState, type Stored } from './sheets-state';
 import { selectFields } from './sheets-field-mask';
 import { seededRandom } from '../sync-service/demo/seeded-random';
 

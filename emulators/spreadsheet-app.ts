@@ -21,14 +21,8 @@
  */
 import type { sheets_v4 } from '@googleapis/sheets';
 import { CallLog } from './call-log';
-import {
-  addSheet,
-  newSpreadsheet,
-  shiftDimension,
-  type SheetState,
-  type SpreadsheetState,
-  type Stored,
-} from './sheets-model';
+import { addSheet, newSpreadsheet, shiftDimension } from './sheets-model';
+import type { SheetState, SpreadsheetState, Stored } from './sheets-state';
 
 export type Value = string | number | boolean | Date;
 

@@ -16,7 +16,7 @@ import { auditCells, type AuditEntry } from '../../core/audit';
 import { CreditDeskError } from '../../core/errors';
 import type { AuditField } from '../../core/sheet-contract';
 import { recordToRow, type Cell, type ColumnIndex } from '../../core/table';
-import { cellRects, type CellWrite } from './guarded-write';
+import { cellRects, type CellWrite } from './write-plan';
 
 /** Under Google's 2 MB recommendation, with room for the envelope Apps Script adds. */
 export const PAYLOAD_BUDGET = 1_800_000;

@@ -38,7 +38,7 @@ import { TABS, type CreditField } from '../../core/sheet-contract';
 import { isLocked, isStatus } from '../../core/status';
 import { text, type Cell, type ColumnIndex } from '../../core/table';
 import { literalText, toCell } from '../services/cells';
-import { runs } from './write-plan';
+import { cellRects, type CellWrite } from './write-plan';
 
 type Spreadsheet = GoogleAppsScript.Spreadsheet.Spreadsheet;
 type Sheet = GoogleAppsScript.Spreadsheet.Sheet;
@@ -248,45 +248,6 @@ export function rowsProtectedAgainstMe(
 
 // ---------------------------------------------------------------------------------------------------------
 // The write
-
-export interface CellWrite {
-  row: number;
-  col: number;
-  value: Cell;
-  creditId: string;
-}
-
-/** Groups cells into rectangles: runs of adjacent columns in a row, merged down while rows have the same runs. */
-export function cellRects(cells: CellWrite[]): { row: number; col: number; values: Cell[][] }[] {
-  const byRow = new Map<number, Map<number, Cell>>();
-  for (const c of cells) {
-    let m = byRow.get(c.row);
-    if (!m) byRow.set(c.row, (m = new Map()));
-    m.set(c.col, c.value);
-  }
-  const rowRects: { row: number; col: number; width: number; values: Cell[] }[] = [];
-  for (const row of [...byRow.keys()].sort((a, b) => a - b)) {
-    const m = byRow.get(row) as Map<number, Cell>;
-    for (const [c1, c2] of runs(m.keys())) {
-      const values: Cell[] = [];
-      for (let c = c1; c <= c2; c++) values.push(m.get(c) as Cell);
-      rowRects.push({ row, col: c1, width: c2 - c1 + 1, values });
-    }
-  }
-  const out: { row: number; col: number; width: number; values: Cell[][] }[] = [];
-  const open = new Map<string, (typeof out)[number]>();
-  for (const r of rowRects) {
-    const k = `${r.col}:${r.width}`;
-    const prev = open.get(k);
-    if (prev && prev.row + prev.values.length === r.row) prev.values.push(r.values);
-    else {
-      const rect = { row: r.row, col: r.col, width: r.width, values: [r.values] };
-      out.push(rect);
-      open.set(k, rect);
-    }
-  }
-  return out.map(({ row, col, values }) => ({ row, col, values }));
-}
 
 export interface CreditsLayout {
   sheet: Sheet;

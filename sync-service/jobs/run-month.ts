@@ -19,7 +19,8 @@ import type { CreditSource } from '../sources/source';
 import { postWebhook, type WebhookResult } from '../notify/webhook';
 import { loadSummary } from './report';
 import { differingPeriods } from './sync-totals';
-import { runSync, type SyncReport } from './sync';
+import { runSync } from './sync';
+import type { SyncReport } from './sync-report';
 import { runCollect, type CollectResult } from './usage';
 import {
   statementAttention,

@@ -8,7 +8,7 @@ import { displayMoney } from '../../core/money';
 import { readRecords, text } from '../../core/table';
 import type { AuditField } from '../../core/sheet-contract';
 import type { Snapshot } from '../../core/sheet-changes';
-import type { SyncReport } from './sync';
+import type { SyncReport } from './sync-report';
 
 /** Exit code of a command that finished but left something for a person (documented in docs/user-guide.md). */
 export const EXIT_ATTENTION = 3;

@@ -8,7 +8,7 @@ import type { Credit } from '../../core/credit';
 import { addMinor, displayMoney, type Minor } from '../../core/money';
 import type { Flag } from '../../core/flags';
 import { curDifference, type PeriodTotal, type Summary } from '../../core/summary';
-import type { SyncReport } from './sync';
+import type { SyncReport } from './sync-report';
 import type { AwsBill } from '../../core/aws-bill';
 
 const LIST = 20;

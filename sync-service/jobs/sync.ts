@@ -31,15 +31,15 @@ import { type Sink } from '../sinks/sink';
 import { describeSkipped, hasWork, isEmptyChangeSet, type ChangeSet } from '../../core/sheet-changes';
 import { summaryAfter } from '../summary-step';
 import { summaryLayout } from '../../core/summary-layout';
-import type { Summary } from '../../core/summary';
 import { formatCorrections, sheetArgs } from './sync-corrections';
 import { collectedNotInCurWarning, formatAwsBills, formatNotInCur, formatTotals } from './sync-totals';
-import { cellBudget, cellBudgetLines, type CellBudget } from '../../core/cell-budget';
+import { cellBudget, cellBudgetLines } from '../../core/cell-budget';
 import type { CreditSource } from '../sources/source';
 import { upsertTab } from '../../core/tab-upsert';
 import { readReconciled } from '../reconcile-step';
 import { plannedGrid } from './planned-grid';
 import { failedText, planAndApplyRules, type RulesOutcome } from './apply-rules';
+import type { SyncReport } from './sync-report';
 
 export const SYNC_ACTOR = 'credit-desk sync';
 
@@ -54,31 +54,6 @@ export interface SyncFlags {
   previous?: boolean;
 }
 
-export interface SyncReport {
-  periods: string[];
-  /** Per period read, whether AWS has finalised it (core/aws-bill.ts), as now recorded in the Config tab. */
-  bills: { period: string; bill: AwsBill }[];
-  merge: MergeResult;
-  /** What the CUR reading found: held credits, left-out lines, CUR total = imported + flagged + left out. */
-  reading: CurReading;
-  rules: RulesOutcome | null;
-  changes: ChangeSet;
-  written: boolean;
-  sourceLabel: string;
-  sinkLabel: string;
-  /** What reconciliation against the usage record found and repaired (empty when nothing). */
-  restored: string[];
-  /**
-   * The sheet after the run as the Summary tab shows it, with the CUR totals of the periods read: their check
-   * (core/summary.ts curDifference) compares the whole period in the sheet with the whole period in the CUR.
-   */
-  summary: Summary;
-  /** Cells in use against Google's limit, after the write (null when the sink cannot tell). */
-  budget: CellBudget | null;
-  currentPeriod: string;
-  /** The options a printed command needs to reach this sheet (` --workbook x.xlsx`, or '' for the default). */
-  sheetArgs: string;
-}
 
 /** What the CUR gave for the periods read, and per period whether AWS has finalised it (core/aws-bill.ts). */
 interface Fetched {

@@ -1,8 +1,7 @@
 import fc from 'fast-check';
 import { literalText, toCell } from '../../addon/services/cells';
 import { dateToText } from '../../core/sheet-dates';
-import { cellRects } from '../../addon/server/guarded-write';
-import { runs } from '../../addon/server/write-plan';
+import { cellRects, runs } from '../../addon/server/write-plan';
 
 describe('write plan', () => {
   test('runs groups adjacent numbers', () => {

@@ -1,12 +1,11 @@
 /**
  * The layer rules in eslint.config.mjs fire: each test lints a planted file at a real path in the tree (nothing
  * is written) and expects the import to be refused — or, for the allowed imports, accepted, so a rule that
- * refused everything would fail here too. Lint sees one import at a time, so the last test reads the imports of
- * sync-service's sinks, xlsx/, files/, usage/ and archive/ and expects no circle among them.
+ * refused everything would fail here too. Lint sees one import at a time: circles of imports are
+ * import-circles.test.ts's.
  */
 import { spawnSync } from 'node:child_process';
-import { existsSync, readdirSync, readFileSync } from 'node:fs';
-import { dirname, join, relative } from 'node:path';
+import { join } from 'node:path';
 
 const ROOT = join(__dirname, '../..');
 
@@ -144,80 +143,4 @@ describe('layer rules', () => {
       expect(results[i]).toEqual([]);
     },
   );
-});
-
-const SYNC = join(ROOT, 'sync-service');
-const GROUPED = ['sinks', 'xlsx', 'files', 'usage', 'archive'];
-
-function tsFiles(dir: string): string[] {
-  return readdirSync(dir, { withFileTypes: true }).flatMap((e) =>
-    e.isDirectory() ? tsFiles(join(dir, e.name)) : e.name.endsWith('.ts') ? [join(dir, e.name)] : [],
-  );
-}
-
-/** The files of `files` that one file imports (import/export … from, import '…', require, import()). */
-function importsOf(file: string, files: Set<string>): string[] {
-  const code = readFileSync(file, 'utf8');
-  const specs = [...code.matchAll(/(?:from|import|require\(|import\()\s*['"](\.[^'"]+)['"]/g)].map(
-    (m) => m[1],
-  );
-  return specs
-    .map((spec) =>
-      [join(dirname(file), spec) + '.ts', join(dirname(file), spec, 'index.ts')].find(existsSync),
-    )
-    .filter((f): f is string => f !== undefined && files.has(f));
-}
-
-/** Every circle of the graph (Tarjan's strongly connected components of two or more, or a file importing itself). */
-function circles(graph: Map<string, string[]>): string[][] {
-  const index = new Map<string, number>();
-  const low = new Map<string, number>();
-  const stack: string[] = [];
-  const out: string[][] = [];
-  const visit = (v: string): void => {
-    index.set(v, index.size);
-    low.set(v, index.get(v)!);
-    stack.push(v);
-    for (const w of graph.get(v) ?? []) {
-      if (!index.has(w)) {
-        visit(w);
-        low.set(v, Math.min(low.get(v)!, low.get(w)!));
-      } else if (stack.includes(w)) low.set(v, Math.min(low.get(v)!, index.get(w)!));
-    }
-    if (low.get(v) === index.get(v)) {
-      const scc: string[] = [];
-      let w: string;
-      do scc.push((w = stack.pop()!));
-      while (w !== v);
-      if (scc.length > 1 || graph.get(v)?.includes(v)) out.push(scc.map((f) => relative(ROOT, f)));
-    }
-  };
-  for (const v of graph.keys()) if (!index.has(v)) visit(v);
-  return out;
-}
-
-describe('no import circles in the sinks, xlsx/, files/, usage/ and archive/', () => {
-  const files = new Set(GROUPED.flatMap((d) => tsFiles(join(SYNC, d))));
-  const graph = new Map([...files].map((f) => [f, importsOf(f, files)]));
-
-  it('reads the imports (a reader that found none would pass below)', () => {
-    const edges = [...graph.values()].reduce((n, to) => n + to.length, 0);
-    expect(edges).toBeGreaterThan(40);
-  });
-
-  it('has no circle between files', () => {
-    expect(circles(graph)).toEqual([]);
-  });
-
-  it('has no circle between folders', () => {
-    const folder = (f: string) => dirname(relative(SYNC, f));
-    const folders = new Map<string, string[]>();
-    for (const [f, to] of graph) {
-      const from = folder(f);
-      folders.set(from, [
-        ...new Set([...(folders.get(from) ?? []), ...to.map(folder).filter((t) => t !== from)]),
-      ]);
-    }
-    expect(circles(folders)).toEqual([]);
-  });
 });

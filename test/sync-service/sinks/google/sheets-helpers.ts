@@ -14,7 +14,7 @@ import {
 import type { ChangeSet, Snapshot } from '../../../../core/sheet-changes';
 export { oneAtATime } from '../../../helpers/sinks';
 import { startSheetsServer, type SheetsServer } from '../../../../emulators/sheets-server';
-import type { SpreadsheetState } from '../../../../emulators/sheets-model';
+import type { SpreadsheetState } from '../../../../emulators/sheets-state';
 
 export const SHEET_ID = 'sheet-1';
 export const IDENTITY = 'credit-sync@demo-project.iam.gserviceaccount.com';
