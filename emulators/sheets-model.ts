@@ -44,7 +44,6 @@ function serialOf(d: Date): number {
   return d.getTime() / 86_400_000 + 25_569;
 }
 
-
 export function newSpreadsheet(spreadsheetId: string, sheetTitles: string[] = ['Sheet1']): SpreadsheetState {
   const ss: SpreadsheetState = {
     spreadsheetId,

@@ -54,7 +54,6 @@ export interface SyncFlags {
   previous?: boolean;
 }
 
-
 /** What the CUR gave for the periods read, and per period whether AWS has finalised it (core/aws-bill.ts). */
 interface Fetched {
   incoming: ReadCredit[];
