@@ -40,13 +40,7 @@ describe('the user guide lists every flag as core/flags.ts does', () => {
   it.each(words)('%s: what it holds, who sets and clears it, what it means', (f) => {
     const row = rows.find((r) => r[0] === `\`${f}\``);
     const spec = FLAGS[f];
-    expect(row).toEqual([
-      `\`${f}\``,
-      HOLDS[spec.hold ?? 'none'],
-      spec.setBy,
-      spec.clearedBy,
-      spec.meaning,
-    ]);
+    expect(row).toEqual([`\`${f}\``, HOLDS[spec.hold ?? 'none'], spec.setBy, spec.clearedBy, spec.meaning]);
   });
 
   it('names, after the table, the flags never written into a cell: the last rows', () => {
