@@ -33,28 +33,30 @@ interface FlagSpec {
 export const FLAGS = {
   REVIEW_NOT_POSITIVE: {
     meaning:
-      "the credit's CUR lines net to zero or to a charge (the Audit tab says why: a reversal or adjustment at least as large as the credit, or lines of zero)",
+      "the credit's CUR lines net to zero or to a charge: Amount shows the net, 0 or negative, and the Audit tab says why (a reversal or adjustment at least as large as the credit, or lines that are all zero)",
     hold: 'review',
     setBy: 'sync',
     clearedBy: 'a person',
     inCell: true,
   },
   REVIEW_NO_USAGE_ACCOUNT: {
-    meaning: 'the CUR line has no usage account; AWS Account shows the payer account AWS bills the credit to',
+    meaning:
+      'the CUR line has no usage account: AWS Account shows the payer account (the one AWS bills), and Customer, Asset and Reseller come from its Accounts row',
     hold: 'review',
     setBy: 'sync',
     clearedBy: 'a person',
     inCell: true,
   },
   REVIEW_NO_PAYER_ACCOUNT: {
-    meaning: 'the CUR line has no 12-digit payer account',
+    meaning: "the CUR line's payer account is missing or not 12 digits: Payer Account shows what the CUR had",
     hold: 'review',
     setBy: 'sync',
     clearedBy: 'a person',
     inCell: true,
   },
   REVIEW_CURRENCY: {
-    meaning: 'the CUR currency is missing or not an ISO 4217 code; shown as XXX (see Audit for the original)',
+    meaning:
+      'the CUR currency is missing or not an active ISO 4217 code: Currency shows XXX (ISO\'s "no currency") and the Audit tab the CUR\'s own text',
     hold: 'review',
     setBy: 'sync',
     clearedBy: 'a person',
