@@ -286,7 +286,7 @@ export function mergeCredits(input: MergeInput): MergeResult {
         'sync-update',
         before.creditId,
         'review',
-        'REVIEW_NOT_IN_CUR',
+        'REVIEW_NOT_IN_CUR' satisfies Flag,
         'cleared: the CUR returns the credit again',
       );
     if (hasFlag(after.flags, 'UNKNOWN_ACCOUNT')) result.flagged.push(after);

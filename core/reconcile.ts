@@ -238,7 +238,7 @@ export function reconcile(input: ReconcileInput): ReconcileResult {
     if (at === undefined) {
       const restored: Credit = {
         ...creditOfEntry(e),
-        flags: 'RESTORED',
+        flags: withFlags('', ['RESTORED']),
         notes: '',
         lastChange: now,
       };
