@@ -3,7 +3,7 @@
  * A flag word is the type `Flag`, so a flag is named by its word wherever it is used and a typo fails the type
  * check; the table says what each means (the words a person reads in messages and the user guide), whether it
  * holds a credit, and who sets and clears it. Adding a flag is one entry here plus what the compiler then points
- * at (test/docs/flags-doc.test.ts points at the user guide's table of holds).
+ * at (test/docs/flags-doc.test.ts points at the user guide's table of flags).
  *
  * The cell is read leniently, because people type in it: words are separated by spaces, tabs, line breaks or
  * commas, and a known word is recognised in any case ("review_currency" holds the credit as REVIEW_CURRENCY
