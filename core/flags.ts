@@ -177,6 +177,7 @@ function isHoldFlag(word: string): word is HoldFlag {
  * once (the first time it appears). Words that are no flag are kept as typed.
  */
 export function parseFlags(cell: string): string[] {
+  if (!cell) return []; // most cells: every credit passes through here on each sync and each Summary
   const out: string[] = [];
   for (const raw of cell.split(/[\s,]+/)) {
     if (!raw) continue;
