@@ -78,7 +78,8 @@ export function commandLine(argv: readonly string[] = process.argv): string {
 export async function openSink(s: Settings, reporter: Reporter, open: OpenSinkOptions = {}): Promise<Sink> {
   const waitMs = lockWaitMs();
   const command = commandLine();
-  if (s.spreadsheet) {
+  // settings.ts chooses the sink (its one rule, chooseSink); this only opens the one chosen.
+  if (s.sink === 'google') {
     const { createGoogleSheetsSink } =
       require('./sinks/google/google-sheets') as typeof import('./sinks/google/google-sheets');
     return createGoogleSheetsSink({

@@ -10,7 +10,7 @@ import { SettingsError, type Settings } from './settings';
 
 /** A folder given as the workbook, or a workbook in a folder that does not exist: a wrong setting (exit 2). */
 export function checkWorkbookSetting(s: Settings): Settings {
-  if (s.spreadsheet) return s;
+  if (s.sink !== 'workbook') return s;
   const full = resolve(s.workbook);
   if (statSync(full, { throwIfNoEntry: false })?.isDirectory())
     throw new SettingsError(

@@ -50,7 +50,7 @@ export async function withSink<T>(
   fn: (sink: Sink) => Promise<T>,
   { missingWorkbook = 'refuse', readOnly = false }: SinkOptions = {},
 ): Promise<T> {
-  if (!settings.spreadsheet && !existsSync(settings.workbook)) {
+  if (settings.sink === 'workbook' && !existsSync(settings.workbook)) {
     // The full path: run from another folder, "credits.xlsx does not exist" alone does not say where it looked.
     if (missingWorkbook === 'refuse')
       throw new SettingsError(
@@ -62,7 +62,7 @@ export async function withSink<T>(
         `Workbook ${settings.workbook} does not exist yet: showing what a sync would put in a new one.`,
       );
   }
-  if (!settings.spreadsheet && !readOnly && missingWorkbook !== 'preview')
+  if (settings.sink === 'workbook' && !readOnly && missingWorkbook !== 'preview')
     checkWorkbookFolderWritable(settings.workbook);
   const sink = await openSink(settings, ctx.reporter, { readOnly });
   try {

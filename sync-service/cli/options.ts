@@ -5,34 +5,43 @@
 import { InvalidArgumentError, Option, type Command } from 'commander';
 import { STATUSES } from '../../core/status';
 import { resolveSettings, type Settings } from '../settings';
+import { SETTING_KEYS, SETTINGS, type SettingKey, type SettingSpec } from '../settings-table';
 import { assertPeriod } from '../sources/credits-query';
 import { checkWorkbookSetting } from '../workbook-path';
 
-/** Options of every command that opens the sheet. */
-export function sheetOptions(cmd: Command): Command {
-  return cmd
-    .option('--workbook <file>', 'local .xlsx workbook (default credits.xlsx)')
-    .option('--spreadsheet <id>', 'Google Sheet ID (uses Application Default Credentials)')
-    .option(
-      '--sync-identity <email>',
-      'Google: the service account email that alone may edit locked rows (default: from the credentials)',
-    )
-    .option('--usage-dir <dir>', 'where usage files are written (default usage-files)')
-    .option('--config <file>', 'config file (default credit-desk.config.json if present)');
+/** A setting's option, as settings-table.ts declares it: its flags, help, allowed values and check. */
+export function settingOption(key: SettingKey): Option {
+  const spec = SETTINGS[key];
+  if (!spec.flag) throw new Error(`Setting ${key} has no command-line option (${spec.flagless}).`);
+  const option = new Option(spec.flag, spec.help);
+  if (spec.choices) option.choices(spec.choices);
+  const check = spec.check;
+  if (spec.onOption && check)
+    option.argParser((value: string) => {
+      const fix = check(value);
+      if (fix) throw new InvalidArgumentError(fix);
+      return value;
+    });
+  return option;
 }
 
-/** Options of the commands that read the CUR. */
+/** The options of one group of settings, in the table's order. */
+function groupOptions(cmd: Command, group: SettingSpec['group']): Command {
+  for (const key of SETTING_KEYS) if (SETTINGS[key].group === group) cmd.addOption(settingOption(key));
+  return cmd;
+}
+
+/** Options of every command that opens the sheet: the `sheet` settings, and the config file. */
+export function sheetOptions(cmd: Command): Command {
+  return groupOptions(cmd, 'sheet').option(
+    '--config <file>',
+    'config file (default credit-desk.config.json if present)',
+  );
+}
+
+/** Options of the commands that read the CUR: the `source` settings. */
 export function sourceOptions(cmd: Command): Command {
-  return cmd
-    .addOption(new Option('--source <engine>', 'where the CUR is read').choices(['duckdb', 'athena']))
-    .option('--cur <dir>', 'local CUR folder for --source duckdb (default demo-data/cur)')
-    .addOption(new Option('--layout <layout>', 'CUR table layout').choices(['auto', 'cur2', 'legacy']))
-    .option('--database <name>', 'Athena: Glue database')
-    .option('--table <name>', 'Athena: CUR table')
-    .option('--workgroup <name>', 'Athena: workgroup (default primary)')
-    .option('--catalog <name>', 'Athena: data catalog (default AwsDataCatalog)')
-    .option('--output <s3uri>', 'Athena: query result location (omit for managed results)')
-    .option('--region <region>', 'Athena: AWS region (default from the AWS config chain)');
+  return groupOptions(cmd, 'source');
 }
 
 /** `--period YYYY-MM`, checked as it is parsed: `--period 202610` is a usage error, not an empty result. */

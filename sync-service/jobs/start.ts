@@ -35,7 +35,7 @@ export function demoSettings(settings: Settings): Settings {
  */
 export async function prepareDemo(settings: Settings, fresh: boolean, reporter: Reporter): Promise<void> {
   if (fresh) {
-    if (settings.spreadsheet)
+    if (settings.sink === 'google')
       throw new SettingsError(
         '--fresh removes the local demo workbook; it does not clear a Google Sheet. Leave out --spreadsheet (or --fresh).',
       );

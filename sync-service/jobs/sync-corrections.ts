@@ -16,12 +16,17 @@ export function shellWord(s: string): string {
   return `'${s.replace(/'/g, `'\\''`)}'`;
 }
 
-/** The options that point a printed command at the sheet this run used ('' for the default workbook). */
-export function sheetArgs(settings: Pick<Settings, 'workbook' | 'spreadsheet'>): string {
-  if (settings.spreadsheet) return ` --spreadsheet ${shellWord(settings.spreadsheet)}`;
+/**
+ * The options that point a printed command at the sheet this run used ('' for the default workbook). The sink
+ * is named whenever a spreadsheet is set: a `sink` from the environment or the config file could otherwise
+ * send the pasted command to the other sheet, or refuse it.
+ */
+export function sheetArgs(settings: Pick<Settings, 'sink' | 'workbook' | 'spreadsheet'>): string {
+  if (settings.sink === 'google') return ` --sink google --spreadsheet ${shellWord(settings.spreadsheet)}`;
+  const sink = settings.spreadsheet ? ' --sink workbook' : '';
   return settings.workbook && settings.workbook !== 'credits.xlsx'
-    ? ` --workbook ${shellWord(settings.workbook)}`
-    : '';
+    ? `${sink} --workbook ${shellWord(settings.workbook)}`
+    : sink;
 }
 
 /** `./credit-desk assign AWSC-… "customer 60%, reseller 40%"` for a correction's proposal. */

@@ -2,6 +2,7 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { inspect } from 'node:util';
+import { sheetArgs } from '../../sync-service/jobs/sync-corrections';
 import { resolveSettings, SettingsError } from '../../sync-service/settings';
 import { chooseClosedPeriod, periodsToSync, previousPeriod } from '../../core/periods';
 
@@ -92,6 +93,113 @@ describe('settings', () => {
     const broken = join(dir, 'broken.json');
     writeFileSync(broken, '{ not json');
     expect(() => resolveSettings({ config: broken }, {})).toThrow(/not valid JSON/);
+  });
+});
+
+describe('the sink', () => {
+  const ID = '1AbCdEfGhIjKlMnOpQrStUvWxYz0123456789';
+  let dir: string;
+  beforeAll(() => {
+    dir = mkdtempSync(join(tmpdir(), 'credit-desk-sink-'));
+  });
+  afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+  it('keeps the old rule when not given: google when a spreadsheet is set, else the workbook', () => {
+    expect(resolveSettings({}, {}).sink).toBe('workbook');
+    expect(resolveSettings({ workbook: 'b.xlsx' }, {}).sink).toBe('workbook');
+    expect(resolveSettings({ spreadsheet: ID }, {}).sink).toBe('google');
+    expect(resolveSettings({}, { CREDIT_DESK_SPREADSHEET: ID }).sink).toBe('google');
+  });
+
+  it('takes the sink given, by option, environment or config file', () => {
+    const file = join(dir, 'sink.json');
+    writeFileSync(file, JSON.stringify({ sink: 'google', spreadsheet: ID }));
+    expect(resolveSettings({ config: file }, {}).sink).toBe('google');
+    expect(resolveSettings({ config: file }, { CREDIT_DESK_SINK: 'workbook' }).sink).toBe('workbook');
+    expect(resolveSettings({ config: file, sink: 'workbook', workbook: 'b.xlsx' }, {}).workbook).toBe(
+      'b.xlsx',
+    );
+    expect(() => resolveSettings({ sink: 'sheets' }, {})).toThrow(
+      'Setting sink (from --sink) is "sheets". Use workbook or google.',
+    );
+  });
+
+  it('refuses google without a spreadsheet, naming where google came from and the fix', () => {
+    expect(() => resolveSettings({}, { CREDIT_DESK_SINK: 'google' })).toThrow(
+      /^Setting sink \(from CREDIT_DESK_SINK\) is "google" but no spreadsheet is set\. Pass --spreadsheet <id>.*CREDIT_DESK_SPREADSHEET.*--sink workbook\.$/,
+    );
+  });
+
+  it('refuses a workbook and a spreadsheet both given with no sink to choose, naming both', () => {
+    const file = join(dir, 'both.json');
+    writeFileSync(file, JSON.stringify({ workbook: 'month.xlsx' }));
+    expect(() => resolveSettings({ config: file }, { CREDIT_DESK_SPREADSHEET: ID })).toThrow(
+      'Setting sink (from default) is not set, and both workbook (from config file "workbook") and spreadsheet ' +
+        '(from CREDIT_DESK_SPREADSHEET) name a sheet. Choose one with --sink workbook or --sink google',
+    );
+    // The sink settles it, either way.
+    expect(resolveSettings({ config: file, sink: 'google' }, { CREDIT_DESK_SPREADSHEET: ID }).sink).toBe(
+      'google',
+    );
+    expect(
+      resolveSettings({ config: file }, { CREDIT_DESK_SPREADSHEET: ID, CREDIT_DESK_SINK: 'workbook' }).sink,
+    ).toBe('workbook');
+  });
+
+  it('never ignores an option typed for the other sink', () => {
+    expect(() => resolveSettings({ spreadsheet: ID }, { CREDIT_DESK_SINK: 'workbook' })).toThrow(
+      'Setting sink (from CREDIT_DESK_SINK) is "workbook" but --spreadsheet names the Google Sheet. Leave out --spreadsheet, or use --sink google.',
+    );
+    expect(() => resolveSettings({ sink: 'google', spreadsheet: ID, workbook: 'b.xlsx' }, {})).toThrow(
+      'Setting sink (from --sink) is "google" but --workbook names the workbook. Leave out --workbook, or use --sink workbook.',
+    );
+  });
+
+  it('prints sheet options that, pasted in the same environment, open the same sheet', () => {
+    const envs: NodeJS.ProcessEnv[] = [{}, { CREDIT_DESK_SPREADSHEET: ID }, { CREDIT_DESK_SINK: 'workbook' }];
+    const runs: Record<string, unknown>[] = [
+      {},
+      { workbook: 'month end/b.xlsx' },
+      { sink: 'workbook' },
+      { sink: 'workbook', workbook: 'b.xlsx' },
+      { spreadsheet: ID },
+      { sink: 'google', spreadsheet: ID },
+    ];
+    let checked = 0;
+    for (const env of envs)
+      for (const cli of runs) {
+        let first;
+        try {
+          first = resolveSettings(cli, env);
+        } catch {
+          continue; // a refused combination prints nothing
+        }
+        // The printed words back into options, as commander would read them (values here hold no quotes).
+        const words = sheetArgs(first)
+          .trim()
+          .split(/ (?=--)/)
+          .filter(Boolean);
+        const pasted = Object.fromEntries(
+          words.map((w) => {
+            const [flag, ...value] = w.split(' ');
+            return [flag.slice(2), value.join(' ').replace(/^"|"$/g, '')];
+          }),
+        );
+        const again = resolveSettings(pasted, env);
+        expect({
+          env,
+          cli,
+          sink: again.sink,
+          sheet: again.sink === 'google' ? again.spreadsheet : again.workbook,
+        }).toEqual({
+          env,
+          cli,
+          sink: first.sink,
+          sheet: first.sink === 'google' ? first.spreadsheet : first.workbook,
+        });
+        checked += 1;
+      }
+    expect(checked).toBeGreaterThan(12);
   });
 });
 

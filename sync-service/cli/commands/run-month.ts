@@ -5,16 +5,16 @@
 import { Command, Option } from 'commander';
 import { withSink, withSource, type CliContext } from '../context';
 import { EXIT, type ExitCode } from '../exit-codes';
-import { periodOption, settingsOf, sheetOptions, sourceOptions } from '../options';
+import { settingOption, settingsOf, sheetOptions, sourceOptions } from '../options';
 
 export function runMonthCommand(ctx: CliContext): Command {
   return sourceOptions(sheetOptions(new Command('run-month')))
     .description(
       'the month, unattended: sync, apply rules, [collect], Summary, cell budget, chat webhook. Exit 0 done, 3 needs attention, 1 failed, 2 bad settings',
     )
-    .addOption(periodOption('billing period (default: the most recent closed one in the data)'))
-    .option('--accounts <file>', 'accounts CSV to load into the Accounts tab')
-    .option('--rules <file>', 'rules CSV to load into the Rules tab')
+    .addOption(settingOption('period'))
+    .addOption(settingOption('accounts'))
+    .addOption(settingOption('rules'))
     .option('--collect', 'also collect every ASSIGNED credit into a usage file')
     .option(
       '--skip-invalid',

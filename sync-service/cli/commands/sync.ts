@@ -2,17 +2,14 @@
 import { Command } from 'commander';
 import { withSink, withSource, type CliContext } from '../context';
 import { EXIT } from '../exit-codes';
-import { periodOption, settingsOf, sheetOptions, sourceOptions } from '../options';
+import { settingOption, settingsOf, sheetOptions, sourceOptions } from '../options';
 
 export function syncCommand(ctx: CliContext): Command {
   return sourceOptions(sheetOptions(new Command('sync')))
     .description('pull the credits of the most recent closed billing period into the sheet')
-    .addOption(periodOption('billing period (default: the most recent closed one in the data)'))
-    .option(
-      '--accounts <file>',
-      'accounts CSV to load into the Accounts tab (AWS account → customer, asset, reseller)',
-    )
-    .option('--rules <file>', 'rules CSV to load into the Rules tab')
+    .addOption(settingOption('period'))
+    .addOption(settingOption('accounts'))
+    .addOption(settingOption('rules'))
     .option(
       '--apply-rules',
       'assign new credits with their most appropriate rule (or the default configuration)',

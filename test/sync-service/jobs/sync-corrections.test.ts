@@ -28,17 +28,30 @@ describe('printed correction commands', () => {
   });
 
   it('name the sheet unless it is the default workbook', () => {
-    expect(sheetArgs({ workbook: 'credits.xlsx', spreadsheet: '' })).toBe('');
-    expect(sheetArgs({ workbook: 'month end/book.xlsx', spreadsheet: '' })).toBe(
-      ' --workbook "month end/book.xlsx"',
-    );
-    expect(sheetArgs({ workbook: 'credits.xlsx', spreadsheet: '1AbC_dEf-23456789012345' })).toBe(
-      ' --spreadsheet 1AbC_dEf-23456789012345',
-    );
-    expect(asShellReadsIt(`assign${sheetArgs({ workbook: "it's $HOME.xlsx", spreadsheet: '' })}`)).toEqual([
+    const book = (workbook: string, spreadsheet = '') => ({
+      sink: 'workbook' as const,
+      workbook,
+      spreadsheet,
+    });
+    expect(sheetArgs(book('credits.xlsx'))).toBe('');
+    expect(sheetArgs(book('month end/book.xlsx'))).toBe(' --workbook "month end/book.xlsx"');
+    expect(
+      sheetArgs({ sink: 'google', workbook: 'credits.xlsx', spreadsheet: '1AbC_dEf-23456789012345' }),
+    ).toBe(' --sink google --spreadsheet 1AbC_dEf-23456789012345');
+    expect(asShellReadsIt(`assign${sheetArgs(book("it's $HOME.xlsx"))}`)).toEqual([
       'assign',
       '--workbook',
       "it's $HOME.xlsx",
     ]);
+  });
+
+  it('say --sink workbook when the workbook was chosen over a spreadsheet that is set', () => {
+    const id = '1AbC_dEf-23456789012345';
+    expect(sheetArgs({ sink: 'workbook', workbook: 'credits.xlsx', spreadsheet: id })).toBe(
+      ' --sink workbook',
+    );
+    expect(sheetArgs({ sink: 'workbook', workbook: 'b.xlsx', spreadsheet: id })).toBe(
+      ' --sink workbook --workbook b.xlsx',
+    );
   });
 });
