@@ -356,13 +356,14 @@ export function settingsDocTable(): string {
     ['Setting (config key)', 'Option', 'Environment variable', 'Default', 'What it is'],
     ...SETTING_KEYS.map((key) => {
       const spec = SETTINGS[key];
-      const values = spec.choices ? ` (${spec.choices.join(', ')})` : '';
+      const [long, value] = (spec.flag ?? '').split(' ');
+      const option = spec.flag ? `\`${long} ${spec.choices ? spec.choices.join('|') : value}\`` : '';
       return [
         `\`${key}\``,
-        spec.flag ? `\`${spec.flag.split(' ')[0]}\`` : '',
+        cell(option),
         `\`${spec.env}\``,
         spec.default ? `\`${spec.default}\`` : '',
-        cell(spec.doc + values),
+        cell(spec.doc),
       ];
     }),
   ];

@@ -91,6 +91,7 @@ describe('the CLI reference in docs/user-guide.md', () => {
       const source = longOptions(section.slice(section.indexOf('**source options**'), tableAt));
       expect([...sheet].sort()).toEqual([
         '--config',
+        '--sink',
         '--spreadsheet',
         '--sync-identity',
         '--usage-dir',

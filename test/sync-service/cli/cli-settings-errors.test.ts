@@ -64,6 +64,31 @@ describe('settings and paths refused at start', () => {
     expect(r.code).toBe(2);
   });
 
+  it('2 for --sink google without a spreadsheet, and for a workbook and a spreadsheet both given', () => {
+    const google = runCli(['export', '--sink', 'google'], dir);
+    expect(google.err).toContain('Setting sink (from --sink) is "google" but no spreadsheet is set.');
+    expect(google.code).toBe(2);
+    const sub = join(dir, 'config-sheet');
+    mkdirSync(sub);
+    writeFileSync(
+      join(sub, 'credit-desk.config.json'),
+      JSON.stringify({ spreadsheet: '1AbCdEfGhIjKlMnOpQrStUvWxYz0123456789' }),
+    );
+    const both = runCli(['export', '--workbook', '../credits.xlsx'], sub);
+    expect(both.err).toContain(
+      'both workbook (from --workbook) and spreadsheet (from config file "spreadsheet") name a sheet',
+    );
+    expect(both.code).toBe(2);
+    // --sink settles it: the local workbook, though the config file names a Google Sheet.
+    const chosen = runCli(['export', '--sink', 'workbook', '--workbook', '../credits.xlsx'], sub);
+    expect(chosen.err).toBe('');
+    expect(chosen.out.split('\n')[0]).toMatch(/^\uFEFF?Credit ID,/);
+    expect(chosen.code).toBe(0);
+    const typo = runCli(['export', '--sink', 'sheets'], dir);
+    expect(typo.err).toMatch(/--sink.*'sheets' is invalid.*workbook, google/);
+    expect(typo.code).toBe(2);
+  });
+
   it('2 for a chat webhook that is not https', () => {
     const r = runCli(['run-month', '--webhook-url', 'http://chat.example.com/hook'], dir);
     expect(r.err).toMatch(/must use https/);
