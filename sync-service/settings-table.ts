@@ -76,8 +76,10 @@ export interface SettingSpec {
   /** Why a setting has no command-line option (only for `group: 'none'`). */
   readonly flagless?: string;
   readonly env: string;
-  /** '' is "not set"; how an unset setting behaves is the doc line's to say. */
+  /** '' is "not set"; how an unset setting behaves is the doc line's to say, or `unset`'s. */
   readonly default: string;
+  /** What a setting with no default does when not set, for `--help` and the docs' Default column. */
+  readonly unset?: string;
   /** The only values it takes (checked at start, and by commander for the option). */
   readonly choices?: readonly string[];
   /**
@@ -203,9 +205,10 @@ export const SETTINGS: Readonly<Record<SettingKey, SettingSpec>> = {
     group: 'sheet',
     env: 'CREDIT_DESK_SINK',
     default: '',
+    unset: 'google if a spreadsheet is set, else workbook',
     choices: ['workbook', 'google'],
     help: 'where the sheet is: the .xlsx workbook or the Google Sheet (default google if a spreadsheet is set)',
-    doc: 'the sheet the commands open: workbook or google (none: google if a spreadsheet is set, else workbook)',
+    doc: 'the sheet the commands open: the local workbook or the Google Sheet (chosen in settings.ts, chooseSink)',
   },
   workbook: {
     flag: '--workbook <file>',
@@ -362,7 +365,7 @@ export function settingsDocTable(): string {
         `\`${key}\``,
         cell(option),
         `\`${spec.env}\``,
-        spec.default ? `\`${spec.default}\`` : '',
+        spec.default ? `\`${spec.default}\`` : (spec.unset ?? ''),
         cell(spec.doc),
       ];
     }),

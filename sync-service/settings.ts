@@ -208,7 +208,7 @@ export function resolveSettings(
 export function settingsHelp(): string {
   const local = SETTING_KEYS.filter((k) => SETTINGS[k].standIn);
   const line = (k: SettingKey) =>
-    `  ${k.padEnd(19)} ${SETTINGS[k].env.padEnd(31)} default: ${SETTINGS[k].default || '(none)'}`;
+    `  ${k.padEnd(19)} ${SETTINGS[k].env.padEnd(31)} default: ${SETTINGS[k].default || `(${SETTINGS[k].unset ?? 'none'})`}`;
   return [
     ...SETTING_KEYS.filter((k) => !local.includes(k)).map(line),
     'Local stand-ins for AWS, Google and Connect (the tests, and `npm run servers` prints them):',
