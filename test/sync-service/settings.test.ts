@@ -155,51 +155,84 @@ describe('the sink', () => {
     );
   });
 
-  it('prints sheet options that, pasted in the same environment, open the same sheet', () => {
-    const envs: NodeJS.ProcessEnv[] = [{}, { CREDIT_DESK_SPREADSHEET: ID }, { CREDIT_DESK_SINK: 'workbook' }];
-    const runs: Record<string, unknown>[] = [
-      {},
-      { workbook: 'month end/b.xlsx' },
-      { sink: 'workbook' },
-      { sink: 'workbook', workbook: 'b.xlsx' },
-      { spreadsheet: ID },
-      { sink: 'google', spreadsheet: ID },
-    ];
-    let checked = 0;
-    for (const env of envs)
-      for (const cli of runs) {
-        let first;
-        try {
-          first = resolveSettings(cli, env);
-        } catch {
-          continue; // a refused combination prints nothing
-        }
-        // The printed words back into options, as commander would read them (values here hold no quotes).
-        const words = sheetArgs(first)
-          .trim()
-          .split(/ (?=--)/)
-          .filter(Boolean);
-        const pasted = Object.fromEntries(
-          words.map((w) => {
+  /**
+   * Every way of giving the three sheet settings (each absent, or from the option, the environment or the file):
+   * the rule's outcome, and the printed sheet options pasted back in the same environment and folder.
+   */
+  it('chooses by one rule in every combination, and what it prints, pasted, opens the same sheet', () => {
+    type Route = 'option' | 'env' | 'file' | undefined;
+    const routes: Route[] = [undefined, 'option', 'env', 'file'];
+    const values = { sink: ['workbook', 'google'], workbook: ['month end/b.xlsx'], spreadsheet: [ID] };
+    const ENV = {
+      sink: 'CREDIT_DESK_SINK',
+      workbook: 'CREDIT_DESK_WORKBOOK',
+      spreadsheet: 'CREDIT_DESK_SPREADSHEET',
+    };
+    type Given = { key: keyof typeof values; value: string; route: Route };
+    const choices = (key: keyof typeof values): Given[] =>
+      routes.flatMap((route): Given[] =>
+        route ? values[key].map((value) => ({ key, value, route })) : [{ key, value: '', route }],
+      );
+    let files = 0;
+    let resolved = 0;
+    let refused = 0;
+    for (const sink of choices('sink'))
+      for (const workbook of choices('workbook'))
+        for (const spreadsheet of choices('spreadsheet')) {
+          const cli: Record<string, unknown> = {};
+          const env: NodeJS.ProcessEnv = {};
+          const file: Record<string, string> = {};
+          for (const g of [sink, workbook, spreadsheet]) {
+            if (g.route === 'option') cli[g.key] = g.value;
+            if (g.route === 'env') env[ENV[g.key]] = g.value;
+            if (g.route === 'file') file[g.key] = g.value;
+          }
+          const config = join(dir, `combination-${(files += 1)}.json`);
+          writeFileSync(config, JSON.stringify(file));
+          const typedForOther =
+            (sink.value === 'google' && workbook.route === 'option') ||
+            (sink.value === 'workbook' && spreadsheet.route === 'option');
+          const shouldRefuse =
+            (sink.value === 'google' && !spreadsheet.route) ||
+            (!sink.route && workbook.route !== undefined && spreadsheet.route !== undefined) ||
+            typedForOther;
+          const combination = { sink, workbook, spreadsheet };
+          let first;
+          try {
+            first = resolveSettings({ ...cli, config }, env);
+          } catch (e) {
+            expect({ combination, message: (e as Error).message }).toEqual({
+              combination,
+              message: expect.stringMatching(/^Setting sink \(from [^)]+\) .*--sink/),
+            });
+            expect({ combination, shouldRefuse }).toEqual({ combination, shouldRefuse: true });
+            refused += 1;
+            continue;
+          }
+          expect({ combination, shouldRefuse }).toEqual({ combination, shouldRefuse: false });
+          const expected = sink.value || (spreadsheet.route ? 'google' : 'workbook');
+          expect({ combination, sink: first.sink }).toEqual({ combination, sink: expected });
+          // The printed words back into options, as the shell and commander read them.
+          const pasted: Record<string, unknown> = { config };
+          for (const w of sheetArgs(first)
+            .trim()
+            .split(/ (?=--)/)
+            .filter(Boolean)) {
             const [flag, ...value] = w.split(' ');
-            return [flag.slice(2), value.join(' ').replace(/^"|"$/g, '')];
-          }),
-        );
-        const again = resolveSettings(pasted, env);
-        expect({
-          env,
-          cli,
-          sink: again.sink,
-          sheet: again.sink === 'google' ? again.spreadsheet : again.workbook,
-        }).toEqual({
-          env,
-          cli,
-          sink: first.sink,
-          sheet: first.sink === 'google' ? first.spreadsheet : first.workbook,
-        });
-        checked += 1;
-      }
-    expect(checked).toBeGreaterThan(12);
+            pasted[flag.slice(2)] = value.join(' ').replace(/^"|"$/g, '');
+          }
+          const again = resolveSettings(pasted, env);
+          const sheet = (s: typeof first) => (s.sink === 'google' ? s.spreadsheet : s.workbook);
+          expect({ combination, sink: again.sink, sheet: sheet(again) }).toEqual({
+            combination,
+            sink: first.sink,
+            sheet: sheet(first),
+          });
+          resolved += 1;
+        }
+    expect(resolved + refused).toBe(7 * 4 * 4);
+    expect(resolved).toBeGreaterThan(30);
+    expect(refused).toBeGreaterThan(30);
   });
 });
 
