@@ -3,8 +3,10 @@
  * through the real command: a misspelt config key is refused with the nearest real one (it was silently
  * ignored), a workbook in a missing folder or a folder given as the workbook exit 2 before any query (they
  * were a raw ENOENT on a lock temp file, or exit 1), a missing workbook names the full path looked for, and a
- * non-https webhook is a wrong setting (exit 2, was 1). A read-only folder is refused by name before anything
- * is changed (checked in-process: the tests may run as root, whom no folder refuses).
+ * non-https webhook is a wrong setting (exit 2, was 1). The sink (decision 0016): `--sink google` with no
+ * spreadsheet, and a workbook and a spreadsheet both given with no sink, exit 2; `--sink` settles the second.
+ * A read-only folder is refused by name before anything is changed (checked in-process: the tests may run as
+ * root, whom no folder refuses).
  */
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
