@@ -17,7 +17,15 @@
  * BENCH_BIG_PARTS=workbook,larger,google,changes runs a subset (default all; google includes the library).
  */
 import { spawn } from 'node:child_process';
-import { copyFileSync, existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import {
+  copyFileSync,
+  existsSync,
+  mkdirSync,
+  mkdtempSync,
+  readFileSync,
+  rmSync,
+  writeFileSync,
+} from 'node:fs';
 import { loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { startSheetsServer, type SheetsServer } from '../emulators/sheets-server';
@@ -42,10 +50,11 @@ function runJob(
   dir: string,
   extra: string[] = [],
   env: NodeJS.ProcessEnv = process.env,
+  root = join(__dirname, '..'),
 ): Promise<RunResult> {
-  const runner = join(__dirname, '../bin/run-ts.cjs');
+  const runner = join(root, 'bin/run-ts.cjs');
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [runner, join(__dirname, 'big-run.ts'), job, dir, ...extra], {
+    const child = spawn(process.execPath, [runner, join(root, 'bench/big-run.ts'), job, dir, ...extra], {
       stdio: ['ignore', 'pipe', 'pipe'],
       env,
     });
@@ -90,8 +99,8 @@ function countFigures(label: string, counts: Record<string, number>): Figure[] {
 }
 
 /** rows.json, accounts.csv, rules.csv and meta.json for one size. */
-function prepare(n: number): string {
-  const dir = mkdtempSync(join(tmpdir(), `credit-desk-big-${n}-`));
+function prepare(n: number, dir = mkdtempSync(join(tmpdir(), `credit-desk-big-${n}-`))): string {
+  mkdirSync(dir, { recursive: true });
   const month = bigMonth({ credits: n });
   writeFileSync(join(dir, 'rows.json'), JSON.stringify(month.rows));
   writeReferenceFiles(dir, month);
@@ -106,6 +115,23 @@ async function repeat(job: Job, dir: string, before?: () => void, extra?: (i: nu
     runs.push(await runJob(job, dir, extra?.(i)));
   }
   return runs;
+}
+
+/**
+ * `repeat` for this checkout and another (`baseline`, a checkout of main, say), run after run in turn on the same
+ * file (`before` restores it), so both see the same machine load: the comparison a change's figures need on a
+ * machine other work shares.
+ */
+async function repeatBoth(job: Job, dir: string, baseline: string, before?: () => void) {
+  const ours: RunResult[] = [];
+  const theirs: RunResult[] = [];
+  for (let i = 0; i < RUNS; i++) {
+    before?.();
+    ours.push(await runJob(job, dir));
+    before?.();
+    theirs.push(await runJob(job, dir, [], process.env, baseline));
+  }
+  return { ours, theirs };
 }
 
 const fresh = (dir: string) => () => {
@@ -264,6 +290,12 @@ export async function benchBig(): Promise<Figure[]> {
  * credit (each run on a fresh copy of the same workbook), `export --format json`, and a re-sync with nothing
  * to write (after one unmeasured re-sync, which draws the Summary the preparation left out). Each run is a
  * process of its own; its figures start after the modules are loaded (bench/big-run.ts).
+ *
+ * BENCH_BIG_SIZES=240000 makes it a year's sheet (12 × 20,000 credits, before archive). BENCH_OPS=assign,export
+ * runs a subset of resync, assign, export. BENCH_OPS_BASELINE=<a checkout of main with node_modules> runs each
+ * job with that checkout's code too, in turn with this one's on the same file, and prints both.
+ * BENCH_OPS_DIR=<folder> keeps the prepared workbook there, and a later run with the same folder starts from it
+ * (preparing 240,000 credits takes minutes).
  */
 export async function benchWorkbookOps(): Promise<Figure[]> {
   const figures: Figure[] = [];
@@ -272,33 +304,51 @@ export async function benchWorkbookOps(): Promise<Figure[]> {
     figures.push(...fs);
   };
   const n = SIZES[0];
-  const dir = prepare(n);
+  const ops = new Set((process.env.BENCH_OPS ?? 'resync,assign,export').split(','));
+  const baseline = process.env.BENCH_OPS_BASELINE;
+  const kept = process.env.BENCH_OPS_DIR;
+  const reuse = kept !== undefined && existsSync(join(kept, 'base.xlsx'));
+  const dir = kept ?? prepare(n);
+  if (kept && !reuse) {
+    rmSync(kept, { recursive: true, force: true });
+    prepare(n, kept);
+  }
+  const credits = join(dir, 'credits.xlsx');
+  const base = join(dir, 'base.xlsx');
+  const restoreBase = () => {
+    copyFileSync(base, credits);
+    copyFileSync(chunkMapPath(base), chunkMapPath(credits));
+  };
   try {
-    await runJob('sync', dir);
-    await runJob('prep', dir);
-    const assignId = await pickAssignable(dir);
-    writeFileSync(join(dir, 'meta.json'), JSON.stringify({ period: '2026-10', assignId }));
-    // One assign not measured: the Audit tab, written whole by the first sync, gets its chunk map
-    // (workbook-chunk-maps.ts), as every tab has on a workbook this tool has been patching. Then one re-sync not
-    // measured, which draws the Summary the preparation and that assign left out of date.
-    await runJob('assign', dir, ['', '', '1']);
-    await runJob('resync', dir);
-    const credits = join(dir, 'credits.xlsx');
-    const base = join(dir, 'base.xlsx');
-    copyFileSync(credits, base);
-    copyFileSync(chunkMapPath(credits), chunkMapPath(base));
-    const restoreBase = () => {
-      copyFileSync(base, credits);
-      copyFileSync(chunkMapPath(base), chunkMapPath(credits));
-    };
+    if (reuse) restoreBase();
+    else {
+      await runJob('sync', dir);
+      await runJob('prep', dir);
+      const assignId = await pickAssignable(dir);
+      writeFileSync(join(dir, 'meta.json'), JSON.stringify({ period: '2026-10', assignId }));
+      // One assign not measured: the Audit tab, written whole by the first sync, gets its chunk map
+      // (workbook-chunk-maps.ts), as every tab has on a workbook this tool has been patching. Then one re-sync not
+      // measured, which draws the Summary the preparation and that assign left out of date.
+      await runJob('assign', dir, ['', '', '1']);
+      await runJob('resync', dir);
+      copyFileSync(credits, base);
+      copyFileSync(chunkMapPath(credits), chunkMapPath(base));
+    }
     const load = () => `load average ${loadavg()[0].toFixed(1)}`;
     console.log(`  (${load()} at the start)`);
-    print(summarize(`workbook re-sync ${k(n)}, nothing to write`, await repeat('resync', dir)));
-    print(summarize(`workbook assign 1 credit on ${k(n)}`, await repeat('assign', dir, restoreBase)));
-    print(summarize(`workbook export --format json ${k(n)}`, await repeat('export', dir)));
+    const measure = async (job: Job, label: string, before?: () => void) => {
+      if (!ops.has(job)) return;
+      if (!baseline) return print(summarize(label, await repeat(job, dir, before)));
+      const { ours, theirs } = await repeatBoth(job, dir, baseline, before);
+      print(summarize(label, ours));
+      print(summarize(`${label} (baseline)`, theirs));
+    };
+    await measure('resync', `workbook re-sync ${k(n)}, nothing to write`, restoreBase);
+    await measure('assign', `workbook assign 1 credit on ${k(n)}`, restoreBase);
+    await measure('export', `workbook export --format json ${k(n)}`);
     console.log(`  (${load()} at the end)`);
   } finally {
-    rmSync(dir, { recursive: true, force: true });
+    if (!kept) rmSync(dir, { recursive: true, force: true });
   }
   return [];
 }

@@ -197,7 +197,11 @@ function updateLedgerGrid(grid: Grid, changes: LedgerChanges): Grid {
 
 /** Reads the sink, reconciles it against the usage record, writes the repairs (unless a dry run). */
 export async function readReconciled(sink: Sink, opts: ReconcileOptions): Promise<Reconciled> {
-  const snapshot = await sink.read({ auditDetail: opts.auditDetail });
+  // The Audit narrowly (sink.ts: auditColumns): Credit ID and Action of every row, the rows of AUDIT_WHOLE_ROWS
+  // and auditDetail whole — all that this step and the commands after it look up there, and what the Google
+  // Sheets sink reads anyway. The other Audit cells (When, Who, Field, Before, After of 240,000 sync rows on a
+  // year's sheet) are never decoded.
+  const snapshot = await sink.read({ auditDetail: opts.auditDetail, auditColumns: ['creditId', 'action'] });
   const now = opts.now.toISOString();
   const created = snapshot.created ?? [];
   const fromTab = readLedger(snapshot.tabs.ledger);

@@ -5,7 +5,7 @@
  */
 import type { AuditAction } from '../../core/audit';
 import type { TabSize } from '../../core/cell-budget';
-import type { TabId } from '../../core/sheet-contract';
+import type { AuditField, TabId } from '../../core/sheet-contract';
 import type { ChangeSet, Snapshot, WriteReport } from '../../core/sheet-changes';
 
 export interface ReadOptions {
@@ -20,7 +20,22 @@ export interface ReadOptions {
    * rows' too; the others always come whole.
    */
   auditDetail?: readonly AuditAction[];
+  /**
+   * The Audit columns the command reads in every row (Credit ID and Action are always among them). A sink may
+   * leave the other Audit cells blank, except in the rows whose Action is one of AUDIT_WHOLE_ROWS or
+   * `auditDetail`, which come whole; the rows themselves are all there, so row counts and appends are unchanged.
+   * What a sink that reads the Audit narrowly anyway (Google Sheets: readAuditColumns) already gives. Absent:
+   * every Audit cell (archive copies whole rows).
+   */
+  auditColumns?: readonly AuditField[];
 }
+
+/**
+ * The Audit rows a narrow read (`auditColumns`) still gives whole: what the commands that read narrowly look up
+ * in them — drift and left-out lines recorded (sync), collections, closes and reopenings (reconcile-step.ts,
+ * core/collect-trace.ts: a lost Ledger row is rebuilt from these).
+ */
+export const AUDIT_WHOLE_ROWS: readonly AuditAction[] = ['drift', 'left-out', 'collect', 'close', 'reopen'];
 
 export interface Sink {
   /** "credits.xlsx" or "Google Sheet 1AbC…" — for messages. Never contains credentials. */

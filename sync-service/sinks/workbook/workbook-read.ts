@@ -16,7 +16,8 @@ import type { TabSize } from '../../../core/cell-budget';
 import { TABS, type ColumnSpec, type TabId } from '../../../core/sheet-contract';
 import { columnNumber, TAB_ORDER, indexKeys } from '../../../core/sheet-layout';
 import { headerKey, type Grid } from '../../../core/table';
-import { sheetGrid, type CellContext } from './workbook-sheet-scan';
+import { sheetGrid, type CellContext, type NarrowColumns, type StringTable } from './workbook-sheet-scan';
+import { AUDIT_WHOLE_ROWS, type ReadOptions } from '../sink';
 import { entryBytes, entryBytesAsync, readZip, ZipShapeError } from '../../xlsx/workbook-zip';
 import { attr, decodeEntities, isNameEnd, NotPlain, notPlain, quickAttr } from './workbook-xml';
 
@@ -43,6 +44,7 @@ export async function readPlainWorkbook(path: string): Promise<Record<TabId, Gri
 export async function readPlainWorkbookParts(
   bytes: Buffer,
   only: readonly TabId[] = TAB_ORDER,
+  narrow: Pick<ReadOptions, 'auditColumns' | 'auditDetail'> = {},
 ): Promise<{
   tabs: Record<TabId, Grid>;
   parts: Map<string, Buffer>;
@@ -58,7 +60,7 @@ export async function readPlainWorkbookParts(
     );
     startInflating(files, ['xl/sharedStrings.xml', ...needed]);
     const measured: MeasuredSizes = new Map();
-    const tabs = await readEntries(files, shape, only, measured);
+    const tabs = await readEntries(files, shape, only, measured, narrowAudit(narrow));
     return { tabs, parts, sizes: () => tabSizes(files, measured), measured };
   });
 }
@@ -227,12 +229,24 @@ function entry(files: Map<string, ZipPart>, name: string): string {
 
 // --- the parts ---------------------------------------------------------------------------------------------
 
+/** Sink.read's `auditColumns` as the scan takes it (workbook-sheet-scan.ts); undefined: the Audit whole. */
+function narrowAudit({ auditColumns, auditDetail = [] }: Pick<ReadOptions, 'auditColumns' | 'auditDetail'>) {
+  if (!auditColumns) return undefined;
+  const header = (f: string) => headerKey(TABS.audit.columns.find((c) => c.field === f)!.header);
+  const fields = new Set<string>([...auditColumns, 'creditId', 'action']);
+  return {
+    headers: new Set([...fields].map(header)),
+    wholeIf: { header: 'Action', values: new Set<string>([...AUDIT_WHOLE_ROWS, ...auditDetail]) },
+  } satisfies NarrowColumns;
+}
+
 /** The tabs in `only` as grids; the others empty, with their contract headers (Sink.read's `only`). */
 async function readEntries(
   files: Map<string, ZipPart>,
   { sheetPath, date1904 }: WorkbookShape,
   only: readonly TabId[],
   measured: MeasuredSizes,
+  audit?: NarrowColumns,
 ): Promise<Record<TabId, Grid>> {
   const sharedStrings = files.get('xl/sharedStrings.xml');
   const ctx = cellContext(files, sharedStrings && (await sharedStrings.ready()), date1904);
@@ -244,7 +258,8 @@ async function readEntries(
       continue;
     }
     const zipPart = part(files, path);
-    const { grid, size } = sheetGrid(await zipPart.ready(), ctx, TABS[tab].columns);
+    const narrow = tab === 'audit' ? audit : undefined;
+    const { grid, size } = sheetGrid(await zipPart.ready(), ctx, TABS[tab].columns, narrow);
     measured.set(path, { crc: zipPart.crc, length: zipPart.length, ...size });
     const present = new Set(grid.headers.map((h) => headerKey(h)));
     for (const c of TABS[tab].columns) if (!present.has(headerKey(c.header))) notPlain(`missing ${c.header}`);
@@ -275,7 +290,7 @@ function cellContext(
   date1904: boolean,
 ): CellContext {
   return {
-    strings: sharedStrings ? sharedStringsOf(sharedStrings) : [],
+    strings: sharedStrings ? new SharedStringIndex(sharedStrings) : [],
     dateStyles: files.has('xl/styles.xml') ? dateStyleIds(entry(files, 'xl/styles.xml')) : new Set<number>(),
     date1904,
   };
@@ -337,58 +352,100 @@ function sharedString(body: string): string | null {
 }
 
 /**
- * sharedStrings on the part's bytes, fast. The part (15 MB at 50,000 credits) is taken as Latin-1 — a plain copy,
- * where decoding it as UTF-8 cost 0.18 s — and each plain `<si><t>text</t></si>` item is a slice of that string,
- * which V8 keeps as a small reference into it instead of a copy the garbage collector moves twice (0.33 s for
- * 230,000 items copied, measured). An item holding a non-ASCII byte is decoded as UTF-8 from the bytes instead:
- * markup is ASCII, so byte and character positions agree everywhere else. Any other body goes through
- * sharedString's text reading.
+ * sharedStrings on the part's bytes, fast: every item of the lazy index below, decoded (the property test holds
+ * the two readings equal).
  */
 export function sharedStringsOf(bytes: Buffer): (string | null)[] {
-  const xml = bytes.toString('latin1');
-  if (xml.includes('<![CDATA[')) notPlain('CDATA');
-  const n = bytes.length;
-  let high = -1; // the first non-ASCII byte at or after the last position asked about (n: none)
-  const firstNonAscii = (from: number): number => {
-    if (high >= from) return high;
-    for (let i = from; i < n; i++) if (bytes[i] > 127) return (high = i);
-    return (high = n);
-  };
-  const textOf = (from: number, to: number) =>
-    firstNonAscii(from) < to ? bytes.toString('utf8', from, to) : xml.slice(from, to);
+  const index = new SharedStringIndex(bytes);
   const out: (string | null)[] = [];
-  for (let p = xml.indexOf('<si'); p !== -1;) {
-    const after = xml.charCodeAt(p + 3);
-    if (after === 47 && xml.charCodeAt(p + 4) === 62) {
-      out.push(sharedString('')); // <si/>
-      p = xml.indexOf('<si', p + 5);
-      continue;
-    }
-    if (after !== 62) {
-      p = xml.indexOf('<si', p + 1); // <sst, or <si with attributes: not an item, as the regex reads it
-      continue;
-    }
-    const from = p + 4;
-    const start = xml.startsWith('<t>', from)
-      ? from + 3
-      : xml.startsWith(T_PRESERVE, from)
-        ? from + T_PRESERVE.length
-        : -1;
-    const end = start === -1 ? -1 : xml.indexOf('<', start);
-    if (end !== -1 && xml.startsWith('</t></si>', end)) {
-      // <t>text</t></si> with no markup in the text
-      out.push(decodeXString(decodeEntities(textOf(start, end))));
-      p = xml.indexOf('<si', end + 9);
-      continue;
-    }
-    const to = xml.indexOf('</si>', from);
-    if (to === -1) break; // an unclosed last item: the regex reads none either
-    out.push(sharedString(bytes.toString('utf8', from, to)));
-    p = xml.indexOf('<si', to + 5);
-  }
+  for (let i = 0; i < index.length; i++) out.push(index.at(i)!);
   return out;
 }
 
+/**
+ * The shared strings part indexed, not decoded: where each item is, found once, and an item decoded the first
+ * time a cell asks for it (then kept). At 240,000 credits the table holds about a million items, and a read
+ * that leaves Audit columns out (Sink.read's `auditColumns`) never makes the strings only those cells use.
+ *
+ * The part is taken as Latin-1 — a plain copy, where decoding it as UTF-8 cost 0.18 s at 50,000 credits — and
+ * each plain `<si><t>text</t></si>` item is a slice of that string, which V8 keeps as a small reference into it
+ * instead of a copy the garbage collector moves twice (0.33 s for 230,000 items copied, measured). An item
+ * holding a non-ASCII byte is decoded as UTF-8 from the bytes instead: markup is ASCII, so byte and character
+ * positions agree everywhere else. Any other body goes through sharedString's text reading.
+ */
+export class SharedStringIndex implements StringTable {
+  private readonly xml: string;
+  /** Three numbers per item: its kind (EMPTY, PLAIN, OTHER), then where its text or body starts and ends. */
+  private readonly spots: number[] = [];
+  private readonly decoded: (string | null | undefined)[];
+
+  constructor(private readonly bytes: Buffer) {
+    const xml = (this.xml = bytes.toString('latin1'));
+    if (xml.includes('<![CDATA[')) notPlain('CDATA');
+    const spots = this.spots;
+    for (let p = xml.indexOf('<si'); p !== -1;) {
+      const after = xml.charCodeAt(p + 3);
+      if (after === 47 && xml.charCodeAt(p + 4) === 62) {
+        spots.push(EMPTY, 0, 0); // <si/>
+        p = xml.indexOf('<si', p + 5);
+        continue;
+      }
+      if (after !== 62) {
+        p = xml.indexOf('<si', p + 1); // <sst, or <si with attributes: not an item, as the regex reads it
+        continue;
+      }
+      const from = p + 4;
+      const start = xml.startsWith('<t>', from)
+        ? from + 3
+        : xml.startsWith(T_PRESERVE, from)
+          ? from + T_PRESERVE.length
+          : -1;
+      const end = start === -1 ? -1 : xml.indexOf('<', start);
+      if (end !== -1 && xml.startsWith('</t></si>', end)) {
+        spots.push(PLAIN, start, end); // <t>text</t></si> with no markup in the text
+        p = xml.indexOf('<si', end + 9);
+        continue;
+      }
+      const to = xml.indexOf('</si>', from);
+      if (to === -1) break; // an unclosed last item: the regex reads none either
+      spots.push(OTHER, from, to);
+      p = xml.indexOf('<si', to + 5);
+    }
+    this.decoded = new Array<string | null | undefined>(spots.length / 3);
+  }
+
+  get length(): number {
+    return this.decoded.length;
+  }
+
+  at(index: number): string | null | undefined {
+    if (!(index >= 0 && index < this.decoded.length)) return undefined;
+    const done = this.decoded[index];
+    if (done !== undefined) return done;
+    const kind = this.spots[3 * index];
+    const from = this.spots[3 * index + 1];
+    const to = this.spots[3 * index + 2];
+    const value =
+      kind === EMPTY
+        ? sharedString('')
+        : kind === PLAIN
+          ? decodeXString(decodeEntities(this.textOf(from, to)))
+          : sharedString(this.bytes.toString('utf8', from, to));
+    this.decoded[index] = value;
+    return value;
+  }
+
+  /** Bytes from–to as text: a slice of the Latin-1 string when they are ASCII, else decoded as UTF-8. */
+  private textOf(from: number, to: number): string {
+    const bytes = this.bytes;
+    for (let i = from; i < to; i++) if (bytes[i] > 127) return bytes.toString('utf8', from, to);
+    return this.xml.slice(from, to);
+  }
+}
+
+const EMPTY = 0;
+const PLAIN = 1;
+const OTHER = 2;
 const T_PRESERVE = '<t xml:space="preserve">';
 
 /** ExcelJS decodes `_xHHHH_` (upper-case hex) in <t> text. */

@@ -23,11 +23,35 @@ const excelUtils = require('exceljs/lib/utils/utils') as {
   excelToDate(v: number, date1904: boolean): Date;
 };
 
+/**
+ * The shared strings by index: an array, or a lazy table that decodes an item the first time a cell asks for it
+ * (workbook-read.ts: a read that leaves columns out never decodes their strings).
+ */
+export interface StringTable {
+  at(index: number): string | null | undefined;
+}
+
 /** What a part's cells are read against: the shared strings, the styles that are dates, the date system. */
 export interface CellContext {
-  strings: (string | null)[];
+  strings: StringTable;
   dateStyles: Set<number>;
   date1904: boolean;
+}
+
+/** The shared string at `index` (a parsed cell value, NaN when not digits): undefined when there is none. */
+function sharedAt(ctx: CellContext, index: number): string | null | undefined {
+  return Number.isInteger(index) && index >= 0 ? ctx.strings.at(index) : undefined;
+}
+
+/**
+ * A narrow read (Sink.read's `columns`): the cells of these columns only, in every row below the header; the
+ * other cells are left blank, not even decoded. A row whose `wholeIf` column holds one of its values is read
+ * whole (the Audit rows whose details a command looks up).
+ */
+export interface NarrowColumns {
+  /** headerKey of each header whose cells are read. */
+  headers: ReadonlySet<string>;
+  wholeIf?: { header: string; values: ReadonlySet<string> };
 }
 
 const LT = 60;
@@ -60,16 +84,32 @@ export function sheetGrid(
   xml: Buffer,
   ctx: CellContext,
   columns: readonly ColumnSpec[],
+  narrow?: NarrowColumns,
 ): { grid: Grid; size: { rows: number; cols: number } } {
-  if (hasElement(xml, '<mergeCell')) notPlain('merged cells');
   lastInline.length = 0; // offsets into another part's bytes
   const start = xml.indexOf('<sheetData');
   const end = start === -1 ? -1 : xml.lastIndexOf('</sheetData>');
+  // <mergeCells> follows <sheetData> in a worksheet (ECMA-376 Part 1, §18.3.1.99, CT_Worksheet's sequence:
+  // https://learn.microsoft.com/en-us/dotnet/api/documentformat.openxml.spreadsheet.worksheet, "child elements"),
+  // so only the part outside the rows is searched: searching the rows too was a pass over 210 MB of Credits XML
+  // at 240,000 credits. Text inside the rows cannot hold the name unescaped (`<` is `&lt;` there).
+  if (
+    hasElement(xml, '<mergeCell', end === -1 ? 0 : end) ||
+    (start !== -1 && hasElement(xml.subarray(0, start), '<mergeCell'))
+  )
+    notPlain('merged cells');
   // Sheet row → its cells; rows come in order, so this grows like a list (a Map of 50,000 rows rehashed as it grew).
   const rows: (CellValue[] | undefined)[] = [];
   let maxRow = 0;
   let maxCol = 0;
   let width = 0; // the widest row read so far, by its last value
+  // A narrow read: which columns are read (1-based, from the header row, once it is read), the column that
+  // decides a whole row, the cells of the row left unread so far (where each starts), and the last row holding
+  // a value in a column left out (the grid still reaches it: rows are counted as a full read counts them).
+  let keep: Uint8Array | null = null;
+  let wholeCol = 0;
+  const skipped: number[] = [];
+  let lastSkipped = 0;
   const limit = start === -1 || end === -1 ? 0 : end;
   for (let p = start === -1 ? -1 : xml.indexOf(ROW_OPEN, start); p !== -1 && p + 4 <= limit;) {
     if (p + 4 >= limit || !isNameEnd(xml[p + 4])) {
@@ -85,11 +125,29 @@ export function sheetGrid(
     // Made as wide as the widest row so far, not grown cell by cell (growing a 22-cell row allocated room for
     // 58); trailing holes are cut off after, so each row's length is still that of its last value.
     const cells: CellValue[] = width ? new Array<CellValue>(width) : [];
+    const skip = r > 1 ? keep : null;
+    skipped.length = 0;
     let q = nextCell(xml, tagEnd, rowEnd);
     while (q !== -1) {
-      const next = readCellBytes(xml, q, rowEnd, cells, ctx);
+      const next = readCellBytes(xml, q, rowEnd, cells, ctx, skip);
       if (scan.col > maxCol) maxCol = scan.col;
+      if (scan.skipped) skipped.push(q);
       q = nextCell(xml, next, rowEnd);
+    }
+    if (skipped.length) {
+      const by = wholeCol ? cells[wholeCol - 1] : undefined;
+      if (typeof by === 'string' && narrow!.wholeIf!.values.has(by))
+        for (const at of skipped) readCellBytes(xml, at, rowEnd, cells, ctx, null);
+      else lastSkipped = r;
+    }
+    if (r === 1 && narrow) {
+      keep = new Uint8Array(Math.max(cells.length, maxCol) + 1);
+      cells.forEach((v, i) => {
+        const key = headerKey(text(cellFromExcel(v)));
+        if (narrow.headers.has(key)) keep![i + 1] = 1;
+        if (narrow.wholeIf && key === headerKey(narrow.wholeIf.header)) wholeCol = i + 1;
+      });
+      if (wholeCol) keep[wholeCol] = 1;
     }
     let used = cells.length;
     while (used > 0 && cells[used - 1] === undefined) used--;
@@ -99,7 +157,7 @@ export function sheetGrid(
     if (r > maxRow) maxRow = r;
     p = xml.indexOf(ROW_OPEN, selfClosing ? tagEnd + 1 : rowEnd + 6);
   }
-  return { grid: toGrid(rows, maxRow, columns), size: { rows: maxRow, cols: maxCol } };
+  return { grid: toGrid(rows, maxRow, columns, lastSkipped), size: { rows: maxRow, cols: maxCol } };
 }
 
 /**
@@ -125,9 +183,9 @@ function rowNumber(xml: Buffer, from: number, to: number): number {
   return Number(quickAttr(xml.toString('utf8', from, to), 'r') ?? notPlain('row without r'));
 }
 
-/** An element of this name (and not one whose name only starts so) anywhere in the part. */
-function hasElement(xml: Buffer, open: string): boolean {
-  for (let at = xml.indexOf(open); at !== -1; at = xml.indexOf(open, at + open.length)) {
+/** An element of this name (and not one whose name only starts so) in the part, at or after `from`. */
+function hasElement(xml: Buffer, open: string, from = 0): boolean {
+  for (let at = xml.indexOf(open, from); at !== -1; at = xml.indexOf(open, at + open.length)) {
     const c = xml[at + open.length];
     const wordChar = (c >= 48 && c <= 57) || (c >= 65 && c <= 90) || (c >= 97 && c <= 122) || c === 95; // \w
     if (!wordChar) return true;
@@ -148,9 +206,10 @@ function toGrid(
   rows: readonly (CellValue[] | undefined)[],
   maxRow: number,
   columns: readonly ColumnSpec[],
+  lastSkipped = 0,
 ): Grid {
-  let last = 1;
-  for (let r = maxRow; r > 1; r--) {
+  let last = Math.max(1, lastSkipped);
+  for (let r = maxRow; r > last; r--) {
     const cells = rows[r];
     if (cells && cells.some((v) => v !== undefined && !isBlank(cellFromExcel(v)))) {
       last = r;
@@ -192,13 +251,24 @@ const scan = {
   /** plainValue, plainInlineString: where the raw value or the text is. */
   from: 0,
   to: 0,
+  /** readCellBytes: the cell holds a value in a column a narrow read leaves out, and was not read. */
+  skipped: false,
 };
 
 /**
  * Reads the `<c>` at `q` into `cells`; returns where reading goes on, its column in scan.col. The usual shapes
- * are read from the bytes; anything else is decoded and read by readCellText.
+ * are read from the bytes; anything else is decoded and read by readCellText. A cell with a value in a column
+ * `skip` leaves out (0 there) is not read: scan.skipped says so.
  */
-function readCellBytes(xml: Buffer, q: number, rowEnd: number, cells: CellValue[], ctx: CellContext): number {
+function readCellBytes(
+  xml: Buffer,
+  q: number,
+  rowEnd: number,
+  cells: CellValue[],
+  ctx: CellContext,
+  skip: Uint8Array | null,
+): number {
+  scan.skipped = false;
   let cellEnd = q + 2;
   while (cellEnd < rowEnd && xml[cellEnd] !== GT) cellEnd++;
   if (cellEnd >= rowEnd) return notPlain('unclosed cell');
@@ -210,6 +280,12 @@ function readCellBytes(xml: Buffer, q: number, rowEnd: number, cells: CellValue[
   if (plain && closed) {
     if (style === -1) notPlain('a cell with neither value nor style'); // ExcelJS: a merge cell
     return cellEnd + 1; // style only: ExcelJS skips it
+  }
+  if (plain && skip && !skip[col]) {
+    const close = xml.indexOf(CELL_CLOSE, cellEnd);
+    if (close === -1 || close >= rowEnd) return notPlain('unclosed cell');
+    scan.skipped = true;
+    return close + 4;
   }
   if (plain && type === INLINE) {
     const next = plainInlineString(xml, cellEnd + 1, rowEnd);
@@ -223,7 +299,7 @@ function readCellBytes(xml: Buffer, q: number, rowEnd: number, cells: CellValue[
   if (next !== -1) {
     let v: CellValue;
     if (type === 115 /* s */) {
-      const str = ctx.strings[digitsValue(xml, scan.from, scan.to)];
+      const str = sharedAt(ctx, digitsValue(xml, scan.from, scan.to));
       v = typeof str === 'string' ? str : notPlain('rich or missing shared string');
     } else if (type === 98 /* b */) {
       v = digitsValue(xml, scan.from, scan.to) !== 0;
@@ -472,7 +548,7 @@ export function readCellText(
   const raw = decodeEntities(v?.[1] ?? '');
   let value: CellValue;
   if (t === 's') {
-    const str = ctx.strings[parseInt(raw, 10)];
+    const str = sharedAt(ctx, parseInt(raw, 10));
     value = typeof str === 'string' ? str : notPlain('rich or missing shared string');
   } else if (t === 'b') value = parseInt(raw, 10) !== 0;
   else if (t === undefined || t === 'n') {

@@ -281,7 +281,9 @@ export function createWorkbookSink(opts: WorkbookSinkOptions): Sink {
       const version = await fileVersion(opts.path, label);
       const bytes = version ? await readFile(opts.path).catch(() => null) : null;
       const only = readOpts?.only;
-      const read = bytes ? await readPlainWorkbookParts(bytes, only) : null;
+      // A narrow Audit (readOpts.auditColumns) is still one a write can be planned from: the patcher takes only
+      // the Audit's headers and row count from it (and its Credit IDs, which are always read).
+      const read = bytes ? await readPlainWorkbookParts(bytes, only, readOpts) : null;
       const plain = read?.tabs;
       if (plain && bytes) {
         workbook = undefined;

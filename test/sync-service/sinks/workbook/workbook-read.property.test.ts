@@ -208,6 +208,22 @@ describe('readPlainWorkbook', () => {
       }
     });
   });
+
+  // The scan looks for <mergeCells> only after the rows, where a worksheet holds it (workbook-sheet-scan.ts).
+  it('leaves merged cells to ExcelJS (returns null)', async () => {
+    await withTempDir(async (dir) => {
+      const path = join(dir, 'credits.xlsx');
+      const sink = createWorkbookSink({ path });
+      await sink.read();
+      await sink.write(changes({ appends: [credit(1), credit(2)] }));
+      expect(await readPlainWorkbook(path)).not.toBeNull();
+      const wb = await loadWorkbook(path);
+      creditsSheet(wb).mergeCells('T2:U2');
+      await wb.xlsx.writeFile(path);
+      expect(await readPlainWorkbook(path)).toBeNull();
+      expect((await createWorkbookSink({ path }).read()).tabs).toEqual(await excelGrids(path));
+    });
+  });
 });
 
 describe('shared strings read from bytes', () => {

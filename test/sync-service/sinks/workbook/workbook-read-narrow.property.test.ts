@@ -1,0 +1,100 @@
+/**
+ * A narrow read of the Audit (Sink.read's `auditColumns`, workbook-read.ts over workbook-sheet-scan.ts) is the
+ * full read with the left-out cells blank: every row still there, the asked columns and Credit ID and Action in
+ * every row, the rows of AUDIT_WHOLE_ROWS and `auditDetail` whole, and every other tab as the full read gives
+ * it — on Audit rows written both ways the sink writes them (shared strings by the whole write, inline strings
+ * by the patcher), including trailing rows whose only value is in a column left out.
+ */
+import fc from 'fast-check';
+import { readFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import type { AuditAction } from '../../../../core/audit';
+import { AUDIT_COLUMNS, type AuditField } from '../../../../core/sheet-contract';
+import { TAB_ORDER } from '../../../../core/sheet-layout';
+import { headerKey, type Cell } from '../../../../core/table';
+import { AUDIT_WHOLE_ROWS } from '../../../../sync-service/sinks/sink';
+import { createWorkbookSink } from '../../../../sync-service/sinks/workbook/workbook';
+import { readPlainWorkbookParts } from '../../../../sync-service/sinks/workbook/workbook-read';
+import { changes, credit } from './workbook-helpers';
+import { withTempDir } from '../../../helpers/fixtures-io';
+
+const ACTIONS: AuditAction[] = [
+  'sync-add',
+  'assign',
+  'drift',
+  'collect',
+  'close',
+  'reopen',
+  'left-out',
+  'edit',
+];
+const FIELDS = AUDIT_COLUMNS.map((c) => c.field);
+
+const textArb = fc.string({ maxLength: 6 }).map((s) => [...s].filter((c) => c >= ' ').join(''));
+const auditRowArb = fc.record({
+  when: fc.constantFrom('2026-11-01T10:00:00.000Z', ''),
+  who: textArb,
+  action: fc.oneof(fc.constantFrom(...ACTIONS), fc.constant('')),
+  creditId: fc.oneof(fc.constantFrom('CR-1', 'CR-2', ''), textArb),
+  field: textArb,
+  before: textArb,
+  after: textArb,
+});
+
+type AuditRecord = Record<AuditField, Cell>;
+
+describe('the narrow Audit read', () => {
+  it('is the full read with the left-out Audit cells blank, rows and other tabs unchanged', async () => {
+    await fc.assert(
+      fc.asyncProperty(
+        fc.array(auditRowArb, { minLength: 1, maxLength: 8 }),
+        fc.array(auditRowArb, { maxLength: 8 }),
+        fc.subarray(['when', 'who', 'field', 'before', 'after'] as AuditField[]),
+        fc.subarray(['sync-add', 'assign', 'edit'] as AuditAction[]),
+        fc.boolean(),
+        async (whole, patched, asked, detail, trailingOnlyLeftOut) =>
+          withTempDir(async (dir) => {
+            const path = join(dir, 'credits.xlsx');
+            const sink = createWorkbookSink({ path });
+            await sink.read();
+            await sink.write(changes({ appends: [credit(1), credit(2)], audit: whole }));
+            // A second write, patched: its Audit rows are inline strings. Optionally a last row whose only value
+            // is Who, a column left out: the grid must still reach it.
+            const last: AuditRecord[] = trailingOnlyLeftOut
+              ? [{ when: '', who: 'someone', action: '', creditId: '', field: '', before: '', after: '' }]
+              : [];
+            await sink.write(
+              changes({ updates: [{ key: 'k1', fields: { notes: 'x' } }], audit: [...patched, ...last] }),
+            );
+            await sink.close();
+
+            const bytes = await readFile(path);
+            const full = (await readPlainWorkbookParts(bytes))!.tabs;
+            const narrow = (await readPlainWorkbookParts(bytes, undefined, {
+              auditColumns: asked,
+              auditDetail: detail,
+            }))!.tabs;
+            for (const tab of TAB_ORDER) if (tab !== 'audit') expect(narrow[tab]).toEqual(full[tab]);
+            expect(narrow.audit.headers).toEqual(full.audit.headers);
+            expect(narrow.audit.rows.length).toBe(full.audit.rows.length);
+            const at = (f: AuditField) =>
+              full.audit.headers.findIndex(
+                (h) => headerKey(h) === headerKey(AUDIT_COLUMNS.find((c) => c.field === f)!.header),
+              );
+            const wholeActions = new Set<string>([...AUDIT_WHOLE_ROWS, ...detail]);
+            const kept = new Set<AuditField>([...asked, 'creditId', 'action']);
+            full.audit.rows.forEach((row, i) => {
+              const got = narrow.audit.rows[i];
+              if (wholeActions.has(String(row[at('action')]))) return expect(got).toEqual(row);
+              for (const f of FIELDS) {
+                const v = got[at(f)];
+                if (kept.has(f)) expect(v).toEqual(row[at(f)]);
+                else expect(v === null || v === undefined || v === '').toBe(true);
+              }
+            });
+          }),
+      ),
+      { numRuns: 20 },
+    );
+  }, 180_000);
+});
