@@ -23,7 +23,9 @@ export async function loadSummary(
 ): Promise<Summary> {
   if (period && !/^\d{4}-(0[1-9]|1[0-2])$/.test(period))
     throw new CreditDeskError('BAD_CONFIG', `--period ${period} is not a billing period.`, 'Use YYYY-MM.');
-  const state = readState(await deps.sink.read());
+  // The figures come from the Credits tab, the directory (Accounts) and the AWS bills (Config): the Audit and the
+  // Ledger, the largest tabs on a year's sheet, are not read (Sink.read's `only`).
+  const state = readState(await deps.sink.read({ only: ['credits', 'accounts', 'config'] }));
   return buildSummary(
     state.credits.map((e) => e.credit),
     {
