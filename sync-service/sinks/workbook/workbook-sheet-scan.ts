@@ -110,6 +110,7 @@ export function sheetGrid(
   let wholeCol = 0;
   const skipped: number[] = [];
   let lastSkipped = 0;
+  let lastKept = 0;
   const limit = start === -1 || end === -1 ? 0 : end;
   for (let p = start === -1 ? -1 : xml.indexOf(ROW_OPEN, start); p !== -1 && p + 4 <= limit;) {
     if (p + 4 >= limit || !isNameEnd(xml[p + 4])) {
@@ -125,21 +126,38 @@ export function sheetGrid(
     // Made as wide as the widest row so far, not grown cell by cell (growing a 22-cell row allocated room for
     // 58); trailing holes are cut off after, so each row's length is still that of its last value.
     const cells: CellValue[] = width ? new Array<CellValue>(width) : [];
-    const skip = r > 1 ? keep : null;
+    let skip = r > 1 ? keep : null;
     skipped.length = 0;
+    let decided = false; // whether the row is read whole is known (its wholeIf cell is behind)
+    let restHasValue = false;
     let q = nextCell(xml, tagEnd, rowEnd);
     while (q !== -1) {
       const next = readCellBytes(xml, q, rowEnd, cells, ctx, skip);
-      if (scan.col > maxCol) maxCol = scan.col;
+      const col = scan.col;
+      if (col > maxCol) maxCol = col;
       if (scan.skipped) skipped.push(q);
       q = nextCell(xml, next, rowEnd);
+      if (!skip) continue;
+      if (!decided && col >= wholeCol) {
+        decided = true;
+        const by = wholeCol ? cells[wholeCol - 1] : undefined;
+        if (typeof by === 'string' && narrow!.wholeIf!.values.has(by)) {
+          skip = null; // a row read whole: the cells left so far, then the rest as they come
+          for (const at of skipped) readCellBytes(xml, at, rowEnd, cells, ctx, null);
+          skipped.length = 0;
+          continue;
+        }
+      }
+      if (decided && col >= lastKept && q !== -1) {
+        // Every column read is behind: the rest of the row is not even scanned, only its last cell's column
+        // (the size counts it) and whether any of it holds a value (a cell with a body).
+        restHasValue = hasCellBody(xml, q, rowEnd);
+        const last = lastCellColumn(xml, q, rowEnd);
+        if (last > maxCol) maxCol = last;
+        break;
+      }
     }
-    if (skipped.length) {
-      const by = wholeCol ? cells[wholeCol - 1] : undefined;
-      if (typeof by === 'string' && narrow!.wholeIf!.values.has(by))
-        for (const at of skipped) readCellBytes(xml, at, rowEnd, cells, ctx, null);
-      else lastSkipped = r;
-    }
+    if (skip && (skipped.length || restHasValue)) lastSkipped = r;
     if (r === 1 && narrow) {
       keep = new Uint8Array(Math.max(cells.length, maxCol) + 1);
       cells.forEach((v, i) => {
@@ -148,6 +166,7 @@ export function sheetGrid(
         if (narrow.wholeIf && key === headerKey(narrow.wholeIf.header)) wholeCol = i + 1;
       });
       if (wholeCol) keep[wholeCol] = 1;
+      lastKept = Math.max(wholeCol, keep.lastIndexOf(1));
     }
     let used = cells.length;
     while (used > 0 && cells[used - 1] === undefined) used--;
@@ -199,6 +218,28 @@ function nextCell(xml: Buffer, from: number, rowEnd: number): number {
     if (xml[i] === LT && xml[i + 1] === 99 /* c */ && isNameEnd(xml[i + 2])) return i;
   }
   return -1;
+}
+
+/**
+ * The column of the last `<c` element between `from` and `rowEnd` (its r), as sheetSize in workbook-read.ts finds
+ * it; byte loops, as Buffer.lastIndexOf's call per row cost more than the bytes.
+ */
+function lastCellColumn(xml: Buffer, from: number, rowEnd: number): number {
+  for (let c = rowEnd - 2; c >= from; c--) {
+    if (xml[c] !== LT || xml[c + 1] !== 99 /* c */ || !isNameEnd(xml[c + 2])) continue;
+    let end = c + 2;
+    while (end < rowEnd && xml[end] !== GT) end++;
+    const ref = quickAttr(xml.toString('latin1', c + 2, end), 'r');
+    return ref ? columnNumber(ref) : 0;
+  }
+  return 0;
+}
+
+/** Whether a cell between `from` and `rowEnd` has a body (`</c>`): a value, for the row count. */
+function hasCellBody(xml: Buffer, from: number, rowEnd: number): boolean {
+  for (let i = from; i < rowEnd - 3; i++)
+    if (xml[i] === LT && xml[i + 1] === SLASH && xml[i + 2] === 99 && xml[i + 3] === GT) return true;
+  return false;
 }
 
 /** Rows (sheet row → ExcelJS values) as the grid readGrid gives. */

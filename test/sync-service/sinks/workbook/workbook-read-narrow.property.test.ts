@@ -15,7 +15,7 @@ import { headerKey, type Cell } from '../../../../core/table';
 import { AUDIT_WHOLE_ROWS } from '../../../../sync-service/sinks/sink';
 import { createWorkbookSink } from '../../../../sync-service/sinks/workbook/workbook';
 import { readPlainWorkbookParts } from '../../../../sync-service/sinks/workbook/workbook-read';
-import { changes, credit } from './workbook-helpers';
+import { changes, credit, loadWorkbook } from './workbook-helpers';
 import { withTempDir } from '../../../helpers/fixtures-io';
 
 const ACTIONS: AuditAction[] = [
@@ -51,29 +51,49 @@ describe('the narrow Audit read', () => {
         fc.array(auditRowArb, { maxLength: 8 }),
         fc.subarray(['when', 'who', 'field', 'before', 'after'] as AuditField[]),
         fc.subarray(['sync-add', 'assign', 'edit'] as AuditAction[]),
+        fc.constantFrom(null, 'who', 'after'),
         fc.boolean(),
-        async (whole, patched, asked, detail, trailingOnlyLeftOut) =>
+        async (whole, patched, asked, detail, trailingOnlyIn, trailingInWholeWrite) =>
           withTempDir(async (dir) => {
             const path = join(dir, 'credits.xlsx');
             const sink = createWorkbookSink({ path });
             await sink.read();
-            await sink.write(changes({ appends: [credit(1), credit(2)], audit: whole }));
-            // A second write, patched: its Audit rows are inline strings. Optionally a last row whose only value
-            // is Who, a column left out: the grid must still reach it.
-            const last: AuditRecord[] = trailingOnlyLeftOut
-              ? [{ when: '', who: 'someone', action: '', creditId: '', field: '', before: '', after: '' }]
-              : [];
+            // Optionally a last row whose only value is in Who or After (before Action, or past every column
+            // read), written by either writer (the whole write styles its blank cells): the grid must still
+            // reach it.
+            const blank = { when: '', who: '', action: '', creditId: '', field: '', before: '', after: '' };
+            const last: AuditRecord[] = trailingOnlyIn ? [{ ...blank, [trailingOnlyIn]: 'someone' }] : [];
+            const [first, second] = trailingInWholeWrite ? [last, []] : [[], last];
+            await sink.write(changes({ appends: [credit(1), credit(2)], audit: [...whole, ...first] }));
+            // A second write, patched: its Audit rows are inline strings.
             await sink.write(
-              changes({ updates: [{ key: 'k1', fields: { notes: 'x' } }], audit: [...patched, ...last] }),
+              changes({
+                updates: [{ key: 'k1', fields: { notes: 'x' } }],
+                audit: trailingInWholeWrite ? patched : [...patched, ...second],
+              }),
             );
             await sink.close();
+            if (trailingInWholeWrite) {
+              // As Excel leaves a row someone formatted: a style-only Credit ID cell (a column read) before the
+              // value in After; the row is past every row above, and the grid must still reach it.
+              const wb = await loadWorkbook(path);
+              const ws = wb.getWorksheet('Audit')!;
+              const row = ws.getRow(ws.rowCount + 1);
+              row.getCell(4).style = { font: { bold: true } };
+              row.getCell(7).value = 'typed';
+              await wb.xlsx.writeFile(path);
+            }
 
             const bytes = await readFile(path);
-            const full = (await readPlainWorkbookParts(bytes))!.tabs;
-            const narrow = (await readPlainWorkbookParts(bytes, undefined, {
+            const fullRead = (await readPlainWorkbookParts(bytes))!;
+            const narrowRead = (await readPlainWorkbookParts(bytes, undefined, {
               auditColumns: asked,
               auditDetail: detail,
-            }))!.tabs;
+            }))!;
+            // The tab sizes (the cell budget) are measured while reading: the same, whatever was left out.
+            expect(narrowRead.sizes()).toEqual(fullRead.sizes());
+            const full = fullRead.tabs;
+            const narrow = narrowRead.tabs;
             for (const tab of TAB_ORDER) if (tab !== 'audit') expect(narrow[tab]).toEqual(full[tab]);
             expect(narrow.audit.headers).toEqual(full.audit.headers);
             expect(narrow.audit.rows.length).toBe(full.audit.rows.length);
