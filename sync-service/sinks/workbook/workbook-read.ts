@@ -373,7 +373,7 @@ export function sharedStringsOf(bytes: Buffer): (string | null)[] {
  * holding a non-ASCII byte is decoded as UTF-8 from the bytes instead: markup is ASCII, so byte and character
  * positions agree everywhere else. Any other body goes through sharedString's text reading.
  */
-export class SharedStringIndex implements StringTable {
+class SharedStringIndex implements StringTable {
   private readonly xml: string;
   /** Three numbers per item: its kind (EMPTY, PLAIN, OTHER), then where its text or body starts and ends. */
   private readonly spots: number[] = [];
