@@ -123,10 +123,34 @@ export function requiredFragments(source: string): string[] | null {
 /** The pattern split at top-level `|`; null when brackets do not balance (never for a compiled regex). */
 function splitTopLevel(source: string): string[] | null {
   const parts: string[] = [];
+  let start = 0;
+  const end = scanBrackets(source, 0, (ch, i, depth) => {
+    if (depth < 0) return true;
+    if (ch === '|' && depth === 0) {
+      parts.push(source.slice(start, i));
+      start = i + 1;
+    }
+    return false;
+  });
+  if (end.stoppedAt >= 0 || end.depth !== 0 || end.inClass) return null;
+  parts.push(source.slice(start));
+  return parts;
+}
+
+/**
+ * Walks a pattern from `from` the way the regex parser reads its brackets: an escaped character is skipped, and
+ * inside a character class `(`, `)` and `|` are literals. Every other character is passed to `visit` with the
+ * group depth after it; the walk stops where `visit` returns true. Splitting at `|` and skipping a group both
+ * read brackets this one way.
+ */
+function scanBrackets(
+  source: string,
+  from: number,
+  visit: (ch: string, i: number, depth: number) => boolean,
+): { stoppedAt: number; depth: number; inClass: boolean } {
   let depth = 0;
   let inClass = false;
-  let start = 0;
-  for (let i = 0; i < source.length; i++) {
+  for (let i = from; i < source.length; i++) {
     const ch = source[i];
     if (ch === '\\') {
       i++;
@@ -139,15 +163,9 @@ function splitTopLevel(source: string): string[] | null {
     if (ch === '[') inClass = true;
     else if (ch === '(') depth++;
     else if (ch === ')') depth--;
-    else if (ch === '|' && depth === 0) {
-      parts.push(source.slice(start, i));
-      start = i + 1;
-    }
-    if (depth < 0) return null;
+    if (visit(ch, i, depth)) return { stoppedAt: i, depth, inClass };
   }
-  if (depth !== 0 || inClass) return null;
-  parts.push(source.slice(start));
-  return parts;
+  return { stoppedAt: -1, depth, inClass };
 }
 
 const QUANTIFIER_START = new Set(['*', '+', '?', '{']);
@@ -234,21 +252,6 @@ function skipClass(alt: string, i: number): number {
 }
 
 function skipGroup(alt: string, i: number): number {
-  let depth = 0;
-  let inClass = false;
-  for (let j = i; j < alt.length; j++) {
-    const ch = alt[j];
-    if (ch === '\\') {
-      j++;
-      continue;
-    }
-    if (inClass) {
-      if (ch === ']') inClass = false;
-      continue;
-    }
-    if (ch === '[') inClass = true;
-    else if (ch === '(') depth++;
-    else if (ch === ')' && --depth === 0) return j;
-  }
-  return alt.length;
+  const end = scanBrackets(alt, i, (ch, _j, depth) => ch === ')' && depth === 0).stoppedAt;
+  return end < 0 ? alt.length : end;
 }
