@@ -166,6 +166,15 @@ describe('requiredFragments', () => {
     expect(requiredFragments('\\d{4}')).toBeNull();
     expect(requiredFragments('a|(b)')).toBeNull();
   });
+
+  it('reads brackets as the regex parser does: | and ( inside a class or escaped split nothing', () => {
+    expect(requiredFragments('Support[|(]credit')).toEqual(['support']);
+    expect(requiredFragments('a[|]bcdefgh|xyzw')).toEqual(['bcdefgh', 'xyzw']);
+    expect(requiredFragments('Support\\|credit')).toEqual(['support|credit']);
+    expect(requiredFragments('(?:EDP|MAP) programme credit')).toEqual([' programme credit']);
+    expect(requiredFragments('MAP (2\\.0|migration) credit|Activate')).toEqual([' credit', 'activate']);
+    expect(requiredFragments('unbalanced (credit')).toBeNull();
+  });
 });
 
 // --- RuleIndex on many distinct descriptions -------------------------------------------------------------
