@@ -366,6 +366,21 @@ function lifecycleEdits(
     }
     if (!credit) continue; // not a credit row (no key): staff may type there freely
 
+    const creditId = credit.creditId;
+    /** The typed status put back, with a note saying why and an Audit row (one shape for every revert). */
+    const revertStatus = (to: Status, note: string) => {
+      changes.set(r.row, statusCol, to, creditId);
+      changes.note(r.row, statusCol, note);
+      changes.audit.push({
+        when: now,
+        who,
+        action: 'revert',
+        creditId,
+        field: 'status',
+        before: typedStatus,
+        after: to,
+      });
+    };
     let status: Status = isStatus(typedStatus) ? typedStatus : 'PENDING_ASSIGN';
     let act: 'allocation' | 'assign' | 'unassign' | 'none' = touches('allocation') ? 'allocation' : 'none';
     if (touches('status')) {
@@ -379,17 +394,7 @@ function lifecycleEdits(
       else before = inferPriorStatus(allocation);
       const decision = decideStatusEdit(before, typedStatus, allocation);
       if (decision.kind === 'revert') {
-        changes.set(r.row, statusCol, decision.to, credit.creditId);
-        changes.note(r.row, statusCol, decision.note);
-        changes.audit.push({
-          when: now,
-          who,
-          action: 'revert',
-          creditId: credit.creditId,
-          field: 'status',
-          before: typedStatus,
-          after: decision.to,
-        });
+        revertStatus(decision.to, decision.note);
         status = decision.to;
       } else {
         status = before;
@@ -430,17 +435,7 @@ function lifecycleEdits(
       if (!isCreditDeskError(err)) throw err;
       if (act === 'assign') {
         // A status typed as ASSIGNED with an allocation the core refuses: the status goes back.
-        changes.set(r.row, statusCol, 'PENDING_ASSIGN', credit.creditId);
-        changes.note(r.row, statusCol, `Not applied: ${err.message}`);
-        changes.audit.push({
-          when: now,
-          who,
-          action: 'revert',
-          creditId: credit.creditId,
-          field: 'status',
-          before: typedStatus,
-          after: 'PENDING_ASSIGN',
-        });
+        revertStatus('PENDING_ASSIGN', `Not applied: ${err.message}`);
       } else changes.note(r.row, allocationCol, `Not applied: ${err.message}`);
     }
   }
