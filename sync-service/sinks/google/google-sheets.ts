@@ -35,18 +35,12 @@ import { gridFromValues, moneyFormatRequests, planLayout, TAB_IDS, type TabInfo 
 import { ledgerRowsSeen, ledgerSheetRequests, planLedgerWrites, planRowRepairs } from './sheets-ledger';
 import { SheetLock } from './sheets-lock';
 import { planProtection } from './sheets-protection';
+import { rereadForWrite, seenAfterWrite, seenInRead, type SeenRows } from './sheets-reread';
 import { planSummaryRequests } from './sheets-summary';
 import { sheetsTabSizes } from '../grid-size';
 import { removeArchivedRows } from './sheets-remove';
 import { SheetsApiError, type RetryHooks, type SheetsRetryPolicy } from './sheets-retry';
-import {
-  chunkRanges,
-  keyRowsFrom,
-  planAppends,
-  planReplace,
-  planUpdates,
-  rowsPerBlock,
-} from './sheets-writes';
+import { chunkRanges, planAppends, planReplace, planUpdates, rowsPerBlock } from './sheets-writes';
 import { type ReadOptions, type Sink } from '../sink';
 import {
   auditWithout,
@@ -114,6 +108,8 @@ interface Layout {
   credits: ColumnIndex<CreditField>;
   audit: ColumnIndex<AuditField>;
   ledger: ColumnIndex<LedgerField>;
+  /** What the sink last read or wrote, so a write re-reads only the Key column and the rows it touches. */
+  seen: SeenRows | null;
 }
 
 const DEFAULT_MAX_BYTES = 1_900_000;
@@ -241,7 +237,9 @@ export function createGoogleSheetsSink(opts: GoogleSheetsSinkOptions): GoogleShe
       credits: indexColumns<CreditField>('credits', plan.tabs.credits.headers),
       audit: indexColumns<AuditField>('audit', plan.tabs.audit.headers),
       ledger: indexColumns<LedgerField>('ledger', plan.tabs.ledger.headers),
+      seen: null,
     };
+    layout.seen = seenInRead(plan.tabs.credits, layout.credits, plan.tabs.audit.rows.length);
     progress({ phase: 'read', done: 2, total: 2 });
     return { tabs: plan.tabs, created: TAB_IDS.filter((t) => !titles.has(TABS[t].name)) };
   }
@@ -282,6 +280,7 @@ export function createGoogleSheetsSink(opts: GoogleSheetsSinkOptions): GoogleShe
           },
           remove,
         );
+        l.seen = null; // rows left both tabs: the next re-read takes the columns whole
         return await writeLocked(
           l,
           rest,
@@ -336,28 +335,23 @@ export function createGoogleSheetsSink(opts: GoogleSheetsSinkOptions): GoogleShe
     const audit = l.info.audit;
     const ledger = l.info.ledger;
     const caller = await callingAccount();
-    const [header, keyCol, statusCol, allocationCol, auditCol, idCol, ledgerKeyCol, ledgerStatusCol] =
-      await gw.batchGet('re-reading the Key, Status and Allocation columns', [
-        a1Row(credits.title, 0),
-        a1Column(credits.title, l.credits.key),
-        a1Column(credits.title, l.credits.status),
-        a1Column(credits.title, l.credits.allocation),
-        a1Column(audit.title, l.audit.when),
-        a1Column(credits.title, l.credits.creditId),
-        a1Column(ledger.title, l.ledger.key),
-        a1Column(ledger.title, l.ledger.status),
-      ]);
-    assertSameColumns(l, header?.values?.[0] ?? []);
-    const keyRows = keyRowsFrom(keyCol?.values ?? undefined, credits.title);
-    const statusValues = (statusCol?.values ?? []).slice(1);
-    const allocationValues = (allocationCol?.values ?? []).slice(1);
-    // Last row seen: appends go right after it (explicit ranges, never values.append's table guessing).
-    const creditRows = Math.max(
-      (keyCol?.values?.length ?? 1) - 1,
-      statusValues.length,
-      allocationValues.length,
+    const now0 = await rereadForWrite(
+      gw,
+      {
+        credits: { title: credits.title, idx: l.credits },
+        audit: { title: audit.title, idx: l.audit },
+        ledger: { title: ledger.title, idx: l.ledger },
+      },
+      changes,
+      l.seen,
     );
-    const auditRows = Math.max((auditCol?.values?.length ?? 1) - 1, 0);
+    assertSameColumns(l, now0.header);
+    l.seen = null; // until this write has gone through: a failed one leaves the next re-read whole
+    const { keyRows, creditRows, auditRows } = now0;
+    const keyCol = { values: now0.keyValues };
+    const idCol = { values: now0.idValues };
+    const ledgerKeyCol = { values: now0.ledgerKey };
+    const ledgerStatusCol = { values: now0.ledgerStatus };
 
     // Rows whose Key was blanked or edited get it back first (found by Credit ID), so updates by Key can follow.
     const repaired = planRowRepairs(
@@ -372,15 +366,12 @@ export function createGoogleSheetsSink(opts: GoogleSheetsSinkOptions): GoogleShe
 
     // Compare-and-set against the cells as they are now; a new row only for a key still absent.
     const skipped: SkippedChange[] = [];
-    const current = { status: statusValues, allocation: allocationValues };
     const guarded = changes.updates.filter((u) => {
       const row = keyRows.get(u.key);
       if (row === undefined) return true; // planUpdates reports it
-      const conflict = conflictOf(u, (f) => current[f][row]?.[0] as Cell | undefined);
+      const conflict = conflictOf(u, (f) => now0.guarded(f, row));
       if (!conflict) return true;
-      skipped.push(
-        skippedAsChanged(u.key, u.creditId ?? '', conflict, current.status[row]?.[0] as Cell | undefined),
-      );
+      skipped.push(skippedAsChanged(u.key, u.creditId ?? '', conflict, now0.guarded('status', row)));
       return false;
     });
     const newRows = changes.appends.filter((r) => {
@@ -463,8 +454,7 @@ export function createGoogleSheetsSink(opts: GoogleSheetsSinkOptions): GoogleShe
     progress({ phase: 'write', done: chunks.length, total: chunks.length });
 
     // Statuses after the write: the re-read column, overlaid with what we just wrote.
-    const statuses: string[] = [];
-    for (let i = 0; i < creditRows; i++) statuses.push(text(statusValues[i]?.[0] as Cell));
+    const statuses = [...now0.statuses];
     for (const { repair, row } of repaired.rows)
       if (repair.fields.status !== undefined) statuses[row] = text(repair.fields.status);
     for (const u of guarded) {
@@ -524,6 +514,13 @@ export function createGoogleSheetsSink(opts: GoogleSheetsSinkOptions): GoogleShe
 
     // Keep the cached layout in step with what we wrote, for a write() without a new read().
     for (const r of replaced) l.tabs[r.tab] = r.grid;
+    l.seen = seenAfterWrite(
+      now0.keyValues,
+      repaired.rows,
+      newRows,
+      statuses,
+      auditRows + auditRecords.length,
+    );
     return {
       updatedRows: updates.rows.size,
       appendedRows: newRows.length,

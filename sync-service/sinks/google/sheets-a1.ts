@@ -24,3 +24,9 @@ export function a1Column(title: string, col: number): string {
 export function a1Row(title: string, row: number): string {
   return `${quoteSheet(title)}!${row + 1}:${row + 1}`;
 }
+
+/** One column from row `row0` down to the end of the tab, e.g. 'Audit'!A5:A. */
+export function a1ColumnFrom(title: string, col: number, row0: number): string {
+  const letter = columnLetter(col);
+  return `${quoteSheet(title)}!${letter}${row0 + 1}:${letter}`;
+}
