@@ -23,7 +23,7 @@ import {
   reconcile,
   type ReconcileResult,
 } from '../core/reconcile';
-import type { AuditField, CreditField, LedgerField } from '../core/sheet-contract';
+import { CREDIT_COLUMNS, type AuditField, type CreditField, type LedgerField } from '../core/sheet-contract';
 import { accountText } from '../core/ids';
 import { indexColumns, recordToRow, text, type Cell, type Grid } from '../core/table';
 import { readCollectTraces, readReopenedIds, type CollectTrace } from '../core/collect-trace';
@@ -195,13 +195,26 @@ function updateLedgerGrid(grid: Grid, changes: LedgerChanges): Grid {
   return appendRows('ledger', out, changes.appends);
 }
 
+/**
+ * The Credits fields a writing command decides from: all but Notes (the staff's, which no command reads or
+ * writes) and Last Change (only ever stamped with the time of a change, never compared). A sink may leave
+ * those two out of the read (ReadOptions.creditFields): the Google Sheets sink then downloads neither column.
+ */
+const DECIDING_FIELDS: readonly CreditField[] = CREDIT_COLUMNS.map((c) => c.field).filter(
+  (f) => f !== 'notes' && f !== 'lastChange',
+);
+
 /** Reads the sink, reconciles it against the usage record, writes the repairs (unless a dry run). */
 export async function readReconciled(sink: Sink, opts: ReconcileOptions): Promise<Reconciled> {
   // The Audit narrowly (sink.ts: auditColumns): Credit ID and Action of every row, the rows of AUDIT_WHOLE_ROWS
   // and auditDetail whole — all that this step and the commands after it look up there, and what the Google
   // Sheets sink reads anyway. The other Audit cells (When, Who, Field, Before, After of 240,000 sync rows on a
   // year's sheet) are never decoded.
-  const snapshot = await sink.read({ auditDetail: opts.auditDetail, auditColumns: ['creditId', 'action'] });
+  const snapshot = await sink.read({
+    auditDetail: opts.auditDetail,
+    auditColumns: ['creditId', 'action'],
+    creditFields: DECIDING_FIELDS,
+  });
   const now = opts.now.toISOString();
   const created = snapshot.created ?? [];
   const fromTab = readLedger(snapshot.tabs.ledger);

@@ -5,7 +5,7 @@
  */
 import type { AuditAction } from '../../core/audit';
 import type { TabSize } from '../../core/cell-budget';
-import type { AuditField, TabId } from '../../core/sheet-contract';
+import type { AuditField, CreditField, TabId } from '../../core/sheet-contract';
 import type { ChangeSet, Snapshot, WriteReport } from '../../core/sheet-changes';
 
 export interface ReadOptions {
@@ -28,6 +28,13 @@ export interface ReadOptions {
    * every Audit cell (archive copies whole rows).
    */
   auditColumns?: readonly AuditField[];
+  /**
+   * The Credits fields the command decides from (Key and Status are always read). A sink may leave the other
+   * cells of the Credits tab blank, and non-contract columns out (Google Sheets does: it downloads only these
+   * columns). Safe only for fields the command never writes from what it read: changes are cell diffs
+   * (core/sheet-state.ts buildChangeSet), so a field read blank and left alone is not written. Default: all.
+   */
+  creditFields?: readonly CreditField[];
 }
 
 /**

@@ -35,6 +35,7 @@ import { gridFromValues, moneyFormatRequests, planLayout, TAB_IDS, type TabInfo 
 import { ledgerRowsSeen, ledgerSheetRequests, planLedgerWrites, planRowRepairs } from './sheets-ledger';
 import { SheetLock } from './sheets-lock';
 import { planProtection } from './sheets-protection';
+import { creditColumnRanges, creditColumns, valuesFromColumns } from './sheets-columns';
 import { rereadForWrite, seenAfterWrite, seenInRead, type SeenRows } from './sheets-reread';
 import { planSummaryRequests } from './sheets-summary';
 import { sheetsTabSizes } from '../grid-size';
@@ -202,23 +203,54 @@ export function createGoogleSheetsSink(opts: GoogleSheetsSinkOptions): GoogleShe
   async function readWith(ss: sheets_v4.Schema$Spreadsheet, opts: ReadOptions): Promise<Snapshot> {
     const titles = new Set((ss.sheets ?? []).map((s) => s.properties?.title));
     const present = TAB_IDS.filter((t) => titles.has(TABS[t].name));
-    // Audit only grows: its header row here, then only the columns the sync needs (readAuditColumns).
+    // Audit only grows: its header row here, then only the columns the sync needs (readAuditColumns). The
+    // Credits tab too when the command names the fields it decides from: its header row, then those columns.
+    const narrow = !!opts.creditFields && titles.has(TABS.credits.name);
     const values = present.length
       ? await gw.batchGet(
           'reading the tabs',
-          present.map((t) => (t === 'audit' ? a1Row(TABS.audit.name, 0) : quoteSheet(TABS[t].name))),
+          present.map((t) =>
+            t === 'audit' || (t === 'credits' && narrow) ? a1Row(TABS[t].name, 0) : quoteSheet(TABS[t].name),
+          ),
         )
       : [];
     const grids: Partial<Record<TabId, Grid>> = {};
     // Read as serial numbers (sheets-gateway.ts); dates staff typed become ISO text here (sheets-serial.ts).
     const timeZone = ss.properties?.timeZone ?? 'Etc/GMT';
+    const header = (t: TabId) => values[present.indexOf(t)]?.values?.[0] ?? [];
+    const cols = narrow ? creditColumns(header('credits') as Cell[], opts.creditFields!) : null;
+    const creditRanges = narrow
+      ? cols
+        ? creditColumnRanges(TABS.credits.name, cols)
+        : [quoteSheet(TABS.credits.name)] // a contract column is missing: the whole tab, so the layout check sees it
+      : [];
     present.forEach((t, i) => (grids[t] = datesAsText(gridFromValues(values[i]?.values), timeZone)));
+    let creditValues: sheets_v4.Schema$ValueRange[] = [];
     if (grids.audit) {
       // Rows whose details a run looks up: drift (recorded once), left-out CUR lines (recorded once), what the
       // command asks for, and the collections (core/collect-trace.ts) when the Audit shows more of them than the
       // Ledger holds credits: the record a lost Ledger row is rebuilt from.
       const detail = new Set<string>(['drift', 'left-out', ...(opts.auditDetail ?? [])]);
-      grids.audit = await readAuditColumns(gw, grids.audit.headers, detail, liveLedgerRows(grids.ledger));
+      const audit = await readAuditColumns(
+        gw,
+        grids.audit.headers,
+        detail,
+        liveLedgerRows(grids.ledger),
+        creditRanges,
+      );
+      grids.audit = audit.grid;
+      creditValues = audit.extra;
+    } else if (creditRanges.length)
+      creditValues = await gw.batchGet('reading the Credits tab', creditRanges, true);
+    if (narrow) {
+      const whole = cols
+        ? valuesFromColumns(
+            header('credits'),
+            cols,
+            creditValues.map((v) => v.values),
+          )
+        : creditValues[0]?.values;
+      grids.credits = datesAsText(gridFromValues(whole), timeZone);
     }
     progress({ phase: 'read', done: 1, total: 2 });
 
@@ -573,7 +605,9 @@ async function readAuditColumns(
   headers: string[],
   wanted: ReadonlySet<string>,
   ledgerRows: number,
-): Promise<Grid> {
+  /** Other ranges to fetch in the same request (the Credits columns of a narrow read), answered in `extra`. */
+  extraRanges: readonly string[],
+): Promise<{ grid: Grid; extra: sheets_v4.Schema$ValueRange[] }> {
   const title = TABS.audit.name;
   const at = (field: AuditField) => {
     const header = TABS.audit.columns.find((c) => c.field === field)!.header.toLowerCase();
@@ -586,12 +620,15 @@ async function readAuditColumns(
     at('before'),
     at('after'),
   ];
-  if (idCol < 0 || actionCol < 0 || fieldCol < 0 || beforeCol < 0 || afterCol < 0)
-    return gridFromValues((await gw.batchGet('reading the Audit tab', [quoteSheet(title)]))[0]?.values);
-  const [ids, actions] = await gw.batchGet('reading the Audit tab (Credit ID, Action)', [
-    a1Column(title, idCol),
-    a1Column(title, actionCol),
-  ]);
+  if (idCol < 0 || actionCol < 0 || fieldCol < 0 || beforeCol < 0 || afterCol < 0) {
+    const [whole, ...extra] = await gw.batchGet('reading the Audit tab', [quoteSheet(title), ...extraRanges]);
+    return { grid: gridFromValues(whole?.values), extra };
+  }
+  const [ids, actions, ...extra] = await gw.batchGet(
+    'reading the Audit tab (Credit ID, Action)',
+    [a1Column(title, idCol), a1Column(title, actionCol), ...extraRanges],
+    true,
+  );
   const cell = (v: sheets_v4.Schema$ValueRange | undefined, r: number) =>
     (v?.values?.[r]?.[0] ?? null) as Cell;
   const n = Math.max(ids?.values?.length ?? 1, actions?.values?.length ?? 1) - 1;
@@ -635,7 +672,7 @@ async function readAuditColumns(
       }
     });
   }
-  return { headers, rows };
+  return { grid: { headers, rows }, extra };
 }
 
 function sized(ss: sheets_v4.Schema$Spreadsheet, info: TabInfo): TabInfo {

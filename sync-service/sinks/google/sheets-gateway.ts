@@ -23,7 +23,12 @@ export interface GatewayOptions {
 export interface SheetsGateway {
   spreadsheetId: string;
   get(what: string): Promise<sheets_v4.Schema$Spreadsheet>;
-  batchGet(what: string, ranges: string[]): Promise<sheets_v4.Schema$ValueRange[]>;
+  /**
+   * The ranges' values, row by row. `byColumns` asks Google for them column by column (majorDimension COLUMNS)
+   * and turns them back: a tall one-column range then costs one JSON array, not one per cell (a third fewer
+   * bytes down for the Key column).
+   */
+  batchGet(what: string, ranges: string[], byColumns?: boolean): Promise<sheets_v4.Schema$ValueRange[]>;
   writeValues(what: string, data: sheets_v4.Schema$ValueRange[]): Promise<void>;
   batchUpdate(what: string, requests: sheets_v4.Schema$Request[]): Promise<sheets_v4.Schema$Response[]>;
 }
@@ -64,17 +69,20 @@ export function createGateway(opts: GatewayOptions): SheetsGateway {
     spreadsheetId,
     get: (what) =>
       read(what, async () => (await api.spreadsheets.get({ spreadsheetId, includeGridData: false })).data),
-    batchGet: (what, ranges) =>
+    batchGet: (what, ranges, byColumns = false) =>
       read(what, async () => {
         const res = await api.spreadsheets.values.batchGet({
           spreadsheetId,
           ranges,
-          majorDimension: 'ROWS',
+          majorDimension: byColumns ? 'COLUMNS' : 'ROWS',
           valueRenderOption: 'UNFORMATTED_VALUE',
           // Serial numbers, not the cell's own format ("06/12/2026"): sheets-serial.ts turns them into ISO text.
           dateTimeRenderOption: 'SERIAL_NUMBER',
         });
-        return res.data.valueRanges ?? [];
+        const got = res.data.valueRanges ?? [];
+        return byColumns
+          ? got.map((vr) => ({ ...vr, majorDimension: 'ROWS', values: asRows(vr.values) }))
+          : got;
       }),
     writeValues: (what, data) =>
       write(what, async () => {
@@ -91,4 +99,22 @@ export function createGateway(opts: GatewayOptions): SheetsGateway {
           [],
       ),
   };
+}
+
+/**
+ * Values answered by columns, as Google would answer them by rows: an empty cell inside a row stays "", trailing
+ * empty cells of a row go, and a row with nothing in it is [] (https://developers.google.com/sheets/api/reference/rest/v4/spreadsheets.values#ValueRange:
+ * "empty trailing rows and columns will not be included").
+ */
+export function asRows(columns: unknown[][] | null | undefined): unknown[][] {
+  const cols = columns ?? [];
+  const height = cols.reduce((h, c) => Math.max(h, c.length), 0);
+  const rows: unknown[][] = [];
+  for (let r = 0; r < height; r++) {
+    const row: unknown[] = [];
+    for (let c = 0; c < cols.length; c++) row.push(cols[c][r] ?? '');
+    while (row.length && row[row.length - 1] === '') row.pop();
+    rows.push(row);
+  }
+  return rows;
 }

@@ -102,7 +102,7 @@ export async function rereadForWrite(
     ranges.push(a1Column(ledger.title, ledger.idx.key), a1Column(ledger.title, ledger.idx.status));
   // From the last Audit row seen (or the header) down: what was appended since, and a check that it is still there.
   if (auditWork) ranges.push(a1ColumnFrom(audit.title, audit.idx.when, seen?.auditRows ?? 0));
-  const got = await gw.batchGet('re-reading the header and Key column', ranges);
+  const got = await gw.batchGet('re-reading the header and Key column', ranges, true);
   let i = 2;
   const idValues = repairs ? got[i++]?.values : undefined;
   const [ledgerKey, ledgerStatus] = ledgerWork ? [got[i++]?.values, got[i++]?.values] : [];
@@ -112,9 +112,11 @@ export async function rereadForWrite(
     const stillThere = tail.length > 0 && text((tail[0]?.[0] ?? null) as Cell) !== '';
     if (stillThere) auditRows += tail.length - 1;
     else {
-      const [whole] = await gw.batchGet('re-reading the Audit tab (When)', [
-        a1Column(audit.title, audit.idx.when),
-      ]);
+      const [whole] = await gw.batchGet(
+        're-reading the Audit tab (When)',
+        [a1Column(audit.title, audit.idx.when)],
+        true,
+      );
       auditRows = Math.max((whole?.values?.length ?? 1) - 1, 0);
     }
   }
@@ -131,10 +133,11 @@ export async function rereadForWrite(
   const { status: sc, allocation: ac } = credits.idx;
   // Row repairs move Keys (the Key column shows them as they were): the whole columns, as before.
   if (repairs || !vouchedFor(keys, seen) || runs.length > MAX_ROW_RUNS) {
-    const [st, al] = await gw.batchGet('re-reading the Status and Allocation columns', [
-      a1Column(credits.title, sc),
-      a1Column(credits.title, ac),
-    ]);
+    const [st, al] = await gw.batchGet(
+      're-reading the Status and Allocation columns',
+      [a1Column(credits.title, sc), a1Column(credits.title, ac)],
+      true,
+    );
     const status = dataCells(st?.values);
     const allocation = dataCells(al?.values);
     const creditRows = Math.max(keys.length, status.length, allocation.length);
