@@ -50,6 +50,13 @@ export interface RequestRecord {
   bytes: number;
   requestBytes: number;
   responseBytes: number;
+  /**
+   * The A1 ranges a values.batchGet or get asked for (its repeated `ranges` query parameter:
+   * https://developers.google.com/sheets/api/reference/rest/v4/spreadsheets.values/batchGet,
+   * https://developers.google.com/sheets/api/reference/rest/v4/spreadsheets/get), so a test can check what a
+   * client downloads as well as how much (responseBytes).
+   */
+  ranges?: string[];
   /** Server-side handling time. */
   ms: number;
   fault?: string;
@@ -350,6 +357,7 @@ export async function startSheetsServer(
           requestBytes: raw.length,
           responseBytes: 0,
           ms: 0,
+          ...(url.searchParams.has('ranges') ? { ranges: url.searchParams.getAll('ranges') } : {}),
         };
         requests.push(record);
         const started = performance.now();
