@@ -5,7 +5,7 @@
  *   node bin/run-ts.cjs bench/big-run.ts <job> <dir> [sheetsRootUrl spreadsheetId]
  *
  * Jobs: sync (new credits, --accounts --rules --apply-rules), resync (same data again), assign (one credit),
- * export (JSON), sync-google / resync-google (the same against the local Sheets server), sync-gslib /
+ * export (JSON), sync-google / resync-google / assign-google (the same against the local Sheets server), sync-gslib /
  * resync-gslib (the same sync through the `google-spreadsheet` library instead: bench/gs-lib-sink.ts), and prep (not
  * measured: every 4th credit becomes PROCESSED, interleaved, as after a few usage runs), and collect (`usage collect`
  * of every ASSIGNED credit into <dir>/usage).
@@ -38,6 +38,7 @@ export type Job =
   | 'export'
   | 'sync-google'
   | 'resync-google'
+  | 'assign-google'
   | 'sync-gslib'
   | 'resync-gslib'
   | 'collect'
@@ -95,7 +96,7 @@ async function main(): Promise<void> {
   const counts: Record<string, number> = {};
   if (job === 'prep') {
     await prepProcessed(sink);
-  } else if (job === 'assign') {
+  } else if (job === 'assign' || job === 'assign-google') {
     await runAssign(meta.assignId, ALLOCATIONS[Number(runArg ?? 0) % 2], {
       sink,
       now: new Date('2026-11-28T00:00:00Z'),

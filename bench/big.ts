@@ -7,7 +7,8 @@
  *   to write, `assign` of one credit, `export --format json` — the last three on a workbook where every 4th
  *   credit is PROCESSED (interleaved);
  * - workbook sync of 100,000 and 150,000 credits (linear?);
- * - Google Sheets sink (local Sheets v4 server, in this process): first load and re-sync of 50,000, with requests;
+ * - Google Sheets sink (local Sheets v4 server, in this process): first load, re-sync and `assign` of one credit
+ *   on 50,000, with requests and bytes up and down;
  * - the same two jobs with the `google-spreadsheet` library doing the sheet I/O (bench/gs-lib-sink.ts: same
  *   tabs, same rows), and the ratios library ÷ sink of requests, wall and CPU;
  * - changes: a re-sync where AWS revised 1 % of the amounts (every 100th credit), sink and library, after a first
@@ -68,6 +69,33 @@ function runJob(
       resolve(JSON.parse(line) as RunResult);
     });
   });
+}
+
+/** Bytes the client sent and received over the requests since the server's last reset. */
+function traffic(server: SheetsServer): { up: number; down: number } {
+  const reqs = server.stats.requests;
+  return {
+    up: reqs.reduce((s, r) => s + r.requestBytes, 0),
+    down: reqs.reduce((s, r) => s + r.responseBytes, 0),
+  };
+}
+
+const mb = (bytes: number) => Math.round(bytes / 10_000) / 100;
+
+function trafficFigures(label: string, t: { up: number; down: number }): Figure[] {
+  return [
+    { name: `${label}: MB up`, value: mb(t.up), unit: 'MB (last run)' },
+    { name: `${label}: MB down`, value: mb(t.down), unit: 'MB (last run)' },
+  ];
+}
+
+/** The Credit ID of the first ASSIGNED credit in a spreadsheet on the local server (its account has a customer). */
+function assignableOnServer(server: SheetsServer, id: string): string {
+  const cells = server.state.sheet(id).sheets.find((s) => s.properties.title === 'Credits')?.cells ?? [];
+  const at = (h: string) => (cells[0] ?? []).findIndex((c) => c === h);
+  const row = cells.slice(1).find((r) => r[at('Status')] === 'ASSIGNED');
+  if (!row) throw new Error('no ASSIGNED credit in the bench spreadsheet');
+  return String(row[at('Credit ID')]);
 }
 
 function stats(values: number[]): { min: number; median: number; max: number } {
@@ -205,6 +233,7 @@ export async function benchBig(): Promise<Figure[]> {
       print(summarize(`Google sync ${k(base)} new credits (local server)`, firsts));
       print([
         { name: `  Google first load: requests`, value: stats(firstRequests).median, unit: 'requests' },
+        ...trafficFigures('  Google first load', traffic(server)),
       ]);
       const resyncRequests: number[] = [];
       const resyncs: RunResult[] = [];
@@ -216,7 +245,26 @@ export async function benchBig(): Promise<Figure[]> {
       print(summarize(`Google re-sync ${k(base)}, nothing to write`, resyncs));
       print([
         { name: `  Google re-sync: requests`, value: stats(resyncRequests).median, unit: 'requests' },
-        { name: `  Google re-sync: bytes`, value: server.stats.bytes(), unit: 'bytes (last run)' },
+        ...trafficFigures('  Google re-sync', traffic(server)),
+      ]);
+      // One credit assigned on the same sheet, alternating between two allocations so each run writes.
+      const sheet = `bench-big-${RUNS - 1}`;
+      const meta = JSON.parse(readFileSync(join(g, 'meta.json'), 'utf8')) as { period: string };
+      writeFileSync(
+        join(g, 'meta.json'),
+        JSON.stringify({ ...meta, assignId: assignableOnServer(server, sheet) }),
+      );
+      const assigns: RunResult[] = [];
+      const assignRequests: number[] = [];
+      for (let i = 0; i < RUNS; i++) {
+        server.stats.reset();
+        assigns.push(await runJob('assign-google', g, [server.rootUrl, sheet, String(i)]));
+        assignRequests.push(server.stats.count());
+      }
+      print(summarize(`Google assign 1 credit on ${k(base)}`, assigns));
+      print([
+        { name: `  Google assign: requests`, value: stats(assignRequests).median, unit: 'requests' },
+        ...trafficFigures('  Google assign', traffic(server)),
       ]);
 
       // The same sync with google-spreadsheet doing the sheet I/O: same tabs, same rows, same server.
@@ -383,6 +431,7 @@ async function changedResyncs(
       );
       requests.push(server.stats.count());
     }
+    const last = traffic(server);
     results[kind] = { runs, requests };
     print(summarize(`${kind}: re-sync ${k(SIZES[0])} with 1 % of amounts revised`, runs));
     print([
@@ -391,6 +440,7 @@ async function changedResyncs(
         value: stats(requests).median,
         unit: 'requests',
       },
+      ...trafficFigures(`  ${kind} re-sync with 1 % revised`, last),
     ]);
   }
   const lib = results['google-spreadsheet'];

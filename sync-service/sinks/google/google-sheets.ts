@@ -2,10 +2,12 @@
  * The Google Sheets sink: the staff's spreadsheet through the Sheets API v4.
  *
  * A sync is a small constant number of requests whatever the number of rows:
- *   read():  lock (get, batchUpdate, get) → values.batchGet (every tab but Audit, and Audit's header) →
- *            values.batchGet (Audit's Credit ID and Action columns; never the whole Audit tab) →
- *            [one batchUpdate if the layout is incomplete]
- *   write(): values.batchGet of the header row, Key, Status, Allocation and Audit columns →
+ *   read():  lock (get, batchUpdate, get) → values.batchGet (every tab but Audit, and Audit's header; only the
+ *            Credits header too when the command names its fields: ReadOptions.creditFields) →
+ *            values.batchGet (Audit's Credit ID and Action columns, and those Credits columns; never the whole
+ *            Audit tab) → [one batchUpdate if the layout is incomplete]
+ *   write(): values.batchGet of the header row and Key column (and what the change set needs: ./sheets-reread.ts)
+ *            → values.batchGet of Status and Allocation on the rows it compare-and-sets →
  *            [one batchUpdate growing the grids] → one values.batchUpdate per ~2 MB chunk (RAW) →
  *            one batchUpdate with the protection changes and the lock release.
  *
