@@ -31,7 +31,7 @@ import { headerKey, indexColumns, text, type Cell, type ColumnIndex, type Grid }
 import { isArchivedRow } from '../../../core/archived-ledger';
 import { stopPoint } from '../../interrupt';
 import { a1Column, a1Range, a1Row, quoteSheet } from './sheets-a1';
-import { createGateway, defaultAuth, type SheetsAuth, type SheetsGateway } from './sheets-gateway';
+import { createGateway, defaultAuth, rowsOf, type SheetsAuth, type SheetsGateway } from './sheets-gateway';
 import { datesAsText } from './sheets-serial';
 import { gridFromValues, moneyFormatRequests, planLayout, TAB_IDS, type TabInfo } from './sheets-layout';
 import { ledgerRowsSeen, ledgerSheetRequests, planLedgerWrites, planRowRepairs } from './sheets-ledger';
@@ -249,9 +249,9 @@ export function createGoogleSheetsSink(opts: GoogleSheetsSinkOptions): GoogleShe
         ? valuesFromColumns(
             header('credits'),
             cols,
-            creditValues.map((v) => v.values),
+            creditValues.map((v) => v.values?.[0]),
           )
-        : creditValues[0]?.values;
+        : rowsOf(creditValues[0]).values;
       grids.credits = datesAsText(gridFromValues(whole), timeZone);
     }
     progress({ phase: 'read', done: 1, total: 2 });
@@ -623,17 +623,22 @@ async function readAuditColumns(
     at('after'),
   ];
   if (idCol < 0 || actionCol < 0 || fieldCol < 0 || beforeCol < 0 || afterCol < 0) {
-    const [whole, ...extra] = await gw.batchGet('reading the Audit tab', [quoteSheet(title), ...extraRanges]);
-    return { grid: gridFromValues(whole?.values), extra };
+    const [whole, ...extra] = await gw.batchGet(
+      'reading the Audit tab',
+      [quoteSheet(title), ...extraRanges],
+      true,
+    );
+    return { grid: gridFromValues(rowsOf(whole).values), extra };
   }
   const [ids, actions, ...extra] = await gw.batchGet(
     'reading the Audit tab (Credit ID, Action)',
     [a1Column(title, idCol), a1Column(title, actionCol), ...extraRanges],
     true,
   );
+  // Every range here is one column, asked by columns: values[0] is the column.
   const cell = (v: sheets_v4.Schema$ValueRange | undefined, r: number) =>
-    (v?.values?.[r]?.[0] ?? null) as Cell;
-  const n = Math.max(ids?.values?.length ?? 1, actions?.values?.length ?? 1) - 1;
+    (v?.values?.[0]?.[r] ?? null) as Cell;
+  const n = Math.max(ids?.values?.[0]?.length ?? 1, actions?.values?.[0]?.length ?? 1) - 1;
   let collections = 0;
   for (let r = 1; r <= n; r++) if (text(cell(actions, r)) === 'collect') collections++;
   const detail = collections > ledgerRows ? new Set([...wanted, 'collect']) : wanted;
@@ -662,7 +667,7 @@ async function readAuditColumns(
             a1Range(title, r0, beforeCol, r1, beforeCol + 1),
             a1Range(title, r0, afterCol, r1, afterCol + 1),
           ]);
-    const got = await gw.batchGet('reading the drift and left-out lines recorded in Audit', ranges);
+    const got = await gw.batchGet('reading the drift and left-out lines recorded in Audit', ranges, true);
     const pairs = runs.length > 200 ? [[0, n + 1] as [number, number]] : runs;
     pairs.forEach(([r0, r1], i) => {
       const [f, b, a] = [got[3 * i], got[3 * i + 1], got[3 * i + 2]];

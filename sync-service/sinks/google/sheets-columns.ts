@@ -35,20 +35,20 @@ export function creditColumnRanges(title: string, cols: readonly number[]): stri
 }
 
 /**
- * The tab as values (header row first), from its header row and one column per entry of `cols` (each with its
- * header cell first), as a whole-tab read would give it but for the columns left out.
+ * The tab as values (header row first), from its header row and one column per entry of `cols` as Google sends
+ * a column read by columns (header cell first), as a whole-tab read would give it but for the columns left out.
  */
 export function valuesFromColumns(
   header: readonly unknown[],
   cols: readonly number[],
-  columns: readonly (readonly (readonly unknown[])[] | null | undefined)[],
+  columns: readonly (readonly unknown[] | null | undefined)[],
 ): unknown[][] {
-  const height = Math.max(1, ...columns.map((v) => v?.length ?? 0));
+  const height = columns.reduce<number>((h, v) => Math.max(h, v?.length ?? 0), 1);
   const out: unknown[][] = [[...header]];
   for (let r = 1; r < height; r++) out.push(new Array<unknown>(header.length).fill(null));
   cols.forEach((c, k) => {
     const v = columns[k] ?? [];
-    for (let r = 1; r < v.length; r++) out[r][c] = v[r]?.[0] ?? null;
+    for (let r = 1; r < v.length; r++) out[r][c] = v[r] ?? null;
   });
   return out;
 }

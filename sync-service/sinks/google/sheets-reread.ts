@@ -20,7 +20,7 @@ import type { ChangeSet, GuardedField } from '../../../core/sheet-changes';
 import type { AuditField, CreditField, LedgerField } from '../../../core/sheet-contract';
 import { text, type Cell, type ColumnIndex } from '../../../core/table';
 import { a1Column, a1ColumnFrom, a1Range, a1Row } from './sheets-a1';
-import type { SheetsGateway } from './sheets-gateway';
+import { rowsOf, type SheetsGateway } from './sheets-gateway';
 import { keyRowsFrom } from './sheets-writes';
 
 type Values = sheets_v4.Schema$ValueRange['values'];
@@ -102,7 +102,7 @@ export async function rereadForWrite(
     ranges.push(a1Column(ledger.title, ledger.idx.key), a1Column(ledger.title, ledger.idx.status));
   // From the last Audit row seen (or the header) down: what was appended since, and a check that it is still there.
   if (auditWork) ranges.push(a1ColumnFrom(audit.title, audit.idx.when, seen?.auditRows ?? 0));
-  const got = await gw.batchGet('re-reading the header and Key column', ranges, true);
+  const got = (await gw.batchGet('re-reading the header and Key column', ranges, true)).map(rowsOf);
   let i = 2;
   const idValues = repairs ? got[i++]?.values : undefined;
   const [ledgerKey, ledgerStatus] = ledgerWork ? [got[i++]?.values, got[i++]?.values] : [];
@@ -112,11 +112,9 @@ export async function rereadForWrite(
     const stillThere = tail.length > 0 && text((tail[0]?.[0] ?? null) as Cell) !== '';
     if (stillThere) auditRows += tail.length - 1;
     else {
-      const [whole] = await gw.batchGet(
-        're-reading the Audit tab (When)',
-        [a1Column(audit.title, audit.idx.when)],
-        true,
-      );
+      const [whole] = (
+        await gw.batchGet('re-reading the Audit tab (When)', [a1Column(audit.title, audit.idx.when)], true)
+      ).map(rowsOf);
       auditRows = Math.max((whole?.values?.length ?? 1) - 1, 0);
     }
   }
@@ -133,11 +131,13 @@ export async function rereadForWrite(
   const { status: sc, allocation: ac } = credits.idx;
   // Row repairs move Keys (the Key column shows them as they were): the whole columns, as before.
   if (repairs || !vouchedFor(keys, seen) || runs.length > MAX_ROW_RUNS) {
-    const [st, al] = await gw.batchGet(
-      're-reading the Status and Allocation columns',
-      [a1Column(credits.title, sc), a1Column(credits.title, ac)],
-      true,
-    );
+    const [st, al] = (
+      await gw.batchGet(
+        're-reading the Status and Allocation columns',
+        [a1Column(credits.title, sc), a1Column(credits.title, ac)],
+        true,
+      )
+    ).map(rowsOf);
     const status = dataCells(st?.values);
     const allocation = dataCells(al?.values);
     const creditRows = Math.max(keys.length, status.length, allocation.length);
