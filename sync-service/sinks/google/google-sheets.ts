@@ -378,6 +378,7 @@ export function createGoogleSheetsSink(opts: GoogleSheetsSinkOptions): GoogleShe
       },
       changes,
       l.seen,
+      sized(ss, audit).rowCount,
     );
     assertSameColumns(l, now0.header);
     l.seen = null; // until this write has gone through: a failed one leaves the next re-read whole

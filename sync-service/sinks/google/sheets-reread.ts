@@ -91,6 +91,8 @@ export async function rereadForWrite(
   tabs: RereadTabs,
   changes: ChangeSet,
   seen: SeenRows | null,
+  /** The Audit grid's row count now (spreadsheets.get): a start past it would be outside the grid. */
+  auditGridRows: number,
 ): Promise<Reread> {
   const { credits, audit, ledger } = tabs;
   const repairs = (changes.rowRepairs ?? []).length > 0;
@@ -100,17 +102,21 @@ export async function rereadForWrite(
   if (repairs) ranges.push(a1Column(credits.title, credits.idx.creditId));
   if (ledgerWork)
     ranges.push(a1Column(ledger.title, ledger.idx.key), a1Column(ledger.title, ledger.idx.status));
-  // From the last Audit row seen (or the header) down: what was appended since, and a check that it is still there.
-  if (auditWork) ranges.push(a1ColumnFrom(audit.title, audit.idx.when, seen?.auditRows ?? 0));
+  // From the last Audit row seen (or the header) down: what was appended since, and a check that it is still
+  // there. Rows deleted since may have shrunk the grid below that row: then the column whole, never a range
+  // outside the grid.
+  const tailFrom = seen?.auditRows ?? 0;
+  const tail = auditWork && tailFrom < auditGridRows;
+  if (tail) ranges.push(a1ColumnFrom(audit.title, audit.idx.when, tailFrom));
   const got = (await gw.batchGet('re-reading the header and Key column', ranges, true)).map(rowsOf);
   let i = 2;
   const idValues = repairs ? got[i++]?.values : undefined;
   const [ledgerKey, ledgerStatus] = ledgerWork ? [got[i++]?.values, got[i++]?.values] : [];
   let auditRows = seen?.auditRows ?? 0;
   if (auditWork) {
-    const tail = got[i]?.values ?? [];
-    const stillThere = tail.length > 0 && text((tail[0]?.[0] ?? null) as Cell) !== '';
-    if (stillThere) auditRows += tail.length - 1;
+    const fromTail = tail ? (got[i]?.values ?? []) : [];
+    const stillThere = fromTail.length > 0 && text((fromTail[0]?.[0] ?? null) as Cell) !== '';
+    if (stillThere) auditRows += fromTail.length - 1;
     else {
       const [whole] = (
         await gw.batchGet('re-reading the Audit tab (When)', [a1Column(audit.title, audit.idx.when)], true)

@@ -147,6 +147,30 @@ describe('Google Sheets sink: a write re-reads only what it writes against', () 
     expect(t.cells.find((r) => r[idx.key] === creditRow(5).key)![idx.allocation]).toBeFalsy();
   });
 
+  test('Audit rows deleted since the read (the grid shrunk below the last row seen): the next row goes right after the rest', async () => {
+    await loaded(5, true);
+    const auditRow = (n: number) => ({
+      when: `2026-12-0${n}`,
+      who: 'me',
+      action: 'note',
+      creditId: `CR-${n}`,
+      field: '',
+      before: '',
+      after: '',
+    });
+    const first = makeSink(server);
+    await first.read();
+    await first.write({ updates: [], appends: [], audit: [1, 2, 3, 4, 5, 6].map(auditRow) });
+    const sink = makeSink(server);
+    await sink.read();
+    const audit = tab(server.state.sheet(SHEET_ID), 'Audit');
+    audit.cells.splice(4); // staff delete the last three rows: header + three left
+    audit.properties.gridProperties.rowCount = 4;
+    await sink.write({ updates: [], appends: [], audit: [auditRow(7)] });
+    const now = tab(server.state.sheet(SHEET_ID), 'Audit');
+    expect(now.cells.slice(1).map((r) => r[3])).toEqual(['CR-1', 'CR-2', 'CR-3', 'CR-7']);
+  });
+
   test('past MAX_ROW_RUNS scattered rows, Status and Allocation come whole (two ranges, not one per row)', async () => {
     const n = 2 * (MAX_ROW_RUNS + 5);
     await loaded(n);
