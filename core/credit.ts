@@ -3,11 +3,11 @@
  */
 import type { HoldFlag } from './flags';
 import type { Minor } from './money';
-import type { CREDIT_IDENTITY_FIELDS } from './sheet-contract';
+import type { CREDIT_IDENTITY_FIELDS, CreditField, CreditFieldOfKind } from './sheet-contract';
 import type { Status } from './status';
 
-/** One row of the Credits tab, typed. */
-export interface Credit {
+/** One row of the Credits tab, typed: a field per column of the contract (core/sheet-contract.ts), checked below. */
+interface CreditCells {
   key: string;
   creditId: string;
   period: string; // YYYY-MM
@@ -35,6 +35,22 @@ export interface Credit {
   notes: string;
   lastChange: string; // ISO timestamp
 }
+
+type MoneyField = CreditFieldOfKind<'money'>;
+
+/**
+ * The contract's columns, exactly, each with the type of its kind (money in minor units, null when blank; every
+ * other cell text): a column of CREDIT_COLUMNS with no field in CreditCells, a field with no column, or a field
+ * of the wrong type for its column's kind fails to compile on the `Credit` line below, naming the field.
+ */
+type OneFieldPerColumn<
+  T extends Record<MoneyField, Minor | null> &
+    Record<Exclude<CreditField, MoneyField>, string> &
+    Record<Exclude<keyof T, CreditField>, never>,
+> = T;
+
+/** One row of the Credits tab, typed. */
+export type Credit = OneFieldPerColumn<CreditCells>;
 
 /** The text fields of a credit that every view of it (export, Ledger, add-on) carries as they are. */
 export type CreditIdentity = Pick<Credit, (typeof CREDIT_IDENTITY_FIELDS)[number]>;

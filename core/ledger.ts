@@ -93,12 +93,7 @@ export function readLedger(grid: Grid): LedgerEntry[] {
       );
     }
     out.push(
-      creditOfRow(row, idx, {
-        key,
-        amount,
-        currency,
-        status,
-        distributorKeeps: keeps,
+      Object.assign(creditOfRow(row, idx, { key, amount, currency, status, distributorKeeps: keeps }), {
         collectedAt: text(row[idx.collectedAt]),
         closedAt: text(row[idx.closedAt]),
         // Only when Connect said something: an entry closed by hand or still open has none.

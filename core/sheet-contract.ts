@@ -35,31 +35,13 @@ export interface ColumnSpec<F extends string = string> {
   addable?: true;
 }
 
-export type CreditField =
-  | 'creditId'
-  | 'period'
-  | 'accountId'
-  | 'payerAccountId'
-  | 'customerId'
-  | 'assetId'
-  | 'resellerId'
-  | 'service'
-  | 'description'
-  | 'amount'
-  | 'currency'
-  | 'status'
-  | 'allocation'
-  | 'distributorKeeps'
-  | 'ruleId'
-  | 'usageFileId'
-  | 'usageRecordId'
-  | 'processingDate'
-  | 'flags'
-  | 'notes'
-  | 'lastChange'
-  | 'key';
-
-export const CREDIT_COLUMNS: readonly ColumnSpec<CreditField>[] = [
+/**
+ * The Credits tab's columns, in the order a new tab gets them: the one definition of a credit's cells. Its fields
+ * are CreditField; the Credit type is checked against them (core/credit.ts: a column with no field there, or a
+ * field with no column, does not compile), and so is the row reader (core/table.ts creditOfRow). A new column is
+ * an entry here plus what the type checker then names (docs/architecture.md, "A column of the Credits tab").
+ */
+const CREDIT_COLUMN_LIST = [
   { field: 'creditId', header: 'Credit ID', owner: 'sync', kind: 'text', width: 22 },
   { field: 'period', header: 'Period', owner: 'sync', kind: 'text', width: 9 },
   { field: 'accountId', header: 'AWS Account', owner: 'sync', kind: 'text', format: 'text', width: 14 },
@@ -111,7 +93,14 @@ export const CREDIT_COLUMNS: readonly ColumnSpec<CreditField>[] = [
     addable: true,
   },
   { field: 'key', header: 'Key', owner: 'sync', kind: 'text', format: 'text', hidden: true, width: 10 },
-];
+] as const satisfies readonly ColumnSpec[];
+
+type CreditColumn = (typeof CREDIT_COLUMN_LIST)[number];
+export type CreditField = CreditColumn['field'];
+/** The Credits fields whose cells are of these kinds (what a reader parses, what the Credit type holds). */
+export type CreditFieldOfKind<K extends CellKind> = Extract<CreditColumn, { kind: K }>['field'];
+
+export const CREDIT_COLUMNS: readonly ColumnSpec<CreditField>[] = CREDIT_COLUMN_LIST;
 
 export type AccountField =
   'accountId' | 'accountName' | 'customerId' | 'customerName' | 'assetId' | 'resellerId' | 'resellerName';

@@ -24,8 +24,7 @@ import {
   type ReconcileResult,
 } from '../core/reconcile';
 import { CREDIT_COLUMNS, type AuditField, type CreditField, type LedgerField } from '../core/sheet-contract';
-import { accountText } from '../core/ids';
-import { indexColumns, recordToRow, text, type Cell, type Grid } from '../core/table';
+import { creditOfRow, indexColumns, recordToRow, text, type Cell, type Grid } from '../core/table';
 import { readCollectTraces, readReopenedIds, type CollectTrace } from '../core/collect-trace';
 import type { Reporter } from './progress';
 import { type Sink } from './sinks/sink';
@@ -120,29 +119,26 @@ function adoptFromAudit(
     } catch {
       continue; // not readable as a collected credit: reconciliation reports the row instead
     }
-    out.push({
+    // The row read as every reader of a credit reads it (core/table.ts creditOfRow), then what the Audit
+    // recorded of the collection in place of the row's cells.
+    const cells = creditOfRow(row, idx, {
       key,
-      creditId: trace.creditId,
-      period: t('period'),
-      accountId: accountText(row[idx.accountId]),
-      payerAccountId: accountText(row[idx.payerAccountId]),
-      customerId: t('customerId'),
-      assetId: t('assetId'),
-      resellerId: t('resellerId'),
-      service: t('service'),
-      description: row[idx.description] === null ? '' : String(row[idx.description] ?? ''),
       amount,
       currency,
       status: trace.closedAt !== undefined ? 'PROCESSED' : 'PROCESSING',
-      allocation: trace.allocation ?? t('allocation'),
       distributorKeeps: keeps,
-      ruleId: t('ruleId'),
-      usageFileId: trace.usageFileId,
-      usageRecordId: trace.usageRecordId,
-      processingDate: trace.processingDate ?? t('processingDate'),
-      collectedAt: trace.when,
-      closedAt: trace.closedAt ?? '',
     });
+    out.push(
+      Object.assign(cells, {
+        creditId: trace.creditId,
+        allocation: trace.allocation ?? cells.allocation,
+        usageFileId: trace.usageFileId,
+        usageRecordId: trace.usageRecordId,
+        processingDate: trace.processingDate ?? cells.processingDate,
+        collectedAt: trace.when,
+        closedAt: trace.closedAt ?? '',
+      }),
+    );
   }
   return out;
 }
