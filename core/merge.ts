@@ -19,7 +19,7 @@ import { UNDECIDED, type Credit, type CurCredit } from './credit';
 import { creditKey, issueCreditIds } from './ids';
 import { addMinor, formatMinor, type Minor } from './money';
 import { duplicateKeysError } from './sheet-layout';
-import { TABS } from './sheet-contract';
+import { TABS, type CreditFieldOwnedBy } from './sheet-contract';
 import { isLocked } from './status';
 import { resolveCreditAllocation } from './credit-allocation';
 import { hasFlag, parseFlags, SYNC_OWNED_FLAGS, withFlags, writeFlags, type Flag } from './flags';
@@ -61,8 +61,33 @@ export interface MergeInput {
   periods: readonly string[];
 }
 
-export type SyncField = 'customerId' | 'assetId' | 'resellerId' | 'description' | 'amount' | 'flags';
-const SYNC_FIELDS: SyncField[] = ['customerId', 'assetId', 'resellerId', 'description', 'amount', 'flags'];
+/**
+ * Per column the sync owns (core/sheet-contract.ts), whether a re-sync brings it up to date with the CUR and the
+ * Accounts tab (true) or leaves it as the credit was added (false: the key, what it is made of, the Credit ID
+ * issued once). A sync column added to the contract does not compile until it is decided here.
+ */
+const RESYNCED = {
+  creditId: false,
+  period: false,
+  accountId: false,
+  payerAccountId: false,
+  customerId: true,
+  assetId: true,
+  resellerId: true,
+  service: false,
+  description: true,
+  amount: true,
+  currency: false,
+  flags: true,
+  key: false,
+} as const satisfies Record<CreditFieldOwnedBy<'sync'>, boolean>;
+
+export type SyncField = {
+  [F in keyof typeof RESYNCED]: (typeof RESYNCED)[F] extends true ? F : never;
+}[keyof typeof RESYNCED];
+const SYNC_FIELDS = (Object.keys(RESYNCED) as (keyof typeof RESYNCED)[]).filter(
+  (f): f is SyncField => RESYNCED[f],
+);
 
 export interface RowUpdate {
   /** 1-based, as ExistingCredit.sheetRow. */

@@ -99,6 +99,8 @@ type CreditColumn = (typeof CREDIT_COLUMN_LIST)[number];
 export type CreditField = CreditColumn['field'];
 /** The Credits fields whose cells are of these kinds (what a reader parses, what the Credit type holds). */
 export type CreditFieldOfKind<K extends CellKind> = Extract<CreditColumn, { kind: K }>['field'];
+/** The Credits fields of the columns this owner writes. */
+export type CreditFieldOwnedBy<O extends Owner> = Extract<CreditColumn, { owner: O }>['field'];
 
 export const CREDIT_COLUMNS: readonly ColumnSpec<CreditField>[] = CREDIT_COLUMN_LIST;
 
