@@ -13,7 +13,10 @@ import { renameSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { DuckDBInstance, type DuckDBConnection } from '@duckdb/node-api';
 import type { ArchiveContent } from '../../core/archive';
+import type { Credit } from '../../core/credit';
+import type { LedgerEntry } from '../../core/ledger';
 import { formatMinor } from '../../core/money';
+import { CREDIT_COLUMNS, type CreditField } from '../../core/sheet-contract';
 import { text } from '../../core/table';
 
 export function parquetPaths(dir: string, period: string): { credits: string; audit: string } {
@@ -24,32 +27,64 @@ export function parquetPaths(dir: string, period: string): { credits: string; au
   };
 }
 
-/** Column name → SQL expression over the all-text staging table (money cast to an exact decimal). */
-const CREDIT_COLUMNS: [string, string][] = [
-  ['credit_id', 'credit_id'],
-  ['period', 'period'],
-  ['aws_account', 'aws_account'],
-  ['payer_account', 'payer_account'],
-  ['customer_id', 'customer_id'],
-  ['asset_id', 'asset_id'],
-  ['reseller_id', 'reseller_id'],
-  ['service', 'service'],
-  ['description', 'description'],
-  ['amount', 'CAST(amount AS DECIMAL(18,4))'],
-  ['currency', 'currency'],
-  ['status', 'status'],
-  ['allocation', 'allocation'],
-  ['distributor_keeps', "CAST(NULLIF(distributor_keeps, '') AS DECIMAL(18,4))"],
-  ['rule_id', 'rule_id'],
-  ['usage_file_id', 'usage_file_id'],
-  ['usage_record_id', 'usage_record_id'],
-  ['processing_date', 'processing_date'],
-  ['collected_at', 'collected_at'],
-  ['closed_at', 'closed_at'],
-  ['flags', 'flags'],
-  ['notes', 'notes'],
-  ['key', 'key'],
-];
+/**
+ * Each Credits column's name in the Parquet file, or null for one it leaves out (Last Change, left out since the
+ * first Parquet files, whose schema queries over the year folders rely on). A column added to the contract
+ * (core/sheet-contract.ts) does not compile until it is named here, so it cannot silently stay out of the
+ * archive's queryable copy.
+ */
+const PARQUET_NAME = {
+  creditId: 'credit_id',
+  period: 'period',
+  accountId: 'aws_account',
+  payerAccountId: 'payer_account',
+  customerId: 'customer_id',
+  assetId: 'asset_id',
+  resellerId: 'reseller_id',
+  service: 'service',
+  description: 'description',
+  amount: 'amount',
+  currency: 'currency',
+  status: 'status',
+  allocation: 'allocation',
+  distributorKeeps: 'distributor_keeps',
+  ruleId: 'rule_id',
+  usageFileId: 'usage_file_id',
+  usageRecordId: 'usage_record_id',
+  processingDate: 'processing_date',
+  flags: 'flags',
+  notes: 'notes',
+  lastChange: null,
+  key: 'key',
+} as const satisfies Record<CreditField, string | null>;
+
+interface ParquetColumn {
+  name: string;
+  /** The SQL over the all-text staging table: money cast to an exact decimal, blank money NULL. */
+  sql: string;
+  value: (c: Credit, e: LedgerEntry | undefined) => string;
+}
+
+/** The credits file's columns: the contract's, in its order, with the Ledger's collection times after the usage IDs. */
+const CREDIT_PARQUET: ParquetColumn[] = CREDIT_COLUMNS.flatMap((col): ParquetColumn[] => {
+  const name = PARQUET_NAME[col.field];
+  if (name === null) return [];
+  const field = col.field;
+  const column: ParquetColumn = {
+    name,
+    sql: col.kind === 'money' ? `CAST(NULLIF(${name}, '') AS DECIMAL(18,4))` : name,
+    value: (c) => {
+      const v = c[field];
+      return typeof v === 'string' ? v : v === null ? '' : formatMinor(v, c.currency);
+    },
+  };
+  if (field !== 'processingDate') return [column];
+  return [
+    column,
+    { name: 'collected_at', sql: 'collected_at', value: (_c, e) => e?.collectedAt ?? '' },
+    { name: 'closed_at', sql: 'closed_at', value: (_c, e) => e?.closedAt ?? '' },
+  ];
+});
 const AUDIT_COLUMNS = ['changed_at', 'who', 'action', 'credit_id', 'field', 'before', 'after'];
 
 const quote = (s: string) => `'${s.replace(/'/g, "''")}'`;
@@ -88,32 +123,7 @@ export async function writeArchiveParquet(
   const ledger = new Map(content.ledger.map((e) => [e.key, e]));
   const credits = content.credits.map((c) => {
     const e = ledger.get(c.key);
-    const keeps = c.distributorKeeps === null ? '' : formatMinor(c.distributorKeeps, c.currency);
-    return [
-      c.creditId,
-      c.period,
-      c.accountId,
-      c.payerAccountId,
-      c.customerId,
-      c.assetId,
-      c.resellerId,
-      c.service,
-      c.description,
-      formatMinor(c.amount, c.currency),
-      c.currency,
-      c.status,
-      c.allocation,
-      keeps,
-      c.ruleId,
-      c.usageFileId,
-      c.usageRecordId,
-      c.processingDate,
-      e?.collectedAt ?? '',
-      e?.closedAt ?? '',
-      c.flags,
-      c.notes,
-      c.key,
-    ];
+    return CREDIT_PARQUET.map((col) => col.value(c, e));
   });
   const audit = content.audit.map((a) =>
     [a.when, a.who, a.action, a.creditId, a.field, a.before, a.after].map((v) =>
@@ -123,7 +133,13 @@ export async function writeArchiveParquet(
   const instance = await DuckDBInstance.create(':memory:');
   const conn = await instance.connect();
   try {
-    await copyRows(conn, 'archived_credits', CREDIT_COLUMNS, credits, paths.credits);
+    await copyRows(
+      conn,
+      'archived_credits',
+      CREDIT_PARQUET.map((c) => [c.name, c.sql]),
+      credits,
+      paths.credits,
+    );
     await copyRows(
       conn,
       'archived_audit',

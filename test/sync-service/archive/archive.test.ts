@@ -237,6 +237,20 @@ describe('archive', () => {
       `SELECT count(*)::INTEGER AS n FROM read_parquet('${join(archiveDir(), '*', 'audit-*.parquet')}')`,
     );
     expect(auditCount).toEqual([{ n: archivedNow.audit.length }]);
+    // The credits file's schema, which queries over the year folders rely on: its columns are now made from the
+    // contract's (archive-parquet.ts), and must stay these, in this order, with money exact.
+    const schema = await duckRows(
+      `SELECT column_name, column_type FROM (DESCRIBE SELECT * FROM read_parquet('${join(archiveDir(), '*', 'credits-*.parquet')}'))`,
+    );
+    const money = new Set(['amount', 'distributor_keeps']);
+    expect(schema).toEqual(
+      [
+        ...['credit_id', 'period', 'aws_account', 'payer_account', 'customer_id', 'asset_id', 'reseller_id'],
+        ...['service', 'description', 'amount', 'currency', 'status', 'allocation', 'distributor_keeps'],
+        ...['rule_id', 'usage_file_id', 'usage_record_id', 'processing_date', 'collected_at', 'closed_at'],
+        ...['flags', 'notes', 'key'],
+      ].map((name) => ({ column_name: name, column_type: money.has(name) ? 'DECIMAL(18,4)' : 'VARCHAR' })),
+    );
   });
 
   test('kill -9 of the CLI at several moments: the next run finishes, nothing lost, nothing in both places', async () => {
