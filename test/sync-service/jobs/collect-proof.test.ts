@@ -153,15 +153,12 @@ describe.each([
     expectNoKeyTwice([...earlier, ...usageFilesIn(w.usageDir)]);
 
     const after = await ledgerOf(w.sink());
-    for (const e of before)
-      expect(after.find((a) => a.key === e.key)).toMatchObject({
-        status: e.status,
-        allocation: e.allocation,
-        amount: e.amount,
-        distributorKeeps: e.distributorKeeps,
-        usageFileId: e.usageFileId,
-        usageRecordId: e.usageRecordId,
-      });
+    // Every credit field as it was: the row's cells read as every reader reads them (core/table.ts creditOfRow:
+    // the accounts padded, the description exact), the collection as the Audit recorded it. Collected At and
+    // Closed At are left out: on the Google Sheet the rebuilt entries have them blank (already so before
+    // creditOfRow was used here; not yet looked into).
+    for (const { collectedAt: _collected, closedAt: _closed, ...fields } of before)
+      expect(after.find((a) => a.key === fields.key)).toMatchObject(fields);
     expectSheetMatchesLedger(await creditsOf(w.sink()), after);
   });
 
