@@ -80,6 +80,13 @@ const BENCHES: Record<string, { title: string; target: string; load: () => Bench
     target: 'cells in the live sheet stay flat once archiving starts',
     load: () => require('./year').benchYear,
   },
+  'year-both': {
+    title:
+      "A year's sheet (12 × 20,000 credits, bench/big-month.ts) on both sinks: every job's wall, CPU and peak RSS, a process each",
+    target:
+      'ratios to the 50,000-credit sheet; collect and close flat as the sheet grows, assign < 2 s, Google assign ≤ 1 MB down',
+    load: () => require('./year-both').benchYearBoth,
+  },
   addon: {
     title: 'Add-on: apply rules and filtered download on 50,000 rows, worst interleaving (emulator)',
     target:
