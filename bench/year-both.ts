@@ -39,6 +39,8 @@ export interface YearOptions {
   sinks: YearSink[];
   /** Called after each month with a line of what it measured (the bench prints it as it goes). */
   progress?: (line: string) => void;
+  /** Called when a sink's year is done, with its figures: a long run shows one sink's table without the other's. */
+  sinkDone?: (result: YearResult) => void;
 }
 
 export interface JobRun {
@@ -126,10 +128,14 @@ export async function runYear(opts: YearOptions): Promise<YearResult> {
         opts.progress?.(
           `${sink} ${yearPeriod(m)} (${k((m + 1) * perMonth)} in the sheet): ` +
             Object.entries(month)
-              .map(([job, r]) => `${job} ${r.cpu.toFixed(1)} s CPU`)
+              .map(
+                ([job, r]) =>
+                  `${job} ${r.cpu.toFixed(1)} s CPU (${r.wall.toFixed(1)} s, ${Math.round(r.rssMiB)} MiB)`,
+              )
               .join(', '),
         );
       }
+      opts.sinkDone?.({ referenceMonth: ref, runs: { [sink]: runs[sink] } });
     }
     return { referenceMonth: ref, runs };
   } finally {
@@ -185,13 +191,15 @@ export async function benchYearBoth(): Promise<Figure[]> {
         `CREDIT_DESK_BENCH_SINKS: "${s}" is not a sink; use workbook, google or both (comma-separated).`,
       );
   console.log(`  (load average ${loadavg()[0].toFixed(1)} at the start)`);
-  const result = await runYear({
+  await runYear({
     months,
     perMonth,
     sinks,
     progress: (line) => process.stderr.write(`  ${line}\n`),
+    sinkDone: (result) => {
+      for (const line of yearTable(result, perMonth)) console.log(line);
+    },
   });
-  for (const line of yearTable(result, perMonth)) console.log(line);
   console.log(`  (load average ${loadavg()[0].toFixed(1)} at the end)`);
   return [];
 }

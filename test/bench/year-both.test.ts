@@ -10,12 +10,16 @@ const PER_MONTH = 100;
 
 test('two months on both sinks: every job runs, reports its figures, and the sinks agree', async () => {
   const progress: string[] = [];
+  const done: string[][] = [];
   const result = await runYear({
     months: 2,
     perMonth: PER_MONTH,
     sinks: ['workbook', 'google'],
     progress: (l) => progress.push(l),
+    sinkDone: (r) => done.push(Object.keys(r.runs)),
   });
+  // Each sink's table can be printed as soon as its year is done.
+  expect(done).toEqual([['workbook'], ['google']]);
   // Below 50,000 credits the last month is the reference.
   expect(result.referenceMonth).toBe(1);
   expect(progress).toHaveLength(4);
