@@ -139,6 +139,18 @@ async function patch(
     const xml = bytesOf(path);
     expectCreditsShape(xml, tabs.credits);
     const edits = new Map<number, (row: string) => string>();
+    // A sheet uses a few dozen styles: each style's locked and unlocked id is worked out once, not per cell
+    // (apply-rules restyles 100,000 rows × 30 cells; per cell this was a third of its write, measured).
+    const lockedId = new Map<number, number>();
+    const restyled = (s: number, locked: boolean): number => {
+      const key = s * 2 + (locked ? 1 : 0);
+      let id = lockedId.get(key);
+      if (id === undefined) {
+        const xf = styles.xf(s) ?? cannot(`style ${s} is not in styles.xml`);
+        lockedId.set(key, (id = styles.xfId(withLock(xf, locked))));
+      }
+      return id;
+    };
     for (const u of plan.updates) {
       edits.set(u.sheetRow, (row) =>
         editRow(
@@ -148,8 +160,7 @@ async function patch(
           (cell, col) => {
             const s = cellStyle(cell);
             if (s === undefined) return cannot(`a Credits cell without a style (column ${col})`);
-            const xf = styles.xf(s) ?? cannot(`style ${s} is not in styles.xml`);
-            return styles.xfId(withLock(xf, u.locked));
+            return restyled(s, u.locked);
           },
           cells,
         ),
