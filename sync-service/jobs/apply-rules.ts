@@ -1,6 +1,7 @@
 /**
  * `credit-desk apply-rules`: gives every PENDING_ASSIGN credit the allocation of its most appropriate rule, or
  * the default configuration. --dry-run shows the plan (rule per credit, totals per target) without writing.
+ * The credits it leaves alone are warned about one line per reason (rules-warnings.ts); --details lists each.
  */
 import {
   applyPlan,
@@ -13,7 +14,6 @@ import {
 import type { Credit } from '../../core/credit';
 import { CreditDeskError } from '../../core/errors';
 import { displayMoney } from '../../core/money';
-import { explainHold } from '../../core/flags';
 import { parseRules, RuleIndex } from '../../core/rules';
 import type { Reporter } from '../progress';
 import { buildChangeSet, readState, type DeskState } from '../../core/sheet-state';
@@ -21,6 +21,7 @@ import { type Sink } from '../sinks/sink';
 import { describeSkipped, hasWork, isEmptyChangeSet } from '../../core/sheet-changes';
 import { readReconciled } from '../reconcile-step';
 import { summaryLayoutAfter } from '../summary-step';
+import { creditWarnings, hasDetails } from './rules-warnings';
 
 export interface RulesOutcome {
   plan: RulePlan;
@@ -82,7 +83,14 @@ export function planAndApplyRules(
 }
 
 export async function runApplyRules(
-  opts: { dryRun?: boolean; overwriteManual?: boolean; period?: string; allowBrokenRules?: boolean },
+  opts: {
+    dryRun?: boolean;
+    overwriteManual?: boolean;
+    period?: string;
+    allowBrokenRules?: boolean;
+    /** Warn about each credit left alone, not one line per reason. */
+    details?: boolean;
+  },
   deps: { sink: Sink; reporter: Reporter; now: Date; actor: string; usageDir?: string },
 ): Promise<{ outcome: RulesOutcome; written: boolean }> {
   const { snapshot } = await readReconciled(deps.sink, {
@@ -120,9 +128,7 @@ export async function runApplyRules(
     deps.reporter.warn(
       `${p} — this rule is ignored (--allow-broken-rules); run \`credit-desk rules validate\`.`,
     );
-  for (const f of outcome.failed) deps.reporter.warn(failedText(f.credit.creditId, f.message));
-  for (const c of outcome.plan.skippedHeld)
-    deps.reporter.warn(`${c.creditId}: held for review (${explainHold(c.flags)}); not assigned by rules.`);
+  for (const line of creditWarnings(outcome, Boolean(opts.details))) deps.reporter.warn(line);
   if (opts.dryRun) return { outcome, written: false };
   const changes = buildChangeSet(
     outcome.outcomes.map((o) => ({ before: state.byKey.get(o.credit.key)!, after: o.credit })),
@@ -140,10 +146,15 @@ export async function runApplyRules(
   return { outcome, written: !isEmptyChangeSet(changes) };
 }
 
-export function formatRulesOutcome(o: RulesOutcome, dryRun: boolean): string {
+/**
+ * The summary. `detailsCommand` is the command that lists each credit left alone (a dry run with --details
+ * against the same sheet), printed when the warnings were grouped by reason.
+ */
+export function formatRulesOutcome(o: RulesOutcome, dryRun: boolean, detailsCommand?: string): string {
   const lines = [
     `${dryRun ? 'Dry run — would assign' : 'Assigned'} ${o.plan.items.length} credit${o.plan.items.length === 1 ? '' : 's'}${o.failed.length ? `; ${o.failed.length} could not be assigned (see warnings)` : ''}${o.plan.skippedHeld.length ? `; ${o.plan.skippedHeld.length} held for review left alone` : ''}${o.plan.skippedCorrections.length ? `; ${o.plan.skippedCorrections.length} correction credit(s) left for a person (\`credit-desk sync\` prints the command that accepts each proposal)` : ''}.`,
   ];
+  if (detailsCommand && hasDetails(o)) lines.push(`Each credit left alone, with why: ${detailsCommand}`);
   if (o.ruleProblems.length)
     lines.push(
       `Ignored ${o.ruleProblems.length} broken rule${o.ruleProblems.length === 1 ? '' : 's'} (see warnings).`,
@@ -158,11 +169,4 @@ export function formatRulesOutcome(o: RulesOutcome, dryRun: boolean): string {
       `  ${t.role.padEnd(11)} ${t.targetId.padEnd(16)} ${displayMoney(t.amount, t.currency).padStart(18)}`,
     );
   return lines.join('\n');
-}
-
-/** A credit rules could not assign, named once: the allocation's message may already start "credit AWSC-…:". */
-export function failedText(creditId: string, message: string): string {
-  const first = message.split('\n')[0];
-  const own = `credit ${creditId}: `;
-  return `${creditId}: ${first.startsWith(own) ? first.slice(own.length) : first}`;
 }

@@ -38,7 +38,8 @@ import type { CreditSource } from '../sources/source';
 import { upsertTab } from '../../core/tab-upsert';
 import { readReconciled } from '../reconcile-step';
 import { plannedGrid } from './planned-grid';
-import { failedText, planAndApplyRules, type RulesOutcome } from './apply-rules';
+import { planAndApplyRules, type RulesOutcome } from './apply-rules';
+import { failedText } from './rules-warnings';
 import type { SyncReport } from './sync-report';
 
 export const SYNC_ACTOR = 'credit-desk sync';

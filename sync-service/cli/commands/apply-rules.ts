@@ -1,5 +1,6 @@
 /** `credit-desk apply-rules`: every PENDING_ASSIGN credit gets its most appropriate rule or the default configuration. */
 import { Command } from 'commander';
+import type { Settings } from '../../settings';
 import { actor, withSink, type CliContext } from '../context';
 import { periodOption, settingsOf, sheetOptions } from '../options';
 
@@ -11,6 +12,7 @@ export function applyRulesCommand(ctx: CliContext): Command {
     .addOption(periodOption('only credits of this period'))
     .option('--dry-run', 'show the plan; write nothing')
     .option('--allow-broken-rules', 'apply the valid rules even if some are broken (they are listed)')
+    .option('--details', 'warn about each credit left alone, not one line per reason')
     .action(async (opts) => {
       const {
         formatRulesOutcome,
@@ -19,10 +21,38 @@ export function applyRulesCommand(ctx: CliContext): Command {
       const settings = settingsOf(opts);
       const { outcome } = await withSink(settings, ctx, (sink) =>
         runApplyRules(
-          { dryRun: opts.dryRun, period: opts.period, allowBrokenRules: opts.allowBrokenRules },
+          {
+            dryRun: opts.dryRun,
+            period: opts.period,
+            allowBrokenRules: opts.allowBrokenRules,
+            details: opts.details,
+          },
           { sink, reporter: ctx.reporter, now: new Date(), actor: actor(), usageDir: settings.usageDir },
         ),
       );
-      console.log(formatRulesOutcome(outcome, Boolean(opts.dryRun)));
+      const details = opts.details ? undefined : detailsCommand(settings, opts);
+      console.log(formatRulesOutcome(outcome, Boolean(opts.dryRun), details));
     });
+}
+
+/**
+ * The command that lists each credit this run left alone: a dry run (it writes nothing, and the credits it
+ * lists are the ones still PENDING_ASSIGN) with --details, against the same sheet and with the same choices.
+ */
+function detailsCommand(
+  settings: Settings,
+  opts: { period?: string; allowBrokenRules?: boolean; usageDir?: string; config?: string },
+): string {
+  const {
+    sheetArgs,
+    shellWord,
+  }: typeof import('../../jobs/sync-corrections') = require('../../jobs/sync-corrections');
+  const args = [
+    opts.config ? ` --config ${shellWord(opts.config)}` : '',
+    sheetArgs(settings),
+    opts.usageDir ? ` --usage-dir ${shellWord(settings.usageDir)}` : '',
+    opts.period ? ` --period ${opts.period}` : '',
+    opts.allowBrokenRules ? ' --allow-broken-rules' : '',
+  ];
+  return `./credit-desk apply-rules${args.join('')} --dry-run --details`;
 }

@@ -5,10 +5,11 @@
  * DuckDB run; a dry run's cell budget counting the rows it would write; money in the currency's decimals in the
  * CSV export as in the JSON; an export with the archive that lists each credit once; the user guide's tab count.
  */
-import { cpSync, existsSync, readFileSync } from 'node:fs';
+import { cpSync, existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { TABS } from '../../../core/sheet-contract';
 import { ARCHIVE_DIR_ENV } from '../../../sync-service/archive/archive-files';
+import { runPasted } from '../../helpers/checkout-copy';
 import { runCli, type CliRun } from '../../helpers/cli';
 import { useTempDirs } from '../../helpers/fixtures-io';
 
@@ -21,6 +22,9 @@ interface CreditJson {
 }
 
 const tempDir = useTempDirs('credit-desk-output-');
+const BIN = join(__dirname, '../../../bin/credit-desk.cjs');
+/** A month of the demo's data (`npm start` syncs it). */
+const PERIOD = '2026-10';
 
 /** A folder with the demo synced into credits.xlsx (`npm start`), and what `start` printed. */
 function demo(): { dir: string; start: CliRun } {
@@ -81,15 +85,46 @@ describe('sync output', () => {
     expect(start.out).toContain('whole period (CUR → sheet)');
   });
 
-  it('names a credit rules could not assign once per warning, and prints no empty heading', () => {
+  it('warns one line per reason with its count, and prints the command that lists each credit', () => {
     const { dir } = demo();
-    const r = ok(runCli(['apply-rules'], dir));
-    const warnings = r.err.split('\n').filter((l) => l.startsWith('warning: AWSC-'));
+    const r = ok(runCli(['apply-rules', '--period', PERIOD], dir));
+    const warnings = r.err.split('\n').filter((l) => l.startsWith('warning: '));
     expect(warnings.length).toBeGreaterThan(0);
-    for (const w of warnings) expect(w).not.toMatch(/(AWSC-[\d-]+)\b.*\b\1\b/);
+    // "<count> credit(s) <what happened>": one line per reason, no reason twice, no Credit ID in any of them.
+    const grouped = new Map<string, number>();
+    for (const w of warnings) {
+      const [, count, what] = /^warning: ([\d,]+) credits? (.+)$/.exec(w) ?? expect(w).toBe('grouped')!;
+      expect(grouped.has(what)).toBe(false);
+      grouped.set(what, Number(count.replace(/,/g, '')));
+    }
+    expect(r.err).not.toMatch(/AWSC-/);
+    const failed = Number(/; (\d+) could not be assigned/.exec(r.out)![1]);
+    const failedGrouped = [...grouped].filter(([w]) => w.startsWith('could not be assigned: '));
+    expect(failedGrouped.reduce((n, [, c]) => n + c, 0)).toBe(failed);
     // Nothing was assigned: no "By rule:" heading with nothing under it.
     expect(r.out).toMatch(/^Assigned 0 credits; \d+ could not be assigned/);
     expect(r.out).not.toMatch(/By rule:|Totals passed on/);
+
+    // The printed command, pasted as it is (`./credit-desk` being the checkout's script), lists each credit once
+    // with why, writes nothing, and its lines add up to the grouped ones, reason by reason.
+    const command = /^Each credit left alone, with why: (.+)$/m.exec(r.out)![1];
+    expect(command).toBe(`./credit-desk apply-rules --period ${PERIOD} --dry-run --details`);
+    writeFileSync(join(dir, 'credit-desk'), `#!/bin/sh\nexec node ${JSON.stringify(BIN)} "$@"\n`, {
+      mode: 0o755,
+    });
+    const before = readFileSync(join(dir, 'credits.xlsx'));
+    const pasted = runPasted(command, dir);
+    expect(pasted.code).toBe(0);
+    expect(readFileSync(join(dir, 'credits.xlsx')).equals(before)).toBe(true);
+    expect(pasted.out).not.toMatch(/^Each credit left alone/m);
+    const each = new Map<string, number>();
+    for (const w of pasted.err.split('\n').filter((l) => l.startsWith('warning: '))) {
+      const [, id, why] = /^warning: (AWSC-[\d-]+): (.+)$/.exec(w) ?? expect(w).toBe('one credit')!;
+      expect(why).not.toContain(id); // the Credit ID once per line
+      const what = why.startsWith('held for review') ? why : `could not be assigned: ${why}`;
+      each.set(what, (each.get(what) ?? 0) + 1);
+    }
+    expect([...each].sort()).toEqual([...grouped].sort());
   });
 
   it('a dry run into a new workbook counts the cells its write would make, as the real run then does', () => {
