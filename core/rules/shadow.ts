@@ -22,6 +22,10 @@ export type ShadowRule = Pick<
   'rule' | 'hasDescription' | 'customers' | 'resellers' | 'services' | 'createdMs'
 >;
 
+/** An ALL context's IDs: one empty set shared by the rules that have one (most), never added to. */
+const NO_IDS: Set<string> = new Set();
+const idsOf = (context: Rule['customer']) => (context.ids.length ? foldedIds(context) : NO_IDS);
+
 /** The ShadowRule of a rule, cheaper than compileRule (no regex is compiled): validation checks 100,000 rules. */
 export function shadowView(rule: Rule, createdCache = new Map<string, number>()): ShadowRule {
   let createdMs = createdCache.get(rule.created);
@@ -32,9 +36,9 @@ export function shadowView(rule: Rule, createdCache = new Map<string, number>())
   return {
     rule,
     hasDescription: rule.description.trim() !== '',
-    customers: foldedIds(rule.customer),
-    resellers: foldedIds(rule.reseller),
-    services: foldedIds(rule.service),
+    customers: idsOf(rule.customer),
+    resellers: idsOf(rule.reseller),
+    services: idsOf(rule.service),
     createdMs,
   };
 }
@@ -112,10 +116,9 @@ export function covers(a: ShadowRule, b: ShadowRule): boolean {
  */
 export function findShadowed<R extends ShadowRule>(enabled: R[]): { shadowed: R; by: R }[] {
   const ranked = sortByRank(enabled);
-  const position = new Map<R, number>();
-  ranked.forEach((r, i) => position.set(r, i));
-  // group (blank?, modes) → description key → customer key → rules in rank order
-  const index = new Map<string, Map<string, Map<string, R[]>>>();
+  // group (blank?, modes) → description key → customer key → positions in `ranked`, ascending (rank order):
+  // positions rather than rules, so "ranks below the best found so far" is a number comparison.
+  const index = new Map<string, Map<string, Map<string, number[]>>>();
   const containsStarts = new Map<string, ContainsStarts>();
   for (const r of ranked) {
     if (r.rule.match !== 'contains' || !r.hasDescription) continue;
@@ -133,35 +136,34 @@ export function findShadowed<R extends ShadowRule>(enabled: R[]): { shadowed: R;
   }
 
   const out: { shadowed: R; by: R }[] = [];
-  for (const b of ranked) {
+  for (let position = 0; position < ranked.length; position++) {
+    const b = ranked[position];
     const g = groupKey(b);
-    const group = index.get(g);
+    let group = index.get(g);
     if (group) {
-      let best: R | null = null;
+      let best = -1;
       for (const dKey of descriptionQueryKeys(b, containsStarts.get(g), group)) {
         const byCustomer = group.get(dKey);
         if (!byCustomer) continue;
         for (const cKey of customerQueryKeys(b)) {
           for (const a of byCustomer.get(cKey) ?? []) {
-            if (best && position.get(a)! >= position.get(best)!) break; // lists are in rank order
-            if (covers(a, b)) {
+            if (best !== -1 && a >= best) break; // lists are in rank order
+            if (covers(ranked[a], b)) {
               best = a;
               break;
             }
           }
         }
       }
-      if (best) out.push({ shadowed: b, by: best });
-    }
-    let group2 = index.get(g);
-    if (!group2) index.set(g, (group2 = new Map()));
+      if (best !== -1) out.push({ shadowed: b, by: ranked[best] });
+    } else index.set(g, (group = new Map()));
     const dKey = descriptionKey(b);
-    let byCustomer = group2.get(dKey);
-    if (!byCustomer) group2.set(dKey, (byCustomer = new Map()));
+    let byCustomer = group.get(dKey);
+    if (!byCustomer) group.set(dKey, (byCustomer = new Map()));
     for (const cKey of customerKeys(b)) {
       const list = byCustomer.get(cKey);
-      if (list) list.push(b);
-      else byCustomer.set(cKey, [b]);
+      if (list) list.push(position);
+      else byCustomer.set(cKey, [position]);
     }
   }
   // In the order the pairwise check reported them (rank order of the shadowed rule).
@@ -220,13 +222,26 @@ function pairAt(text: string, i: number): number {
 }
 
 /**
- * The ranked order of compareRank, with each rule's rank key computed once rather than twice per comparison
- * (a sort of 100,000 rules makes ~1.7 million comparisons).
+ * The ranked order of compareRank (rank.ts's rankKey, step by step), with each rule's key computed once rather
+ * than twice per comparison (a sort of 100,000 rules makes ~1.7 million comparisons), and its first four steps,
+ * small numbers each, packed into one number.
  */
 function sortByRank<R extends ShadowRule>(rules: R[]): R[] {
-  const keyed = rules.map((r) => ({ r, k: rankKey(r) }));
+  const keyed = rules.map((r) => {
+    const [blank, customer, reseller, service, created, folded, id] = rankKey(r);
+    return {
+      r,
+      modes: ((blank * 4 + customer + 2) * 4 + reseller + 2) * 4 + service + 2,
+      created,
+      folded,
+      id,
+    };
+  });
   keyed.sort((a, b) => {
-    for (let i = 0; i < a.k.length; i++) if (a.k[i] !== b.k[i]) return a.k[i] < b.k[i] ? -1 : 1;
+    if (a.modes !== b.modes) return a.modes - b.modes;
+    if (a.created !== b.created) return a.created < b.created ? -1 : 1;
+    if (a.folded !== b.folded) return a.folded < b.folded ? -1 : 1;
+    if (a.id !== b.id) return a.id < b.id ? -1 : 1;
     return 0;
   });
   return keyed.map((x) => x.r);

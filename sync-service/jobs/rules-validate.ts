@@ -1,10 +1,13 @@
 /**
  * `credit-desk rules validate`: reads the Rules tab and reports what is wrong with each rule, with its row —
- * the same checks the add-on's "Validate rules" runs.
+ * the same checks the add-on's "Validate rules" runs. It reads the two tabs the checks use, Rules and Accounts
+ * (the unknown-ID check): a sheet's Credits, Audit and Ledger rows are most of its bytes and none of its rules.
  */
 import { validateRules } from '../../core/rules';
 import type { RuleProblem } from '../../core/rules/types';
-import { readState } from '../../core/sheet-state';
+import type { RuleField } from '../../core/sheet-contract';
+import { readDirectory } from '../../core/sheet-state';
+import { readRecords } from '../../core/table';
 import type { Sink } from '../sinks/sink';
 
 export interface RulesValidation {
@@ -13,10 +16,11 @@ export interface RulesValidation {
 }
 
 export async function runValidateRules(sink: Sink): Promise<RulesValidation> {
-  const state = readState(await sink.read());
+  const snapshot = await sink.read({ only: ['rules', 'accounts'] });
+  const records = readRecords<RuleField>('rules', snapshot.tabs.rules);
   return {
-    ruleCount: state.ruleRecords.length,
-    problems: validateRules(state.ruleRecords, state.directory),
+    ruleCount: records.length,
+    problems: validateRules(records, readDirectory(snapshot)),
   };
 }
 
