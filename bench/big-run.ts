@@ -8,7 +8,9 @@
  * export (JSON), sync-google / resync-google / assign-google (the same against the local Sheets server), sync-gslib /
  * resync-gslib (the same sync through the `google-spreadsheet` library instead: bench/gs-lib-sink.ts), and prep (not
  * measured: every 4th credit becomes PROCESSED, interleaved, as after a few usage runs), and collect (`usage collect`
- * of every ASSIGNED credit into <dir>/usage).
+ * of every ASSIGNED credit into <dir>/usage), sync-pending (a sync that applies no rule: every credit PENDING_ASSIGN)
+ * and apply-rules (`apply-rules` on such a workbook; its counts give the CPU ms of its three parts: reading the sheet,
+ * choosing the rules, writing the result — the change set, the Summary and the sink's write).
  *
  * <dir> holds rows.json (the CUR query's rows), accounts.csv, rules.csv and the workbook. The source reads
  * rows.json inside fetchCredits, so parsing it counts like a real source's work would. With BENCH_CHANGE_EVERY=N
@@ -19,7 +21,10 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { ledgerCells } from '../core/ledger';
 import { runAssign } from '../sync-service/jobs/assign';
+import { planAndApplyRules } from '../sync-service/jobs/apply-rules';
 import { runExport } from '../sync-service/jobs/export';
+import { readReconciled } from '../sync-service/reconcile-step';
+import { summaryLayoutAfter } from '../sync-service/summary-step';
 import { runSync } from '../sync-service/jobs/sync';
 import { runCollect } from '../sync-service/jobs/usage';
 import { silentReporter } from '../sync-service/progress';
@@ -42,7 +47,9 @@ export type Job =
   | 'sync-gslib'
   | 'resync-gslib'
   | 'collect'
-  | 'prep';
+  | 'prep'
+  | 'sync-pending'
+  | 'apply-rules';
 
 /** Assign alternates between two allocations, so every run really changes the credit. */
 export const ALLOCATIONS = ['customer 60%, reseller 40%', 'customer 50%, reseller 50%'];
@@ -85,7 +92,7 @@ async function main(): Promise<void> {
     {
       workbook: join(dir, 'credits.xlsx'),
       period: meta.period,
-      ...(job === 'sync' || job === 'sync-google' || job === 'sync-gslib'
+      ...(job === 'sync' || job === 'sync-google' || job === 'sync-gslib' || job === 'sync-pending'
         ? { accounts: join(dir, 'accounts.csv'), rules: join(dir, 'rules.csv') }
         : {}),
     },
@@ -114,12 +121,14 @@ async function main(): Promise<void> {
       0,
     );
     counts.skipped = collected.skipped.length;
+  } else if (job === 'apply-rules') {
+    Object.assign(counts, await applyRulesInParts(sink));
   } else if (job === 'export') {
     counts.credits = (await runExport({ format: 'json', out: join(dir, 'export.json') }, { sink })).count;
   } else {
     const report = await runSync(
       settings,
-      { applyRules: true, previous: false },
+      { applyRules: job !== 'sync-pending', previous: false },
       { source, sink, reporter: silentReporter, now: new Date('2026-11-26T00:00:00Z') },
     );
     counts.added = report.merge.adds.length;
@@ -186,6 +195,47 @@ async function prepProcessed(sink: Sink): Promise<void> {
     updates: [],
   };
   await sink.write(set);
+}
+
+/**
+ * What runApplyRules does (sync-service/jobs/apply-rules.ts), with the CPU of each part: the issue's target is
+ * writing ≤ choosing + reading. Counts: creditsAssigned, creditsLeft and readMs, chooseMs, writeMs.
+ */
+async function applyRulesInParts(sink: Sink): Promise<Record<string, number>> {
+  const now = new Date('2026-11-27T00:00:00Z');
+  const cpuMs = () => {
+    const u = process.cpuUsage();
+    return (u.user + u.system) / 1000;
+  };
+  const t0 = cpuMs();
+  const { snapshot } = await readReconciled(sink, { now, reporter: silentReporter, write: true });
+  const state = readState(snapshot);
+  const pending = state.credits.map((e) => e.credit).filter((c) => c.status === 'PENDING_ASSIGN');
+  const t1 = cpuMs();
+  const outcome = planAndApplyRules(pending, state, {
+    overwriteManual: false,
+    actor: 'bench@example.com',
+    now: now.toISOString(),
+  });
+  const t2 = cpuMs();
+  const changes = buildChangeSet(
+    outcome.outcomes.map((o) => ({ before: state.byKey.get(o.credit.key)!, after: o.credit })),
+    outcome.outcomes.flatMap((o) => o.audit),
+  );
+  changes.summary = summaryLayoutAfter(
+    state,
+    outcome.outcomes.map((o) => o.credit),
+    now,
+  );
+  await sink.write(changes);
+  const t3 = cpuMs();
+  return {
+    creditsAssigned: outcome.outcomes.length,
+    creditsLeft: outcome.failed.length + outcome.plan.skippedHeld.length,
+    readMs: Math.round(t1 - t0),
+    chooseMs: Math.round(t2 - t1),
+    writeMs: Math.round(t3 - t2),
+  };
 }
 
 main().catch((e: unknown) => {

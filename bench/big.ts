@@ -530,3 +530,52 @@ export async function benchCollect(): Promise<Figure[]> {
   console.log(`  (load average ${loadavg()[0].toFixed(1)} at the end)`);
   return [];
 }
+
+/**
+ * `npm run bench -- apply-rules`: `apply-rules` on a workbook of BENCH_APPLY_SIZE credits (default 100,000;
+ * bench/big-month.ts, synced with accounts and 1,000 rules but none applied, not measured), each run a process of
+ * its own on a fresh copy: time, CPU and peak RSS, and the CPU of its parts (bench/big-run.ts), medians. Target:
+ * writing ≤ choosing + reading.
+ */
+export async function benchApplyRules(): Promise<Figure[]> {
+  const n = Number(process.env.BENCH_APPLY_SIZE ?? 100_000);
+  const figures: Figure[] = [];
+  const print = (fs: Figure[]) => {
+    for (const f of fs) console.log(`  ${f.name.padEnd(58)} ${String(f.value).padStart(10)} ${f.unit}`);
+    figures.push(...fs);
+  };
+  console.log(`  (load average ${loadavg()[0].toFixed(1)} at the start)`);
+  const dir = prepare(n);
+  try {
+    await runJob('sync-pending', dir);
+    const credits = join(dir, 'credits.xlsx');
+    const base = join(dir, 'base.xlsx');
+    const maps = existsSync(chunkMapPath(credits));
+    copyFileSync(credits, base);
+    if (maps) copyFileSync(chunkMapPath(credits), chunkMapPath(base));
+    const restore = () => {
+      copyFileSync(base, credits);
+      if (maps) copyFileSync(chunkMapPath(base), chunkMapPath(credits));
+    };
+    const runs = await repeat('apply-rules', dir, restore);
+    print(summarize(`workbook apply-rules ${k(n)}`, runs));
+    const part = (key: string) => r2(stats(runs.map((r) => r.counts[key] / 1000)).median);
+    const [read, choose, write] = [part('readMs'), part('chooseMs'), part('writeMs')];
+    print([
+      { name: `  apply-rules ${k(n)}: reading`, value: read, unit: 's CPU median' },
+      { name: `  apply-rules ${k(n)}: choosing`, value: choose, unit: 's CPU median' },
+      { name: `  apply-rules ${k(n)}: writing`, value: write, unit: 's CPU median' },
+      {
+        name: `  apply-rules ${k(n)}: writing ÷ (choosing + reading)`,
+        value: r2(write / (read + choose)),
+        unit: '(target ≤ 1)',
+      },
+      { name: `  apply-rules ${k(n)}: credits assigned`, value: runs[0].counts.creditsAssigned, unit: '' },
+      { name: `  apply-rules ${k(n)}: credits left alone`, value: runs[0].counts.creditsLeft, unit: '' },
+    ]);
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+  console.log(`  (load average ${loadavg()[0].toFixed(1)} at the end)`);
+  return [];
+}

@@ -104,6 +104,11 @@ const BENCHES: Record<string, { title: string; target: string; load: () => Bench
     target: 'linear (150k ≤ 3.2× the CPU of 50k), 50k < 8 s CPU, 250k within the default heap',
     load: () => require('./big').benchCollect,
   },
+  'apply-rules': {
+    title: '`apply-rules` on a 100,000-credit workbook, by part (bench/big-month.ts; a process per run)',
+    target: 'writing ≤ choosing + reading',
+    load: () => require('./big').benchApplyRules,
+  },
   'usage-file': {
     title: 'One usage file written by each candidate writer, and its exact check (a process per run)',
     target: 'linear in the records; memory the compressed file, not a workbook model',

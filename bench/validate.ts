@@ -3,11 +3,25 @@
  * PRNG), against a directory of 2,000 customers. The rows mix what real rule sheets hold: a few shared credit
  * descriptions, per-engagement texts (MAP "MPE…" IDs, unique per rule), regexes, blank descriptions, ONLY and
  * EXCLUDE lists, periods, disabled rules — and many rules that shadow one another.
+ * Then the command itself, `credit-desk rules validate`, on a workbook holding the 100,000 rules and the 2,000
+ * accounts: CPU of the whole process (Node's start, reading the workbook, printing), median of 3.
  */
+import { spawnSync } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { buildDirectory } from '../core/accounts';
 import { validateRules } from '../core/rules';
-import type { RuleField } from '../core/sheet-contract';
-import type { Cell } from '../core/table';
+import {
+  ACCOUNT_COLUMNS,
+  headersOf,
+  RULE_COLUMNS,
+  type AccountField,
+  type RuleField,
+  type TabId,
+} from '../core/sheet-contract';
+import type { Cell, Grid } from '../core/table';
+import { createWorkbookSink } from '../sync-service/sinks/workbook/workbook';
 import { prng, seconds, type Figure } from './figures';
 
 const DESCRIPTIONS = [
@@ -69,22 +83,21 @@ function ruleRows(count: number, seed: number): { row: number; record: Record<Ru
   });
 }
 
+const ACCOUNTS: { row: number; record: Record<AccountField, Cell> }[] = CUSTOMERS.map((c, i) => ({
+  row: i + 2,
+  record: {
+    accountId: String(100_000_000_000 + i),
+    accountName: '',
+    customerId: c,
+    customerName: '',
+    assetId: '',
+    resellerId: 'RES-1',
+    resellerName: '',
+  },
+}));
+
 export async function benchValidate(): Promise<Figure[]> {
-  const directory = buildDirectory(
-    CUSTOMERS.map((c, i) => ({
-      row: i + 2,
-      record: {
-        accountId: String(100_000_000_000 + i),
-        accountName: '',
-        customerId: c,
-        customerName: '',
-        assetId: '',
-        resellerId: 'RES-1',
-        resellerName: '',
-      },
-    })),
-    'bench accounts',
-  );
+  const directory = buildDirectory(ACCOUNTS, 'bench accounts');
   const figures: Figure[] = [];
   for (const count of [5_000, 20_000, 100_000]) {
     const rows = ruleRows(count, 20261201);
@@ -112,5 +125,71 @@ export async function benchValidate(): Promise<Figure[]> {
       });
     }
   }
+  figures.push(...(await validateThroughCli(100_000)));
   return figures;
+}
+
+const BIN = join(__dirname, '../bin/credit-desk.cjs');
+
+/** The records as a tab's grid, columns in the contract's order. */
+function gridOf<F extends string>(tab: TabId, records: { record: Record<F, Cell> }[]): Grid {
+  const headers = headersOf(tab);
+  const fields = Object.keys(records[0].record) as F[];
+  const byHeader = new Map(headers.map((h, i) => [h, i]));
+  const columns: readonly { field: string; header: string }[] =
+    tab === 'rules' ? RULE_COLUMNS : ACCOUNT_COLUMNS;
+  const at = new Map(columns.map((c) => [c.field, byHeader.get(c.header)!]));
+  return {
+    headers,
+    rows: records.map(({ record }) => {
+      const row: Cell[] = headers.map(() => '');
+      for (const f of fields) row[at.get(f)!] = record[f];
+      return row;
+    }),
+  };
+}
+
+/** `credit-desk rules validate --workbook …` on a workbook of `count` rules: the process's CPU, median of 3. */
+async function validateThroughCli(count: number): Promise<Figure[]> {
+  const dir = mkdtempSync(join(tmpdir(), 'credit-desk-bench-validate-'));
+  try {
+    const workbook = join(dir, 'credits.xlsx');
+    const sink = createWorkbookSink({ path: workbook });
+    await sink.read();
+    await sink.write({
+      updates: [],
+      appends: [],
+      audit: [],
+      replaceTabs: {
+        rules: gridOf('rules', ruleRows(count, 20261201)),
+        accounts: gridOf('accounts', ACCOUNTS),
+      },
+    });
+    await sink.close();
+    // The CLI's own process, its CPU read as it exits (the bundle's main(), as bin/credit-desk.cjs runs it).
+    const probe = `process.on('exit',()=>{const u=process.cpuUsage();require('fs').writeSync(2,'\\ncpu-seconds '+(u.user+u.system)/1e6+'\\n')});process.argv.splice(1,0,${JSON.stringify(BIN)});require(${JSON.stringify(BIN)})`;
+    const cpu: number[] = [];
+    for (let run = 0; run < 3; run++) {
+      const r = spawnSync(process.execPath, ['-e', probe, 'rules', 'validate', '--workbook', workbook], {
+        cwd: dir,
+        encoding: 'utf8',
+        maxBuffer: 1 << 30,
+      });
+      const used = /cpu-seconds ([\d.]+)/.exec(r.stderr);
+      if (!used || r.status === null || r.status > 1)
+        throw new Error(`rules validate failed: ${r.stderr.slice(-2000)}`);
+      cpu.push(Number(used[1]));
+    }
+    cpu.sort((a, b) => a - b);
+    const s2 = (x: number) => Math.round(x * 100) / 100;
+    return [
+      {
+        name: `credit-desk rules validate, ${count.toLocaleString('en')} rules in a workbook, CPU (whole process)`,
+        value: s2(cpu[1]),
+        unit: `s median (min ${s2(cpu[0])}, max ${s2(cpu[2])}; 3 runs)`,
+      },
+    ];
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
 }
