@@ -62,7 +62,12 @@ export function auditCells(entry: AuditEntry): Record<AuditField, Cell> {
  * A single-field change is written exactly as before. Order: each row where its first entry was.
  */
 export function compactAudit(entries: readonly AuditEntry[]): AuditEntry[] {
-  const groups = new Map<string, AuditEntry[]>();
+  // moment (when, who) → Credit ID → action → its entries: nested maps rather than a key string made per entry
+  // (apply-rules on 100,000 credits compacts 360,000 entries, all of one moment).
+  const groups = new Map<string, Map<string, Map<string, AuditEntry[]>>>();
+  let byCredit: Map<string, Map<string, AuditEntry[]>> | undefined;
+  let when: string | undefined;
+  let who: string | undefined;
   const order: (AuditEntry[] | AuditEntry)[] = [];
   for (const e of entries) {
     // Drift and left-out lines stay one row each: a re-run looks each one up to not record it twice, and
@@ -71,16 +76,22 @@ export function compactAudit(entries: readonly AuditEntry[]): AuditEntry[] {
       order.push(e);
       continue;
     }
-    const base = `${e.when}\u0000${e.who}\u0000${e.creditId}\u0000`;
-    const added = e.action === 'rule-applied' ? groups.get(`${base}sync-add`) : undefined;
-    const key = `${base}${e.action}`;
-    const group = added ?? groups.get(key);
+    if (byCredit === undefined || e.when !== when || e.who !== who) {
+      ({ when, who } = e);
+      const moment = `${when}\u0000${who}`;
+      byCredit = groups.get(moment);
+      if (!byCredit) groups.set(moment, (byCredit = new Map()));
+    }
+    let actions = byCredit.get(e.creditId);
+    if (!actions) byCredit.set(e.creditId, (actions = new Map()));
+    const added = e.action === 'rule-applied' ? actions.get('sync-add') : undefined;
+    const group = added ?? actions.get(e.action);
     if (group) {
       group.push(e);
       continue;
     }
     const fresh = [e];
-    groups.set(key, fresh);
+    actions.set(e.action, fresh);
     order.push(fresh);
   }
   const out: AuditEntry[] = [];
