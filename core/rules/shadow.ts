@@ -13,7 +13,7 @@
  */
 import { createdMillis } from './cells';
 import { fold, foldedIds, type CompiledRule } from './match';
-import { rankKey } from './rank';
+import { CONTEXT_SPECIFICITY } from './rank';
 import type { Rule } from './types';
 
 /** What the shadow check needs of a rule: its folded IDs and Created time, no description matcher. */
@@ -228,12 +228,20 @@ function pairAt(text: string, i: number): number {
  */
 function sortByRank<R extends ShadowRule>(rules: R[]): R[] {
   const keyed = rules.map((r) => {
-    const [blank, customer, reseller, service, created, folded, id] = rankKey(r);
+    const { rule } = r;
+    const id = rule.ruleId;
     return {
       r,
-      modes: ((blank * 4 + customer + 2) * 4 + reseller + 2) * 4 + service + 2,
-      created,
-      folded,
+      // rankKey's first four steps: blank description last, then each context ONLY, EXCLUDE, ALL.
+      modes:
+        (((r.hasDescription ? 0 : 1) * 4 + 2 - CONTEXT_SPECIFICITY[rule.customer.mode]) * 4 +
+          2 -
+          CONTEXT_SPECIFICITY[rule.reseller.mode]) *
+          4 +
+        2 -
+        CONTEXT_SPECIFICITY[rule.service.mode],
+      created: -r.createdMs,
+      folded: id.toLowerCase(),
       id,
     };
   });
