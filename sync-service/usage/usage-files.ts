@@ -34,8 +34,48 @@ export function usageXlsxPath(dir: string, id: string): string {
 /** The JSON twin is the collection's journal: written like the workbook (temp file, fsync, rename), never half. */
 export async function saveUsageJson(dir: string, file: UsageFile): Promise<void> {
   mkdirSync(dir, { recursive: true });
-  const json = JSON.stringify(file, null, 2) + '\n';
-  await writeFileAtomically(usageJsonPath(dir, file.usageFileId), new TextEncoder().encode(json));
+  await writeFileAtomically(usageJsonPath(dir, file.usageFileId), journalBytes(file));
+}
+
+/**
+ * `JSON.stringify(file, null, 2)` and a newline, byte for byte, made a few MB at a time: a whole month's journal is
+ * 70 MB of text at 50,000 credits, and one string of it (then its bytes) was the largest allocation of a collect.
+ * The records' bytes are kept with their array (journals are never changed in place: core/usage.ts makes new
+ * ones), so the same records saved again (the journal marked "ready" or "closed") are not encoded twice.
+ */
+function journalBytes(file: UsageFile): Uint8Array[] {
+  const marker = `\u0000records ${file.usageFileId}\u0000`;
+  const head = JSON.stringify({ ...file, records: marker }, null, 2);
+  const at = head.indexOf(JSON.stringify(marker));
+  if (at === -1 || head.indexOf(JSON.stringify(marker), at + 1) !== -1)
+    return [Buffer.from(JSON.stringify(file, null, 2) + '\n', 'utf8')]; // a text that holds the marker: whole
+  return [
+    Buffer.from(head.slice(0, at), 'utf8'),
+    ...recordsBytes(file.records),
+    Buffer.from(`${head.slice(at + JSON.stringify(marker).length)}\n`, 'utf8'),
+  ];
+}
+
+const encodedRecords = new WeakMap<readonly UsageFile['records'][number][], Buffer[]>();
+const JOURNAL_BATCH_CHARS = 4 * 1024 * 1024;
+
+/** The records array as JSON.stringify writes it one level deep (elements indented by four spaces). */
+function recordsBytes(records: UsageFile['records']): Buffer[] {
+  const known = encodedRecords.get(records);
+  if (known) return known;
+  if (!records.length) return [Buffer.from('[]', 'utf8')];
+  const out: Buffer[] = [];
+  let batch = '[';
+  records.forEach((r, i) => {
+    batch += `${i ? ',' : ''}\n    ${JSON.stringify(r, null, 2).replace(/\n/g, '\n    ')}`;
+    if (batch.length >= JOURNAL_BATCH_CHARS) {
+      out.push(Buffer.from(batch, 'utf8'));
+      batch = '';
+    }
+  });
+  out.push(Buffer.from(`${batch}\n  ]`, 'utf8'));
+  encodedRecords.set(records, out);
+  return out;
 }
 
 /** Removes a usage file that ended up with no credit (its JSON last: it is the journal). */
@@ -43,6 +83,14 @@ export function removeUsageFile(dir: string, id: string): void {
   rmSync(usageXlsxPath(dir, id), { force: true });
   rmSync(usageJsonPath(dir, id), { force: true });
 }
+
+/**
+ * The journals of the folder loaded last, with each file's identity then (fileStamp): a usage command loads the
+ * folder two or three times (Connect's rejections, reconciliation, the command itself), and a whole month's
+ * journal is 70 MB of JSON at 50,000 credits. A file replaced or touched since (another inode, size or
+ * modification time) is parsed again; only the last folder's are kept, so memory holds what a command needs.
+ */
+let parsed = new Map<string, { stamp: string; file: UsageFile }>();
 
 /**
  * The usage files in `dir`, oldest first. Every usage command (collect, close, list) and every reconciliation
@@ -57,14 +105,26 @@ export function loadUsageFiles(dir: string): UsageFile[] {
   } catch {
     return [];
   }
+  const before = parsed;
+  parsed = new Map();
   return names
     .filter((n) => /^UF-.*\.json$/.test(n))
     .map((n) => {
+      const path = join(dir, n);
+      const stamp = fileStamp(path);
+      const known = before.get(path);
+      // A copy of the top level, so a caller setting a field changes its own; records are never changed in place.
+      if (known && stamp && known.stamp === stamp) {
+        parsed.set(path, known);
+        return { ...known.file };
+      }
       try {
-        return JSON.parse(readFileSync(join(dir, n), 'utf8')) as UsageFile;
+        const file = JSON.parse(readFileSync(path, 'utf8')) as UsageFile;
+        if (stamp) parsed.set(path, { stamp, file });
+        return { ...file };
       } catch (e) {
         throw new Error(
-          `${join(dir, n)} is not a readable usage file (${(e as Error).message}). Move it away if it is not one.`,
+          `${path} is not a readable usage file (${(e as Error).message}). Move it away if it is not one.`,
         );
       }
     })
