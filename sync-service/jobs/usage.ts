@@ -27,7 +27,13 @@ import type { Credit } from '../../core/credit';
 import type { Reporter } from '../progress';
 import { buildChangeSet, readState, type DeskState } from '../../core/sheet-state';
 import { type Sink } from '../sinks/sink';
-import { describeSkipped, hasWork, type LedgerChanges, type SkippedChange } from '../../core/sheet-changes';
+import {
+  describeSkipped,
+  hasWork,
+  type LedgerChanges,
+  type SkippedChange,
+  type Snapshot,
+} from '../../core/sheet-changes';
 import { notCollectedFlags, screenForCollect, type SkippedCredit } from '../../core/collect-check';
 import { readSyncedAmounts } from '../../core/amount-proof';
 import {
@@ -91,6 +97,18 @@ async function followConnect(
   }
 }
 
+/**
+ * The sheet as collect and close decide from it, lenient (one unreadable row must not stop the others; collect
+ * names it). The Audit tab's rows are left out of it: what readState makes of them (Credit IDs ever issued,
+ * drift already recorded) is the sync's, not theirs, and the Audit is the biggest tab — a record per row of it
+ * was a tenth of a whole-month close. What they need of the Audit (the amounts the sync recorded, the
+ * collections it traces) is read from the snapshot itself (readSyncedAmounts, readReconciled).
+ */
+function usageState(snapshot: Snapshot): DeskState {
+  const audit = { headers: snapshot.tabs.audit.headers, rows: [] };
+  return readState({ ...snapshot, tabs: { ...snapshot.tabs, audit } }, { lenient: true });
+}
+
 /** The collect/close change to the Credits rows, with the Ledger rows it implies, as ONE sink write. */
 async function writeUsageChange(
   sink: Sink,
@@ -145,7 +163,7 @@ export async function runCollect(
   let rec = await readReconciled(deps.sink, reconcileOpts);
   refuseLostRecords(rec);
   // Lenient: one unreadable row must not stop the others; it is skipped and named below.
-  let state = readState(rec.snapshot, { lenient: true });
+  let state = usageState(rec.snapshot);
   const resumed: string[] = [];
   // Only this sheet's own interrupted collections (core/desk-id.ts): another sheet's are not ours to finish.
   for (const file of rec.usageFiles.filter((f) => f.status === 'collecting')) {
@@ -155,7 +173,7 @@ export async function runCollect(
     await completeCollection(file, state, rec.ledger, deps, now);
     resumed.push(file.usageFileId);
     rec = await readReconciled(deps.sink, reconcileOpts);
-    state = readState(rec.snapshot, { lenient: true });
+    state = usageState(rec.snapshot);
   }
   // Every file in the folder, another sheet's too: two files with one ID could not both be told apart.
   const taken = new Set([...state.usageFileIds, ...loadUsageFiles(deps.usageDir).map((f) => f.usageFileId)]);
@@ -224,7 +242,7 @@ export async function runCollect(
     if (file !== planned[planned.length - 1]) {
       // The next file's completion reads the sheet as this one left it (its rows, the Ledger).
       rec = await readReconciled(deps.sink, reconcileOpts);
-      state = readState(rec.snapshot, { lenient: true });
+      state = usageState(rec.snapshot);
     }
   }
   deps.reporter.done();
@@ -395,7 +413,9 @@ async function completeCollection(
 
 /** Journal, usage file, Ledger and Credits tab must agree before a collection is called ready. */
 async function verifyCollection(file: UsageFile, deps: Deps): Promise<void> {
-  const snapshot = await deps.sink.read();
+  // Only the two tabs it compares: nothing is planned from this read (the next file's completion reads whole),
+  // and the Audit tab, the biggest, has just grown by three rows per collected credit.
+  const snapshot = await deps.sink.read({ only: ['credits', 'ledger'] });
   const ledger = new Map(
     readLedger(snapshot.tabs.ledger)
       .filter((e) => e.usageFileId === file.usageFileId)
@@ -460,7 +480,7 @@ export async function runClose(
       'Run `credit-desk usage collect` first; it completes the interrupted collection.',
     );
   }
-  const state = readState(rec.snapshot, { lenient: true });
+  const state = usageState(rec.snapshot);
   const now = deps.now.toISOString();
   const change = applyClose(
     id,
