@@ -7,10 +7,11 @@
  * Jobs: sync (new credits, --accounts --rules --apply-rules), resync (same data again), assign (one credit),
  * export (JSON), sync-google / resync-google / assign-google (the same against the local Sheets server), sync-gslib /
  * resync-gslib (the same sync through the `google-spreadsheet` library instead: bench/gs-lib-sink.ts), and prep (not
- * measured: every 4th credit becomes PROCESSED, interleaved, as after a few usage runs), and collect (`usage collect`
- * of every ASSIGNED credit into <dir>/usage), sync-pending (a sync that applies no rule: every credit PENDING_ASSIGN)
- * and apply-rules (`apply-rules` on such a workbook; its counts give the CPU ms of its three parts: reading the sheet,
- * choosing the rules, writing the result — the change set, the Summary and the sink's write).
+ * measured: every 4th credit becomes PROCESSED, interleaved, as after a few usage runs), collect (`usage collect`
+ * of every ASSIGNED credit into <dir>/usage), close (`usage close` of every ready usage file in <dir>/usage),
+ * sync-pending (a sync that applies no rule: every credit PENDING_ASSIGN) and apply-rules (`apply-rules` on such a
+ * workbook; its counts give the CPU ms of its three parts: reading the sheet, choosing the rules, writing the
+ * result — the change set, the Summary and the sink's write).
  *
  * <dir> holds rows.json (the CUR query's rows), accounts.csv, rules.csv and the workbook. The source reads
  * rows.json inside fetchCredits, so parsing it counts like a real source's work would. With BENCH_CHANGE_EVERY=N
@@ -26,7 +27,8 @@ import { runExport } from '../sync-service/jobs/export';
 import { readReconciled } from '../sync-service/reconcile-step';
 import { summaryLayoutAfter } from '../sync-service/summary-step';
 import { runSync } from '../sync-service/jobs/sync';
-import { runCollect } from '../sync-service/jobs/usage';
+import { runClose, runCollect } from '../sync-service/jobs/usage';
+import { loadUsageFiles } from '../sync-service/usage/usage-files';
 import { silentReporter } from '../sync-service/progress';
 import { resolveSettings } from '../sync-service/settings';
 import { createGoogleSheetsSink } from '../sync-service/sinks/google/google-sheets';
@@ -47,6 +49,7 @@ export type Job =
   | 'sync-gslib'
   | 'resync-gslib'
   | 'collect'
+  | 'close'
   | 'prep'
   | 'sync-pending'
   | 'apply-rules';
@@ -123,6 +126,19 @@ async function main(): Promise<void> {
     counts.skipped = collected.skipped.length;
   } else if (job === 'apply-rules') {
     Object.assign(counts, await applyRulesInParts(sink));
+  } else if (job === 'close') {
+    const ready = loadUsageFiles(join(dir, 'usage')).filter((f) => f.status === 'ready');
+    counts.files = ready.length;
+    counts.closed = 0;
+    for (const f of ready)
+      counts.closed += (
+        await runClose(f.usageFileId, {
+          sink,
+          usageDir: join(dir, 'usage'),
+          reporter: silentReporter,
+          now: new Date('2026-11-28T00:00:00Z'),
+        })
+      ).closed;
   } else if (job === 'export') {
     counts.credits = (await runExport({ format: 'json', out: join(dir, 'export.json') }, { sink })).count;
   } else {

@@ -20,6 +20,7 @@
 import { spawn } from 'node:child_process';
 import {
   copyFileSync,
+  cpSync,
   existsSync,
   mkdirSync,
   mkdtempSync,
@@ -486,7 +487,8 @@ async function pickAssignable(dir: string): Promise<string> {
  * `npm run bench -- collect`: `usage collect` of a whole month on the workbook, at BENCH_COLLECT_SIZES credits
  * (default 50,000 and 150,000; bench/big-month.ts, synced with accounts and rules, not measured), each run a
  * process of its own on a fresh copy of the synced workbook and an empty usage folder: time, CPU and peak RSS,
- * and the CPU ratio of each size to the first (linear is the ratio of the sizes).
+ * and the CPU ratio of each size to the first (linear is the ratio of the sizes). Then `usage close` of the
+ * file that collect wrote, each run on a fresh copy of the collected workbook and usage folder, the same figures.
  */
 export async function benchCollect(): Promise<Figure[]> {
   const sizes = (process.env.BENCH_COLLECT_SIZES ?? '50000,150000').split(',').map(Number);
@@ -495,34 +497,55 @@ export async function benchCollect(): Promise<Figure[]> {
     for (const f of fs) console.log(`  ${f.name.padEnd(58)} ${String(f.value).padStart(10)} ${f.unit}`);
     figures.push(...fs);
   };
-  const cpuOf: number[] = [];
+  const cpuOf: Record<'collect' | 'close', number[]> = { collect: [], close: [] };
+  const ratio = (job: 'collect' | 'close', n: number) => {
+    const cpu = cpuOf[job];
+    cpu.push(stats(runs[job].map((r) => r.cpu)).median);
+    if (cpu.length > 1)
+      print([
+        {
+          name: `  ${job} ${k(n)} ÷ ${k(sizes[0])}: CPU`,
+          value: r2(cpu[cpu.length - 1] / cpu[0]),
+          unit: `× (sizes ×${r2(n / sizes[0])})`,
+        },
+      ]);
+  };
+  const runs: Record<'collect' | 'close', RunResult[]> = { collect: [], close: [] };
   console.log(`  (load average ${loadavg()[0].toFixed(1)} at the start)`);
   for (const n of sizes) {
     const dir = prepare(n);
     try {
       await runJob('sync', dir);
-      const credits = join(dir, 'credits.xlsx');
-      const base = join(dir, 'base.xlsx');
-      const maps = existsSync(chunkMapPath(credits));
-      copyFileSync(credits, base);
-      if (maps) copyFileSync(chunkMapPath(credits), chunkMapPath(base));
-      const restore = () => {
-        copyFileSync(base, credits);
-        if (maps) copyFileSync(chunkMapPath(base), chunkMapPath(credits));
-        rmSync(join(dir, 'usage'), { recursive: true, force: true });
+      const usage = join(dir, 'usage');
+      const copy = (from: string, to: string) => {
+        copyFileSync(join(dir, from), join(dir, to));
+        if (existsSync(chunkMapPath(join(dir, from))))
+          copyFileSync(chunkMapPath(join(dir, from)), chunkMapPath(join(dir, to)));
+        else rmSync(chunkMapPath(join(dir, to)), { force: true });
       };
-      const runs = await repeat('collect', dir, restore);
-      print(summarize(`workbook usage collect ${k(n)}`, runs));
-      print(countFigures(`  collect ${k(n)}`, runs[0].counts));
-      cpuOf.push(stats(runs.map((r) => r.cpu)).median);
-      if (cpuOf.length > 1)
-        print([
-          {
-            name: `  collect ${k(n)} ÷ ${k(sizes[0])}: CPU`,
-            value: r2(cpuOf[cpuOf.length - 1] / cpuOf[0]),
-            unit: `× (sizes ×${r2(n / sizes[0])})`,
-          },
-        ]);
+      copy('credits.xlsx', 'base.xlsx');
+      runs.collect = await repeat('collect', dir, () => {
+        copy('base.xlsx', 'credits.xlsx');
+        rmSync(usage, { recursive: true, force: true });
+      });
+      if (!runs.collect[0].counts.credits)
+        throw new Error(
+          `usage collect took no credit of the ${k(n)} month (skipped: ${runs.collect[0].counts.skipped})`,
+        );
+      print(summarize(`workbook usage collect ${k(n)}`, runs.collect));
+      print(countFigures(`  collect ${k(n)}`, runs.collect[0].counts));
+      ratio('collect', n);
+      // The last collect's workbook and folder, closed again on a fresh copy each run.
+      copy('credits.xlsx', 'collected.xlsx');
+      cpSync(usage, join(dir, 'usage-collected'), { recursive: true });
+      runs.close = await repeat('close', dir, () => {
+        copy('collected.xlsx', 'credits.xlsx');
+        rmSync(usage, { recursive: true, force: true });
+        cpSync(join(dir, 'usage-collected'), usage, { recursive: true });
+      });
+      print(summarize(`workbook usage close ${k(n)}`, runs.close));
+      print(countFigures(`  close ${k(n)}`, runs.close[0].counts));
+      ratio('close', n);
     } finally {
       rmSync(dir, { recursive: true, force: true });
     }
