@@ -1,0 +1,109 @@
+/**
+ * The journal (a usage file's JSON twin) is written in pieces and its folder's parse is kept between loads
+ * (sync-service/usage/usage-files.ts): the bytes must be exactly what `JSON.stringify(file, null, 2)` wrote, and a
+ * journal changed on disk, or an object a caller changed, must never come back from a stale parse.
+ */
+import fc from 'fast-check';
+import { readFileSync, writeFileSync } from 'node:fs';
+import type { UsageFile, UsageRecord } from '../../../core/usage';
+import { loadUsageFiles, saveUsageJson, usageJsonPath } from '../../../sync-service/usage/usage-files';
+import { withTempDir } from '../../helpers/fixtures-io';
+
+function record(i: number, description: string): UsageRecord {
+  return {
+    usageRecordId: `UR-2026-11-0001-0001-${String(i).padStart(5, '0')}`,
+    creditId: `AWSC-202610-0000-${String(i).padStart(4, '0')}`,
+    key: `k${i}`,
+    period: '2026-10',
+    accountId: '100000000001',
+    customerId: 'CUST-1',
+    assetId: 'AS-1',
+    resellerId: 'RES-1',
+    service: 'AmazonEC2',
+    description,
+    currency: 'USD',
+    amount: 100 + i,
+    allocation: 'customer 100%',
+    lines: [{ role: 'customer', targetId: 'CUST-1', amount: 100 + i }] as UsageRecord['lines'],
+    ruleId: '',
+    distributorKeeps: i % 2 ? null : 0,
+    billed: [
+      {
+        recordId: `r${i}-1`,
+        role: 'customer',
+        targetId: 'CUST-1',
+        assetId: 'AS-1',
+        tier: 0,
+        amount: 100 + i,
+      },
+    ],
+  };
+}
+
+function journal(descriptions: string[], extra: Partial<UsageFile> = {}): UsageFile {
+  return {
+    usageFileId: 'UF-2026-11-0001-0001',
+    status: 'collecting',
+    createdAt: '2026-11-27T00:00:00.000Z',
+    closedAt: null,
+    processingDate: '2026-11-27',
+    period: '2026-10',
+    currency: 'USD',
+    records: descriptions.map((d, i) => record(i, d)),
+    totals: [{ currency: 'USD', amount: 100, credits: descriptions.length }],
+    ...extra,
+  };
+}
+
+const written = (dir: string, file: UsageFile) => readFileSync(usageJsonPath(dir, file.usageFileId), 'utf8');
+
+describe('the usage journal', () => {
+  it('is byte for byte JSON.stringify(file, null, 2), whatever text the records hold', async () => {
+    await withTempDir(async (dir) => {
+      await fc.assert(
+        fc.asyncProperty(
+          fc.array(fc.string({ unit: 'binary', maxLength: 30 }), { maxLength: 6 }),
+          async (texts) => {
+            const file = journal(texts);
+            await saveUsageJson(dir, file);
+            expect(written(dir, file)).toBe(JSON.stringify(file, null, 2) + '\n');
+          },
+        ),
+        { numRuns: 60 },
+      );
+    });
+  });
+
+  it('is written whole when a text holds the marker the pieces are cut at', async () => {
+    await withTempDir(async (dir) => {
+      const file = journal(['a'], { period: '\u0000records UF-2026-11-0001-0001\u0000' });
+      await saveUsageJson(dir, file);
+      expect(written(dir, file)).toBe(JSON.stringify(file, null, 2) + '\n');
+    });
+  });
+
+  it('saved again with another status (the same records) says that status', async () => {
+    await withTempDir(async (dir) => {
+      const file = journal(['one', 'two']);
+      await saveUsageJson(dir, file);
+      const ready: UsageFile = { ...file, status: 'ready' };
+      await saveUsageJson(dir, ready);
+      expect(written(dir, ready)).toBe(JSON.stringify(ready, null, 2) + '\n');
+    });
+  });
+
+  it('is parsed again when the file changed since the last load; a caller’s change to a loaded one stays its own', async () => {
+    await withTempDir(async (dir) => {
+      await saveUsageJson(dir, journal(['one']));
+      const first = loadUsageFiles(dir)[0];
+      first.status = 'closed'; // the caller's own copy
+      expect(loadUsageFiles(dir)[0].status).toBe('collecting');
+      await saveUsageJson(dir, journal(['one'], { status: 'ready' }));
+      expect(loadUsageFiles(dir)[0].status).toBe('ready');
+      // Rewritten in place by someone else (same inode): read again all the same.
+      const path = usageJsonPath(dir, first.usageFileId);
+      writeFileSync(path, readFileSync(path, 'utf8').replace('"ready"', '"rejected"'));
+      expect(loadUsageFiles(dir)[0].status).toBe('rejected');
+    });
+  });
+});
