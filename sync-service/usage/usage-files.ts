@@ -93,6 +93,21 @@ export function removeUsageFile(dir: string, id: string): void {
 let parsed = new Map<string, { stamp: string; file: UsageFile }>();
 
 /**
+ * The journal's records frozen, deeply, before they are kept: the kept parse is handed to every later load in this
+ * process, so a record changed in place by one caller would change the money record every other caller reads. A
+ * frozen record makes such a change throw (modules are strict) instead of spreading silently.
+ */
+function withFrozenRecords(file: UsageFile): UsageFile {
+  const freeze = (value: unknown): void => {
+    if (value === null || typeof value !== 'object' || Object.isFrozen(value)) return;
+    for (const inner of Object.values(value)) freeze(inner);
+    Object.freeze(value);
+  };
+  freeze(file.records);
+  return file;
+}
+
+/**
  * The usage files in `dir`, oldest first. Every usage command (collect, close, list) and every reconciliation
  * starts here, so this is also where the temp files of a run killed mid-write are removed (removeStaleTemps:
  * those of processes no longer running; a live run's temp is left alone, since it may be about to rename it).
@@ -120,7 +135,7 @@ export function loadUsageFiles(dir: string): UsageFile[] {
       }
       try {
         const file = JSON.parse(readFileSync(path, 'utf8')) as UsageFile;
-        if (stamp) parsed.set(path, { stamp, file });
+        if (stamp) parsed.set(path, { stamp, file: withFrozenRecords(file) });
         return { ...file };
       } catch (e) {
         throw new Error(

@@ -106,4 +106,19 @@ describe('the usage journal', () => {
       expect(loadUsageFiles(dir)[0].status).toBe('rejected');
     });
   });
+
+  it('hands out records that cannot be changed in place: the kept parse is every later load’s', async () => {
+    await withTempDir(async (dir) => {
+      await saveUsageJson(dir, journal(['one', 'two']));
+      const loaded = loadUsageFiles(dir)[0];
+      expect(() => {
+        loaded.records[0].amount = 1;
+      }).toThrow(TypeError);
+      expect(() => {
+        loaded.records[0].lines[0].amount = 1;
+      }).toThrow(TypeError);
+      expect(() => loaded.records.push(loaded.records[0])).toThrow(TypeError);
+      expect(loadUsageFiles(dir)[0].records).toEqual(journal(['one', 'two']).records);
+    });
+  });
 });
