@@ -6,7 +6,10 @@
  * command that does so.
  */
 import { explainHold } from '../../core/flags';
-import type { RulesOutcome } from './apply-rules';
+import type { RulePlan } from '../../core/assignment';
+
+/** What the warnings are made from: the rules' plan and the credits it could not assign. */
+type LeftAlone = { plan: RulePlan; failed: RulePlan['failed'] };
 
 /** Reasons listed one per line; any further ones are counted in one more line (their texts vary per credit). */
 const REASONS_SHOWN = 10;
@@ -42,7 +45,7 @@ const credits = (n: number) => `${n.toLocaleString('en-US')} credit${n === 1 ? '
  * The warning lines about credits left unassigned or held: with `details`, one per credit (as the sheet has them);
  * without, one per reason with its count.
  */
-export function creditWarnings(o: Pick<RulesOutcome, 'failed' | 'plan'>, details: boolean): string[] {
+export function creditWarnings(o: LeftAlone, details: boolean): string[] {
   if (details)
     return [
       ...o.failed.map((f) => failedText(f.credit.creditId, f.message)),
@@ -72,6 +75,6 @@ export function creditWarnings(o: Pick<RulesOutcome, 'failed' | 'plan'>, details
 }
 
 /** True when the default warnings left out per-credit lines that --details would print. */
-export function hasDetails(o: Pick<RulesOutcome, 'failed' | 'plan'>): boolean {
+export function hasDetails(o: LeftAlone): boolean {
   return o.failed.length + o.plan.skippedHeld.length > 0;
 }
