@@ -22,10 +22,9 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { ledgerCells } from '../core/ledger';
 import { runAssign } from '../sync-service/jobs/assign';
-import { planAndApplyRules } from '../sync-service/jobs/apply-rules';
+import { planAndApplyRules, rulesChangeSet } from '../sync-service/jobs/apply-rules';
 import { runExport } from '../sync-service/jobs/export';
 import { readReconciled } from '../sync-service/reconcile-step';
-import { summaryLayoutAfter } from '../sync-service/summary-step';
 import { runSync } from '../sync-service/jobs/sync';
 import { runClose, runCollect } from '../sync-service/jobs/usage';
 import { loadUsageFiles } from '../sync-service/usage/usage-files';
@@ -234,16 +233,7 @@ async function applyRulesInParts(sink: Sink): Promise<Record<string, number>> {
     now: now.toISOString(),
   });
   const t2 = cpuMs();
-  const changes = buildChangeSet(
-    outcome.outcomes.map((o) => ({ before: state.byKey.get(o.credit.key)!, after: o.credit })),
-    outcome.outcomes.flatMap((o) => o.audit),
-  );
-  changes.summary = summaryLayoutAfter(
-    state,
-    outcome.outcomes.map((o) => o.credit),
-    now,
-  );
-  await sink.write(changes);
+  await sink.write(rulesChangeSet(state, outcome, now));
   const t3 = cpuMs();
   return {
     creditsAssigned: outcome.outcomes.length,

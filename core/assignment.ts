@@ -174,6 +174,18 @@ export function unassignCredit(credit: Credit, ctx: AssignContext): AssignOutcom
   return { credit: after, resolved: null, audit: auditDiff(credit, after, 'unassign', ctx) };
 }
 
+/** A plan that assigns nothing and skips nothing (also what applying no rule at all gives). */
+export function emptyRulePlan(): RulePlan {
+  return {
+    items: [],
+    skippedManual: [],
+    skippedLocked: [],
+    skippedHeld: [],
+    skippedCorrections: [],
+    failed: [],
+  };
+}
+
 /**
  * Decide, for each credit, the most appropriate rule (else the default configuration). Pure: nothing changes yet.
  * PENDING_ASSIGN credits are always planned; ASSIGNED credits are re-planned (the caller passes them only for a
@@ -186,14 +198,7 @@ export function planRules(
   directory: AccountDirectory,
   opts: { overwriteManual: boolean; useDefaultOnly?: boolean },
 ): RulePlan {
-  const plan: RulePlan = {
-    items: [],
-    skippedManual: [],
-    skippedLocked: [],
-    skippedHeld: [],
-    skippedCorrections: [],
-    failed: [],
-  };
+  const plan = emptyRulePlan();
   for (const credit of credits) {
     if (isLocked(credit.status)) {
       plan.skippedLocked.push(credit);

@@ -5,6 +5,7 @@
  */
 import {
   applyPlan,
+  emptyRulePlan,
   planRules,
   planTotals,
   type AssignOutcome,
@@ -18,7 +19,7 @@ import { parseRules, RuleIndex } from '../../core/rules';
 import type { Reporter } from '../progress';
 import { buildChangeSet, readState, type DeskState } from '../../core/sheet-state';
 import { type Sink } from '../sinks/sink';
-import { describeSkipped, hasWork, isEmptyChangeSet } from '../../core/sheet-changes';
+import { describeSkipped, hasWork, isEmptyChangeSet, type ChangeSet } from '../../core/sheet-changes';
 import { readReconciled } from '../reconcile-step';
 import { summaryLayoutAfter } from '../summary-step';
 import { creditWarnings, hasDetails } from './rules-warnings';
@@ -53,15 +54,15 @@ export function planAndApplyRules(
   if (ruleProblems.length && !opts.allowBrokenRules) {
     // A broken rule might have been meant for these credits: falling back to the default configuration for them
     // would quietly give the money to the wrong party. Nothing is assigned until the rules are fixed.
-    const plan: RulePlan = {
-      items: [],
-      skippedManual: [],
-      skippedLocked: [],
-      skippedHeld: [],
-      skippedCorrections: [],
+    return {
+      plan: emptyRulePlan(),
+      outcomes: [],
+      byRule: [],
+      totals: [],
       failed: [],
+      ruleProblems,
+      notApplied: true,
     };
-    return { plan, outcomes: [], byRule: [], totals: [], failed: [], ruleProblems, notApplied: true };
   }
   const index = new RuleIndex(rules);
   const plan = planRules(credits, index, state.defaults, state.directory, {
@@ -130,15 +131,7 @@ export async function runApplyRules(
     );
   for (const line of creditWarnings(outcome, Boolean(opts.details))) deps.reporter.warn(line);
   if (opts.dryRun) return { outcome, written: false };
-  const changes = buildChangeSet(
-    outcome.outcomes.map((o) => ({ before: state.byKey.get(o.credit.key)!, after: o.credit })),
-    outcome.outcomes.flatMap((o) => o.audit),
-  );
-  changes.summary = summaryLayoutAfter(
-    state,
-    outcome.outcomes.map((o) => o.credit),
-    deps.now,
-  );
+  const changes = rulesChangeSet(state, outcome, deps.now);
   if (hasWork(changes)) {
     const report = await deps.sink.write(changes);
     for (const line of describeSkipped(report.skipped)) deps.reporter.warn(line);
@@ -150,6 +143,20 @@ export async function runApplyRules(
  * The summary. `detailsCommand` is the command that lists each credit left alone (a dry run with --details
  * against the same sheet), printed when the warnings were grouped by reason.
  */
+/** What applying the rules writes: each assigned credit's row and Audit rows, and the Summary after them. */
+export function rulesChangeSet(state: DeskState, outcome: RulesOutcome, now: Date): ChangeSet {
+  const changes = buildChangeSet(
+    outcome.outcomes.map((o) => ({ before: state.byKey.get(o.credit.key)!, after: o.credit })),
+    outcome.outcomes.flatMap((o) => o.audit),
+  );
+  changes.summary = summaryLayoutAfter(
+    state,
+    outcome.outcomes.map((o) => o.credit),
+    now,
+  );
+  return changes;
+}
+
 export function formatRulesOutcome(o: RulesOutcome, dryRun: boolean, detailsCommand?: string): string {
   const lines = [
     `${dryRun ? 'Dry run — would assign' : 'Assigned'} ${o.plan.items.length} credit${o.plan.items.length === 1 ? '' : 's'}${o.failed.length ? `; ${o.failed.length} could not be assigned (see warnings)` : ''}${o.plan.skippedHeld.length ? `; ${o.plan.skippedHeld.length} held for review left alone` : ''}${o.plan.skippedCorrections.length ? `; ${o.plan.skippedCorrections.length} correction credit(s) left for a person (\`credit-desk sync\` prints the command that accepts each proposal)` : ''}.`,
