@@ -170,6 +170,13 @@ function keyOfRow(
   });
 }
 
+/** The list under `key`, made empty the first time. */
+function listIn(lists: Map<string, number[]>, key: string): number[] {
+  let list = lists.get(key);
+  if (!list) lists.set(key, (list = []));
+  return list;
+}
+
 export function reconcile(input: ReconcileInput): ReconcileResult {
   const { credits: grid, now } = input;
   const actor = input.actor ?? RECONCILE_ACTOR;
@@ -217,8 +224,9 @@ export function reconcile(input: ReconcileInput): ReconcileResult {
       const own = keyOfRow(row, idx, ledgerById);
       if (key && key === own) return; // an intact row of some other credit
       const id = text(row[idx.creditId]);
-      if (id) byId.set(id, [...(byId.get(id) ?? []), i]);
-      if (own) byCells.set(own, [...(byCells.get(own) ?? []), i]);
+      // Pushed, not copied: a copy per row made many rows with one Credit ID (pasted down a column) quadratic.
+      if (id) listIn(byId, id).push(i);
+      if (own) listIn(byCells, own).push(i);
     });
     for (const pass of [byId, byCells]) {
       for (const e of input.ledger) {
@@ -305,13 +313,13 @@ export function reconcile(input: ReconcileInput): ReconcileResult {
     const status = text(row[idx.status]);
     const fields: Partial<Record<CreditField, Cell>> = {};
     const changed: string[] = [];
-    // Hashing every row's cells would cost as much as the merge; only the rows that need it pay.
-    let cached: string | null | undefined;
-    const computed = () => (cached === undefined ? (cached = keyOfRow(row, idx, ledgerById)) : cached);
+    // Hashing every row's cells would cost as much as the merge; only the rows that need it pay. (No closure
+    // per row for it, nor for revertStatus: 240,000 of each on a year's sheet, for the few rows that use them.)
+    let computed: string | null | undefined;
     const readKey = text(row[idx.key]);
     let key = readKey;
     if (!key) {
-      const k = computed();
+      const k = (computed = keyOfRow(row, idx, ledgerById));
       if (k && !rowsByKey.has(k) && !ledgerByKey.has(k)) {
         fields.key = key = k;
         rowsByKey.set(k, i);
@@ -359,12 +367,12 @@ export function reconcile(input: ReconcileInput): ReconcileResult {
       }
     }
     const id = text(fields.creditId ?? creditId);
-    if (ledgerById.has(id) || (locked && key !== computed())) {
+    if (ledgerById.has(id) || (locked && key !== (computed ??= keyOfRow(row, idx, ledgerById)))) {
       const why = ledgerById.has(id)
         ? `its Credit ID belongs to collected credit ${id} (another row)`
         : 'it says it was collected, is in no usage record, and its Key does not match its cells';
       flagUnmatched(i, id, why, fields);
-      if (locked) revertStatus(fields, changed, id);
+      if (locked) revertStatus(row, status, fields, changed, id);
       write(i, readKey, id, fields, changed);
       return;
     }
@@ -378,23 +386,30 @@ export function reconcile(input: ReconcileInput): ReconcileResult {
       if (changed.length) write(i, readKey, id, fields, changed);
       return;
     }
-    if (locked) revertStatus(fields, changed, id);
+    if (locked) revertStatus(row, status, fields, changed, id);
     if (!changed.length) return;
     fields.flags = withFlags(text(row[idx.flags]), ['RESTORED']);
     write(i, readKey, id, fields, changed);
-
-    function revertStatus(f: typeof fields, list: string[], who: string): void {
-      const back = text(row[idx.allocation]) ? 'ASSIGNED' : 'PENDING_ASSIGN';
-      f.status = back;
-      audit(who, 'status', status, back);
-      list.push(`status ${status} → ${back} (in no usage record)`);
-      for (const u of ['usageFileId', 'usageRecordId', 'processingDate'] as const) {
-        if (isBlankCell(row[idx[u]])) continue;
-        f[u] = '';
-        audit(who, u, text(row[idx[u]]), '');
-      }
-    }
   });
+
+  /** A locked row in no usage record goes back to what its allocation says, its usage cells cleared. */
+  function revertStatus(
+    row: readonly Cell[],
+    status: string,
+    f: Partial<Record<CreditField, Cell>>,
+    list: string[],
+    who: string,
+  ): void {
+    const back = text(row[idx.allocation]) ? 'ASSIGNED' : 'PENDING_ASSIGN';
+    f.status = back;
+    audit(who, 'status', status, back);
+    list.push(`status ${status} → ${back} (in no usage record)`);
+    for (const u of ['usageFileId', 'usageRecordId', 'processingDate'] as const) {
+      if (isBlankCell(row[idx[u]])) continue;
+      f[u] = '';
+      audit(who, u, text(row[idx[u]]), '');
+    }
+  }
 
   /**
    * A locked row whose usage file and record IDs belong together (UF-x and UR-x-NNNNN) and whose file no record
