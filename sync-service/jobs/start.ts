@@ -67,7 +67,8 @@ export async function runStart(
   deps: { source: CreditSource; sink: Sink; reporter: Reporter; now: Date },
 ): Promise<string> {
   const report = await runSync(settings, { applyRules: true }, deps);
-  const state = readState(await deps.sink.read());
+  // Nothing here looks in the Audit: its Credit ID and Action only (sink.ts auditColumns), not every cell.
+  const state = readState(await deps.sink.read({ auditColumns: ['creditId', 'action'] }));
   // A credit that can still be assigned and has both a customer and a reseller, so the suggested split
   // resolves; a pending one if there is one, since assigning it shows the most.
   const candidates = state.credits

@@ -15,17 +15,16 @@ export interface ReadOptions {
    */
   only?: readonly TabId[];
   /**
-   * Audit actions whose Field, Before and After cells the command needs (`usage collect`: the amounts the sync
-   * recorded, core/amount-proof.ts). A sink that reads only some Audit columns (Google Sheets) reads these
-   * rows' too; the others always come whole.
+   * Audit actions whose rows the command needs whole (`usage collect`: the amounts the sync recorded,
+   * core/amount-proof.ts), with AUDIT_WHOLE_ROWS, when it reads the Audit narrowly (`auditColumns`).
    */
   auditDetail?: readonly AuditAction[];
   /**
    * The Audit columns the command reads in every row (Credit ID and Action are always among them). A sink may
    * leave the other Audit cells blank, except in the rows whose Action is one of AUDIT_WHOLE_ROWS or
    * `auditDetail`, which come whole; the rows themselves are all there, so row counts and appends are unchanged.
-   * What a sink that reads the Audit narrowly anyway (Google Sheets: readAuditColumns) already gives. Absent:
-   * every Audit cell (archive copies whole rows).
+   * Both sinks give exactly this (pinned by the narrow-read property tests of each). Absent: every Audit cell
+   * (archive copies whole rows).
    */
   auditColumns?: readonly AuditField[];
   /**

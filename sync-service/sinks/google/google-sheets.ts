@@ -4,8 +4,10 @@
  * A sync is a small constant number of requests whatever the number of rows:
  *   read():  lock (get, batchUpdate, get) → values.batchGet (every tab but Audit, and Audit's header; only the
  *            Credits header too when the command names its fields: ReadOptions.creditFields) →
- *            values.batchGet (Audit's Credit ID and Action columns, and those Credits columns; never the whole
- *            Audit tab) → [one batchUpdate if the layout is incomplete]
+ *            values.batchGet (the Audit columns the command reads: ReadOptions.auditColumns, and those Credits
+ *            columns; the whole Audit tab only when no auditColumns are named, for archive) → values.batchGet (the
+ *            whole Audit rows of AUDIT_WHOLE_ROWS and auditDetail, the Audit's length) →
+ *            [one batchUpdate if the layout is incomplete]
  *   write(): values.batchGet of the header row and Key column (and what the change set needs: ./sheets-reread.ts)
  *            → values.batchGet of Status and Allocation on the rows it compare-and-sets →
  *            [one batchUpdate growing the grids] → one values.batchUpdate per ~2 MB chunk (RAW) →
@@ -28,9 +30,8 @@ import {
 } from '../../../core/sheet-contract';
 import { isLocked, isStatus } from '../../../core/status';
 import { headerKey, indexColumns, text, type Cell, type ColumnIndex, type Grid } from '../../../core/table';
-import { isArchivedRow } from '../../../core/archived-ledger';
 import { stopPoint } from '../../interrupt';
-import { a1Column, a1Range, a1Row, quoteSheet } from './sheets-a1';
+import { a1Column, a1ColumnFrom, a1Range, a1Row, quoteSheet } from './sheets-a1';
 import { createGateway, defaultAuth, rowsOf, type SheetsAuth, type SheetsGateway } from './sheets-gateway';
 import { datesAsText } from './sheets-serial';
 import { gridFromValues, moneyFormatRequests, planLayout, TAB_IDS, type TabInfo } from './sheets-layout';
@@ -44,7 +45,7 @@ import { sheetsTabSizes } from '../grid-size';
 import { removeArchivedRows } from './sheets-remove';
 import { SheetsApiError, type RetryHooks, type SheetsRetryPolicy } from './sheets-retry';
 import { chunkRanges, planAppends, planReplace, planUpdates, rowsPerBlock } from './sheets-writes';
-import { type ReadOptions, type Sink } from '../sink';
+import { AUDIT_WHOLE_ROWS, type ReadOptions, type Sink } from '../sink';
 import {
   auditWithout,
   conflictOf,
@@ -228,19 +229,16 @@ export function createGoogleSheetsSink(opts: GoogleSheetsSinkOptions): GoogleShe
       : [];
     present.forEach((t, i) => (grids[t] = datesAsText(gridFromValues(values[i]?.values), timeZone)));
     let creditValues: sheets_v4.Schema$ValueRange[] = [];
-    if (grids.audit) {
-      // Rows whose details a run looks up: drift (recorded once), left-out CUR lines (recorded once), what the
-      // command asks for, and the collections (core/collect-trace.ts) when the Audit shows more of them than the
-      // Ledger holds credits: the record a lost Ledger row is rebuilt from.
-      const detail = new Set<string>(['drift', 'left-out', ...(opts.auditDetail ?? [])]);
-      const audit = await readAuditColumns(
-        gw,
-        grids.audit.headers,
-        detail,
-        liveLedgerRows(grids.ledger),
-        creditRanges,
-      );
-      grids.audit = audit.grid;
+    // A read-only command that leaves the Audit out (ReadOptions.only) gets its header only: no rows downloaded.
+    const auditSkipped = !!grids.audit && !!opts.only && !opts.only.includes('audit');
+    if (grids.audit && !auditSkipped) {
+      // The columns the command reads (ReadOptions.auditColumns) and the rows it looks up whole: the same
+      // contract as the workbook sink (sink.ts), so a Ledger row rebuilt from the Audit gets its dates.
+      const gridRows =
+        (ss.sheets ?? []).find((t) => t.properties?.title === TABS.audit.name)?.properties?.gridProperties
+          ?.rowCount ?? 0;
+      const audit = await readAuditColumns(gw, grids.audit.headers, opts, gridRows, creditRanges);
+      grids.audit = datesAsText(audit.grid, timeZone);
       creditValues = audit.extra;
     } else if (creditRanges.length)
       creditValues = await gw.batchGet('reading the Credits tab', creditRanges, true);
@@ -273,7 +271,10 @@ export function createGoogleSheetsSink(opts: GoogleSheetsSinkOptions): GoogleShe
       ledger: indexColumns<LedgerField>('ledger', plan.tabs.ledger.headers),
       seen: null,
     };
-    layout.seen = seenInRead(plan.tabs.credits, layout.credits, plan.tabs.audit.rows.length);
+    // Without the Audit's rows the sink cannot say where its appends start: a write after it re-reads whole.
+    layout.seen = auditSkipped
+      ? null
+      : seenInRead(plan.tabs.credits, layout.credits, plan.tabs.audit.rows.length);
     progress({ phase: 'read', done: 2, total: 2 });
     return { tabs: plan.tabs, created: TAB_IDS.filter((t) => !titles.has(TABS[t].name)) };
   }
@@ -587,43 +588,30 @@ function freeSheetId(ss: sheets_v4.Schema$Spreadsheet): number {
   return id;
 }
 
-/** A tab's info with its grid size as `ss` has it now. */
 /**
- * The Audit tab as the sync needs it, without downloading it: Credit ID and Action for every row (Credit IDs
- * ever issued), Field, Before and After only on rows whose action is in `detail` (drift and left-out lines
- * already recorded). Other cells of the grid are empty. Two small requests; a third only when such rows exist.
- * The Audit tab is only ever appended to.
+ * The Audit tab as Sink.read's contract gives it (sink.ts: `auditColumns`), without downloading it: the asked
+ * columns (Credit ID and Action always) of every row, and the rows whose Action is one of AUDIT_WHOLE_ROWS or
+ * `auditDetail` whole (their When, Who, Field, Before and After: a Ledger row lost is rebuilt from a collect
+ * row's When, a close row's When and After — reconcile-step.ts). Other cells of the grid are empty. Without
+ * `auditColumns`, the whole tab (archive copies whole rows). The Audit tab is only ever appended to.
  */
-/** The Ledger's rows of collected credits still in the sheet (not the packed rows of archived ones). */
-function liveLedgerRows(ledger: Grid | undefined): number {
-  if (!ledger?.rows.length) return 0;
-  const key = ledger.headers.findIndex((h) => headerKey(h) === 'key');
-  const status = ledger.headers.findIndex((h) => headerKey(h) === 'status');
-  if (key < 0 || status < 0) return 0;
-  return ledger.rows.filter((r) => text(r[key]) && !isArchivedRow(r, status)).length;
-}
-
 async function readAuditColumns(
   gw: SheetsGateway,
   headers: string[],
-  wanted: ReadonlySet<string>,
-  ledgerRows: number,
+  narrow: Pick<ReadOptions, 'auditColumns' | 'auditDetail'>,
+  /** The Audit grid's row count (spreadsheets.get): a range starting past it would be refused. */
+  gridRows: number,
   /** Other ranges to fetch in the same request (the Credits columns of a narrow read), answered in `extra`. */
   extraRanges: readonly string[],
 ): Promise<{ grid: Grid; extra: sheets_v4.Schema$ValueRange[] }> {
   const title = TABS.audit.name;
   const at = (field: AuditField) => {
-    const header = TABS.audit.columns.find((c) => c.field === field)!.header.toLowerCase();
-    return headers.findIndex((h) => h.trim().toLowerCase() === header);
+    const header = headerKey(TABS.audit.columns.find((c) => c.field === field)!.header);
+    return headers.findIndex((h) => headerKey(h) === header);
   };
-  const [idCol, actionCol, fieldCol, beforeCol, afterCol] = [
-    at('creditId'),
-    at('action'),
-    at('field'),
-    at('before'),
-    at('after'),
-  ];
-  if (idCol < 0 || actionCol < 0 || fieldCol < 0 || beforeCol < 0 || afterCol < 0) {
+  const all = TABS.audit.columns.map((c) => at(c.field));
+  if (!narrow.auditColumns || all.some((c) => c < 0)) {
+    // The whole tab: asked for, or a contract column is missing (the layout check must see the tab as it is).
     const [whole, ...extra] = await gw.batchGet(
       'reading the Audit tab',
       [quoteSheet(title), ...extraRanges],
@@ -631,58 +619,70 @@ async function readAuditColumns(
     );
     return { grid: gridFromValues(rowsOf(whole).values), extra };
   }
-  const [ids, actions, ...extra] = await gw.batchGet(
-    'reading the Audit tab (Credit ID, Action)',
-    [a1Column(title, idCol), a1Column(title, actionCol), ...extraRanges],
+  const keptFields = new Set<AuditField>([...narrow.auditColumns, 'creditId', 'action']);
+  const kept = TABS.audit.columns.filter((c) => keptFields.has(c.field)).map((c) => at(c.field));
+  const rest = TABS.audit.columns.filter((c) => !keptFields.has(c.field)).map((c) => at(c.field));
+  const actionCol = at('action');
+  const got = await gw.batchGet(
+    `reading the Audit tab (${[...keptFields].join(', ')})`,
+    [...kept.map((c) => a1Column(title, c)), ...extraRanges],
     true,
   );
+  const columns = got.slice(0, kept.length);
+  const extra = got.slice(kept.length);
   // Every range here is one column, asked by columns: values[0] is the column.
   const cell = (v: sheets_v4.Schema$ValueRange | undefined, r: number) =>
     (v?.values?.[0]?.[r] ?? null) as Cell;
-  const n = Math.max(ids?.values?.[0]?.length ?? 1, actions?.values?.[0]?.length ?? 1) - 1;
-  let collections = 0;
-  for (let r = 1; r <= n; r++) if (text(cell(actions, r)) === 'collect') collections++;
-  const detail = collections > ledgerRows ? new Set([...wanted, 'collect']) : wanted;
+  const n = Math.max(1, ...columns.map((v) => v?.values?.[0]?.length ?? 1)) - 1;
+  const whole = new Set<string>([...AUDIT_WHOLE_ROWS, ...(narrow.auditDetail ?? [])]);
   const rows: Cell[][] = [];
-  const drift: number[] = [];
+  const wholeRows: number[] = [];
   for (let r = 1; r <= n; r++) {
     const row: Cell[] = new Array<Cell>(headers.length).fill(null);
-    row[idCol] = cell(ids, r);
-    row[actionCol] = cell(actions, r);
-    if (detail.has(text(row[actionCol]))) drift.push(r);
+    kept.forEach((c, i) => (row[c] = cell(columns[i], r)));
+    if (rest.length && whole.has(text(row[actionCol]))) wholeRows.push(r);
     rows.push(row);
   }
-  if (drift.length) {
-    // Runs of consecutive rows, each one range per column; past a few hundred, the three columns whole.
+  // Below the last row read, rows whose only values are in the columns left out (a Who typed under the log):
+  // every row is there in a narrow read too, so their length is read, from the first row past `n` down.
+  const tail = n + 1 < gridRows ? rest.map((c) => a1ColumnFrom(title, c, n + 1)) : [];
+  if (wholeRows.length || tail.length) {
+    // Runs of consecutive rows, each one range per column left out; past a few hundred, those columns whole.
     const runs: [number, number][] = [];
-    for (const r of drift) {
+    for (const r of wholeRows) {
       const last = runs[runs.length - 1];
       if (last && last[1] === r) last[1] = r + 1;
       else runs.push([r, r + 1]);
     }
-    const ranges =
-      runs.length > 200
-        ? [a1Column(title, fieldCol), a1Column(title, beforeCol), a1Column(title, afterCol)]
-        : runs.flatMap(([r0, r1]) => [
-            a1Range(title, r0, fieldCol, r1, fieldCol + 1),
-            a1Range(title, r0, beforeCol, r1, beforeCol + 1),
-            a1Range(title, r0, afterCol, r1, afterCol + 1),
-          ]);
-    const got = await gw.batchGet('reading the drift and left-out lines recorded in Audit', ranges, true);
-    const pairs = runs.length > 200 ? [[0, n + 1] as [number, number]] : runs;
+    const byColumn = runs.length > 200;
+    const ranges = byColumn
+      ? rest.map((c) => a1Column(title, c))
+      : runs.flatMap(([r0, r1]) => rest.map((c) => a1Range(title, r0, c, r1, c + 1)));
+    const details = await gw.batchGet(
+      wholeRows.length
+        ? 'reading the whole Audit rows the command looks up'
+        : 'reading the Audit tab (its length)',
+      byColumn ? ranges : [...ranges, ...tail],
+      true,
+    );
+    const pairs = byColumn ? [[0, n + 1] as [number, number]] : runs;
+    const wanted = new Set(wholeRows);
     pairs.forEach(([r0, r1], i) => {
-      const [f, b, a] = [got[3 * i], got[3 * i + 1], got[3 * i + 2]];
       for (let r = r0; r < r1; r++) {
-        if (r < 1 || r > n) continue;
-        rows[r - 1][fieldCol] = cell(f, r - r0);
-        rows[r - 1][beforeCol] = cell(b, r - r0);
-        rows[r - 1][afterCol] = cell(a, r - r0);
+        if (r < 1 || r > n || !wanted.has(r)) continue;
+        rest.forEach((c, j) => (rows[r - 1][c] = cell(details[rest.length * i + j], r - r0)));
       }
     });
+    // Read whole, the columns left out give the length themselves; else the tail ranges after the runs' ranges.
+    const below = byColumn
+      ? Math.max(0, ...details.map((d) => (d?.values?.[0]?.length ?? 1) - 1 - n))
+      : Math.max(0, ...details.slice(ranges.length).map((d) => d?.values?.[0]?.length ?? 0));
+    for (let k = 0; k < below; k++) rows.push(new Array<Cell>(headers.length).fill(null));
   }
   return { grid: { headers, rows }, extra };
 }
 
+/** A tab's info with its grid size as `ss` has it now. */
 function sized(ss: sheets_v4.Schema$Spreadsheet, info: TabInfo): TabInfo {
   const gp =
     (ss.sheets ?? []).find((s) => s.properties?.sheetId === info.sheetId)?.properties?.gridProperties ?? {};

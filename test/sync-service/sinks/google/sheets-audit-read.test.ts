@@ -1,6 +1,7 @@
 /**
  * The Google sync reads from Audit only what it needs (Credit IDs ever issued, drift already recorded), never
- * the whole tab: its Before / After texts are most of its bytes and only grow.
+ * the whole tab: its Before / After texts are most of its bytes and only grow. A read without `auditColumns`
+ * (archive: it copies whole rows) gets every cell.
  */
 import { headersOf } from '../../../../core/sheet-contract';
 import { indexColumns, text } from '../../../../core/table';
@@ -31,7 +32,7 @@ describe('Google Sheets sink: reading Audit', () => {
     await sink.write({ updates: [], appends: [], audit });
 
     server.stats.reset();
-    const snap = await makeSink(server).read();
+    const snap = await makeSink(server).read({ auditColumns: ['creditId', 'action'] });
     // 300 rows × 2 long cells would be 1.2 MB; only the drift rows' Before and After (short) are read of those columns.
     expect(server.stats.bytes()).toBeLessThan(100_000);
     const idx = indexColumns('audit', headersOf('audit'));
@@ -44,6 +45,20 @@ describe('Google Sheets sink: reading Audit', () => {
       expect(text(row[idx.field])).toBe(drift ? 'amount' : '');
       expect(text(row[idx.after])).toBe(drift ? `${i}.00` : '');
       expect(text(row[idx.before])).toBe(drift ? `${i - 1}.00` : '');
+      expect(text(row[idx.who])).toBe(drift ? 'credit-desk sync' : '');
     });
+
+    // A read-only command that leaves the Audit out (ReadOptions.only) downloads none of its columns.
+    server.stats.reset();
+    const without = await makeSink(server, { readOnly: true }).read({ only: ['credits', 'ledger'] });
+    expect(without.tabs.audit.rows).toEqual([]);
+    expect(
+      server.stats.requests.flatMap((r) => r.ranges ?? []).filter((r) => /Audit'!(?!1:1)/.test(r)),
+    ).toEqual([]);
+
+    server.stats.reset();
+    const whole = await makeSink(server, { readOnly: true }).read();
+    expect(server.stats.bytes()).toBeGreaterThan(1_100_000);
+    whole.tabs.audit.rows.forEach((row, i) => expect(text(row[idx.after])).toBe(audit[i].after));
   });
 });
