@@ -1,7 +1,7 @@
 /**
  * A local Google Sheets API v4 server for tests and benchmarks: Node http on 127.0.0.1, state in memory
  * (./sheets-model.ts), the subset of endpoints the Google Sheets sink and the `google-spreadsheet` library use,
- * request/byte counting, fault injection (429/5xx, reset connections before or after applying, slow replies)
+ * request/byte counting (as JSON and as sent: gzip when asked, wantsGzip), fault injection (429/5xx, reset connections before or after applying, slow replies)
  * and hooks that let a test act as a person between two requests.
  *
  * The caller is the sync's service account (`callerEmail`); the server does not check protected ranges against it
@@ -13,6 +13,7 @@
  * are listed, with why they do not matter, in ./sheets-known-differences.ts.
  */
 import http from 'node:http';
+import { gzipSync } from 'node:zlib';
 import type { AddressInfo } from 'node:net';
 import type { sheets_v4 } from '@googleapis/sheets';
 import {
@@ -46,10 +47,20 @@ export interface RequestRecord {
   method: string;
   path: string;
   op: Op;
-  /** Request body bytes plus response body bytes. */
+  /** Request body bytes plus response body bytes (the response as JSON, before any compression). */
   bytes: number;
   requestBytes: number;
+  /** The response body as JSON, before compression: what the client decodes. */
   responseBytes: number;
+  /**
+   * The response body as sent: gzip-compressed when the request asked as Google's performance guide says
+   * (wantsGzip), else the same as responseBytes.
+   */
+  wireBytes: number;
+  /** Whether the response was sent gzip-compressed. */
+  gzip?: boolean;
+  /** The `fields` parameter (a partial response: sheets-field-mask.ts), when the request gave one. */
+  fields?: string;
   /**
    * The A1 ranges a values.batchGet or get asked for (its repeated `ranges` query parameter:
    * https://developers.google.com/sheets/api/reference/rest/v4/spreadsheets.values/batchGet,
@@ -117,6 +128,8 @@ export interface SheetsServer {
     requests: RequestRecord[];
     count(op?: Op): number;
     bytes(op?: Op): number;
+    /** Response bytes as sent (compressed when the client asked for gzip: wantsGzip). */
+    wireBytes(op?: Op): number;
     reset(): void;
   };
   /** Creates (or replaces) a spreadsheet with these empty tabs. */
@@ -303,7 +316,13 @@ function handle(state: ServerState, r: Route, query: URLSearchParams, body: Body
 export const DEFAULT_CALLER = 'credit-desk-sync@credit-desk-tests.iam.gserviceaccount.com';
 
 export async function startSheetsServer(
-  opts: { spreadsheetId?: string; sheetTitles?: string[]; callerEmail?: string } = {},
+  opts: {
+    spreadsheetId?: string;
+    sheetTitles?: string[];
+    callerEmail?: string;
+    /** Tests: false answers plain JSON even to a client that asks for gzip (to compare the decoded replies). */
+    gzip?: boolean;
+  } = {},
 ): Promise<SheetsServer> {
   const caller = opts.callerEmail ?? DEFAULT_CALLER;
   const spreadsheets = new Map<string, SpreadsheetState>();
@@ -356,8 +375,11 @@ export async function startSheetsServer(
           bytes: raw.length,
           requestBytes: raw.length,
           responseBytes: 0,
+          wireBytes: 0,
           ms: 0,
+          gzip: opts.gzip !== false && wantsGzip(req.headers),
           ...(url.searchParams.has('ranges') ? { ranges: url.searchParams.getAll('ranges') } : {}),
+          ...(url.searchParams.has('fields') ? { fields: url.searchParams.get('fields')! } : {}),
         };
         requests.push(record);
         const started = performance.now();
@@ -412,7 +434,12 @@ export async function startSheetsServer(
         record.ms = Math.round(performance.now() - started);
         send(res, record, status, payload);
       })().catch((e: unknown) => {
-        send(res, { responseBytes: 0, bytes: 0, ms: 0 } as RequestRecord, 500, errorBody(500, String(e)));
+        send(
+          res,
+          { responseBytes: 0, wireBytes: 0, bytes: 0, ms: 0 } as RequestRecord,
+          500,
+          errorBody(500, String(e)),
+        );
       });
     });
   });
@@ -428,6 +455,7 @@ export async function startSheetsServer(
       requests,
       count: (op) => requests.filter((r) => !op || r.op === op).length,
       bytes: (op) => requests.filter((r) => !op || r.op === op).reduce((s, r) => s + r.bytes, 0),
+      wireBytes: (op) => requests.filter((r) => !op || r.op === op).reduce((s, r) => s + r.wireBytes, 0),
       reset: () => {
         requests.length = 0;
       },
@@ -486,10 +514,30 @@ function errorBody(code: number, message: string) {
   return { error: { code, message, status: new ApiError(code, message).status } };
 }
 
+/**
+ * Whether Google would answer this request gzip-compressed. Its performance guide
+ * (https://developers.google.com/sheets/api/guides/performance, "Compression using gzip"): "In order to receive a
+ * gzip-encoded response you must do two things: Set an Accept-Encoding header, and modify your user agent to
+ * contain the string gzip" — e.g. `Accept-Encoding: gzip` and `User-Agent: my program (gzip)`. The guide does
+ * not say what Google does with one of the two alone; the stricter reading is modelled: both, or plain JSON.
+ * googleapis sends both (googleapis-common apirequest.js: Accept-Encoding: gzip, a User-Agent with "(gzip)").
+ */
+export function wantsGzip(headers: http.IncomingHttpHeaders): boolean {
+  const accept = String(headers['accept-encoding'] ?? '')
+    .split(',')
+    .map((e) => e.split(';')[0].trim().toLowerCase());
+  return accept.includes('gzip') && /gzip/.test(String(headers['user-agent'] ?? ''));
+}
+
 function send(res: http.ServerResponse, record: RequestRecord, status: number, payload: unknown): void {
-  const text = JSON.stringify(payload);
-  record.responseBytes = Buffer.byteLength(text);
+  const text = Buffer.from(JSON.stringify(payload));
+  const body = record.gzip ? gzipSync(text) : text;
+  record.responseBytes = text.length;
+  record.wireBytes = body.length;
   record.bytes += record.responseBytes;
-  res.writeHead(status, { 'content-type': 'application/json; charset=UTF-8' });
-  res.end(text);
+  res.writeHead(status, {
+    'content-type': 'application/json; charset=UTF-8',
+    ...(record.gzip ? { 'content-encoding': 'gzip' } : {}),
+  });
+  res.end(body);
 }
