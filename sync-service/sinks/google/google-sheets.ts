@@ -32,7 +32,14 @@ import { isLocked, isStatus } from '../../../core/status';
 import { headerKey, indexColumns, text, type Cell, type ColumnIndex, type Grid } from '../../../core/table';
 import { stopPoint } from '../../interrupt';
 import { a1Column, a1ColumnFrom, a1Range, a1Row, quoteSheet } from './sheets-a1';
-import { createGateway, defaultAuth, rowsOf, type SheetsAuth, type SheetsGateway } from './sheets-gateway';
+import {
+  createGateway,
+  defaultAuth,
+  GET_FIELDS,
+  rowsOf,
+  type SheetsAuth,
+  type SheetsGateway,
+} from './sheets-gateway';
 import { datesAsText } from './sheets-serial';
 import { gridFromValues, moneyFormatRequests, planLayout, TAB_IDS, type TabInfo } from './sheets-layout';
 import { ledgerRowsSeen, ledgerSheetRequests, planLedgerWrites, planRowRepairs } from './sheets-ledger';
@@ -180,8 +187,8 @@ export function createGoogleSheetsSink(opts: GoogleSheetsSinkOptions): GoogleShe
 
   /** The spreadsheet as read under our lock (taken now if not held), or plainly for a read-only sink. */
   async function lockedGet(): Promise<sheets_v4.Schema$Spreadsheet> {
-    if (!lock) return gw.get('reading the spreadsheet layout');
-    if (lock.isHeld) return gw.get('reading the spreadsheet layout');
+    if (!lock) return gw.get('reading the spreadsheet layout', GET_FIELDS.layout);
+    if (lock.isHeld) return gw.get('reading the spreadsheet layout', GET_FIELDS.layout);
     progress({ phase: 'lock', done: 0, total: 1 });
     const ss = await lock.acquire();
     progress({ phase: 'lock', done: 1, total: 1 });
@@ -198,7 +205,7 @@ export function createGoogleSheetsSink(opts: GoogleSheetsSinkOptions): GoogleShe
         return await readWith(ss, opts);
       } catch (e) {
         if (!(e instanceof SheetsApiError && e.status === 400) || round >= 2) throw e;
-        ss = await gw.get('re-reading the layout after a refused request');
+        ss = await gw.get('re-reading the layout after a refused request', GET_FIELDS.layout);
       }
     }
   }
@@ -294,7 +301,9 @@ export function createGoogleSheetsSink(opts: GoogleSheetsSinkOptions): GoogleShe
     // re-read below still guards against anything that changed in between).
     // Read again even under our lock: staff may have inserted or sorted rows since read(), which moves our
     // protected ranges, and the protection plan must start from where they are now.
-    const ss = lock.isHeld ? await gw.get('reading the protected ranges') : await lockedGet();
+    const ss = lock.isHeld
+      ? await gw.get('reading the protected ranges', GET_FIELDS.write)
+      : await lockedGet();
     try {
       if (changes.remove) {
         const { remove, ledger, ...rest } = changes;
@@ -319,7 +328,7 @@ export function createGoogleSheetsSink(opts: GoogleSheetsSinkOptions): GoogleShe
         return await writeLocked(
           l,
           rest,
-          await gw.get('re-reading after removing archived rows'),
+          await gw.get('re-reading after removing archived rows', GET_FIELDS.write),
           lock,
           editor,
         );
@@ -541,7 +550,7 @@ export function createGoogleSheetsSink(opts: GoogleSheetsSinkOptions): GoogleShe
       } catch (e) {
         // A 400 after a lost reply means the first attempt was applied (our pinned ids now exist): re-plan from what is there.
         if (!(e instanceof SheetsApiError && e.status === 400) || round >= 2) throw e;
-        const again = await gw.get('re-reading the protected ranges');
+        const again = await gw.get('re-reading the protected ranges', GET_FIELDS.write);
         protect = [...plan(again), ...ledgerSetup(again), ...summary(again), ...moneyFormats];
       }
     }
@@ -572,7 +581,7 @@ export function createGoogleSheetsSink(opts: GoogleSheetsSinkOptions): GoogleShe
     label: `Google Sheet ${opts.spreadsheetId}`,
     read,
     write,
-    gridSize: async () => sheetsTabSizes(await gw.get('counting cells')),
+    gridSize: async () => sheetsTabSizes(await gw.get('counting cells', GET_FIELDS.sizes)),
     // A run that read but wrote nothing (a dry run, a refused assign) still frees the sheet.
     close: async () => {
       if (lock?.isHeld) await lock.release();

@@ -20,9 +20,29 @@ export interface GatewayOptions {
   identity?: () => string | undefined;
 }
 
+/**
+ * What each spreadsheets.get asks for (Google's `fields` parameter, a partial response:
+ * https://developers.google.com/sheets/api/guides/field-masks#read_response_field_masks). Without a mask the
+ * reply holds every protected range of every tab — ~3 MB on a sheet with many locked runs — and a command made
+ * three such gets; now only the write's get asks for them.
+ */
+export const GET_FIELDS = {
+  /** The sync lock and the add-on's write markers (sheets-lock.ts), nothing else. */
+  lock: 'developerMetadata',
+  /** What read() plans the layout from (sheets-layout.ts), and the markers (the lock's confirming get is it). */
+  layout: 'properties(timeZone),developerMetadata,sheets(properties,basicFilter)',
+  /** What write() plans the protection, the Ledger's setup and the Summary from (sheets-protection.ts, …). */
+  write: 'sheets(properties,protectedRanges,charts(chartId,spec(title)))',
+  /** Every tab's grid size, for the cell budget (grid-size.ts). */
+  sizes: 'sheets(properties(title,gridProperties))',
+} as const;
+
 export interface SheetsGateway {
   spreadsheetId: string;
-  get(what: string): Promise<sheets_v4.Schema$Spreadsheet>;
+  get(
+    what: string,
+    fields: (typeof GET_FIELDS)[keyof typeof GET_FIELDS],
+  ): Promise<sheets_v4.Schema$Spreadsheet>;
   /**
    * The ranges' values, row by row; with `byColumns`, column by column as Google sends them (majorDimension
    * COLUMNS): a tall one-column range then costs one JSON array, not one per cell (a tenth fewer bytes down
@@ -67,8 +87,11 @@ export function createGateway(opts: GatewayOptions): SheetsGateway {
 
   return {
     spreadsheetId,
-    get: (what) =>
-      read(what, async () => (await api.spreadsheets.get({ spreadsheetId, includeGridData: false })).data),
+    get: (what, fields) =>
+      read(
+        what,
+        async () => (await api.spreadsheets.get({ spreadsheetId, includeGridData: false, fields })).data,
+      ),
     batchGet: (what, ranges, byColumns = false) =>
       read(what, async () => {
         const res = await api.spreadsheets.values.batchGet({

@@ -38,7 +38,7 @@ import {
 } from '../../../core/locks';
 import { ownerIsGone, thisProcess } from '../../files/owner-process';
 import { SheetsApiError } from './sheets-retry';
-import type { SheetsGateway } from './sheets-gateway';
+import { GET_FIELDS, type SheetsGateway } from './sheets-gateway';
 
 /** Kept for callers that named the old constant; the key itself is the shared SYNC_LOCK_KEY. */
 export const LOCK_KEY = SYNC_LOCK_KEY;
@@ -123,7 +123,7 @@ export class SheetLock {
 
     // Waiting is bounded by time (waitFor); this only bounds rounds lost to other runs taking the lock first.
     for (let lost = 0; lost < 50;) {
-      const ss = await this.gw.get('reading the sync lock');
+      const ss = await this.gw.get('reading the sync lock', GET_FIELDS.lock);
       const cur = readLock(ss);
       const mine = cur?.meta.metadataValue === value;
       const other = mine ? null : (cur?.value ?? null);
@@ -178,7 +178,7 @@ export class SheetLock {
           throw e;
         }
       }
-      const confirm = await this.gw.get('confirming the sync lock');
+      const confirm = await this.gw.get('confirming the sync lock', GET_FIELDS.layout);
       if (readLock(confirm)?.meta.metadataValue !== value) {
         lost++;
         continue;
