@@ -50,6 +50,7 @@ export type Job =
   | 'collect'
   | 'close'
   | 'prep'
+  | 'prep-google'
   | 'sync-pending'
   | 'apply-rules';
 
@@ -103,7 +104,7 @@ async function main(): Promise<void> {
   const cpu0 = process.cpuUsage();
   const t0 = performance.now();
   const counts: Record<string, number> = {};
-  if (job === 'prep') {
+  if (job === 'prep' || job === 'prep-google') {
     await prepProcessed(sink);
   } else if (job === 'assign' || job === 'assign-google') {
     await runAssign(meta.assignId, ALLOCATIONS[Number(runArg ?? 0) % 2], {
