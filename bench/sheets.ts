@@ -55,17 +55,29 @@ function changesFor(snapshot: Snapshot, rows: Record<CreditField, Cell>[]): Chan
 async function measure(
   server: SheetsServer,
   run: () => Promise<void>,
-): Promise<{ requests: number; bytes: number; secs: number }> {
+): Promise<{ requests: number; bytes: number; down: number; wire: number; secs: number }> {
   server.stats.reset();
   const t0 = performance.now();
   await run();
-  return { requests: server.stats.count(), bytes: server.stats.bytes(), secs: seconds(t0) };
+  const reqs = server.stats.requests;
+  return {
+    requests: server.stats.count(),
+    bytes: server.stats.bytes(),
+    // Down as JSON and as sent (gzip when the client asks as Google's guide says: emulators/sheets-server.ts).
+    down: reqs.reduce((s, r) => s + r.responseBytes, 0),
+    wire: reqs.reduce((s, r) => s + r.wireBytes, 0),
+    secs: seconds(t0),
+  };
 }
 
-function figures(label: string, m: { requests: number; bytes: number; secs: number }): Figure[] {
+function figures(
+  label: string,
+  m: { requests: number; bytes: number; down: number; wire: number; secs: number },
+): Figure[] {
   return [
     { name: `${label}: requests`, value: m.requests, unit: 'requests' },
-    { name: `${label}: bytes`, value: m.bytes, unit: 'bytes' },
+    { name: `${label}: bytes`, value: m.bytes, unit: 'bytes (up + down, JSON)' },
+    { name: `${label}: bytes down`, value: m.down, unit: `bytes JSON, ${m.wire} on the wire` },
     { name: `${label}: time`, value: m.secs, unit: 's' },
   ];
 }
