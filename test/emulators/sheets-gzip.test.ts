@@ -43,7 +43,7 @@ describe('the local Sheets server on the wire', () => {
     expect(gunzipSync(asked.body).equals(plain.body)).toBe(true);
     expect(asked.body.length).toBeLessThan(plain.body.length / 4);
     // one of the two alone: plain JSON (the stricter reading of the guide)
-    for (const headers of [
+    for (const headers of <Record<string, string>[]>[
       { 'accept-encoding': 'gzip', 'user-agent': 'my program' },
       { 'accept-encoding': 'identity', 'user-agent': 'my program (gzip)' },
       { 'user-agent': 'my program (gzip)' },
