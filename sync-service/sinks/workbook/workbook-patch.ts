@@ -14,7 +14,8 @@
  *
  * Any number of rows can be edited: marking every 4th of 50,000 credits PROCESSED with its Ledger row (22,400
  * rows) took 4.8 s patched against 27 s for the full write (measured). Whenever the change or the file is not
- * what it expects — the first credits of a tab, repairs, removals, replaced tabs, a tab without its protection
+ * what it expects — the first credits of a tab, repairs, removals, a replaced tab it cannot rewrite in place
+ * (workbook-replace-tab.ts), a tab without its protection
  * or validation (someone unprotected it in Excel), rows below the last one, a row wider than the header — it
  * returns a reason instead, and the caller writes the whole workbook with ExcelJS.
  */
@@ -26,6 +27,7 @@ import type { SummaryLayout } from '../../../core/summary-layout';
 import {
   auditWithout,
   conflictOf,
+  isEmptyChangeSet,
   withoutKeys,
   type ChangeSet,
   type GuardedField,
@@ -39,6 +41,7 @@ import { ARCHIVED_STATUS } from '../../../core/archived-ledger';
 import { sharedStrings, sheetPartPaths } from './workbook-read';
 import { StylesEditor, withLock, withNumFmt } from './workbook-styles';
 import { patchSummary } from './workbook-summary-patch';
+import { replaceTabRows, type StaffTab } from './workbook-replace-tab';
 import { mapFor, recordOf, type ChunkRecord } from './workbook-chunk-maps';
 import { entryBytes, entryText, newEntry, readZip, zipPieces, ZipShapeError } from '../../xlsx/workbook-zip';
 
@@ -103,7 +106,6 @@ async function patch(
   // Summary; rows removed under other edits would move those edits' rows.
   if (changes.remove && (changes.updates.length || changes.appends.length || changes.audit.length))
     cannot('rows to remove alongside other changes');
-  if (changes.replaceTabs) cannot('a tab to replace');
 
   const plan = planCredits(tabs.credits, changes);
   const entries = readZip(file);
@@ -223,6 +225,16 @@ async function patch(
     replaced.set(path, appendRows(xml, tabs.audit.rows.length + 1, rows, cells));
   }
 
+  // --- Staff tabs replaced whole (a sync's Config, Accounts/Rules from --accounts/--rules): workbook-replace-tab.ts
+  const replacedTabs = Object.entries(changes.replaceTabs ?? {}) as [StaffTab, Grid][];
+  for (const [tab, grid] of replacedTabs) {
+    const path = pathOf(TABS[tab].name);
+    const rels = byName.has(path.replace(/([^/]+)$/, '_rels/$1.rels'));
+    const out = replaceTabRows(bytesOf(path), tab, grid, tabs[tab].headers, styles, cells, rels);
+    if ('reason' in out) cannot(out.reason);
+    else replaced.set(path, out.pieces);
+  }
+
   // --- Rows removed (archive): Credits by Key, Audit by Credit ID, full Ledger rows by Key -------------------
   let removedRows = 0;
   let removedLocked = 0; // the report counts the locked Credits rows left
@@ -289,9 +301,12 @@ async function patch(
       plan.lockedRows + plan.appends.filter((a) => lockedStatus(text(a.status))).length - removedLocked,
     skipped: plan.skipped,
   };
-  if (!replaced.size) return { kind: 'unchanged', report };
+  // Nothing to write: as the full writer, which reports no locked rows for a change set with no row in it.
+  if (!replaced.size)
+    return { kind: 'unchanged', report: isEmptyChangeSet(changes) ? { ...report, lockedRows: 0 } : report };
   if (
     !summaryChanged &&
+    !replacedTabs.length &&
     !plan.updates.length &&
     !plan.appends.length &&
     !audit.length &&

@@ -15,7 +15,7 @@ import { ARCHIVED_STATUS } from '../../../../core/archived-ledger';
 import { buildSummary } from '../../../../core/summary';
 import { summaryLayout } from '../../../../core/summary-layout';
 import { LEDGER_COLUMNS, type CreditField, type LedgerField } from '../../../../core/sheet-contract';
-import type { Cell } from '../../../../core/table';
+import type { Cell, Grid } from '../../../../core/table';
 import type { ChangeSet } from '../../../../core/sheet-changes';
 import {
   createWorkbookSink,
@@ -123,11 +123,23 @@ const changeArb = fc.record({
   ledgerCloses: fc.subarray([0, 1]),
   ledgerPacked: fc.boolean(),
   summary: fc.option(fc.integer({ min: 1, max: 12 }), { nil: undefined }),
+  // Staff tabs replaced whole, as a sync replaces Config (its AWS bill rows) and Accounts from --accounts: text
+  // that stresses the escapes, blank cells and blank rows, a number where staff typed one.
+  replace: fc.record({
+    config: fc.option(fc.array(fc.tuple(textArb, textArb), { maxLength: 3 }), { nil: undefined }),
+    accounts: fc.option(
+      fc.array(fc.tuple(textArb, textArb, fc.integer({ min: 0, max: 999 })), { maxLength: 3 }),
+      {
+        nil: undefined,
+      },
+    ),
+  }),
 });
 
 type Drawn = typeof changeArb extends fc.Arbitrary<infer T> ? T : never;
 
-function changeSetOf(d: Drawn): ChangeSet {
+/** `staff`: the Config and Accounts tabs the change set's replacements start from (they only add to them, as a sync's do). */
+function changeSetOf(d: Drawn, staff?: StaffTabs): ChangeSet {
   return changes({
     appends: d.appends.map((a, i) =>
       credit(200 + i, {
@@ -162,7 +174,35 @@ function changeSetOf(d: Drawn): ChangeSet {
       })),
     },
     summary: d.summary === undefined ? undefined : layoutOf(d.summary),
+    replaceTabs: staff && replaceTabsOf(d.replace, staff),
   });
+}
+
+type StaffTabs = { config: Grid; accounts: Grid };
+
+/**
+ * The replacements a sync makes: Config with the rows it had (one value changed) and AWS bill rows added; Accounts
+ * with the rows it had and more. (A replacement that drops rows or values is the full writer's: see the test below.)
+ */
+function replaceTabsOf(r: Drawn['replace'], staff: StaffTabs): ChangeSet['replaceTabs'] {
+  const out: NonNullable<ChangeSet['replaceTabs']> = {};
+  if (r.config)
+    out.config = {
+      headers: staff.config.headers,
+      rows: [
+        ...staff.config.rows.map((row, i) => (i ? row : [row[0], '7', row[2]])),
+        ...r.config.map(([s, v]) => [`aws.bill.${s}`, v, '']),
+      ],
+    };
+  if (r.accounts)
+    out.accounts = {
+      headers: staff.accounts.headers,
+      rows: [
+        ...staff.accounts.rows,
+        ...r.accounts.map(([id, name, n]) => [id, name, `CUST-${n}`, '', n, '', '']),
+      ],
+    };
+  return Object.keys(out).length ? out : undefined;
 }
 
 /** Everything about a workbook that the two writers must agree on, through ExcelJS. */
@@ -285,6 +325,7 @@ describe('patching writer', () => {
         ledger: [packedRow('key-1'), ledgerRow(0), ledgerRow(1)],
       });
 
+      const staff = (await readPlainWorkbook(base))!;
       let run = 0;
       await fc.assert(
         fc.asyncProperty(changeArb, async (drawn) => {
@@ -293,7 +334,7 @@ describe('patching writer', () => {
           const patched = join(tmp, `patched-${run}.xlsx`);
           await copyFile(base, full);
           await copyFile(base, patched);
-          const change = changeSetOf(drawn);
+          const change = changeSetOf(drawn, staff);
 
           const { fullReport, patchReport, messages } = await writeBothWays(full, patched, change);
           expect(messages.filter((m) => m.startsWith('writing the whole'))).toEqual([]);
@@ -368,7 +409,10 @@ describe('patching writer', () => {
               }
               await copyFile(patched, older);
               await copyFile(full, `${older}.full`);
-              const change = changeSetOf({ ...drawn, summary: undefined });
+              const change = changeSetOf(
+                { ...drawn, summary: undefined },
+                (await readPlainWorkbook(patched))!,
+              );
               const fullSink = createWorkbookSink({ path: full, patch: false });
               await fullSink.read();
               await fullSink.write(structuredClone(change));
@@ -437,6 +481,7 @@ describe('patching writer', () => {
               ledgerCloses: [],
               ledgerPacked: false,
               summary,
+              replace: { config: undefined, accounts: undefined },
             });
             const full = join(tmp, `first-full-${run}.xlsx`);
             const split = join(tmp, `first-split-${run}.xlsx`);
@@ -574,6 +619,34 @@ describe('patching writer', () => {
       await next.write(changes({ appends: [credit(2)] }));
       expect(patched.filter((m) => m.startsWith('writing the whole'))).toEqual([]); // later syncs patch
       expect((await readPlainWorkbook(path))!.credits.rows).toHaveLength(2);
+    });
+  });
+
+  it('patches a replaced Config that gains rows, and falls back, saying why, when a replacement drops a value', async () => {
+    await withTempDir(async (tmp) => {
+      const path = join(tmp, 'credits.xlsx');
+      const first = createWorkbookSink({ path });
+      await first.read();
+      await first.write(changes({ appends: [credit(1), credit(2)] }));
+      const replaceConfig = async (rows: (config: Grid) => Grid['rows']) => {
+        const messages: string[] = [];
+        const sink = createWorkbookSink({ path, onProgress: (m) => messages.push(m) });
+        const { tabs } = await sink.read();
+        await sink.write(
+          changes({ replaceTabs: { config: { headers: tabs.config.headers, rows: rows(tabs.config) } } }),
+        );
+        await sink.close();
+        return { messages, config: (await readPlainWorkbook(path))!.config };
+      };
+      const grown = await replaceConfig((c) => [...c.rows, ['aws.bill.2024-05', 'final', 'é & <x>']]);
+      expect(grown.messages.filter((m) => m.startsWith('writing the whole'))).toEqual([]);
+      expect(grown.config.rows.at(-1)).toEqual(['aws.bill.2024-05', 'final', 'é & <x>']);
+      const dropped = await replaceConfig((c) => c.rows.slice(0, -1));
+      expect(dropped.messages).toContainEqual(
+        expect.stringMatching(
+          /^writing the whole of credits\.xlsx \(the Config tab has a value the new rows leave blank \(A\d+\)\)/,
+        ),
+      );
     });
   });
 
