@@ -5,14 +5,16 @@
  * the patcher refused any replaced tab, so each month's sync rewrote the whole workbook and grew with the sheet
  * (issue #25: 4.2 → 28.4 → 57.9 s CPU over three months of 20,000 credits).
  *
- * It writes what the full writer leaves (workbook.ts replaceTab, then formatStaffTab in workbook-format.ts):
- * every old row gone, row 1 the grid's headers plus the contract headers it lacks, each header cell bold and
- * nothing else (the header row is new, so its old styles go), the grid's rows below matched to those headers
- * by header text as writeGridRows matches them, data cells without a style (a staff tab's columns have none),
- * and `<dimension>` covering the cells written. The full writer puts no filter, validation, conditional format,
- * merge or table on these tabs, so a part holding one (someone added it in Excel) is the full writer's to
- * rewrite, as is one whose headers change (the contract columns' widths follow the headers) or one too big to
- * be worth it: each returns the reason, and the caller writes the whole workbook.
+ * It writes what the full writer leaves (workbook.ts replaceTab, then formatStaffTab in workbook-format.ts): row 1
+ * the grid's headers plus the contract headers it lacks, each header cell bold and nothing else, the grid's rows
+ * below matched to those headers by header text as writeGridRows matches them, data cells without a style (a
+ * staff tab's columns have none), and `<dimension>` covering the cells written. That full writer only overwrites
+ * the cells the new rows set (see keptByFullWriter), so the patcher takes a replacement only when nothing of the
+ * old rows would survive it, which is so for every replacement a sync makes: they only add rows and values
+ * (decision 0020). The full writer puts no filter, validation, conditional format, merge or table on these
+ * tabs, so a part holding one (someone added it in Excel) is the full writer's to rewrite, as is one whose
+ * headers change (the contract columns' widths follow the headers) or one too big to be worth it: each returns
+ * the reason, and the caller writes the whole workbook.
  */
 import { TABS, type CellKind, type ColumnSpec, type TabId } from '../../../core/sheet-contract';
 import { columnLetter, columnNumber } from '../../../core/sheet-layout';
@@ -169,7 +171,7 @@ function keptByFullWriter(
       const style = Number(/\ss="(\d+)"/.exec(c[1])?.[1] ?? 0);
       const hasValue = /<(v|is|f)\b/.test(c[3] ?? '');
       if (r === 1) {
-        if (col > width) return `has a header cell right of the headers (${ref[0].slice(4, -1)})`;
+        if (col > width) return `has a header cell right of the headers (${ref[1]}1)`;
         if (style !== 0 && style !== bold) return 'has a header cell styled by hand';
       } else {
         if (style !== 0) return `has a styled cell (${ref[1]}${r})`;
