@@ -147,12 +147,11 @@ export function replaceTabRows(
 }
 
 /**
- * What of the old rows the full writer would keep, or null. Its replaceTab clears the tab with ExcelJS's
- * `spliceRows(1, rowCount)`, which removes nothing when the count reaches the last row (worksheet.js spliceRows:
- * its loop runs from start + count to the row count), so it only overwrites the cells the new rows set: an old
- * value the new rows leave blank, an old cell's style, a row's height, a header cell right of the headers all
- * stay. Those the patcher does not reproduce; the tabs a sync replaces only gain rows and values (core/aws-bill.ts
- * withAwsBills, the reference files' upsert), so in practice nothing is kept and the tab is patched.
+ * What of the old rows a patch would drop that the tab held, or null: an old value the new rows leave blank, an
+ * old cell's style, a row's height, a header cell right of the headers. Such a replacement goes to the whole
+ * writer, the reference (it clears the tab row by row: workbook.ts replaceTab), rather than be reproduced here;
+ * the tabs a sync replaces only gain rows and values (core/aws-bill.ts withAwsBills, the reference files'
+ * upsert), so in practice the tab is patched.
  */
 function keptByFullWriter(
   old: string,

@@ -509,7 +509,10 @@ function appendRecords(ws: ExcelJS.Worksheet, tab: TabId, records: Record<string
 
 /** The tab's rows become the grid's (the tab is owned by this run); contract headers the grid lacks are added at the end. */
 function replaceTab(ws: ExcelJS.Worksheet, tab: TabId, grid: Grid): void {
-  ws.spliceRows(1, ws.rowCount);
+  // Row by row from the last: ExcelJS 4.4's spliceRows(1, rowCount) removes nothing (it only moves the rows after
+  // the cut, and there are none), which left the old tab under the new rows — a removed account or a cleared
+  // Customer ID kept (test/sync-service/sinks/workbook/workbook-sink.test.ts). Splicing the last row does remove it.
+  for (let r = ws.rowCount; r >= 1; r--) ws.spliceRows(r, 1);
   const given = grid.headers.map((h) => text(h));
   const missing = TABS[tab].columns
     .map((c) => c.header)

@@ -572,3 +572,47 @@ describe('workbook sink: the file is never damaged', () => {
       expect(await dump()).toEqual(once);
     }));
 });
+
+describe('workbook sink: a staff tab replaced by the whole-file writer', () => {
+  // ExcelJS 4.4's spliceRows(1, rowCount) removes nothing, so the whole-file writer kept the old tab under the new
+  // rows: a row the new grid no longer has, and a value it leaves blank, stayed. On Accounts that keeps a customer
+  // an account was moved away from (credits billed to the wrong party); the patcher refuses such a replacement and
+  // hands it to this writer, so this writer must leave nothing of the old tab.
+  it('leaves only the new rows: fewer rows, and a cell cleared, come back as given', () =>
+    withTempDir(async (dir) => {
+      const path = join(dir, 'credits.xlsx');
+      const headers = headersOf('accounts');
+      const row = (account: string, customer: string) =>
+        headers.map((h) =>
+          h === 'AWS Account'
+            ? account
+            : h === 'Customer ID'
+              ? customer
+              : h === 'Account Name'
+                ? `n${account}`
+                : '',
+        );
+      const first = createWorkbookSink({ path });
+      await first.read();
+      await first.write(
+        changes({
+          replaceTabs: {
+            accounts: {
+              headers,
+              rows: [
+                row('111111111111', 'CUST-1'),
+                row('222222222222', 'CUST-2'),
+                row('333333333333', 'CUST-3'),
+              ],
+            },
+          },
+        }),
+      );
+      const second = createWorkbookSink({ path });
+      await second.read();
+      const wanted = { headers, rows: [row('111111111111', '')] };
+      await second.write(changes({ replaceTabs: { accounts: wanted } }));
+      const back = (await createWorkbookSink({ path }).read()).tabs.accounts;
+      expect(back).toEqual(wanted);
+    }));
+});
