@@ -40,7 +40,7 @@
  */
 import { serialIn } from '../core/sheet-dates';
 import type { FakeSheet, FakeSpreadsheet } from './spreadsheet-app';
-import { applyRequest } from './sheets-model';
+import { applyRequest, widest } from './sheets-model';
 import { ApiError } from './sheets-state';
 import { BooleanCriteria, parseA1, parseTyped, type FakeFilter } from './spreadsheet-app';
 
@@ -379,7 +379,10 @@ export function createSheetsAdvancedService(ss: FakeSpreadsheet) {
             const sheet = ss._sheets.find((x) => x._id === u.start?.sheetId);
             if (!sheet) throw new SheetsApiError(400, `No grid with id: ${u.start?.sheetId}`);
             const rows = u.rows ?? [];
-            const width = Math.max(1, ...rows.map((r) => r.values?.length ?? 0));
+            const width = widest(
+              rows.map((r) => r.values ?? []),
+              1,
+            );
             let check = checkers.get(sheet);
             if (!check) checkers.set(sheet, (check = editChecker(sheet)));
             if (

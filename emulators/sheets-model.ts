@@ -34,6 +34,17 @@ import {
 
 type GridRange = sheets_v4.Schema$GridRange;
 
+/**
+ * The longest row's length, at least `min`. A loop, not Math.max(...rows): a spread passes every row as an
+ * argument, and past about 120,000 rows (a year's Audit column) V8 throws "Maximum call stack size exceeded":
+ * a limit of this emulator's code, not of the API (a sheet may hold 10 million cells), so it must not refuse.
+ */
+export function widest(rows: readonly { length: number }[], min: number): number {
+  let width = min;
+  for (const r of rows) if (r.length > width) width = r.length;
+  return width;
+}
+
 /** Realm-safe Date test (the add-on bundle runs in a vm context with its own Date). */
 export function isDateCell(v: unknown): v is Date {
   return Object.prototype.toString.call(v) === '[object Date]';
@@ -271,7 +282,6 @@ function formulaValue(
   }
 }
 
-/** values.get semantics: rows in order, trailing empty cells and rows trimmed, `values` omitted when empty. */
 /**
  * values.get with majorDimension: COLUMNS gives the columns as lists (ValueRange.majorDimension:
  * https://developers.google.com/sheets/api/reference/rest/v4/spreadsheets.values#ValueRange), trailing empties
@@ -287,7 +297,7 @@ export function readValuesIn(
   if (!majorDimension || majorDimension === 'ROWS') return byRows;
   if (majorDimension !== 'COLUMNS') throw new ApiError(400, `Invalid majorDimension: '${majorDimension}'`);
   const rows = byRows.values ?? [];
-  const width = Math.max(0, ...rows.map((r) => r.length));
+  const width = widest(rows, 0);
   const cols = Array.from({ length: width }, (_, c) => {
     const col = rows.map((r) => (r[c] ?? '') as string | number | boolean);
     while (col.length && col[col.length - 1] === '') col.pop();
@@ -296,6 +306,7 @@ export function readValuesIn(
   return { range: byRows.range, majorDimension: 'COLUMNS', ...(cols.length ? { values: cols } : {}) };
 }
 
+/** values.get semantics: rows in order, trailing empty cells and rows trimmed, `values` omitted when empty. */
 export function readValues(
   ss: SpreadsheetState,
   range: string,
@@ -392,7 +403,7 @@ export function writeValues(
   const a1 = parseA1(ss, range);
   const grid = a1.sheet.properties.gridProperties;
   const rows = values.length;
-  const cols = Math.max(0, ...values.map((r) => r.length));
+  const cols = widest(values, 0);
   if (a1.startRow + rows > grid.rowCount || a1.startCol + cols > grid.columnCount) {
     throw new ApiError(
       400,
@@ -986,7 +997,7 @@ export function appendValues(
   insertDataOption: string,
 ): { tableRange?: string; updates: ReturnType<typeof writeValues> } {
   const a1 = parseA1(ss, range);
-  const width = Math.max(1, ...values.map((r) => r.length));
+  const width = widest(values, 1);
   const last = lastRowWithData(a1.sheet);
   const at = Math.max(last, a1.startRow);
   const gp = a1.sheet.properties.gridProperties;
