@@ -134,6 +134,16 @@ export async function rereadForWrite(
     if (row !== undefined) touched.push(row);
   }
   const runs = rowRuns(touched);
+  // What both ways of reading the guarded cells return alike.
+  const read = {
+    header: got[0]?.values?.[0] ?? [],
+    keyValues,
+    idValues,
+    ledgerKey,
+    ledgerStatus,
+    keyRows,
+    auditRows,
+  };
   const { status: sc, allocation: ac } = credits.idx;
   // Row repairs move Keys (the Key column shows them as they were): the whole columns, as before.
   if (repairs || !vouchedFor(keys, seen) || runs.length > MAX_ROW_RUNS) {
@@ -148,14 +158,8 @@ export async function rereadForWrite(
     const allocation = dataCells(al?.values);
     const creditRows = Math.max(keys.length, status.length, allocation.length);
     return {
-      header: got[0]?.values?.[0] ?? [],
-      keyValues,
-      idValues,
-      ledgerKey,
-      ledgerStatus,
-      keyRows,
+      ...read,
       creditRows,
-      auditRows,
       guarded: (f, row) => (f === 'status' ? status : allocation)[row],
       statuses: Array.from({ length: creditRows }, (_, r) => text(status[r] ?? null)),
     };
@@ -175,14 +179,8 @@ export async function rereadForWrite(
   }
   const cell = (row: number, col: number): Cell => fresh.get(row)?.[col - c0] ?? null;
   return {
-    header: got[0]?.values?.[0] ?? [],
-    keyValues,
-    idValues,
-    ledgerKey,
-    ledgerStatus,
-    keyRows,
+    ...read,
     creditRows: keys.length,
-    auditRows,
     guarded: (f, row) => cell(row, f === 'status' ? sc : ac),
     statuses: keys.map((k, r) => (fresh.has(r) ? text(cell(r, sc)) : seen!.statusByKey.get(text(k))!)),
   };
