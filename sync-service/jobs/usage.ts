@@ -7,8 +7,8 @@
  * and sheet are checked to agree. A run killed anywhere in between leaves a "collecting" file; the next collect
  * completes it (writing the .xlsx if it is missing; the sheet change is idempotent) before collecting anything
  * new, so no credit is ever half-collected or in two files. A collection in several currencies writes every
- * file's journal first, then completes the files one after another: a run killed between two leaves the rest
- * "collecting", and the next collect completes them all the same way.
+ * file's journal first, then every usage file, then completes them all in one sheet write: a run killed anywhere
+ * leaves them all "collecting", and the next collect completes them the same way.
  */
 import {
   applyClose,
@@ -166,12 +166,15 @@ export async function runCollect(
   let state = usageState(rec.snapshot);
   const resumed: string[] = [];
   // Only this sheet's own interrupted collections (core/desk-id.ts): another sheet's are not ours to finish.
-  for (const file of rec.usageFiles.filter((f) => f.status === 'collecting')) {
-    deps.reporter.info(
-      `Completing the interrupted collection ${file.usageFileId} (${file.records.length} credits)…`,
-    );
-    await completeCollection(file, state, rec.ledger, deps, now);
-    resumed.push(file.usageFileId);
+  const interrupted = rec.usageFiles.filter((f) => f.status === 'collecting');
+  if (interrupted.length) {
+    for (const file of interrupted) {
+      deps.reporter.info(
+        `Completing the interrupted collection ${file.usageFileId} (${file.records.length} credits)…`,
+      );
+      resumed.push(file.usageFileId);
+    }
+    await completeCollections(interrupted, state, rec.ledger, deps, now);
     rec = await readReconciled(deps.sink, reconcileOpts);
     state = usageState(rec.snapshot);
   }
@@ -229,22 +232,19 @@ export async function runCollect(
   // Every journal first: from here on, a killed run leaves the whole collection for the next one to complete.
   for (const file of planned) await saveUsageJson(deps.usageDir, file);
   deps.crashAt?.('journal-written');
-  const files: CollectResult['files'] = [];
+  const xlsxPaths = new Map<string, string>();
   for (const file of planned) {
     deps.reporter.progress(`writing usage file ${file.usageFileId} (${file.records.length} records)…`);
-    const xlsxPath = await writeUsageXlsx(deps.usageDir, file);
+    xlsxPaths.set(file.usageFileId, await writeUsageXlsx(deps.usageDir, file));
     deps.crashAt?.('usage-file-written');
     // Test hook: stop here as a killed process would, with the file written and the sheet not yet updated.
     if (opts.crashAfterFile) throw new Error('simulated crash after writing the usage file');
-    deps.reporter.progress(`locking ${file.records.length} credits in ${deps.sink.label}…`);
-    const ready = await completeCollection(file, state, rec.ledger, deps, now);
-    if (ready) files.push({ file: ready, xlsxPath });
-    if (file !== planned[planned.length - 1]) {
-      // The next file's completion reads the sheet as this one left it (its rows, the Ledger).
-      rec = await readReconciled(deps.sink, reconcileOpts);
-      state = usageState(rec.snapshot);
-    }
   }
+  const credits = planned.reduce((n, f) => n + f.records.length, 0);
+  deps.reporter.progress(`locking ${credits} credits in ${deps.sink.label}…`);
+  const files: CollectResult['files'] = (
+    await completeCollections(planned, state, rec.ledger, deps, now)
+  ).map((file) => ({ file, xlsxPath: xlsxPaths.get(file.usageFileId)! }));
   deps.reporter.done();
   return {
     files,
@@ -336,115 +336,142 @@ async function stampDeskId(sink: Sink, rec: Reconciled): Promise<string> {
 }
 
 /**
- * Completes a collection, whether this run started it or a killed one did: the usage file is written if it is
- * missing, the Credits rows and the Ledger rows change in one sink write (idempotent: what is already done is
- * skipped), and only when journal, usage file, Ledger and sheet agree is the journal marked ready.
+ * Completes collections, whether this run started them or a killed one did: each usage file is written if it is
+ * missing, then the Credits rows and the Ledger rows of every file change in ONE sink write (idempotent: what is
+ * already done is skipped), and a file's journal is marked ready only when journal, usage file, Ledger and sheet
+ * are checked to agree. One write for all the files of a collection (one per currency), not one each: each write
+ * re-reads and rewrites the sheet, so a five-currency month cost five times the work of a one-currency one.
  * A credit the sheet no longer shows as collected (someone changed its Status, Allocation or amount, or deleted
- * its row, while the file was "collecting"; or the sheet's compare-and-set refused the write) is taken out of
- * the file before it becomes ready, so a usage file never names a credit the sheet does not show as collected
- * by it. Null when no credit was left (the file is removed).
+ * its row, while the file was "collecting"; or the sheet's compare-and-set refused the write) is taken out of its
+ * file before the file becomes ready, so a usage file never names a credit the sheet does not show as collected
+ * by it. Files are taken in order, each against the sheet as the ones before it leave it, so a credit two
+ * journals name is collected by the first only (the second leaves it out, as it did when each file had its own
+ * write). Returns the files made ready; a file left with no credit is removed.
  */
-async function completeCollection(
-  planned: UsageFile,
+async function completeCollections(
+  planned: readonly UsageFile[],
   state: DeskState,
   ledger: readonly LedgerEntry[],
   deps: Deps,
   now: string,
-): Promise<UsageFile | null> {
-  // A journal of an older version has no billed rows yet: planned now, from the Accounts tab as it is.
-  const journal = withBilledRows(planned, state.directory);
-  if (journal !== planned) await saveUsageJson(deps.usageDir, journal);
-  let file: UsageFile | null = journal;
-  const change = applyCollect(
-    file,
-    state.credits.map((e) => e.credit),
-    now,
-  );
-  if (change.left.length) {
-    for (const l of change.left)
-      deps.reporter.warn(`${l.creditId}: ${l.reason}; left out of ${planned.usageFileId}`);
-    file = withoutRecords(file, new Set(change.left.map((l) => l.key)));
-    if (!file) {
-      removeUsageFile(deps.usageDir, planned.usageFileId);
-      return null;
+): Promise<UsageFile[]> {
+  // The credits as the files before this one leave them: what the next file's applyCollect decides from.
+  const current = new Map(state.credits.map((e) => [e.credit.key, e.credit]));
+  const inLedger = new Set(ledger.map((e) => `${e.usageFileId}\n${e.key}`));
+  const credits: Credit[] = [];
+  const audit: AuditEntry[] = [];
+  const entries: LedgerChanges['appends'] = [];
+  const files: UsageFile[] = [];
+  for (const one of planned) {
+    // A journal of an older version has no billed rows yet: planned now, from the Accounts tab as it is.
+    const journal = withBilledRows(one, state.directory);
+    if (journal !== one) await saveUsageJson(deps.usageDir, journal);
+    let file: UsageFile | null = journal;
+    const change = applyCollect(file, [...current.values()], now);
+    if (change.left.length) {
+      for (const l of change.left)
+        deps.reporter.warn(`${l.creditId}: ${l.reason}; left out of ${one.usageFileId}`);
+      file = withoutRecords(file, new Set(change.left.map((l) => l.key)));
+      if (!file) {
+        removeUsageFile(deps.usageDir, one.usageFileId);
+        continue;
+      }
+      await saveUsageJson(deps.usageDir, file);
     }
-    await saveUsageJson(deps.usageDir, file);
+    if (!(await usageXlsxMatches(deps.usageDir, file))) {
+      if (file === journal)
+        deps.reporter.info(
+          `Writing the usage file ${file.usageFileId}.xlsx, which the interrupted run did not write.`,
+        );
+      await writeUsageXlsx(deps.usageDir, file);
+      deps.crashAt?.('usage-file-written');
+    }
+    for (const c of change.credits) current.set(c.key, c);
+    credits.push(...change.credits);
+    audit.push(...change.audit);
+    const collecting = file;
+    for (const r of collecting.records)
+      if (!inLedger.has(`${collecting.usageFileId}\n${r.key}`))
+        entries.push(ledgerCells(entryFromRecord(collecting, r, 'PROCESSING')));
+    files.push(file);
   }
-  if (!(await usageXlsxMatches(deps.usageDir, file))) {
-    if (file === journal)
-      deps.reporter.info(
-        `Writing the usage file ${file.usageFileId}.xlsx, which the interrupted run did not write.`,
-      );
-    await writeUsageXlsx(deps.usageDir, file);
-    deps.crashAt?.('usage-file-written');
-  }
-  const inLedger = new Set(ledger.filter((e) => e.usageFileId === file.usageFileId).map((e) => e.key));
-  const collecting = file;
-  const entries = collecting.records
-    .filter((r) => !inLedger.has(r.key))
-    .map((r) => ledgerCells(entryFromRecord(collecting, r, 'PROCESSING')));
+  if (!files.length) return [];
   const skipped: SkippedChange[] = await writeUsageChange(
     deps.sink,
     state,
-    change,
+    { credits, audit },
     { appends: entries, updates: [] },
     deps.now,
   );
   deps.crashAt?.('sheet-written');
-  let kept: UsageFile | null = file;
-  if (skipped.length) {
-    for (const line of describeSkipped(skipped))
-      deps.reporter.warn(`${line}; left out of ${file.usageFileId}`);
-    kept = withoutRecords(file, new Set(skipped.map((s) => s.key)));
-    if (!kept) {
-      removeUsageFile(deps.usageDir, file.usageFileId);
-      return null;
+  const kept: UsageFile[] = [];
+  const skippedKeys = new Set(skipped.map((s) => s.key));
+  const fileOf = new Map(files.flatMap((f) => f.records.map((r) => [r.key, f.usageFileId] as const)));
+  describeSkipped(skipped).forEach((line, i) =>
+    deps.reporter.warn(`${line}; left out of ${fileOf.get(skipped[i].key) ?? 'its usage file'}`),
+  );
+  for (const file of files) {
+    if (!file.records.some((r) => skippedKeys.has(r.key))) {
+      kept.push(file);
+      continue;
     }
-    await saveUsageJson(deps.usageDir, kept);
-    await writeUsageXlsx(deps.usageDir, kept);
+    const rest = withoutRecords(file, skippedKeys);
+    if (!rest) {
+      removeUsageFile(deps.usageDir, file.usageFileId);
+      continue;
+    }
+    await saveUsageJson(deps.usageDir, rest);
+    await writeUsageXlsx(deps.usageDir, rest);
+    kept.push(rest);
   }
-  await verifyCollection(kept, deps);
+  await verifyCollections(kept, deps);
   deps.crashAt?.('verified');
-  const ready: UsageFile = { ...kept, status: 'ready' };
-  await saveUsageJson(deps.usageDir, ready);
+  const ready: UsageFile[] = [];
+  for (const file of kept) {
+    const done: UsageFile = { ...file, status: 'ready' };
+    await saveUsageJson(deps.usageDir, done);
+    ready.push(done);
+  }
   deps.crashAt?.('ready');
   return ready;
 }
 
-/** Journal, usage file, Ledger and Credits tab must agree before a collection is called ready. */
-async function verifyCollection(file: UsageFile, deps: Deps): Promise<void> {
-  // Only the two tabs it compares: nothing is planned from this read (the next file's completion reads whole),
-  // and the Audit tab, the biggest, has just grown by three rows per collected credit.
+/** Journal, usage file, Ledger and Credits tab must agree, file by file, before a collection is called ready. */
+async function verifyCollections(files: readonly UsageFile[], deps: Deps): Promise<void> {
+  if (!files.length) return;
+  // Only the two tabs it compares: nothing is planned from this read, and the Audit tab, the biggest, has just
+  // grown by three rows per collected credit.
   const snapshot = await deps.sink.read({ only: ['credits', 'ledger'] });
-  const ledger = new Map(
-    readLedger(snapshot.tabs.ledger)
-      .filter((e) => e.usageFileId === file.usageFileId)
-      .map((e) => [e.key, e]),
-  );
+  const ledger = readLedger(snapshot.tabs.ledger);
   const rows = new Map(readState(snapshot, { lenient: true }).credits.map((e) => [e.credit.key, e.credit]));
-  const problems: string[] = [];
-  for (const r of file.records) {
-    const entry = ledger.get(r.key);
-    const row = rows.get(r.key);
-    if (!entry || entry.usageRecordId !== r.usageRecordId)
-      problems.push(`${r.creditId} is not in the Ledger`);
-    else if (
-      !row ||
-      row.usageFileId !== file.usageFileId ||
-      (row.status !== 'PROCESSING' && row.status !== 'PROCESSED')
-    )
-      problems.push(`${r.creditId} is not locked in the Credits tab`);
-  }
-  if (ledger.size !== file.records.length)
-    problems.push(`the Ledger holds ${ledger.size} credits of the file, the journal ${file.records.length}`);
-  if (!(await usageXlsxMatches(deps.usageDir, file)))
-    problems.push(`${file.usageFileId}.xlsx is missing or incomplete`);
-  if (problems.length) {
-    throw new CreditDeskError(
-      'USAGE',
-      `Usage file ${file.usageFileId} is not complete: ${problems.slice(0, 5).join('; ')}${problems.length > 5 ? `; … (${problems.length} problems)` : ''}.`,
-      'It stays "collecting"; run `credit-desk usage collect` again to complete it.',
-    );
+  for (const file of files) {
+    const entries = new Map(ledger.filter((e) => e.usageFileId === file.usageFileId).map((e) => [e.key, e]));
+    const problems: string[] = [];
+    for (const r of file.records) {
+      const entry = entries.get(r.key);
+      const row = rows.get(r.key);
+      if (!entry || entry.usageRecordId !== r.usageRecordId)
+        problems.push(`${r.creditId} is not in the Ledger`);
+      else if (
+        !row ||
+        row.usageFileId !== file.usageFileId ||
+        (row.status !== 'PROCESSING' && row.status !== 'PROCESSED')
+      )
+        problems.push(`${r.creditId} is not locked in the Credits tab`);
+    }
+    if (entries.size !== file.records.length)
+      problems.push(
+        `the Ledger holds ${entries.size} credits of the file, the journal ${file.records.length}`,
+      );
+    if (!(await usageXlsxMatches(deps.usageDir, file)))
+      problems.push(`${file.usageFileId}.xlsx is missing or incomplete`);
+    if (problems.length) {
+      throw new CreditDeskError(
+        'USAGE',
+        `Usage file ${file.usageFileId} is not complete: ${problems.slice(0, 5).join('; ')}${problems.length > 5 ? `; … (${problems.length} problems)` : ''}.`,
+        'It stays "collecting"; run `credit-desk usage collect` again to complete it.',
+      );
+    }
   }
 }
 

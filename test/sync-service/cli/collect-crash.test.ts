@@ -30,7 +30,10 @@ import { propertyRuns, SOAK } from '../../helpers/soak';
 const tempDir = useTempDirs('credit-desk-crash-');
 const BIN = join(__dirname, '../../../bin/credit-desk.cjs');
 
-/** A workbook with `n` credits, all but the last ASSIGNED, nothing collected yet. */
+/**
+ * A workbook with `n` credits, all but the last ASSIGNED, nothing collected yet; in USD and EUR, so a collection
+ * is two usage files (one per currency) completed by one sheet write.
+ */
 async function template(n: number): Promise<string> {
   const dir = tempDir();
   const path = join(dir, 'credits.xlsx');
@@ -42,7 +45,7 @@ async function template(n: number): Promise<string> {
   await runSync(
     settings,
     { previous: false },
-    { source: sourceOf(n), sink: sink(), reporter: silentReporter, now: NOW },
+    { source: sourceOf(n, ['USD', 'EUR']), sink: sink(), reporter: silentReporter, now: NOW },
   );
   const ids = readState(await sink().read()).credits.map((e) => e.credit.creditId);
   for (const id of ids.slice(0, -1))
@@ -60,6 +63,9 @@ async function expectConsistent(path: string, usageDir: string, credits: number)
     expect(await usageXlsxMatches(usageDir, f)).toBe(true);
   }
   await expectConnectValid(usageDir, new Set(['AS-1']));
+  // one file per currency, and each file's credits in its currency only
+  for (const f of files) expect(new Set(f.records.map((r) => r.currency)).size).toBe(1);
+  expect(new Set(files.map((f) => f.records[0].currency))).toEqual(new Set(['USD', 'EUR']));
   const keys = files.flatMap((f) => f.records.map((r) => r.key));
   expect(new Set(keys).size).toBe(keys.length); // no credit in two files
   expect(keys).toHaveLength(credits); // and every credit collected once
