@@ -26,7 +26,7 @@ import { planAndApplyRules, rulesChangeSet } from '../sync-service/jobs/apply-ru
 import { runExport } from '../sync-service/jobs/export';
 import { readReconciled } from '../sync-service/reconcile-step';
 import { runSync } from '../sync-service/jobs/sync';
-import { runClose, runCollect } from '../sync-service/jobs/usage';
+import { runCloseFiles, runCollect } from '../sync-service/jobs/usage';
 import { loadUsageFiles } from '../sync-service/usage/usage-files';
 import { silentReporter } from '../sync-service/progress';
 import { resolveSettings } from '../sync-service/settings';
@@ -129,16 +129,18 @@ async function main(): Promise<void> {
   } else if (job === 'close') {
     const ready = loadUsageFiles(join(dir, 'usage')).filter((f) => f.status === 'ready');
     counts.files = ready.length;
-    counts.closed = 0;
-    for (const f of ready)
-      counts.closed += (
-        await runClose(f.usageFileId, {
+    // Every ready file in one command (`usage close A B …`), as an operator closes a month's files.
+    counts.closed = (
+      await runCloseFiles(
+        ready.map((f) => f.usageFileId),
+        {
           sink,
           usageDir: join(dir, 'usage'),
           reporter: silentReporter,
           now: new Date('2026-11-28T00:00:00Z'),
-        })
-      ).closed;
+        },
+      )
+    ).closed;
   } else if (job === 'export') {
     counts.credits = (await runExport({ format: 'json', out: join(dir, 'export.json') }, { sink })).count;
   } else {

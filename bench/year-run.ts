@@ -19,7 +19,7 @@ import { runAssign } from '../sync-service/jobs/assign';
 import { runExport } from '../sync-service/jobs/export';
 import { runValidateRules } from '../sync-service/jobs/rules-validate';
 import { runSync } from '../sync-service/jobs/sync';
-import { runClose, runCollect } from '../sync-service/jobs/usage';
+import { runCloseFiles, runCollect } from '../sync-service/jobs/usage';
 import { silentReporter } from '../sync-service/progress';
 import { resolveSettings } from '../sync-service/settings';
 import { createGoogleSheetsSink } from '../sync-service/sinks/google/google-sheets';
@@ -123,10 +123,11 @@ async function main(): Promise<void> {
     counts.skipped = collected.skipped.length;
     meta.usageFileIds = collected.files.map((f) => f.file.usageFileId);
   } else if (job === 'close') {
-    let closed = 0;
-    for (const id of meta.usageFileIds ?? [])
-      closed += (await runClose(id, { sink, usageDir, reporter: silentReporter, now })).closed;
-    counts.closed = closed;
+    // The month's files, one per currency, in one command (`usage close A B …`), as an operator closes a month.
+    const ids = meta.usageFileIds ?? [];
+    counts.closed = ids.length
+      ? (await runCloseFiles(ids, { sink, usageDir, reporter: silentReporter, now })).closed
+      : 0;
     meta.usageFileIds = [];
   } else {
     throw new Error(`unknown job "${String(job)}"; choose from ${YEAR_JOBS.join(', ')}`);

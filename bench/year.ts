@@ -13,7 +13,7 @@ import { join } from 'node:path';
 import { cellBudget, suggestedArchiveBefore } from '../core/cell-budget';
 import { runArchive } from '../sync-service/jobs/archive';
 import { runSync } from '../sync-service/jobs/sync';
-import { runClose, runCollect } from '../sync-service/jobs/usage';
+import { runCloseFiles, runCollect } from '../sync-service/jobs/usage';
 import { silentReporter } from '../sync-service/progress';
 import { resolveSettings } from '../sync-service/settings';
 import { createWorkbookSink } from '../sync-service/sinks/workbook/workbook';
@@ -100,9 +100,10 @@ export async function benchYear(): Promise<Figure[]> {
       const collect = await timed(() =>
         runCollect({}, { sink: sink(), usageDir, reporter: silentReporter, now }),
       );
-      const fileId = collect.value.file?.usageFileId;
+      const fileIds = collect.value.files.map((f) => f.file.usageFileId);
       const close = await timed(async () => {
-        if (fileId) await runClose(fileId, { sink: sink(), usageDir, reporter: silentReporter, now });
+        if (fileIds.length)
+          await runCloseFiles(fileIds, { sink: sink(), usageDir, reporter: silentReporter, now });
       });
       const before = suggestedArchiveBefore(period(m + 1)); // keeps the last two periods live
       const archive = await timed(() =>

@@ -479,16 +479,69 @@ export async function runClose(
   fileId: string,
   deps: Deps,
 ): Promise<{ closed: number; file: UsageFile | null }> {
-  const id = fileId.trim().toUpperCase();
-  requireUsageFileId(id); // before reconciliation writes anything
+  const [one] = (await runCloseFiles([fileId], deps)).files;
+  return { closed: one.closed, file: one.file };
+}
+
+export interface ClosedFile {
+  usageFileId: string;
+  /** Credits this run marked PROCESSED (0 when the file was closed before). */
+  closed: number;
+  /** The usage file's journal, or null when the folder has none (the sheet's rows are closed all the same). */
+  file: UsageFile | null;
+}
+
+/**
+ * `usage close UF-… [UF-…]`: the credits of invoiced usage files become PROCESSED, every file named in one sheet
+ * write (a month's files, one per currency, cost one read and one write, not one each). Every ID is checked before
+ * anything is written: one file Connect follows, rejected or never completed refuses them all.
+ */
+export async function runCloseFiles(
+  fileIds: readonly string[],
+  deps: Deps,
+): Promise<{ closed: number; files: ClosedFile[] }> {
+  const ids = [...new Set(fileIds.map((f) => f.trim().toUpperCase()))];
+  if (!ids.length) requireUsageFileId('');
+  for (const id of ids) requireUsageFileId(id); // before reconciliation writes anything
   await followConnect(deps); // what Connect says first: a file it rejected is not closed by hand
   const rec = await readReconciled(deps.sink, {
     usageDir: deps.usageDir,
     now: deps.now,
     reporter: deps.reporter,
   });
-  // Only this sheet's own file (core/desk-id.ts): another sheet's file of the same ID is not marked closed.
-  const file = rec.usageFiles.find((f) => f.usageFileId === id) ?? null;
+  // Only this sheet's own files (core/desk-id.ts): another sheet's file of the same ID is not marked closed.
+  const fileOf = (id: string) => rec.usageFiles.find((f) => f.usageFileId === id) ?? null;
+  for (const id of ids) refuseClosing(id, fileOf(id));
+  const state = usageState(rec.snapshot);
+  const now = deps.now.toISOString();
+  const credits = state.credits.map((e) => e.credit);
+  const change: { credits: Credit[]; audit: AuditEntry[] } = { credits: [], audit: [] };
+  const updates: LedgerChanges['updates'] = [];
+  const files: ClosedFile[] = [];
+  for (const id of ids) {
+    const one = applyClose(id, credits, now);
+    const closing = new Set(one.credits.map((c) => c.key));
+    for (const e of rec.ledger)
+      if (e.usageFileId === id && e.status === 'PROCESSING' && closing.has(e.key))
+        updates.push({ key: e.key, fields: { status: 'PROCESSED', closedAt: now } });
+    change.credits.push(...one.credits);
+    change.audit.push(...one.audit);
+    files.push({ usageFileId: id, closed: one.credits.length, file: fileOf(id) });
+  }
+  await writeUsageChange(deps.sink, state, change, { appends: [], updates }, deps.now);
+  finishFromHere(); // the sheet says PROCESSED: Ctrl-C now still marks the usage files closed to match
+  for (const { file } of files)
+    if (file)
+      await saveUsageJson(deps.usageDir, {
+        ...file,
+        status: 'closed',
+        closedAt: file.closedAt ?? now,
+      });
+  return { closed: change.credits.length, files };
+}
+
+/** A file Connect follows, Connect rejected, or a collect never completed is not closed by hand. */
+function refuseClosing(id: string, file: UsageFile | null): void {
   if (file?.connectFile || file?.status === 'rejected') {
     throw new CreditDeskError(
       'USAGE',
@@ -507,26 +560,6 @@ export async function runClose(
       'Run `credit-desk usage collect` first; it completes the interrupted collection.',
     );
   }
-  const state = usageState(rec.snapshot);
-  const now = deps.now.toISOString();
-  const change = applyClose(
-    id,
-    state.credits.map((e) => e.credit),
-    now,
-  );
-  const closing = new Set(change.credits.map((c) => c.key));
-  const updates = rec.ledger
-    .filter((e) => e.usageFileId === id && e.status === 'PROCESSING' && closing.has(e.key))
-    .map((e) => ({ key: e.key, fields: { status: 'PROCESSED', closedAt: now } }));
-  await writeUsageChange(deps.sink, state, change, { appends: [], updates }, deps.now);
-  finishFromHere(); // the sheet says PROCESSED: Ctrl-C now still marks the usage file closed to match
-  if (file)
-    await saveUsageJson(deps.usageDir, {
-      ...file,
-      status: 'closed',
-      closedAt: file.closedAt ?? now,
-    });
-  return { closed: change.credits.length, file };
 }
 
 export function listUsageFiles(usageDir: string): string {

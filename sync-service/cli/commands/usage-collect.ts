@@ -59,5 +59,9 @@ export function usageCollectCommand(ctx: CliContext): Command {
               ? `Send it to Connect: ./credit-desk usage submit ${file.usageFileId}`
               : `Once invoiced: ./credit-desk usage close ${file.usageFileId}`),
         );
+      if (!connectApi && r.files.length > 1)
+        console.log(
+          `Once all are invoiced, in one command: ./credit-desk usage close ${r.files.map((f) => f.file.usageFileId).join(' ')}`,
+        );
     });
 }
