@@ -33,7 +33,10 @@ export async function patchSummary(
 
   const wb = new (excelJs().Workbook)();
   await renderWorkbookSummary(wb, layout);
-  const parts = new Map(readZip(Buffer.from(await wb.xlsx.writeBuffer())).map((e) => [e.name, e]));
+  // Stored, not deflated: this zip is only read back here (its parts are copied into the real file, which the
+  // patcher compresses), and deflating then inflating a Summary of thousands of rows cost ~0.4 s per write.
+  const drawn = await wb.xlsx.writeBuffer({ zip: { compression: 'STORE' } });
+  const parts = new Map(readZip(Buffer.from(drawn)).map((e) => [e.name, e]));
   const sheetName = [...parts.keys()].find((n) => /^xl\/worksheets\/sheet\d+\.xml$/.test(n));
   if (!sheetName || !wb.getWorksheet(SUMMARY_TAB.name)) throw new Error('the Summary was not drawn'); // a bug
   const own = new StylesEditor(entryText(parts.get('xl/styles.xml')!));
