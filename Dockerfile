@@ -34,5 +34,6 @@ RUN mkdir /data && chown node:node /data
 USER node
 WORKDIR /data
 
-ENTRYPOINT ["node", "/app/bin/credit-desk.cjs"]
+# Started by its first line, which carries the Node flags the CLI runs with (docs/decisions/0023).
+ENTRYPOINT ["/app/bin/credit-desk.cjs"]
 CMD ["run-month", "--log-format", "json"]

@@ -35,6 +35,7 @@ import { chunkMapPath } from '../sync-service/sinks/workbook/workbook-chunk-maps
 import { bigMonth, writeReferenceFiles } from './big-month';
 import type { Job } from './big-run';
 import type { Figure } from './figures';
+import { launcherNodeFlags } from './launcher-flags';
 
 const RUNS = Number(process.env.BENCH_RUNS ?? 3);
 const SIZES = (process.env.BENCH_BIG_SIZES ?? '50000,100000,150000').split(',').map(Number);
@@ -56,7 +57,8 @@ function runJob(
 ): Promise<RunResult> {
   const runner = join(root, 'bin/run-ts.cjs');
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [runner, join(root, 'bench/big-run.ts'), job, dir, ...extra], {
+    const args = [runner, join(root, 'bench/big-run.ts'), job, dir, ...extra];
+    const child = spawn(process.execPath, [...launcherNodeFlags(root), ...args], {
       stdio: ['ignore', 'pipe', 'pipe'],
       env,
     });

@@ -25,6 +25,7 @@ import { join } from 'node:path';
 import { startSheetsServer, type SheetsServer } from '../emulators/sheets-server';
 import { bigMonth, writeReferenceFiles } from './big-month';
 import type { Figure } from './figures';
+import { launcherNodeFlags } from './launcher-flags';
 import { BENCH_IDENTITY, YEAR_JOBS, yearPeriod, type YearJob, type YearSink } from './year-kit';
 
 /** The sheet size the ratios are taken against: issue #25's targets are stated at 50,000 credits. */
@@ -65,7 +66,9 @@ function runJob(job: YearJob, dir: string, month: number, sinkArgs: string[]): P
   const runner = join(__dirname, '../bin/run-ts.cjs');
   const args = [runner, join(__dirname, 'year-run.ts'), job, dir, String(month), ...sinkArgs];
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, args, { stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = spawn(process.execPath, [...launcherNodeFlags(), ...args], {
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
     let out = '';
     let err = '';
     child.stdout.on('data', (d: Buffer) => (out += d.toString()));
