@@ -8,6 +8,7 @@ import { toSheetNumber } from '../../../core/money';
 import { columnLetter, moneyPattern } from '../../../core/sheet-layout';
 import { SUMMARY_TAB } from '../../../core/sheet-contract';
 import { isMoneyCell, summaryGrid, type SummaryCell, type SummaryLayout } from '../../../core/summary-layout';
+import { SUMMARY_BAR_COLOR, SUMMARY_TAB_COLOR, SUMMARY_WIDTHS } from './workbook-summary-xml';
 
 export type Plain = string | number | null;
 
@@ -49,7 +50,7 @@ export async function renderWorkbookSummary(wb: Workbook, layout: SummaryLayout)
     // Rebuilt rather than edited: a fresh tab drops old rows, formats and data bars in one step.
     wb.removeWorksheet(existing.id);
   }
-  const ws = wb.addWorksheet(SUMMARY_TAB.name, { properties: { tabColor: { argb: 'FF4472C4' } } });
+  const ws = wb.addWorksheet(SUMMARY_TAB.name, { properties: { tabColor: { argb: SUMMARY_TAB_COLOR } } });
   grid.forEach((cells, r) => {
     const row = ws.getRow(r + 1);
     cells.forEach((c, j) => {
@@ -73,14 +74,13 @@ export async function renderWorkbookSummary(wb: Workbook, layout: SummaryLayout)
             priority: 1,
             gradient: false,
             cfvo: [{ type: 'min' }, { type: 'max' }],
-            color: { argb: 'FF5B9BD5' },
+            color: { argb: SUMMARY_BAR_COLOR },
           } as never, // ExcelJS's DataBarRuleType omits `color`, which it does write
         ],
       });
     }
   }
-  const widths = [12, 10, 16, 14, 16, 16, 16, 14, 16, 4, 14, 16, 16, 16, 16];
-  widths.forEach((w, i) => (ws.getColumn(i + 1).width = w));
+  SUMMARY_WIDTHS.forEach((w, i) => (ws.getColumn(i + 1).width = w));
   ws.views = [{ state: 'frozen', ySplit: 1 }];
   // Protected like Audit: no password (see workbook-format.ts), so it guards against accidents, not people.
   await ws.protect('', { selectLockedCells: true, selectUnlockedCells: true, formatColumns: true });
