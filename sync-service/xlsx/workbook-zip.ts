@@ -16,6 +16,7 @@ import {
   inflateRawSync,
   type ZlibOptions,
 } from 'node:zlib';
+import { crc32Combine } from './crc32-combine';
 
 export class ZipShapeError extends Error {}
 
@@ -111,6 +112,11 @@ export function entryText(e: ZipEntry): string {
 export interface ChunkMap {
   u: readonly number[];
   c: readonly number[];
+  /**
+   * CRC-32 of each chunk's part bytes [u[k], u[k+1]): a copied chunk's CRC is then combined into the part's
+   * (crc32-combine.ts) without reading its 4 MB. Absent in maps written before it; then it is computed.
+   */
+  crcs?: readonly number[];
 }
 
 /** The part an entry is rewritten from, when its chunk map is known: the chunks no edit touches are copied. */
@@ -157,14 +163,8 @@ export async function newEntry(
     chunkBytes?: number;
   } = {},
 ): Promise<WrittenEntry> {
-  let crc = 0;
   let size = 0;
-  for (const data of pieces) {
-    // Node 20's zlib.crc32 returns 0 for an empty view of an empty ArrayBuffer, whatever the running value.
-    if (!data.length) continue;
-    crc = crc32(data, crc);
-    size += data.length;
-  }
+  for (const data of pieces) size += data.length;
   const plan = segments(pieces, reuse).map((seg) =>
     'chunk' in seg ? seg : { data: chunked(seg.bytes, chunkBytes) },
   );
@@ -188,7 +188,11 @@ export async function newEntry(
   const raw: Buffer[] = [];
   const u = [0];
   const c = [0];
-  const add = (uncompressed: number, bytes: readonly Buffer[]) => {
+  const crcs: number[] = [];
+  // The part's CRC-32, combined chunk by chunk: a copied chunk brings its CRC from the map, so only the bytes
+  // deflated here are read (the same value as one crc32 over the whole part; crc32-combine.property.test.ts).
+  let crc = 0;
+  const add = (uncompressed: number, bytes: readonly Buffer[], chunkCrc: number) => {
     let n = 0;
     for (const b of bytes) {
       raw.push(b);
@@ -196,16 +200,23 @@ export async function newEntry(
     }
     u.push(u[u.length - 1] + uncompressed);
     c.push(c[c.length - 1] + n);
+    crcs.push(chunkCrc);
+    crc = crc32Combine(crc, chunkCrc, uncompressed);
   };
   let job = 0;
   for (const seg of plan) {
-    if ('data' in seg) for (const data of seg.data) add(data.length, compressed[job++]);
+    if ('data' in seg) for (const data of seg.data) add(data.length, compressed[job++], crc32(data) >>> 0);
     else {
-      const { u: from, c: at } = reuse!.map;
-      add(from[seg.chunk + 1] - from[seg.chunk], [reuse!.raw.subarray(at[seg.chunk], at[seg.chunk + 1])]);
+      const { u: from, c: at, crcs: known } = reuse!.map;
+      const [start, end] = [from[seg.chunk], from[seg.chunk + 1]];
+      add(
+        end - start,
+        [reuse!.raw.subarray(at[seg.chunk], at[seg.chunk + 1])],
+        known?.[seg.chunk] ?? crc32(reuse!.xml.subarray(start, end)) >>> 0,
+      );
     }
   }
-  if (!raw.length) add(0, [deflateRawSync(Buffer.alloc(0))]); // an empty part is one final empty block
+  if (!raw.length) add(0, [deflateRawSync(Buffer.alloc(0))], 0); // an empty part is one final empty block
   let rawCrc = 0;
   for (const b of raw) if (b.length) rawCrc = crc32(b, rawCrc);
   const now = dosDateTime(new Date());
@@ -218,7 +229,7 @@ export async function newEntry(
     time: like?.time ?? now.time,
     date: like?.date ?? now.date,
     raw,
-    chunks: { u, c },
+    chunks: { u, c, crcs },
     rawCrc: rawCrc >>> 0,
   };
 }

@@ -13,6 +13,7 @@ import { readFileSync, rmSync } from 'node:fs';
 import { basename, dirname, join } from 'node:path';
 import { crc32 } from 'node:zlib';
 import { replaceFile } from '../../files/atomic-file';
+import { crc32Combine } from '../../xlsx/crc32-combine';
 import type { ChunkMap, WrittenEntry, ZipEntry } from '../../xlsx/workbook-zip';
 
 /** One entry's map, with what identifies the entry it was written for. */
@@ -64,7 +65,25 @@ export function mapFor(record: ChunkRecord | undefined, entry: ZipEntry): ChunkM
     record.compressedSize === entry.compressedSize &&
     record.crc === entry.crc &&
     record.rawCrc === crc32(entry.raw) >>> 0; // last: the one that reads the bytes
-  return same ? { u, c } : undefined;
+  if (!same) return undefined;
+  const crcs = chunkCrcs(record, entry);
+  return crcs ? { u, c, crcs } : { u, c };
+}
+
+/**
+ * The record's CRC-32 per chunk when they are well formed and combine into the entry's CRC; else undefined (a map
+ * written before they were kept, or a damaged file: each copied chunk's CRC is then computed, as it was).
+ */
+function chunkCrcs(record: ChunkRecord, entry: ZipEntry): readonly number[] | undefined {
+  const { crcs, u } = record;
+  if (!Array.isArray(crcs) || crcs.length !== u.length - 1) return undefined;
+  let crc = 0;
+  for (let k = 0; k < crcs.length; k++) {
+    const x = crcs[k];
+    if (!Number.isInteger(x) || x < 0 || x > 0xffffffff) return undefined;
+    crc = crc32Combine(crc, x, u[k + 1] - u[k]);
+  }
+  return crc === entry.crc >>> 0 ? crcs : undefined;
 }
 
 /** The record of an entry this writer just made. */
@@ -76,6 +95,7 @@ export function recordOf(entry: WrittenEntry): ChunkRecord {
     rawCrc: entry.rawCrc,
     u: [...entry.chunks.u],
     c: [...entry.chunks.c],
+    ...(entry.chunks.crcs ? { crcs: [...entry.chunks.crcs] } : {}),
   };
 }
 

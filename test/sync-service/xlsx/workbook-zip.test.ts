@@ -22,7 +22,10 @@ function expectIndependentChunks(e: WrittenEntry, content: Buffer): void {
   for (let k = 0; k + 1 < u.length; k++) {
     const alone = inflateRawSync(raw.subarray(c[k], c[k + 1]), { finishFlush: constants.Z_SYNC_FLUSH });
     expect(alone.equals(content.subarray(u[k], u[k + 1]))).toBe(true);
+    // The CRC kept per chunk is its stretch's, so a later copy of it can combine it without reading it.
+    expect(e.chunks.crcs?.[k]).toBe(crc32(content.subarray(u[k], u[k + 1])) >>> 0);
   }
+  expect(e.chunks.crcs).toHaveLength(u.length - 1);
 }
 
 describe('workbook zip entries written in pieces', () => {
@@ -83,6 +86,7 @@ describe('workbook zip entries written in pieces', () => {
             const read = asRead(entry);
             const map = mapFor(recordOf(entry), read);
             expect(map).toBeDefined();
+            expect(map!.crcs).toBeDefined(); // so the copied chunks' CRCs below are combined, not computed
             const xml = entryBytes(read);
             // The edits, in order, as the patcher's pieces: views of xml between them.
             const spots = edits
@@ -121,6 +125,44 @@ describe('workbook zip entries written in pieces', () => {
         },
       ),
       { numRuns: 100 },
+    );
+  });
+
+  it("a map whose chunk CRCs are missing or do not add up to the entry's is used without them, and the CRC is still right", async () => {
+    await fc.assert(
+      fc.asyncProperty(
+        fc.integer({ min: 2_000, max: 20_000 }),
+        fc.constantFrom('missing', 'wrong', 'short', 'not numbers'),
+        fc.nat(),
+        async (length, damage, pick) => {
+          const content = Buffer.from(
+            Array.from({ length }, (_, i) => `<row r="${i}"><v>${i}</v></row>`).join(''),
+          );
+          const first = await newEntry('xl/worksheets/sheet1.xml', [content], { chunkBytes: 1_000 });
+          const read = asRead(first);
+          const record = recordOf(first);
+          const crcs = [...record.crcs!];
+          const k = pick % crcs.length;
+          if (damage === 'missing') delete record.crcs;
+          else if (damage === 'wrong') record.crcs = crcs.map((x, i) => (i === k ? (x ^ 1) >>> 0 : x));
+          else if (damage === 'short') record.crcs = crcs.slice(1);
+          else record.crcs = crcs.map((x, i) => (i === k ? (String(x) as unknown as number) : x));
+          const map = mapFor(record, read);
+          expect(map).toBeDefined();
+          expect(map!.crcs).toBeUndefined();
+          const xml = entryBytes(read);
+          const cut = Math.floor(xml.length / 2);
+          const next = Buffer.concat([xml.subarray(0, cut), Buffer.from('<row/>'), xml.subarray(cut)]);
+          const written = await newEntry(
+            'xl/worksheets/sheet1.xml',
+            [xml.subarray(0, cut), Buffer.from('<row/>'), xml.subarray(cut)],
+            { reuse: { xml, raw: read.raw, map: map! }, chunkBytes: 1_000 },
+          );
+          expect(written.crc).toBe(crc32(next) >>> 0);
+          expectIndependentChunks(written, next);
+        },
+      ),
+      { numRuns: 40 },
     );
   });
 

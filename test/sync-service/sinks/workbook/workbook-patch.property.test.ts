@@ -10,6 +10,7 @@ import fc from 'fast-check';
 import { existsSync } from 'node:fs';
 import { copyFile, readFile } from 'node:fs/promises';
 import { join } from 'node:path';
+import { crc32 } from 'node:zlib';
 import type ExcelJS from 'exceljs';
 import { ARCHIVED_STATUS } from '../../../../core/archived-ledger';
 import { buildSummary } from '../../../../core/summary';
@@ -27,7 +28,7 @@ import {
   readPlainWorkbook,
   readPlainWorkbookParts,
 } from '../../../../sync-service/sinks/workbook/workbook-read';
-import { entryText, readZip } from '../../../../sync-service/xlsx/workbook-zip';
+import { entryBytes, entryText, readZip } from '../../../../sync-service/xlsx/workbook-zip';
 import {
   chunkMapPath,
   mapFor,
@@ -236,7 +237,11 @@ function describeWorkbook(wb: ExcelJS.Workbook): unknown {
 
 /** Shared strings and styles in range, rows and cells ascending, no row twice — in every sheet part. */
 async function checkInvariants(path: string): Promise<void> {
-  const parts = new Map(readZip(await readFile(path)).map((e) => [e.name, entryText(e)]));
+  const entries = readZip(await readFile(path));
+  // Each entry's CRC-32 is its content's, as `unzip -t` and Excel check it: the patcher combines it per chunk
+  // (crc32-combine.ts) instead of computing it over the part.
+  for (const e of entries) expect([e.name, e.crc]).toEqual([e.name, crc32(entryBytes(e)) >>> 0]);
+  const parts = new Map(entries.map((e) => [e.name, entryText(e)]));
   const sst = parts.get('xl/sharedStrings.xml')!;
   const strings = (sst.match(/<si>|<si\/>/g) ?? []).length;
   expect(Number(/uniqueCount="(\d+)"/.exec(sst)![1])).toBe(strings);
@@ -444,7 +449,7 @@ describe('patching writer', () => {
                 for (const e of readZip(after)) {
                   const record = records.get(e.name);
                   if (!record) continue;
-                  expect(mapFor(record, e)).toBeDefined();
+                  expect(mapFor(record, e)?.crcs).toBeDefined();
                   if (later && !previous.get(e.name)?.raw.equals(e.raw)) written += record.u.length - 1;
                 }
               }
