@@ -11,7 +11,7 @@ import type { Credit } from './credit';
 import { CreditDeskError } from './errors';
 import { fromSheetValue, type Minor } from './money';
 import { LEDGER_CREDIT_FIELDS, type LedgerField } from './sheet-contract';
-import { creditCell, creditOfRow, indexColumns, text, type Cell, type Grid } from './table';
+import { creditCell, creditOfRow, indexColumns, text, type Cell, type ColumnIndex, type Grid } from './table';
 import { isArchivedRow, readArchivedLedger } from './archived-ledger';
 import type { UsageFile, UsageRecord } from './usage';
 
@@ -101,6 +101,33 @@ export function readLedger(grid: Grid): LedgerEntry[] {
       }),
     );
   });
+  return out;
+}
+
+/**
+ * The Credit IDs whose collection the Ledger tab holds (a keyed PROCESSING or PROCESSED row, not archived): the
+ * rows readLedger gives. The Audit's copy of such a collection (core/collect-trace.ts: its `collect` and `close`
+ * rows) is needed only to rebuild a Ledger row that is lost, so a narrow read may leave those rows narrow
+ * (sync-service/sinks/sink.ts AUDIT_WHOLE_ROWS, docs/decisions/0022). Lenient where readLedger refuses: a row it
+ * would refuse is not counted as held (its Audit rows come whole, the stricter answer), and readLedger still
+ * refuses it.
+ */
+export function collectionsHeld(grid: Grid): Set<string> {
+  const out = new Set<string>();
+  if (grid.rows.length === 0) return out;
+  let idx: ColumnIndex<LedgerField>;
+  try {
+    idx = indexColumns<LedgerField>('ledger', grid.headers);
+  } catch {
+    return out; // a header missing: nothing held (every trace whole); the layout check reports the header
+  }
+  for (const row of grid.rows) {
+    // Archived rows (core/archived-ledger.ts) and REOPENED ones have another Status: not held.
+    const status = text(row[idx.status]);
+    if (!text(row[idx.key]) || (status !== 'PROCESSING' && status !== 'PROCESSED')) continue;
+    const id = text(row[idx.creditId]);
+    if (id) out.add(id);
+  }
   return out;
 }
 

@@ -23,8 +23,10 @@ export interface ReadOptions {
    * The Audit columns the command reads in every row (Credit ID and Action are always among them). A sink may
    * leave the other Audit cells blank, except in the rows whose Action is one of AUDIT_WHOLE_ROWS or
    * `auditDetail`, which come whole; the rows themselves are all there, so row counts and appends are unchanged.
-   * Both sinks give exactly this (pinned by the narrow-read property tests of each). Absent: every Audit cell
-   * (archive copies whole rows).
+   * One exception (TRACE_ROWS): a `collect` or `close` row whose Credit ID the snapshot's Ledger tab holds
+   * (core/ledger.ts collectionsHeld) may come narrow too, unless its action is in `auditDetail` (the Google Sheets
+   * sink leaves them narrow, the workbook sink gives them whole; both correct). Pinned by the narrow-read property
+   * tests of each sink. Absent: every Audit cell (archive copies whole rows).
    */
   auditColumns?: readonly AuditField[];
   /**
@@ -42,6 +44,15 @@ export interface ReadOptions {
  * core/collect-trace.ts: a lost Ledger row is rebuilt from these).
  */
 export const AUDIT_WHOLE_ROWS: readonly AuditAction[] = ['drift', 'left-out', 'collect', 'close', 'reopen'];
+
+/**
+ * The rows of AUDIT_WHOLE_ROWS that make a collection's trace (core/collect-trace.ts readCollectTraces). The trace
+ * is read only to rebuild a Ledger row that was lost (reconcile-step.ts adoptFromAudit) and to name the keys and
+ * usage files a collection took (jobs/usage.ts), which the Ledger row says itself while it is there: so a narrow
+ * read gives them whole only for a Credit ID the Ledger tab does not hold (docs/decisions/0022). On a sheet with
+ * a year of collections and closes, that is most of the Audit's whole rows.
+ */
+export const TRACE_ROWS: readonly AuditAction[] = ['collect', 'close'];
 
 export interface Sink {
   /** "credits.xlsx" or "Google Sheet 1AbC…" — for messages. Never contains credentials. */

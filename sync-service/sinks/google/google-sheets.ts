@@ -52,7 +52,8 @@ import { sheetsTabSizes } from '../grid-size';
 import { removeArchivedRows } from './sheets-remove';
 import { SheetsApiError, type RetryHooks, type SheetsRetryPolicy } from './sheets-retry';
 import { chunkRanges, planAppends, planReplace, planUpdates, rowsPerBlock } from './sheets-writes';
-import { AUDIT_WHOLE_ROWS, type ReadOptions, type Sink } from '../sink';
+import { AUDIT_WHOLE_ROWS, TRACE_ROWS, type ReadOptions, type Sink } from '../sink';
+import { collectionsHeld } from '../../../core/ledger';
 import {
   auditWithout,
   conflictOf,
@@ -244,7 +245,9 @@ export function createGoogleSheetsSink(opts: GoogleSheetsSinkOptions): GoogleShe
       const gridRows =
         (ss.sheets ?? []).find((t) => t.properties?.title === TABS.audit.name)?.properties?.gridProperties
           ?.rowCount ?? 0;
-      const audit = await readAuditColumns(gw, grids.audit.headers, opts, gridRows, creditRanges);
+      // A collection the Ledger tab holds needs no trace (sink.ts TRACE_ROWS): its collect and close rows narrow.
+      const held = grids.ledger ? collectionsHeld(grids.ledger) : new Set<string>();
+      const audit = await readAuditColumns(gw, grids.audit.headers, opts, gridRows, creditRanges, held);
       grids.audit = datesAsText(audit.grid, timeZone);
       creditValues = audit.extra;
     } else if (creditRanges.length)
@@ -601,7 +604,9 @@ function freeSheetId(ss: sheets_v4.Schema$Spreadsheet): number {
  * The Audit tab as Sink.read's contract gives it (sink.ts: `auditColumns`), without downloading it: the asked
  * columns (Credit ID and Action always) of every row, and the rows whose Action is one of AUDIT_WHOLE_ROWS or
  * `auditDetail` whole (their When, Who, Field, Before and After: a Ledger row lost is rebuilt from a collect
- * row's When, a close row's When and After — reconcile-step.ts). Other cells of the grid are empty. Without
+ * row's When, a close row's When and After — reconcile-step.ts), but for the collect and close rows of a
+ * collection the Ledger tab holds (`held`; sink.ts TRACE_ROWS), which stay narrow: one narrow pass, then whole
+ * rows only for the collections the Ledger lacks (decision 0022). Other cells of the grid are empty. Without
  * `auditColumns`, the whole tab (archive copies whole rows). The Audit tab is only ever appended to.
  */
 async function readAuditColumns(
@@ -612,6 +617,8 @@ async function readAuditColumns(
   gridRows: number,
   /** Other ranges to fetch in the same request (the Credits columns of a narrow read), answered in `extra`. */
   extraRanges: readonly string[],
+  /** Credit IDs whose collection the Ledger tab holds: their TRACE_ROWS stay narrow (core/ledger.ts collectionsHeld). */
+  held: ReadonlySet<string>,
 ): Promise<{ grid: Grid; extra: sheets_v4.Schema$ValueRange[] }> {
   const title = TABS.audit.name;
   const at = (field: AuditField) => {
@@ -644,12 +651,16 @@ async function readAuditColumns(
     (v?.values?.[0]?.[r] ?? null) as Cell;
   const n = Math.max(1, ...columns.map((v) => v?.values?.[0]?.length ?? 1)) - 1;
   const whole = new Set<string>([...AUDIT_WHOLE_ROWS, ...(narrow.auditDetail ?? [])]);
+  const traceRows = new Set<string>(TRACE_ROWS.filter((a) => !narrow.auditDetail?.includes(a)));
+  const creditIdCol = at('creditId');
   const rows: Cell[][] = [];
   const wholeRows: number[] = [];
   for (let r = 1; r <= n; r++) {
     const row: Cell[] = new Array<Cell>(headers.length).fill(null);
     kept.forEach((c, i) => (row[c] = cell(columns[i], r)));
-    if (rest.length && whole.has(text(row[actionCol]))) wholeRows.push(r);
+    const action = text(row[actionCol]);
+    if (rest.length && whole.has(action) && !(traceRows.has(action) && held.has(text(row[creditIdCol]))))
+      wholeRows.push(r);
     rows.push(row);
   }
   // Below the last row read, rows whose only values are in the columns left out (a Who typed under the log):

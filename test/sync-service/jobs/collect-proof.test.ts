@@ -37,6 +37,8 @@ interface Hand {
   setCell(creditId: string, header: string, value: Cell): Promise<void>;
   renameHeader(tabName: string, from: string, to: string): Promise<void>;
   deleteTab(tabName: string): Promise<void>;
+  /** Deletes the Ledger row of one credit (the row itself, as "Delete row" does: the rows below move up). */
+  deleteLedgerRow(creditId: string): Promise<void>;
 }
 
 interface Medium {
@@ -75,6 +77,13 @@ function workbookMedium(): Medium {
         edit((wb) => {
           wb.removeWorksheet(wb.getWorksheet(tabName)!.id);
         }),
+      deleteLedgerRow: (creditId) =>
+        edit((wb) => {
+          const ws = wb.getWorksheet('Ledger')!;
+          const idCol = col(ws, 'Credit ID');
+          for (let r = ws.rowCount; r >= 2; r--)
+            if (ws.getRow(r).getCell(idCol).value === creditId) ws.spliceRows(r, 1);
+        }),
     }),
     after: async () => {},
   };
@@ -101,6 +110,11 @@ function googleMedium(): Medium {
       async deleteTab(tabName) {
         const state = ss();
         state.sheets.splice(state.sheets.indexOf(tab(state, tabName)), 1);
+      },
+      async deleteLedgerRow(creditId) {
+        const cells = tab(ss(), 'Ledger').cells;
+        const at = cells[0].indexOf('Credit ID');
+        for (let r = cells.length - 1; r >= 1; r--) if (cells[r]?.[at] === creditId) cells.splice(r, 1);
       },
     }),
     after: async () => server?.close(),
@@ -158,6 +172,25 @@ describe.each([
     // Closed At included (the collect and close rows' When and After: sink.ts AUDIT_WHOLE_ROWS, on both sinks).
     for (const fields of before) expect(after.find((a) => a.key === fields.key)).toMatchObject(fields);
     expect(before.filter((e) => e.collectedAt).length).toBeGreaterThan(0);
+    expectSheetMatchesLedger(await creditsOf(w.sink()), after);
+  });
+
+  it('Ledger row deleted on a sheet with history: the Audit rebuilds that row, the other rows stay as they were', async () => {
+    const w = await medium.world(dir);
+    const before = await ledgerOf(w.sink());
+    // A closed collection's row: its rebuild needs the collect row (amounts, When) and the close row (Closed At).
+    const lost = before.find((e) => e.closedAt)!;
+    expect(lost).toBeDefined();
+    await medium.hand().deleteLedgerRow(lost.creditId);
+    rmSync(w.usageDir, { recursive: true, force: true });
+    expect((await ledgerOf(w.sink())).map((e) => e.key)).not.toContain(lost.key);
+
+    const reporter = recordingReporter();
+    const result = await collect(w, reporter);
+    expect(reporter.warnings.join('\n')).toMatch(/no record of 1 collected credit\(s\) the Audit tab shows/);
+    expect(result.file!.records.map((r) => r.key)).not.toContain(lost.key);
+    const after = await ledgerOf(w.sink());
+    for (const fields of before) expect(after.find((a) => a.key === fields.key)).toMatchObject(fields);
     expectSheetMatchesLedger(await creditsOf(w.sink()), after);
   });
 
