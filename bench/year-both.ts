@@ -53,6 +53,8 @@ export interface JobRun {
   requests?: number;
   bytesUp?: number;
   bytesDown?: number;
+  /** Google only: the bytes received as they crossed the wire (gzip, as googleapis asks: decision 0019). */
+  wireDown?: number;
 }
 
 export interface YearResult {
@@ -124,6 +126,7 @@ export async function runYear(opts: YearOptions): Promise<YearResult> {
             run.requests = reqs.length;
             run.bytesUp = reqs.reduce((s, r) => s + r.requestBytes, 0);
             run.bytesDown = reqs.reduce((s, r) => s + r.responseBytes, 0);
+            run.wireDown = reqs.reduce((s, r) => s + r.wireBytes, 0);
           }
           month[job] = run;
         }
@@ -162,7 +165,7 @@ export function yearTable(result: YearResult, perMonth: number): string[] {
       `  ${sink}: sheet of ${k(sheet)} credits (${months.length} months); ratios to ${k(refSheet)} (month ${result.referenceMonth + 1}), credits ×${r2(sheet / refSheet)}`,
     );
     lines.push(
-      `    ${'job'.padEnd(12)} ${'wall s'.padStart(8)} ${'CPU s'.padStart(8)} ${'RSS MiB'.padStart(8)} ${'CPU ÷ ref'.padStart(10)}${sink === 'google' ? `  ${'requests'.padStart(8)} ${'up'.padStart(10)} ${'down'.padStart(10)}` : ''}  counts`,
+      `    ${'job'.padEnd(12)} ${'wall s'.padStart(8)} ${'CPU s'.padStart(8)} ${'RSS MiB'.padStart(8)} ${'CPU ÷ ref'.padStart(10)}${sink === 'google' ? `  ${'requests'.padStart(8)} ${'up'.padStart(10)} ${'down'.padStart(10)} ${'wire'.padStart(10)}` : ''}  counts`,
     );
     for (const job of YEAR_JOBS) {
       const r = months[last][job];
@@ -171,7 +174,7 @@ export function yearTable(result: YearResult, perMonth: number): string[] {
       const ratio = base && result.referenceMonth !== last ? `×${r2(r.cpu / base.cpu)}` : '—';
       const google =
         sink === 'google'
-          ? `  ${String(r.requests).padStart(8)} ${mb(r.bytesUp).padStart(10)} ${mb(r.bytesDown).padStart(10)}`
+          ? `  ${String(r.requests).padStart(8)} ${mb(r.bytesUp).padStart(10)} ${mb(r.bytesDown).padStart(10)} ${mb(r.wireDown).padStart(10)}`
           : '';
       const counts = Object.entries(r.counts)
         .map(([n, v]) => `${n} ${v}`)
