@@ -392,6 +392,7 @@ export function createGoogleSheetsSink(opts: GoogleSheetsSinkOptions): GoogleShe
       changes,
       l.seen,
       sized(ss, audit).rowCount,
+      sized(ss, credits).rowCount,
     );
     assertSameColumns(l, now0.header);
     l.seen = null; // until this write has gone through: a failed one leaves the next re-read whole
@@ -562,13 +563,7 @@ export function createGoogleSheetsSink(opts: GoogleSheetsSinkOptions): GoogleShe
 
     // Keep the cached layout in step with what we wrote, for a write() without a new read().
     for (const r of replaced) l.tabs[r.tab] = r.grid;
-    l.seen = seenAfterWrite(
-      now0.keyValues,
-      repaired.rows,
-      newRows,
-      statuses,
-      auditRows + auditRecords.length,
-    );
+    l.seen = seenAfterWrite(now0.keys, repaired.rows, newRows, statuses, auditRows + auditRecords.length);
     return {
       updatedRows: updates.rows.size,
       appendedRows: newRows.length,

@@ -73,7 +73,7 @@ describe('the narrow Audit read on the Google Sheet', () => {
             ];
             ledger.properties.gridProperties.rowCount = ledger.cells.length + 2;
             // Held: the Credit ID of a keyed row whose Status is collected (neither reopened nor archived).
-            const held = new Set(
+            const held = new Set<string>(
               ledgerRows
                 .filter((r) => r.key && r.creditId && (r.status === 'PROCESSING' || r.status === 'PROCESSED'))
                 .map((r) => r.creditId),
