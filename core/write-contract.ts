@@ -8,7 +8,9 @@
  * Between a command's read and its write, people keep working in the sheet (Excel and the Sheets UI take no
  * lock of ours): they sort, insert and delete rows, type an allocation, and the usage process collects. So:
  *
- * 1. A row is found by its Key as the sheet holds it at write time, never by where it was read.
+ * 1. A row is found by its Key as the sheet holds it at write time, never by where it was read. A writer may
+ *    look only at the Key cells where it last saw its rows and at the tab's last row, if it reads the whole Key
+ *    column whenever one of them moved and whenever it appends (rule 5): docs/decisions/0022.
  * 2. Compare-and-set: an update whose `expect` (CellUpdate.expect) no longer holds is skipped whole; cells are
  *    compared as the domain reads them (stillAsRead: by text, a blank Status is PENDING_ASSIGN).
  * 3. A locked row (PROCESSING / PROCESSED) is never changed by a plan made while it was unlocked: rule 2 sees its

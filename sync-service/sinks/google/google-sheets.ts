@@ -8,8 +8,10 @@
  *            columns; the whole Audit tab only when no auditColumns are named, for archive) → values.batchGet (the
  *            whole Audit rows of AUDIT_WHOLE_ROWS and auditDetail, the Audit's length) →
  *            [one batchUpdate if the layout is incomplete]
- *   write(): values.batchGet of the header row and Key column (and what the change set needs: ./sheets-reread.ts)
- *            → values.batchGet of Status and Allocation on the rows it compare-and-sets →
+ *   write(): values.batchGet of the header row and where its rows are — their Key cells, the last row's and the
+ *            Status column when nothing moved, else the Key column (decision 0022) — with what the change set
+ *            needs (./sheets-reread.ts) → [values.batchGet of the Key column, or of Status and Allocation on
+ *            the rows it compare-and-sets, when the first did not settle it] →
  *            [one batchUpdate growing the grids] → one values.batchUpdate per ~2 MB chunk (RAW) →
  *            one batchUpdate with the protection changes and the lock release.
  *
