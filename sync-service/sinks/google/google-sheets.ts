@@ -219,12 +219,14 @@ export function createGoogleSheetsSink(opts: GoogleSheetsSinkOptions): GoogleShe
     // Audit only grows: its header row here, then only the columns the sync needs (readAuditColumns). The
     // Credits tab too when the command names the fields it decides from: its header row, then those columns.
     const narrow = !!opts.creditFields && titles.has(TABS.credits.name);
+    // A read-only command that names its tabs (ReadOptions.only) gets the others' header rows only, as the
+    // workbook gives them (`rules validate` downloaded the whole Credits and Ledger tabs to read the Rules).
+    const headerOnly = (t: TabId) =>
+      t === 'audit' || (t === 'credits' && narrow) || (!!opts.only && !opts.only.includes(t));
     const values = present.length
       ? await gw.batchGet(
           'reading the tabs',
-          present.map((t) =>
-            t === 'audit' || (t === 'credits' && narrow) ? a1Row(TABS[t].name, 0) : quoteSheet(TABS[t].name),
-          ),
+          present.map((t) => (headerOnly(t) ? a1Row(TABS[t].name, 0) : quoteSheet(TABS[t].name))),
         )
       : [];
     const grids: Partial<Record<TabId, Grid>> = {};
