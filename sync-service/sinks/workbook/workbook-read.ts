@@ -17,7 +17,8 @@ import { TABS, type ColumnSpec, type TabId } from '../../../core/sheet-contract'
 import { columnNumber, TAB_ORDER, indexKeys } from '../../../core/sheet-layout';
 import { headerKey, type Grid } from '../../../core/table';
 import { sheetGrid, type CellContext, type NarrowColumns, type StringTable } from './workbook-sheet-scan';
-import { AUDIT_WHOLE_ROWS, type ReadOptions } from '../sink';
+import { AUDIT_WHOLE_ROWS, TRACE_ROWS, type ReadOptions } from '../sink';
+import { collectionsHeld } from '../../../core/ledger';
 import { entryBytes, entryBytesAsync, readZip, ZipShapeError } from '../../xlsx/workbook-zip';
 import { attr, decodeEntities, isNameEnd, NotPlain, notPlain, quickAttr } from './workbook-xml';
 
@@ -60,7 +61,7 @@ export async function readPlainWorkbookParts(
     );
     startInflating(files, ['xl/sharedStrings.xml', ...needed]);
     const measured: MeasuredSizes = new Map();
-    const tabs = await readEntries(files, shape, only, measured, narrowAudit(narrow));
+    const tabs = await readEntries(files, shape, only, measured, narrow);
     return { tabs, parts, sizes: () => tabSizes(files, measured), measured };
   });
 }
@@ -229,14 +230,30 @@ function entry(files: Map<string, ZipPart>, name: string): string {
 
 // --- the parts ---------------------------------------------------------------------------------------------
 
-/** Sink.read's `auditColumns` as the scan takes it (workbook-sheet-scan.ts); undefined: the Audit whole. */
-function narrowAudit({ auditColumns, auditDetail = [] }: Pick<ReadOptions, 'auditColumns' | 'auditDetail'>) {
+/**
+ * Sink.read's `auditColumns` as the scan takes it (workbook-sheet-scan.ts); undefined: the Audit whole. The
+ * collect and close rows of a collection the Ledger tab holds (`held`, core/ledger.ts collectionsHeld) stay
+ * narrow unless `auditDetail` names them (sink.ts TRACE_ROWS, decision 0022): on a year's sheet they are most
+ * of the Audit's whole rows.
+ */
+function narrowAudit(
+  { auditColumns, auditDetail = [] }: Pick<ReadOptions, 'auditColumns' | 'auditDetail'>,
+  held: ReadonlySet<string>,
+) {
   if (!auditColumns) return undefined;
-  const header = (f: string) => headerKey(TABS.audit.columns.find((c) => c.field === f)!.header);
+  const header = (f: string) => TABS.audit.columns.find((c) => c.field === f)!.header;
   const fields = new Set<string>([...auditColumns, 'creditId', 'action']);
   return {
-    headers: new Set([...fields].map(header)),
-    wholeIf: { header: 'Action', values: new Set<string>([...AUDIT_WHOLE_ROWS, ...auditDetail]) },
+    headers: new Set([...fields].map((f) => headerKey(header(f)))),
+    wholeIf: {
+      header: header('action'),
+      values: new Set<string>([...AUDIT_WHOLE_ROWS, ...auditDetail]),
+      unless: {
+        by: header('creditId'),
+        actions: new Set<string>(TRACE_ROWS.filter((a) => !auditDetail.includes(a))),
+        values: held,
+      },
+    },
   } satisfies NarrowColumns;
 }
 
@@ -246,27 +263,31 @@ async function readEntries(
   { sheetPath, date1904 }: WorkbookShape,
   only: readonly TabId[],
   measured: MeasuredSizes,
-  audit?: NarrowColumns,
+  narrow: Pick<ReadOptions, 'auditColumns' | 'auditDetail'>,
 ): Promise<Record<TabId, Grid>> {
   const sharedStrings = files.get('xl/sharedStrings.xml');
   const ctx = cellContext(files, sharedStrings && (await sharedStrings.ready()), date1904);
   const grids = {} as Record<TabId, Grid>;
-  for (const tab of TAB_ORDER) {
+  // The Ledger before the Audit: a narrow Audit read leaves the traces of the collections it holds narrow.
+  for (const tab of [...TAB_ORDER.filter((t) => t !== 'audit'), 'audit' as const]) {
     const path = sheetPath.get(TABS[tab].name) ?? notPlain(`no ${TABS[tab].name} tab`);
     if (!only.includes(tab)) {
       grids[tab] = { headers: TABS[tab].columns.map((c) => c.header), rows: [] };
       continue;
     }
     const zipPart = part(files, path);
-    const narrow = tab === 'audit' ? audit : undefined;
-    const { grid, size } = sheetGrid(await zipPart.ready(), ctx, TABS[tab].columns, narrow);
+    const columns =
+      tab === 'audit'
+        ? narrowAudit(narrow, grids.ledger ? collectionsHeld(grids.ledger) : new Set())
+        : undefined;
+    const { grid, size } = sheetGrid(await zipPart.ready(), ctx, TABS[tab].columns, columns);
     measured.set(path, { crc: zipPart.crc, length: zipPart.length, ...size });
     const present = new Set(grid.headers.map((h) => headerKey(h)));
     for (const c of TABS[tab].columns) if (!present.has(headerKey(c.header))) notPlain(`missing ${c.header}`);
     grids[tab] = grid;
   }
   assertUniqueKeys(grids.credits);
-  return grids;
+  return Object.fromEntries(TAB_ORDER.map((t) => [t, grids[t]])) as Record<TabId, Grid>; // in the tabs' order
 }
 
 /** Where each tab is, and the workbook's date system. */

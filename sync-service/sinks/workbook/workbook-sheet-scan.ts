@@ -51,7 +51,15 @@ function sharedAt(ctx: CellContext, index: number): string | null | undefined {
 export interface NarrowColumns {
   /** headerKey of each header whose cells are read. */
   headers: ReadonlySet<string>;
-  wholeIf?: { header: string; values: ReadonlySet<string> };
+  wholeIf?: {
+    header: string;
+    values: ReadonlySet<string>;
+    /**
+     * Rows that stay narrow all the same: their `header` value is one of `actions` and their `by` cell one of
+     * `values` (the Audit's collect and close rows of a collection the Ledger holds: sink.ts TRACE_ROWS).
+     */
+    unless?: { by: string; actions: ReadonlySet<string>; values: ReadonlySet<string> };
+  };
 }
 
 const LT = 60;
@@ -108,6 +116,14 @@ export function sheetGrid(
   // a value in a column left out (the grid still reaches it: rows are counted as a full read counts them).
   let keep: Uint8Array | null = null;
   let wholeCol = 0;
+  let unlessCol = 0; // the column of wholeIf.unless's `by` cell (read before a row is decided)
+  let decideCol = 0; // the last of the two: the row is decided once the cells up to it are read
+  const unless = narrow?.wholeIf?.unless;
+  const staysNarrow = (by: string, cells: CellValue[]): boolean => {
+    if (!unless || !unlessCol || !unless.actions.has(by)) return false;
+    const id = cells[unlessCol - 1];
+    return typeof id === 'string' && unless.values.has(id);
+  };
   const skipped: number[] = [];
   let lastSkipped = 0;
   let lastKept = 0;
@@ -138,10 +154,10 @@ export function sheetGrid(
       if (scan.skipped) skipped.push(q);
       q = nextCell(xml, next, rowEnd);
       if (!skip) continue;
-      if (!decided && col >= wholeCol) {
+      if (!decided && col >= decideCol) {
         decided = true;
         const by = wholeCol ? cells[wholeCol - 1] : undefined;
-        if (typeof by === 'string' && narrow!.wholeIf!.values.has(by)) {
+        if (typeof by === 'string' && narrow!.wholeIf!.values.has(by) && !staysNarrow(by, cells)) {
           skip = null; // a row read whole: the cells left so far, then the rest as they come
           for (const at of skipped) readCellBytes(xml, at, rowEnd, cells, ctx, null);
           skipped.length = 0;
@@ -164,9 +180,12 @@ export function sheetGrid(
         const key = headerKey(text(cellFromExcel(v)));
         if (narrow.headers.has(key)) keep![i + 1] = 1;
         if (narrow.wholeIf && key === headerKey(narrow.wholeIf.header)) wholeCol = i + 1;
+        if (narrow.wholeIf?.unless && key === headerKey(narrow.wholeIf.unless.by)) unlessCol = i + 1;
       });
       if (wholeCol) keep[wholeCol] = 1;
-      lastKept = Math.max(wholeCol, keep.lastIndexOf(1));
+      if (unlessCol) keep[unlessCol] = 1;
+      decideCol = Math.max(wholeCol, unlessCol);
+      lastKept = Math.max(decideCol, keep.lastIndexOf(1));
     }
     let used = cells.length;
     while (used > 0 && cells[used - 1] === undefined) used--;
