@@ -24,8 +24,8 @@ export interface ReadOptions {
    * leave the other Audit cells blank, except in the rows whose Action is one of AUDIT_WHOLE_ROWS or
    * `auditDetail`, which come whole; the rows themselves are all there, so row counts and appends are unchanged.
    * One exception (TRACE_ROWS): a `collect` or `close` row whose Credit ID the snapshot's Ledger tab holds
-   * (core/ledger.ts collectionsHeld) may come narrow too, unless its action is in `auditDetail` (the Google Sheets
-   * sink leaves them narrow, the workbook sink gives them whole; both correct). Pinned by the narrow-read property
+   * (core/ledger.ts collectionsHeld) may come narrow too, unless its action is in `auditDetail` (both sinks leave
+   * them narrow: on a year's sheet they are most of the Audit's whole rows). Pinned by the narrow-read property
    * tests of each sink. Absent: every Audit cell (archive copies whole rows).
    */
   auditColumns?: readonly AuditField[];
