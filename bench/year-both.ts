@@ -16,7 +16,7 @@
  * whatever code is checked out.
  *
  * CREDIT_DESK_BENCH_MONTHS / CREDIT_DESK_BENCH_CREDITS make it smaller (default 12 × 20,000);
- * CREDIT_DESK_BENCH_SINKS=workbook (or google) runs one sink.
+ * CREDIT_DESK_BENCH_SINKS=workbook (or google) runs one sink; CREDIT_DESK_BENCH_KEEP=1 keeps the sheet it grew.
  */
 import { spawn } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
@@ -146,7 +146,9 @@ export async function runYear(opts: YearOptions): Promise<YearResult> {
     return { referenceMonth: ref, runs };
   } finally {
     await server?.close();
-    rmSync(dir, { recursive: true, force: true });
+    // CREDIT_DESK_BENCH_KEEP=1 keeps the grown sheet (workbook, usage files, inputs) to profile a job on it.
+    if (process.env.CREDIT_DESK_BENCH_KEEP) console.log(`  (kept: ${dir})`);
+    else rmSync(dir, { recursive: true, force: true });
   }
 }
 
