@@ -119,10 +119,13 @@ export function sheetGrid(
   let unlessCol = 0; // the column of wholeIf.unless's `by` cell (read before a row is decided)
   let decideCol = 0; // the last of the two: the row is decided once the cells up to it are read
   const unless = narrow?.wholeIf?.unless;
-  const staysNarrow = (by: string, cells: CellValue[]): boolean => {
-    if (!unless || !unlessCol || !unless.actions.has(by)) return false;
+  /** Whether a row of a narrow read is read whole, from its wholeIf cell (and its `unless` cell). */
+  const readsWhole = (cells: CellValue[]): boolean => {
+    const by = wholeCol ? cells[wholeCol - 1] : undefined;
+    if (typeof by !== 'string' || !narrow!.wholeIf!.values.has(by)) return false;
+    if (!unless || !unlessCol || !unless.actions.has(by)) return true;
     const id = cells[unlessCol - 1];
-    return typeof id === 'string' && unless.values.has(id);
+    return !(typeof id === 'string' && unless.values.has(id));
   };
   const skipped: number[] = [];
   let lastSkipped = 0;
@@ -156,8 +159,7 @@ export function sheetGrid(
       if (!skip) continue;
       if (!decided && col >= decideCol) {
         decided = true;
-        const by = wholeCol ? cells[wholeCol - 1] : undefined;
-        if (typeof by === 'string' && narrow!.wholeIf!.values.has(by) && !staysNarrow(by, cells)) {
+        if (readsWhole(cells)) {
           skip = null; // a row read whole: the cells left so far, then the rest as they come
           for (const at of skipped) readCellBytes(xml, at, rowEnd, cells, ctx, null);
           skipped.length = 0;
@@ -172,6 +174,12 @@ export function sheetGrid(
         if (last > maxCol) maxCol = last;
         break;
       }
+    }
+    // A row that ends before the cells that decide it (a blank Credit ID and nothing after it): decided on what
+    // it has, so its skipped cells are read when its Action asks for the row whole.
+    if (skip && !decided && skipped.length && readsWhole(cells)) {
+      for (const at of skipped) readCellBytes(xml, at, rowEnd, cells, ctx, null);
+      skipped.length = 0;
     }
     if (skip && (skipped.length || restHasValue)) lastSkipped = r;
     if (r === 1 && narrow) {

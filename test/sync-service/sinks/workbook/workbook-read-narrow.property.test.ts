@@ -64,6 +64,32 @@ const ledgerCells = (r: { key: string; status: string; creditId: string }) =>
   }) as Record<LedgerField, Cell>;
 
 describe('the narrow Audit read', () => {
+  it('reads a whole row that ends at its Action (no Credit ID, nothing after) whole: its When and Who', async () =>
+    withTempDir(async (dir) => {
+      const path = join(dir, 'credits.xlsx');
+      const sink = createWorkbookSink({ path });
+      await sink.read();
+      const row = (who: string): AuditRecord => ({
+        when: '2026-11-01T10:00:00.000Z',
+        who,
+        action: 'drift',
+        creditId: '',
+        field: '',
+        before: '',
+        after: '',
+      });
+      await sink.write(changes({ appends: [credit(1)], audit: [row('whole write')] }));
+      await sink.write(
+        changes({ updates: [{ key: 'k1', fields: { notes: 'x' } }], audit: [row('patched')] }),
+      );
+      await sink.close();
+      const bytes = await readFile(path);
+      const full = (await readPlainWorkbookParts(bytes))!.tabs.audit;
+      const narrow = (await readPlainWorkbookParts(bytes, undefined, { auditColumns: [] }))!.tabs.audit;
+      expect(full.rows).toHaveLength(2);
+      expect(narrow.rows).toEqual(full.rows);
+    }));
+
   it('is the full read with the left-out Audit cells blank, rows and other tabs unchanged', async () => {
     await fc.assert(
       fc.asyncProperty(
