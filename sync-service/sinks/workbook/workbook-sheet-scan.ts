@@ -141,7 +141,9 @@ export function sheetGrid(
     const selfClosing = xml[tagEnd - 1] === SLASH;
     const r = rowNumber(xml, p + 4, selfClosing ? tagEnd - 1 : tagEnd);
     const rowEnd = selfClosing ? tagEnd : xml.indexOf(ROW_CLOSE, tagEnd);
-    if (rowEnd === -1 || rowEnd + 6 > limit) return notPlain('unclosed row');
+    // A self-closing row (`<row r="9"/>`, an empty row Excel or the writer leaves) ends at its tag, which may be
+    // the last thing in <sheetData>; an open one needs its `</row>` inside it.
+    if (rowEnd === -1 || (!selfClosing && rowEnd + 6 > limit)) return notPlain('unclosed row');
     // Made as wide as the widest row so far, not grown cell by cell (growing a 22-cell row allocated room for
     // 58); trailing holes are cut off after, so each row's length is still that of its last value.
     const cells: CellValue[] = width ? new Array<CellValue>(width) : [];
