@@ -387,8 +387,9 @@ async function completeCollections(
       deps.crashAt?.('usage-file-written');
     }
     for (const c of change.credits) current.set(c.key, c);
-    credits.push(...change.credits);
-    audit.push(...change.audit);
+    // Loops, never push(...array): a month's 150,000 credits as arguments overflow the call stack.
+    for (const c of change.credits) credits.push(c);
+    for (const a of change.audit) audit.push(a);
     const collecting = file;
     for (const r of collecting.records)
       if (!inLedger.has(`${collecting.usageFileId}\n${r.key}`))
@@ -524,8 +525,8 @@ export async function runCloseFiles(
     for (const e of rec.ledger)
       if (e.usageFileId === id && e.status === 'PROCESSING' && closing.has(e.key))
         updates.push({ key: e.key, fields: { status: 'PROCESSED', closedAt: now } });
-    change.credits.push(...one.credits);
-    change.audit.push(...one.audit);
+    for (const c of one.credits) change.credits.push(c); // loops: push(...array) overflows past ~120,000
+    for (const a of one.audit) change.audit.push(a);
     files.push({ usageFileId: id, closed: one.credits.length, file: fileOf(id) });
   }
   await writeUsageChange(deps.sink, state, change, { appends: [], updates }, deps.now);
