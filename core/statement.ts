@@ -19,6 +19,7 @@ import { addMinor, formatMinor, type Minor } from './money';
 import { formatPercentBp } from './config';
 import { csvDecimal, toCsv } from './csv';
 import { externalBillingOf, type ClosedCredits } from './external-billing';
+import { pushAll } from './arrays';
 
 export interface StatementParty {
   role: Role;
@@ -235,11 +236,14 @@ export function statementTable(s: Statement): {
     null,
     null,
   ]);
-  rows.push(...totals);
+  pushAll(rows, totals);
   if (s.customerLines.length) {
     rows.push([]);
     rows.push([`What ${s.party.id}'s customers received`]);
-    rows.push(...s.customerLines.map((l) => row(l, l.forCustomer ?? '')));
+    pushAll(
+      rows,
+      s.customerLines.map((l) => row(l, l.forCustomer ?? '')),
+    );
   }
   return { headers, rows, totalRows: totals.length };
 }

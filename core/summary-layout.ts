@@ -9,6 +9,7 @@
 import { displayMoney, formatMinor, type Minor } from './money';
 import { STATUSES } from './status';
 import { curDifference, mainCurrency, topResellers, type Summary } from './summary';
+import { maxOf } from './arrays';
 
 /** A money cell keeps its currency so each medium can format it (number + format, or a decimal string). */
 export interface MoneyCell {
@@ -212,7 +213,7 @@ export function summaryLayout(s: Summary): SummaryLayout {
     tables,
     charts,
     rowCount: Math.max(leftRow, rightRow, 46),
-    colCount: Math.max(...widths, CHART_COL + 8),
+    colCount: maxOf([...widths, CHART_COL + 8]),
   };
 }
 

@@ -25,6 +25,7 @@ import {
 } from './cells';
 import { checkRegex, type RegexVerdict } from './regex-safety';
 import type { Context, Rule, RuleProblem, RuleProblemSeverity } from './types';
+import { pushAll } from '../arrays';
 
 export type RuleRecord = { row: number; record: Record<RuleField, Cell> };
 
@@ -44,7 +45,7 @@ export function parseRules(records: RuleRecord[]): { rules: Rule[]; problems: Ru
   const seen: Seen = { regex: new Map(), created: new Map() };
   for (const { row, record } of records) {
     const { rule, problems: rowProblems } = parseRuleRow(row, record, firstRowById, seen);
-    problems.push(...rowProblems);
+    pushAll(problems, rowProblems);
     if (rule) rules.push(rule);
   }
   return { rules, problems };

@@ -27,6 +27,7 @@
  * text built to hurt them; CUR descriptions are ordinary sentences.
  */
 import safeRegex from 'safe-regex2';
+import { pushAll } from '../arrays';
 
 export const MAX_REGEX_LENGTH = 500;
 
@@ -328,7 +329,7 @@ function leadingAtoms(alternatives: Token[][]): Token[] {
   for (const branch of alternatives) {
     const first = branch.find((t) => t.kind !== 'zero-width' || t.source === '^');
     if (!first || first.source === '^') continue;
-    if (first.kind === 'group' && first.max === 1) out.push(...leadingAtoms(first.alternatives ?? []));
+    if (first.kind === 'group' && first.max === 1) pushAll(out, leadingAtoms(first.alternatives ?? []));
     else out.push(first);
   }
   return out;

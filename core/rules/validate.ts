@@ -14,11 +14,12 @@ import { headerOf, parseRules, type RuleRecord } from './parse';
 import { RANK_STEP_REASON, rankDifference } from './rank';
 import { findShadowed, shadowView } from './shadow';
 import type { Rule, RuleProblem } from './types';
+import { pushAll } from '../arrays';
 
 export function validateRules(records: RuleRecord[], directory?: AccountDirectory): RuleProblem[] {
   const { rules, problems } = parseRules(records);
   const out = [...problems];
-  if (directory) out.push(...unknownIds(rules, directory));
+  if (directory) pushAll(out, unknownIds(rules, directory));
   for (const rule of rules) {
     if (!rule.enabled) {
       out.push({

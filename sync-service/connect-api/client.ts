@@ -24,6 +24,7 @@ import type {
   ConnectUsageRecordState,
   CreateUsageFile,
 } from './usage-api';
+import { pushAll } from '../../core/arrays';
 
 type Schemas = components['schemas'];
 
@@ -168,7 +169,7 @@ export function createConnectUsageApi(opts: ConnectClientOptions): ConnectUsageA
     const all: T[] = [];
     for (;;) {
       const { data, response } = await call(label, () => page(pageSize, all.length));
-      all.push(...data);
+      pushAll(all, data);
       const range = /^items\s+\d+-\d+\/(\d+)$/.exec(response.headers.get('content-range') ?? '');
       const total = range ? Number(range[1]) : null;
       // Without the header, a short page is the last one.

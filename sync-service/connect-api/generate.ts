@@ -15,6 +15,7 @@ import { readFileSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import openapiTS, { astToString } from 'openapi-typescript';
 import { parse } from 'yaml';
+import { pushAll } from '../../core/arrays';
 
 const HERE = resolve(__dirname);
 const REFERENCE_YML = resolve(HERE, '../../../shared/reference/connect-openapi30.yml');
@@ -51,7 +52,11 @@ function usageSubset(doc: Record<string, Json>): Record<string, Json> {
   const picked: Record<string, Record<string, Json>> = {};
   for (const [kind, all] of Object.entries(components)) {
     const names = Object.keys(all).filter((n) => seen.has(`#/components/${kind}/${n}`));
-    if (kind === 'securitySchemes') names.push(...Object.keys(all).filter((n) => !names.includes(n)));
+    if (kind === 'securitySchemes')
+      pushAll(
+        names,
+        Object.keys(all).filter((n) => !names.includes(n)),
+      );
     if (names.length) picked[kind] = Object.fromEntries(names.map((n) => [n, all[n]]));
   }
   const info = doc.info as Record<string, Json>;

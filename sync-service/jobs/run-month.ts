@@ -30,6 +30,7 @@ import {
 } from './month-statements';
 import { isConnectFailure, runConnectTrip, type ConnectTripResult } from './usage-connect';
 import type { ConnectUsageApi } from '../connect-api/usage-api';
+import { pushAll } from '../../core/arrays';
 
 export const EXIT_OK = 0;
 export const EXIT_ATTENTION = 3;
@@ -141,8 +142,8 @@ export async function runMonth(
     );
   const stale = summary.staleUnassigned.reduce((n, t) => n + t.credits, 0);
   if (stale) attention.push(`${credits(stale)} unassigned for more than one period`);
-  if (statements) attention.push(...statementAttention(statements));
-  if (sync.budget?.warn) attention.push(...cellBudgetLines(sync.budget, sync.currentPeriod).slice(1));
+  if (statements) pushAll(attention, statementAttention(statements));
+  if (sync.budget?.warn) pushAll(attention, cellBudgetLines(sync.budget, sync.currentPeriod).slice(1));
   for (const a of attention) reporter.warn(a);
 
   const text = monthText(sync, collected, summary, attention, statements);
@@ -198,7 +199,7 @@ async function followInConnect(
       },
     );
     for (const f of trip.files) {
-      attention.push(...f.problems);
+      pushAll(attention, f.problems);
       if (f.reopened) attention.push(rejectedText(f.usageFileId, f.reopened));
       if (f.processed)
         deps.reporter.info(`${f.usageFileId}: ${f.processed} credit(s) closed in Connect, PROCESSED`);
@@ -236,7 +237,7 @@ export function monthText(
       `${p.period} ${p.currency}: ${p.credits} credits, ${displayMoney(p.amount, p.currency)} — ${parts.join(', ')}`,
     );
   }
-  if (statements) lines.push(...statementLines(statements, true));
+  if (statements) pushAll(lines, statementLines(statements, true));
   if (sync.budget) lines.push(cellBudgetLines(sync.budget, sync.currentPeriod)[0]);
   for (const a of attention) lines.push(`• ${a}`);
   return lines.join('\n');

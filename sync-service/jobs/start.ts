@@ -15,6 +15,7 @@ import type { Sink } from '../sinks/sink';
 import type { CreditSource } from '../sources/source';
 import { runDemoData } from './demo-data';
 import { formatSyncReport, runSync } from './sync';
+import { maxOf } from '../../core/arrays';
 
 export const DEMO_DIR = 'demo-data';
 
@@ -105,6 +106,6 @@ function nextCommands(creditId: string | undefined): string[] {
     ['./credit-desk usage close "$UF"', 'invoiced: its credits become PROCESSED'],
     ['npm start -- --fresh', 'put the demo back as it was'],
   );
-  const width = Math.max(...lines.map(([cmd]) => cmd.length));
+  const width = maxOf(lines.map(([cmd]) => cmd.length));
   return lines.map(([cmd, what]) => `  ${cmd.padEnd(width)}   # ${what}`);
 }

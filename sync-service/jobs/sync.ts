@@ -41,6 +41,7 @@ import { plannedGrid } from './planned-grid';
 import { planAndApplyRules, type RulesOutcome } from './apply-rules';
 import { failedText } from './rules-warnings';
 import type { SyncReport } from './sync-report';
+import { pushAll } from '../../core/arrays';
 
 export const SYNC_ACTOR = 'credit-desk sync';
 
@@ -314,12 +315,12 @@ export function formatSyncReport(r: SyncReport, dryRun: boolean): string {
     m.drift.length,
     m.drift.length ? 'locked rows that differ from the CUR (see the Audit tab)' : '',
   );
-  lines.push(...flaggedRow(m));
-  lines.push(...formatNotInCur(r));
-  lines.push(...formatCorrections(m.corrections, m.awaitingCorrections, r.sheetArgs, dryRun));
+  pushAll(lines, flaggedRow(m));
+  pushAll(lines, formatNotInCur(r));
+  pushAll(lines, formatCorrections(m.corrections, m.awaitingCorrections, r.sheetArgs, dryRun));
   // Only a repair reads differently in a dry run; a note (another sheet's usage files) is the same sentence.
   for (const m of r.restored) lines.push(`  ${dryRun && m.startsWith('restored') ? `would have ${m}` : m}`);
-  lines.push(...formatIntake(r));
+  pushAll(lines, formatIntake(r));
   if (r.rules) {
     row(
       'assigned',
@@ -339,8 +340,8 @@ export function formatSyncReport(r: SyncReport, dryRun: boolean): string {
   // Each credit is rounded on its own and the CUR total once, so a few minor units can differ: shown as rounding.
   lines.push('CUR total = imported + held + left out (+ rounding), per period and currency:');
   for (const t of r.reading.reconciliation) lines.push(`  ${formatReconciliation(t, displayMoney)}`);
-  lines.push(...formatTotals(r));
-  lines.push(...formatAwsBills(r.bills, dryRun));
+  pushAll(lines, formatTotals(r));
+  pushAll(lines, formatAwsBills(r.bills, dryRun));
   if (r.budget)
     lines.push(
       ...cellBudgetLines(r.budget, r.currentPeriod).map((l, i) =>
@@ -351,7 +352,7 @@ export function formatSyncReport(r: SyncReport, dryRun: boolean): string {
     lines.push(
       `Would write: ${r.changes.updates.length} row updates, ${r.changes.appends.length} new rows, ${r.changes.audit.length} audit entries:`,
     );
-    lines.push(...describeChanges(r, 25));
+    pushAll(lines, describeChanges(r, 25));
   }
   return lines.join('\n');
 }

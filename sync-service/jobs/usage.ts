@@ -57,6 +57,7 @@ import { completeReopenings, isConnectFailure, runConnectTrip } from './usage-co
 /** The points a collection passes; a test can stop the run at any of them as a killed process would. */
 export type CollectStep = 'journal-written' | 'usage-file-written' | 'sheet-written' | 'verified' | 'ready';
 import { summaryLayoutAfter } from '../summary-step';
+import { pushAll } from '../../core/arrays';
 
 interface Deps {
   sink: Sink;
@@ -387,9 +388,8 @@ async function completeCollections(
       deps.crashAt?.('usage-file-written');
     }
     for (const c of change.credits) current.set(c.key, c);
-    // Loops, never push(...array): a month's 150,000 credits as arguments overflow the call stack.
-    for (const c of change.credits) credits.push(c);
-    for (const a of change.audit) audit.push(a);
+    pushAll(credits, change.credits); // never push(...array): 150,000 arguments overflow the call stack
+    pushAll(audit, change.audit);
     const collecting = file;
     for (const r of collecting.records)
       if (!inLedger.has(`${collecting.usageFileId}\n${r.key}`))
@@ -525,8 +525,8 @@ export async function runCloseFiles(
     for (const e of rec.ledger)
       if (e.usageFileId === id && e.status === 'PROCESSING' && closing.has(e.key))
         updates.push({ key: e.key, fields: { status: 'PROCESSED', closedAt: now } });
-    for (const c of one.credits) change.credits.push(c); // loops: push(...array) overflows past ~120,000
-    for (const a of one.audit) change.audit.push(a);
+    pushAll(change.credits, one.credits);
+    pushAll(change.audit, one.audit);
     files.push({ usageFileId: id, closed: one.credits.length, file: fileOf(id) });
   }
   await writeUsageChange(deps.sink, state, change, { appends: [], updates }, deps.now);

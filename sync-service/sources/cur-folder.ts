@@ -21,6 +21,7 @@ import { CreditDeskError } from '../../core/errors';
 import type { CurLayout } from './credits-query';
 import { isManifestName } from './cur-manifest';
 import { chooseVersion, dataFilesUnder, formatOf, type CurFormat } from './cur-versions';
+import { pushAll } from '../../core/arrays';
 
 export interface CurPeriod {
   period: string;
@@ -230,7 +231,7 @@ export function inspectCurFolder(curDir: string, expected: CurLayout | 'auto' = 
     const chosen = chooseVersion(p.dir, p.manifests, shown);
     if (!chosen.files.length) continue;
     const period = byPeriod.get(p.period) ?? { period: p.period, format: 'parquet', files: [], notes: [] };
-    period.files.push(...chosen.files);
+    pushAll(period.files, chosen.files);
     if (chosen.note) period.notes.push(chosen.note);
     byPeriod.set(p.period, period);
   }

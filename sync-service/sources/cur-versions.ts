@@ -17,6 +17,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { CreditDeskError } from '../../core/errors';
 import { readManifest } from './cur-manifest';
+import { maxOf, pushAll } from '../../core/arrays';
 
 export type CurFormat = 'parquet' | 'csv';
 
@@ -41,7 +42,7 @@ export function dataFilesUnder(dir: string): string[] {
   const out: string[] = [];
   for (const e of fs.readdirSync(dir, { withFileTypes: true })) {
     const p = path.join(dir, e.name);
-    if (e.isDirectory()) out.push(...dataFilesUnder(p));
+    if (e.isDirectory()) pushAll(out, dataFilesUnder(p));
     else if (isDataFile(e.name)) out.push(p);
   }
   return out.sort();
@@ -59,7 +60,7 @@ function versions(partitionDir: string): Map<string, string[]> {
 }
 
 function newestMtime(files: string[]): number {
-  return Math.max(...files.map((f) => fs.statSync(f).mtimeMs));
+  return maxOf(files.map((f) => fs.statSync(f).mtimeMs));
 }
 
 function plural(n: number, one: string, many = `${one}s`): string {

@@ -17,6 +17,7 @@ import {
   type ZlibOptions,
 } from 'node:zlib';
 import { crc32Combine } from './crc32-combine';
+import { pushAll } from '../../core/arrays';
 
 export class ZipShapeError extends Error {}
 
@@ -283,7 +284,7 @@ function segments(pieces: readonly Buffer[], reuse?: Reusable): Segment[] {
           : null;
     const last = fixed[fixed.length - 1];
     if (!bytes) fixed.push(seg);
-    else if (last && 'bytes' in last) last.bytes.push(...bytes);
+    else if (last && 'bytes' in last) pushAll(last.bytes, bytes);
     else fixed.push({ bytes: [...bytes] });
   });
   return fixed;

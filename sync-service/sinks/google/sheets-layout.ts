@@ -22,6 +22,7 @@ import { TABS, type TabId } from '../../../core/sheet-contract';
 import { configSeed } from '../../../core/desk-id';
 import { newDeskId } from '../../new-desk-id';
 import { text, type Cell, type Grid } from '../../../core/table';
+import { pushAll } from '../../../core/arrays';
 
 export const TAB_IDS = TAB_ORDER;
 const MIN_ROWS = 1000;
@@ -189,7 +190,7 @@ export function planLayout(
         },
       });
       for (const setup of planHeaders(tab, null, false).missing)
-        requests.push(...columnRequests(setup, sheetId));
+        pushAll(requests, columnRequests(setup, sheetId));
       if (traits.filter)
         requests.push({ setBasicFilter: { filter: { range: { sheetId, startRowIndex: 0 } } } });
       tabs[tab] = { headers: [...headers], rows: seed.map((r) => [...r]) };
@@ -227,7 +228,7 @@ export function planLayout(
           fields: 'userEnteredValue',
         },
       });
-      for (const setup of missing) requests.push(...columnRequests(setup, sheetId));
+      for (const setup of missing) pushAll(requests, columnRequests(setup, sheetId));
     }
     if ((gp.frozenRowCount ?? 0) < traits.frozenRows) {
       requests.push({
