@@ -68,7 +68,10 @@ export function newSpreadsheet(spreadsheetId: string, sheetTitles: string[] = ['
 }
 
 // ---------------------------------------------------------------------------------------------------------
-// A1 notation
+// A1 notation, the forms Google's overview lists (https://developers.google.com/sheets/api/guides/concepts,
+// "A1 notation"): `Sheet1!A1:B2`, `Sheet1!A:A` (every cell of a column), `Sheet1!1:2` (every cell of rows 1–2:
+// the sinks read a tab's header row as `'Credits'!1:1`), `Sheet1!A5:A` (a column from row 5 down), `Sheet1` (the
+// whole sheet), and a quoted name for one with spaces or special characters (`'My Custom Sheet'!A:A`).
 
 export interface A1 {
   sheet: SheetState;
