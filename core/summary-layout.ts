@@ -6,7 +6,7 @@
  * The layout depends only on the summary, so rebuilding it from the same credits gives the same cells: a run
  * that changes nothing rewrites nothing.
  */
-import { displayMoney, formatMinor, type Minor } from './money';
+import { displayMoney, formatMinor, toSheetNumber, type Minor } from './money';
 import { STATUSES } from './status';
 import { curDifference, mainCurrency, topResellers, type Summary } from './summary';
 import { maxOf } from './arrays';
@@ -233,6 +233,13 @@ export function summaryGrid(layout: SummaryLayout): SummaryCell[][] {
     t.rows.forEach((r, i) => r.forEach((c, j) => (grid[t.top + 2 + i][t.left + j] = c)));
   }
   return grid;
+}
+
+/** A Summary cell as a sheet holds it: text as it is, money as a number in its currency's precision. */
+export type SheetValue = string | number | null;
+
+export function sheetValue(c: SummaryCell): SheetValue {
+  return isMoneyCell(c) ? toSheetNumber(c.money, c.currency) : c;
 }
 
 /** A cell as plain text for the terminal or CSV: money as a decimal string in its currency's precision. */

@@ -4,9 +4,8 @@
  * renderWorkbookSummary, a Summary whose figures are already in the tab is not redrawn (null), so a run that
  * changes nothing writes nothing.
  */
-import { summaryGrid, type SummaryLayout } from '../../../core/summary-layout';
+import { sheetValue, summaryGrid, type SheetValue, type SummaryLayout } from '../../../core/summary-layout';
 import { columnLetter } from '../../../core/sheet-layout';
-import { plain, type Plain } from './workbook-summary';
 import { summarySheetXml } from './workbook-summary-xml';
 import { decodeEntities } from './workbook-xml';
 import type { StylesEditor } from './workbook-styles';
@@ -24,14 +23,14 @@ export async function patchSummary(
   styles: StylesEditor,
   strings: StringTable,
 ): Promise<string | null> {
-  const want = summaryGrid(layout).map((r) => r.map(plain));
+  const want = summaryGrid(layout).map((r) => r.map(sheetValue));
   if (sameValues(currentValues(currentXml, strings), want)) return null;
   return summarySheetXml(layout, styles, strings);
 }
 
 /** The tab's text and number cells, as renderWorkbookSummary compares them (anything else counts as empty). */
-function currentValues(xml: string, strings: StringTable): Map<string, Plain> {
-  const out = new Map<string, Plain>();
+function currentValues(xml: string, strings: StringTable): Map<string, SheetValue> {
+  const out = new Map<string, SheetValue>();
   for (const m of xml.matchAll(/<c\b([^>]*?)(?:\/>|>([\s\S]*?)<\/c>)/g)) {
     const ref = /\sr="([A-Z]+\d+)"/.exec(m[1])?.[1];
     const body = m[2];
@@ -46,7 +45,7 @@ function currentValues(xml: string, strings: StringTable): Map<string, Plain> {
   return out;
 }
 
-function sameValues(current: Map<string, Plain>, want: Plain[][]): boolean {
+function sameValues(current: Map<string, SheetValue>, want: SheetValue[][]): boolean {
   let wanted = 0;
   for (let r = 0; r < want.length; r++) {
     for (let c = 0; c < want[r].length; c++) {

@@ -8,9 +8,8 @@
  * never changes. test/sync-service/sinks/workbook/workbook-summary-xml.property.test.ts holds it equal to
  * ExcelJS's drawing, copied over as before, for any layout.
  */
-import { toSheetNumber } from '../../../core/money';
 import { columnLetter, moneyPattern } from '../../../core/sheet-layout';
-import { isMoneyCell, summaryGrid, type SummaryLayout } from '../../../core/summary-layout';
+import { isMoneyCell, sheetValue, summaryGrid, type SummaryLayout } from '../../../core/summary-layout';
 import type { StylesEditor } from './workbook-styles';
 
 /** What the patcher's strings offer: how a text is written in a cell (shared or inline, with its body). */
@@ -152,10 +151,8 @@ function drawnCells(layout: SummaryLayout): Map<number, Map<number, Drawn>> {
     cells.forEach((c, j) => {
       if (c === null) return;
       const d = at(r, j);
-      if (isMoneyCell(c)) {
-        d.value = toSheetNumber(c.money, c.currency);
-        d.format = moneyPattern(c.currency);
-      } else d.value = c;
+      d.value = sheetValue(c);
+      if (isMoneyCell(c)) d.format = moneyPattern(c.currency);
     }),
   );
   at(0, 0).font = 'heading';

@@ -4,25 +4,23 @@
  * the amount columns. The tab is owned by the sync: rebuilt from scratch when its figures change, protected.
  */
 import type { Workbook, Worksheet } from 'exceljs';
-import { toSheetNumber } from '../../../core/money';
 import { columnLetter, moneyPattern } from '../../../core/sheet-layout';
 import { SUMMARY_TAB } from '../../../core/sheet-contract';
-import { isMoneyCell, summaryGrid, type SummaryCell, type SummaryLayout } from '../../../core/summary-layout';
+import {
+  isMoneyCell,
+  sheetValue,
+  summaryGrid,
+  type SheetValue,
+  type SummaryLayout,
+} from '../../../core/summary-layout';
 import { SUMMARY_BAR_COLOR, SUMMARY_TAB_COLOR, SUMMARY_WIDTHS } from './workbook-summary-xml';
 
-export type Plain = string | number | null;
-
-export function plain(c: SummaryCell): Plain {
-  if (isMoneyCell(c)) return toSheetNumber(c.money, c.currency);
-  return c;
-}
-
 /** The values the tab holds now, as plain cells over the given size (to compare with a new layout). */
-function currentValues(ws: Worksheet, rows: number, cols: number): Plain[][] {
-  const out: Plain[][] = [];
+function currentValues(ws: Worksheet, rows: number, cols: number): SheetValue[][] {
+  const out: SheetValue[][] = [];
   for (let r = 1; r <= rows; r++) {
     const row = ws.findRow(r);
-    const cells: Plain[] = [];
+    const cells: SheetValue[] = [];
     for (let c = 1; c <= cols; c++) {
       const v = row?.findCell(c)?.value;
       cells.push(typeof v === 'number' || typeof v === 'string' ? v : null);
@@ -38,7 +36,7 @@ function currentValues(ws: Worksheet, rows: number, cols: number): Plain[][] {
  */
 export async function renderWorkbookSummary(wb: Workbook, layout: SummaryLayout): Promise<boolean> {
   const grid = summaryGrid(layout);
-  const want = grid.map((r) => r.map(plain));
+  const want = grid.map((r) => r.map(sheetValue));
   const existing = wb.getWorksheet(SUMMARY_TAB.name);
   if (existing) {
     const size = Math.max(existing.rowCount, want.length);
@@ -56,7 +54,7 @@ export async function renderWorkbookSummary(wb: Workbook, layout: SummaryLayout)
     cells.forEach((c, j) => {
       if (c === null) return;
       const cell = row.getCell(j + 1);
-      cell.value = plain(c);
+      cell.value = sheetValue(c);
       if (isMoneyCell(c)) cell.numFmt = moneyPattern(c.currency);
     });
   });
