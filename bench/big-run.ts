@@ -26,7 +26,7 @@ import { planAndApplyRules, rulesChangeSet } from '../sync-service/jobs/apply-ru
 import { runExport } from '../sync-service/jobs/export';
 import { readReconciled } from '../sync-service/reconcile-step';
 import { runSync } from '../sync-service/jobs/sync';
-import { runCloseFiles, runCollect } from '../sync-service/jobs/usage';
+import { runClose, runCollect } from '../sync-service/jobs/usage';
 import { loadUsageFiles } from '../sync-service/usage/usage-files';
 import { silentReporter } from '../sync-service/progress';
 import { resolveSettings } from '../sync-service/settings';
@@ -131,7 +131,7 @@ async function main(): Promise<void> {
     counts.files = ready.length;
     // Every ready file in one command (`usage close A B …`), as an operator closes a month's files.
     counts.closed = (
-      await runCloseFiles(
+      await runClose(
         ready.map((f) => f.usageFileId),
         {
           sink,

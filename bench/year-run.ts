@@ -19,7 +19,7 @@ import { runAssign } from '../sync-service/jobs/assign';
 import { runExport } from '../sync-service/jobs/export';
 import { runValidateRules } from '../sync-service/jobs/rules-validate';
 import { runSync } from '../sync-service/jobs/sync';
-import { runCloseFiles, runCollect } from '../sync-service/jobs/usage';
+import { runClose, runCollect } from '../sync-service/jobs/usage';
 import { silentReporter } from '../sync-service/progress';
 import { resolveSettings } from '../sync-service/settings';
 import { createGoogleSheetsSink } from '../sync-service/sinks/google/google-sheets';
@@ -126,7 +126,7 @@ async function main(): Promise<void> {
     // The month's files, one per currency, in one command (`usage close A B …`), as an operator closes a month.
     const ids = meta.usageFileIds ?? [];
     counts.closed = ids.length
-      ? (await runCloseFiles(ids, { sink, usageDir, reporter: silentReporter, now })).closed
+      ? (await runClose(ids, { sink, usageDir, reporter: silentReporter, now })).closed
       : 0;
     meta.usageFileIds = [];
   } else {

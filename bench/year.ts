@@ -13,7 +13,7 @@ import { join } from 'node:path';
 import { cellBudget, suggestedArchiveBefore } from '../core/cell-budget';
 import { runArchive } from '../sync-service/jobs/archive';
 import { runSync } from '../sync-service/jobs/sync';
-import { runCloseFiles, runCollect } from '../sync-service/jobs/usage';
+import { runClose, runCollect } from '../sync-service/jobs/usage';
 import { silentReporter } from '../sync-service/progress';
 import { resolveSettings } from '../sync-service/settings';
 import { createWorkbookSink } from '../sync-service/sinks/workbook/workbook';
@@ -103,7 +103,7 @@ export async function benchYear(): Promise<Figure[]> {
       const fileIds = collect.value.files.map((f) => f.file.usageFileId);
       const close = await timed(async () => {
         if (fileIds.length)
-          await runCloseFiles(fileIds, { sink: sink(), usageDir, reporter: silentReporter, now });
+          await runClose(fileIds, { sink: sink(), usageDir, reporter: silentReporter, now });
       });
       const before = suggestedArchiveBefore(period(m + 1)); // keeps the last two periods live
       const archive = await timed(() =>

@@ -476,14 +476,6 @@ async function verifyCollections(files: readonly UsageFile[], deps: Deps): Promi
   }
 }
 
-export async function runClose(
-  fileId: string,
-  deps: Deps,
-): Promise<{ closed: number; file: UsageFile | null }> {
-  const [one] = (await runCloseFiles([fileId], deps)).files;
-  return { closed: one.closed, file: one.file };
-}
-
 export interface ClosedFile {
   usageFileId: string;
   /** Credits this run marked PROCESSED (0 when the file was closed before). */
@@ -497,7 +489,7 @@ export interface ClosedFile {
  * write (a month's files, one per currency, cost one read and one write, not one each). Every ID is checked before
  * anything is written: one file Connect follows, rejected or never completed refuses them all.
  */
-export async function runCloseFiles(
+export async function runClose(
   fileIds: readonly string[],
   deps: Deps,
 ): Promise<{ closed: number; files: ClosedFile[] }> {

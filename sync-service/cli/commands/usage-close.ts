@@ -8,12 +8,12 @@ export function usageCloseCommand(ctx: CliContext): Command {
     .description('mark the credits of invoiced usage files PROCESSED (several IDs: one sheet write)')
     .argument('<usage-file-id...>', 'usage file IDs (`credit-desk usage list` shows them)')
     .action(async (fileIds: string[], opts) => {
-      const { runCloseFiles }: typeof import('../../jobs/usage') = require('../../jobs/usage');
+      const { runClose }: typeof import('../../jobs/usage') = require('../../jobs/usage');
       const { connectApiOf }: typeof import('../../usage/connect-open') = require('../../usage/connect-open');
       const settings = settingsOf(opts);
       const connectApi = connectApiOf(settings);
       const r = await withSink(settings, ctx, (sink) =>
-        runCloseFiles(fileIds, {
+        runClose(fileIds, {
           sink,
           usageDir: settings.usageDir,
           reporter: ctx.reporter,

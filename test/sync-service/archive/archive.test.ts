@@ -86,7 +86,7 @@ beforeAll(async () => {
   }
   const deps = { usageDir: join(template, 'usage'), reporter: silentReporter, now };
   const r = await runCollect({}, { ...deps, sink: createWorkbookSink({ path: workbook }) });
-  await runClose(r.file!.usageFileId, { ...deps, sink: createWorkbookSink({ path: workbook }) });
+  await runClose([r.file!.usageFileId], { ...deps, sink: createWorkbookSink({ path: workbook }) });
 });
 afterAll(() => rmSync(template, { recursive: true, force: true }));
 
@@ -446,7 +446,7 @@ describe('archive from a Google Sheet (local Sheets server)', () => {
       }
       const deps = { usageDir: join(dir, 'usage-g'), reporter: silentReporter, now };
       const collected = await runCollect({}, { ...deps, sink: gsink() });
-      await runClose(collected.file!.usageFileId, { ...deps, sink: gsink() });
+      await runClose([collected.file!.usageFileId], { ...deps, sink: gsink() });
       const before = (await runExport({ format: 'json' }, { sink: gsink() })).text;
       const auditBefore = readState(await gsink().read()).snapshot.tabs.audit.rows.length;
 
@@ -517,7 +517,12 @@ describe('archive from a Google Sheet (local Sheets server)', () => {
         );
       }
       const collected = await runCollect({}, { usageDir, reporter: silentReporter, now, sink: gsink() });
-      await runClose(collected.file!.usageFileId, { usageDir, reporter: silentReporter, now, sink: gsink() });
+      await runClose([collected.file!.usageFileId], {
+        usageDir,
+        reporter: silentReporter,
+        now,
+        sink: gsink(),
+      });
       const killed = oneAtATime(() =>
         makeSink(server, {
           afterWriteRequest: (n) => {

@@ -255,10 +255,10 @@ describe('the usage file in Connect', () => {
     const d = await desk(2);
     const uf = (await runCollect({}, deps(d, 1))).file!.usageFileId;
     await runConnectTrip({ submit: true }, deps(d, 2));
-    await expect(runClose(uf, deps(d, 3))).rejects.toThrow(`credit-desk usage status ${uf}`);
+    await expect(runClose([uf], deps(d, 3))).rejects.toThrow(`credit-desk usage status ${uf}`);
     const d2 = await desk(1);
     const uf2 = (await runCollect({}, deps(d2, 1))).file!.usageFileId;
-    expect((await runClose(uf2, deps(d2, 2))).closed).toBe(1);
+    expect((await runClose([uf2], deps(d2, 2))).closed).toBe(1);
   });
 
   it('run-month --collect submits the new file; the next run-month reports a rejection and a Connect outage as attention', async () => {

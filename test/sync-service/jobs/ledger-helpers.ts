@@ -85,7 +85,7 @@ export async function collectedWorld(
   for (const id of ids.slice(0, 2))
     await runAssign(id, 'customer 60%, reseller 40%', { sink: sink(), now: NOW, actor: 'a@x' });
   const first = await runCollect({}, { ...deps, sink: sink() });
-  await runClose(first.file!.usageFileId, { ...deps, sink: sink() });
+  await runClose([first.file!.usageFileId], { ...deps, sink: sink() });
   for (const id of ids.slice(2, 5))
     await runAssign(id, 'customer 100%', { sink: sink(), now: NOW, actor: 'a@x' });
   // one of those three is unassigned again, so one stays ASSIGNED after the second collection

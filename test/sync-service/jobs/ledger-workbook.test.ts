@@ -252,7 +252,7 @@ describe('the Ledger on the workbook', () => {
     await sync(w);
     expectSheetMatchesLedger(await creditsOf(w.sink()), ledger);
     // …and `usage close` works from the Ledger alone
-    const closed = await runClose(w.open, {
+    const closed = await runClose([w.open], {
       sink: w.sink(),
       usageDir: w.usageDir,
       reporter: silentReporter,

@@ -64,7 +64,7 @@ describe('temp files left in the usage folder', () => {
       try {
         // An empty workbook: the close itself is refused, after the folder was read (and cleaned).
         await expect(
-          runClose('UF-2026-11-0001', { sink, usageDir, reporter: silentReporter, now: new Date() }),
+          runClose(['UF-2026-11-0001'], { sink, usageDir, reporter: silentReporter, now: new Date() }),
         ).rejects.toMatchObject({ code: 'USAGE' });
       } finally {
         await sink.close();

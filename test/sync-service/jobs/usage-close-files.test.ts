@@ -8,7 +8,7 @@ import { join } from 'node:path';
 import type { UsageFile } from '../../../core/usage';
 import { runAssign } from '../../../sync-service/jobs/assign';
 import { runSync } from '../../../sync-service/jobs/sync';
-import { runCloseFiles, runCollect } from '../../../sync-service/jobs/usage';
+import { runClose, runCollect } from '../../../sync-service/jobs/usage';
 import { silentReporter } from '../../../sync-service/progress';
 import { resolveSettings } from '../../../sync-service/settings';
 import type { Sink } from '../../../sync-service/sinks/sink';
@@ -58,7 +58,7 @@ describe('usage close of several files', () => {
     const w = await collectedInTwoCurrencies();
     const sink = counting(w.sink());
     const now = new Date('2026-12-01T09:00:00Z');
-    const r = await runCloseFiles([w.ids[0], w.ids[1].toLowerCase(), ` ${w.ids[0]} `], {
+    const r = await runClose([w.ids[0], w.ids[1].toLowerCase(), ` ${w.ids[0]} `], {
       sink,
       usageDir: w.usageDir,
       reporter: silentReporter,
@@ -82,7 +82,7 @@ describe('usage close of several files', () => {
     const w = await collectedInTwoCurrencies();
     const before = readFileSync(w.path);
     await expect(
-      runCloseFiles([w.ids[0], 'UF-2026-11-9999'], {
+      runClose([w.ids[0], 'UF-2026-11-9999'], {
         sink: w.sink(),
         usageDir: w.usageDir,
         reporter: silentReporter,

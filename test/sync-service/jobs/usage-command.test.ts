@@ -79,17 +79,17 @@ describe('usage collect / close on a workbook', () => {
     expect(readdirSync(deps.usageDir).filter((f) => f.endsWith('.json'))).toHaveLength(1);
     await expectConnectValid(deps.usageDir, new Set(['AS-1']));
 
-    const closed = await runClose(resumed.resumed[0], { ...deps, sink: sink() });
+    const closed = await runClose([resumed.resumed[0]], { ...deps, sink: sink() });
     expect(closed.closed).toBe(2);
     expect((await credits()).filter((c) => c.status === 'PROCESSED')).toHaveLength(2);
     // closing twice is harmless
-    expect((await runClose(resumed.resumed[0], { ...deps, sink: sink() })).closed).toBe(0);
+    expect((await runClose([resumed.resumed[0]], { ...deps, sink: sink() })).closed).toBe(0);
   });
 
   it('usage close with a blank ID (a shell variable left empty) is refused before anything is read or written', async () => {
     const deps = { usageDir: join(dir, 'usage'), reporter: silentReporter, now };
     const before = readFileSync(join(dir, 'credits.xlsx'));
-    await expect(runClose('  ', { ...deps, sink: sink() })).rejects.toThrow('No usage file ID was given.');
+    await expect(runClose(['  '], { ...deps, sink: sink() })).rejects.toThrow('No usage file ID was given.');
     expect(readFileSync(join(dir, 'credits.xlsx')).equals(before)).toBe(true);
   });
 });

@@ -77,7 +77,7 @@ describe('corrections on the Google sink', () => {
     expect(collected.file!.records.find((r) => r.creditId === correction.creditId)!.amount).toBe(
       correction.amount,
     );
-    await runClose(collected.file!.usageFileId, { ...deps, sink: w.sink() });
+    await runClose([collected.file!.usageFileId], { ...deps, sink: w.sink() });
 
     const after = await sync(w);
     expect(after.merge.adds).toHaveLength(0);
