@@ -38,10 +38,15 @@ export async function saveUsageJson(dir: string, file: UsageFile): Promise<void>
 }
 
 /**
- * `JSON.stringify(file, null, 2)` and a newline, byte for byte, made a few MB at a time: a whole month's journal is
- * 70 MB of text at 50,000 credits, and one string of it (then its bytes) was the largest allocation of a collect.
- * The records' bytes are kept with their array (journals are never changed in place: core/usage.ts makes new
- * ones), so the same records saved again (the journal marked "ready" or "closed") are not encoded twice.
+ * The journal's text: `JSON.stringify(file, null, 2)` and a newline, except that each usage record is one line
+ * (`JSON.stringify(record)`, indented by four spaces): a credit's whole record is one `grep` away, and the
+ * text is a third smaller and 7× faster to write than with every field on a line of its own (a whole month's
+ * journal at 50,000 credits: 0.7 s of a collect's CPU, and of a close's, went on indenting records). Any JSON
+ * reader reads it as before (loadUsageFiles parses it with JSON.parse; journals written with every field on a
+ * line read the same). Made a few MB at a time: one string of a whole month's records, then its bytes, was once
+ * the largest allocation of a collect. The records' bytes are kept with their array (journals are never changed
+ * in place: core/usage.ts makes new ones), so the same records saved again (the journal marked "ready" or
+ * "closed") are not encoded twice.
  */
 function journalBytes(file: UsageFile): Uint8Array[] {
   const marker = `\u0000records ${file.usageFileId}\u0000`;
@@ -59,7 +64,11 @@ function journalBytes(file: UsageFile): Uint8Array[] {
 const encodedRecords = new WeakMap<readonly UsageFile['records'][number][], Buffer[]>();
 const JOURNAL_BATCH_CHARS = 4 * 1024 * 1024;
 
-/** The records array as JSON.stringify writes it one level deep (elements indented by four spaces). */
+/**
+ * The records array at the journal's second level, a record a line: `[`, then each record's compact JSON on a
+ * line indented by four spaces, then `]` on a line indented by two, as `JSON.stringify(file, null, 2)` closes it.
+ * A compact JSON text holds no line break (JSON escapes them inside strings), so each line is one record.
+ */
 function recordsBytes(records: UsageFile['records']): Buffer[] {
   const known = encodedRecords.get(records);
   if (known) return known;
@@ -67,7 +76,7 @@ function recordsBytes(records: UsageFile['records']): Buffer[] {
   const out: Buffer[] = [];
   let batch = '[';
   records.forEach((r, i) => {
-    batch += `${i ? ',' : ''}\n    ${JSON.stringify(r, null, 2).replace(/\n/g, '\n    ')}`;
+    batch += `${i ? ',' : ''}\n    ${JSON.stringify(r)}`;
     if (batch.length >= JOURNAL_BATCH_CHARS) {
       out.push(Buffer.from(batch, 'utf8'));
       batch = '';

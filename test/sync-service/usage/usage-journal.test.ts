@@ -1,7 +1,8 @@
 /**
  * The journal (a usage file's JSON twin) is written in pieces and its folder's parse is kept between loads
- * (sync-service/usage/usage-files.ts): the bytes must be exactly what `JSON.stringify(file, null, 2)` wrote, and a
- * journal changed on disk, or an object a caller changed, must never come back from a stale parse.
+ * (sync-service/usage/usage-files.ts): the text must be `JSON.stringify(file, null, 2)` with each usage record on a
+ * line of its own, read back by JSON.parse as the file it was written from, and a journal changed on disk, or an
+ * object a caller changed, must never come back from a stale parse.
  */
 import fc from 'fast-check';
 import { readFileSync, writeFileSync } from 'node:fs';
@@ -57,8 +58,36 @@ function journal(descriptions: string[], extra: Partial<UsageFile> = {}): UsageF
 
 const written = (dir: string, file: UsageFile) => readFileSync(usageJsonPath(dir, file.usageFileId), 'utf8');
 
+/**
+ * What a journal's text must be: the file as JSON.parse reads it; its records between a line `  "records": [` and a
+ * line `  ]`, one a line (four spaces, the record's compact JSON, a comma but after the last); and the rest, with
+ * that block taken out, `JSON.stringify` of the file without records, indented by two.
+ */
+function expectJournal(text: string, file: UsageFile): void {
+  expect(JSON.parse(text)).toEqual(file);
+  expect(text.endsWith('}\n')).toBe(true);
+  if (!file.records.length) {
+    expect(text).toBe(JSON.stringify(file, null, 2) + '\n');
+    return;
+  }
+  const lines = text.split('\n');
+  const open = lines.indexOf('  "records": [');
+  const close = lines.indexOf('  ],', open);
+  expect(open).toBeGreaterThan(0);
+  const recordLines = lines.slice(open + 1, close);
+  expect(recordLines).toHaveLength(file.records.length);
+  recordLines.forEach((line, i) => {
+    const last = i === recordLines.length - 1;
+    expect(line.startsWith('    {')).toBe(true);
+    expect(line.endsWith(last ? '}' : '},')).toBe(true);
+    expect(JSON.parse(last ? line : line.slice(0, -1))).toEqual(file.records[i]);
+  });
+  const rest = [...lines.slice(0, open), '  "records": [],', ...lines.slice(close + 1)].join('\n');
+  expect(rest).toBe(JSON.stringify({ ...file, records: [] }, null, 2) + '\n');
+}
+
 describe('the usage journal', () => {
-  it('is byte for byte JSON.stringify(file, null, 2), whatever text the records hold', async () => {
+  it('is JSON.stringify(file, null, 2) with a record a line, whatever text the records hold', async () => {
     await withTempDir(async (dir) => {
       await fc.assert(
         fc.asyncProperty(
@@ -66,7 +95,7 @@ describe('the usage journal', () => {
           async (texts) => {
             const file = journal(texts);
             await saveUsageJson(dir, file);
-            expect(written(dir, file)).toBe(JSON.stringify(file, null, 2) + '\n');
+            expectJournal(written(dir, file), file);
           },
         ),
         { numRuns: 60 },
@@ -88,7 +117,7 @@ describe('the usage journal', () => {
       await saveUsageJson(dir, file);
       const ready: UsageFile = { ...file, status: 'ready' };
       await saveUsageJson(dir, ready);
-      expect(written(dir, ready)).toBe(JSON.stringify(ready, null, 2) + '\n');
+      expectJournal(written(dir, ready), ready);
     });
   });
 
