@@ -943,7 +943,9 @@ function appendRows(
   let batchLength = 0;
   for (const cells of rows) {
     r++;
-    const sorted = [...cells].sort((a, b) => a.col - b.col);
+    let inOrder = true;
+    for (let i = 1; i < cells.length && inOrder; i++) inOrder = cells[i - 1].col <= cells[i].col;
+    const sorted = inOrder ? cells : [...cells].sort((a, b) => a.col - b.col);
     let row = `<row r="${r}">`;
     for (const c of sorted) {
       if (c.value !== null) width = Math.max(width, c.col);
@@ -1054,9 +1056,12 @@ function removeRows(xml: Buffer, drop: ReadonlySet<number>, lastRow: number, cre
   return out;
 }
 
+/** Text as XML character data: most texts hold none of `&<>`, and are returned as they are after one test. */
 function escapeText(s: string): string {
+  if (!/[&<>]/.test(s)) return s;
   return s.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;');
 }
 
-/** 1-based, like the XML's references. */
-const columnLetter = (col: number) => letterOf(col - 1);
+/** 1-based, like the XML's references; each column's letters made once (every cell of every row written asks). */
+const letters: string[] = [];
+const columnLetter = (col: number) => (letters[col] ??= letterOf(col - 1));
