@@ -41,7 +41,7 @@ export async function saveUsageJson(dir: string, file: UsageFile): Promise<void>
  * The journal's text: `JSON.stringify(file, null, 2)` and a newline, except that each usage record is one line
  * (`JSON.stringify(record)`, indented by four spaces): a credit's whole record is one `grep` away, and the
  * text is a third smaller and 7× faster to write than with every field on a line of its own (a whole month's
- * journal at 50,000 credits: 0.7 s of a collect's CPU, and of a close's, went on indenting records). Any JSON
+ * journal at 50,000 credits: 0.7 s of a collect's CPU, and of a close's, went on indenting records; decision 0025). Any JSON
  * reader reads it as before (loadUsageFiles parses it with JSON.parse; journals written with every field on a
  * line read the same). Made a few MB at a time: one string of a whole month's records, then its bytes, was once
  * the largest allocation of a collect. The records' bytes are kept with their array (journals are never changed
