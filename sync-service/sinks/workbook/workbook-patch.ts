@@ -696,36 +696,32 @@ class CellWriter {
 }
 
 /**
- * Where the value of the first attribute ` name="…"` of the tag xml[from, to) that `valid` accepts starts and ends
- * (the index of its closing quote), or -1: what the regular expression `^<c\b[^>]*?\sname="(…)"` finds, without
- * a regular expression or a copy of the cell. `to` is the tag's `>`; the name must follow white space.
+ * Where the value of the first attribute ` name="…"` of the tag xml[from, to) whose value is of the kind asked
+ * (a cell reference, or digits) starts and ends (the index of its closing quote), or -1: what the regular
+ * expression `^<c\b[^>]*?\sname="(…)"` finds, without a regular expression or a copy of the cell. `to` is the
+ * tag's `>`; the name must follow white space.
  */
 function attrValue(
   xml: string,
   from: number,
   to: number,
-  name: string,
-  valid: (start: number, end: number) => boolean,
+  name: 'r' | 's',
+  kind: 'ref' | 'digits',
 ): [number, number] | -1 {
   const lead = `${name}="`;
   for (let i = xml.indexOf(lead, from); i !== -1 && i < to; i = xml.indexOf(lead, i + 1)) {
     if (!isSpace(xml.charCodeAt(i - 1))) continue;
     const start = i + lead.length;
     const end = xml.indexOf('"', start);
-    if (end !== -1 && end < to && valid(start, end)) return [start, end];
+    if (end === -1 || end >= to) continue;
+    if (kind === 'ref' ? refAt(xml, start, end) : digitsAt(xml, start, end)) return [start, end];
   }
   return -1;
 }
 
-/** What `\s` matches, the usual ASCII ones first. */
+/** What `\s` matches: tab, line feed, vertical tab, form feed, carriage return, space, and Unicode's spaces. */
 const isSpace = (code: number) =>
-  code === 32 ||
-  code === 9 ||
-  code === 10 ||
-  code === 13 ||
-  (code > 127 && /\s/.test(String.fromCharCode(code))) ||
-  code === 11 ||
-  code === 12;
+  code === 32 || (code >= 9 && code <= 13) || (code > 127 && /\s/.test(String.fromCharCode(code)));
 
 const isDigit = (code: number) => code >= 48 && code <= 57;
 
@@ -791,7 +787,7 @@ export function editRow(
       if (close === -1 || close + 4 > bodyEnd) cannot(`row ${r} holds more than cells`);
       end = close + 4;
     }
-    const ref = attrValue(rowXml, lt + 2, gt, 'r', (a, b) => refAt(rowXml, a, b));
+    const ref = attrValue(rowXml, lt + 2, gt, 'r', 'ref');
     if (ref === -1) cannot(`a cell without a reference in row ${r}`);
     const [refStart, refEnd] = ref as [number, number];
     let col = 0;
@@ -806,7 +802,7 @@ export function editRow(
       start: lt,
       end,
       headEnd: selfClosing ? gt - 1 : gt,
-      style: attrValue(rowXml, lt + 2, gt, 's', (a, b) => digitsAt(rowXml, a, b)),
+      style: attrValue(rowXml, lt + 2, gt, 's', 'digits'),
     };
     let seen = cells.length - 1;
     while (seen >= 0 && cells[seen].col !== col) seen--;
