@@ -21,6 +21,24 @@ function shareLabel(n: number, text: string): string {
  * currency code must match it. Throws BAD_ALLOCATION naming the share (number and text) and what is wrong.
  */
 export function parseAllocation(text: string, currency: string): AllocationSpec {
+  // A month's credits share a few hundred allocation texts, and one credit's is parsed by the rules, the
+  // collection's screen, its plan and the Summary: each text is parsed once per currency and the (frozen) spec
+  // handed out again. Only a text that parses is kept; one that does not throws afresh, with its message.
+  const id = `${currency}\u0000${String(text ?? '')}`;
+  const known = parsed.get(id);
+  if (known) return known;
+  const spec = parseFresh(text, currency);
+  for (const share of spec.shares) Object.freeze(share);
+  Object.freeze(spec.shares);
+  if (parsed.size >= PARSED_MAX) parsed.clear(); // bounded: a sheet of distinct fixed amounts does not grow it
+  parsed.set(id, Object.freeze(spec));
+  return spec;
+}
+
+const parsed = new Map<string, AllocationSpec>();
+const PARSED_MAX = 10_000;
+
+function parseFresh(text: string, currency: string): AllocationSpec {
   minorDigits(currency); // refuses a bad currency code before anything else
   const trimmed = String(text ?? '').trim();
   if (trimmed === '' || /^none$/i.test(trimmed)) return { shares: [] };

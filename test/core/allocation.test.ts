@@ -73,6 +73,30 @@ describe('parseAllocation', () => {
     expect(parseAllocation(text, 'USD')).toEqual({ shares: [] });
   });
 
+  it('hands out one frozen spec per text and currency, and refuses a bad text every time it is asked', () => {
+    const spec = parseAllocation('customer 60%, reseller 40%', 'USD');
+    expect(parseAllocation('customer 60%, reseller 40%', 'USD')).toBe(spec);
+    expect(Object.isFrozen(spec) && Object.isFrozen(spec.shares)).toBe(true);
+    expect(spec.shares.every((share) => Object.isFrozen(share))).toBe(true);
+    // The same text in another currency reads otherwise: an amount in yen, a share without a unit in dollars.
+    expect(parseAllocation('customer 1500', 'JPY').shares[0].amount).toBe(1500);
+    expect(errorOf(() => parseAllocation('customer 1500', 'USD')).message).toMatch(/has no unit/);
+    const first = errorOf(() => parseAllocation('customer 1,000.00', 'USD'));
+    expect(errorOf(() => parseAllocation('customer 1,000.00', 'USD')).message).toBe(first.message);
+  });
+
+  it('reads every text right past the number of texts it keeps', () => {
+    for (let i = 0; i < 10_100; i++) {
+      const text = `customer CUST-${i} ${i % 100}%, reseller ${i % 7}.00`;
+      expect(parseAllocation(text, 'USD')).toEqual({
+        shares: [
+          { role: 'customer', targetId: `CUST-${i}`, percentBp: (i % 100) * 100 },
+          { role: 'reseller', targetId: null, amount: (i % 7) * 100 },
+        ],
+      });
+    }
+  });
+
   it('reads amounts in the credit currency precision', () => {
     expect(parseAllocation('customer 1500', 'JPY').shares[0].amount).toBe(1500);
     expect(parseAllocation('customer 1.234 KWD', 'KWD').shares[0].amount).toBe(1234);
