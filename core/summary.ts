@@ -142,7 +142,6 @@ export function buildSummary(credits: readonly Credit[], opts: SummaryOptions): 
   const files = new Map<string, UsageFileTotal & { statuses: Set<Status>; periodSet: Set<string> }>();
   const stale = new Map<string, Tally & { period: string; currency: string }>();
   const flags = new Map<string, FlagTotal>();
-  const specs = new Map<string, AllocationSpec | null>();
   const billOf = (period: string): string | null =>
     opts.awsBills ? awsBillLabel(opts.awsBills.get(period)) : null;
 
@@ -181,16 +180,12 @@ export function buildSummary(credits: readonly Credit[], opts: SummaryOptions): 
     }
     if (c.status === 'PENDING_ASSIGN' || !c.allocation) continue;
 
-    // Parsing the text is the costly part and many credits share one (a rule's), so parse each text once.
-    const specKey = `${c.currency}|${c.allocation}`;
-    let spec = specs.get(specKey);
-    if (spec === undefined) {
-      try {
-        spec = parseAllocation(c.allocation, c.currency);
-      } catch {
-        spec = null;
-      }
-      specs.set(specKey, spec);
+    // parseAllocation hands out each text's spec once parsed (many credits share one: a rule's).
+    let spec: AllocationSpec | null;
+    try {
+      spec = parseAllocation(c.allocation, c.currency);
+    } catch {
+      spec = null;
     }
     let lines: ResolvedAllocation | null = null;
     if (spec) {
