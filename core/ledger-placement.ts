@@ -61,7 +61,9 @@ export function placeLedgerChanges(
     if (at !== undefined) write(at, a);
     else {
       const i = count + appended.length;
-      appended.push({ ...a });
+      // The change's own object, not a copy (134,000 appends at a 150,000-credit collect): nothing changes it in
+      // place, a later change to the same row makes a new object (write above).
+      appended.push(a);
       if (key && text(a.status) !== ARCHIVED_STATUS) rowOfKey.set(key, i);
     }
   }
