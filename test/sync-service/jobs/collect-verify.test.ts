@@ -1,0 +1,86 @@
+/**
+ * A collection is called ready only when the sheet shows it (sync-service/jobs/usage.ts verifyCollections): after
+ * its one write, collect reads the Credits and Ledger tabs back and checks every record of every file against
+ * them. A write that did not land — here a sink that drops the Credits updates, or the Ledger rows — leaves the
+ * files "collecting" with an error naming what is missing, and the next collect completes them.
+ */
+import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { runAssign } from '../../../sync-service/jobs/assign';
+import { runCollect } from '../../../sync-service/jobs/usage';
+import { runSync } from '../../../sync-service/jobs/sync';
+import { silentReporter } from '../../../sync-service/progress';
+import { resolveSettings } from '../../../sync-service/settings';
+import { readState } from '../../../core/sheet-state';
+import type { ChangeSet } from '../../../core/sheet-changes';
+import type { Sink } from '../../../sync-service/sinks/sink';
+import { createWorkbookSink } from '../../../sync-service/sinks/workbook/workbook';
+import type { CreditSource, RawCreditRow } from '../../../sync-service/sources/source';
+
+const rows: RawCreditRow[] = [1, 2].map((i) => ({
+  billing_period: '2026-10',
+  payer_account_id: '111111111111',
+  usage_account_id: '222222222222',
+  product_code: 'AmazonEC2',
+  description: `Credit ${i}`,
+  currency_code: 'USD',
+  amount: `-${i}0.00`,
+  line_count: 1,
+  bad_cost_lines: 0,
+  invoiced_lines: 1, // AWS has finalised the month (core/aws-bill.ts)
+}));
+const source: CreditSource = {
+  listPeriods: async () => ['2026-10'],
+  fetchCredits: async () => ({ rows, label: 'test' }),
+  close: async () => {},
+};
+const now = new Date('2026-11-26T10:00:00Z');
+
+describe.each<[string, (changes: ChangeSet) => ChangeSet, RegExp]>([
+  ['drops the Credits updates', (c) => ({ ...c, updates: [] }), /is not locked in the Credits tab/],
+  ['drops the Ledger rows', (c) => ({ ...c, ledger: undefined }), /is not in the Ledger/],
+])('a collection whose sheet write %s', (_what, lose, problem) => {
+  let dir: string;
+  const sink = () => createWorkbookSink({ path: join(dir, 'credits.xlsx') });
+  const journals = () =>
+    readdirSync(join(dir, 'usage'))
+      .filter((f) => f.endsWith('.json'))
+      .map((f) => JSON.parse(readFileSync(join(dir, 'usage', f), 'utf8')) as { status: string });
+
+  beforeAll(async () => {
+    dir = mkdtempSync(join(tmpdir(), 'credit-desk-verify-'));
+    const accounts = join(dir, 'accounts.csv');
+    writeFileSync(
+      accounts,
+      'AWS Account,Account Name,Customer ID,Customer Name,Asset ID,Reseller ID,Reseller Name\n222222222222,Prod,CUST-1,Acme,AS-1,RES-1,Partner\n',
+    );
+    const settings = resolveSettings(
+      { usageDir: join(dir, 'usage'), workbook: join(dir, 'credits.xlsx'), period: '2026-10', accounts },
+      {},
+    );
+    await runSync(settings, { previous: false }, { source, sink: sink(), reporter: silentReporter, now });
+    for (const e of readState(await sink().read()).credits)
+      await runAssign(e.credit.creditId, 'customer 100%', { sink: sink(), now, actor: 'test' });
+  });
+  afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+  it('is not called ready: the error names what the sheet lacks, and the next collect completes it', async () => {
+    const inner = sink();
+    // Only the collection's write is lost (the first write is reconciliation's, if any: kept).
+    const lossy: Sink = {
+      ...inner,
+      write: (changes) => inner.write(changes.ledger?.appends.length ? lose(changes) : changes),
+    };
+    const deps = { usageDir: join(dir, 'usage'), reporter: silentReporter, now };
+    await expect(runCollect({}, { ...deps, sink: lossy })).rejects.toThrow(problem);
+    expect(journals().map((j) => j.status)).toEqual(['collecting']);
+
+    const resumed = await runCollect({}, { ...deps, sink: sink() });
+    expect(resumed.resumed).toHaveLength(1);
+    expect(journals().map((j) => j.status)).toEqual(['ready']);
+    const credits = readState(await sink().read()).credits.map((e) => e.credit);
+    expect(credits.map((c) => c.status)).toEqual(['PROCESSING', 'PROCESSING']);
+    expect(new Set(credits.map((c) => c.usageFileId))).toEqual(new Set(resumed.resumed));
+  });
+});
