@@ -4,7 +4,7 @@
  * them. A write that did not land — here a sink that drops the Credits updates, or the Ledger rows — leaves the
  * files "collecting" with an error naming what is missing, and the next collect completes them.
  */
-import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { runAssign } from '../../../sync-service/jobs/assign';
@@ -16,26 +16,9 @@ import { readState } from '../../../core/sheet-state';
 import type { ChangeSet } from '../../../core/sheet-changes';
 import type { Sink } from '../../../sync-service/sinks/sink';
 import { createWorkbookSink } from '../../../sync-service/sinks/workbook/workbook';
-import type { CreditSource, RawCreditRow } from '../../../sync-service/sources/source';
+import { NOW as now, sourceOf, writeAccounts } from './ledger-helpers';
 
-const rows: RawCreditRow[] = [1, 2].map((i) => ({
-  billing_period: '2026-10',
-  payer_account_id: '111111111111',
-  usage_account_id: '222222222222',
-  product_code: 'AmazonEC2',
-  description: `Credit ${i}`,
-  currency_code: 'USD',
-  amount: `-${i}0.00`,
-  line_count: 1,
-  bad_cost_lines: 0,
-  invoiced_lines: 1, // AWS has finalised the month (core/aws-bill.ts)
-}));
-const source: CreditSource = {
-  listPeriods: async () => ['2026-10'],
-  fetchCredits: async () => ({ rows, label: 'test' }),
-  close: async () => {},
-};
-const now = new Date('2026-11-26T10:00:00Z');
+const source = sourceOf(2);
 
 describe.each<[string, (changes: ChangeSet) => ChangeSet, RegExp]>([
   ['drops the Credits updates', (c) => ({ ...c, updates: [] }), /is not locked in the Credits tab/],
@@ -50,11 +33,7 @@ describe.each<[string, (changes: ChangeSet) => ChangeSet, RegExp]>([
 
   beforeAll(async () => {
     dir = mkdtempSync(join(tmpdir(), 'credit-desk-verify-'));
-    const accounts = join(dir, 'accounts.csv');
-    writeFileSync(
-      accounts,
-      'AWS Account,Account Name,Customer ID,Customer Name,Asset ID,Reseller ID,Reseller Name\n222222222222,Prod,CUST-1,Acme,AS-1,RES-1,Partner\n',
-    );
+    const accounts = writeAccounts(dir);
     const settings = resolveSettings(
       { usageDir: join(dir, 'usage'), workbook: join(dir, 'credits.xlsx'), period: '2026-10', accounts },
       {},
