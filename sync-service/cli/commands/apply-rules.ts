@@ -30,29 +30,39 @@ export function applyRulesCommand(ctx: CliContext): Command {
           { sink, reporter: ctx.reporter, now: new Date(), actor: actor(), usageDir: settings.usageDir },
         ),
       );
-      const details = opts.details ? undefined : detailsCommand(settings, opts);
-      console.log(formatRulesOutcome(outcome, Boolean(opts.dryRun), details));
+      const commands = opts.details
+        ? {}
+        : { details: detailsCommand(settings, opts), report: reportCommand(settings, opts) };
+      console.log(formatRulesOutcome(outcome, Boolean(opts.dryRun), commands));
     });
+}
+
+type CommandOpts = { period?: string; allowBrokenRules?: boolean; usageDir?: string; config?: string };
+
+/** The options that name the same sheet, folder and period as this run, as they are typed. */
+function sameSheetArgs(settings: Settings, opts: CommandOpts): string {
+  const {
+    sheetArgs,
+    shellWord,
+  }: typeof import('../../jobs/sync-corrections') = require('../../jobs/sync-corrections');
+  return [
+    opts.config ? ` --config ${shellWord(opts.config)}` : '',
+    sheetArgs(settings),
+    opts.usageDir ? ` --usage-dir ${shellWord(settings.usageDir)}` : '',
+    opts.period ? ` --period ${opts.period}` : '',
+  ].join('');
 }
 
 /**
  * The command that lists each credit this run left alone: a dry run (it writes nothing, and the credits it
  * lists are the ones still PENDING_ASSIGN) with --details, against the same sheet and with the same choices.
  */
-function detailsCommand(
-  settings: Settings,
-  opts: { period?: string; allowBrokenRules?: boolean; usageDir?: string; config?: string },
-): string {
-  const {
-    sheetArgs,
-    shellWord,
-  }: typeof import('../../jobs/sync-corrections') = require('../../jobs/sync-corrections');
-  const args = [
-    opts.config ? ` --config ${shellWord(opts.config)}` : '',
-    sheetArgs(settings),
-    opts.usageDir ? ` --usage-dir ${shellWord(settings.usageDir)}` : '',
-    opts.period ? ` --period ${opts.period}` : '',
-    opts.allowBrokenRules ? ' --allow-broken-rules' : '',
-  ];
-  return `./credit-desk apply-rules${args.join('')} --dry-run --details`;
+export function detailsCommand(settings: Settings, opts: CommandOpts): string {
+  const broken = opts.allowBrokenRules ? ' --allow-broken-rules' : '';
+  return `./credit-desk apply-rules${sameSheetArgs(settings, opts)}${broken} --dry-run --details`;
+}
+
+/** The command that shows what each target is passed on in the period (the Summary's figures). */
+export function reportCommand(settings: Settings, opts: CommandOpts): string {
+  return `./credit-desk report${sameSheetArgs(settings, opts)}`;
 }

@@ -9,6 +9,8 @@ import { cpSync, existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { TABS } from '../../../core/sheet-contract';
 import { ARCHIVE_DIR_ENV } from '../../../sync-service/archive/archive-files';
+import { reportCommand } from '../../../sync-service/cli/commands/apply-rules';
+import { resolveSettings } from '../../../sync-service/settings';
 import { runPasted } from '../../helpers/checkout-copy';
 import { runCli, type CliRun } from '../../helpers/cli';
 import { useTempDirs } from '../../helpers/fixtures-io';
@@ -125,6 +127,20 @@ describe('sync output', () => {
       each.set(what, (each.get(what) ?? 0) + 1);
     }
     expect([...each].sort()).toEqual([...grouped].sort());
+  });
+
+  it('the command apply-rules names for each target’s total works when pasted, on the same sheet and period', () => {
+    const { dir } = demo();
+    const settings = resolveSettings({}, {});
+    const command = reportCommand(settings, { period: PERIOD });
+    expect(command).toBe(`./credit-desk report --period ${PERIOD}`);
+    writeFileSync(join(dir, 'credit-desk'), `#!/bin/sh\nexec node ${JSON.stringify(BIN)} "$@"\n`, {
+      mode: 0o755,
+    });
+    const pasted = runPasted(command, dir);
+    expect(pasted.code).toBe(0);
+    expect(pasted.out).toContain(PERIOD);
+    expect(pasted.out).toMatch(/passed on/i);
   });
 
   it('a dry run into a new workbook counts the cells its write would make, as the real run then does', () => {
