@@ -207,11 +207,14 @@ export function formatRulesOutcome(
   }
   const each = dryRun ? commands.details : commands.report;
   lines.push(
-    `Totals passed on, per currency and role (${o.totals.length} targets${each ? `; each target's: ${each}` : ''}):`,
+    `Totals passed on, per currency and role (${count(o.totals.length, 'target')}${each ? `; each target's: ${each}` : ''}):`,
   );
   for (const g of groups.values())
     lines.push(
-      `  ${g.role.padEnd(11)} ${`${g.targets} targets`.padEnd(16)} ${displayMoney(g.amount, g.currency).padStart(18)}`,
+      `  ${g.role.padEnd(11)} ${count(g.targets, 'target').padEnd(16)} ${displayMoney(g.amount, g.currency).padStart(18)}`,
     );
   return lines.join('\n');
 }
+
+/** "1 target", "9,661 targets". */
+const count = (n: number, noun: string) => `${n.toLocaleString('en-US')} ${noun}${n === 1 ? '' : 's'}`;

@@ -70,9 +70,9 @@ describe('formatRulesOutcome', () => {
         const grouped = lines.slice(head + 1);
         expect(grouped).toHaveLength(expected.size);
         for (const line of grouped) {
-          const [, role, n, money, currency] = /^ {2}(\S+) +(\d+) targets +(\S+) (\S+)$/.exec(line)!;
+          const [, role, n, money, currency] = /^ {2}(\S+) +([\d,]+) targets? +(\S+) (\S+)$/.exec(line)!;
           const e = expected.get(`${role} ${currency}`)!;
-          expect(Number(n)).toBe(e.n);
+          expect(Number(n.replace(/,/g, ''))).toBe(e.n);
           expect(`${money} ${currency}`).toBe(displayMoney(e.amount, currency));
         }
         expect(text).not.toMatch(/T-\d+/); // no target one a line
