@@ -185,7 +185,10 @@ export function formatRulesOutcome(
   const rest = o.byRule.slice(rules.length);
   if (rest.length)
     lines.push(
-      `  … ${rest.length} more rule${rest.length === 1 ? '' : 's'}, ${rest.reduce((n, r) => n + r.credits, 0)} credits`,
+      `  … ${count(rest.length, 'more rule')}, ${count(
+        rest.reduce((n, r) => n + r.credits, 0),
+        'credit',
+      )}`,
     );
   if (!o.totals.length) return lines.join('\n');
   if (all || o.totals.length <= TARGETS_LISTED) {

@@ -88,6 +88,7 @@ describe('formatRulesOutcome', () => {
     expect(rules[0]).toMatch(/^ {2}R-0001 +14 {2}Rule 1$/);
     // Rules 11 to 14 were used 4, 3, 2 and 1 times.
     expect(text).toContain('  … 4 more rules, 10 credits');
+    expect(formatRulesOutcome(outcome(11, []), false, COMMANDS)).toContain('  … 1 more rule, 1 credit');
   });
 
   it('lists every rule and target with --details, and a short list as it is', () => {
