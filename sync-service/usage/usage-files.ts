@@ -96,7 +96,7 @@ export function removeUsageFile(dir: string, id: string): void {
 /**
  * The journals of the folder loaded last, with each file's identity then (fileStamp): a usage command loads the
  * folder two or three times (Connect's rejections, reconciliation, the command itself), and a whole month's
- * journal is 70 MB of JSON at 50,000 credits. A file replaced or touched since (another inode, size or
+ * journals are 42 MB of JSON at 50,000 credits. A file replaced or touched since (another inode, size or
  * modification time) is parsed again; only the last folder's are kept, so memory holds what a command needs.
  */
 let parsed = new Map<string, { stamp: string; file: UsageFile }>();
