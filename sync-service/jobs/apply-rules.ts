@@ -22,7 +22,7 @@ import { type Sink } from '../sinks/sink';
 import { describeSkipped, hasWork, isEmptyChangeSet, type ChangeSet } from '../../core/sheet-changes';
 import { readReconciled } from '../reconcile-step';
 import { summaryLayoutAfter } from '../summary-step';
-import { creditWarnings, hasDetails } from './rules-warnings';
+import { count, creditWarnings, hasDetails } from './rules-warnings';
 
 export interface RulesOutcome {
   plan: RulePlan;
@@ -218,6 +218,3 @@ export function formatRulesOutcome(
     );
   return lines.join('\n');
 }
-
-/** "1 target", "9,661 targets". */
-const count = (n: number, noun: string) => `${n.toLocaleString('en-US')} ${noun}${n === 1 ? '' : 's'}`;

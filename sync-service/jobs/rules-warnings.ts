@@ -39,7 +39,10 @@ export function failedText(creditId: string, message: string): string {
   return `${creditId}: ${failedReason(creditId, message)}`;
 }
 
-const credits = (n: number) => `${n.toLocaleString('en-US')} credit${n === 1 ? '' : 's'}`;
+/** "1 credit", "9,562 credits": a count as the apply-rules lines print it. */
+export const count = (n: number, noun: string) => `${n.toLocaleString('en-US')} ${noun}${n === 1 ? '' : 's'}`;
+
+const credits = (n: number) => count(n, 'credit');
 
 /**
  * The warning lines about credits left unassigned or held: with `details`, one per credit (as the sheet has them);
