@@ -790,10 +790,9 @@ export function editRow(
     const ref = attrValue(rowXml, lt + 2, gt, 'r', 'ref');
     if (ref === -1) cannot(`a cell without a reference in row ${r}`);
     const [refStart, refEnd] = ref as [number, number];
-    let col = 0;
     let digits = refStart;
-    for (let c = rowXml.charCodeAt(digits); !isDigit(c); c = rowXml.charCodeAt(++digits))
-      col = col * 26 + c - 64;
+    while (!isDigit(rowXml.charCodeAt(digits))) digits++;
+    const col = columnNumber(rowXml.slice(refStart, digits));
     let row = 0;
     for (let i = digits; i < refEnd; i++) row = row * 10 + rowXml.charCodeAt(i) - 48;
     if (row !== r) cannot(`cell ${rowXml.slice(refStart, refEnd)} in row ${r}`);
