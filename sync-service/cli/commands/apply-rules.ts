@@ -57,7 +57,7 @@ function sameSheetArgs(settings: Settings, opts: CommandOpts): string {
  * The command that lists each credit this run left alone: a dry run (it writes nothing, and the credits it
  * lists are the ones still PENDING_ASSIGN) with --details, against the same sheet and with the same choices.
  */
-export function detailsCommand(settings: Settings, opts: CommandOpts): string {
+function detailsCommand(settings: Settings, opts: CommandOpts): string {
   const broken = opts.allowBrokenRules ? ' --allow-broken-rules' : '';
   return `./credit-desk apply-rules${sameSheetArgs(settings, opts)}${broken} --dry-run --details`;
 }
