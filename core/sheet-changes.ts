@@ -13,6 +13,11 @@ export interface Snapshot {
   tabs: Record<TabId, Grid>;
   /** Contract tabs this read had to create (they did not exist): how a deleted or renamed Credits tab is noticed. */
   created?: TabId[];
+  /**
+   * The Credits rows outside the read's scope (sync-service/sinks/sink.ts ReadOptions.scope) came blank: the
+   * snapshot shows every collected or locked row and the command's own, not every credit.
+   */
+  scoped?: boolean;
 }
 
 /** The Ledger tab's part of a change set (see core/ledger.ts). */

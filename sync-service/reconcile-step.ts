@@ -51,6 +51,13 @@ export interface ReconcileOptions {
   archivedKeys?: ReadonlySet<string>;
   /** Audit actions whose detail the command needs (sink.read's `auditDetail`). */
   auditDetail?: readonly AuditAction[];
+  /**
+   * The credits (by Credit ID) a one-credit command changes (sink.read's `scope`): a sink may read only their
+   * rows and the rows the check against the usage record needs. Whenever those rows leave anything to repair,
+   * to put back or to say — or a named credit is not among them — the sheet is read again whole and reconciled
+   * as any other run (docs/decisions/0026).
+   */
+  scope?: readonly string[];
 }
 
 export interface Reconciled {
@@ -200,6 +207,21 @@ const DECIDING_FIELDS: readonly CreditField[] = CREDIT_COLUMNS.map((c) => c.fiel
   (f) => f !== 'notes' && f !== 'lastChange',
 );
 
+/** Whether a scoped read's rows need nothing of reconciliation and hold every credit the command names. */
+function scopeSettled(
+  snapshot: Snapshot,
+  creditIds: readonly string[],
+  changes: ChangeSet,
+  messages: readonly string[],
+): boolean {
+  if (!isEmptyChangeSet(changes) || messages.length) return false;
+  const credits = snapshot.tabs.credits;
+  const at = indexColumns<CreditField>('credits', credits.headers).creditId;
+  const found = new Set<string>();
+  for (const row of credits.rows) found.add(text(row[at]));
+  return creditIds.every((id) => found.has(id));
+}
+
 /** Reads the sink, reconciles it against the usage record, writes the repairs (unless a dry run). */
 export async function readReconciled(sink: Sink, opts: ReconcileOptions): Promise<Reconciled> {
   // The Audit narrowly (sink.ts: auditColumns): Credit ID and Action of every row, the rows of AUDIT_WHOLE_ROWS
@@ -210,6 +232,7 @@ export async function readReconciled(sink: Sink, opts: ReconcileOptions): Promis
     auditDetail: opts.auditDetail,
     auditColumns: ['creditId', 'action'],
     creditFields: DECIDING_FIELDS,
+    ...(opts.scope ? { scope: { creditIds: opts.scope } } : {}),
   });
   const now = opts.now.toISOString();
   const created = snapshot.created ?? [];
@@ -288,6 +311,11 @@ export async function readReconciled(sink: Sink, opts: ReconcileOptions): Promis
     messages.push(
       `Credit ${c.creditId} is in more than one usage file (${c.files.join(', ')}): the earliest is kept as the record. Check those files before they are invoiced.`,
     );
+
+  // A scoped read (decision 0026) settles the run only when its rows need nothing: a repair, a Ledger row, a
+  // warning or a named credit not found could involve a row it left blank. Then the whole sheet, as every run.
+  if (snapshot.scoped && !scopeSettled(snapshot, opts.scope ?? [], changes, messages))
+    return readReconciled(sink, { ...opts, scope: undefined });
 
   const write = opts.write !== false;
   let written = false;

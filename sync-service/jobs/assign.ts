@@ -56,7 +56,9 @@ async function change(
   act: (directory: AccountDirectory, found: ExistingCredit) => AssignOutcome,
 ): Promise<AssignOutcome> {
   const { sink } = deps;
-  const { snapshot, usageFiles } = await readReconciled(sink, deps);
+  // Only this credit's row and the rows the check needs (decision 0026): 0.7 MB down instead of 2.7 MB at
+  // 50,000 credits on a Google Sheet.
+  const { snapshot, usageFiles } = await readReconciled(sink, { ...deps, scope: [creditId] });
   const found = findCredit(snapshot, creditId);
   refuseWhileCollecting(found, usageFiles);
   const outcome = act(readDirectory(snapshot), found);

@@ -36,6 +36,15 @@ export interface ReadOptions {
    * (core/sheet-state.ts buildChangeSet), so a field read blank and left alone is not written. Default: all.
    */
   creditFields?: readonly CreditField[];
+  /**
+   * A command that changes only these credits (by Credit ID) says so, with `creditFields`: a sink may then give
+   * whole only the Credits rows that hold one of them, that the Ledger tab or the Audit's whole rows name, that
+   * the Audit never issued, or whose Status is neither PENDING_ASSIGN nor ASSIGNED, and the tab's last row; the
+   * other rows come blank and the snapshot says so (Snapshot.scoped). The Google Sheets sink does
+   * (sheets-scope.ts, docs/decisions/0026); the workbook reads every row. readReconciled reads again whole
+   * whenever the scoped rows leave anything to repair or to say.
+   */
+  scope?: { creditIds: readonly string[] };
 }
 
 /**

@@ -48,7 +48,8 @@ import { ledgerRowsSeen, ledgerSheetRequests, planLedgerWrites, planRowRepairs }
 import { SheetLock } from './sheets-lock';
 import { planProtection } from './sheets-protection';
 import { creditColumnRanges, creditColumns, valuesFromColumns } from './sheets-columns';
-import { rereadForWrite, seenAfterWrite, seenInRead, type SeenRows } from './sheets-reread';
+import { rereadForWrite, rowRuns, seenAfterWrite, seenInRead, type SeenRows } from './sheets-reread';
+import { columnOf, MAX_SCOPE_RUNS, scopedRows, scopeRanges, valuesFromScope } from './sheets-scope';
 import { planSummaryRequests } from './sheets-summary';
 import { sheetsTabSizes } from '../grid-size';
 import { removeArchivedRows } from './sheets-remove';
@@ -234,9 +235,17 @@ export function createGoogleSheetsSink(opts: GoogleSheetsSinkOptions): GoogleShe
     const timeZone = ss.properties?.timeZone ?? 'Etc/GMT';
     const header = (t: TabId) => values[present.indexOf(t)]?.values?.[0] ?? [];
     const cols = narrow ? creditColumns(header('credits') as Cell[], opts.creditFields!) : null;
+    // A one-credit command (ReadOptions.scope): the Credit ID and Status columns first, then the rows they show
+    // the command and the check need (sheets-scope.ts). Not when the Ledger tab lacks its Credit ID header: its
+    // collected credits could not be told.
+    const ledgerIds = grids.ledger ? ledgerCreditIds(grids.ledger) : new Set<string>();
+    const scopeCols =
+      cols && opts.scope && ledgerIds
+        ? [columnOf(header('credits'), 'creditId'), columnOf(header('credits'), 'status')]
+        : null;
     const creditRanges = narrow
       ? cols
-        ? creditColumnRanges(TABS.credits.name, cols)
+        ? creditColumnRanges(TABS.credits.name, scopeCols ?? cols)
         : [quoteSheet(TABS.credits.name)] // a contract column is missing: the whole tab, so the layout check sees it
       : [];
     present.forEach((t, i) => (grids[t] = datesAsText(gridFromValues(values[i]?.values), timeZone)));
@@ -256,14 +265,28 @@ export function createGoogleSheetsSink(opts: GoogleSheetsSinkOptions): GoogleShe
       creditValues = audit.extra;
     } else if (creditRanges.length)
       creditValues = await gw.batchGet('reading the Credits tab', creditRanges, true);
+    let scoped = false;
     if (narrow) {
-      const whole = cols
-        ? valuesFromColumns(
-            header('credits'),
-            cols,
-            creditValues.map((v) => v.values?.[0]),
-          )
-        : rowsOf(creditValues[0]).values;
+      let whole: unknown[][] | null | undefined;
+      if (scopeCols && cols) {
+        const got = await readScoped(gw, {
+          header: header('credits'),
+          cols,
+          scopeCols,
+          columns: creditValues.map((v) => v.values?.[0] ?? []),
+          wanted: new Set([...opts.scope!.creditIds, ...ledgerIds!, ...auditWholeIds(grids.audit, opts)]),
+          issued: auditIds(grids.audit),
+        });
+        whole = got.values;
+        scoped = got.scoped;
+      } else
+        whole = cols
+          ? valuesFromColumns(
+              header('credits'),
+              cols,
+              creditValues.map((v) => v.values?.[0]),
+            )
+          : rowsOf(creditValues[0]).values;
       grids.credits = datesAsText(gridFromValues(whole), timeZone);
     }
     progress({ phase: 'read', done: 1, total: 2 });
@@ -290,7 +313,11 @@ export function createGoogleSheetsSink(opts: GoogleSheetsSinkOptions): GoogleShe
       ? null
       : seenInRead(plan.tabs.credits, layout.credits, plan.tabs.audit.rows.length);
     progress({ phase: 'read', done: 2, total: 2 });
-    return { tabs: plan.tabs, created: TAB_IDS.filter((t) => !titles.has(TABS[t].name)) };
+    return {
+      tabs: plan.tabs,
+      created: TAB_IDS.filter((t) => !titles.has(TABS[t].name)),
+      ...(scoped ? { scoped } : {}),
+    };
   }
 
   async function write(changes: ChangeSet): Promise<GoogleSheetsWriteReport> {
@@ -699,6 +726,100 @@ async function readAuditColumns(
     for (let k = 0; k < below; k++) rows.push(new Array<Cell>(headers.length).fill(null));
   }
   return { grid: { headers, rows }, extra };
+}
+
+/**
+ * The Credits tab of a scoped read (ReadOptions.scope): from the Credit ID and Status columns, the rows in scope
+ * (sheets-scope.ts) whole, one range per run of rows, the others blank; past MAX_SCOPE_RUNS runs the rest of
+ * the deciding columns whole, as an unscoped read gives them (`scoped` false).
+ */
+async function readScoped(
+  gw: SheetsGateway,
+  at: {
+    header: readonly unknown[];
+    /** The deciding columns (creditColumns), and the Credit ID and Status columns among them, read already. */
+    cols: readonly number[];
+    scopeCols: readonly number[];
+    columns: readonly (readonly unknown[])[];
+    wanted: ReadonlySet<string>;
+    issued: ReadonlySet<string>;
+  },
+): Promise<{ values: unknown[][]; scoped: boolean }> {
+  const [creditIds, statuses] = at.columns;
+  const { rows, height } = scopedRows({ creditIds, statuses, wanted: at.wanted, issued: at.issued });
+  const runs = rowRuns(rows);
+  const title = TABS.credits.name;
+  if (runs.length <= MAX_SCOPE_RUNS) {
+    const got = runs.length
+      ? await gw.batchGet(
+          'reading the Credits rows of the command and of collected credits',
+          scopeRanges(title, runs, at.header.length),
+        )
+      : [];
+    return {
+      values: valuesFromScope(
+        at.header,
+        height,
+        runs,
+        got.map((v) => v.values),
+      ),
+      scoped: true,
+    };
+  }
+  const rest = at.cols.filter((c) => !at.scopeCols.includes(c));
+  const got = await gw.batchGet('reading the Credits tab', creditColumnRanges(title, rest), true);
+  const byCol = new Map<number, readonly unknown[] | undefined>();
+  at.scopeCols.forEach((c, i) => byCol.set(c, at.columns[i]));
+  rest.forEach((c, i) => byCol.set(c, got[i]?.values?.[0]));
+  return {
+    values: valuesFromColumns(
+      at.header,
+      at.cols,
+      at.cols.map((c) => byCol.get(c)),
+    ),
+    scoped: false,
+  };
+}
+
+/** Every Credit ID of the Ledger tab's rows (any Status), or null when its Credit ID header is missing. */
+function ledgerCreditIds(grid: Grid): Set<string> | null {
+  const at = grid.headers.findIndex((h) => headerKey(h) === headerKey(ledgerHeader('creditId')));
+  if (at < 0) return null;
+  const out = new Set<string>();
+  for (const row of grid.rows) {
+    const id = text(row[at]);
+    if (id) out.add(id);
+  }
+  return out;
+}
+
+/** The Credit IDs of the Audit rows a narrow read gives whole (AUDIT_WHOLE_ROWS and the command's auditDetail). */
+function auditWholeIds(grid: Grid | undefined, opts: ReadOptions): Set<string> {
+  const out = new Set<string>();
+  if (!grid) return out;
+  const actions = new Set<string>([...AUDIT_WHOLE_ROWS, ...(opts.auditDetail ?? [])]);
+  const id = auditColumn(grid, 'creditId');
+  const action = auditColumn(grid, 'action');
+  if (id < 0 || action < 0) return out;
+  for (const row of grid.rows) if (actions.has(text(row[action]))) out.add(text(row[id]));
+  return out;
+}
+
+/** Every Credit ID the Audit tab shows. */
+function auditIds(grid: Grid | undefined): Set<string> {
+  const out = new Set<string>();
+  const id = grid ? auditColumn(grid, 'creditId') : -1;
+  if (grid && id >= 0) for (const row of grid.rows) out.add(text(row[id]));
+  return out;
+}
+
+function auditColumn(grid: Grid, field: AuditField): number {
+  const want = headerKey(TABS.audit.columns.find((c) => c.field === field)!.header);
+  return grid.headers.findIndex((h) => headerKey(h) === want);
+}
+
+function ledgerHeader(field: LedgerField): string {
+  return TABS.ledger.columns.find((c) => c.field === field)!.header;
 }
 
 /** A tab's info with its grid size as `ss` has it now. */
