@@ -49,7 +49,16 @@ import { SheetLock } from './sheets-lock';
 import { planProtection } from './sheets-protection';
 import { creditColumnRanges, creditColumns, valuesFromColumns } from './sheets-columns';
 import { rereadForWrite, rowRuns, seenAfterWrite, seenInRead, type SeenRows } from './sheets-reread';
-import { columnOf, MAX_SCOPE_RUNS, scopedRows, scopeRanges, valuesFromScope } from './sheets-scope';
+import {
+  auditIds,
+  auditWholeIds,
+  columnOf,
+  ledgerCreditIds,
+  MAX_SCOPE_RUNS,
+  scopedRows,
+  scopeRanges,
+  valuesFromScope,
+} from './sheets-scope';
 import { planSummaryRequests } from './sheets-summary';
 import { sheetsTabSizes } from '../grid-size';
 import { removeArchivedRows } from './sheets-remove';
@@ -274,7 +283,11 @@ export function createGoogleSheetsSink(opts: GoogleSheetsSinkOptions): GoogleShe
           cols,
           scopeCols,
           columns: creditValues.map((v) => v.values?.[0] ?? []),
-          wanted: new Set([...opts.scope!.creditIds, ...ledgerIds!, ...auditWholeIds(grids.audit, opts)]),
+          wanted: new Set([
+            ...opts.scope!.creditIds,
+            ...ledgerIds!,
+            ...auditWholeIds(grids.audit, opts.auditDetail),
+          ]),
           issued: auditIds(grids.audit),
         });
         whole = got.values;
@@ -779,47 +792,6 @@ async function readScoped(
     ),
     scoped: false,
   };
-}
-
-/** Every Credit ID of the Ledger tab's rows (any Status), or null when its Credit ID header is missing. */
-function ledgerCreditIds(grid: Grid): Set<string> | null {
-  const at = grid.headers.findIndex((h) => headerKey(h) === headerKey(ledgerHeader('creditId')));
-  if (at < 0) return null;
-  const out = new Set<string>();
-  for (const row of grid.rows) {
-    const id = text(row[at]);
-    if (id) out.add(id);
-  }
-  return out;
-}
-
-/** The Credit IDs of the Audit rows a narrow read gives whole (AUDIT_WHOLE_ROWS and the command's auditDetail). */
-function auditWholeIds(grid: Grid | undefined, opts: ReadOptions): Set<string> {
-  const out = new Set<string>();
-  if (!grid) return out;
-  const actions = new Set<string>([...AUDIT_WHOLE_ROWS, ...(opts.auditDetail ?? [])]);
-  const id = auditColumn(grid, 'creditId');
-  const action = auditColumn(grid, 'action');
-  if (id < 0 || action < 0) return out;
-  for (const row of grid.rows) if (actions.has(text(row[action]))) out.add(text(row[id]));
-  return out;
-}
-
-/** Every Credit ID the Audit tab shows. */
-function auditIds(grid: Grid | undefined): Set<string> {
-  const out = new Set<string>();
-  const id = grid ? auditColumn(grid, 'creditId') : -1;
-  if (grid && id >= 0) for (const row of grid.rows) out.add(text(row[id]));
-  return out;
-}
-
-function auditColumn(grid: Grid, field: AuditField): number {
-  const want = headerKey(TABS.audit.columns.find((c) => c.field === field)!.header);
-  return grid.headers.findIndex((h) => headerKey(h) === want);
-}
-
-function ledgerHeader(field: LedgerField): string {
-  return TABS.ledger.columns.find((c) => c.field === field)!.header;
 }
 
 /** A tab's info with its grid size as `ss` has it now. */

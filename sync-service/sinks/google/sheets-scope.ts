@@ -9,10 +9,19 @@
  * blank beside a Status); every row whose Status is not PENDING_ASSIGN or ASSIGNED (a locked row must be in a
  * usage record); and the tab's last row (where a write looks for rows added since). The other rows come blank:
  * to reconciliation a blank row is staff's and is left alone (core/reconcile.ts), so what it checks is exactly
- * these rows. Pure: which rows, their ranges, and the grid put back together.
+ * these rows. Pure: the Credit IDs the Ledger and the Audit name, which rows, their ranges, and the grid put back
+ * together.
  */
-import { CREDIT_COLUMNS, type CreditField } from '../../../core/sheet-contract';
-import { headerKey, text, type Cell } from '../../../core/table';
+import type { AuditAction } from '../../../core/audit';
+import {
+  CREDIT_COLUMNS,
+  TABS,
+  type AuditField,
+  type CreditField,
+  type LedgerField,
+} from '../../../core/sheet-contract';
+import { headerKey, text, type Cell, type Grid } from '../../../core/table';
+import { AUDIT_WHOLE_ROWS } from '../sink';
 import { a1Range } from './sheets-a1';
 
 /** Past this many runs of rows, the deciding columns are read whole instead (the sheet is mostly in scope). */
@@ -81,4 +90,45 @@ export function valuesFromScope(
     }
   });
   return out;
+}
+
+/** Every Credit ID of the Ledger tab's rows (any Status), or null when its Credit ID header is missing. */
+export function ledgerCreditIds(grid: Grid): Set<string> | null {
+  const at = grid.headers.findIndex((h) => headerKey(h) === headerKey(ledgerHeader('creditId')));
+  if (at < 0) return null;
+  const out = new Set<string>();
+  for (const row of grid.rows) {
+    const id = text(row[at]);
+    if (id) out.add(id);
+  }
+  return out;
+}
+
+/** The Credit IDs of the Audit rows a narrow read gives whole (AUDIT_WHOLE_ROWS and the command's auditDetail). */
+export function auditWholeIds(grid: Grid | undefined, detail: readonly AuditAction[] = []): Set<string> {
+  const out = new Set<string>();
+  if (!grid) return out;
+  const actions = new Set<string>([...AUDIT_WHOLE_ROWS, ...detail]);
+  const id = auditColumn(grid, 'creditId');
+  const action = auditColumn(grid, 'action');
+  if (id < 0 || action < 0) return out;
+  for (const row of grid.rows) if (actions.has(text(row[action]))) out.add(text(row[id]));
+  return out;
+}
+
+/** Every Credit ID the Audit tab shows. */
+export function auditIds(grid: Grid | undefined): Set<string> {
+  const out = new Set<string>();
+  const id = grid ? auditColumn(grid, 'creditId') : -1;
+  if (grid && id >= 0) for (const row of grid.rows) out.add(text(row[id]));
+  return out;
+}
+
+function auditColumn(grid: Grid, field: AuditField): number {
+  const want = headerKey(TABS.audit.columns.find((c) => c.field === field)!.header);
+  return grid.headers.findIndex((h) => headerKey(h) === want);
+}
+
+function ledgerHeader(field: LedgerField): string {
+  return TABS.ledger.columns.find((c) => c.field === field)!.header;
 }

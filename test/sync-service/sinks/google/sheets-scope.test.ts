@@ -9,6 +9,9 @@ import { indexColumns, text } from '../../../../core/table';
 import { columnLetter } from '../../../../core/sheet-layout';
 import type { SheetsServer } from '../../../../emulators/sheets-server';
 import {
+  auditIds,
+  auditWholeIds,
+  ledgerCreditIds,
   MAX_SCOPE_RUNS,
   scopedRows,
   scopeRanges,
@@ -80,6 +83,38 @@ describe('which rows a scoped read takes whole', () => {
         },
       ),
     );
+  });
+});
+
+describe('the Credit IDs the Ledger and the Audit name', () => {
+  const ledger = { headers: headersOf('ledger'), rows: [] as string[][] };
+  const audit = { headers: headersOf('audit'), rows: [] as string[][] };
+  const at = (headers: string[], h: string) => headers.indexOf(h);
+  const row = (headers: string[], cells: Record<string, string>) => headers.map((h) => cells[h] ?? '');
+
+  test('every Ledger row (any Status); none to tell when its Credit ID header is gone', () => {
+    const rows = [
+      row(ledger.headers, { 'Credit ID': 'A', Status: 'PROCESSED' }),
+      row(ledger.headers, { 'Credit ID': 'B', Status: 'REOPENED' }),
+      row(ledger.headers, { 'Credit ID': '' }),
+    ];
+    expect([...ledgerCreditIds({ ...ledger, rows })!]).toEqual(['A', 'B']);
+    const renamed = ledger.headers.map((h) => (h === 'Credit ID' ? 'Credit' : h));
+    expect(at(renamed, 'Credit ID')).toBe(-1);
+    expect(ledgerCreditIds({ headers: renamed, rows })).toBeNull();
+  });
+
+  test("the Audit's whole rows (and the command's detail); every ID it issued", () => {
+    const rows = [
+      row(audit.headers, { 'Credit ID': 'A', Action: 'sync-add' }),
+      row(audit.headers, { 'Credit ID': 'B', Action: 'collect' }),
+      row(audit.headers, { 'Credit ID': 'C', Action: 'drift' }),
+      row(audit.headers, { 'Credit ID': 'D', Action: 'assign' }),
+    ];
+    expect([...auditWholeIds({ ...audit, rows })]).toEqual(['B', 'C']);
+    expect([...auditWholeIds({ ...audit, rows }, ['assign'])]).toEqual(['B', 'C', 'D']);
+    expect([...auditIds({ ...audit, rows })]).toEqual(['A', 'B', 'C', 'D']);
+    expect(auditWholeIds(undefined).size).toBe(0);
   });
 });
 
