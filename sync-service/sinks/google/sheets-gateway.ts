@@ -58,6 +58,43 @@ export function defaultAuth(): SheetsAuth {
   return new googleAuth.GoogleAuth({ scopes: [SHEETS_SCOPE] });
 }
 
+/**
+ * The longest batchGet URL the sink sends (characters of path and query). Google documents no limit for API URLs
+ * and its front ends refuse long ones; past this budget the ranges go in the body of values.batchGetByDataFilter
+ * instead (emulators/sheets-server.ts MAX_URL_CHARS models the refusal). A narrow read's whole Audit rows (a
+ * range per column per run of rows) reached 25 KB with 150 drift rows scattered in the Audit, and was refused.
+ */
+export const URL_BUDGET = 1800;
+
+/** The length of a values.batchGet URL's path and query for these ranges (googleapis encodes each range). */
+export function urlLength(spreadsheetId: string, ranges: readonly string[]): number {
+  const fixed = `/v4/spreadsheets/${spreadsheetId}/values:batchGet?majorDimension=COLUMNS&valueRenderOption=UNFORMATTED_VALUE&dateTimeRenderOption=SERIAL_NUMBER`;
+  // Counted as RFC 3986 encodes it (', !, (, ), * too): the longest a client may make it.
+  const encoded = (r: string) =>
+    encodeURIComponent(r).replace(/[!'()*]/g, (c) => `%${c.charCodeAt(0).toString(16).toUpperCase()}`);
+  return ranges.reduce((n, r) => n + '&ranges='.length + encoded(r).length, fixed.length);
+}
+
+/**
+ * The value ranges of a batchGetByDataFilter reply in the order of the ranges asked: by each match's own
+ * a1Range filter where it names one (the reference does not promise the order), else by position.
+ */
+export function matchedInOrder(
+  ranges: readonly string[],
+  matched: readonly sheets_v4.Schema$MatchedValueRange[],
+): sheets_v4.Schema$ValueRange[] {
+  const named = matched.every((m) => m.dataFilters?.[0]?.a1Range !== undefined);
+  if (!named) return matched.map((m) => m.valueRange ?? {});
+  const queues = new Map<string, sheets_v4.Schema$ValueRange[]>();
+  for (const m of matched) {
+    const key = m.dataFilters![0].a1Range!;
+    const q = queues.get(key) ?? [];
+    q.push(m.valueRange ?? {});
+    queues.set(key, q);
+  }
+  return ranges.map((r) => queues.get(r)?.shift() ?? {});
+}
+
 export function createGateway(opts: GatewayOptions): SheetsGateway {
   const policy: SheetsRetryPolicy = { ...DEFAULT_RETRY, ...opts.retry };
   const limiter: RateLimiter = tokenBucket(opts.maxWriteRequestsPerMinute ?? 60);
@@ -94,15 +131,23 @@ export function createGateway(opts: GatewayOptions): SheetsGateway {
       ),
     batchGet: (what, ranges, byColumns = false) =>
       read(what, async () => {
-        const res = await api.spreadsheets.values.batchGet({
-          spreadsheetId,
-          ranges,
+        const how = {
           majorDimension: byColumns ? 'COLUMNS' : 'ROWS',
           valueRenderOption: 'UNFORMATTED_VALUE',
           // Serial numbers, not the cell's own format ("06/12/2026"): sheets-serial.ts turns them into ISO text.
           dateTimeRenderOption: 'SERIAL_NUMBER',
+        };
+        if (urlLength(spreadsheetId, ranges) <= URL_BUDGET) {
+          const res = await api.spreadsheets.values.batchGet({ spreadsheetId, ranges, ...how });
+          return res.data.valueRanges ?? [];
+        }
+        // Too many ranges for a URL: the same read with the ranges in the body, still one request (one moment
+        // of the sheet, which splitting it into several batchGets would not be).
+        const res = await api.spreadsheets.values.batchGetByDataFilter({
+          spreadsheetId,
+          requestBody: { dataFilters: ranges.map((a1Range) => ({ a1Range })), ...how },
         });
-        return res.data.valueRanges ?? [];
+        return matchedInOrder(ranges, res.data.valueRanges ?? []);
       }),
     writeValues: (what, data) =>
       write(what, async () => {

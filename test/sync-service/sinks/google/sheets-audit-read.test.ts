@@ -5,7 +5,7 @@
  */
 import { headersOf } from '../../../../core/sheet-contract';
 import { indexColumns, text } from '../../../../core/table';
-import type { SheetsServer } from '../../../../emulators/sheets-server';
+import { MAX_URL_CHARS, type SheetsServer } from '../../../../emulators/sheets-server';
 import { makeSink, startServer } from './sheets-helpers';
 
 let server: SheetsServer;
@@ -60,5 +60,35 @@ describe('Google Sheets sink: reading Audit', () => {
     const whole = await makeSink(server, { readOnly: true }).read();
     expect(server.stats.bytes()).toBeGreaterThan(1_100_000);
     whole.tabs.audit.rows.forEach((row, i) => expect(text(row[idx.after])).toBe(audit[i].after));
+  });
+
+  it('150 drift rows scattered (755 ranges): one request with the ranges in its body, rows as the full read', async () => {
+    const sink = makeSink(server);
+    await sink.read();
+    const drift = (i: number) => i % 20 === 3;
+    const audit = Array.from({ length: 3000 }, (_, i) => ({
+      when: '2026-11-01T00:00:00.000Z',
+      who: 'credit-desk sync',
+      action: drift(i) ? 'drift' : 'sync-add',
+      creditId: `AWSC-202610-0000-${String(i).padStart(4, '0')}`,
+      field: 'amount',
+      before: `${i - 1}.00`,
+      after: `${i}.00`,
+    }));
+    await sink.write({ updates: [], appends: [], audit });
+    const whole = await makeSink(server, { readOnly: true }).read();
+    server.stats.reset();
+    const narrow = await makeSink(server, { readOnly: true }).read({ auditColumns: ['creditId', 'action'] });
+    // Every request's URL within the server's limit (a GET of 755 ranges was 25 KB, and refused).
+    expect(Math.max(...server.stats.requests.map((r) => r.urlChars))).toBeLessThanOrEqual(MAX_URL_CHARS);
+    const byBody = server.stats.requests.filter((r) => r.op === 'values.batchGetByDataFilter');
+    expect(byBody).toHaveLength(1);
+    expect(byBody[0].ranges!.length).toBeGreaterThan(700);
+    const idx = indexColumns('audit', headersOf('audit'));
+    expect(narrow.tabs.audit.rows).toHaveLength(3000);
+    narrow.tabs.audit.rows.forEach((row, i) => {
+      if (drift(i)) expect(row).toEqual(whole.tabs.audit.rows[i]);
+      else expect(text(row[idx.after])).toBe('');
+    });
   });
 });
