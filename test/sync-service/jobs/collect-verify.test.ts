@@ -17,6 +17,11 @@ import type { ChangeSet } from '../../../core/sheet-changes';
 import type { Sink } from '../../../sync-service/sinks/sink';
 import { createWorkbookSink } from '../../../sync-service/sinks/workbook/workbook';
 import { NOW as now, sourceOf, writeAccounts } from './ledger-helpers';
+import { headersOf, type CreditField } from '../../../core/sheet-contract';
+import { columnLetter } from '../../../core/sheet-layout';
+import { indexColumns } from '../../../core/table';
+import type { SheetsServer } from '../../../emulators/sheets-server';
+import { makeSink, oneAtATime, startServer } from '../sinks/google/sheets-helpers';
 
 const source = sourceOf(2);
 
@@ -61,5 +66,60 @@ describe.each<[string, (changes: ChangeSet) => ChangeSet, RegExp]>([
     const credits = readState(await sink().read()).credits.map((e) => e.credit);
     expect(credits.map((c) => c.status)).toEqual(['PROCESSING', 'PROCESSING']);
     expect(new Set(credits.map((c) => c.usageFileId))).toEqual(new Set(resumed.resumed));
+  });
+});
+
+describe('on a Google Sheet', () => {
+  let server: SheetsServer;
+  let dir: string;
+  beforeAll(async () => {
+    server = await startServer();
+    dir = mkdtempSync(join(tmpdir(), 'credit-desk-verify-google-'));
+    const settings = resolveSettings(
+      { usageDir: join(dir, 'usage'), period: '2026-10', accounts: writeAccounts(dir) },
+      {},
+    );
+    const sink = oneAtATime(() => makeSink(server));
+    await runSync(settings, { previous: false }, { source, sink: sink(), reporter: silentReporter, now });
+    for (const e of readState(await sink().read()).credits)
+      await runAssign(e.credit.creditId, 'customer 100%', { sink: sink(), now, actor: 'test' });
+    await sink().close();
+  });
+  afterAll(async () => {
+    await server.close();
+    rmSync(dir, { recursive: true, force: true });
+  });
+
+  it("the check downloads the Credits tab's Key, Usage File ID and Status only, and still sees a lost lock", async () => {
+    const deps = { usageDir: join(dir, 'usage'), reporter: silentReporter, now };
+    const inner = makeSink(server);
+    const lossy: Sink = {
+      ...inner,
+      write: (changes) => inner.write(changes.ledger?.appends.length ? { ...changes, updates: [] } : changes),
+    };
+    server.stats.reset();
+    await expect(runCollect({}, { ...deps, sink: lossy })).rejects.toThrow(
+      /is not locked in the Credits tab/,
+    );
+    await inner.close();
+    // The check is the read after the collection's last write.
+    const lastWrite = server.stats.requests.map((r) => r.op).lastIndexOf('values.batchUpdate');
+    const asked = server.stats.requests
+      .slice(lastWrite + 1)
+      .flatMap((r) => r.ranges ?? [])
+      .filter((r) => r.startsWith("'Credits'"));
+    const idx = indexColumns<CreditField>('credits', headersOf('credits'));
+    const column = (f: CreditField) => `'Credits'!${columnLetter(idx[f])}:${columnLetter(idx[f])}`;
+    expect(asked.sort()).toEqual(
+      [`'Credits'!1:1`, column('key'), column('status'), column('usageFileId')].sort(),
+    );
+
+    const sink = makeSink(server);
+    try {
+      const resumed = await runCollect({}, { ...deps, sink });
+      expect(resumed.resumed).toHaveLength(1);
+    } finally {
+      await sink.close();
+    }
   });
 });
