@@ -48,14 +48,14 @@ import { ledgerRowsSeen, ledgerSheetRequests, planLedgerWrites, planRowRepairs }
 import { SheetLock } from './sheets-lock';
 import { planProtection } from './sheets-protection';
 import { creditColumnRanges, creditColumns, valuesFromColumns } from './sheets-columns';
-import { rereadForWrite, rowRuns, seenAfterWrite, seenInRead, type SeenRows } from './sheets-reread';
+import { rereadForWrite, seenAfterWrite, seenInRead, type SeenRows } from './sheets-reread';
 import {
   auditIds,
   auditWholeIds,
   columnOf,
   ledgerCreditIds,
-  MAX_SCOPE_RUNS,
   scopedRows,
+  scopeRuns,
   scopeRanges,
   valuesFromScope,
 } from './sheets-scope';
@@ -743,8 +743,9 @@ async function readAuditColumns(
 
 /**
  * The Credits tab of a scoped read (ReadOptions.scope): from the Credit ID and Status columns, the rows in scope
- * (sheets-scope.ts) whole, one range per run of rows, the others blank; past MAX_SCOPE_RUNS runs the rest of
- * the deciding columns whole, as an unscoped read gives them (`scoped` false).
+ * (sheets-scope.ts) whole, one range per run of rows (runs a few rows apart merged), the others blank; past
+ * MAX_SCOPE_RUNS runs or MAX_SCOPE_SHARE of the rows, the rest of the deciding columns whole, as an unscoped read
+ * gives them (`scoped` false).
  */
 async function readScoped(
   gw: SheetsGateway,
@@ -760,9 +761,9 @@ async function readScoped(
 ): Promise<{ values: unknown[][]; scoped: boolean }> {
   const [creditIds, statuses] = at.columns;
   const { rows, height } = scopedRows({ creditIds, statuses, wanted: at.wanted, issued: at.issued });
-  const runs = rowRuns(rows);
+  const runs = scopeRuns(rows, height);
   const title = TABS.credits.name;
-  if (runs.length <= MAX_SCOPE_RUNS) {
+  if (runs) {
     const got = runs.length
       ? await gw.batchGet(
           'reading the Credits rows of the command and of collected credits',

@@ -27,6 +27,32 @@ import { a1Range } from './sheets-a1';
 /** Past this many runs of rows, the deciding columns are read whole instead (the sheet is mostly in scope). */
 export const MAX_SCOPE_RUNS = 200;
 
+/**
+ * Two runs of rows closer than this are read as one, the rows between them whole too: a month's collected
+ * credits with the few left uncollected among them (one in nine at the big bench's month) is then one range,
+ * not one per collected stretch. A row read whole is only checked more, never less.
+ */
+export const MERGE_GAP = 8;
+
+/** Past this share of the tab's rows in scope, the deciding columns are read whole instead: as cheap, one step. */
+export const MAX_SCOPE_SHARE = 0.75;
+
+/**
+ * The runs of rows to read whole, from the rows in scope: consecutive rows, runs less than MERGE_GAP rows apart
+ * merged. Null when the read should take the deciding columns whole instead: more than MAX_SCOPE_RUNS runs, or
+ * more than MAX_SCOPE_SHARE of the rows.
+ */
+export function scopeRuns(rows: readonly number[], height: number): [number, number][] | null {
+  const runs: [number, number][] = [];
+  for (const r of rows) {
+    const last = runs[runs.length - 1];
+    if (last && r - last[1] < MERGE_GAP) last[1] = r + 1;
+    else runs.push([r, r + 1]);
+  }
+  const covered = runs.reduce((n, [r0, r1]) => n + r1 - r0, 0);
+  return runs.length > MAX_SCOPE_RUNS || covered > height * MAX_SCOPE_SHARE ? null : runs;
+}
+
 /** Statuses a row outside every usage record may hold; any other Status puts the row in scope. */
 const OPEN_STATUSES = new Set(['', 'PENDING_ASSIGN', 'ASSIGNED']);
 

@@ -13,6 +13,9 @@ import {
   auditWholeIds,
   ledgerCreditIds,
   MAX_SCOPE_RUNS,
+  MAX_SCOPE_SHARE,
+  MERGE_GAP,
+  scopeRuns,
   scopedRows,
   scopeRanges,
   valuesFromScope,
@@ -115,6 +118,51 @@ describe('the Credit IDs the Ledger and the Audit name', () => {
     expect([...auditWholeIds({ ...audit, rows }, ['assign'])]).toEqual(['B', 'C', 'D']);
     expect([...auditIds({ ...audit, rows })]).toEqual(['A', 'B', 'C', 'D']);
     expect(auditWholeIds(undefined).size).toBe(0);
+  });
+});
+
+describe('the runs of rows read', () => {
+  test(`runs less than ${MERGE_GAP} rows apart are one; too many runs or rows: none (read the columns)`, () => {
+    expect(scopeRuns([0, 1, 2, 9, 20], 100)).toEqual([
+      [0, 10],
+      [20, 21],
+    ]);
+    expect(scopeRuns([0, 3, 7, 14], 100)).toEqual([[0, 15]]);
+    expect(scopeRuns([0, 50, 76], 100)).toEqual([
+      [0, 1],
+      [50, 51],
+      [76, 77],
+    ]);
+    expect(scopeRuns([], 0)).toEqual([]);
+    // three rows in four is the most read this way; one more, and the columns are read instead
+    const first = (n: number) => Array.from({ length: n }, (_, i) => i);
+    expect(scopeRuns(first(75), 100)).toEqual([[0, 75]]);
+    expect(scopeRuns(first(76), 100)).toBeNull();
+    // and past MAX_SCOPE_RUNS runs
+    const apart = (n: number) => Array.from({ length: n }, (_, i) => i * (MERGE_GAP + 1));
+    expect(scopeRuns(apart(MAX_SCOPE_RUNS), 100_000)).toHaveLength(MAX_SCOPE_RUNS);
+    expect(scopeRuns(apart(MAX_SCOPE_RUNS + 1), 100_000)).toBeNull();
+  });
+
+  test('property: every row in scope is in a run, runs are apart and ordered, none past the limits', () => {
+    fc.assert(
+      fc.property(
+        fc.uniqueArray(fc.nat(3000), { maxLength: 400 }),
+        fc.integer({ min: 1, max: 3000 }),
+        (picked, h) => {
+          const rows = picked.filter((r) => r < h).sort((a, b) => a - b);
+          const runs = scopeRuns(rows, h);
+          if (!runs) return;
+          for (const r of rows) expect(runs.some(([r0, r1]) => r >= r0 && r < r1)).toBe(true);
+          runs.forEach(([r0, r1], i) => {
+            expect(r1).toBeGreaterThan(r0);
+            if (i) expect(r0 - runs[i - 1][1]).toBeGreaterThanOrEqual(MERGE_GAP);
+          });
+          expect(runs.length).toBeLessThanOrEqual(MAX_SCOPE_RUNS);
+          expect(runs.reduce((n, [r0, r1]) => n + r1 - r0, 0)).toBeLessThanOrEqual(h * MAX_SCOPE_SHARE);
+        },
+      ),
+    );
   });
 });
 
@@ -239,8 +287,11 @@ describe('the scoped read on the local Sheets server', () => {
     expect(scoped.tabs.ledger).toEqual(whole.tabs.ledger);
   });
 
-  test(`past ${MAX_SCOPE_RUNS} runs of rows (every 4th locked), the deciding columns whole, each asked once`, async () => {
-    await loaded(1000, 4);
+  test.each([
+    [`more than ${MAX_SCOPE_RUNS} runs of rows (every 10th locked)`, 3000, 10],
+    [`more than ${MAX_SCOPE_SHARE * 100} % of the rows (every 4th locked: one run)`, 1000, 4],
+  ])('%s: the deciding columns whole, each asked once', async (_what, n, lockEvery) => {
+    await loaded(n, lockEvery);
     const whole = await read();
     server.stats.reset();
     const scoped = await read(['CR-7']);
@@ -249,5 +300,39 @@ describe('the scoped read on the local Sheets server', () => {
     const columns = asked().filter((r) => /^'Credits'!([A-Z]+):\1$/.test(r));
     expect(columns).toHaveLength(DECIDING.length);
     expect(new Set(columns).size).toBe(DECIDING.length);
+  });
+
+  test('rows in scope a few apart are one range, the rows between them whole too', async () => {
+    // Every 3rd of the first 300 rows locked (a collected month with some left out), 3,000 rows in all.
+    const sink = makeSink(server);
+    const rows = Array.from({ length: 3000 }, (_, i) =>
+      creditRow(i, i < 300 && i % 3 === 0 ? { status: 'PROCESSED' } : {}),
+    );
+    const changes = changesFor(await sink.read(), rows);
+    changes.audit = rows.map((r) => ({
+      when: '2026-11-01T00:00:00Z',
+      who: 'credit-desk sync',
+      action: 'sync-add',
+      creditId: r.creditId,
+      field: '',
+      before: '',
+      after: '',
+    }));
+    await sink.write(changes);
+    await sink.close();
+    const whole = await read();
+    server.stats.reset();
+    const scoped = await read(['CR-2000']);
+    expect(scoped.scoped).toBe(true);
+    expect(asked().filter((r) => /^'Credits'!A\d/.test(r))).toEqual([
+      `'Credits'!A2:${col('key')}299`, // rows 0 … 297 (the last locked one)
+      `'Credits'!A2002:${col('key')}2002`,
+      `'Credits'!A3001:${col('key')}3001`,
+    ]);
+    scoped.tabs.credits.rows.forEach((row, r) => {
+      const inScope = r <= 297 || r === 2000 || r === 2999;
+      for (const f of DECIDING)
+        expect(text(row[idx[f]])).toBe(inScope ? text(whole.tabs.credits.rows[r][idx[f]]) : '');
+    });
   });
 });
