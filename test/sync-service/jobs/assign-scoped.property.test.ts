@@ -20,6 +20,7 @@ import type { Sink } from '../../../sync-service/sinks/sink';
 import type { SheetsServer } from '../../../emulators/sheets-server';
 import type { SpreadsheetState } from '../../../emulators/sheets-state';
 import { useTempDirs } from '../../helpers/fixtures-io';
+import { sortByHand } from '../../helpers/hand-edits';
 import { collectedWorld, NOW } from './ledger-helpers';
 import { lockRanges, makeSink, SHEET_ID, startServer, tab } from '../sinks/google/sheets-helpers';
 
@@ -111,17 +112,9 @@ function apply(ss: SpreadsheetState, o: Op): void {
       cells.push(typed);
       return;
     }
-    case 'sort': {
-      const body = cells.slice(1);
-      let s = o.seed;
-      const rand = () => (s = (s * 1103515245 + 12345) & 0x7fffffff) / 0x7fffffff;
-      for (let i = body.length - 1; i > 0; i--) {
-        const j = Math.floor(rand() * (i + 1));
-        [body[i], body[j]] = [body[j], body[i]];
-      }
-      cells.splice(1, body.length, ...body);
+    case 'sort':
+      sortByHand(cells, o.seed);
       return;
-    }
     case 'deleteLedgerRow': {
       const ledger = tab(ss, 'Ledger').cells;
       if (ledger.length > 1) ledger.splice(1 + (o.row % (ledger.length - 1)), 1);

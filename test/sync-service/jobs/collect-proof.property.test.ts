@@ -19,6 +19,7 @@ import { silentReporter } from '../../../sync-service/progress';
 import type { SheetsServer } from '../../../emulators/sheets-server';
 import { useTempDirs } from '../../helpers/fixtures-io';
 import { trialCount } from '../../helpers/soak';
+import { sortByHand } from '../../helpers/hand-edits';
 import { collectedWorld, creditsOf, sync } from './ledger-helpers';
 import { makeSink, SHEET_ID, startServer, tab } from '../sinks/google/sheets-helpers';
 import type { UsageFile } from '../../../core/usage';
@@ -172,17 +173,9 @@ async function run(server: SheetsServer, ops: Op[]): Promise<void> {
         if (r >= 0) cells.splice(r, 1);
         return;
       }
-      case 'sort': {
-        const body = cells.slice(1);
-        let s = o.seed;
-        const rand = () => (s = (s * 1103515245 + 12345) & 0x7fffffff) / 0x7fffffff;
-        for (let i = body.length - 1; i > 0; i--) {
-          const j = Math.floor(rand() * (i + 1));
-          [body[i], body[j]] = [body[j], body[i]];
-        }
-        cells.splice(1, body.length, ...body);
+      case 'sort':
+        sortByHand(cells, o.seed);
         return;
-      }
       case 'renameHeader': {
         const c = at(o.header);
         if (c < 0) return;

@@ -221,12 +221,10 @@ describe('the scoped read on the local Sheets server', () => {
   });
   afterEach(() => server.close());
 
-  /** `n` credits, each issued by an Audit row, every `lockEvery`-th PROCESSED (0: none). */
-  async function loaded(n: number, lockEvery = 0): Promise<void> {
+  /** `n` credits, each issued by an Audit row, those `locked` says PROCESSED. */
+  async function loaded(n: number, locked: (i: number) => boolean = () => false): Promise<void> {
     const sink = makeSink(server);
-    const rows = Array.from({ length: n }, (_, i) =>
-      creditRow(i, lockEvery && i % lockEvery === 0 ? { status: 'PROCESSED' } : {}),
-    );
+    const rows = Array.from({ length: n }, (_, i) => creditRow(i, locked(i) ? { status: 'PROCESSED' } : {}));
     const changes = changesFor(await sink.read(), rows);
     changes.audit = rows.map((r) => ({
       when: '2026-11-01T00:00:00Z',
@@ -291,7 +289,7 @@ describe('the scoped read on the local Sheets server', () => {
     [`more than ${MAX_SCOPE_RUNS} runs of rows (every 10th locked)`, 3000, 10],
     [`more than ${MAX_SCOPE_SHARE * 100} % of the rows (every 4th locked: one run)`, 1000, 4],
   ])('%s: the deciding columns whole, each asked once', async (_what, n, lockEvery) => {
-    await loaded(n, lockEvery);
+    await loaded(n, (i) => i % lockEvery === 0);
     const whole = await read();
     server.stats.reset();
     const scoped = await read(['CR-7']);
@@ -304,22 +302,7 @@ describe('the scoped read on the local Sheets server', () => {
 
   test('rows in scope a few apart are one range, the rows between them whole too', async () => {
     // Every 3rd of the first 300 rows locked (a collected month with some left out), 3,000 rows in all.
-    const sink = makeSink(server);
-    const rows = Array.from({ length: 3000 }, (_, i) =>
-      creditRow(i, i < 300 && i % 3 === 0 ? { status: 'PROCESSED' } : {}),
-    );
-    const changes = changesFor(await sink.read(), rows);
-    changes.audit = rows.map((r) => ({
-      when: '2026-11-01T00:00:00Z',
-      who: 'credit-desk sync',
-      action: 'sync-add',
-      creditId: r.creditId,
-      field: '',
-      before: '',
-      after: '',
-    }));
-    await sink.write(changes);
-    await sink.close();
+    await loaded(3000, (i) => i < 300 && i % 3 === 0);
     const whole = await read();
     server.stats.reset();
     const scoped = await read(['CR-2000']);
