@@ -16,3 +16,18 @@ export function sortByHand<T>(cells: T[], seed: number): void {
   }
   for (let i = 0; i < body.length; i++) cells[i + 1] = body[i];
 }
+
+/**
+ * The column headed `header` cut and pasted at position `to` (modulo the header's width), every row with it, as
+ * a person drags a column; rows shorter than the header are padded with blanks first. No such column: nothing.
+ */
+export function moveColumnByHand<T>(cells: (T | null)[][], header: T, to: number): void {
+  const c = cells[0].indexOf(header);
+  if (c < 0) return;
+  const at = to % cells[0].length;
+  for (const r of cells) {
+    while (r.length < cells[0].length) r.push(null);
+    const [v] = r.splice(c, 1);
+    r.splice(at, 0, v);
+  }
+}

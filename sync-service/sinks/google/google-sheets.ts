@@ -347,10 +347,12 @@ export function createGoogleSheetsSink(opts: GoogleSheetsSinkOptions): GoogleShe
     // Normally held since read(); a second write after the first released it takes it again (its
     // re-read below still guards against anything that changed in between).
     // Read again even under our lock: staff may have inserted or sorted rows since read(), which moves our
-    // protected ranges, and the protection plan must start from where they are now.
-    const ss = lock.isHeld
-      ? await gw.get('reading the protected ranges', GET_FIELDS.write)
-      : await lockedGet();
+    // protected ranges, and the protection plan must start from where they are now. Taking the lock again
+    // returns the layout fields only: the protected ranges and charts are asked for after it, or this write
+    // would protect every locked run a second time and add the Summary's charts again (a reconciliation's
+    // repairs and the command's change are two writes).
+    if (!lock.isHeld) await lockedGet();
+    const ss = await gw.get('reading the protected ranges', GET_FIELDS.write);
     try {
       if (changes.remove) {
         const { remove, ledger, ...rest } = changes;

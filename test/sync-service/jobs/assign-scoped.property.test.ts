@@ -3,7 +3,8 @@
  * (docs/decisions/0026: ReadOptions.scope, sheets-scope.ts), falling back to the whole sheet whenever those rows
  * leave anything to repair. The property: after any hand edits, a scoped `assign` ends as the whole read's
  * `assign` does, on everything money depends on — the command's outcome, the Ledger tab, every row of a
- * collected credit or with a locked Status, the assigned credit's row, and the rows' protection. What only the
+ * collected credit or with a locked Status, and the assigned credit's row; and a write leaves the protection
+ * on exactly the locked rows. What only the
  * whole read sees (a blank Key, a Credit ID edited on a credit nobody collected) is the next full run's; and a
  * duplicated row outside the scope, which the whole read refuses, must then have left every collected credit as
  * it was.
@@ -20,9 +21,11 @@ import type { Sink } from '../../../sync-service/sinks/sink';
 import type { SheetsServer } from '../../../emulators/sheets-server';
 import type { SpreadsheetState } from '../../../emulators/sheets-state';
 import { useTempDirs } from '../../helpers/fixtures-io';
-import { sortByHand } from '../../helpers/hand-edits';
+import { moveColumnByHand, sortByHand } from '../../helpers/hand-edits';
+import { headersOf } from '../../../core/sheet-contract';
 import { collectedWorld, NOW } from './ledger-helpers';
-import { lockRanges, makeSink, SHEET_ID, startServer, tab } from '../sinks/google/sheets-helpers';
+import { IDENTITY, lockRanges, makeSink, SHEET_ID, startServer, tab } from '../sinks/google/sheets-helpers';
+import { lockedRuns } from '../../../sync-service/sinks/google/sheets-protection';
 
 const tempDir = useTempDirs('credit-desk-assign-scoped-');
 
@@ -36,6 +39,7 @@ type Op =
   | { kind: 'insertBlankRow'; row: number }
   | { kind: 'typeBelow'; header: 'Key' | 'Credit ID' | 'Status'; from: number }
   | { kind: 'sort'; seed: number }
+  | { kind: 'moveColumn'; header: string; to: number }
   | { kind: 'deleteLedgerRow'; row: number };
 
 // A sheet of 64 credits: few enough rows in scope (a quarter at most) for the scoped read to be taken.
@@ -72,6 +76,11 @@ const op: fc.Arbitrary<Op> = fc.oneof(
     from: row,
   }),
   fc.record({ kind: fc.constant('sort' as const), seed: fc.integer() }),
+  fc.record({
+    kind: fc.constant('moveColumn' as const),
+    header: fc.constantFrom(...headersOf('credits')),
+    to: fc.nat(21),
+  }),
   fc.record({ kind: fc.constant('deleteLedgerRow' as const), row: fc.nat(6) }),
 );
 
@@ -114,6 +123,9 @@ function apply(ss: SpreadsheetState, o: Op): void {
     }
     case 'sort':
       sortByHand(cells, o.seed);
+      return;
+    case 'moveColumn':
+      moveColumnByHand(cells, o.header, o.to);
       return;
     case 'deleteLedgerRow': {
       const ledger = tab(ss, 'Ledger').cells;
@@ -191,6 +203,16 @@ function moneyRows(
   return out;
 }
 
+/** The protected ranges the Status column asks for: one per run of PROCESSING / PROCESSED rows. */
+function locksOfStatuses(ss: SpreadsheetState): string[] {
+  const rows = tab(ss, 'Credits').cells;
+  const at = rows[0].indexOf('Status');
+  const runs = lockedRuns(
+    rows.slice(1).map((r) => ['PROCESSING', 'PROCESSED'].includes(String(r[at] ?? ''))),
+  );
+  return runs.map((r) => `${r.startRowIndex}-${r.endRowIndex}:${IDENTITY}`).sort();
+}
+
 let settled = 0;
 
 test('property: after any hand edits, a scoped assign leaves money where the whole read leaves it', async () => {
@@ -247,10 +269,15 @@ test('property: after any hand edits, a scoped assign leaves money where the who
             }
             return;
           }
-          expect(a).toEqual(b);
+          // Both refusing a duplicated row is the same outcome; the scoped refusal names the copies it read.
+          const same = (x: Outcome) => (duplicate(x) ? { ok: false, code: 'BAD_SHEET' } : x);
+          expect(same(a)).toEqual(same(b));
           expect(rowsOf(scoped, 'Ledger')).toEqual(rowsOf(whole, 'Ledger'));
           expect(moneyRows(scoped, collected, target)).toEqual(moneyRows(whole, collected, target));
-          expect(lockRanges(scoped)).toEqual(lockRanges(whole));
+          // A write leaves the protection on exactly the locked rows (a refused command may write nothing, and
+          // these hand edits do not move protected ranges as Google's row deletions would).
+          if (a.ok) expect(lockRanges(scoped)).toEqual(locksOfStatuses(scoped));
+          if (b.ok) expect(lockRanges(whole)).toEqual(locksOfStatuses(whole));
         },
       ),
       { numRuns: 60, seed: 26 },

@@ -13,13 +13,12 @@ import { existsSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import fc from 'fast-check';
 import { CreditDeskError } from '../../../core/errors';
 import { headersOf } from '../../../core/sheet-contract';
-import type { Cell } from '../../../core/table';
 import { runCollect } from '../../../sync-service/jobs/usage';
 import { silentReporter } from '../../../sync-service/progress';
 import type { SheetsServer } from '../../../emulators/sheets-server';
 import { useTempDirs } from '../../helpers/fixtures-io';
 import { trialCount } from '../../helpers/soak';
-import { sortByHand } from '../../helpers/hand-edits';
+import { moveColumnByHand, sortByHand } from '../../helpers/hand-edits';
 import { collectedWorld, creditsOf, sync } from './ledger-helpers';
 import { makeSink, SHEET_ID, startServer, tab } from '../sinks/google/sheets-helpers';
 import type { UsageFile } from '../../../core/usage';
@@ -198,17 +197,9 @@ async function run(server: SheetsServer, ops: Op[]): Promise<void> {
         for (const h of CREDIT_HEADERS) if (at(h) < 0) cells[0].push(h);
         return;
       }
-      case 'moveColumn': {
-        const c = at(o.header);
-        if (c < 0) return;
-        const to = o.to % cells[0].length;
-        for (const r of cells) {
-          while (r.length < cells[0].length) r.push(null);
-          const [v] = r.splice(c, 1);
-          r.splice(to, 0, v as Cell);
-        }
+      case 'moveColumn':
+        moveColumnByHand(cells, o.header, o.to);
         return;
-      }
       case 'deleteTab': {
         const state = ss();
         const t = state.sheets.find((s) => s.properties.title === o.name);
