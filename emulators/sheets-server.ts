@@ -429,6 +429,15 @@ export async function startSheetsServer(
           send(res, record, 414, errorBody(414, 'The requested URL is too large to process.'));
           return;
         }
+        if (raw.length > MAX_BODY_BYTES) {
+          send(
+            res,
+            record,
+            400,
+            errorBody(400, `Request payload size exceeds the limit: ${MAX_BODY_BYTES} bytes.`),
+          );
+          return;
+        }
         if (latencyMs) await new Promise((done) => setTimeout(done, latencyMs));
         const fault = pickFault(n, method, url.pathname, r.op, raw.toString('utf8'));
         if (fault) record.fault = JSON.stringify(fault);
@@ -554,6 +563,14 @@ function defaultMessage(status: number): string {
  * in a body (values.batchGetByDataFilter), as the sink does past its own budget (sheets-gateway.ts).
  */
 export const MAX_URL_CHARS = 2048;
+
+/**
+ * The largest request body answered. Google recommends 2 MB (https://developers.google.com/sheets/api/limits) and
+ * refuses more than 10 MiB: "Request payload size exceeds the limit: 10485760 bytes." (400), observed in
+ * https://github.com/scrt-hq/psgsuite/issues/62 and googleworkspace/dotnet-samples#23 (../shared/reference/
+ * sheets-athena-duckdb.md, its limits table).
+ */
+export const MAX_BODY_BYTES = 10_485_760;
 
 /** The a1Range of each data filter of a batchGetByDataFilter body, for the request's record. */
 function filterRanges(raw: Buffer): string[] {

@@ -63,7 +63,14 @@ import { planSummaryRequests } from './sheets-summary';
 import { sheetsTabSizes } from '../grid-size';
 import { removeArchivedRows } from './sheets-remove';
 import { SheetsApiError, type RetryHooks, type SheetsRetryPolicy } from './sheets-retry';
-import { chunkRanges, planAppends, planReplace, planUpdates, rowsPerBlock } from './sheets-writes';
+import {
+  chunkBySize,
+  chunkRanges,
+  planAppends,
+  planReplace,
+  planUpdates,
+  rowsPerBlock,
+} from './sheets-writes';
 import { AUDIT_WHOLE_ROWS, TRACE_ROWS, type ReadOptions, type Sink } from '../sink';
 import { collectionsHeld } from '../../../core/ledger';
 import {
@@ -592,8 +599,14 @@ export function createGoogleSheetsSink(opts: GoogleSheetsSinkOptions): GoogleShe
     let protect = [...plan(ss), ...ledgerSetup(ss), ...summary(ss), ...moneyFormats];
     for (let round = 0; ; round++) {
       try {
+        // Past maxBytes the requests go in several batchUpdates, in order, the lock released with the last: a
+        // protected range is ~285 bytes of request, and Google refuses a body over 10 MiB (~36,800 locked runs;
+        // emulators/sheets-server.ts MAX_BODY_BYTES), recommending 2 MB.
+        const parts = chunkBySize(protect, maxBytes, (r) => JSON.stringify(r).length + 1);
+        const last = parts.pop() ?? [];
+        for (const part of parts) await gw.batchUpdate('protecting locked rows', part);
         await gw.batchUpdate(protect.length ? 'protecting locked rows' : 'releasing the sync lock', [
-          ...protect,
+          ...last,
           lock.releaseRequest(),
         ]);
         break;

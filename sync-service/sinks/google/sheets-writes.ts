@@ -124,23 +124,36 @@ export function rangeBytes(vr: ValueRange): number {
   return JSON.stringify(vr).length + 2;
 }
 
-/** Packs value ranges into request bodies of at most `maxBytes` each (a single oversized range gets its own). */
-export function chunkRanges(ranges: readonly ValueRange[], maxBytes: number): ValueRange[][] {
-  const chunks: ValueRange[][] = [];
-  let current: ValueRange[] = [];
-  let size = 200; // envelope: valueInputOption, data: [...]
-  for (const vr of ranges) {
-    const b = rangeBytes(vr);
+/**
+ * Packs items into request bodies of at most `maxBytes` each, in order (a single oversized item gets its own):
+ * `sizeOf` is an item's share of the body, `envelope` what the body holds besides them.
+ */
+export function chunkBySize<T>(
+  items: readonly T[],
+  maxBytes: number,
+  sizeOf: (item: T) => number,
+  envelope = 200,
+): T[][] {
+  const chunks: T[][] = [];
+  let current: T[] = [];
+  let size = envelope;
+  for (const item of items) {
+    const b = sizeOf(item);
     if (current.length && size + b > maxBytes) {
       chunks.push(current);
       current = [];
-      size = 200;
+      size = envelope;
     }
-    current.push(vr);
+    current.push(item);
     size += b;
   }
   if (current.length) chunks.push(current);
   return chunks;
+}
+
+/** Packs value ranges into request bodies of at most `maxBytes` each (a single oversized range gets its own). */
+export function chunkRanges(ranges: readonly ValueRange[], maxBytes: number): ValueRange[][] {
+  return chunkBySize(ranges, maxBytes, rangeBytes); // envelope: valueInputOption, data: [...]
 }
 
 /** How many append rows fit comfortably in one request, from a sample row's size. */

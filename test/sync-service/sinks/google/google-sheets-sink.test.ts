@@ -1,4 +1,5 @@
 import { DESK_ID_SETTING, readDeskId } from '../../../../core/desk-id';
+import { SYNC_LOCK_KEY } from '../../../../core/locks';
 import { inspect } from 'node:util';
 import { CONFIG_DEFAULTS, headersOf } from '../../../../core/sheet-contract';
 import { STATUSES } from '../../../../core/status';
@@ -317,6 +318,29 @@ describe('Google Sheets sink: protection of locked rows', () => {
     'PENDING_ASSIGN',
     'PROCESSING',
   ];
+
+  test('thousands of locked runs: the protection goes out in batchUpdates under the byte budget, the lock released with the last', async () => {
+    // Every other row locked: 1,500 runs, ~285 bytes of request each (Google refuses a body over 10 MiB, ~36,800
+    // runs; here a 50 KB budget makes the same split at a test's size).
+    const sink = makeSink(server, { maxRequestBytes: 50_000 });
+    await sink.read();
+    server.stats.reset();
+    const report = await sink.write({
+      updates: [],
+      appends: Array.from({ length: 3000 }, (_, i) => creditRow(i, i % 2 ? {} : { status: 'PROCESSED' })),
+      audit: [],
+    });
+    expect(report.lockedRows).toBe(1500);
+    const batches = server.stats.requests.filter((r) => r.op === 'batchUpdate' && r.requestBytes > 10_000);
+    expect(batches.length).toBeGreaterThan(5);
+    expect(Math.max(...batches.map((b) => b.requestBytes))).toBeLessThan(50_000);
+    const locks = lockRanges(ss());
+    expect(locks).toHaveLength(1500);
+    expect(locks).toContain(`1-2:${IDENTITY}`);
+    expect(locks).toContain(`2999-3000:${IDENTITY}`);
+    // the lock is released (the last batch carries it)
+    expect(ss().developerMetadata.filter((m) => m.metadataKey === SYNC_LOCK_KEY)).toEqual([]);
+  });
 
   test('contiguous locked rows become one range, editable only by the sync identity', async () => {
     const sink = makeSink(server);

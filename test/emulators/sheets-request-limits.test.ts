@@ -1,13 +1,19 @@
 /**
- * Many ranges in one read: Google documents no URL limit and its front ends refuse long URLs, so the local server
- * refuses one past MAX_URL_CHARS (414), and answers values.batchGetByDataFilter — the same read with the ranges
- * in the body — as it answers values.batchGet. The sink's gateway sends the body form past its URL budget
- * (sheets-gateway.ts URL_BUDGET): a narrow Audit read with 150 drift rows scattered asked for 755 ranges in a
- * 25 KB URL, which failed every command.
+ * How long a request may be. Many ranges in one read: Google documents no URL limit and its front ends refuse
+ * long URLs, so the local server refuses one past MAX_URL_CHARS (414), and answers values.batchGetByDataFilter —
+ * the same read with the ranges in the body — as it answers values.batchGet. The sink's gateway sends the body
+ * form past its URL budget (sheets-gateway.ts URL_BUDGET): a narrow Audit read with 150 drift rows scattered asked
+ * for 755 ranges in a 25 KB URL, which failed every command. And a body over 10 MiB is refused as Google refuses
+ * it (MAX_BODY_BYTES); the sink keeps its bodies under its own budget (maxRequestBytes, 1.9 MB).
  */
 import fc from 'fast-check';
 import { sheets as sheetsApi, type sheets_v4 } from '@googleapis/sheets';
-import { MAX_URL_CHARS, startSheetsServer, type SheetsServer } from '../../emulators/sheets-server';
+import {
+  MAX_BODY_BYTES,
+  MAX_URL_CHARS,
+  startSheetsServer,
+  type SheetsServer,
+} from '../../emulators/sheets-server';
 import { matchedInOrder, URL_BUDGET, urlLength } from '../../sync-service/sinks/google/sheets-gateway';
 import { a1Range } from '../../sync-service/sinks/google/sheets-a1';
 import { fakeAuth } from '../sync-service/sinks/google/sheets-helpers';
@@ -101,4 +107,20 @@ test('matched ranges are put back in the order asked, by their own filter', () =
     { values: [['x']] },
     {},
   ]);
+});
+
+test(`a request body over ${MAX_BODY_BYTES} bytes is refused as Google refuses it (400)`, async () => {
+  const big = 'x'.repeat(40_000);
+  const values = Array.from({ length: 270 }, () => [big]); // ~10.8 MB of JSON
+  await expect(
+    api.spreadsheets.values.update({
+      spreadsheetId: ID,
+      range: `'Q1 ''Audit'''!H1`,
+      valueInputOption: 'RAW',
+      requestBody: { values },
+    }),
+  ).rejects.toMatchObject({
+    status: 400,
+    message: expect.stringMatching(/payload size exceeds the limit: 10485760/),
+  });
 });
