@@ -102,10 +102,14 @@ test('matched ranges are put back in the order asked, by their own filter', () =
     { values: [['b']] },
     { values: [['a2']] },
   ]);
-  // without their filters: by position
+  // without their filters, or with filters written back in another form: by position
   expect(matchedInOrder(['A', 'B'], [{ valueRange: { values: [['x']] } }, {}])).toEqual([
     { values: [['x']] },
     {},
+  ]);
+  expect(matchedInOrder(["'T'!A1", "'T'!B1"], [m('T!A1', 'a'), m('T!B1', 'b')])).toEqual([
+    { values: [['a']] },
+    { values: [['b']] },
   ]);
 });
 

@@ -77,22 +77,29 @@ export function urlLength(spreadsheetId: string, ranges: readonly string[]): num
 
 /**
  * The value ranges of a batchGetByDataFilter reply in the order of the ranges asked: by each match's own
- * a1Range filter where it names one (the reference does not promise the order), else by position.
+ * a1Range filter where every range asked finds its match that way (the reference does not promise the reply's
+ * order), else by position (a server that wrote the filters back in another form).
  */
 export function matchedInOrder(
   ranges: readonly string[],
   matched: readonly sheets_v4.Schema$MatchedValueRange[],
 ): sheets_v4.Schema$ValueRange[] {
-  const named = matched.every((m) => m.dataFilters?.[0]?.a1Range !== undefined);
-  if (!named) return matched.map((m) => m.valueRange ?? {});
+  const byPosition = () => matched.map((m) => m.valueRange ?? {});
   const queues = new Map<string, sheets_v4.Schema$ValueRange[]>();
   for (const m of matched) {
-    const key = m.dataFilters![0].a1Range!;
+    const key = m.dataFilters?.[0]?.a1Range;
+    if (key === undefined || key === null) return byPosition();
     const q = queues.get(key) ?? [];
     q.push(m.valueRange ?? {});
     queues.set(key, q);
   }
-  return ranges.map((r) => queues.get(r)?.shift() ?? {});
+  const out: sheets_v4.Schema$ValueRange[] = [];
+  for (const r of ranges) {
+    const next = queues.get(r)?.shift();
+    if (!next) return byPosition();
+    out.push(next);
+  }
+  return out;
 }
 
 export function createGateway(opts: GatewayOptions): SheetsGateway {
