@@ -98,6 +98,12 @@ export async function acquireFileLock(target: string, opts: FileLockOptions): Pr
       continue;
     }
     const who = current ? describeHolder(current) : 'another run (its lock file is being written)';
+    // Said before the deadline is checked: a first look that took the whole wait (a loaded machine) still tells
+    // the user whom it waited for.
+    if (!announced) {
+      announced = true;
+      opts.onWait?.(`${label} is being changed by ${who}; waiting up to ${Math.round(waitMs / 1000)} s…`);
+    }
     if (Date.now() - started >= waitMs) {
       throw new CreditDeskError(
         'LOCKED',
@@ -105,10 +111,6 @@ export async function acquireFileLock(target: string, opts: FileLockOptions): Pr
         `Wait for it to finish and run again (CREDIT_DESK_LOCK_WAIT=<seconds> waits longer). ` +
           `If that run is not running any more, delete ${basename(path)}.`,
       );
-    }
-    if (!announced) {
-      announced = true;
-      opts.onWait?.(`${label} is being changed by ${who}; waiting up to ${Math.round(waitMs / 1000)} s…`);
     }
     await sleep(pollMs / 2 + Math.random() * pollMs); // jitter, so waiters do not retry in lockstep
   }
