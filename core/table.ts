@@ -35,6 +35,17 @@ export function headerKey(header: Cell | undefined): string {
 }
 
 /**
+ * Where one contract column is in a header row, matched as indexColumns matches it, or -1 when it is missing: for
+ * a reader that can do without the column (indexColumns refuses a missing one).
+ */
+export function columnAt(tab: TabId, headers: readonly unknown[], field: string): number {
+  const col = TABS[tab].columns.find((c) => c.field === field);
+  if (!col) throw new Error(`The ${tab} tab has no contract column ${field}.`);
+  const want = headerKey(col.header);
+  return headers.findIndex((h) => headerKey(h as Cell) === want);
+}
+
+/**
  * Finds each contract column in a header row. Missing headers are an error that names them; extra
  * headers (staff columns) are fine.
  */

@@ -31,7 +31,7 @@ import {
   type TabId,
 } from '../../../core/sheet-contract';
 import { isLocked, isStatus } from '../../../core/status';
-import { headerKey, indexColumns, text, type Cell, type ColumnIndex, type Grid } from '../../../core/table';
+import { columnAt, indexColumns, text, type Cell, type ColumnIndex, type Grid } from '../../../core/table';
 import { stopPoint } from '../../interrupt';
 import { a1Column, a1ColumnFrom, a1Range, a1Row, quoteSheet } from './sheets-a1';
 import {
@@ -52,7 +52,6 @@ import { rereadForWrite, seenAfterWrite, seenInRead, type SeenRows } from './she
 import {
   auditIds,
   auditWholeIds,
-  columnOf,
   ledgerCreditIds,
   scopedRows,
   scopeRuns,
@@ -257,7 +256,10 @@ export function createGoogleSheetsSink(opts: GoogleSheetsSinkOptions): GoogleShe
     const ledgerIds = grids.ledger ? ledgerCreditIds(grids.ledger) : new Set<string>();
     const scopeCols =
       cols && opts.scope && ledgerIds
-        ? [columnOf(header('credits'), 'creditId'), columnOf(header('credits'), 'status')]
+        ? [
+            columnAt('credits', header('credits'), 'creditId'),
+            columnAt('credits', header('credits'), 'status'),
+          ]
         : null;
     const creditRanges = narrow
       ? cols
@@ -675,10 +677,7 @@ async function readAuditColumns(
   held: ReadonlySet<string>,
 ): Promise<{ grid: Grid; extra: sheets_v4.Schema$ValueRange[] }> {
   const title = TABS.audit.name;
-  const at = (field: AuditField) => {
-    const header = headerKey(TABS.audit.columns.find((c) => c.field === field)!.header);
-    return headers.findIndex((h) => headerKey(h) === header);
-  };
+  const at = (field: AuditField) => columnAt('audit', headers, field);
   const all = TABS.audit.columns.map((c) => at(c.field));
   if (!narrow.auditColumns || all.some((c) => c < 0)) {
     // The whole tab: asked for, or a contract column is missing (the layout check must see the tab as it is).

@@ -13,14 +13,7 @@
  * together.
  */
 import type { AuditAction } from '../../../core/audit';
-import {
-  CREDIT_COLUMNS,
-  TABS,
-  type AuditField,
-  type CreditField,
-  type LedgerField,
-} from '../../../core/sheet-contract';
-import { headerKey, text, type Cell, type Grid } from '../../../core/table';
+import { columnAt, text, type Cell, type Grid } from '../../../core/table';
 import { AUDIT_WHOLE_ROWS } from '../sink';
 import { a1Range } from './sheets-a1';
 
@@ -55,12 +48,6 @@ export function scopeRuns(rows: readonly number[], height: number): [number, num
 
 /** Statuses a row outside every usage record may hold; any other Status puts the row in scope. */
 const OPEN_STATUSES = new Set(['', 'PENDING_ASSIGN', 'ASSIGNED']);
-
-/** The column (0-based) of a Credits field in the header row as read, or -1. */
-export function columnOf(headers: readonly unknown[], field: CreditField): number {
-  const want = headerKey(CREDIT_COLUMNS.find((c) => c.field === field)!.header);
-  return headers.findIndex((h) => headerKey(h as Cell) === want);
-}
 
 export interface ScopeInput {
   /** The Credit ID column as read by columns, header cell first. */
@@ -120,7 +107,7 @@ export function valuesFromScope(
 
 /** Every Credit ID of the Ledger tab's rows (any Status), or null when its Credit ID header is missing. */
 export function ledgerCreditIds(grid: Grid): Set<string> | null {
-  const at = grid.headers.findIndex((h) => headerKey(h) === headerKey(ledgerHeader('creditId')));
+  const at = columnAt('ledger', grid.headers, 'creditId');
   if (at < 0) return null;
   const out = new Set<string>();
   for (const row of grid.rows) {
@@ -135,8 +122,8 @@ export function auditWholeIds(grid: Grid | undefined, detail: readonly AuditActi
   const out = new Set<string>();
   if (!grid) return out;
   const actions = new Set<string>([...AUDIT_WHOLE_ROWS, ...detail]);
-  const id = auditColumn(grid, 'creditId');
-  const action = auditColumn(grid, 'action');
+  const id = columnAt('audit', grid.headers, 'creditId');
+  const action = columnAt('audit', grid.headers, 'action');
   if (id < 0 || action < 0) return out;
   for (const row of grid.rows) if (actions.has(text(row[action]))) out.add(text(row[id]));
   return out;
@@ -145,16 +132,7 @@ export function auditWholeIds(grid: Grid | undefined, detail: readonly AuditActi
 /** Every Credit ID the Audit tab shows. */
 export function auditIds(grid: Grid | undefined): Set<string> {
   const out = new Set<string>();
-  const id = grid ? auditColumn(grid, 'creditId') : -1;
+  const id = grid ? columnAt('audit', grid.headers, 'creditId') : -1;
   if (grid && id >= 0) for (const row of grid.rows) out.add(text(row[id]));
   return out;
-}
-
-function auditColumn(grid: Grid, field: AuditField): number {
-  const want = headerKey(TABS.audit.columns.find((c) => c.field === field)!.header);
-  return grid.headers.findIndex((h) => headerKey(h) === want);
-}
-
-function ledgerHeader(field: LedgerField): string {
-  return TABS.ledger.columns.find((c) => c.field === field)!.header;
 }
