@@ -59,21 +59,33 @@ function digitsFrom(seed: string, count: number): string {
 }
 
 /**
- * Issues IDs for new credits. `taken` holds every ID already issued; it is updated as IDs are handed out.
+ * Issues IDs for new credits. `taken` holds every ID in use or issued; it is updated as IDs are handed out.
  * Keys are processed in sorted order so that the same input always yields the same IDs.
+ *
+ * `reissuable`: IDs the Audit shows were issued and that no row, Ledger entry or archive holds — a credit
+ * deleted by hand (never collected) that the CUR brings back. A key whose own earlier ID is among them gets
+ * it again, found the way reconciliation puts a hand-edited ID back: the first of the key's candidates that
+ * was issued. Staff keep the ID they knew; the key, not the ID, is what billing goes by.
  */
 export function issueCreditIds(
   newCredits: { key: string; period: string }[],
   taken: Set<string>,
+  reissuable: ReadonlySet<string> = new Set(),
 ): Map<string, string> {
   const ids = new Map<string, string>();
+  const reissued = new Set<string>();
   const sorted = [...newCredits].sort((a, b) => (a.key < b.key ? -1 : a.key > b.key ? 1 : 0));
   for (const { key, period } of sorted) {
     if (ids.has(key)) continue;
-    const yyyymm = period.replace('-', '');
+    const again = reissuable.size ? earlierId(key, period, reissuable, reissued) : undefined;
+    if (again) {
+      reissued.add(again);
+      taken.add(again);
+      ids.set(key, again);
+      continue;
+    }
     for (let attempt = 0; ; attempt++) {
-      const d = digitsFrom(`${key}#${attempt}`, 8);
-      const id = `AWSC-${yyyymm}-${d.slice(0, 4)}-${d.slice(4)}`;
+      const id = creditIdCandidate(key, period, attempt);
       if (!taken.has(id)) {
         taken.add(id);
         ids.set(key, id);
@@ -83,6 +95,23 @@ export function issueCreditIds(
     }
   }
   return ids;
+}
+
+/** How many of a key's candidates are tried for its earlier ID, as reconciliation does. */
+export const EARLIER_ID_ATTEMPTS = 32;
+
+/** The first of the key's candidates that was issued, unless no longer free (see issueCreditIds). */
+function earlierId(
+  key: string,
+  period: string,
+  reissuable: ReadonlySet<string>,
+  reissued: ReadonlySet<string>,
+): string | undefined {
+  for (let attempt = 0; attempt < EARLIER_ID_ATTEMPTS; attempt++) {
+    const id = creditIdCandidate(key, period, attempt);
+    if (reissuable.has(id)) return reissued.has(id) ? undefined : id;
+  }
+  return undefined;
 }
 
 /**

@@ -44,6 +44,8 @@ export interface MergeInput {
   directory: AccountDirectory;
   /** Every Credit ID ever issued (Credits and Audit tabs); updated with the new ones. */
   takenIds: Set<string>;
+  /** IDs issued earlier and held by no row, Ledger entry or archive: a returning credit gets its own back. */
+  reissuableIds?: ReadonlySet<string>;
   /** Drift already recorded in Audit, as driftKey() strings, so a re-run does not record it again. */
   recordedDrift: ReadonlySet<string>;
   /**
@@ -326,6 +328,7 @@ export function mergeCredits(input: MergeInput): MergeResult {
       ...newCorrections.map((p) => ({ key: p.credit.key, period: p.credit.period })),
     ],
     input.takenIds,
+    input.reissuableIds,
   );
   for (const p of newCorrections) {
     const credit: Credit = { ...p.credit, creditId: ids.get(p.credit.key)! };

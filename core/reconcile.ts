@@ -19,7 +19,7 @@
  */
 import type { AuditEntry } from './audit';
 import type { Credit } from './credit';
-import { accountText, creditIdCandidate, creditKey, USAGE_FILE_ID_PATTERN } from './ids';
+import { accountText, creditIdCandidate, creditKey, EARLIER_ID_ATTEMPTS, USAGE_FILE_ID_PATTERN } from './ids';
 import { correctionKey, correctionOfDescription } from './correction-key';
 import { creditOfEntry, type LedgerEntry } from './ledger';
 import { hasFlag, withFlags } from './flags';
@@ -388,7 +388,7 @@ export function reconcile(input: ReconcileInput): ReconcileResult {
     if (wrongId && input.issuedIds) {
       const period = text(row[idx.period]);
       let issued: string | undefined;
-      for (let attempt = 0; attempt < 32 && !issued; attempt++) {
+      for (let attempt = 0; attempt < EARLIER_ID_ATTEMPTS && !issued; attempt++) {
         const id = creditIdCandidate(key, period, attempt);
         if (input.issuedIds.has(id) && !ledgerById.has(id) && (id === creditId || !idsInUse().has(id)))
           issued = id;

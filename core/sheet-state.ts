@@ -47,6 +47,11 @@ export interface DeskState {
   /** Per period, whether AWS has finalised it as the Config tab records it (core/aws-bill.ts). */
   awsBills: Map<string, string>;
   takenIds: Set<string>;
+  /**
+   * IDs the Audit shows were issued that no Credits row and no Ledger entry holds: a credit deleted by hand may
+   * get its own back when the CUR brings it again (core/ids.ts issueCreditIds).
+   */
+  reissuableIds: Set<string>;
   /** Credits moved to the archive, as the Ledger tab lists them: never imported again, IDs never reused. */
   archived: ArchivedSet;
   recordedDrift: Set<string>;
@@ -121,12 +126,14 @@ export function readState(snapshot: Snapshot, opts: { lenient?: boolean } = {}):
   for (const id of ledger.creditIds) takenIds.add(id);
   for (const id of ledger.usageFileIds) usageFileIds.add(id);
   const recordedDrift = new Set<string>();
+  const reissuableIds = new Set<string>();
   for (const { record } of audit) {
     const id = text(record.creditId);
-    if (CREDIT_ID_PATTERN.test(id)) takenIds.add(id);
+    if (CREDIT_ID_PATTERN.test(id) && !takenIds.has(id)) reissuableIds.add(id);
     if (text(record.action) === 'drift')
       recordedDrift.add(driftKey(id, text(record.field), text(record.after)));
   }
+  for (const id of reissuableIds) takenIds.add(id);
   return {
     snapshot,
     credits,
@@ -136,6 +143,7 @@ export function readState(snapshot: Snapshot, opts: { lenient?: boolean } = {}):
     defaults,
     awsBills: readAwsBills(snapshot.tabs.config),
     takenIds,
+    reissuableIds,
     archived: readArchivedLedger(snapshot.tabs.ledger),
     recordedDrift,
     usageFileIds,

@@ -216,6 +216,7 @@ export async function runSync(
     incoming,
     directory: state.directory,
     takenIds: new Set([...state.takenIds, ...archived.creditIds]),
+    reissuableIds: new Set([...state.reissuableIds].filter((id) => !archived.creditIds.has(id))),
     recordedDrift: state.recordedDrift,
     amountsRecorded: creditsWithSyncRows(snapshot.tabs.audit),
     now,

@@ -2,6 +2,7 @@ import fc from 'fast-check';
 import {
   accountText,
   CREDIT_ID_PATTERN,
+  creditIdCandidate,
   creditKey,
   issueCreditIds,
   usageFileId,
@@ -80,6 +81,42 @@ describe('credit IDs', () => {
           expect(new Set(issued).size).toBe(issued.length);
           for (const id of issued) expect(before.has(id)).toBe(false);
           expect([...a.entries()].sort()).toEqual([...b.entries()].sort());
+        },
+      ),
+    );
+  });
+
+  it('give a returning key the ID it was issued when that ID is reissuable, and never hand out any other taken ID', () => {
+    fc.assert(
+      fc.property(
+        fc.uniqueArray(fc.string({ minLength: 4, maxLength: 12 }), { minLength: 2, maxLength: 120 }),
+        fc.array(fc.boolean(), { minLength: 120, maxLength: 120 }),
+        fc.array(fc.string({ minLength: 4, maxLength: 12 }), { maxLength: 30 }),
+        (keys, goneFlags, fresh) => {
+          const period = '2026-10';
+          // The first issuance, with some IDs already taken so that some keys sit past attempt 0.
+          const blockers = new Set(
+            keys.filter((_, i) => i % 5 === 0).map((k) => creditIdCandidate(k, period, 0)),
+          );
+          const taken = new Set(blockers);
+          const first = issueCreditIds(
+            keys.map((key) => ({ key, period })),
+            taken,
+          );
+          const gone = keys.filter((_, i) => goneFlags[i]);
+          const reissuable = new Set(gone.map((k) => first.get(k)!));
+          const newKeys = fresh.filter((k) => !first.has(k));
+          const takenNow = new Set(taken);
+          const again = issueCreditIds(
+            [...gone, ...newKeys].map((key) => ({ key, period })),
+            takenNow,
+            reissuable,
+          );
+          for (const k of gone) expect(again.get(k)).toBe(first.get(k));
+          for (const k of newKeys) expect(taken.has(again.get(k)!)).toBe(false);
+          const handed = [...again.values()];
+          expect(new Set(handed).size).toBe(handed.length);
+          for (const id of handed) expect(takenNow.has(id)).toBe(true);
         },
       ),
     );

@@ -134,11 +134,13 @@ describe('the Ledger on the Google Sheet', () => {
   it('a fresh container: no usage folder, the Ledger tab alone restores the deleted rows', async () => {
     const w = await world();
     const ledger = await ledgerOf(w.sink());
+    const before = await creditsOf(w.sink());
     rmSync(w.usageDir, { recursive: true });
     credits().cells.splice(1, credits().cells.length - 1);
     const report = await sync(w);
     expectSheetMatchesLedger(await creditsOf(w.sink()), ledger);
-    expect(report.merge.adds).toHaveLength(2); // the two never collected, imported again
+    expect(report.merge.adds).toHaveLength(2); // the two never collected, imported again with their own IDs
+    for (const c of report.merge.adds) expect(c.creditId).toBe(before.find((b) => b.key === c.key)?.creditId);
   });
 
   it('a collect that dies after the Ledger request and before the Credits request is completed by the next run', async () => {

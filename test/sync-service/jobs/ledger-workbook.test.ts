@@ -127,6 +127,22 @@ describe('the Ledger on the workbook', () => {
     expect(next.file!.records).toHaveLength(1);
   });
 
+  it('a deleted row never collected comes back from the CUR with the Credit ID it had, not a new one', async () => {
+    const w = await world();
+    const before = await creditsOf(w.sink());
+    const gone = before.find((c) => c.status === 'ASSIGNED')!;
+    await byHand(w.path, (_, ws) => ws.spliceRows(rowWith(ws, 'Credit ID', gone.creditId), 1));
+    const report = await sync(w);
+    expect(report.merge.adds.map((c) => `${c.key} ${c.creditId}`)).toEqual([`${gone.key} ${gone.creditId}`]);
+    const after = await creditsOf(w.sink());
+    expect(after.filter((c) => c.creditId === gone.creditId).map((c) => c.key)).toEqual([gone.key]);
+    expect(new Set(after.map((c) => c.creditId)).size).toBe(after.length);
+    // and the next run has nothing to say about it: the ID is the one the Audit issued for that key
+    const again = await sync(w);
+    expect(again.merge.adds).toEqual([]);
+    expect(again.restored).toEqual([]);
+  });
+
   it('cleared Key cells of collected rows are restored in place: "added 0", no second row, nothing collected twice', async () => {
     const w = await world();
     const before = await creditsOf(w.sink());
@@ -153,6 +169,7 @@ describe('the Ledger on the workbook', () => {
 
   it('a renamed Credits tab: the collected credits are put back in a new one and the run says so loudly', async () => {
     const w = await world();
+    const before = await creditsOf(w.sink());
     await byHand(w.path, (_, ws) => (ws.name = 'Credits (old)'));
     const reporter = recordingReporter();
     const report = await sync(w, reporter);
@@ -161,8 +178,9 @@ describe('the Ledger on the workbook', () => {
     const credits = await creditsOf(w.sink());
     const ledger = await ledgerOf(w.sink());
     expectSheetMatchesLedger(credits, ledger);
-    // the credits that were not collected come back as new rows, never as the collected ones again
+    // the credits that were not collected come back as new rows with their own IDs, never as the collected ones
     expect(report.merge.adds).toHaveLength(2);
+    for (const c of report.merge.adds) expect(c.creditId).toBe(before.find((b) => b.key === c.key)?.creditId);
     const next = await runCollect(
       {},
       { sink: w.sink(), usageDir: w.usageDir, reporter: silentReporter, now: NOW },
