@@ -1,0 +1,216 @@
+/**
+ * What the collection-proof properties share (collect-proof.property.test.ts on the Google Sheet,
+ * collect-proof-workbook.property.test.ts on the workbook): the hand edits people make, drawn at random, and the
+ * check every collection must pass. Each sink applies the edits its own way, as a person's edit reaches it.
+ */
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import fc from 'fast-check';
+import type { Credit } from '../../../core/credit';
+import { CreditDeskError } from '../../../core/errors';
+import { headersOf } from '../../../core/sheet-contract';
+import type { UsageFile } from '../../../core/usage';
+import { moveColumnByHand, sortByHand } from '../../helpers/hand-edits';
+
+export type Op =
+  | { kind: 'assign'; row: number; allocation: string }
+  | { kind: 'status'; row: number; value: string }
+  | { kind: 'deleteRow'; row: number }
+  | { kind: 'sort'; seed: number }
+  | { kind: 'renameHeader'; header: string }
+  | { kind: 'deleteColumn'; header: string }
+  | { kind: 'restoreHeaders' }
+  | { kind: 'moveColumn'; header: string; to: number }
+  | { kind: 'deleteTab'; name: 'Credits' | 'Ledger' | 'Audit' }
+  | { kind: 'deleteUsageFiles' };
+
+const CREDIT_HEADERS = headersOf('credits');
+const row = fc.nat(9);
+export const op: fc.Arbitrary<Op> = fc.oneof(
+  {
+    arbitrary: fc.record({
+      kind: fc.constant('assign' as const),
+      row,
+      allocation: fc.constantFrom('customer 100%', 'reseller 50%', 'customer 60%, reseller 40%', 'none'),
+    }),
+    weight: 4,
+  },
+  {
+    arbitrary: fc.record({
+      kind: fc.constant('status' as const),
+      row,
+      value: fc.constantFrom('PENDING_ASSIGN', 'ASSIGNED', 'PROCESSING', 'PROCESSED', ''),
+    }),
+    weight: 2,
+  },
+  { arbitrary: fc.record({ kind: fc.constant('deleteRow' as const), row }), weight: 1 },
+  { arbitrary: fc.record({ kind: fc.constant('sort' as const), seed: fc.integer() }), weight: 1 },
+  {
+    arbitrary: fc.record({
+      kind: fc.constant('renameHeader' as const),
+      header: fc.constantFrom(...CREDIT_HEADERS),
+    }),
+    weight: 1,
+  },
+  {
+    arbitrary: fc.record({
+      kind: fc.constant('deleteColumn' as const),
+      header: fc.constantFrom('Allocation', 'Status', 'Flags', 'Distributor Keeps', 'Usage File ID', 'Notes'),
+    }),
+    weight: 1,
+  },
+  { arbitrary: fc.record({ kind: fc.constant('restoreHeaders' as const) }), weight: 2 },
+  {
+    arbitrary: fc.record({
+      kind: fc.constant('moveColumn' as const),
+      header: fc.constantFrom(...CREDIT_HEADERS),
+      to: fc.nat(21),
+    }),
+    weight: 1,
+  },
+  {
+    arbitrary: fc.record({
+      kind: fc.constant('deleteTab' as const),
+      name: fc.constantFrom('Credits' as const, 'Ledger' as const, 'Audit' as const),
+    }),
+    weight: 1,
+  },
+  { arbitrary: fc.record({ kind: fc.constant('deleteUsageFiles' as const) }), weight: 1 },
+);
+
+/**
+ * The Ledger tab, the Audit tab and the usage files are the three copies of what was collected; each is enough
+ * alone. A sequence that destroys all three leaves nothing that could prove a collection (issue 21 asks that
+ * losing all of them stops `collect` while the locked rows are still there, which the example test covers), so
+ * the generator keeps at least one.
+ */
+export function keepsOneRecord(ops: Op[]): boolean {
+  const lost = new Set(
+    ops.map((o) =>
+      o.kind === 'deleteUsageFiles'
+        ? 'files'
+        : o.kind === 'deleteTab' && o.name !== 'Credits'
+          ? o.name
+          : o.kind === 'deleteColumn' && o.header !== 'Notes'
+            ? 'column'
+            : '',
+    ),
+  );
+  return !(lost.has('files') && lost.has('Ledger') && lost.has('Audit'));
+}
+
+function usageFilesIn(dir: string): UsageFile[] {
+  if (!existsSync(dir)) return [];
+  return readdirSync(dir)
+    .filter((n) => /^UF-.*\.json$/.test(n))
+    .map((n) => JSON.parse(readFileSync(join(dir, n), 'utf8')) as UsageFile);
+}
+
+/** A refusal is a CreditDeskError (null); anything else is a failure of the test. */
+export async function orRefusal<T>(run: () => Promise<T>): Promise<T | null> {
+  try {
+    return await run();
+  } catch (e) {
+    if (e instanceof CreditDeskError) return null;
+    throw e;
+  }
+}
+
+/** Every collection so far: key → the usage file and the allocation it was collected with. */
+export type Collected = Map<string, { file: string; allocation: string }>;
+
+export function collectedIn(usageDir: string): Collected {
+  const collected: Collected = new Map();
+  for (const f of usageFilesIn(usageDir))
+    for (const r of f.records) collected.set(r.key, { file: f.usageFileId, allocation: r.allocation });
+  return collected;
+}
+
+/**
+ * A new usage file against what was collected before: no key twice; each credit locked in the sheet exactly as
+ * collected; each record's lines add up to the credit. Records the file's credits in `collected`.
+ */
+export function expectCollectedOnce(
+  file: UsageFile,
+  sheet: Credit[],
+  collected: Collected,
+  ops: unknown,
+): void {
+  for (const r of file.records) {
+    const before = collected.get(r.key);
+    if (before)
+      throw new Error(
+        `${r.creditId} collected twice: ${before.file} and ${file.usageFileId} (ops ${JSON.stringify(ops)})`,
+      );
+    collected.set(r.key, { file: file.usageFileId, allocation: r.allocation });
+    expect(sheet.find((c) => c.key === r.key)).toMatchObject({
+      status: 'PROCESSING',
+      usageFileId: file.usageFileId,
+      usageRecordId: r.usageRecordId,
+      allocation: r.allocation,
+      distributorKeeps: r.distributorKeeps,
+    });
+    expect(r.lines.reduce((s, l) => s + l.amount, 0)).toBe(r.amount);
+  }
+}
+
+/** Headers renamed by the sequence so far: the new name → the contract's. */
+export type Renamed = Map<string, string>;
+
+/**
+ * An edit of the Credits tab's cells (row 0 the headers), as a person makes it; tab- and folder-level edits
+ * (deleteTab, deleteUsageFiles) are the sink's own.
+ */
+export function editCells<T>(o: Op, cells: (T | string | null)[][], renamed: Renamed): void {
+  const at = (h: string) => cells[0].indexOf(h);
+  const rowAt = (n: number) => (cells.length > 1 ? 1 + (n % (cells.length - 1)) : -1);
+  switch (o.kind) {
+    case 'assign': {
+      const r = rowAt(o.row);
+      if (r < 0 || at('Status') < 0 || at('Allocation') < 0) return;
+      cells[r][at('Status')] = 'ASSIGNED';
+      cells[r][at('Allocation')] = o.allocation;
+      return;
+    }
+    case 'status': {
+      const r = rowAt(o.row);
+      if (r >= 0 && at('Status') >= 0) cells[r][at('Status')] = o.value;
+      return;
+    }
+    case 'deleteRow': {
+      const r = rowAt(o.row);
+      if (r >= 0) cells.splice(r, 1);
+      return;
+    }
+    case 'sort':
+      sortByHand(cells, o.seed);
+      return;
+    case 'renameHeader': {
+      const c = at(o.header);
+      if (c < 0) return;
+      cells[0][c] = `${o.header} (old)`;
+      renamed.set(`${o.header} (old)`, o.header);
+      return;
+    }
+    case 'deleteColumn': {
+      const c = at(o.header);
+      if (c >= 0) for (const r of cells) r.splice(c, 1);
+      return;
+    }
+    case 'restoreHeaders': {
+      // the person puts the names back; a deleted column comes back as an empty column at the end
+      for (const [from, to] of renamed) {
+        const c = at(from);
+        if (c >= 0) cells[0][c] = to;
+      }
+      renamed.clear();
+      for (const h of CREDIT_HEADERS) if (at(h) < 0) cells[0].push(h);
+      return;
+    }
+    case 'moveColumn':
+      moveColumnByHand(cells, o.header, o.to);
+      return;
+    default:
+      throw new Error(`${o.kind} is not an edit of cells`);
+  }
+}
