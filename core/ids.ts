@@ -123,6 +123,13 @@ export function creditIdCandidate(key: string, period: string, attempt: number):
   return `AWSC-${period.replace('-', '')}-${d.slice(0, 4)}-${d.slice(4)}`;
 }
 
+/** Whether `id` is one of the IDs `issueCreditIds` could have given the key (its first EARLIER_ID_ATTEMPTS). */
+export function isCandidateOf(key: string, period: string, id: string): boolean {
+  for (let attempt = 0; attempt < EARLIER_ID_ATTEMPTS; attempt++)
+    if (creditIdCandidate(key, period, attempt) === id) return true;
+  return false;
+}
+
 export const USAGE_FILE_ID_PATTERN = /^UF-\d{4}-\d{2}-\d{4}-\d{4}$/;
 
 /** A usage file ID in Connect's shape, UF-YYYY-MM-NNNN-NNNN, for the month the file is created in. */

@@ -19,7 +19,14 @@
  */
 import type { AuditEntry } from './audit';
 import type { Credit } from './credit';
-import { accountText, creditIdCandidate, creditKey, EARLIER_ID_ATTEMPTS, USAGE_FILE_ID_PATTERN } from './ids';
+import {
+  accountText,
+  creditIdCandidate,
+  creditKey,
+  EARLIER_ID_ATTEMPTS,
+  isCandidateOf,
+  USAGE_FILE_ID_PATTERN,
+} from './ids';
 import { correctionKey, correctionOfDescription } from './correction-key';
 import { creditOfEntry, type LedgerEntry } from './ledger';
 import { hasFlag, withFlags } from './flags';
@@ -209,9 +216,19 @@ export function reconcile(input: ReconcileInput): ReconcileResult {
   // Each row's Key read once (text() trims): every pass below needs it, 240,000 rows on a year's sheet.
   const keys: string[] = new Array<string>(grid.rows.length);
   const rowsByKey = new Map<string, number>();
+  // Credit IDs on more than one row (a cell copied by hand): staff name a credit by its ID (`assign <ID>`), so
+  // each row whose key the ID was not issued to gets its own back below. Only with the Audit's issued IDs.
+  const seenIds = input.issuedIds ? new Set<string>() : undefined;
+  const sharedIds = new Set<string>();
   for (let i = 0; i < grid.rows.length; i++) {
-    const key = (keys[i] = text(grid.rows[i][idx.key]));
+    const row = grid.rows[i];
+    const key = (keys[i] = text(row[idx.key]));
     if (key && !rowsByKey.has(key)) rowsByKey.set(key, i);
+    if (seenIds) {
+      const id = text(row[idx.creditId]);
+      if (seenIds.has(id)) sharedIds.add(id);
+      else if (id) seenIds.add(id);
+    }
   }
 
   /** Rows taken by a Ledger entry: entry key → row. */
@@ -344,6 +361,7 @@ export function reconcile(input: ReconcileInput): ReconcileResult {
       !locked &&
       !ledgerById.has(creditId) &&
       (!input.issuedIds || input.issuedIds.has(creditId)) &&
+      !sharedIds.has(creditId) &&
       isPeriod(text(row[idx.period]))
     )
       return;
@@ -383,10 +401,14 @@ export function reconcile(input: ReconcileInput): ReconcileResult {
     }
     // A Credit ID edited by hand: the ID the credit was issued is the first of its key's candidates that the
     // Audit tab lists as issued. Without that, a row wearing a collected credit's ID cannot be trusted.
+    // A Credit ID on another row too is this row's only if it is one its key could have been issued.
+    const period = text(row[idx.period]);
     const wrongId =
-      !creditId || ledgerById.has(creditId) || (input.issuedIds && !input.issuedIds.has(creditId));
+      !creditId ||
+      ledgerById.has(creditId) ||
+      (input.issuedIds && !input.issuedIds.has(creditId)) ||
+      (sharedIds.has(creditId) && !isCandidateOf(key, period, creditId));
     if (wrongId && input.issuedIds) {
-      const period = text(row[idx.period]);
       let issued: string | undefined;
       for (let attempt = 0; attempt < EARLIER_ID_ATTEMPTS && !issued; attempt++) {
         const id = creditIdCandidate(key, period, attempt);
@@ -406,6 +428,19 @@ export function reconcile(input: ReconcileInput): ReconcileResult {
         ? `its Credit ID belongs to collected credit ${id} (another row)`
         : 'it says it was collected, is in no usage record, and its Key does not match its cells';
       flagUnmatched(i, id, why, fields);
+      if (locked) revertStatus(row, status, fields, changed, id);
+      write(i, readKey, id, fields, changed);
+      return;
+    }
+    // Another credit's ID and no ID of its own to put back (its Audit rows gone, or its Key edited): flagged, so
+    // that nobody collects it or names it by that ID until someone checks it (`assign <ID>` refuses the ID).
+    if (sharedIds.has(id) && !isCandidateOf(key, period, id)) {
+      flagUnmatched(
+        i,
+        id,
+        `its Credit ID is on another row too and was not issued to this row's credit`,
+        fields,
+      );
       if (locked) revertStatus(row, status, fields, changed, id);
       write(i, readKey, id, fields, changed);
       return;

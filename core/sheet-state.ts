@@ -2,6 +2,7 @@
  * Reads a sink's snapshot into the domain (credits with their rows, accounts, rules, default configuration,
  * IDs ever issued), and turns domain changes back into a ChangeSet that writes only the fields that changed.
  */
+import { CreditDeskError } from './errors';
 import { buildDirectory, type AccountDirectory } from './accounts';
 import { auditCells, compactAudit, type AuditEntry } from './audit';
 import { parseConfig } from './config';
@@ -89,18 +90,26 @@ export function readDirectory(snapshot: Snapshot): AccountDirectory {
 }
 
 /**
- * The credit with this Credit ID (trimmed, upper-cased), the first row holding it as in readState; null when
- * none does. Only that row is parsed: a command changing one credit has no use for the other 50,000.
+ * The credit with this Credit ID (trimmed, upper-cased); null when no row holds it. Only that row is parsed: a
+ * command changing one credit has no use for the other 50,000. Two rows holding it (an ID copied by hand that
+ * reconciliation could not give back, core/reconcile.ts) is refused: the command would guess which credit is meant.
  */
 export function findCreditById(grid: Grid, creditId: string): ExistingCredit | null {
   const idx = indexColumns<CreditField>('credits', grid.headers);
   const wanted = creditId.trim().toUpperCase();
+  const found: ExistingCredit[] = [];
   for (let i = 0; i < grid.rows.length; i++) {
     if (text(grid.rows[i][idx.creditId]) !== wanted) continue;
     const credit = creditFromRow(grid.rows[i], idx, i + 2);
-    if (credit) return { sheetRow: i + 2, credit };
+    if (credit) found.push({ sheetRow: i + 2, credit });
   }
-  return null;
+  if (found.length > 1)
+    throw new CreditDeskError(
+      'BAD_SHEET',
+      `${wanted} is on rows ${found.map((f) => f.sheetRow).join(' and ')} of the Credits tab, and a Credit ID names one credit; nothing was changed.`,
+      'Give the copy its own Credit ID back or delete it (the row flagged UNMATCHED is the copy), then run the command again.',
+    );
+  return found[0] ?? null;
 }
 
 /**

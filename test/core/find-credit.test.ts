@@ -1,7 +1,7 @@
 /**
  * `assign` and `unassign` find their credit by Credit ID without parsing the other rows
  * (core/sheet-state.ts findCreditById): the same credit readState would find, whatever the case or spaces typed,
- * and a malformed row elsewhere does not stop a one-credit edit.
+ * and a malformed row elsewhere does not stop a one-credit edit; an ID two credits hold is refused, never guessed.
  */
 import { findCreditById, readState } from '../../core/sheet-state';
 import { CREDIT_COLUMNS, headersOf } from '../../core/sheet-contract';
@@ -33,13 +33,23 @@ describe('finding one credit by Credit ID', () => {
     expect(findCreditById(g, 'AWSC-202610-0000-0003')).toBeNull();
   });
 
-  it('takes the first row holding the ID, and is not stopped by a malformed row elsewhere', () => {
+  it('is not stopped by a malformed row elsewhere', () => {
     const broken = rowOf(credit({ key: 'k-x', creditId: 'AWSC-202610-0000-0009' }));
     broken[CREDIT_COLUMNS.findIndex((c) => c.field === 'amount')] = 'twelve dollars';
-    const twice = { ...b, key: 'k-b2', description: 'a copy pasted below' };
-    const g = grid([broken, rowOf(b), rowOf(twice)]);
+    const g = grid([broken, rowOf(b)]);
     expect(() => readState({ tabs: { ...emptyTabs(), credits: g } })).toThrow(); // the whole-tab read refuses it
     expect(findCreditById(g, b.creditId)!.credit.description).toBe('second');
     expect(findCreditById(g, b.creditId)!.sheetRow).toBe(3);
+  });
+
+  it('refuses an ID two credits hold (a copy reconciliation could not give its own ID back), naming both rows', () => {
+    const twice = { ...b, key: 'k-b2', description: 'a copy pasted below' };
+    const blankRowWithTheId = grid([]).headers.map((h) => (h === 'Credit ID' ? b.creditId : ''));
+    const g = grid([rowOf(a), rowOf(b), blankRowWithTheId, rowOf(twice)]);
+    expect(() => findCreditById(g, b.creditId)).toThrow(
+      /AWSC-202610-0000-0002 is on rows 3 and 5 of the Credits tab.*nothing was changed/,
+    );
+    // a row holding the ID but no credit (a note typed beside it) does not count
+    expect(findCreditById(grid([rowOf(a), rowOf(b), blankRowWithTheId]), b.creditId)!.sheetRow).toBe(3);
   });
 });

@@ -148,6 +148,10 @@ function assertInvariants(w: World, credits: Credit[]) {
       customerId: e.customerId,
     });
   }
+  // No two credits share a Credit ID (staff name credits by it), but for a row flagged UNMATCHED (another's ID
+  // and none of its own to put back).
+  const ids = credits.filter((c) => c.creditId && !c.flags.includes('UNMATCHED')).map((c) => c.creditId);
+  expect(ids.length - new Set(ids).size).toBe(0);
   // Nothing outside the record is locked, and no other row carries a collected credit's ID unflagged.
   const ledgerIds = new Set(w.ledger.map((e) => e.creditId));
   for (const c of credits) {
@@ -297,6 +301,26 @@ describe('reconcile: each hand edit the usage record undoes', () => {
         expect.objectContaining({ field: 'creditId', before: 'AWSC-202610-1111-2222', after: c.creditId }),
       ]),
     );
+  });
+
+  it("gives a credit its own ID back when another credit's ID was copied onto it, whichever row comes first", () => {
+    const w = world();
+    const [a, b] = creditsOf(w.grid).filter((x) => x.status === 'PENDING_ASSIGN');
+    const copied = edit(w.grid, b.creditId, 'creditId', a.creditId);
+    const reversed = { headers: copied.headers, rows: [...copied.rows].reverse() };
+    for (const grid of [copied, reversed]) {
+      const { result, credits } = syncInMemory(w, grid);
+      expect(credits.find((x) => x.key === a.key)!.creditId).toBe(a.creditId);
+      expect(credits.find((x) => x.key === b.key)!.creditId).toBe(b.creditId);
+      expect(result.repairs.audit).toEqual([
+        expect.objectContaining({
+          creditId: b.creditId,
+          field: 'creditId',
+          before: a.creditId,
+          after: b.creditId,
+        }),
+      ]);
+    }
   });
 
   it('keeps and flags a row that matches no credit, and never collects it', () => {

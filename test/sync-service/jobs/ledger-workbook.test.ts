@@ -221,6 +221,51 @@ describe('the Ledger on the workbook', () => {
     );
   });
 
+  it("a Credit ID copied onto another credit's row: `assign` of that ID changes the credit it names, the copy gets its own ID back", async () => {
+    const w = await world();
+    const credits = await creditsOf(w.sink());
+    const owner = credits.find((c) => c.status === 'ASSIGNED')!;
+    const copy = credits.find((c) => c.status === 'PENDING_ASSIGN')!;
+    await byHand(w.path, (_, ws) => {
+      ws.getRow(rowWith(ws, 'Credit ID', copy.creditId)).getCell(col(ws, 'Credit ID')).value = owner.creditId;
+    });
+    // the copy's row comes first, so a command going by the first row holding the ID would change the copy
+    const ws = (await loadWorkbook(w.path)).getWorksheet('Credits')!;
+    expect(rowWith(ws, 'Credit ID', owner.creditId)).toBeLessThan(rowWith(ws, 'Key', owner.key));
+    const deps = { sink: w.sink(), now: NOW, actor: 'a@x', usageDir: w.usageDir };
+    await runAssign(owner.creditId, 'reseller 50%', deps);
+    const after = await creditsOf(w.sink());
+    expect(after.find((c) => c.key === owner.key)).toMatchObject({
+      creditId: owner.creditId,
+      allocation: 'reseller 50%',
+    });
+    expect(after.find((c) => c.key === copy.key)).toMatchObject({
+      creditId: copy.creditId,
+      status: 'PENDING_ASSIGN',
+      allocation: '',
+    });
+    expect(await auditRestores(w.path)).toEqual([`${copy.creditId} creditId`]);
+  });
+
+  it('a copied Credit ID on a row with no ID of its own to put back is flagged, and `assign` of it refuses', async () => {
+    const w = await world();
+    const credits = await creditsOf(w.sink());
+    const owner = credits.find((c) => c.status === 'ASSIGNED')!;
+    const copy = credits.find((c) => c.status === 'PENDING_ASSIGN')!;
+    await byHand(w.path, (_, ws) => {
+      const r = ws.getRow(rowWith(ws, 'Credit ID', copy.creditId));
+      r.getCell(col(ws, 'Credit ID')).value = owner.creditId;
+      r.getCell(col(ws, 'Key')).value = 'typed by hand';
+    });
+    const deps = { sink: w.sink(), now: NOW, actor: 'a@x', usageDir: w.usageDir };
+    await expect(runAssign(owner.creditId, 'reseller 50%', deps)).rejects.toThrow(
+      new RegExp(`${owner.creditId} is on rows \\d+ and \\d+ of the Credits tab`),
+    );
+    const after = await creditsOf(w.sink());
+    expect(after.find((c) => c.key === owner.key)!.allocation).toBe(owner.allocation);
+    expect(after.find((c) => c.key === 'typed by hand')!.flags).toContain('UNMATCHED');
+  });
+
   it('a collected credit retyped ASSIGNED cannot be unassigned or re-assigned: it is restored before the command decides', async () => {
     const w = await world();
     const c = (await creditsOf(w.sink())).find((x) => x.status === 'PROCESSING')!;
