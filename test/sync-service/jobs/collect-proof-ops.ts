@@ -22,7 +22,11 @@ export type Op =
   | { kind: 'restoreHeaders' }
   | { kind: 'moveColumn'; header: string; to: number }
   | { kind: 'deleteTab'; name: 'Credits' | 'Ledger' | 'Audit' }
-  | { kind: 'deleteUsageFiles' };
+  | { kind: 'deleteUsageFiles' }
+  | { kind: 'pasteRow'; from: number; to: number }
+  | { kind: 'copyRowBelow'; from: number }
+  | { kind: 'copyCell'; header: string; from: number; to: number }
+  | { kind: 'typeCell'; header: string; row: number; value: string };
 
 const CREDIT_HEADERS = headersOf('credits');
 const row = fc.nat(9);
@@ -76,6 +80,47 @@ export const op: fc.Arbitrary<Op> = fc.oneof(
     weight: 1,
   },
   { arbitrary: fc.record({ kind: fc.constant('deleteUsageFiles' as const) }), weight: 1 },
+  // a whole row pasted over another, or copied below the table (a duplicate of a credit)
+  { arbitrary: fc.record({ kind: fc.constant('pasteRow' as const), from: row, to: row }), weight: 1 },
+  { arbitrary: fc.record({ kind: fc.constant('copyRowBelow' as const), from: row }), weight: 1 },
+  // one cell copied from another row: another credit's ID, Key, usage IDs, amount or allocation
+  {
+    arbitrary: fc.record({
+      kind: fc.constant('copyCell' as const),
+      header: fc.constantFrom(
+        'Credit ID',
+        'Key',
+        'Usage File ID',
+        'Usage Record ID',
+        'Amount',
+        'Allocation',
+        'Distributor Keeps',
+        'Status',
+      ),
+      from: row,
+      to: row,
+    }),
+    weight: 2,
+  },
+  // a value typed over a cell the sync or the usage process owns
+  {
+    arbitrary: fc.record({
+      kind: fc.constant('typeCell' as const),
+      header: fc.constantFrom('Amount', 'Key', 'Credit ID', 'Usage File ID', 'Flags', 'Currency', 'Period'),
+      row,
+      value: fc.constantFrom(
+        '',
+        '999.99',
+        '0',
+        'AWSC-202610-0000-0001',
+        'UF-2026-12-0000-0000',
+        'HOLD',
+        'EUR',
+        '2026-09',
+      ),
+    }),
+    weight: 1,
+  },
 );
 
 /**
@@ -210,7 +255,42 @@ export function editCells<T>(o: Op, cells: (T | string | null)[][], renamed: Ren
     case 'moveColumn':
       moveColumnByHand(cells, o.header, o.to);
       return;
+    case 'pasteRow': {
+      const [from, to] = [rowAt(o.from), rowAt(o.to)];
+      if (from >= 0) cells[to] = [...cells[from]];
+      return;
+    }
+    case 'copyRowBelow': {
+      const from = rowAt(o.from);
+      if (from >= 0) cells.push([...cells[from]]);
+      return;
+    }
+    case 'copyCell': {
+      const [from, to, c] = [rowAt(o.from), rowAt(o.to), at(o.header)];
+      if (from >= 0 && c >= 0) cells[to][c] = cells[from][c] ?? null;
+      return;
+    }
+    case 'typeCell': {
+      const [r, c] = [rowAt(o.row), at(o.header)];
+      if (r >= 0 && c >= 0) cells[r][c] = o.value;
+      return;
+    }
     default:
       throw new Error(`${o.kind} is not an edit of cells`);
+  }
+}
+
+/**
+ * After a sync, no two credits hold the same Credit ID (staff name a credit by it: `assign <ID>`), but for a row
+ * flagged UNMATCHED: another credit's ID, with none of its own to put back (core/reconcile.ts).
+ */
+export function expectIdsUnique(sheet: Credit[], ops: unknown): void {
+  const seen = new Map<string, string>();
+  for (const c of sheet) {
+    if (!c.creditId || c.flags.includes('UNMATCHED')) continue;
+    const other = seen.get(c.creditId);
+    if (other !== undefined && other !== c.key)
+      throw new Error(`${c.creditId} on two credits after a sync (ops ${JSON.stringify(ops)})`);
+    seen.set(c.creditId, c.key);
   }
 }

@@ -28,6 +28,7 @@ import {
   collectedIn,
   editCells,
   expectCollectedOnce,
+  expectIdsUnique,
   keepsOneRecord,
   op,
   orRefusal,
@@ -57,7 +58,7 @@ async function run(ops: Op[]): Promise<void> {
 
   for (const o of ops) {
     await byHand(path, o, renamed, w.usageDir);
-    await orRefusal(() => sync(w));
+    if (await orRefusal(() => sync(w))) expectIdsUnique(await creditsOf(w.sink()), ops);
     const deps = { sink: w.sink(), usageDir: w.usageDir, reporter: silentReporter, now: new Date() };
     const result = await orRefusal(() => runCollect({}, deps));
     if (!result?.file) continue;

@@ -22,6 +22,7 @@ import {
   collectedIn,
   editCells,
   expectCollectedOnce,
+  expectIdsUnique,
   keepsOneRecord,
   op,
   orRefusal,
@@ -76,7 +77,7 @@ async function run(server: SheetsServer, ops: Op[]): Promise<void> {
 
   for (const o of ops) {
     apply(o);
-    await orRefusal(() => sync(w));
+    if (await orRefusal(() => sync(w))) expectIdsUnique(await creditsOf(w.sink()), ops);
     const result = await orRefusal(() =>
       runCollect({}, { sink: w.sink(), usageDir: w.usageDir, reporter: silentReporter, now: new Date() }),
     );
