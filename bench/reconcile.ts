@@ -105,7 +105,15 @@ export async function benchReconcile(): Promise<Figure[]> {
     const snapshot = await createWorkbookSink({ path }).read();
     const t1 = performance.now();
     const ledger = readLedger(snapshot.tabs.ledger);
-    const clean = reconcile({ credits: snapshot.tabs.credits, ledger, now: '2026-12-02T00:00:00Z' });
+    // As the reconcile step passes them: every Credit ID the Audit tab names (the IDs ever issued).
+    const auditIdAt = snapshot.tabs.audit.headers.indexOf('Credit ID');
+    const issuedIds = new Set(snapshot.tabs.audit.rows.map((r) => String(r[auditIdAt] ?? '')));
+    const clean = reconcile({
+      credits: snapshot.tabs.credits,
+      ledger,
+      issuedIds,
+      now: '2026-12-02T00:00:00Z',
+    });
     const step = seconds(t1);
     if (clean.restored.length) throw new Error(`a consistent sheet needed ${clean.restored.length} repairs`);
 
@@ -120,6 +128,7 @@ export async function benchReconcile(): Promise<Figure[]> {
     const repaired = reconcile({
       credits: edited,
       ledger: readLedger(snapshot.tabs.ledger),
+      issuedIds,
       now: '2026-12-02T00:00:00Z',
     });
     const repair = seconds(t2);
