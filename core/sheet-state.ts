@@ -103,11 +103,19 @@ export function findCreditById(grid: Grid, creditId: string): ExistingCredit | n
     const credit = creditFromRow(grid.rows[i], idx, i + 2);
     if (credit) found.push({ sheetRow: i + 2, credit });
   }
+  return soleCredit(found, wanted);
+}
+
+/**
+ * The one credit of `found` (the rows holding Credit ID `id`), or null. Two credits holding one ID (a Credit ID
+ * copied by hand, core/reconcile.ts) is refused: a command changing "the credit with this ID" would guess.
+ */
+export function soleCredit(found: readonly ExistingCredit[], id: string): ExistingCredit | null {
   if (found.length > 1)
     throw new CreditDeskError(
       'BAD_SHEET',
-      `${wanted} is on rows ${found.map((f) => f.sheetRow).join(' and ')} of the Credits tab, and a Credit ID names one credit; nothing was changed.`,
-      'Give the copy its own Credit ID back or delete it (the row flagged UNMATCHED is the copy), then run the command again.',
+      `${id} is on rows ${found.map((f) => f.sheetRow).join(' and ')} of the Credits tab, and a Credit ID names one credit; nothing was changed.`,
+      "Give the copy its own Credit ID back or delete it (`credit-desk sync` puts a credit's own ID back, and flags UNMATCHED a copy that has none), then try again.",
     );
   return found[0] ?? null;
 }

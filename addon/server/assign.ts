@@ -20,6 +20,7 @@ import { assignmentWrite } from './credit-writes';
 import { guardedWrite, layoutOf, type WriteReport } from './guarded-write';
 import { creditView } from './views';
 import type { ExistingCredit } from '../../core/merge';
+import { soleCredit } from '../../core/sheet-state';
 import { openSpreadsheet, readCredits, readDirectory, type CreditsTab } from './live-sheet';
 
 export function assignContext(directory: AccountDirectory): AssignContext {
@@ -28,7 +29,10 @@ export function assignContext(directory: AccountDirectory): AssignContext {
 
 function findCredit(tab: CreditsTab, creditId: string): ExistingCredit {
   const id = String(creditId ?? '').trim();
-  const found = tab.credits.find((c) => c.credit.creditId === id);
+  const found = soleCredit(
+    tab.credits.filter((c) => c.credit.creditId === id),
+    id,
+  );
   if (!found) {
     throw new CreditDeskError(
       'UNKNOWN_CREDIT',

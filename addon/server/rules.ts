@@ -288,12 +288,20 @@ export function applyRules(scope: RuleScope, overwriteManual: boolean, previewTo
   const { credits: previewed, header } = decodePreview(previewToken);
   return withDocumentLock(() =>
     withSource(true, (src) => {
-      const byId = new Map(src.tab.credits.map((c) => [c.credit.creditId, c.credit]));
+      // null: the ID is on more than one row (copied by hand), so which credit the preview meant is unknown.
+      const byId = new Map<string, Credit | null>();
+      for (const { credit } of src.tab.credits)
+        byId.set(credit.creditId, byId.has(credit.creditId) ? null : credit);
       const stale: { creditId: string; why: string }[] = [];
       const current: Credit[] = [];
       for (const p of previewed) {
         const credit = byId.get(p.creditId);
-        if (!credit) stale.push({ creditId: p.creditId, why: 'it is no longer on Credits' });
+        if (credit === null)
+          stale.push({
+            creditId: p.creditId,
+            why: 'its Credit ID is on more than one row (a copy): give the copy its own ID back or delete it',
+          });
+        else if (!credit) stale.push({ creditId: p.creditId, why: 'it is no longer on Credits' });
         else if (fingerprint(credit) !== p.fingerprint)
           stale.push({ creditId: p.creditId, why: 'its row changed since the preview' });
         else current.push(credit);

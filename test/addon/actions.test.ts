@@ -103,6 +103,18 @@ describe('assignCredit / unassignCredit', () => {
     expect(() => unassignCredit('AWSC-202610-0000-0000')).toThrow(/Cannot unassign/);
   });
 
+  test('a Credit ID two credits hold (copied by hand) is refused, naming both rows; neither credit changes', () => {
+    // the copy is the later row: the sidebar shows it when selected, and "the first row with the ID" is the other
+    desk = setUpDesk(makeCredits(3, (i) => (i === 2 ? { creditId: 'AWSC-202610-0000-0000' } : {})));
+    expect(() => assignCredit('AWSC-202610-0000-0000', 'customer 100%')).toThrow(
+      /AWSC-202610-0000-0000 is on rows 2 and 4 of the Credits tab.*nothing was changed/s,
+    );
+    expect(() => unassignCredit('AWSC-202610-0000-0000')).toThrow(/is on rows 2 and 4/);
+    const statuses = desk.credits._rows.slice(1).map((r) => r[desk.credits._rows[0].indexOf('Status')]);
+    expect(statuses).toEqual(['PENDING_ASSIGN', 'PENDING_ASSIGN', 'PENDING_ASSIGN']);
+    expect(auditRows(desk)).toEqual([]);
+  });
+
   test('a busy document lock gives a clear message', () => {
     desk = setUpDesk(makeCredits(1));
     desk.fake.lock.heldElsewhere = true;
@@ -270,6 +282,24 @@ describe('previewRules / applyRules', () => {
     expect([0, 1, 3, 4].map((i) => rows.get(`AWSC-202610-0000-000${i}`)!.Status)).toEqual(
       Array(4).fill('ASSIGNED'),
     );
+  });
+
+  test('a credit whose Credit ID another row holds is not applied from a preview: listed, with why', () => {
+    desk = setUpDesk(makeCredits(4));
+    const token = previewRules('pending', false).token;
+    // between the preview and the apply, someone copies the first credit's ID onto the last row
+    const idAt = desk.credits._rows[0].indexOf('Credit ID');
+    desk.credits._rows[4][idAt] = 'AWSC-202610-0000-0000';
+    const r = applyRules('pending', false, token);
+    expect(r.applied).toBe(2);
+    expect(r.changed).toEqual(
+      expect.arrayContaining([
+        { creditId: 'AWSC-202610-0000-0000', why: expect.stringMatching(/on more than one row/) },
+        { creditId: 'AWSC-202610-0000-0003', why: 'it is no longer on Credits' },
+      ]),
+    );
+    const statuses = desk.credits._rows.slice(1).map((row) => row[desk.credits._rows[0].indexOf('Status')]);
+    expect(statuses).toEqual(['PENDING_ASSIGN', 'ASSIGNED', 'ASSIGNED', 'PENDING_ASSIGN']);
   });
 
   test('selection across several ranges', () => {
