@@ -6,27 +6,20 @@
  * with, and after every collection the locked cells are exactly the PROCESSING / PROCESSED rows. A command may
  * refuse (a missing header, a lost record), as a CreditDeskError, never otherwise.
  *
- * A hand edit is made the way Excel makes it: the file opened (ExcelJS), changed and saved whole — a new file
- * that the sink's own caches (the part index beside the workbook) must notice. A deleted row or column is
- * removed (the rows below move up, styles with them), and a sort moves whole cells, formats and protection with
- * their values, as Excel's and LibreOffice's sorts do (Google's leaves protected ranges where they were: the Google
- * property does that). The edits are collect-proof-ops.ts's, shared with the Google Sheet's property.
+ * A hand edit is made the way Excel makes it (workbook-by-hand.ts); the edits are collect-proof-ops.ts's, shared
+ * with the Google Sheet's property.
  */
-import { rmSync } from 'node:fs';
 import { join } from 'node:path';
-import ExcelJS from 'exceljs';
 import fc from 'fast-check';
 import { runClose, runCollect } from '../../../sync-service/jobs/usage';
 import { silentReporter } from '../../../sync-service/progress';
 import { createWorkbookSink } from '../../../sync-service/sinks/workbook/workbook';
 import { useTempDirs } from '../../helpers/fixtures-io';
-import { sortByHand } from '../../helpers/hand-edits';
 import { trialCount } from '../../helpers/soak';
 import { loadWorkbook } from '../sinks/workbook/workbook-helpers';
 import { collectedWorld, creditsOf, sync } from './ledger-helpers';
 import {
   collectedIn,
-  editCells,
   expectCollectedOnce,
   expectIdsUnique,
   keepsOneRecord,
@@ -35,6 +28,7 @@ import {
   type Op,
   type Renamed,
 } from './collect-proof-ops';
+import { byHandInExcel, valuesOf } from './workbook-by-hand';
 
 const tempDir = useTempDirs('credit-desk-collect-workbook-property-');
 const RUNS = trialCount(8, 25);
@@ -57,7 +51,7 @@ async function run(ops: Op[]): Promise<void> {
   const renamed: Renamed = new Map();
 
   for (const o of ops) {
-    await byHand(path, o, renamed, w.usageDir);
+    await byHandInExcel(path, o, renamed, w.usageDir);
     if (await orRefusal(() => sync(w))) expectIdsUnique(await creditsOf(w.sink()), ops);
     const deps = { sink: w.sink(), usageDir: w.usageDir, reporter: silentReporter, now: new Date() };
     const result = await orRefusal(() => runCollect({}, deps));
@@ -68,65 +62,6 @@ async function run(ops: Op[]): Promise<void> {
     // closing the new file is one more write over the edited workbook
     await orRefusal(() => runClose([result.file!.usageFileId], { ...deps, sink: w.sink() }));
   }
-}
-
-/** One hand edit: open the workbook in "Excel", change it, save it (or, for the usage files, delete them). */
-async function byHand(path: string, o: Op, renamed: Renamed, usageDir: string): Promise<void> {
-  if (o.kind === 'deleteUsageFiles') {
-    rmSync(usageDir, { recursive: true, force: true });
-    return;
-  }
-  const wb = await loadWorkbook(path);
-  const ws = wb.getWorksheet('Credits');
-  if (o.kind === 'deleteTab') {
-    const tab = wb.getWorksheet(o.name);
-    if (tab) wb.removeWorksheet(tab.id);
-  } else if (ws) editSheet(ws, o, renamed);
-  await wb.xlsx.writeFile(path);
-}
-
-/** The Credits tab edited as cells; a whole row or column deleted the way Excel deletes one. */
-function editSheet(ws: ExcelJS.Worksheet, o: Op, renamed: Renamed): void {
-  const cells = valuesOf(ws);
-  if (o.kind === 'deleteRow') {
-    if (cells.length > 1) ws.spliceRows(2 + (o.row % (cells.length - 1)), 1);
-    return;
-  }
-  if (o.kind === 'deleteColumn') {
-    const c = cells[0].indexOf(o.header);
-    if (c >= 0) ws.spliceColumns(c + 1, 1);
-    return;
-  }
-  if (o.kind === 'sort') {
-    const whole = cells.map((r, i) =>
-      r.map((value, c) => ({ value, style: ws.getRow(i + 1).getCell(c + 1).style })),
-    );
-    sortByHand(whole, o.seed);
-    whole.forEach((r, i) =>
-      r.forEach(({ value, style }, c) => {
-        const cell = ws.getRow(i + 1).getCell(c + 1);
-        cell.value = value;
-        cell.style = style;
-      }),
-    );
-    return;
-  }
-  editCells(o, cells, renamed);
-  const width = Math.max(ws.columnCount, ...cells.map((r) => r.length));
-  cells.forEach((r, i) => {
-    const row = ws.getRow(i + 1);
-    for (let c = 0; c < width; c++) row.getCell(c + 1).value = r[c] ?? null;
-  });
-}
-
-function valuesOf(ws: ExcelJS.Worksheet): ExcelJS.CellValue[][] {
-  const cells: ExcelJS.CellValue[][] = [];
-  for (let r = 1; r <= ws.rowCount; r++) {
-    const row: ExcelJS.CellValue[] = [];
-    for (let c = 1; c <= ws.columnCount; c++) row.push(ws.getRow(r).getCell(c).value ?? null);
-    cells.push(row);
-  }
-  return cells;
 }
 
 /**

@@ -1,0 +1,291 @@
+/**
+ * A month on the embedded default (the workbook), as it goes: the CUR revised by AWS between syncs (an amount
+ * changed, a credit gone and back), every command in any order (sync, apply-rules, assign and unassign by Credit
+ * ID, usage collect, usage close), and people's hand edits in Excel between them (collect-proof-ops.ts). Whatever
+ * the order, money moves only on proof:
+ *
+ * - no credit key is in two usage records;
+ * - a collected credit's record bills the amount the CUR gave it at the last sync that succeeded, and only a
+ *   credit that CUR still held (a correction credit bills the difference its original's amount moved by);
+ * - each record's lines add up to its amount, and the sheet shows the credit PROCESSING with that allocation;
+ * - `assign` changes only the credit whose Credit ID it names, or refuses.
+ *
+ * Commands may refuse (a CreditDeskError): that is the safe outcome. 12 sequences in `npm test`, 60 in
+ * `npm run soak`.
+ */
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import fc from 'fast-check';
+import type { UsageFile } from '../../../core/usage';
+import { runApplyRules } from '../../../sync-service/jobs/apply-rules';
+import { runAssign, runUnassign } from '../../../sync-service/jobs/assign';
+import { runSync } from '../../../sync-service/jobs/sync';
+import { runClose, runCollect } from '../../../sync-service/jobs/usage';
+import { silentReporter } from '../../../sync-service/progress';
+import { resolveSettings } from '../../../sync-service/settings';
+import { createWorkbookSink } from '../../../sync-service/sinks/workbook/workbook';
+import type { CreditSource, RawCreditRow } from '../../../sync-service/sources/source';
+import { useTempDirs } from '../../helpers/fixtures-io';
+import { oneAtATime } from '../../helpers/sinks';
+import { trialCount } from '../../helpers/soak';
+import { creditsOf, writeAccounts } from './ledger-helpers';
+import {
+  expectIdsUnique,
+  keepsOneRecord,
+  op as handEdit,
+  orRefusal,
+  type Op as HandEdit,
+  type Renamed,
+} from './collect-proof-ops';
+import { byHandInExcel } from './workbook-by-hand';
+
+const tempDir = useTempDirs('credit-desk-month-commands-');
+const RUNS = trialCount(12, 60);
+const CREDITS = 6;
+
+type Step =
+  | { kind: 'revise'; credit: number; cents: number }
+  | { kind: 'drop'; credit: number }
+  | { kind: 'bringBack'; credit: number }
+  | { kind: 'sync' }
+  | { kind: 'applyRules' }
+  | { kind: 'assign'; row: number; allocation: string }
+  | { kind: 'unassign'; row: number }
+  | { kind: 'collect' }
+  | { kind: 'close' }
+  | { kind: 'hand'; edit: HandEdit };
+
+const credit = fc.nat(CREDITS - 1);
+const row = fc.nat(CREDITS + 1);
+const step: fc.Arbitrary<Step> = fc.oneof(
+  {
+    arbitrary: fc.record({
+      kind: fc.constant('revise' as const),
+      credit,
+      cents: fc.integer({ min: -300, max: 300 }),
+    }),
+    weight: 2,
+  },
+  { arbitrary: fc.record({ kind: fc.constant('drop' as const), credit }), weight: 1 },
+  { arbitrary: fc.record({ kind: fc.constant('bringBack' as const), credit }), weight: 1 },
+  { arbitrary: fc.record({ kind: fc.constant('sync' as const) }), weight: 4 },
+  { arbitrary: fc.record({ kind: fc.constant('applyRules' as const) }), weight: 2 },
+  {
+    arbitrary: fc.record({
+      kind: fc.constant('assign' as const),
+      row,
+      allocation: fc.constantFrom(
+        'customer 100%',
+        'reseller 50%',
+        'customer 60%, reseller 40%',
+        'customer 33.33%',
+      ),
+    }),
+    weight: 3,
+  },
+  { arbitrary: fc.record({ kind: fc.constant('unassign' as const), row }), weight: 1 },
+  { arbitrary: fc.record({ kind: fc.constant('collect' as const) }), weight: 3 },
+  { arbitrary: fc.record({ kind: fc.constant('close' as const) }), weight: 1 },
+  { arbitrary: fc.record({ kind: fc.constant('hand' as const), edit: handEdit }), weight: 2 },
+);
+
+const handEditsOf = (steps: Step[]) => steps.flatMap((s) => (s.kind === 'hand' ? [s.edit] : []));
+
+test('property: in any order of CUR revisions, commands and hand edits, a credit is billed once, for the amount the CUR gave it', async () => {
+  await fc.assert(
+    fc.asyncProperty(
+      fc.array(step, { minLength: 4, maxLength: 14 }).filter((s) => keepsOneRecord(handEditsOf(s))),
+      run,
+    ),
+    { numRuns: RUNS, seed: 7 },
+  );
+  expect(collections).toBeGreaterThan(RUNS / 2);
+}, 300_000);
+
+let collections = 0;
+
+/** The CUR as AWS delivers it now: description → cost (negative), for credits AWS has not dropped. */
+class Cur {
+  private readonly cost = new Map<string, number>();
+  private readonly gone = new Set<string>();
+  constructor() {
+    for (let i = 0; i < CREDITS; i++) this.cost.set(`Credit ${i + 1}`, -((i + 1) * 1000 + 25));
+  }
+  revise(i: number, cents: number): void {
+    const d = `Credit ${i + 1}`;
+    // a credit stays a credit (negative cost); AWS revises it, it does not turn it into a charge
+    this.cost.set(d, Math.min(-1, this.cost.get(d)! + cents));
+  }
+  drop(i: number): void {
+    this.gone.add(`Credit ${i + 1}`);
+  }
+  bringBack(i: number): void {
+    this.gone.delete(`Credit ${i + 1}`);
+  }
+  /** The minor units each credit the CUR holds is worth (what the sheet shows: positive). */
+  amounts(): Map<string, number> {
+    const out = new Map<string, number>();
+    for (const [d, c] of this.cost) if (!this.gone.has(d)) out.set(d, -c);
+    return out;
+  }
+  source(): CreditSource {
+    return {
+      listPeriods: async () => ['2026-10'],
+      fetchCredits: async () => ({
+        rows: [...this.amounts()].map(([description, minor]): RawCreditRow => ({
+          billing_period: '2026-10',
+          payer_account_id: '111111111111',
+          usage_account_id: '222222222222',
+          product_code: 'AmazonEC2',
+          description,
+          currency_code: 'USD',
+          amount: (-minor / 100).toFixed(2),
+          line_count: 1,
+          bad_cost_lines: 0,
+          invoiced_lines: 1, // AWS has finalised the month (core/aws-bill.ts)
+        })),
+        label: 'test CUR',
+      }),
+      close: async () => {},
+    };
+  }
+}
+
+function usageFiles(dir: string): UsageFile[] {
+  if (!existsSync(dir)) return [];
+  return readdirSync(dir)
+    .filter((n) => /^UF-.*\.json$/.test(n))
+    .map((n) => JSON.parse(readFileSync(join(dir, n), 'utf8')) as UsageFile);
+}
+
+async function run(steps: Step[]): Promise<void> {
+  const dir = tempDir();
+  const path = join(dir, 'credits.xlsx');
+  const usageDir = join(dir, 'usage');
+  const sink = oneAtATime(() => createWorkbookSink({ path }));
+  const settings = resolveSettings(
+    { period: '2026-10', accounts: writeAccounts(dir), usageDir, workbook: path },
+    {},
+  );
+  const cur = new Cur();
+  const now = () => new Date();
+  const say = (what: string) => `${what} (steps ${JSON.stringify(steps)})`;
+  const doSync = () =>
+    runSync(
+      settings,
+      { previous: false },
+      { source: cur.source(), sink: sink(), reporter: silentReporter, now: now() },
+    );
+  await doSync();
+  /** What the CUR gave each credit at the last sync that succeeded: what a collection may bill. */
+  let confirmed = cur.amounts();
+  /** Every key collected so far → its usage file; every description → what its records billed in all. */
+  const collected = new Map<string, string>();
+  const billed = new Map<string, number>();
+  const renamed: Renamed = new Map();
+  const deps = () => ({ sink: sink(), usageDir, reporter: silentReporter, now: now(), actor: 'a@x' });
+
+  for (const s of steps) {
+    switch (s.kind) {
+      case 'revise':
+        cur.revise(s.credit, s.cents);
+        break;
+      case 'drop':
+        cur.drop(s.credit);
+        break;
+      case 'bringBack':
+        cur.bringBack(s.credit);
+        break;
+      case 'sync':
+        if (await orRefusal(doSync)) {
+          confirmed = cur.amounts();
+          expectIdsUnique(await creditsOf(sink()), steps);
+        }
+        break;
+      case 'applyRules':
+        await orRefusal(() => runApplyRules({}, deps()));
+        break;
+      case 'assign':
+      case 'unassign': {
+        // the sheet as staff see it (a sheet the program refuses to read gives them nothing to name)
+        const sheet = (await orRefusal(() => creditsOf(sink()))) ?? [];
+        const target = sheet[s.row % Math.max(sheet.length, 1)];
+        if (!target?.creditId) break;
+        const others = sheet.filter((c) => c.key !== target.key);
+        const done = await orRefusal(() =>
+          s.kind === 'assign'
+            ? runAssign(target.creditId, s.allocation, deps())
+            : runUnassign(target.creditId, deps()),
+        );
+        if (!done) break;
+        // only the credit named changed its assignment (reconciliation may repair others: not their allocation
+        // unless they were collected, which the Ledger decides)
+        const after = await creditsOf(sink());
+        for (const o of others) {
+          const now = after.find((c) => c.key === o.key);
+          if (
+            now &&
+            o.status !== 'PROCESSING' &&
+            o.status !== 'PROCESSED' &&
+            now.creditId === target.creditId
+          )
+            throw new Error(say(`${target.creditId} is on ${o.key} too after assign`));
+        }
+        break;
+      }
+      case 'collect': {
+        const result = await orRefusal(() => runCollect({}, deps()));
+        if (!result?.file) break;
+        collections++;
+        const sheet = await creditsOf(sink());
+        for (const r of result.file.records) {
+          const before = collected.get(r.key);
+          if (before)
+            throw new Error(say(`${r.creditId} collected twice: ${before} and ${result.file.usageFileId}`));
+          collected.set(r.key, result.file.usageFileId);
+          expect(r.lines.reduce((sum, l) => sum + l.amount, 0)).toBe(r.amount);
+          expect(sheet.find((c) => c.key === r.key)).toMatchObject({
+            status: 'PROCESSING',
+            usageFileId: result.file.usageFileId,
+            allocation: r.allocation,
+          });
+          billed.set(r.description, (billed.get(r.description) ?? 0) + r.amount);
+          if (r.key.includes('#c')) {
+            // a correction: with its original (and earlier corrections) it bills what the CUR now says
+            if (billed.get(r.description) !== confirmed.get(r.description))
+              throw new Error(
+                say(
+                  `${r.description} billed ${billed.get(r.description)} in all, the last sync's CUR says ${confirmed.get(r.description)}`,
+                ),
+              );
+            continue;
+          }
+          if (!confirmed.has(r.description))
+            throw new Error(
+              say(`${r.creditId} (${r.description}) collected though the last sync's CUR did not hold it`),
+            );
+          if (confirmed.get(r.description) !== r.amount)
+            throw new Error(
+              say(
+                `${r.creditId} (${r.description}) billed ${r.amount}, the last sync's CUR says ${confirmed.get(r.description)}`,
+              ),
+            );
+        }
+        break;
+      }
+      case 'close': {
+        const ready = usageFiles(usageDir).find((f) => f.status === 'ready');
+        if (ready) await orRefusal(() => runClose([ready.usageFileId], deps()));
+        break;
+      }
+      case 'hand':
+        await byHandInExcel(path, s.edit, renamed, usageDir);
+        break;
+    }
+  }
+  // Over every usage file on disk, as the next run finds them: each key once.
+  const keys = usageFiles(usageDir)
+    .filter((f) => f.status !== 'rejected')
+    .flatMap((f) => f.records.map((r) => r.key));
+  expect(keys.length).toBe(new Set(keys).size);
+}
