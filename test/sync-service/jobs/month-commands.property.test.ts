@@ -1,7 +1,8 @@
 /**
- * A month on the embedded default (the workbook), as it goes: the CUR revised by AWS between syncs (an amount
+ * A month on either sink (the workbook, the embedded default; the Google Sheet on the local Sheets v4 server), as it goes: the CUR revised by AWS between syncs (an amount
  * changed, a credit gone and back), every command in any order (sync, apply-rules, assign and unassign by Credit
- * ID, usage collect, usage close), and people's hand edits in Excel between them (collect-proof-ops.ts). Whatever
+ * ID, usage collect, usage close), and people's hand edits between them (collect-proof-ops.ts: saved by Excel on the
+ * workbook, typed into the Google Sheet's cells there; on Google `assign` reads only the rows it needs, decision 0026). Whatever
  * the order, money moves only on proof:
  *
  * - no credit key is in two usage records;
@@ -10,10 +11,10 @@
  * - each record's lines add up to its amount, and the sheet shows the credit PROCESSING with that allocation;
  * - `assign` changes only the credit whose Credit ID it names, or refuses.
  *
- * Commands may refuse (a CreditDeskError): that is the safe outcome. 12 sequences in `npm test`, 60 in
+ * Commands may refuse (a CreditDeskError): that is the safe outcome. 12 sequences per sink in `npm test`, 60 in
  * `npm run soak`.
  */
-import { existsSync, readdirSync, readFileSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import fc from 'fast-check';
 import type { UsageFile } from '../../../core/usage';
@@ -25,11 +26,15 @@ import { silentReporter } from '../../../sync-service/progress';
 import { resolveSettings } from '../../../sync-service/settings';
 import { createWorkbookSink } from '../../../sync-service/sinks/workbook/workbook';
 import type { CreditSource, RawCreditRow } from '../../../sync-service/sources/source';
+import type { Sink } from '../../../sync-service/sinks/sink';
+import type { SheetsServer } from '../../../emulators/sheets-server';
+import { makeSink, SHEET_ID, startServer } from '../sinks/google/sheets-helpers';
 import { useTempDirs } from '../../helpers/fixtures-io';
 import { oneAtATime } from '../../helpers/sinks';
 import { trialCount } from '../../helpers/soak';
 import { creditsOf, writeAccounts } from './ledger-helpers';
 import {
+  editCells,
   expectIdsUnique,
   keepsOneRecord,
   op as handEdit,
@@ -91,16 +96,66 @@ const step: fc.Arbitrary<Step> = fc.oneof(
 
 const handEditsOf = (steps: Step[]) => steps.flatMap((s) => (s.kind === 'hand' ? [s.edit] : []));
 
-test('property: in any order of CUR revisions, commands and hand edits, a credit is billed once, for the amount the CUR gave it', async () => {
-  await fc.assert(
-    fc.asyncProperty(
-      fc.array(step, { minLength: 4, maxLength: 14 }).filter((s) => keepsOneRecord(handEditsOf(s))),
-      run,
-    ),
-    { numRuns: RUNS, seed: 7 },
-  );
-  expect(collections).toBeGreaterThan(RUNS / 2);
-}, 300_000);
+/** A sink to run the month on: a fresh sheet per sequence, and how a person's edit reaches it. */
+interface Place {
+  open(dir: string): Promise<{
+    sink: () => Sink;
+    extra: Record<string, string>;
+    byHand: (edit: HandEdit, renamed: Renamed, usageDir: string) => Promise<void>;
+    close: () => Promise<void>;
+  }>;
+}
+
+const workbook: Place = {
+  open: async (dir) => {
+    const path = join(dir, 'credits.xlsx');
+    return {
+      sink: oneAtATime(() => createWorkbookSink({ path })),
+      extra: { workbook: path },
+      byHand: (edit, renamed, usageDir) => byHandInExcel(path, edit, renamed, usageDir),
+      close: async () => {},
+    };
+  },
+};
+
+const google: Place = {
+  open: async () => {
+    const server: SheetsServer = await startServer();
+    const ss = () => server.state.sheet(SHEET_ID);
+    return {
+      sink: oneAtATime(() => makeSink(server)),
+      extra: {},
+      byHand: async (edit, renamed, usageDir) => {
+        if (edit.kind === 'deleteUsageFiles') rmSync(usageDir, { recursive: true, force: true });
+        else if (edit.kind === 'deleteTab') {
+          const t = ss().sheets.find((x) => x.properties.title === edit.name);
+          if (t) ss().sheets.splice(ss().sheets.indexOf(t), 1);
+        } else {
+          const credits = ss().sheets.find((x) => x.properties.title === 'Credits');
+          if (credits) editCells(edit, credits.cells, renamed);
+        }
+      },
+      close: () => server.close(),
+    };
+  },
+};
+
+describe.each([
+  ['the workbook', workbook],
+  ['a Google Sheet', google],
+])('on %s', (_name, place) => {
+  test('property: in any order of CUR revisions, commands and hand edits, a credit is billed once, for the amount the CUR gave it', async () => {
+    collections = 0;
+    await fc.assert(
+      fc.asyncProperty(
+        fc.array(step, { minLength: 4, maxLength: 14 }).filter((s) => keepsOneRecord(handEditsOf(s))),
+        (steps) => run(steps, place),
+      ),
+      { numRuns: RUNS, seed: 7 },
+    );
+    expect(collections).toBeGreaterThan(RUNS / 2);
+  }, 300_000);
+});
 
 let collections = 0;
 
@@ -158,13 +213,21 @@ function usageFiles(dir: string): UsageFile[] {
     .map((n) => JSON.parse(readFileSync(join(dir, n), 'utf8')) as UsageFile);
 }
 
-async function run(steps: Step[]): Promise<void> {
+async function run(steps: Step[], place: Place): Promise<void> {
   const dir = tempDir();
-  const path = join(dir, 'credits.xlsx');
+  const opened = await place.open(dir);
+  try {
+    await month(steps, dir, opened);
+  } finally {
+    await opened.close();
+  }
+}
+
+async function month(steps: Step[], dir: string, place: Awaited<ReturnType<Place['open']>>): Promise<void> {
   const usageDir = join(dir, 'usage');
-  const sink = oneAtATime(() => createWorkbookSink({ path }));
+  const { sink } = place;
   const settings = resolveSettings(
-    { period: '2026-10', accounts: writeAccounts(dir), usageDir, workbook: path },
+    { period: '2026-10', accounts: writeAccounts(dir), usageDir, ...place.extra },
     {},
   );
   const cur = new Cur();
@@ -211,25 +274,27 @@ async function run(steps: Step[]): Promise<void> {
         const sheet = (await orRefusal(() => creditsOf(sink()))) ?? [];
         const target = sheet[s.row % Math.max(sheet.length, 1)];
         if (!target?.creditId) break;
-        const others = sheet.filter((c) => c.key !== target.key);
         const done = await orRefusal(() =>
           s.kind === 'assign'
             ? runAssign(target.creditId, s.allocation, deps())
             : runUnassign(target.creditId, deps()),
         );
         if (!done) break;
-        // only the credit named changed its assignment (reconciliation may repair others: not their allocation
-        // unless they were collected, which the Ledger decides)
+        // The credit holding the ID now (its owner: reconciliation gives a copy its own ID back first) got the
+        // change; no other credit that is not collected changed its assignment.
         const after = await creditsOf(sink());
-        for (const o of others) {
+        const named = after.filter((c) => c.creditId === target.creditId);
+        if (named.length !== 1)
+          throw new Error(say(`${target.creditId} is on ${named.length} rows after assign`));
+        if (s.kind === 'assign')
+          expect(named[0]).toMatchObject({ status: 'ASSIGNED', allocation: s.allocation });
+        else expect(named[0]).toMatchObject({ status: 'PENDING_ASSIGN', allocation: '' });
+        const collectedKeys = new Set(collected.keys());
+        for (const o of sheet) {
           const now = after.find((c) => c.key === o.key);
-          if (
-            now &&
-            o.status !== 'PROCESSING' &&
-            o.status !== 'PROCESSED' &&
-            now.creditId === target.creditId
-          )
-            throw new Error(say(`${target.creditId} is on ${o.key} too after assign`));
+          if (!now || now.key === named[0].key || collectedKeys.has(o.key)) continue;
+          if (now.allocation !== o.allocation)
+            throw new Error(say(`${s.kind} ${target.creditId} changed ${o.creditId}'s allocation too`));
         }
         break;
       }
@@ -279,7 +344,7 @@ async function run(steps: Step[]): Promise<void> {
         break;
       }
       case 'hand':
-        await byHandInExcel(path, s.edit, renamed, usageDir);
+        await place.byHand(s.edit, renamed, usageDir);
         break;
     }
   }
