@@ -1,15 +1,17 @@
 /**
- * A month on either sink (the workbook, the embedded default; the Google Sheet on the local Sheets v4 server), as it goes: the CUR revised by AWS between syncs (an amount
- * changed, a credit gone and back), every command in any order (sync, apply-rules, assign and unassign by Credit
- * ID, usage collect, usage close), and people's hand edits between them (collect-proof-ops.ts: saved by Excel on the
- * workbook, typed into the Google Sheet's cells there; on Google `assign` reads only the rows it needs, decision 0026). Whatever
- * the order, money moves only on proof:
+ * A month on either sink (the workbook, the embedded default; a Google Sheet on the local Sheets v4 server), as
+ * it goes: the CUR revised by AWS between syncs (an amount changed, a credit gone and back), every command in any
+ * order (sync, apply-rules, assign and unassign by Credit ID, usage collect, usage close, the trip through
+ * Connect with the provider accepting, rejecting and closing files), and people's hand edits between them
+ * (collect-proof-ops.ts: saved by Excel on the workbook, typed into the Google Sheet's cells; on Google `assign`
+ * reads only the rows it needs, decision 0026). Whatever the order, money moves only on proof:
  *
  * - no credit key is in two usage records;
  * - a collected credit's record bills the amount the CUR gave it at the last sync that succeeded, and only a
  *   credit that CUR still held (a correction credit bills the difference its original's amount moved by);
  * - each record's lines add up to its amount, and the sheet shows the credit PROCESSING with that allocation;
- * - `assign` changes only the credit whose Credit ID it names, or refuses.
+ * - `assign` changes only the credit whose Credit ID it names, or refuses;
+ * - a usage file Connect rejected bills nothing: its credits may be collected again, once.
  *
  * Commands may refuse (a CreditDeskError): that is the safe outcome. 12 sequences per sink in `npm test`, 60 in
  * `npm run soak`.
@@ -17,11 +19,13 @@
 import { existsSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import fc from 'fast-check';
-import type { UsageFile } from '../../../core/usage';
+import type { UsageFile, UsageRecord } from '../../../core/usage';
 import { runApplyRules } from '../../../sync-service/jobs/apply-rules';
 import { runAssign, runUnassign } from '../../../sync-service/jobs/assign';
 import { runSync } from '../../../sync-service/jobs/sync';
 import { runClose, runCollect } from '../../../sync-service/jobs/usage';
+import { runConnectTrip } from '../../../sync-service/jobs/usage-connect';
+import { FakeConnect } from '../../helpers/connect-fake';
 import { silentReporter } from '../../../sync-service/progress';
 import { resolveSettings } from '../../../sync-service/settings';
 import { createWorkbookSink } from '../../../sync-service/sinks/workbook/workbook';
@@ -58,7 +62,10 @@ type Step =
   | { kind: 'unassign'; row: number }
   | { kind: 'collect' }
   | { kind: 'close' }
-  | { kind: 'hand'; edit: HandEdit };
+  | { kind: 'hand'; edit: HandEdit }
+  // Connect (test/helpers/connect-fake.ts): the trip sends ready files and follows them; the provider decides
+  | { kind: 'trip'; submit: boolean }
+  | { kind: 'provider'; verdict: 'accept' | 'reject' | 'close' };
 
 const credit = fc.nat(CREDITS - 1);
 const row = fc.nat(CREDITS + 1);
@@ -92,6 +99,14 @@ const step: fc.Arbitrary<Step> = fc.oneof(
   { arbitrary: fc.record({ kind: fc.constant('collect' as const) }), weight: 3 },
   { arbitrary: fc.record({ kind: fc.constant('close' as const) }), weight: 1 },
   { arbitrary: fc.record({ kind: fc.constant('hand' as const), edit: handEdit }), weight: 2 },
+  { arbitrary: fc.record({ kind: fc.constant('trip' as const), submit: fc.boolean() }), weight: 2 },
+  {
+    arbitrary: fc.record({
+      kind: fc.constant('provider' as const),
+      verdict: fc.constantFrom('accept' as const, 'reject' as const, 'close' as const),
+    }),
+    weight: 2,
+  },
 );
 
 const handEditsOf = (steps: Step[]) => steps.flatMap((s) => (s.kind === 'hand' ? [s.edit] : []));
@@ -146,18 +161,46 @@ describe.each([
 ])('on %s', (_name, place) => {
   test('property: in any order of CUR revisions, commands and hand edits, a credit is billed once, for the amount the CUR gave it', async () => {
     collections = 0;
+    recollected = 0;
     await fc.assert(
       fc.asyncProperty(
-        fc.array(step, { minLength: 4, maxLength: 14 }).filter((s) => keepsOneRecord(handEditsOf(s))),
+        fc.array(step, { minLength: 6, maxLength: 20 }).filter((s) => keepsOneRecord(handEditsOf(s))),
         (steps) => run(steps, place),
       ),
-      { numRuns: RUNS, seed: 7 },
+      {
+        numRuns: RUNS,
+        seed: 7,
+        // first, the rejection round trip with the CUR revised and a hand edit on the way
+        examples: [
+          [
+            [
+              { kind: 'applyRules' },
+              { kind: 'collect' },
+              { kind: 'trip', submit: true },
+              { kind: 'revise', credit: 1, cents: -50 },
+              { kind: 'provider', verdict: 'reject' },
+              { kind: 'trip', submit: false },
+              { kind: 'hand', edit: { kind: 'status', row: 2, value: 'PROCESSED' } },
+              { kind: 'sync' },
+              { kind: 'collect' },
+              { kind: 'trip', submit: true },
+              { kind: 'provider', verdict: 'accept' },
+              { kind: 'provider', verdict: 'close' },
+              { kind: 'trip', submit: false },
+              { kind: 'collect' },
+            ],
+          ],
+        ],
+      },
     );
-    expect(collections).toBeGreaterThan(RUNS / 2);
+    // the sequences reach collections, and collections again of credits Connect rejected
+    expect(collections).toBeGreaterThanOrEqual(RUNS / 3);
+    expect(recollected).toBeGreaterThan(0);
   }, 300_000);
 });
 
 let collections = 0;
+let recollected = 0;
 
 /** The CUR as AWS delivers it now: description → cost (negative), for credits AWS has not dropped. */
 class Cur {
@@ -242,11 +285,23 @@ async function month(steps: Step[], dir: string, place: Awaited<ReturnType<Place
   await doSync();
   /** What the CUR gave each credit at the last sync that succeeded: what a collection may bill. */
   let confirmed = cur.amounts();
-  /** Every key collected so far → its usage file; every description → what its records billed in all. */
-  const collected = new Map<string, string>();
-  const billed = new Map<string, number>();
+  /** Every usage file a collection made → its records; those Connect rejected bill nothing. */
+  const made = new Map<string, UsageRecord[]>();
+  const connect = new FakeConnect({ knownAssets: new Set(['AS-1']) });
+  const live = () => {
+    const rejected = new Set(connect.files.filter((f) => f.status === 'rejected').map((f) => f.externalId));
+    return [...made].filter(([id]) => !rejected.has(id)).flatMap(([, records]) => records);
+  };
   const renamed: Renamed = new Map();
-  const deps = () => ({ sink: sink(), usageDir, reporter: silentReporter, now: now(), actor: 'a@x' });
+  const deps = () => ({
+    sink: sink(),
+    usageDir,
+    reporter: silentReporter,
+    now: now(),
+    actor: 'a@x',
+    api: connect,
+    connectApi: connect,
+  });
 
   for (const s of steps) {
     switch (s.kind) {
@@ -289,7 +344,7 @@ async function month(steps: Step[], dir: string, place: Awaited<ReturnType<Place
         if (s.kind === 'assign')
           expect(named[0]).toMatchObject({ status: 'ASSIGNED', allocation: s.allocation });
         else expect(named[0]).toMatchObject({ status: 'PENDING_ASSIGN', allocation: '' });
-        const collectedKeys = new Set(collected.keys());
+        const collectedKeys = new Set(live().map((r) => r.key));
         for (const o of sheet) {
           const now = after.find((c) => c.key === o.key);
           if (!now || now.key === named[0].key || collectedKeys.has(o.key)) continue;
@@ -302,19 +357,25 @@ async function month(steps: Step[], dir: string, place: Awaited<ReturnType<Place
         const result = await orRefusal(() => runCollect({}, deps()));
         if (!result?.file) break;
         collections++;
+        const file = result.file;
+        const before = new Map(live().map((r) => [r.key, r.usageRecordId]));
+        const once = new Set([...made.values()].flat().map((r) => r.key));
+        if (file.records.some((r) => once.has(r.key))) recollected++;
+        made.set(file.usageFileId, file.records);
+        const billed = new Map<string, number>();
+        for (const r of live()) billed.set(r.description, (billed.get(r.description) ?? 0) + r.amount);
         const sheet = await creditsOf(sink());
-        for (const r of result.file.records) {
-          const before = collected.get(r.key);
-          if (before)
-            throw new Error(say(`${r.creditId} collected twice: ${before} and ${result.file.usageFileId}`));
-          collected.set(r.key, result.file.usageFileId);
+        for (const r of file.records) {
+          if (before.has(r.key))
+            throw new Error(
+              say(`${r.creditId} collected twice: ${before.get(r.key)} and ${r.usageRecordId}`),
+            );
           expect(r.lines.reduce((sum, l) => sum + l.amount, 0)).toBe(r.amount);
           expect(sheet.find((c) => c.key === r.key)).toMatchObject({
             status: 'PROCESSING',
-            usageFileId: result.file.usageFileId,
+            usageFileId: file.usageFileId,
             allocation: r.allocation,
           });
-          billed.set(r.description, (billed.get(r.description) ?? 0) + r.amount);
           if (r.key.includes('#c')) {
             // a correction: with its original (and earlier corrections) it bills what the CUR now says
             if (billed.get(r.description) !== confirmed.get(r.description))
@@ -338,6 +399,17 @@ async function month(steps: Step[], dir: string, place: Awaited<ReturnType<Place
         }
         break;
       }
+      case 'trip':
+        await orRefusal(() => runConnectTrip({ submit: s.submit }, deps()));
+        break;
+      case 'provider':
+        // the provider decides on every file waiting for it
+        for (const f of connect.files) {
+          if (s.verdict === 'accept' && f.status === 'pending') connect.accept(f.id);
+          if (s.verdict === 'reject' && f.status === 'pending') connect.reject(f.id, 'disputed');
+          if (s.verdict === 'close' && f.status === 'accepted') connect.close(f.id);
+        }
+        break;
       case 'close': {
         const ready = usageFiles(usageDir).find((f) => f.status === 'ready');
         if (ready) await orRefusal(() => runClose([ready.usageFileId], deps()));
@@ -348,9 +420,12 @@ async function month(steps: Step[], dir: string, place: Awaited<ReturnType<Place
         break;
     }
   }
-  // Over every usage file on disk, as the next run finds them: each key once.
-  const keys = usageFiles(usageDir)
+  // Over every collection Connect did not reject, and every usage file on disk as the next run finds it: each
+  // key once.
+  const keys = live().map((r) => r.key);
+  expect(keys.length).toBe(new Set(keys).size);
+  const onDisk = usageFiles(usageDir)
     .filter((f) => f.status !== 'rejected')
     .flatMap((f) => f.records.map((r) => r.key));
-  expect(keys.length).toBe(new Set(keys).size);
+  expect(onDisk.length).toBe(new Set(onDisk).size);
 }
