@@ -1,8 +1,8 @@
 /**
  * A month on either sink (the workbook, the embedded default; a Google Sheet on the local Sheets v4 server), as
  * it goes: the CUR revised by AWS between syncs (an amount changed, a credit gone and back), every command in any
- * order (sync, apply-rules, assign and unassign by Credit ID, usage collect, usage close, the trip through
- * Connect with the provider accepting, rejecting and closing files), and people's hand edits between them
+ * order (sync, apply-rules, assign and unassign by Credit ID, usage collect, usage close, archive, the trip
+ * through Connect with the provider accepting, rejecting and closing files), and people's hand edits between them
  * (collect-proof-ops.ts: saved by Excel on the workbook, typed into the Google Sheet's cells; on Google `assign`
  * reads only the rows it needs, decision 0026). Whatever the order, money moves only on proof:
  *
@@ -19,8 +19,11 @@
 import { existsSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import fc from 'fast-check';
+import type { Credit } from '../../../core/credit';
+import { readState } from '../../../core/sheet-state';
 import type { UsageFile, UsageRecord } from '../../../core/usage';
 import { runApplyRules } from '../../../sync-service/jobs/apply-rules';
+import { runArchive } from '../../../sync-service/jobs/archive';
 import { runAssign, runUnassign } from '../../../sync-service/jobs/assign';
 import { runSync } from '../../../sync-service/jobs/sync';
 import { runClose, runCollect } from '../../../sync-service/jobs/usage';
@@ -62,6 +65,7 @@ type Step =
   | { kind: 'unassign'; row: number }
   | { kind: 'collect' }
   | { kind: 'close' }
+  | { kind: 'archive' }
   | { kind: 'hand'; edit: HandEdit }
   // Connect (test/helpers/connect-fake.ts): the trip sends ready files and follows them; the provider decides
   | { kind: 'trip'; submit: boolean }
@@ -98,6 +102,7 @@ const step: fc.Arbitrary<Step> = fc.oneof(
   { arbitrary: fc.record({ kind: fc.constant('unassign' as const), row }), weight: 1 },
   { arbitrary: fc.record({ kind: fc.constant('collect' as const) }), weight: 3 },
   { arbitrary: fc.record({ kind: fc.constant('close' as const) }), weight: 1 },
+  { arbitrary: fc.record({ kind: fc.constant('archive' as const) }), weight: 1 },
   { arbitrary: fc.record({ kind: fc.constant('hand' as const), edit: handEdit }), weight: 2 },
   { arbitrary: fc.record({ kind: fc.constant('trip' as const), submit: fc.boolean() }), weight: 2 },
   {
@@ -249,6 +254,18 @@ class Cur {
   }
 }
 
+/**
+ * The Credits rows that can be read: `usage collect` skips a row it cannot read (a Currency typed over, say) and
+ * goes on, as `assign` does for rows it has no use for; a whole read would refuse the sheet after them.
+ */
+async function readableCredits(sink: Sink): Promise<Credit[]> {
+  try {
+    return readState(await sink.read(), { lenient: true }).credits.map((e) => e.credit);
+  } finally {
+    await sink.close();
+  }
+}
+
 function usageFiles(dir: string): UsageFile[] {
   if (!existsSync(dir)) return [];
   return readdirSync(dir)
@@ -337,7 +354,7 @@ async function month(steps: Step[], dir: string, place: Awaited<ReturnType<Place
         if (!done) break;
         // The credit holding the ID now (its owner: reconciliation gives a copy its own ID back first) got the
         // change; no other credit that is not collected changed its assignment.
-        const after = await creditsOf(sink());
+        const after = await readableCredits(sink());
         const named = after.filter((c) => c.creditId === target.creditId);
         if (named.length !== 1)
           throw new Error(say(`${target.creditId} is on ${named.length} rows after assign`));
@@ -364,7 +381,7 @@ async function month(steps: Step[], dir: string, place: Awaited<ReturnType<Place
         made.set(file.usageFileId, file.records);
         const billed = new Map<string, number>();
         for (const r of live()) billed.set(r.description, (billed.get(r.description) ?? 0) + r.amount);
-        const sheet = await creditsOf(sink());
+        const sheet = await readableCredits(sink());
         for (const r of file.records) {
           if (before.has(r.key))
             throw new Error(
@@ -415,6 +432,15 @@ async function month(steps: Step[], dir: string, place: Awaited<ReturnType<Place
         if (ready) await orRefusal(() => runClose([ready.usageFileId], deps()));
         break;
       }
+      case 'archive':
+        // the month's PROCESSED credits leave the sheet for archive/2026/credits-2026-10.xlsx
+        await orRefusal(() =>
+          runArchive(
+            { before: '2026-11', dir: join(dir, 'archive') },
+            { sink: sink(), reporter: silentReporter, now: now() },
+          ),
+        );
+        break;
       case 'hand':
         await place.byHand(s.edit, renamed, usageDir);
         break;
