@@ -11,7 +11,8 @@
  *   credit that CUR still held (a correction credit bills the difference its original's amount moved by);
  * - each record's lines add up to its amount, and the sheet shows the credit PROCESSING with that allocation;
  * - `assign` changes only the credit whose Credit ID it names, or refuses;
- * - a usage file Connect rejected bills nothing: its credits may be collected again, once.
+ * - every usage file passes Connect's checks; one Connect rejected bills nothing: its credits may be collected
+ *   again, once.
  *
  * Commands may refuse (a CreditDeskError): that is the safe outcome. 12 sequences per sink in `npm test`, 60 in
  * `npm run soak`.
@@ -416,9 +417,16 @@ async function month(steps: Step[], dir: string, place: Awaited<ReturnType<Place
         }
         break;
       }
-      case 'trip':
+      case 'trip': {
         await orRefusal(() => runConnectTrip({ submit: s.submit }, deps()));
+        // every usage file passes Connect's checks of an upload (emulators/connect-usage-file.ts)
+        const invalid = connect.files.filter((f) => f.status === 'invalid');
+        if (invalid.length)
+          throw new Error(
+            say(`Connect found ${invalid[0].externalId} invalid: ${JSON.stringify(invalid[0])}`),
+          );
         break;
+      }
       case 'provider':
         // the provider decides on every file waiting for it
         for (const f of connect.files) {
