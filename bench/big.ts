@@ -529,15 +529,20 @@ export async function benchCollect(): Promise<Figure[]> {
     figures.push(...fs);
   };
   const cpuOf: Record<'collect' | 'close', number[]> = { collect: [], close: [] };
+  // The usage records each size's collection wrote: the generator's rule set differs with the month's size
+  // (bench/big-month.ts draws the rules after the credits), and with it how many credits are split between a
+  // customer and a reseller (one record each) — so the work grows by the records, not only by the credits.
+  const recordsOf: number[] = [];
   const ratio = (job: 'collect' | 'close', n: number) => {
     const cpu = cpuOf[job];
     cpu.push(stats(runs[job].map((r) => r.cpu)).median);
+    if (job === 'collect') recordsOf.push(runs.collect[0].counts.records ?? 0);
     if (cpu.length > 1)
       print([
         {
           name: `  ${job} ${k(n)} ÷ ${k(sizes[0])}: CPU`,
           value: r2(cpu[cpu.length - 1] / cpu[0]),
-          unit: `× (sizes ×${r2(n / sizes[0])})`,
+          unit: `× (credits ×${r2(n / sizes[0])}, usage records ×${r2(recordsOf[cpu.length - 1] / recordsOf[0])})`,
         },
       ]);
   };
