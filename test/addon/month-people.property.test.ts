@@ -3,8 +3,7 @@
  * (sync, apply-rules, usage collect, usage close through the local Sheets v4 server as its service account) and
  * the add-on and people on the same sheet through SpreadsheetApp (the sidebar's assign and unassign, rules
  * previewed and applied, cells typed and pasted by an editor — onEdit fires —, another row's Credit ID typed over
- * one, and the owner sorting, deleting rows
- * and typing past the protections). Whatever the order:
+ * one, and the owner sorting, deleting rows and typing past the protections). Whatever the order:
  *
  * - no credit key is in two usage records, and each record's lines add up to the credit;
  * - after every sync that succeeds, every collected credit is in the sheet once, as the Ledger records it, and
