@@ -11,6 +11,8 @@
  * - every field of a collected credit's row that differs from the Ledger is restored;
  * - a row that says PROCESSING/PROCESSED but is in no usage record goes back to what its allocation says;
  * - a row with no Key is given back the key its own cells compute to, when they are a credit's;
+ * - a Credit ID edited by hand, or copied from another credit's row, is put back (the ID the Audit shows was
+ *   issued to the row's key), or the row flagged UNMATCHED when it has none (decision 0028);
  * - a row that matches no credit is kept and flagged UNMATCHED, never dropped.
  *
  * Every repair is an Audit entry (action `restore`, before/after) and sets the RESTORED flag. Pure: the

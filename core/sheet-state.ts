@@ -114,7 +114,13 @@ export function soleCredit(found: readonly ExistingCredit[], id: string): Existi
   if (found.length > 1)
     throw new CreditDeskError(
       'BAD_SHEET',
-      `${id} is on rows ${found.map((f) => f.sheetRow).join(' and ')} of the Credits tab, and a Credit ID names one credit; nothing was changed.`,
+      `${id} is on rows ${found
+        .map((f) => f.sheetRow)
+        .join(', ')
+        .replace(
+          /, (\d+)$/,
+          ' and $1',
+        )} of the Credits tab, and a Credit ID names one credit; nothing was changed.`,
       "Give the copy its own Credit ID back or delete it (`credit-desk sync` puts a credit's own ID back, and flags UNMATCHED a copy that has none), then try again.",
     );
   return found[0] ?? null;

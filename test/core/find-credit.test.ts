@@ -49,6 +49,10 @@ describe('finding one credit by Credit ID', () => {
     expect(() => findCreditById(g, b.creditId)).toThrow(
       /AWSC-202610-0000-0002 is on rows 3 and 5 of the Credits tab.*nothing was changed/,
     );
+    const thrice = { ...b, key: 'k-b3', description: 'and another' };
+    expect(() => findCreditById(grid([...g.rows, rowOf(thrice)]), b.creditId)).toThrow(
+      /on rows 3, 5 and 6 of/,
+    );
     // a row holding the ID but no credit (a note typed beside it) does not count
     expect(findCreditById(grid([rowOf(a), rowOf(b), blankRowWithTheId]), b.creditId)!.sheetRow).toBe(3);
   });
