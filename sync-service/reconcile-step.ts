@@ -290,8 +290,11 @@ export async function readReconciled(sink: Sink, opts: ReconcileOptions): Promis
   };
 
   const messages = describeReconcile(result);
+  // About the folder, not the sheet's rows: a scoped read is settled without it (below), then said in its place.
+  const folderNotesAt = messages.length;
+  const folderNotes: string[] = [];
   if (usageFiles.foreign.length)
-    messages.push(
+    folderNotes.push(
       `${opts.usageDir} also holds ${usageFiles.foreign.length} usage file(s) of another sheet (${usageFiles.foreign
         .slice(0, 3)
         .map((f) => f.usageFileId)
@@ -313,9 +316,11 @@ export async function readReconciled(sink: Sink, opts: ReconcileOptions): Promis
     );
 
   // A scoped read (decision 0026) settles the run only when its rows need nothing: a repair, a Ledger row, a
-  // warning or a named credit not found could involve a row it left blank. Then the whole sheet, as every run.
+  // warning about the sheet or a named credit not found could involve a row it left blank. Then the whole
+  // sheet, as every run. (Another sheet's usage files in the folder involve none of this sheet's rows.)
   if (snapshot.scoped && !scopeSettled(snapshot, opts.scope ?? [], changes, messages))
     return readReconciled(sink, { ...opts, scope: undefined });
+  messages.splice(folderNotesAt, 0, ...folderNotes);
 
   const write = opts.write !== false;
   let written = false;

@@ -10,8 +10,12 @@
  * it was.
  *
  * Through the local Sheets v4 server: two copies of one spreadsheet, the same edits on both, one `assign` each.
+ * (And an example: another sheet's usage files in the folder are said, and keep no `assign` from its scoped read.)
  */
+import { readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
 import fc from 'fast-check';
+import type { UsageFile } from '../../../core/usage';
 import { CreditDeskError } from '../../../core/errors';
 import type { Cell } from '../../../core/table';
 import { columnLetter } from '../../../core/sheet-layout';
@@ -23,7 +27,7 @@ import type { SpreadsheetState } from '../../../emulators/sheets-state';
 import { useTempDirs } from '../../helpers/fixtures-io';
 import { moveColumnByHand, sortByHand } from '../../helpers/hand-edits';
 import { headersOf } from '../../../core/sheet-contract';
-import { collectedWorld, NOW } from './ledger-helpers';
+import { collectedWorld, NOW, recordingReporter } from './ledger-helpers';
 import { IDENTITY, lockRanges, makeSink, SHEET_ID, startServer, tab } from '../sinks/google/sheets-helpers';
 import { lockedRuns } from '../../../sync-service/sinks/google/sheets-protection';
 
@@ -288,3 +292,45 @@ test('property: after any hand edits, a scoped assign leaves money where the who
     await server.close();
   }
 }, 240_000);
+
+test("another sheet's usage files in the folder: a scoped assign stays scoped, and still says they were not read", async () => {
+  const server = await startServer();
+  try {
+    const dir = tempDir();
+    const w = await collectedWorld(dir, () => makeSink(server), {}, 64);
+    // a usage file of another sheet (another Credit Desk ID) in the same folder
+    const own = readdirSync(w.usageDir).find((f) => /^UF-.*\.json$/.test(f))!;
+    const file = JSON.parse(readFileSync(join(w.usageDir, own), 'utf8')) as UsageFile;
+    const other = {
+      ...file,
+      usageFileId: 'UF-2026-11-9999-0001',
+      deskId: 'CD-00000000-0000-4000-8000-000000000000',
+    };
+    writeFileSync(join(w.usageDir, 'UF-2026-11-9999-0001.json'), JSON.stringify(other));
+    const cells = tab(server.state.sheet(SHEET_ID), 'Credits').cells;
+    const at = (h: string) => cells[0].indexOf(h);
+    const target = String(cells.find((r) => r[at('Status')] === 'PENDING_ASSIGN')![at('Credit ID')]);
+    const description = `'Credits'!${columnLetter(at('Description'))}:${columnLetter(at('Description'))}`;
+    const before = server.stats.requests.length;
+    const reporter = recordingReporter();
+    const sink = makeSink(server);
+    try {
+      await runAssign(target, 'customer 100%', {
+        sink,
+        now: NOW,
+        actor: 'a@x',
+        usageDir: w.usageDir,
+        reporter,
+      });
+    } finally {
+      await sink.close();
+    }
+    expect(reporter.warnings.join('\n')).toMatch(
+      /1 usage file\(s\) of another sheet \(UF-2026-11-9999-0001\)/,
+    );
+    const readWhole = server.stats.requests.slice(before).some((q) => (q.ranges ?? []).includes(description));
+    expect(readWhole).toBe(false);
+  } finally {
+    await server.close();
+  }
+});
