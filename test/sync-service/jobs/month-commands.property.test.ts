@@ -1,8 +1,8 @@
 /**
  * A month on either sink (the workbook, the embedded default; a Google Sheet on the local Sheets v4 server), as
  * it goes: the CUR revised by AWS between syncs (an amount changed, a credit gone and back), every command in any
- * order (sync, apply-rules, assign and unassign by Credit ID, usage collect, usage close, archive, the trip
- * through Connect with the provider accepting, rejecting and closing files), and people's hand edits between them
+ * order (sync, apply-rules, assign and unassign by Credit ID, usage collect, usage close, archive, run-month
+ * --collect, the trip through Connect with the provider accepting, rejecting and closing files), and people's hand edits between them
  * (collect-proof-ops.ts: saved by Excel on the workbook, typed into the Google Sheet's cells; on Google `assign`
  * reads only the rows it needs, decision 0026). Whatever the order, money moves only on proof:
  *
@@ -29,6 +29,7 @@ import { runAssign, runUnassign } from '../../../sync-service/jobs/assign';
 import { runSync } from '../../../sync-service/jobs/sync';
 import { runClose, runCollect } from '../../../sync-service/jobs/usage';
 import { runConnectTrip } from '../../../sync-service/jobs/usage-connect';
+import { runMonth } from '../../../sync-service/jobs/run-month';
 import { FakeConnect } from '../../helpers/connect-fake';
 import { silentReporter } from '../../../sync-service/progress';
 import { resolveSettings } from '../../../sync-service/settings';
@@ -66,6 +67,7 @@ type Step =
   | { kind: 'unassign'; row: number }
   | { kind: 'collect' }
   | { kind: 'close' }
+  | { kind: 'runMonth' }
   | { kind: 'archive' }
   | { kind: 'hand'; edit: HandEdit }
   // Connect (test/helpers/connect-fake.ts): the trip sends ready files and follows them; the provider decides
@@ -103,6 +105,7 @@ const step: fc.Arbitrary<Step> = fc.oneof(
   { arbitrary: fc.record({ kind: fc.constant('unassign' as const), row }), weight: 1 },
   { arbitrary: fc.record({ kind: fc.constant('collect' as const) }), weight: 3 },
   { arbitrary: fc.record({ kind: fc.constant('close' as const) }), weight: 1 },
+  { arbitrary: fc.record({ kind: fc.constant('runMonth' as const) }), weight: 1 },
   { arbitrary: fc.record({ kind: fc.constant('archive' as const) }), weight: 1 },
   { arbitrary: fc.record({ kind: fc.constant('hand' as const), edit: handEdit }), weight: 2 },
   { arbitrary: fc.record({ kind: fc.constant('trip' as const), submit: fc.boolean() }), weight: 2 },
@@ -321,6 +324,48 @@ async function month(steps: Step[], dir: string, place: Awaited<ReturnType<Place
     connectApi: connect,
   });
 
+  /** A new usage file against everything collected before it and the last successful sync's CUR. */
+  const checkCollection = async (file: UsageFile) => {
+    collections++;
+    const before = new Map(live().map((r) => [r.key, r.usageRecordId]));
+    const once = new Set([...made.values()].flat().map((r) => r.key));
+    if (file.records.some((r) => once.has(r.key))) recollected++;
+    made.set(file.usageFileId, file.records);
+    const billed = new Map<string, number>();
+    for (const r of live()) billed.set(r.description, (billed.get(r.description) ?? 0) + r.amount);
+    const sheet = await readableCredits(sink());
+    for (const r of file.records) {
+      if (before.has(r.key))
+        throw new Error(say(`${r.creditId} collected twice: ${before.get(r.key)} and ${r.usageRecordId}`));
+      expect(r.lines.reduce((sum, l) => sum + l.amount, 0)).toBe(r.amount);
+      expect(sheet.find((c) => c.key === r.key)).toMatchObject({
+        status: 'PROCESSING',
+        usageFileId: file.usageFileId,
+        allocation: r.allocation,
+      });
+      if (r.key.includes('#c')) {
+        // a correction: with its original (and earlier corrections) it bills what the CUR now says
+        if (billed.get(r.description) !== confirmed.get(r.description))
+          throw new Error(
+            say(
+              `${r.description} billed ${billed.get(r.description)} in all, the last sync's CUR says ${confirmed.get(r.description)}`,
+            ),
+          );
+        continue;
+      }
+      if (!confirmed.has(r.description))
+        throw new Error(
+          say(`${r.creditId} (${r.description}) collected though the last sync's CUR did not hold it`),
+        );
+      if (confirmed.get(r.description) !== r.amount)
+        throw new Error(
+          say(
+            `${r.creditId} (${r.description}) billed ${r.amount}, the last sync's CUR says ${confirmed.get(r.description)}`,
+          ),
+        );
+    }
+  };
+
   for (const s of steps) {
     switch (s.kind) {
       case 'revise':
@@ -373,48 +418,21 @@ async function month(steps: Step[], dir: string, place: Awaited<ReturnType<Place
       }
       case 'collect': {
         const result = await orRefusal(() => runCollect({}, deps()));
-        if (!result?.file) break;
-        collections++;
-        const file = result.file;
-        const before = new Map(live().map((r) => [r.key, r.usageRecordId]));
-        const once = new Set([...made.values()].flat().map((r) => r.key));
-        if (file.records.some((r) => once.has(r.key))) recollected++;
-        made.set(file.usageFileId, file.records);
-        const billed = new Map<string, number>();
-        for (const r of live()) billed.set(r.description, (billed.get(r.description) ?? 0) + r.amount);
-        const sheet = await readableCredits(sink());
-        for (const r of file.records) {
-          if (before.has(r.key))
-            throw new Error(
-              say(`${r.creditId} collected twice: ${before.get(r.key)} and ${r.usageRecordId}`),
-            );
-          expect(r.lines.reduce((sum, l) => sum + l.amount, 0)).toBe(r.amount);
-          expect(sheet.find((c) => c.key === r.key)).toMatchObject({
-            status: 'PROCESSING',
-            usageFileId: file.usageFileId,
-            allocation: r.allocation,
-          });
-          if (r.key.includes('#c')) {
-            // a correction: with its original (and earlier corrections) it bills what the CUR now says
-            if (billed.get(r.description) !== confirmed.get(r.description))
-              throw new Error(
-                say(
-                  `${r.description} billed ${billed.get(r.description)} in all, the last sync's CUR says ${confirmed.get(r.description)}`,
-                ),
-              );
-            continue;
-          }
-          if (!confirmed.has(r.description))
-            throw new Error(
-              say(`${r.creditId} (${r.description}) collected though the last sync's CUR did not hold it`),
-            );
-          if (confirmed.get(r.description) !== r.amount)
-            throw new Error(
-              say(
-                `${r.creditId} (${r.description}) billed ${r.amount}, the last sync's CUR says ${confirmed.get(r.description)}`,
-              ),
-            );
-        }
+        if (result?.file) await checkCollection(result.file);
+        break;
+      }
+      case 'runMonth': {
+        // the unattended month: sync with the rules, collect, submit to Connect and follow it
+        const result = await orRefusal(() =>
+          runMonth(
+            settings,
+            { collect: true, usageDir, previous: false },
+            { source: cur.source(), sink: sink(), reporter: silentReporter, now: now(), connectApi: connect },
+          ),
+        );
+        if (!result) break;
+        confirmed = cur.amounts();
+        for (const { file } of result.collected?.files ?? []) await checkCollection(file);
         break;
       }
       case 'trip': {
