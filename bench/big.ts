@@ -135,12 +135,23 @@ function countFigures(label: string, counts: Record<string, number>): Figure[] {
   return Object.entries(counts).map(([k, v]) => ({ name: `${label}: ${k}`, value: v, unit: '' }));
 }
 
-/** rows.json, accounts.csv, rules.csv and meta.json for one size. */
-function prepare(n: number, dir = mkdtempSync(join(tmpdir(), `credit-desk-big-${n}-`))): string {
+/**
+ * rows.json, accounts.csv, rules.csv and meta.json for one size. With `reference` (a smaller size), the month is
+ * that distributor with more credits: its accounts and rules, and its credits first (bigMonth draws the credits
+ * in order from one seed), as the year bench keeps the reference size's accounts and rules all year (decision
+ * 0017). Without it, each size draws a distributor of its own: 0.16 accounts a credit and a rule set drawn after
+ * the credits, whose share of credits split between a customer and a reseller differs from size to size.
+ */
+function prepare(
+  n: number,
+  dir = mkdtempSync(join(tmpdir(), `credit-desk-big-${n}-`)),
+  reference?: number,
+): string {
   mkdirSync(dir, { recursive: true });
-  const month = bigMonth({ credits: n });
+  const accounts = reference === undefined ? undefined : Math.floor(reference * 0.16);
+  const month = bigMonth({ credits: n, accounts });
   writeFileSync(join(dir, 'rows.json'), JSON.stringify(month.rows));
-  writeReferenceFiles(dir, month);
+  writeReferenceFiles(dir, reference === undefined ? month : bigMonth({ credits: reference, accounts }));
   writeFileSync(join(dir, 'meta.json'), JSON.stringify({ period: month.period, assignId: '' }));
   return dir;
 }
@@ -516,7 +527,8 @@ async function pickAssignable(dir: string): Promise<string> {
 
 /**
  * `npm run bench -- collect`: `usage collect` of a whole month on the workbook, at BENCH_COLLECT_SIZES credits
- * (default 50,000 and 150,000; bench/big-month.ts, synced with accounts and rules, not measured), each run a
+ * (default 50,000 and 150,000; bench/big-month.ts, every size with the first size's accounts and rules, synced
+ * with them, not measured), each run a
  * process of its own on a fresh copy of the synced workbook and an empty usage folder: time, CPU and peak RSS,
  * and the CPU ratio of each size to the first (linear is the ratio of the sizes). Then `usage close` of the
  * file that collect wrote, each run on a fresh copy of the collected workbook and usage folder, the same figures.
@@ -529,9 +541,8 @@ export async function benchCollect(): Promise<Figure[]> {
     figures.push(...fs);
   };
   const cpuOf: Record<'collect' | 'close', number[]> = { collect: [], close: [] };
-  // The usage records each size's collection wrote: the generator's rule set differs with the month's size
-  // (bench/big-month.ts draws the rules after the credits), and with it how many credits are split between a
-  // customer and a reseller (one record each) — so the work grows by the records, not only by the credits.
+  // The usage records each size's collection wrote beside the credits: a check that the sizes are one
+  // distributor's (a credit split between a customer and a reseller is two records).
   const recordsOf: number[] = [];
   const ratio = (job: 'collect' | 'close', n: number) => {
     const cpu = cpuOf[job];
@@ -549,7 +560,9 @@ export async function benchCollect(): Promise<Figure[]> {
   const runs: Record<'collect' | 'close', RunResult[]> = { collect: [], close: [] };
   console.log(`  (load average ${loadavg()[0].toFixed(1)} at the start)`);
   for (const n of sizes) {
-    const dir = prepare(n);
+    // Every size is the first size's distributor (accounts, rules) with more credits: linear is then the sizes'
+    // ratio, the work per credit being the same.
+    const dir = prepare(n, undefined, sizes[0]);
     try {
       await runJob('sync', dir);
       const usage = join(dir, 'usage');
