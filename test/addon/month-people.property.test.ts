@@ -13,8 +13,6 @@
  * A refusal (a CreditDeskError; an editor's write into a protected cell) is a safe outcome. 10 sequences in
  * `npm test`, 50 in `npm run soak`.
  */
-import { writeFileSync } from 'node:fs';
-import { join } from 'node:path';
 import fc from 'fast-check';
 import { assignCredit, unassignCredit } from '../../addon/server/assign';
 import { handleEdit } from '../../addon/server/on-edit';
@@ -25,7 +23,6 @@ import { runApplyRules } from '../../sync-service/jobs/apply-rules';
 import { runSync } from '../../sync-service/jobs/sync';
 import { runClose, runCollect } from '../../sync-service/jobs/usage';
 import { silentReporter } from '../../sync-service/progress';
-import { resolveSettings } from '../../sync-service/settings';
 import type { Sink } from '../../sync-service/sinks/sink';
 import { LOCK_TAG } from '../../sync-service/sinks/google/sheets-protection';
 import { spreadsheetAppFront } from '../../emulators/shared-spreadsheet';
@@ -34,23 +31,14 @@ import { installFakeAppsScript } from '../fakes/apps-script';
 import { records } from '../fakes/sheet-builder';
 import { useTempDirs } from '../helpers/fixtures-io';
 import { trialCount } from '../helpers/soak';
-import {
-  creditsOf,
-  expectSheetMatchesLedger,
-  ledgerOf,
-  sourceOf,
-  writeAccounts,
-} from '../sync-service/jobs/ledger-helpers';
-import { makeSink, SHEET_ID, startServer } from '../sync-service/sinks/google/sheets-helpers';
+import { creditsOf, expectSheetMatchesLedger, ledgerOf, sourceOf } from '../sync-service/jobs/ledger-helpers';
+import { SHEET_ID, startServer } from '../sync-service/sinks/google/sheets-helpers';
+import { as, syncSide } from './shared-sheet';
 
 const tempDir = useTempDirs('credit-desk-addon-month-people-');
 const RUNS = trialCount(10, 50);
 const ANA = 'ana@distributor.example';
 const CREDITS = 6;
-const RULES_CSV =
-  'Rule ID,Name,Credit Description,Match,Customer %,Reseller %,From,To,Customer Context,Customers,Reseller Context,Resellers,Service Context,Services,Created,Enabled\n' +
-  'R1,Split,Credit,contains,60,40,,,ALL,,ALL,,ALL,,2026-01-01,TRUE\n';
-
 type Step =
   | { kind: 'sync' | 'cliRules' | 'collect' | 'close' | 'addonRules' }
   | { kind: 'addonAssign'; row: number; allocation: string }
@@ -136,20 +124,7 @@ async function run(steps: Step[]): Promise<void> {
 }
 
 async function month(steps: Step[], server: Awaited<ReturnType<typeof startServer>>): Promise<void> {
-  const dir = tempDir();
-  const rules = join(dir, 'rules.csv');
-  writeFileSync(rules, RULES_CSV);
-  const usageDir = join(dir, 'usage');
-  const settings = resolveSettings({ period: '2026-10', accounts: writeAccounts(dir), rules, usageDir }, {});
-  const sink = () => makeSink(server);
-  async function closing<T>(work: (s: Sink) => Promise<T>): Promise<T> {
-    const s = sink();
-    try {
-      return await work(s);
-    } finally {
-      await s.close();
-    }
-  }
+  const { settings, usageDir, sink, closing } = syncSide(server, tempDir());
   const say = (what: string) => `${what} (steps ${JSON.stringify(steps)})`;
   const source = sourceOf(CREDITS);
   const cli = async <T>(work: (s: Sink) => Promise<T>): Promise<T | null> => {
@@ -171,15 +146,6 @@ async function month(steps: Step[], server: Awaited<ReturnType<typeof startServe
   const credits = (): FakeSheet => ss._sheet('Credits');
   const col = (h: string) => credits()._rows[0].map(String).indexOf(h) + 1;
   const dataRow = (n: number) => 2 + (n % Math.max(credits()._rows.length - 1, 1));
-  const as = <T>(who: string, work: () => T): T => {
-    const before = ss._activeUser;
-    ss._activeUser = who;
-    try {
-      return work();
-    } finally {
-      ss._activeUser = before;
-    }
-  };
   const addon = <T>(work: () => T): T | null => {
     try {
       return work();
@@ -190,7 +156,7 @@ async function month(steps: Step[], server: Awaited<ReturnType<typeof startServe
   };
   const person = (owner: boolean, work: (sheet: FakeSheet) => void) =>
     addon(() =>
-      as(owner ? ss._owner : ANA, () => {
+      as(ss, owner ? ss._owner : ANA, () => {
         ss._onEdit = (e) => handleEdit(e as never);
         work(credits());
       }),

@@ -5,8 +5,6 @@
  * SpreadsheetApp, and their typing fires onEdit. Then: nothing lost, nothing processed by hand, the protections
  * on the collected credits, and the Ledger agrees with the sheet.
  */
-import { writeFileSync } from 'node:fs';
-import { join } from 'node:path';
 import { assignCredit } from '../../addon/server/assign';
 import { checkSheet } from '../../addon/server/check-sheet';
 import { downloadFilteredRows } from '../../addon/server/download';
@@ -15,13 +13,11 @@ import { applyRules, previewRules } from '../../addon/server/rules';
 import { runSync } from '../../sync-service/jobs/sync';
 import { runCollect } from '../../sync-service/jobs/usage';
 import { silentReporter } from '../../sync-service/progress';
-import { resolveSettings } from '../../sync-service/settings';
-import type { Sink } from '../../sync-service/sinks/sink';
 import { LOCK_TAG } from '../../sync-service/sinks/google/sheets-protection';
 import { spreadsheetAppFront } from '../../emulators/shared-spreadsheet';
 import { createSheetsAdvancedService } from '../../emulators/sheets-advanced';
 import type { SheetsServer } from '../../emulators/sheets-server';
-import type { FakeSheet, FakeSpreadsheet } from '../../emulators/spreadsheet-app';
+import type { FakeSheet } from '../../emulators/spreadsheet-app';
 import { installFakeAppsScript } from '../fakes/apps-script';
 import { records } from '../fakes/sheet-builder';
 import { useTempDirs } from '../helpers/fixtures-io';
@@ -31,17 +27,13 @@ import {
   ledgerOf,
   NOW,
   sourceOf,
-  writeAccounts,
 } from '../sync-service/jobs/ledger-helpers';
-import { IDENTITY, makeSink, SHEET_ID, startServer } from '../sync-service/sinks/google/sheets-helpers';
+import { IDENTITY, SHEET_ID, startServer } from '../sync-service/sinks/google/sheets-helpers';
+import { as, syncSide } from './shared-sheet';
 
 const tempDir = useTempDirs('credit-desk-addon-scenario-');
 const ANA = 'ana@distributor.example';
 const MO = 'mo@distributor.example';
-const RULES_CSV =
-  'Rule ID,Name,Credit Description,Match,Customer %,Reseller %,From,To,Customer Context,Customers,Reseller Context,Resellers,Service Context,Services,Created,Enabled\n' +
-  'R1,Split,Credit,contains,60,40,,,ALL,,ALL,,ALL,,2026-01-01,TRUE\n';
-
 let server: SheetsServer;
 let uninstall: (() => void) | null = null;
 afterEach(async () => {
@@ -49,34 +41,10 @@ afterEach(async () => {
   await server?.close();
 });
 
-/** Acts as `who` for the duration of `work` (the SpreadsheetApp front's acting user: protections and Session). */
-function as<T>(ss: FakeSpreadsheet, who: string, work: () => T): T {
-  const before = ss._activeUser;
-  ss._activeUser = who;
-  try {
-    return work();
-  } finally {
-    ss._activeUser = before;
-  }
-}
-
 test('sync → add-on (an edit typed during an apply) → usage collect → people sort, delete, paste, retype → sync → add-on → a download under a formula filter: the lifecycle holds', async () => {
   server = await startServer();
-  const dir = tempDir();
-  const rules = join(dir, 'rules.csv');
-  writeFileSync(rules, RULES_CSV);
-  const usageDir = join(dir, 'usage');
-  const settings = resolveSettings({ period: '2026-10', accounts: writeAccounts(dir), rules, usageDir }, {});
   // One sink per command, closed when it is done (its writer lock, the sync's lock, goes with it), as the CLI does.
-  const sink = () => makeSink(server);
-  async function closing<T>(work: (s: Sink) => Promise<T>): Promise<T> {
-    const s = sink();
-    try {
-      return await work(s);
-    } finally {
-      await s.close();
-    }
-  }
+  const { settings, usageDir, sink, closing } = syncSide(server, tempDir());
   const source = sourceOf(8);
   const sync = (now: Date) =>
     closing((s) =>
