@@ -27,7 +27,7 @@ import type { SpreadsheetState } from '../../../emulators/sheets-state';
 import { useTempDirs } from '../../helpers/fixtures-io';
 import { moveColumnByHand, sortByHand } from '../../helpers/hand-edits';
 import { headersOf } from '../../../core/sheet-contract';
-import { collectedWorld, NOW, recordingReporter } from './ledger-helpers';
+import { assignIn, collectedWorld, NOW, recordingReporter } from './ledger-helpers';
 import { IDENTITY, lockRanges, makeSink, SHEET_ID, startServer, tab } from '../sinks/google/sheets-helpers';
 import { lockedRuns } from '../../../sync-service/sinks/google/sheets-protection';
 
@@ -313,18 +313,7 @@ test("another sheet's usage files in the folder: a scoped assign stays scoped, a
     const description = `'Credits'!${columnLetter(at('Description'))}:${columnLetter(at('Description'))}`;
     const before = server.stats.requests.length;
     const reporter = recordingReporter();
-    const sink = makeSink(server);
-    try {
-      await runAssign(target, 'customer 100%', {
-        sink,
-        now: NOW,
-        actor: 'a@x',
-        usageDir: w.usageDir,
-        reporter,
-      });
-    } finally {
-      await sink.close();
-    }
+    await assignIn(w, target, 'customer 100%', reporter);
     expect(reporter.warnings.join('\n')).toMatch(
       /1 usage file\(s\) of another sheet \(UF-2026-11-9999-0001\)/,
     );

@@ -118,6 +118,21 @@ export async function ledgerOf(sink: Sink): Promise<LedgerEntry[]> {
   }
 }
 
+/** `assign` through a sink of the world's own, closed after it (its writer lock goes with it), as the CLI does. */
+export async function assignIn(
+  w: World,
+  creditId: string,
+  allocation: string,
+  reporter: Reporter = silentReporter,
+): Promise<void> {
+  const sink = w.sink();
+  try {
+    await runAssign(creditId, allocation, { sink, now: NOW, actor: 'a@x', usageDir: w.usageDir, reporter });
+  } finally {
+    await sink.close();
+  }
+}
+
 export function sync(w: World, reporter: Reporter = silentReporter, flags = {}): Promise<SyncReport> {
   return runSync(
     w.settings,

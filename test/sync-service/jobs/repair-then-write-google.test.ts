@@ -12,8 +12,7 @@ import type { SheetsServer } from '../../../emulators/sheets-server';
 import type { SpreadsheetState } from '../../../emulators/sheets-state';
 import { lockedRuns } from '../../../sync-service/sinks/google/sheets-protection';
 import { IDENTITY, lockRanges, makeSink, SHEET_ID, startServer, tab } from '../sinks/google/sheets-helpers';
-import { runAssign } from '../../../sync-service/jobs/assign';
-import { collectedWorld, NOW, recordingReporter, sync } from './ledger-helpers';
+import { assignIn, collectedWorld, recordingReporter, sync } from './ledger-helpers';
 
 let server: SheetsServer;
 beforeEach(async () => {
@@ -52,20 +51,7 @@ test.each(['assign', 'sync'] as const)(
     const assigned = String(cells.find((r) => r[at('Status')] === 'ASSIGNED')![at('Credit ID')]);
     const reporter = recordingReporter();
     if (command === 'sync') await sync(w, reporter);
-    else {
-      const sink = makeSink(server);
-      try {
-        await runAssign(assigned, 'customer 100%', {
-          sink,
-          now: NOW,
-          actor: 'a@x',
-          usageDir: w.usageDir,
-          reporter,
-        });
-      } finally {
-        await sink.close();
-      }
-    }
+    else await assignIn(w, assigned, 'customer 100%', reporter);
     expect(reporter.warnings.join('\n')).toMatch(/restored 1 row/);
 
     // The state as it is now (the server swaps in a new copy of the spreadsheet on each atomic batchUpdate).
