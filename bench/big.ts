@@ -223,8 +223,9 @@ export async function benchBig(): Promise<Figure[]> {
     }
 
     // --- workbook sync at larger sizes ----------------------------------------------------------------
+    // The base size's distributor (accounts, rules) with more credits: linear is then the sizes' ratio.
     for (const n of PARTS.has('larger') ? larger : []) {
-      const d = prepare(n);
+      const d = prepare(n, undefined, base);
       dirs.push(d);
       const runs = await repeat('sync', d, fresh(d));
       print(summarize(`workbook sync ${k(n)} new credits (accounts, rules)`, runs));
