@@ -98,20 +98,17 @@ export function issueCreditIds(
 }
 
 /** How many of a key's candidates are tried for its earlier ID, as reconciliation does. */
-export const EARLIER_ID_ATTEMPTS = 32;
+const EARLIER_ID_ATTEMPTS = 32;
 
-/** The first of the key's candidates that was issued, unless no longer free (see issueCreditIds). */
+/** The key's earlier ID among `reissuable`, unless already handed out in this run (see issueCreditIds). */
 function earlierId(
   key: string,
   period: string,
   reissuable: ReadonlySet<string>,
   reissued: ReadonlySet<string>,
 ): string | undefined {
-  for (let attempt = 0; attempt < EARLIER_ID_ATTEMPTS; attempt++) {
-    const id = creditIdCandidate(key, period, attempt);
-    if (reissuable.has(id)) return reissued.has(id) ? undefined : id;
-  }
-  return undefined;
+  const id = firstCandidate(key, period, (c) => reissuable.has(c));
+  return id && !reissued.has(id) ? id : undefined;
 }
 
 /**
@@ -123,11 +120,26 @@ export function creditIdCandidate(key: string, period: string, attempt: number):
   return `AWSC-${period.replace('-', '')}-${d.slice(0, 4)}-${d.slice(4)}`;
 }
 
+/**
+ * The first of the key's candidate IDs (its first EARLIER_ID_ATTEMPTS, in the order `issueCreditIds` tries them)
+ * that `accept` takes, or undefined: how a credit's earlier ID is found again (issued by the Audit's word, not
+ * held by another row), and whether an ID could be the key's at all.
+ */
+export function firstCandidate(
+  key: string,
+  period: string,
+  accept: (id: string) => boolean,
+): string | undefined {
+  for (let attempt = 0; attempt < EARLIER_ID_ATTEMPTS; attempt++) {
+    const id = creditIdCandidate(key, period, attempt);
+    if (accept(id)) return id;
+  }
+  return undefined;
+}
+
 /** Whether `id` is one of the IDs `issueCreditIds` could have given the key (its first EARLIER_ID_ATTEMPTS). */
 export function isCandidateOf(key: string, period: string, id: string): boolean {
-  for (let attempt = 0; attempt < EARLIER_ID_ATTEMPTS; attempt++)
-    if (creditIdCandidate(key, period, attempt) === id) return true;
-  return false;
+  return firstCandidate(key, period, (c) => c === id) !== undefined;
 }
 
 export const USAGE_FILE_ID_PATTERN = /^UF-\d{4}-\d{2}-\d{4}-\d{4}$/;

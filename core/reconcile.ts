@@ -21,14 +21,7 @@
  */
 import type { AuditEntry } from './audit';
 import type { Credit } from './credit';
-import {
-  accountText,
-  creditIdCandidate,
-  creditKey,
-  EARLIER_ID_ATTEMPTS,
-  isCandidateOf,
-  USAGE_FILE_ID_PATTERN,
-} from './ids';
+import { accountText, creditKey, firstCandidate, isCandidateOf, USAGE_FILE_ID_PATTERN } from './ids';
 import { correctionKey, correctionOfDescription } from './correction-key';
 import { creditOfEntry, type LedgerEntry } from './ledger';
 import { hasFlag, withFlags } from './flags';
@@ -405,18 +398,16 @@ export function reconcile(input: ReconcileInput): ReconcileResult {
     // Audit tab lists as issued. Without that, a row wearing a collected credit's ID cannot be trusted.
     // A Credit ID on another row too is this row's only if it is one its key could have been issued.
     const period = text(row[idx.period]);
+    const copied = sharedIds.has(creditId) && !isCandidateOf(key, period, creditId);
     const wrongId =
-      !creditId ||
-      ledgerById.has(creditId) ||
-      (input.issuedIds && !input.issuedIds.has(creditId)) ||
-      (sharedIds.has(creditId) && !isCandidateOf(key, period, creditId));
+      !creditId || ledgerById.has(creditId) || (input.issuedIds && !input.issuedIds.has(creditId)) || copied;
     if (wrongId && input.issuedIds) {
-      let issued: string | undefined;
-      for (let attempt = 0; attempt < EARLIER_ID_ATTEMPTS && !issued; attempt++) {
-        const id = creditIdCandidate(key, period, attempt);
-        if (input.issuedIds.has(id) && !ledgerById.has(id) && (id === creditId || !idsInUse().has(id)))
-          issued = id;
-      }
+      const issuedIds = input.issuedIds;
+      const issued = firstCandidate(
+        key,
+        period,
+        (id) => issuedIds.has(id) && !ledgerById.has(id) && (id === creditId || !idsInUse().has(id)),
+      );
       if (issued && issued !== creditId) {
         fields.creditId = issued;
         idsInUse().add(issued);
@@ -436,7 +427,7 @@ export function reconcile(input: ReconcileInput): ReconcileResult {
     }
     // Another credit's ID and no ID of its own to put back (its Audit rows gone, or its Key edited): flagged, so
     // that nobody collects it or names it by that ID until someone checks it (`assign <ID>` refuses the ID).
-    if (sharedIds.has(id) && !isCandidateOf(key, period, id)) {
+    if (copied && id === creditId) {
       flagUnmatched(
         i,
         id,
