@@ -334,7 +334,11 @@ export function reconcile(input: ReconcileInput): ReconcileResult {
         keys[i] !== '' ||
         isPeriod(text(row[idx.period])) ||
         readableAmount(row[idx.amount], text(row[idx.currency]) || 'USD');
-      if (holdsCredit) inUse!.add(id);
+      // Nor does a copy of another credit's ID (below, it gets its own back or is flagged): counting it would keep
+      // the credit the ID was issued to from getting it back until a later run.
+      const copy =
+        !entryIdOfRow.has(i) && sharedIds.has(id) && !isCandidateOf(keys[i], text(row[idx.period]), id);
+      if (holdsCredit && !copy) inUse!.add(id);
     });
     return inUse;
   };

@@ -477,6 +477,28 @@ describe('reconcile: any person edits, then sync (property)', () => {
         // Found by CI: a blank row given a credit's ID, that credit given a collected one's. The first run must
         // give the credit its own ID back, not leave it to the next (the blank row held no credit).
         examples: [
+          // Found by random runs: a row wearing a copied ID kept another credit's own ID "in use", so that credit
+          // got it back only on the second run. One run must settle it.
+          [
+            [
+              { kind: 'editId', at: 0, other: 29 },
+              { kind: 'editId', at: 9, other: 12 },
+              { kind: 'editId', at: 1, other: 0 },
+            ],
+            1,
+          ],
+          [
+            [
+              { kind: 'editId', at: 6, other: 5 },
+              { kind: 'delete', at: 0 },
+              { kind: 'sort', seed: -1413275166 },
+              { kind: 'insert', at: 0 },
+              { kind: 'sort', seed: 1229390380 },
+              { kind: 'editId', at: 0, other: 31 },
+              { kind: 'blankId', at: 2 },
+            ],
+            1,
+          ],
           [
             [
               { kind: 'insert', at: 16 },
