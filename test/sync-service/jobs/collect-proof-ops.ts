@@ -144,7 +144,8 @@ export function keepsOneRecord(ops: Op[]): boolean {
   return !(lost.has('files') && lost.has('Ledger') && lost.has('Audit'));
 }
 
-function usageFilesIn(dir: string): UsageFile[] {
+/** The usage journals of a folder (none when it is gone), read as they are on disk. */
+export function usageFilesIn(dir: string): UsageFile[] {
   if (!existsSync(dir)) return [];
   return readdirSync(dir)
     .filter((n) => /^UF-.*\.json$/.test(n))

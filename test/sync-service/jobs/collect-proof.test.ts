@@ -3,7 +3,8 @@
  * before — whatever a person did to the sheet or the usage folder. Each case runs through the real commands on
  * the local workbook and on the Google Sheet through the local Sheets v4 server.
  */
-import { existsSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { rmSync } from 'node:fs';
+import { usageFilesIn } from './collect-proof-ops';
 import { join } from 'node:path';
 import type { UsageFile } from '../../../core/usage';
 import type { Cell } from '../../../core/table';
@@ -119,13 +120,6 @@ function googleMedium(): Medium {
     }),
     after: async () => server?.close(),
   };
-}
-
-function usageFilesIn(dir: string): UsageFile[] {
-  if (!existsSync(dir)) return [];
-  return readdirSync(dir)
-    .filter((n) => /^UF-.*\.json$/.test(n))
-    .map((n) => JSON.parse(readFileSync(join(dir, n), 'utf8')) as UsageFile);
 }
 
 /** No credit key is in two usage records, across every usage file of the folder. */

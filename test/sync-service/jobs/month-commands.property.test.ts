@@ -17,7 +17,7 @@
  * Commands may refuse (a CreditDeskError): that is the safe outcome. 12 sequences per sink in `npm test`, 60 in
  * `npm run soak`.
  */
-import { existsSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { rmSync } from 'node:fs';
 import { join } from 'node:path';
 import fc from 'fast-check';
 import type { Credit } from '../../../core/credit';
@@ -44,6 +44,7 @@ import { trialCount } from '../../helpers/soak';
 import { creditsOf, writeAccounts } from './ledger-helpers';
 import {
   editCells,
+  usageFilesIn,
   expectIdsUnique,
   keepsOneRecord,
   op as handEdit,
@@ -270,13 +271,6 @@ async function readableCredits(sink: Sink): Promise<Credit[]> {
   }
 }
 
-function usageFiles(dir: string): UsageFile[] {
-  if (!existsSync(dir)) return [];
-  return readdirSync(dir)
-    .filter((n) => /^UF-.*\.json$/.test(n))
-    .map((n) => JSON.parse(readFileSync(join(dir, n), 'utf8')) as UsageFile);
-}
-
 async function run(steps: Step[], place: Place): Promise<void> {
   const dir = tempDir();
   const opened = await place.open(dir);
@@ -454,7 +448,7 @@ async function month(steps: Step[], dir: string, place: Awaited<ReturnType<Place
         }
         break;
       case 'close': {
-        const ready = usageFiles(usageDir).find((f) => f.status === 'ready');
+        const ready = usageFilesIn(usageDir).find((f) => f.status === 'ready');
         if (ready) await orRefusal(() => runClose([ready.usageFileId], deps()));
         break;
       }
@@ -476,7 +470,7 @@ async function month(steps: Step[], dir: string, place: Awaited<ReturnType<Place
   // key once.
   const keys = live().map((r) => r.key);
   expect(keys.length).toBe(new Set(keys).size);
-  const onDisk = usageFiles(usageDir)
+  const onDisk = usageFilesIn(usageDir)
     .filter((f) => f.status !== 'rejected')
     .flatMap((f) => f.records.map((r) => r.key));
   expect(onDisk.length).toBe(new Set(onDisk).size);
