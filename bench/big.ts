@@ -151,7 +151,9 @@ function prepare(
   const accounts = reference === undefined ? undefined : Math.floor(reference * 0.16);
   const month = bigMonth({ credits: n, accounts });
   writeFileSync(join(dir, 'rows.json'), JSON.stringify(month.rows));
-  writeReferenceFiles(dir, reference === undefined ? month : bigMonth({ credits: reference, accounts }));
+  // The reference size itself is its own distributor: not drawn a second time.
+  const own = reference === undefined || reference === n;
+  writeReferenceFiles(dir, own ? month : bigMonth({ credits: reference, accounts }));
   writeFileSync(join(dir, 'meta.json'), JSON.stringify({ period: month.period, assignId: '' }));
   return dir;
 }
