@@ -116,7 +116,7 @@ export const FLAGS = {
   },
   RESTORED: {
     meaning:
-      'reconcile repaired the row from the usage record (the Audit tab, action restore, has each change)',
+      'reconcile repaired the row from the record: the Ledger, the usage files and the Audit (its restore rows have each change)',
     hold: null,
     setBy: 'reconcile',
     clearedBy: 'a person',

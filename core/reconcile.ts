@@ -588,7 +588,7 @@ export function describeReconcile(r: ReconcileResult, limit = 10): string[] {
       .slice(0, limit)
       .map((x) => `${x.creditId || '(no Credit ID)'}${x.sheetRow ? ` row ${x.sheetRow}` : ''} (${x.what})`);
     lines.push(
-      `restored ${r.restored.length} row${r.restored.length === 1 ? '' : 's'} from the usage record: ${list.join('; ')}${r.restored.length > limit ? `; … and ${r.restored.length - limit} more` : ''}. ` +
+      `restored ${r.restored.length} row${r.restored.length === 1 ? '' : 's'} from the record (Ledger, usage files, Audit): ${list.join('; ')}${r.restored.length > limit ? `; … and ${r.restored.length - limit} more` : ''}. ` +
         'Filter Flags on RESTORED to see them; the Audit tab has each change (action "restore").',
     );
   }

@@ -327,7 +327,7 @@ export async function readReconciled(sink: Sink, opts: ReconcileOptions): Promis
   if (!isEmptyChangeSet(changes) && write) {
     opts.reporter?.progress(
       result.restored.length || !missing.length
-        ? `restoring ${result.restored.length} row(s) from the usage record…`
+        ? `restoring ${result.restored.length} row(s) from the record…`
         : `putting ${missing.length} collected credit(s) back into the Ledger tab…`,
     );
     await sink.write(changes);
