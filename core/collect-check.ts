@@ -12,6 +12,7 @@ import { explainHold, hasFlag, isHeld, withFlags, withoutFlags } from './flags';
 import type { AuditEntry } from './audit';
 import { formatMinor } from './money';
 import { isSyncedAmount } from './amount-proof';
+import { unprovenParties, type InvoicedParties } from './party-proof';
 import { notFinalReason } from './aws-bill';
 import { isCorrection } from './correction-key';
 import { text, type Cell } from './table';
@@ -42,6 +43,11 @@ export interface CollectScreenOptions {
   awsBills?: ReadonlyMap<string, string>;
   /** `usage collect --allow-estimated`: take credits of periods AWS has not finalised all the same. */
   allowEstimated?: boolean;
+  /**
+   * The collected credits' parties, by key (core/party-proof.ts). Given, a credit is taken only when its Customer
+   * ID and Reseller ID cells are the parties the sync wrote (a correction's: its original's); absent: not checked.
+   */
+  invoiced?: InvoicedParties;
 }
 
 /**
@@ -53,7 +59,7 @@ export function screenForCollect(
   directory: AccountDirectory,
   opts: CollectScreenOptions = {},
 ): { collectable: Credit[]; skipped: SkippedCredit[] } {
-  const { period, syncedAmounts, collected, awsBills, allowEstimated } = opts;
+  const { period, syncedAmounts, collected, awsBills, allowEstimated, invoiced } = opts;
   const collectable: Credit[] = [];
   const skipped: SkippedCredit[] = [];
   for (const { sheetRow, credit } of credits) {
@@ -111,6 +117,11 @@ export function screenForCollect(
       skip(
         `its Amount ${amount} ${credit.currency} is not the ${text(synced)} the last sync read from the CUR (typed by hand?). Run credit-desk sync to put the CUR's amount back, then collect.`,
       );
+      continue;
+    }
+    const parties = invoiced && unprovenParties(credit, directory, invoiced);
+    if (parties) {
+      skip(parties);
       continue;
     }
     try {

@@ -243,3 +243,47 @@ describe('credit-desk: an invoiced credit that AWS amends', () => {
     expect(state.credits.filter((e) => e.credit.status === 'PROCESSED')).toHaveLength(4);
   });
 });
+
+describe('credit-desk: a correction after the account moved to another customer', () => {
+  it('goes to the parties its original was invoiced to; an uncollected credit of the account, after a sync, to the new ones', async () => {
+    const dir = tmpDir();
+    const accounts = (customer: string, asset: string, reseller: string) =>
+      fs.writeFileSync(
+        path.join(dir, 'accounts.csv'),
+        'AWS Account,Account Name,Customer ID,Customer Name,Asset ID,Reseller ID,Reseller Name\n' +
+          `222222222222,P,${customer},Acme,${asset},${reseller},R\n` +
+          // the first customer keeps another subscription, to bill the correction on
+          '444444444444,Q,CUST-1,Acme,AS-1,RES-1,R\n',
+      );
+    accounts('CUST-1', 'AS-1', 'RES-1');
+    await writeCur(dir, '100.00');
+    const withAccounts = ['--accounts', 'accounts.csv'];
+    cli(['sync', '--cur', 'cur', '--period', '2026-10', '--no-previous', ...withAccounts, ...common], dir);
+    const original = exported(dir).find((c) => c.description === AMENDED)!;
+    cli(['assign', original.creditId, 'customer 60%, reseller 40%', ...common], dir);
+    collectAndClose(dir);
+
+    // The account moves to CUST-2 (through RES-2), then AWS amends the invoiced credit: 100.00 → 125.50.
+    accounts('CUST-2', 'AS-2', 'RES-2');
+    await writeCur(dir, '125.50');
+    const synced = cli(
+      ['sync', '--cur', 'cur', '--period', '2026-10', '--no-previous', ...withAccounts, ...common],
+      dir,
+    );
+    expect(pastePrinted(synced.out, dir)).toHaveLength(1);
+    const other = exported(dir).find((c) => c.description === OTHER)!;
+    cli(['assign', other.creditId, 'customer 100%', ...common], dir);
+    const file = collectAndClose(dir);
+    const byId = new Map(file.records.map((r) => [r.creditId, r]));
+    const correction = exported(dir).find((c) => c.description.startsWith('Correction 1 of'))!;
+    // The correction bills its original's customer and reseller (the Ledger's), on the first customer's asset.
+    expect(byId.get(correction.creditId)!.billed!.map((b) => [b.targetId, b.assetId, b.amount])).toEqual([
+      ['CUST-1', 'AS-1', 1530],
+      ['RES-1', 'AS-1', 1020],
+    ]);
+    // The other credit, synced after the move, goes to the account's customer now.
+    expect(byId.get(other.creditId)!.billed!.map((b) => [b.targetId, b.assetId])).toEqual([
+      ['CUST-2', 'AS-2'],
+    ]);
+  });
+});
