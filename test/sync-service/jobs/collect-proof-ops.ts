@@ -11,6 +11,7 @@ import { CreditDeskError } from '../../../core/errors';
 import { headersOf } from '../../../core/sheet-contract';
 import type { UsageFile } from '../../../core/usage';
 import { moveColumnByHand, sortByHand } from '../../helpers/hand-edits';
+import { ACCOUNT_PARTIES } from './ledger-helpers';
 
 export type Op =
   | { kind: 'assign'; row: number; allocation: string }
@@ -26,7 +27,8 @@ export type Op =
   | { kind: 'pasteRow'; from: number; to: number }
   | { kind: 'copyRowBelow'; from: number }
   | { kind: 'copyCell'; header: string; from: number; to: number }
-  | { kind: 'typeCell'; header: string; row: number; value: string };
+  | { kind: 'typeCell'; header: string; row: number; value: string }
+  | { kind: 'typeParty'; header: 'Customer ID' | 'Reseller ID'; row: number; value: string };
 
 const CREDIT_HEADERS = headersOf('credits');
 const row = fc.nat(9);
@@ -121,6 +123,16 @@ export const op: fc.Arbitrary<Op> = fc.oneof(
     }),
     weight: 1,
   },
+  // another account's customer or reseller typed (or pasted) over a row's party: a real one, with an asset
+  {
+    arbitrary: fc.record({
+      kind: fc.constant('typeParty' as const),
+      header: fc.constantFrom('Customer ID' as const, 'Reseller ID' as const),
+      row,
+      value: fc.constantFrom('CUST-2', 'RES-2', 'CUST-1', ''),
+    }),
+    weight: 2,
+  },
 );
 
 /**
@@ -198,6 +210,28 @@ export function expectCollectedOnce(
     });
     expect(r.lines.reduce((s, l) => s + l.amount, 0)).toBe(r.amount);
   }
+  expectBilledToItsParties(file, ops);
+}
+
+/**
+ * Every record of the file names the parties the Accounts tab gives its credit's AWS account
+ * (ledger-helpers.ts ACCOUNT_PARTIES, which no sequence changes, so a correction's original had them too), and
+ * each share goes to them: the allocations these sequences assign name no party ("customer 60%"), so a share is
+ * the credit's own customer's or reseller's, never one typed over the row.
+ */
+export function expectBilledToItsParties(file: UsageFile, ops: unknown): void {
+  for (const r of file.records) {
+    const own = ACCOUNT_PARTIES.get(r.accountId);
+    for (const l of r.lines) {
+      if (l.role === 'distributor') continue;
+      const theirs = l.role === 'customer' ? own?.customerId : own?.resellerId;
+      if (l.targetId !== theirs)
+        throw new Error(
+          `${r.creditId} billed its ${l.role} share to ${l.targetId}, the Accounts tab gives account ${r.accountId} ${theirs ?? 'no ' + l.role} (ops ${JSON.stringify(ops)})`,
+        );
+    }
+    expect({ customerId: r.customerId, resellerId: r.resellerId }).toEqual(own);
+  }
 }
 
 /** Headers renamed by the sequence so far: the new name → the contract's. */
@@ -271,7 +305,8 @@ export function editCells<T>(o: Op, cells: (T | string | null)[][], renamed: Ren
       if (from >= 0 && c >= 0) cells[to][c] = cells[from][c] ?? null;
       return;
     }
-    case 'typeCell': {
+    case 'typeCell':
+    case 'typeParty': {
       const [r, c] = [rowAt(o.row), at(o.header)];
       if (r >= 0 && c >= 0) cells[r][c] = o.value;
       return;

@@ -39,12 +39,24 @@ export function sourceOf(n: number, currencies: readonly string[] = ['USD']): Cr
   };
 }
 
-/** accounts.csv for the account sourceOf() uses; returns its path. */
+/**
+ * The parties the Accounts tab gives each account of writeAccounts(): 222222222222 is the one sourceOf() uses;
+ * 333333333333 has no credits, so another customer and reseller are known (a party typed over a row's cell can
+ * be a real one, with an asset to bill).
+ */
+export const ACCOUNT_PARTIES: ReadonlyMap<string, { customerId: string; resellerId: string }> = new Map([
+  ['222222222222', { customerId: 'CUST-1', resellerId: 'RES-1' }],
+  ['333333333333', { customerId: 'CUST-2', resellerId: 'RES-2' }],
+]);
+
+/** accounts.csv for the accounts of ACCOUNT_PARTIES; returns its path. */
 export function writeAccounts(dir: string): string {
   const accounts = join(dir, 'accounts.csv');
   writeFileSync(
     accounts,
-    'AWS Account,Account Name,Customer ID,Customer Name,Asset ID,Reseller ID,Reseller Name\n222222222222,Prod,CUST-1,Acme,AS-1,RES-1,Partner\n',
+    'AWS Account,Account Name,Customer ID,Customer Name,Asset ID,Reseller ID,Reseller Name\n' +
+      '222222222222,Prod,CUST-1,Acme,AS-1,RES-1,Partner\n' +
+      '333333333333,Test,CUST-2,Beta,AS-2,RES-2,Other Partner\n',
   );
   return accounts;
 }

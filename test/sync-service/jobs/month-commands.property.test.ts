@@ -44,6 +44,7 @@ import { trialCount } from '../../helpers/soak';
 import { creditsOf, writeAccounts } from './ledger-helpers';
 import {
   editCells,
+  expectBilledToItsParties,
   usageFilesIn,
   expectIdsUnique,
   keepsOneRecord,
@@ -180,8 +181,21 @@ describe.each([
       {
         numRuns: RUNS,
         seed: 7,
-        // first, the rejection round trip with the CUR revised and a hand edit on the way
         examples: [
+          // another account's customer typed over an assigned credit's Customer ID, then a collection: the
+          // share without an ID ("customer 100%") must not go to the typed customer (core/party-proof.ts)
+          [
+            [
+              { kind: 'assign', row: 0, allocation: 'customer 100%' },
+              { kind: 'assign', row: 1, allocation: 'customer 60%, reseller 40%' },
+              { kind: 'hand', edit: { kind: 'typeParty', header: 'Customer ID', row: 0, value: 'CUST-2' } },
+              { kind: 'hand', edit: { kind: 'typeParty', header: 'Reseller ID', row: 1, value: 'RES-2' } },
+              { kind: 'collect' },
+              { kind: 'sync' },
+              { kind: 'collect' },
+            ],
+          ],
+          // then the rejection round trip with the CUR revised and a hand edit on the way
           [
             [
               { kind: 'applyRules' },
@@ -328,6 +342,7 @@ async function month(steps: Step[], dir: string, place: Awaited<ReturnType<Place
     const billed = new Map<string, number>();
     for (const r of live()) billed.set(r.description, (billed.get(r.description) ?? 0) + r.amount);
     const sheet = await readableCredits(sink());
+    expectBilledToItsParties(file, steps);
     for (const r of file.records) {
       if (before.has(r.key))
         throw new Error(say(`${r.creditId} collected twice: ${before.get(r.key)} and ${r.usageRecordId}`));
