@@ -12,7 +12,7 @@ import { explainHold, hasFlag, isHeld, withFlags, withoutFlags } from './flags';
 import type { AuditEntry } from './audit';
 import { formatMinor } from './money';
 import { isSyncedAmount } from './amount-proof';
-import { unprovenParties, type InvoicedParties } from './party-proof';
+import { unprovenRow, type InvoicedCredits } from './row-proof';
 import { notFinalReason } from './aws-bill';
 import { isCorrection } from './correction-key';
 import { text, type Cell } from './table';
@@ -44,10 +44,11 @@ export interface CollectScreenOptions {
   /** `usage collect --allow-estimated`: take credits of periods AWS has not finalised all the same. */
   allowEstimated?: boolean;
   /**
-   * The collected credits' parties, by key (core/party-proof.ts). Given, a credit is taken only when its Customer
-   * ID and Reseller ID cells are the parties the sync wrote (a correction's: its original's); absent: not checked.
+   * The collected credits, by key (core/row-proof.ts). Given, a credit is taken only when its row holds what the
+   * sync wrote: its Key cells give its Key, its Customer ID and Reseller ID are the Accounts tab's (a correction's:
+   * its original's); absent: not checked.
    */
-  invoiced?: InvoicedParties;
+  invoiced?: InvoicedCredits;
 }
 
 /**
@@ -119,9 +120,9 @@ export function screenForCollect(
       );
       continue;
     }
-    const parties = invoiced && unprovenParties(credit, directory, invoiced);
-    if (parties) {
-      skip(parties);
+    const unproven = invoiced && unprovenRow(credit, directory, invoiced);
+    if (unproven) {
+      skip(unproven);
       continue;
     }
     try {

@@ -33,7 +33,7 @@ import {
   type Minor,
 } from './money';
 import type { Flag, HoldFlag } from './flags';
-import { importText } from './text';
+import { importedFrom, importText } from './text';
 
 /** One row of the credits query, as the engine returns it. */
 export interface RawCurRow {
@@ -450,4 +450,20 @@ export function intakeAudit(
     });
   }
   return out;
+}
+
+/**
+ * The keys the reader above could have given a credit it shows with these cells. The key is made of what the CUR
+ * said (the raw usage account, currency and description), and the row shows the payer for a missing usage
+ * account and the text importText made of the description; both can be told back. An unknown currency (shown
+ * NO_CURRENCY) or a usage account that was not one cannot: no key. core/row-proof.ts proves with it that a row
+ * still holds the cells the sync wrote.
+ */
+export function keysShownAs(cells: Parameters<typeof creditKey>[0]): string[] {
+  if (cells.currency === NO_CURRENCY) return [];
+  const accounts = cells.accountId === cells.payerAccountId ? [cells.accountId, ''] : [cells.accountId];
+  const descriptions = [...new Set([cells.description, importedFrom(cells.description)])];
+  return accounts.flatMap((accountId) =>
+    descriptions.map((description) => creditKey({ ...cells, accountId, description })),
+  );
 }

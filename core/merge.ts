@@ -65,21 +65,23 @@ export interface MergeInput {
 
 /**
  * Per column the sync owns (core/sheet-contract.ts), whether a re-sync brings it up to date with the CUR and the
- * Accounts tab (true) or leaves it as the credit was added (false: the key, what it is made of, the Credit ID
- * issued once). A sync column added to the contract does not compile until it is decided here.
+ * Accounts tab (true) or leaves it as the credit was added (false: the key, and the Credit ID issued once). The
+ * cells the key is made of are the CUR's own for that key, so writing them again changes nothing unless a person
+ * typed over one; then it puts the CUR's back, which `usage collect` needs to take the credit (core/row-proof.ts).
+ * A sync column added to the contract does not compile until it is decided here.
  */
 const RESYNCED = {
   creditId: false,
-  period: false,
-  accountId: false,
-  payerAccountId: false,
+  period: true,
+  accountId: true,
+  payerAccountId: true,
   customerId: true,
   assetId: true,
   resellerId: true,
-  service: false,
+  service: true,
   description: true,
   amount: true,
-  currency: false,
+  currency: true,
   flags: true,
   key: false,
 } as const satisfies Record<CreditFieldOwnedBy<'sync'>, boolean>;
@@ -186,6 +188,11 @@ function syncView(cur: CurCredit, directory: AccountDirectory, before?: Credit):
     raisedHolds(cur, before),
   );
   return {
+    period: cur.period,
+    accountId: cur.accountId,
+    payerAccountId: cur.payerAccountId,
+    service: cur.service,
+    currency: cur.currency,
     customerId: account?.customerId ?? '',
     assetId: account?.assetId ?? '',
     resellerId: account?.resellerId ?? '',
@@ -351,11 +358,6 @@ export function mergeCredits(input: MergeInput): MergeResult {
     const credit: Credit = {
       key,
       creditId: ids.get(key)!,
-      period: cur.period,
-      accountId: cur.accountId,
-      payerAccountId: cur.payerAccountId,
-      service: cur.service,
-      currency: cur.currency,
       ...syncView(cur, directory),
       ...UNDECIDED,
       notes: '',

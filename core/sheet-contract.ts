@@ -308,6 +308,11 @@ export function headersOf(tab: TabId): string[] {
   return TABS[tab].columns.map((c) => c.header);
 }
 
+/** The Credits tab's header of a field, as staff see it in messages ("Customer ID"). */
+export function creditHeader(field: CreditField): string {
+  return CREDIT_COLUMNS.find((c) => c.field === field)!.header;
+}
+
 export function creditFieldsOwnedBy(...owners: Owner[]): CreditField[] {
   return CREDIT_COLUMNS.filter((c) => owners.includes(c.owner)).map((c) => c.field);
 }

@@ -27,3 +27,14 @@ export function importText(text: string): string {
     return '\uFFFD';
   });
 }
+
+/**
+ * The CUR text importText made `shown` from, where that can be told back: each control picture it writes turned
+ * back into the control character (a text that held the picture itself reads as the control: callers try `shown`
+ * as it is too); a U+FFFD stays, as what it replaced is lost.
+ */
+export function importedFrom(shown: string): string {
+  return shown.replace(/[\u2400-\u2408\u240B\u240C\u240E-\u241F\u2421]/g, (ch) =>
+    ch === '\u2421' ? '\u007F' : String.fromCharCode(ch.charCodeAt(0) - 0x2400),
+  );
+}

@@ -36,7 +36,7 @@ import {
 } from '../../core/sheet-changes';
 import { notCollectedFlags, screenForCollect, type SkippedCredit } from '../../core/collect-check';
 import { readSyncedAmounts } from '../../core/amount-proof';
-import { invoicedParties } from '../../core/party-proof';
+import { invoicedCredits } from '../../core/row-proof';
 import {
   loadUsageFiles,
   removeUsageFile,
@@ -191,8 +191,8 @@ export async function runCollect(
     // Only months AWS has finalised (core/aws-bill.ts), unless --allow-estimated.
     awsBills: state.awsBills,
     allowEstimated: opts.allowEstimated,
-    // who a share without an ID goes to: the row's parties, if they are the ones the sync wrote (core/party-proof.ts)
-    invoiced: invoicedParties(rec.ledger),
+    // what the credit is and who a share without an ID goes to: the row as the sync wrote it (core/row-proof.ts)
+    invoiced: invoicedCredits(rec.ledger),
   });
   const skipped: SkippedCredit[] = [
     ...state.unreadable.map((u) => ({

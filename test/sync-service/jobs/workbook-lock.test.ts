@@ -16,6 +16,7 @@ import { withAwsBills } from '../../../core/aws-bill';
 import { acquireFileLock, lockPathFor } from '../../../sync-service/files/file-lock';
 import { createWorkbookSink } from '../../../sync-service/sinks/workbook/workbook';
 import { changes, credit } from '../sinks/workbook/workbook-helpers';
+import { creditKey, type KeyParts } from '../../../core/ids';
 import { withTempDir } from '../../helpers/fixtures-io';
 
 /** A pid that is certainly not running: a process that has already exited. */
@@ -172,14 +173,16 @@ describe('compare-and-set against an Excel save between read and write', () => {
       changes({
         // as a sync records it: AWS has finalised 2024-05, so the usage process may collect it (core/aws-bill.ts)
         replaceTabs: { config: withAwsBills(snapshot.tabs.config, [{ period: '2024-05', bill: 'final' }])! },
-        appends: [1, 2, 3].map((n) =>
-          credit(n, {
+        appends: [1, 2, 3].map((n) => {
+          const c = credit(n, {
             creditId: `AWSC-202405-0000-000${n}`,
             customerId: 'CUST-1',
             assetId: 'AS-1',
             resellerId: 'RES-1',
-          }),
-        ),
+          });
+          // the key a sync gives these cells: collect takes a row only if its cells still give its Key
+          return { ...c, key: creditKey(c as unknown as KeyParts) };
+        }),
         // as a sync records them: the amounts the usage process may bill (core/amount-proof.ts)
         audit: [1, 2, 3].map((n) =>
           auditCells({
