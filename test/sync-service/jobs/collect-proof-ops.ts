@@ -11,7 +11,7 @@ import { CreditDeskError } from '../../../core/errors';
 import { headersOf } from '../../../core/sheet-contract';
 import type { UsageFile } from '../../../core/usage';
 import { moveColumnByHand, sortByHand } from '../../helpers/hand-edits';
-import { ACCOUNT_PARTIES } from './ledger-helpers';
+import { ACCOUNT_PARTIES, CUR_ACCOUNT } from './ledger-helpers';
 
 export type Op =
   | { kind: 'assign'; row: number; allocation: string }
@@ -28,7 +28,7 @@ export type Op =
   | { kind: 'copyRowBelow'; from: number }
   | { kind: 'copyCell'; header: string; from: number; to: number }
   | { kind: 'typeCell'; header: string; row: number; value: string }
-  | { kind: 'typeParty'; header: 'Customer ID' | 'Reseller ID'; row: number; value: string };
+  | { kind: 'typeOver'; header: string; row: number; value: string };
 
 const CREDIT_HEADERS = headersOf('credits');
 const row = fc.nat(9);
@@ -123,14 +123,23 @@ export const op: fc.Arbitrary<Op> = fc.oneof(
     }),
     weight: 1,
   },
-  // another account's customer or reseller typed (or pasted) over a row's party: a real one, with an asset
+  // a plausible other value typed (or pasted) over a cell a usage record is billed by: another account's
+  // customer, reseller or account, another currency, period or service
   {
-    arbitrary: fc.record({
-      kind: fc.constant('typeParty' as const),
-      header: fc.constantFrom('Customer ID' as const, 'Reseller ID' as const),
-      row,
-      value: fc.constantFrom('CUST-2', 'RES-2', 'CUST-1', ''),
-    }),
+    arbitrary: fc
+      .record({
+        cell: fc.constantFrom(
+          ['Customer ID', 'CUST-2'],
+          ['Reseller ID', 'RES-2'],
+          ['Customer ID', ''],
+          ['AWS Account', '333333333333'],
+          ['Currency', 'EUR'],
+          ['Period', '2026-09'],
+          ['Service', 'AmazonS3'],
+        ),
+        row,
+      })
+      .map(({ cell, row }) => ({ kind: 'typeOver' as const, header: cell[0], value: cell[1], row })),
     weight: 2,
   },
 );
@@ -210,17 +219,22 @@ export function expectCollectedOnce(
     });
     expect(r.lines.reduce((s, l) => s + l.amount, 0)).toBe(r.amount);
   }
-  expectBilledToItsParties(file, ops);
+  expectBilledAsSynced(file, ops);
 }
 
 /**
- * Every record of the file names the parties the Accounts tab gives its credit's AWS account
- * (ledger-helpers.ts ACCOUNT_PARTIES, which no sequence changes, so a correction's original had them too), and
- * each share goes to them: the allocations these sequences assign name no party ("customer 60%"), so a share is
- * the credit's own customer's or reseller's, never one typed over the row.
+ * Every record of the file is billed as the sync wrote its credit: the CUR's account and period
+ * (ledger-helpers.ts sourceOf: one account, 2026-10), and the parties the Accounts tab gives that account
+ * (ACCOUNT_PARTIES, which no sequence changes, so a correction's original had them too), each share going to
+ * them: the allocations these sequences assign name no party ("customer 60%"), so a share is the credit's own
+ * customer's or reseller's, never one typed over the row.
  */
-export function expectBilledToItsParties(file: UsageFile, ops: unknown): void {
+export function expectBilledAsSynced(file: UsageFile, ops: unknown): void {
   for (const r of file.records) {
+    if (r.accountId !== CUR_ACCOUNT || r.period !== '2026-10')
+      throw new Error(
+        `${r.creditId} billed as account ${r.accountId}, period ${r.period}: the CUR says ${CUR_ACCOUNT}, 2026-10 (ops ${JSON.stringify(ops)})`,
+      );
     const own = ACCOUNT_PARTIES.get(r.accountId);
     for (const l of r.lines) {
       if (l.role === 'distributor') continue;
@@ -306,7 +320,7 @@ export function editCells<T>(o: Op, cells: (T | string | null)[][], renamed: Ren
       return;
     }
     case 'typeCell':
-    case 'typeParty': {
+    case 'typeOver': {
       const [r, c] = [rowAt(o.row), at(o.header)];
       if (r >= 0 && c >= 0) cells[r][c] = o.value;
       return;

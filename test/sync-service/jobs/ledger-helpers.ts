@@ -19,11 +19,14 @@ import type { CreditSource, RawCreditRow } from '../../../sync-service/sources/s
 
 export const NOW = new Date('2026-11-26T10:00:00Z');
 
+/** The usage account of every credit sourceOf() gives. */
+export const CUR_ACCOUNT = '222222222222';
+
 export function sourceOf(n: number, currencies: readonly string[] = ['USD']): CreditSource {
   const rows: RawCreditRow[] = Array.from({ length: n }, (_, i) => ({
     billing_period: '2026-10',
     payer_account_id: '111111111111',
-    usage_account_id: '222222222222',
+    usage_account_id: CUR_ACCOUNT,
     product_code: 'AmazonEC2',
     description: `Credit ${i + 1}`,
     currency_code: currencies[i % currencies.length],
