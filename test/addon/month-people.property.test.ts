@@ -32,6 +32,7 @@ import { records } from '../fakes/sheet-builder';
 import { useTempDirs } from '../helpers/fixtures-io';
 import { trialCount } from '../helpers/soak';
 import { creditsOf, expectSheetMatchesLedger, ledgerOf, sourceOf } from '../sync-service/jobs/ledger-helpers';
+import { expectBilledAsSynced } from '../sync-service/jobs/collect-proof-ops';
 import { SHEET_ID, startServer } from '../sync-service/sinks/google/sheets-helpers';
 import { as, syncSide } from './shared-sheet';
 
@@ -70,8 +71,26 @@ const step: fc.Arbitrary<Step> = fc.oneof(
       kind: fc.constant('type' as const),
       owner: fc.boolean(),
       row,
-      header: fc.constantFrom('Status', 'Allocation', 'Credit ID', 'Amount', 'Key', 'Usage File ID'),
-      value: fc.constantFrom('', 'PROCESSED', 'ASSIGNED', 'customer 100%', 'AWSC-202610-0000-0001', '999.99'),
+      header: fc.constantFrom(
+        'Status',
+        'Allocation',
+        'Credit ID',
+        'Amount',
+        'Key',
+        'Usage File ID',
+        'Customer ID',
+        'Currency',
+      ),
+      value: fc.constantFrom(
+        '',
+        'PROCESSED',
+        'ASSIGNED',
+        'customer 100%',
+        'AWSC-202610-0000-0001',
+        '999.99',
+        'CUST-2',
+        'EUR',
+      ),
     }),
     weight: 3,
   },
@@ -111,6 +130,19 @@ test('property: the add-on, people and the sync on one sheet in any order never 
           { kind: 'addonAssign', row: 0, allocation: 'reseller 50%' },
           { kind: 'sync' },
           { kind: 'addonAssign', row: 0, allocation: 'reseller 50%' },
+          { kind: 'collect' },
+        ],
+      ],
+      // then a currency and another account's customer typed over rows the sidebar assigned: collected only as
+      // the sync wrote them (core/row-proof.ts)
+      [
+        [
+          { kind: 'addonAssign', row: 1, allocation: 'customer 100%' },
+          { kind: 'addonAssign', row: 2, allocation: 'customer 60%, reseller 40%' },
+          { kind: 'type', owner: false, row: 1, header: 'Currency', value: 'EUR' },
+          { kind: 'type', owner: false, row: 2, header: 'Customer ID', value: 'CUST-2' },
+          { kind: 'collect' },
+          { kind: 'sync' },
           { kind: 'collect' },
         ],
       ],
@@ -210,7 +242,10 @@ async function month(steps: Step[], server: Awaited<ReturnType<typeof startServe
         if (!result?.file) break;
         collections++;
         const before = new Set([...made.values()].flat().map((r) => r.key));
+        // in the CUR's currency, account and period, to the Accounts tab's parties, whatever people typed
+        expectBilledAsSynced(result.file, steps);
         for (const r of result.file.records) {
+          if (r.currency !== 'USD') throw new Error(say(`${r.creditId} billed in ${r.currency}`));
           if (before.has(r.key)) throw new Error(say(`${r.creditId} collected twice`));
           expect(r.lines.reduce((sum, l) => sum + l.amount, 0)).toBe(r.amount);
         }
