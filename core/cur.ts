@@ -453,17 +453,22 @@ export function intakeAudit(
 }
 
 /**
- * The keys the reader above could have given a credit it shows with these cells. The key is made of what the CUR
- * said (the raw usage account, currency and description), and the row shows the payer for a missing usage
- * account and the text importText made of the description; both can be told back. An unknown currency (shown
- * NO_CURRENCY) or a usage account that was not one cannot: no key. core/row-proof.ts proves with it that a row
- * still holds the cells the sync wrote.
+ * Whether the reader above could have given `key` to a credit it shows with these cells. The key is made of what
+ * the CUR said (the raw usage account, currency and description), and the row shows the payer for a missing usage
+ * account and the text importText made of the description; both are told back. An unknown currency (shown
+ * NO_CURRENCY) or a usage account that was not one cannot be: never. core/row-proof.ts proves with it that a row
+ * still holds the cells the sync wrote. The cells as they are are tried first: that is every ordinary row, one hash.
  */
-export function keysShownAs(cells: Parameters<typeof creditKey>[0]): string[] {
-  if (cells.currency === NO_CURRENCY) return [];
+export function isKeyShownAs(key: string, cells: Parameters<typeof creditKey>[0]): boolean {
+  if (cells.currency === NO_CURRENCY) return false;
   const accounts = cells.accountId === cells.payerAccountId ? [cells.accountId, ''] : [cells.accountId];
-  const descriptions = [...new Set([cells.description, importedFrom(cells.description)])];
-  return accounts.flatMap((accountId) =>
-    descriptions.map((description) => creditKey({ ...cells, accountId, description })),
+  const told = importedFrom(cells.description);
+  const descriptions = told === cells.description ? [told] : [cells.description, told];
+  const { period, payerAccountId, service, currency } = cells;
+  return accounts.some((accountId) =>
+    descriptions.some(
+      (description) =>
+        creditKey({ period, payerAccountId, accountId, service, currency, description }) === key,
+    ),
   );
 }

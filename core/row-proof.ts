@@ -19,7 +19,7 @@
 import type { AccountDirectory } from './accounts';
 import type { Credit } from './credit';
 import { parseCorrectionKey } from './correction-key';
-import { keysShownAs } from './cur';
+import { isKeyShownAs } from './cur';
 import { accountText } from './ids';
 import { creditHeader } from './sheet-contract';
 
@@ -96,7 +96,7 @@ export function unprovenRow(
       ? `its ${wrong.join(' and ')} of ${original.creditId}, the credit it corrects (typed over by hand?). Type ${wrong.length > 1 ? 'them' : 'it'} back, then collect again.`
       : null;
   }
-  if (!keysShownAs(credit).includes(credit.key))
+  if (!isKeyShownAs(credit.key, credit))
     return `its ${KEY_FIELDS.map(creditHeader).join(', ')} or Description no longer give its Key (typed over by hand, or a CUR value the sheet cannot show: an unknown currency, a usage account that is not one). Run credit-desk sync, which writes the CUR's values back, then collect again.`;
   const account = directory.byAccount.get(accountText(credit.accountId));
   const synced = { customerId: account?.customerId ?? '', resellerId: account?.resellerId ?? '' };
