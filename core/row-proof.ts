@@ -36,7 +36,7 @@ export type InvoicedCredit = Pick<
   | 'resellerId'
 >;
 
-/** Key of a collected credit → what proves a correction of it. */
+/** Key of a collected credit (the Ledger's, and archived ones' from the usage files) → what proves a correction of it. */
 export type InvoicedCredits = ReadonlyMap<string, InvoicedCredit>;
 
 /** The index of the collected credits (Ledger entries, or anything with their key and fields). */
@@ -90,7 +90,7 @@ export function unprovenRow(
   if (correction) {
     const original = invoiced.get(correction.originalKey);
     if (!original)
-      return 'it is a correction and the Ledger holds no invoiced original to prove what it corrects and whom it goes to. Check the row against the usage record of the credit it corrects; collect it once that record is back.';
+      return 'it is a correction and no usage record of the credit it corrects is left to prove what it corrects and whom it goes to (not in the Ledger tab; archived, and its usage file not in the usage folder?). Copy that usage file back into the usage folder, then collect again.';
     const wrong = differences(credit, original, [...KEY_FIELDS, ...PARTY_FIELDS]);
     return wrong.length
       ? `its ${wrong.join(' and ')} of ${original.creditId}, the credit it corrects (typed over by hand?). Type ${wrong.length > 1 ? 'them' : 'it'} back, then collect again.`

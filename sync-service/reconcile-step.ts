@@ -65,6 +65,11 @@ export interface Reconciled {
   snapshot: Snapshot;
   /** Every collected credit: the Ledger tab, plus the usage files on disk. */
   ledger: LedgerEntry[];
+  /**
+   * The usage records of archived credits that the usage folder still holds (their Ledger rows left with them):
+   * what proves a correction that still waits in the sheet after its original was archived (core/row-proof.ts).
+   */
+  archivedLedger: LedgerEntry[];
   result: ReconcileResult;
   /** Ledger rows the run added (from the usage files, or adopted from a sheet older than the Ledger). */
   ledgerAdded: number;
@@ -253,9 +258,9 @@ export async function readReconciled(sink: Sink, opts: ReconcileOptions): Promis
     ? sheetsUsageFiles(snapshot, loadUsageFiles(opts.usageDir), traces)
     : { own: [], foreign: [], deskId: readDeskId(snapshot.tabs.config) };
   // The usage files on disk still hold archived credits; they are not "missing" from the Ledger.
-  const disk = entriesFromUsageFiles(usageFiles.own).filter(
-    (e) => !archived.has(e.key) && !reopened.has(e.usageRecordId),
-  );
+  const onDisk = entriesFromUsageFiles(usageFiles.own).filter((e) => !reopened.has(e.usageRecordId));
+  const disk = onDisk.filter((e) => !archived.has(e.key));
+  const archivedLedger = archived.size ? onDisk.filter((e) => archived.has(e.key)) : [];
   const union = unionLedger(fromTab, disk);
   const known = new Set(union.entries.map((e) => e.key));
   // Every run, not only when the Ledger tab is empty: rows deleted from the Ledger lose their record too.
@@ -349,6 +354,7 @@ export async function readReconciled(sink: Sink, opts: ReconcileOptions): Promis
   return {
     snapshot: repaired,
     ledger: entries,
+    archivedLedger,
     usageFiles: usageFiles.own,
     traces,
     deskId: usageFiles.deskId,

@@ -192,7 +192,7 @@ export async function runCollect(
     awsBills: state.awsBills,
     allowEstimated: opts.allowEstimated,
     // what the credit is and who a share without an ID goes to: the row as the sync wrote it (core/row-proof.ts)
-    invoiced: invoicedCredits(rec.ledger),
+    invoiced: invoicedCredits([...rec.ledger, ...rec.archivedLedger]),
   });
   const skipped: SkippedCredit[] = [
     ...state.unreadable.map((u) => ({

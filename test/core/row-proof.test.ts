@@ -124,7 +124,7 @@ describe('a row as the sync wrote it', () => {
       'its Period 2026-09 is not the 2026-10 and Currency EUR is not the USD of AWSC-202610-0000-0009, the credit it corrects (typed over by hand?). Type them back, then collect again.',
     );
     expect(unprovenRow(correction, moved, NONE)).toMatch(
-      /^it is a correction and the Ledger holds no invoiced original/,
+      /^it is a correction and no usage record of the credit it corrects is left/,
     );
   });
 
