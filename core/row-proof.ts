@@ -39,40 +39,15 @@ export type InvoicedCredit = Pick<
 /** Key of a collected credit (the Ledger's, and archived ones' from the usage files) → what proves a correction of it. */
 export type InvoicedCredits = ReadonlyMap<string, InvoicedCredit>;
 
-/** The index of the collected credits (Ledger entries, or anything with their key and fields). */
+/** The index of the collected credits (Ledger entries, or anything with their key and fields), by key. */
 export function invoicedCredits(
   entries: readonly (InvoicedCredit & { key: string })[],
 ): Map<string, InvoicedCredit> {
-  return new Map(
-    entries.map((e) => [
-      e.key,
-      {
-        creditId: e.creditId,
-        period: e.period,
-        accountId: e.accountId,
-        payerAccountId: e.payerAccountId,
-        service: e.service,
-        currency: e.currency,
-        customerId: e.customerId,
-        resellerId: e.resellerId,
-      },
-    ]),
-  );
+  return new Map(entries.map((e) => [e.key, e]));
 }
 
-type ProvenRow = Pick<
-  Credit,
-  | 'key'
-  | 'creditId'
-  | 'period'
-  | 'accountId'
-  | 'payerAccountId'
-  | 'service'
-  | 'currency'
-  | 'description'
-  | 'customerId'
-  | 'resellerId'
->;
+/** What a row is proven by: what proves a correction, its Key and its Description (a part of the Key). */
+type ProvenRow = InvoicedCredit & Pick<Credit, 'key' | 'description'>;
 
 /** The cells a credit's Key is made of, as a correction inherits them from its original. */
 const KEY_FIELDS = ['period', 'payerAccountId', 'accountId', 'service', 'currency'] as const;
