@@ -361,7 +361,10 @@ export function reconcile(input: ReconcileInput): ReconcileResult {
       !ledgerById.has(creditId) &&
       (!input.issuedIds || input.issuedIds.has(creditId)) &&
       !sharedIds.has(creditId) &&
-      isPeriod(text(row[idx.period]))
+      isPeriod(text(row[idx.period])) &&
+      isBlankCell(row[idx.usageFileId]) &&
+      isBlankCell(row[idx.usageRecordId]) &&
+      isBlankCell(row[idx.processingDate])
     )
       return;
     const fields: Partial<Record<CreditField, Cell>> = {};
@@ -453,6 +456,7 @@ export function reconcile(input: ReconcileInput): ReconcileResult {
       return;
     }
     if (locked) revertStatus(row, status, fields, changed, id);
+    else if (clearUsageCells(row, fields, id)) changed.push('usage IDs cleared (in no usage record)');
     if (!changed.length) return;
     fields.flags = withFlags(text(row[idx.flags]), ['RESTORED']);
     write(i, readKey, id, fields, changed);
@@ -470,11 +474,27 @@ export function reconcile(input: ReconcileInput): ReconcileResult {
     f.status = back;
     audit(who, 'status', status, back);
     list.push(`status ${status} → ${back} (in no usage record)`);
+    clearUsageCells(row, f, who);
+  }
+
+  /**
+   * The usage cells of a row in no usage record cleared (whether any was set): only a collection writes them, with
+   * the Status that locks the row, so on such a row they were typed, pasted or sorted in, and name a collection
+   * the credit is not in.
+   */
+  function clearUsageCells(
+    row: readonly Cell[],
+    f: Partial<Record<CreditField, Cell>>,
+    who: string,
+  ): boolean {
+    let cleared = false;
     for (const u of ['usageFileId', 'usageRecordId', 'processingDate'] as const) {
       if (isBlankCell(row[idx[u]])) continue;
       f[u] = '';
       audit(who, u, text(row[idx[u]]), '');
+      cleared = true;
     }
+    return cleared;
   }
 
   /**

@@ -263,6 +263,35 @@ describe('reconcile: each hand edit the usage record undoes', () => {
     assertInvariants(w, credits);
   });
 
+  it('clears usage IDs pasted onto a row that is not collected (a collection writes them only with the Status that locks it)', () => {
+    const w = world();
+    const assigned = creditsOf(w.grid).find((c) => c.status === 'ASSIGNED')!;
+    const collected = creditsOf(w.grid).find((c) => c.status === 'PROCESSING')!;
+    let grid = edit(w.grid, assigned.creditId, 'usageFileId', collected.usageFileId);
+    grid = edit(grid, assigned.creditId, 'usageRecordId', collected.usageRecordId);
+    const { result, credits } = syncInMemory(w, grid);
+    expect(credits.find((c) => c.key === assigned.key)).toMatchObject({
+      status: 'ASSIGNED',
+      usageFileId: '',
+      usageRecordId: '',
+      flags: 'RESTORED',
+    });
+    expect(credits.find((c) => c.key === collected.key)).toMatchObject({
+      usageFileId: collected.usageFileId,
+    });
+    expect(result.restored).toEqual([
+      expect.objectContaining({
+        creditId: assigned.creditId,
+        what: 'usage IDs cleared (in no usage record)',
+      }),
+    ]);
+    expect(result.repairs.audit.map((a) => [a.creditId, a.field, a.before, a.after])).toEqual([
+      [assigned.creditId, 'usageFileId', collected.usageFileId, ''],
+      [assigned.creditId, 'usageRecordId', collected.usageRecordId, ''],
+    ]);
+    assertInvariants(w, credits);
+  });
+
   it('restores the Allocation, Amount and usage columns of a collected credit edited by hand', () => {
     const w = world();
     const e = w.ledger[0];
