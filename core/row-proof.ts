@@ -9,9 +9,10 @@
  *
  * So the usage process bills a credit only when its row holds what the sync wrote:
  * - its Key cells still give its Key (a correction, whose Key is its original's with `#c<n>`: the original's
- *   period, accounts, service and currency, from the Ledger);
+ *   period, accounts, service and currency);
  * - its Customer ID and Reseller ID are the Accounts tab's for its AWS account (a correction: the parties its
- *   original was invoiced to, from the Ledger).
+ *   original was invoiced to).
+ * A correction's original is found in the Ledger, or, once archived, in its usage file (the caller passes both).
  * A sync writes all of these back from the CUR and the Accounts tab; a correction's are typed back by hand.
  * The Asset ID cell is not part of the proof: a share is billed on the asset the Accounts tab gives its target
  * (core/usage-billing.ts), whatever the cell says.
