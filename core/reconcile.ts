@@ -456,7 +456,7 @@ export function reconcile(input: ReconcileInput): ReconcileResult {
       return;
     }
     if (locked) revertStatus(row, status, fields, changed, id);
-    else if (clearUsageCells(row, fields, id)) changed.push('usage IDs cleared (in no usage record)');
+    else if (clearUsageCells(row, fields, id)) changed.push('usage IDs cleared, in no usage record');
     if (!changed.length) return;
     fields.flags = withFlags(text(row[idx.flags]), ['RESTORED']);
     write(i, readKey, id, fields, changed);

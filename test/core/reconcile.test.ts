@@ -282,7 +282,7 @@ describe('reconcile: each hand edit the usage record undoes', () => {
     expect(result.restored).toEqual([
       expect.objectContaining({
         creditId: assigned.creditId,
-        what: 'usage IDs cleared (in no usage record)',
+        what: 'usage IDs cleared, in no usage record',
       }),
     ]);
     expect(result.repairs.audit.map((a) => [a.creditId, a.field, a.before, a.after])).toEqual([
