@@ -329,9 +329,9 @@ export function reconcile(input: ReconcileInput): ReconcileResult {
     grid.rows.forEach((row, i) => {
       const id = entryIdOfRow.get(i) ?? text(row[idx.creditId]);
       if (!id) return;
+      // A Key alone is not a credit: a row with neither a period nor an amount loses a Key typed into it below.
       const holdsCredit =
         entryIdOfRow.has(i) ||
-        keys[i] !== '' ||
         isPeriod(text(row[idx.period])) ||
         readableAmount(row[idx.amount], text(row[idx.currency]) || 'USD');
       // Nor does a copy of another credit's ID (below, it gets its own back or is flagged): counting it would keep
@@ -428,7 +428,7 @@ export function reconcile(input: ReconcileInput): ReconcileResult {
         ? `its Credit ID belongs to collected credit ${id} (another row)`
         : 'it says it was collected, is in no usage record, and its Key does not match its cells';
       flagUnmatched(i, id, why, fields);
-      if (locked) revertStatus(row, status, fields, changed, id);
+      settleUsage(row, status, fields, changed, id);
       write(i, readKey, id, fields, changed);
       return;
     }
@@ -441,7 +441,7 @@ export function reconcile(input: ReconcileInput): ReconcileResult {
         `its Credit ID is on another row too and was not issued to this row's credit`,
         fields,
       );
-      if (locked) revertStatus(row, status, fields, changed, id);
+      settleUsage(row, status, fields, changed, id);
       write(i, readKey, id, fields, changed);
       return;
     }
@@ -455,12 +455,27 @@ export function reconcile(input: ReconcileInput): ReconcileResult {
       if (changed.length) write(i, readKey, id, fields, changed);
       return;
     }
-    if (locked) revertStatus(row, status, fields, changed, id);
-    else if (clearUsageCells(row, fields, id)) changed.push('usage IDs cleared, in no usage record');
+    settleUsage(row, status, fields, changed, id);
     if (!changed.length) return;
     fields.flags = withFlags(text(row[idx.flags]), ['RESTORED']);
     write(i, readKey, id, fields, changed);
   });
+
+  /**
+   * A row in no usage record (whatever else is repaired on it): locked, it goes back to what its allocation says
+   * (revertStatus); not locked, its usage cells are cleared. Every path that repairs such a row calls it, so one
+   * run leaves nothing for the next.
+   */
+  function settleUsage(
+    row: readonly Cell[],
+    status: string,
+    f: Partial<Record<CreditField, Cell>>,
+    list: string[],
+    who: string,
+  ): void {
+    if (status === 'PROCESSING' || status === 'PROCESSED') revertStatus(row, status, f, list, who);
+    else if (clearUsageCells(row, f, who)) list.push('usage IDs cleared, in no usage record');
+  }
 
   /** A locked row in no usage record goes back to what its allocation says, its usage cells cleared. */
   function revertStatus(

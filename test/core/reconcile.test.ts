@@ -506,6 +506,18 @@ describe('reconcile: any person edits, then sync (property)', () => {
         // Found by CI: a blank row given a credit's ID, that credit given a collected one's. The first run must
         // give the credit its own ID back, not leave it to the next (the blank row held no credit).
         examples: [
+          // Found by random runs: a blank row given a typed Key and a credit's ID, that credit given a collected
+          // one's. The blank row loses the typed Key (it holds no credit), so it must not keep the credit's own ID
+          // "in use" in the same run, or the credit gets it back only on the next.
+          [
+            [
+              { kind: 'insert', at: 4 },
+              { kind: 'editKey', at: 4, value: 'typed-x' },
+              { kind: 'editId', at: 4, other: 25 },
+              { kind: 'editId', at: 3, other: 0 },
+            ],
+            1,
+          ],
           // Found by random runs: a row wearing a copied ID kept another credit's own ID "in use", so that credit
           // got it back only on the second run. One run must settle it.
           [
