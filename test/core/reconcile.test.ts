@@ -506,6 +506,16 @@ describe('reconcile: any person edits, then sync (property)', () => {
         // Found by CI: a blank row given a credit's ID, that credit given a collected one's. The first run must
         // give the credit its own ID back, not leave it to the next (the blank row held no credit).
         examples: [
+          // Found by random runs: usage cells typed onto a row that is then flagged (a collected credit's ID copied
+          // onto it) must be cleared in the run that flags it, not the next.
+          [
+            [
+              { kind: 'editId', at: 0, other: 24 },
+              { kind: 'editKey', at: 34, value: 'typed-x' },
+              { kind: 'cell', at: 24, field: 'processingDate', value: 0 },
+            ],
+            1,
+          ],
           // Found by random runs: a blank row given a typed Key and a credit's ID, that credit given a collected
           // one's. The blank row loses the typed Key (it holds no credit), so it must not keep the credit's own ID
           // "in use" in the same run, or the credit gets it back only on the next.
