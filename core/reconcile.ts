@@ -370,7 +370,7 @@ export function reconcile(input: ReconcileInput): ReconcileResult {
     const fields: Partial<Record<CreditField, Cell>> = {};
     const changed: string[] = [];
     // Hashing every row's cells would cost as much as the merge; only the rows that need it pay. (No closure
-    // per row for it, nor for revertStatus: 240,000 of each on a year's sheet, for the few rows that use them.)
+    // per row for it, nor for settleUsage: 240,000 of each on a year's sheet, for the few rows that use them.)
     let computed: string | null | undefined;
     let key = readKey;
     if (!key) {
@@ -463,8 +463,8 @@ export function reconcile(input: ReconcileInput): ReconcileResult {
 
   /**
    * A row in no usage record (whatever else is repaired on it): locked, it goes back to what its allocation says
-   * (revertStatus); not locked, its usage cells are cleared. Every path that repairs such a row calls it, so one
-   * run leaves nothing for the next.
+   * (ASSIGNED, or PENDING_ASSIGN when empty); either way its usage cells are cleared. Every path that repairs such
+   * a row calls it, so one run leaves nothing for the next.
    */
   function settleUsage(
     row: readonly Cell[],
@@ -473,23 +473,14 @@ export function reconcile(input: ReconcileInput): ReconcileResult {
     list: string[],
     who: string,
   ): void {
-    if (status === 'PROCESSING' || status === 'PROCESSED') revertStatus(row, status, f, list, who);
-    else if (clearUsageCells(row, f, who)) list.push('usage IDs cleared, in no usage record');
-  }
-
-  /** A locked row in no usage record goes back to what its allocation says, its usage cells cleared. */
-  function revertStatus(
-    row: readonly Cell[],
-    status: string,
-    f: Partial<Record<CreditField, Cell>>,
-    list: string[],
-    who: string,
-  ): void {
-    const back = text(row[idx.allocation]) ? 'ASSIGNED' : 'PENDING_ASSIGN';
-    f.status = back;
-    audit(who, 'status', status, back);
-    list.push(`status ${status} → ${back} (in no usage record)`);
-    clearUsageCells(row, f, who);
+    const locked = status === 'PROCESSING' || status === 'PROCESSED';
+    if (locked) {
+      const back = text(row[idx.allocation]) ? 'ASSIGNED' : 'PENDING_ASSIGN';
+      f.status = back;
+      audit(who, 'status', status, back);
+      list.push(`status ${status} → ${back} (in no usage record)`);
+    }
+    if (clearUsageCells(row, f, who) && !locked) list.push('usage IDs cleared, in no usage record');
   }
 
   /**
