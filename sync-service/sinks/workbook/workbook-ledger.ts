@@ -8,6 +8,7 @@ import { placeLedgerChanges, type LedgerFields } from '../../../core/ledger-plac
 import type { RowRepair } from '../../../core/reconcile';
 import {
   CREDIT_COLUMNS,
+  creditHeader,
   LEDGER_COLUMNS,
   type CreditField,
   type LedgerField,
@@ -29,8 +30,7 @@ export function applyRowRepairs(
   lastRow: number,
 ): void {
   if (!repairs.length) return;
-  const col = (field: CreditField) =>
-    columnOf(credits, headers, CREDIT_COLUMNS.find((c) => c.field === field)!.header);
+  const col = (field: CreditField) => columnOf(credits, headers, creditHeader(field));
   const keyCol = col('key');
   const idCol = col('creditId');
   const cellText = (r: number, c: number) => text(cellFromExcel(credits.findRow(r)?.findCell(c)?.value));

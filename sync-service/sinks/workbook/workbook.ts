@@ -18,7 +18,13 @@ import { basename, dirname, join } from 'node:path';
 import type ExcelJS from 'exceljs';
 import { excelJs } from '../../xlsx/exceljs-lazy';
 import { CreditDeskError } from '../../../core/errors';
-import { CREDIT_COLUMNS, TABS, type CreditField, type TabId } from '../../../core/sheet-contract';
+import {
+  CREDIT_COLUMNS,
+  creditHeader,
+  TABS,
+  type CreditField,
+  type TabId,
+} from '../../../core/sheet-contract';
 import { TAB_ORDER } from '../../../core/sheet-layout';
 import { headerKey, text, type Cell, type Grid } from '../../../core/table';
 import { writeFileAtomically, type FileBytes } from '../../files/atomic-file';
@@ -429,8 +435,7 @@ function applyChanges(wb: ExcelJS.Workbook, changes: ChangeSet): Omit<WriteRepor
   let lastRow = lastUsedRow(credits);
   applyRowRepairs(credits, headers, changes.rowRepairs ?? [], lastRow);
   const rowOfKey = indexKeys(credits, keyCol, lastRow);
-  const creditCol = (field: CreditField) =>
-    columnOf(credits, headers, CREDIT_COLUMNS.find((c) => c.field === field)!.header);
+  const creditCol = (field: CreditField) => columnOf(credits, headers, creditHeader(field));
   const kindOf = new Map(CREDIT_COLUMNS.map((c) => [c.field, c.kind]));
 
   const cellAt = (r: number, field: CreditField) =>
