@@ -183,7 +183,13 @@ export interface CreditChange {
 
 /** Fields that differ between two versions of a credit, by their cell values. */
 export function changedFields(before: Credit, after: Credit): CreditField[] {
-  return (Object.keys(after) as CreditField[]).filter((f) => creditCell(before, f) !== creditCell(after, f));
+  // The same value is the same cell, in the same currency (a money cell is its amount in the currency's
+  // decimals: creditCell): only values that differ are turned into cells to compare (a collect diffs every
+  // collected credit, and formatting each one's amounts was most of it).
+  const sameCurrency = before.currency === after.currency;
+  return (Object.keys(after) as CreditField[]).filter(
+    (f) => !(sameCurrency && before[f] === after[f]) && creditCell(before, f) !== creditCell(after, f),
+  );
 }
 
 export function buildChangeSet(changes: CreditChange[], audit: AuditEntry[]): ChangeSet {
