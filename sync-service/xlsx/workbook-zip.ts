@@ -169,20 +169,26 @@ export async function newEntry(
   const plan = segments(pieces, reuse).map((seg) =>
     'chunk' in seg ? seg : { data: chunked(seg.bytes, chunkBytes) },
   );
-  const jobs: { data: Buffer; last: boolean }[] = [];
+  const jobs: { data: readonly Buffer[]; last: boolean }[] = [];
   plan.forEach((seg, i) => {
     if ('data' in seg)
       seg.data.forEach((data, j) =>
         jobs.push({ data, last: i === plan.length - 1 && j === seg.data.length - 1 }),
       );
   });
-  // The chunks are deflated side by side on libuv's threads: on two cores, half the wait of one after another.
+  // The chunks are deflated side by side on libuv's threads, a few at a time (deflateTurn): each chunk's
+  // pieces are joined only when its turn comes, so what memory holds is the compressed chunks and the few being
+  // deflated, not every chunk of every part joined at once.
   const compressed = await Promise.all(
     jobs.map(({ data, last }) =>
-      deflated(data, {
-        level: 1,
-        chunkSize: Math.max(64 * 1024, data.length >> 2),
-        ...(last ? {} : { finishFlush: constants.Z_SYNC_FLUSH }),
+      deflateTurn(async () => {
+        const bytes = data.length === 1 ? data[0] : Buffer.concat(data);
+        const out = await deflated(bytes, {
+          level: 1,
+          chunkSize: Math.max(64 * 1024, bytes.length >> 2),
+          ...(last ? {} : { finishFlush: constants.Z_SYNC_FLUSH }),
+        });
+        return { length: bytes.length, out, crc: crc32(bytes) >>> 0 };
       }),
     ),
   );
@@ -206,7 +212,11 @@ export async function newEntry(
   };
   let job = 0;
   for (const seg of plan) {
-    if ('data' in seg) for (const data of seg.data) add(data.length, compressed[job++], crc32(data) >>> 0);
+    if ('data' in seg)
+      for (let j = 0; j < seg.data.length; j++) {
+        const done = compressed[job++];
+        add(done.length, done.out, done.crc);
+      }
     else {
       const { u: from, c: at, crcs: known } = reuse!.map;
       const [start, end] = [from[seg.chunk], from[seg.chunk + 1]];
@@ -309,30 +319,55 @@ function firstAtOrAfter(sorted: readonly number[], value: number): number {
   return lo;
 }
 
-/** deflateRaw on libuv's threads, its output chunks as zlib hands them over (views, no copy joining them). */
+/**
+ * deflateRaw on libuv's threads, its output copied into one buffer of its size: zlib hands its output over as
+ * views into buffers of `chunkSize` (a quarter of the input), and keeping those views kept the whole buffers.
+ */
 function deflated(data: Buffer, options: ZlibOptions): Promise<Buffer[]> {
   return new Promise((resolve, reject) => {
     const chunks: Buffer[] = [];
     const deflate = createDeflateRaw(options);
     deflate.on('data', (chunk: Buffer) => chunks.push(chunk));
-    deflate.on('end', () => resolve(chunks));
+    deflate.on('end', () => resolve(chunks.length === 1 ? [Buffer.from(chunks[0])] : [Buffer.concat(chunks)]));
     deflate.on('error', reject);
     deflate.end(data);
   });
 }
 
+/**
+ * How many chunks are deflated at once, across every entry being written: libuv's four threads. More in flight
+ * only held more joined chunks and zlib buffers at once (a whole-month collect at 150,000 credits started about
+ * a hundred at once).
+ */
+const DEFLATE_AT_ONCE = 4;
+let deflating = 0;
+const waiting: (() => void)[] = [];
+
+async function deflateTurn<T>(work: () => Promise<T>): Promise<T> {
+  if (deflating >= DEFLATE_AT_ONCE) await new Promise<void>((go) => waiting.push(go));
+  else deflating++;
+  try {
+    return await work();
+  } finally {
+    const next = waiting.shift();
+    if (next) next(); // the turn passes on: `deflating` stays as it is
+    else deflating--;
+  }
+}
+
 const CHUNK_BYTES = 4 * 1024 * 1024;
 
 /**
- * Consecutive pieces joined until each chunk holds at least chunkBytes, and a big piece cut into chunks of
- * chunkBytes (views, not copies), so there are chunks for both cores to deflate.
+ * The pieces grouped into chunks of at least chunkBytes (consecutive small pieces together; a big piece cut
+ * into chunks of chunkBytes, as views), so there are chunks for both cores to deflate. A chunk of several
+ * pieces is joined only when it is deflated (newEntry).
  */
-function chunked(pieces: readonly Buffer[], chunkBytes: number): Buffer[] {
-  const out: Buffer[] = [];
+function chunked(pieces: readonly Buffer[], chunkBytes: number): Buffer[][] {
+  const out: Buffer[][] = [];
   let run: Buffer[] = [];
   let runBytes = 0;
   const flush = () => {
-    if (run.length) out.push(run.length === 1 ? run[0] : Buffer.concat(run, runBytes));
+    if (run.length) out.push(run);
     run = [];
     runBytes = 0;
   };
@@ -341,8 +376,8 @@ function chunked(pieces: readonly Buffer[], chunkBytes: number): Buffer[] {
     if (p.length >= chunkBytes) {
       flush();
       let at = 0;
-      for (; p.length - at >= 2 * chunkBytes; at += chunkBytes) out.push(p.subarray(at, at + chunkBytes));
-      out.push(p.subarray(at));
+      for (; p.length - at >= 2 * chunkBytes; at += chunkBytes) out.push([p.subarray(at, at + chunkBytes)]);
+      out.push([p.subarray(at)]);
       continue;
     }
     run.push(p);
