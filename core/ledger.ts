@@ -235,6 +235,30 @@ export interface LedgerUnion {
   closed: LedgerEntry[];
   /** A credit found in two different usage files: reported, the earliest collection wins. */
   conflicts: { key: string; creditId: string; files: string[] }[];
+  /**
+   * Ledger rows that say other than their usage file about what was billed (a cell typed over in the tab, which
+   * a person can unhide): the file's values, which are what Connect bills, in `entry`; the tab's in `was`. To be
+   * written back to the tab.
+   */
+  corrected: { entry: LedgerEntry; was: LedgerEntry; fields: LedgerField[] }[];
+}
+
+/**
+ * The fields a usage record says of its credit, which its Ledger row must say too: everything the Ledger keeps of
+ * the credit but the Status (the file's status is followed apart: a close), the usage file (the same by match)
+ * and the rule.
+ */
+const BILLED_FIELDS = LEDGER_CREDIT_FIELDS.filter(
+  (f) => f !== 'status' && f !== 'usageFileId' && f !== 'ruleId',
+);
+
+/** The billed fields where the tab's entry differs from its usage file's (a field an older journal lacks: not compared). */
+function differingFields(tab: LedgerEntry, disk: LedgerEntry): LedgerField[] {
+  return BILLED_FIELDS.filter((f) => {
+    const filed = disk[f];
+    if (filed === undefined || (f === 'payerAccountId' && filed === '')) return false;
+    return tab[f] !== filed;
+  });
 }
 
 /** The tab's entries plus the usage files' (tab first: it is the record that travels with the sheet). */
@@ -253,16 +277,34 @@ export function unionLedger(tab: readonly LedgerEntry[], disk: readonly LedgerEn
   }
   const missing: LedgerEntry[] = [];
   const closed: LedgerEntry[] = [];
+  const corrected: LedgerUnion['corrected'] = [];
+  const fromDisk = new Set<LedgerEntry>();
   for (const e of [...disk].sort((a, b) => a.collectedAt.localeCompare(b.collectedAt))) {
-    const prior = byKey.get(e.key);
+    let prior = byKey.get(e.key);
     if (!prior) {
       byKey.set(e.key, e);
       missing.push(e);
-    } else if (prior.usageFileId !== e.usageFileId) note(prior, e);
-    else if (prior.status === 'PROCESSING' && e.status === 'PROCESSED') {
+      fromDisk.add(e);
+      continue;
+    }
+    if (prior.usageFileId !== e.usageFileId) {
+      note(prior, e);
+      continue;
+    }
+    // The usage file is what Connect bills: a Ledger row that says otherwise was typed over, and left so it
+    // would put a row back, and bill a correction, as typed.
+    const fields = differingFields(prior, e);
+    if (fields.length && !fromDisk.has(prior)) {
+      const was = prior;
+      prior = { ...prior };
+      for (const f of fields) (prior as unknown as Record<string, unknown>)[f] = e[f];
+      byKey.set(e.key, prior);
+      corrected.push({ entry: prior, was, fields });
+    }
+    if (prior.status === 'PROCESSING' && e.status === 'PROCESSED') {
       const done = { ...prior, status: 'PROCESSED' as const, closedAt: e.closedAt };
       byKey.set(e.key, done);
-      if (missing.includes(prior)) missing[missing.indexOf(prior)] = done;
+      if (fromDisk.has(prior)) missing[missing.indexOf(prior)] = done;
       else closed.push(done);
     }
   }
@@ -270,6 +312,7 @@ export function unionLedger(tab: readonly LedgerEntry[], disk: readonly LedgerEn
     entries: [...byKey.values()],
     missing,
     closed,
+    corrected,
     conflicts: [...conflicts.values()].map((c) => ({ ...c, files: [...c.files] })),
   };
 }

@@ -5,7 +5,7 @@
  * write, before the command decides anything, so the command works on a sheet where every collected credit
  * is as it was collected. A dry run writes nothing and works on the repaired snapshot in memory.
  */
-import { auditCells, type AuditAction } from '../core/audit';
+import { auditCells, type AuditAction, type AuditEntry } from '../core/audit';
 import {
   entriesFromUsageFiles,
   ledgerCells,
@@ -14,6 +14,7 @@ import {
   readReopened,
   unionLedger,
   type LedgerEntry,
+  type LedgerUnion,
 } from '../core/ledger';
 import { fromSheetValue } from '../core/money';
 import {
@@ -21,6 +22,7 @@ import {
   describeReconcile,
   isEmptyRepairs,
   reconcile,
+  RECONCILE_ACTOR,
   type ReconcileResult,
 } from '../core/reconcile';
 import { CREDIT_COLUMNS, type AuditField, type CreditField, type LedgerField } from '../core/sheet-contract';
@@ -155,6 +157,28 @@ function adoptFromAudit(
   return out;
 }
 
+/**
+ * An Audit row for each Ledger row put back as its usage file records it: Field names the Ledger's fields, Before
+ * what the tab said, After what the file says (money in the credit's currency, as the cells show it).
+ */
+function ledgerRestoreAudit(corrected: LedgerUnion['corrected'], now: string): AuditEntry[] {
+  return corrected.map(({ entry, was, fields }) => {
+    const before = ledgerCells(was);
+    const after = ledgerCells(entry);
+    const lines = (cells: Record<LedgerField, Cell>) =>
+      fields.map((f) => `${f}: ${text(cells[f])}`).join('\n');
+    return {
+      when: now,
+      who: RECONCILE_ACTOR,
+      action: 'restore',
+      creditId: entry.creditId,
+      field: `Ledger ${fields.join(', ')}`,
+      before: lines(before),
+      after: lines(after),
+    };
+  });
+}
+
 /** The usage folder's files split into this sheet's and other sheets' (core/desk-id.ts). */
 function sheetsUsageFiles(
   snapshot: Snapshot,
@@ -282,19 +306,38 @@ export async function readReconciled(sink: Sink, opts: ReconcileOptions): Promis
     now,
   });
 
+  // One update per Ledger row: a close the usage files record, and the billed cells put back as they record them.
+  const ledgerUpdates = new Map<string, Partial<Record<LedgerField, Cell>>>();
+  for (const e of union.closed) ledgerUpdates.set(e.key, { status: e.status, closedAt: e.closedAt });
+  for (const { entry, fields } of union.corrected) {
+    const cells = ledgerCells(entry);
+    const update = ledgerUpdates.get(entry.key) ?? {};
+    for (const f of fields) update[f] = cells[f];
+    ledgerUpdates.set(entry.key, update);
+  }
   const ledgerChanges: LedgerChanges = {
     appends: missing.map(ledgerCells),
-    updates: union.closed.map((e) => ({ key: e.key, fields: { status: e.status, closedAt: e.closedAt } })),
+    updates: [...ledgerUpdates].map(([key, fields]) => ({ key, fields })),
   };
   const changes: ChangeSet = {
     updates: result.repairs.updates,
     appends: result.repairs.appends,
-    audit: result.repairs.audit.map(auditCells),
+    audit: [...result.repairs.audit, ...ledgerRestoreAudit(union.corrected, now)].map(auditCells),
     rowRepairs: result.repairs.rowRepairs,
     ledger: ledgerChanges,
   };
 
   const messages = describeReconcile(result);
+  // First: the rows restored from the Ledger (describeReconcile's lines) were restored from what this puts back.
+  if (union.corrected.length)
+    messages.unshift(
+      `The Ledger tab said other than its usage file about ${union.corrected.length} collected credit(s) (typed over?): put back as the usage file records it, which is what Connect bills: ${union.corrected
+        .slice(0, 5)
+        .map((c) => `${c.entry.creditId} (${c.fields.join(', ')})`)
+        .join(
+          ', ',
+        )}${union.corrected.length > 5 ? ', …' : ''}. The Audit tab has each change (action "restore", Field "Ledger …").`,
+    );
   // About the folder, not the sheet's rows: a scoped read is settled without it (below), then said in its place.
   const folderNotesAt = messages.length;
   const folderNotes: string[] = [];

@@ -12,6 +12,7 @@ import type { UsageFile } from '../../../core/usage';
 import { createWorkbookSink } from '../../../sync-service/sinks/workbook/workbook';
 import { runCli } from '../../helpers/cli';
 import { useDuckDb, useTempDirs } from '../../helpers/fixtures-io';
+import { col, loadWorkbook } from '../sinks/workbook/workbook-helpers';
 
 const BIN = path.join(__dirname, '../../../bin/credit-desk.cjs');
 const tmpDir = useTempDirs('credit-desk-corrections-cli-');
@@ -285,5 +286,60 @@ describe('credit-desk: a correction after the account moved to another customer'
     expect(byId.get(other.creditId)!.billed!.map((b) => [b.targetId, b.assetId])).toEqual([
       ['CUST-2', 'AS-2'],
     ]);
+  });
+});
+
+describe('credit-desk: a correction after someone typed over the Ledger', () => {
+  it('goes to the parties its original was billed to, as its usage file records them', async () => {
+    const dir = tmpDir();
+    fs.writeFileSync(
+      path.join(dir, 'accounts.csv'),
+      'AWS Account,Account Name,Customer ID,Customer Name,Asset ID,Reseller ID,Reseller Name\n' +
+        '222222222222,P,CUST-1,Acme,AS-1,RES-1,R\n' +
+        // another customer with a subscription of its own: a typed party that could be billed
+        '444444444444,Q,CUST-2,Other,AS-2,RES-2,S\n',
+    );
+    await writeCur(dir, '100.00');
+    const withAccounts = ['--accounts', 'accounts.csv'];
+    cli(['sync', '--cur', 'cur', '--period', '2026-10', '--no-previous', ...withAccounts, ...common], dir);
+    const original = exported(dir).find((c) => c.description === AMENDED)!;
+    cli(['assign', original.creditId, 'customer 60%, reseller 40%', ...common], dir);
+    collectAndClose(dir);
+
+    // Someone unhides the Ledger tab (in Excel its protection has no password) and types the other parties over
+    // the invoiced credit's row; then AWS amends the credit: 100.00 → 125.50.
+    const wb = await loadWorkbook(path.join(dir, WB));
+    const ledger = wb.getWorksheet('Ledger')!;
+    let typed = 0;
+    for (let r = 2; r <= ledger.rowCount; r++) {
+      const row = ledger.getRow(r);
+      if (row.getCell(col(ledger, 'Credit ID')).value !== original.creditId) continue;
+      row.getCell(col(ledger, 'Customer ID')).value = 'CUST-2';
+      row.getCell(col(ledger, 'Reseller ID')).value = 'RES-2';
+      typed++;
+    }
+    expect(typed).toBe(1);
+    await wb.xlsx.writeFile(path.join(dir, WB));
+    await writeCur(dir, '125.50');
+    const synced = cli(
+      ['sync', '--cur', 'cur', '--period', '2026-10', '--no-previous', ...withAccounts, ...common],
+      dir,
+    );
+    expect(synced.out + synced.err).toContain(
+      `The Ledger tab said other than its usage file about 1 collected credit(s) (typed over?): put back as the usage file records it, which is what Connect bills: ${original.creditId} (customerId, resellerId).`,
+    );
+    expect(pastePrinted(synced.out, dir)).toHaveLength(1);
+    const file = collectAndClose(dir);
+    const correction = exported(dir).find((c) => c.description.startsWith('Correction 1 of'))!;
+    const billed = file.records.find((r) => r.creditId === correction.creditId)!.billed!;
+    expect(billed.map((b) => [b.targetId, b.assetId, b.amount])).toEqual([
+      ['CUST-1', 'AS-1', 1530],
+      ['RES-1', 'AS-1', 1020],
+    ]);
+    // and the original's row and Ledger row say what its usage file billed
+    const state = readState(await createWorkbookSink({ path: path.join(dir, WB) }).read());
+    expect(
+      state.byKey.get(state.credits.find((c) => c.credit.creditId === original.creditId)!.credit.key)!.credit,
+    ).toMatchObject({ customerId: 'CUST-1', resellerId: 'RES-1', status: 'PROCESSED' });
   });
 });

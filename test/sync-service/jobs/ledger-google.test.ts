@@ -131,6 +131,37 @@ describe('the Ledger on the Google Sheet', () => {
     );
   });
 
+  it("the owner's edit of a Ledger row is put back as its usage file records it, and its Credits row follows the file", async () => {
+    const w = await world();
+    const billed = (await ledgerOf(w.sink())).find((e) => e.status === 'PROCESSED')!;
+    const ledger = tab(ss(), 'Ledger');
+    const col = (h: string) => ledger.cells[0].indexOf(h);
+    const row = ledger.cells.find((r) => r[col('Credit ID')] === billed.creditId)!;
+    row[col('Customer ID')] = 'CUST-OTHER';
+    row[col('Allocation')] = 'reseller 100%';
+    const reporter = recordingReporter();
+    await sync(w, reporter);
+    expect(reporter.warnings.join('\n')).toContain(
+      `put back as the usage file records it, which is what Connect bills: ${billed.creditId} (customerId, allocation)`,
+    );
+    const after = (await ledgerOf(w.sink())).find((e) => e.key === billed.key)!;
+    expect(after).toMatchObject({ customerId: billed.customerId, allocation: billed.allocation });
+    const credit = (await creditsOf(w.sink())).find((c) => c.key === billed.key)!;
+    expect(credit).toMatchObject({ customerId: billed.customerId, allocation: billed.allocation });
+    expectSheetMatchesLedger(await creditsOf(w.sink()), await ledgerOf(w.sink()));
+    const audit = tab(ss(), 'Audit');
+    const a = (h: string) => audit.cells[0].indexOf(h);
+    expect(
+      audit.cells
+        .filter((r) => r[a('Action')] === 'restore' && r[a('Credit ID')] === billed.creditId)
+        .map((r) => r[a('Field')]),
+    ).toContain('Ledger customerId, allocation');
+    // settled: the next run has nothing to put back
+    const again = recordingReporter();
+    await sync(w, again);
+    expect(again.warnings.join('\n')).not.toContain('The Ledger tab said other');
+  });
+
   it('a fresh container: no usage folder, the Ledger tab alone restores the deleted rows', async () => {
     const w = await world();
     const ledger = await ledgerOf(w.sink());

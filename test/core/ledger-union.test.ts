@@ -1,0 +1,98 @@
+/**
+ * unionLedger: the Ledger tab's entries completed by the usage files. Where a Ledger row says other than its
+ * usage file about what was billed (a cell typed over in the unhidden tab), the usage file's values stand — it
+ * is what Connect bills — and the row is named to be written back.
+ */
+import fc from 'fast-check';
+import { unionLedger, type LedgerEntry } from '../../core/ledger';
+
+const filed: LedgerEntry = {
+  key: 'k1-aaa',
+  creditId: 'AWSC-202610-0001-0001',
+  period: '2026-10',
+  accountId: '222222222222',
+  payerAccountId: '111111111111',
+  customerId: 'CUST-1',
+  assetId: 'AS-1',
+  resellerId: 'RES-1',
+  service: 'AmazonEC2',
+  description: 'MAP 2.0 Migration Credit',
+  amount: 10000,
+  currency: 'USD',
+  status: 'PROCESSING',
+  allocation: 'customer 60%, reseller 40%',
+  distributorKeeps: 0,
+  ruleId: 'R-1',
+  usageFileId: 'UF-2026-11-0001-0001',
+  usageRecordId: 'UR-2026-11-0001-0001-00000',
+  processingDate: '2026-11-27',
+  collectedAt: '2026-11-27T00:00:00.000Z',
+  closedAt: '',
+};
+
+/** Values a person could type over each billed field of the Ledger row. */
+const typed: Partial<Record<keyof LedgerEntry, unknown>> = {
+  creditId: 'AWSC-202610-0001-0002',
+  period: '2026-09',
+  accountId: '444444444444',
+  payerAccountId: '333333333333',
+  customerId: 'CUST-2',
+  assetId: 'AS-2',
+  resellerId: 'RES-2',
+  service: 'AmazonS3',
+  description: 'Promotional credit',
+  amount: 20000,
+  currency: 'EUR',
+  allocation: 'reseller 100%',
+  distributorKeeps: 4000,
+  usageRecordId: 'UR-2026-11-0001-0001-00001',
+  processingDate: '2026-11-28',
+};
+
+describe('unionLedger', () => {
+  it('puts a Ledger row typed over back as its usage file records it, and names the fields', () => {
+    const tab = { ...filed, customerId: 'CUST-2', allocation: 'reseller 100%', amount: 1 };
+    const u = unionLedger([tab], [filed]);
+    expect(u.entries).toEqual([filed]);
+    expect(u.corrected).toEqual([{ entry: filed, was: tab, fields: ['customerId', 'amount', 'allocation'] }]);
+    expect(u.missing).toEqual([]);
+  });
+
+  it('leaves a row that agrees with its file, and what an older journal does not record', () => {
+    expect(unionLedger([filed], [filed]).corrected).toEqual([]);
+    // a journal written before the payer was recorded: its entry says '' (entryFromRecord), the Ledger the payer
+    const older = { ...filed, payerAccountId: '' };
+    expect(unionLedger([filed], [older]).corrected).toEqual([]);
+    // the rule and the collection time are the Ledger's own
+    expect(unionLedger([{ ...filed, ruleId: 'manual', collectedAt: 'x' }], [filed]).corrected).toEqual([]);
+  });
+
+  it('writes back the billed cells and the close of a file closed since', () => {
+    const closedFile = { ...filed, status: 'PROCESSED' as const, closedAt: '2026-11-30T00:00:00.000Z' };
+    const u = unionLedger([{ ...filed, resellerId: 'RES-2' }], [closedFile]);
+    expect(u.corrected.map((c) => c.fields)).toEqual([['resellerId']]);
+    expect(u.closed).toEqual([{ ...filed, status: 'PROCESSED', closedAt: closedFile.closedAt }]);
+    expect(u.entries).toEqual([closedFile]);
+  });
+
+  it('never takes another file’s record for the same credit as a correction (that is a conflict)', () => {
+    const other = { ...filed, usageFileId: 'UF-2026-11-0002-0002', customerId: 'CUST-2' };
+    const u = unionLedger([filed], [other]);
+    expect(u.corrected).toEqual([]);
+    expect(u.conflicts.map((c) => c.files.sort())).toEqual([[filed.usageFileId, other.usageFileId].sort()]);
+  });
+
+  it('whatever was typed over, the entries say what the usage file billed and the fields named are those typed', () => {
+    const fields = Object.keys(typed) as (keyof LedgerEntry)[];
+    fc.assert(
+      fc.property(fc.subarray(fields, { minLength: 0 }), (over) => {
+        const tab = { ...filed };
+        for (const f of over) (tab as Record<string, unknown>)[f] = typed[f];
+        const u = unionLedger([tab], [filed]);
+        expect(u.entries).toEqual([filed]);
+        expect(u.corrected.flatMap((c) => c.fields).sort()).toEqual([...over].sort());
+      }),
+      { numRuns: 500, seed: 29 },
+    );
+  });
+});
