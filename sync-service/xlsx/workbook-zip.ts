@@ -328,7 +328,9 @@ function deflated(data: Buffer, options: ZlibOptions): Promise<Buffer[]> {
     const chunks: Buffer[] = [];
     const deflate = createDeflateRaw(options);
     deflate.on('data', (chunk: Buffer) => chunks.push(chunk));
-    deflate.on('end', () => resolve(chunks.length === 1 ? [Buffer.from(chunks[0])] : [Buffer.concat(chunks)]));
+    deflate.on('end', () =>
+      resolve(chunks.length === 1 ? [Buffer.from(chunks[0])] : [Buffer.concat(chunks)]),
+    );
     deflate.on('error', reject);
     deflate.end(data);
   });
@@ -350,7 +352,8 @@ async function deflateTurn<T>(work: () => Promise<T>): Promise<T> {
     return await work();
   } finally {
     const next = waiting.shift();
-    if (next) next(); // the turn passes on: `deflating` stays as it is
+    if (next)
+      next(); // the turn passes on: `deflating` stays as it is
     else deflating--;
   }
 }
