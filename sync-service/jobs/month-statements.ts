@@ -22,9 +22,9 @@ export interface MonthStatements {
 export async function writeMonthStatements(
   dir: string,
   period: string,
-  sink: Sink,
+  deps: { sink: Sink; usageDir?: string },
 ): Promise<MonthStatements> {
-  const r = await runStatement({ period, outDir: dir, formats: ['xlsx', 'csv'] }, { sink });
+  const r = await runStatement({ period, outDir: dir, formats: ['xlsx', 'csv'] }, deps);
   return { period, dir, files: [...r.files].sort(), parties: r.statements.length, skipped: r.skipped };
 }
 

@@ -101,7 +101,10 @@ export async function runMonth(
     if (!collected.files.length) reporter.info('nothing to collect');
   }
   const statements = opts.statementsDir
-    ? await writeMonthStatements(opts.statementsDir, [...sync.periods].sort().pop()!, deps.sink)
+    ? await writeMonthStatements(opts.statementsDir, [...sync.periods].sort().pop()!, {
+        sink: deps.sink,
+        usageDir: settings.usageDir,
+      })
     : null;
   if (statements) reporter.info(statementLines(statements)[0].replace(/:$/, ''));
   const attention: string[] = [];

@@ -1,15 +1,16 @@
 /**
  * `credit-desk statement`: one credit statement per customer or reseller (core/statement.ts), as a formatted
  * .xlsx (frozen header, a totals row per currency) and a formula-safe .csv, named so a folder of them sorts by
- * period, then role, then party. Read-only on the sheet; each file is written whole or not at all. The Ledger is
- * read for the closed credits' external billing references (core/external-billing.ts), as the sidebar reads it.
+ * period, then role, then party. Read-only on the sheet; each file is written whole or not at all. The sheet is
+ * read as every run reads it, checked against the usage record (reconcile-step.ts, in memory: nothing is written),
+ * so a statement says what the usage files billed even where a row or a Ledger row was typed over; the record
+ * gives the closed credits' external billing references (core/external-billing.ts), as the sidebar reads them.
  */
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { CreditDeskError } from '../../core/errors';
 import { closedCredits } from '../../core/external-billing';
 import { USAGE_FILE_ID_PATTERN } from '../../core/ids';
-import { readLedger } from '../../core/ledger';
 import { readState } from '../../core/sheet-state';
 import {
   buildStatements,
@@ -24,6 +25,8 @@ import { excelJs } from '../xlsx/exceljs-lazy';
 // Registers the exact text escaping for every ExcelJS save (descriptions read back as written).
 import '../xlsx/workbook-cells';
 import type { Sink } from '../sinks/sink';
+import { readReconciled } from '../reconcile-step';
+import type { Reporter } from '../progress';
 
 export type StatementFormat = 'xlsx' | 'csv';
 
@@ -39,7 +42,17 @@ export interface StatementResult {
   skipped: string[];
 }
 
-export async function runStatement(opts: StatementOptions, deps: { sink: Sink }): Promise<StatementResult> {
+export async function runStatement(
+  opts: StatementOptions,
+  deps: {
+    sink: Sink;
+    /** The usage folder, read with the Ledger as the record (absent: the Ledger and the Audit alone). */
+    usageDir?: string;
+    /** Told where the sheet differs from the record: the statements follow the record. */
+    reporter?: Reporter;
+    now?: Date;
+  },
+): Promise<StatementResult> {
   if (!opts.period && !opts.usageFileId)
     throw new CreditDeskError(
       'BAD_CONFIG',
@@ -52,11 +65,17 @@ export async function runStatement(opts: StatementOptions, deps: { sink: Sink })
       `--usage-file ${opts.usageFileId} is not a usage file ID.`,
       'Use an ID like UF-2026-11-1234-5678 (credit-desk usage list shows them).',
     );
-  const snapshot = await deps.sink.read({ only: ['credits', 'accounts', 'ledger'] });
-  const state = readState(snapshot, { lenient: true });
-  const closed = closedCredits(
-    readLedger(snapshot.tabs.ledger).map((e) => ({ ...e, connectNote: e.connectNote ?? '' })),
-  );
+  const rec = await readReconciled(deps.sink, {
+    usageDir: deps.usageDir,
+    now: deps.now ?? new Date(),
+    write: false,
+  });
+  if (rec.messages.length)
+    deps.reporter?.warn(
+      `The sheet differs from the usage record (${rec.messages[0].split('\n')[0]}${rec.messages.length > 1 ? ' …' : ''}); the statements follow the record. Any writing command (credit-desk sync) puts the sheet back.`,
+    );
+  const state = readState(rec.snapshot, { lenient: true });
+  const closed = closedCredits(rec.ledger.map((e) => ({ ...e, connectNote: e.connectNote ?? '' })));
   const { statements, skipped } = buildStatements(
     state.credits.map((e) => e.credit),
     state.directory,

@@ -24,8 +24,9 @@ export function statementCommand(ctx: CliContext): Command {
           ? { role: 'reseller' as const, id: String(opts.reseller) }
           : undefined;
       // --period chooses the statements' period here; it is not the sync's target period setting.
+      const settings = settingsOf({ ...opts, period: undefined });
       const result = await withSink(
-        settingsOf({ ...opts, period: undefined }),
+        settings,
         ctx,
         (sink) =>
           runStatement(
@@ -36,7 +37,7 @@ export function statementCommand(ctx: CliContext): Command {
               outDir: opts.out,
               formats: opts.format === 'both' ? ['xlsx', 'csv'] : [opts.format],
             },
-            { sink },
+            { sink, usageDir: settings.usageDir, reporter: ctx.reporter },
           ),
         { readOnly: true },
       );

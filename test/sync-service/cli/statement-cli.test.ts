@@ -76,4 +76,55 @@ describe('credit-desk statement', () => {
     expect(bad.code).not.toBe(0);
     expect(bad.err).toMatch(/--period 2026-10, or --usage-file UF-/);
   });
+
+  it('follows the usage record where a collected row or its Ledger row was typed over, with no sync between', async () => {
+    const dir = tempDir();
+    expect(runCli(['start'], dir).code).toBe(0);
+    const collect = runCli(['usage', 'collect'], dir);
+    expect(collect.code).toBe(0);
+    const file = JSON.parse(
+      readFileSync(join(dir, 'usage-files', `${/Usage file (UF-\S+):/.exec(collect.out)![1]}.json`), 'utf8'),
+    ) as { records: { creditId: string; period: string; customerId: string; allocation: string }[] };
+    const billed = file.records.find((r) => r.allocation === 'customer 100%')!;
+    // The owner unprotects the tabs and types a reseller's share over the collected row, and another customer
+    // over its Ledger row; no command runs in between.
+    const wb = new ExcelJS.Workbook();
+    await wb.xlsx.readFile(join(dir, 'credits.xlsx'));
+    const typeOver = (tab: string, header: string, value: string) => {
+      const ws = wb.getWorksheet(tab)!;
+      const head = ws.getRow(1).values as unknown[];
+      for (let r = 2; r <= ws.rowCount; r++)
+        if (ws.getRow(r).getCell(head.indexOf('Credit ID')).value === billed.creditId)
+          ws.getRow(r).getCell(head.indexOf(header)).value = value;
+    };
+    typeOver('Credits', 'Allocation', 'reseller 100%');
+    typeOver('Ledger', 'Customer ID', 'CUST-000270');
+    await wb.xlsx.writeFile(join(dir, 'credits.xlsx'));
+
+    const r = runCli(['statement', '--period', billed.period, '--format', 'csv', '--out', 'out'], dir);
+    expect(r.code).toBe(0);
+    expect(r.err).toMatch(/The sheet differs from the usage record .*; the statements follow the record/);
+    const statementOf = (name: string) => {
+      try {
+        return readFileSync(join(dir, 'out', `statement-${billed.period}-${name}.csv`), 'utf8');
+      } catch {
+        return '';
+      }
+    };
+    expect(statementOf(`customer-${billed.customerId}`)).toContain(billed.creditId);
+    expect(statementOf('customer-CUST-000270')).not.toContain(billed.creditId);
+    const resellers = readdirSync(join(dir, 'out')).filter((f) => f.includes('-reseller-'));
+    for (const f of resellers)
+      for (const line of readFileSync(join(dir, 'out', f), 'utf8').split('\r\n'))
+        if (line.includes(billed.creditId)) expect(line).toContain(billed.customerId); // only as the customer's
+    // and nothing was written: the sheet is as typed until a writing command puts it back
+    const after = new ExcelJS.Workbook();
+    await after.xlsx.readFile(join(dir, 'credits.xlsx'));
+    const ws = after.getWorksheet('Credits')!;
+    const head = ws.getRow(1).values as unknown[];
+    const typed = ws
+      .getRows(2, ws.rowCount - 1)!
+      .find((row) => row.getCell(head.indexOf('Credit ID')).value === billed.creditId)!;
+    expect(typed.getCell(head.indexOf('Allocation')).value).toBe('reseller 100%');
+  });
 });
