@@ -237,10 +237,15 @@ export interface LedgerUnion {
   conflicts: { key: string; creditId: string; files: string[] }[];
   /**
    * Ledger rows that say other than their usage file about what was billed (a cell typed over in the tab, which
-   * a person can unhide): the file's values, which are what Connect bills, in `entry`; the tab's in `was`. To be
-   * written back to the tab.
+   * a person can unhide), the Key included: the file's values, which are what Connect bills, in `entry`; the
+   * tab's in `was` (its row is found by `was.key`). To be written back to the tab.
    */
   corrected: { entry: LedgerEntry; was: LedgerEntry; fields: LedgerField[] }[];
+  /**
+   * Ledger rows naming a usage file the folder holds that holds no such record (no record with their Key or
+   * their usage record ID): typed, not collected. Left out of `entries`, so they lock no credit and put back no row.
+   */
+  untrusted: LedgerEntry[];
 }
 
 /**
@@ -275,12 +280,28 @@ export function unionLedger(tab: readonly LedgerEntry[], disk: readonly LedgerEn
     if (!prior) byKey.set(e.key, e);
     else if (prior.usageFileId !== e.usageFileId) note(prior, e);
   }
+  // A usage record's Ledger row under another Key (the Key cell typed over): found by its file and record ID,
+  // when no usage record has the Key it shows. Without this it read as a second collected credit, whose row the
+  // next run "put back" beside the credit's own.
+  const diskKeys = new Set(disk.map((e) => e.key));
+  const tabByRecord = new Map<string, LedgerEntry>();
+  for (const e of byKey.values())
+    if (!diskKeys.has(e.key)) tabByRecord.set(`${e.usageFileId}\n${e.usageRecordId}`, e);
   const missing: LedgerEntry[] = [];
   const closed: LedgerEntry[] = [];
   const corrected: LedgerUnion['corrected'] = [];
   const fromDisk = new Set<LedgerEntry>();
   for (const e of [...disk].sort((a, b) => a.collectedAt.localeCompare(b.collectedAt))) {
     let prior = byKey.get(e.key);
+    let typedKey = false;
+    if (!prior) {
+      const under = tabByRecord.get(`${e.usageFileId}\n${e.usageRecordId}`);
+      if (under && byKey.get(under.key) === under) {
+        byKey.delete(under.key);
+        prior = under;
+        typedKey = true;
+      }
+    }
     if (!prior) {
       byKey.set(e.key, e);
       missing.push(e);
@@ -293,7 +314,7 @@ export function unionLedger(tab: readonly LedgerEntry[], disk: readonly LedgerEn
     }
     // The usage file is what Connect bills: a Ledger row that says otherwise was typed over, and left so it
     // would put a row back, and bill a correction, as typed.
-    const fields = differingFields(prior, e);
+    const fields: LedgerField[] = [...(typedKey ? ['key' as const] : []), ...differingFields(prior, e)];
     if (fields.length && !fromDisk.has(prior)) {
       const was = prior;
       prior = { ...prior };
@@ -308,12 +329,41 @@ export function unionLedger(tab: readonly LedgerEntry[], disk: readonly LedgerEn
       else closed.push(done);
     }
   }
+  // What the files say is what was collected: a tab row that names one of them, of a record it does not hold, was
+  // typed (every identifying cell typed over, or made up), and taking it would lock a credit no file bills.
+  const filed = new Set(disk.map((e) => e.usageFileId));
+  const held = new Set(
+    disk.flatMap((e) => [`${e.usageFileId}\n${e.key}`, `${e.usageFileId}\n${e.usageRecordId}`]),
+  );
+  const untrusted = [...byKey.values()].filter(
+    (e) =>
+      !fromDisk.has(e) &&
+      filed.has(e.usageFileId) &&
+      !held.has(`${e.usageFileId}\n${e.key}`) &&
+      !held.has(`${e.usageFileId}\n${e.usageRecordId}`),
+  );
+  const firstOnDisk = new Map<string, LedgerEntry>();
+  for (const e of [...disk].sort((a, b) => a.collectedAt.localeCompare(b.collectedAt)))
+    if (!firstOnDisk.has(e.key)) firstOnDisk.set(e.key, e);
+  for (const e of untrusted) {
+    // A credit a file does hold under that Key (its row's usage file typed over): the file's record stands, and
+    // rewrites the row (an append to a Key the tab has is written onto its row: ledger-placement.ts).
+    const record = firstOnDisk.get(e.key);
+    if (record) {
+      byKey.set(e.key, record);
+      missing.push(record);
+    } else byKey.delete(e.key);
+  }
   return {
     entries: [...byKey.values()],
     missing,
     closed,
     corrected,
-    conflicts: [...conflicts.values()].map((c) => ({ ...c, files: [...c.files] })),
+    untrusted,
+    // A conflict with a row not taken (its usage file typed over) was no second collection.
+    conflicts: [...conflicts.values()]
+      .filter((c) => !untrusted.some((e) => e.key === c.key))
+      .map((c) => ({ ...c, files: [...c.files] })),
   };
 }
 

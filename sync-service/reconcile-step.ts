@@ -307,14 +307,18 @@ export async function readReconciled(sink: Sink, opts: ReconcileOptions): Promis
   });
 
   // One update per Ledger row: a close the usage files record, and the billed cells put back as they record them.
+  // A row is found by the Key it has now: a Key put back is found by the one typed over it.
+  const rowKey = new Map(union.corrected.map((c) => [c.entry.key, c.was.key]));
+  const at = (key: string) => rowKey.get(key) ?? key;
   const ledgerUpdates = new Map<string, Partial<Record<LedgerField, Cell>>>();
-  for (const e of union.closed) ledgerUpdates.set(e.key, { status: e.status, closedAt: e.closedAt });
   for (const { entry, fields } of union.corrected) {
     const cells = ledgerCells(entry);
-    const update = ledgerUpdates.get(entry.key) ?? {};
+    const update: Partial<Record<LedgerField, Cell>> = {};
     for (const f of fields) update[f] = cells[f];
-    ledgerUpdates.set(entry.key, update);
+    ledgerUpdates.set(at(entry.key), update);
   }
+  for (const e of union.closed)
+    ledgerUpdates.set(at(e.key), { ...ledgerUpdates.get(at(e.key)), status: e.status, closedAt: e.closedAt });
   const ledgerChanges: LedgerChanges = {
     appends: missing.map(ledgerCells),
     updates: [...ledgerUpdates].map(([key, fields]) => ({ key, fields })),
@@ -337,6 +341,13 @@ export async function readReconciled(sink: Sink, opts: ReconcileOptions): Promis
         .join(
           ', ',
         )}${union.corrected.length > 5 ? ', …' : ''}. The Audit tab has each change (action "restore", Field "Ledger …").`,
+    );
+  if (union.untrusted.length)
+    messages.unshift(
+      `The Ledger tab has ${union.untrusted.length} row(s) naming a usage file that does not hold them (typed over?), not taken as collected: ${union.untrusted
+        .slice(0, 5)
+        .map((e) => `${e.creditId || e.key} (${e.usageFileId})`)
+        .join(', ')}${union.untrusted.length > 5 ? ', …' : ''}. Unhide the Ledger tab and delete those rows.`,
     );
   // About the folder, not the sheet's rows: a scoped read is settled without it (below), then said in its place.
   const folderNotesAt = messages.length;
@@ -374,9 +385,13 @@ export async function readReconciled(sink: Sink, opts: ReconcileOptions): Promis
   let written = false;
   if (!isEmptyChangeSet(changes) && write) {
     opts.reporter?.progress(
-      result.restored.length || !missing.length
+      result.restored.length
         ? `restoring ${result.restored.length} row(s) from the record…`
-        : `putting ${missing.length} collected credit(s) back into the Ledger tab…`,
+        : missing.length
+          ? `putting ${missing.length} collected credit(s) back into the Ledger tab…`
+          : union.corrected.length
+            ? `putting ${union.corrected.length} Ledger row(s) back as the usage files record them…`
+            : `restoring 0 row(s) from the record…`,
     );
     await sink.write(changes);
     written = true;

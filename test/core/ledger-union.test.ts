@@ -32,6 +32,7 @@ const filed: LedgerEntry = {
 
 /** Values a person could type over each billed field of the Ledger row. */
 const typed: Partial<Record<keyof LedgerEntry, unknown>> = {
+  key: 'k1-typed',
   creditId: 'AWSC-202610-0001-0002',
   period: '2026-09',
   accountId: '444444444444',
@@ -82,6 +83,59 @@ describe('unionLedger', () => {
     expect(u.conflicts.map((c) => c.files.sort())).toEqual([[filed.usageFileId, other.usageFileId].sort()]);
   });
 
+  it('finds a record whose Ledger Key was typed over by its usage file and record ID, and puts the Key back', () => {
+    const tab = { ...filed, key: 'k1-typed', customerId: 'CUST-2' };
+    const u = unionLedger([tab], [filed]);
+    expect(u.entries).toEqual([filed]); // one credit, under its own Key: not a second collected credit
+    expect(u.missing).toEqual([]);
+    expect(u.corrected).toEqual([{ entry: filed, was: tab, fields: ['key', 'customerId'] }]);
+  });
+
+  it('a Key typed over with another record’s Key: both records come out as their usage files say', () => {
+    const other: LedgerEntry = {
+      ...filed,
+      key: 'k1-bbb',
+      creditId: 'AWSC-202610-0001-0002',
+      customerId: 'CUST-2',
+      usageRecordId: 'UR-2026-11-0001-0001-00001',
+    };
+    const typed = { ...filed, key: other.key }; // this record's row, showing the other credit's Key
+    const u = unionLedger([typed], [filed, other]);
+    expect(new Map(u.entries.map((e) => [e.key, e]))).toEqual(
+      new Map([
+        [filed.key, filed],
+        [other.key, other],
+      ]),
+    );
+    expect(u.missing).toEqual([filed]);
+    expect(u.corrected.map((c) => c.entry)).toEqual([other]);
+  });
+
+  it('does not take a Ledger row a usage file on disk does not hold: it would lock a credit no file bills', () => {
+    // a pending credit's Key typed into a made-up row naming a real usage file
+    const madeUp = { ...filed, key: 'k1-pending', creditId: 'AWSC-202610-0009-0009', usageRecordId: 'UR-x' };
+    const u = unionLedger([filed, madeUp], [filed]);
+    expect(u.entries).toEqual([filed]);
+    expect(u.untrusted).toEqual([madeUp]);
+    // a row whose usage file is not in the folder (another machine's, archived): the Ledger is the record there
+    const elsewhere = { ...madeUp, usageFileId: 'UF-2026-10-0000-0000' };
+    expect(unionLedger([filed, elsewhere], [filed]).entries).toEqual([filed, elsewhere]);
+  });
+
+  it('a Ledger row whose usage file was typed over to another file in the folder: the file holding it stands', () => {
+    const second = {
+      ...filed,
+      key: 'k1-bbb',
+      usageFileId: 'UF-2026-11-0002-0002',
+      usageRecordId: 'UR-2026-11-0002-0002-00000',
+    };
+    const typed = { ...filed, usageFileId: second.usageFileId }; // names the other file, which does not hold it
+    const u = unionLedger([typed, second], [filed, second]);
+    expect(new Set(u.entries)).toEqual(new Set([filed, second]));
+    expect(u.untrusted).toEqual([typed]);
+    expect(u.missing).toEqual([filed]); // written onto its row (an append to a Key the tab has rewrites that row)
+  });
+
   it('whatever was typed over, the entries say what the usage file billed and the fields named are those typed', () => {
     const fields = Object.keys(typed) as (keyof LedgerEntry)[];
     fc.assert(
@@ -90,7 +144,15 @@ describe('unionLedger', () => {
         for (const f of over) (tab as Record<string, unknown>)[f] = typed[f];
         const u = unionLedger([tab], [filed]);
         expect(u.entries).toEqual([filed]);
-        expect(u.corrected.flatMap((c) => c.fields).sort()).toEqual([...over].sort());
+        if (over.includes('key') && over.includes('usageRecordId')) {
+          // nothing left to find the row by: not the file's record, so not taken; the record is written anew
+          expect(u.untrusted).toEqual([tab]);
+          expect(u.missing).toEqual([filed]);
+          expect(u.corrected).toEqual([]);
+        } else {
+          expect(u.untrusted).toEqual([]);
+          expect(u.corrected.flatMap((c) => c.fields).sort()).toEqual([...over].sort());
+        }
       }),
       { numRuns: 500, seed: 29 },
     );

@@ -127,6 +127,66 @@ describe('the Ledger on the workbook', () => {
     expect(next.file!.records).toHaveLength(1);
   });
 
+  it('a Key or a customer typed over in the unhidden Ledger tab is put back from the usage file, with no second row', async () => {
+    const w = await world();
+    const billed = (await ledgerOf(w.sink())).find((e) => e.status === 'PROCESSED')!;
+    await byHand(w.path, (wb) => {
+      const ws = wb.getWorksheet('Ledger')!;
+      const r = rowWith(ws, 'Credit ID', billed.creditId);
+      ws.getRow(r).getCell(col(ws, 'Key')).value = 'k1-00000000000000000000000000000000';
+      ws.getRow(r).getCell(col(ws, 'Customer ID')).value = 'CUST-OTHER';
+    });
+    const before = await creditsOf(w.sink());
+    const reporter = recordingReporter();
+    const report = await sync(w, reporter);
+    expect(report.merge.adds).toEqual([]);
+    // the Credits row was right all along: nothing restored there, only the Ledger row put back
+    expect(report.restored.join('\n')).not.toMatch(/restored \d+ row/);
+    expect(reporter.warnings.join('\n')).toContain(`${billed.creditId} (key, customerId)`);
+    const after = await creditsOf(w.sink());
+    expect(after).toHaveLength(before.length);
+    expect(after.filter((c) => c.creditId === billed.creditId)).toHaveLength(1);
+    const ledger = await ledgerOf(w.sink());
+    expect(ledger.find((e) => e.creditId === billed.creditId)).toEqual(billed);
+    expectSheetMatchesLedger(after, ledger);
+    expect(await auditRestores(w.path)).toEqual([`${billed.creditId} Ledger key, customerId`]);
+    // settled in one run
+    const again = recordingReporter();
+    await sync(w, again);
+    expect(again.warnings.join('\n')).not.toContain('The Ledger tab said other');
+  });
+
+  it('a Ledger row made up with a pending credit’s Key locks nothing: that credit stays to be collected', async () => {
+    const w = await world();
+    const billed = (await ledgerOf(w.sink())).find((e) => e.status === 'PROCESSING')!;
+    const waiting = (await creditsOf(w.sink())).find((c) => c.status === 'ASSIGNED')!;
+    await byHand(w.path, (wb) => {
+      const ws = wb.getWorksheet('Ledger')!;
+      const copy = ws.getRow(ws.rowCount + 1);
+      (ws.getRow(rowWith(ws, 'Credit ID', billed.creditId)).values as unknown[]).forEach((v, i) => {
+        if (i > 0) copy.getCell(i).value = v as ExcelJS.CellValue;
+      });
+      copy.getCell(col(ws, 'Key')).value = waiting.key;
+      copy.getCell(col(ws, 'Usage Record ID')).value = 'UR-made-up';
+    });
+    const reporter = recordingReporter();
+    await sync(w, reporter);
+    expect(reporter.warnings.join('\n')).toContain(
+      `The Ledger tab has 1 row(s) naming a usage file that does not hold them (typed over?), not taken as collected: ${billed.creditId} (${billed.usageFileId}). Unhide the Ledger tab and delete those rows.`,
+    );
+    const credits = await creditsOf(w.sink());
+    expect(credits.find((c) => c.key === waiting.key)).toMatchObject({
+      creditId: waiting.creditId,
+      status: 'ASSIGNED',
+    });
+    expect(credits.filter((c) => c.creditId === billed.creditId)).toHaveLength(1);
+    const next = await runCollect(
+      {},
+      { sink: w.sink(), usageDir: w.usageDir, reporter: silentReporter, now: NOW },
+    );
+    expect(next.file!.records.map((r) => r.creditId)).toEqual([waiting.creditId]);
+  });
+
   it('a deleted row never collected comes back from the CUR with the Credit ID it had, not a new one', async () => {
     const w = await world();
     const before = await creditsOf(w.sink());
