@@ -11,7 +11,8 @@ import {
   type ArchivedCredit,
 } from '../../core/archived-ledger';
 import { creditKey } from '../../core/ids';
-import { ledgerCells, ledgerIds, readLedger, type LedgerEntry } from '../../core/ledger';
+import { ledgerCells, ledgerIds, readLedger } from '../../core/ledger';
+import { ledgerEntry } from '../helpers/domain';
 import { headersOf, type LedgerField } from '../../core/sheet-contract';
 import { indexColumns, recordToRow, type Cell, type Grid } from '../../core/table';
 
@@ -39,29 +40,18 @@ function archivedCredit(i: number): ArchivedCredit {
   };
 }
 
-const entry: LedgerEntry = {
+const entry = ledgerEntry({
   key: 'k1-live',
   creditId: 'AWSC-202610-1111-2222',
-  period: '2026-10',
-  accountId: '222222222222',
-  payerAccountId: '111111111111',
-  customerId: 'CUST-1',
-  assetId: 'AS-1',
-  resellerId: 'RES-1',
-  service: 'AmazonEC2',
   description: 'Live one',
   amount: 1005,
-  currency: 'USD',
   status: 'PROCESSED',
-  allocation: 'customer 100%',
-  distributorKeeps: 0,
-  ruleId: 'default',
   usageFileId: 'UF-2026-11-1234-5678',
   usageRecordId: 'UR-2026-11-1234-5678-00001',
   processingDate: '2026-11-20',
   collectedAt: '2026-11-20T10:00:00.000Z',
   closedAt: '2026-11-21T10:00:00.000Z',
-};
+});
 
 describe('archived credits in the Ledger', () => {
   test('packed in rows that fit a cell, read back exactly, beside the live entries', () => {

@@ -5,30 +5,14 @@
  */
 import fc from 'fast-check';
 import { unionLedger, type LedgerEntry } from '../../core/ledger';
+import { ledgerEntry } from '../helpers/domain';
 
-const filed: LedgerEntry = {
-  key: 'k1-aaa',
+const filed = ledgerEntry({
   creditId: 'AWSC-202610-0001-0001',
-  period: '2026-10',
-  accountId: '222222222222',
-  payerAccountId: '111111111111',
-  customerId: 'CUST-1',
-  assetId: 'AS-1',
-  resellerId: 'RES-1',
-  service: 'AmazonEC2',
   description: 'MAP 2.0 Migration Credit',
-  amount: 10000,
-  currency: 'USD',
-  status: 'PROCESSING',
   allocation: 'customer 60%, reseller 40%',
-  distributorKeeps: 0,
   ruleId: 'R-1',
-  usageFileId: 'UF-2026-11-0001-0001',
-  usageRecordId: 'UR-2026-11-0001-0001-00000',
-  processingDate: '2026-11-27',
-  collectedAt: '2026-11-27T00:00:00.000Z',
-  closedAt: '',
-};
+});
 
 /** Values a person could type over each billed field of the Ledger row. */
 const typed: Partial<Record<keyof LedgerEntry, unknown>> = {

@@ -2,6 +2,7 @@
 import { buildDirectory, type AccountDirectory } from '../../core/accounts';
 import type { Credit, CurCredit } from '../../core/credit';
 import { creditKey } from '../../core/ids';
+import type { LedgerEntry } from '../../core/ledger';
 
 export const NOW = '2026-11-26T12:00:00.000Z';
 
@@ -66,4 +67,29 @@ export function credit(partial: Partial<Credit> = {}): Credit {
     ...partial,
   };
   return { ...c, key: partial.key ?? creditKey(c) };
+}
+
+/** A collected credit as the Ledger records it: `credit()`'s, collected into one usage file, PROCESSING. */
+export function ledgerEntry(partial: Partial<LedgerEntry> = {}): LedgerEntry {
+  const {
+    flags: _flags,
+    notes: _notes,
+    lastChange: _lastChange,
+    ...c
+  } = credit({
+    key: 'k1-aaa',
+    allocation: 'customer 100%',
+    distributorKeeps: 0,
+    ruleId: 'default',
+    usageFileId: 'UF-2026-11-0001-0001',
+    usageRecordId: 'UR-2026-11-0001-0001-00000',
+    processingDate: '2026-11-27',
+  });
+  return {
+    ...c,
+    status: 'PROCESSING',
+    collectedAt: '2026-11-27T00:00:00.000Z',
+    closedAt: '',
+    ...partial,
+  };
 }

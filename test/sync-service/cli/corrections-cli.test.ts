@@ -92,6 +92,24 @@ function pastePrinted(out: string, dir: string): string[] {
   return commands;
 }
 
+const ACCOUNTS_HEADER =
+  'AWS Account,Account Name,Customer ID,Customer Name,Asset ID,Reseller ID,Reseller Name\n';
+const WITH_ACCOUNTS = ['--accounts', 'accounts.csv'];
+
+/**
+ * The amended credit at 100.00, assigned 60/40 between the account's customer and reseller, collected and
+ * closed, with the Accounts tab from `accounts` (rows under ACCOUNTS_HEADER). Returns it as exported.
+ */
+async function invoicedOriginal(dir: string, accounts: string): Promise<Exported> {
+  fs.writeFileSync(path.join(dir, 'accounts.csv'), ACCOUNTS_HEADER + accounts);
+  await writeCur(dir, '100.00');
+  cli(['sync', '--cur', 'cur', '--period', '2026-10', '--no-previous', ...WITH_ACCOUNTS, ...common], dir);
+  const original = exported(dir).find((c) => c.description === AMENDED)!;
+  cli(['assign', original.creditId, 'customer 60%, reseller 40%', ...common], dir);
+  collectAndClose(dir);
+  return original;
+}
+
 describe('credit-desk: an invoiced credit that AWS amends', () => {
   it('gets one correction credit however many syncs run; it is assigned as printed, collected and closed', async () => {
     const dir = tmpDir();
@@ -248,27 +266,18 @@ describe('credit-desk: an invoiced credit that AWS amends', () => {
 describe('credit-desk: a correction after the account moved to another customer', () => {
   it('goes to the parties its original was invoiced to; an uncollected credit of the account, after a sync, to the new ones', async () => {
     const dir = tmpDir();
-    const accounts = (customer: string, asset: string, reseller: string) =>
-      fs.writeFileSync(
-        path.join(dir, 'accounts.csv'),
-        'AWS Account,Account Name,Customer ID,Customer Name,Asset ID,Reseller ID,Reseller Name\n' +
-          `222222222222,P,${customer},Acme,${asset},${reseller},R\n` +
-          // the first customer keeps another subscription, to bill the correction on
-          '444444444444,Q,CUST-1,Acme,AS-1,RES-1,R\n',
-      );
-    accounts('CUST-1', 'AS-1', 'RES-1');
-    await writeCur(dir, '100.00');
-    const withAccounts = ['--accounts', 'accounts.csv'];
-    cli(['sync', '--cur', 'cur', '--period', '2026-10', '--no-previous', ...withAccounts, ...common], dir);
-    const original = exported(dir).find((c) => c.description === AMENDED)!;
-    cli(['assign', original.creditId, 'customer 60%, reseller 40%', ...common], dir);
-    collectAndClose(dir);
+    // the first customer keeps another subscription, to bill the correction on
+    const otherSubscription = '444444444444,Q,CUST-1,Acme,AS-1,RES-1,R\n';
+    await invoicedOriginal(dir, `222222222222,P,CUST-1,Acme,AS-1,RES-1,R\n${otherSubscription}`);
 
     // The account moves to CUST-2 (through RES-2), then AWS amends the invoiced credit: 100.00 → 125.50.
-    accounts('CUST-2', 'AS-2', 'RES-2');
+    fs.writeFileSync(
+      path.join(dir, 'accounts.csv'),
+      `${ACCOUNTS_HEADER}222222222222,P,CUST-2,Acme,AS-2,RES-2,R\n${otherSubscription}`,
+    );
     await writeCur(dir, '125.50');
     const synced = cli(
-      ['sync', '--cur', 'cur', '--period', '2026-10', '--no-previous', ...withAccounts, ...common],
+      ['sync', '--cur', 'cur', '--period', '2026-10', '--no-previous', ...WITH_ACCOUNTS, ...common],
       dir,
     );
     expect(pastePrinted(synced.out, dir)).toHaveLength(1);
@@ -292,19 +301,12 @@ describe('credit-desk: a correction after the account moved to another customer'
 describe('credit-desk: a correction after someone typed over the Ledger', () => {
   it('goes to the parties its original was billed to, as its usage file records them', async () => {
     const dir = tmpDir();
-    fs.writeFileSync(
-      path.join(dir, 'accounts.csv'),
-      'AWS Account,Account Name,Customer ID,Customer Name,Asset ID,Reseller ID,Reseller Name\n' +
-        '222222222222,P,CUST-1,Acme,AS-1,RES-1,R\n' +
+    const original = await invoicedOriginal(
+      dir,
+      '222222222222,P,CUST-1,Acme,AS-1,RES-1,R\n' +
         // another customer with a subscription of its own: a typed party that could be billed
         '444444444444,Q,CUST-2,Other,AS-2,RES-2,S\n',
     );
-    await writeCur(dir, '100.00');
-    const withAccounts = ['--accounts', 'accounts.csv'];
-    cli(['sync', '--cur', 'cur', '--period', '2026-10', '--no-previous', ...withAccounts, ...common], dir);
-    const original = exported(dir).find((c) => c.description === AMENDED)!;
-    cli(['assign', original.creditId, 'customer 60%, reseller 40%', ...common], dir);
-    collectAndClose(dir);
 
     // Someone unhides the Ledger tab (in Excel its protection has no password) and types the other parties over
     // the invoiced credit's row; then AWS amends the credit: 100.00 → 125.50.
@@ -322,7 +324,7 @@ describe('credit-desk: a correction after someone typed over the Ledger', () => 
     await wb.xlsx.writeFile(path.join(dir, WB));
     await writeCur(dir, '125.50');
     const synced = cli(
-      ['sync', '--cur', 'cur', '--period', '2026-10', '--no-previous', ...withAccounts, ...common],
+      ['sync', '--cur', 'cur', '--period', '2026-10', '--no-previous', ...WITH_ACCOUNTS, ...common],
       dir,
     );
     expect(synced.out + synced.err).toContain(
