@@ -137,15 +137,16 @@ describe('the Ledger on the Google Sheet', () => {
     const ledger = tab(ss(), 'Ledger');
     const col = (h: string) => ledger.cells[0].indexOf(h);
     const row = ledger.cells.find((r) => r[col('Credit ID')] === billed.creditId)!;
+    row[col('Key')] = 'k1-00000000000000000000000000000000';
     row[col('Customer ID')] = 'CUST-OTHER';
     row[col('Allocation')] = 'reseller 100%';
     const reporter = recordingReporter();
     await sync(w, reporter);
     expect(reporter.warnings.join('\n')).toContain(
-      `put back as the usage file records it, which is what Connect bills: ${billed.creditId} (customerId, allocation)`,
+      `put back as the usage file records it, which is what Connect bills: ${billed.creditId} (key, customerId, allocation)`,
     );
-    const after = (await ledgerOf(w.sink())).find((e) => e.key === billed.key)!;
-    expect(after).toMatchObject({ customerId: billed.customerId, allocation: billed.allocation });
+    expect((await ledgerOf(w.sink())).filter((e) => e.creditId === billed.creditId)).toEqual([billed]);
+    expect((await creditsOf(w.sink())).filter((c) => c.creditId === billed.creditId)).toHaveLength(1);
     const credit = (await creditsOf(w.sink())).find((c) => c.key === billed.key)!;
     expect(credit).toMatchObject({ customerId: billed.customerId, allocation: billed.allocation });
     expectSheetMatchesLedger(await creditsOf(w.sink()), await ledgerOf(w.sink()));
@@ -155,7 +156,7 @@ describe('the Ledger on the Google Sheet', () => {
       audit.cells
         .filter((r) => r[a('Action')] === 'restore' && r[a('Credit ID')] === billed.creditId)
         .map((r) => r[a('Field')]),
-    ).toContain('Ledger customerId, allocation');
+    ).toContain('Ledger key, customerId, allocation');
     // settled: the next run has nothing to put back
     const again = recordingReporter();
     await sync(w, again);
