@@ -259,14 +259,20 @@ const BILLED_FIELDS = LEDGER_CREDIT_FIELDS.filter(
 
 /** The billed fields where the tab's entry differs from its usage file's (a field an older journal lacks: not compared). */
 function differingFields(tab: LedgerEntry, disk: LedgerEntry): LedgerField[] {
-  return BILLED_FIELDS.filter((f) => {
+  let out: LedgerField[] | undefined; // made only when a field differs: nearly every row agrees
+  for (const f of BILLED_FIELDS) {
     const filed = disk[f];
-    if (filed === undefined || (f === 'payerAccountId' && filed === '')) return false;
-    return tab[f] !== filed;
-  });
+    if (filed === undefined || (f === 'payerAccountId' && filed === '') || tab[f] === filed) continue;
+    (out ??= []).push(f);
+  }
+  return out ?? [];
 }
 
-/** The tab's entries plus the usage files' (tab first: it is the record that travels with the sheet). */
+/**
+ * The tab's entries plus the usage files' (tab first: it is the record that travels with the sheet), where the
+ * usage files, what Connect bills, say what a tab row of theirs must say (decision 0030). The usual run — every
+ * row found by its Key in its file, nothing typed — builds no index beyond the Key's: a year's sheet has 240,000.
+ */
 export function unionLedger(tab: readonly LedgerEntry[], disk: readonly LedgerEntry[]): LedgerUnion {
   const byKey = new Map<string, LedgerEntry>();
   const conflicts = new Map<string, { key: string; creditId: string; files: Set<string> }>();
@@ -280,41 +286,26 @@ export function unionLedger(tab: readonly LedgerEntry[], disk: readonly LedgerEn
     if (!prior) byKey.set(e.key, e);
     else if (prior.usageFileId !== e.usageFileId) note(prior, e);
   }
-  // A usage record's Ledger row under another Key (the Key cell typed over): found by its file and record ID,
-  // when no usage record has the Key it shows. Without this it read as a second collected credit, whose row the
-  // next run "put back" beside the credit's own.
-  const diskKeys = new Set(disk.map((e) => e.key));
-  const tabByRecord = new Map<string, LedgerEntry>();
-  for (const e of byKey.values())
-    if (!diskKeys.has(e.key)) tabByRecord.set(`${e.usageFileId}\n${e.usageRecordId}`, e);
   const missing: LedgerEntry[] = [];
   const closed: LedgerEntry[] = [];
   const corrected: LedgerUnion['corrected'] = [];
   const fromDisk = new Set<LedgerEntry>();
-  for (const e of [...disk].sort((a, b) => a.collectedAt.localeCompare(b.collectedAt))) {
-    let prior = byKey.get(e.key);
-    let typedKey = false;
-    if (!prior) {
-      const under = tabByRecord.get(`${e.usageFileId}\n${e.usageRecordId}`);
-      if (under && byKey.get(under.key) === under) {
-        byKey.delete(under.key);
-        prior = under;
-        typedKey = true;
-      }
-    }
-    if (!prior) {
-      byKey.set(e.key, e);
-      missing.push(e);
-      fromDisk.add(e);
-      continue;
-    }
-    if (prior.usageFileId !== e.usageFileId) {
-      note(prior, e);
-      continue;
-    }
+  const missingAt = new Map<LedgerEntry, number>(); // where each missing entry is: no indexOf per close
+  const addMissing = (e: LedgerEntry) => {
+    missingAt.set(e, missing.length);
+    missing.push(e);
+  };
+  // How many of the tab's entries a usage record answered for (found by Key in its file, or by record ID): when
+  // that is all of them, as in nearly every run, nothing more is looked up.
+  const tabEntries = byKey.size;
+  let answered = 0;
+  /** A disk entry met with its tab entry (`prior`, found by Key or, `typedKey`, by record ID). */
+  const meet = (e: LedgerEntry, found: LedgerEntry, typedKey: boolean) => {
+    let prior = found;
     // The usage file is what Connect bills: a Ledger row that says otherwise was typed over, and left so it
     // would put a row back, and bill a correction, as typed.
-    const fields: LedgerField[] = [...(typedKey ? ['key' as const] : []), ...differingFields(prior, e)];
+    const fields = differingFields(prior, e);
+    if (typedKey) fields.unshift('key');
     if (fields.length && !fromDisk.has(prior)) {
       const was = prior;
       prior = { ...prior };
@@ -325,34 +316,81 @@ export function unionLedger(tab: readonly LedgerEntry[], disk: readonly LedgerEn
     if (prior.status === 'PROCESSING' && e.status === 'PROCESSED') {
       const done = { ...prior, status: 'PROCESSED' as const, closedAt: e.closedAt };
       byKey.set(e.key, done);
-      if (fromDisk.has(prior)) missing[missing.indexOf(prior)] = done;
-      else closed.push(done);
+      if (fromDisk.has(prior)) {
+        const at = missingAt.get(prior)!;
+        missing[at] = done;
+        missingAt.set(done, at);
+        fromDisk.add(done);
+      } else closed.push(done);
+    }
+  };
+  const sorted = [...disk].sort((a, b) => a.collectedAt.localeCompare(b.collectedAt));
+  // Disk entries whose Key the tab lacks: a row lost, or its Key typed over (decided below, in this order).
+  const unmet: LedgerEntry[] = [];
+  for (const e of sorted) {
+    const prior = byKey.get(e.key);
+    if (!prior) unmet.push(e);
+    else if (prior.usageFileId !== e.usageFileId) note(prior, e);
+    else {
+      answered++;
+      meet(e, prior, false);
+    }
+  }
+  if (unmet.length) {
+    // A usage record's Ledger row under another Key (the Key cell typed over): found by its file and record ID
+    // among the tab's rows whose Key no record has. Without this it read as a second collected credit, whose row
+    // the next run "put back" beside the credit's own.
+    const diskKeys = new Set(sorted.map((e) => e.key));
+    const byRecord = new Map<string, LedgerEntry>();
+    for (const t of byKey.values())
+      if (!diskKeys.has(t.key) && !conflicts.has(t.key))
+        byRecord.set(`${t.usageFileId}\n${t.usageRecordId}`, t);
+    for (const e of unmet) {
+      const prior = byKey.get(e.key);
+      if (prior) {
+        // another file's record of the same Key met first
+        if (prior.usageFileId !== e.usageFileId) note(prior, e);
+        else meet(e, prior, false);
+        continue;
+      }
+      const under = byRecord.get(`${e.usageFileId}\n${e.usageRecordId}`);
+      if (under && byKey.get(under.key) === under) {
+        byKey.delete(under.key);
+        byRecord.delete(`${e.usageFileId}\n${e.usageRecordId}`);
+        answered++;
+        meet(e, under, true);
+        continue;
+      }
+      byKey.set(e.key, e);
+      addMissing(e);
+      fromDisk.add(e);
     }
   }
   // What the files say is what was collected: a tab row that names one of them, of a record it does not hold, was
   // typed (every identifying cell typed over, or made up), and taking it would lock a credit no file bills.
-  const filed = new Set(disk.map((e) => e.usageFileId));
-  const held = new Set(
-    disk.flatMap((e) => [`${e.usageFileId}\n${e.key}`, `${e.usageFileId}\n${e.usageRecordId}`]),
-  );
-  const untrusted = [...byKey.values()].filter(
-    (e) =>
-      !fromDisk.has(e) &&
-      filed.has(e.usageFileId) &&
-      !held.has(`${e.usageFileId}\n${e.key}`) &&
-      !held.has(`${e.usageFileId}\n${e.usageRecordId}`),
-  );
-  const firstOnDisk = new Map<string, LedgerEntry>();
-  for (const e of [...disk].sort((a, b) => a.collectedAt.localeCompare(b.collectedAt)))
-    if (!firstOnDisk.has(e.key)) firstOnDisk.set(e.key, e);
-  for (const e of untrusted) {
-    // A credit a file does hold under that Key (its row's usage file typed over): the file's record stands, and
-    // rewrites the row (an append to a Key the tab has is written onto its row: ledger-placement.ts).
-    const record = firstOnDisk.get(e.key);
-    if (record) {
-      byKey.set(e.key, record);
-      missing.push(record);
-    } else byKey.delete(e.key);
+  const untrusted: LedgerEntry[] = [];
+  const filed = answered < tabEntries ? new Set(sorted.map((e) => e.usageFileId)) : new Set<string>();
+  const suspects = filed.size
+    ? [...byKey.values()].filter((e) => !fromDisk.has(e) && filed.has(e.usageFileId))
+    : [];
+  if (suspects.length) {
+    const held = new Set(
+      sorted.flatMap((e) => [`${e.usageFileId}\n${e.key}`, `${e.usageFileId}\n${e.usageRecordId}`]),
+    );
+    const firstOnDisk = new Map<string, LedgerEntry>();
+    for (const e of sorted) if (!firstOnDisk.has(e.key)) firstOnDisk.set(e.key, e);
+    for (const e of suspects) {
+      if (held.has(`${e.usageFileId}\n${e.key}`) || held.has(`${e.usageFileId}\n${e.usageRecordId}`))
+        continue;
+      untrusted.push(e);
+      // A credit a file does hold under that Key (its row's usage file typed over): the file's record stands, and
+      // rewrites the row (an append to a Key the tab has is written onto its row: ledger-placement.ts).
+      const record = firstOnDisk.get(e.key);
+      if (record) {
+        byKey.set(e.key, record);
+        addMissing(record);
+      } else byKey.delete(e.key);
+    }
   }
   return {
     entries: [...byKey.values()],
