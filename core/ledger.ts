@@ -289,8 +289,8 @@ export function unionLedger(tab: readonly LedgerEntry[], disk: readonly LedgerEn
   const missing: LedgerEntry[] = [];
   const closed: LedgerEntry[] = [];
   const corrected: LedgerUnion['corrected'] = [];
-  const fromDisk = new Set<LedgerEntry>();
-  const missingAt = new Map<LedgerEntry, number>(); // where each missing entry is: no indexOf per close
+  // Where each missing entry (a usage file's, the tab lacking it) is: no indexOf per close.
+  const missingAt = new Map<LedgerEntry, number>();
   const addMissing = (e: LedgerEntry) => {
     missingAt.set(e, missing.length);
     missing.push(e);
@@ -306,7 +306,7 @@ export function unionLedger(tab: readonly LedgerEntry[], disk: readonly LedgerEn
     // would put a row back, and bill a correction, as typed.
     const fields = differingFields(prior, e);
     if (typedKey) fields.unshift('key');
-    if (fields.length && !fromDisk.has(prior)) {
+    if (fields.length && !missingAt.has(prior)) {
       const was = prior;
       prior = { ...prior };
       for (const f of fields) (prior as unknown as Record<string, unknown>)[f] = e[f];
@@ -316,11 +316,10 @@ export function unionLedger(tab: readonly LedgerEntry[], disk: readonly LedgerEn
     if (prior.status === 'PROCESSING' && e.status === 'PROCESSED') {
       const done = { ...prior, status: 'PROCESSED' as const, closedAt: e.closedAt };
       byKey.set(e.key, done);
-      if (fromDisk.has(prior)) {
+      if (missingAt.has(prior)) {
         const at = missingAt.get(prior)!;
         missing[at] = done;
         missingAt.set(done, at);
-        fromDisk.add(done);
       } else closed.push(done);
     }
   };
@@ -363,7 +362,6 @@ export function unionLedger(tab: readonly LedgerEntry[], disk: readonly LedgerEn
       }
       byKey.set(e.key, e);
       addMissing(e);
-      fromDisk.add(e);
     }
   }
   // What the files say is what was collected: a tab row that names one of them, of a record it does not hold, was
@@ -371,7 +369,7 @@ export function unionLedger(tab: readonly LedgerEntry[], disk: readonly LedgerEn
   const untrusted: LedgerEntry[] = [];
   const filed = answered < tabEntries ? new Set(sorted.map((e) => e.usageFileId)) : new Set<string>();
   const suspects = filed.size
-    ? [...byKey.values()].filter((e) => !fromDisk.has(e) && filed.has(e.usageFileId))
+    ? [...byKey.values()].filter((e) => !missingAt.has(e) && filed.has(e.usageFileId))
     : [];
   if (suspects.length) {
     const held = new Set(
