@@ -215,7 +215,7 @@ export async function newEntry(
     if ('data' in seg)
       for (let j = 0; j < seg.data.length; j++) {
         const done = compressed[job++];
-        add(done.length, done.out, done.crc);
+        add(done.length, [done.out], done.crc);
       }
     else {
       const { u: from, c: at, crcs: known } = reuse!.map;
@@ -323,14 +323,12 @@ function firstAtOrAfter(sorted: readonly number[], value: number): number {
  * deflateRaw on libuv's threads, its output copied into one buffer of its size: zlib hands its output over as
  * views into buffers of `chunkSize` (a quarter of the input), and keeping those views kept the whole buffers.
  */
-function deflated(data: Buffer, options: ZlibOptions): Promise<Buffer[]> {
+function deflated(data: Buffer, options: ZlibOptions): Promise<Buffer> {
   return new Promise((resolve, reject) => {
     const chunks: Buffer[] = [];
     const deflate = createDeflateRaw(options);
     deflate.on('data', (chunk: Buffer) => chunks.push(chunk));
-    deflate.on('end', () =>
-      resolve(chunks.length === 1 ? [Buffer.from(chunks[0])] : [Buffer.concat(chunks)]),
-    );
+    deflate.on('end', () => resolve(chunks.length === 1 ? Buffer.from(chunks[0]) : Buffer.concat(chunks)));
     deflate.on('error', reject);
     deflate.end(data);
   });
