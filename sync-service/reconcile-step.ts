@@ -179,6 +179,13 @@ function ledgerRestoreAudit(corrected: LedgerUnion['corrected'], now: string): A
   });
 }
 
+/** What the repair write is said to do: restore Credits rows, else add Ledger rows, else put Ledger rows back. */
+function repairProgress(restored: number, added: number, putBack: number): string {
+  if (!restored && added) return `putting ${added} collected credit(s) back into the Ledger tab…`;
+  if (!restored && putBack) return `putting ${putBack} Ledger row(s) back as the usage files record them…`;
+  return `restoring ${restored} row(s) from the record…`;
+}
+
 /** The usage folder's files split into this sheet's and other sheets' (core/desk-id.ts). */
 function sheetsUsageFiles(
   snapshot: Snapshot,
@@ -384,15 +391,7 @@ export async function readReconciled(sink: Sink, opts: ReconcileOptions): Promis
   const write = opts.write !== false;
   let written = false;
   if (!isEmptyChangeSet(changes) && write) {
-    opts.reporter?.progress(
-      result.restored.length
-        ? `restoring ${result.restored.length} row(s) from the record…`
-        : missing.length
-          ? `putting ${missing.length} collected credit(s) back into the Ledger tab…`
-          : union.corrected.length
-            ? `putting ${union.corrected.length} Ledger row(s) back as the usage files record them…`
-            : `restoring 0 row(s) from the record…`,
-    );
+    opts.reporter?.progress(repairProgress(result.restored.length, missing.length, union.corrected.length));
     await sink.write(changes);
     written = true;
   }
