@@ -23,8 +23,11 @@ export interface Snapshot {
 /** The Ledger tab's part of a change set (see core/ledger.ts). */
 export interface LedgerChanges {
   appends: Record<LedgerField, Cell>[];
-  /** Rows found by Key in the Ledger tab, only the named fields written. */
-  updates: { key: string; fields: Partial<Record<LedgerField, Cell>> }[];
+  /**
+   * Rows found by Key in the Ledger tab, only the named fields written; by Key and Credit ID when `creditId` is
+   * given (a Key two rows hold: core/ledger-placement.ts).
+   */
+  updates: { key: string; creditId?: string; fields: Partial<Record<LedgerField, Cell>> }[];
 }
 
 /** Write these fields of the credit whose Key is `key` (the sink finds its row by Key when it writes). */

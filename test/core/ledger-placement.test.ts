@@ -14,14 +14,18 @@ const full = (f: LedgerFields) => f as Record<LedgerField, Cell>;
 
 /** The tab after the writes, done the slow obvious way: scan for the row each time, write field by field. */
 function reference(seen: readonly LedgerRowSeen[], changes: LedgerChanges): LedgerFields[] {
-  const rows: LedgerFields[] = seen.map((r) => ({ key: r.key, status: r.status }));
+  const rows: LedgerFields[] = seen.map((r) => ({ key: r.key, status: r.status, creditId: r.creditId }));
   const archivedAsRead = seen.map((r) => r.status === ARCHIVED_STATUS);
-  const firstLive = (key: string) =>
+  const firstLive = (key: string, creditId?: string) =>
     rows.findIndex(
-      (r, i) => key !== '' && r.key === key && !(archivedAsRead[i] ?? r.status === ARCHIVED_STATUS),
+      (r, i) =>
+        key !== '' &&
+        r.key === key &&
+        (creditId === undefined || seen[i]?.creditId === creditId) &&
+        !(archivedAsRead[i] ?? r.status === ARCHIVED_STATUS),
     );
   for (const u of changes.updates) {
-    const i = firstLive(u.key);
+    const i = firstLive(u.key, u.creditId);
     if (i < 0) throw new Error('lost');
     Object.assign(rows[i], u.fields);
   }
@@ -35,17 +39,26 @@ function reference(seen: readonly LedgerRowSeen[], changes: LedgerChanges): Ledg
 
 function applied(seen: readonly LedgerRowSeen[], changes: LedgerChanges): LedgerFields[] {
   const placed = placeLedgerChanges(seen.length, (i) => seen[i], changes);
-  const rows: LedgerFields[] = seen.map((r) => ({ key: r.key, status: r.status }));
+  const rows: LedgerFields[] = seen.map((r) => ({ key: r.key, status: r.status, creditId: r.creditId }));
   for (const [i, fields] of placed.edits) Object.assign(rows[i], fields);
   return [...rows, ...placed.appended];
 }
 
 const keyArb = fc.constantFrom('', 'k1', 'k2', 'k3', 'k4');
 const statusArb = fc.constantFrom('PROCESSING', 'PROCESSED', ARCHIVED_STATUS);
-const rowArb = fc.record({ key: keyArb, status: statusArb });
+const idArb = fc.constantFrom('AWSC-1', 'AWSC-2');
+const rowArb = fc.record({ key: keyArb, status: statusArb, creditId: idArb });
 const changesArb = fc.record({
   updates: fc.array(
-    fc.record({ key: keyArb, fields: fc.record({ closedAt: fc.constantFrom('2024-07-01', '2024-08-01') }) }),
+    fc.record(
+      {
+        key: keyArb,
+        // Named by Credit ID too (a Key two rows hold: core/ledger-key-check.ts), or by Key alone.
+        creditId: idArb,
+        fields: fc.record({ closedAt: fc.constantFrom('2024-07-01', '2024-08-01') }),
+      },
+      { requiredKeys: ['key', 'fields'] },
+    ),
     { maxLength: 4 },
   ),
   appends: fc.array(
@@ -96,6 +109,24 @@ describe('placing Ledger changes', () => {
     const placed = placeLedgerChanges(1, (i) => seen[i], { updates: [], appends: [packed, again] });
     expect(placed.appended).toEqual([packed]);
     expect(placed.edits.get(0)).toEqual(again);
+  });
+
+  it('an update naming a Credit ID lands on the row holding its Key and that ID, not the first with the Key', () => {
+    const seen = [
+      { key: 'k1', status: 'PROCESSED', creditId: 'AWSC-1' },
+      { key: 'k1', status: 'PROCESSING', creditId: 'AWSC-2' },
+    ];
+    const placed = placeLedgerChanges(2, (i) => seen[i], {
+      updates: [{ key: 'k1', creditId: 'AWSC-2', fields: { key: 'k2' } }],
+      appends: [],
+    });
+    expect([...placed.edits]).toEqual([[1, { key: 'k2' }]]);
+    expect(() =>
+      placeLedgerChanges(2, (i) => seen[i], {
+        updates: [{ key: 'k1', creditId: 'AWSC-3', fields: { key: 'k2' } }],
+        appends: [],
+      }),
+    ).toThrow(/no row for 1 collected credit/);
   });
 
   it('two appends of one new key make one row, the later fields winning', () => {

@@ -83,6 +83,7 @@ import {
   type WriteReport,
 } from '../../../core/sheet-changes';
 import { skippedAsAdded, skippedAsChanged } from '../../../core/write-contract';
+import { ledgerUpdatesNameIds } from '../../../core/ledger-placement';
 
 export interface SheetsProgress {
   phase: 'layout' | 'read' | 'lock' | 'write' | 'protect';
@@ -405,9 +406,10 @@ export function createGoogleSheetsSink(opts: GoogleSheetsSinkOptions): GoogleShe
   ): Promise<void> {
     if (!changes || (!changes.appends.length && !changes.updates.length)) return;
     const ledger = l.info.ledger;
-    const [keyCol, statusCol] = await gw.batchGet('re-reading the Ledger keys', [
+    const [keyCol, statusCol, idCol] = await gw.batchGet('re-reading the Ledger keys', [
       a1Column(ledger.title, l.ledger.key),
       a1Column(ledger.title, l.ledger.status),
+      ...(ledgerUpdatesNameIds(changes) ? [a1Column(ledger.title, l.ledger.creditId)] : []),
     ]);
     const rows = ledgerRowsSeen(keyCol?.values, statusCol?.values);
     const grow = growRequests([
@@ -417,8 +419,7 @@ export function createGoogleSheetsSink(opts: GoogleSheetsSinkOptions): GoogleShe
     const ranges = planLedgerWrites(
       ledger.title,
       changes,
-      keyCol?.values,
-      statusCol?.values,
+      { key: keyCol?.values, status: statusCol?.values, creditId: idCol?.values },
       l.ledger,
       maxBytes,
     );
@@ -491,8 +492,7 @@ export function createGoogleSheetsSink(opts: GoogleSheetsSinkOptions): GoogleShe
     const ledgerRanges = planLedgerWrites(
       ledger.title,
       ledgerChanges,
-      ledgerKeyCol?.values,
-      ledgerStatusCol?.values,
+      { key: ledgerKeyCol?.values, status: ledgerStatusCol?.values, creditId: now0.ledgerId },
       l.ledger,
       maxBytes,
     );

@@ -66,26 +66,29 @@ export function planRowRepairs(
   return { ranges, rows, skipped };
 }
 
+type Column = readonly (readonly unknown[])[] | null | undefined;
+
 /**
- * Ledger appends after the last row seen, and updates by Key in the re-read Key and Status columns (first cell of
- * each is the header). Rows are placed by core/ledger-placement.ts, as the workbook sink places them; an update
- * whose row is gone throws before anything is written.
+ * Ledger appends after the last row seen, and updates by Key in the re-read Key and Status columns (and Credit ID,
+ * re-read when an update names a row by it; first cell of each is the header). Rows are placed by
+ * core/ledger-placement.ts, as the workbook sink places them; an update whose row is gone throws before anything
+ * is written.
  */
 export function planLedgerWrites(
   title: string,
   changes: LedgerChanges | undefined,
-  keyValues: readonly (readonly unknown[])[] | null | undefined,
-  statusValues: readonly (readonly unknown[])[] | null | undefined,
+  columns: { key: Column; status: Column; creditId?: Column },
   idx: ColumnIndex<LedgerField>,
   maxBytes: number,
 ): ValueRange[] {
   if (!changes) return [];
-  const keys = cellsOf(keyValues);
-  const statuses = cellsOf(statusValues);
-  const count = ledgerRowsSeen(keyValues, statusValues);
+  const keys = cellsOf(columns.key);
+  const statuses = cellsOf(columns.status);
+  const ids = columns.creditId ? cellsOf(columns.creditId) : undefined;
+  const count = ledgerRowsSeen(columns.key, columns.status);
   const placed = placeLedgerChanges(
     count,
-    (i) => ({ key: keys[i] ?? '', status: statuses[i] ?? '' }),
+    (i) => ({ key: keys[i] ?? '', status: statuses[i] ?? '', ...(ids ? { creditId: ids[i] ?? '' } : {}) }),
     changes,
   );
   const rowOf = new Map<string, number>();

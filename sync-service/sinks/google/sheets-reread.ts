@@ -23,6 +23,7 @@
  * or unknown Key, fewer rows than seen, rows deleted at the Audit's end), the columns are read whole, as before.
  */
 import type { sheets_v4 } from '@googleapis/sheets';
+import { ledgerUpdatesNameIds } from '../../../core/ledger-placement';
 import type { ChangeSet, GuardedField } from '../../../core/sheet-changes';
 import type { AuditField, CreditField, LedgerField } from '../../../core/sheet-contract';
 import { text, type Cell, type ColumnIndex } from '../../../core/table';
@@ -59,6 +60,8 @@ export interface Reread {
   /** The Ledger's Key and Status columns, header first; only when the change set changes the Ledger. */
   ledgerKey?: Values;
   ledgerStatus?: Values;
+  /** The Ledger's Credit ID column, header first; only when a Ledger update names a row by it. */
+  ledgerId?: Values;
   /** Key → 0-based data row, from the Key column. */
   keyRows: Map<string, number>;
   /** Data rows of the Credits tab: appends start after them. */
@@ -149,8 +152,11 @@ export async function rereadForWrite(
   ];
   if (places) ranges.push(a1Column(credits.title, sc));
   if (repairs) ranges.push(a1Column(credits.title, credits.idx.creditId));
+  // The Ledger's Credit ID column too only when an update names a row by it (core/ledger-placement.ts).
+  const ledgerIds = ledgerWork && ledgerUpdatesNameIds(changes.ledger);
   if (ledgerWork)
     ranges.push(a1Column(ledger.title, ledger.idx.key), a1Column(ledger.title, ledger.idx.status));
+  if (ledgerIds) ranges.push(a1Column(ledger.title, ledger.idx.creditId));
   // From the last Audit row seen (or the header) down: what was appended since, and a check that it is still
   // there. Rows deleted since may have shrunk the grid below that row: then the column whole, never a range
   // outside the grid.
@@ -173,6 +179,7 @@ export async function rereadForWrite(
   let i = places ? 3 : 2;
   const idValues = repairs ? got[i++]?.values : undefined;
   const [ledgerKey, ledgerStatus] = ledgerWork ? [got[i++]?.values, got[i++]?.values] : [];
+  const ledgerId = ledgerIds ? got[i++]?.values : undefined;
   let auditRows = seen?.auditRows ?? 0;
   if (auditWork) {
     const fromTail = tail ? (got[i]?.values ?? []) : [];
@@ -195,6 +202,7 @@ export async function rereadForWrite(
         idValues,
         ledgerKey,
         ledgerStatus,
+        ledgerId,
         auditRows,
         ...located,
         guarded: (f, row) => located.fresh.get(row)?.[(f === 'status' ? sc : ac) - c0] ?? null,
@@ -227,6 +235,7 @@ export async function rereadForWrite(
     idValues,
     ledgerKey,
     ledgerStatus,
+    ledgerId,
     keyRows,
     auditRows,
   };

@@ -4,7 +4,7 @@
  */
 import type { Worksheet } from 'exceljs';
 import { CreditDeskError } from '../../../core/errors';
-import { placeLedgerChanges, type LedgerFields } from '../../../core/ledger-placement';
+import { ledgerUpdatesNameIds, placeLedgerChanges, type LedgerFields } from '../../../core/ledger-placement';
 import type { RowRepair } from '../../../core/reconcile';
 import {
   CREDIT_COLUMNS,
@@ -54,7 +54,10 @@ export function applyRowRepairs(
   });
 }
 
-/** Ledger rows appended, and updated by Key (only the named fields). An update whose Key is not there is an error. */
+/**
+ * Ledger rows appended, and updated by Key (and Credit ID when the update names one; only the named fields). An
+ * update whose row is not there is an error.
+ */
 export function applyLedgerChanges(ledger: Worksheet, changes: LedgerChanges | undefined): void {
   if (!changes || (!changes.appends.length && !changes.updates.length)) return;
   const headers = readHeaderIndex(ledger);
@@ -64,9 +67,14 @@ export function applyLedgerChanges(ledger: Worksheet, changes: LedgerChanges | u
   const last = lastUsedRow(ledger);
   const cellAt = (r: number, f: LedgerField) =>
     text(cellFromExcel(ledger.findRow(r)?.findCell(col(f))?.value));
+  const ids = ledgerUpdatesNameIds(changes);
   const placed = placeLedgerChanges(
     last - 1,
-    (i) => ({ key: cellAt(i + 2, 'key'), status: cellAt(i + 2, 'status') }),
+    (i) => ({
+      key: cellAt(i + 2, 'key'),
+      status: cellAt(i + 2, 'status'),
+      ...(ids ? { creditId: cellAt(i + 2, 'creditId') } : {}),
+    }),
     changes,
   );
   const write = (r: number, fields: LedgerFields) => {

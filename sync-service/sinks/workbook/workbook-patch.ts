@@ -36,7 +36,7 @@ import {
 } from '../../../core/sheet-changes';
 import { encodeXlsxText, excelValueFor } from '../../xlsx/workbook-cells';
 import { skippedAsAdded, skippedAsChanged, skippedAsGone } from '../../../core/write-contract';
-import { placeLedgerChanges, type LedgerFields } from '../../../core/ledger-placement';
+import { ledgerUpdatesNameIds, placeLedgerChanges, type LedgerFields } from '../../../core/ledger-placement';
 import { ARCHIVED_STATUS } from '../../../core/archived-ledger';
 import { sharedStrings, sheetPartPaths } from './workbook-read';
 import { StylesEditor, withLock, withNumFmt } from './workbook-styles';
@@ -187,9 +187,14 @@ async function patch(
     const colOf = columnsOf(grid, 'ledger');
     const keyAt = colOf.get('key')! - 1;
     const statusAt = colOf.get('status')! - 1;
+    const idAt = ledgerUpdatesNameIds(ledger) ? colOf.get('creditId')! - 1 : -1;
     const placed = placeLedgerChanges(
       grid.rows.length,
-      (i) => ({ key: text(grid.rows[i][keyAt]), status: text(grid.rows[i][statusAt]) }),
+      (i) => ({
+        key: text(grid.rows[i][keyAt]),
+        status: text(grid.rows[i][statusAt]),
+        ...(idAt >= 0 ? { creditId: text(grid.rows[i][idAt]) } : {}),
+      }),
       ledger,
     );
     const kinds = kindsOf('ledger');

@@ -164,8 +164,7 @@ describe('writes', () => {
     const ranges = planLedgerWrites(
       'Ledger',
       { updates: [{ key: 'k1', fields: { status: 'PROCESSED' } }], appends: [] },
-      keys,
-      statuses,
+      { key: keys, status: statuses },
       idx,
       100_000,
     );
@@ -181,8 +180,7 @@ describe('writes', () => {
       planLedgerWrites(
         'Ledger',
         { updates: [{ key: 'k1', fields: { status: 'PROCESSED' } }], appends: [] },
-        column('Key', ['k1']),
-        column('Status', [ARCHIVED_STATUS]),
+        { key: column('Key', ['k1']), status: column('Status', [ARCHIVED_STATUS]) },
         idx,
         100_000,
       ),
