@@ -13,6 +13,7 @@ import { fromSheetValue, type Minor } from './money';
 import { LEDGER_CREDIT_FIELDS, type LedgerField } from './sheet-contract';
 import { creditCell, creditOfRow, indexColumns, text, type Cell, type ColumnIndex, type Grid } from './table';
 import { isArchivedRow, readArchivedLedger } from './archived-ledger';
+import { isCandidateOf } from './ids';
 import type { UsageFile, UsageRecord } from './usage';
 
 export type CollectedStatus = 'PROCESSING' | 'PROCESSED';
@@ -227,7 +228,10 @@ export function entriesFromUsageFiles(files: readonly UsageFile[]): LedgerEntry[
 }
 
 export interface LedgerUnion {
-  /** One entry per key: the Ledger tab's, completed by the usage files. */
+  /**
+   * One entry per key — the Ledger tab's, completed by the usage files — but where two rows no usage file
+   * proves hold one Key under two Credit IDs (one Key typed over): both, for the Key check to settle.
+   */
   entries: LedgerEntry[];
   /** Entries the usage files hold and the Ledger tab lacks: to be appended to the tab. */
   missing: LedgerEntry[];
@@ -281,10 +285,21 @@ export function unionLedger(tab: readonly LedgerEntry[], disk: readonly LedgerEn
     c.files.add(a.usageFileId).add(b.usageFileId);
     conflicts.set(a.key, c);
   };
+  // Rows under a Key another row holds, with another Credit ID: two credits, not one collected twice — one row's
+  // Key was typed over. Kept to one, the other credit lost its record (and was reverted, to be billed again). The
+  // Key stays with the row holding the Credit ID issued to it (hashed only here: rare); the other is found by its
+  // usage record below, or, where no usage file is there to say, given on for the Key check
+  // (core/ledger-key-check.ts).
+  const sameKey = new Set<LedgerEntry>();
   for (const e of tab) {
     const prior = byKey.get(e.key);
     if (!prior) byKey.set(e.key, e);
-    else if (prior.usageFileId !== e.usageFileId) note(prior, e);
+    else if (prior.creditId !== e.creditId) {
+      const swap =
+        !isCandidateOf(e.key, prior.period, prior.creditId) && isCandidateOf(e.key, e.period, e.creditId);
+      if (swap) byKey.set(e.key, e);
+      sameKey.add(swap ? prior : e);
+    } else if (prior.usageFileId !== e.usageFileId) note(prior, e);
   }
   const missing: LedgerEntry[] = [];
   const closed: LedgerEntry[] = [];
@@ -341,6 +356,7 @@ export function unionLedger(tab: readonly LedgerEntry[], disk: readonly LedgerEn
     // the next run "put back" beside the credit's own.
     const diskKeys = new Set(sorted.map((e) => e.key));
     const byRecord = new Map<string, LedgerEntry>();
+    for (const t of sameKey) byRecord.set(`${t.usageFileId}\n${t.usageRecordId}`, t);
     for (const t of byKey.values())
       if (!diskKeys.has(t.key) && !conflicts.has(t.key))
         byRecord.set(`${t.usageFileId}\n${t.usageRecordId}`, t);
@@ -353,8 +369,8 @@ export function unionLedger(tab: readonly LedgerEntry[], disk: readonly LedgerEn
         continue;
       }
       const under = byRecord.get(`${e.usageFileId}\n${e.usageRecordId}`);
-      if (under && byKey.get(under.key) === under) {
-        byKey.delete(under.key);
+      if (under && (byKey.get(under.key) === under || sameKey.has(under))) {
+        if (!sameKey.delete(under)) byKey.delete(under.key);
         byRecord.delete(`${e.usageFileId}\n${e.usageRecordId}`);
         answered++;
         meet(e, under, true);
@@ -390,8 +406,18 @@ export function unionLedger(tab: readonly LedgerEntry[], disk: readonly LedgerEn
       } else byKey.delete(e.key);
     }
   }
+  // A row under another's Key that no usage record answered: where its file is in the folder, typed (as above);
+  // where it is not, given on for the Key check.
+  if (sameKey.size) {
+    const files = new Set(sorted.map((e) => e.usageFileId));
+    for (const e of sameKey)
+      if (files.has(e.usageFileId)) {
+        untrusted.push(e);
+        sameKey.delete(e);
+      }
+  }
   return {
-    entries: [...byKey.values()],
+    entries: [...byKey.values(), ...sameKey],
     missing,
     closed,
     corrected,

@@ -4,6 +4,7 @@
  * is what Connect bills — and the row is named to be written back.
  */
 import fc from 'fast-check';
+import { creditIdCandidate, creditKey } from '../../core/ids';
 import { unionLedger, type LedgerEntry } from '../../core/ledger';
 import { ledgerEntry } from '../helpers/domain';
 
@@ -93,6 +94,34 @@ describe('unionLedger', () => {
     );
     expect(u.missing).toEqual([filed]);
     expect(u.corrected.map((c) => c.entry)).toEqual([other]);
+  });
+
+  it('a Key typed over with the Key of a credit whose row is there too, above or below: the row gets its own Key back, one row each', () => {
+    // Real Keys and Credit IDs (the row holding the ID issued to the Key keeps it: core/ids.ts isCandidateOf).
+    const credit = (n: number): LedgerEntry => {
+      const cells = { ...filed, description: `Credit ${n}`, usageRecordId: `UR-2026-11-0001-0001-0000${n}` };
+      const key = creditKey(cells);
+      return { ...cells, key, creditId: creditIdCandidate(key, cells.period, 0) };
+    };
+    const [a, b] = [credit(1), credit(2)];
+    const typed = { ...a, key: b.key };
+    for (const tab of [
+      [typed, b],
+      [b, typed],
+    ]) {
+      const u = unionLedger(tab, [a, b]);
+      expect(u.entries.map((e) => e.creditId).sort()).toEqual([a.creditId, b.creditId].sort());
+      expect(new Map(u.entries.map((e) => [e.key, e]))).toEqual(
+        new Map([
+          [a.key, a],
+          [b.key, b],
+        ]),
+      );
+      expect(u.corrected).toEqual([{ entry: a, was: typed, fields: ['key'] }]);
+      expect([u.missing, u.untrusted, u.conflicts]).toEqual([[], [], []]);
+      // With no usage file there, both rows are given on for the Key check (core/ledger-key-check.ts).
+      expect(unionLedger(tab, []).entries).toEqual(expect.arrayContaining(tab));
+    }
   });
 
   it('does not take a Ledger row a usage file on disk does not hold: it would lock a credit no file bills', () => {
