@@ -24,6 +24,7 @@ import type { Credit } from './credit';
 import { accountText, creditKey, firstCandidate, isCandidateOf, USAGE_FILE_ID_PATTERN } from './ids';
 import { correctionKey, correctionOfDescription } from './correction-key';
 import { creditOfEntry, type LedgerEntry } from './ledger';
+import { checkLedgerKeys, type LedgerKeyCheck } from './ledger-key-check';
 import { hasFlag, withFlags } from './flags';
 import { fromSheetValue, formatMinor } from './money';
 import { CREDIT_COLUMNS, LEDGER_CREDIT_FIELDS, type CreditField } from './sheet-contract';
@@ -74,6 +75,11 @@ export interface ReconcileResult {
   unrecorded: { sheetRow: number; creditId: string; usageFileId: string; usageRecordId: string }[];
   /** The Credits tab was missing (renamed or deleted) while the Ledger holds collected credits. */
   creditsTabMissing: boolean;
+  /**
+   * The Ledger's Keys checked (core/ledger-key-check.ts): its `ledger` is what was reconciled against (the input,
+   * Keys put back, copies left out); rows under another credit's Key, put back, not taken or unproven.
+   */
+  ledgerKeys: LedgerKeyCheck;
 }
 
 export interface ReconcileInput {
@@ -194,20 +200,6 @@ export function reconcile(input: ReconcileInput): ReconcileResult {
   const { credits: grid, now } = input;
   const actor = input.actor ?? RECONCILE_ACTOR;
   const idx = indexColumns<CreditField>('credits', grid.headers);
-  const result: ReconcileResult = {
-    repairs: { updates: [], rowRepairs: [], appends: [], audit: [] },
-    restored: [],
-    unmatched: [],
-    unrecorded: [],
-    creditsTabMissing: Boolean(input.creditsTabCreated) && input.ledger.length > 0,
-  };
-  const { repairs } = result;
-  const audit = (creditId: string, field: string, before: string, after: string) =>
-    repairs.audit.push({ when: now, who: actor, action: 'restore', creditId, field, before, after });
-
-  const ledgerByKey = new Map(input.ledger.map((e) => [e.key, e]));
-  const knownFiles = new Set([...input.ledger.map((e) => e.usageFileId), ...(input.knownUsageFiles ?? [])]);
-  const ledgerById = new Map(input.ledger.map((e) => [e.creditId, e]));
   // Each row's Key read once (text() trims): every pass below needs it, 240,000 rows on a year's sheet.
   const keys: string[] = new Array<string>(grid.rows.length);
   const rowsByKey = new Map<string, number>();
@@ -226,11 +218,34 @@ export function reconcile(input: ReconcileInput): ReconcileResult {
     }
   }
 
+  // A Ledger row under another credit's Key (decision 0031), before any row is matched to it by that Key.
+  const checked = checkLedgerKeys(input.ledger, (key) => {
+    const at = rowsByKey.get(key);
+    if (at === undefined) return undefined;
+    const row = grid.rows[at];
+    return { creditId: text(row[idx.creditId]), period: text(row[idx.period]) };
+  });
+  const { ledger } = checked;
+  const result: ReconcileResult = {
+    repairs: { updates: [], rowRepairs: [], appends: [], audit: [] },
+    restored: [],
+    unmatched: [],
+    unrecorded: [],
+    creditsTabMissing: Boolean(input.creditsTabCreated) && input.ledger.length > 0,
+    ledgerKeys: checked,
+  };
+  const { repairs } = result;
+  const audit = (creditId: string, field: string, before: string, after: string) =>
+    repairs.audit.push({ when: now, who: actor, action: 'restore', creditId, field, before, after });
+  const ledgerByKey = new Map(ledger.map((e) => [e.key, e]));
+  const knownFiles = new Set([...ledger.map((e) => e.usageFileId), ...(input.knownUsageFiles ?? [])]);
+  const ledgerById = new Map(ledger.map((e) => [e.creditId, e]));
+
   /** Rows taken by a Ledger entry: entry key → row. */
   const rowOfEntry = new Map<string, number>();
   // A flag per row, not a Set of row numbers: looked up once per row below.
   const claimed = new Uint8Array(grid.rows.length);
-  for (const e of input.ledger) {
+  for (const e of ledger) {
     const at = rowsByKey.get(e.key);
     if (at !== undefined) {
       rowOfEntry.set(e.key, at);
@@ -241,7 +256,7 @@ export function reconcile(input: ReconcileInput): ReconcileResult {
   // compute to (an edited Key) and that no other entry claims — the one with its Credit ID, else the one whose
   // cells compute to its key (Key and Credit ID both edited).
   // Built once, and only when some entry has no row by Key: a scan per entry would hash every row per entry.
-  if (input.ledger.some((e) => !rowOfEntry.has(e.key))) {
+  if (ledger.some((e) => !rowOfEntry.has(e.key))) {
     const byId = new Map<string, number[]>();
     const byCells = new Map<string, number[]>();
     grid.rows.forEach((row, i) => {
@@ -255,7 +270,7 @@ export function reconcile(input: ReconcileInput): ReconcileResult {
       if (own) listIn(byCells, own).push(i);
     });
     for (const pass of [byId, byCells]) {
-      for (const e of input.ledger) {
+      for (const e of ledger) {
         if (rowOfEntry.has(e.key)) continue;
         const at = (pass.get(pass === byId ? e.creditId : e.key) ?? []).find((i) => !claimed[i]);
         if (at !== undefined) {
@@ -267,7 +282,7 @@ export function reconcile(input: ReconcileInput): ReconcileResult {
   }
 
   // 1. Collected credits: restore their row, or put it back.
-  for (const e of input.ledger) {
+  for (const e of ledger) {
     const at = rowOfEntry.get(e.key);
     if (at === undefined) {
       const restored: Credit = {
@@ -314,7 +329,7 @@ export function reconcile(input: ReconcileInput): ReconcileResult {
   // whatever its cell says now: counting the cell instead would keep a Credit ID a person copied onto it
   // "in use", and the credit it was copied from would get its own ID back only on the next run.
   const entryIdOfRow = new Map<number, string>();
-  for (const e of input.ledger) {
+  for (const e of ledger) {
     const at = rowOfEntry.get(e.key);
     if (at !== undefined) entryIdOfRow.set(at, e.creditId);
   }

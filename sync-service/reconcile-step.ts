@@ -313,27 +313,44 @@ export async function readReconciled(sink: Sink, opts: ReconcileOptions): Promis
     now,
   });
 
-  // One update per Ledger row: a close the usage files record, and the billed cells put back as they record them.
-  // A row is found by the Key it has now: a Key put back is found by the one typed over it.
-  const rowKey = new Map(union.corrected.map((c) => [c.entry.key, c.was.key]));
-  const at = (key: string) => rowKey.get(key) ?? key;
-  const ledgerUpdates = new Map<string, Partial<Record<LedgerField, Cell>>>();
-  for (const { entry, fields } of union.corrected) {
+  // What reconciliation found of the Ledger's Keys where no usage file says (decision 0031).
+  const keyCheck = result.ledgerKeys;
+  const ledger = archived.size
+    ? [...keyCheck.ledger, ...entries.filter((e) => archived.has(e.key))]
+    : keyCheck.ledger;
+  const keysPutBack = keyCheck.keysPutBack.map(({ entry, was }) => ({
+    entry,
+    was,
+    fields: ['key' as const],
+  }));
+  const corrected: LedgerUnion['corrected'] = [...union.corrected, ...keysPutBack];
+
+  // One update per Ledger row: a close the usage files record, and the cells put back. A row put back is found by
+  // the Key and Credit ID it has now (the Key typed over it may be another collected credit's, whose row comes
+  // first); any other by its Key.
+  const ledgerUpdates = new Map<string, LedgerChanges['updates'][number]>();
+  for (const { entry, was, fields } of corrected) {
     const cells = ledgerCells(entry);
     const update: Partial<Record<LedgerField, Cell>> = {};
     for (const f of fields) update[f] = cells[f];
-    ledgerUpdates.set(at(entry.key), update);
+    ledgerUpdates.set(entry.key, { key: was.key, creditId: was.creditId, fields: update });
   }
-  for (const e of union.closed)
-    ledgerUpdates.set(at(e.key), { ...ledgerUpdates.get(at(e.key)), status: e.status, closedAt: e.closedAt });
+  for (const e of union.closed) {
+    const prior = ledgerUpdates.get(e.key);
+    const fields = { status: e.status, closedAt: e.closedAt };
+    ledgerUpdates.set(
+      e.key,
+      prior ? { ...prior, fields: { ...prior.fields, ...fields } } : { key: e.key, fields },
+    );
+  }
   const ledgerChanges: LedgerChanges = {
     appends: missing.map(ledgerCells),
-    updates: [...ledgerUpdates].map(([key, fields]) => ({ key, fields })),
+    updates: [...ledgerUpdates.values()],
   };
   const changes: ChangeSet = {
     updates: result.repairs.updates,
     appends: result.repairs.appends,
-    audit: [...result.repairs.audit, ...ledgerRestoreAudit(union.corrected, now)].map(auditCells),
+    audit: [...result.repairs.audit, ...ledgerRestoreAudit(corrected, now)].map(auditCells),
     rowRepairs: result.repairs.rowRepairs,
     ledger: ledgerChanges,
   };
@@ -349,12 +366,26 @@ export async function readReconciled(sink: Sink, opts: ReconcileOptions): Promis
           ', ',
         )}${union.corrected.length > 5 ? ', …' : ''}. The Audit tab has each change (action "restore", Field "Ledger …").`,
     );
+  const named = (list: readonly LedgerEntry[]) =>
+    `${list
+      .slice(0, 5)
+      .map((e) => `${e.creditId || e.key} (${e.usageFileId})`)
+      .join(', ')}${list.length > 5 ? ', …' : ''}`;
+  if (keyCheck.keysPutBack.length)
+    messages.unshift(
+      `The Ledger tab had ${keyCheck.keysPutBack.length} row(s) under another credit's Key (typed over?): put back under the Key their own cells and Credit ID give (the Key's own credit keeps its row): ${named(keyCheck.keysPutBack.map((k) => k.entry))}. The Audit tab has each change (action "restore", Field "Ledger key").`,
+    );
+  if (keyCheck.copies.length)
+    messages.unshift(
+      `The Ledger tab has ${keyCheck.copies.length} row(s) under another credit's Key that copy a credit the tab already holds (made up?), not taken as collected: ${named(keyCheck.copies)}. Unhide the Ledger tab and delete those rows.`,
+    );
+  if (keyCheck.unproven.length)
+    messages.unshift(
+      `The Ledger tab has ${keyCheck.unproven.length} row(s) under another credit's Key whose cells name no credit their Credit ID belongs to (typed over?), kept as the record because nothing proves otherwise: ${named(keyCheck.unproven)}. Check them against the usage files (usageDir) or Version history, then run again.`,
+    );
   if (union.untrusted.length)
     messages.unshift(
-      `The Ledger tab has ${union.untrusted.length} row(s) naming a usage file that does not hold them (typed over?), not taken as collected: ${union.untrusted
-        .slice(0, 5)
-        .map((e) => `${e.creditId || e.key} (${e.usageFileId})`)
-        .join(', ')}${union.untrusted.length > 5 ? ', …' : ''}. Unhide the Ledger tab and delete those rows.`,
+      `The Ledger tab has ${union.untrusted.length} row(s) naming a usage file that does not hold them (typed over?), not taken as collected: ${named(union.untrusted)}. Unhide the Ledger tab and delete those rows.`,
     );
   // About the folder, not the sheet's rows: a scoped read is settled without it (below), then said in its place.
   const folderNotesAt = messages.length;
@@ -391,7 +422,7 @@ export async function readReconciled(sink: Sink, opts: ReconcileOptions): Promis
   const write = opts.write !== false;
   let written = false;
   if (!isEmptyChangeSet(changes) && write) {
-    opts.reporter?.progress(repairProgress(result.restored.length, missing.length, union.corrected.length));
+    opts.reporter?.progress(repairProgress(result.restored.length, missing.length, corrected.length));
     await sink.write(changes);
     written = true;
   }
@@ -410,7 +441,7 @@ export async function readReconciled(sink: Sink, opts: ReconcileOptions): Promis
   };
   return {
     snapshot: repaired,
-    ledger: entries,
+    ledger,
     archivedLedger,
     usageFiles: usageFiles.own,
     traces,

@@ -5,7 +5,7 @@
  */
 import fc from 'fast-check';
 import type { Credit, CurCredit } from '../../core/credit';
-import { entryFromRecord, type LedgerEntry } from '../../core/ledger';
+import { entryFromRecord, unionLedger, type LedgerEntry } from '../../core/ledger';
 import { mergeCredits } from '../../core/merge';
 import { applyRepairs, reconcile, type ReconcileInput } from '../../core/reconcile';
 import { headersOf, type CreditField } from '../../core/sheet-contract';
@@ -560,6 +560,65 @@ describe('reconcile: any person edits, then sync (property)', () => {
           ],
         ],
       },
+    );
+  });
+});
+
+describe('reconcile: Ledger rows typed over where no usage file proves them (decision 0031, property)', () => {
+  /** A person's edit of the unhidden Ledger tab: a row's Key typed over with another credit's, or a made-up copy. */
+  type LedgerOp = { kind: 'typeKey' | 'copyUnder'; row: number; credit: number };
+  const ledgerOp: fc.Arbitrary<LedgerOp> = fc.record({
+    kind: fc.constantFrom('typeKey' as const, 'copyUnder' as const),
+    row: fc.nat(20),
+    credit: fc.nat(20),
+  });
+
+  it('every collected credit stays locked as collected, no other credit is locked, one run settles it', () => {
+    fc.assert(
+      fc.property(
+        fc.array(ledgerOp, { minLength: 1, maxLength: 3 }),
+        fc.integer({ min: 1, max: 6 }),
+        fc.boolean(),
+        (ops, collected, sorted) => {
+          const w = world(10, collected, Math.floor(collected / 2));
+          const keys = creditsOf(w.grid).map((c) => c.key);
+          let tab: LedgerEntry[] = w.ledger.map((e) => ({ ...e }));
+          for (const o of ops) {
+            const row = o.row % tab.length;
+            // Another credit's Key, collected or not. Each credit's row typed or copied once: a row typed after it
+            // was copied, or a copy of a typed row, leaves two rows that say the same credit and nothing to tell
+            // the real one by (both under a Key not their own, or one under its own with a made-up record ID).
+            const key = keys.filter((k) => k !== tab[row].key)[o.credit % (keys.length - 1)];
+            if (tab.filter((e) => e.creditId === tab[row].creditId).length > 1) continue;
+            if (
+              o.kind === 'copyUnder' &&
+              !w.ledger.some((e) => e.key === tab[row].key && e.creditId === tab[row].creditId)
+            )
+              continue;
+            if (o.kind === 'typeKey') tab[row] = { ...tab[row], key };
+            else tab = [...tab, { ...tab[row], key, usageRecordId: 'UR-made-up' }];
+          }
+          if (sorted) tab = [...tab].reverse();
+          const union = unionLedger(tab, []);
+          const first = syncInMemory({ ...w, ledger: union.entries }, w.grid);
+          assertInvariants(w, first.credits);
+          // What the run hands on as the record is the Ledger as collected.
+          const record = [...first.result.ledgerKeys.ledger].sort((a, b) => a.key.localeCompare(b.key));
+          const truth = [...w.ledger].sort((a, b) => a.key.localeCompare(b.key));
+          expect(record.map((e) => `${e.key} ${e.creditId}`)).toEqual(
+            truth.map((e) => `${e.key} ${e.creditId}`),
+          );
+          const again = reconcile({
+            credits: gridOf(first.credits),
+            ledger: record,
+            issuedIds: w.issuedIds,
+            now: LATER,
+          });
+          expect(again.restored).toEqual([]);
+          expect(again.ledgerKeys.keysPutBack).toEqual([]);
+        },
+      ),
+      { numRuns: 200 },
     );
   });
 });

@@ -175,6 +175,71 @@ describe('the Ledger on the Google Sheet', () => {
     for (const c of report.merge.adds) expect(c.creditId).toBe(before.find((b) => b.key === c.key)?.creditId);
   });
 
+  it("a fresh container: the owner's Key typed over a Ledger row with a pending credit's is put back, and that credit is collected", async () => {
+    const w = await world();
+    const billed = (await ledgerOf(w.sink())).find((e) => e.status === 'PROCESSING')!;
+    const waiting = (await creditsOf(w.sink())).find((c) => c.status === 'ASSIGNED')!;
+    rmSync(w.usageDir, { recursive: true });
+    const ledger = tab(ss(), 'Ledger');
+    const col = (h: string) => ledger.cells[0].indexOf(h);
+    ledger.cells.find((r) => r[col('Credit ID')] === billed.creditId)![col('Key')] = waiting.key;
+    const reporter = recordingReporter();
+    await sync(w, reporter);
+    expect(reporter.warnings.join('\n')).toContain(
+      `The Ledger tab had 1 row(s) under another credit's Key (typed over?): put back under the Key their own cells and Credit ID give (the Key's own credit keeps its row): ${billed.creditId}`,
+    );
+    expect((await ledgerOf(w.sink())).filter((e) => e.creditId === billed.creditId)).toEqual([billed]);
+    const after = await creditsOf(w.sink());
+    expect(after.find((c) => c.key === waiting.key)).toMatchObject({
+      creditId: waiting.creditId,
+      status: 'ASSIGNED',
+    });
+    expect(after.find((c) => c.key === billed.key)).toMatchObject({
+      creditId: billed.creditId,
+      status: 'PROCESSING',
+    });
+    const next = await runCollect(
+      {},
+      { sink: w.sink(), usageDir: w.usageDir, reporter: silentReporter, now: NOW },
+    );
+    expect(next.file!.records.map((r) => r.creditId)).toEqual([waiting.creditId]);
+  });
+
+  it.each([false, true])(
+    "the owner's Key typed over a Ledger row with the Key of a collected credit above it (usage folder there: %s): each row gets its own, both stay collected",
+    async (folder) => {
+      const w = await world();
+      const [other, , , typed] = await ledgerOf(w.sink());
+      if (!folder) rmSync(w.usageDir, { recursive: true });
+      const ledger = tab(ss(), 'Ledger');
+      const col = (h: string) => ledger.cells[0].indexOf(h);
+      ledger.cells.find((r) => r[col('Credit ID')] === typed.creditId)![col('Key')] = other.key;
+      await sync(w);
+      // The row put back is found by its Credit ID as well: by Key alone, the write landed on the other row.
+      const rows = tab(ss(), 'Ledger')
+        .cells.slice(1)
+        .filter((r) => r[col('Key')]);
+      expect({ folder, rows: rows.map((r) => `${r[col('Credit ID')]} ${r[col('Key')]}`).sort() }).toEqual({
+        folder,
+        rows: (await ledgerOf(w.sink())).map((e) => `${e.creditId} ${e.key}`).sort(),
+      });
+      expect({
+        folder,
+        typed: (await ledgerOf(w.sink())).filter((e) => e.creditId === typed.creditId),
+      }).toEqual({
+        folder,
+        typed: [typed],
+      });
+      const credits = await creditsOf(w.sink());
+      for (const e of [other, typed])
+        expect(credits.find((c) => c.key === e.key)).toMatchObject({
+          creditId: e.creditId,
+          status: e.status,
+        });
+      expectSheetMatchesLedger(credits, await ledgerOf(w.sink()));
+    },
+  );
+
   it('a collect that dies after the Ledger request and before the Credits request is completed by the next run', async () => {
     const dir = tempDir();
     let die = false;

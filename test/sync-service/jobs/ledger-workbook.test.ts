@@ -187,6 +187,110 @@ describe('the Ledger on the workbook', () => {
     expect(next.file!.records.map((r) => r.creditId)).toEqual([waiting.creditId]);
   });
 
+  describe('a Ledger row under another credit’s Key (decision 0031)', () => {
+    /** The collected credit, a credit still to collect, and the world without its usage folder. */
+    async function noFolder() {
+      const w = await world();
+      const billed = (await ledgerOf(w.sink())).find((e) => e.status === 'PROCESSING')!;
+      const waiting = (await creditsOf(w.sink())).find((c) => c.status === 'ASSIGNED')!;
+      rmSync(w.usageDir, { recursive: true });
+      return { w, billed, waiting };
+    }
+    const lockedOrNot = async (w: World, keys: string[]) =>
+      (await creditsOf(w.sink()))
+        .filter((c) => keys.includes(c.key))
+        .map((c) => `${c.creditId} ${c.status} ${c.flags}`)
+        .sort();
+
+    it('a Key typed over with a pending credit’s: the row gets its own Key back, the pending credit stays to be collected', async () => {
+      const { w, billed, waiting } = await noFolder();
+      await byHand(w.path, (wb) => {
+        const ws = wb.getWorksheet('Ledger')!;
+        ws.getRow(rowWith(ws, 'Credit ID', billed.creditId)).getCell(col(ws, 'Key')).value = waiting.key;
+      });
+      const reporter = recordingReporter();
+      await sync(w, reporter);
+      expect(reporter.warnings.join('\n')).toContain(
+        `The Ledger tab had 1 row(s) under another credit's Key (typed over?): put back under the Key their own cells and Credit ID give (the Key's own credit keeps its row): ${billed.creditId} (${billed.usageFileId}).`,
+      );
+      // Before: the pending credit's row became a locked copy of the collected one, and that one's row was
+      // reverted to ASSIGNED, flagged.
+      expect(await lockedOrNot(w, [billed.key, waiting.key])).toEqual(
+        [`${billed.creditId} PROCESSING `, `${waiting.creditId} ASSIGNED `].sort(),
+      );
+      expect((await ledgerOf(w.sink())).find((e) => e.creditId === billed.creditId)).toEqual(billed);
+      expect(await auditRestores(w.path)).toEqual([`${billed.creditId} Ledger key`]);
+      const next = await runCollect(
+        {},
+        { sink: w.sink(), usageDir: w.usageDir, reporter: silentReporter, now: NOW },
+      );
+      expect(next.file!.records.map((r) => r.creditId)).toEqual([waiting.creditId]);
+      const again = recordingReporter();
+      await sync(w, again);
+      expect(again.warnings.join('\n')).not.toContain('Ledger tab had');
+    });
+
+    it('a Key typed over with another collected credit’s, the row above or below it, with or without the folder: both stay collected, each row its own Key', async () => {
+      for (const folder of [false, true])
+        for (const [typedAt, otherAt] of [
+          [0, 2],
+          [3, 1],
+        ]) {
+          const w = await world();
+          const ledger = await ledgerOf(w.sink());
+          const [typed, other] = [ledger[typedAt], ledger[otherAt]];
+          if (!folder) rmSync(w.usageDir, { recursive: true });
+          await byHand(w.path, (wb) => {
+            const ws = wb.getWorksheet('Ledger')!;
+            ws.getRow(rowWith(ws, 'Credit ID', typed.creditId)).getCell(col(ws, 'Key')).value = other.key;
+          });
+          const reporter = recordingReporter();
+          await sync(w, reporter);
+          const state = `folder ${folder}, rows ${typedAt} and ${otherAt}`;
+          expect({ state, credits: await lockedOrNot(w, [typed.key, other.key]) }).toEqual({
+            state,
+            credits: [`${typed.creditId} ${typed.status} `, `${other.creditId} ${other.status} `].sort(),
+          });
+          // Before: without the folder, the typed row's credit went back to ASSIGNED, to be billed again; with it,
+          // the Ledger kept a second row.
+          const after = await ledgerOf(w.sink());
+          expect({ state, ledger: after }).toEqual({ state, ledger: expect.arrayContaining(ledger) });
+          expect({ state, rows: after.length }).toEqual({ state, rows: ledger.length });
+          const again = recordingReporter();
+          await sync(w, again);
+          expect({ state, warnings: again.warnings }).toEqual({ state, warnings: [] });
+        }
+    });
+
+    it('a made-up row copying a collected credit under a pending credit’s Key locks nothing, and is named', async () => {
+      const { w, billed, waiting } = await noFolder();
+      await byHand(w.path, (wb) => {
+        const ws = wb.getWorksheet('Ledger')!;
+        const copy = ws.getRow(ws.rowCount + 1);
+        (ws.getRow(rowWith(ws, 'Credit ID', billed.creditId)).values as unknown[]).forEach((v, i) => {
+          if (i > 0) copy.getCell(i).value = v as ExcelJS.CellValue;
+        });
+        copy.getCell(col(ws, 'Key')).value = waiting.key;
+        copy.getCell(col(ws, 'Usage Record ID')).value = 'UR-made-up';
+      });
+      for (let run = 0; run < 2; run++) {
+        const reporter = recordingReporter();
+        await sync(w, reporter);
+        expect(reporter.warnings.join('\n')).toContain(
+          `The Ledger tab has 1 row(s) under another credit's Key that copy a credit the tab already holds (made up?), not taken as collected: ${billed.creditId} (${billed.usageFileId}). Unhide the Ledger tab and delete those rows.`,
+        );
+      }
+      expect(await lockedOrNot(w, [billed.key, waiting.key])).toEqual(
+        [`${billed.creditId} PROCESSING `, `${waiting.creditId} ASSIGNED `].sort(),
+      );
+      const next = await runCollect(
+        {},
+        { sink: w.sink(), usageDir: w.usageDir, reporter: silentReporter, now: NOW },
+      );
+      expect(next.file!.records.map((r) => r.creditId)).toEqual([waiting.creditId]);
+    });
+  });
+
   it('a deleted row never collected comes back from the CUR with the Credit ID it had, not a new one', async () => {
     const w = await world();
     const before = await creditsOf(w.sink());
