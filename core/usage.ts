@@ -247,10 +247,11 @@ export interface LeftOut {
  */
 export function applyCollect(
   file: UsageFile,
-  credits: Credit[],
+  /** The sheet's credits, or the caller's index of them by key (a collection of five files: one, not five). */
+  credits: readonly Credit[] | ReadonlyMap<string, Credit>,
   now: string,
 ): UsageChange & { left: LeftOut[] } {
-  const byKey = new Map(credits.map((c) => [c.key, c]));
+  const byKey = credits instanceof Map ? credits : new Map((credits as readonly Credit[]).map((c) => [c.key, c]));
   const out: UsageChange & { left: LeftOut[] } = { credits: [], audit: [], left: [] };
   for (const r of file.records) {
     const c = byKey.get(r.key);

@@ -373,7 +373,7 @@ async function completeCollections(
     const journal = withBilledRows(one, state.directory);
     if (journal !== one) await saveUsageJson(deps.usageDir, journal);
     let file: UsageFile | null = journal;
-    const change = applyCollect(file, [...current.values()], now);
+    const change = applyCollect(file, current, now);
     if (change.left.length) {
       for (const l of change.left)
         deps.reporter.warn(`${l.creditId}: ${l.reason}; left out of ${one.usageFileId}`);
