@@ -43,7 +43,11 @@ function descriptions(grid: Grid, keys: string[]): Cell[] {
   return keys.map((k) => record(grid, k).Description ?? '');
 }
 
-/** Writes the strings as descriptions, then makes `saves` unrelated writes (a status change on row 0), reads back. */
+/**
+ * Writes the strings as descriptions, then makes `saves` unrelated writes (the notes of every other text's row and
+ * of another: the patcher edits those rows and keeps their descriptions, and the rows between, as they are), then
+ * writes the strings as the notes of their rows by an update; reads both back.
+ */
 async function roundTrip(sink: () => Sink, texts: string[], saves: number): Promise<Cell[]> {
   const keys = texts.map((_, i) => `key-${i}`);
   const first = sink();
@@ -58,9 +62,17 @@ async function roundTrip(sink: () => Sink, texts: string[], saves: number): Prom
   for (let n = 0; n < saves; n++) {
     const s = sink();
     await s.read();
-    await s.write(changes({ updates: [{ key: 'key-other', fields: { notes: `save ${n}` } }] }));
+    // Every other row: the rows between, kept as they are, travel with the edited ones.
+    const edited = [...keys.filter((_, i) => i % 2 === n % 2), 'key-other'];
+    await s.write(changes({ updates: edited.map((key) => ({ key, fields: { notes: `save ${n}` } })) }));
   }
-  return descriptions((await sink().read()).tabs.credits, keys);
+  const last = sink();
+  await last.read();
+  await last.write(changes({ updates: keys.map((key, i) => ({ key, fields: { notes: texts[i] } })) }));
+  const grid = (await sink().read()).tabs.credits;
+  const notes = keys.map((k) => record(grid, k).Notes ?? '');
+  expect(notes).toEqual(texts);
+  return descriptions(grid, keys);
 }
 
 describe('text round-trips exactly (property)', () => {
