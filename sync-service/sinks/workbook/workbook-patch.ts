@@ -779,10 +779,11 @@ export function editRow(
 }
 
 /**
- * editRow for the usual row — its cells in column order, each column once, every changed column already there —
- * written as it is scanned, with no object per cell: a whole-month collect, close or apply-rules edits 45,000 to
- * 90,000 rows of some 25 cells, and the objects of the general way were much of the collector's work. Null for
- * any other row (editRowAnyOrder writes it), or for anything the general way refuses, which it then refuses.
+ * editRow for the usual row — its cells in column order, each column once — written as it is scanned, with no
+ * object per cell: a whole-month collect, close or apply-rules edits 45,000 to 90,000 rows of some 25 cells, and
+ * the objects of the general way were much of the collector's work. A changed column the row does not have yet
+ * (a Ledger row's Closed At) is written in its place as the scan passes it. Null for any other row
+ * (editRowAnyOrder writes it), or for anything the general way refuses, which it then refuses.
  */
 function editRowInOrder(
   rowXml: string,
@@ -794,9 +795,21 @@ function editRowInOrder(
   const open = /^<row\b[^>]*?(\/?)>/.exec(rowXml);
   if (!open || open[1]) return null;
   const bodyEnd = rowXml.lastIndexOf('</row>');
+  // The changes in column order, the last one for a column standing (as in a map).
+  const byCol = changes.length < 2 ? changes : [...changes].sort((a, b) => a.col - b.col);
+  const todo = byCol.filter((c, i) => i + 1 === byCol.length || byCol[i + 1].col !== c.col);
+  let next = 0; // the first change not written yet
   let row = open[0];
+  /** The cells of changed columns before `col` the row does not have, written in place. */
+  const newCellsBefore = (col: number) => {
+    for (; next < todo.length && todo[next].col < col; next++)
+      row += writer.cell(
+        `${columnLetter(todo[next].col)}${r}`,
+        todo[next].value,
+        styleFor(undefined, todo[next].col),
+      );
+  };
   let lastCol = 0;
-  let applied = 0;
   for (let p = open[0].length; p < bodyEnd;) {
     const lt = rowXml.indexOf('<', p);
     if (lt !== p || rowXml.charCodeAt(lt + 1) !== 99 /* c */ || !isSpace(rowXml.charCodeAt(lt + 2)))
@@ -819,23 +832,21 @@ function editRowInOrder(
     for (let i = digits; i < ref[1]; i++) rowNumber = rowNumber * 10 + rowXml.charCodeAt(i) - 48;
     if (rowNumber !== r || col <= lastCol) return null;
     lastCol = col;
+    newCellsBefore(col);
     const style = attrValue(rowXml, lt + 2, gt, 's', 'digits');
     const was = style === -1 ? undefined : Number(rowXml.slice(style[0], style[1]));
     const s = styleFor(was, col);
-    let change = -1;
-    for (let j = changes.length - 1; j >= 0 && change === -1; j--) if (changes[j].col === col) change = j;
-    if (change !== -1) {
-      row += writer.cell(`${columnLetter(col)}${r}`, changes[change].value, s);
-      for (const c of changes) if (c.col === col) applied++;
-    } else if (s === was) row += rowXml.slice(lt, end);
+    if (next < todo.length && todo[next].col === col)
+      row += writer.cell(`${columnLetter(col)}${r}`, todo[next++].value, s);
+    else if (s === was) row += rowXml.slice(lt, end);
     else if (style === -1)
       row += `${rowXml.slice(lt, selfClosing ? gt - 1 : gt)} s="${s}"${rowXml.slice(selfClosing ? gt - 1 : gt, end)}`;
     else
       row += `${rowXml.slice(lt, style[0] - 4)}${s === undefined ? '' : ` s="${s}"`}${rowXml.slice(style[1] + 1, end)}`;
     p = end;
   }
-  // A changed column the row does not have yet: the general way puts its cell in place.
-  return applied === changes.length ? `${row}</row>` : null;
+  newCellsBefore(Infinity);
+  return `${row}</row>`;
 }
 
 /** editRow for any row: its cells gathered first, then written in column order. */
