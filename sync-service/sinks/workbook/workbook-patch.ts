@@ -581,6 +581,22 @@ type Value = ReturnType<typeof excelValueFor>;
  * so text that needs escaping (CR, control characters, a literal `_x0041_`) is appended here, exactly as the
  * full writer would write it. The file is only looked at when such text, or the Summary's comparison, needs it.
  */
+/**
+ * Text an inline <t> holds as it is: printable ASCII but `&`, `<`, `>` (markup) and `_` (OOXML's `_xHHHH_`
+ * escapes), not starting or ending with a space (kept only with xml:space). Empty text is not plain: ExcelJS's rule
+ * for it is the general way's.
+ */
+function isPlainText(s: string): boolean {
+  const n = s.length;
+  if (n === 0 || s.charCodeAt(0) === 32 || s.charCodeAt(n - 1) === 32) return false;
+  for (let i = 0; i < n; i++) {
+    const c = s.charCodeAt(i);
+    if (c < 32 || c > 126 || c === 38 /* & */ || c === 60 /* < */ || c === 62 /* > */ || c === 95 /* _ */)
+      return false;
+  }
+  return true;
+}
+
 class SharedStrings {
   private xml: Buffer | undefined;
   private readonly offsets: number[] = [];
@@ -610,6 +626,9 @@ class SharedStrings {
    * inline one is a string made per cell; the table's unchanged chunks are copied, workbook-chunk-maps.ts).
    */
   cell(s: string, shared = false): { t: string; body: string } {
+    // Most cells: printable ASCII with no markup, underscore or edge space — as it is, without the four regular
+    // expressions below (a whole-month collect writes about a million text cells).
+    if (!shared && isPlainText(s)) return { t: 'inlineStr', body: `<is><t>${s}</t></is>` };
     const encoded = encodeXlsxText(s);
     if (encoded === s && !shared) {
       // ExcelJS's rule for keeping the spaces (text-xform.js).
