@@ -1009,7 +1009,7 @@ function bytesWriter(writer: Pick<CellWriter, 'cell'>): Pick<CellWriter, 'cell'>
   };
 }
 
-const NON_ASCII = /[^\x00-\x7f]/;
+const NON_ASCII = /[\u0080-\uffff]/;
 
 /** Unchanged bytes between two edited rows taken into the text around them rather than kept as a view. */
 const NEAR_BYTES = 512;
