@@ -251,7 +251,8 @@ export function applyCollect(
   credits: readonly Credit[] | ReadonlyMap<string, Credit>,
   now: string,
 ): UsageChange & { left: LeftOut[] } {
-  const byKey = credits instanceof Map ? credits : new Map((credits as readonly Credit[]).map((c) => [c.key, c]));
+  const byKey =
+    credits instanceof Map ? credits : new Map((credits as readonly Credit[]).map((c) => [c.key, c]));
   const out: UsageChange & { left: LeftOut[] } = { credits: [], audit: [], left: [] };
   for (const r of file.records) {
     const c = byKey.get(r.key);
