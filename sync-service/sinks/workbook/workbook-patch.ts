@@ -788,10 +788,16 @@ export function editRow(
   styleFor: (style: number | undefined, col: number) => number | undefined,
   writer: Pick<CellWriter, 'cell'>,
 ): string {
-  return (
-    editRowInOrder(rowXml, r, changes, styleFor, writer) ??
-    editRowAnyOrder(rowXml, r, changes, styleFor, writer)
-  );
+  const edit: RowEdit = { r, changes, styleFor, writer };
+  return editRowInOrder(rowXml, edit) ?? editRowAnyOrder(rowXml, edit);
+}
+
+/** What editRow is asked to do to row `r`. */
+interface RowEdit {
+  r: number;
+  changes: { col: number; value: Value }[];
+  styleFor: (style: number | undefined, col: number) => number | undefined;
+  writer: Pick<CellWriter, 'cell'>;
 }
 
 /**
@@ -801,13 +807,7 @@ export function editRow(
  * (a Ledger row's Closed At) is written in its place as the scan passes it. Null for any other row
  * (editRowAnyOrder writes it), or for anything the general way refuses, which it then refuses.
  */
-function editRowInOrder(
-  rowXml: string,
-  r: number,
-  changes: { col: number; value: Value }[],
-  styleFor: (style: number | undefined, col: number) => number | undefined,
-  writer: Pick<CellWriter, 'cell'>,
-): string | null {
+function editRowInOrder(rowXml: string, { r, changes, styleFor, writer }: RowEdit): string | null {
   const open = /^<row\b[^>]*?(\/?)>/.exec(rowXml);
   if (!open || open[1]) return null;
   const bodyEnd = rowXml.lastIndexOf('</row>');
@@ -866,13 +866,7 @@ function editRowInOrder(
 }
 
 /** editRow for any row: its cells gathered first, then written in column order. */
-function editRowAnyOrder(
-  rowXml: string,
-  r: number,
-  changes: { col: number; value: Value }[],
-  styleFor: (style: number | undefined, col: number) => number | undefined,
-  writer: Pick<CellWriter, 'cell'>,
-): string {
+function editRowAnyOrder(rowXml: string, { r, changes, styleFor, writer }: RowEdit): string {
   const open = /^<row\b[^>]*?(\/?)>/.exec(rowXml) ?? cannot(`row ${r} is not a row`);
   const bodyEnd = open[1] ? open[0].length : rowXml.lastIndexOf('</row>');
   const cells: RowCell[] = [];

@@ -48,6 +48,19 @@ function rowWith(ws: ExcelJS.Worksheet, header: string, value: string): number {
   throw new Error(`no row with ${header} ${value}`);
 }
 
+/** A Ledger row made up by hand: a copy of the row of `creditId` under another credit's Key and record ID. */
+async function madeUpLedgerRow(path: string, creditId: string, key: string) {
+  await byHand(path, (wb) => {
+    const ws = wb.getWorksheet('Ledger')!;
+    const copy = ws.getRow(ws.rowCount + 1);
+    (ws.getRow(rowWith(ws, 'Credit ID', creditId)).values as unknown[]).forEach((v, i) => {
+      if (i > 0) copy.getCell(i).value = v as ExcelJS.CellValue;
+    });
+    copy.getCell(col(ws, 'Key')).value = key;
+    copy.getCell(col(ws, 'Usage Record ID')).value = 'UR-made-up';
+  });
+}
+
 async function auditRestores(path: string) {
   const state = readState(await createWorkbookSink({ path }).read());
   const audit = state.snapshot.tabs.audit;
@@ -160,15 +173,7 @@ describe('the Ledger on the workbook', () => {
     const w = await world();
     const billed = (await ledgerOf(w.sink())).find((e) => e.status === 'PROCESSING')!;
     const waiting = (await creditsOf(w.sink())).find((c) => c.status === 'ASSIGNED')!;
-    await byHand(w.path, (wb) => {
-      const ws = wb.getWorksheet('Ledger')!;
-      const copy = ws.getRow(ws.rowCount + 1);
-      (ws.getRow(rowWith(ws, 'Credit ID', billed.creditId)).values as unknown[]).forEach((v, i) => {
-        if (i > 0) copy.getCell(i).value = v as ExcelJS.CellValue;
-      });
-      copy.getCell(col(ws, 'Key')).value = waiting.key;
-      copy.getCell(col(ws, 'Usage Record ID')).value = 'UR-made-up';
-    });
+    await madeUpLedgerRow(w.path, billed.creditId, waiting.key);
     const reporter = recordingReporter();
     await sync(w, reporter);
     expect(reporter.warnings.join('\n')).toContain(
@@ -264,15 +269,7 @@ describe('the Ledger on the workbook', () => {
 
     it('a made-up row copying a collected credit under a pending credit’s Key locks nothing, and is named', async () => {
       const { w, billed, waiting } = await noFolder();
-      await byHand(w.path, (wb) => {
-        const ws = wb.getWorksheet('Ledger')!;
-        const copy = ws.getRow(ws.rowCount + 1);
-        (ws.getRow(rowWith(ws, 'Credit ID', billed.creditId)).values as unknown[]).forEach((v, i) => {
-          if (i > 0) copy.getCell(i).value = v as ExcelJS.CellValue;
-        });
-        copy.getCell(col(ws, 'Key')).value = waiting.key;
-        copy.getCell(col(ws, 'Usage Record ID')).value = 'UR-made-up';
-      });
+      await madeUpLedgerRow(w.path, billed.creditId, waiting.key);
       for (let run = 0; run < 2; run++) {
         const reporter = recordingReporter();
         await sync(w, reporter);
