@@ -182,7 +182,7 @@ function ledgerRestoreAudit(corrected: LedgerUnion['corrected'], now: string): A
 /** What the repair write is said to do: restore Credits rows, else add Ledger rows, else put Ledger rows back. */
 function repairProgress(restored: number, added: number, putBack: number): string {
   if (!restored && added) return `putting ${added} collected credit(s) back into the Ledger tab…`;
-  if (!restored && putBack) return `putting ${putBack} Ledger row(s) back as the usage files record them…`;
+  if (!restored && putBack) return `putting ${putBack} Ledger row(s) back…`; // from the usage files or the row's own cells
   return `restoring ${restored} row(s) from the record…`;
 }
 
