@@ -21,7 +21,7 @@ import type { LedgerEntry } from './ledger';
 export interface LedgerKeyCheck {
   /** The entries to reconcile against: Keys put back, copies left out. */
   ledger: LedgerEntry[];
-  /** Rows whose Key was another credit's, put back to their own (the row is found by `was.key`). */
+  /** Rows whose Key was another credit's, put back to their own (the row is found by `was.key` and `was.creditId`). */
   keysPutBack: { entry: LedgerEntry; was: LedgerEntry }[];
   /** Rows under another credit's Key whose own credit has its row in the Ledger already: not taken. */
   copies: LedgerEntry[];

@@ -242,7 +242,7 @@ export interface LedgerUnion {
   /**
    * Ledger rows that say other than their usage file about what was billed (a cell typed over in the tab, which
    * a person can unhide), the Key included: the file's values, which are what Connect bills, in `entry`; the
-   * tab's in `was` (its row is found by `was.key`). To be written back to the tab.
+   * tab's in `was` (its row is found by `was.key` and `was.creditId`). To be written back to the tab.
    */
   corrected: { entry: LedgerEntry; was: LedgerEntry; fields: LedgerField[] }[];
   /**
