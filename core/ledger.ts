@@ -383,7 +383,10 @@ export function unionLedger(tab: readonly LedgerEntry[], disk: readonly LedgerEn
   // What the files say is what was collected: a tab row that names one of them, of a record it does not hold, was
   // typed (every identifying cell typed over, or made up), and taking it would lock a credit no file bills.
   const untrusted: LedgerEntry[] = [];
-  const filed = answered < tabEntries ? new Set(sorted.map((e) => e.usageFileId)) : new Set<string>();
+  // The usage files on disk, made only when a row is in doubt.
+  let onDiskFiles: Set<string> | undefined;
+  const filesOnDisk = () => (onDiskFiles ??= new Set(sorted.map((e) => e.usageFileId)));
+  const filed = answered < tabEntries ? filesOnDisk() : new Set<string>();
   const suspects = filed.size
     ? [...byKey.values()].filter((e) => !missingAt.has(e) && filed.has(e.usageFileId))
     : [];
@@ -409,9 +412,8 @@ export function unionLedger(tab: readonly LedgerEntry[], disk: readonly LedgerEn
   // A row under another's Key that no usage record answered: where its file is in the folder, typed (as above);
   // where it is not, given on for the Key check.
   if (sameKey.size) {
-    const files = new Set(sorted.map((e) => e.usageFileId));
     for (const e of sameKey)
-      if (files.has(e.usageFileId)) {
+      if (filesOnDisk().has(e.usageFileId)) {
         untrusted.push(e);
         sameKey.delete(e);
       }
