@@ -17,6 +17,7 @@ import {
   type LedgerUnion,
 } from '../core/ledger';
 import { fromSheetValue } from '../core/money';
+import { isCandidateOf } from '../core/ids';
 import {
   applyRepairs,
   describeReconcile,
@@ -98,13 +99,15 @@ function adoptFromAudit(
   credits: Grid,
   traces: ReadonlyMap<string, CollectTrace>,
   skip: (key: string) => boolean,
-): LedgerEntry[] {
-  if (!credits.rows.length || !traces.size) return [];
+  record: CollectionRecord,
+): { adopted: LedgerEntry[]; contradicted: { trace: CollectTrace; by: Contradiction }[] } {
+  const adopted: LedgerEntry[] = [];
+  const contradicted: { trace: CollectTrace; by: Contradiction }[] = [];
+  if (!credits.rows.length || !traces.size) return { adopted, contradicted };
   const idx = indexColumns<CreditField>('credits', credits.headers);
   // By key first: a row the sync imported again after its own was deleted may carry another Credit ID.
   const byKey = new Map<string, CollectTrace>();
   for (const trace of traces.values()) if (trace.key) byKey.set(trace.key, trace);
-  const out: LedgerEntry[] = [];
   const taken = new Set<string>();
   for (const row of credits.rows) {
     const t = (f: CreditField) => text(row[idx[f]]);
@@ -114,6 +117,11 @@ function adoptFromAudit(
     const trace = byKey.get(key) ?? (byId && (byId.key === undefined || byId.key === key) ? byId : undefined);
     if (!trace) continue;
     taken.add(key);
+    const by = record.contradicts(trace, key);
+    if (by) {
+      contradicted.push({ trace, by });
+      continue;
+    }
     const status = t('status');
     const locked = status === 'PROCESSING' || status === 'PROCESSED';
     // A row an older version collected records only its usage record ID: the row must still show it, locked.
@@ -142,7 +150,7 @@ function adoptFromAudit(
       status: trace.closedAt !== undefined ? 'PROCESSED' : 'PROCESSING',
       distributorKeeps: keeps,
     });
-    out.push(
+    adopted.push(
       Object.assign(cells, {
         creditId: trace.creditId,
         allocation: trace.allocation ?? cells.allocation,
@@ -154,7 +162,49 @@ function adoptFromAudit(
       }),
     );
   }
-  return out;
+  return { adopted, contradicted };
+}
+
+/**
+ * What the other two copies of the collection record (the usage files on disk, the Ledger tab) say of an Audit
+ * trace that would lock a row: a usage file on disk is whole (decision 0024), so one that does not hold the
+ * trace's record under its Key, or holds it under another, says the trace is another credit's collection — an
+ * Audit row edited (its Credit ID, or the Key in its record) to name this one. So does a Ledger row holding the
+ * record under another Key when that row's Credit ID is its Key's own (core/ids.ts isCandidateOf; a Ledger Key
+ * typed over proves nothing: decision 0031 puts it back). Taking such a trace would lock its credit away unbilled.
+ * Built when first asked: adoption is rare, and the Key check hashes.
+ */
+interface CollectionRecord {
+  contradicts(trace: CollectTrace, key: string): Contradiction | null;
+}
+
+/** Which copy says a trace is another credit's: a usage file on disk (proof), or only a Ledger row. */
+type Contradiction = 'file' | 'ledger';
+
+function collectionRecord(
+  entries: () => readonly LedgerEntry[],
+  files: readonly UsageFile[],
+): CollectionRecord {
+  let known: { inFiles: Map<string, string>; onDisk: Set<string>; inTab: Map<string, string> } | undefined;
+  const index = () => {
+    const inFiles = new Map<string, string>();
+    for (const f of files) for (const r of f.records) inFiles.set(r.usageRecordId, r.key);
+    const inTab = new Map<string, string>();
+    for (const e of entries())
+      if (!inFiles.has(e.usageRecordId) && isCandidateOf(e.key, e.period, e.creditId))
+        inTab.set(e.usageRecordId, e.key);
+    return { inFiles, onDisk: new Set(files.map((f) => f.usageFileId)), inTab };
+  };
+  return {
+    contradicts(trace, key) {
+      known ??= index();
+      const inFile = known.inFiles.get(trace.usageRecordId);
+      if (inFile !== undefined) return inFile !== key ? 'file' : null;
+      if (known.onDisk.has(trace.usageFileId)) return 'file';
+      const inTab = known.inTab.get(trace.usageRecordId);
+      return inTab !== undefined && inTab !== key ? 'ledger' : null;
+    },
+  };
 }
 
 /**
@@ -295,7 +345,12 @@ export async function readReconciled(sink: Sink, opts: ReconcileOptions): Promis
   const union = unionLedger(fromTab, disk);
   const known = new Set(union.entries.map((e) => e.key));
   // Every run, not only when the Ledger tab is empty: rows deleted from the Ledger lose their record too.
-  const adopted = adoptFromAudit(snapshot.tabs.credits, traces, (k) => known.has(k) || archived.has(k));
+  const { adopted, contradicted } = adoptFromAudit(
+    snapshot.tabs.credits,
+    traces,
+    (k) => known.has(k) || archived.has(k),
+    collectionRecord(() => union.entries, usageFiles.own),
+  );
   const entries = [...union.entries, ...adopted];
   const missing = [...union.missing, ...adopted];
   // Only the Credit ID column: a record object per Audit row cost a 50,000-credit assign 50 ms.
@@ -399,6 +454,21 @@ export async function readReconciled(sink: Sink, opts: ReconcileOptions): Promis
           ', ',
         )}${usageFiles.foreign.length > 3 ? ', …' : ''}); they were not read. Give each sheet its own usage folder (usageDir, CREDIT_DESK_USAGE_DIR).`,
     );
+  const disproven = contradicted.filter((c) => c.by === 'file').map((c) => c.trace);
+  const doubted = contradicted.filter((c) => c.by === 'ledger').map((c) => c.trace);
+  const traced = (list: readonly CollectTrace[]) =>
+    `${list
+      .slice(0, 5)
+      .map((t) => `${t.creditId} (${t.usageRecordId})`)
+      .join(', ')}${list.length > 5 ? ', …' : ''}`;
+  if (disproven.length)
+    messages.unshift(
+      `The Audit tab shows ${disproven.length} collection(s) its usage file on disk does not hold (edited?), not taken as collected: ${traced(disproven)}. Those credits are collected as any other; put the Audit rows back as they were (Version history, or a backup of the workbook).`,
+    );
+  if (doubted.length)
+    messages.unshift(
+      `The Audit tab shows ${doubted.length} collection(s) the Ledger tab gives to another credit (edited?), not taken as collected: ${traced(doubted)}. \`usage collect\` leaves these credits out until the Audit rows are put back as they were (Version history, or a backup of the workbook) or the usage folder (usageDir) is there to settle it.`,
+    );
   if (adopted.length)
     messages.push(
       `The Ledger and the usage files held no record of ${adopted.length} collected credit(s) the Audit tab shows collected; they were taken into the Ledger as the Audit recorded them (usage files ${[...new Set(adopted.map((a) => a.usageFileId))].slice(0, 5).join(', ')}).`,
@@ -444,7 +514,8 @@ export async function readReconciled(sink: Sink, opts: ReconcileOptions): Promis
     ledger,
     archivedLedger,
     usageFiles: usageFiles.own,
-    traces,
+    // A collection its usage file on disk disproves is no collection: `usage collect` may take the credit.
+    traces: disproven.length ? new Map([...traces].filter(([, t]) => !disproven.includes(t))) : traces,
     deskId: usageFiles.deskId,
     result,
     ledgerAdded: missing.length,

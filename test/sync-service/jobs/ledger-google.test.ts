@@ -206,6 +206,44 @@ describe('the Ledger on the Google Sheet', () => {
   });
 
   it.each([false, true])(
+    "the owner's Audit collection row edited to name a pending credit (usage folder there: %s) locks nothing; collected when its file disproves it, else left out, named",
+    async (folder) => {
+      const w = await world();
+      const billed = (await ledgerOf(w.sink())).find((e) => e.status === 'PROCESSING')!;
+      const waiting = (await creditsOf(w.sink())).find((c) => c.status === 'ASSIGNED')!;
+      if (!folder) rmSync(w.usageDir, { recursive: true });
+      const audit = tab(ss(), 'Audit');
+      const col = (h: string) => audit.cells[0].indexOf(h);
+      const row = audit.cells.find(
+        (r) => r[col('Credit ID')] === billed.creditId && r[col('Action')] === 'collect',
+      )!;
+      expect(String(row[col('After')])).toContain(billed.key);
+      row[col('Credit ID')] = waiting.creditId;
+      row[col('After')] = String(row[col('After')]).replace(billed.key, waiting.key);
+      const reporter = recordingReporter();
+      await sync(w, reporter);
+      expect(reporter.warnings.join('\n')).toContain(
+        folder
+          ? `The Audit tab shows 1 collection(s) its usage file on disk does not hold (edited?), not taken as collected: ${waiting.creditId} (${billed.usageRecordId}).`
+          : `The Audit tab shows 1 collection(s) the Ledger tab gives to another credit (edited?), not taken as collected: ${waiting.creditId} (${billed.usageRecordId}).`,
+      );
+      const after = await creditsOf(w.sink());
+      expect(after.find((c) => c.key === waiting.key)).toMatchObject({ status: 'ASSIGNED' });
+      expect(after.find((c) => c.key === billed.key)).toMatchObject({ status: 'PROCESSING' });
+      expect(await ledgerOf(w.sink())).not.toContainEqual(expect.objectContaining({ key: waiting.key }));
+      // With the usage file there, the credit is proven never collected and is collected now; without it, the
+      // Audit still names it collected: collect leaves it out and says so. Either way it is billed at most once.
+      const next = await runCollect(
+        {},
+        { sink: w.sink(), usageDir: w.usageDir, reporter: silentReporter, now: NOW },
+      );
+      expect(next.file?.records.map((r) => r.creditId) ?? []).toEqual(folder ? [waiting.creditId] : []);
+      if (!folder) expect(next.skipped.map((s) => s.creditId)).toContain(waiting.creditId);
+      expect((await ledgerOf(w.sink())).map((e) => e.creditId)).toContain(billed.creditId);
+    },
+  );
+
+  it.each([false, true])(
     "the owner's Key typed over a Ledger row with the Key of a collected credit above it (usage folder there: %s): each row gets its own, both stay collected",
     async (folder) => {
       const w = await world();

@@ -42,9 +42,15 @@ async function byHand(path: string, edit: (wb: ExcelJS.Workbook, credits: ExcelJ
   await wb.xlsx.writeFile(path);
 }
 
-function rowWith(ws: ExcelJS.Worksheet, header: string, value: string): number {
+function rowWith(
+  ws: ExcelJS.Worksheet,
+  header: string,
+  value: string,
+  also: (row: ExcelJS.Row) => boolean = () => true,
+): number {
   const c = col(ws, header);
-  for (let r = 2; r <= ws.rowCount; r++) if (String(ws.getRow(r).getCell(c).value ?? '') === value) return r;
+  for (let r = 2; r <= ws.rowCount; r++)
+    if (String(ws.getRow(r).getCell(c).value ?? '') === value && also(ws.getRow(r))) return r;
   throw new Error(`no row with ${header} ${value}`);
 }
 
@@ -69,6 +75,13 @@ async function auditRestores(path: string) {
     .filter((r) => r[a('Action')] === 'restore')
     .map((r) => `${r[a('Credit ID')]} ${r[a('Field')]}`);
 }
+
+/** The Credit ID, Status and Flags of the credits with these keys, sorted. */
+const lockedOrNot = async (w: World, keys: string[]) =>
+  (await creditsOf(w.sink()))
+    .filter((c) => keys.includes(c.key))
+    .map((c) => `${c.creditId} ${c.status} ${c.flags}`)
+    .sort();
 
 describe('the Ledger on the workbook', () => {
   it('is a hidden, protected tab with the contract headers, one row per collected credit, status updated on close', async () => {
@@ -201,11 +214,6 @@ describe('the Ledger on the workbook', () => {
       rmSync(w.usageDir, { recursive: true });
       return { w, billed, waiting };
     }
-    const lockedOrNot = async (w: World, keys: string[]) =>
-      (await creditsOf(w.sink()))
-        .filter((c) => keys.includes(c.key))
-        .map((c) => `${c.creditId} ${c.status} ${c.flags}`)
-        .sort();
 
     it('a Key typed over with a pending credit’s: the row gets its own Key back, the pending credit stays to be collected', async () => {
       const { w, billed, waiting } = await noFolder();
@@ -286,6 +294,51 @@ describe('the Ledger on the workbook', () => {
       );
       expect(next.file!.records.map((r) => r.creditId)).toEqual([waiting.creditId]);
     });
+  });
+
+  it('an Audit collection row edited to name a pending credit locks nothing, with or without the folder', async () => {
+    for (const folder of [true, false]) {
+      const w = await world();
+      const billed = (await ledgerOf(w.sink())).find((e) => e.status === 'PROCESSING')!;
+      const waiting = (await creditsOf(w.sink())).find((c) => c.status === 'ASSIGNED')!;
+      if (!folder) rmSync(w.usageDir, { recursive: true });
+      await byHand(w.path, (wb) => {
+        const ws = wb.getWorksheet('Audit')!;
+        const [id, action, after] = ['Credit ID', 'Action', 'After'].map((h) => col(ws, h));
+        // The collection's row: its Credit ID, and the Key in its record (After, "record: {…}").
+        const r = rowWith(ws, 'Credit ID', billed.creditId, (row) => row.getCell(action).value === 'collect');
+        const row = ws.getRow(r);
+        expect(String(row.getCell(after).value)).toContain(billed.key);
+        row.getCell(id).value = waiting.creditId;
+        row.getCell(after).value = String(row.getCell(after).value).replace(billed.key, waiting.key);
+      });
+      const reporter = recordingReporter();
+      await sync(w, reporter);
+      const state = `folder ${folder}`;
+      expect({ state, credits: await lockedOrNot(w, [billed.key, waiting.key]) }).toEqual({
+        state,
+        credits: [`${billed.creditId} PROCESSING `, `${waiting.creditId} ASSIGNED `].sort(),
+      });
+      expect({ state, warnings: reporter.warnings.join('\n') }).toEqual({
+        state,
+        warnings: expect.stringContaining(
+          folder
+            ? `The Audit tab shows 1 collection(s) its usage file on disk does not hold (edited?), not taken as collected: ${waiting.creditId} (${billed.usageRecordId}).`
+            : `The Audit tab shows 1 collection(s) the Ledger tab gives to another credit (edited?), not taken as collected: ${waiting.creditId} (${billed.usageRecordId}).`,
+        ),
+      });
+      // The usage file proves the credit was never collected: it is collected now. Without it, nothing settles
+      // which credit the record is: the credit waits, named, and nothing is billed.
+      const next = await runCollect(
+        {},
+        { sink: w.sink(), usageDir: w.usageDir, reporter: silentReporter, now: NOW },
+      );
+      expect({ state, collected: next.file?.records.map((r) => r.creditId) ?? [] }).toEqual({
+        state,
+        collected: folder ? [waiting.creditId] : [],
+      });
+      if (!folder) expect(next.skipped.map((s) => s.creditId)).toEqual([waiting.creditId]);
+    }
   });
 
   it('a deleted row never collected comes back from the CUR with the Credit ID it had, not a new one', async () => {
