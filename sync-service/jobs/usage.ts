@@ -275,11 +275,20 @@ function estimatedPeriods(files: readonly UsageFile[]): CollectResult['estimated
   return [...by.values()].sort((a, b) => a.period.localeCompare(b.period));
 }
 
-/** Every key and Credit ID the record shows collected (Ledger, usage files, Audit) → its usage file. */
+/**
+ * Every key and Credit ID the record shows collected (Ledger, usage files, Audit) → its usage file. An Audit trace
+ * whose usage file is on disk, complete, adds nothing: that file's records are all in `rec.ledger` already, so a
+ * trace it does not bear out is an Audit row edited to name another credit (decision 0032), and that credit is
+ * proven never collected into it.
+ */
 function collectedIndex(rec: Reconciled): Map<string, string> {
   const out = new Map<string, string>();
   for (const e of rec.ledger) out.set(e.key, e.usageFileId).set(e.creditId, e.usageFileId);
+  const complete = new Set(
+    rec.usageFiles.filter((f) => f.status === 'ready' || f.status === 'closed').map((f) => f.usageFileId),
+  );
   for (const t of rec.traces.values()) {
+    if (complete.has(t.usageFileId)) continue;
     out.set(t.creditId, t.usageFileId);
     if (t.key) out.set(t.key, t.usageFileId);
   }

@@ -296,49 +296,57 @@ describe('the Ledger on the workbook', () => {
     });
   });
 
-  it('an Audit collection row edited to name a pending credit locks nothing, with or without the folder', async () => {
-    for (const folder of [true, false]) {
-      const w = await world();
-      const billed = (await ledgerOf(w.sink())).find((e) => e.status === 'PROCESSING')!;
-      const waiting = (await creditsOf(w.sink())).find((c) => c.status === 'ASSIGNED')!;
-      if (!folder) rmSync(w.usageDir, { recursive: true });
-      await byHand(w.path, (wb) => {
-        const ws = wb.getWorksheet('Audit')!;
-        const [id, action, after] = ['Credit ID', 'Action', 'After'].map((h) => col(ws, h));
-        // The collection's row: its Credit ID, and the Key in its record (After, "record: {…}").
-        const r = rowWith(ws, 'Credit ID', billed.creditId, (row) => row.getCell(action).value === 'collect');
-        const row = ws.getRow(r);
-        expect(String(row.getCell(after).value)).toContain(billed.key);
-        row.getCell(id).value = waiting.creditId;
-        row.getCell(after).value = String(row.getCell(after).value).replace(billed.key, waiting.key);
-      });
-      const reporter = recordingReporter();
-      await sync(w, reporter);
-      const state = `folder ${folder}`;
-      expect({ state, credits: await lockedOrNot(w, [billed.key, waiting.key]) }).toEqual({
-        state,
-        credits: [`${billed.creditId} PROCESSING `, `${waiting.creditId} ASSIGNED `].sort(),
-      });
-      expect({ state, warnings: reporter.warnings.join('\n') }).toEqual({
-        state,
-        warnings: expect.stringContaining(
-          folder
-            ? `The Audit tab shows 1 collection(s) its usage file on disk does not hold (edited?), not taken as collected: ${waiting.creditId} (${billed.usageRecordId}).`
-            : `The Audit tab shows 1 collection(s) the Ledger tab gives to another credit (edited?), not taken as collected: ${waiting.creditId} (${billed.usageRecordId}).`,
-        ),
-      });
-      // The usage file proves the credit was never collected: it is collected now. Without it, nothing settles
-      // which credit the record is: the credit waits, named, and nothing is billed.
-      const next = await runCollect(
-        {},
-        { sink: w.sink(), usageDir: w.usageDir, reporter: silentReporter, now: NOW },
-      );
-      expect({ state, collected: next.file?.records.map((r) => r.creditId) ?? [] }).toEqual({
-        state,
-        collected: folder ? [waiting.creditId] : [],
-      });
-      if (!folder) expect(next.skipped.map((s) => s.creditId)).toEqual([waiting.creditId]);
-    }
+  it('an Audit collection row edited to name a pending credit locks nothing; collect takes it where the usage file disproves the row', async () => {
+    for (const folder of [true, false])
+      for (const keyToo of [true, false]) {
+        const w = await world();
+        const billed = (await ledgerOf(w.sink())).find((e) => e.status === 'PROCESSING')!;
+        const waiting = (await creditsOf(w.sink())).find((c) => c.status === 'ASSIGNED')!;
+        if (!folder) rmSync(w.usageDir, { recursive: true });
+        await byHand(w.path, (wb) => {
+          const ws = wb.getWorksheet('Audit')!;
+          const [id, action, after] = ['Credit ID', 'Action', 'After'].map((h) => col(ws, h));
+          // The collection's row: its Credit ID, and (keyToo) the Key in its record (After, "record: {…}").
+          const r = rowWith(
+            ws,
+            'Credit ID',
+            billed.creditId,
+            (row) => row.getCell(action).value === 'collect',
+          );
+          const row = ws.getRow(r);
+          expect(String(row.getCell(after).value)).toContain(billed.key);
+          row.getCell(id).value = waiting.creditId;
+          if (keyToo)
+            row.getCell(after).value = String(row.getCell(after).value).replace(billed.key, waiting.key);
+        });
+        const reporter = recordingReporter();
+        await sync(w, reporter);
+        const state = `folder ${folder}, Key edited too ${keyToo}`;
+        // Before: with the Key edited too, the pending credit was locked PROCESSING (RESTORED), in no usage file.
+        expect({ state, credits: await lockedOrNot(w, [billed.key, waiting.key]) }).toEqual({
+          state,
+          credits: [`${billed.creditId} PROCESSING `, `${waiting.creditId} ASSIGNED `].sort(),
+        });
+        const said = folder
+          ? `The Audit tab shows 1 collection(s) its usage file on disk does not hold (edited?), not taken as collected: ${waiting.creditId} (${billed.usageRecordId}).`
+          : `The Audit tab shows 1 collection(s) the Ledger tab gives to another credit (edited?), not taken as collected: ${waiting.creditId} (${billed.usageRecordId}).`;
+        // Only a row that would have been taken (its Key the pending credit's) is checked, and said.
+        expect({ state, said: reporter.warnings.join('\n').includes(said) }).toEqual({ state, said: keyToo });
+        // The usage file proves the credit was never collected: it is collected now. Without it, nothing settles
+        // which credit the record is: the credit waits, named, and nothing is billed.
+        const next = await runCollect(
+          {},
+          { sink: w.sink(), usageDir: w.usageDir, reporter: silentReporter, now: NOW },
+        );
+        expect({ state, collected: next.file?.records.map((r) => r.creditId) ?? [] }).toEqual({
+          state,
+          collected: folder ? [waiting.creditId] : [],
+        });
+        expect({ state, skipped: next.skipped.map((s) => s.creditId) }).toEqual({
+          state,
+          skipped: folder ? [] : [waiting.creditId],
+        });
+      }
   });
 
   it('a deleted row never collected comes back from the CUR with the Credit ID it had, not a new one', async () => {
