@@ -5,7 +5,7 @@
  * object a caller changed, must never come back from a stale parse.
  */
 import fc from 'fast-check';
-import { readFileSync, writeFileSync } from 'node:fs';
+import { readFileSync, statSync, utimesSync, writeFileSync } from 'node:fs';
 import type { UsageFile, UsageRecord } from '../../../core/usage';
 import { loadUsageFiles, saveUsageJson, usageJsonPath } from '../../../sync-service/usage/usage-files';
 import { withTempDir } from '../../helpers/fixtures-io';
@@ -148,6 +148,66 @@ describe('the usage journal', () => {
       }).toThrow(TypeError);
       expect(() => loaded.records.push(loaded.records[0])).toThrow(TypeError);
       expect(loadUsageFiles(dir)[0].records).toEqual(journal(['one', 'two']).records);
+    });
+  });
+
+  describe('saved again after a load (usage close): the records copied from the file, not encoded again', () => {
+    const block = (text: string) => text.slice(text.indexOf('\n  "records": ['), text.indexOf('\n  ]') + 4);
+
+    it('gives the text a fresh encoding gives, whatever text the records hold', async () => {
+      await withTempDir(async (dir) => {
+        await fc.assert(
+          fc.asyncProperty(
+            fc.array(fc.string({ unit: 'binary', maxLength: 30 }), { minLength: 1, maxLength: 6 }),
+            async (texts) => {
+              const file = journal(texts, { status: 'ready' });
+              await saveUsageJson(dir, file);
+              const loaded = loadUsageFiles(dir)[0];
+              expect(loaded).toEqual(file);
+              const closed = { ...loaded, status: 'closed' as const, closedAt: '2026-12-01T00:00:00.000Z' };
+              await saveUsageJson(dir, closed);
+              const text = written(dir, closed);
+              expectJournal(text, closed);
+              await saveUsageJson(dir, structuredClone(closed)); // another array: encoded
+              expect(text).toBe(written(dir, closed));
+            },
+          ),
+          { numRuns: 60 },
+        );
+      });
+    });
+
+    it('copies the bytes on disk (a journal with every field on a line keeps its records so)', async () => {
+      await withTempDir(async (dir) => {
+        const file = journal(['one', 'line\n  ]\n  "records": [\n'], { status: 'ready' });
+        const path = usageJsonPath(dir, file.usageFileId);
+        const old = JSON.stringify(file, null, 2) + '\n';
+        writeFileSync(path, old);
+        const loaded = loadUsageFiles(dir)[0];
+        expect(loaded).toEqual(file);
+        const closed = { ...loaded, status: 'closed' as const };
+        await saveUsageJson(dir, closed);
+        const text = written(dir, closed);
+        expect(JSON.parse(text)).toEqual(closed);
+        expect(block(text)).toBe(block(old));
+      });
+    });
+
+    it('encodes the records it holds when the file changed since the load', async () => {
+      await withTempDir(async (dir) => {
+        const file = journal(['one', 'two'], { status: 'ready' });
+        await saveUsageJson(dir, file);
+        const loaded = loadUsageFiles(dir)[0];
+        // Rewritten by someone else meanwhile, other records: the loaded ones are what is saved.
+        const path = usageJsonPath(dir, file.usageFileId);
+        const { mtime } = statSync(path);
+        writeFileSync(path, readFileSync(path, 'utf8').replace('"description":"two"', '"description":"TWO"'));
+        utimesSync(path, mtime, mtime); // as a rewrite within one tick of a coarse clock (as far as utimes can put it back)
+        const closed = { ...loaded, status: 'closed' as const };
+        await saveUsageJson(dir, closed);
+        expectJournal(written(dir, closed), closed);
+        expect(closed.records[1].description).toBe('two');
+      });
     });
   });
 });
