@@ -37,6 +37,11 @@ export interface CollectScreenOptions {
    */
   collected?: ReadonlyMap<string, string>;
   /**
+   * Keys and Credit IDs only an Audit row shows collected, which the rest of the record gives to another credit
+   * (an Audit row edited?) → the usage file it names: not proof of a collection, nor of none; skipped until settled.
+   */
+  disputed?: ReadonlyMap<string, string>;
+  /**
    * Per period, whether AWS has finalised it as the Config tab records it (core/aws-bill.ts). Given, a credit of
    * a period not recorded `final` is skipped (its amount may still change), unless `allowEstimated`.
    */
@@ -60,7 +65,7 @@ export function screenForCollect(
   directory: AccountDirectory,
   opts: CollectScreenOptions = {},
 ): { collectable: Credit[]; skipped: SkippedCredit[] } {
-  const { period, syncedAmounts, collected, awsBills, allowEstimated, invoiced } = opts;
+  const { period, syncedAmounts, collected, disputed, awsBills, allowEstimated, invoiced } = opts;
   const collectable: Credit[] = [];
   const skipped: SkippedCredit[] = [];
   for (const { sheetRow, credit } of credits) {
@@ -79,6 +84,13 @@ export function screenForCollect(
     if (before) {
       skip(
         `it was collected before, into ${before}, and a credit is billed once. Check the row against that usage file; the next sync puts it back as collected.`,
+      );
+      continue;
+    }
+    const doubt = disputed?.get(credit.key) ?? disputed?.get(credit.creditId);
+    if (doubt) {
+      skip(
+        `the Audit tab shows it collected into ${doubt}, but the rest of the record gives that collection to another credit (an Audit row edited?), so it is neither taken nor billed. Put the Audit row back as it was (Version history, or a backup of the workbook), or run where the usage folder (usageDir) holds ${doubt}; then collect again.`,
       );
       continue;
     }

@@ -82,6 +82,8 @@ export interface Reconciled {
   deskId: string | null;
   /** The collections the Audit tab records, by Credit ID (core/collect-trace.ts), as read for this run. */
   traces: ReadonlyMap<string, CollectTrace>;
+  /** Those of `traces` a Ledger row gives to another credit (decision 0032): not taken, and not proof either way. */
+  doubtedTraces: ReadonlySet<CollectTrace>;
   /** Lines for the command's summary (also sent to the reporter as warnings). */
   messages: string[];
   written: boolean;
@@ -516,6 +518,7 @@ export async function readReconciled(sink: Sink, opts: ReconcileOptions): Promis
     usageFiles: usageFiles.own,
     // A collection its usage file on disk disproves is no collection: `usage collect` may take the credit.
     traces: disproven.length ? new Map([...traces].filter(([, t]) => !disproven.includes(t))) : traces,
+    doubtedTraces: new Set(doubted),
     deskId: usageFiles.deskId,
     result,
     ledgerAdded: missing.length,

@@ -34,7 +34,12 @@ import {
   type SkippedChange,
   type Snapshot,
 } from '../../core/sheet-changes';
-import { notCollectedFlags, screenForCollect, type SkippedCredit } from '../../core/collect-check';
+import {
+  notCollectedFlags,
+  screenForCollect,
+  type CollectScreenOptions,
+  type SkippedCredit,
+} from '../../core/collect-check';
 import { readSyncedAmounts } from '../../core/amount-proof';
 import { invoicedCredits } from '../../core/row-proof';
 import {
@@ -187,7 +192,7 @@ export async function runCollect(
   const screened = screenForCollect(state.credits, state.directory, {
     period: opts.period,
     syncedAmounts: readSyncedAmounts(rec.snapshot.tabs.audit),
-    collected: collectedIndex(rec),
+    ...collectedIndex(rec),
     // Only months AWS has finalised (core/aws-bill.ts), unless --allow-estimated.
     awsBills: state.awsBills,
     allowEstimated: opts.allowEstimated,
@@ -276,23 +281,32 @@ function estimatedPeriods(files: readonly UsageFile[]): CollectResult['estimated
 }
 
 /**
- * Every key and Credit ID the record shows collected (Ledger, usage files, Audit) → its usage file. An Audit trace
- * whose usage file is on disk, complete, adds nothing: that file's records are all in `rec.ledger` already, so a
- * trace it does not bear out is an Audit row edited to name another credit (decision 0032), and that credit is
- * proven never collected into it.
+ * Every key and Credit ID the record shows collected (Ledger, usage files, Audit) → its usage file, and those only
+ * an Audit row shows that the rest of the record contradicts (`disputed`). An Audit trace whose usage file is on
+ * disk, complete, adds nothing: that file's records are all in `rec.ledger` already, so a trace it does not bear
+ * out is an Audit row edited to name another credit (decision 0032), and that credit is proven never collected
+ * into it. A trace a Ledger row gives to another credit is disputed, as is a trace met by Credit ID alone on a
+ * row with another Key than the one it recorded (its Credit ID edited to name this credit): not collected, and
+ * not billed either, until someone settles it.
  */
-function collectedIndex(rec: Reconciled): Map<string, string> {
-  const out = new Map<string, string>();
-  for (const e of rec.ledger) out.set(e.key, e.usageFileId).set(e.creditId, e.usageFileId);
+function collectedIndex(rec: Reconciled): Pick<CollectScreenOptions, 'collected' | 'disputed'> {
+  const collected = new Map<string, string>();
+  const disputed = new Map<string, string>();
+  for (const e of rec.ledger) collected.set(e.key, e.usageFileId).set(e.creditId, e.usageFileId);
   const complete = new Set(
     rec.usageFiles.filter((f) => f.status === 'ready' || f.status === 'closed').map((f) => f.usageFileId),
   );
   for (const t of rec.traces.values()) {
     if (complete.has(t.usageFileId)) continue;
-    out.set(t.creditId, t.usageFileId);
-    if (t.key) out.set(t.key, t.usageFileId);
+    if (rec.doubtedTraces.has(t)) {
+      disputed.set(t.creditId, t.usageFileId);
+      if (t.key) disputed.set(t.key, t.usageFileId);
+    } else if (t.key) {
+      collected.set(t.key, t.usageFileId);
+      if (!collected.has(t.creditId)) disputed.set(t.creditId, t.usageFileId);
+    } else collected.set(t.creditId, t.usageFileId);
   }
-  return out;
+  return { collected, disputed };
 }
 
 /** Flags what this collection skips NOT_COLLECTED, and clears the flag where it no longer applies (one write). */

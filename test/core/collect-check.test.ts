@@ -90,6 +90,19 @@ describe('screenForCollect', () => {
     const twice = screenForCollect(rows, DIR, { collected: new Map([['k1', 'UF-2026-11-0000-0001']]) });
     expect(twice.collectable).toEqual([]);
     expect(twice.skipped[0].reason).toMatch(/collected before, into UF-2026-11-0000-0001/);
+    // Disputed (decision 0032): skipped, and said as what it is, by Key or by Credit ID; a collection wins.
+    for (const at of ['k1', assigned.creditId]) {
+      const doubt = screenForCollect(rows, DIR, { disputed: new Map([[at, 'UF-2026-11-0000-0002']]) });
+      expect(doubt.collectable).toEqual([]);
+      expect(doubt.skipped[0].reason).toMatch(
+        /^the Audit tab shows it collected into UF-2026-11-0000-0002, but the rest of the record gives that collection to another credit/,
+      );
+    }
+    const both = screenForCollect(rows, DIR, {
+      collected: new Map([['k1', 'UF-2026-11-0000-0001']]),
+      disputed: new Map([[assigned.creditId, 'UF-2026-11-0000-0002']]),
+    });
+    expect(both.skipped[0].reason).toMatch(/collected before, into UF-2026-11-0000-0001/);
   });
 
   it('property: NOT_COLLECTED is on exactly the ASSIGNED credits the screening skipped, once applied', () => {

@@ -342,9 +342,14 @@ describe('the Ledger on the workbook', () => {
           state,
           collected: folder ? [waiting.creditId] : [],
         });
-        expect({ state, skipped: next.skipped.map((s) => s.creditId) }).toEqual({
+        // Said as what it is: not "collected before … the next sync puts it back as collected", which it would not.
+        expect({ state, skipped: next.skipped.map((s) => `${s.creditId}: ${s.reason}`) }).toEqual({
           state,
-          skipped: folder ? [] : [waiting.creditId],
+          skipped: folder
+            ? []
+            : [
+                `${waiting.creditId}: the Audit tab shows it collected into ${billed.usageFileId}, but the rest of the record gives that collection to another credit (an Audit row edited?), so it is neither taken nor billed. Put the Audit row back as it was (Version history, or a backup of the workbook), or run where the usage folder (usageDir) holds ${billed.usageFileId}; then collect again.`,
+              ],
         });
       }
   });
