@@ -143,16 +143,20 @@ function parseJournal(bytes: Buffer): {
   if (end !== -1) {
     const start = at + RECORDS_AT.length - 2; // the [
     const stop = end + RECORDS_END.length;
-    const rest = JSON.parse(
-      `${bytes.toString('utf8', 0, start)}0${bytes.toString('utf8', stop)}`,
-    ) as UsageFile | null;
-    if (rest && typeof rest === 'object' && (rest.records as unknown) === 0) {
-      const records = JSON.parse(bytes.toString('utf8', start, stop)) as UsageFile['records'];
-      if (Array.isArray(records))
-        return {
-          file: { ...rest, records },
-          records: { start, end: stop, crc: crc32(bytes.subarray(start, stop)) },
-        };
+    try {
+      const rest = JSON.parse(
+        `${bytes.toString('utf8', 0, start)}0${bytes.toString('utf8', stop)}`,
+      ) as UsageFile | null;
+      if (rest && typeof rest === 'object' && (rest.records as unknown) === 0) {
+        const records = JSON.parse(bytes.toString('utf8', start, stop)) as UsageFile['records'];
+        if (Array.isArray(records))
+          return {
+            file: { ...rest, records },
+            records: { start, end: stop, crc: crc32(bytes.subarray(start, stop)) },
+          };
+      }
+    } catch {
+      // not cut where the layout says: parsed whole below, which says what is wrong if anything is
     }
   }
   return { file: JSON.parse(bytes.toString('utf8')) as UsageFile };

@@ -193,6 +193,26 @@ describe('the usage journal', () => {
       });
     });
 
+    it('reads a journal laid out otherwise whole: the lines it cuts at inside another structure', async () => {
+      await withTempDir(async (dir) => {
+        const file = journal(['one'], { status: 'ready' });
+        const path = usageJsonPath(dir, file.usageFileId);
+        // Valid JSON whose first top-level-looking "records" line opens a nested array (hand-written, say).
+        const odd = `{\n  "meta": {\n  "records": [\n1\n  ]\n},\n${JSON.stringify(file, null, 2).slice(2)}\n`;
+        writeFileSync(path, odd);
+        expect(loadUsageFiles(dir)[0]).toEqual({ meta: { records: [1] }, ...file });
+        // Valid JSON whose first closing line closes an inner array: neither piece parses; the whole does.
+        const inner = JSON.stringify(file, null, 2).replace(
+          /\n {2}"records": \[\n/,
+          '\n  "records": [\n    [\n  ],\n',
+        );
+        writeFileSync(path, inner);
+        expect(loadUsageFiles(dir)[0].records).toEqual([[], ...file.records]);
+        writeFileSync(path, `{\n  "x": "a",\n  "records": [\n    1,\n  ]\n}\n`); // not JSON at all
+        expect(() => loadUsageFiles(dir)).toThrow(/is not a readable usage file/);
+      });
+    });
+
     it('encodes the records it holds when the file changed since the load', async () => {
       await withTempDir(async (dir) => {
         const file = journal(['one', 'two'], { status: 'ready' });
