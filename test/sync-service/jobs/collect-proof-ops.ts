@@ -28,7 +28,8 @@ export type Op =
   | { kind: 'copyRowBelow'; from: number }
   | { kind: 'copyCell'; header: string; from: number; to: number }
   | { kind: 'typeCell'; header: string; row: number; value: string }
-  | { kind: 'typeOver'; header: string; row: number; value: string };
+  | { kind: 'typeOver'; header: string; row: number; value: string }
+  | { kind: 'editAuditTrace'; from: number; to: number; keyToo: boolean };
 
 const CREDIT_HEADERS = headersOf('credits');
 const row = fc.nat(9);
@@ -142,7 +143,53 @@ export const op: fc.Arbitrary<Op> = fc.oneof(
       .map(({ cell, row }) => ({ kind: 'typeOver' as const, header: cell[0], value: cell[1], row })),
     weight: 2,
   },
+  // an Audit `collect` row edited to name another credit: its Credit ID, and perhaps the Key in its record
+  {
+    arbitrary: fc.record({
+      kind: fc.constant('editAuditTrace' as const),
+      from: fc.nat(20),
+      to: row,
+      keyToo: fc.boolean(),
+    }),
+    weight: 2,
+  },
 );
+
+/**
+ * An Audit `collect` row (the `from`-th) edited by hand to name the Credits tab's `to`-th row not collected (any
+ * row, when all are): its Credit ID, and with `keyToo` the Key in its record (the After cell's JSON) too. `audit` and `credits` are the tabs' cells, row 0
+ * the headers.
+ */
+export function editAuditTrace<T>(
+  o: Extract<Op, { kind: 'editAuditTrace' }>,
+  audit: (T | string | null)[][],
+  credits: (T | string | null)[][],
+): void {
+  const [id, action, after] = ['Credit ID', 'Action', 'After'].map((h) => audit[0]?.indexOf(h) ?? -1);
+  const [creditId, key, status] = ['Credit ID', 'Key', 'Status'].map((h) => credits[0]?.indexOf(h) ?? -1);
+  if ([id, action, after, creditId, key].includes(-1) || credits.length < 2) return;
+  const rows = audit.slice(1).filter((r) => r[action] === 'collect');
+  if (!rows.length) return;
+  const edited = rows[o.from % rows.length];
+  // Most often a credit not collected (the edit that could lock it away), else any.
+  const open = credits.slice(1).filter((r) => !['PROCESSING', 'PROCESSED'].includes(String(r[status])));
+  const among = open.length ? open : credits.slice(1);
+  const target = among[o.to % among.length];
+  edited[id] = target[creditId];
+  if (o.keyToo && typeof edited[after] === 'string' && typeof target[key] === 'string')
+    edited[after] = edited[after].replace(/"key":"[^"]*"/, `"key":"${target[key]}"`);
+}
+
+/**
+ * Nothing is locked that no usage file bills: every PROCESSING or PROCESSED row's credit is in a usage record
+ * (`collected`: every file so far, kept here even when the folder is deleted). A row locked outside one is a
+ * credit dropped: never billed, and no command would take it again.
+ */
+export function expectNothingLockedUnbilled(sheet: Credit[], collected: Collected, ops: unknown): void {
+  for (const c of sheet)
+    if ((c.status === 'PROCESSING' || c.status === 'PROCESSED') && !collected.has(c.key))
+      throw new Error(`${c.creditId} is ${c.status} in no usage record (ops ${JSON.stringify(ops)})`);
+}
 
 /**
  * The Ledger tab, the Audit tab and the usage files are the three copies of what was collected; each is enough

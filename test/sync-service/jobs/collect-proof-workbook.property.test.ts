@@ -22,6 +22,7 @@ import {
   collectedIn,
   expectCollectedOnce,
   expectIdsUnique,
+  expectNothingLockedUnbilled,
   keepsOneRecord,
   op,
   orRefusal,
@@ -52,7 +53,10 @@ async function run(ops: Op[]): Promise<void> {
 
   for (const o of ops) {
     await byHandInExcel(path, o, renamed, w.usageDir);
-    if (await orRefusal(() => sync(w))) expectIdsUnique(await creditsOf(w.sink()), ops);
+    if (await orRefusal(() => sync(w))) {
+      expectIdsUnique(await creditsOf(w.sink()), ops);
+      expectNothingLockedUnbilled(await creditsOf(w.sink()), collected, ops);
+    }
     const deps = { sink: w.sink(), usageDir: w.usageDir, reporter: silentReporter, now: new Date() };
     const result = await orRefusal(() => runCollect({}, deps));
     if (!result?.file) continue;

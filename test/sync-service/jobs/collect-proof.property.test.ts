@@ -1,8 +1,9 @@
 /**
  * Issue 21's property: whatever sequence of hand edits people make — cells, rows, and structural ones (headers
- * renamed, deleted or moved; the Credits, Ledger or Audit tab deleted; the usage files deleted) — followed by
- * `sync` and `usage collect`, no credit key is ever in two usage records, and every credit a collection takes is
- * locked in the sheet with exactly the allocation it was collected with. A command may refuse (a missing header,
+ * renamed, deleted or moved; the Credits, Ledger or Audit tab deleted; the usage files deleted; an Audit
+ * collection row edited to name another credit) — followed by `sync` and `usage collect`, no credit key is ever in
+ * two usage records, every credit a collection takes is locked in the sheet with exactly the allocation it was
+ * collected with, and no row is locked that no usage record bills (a credit dropped). A command may refuse (a missing header,
  * a lost record): that is the safe outcome, and it must say so as a CreditDeskError, never fail otherwise.
  *
  * On the Google Sheet through the local Sheets v4 server, where a hand edit is a direct change of its state
@@ -20,9 +21,11 @@ import { collectedWorld, creditsOf, sync } from './ledger-helpers';
 import { makeSink, SHEET_ID, startServer, tab } from '../sinks/google/sheets-helpers';
 import {
   collectedIn,
+  editAuditTrace,
   editCells,
   expectCollectedOnce,
   expectIdsUnique,
+  expectNothingLockedUnbilled,
   keepsOneRecord,
   op,
   orRefusal,
@@ -70,6 +73,11 @@ async function run(server: SheetsServer, ops: Op[]): Promise<void> {
       case 'deleteUsageFiles':
         rmSync(w.usageDir, { recursive: true, force: true });
         return;
+      case 'editAuditTrace': {
+        const audit = ss().sheets.find((s) => s.properties.title === 'Audit');
+        if (audit) editAuditTrace(o, audit.cells, credits());
+        return;
+      }
       default:
         editCells(o, credits(), renamed);
     }
@@ -77,7 +85,10 @@ async function run(server: SheetsServer, ops: Op[]): Promise<void> {
 
   for (const o of ops) {
     apply(o);
-    if (await orRefusal(() => sync(w))) expectIdsUnique(await creditsOf(w.sink()), ops);
+    if (await orRefusal(() => sync(w))) {
+      expectIdsUnique(await creditsOf(w.sink()), ops);
+      expectNothingLockedUnbilled(await creditsOf(w.sink()), collected, ops);
+    }
     const result = await orRefusal(() =>
       runCollect({}, { sink: w.sink(), usageDir: w.usageDir, reporter: silentReporter, now: new Date() }),
     );

@@ -8,7 +8,7 @@ import { rmSync } from 'node:fs';
 import type ExcelJS from 'exceljs';
 import { sortByHand } from '../../helpers/hand-edits';
 import { loadWorkbook } from '../sinks/workbook/workbook-helpers';
-import { editCells, type Op, type Renamed } from './collect-proof-ops';
+import { editAuditTrace, editCells, type Op, type Renamed } from './collect-proof-ops';
 
 /** One hand edit: open the workbook in "Excel", change it, save it (or, for the usage files, delete them). */
 export async function byHandInExcel(path: string, o: Op, renamed: Renamed, usageDir: string): Promise<void> {
@@ -21,6 +21,13 @@ export async function byHandInExcel(path: string, o: Op, renamed: Renamed, usage
   if (o.kind === 'deleteTab') {
     const tab = wb.getWorksheet(o.name);
     if (tab) wb.removeWorksheet(tab.id);
+  } else if (o.kind === 'editAuditTrace') {
+    const audit = wb.getWorksheet('Audit');
+    if (audit && ws) {
+      const cells = valuesOf(audit);
+      editAuditTrace(o, cells, valuesOf(ws));
+      cells.forEach((r, i) => r.forEach((v, c) => (audit.getRow(i + 1).getCell(c + 1).value = v)));
+    }
   } else if (ws) editSheet(ws, o, renamed);
   await wb.xlsx.writeFile(path);
 }
