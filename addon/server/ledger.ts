@@ -4,6 +4,7 @@
  * row number, because staff sort, insert and delete rows. Read by headers, like every tab.
  */
 import { ARCHIVED_STATUS } from '../../core/archived-ledger';
+import { isCandidateOf } from '../../core/ids';
 import { REOPENED_STATUS } from '../../core/ledger';
 import { TABS } from '../../core/sheet-contract';
 import type { Cell } from '../../core/table';
@@ -75,7 +76,24 @@ export function readLedger(ss: Spreadsheet, timeZone: string): Ledger | null {
   return parseLedger(sheet.getDataRange().getValues() as unknown[][], timeZone);
 }
 
+/**
+ * The Ledger entry of a row, by its Key, else its Credit ID ('' for one the edit overwrote). An entry that names
+ * the row by one and not the other is taken only when its own Key and Credit ID belong together (core/ids.ts
+ * isCandidateOf): the row's Credit ID typed over is put back from it; but a Ledger row whose Key was typed over
+ * (the hidden tab unprotected by its owner) describes another credit, and restoring from it would write that
+ * credit's cells over this row. Then there is no entry here: the edit is undone as any edit without one, and
+ * the next sync puts the Ledger's Key back (decision 0031).
+ */
 export function ledgerEntry(ledger: Ledger | null, key: string, creditId: string): LedgerEntry | null {
   if (!ledger) return null;
-  return (key && ledger.byKey.get(key)) || (creditId && ledger.byId.get(creditId)) || null;
+  const entry = (key && ledger.byKey.get(key)) || (creditId && ledger.byId.get(creditId)) || null;
+  if (!entry) return null;
+  const agrees = (!key || entry.key === key) && (!creditId || entry.creditId === creditId);
+  return agrees || ownsItsKey(entry) ? entry : null;
+}
+
+/** Whether the entry's Credit ID is one its Key was issued (the period as the ID spells it: a cell may be a date). */
+function ownsItsKey(e: LedgerEntry): boolean {
+  const period = /^AWSC-(\d{4})(\d{2})-/.exec(e.creditId);
+  return !period || isCandidateOf(e.key, `${period[1]}-${period[2]}`, e.creditId);
 }

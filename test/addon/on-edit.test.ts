@@ -1,6 +1,7 @@
 import { buildMenu } from '../../addon/server/menu';
 import { handleEdit } from '../../addon/server/on-edit';
 import { ADDON_WRITE_KEY, SYNC_LOCK_KEY } from '../../core/locks';
+import { creditIdCandidate } from '../../core/ids';
 import { CREDIT_COLUMNS } from '../../core/sheet-contract';
 import type { FakeSheet } from '../../emulators/spreadsheet-app';
 import { auditRows, creditsById, makeCredits, setUpDesk, type Desk } from './fixtures';
@@ -305,6 +306,44 @@ describe('onEdit: PROCESSING/PROCESSED rows are put back from the Ledger', () =>
     buildMenu({ authMode: 'LIMITED' });
     expect(desk.fake.log.dataCalls()).toBe(0);
     expect(desk.fake.log.count((n) => n.startsWith('Sheet.') || n.startsWith('Spreadsheet.'))).toBe(0);
+  });
+});
+
+describe('onEdit and a Ledger row whose Key was typed over (decision 0031)', () => {
+  // Credit IDs issued to their Keys, as the sync issues them (the other tests' fixture IDs are made up).
+  const issued = (i: number) => ({ creditId: creditIdCandidate(`k-${i}`, '2026-10', 0) });
+  const pending = { status: 'ASSIGNED' as const, allocation: 'customer 100%', distributorKeeps: 0 };
+  function typedOver(): { c0: string; c1: string } {
+    desk = setUpDesk(makeCredits(3, (i) => ({ ...issued(i), ...(i === 0 ? lockedCredit : pending) })));
+    const [c0, c1] = [issued(0).creditId, issued(1).creditId];
+    // The owner unhides the Ledger and types credit 1's Key over credit 0's row.
+    const ledger = desk.ss._sheet('Ledger');
+    const head = ledger._rows[0].map(String);
+    const row = ledger._rows.findIndex((r) => r[head.indexOf('Credit ID')] === c0);
+    ledger._set(row + 1, head.indexOf('Key') + 1, 'k-1');
+    return { c0, c1 };
+  }
+  const wholeRow = (r: number) => [desk.credits._rows[r - 1].slice(0, CREDIT_COLUMNS.length)];
+
+  test("a whole row pasted over the Key's own credit is not made the other credit's", () => {
+    const { c0, c1 } = typedOver();
+    userPastes(desk.credits, 3, 1, wholeRow(3)); // credit 1's row, pasted back as it is
+    // Before: restored from the typed row, credit 1's row became a locked copy of credit 0.
+    expect(creditsById(desk).get(c1)).toMatchObject({ Key: 'k-1', Status: 'ASSIGNED' });
+    expect([...creditsById(desk).keys()].filter((id) => id === c0)).toHaveLength(1);
+  });
+
+  test("the typed row's own credit is not given the Key typed over it", () => {
+    const { c0 } = typedOver();
+    userPastes(desk.credits, 2, 1, wholeRow(2)); // credit 0's row, pasted back as it is
+    // Before: restored from its Ledger row found by Credit ID, it took that row's Key (credit 1's).
+    expect(creditsById(desk).get(c0)).toMatchObject({ Key: 'k-0', Status: 'PROCESSED' });
+  });
+
+  test("a locked row's Credit ID typed over is still put back from its Ledger row, found by Key", () => {
+    desk = setUpDesk(makeCredits(2, (i) => ({ ...issued(i), ...(i === 0 ? lockedCredit : pending) })));
+    userEdits(desk.credits, 2, col('Credit ID'), [['AWSC-202610-9999-9999']]);
+    expect(desk.credits._get(2, col('Credit ID'))).toBe(issued(0).creditId);
   });
 });
 
