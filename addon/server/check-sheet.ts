@@ -16,7 +16,7 @@ import { text, type Cell } from '../../core/table';
 import { withDocumentLock } from '../services/lock';
 import { currentUserEmail } from '../services/session';
 import { guardedWrite, layoutOf, type PlannedWrite } from './guarded-write';
-import { readLedger, LEDGER_TAB } from './ledger';
+import { ownsItsKey, readLedger, LEDGER_TAB } from './ledger';
 import { openSpreadsheet, readCreditsLenient } from './live-sheet';
 
 export interface CheckResult {
@@ -71,9 +71,12 @@ export function checkSheet(): CheckResult {
       const expect: Partial<Record<CreditField, string>> = {};
       const set: Partial<Record<CreditField, Cell>> = {};
       const audit: AuditEntry[] = [];
+      // A Ledger row whose Key was typed over (its Credit ID not one that Key was issued: decision 0031) still
+      // holds its credit's cells, but not its Key: the row keeps its own, and the next sync puts the Ledger's back.
+      const keyTyped = text(cellOf(row, 'key')) !== entry.key && !ownsItsKey(entry);
       for (const [header, want] of entry.cells) {
         const f = HEADER_FIELD.get(header);
-        if (!f) continue;
+        if (!f || (f === 'key' && keyTyped)) continue;
         const have = cellOf(row, f);
         if (text(have) === text(want)) continue;
         expect[f] = text(have);

@@ -93,7 +93,7 @@ export function ledgerEntry(ledger: Ledger | null, key: string, creditId: string
 }
 
 /** Whether the entry's Credit ID is one its Key was issued (the period as the ID spells it: a cell may be a date). */
-function ownsItsKey(e: LedgerEntry): boolean {
+export function ownsItsKey(e: LedgerEntry): boolean {
   const period = /^AWSC-(\d{4})(\d{2})-/.exec(e.creditId);
   return !period || isCandidateOf(e.key, `${period[1]}-${period[2]}`, e.creditId);
 }

@@ -1,5 +1,6 @@
 /** Check sheet: collected credits put back from the Ledger by Credit ID, whatever happened to the rows. */
 import { checkSheet } from '../../addon/server/check-sheet';
+import { creditIdCandidate } from '../../core/ids';
 import { CREDIT_COLUMNS } from '../../core/sheet-contract';
 import type { Credit } from '../../core/credit';
 import { auditRows, creditsById, makeCredits, setUpDesk, type Desk } from './fixtures';
@@ -53,6 +54,25 @@ describe('Check sheet', () => {
     expect(desk.fake.log.count('Sheets.Spreadsheets.Values.batchUpdate')).toBe(0);
     // A second check finds nothing to do.
     expect(checkSheet().message).toMatch(/All 2 collected credits are as the Ledger records them/);
+  });
+
+  test("a Ledger row whose Key was typed over repairs its credit's row, but never gives it that Key", () => {
+    // Credit IDs issued to their Keys, as the sync issues them.
+    const issued = (i: number) => creditIdCandidate(`k-${i}`, '2026-10', 0);
+    desk = setUpDesk(
+      makeCredits(3, (i) => ({ creditId: issued(i), ...(i === 0 ? collected(i) : {}) })),
+      { user: 'owner@example.com' },
+    );
+    // The owner types credit 1's Key over credit 0's Ledger row, and retypes credit 0's allocation.
+    const ledger = desk.ss._sheet('Ledger');
+    const head = ledger._rows[0].map(String);
+    const at = ledger._rows.findIndex((r) => r[head.indexOf('Credit ID')] === issued(0));
+    ledger._set(at + 1, head.indexOf('Key') + 1, 'k-1');
+    desk.credits._set(2, col('Allocation'), 'reseller 100%');
+    checkSheet();
+    // Before: credit 0's row took the typed Key (credit 1's), one Key on two rows.
+    expect(creditsById(desk).get(issued(0))).toMatchObject({ Key: 'k-0', Allocation: 'customer 100%' });
+    expect(creditsById(desk).get(issued(1))).toMatchObject({ Key: 'k-1', Status: 'PENDING_ASSIGN' });
   });
 
   test('a status set to PROCESSED by hand (not in the Ledger) is put back to what its allocation says', () => {
