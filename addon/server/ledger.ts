@@ -77,18 +77,20 @@ export function readLedger(ss: Spreadsheet, timeZone: string): Ledger | null {
 }
 
 /**
- * The Ledger entry of a row, by its Key, else its Credit ID ('' for one the edit overwrote). An entry that names
- * the row by one and not the other is taken only when its own Key and Credit ID belong together (core/ids.ts
- * isCandidateOf): the row's Credit ID typed over is put back from it; but a Ledger row whose Key was typed over
- * (the hidden tab unprotected by its owner) describes another credit, and restoring from it would write that
- * credit's cells over this row. Then there is no entry here: the edit is undone as any edit without one, and
- * the next sync puts the Ledger's Key back (decision 0031).
+ * The Ledger entry of a row, by its Key, else its Credit ID ('' for one the edit overwrote). An entry that does
+ * not name the row by both (its Key the row's, and its Credit ID too unless the edit overwrote it) is taken only
+ * when its own Key and Credit ID belong together (core/ids.ts isCandidateOf), since its Key is then written over
+ * the row's: the row's Credit ID typed over is put back from it; but a Ledger row whose Key was typed over (the
+ * hidden tab unprotected by its owner) describes another credit, or gives its credit another's Key. Then there is
+ * no entry here: the edit is undone as any edit without one, and the next sync puts the Ledger's Key back
+ * (decision 0031).
  */
 export function ledgerEntry(ledger: Ledger | null, key: string, creditId: string): LedgerEntry | null {
   if (!ledger) return null;
   const entry = (key && ledger.byKey.get(key)) || (creditId && ledger.byId.get(creditId)) || null;
   if (!entry) return null;
-  const agrees = (!key || entry.key === key) && (!creditId || entry.creditId === creditId);
+  // Found by the row's own Key, and its Credit ID (if the edit left one) the same: this row's, whatever else.
+  const agrees = !!key && entry.key === key && (!creditId || entry.creditId === creditId);
   return agrees || ownsItsKey(entry) ? entry : null;
 }
 

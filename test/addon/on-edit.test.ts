@@ -340,6 +340,14 @@ describe('onEdit and a Ledger row whose Key was typed over (decision 0031)', () 
     expect(creditsById(desk).get(c0)).toMatchObject({ Key: 'k-0', Status: 'PROCESSED' });
   });
 
+  test("a paste over the typed row's own credit, its Key cell too, does not give it the Key typed over", () => {
+    const { c0 } = typedOver();
+    const row = wholeRow(2)[0];
+    userPastes(desk.credits, 2, col('Status'), [row.slice(col('Status') - 1).map(() => 'x')]);
+    // Before: its Key unknown (pasted over), found by Credit ID, every cell put back, the typed Key among them.
+    expect(creditsById(desk).get(c0)?.Key).not.toBe('k-1');
+  });
+
   test("a locked row's Credit ID typed over is still put back from its Ledger row, found by Key", () => {
     desk = setUpDesk(makeCredits(2, (i) => ({ ...issued(i), ...(i === 0 ? lockedCredit : pending) })));
     userEdits(desk.credits, 2, col('Credit ID'), [['AWSC-202610-9999-9999']]);
