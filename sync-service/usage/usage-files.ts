@@ -45,7 +45,21 @@ export function usageXlsxPath(dir: string, id: string): string {
 /** The JSON twin is the collection's journal: written like the workbook (temp file, fsync, rename), never half. */
 export async function saveUsageJson(dir: string, file: UsageFile): Promise<void> {
   mkdirSync(dir, { recursive: true });
-  await writeFileAtomically(usageJsonPath(dir, file.usageFileId), journalBytes(file));
+  const path = usageJsonPath(dir, file.usageFileId);
+  const { pieces, records } = journalBytes(file);
+  await writeFileAtomically(path, pieces);
+  // Where the records now stand in the file, for the same records saved again (recordsSource).
+  const stamp = records && fileStamp(path);
+  if (!records || !stamp) return;
+  let start = 0;
+  for (let i = 0; i < records.from; i++) start += pieces[i].length;
+  let end = start;
+  let crc = 0;
+  for (let i = records.from; i < records.to; i++) {
+    end += pieces[i].length;
+    crc = crc32(pieces[i], crc);
+  }
+  recordsSource.set(file.records, { path, stamp, start, end, crc });
 }
 
 /**
@@ -55,24 +69,28 @@ export async function saveUsageJson(dir: string, file: UsageFile): Promise<void>
  * journal at 50,000 credits: 0.7 s of a collect's CPU, and of a close's, went on indenting records; decision 0025). Any JSON
  * reader reads it as before (loadUsageFiles parses it with JSON.parse; journals written with every field on a
  * line read the same). Made a few MB at a time: one string of a whole month's records, then its bytes, was once
- * the largest allocation of a collect. The records' bytes are kept with their array (journals are never changed
- * in place: core/usage.ts makes new ones), so the same records saved again (the journal marked "ready" or
- * "closed") are not encoded twice.
+ * the largest allocation of a collect. Where the records' bytes stand in the file is kept with their array
+ * (journals are never changed in place: core/usage.ts makes new ones), so the same records saved again (the
+ * journal marked "ready" or "closed") are copied from the file, not encoded twice (recordsSource). `records`: the
+ * pieces that are the records array, [from, to).
  */
-function journalBytes(file: UsageFile): Uint8Array[] {
+function journalBytes(file: UsageFile): { pieces: Buffer[]; records?: { from: number; to: number } } {
   const marker = `\u0000records ${file.usageFileId}\u0000`;
   const head = JSON.stringify({ ...file, records: marker }, null, 2);
   const at = head.indexOf(JSON.stringify(marker));
   if (at === -1 || head.indexOf(JSON.stringify(marker), at + 1) !== -1)
-    return [Buffer.from(JSON.stringify(file, null, 2) + '\n', 'utf8')]; // a text that holds the marker: whole
-  return [
-    Buffer.from(head.slice(0, at), 'utf8'),
-    ...recordsBytes(file.records),
-    Buffer.from(`${head.slice(at + JSON.stringify(marker).length)}\n`, 'utf8'),
-  ];
+    return { pieces: [Buffer.from(JSON.stringify(file, null, 2) + '\n', 'utf8')] }; // holds the marker: whole
+  const records = recordsBytes(file.records);
+  return {
+    pieces: [
+      Buffer.from(head.slice(0, at), 'utf8'),
+      ...records,
+      Buffer.from(`${head.slice(at + JSON.stringify(marker).length)}\n`, 'utf8'),
+    ],
+    records: { from: 1, to: 1 + records.length },
+  };
 }
 
-const encodedRecords = new WeakMap<readonly UsageFile['records'][number][], Buffer[]>();
 const JOURNAL_BATCH_CHARS = 4 * 1024 * 1024;
 
 /**
@@ -81,7 +99,7 @@ const JOURNAL_BATCH_CHARS = 4 * 1024 * 1024;
  * A compact JSON text holds no line break (JSON escapes them inside strings), so each line is one record.
  */
 function recordsBytes(records: UsageFile['records']): Buffer[] {
-  const known = encodedRecords.get(records) ?? recordsOnDisk(records);
+  const known = recordsOnDisk(records);
   if (known) return known;
   if (!records.length) return [Buffer.from('[]', 'utf8')];
   const out: Buffer[] = [];
@@ -94,16 +112,16 @@ function recordsBytes(records: UsageFile['records']): Buffer[] {
     }
   });
   out.push(Buffer.from(`${batch}\n  ]`, 'utf8'));
-  encodedRecords.set(records, out);
   return out;
 }
 
 /**
- * Where a loaded journal's records array stands in its file (byte offsets of its JSON text), while that file is
- * as it was loaded: saving the same records again (`usage close` marks a month's journals closed) copies those
- * bytes instead of encoding 50,000 records again (a quarter of a second of a whole-month close). Only the place
- * is kept, with the CRC-32 of its bytes, not the bytes: the folder's journals stay parsed in memory for the process
- * (`parsed`), their text would double that.
+ * Where a journal's records array stands in its file (byte offsets of its JSON text), as loaded or as last saved,
+ * while that file is as it was then: saving the same records again (`usage collect` marks its journals ready,
+ * `usage close` closed) copies those bytes instead of encoding 50,000 records again (a quarter of a second of a
+ * whole-month close). Only the place is kept, with the CRC-32 of its bytes, not the bytes: the records stay in
+ * memory for the process (`parsed`, the command's own), and their text beside them was 100 MB more at the peak of
+ * a 150,000-credit collect.
  */
 const recordsSource = new WeakMap<
   readonly UsageFile['records'][number][],
