@@ -177,6 +177,20 @@ describe('the usage journal', () => {
       });
     });
 
+    it('after a save too: the records are copied from the file just written, not encoded again', async () => {
+      await withTempDir(async (dir) => {
+        const file = journal(['one', 'two']);
+        await saveUsageJson(dir, file);
+        // Journals are never changed in place (core/usage.ts makes new ones); one changed here shows where the
+        // next save takes the records from: the file, as written.
+        (file.records[1] as { description: string }).description = 'changed in memory';
+        const ready: UsageFile = { ...file, status: 'ready' };
+        await saveUsageJson(dir, ready);
+        expect(JSON.parse(written(dir, ready)).records[1].description).toBe('two');
+        expect(JSON.parse(written(dir, ready)).status).toBe('ready');
+      });
+    });
+
     it('copies the bytes on disk (a journal with every field on a line keeps its records so)', async () => {
       await withTempDir(async (dir) => {
         const file = journal(['one', 'line\n  ]\n  "records": [\n'], { status: 'ready' });
