@@ -411,13 +411,11 @@ export function unionLedger(tab: readonly LedgerEntry[], disk: readonly LedgerEn
   }
   // A row under another's Key that no usage record answered: where its file is in the folder, typed (as above);
   // where it is not, given on for the Key check.
-  if (sameKey.size) {
-    for (const e of sameKey)
-      if (filesOnDisk().has(e.usageFileId)) {
-        untrusted.push(e);
-        sameKey.delete(e);
-      }
-  }
+  for (const e of sameKey)
+    if (filesOnDisk().has(e.usageFileId)) {
+      untrusted.push(e);
+      sameKey.delete(e);
+    }
   return {
     entries: [...byKey.values(), ...sameKey],
     missing,

@@ -183,16 +183,13 @@ interface CollectionRecord {
 /** Which copy says a trace is another credit's: a usage file on disk (proof), or only a Ledger row. */
 type Contradiction = 'file' | 'ledger';
 
-function collectionRecord(
-  entries: () => readonly LedgerEntry[],
-  files: readonly UsageFile[],
-): CollectionRecord {
+function collectionRecord(entries: readonly LedgerEntry[], files: readonly UsageFile[]): CollectionRecord {
   let known: { inFiles: Map<string, string>; onDisk: Set<string>; inTab: Map<string, string> } | undefined;
   const index = () => {
     const inFiles = new Map<string, string>();
     for (const f of files) for (const r of f.records) inFiles.set(r.usageRecordId, r.key);
     const inTab = new Map<string, string>();
-    for (const e of entries())
+    for (const e of entries)
       if (!inFiles.has(e.usageRecordId) && isCandidateOf(e.key, e.period, e.creditId))
         inTab.set(e.usageRecordId, e.key);
     return { inFiles, onDisk: new Set(files.map((f) => f.usageFileId)), inTab };
@@ -351,7 +348,7 @@ export async function readReconciled(sink: Sink, opts: ReconcileOptions): Promis
     snapshot.tabs.credits,
     traces,
     (k) => known.has(k) || archived.has(k),
-    collectionRecord(() => union.entries, usageFiles.own),
+    collectionRecord(union.entries, usageFiles.own),
   );
   const entries = [...union.entries, ...adopted];
   const missing = [...union.missing, ...adopted];
