@@ -133,6 +133,8 @@ async function patch(
     byName.has('xl/sharedStrings.xml') ? bytesOf('xl/sharedStrings.xml') : cannot('no sharedStrings.xml'),
   );
   const cells = new CellWriter(styles, strings, date1904);
+  // The cells of edited rows, as editRows' rows travel (their bytes, latin1): one writer for every tab.
+  const editedCells = bytesWriter(cells);
   const replaced = new Map<string, Buffer[]>();
 
   // --- Credits: the updated cells, and the row's lock from its Status; then the new rows ------------------
@@ -153,7 +155,6 @@ async function patch(
       return id;
     };
     const edits = new Map<number, (row: string) => string>();
-    const rowCells = bytesWriter(cells);
     for (const u of plan.updates) {
       edits.set(u.sheetRow, (row) =>
         editRow(
@@ -164,7 +165,7 @@ async function patch(
             s === undefined
               ? cannot(`a Credits cell without a style (column ${col})`)
               : variantOf(s, u.locked),
-          rowCells,
+          editedCells,
         ),
       );
     }
@@ -205,8 +206,7 @@ async function patch(
     const appended = placed.appended.map(rowCells);
     ledgerAppended = appended.length;
     const rowEdits = new Map<number, (row: string) => string>();
-    const ledgerCells = bytesWriter(cells);
-    for (const [r, list] of edits) rowEdits.set(r, (row) => editRow(row, r, list, (s) => s, ledgerCells));
+    for (const [r, list] of edits) rowEdits.set(r, (row) => editRow(row, r, list, (s) => s, editedCells));
     const edited = editRows(xml, rowEdits);
     // Only updates (a close): the edited pieces as they are, not copied into one buffer first.
     if (!appended.length) replaced.set(path, edited);
