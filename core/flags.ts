@@ -161,6 +161,12 @@ export const SYNC_OWNED_FLAGS: readonly Flag[] = WORDS.filter(
   (f) => FLAGS[f].setBy === 'sync' && FLAGS[f].clearedBy === 'sync',
 );
 
+/**
+ * The flags `usage collect` clears when it takes a credit (NOT_COLLECTED, REJECTED): each says the credit is in no
+ * usage file, so none belongs on a collected credit's row (reconcile drops one a paste left there).
+ */
+export const UNCOLLECTED_FLAGS: readonly Flag[] = WORDS.filter((f) => FLAGS[f].clearedBy === 'usage collect');
+
 /** The word's flag when it names one (in any case), else null. */
 function flagOf(word: string): Flag | null {
   return KNOWN.get(word.toUpperCase()) ?? null;

@@ -25,7 +25,7 @@ import { accountText, creditKey, firstCandidate, isCandidateOf, USAGE_FILE_ID_PA
 import { correctionKey, correctionOfDescription } from './correction-key';
 import { creditOfEntry, type LedgerEntry } from './ledger';
 import { checkLedgerKeys, type LedgerKeyCheck } from './ledger-key-check';
-import { hasFlag, withFlags } from './flags';
+import { hasFlag, UNCOLLECTED_FLAGS, withFlags, withoutFlags } from './flags';
 import { fromSheetValue, formatMinor } from './money';
 import { CREDIT_COLUMNS, LEDGER_CREDIT_FIELDS, type CreditField } from './sheet-contract';
 import { creditCell, indexColumns, text, type Cell, type ColumnIndex, type Grid } from './table';
@@ -317,8 +317,17 @@ export function reconcile(input: ReconcileInput): ReconcileResult {
       audit(e.creditId, 'key', readKey, e.key);
       changed.push('key');
     }
+    // A collected credit's row saying it is not collected (a paste of a pending row's Flags cell) would send staff
+    // after a credit that is billed; the words go, every other one stays.
+    const flagsNow = text(row[idx.flags]);
+    const stale = UNCOLLECTED_FLAGS.filter((f) => hasFlag(flagsNow, f));
+    const flags = stale.length ? withoutFlags(flagsNow, stale) : flagsNow;
+    if (stale.length) {
+      audit(e.creditId, 'flags', flagsNow, withFlags(flags, ['RESTORED']));
+      changed.push('flags');
+    }
     if (!changed.length) continue;
-    fields.flags = withFlags(text(row[idx.flags]), ['RESTORED']);
+    fields.flags = withFlags(flags, ['RESTORED']);
     fields.lastChange = now;
     if (readKey === e.key) repairs.updates.push({ key: e.key, fields });
     else repairs.rowRepairs.push({ sheetRow: at + 2, creditId: text(row[idx.creditId]), readKey, fields });

@@ -237,6 +237,37 @@ describe('reconcile: each hand edit the usage record undoes', () => {
     assertInvariants(w, credits);
   });
 
+  it("drops NOT_COLLECTED and REJECTED from a collected credit's row, with the row's other repairs or alone", () => {
+    const w = world();
+    const [a, b] = [w.ledger[0], w.ledger[1]];
+    // a: a pending row pasted over it (its Flags cell came along, its status too); b: only the words typed.
+    let grid = edit(w.grid, a.creditId, 'flags', 'NOT_COLLECTED ORIGINAL_HOLD');
+    grid = edit(grid, a.creditId, 'status', 'ASSIGNED');
+    grid = edit(grid, b.creditId, 'flags', 'rejected');
+    const { result, credits } = syncInMemory(w, grid);
+    expect(credits.find((c) => c.key === a.key)).toMatchObject({
+      status: a.status,
+      flags: 'ORIGINAL_HOLD RESTORED',
+    });
+    expect(credits.find((c) => c.key === b.key)).toMatchObject({ flags: 'RESTORED' });
+    expect(result.repairs.audit.map((x) => [x.creditId, x.field, x.before, x.after])).toEqual(
+      expect.arrayContaining([
+        [a.creditId, 'flags', 'NOT_COLLECTED ORIGINAL_HOLD', 'ORIGINAL_HOLD RESTORED'],
+        [b.creditId, 'flags', 'rejected', 'RESTORED'],
+      ]),
+    );
+    expect(result.restored.map((r) => [r.creditId, r.what])).toEqual(
+      expect.arrayContaining([
+        [a.creditId, 'status, flags'],
+        [b.creditId, 'flags'],
+      ]),
+    );
+    assertInvariants(w, credits);
+    // Once dropped, a second sync finds nothing to do.
+    const again = syncInMemory(w, gridOf(credits));
+    expect(again.result.repairs.audit).toEqual([]);
+  });
+
   it('sends a Status typed PROCESSED on a pending or assigned row back to what its allocation says', () => {
     const w = world();
     const pending = creditsOf(w.grid).find((c) => c.status === 'PENDING_ASSIGN')!;
