@@ -138,6 +138,38 @@ export interface WrittenEntry extends Omit<ZipEntry, 'raw'> {
 }
 
 /**
+ * A piece of a part's new XML: bytes, text (stored UTF-8), or bytes one character each. The patcher's new rows
+ * travel as strings, kept in V8's heap until their chunk is deflated: as Buffers they were external memory,
+ * and each 64 MB of it held since the last full collection starts another marking of the whole heap (a
+ * 150,000-credit collect's patch held 470 MB of new rows and marked a 1.2 GB heap seven times).
+ */
+export type XmlPiece = Buffer | string | Latin1Bytes;
+
+/** Bytes as a string of one character each (latin1): how the patcher's edited rows travel (editRows). */
+export interface Latin1Bytes {
+  readonly latin1: string;
+}
+
+/** A piece's length: its bytes', but a string's characters (its UTF-8 bytes are as many or more). */
+function pieceLength(p: XmlPiece): number {
+  return typeof p === 'string' || Buffer.isBuffer(p) ? p.length : p.latin1.length;
+}
+
+/** A piece's bytes, in a buffer of their own (the rare paths that edit a part's whole XML again). */
+export function pieceBytes(pieces: readonly XmlPiece[]): Buffer {
+  if (pieces.length === 1 && Buffer.isBuffer(pieces[0])) return pieces[0];
+  return Buffer.concat(
+    pieces.map((p) =>
+      Buffer.isBuffer(p)
+        ? p
+        : typeof p === 'string'
+          ? Buffer.from(p, 'utf8')
+          : Buffer.from(p.latin1, 'latin1'),
+    ),
+  );
+}
+
+/**
  * A new deflated entry from its XML in pieces (the untouched runs of a sheet and the edited rows between
  * them). The stream is made of chunks of a few MB, each deflated on its own and ending in a sync flush, which
  * leaves the stream byte-aligned and open, so the compressed chunks simply follow one another (as pigz does).
@@ -151,7 +183,7 @@ export interface WrittenEntry extends Omit<ZipEntry, 'raw'> {
  */
 export async function newEntry(
   name: string,
-  pieces: readonly Buffer[],
+  pieces: readonly XmlPiece[],
   {
     like,
     reuse,
@@ -164,12 +196,10 @@ export async function newEntry(
     chunkBytes?: number;
   } = {},
 ): Promise<WrittenEntry> {
-  let size = 0;
-  for (const data of pieces) size += data.length;
   const plan = segments(pieces, reuse).map((seg) =>
     'chunk' in seg ? seg : { data: chunked(seg.bytes, chunkBytes) },
   );
-  const jobs: { data: readonly Buffer[]; last: boolean }[] = [];
+  const jobs: { data: readonly XmlPiece[]; last: boolean }[] = [];
   plan.forEach((seg, i) => {
     if ('data' in seg)
       seg.data.forEach((data, j) =>
@@ -182,13 +212,19 @@ export async function newEntry(
   const compressed = await Promise.all(
     jobs.map(({ data, last }) =>
       deflateTurn(async () => {
-        const bytes = data.length === 1 ? data[0] : Buffer.concat(data);
-        const out = await deflated(bytes, {
-          level: 1,
-          chunkSize: Math.max(64 * 1024, bytes.length >> 2),
-          ...(last ? {} : { finishFlush: constants.Z_SYNC_FLUSH }),
-        });
-        return { length: bytes.length, out, crc: crc32(bytes) >>> 0 };
+        const one = data.length === 1 && Buffer.isBuffer(data[0]) ? data[0] : null;
+        const join = one ? null : joined(data);
+        const bytes = one ?? join!.bytes;
+        try {
+          const out = await deflated(bytes, {
+            level: 1,
+            chunkSize: Math.max(64 * 1024, bytes.length >> 2),
+            ...(last ? {} : { finishFlush: constants.Z_SYNC_FLUSH }),
+          });
+          return { length: bytes.length, out, crc: crc32(bytes) >>> 0 };
+        } finally {
+          join?.release();
+        }
       }),
     ),
   );
@@ -236,7 +272,7 @@ export async function newEntry(
     method: 8,
     crc: crc >>> 0,
     compressedSize: c[c.length - 1],
-    size,
+    size: u[u.length - 1],
     time: like?.time ?? now.time,
     date: like?.date ?? now.date,
     raw,
@@ -245,7 +281,7 @@ export async function newEntry(
   };
 }
 
-type Segment = { chunk: number } | { bytes: Buffer[] };
+type Segment = { chunk: number } | { bytes: XmlPiece[] };
 
 /**
  * The new content as a sequence of old chunks to copy and runs of bytes to deflate. An old chunk is copied when
@@ -253,17 +289,17 @@ type Segment = { chunk: number } | { bytes: Buffer[] };
  * those bytes there). The old stream's last chunk ends with the final block: it is copied only to end the new
  * stream, and a chunk that did not end the old stream is not copied to end the new one; either is deflated again.
  */
-function segments(pieces: readonly Buffer[], reuse?: Reusable): Segment[] {
+function segments(pieces: readonly XmlPiece[], reuse?: Reusable): Segment[] {
   const out: Segment[] = [];
-  const fresh = (b: Buffer) => {
-    if (!b.length) return;
+  const fresh = (b: XmlPiece) => {
+    if (!pieceLength(b)) return;
     const last = out[out.length - 1];
     if (last && 'bytes' in last) last.bytes.push(b);
     else out.push({ bytes: [b] });
   };
   for (const p of pieces) {
-    const at = reuse ? offsetIn(reuse.xml, p) : -1;
-    if (at === -1) {
+    const at = reuse && Buffer.isBuffer(p) ? offsetIn(reuse.xml, p) : -1;
+    if (at === -1 || !Buffer.isBuffer(p)) {
       fresh(p);
       continue;
     }
@@ -363,9 +399,9 @@ const CHUNK_BYTES = 4 * 1024 * 1024;
  * into chunks of chunkBytes, as views), so there are chunks for both cores to deflate. A chunk of several
  * pieces is joined only when it is deflated (newEntry).
  */
-function chunked(pieces: readonly Buffer[], chunkBytes: number): Buffer[][] {
-  const out: Buffer[][] = [];
-  let run: Buffer[] = [];
+function chunked(pieces: readonly XmlPiece[], chunkBytes: number): XmlPiece[][] {
+  const out: XmlPiece[][] = [];
+  let run: XmlPiece[] = [];
   let runBytes = 0;
   const flush = () => {
     if (run.length) out.push(run);
@@ -373,21 +409,66 @@ function chunked(pieces: readonly Buffer[], chunkBytes: number): Buffer[][] {
     runBytes = 0;
   };
   for (const p of pieces) {
-    if (!p.length) continue;
-    if (p.length >= chunkBytes) {
+    const length = pieceLength(p);
+    if (!length) continue;
+    if (length >= chunkBytes) {
       flush();
       let at = 0;
-      for (; p.length - at >= 2 * chunkBytes; at += chunkBytes) out.push([p.subarray(at, at + chunkBytes)]);
-      out.push([p.subarray(at)]);
+      while (length - at >= 2 * chunkBytes) {
+        const to = cutAt(p, at + chunkBytes);
+        out.push([slice(p, at, to)]);
+        at = to;
+      }
+      out.push([slice(p, at, length)]);
       continue;
     }
     run.push(p);
-    runBytes += p.length;
+    runBytes += length;
     if (runBytes >= chunkBytes) flush();
   }
   flush();
   return out;
 }
+
+function slice(p: XmlPiece, from: number, to: number): XmlPiece {
+  if (Buffer.isBuffer(p)) return p.subarray(from, to);
+  return typeof p === 'string' ? p.slice(from, to) : { latin1: p.latin1.slice(from, to) };
+}
+
+/** Where a piece may be cut near `at`: text not between the two halves of a surrogate pair (each alone is no character). */
+function cutAt(p: XmlPiece, at: number): number {
+  if (typeof p !== 'string') return at;
+  const unit = p.charCodeAt(at - 1);
+  return unit >= 0xd800 && unit <= 0xdbff ? at + 1 : at;
+}
+
+/**
+ * A chunk's pieces joined into one of DEFLATE_AT_ONCE buffers kept for the purpose, given back once deflated: a
+ * buffer per chunk was external memory again, freed only when a collection found it dead (see XmlPiece).
+ */
+function joined(pieces: readonly XmlPiece[]): { bytes: Buffer; release: () => void } {
+  let size = 0;
+  for (const p of pieces) size += typeof p === 'string' ? Buffer.byteLength(p, 'utf8') : pieceLength(p);
+  const pooled = joinBuffers.pop();
+  const buffer =
+    pooled && pooled.length >= size ? pooled : Buffer.allocUnsafe(Math.max(size, 2 * CHUNK_BYTES));
+  if (pooled && buffer !== pooled) joinBuffers.push(pooled);
+  let at = 0;
+  for (const p of pieces)
+    at += Buffer.isBuffer(p)
+      ? p.copy(buffer, at)
+      : typeof p === 'string'
+        ? buffer.write(p, at, 'utf8')
+        : buffer.write(p.latin1, at, 'latin1');
+  return {
+    bytes: buffer.subarray(0, size),
+    release: () => {
+      if (joinBuffers.length < DEFLATE_AT_ONCE) joinBuffers.push(buffer);
+    },
+  };
+}
+
+const joinBuffers: Buffer[] = [];
 
 export function dosDateTime(d: Date): { time: number; date: number } {
   return {

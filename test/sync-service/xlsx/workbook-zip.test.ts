@@ -4,9 +4,11 @@ import { mapFor, recordOf } from '../../../sync-service/sinks/workbook/workbook-
 import {
   entryBytes,
   newEntry,
+  pieceBytes,
   readZip,
   writeZip,
   type WrittenEntry,
+  type XmlPiece,
   type ZipEntry,
 } from '../../../sync-service/xlsx/workbook-zip';
 
@@ -56,6 +58,40 @@ describe('workbook zip entries written in pieces', () => {
     );
   });
 
+  it('stores text pieces UTF-8 and latin1 pieces byte for byte, cutting big text only between characters', async () => {
+    await fc.assert(
+      fc.asyncProperty(
+        fc.array(
+          fc.record({
+            text: fc.string({ unit: 'binary', maxLength: 60 }),
+            times: fc.integer({ min: 1, max: 100 }),
+            as: fc.constantFrom('bytes', 'text', 'latin1'),
+          }),
+          { minLength: 1, maxLength: 8 },
+        ),
+        fc.integer({ min: 31, max: 997 }),
+        async (specs, chunkBytes) => {
+          // '😀' (two UTF-16 units) between the repeats puts surrogate pairs at every offset a cut may fall on.
+          const pieces: XmlPiece[] = specs.map(({ text, times, as }) => {
+            const s = (text + '😀').repeat(times);
+            return as === 'text'
+              ? s
+              : as === 'latin1'
+                ? { latin1: Buffer.from(s).toString('latin1') }
+                : Buffer.from(s);
+          });
+          const expected = Buffer.from(specs.map(({ text, times }) => (text + '😀').repeat(times)).join(''));
+          const entry = await newEntry('xl/worksheets/sheet1.xml', pieces, { chunkBytes });
+          expect(entry.size).toBe(expected.length);
+          expect(entry.crc).toBe(crc32(expected) >>> 0);
+          expect(inflateRawSync(Buffer.concat(entry.raw)).equals(expected)).toBe(true);
+          expectIndependentChunks(entry, expected);
+        },
+      ),
+      { numRuns: 60 },
+    );
+  });
+
   /**
    * Rounds of edits as the patcher makes them: the new content is views into the part as read (the untouched
    * stretches) with new bytes between them (edited, added or removed rows), rewritten with the previous round's
@@ -66,7 +102,9 @@ describe('workbook zip entries written in pieces', () => {
     const edit = fc.record({
       at: fc.double({ min: 0, max: 1, noNaN: true }),
       cut: fc.integer({ min: 0, max: 300 }),
-      insert: fc.string({ maxLength: 200 }),
+      // Any text, astral characters too (a surrogate pair a chunk must not cut), as the patcher passes it.
+      insert: fc.string({ unit: 'binary', maxLength: 200 }),
+      as: fc.constantFrom('bytes', 'text', 'latin1'),
     });
     await fc.assert(
       fc.asyncProperty(
@@ -74,7 +112,7 @@ describe('workbook zip entries written in pieces', () => {
         fc.array(fc.array(edit, { maxLength: 4 }), { minLength: 1, maxLength: 4 }),
         fc.integer({ min: 64, max: 4_000 }),
         async (length, rounds, chunkBytes) => {
-          let content = Buffer.from(
+          let content: Buffer = Buffer.from(
             Array.from(
               { length: Math.ceil(length / 40) },
               (_, i) => `<row r="${i}"><v>${i * 7}</v></row>`,
@@ -92,18 +130,30 @@ describe('workbook zip entries written in pieces', () => {
             const spots = edits
               .map((e) => ({ ...e, at: Math.floor(e.at * xml.length) }))
               .sort((a, b) => a.at - b.at);
-            const pieces: Buffer[] = [];
+            const pieces: XmlPiece[] = [];
             const untouched: [number, number][] = [];
             let from = 0;
             for (const s of spots) {
               if (s.at < from) continue;
-              pieces.push(xml.subarray(from, s.at), Buffer.from(s.insert));
+              const bytes = Buffer.from(s.insert);
+              pieces.push(
+                xml.subarray(from, s.at),
+                s.as === 'bytes' ? bytes : s.as === 'text' ? s.insert : { latin1: bytes.toString('latin1') },
+              );
               untouched.push([from, s.at]);
               from = Math.min(xml.length, s.at + s.cut);
             }
             pieces.push(xml.subarray(from));
             untouched.push([from, xml.length]);
-            const next = Buffer.concat(pieces);
+            const next = pieceBytes(pieces);
+            expect(next.length).toBe(
+              pieces.reduce(
+                (n, p) =>
+                  n +
+                  (typeof p === 'string' ? Buffer.byteLength(p) : 'latin1' in p ? p.latin1.length : p.length),
+                0,
+              ),
+            );
             const written = await newEntry('xl/worksheets/sheet1.xml', pieces, {
               reuse: { xml, raw: read.raw, map: map! },
               chunkBytes,
