@@ -43,7 +43,16 @@ import { StylesEditor, withLock, withNumFmt } from './workbook-styles';
 import { patchSummary } from './workbook-summary-patch';
 import { replaceTabRows, type StaffTab } from './workbook-replace-tab';
 import { mapFor, recordOf, type ChunkRecord } from './workbook-chunk-maps';
-import { entryBytes, entryText, newEntry, readZip, zipPieces, ZipShapeError } from '../../xlsx/workbook-zip';
+import {
+  entryBytes,
+  entryText,
+  newEntry,
+  pieceBytes,
+  readZip,
+  zipPieces,
+  ZipShapeError,
+  type XmlPiece,
+} from '../../xlsx/workbook-zip';
 
 // eslint-disable-next-line @typescript-eslint/no-require-imports
 const excelUtils = require('exceljs/lib/utils/utils') as { dateToExcel(d: Date, date1904: boolean): number };
@@ -135,7 +144,7 @@ async function patch(
   const cells = new CellWriter(styles, strings, date1904);
   // The cells of edited rows, as editRows' rows travel (their bytes, latin1): one writer for every tab.
   const editedCells = bytesWriter(cells);
-  const replaced = new Map<string, Buffer[]>();
+  const replaced = new Map<string, XmlPiece[]>();
 
   // --- Credits: the updated cells, and the row's lock from its Status; then the new rows ------------------
   if (plan.updates.length || plan.appends.length) {
@@ -171,10 +180,11 @@ async function patch(
     }
     const edited = editRows(xml, edits);
     if (!plan.appends.length) replaced.set(path, edited);
-    else {
-      const whole = edited.length === 1 ? edited[0] : Buffer.concat(edited);
-      replaced.set(path, appendCredits(whole, tabs.credits, plan.appends, styles, cells, sharedText));
-    }
+    else
+      replaced.set(
+        path,
+        appendCredits(pieceBytes(edited), tabs.credits, plan.appends, styles, cells, sharedText),
+      );
   }
 
   // --- Ledger: updates by Key, then appends ---------------------------------------------------------------
@@ -203,17 +213,14 @@ async function patch(
     const rowCells = (fields: LedgerFields) => cellsOfRecord(fields, colOf, kinds);
     const edits = new Map<number, ReturnType<typeof rowCells>>();
     for (const [i, fields] of placed.edits) edits.set(i + 2, rowCells(fields));
-    const appended = placed.appended.map(rowCells);
+    const appended = placed.appended;
     ledgerAppended = appended.length;
     const rowEdits = new Map<number, (row: string) => string>();
     for (const [r, list] of edits) rowEdits.set(r, (row) => editRow(row, r, list, (s) => s, editedCells));
     const edited = editRows(xml, rowEdits);
     // Only updates (a close): the edited pieces as they are, not copied into one buffer first.
     if (!appended.length) replaced.set(path, edited);
-    else {
-      const whole = edited.length === 1 ? edited[0] : Buffer.concat(edited);
-      replaced.set(path, appendRows(whole, grid.rows.length + 1, appended, cells));
-    }
+    else replaced.set(path, appendRows(pieceBytes(edited), grid.rows.length + 1, appended, rowCells, cells));
   }
 
   // --- Audit: rows appended -------------------------------------------------------------------------------
@@ -225,8 +232,8 @@ async function patch(
     if (!tail(xml).includes(PROTECTED)) cannot('the Audit tab is not protected as the sink leaves it');
     const colOf = columnsOf(tabs.audit, 'audit');
     const kinds = kindsOf('audit');
-    const rows = audit.map((record) => cellsOfRecord(record, colOf, kinds));
-    replaced.set(path, appendRows(xml, tabs.audit.rows.length + 1, rows, cells));
+    const rowCells = (record: (typeof audit)[number]) => cellsOfRecord(record, colOf, kinds);
+    replaced.set(path, appendRows(xml, tabs.audit.rows.length + 1, audit, rowCells, cells));
   }
 
   // --- Staff tabs replaced whole (a sync's Config, Accounts/Rules from --accounts/--rules): workbook-replace-tab.ts
@@ -274,7 +281,7 @@ async function patch(
       if (!rows.size) continue;
       const path = pathOf(TABS[tab].name);
       const current = replaced.get(path);
-      const xml = current ? (current.length === 1 ? current[0] : Buffer.concat(current)) : bytesOf(path);
+      const xml = current ? pieceBytes(current) : bytesOf(path);
       if (tab === 'credits') expectCreditsShape(xml, tabs.credits);
       const lastRow = tabs[tab].rows.length + 1 + (tab === 'ledger' ? ledgerAppended : 0);
       replaced.set(path, removeRows(xml, rows, lastRow, tab === 'credits'));
@@ -449,7 +456,7 @@ function appendCredits(
   // month 2.7 s instead of 1.75 s). Only then: archive removes rows but never entries from the shared-strings
   // table, so a table a sync added to every month would grow all year.
   sharedText: boolean,
-): Buffer[] {
+): XmlPiece[] {
   const colOf = columnsOf(grid, 'credits');
   const kinds = kindsOf('credits');
   const lastRow = grid.rows.length + 1;
@@ -477,7 +484,7 @@ function appendCredits(
     }
     return id;
   };
-  const rows = appends.map((record) => {
+  const rowCells = (record: (typeof appends)[number]) => {
     const locked = lockedStatus(text(record.status));
     const currency = text(record.currency);
     const valueAt = new Map<number, Value>();
@@ -490,21 +497,15 @@ function appendCredits(
       value: valueAt.get(i + 1) ?? null,
       s: styleOf(i + 1, locked, currency),
     }));
-  });
-  const pieces = appendRows(xml, lastRow, rows, writer, sharedText);
+  };
   // The Status dropdown covers every data row (expectCreditsShape checked it covers the old ones).
   const letter = columnLetter(colOf.get('status')!);
-  const tailAt = pieces.length - 1;
-  pieces[tailAt] = Buffer.from(
-    pieces[tailAt]
-      .toString('utf8')
-      .replace(
-        `sqref="${letter}2:${letter}${lastRow}"`,
-        `sqref="${letter}2:${letter}${lastRow + appends.length}"`,
-      ),
-    'utf8',
+  return appendRows(xml, lastRow, appends, rowCells, writer, sharedText, (after) =>
+    after.replace(
+      `sqref="${letter}2:${letter}${lastRow}"`,
+      `sqref="${letter}2:${letter}${lastRow + appends.length}"`,
+    ),
   );
-  return pieces;
 }
 
 /** The column of the last cell in row r (0 when the row is not there). */
@@ -966,26 +967,33 @@ function editRowAnyOrder(rowXml: string, { r, changes, styleFor, writer }: RowEd
  * whole-month collect or close passes nearly every byte of the tab through here. An edit gives its new cells the
  * same way (`bytesWriter`).
  */
-function editRows(xml: Buffer, edits: Map<number, (row: string) => string>): Buffer[] {
+function editRows(xml: Buffer, edits: Map<number, (row: string) => string>): XmlPiece[] {
   if (!edits.size) return [xml];
   const wanted = [...edits.keys()].sort((a, b) => a - b);
-  const out: Buffer[] = [];
-  let batch = '';
+  const out: XmlPiece[] = [];
+  // Joined when flushed, not added up with +=: the sum is a tree of every row's pieces, held until deflated.
+  let batch: string[] = [];
+  let batchLength = 0;
+  const add = (s: string) => {
+    batch.push(s);
+    batchLength += s.length;
+  };
   const flush = () => {
-    if (batch) out.push(Buffer.from(batch, 'latin1'));
-    batch = '';
+    if (batch.length) out.push({ latin1: batch.join('') }); // a string until deflated: see XmlPiece
+    batch = [];
+    batchLength = 0;
   };
   let from = 0;
   let p = xml.indexOf('<sheetData');
   for (const r of wanted) {
     const { start, end } = rowAt(xml, r, p) ?? cannot(`row ${r} is not where the patcher looks for it`);
-    if (start - from <= NEAR_BYTES) batch += xml.toString('latin1', from, start);
+    if (start - from <= NEAR_BYTES) add(xml.toString('latin1', from, start));
     else {
       flush();
       out.push(xml.subarray(from, start));
     }
-    batch += edits.get(r)!(xml.toString('latin1', start, end));
-    if (batch.length >= APPEND_BATCH_CHARS) flush();
+    add(edits.get(r)!(xml.toString('latin1', start, end)));
+    if (batchLength >= APPEND_BATCH_CHARS) flush();
     from = p = end;
   }
   flush();
@@ -1004,6 +1012,25 @@ function bytesWriter(writer: Pick<CellWriter, 'cell'>): Pick<CellWriter, 'cell'>
 }
 
 const NON_ASCII = /[\u0080-\uffff]/;
+
+/**
+ * Text as its UTF-8 bytes one character each, encoded through one scratch buffer, in strings under a MB: one
+ * byte per character in V8's heap (text with one character past U+00FF, a description in Japanese, is two per
+ * character for the whole batch), no buffer per batch, and no string Node makes external (it does above about
+ * 1 MB): both are external memory until a collection finds them dead (see XmlPiece).
+ */
+function latin1Encoder(): (text: string, into: XmlPiece[]) => void {
+  let scratch = Buffer.alloc(0);
+  return (text, into) => {
+    if (scratch.length < text.length * 3) scratch = Buffer.allocUnsafe(text.length * 3);
+    const n = scratch.write(text, 0, 'utf8');
+    for (let at = 0; at < n; at += LATIN1_PIECE)
+      into.push({ latin1: scratch.toString('latin1', at, Math.min(n, at + LATIN1_PIECE)) });
+  };
+}
+
+/** Below the size from which Node makes a string from bytes an external one (EXTERN_APEX, 0xFBEE9 bytes). */
+const LATIN1_PIECE = 512 * 1024;
 
 /** Unchanged bytes between two edited rows taken into the text around them rather than kept as a view. */
 const NEAR_BYTES = 512;
@@ -1037,24 +1064,34 @@ function sheetDataOf(xml: Buffer, lastRow: number): { start: number; end: number
   return { start, end };
 }
 
-/** Rows appended after `lastRow` (the last row holding a value), with <dimension> and the filter following. */
-function appendRows(
+/**
+ * Rows appended after `lastRow` (the last row holding a value), with <dimension> and the filter following, and
+ * what follows </sheetData> as `editTail` makes it.
+ */
+function appendRows<R>(
   xml: Buffer,
   lastRow: number,
-  rows: { col: number; value: Value; s?: number }[][],
+  rows: readonly R[],
+  // Made row by row as the row is written: made all first, 365,000 rows' cells (a 150,000-credit collect's
+  // Ledger and Audit rows) were held at once.
+  cellsOf: (row: R) => { col: number; value: Value; s?: number }[],
   writer: CellWriter,
   sharedText = false,
-): Buffer[] {
+  editTail: (after: string) => string = (after) => after,
+): XmlPiece[] {
   if (!rows.length) return [xml];
   const { start, end } = sheetDataOf(xml, lastRow);
   let r = lastRow;
   let width = 0;
-  // Encoded a few MB at a time: one string of every new row (135,000 Audit rows of a whole-month collect) cost
-  // more than linear time to build and encode, and held the rows twice at once (string and bytes).
-  const added: Buffer[] = [];
+  // Joined a few MB at a time: one string of every new row (135,000 Audit rows of a whole-month collect) cost
+  // more than linear time to build. Kept as text until deflated (XmlPiece): encoded here, they were external
+  // memory held until the whole workbook was written.
+  const added: XmlPiece[] = [];
+  const latin1Of = latin1Encoder();
   let batch: string[] = [];
   let batchLength = 0;
-  for (const cells of rows) {
+  for (const record of rows) {
+    const cells = cellsOf(record);
     r++;
     let inOrder = true;
     for (let i = 1; i < cells.length && inOrder; i++) inOrder = cells[i - 1].col <= cells[i].col;
@@ -1068,7 +1105,7 @@ function appendRows(
     batch.push(row);
     batchLength += row.length;
     if (batchLength >= APPEND_BATCH_CHARS) {
-      added.push(Buffer.from(batch.join(''), 'utf8'));
+      latin1Of(batch.join(''), added);
       batch = [];
       batchLength = 0;
     }
@@ -1082,12 +1119,8 @@ function appendRows(
     /<autoFilter ref="([A-Z]+\d+):([A-Z]+)\d+"\/>/,
     (_m, from: string, col: string) => `<autoFilter ref="${from}:${col}${r}"/>`,
   );
-  return [
-    Buffer.from(before, 'utf8'),
-    xml.subarray(start, end),
-    ...added,
-    Buffer.from(batch.join('') + after, 'utf8'),
-  ];
+  latin1Of(batch.join(''), added);
+  return [before, xml.subarray(start, end), ...added, editTail(after)];
 }
 
 /**
