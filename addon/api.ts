@@ -75,6 +75,12 @@ export interface SelectedCreditResponse {
   passedOn?: PassedOnLine[];
   /** A locked credit's rule as the other views name it ("R1 MAP split", "Set by hand"); absent otherwise. */
   ruleName?: string;
+  /**
+   * Why `usage collect` would leave this credit out as its row stands — cells that are not what the sync wrote, a
+   * party typed over (core/row-proof.ts, decision 0029) — with what to do; absent when its row holds what the sync
+   * wrote, for a locked credit, and for a correction (proven against the Ledger, which this does not read).
+   */
+  unproven?: string;
 }
 
 export type RuleScope = 'selection' | 'pending';

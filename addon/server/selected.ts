@@ -2,6 +2,8 @@
  * getSelectedCredit: what the sidebar shows for the row the user has selected on Credits; getSelectionKey:
  * where the selection is, for the sidebar's poll (addon/sidebar/follow-selection.ts).
  */
+import { isCorrection } from '../../core/correction-key';
+import { unprovenRow } from '../../core/row-proof';
 import { TABS, type CreditField } from '../../core/sheet-contract';
 import { isLocked } from '../../core/status';
 import { creditFromRow, indexColumns } from '../../core/table';
@@ -67,11 +69,14 @@ export function getSelectedCredit(): SelectedCreditResponse {
     };
   }
   const { index } = readRules(ss, timeZone);
+  // Said now, while staff can still fix it, rather than at month end by `usage collect`'s NOT_COLLECTED.
+  const unproven = isCorrection(credit) ? null : unprovenRow(credit, directory, new Map());
   return {
     credit: creditView(credit, row),
     message: '',
     suggestion: suggestionView(credit, index, readDefaults(ss, timeZone), directory),
     targets: targetOptions(directory),
     selection,
+    ...(unproven ? { unproven } : {}),
   };
 }

@@ -1,6 +1,7 @@
 import { applyRules, assignSelectedWithDefault, previewRules, validateRules } from '../../addon/server/rules';
 import { assignCredit, unassignCredit } from '../../addon/server/assign';
 import { getSelectedCredit } from '../../addon/server/selected';
+import { creditKey } from '../../core/ids';
 import { ACCOUNTS, auditRows, creditsById, makeCredits, setUpDesk, type Desk } from './fixtures';
 
 let desk: Desk;
@@ -161,6 +162,26 @@ describe('getSelectedCredit', () => {
       { role: 'reseller', id: 'RES-2', name: 'Resell Two' },
     ]);
     expect(JSON.parse(JSON.stringify(res))).toEqual(res); // JSON-safe: no Dates, no undefined
+  });
+
+  test('a credit whose row is not what the sync wrote says why usage collect would leave it out (decision 0029)', () => {
+    // Keys as the sync makes them, from the row's cells (the fixtures' own are placeholders).
+    desk = setUpDesk(makeCredits(2).map((c) => ({ ...c, key: creditKey(c) })));
+    desk.ss._select('Credits', 'C2');
+    expect(getSelectedCredit().unproven).toBeUndefined();
+    // Another account's customer typed over the row: collect would leave it out, so the sidebar says so now.
+    const head = desk.credits._rows[0].map(String);
+    desk.credits._set(2, head.indexOf('Customer ID') + 1, 'CUST-2');
+    expect(getSelectedCredit().unproven).toMatch(
+      /^its Customer ID CUST-2 is not the CUST-1 the Accounts tab gives AWS account/,
+    );
+    // The Currency typed over: its Key's cells no longer give its Key.
+    desk.credits._set(2, head.indexOf('Customer ID') + 1, 'CUST-1');
+    desk.credits._set(2, head.indexOf('Currency') + 1, 'EUR');
+    expect(getSelectedCredit().unproven).toMatch(/no longer give its Key/);
+    // A locked credit is not warned about: it is collected already.
+    desk.credits._set(2, head.indexOf('Status') + 1, 'PROCESSED');
+    expect(getSelectedCredit().unproven).toBeUndefined();
   });
 
   test('no rule → the default configuration', () => {

@@ -47,4 +47,12 @@ export function renderCredit(response: SelectedCreditResponse): void {
       ),
     ),
   );
+  if (response.unproven)
+    details.appendChild(
+      el(
+        'p',
+        { class: 'warning', id: 'credit-unproven' },
+        `usage collect will leave this credit out: ${response.unproven}`,
+      ),
+    );
 }

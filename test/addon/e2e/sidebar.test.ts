@@ -384,6 +384,23 @@ describe('sidebar in Chromium against the built add-on', () => {
     assertEqual(pageErrors, []);
   });
 
+  it('warns of a credit whose row is not what the sync wrote: usage collect would leave it out', async () => {
+    const { desk, page, pageErrors } = await openSidebar('CR-EDP-1');
+    assertEqual(await page.locator('#credit-unproven').count(), 0); // its row as the sync wrote it
+    // Another account's customer typed over the row, then the row selected again.
+    const head = desk.credits._rows[0].map(String);
+    desk.credits._set(rowOf('CR-EDP-1'), head.indexOf('Customer ID') + 1, 'CUST-2');
+    desk.select('CR-EDP-2');
+    await waitForText(page.locator('#credit-details'), 'CR-EDP-2');
+    assertEqual(await page.locator('#credit-unproven').count(), 0);
+    desk.select('CR-EDP-1');
+    await waitForText(
+      page.locator('#credit-unproven'),
+      'usage collect will leave this credit out: its Customer ID CUST-2 is not the CUST-1 the Accounts tab gives',
+    );
+    assertEqual(pageErrors, []);
+  });
+
   it('shows descriptions as text, never as HTML', async () => {
     const { page, pageErrors } = await openSidebar('CR-SCRIPT');
     await waitForText(page.locator('#credit-details dd'), SCRIPT_DESCRIPTION);
