@@ -12,29 +12,62 @@ import { buildSummary, summaryJson, type Summary } from '../../core/summary';
 import { cellText, isMoneyCell, summaryTables } from '../../core/summary-layout';
 import { currentPeriod } from '../../core/periods';
 import { readState } from '../../core/sheet-state';
+import type { Reporter } from '../progress';
+import { readReconciled } from '../reconcile-step';
 import type { Sink } from '../sinks/sink';
 
 export type ReportFormat = 'table' | 'json' | 'csv';
 
+/**
+ * The summary of the sheet as it stands (run-month's, read right after its own writes put the sheet back): the
+ * Audit and the Ledger, the largest tabs on a year's sheet, are not read (Sink.read's `only`).
+ */
 export async function loadSummary(
   deps: { sink: Sink; now: Date },
   period?: string,
   cur?: { period: string; currency: string; amount: Minor }[],
 ): Promise<Summary> {
+  checkPeriod(period);
+  return summaryOf(
+    readState(await deps.sink.read({ only: ['credits', 'accounts', 'config'] })),
+    deps.now,
+    period,
+    cur,
+  );
+}
+
+/**
+ * `report`'s summary: the sheet read as every run reads it and checked against the usage record in memory
+ * (reconcile-step.ts; nothing is written), as the statements read it. A collected row typed over since the last
+ * writing command is counted as the record has it, so `report` and the statements agree; the difference is said.
+ */
+export async function loadRecordedSummary(
+  deps: { sink: Sink; now: Date; usageDir?: string; reporter?: Reporter },
+  period?: string,
+): Promise<Summary> {
+  checkPeriod(period);
+  const rec = await readReconciled(deps.sink, { usageDir: deps.usageDir, now: deps.now, write: false });
+  if (rec.messages.length)
+    deps.reporter?.warn(
+      `The sheet differs from the usage record (${rec.messages[0].split('\n')[0]}${rec.messages.length > 1 ? ' …' : ''}); the report follows the record. Any writing command (credit-desk sync) puts the sheet back.`,
+    );
+  return summaryOf(readState(rec.snapshot, { lenient: true }), deps.now, period);
+}
+
+function checkPeriod(period: string | undefined): void {
   if (period && !/^\d{4}-(0[1-9]|1[0-2])$/.test(period))
     throw new CreditDeskError('BAD_CONFIG', `--period ${period} is not a billing period.`, 'Use YYYY-MM.');
-  // The figures come from the Credits tab, the directory (Accounts) and the AWS bills (Config): the Audit and the
-  // Ledger, the largest tabs on a year's sheet, are not read (Sink.read's `only`).
-  const state = readState(await deps.sink.read({ only: ['credits', 'accounts', 'config'] }));
+}
+
+function summaryOf(
+  state: ReturnType<typeof readState>,
+  now: Date,
+  period?: string,
+  cur?: { period: string; currency: string; amount: Minor }[],
+): Summary {
   return buildSummary(
     state.credits.map((e) => e.credit),
-    {
-      directory: state.directory,
-      currentPeriod: currentPeriod(deps.now),
-      period,
-      cur,
-      awsBills: state.awsBills,
-    },
+    { directory: state.directory, currentPeriod: currentPeriod(now), period, cur, awsBills: state.awsBills },
   );
 }
 

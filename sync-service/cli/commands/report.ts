@@ -11,12 +11,20 @@ export function reportCommand(ctx: CliContext): Command {
       new Option('--format <format>', 'output format').choices(['table', 'json', 'csv']).default('table'),
     )
     .action(async (opts) => {
-      const { formatReport, loadSummary }: typeof import('../../jobs/report') = require('../../jobs/report');
+      const {
+        formatReport,
+        loadRecordedSummary,
+      }: typeof import('../../jobs/report') = require('../../jobs/report');
       // --period filters the report here; it is not the sync's target period setting.
+      const settings = settingsOf({ ...opts, period: undefined });
       const summary = await withSink(
-        settingsOf({ ...opts, period: undefined }),
+        settings,
         ctx,
-        (sink) => loadSummary({ sink, now: new Date() }, opts.period),
+        (sink) =>
+          loadRecordedSummary(
+            { sink, now: new Date(), usageDir: settings.usageDir, reporter: ctx.reporter },
+            opts.period,
+          ),
         { readOnly: true },
       );
       process.stdout.write(formatReport(summary, opts.format));

@@ -117,6 +117,20 @@ describe('credit-desk statement', () => {
     for (const f of resellers)
       for (const line of readFileSync(join(dir, 'out', f), 'utf8').split('\r\n'))
         if (line.includes(billed.creditId)) expect(line).toContain(billed.customerId); // only as the customer's
+    // `report` follows the record too, says so, and its per-party figures are the statements' totals
+    const rep = runCli(['report', '--period', billed.period, '--format', 'json'], dir);
+    expect(rep.code).toBe(0);
+    expect(rep.err).toMatch(/The sheet differs from the usage record .*; the report follows the record/);
+    const parties = (JSON.parse(rep.out) as ReportJson).parties.filter(
+      (p) => p.role !== 'distributor' && Number(p.amount) !== 0,
+    );
+    expect(parties.map((p) => p.targetId)).toContain(billed.customerId);
+    for (const p of parties) {
+      const total = statementOf(`${p.role}-${p.targetId}`)
+        .split('\r\n')
+        .find((l) => l.startsWith(`Total ${p.currency},`));
+      expect([p.targetId, total?.split(',')[6]]).toEqual([p.targetId, p.amount]);
+    }
     // and nothing was written: the sheet is as typed until a writing command puts it back
     const after = new ExcelJS.Workbook();
     await after.xlsx.readFile(join(dir, 'credits.xlsx'));
