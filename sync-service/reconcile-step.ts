@@ -307,6 +307,16 @@ function scopeSettled(
   return creditIds.every((id) => found.has(id));
 }
 
+/**
+ * What a reader that does not write (`statement`, `report`) tells when the sheet it read differs from the usage
+ * record it followed instead: the first difference, and that a writing command puts the sheet back; null when none.
+ */
+export function followedRecord(rec: Pick<Reconciled, 'messages'>, whoFollows: string): string | null {
+  if (!rec.messages.length) return null;
+  const first = rec.messages[0].split('\n')[0];
+  return `The sheet differs from the usage record (${first}${rec.messages.length > 1 ? ' …' : ''}); ${whoFollows} the record. Any writing command (credit-desk sync) puts the sheet back.`;
+}
+
 /** Reads the sink, reconciles it against the usage record, writes the repairs (unless a dry run). */
 export async function readReconciled(sink: Sink, opts: ReconcileOptions): Promise<Reconciled> {
   // The Audit narrowly (sink.ts: auditColumns): Credit ID and Action of every row, the rows of AUDIT_WHOLE_ROWS

@@ -13,7 +13,7 @@ import { cellText, isMoneyCell, summaryTables } from '../../core/summary-layout'
 import { currentPeriod } from '../../core/periods';
 import { readState } from '../../core/sheet-state';
 import type { Reporter } from '../progress';
-import { readReconciled } from '../reconcile-step';
+import { followedRecord, readReconciled } from '../reconcile-step';
 import type { Sink } from '../sinks/sink';
 
 export type ReportFormat = 'table' | 'json' | 'csv';
@@ -47,10 +47,8 @@ export async function loadRecordedSummary(
 ): Promise<Summary> {
   checkPeriod(period);
   const rec = await readReconciled(deps.sink, { usageDir: deps.usageDir, now: deps.now, write: false });
-  if (rec.messages.length)
-    deps.reporter?.warn(
-      `The sheet differs from the usage record (${rec.messages[0].split('\n')[0]}${rec.messages.length > 1 ? ' …' : ''}); the report follows the record. Any writing command (credit-desk sync) puts the sheet back.`,
-    );
+  const differs = followedRecord(rec, 'the report follows');
+  if (differs) deps.reporter?.warn(differs);
   return summaryOf(readState(rec.snapshot, { lenient: true }), deps.now, period);
 }
 

@@ -25,7 +25,7 @@ import { excelJs } from '../xlsx/exceljs-lazy';
 // Registers the exact text escaping for every ExcelJS save (descriptions read back as written).
 import '../xlsx/workbook-cells';
 import type { Sink } from '../sinks/sink';
-import { readReconciled } from '../reconcile-step';
+import { followedRecord, readReconciled } from '../reconcile-step';
 import type { Reporter } from '../progress';
 
 export type StatementFormat = 'xlsx' | 'csv';
@@ -70,10 +70,8 @@ export async function runStatement(
     now: deps.now ?? new Date(),
     write: false,
   });
-  if (rec.messages.length)
-    deps.reporter?.warn(
-      `The sheet differs from the usage record (${rec.messages[0].split('\n')[0]}${rec.messages.length > 1 ? ' …' : ''}); the statements follow the record. Any writing command (credit-desk sync) puts the sheet back.`,
-    );
+  const differs = followedRecord(rec, 'the statements follow');
+  if (differs) deps.reporter?.warn(differs);
   const state = readState(rec.snapshot, { lenient: true });
   const closed = closedCredits(rec.ledger.map((e) => ({ ...e, connectNote: e.connectNote ?? '' })));
   const { statements, skipped } = buildStatements(
