@@ -158,15 +158,27 @@ function pieceLength(p: XmlPiece): number {
 /** A piece's bytes, in a buffer of their own (the rare paths that edit a part's whole XML again). */
 export function pieceBytes(pieces: readonly XmlPiece[]): Buffer {
   if (pieces.length === 1 && Buffer.isBuffer(pieces[0])) return pieces[0];
-  return Buffer.concat(
-    pieces.map((p) =>
-      Buffer.isBuffer(p)
-        ? p
-        : typeof p === 'string'
-          ? Buffer.from(p, 'utf8')
-          : Buffer.from(p.latin1, 'latin1'),
-    ),
-  );
+  const bytes = Buffer.allocUnsafe(byteLength(pieces));
+  writePieces(pieces, bytes);
+  return bytes;
+}
+
+/** The pieces' bytes: a text piece's as UTF-8. */
+function byteLength(pieces: readonly XmlPiece[]): number {
+  let size = 0;
+  for (const p of pieces) size += typeof p === 'string' ? Buffer.byteLength(p, 'utf8') : pieceLength(p);
+  return size;
+}
+
+/** The pieces' bytes one after another from the start of `into` (as long as byteLength at least). */
+function writePieces(pieces: readonly XmlPiece[], into: Buffer): void {
+  let at = 0;
+  for (const p of pieces)
+    at += Buffer.isBuffer(p)
+      ? p.copy(into, at)
+      : typeof p === 'string'
+        ? into.write(p, at, 'utf8')
+        : into.write(p.latin1, at, 'latin1');
 }
 
 /**
@@ -447,19 +459,12 @@ function cutAt(p: XmlPiece, at: number): number {
  * buffer per chunk was external memory again, freed only when a collection found it dead (see XmlPiece).
  */
 function joined(pieces: readonly XmlPiece[]): { bytes: Buffer; release: () => void } {
-  let size = 0;
-  for (const p of pieces) size += typeof p === 'string' ? Buffer.byteLength(p, 'utf8') : pieceLength(p);
+  const size = byteLength(pieces);
   const pooled = joinBuffers.pop();
   const buffer =
     pooled && pooled.length >= size ? pooled : Buffer.allocUnsafe(Math.max(size, 2 * CHUNK_BYTES));
   if (pooled && buffer !== pooled) joinBuffers.push(pooled);
-  let at = 0;
-  for (const p of pieces)
-    at += Buffer.isBuffer(p)
-      ? p.copy(buffer, at)
-      : typeof p === 'string'
-        ? buffer.write(p, at, 'utf8')
-        : buffer.write(p.latin1, at, 'latin1');
+  writePieces(pieces, buffer);
   return {
     bytes: buffer.subarray(0, size),
     release: () => {
