@@ -163,21 +163,17 @@ async function patch(
       }
       return id;
     };
-    const edits = new Map<number, (row: string) => string>();
-    for (const u of plan.updates) {
-      edits.set(u.sheetRow, (row) =>
-        editRow(
-          row,
-          u.sheetRow,
-          u.cells,
-          (s, col) =>
-            s === undefined
-              ? cannot(`a Credits cell without a style (column ${col})`)
-              : variantOf(s, u.locked),
-          editedCells,
-        ),
-      );
-    }
+    const styleAs = (locked: boolean) => (s: number | undefined, col: number) =>
+      s === undefined ? cannot(`a Credits cell without a style (column ${col})`) : variantOf(s, locked);
+    const [lockedStyle, unlockedStyle] = [styleAs(true), styleAs(false)];
+    const edits = new Map<number, RowEdit>();
+    for (const u of plan.updates)
+      edits.set(u.sheetRow, {
+        r: u.sheetRow,
+        changes: u.cells,
+        styleFor: u.locked ? lockedStyle : unlockedStyle,
+        writer: editedCells,
+      });
     const edited = editRows(xml, edits);
     if (!plan.appends.length) replaced.set(path, edited);
     else
@@ -215,8 +211,9 @@ async function patch(
     for (const [i, fields] of placed.edits) edits.set(i + 2, rowCells(fields));
     const appended = placed.appended;
     ledgerAppended = appended.length;
-    const rowEdits = new Map<number, (row: string) => string>();
-    for (const [r, list] of edits) rowEdits.set(r, (row) => editRow(row, r, list, (s) => s, editedCells));
+    const rowEdits = new Map<number, RowEdit>();
+    for (const [r, list] of edits)
+      rowEdits.set(r, { r, changes: list, styleFor: sameStyle, writer: editedCells });
     const edited = editRows(xml, rowEdits);
     // Only updates (a close): the edited pieces as they are, not copied into one buffer first.
     if (!appended.length) replaced.set(path, edited);
@@ -411,15 +408,18 @@ function planCredits(
       cannot('a Currency changes (its money formats with it)');
     if ('status' in u.fields) statusNow.set(i, text(u.fields.status));
     const edit = byRow.get(i) ?? { key: u.key, sheetRow: i + 2, locked: false, cells: [] };
-    for (const [f, v] of Object.entries(u.fields))
-      edit.cells.push({ col: colOf.get(f)!, value: excelValueFor(v, kinds.get(f)) });
+    // In column order as they come (editRow's order; the entries of 90,000 updates were a tenth of what
+    // apply-rules' write allocated).
+    const fields = u.fields as Record<string, Parameters<typeof excelValueFor>[0]>;
+    for (const f in fields)
+      addInColumnOrder(edit.cells, colOf.get(f)!, excelValueFor(fields[f], kinds.get(f)));
     byRow.set(i, edit);
   }
-  const statusAfter = (i: number) => statusNow.get(i) ?? text(grid.rows[i][statusAt]);
-  for (const [i, e] of byRow) e.locked = lockedStatus(statusAfter(i));
+  byRow.forEach((e, i) => (e.locked = lockedStatus(statusNow.get(i) ?? text(grid.rows[i][statusAt]))));
   let lockedRows = lockedBefore;
-  for (const [i, status] of statusNow)
+  statusNow.forEach((status, i) => {
     lockedRows += Number(lockedStatus(status)) - Number(lockedStatus(text(grid.rows[i][statusAt])));
+  });
   // As applyChanges: a new credit without a Key or added twice is the full writer's error to raise; one whose Key
   // someone else added since the read (Excel, or a run without the lock) is skipped: theirs is kept, never doubled.
   const appendedKeys = new Set<string>();
@@ -432,6 +432,14 @@ function planCredits(
     return false;
   });
   return { updates: [...byRow.values()], appends, skipped, lockedRows };
+}
+
+/** A cell added to a row's edit in column order; a column already there takes the later value, as in a map. */
+function addInColumnOrder(cells: CreditEdit['cells'], col: number, value: Value): void {
+  let at = cells.length;
+  while (at > 0 && cells[at - 1].col > col) at--;
+  if (at > 0 && cells[at - 1].col === col) cells[at - 1] = { col, value };
+  else cells.splice(at, 0, { col, value });
 }
 
 function lockedStatus(status: string): boolean {
@@ -721,10 +729,23 @@ class CellWriter {
 
 /**
  * Where the value of the first attribute ` name="…"` of the tag xml[from, to) whose value is of the kind asked
- * (a cell reference, or digits) starts and ends (the index of its closing quote), or -1: what the regular
- * expression `^<c\b[^>]*?\sname="(…)"` finds, without a regular expression or a copy of the cell. `to` is the
- * tag's `>`; the name must follow white space.
+ * (a cell reference, or digits) starts (its closing quote is the next `"`), or -1: what the regular expression
+ * `^<c\b[^>]*?\sname="(…)"` finds, without a regular expression, a copy of the cell or an array for the answer
+ * (two a cell, millions in a whole-month collect). `to` is the tag's `>`; the name must follow white space.
  */
+function attrStart(xml: string, from: number, to: number, name: 'r' | 's', kind: 'ref' | 'digits'): number {
+  const lead = name === 'r' ? 'r="' : 's="';
+  for (let i = xml.indexOf(lead, from); i !== -1 && i < to; i = xml.indexOf(lead, i + 1)) {
+    if (!isSpace(xml.charCodeAt(i - 1))) continue;
+    const start = i + 3;
+    const end = xml.indexOf('"', start);
+    if (end === -1 || end >= to) continue;
+    if (kind === 'ref' ? refAt(xml, start, end) : digitsAt(xml, start, end)) return start;
+  }
+  return -1;
+}
+
+/** attrStart's answer with its end (the closing quote's index), or -1. */
 function attrValue(
   xml: string,
   from: number,
@@ -732,16 +753,11 @@ function attrValue(
   name: 'r' | 's',
   kind: 'ref' | 'digits',
 ): [number, number] | -1 {
-  const lead = `${name}="`;
-  for (let i = xml.indexOf(lead, from); i !== -1 && i < to; i = xml.indexOf(lead, i + 1)) {
-    if (!isSpace(xml.charCodeAt(i - 1))) continue;
-    const start = i + lead.length;
-    const end = xml.indexOf('"', start);
-    if (end === -1 || end >= to) continue;
-    if (kind === 'ref' ? refAt(xml, start, end) : digitsAt(xml, start, end)) return [start, end];
-  }
-  return -1;
+  const start = attrStart(xml, from, to, name, kind);
+  return start === -1 ? -1 : [start, xml.indexOf('"', start)];
 }
+
+const sameStyle = (s: number | undefined) => s;
 
 /** What `\s` matches: tab, line feed, vertical tab, form feed, carriage return, space, and Unicode's spaces. */
 const isSpace = (code: number) =>
@@ -789,8 +805,9 @@ export function editRow(
   styleFor: (style: number | undefined, col: number) => number | undefined,
   writer: Pick<CellWriter, 'cell'>,
 ): string {
-  const edit: RowEdit = { r, changes, styleFor, writer };
-  return editRowInOrder(rowXml, edit) ?? editRowAnyOrder(rowXml, edit);
+  const out: string[] = [];
+  editRowInto(out, rowXml, { r, changes, styleFor, writer });
+  return out.join('');
 }
 
 /** What editRow is asked to do to row `r`. */
@@ -801,70 +818,141 @@ interface RowEdit {
   writer: Pick<CellWriter, 'cell'>;
 }
 
+/** editRow, its pieces pushed onto `out` (editRows joins a few MB of rows at once). */
+function editRowInto(out: string[], rowXml: string, edit: RowEdit): void {
+  const mark = out.length;
+  if (editRowInOrder(out, rowXml, edit)) return;
+  out.length = mark; // what the usual way pushed before it gave up
+  out.push(editRowAnyOrder(rowXml, edit));
+}
+
 /**
  * editRow for the usual row — its cells in column order, each column once — written as it is scanned, with no
  * object per cell: a whole-month collect, close or apply-rules edits 45,000 to 90,000 rows of some 25 cells, and
- * the objects of the general way were much of the collector's work. A changed column the row does not have yet
- * (a Ledger row's Closed At) is written in its place as the scan passes it. Null for any other row
- * (editRowAnyOrder writes it), or for anything the general way refuses, which it then refuses.
+ * the objects of the general way were much of the collector's work. What stays is pushed as runs of the row's
+ * text (one slice for the cells between two changes; in a restyled cell, the text around its style's digits), not
+ * cell by cell and summed: the slices and sums were a third of what apply-rules' write allocated (profiled). A
+ * changed column the row does not have yet (a Ledger row's Closed At) is written in its place as the scan passes
+ * it. False for any other row (editRowAnyOrder writes it), or for anything the general way refuses, which it
+ * then refuses; what it pushed by then is the caller's to drop.
  */
-function editRowInOrder(rowXml: string, { r, changes, styleFor, writer }: RowEdit): string | null {
-  const open = /^<row\b[^>]*?(\/?)>/.exec(rowXml);
-  if (!open || open[1]) return null;
+function editRowInOrder(out: string[], rowXml: string, { r, changes, styleFor, writer }: RowEdit): boolean {
+  // `^<row\b[^>]*?(\/?)>`, without the match array: the open tag ends at its first `>`.
+  if (!rowXml.startsWith('<row') || isWordChar(rowXml.charCodeAt(4))) return false;
+  const openEnd = rowXml.indexOf('>', 4) + 1;
+  if (openEnd === 0 || rowXml.charCodeAt(openEnd - 2) === 47 /* / */) return false;
   const bodyEnd = rowXml.lastIndexOf('</row>');
-  // The changes in column order, the last one for a column standing (as in a map).
-  const byCol = changes.length < 2 ? changes : [...changes].sort((a, b) => a.col - b.col);
-  const todo = byCol.filter((c, i) => i + 1 === byCol.length || byCol[i + 1].col !== c.col);
+  const todo = inColumnOrder(changes);
   let next = 0; // the first change not written yet
-  let row = open[0];
-  /** The cells of changed columns before `col` the row does not have, written in place. */
-  const newCellsBefore = (col: number) => {
-    for (; next < todo.length && todo[next].col < col; next++)
-      row += writer.cell(
-        `${columnLetter(todo[next].col)}${r}`,
-        todo[next].value,
-        styleFor(undefined, todo[next].col),
-      );
+  let kept = 0; // rowXml[kept, …) stays and is not pushed yet
+  const keep = (to: number) => {
+    if (to > kept) out.push(rowXml.slice(kept, to));
   };
   let lastCol = 0;
-  for (let p = open[0].length; p < bodyEnd;) {
+  for (let p = openEnd; p < bodyEnd;) {
     const lt = rowXml.indexOf('<', p);
     if (lt !== p || rowXml.charCodeAt(lt + 1) !== 99 /* c */ || !isSpace(rowXml.charCodeAt(lt + 2)))
-      return null;
+      return false;
     const gt = rowXml.indexOf('>', lt);
-    if (gt === -1 || gt >= bodyEnd) return null;
+    if (gt === -1 || gt >= bodyEnd) return false;
     const selfClosing = rowXml.charCodeAt(gt - 1) === 47; /* / */
     let end = gt + 1;
     if (!selfClosing) {
       const close = rowXml.indexOf('</c>', gt);
-      if (close === -1 || close + 4 > bodyEnd) return null;
+      if (close === -1 || close + 4 > bodyEnd) return false;
       end = close + 4;
     }
-    const ref = attrValue(rowXml, lt + 2, gt, 'r', 'ref');
-    if (ref === -1) return null;
-    let digits = ref[0];
+    const ref = attrStart(rowXml, lt + 2, gt, 'r', 'ref');
+    if (ref === -1) return false;
+    let digits = ref;
     while (!isDigit(rowXml.charCodeAt(digits))) digits++;
-    const col = columnNumber(rowXml.slice(ref[0], digits));
+    const col = columnNumber(rowXml.slice(ref, digits));
     let rowNumber = 0;
-    for (let i = digits; i < ref[1]; i++) rowNumber = rowNumber * 10 + rowXml.charCodeAt(i) - 48;
-    if (rowNumber !== r || col <= lastCol) return null;
+    for (let i = digits, refEnd = rowXml.indexOf('"', ref); i < refEnd; i++)
+      rowNumber = rowNumber * 10 + rowXml.charCodeAt(i) - 48;
+    if (rowNumber !== r || col <= lastCol) return false;
     lastCol = col;
-    newCellsBefore(col);
-    const style = attrValue(rowXml, lt + 2, gt, 's', 'digits');
-    const was = style === -1 ? undefined : Number(rowXml.slice(style[0], style[1]));
+    if (next < todo.length && todo[next].col < col) {
+      keep(lt);
+      kept = lt;
+      next = newCells(out, todo, next, col, r, styleFor, writer);
+    }
+    const style = attrStart(rowXml, lt + 2, gt, 's', 'digits');
+    const styleEnd = style === -1 ? -1 : rowXml.indexOf('"', style);
+    const was = style === -1 ? undefined : digitsValue(rowXml, style, styleEnd);
     const s = styleFor(was, col);
-    if (next < todo.length && todo[next].col === col)
-      row += writer.cell(`${columnLetter(col)}${r}`, todo[next++].value, s);
-    else if (s === was) row += rowXml.slice(lt, end);
-    else if (style === -1)
-      row += `${rowXml.slice(lt, selfClosing ? gt - 1 : gt)} s="${s}"${rowXml.slice(selfClosing ? gt - 1 : gt, end)}`;
-    else
-      row += `${rowXml.slice(lt, style[0] - 4)}${s === undefined ? '' : ` s="${s}"`}${rowXml.slice(style[1] + 1, end)}`;
+    if (next < todo.length && todo[next].col === col) {
+      keep(lt);
+      out.push(writer.cell(`${columnLetter(col)}${r}`, todo[next++].value, s));
+      kept = end;
+    } else if (s === was) {
+      // the cell stays as it is, in the run being kept
+    } else if (style === -1) {
+      const at = selfClosing ? gt - 1 : gt; // no style yet: one added at the end of the open tag
+      keep(at);
+      out.push(styleAttribute(s!));
+      kept = at;
+    } else {
+      // The attribute with the white space before it replaced (one space, as the general way writes it), or
+      // taken out when the cell is to have no style.
+      keep(style - 4);
+      if (s !== undefined) out.push(styleAttribute(s));
+      kept = styleEnd + 1;
+    }
     p = end;
   }
-  newCellsBefore(Infinity);
-  return `${row}</row>`;
+  keep(Math.max(bodyEnd, openEnd));
+  newCells(out, todo, next, Infinity, r, styleFor, writer);
+  out.push('</row>');
+  return true;
 }
+
+/** The changes in column order, the last one for a column standing (as in a map); the array itself when it is. */
+function inColumnOrder<C extends { col: number }>(changes: C[]): C[] {
+  for (let i = 1; i < changes.length; i++)
+    if (changes[i].col <= changes[i - 1].col) {
+      const byCol = [...changes].sort((a, b) => a.col - b.col);
+      return byCol.filter((c, j) => j + 1 === byCol.length || byCol[j + 1].col !== c.col);
+    }
+  return changes;
+}
+
+/** The cells of changed columns from `next` before `col` that the row does not have, pushed; the next change. */
+function newCells(
+  out: string[],
+  todo: readonly { col: number; value: Value }[],
+  next: number,
+  col: number,
+  r: number,
+  styleFor: RowEdit['styleFor'],
+  writer: Pick<CellWriter, 'cell'>,
+): number {
+  for (; next < todo.length && todo[next].col < col; next++)
+    out.push(
+      writer.cell(
+        `${columnLetter(todo[next].col)}${r}`,
+        todo[next].value,
+        styleFor(undefined, todo[next].col),
+      ),
+    );
+  return next;
+}
+
+/** A cell's style attribute, ` s="…"`, made once per style. */
+const styleAttributes: string[] = [];
+const styleAttribute = (s: number) => (styleAttributes[s] ??= ` s="${s}"`);
+
+/** The number xml[start, end) spells, its digits checked by digitsAt. */
+function digitsValue(xml: string, start: number, end: number): number {
+  if (end - start > 15) return Number(xml.slice(start, end)); // past what adding up digits keeps exact
+  let v = 0;
+  for (let i = start; i < end; i++) v = v * 10 + xml.charCodeAt(i) - 48;
+  return v;
+}
+
+/** What `\w` matches: a letter, a digit or `_` (ASCII). */
+const isWordChar = (code: number) =>
+  (code >= 48 && code <= 57) || (code >= 65 && code <= 90) || (code >= 97 && code <= 122) || code === 95;
 
 /** editRow for any row: its cells gathered first, then written in column order. */
 function editRowAnyOrder(rowXml: string, { r, changes, styleFor, writer }: RowEdit): string {
@@ -967,17 +1055,13 @@ function editRowAnyOrder(rowXml: string, { r, changes, styleFor, writer }: RowEd
  * whole-month collect or close passes nearly every byte of the tab through here. An edit gives its new cells the
  * same way (`bytesWriter`).
  */
-function editRows(xml: Buffer, edits: Map<number, (row: string) => string>): XmlPiece[] {
+function editRows(xml: Buffer, edits: ReadonlyMap<number, RowEdit>): XmlPiece[] {
   if (!edits.size) return [xml];
   const wanted = [...edits.keys()].sort((a, b) => a - b);
   const out: XmlPiece[] = [];
   // Joined when flushed, not added up with +=: the sum is a tree of every row's pieces, held until deflated.
   let batch: string[] = [];
   let batchLength = 0;
-  const add = (s: string) => {
-    batch.push(s);
-    batchLength += s.length;
-  };
   const flush = () => {
     if (batch.length) out.push({ latin1: batch.join('') }); // a string until deflated: see XmlPiece
     batch = [];
@@ -987,12 +1071,12 @@ function editRows(xml: Buffer, edits: Map<number, (row: string) => string>): Xml
   let p = xml.indexOf('<sheetData');
   for (const r of wanted) {
     const { start, end } = rowAt(xml, r, p) ?? cannot(`row ${r} is not where the patcher looks for it`);
-    if (start - from <= NEAR_BYTES) add(xml.toString('latin1', from, start));
-    else {
+    if (start - from > NEAR_BYTES) {
       flush();
       out.push(xml.subarray(from, start));
-    }
-    add(edits.get(r)!(xml.toString('latin1', start, end)));
+    } else if (start > from) batch.push(xml.toString('latin1', from, start));
+    editRowInto(batch, xml.toString('latin1', start, end), edits.get(r)!);
+    batchLength += end - from; // about what the rows come to: they change little in length
     if (batchLength >= APPEND_BATCH_CHARS) flush();
     from = p = end;
   }
@@ -1006,7 +1090,11 @@ function bytesWriter(writer: Pick<CellWriter, 'cell'>): Pick<CellWriter, 'cell'>
   return {
     cell: (ref, value, s, sharedText) => {
       const xml = writer.cell(ref, value, s, sharedText);
-      return NON_ASCII.test(xml) ? Buffer.from(xml, 'utf8').toString('latin1') : xml;
+      // Only a text can bring other than ASCII (the rest of a cell is its reference, style and numbers); testing
+      // the cell's XML made a flat copy of every new cell.
+      return typeof value === 'string' && NON_ASCII.test(value)
+        ? Buffer.from(xml, 'utf8').toString('latin1')
+        : xml;
     },
   };
 }
