@@ -51,21 +51,24 @@ export function resolveAllocation(spec: AllocationSpec, ctx: AllocationContext):
   checkFitsCredit(ctx, percentBp, fixed);
 
   // One largest-remainder split over every percent share plus the distributor's remainder share, so the
-  // rounding is decided once, for all parts together; fixed amounts need no rounding.
-  const percentIndexes = spec.shares.flatMap((s, i) => (s.percentBp !== undefined ? [i] : []));
-  const split = splitLargestRemainder(ctx.amount, [
-    ...percentIndexes.map((i) => spec.shares[i].percentBp as number),
-    FULL - percentBp,
-  ]);
-  const percentAmounts = new Map(percentIndexes.map((shareIndex, k) => [shareIndex, split[k]]));
+  // rounding is decided once, for all parts together; fixed amounts need no rounding. (Loops, not arrays and
+  // maps made per credit: the Summary resolves every credit of the sheet on every write.)
+  const weights: number[] = [];
+  for (const s of spec.shares) if (s.percentBp !== undefined) weights.push(s.percentBp);
+  weights.push(FULL - percentBp);
+  const split = splitLargestRemainder(ctx.amount, weights);
   const distributorKeeps = split[split.length - 1] - fixed; // ≥ 0: checkFitsCredit proved it (see there)
 
-  const lines: AllocationLine[] = spec.shares.map((s, i) => ({
-    role: s.role,
-    targetId: targets[i],
-    percentBp: s.percentBp ?? null,
-    amount: s.percentBp !== undefined ? (percentAmounts.get(i) as Minor) : (s.amount as Minor),
-  }));
+  const lines: AllocationLine[] = [];
+  let k = 0; // the next percent share's part of the split
+  spec.shares.forEach((s, i) =>
+    lines.push({
+      role: s.role,
+      targetId: targets[i],
+      percentBp: s.percentBp ?? null,
+      amount: s.percentBp !== undefined ? split[k++] : (s.amount as Minor),
+    }),
+  );
   lines.push({ role: 'distributor', targetId: '', percentBp: null, amount: distributorKeeps });
   return { lines, distributorKeeps };
 }
@@ -97,6 +100,10 @@ function resolveTarget(s: ShareSpec, n: number, ctx: AllocationContext): string 
  * guarantees the rounded distributor share (floor or ceil of its exact share) is at least the fixed total.
  */
 function checkFitsCredit(ctx: AllocationContext, percentBp: number, fixed: Minor): void {
+  // requested ≤ available is fixed × 10000 ≤ amount × (10000 − percentBp); both sides exact in a double below
+  // SAFE_FACTOR (checkSpec holds percentBp within 0–10000). BigInt for the rest, and for the message.
+  if (ctx.amount <= SAFE_FACTOR && fixed <= SAFE_FACTOR && fixed * FULL <= ctx.amount * (FULL - percentBp))
+    return;
   const amount = BigInt(ctx.amount);
   const percentScaled = amount * BigInt(percentBp); // percent part, in minor units × 10000
   const requested = percentScaled + BigInt(fixed) * BigInt(FULL);
@@ -113,6 +120,9 @@ function checkFitsCredit(ctx: AllocationContext, percentBp: number, fixed: Minor
     'Lower a percentage or a fixed amount so the shares fit in the credit; the distributor keeps what is left.',
   );
 }
+
+/** Below this, an amount × 10000 is a safe integer. */
+const SAFE_FACTOR = Math.floor(Number.MAX_SAFE_INTEGER / FULL);
 
 /** Formats a value in minor units × 10000 exactly: trailing zeros past the currency's decimals are dropped. */
 function formatScaled(scaled: bigint, currency: string): string {

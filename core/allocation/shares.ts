@@ -33,26 +33,25 @@ export function checkDuplicates(
   targetOf: (s: ShareSpec, i: number) => string | null,
   prefix = '',
 ): void {
-  const seen = new Map<string, number>();
-  shares.forEach((s, i) => {
-    const target = targetOf(s, i);
-    const key = `${s.role}\u0000${target ?? ''}\u0000${target === null ? 'own' : 'id'}`;
-    const first = seen.get(key);
-    if (first !== undefined) {
-      const who = target === null ? `the credit's own ${s.role}` : `${s.role} ${target}`;
+  // Pairs compared, not keys in a map: an allocation has a share or two, and this runs for every credit.
+  const targets = shares.map((s, i) => targetOf(s, i));
+  for (let i = 1; i < shares.length; i++)
+    for (let first = 0; first < i; first++) {
+      const target = targets[i];
+      if (shares[first].role !== shares[i].role || targets[first] !== target) continue;
+      const who = target === null ? `the credit's own ${shares[i].role}` : `${shares[i].role} ${target}`;
       throw badAllocation(
         `${prefix}${label(i)}: ${who} already has ${label(first)}; a target may appear only once.`,
         'Merge the two into one share, for example "customer 60%".',
       );
     }
-    seen.set(key, i);
-  });
 }
 
 export function checkPercentTotal(shares: ShareSpec[], currency: string): void {
-  const percentShares = shares.filter((s) => s.percentBp !== undefined);
-  const total = percentShares.reduce((sum, s) => sum + (s.percentBp as number), 0);
+  let total = 0;
+  for (const s of shares) if (s.percentBp !== undefined) total += s.percentBp;
   if (total > FULL) {
+    const percentShares = shares.filter((s) => s.percentBp !== undefined);
     throw badAllocation(
       `the percentages add up to ${formatPercentBp(total)}% (${percentShares.map((s) => formatShare(s, currency)).join(' + ')}), over 100%.`,
       'Lower them so they add up to 100% or less; the rest stays with the distributor.',

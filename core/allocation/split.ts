@@ -24,14 +24,15 @@ export function splitLargestRemainder(amount: Minor, weightsBp: number[]): Minor
   const q = Math.floor(amount / FULL);
   const r = amount % FULL;
   const parts: Minor[] = [];
-  const remainders: number[] = [];
   let given = 0;
   for (const w of weightsBp) {
     const part = q * w + Math.floor((r * w) / FULL);
     parts.push(part);
-    remainders.push((r * w) % FULL);
     given += part;
   }
+  // Most splits leave nothing over (one share of 100%, an amount in whole hundredths of the weights): no ranking.
+  if (given === amount) return parts;
+  const remainders = weightsBp.map((w) => (r * w) % FULL);
   const order = remainders.map((_, i) => i).sort((a, b) => remainders[b] - remainders[a] || a - b);
   for (let k = 0; k < amount - given; k++) parts[order[k]] += 1;
   return parts;
