@@ -27,10 +27,23 @@ export function stopRequested(): NodeJS.Signals | null {
   return requested;
 }
 
-/** A safe point: throws Interrupted if a stop was requested, unless the run has committed to finishing. */
-export function stopPoint(): void {
+/**
+ * A safe point: throws Interrupted if a stop was requested, unless the run has committed to finishing.
+ *
+ * It lets the event loop poll first: Node hands a signal to its listener only from the loop's poll phase (libuv
+ * reads it from a pipe there), so a Ctrl-C pressed during the synchronous work before a stop point (the read,
+ * reconciliation and plan of a month: seconds) was not seen there, and the run went on to commit. Found on a
+ * 50,000-credit `usage collect`: Ctrl-C during its read printed "stopping before the next change", then the run
+ * collected and locked every credit. Two turns: run from an I/O callback (the poll phase), the first immediate
+ * comes in the same iteration's check phase, before any poll; the second one comes after the next poll.
+ */
+export async function stopPoint(): Promise<void> {
+  await loopTurn();
+  await loopTurn();
   if (requested && !finishing) throw new Interrupted(requested);
 }
+
+const loopTurn = () => new Promise<void>((turn) => setImmediate(turn));
 
 /**
  * From here on the run finishes what it started instead of stopping: a step whose journal is written (a usage

@@ -48,7 +48,7 @@ export async function writeFileAtomically(
   bytes: FileBytes,
   opts: AtomicWriteOptions = {},
 ): Promise<void> {
-  stopPoint(); // after Ctrl-C, the file is left as it is rather than replaced (interrupt.ts)
+  await stopPoint(); // after Ctrl-C, the file is left as it is rather than replaced (interrupt.ts)
   const temp = tempPathFor(target);
   const backupTemp = opts.backupPath ? tempPathFor(opts.backupPath) : undefined;
   const done = [claimTemp(temp), backupTemp ? claimTemp(backupTemp) : () => undefined];

@@ -238,7 +238,7 @@ export async function runCollect(
   if (!planned.length) return none;
   if (deps.connectApi) for (const f of planned) f.viaConnect = true;
   // The last point Ctrl-C stops at (interrupt.ts): from the journals on, this run completes the collection itself.
-  stopPoint();
+  await stopPoint();
   finishFromHere();
   // Every journal first: from here on, a killed run leaves the whole collection for the next one to complete.
   for (const file of planned) await saveUsageJson(deps.usageDir, file);

@@ -351,7 +351,7 @@ export function createGoogleSheetsSink(opts: GoogleSheetsSinkOptions): GoogleShe
         'This is a bug in the command that opened it; report it with the command you ran.',
       );
     }
-    stopPoint(); // after Ctrl-C, the sheet is left as it is (interrupt.ts)
+    await stopPoint(); // after Ctrl-C, the sheet is left as it is (interrupt.ts)
     const l = layout ?? (await read(), layout!);
     const editor = await syncIdentity();
     // Normally held since read(); a second write after the first released it takes it again (its

@@ -315,7 +315,7 @@ export function createWorkbookSink(opts: WorkbookSinkOptions): Sink {
     },
 
     async write(changes: ChangeSet): Promise<WriteReport> {
-      stopPoint(); // after Ctrl-C, not even the plan is built: the workbook stays as it is (interrupt.ts)
+      await stopPoint(); // after Ctrl-C, not even the plan is built: the workbook stays as it is (interrupt.ts)
       await ensureLock();
       const current = await fileVersion(opts.path, label);
       // A few rows on a plain workbook: patch the zip (workbook-patch.ts) instead of rebuilding it in ExcelJS.

@@ -1,0 +1,136 @@
+/**
+ * A Ctrl-C that comes while the run is busy. Node hands a signal to its listener only from the event loop, so a
+ * signal raised during synchronous work (a month's read, reconciliation and plan: seconds at 50,000 credits) waits
+ * until the run next polls. A stop point must give it that turn: before it did, `usage collect` interrupted during
+ * its read printed "stopping before the next change" and then collected and locked every credit.
+ *
+ * Each case signals a process of its own (a real SIGINT in the test's process would reach the test runner).
+ */
+import { spawnSync } from 'node:child_process';
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { readState } from '../../core/sheet-state';
+import { runAssign } from '../../sync-service/jobs/assign';
+import { runSync } from '../../sync-service/jobs/sync';
+import { silentReporter } from '../../sync-service/progress';
+import { resolveSettings } from '../../sync-service/settings';
+import { createWorkbookSink } from '../../sync-service/sinks/workbook/workbook';
+import type { CreditSource, RawCreditRow } from '../../sync-service/sources/source';
+
+const rows: RawCreditRow[] = [1, 2, 3].map((i) => ({
+  billing_period: '2026-10',
+  payer_account_id: '111111111111',
+  usage_account_id: '222222222222',
+  product_code: 'AmazonEC2',
+  description: `Credit ${i}`,
+  currency_code: 'USD',
+  amount: `-${i}0.00`,
+  line_count: 1,
+  bad_cost_lines: 0,
+  invoiced_lines: 1, // AWS has finalised the month (core/aws-bill.ts)
+}));
+const source: CreditSource = {
+  listPeriods: async () => ['2026-10'],
+  fetchCredits: async () => ({ rows, label: 'test' }),
+  close: async () => {},
+};
+
+describe('a signal during synchronous work', () => {
+  // A real signal: the kernel delivers it at once, Node's listener runs only when the event loop polls. Here a
+  // process signals itself, works for 50 ms without yielding, then reaches a stop point: from its main script, and
+  // from an I/O callback (the loop's poll phase, after which an immediate comes before any further poll).
+  it.each([
+    ['its main script', (work: string) => work],
+    ['an I/O callback', (work: string) => `require('node:fs').readFile(__filename, () => { ${work} });`],
+  ])(
+    'is seen at the next stop point when it came during %s (a real SIGINT, a process of its own)',
+    (_, where) => {
+      const interrupt = resolve(__dirname, '../../sync-service/interrupt.ts');
+      const work = `
+      process.kill(process.pid, 'SIGINT');
+      const until = Date.now() + 50;
+      while (Date.now() < until);
+      Promise.resolve()
+        .then(() => stopPoint())
+        .then(() => console.log('went on'), (e) => console.log(e.name));`;
+      const script = `
+      require('tsx/cjs/api').register();
+      const { handleStopSignals, stopPoint } = require(${JSON.stringify(interrupt)});
+      handleStopSignals(() => {});
+      ${where(work)}`;
+      const run = spawnSync(process.execPath, ['-e', script], {
+        encoding: 'utf8',
+        cwd: resolve(__dirname, '../..'),
+      });
+      expect(run.stderr).toBe('');
+      expect(run.stdout.trim()).toBe('Interrupted');
+    },
+    30_000,
+  );
+
+  let dir: string;
+  const now = new Date('2026-11-26T10:00:00Z');
+  const sink = () => createWorkbookSink({ path: join(dir, 'credits.xlsx') });
+  const credits = async () => readState(await sink().read()).credits.map((e) => e.credit);
+
+  beforeAll(async () => {
+    dir = mkdtempSync(join(tmpdir(), 'credit-desk-signal-'));
+    const accounts = join(dir, 'accounts.csv');
+    writeFileSync(
+      accounts,
+      'AWS Account,Account Name,Customer ID,Customer Name,Asset ID,Reseller ID,Reseller Name\n222222222222,Prod,CUST-1,Acme,AS-1,RES-1,Partner\n',
+    );
+    const settings = resolveSettings(
+      { usageDir: join(dir, 'usage'), workbook: join(dir, 'credits.xlsx'), period: '2026-10', accounts },
+      {},
+    );
+    await runSync(settings, { previous: false }, { source, sink: sink(), reporter: silentReporter, now });
+    for (const c of await credits())
+      await runAssign(c.creditId, 'customer 100%', { sink: sink(), now, actor: 'test' });
+  });
+  afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+  it('Ctrl-C during the read of `usage collect`: nothing is collected, nothing written', async () => {
+    const before = await credits();
+    expect(before.map((c) => c.status)).toEqual(['ASSIGNED', 'ASSIGNED', 'ASSIGNED']);
+    const workbook = readFileSync(join(dir, 'credits.xlsx'));
+    // In a process of its own, a real SIGINT as the read finishes, then the rest of the run's synchronous work.
+    const at = (path: string) => JSON.stringify(resolve(__dirname, '../../sync-service', path));
+    const script = `
+      require('tsx/cjs/api').register();
+      const { handleStopSignals } = require(${at('interrupt.ts')});
+      const { runCollect } = require(${at('jobs/usage.ts')});
+      const { createWorkbookSink } = require(${at('sinks/workbook/workbook.ts')});
+      const { silentReporter } = require(${at('progress.ts')});
+      const real = createWorkbookSink({ path: ${JSON.stringify(join(dir, 'credits.xlsx'))} });
+      let signalled = false;
+      const sink = { ...real, read: async (opts) => {
+        const snapshot = await real.read(opts);
+        if (!signalled) {
+          signalled = true;
+          process.kill(process.pid, 'SIGINT');
+          const until = Date.now() + 20;
+          while (Date.now() < until);
+        }
+        return snapshot;
+      } };
+      const told = [];
+      handleStopSignals((s) => told.push(s));
+      runCollect({}, { sink, usageDir: ${JSON.stringify(join(dir, 'usage'))}, reporter: silentReporter,
+        now: new Date(${JSON.stringify(now.toISOString())}) })
+        .then(() => console.log('collected'), (e) => console.log(e.name, told.join()));`;
+    const run = spawnSync(process.execPath, ['-e', script], {
+      encoding: 'utf8',
+      cwd: resolve(__dirname, '../..'),
+    });
+    expect(run.stderr).toBe('');
+    expect(run.stdout.trim()).toBe('Interrupted SIGINT');
+    expect(readFileSync(join(dir, 'credits.xlsx')).equals(workbook)).toBe(true);
+    const usageDir = join(dir, 'usage');
+    expect(existsSync(usageDir) ? readdirSync(usageDir) : []).toEqual([]);
+    expect((await credits()).map((c) => [c.creditId, c.status, c.usageFileId])).toEqual(
+      before.map((c) => [c.creditId, 'ASSIGNED', '']),
+    );
+  }, 60_000);
+});
