@@ -11,6 +11,8 @@ import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSy
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { readState } from '../../core/sheet-state';
+import { writeFileAtomically } from '../../sync-service/files/atomic-file';
+import { handleStopSignals, Interrupted } from '../../sync-service/interrupt';
 import { runAssign } from '../../sync-service/jobs/assign';
 import { runSync } from '../../sync-service/jobs/sync';
 import { silentReporter } from '../../sync-service/progress';
@@ -132,5 +134,52 @@ describe('a signal during synchronous work', () => {
     expect((await credits()).map((c) => [c.creditId, c.status, c.usageFileId])).toEqual(
       before.map((c) => [c.creditId, 'ASSIGNED', '']),
     );
+  }, 60_000);
+});
+
+describe('a stop asked for while the workbook is being saved', () => {
+  const dirs: string[] = [];
+  afterAll(() => dirs.forEach((d) => rmSync(d, { recursive: true, force: true })));
+
+  it('goes up as the stop it is, not as a file that cannot be saved, and leaves the file as it was', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'credit-desk-save-stop-'));
+    dirs.push(dir);
+    const path = join(dir, 'credits.xlsx');
+    const accounts = join(dir, 'accounts.csv');
+    writeFileSync(
+      accounts,
+      'AWS Account,Account Name,Customer ID,Customer Name,Asset ID,Reseller ID,Reseller Name\n222222222222,Prod,CUST-1,Acme,AS-1,RES-1,Partner\n',
+    );
+    const settings = resolveSettings(
+      { usageDir: join(dir, 'usage'), workbook: path, period: '2026-10', accounts },
+      {},
+    );
+    const now = new Date('2026-11-26T10:00:00Z');
+    await runSync(
+      settings,
+      { previous: false },
+      { source, sink: createWorkbookSink({ path }), reporter: silentReporter, now },
+    );
+    const before = readFileSync(path);
+    const [first] = readState(await createWorkbookSink({ path }).read()).credits.map((e) => e.credit);
+    // Asked to stop after the write's own stop point, as the file is about to be replaced (the full writer, as a
+    // first sync or a workbook Excel saved takes).
+    const stopping = createWorkbookSink({
+      path,
+      patch: false,
+      saveFile: async (target, bytes) => {
+        process.emit('SIGINT', 'SIGINT');
+        return writeFileAtomically(target, bytes);
+      },
+    });
+    const unhandle = handleStopSignals(() => undefined);
+    try {
+      await expect(
+        runAssign(first.creditId, 'customer 100%', { sink: stopping, now, actor: 'test' }),
+      ).rejects.toBeInstanceOf(Interrupted);
+    } finally {
+      unhandle();
+    }
+    expect(readFileSync(path).equals(before)).toBe(true);
   }, 60_000);
 });

@@ -58,7 +58,7 @@ import { renderWorkbookSummary } from './workbook-summary';
 import { workbookTabSizes } from '../grid-size';
 import type { TabSize } from '../../../core/cell-budget';
 import { removeRows } from './workbook-remove';
-import { stopPoint } from '../../interrupt';
+import { Interrupted, stopPoint } from '../../interrupt';
 import {
   columnOf,
   ensureLayout,
@@ -191,7 +191,8 @@ export function createWorkbookSink(opts: WorkbookSinkOptions): Sink {
     } catch (err) {
       // The in-memory workbook now holds changes the file does not: drop it so the next read starts clean.
       workbook = undefined;
-      if (err instanceof CreditDeskError) throw err;
+      // A stop asked for (Ctrl-C) is not a file that cannot be saved: it goes up as it is (exit 130, its message).
+      if (err instanceof CreditDeskError || err instanceof Interrupted) throw err;
       throw fileAccessError(label, 'save', err);
     }
     loadedVersion = await fileVersion(opts.path, label);
