@@ -634,17 +634,17 @@ class SharedStrings {
    * (new Credits rows: every later command reads them, and a shared string is an index into one table where an
    * inline one is a string made per cell; the table's unchanged chunks are copied, workbook-chunk-maps.ts).
    */
-  cell(s: string, shared = false): { t: string; body: string } {
+  cell(open: string, s: string, shared = false): string {
     // Most cells: printable ASCII with no markup, underscore or edge space — as it is, without the four regular
     // expressions below (a whole-month collect writes about a million text cells).
-    if (!shared && isPlainText(s)) return { t: 'inlineStr', body: `<is><t>${s}</t></is>` };
+    if (!shared && isPlainText(s)) return `${open} t="inlineStr"><is><t>${s}</t></is></c>`;
     const encoded = encodeXlsxText(s);
     if (encoded === s && !shared) {
       // ExcelJS's rule for keeping the spaces (text-xform.js).
       const space = /^\s|\n|\s$/.test(s) ? ' xml:space="preserve"' : '';
-      return { t: 'inlineStr', body: `<is><t${space}>${escapeText(s)}</t></is>` };
+      return `${open} t="inlineStr"><is><t${space}>${escapeText(s)}</t></is></c>`;
     }
-    return { t: 's', body: `<v>${this.id(s)}</v>` };
+    return `${open} t="s"><v>${this.id(s)}</v></c>`;
   }
 
   private id(s: string): number {
@@ -719,10 +719,7 @@ class CellWriter {
     if (value === null || value === undefined) return st ? `<c r="${ref}"${st}/>` : '';
     if (typeof value === 'number') return `<c r="${ref}"${st}><v>${value}</v></c>`;
     if (typeof value === 'boolean') return `<c r="${ref}"${st} t="b"><v>${value ? 1 : 0}</v></c>`;
-    if (typeof value === 'string') {
-      const { t, body } = this.strings.cell(value, sharedText);
-      return `<c r="${ref}"${st} t="${t}">${body}</c>`;
-    }
+    if (typeof value === 'string') return this.strings.cell(`<c r="${ref}"${st}`, value, sharedText);
     return cannot('a value the patcher does not write');
   }
 }
@@ -1184,14 +1181,16 @@ function appendRows<R>(
     let inOrder = true;
     for (let i = 1; i < cells.length && inOrder; i++) inOrder = cells[i - 1].col <= cells[i].col;
     const sorted = inOrder ? cells : [...cells].sort((a, b) => a.col - b.col);
-    let row = `<row r="${r}">`;
+    // Each piece onto the batch, not summed into a row first (a cons string per cell, then the row's).
+    const rowNumber = String(r);
+    batch.push(`<row r="${rowNumber}">`);
     for (const c of sorted) {
       if (c.value !== null) width = Math.max(width, c.col);
-      row += writer.cell(`${columnLetter(c.col)}${r}`, c.value, c.s, sharedText);
+      const cell = writer.cell(columnLetter(c.col) + rowNumber, c.value, c.s, sharedText);
+      batch.push(cell);
+      batchLength += cell.length;
     }
-    row += '</row>';
-    batch.push(row);
-    batchLength += row.length;
+    batch.push('</row>');
     if (batchLength >= APPEND_BATCH_CHARS) {
       latin1Of(batch.join(''), added);
       batch = [];

@@ -6,13 +6,12 @@
  */
 import { sheetValue, summaryGrid, type SheetValue, type SummaryLayout } from '../../../core/summary-layout';
 import { columnLetter } from '../../../core/sheet-layout';
-import { summarySheetXml } from './workbook-summary-xml';
+import { summarySheetXml, type CellStrings } from './workbook-summary-xml';
 import { decodeEntities } from './workbook-xml';
 import type { StylesEditor } from './workbook-styles';
 
 /** What the patcher's strings offer: how a text is written in a cell, and the file's shared string i. */
-interface StringTable {
-  cell(s: string): { t: string; body: string };
+interface StringTable extends CellStrings {
   text(i: number): string | null;
 }
 

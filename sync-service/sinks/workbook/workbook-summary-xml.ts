@@ -14,7 +14,8 @@ import type { StylesEditor } from './workbook-styles';
 
 /** What the patcher's strings offer: how a text is written in a cell (shared or inline, with its body). */
 export interface CellStrings {
-  cell(s: string): { t: string; body: string };
+  /** The whole cell for a text, from its open tag without the closing `>` (`<c r="A1" s="3"`). */
+  cell(open: string, s: string): string;
 }
 
 /** The column widths renderWorkbookSummary gives (A–O), in characters. */
@@ -75,10 +76,7 @@ export function summarySheetXml(layout: SummaryLayout, styles: StylesEditor, str
         left = Math.min(left, c);
         right = Math.max(right, c);
         if (typeof d.value === 'number') xml += `<c r="${ref}"${sAttr}><v>${d.value}</v></c>`;
-        else {
-          const { t, body } = strings.cell(d.value);
-          xml += `<c r="${ref}"${sAttr} t="${t}">${body}</c>`;
-        }
+        else xml += strings.cell(`<c r="${ref}"${sAttr}`, d.value);
       }
     }
     const spans = `${cols[0][0] + 1}:${cols[cols.length - 1][0] + 1}`;

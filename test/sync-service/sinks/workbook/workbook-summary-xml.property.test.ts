@@ -25,10 +25,10 @@ import { join } from 'node:path';
 
 /** The strings of a real file, stateless: a text is shared or inline by its length (both kinds are drawn). */
 const strings = {
-  cell: (s: string) =>
+  cell: (open: string, s: string) =>
     s.length % 2
-      ? { t: 'inlineStr', body: `<is><t>${s.replace(/&/g, '&amp;').replace(/</g, '&lt;')}</t></is>` }
-      : { t: 's', body: `<v>${s.length}</v>` },
+      ? `${open} t="inlineStr"><is><t>${s.replace(/&/g, '&amp;').replace(/</g, '&lt;')}</t></is></c>`
+      : `${open} t="s"><v>${s.length}</v></c>`,
 };
 
 /** The patcher's Summary before workbook-summary-xml.ts: ExcelJS's drawing, moved into the real file. */
@@ -67,8 +67,7 @@ async function referenceXml(layout: SummaryLayout, styles: StylesEditor): Promis
       const a = attrs.replace(/\ss="(\d+)"/, (_x, s: string) => ` s="${styleOf(Number(s))}"`);
       if (/\st="s"/.test(a) && body !== undefined) {
         const str = ownStrings[Number(/<v>(\d+)<\/v>/.exec(body)![1])] as string;
-        const { t, body: written } = strings.cell(str);
-        return `<c${a.replace(/\st="s"/, ` t="${t}"`)}>${written}</c>`;
+        return strings.cell(`<c${a.replace(/\st="s"/, '')}`, str);
       }
       return `<c${a}${close}`;
     },
