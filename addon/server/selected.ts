@@ -2,13 +2,16 @@
  * getSelectedCredit: what the sidebar shows for the row the user has selected on Credits; getSelectionKey:
  * where the selection is, for the sidebar's poll (addon/sidebar/follow-selection.ts).
  */
-import { isCorrection } from '../../core/correction-key';
-import { unprovenRow } from '../../core/row-proof';
+import type { AccountDirectory } from '../../core/accounts';
+import type { Credit } from '../../core/credit';
+import { isCorrection, parseCorrectionKey } from '../../core/correction-key';
+import { invoicedCredits, unprovenRow } from '../../core/row-proof';
 import { TABS, type CreditField } from '../../core/sheet-contract';
 import { isLocked } from '../../core/status';
-import { creditFromRow, indexColumns } from '../../core/table';
+import { creditFromRow, indexColumns, text, type Cell } from '../../core/table';
 import type { SelectedCreditResponse } from '../api';
 import { toCell } from '../services/cells';
+import { readLedger } from './ledger';
 import { creditView, passedOnView, ruleLabel, suggestionView, targetOptions } from './views';
 import { openSpreadsheet, readDefaults, readDirectory, readRules } from './live-sheet';
 
@@ -70,7 +73,9 @@ export function getSelectedCredit(): SelectedCreditResponse {
   }
   const { index } = readRules(ss, timeZone);
   // Said now, while staff can still fix it, rather than at month end by `usage collect`'s NOT_COLLECTED.
-  const unproven = isCorrection(credit) ? null : unprovenRow(credit, directory, new Map());
+  const unproven = isCorrection(credit)
+    ? unprovenCorrection(credit, headers, ss, timeZone, directory)
+    : unprovenRow(credit, directory, new Map());
   return {
     credit: creditView(credit, row),
     message: '',
@@ -79,4 +84,28 @@ export function getSelectedCredit(): SelectedCreditResponse {
     selection,
     ...(unproven ? { unproven } : {}),
   };
+}
+
+/**
+ * Why `usage collect` would leave a correction credit out (core/row-proof.ts), or null. A correction is proven by
+ * the usage record of the credit it corrects: its Ledger row, read only for a correction (one more call, for the
+ * rare row that needs it), as the Credits row it was (the Ledger has the Credits columns). An original not in the
+ * Ledger may be archived with its usage file in the usage folder, which `usage collect` reads and the add-on
+ * cannot: then nothing is said here rather than a warning that may be wrong.
+ */
+function unprovenCorrection(
+  credit: Credit,
+  headers: Cell[],
+  ss: Spreadsheet,
+  timeZone: string,
+  directory: AccountDirectory,
+): string | null {
+  const originalKey = parseCorrectionKey(credit.key)!.originalKey;
+  const entry = readLedger(ss, timeZone)?.byKey.get(originalKey);
+  if (!entry) return null;
+  const row = headers.map((h) => entry.cells.get(text(h).trim().toLowerCase()) ?? null);
+  const original = creditFromRow(row, indexColumns<CreditField>('credits', headers), 0);
+  return original
+    ? unprovenRow(credit, directory, invoicedCredits([{ ...original, key: originalKey }]))
+    : null;
 }

@@ -1,6 +1,7 @@
 import { applyRules, assignSelectedWithDefault, previewRules, validateRules } from '../../addon/server/rules';
 import { assignCredit, unassignCredit } from '../../addon/server/assign';
 import { getSelectedCredit } from '../../addon/server/selected';
+import { correctionKey } from '../../core/correction-key';
 import { creditKey } from '../../core/ids';
 import { ACCOUNTS, auditRows, creditsById, makeCredits, setUpDesk, type Desk } from './fixtures';
 
@@ -181,6 +182,39 @@ describe('getSelectedCredit', () => {
     expect(getSelectedCredit().unproven).toMatch(/no longer give its Key/);
     // A locked credit is not warned about: it is collected already.
     desk.credits._set(2, head.indexOf('Status') + 1, 'PROCESSED');
+    expect(getSelectedCredit().unproven).toBeUndefined();
+  });
+
+  test('a correction credit is checked against the Ledger row of the credit it corrects', () => {
+    const [first] = makeCredits(1).map((c) => ({ ...c, key: creditKey(c) }));
+    const original = {
+      ...first,
+      status: 'PROCESSED' as const,
+      allocation: 'customer 100%',
+      distributorKeeps: 0,
+      usageFileId: 'UF-2026-11-0001-0001',
+      usageRecordId: 'UF-2026-11-0001-0001-000001',
+    };
+    const correction = {
+      ...first,
+      key: correctionKey(original.key, 1),
+      creditId: 'AWSC-202610-0000-0007',
+      description: `Correction 1 of ${original.creditId}`,
+      amount: -2500,
+    };
+    desk = setUpDesk([original, correction]);
+    desk.ss._select('Credits', 'C3');
+    expect(getSelectedCredit().credit?.creditId).toBe(correction.creditId);
+    expect(getSelectedCredit().unproven).toBeUndefined();
+    // Another customer typed over the correction: it goes to whom its original was invoiced, so collect would not.
+    const head = desk.credits._rows[0].map(String);
+    desk.credits._set(3, head.indexOf('Customer ID') + 1, 'CUST-2');
+    expect(getSelectedCredit().unproven).toMatch(
+      new RegExp(`^its Customer ID .*of ${original.creditId}, the credit it corrects`),
+    );
+    // Without the original's Ledger row (archived: its usage file proves it to collect, not to the add-on): silent.
+    const ledger = desk.ss._sheet('Ledger');
+    ledger._rows = ledger._rows.slice(0, 1);
     expect(getSelectedCredit().unproven).toBeUndefined();
   });
 
