@@ -12,7 +12,8 @@
 export const EXIT_INTERRUPTED = 130;
 
 let requested: NodeJS.Signals | null = null;
-let finishing = false;
+/** How many steps are finishing what they started (finishFromHere): stop points let the run go on meanwhile. */
+let finishing = 0;
 
 /** Thrown at a stop point once a stop was requested: nothing was changed from there on. */
 export class Interrupted extends Error {
@@ -47,10 +48,18 @@ const loopTurn = () => new Promise<void>((turn) => setImmediate(turn));
 
 /**
  * From here on the run finishes what it started instead of stopping: a step whose journal is written (a usage
- * collection) is safer completed now than left to the next run. A second signal still stops at once.
+ * collection) is safer completed now than left to the next run. A second signal still stops at once. Until the
+ * step calls the function this returns: the stop points after it stop again (run-month's statements and Connect
+ * round trip after its collection; found by SIGTERM sent as run-month's collection began, which then wrote every
+ * statement too).
  */
-export function finishFromHere(): void {
-  finishing = true;
+export function finishFromHere(): () => void {
+  finishing++;
+  let open = true;
+  return () => {
+    if (open) finishing--;
+    open = false;
+  };
 }
 
 /**

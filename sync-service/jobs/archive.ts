@@ -75,22 +75,26 @@ export async function runArchive(
     await writeArchiveParquet(opts.dir, b.period, content);
   }
   // The archive holds the credits now: Ctrl-C completes their removal from the live sheet (interrupt.ts).
-  finishFromHere();
-  // Test hook: stop as a killed process would, with the archive written and the live sheet untouched.
-  if (opts.crashAfterArchive) throw new Error('simulated crash after writing the archive');
+  const finished = finishFromHere();
+  try {
+    // Test hook: stop as a killed process would, with the archive written and the live sheet untouched.
+    if (opts.crashAfterArchive) throw new Error('simulated crash after writing the archive');
 
-  const left = credits.filter((c) => !plan.keys.has(c.key));
-  deps.reporter.progress(`removing ${plan.keys.size} archived credits from ${deps.sink.label}…`);
-  await deps.sink.write({
-    updates: [],
-    appends: [],
-    audit: [],
-    ledger: { appends: packed, updates: [] },
-    remove: { keys: [...plan.keys], auditCreditIds: [...plan.creditIds], ledgerKeys: [...plan.ledgerKeys] },
-    summary: summaryLayout(
-      buildSummary(left, { directory: state.directory, currentPeriod: current, awsBills: state.awsBills }),
-    ),
-  });
+    const left = credits.filter((c) => !plan.keys.has(c.key));
+    deps.reporter.progress(`removing ${plan.keys.size} archived credits from ${deps.sink.label}…`);
+    await deps.sink.write({
+      updates: [],
+      appends: [],
+      audit: [],
+      ledger: { appends: packed, updates: [] },
+      remove: { keys: [...plan.keys], auditCreditIds: [...plan.creditIds], ledgerKeys: [...plan.ledgerKeys] },
+      summary: summaryLayout(
+        buildSummary(left, { directory: state.directory, currentPeriod: current, awsBills: state.awsBills }),
+      ),
+    });
+  } finally {
+    finished();
+  }
   deps.reporter.done();
   return result;
 }

@@ -239,23 +239,29 @@ export async function runCollect(
   if (deps.connectApi) for (const f of planned) f.viaConnect = true;
   // The last point Ctrl-C stops at (interrupt.ts): from the journals on, this run completes the collection itself.
   await stopPoint();
-  finishFromHere();
-  // Every journal first: from here on, a killed run leaves the whole collection for the next one to complete.
-  for (const file of planned) await saveUsageJson(deps.usageDir, file);
-  deps.crashAt?.('journal-written');
+  const finished = finishFromHere();
   const xlsxPaths = new Map<string, string>();
-  for (const file of planned) {
-    deps.reporter.progress(`writing usage file ${file.usageFileId} (${file.records.length} records)…`);
-    xlsxPaths.set(file.usageFileId, await writeUsageXlsx(deps.usageDir, file));
-    deps.crashAt?.('usage-file-written');
-    // Test hook: stop here as a killed process would, with the file written and the sheet not yet updated.
-    if (opts.crashAfterFile) throw new Error('simulated crash after writing the usage file');
+  let files: CollectResult['files'];
+  try {
+    // Every journal first: from here on, a killed run leaves the whole collection for the next one to complete.
+    for (const file of planned) await saveUsageJson(deps.usageDir, file);
+    deps.crashAt?.('journal-written');
+    for (const file of planned) {
+      deps.reporter.progress(`writing usage file ${file.usageFileId} (${file.records.length} records)…`);
+      xlsxPaths.set(file.usageFileId, await writeUsageXlsx(deps.usageDir, file));
+      deps.crashAt?.('usage-file-written');
+      // Test hook: stop here as a killed process would, with the file written and the sheet not yet updated.
+      if (opts.crashAfterFile) throw new Error('simulated crash after writing the usage file');
+    }
+    const credits = planned.reduce((n, f) => n + f.records.length, 0);
+    deps.reporter.progress(`locking ${credits} credits in ${deps.sink.label}…`);
+    files = (await completeCollections(planned, state, rec.ledger, deps, now)).map((file) => ({
+      file,
+      xlsxPath: xlsxPaths.get(file.usageFileId)!,
+    }));
+  } finally {
+    finished(); // the collection is whole: a stop asked for meanwhile stops what comes after it
   }
-  const credits = planned.reduce((n, f) => n + f.records.length, 0);
-  deps.reporter.progress(`locking ${credits} credits in ${deps.sink.label}…`);
-  const files: CollectResult['files'] = (
-    await completeCollections(planned, state, rec.ledger, deps, now)
-  ).map((file) => ({ file, xlsxPath: xlsxPaths.get(file.usageFileId)! }));
   deps.reporter.done();
   return {
     files,
@@ -559,14 +565,18 @@ export async function runClose(
     files.push({ usageFileId: id, closed: one.credits.length, file: fileOf(id) });
   }
   await writeUsageChange(deps.sink, state, change, { appends: [], updates }, deps.now);
-  finishFromHere(); // the sheet says PROCESSED: Ctrl-C now still marks the usage files closed to match
-  for (const { file } of files)
-    if (file)
-      await saveUsageJson(deps.usageDir, {
-        ...file,
-        status: 'closed',
-        closedAt: file.closedAt ?? now,
-      });
+  const finished = finishFromHere(); // the sheet says PROCESSED: Ctrl-C now still marks the usage files closed to match
+  try {
+    for (const { file } of files)
+      if (file)
+        await saveUsageJson(deps.usageDir, {
+          ...file,
+          status: 'closed',
+          closedAt: file.closedAt ?? now,
+        });
+  } finally {
+    finished();
+  }
   return { closed: change.credits.length, files };
 }
 

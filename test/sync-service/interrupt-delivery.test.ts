@@ -135,6 +135,34 @@ describe('a signal during synchronous work', () => {
       before.map((c) => [c.creditId, 'ASSIGNED', '']),
     );
   }, 60_000);
+
+  it('Ctrl-C during the collection: the collection is finished, and what comes after it stops', () => {
+    // As run-month's statements after its collection: a stop asked for while the collection finishes what it
+    // began stops the next change, instead of the rest of the run going on as if none had been asked for.
+    const at = (path: string) => JSON.stringify(resolve(__dirname, '../../sync-service', path));
+    const script = `
+      require('tsx/cjs/api').register();
+      const { handleStopSignals, stopPoint } = require(${at('interrupt.ts')});
+      const { runCollect } = require(${at('jobs/usage.ts')});
+      const { createWorkbookSink } = require(${at('sinks/workbook/workbook.ts')});
+      const { silentReporter } = require(${at('progress.ts')});
+      const real = createWorkbookSink({ path: ${JSON.stringify(join(dir, 'credits.xlsx'))} });
+      const sink = { ...real, write: async (changes) => {
+        process.kill(process.pid, 'SIGINT'); // as the collection locks its credits
+        return real.write(changes);
+      } };
+      handleStopSignals(() => {});
+      runCollect({}, { sink, usageDir: ${JSON.stringify(join(dir, 'usage'))}, reporter: silentReporter,
+        now: new Date(${JSON.stringify(now.toISOString())}) })
+        .then((r) => { console.log('collected', r.files.length); return stopPoint(); })
+        .then(() => console.log('went on'), (e) => console.log(e.name));`;
+    const run = spawnSync(process.execPath, ['-e', script], {
+      encoding: 'utf8',
+      cwd: resolve(__dirname, '../..'),
+    });
+    expect(run.stderr).toBe('');
+    expect(run.stdout.trim().split('\n')).toEqual(['collected 1', 'Interrupted']);
+  }, 60_000);
 });
 
 describe('a stop asked for while the workbook is being saved', () => {

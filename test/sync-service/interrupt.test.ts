@@ -1,6 +1,7 @@
 /**
  * interrupt.ts in one process: the first signal makes every later stop point throw, and a file about to be
- * replaced is left as it was; once a run has committed to finishing, stop points let it go on.
+ * replaced is left as it was; while a step finishes what it started, stop points let it go on, and after it they
+ * stop again.
  */
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -24,9 +25,15 @@ describe('stop points', () => {
       await expect(writeFileAtomically(path, new TextEncoder().encode('after'))).rejects.toThrow(/stopped/);
       expect(readFileSync(path, 'utf8')).toBe('before');
 
-      finishFromHere();
+      const finished = finishFromHere();
       await expect(stopPoint()).resolves.toBeUndefined();
       await writeFileAtomically(path, new TextEncoder().encode('after'));
+      expect(readFileSync(path, 'utf8')).toBe('after');
+      // The step done, the stop asked for stops what comes after it (run-month's statements after its collection).
+      finished();
+      finished(); // once is enough: a second call changes nothing
+      await expect(stopPoint()).rejects.toThrow(Interrupted);
+      await expect(writeFileAtomically(path, new TextEncoder().encode('later'))).rejects.toThrow(/stopped/);
       expect(readFileSync(path, 'utf8')).toBe('after');
     } finally {
       unhandle();
