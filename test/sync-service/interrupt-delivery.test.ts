@@ -7,7 +7,7 @@
  * Each case signals a process of its own (a real SIGINT in the test's process would reach the test runner).
  */
 import { spawnSync } from 'node:child_process';
-import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { readState } from '../../core/sheet-state';
@@ -18,25 +18,30 @@ import { runSync } from '../../sync-service/jobs/sync';
 import { silentReporter } from '../../sync-service/progress';
 import { resolveSettings } from '../../sync-service/settings';
 import { createWorkbookSink } from '../../sync-service/sinks/workbook/workbook';
-import type { CreditSource, RawCreditRow } from '../../sync-service/sources/source';
+import { smallMonthSource, writeSmallMonthAccounts } from '../helpers/small-month';
 
-const rows: RawCreditRow[] = [1, 2, 3].map((i) => ({
-  billing_period: '2026-10',
-  payer_account_id: '111111111111',
-  usage_account_id: '222222222222',
-  product_code: 'AmazonEC2',
-  description: `Credit ${i}`,
-  currency_code: 'USD',
-  amount: `-${i}0.00`,
-  line_count: 1,
-  bad_cost_lines: 0,
-  invoiced_lines: 1, // AWS has finalised the month (core/aws-bill.ts)
-}));
-const source: CreditSource = {
-  listPeriods: async () => ['2026-10'],
-  fetchCredits: async () => ({ rows, label: 'test' }),
-  close: async () => {},
-};
+/** The small month synced into a new workbook in `dir`, every credit assigned (customer 100%). */
+async function assignedMonth(dir: string, now: Date): Promise<string> {
+  const path = join(dir, 'credits.xlsx');
+  const settings = resolveSettings(
+    {
+      usageDir: join(dir, 'usage'),
+      workbook: path,
+      period: '2026-10',
+      accounts: writeSmallMonthAccounts(dir),
+    },
+    {},
+  );
+  const sink = () => createWorkbookSink({ path });
+  await runSync(
+    settings,
+    { previous: false },
+    { source: smallMonthSource, sink: sink(), reporter: silentReporter, now },
+  );
+  for (const e of readState(await sink().read()).credits)
+    await runAssign(e.credit.creditId, 'customer 100%', { sink: sink(), now, actor: 'test' });
+  return path;
+}
 
 describe('a signal during synchronous work', () => {
   // A real signal: the kernel delivers it at once, Node's listener runs only when the event loop polls. Here a
@@ -78,18 +83,7 @@ describe('a signal during synchronous work', () => {
 
   beforeAll(async () => {
     dir = mkdtempSync(join(tmpdir(), 'credit-desk-signal-'));
-    const accounts = join(dir, 'accounts.csv');
-    writeFileSync(
-      accounts,
-      'AWS Account,Account Name,Customer ID,Customer Name,Asset ID,Reseller ID,Reseller Name\n222222222222,Prod,CUST-1,Acme,AS-1,RES-1,Partner\n',
-    );
-    const settings = resolveSettings(
-      { usageDir: join(dir, 'usage'), workbook: join(dir, 'credits.xlsx'), period: '2026-10', accounts },
-      {},
-    );
-    await runSync(settings, { previous: false }, { source, sink: sink(), reporter: silentReporter, now });
-    for (const c of await credits())
-      await runAssign(c.creditId, 'customer 100%', { sink: sink(), now, actor: 'test' });
+    await assignedMonth(dir, now);
   });
   afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
@@ -172,22 +166,8 @@ describe('a stop asked for while the workbook is being saved', () => {
   it('goes up as the stop it is, not as a file that cannot be saved, and leaves the file as it was', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'credit-desk-save-stop-'));
     dirs.push(dir);
-    const path = join(dir, 'credits.xlsx');
-    const accounts = join(dir, 'accounts.csv');
-    writeFileSync(
-      accounts,
-      'AWS Account,Account Name,Customer ID,Customer Name,Asset ID,Reseller ID,Reseller Name\n222222222222,Prod,CUST-1,Acme,AS-1,RES-1,Partner\n',
-    );
-    const settings = resolveSettings(
-      { usageDir: join(dir, 'usage'), workbook: path, period: '2026-10', accounts },
-      {},
-    );
     const now = new Date('2026-11-26T10:00:00Z');
-    await runSync(
-      settings,
-      { previous: false },
-      { source, sink: createWorkbookSink({ path }), reporter: silentReporter, now },
-    );
+    const path = await assignedMonth(dir, now);
     const before = readFileSync(path);
     const [first] = readState(await createWorkbookSink({ path }).read()).credits.map((e) => e.credit);
     // Asked to stop after the write's own stop point, as the file is about to be replaced (the full writer, as a
@@ -203,7 +183,7 @@ describe('a stop asked for while the workbook is being saved', () => {
     const unhandle = handleStopSignals(() => undefined);
     try {
       await expect(
-        runAssign(first.creditId, 'customer 100%', { sink: stopping, now, actor: 'test' }),
+        runAssign(first.creditId, 'customer 60%, reseller 40%', { sink: stopping, now, actor: 'test' }),
       ).rejects.toBeInstanceOf(Interrupted);
     } finally {
       unhandle();

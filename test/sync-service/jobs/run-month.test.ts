@@ -15,28 +15,13 @@ import { checkWebhookUrl } from '../../../sync-service/notify/webhook';
 import type { Reporter } from '../../../sync-service/progress';
 import { resolveSettings } from '../../../sync-service/settings';
 import { createWorkbookSink } from '../../../sync-service/sinks/workbook/workbook';
-import type { CreditSource, RawCreditRow } from '../../../sync-service/sources/source';
+import { curRow, sourceOf } from '../../helpers/small-month';
 
 // Never the repo's own usage-files/ (a developer's `npm start` walk leaves one there): an empty folder of its own.
 const ISOLATED_USAGE_DIR = mkdtempSync(join(tmpdir(), 'credit-desk-usage-'));
 
-const row = (i: number, account = '222222222222'): RawCreditRow => ({
-  billing_period: '2026-10',
-  payer_account_id: '111111111111',
-  usage_account_id: account,
-  product_code: 'AmazonEC2',
-  description: `Credit ${i}`,
-  currency_code: 'USD',
-  amount: `-${i}0.01`,
-  line_count: 1,
-  bad_cost_lines: 0,
-  invoiced_lines: 1, // AWS has finalised the month (core/aws-bill.ts)
-});
-const sourceOf = (rows: RawCreditRow[]): CreditSource => ({
-  listPeriods: async () => ['2026-10'],
-  fetchCredits: async () => ({ rows, label: 'test' }),
-  close: async () => {},
-});
+const row = (i: number, account = '222222222222') =>
+  curRow(i, { usage_account_id: account, amount: `-${i}0.01` });
 
 const SECRET = 'T000/B000/very-secret-token';
 let server: Server;

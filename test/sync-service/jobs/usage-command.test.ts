@@ -12,29 +12,13 @@ import { silentReporter } from '../../../sync-service/progress';
 import { resolveSettings } from '../../../sync-service/settings';
 import { readState } from '../../../core/sheet-state';
 import { createWorkbookSink } from '../../../sync-service/sinks/workbook/workbook';
-import type { CreditSource, RawCreditRow } from '../../../sync-service/sources/source';
 import { expectConnectValid } from '../../helpers/connect-usage';
+import { smallMonthSource } from '../../helpers/small-month';
 
 // Never the repo's own usage-files/ (a developer's `npm start` walk leaves one there): an empty folder of its own.
 const ISOLATED_USAGE_DIR = mkdtempSync(join(tmpdir(), 'credit-desk-usage-'));
 
-const rows: RawCreditRow[] = [1, 2, 3].map((i) => ({
-  billing_period: '2026-10',
-  payer_account_id: '111111111111',
-  usage_account_id: '222222222222',
-  product_code: 'AmazonEC2',
-  description: `Credit ${i}`,
-  currency_code: 'USD',
-  amount: `-${i}0.00`,
-  line_count: 1,
-  bad_cost_lines: 0,
-  invoiced_lines: 1, // AWS has finalised the month (core/aws-bill.ts)
-}));
-const source: CreditSource = {
-  listPeriods: async () => ['2026-10'],
-  fetchCredits: async () => ({ rows, label: 'test' }),
-  close: async () => {},
-};
+const source = smallMonthSource;
 
 describe('usage collect / close on a workbook', () => {
   let dir: string;
