@@ -40,6 +40,7 @@ import {
   writeUsageXlsx,
 } from '../usage/usage-files';
 import { PLACEHOLDER_CONNECT } from '../settings';
+import { stopPoint } from '../interrupt';
 
 /** The points of a round trip; a test stops the run at any of them as a killed process would. */
 export type ConnectTripStep =
@@ -229,6 +230,9 @@ async function followFile(
   let uploaded = false;
   for (let round = 0; round < 8 + polls.length; round++) {
     const step = nextConnectStep(remote?.status ?? null, { submit: opts.submit, reupload });
+    // Ctrl-C stops before the next change in Connect too, not after it (interrupt.ts): the journal holds every
+    // step done so far, and the next run goes on from it.
+    if (step === 'create' || step === 'upload' || step === 'submit') await stopPoint();
     report.step = step;
     report.status = remote?.status ?? null;
     report.connectId = remote?.id ?? null;
