@@ -25,7 +25,7 @@ export function curRow(i: number, partial: Partial<RawCreditRow> = {}): RawCredi
 }
 
 /** A source that gives these rows for 2026-10. */
-export function sourceOf(rows: RawCreditRow[]): CreditSource {
+export function sourceOfRows(rows: RawCreditRow[]): CreditSource {
   return {
     listPeriods: async () => ['2026-10'],
     fetchCredits: async () => ({ rows, label: 'test' }),
@@ -33,7 +33,7 @@ export function sourceOf(rows: RawCreditRow[]): CreditSource {
   };
 }
 
-export const smallMonthSource = sourceOf([1, 2, 3].map((i) => curRow(i)));
+export const smallMonthSource = sourceOfRows([1, 2, 3].map((i) => curRow(i)));
 
 /** accounts.csv in `dir` with the month's account (customer CUST-1, reseller RES-1); its path. */
 export function writeSmallMonthAccounts(dir: string): string {

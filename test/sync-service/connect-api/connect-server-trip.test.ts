@@ -4,20 +4,15 @@
  * run polls), rejected → ASSIGNED → collected into a new file → accepted → closed → PROCESSED with the external
  * billing id; a create whose reply was lost on the wire is found, not repeated.
  */
-import { join } from 'node:path';
 import { readLedger } from '../../../core/ledger';
 import { readState } from '../../../core/sheet-state';
 import { createConnectUsageApi } from '../../../sync-service/connect-api/client';
-import { runAssign } from '../../../sync-service/jobs/assign';
-import { runSync } from '../../../sync-service/jobs/sync';
 import { runCollect } from '../../../sync-service/jobs/usage';
 import { runConnectTrip } from '../../../sync-service/jobs/usage-connect';
 import { silentReporter } from '../../../sync-service/progress';
-import { resolveSettings } from '../../../sync-service/settings';
-import { createWorkbookSink } from '../../../sync-service/sinks/workbook/workbook';
 import { startConnectServer, type ConnectServer } from '../../../emulators/connect-server';
 import { useTempDirs } from '../../helpers/fixtures-io';
-import { NOW, sourceOf, writeAccounts } from '../jobs/ledger-helpers';
+import { NOW, syncedWorkbook } from '../jobs/ledger-helpers';
 
 const tempDir = useTempDirs('credit-desk-connect-server-');
 
@@ -28,21 +23,10 @@ beforeAll(async () => {
 afterAll(() => server.close());
 
 it('through the real client and the local Connect server: rejected, collected again, accepted, closed, PROCESSED', async () => {
-  const dir = tempDir();
-  const path = join(dir, 'credits.xlsx');
-  const usageDir = join(dir, 'usage');
-  const settings = resolveSettings(
-    { period: '2026-10', workbook: path, usageDir, accounts: writeAccounts(dir) },
-    {},
-  );
-  const sink = () => createWorkbookSink({ path });
-  await runSync(
-    settings,
-    { previous: false },
-    { source: sourceOf(2), sink: sink(), reporter: silentReporter, now: NOW },
-  );
-  for (const { credit } of readState(await sink().read()).credits)
-    await runAssign(credit.creditId, 'customer 60%, reseller 40%', { sink: sink(), now: NOW, actor: 'a@x' });
+  const { usageDir, sink } = await syncedWorkbook(tempDir(), {
+    n: 2,
+    allocation: 'customer 60%, reseller 40%',
+  });
   const api = createConnectUsageApi({
     endpoint: server.endpoint,
     apiKey: server.apiKey,

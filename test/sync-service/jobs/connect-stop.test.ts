@@ -5,38 +5,18 @@
  *
  * Its own file: the first stop asked for is module state (interrupt.ts), kept for the rest of the process.
  */
-import { join } from 'node:path';
-import { readState } from '../../../core/sheet-state';
 import { handleStopSignals, Interrupted } from '../../../sync-service/interrupt';
-import { runAssign } from '../../../sync-service/jobs/assign';
-import { runSync } from '../../../sync-service/jobs/sync';
 import { runCollect } from '../../../sync-service/jobs/usage';
 import { runConnectTrip } from '../../../sync-service/jobs/usage-connect';
 import { silentReporter } from '../../../sync-service/progress';
-import { resolveSettings } from '../../../sync-service/settings';
-import { createWorkbookSink } from '../../../sync-service/sinks/workbook/workbook';
 import { FakeConnect } from '../../helpers/connect-fake';
 import { useTempDirs } from '../../helpers/fixtures-io';
-import { NOW, sourceOf, writeAccounts } from './ledger-helpers';
+import { NOW, syncedWorkbook } from './ledger-helpers';
 
 const tempDir = useTempDirs('credit-desk-connect-stop-');
 
 it('a stop asked for as the trip reads Connect: it stops before creating the file there', async () => {
-  const dir = tempDir();
-  const path = join(dir, 'credits.xlsx');
-  const usageDir = join(dir, 'usage');
-  const settings = resolveSettings(
-    { period: '2026-10', workbook: path, usageDir, accounts: writeAccounts(dir) },
-    {},
-  );
-  const sink = () => createWorkbookSink({ path });
-  await runSync(
-    settings,
-    { previous: false },
-    { source: sourceOf(3), sink: sink(), reporter: silentReporter, now: NOW },
-  );
-  for (const { credit } of readState(await sink().read()).credits)
-    await runAssign(credit.creditId, 'customer 100%', { sink: sink(), now: NOW, actor: 'a@x' });
+  const { usageDir, sink } = await syncedWorkbook(tempDir(), { allocation: 'customer 100%' });
   const connect = new FakeConnect({ knownAssets: new Set(['AS-1']) });
   const deps = { usageDir, reporter: silentReporter, now: NOW, api: connect };
   await runCollect({}, { ...deps, sink: sink(), connectApi: connect });

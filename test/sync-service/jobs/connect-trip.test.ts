@@ -4,13 +4,11 @@
  * records; a rejection sends the credits back to ASSIGNED, and they are edited, collected into a new file,
  * accepted and closed; lost replies are found, not repeated; an invalid file keeps its credits locked.
  */
-import { join } from 'node:path';
 import { readFileSync } from 'node:fs';
 import { readLedger, readReopened } from '../../../core/ledger';
 import { readState } from '../../../core/sheet-state';
 import type { UsageFile } from '../../../core/usage';
 import { runAssign } from '../../../sync-service/jobs/assign';
-import { runSync } from '../../../sync-service/jobs/sync';
 import { runClose, runCollect } from '../../../sync-service/jobs/usage';
 import { runConnectTrip } from '../../../sync-service/jobs/usage-connect';
 import { EXIT_ATTENTION, EXIT_OK, runMonth } from '../../../sync-service/jobs/run-month';
@@ -22,7 +20,7 @@ import { FakeConnect } from '../../helpers/connect-fake';
 import { loadWorkbook } from '../sinks/workbook/workbook-helpers';
 import { saveUsageJson } from '../../../sync-service/usage/usage-files';
 import { useTempDirs } from '../../helpers/fixtures-io';
-import { NOW, recordingReporter, sourceOf, writeAccounts } from './ledger-helpers';
+import { NOW, recordingReporter, sourceOf, syncedWorkbook } from './ledger-helpers';
 
 const tempDir = useTempDirs('credit-desk-connect-');
 
@@ -37,21 +35,10 @@ interface Desk {
 
 /** A workbook with `n` credits, all ASSIGNED to the customer, nothing collected yet. */
 async function desk(n = 3): Promise<Desk> {
-  const dir = tempDir();
-  const path = join(dir, 'credits.xlsx');
-  const usageDir = join(dir, 'usage');
-  const settings = resolveSettings(
-    { period: '2026-10', workbook: path, usageDir, accounts: writeAccounts(dir) },
-    {},
-  );
-  const sink = () => createWorkbookSink({ path });
-  await runSync(
-    settings,
-    { previous: false },
-    { source: sourceOf(n), sink: sink(), reporter: silentReporter, now: NOW },
-  );
-  for (const { credit } of readState(await sink().read()).credits)
-    await runAssign(credit.creditId, 'customer 100%', { sink: sink(), now: NOW, actor: 'a@x' });
+  const { settings, path, usageDir, sink } = await syncedWorkbook(tempDir(), {
+    n,
+    allocation: 'customer 100%',
+  });
   const connect = new FakeConnect({ knownAssets: new Set(['AS-1']) });
   return { settings, path, usageDir, sink, connect, at: (m) => new Date(NOW.getTime() + m * 60_000) };
 }

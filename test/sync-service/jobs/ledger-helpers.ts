@@ -14,6 +14,7 @@ import { silentReporter, type Reporter } from '../../../sync-service/progress';
 import { resolveSettings, type Settings } from '../../../sync-service/settings';
 import { readState } from '../../../core/sheet-state';
 import type { Sink } from '../../../sync-service/sinks/sink';
+import { createWorkbookSink } from '../../../sync-service/sinks/workbook/workbook';
 import { oneAtATime } from '../../helpers/sinks';
 import type { CreditSource, RawCreditRow } from '../../../sync-service/sources/source';
 
@@ -62,6 +63,29 @@ export function writeAccounts(dir: string): string {
       '333333333333,Test,CUST-2,Beta,AS-2,RES-2,Other Partner\n',
   );
   return accounts;
+}
+
+/** A new workbook in `dir` with sourceOf(n)'s credits synced, each then assigned `allocation` if one is given. */
+export async function syncedWorkbook(
+  dir: string,
+  { n = 3, allocation }: { n?: number; allocation?: string } = {},
+): Promise<{ path: string; usageDir: string; settings: Settings; sink: () => Sink }> {
+  const path = join(dir, 'credits.xlsx');
+  const usageDir = join(dir, 'usage');
+  const settings = resolveSettings(
+    { period: '2026-10', workbook: path, usageDir, accounts: writeAccounts(dir) },
+    {},
+  );
+  const sink = () => createWorkbookSink({ path });
+  await runSync(
+    settings,
+    { previous: false },
+    { source: sourceOf(n), sink: sink(), reporter: silentReporter, now: NOW },
+  );
+  if (allocation)
+    for (const { credit } of readState(await sink().read()).credits)
+      await runAssign(credit.creditId, allocation, { sink: sink(), now: NOW, actor: 'a@x' });
+  return { path, usageDir, settings, sink };
 }
 
 export interface World {

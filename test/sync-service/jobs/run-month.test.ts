@@ -15,7 +15,7 @@ import { checkWebhookUrl } from '../../../sync-service/notify/webhook';
 import type { Reporter } from '../../../sync-service/progress';
 import { resolveSettings } from '../../../sync-service/settings';
 import { createWorkbookSink } from '../../../sync-service/sinks/workbook/workbook';
-import { curRow, sourceOf } from '../../helpers/small-month';
+import { curRow, sourceOfRows } from '../../helpers/small-month';
 
 // Never the repo's own usage-files/ (a developer's `npm start` walk leaves one there): an empty folder of its own.
 const ISOLATED_USAGE_DIR = mkdtempSync(join(tmpdir(), 'credit-desk-usage-'));
@@ -74,7 +74,7 @@ describe('run-month', () => {
       settings,
       { collect: true, usageDir: join(dir, 'usage'), webhook, previous: false },
       {
-        source: sourceOf([row(1), row(2)]),
+        source: sourceOfRows([row(1), row(2)]),
         sink: createWorkbookSink({ path: settings.workbook }),
         reporter: capture,
         now,
@@ -104,7 +104,7 @@ describe('run-month', () => {
       settings,
       { collect: true, usageDir: join(dir, 'usage'), previous: false },
       {
-        source: sourceOf(estimated),
+        source: sourceOfRows(estimated),
         sink: createWorkbookSink({ path: settings.workbook }),
         reporter: capture,
         now,
@@ -124,7 +124,7 @@ describe('run-month', () => {
       settings,
       { usageDir: join(dir, 'usage'), webhook: checkWebhookUrl(`${base}/hook/${SECRET}`), previous: false },
       {
-        source: sourceOf([row(1), row(2, '999999999999')]), // an account not in Accounts: cannot be assigned
+        source: sourceOfRows([row(1), row(2, '999999999999')]), // an account not in Accounts: cannot be assigned
         sink: createWorkbookSink({ path: settings.workbook }),
         reporter: capture,
         now,
@@ -157,7 +157,7 @@ describe('report formats', () => {
       settings,
       { usageDir: join(dir, 'usage'), previous: false },
       {
-        source: sourceOf([row(1), row(2), row(3)]),
+        source: sourceOfRows([row(1), row(2), row(3)]),
         sink: createWorkbookSink({ path: settings.workbook }),
         reporter: capture,
         now,
