@@ -11,7 +11,7 @@ import { isLocked } from '../../core/status';
 import { creditFromRow, indexColumns, text, type Cell } from '../../core/table';
 import type { SelectedCreditResponse } from '../api';
 import { toCell } from '../services/cells';
-import { readLedger } from './ledger';
+import { LEDGER_TAB, parseLedger, type LedgerEntry } from './ledger';
 import { creditView, passedOnView, ruleLabel, suggestionView, targetOptions } from './views';
 import { openSpreadsheet, readDefaults, readDirectory, readRules } from './live-sheet';
 
@@ -88,10 +88,11 @@ export function getSelectedCredit(): SelectedCreditResponse {
 
 /**
  * Why `usage collect` would leave a correction credit out (core/row-proof.ts), or null. A correction is proven by
- * the usage record of the credit it corrects: its Ledger row, read only for a correction (one more call, for the
- * rare row that needs it), as the Credits row it was (the Ledger has the Credits columns). An original not in the
- * Ledger may be archived with its usage file in the usage folder, which `usage collect` reads and the add-on
- * cannot: then nothing is said here rather than a warning that may be wrong.
+ * the usage record of the credit it corrects: its Ledger row, looked up only for a correction (the Key column,
+ * then that one row: a year's Ledger read whole would be a million cells for one sidebar), read as the Credits row
+ * it was (the Ledger has the Credits columns). An original not in the Ledger may be archived with its usage file
+ * in the usage folder, which `usage collect` reads and the add-on cannot: then nothing is said here rather than a
+ * warning that may be wrong.
  */
 function unprovenCorrection(
   credit: Credit,
@@ -101,11 +102,34 @@ function unprovenCorrection(
   directory: AccountDirectory,
 ): string | null {
   const originalKey = parseCorrectionKey(credit.key)!.originalKey;
-  const entry = readLedger(ss, timeZone)?.byKey.get(originalKey);
+  const entry = ledgerRowOf(ss, originalKey, timeZone);
   if (!entry) return null;
   const row = headers.map((h) => entry.cells.get(text(h).trim().toLowerCase()) ?? null);
   const original = creditFromRow(row, indexColumns<CreditField>('credits', headers), 0);
   return original
     ? unprovenRow(credit, directory, invoicedCredits([{ ...original, key: originalKey }]))
     : null;
+}
+
+/** The Ledger's entry for `key` (parseLedger's reading of its header and that row), or null. */
+function ledgerRowOf(ss: Spreadsheet, key: string, timeZone: string): LedgerEntry | null {
+  const sheet = ss.getSheetByName(LEDGER_TAB);
+  const last = sheet?.getLastRow() ?? 0;
+  if (!sheet || last < 2) return null;
+  const width = sheet.getLastColumn();
+  const head = sheet.getRange(1, 1, 1, width).getValues()[0] as unknown[];
+  const keyAt = head.findIndex(
+    (h) =>
+      String(h ?? '')
+        .trim()
+        .toLowerCase() === 'key',
+  );
+  if (keyAt < 0) return null;
+  const keys = sheet.getRange(2, keyAt + 1, last - 1, 1).getValues() as unknown[][];
+  // Every row of the Key, as parseLedger would meet them (a collection Connect rejected leaves one it skips).
+  const rows: unknown[][] = [];
+  keys.forEach(([k], i) => {
+    if (text(toCell(k, timeZone)) === key) rows.push(sheet.getRange(i + 2, 1, 1, width).getValues()[0]);
+  });
+  return rows.length ? (parseLedger([head, ...rows], timeZone).byKey.get(key) ?? null) : null;
 }

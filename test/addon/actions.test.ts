@@ -2,6 +2,7 @@ import { applyRules, assignSelectedWithDefault, previewRules, validateRules } fr
 import { assignCredit, unassignCredit } from '../../addon/server/assign';
 import { getSelectedCredit } from '../../addon/server/selected';
 import { correctionKey } from '../../core/correction-key';
+import { REOPENED_STATUS } from '../../core/ledger';
 import { creditKey } from '../../core/ids';
 import { ACCOUNTS, auditRows, creditsById, makeCredits, setUpDesk, type Desk } from './fixtures';
 
@@ -203,6 +204,12 @@ describe('getSelectedCredit', () => {
       amount: -2500,
     };
     desk = setUpDesk([original, correction]);
+    // A collection of the original Connect rejected before (a row the Ledger keeps, marked, and reads past).
+    const ledger = desk.ss._sheet('Ledger');
+    const status = ledger._rows[0].map(String).indexOf('Status');
+    const rejected = [...ledger._rows[1]];
+    rejected[status] = REOPENED_STATUS;
+    ledger._rows = [ledger._rows[0], rejected, ...ledger._rows.slice(1)];
     desk.ss._select('Credits', 'C3');
     expect(getSelectedCredit().credit?.creditId).toBe(correction.creditId);
     expect(getSelectedCredit().unproven).toBeUndefined();
@@ -213,7 +220,6 @@ describe('getSelectedCredit', () => {
       new RegExp(`^its Customer ID .*of ${original.creditId}, the credit it corrects`),
     );
     // Without the original's Ledger row (archived: its usage file proves it to collect, not to the add-on): silent.
-    const ledger = desk.ss._sheet('Ledger');
     ledger._rows = ledger._rows.slice(0, 1);
     expect(getSelectedCredit().unproven).toBeUndefined();
   });
