@@ -12,8 +12,8 @@
 export const EXIT_INTERRUPTED = 130;
 
 let requested: NodeJS.Signals | null = null;
-/** How many steps are finishing what they started (finishFromHere): stop points let the run go on meanwhile. */
-let finishing = 0;
+/** How many steps are finishing what they started (finishing()): stop points let the run go on meanwhile. */
+let finishingSteps = 0;
 
 /** Thrown at a stop point once a stop was requested: nothing was changed from there on. */
 export class Interrupted extends Error {
@@ -41,25 +41,25 @@ export function stopRequested(): NodeJS.Signals | null {
 export async function stopPoint(): Promise<void> {
   await loopTurn();
   await loopTurn();
-  if (requested && !finishing) throw new Interrupted(requested);
+  if (requested && !finishingSteps) throw new Interrupted(requested);
 }
 
 const loopTurn = () => new Promise<void>((turn) => setImmediate(turn));
 
 /**
- * From here on the run finishes what it started instead of stopping: a step whose journal is written (a usage
- * collection) is safer completed now than left to the next run. A second signal still stops at once. Until the
- * step calls the function this returns: the stop points after it stop again (run-month's statements and Connect
- * round trip after its collection; found by SIGTERM sent as run-month's collection began, which then wrote every
+ * Runs a step that finishes what it started instead of stopping: a step whose journal is written (a usage
+ * collection) is safer completed now than left to the next run. A second signal still stops at once. Once the
+ * step is done, however it ends, the stop points after it stop again (run-month's statements and Connect round
+ * trip after its collection; found by SIGTERM sent as run-month's collection began, which then wrote every
  * statement too).
  */
-export function finishFromHere(): () => void {
-  finishing++;
-  let open = true;
-  return () => {
-    if (open) finishing--;
-    open = false;
-  };
+export async function finishing<T>(step: () => Promise<T>): Promise<T> {
+  finishingSteps++;
+  try {
+    return await step();
+  } finally {
+    finishingSteps--;
+  }
 }
 
 /**

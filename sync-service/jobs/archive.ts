@@ -23,7 +23,7 @@ import { readRecords } from '../../core/table';
 import { archivePath, readArchive, readArchivedIndexEntries, writeArchive } from '../archive/archive-files';
 import { writeArchiveParquet } from '../archive/archive-parquet';
 import { currentPeriod } from '../../core/periods';
-import { finishFromHere } from '../interrupt';
+import { finishing } from '../interrupt';
 import type { Reporter } from '../progress';
 import { readState } from '../../core/sheet-state';
 import type { Sink } from '../sinks/sink';
@@ -75,8 +75,7 @@ export async function runArchive(
     await writeArchiveParquet(opts.dir, b.period, content);
   }
   // The archive holds the credits now: Ctrl-C completes their removal from the live sheet (interrupt.ts).
-  const finished = finishFromHere();
-  try {
+  await finishing(async () => {
     // Test hook: stop as a killed process would, with the archive written and the live sheet untouched.
     if (opts.crashAfterArchive) throw new Error('simulated crash after writing the archive');
 
@@ -92,9 +91,7 @@ export async function runArchive(
         buildSummary(left, { directory: state.directory, currentPeriod: current, awsBills: state.awsBills }),
       ),
     });
-  } finally {
-    finished();
-  }
+  });
   deps.reporter.done();
   return result;
 }

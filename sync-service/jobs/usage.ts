@@ -57,7 +57,7 @@ import type { CreditField } from '../../core/sheet-contract';
 import { readReconciled, type Reconciled } from '../reconcile-step';
 import { withDeskId } from '../../core/desk-id';
 import { newDeskId } from '../new-desk-id';
-import { finishFromHere, stopPoint } from '../interrupt';
+import { finishing, stopPoint } from '../interrupt';
 import { PLACEHOLDER_CONNECT } from '../settings';
 import type { ConnectUsageApi } from '../connect-api/usage-api';
 import { completeReopenings, isConnectFailure, runConnectTrip } from './usage-connect';
@@ -239,10 +239,9 @@ export async function runCollect(
   if (deps.connectApi) for (const f of planned) f.viaConnect = true;
   // The last point Ctrl-C stops at (interrupt.ts): from the journals on, this run completes the collection itself.
   await stopPoint();
-  const finished = finishFromHere();
   const xlsxPaths = new Map<string, string>();
-  let files: CollectResult['files'];
-  try {
+  // From the journals on, the collection is finished even after Ctrl-C; what comes after it stops (interrupt.ts).
+  const files: CollectResult['files'] = await finishing(async () => {
     // Every journal first: from here on, a killed run leaves the whole collection for the next one to complete.
     for (const file of planned) await saveUsageJson(deps.usageDir, file);
     deps.crashAt?.('journal-written');
@@ -255,13 +254,11 @@ export async function runCollect(
     }
     const credits = planned.reduce((n, f) => n + f.records.length, 0);
     deps.reporter.progress(`locking ${credits} credits in ${deps.sink.label}…`);
-    files = (await completeCollections(planned, state, rec.ledger, deps, now)).map((file) => ({
+    return (await completeCollections(planned, state, rec.ledger, deps, now)).map((file) => ({
       file,
       xlsxPath: xlsxPaths.get(file.usageFileId)!,
     }));
-  } finally {
-    finished(); // the collection is whole: a stop asked for meanwhile stops what comes after it
-  }
+  });
   deps.reporter.done();
   return {
     files,
@@ -565,8 +562,8 @@ export async function runClose(
     files.push({ usageFileId: id, closed: one.credits.length, file: fileOf(id) });
   }
   await writeUsageChange(deps.sink, state, change, { appends: [], updates }, deps.now);
-  const finished = finishFromHere(); // the sheet says PROCESSED: Ctrl-C now still marks the usage files closed to match
-  try {
+  // The sheet says PROCESSED: Ctrl-C now still marks the usage files closed to match.
+  await finishing(async () => {
     for (const { file } of files)
       if (file)
         await saveUsageJson(deps.usageDir, {
@@ -574,9 +571,7 @@ export async function runClose(
           status: 'closed',
           closedAt: file.closedAt ?? now,
         });
-  } finally {
-    finished();
-  }
+  });
   return { closed: change.credits.length, files };
 }
 

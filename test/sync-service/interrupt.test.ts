@@ -6,7 +6,7 @@
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { writeFileAtomically } from '../../sync-service/files/atomic-file';
-import { finishFromHere, handleStopSignals, Interrupted, stopPoint } from '../../sync-service/interrupt';
+import { finishing, handleStopSignals, Interrupted, stopPoint } from '../../sync-service/interrupt';
 import { useTempDirs } from '../helpers/fixtures-io';
 
 describe('stop points', () => {
@@ -25,13 +25,19 @@ describe('stop points', () => {
       await expect(writeFileAtomically(path, new TextEncoder().encode('after'))).rejects.toThrow(/stopped/);
       expect(readFileSync(path, 'utf8')).toBe('before');
 
-      const finished = finishFromHere();
-      await expect(stopPoint()).resolves.toBeUndefined();
-      await writeFileAtomically(path, new TextEncoder().encode('after'));
+      await finishing(async () => {
+        await expect(stopPoint()).resolves.toBeUndefined();
+        await writeFileAtomically(path, new TextEncoder().encode('after'));
+      });
       expect(readFileSync(path, 'utf8')).toBe('after');
-      // The step done, the stop asked for stops what comes after it (run-month's statements after its collection).
-      finished();
-      finished(); // once is enough: a second call changes nothing
+      // The step done, the stop asked for stops what comes after it (run-month's statements after its collection),
+      // and so after a step that failed.
+      await expect(stopPoint()).rejects.toThrow(Interrupted);
+      await expect(
+        finishing(async () => {
+          throw new Error('killed');
+        }),
+      ).rejects.toThrow('killed');
       await expect(stopPoint()).rejects.toThrow(Interrupted);
       await expect(writeFileAtomically(path, new TextEncoder().encode('later'))).rejects.toThrow(/stopped/);
       expect(readFileSync(path, 'utf8')).toBe('after');
